@@ -1,0 +1,34 @@
+"""The Case record: one benchmark row (model, inputs, hand-written adjoint)."""
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+
+def call_once(grad_fn, args):
+    """Default runner: one gradient call on the case's inputs."""
+    return grad_fn(*args)
+
+
+@dataclass
+class Case:
+    """One row of the timing table."""
+
+    name: str                      # row label, e.g. "gmm_vec d=2 K=5 n=1000"
+    workload: str                  # workload name used by --only
+    fn: Callable                   # the plain-numpy model given to agc/autograd/jax/tangent
+    wrt: tuple                     # names of the arguments to differentiate
+    args: tuple                    # inputs (numpy arrays / Python scalars)
+    adjoint: Callable              # hand-written gradient: same signature, returns a tuple
+    torch_fn: str                  # name of the torch translation in workloads/torch_models.py
+    run: Callable = call_once      # (grad_fn, args) -> result compared and timed
+    forward: Optional[Callable] = None   # zero-arg forward-only work; default fn(*args)
+    rtol: float = 1e-7             # np.allclose rtol against the hand-written adjoint
+    atol: float = 1e-10            # atol, relative to max |reference| of each array
+    check_args: tuple = ()         # extra argument tuples checked but not timed
+    hand_note: str = ""            # footnote for the hand-written column
+    notes: list = field(default_factory=list)
+
+    def forward_call(self):
+        """Zero-arg callable running the forward pass only."""
+        if self.forward is not None:
+            return self.forward
+        return lambda: self.fn(*self.args)

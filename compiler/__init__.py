@@ -1,0 +1,21 @@
+"""agc: source-to-source reverse-mode automatic differentiation for numpy code.
+
+    import agc
+
+    @agc.differentiate(wrt=("w", "b"))
+    def loss(x, w, b):
+        return np.mean((x @ w + b) ** 2)
+
+    loss.grad(x, w, b)          # (dL/dw, dL/db), computed by emitted Python code
+    print(loss.gradient_source)  # the adjoint code itself
+"""
+
+from .api import Differentiated, differentiate, grad, value_and_grad
+from .errors import AgcError, UnsupportedError, UsageError, UserCodeError
+from .runtime import stop_gradient
+
+__all__ = [
+    "differentiate", "grad", "value_and_grad", "stop_gradient", "Differentiated",
+    "AgcError", "UserCodeError", "UnsupportedError", "UsageError",
+]
+__version__ = "0.1.0"

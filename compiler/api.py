@@ -1,0 +1,178 @@
+"""The Python interface: `@differentiate`, `grad`, `value_and_grad`.
+
+Calling a decorated function still runs the original. `f.grad(*args)` runs
+the emitted gradient code: the function's source is read with
+`inspect.getsource` and compiled on the first call for the kinds of
+arguments given (Python numbers or arrays), then cached, so later calls
+go straight to the generated function.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import linecache
+import textwrap
+import types
+
+from . import pipeline
+from .errors import AgcError, UsageError
+from .resolve import names_from_globals
+
+_SCALAR_TYPES = (float, int)
+
+
+def _scalar_key(args: tuple) -> tuple[bool, ...]:
+    return tuple(type(a) in _SCALAR_TYPES for a in args)
+
+
+class Differentiated:
+    """A function together with its compiled gradient code (see `differentiate`)."""
+
+    def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.wrt = _normalize_wrt(fn, wrt)
+        self._compiled: dict[tuple, types.SimpleNamespace] = {}
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else functools.partial(self, obj)
+
+    # ---------------------------------------------------------- gradients
+    def grad(self, *args):
+        """The gradient at `args`: one array for one wrt name, else a tuple."""
+        compiled = self._compiled.get(_scalar_key(args)) or self._compile(args)
+        return compiled.grad(*args)
+
+    def value_and_grad(self, *args, seed=None):
+        """(value, gradient) at `args`; `seed` is the output's adjoint (vjp)."""
+        compiled = self._compiled.get(_scalar_key(args)) or self._compile(args)
+        return compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+
+    def vjp(self, *args, seed):
+        """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
+        return self.value_and_grad(*args, seed=seed)
+
+    def tape_report(self, *args):
+        """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
+        from .report import tape_report
+
+        return tape_report(self, args)
+
+    @property
+    def gradient_source(self) -> str:
+        """The emitted gradient module (for arrays as arguments), as text."""
+        return self.compiled_for(()).source
+
+    def compiled_for(self, key: tuple) -> types.SimpleNamespace:
+        """The compiled gradient for arguments whose scalar-ness is `key`."""
+        return self._compiled.get(key) or self._compile_key(key)
+
+    # ---------------------------------------------------------- compiling
+    def _compile(self, args: tuple) -> types.SimpleNamespace:
+        if len(args) > len(inspect.signature(self.fn).parameters):
+            raise UsageError(f"{self.fn.__name__}() takes "
+                             f"{len(inspect.signature(self.fn).parameters)} arguments")
+        return self._compile_key(_scalar_key(args))
+
+    def _compile_key(self, key: tuple) -> types.SimpleNamespace:
+        try:
+            compiled = compile_function(self.fn, self.wrt, key)
+        except AgcError as err:
+            raise err.with_traceback(None) from None
+        self._compiled[key] = compiled
+        return compiled
+
+
+def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
+    if wrt is None:
+        return None
+    if isinstance(wrt, str):
+        wrt = (wrt,)
+    names = list(inspect.signature(fn).parameters)
+    out = []
+    for item in wrt:
+        name = names[item] if isinstance(item, int) else item
+        if name not in names:
+            raise UsageError(f"{fn.__name__}() has no parameter {name!r}; "
+                             f"its parameters are {', '.join(names)}")
+        out.append(name)
+    return tuple(out)
+
+
+def function_source(fn) -> tuple[str, str, int]:
+    """(source text, file name, line offset) of a function, dedented."""
+    try:
+        lines, start = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as err:
+        raise UsageError(f"cannot read the source of {fn.__name__}: {err}") from None
+    path = inspect.getsourcefile(fn) or inspect.getfile(fn)
+    return textwrap.dedent("".join(lines)), path, max(0, start - 1)
+
+
+def compile_function(fn, wrt, key: tuple = ()) -> types.SimpleNamespace:
+    """Compile `fn`'s gradient and load it; returns the module's namespace."""
+    text, path, offset = function_source(fn)
+    names = names_from_globals(fn.__globals__)
+    parsed = pipeline.parse(text, path, lambda module: names, offset)
+    scalars = _scalar_params(fn, key)
+    target = pipeline.Target(fn.__name__, wrt, scalars)
+    compiled = pipeline.compile_parsed(parsed, [target], _short(path))
+    namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
+                            fn.__globals__)
+    vg, grad, _ = pipeline.emitted_function_names(fn.__name__)
+    return types.SimpleNamespace(value_and_grad=namespace[vg], grad=namespace[grad],
+                                 source=compiled.source, namespace=namespace,
+                                 seed_name=compiled.adjoints[fn.__name__].seed_param,
+                                 adjoint=compiled.adjoints[fn.__name__], parsed=parsed)
+
+
+def _scalar_params(fn, key: tuple) -> frozenset[str]:
+    names = list(inspect.signature(fn).parameters)
+    return frozenset(n for n, scalar in zip(names, key) if scalar)
+
+
+def _short(path: str) -> str:
+    import os
+
+    return os.path.basename(path)
+
+
+def load_module(source: str, filename: str, user_globals: dict) -> dict:
+    """Execute emitted source as a module; linecache makes tracebacks show it."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {k: v for k, v in user_globals.items() if not k.startswith("__")}
+    namespace["__name__"] = "agc_generated"
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+# ------------------------------------------------------------------ API
+def differentiate(fn=None, *, wrt=None):
+    """Decorator: `@differentiate` or `@differentiate(wrt=("w", "b"))`.
+
+    `wrt` names the parameters to differentiate (names or positions); by
+    default the first parameter. The decorated function runs as before and
+    gains `.grad`, `.value_and_grad`, `.vjp`, `.tape_report` and
+    `.gradient_source`.
+    """
+    if fn is None:
+        return lambda f: Differentiated(_unwrap(f), wrt)
+    return Differentiated(_unwrap(fn), wrt)
+
+
+def _unwrap(fn):
+    return fn.fn if isinstance(fn, Differentiated) else fn
+
+
+def grad(fn, wrt=None):
+    """A function computing the gradient of `fn` (the functional form)."""
+    return Differentiated(_unwrap(fn), wrt).grad
+
+
+def value_and_grad(fn, wrt=None):
+    """A function computing `(fn(*args), gradient)`."""
+    return Differentiated(_unwrap(fn), wrt).value_and_grad

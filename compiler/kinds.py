@@ -1,0 +1,56 @@
+"""Kind analysis: which variables are always Python/numpy scalars (shape ()).
+
+Knowing that both sides of `x * y` are scalars lets the derivative rules skip
+`unbroadcast`, and then the backward sweep no longer reads those values,
+so they need not be kept on the tape. Scalar parameters are known from a
+`float`/`int` annotation (CLI) or from the call's arguments (decorator).
+A variable is scalar when every assignment to it gives a scalar.
+"""
+
+from __future__ import annotations
+
+from . import ir
+from .prims import Prim
+
+ALWAYS_SCALAR = {Prim.FLOAT, Prim.INT, Prim.LEN, Prim.NDIM, Prim.SIZE}
+REDUCTIONS = {Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD, Prim.NORM}
+SCALAR_ANNOTATIONS = {"float", "int"}
+
+
+def is_scalar_const(atom: ir.Atom) -> bool:
+    """A numeric literal."""
+    return isinstance(atom, ir.Const) and type(atom.value) in (int, float, bool)
+
+
+def scalar_params(fn: ir.Function) -> set[str]:
+    """Parameters annotated `float` or `int`."""
+    return {p.name for p in fn.params if p.annotation in SCALAR_ANNOTATIONS}
+
+
+def scalar_variables(fn: ir.Function, params: set[str]) -> set[str]:
+    """Names that hold a scalar wherever they are read."""
+    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    loop_targets = {s.target.name for s in ir.walk(fn.body) if isinstance(s, ir.For) and s.target}
+    scalars = set(params) | loop_targets | {s.target.name for s in assigns}
+    changed = True
+    while changed:  # optimistic start, remove names with a non-scalar assignment
+        changed = False
+        for stmt in assigns:
+            if stmt.target.name in scalars and not _gives_scalar(stmt, scalars):
+                scalars.discard(stmt.target.name)
+                changed = True
+    return scalars
+
+
+def _gives_scalar(stmt: ir.Assign, scalars: set[str]) -> bool:
+    if stmt.prim in ALWAYS_SCALAR:
+        return True
+    if stmt.prim in REDUCTIONS:
+        return stmt.params.get("axis") is None
+    group = stmt.prim.spec.group
+    if group not in ("elementwise", "nondiff", "struct") or stmt.prim in (Prim.TUPLE, Prim.SHAPE):
+        return False
+    if stmt.prim.spec.form == "xp" and stmt.prim.spec.group == "nondiff":
+        return False  # zeros, ones, arange, ... make arrays
+    return all(is_scalar_const(a) or (isinstance(a, ir.Var) and a.name in scalars)
+               for a in stmt.args)

@@ -1,0 +1,327 @@
+"""Reverse mode: from a normalized primal function to its adjoint.
+
+Takes a normalized function (see normalize.py) and the names to
+differentiate with respect to. Produces an `Adjoint`: a forward sweep (the
+primal, plus what must be kept for later), the seeding of the output's
+adjoint, and a backward sweep that walks the statements in reverse.
+
+Invariant of the backward sweep: when it reaches a statement, every
+variable it reads holds the value it had right after that statement ran in
+the forward sweep. An assignment that overwrote a value the backward sweep
+reads must therefore save the old value and restore it after its adjoint.
+Which values are read is only known once the backward sweep exists, so the
+two sweeps are built with save/restore markers that tape.py then resolves.
+
+Adjoints `x_bar` are tracked statically: the first contribution assigns,
+later ones add; at the joins of branches and around loops, adjoints defined
+on one path only are zero-filled on the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import ir
+from . import kinds
+from .activity import active_variables
+from .kinds import scalar_variables
+from .builder import Builder
+from .errors import UserCodeError
+from .namer import Namer
+from .prims import Prim
+from .rules import rule_for
+
+
+@dataclass(frozen=True)
+class Save:
+    """Marker in the forward sweep: the old value of `var` may need keeping."""
+
+    var: ir.Var
+    site: int
+    in_loop: bool
+    invariant: bool
+    maybe_unbound: bool  # possibly unbound here: the save needs a `var = None` first
+    unbound: bool  # certainly unbound here: there is no old value to save
+    loc: object = None
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Marker in the backward sweep: put back what the matching Save kept."""
+
+    var: ir.Var
+    site: int
+    loc: object = None
+
+
+@dataclass
+class Adjoint:
+    """The pieces of an emitted gradient function."""
+
+    primal: ir.Function
+    wrt: tuple[str, ...]
+    forward: list
+    seed: list
+    backward: list
+    outputs: tuple[ir.Atom, ...]
+    grads: tuple[ir.Atom, ...]
+    seed_param: str
+    bars: dict[str, str] = field(default_factory=dict)
+    temps: frozenset[str] = frozenset()
+
+
+class Reverser:
+    """Builds the forward and backward sweeps of one function."""
+
+    def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
+                 scalar_params: set[str] = frozenset()):
+        self.fn = fn
+        self.scalars = frozenset(scalar_variables(fn, set(scalar_params) | kinds.scalar_params(fn)))
+        self.wrt = wrt
+        self.namer = namer
+        self.temps = temps
+        self.active = active_variables(fn, wrt)
+        self.bars: dict[str, str] = {}
+        self.sites = 0
+        self.def_counts = ir.def_counts(fn)
+        self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
+        self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
+        self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
+
+    # ------------------------------------------------------------ naming
+    def bar(self, name: str) -> ir.Var:
+        """The adjoint variable of `name` (x -> x_bar)."""
+        if name not in self.bars:
+            self.bars[name] = self.namer.fresh(f"{name}_bar")
+        return ir.Var(self.bars[name])
+
+    def builder(self, loc, stmt: ir.Assign | None = None) -> Builder:
+        return Builder(self.namer, self.temps, loc, stmt, self.scalars)
+
+    # ------------------------------------------------------------ driver
+    def run(self) -> Adjoint:
+        """Build the Adjoint of the function."""
+        *body, ret = self.fn.body
+        body = tuple(body)
+        seed_param = self.namer.fresh("seed")
+        self.maybe_bound = set(self.fn.param_names)
+        forward = self.forward_block(body, loops=(), bound=set(self.fn.param_names))
+        seed, defined = self.seed_outputs(ret, seed_param)
+        backward = self.backward_block(body, defined)
+        grads = self.gradients(defined, backward)
+        return Adjoint(self.fn, self.wrt, forward, seed, backward, ret.values, grads,
+                       seed_param, self.bars)
+
+    def seed_outputs(self, ret: ir.Return, seed_param: str):
+        b = self.builder(ret.loc)
+        defined: set[str] = set()
+        values = ret.values
+        seed = b.apply(Prim.SEED, (values[0], ir.Var(seed_param)), target=ir.Var(
+            self.namer.fresh("out_bar"))) if len(values) == 1 else None
+        for i, value in enumerate(values):
+            if not (isinstance(value, ir.Var) and value.name in self.active):
+                continue
+            part = seed if seed is not None else b.apply(
+                Prim.GETITEM, (ir.Var(seed_param), ir.Const(i)),
+                ir.Params.of(index=(False, (("atom", 1),))))
+            self.accumulate(b, value.name, part, defined)
+        return b.stmts, defined
+
+    def gradients(self, defined: set[str], backward: list) -> tuple[ir.Atom, ...]:
+        b = self.builder(self.fn.loc)
+        grads = []
+        for name in self.wrt:
+            if self.bars.get(name) in defined:
+                grads.append(self.bar(name))
+            else:
+                grads.append(b.apply(Prim.ZERO_LIKE, (ir.Var(name),), target=self.bar(name)))
+        backward += b.stmts
+        return tuple(grads)
+
+    # ------------------------------------------------------- accumulation
+    def accumulate(self, b: Builder, name: str, contribution: ir.Atom, defined: set[str]) -> None:
+        """name_bar += contribution (or = when name_bar holds nothing yet)."""
+        target = self.bar(name)
+        negated = _negated_operand(b, contribution)
+        if target.name in defined and negated is not None:
+            b.apply(Prim.SUB, (target, negated), target=target)  # x_bar - y, not x_bar + -y
+        elif target.name in defined:
+            b.apply(Prim.ADD, (target, contribution), target=target)
+        else:
+            b.apply(Prim.COPY, (contribution,), target=target)
+            defined.add(target.name)
+
+    def zero_fill(self, names: set[str]) -> list[ir.Stmt]:
+        """x_bar = zeros_like(x) for adjoint names (given by adjoint name)."""
+        by_bar = {bar: primal for primal, bar in self.bars.items()}
+        return [ir.Assign(ir.Var(bar), Prim.ZERO_LIKE, (ir.Var(by_bar[bar]),))
+                for bar in sorted(names)]
+
+    # ---------------------------------------------------- forward sweep
+    def forward_block(self, block: ir.Block, loops: tuple, bound: set[str]) -> list:
+        out: list = []
+        for stmt in block:
+            out += self.forward_stmt(stmt, loops, bound)
+        return out
+
+    def forward_stmt(self, stmt: ir.Stmt, loops: tuple, bound: set[str]) -> list:
+        if isinstance(stmt, ir.Assign):
+            save = self.save_marker(stmt, loops, bound)
+            bound.add(stmt.target.name)
+            return [save, stmt]
+        if isinstance(stmt, ir.If):
+            then_bound, else_bound = set(bound), set(bound)
+            body = self.forward_block(stmt.body, loops, then_bound)
+            orelse = self.forward_block(stmt.orelse, loops, else_bound)
+            bound |= then_bound & else_bound
+            return [ir.If(stmt.cond, tuple(body), tuple(orelse), stmt.loc)]
+        if isinstance(stmt, (ir.While, ir.For)):
+            return self.forward_loop(stmt, loops, bound)
+        return [stmt]
+
+    def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str]) -> Save:
+        self.sites += 1
+        self.site_ids[id(stmt)] = self.sites
+        name = stmt.target.name
+        invariant = bool(loops) and self.def_counts.get(name, 0) == 1 and not (
+            set(ir.vars_read(stmt)) & _loop_assigned(loops[0]))
+        unbound = name not in self.maybe_bound
+        self.maybe_bound.add(name)
+        return Save(stmt.target, self.sites, bool(loops), invariant, name not in bound, unbound,
+                    stmt.loc)
+
+    def forward_loop(self, loop, loops: tuple, bound: set[str]) -> list:
+        self.nested[id(loop)] = bool(loops)
+        self.maybe_bound |= _loop_assigned(loop)  # later trips see earlier trips' values
+        if isinstance(loop, ir.For):
+            _check_bounds_fixed(loop)
+        inner = loops + (loop,)
+        body_bound = set(bound) | ({loop.target.name} if isinstance(loop, ir.For) and loop.target else set())
+        body = self.forward_block(loop.body, inner, body_bound)
+        trips = self.trip_counter(loop)
+        out: list = []
+        if trips is not None:
+            out.append(ir.Assign(trips, Prim.COPY, (ir.Const(0),), loc=loop.loc))
+            body = [ir.Assign(trips, Prim.ADD, (trips, ir.Const(1)), loc=loop.loc)] + body
+        out.append(_replace_body(loop, tuple(body)))
+        if trips is not None and loops:
+            out.append(ir.Push(trips, loop.loc))
+        return out
+
+    def trip_counter(self, loop) -> ir.Var | None:
+        """The counter variable of a loop whose trip count must be recorded."""
+        if isinstance(loop, ir.For) and not _breaks(loop.body):
+            return None
+        if id(loop) not in self.trips:
+            self.trips[id(loop)] = ir.Var(self.namer.fresh("trips"))
+        return self.trips[id(loop)]
+
+    # --------------------------------------------------- backward sweep
+    def backward_block(self, block: ir.Block, defined: set[str]) -> list:
+        out: list = []
+        for stmt in reversed(block):
+            out += self.backward_stmt(stmt, defined)
+        return out
+
+    def backward_stmt(self, stmt: ir.Stmt, defined: set[str]) -> list:
+        if isinstance(stmt, ir.Assign):
+            return self.backward_assign(stmt, defined)
+        if isinstance(stmt, ir.If):
+            return self.backward_if(stmt, defined)
+        if isinstance(stmt, (ir.While, ir.For)):
+            return self.backward_loop(stmt, defined)
+        return []  # break: nothing ran after it in its trip
+
+    def backward_assign(self, stmt: ir.Assign, defined: set[str]) -> list:
+        b = self.builder(stmt.loc, stmt)
+        name = stmt.target.name
+        restore = Restore(stmt.target, self.site_of(stmt), stmt.loc)
+        if name not in self.active or self.bars.get(name) not in defined:
+            return [restore]
+        g = self.bar(name)
+        if stmt.prim is Prim.CALL:
+            raise UserCodeError("calls of helper functions are not differentiated yet", stmt.loc)
+        cotangents = rule_for(stmt.prim)(b, g, stmt)
+        defined.discard(g.name)
+        for arg, ct in zip(stmt.args, cotangents):
+            if ct is not None and isinstance(arg, ir.Var) and arg.name in self.active:
+                self.accumulate(b, arg.name, ct, defined)
+        return b.stmts + [restore]
+
+    def site_of(self, stmt: ir.Assign) -> int:
+        return self.site_ids[id(stmt)]
+
+    def backward_if(self, stmt: ir.If, defined: set[str]) -> list:
+        then_defined, else_defined = set(defined), set(defined)
+        body = self.backward_block(stmt.body, then_defined)
+        orelse = self.backward_block(stmt.orelse, else_defined)
+        union = then_defined | else_defined
+        body += self.zero_fill(union - then_defined)
+        orelse += self.zero_fill(union - else_defined)
+        defined |= union
+        if not body and not orelse:
+            return []
+        return [ir.If(stmt.cond, tuple(body), tuple(orelse), stmt.loc)]
+
+    def backward_loop(self, loop, defined: set[str]) -> list:
+        entry = set(defined)
+        while True:
+            end = set(entry)
+            body = self.backward_block(loop.body, end)
+            if end <= entry:
+                break
+            entry |= end  # adjoints carried from trip to trip: defined before the loop
+        body += self.zero_fill(entry - end)
+        before = self.zero_fill(entry - defined)
+        defined |= entry
+        trips = self.trip_counter(loop)
+        out: list = []
+        if trips is not None and self.nested.get(id(loop)):
+            out.append(ir.Pop(trips, loop.loc))
+        out += before
+        if isinstance(loop, ir.While):
+            out.append(ir.For(None, ir.Const(0), trips, ir.Const(1), tuple(body), loc=loop.loc))
+        else:
+            out.append(ir.For(loop.target, loop.start, loop.stop, loop.step, tuple(body),
+                              reverse=True, limit=trips, loc=loop.loc))
+        return out
+
+
+def _negated_operand(b: Builder, atom: ir.Atom) -> ir.Atom | None:
+    """y when `atom` is a temporary the builder just made as -y."""
+    for stmt in reversed(b.stmts):
+        if isinstance(stmt, ir.Assign) and stmt.target == atom:
+            return stmt.args[0] if stmt.prim is Prim.NEG else None
+    return None
+
+
+def _check_bounds_fixed(loop: ir.For) -> None:
+    """The backward sweep re-reads a loop's range, so its bounds must not change inside."""
+    assigned = ir.assigned_names(loop.body)
+    for bound in (loop.start, loop.stop, loop.step):
+        if isinstance(bound, ir.Var) and bound.name in assigned:
+            raise UserCodeError(f"the loop bound `{bound.name}` is reassigned inside the loop",
+                                loop.loc, "compute the bound into a new variable before the loop")
+
+
+def _replace_body(loop, body):
+    from dataclasses import replace
+
+    return replace(loop, body=body)
+
+
+def _breaks(block: ir.Block) -> bool:
+    """Whether a loop body breaks out of its own loop."""
+    for stmt in block:
+        if isinstance(stmt, ir.Break):
+            return True
+        if isinstance(stmt, ir.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
+            return True
+    return False
+
+
+def _loop_assigned(loop) -> set[str]:
+    names = ir.assigned_names(loop.body)
+    if isinstance(loop, ir.For) and loop.target is not None:
+        names.add(loop.target.name)
+    return names

@@ -1,0 +1,260 @@
+"""Derivative rules: one vector-Jacobian product per primitive, in one table.
+
+A rule receives a `Builder`, the cotangent `g` of the statement's output and
+the statement itself; it returns one cotangent atom per argument (None where
+an argument gets nothing). Rules build IR, never strings, so their output is
+simplified, verified, proven and emitted like all other code. Every adjoint
+of a broadcasting input goes through `unbroadcast`, which sums the cotangent
+back to the input's shape (a no-op when the shapes already match).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from . import ir
+from .builder import Builder
+from .errors import InternalError
+from .prims import Prim
+
+Rule = Callable[[Builder, ir.Atom, ir.Assign], tuple]
+RULES: dict[Prim, Rule] = {}
+ZERO_GRADIENT = frozenset({Prim.SIGN, Prim.STOP_GRADIENT})
+
+
+def vjp(*prims: Prim) -> Callable[[Rule], Rule]:
+    """Register a rule for one or more primitives."""
+
+    def register(rule: Rule) -> Rule:
+        for prim in prims:
+            RULES[prim] = rule
+        return rule
+
+    return register
+
+
+def rule_for(prim: Prim) -> Rule:
+    """The rule of a primitive; InternalError if a differentiable one has none."""
+    rule = RULES.get(prim)
+    if rule is None:
+        raise InternalError(f"no derivative rule for {prim.name}")
+    return rule
+
+
+def _lib(stmt: ir.Assign) -> dict:
+    lib = stmt.params.get("lib")
+    return {"lib": lib} if lib == "math" else {}
+
+
+# --------------------------------------------------------------- arithmetic
+@vjp(Prim.ADD)
+def _add(b, g, s):
+    x, y = s.args
+    return b.unbroadcast(g, x), b.unbroadcast(g, y)
+
+
+@vjp(Prim.SUB)
+def _sub(b, g, s):
+    x, y = s.args
+    return b.unbroadcast(g, x), b.unbroadcast(b.neg(g), y)
+
+
+@vjp(Prim.MUL)
+def _mul(b, g, s):
+    x, y = s.args
+    return b.unbroadcast(b.mul(g, y), x), b.unbroadcast(b.mul(g, x), y)
+
+
+@vjp(Prim.DIV)
+def _div(b, g, s):
+    x, y = s.args
+    gx = b.div(g, y)
+    return b.unbroadcast(gx, x), b.unbroadcast(b.neg(b.mul(gx, s.target)), y)
+
+
+@vjp(Prim.POW)
+def _pow(b, g, s):
+    x, y = s.args
+    if isinstance(y, ir.Const) and y.value == 2:
+        gx = b.mul(g, b.mul(ir.Const(2), x))
+    else:
+        gx = b.mul(g, b.mul(y, b.pow(x, b.sub(y, ir.Const(1)))))
+    gy = b.op(Prim.POW_EXPONENT_GRAD, g, x, s.target)
+    return b.unbroadcast(gx, x), b.unbroadcast(gy, y)
+
+
+@vjp(Prim.NEG)
+def _neg(b, g, s):
+    return (b.neg(g),)
+
+
+@vjp(Prim.POS, Prim.COPY, Prim.FLOAT, Prim.ASARRAY)
+def _identity(b, g, s):
+    return (g,)
+
+
+@vjp(Prim.ASTYPE)
+def _astype(b, g, s):
+    return b.op(Prim.CAST_LIKE, g, s.args[0]), None
+
+
+@vjp(*ZERO_GRADIENT)
+def _zero(b, g, s):
+    return (None,) * len(s.args)
+
+
+# -------------------------------------------------------- elementwise maths
+def _unary(prim: Prim, derivative: Callable) -> None:
+    """Register g * derivative(x, out) for a one-argument primitive."""
+
+    @vjp(prim)
+    def _(b, g, s):
+        return (b.mul(g, derivative(b, s.args[0], s.target, _lib(s))),)
+
+
+_unary(Prim.EXP, lambda b, x, out, lib: out)
+_unary(Prim.LOG, lambda b, x, out, lib: b.div(ir.Const(1.0), x))
+_unary(Prim.LOG1P, lambda b, x, out, lib: b.div(ir.Const(1.0), b.add(ir.Const(1.0), x)))
+_unary(Prim.EXPM1, lambda b, x, out, lib: b.add(out, ir.Const(1.0)))
+_unary(Prim.LOG2, lambda b, x, out, lib: b.div(ir.Const(1 / math.log(2)), x))
+_unary(Prim.LOG10, lambda b, x, out, lib: b.div(ir.Const(1 / math.log(10)), x))
+_unary(Prim.SQRT, lambda b, x, out, lib: b.div(ir.Const(0.5), out))
+_unary(Prim.SQUARE, lambda b, x, out, lib: b.mul(ir.Const(2), x))
+_unary(Prim.SIN, lambda b, x, out, lib: b.op(Prim.COS, x, **lib))
+_unary(Prim.COS, lambda b, x, out, lib: b.neg(b.op(Prim.SIN, x, **lib)))
+_unary(Prim.TAN, lambda b, x, out, lib: b.add(ir.Const(1.0), b.mul(out, out)))
+_unary(Prim.TANH, lambda b, x, out, lib: b.sub(ir.Const(1.0), b.mul(out, out)))
+_unary(Prim.SINH, lambda b, x, out, lib: b.op(Prim.COSH, x, **lib))
+_unary(Prim.COSH, lambda b, x, out, lib: b.op(Prim.SINH, x, **lib))
+_unary(Prim.ARCSIN, lambda b, x, out, lib: b.div(
+    ir.Const(1.0), b.op(Prim.SQRT, b.sub(ir.Const(1.0), b.mul(x, x)), **lib)))
+_unary(Prim.ARCCOS, lambda b, x, out, lib: b.div(
+    ir.Const(-1.0), b.op(Prim.SQRT, b.sub(ir.Const(1.0), b.mul(x, x)), **lib)))
+_unary(Prim.ARCTAN, lambda b, x, out, lib: b.div(ir.Const(1.0), b.add(ir.Const(1.0), b.mul(x, x))))
+
+
+@vjp(Prim.ABS)
+def _abs(b, g, s):
+    x = s.args[0]
+    if s.params.get("lib") in ("builtins", "math"):
+        return (b.op(Prim.ABS_GRAD, g, x),)
+    return (b.mul(g, b.op(Prim.SIGN, x)),)
+
+
+@vjp(Prim.ARCTAN2)
+def _arctan2(b, g, s):
+    y, x = s.args
+    scale = b.div(g, b.add(b.mul(x, x), b.mul(y, y)))
+    return b.unbroadcast(b.mul(scale, x), y), b.unbroadcast(b.neg(b.mul(scale, y)), x)
+
+
+@vjp(Prim.MAXIMUM, Prim.MINIMUM)
+def _maximum(b, g, s):
+    x, y = s.args
+    # The first argument takes the whole cotangent at ties (numpy picks it too).
+    first_wins = b.op(Prim.GE if s.prim is Prim.MAXIMUM else Prim.LE, x, y)
+    gx = b.op(Prim.WHERE, first_wins, g, ir.Const(0.0))
+    gy = b.op(Prim.WHERE, first_wins, ir.Const(0.0), g)
+    return b.unbroadcast(gx, x), b.unbroadcast(gy, y)
+
+
+@vjp(Prim.WHERE)
+def _where(b, g, s):
+    cond, x, y = s.args
+    gx = b.op(Prim.WHERE, cond, g, ir.Const(0.0))
+    gy = b.op(Prim.WHERE, cond, ir.Const(0.0), g)
+    return None, b.unbroadcast(gx, x), b.unbroadcast(gy, y)
+
+
+@vjp(Prim.CLIP)
+def _clip(b, g, s):
+    x, lo, hi = s.args
+    return b.unbroadcast(b.op(Prim.CLIP_GRAD, g, x, lo, hi), x), None, None
+
+
+# --------------------------------------------------------------- reductions
+@vjp(Prim.SUM, Prim.MEAN)
+def _sum(b, g, s):
+    prim = Prim.REDUCE_GRAD if s.prim is Prim.SUM else Prim.MEAN_GRAD
+    return (b.op(prim, g, s.args[0], **_axis(s)),)
+
+
+@vjp(Prim.MAX, Prim.MIN)
+def _max(b, g, s):
+    return (b.op(Prim.MAXMIN_GRAD, g, s.args[0], s.target, **_axis(s)),)
+
+
+@vjp(Prim.PROD)
+def _prod(b, g, s):
+    return (b.op(Prim.PROD_GRAD, g, s.args[0], s.target, **_axis(s)),)
+
+
+@vjp(Prim.NORM)
+def _norm(b, g, s):
+    if s.params.get("ord") not in (None, 2):
+        raise InternalError("only the 2-norm has a derivative rule")
+    return (b.op(Prim.NORM_GRAD, g, s.args[0], s.target, **_axis(s)),)
+
+
+def _axis(s: ir.Assign) -> dict:
+    return {"axis": s.params.get("axis"), "keepdims": s.params.get("keepdims") or None}
+
+
+# -------------------------------------------------------------------- shape
+@vjp(Prim.TRANSPOSE)
+def _transpose(b, g, s):
+    axes = s.params.get("axes")
+    if axes is None:
+        return (b.op(Prim.TRANSPOSE, g),)
+    inverse = tuple(sorted(range(len(axes)), key=lambda i: axes[i]))
+    return (b.op(Prim.TRANSPOSE, g, axes=inverse),)
+
+
+@vjp(Prim.RESHAPE, Prim.SQUEEZE, Prim.EXPAND_DIMS)
+def _reshape(b, g, s):
+    return (b.op(Prim.RESHAPE_LIKE, g, s.args[0]),) + (None,) * (len(s.args) - 1)
+
+
+@vjp(Prim.BROADCAST_TO)
+def _broadcast_to(b, g, s):
+    return b.unbroadcast(g, s.args[0]), None
+
+
+@vjp(Prim.CONCATENATE)
+def _concatenate(b, g, s):
+    axis = s.params.get("axis", 0)
+    return tuple(b.op(Prim.CONCAT_GRAD, g, *s.args, axis=axis, part=i)
+                 for i in range(len(s.args)))
+
+
+@vjp(Prim.STACK)
+def _stack(b, g, s):
+    axis = s.params.get("axis", 0)
+    return tuple(b.op(Prim.STACK_GRAD, g, axis=axis, part=i) for i in range(len(s.args)))
+
+
+@vjp(Prim.GETITEM)
+def _getitem(b, g, s):
+    x, *holes = s.args
+    grad = b.op(Prim.GETITEM_GRAD, g, x, *holes, index=s.params.get("index"))
+    return (grad,) + (None,) * len(holes)
+
+
+@vjp(Prim.TUPLE)
+def _tuple(b, g, s):
+    item = ir.Params.of(index=(False, (("atom", 1),)))
+    return tuple(b.apply(Prim.GETITEM, (g, ir.Const(i)), item) for i in range(len(s.args)))
+
+
+# ----------------------------------------------------------- linear algebra
+@vjp(Prim.MATMUL, Prim.DOT)
+def _matmul(b, g, s):
+    x, y = s.args
+    return b.op(Prim.MATMUL_GRAD_LEFT, g, x, y), b.op(Prim.MATMUL_GRAD_RIGHT, g, x, y)
+
+
+@vjp(Prim.OUTER)
+def _outer(b, g, s):
+    x, y = s.args
+    return b.op(Prim.MATMUL, g, y), b.op(Prim.MATMUL, x, g)

@@ -1,0 +1,104 @@
+"""The minimal tape: decide which overwritten values are kept, and where.
+
+Takes an `Adjoint` whose sweeps still hold Save/Restore markers (reverse.py).
+A value is kept only if the backward sweep reads the variable (its adjoint
+formulas, branch decisions, loop bounds) and the assignment may overwrite an
+older value of it that is still needed:
+
+  * an assignment outside loops that is the variable's only one: nothing;
+  * outside loops otherwise: a local copy (`y_saved = y`), no tape;
+  * inside a loop, if its value is the same on every trip (its inputs are
+    not assigned in the loop): nothing;
+  * inside a loop otherwise: `tape.append(y)` before, `y = tape.pop()` after
+    its adjoint in the backward sweep.
+
+Trip counts of `while` loops (and of `for` loops that break) live in a local,
+or on the tape when the loop is itself inside a loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import ir
+from .prims import Prim
+from .reverse import Adjoint, Restore, Save
+
+
+def resolve_tape(adj: Adjoint, namer) -> Adjoint:
+    """Replace every marker with a push/pop, a local copy, or nothing."""
+    primal_names = set(adj.primal.param_names) | ir.assigned_names(adj.primal.body)
+    needed = _read_names(adj.backward) & primal_names
+    counts = ir.def_counts(adj.primal)
+    params = set(adj.primal.param_names)
+    plan: dict[int, tuple] = {}
+    unbound_inits: set[str] = set()
+    for save in _markers(adj.forward, Save):
+        how = _decide(save, needed, counts, params)
+        if how is not None and save.maybe_unbound and save.var.name not in params:
+            unbound_inits.add(save.var.name)
+        if how == "slot":
+            plan[save.site] = ("slot", ir.Var(namer.fresh(f"{save.var.name}_saved")))
+        elif how == "tape":
+            plan[save.site] = ("tape", None)
+    forward = _rewrite(adj.forward, plan, forward=True)
+    inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in sorted(unbound_inits)]
+    backward = _rewrite(adj.backward, plan, forward=False)
+    return replace(adj, forward=inits + forward, backward=backward)
+
+
+def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[str]) -> str | None:
+    name = save.var.name
+    if name not in needed or save.unbound:
+        return None
+    if save.in_loop:
+        return None if save.invariant else "tape"
+    if counts.get(name, 0) == 1:
+        return None  # bound once: never overwritten
+    return "slot"
+
+
+def _rewrite(block, plan: dict, forward: bool) -> list:
+    out: list = []
+    for stmt in block:
+        if isinstance(stmt, (Save, Restore)):
+            out += _resolve_marker(stmt, plan.get(stmt.site), forward)
+        elif isinstance(stmt, ir.If):
+            out.append(replace(stmt, body=tuple(_rewrite(stmt.body, plan, forward)),
+                               orelse=tuple(_rewrite(stmt.orelse, plan, forward))))
+        elif isinstance(stmt, (ir.While, ir.For)):
+            out.append(replace(stmt, body=tuple(_rewrite(stmt.body, plan, forward))))
+        else:
+            out.append(stmt)
+    return out
+
+
+def _resolve_marker(marker, decision, forward: bool) -> list:
+    if decision is None:
+        return []
+    how, slot = decision
+    var = marker.var
+    if how == "tape":
+        return [ir.Push(var, marker.loc)] if forward else [ir.Pop(var, marker.loc)]
+    if forward:
+        return [ir.Assign(slot, Prim.COPY, (var,), loc=marker.loc)]
+    return [ir.Assign(var, Prim.COPY, (slot,), loc=marker.loc)]
+
+
+def _markers(block, kind):
+    for stmt in block:
+        if isinstance(stmt, kind):
+            yield stmt
+        for child in ir.children(stmt) if not isinstance(stmt, (Save, Restore)) else ():
+            yield from _markers(child, kind)
+
+
+def _read_names(block) -> set[str]:
+    names: set[str] = set()
+    for stmt in block:
+        if isinstance(stmt, (Save, Restore)):
+            continue
+        names.update(ir.vars_read(stmt))
+        for child in ir.children(stmt):
+            names |= _read_names(child)
+    return names

@@ -1,0 +1,134 @@
+"""agc.runtime: everything emitted gradient code needs at run time.
+
+Emitted modules import this package as `rt` and nothing of agc besides.
+It holds the array-module dispatch (numpy or cupy, picked from the
+arguments), the helpers that derivative rules call (`unbroadcast`,
+`sum_grad`, `getitem_grad`, ...), and the tape recorder used by reports.
+No libcst and no sympy here.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from .grads import (abs_grad, cast_like, clip_grad, concatenate_grad, getitem_grad,
+                    matmul_grad_left, matmul_grad_right, maxmin_grad, mean_grad, norm_grad,
+                    pow_exponent_grad, prod_grad, reshape_like, stack_grad, sum_grad)
+
+__all__ = [
+    "array_module", "unbroadcast", "zeros_like", "seed", "add", "stop_gradient", "index",
+    "TapeRecorder", "abs_grad", "cast_like", "clip_grad", "concatenate_grad", "getitem_grad",
+    "matmul_grad_left", "matmul_grad_right", "maxmin_grad", "mean_grad", "norm_grad",
+    "pow_exponent_grad", "prod_grad", "reshape_like", "stack_grad", "sum_grad",
+]
+
+
+def array_module(*values):
+    """numpy, or cupy when any argument is a cupy array (mixing them is an error)."""
+    found = None
+    for value in values:
+        module = type(value).__module__
+        if module.startswith("cupy"):
+            found = found or value
+    if found is None:
+        for value in values:
+            if type(value).__module__.startswith("numpy"):
+                break
+        return numpy
+    _check_not_mixed(values)
+    import cupy
+
+    return cupy
+
+
+def _check_not_mixed(values) -> None:
+    kinds = {type(v).__module__.split(".")[0] for v in values if hasattr(v, "shape")}
+    if "numpy" in kinds and "cupy" in kinds:
+        raise TypeError("arguments mix numpy and cupy arrays: move them all to one device "
+                        "(agc.runtime.to_device(tree, 'cuda' or 'cpu'))")
+
+
+class _IndexMaker:
+    """`rt.index[:, 1:3]` is the index object `(slice(None), slice(1, 3))`."""
+
+    def __getitem__(self, key):
+        return key
+
+
+index = _IndexMaker()
+
+
+def stop_gradient(x):
+    """The value itself; agc gives it no derivative (PyTorch's `detach`)."""
+    return x
+
+
+def shape_of(x) -> tuple:
+    """The shape of an array, () for a Python number."""
+    return getattr(x, "shape", ())
+
+
+def unbroadcast(g, x):
+    """Sum the cotangent `g` back to the shape of `x` (undo numpy broadcasting)."""
+    shape = getattr(x, "shape", None)
+    g_shape = getattr(g, "shape", ())
+    if shape is None:  # x is a Python number: its cotangent is one number
+        return g.sum() if g_shape else g
+    if g_shape == shape:
+        return g
+    extra = len(g_shape) - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if g.shape != shape:  # g was smaller (a scalar cotangent of a broadcast input)
+        g = array_module(g).broadcast_to(g, shape)
+    return g
+
+
+def zeros_like(x):
+    """A zero of the same kind as `x`: 0.0 for numbers, zeros for arrays, per item for tuples."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(zeros_like(item) for item in x)
+    if hasattr(x, "shape"):
+        if not numpy.issubdtype(x.dtype, numpy.inexact):
+            return array_module(x).zeros(x.shape)
+        return array_module(x).zeros_like(x)
+    return 0.0
+
+
+def seed(out, given=None):
+    """The starting adjoint of a function's output: `given`, or one for a scalar output."""
+    if given is not None:
+        if getattr(given, "shape", ()) != getattr(out, "shape", ()) and hasattr(out, "shape"):
+            raise ValueError(f"seed has shape {getattr(given, 'shape', ())}, "
+                             f"the output has shape {out.shape}")
+        return given
+    shape = getattr(out, "shape", ())
+    if shape != () and int(numpy.prod(shape)) != 1:
+        raise ValueError(f"grad needs a scalar output, but the output has shape {shape}; "
+                         "use vjp(..., seed=v) (PyTorch's backward(gradient=v)) or jacobian")
+    if hasattr(out, "dtype"):
+        return array_module(out).ones_like(out)
+    return 1.0
+
+
+def add(a, b):
+    """a + b for adjoints, adding tuples and lists item by item."""
+    if isinstance(a, (tuple, list)):
+        return type(a)(add(x, y) for x, y in zip(a, b))
+    return a + b
+
+
+class TapeRecorder(list):
+    """A tape that also notes what each entry is (used by tape reports)."""
+
+    def __init__(self):
+        super().__init__()
+        self.labels: list[str] = []
+
+    def record(self, label: str, value) -> None:
+        """Push `value`, remembering it was the value of `label`."""
+        self.append(value)
+        self.labels.append(label)

@@ -1,0 +1,188 @@
+"""Helpers that emitted derivative code calls: the non-trivial vector-Jacobian products.
+
+Each takes the cotangent `g` of an output and what it needs of the forward
+values, and returns the cotangent of one input, on the input's array module.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+
+def _xp(*values):
+    from . import array_module
+
+    return array_module(*values)
+
+
+def _shape(x) -> tuple:
+    return getattr(x, "shape", ())
+
+
+def _expand(g, x, axis, keepdims):
+    """Reshape a reduced cotangent so that it broadcasts against `x`."""
+    xp = _xp(g, x)
+    g = xp.asarray(g)
+    if axis is None or keepdims:
+        return g
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    ndim = len(_shape(x))
+    return xp.expand_dims(g, tuple(a % ndim for a in axes))
+
+
+def sum_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of x for y = sum(x, axis): g spread back over the summed axes."""
+    if not hasattr(x, "shape"):
+        return g
+    xp = _xp(g, x)
+    return xp.broadcast_to(_expand(g, x, axis, keepdims), x.shape).astype(_dtype(g, x), copy=True)
+
+
+def _dtype(g, x):
+    dtype = getattr(g, "dtype", None)
+    if dtype is None or not numpy.issubdtype(dtype, numpy.inexact):
+        return x.dtype if numpy.issubdtype(x.dtype, numpy.inexact) else numpy.float64
+    return dtype
+
+
+def mean_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of x for y = mean(x, axis)."""
+    if not hasattr(x, "shape"):
+        return g
+    full = sum_grad(g, x, axis, keepdims)
+    count = x.size // max(1, int(numpy.prod(_shape(_expand(g, x, axis, keepdims)))))
+    return full / count
+
+
+def maxmin_grad(g, x, out, axis=None, keepdims=False):
+    """Cotangent of x for y = max(x) or min(x): shared equally among the tied maxima."""
+    if not hasattr(x, "shape"):
+        return g
+    xp = _xp(g, x)
+    hit = x == _expand(out, x, axis, keepdims)
+    count = xp.sum(hit, axis=axis, keepdims=True)
+    return xp.where(hit, _expand(g, x, axis, keepdims) / count, 0).astype(_dtype(g, x))
+
+
+def prod_grad(g, x, out, axis=None, keepdims=False):
+    """Cotangent of x for y = prod(x, axis) (inputs assumed non-zero)."""
+    return _expand(g, x, axis, keepdims) * _expand(out, x, axis, keepdims) / x
+
+
+def norm_grad(g, x, out, axis=None, keepdims=False):
+    """Cotangent of x for the 2-norm y = ||x|| (zero where the norm is zero)."""
+    xp = _xp(g, x)
+    norm = _expand(out, x, axis, keepdims)
+    safe = xp.where(norm == 0, 1, norm)
+    return _expand(g, x, axis, keepdims) * x / safe
+
+
+def clip_grad(g, x, lo, hi):
+    """Cotangent of x for y = clip(x, lo, hi): g where x is inside the bounds."""
+    xp = _xp(g, x)
+    inside = (x >= lo) & (x <= hi) if lo is not None and hi is not None else \
+        (x >= lo) if lo is not None else (x <= hi)
+    return xp.where(inside, g, 0)
+
+
+def abs_grad(g, x):
+    """Cotangent of x for y = abs(x) on Python numbers: g * sign(x)."""
+    return g if x > 0 else -g if x < 0 else 0 * g
+
+
+def pow_exponent_grad(g, x, out):
+    """Cotangent of the exponent e for y = x ** e: g * y * log(x), zero where x <= 0."""
+    if not hasattr(x, "shape") and not hasattr(out, "shape"):
+        import math
+
+        return g * out * math.log(x) if x > 0 else 0.0 * g
+    xp = _xp(g, x, out)
+    positive = x > 0
+    return xp.where(positive, g * out * xp.log(xp.where(positive, x, 1)), 0)
+
+
+def _is_basic(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) or
+               (hasattr(i, "shape") and i.shape == () and i.dtype.kind in "iu") for i in items)
+
+
+def getitem_grad(g, x, index):
+    """Cotangent of x for y = x[index]: g scattered into zeros shaped like x."""
+    if isinstance(x, (tuple, list)):
+        from . import zeros_like
+
+        return type(x)(g if i == index else zeros_like(item) for i, item in enumerate(x))
+    xp = _xp(g, x)
+    out = xp.zeros(x.shape, dtype=_dtype(g, x))
+    if _is_basic(index):
+        out[index] = g
+    elif xp is numpy:
+        numpy.add.at(out, index, g)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(out, index, g)
+    return out
+
+
+def concatenate_grad(g, *xs, axis=0, part=0):
+    """Cotangent of the `part`-th input of y = concatenate(xs, axis)."""
+    start = sum(x.shape[axis] for x in xs[:part])
+    stop = start + xs[part].shape[axis]
+    index = (slice(None),) * (axis % g.ndim) + (slice(start, stop),)
+    return g[index]
+
+
+def stack_grad(g, axis=0, part=0):
+    """Cotangent of the `part`-th input of y = stack(xs, axis)."""
+    index = (slice(None),) * (axis % g.ndim) + (part,)
+    return g[index]
+
+
+def matmul_grad_left(g, x, y):
+    """Cotangent of x for out = x @ y (1-D, 2-D and batched operands)."""
+    xp = _xp(g, x, y)
+    xd, yd = len(_shape(x)), len(_shape(y))
+    if xd == 0 or yd == 0:
+        return _reduce_to(g * y, x)
+    if yd == 1:
+        grad = xp.multiply.outer(g, y) if xd >= 2 else g * y
+    elif xd == 1:
+        grad = xp.matmul(y, xp.expand_dims(g, -1))[..., 0] if yd > 2 else y @ g
+    else:
+        grad = xp.matmul(g, xp.swapaxes(y, -1, -2))
+    return _reduce_to(grad, x)
+
+
+def matmul_grad_right(g, x, y):
+    """Cotangent of y for out = x @ y (1-D, 2-D and batched operands)."""
+    xp = _xp(g, x, y)
+    xd, yd = len(_shape(x)), len(_shape(y))
+    if xd == 0 or yd == 0:
+        return _reduce_to(g * x, y)
+    if xd == 1:
+        grad = xp.multiply.outer(x, g) if yd >= 2 else g * x
+    elif yd == 1:
+        grad = xp.matmul(xp.swapaxes(x, -1, -2), xp.expand_dims(g, -1))[..., 0]
+    else:
+        grad = xp.matmul(xp.swapaxes(x, -1, -2), g)
+    return _reduce_to(grad, y)
+
+
+def _reduce_to(grad, like):
+    from . import unbroadcast
+
+    return unbroadcast(grad, like)
+
+
+def reshape_like(g, x):
+    """g reshaped to the shape of x (undoes reshape, squeeze, expand_dims)."""
+    if not hasattr(x, "shape"):
+        return g.reshape(()) if hasattr(g, "reshape") else g
+    return _xp(g, x).reshape(g, x.shape)
+
+
+def cast_like(g, x):
+    """g in the dtype of x (undoes astype)."""
+    return g.astype(x.dtype) if hasattr(x, "dtype") and hasattr(g, "astype") else g

@@ -1,0 +1,405 @@
+"""Optimizers over pytrees with torch.optim's update rules and defaults.
+
+Every optimizer can be used two ways:
+
+* functional, nothing mutated::
+
+      state = opt.init(params)
+      params, state = opt.update(params, grads, state)
+
+* in place, PyTorch style::
+
+      opt.step(params, grads)   # writes into the array leaves of params
+
+Leaves may be numpy or cupy float arrays (dtype kept, state too) or Python floats
+(functional use only). The state is a dict ``{"step": int, <buffer name>: tree, ...}``
+whose trees mirror ``params``, so it can itself be moved with ``to_device``.
+Where the torch docs and torch's code disagree (``maximize`` with ``weight_decay`` in
+SGD), we follow the code: the gradient is negated first, then decayed.
+"""
+
+from __future__ import annotations
+
+import numbers
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from .device import array_module_of, is_array
+from .tree import tree_flatten, tree_leaves, tree_leaves_with_path, tree_map, tree_unflatten
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
+
+
+def _require(ok: bool, message: str) -> None:
+    """ValueError(message) unless ok: the hyperparameter checks torch does."""
+    if not ok:
+        raise ValueError(message)
+
+
+def _is_python_number(leaf: Any) -> bool:
+    """True for Python int / float (not bool, not numpy scalars)."""
+    return isinstance(leaf, (int, float)) and not isinstance(leaf, (bool, np.generic))
+
+
+def _check_param(path: str, leaf: Any) -> None:
+    """TypeError unless `leaf` is a real floating array / numpy scalar or a Python number."""
+    if _is_python_number(leaf):
+        return
+    dtype = getattr(leaf, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.floating):
+        kind = f"dtype {dtype}" if dtype is not None else f"type {type(leaf).__name__}"
+        raise TypeError(f"params{path} has {kind}; optimizers need float arrays or Python floats")
+
+
+def _shape(leaf: Any) -> tuple:
+    """Shape of an array leaf; () for scalars."""
+    return tuple(getattr(leaf, "shape", ()))
+
+
+def _check_companion(path: str, name: str, param: Any, other: Any) -> None:
+    """The grad / state leaf matching params{path} must be a real number of its shape."""
+    dtype = getattr(other, "dtype", None)
+    if isinstance(other, complex) or (
+            dtype is not None and np.issubdtype(dtype, np.complexfloating)
+    ):
+        raise TypeError(f"{name}{path} is complex; only real parameters are supported")
+    if _shape(other) != _shape(param):
+        raise ValueError(f"{name}{path} has shape {_shape(other)} but params{path} has "
+                         f"shape {_shape(param)}")
+
+
+def _cast_like(value: Any, like: Any) -> Any:
+    """`value` as the same kind of leaf as `like`: Python float, numpy scalar or array."""
+    if isinstance(like, np.generic):
+        return like.dtype.type(value)
+    if _is_python_number(like):
+        return float(value)
+    # asarray, not astype: numpy ops on 0-d arrays return scalars, and we want arrays back.
+    return array_module_of(like).asarray(value, dtype=like.dtype)
+
+
+def _full_like(param: Any, value: float) -> Any:
+    """A leaf like `param` (type, shape, dtype, device) filled with `value`."""
+    if is_array(param):
+        return array_module_of(param).full(param.shape, value, dtype=param.dtype)
+    return _cast_like(value, param)
+
+
+class Optimizer(ABC):
+    """Base class: functional `init` / `update` and in-place `step` over pytrees.
+
+    Subclasses set hyperparameters in ``__init__`` and define `_slot_names`,
+    `_leaf_update` and, when a buffer does not start at zero, `_slot_start`.
+    """
+
+    def __init__(self) -> None:
+        # step() keeps one state per params structure, created on its first step.
+        self._states: dict = {}
+
+    def __repr__(self) -> str:
+        """Class name and hyperparameters."""
+        hyper = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({hyper})"
+
+    def _slot_names(self) -> tuple[str, ...]:
+        """Names of the per-parameter buffers this configuration keeps."""
+        return ()
+
+    def _slot_start(self, name: str) -> float:
+        """Initial value of buffer `name` (zero unless overridden)."""
+        return 0.0
+
+    @abstractmethod
+    def _leaf_update(self, xp: Any, step: int, param: Any, grad: Any,
+                     slots: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """One step for one leaf: (new param, new buffers); step counts from 1."""
+
+    def init(self, params: Any) -> dict[str, Any]:
+        """Fresh state for `params`: {"step": 0, <buffer>: tree like params, ...}."""
+        for path, leaf in tree_leaves_with_path(params):
+            _check_param(path, leaf)
+        state: dict[str, Any] = {"step": 0}
+        for name in self._slot_names():
+            start = self._slot_start(name)
+            state[name] = tree_map(lambda p, start=start: _full_like(p, start), params)
+        return state
+
+    def _check_state(self, state: Any) -> None:
+        """TypeError unless `state` looks like what `init` returns for this configuration."""
+        if not isinstance(state, dict) or not isinstance(state.get("step"), numbers.Integral):
+            raise TypeError("state must be the dict returned by init() or update()")
+        missing = [name for name in self._slot_names() if name not in state]
+        if missing:
+            raise TypeError(f"state has no {missing} buffers; it was made by another optimizer "
+                            "or before the hyperparameters changed: call init(params) again")
+
+    def _aligned_leaves(self, params: Any, tree: Any, name: str) -> list[Any]:
+        """Leaves of `tree` in params' leaf order (dicts matched by key, structure checked)."""
+        return tree_leaves(tree_map(lambda _p, leaf: leaf, params, tree, names=("params", name)))
+
+    def _columns(self, params: Any, grads: Any, state: dict[str, Any]) -> dict[str, list]:
+        """Per-leaf lists keyed by "grads" and each buffer name, all in params' leaf order."""
+        names = self._slot_names()
+        labels = {name: f"state[{name!r}]" for name in names}
+        # One whole-tree check first, so a numpy/cupy mix is reported with every path.
+        array_module_of(params, grads, *(state[n] for n in names),
+                        names=("params", "grads", *labels.values()))
+        columns = {"grads": self._aligned_leaves(params, grads, "grads")}
+        for name in names:
+            columns[name] = self._aligned_leaves(params, state[name], labels[name])
+        return columns
+
+    def _step_leaf(self, step: int, path: str, param: Any,
+                   companions: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Check one leaf with its grad and buffers, then update it, keeping its dtype."""
+        _check_param(path, param)
+        for name, leaf in companions.items():
+            label = name if name == "grads" else f"state[{name!r}]"
+            _check_companion(path, label, param, leaf)
+        grad = companions.pop("grads")
+        xp = array_module_of(param, grad, *companions.values())
+        new_param, new_slots = self._leaf_update(xp, step, param, grad, companions)
+        return (_cast_like(new_param, param),
+                {name: _cast_like(value, param) for name, value in new_slots.items()})
+
+    def update(self, params: Any, grads: Any, state: dict[str, Any]) -> tuple[Any, dict]:
+        """One step: returns (new params, new state); the arguments are left untouched."""
+        self._check_state(state)
+        columns = self._columns(params, grads, state)
+        step = int(state["step"]) + 1
+        new_params, new_slots = [], {name: [] for name in self._slot_names()}
+        for i, (path, param) in enumerate(tree_leaves_with_path(params)):
+            companions = {name: column[i] for name, column in columns.items()}
+            new_param, slots = self._step_leaf(step, path, param, companions)
+            new_params.append(new_param)
+            for name, value in slots.items():
+                new_slots[name].append(value)
+        treedef = tree_flatten(params)[1]
+        new_state: dict[str, Any] = {"step": step}
+        for name, leaves in new_slots.items():
+            new_state[name] = tree_unflatten(treedef, leaves)
+        return tree_unflatten(treedef, new_params), new_state
+
+    def step(self, params: Any, grads: Any) -> None:
+        """Update the array leaves of `params` in place, keeping the state on the optimizer."""
+        for path, leaf in tree_leaves_with_path(params):
+            if not is_array(leaf):
+                raise TypeError(
+                    f"params{path} is a {type(leaf).__name__}, which cannot be updated in "
+                    "place; use `params, state = opt.update(params, grads, state)` or wrap "
+                    "the value in a numpy array (np.array(value))")
+            if not getattr(leaf.flags, "writeable", True):
+                raise TypeError(f"params{path} is a read-only array and cannot be updated")
+        treedef = tree_flatten(params)[1]
+        key = (treedef, tuple((_shape(p), str(p.dtype)) for p in tree_leaves(params)))
+        state = self._states.get(key)
+        if state is None:
+            state = self.init(params)
+        # Compute everything before writing, so an error leaves params unchanged.
+        new_params, self._states[key] = self.update(params, grads, state)
+        for old, new in zip(tree_leaves(params), tree_leaves(new_params)):
+            old[...] = new
+
+    def reset(self) -> None:
+        """Forget the state kept by `step` (momenta, step counts)."""
+        self._states = {}
+
+
+def _signed(grad: Any, maximize: bool) -> Any:
+    """The gradient to descend along: negated when maximizing."""
+    return -grad if maximize else grad
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum, as torch.optim.SGD.
+
+    Functional: ``state = opt.init(params); params, state = opt.update(params, grads, state)``.
+    In place:   ``opt = SGD(lr=0.1); opt.step(params, grads)`` (array leaves only).
+    """
+
+    def __init__(self, lr: float, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
+        """Check and store the hyperparameters (lr is required; torch 2.x defaults it to 1e-3)."""
+        super().__init__()
+        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _require(0.0 <= momentum, f"Invalid momentum value: {momentum}")
+        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _require(not nesterov or (momentum > 0 and dampening == 0),
+                 "Nesterov momentum requires a momentum and zero dampening")
+        self.lr, self.momentum, self.dampening = float(lr), float(momentum), float(dampening)
+        self.weight_decay, self.nesterov, self.maximize = float(weight_decay), nesterov, maximize
+
+    def _slot_names(self) -> tuple[str, ...]:
+        """A momentum buffer only when momentum is on."""
+        return ("momentum_buffer",) if self.momentum != 0 else ()
+
+    def _leaf_update(self, xp, step, param, grad, slots):
+        """g += wd*p; b = mu*b + (1-dampening)*g (b = g at step 1); p -= lr*(g + mu*b or b)."""
+        grad = _signed(grad, self.maximize)
+        if self.weight_decay != 0:
+            grad = grad + self.weight_decay * param
+        if self.momentum == 0:
+            return param - self.lr * grad, {}
+        if step == 1:
+            # torch seeds the buffer with a copy of the first gradient, undampened.
+            buf = xp.array(grad, copy=True)
+        else:
+            buf = self.momentum * slots["momentum_buffer"] + (1 - self.dampening) * grad
+        grad = grad + self.momentum * buf if self.nesterov else buf
+        return param - self.lr * grad, {"momentum_buffer": buf}
+
+
+class Adagrad(Optimizer):
+    """Adagrad with learning-rate decay, as torch.optim.Adagrad.
+
+    Functional: ``state = opt.init(params); params, state = opt.update(params, grads, state)``.
+    In place:   ``opt = Adagrad(lr=0.1); opt.step(params, grads)`` (array leaves only).
+    """
+
+    def __init__(self, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, *,
+                 maximize: bool = False) -> None:
+        """Check and store the hyperparameters."""
+        super().__init__()
+        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _require(0.0 <= lr_decay, f"Invalid lr_decay value: {lr_decay}")
+        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _require(0.0 <= initial_accumulator_value,
+                 f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        _require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        self.lr, self.lr_decay, self.weight_decay = float(lr), float(lr_decay), float(weight_decay)
+        self.initial_accumulator_value, self.eps = float(initial_accumulator_value), float(eps)
+        self.maximize = maximize
+
+    def _slot_names(self) -> tuple[str, ...]:
+        """The running sum of squared gradients."""
+        return ("sum",)
+
+    def _slot_start(self, name: str) -> float:
+        """The sum starts at initial_accumulator_value."""
+        return self.initial_accumulator_value
+
+    def _leaf_update(self, xp, step, param, grad, slots):
+        """clr = lr/(1+(t-1)*lr_decay); s += g*g; p -= clr*g/(sqrt(s)+eps)."""
+        grad = _signed(grad, self.maximize)
+        if self.weight_decay != 0:
+            grad = grad + self.weight_decay * param
+        clr = self.lr / (1 + (step - 1) * self.lr_decay)
+        total = slots["sum"] + grad * grad
+        return param - clr * grad / (xp.sqrt(total) + self.eps), {"sum": total}
+
+
+class RMSprop(Optimizer):
+    """RMSprop, optionally centered and with momentum, as torch.optim.RMSprop.
+
+    Functional: ``state = opt.init(params); params, state = opt.update(params, grads, state)``.
+    In place:   ``opt = RMSprop(lr=0.01); opt.step(params, grads)`` (array leaves only).
+    """
+
+    def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
+        """Check and store the hyperparameters."""
+        super().__init__()
+        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _require(0.0 <= momentum, f"Invalid momentum value: {momentum}")
+        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _require(0.0 <= alpha, f"Invalid alpha value: {alpha}")
+        self.lr, self.alpha, self.eps = float(lr), float(alpha), float(eps)
+        self.weight_decay, self.momentum = float(weight_decay), float(momentum)
+        self.centered, self.maximize = centered, maximize
+
+    def _slot_names(self) -> tuple[str, ...]:
+        """square_avg always; momentum_buffer and grad_avg when those options are on."""
+        names = ("square_avg",)
+        if self.momentum > 0:
+            names += ("momentum_buffer",)
+        if self.centered:
+            names += ("grad_avg",)
+        return names
+
+    def _leaf_update(self, xp, step, param, grad, slots):
+        """v = a*v + (1-a)*g^2; centered: subtract (running mean of g)^2; then step."""
+        grad = _signed(grad, self.maximize)
+        if self.weight_decay != 0:
+            grad = grad + self.weight_decay * param
+        new = {"square_avg": self.alpha * slots["square_avg"] + (1 - self.alpha) * grad * grad}
+        variance = new["square_avg"]
+        if self.centered:
+            new["grad_avg"] = self.alpha * slots["grad_avg"] + (1 - self.alpha) * grad
+            variance = variance - new["grad_avg"] * new["grad_avg"]
+        avg = xp.sqrt(variance) + self.eps
+        if self.momentum > 0:
+            new["momentum_buffer"] = self.momentum * slots["momentum_buffer"] + grad / avg
+            return param - self.lr * new["momentum_buffer"], new
+        return param - self.lr * grad / avg, new
+
+
+class Adam(Optimizer):
+    """Adam (optionally AMSGrad), L2 weight decay added to the gradient, as torch.optim.Adam.
+
+    Functional: ``state = opt.init(params); params, state = opt.update(params, grads, state)``.
+    In place:   ``opt = Adam(lr=1e-3); opt.step(params, grads)`` (array leaves only).
+    """
+
+    # AdamW flips this: decay the weights directly instead of adding wd*p to the gradient.
+    _decoupled_weight_decay = False
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        """Check and store the hyperparameters."""
+        super().__init__()
+        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _require(len(betas) == 2, f"betas must be a pair, got {betas!r}")
+        _require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        _require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        self.lr, self.betas = float(lr), (float(betas[0]), float(betas[1]))
+        self.eps, self.weight_decay = float(eps), float(weight_decay)
+        self.amsgrad, self.maximize = amsgrad, maximize
+
+    def _slot_names(self) -> tuple[str, ...]:
+        """First and second moments, plus their running max for AMSGrad."""
+        names = ("exp_avg", "exp_avg_sq")
+        return names + ("max_exp_avg_sq",) if self.amsgrad else names
+
+    def _leaf_update(self, xp, step, param, grad, slots):
+        """m, v moving averages; p -= lr/bc1 * m / (sqrt(v or max v)/sqrt(bc2) + eps)."""
+        beta1, beta2 = self.betas
+        grad = _signed(grad, self.maximize)
+        if self.weight_decay != 0 and self._decoupled_weight_decay:
+            param = param * (1 - self.lr * self.weight_decay)
+        elif self.weight_decay != 0:
+            grad = grad + self.weight_decay * param
+        new = {"exp_avg": beta1 * slots["exp_avg"] + (1 - beta1) * grad,
+               "exp_avg_sq": beta2 * slots["exp_avg_sq"] + (1 - beta2) * grad * grad}
+        second = new["exp_avg_sq"]
+        if self.amsgrad:
+            # torch keeps the max of the raw (not bias-corrected) second moments.
+            new["max_exp_avg_sq"] = second = xp.maximum(slots["max_exp_avg_sq"], second)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        denom = xp.sqrt(second) / bias_correction2_sqrt + self.eps
+        return param - (self.lr / bias_correction1) * new["exp_avg"] / denom, new
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p *= 1 - lr*wd before the step), as torch.optim.AdamW.
+
+    Functional: ``state = opt.init(params); params, state = opt.update(params, grads, state)``.
+    In place:   ``opt = AdamW(lr=1e-3); opt.step(params, grads)`` (array leaves only).
+    """
+
+    _decoupled_weight_decay = True
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        """Check and store the hyperparameters (weight_decay defaults to 1e-2)."""
+        super().__init__(lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
