@@ -7,6 +7,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Idle worker threads must yield the cores, or a tool's spinning threads slow the next one
+# (same-process round-robin): libgomp (torch) and OpenBLAS (numpy) spin for ~0.1 s by default.
+THREAD_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "4"}
+for _name, _value in THREAD_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 import numpy as np  # noqa: E402
 
@@ -57,8 +62,9 @@ def environment(absent, keys, quick):
     if "torch" in keys and "torch" not in absent:
         import torch
         threads = f", torch threads {torch.get_num_threads()}"
+    env = ", ".join(f"{k}={os.environ[k]}" for k in THREAD_ENV)
     return (f"python {platform.python_version()} on {platform.machine()}, "
-            f"{os.cpu_count()} cpus{threads}; {'; '.join(versions)}; "
+            f"{os.cpu_count()} cpus{threads}, {env}; {'; '.join(versions)}; "
             f"mode {'--quick' if quick else 'full'}; {time.strftime('%Y-%m-%d %H:%M')}")
 
 
