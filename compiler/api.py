@@ -120,7 +120,7 @@ def compile_function(fn, wrt, key: tuple = ()) -> types.SimpleNamespace:
     parsed = pipeline.parse(text, path, lambda module: names, offset)
     scalars = _scalar_params(fn, key)
     target = pipeline.Target(fn.__name__, wrt, scalars)
-    compiled = pipeline.compile_parsed(parsed, [target], _short(path))
+    compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)

@@ -10,7 +10,7 @@ from .emit_expr import (Expr, attribute, binop, call, const, index_elements, lib
 from .prims import Prim
 
 AtomFn = Callable[[ir.Atom], Expr]
-NOT_KWARGS = {"lib", "index"}
+NOT_KWARGS = {"lib", "index", "fn", "module"}
 
 
 def _kwargs(params: ir.Params) -> dict[str, Expr]:
@@ -105,10 +105,14 @@ def _helper(stmt, atom):
     return call(stmt.params.get("fn"), [atom(a) for a in stmt.args]), False
 
 
+def _helper_vjp(stmt, atom):
+    return call(stmt.params.get("fn") + "_vjp", [atom(a) for a in stmt.args]), False
+
+
 SPECIAL = {
     Prim.COPY: _copy, Prim.TUPLE: _tuple, Prim.GETITEM: _getitem,
     Prim.GETITEM_GRAD: _getitem_grad, Prim.TRANSPOSE: _transpose, Prim.RESHAPE: _reshape,
     Prim.CONCATENATE: _sequence_call("xp.concatenate"), Prim.STACK: _sequence_call("xp.stack"),
     Prim.FLOAT: _builtin("float"), Prim.INT: _builtin("int"), Prim.LEN: _builtin("len"),
-    Prim.ASTYPE: _astype, Prim.NORM: _norm, Prim.CALL: _helper,
+    Prim.ASTYPE: _astype, Prim.NORM: _norm, Prim.CALL: _helper, Prim.CALL_VJP: _helper_vjp,
 }

@@ -16,7 +16,11 @@ class CallLowering:
         func = node.func
         if isinstance(func, cst.Name) and func.value in self.names.functions \
                 and func.value not in self.local_names:
-            return self._helper_call(node, func.value, dest)
+            module = self.names.function_modules.get(func.value)
+            return self._helper_call(node, func.value, module, dest)
+        module = self._helper_module(func)
+        if module is not None:
+            return self._helper_call(node, func.attr.value, module, dest)
         qualified = self._callee_name(func)
         if qualified is not None:
             spec = calls.FUNCTIONS.get(qualified)
@@ -123,10 +127,25 @@ class CallLowering:
         return self.emit_assign(None, Prim.TUPLE, items, node)
 
     # ------------------------------------------------------------- helpers
-    def _helper_call(self, node: cst.Call, name: str, dest):
+    def _helper_module(self, func) -> str | None:
+        """The module of `mylib.linear` / `nn.cross_entropy` when mylib is an imported module."""
+        if not isinstance(func, cst.Attribute):
+            return None
+        base = func.value
+        parts = []
+        while isinstance(base, cst.Attribute):
+            parts.append(base.attr.value)
+            base = base.value
+        if not isinstance(base, cst.Name) or base.value in self.local_names:
+            return None
+        module = self.names.modules.get(base.value)
+        if module is None:
+            return None
+        return ".".join([module, *reversed(parts)])
+
+    def _helper_call(self, node: cst.Call, name: str, module: str | None, dest):
         if any(a.keyword is not None or a.star for a in node.args):
             raise self.unsupported(node, "keyword arguments in a call of a helper function",
                                    "pass the helper's arguments by position")
         atoms = [self.expr(a.value) for a in node.args]
-        self.helpers_called.add(name)
-        return self.emit_assign(dest, Prim.CALL, atoms, node, ir.Params.of(fn=name))
+        return self.emit_assign(dest, Prim.CALL, atoms, node, ir.Params.of(fn=name, module=module))

@@ -75,7 +75,8 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
     return adjoint, fn
 
 
-def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str) -> Compiled:
+def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str,
+                   user_globals: dict | None = None) -> Compiled:
     """Differentiate each target and emit one module holding all their gradients."""
     if not targets:
         raise UserCodeError(f"no function to differentiate in {parsed.source.path}",
@@ -83,8 +84,105 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
     adjoints, primals = {}, {}
     for target in targets:
         adjoints[target.name], primals[target.name] = differentiate_function(parsed, target)
-    text = emit_module(list(adjoints.values()), parsed, header_path)
+    helpers = collect_helpers(parsed, list(primals.values()), user_globals)
+    text = emit_module(list(adjoints.values()), parsed, header_path, helpers)
     return Compiled(text, adjoints, primals)
+
+
+def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
+                    user_globals: dict | None = None) -> list[Adjoint]:
+    """The adjoints of every helper function the given functions call, transitively.
+
+    A helper's source comes from the live function object when the caller is
+    a live function (the decorator), else from its file, read as text.
+    """
+    found: dict[tuple, Adjoint] = {}
+    modules = HelperModules(parsed)
+
+    def visit(fn: ir.Function, where: ParsedModule, stack: tuple) -> None:
+        for call in _calls(fn):
+            module_name = call.params.get("module")
+            key = (module_name, call.params.get("fn"))
+            if key in stack:
+                raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
+                                    "rewrite the recursion as a loop")
+            if key in found:
+                continue
+            home = _live_source(key[1], where, user_globals)
+            if home is None:
+                home = where if module_name is None else modules.get(module_name, call)
+            if key[1] not in home.functions:
+                raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
+            helper, namer, temps = primal_ir(home, key[1])
+            adjoint = Reverser(helper, helper.param_names, namer, temps, helper=True).run()
+            adjoint = optimize(resolve_tape(optimize(adjoint, temps), namer), temps)
+            adjoint.temps = frozenset(temps)
+            adjoint.home = home
+            found[key] = adjoint
+            visit(helper, home, stack + (key,))
+
+    for fn in functions:
+        visit(fn, parsed, ((None, fn.name),))
+    return list(found.values())
+
+
+def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
+    """Parse a helper from its live function object (decorator mode), if there is one."""
+    if user_globals is None or name in where.functions:
+        return None
+    func = getattr(where, "live_globals", user_globals).get(name)
+    if not callable(func) or not hasattr(func, "__code__"):
+        return None
+    from .api import function_source
+    from .resolve import names_from_globals
+
+    text, path, offset = function_source(func)
+    names = names_from_globals(func.__globals__)
+    home = parse(text, path, lambda module: names, offset)
+    home.live_globals = func.__globals__
+    return home
+
+
+def _calls(fn: ir.Function) -> list[ir.Assign]:
+    return [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign) and s.prim.name == "CALL"]
+
+
+class HelperModules:
+    """Parses the modules that hold imported helper functions, each once."""
+
+    def __init__(self, parsed: ParsedModule):
+        import os
+
+        self.folder = os.path.dirname(os.path.abspath(parsed.source.path))
+        self.cache: dict[str, ParsedModule] = {}
+
+    def get(self, module: str, call: ir.Assign) -> ParsedModule:
+        """The parsed source of `module` (found without running it where possible)."""
+        if module not in self.cache:
+            self.cache[module] = self._load(module, call)
+        return self.cache[module]
+
+    def _load(self, module: str, call: ir.Assign) -> ParsedModule:
+        import importlib.util
+        import os
+        import sys
+
+        from .resolve import names_from_module
+
+        path = os.path.join(self.folder, *module.lstrip(".").split(".")) + ".py"
+        if not os.path.isfile(path):
+            sys.path.insert(0, self.folder)
+            try:
+                spec = importlib.util.find_spec(module.lstrip("."))
+            except (ImportError, ValueError):
+                spec = None
+            finally:
+                sys.path.remove(self.folder)
+            path = spec.origin if spec is not None and spec.origin else ""
+        if not path.endswith(".py") or not os.path.isfile(path):
+            raise UserCodeError(f"cannot find the source of module {module!r}", call.loc)
+        with open(path, encoding="utf-8") as handle:
+            return parse(handle.read(), path, names_from_module)
 
 
 def emitted_function_names(function: str) -> tuple[str, str, str]:

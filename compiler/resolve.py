@@ -25,6 +25,8 @@ class Names:
 
     qualified: dict[str, str] = field(default_factory=dict)  # np -> numpy, exp -> numpy.exp
     functions: set[str] = field(default_factory=set)  # user functions agc may differentiate
+    function_modules: dict[str, str] = field(default_factory=dict)  # imported helper -> module
+    modules: dict[str, str] = field(default_factory=dict)  # other imported modules: alias -> name
     constants: dict[str, object] = field(default_factory=dict)  # SCALE -> 2.0
     imports: list[str] = field(default_factory=list)  # import lines to repeat in emitted code
 
@@ -67,13 +69,19 @@ def _read_small_statement(small: cst.BaseSmallStatement, names: Names, module: c
             full = _dotted(alias.name)
             known = _module_name(full)
             if known is None:
+                bound = alias.asname.name.value if alias.asname else full.split(".")[0]
+                names.modules[bound] = full if alias.asname else bound
                 continue
             bound = alias.asname.name.value if alias.asname else full.split(".")[0]
             names.qualified[bound] = known if alias.asname else _module_name(bound) or bound
             names.imports.append(module.code_for_node(small).strip())
     elif isinstance(small, cst.ImportFrom) and small.module is not None:
         base = _module_name(_dotted(small.module))
-        if base is None or isinstance(small.names, cst.ImportStar):
+        if isinstance(small.names, cst.ImportStar):
+            return
+        if base is None or base == "agc":
+            _read_helper_import(small, names)
+        if base is None:
             return
         for alias in small.names:
             bound = alias.asname.name.value if alias.asname else _dotted(alias.name)
@@ -84,6 +92,22 @@ def _read_small_statement(small: cst.BaseSmallStatement, names: Names, module: c
         value = _literal_number(small.value)
         if isinstance(target, cst.Name) and value is not None:
             names.constants[target.value] = value
+
+
+def _read_helper_import(small: cst.ImportFrom, names: Names) -> None:
+    """`from mylib import linear` or `from agc import nn`: helpers agc may differentiate."""
+    module = "." * len(small.relative) + _dotted(small.module)
+    for alias in small.names:
+        name = _dotted(alias.name)
+        bound = alias.asname.name.value if alias.asname else name
+        if module == "agc" and name != "nn":
+            continue
+        if module == "agc":
+            names.modules[bound] = "agc.nn"
+        else:
+            names.functions.add(bound)
+            names.function_modules[bound] = module
+            names.modules.setdefault(f"{module}.{name}", module)
 
 
 def _literal_number(node: cst.BaseExpression) -> float | int | None:
@@ -100,21 +124,31 @@ def names_from_globals(glob: dict) -> Names:
     import numpy
 
     names = Names()
+    here = glob.get("__name__")
     for key, value in glob.items():
         if isinstance(value, types.ModuleType):
             known = _module_name(value.__name__)
             if known is not None:
                 names.qualified[key] = known
+                alias = f" as {key}" if key != value.__name__ else ""
+                names.imports.append(f"import {value.__name__}{alias}")
+            else:
+                names.modules[key] = value.__name__
         elif isinstance(value, types.FunctionType) and not key.startswith("__"):
             qualified = _agc_function_name(value)
             if qualified:
                 names.qualified[key] = qualified
             else:
                 names.functions.add(key)
+                if value.__module__ != here:
+                    names.function_modules[key] = value.__module__
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             names.constants[key] = value
         elif callable(value):
-            for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg)):
+            import math
+
+            for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg),
+                                        ("math", math)):
                 if getattr(module, getattr(value, "__name__", ""), None) is value:
                     names.qualified[key] = f"{module_name}.{value.__name__}"
                     break
@@ -123,6 +157,8 @@ def names_from_globals(glob: dict) -> Names:
 
 def _agc_function_name(fn: types.FunctionType) -> str | None:
     module = getattr(fn, "__module__", "") or ""
+    if module == "agc.nn" or module.startswith("agc.nn."):
+        return None  # agc's own layers and losses are differentiated like user helpers
     if module == "agc" or module.startswith("agc."):
         return f"agc.{fn.__name__}"
     if module == "math":

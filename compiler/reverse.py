@@ -68,14 +68,16 @@ class Adjoint:
     seed_param: str
     bars: dict[str, str] = field(default_factory=dict)
     temps: frozenset[str] = frozenset()
+    returns_value: bool = True  # False for a helper's vjp, which returns cotangents only
 
 
 class Reverser:
     """Builds the forward and backward sweeps of one function."""
 
     def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
-                 scalar_params: set[str] = frozenset()):
+                 scalar_params: set[str] = frozenset(), helper: bool = False):
         self.fn = fn
+        self.helper = helper
         self.scalars = frozenset(scalar_variables(fn, set(scalar_params) | kinds.scalar_params(fn)))
         self.wrt = wrt
         self.namer = namer
@@ -87,6 +89,9 @@ class Reverser:
         self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
+        # Values that may be tuples (helper results, tuple literals): `+` would concatenate.
+        self.tuple_valued = {s.target.name for s in ir.walk(fn.body) if isinstance(s, ir.Assign)
+                             and s.prim in (Prim.CALL, Prim.TUPLE)}
 
     # ------------------------------------------------------------ naming
     def bar(self, name: str) -> ir.Var:
@@ -110,14 +115,16 @@ class Reverser:
         backward = self.backward_block(body, defined)
         grads = self.gradients(defined, backward)
         return Adjoint(self.fn, self.wrt, forward, seed, backward, ret.values, grads,
-                       seed_param, self.bars)
+                       seed_param, self.bars, returns_value=not self.helper)
 
     def seed_outputs(self, ret: ir.Return, seed_param: str):
         b = self.builder(ret.loc)
         defined: set[str] = set()
         values = ret.values
-        seed = b.apply(Prim.SEED, (values[0], ir.Var(seed_param)), target=ir.Var(
-            self.namer.fresh("out_bar"))) if len(values) == 1 else None
+        seed = None
+        if len(values) == 1:  # a helper's seed is always given; no check needed
+            seed = ir.Var(seed_param) if self.helper else b.apply(
+                Prim.SEED, (values[0], ir.Var(seed_param)), target=ir.Var(self.namer.fresh("out_bar")))
         for i, value in enumerate(values):
             if not (isinstance(value, ir.Var) and value.name in self.active):
                 continue
@@ -146,7 +153,8 @@ class Reverser:
         if target.name in defined and negated is not None:
             b.apply(Prim.SUB, (target, negated), target=target)  # x_bar - y, not x_bar + -y
         elif target.name in defined:
-            b.apply(Prim.ADD, (target, contribution), target=target)
+            add = Prim.ADD_ANY if name in self.tuple_valued else Prim.ADD
+            b.apply(add, (target, contribution), target=target)
         else:
             b.apply(Prim.COPY, (contribution,), target=target)
             defined.add(target.name)
@@ -239,8 +247,6 @@ class Reverser:
         if name not in self.active or self.bars.get(name) not in defined:
             return [restore]
         g = self.bar(name)
-        if stmt.prim is Prim.CALL:
-            raise UserCodeError("calls of helper functions are not differentiated yet", stmt.loc)
         cotangents = rule_for(stmt.prim)(b, g, stmt)
         defined.discard(g.name)
         for arg, ct in zip(stmt.args, cotangents):

@@ -258,3 +258,12 @@ def _matmul(b, g, s):
 def _outer(b, g, s):
     x, y = s.args
     return b.op(Prim.MATMUL, g, y), b.op(Prim.MATMUL, x, g)
+
+
+# ------------------------------------------------------------ helper calls
+@vjp(Prim.CALL)
+def _call(b, g, s):
+    # The helper's own emitted adjoint, `<name>_vjp(*args, g)`, returns one cotangent per argument.
+    cts = b.apply(Prim.CALL_VJP, (*s.args, g), s.params)
+    item = lambda i: ir.Params.of(index=(False, (("atom", 1),)))  # noqa: E731
+    return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item(i)) for i in range(len(s.args)))
