@@ -12,10 +12,10 @@
 
 from .api import Differentiated, differentiate, grad, value_and_grad
 from .errors import AgcError, UnsupportedError, UsageError, UserCodeError
-from .runtime import stop_gradient
+from .runtime import no_grad, stop_gradient
 
 __all__ = [
-    "differentiate", "grad", "value_and_grad", "stop_gradient", "Differentiated",
+    "differentiate", "grad", "value_and_grad", "stop_gradient", "no_grad", "Differentiated",
     "AgcError", "UserCodeError", "UnsupportedError", "UsageError",
 ]
 __version__ = "0.1.0"

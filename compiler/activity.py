@@ -22,7 +22,7 @@ DIFF_ARGS = {
 
 def differentiable_args(stmt: ir.Assign) -> list[str]:
     """Names of the arguments of `stmt` through which a derivative can flow."""
-    if not stmt.prim.differentiable:
+    if not stmt.prim.differentiable or stmt.params.get("nograd"):
         return []
     positions = DIFF_ARGS.get(stmt.prim, range(len(stmt.args)))
     return [stmt.args[i].name for i in positions if isinstance(stmt.args[i], ir.Var)]

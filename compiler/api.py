@@ -19,11 +19,12 @@ from . import pipeline
 from .errors import AgcError, UsageError
 from .resolve import names_from_globals
 
-_SCALAR_TYPES = (float, int)
+_KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
 
-def _scalar_key(args: tuple) -> tuple[bool, ...]:
-    return tuple(type(a) in _SCALAR_TYPES for a in args)
+def _scalar_key(args: tuple) -> tuple:
+    """What the compiled code may assume of each argument: scalar, tree, or array."""
+    return tuple(_KINDS.get(type(a)) for a in args)
 
 
 class Differentiated:
@@ -118,8 +119,8 @@ def compile_function(fn, wrt, key: tuple = ()) -> types.SimpleNamespace:
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
-    scalars = _scalar_params(fn, key)
-    target = pipeline.Target(fn.__name__, wrt, scalars)
+    target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
+                             _params_of_kind(fn, key, "tree"))
     compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
@@ -130,9 +131,9 @@ def compile_function(fn, wrt, key: tuple = ()) -> types.SimpleNamespace:
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed)
 
 
-def _scalar_params(fn, key: tuple) -> frozenset[str]:
+def _params_of_kind(fn, key: tuple, kind: str) -> frozenset[str]:
     names = list(inspect.signature(fn).parameters)
-    return frozenset(n for n, scalar in zip(names, key) if scalar)
+    return frozenset(n for n, k in zip(names, key) if k == kind)
 
 
 def _short(path: str) -> str:

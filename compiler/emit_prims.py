@@ -10,7 +10,7 @@ from .emit_expr import (Expr, attribute, binop, call, const, index_elements, lib
 from .prims import Prim
 
 AtomFn = Callable[[ir.Atom], Expr]
-NOT_KWARGS = {"lib", "index", "fn", "module"}
+NOT_KWARGS = {"lib", "index", "fn", "module", "nograd"}
 
 
 def _kwargs(params: ir.Params) -> dict[str, Expr]:

@@ -15,6 +15,7 @@ from .prims import Prim
 ALWAYS_SCALAR = {Prim.FLOAT, Prim.INT, Prim.LEN, Prim.NDIM, Prim.SIZE}
 REDUCTIONS = {Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD, Prim.NORM}
 SCALAR_ANNOTATIONS = {"float", "int"}
+CONTAINER_ANNOTATIONS = {"dict", "list", "tuple"}
 
 
 def is_scalar_const(atom: ir.Atom) -> bool:
@@ -25,6 +26,29 @@ def is_scalar_const(atom: ir.Atom) -> bool:
 def scalar_params(fn: ir.Function) -> set[str]:
     """Parameters annotated `float` or `int`."""
     return {p.name for p in fn.params if p.annotation in SCALAR_ANNOTATIONS}
+
+
+def container_params(fn: ir.Function) -> set[str]:
+    """Parameters annotated dict, list or tuple (pytrees of arrays)."""
+    return {p.name for p in fn.params if p.annotation in CONTAINER_ANNOTATIONS}
+
+
+def container_variables(fn: ir.Function, params: set[str]) -> set[str]:
+    """Names that may hold tuples, lists or dicts: their adjoints add item by item."""
+    found = set(params)
+    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    changed = True
+    while changed:
+        changed = False
+        for s in assigns:
+            name = s.target.name
+            makes = s.prim in (Prim.CALL, Prim.TUPLE) or (
+                s.prim in (Prim.GETITEM, Prim.COPY) and isinstance(s.args[0], ir.Var)
+                and s.args[0].name in found)
+            if makes and name not in found:
+                found.add(name)
+                changed = True
+    return found
 
 
 def scalar_variables(fn: ir.Function, params: set[str]) -> set[str]:

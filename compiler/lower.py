@@ -28,7 +28,6 @@ AUG_OPS = {
 }
 STATEMENT_HINTS = {
     "Try": "move error handling outside the differentiated function",
-    "With": "only `with agc.no_grad():` is supported inside a model",
     "Raise": "check inputs before calling the differentiated function",
     "Global": "pass the value as a parameter instead",
     "Nonlocal": "pass the value as a parameter instead",
@@ -244,12 +243,40 @@ class Lowerer(ExpressionLowering, CallLowering):
     def _stmt_Continue(self, node):
         self.block.append(ir.Continue(self.loc(node)))
 
+    def _stmt_With(self, node: cst.With):
+        item = node.items[0].item if len(node.items) == 1 else None
+        callee = item.func if isinstance(item, cst.Call) else item
+        if item is None or node.items[0].asname is not None or \
+                self.qualify(callee) not in ("agc.no_grad", "agc.runtime.no_grad"):
+            raise self.unsupported(node, "this `with` statement",
+                                   "only `with agc.no_grad():` is supported inside a model")
+        # Run the block, but let no derivative flow through what it computes.
+        block = self.sub_block(lambda: self.statements(node.body.body))
+        self.block.extend(_without_gradient(block))
+
     def _stmt_For(self, node: cst.For):
         from .lower_for import lower_for
 
         if node.orelse is not None:
             raise self.unsupported(node.orelse, "`else:` on a for loop")
         lower_for(self, node)
+
+
+def _without_gradient(block: ir.Block) -> ir.Block:
+    """The statements of a no_grad block, each marked as passing no derivative."""
+    from dataclasses import replace
+
+    out = []
+    for stmt in block:
+        if isinstance(stmt, ir.Assign):
+            stmt = replace(stmt, params=stmt.params.with_(nograd=True))
+        elif isinstance(stmt, ir.If):
+            stmt = replace(stmt, body=_without_gradient(stmt.body),
+                           orelse=_without_gradient(stmt.orelse))
+        elif isinstance(stmt, (ir.For, ir.While)):
+            stmt = replace(stmt, body=_without_gradient(stmt.body))
+        out.append(stmt)
+    return tuple(out)
 
 
 def _same_length_tuples(target, value) -> bool:

@@ -29,6 +29,7 @@ class Target:
     name: str
     wrt: tuple[str, ...] | None = None
     scalars: frozenset[str] = frozenset()  # parameters known to be Python numbers
+    containers: frozenset[str] = frozenset()  # parameters that are dicts, lists or tuples
 
 
 @dataclass
@@ -67,7 +68,8 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
         if name not in fn.param_names:
             raise UsageError(f"{target.name}() has no parameter named {name!r} "
                              f"(parameters: {', '.join(fn.param_names)})")
-    adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars).run()
+    adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
+                       container_params=target.containers).run()
     adjoint = optimize(adjoint, temps)  # first, so dead adjoint code keeps nothing alive
     adjoint = resolve_tape(adjoint, namer)
     adjoint = optimize(adjoint, temps)

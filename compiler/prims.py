@@ -156,6 +156,7 @@ class Prim(enum.Enum):
     RESHAPE_LIKE = _s(2, "gradient", "rt", "reshape_like")
     CAST_LIKE = _s(2, "gradient", "rt", "cast_like")
     POW_EXPONENT_GRAD = _s(3, "gradient", "rt", "pow_exponent_grad")
+    COMPLETE_LIKE = _s(2, "gradient", "rt", "complete_like")  # fill a pytree gradient
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp")  # cotangents of a helper's args
 
     @property

@@ -75,9 +75,11 @@ class Reverser:
     """Builds the forward and backward sweeps of one function."""
 
     def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
-                 scalar_params: set[str] = frozenset(), helper: bool = False):
+                 scalar_params: set[str] = frozenset(), helper: bool = False,
+                 container_params: set[str] = frozenset()):
         self.fn = fn
         self.helper = helper
+        self.containers = set(container_params) | kinds.container_params(fn)
         self.scalars = frozenset(scalar_variables(fn, set(scalar_params) | kinds.scalar_params(fn)))
         self.wrt = wrt
         self.namer = namer
@@ -89,9 +91,8 @@ class Reverser:
         self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
-        # Values that may be tuples (helper results, tuple literals): `+` would concatenate.
-        self.tuple_valued = {s.target.name for s in ir.walk(fn.body) if isinstance(s, ir.Assign)
-                             and s.prim in (Prim.CALL, Prim.TUPLE)}
+        # Values that may be tuples, lists or dicts: `+` would concatenate them.
+        self.tuple_valued = kinds.container_variables(fn, self.containers)
 
     # ------------------------------------------------------------ naming
     def bar(self, name: str) -> ir.Var:
@@ -138,7 +139,9 @@ class Reverser:
         b = self.builder(self.fn.loc)
         grads = []
         for name in self.wrt:
-            if self.bars.get(name) in defined:
+            if self.bars.get(name) in defined and name in self.containers:
+                grads.append(b.apply(Prim.COMPLETE_LIKE, (self.bar(name), ir.Var(name))))
+            elif self.bars.get(name) in defined:
                 grads.append(self.bar(name))
             else:
                 grads.append(b.apply(Prim.ZERO_LIKE, (ir.Var(name),), target=self.bar(name)))

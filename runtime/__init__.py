@@ -16,8 +16,8 @@ from .grads import (abs_grad, cast_like, clip_grad, concatenate_grad, getitem_gr
                     pow_exponent_grad, prod_grad, reshape_like, stack_grad, sum_grad)
 
 __all__ = [
-    "array_module", "unbroadcast", "zeros_like", "seed", "add", "stop_gradient", "index",
-    "TapeRecorder", "abs_grad", "cast_like", "clip_grad", "concatenate_grad", "getitem_grad",
+    "array_module", "unbroadcast", "zeros_like", "seed", "add", "stop_gradient", "no_grad", "index",
+    "TapeRecorder", "complete_like", "abs_grad", "cast_like", "clip_grad", "concatenate_grad", "getitem_grad",
     "matmul_grad_left", "matmul_grad_right", "maxmin_grad", "mean_grad", "norm_grad",
     "pow_exponent_grad", "prod_grad", "reshape_like", "stack_grad", "sum_grad",
 ]
@@ -63,6 +63,16 @@ def stop_gradient(x):
     return x
 
 
+def no_grad():
+    """`with agc.no_grad():` in a model: the block runs, but passes no derivative.
+
+    Called directly (outside agc) it is a context manager that does nothing.
+    """
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
 def shape_of(x) -> tuple:
     """The shape of an array, () for a Python number."""
     return getattr(x, "shape", ())
@@ -91,6 +101,8 @@ def zeros_like(x):
     """A zero of the same kind as `x`: 0.0 for numbers, zeros for arrays, per item for tuples."""
     if isinstance(x, (tuple, list)):
         return type(x)(zeros_like(item) for item in x)
+    if isinstance(x, dict):
+        return {}  # a dict adjoint holds only the keys that received something
     if hasattr(x, "shape"):
         if not numpy.issubdtype(x.dtype, numpy.inexact):
             return array_module(x).zeros(x.shape)
@@ -115,10 +127,32 @@ def seed(out, given=None):
 
 
 def add(a, b):
-    """a + b for adjoints, adding tuples and lists item by item."""
+    """a + b for adjoints: tuples and lists item by item, dicts key by key."""
+    if isinstance(a, dict):
+        merged = dict(a)
+        for key, value in b.items():
+            merged[key] = add(merged[key], value) if key in merged else value
+        return merged
     if isinstance(a, (tuple, list)):
         return type(a)(add(x, y) for x, y in zip(a, b))
     return a + b
+
+
+def complete_like(grad, like):
+    """A gradient with the structure of `like`: keys no cotangent reached get zeros."""
+    if isinstance(like, dict):
+        grad = grad if isinstance(grad, dict) else {}
+        return {k: complete_like(grad[k], v) if k in grad else _dense_zeros(v)
+                for k, v in like.items()}
+    if isinstance(like, (tuple, list)) and isinstance(grad, (tuple, list)):
+        return type(like)(complete_like(g, v) for g, v in zip(grad, like))
+    return grad
+
+
+def _dense_zeros(like):
+    if isinstance(like, dict):
+        return {k: _dense_zeros(v) for k, v in like.items()}
+    return zeros_like(like)
 
 
 class TapeRecorder(list):

@@ -109,6 +109,8 @@ def _is_basic(index) -> bool:
 
 def getitem_grad(g, x, index):
     """Cotangent of x for y = x[index]: g scattered into zeros shaped like x."""
+    if isinstance(x, dict):
+        return {index: g}  # sparse: other keys are completed with zeros at the end
     if isinstance(x, (tuple, list)):
         from . import zeros_like
 
