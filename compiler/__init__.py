@@ -13,9 +13,11 @@
 from .api import Differentiated, differentiate, grad, value_and_grad
 from .errors import AgcError, UnsupportedError, UsageError, UserCodeError
 from .runtime import no_grad, stop_gradient
+from .transforms import check_grad, jacobian, vjp
 
 __all__ = [
-    "differentiate", "grad", "value_and_grad", "stop_gradient", "no_grad", "Differentiated",
+    "differentiate", "grad", "value_and_grad", "vjp", "jacobian", "check_grad",
+    "stop_gradient", "no_grad", "Differentiated",
     "AgcError", "UserCodeError", "UnsupportedError", "UsageError",
 ]
 __version__ = "0.1.0"

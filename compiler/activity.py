@@ -28,13 +28,17 @@ def differentiable_args(stmt: ir.Assign) -> list[str]:
     return [stmt.args[i].name for i in positions if isinstance(stmt.args[i], ir.Var)]
 
 
-def active_variables(fn: ir.Function, wrt: tuple[str, ...]) -> set[str]:
-    """The names that are both varied (from `wrt`) and useful (to the result)."""
+def active_variables(fn: ir.Function, wrt: tuple[str, ...], outputs: int | None = None) -> set[str]:
+    """The names that are both varied (from `wrt`) and useful (to the result).
+
+    `outputs` limits the result to the first returned values (auxiliary
+    outputs after them are returned but not differentiated).
+    """
     assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
     edges = [(name, s.target.name) for s in assigns for name in differentiable_args(s)]
     varied = _closure(set(wrt), edges)
     returned = {a.name for s in ir.walk(fn.body) if isinstance(s, ir.Return)
-                for a in s.values if isinstance(a, ir.Var)}
+                for a in s.values[:outputs] if isinstance(a, ir.Var)}
     useful = _closure(returned, [(dst, src) for src, dst in edges])
     return varied & useful
 

@@ -30,10 +30,11 @@ def _scalar_key(args: tuple) -> tuple:
 class Differentiated:
     """A function together with its compiled gradient code (see `differentiate`)."""
 
-    def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None):
+    def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None, has_aux: bool = False):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.wrt = _normalize_wrt(fn, wrt)
+        self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
 
     def __call__(self, *args, **kwargs):
@@ -43,15 +44,35 @@ class Differentiated:
         return self if obj is None else functools.partial(self, obj)
 
     # ---------------------------------------------------------- gradients
-    def grad(self, *args):
-        """The gradient at `args`: one array for one wrt name, else a tuple."""
+    def grad(self, *args, intermediates: tuple[str, ...] = ()):
+        """The gradient at `args`: one array for one wrt name, else a tuple.
+
+        With `has_aux`, returns (gradient, aux). With `intermediates=("a",)`,
+        returns (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
+        """
+        if intermediates:
+            value, grads, kept = self._with_intermediates(args, intermediates, None)
+            return (grads, self._aux(value), kept) if self.has_aux else (grads, kept)
         compiled = self._compiled.get(_scalar_key(args)) or self._compile(args)
+        if self.has_aux:
+            value, grads = compiled.value_and_grad(*args)
+            return grads, self._aux(value)
         return compiled.grad(*args)
 
     def value_and_grad(self, *args, seed=None):
         """(value, gradient) at `args`; `seed` is the output's adjoint (vjp)."""
         compiled = self._compiled.get(_scalar_key(args)) or self._compile(args)
         return compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+
+    @staticmethod
+    def _aux(value):
+        return value[1] if len(value) == 2 else value[1:]
+
+    def _with_intermediates(self, args, names, seed):
+        names = (names,) if isinstance(names, str) else tuple(names)
+        compiled = self.compiled_for(_scalar_key(args), names)
+        value, grads, kept = compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+        return value, grads, dict(zip(names, kept))
 
     def vjp(self, *args, seed):
         """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
@@ -68,9 +89,9 @@ class Differentiated:
         """The emitted gradient module (for arrays as arguments), as text."""
         return self.compiled_for(()).source
 
-    def compiled_for(self, key: tuple) -> types.SimpleNamespace:
-        """The compiled gradient for arguments whose scalar-ness is `key`."""
-        return self._compiled.get(key) or self._compile_key(key)
+    def compiled_for(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
+        """The compiled gradient for arguments of kinds `key` (and kept intermediates)."""
+        return self._compiled.get(key + (keep,)) or self._compile_key(key, keep)
 
     # ---------------------------------------------------------- compiling
     def _compile(self, args: tuple) -> types.SimpleNamespace:
@@ -79,12 +100,12 @@ class Differentiated:
                              f"{len(inspect.signature(self.fn).parameters)} arguments")
         return self._compile_key(_scalar_key(args))
 
-    def _compile_key(self, key: tuple) -> types.SimpleNamespace:
+    def _compile_key(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
         try:
-            compiled = compile_function(self.fn, self.wrt, key)
+            compiled = compile_function(self.fn, self.wrt, key, self.has_aux, keep)
         except AgcError as err:
             raise err.with_traceback(None) from None
-        self._compiled[key] = compiled
+        self._compiled[key + (keep,) if keep else key] = compiled
         return compiled
 
 
@@ -114,13 +135,14 @@ def function_source(fn) -> tuple[str, str, int]:
     return textwrap.dedent("".join(lines)), path, max(0, start - 1)
 
 
-def compile_function(fn, wrt, key: tuple = ()) -> types.SimpleNamespace:
+def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
+                     keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
     """Compile `fn`'s gradient and load it; returns the module's namespace."""
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
-                             _params_of_kind(fn, key, "tree"))
+                             _params_of_kind(fn, key, "tree"), has_aux, keep)
     compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
@@ -152,28 +174,37 @@ def load_module(source: str, filename: str, user_globals: dict) -> dict:
 
 
 # ------------------------------------------------------------------ API
-def differentiate(fn=None, *, wrt=None):
+def differentiate(fn=None, *, wrt=None, has_aux=False):
     """Decorator: `@differentiate` or `@differentiate(wrt=("w", "b"))`.
 
     `wrt` names the parameters to differentiate (names or positions); by
     default the first parameter. The decorated function runs as before and
     gains `.grad`, `.value_and_grad`, `.vjp`, `.tape_report` and
-    `.gradient_source`.
+    `.gradient_source`. With `has_aux=True` the function returns
+    `(loss, aux...)`: only the loss is differentiated (JAX's has_aux).
     """
     if fn is None:
-        return lambda f: Differentiated(_unwrap(f), wrt)
-    return Differentiated(_unwrap(fn), wrt)
+        return lambda f: Differentiated(_unwrap(f), wrt, has_aux)
+    return Differentiated(_unwrap(fn), wrt, has_aux)
 
 
 def _unwrap(fn):
     return fn.fn if isinstance(fn, Differentiated) else fn
 
 
-def grad(fn, wrt=None):
+def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated:
+    """`fn` itself if already decorated with the same options, else a new wrapper."""
+    if isinstance(fn, Differentiated) and wrt is None and not has_aux:
+        return fn
+    return Differentiated(_unwrap(fn), wrt if wrt is not None else getattr(fn, "wrt", None),
+                          has_aux or getattr(fn, "has_aux", False))
+
+
+def grad(fn, wrt=None, has_aux=False):
     """A function computing the gradient of `fn` (the functional form)."""
-    return Differentiated(_unwrap(fn), wrt).grad
+    return as_differentiated(fn, wrt, has_aux).grad
 
 
-def value_and_grad(fn, wrt=None):
+def value_and_grad(fn, wrt=None, has_aux=False):
     """A function computing `(fn(*args), gradient)`."""
-    return Differentiated(_unwrap(fn), wrt).value_and_grad
+    return as_differentiated(fn, wrt, has_aux).value_and_grad

@@ -89,7 +89,8 @@ def emit_functions(adj: Adjoint, report: bool = False) -> list[cst.FunctionDef]:
         return [function_def(report_name, _params(fn), doc, body)]
     grads = adj.grads[0] if len(adj.grads) == 1 else ir.Const(None)
     out = adj.outputs
-    ret = ir.Return((_tuple_atom(out), grads if len(adj.grads) == 1 else _tuple_atom(adj.grads)))
+    ret = ir.Return((_tuple_atom(out), grads if len(adj.grads) == 1 else _tuple_atom(adj.grads))
+                    + ((_TupleAtoms(adj.kept),) if adj.kept else ()))
     body = _body(adj, [adj.forward, adj.seed, adj.backward], tail=[ret])
     vg_doc = (f"Return {fn.name}(...) and its gradient with respect to ({wrt_text}).\n\n"
               f"    `{adj.seed_param}` is the adjoint of the output (PyTorch's backward(gradient=...));\n"

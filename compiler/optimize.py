@@ -27,7 +27,7 @@ def optimize(adj: Adjoint, temps: set[str]) -> Adjoint:
 
 
 def _read_everywhere(adj: Adjoint) -> set[str]:
-    returned = adj.grads + (adj.outputs if adj.returns_value else ())
+    returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
     names = {a.name for a in returned if isinstance(a, ir.Var)}
     for block in (adj.forward, adj.seed, adj.backward):
         for stmt in ir.walk(tuple(block)):
@@ -44,7 +44,7 @@ def _self_only_reads(adj: Adjoint) -> set[str]:
             written = ir.var_written(stmt)
             for name in ir.vars_read(stmt):
                 (self_reads if name == written else outside).add(name)
-    returned = adj.grads + (adj.outputs if adj.returns_value else ())
+    returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
     return self_reads - outside - {a.name for a in returned if isinstance(a, ir.Var)}
 
 

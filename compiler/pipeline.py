@@ -30,6 +30,8 @@ class Target:
     wrt: tuple[str, ...] | None = None
     scalars: frozenset[str] = frozenset()  # parameters known to be Python numbers
     containers: frozenset[str] = frozenset()  # parameters that are dicts, lists or tuples
+    has_aux: bool = False  # the first returned value is differentiated, the rest ride along
+    keep: tuple[str, ...] = ()  # intermediates whose adjoints are returned too
 
 
 @dataclass
@@ -64,12 +66,18 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
     """The adjoint of one function of a parsed module."""
     fn, namer, temps = primal_ir(parsed, target.name)
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
+    assigned = ir.def_counts(fn)
+    for name in target.keep:
+        if assigned.get(name, 0) != 1 or name in fn.param_names:
+            raise UsageError(f"intermediate {name!r} of {target.name}() must be a local variable "
+                             f"assigned exactly once (it is assigned {assigned.get(name, 0)} times)")
     for name in wrt:
         if name not in fn.param_names:
             raise UsageError(f"{target.name}() has no parameter named {name!r} "
                              f"(parameters: {', '.join(fn.param_names)})")
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
-                       container_params=target.containers).run()
+                       container_params=target.containers, has_aux=target.has_aux,
+                       keep=target.keep).run()
     adjoint = optimize(adjoint, temps)  # first, so dead adjoint code keeps nothing alive
     adjoint = resolve_tape(adjoint, namer)
     adjoint = optimize(adjoint, temps)

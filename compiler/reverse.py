@@ -69,6 +69,7 @@ class Adjoint:
     bars: dict[str, str] = field(default_factory=dict)
     temps: frozenset[str] = frozenset()
     returns_value: bool = True  # False for a helper's vjp, which returns cotangents only
+    kept: tuple[ir.Var, ...] = ()  # adjoints of named intermediates (PyTorch's retain_grad)
 
 
 class Reverser:
@@ -76,15 +77,18 @@ class Reverser:
 
     def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
                  scalar_params: set[str] = frozenset(), helper: bool = False,
-                 container_params: set[str] = frozenset()):
+                 container_params: set[str] = frozenset(), has_aux: bool = False,
+                 keep: tuple[str, ...] = ()):
         self.fn = fn
+        self.has_aux = has_aux
+        self.keep = {name: ir.Var(namer.fresh(f"{name}_grad")) for name in keep}
         self.helper = helper
         self.containers = set(container_params) | kinds.container_params(fn)
         self.scalars = frozenset(scalar_variables(fn, set(scalar_params) | kinds.scalar_params(fn)))
         self.wrt = wrt
         self.namer = namer
         self.temps = temps
-        self.active = active_variables(fn, wrt)
+        self.active = active_variables(fn, wrt, 1 if has_aux else None)
         self.bars: dict[str, str] = {}
         self.sites = 0
         self.def_counts = ir.def_counts(fn)
@@ -116,12 +120,13 @@ class Reverser:
         backward = self.backward_block(body, defined)
         grads = self.gradients(defined, backward)
         return Adjoint(self.fn, self.wrt, forward, seed, backward, ret.values, grads,
-                       seed_param, self.bars, returns_value=not self.helper)
+                       seed_param, self.bars, returns_value=not self.helper,
+                       kept=tuple(self.keep.values()))
 
     def seed_outputs(self, ret: ir.Return, seed_param: str):
         b = self.builder(ret.loc)
         defined: set[str] = set()
-        values = ret.values
+        values = ret.values[:1] if self.has_aux else ret.values
         seed = None
         if len(values) == 1:  # a helper's seed is always given; no check needed
             seed = ir.Var(seed_param) if self.helper else b.apply(
@@ -247,15 +252,25 @@ class Reverser:
         b = self.builder(stmt.loc, stmt)
         name = stmt.target.name
         restore = Restore(stmt.target, self.site_of(stmt), stmt.loc)
+        kept = self.capture(stmt, defined)
         if name not in self.active or self.bars.get(name) not in defined:
-            return [restore]
+            return kept + [restore]
         g = self.bar(name)
         cotangents = rule_for(stmt.prim)(b, g, stmt)
         defined.discard(g.name)
         for arg, ct in zip(stmt.args, cotangents):
             if ct is not None and isinstance(arg, ir.Var) and arg.name in self.active:
                 self.accumulate(b, arg.name, ct, defined)
-        return b.stmts + [restore]
+        return kept + b.stmts + [restore]
+
+    def capture(self, stmt: ir.Assign, defined: set[str]) -> list:
+        """Keep the adjoint of a named intermediate as its assignment is reached."""
+        kept = self.keep.get(stmt.target.name)
+        if kept is None:
+            return []
+        if self.bars.get(stmt.target.name) in defined:
+            return [ir.Assign(kept, Prim.COPY, (self.bar(stmt.target.name),), loc=stmt.loc)]
+        return [ir.Assign(kept, Prim.ZERO_LIKE, (stmt.target,), loc=stmt.loc)]
 
     def site_of(self, stmt: ir.Assign) -> int:
         return self.site_ids[id(stmt)]
