@@ -22,6 +22,9 @@ class CallLowering:
         if module is not None:
             return self._helper_call(node, func.attr.value, module, dest)
         qualified = self._callee_name(func)
+        if qualified is not None and qualified.startswith("agc.nn."):
+            module, _, name = qualified.rpartition(".")
+            return self._helper_call(node, name, module, dest)
         if qualified is not None:
             spec = calls.FUNCTIONS.get(qualified)
             if spec is None:
