@@ -16,7 +16,7 @@ from .prims import Prim
 # Argument positions through which a derivative flows (default: all of them).
 DIFF_ARGS = {
     Prim.GETITEM: (0,), Prim.WHERE: (1, 2), Prim.CLIP: (0,), Prim.RESHAPE: (0,),
-    Prim.BROADCAST_TO: (0,), Prim.ASTYPE: (0,),
+    Prim.BROADCAST_TO: (0,), Prim.ASTYPE: (0,), Prim.SETITEM: (0, 1),
 }
 
 

@@ -101,6 +101,37 @@ def _norm(stmt, atom):
     return call("xp.linalg.norm", [atom(stmt.args[0])], _kwargs(stmt.params)), True
 
 
+def _list(stmt, atom):
+    import libcst as cst
+
+    return Expr(cst.List([cst.Element(atom(a).at_least(5)) for a in stmt.args])), False
+
+
+def _stack_list(stmt, atom):
+    return call("xp.stack", [atom(stmt.args[0])], _kwargs(stmt.params)), True
+
+
+def _zero_at(stmt, atom):
+    g, *holes = [atom(a) for a in stmt.args]
+    index = Expr(_rt_index(stmt.params.get("index"), holes))
+    return call("rt.zero_at", [g, index]), False
+
+
+def in_place_statement(stmt: ir.Assign, atom: AtomFn):
+    """The libcst statement of an in-place primitive: append, pop, item assignment."""
+    import libcst as cst
+
+    target = atom(stmt.args[0])
+    if stmt.prim is Prim.APPEND:
+        return cst.Expr(method(target, "append", [atom(stmt.args[1])]).node)
+    if stmt.prim is Prim.LIST_POP:
+        return cst.Expr(method(target, "pop", []).node)
+    value = atom(stmt.args[1])
+    holes = [value] + [atom(a) for a in stmt.args[2:]]
+    place = subscript(name(stmt.target.name), stmt.params.get("index"), holes)
+    return cst.Assign([cst.AssignTarget(place.node)], value.node)
+
+
 def _helper(stmt, atom):
     return call(stmt.params.get("fn"), [atom(a) for a in stmt.args]), False
 
@@ -115,4 +146,5 @@ SPECIAL = {
     Prim.CONCATENATE: _sequence_call("xp.concatenate"), Prim.STACK: _sequence_call("xp.stack"),
     Prim.FLOAT: _builtin("float"), Prim.INT: _builtin("int"), Prim.LEN: _builtin("len"),
     Prim.ASTYPE: _astype, Prim.NORM: _norm, Prim.CALL: _helper, Prim.CALL_VJP: _helper_vjp,
+    Prim.LIST: _list, Prim.STACK_LIST: _stack_list, Prim.ZERO_AT: _zero_at,
 }

@@ -161,6 +161,14 @@ class Lowerer(ExpressionLowering, CallLowering):
     def _stmt_Expr(self, node: cst.Expr):
         if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
             return
+        call = node.value
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                and call.func.attr.value == "append" and isinstance(call.func.value, cst.Name) \
+                and call.func.value.value in self.local_names and len(call.args) == 1:
+            name = call.func.value.value
+            value = self.expr(call.args[0].value)
+            self.emit_assign(name, Prim.APPEND, (ir.Var(name), value), node)
+            return
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")
 
@@ -187,6 +195,11 @@ class Lowerer(ExpressionLowering, CallLowering):
 
     def _stmt_AugAssign(self, node: cst.AugAssign):
         prim = AUG_OPS.get(type(node.operator))
+        if prim is not None and isinstance(node.target, cst.Subscript):
+            old = self.expr(node.target)
+            new = self.emit_assign(None, prim, (old, self.expr(node.value)), node)
+            self.assign_to(node.target, new, node)
+            return
         if prim is None or not isinstance(node.target, cst.Name):
             raise self.unsupported(node, "this augmented assignment",
                                    "write it out: x = x + y")
@@ -205,6 +218,12 @@ class Lowerer(ExpressionLowering, CallLowering):
                 part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
                                         ir.Params.of(index=(False, (("atom", 1),))))
                 self.assign_to(element.value, part, node)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
+                and target.value.value in self.local_names:
+            name = target.value.value
+            holes, template = self.index(target)
+            self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value, *holes), target,
+                             ir.Params.of(index=_shift(template)))
         else:
             raise self.unsupported(target, "assigning to this target",
                                    "assign to a plain name")
@@ -260,6 +279,13 @@ class Lowerer(ExpressionLowering, CallLowering):
         if node.orelse is not None:
             raise self.unsupported(node.orelse, "`else:` on a for loop")
         lower_for(self, node)
+
+
+def _shift(template: tuple) -> tuple:
+    """An index template whose holes count after (array, value) instead of after array."""
+    tuple_form, items = template
+    return (tuple_form, tuple((item[0],) + tuple(p + 1 if isinstance(p, int) else p
+                                                 for p in item[1:]) for item in items))
 
 
 def _without_gradient(block: ir.Block) -> ir.Block:

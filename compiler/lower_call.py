@@ -72,6 +72,9 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
+            elif arg.kind == "seq" and isinstance(value, cst.Name) and spec.prim is Prim.STACK:
+                spec = calls.CallSpec(Prim.STACK_LIST, spec.args)  # np.stack(a_list_variable)
+                atoms.append(self.expr(value))
             elif arg.kind == "seq":
                 atoms.extend(self._sequence(value))
             elif value is not None:

@@ -128,7 +128,9 @@ class ExpressionLowering:
             return ir.Const(tuple(a.value for a in items))
         return self.emit_assign(dest, Prim.TUPLE, items, node)
 
-    _expr_List = _expr_Tuple
+    def _expr_List(self, node: cst.List, dest):
+        items = [self.expr(el.value) for el in self._plain_elements(node)]
+        return self.emit_assign(dest, Prim.LIST, items, node)
 
     def _plain_elements(self, node):
         for el in node.elements:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from . import ir
 from .builder import Builder
 from .errors import UserCodeError
-from .prims import Prim
+from .prims import IN_PLACE, Prim
 
 JUMPS = (ir.Break, ir.Continue, ir.Return)
 
@@ -43,7 +43,8 @@ class Normalizer:
     def split_self_reads(self, block: ir.Block) -> ir.Block:
         out: list[ir.Stmt] = []
         for stmt in block:
-            if isinstance(stmt, ir.Assign) and stmt.target in stmt.args:
+            if isinstance(stmt, ir.Assign) and stmt.target in stmt.args \
+                    and stmt.prim not in IN_PLACE:
                 temp = self.b.temp()
                 out.append(replace(stmt, target=temp))
                 out.append(ir.Assign(stmt.target, Prim.COPY, (temp,), loc=stmt.loc))

@@ -79,7 +79,7 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep).run()
     adjoint = optimize(adjoint, temps)  # first, so dead adjoint code keeps nothing alive
-    adjoint = resolve_tape(adjoint, namer)
+    adjoint = resolve_tape(adjoint, namer, temps)
     adjoint = optimize(adjoint, temps)
     adjoint.temps = frozenset(temps)
     return adjoint, fn
@@ -125,7 +125,7 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1])
             adjoint = Reverser(helper, helper.param_names, namer, temps, helper=True).run()
-            adjoint = optimize(resolve_tape(optimize(adjoint, temps), namer), temps)
+            adjoint = optimize(resolve_tape(optimize(adjoint, temps), namer, temps), temps)
             adjoint.temps = frozenset(temps)
             adjoint.home = home
             found[key] = adjoint

@@ -104,6 +104,10 @@ class Prim(enum.Enum):
     COPY = _s(1, "struct", "special", "copy")
     TUPLE = _s(VARIADIC, "struct", "special", "tuple")
     CALL = _s(VARIADIC, "call", "special", "call")  # a helper function of the user's
+    LIST = _s(VARIADIC, "struct", "special", "list")  # [a, b]
+    APPEND = _s(2, "struct", "special", "append")  # lst.append(v), in place: target is lst
+    SETITEM = _s(VARIADIC, "struct", "special", "setitem")  # y[index] = v, in place: target is y
+    STACK_LIST = _s(1, "shape", "special", "stack_list")  # np.stack(lst) of a list variable
     # non-differentiable
     LT = _s(2, "nondiff", "binop", "<")
     LE = _s(2, "nondiff", "binop", "<=")
@@ -157,6 +161,13 @@ class Prim(enum.Enum):
     CAST_LIKE = _s(2, "gradient", "rt", "cast_like")
     POW_EXPONENT_GRAD = _s(3, "gradient", "rt", "pow_exponent_grad")
     COMPLETE_LIKE = _s(2, "gradient", "rt", "complete_like")  # fill a pytree gradient
+    LIST_POP = _s(1, "gradient", "special", "list_pop")  # lst.pop(): undoes an append
+    COPY_OF = _s(1, "gradient", "rt", "copy_of")  # an independent copy (saved slices)
+    LIST_ITEM_GRAD = _s(3, "gradient", "rt", "list_item_grad")
+    APPEND_GRAD = _s(3, "gradient", "rt", "append_grad")
+    ZERO_AT = _s(VARIADIC, "gradient", "special", "zero_at")
+    UNSTACK_GRAD = _s(1, "gradient", "rt", "unstack_grad")
+    ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp")  # cotangents of a helper's args
 
     @property
@@ -172,5 +183,7 @@ class Prim(enum.Enum):
     def __repr__(self) -> str:
         return f"Prim.{self.name}"
 
+
+IN_PLACE = frozenset({Prim.APPEND, Prim.SETITEM, Prim.LIST_POP})  # mutate their target
 
 NONDIFF = frozenset(p for p in Prim if not p.differentiable)

@@ -43,6 +43,7 @@ class Save:
     maybe_unbound: bool  # possibly unbound here: the save needs a `var = None` first
     unbound: bool  # certainly unbound here: there is no old value to save
     loc: object = None
+    stmt: ir.Assign | None = None  # the assignment itself (item assignments save a slice)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Restore:
     var: ir.Var
     site: int
     loc: object = None
+    stmt: ir.Assign | None = None
 
 
 @dataclass
@@ -158,7 +160,9 @@ class Reverser:
         """name_bar += contribution (or = when name_bar holds nothing yet)."""
         target = self.bar(name)
         negated = _negated_operand(b, contribution)
-        if target.name in defined and negated is not None:
+        if contribution == target:  # an in-place rule handed the adjoint back as it is
+            defined.add(target.name)
+        elif target.name in defined and negated is not None:
             b.apply(Prim.SUB, (target, negated), target=target)  # x_bar - y, not x_bar + -y
         elif target.name in defined:
             add = Prim.ADD_ANY if name in self.tuple_valued else Prim.ADD
@@ -184,7 +188,7 @@ class Reverser:
         if isinstance(stmt, ir.Assign):
             save = self.save_marker(stmt, loops, bound)
             bound.add(stmt.target.name)
-            return [save, stmt]
+            return [stmt] if stmt.prim is Prim.APPEND else [save, stmt]
         if isinstance(stmt, ir.If):
             then_bound, else_bound = set(bound), set(bound)
             body = self.forward_block(stmt.body, loops, then_bound)
@@ -204,7 +208,7 @@ class Reverser:
         unbound = name not in self.maybe_bound
         self.maybe_bound.add(name)
         return Save(stmt.target, self.sites, bool(loops), invariant, name not in bound, unbound,
-                    stmt.loc)
+                    stmt.loc, stmt)
 
     def forward_loop(self, loop, loops: tuple, bound: set[str]) -> list:
         self.nested[id(loop)] = bool(loops)
@@ -251,13 +255,15 @@ class Reverser:
     def backward_assign(self, stmt: ir.Assign, defined: set[str]) -> list:
         b = self.builder(stmt.loc, stmt)
         name = stmt.target.name
-        restore = Restore(stmt.target, self.site_of(stmt), stmt.loc)
+        restore = Restore(stmt.target, self.site_of(stmt), stmt.loc, stmt)
         kept = self.capture(stmt, defined)
         if name not in self.active or self.bars.get(name) not in defined:
             return kept + [restore]
         g = self.bar(name)
-        cotangents = rule_for(stmt.prim)(b, g, stmt)
         defined.discard(g.name)
+        if not stmt.prim.differentiable or stmt.params.get("nograd"):
+            return kept + [restore]  # a value with no derivative (np.zeros(n), no_grad)
+        cotangents = rule_for(stmt.prim)(b, g, stmt)
         for arg, ct in zip(stmt.args, cotangents):
             if ct is not None and isinstance(arg, ir.Var) and arg.name in self.active:
                 self.accumulate(b, arg.name, ct, defined)

@@ -89,7 +89,7 @@ def _neg(b, g, s):
     return (b.neg(g),)
 
 
-@vjp(Prim.POS, Prim.COPY, Prim.FLOAT, Prim.ASARRAY)
+@vjp(Prim.POS, Prim.COPY, Prim.FLOAT)
 def _identity(b, g, s):
     return (g,)
 
@@ -267,3 +267,43 @@ def _call(b, g, s):
     cts = b.apply(Prim.CALL_VJP, (*s.args, g), s.params)
     item = lambda i: ir.Params.of(index=(False, (("atom", 1),)))  # noqa: E731
     return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item(i)) for i in range(len(s.args)))
+
+
+# --------------------------------------------------- lists, in-place updates
+# A list's adjoint is a dict {position: cotangent} holding only what was reached.
+@vjp(Prim.LIST)
+def _list(b, g, s):
+    return tuple(b.op(Prim.LIST_ITEM_GRAD, g, ir.Const(i), x) for i, x in enumerate(s.args))
+
+
+@vjp(Prim.APPEND)
+def _append(b, g, s):
+    lst, value = s.args
+    # Takes the last position out of the list's adjoint; what stays is the shorter list's.
+    return g, b.op(Prim.APPEND_GRAD, g, lst, value)
+
+
+@vjp(Prim.STACK_LIST)
+def _stack_list(b, g, s):
+    return (b.op(Prim.UNSTACK_GRAD, g, axis=s.params.get("axis", 0)),)
+
+
+@vjp(Prim.ASARRAY)
+def _asarray(b, g, s):
+    return (b.op(Prim.ASARRAY_GRAD, g, s.args[0]),)
+
+
+def unshift(template: tuple) -> tuple:
+    """A SETITEM index template made to count its holes after the array only."""
+    tuple_form, items = template
+    return (tuple_form, tuple((item[0],) + tuple(p - 1 if isinstance(p, int) else p
+                                                 for p in item[1:]) for item in items))
+
+
+@vjp(Prim.SETITEM)
+def _setitem(b, g, s):
+    array, value, *holes = s.args
+    index = unshift(s.params.get("index"))
+    written = b.apply(Prim.GETITEM, (g, *holes), ir.Params.of(index=index))
+    rest = b.apply(Prim.ZERO_AT, (g, *holes), ir.Params.of(index=index))
+    return (rest, b.unbroadcast(written, value)) + (None,) * len(holes)

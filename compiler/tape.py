@@ -25,7 +25,7 @@ from .prims import Prim
 from .reverse import Adjoint, Restore, Save
 
 
-def resolve_tape(adj: Adjoint, namer) -> Adjoint:
+def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     """Replace every marker with a push/pop, a local copy, or nothing."""
     primal_names = set(adj.primal.param_names) | ir.assigned_names(adj.primal.body)
     needed = _read_names(adj.backward) & primal_names
@@ -33,8 +33,16 @@ def resolve_tape(adj: Adjoint, namer) -> Adjoint:
     params = set(adj.primal.param_names)
     plan: dict[int, tuple] = {}
     unbound_inits: set[str] = set()
+    for restore in _markers(adj.backward, Restore):
+        if restore.stmt is not None and restore.stmt.prim is Prim.APPEND and \
+                restore.var.name in needed:
+            plan[restore.site] = ("undo", None)  # lst.pop() undoes lst.append(v)
+    temps = temps if temps is not None else set()
     for save in _markers(adj.forward, Save):
         how = _decide(save, needed, counts, params)
+        if how is not None and save.stmt is not None and save.stmt.prim is Prim.SETITEM:
+            plan[save.site] = ("slice-" + how, _SliceSave(namer, temps, save.stmt))
+            continue
         if how is not None and save.maybe_unbound and save.var.name not in params:
             unbound_inits.add(save.var.name)
         if how == "slot":
@@ -49,6 +57,8 @@ def resolve_tape(adj: Adjoint, namer) -> Adjoint:
 
 def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[str]) -> str | None:
     name = save.var.name
+    if save.stmt is not None and save.stmt.prim is Prim.SETITEM and name in needed:
+        return "tape" if save.in_loop else "slot"  # an item assignment always overwrites
     if name not in needed or save.unbound:
         return None
     if save.in_loop:
@@ -78,6 +88,10 @@ def _resolve_marker(marker, decision, forward: bool) -> list:
         return []
     how, slot = decision
     var = marker.var
+    if how == "undo":
+        return [] if forward else [ir.Assign(var, Prim.LIST_POP, (var,), loc=marker.loc)]
+    if how.startswith("slice-"):
+        return slot.forward(how == "slice-tape") if forward else slot.backward(how == "slice-tape")
     if how == "tape":
         return [ir.Push(var, marker.loc)] if forward else [ir.Pop(var, marker.loc)]
     if forward:
@@ -102,3 +116,29 @@ def _read_names(block) -> set[str]:
         for child in ir.children(stmt):
             names |= _read_names(child)
     return names
+
+
+class _SliceSave:
+    """Keeps the part of an array that `y[index] = v` overwrites, and puts it back."""
+
+    def __init__(self, namer, temps: set[str], stmt: ir.Assign):
+        from .rules import unshift
+
+        self.stmt = stmt
+        self.index = ir.Params.of(index=unshift(stmt.params.get("index")))
+        self.names = [namer.temp() for _ in range(3)]
+        temps.update(self.names[:2])
+        self.slot = ir.Var(namer.fresh(f"{stmt.target.name}_part"))
+
+    def forward(self, on_tape: bool) -> list:
+        array, _, *holes = self.stmt.args
+        part, copy = ir.Var(self.names[0]), ir.Var(self.names[1])
+        stmts = [ir.Assign(part, Prim.GETITEM, (array, *holes), self.index, self.stmt.loc),
+                 ir.Assign(copy if on_tape else self.slot, Prim.COPY_OF, (part,), loc=self.stmt.loc)]
+        return stmts + ([ir.Push(copy, self.stmt.loc)] if on_tape else [])
+
+    def backward(self, on_tape: bool) -> list:
+        array, _, *holes = self.stmt.args
+        value = ir.Var(self.names[2]) if on_tape else self.slot
+        put = ir.Assign(array, Prim.SETITEM, (array, value, *holes), self.stmt.params, self.stmt.loc)
+        return ([ir.Pop(value, self.stmt.loc)] if on_tape else []) + [put]

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import numpy
 
-from .grads import (abs_grad, cast_like, clip_grad, concatenate_grad, getitem_grad,
-                    matmul_grad_left, matmul_grad_right, maxmin_grad, mean_grad, norm_grad,
-                    pow_exponent_grad, prod_grad, reshape_like, stack_grad, sum_grad)
+from .grads import (abs_grad, append_grad, asarray_grad, cast_like, clip_grad,
+                    concatenate_grad, copy_of, getitem_grad, list_item_grad, matmul_grad_left,
+                    matmul_grad_right, maxmin_grad, mean_grad, norm_grad, pow_exponent_grad,
+                    prod_grad, reshape_like, stack_grad, sum_grad, unstack_grad, zero_at)
 
 __all__ = [
     "array_module", "unbroadcast", "zeros_like", "seed", "add", "stop_gradient", "no_grad", "index",
     "TapeRecorder", "complete_like", "abs_grad", "cast_like", "clip_grad", "concatenate_grad", "getitem_grad",
     "matmul_grad_left", "matmul_grad_right", "maxmin_grad", "mean_grad", "norm_grad",
     "pow_exponent_grad", "prod_grad", "reshape_like", "stack_grad", "sum_grad",
+    "append_grad", "asarray_grad", "copy_of", "list_item_grad", "unstack_grad", "zero_at",
 ]
 
 
@@ -99,10 +101,10 @@ def unbroadcast(g, x):
 
 def zeros_like(x):
     """A zero of the same kind as `x`: 0.0 for numbers, zeros for arrays, per item for tuples."""
-    if isinstance(x, (tuple, list)):
-        return type(x)(zeros_like(item) for item in x)
-    if isinstance(x, dict):
-        return {}  # a dict adjoint holds only the keys that received something
+    if isinstance(x, tuple):
+        return tuple(zeros_like(item) for item in x)
+    if isinstance(x, (dict, list)):
+        return {}  # dict and list adjoints hold only the positions that received something
     if hasattr(x, "shape"):
         if not numpy.issubdtype(x.dtype, numpy.inexact):
             return array_module(x).zeros(x.shape)
@@ -128,7 +130,11 @@ def seed(out, given=None):
 
 def add(a, b):
     """a + b for adjoints: tuples and lists item by item, dicts key by key."""
+    if isinstance(b, dict) and not isinstance(a, dict):
+        a, b = b, a
     if isinstance(a, dict):
+        if isinstance(b, (list, tuple)):
+            b = dict(enumerate(b))
         merged = dict(a)
         for key, value in b.items():
             merged[key] = add(merged[key], value) if key in merged else value
@@ -144,6 +150,9 @@ def complete_like(grad, like):
         grad = grad if isinstance(grad, dict) else {}
         return {k: complete_like(grad[k], v) if k in grad else _dense_zeros(v)
                 for k, v in like.items()}
+    if isinstance(like, (tuple, list)) and isinstance(grad, dict):
+        return type(like)(complete_like(grad[i], v) if i in grad else _dense_zeros(v)
+                          for i, v in enumerate(like))
     if isinstance(like, (tuple, list)) and isinstance(grad, (tuple, list)):
         return type(like)(complete_like(g, v) for g, v in zip(grad, like))
     return grad
@@ -152,6 +161,8 @@ def complete_like(grad, like):
 def _dense_zeros(like):
     if isinstance(like, dict):
         return {k: _dense_zeros(v) for k, v in like.items()}
+    if isinstance(like, (list, tuple)):
+        return type(like)(_dense_zeros(v) for v in like)
     return zeros_like(like)
 
 

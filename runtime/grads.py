@@ -111,6 +111,8 @@ def getitem_grad(g, x, index):
     """Cotangent of x for y = x[index]: g scattered into zeros shaped like x."""
     if isinstance(x, dict):
         return {index: g}  # sparse: other keys are completed with zeros at the end
+    if isinstance(x, list):
+        return {index % len(x): g}  # a list's adjoint is sparse too
     if isinstance(x, (tuple, list)):
         from . import zeros_like
 
@@ -188,3 +190,44 @@ def reshape_like(g, x):
 def cast_like(g, x):
     """g in the dtype of x (undoes astype)."""
     return g.astype(x.dtype) if hasattr(x, "dtype") and hasattr(g, "astype") else g
+
+
+def list_item_grad(g, position, like):
+    """The cotangent of item `position` of a list literal, from the list's (sparse) adjoint."""
+    from . import zeros_like
+
+    found = g.get(position) if isinstance(g, dict) else g[position]
+    return zeros_like(like) if found is None else found
+
+
+def append_grad(g, lst, value):
+    """Cotangent of v for lst.append(v): take the last position out of the list's adjoint."""
+    from . import zeros_like
+
+    found = g.pop(len(lst) - 1, None) if isinstance(g, dict) else None
+    return zeros_like(value) if found is None else found
+
+
+def zero_at(g, index):
+    """A copy of g with zeros at `index` (what `y[index] = v` overwrote gets nothing)."""
+    out = g.copy()
+    out[index] = 0
+    return out
+
+
+def unstack_grad(g, axis=0):
+    """The list adjoint {i: slice i along axis} of lst for y = np.stack(lst, axis)."""
+    moved = _xp(g).moveaxis(g, axis, 0)
+    return {i: moved[i] for i in range(moved.shape[0])}
+
+
+def asarray_grad(g, x):
+    """Cotangent of x for y = np.asarray(x): unstacked when x was a list or tuple."""
+    if isinstance(x, (list, tuple)):
+        return {i: g[i] for i in range(len(x))}
+    return g
+
+
+def copy_of(x):
+    """An independent copy of a value (a saved slice must not change with its array)."""
+    return x.copy() if hasattr(x, "copy") else x
