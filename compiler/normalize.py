@@ -64,7 +64,7 @@ class Normalizer:
 
     def assign_results(self, stmt: ir.Return) -> list[ir.Stmt]:
         return [ir.Assign(var, Prim.COPY, (value,), loc=stmt.loc)
-                for var, value in zip(self.result_vars(stmt), stmt.values)]
+                for var, value in zip(self.result_vars(stmt), stmt.values) if var != value]
 
     def returns_out_of_loops(self, block: ir.Block, in_loop: bool) -> ir.Block:
         out: list[ir.Stmt] = []
@@ -81,6 +81,8 @@ class Normalizer:
                     continue
                 flag = self.returned_flag()
                 out.append(ir.Assign(flag, Prim.COPY, (ir.Const(False),), loc=stmt.loc))
+                out += [ir.Assign(var, Prim.COPY, (ir.Const(None),), loc=stmt.loc)
+                        for var in self.results]  # bound on every path, as Python needs
                 out.append(replace(stmt, body=body))
                 exit_ = ir.Return(tuple(self.results), stmt.loc)
                 out += self.returns_out_of_loops((ir.If(flag, (exit_,), (), stmt.loc),), in_loop)
