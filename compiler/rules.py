@@ -114,12 +114,23 @@ def _unary(prim: Prim, derivative: Callable) -> None:
 
 
 _unary(Prim.EXP, lambda b, x, out, lib: out)
-_unary(Prim.LOG, lambda b, x, out, lib: b.div(ir.Const(1.0), x))
-_unary(Prim.LOG1P, lambda b, x, out, lib: b.div(ir.Const(1.0), b.add(ir.Const(1.0), x)))
+
+
+def _quotient(prim: Prim, denominator: Callable) -> None:
+    """Register g / denominator(x, out): reads better than g * (1 / ...)."""
+
+    @vjp(prim)
+    def _(b, g, s):
+        return (b.div(g, denominator(b, s.args[0], s.target)),)
+
+
+_quotient(Prim.LOG, lambda b, x, out: x)
+_quotient(Prim.LOG1P, lambda b, x, out: b.add(ir.Const(1.0), x))
+_quotient(Prim.SQRT, lambda b, x, out: b.mul(ir.Const(2.0), out))
+_quotient(Prim.ARCTAN, lambda b, x, out: b.add(ir.Const(1.0), b.mul(x, x)))
 _unary(Prim.EXPM1, lambda b, x, out, lib: b.add(out, ir.Const(1.0)))
 _unary(Prim.LOG2, lambda b, x, out, lib: b.div(ir.Const(1 / math.log(2)), x))
 _unary(Prim.LOG10, lambda b, x, out, lib: b.div(ir.Const(1 / math.log(10)), x))
-_unary(Prim.SQRT, lambda b, x, out, lib: b.div(ir.Const(0.5), out))
 _unary(Prim.SQUARE, lambda b, x, out, lib: b.mul(ir.Const(2), x))
 _unary(Prim.SIN, lambda b, x, out, lib: b.op(Prim.COS, x, **lib))
 _unary(Prim.COS, lambda b, x, out, lib: b.neg(b.op(Prim.SIN, x, **lib)))
@@ -131,7 +142,6 @@ _unary(Prim.ARCSIN, lambda b, x, out, lib: b.div(
     ir.Const(1.0), b.op(Prim.SQRT, b.sub(ir.Const(1.0), b.mul(x, x)), **lib)))
 _unary(Prim.ARCCOS, lambda b, x, out, lib: b.div(
     ir.Const(-1.0), b.op(Prim.SQRT, b.sub(ir.Const(1.0), b.mul(x, x)), **lib)))
-_unary(Prim.ARCTAN, lambda b, x, out, lib: b.div(ir.Const(1.0), b.add(ir.Const(1.0), b.mul(x, x))))
 
 
 @vjp(Prim.ABS)
