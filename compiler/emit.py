@@ -186,7 +186,7 @@ def _inline_plan(stmts: list, temps, uses: dict[str, int]) -> set[str]:
         if user is None:
             continue
         between = stmts[i + 1:user]
-        if any(ir.var_written(s) in deps for s in between) or \
+        if any(ir.var_written(s) in deps | {t} for s in between) or \
                 any(ir.assigned_names(ir.children(s)[0]) & deps for s in between if ir.children(s)):
             continue
         plan.add(t)
