@@ -44,7 +44,8 @@ def first_call(tool, case, limit):
     except Exception as exc:  # noqa: BLE001 - every failure becomes a visible cell
         status = failure_status(tool, exc)
         return Cell(status, f"{type(exc).__name__}: {exc}".splitlines()[0][:300]), None
-    wrong = check(tool, case, grad_fn, out)
+    extra = first_s <= limit / 4  # skip the extra check inputs for very slow tools
+    wrong = check(tool, case, grad_fn, out, extra)
     if wrong:
         loud(f"WRONG GRADIENT: {tool.label} on {case.name}: {wrong}")
         return Cell("WRONG", wrong, build_s, first_s), None
@@ -52,10 +53,10 @@ def first_call(tool, case, limit):
     return Cell("ok", "", build_s, first_s), call
 
 
-def check(tool, case, grad_fn, out):
-    """None if the tool agrees with the hand-written adjoint on all check inputs."""
+def check(tool, case, grad_fn, out, extra=True):
+    """None if the tool agrees with the hand-written adjoint (and on case.check_args)."""
     message = compare(out, reference(case, case.args), case.rtol, case.atol, tool.to_numpy)
-    for args in case.check_args:
+    for args in case.check_args if extra else ():
         if message:
             break
         got = tool.finish(case.run(grad_fn, tool.convert(case, args)))

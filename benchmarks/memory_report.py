@@ -26,7 +26,7 @@ def memory_cell(result, key, label, n, notes):
 
 def memory_table(quick, labels, absent, notes, log):
     """Rows = loop length, columns = tools; runs one subprocess per cell."""
-    sizes, limit = (QUICK_SIZES, 20.0) if quick else (FULL_SIZES, 300.0)
+    sizes, limit = (QUICK_SIZES, 12.0) if quick else (FULL_SIZES, 300.0)
     rows = []
     for n in sizes:
         row = [f"n={n:,}"]

@@ -69,7 +69,8 @@ def timing_table(results, columns, labels, notes):
         row = [name] + [time_cell(cells.get(c), hand, labels[c], case.name, notes)
                         for c in columns]
         fwd_s = fwd.median_s if fwd else None
-        row.append(fmt_ratio(hand.median_s if hand else None, fwd_s))
+        hand_s = hand.median_s if hand and not case.hand_note else None
+        row.append(fmt_ratio(hand_s, fwd_s))
         row.append(fmt_ratio(cells["agc"].median_s if "agc" in cells else None, fwd_s))
         rows.append(row)
     return table(header, rows)

@@ -35,9 +35,12 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
+START = time.perf_counter()
+
+
 def log(message):
     """Progress line on stderr (the report goes to stdout)."""
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
+    print(f"[bench {time.perf_counter() - START:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def probe_tools(keys):

@@ -22,7 +22,7 @@ class Budget:
     first_call_s: float  # limit for build + first call before a cell is a timeout
 
 
-QUICK = Budget(sample_s=0.01, per_tool_s=0.6, min_rounds=3, max_rounds=15, first_call_s=10)
+QUICK = Budget(sample_s=0.01, per_tool_s=0.5, min_rounds=3, max_rounds=15, first_call_s=8)
 FULL = Budget(sample_s=0.05, per_tool_s=6.0, min_rounds=5, max_rounds=41, first_call_s=300)
 
 

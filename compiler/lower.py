@@ -46,8 +46,7 @@ class ParsedModule:
         try:
             tree = cst.parse_module(source.text)
         except cst.ParserSyntaxError as err:
-            loc = Loc(source, err.raw_line + source.line_offset, err.raw_column, 1)
-            raise UserCodeError(f"syntax error: {err.message}", loc) from None
+            raise _syntax_error(source, err) from None
         self.wrapper = MetadataWrapper(tree)
         self.tree = self.wrapper.module
         self.positions = self.wrapper.resolve(PositionProvider)
@@ -63,6 +62,19 @@ class ParsedModule:
         width = pos.end.column - pos.start.column if pos.end.line == pos.start.line else 1
         return Loc(self.source, pos.start.line + self.source.line_offset, pos.start.column,
                    max(1, width))
+
+
+def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeError:
+    """A syntax error located where Python's own parser puts it (libcst's is often later)."""
+    import ast
+
+    line, col, message = err.raw_line, err.raw_column, err.message
+    try:
+        ast.parse(source.text)
+    except SyntaxError as py_err:
+        line, col, message = py_err.lineno or line, max(0, (py_err.offset or 1) - 1), py_err.msg
+    loc = Loc(source, line + source.line_offset, col, 1)
+    return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
 
 
 class Lowerer(ExpressionLowering, CallLowering):
@@ -119,9 +131,10 @@ class Lowerer(ExpressionLowering, CallLowering):
 
     def _all_params(self):
         ps = self.node.params
-        if ps.star_arg != cst.MaybeSentinel.DEFAULT and ps.star_arg is not None \
-                or ps.star_kwarg is not None or ps.kwonly_params:
-            raise self.unsupported(self.node.params, "*args, **kwargs or keyword-only parameters",
+        extra = [p for p in (ps.star_arg, ps.star_kwarg) if isinstance(p, cst.Param)]
+        extra += list(ps.kwonly_params)
+        if extra:
+            raise self.unsupported(extra[0], "*args, **kwargs or keyword-only parameters",
                                    "use plain positional parameters")
         return [*ps.posonly_params, *ps.params]
 
@@ -181,6 +194,10 @@ class Lowerer(ExpressionLowering, CallLowering):
         if len(targets) == 1 and _same_length_tuples(first, node.value):
             # x, v = a, b: evaluate every right-hand side first, then bind each name.
             values = [self.expr(el.value) for el in self._plain_elements(node.value)]
+            targets_named = {e.value.value for e in first.elements if isinstance(e.value, cst.Name)}
+            values = [self.emit_assign(None, Prim.COPY, (v,), node.value)
+                      if isinstance(v, ir.Var) and v.name in targets_named else v
+                      for v in values]  # x, y = y, x reads both before binding either
             for element, value in zip(first.elements, values):
                 self.assign_to(element.value, value, node.value)
             return

@@ -50,6 +50,10 @@ class CallLowering:
             qualified = self.names.qualify(func.value)
             if qualified is None and func.value in calls.FUNCTIONS:
                 return func.value  # a Python builtin: abs, len, float, ...
+            if qualified is None and func.value == "print":
+                raise UserCodeError("`print` is not supported inside a differentiated function",
+                                    self.loc(func), "remove the print, or print the result "
+                                    "outside the function")
             if qualified is None:
                 raise UserCodeError(f"unknown function `{func.value}`", self.loc(func),
                                     "define it in the same module, or import it from numpy/math")
@@ -91,8 +95,10 @@ class CallLowering:
     def _bind(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg]) -> dict:
         bound: dict[str, object] = {}
         positional = [a for a in args if a.keyword is None]
-        if any(a.star for a in args):
-            raise self.unsupported(node, "*args / **kwargs in a call")
+        starred = next((a for a in args if a.star), None)
+        if starred is not None:
+            raise self.unsupported(starred, "*args / **kwargs in a call",
+                                   "pass each argument by position: np.add(a, b)")
         names = [a.name for a in spec.args]
         extra = positional[len(names):]
         if extra and spec.varargs is None:

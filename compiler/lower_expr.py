@@ -23,6 +23,19 @@ COMPARE = {
     cst.GreaterThanEqual: Prim.GE, cst.Equal: Prim.EQ, cst.NotEqual: Prim.NE,
 }
 BUILTIN_CONSTS = {"True": True, "False": False, "None": None}
+EXPRESSION_HINTS = {
+    "Lambda": ("a lambda", "define a helper function at module level and call it"),
+    "ListComp": ("a list comprehension", "build the list with a for loop and lst.append(v)"),
+    "GeneratorExp": ("a generator expression", "use a for loop, or an array operation"),
+    "DictComp": ("a dict comprehension", "build the dict before calling the function"),
+    "SetComp": ("a set comprehension", "use a for loop"),
+    "Dict": ("a dict literal", "pass the dict as a parameter (a pytree of arrays)"),
+    "NamedExpr": ("the walrus operator `:=`", "assign the value on its own line first"),
+    "FormattedString": ("an f-string", "format text outside the differentiated function"),
+    "Await": ("await", "differentiate synchronous code only"),
+    "Yield": ("yield", "return a value instead"),
+    "Imaginary": ("a complex number", "agc differentiates real-valued code"),
+}
 
 
 class ExpressionLowering:
@@ -33,7 +46,8 @@ class ExpressionLowering:
         """Lower `node`; the value lands in `dest` when given, else in an atom."""
         method = getattr(self, "_expr_" + type(node).__name__, None)
         if method is None:
-            raise self.unsupported(node, f"this expression ({type(node).__name__})")
+            what, hint = EXPRESSION_HINTS.get(type(node).__name__, ("this kind of expression", None))
+            raise self.unsupported(node, what, hint)
         atom = method(node, dest)
         if dest is not None and atom != ir.Var(dest):
             self.emit_assign(dest, Prim.COPY, (atom,), node=node)

@@ -18,7 +18,7 @@ from .normalize import Normalizer
 from .optimize import optimize
 from .resolve import Names
 from .reverse import Adjoint, Reverser
-from .tape import resolve_tape
+from .tape import protect_outputs, resolve_tape
 from .validate import validate
 
 
@@ -79,7 +79,7 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep).run()
     adjoint = optimize(adjoint, temps)  # first, so dead adjoint code keeps nothing alive
-    adjoint = resolve_tape(adjoint, namer, temps)
+    adjoint = protect_outputs(resolve_tape(adjoint, namer, temps), namer)
     adjoint = optimize(adjoint, temps)
     adjoint.temps = frozenset(temps)
     return adjoint, fn

@@ -191,8 +191,11 @@ class Reverser:
             return [stmt] if stmt.prim is Prim.APPEND else [save, stmt]
         if isinstance(stmt, ir.If):
             then_bound, else_bound = set(bound), set(bound)
+            before = set(self.maybe_bound)  # each branch starts from what was bound before it
             body = self.forward_block(stmt.body, loops, then_bound)
+            after_then, self.maybe_bound = self.maybe_bound, before
             orelse = self.forward_block(stmt.orelse, loops, else_bound)
+            self.maybe_bound |= after_then
             bound |= then_bound & else_bound
             return [ir.If(stmt.cond, tuple(body), tuple(orelse), stmt.loc)]
         if isinstance(stmt, (ir.While, ir.For)):
@@ -288,7 +291,8 @@ class Reverser:
         union = then_defined | else_defined
         body += self.zero_fill(union - then_defined)
         orelse += self.zero_fill(union - else_defined)
-        defined |= union
+        defined.clear()  # after the branch: what either path defined (the others zero-filled)
+        defined.update(union)
         if not body and not orelse:
             return []
         return [ir.If(stmt.cond, tuple(body), tuple(orelse), stmt.loc)]

@@ -142,3 +142,16 @@ class _SliceSave:
         value = ir.Var(self.names[2]) if on_tape else self.slot
         put = ir.Assign(array, Prim.SETITEM, (array, value, *holes), self.stmt.params, self.stmt.loc)
         return ([ir.Pop(value, self.stmt.loc)] if on_tape else []) + [put]
+
+
+def protect_outputs(adj: Adjoint, namer) -> Adjoint:
+    """Copy returned values the backward sweep restores, so the value returned is the output."""
+    written = {n for s in ir.walk(tuple(adj.backward)) if (n := ir.var_written(s))}
+    outputs, kept = [], []
+    for atom in adj.outputs:
+        if isinstance(atom, ir.Var) and atom.name in written:
+            copy = ir.Var(namer.fresh("value"))
+            kept.append(ir.Assign(copy, Prim.COPY, (atom,)))
+            atom = copy
+        outputs.append(atom)
+    return replace(adj, forward=adj.forward + kept, outputs=tuple(outputs))

@@ -48,10 +48,12 @@ def _check_block(block: ir.Block, defined: set[str], in_loop: bool, where: str) 
             after_test = _check_block(stmt.test, set(defined), in_loop, where)
             _check_reads(stmt, after_test, where)
             _check_block(stmt.body, set(after_test), True, where)
-            defined |= after_test
+            # Python binds what the body assigns once it has run: trust the user on that.
+            defined |= after_test | ir.assigned_names(stmt.body)
         elif isinstance(stmt, ir.For):
             inner = set(defined) | ({stmt.target.name} if stmt.target else set())
             _check_block(stmt.body, inner, True, where)
+            defined |= ir.assigned_names(stmt.body) | ({stmt.target.name} if stmt.target else set())
         elif (name := ir.var_written(stmt)) is not None:
             defined.add(name)
         if isinstance(stmt, (ir.Return, ir.Break, ir.Continue)):

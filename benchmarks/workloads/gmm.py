@@ -9,6 +9,7 @@ from workloads.gmm_model import gmm_loop, gmm_vec
 
 WRT = ("alphas", "means", "qs", "ls")
 FULL_SIZES = ((2, 5, 1000), (10, 25, 1000))
+QUICK_LOOP_SIZE = (2, 5, 200)
 
 
 def unpack_matrix(d):
@@ -55,6 +56,6 @@ def loop_case(d, K, n):
 
 
 def cases(quick):
-    """Both sizes vectorised; loop style only at the small size with --quick."""
-    loops = FULL_SIZES[:1] if quick else FULL_SIZES
+    """Both sizes vectorised; loop style at both, or one reduced size with --quick."""
+    loops = (QUICK_LOOP_SIZE,) if quick else FULL_SIZES
     return [vec_case(*s) for s in FULL_SIZES] + [loop_case(*s) for s in loops]

@@ -1,0 +1,41 @@
+"""Shared fixtures: model files written to tmp_path and imported for real.
+
+agc reads a function's source with `inspect.getsource`, so models under test
+must live in real files; `load_model(source)` writes one and imports it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from gradcheck import import_file
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def load_model(tmp_path):
+    """load_model(source, filename="model.py"): write the source and import it."""
+    names = []
+
+    def load(source: str, filename: str | None = None):
+        filename = filename or f"model_{next(_counter)}.py"
+        path = tmp_path / filename
+        path.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+        module = import_file(path)
+        names.append(module.__name__)
+        return module
+
+    yield load
+    for name in names:
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def rng():
+    """A seeded random generator (the same numbers on every run)."""
+    return np.random.default_rng(1234)
