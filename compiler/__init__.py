@@ -16,8 +16,18 @@ from .runtime import no_grad, stop_gradient
 from .transforms import check_grad, jacobian, vjp
 
 __all__ = [
-    "differentiate", "grad", "value_and_grad", "vjp", "jacobian", "check_grad",
-    "stop_gradient", "no_grad", "Differentiated",
-    "AgcError", "UserCodeError", "UnsupportedError", "UsageError",
+    "AgcError",
+    "Differentiated",
+    "UnsupportedError",
+    "UsageError",
+    "UserCodeError",
+    "check_grad",
+    "differentiate",
+    "grad",
+    "jacobian",
+    "no_grad",
+    "stop_gradient",
+    "value_and_grad",
+    "vjp",
 ]
 __version__ = "0.1.0"

@@ -40,10 +40,11 @@ class Builder:
         self.temps.add(name)
         return ir.Var(name)
 
-    def apply(self, prim: Prim, args, params: ir.Params = ir.Params(),
+    def apply(self, prim: Prim, args, params: ir.Params | None = None,
               target: ir.Var | None = None) -> ir.Var:
         """Append `target = prim(*args)` and return the target."""
         target = target or self.temp()
+        params = params if params is not None else ir.Params()
         self.stmts.append(ir.Assign(target, prim, tuple(args), params, self.loc))
         return target
 

@@ -11,7 +11,6 @@ import math
 
 import libcst as cst
 
-from . import ir
 from .prims import Prim
 
 ATOM, POWER, UNARY, MUL, ADD, COMPARE, NOT = 16, 13, 12, 11, 10, 5, 4

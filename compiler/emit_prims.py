@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import ir
-from .emit_expr import (Expr, attribute, binop, call, const, index_elements, lib_function,
-                        method, name, subscript, tuple_of, unop)
+from .emit_expr import (
+    Expr,
+    attribute,
+    binop,
+    call,
+    const,
+    index_elements,
+    lib_function,
+    method,
+    name,
+    subscript,
+    tuple_of,
+    unop,
+)
 from .prims import Prim
 
 AtomFn = Callable[[ir.Atom], Expr]

@@ -22,8 +22,8 @@ a primitive (axis=0, keepdims=True, an index template, `lib="math"`) are in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
 
 from .errors import NO_LOC, Loc
 from .prims import Prim
@@ -50,7 +50,7 @@ class Const:
         return self.text if self.text is not None else repr(self.value)
 
 
-Atom = Union[Var, Const]
+Atom = Var | Const
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Params:
     items: tuple[tuple[str, object], ...] = ()
 
     @staticmethod
-    def of(**kwargs: object) -> "Params":
+    def of(**kwargs: object) -> Params:
         """Params from keyword arguments, dropping None values."""
         return Params(tuple(sorted((k, v) for k, v in kwargs.items() if v is not None)))
 
@@ -71,7 +71,7 @@ class Params:
                 return v
         return default
 
-    def with_(self, **kwargs: object) -> "Params":
+    def with_(self, **kwargs: object) -> Params:
         """A copy with some keys replaced (None removes a key)."""
         merged = dict(self.items)
         merged.update(kwargs)
@@ -97,8 +97,8 @@ class If:
     """if cond: body else: orelse."""
 
     cond: Atom
-    body: tuple["Stmt", ...]
-    orelse: tuple["Stmt", ...] = ()
+    body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...] = ()
     loc: Loc = field(default=NO_LOC, compare=False)
 
 
@@ -106,9 +106,9 @@ class If:
 class While:
     """while (test; cond): body — `test` computes `cond` before every trip."""
 
-    test: tuple["Stmt", ...]
+    test: tuple[Stmt, ...]
     cond: Atom
-    body: tuple["Stmt", ...]
+    body: tuple[Stmt, ...]
     loc: Loc = field(default=NO_LOC, compare=False)
 
 
@@ -120,7 +120,7 @@ class For:
     start: Atom
     stop: Atom
     step: Atom
-    body: tuple["Stmt", ...]
+    body: tuple[Stmt, ...]
     reverse: bool = False
     limit: Atom | None = None  # only the first `limit` trips (a loop that broke early)
     loc: Loc = field(default=NO_LOC, compare=False)
@@ -164,7 +164,7 @@ class Pop:
     loc: Loc = field(default=NO_LOC, compare=False)
 
 
-Stmt = Union[Assign, If, While, For, Break, Continue, Return, Push, Pop]
+Stmt = Assign | If | While | For | Break | Continue | Return | Push | Pop
 Block = tuple[Stmt, ...]
 
 

@@ -9,7 +9,7 @@ was rejected with a `UserCodeError` (file:line:col, source line, caret, hint).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider

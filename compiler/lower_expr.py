@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import calls, ir
-from .errors import UnsupportedError, UserCodeError
+from .errors import UserCodeError
 from .prims import Prim
 
 BINARY = {

@@ -11,7 +11,6 @@ from . import ir
 from .builder import Builder
 from .errors import SourceFile, UsageError, UserCodeError
 from .lower import ParsedModule, lower_function
-from .emit import emitted_names
 from .module import emit_module
 from .namer import Namer
 from .normalize import Normalizer

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import ir
-from . import kinds
+from . import ir, kinds
 from .activity import active_variables
-from .kinds import scalar_variables
 from .builder import Builder
 from .errors import UserCodeError
+from .kinds import scalar_variables
 from .namer import Namer
 from .prims import Prim
 from .rules import rule_for

@@ -11,7 +11,7 @@ back to the input's shape (a no-op when the shapes already match).
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from . import ir
 from .builder import Builder
@@ -275,7 +275,7 @@ def _outer(b, g, s):
 def _call(b, g, s):
     # The helper's own emitted adjoint, `<name>_vjp(*args, g)`, returns one cotangent per argument.
     cts = b.apply(Prim.CALL_VJP, (*s.args, g), s.params)
-    item = lambda i: ir.Params.of(index=(False, (("atom", 1),)))  # noqa: E731
+    item = lambda i: ir.Params.of(index=(False, (("atom", 1),)))
     return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item(i)) for i in range(len(s.args)))
 
 
@@ -312,7 +312,7 @@ def unshift(template: tuple) -> tuple:
 
 @vjp(Prim.SETITEM)
 def _setitem(b, g, s):
-    array, value, *holes = s.args
+    _, value, *holes = s.args
     index = unshift(s.params.get("index"))
     written = b.apply(Prim.GETITEM, (g, *holes), ir.Params.of(index=index))
     rest = b.apply(Prim.ZERO_AT, (g, *holes), ir.Params.of(index=index))
