@@ -23,8 +23,8 @@ _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tr
 
 
 def _scalar_key(args: tuple) -> tuple:
-    """What the compiled code may assume of each argument: scalar, tree, or array."""
-    return tuple(_KINDS.get(type(a)) for a in args)
+    """What the compiled code may assume of each argument: scalar, tree, or an array's ndim."""
+    return tuple(_KINDS.get(type(a)) or getattr(a, "ndim", None) for a in args)
 
 
 class Differentiated:
@@ -142,7 +142,8 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
-                             _params_of_kind(fn, key, "tree"), has_aux, keep)
+                             _params_of_kind(fn, key, "tree"), has_aux, keep,
+                             _array_ranks(fn, key))
     compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
@@ -151,6 +152,11 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed)
+
+
+def _array_ranks(fn, key: tuple) -> tuple[tuple[str, int], ...]:
+    names = list(inspect.signature(fn).parameters)
+    return tuple((n, k) for n, k in zip(names, key) if type(k) is int)
 
 
 def _params_of_kind(fn, key: tuple, kind: str) -> frozenset[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import ir
-from .emit_expr import Expr, const, name
+from .emit_expr import Expr, const, name, unop
 from .emit_prims import assign_expr, in_place_statement
 from .prims import IN_PLACE
 from .reverse import Adjoint
@@ -102,9 +102,14 @@ class FunctionEmitter:
         return cst.Tuple([cst.Element(e.node) for e in exprs], lpar=[], rpar=[])
 
     def if_(self, stmt: ir.If) -> cst.If:
-        test = self.atom(stmt.cond).node
-        body = self.block(stmt.body) or [_line(cst.Pass())]
+        test = self.atom(stmt.cond)
+        body = self.block(stmt.body)
         orelse = self.block(stmt.orelse)
+        if not body and orelse:  # if c: pass / else: ...  reads better as  if not c: ...
+            body, orelse = orelse, []
+            test = unop("not", test)
+        test = test.node
+        body = body or [_line(cst.Pass())]
         other = None
         if orelse:
             other = cst.Else(cst.IndentedBlock(orelse))

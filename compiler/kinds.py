@@ -51,30 +51,95 @@ def container_variables(fn: ir.Function, params: set[str]) -> set[str]:
     return found
 
 
-def scalar_variables(fn: ir.Function, params: set[str]) -> set[str]:
-    """Names that hold a scalar wherever they are read."""
+def scalar_variables(fn: ir.Function, params: set[str],
+                     param_ranks: dict[str, int] | None = None) -> set[str]:
+    """Names that hold a scalar (shape ()) wherever they are read."""
+    ranks = dict(param_ranks or {})
+    ranks.update({name: 0 for name in params})
+    found = variable_ranks(fn, ranks)
+    return {name for name, rank in found.items() if rank == 0}
+
+
+UNKNOWN = None
+UNSET = -1
+
+
+def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, int | None]:
+    """The number of dimensions of each variable, where every assignment agrees on it.
+
+    Parameter ranks come from the call (decorator) or annotations (CLI);
+    a variable whose assignments disagree, or depend on something unknown,
+    has rank None. Iterates to a fixpoint because loops feed values back.
+    """
     assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
-    loop_targets = {s.target.name for s in ir.walk(fn.body) if isinstance(s, ir.For) and s.target}
-    scalars = set(params) | loop_targets | {s.target.name for s in assigns}
+    ranks: dict[str, int | None] = {p: param_ranks.get(p, UNKNOWN) for p in fn.param_names}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.For) and stmt.target is not None:
+            ranks[stmt.target.name] = 0
+    for stmt in assigns:
+        ranks.setdefault(stmt.target.name, UNSET)
     changed = True
-    while changed:  # optimistic start, remove names with a non-scalar assignment
+    while changed:
         changed = False
         for stmt in assigns:
-            if stmt.target.name in scalars and not _gives_scalar(stmt, scalars):
-                scalars.discard(stmt.target.name)
+            name = stmt.target.name
+            new = _join(ranks[name], _rank_of(stmt, ranks))
+            if new != ranks[name]:
+                ranks[name] = new
                 changed = True
-    return scalars
+    return {k: (None if v == UNSET else v) for k, v in ranks.items()}
 
 
-def _gives_scalar(stmt: ir.Assign, scalars: set[str]) -> bool:
+def _join(old, new):
+    if old == UNSET:
+        return new
+    if new == UNSET:
+        return old
+    return old if old == new else UNKNOWN
+
+
+def _atom_rank(atom: ir.Atom, ranks) -> int | None:
+    if isinstance(atom, ir.Const):
+        return 0 if type(atom.value) in (int, float, bool) else UNKNOWN
+    return ranks.get(atom.name, UNKNOWN)
+
+
+def _rank_of(stmt: ir.Assign, ranks) -> int | None:
+    """The rank an assignment gives its target (UNSET while an input is unset)."""
+    args = [_atom_rank(a, ranks) for a in stmt.args]
     if stmt.prim in ALWAYS_SCALAR:
-        return True
+        return 0
+    if UNSET in args:
+        return UNSET
     if stmt.prim in REDUCTIONS:
-        return stmt.params.get("axis") is None
-    group = stmt.prim.spec.group
-    if group not in ("elementwise", "nondiff", "struct") or stmt.prim in (Prim.TUPLE, Prim.SHAPE):
-        return False
-    if stmt.prim.spec.form == "xp" and stmt.prim.spec.group == "nondiff":
-        return False  # zeros, ones, arange, ... make arrays
-    return all(is_scalar_const(a) or (isinstance(a, ir.Var) and a.name in scalars)
-               for a in stmt.args)
+        return _reduced_rank(stmt, args[0])
+    if stmt.prim is Prim.GETITEM:
+        return _indexed_rank(stmt, args)
+    if stmt.prim in (Prim.MATMUL, Prim.DOT) and None not in args and max(args) <= 2:
+        return {(1, 1): 0, (2, 1): 1, (1, 2): 1, (2, 2): 2}.get(tuple(args), UNKNOWN)
+    elementwise = stmt.prim.spec.group in ("elementwise", "nondiff") and \
+        stmt.prim.spec.form in ("binop", "unop") or stmt.prim.spec.group == "elementwise"
+    if elementwise and stmt.prim not in (Prim.ASARRAY, Prim.ASTYPE) and None not in args:
+        return max(args, default=0)
+    if stmt.prim is Prim.COPY:
+        return args[0]
+    return UNKNOWN
+
+
+def _reduced_rank(stmt: ir.Assign, rank) -> int | None:
+    axis = stmt.params.get("axis")
+    if axis is None:
+        return 0
+    if rank is None:
+        return UNKNOWN
+    if stmt.params.get("keepdims"):
+        return rank
+    return rank - (len(axis) if isinstance(axis, tuple) else 1)
+
+
+def _indexed_rank(stmt: ir.Assign, args) -> int | None:
+    base = args[0]
+    _, items = stmt.params.get("index")
+    if base is None or not all(item[0] == "atom" and args[item[1]] == 0 for item in items):
+        return UNKNOWN  # slices, new axes and array indices: leave it unknown
+    return base - len(items) if base >= len(items) else UNKNOWN

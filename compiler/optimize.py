@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import ir
+from .prims import Prim
 from .reverse import Adjoint
 
 
@@ -48,9 +49,25 @@ def _self_only_reads(adj: Adjoint) -> set[str]:
     return self_reads - outside - {a.name for a in returned if isinstance(a, ir.Var)}
 
 
+def _drop_copies_back(block) -> list:
+    """Drop `a = b` right after `b = a` (nothing in between changed either name)."""
+    out, copies = [], {}  # name -> the name it was copied from
+    for stmt in block:
+        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and \
+                isinstance(stmt.args[0], ir.Var) and copies.get(stmt.args[0].name) == stmt.target.name:
+            continue
+        written = ir.var_written(stmt)
+        changed = {written} | (ir.assigned_names(sum(ir.children(stmt), ())) if ir.children(stmt) else set())
+        copies = {k: v for k, v in copies.items() if k not in changed and v not in changed}
+        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and isinstance(stmt.args[0], ir.Var):
+            copies[stmt.target.name] = stmt.args[0].name
+        out.append(stmt)
+    return out
+
+
 def _prune(block, live: set[str]) -> list:
     out = []
-    for stmt in block:
+    for stmt in _drop_copies_back(block):
         if isinstance(stmt, ir.Assign) and stmt.target.name not in live:
             continue
         if isinstance(stmt, ir.If):

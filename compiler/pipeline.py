@@ -31,6 +31,7 @@ class Target:
     containers: frozenset[str] = frozenset()  # parameters that are dicts, lists or tuples
     has_aux: bool = False  # the first returned value is differentiated, the rest ride along
     keep: tuple[str, ...] = ()  # intermediates whose adjoints are returned too
+    ranks: tuple[tuple[str, int], ...] = ()  # known numbers of dimensions of array parameters
 
 
 @dataclass
@@ -76,7 +77,7 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
                              f"(parameters: {', '.join(fn.param_names)})")
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
-                       keep=target.keep).run()
+                       keep=target.keep, param_ranks=dict(target.ranks)).run()
     adjoint = optimize(adjoint, temps)  # first, so dead adjoint code keeps nothing alive
     adjoint = protect_outputs(resolve_tape(adjoint, namer, temps), namer)
     adjoint = optimize(adjoint, temps)

@@ -43,6 +43,8 @@ class Save:
     unbound: bool  # certainly unbound here: there is no old value to save
     loc: object = None
     stmt: ir.Assign | None = None  # the assignment itself (item assignments save a slice)
+    recompute: bool = False  # cheap, from loop indices and invariants: redo it, keep nothing
+    block: int = 0  # id of the block holding the assignment
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,13 @@ class Restore:
     site: int
     loc: object = None
     stmt: ir.Assign | None = None
+
+
+@dataclass(frozen=True)
+class BlockStart:
+    """Marker opening the backward sweep of a block: where recomputed values go."""
+
+    block: int
 
 
 @dataclass
@@ -79,13 +88,14 @@ class Reverser:
     def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
                  scalar_params: set[str] = frozenset(), helper: bool = False,
                  container_params: set[str] = frozenset(), has_aux: bool = False,
-                 keep: tuple[str, ...] = ()):
+                 keep: tuple[str, ...] = (), param_ranks: dict[str, int] | None = None):
         self.fn = fn
         self.has_aux = has_aux
         self.keep = {name: ir.Var(namer.fresh(f"{name}_grad")) for name in keep}
         self.helper = helper
         self.containers = set(container_params) | kinds.container_params(fn)
-        self.scalars = frozenset(scalar_variables(fn, set(scalar_params) | kinds.scalar_params(fn)))
+        self.scalars = frozenset(scalar_variables(
+            fn, set(scalar_params) | kinds.scalar_params(fn), param_ranks))
         self.wrt = wrt
         self.namer = namer
         self.temps = temps
@@ -96,6 +106,7 @@ class Reverser:
         self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
+        self.recomputed: set[str] = set()  # loop values redone in the backward sweep
         # Values that may be tuples, lists or dicts: `+` would concatenate them.
         self.tuple_valued = kinds.container_variables(fn, self.containers)
 
@@ -180,12 +191,12 @@ class Reverser:
     def forward_block(self, block: ir.Block, loops: tuple, bound: set[str]) -> list:
         out: list = []
         for stmt in block:
-            out += self.forward_stmt(stmt, loops, bound)
+            out += self.forward_stmt(stmt, loops, bound, id(block))
         return out
 
-    def forward_stmt(self, stmt: ir.Stmt, loops: tuple, bound: set[str]) -> list:
+    def forward_stmt(self, stmt: ir.Stmt, loops: tuple, bound: set[str], block: int = 0) -> list:
         if isinstance(stmt, ir.Assign):
-            save = self.save_marker(stmt, loops, bound)
+            save = self.save_marker(stmt, loops, bound, block)
             bound.add(stmt.target.name)
             return [stmt] if stmt.prim is Prim.APPEND else [save, stmt]
         if isinstance(stmt, ir.If):
@@ -201,7 +212,7 @@ class Reverser:
             return self.forward_loop(stmt, loops, bound)
         return [stmt]
 
-    def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str]) -> Save:
+    def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str], block: int) -> Save:
         self.sites += 1
         self.site_ids[id(stmt)] = self.sites
         name = stmt.target.name
@@ -209,8 +220,29 @@ class Reverser:
             set(ir.vars_read(stmt)) & _loop_assigned(loops[0]))
         unbound = name not in self.maybe_bound
         self.maybe_bound.add(name)
+        recompute = not invariant and self.recomputable(stmt, loops)
+        if recompute:
+            self.recomputed.add(name)
         return Save(stmt.target, self.sites, bool(loops), invariant, name not in bound, unbound,
-                    stmt.loc, stmt)
+                    stmt.loc, stmt, recompute, block)
+
+    def recomputable(self, stmt: ir.Assign, loops: tuple) -> bool:
+        """Whether a loop's value is cheaper to redo in the backward sweep than to keep.
+
+        True for a temporary assigned once from loop indices, values the loop
+        never changes and other such temporaries, by indexing or scalar arithmetic.
+        """
+        name = stmt.target.name
+        if not loops or name not in self.temps or self.def_counts.get(name) != 1 \
+                or stmt.prim not in CHEAP:
+            return False
+        builder = self.builder(stmt.loc)
+        if stmt.prim is not Prim.GETITEM and not all(builder.is_scalar(a) for a in stmt.args):
+            return False
+        indices = {loop.target.name for loop in loops if isinstance(loop, ir.For) and loop.target}
+        changing = _loop_assigned(loops[0])
+        return all(n in indices or n in self.recomputed or n not in changing
+                   for n in ir.vars_read(stmt))
 
     def forward_loop(self, loop, loops: tuple, bound: set[str]) -> list:
         self.nested[id(loop)] = bool(loops)
@@ -240,7 +272,7 @@ class Reverser:
 
     # --------------------------------------------------- backward sweep
     def backward_block(self, block: ir.Block, defined: set[str]) -> list:
-        out: list = []
+        out: list = [BlockStart(id(block))]
         for stmt in reversed(block):
             out += self.backward_stmt(stmt, defined)
         return out
@@ -326,6 +358,11 @@ def _negated_operand(b: Builder, atom: ir.Atom) -> ir.Atom | None:
         if isinstance(stmt, ir.Assign) and stmt.target == atom:
             return stmt.args[0] if stmt.prim is Prim.NEG else None
     return None
+
+
+CHEAP = frozenset({Prim.GETITEM, Prim.ADD, Prim.SUB, Prim.MUL, Prim.NEG, Prim.FLOORDIV,
+                   Prim.MOD, Prim.LT, Prim.LE, Prim.GT, Prim.GE, Prim.EQ, Prim.NE, Prim.NOT,
+                   Prim.LEN, Prim.COPY, Prim.INT})
 
 
 def _check_bounds_fixed(loop: ir.For) -> None:

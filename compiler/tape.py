@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from . import ir
 from .prims import Prim
-from .reverse import Adjoint, Restore, Save
+from .reverse import Adjoint, BlockStart, Restore, Save
 
 
 def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
@@ -38,7 +38,16 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
                 restore.var.name in needed:
             plan[restore.site] = ("undo", None)  # lst.pop() undoes lst.append(v)
     temps = temps if temps is not None else set()
+    recomputed: dict[int, list] = {}
+    # Latest first: redoing a value may make the values it is computed from needed too.
+    for save in sorted(_markers(adj.forward, Save), key=lambda m: -m.site):
+        if save.recompute and save.var.name in needed:
+            plan[save.site] = ("recompute", None)
+            recomputed.setdefault(save.block, []).insert(0, save.stmt)
+            needed |= set(ir.vars_read(save.stmt)) & primal_names
     for save in _markers(adj.forward, Save):
+        if save.site in plan:
+            continue
         how = _decide(save, needed, counts, params)
         if how is not None and save.stmt is not None and save.stmt.prim is Prim.SETITEM:
             plan[save.site] = ("slice-" + how, _SliceSave(namer, temps, save.stmt))
@@ -49,6 +58,7 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
             plan[save.site] = ("slot", ir.Var(namer.fresh(f"{save.var.name}_saved")))
         elif how == "tape":
             plan[save.site] = ("tape", None)
+    plan["blocks"] = recomputed
     forward = _rewrite(adj.forward, plan, forward=True)
     inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in sorted(unbound_inits)]
     backward = _rewrite(adj.backward, plan, forward=False)
@@ -71,7 +81,9 @@ def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[st
 def _rewrite(block, plan: dict, forward: bool) -> list:
     out: list = []
     for stmt in block:
-        if isinstance(stmt, (Save, Restore)):
+        if isinstance(stmt, BlockStart):
+            out += plan["blocks"].get(stmt.block, [])  # values cheaper to redo than to keep
+        elif isinstance(stmt, (Save, Restore)):
             out += _resolve_marker(stmt, plan.get(stmt.site), forward)
         elif isinstance(stmt, ir.If):
             out.append(replace(stmt, body=tuple(_rewrite(stmt.body, plan, forward)),
@@ -88,6 +100,8 @@ def _resolve_marker(marker, decision, forward: bool) -> list:
         return []
     how, slot = decision
     var = marker.var
+    if how == "recompute":
+        return []
     if how == "undo":
         return [] if forward else [ir.Assign(var, Prim.LIST_POP, (var,), loc=marker.loc)]
     if how.startswith("slice-"):
@@ -103,14 +117,14 @@ def _markers(block, kind):
     for stmt in block:
         if isinstance(stmt, kind):
             yield stmt
-        for child in ir.children(stmt) if not isinstance(stmt, (Save, Restore)) else ():
+        for child in ir.children(stmt) if not isinstance(stmt, (Save, Restore, BlockStart)) else ():
             yield from _markers(child, kind)
 
 
 def _read_names(block) -> set[str]:
     names: set[str] = set()
     for stmt in block:
-        if isinstance(stmt, (Save, Restore)):
+        if isinstance(stmt, (Save, Restore, BlockStart)):
             continue
         names.update(ir.vars_read(stmt))
         for child in ir.children(stmt):

@@ -26,12 +26,10 @@ def euler_value_and_grad(x, v, k, c, seed=None):
     k_bar = rt.zeros_like(k)
     v_bar = rt.zeros_like(v)
     for _ in reversed(range(100)):
-        t8_bar = v_bar
         v = tape.pop()
         t2_bar = x_bar
         x = tape.pop()
-        v_bar = t8_bar
-        t6_bar = t8_bar * dt
+        t6_bar = v_bar * dt
         t4_bar = t6_bar
         t5_bar = -t6_bar
         c_bar = c_bar + t5_bar * v

@@ -13,9 +13,7 @@ def for_break_value_and_grad(x, seed=None):
     xp = rt.array_module(x)
     tape = []
     t3 = None
-    t4 = None
     t5 = None
-    t6 = None
     t7 = None
     s = 0.0
     t1 = len(x)
@@ -27,11 +25,9 @@ def for_break_value_and_grad(x, seed=None):
         if t3:
             break
         else:
-            tape.append(t4)
             t4 = x[i]
             tape.append(t5)
             t5 = xp.sin(t4)
-            tape.append(t6)
             t6 = x[i]
             tape.append(t7)
             t7 = t5 * t6
@@ -42,9 +38,9 @@ def for_break_value_and_grad(x, seed=None):
     s_bar = out_bar
     x_bar = rt.zeros_like(x)
     for i in reversed(range(t1)[:trips]):
-        if t3:
-            pass
-        else:
+        if not t3:
+            t4 = x[i]
+            t6 = x[i]
             t8_bar = s_bar
             s = tape.pop()
             s_bar = rt.unbroadcast(t8_bar, s)
@@ -53,11 +49,9 @@ def for_break_value_and_grad(x, seed=None):
             t6_bar = rt.unbroadcast(t7_bar * t5, t6)
             t7 = tape.pop()
             x_bar = x_bar + rt.getitem_grad(t6_bar, x, rt.index[i])
-            t6 = tape.pop()
             t4_bar = t5_bar * xp.cos(t4)
             t5 = tape.pop()
             x_bar = x_bar + rt.getitem_grad(t4_bar, x, rt.index[i])
-            t4 = tape.pop()
         t3 = tape.pop()
     return value, x_bar
 
