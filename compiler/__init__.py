@@ -10,6 +10,7 @@
     print(loss.gradient_source)  # the adjoint code itself
 """
 
+from . import nn, optim
 from .api import Differentiated, differentiate, grad, value_and_grad
 from .errors import AgcError, UnsupportedError, UsageError, UserCodeError
 from .runtime import no_grad, stop_gradient
@@ -25,7 +26,9 @@ __all__ = [
     "differentiate",
     "grad",
     "jacobian",
+    "nn",
     "no_grad",
+    "optim",
     "stop_gradient",
     "value_and_grad",
     "vjp",
