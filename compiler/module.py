@@ -107,7 +107,7 @@ def emit_functions(adj: Adjoint, report: bool = False) -> list[cst.FunctionDef]:
 
 
 def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
-    """A helper's primal `h(...)` and its adjoint `h_vjp(..., seed)` (one cotangent per arg)."""
+    """A helper's primal `h(...)` and its adjoint `h_vjp(seed, ...)` (one cotangent per arg)."""
     fn = adj.primal
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
     primal = function_def(fn.name, _params(fn), fn.doc or f"{fn.name}, as agc compiled it.",
@@ -115,7 +115,7 @@ def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
     cts = ir.Return((_TupleAtoms(adj.grads),))
     body = _body(adj, [adj.forward, adj.seed, adj.backward], tail=[cts])
     doc = f"Cotangents of {fn.name}'s arguments, given the adjoint `{adj.seed_param}` of its output."
-    params = _params(fn) + [param(adj.seed_param)]
+    params = [param(adj.seed_param)] + _params(fn)
     return [primal, function_def(f"{fn.name}_vjp", params, doc, body)]
 
 

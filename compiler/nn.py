@@ -82,6 +82,7 @@ def logsumexp(x):
 # ------------------------------------------------------------------ losses
 def _reduce(loss, reduction):
     """PyTorch's reduction: "mean", "sum", or anything else ("none") unreduced."""
+    # agc cannot differentiate `raise`, so an unknown name cannot be rejected here.
     if reduction == "mean":
         return np.mean(loss)
     if reduction == "sum":
@@ -98,8 +99,8 @@ def mse_loss(input, target, reduction="mean"):
 def cross_entropy(input, target, reduction="mean"):
     """Softmax cross entropy of logits `input` (N, C) or (C,), as torch's cross_entropy.
 
-    `target` holds class indices (shape (N,) or a scalar), or class
-    probabilities / one-hot rows of input's shape. "mean" averages over samples.
+    `target` holds integer class indices (shape (N,), or 0-d for one sample), or
+    class probabilities / one-hot rows of input's shape. "mean" averages over samples.
     """
     logp = log_softmax(input)
     if np.ndim(target) == np.ndim(input):

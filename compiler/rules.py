@@ -275,8 +275,9 @@ def _outer(b, g, s):
 # ------------------------------------------------------------ helper calls
 @vjp(Prim.CALL)
 def _call(b, g, s):
-    # The helper's own emitted adjoint, `<name>_vjp(*args, g)`, returns one cotangent per argument.
-    cts = b.apply(Prim.CALL_VJP, (*s.args, g), s.params)
+    # The helper's own emitted adjoint, `<name>_vjp(g, *args)`, returns one cotangent per
+    # parameter. The seed comes first so that arguments left to their defaults stay omitted.
+    cts = b.apply(Prim.CALL_VJP, (g, *s.args), s.params)
     item = lambda i: ir.Params.of(index=(False, (("atom", 1),)))
     return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item(i)) for i in range(len(s.args)))
 
