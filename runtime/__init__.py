@@ -1,16 +1,20 @@
 """agc.runtime: everything emitted gradient code needs at run time.
 
 Emitted modules import this package as `rt` and nothing of agc besides.
-It holds the array-module dispatch (numpy or cupy, picked from the
-arguments), the helpers that derivative rules call (`unbroadcast`,
+It holds the array-module dispatch (numpy, cupy or an Array-API namespace,
+picked from the arguments; see arrays.py), the helpers that derivative rules call (`unbroadcast`,
 `sum_grad`, `getitem_grad`, ...), and the tape recorder used by reports.
 No libcst and no sympy here.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy
 
+from . import arrays as _arrays
+from .arrays import check_wrt
 from .grads import (
     abs_grad,
     append_grad,
@@ -43,6 +47,7 @@ __all__ = [
     "array_module",
     "asarray_grad",
     "cast_like",
+    "check_wrt",
     "clip_grad",
     "complete_like",
     "concatenate_grad",
@@ -71,28 +76,25 @@ __all__ = [
 
 
 def array_module(*values):
-    """numpy, or cupy when any argument is a cupy array (mixing them is an error)."""
-    found = None
-    for value in values:
-        module = type(value).__module__
-        if module.startswith("cupy"):
-            found = found or value
-    if found is None:
-        for value in values:
-            if type(value).__module__.startswith("numpy"):
-                break
-        return numpy
-    _check_not_mixed(values)
-    import cupy
+    """The array module of the arguments: numpy, cupy, or numpy's names over an Array-API namespace.
 
-    return cupy
+    numpy arrays and Python or numpy numbers give numpy; cupy arrays give cupy; arrays
+    with `__array_namespace__` (array_api_strict, ...) give a `NumpyStyle` adapter.
+    pytrees are searched; arrays of two libraries raise TypeError naming the positions.
+    """
+    for value in values:
+        if type(value) not in _NUMPY_KINDS:
+            return _arrays.module_of(values)
+    return numpy
+
+
+# Exact types that mean numpy without looking further (the hot path of every gradient call).
+_NUMPY_KINDS = _arrays.SCALAR_TYPES | {numpy.ndarray}
 
 
 def _check_not_mixed(values) -> None:
-    kinds = {type(v).__module__.split(".")[0] for v in values if hasattr(v, "shape")}
-    if "numpy" in kinds and "cupy" in kinds:
-        raise TypeError("arguments mix numpy and cupy arrays: move them all to one device "
-                        "(agc.runtime.to_device(tree, 'cuda' or 'cpu'))")
+    """TypeError when `values` hold arrays of more than one library or device."""
+    _arrays.module_of(tuple(values))
 
 
 class _IndexMaker:
@@ -129,18 +131,19 @@ def unbroadcast(g, x):
     """Sum the cotangent `g` back to the shape of `x` (undo numpy broadcasting)."""
     shape = getattr(x, "shape", None)
     g_shape = getattr(g, "shape", ())
-    if shape is None:  # x is a Python number: its cotangent is one number
-        return g.sum() if g_shape else g
+    if shape is None:  # x is a Python number: its cotangent is one number (kept on g's device)
+        return array_module(g).sum(g) if g_shape else g
     if g_shape == shape:
         return g
+    xp = array_module(g, x)
     extra = len(g_shape) - len(shape)
     if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
+        g = xp.sum(g, axis=tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if axes:
-        g = g.sum(axis=axes, keepdims=True)
+        g = xp.sum(g, axis=axes, keepdims=True)
     if g.shape != shape:  # g was smaller (a scalar cotangent of a broadcast input)
-        g = array_module(g).broadcast_to(g, shape)
+        g = xp.broadcast_to(g, shape)
     return g
 
 
@@ -151,9 +154,10 @@ def zeros_like(x):
     if isinstance(x, (dict, list)):
         return {}  # dict and list adjoints hold only the positions that received something
     if hasattr(x, "shape"):
-        if not numpy.issubdtype(x.dtype, numpy.inexact):
-            return array_module(x).zeros(x.shape)
-        return array_module(x).zeros_like(x)
+        xp = array_module(x)
+        if not _arrays.is_inexact(x.dtype, xp):  # integers get no gradient: float zeros
+            return xp.zeros(x.shape)
+        return xp.zeros_like(x)
     return 0.0
 
 
@@ -165,7 +169,7 @@ def seed(out, given=None):
                              f"the output has shape {out.shape}")
         return given
     shape = getattr(out, "shape", ())
-    if shape != () and int(numpy.prod(shape)) != 1:
+    if shape != () and math.prod(shape) != 1:
         raise ValueError(f"grad needs a scalar output, but the output has shape {shape}; "
                          "use vjp(..., seed=v) (PyTorch's backward(gradient=v)) or jacobian")
     if hasattr(out, "dtype"):

@@ -2,11 +2,19 @@
 
 Each takes the cotangent `g` of an output and what it needs of the forward
 values, and returns the cotangent of one input, on the input's array module.
+Only functions that numpy, cupy and `arrays.NumpyStyle` (numpy's names over an
+Array-API namespace) all have are called on that module, and no array methods
+besides indexing: the same helpers run on the CPU, a GPU or array_api_strict.
+Cotangents keep the floating dtype they come in (float32 stays float32).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy
+
+from .arrays import astype, is_inexact, scatter_add
 
 
 def _xp(*values):
@@ -21,13 +29,11 @@ def _shape(x) -> tuple:
 
 def _expand(g, x, axis, keepdims):
     """Reshape a reduced cotangent so that it broadcasts against `x`."""
-    xp = _xp(g, x)
-    g = xp.asarray(g)
-    if axis is None or keepdims:
-        return g
+    if axis is None or keepdims or not hasattr(g, "shape"):
+        return g  # a number broadcasts as it is
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     ndim = len(_shape(x))
-    return xp.expand_dims(g, tuple(a % ndim for a in axes))
+    return _xp(g, x).expand_dims(g, tuple(a % ndim for a in axes))
 
 
 def sum_grad(g, x, axis=None, keepdims=False):
@@ -35,13 +41,17 @@ def sum_grad(g, x, axis=None, keepdims=False):
     if not hasattr(x, "shape"):
         return g
     xp = _xp(g, x)
-    return xp.broadcast_to(_expand(g, x, axis, keepdims), x.shape).astype(_dtype(g, x), copy=True)
+    if not hasattr(g, "shape"):
+        return xp.full(x.shape, g, dtype=_dtype(g, x))
+    return astype(xp.broadcast_to(_expand(g, x, axis, keepdims), x.shape), _dtype(g, x))
 
 
 def _dtype(g, x):
+    """The dtype of x's cotangent: g's when floating, else x's, else the default float."""
+    xp = _xp(g, x)
     dtype = getattr(g, "dtype", None)
-    if dtype is None or not numpy.issubdtype(dtype, numpy.inexact):
-        return x.dtype if numpy.issubdtype(x.dtype, numpy.inexact) else numpy.float64
+    if dtype is None or not is_inexact(dtype, xp):
+        return x.dtype if is_inexact(x.dtype, xp) else xp.asarray(0.0).dtype
     return dtype
 
 
@@ -50,7 +60,7 @@ def mean_grad(g, x, axis=None, keepdims=False):
     if not hasattr(x, "shape"):
         return g
     full = sum_grad(g, x, axis, keepdims)
-    count = x.size // max(1, int(numpy.prod(_shape(_expand(g, x, axis, keepdims)))))
+    count = x.size // max(1, math.prod(_shape(_expand(g, x, axis, keepdims))))
     return full / count
 
 
@@ -59,9 +69,9 @@ def maxmin_grad(g, x, out, axis=None, keepdims=False):
     if not hasattr(x, "shape"):
         return g
     xp = _xp(g, x)
-    hit = x == _expand(out, x, axis, keepdims)
+    hit = astype(x == _expand(out, x, axis, keepdims), _dtype(g, x), copy=False)
     count = xp.sum(hit, axis=axis, keepdims=True)
-    return xp.where(hit, _expand(g, x, axis, keepdims) / count, 0).astype(_dtype(g, x))
+    return hit * (_expand(g, x, axis, keepdims) / count)
 
 
 def prod_grad(g, x, out, axis=None, keepdims=False):
@@ -92,9 +102,7 @@ def abs_grad(g, x):
 
 def pow_exponent_grad(g, x, out):
     """Cotangent of the exponent e for y = x ** e: g * y * log(x), zero where x <= 0."""
-    if not hasattr(x, "shape") and not hasattr(out, "shape"):
-        import math
-
+    if not hasattr(x, "shape"):  # a number base: math.log keeps g's array module and dtype
         return g * out * math.log(x) if x > 0 else 0.0 * g
     xp = _xp(g, x, out)
     positive = x > 0
@@ -104,7 +112,36 @@ def pow_exponent_grad(g, x, out):
 def _is_basic(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) or
-               (hasattr(i, "shape") and i.shape == () and i.dtype.kind in "iu") for i in items)
+               (hasattr(i, "shape") and i.shape == () and _is_integer(i)) for i in items)
+
+
+def _is_integer(i) -> bool:
+    kind = getattr(i.dtype, "kind", None)
+    if isinstance(kind, str):
+        return kind in "iu"
+    return bool(i.__array_namespace__().isdtype(i.dtype, "integral"))
+
+
+def _assign_basic(xp, out, index, g) -> None:
+    """out[index] = g for a basic index; new axes (None) are dropped from both sides."""
+    index = _whole(index)
+    if any(i is None for i in index):  # the Array API assigns through no new axes
+        index = tuple(i for i in index if i is not None)
+        if hasattr(g, "shape"):
+            g = xp.reshape(g, out[index].shape)  # the dropped axes all have length one
+    out[index] = g
+
+
+def _whole(index) -> tuple:
+    """A basic index with a trailing `...`: the Array API indexes every axis explicitly."""
+    items = index if isinstance(index, tuple) else (index,)
+    return items if any(i is Ellipsis for i in items) else (*items, Ellipsis)
+
+
+def _is_mask(index) -> bool:
+    """One boolean array: positions never repeat, so plain assignment scatters."""
+    return hasattr(index, "shape") and not _is_integer(index) and not is_inexact(
+        index.dtype, _xp(index))
 
 
 def getitem_grad(g, x, index):
@@ -119,14 +156,18 @@ def getitem_grad(g, x, index):
         return type(x)(g if i == index else zeros_like(item) for i, item in enumerate(x))
     xp = _xp(g, x)
     out = xp.zeros(x.shape, dtype=_dtype(g, x))
-    if _is_basic(index):
+    if _is_mask(index):
         out[index] = g
+    elif _is_basic(index):
+        _assign_basic(xp, out, index, g)
     elif xp is numpy:
         numpy.add.at(out, index, g)
-    else:
+    elif getattr(xp, "__name__", "") == "cupy":
         import cupyx
 
         cupyx.scatter_add(out, index, g)
+    else:
+        out = scatter_add(xp, out, index, g)
     return out
 
 
@@ -134,13 +175,13 @@ def concatenate_grad(g, *xs, axis=0, part=0):
     """Cotangent of the `part`-th input of y = concatenate(xs, axis)."""
     start = sum(x.shape[axis] for x in xs[:part])
     stop = start + xs[part].shape[axis]
-    index = (slice(None),) * (axis % g.ndim) + (slice(start, stop),)
+    index = (slice(None),) * (axis % g.ndim) + (slice(start, stop), Ellipsis)
     return g[index]
 
 
 def stack_grad(g, axis=0, part=0):
     """Cotangent of the `part`-th input of y = stack(xs, axis)."""
-    index = (slice(None),) * (axis % g.ndim) + (part,)
+    index = (slice(None),) * (axis % g.ndim) + (part, Ellipsis)
     return g[index]
 
 
@@ -151,11 +192,11 @@ def matmul_grad_left(g, x, y):
     if xd == 0 or yd == 0:
         return _reduce_to(g * y, x)
     if yd == 1:
-        grad = xp.multiply.outer(g, y) if xd >= 2 else g * y
+        grad = xp.expand_dims(g, -1) * y if xd >= 2 else g * y
     elif xd == 1:
         grad = xp.matmul(y, xp.expand_dims(g, -1))[..., 0] if yd > 2 else y @ g
     else:
-        grad = xp.matmul(g, xp.swapaxes(y, -1, -2))
+        grad = xp.matmul(g, _matrix_transpose(xp, y))
     return _reduce_to(grad, x)
 
 
@@ -166,12 +207,18 @@ def matmul_grad_right(g, x, y):
     if xd == 0 or yd == 0:
         return _reduce_to(g * x, y)
     if xd == 1:
-        grad = xp.multiply.outer(x, g) if yd >= 2 else g * x
+        grad = xp.expand_dims(x, -1) * xp.expand_dims(g, -2) if yd >= 2 else g * x
     elif yd == 1:
-        grad = xp.matmul(xp.swapaxes(x, -1, -2), xp.expand_dims(g, -1))[..., 0]
+        grad = xp.matmul(_matrix_transpose(xp, x), xp.expand_dims(g, -1))[..., 0]
     else:
-        grad = xp.matmul(xp.swapaxes(x, -1, -2), g)
+        grad = xp.matmul(_matrix_transpose(xp, x), g)
     return _reduce_to(grad, y)
+
+
+def _matrix_transpose(xp, a):
+    """a with its last two axes swapped."""
+    axes = tuple(range(a.ndim - 2)) + (a.ndim - 1, a.ndim - 2)
+    return xp.transpose(a, axes)
 
 
 def _reduce_to(grad, like):
@@ -183,13 +230,13 @@ def _reduce_to(grad, like):
 def reshape_like(g, x):
     """g reshaped to the shape of x (undoes reshape, squeeze, expand_dims)."""
     if not hasattr(x, "shape"):
-        return g.reshape(()) if hasattr(g, "reshape") else g
+        return _xp(g).reshape(g, ()) if hasattr(g, "shape") else g
     return _xp(g, x).reshape(g, x.shape)
 
 
 def cast_like(g, x):
     """g in the dtype of x (undoes astype)."""
-    return g.astype(x.dtype) if hasattr(x, "dtype") and hasattr(g, "astype") else g
+    return astype(g, x.dtype) if hasattr(x, "dtype") and hasattr(g, "shape") else g
 
 
 def list_item_grad(g, position, like):
@@ -210,15 +257,15 @@ def append_grad(g, lst, value):
 
 def zero_at(g, index):
     """A copy of g with zeros at `index` (what `y[index] = v` overwrote gets nothing)."""
-    out = g.copy()
-    out[index] = 0
+    out = copy_of(g)
+    out[_whole(index) if _is_basic(index) else index] = 0
     return out
 
 
 def unstack_grad(g, axis=0):
     """The list adjoint {i: slice i along axis} of lst for y = np.stack(lst, axis)."""
-    moved = _xp(g).moveaxis(g, axis, 0)
-    return {i: moved[i] for i in range(moved.shape[0])}
+    axis %= g.ndim
+    return {i: g[(slice(None),) * axis + (i, Ellipsis)] for i in range(g.shape[axis])}
 
 
 def asarray_grad(g, x):
@@ -230,4 +277,8 @@ def asarray_grad(g, x):
 
 def copy_of(x):
     """An independent copy of a value (a saved slice must not change with its array)."""
-    return x.copy() if hasattr(x, "copy") else x
+    if hasattr(x, "copy"):  # numpy, cupy, lists
+        return x.copy()
+    if hasattr(x, "__array_namespace__"):
+        return x.__array_namespace__().asarray(x, copy=True)
+    return x

@@ -1,0 +1,395 @@
+"""The emitted code and agc.runtime depend on no numpy-only behaviour.
+
+Every corpus function (tests/corpus_*.py) and the models below run through
+agc's emitted gradient code twice: on numpy arrays, and on `array_api_strict`
+arrays, a minimal namespace of the Array API standard with no numpy extras (no
+`x.sum()`, no `np.add.at`, no `len(x)`, no mixing of int and float arrays). The
+strict arrays live on a device other than the default one, so an array made
+without the arguments' device cannot be combined with them. Both runs must give
+the same values and gradients, with every gradient still a strict array on that
+device in the argument's dtype: what passes here uses only what numpy, cupy and
+the standard share, so it runs on a GPU too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import agc
+import numpy as np
+import pytest
+from agc import runtime as rt
+from agc.runtime import arrays
+from corpus_control import CASES as CONTROL
+from corpus_straight import CASES as STRAIGHT
+from gradcheck import as_tuple, pick_seed
+
+xps = pytest.importorskip("array_api_strict")
+
+DEVICE = xps.Device("device1")  # not the default device: nothing made elsewhere mixes in
+FLOAT32_DEVICE = xps.Device("no_float64")  # float64 cannot even exist there
+API_VERSIONS = ("2023.12", None)  # the oldest standard with everything used; the default
+
+# Corpus cases that cannot run on strict arrays because of what the compiler emits, as
+# strict xfails: once the compiler changes, the XPASS asks for the entry to go.
+LEN = "emitted `len(X)` of an array: the Array API has no __len__ (emit X.shape[0])"
+XFAIL = {"for_range_len": LEN, "for_row_in_matrix": LEN, "for_enumerate": LEN,
+         "for_zip": LEN, "rnn": LEN, "early_return_in_row_loop": LEN,
+         "var_defined_in_row_loop": LEN, "enumerate_with_branch": LEN,
+         "zip_with_early_exit": LEN}
+
+
+# ------------------------------------------------------------------ helpers
+def to_strict(value, device=DEVICE, dtype=None):
+    """numpy arrays (also inside lists, tuples, dicts) as array_api_strict arrays."""
+    if isinstance(value, np.ndarray):
+        return xps.asarray(value, device=device, dtype=dtype)
+    if isinstance(value, dict):
+        return {k: to_strict(v, device, dtype) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_strict(v, device, dtype) for v in value)
+    return value
+
+
+def to_numpy(value):
+    """A strict array (or number, or tuple of them) as numpy, for comparisons."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_numpy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_numpy(v) for k, v in value.items()}
+    if hasattr(value, "__array_namespace__") and not isinstance(value, (np.ndarray, np.generic)):
+        return np.from_dlpack(value)
+    return np.asarray(value)
+
+
+def assert_stays_strict(got, like, device=DEVICE, name="value"):
+    """`got` is a strict array on `device` in like's dtype (a number for a number)."""
+    if isinstance(like, dict):
+        for key in like:
+            assert_stays_strict(got[key], like[key], device, f"{name}[{key!r}]")
+        return
+    assert not isinstance(got, (np.ndarray, np.generic)), f"{name} left the namespace: numpy"
+    if hasattr(like, "dtype"):
+        assert isinstance(got, xps._array_object.Array), f"{name} is a {type(got).__name__}"
+        assert got.device == device, f"{name} moved to {got.device}"
+        assert got.dtype == like.dtype, f"{name} has dtype {got.dtype}, not {like.dtype}"
+        assert got.shape == like.shape
+    elif hasattr(got, "__array_namespace__"):
+        assert got.device == device, f"{name} moved to {got.device}"
+
+
+def run_both(fn, args, wrt, rtol=1e-10, device=DEVICE, dtype=None):
+    """Gradients of fn on numpy args and on strict args agree; the strict ones stay strict."""
+    diff = agc.differentiate(fn, wrt=wrt or None)
+    params = list(inspect.signature(fn).parameters)
+    names = tuple(wrt) or (params[0],)
+    seed = pick_seed(fn, args)
+    strict_args = to_strict(args, device, dtype)
+    if seed is None:
+        value, grads = diff.value_and_grad(*args)
+        s_value, s_grads = diff.value_and_grad(*strict_args)
+    else:
+        value, grads = diff.vjp(*args, seed=seed)
+        s_value, s_grads = diff.vjp(*strict_args, seed=to_strict(seed, device, dtype))
+    any_array = any(hasattr(leaf, "dtype") for leaf in _leaves(strict_args))
+    for name, got, expected in zip(names, as_tuple(s_grads, names), as_tuple(grads, names)):
+        if any_array:  # with numbers only, numpy is the module and numpy scalars are fine
+            assert_stays_strict(got, strict_args[params.index(name)], device, f"d/d{name}")
+        for got_leaf, expected_leaf in zip(_leaves(to_numpy(got)), _leaves(expected)):
+            np.testing.assert_allclose(got_leaf, np.asarray(expected_leaf), rtol=rtol,
+                                       atol=rtol, err_msg=f"{fn.__name__}: d/d{name}")
+    np.testing.assert_allclose(to_numpy(s_value), np.asarray(value), rtol=rtol, atol=rtol)
+    return s_value, s_grads
+
+
+def _leaves(tree) -> list:
+    if isinstance(tree, dict):
+        return [leaf for key in sorted(tree) for leaf in _leaves(tree[key])]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for item in tree for leaf in _leaves(item)]
+    return [tree]
+
+
+def _corpus_params():
+    for case in STRAIGHT + CONTROL:
+        for i, args in enumerate(case.args_list):
+            marks = ([pytest.mark.xfail(reason=XFAIL[case.name], strict=True, raises=TypeError)]
+                     if case.name in XFAIL else [])
+            yield pytest.param(case, args, id=f"{case.name}-{i}", marks=marks)
+
+
+@pytest.mark.parametrize("case, args", list(_corpus_params()))
+def test_corpus_runs_on_array_api_strict(case, args):
+    """The straight-line and control-flow corpora, through the emitted code, on strict arrays."""
+    run_both(case.fn, args, case.wrt)
+
+
+def test_xfails_name_corpus_cases():
+    assert set(XFAIL) <= {c.name for c in STRAIGHT + CONTROL}
+
+
+# ------------------------------------------------------------------ models
+# Each primitive group at least once, with axes, keepdims and scalars beside arrays.
+def elementwise(x, y):
+    a = np.exp(x) * np.log(y) + np.sin(x) * np.cos(y) - np.tanh(x * y)
+    b = np.sqrt(y) + np.arcsin(x * 0.5) + np.arctan(y) + np.arctan2(x, y)
+    c = np.abs(x) * np.square(y) + np.log1p(y) - np.expm1(x * 0.1) + np.sign(x) * x
+    d = np.arccos(x * 0.3) + np.sinh(x) * np.cosh(y) + np.tan(x * 0.2) + x ** 3 / y
+    return np.sum(a * b + c + d)
+
+
+def reductions(x):
+    s = np.sum(x, axis=0) + np.mean(x, axis=1, keepdims=True)
+    m = np.max(x, axis=1, keepdims=True) * np.min(x, axis=0, keepdims=True)
+    p = np.prod(x * 0.5 + 1.0, axis=-1)
+    return np.sum(s) + np.sum(m) + np.mean(p) + np.max(x) - np.min(x) + np.sum(x, axis=(0, 1))
+
+
+def linear_algebra(A, v, w):
+    u = A @ v
+    M = A @ A.T
+    q = v @ A.T @ u
+    o = np.outer(v, w)
+    d = np.dot(v, w) + np.dot(A, v)
+    return np.sum(M * 0.1) + q + np.sum(o ** 2) + np.sum(d) + v @ w
+
+
+def indexing(x, A):
+    a = x[0] * x[-1] + x[1:3] @ x[2:4]
+    b = A[1, 2] + np.sum(A[:, 1]) + np.sum(A[0, 1:]) + np.sum(A[::2, ::-1] ** 2)
+    return a + b + np.sum(A[None, 1, :] * x[:4]) + np.sum(A[1, ...] * A[..., 2, None])
+
+
+def gather(x, idx):
+    return np.sum(x[idx] ** 2)
+
+
+def joining(x, y):
+    c = np.concatenate([x, y * 2, x * y])
+    s = np.stack([x, y], axis=1)
+    t = np.stack([x * x, y])
+    return np.sum(c ** 2) + np.sum(s[:, 0] * s[:, 1]) + np.sum(t, axis=0) @ x
+
+
+def selecting(x, y):
+    a = np.where(x > 0, x * y, -y)
+    b = np.maximum(x, 0.1) + np.minimum(y, x) + np.clip(x, -0.5, 0.5)
+    c = np.maximum(x, y) * np.where(y < 0.5, 1.0, y)
+    return np.sum(a * b + c)
+
+
+def reshaping(x):
+    r = np.reshape(x, (3, 4))
+    t = np.transpose(np.reshape(x, (2, 3, 2)), (2, 0, 1))
+    e = np.expand_dims(x, 0) * np.expand_dims(x, axis=(1, 2))
+    q = np.squeeze(np.reshape(x, (1, 12, 1)))
+    return np.sum(r.T @ r) + np.sum(t[1, :, :] ** 2) + np.sum(e) + q @ x + np.sum(x.reshape(6, 2))
+
+
+def norms(x, A):
+    return (np.linalg.norm(x) + np.sum(np.linalg.norm(A, axis=1))
+            + np.sum(np.linalg.norm(A, axis=0, keepdims=True) * A) + np.linalg.norm(A))
+
+
+def creation(x):
+    z = np.zeros(3) + np.ones_like(x) * x + np.zeros_like(x)
+    return np.sum(z * x) + np.sum(np.arange(3.0) * x) + np.sum(np.full(3, 2.0) * x)
+
+
+def branch_and_while(x, s):
+    if np.sum(x) > 0:
+        y = x * s
+    else:
+        y = x - s
+    while np.linalg.norm(y) < 100:
+        y = y * 1.5 + s
+    return np.sum(y * x)
+
+
+def carried_loop(x, W):
+    h = x
+    for _ in range(4):
+        h = np.tanh(W @ h + x)
+    for i in range(3):
+        h = h * x[i]
+    return np.sum(h)
+
+
+def list_stack(x, W):
+    rows = []
+    h = x
+    for _ in range(3):
+        h = np.sin(W @ h)
+        rows.append(h * 2.0)
+    H = np.stack(rows)
+    return np.sum(H @ x) + np.sum(np.stack(rows, axis=1))
+
+
+def helper_tanh(z):
+    return np.tanh(z) * 2.0
+
+
+def calls_helper(x, w):
+    return np.sum(helper_tanh(x * w) ** 2)
+
+
+def pytree_mlp(params, x):
+    h = np.tanh(x @ params["W1"] + params["b1"])
+    return np.mean((h @ params["W2"] + params["b2"]) ** 2)
+
+
+def _arr(seed, *shape, lo=-1.0, hi=1.0):
+    return np.random.default_rng(seed).uniform(lo, hi, shape)
+
+
+def _pos(seed, *shape):
+    return _arr(seed, *shape, lo=0.5, hi=1.5)
+
+
+MODELS = [
+    (elementwise, (_arr(1, 5), _pos(2, 5)), ("x", "y")),
+    (reductions, (_pos(3, 3, 4),), ()),
+    (linear_algebra, (_arr(4, 3, 3), _arr(5, 3), _arr(6, 3)), ("A", "v", "w")),
+    (indexing, (_arr(7, 5), _arr(8, 3, 4)), ("x", "A")),
+    (joining, (_arr(9, 4), _arr(10, 4)), ("x", "y")),
+    (selecting, (_arr(11, 6), _arr(12, 6)), ("x", "y")),
+    (reshaping, (_arr(13, 12),), ()),
+    (norms, (_arr(14, 4), _arr(15, 3, 4)), ("x", "A")),
+    (creation, (_arr(16, 3),), ()),
+    (branch_and_while, (_pos(17, 3), 0.5), ("x", "s")),
+    (branch_and_while, (-_pos(18, 3), 0.25), ("x", "s")),
+    (carried_loop, (_arr(19, 3), _arr(20, 3, 3)), ("x", "W")),
+    (list_stack, (_arr(21, 3), _arr(22, 3, 3)), ("x", "W")),
+    (calls_helper, (_arr(23, 4), _arr(24, 4)), ("x", "w")),
+    (pytree_mlp, ({"W1": _arr(25, 3, 4), "b1": _arr(26, 4), "W2": _arr(27, 4, 2),
+                   "b2": _arr(28, 2)}, _arr(29, 5, 3)), ("params",)),
+]
+
+
+@pytest.fixture(params=API_VERSIONS, ids=lambda v: v or "default")
+def api_version(request):
+    """Run under this version of the standard (None: array_api_strict's default)."""
+    if request.param is None:
+        yield xps.__array_api_version__
+        return
+    with xps.ArrayAPIStrictFlags(api_version=request.param):
+        yield request.param
+
+
+@pytest.mark.parametrize("fn, args, wrt", MODELS,
+                         ids=[f"{m[0].__name__}-{i}" for i, m in enumerate(MODELS)])
+def test_model_runs_on_array_api_strict(fn, args, wrt, api_version):
+    """Every primitive group and control-flow form, on strict arrays, at two API versions."""
+    run_both(fn, args, wrt)
+
+
+def test_gather_scatters_on_array_api_strict():
+    """x[idx] with repeated integer indices accumulates through the portable scatter."""
+    x, idx = _arr(30, 5), np.array([0, 2, 2, 4, 0, 0])
+    expected = agc.grad(gather)(x, idx)
+    got = agc.grad(gather)(to_strict(x), xps.asarray(idx, device=DEVICE))
+    assert_stays_strict(got, to_strict(x))
+    np.testing.assert_allclose(to_numpy(got), expected, rtol=1e-12)
+    np.testing.assert_allclose(expected, 2 * x * np.bincount(idx, minlength=5))
+
+
+# ------------------------------------------------------------------ float32
+FLOAT32_MODELS = [m for m in MODELS if m[0] not in (creation, pytree_mlp)]
+
+
+@pytest.mark.parametrize("fn, args, wrt", FLOAT32_MODELS,
+                         ids=[f"{m[0].__name__}-{i}" for i, m in enumerate(FLOAT32_MODELS)])
+def test_float32_end_to_end_on_a_device_without_float64(fn, args, wrt):
+    """float32 in, float32 out: on 'no_float64' any float64 made on the way would raise."""
+    run_both(fn, tuple(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in args),
+             wrt, rtol=2e-4, device=FLOAT32_DEVICE, dtype=xps.float32)
+
+
+# ------------------------------------------------------------------ dispatch
+def test_array_module_picks_the_adapter_for_strict_arrays():
+    x = to_strict(np.ones(3))
+    xp = rt.array_module(x, 2.0, {"w": x})
+    assert isinstance(xp, arrays.NumpyStyle) and xp.ns is xps and xp.device == DEVICE
+    assert rt.array_module(1.0, 2, None) is np
+    assert rt.array_module(np.ones(2), [np.ones(1), 3.0], np.float32(1)) is np
+
+
+def test_mixing_libraries_names_the_arguments():
+    with pytest.raises(TypeError, match=r"numpy \(cpu\) at args\[0\], args\[2\]\['w'\]; "
+                                        r"array_api_strict .* at args\[1\]"):
+        rt.array_module(np.ones(2), to_strict(np.ones(2)), {"w": np.ones(1)})
+    with pytest.raises(TypeError, match="device"):
+        rt.array_module(to_strict(np.ones(2)), to_strict(np.ones(2), xps.Device("device2")))
+
+
+def test_mixed_arguments_fail_before_any_work():
+    diff = agc.differentiate(joining, wrt=("x", "y"))
+    with pytest.raises(TypeError, match=r"args\[0\].*args\[1\]"):
+        diff.grad(np.ones(4), to_strict(np.ones(4)))
+
+
+def test_numpy_names_map_onto_the_standard():
+    xp = rt.array_module(to_strict(np.ones(2)))
+    x = to_strict(np.array([[0.5, -0.25], [0.1, 0.2]]))
+    checks = {
+        "arcsin": (xp.arcsin(x), np.arcsin), "arccos": (xp.arccos(x), np.arccos),
+        "arctan": (xp.arctan(x), np.arctan), "arctan2": (xp.arctan2(x, 0.5), None),
+    }
+    expected = to_numpy(x)
+    for name, (got, ref) in checks.items():
+        if ref is not None:
+            np.testing.assert_allclose(to_numpy(got), ref(expected), err_msg=name)
+    np.testing.assert_allclose(to_numpy(xp.arctan2(x, 0.5)), np.arctan2(expected, 0.5))
+    np.testing.assert_allclose(to_numpy(xp.concatenate([x, x], axis=1)),
+                               np.concatenate([expected, expected], axis=1))
+    np.testing.assert_allclose(to_numpy(xp.transpose(xp.reshape(x, (1, 2, 2)), (2, 0, 1))),
+                               np.transpose(expected.reshape(1, 2, 2), (2, 0, 1)))
+    np.testing.assert_allclose(float(xp.linalg.norm(x)), np.linalg.norm(expected))
+    np.testing.assert_allclose(to_numpy(xp.linalg.norm(x, axis=0, keepdims=True)),
+                               np.linalg.norm(expected, axis=0, keepdims=True))
+    v = x[0, :]
+    np.testing.assert_allclose(float(xp.dot(v, v)), np.dot(expected[0], expected[0]))
+    np.testing.assert_allclose(to_numpy(xp.dot(x, x)), expected @ expected)
+    np.testing.assert_allclose(to_numpy(xp.outer(v, x[1, :])), np.outer(expected[0], expected[1]))
+    np.testing.assert_allclose(to_numpy(xp.inner(x, x)), np.inner(expected, expected))
+    np.testing.assert_allclose(to_numpy(xp.square(x)), expected ** 2)
+    np.testing.assert_allclose(to_numpy(xp.expand_dims(v, (0, 2))).shape, (1, 2, 1))
+    assert xp.squeeze(xp.reshape(x, (1, 4, 1))).shape == (4,)
+    assert xp.zeros(3, dtype=np.float32).dtype == xps.float32
+    assert xp.zeros(3).device == DEVICE
+    assert xp.maximum(x, 0).dtype == x.dtype and xp.where(x > 0, 1.0, x).dtype == x.dtype
+    assert xp.asarray([x[0, :], x[1, :]]).shape == (2, 2)
+    assert math.isclose(float(xp.exp(0.0)), 1.0)
+
+
+# ------------------------------------------------------------------ integers
+def test_integer_inputs_are_not_differentiated():
+    with pytest.raises(TypeError, match=r"cannot differentiate with respect to x: .*int64"):
+        rt.check_wrt(("x", "y"), np.arange(3), np.ones(3))
+    with pytest.raises(TypeError, match=r"params\['n'\]"):
+        rt.check_wrt(("params",), {"w": np.ones(2), "n": 3})
+    with pytest.raises(TypeError, match="integer or boolean"):
+        rt.check_wrt(("x",), to_strict(np.arange(3)))
+    rt.check_wrt(("x", "s"), np.ones(3, np.float32), 0.5)
+    rt.check_wrt(("x",), to_strict(np.ones(3)))
+
+
+def test_integer_arguments_get_float_zero_gradients():
+    """An integer array beside the differentiated ones gets float zeros, never int ones."""
+    assert rt.zeros_like(np.arange(3)).dtype == np.float64
+    z = rt.zeros_like(to_strict(np.arange(3)))
+    assert z.dtype == xps.float64 and z.device == DEVICE
+
+
+# ------------------------------------------------------------------ the check bites
+def test_a_numpy_only_helper_is_caught(monkeypatch):
+    """Were unbroadcast to call ndarray.sum (numpy only), the portability run would fail."""
+    def numpy_only_unbroadcast(g, x):
+        return g.sum(axis=0) if getattr(g, "shape", ()) != getattr(x, "shape", ()) else g
+
+    monkeypatch.setattr(rt, "unbroadcast", numpy_only_unbroadcast)
+    fn, args, wrt = MODELS[-1]
+    agc.differentiate(fn, wrt=wrt).grad(*args)  # numpy arrays have .sum: no error there
+    with pytest.raises(AttributeError, match="sum"):
+        run_both(fn, args, wrt)
