@@ -15,6 +15,7 @@ from .api import Differentiated, differentiate, grad, value_and_grad
 from .errors import AgcError, UnsupportedError, UsageError, UserCodeError
 from .runtime import no_grad, stop_gradient
 from .transforms import check_grad, jacobian, vjp
+from .verify import verify
 
 __all__ = [
     "AgcError",
@@ -31,6 +32,7 @@ __all__ = [
     "optim",
     "stop_gradient",
     "value_and_grad",
+    "verify",
     "vjp",
 ]
 __version__ = "0.1.0"
