@@ -1,8 +1,7 @@
 """y = 2 * x.x has the gradient 4x; y = sum(x) has ones; y = sum(x * x) has 2x."""
 
-import numpy as np
-
 import agc
+import numpy as np
 
 
 @agc.differentiate

@@ -1,7 +1,6 @@
 """A model file for `agc compile`: agc reads it as text and never runs it."""
 
 import numpy as np
-
 from agc import differentiate
 
 

@@ -1,0 +1,88 @@
+"""Classifiers trained with agc.nn losses and agc.optim.Adam.
+
+1. Logistic regression on two Gaussian blobs with binary_cross_entropy_with_logits.
+2. A two-layer MLP (relu) on a three-class spiral with cross_entropy, trained to
+   over 95% training accuracy, one progress line per epoch.
+"""
+
+import agc
+import numpy as np
+from agc import nn
+
+
+@agc.differentiate(wrt=("w", "b"))
+def logistic_loss(w, b, x, y):
+    return nn.binary_cross_entropy_with_logits(x @ w + b, y)
+
+
+def mlp_logits(params, x):
+    """Class scores of the two-layer perceptron."""
+    hidden = nn.relu(nn.linear(x, params["W1"], params["b1"]))
+    return nn.linear(hidden, params["W2"], params["b2"])
+
+
+@agc.differentiate(wrt="params")
+def mlp_loss(params, x, labels):
+    hidden = nn.relu(nn.linear(x, params["W1"], params["b1"]))
+    logits = nn.linear(hidden, params["W2"], params["b2"])
+    return nn.cross_entropy(logits, labels)
+
+
+def blobs(n, rng):
+    """Two Gaussian blobs in the plane with 0/1 labels."""
+    y = (rng.uniform(size=n) < 0.5).astype(float)
+    x = rng.normal(size=(n, 2)) + 1.5 * (2 * y[:, None] - 1)
+    return x, y
+
+
+def spiral(per_class, classes, rng):
+    """The classic interleaved spiral arms, one per class."""
+    xs, labels = [], []
+    for k in range(classes):
+        r = np.linspace(0.05, 1, per_class)
+        t = np.linspace(k * 4.0, (k + 1) * 4.0, per_class) + 0.15 * rng.normal(size=per_class)
+        xs.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
+        labels.append(np.full(per_class, k))
+    return np.concatenate(xs), np.concatenate(labels)
+
+
+def train_logistic(rng):
+    """Full-batch gradient descent on the logistic loss; returns the accuracy."""
+    x, y = blobs(400, rng)
+    w, b = np.zeros(2), 0.0
+    for _ in range(100):
+        dw, db = logistic_loss.grad(w, b, x, y)
+        w, b = w - 0.5 * dw, b - 0.5 * db
+    accuracy = np.mean(((x @ w + b) > 0) == (y > 0.5))
+    print(f"logistic regression: loss {logistic_loss(w, b, x, y):.4f}, accuracy {accuracy:.3f}")
+    return accuracy
+
+
+def init_mlp(hidden, classes, rng):
+    """He-initialised weights in torch's (out, in) layout."""
+    return {"W1": rng.normal(size=(hidden, 2)) * np.sqrt(2 / 2), "b1": np.zeros(hidden),
+            "W2": rng.normal(size=(classes, hidden)) * np.sqrt(2 / hidden),
+            "b2": np.zeros(classes)}
+
+
+def train_mlp(rng, epochs=30, batch=60):
+    """Mini-batch Adam on the spiral; returns the final training accuracy."""
+    x, labels = spiral(100, 3, rng)
+    params = init_mlp(64, 3, rng)
+    optimizer = agc.optim.Adam(lr=0.02)
+    state = optimizer.init(params)
+    for epoch in range(1, epochs + 1):
+        for idx in np.array_split(rng.permutation(len(x)), len(x) // batch):
+            grads = mlp_loss.grad(params, x[idx], labels[idx])
+            params, state = optimizer.update(params, grads, state)
+        accuracy = np.mean(np.argmax(mlp_logits(params, x), axis=1) == labels)
+        print(f"epoch {epoch:2d}  loss {mlp_loss(params, x, labels):.4f}  "
+              f"accuracy {accuracy:.3f}")
+    return accuracy
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    train_logistic(rng)
+    accuracy = train_mlp(rng)
+    print(f"MLP training accuracy: {accuracy:.3f}")

@@ -1,0 +1,73 @@
+"""Every script in examples/ runs to completion and prints its key result.
+
+Each example runs in its own Python process, as a user would run it, from a
+temporary folder (linear_regression.py may save a plot there); they are
+started together, one per CPU at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+
+# For each example, patterns its output must contain (regular expressions).
+# Examples not listed here are still run and must exit with status 0.
+EXPECTED = {
+    "linear_model.py": [r"dL/dw = 4\.4000  dL/db = 2\.2000"],
+    "dot_square.py": [r"d\(2 x\.x\)/dx\s+\[ 0\.  4\.  8\. 12\.\]"],
+    "graph.py": [r"dy/dx = 4\.0", r"dy/dw = 9\.0"],
+    "batched_linear.py": [r"loss = 1\.0000", r"dL/db = \[0\.66666667 0\.66666667 0\.66666667\]"],
+    "mean_square.py": [r"out = 27\.0", r"\[\[4\.5 4\.5\]"],
+    "vector_seed.py": [r"dQ/da  = \[36\. 81\.\]", r"dQ/db  = \[-12\.  -8\.\]"],
+    "intermediates.py": [r"dy/da = 4\.0", r"weighted gradient = \[32\. 34\.\]"],
+    "stop_gradient.py": [r"dz/dx = \[1\. 4\. 9\.\]"],
+    "while_if.py": [r"equal: True"],
+    "linear_regression.py": [r"hand-written SGD: w = 3\.0\d\d  b = 0\.[78]\d\d",
+                             r"agc\.optim\.SGD:    w = 3\.0\d\d  b = 0\.[78]\d\d",
+                             r"agc\.optim\.Adam:   w = 3\.0\d\d  b = 0\.[78]\d\d"],
+    "classifier.py": [r"logistic regression: .*accuracy 0\.9\d\d",
+                      r"epoch  1 ", r"MLP training accuracy: (0\.9[5-9]\d|1\.000)"],
+    "fine_tune.py": [r"W2_bar = ", r"adjoint of the frozen layer in the emitted code: False",
+                     r"after 0\.00\d\d"],
+    "gradient_accumulation.py": [r"full-batch gradient: \d\.\d\de-1[5-9]"],
+    "no_grad.py": [r"gradient = \[0\.25 0\.25 0\.25\]"],
+    "jacobian.py": [r"matches the closed form: True"],
+    "pytree_params.py": [r"d loss / d W1\[0, 0\]: agc 1\.051578, finite differences 1\.051578"],
+    "has_aux.py": [r"accuracy \(aux\) = 0\.95"],
+}
+
+
+def _run(path: pathlib.Path, cwd: pathlib.Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(path)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def started(tmp_path_factory):
+    """Every example submitted at once, one process per CPU at a time (each takes ~1 s)."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        yield {path.name: pool.submit(_run, path, tmp_path_factory.mktemp(path.stem))
+               for path in sorted(EXAMPLES.glob("*.py"))}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.py")))
+def test_example_runs(name, started):
+    """The script exits with status 0 and prints the numbers it promises."""
+    result = started[name].result()
+    assert result.returncode == 0, f"{name} failed:\n{result.stdout}\n{result.stderr}"
+    for pattern in EXPECTED.get(name, []):
+        assert re.search(pattern, result.stdout), f"{name}: no {pattern!r} in\n{result.stdout}"
+
+
+def test_every_expectation_names_an_example():
+    """A renamed example cannot silently lose its checks."""
+    missing = sorted(set(EXPECTED) - {p.name for p in EXAMPLES.glob("*.py")})
+    assert not missing
