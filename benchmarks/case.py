@@ -1,6 +1,6 @@
 """The Case record: one benchmark row (model, inputs, hand-written adjoint)."""
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
 def call_once(grad_fn, args):
@@ -20,12 +20,11 @@ class Case:
     adjoint: Callable              # hand-written gradient: same signature, returns a tuple
     torch_fn: str                  # name of the torch translation in workloads/torch_models.py
     run: Callable = call_once      # (grad_fn, args) -> result compared and timed
-    forward: Optional[Callable] = None   # zero-arg forward-only work; default fn(*args)
+    forward: Callable | None = None   # zero-arg forward-only work; default fn(*args)
     rtol: float = 1e-7             # np.allclose rtol against the hand-written adjoint
     atol: float = 1e-10            # atol, relative to max |reference| of each array
     check_args: tuple = ()         # extra argument tuples checked but not timed
     hand_note: str = ""            # footnote for the hand-written column
-    notes: list = field(default_factory=list)
 
     def forward_call(self):
         """Zero-arg callable running the forward pass only."""

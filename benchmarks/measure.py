@@ -1,7 +1,6 @@
 """Measure one Case: build every tool, check its gradient, then time all tools round-robin."""
 import sys
 from dataclasses import dataclass
-from typing import Optional
 
 from checks import compare, reference
 from timing import TimeLimit, round_robin, time_limit, timed
@@ -13,9 +12,9 @@ class Cell:
 
     status: str                      # ok | absent | error | WRONG | timeout | cannot jit
     note: str = ""                   # footnote text (error message, check failure, ...)
-    build_s: Optional[float] = None  # differentiate / tangent.grad / jax.jit wrapper
-    first_s: Optional[float] = None  # first call (tracing, compiling, caches)
-    median_s: Optional[float] = None
+    build_s: float | None = None  # differentiate / tangent.grad / jax.jit wrapper
+    first_s: float | None = None  # first call (tracing, compiling, caches)
+    median_s: float | None = None
     rounds: int = 0
     number: int = 0
 
@@ -49,7 +48,7 @@ def first_call(tool, case, limit):
     if wrong:
         loud(f"WRONG GRADIENT: {tool.label} on {case.name}: {wrong}")
         return Cell("WRONG", wrong, build_s, first_s), None
-    call = lambda: tool.finish(case.run(grad_fn, native))  # noqa: E731
+    call = lambda: tool.finish(case.run(grad_fn, native))
     return Cell("ok", "", build_s, first_s), call
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TRACEMALLOC_TOOLS = ("agc", "hand", "forward", "autograd", "tangent")
 WARM_N = 200
+TRACE_SLOWDOWN = 5  # tracemalloc slows allocation-heavy tools (autograd) about this much
 
 
 def proc_kib(field):
@@ -38,8 +39,8 @@ def reset_peak():
 
 def gradient(key, n):
     """(zero-arg gradient call on the size-n loop, warm-up call at WARM_N)."""
-    from workloads.tape import tape_case
     import peers
+    from workloads.tape import tape_case
     case, warm = tape_case(n), tape_case(WARM_N)
     if key == "forward":
         return (lambda: case.fn(*case.args)), (lambda: warm.fn(*warm.args))
@@ -85,7 +86,7 @@ def child(key, n, limit_s):
         return {"skipped": f"estimated {guess:.0f} s from a {WARM_N}-step run > {limit_s:g} s"}
     rss, seconds = rss_peak(big)
     out = {"rss": rss, "seconds": seconds}
-    if key in TRACEMALLOC_TOOLS:
+    if key in TRACEMALLOC_TOOLS and seconds * TRACE_SLOWDOWN <= limit_s:
         out["traced"] = traced_peak(big)
     return out
 
@@ -101,7 +102,7 @@ def run_child(key, n, limit_s):
     """Run one measurement in a fresh interpreter; {'error': ...} on any failure."""
     cmd = [sys.executable, str(HERE / "memory.py"), key, str(n), str(limit_s)]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=3 * limit_s + 60)
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=3 * limit_s + 60)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {3 * limit_s + 60:g} s"}
     lines = done.stdout.strip().splitlines()

@@ -1,9 +1,9 @@
 """Adapters giving every AD tool the same shape: build(case) -> (grad_fn, convert)."""
 import importlib
+import importlib.metadata
 import inspect
 
 import numpy as np
-
 from rebind import rebind
 
 
@@ -22,10 +22,12 @@ def as_tuple(grads, count):
     return tuple(grads) if count > 1 else (grads[0] if isinstance(grads, tuple) else grads,)
 
 
-def version_of(module_name):
-    """Installed version string of a module, or '?'."""
-    module = importlib.import_module(module_name)
-    return getattr(module, "__version__", "?")
+def version_of(dist_name):
+    """Installed version of a distribution, or '?'."""
+    try:
+        return importlib.metadata.version(dist_name)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 class Tool:
@@ -33,7 +35,8 @@ class Tool:
 
     key = "tool"
     label = "tool"
-    module = None
+    module = None   # module imported by probe()
+    dist = None     # distribution name for the version, default: module
 
     def probe(self):
         """None when usable, else the reason the tool is absent."""
@@ -45,7 +48,7 @@ class Tool:
 
     def version(self):
         """Version string for the report header."""
-        return version_of(self.module)
+        return version_of(self.dist or self.module)
 
     def convert(self, case, args):
         """Inputs in the tool's native types."""
@@ -66,6 +69,7 @@ class Hand(Tool):
     key, label, module = "hand", "hand-written", "numpy"
 
     def build(self, case):
+        """The adjoint itself."""
         return case.adjoint
 
 
@@ -80,11 +84,8 @@ class Agc(Tool):
             reason = "agc imports but has no agc.differentiate yet"
         return reason
 
-    def version(self):
-        import agc
-        return getattr(agc, "__version__", "dev")
-
     def build(self, case):
+        """agc's compiled gradient, normalised to a tuple."""
         import agc
         f_d = agc.differentiate(case.fn, wrt=case.wrt)
         count = len(case.wrt)
@@ -97,6 +98,7 @@ class Autograd(Tool):
     key, label, module = "autograd", "autograd", "autograd"
 
     def build(self, case):
+        """autograd.grad of a wrapper taking the wrt arguments as one tuple."""
         import autograd
         import autograd.numpy as anp
         model, idx = rebind(case.fn, anp), wrt_indices(case)
@@ -114,9 +116,10 @@ class Autograd(Tool):
 class Tangent(Tool):
     """tangent.grad (source transformation) of the numpy model."""
 
-    key, label, module = "tangent", "tangent-ad", "tangent"
+    key, label, module, dist = "tangent", "tangent-ad", "tangent", "tangent-ad"
 
     def build(self, case):
+        """tangent's generated gradient function."""
         import tangent
         idx = wrt_indices(case)
         g = tangent.grad(case.fn, wrt=idx, verbose=0)
@@ -129,6 +132,7 @@ class Torch(Tool):
     key, label, module = "torch", "torch eager", "torch"
 
     def build(self, case):
+        """Detach, require grad, run the torch model, torch.autograd.grad."""
         import torch
         from workloads import torch_models
         model, idx = getattr(torch_models, case.torch_fn), wrt_indices(case)
@@ -178,6 +182,7 @@ class JaxEager(Tool):
         return jax.grad(rebind(case.fn, jnp), argnums=wrt_indices(case))
 
     def build(self, case):
+        """The un-jitted gradient."""
         return self.grad(case)
 
     def convert(self, case, args):
@@ -195,6 +200,7 @@ class JaxJit(JaxEager):
     key, label = "jit", "jax.jit"
 
     def build(self, case):
+        """jit of the jax.grad function."""
         import jax
         static = tuple(i for i, a in enumerate(case.args) if isinstance(a, int))
         return jax.jit(self.grad(case), static_argnums=static)

@@ -13,13 +13,12 @@ THREAD_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "4"}
 for _name, _value in THREAD_ENV.items():
     os.environ.setdefault(_name, _value)
 
-import numpy as np  # noqa: E402
-
-import peers  # noqa: E402
-import report  # noqa: E402
-import workloads  # noqa: E402
-from measure import measure_case  # noqa: E402
-from timing import FULL, QUICK  # noqa: E402
+import numpy as np
+import peers
+import report
+import workloads
+from measure import measure_case
+from timing import FULL, QUICK
 
 
 def parse_args(argv):
@@ -96,12 +95,17 @@ def method_text(budget):
         "timeout.")
 
 
+FIRST_CALL_TITLE = ("## Build and first call (build = agc.differentiate / tangent.grad / "
+                    "jax.jit wrapper; first call includes tracing and compilation)")
+MEMORY_TITLE = "## tape_memory: peak memory of one gradient of `x = x + 0.01*sin(x)*p`"
 MEMORY_TEXT = (
     "Cells: peak RSS growth during one gradient call / tracemalloc peak during a second "
     "call / wall time of the first. One fresh subprocess per cell; RSS peak is reset "
     "(/proc/self/clear_refs) after setup and a 200-step warm-up. tracemalloc is n/a for "
     "torch and jax: their buffers come from their own C++ allocators. A cell is skipped "
-    "when a 200-step run predicts it would exceed the per-cell time limit.")
+    "when a 200-step run predicts it would exceed the per-cell time limit "
+    "(8 s with --quick, 300 s otherwise); tracemalloc is skipped when the call took over "
+    "1/5 of that limit.")
 
 
 def main(argv=None):
@@ -121,13 +125,11 @@ def main(argv=None):
         parts += ["## Time per gradient call",
                   report.timing_table(results, columns, peers.LABELS, notes),
                   method_text(budget),
-                  "## Build and first call (build = agc.differentiate / tangent.grad / "
-                  "jax.jit wrapper; first call includes tracing and compilation)",
+                  FIRST_CALL_TITLE,
                   report.first_call_table(results, columns, peers.LABELS)]
     if not only or any("tape_memory".startswith(o) or o.startswith("tape") for o in only):
         from memory_report import memory_table
-        parts += ["## tape_memory: peak memory of one gradient of "
-                  "`x = x + 0.01*sin(x)*p` (n steps)",
+        parts += [MEMORY_TITLE,
                   memory_table(opts.quick, peers.LABELS, absent, notes, log), MEMORY_TEXT]
     if notes.items:
         parts += ["## Notes", notes.render()]

@@ -23,7 +23,7 @@ class Budget:
 
 
 QUICK = Budget(sample_s=0.01, per_tool_s=0.5, min_rounds=3, max_rounds=15, first_call_s=8)
-FULL = Budget(sample_s=0.05, per_tool_s=6.0, min_rounds=5, max_rounds=41, first_call_s=300)
+FULL = Budget(sample_s=0.05, per_tool_s=6.0, min_rounds=5, max_rounds=41, first_call_s=120)
 
 
 @contextmanager

@@ -2,8 +2,8 @@
 import math
 
 import numpy as np
-
 from case import Case
+
 from workloads.gmm_adjoint import gmm_vec_adjoint
 from workloads.gmm_model import gmm_loop, gmm_vec
 

@@ -1,6 +1,5 @@
 """linreg_train: 500 SGD steps of y = w x + b on 500 points; the whole loop is timed."""
 import numpy as np
-
 from case import Case
 
 STEPS = 500

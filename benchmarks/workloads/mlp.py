@@ -1,6 +1,5 @@
 """mlp: 784-512-10 tanh MLP, softmax cross-entropy with integer labels, float32."""
 import numpy as np
-
 from case import Case
 
 

@@ -1,6 +1,5 @@
 """tape_memory: a long scalar loop whose reverse pass must remember every step."""
 import numpy as np
-
 from case import Case
 
 

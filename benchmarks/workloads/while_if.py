@@ -1,6 +1,5 @@
 """while_if: a data-dependent while loop and branch on a scalar; gradient is f(a)/a."""
 import numpy as np
-
 from case import Case
 
 
