@@ -59,6 +59,8 @@ def _tuple(stmt, atom):
 
 def _getitem(stmt, atom):
     base, *holes = [atom(a) for a in stmt.args]
+    if stmt.params.get("row") == "either":  # a loop's row of a list or an array
+        return call("rt.item", [base, *holes]), False
     return subscript(base, stmt.params.get("index"), holes), False
 
 
@@ -103,6 +105,15 @@ def _builtin(func: str):
         return call(func, [atom(a) for a in stmt.args]), False
 
     return emit
+
+
+def _len(stmt, atom):
+    """len(x) of a list, x.shape[0] of an array, rt.length(x) when it may be either."""
+    x = atom(stmt.args[0])
+    kind = stmt.params.get("of")
+    if kind == "array":
+        return subscript(attribute(x, "shape"), (False, (("atom", 1),)), [const(0)]), False
+    return call("rt.length" if kind == "either" else "len", [x]), False
 
 
 def _astype(stmt, atom):
@@ -156,7 +167,7 @@ SPECIAL = {
     Prim.COPY: _copy, Prim.TUPLE: _tuple, Prim.GETITEM: _getitem,
     Prim.GETITEM_GRAD: _getitem_grad, Prim.TRANSPOSE: _transpose, Prim.RESHAPE: _reshape,
     Prim.CONCATENATE: _sequence_call("xp.concatenate"), Prim.STACK: _sequence_call("xp.stack"),
-    Prim.FLOAT: _builtin("float"), Prim.INT: _builtin("int"), Prim.LEN: _builtin("len"),
+    Prim.FLOAT: _builtin("float"), Prim.INT: _builtin("int"), Prim.LEN: _len,
     Prim.ASTYPE: _astype, Prim.NORM: _norm, Prim.CALL: _helper, Prim.CALL_VJP: _helper_vjp,
     Prim.LIST: _list, Prim.STACK_LIST: _stack_list, Prim.ZERO_AT: _zero_at,
 }

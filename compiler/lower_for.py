@@ -1,7 +1,7 @@
 """Lowering of `for` loops onto the IR's one counted loop, `For` over a range.
 
     for i in range(a, b, s)       ->  For(i, a, b, s)
-    for x in xs                   ->  For(k, 0, len(xs), 1): x = xs[k]
+    for x in xs                   ->  For(k, 0, len(xs), 1): x = xs[k]  (xs[k, ...] for arrays)
     for i, x in enumerate(xs)     ->  For(i, 0, len(xs), 1): x = xs[i]
     for a, b in zip(as_, bs)      ->  For(k, 0, min(len(as_), len(bs)), 1): a = as_[k]; b = bs[k]
 """
@@ -13,7 +13,8 @@ import libcst as cst
 from . import ir
 from .prims import Prim
 
-ITEM = ir.Params.of(index=(False, (("atom", 1),)))
+# `row=True`: kinds.mark_sequences writes it X[k, ...] when X is an array (Array API).
+ITEM = ir.Params.of(index=(False, (("atom", 1),)), row=True)
 
 
 def lower_for(lowerer, node: cst.For) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ir
+from . import ir, kinds
 from .builder import Builder
 from .errors import SourceFile, UsageError, UserCodeError
 from .lower import ParsedModule, lower_function
@@ -65,6 +65,7 @@ def primal_ir(parsed: ParsedModule, name: str) -> tuple[ir.Function, Namer, set[
 def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoint, ir.Function]:
     """The adjoint of one function of a parsed module."""
     fn, namer, temps = primal_ir(parsed, target.name)
+    fn = kinds.mark_sequences(fn, target.containers, dict(target.ranks))
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
     assigned = ir.def_counts(fn)
     for name in target.keep:
@@ -124,6 +125,7 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
             if key[1] not in home.functions:
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1])
+            helper = kinds.mark_sequences(helper, set(), params_are_arrays=False)
             adjoint = Reverser(helper, helper.param_names, namer, temps, helper=True).run()
             adjoint = optimize(resolve_tape(optimize(adjoint, temps), namer, temps), temps)
             adjoint.temps = frozenset(temps)

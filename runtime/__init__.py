@@ -14,7 +14,8 @@ import math
 import numpy
 
 from . import arrays as _arrays
-from .arrays import check_wrt
+from .arrays import check_wrt, item, length
+from .device import has_gpu, to_device
 from .grads import (
     abs_grad,
     append_grad,
@@ -53,7 +54,10 @@ __all__ = [
     "concatenate_grad",
     "copy_of",
     "getitem_grad",
+    "has_gpu",
     "index",
+    "item",
+    "length",
     "list_item_grad",
     "matmul_grad_left",
     "matmul_grad_right",
@@ -68,6 +72,7 @@ __all__ = [
     "stack_grad",
     "stop_gradient",
     "sum_grad",
+    "to_device",
     "unbroadcast",
     "unstack_grad",
     "zero_at",

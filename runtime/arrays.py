@@ -18,7 +18,8 @@ import sys
 
 import numpy
 
-__all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "is_inexact", "module_of", "scatter_add"]
+__all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "is_inexact", "item", "length",
+           "module_of", "scatter_add"]
 
 _NUMBER = (bool, int, float, complex, numpy.generic)
 _MAX_LISTED = 4  # argument positions quoted per library in a mixing error
@@ -174,6 +175,18 @@ def check_wrt(names: tuple, *values) -> None:
                     f"boolean value ({kind}); agc differentiates float inputs only. "
                     f"Pass a float ({path} = float({path}) or x.astype(np.float64)), "
                     f"or leave it out of wrt")
+
+
+# ------------------------------------------------------------------ sequences
+def length(x) -> int:
+    """len(x) of a list, tuple or dict; x.shape[0] of an array (the Array API has no len)."""
+    shape = getattr(x, "shape", None)
+    return len(x) if shape is None else shape[0]
+
+
+def item(x, k):
+    """x[k] of a list, tuple or dict; the row x[k, ...] of an array (the Array API's spelling)."""
+    return x[k] if getattr(x, "shape", None) is None else x[k, ...]
 
 
 # ------------------------------------------------------------------ scatter

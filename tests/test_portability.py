@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 
 import agc
 import numpy as np
 import pytest
 from agc import runtime as rt
+from agc.api import _scalar_key
 from agc.runtime import arrays
 from corpus_control import CASES as CONTROL
 from corpus_straight import CASES as STRAIGHT
-from gradcheck import as_tuple, pick_seed
+from gradcheck import as_tuple, check_gradient, pick_seed
 
 xps = pytest.importorskip("array_api_strict")
 
@@ -31,13 +33,6 @@ DEVICE = xps.Device("device1")  # not the default device: nothing made elsewhere
 FLOAT32_DEVICE = xps.Device("no_float64")  # float64 cannot even exist there
 API_VERSIONS = ("2023.12", None)  # the oldest standard with everything used; the default
 
-# Corpus cases that cannot run on strict arrays because of what the compiler emits, as
-# strict xfails: once the compiler changes, the XPASS asks for the entry to go.
-LEN = "emitted `len(X)` of an array: the Array API has no __len__ (emit X.shape[0])"
-XFAIL = {"for_range_len": LEN, "for_row_in_matrix": LEN, "for_enumerate": LEN,
-         "for_zip": LEN, "rnn": LEN, "early_return_in_row_loop": LEN,
-         "var_defined_in_row_loop": LEN, "enumerate_with_branch": LEN,
-         "zip_with_early_exit": LEN}
 
 
 # ------------------------------------------------------------------ helpers
@@ -114,19 +109,13 @@ def _leaves(tree) -> list:
 def _corpus_params():
     for case in STRAIGHT + CONTROL:
         for i, args in enumerate(case.args_list):
-            marks = ([pytest.mark.xfail(reason=XFAIL[case.name], strict=True, raises=TypeError)]
-                     if case.name in XFAIL else [])
-            yield pytest.param(case, args, id=f"{case.name}-{i}", marks=marks)
+            yield pytest.param(case, args, id=f"{case.name}-{i}")
 
 
 @pytest.mark.parametrize("case, args", list(_corpus_params()))
 def test_corpus_runs_on_array_api_strict(case, args):
     """The straight-line and control-flow corpora, through the emitted code, on strict arrays."""
     run_both(case.fn, args, case.wrt)
-
-
-def test_xfails_name_corpus_cases():
-    assert set(XFAIL) <= {c.name for c in STRAIGHT + CONTROL}
 
 
 # ------------------------------------------------------------------ models
@@ -380,6 +369,96 @@ def test_integer_arguments_get_float_zero_gradients():
     assert rt.zeros_like(np.arange(3)).dtype == np.float64
     z = rt.zeros_like(to_strict(np.arange(3)))
     assert z.dtype == xps.float64 and z.device == DEVICE
+
+
+# ------------------------------------------------------------------ len(X) and rows of X
+def sum_rows(xs):
+    s = 0.0
+    for x in xs:
+        s = s + np.sum(x * x)
+    return s
+
+
+def sequences(w, X, xs, params):
+    rows = []
+    for row in X:
+        rows.append(np.tanh(row @ w))
+    t = 0.0
+    for i in range(len(rows)):
+        t = t + np.sum(rows[i]) * len(xs)
+    for x in xs:
+        t = t + np.sum(x * w)
+    for W in params["layers"]:
+        t = t + np.sum(W @ w)
+    for a, b in zip(X, rows):
+        t = t + np.sum(a * w) * b
+    return t + sum_rows(X * w) + len(X) * 0.5
+
+
+SEQUENCE_ARGS = (_arr(40, 3), _arr(41, 4, 3), [_arr(42, 3), _arr(43, 3)],
+                 {"layers": [_arr(44, 3, 3), _arr(45, 3, 3)]})
+
+
+def _source(fn, args, wrt):
+    return agc.differentiate(fn, wrt=wrt).compiled_for(_scalar_key(args)).source
+
+
+def test_len_and_rows_are_written_for_what_they_hold():
+    """Arrays: X.shape[0] and X[k, ...]; lists: len(xs) and xs[k]; unknown: rt.length(x)."""
+    source = _source(sequences, SEQUENCE_ARGS, ("w",))
+    main, helper = source.split("def sum_rows(")
+    assert "t1 = X.shape[0]" in main and "row = X[k, ...]" in main
+    assert "len(rows)" in main and "len(xs)" in main and "x = xs[k_1]" in main
+    assert "min(X.shape[0], len(rows))" in main and "a = X[k_3, ...]" in main
+    assert "X.shape[0] * 0.5" in main  # the user's own len(X) of an array
+    assert re.search(r"rt\.length\(t\d+\)", main)  # params["layers"]: list or array
+    assert re.search(r"W = rt\.item\(t\d+, k_2\)", main)
+    assert "len(X)" not in source
+    # A helper's parameter may be a list or an array: decided at run time.
+    assert "for k in range(rt.length(xs)):" in helper and "x = rt.item(xs, k)" in helper
+    check_gradient(sequences, SEQUENCE_ARGS, ("w",))
+
+
+def test_sequences_run_on_array_api_strict():
+    """Lists of strict arrays, dicts of them and strict matrices, looped over."""
+    run_both(sequences, SEQUENCE_ARGS, ("w",))
+
+
+def test_rows_of_a_vector_stay_plain_items():
+    """A 1-D array known from the call is indexed x[k]; unknown ranks get x[k, ...]."""
+    def dot_loop(x, y):
+        s = 0.0
+        for a, b in zip(x, y):
+            s = s + a * b
+        return s
+
+    args = (_arr(46, 5), _arr(47, 5))
+    assert "a = x[k]" in _source(dot_loop, args, ("x",))
+    unknown = agc.differentiate(dot_loop).gradient_source  # as `agc compile` sees it
+    assert "a = x[k, ...]" in unknown and "x.shape[0]" in unknown
+    run_both(dot_loop, args, ("x", "y"))
+
+
+def test_len_of_a_list_stays_len():
+    def stacked(x):
+        parts = [x, x * 2.0]
+        parts.append(x * x)
+        return np.sum(np.stack(parts)) * len(parts)
+
+    source = _source(stacked, (_arr(48, 3),), ("x",))
+    assert "len(parts)" in source and "shape" not in source
+    grad = agc.grad(stacked)(np.array([1.0, -2.0, 0.5]))
+    np.testing.assert_allclose(grad, 3 * (3.0 + 2 * np.array([1.0, -2.0, 0.5])))
+
+
+def test_runtime_length():
+    assert rt.length([1, 2, 3]) == 3 and rt.length({"a": 1}) == 1 and rt.length((4,)) == 1
+    assert rt.length(np.zeros((5, 2))) == 5
+    assert rt.length(to_strict(np.zeros((7, 2)))) == 7
+    assert rt.item([1, 2, 3], 1) == 2 and rt.item({"a": 5}, "a") == 5
+    np.testing.assert_array_equal(rt.item(np.arange(6).reshape(3, 2), 2), [4, 5])
+    np.testing.assert_array_equal(to_numpy(rt.item(to_strict(np.arange(6.0).reshape(3, 2)), 1)),
+                                  [2.0, 3.0])
 
 
 # ------------------------------------------------------------------ the check bites

@@ -16,7 +16,7 @@ def for_break_value_and_grad(x, seed=None):
     t5 = None
     t7 = None
     s = 0.0
-    t1 = len(x)
+    t1 = x.shape[0]
     trips = 0
     for i in range(t1):
         trips = trips + 1
