@@ -80,6 +80,7 @@ class Adjoint:
     temps: frozenset[str] = frozenset()
     returns_value: bool = True  # False for a helper's vjp, which returns cotangents only
     kept: tuple[ir.Var, ...] = ()  # adjoints of named intermediates (PyTorch's retain_grad)
+    scalar_output: bool = False  # the one output is known to be a number: its seed is 1.0
 
 
 class Reverser:
@@ -133,7 +134,14 @@ class Reverser:
         grads = self.gradients(defined, backward)
         return Adjoint(self.fn, self.wrt, forward, seed, backward, ret.values, grads,
                        seed_param, self.bars, returns_value=not self.helper,
-                       kept=tuple(self.keep.values()))
+                       kept=tuple(self.keep.values()), scalar_output=self.scalar_output(ret))
+
+    def scalar_output(self, ret: ir.Return) -> bool:
+        """Whether the function returns one value known to be a number (rank 0)."""
+        if len(ret.values) != 1 or self.has_aux or self.helper:
+            return False
+        value = ret.values[0]
+        return isinstance(value, ir.Const) or value.name in self.scalars
 
     def seed_outputs(self, ret: ir.Return, seed_param: str):
         b = self.builder(ret.loc)

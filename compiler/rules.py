@@ -57,7 +57,8 @@ def _add(b, g, s):
 @vjp(Prim.SUB)
 def _sub(b, g, s):
     x, y = s.args
-    return b.unbroadcast(g, x), b.unbroadcast(b.neg(g), y)
+    # Negate after summing back to y's shape: the reduced array is the smaller one.
+    return b.unbroadcast(g, x), b.neg(b.unbroadcast(g, y))
 
 
 @vjp(Prim.MUL)

@@ -80,28 +80,6 @@ __all__ = [
 ]
 
 
-def array_module(*values):
-    """The array module of the arguments: numpy, cupy, or numpy's names over an Array-API namespace.
-
-    numpy arrays and Python or numpy numbers give numpy; cupy arrays give cupy; arrays
-    with `__array_namespace__` (array_api_strict, ...) give a `NumpyStyle` adapter.
-    pytrees are searched; arrays of two libraries raise TypeError naming the positions.
-    """
-    for value in values:
-        if type(value) not in _NUMPY_KINDS:
-            return _arrays.module_of(values)
-    return numpy
-
-
-# Exact types that mean numpy without looking further (the hot path of every gradient call).
-_NUMPY_KINDS = _arrays.SCALAR_TYPES | {numpy.ndarray}
-
-
-def _check_not_mixed(values) -> None:
-    """TypeError when `values` hold arrays of more than one library or device."""
-    _arrays.module_of(tuple(values))
-
-
 class _IndexMaker:
     """`rt.index[:, 1:3]` is the index object `(slice(None), slice(1, 3))`."""
 
@@ -137,7 +115,9 @@ def unbroadcast(g, x):
     shape = getattr(x, "shape", None)
     g_shape = getattr(g, "shape", ())
     if shape is None:  # x is a Python number: its cotangent is one number (kept on g's device)
-        return array_module(g).sum(g) if g_shape else g
+        if not g_shape:
+            return g
+        return g.sum() if type(g) is numpy.ndarray else array_module(g).sum(g)
     if g_shape == shape:
         return g
     xp = array_module(g, x)
@@ -168,6 +148,8 @@ def zeros_like(x):
 
 def seed(out, given=None):
     """The starting adjoint of a function's output: `given`, or one for a scalar output."""
+    if given is None and type(out) in _ONE_OF_TYPE:  # the common case, kept fast
+        return _ONE_OF_TYPE[type(out)]
     if given is not None:
         if getattr(given, "shape", ()) != getattr(out, "shape", ()) and hasattr(out, "shape"):
             raise ValueError(f"seed has shape {getattr(given, 'shape', ())}, "
@@ -180,6 +162,10 @@ def seed(out, given=None):
     if hasattr(out, "dtype"):
         return array_module(out).ones_like(out)
     return 1.0
+
+
+# One, in the type of a scalar output: Python floats and numpy's floating scalars.
+_ONE_OF_TYPE = {kind: kind(1) for kind in (float, numpy.float64, numpy.float32, numpy.float16)}
 
 
 def add(a, b):

@@ -15,53 +15,72 @@ import math
 import numpy
 
 from .arrays import astype, is_inexact, scatter_add
+from .dispatch import array_module
 
-
-def _xp(*values):
-    from . import array_module
-
-    return array_module(*values)
-
+_xp = array_module
 
 def _shape(x) -> tuple:
     return getattr(x, "shape", ())
 
 
 def _expand(g, x, axis, keepdims):
-    """Reshape a reduced cotangent so that it broadcasts against `x`."""
+    """Reshape a reduced cotangent so that it broadcasts against `x` (unit reduced axes)."""
     if axis is None or keepdims or not hasattr(g, "shape"):
         return g  # a number broadcasts as it is
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
     ndim = len(_shape(x))
-    return _xp(g, x).expand_dims(g, tuple(a % ndim for a in axes))
+    axes = {a % ndim for a in ((axis,) if isinstance(axis, int) else axis)}
+    shape = tuple(1 if i in axes else n for i, n in enumerate(_shape(x)))
+    return g.reshape(shape) if type(g) is numpy.ndarray else _xp(g, x).reshape(g, shape)
 
 
 def sum_grad(g, x, axis=None, keepdims=False):
     """Cotangent of x for y = sum(x, axis): g spread back over the summed axes."""
     if not hasattr(x, "shape"):
         return g
+    if _is_host_number(g):  # one number spread everywhere: a single fill
+        return _xp(x).full(x.shape, g, dtype=_dtype(g, x))
+    if type(x) is numpy.ndarray:  # one contiguous write, faster than copying a broadcast view
+        out = numpy.empty(x.shape, _dtype(g, x))
+        out[...] = _expand(g, x, axis, keepdims)
+        return out
     xp = _xp(g, x)
-    if not hasattr(g, "shape"):
-        return xp.full(x.shape, g, dtype=_dtype(g, x))
     return astype(xp.broadcast_to(_expand(g, x, axis, keepdims), x.shape), _dtype(g, x))
+
+
+def _is_host_number(g) -> bool:
+    """A Python or numpy number (or 0-d numpy array): usable as a fill value on any device."""
+    kind = type(g)
+    return kind in (float, int) or isinstance(g, numpy.generic) or \
+        (kind is numpy.ndarray and g.ndim == 0)
 
 
 def _dtype(g, x):
     """The dtype of x's cotangent: g's when floating, else x's, else the default float."""
-    xp = _xp(g, x)
     dtype = getattr(g, "dtype", None)
-    if dtype is None or not is_inexact(dtype, xp):
-        return x.dtype if is_inexact(x.dtype, xp) else xp.asarray(0.0).dtype
-    return dtype
+    if dtype is not None and _floating(dtype, g):
+        return dtype
+    return x.dtype if _floating(x.dtype, x) else _xp(x).asarray(0.0).dtype
+
+
+def _floating(dtype, value) -> bool:
+    """Whether `dtype` (of `value`) is floating or complex; numpy's dtypes answer directly."""
+    kind = getattr(dtype, "kind", None)
+    return kind in "fc" if isinstance(kind, str) else is_inexact(dtype, _xp(value))
 
 
 def mean_grad(g, x, axis=None, keepdims=False):
-    """Cotangent of x for y = mean(x, axis)."""
+    """Cotangent of x for y = mean(x, axis): g shared equally over the averaged entries."""
     if not hasattr(x, "shape"):
         return g
-    full = sum_grad(g, x, axis, keepdims)
-    count = x.size // max(1, math.prod(_shape(_expand(g, x, axis, keepdims))))
-    return full / count
+    return sum_grad(g / _count(x, axis), x, axis, keepdims)
+
+
+def _count(x, axis) -> int:
+    """How many entries of x each output of a reduction over `axis` gathers."""
+    if axis is None:
+        return max(1, x.size)
+    axes = (axis,) if isinstance(axis, int) else axis
+    return max(1, math.prod(x.shape[a] for a in axes))
 
 
 def maxmin_grad(g, x, out, axis=None, keepdims=False):
@@ -155,6 +174,8 @@ def getitem_grad(g, x, index):
 
         return type(x)(g if i == index else zeros_like(item) for i, item in enumerate(x))
     xp = _xp(g, x)
+    if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
+        return xp.reshape(g, x.shape)
     out = xp.zeros(x.shape, dtype=_dtype(g, x))
     if _is_mask(index):
         out[index] = g
@@ -169,6 +190,14 @@ def getitem_grad(g, x, index):
     else:
         out = scatter_add(xp, out, index, g)
     return out
+
+
+def _adds_axes_only(index) -> bool:
+    """Whether `index` selects everything and only inserts new axes: `[:, None]`, `[None]`."""
+    items = index if isinstance(index, tuple) else (index,)
+    full = slice(None)
+    return any(i is None for i in items) and \
+        all(i is None or i is Ellipsis or (isinstance(i, slice) and i == full) for i in items)
 
 
 def concatenate_grad(g, *xs, axis=0, part=0):

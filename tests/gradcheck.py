@@ -71,9 +71,19 @@ def agc_gradient(fn, args: tuple, wrt: tuple, seed=None):
     diff = agc.differentiate(fn, wrt=wrt)
     if seed is None:
         value, grads = diff.value_and_grad(*args)
+        _assert_same_gradients(as_tuple(diff.grad(*args), wrt), as_tuple(grads, wrt), fn.__name__)
     else:
         value, grads = diff.vjp(*args, seed=seed)
     return value, as_tuple(grads, wrt)
+
+
+def _assert_same_gradients(lean, full, name: str) -> None:
+    """`grad` (its own body when the output's value is not needed) agrees with value_and_grad."""
+    for a, b in zip(lean, full, strict=True):
+        if isinstance(b, (dict, list, tuple)):
+            continue  # pytrees: compared leaf by leaf in their own tests
+        assert np.result_type(a) == np.result_type(b), f"{name}: grad changed the dtype"
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, err_msg=f"{name}: grad")
 
 
 def pick_seed(fn, args: tuple, rng=None):

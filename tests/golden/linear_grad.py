@@ -28,4 +28,14 @@ def linear_value_and_grad(x, y, w, b, seed=None):
 
 def linear_grad(x, y, w, b):
     """Gradient of linear with respect to (w, b)."""
-    return linear_value_and_grad(x, y, w, b)[1]
+    t1 = x @ w
+    pred = t1 + b
+    t2 = pred - y
+    out_bar = 1.0
+    t3_bar = rt.mean_grad(out_bar, t2 ** 2)
+    t2_bar = t3_bar * (2 * t2)
+    pred_bar = rt.unbroadcast(t2_bar, pred)
+    t1_bar = rt.unbroadcast(pred_bar, t1)
+    b_bar = rt.unbroadcast(pred_bar, b)
+    w_bar = rt.matmul_grad_right(t1_bar, x, w)
+    return (w_bar, b_bar)

@@ -25,4 +25,13 @@ def tanh_layer_value_and_grad(x, W, b, seed=None):
 
 def tanh_layer_grad(x, W, b):
     """Gradient of tanh_layer with respect to (W, b)."""
-    return tanh_layer_value_and_grad(x, W, b)[1]
+    xp = rt.array_module(x, W, b)
+    t1 = x @ W
+    h = xp.tanh(t1 + b)
+    out_bar = 1.0
+    h_bar = rt.mean_grad(out_bar, h)
+    t2_bar = h_bar * (1.0 - h * h)
+    t1_bar = rt.unbroadcast(t2_bar, t1)
+    b_bar = rt.unbroadcast(t2_bar, b)
+    W_bar = rt.matmul_grad_right(t1_bar, x, W)
+    return (W_bar, b_bar)

@@ -36,4 +36,24 @@ def while_if_value_and_grad(a, seed=None):
 
 def while_if_grad(a):
     """Gradient of while_if with respect to (a)."""
-    return while_if_value_and_grad(a)[1]
+    xp = rt.array_module(a)
+    b = a * 2
+    trips = 0
+    while xp.linalg.norm(b) < 1000:
+        trips = trips + 1
+        b = b * 2
+    t4 = xp.sum(b) > 0
+    if t4:
+        c = b
+    else:
+        c = 100 * b
+    out_bar = 1.0
+    c_bar = rt.sum_grad(out_bar, c)
+    if t4:
+        b_bar = c_bar
+    else:
+        b_bar = c_bar * 100
+    for _ in range(trips):
+        b_bar = b_bar * 2
+    a_bar = b_bar * 2
+    return a_bar
