@@ -16,6 +16,7 @@ import numpy
 from . import arrays as _arrays
 from .arrays import check_wrt, item, length
 from .device import has_gpu, to_device
+from .dispatch import array_module
 from .grads import (
     abs_grad,
     append_grad,
