@@ -295,6 +295,59 @@ def test_float32_end_to_end_on_a_device_without_float64(fn, args, wrt):
              wrt, rtol=2e-4, device=FLOAT32_DEVICE, dtype=xps.float32)
 
 
+# Corpus functions whose own code makes float64 arrays (np.zeros(4), np.arange(4.0)):
+# numpy promotes float32 to float64 there, in the primal and the emitted code alike.
+PROMOTES_TO_FLOAT64 = {"concat_reshape", "for_enumerate", "loop_power_series"}
+
+
+def as_dtype(value, dtype):
+    """Floating numpy arrays (also inside pytrees) cast to `dtype`; the rest unchanged."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value.astype(dtype)
+    if isinstance(value, dict):
+        return {k: as_dtype(v, dtype) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(as_dtype(v, dtype) for v in value)
+    return value
+
+
+@pytest.mark.parametrize("case", STRAIGHT + CONTROL, ids=lambda c: c.name)
+def test_numpy_dtypes_are_kept_end_to_end(case, monkeypatch):
+    """float32 in: float32 value, gradients and tape entries; float64 stays float64."""
+    recorded = []
+    record = rt.TapeRecorder.record
+    monkeypatch.setattr(rt.TapeRecorder, "record",
+                        lambda tape, label, value: (recorded.append(value),
+                                                    record(tape, label, value)))
+    diff = agc.differentiate(case.fn, wrt=case.wrt or None)
+    params = list(inspect.signature(case.fn).parameters)
+    names = tuple(case.wrt) or (params[0],)
+    results = {}
+    for dtype in (np.float64, np.float32):
+        args = as_dtype(case.args_list[0], dtype)
+        if not any(isinstance(leaf, np.ndarray) for leaf in _leaves(args)):
+            pytest.skip("numbers only: no array dtype to keep")
+        expected = np.dtype(np.float64 if case.name in PROMOTES_TO_FLOAT64 else dtype)
+        seed = pick_seed(case.fn, args)
+        value, grads = (diff.value_and_grad(*args) if seed is None
+                        else diff.vjp(*args, seed=as_dtype(seed, dtype)))
+        assert np.result_type(value) == np.result_type(case.fn(*args)) == expected
+        for name, grad in zip(names, as_tuple(grads, names)):
+            for got, like in zip(_leaves(grad), _leaves(args[params.index(name)])):
+                if isinstance(like, np.ndarray):  # where numpy promoted, x[i]'s rule casts back
+                    assert got.dtype in {expected, like.dtype} and got.shape == like.shape, name
+                    assert got.dtype == dtype or case.name in PROMOTES_TO_FLOAT64, name
+        recorded.clear()
+        diff.tape_report(*args)
+        kept = {np.result_type(v) for v in _leaves(recorded)
+                if isinstance(v, (np.ndarray, np.floating)) and np.result_type(v).kind == "f"}
+        assert kept <= {expected, np.dtype(dtype)} and (
+            kept <= {np.dtype(dtype)} or case.name in PROMOTES_TO_FLOAT64), f"tape holds {kept}"
+        results[dtype] = (value, grads)
+    for got, want in zip(_leaves(results[np.float32]), _leaves(results[np.float64])):
+        np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=2e-3, atol=2e-3)
+
+
 # ------------------------------------------------------------------ dispatch
 def test_array_module_picks_the_adapter_for_strict_arrays():
     x = to_strict(np.ones(3))
