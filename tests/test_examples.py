@@ -42,6 +42,10 @@ EXPECTED = {
     "jacobian.py": [r"matches the closed form: True"],
     "pytree_params.py": [r"d loss / d W1\[0, 0\]: agc 1\.051578, finite differences 1\.051578"],
     "has_aux.py": [r"accuracy \(aux\) = 0\.95"],
+    "gpu_training.py": [r"numpy \(cpu\):  final loss 0\.00\d+, gradients float32",
+                        (r"no GPU \(needs cupy and a CUDA device\): trained on numpy only"
+                         r"|cupy \(cuda\):  final loss 0\.00\d+, gradients float32 on cupy"
+                         r"[\s\S]*same up to float tolerance: True")],
 }
 
 
