@@ -70,6 +70,12 @@ def _getitem_grad(stmt, atom):
     return call("rt.getitem_grad", [g, x, index]), False
 
 
+def _add_at(stmt, atom):
+    acc, g, x, *holes = [atom(a) for a in stmt.args]
+    index = Expr(_rt_index(stmt.params.get("index"), holes))
+    return call("rt.add_at", [acc, g, x, index]), False
+
+
 def _rt_index(template, holes):
     import libcst as cst
 
@@ -165,7 +171,8 @@ def _helper_vjp(stmt, atom):
 
 SPECIAL = {
     Prim.COPY: _copy, Prim.TUPLE: _tuple, Prim.GETITEM: _getitem,
-    Prim.GETITEM_GRAD: _getitem_grad, Prim.TRANSPOSE: _transpose, Prim.RESHAPE: _reshape,
+    Prim.GETITEM_GRAD: _getitem_grad, Prim.ADD_AT: _add_at,
+    Prim.TRANSPOSE: _transpose, Prim.RESHAPE: _reshape,
     Prim.CONCATENATE: _sequence_call("xp.concatenate"), Prim.STACK: _sequence_call("xp.stack"),
     Prim.FLOAT: _builtin("float"), Prim.INT: _builtin("int"), Prim.LEN: _len,
     Prim.ASTYPE: _astype, Prim.NORM: _norm, Prim.CALL: _helper, Prim.CALL_VJP: _helper_vjp,

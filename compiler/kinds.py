@@ -85,12 +85,15 @@ def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, in
             ranks[stmt.target.name] = 0
     for stmt in assigns:
         ranks.setdefault(stmt.target.name, UNSET)
+    # Lengths of tuples written out in the code: `reshape(x, (K, d, d))` has rank 3.
+    lengths = {s.target.name: len(s.args) for s in assigns if s.prim is Prim.TUPLE}
+    lengths = {n: k for n, k in lengths.items() if fn_def_count(assigns, n) == 1}
     changed = True
     while changed:
         changed = False
         for stmt in assigns:
             name = stmt.target.name
-            new = _join(ranks[name], _rank_of(stmt, ranks))
+            new = _join(ranks[name], _rank_of(stmt, ranks, lengths))
             if new != ranks[name]:
                 ranks[name] = new
                 changed = True
@@ -111,11 +114,20 @@ def _atom_rank(atom: ir.Atom, ranks) -> int | None:
     return ranks.get(atom.name, UNKNOWN)
 
 
-def _rank_of(stmt: ir.Assign, ranks) -> int | None:
+def fn_def_count(assigns: list[ir.Assign], name: str) -> int:
+    """How many of `assigns` assign `name`."""
+    return sum(1 for s in assigns if s.target.name == name)
+
+
+def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
     """The rank an assignment gives its target (UNSET while an input is unset)."""
     args = [_atom_rank(a, ranks) for a in stmt.args]
     if stmt.prim in ALWAYS_SCALAR:
         return 0
+    if stmt.prim is Prim.EYE:
+        return 2
+    if stmt.prim is Prim.RESHAPE:
+        return _reshaped_rank(stmt, lengths)
     if UNSET in args:
         return UNSET
     if stmt.prim in REDUCTIONS:
@@ -131,6 +143,14 @@ def _rank_of(stmt: ir.Assign, ranks) -> int | None:
     if stmt.prim is Prim.COPY:
         return args[0]
     return UNKNOWN
+
+
+def _reshaped_rank(stmt: ir.Assign, lengths: dict[str, int]) -> int | None:
+    """reshape(x, shape): as many axes as the shape has entries, where that is written out."""
+    shape = stmt.args[1]
+    if isinstance(shape, ir.Const):
+        return len(shape.value) if isinstance(shape.value, tuple) else 1
+    return lengths.get(shape.name, UNKNOWN)
 
 
 def _reduced_rank(stmt: ir.Assign, rank) -> int | None:
@@ -149,9 +169,16 @@ def _indexed_rank(stmt: ir.Assign, args) -> int | None:
     _, items = stmt.params.get("index")
     if items and items[-1] == ("ellipsis",):  # X[k, ...] drops one axis, as X[k] does
         items = items[:-1]
-    if base is None or not all(item[0] == "atom" and args[item[1]] == 0 for item in items):
-        return UNKNOWN  # slices, new axes and array indices: leave it unknown
-    return base - len(items) if base >= len(items) else UNKNOWN
+    if base is None or any(item[0] == "ellipsis" for item in items):
+        return UNKNOWN
+    if any(item[0] == "atom" and args[item[1]] != 0 for item in items):
+        return UNKNOWN  # an array index: its shape decides
+    used = sum(1 for item in items if item[0] in ("atom", "slice"))
+    if used > base:
+        return UNKNOWN
+    dropped = sum(1 for item in items if item[0] == "atom")  # x[k] drops an axis, x[a:b] keeps it
+    added = sum(1 for item in items if item[0] == "newaxis")
+    return base - dropped + added
 
 
 # ------------------------------------------------------------------ len(x), rows

@@ -9,6 +9,7 @@ import libcst as cst
 from . import ir
 from .emit import FunctionEmitter, emitted_names, function_def, param
 from .emit_expr import const, name
+from .inplace import accumulate_in_place
 from .optimize import optimize
 from .prims import Prim
 from .reverse import Adjoint
@@ -177,6 +178,8 @@ def _body(adj: Adjoint, blocks: list, tail: list, report: bool = False) -> list:
                if isinstance(s, ir.Assign) and s.prim is Prim.COPY and s.target.name in temp_bars
                and isinstance(s.args[0], ir.Var) and s.args[0].name not in adj.temps}
     inlinable = set(adj.temps) | renames
+    blocks = accumulate_in_place([list(block) for block in blocks], inlinable)
+    statements_ir = [stmt for block in blocks for stmt in block]
     emitter = FunctionEmitter(inlinable, [statements_ir + [ir.Return(tuple(flat))]], report)
     statements = emitter.block(statements_ir)
     statements += _emit_return(emitter, tail[-1])

@@ -153,6 +153,8 @@ class Prim(enum.Enum):
     CLIP_GRAD = _s(4, "gradient", "rt", "clip_grad")
     ABS_GRAD = _s(2, "gradient", "rt", "abs_grad")
     GETITEM_GRAD = _s(VARIADIC, "gradient", "special", "getitem_grad")
+    # acc + getitem_grad(g, x, index), added into acc itself (emission only: see inplace.py)
+    ADD_AT = _s(VARIADIC, "gradient", "special", "add_at")
     CONCAT_GRAD = _s(VARIADIC, "gradient", "rt", "concatenate_grad")
     STACK_GRAD = _s(1, "gradient", "rt", "stack_grad")
     MATMUL_GRAD_LEFT = _s(3, "gradient", "rt", "matmul_grad_left")

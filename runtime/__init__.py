@@ -19,6 +19,7 @@ from .device import has_gpu, to_device
 from .dispatch import array_module
 from .grads import (
     abs_grad,
+    add_at,
     append_grad,
     asarray_grad,
     cast_like,
@@ -45,6 +46,7 @@ __all__ = [
     "TapeRecorder",
     "abs_grad",
     "add",
+    "add_at",
     "append_grad",
     "array_module",
     "asarray_grad",

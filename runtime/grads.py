@@ -192,6 +192,25 @@ def getitem_grad(g, x, index):
     return out
 
 
+def add_at(acc, g, x, index):
+    """acc + getitem_grad(g, x, index), added into `acc` itself where it is an array.
+
+    Emitted only for adjoints agc owns outright (see compiler/inplace.py); repeated
+    fancy indices add up, as in getitem_grad. Returns the accumulator.
+    """
+    kind = type(acc)
+    if kind is numpy.ndarray and (type(index) is int or _is_basic(index)
+                                  and not _adds_axes_only(index)):
+        acc[index] += g
+        return acc
+    if kind is numpy.ndarray and not _is_mask(index):
+        numpy.add.at(acc, index, g)
+        return acc
+    from . import add
+
+    return add(acc, getitem_grad(g, x, index))
+
+
 def _adds_axes_only(index) -> bool:
     """Whether `index` selects everything and only inserts new axes: `[:, None]`, `[None]`."""
     items = index if isinstance(index, tuple) else (index,)
@@ -221,9 +240,9 @@ def matmul_grad_left(g, x, y):
     if xd == 0 or yd == 0:
         return _reduce_to(g * y, x)
     if yd == 1:
-        grad = xp.expand_dims(g, -1) * y if xd >= 2 else g * y
+        grad = g[..., None] * y if xd >= 2 else g * y
     elif xd == 1:
-        grad = xp.matmul(y, xp.expand_dims(g, -1))[..., 0] if yd > 2 else y @ g
+        grad = xp.matmul(y, g[..., None])[..., 0] if yd > 2 else y @ g
     else:
         grad = xp.matmul(g, _matrix_transpose(xp, y))
     return _reduce_to(grad, x)
@@ -236,9 +255,9 @@ def matmul_grad_right(g, x, y):
     if xd == 0 or yd == 0:
         return _reduce_to(g * x, y)
     if xd == 1:
-        grad = xp.expand_dims(x, -1) * xp.expand_dims(g, -2) if yd >= 2 else g * x
+        grad = x[..., None] * g[..., None, :] if yd >= 2 else g * x
     elif yd == 1:
-        grad = xp.matmul(_matrix_transpose(xp, x), xp.expand_dims(g, -1))[..., 0]
+        grad = xp.matmul(_matrix_transpose(xp, x), g[..., None])[..., 0]
     else:
         grad = xp.matmul(_matrix_transpose(xp, x), g)
     return _reduce_to(grad, y)
@@ -251,6 +270,8 @@ def _matrix_transpose(xp, a):
 
 
 def _reduce_to(grad, like):
+    if _shape(grad) == _shape(like):
+        return grad
     from . import unbroadcast
 
     return unbroadcast(grad, like)

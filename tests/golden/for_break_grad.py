@@ -48,10 +48,10 @@ def for_break_value_and_grad(x, seed=None):
             t5_bar = rt.unbroadcast(t7_bar * t6, t5)
             t6_bar = rt.unbroadcast(t7_bar * t5, t6)
             t7 = tape.pop()
-            x_bar = x_bar + rt.getitem_grad(t6_bar, x, rt.index[i])
+            x_bar = rt.add_at(x_bar, t6_bar, x, rt.index[i])
             t4_bar = t5_bar * xp.cos(t4)
             t5 = tape.pop()
-            x_bar = x_bar + rt.getitem_grad(t4_bar, x, rt.index[i])
+            x_bar = rt.add_at(x_bar, t4_bar, x, rt.index[i])
         t3 = tape.pop()
     return value, x_bar
 

@@ -1,0 +1,101 @@
+"""In-place accumulation: `x_bar = rt.add_at(x_bar, g, x, index)` only where agc owns x_bar."""
+
+import importlib.util
+
+import numpy as np
+import pytest
+from gradcheck import numeric_grad
+
+MODELS = '''
+import numpy as np
+import agc
+
+
+@agc.differentiate(wrt=("x", "w"))
+def rows(x, w):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + np.sum(np.tanh(x[i] * w))
+    return s
+
+
+@agc.differentiate
+def repeated_rows(x):
+    s = 0.0
+    for i in range(5):
+        s = s + np.sum(x[i % 2] ** 2) * i
+    return s
+
+
+@agc.differentiate
+def rebuilt_each_trip(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        y = x * (i + 1.0)
+        s = s + y[i] * y[i]
+    return s
+
+
+@agc.differentiate
+def read_after_loop(x):
+    y = np.sin(x)
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + y[i] * s + y[i]
+    return s + np.sum(y * y)
+'''
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    path = tmp_path_factory.mktemp("inplace") / "inplace_models.py"
+    path.write_text(MODELS)
+    spec = importlib.util.spec_from_file_location("inplace_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _source(fn, *args):
+    fn.grad(*args)
+    return "\n".join(c.source for c in fn._compiled.values())
+
+
+def _check(fn, args, position=0):
+    got = fn.grad(*args)
+    got = got[position] if isinstance(got, tuple) else got
+    want = numeric_grad(fn, args, position)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+def test_rows_of_a_parameter_are_added_in_place(models):
+    rng = np.random.default_rng(0)
+    args = (rng.standard_normal((4, 3)), rng.standard_normal(3))
+    assert "x_bar = rt.add_at(x_bar, " in _source(models.rows, *args)
+    _check(models.rows, args, 0)
+    _check(models.rows, args, 1)
+
+
+def test_a_row_read_twice_adds_both_contributions(models):
+    x = np.arange(6.0).reshape(3, 2) / 5
+    assert "rt.add_at(" in _source(models.repeated_rows, x)
+    _check(models.repeated_rows, (x,))
+
+
+def test_an_adjoint_read_inside_the_loop_stays_functional(models):
+    x = np.linspace(-1.0, 1.0, 4)
+    source = _source(models.rebuilt_each_trip, x)
+    assert "y_bar = rt.add_at(" not in source and "rt.getitem_grad(" in source
+    _check(models.rebuilt_each_trip, (x,))
+
+
+def test_an_adjoint_read_after_its_last_update_is_added_in_place(models):
+    x = np.linspace(-1.0, 1.0, 5)
+    assert "y_bar = rt.add_at(y_bar, " in _source(models.read_after_loop, x)
+    _check(models.read_after_loop, (x,))
+
+
+def test_float32_accumulators_stay_float32(models):
+    args = (np.ones((3, 2), np.float32), np.full(2, 0.5, np.float32))
+    gx, gw = models.rows.grad(*args)
+    assert gx.dtype == gw.dtype == np.float32
