@@ -18,6 +18,7 @@ import types
 from . import pipeline
 from .errors import AgcError, UsageError
 from .resolve import names_from_globals
+from .runtime.arrays import checking_wrt
 
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
@@ -148,7 +149,10 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)
-    return types.SimpleNamespace(value_and_grad=namespace[vg], grad=namespace[grad],
+    wrt = compiled.adjoints[fn.__name__].wrt  # integer arguments there raise TypeError
+    at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
+    return types.SimpleNamespace(value_and_grad=checking_wrt(namespace[vg], wrt, at),
+                                 grad=checking_wrt(namespace[grad], wrt, at),
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed)

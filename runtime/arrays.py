@@ -18,8 +18,8 @@ import sys
 
 import numpy
 
-__all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "is_inexact", "item", "length",
-           "module_of", "scatter_add"]
+__all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "checking_wrt", "is_inexact",
+           "item", "length", "module_of", "scatter_add"]
 
 _NUMBER = (bool, int, float, complex, numpy.generic)
 _MAX_LISTED = 4  # argument positions quoted per library in a mixing error
@@ -161,20 +161,48 @@ def astype(x, dtype, copy: bool = True):
 def check_wrt(names: tuple, *values) -> None:
     """TypeError when a value to differentiate is an integer or boolean (array or number).
 
-    Gradients exist for floating inputs only, as in JAX and PyTorch.
+    Gradients exist for floating inputs only, as in JAX and PyTorch. Floats and float
+    numpy arrays pass without a look inside (the common case, checked on every call).
     """
     for name, value in zip(names, values):
+        kind = type(value)
+        if kind is float or (kind is numpy.ndarray and value.dtype.kind in "fc"):
+            continue
         for path, leaf in _leaves(value, name):
-            dtype = getattr(leaf, "dtype", None)
-            if isinstance(leaf, (bool, int)) or (dtype is not None and not is_inexact(
-                    dtype, leaf.__array_namespace__() if hasattr(leaf, "__array_namespace__")
-                    else numpy)):
-                kind = f"dtype {dtype}" if dtype is not None else type(leaf).__name__
-                raise TypeError(
-                    f"cannot differentiate with respect to {path}: it is an integer or "
-                    f"boolean value ({kind}); agc differentiates float inputs only. "
-                    f"Pass a float ({path} = float({path}) or x.astype(np.float64)), "
-                    f"or leave it out of wrt")
+            _check_leaf(path, leaf)
+
+
+def checking_wrt(fn, names: tuple, positions: tuple):
+    """fn, checking first (check_wrt) that its arguments at `positions`, named `names`, are floats."""
+    last = max(positions, default=-1)
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        if len(args) > last:
+            check_wrt(names, *[args[i] for i in positions])
+        else:  # some left to their defaults
+            given = [(n, i) for n, i in zip(names, positions) if i < len(args)]
+            check_wrt(tuple(n for n, _ in given), *[args[i] for _, i in given])
+        return fn(*args, **kwargs)
+
+    return checked
+
+
+def _check_leaf(path: str, leaf) -> None:
+    dtype = getattr(leaf, "dtype", None)
+    if dtype is None:
+        if not isinstance(leaf, (bool, int)):
+            return
+    elif isinstance(getattr(dtype, "kind", None), str):
+        if dtype.kind in "fc":
+            return
+    elif is_inexact(dtype, leaf.__array_namespace__()):
+        return
+    kind = f"dtype {dtype}" if dtype is not None else type(leaf).__name__
+    raise TypeError(
+        f"cannot differentiate with respect to {path}: it is an integer or boolean value "
+        f"({kind}); agc differentiates float inputs only. Pass a float ({path} = "
+        f"float({path}) or x.astype(np.float64)), or leave it out of wrt")
 
 
 # ------------------------------------------------------------------ sequences

@@ -417,6 +417,26 @@ def test_integer_inputs_are_not_differentiated():
     rt.check_wrt(("x",), to_strict(np.ones(3)))
 
 
+def test_differentiating_an_integer_argument_is_an_error():
+    """check_wrt runs on every gradient call made through the decorator."""
+    diff = agc.differentiate(joining, wrt=("x", "y"))
+    with pytest.raises(TypeError, match=r"with respect to y: it is an integer .*dtype int64"):
+        diff.grad(np.ones(4), np.arange(4))
+    with pytest.raises(TypeError, match=r"with respect to x: .*dtype bool"):
+        diff.value_and_grad(np.ones(4) > 0, np.ones(4))
+    with pytest.raises(TypeError, match=r"with respect to s: .*\(int\)"):
+        agc.differentiate(branch_and_while, wrt=("x", "s")).grad(np.ones(3), 2)
+    params = {"W1": np.ones((3, 4), dtype=np.int32), "b1": np.ones(4), "W2": np.ones((4, 2)),
+              "b2": np.ones(2)}
+    with pytest.raises(TypeError, match=r"with respect to params\['W1'\]"):
+        agc.differentiate(pytree_mlp, wrt="params").grad(params, np.ones((5, 3)))
+    with pytest.raises(TypeError, match="with respect to x"):
+        agc.grad(reductions)(np.arange(12).reshape(3, 4))
+    # Integers that are not differentiated are fine, and float32 is a float.
+    np.testing.assert_allclose(agc.grad(gather)(np.ones(3), np.array([0, 0, 2])), [4.0, 0.0, 2.0])
+    assert diff.grad(np.ones(4, np.float32), np.ones(4, np.float32))[0].dtype == np.float32
+
+
 def test_integer_arguments_get_float_zero_gradients():
     """An integer array beside the differentiated ones gets float zeros, never int ones."""
     assert rt.zeros_like(np.arange(3)).dtype == np.float64
