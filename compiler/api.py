@@ -18,14 +18,14 @@ import types
 from . import pipeline
 from .errors import AgcError, UsageError
 from .resolve import names_from_globals
-from .runtime.arrays import checking_wrt
+from .runtime.arrays import checking_arguments
 
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
 
 def _scalar_key(args: tuple) -> tuple:
     """What the compiled code may assume of each argument: scalar, tree, or an array's ndim."""
-    return tuple(_KINDS.get(type(a)) or getattr(a, "ndim", None) for a in args)
+    return tuple([_KINDS.get(type(a)) or getattr(a, "ndim", None) for a in args])
 
 
 class Differentiated:
@@ -149,10 +149,10 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)
-    wrt = compiled.adjoints[fn.__name__].wrt  # integer arguments there raise TypeError
+    wrt = compiled.adjoints[fn.__name__].wrt  # mixed libraries, integer wrt values: TypeError
     at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
-    return types.SimpleNamespace(value_and_grad=checking_wrt(namespace[vg], wrt, at),
-                                 grad=checking_wrt(namespace[grad], wrt, at),
+    return types.SimpleNamespace(value_and_grad=checking_arguments(namespace[vg], wrt, at),
+                                 grad=checking_arguments(namespace[grad], wrt, at),
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed)

@@ -18,8 +18,8 @@ import sys
 
 import numpy
 
-__all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "checking_wrt", "is_inexact",
-           "item", "length", "module_of", "scatter_add"]
+__all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "checking_arguments",
+           "is_inexact", "item", "length", "module_of", "scatter_add"]
 
 _NUMBER = (bool, int, float, complex, numpy.generic)
 _MAX_LISTED = 4  # argument positions quoted per library in a mixing error
@@ -172,17 +172,30 @@ def check_wrt(names: tuple, *values) -> None:
             _check_leaf(path, leaf)
 
 
-def checking_wrt(fn, names: tuple, positions: tuple):
-    """fn, checking first (check_wrt) that its arguments at `positions`, named `names`, are floats."""
-    last = max(positions, default=-1)
+def checking_arguments(fn, names: tuple, positions: tuple):
+    """fn, checking its arguments first: one array library, float values to differentiate.
+
+    `names` are the differentiated parameters and `positions` their places among the
+    arguments. Arrays of two libraries raise TypeError naming the caller's argument
+    positions before any work (emitted code that needs no `xp` would fail deep inside);
+    integer values to differentiate raise TypeError (`check_wrt`). numpy arrays and
+    floats pass on a fast path: this runs on every gradient call.
+    """
+    numpy_kinds = SCALAR_TYPES | {numpy.ndarray}
+    pairs = tuple(zip(names, positions))
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
-        if len(args) > last:
-            check_wrt(names, *[args[i] for i in positions])
-        else:  # some left to their defaults
-            given = [(n, i) for n, i in zip(names, positions) if i < len(args)]
-            check_wrt(tuple(n for n, _ in given), *[args[i] for _, i in given])
+        for value in args:
+            if type(value) not in numpy_kinds:
+                module_of(args)
+                break
+        for name, i in pairs:
+            if i < len(args):
+                value = args[i]
+                kind = type(value)
+                if kind is not float and not (kind is numpy.ndarray and value.dtype.kind in "fc"):
+                    check_wrt((name,), value)
         return fn(*args, **kwargs)
 
     return checked
