@@ -117,7 +117,7 @@ def unbroadcast(g, x):
     """Sum the cotangent `g` back to the shape of `x` (undo numpy broadcasting)."""
     shape = getattr(x, "shape", None)
     g_shape = getattr(g, "shape", ())
-    if shape is None:  # x is a Python number: its cotangent is one number (kept on g's device)
+    if not shape:  # x is a number (or 0-d): its cotangent is one number (kept on g's device)
         if not g_shape:
             return g
         return g.sum() if type(g) is numpy.ndarray else array_module(g).sum(g)

@@ -70,6 +70,8 @@ def _floating(dtype, value) -> bool:
 
 def mean_grad(g, x, axis=None, keepdims=False):
     """Cotangent of x for y = mean(x, axis): g shared equally over the averaged entries."""
+    if axis is None and type(x) is numpy.ndarray and type(g) is float and x.dtype.kind == "f":
+        return numpy.full(x.shape, g / max(1, x.size), x.dtype)  # a loss's mean: kept fast
     if not hasattr(x, "shape"):
         return g
     return sum_grad(g / _count(x, axis), x, axis, keepdims)
