@@ -541,6 +541,18 @@ def test_len_of_a_list_stays_len():
     np.testing.assert_allclose(grad, 3 * (3.0 + 2 * np.array([1.0, -2.0, 0.5])))
 
 
+def test_device_helpers_are_part_of_agc_runtime():
+    from agc.runtime import device
+
+    assert rt.to_device is device.to_device and rt.has_gpu is device.has_gpu
+    assert {"to_device", "has_gpu", "length", "item"} <= set(rt.__all__)
+    tree = {"w": np.ones(2), "s": 0.5}
+    assert rt.to_device(tree, "cpu")["w"] is tree["w"]
+    if not rt.has_gpu():
+        with pytest.raises(RuntimeError, match="cupy"):
+            rt.to_device(tree, "cuda")
+
+
 def test_runtime_length():
     assert rt.length([1, 2, 3]) == 3 and rt.length({"a": 1}) == 1 and rt.length((4,)) == 1
     assert rt.length(np.zeros((5, 2))) == 5
