@@ -40,6 +40,13 @@ def container_params(fn: ir.Function) -> set[str]:
     return {p.name for p in fn.params if p.annotation in CONTAINER_ANNOTATIONS}
 
 
+def indexed_params(fn: ir.Function) -> set[str]:
+    """Parameters the body reads items of (`p[0]`): lists or tuples as far as agc knows."""
+    return {s.args[0].name for s in ir.walk(fn.body) if isinstance(s, ir.Assign)
+            and s.prim is Prim.GETITEM and isinstance(s.args[0], ir.Var)
+            and s.args[0].name in fn.param_names}
+
+
 def container_variables(fn: ir.Function, params: set[str]) -> set[str]:
     """Names that may hold tuples, lists or dicts: their adjoints add item by item."""
     found = set(params)

@@ -109,7 +109,9 @@ class Reverser:
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
         self.recomputed: set[str] = set()  # loop values redone in the backward sweep
         # Values that may be tuples, lists or dicts: `+` would concatenate them.
-        self.tuple_valued = kinds.container_variables(fn, self.containers)
+        # A helper's parameter read by index may be a list or tuple the caller built.
+        indexed = kinds.indexed_params(fn) if helper else set()
+        self.tuple_valued = kinds.container_variables(fn, self.containers | indexed)
 
     # ------------------------------------------------------------ naming
     def bar(self, name: str) -> ir.Var:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .api import as_differentiated
+from .runtime import array_module
 
 
 def vjp(fn, *args, wrt=None):
@@ -32,16 +33,18 @@ def jacobian(fn, wrt=None):
     f = as_differentiated(fn, wrt)
 
     def jac(*args):
-        out = np.asarray(f.fn(*args))
+        xp = array_module(*args)  # numpy or cupy: the Jacobian stays on the arguments' device
+        out = xp.asarray(f.fn(*args))
+        dtype = out.dtype if out.dtype.kind == "f" else xp.float64
         rows = []
         for index in np.ndindex(out.shape or ()):
-            seed = np.zeros_like(out, dtype=float)
+            seed = xp.zeros(out.shape, dtype=dtype)
             seed[index] = 1.0
             rows.append(f.value_and_grad(*args, seed=seed if out.shape else 1.0)[1])
         single = not isinstance(rows[0], tuple)
         parts = [[r] for r in rows] if single else [list(r) for r in rows]
-        jacobians = tuple(np.stack([np.asarray(p[k]) for p in parts]).reshape(
-            out.shape + np.shape(parts[0][k])) for k in range(len(parts[0])))
+        jacobians = tuple(xp.stack([xp.asarray(p[k]) for p in parts]).reshape(
+            out.shape + tuple(getattr(parts[0][k], "shape", ()))) for k in range(len(parts[0])))
         return jacobians[0] if single else jacobians
 
     return jac

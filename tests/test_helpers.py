@@ -1,0 +1,170 @@
+"""Calls to the model's own helper functions: each gets its own adjoint `h_vjp`.
+
+Helpers defined in the model's module and in modules it imports are compiled
+from their source, emitted as a primal `h` and an adjoint `h_vjp(seed, ...)`
+(not inlined), and work inside loops, from other helpers, with defaults left
+out and with lists as arguments. Recursion is a clear error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import subprocess
+import sys
+
+import agc
+import numpy as np
+import pytest
+from gradcheck import numeric_grad
+
+SHAPES = '''
+import numpy as np
+
+
+def squash(v, scale=1.0):
+    """A helper in another module."""
+    return np.tanh(v * scale)
+'''
+
+MODELS = '''
+import numpy as np
+import agc
+from helper_shapes import squash
+
+
+def softplus(z):
+    return np.log1p(np.exp(z))
+
+
+def layer(x, w, b=0.0):
+    return softplus(x @ w + b)
+
+
+def total(parts):
+    return parts[0] * 2.0 + parts[1]
+
+
+def countdown(x, n):
+    if n == 0:
+        return x
+    return countdown(x * 2, n - 1)
+
+
+@agc.differentiate(wrt=("w", "b"))
+def two_layers(x, w, b):
+    h = layer(x, w, b)
+    return np.sum(layer(h, w.T))
+
+
+@agc.differentiate
+def in_a_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(softplus(x * i))
+    return s
+
+
+@agc.differentiate
+def from_a_list(x):
+    return np.sum(total([x, x * x]))
+
+
+@agc.differentiate
+def imported(x):
+    return np.sum(squash(x) + squash(x, 2.0))
+
+
+@agc.differentiate
+def recursive(x):
+    return np.sum(countdown(x, 3))
+'''
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("helpers")
+    (folder / "helper_shapes.py").write_text(SHAPES)
+    (folder / "helper_models.py").write_text(MODELS)
+    sys.path.insert(0, str(folder))
+    try:
+        yield importlib.import_module("helper_models"), folder
+    finally:
+        sys.path.remove(str(folder))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+def test_helper_calling_helper_with_a_default_left_out(models, rng):
+    module, _ = models
+    x, w, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 3)), rng.standard_normal(3)
+    gw, gb = module.two_layers.grad(x, w, b)
+    np.testing.assert_allclose(gw, numeric_grad(module.two_layers, (x, w, b), 1), rtol=1e-6)
+    np.testing.assert_allclose(gb, numeric_grad(module.two_layers, (x, w, b), 2), rtol=1e-6)
+
+
+def test_helpers_get_their_own_adjoint_functions(models, rng):
+    module, _ = models
+    x, w, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 3)), rng.standard_normal(3)
+    module.two_layers.grad(x, w, b)
+    source = "\n".join(c.source for c in module.two_layers._compiled.values())
+    namespace = next(iter(module.two_layers._compiled.values())).namespace
+    assert "layer_vjp(" in source and "layer(x, w, b)" in source
+    assert {"layer_vjp", "softplus_vjp"} <= set(namespace)
+
+
+def test_helper_inside_a_loop(models, rng):
+    module, _ = models
+    x = rng.standard_normal(5)
+    np.testing.assert_allclose(module.in_a_loop.grad(x), numeric_grad(module.in_a_loop, (x,), 0),
+                               rtol=1e-6)
+
+
+def test_helper_taking_a_list(models):
+    module, _ = models
+    x = np.array([0.0, 1.0, 2.0])
+    np.testing.assert_allclose(module.from_a_list.grad(x), 2.0 + 2.0 * x)
+
+
+def test_helper_from_an_imported_module(models, rng):
+    module, _ = models
+    x = rng.standard_normal(4)
+    want = (1 - np.tanh(x) ** 2) + 2.0 * (1 - np.tanh(2.0 * x) ** 2)
+    np.testing.assert_allclose(module.imported.grad(x), want, rtol=1e-12)
+
+
+def test_recursion_is_a_clear_error(models):
+    module, _ = models
+    with pytest.raises(agc.UserCodeError) as caught:
+        module.recursive.grad(np.ones(2))
+    text = str(caught.value)
+    assert "recursive call of countdown()" in text
+    assert "helper_models.py:" in text and "^" in text
+
+
+def test_agc_compile_emits_the_helpers(models, tmp_path):
+    _, folder = models
+    out = tmp_path / "two_layers_grad.py"
+    result = subprocess.run([sys.executable, "-m", "agc.cli", "compile", "helper_models.py",
+                             "--function", "two_layers", "-o", str(out)],
+                            cwd=folder, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    for name in ("def layer(", "def layer_vjp(seed, x, w, b=0.0)", "def softplus_vjp("):
+        assert name in text
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location("two_layers_grad", out)
+        emitted = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(emitted)
+    finally:
+        sys.path.remove(str(folder))
+    rng = np.random.default_rng(3)
+    x, w, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 3)), rng.standard_normal(3)
+    gw, gb = emitted.two_layers_grad(x, w, b)
+    module = importlib.import_module("helper_models")
+    np.testing.assert_allclose(gw, numeric_grad(module.two_layers, (x, w, b), 1), rtol=1e-6)
+    np.testing.assert_allclose(gb, numeric_grad(module.two_layers, (x, w, b), 2), rtol=1e-6)
