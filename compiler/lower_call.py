@@ -121,7 +121,8 @@ class CallLowering:
         atom = self.expr(value)
         if not isinstance(atom, ir.Const):
             raise UserCodeError(f"`{arg.name}` must be a constant here", self.loc(value),
-                                f"write the {arg.name} as a literal, e.g. {arg.name}=0")
+                                _STATIC_HINTS.get(arg.name, f"write the {arg.name} as a "
+                                                  f"literal, e.g. {arg.name}=0"))
         return atom.value
 
     def _sequence(self, value) -> list[ir.Atom]:
@@ -161,3 +162,11 @@ class CallLowering:
                                    "pass the helper's arguments by position")
         atoms = [self.expr(a.value) for a in node.args]
         return self.emit_assign(dest, Prim.CALL, atoms, node, ir.Params.of(fn=name, module=module))
+
+
+# What to write instead of a computed option, for the options whose value is not a number.
+_STATIC_HINTS = {
+    "dtype": "name the dtype itself, e.g. dtype=np.float32, or start from x: "
+             "np.zeros_like(x) and np.ones_like(x) keep x's dtype",
+    "keepdims": "write keepdims=True or keepdims=False",
+}
