@@ -80,21 +80,22 @@ def read_model(path: str) -> pipeline.ParsedModule:
 def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.Target]:
     """The functions to differentiate: the named one, or the decorated ones."""
     wrt_names = tuple(w.strip() for w in wrt.split(",") if w.strip()) if wrt else None
+    decorated = decorated_functions(parsed)
     if function is not None:
         if function not in parsed.functions:
             raise UsageError(f"{parsed.source.path} has no top-level function {function!r}")
-        decorated = dict(decorated_functions(parsed))
-        return [pipeline.Target(function, wrt_names or decorated.get(function))]
-    found = decorated_functions(parsed)
-    if not found:
+        decl_wrt, has_aux = decorated.get(function, (None, False))
+        return [pipeline.Target(function, wrt_names or decl_wrt, has_aux=has_aux)]
+    if not decorated:
         raise UsageError(f"no function in {parsed.source.path} is decorated with "
                          "@differentiate; name one with --function NAME")
-    return [pipeline.Target(name, wrt_names or decl_wrt) for name, decl_wrt in found]
+    return [pipeline.Target(name, wrt_names or decl_wrt, has_aux=has_aux)
+            for name, (decl_wrt, has_aux) in decorated.items()]
 
 
-def decorated_functions(parsed) -> list[tuple[str, tuple[str, ...] | None]]:
-    """(name, wrt from the decorator) of each function decorated with differentiate."""
-    found = []
+def decorated_functions(parsed) -> dict[str, tuple[tuple[str, ...] | None, bool]]:
+    """name -> (wrt, has_aux) from the decorator, for each function decorated with differentiate."""
+    found = {}
     for name, node in parsed.functions.items():
         for decorator in node.decorators:
             expr = decorator.decorator
@@ -102,7 +103,7 @@ def decorated_functions(parsed) -> list[tuple[str, tuple[str, ...] | None]]:
             callee = call.func if call else expr
             if _dotted(callee).split(".")[-1] != "differentiate":
                 continue
-            found.append((name, _decorator_wrt(parsed, call)))
+            found[name] = (_decorator_wrt(parsed, call), _decorator_has_aux(parsed, call))
     return found
 
 
@@ -128,6 +129,15 @@ def _decorator_wrt(parsed, call: cst.Call | None) -> tuple[str, ...] | None:
             raise UserCodeError("wrt= must be a literal string or tuple of strings here",
                                 parsed.loc(value))
     return None
+
+
+def _decorator_has_aux(parsed, call: cst.Call | None) -> bool:
+    for arg in call.args if call is not None else ():
+        if arg.keyword is not None and arg.keyword.value == "has_aux":
+            if isinstance(arg.value, cst.Name) and arg.value.value in ("True", "False"):
+                return arg.value.value == "True"
+            raise UserCodeError("has_aux= must be True or False here", parsed.loc(arg.value))
+    return False
 
 
 def run_compile(args) -> int:

@@ -40,6 +40,19 @@ def container_params(fn: ir.Function) -> set[str]:
     return {p.name for p in fn.params if p.annotation in CONTAINER_ANNOTATIONS}
 
 
+def keyed_params(fn: ir.Function) -> set[str]:
+    """Parameters read with a string key (`params["W1"]`): dicts, whatever the caller passes."""
+    return {s.args[0].name for s in ir.walk(fn.body) if isinstance(s, ir.Assign)
+            and s.prim is Prim.GETITEM and isinstance(s.args[0], ir.Var)
+            and s.args[0].name in fn.param_names and _string_keyed(s)}
+
+
+def _string_keyed(s: ir.Assign) -> bool:
+    _, items = s.params.get("index")
+    return len(items) == 1 and items[0][0] == "atom" and isinstance(s.args[items[0][1]], ir.Const) \
+        and isinstance(s.args[items[0][1]].value, str)
+
+
 def indexed_params(fn: ir.Function) -> set[str]:
     """Parameters the body reads items of (`p[0]`): lists or tuples as far as agc knows."""
     return {s.args[0].name for s in ir.walk(fn.body) if isinstance(s, ir.Assign)

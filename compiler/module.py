@@ -68,11 +68,17 @@ def _binds(import_line: str) -> set[str]:
 
 
 class _NameCollector(cst.CSTVisitor):
+    """The names a piece of code reads: `rt.seed` reads rt, not seed."""
+
     def __init__(self):
         self.names: set[str] = set()
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
 
 
 def _names_in(statements) -> set[str]:

@@ -94,7 +94,8 @@ class Reverser:
         self.has_aux = has_aux
         self.keep = {name: ir.Var(namer.fresh(f"{name}_grad")) for name in keep}
         self.helper = helper
-        self.containers = set(container_params) | kinds.container_params(fn)
+        self.containers = set(container_params) | kinds.container_params(fn) | \
+            kinds.keyed_params(fn)
         self.scalars = frozenset(scalar_variables(
             fn, set(scalar_params) | kinds.scalar_params(fn), param_ranks))
         self.wrt = wrt

@@ -203,3 +203,55 @@ def test_never_overwrites_the_model(model, tmp_path):
     assert "overwrite" in result.stderr
     assert agc("compile", "model.py", "-o", "./model.py", cwd=tmp_path).returncode == 2
     assert model.read_bytes() == before
+
+
+AUTOGRAD_IDEAS = '''\
+import numpy as np
+import agc
+from agc import nn
+
+
+@agc.differentiate(has_aux=True)
+def loss_aux(w, x):
+    p = np.tanh(x @ w)
+    return np.mean(p * p), np.max(p)
+
+
+@agc.differentiate(wrt="w")
+def detached(w, x):
+    u = agc.stop_gradient(w * w)
+    with agc.no_grad():
+        scale = np.sum(x)
+    return np.sum(u * w * scale)
+
+
+@agc.differentiate(wrt="params")
+def classifier(params, x, labels):
+    h = nn.relu(nn.linear(x, params["W1"], params["b1"]))
+    return nn.cross_entropy(h, labels)
+'''
+
+
+def test_compile_handles_has_aux_stop_gradient_no_grad_and_dict_params(tmp_path):
+    """The PyTorch-style ideas work from the command line as through the decorator."""
+    model = write(tmp_path / "ideas.py", AUTOGRAD_IDEAS)
+    out = tmp_path / "ideas_grad.py"
+    result = agc("compile", model, "-o", out)
+    assert result.returncode == 0, result.stderr
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(out)],
+                          capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout
+    emitted, decorated = import_file(out), import_file(model)
+    rng = np.random.default_rng(5)
+    w, x = rng.standard_normal((3, 2)), rng.standard_normal((4, 3))
+    (loss, top), dw = emitted.loss_aux_value_and_grad(w, x)
+    assert (loss, top) == pytest.approx((np.mean(np.tanh(x @ w) ** 2), np.max(np.tanh(x @ w))))
+    np.testing.assert_allclose(dw, decorated.loss_aux.grad(w, x)[0])
+    np.testing.assert_allclose(emitted.detached_grad(w, x), w * w * np.sum(x))
+    params = {"W1": rng.standard_normal((5, 3)), "b1": np.zeros(5)}
+    labels = np.array([0, 1, 2, 1])
+    grads = emitted.classifier_grad(params, x, labels)
+    want = decorated.classifier.grad(params, x, labels)
+    assert set(grads) == {"W1", "b1"}
+    for key in grads:
+        np.testing.assert_allclose(grads[key], want[key], rtol=1e-12)
