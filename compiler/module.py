@@ -150,9 +150,14 @@ def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
     primal = function_def(fn.name, _params(fn), fn.doc or f"{fn.name}, as agc compiled it.",
                           primal_body)
-    cts = ir.Return((_TupleAtoms(adj.grads),))
+    # One cotangent per parameter; None for those no caller passes an active value to.
+    by_name = dict(zip(adj.wrt, adj.grads))
+    cts = ir.Return((_TupleAtoms(by_name.get(p, ir.Const(None)) for p in fn.param_names),))
     body = _body(adj, [adj.forward, adj.seed, adj.backward], tail=[cts])
     doc = f"Cotangents of {fn.name}'s arguments, given the adjoint `{adj.seed_param}` of its output."
+    if len(adj.wrt) < len(fn.param_names):
+        doc += (f"\n\n    Computed for ({', '.join(adj.wrt)}) only: every call passes constants "
+                f"for the rest.\n    ")
     params = [param(adj.seed_param)] + _params(fn)
     return [primal, function_def(f"{fn.name}_vjp", params, doc, body)]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ir, kinds
+from .activity import active_variables
 from .builder import Builder
 from .errors import SourceFile, UsageError, UserCodeError
 from .lower import ParsedModule, lower_function
@@ -95,19 +96,41 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
     adjoints, primals = {}, {}
     for target in targets:
         adjoints[target.name], primals[target.name] = differentiate_function(parsed, target)
-    helpers = collect_helpers(parsed, list(primals.values()), user_globals)
+    roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
+    helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots)
     text = emit_module(list(adjoints.values()), parsed, header_path, helpers)
     return Compiled(text, adjoints, primals)
 
 
 def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
-                    user_globals: dict | None = None) -> list[Adjoint]:
+                    user_globals: dict | None = None,
+                    roots: dict[str, tuple] | None = None) -> list[Adjoint]:
     """The adjoints of every helper function the given functions call, transitively.
 
     A helper's source comes from the live function object when the caller is
-    a live function (the decorator), else from its file, read as text.
+    a live function (the decorator), else from its file, read as text. `roots`
+    maps a function's name to (wrt, outputs) as it is differentiated; each
+    helper's adjoint then computes cotangents only for the parameters some call
+    passes an active value to (None for the others). Without `roots`, every
+    parameter of every function counts as active.
     """
-    found: dict[tuple, Adjoint] = {}
+    found = _discover_helpers(parsed, functions, user_globals)
+    active = _active_helper_params(functions, found, roots)
+    adjoints = []
+    for key, (helper, namer, temps, home) in found.items():
+        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
+        adjoint = Reverser(helper, wrt, namer, temps, helper=True).run()
+        adjoint = optimize(resolve_tape(optimize(adjoint, temps), namer, temps), temps)
+        adjoint.temps = frozenset(temps)
+        adjoint.home = home
+        adjoints.append(adjoint)
+    return adjoints
+
+
+def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
+                      user_globals: dict | None) -> dict[tuple, tuple]:
+    """(module, name) -> (primal IR, namer, temps, home module) of every helper reached."""
+    found: dict[tuple, tuple] = {}
     modules = HelperModules(parsed)
 
     def visit(fn: ir.Function, where: ParsedModule, stack: tuple) -> None:
@@ -126,16 +149,35 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1])
             helper = kinds.mark_sequences(helper, set(), params_are_arrays=False)
-            adjoint = Reverser(helper, helper.param_names, namer, temps, helper=True).run()
-            adjoint = optimize(resolve_tape(optimize(adjoint, temps), namer, temps), temps)
-            adjoint.temps = frozenset(temps)
-            adjoint.home = home
-            found[key] = adjoint
+            found[key] = (helper, namer, temps, home)
             visit(helper, home, stack + (key,))
 
     for fn in functions:
         visit(fn, parsed, ((None, fn.name),))
-    return list(found.values())
+    return found
+
+
+def _active_helper_params(functions: list[ir.Function], found: dict,
+                          roots: dict[str, tuple] | None) -> dict[tuple, set[int]]:
+    """(module, name) -> positions of the helper's parameters that receive active values."""
+    if roots is None:
+        return {key: set(range(len(entry[0].params))) for key, entry in found.items()}
+    active: dict[tuple, set[int]] = {}
+    work = [(fn, *roots[fn.name]) for fn in functions]
+    while work:
+        fn, wrt, outputs = work.pop()
+        live = active_variables(fn, tuple(wrt), outputs)
+        for call in _calls(fn):
+            key = (call.params.get("module"), call.params.get("fn"))
+            positions = {i for i, a in enumerate(call.args)
+                         if isinstance(a, ir.Var) and a.name in live}
+            if positions <= active.setdefault(key, set()):
+                continue
+            active[key] |= positions
+            helper = found[key][0]
+            names = tuple(p for i, p in enumerate(helper.param_names) if i in active[key])
+            work.append((helper, names, None))
+    return active
 
 
 def _live_source(name: str, where: ParsedModule, user_globals: dict | None):

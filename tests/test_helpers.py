@@ -168,3 +168,13 @@ def test_agc_compile_emits_the_helpers(models, tmp_path):
     module = importlib.import_module("helper_models")
     np.testing.assert_allclose(gw, numeric_grad(module.two_layers, (x, w, b), 1), rtol=1e-6)
     np.testing.assert_allclose(gb, numeric_grad(module.two_layers, (x, w, b), 2), rtol=1e-6)
+
+
+def test_parameters_only_given_constants_get_no_cotangent_work(models, rng):
+    module, _ = models
+    x = rng.standard_normal(4)
+    module.imported.grad(x)
+    namespace = next(iter(module.imported._compiled.values())).namespace
+    v_bar, scale_bar = namespace["squash_vjp"](np.ones(4), x, 2.0)
+    assert scale_bar is None
+    np.testing.assert_allclose(v_bar, 2.0 * (1 - np.tanh(2.0 * x) ** 2))
