@@ -1,10 +1,8 @@
 """In-place accumulation: `x_bar = rt.add_at(x_bar, g, x, index)` only where agc owns x_bar."""
 
-import importlib.util
-
 import numpy as np
 import pytest
-from gradcheck import numeric_grad
+from gradcheck import import_file, numeric_grad
 
 MODELS = '''
 import numpy as np
@@ -50,10 +48,7 @@ def read_after_loop(x):
 def models(tmp_path_factory):
     path = tmp_path_factory.mktemp("inplace") / "inplace_models.py"
     path.write_text(MODELS)
-    spec = importlib.util.spec_from_file_location("inplace_models", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_file(path)
 
 
 def _source(fn, *args):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from gradcheck import import_file
 
 MODELS = '''
 import numpy as np
@@ -55,14 +56,9 @@ def running_sum(x):
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    import importlib.util
-
     path = tmp_path_factory.mktemp("tape") / "tape_models.py"
     path.write_text(MODELS)
-    spec = importlib.util.spec_from_file_location("tape_models", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_file(path)
 
 
 @pytest.mark.parametrize("a", [0.3, -0.7, np.array([0.2, -0.1, 0.4])])
