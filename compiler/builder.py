@@ -26,13 +26,26 @@ class Builder:
     """Collects statements; hands out fresh temporaries from a shared Namer."""
 
     def __init__(self, namer: Namer, temps: set[str], loc: Loc = NO_LOC,
-                 stmt: ir.Assign | None = None, scalars: frozenset[str] = frozenset()):
+                 stmt: ir.Assign | None = None, scalars: frozenset[str] = frozenset(),
+                 ranks: dict[str, int | None] | None = None):
         self.namer = namer
         self.temps = temps
         self.loc = loc
         self.stmt = stmt  # the statement whose rule is running, if any
         self.scalars = scalars  # names known to hold scalars
+        self.ranks = ranks or {}  # known numbers of dimensions (kinds.variable_ranks)
         self.stmts: list[ir.Stmt] = []
+
+    def rank(self, atom: ir.Atom) -> int | None:
+        """The number of dimensions of an atom, where the compiler knows it."""
+        if isinstance(atom, ir.Const):
+            return 0 if type(atom.value) in (int, float, bool) else None
+        return 0 if atom.name in self.scalars else self.ranks.get(atom.name)
+
+    def column(self, v: ir.Atom) -> ir.Atom:
+        """v[:, None]: a vector as a one-column matrix."""
+        every = ("slice", None, None, None)
+        return self.apply(Prim.GETITEM, (v,), ir.Params.of(index=(True, (every, ("newaxis",)))))
 
     def temp(self) -> ir.Var:
         """A fresh temporary variable."""

@@ -78,15 +78,6 @@ def container_variables(fn: ir.Function, params: set[str]) -> set[str]:
     return found
 
 
-def scalar_variables(fn: ir.Function, params: set[str],
-                     param_ranks: dict[str, int] | None = None) -> set[str]:
-    """Names that hold a scalar (shape ()) wherever they are read."""
-    ranks = dict(param_ranks or {})
-    ranks.update({name: 0 for name in params})
-    found = variable_ranks(fn, ranks)
-    return {name for name, rank in found.items() if rank == 0}
-
-
 UNKNOWN = None
 UNSET = -1
 
@@ -148,6 +139,8 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
         return 2
     if stmt.prim is Prim.RESHAPE:
         return _reshaped_rank(stmt, lengths)
+    if stmt.prim is Prim.TRANSPOSE:
+        return args[0] if args[0] != UNSET else UNSET
     if UNSET in args:
         return UNSET
     if stmt.prim in REDUCTIONS:

@@ -25,7 +25,6 @@ from . import ir, kinds
 from .activity import active_variables
 from .builder import Builder
 from .errors import UserCodeError
-from .kinds import scalar_variables
 from .namer import Namer
 from .prims import Prim
 from .rules import rule_for
@@ -96,8 +95,10 @@ class Reverser:
         self.helper = helper
         self.containers = set(container_params) | kinds.container_params(fn) | \
             kinds.keyed_params(fn)
-        self.scalars = frozenset(scalar_variables(
-            fn, set(scalar_params) | kinds.scalar_params(fn), param_ranks))
+        known = dict(param_ranks or {})
+        known.update({name: 0 for name in set(scalar_params) | kinds.scalar_params(fn)})
+        self.ranks = kinds.variable_ranks(fn, known)
+        self.scalars = frozenset(name for name, rank in self.ranks.items() if rank == 0)
         self.wrt = wrt
         self.namer = namer
         self.temps = temps
@@ -122,7 +123,7 @@ class Reverser:
         return ir.Var(self.bars[name])
 
     def builder(self, loc, stmt: ir.Assign | None = None) -> Builder:
-        return Builder(self.namer, self.temps, loc, stmt, self.scalars)
+        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks)
 
     # ------------------------------------------------------------ driver
     def run(self) -> Adjoint:

@@ -264,6 +264,19 @@ def _tuple(b, g, s):
 @vjp(Prim.MATMUL, Prim.DOT)
 def _matmul(b, g, s):
     x, y = s.args
+    ranks = (b.rank(x), b.rank(y))
+    if ranks == (1, 1) and x == y:  # x . x: one contribution, 2 x g
+        return b.mul(g, b.mul(ir.Const(2), x)), None
+    if ranks == (1, 1):  # x . y: a number
+        return b.mul(g, y), b.mul(g, x)
+    if ranks == (2, 1):  # matrix times vector
+        return b.mul(b.column(g), y), b.op(Prim.MATMUL, g, x)
+    if ranks == (1, 2):  # vector times matrix
+        return b.op(Prim.MATMUL, y, g), b.mul(b.column(x), g)
+    if ranks == (2, 2):
+        x_t, y_t = b.op(Prim.TRANSPOSE, x), b.op(Prim.TRANSPOSE, y)
+        return b.op(Prim.MATMUL, g, y_t), b.op(Prim.MATMUL, x_t, g)
+    # Ranks unknown here (or batched): the runtime decides from the shapes.
     return b.op(Prim.MATMUL_GRAD_LEFT, g, x, y), b.op(Prim.MATMUL_GRAD_RIGHT, g, x, y)
 
 
