@@ -25,6 +25,7 @@ import sympy
 
 from . import ir
 from .errors import AgcError
+from .symbolic_dag import Dag, Evaluator, NotANumber
 
 MAX_TRIPS = 10_000  # a while loop running longer than this is taken to be endless
 # Constants written as floats whose exact meaning sympy should see (1/log(2) in the log2 rule).
@@ -73,11 +74,12 @@ def shape_of(value: object) -> tuple:
     return value.shape if isinstance(value, np.ndarray) else ()
 
 
-def is_symbolic(value: object) -> bool:
-    """Whether a value depends on a symbol."""
+def is_symbolic(value: object, dag: Dag | None = None) -> bool:
+    """Whether a value depends on a symbol (`dag` memoizes the walk over big expressions)."""
+    dag = dag or Dag()
     if isinstance(value, np.ndarray):
-        return value.dtype == object and any(is_symbolic(v) for v in value.flat)
-    return isinstance(value, sympy.Basic) and bool(value.free_symbols)
+        return value.dtype == object and any(dag.depends(v) for v in value.flat)
+    return dag.depends(value)
 
 
 @dataclass
@@ -101,8 +103,8 @@ class Path:
             self.loops.setdefault(_where(loc), []).append(count)
 
     def condition(self, relation) -> None:
-        """Note a relation that holds at the point (one that mentions a symbol)."""
-        if isinstance(relation, sympy.logic.boolalg.BooleanAtom) or not relation.free_symbols:
+        """Note a relation that holds at the point (the caller checks that it mentions a symbol)."""
+        if isinstance(relation, sympy.logic.boolalg.BooleanAtom):
             return
         if relation not in self.conditions:
             self.conditions.append(relation)
@@ -124,7 +126,8 @@ class Point:
 
     def __init__(self, values: dict):
         self.values = {s: sympy.sympify(number(v)) for s, v in values.items()}
-        self._cache: dict = {}
+        self.dag = Dag()  # memoized walks over the expressions of this run
+        self._evaluate = Evaluator(self.values, digits=20)
 
     def evaluate(self, value: object) -> object:
         """A float (or float array) of a value at the point; other values unchanged."""
@@ -134,15 +137,14 @@ class Point:
             return np.array([self.evaluate(v) for v in value.flat], dtype=float).reshape(value.shape)
         if not isinstance(value, sympy.Basic):
             return value
-        if value not in self._cache:
-            self._cache[value] = self._real(value)
-        return self._cache[value]
-
-    def _real(self, expr: sympy.Basic) -> float:
-        result = complex(expr.xreplace(self.values).evalf(20)) if expr.free_symbols else \
-            complex(expr.evalf(20))
+        try:
+            result = self._evaluate(value)
+        except NotANumber:
+            raise SymbolicError(f"{self.dag.describe(value, 200)} has no finite value at the "
+                                "example point") from None
         if abs(result.imag) > 1e-12 * max(1.0, abs(result.real)):
-            raise SymbolicError(f"{expr} is not a real number at the example point ({result})")
+            raise SymbolicError(f"{self.dag.describe(value, 200)} is not a real number at the "
+                                f"example point ({result})")
         return result.real
 
 
@@ -231,9 +233,9 @@ class Interpreter:
 
         args = [self.read(a) for a in stmt.args]
         value = apply(self, stmt, args)
-        if stmt.params.get("nograd") and is_symbolic(value):
+        if stmt.params.get("nograd") and self.symbolic(value):
             value = self.as_constant(value, f"{stmt.target} (no_grad, line {stmt.loc.line})")
-        self.env[stmt.target.name] = value
+        self.env[stmt.target.name] = self.point.dag.intern(value)
 
     def while_(self, loop: ir.While) -> None:
         trips = 0
@@ -294,15 +296,25 @@ class Interpreter:
         if isinstance(value, (bool, np.bool_, int, np.integer)) or value is None:
             return bool(value)
         taken = self.point.evaluate(value) != 0
-        self.path.condition(sympy.Ne(value, 0) if taken else sympy.Eq(value, 0))
+        self.note(sympy.Ne(value, 0, evaluate=False) if taken else
+                  sympy.Eq(value, 0, evaluate=False))
         return taken
+
+    def note(self, relation) -> None:
+        """Put a relation on the path if it mentions a symbol."""
+        if self.point.dag.depends(relation):
+            self.path.condition(relation)
+
+    def symbolic(self, value: object) -> bool:
+        """Whether a value depends on a symbol."""
+        return is_symbolic(value, self.point.dag)
 
     def integer(self, value: object) -> int:
         """A loop bound or index as a Python int."""
         if isinstance(value, np.ndarray) and value.size == 1:
             value = value.reshape(-1)[0]
-        if isinstance(value, sympy.Basic) and value.free_symbols:
-            raise SymbolicError(f"an integer ({value}) depends on a differentiated parameter")
+        if self.point.dag.depends(value):
+            raise SymbolicError(f"an integer ({self.point.dag.describe(value, 200)}) depends on a differentiated parameter")
         try:
             return int(value)
         except (TypeError, ValueError):

@@ -13,7 +13,7 @@ import numpy as np
 import sympy
 
 from .prims import Prim
-from .symbolic import SymbolicError, is_symbolic, number, shape_of, symbolic_array
+from .symbolic import SymbolicError, number, shape_of, symbolic_array
 from .symbolic_prims import arr, meaning, sym
 
 
@@ -60,7 +60,7 @@ def _getitem(run, s, x, *holes):
 def _setitem(run, s, y, value, *holes):
     args = (y, value, *holes)
     index = index_of(run, s.params.get("index"), lambda p: args[p])
-    if isinstance(y, np.ndarray) and y.dtype != object and is_symbolic(value):
+    if isinstance(y, np.ndarray) and y.dtype != object and run.symbolic(value):
         raise SymbolicError(f"line {s.loc.line}: a symbolic value written into a "
                             f"{y.dtype} array")
     y[index] = sym(value) if isinstance(y, np.ndarray) and y.dtype == object else value
@@ -206,7 +206,7 @@ def _range(run, s, *bounds):
 
 def _at_point(run, s, x, what: str):
     """A value evaluated at the point (as a float array or float), noted if it was symbolic."""
-    if is_symbolic(x):
+    if run.symbolic(x):
         run.path.constant(f"{what} at line {s.loc.line}")
     return run.point.evaluate(x)
 

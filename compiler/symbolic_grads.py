@@ -9,13 +9,15 @@ numbers. Helper calls (CALL, CALL_VJP) run the helper's own IR.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import sympy
 
 from .prims import Prim
 from .symbolic import Interpreter, SymbolicError, shape_of
 from .symbolic_arrays import index_of
-from .symbolic_prims import arr, elementwise, holds, meaning, sign_at, sym
+from .symbolic_prims import arithmetic, arr, elementwise, holds, meaning, sign_at, sym
 
 ZERO = sympy.Integer(0)
 
@@ -64,7 +66,7 @@ def add(a: object, b: object) -> object:
         return merged
     if isinstance(a, (tuple, list)):
         return type(a)(add(x, y) for x, y in zip(a, b))
-    return sym(a) + sym(b)
+    return arithmetic(operator.add, a, b)
 
 
 @meaning(Prim.UNBROADCAST)

@@ -76,11 +76,56 @@ def _plain_int(x: object) -> bool:
 
 
 # -------------------------------------------------------------- arithmetic
+LARGE_SUM = 48  # terms: past this, arithmetic on a sum builds unevaluated nodes
+
+
+def _lazy(x: object) -> bool:
+    """Whether x is a sum that evaluated arithmetic would copy at every step.
+
+    sympy flattens and sorts the terms of a sum at each + or number * sum, so a
+    loop that accumulates (x = x + dt * v, 100 times) costs quadratic time and
+    more; such sums are combined unevaluated instead (an Add holding an Add is
+    the mark of one), which the DAG tools of symbolic_dag.py read the same.
+    """
+    return isinstance(x, sympy.Add) and (len(x.args) > LARGE_SUM or
+                                         any(isinstance(a, sympy.Add) for a in x.args))
+
+
+def _unevaluated(op: Callable) -> Callable:
+    def combine(a, b):
+        return UNEVALUATED[op](a, b) if _lazy(a) or _lazy(b) else op(a, b)
+
+    return combine
+
+
+UNEVALUATED = {
+    operator.add: lambda a, b: sympy.Add(a, b, evaluate=False),
+    operator.sub: lambda a, b: sympy.Add(a, sympy.Mul(-1, b, evaluate=False), evaluate=False),
+    operator.mul: lambda a, b: sympy.Mul(a, b, evaluate=False),
+    operator.truediv: lambda a, b: sympy.Mul(a, sympy.Pow(b, -1, evaluate=False),
+                                             evaluate=False),
+    operator.pow: lambda a, b: sympy.Pow(a, b, evaluate=False),
+}
+
+
+def arithmetic(op: Callable, x: object, y: object) -> object:
+    """x op y on sympy values (elementwise for arrays), unevaluated for large sums."""
+    x, y = sym(x), sym(y)
+    if not isinstance(x, np.ndarray) and not isinstance(y, np.ndarray):
+        return _unevaluated(op)(x, y)
+    return op(x, y) if not any(_lazy(v) for v in (*_flat(x), *_flat(y))) else \
+        np.frompyfunc(_unevaluated(op), 2, 1)(x, y)
+
+
+def _flat(x: object) -> list:
+    return list(x.flat) if isinstance(x, np.ndarray) else [x]
+
+
 def _arith(op: Callable, keep_ints: bool = True) -> Callable:
     def run_op(run, s, x, y):
         if keep_ints and _plain_int(x) and _plain_int(y):
             return op(int(x), int(y))  # index arithmetic stays in Python ints
-        return op(sym(x), sym(y))
+        return arithmetic(op, x, y)
 
     return run_op
 
@@ -94,7 +139,7 @@ meaning(Prim.POW)(_arith(operator.pow, keep_ints=False))
 
 @meaning(Prim.NEG)
 def _neg(run, s, x):
-    return -x if _plain_int(x) else -sym(x)
+    return -x if _plain_int(x) else arithmetic(operator.mul, -1, x)
 
 
 @meaning(Prim.POS, Prim.COPY, Prim.CAST_LIKE)
@@ -149,7 +194,7 @@ def holds(run, prim: Prim, a: object, b: object) -> bool:
     truth = bool(test(run.point.evaluate(a), run.point.evaluate(b)))
     if isinstance(a, sympy.Basic) or isinstance(b, sympy.Basic):
         try:
-            run.path.condition((true_rel if truth else false_rel)(a, b))
+            run.note((true_rel if truth else false_rel)(sym(a), sym(b), evaluate=False))
         except TypeError:  # a relation sympy cannot form (a non-real value): nothing to note
             pass
     return truth
@@ -189,8 +234,8 @@ def sign_at(run, x: object) -> int:
     value = run.point.evaluate(x)
     sign = (value > 0) - (value < 0)
     if isinstance(x, sympy.Basic):
-        run.path.condition(sympy.Gt(x, 0) if sign > 0 else sympy.Lt(x, 0) if sign < 0
-                           else sympy.Eq(x, 0))
+        relation = sympy.Gt if sign > 0 else sympy.Lt if sign < 0 else sympy.Eq
+        run.note(relation(x, 0, evaluate=False))
     return sign
 
 

@@ -20,10 +20,12 @@ import sympy
 
 from . import ir
 from .symbolic import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
-from .verify_proof import nearby_points, prove
+from .symbolic_dag import derivative
+from .verify_proof import Prover, nearby_points
 from .verify_report import GradientCheck, VerificationResult
 
 __all__ = ["VerificationResult", "verify", "verify_adjoint"]
+DIFF_LIMIT = 5000  # tree nodes: a larger function is differentiated node by node (see below)
 
 
 def verify(f, *example_args, wrt=None, points: int = 5,
@@ -74,16 +76,17 @@ def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
         result.error = str(err) or type(err).__name__
         return result, None
     result.seed = run.seed_text(seed)
+    result.derivative_method = run.diff_method
+    result.dag = run.point.dag
     result.checks.append(("the forward sweep computes the function's value at the point",
                           run.same_value(run.returned, computed_outputs)))
-    near = nearby_points(run.point.values, points)
+    prover = Prover(nearby_points(run.point.values, points), simplify_seconds, run.point.dag)
     for name, want, got in zip(adjoint.wrt, derivatives, computed):
-        result.gradients.append(check_gradient(name, want, got, near, simplify_seconds))
+        result.gradients.append(check_gradient(name, want, got, prover))
     return result, run
 
 
-def check_gradient(name: str, derivative, adjoint, points: list[dict],
-                   simplify_seconds: float | None) -> GradientCheck:
+def check_gradient(name: str, derivative, adjoint, prover: Prover) -> GradientCheck:
     """Compare one parameter's derivative with agc's adjoint, element by element."""
     want_shape, got_shape = np.shape(derivative), shape_of(adjoint)
     if isinstance(adjoint, (dict, list, tuple)) or \
@@ -92,12 +95,11 @@ def check_gradient(name: str, derivative, adjoint, points: list[dict],
             f"agc's gradient is {_kind(adjoint)} but the parameter has shape {want_shape}"))
     if isinstance(derivative, np.ndarray):
         adjoint = np.reshape(np.asarray(adjoint, dtype=object), want_shape)
-        verdicts = [prove(d, a, points, simplify_seconds)
-                    for d, a in zip(derivative.flat, adjoint.flat)]
+        verdicts = prover.prove_all(list(zip(derivative.flat, adjoint.flat)))
     else:
         adjoint = np.asarray(adjoint, dtype=object).reshape(-1)[0] \
             if isinstance(adjoint, np.ndarray) else adjoint
-        verdicts = [prove(derivative, adjoint, points, simplify_seconds)]
+        verdicts = prover.prove_all([(derivative, adjoint)])
     return GradientCheck(name, derivative, adjoint, verdicts)
 
 
@@ -124,6 +126,7 @@ class _Runs:
         self.point = Point(values)
         self.returned = None
         self.seed = None
+        self.diff_method = "sympy.diff"
 
     def arguments(self) -> tuple:
         """Fresh argument values (a run may write into its arrays)."""
@@ -152,9 +155,20 @@ class _Runs:
         return f"symbolic {self.adj.seed_param} (the vjp sum({self.adj.seed_param} * output))"
 
     def derivatives(self, output, seed) -> list:
-        """sympy.diff of the (seed-weighted) output for each wrt parameter."""
+        """The derivative of the (seed-weighted) output for each wrt parameter.
+
+        sympy.diff walks the expression as a tree; past DIFF_LIMIT nodes (loops
+        sharing subexpressions make trees of 10^30 nodes) the chain rule runs
+        over the distinct nodes instead, with sympy's derivative of each function.
+        """
         total = _weighted_sum(output, seed)
-        return [_diff(total, self.symbols[name]) for name in self.adj.wrt]
+        size = self.point.dag.size(total)
+        if size <= DIFF_LIMIT:
+            return [_diff(total, self.symbols[name], sympy.diff) for name in self.adj.wrt]
+        self.diff_method = (f"the chain rule over the distinct subexpressions, sympy's "
+                            f"derivative at each (the function has {size:.3g} nodes as a tree)")
+        chain_rule = lambda expr, symbol: derivative(expr, symbol, self.point.dag)
+        return [_diff(total, self.symbols[name], chain_rule) for name in self.adj.wrt]
 
     def adjoint(self, seed) -> tuple[tuple, tuple]:
         """Run agc's adjoint: (returned values, gradients)."""
@@ -217,10 +231,10 @@ def _weighted_sum(output, seed) -> sympy.Expr:
     return sympy.sympify(np.sum(np.asarray(output, dtype=object) * seed))
 
 
-def _diff(total: sympy.Expr, symbols) -> object:
+def _diff(total: sympy.Expr, symbols, diff) -> object:
     if isinstance(symbols, np.ndarray):
-        return np.frompyfunc(lambda s: sympy.diff(total, s), 1, 1)(symbols)
-    return sympy.diff(total, symbols)
+        return np.frompyfunc(lambda s: diff(total, s), 1, 1)(symbols)
+    return diff(total, symbols)
 
 
 def _close(a, b) -> bool:

@@ -13,10 +13,12 @@ import numpy as np
 import sympy
 
 from .symbolic import Path
+from .symbolic_dag import Dag
 from .verify_proof import Status, Verdict
 
 SHOWN_ELEMENTS = 6  # array entries printed in full; the rest are summarized
 SHOWN_CONDITIONS = 8
+PRETTY_LIMIT = 120  # tree nodes drawn in 2-D; larger expressions are printed on one line
 
 
 @dataclass
@@ -70,6 +72,8 @@ class VerificationResult:
     seed: str = "1 (scalar output)"
     checks: list[tuple[str, bool]] = field(default_factory=list)  # numeric cross-checks
     error: str | None = None  # why the symbolic run could not be completed
+    derivative_method: str = "sympy.diff"
+    dag: Dag = field(default_factory=Dag, repr=False, compare=False)  # sizes, for printing
 
     @property
     def status(self) -> Status:
@@ -98,17 +102,19 @@ def render(result: VerificationResult, pretty: bool = False) -> str:
     if result.error:
         lines.append(f"  could not verify: {result.error}")
     lines += [f"  path: {line}" for line in path_lines(result.path)]
-    lines += [f"  holds where: {line}" for line in condition_lines(result.path, result.point)]
+    lines += [f"  holds where: {line}" for line in condition_lines(result.path, result.dag)]
     lines += [f"  taken as constant at the point: {c}" for c in result.path.constants]
     if result.gradients and result.seed != "1 (scalar output)":
         lines.append(f"  output seed: {result.seed}")
+    if result.gradients and result.derivative_method != "sympy.diff":
+        lines.append(f"  derivative by {result.derivative_method}")
     for check in result.gradients:
-        lines += _gradient_lines(check, pretty)
+        lines += _gradient_lines(check, pretty, result.dag)
     lines += [f"  {'ok' if ok else 'FAILED'}: {what}" for what, ok in result.checks]
     return "\n".join(lines)
 
 
-def _gradient_lines(check: GradientCheck, pretty: bool) -> list[str]:
+def _gradient_lines(check: GradientCheck, pretty: bool, dag: Dag) -> list[str]:
     lines = [f"  d/d{check.name}: {check.status}"]
     if check.problem:
         return lines + [f"    {check.problem}"]
@@ -120,7 +126,7 @@ def _gradient_lines(check: GradientCheck, pretty: bool) -> list[str]:
     for i in shown:
         label = f"{check.name}[{','.join(map(str, entries[i]))}]" if shape else check.name
         lines += _entry_lines(label, _at(check.derivative, entries[i]),
-                              _at(check.adjoint, entries[i]), check.verdicts[i], pretty)
+                              _at(check.adjoint, entries[i]), check.verdicts[i], pretty, dag)
     if len(entries) > len(shown):
         rest = [check.verdicts[i].status for i in range(len(entries)) if i not in shown]
         lines.append(f"    ... {len(rest)} more entries: {combine(rest)}")
@@ -131,10 +137,11 @@ def _at(value, index):
     return value[index] if isinstance(value, np.ndarray) else value
 
 
-def _entry_lines(label: str, derivative, adjoint, verdict: Verdict, pretty: bool) -> list[str]:
+def _entry_lines(label: str, derivative, adjoint, verdict: Verdict, pretty: bool,
+                 dag: Dag) -> list[str]:
     lines = [f"    {label}:"]
-    lines += _expr_lines("sympy", derivative, pretty)
-    lines += _expr_lines("agc  ", adjoint, pretty)
+    lines += _expr_lines("sympy", derivative, pretty, dag)
+    lines += _expr_lines("agc  ", adjoint, pretty, dag)
     lines.append(f"      {verdict.status} ({verdict.method})")
     if verdict.counterexample:
         c = verdict.counterexample
@@ -142,13 +149,13 @@ def _entry_lines(label: str, derivative, adjoint, verdict: Verdict, pretty: bool
         lines.append(f"      counterexample: at {at}: the derivative is {_short(c['derivative'])}, "
                      f"agc computes {_short(c['adjoint'])}")
     if verdict.difference is not None and verdict.status is not Status.PROVED:
-        lines.append(f"      difference: {verdict.difference}")
+        lines.append(f"      difference: {dag.describe(verdict.difference)}")
     return lines
 
 
-def _expr_lines(tag: str, expr, pretty: bool) -> list[str]:
-    if not pretty:
-        return [f"      {tag}: {expr}"]
+def _expr_lines(tag: str, expr, pretty: bool, dag: Dag) -> list[str]:
+    if not pretty or not isinstance(expr, sympy.Basic) or dag.size(expr) > PRETTY_LIMIT:
+        return [f"      {tag}: {dag.describe(expr)}"]
     drawn = sympy.pretty(expr, use_unicode=False).splitlines()
     pad = " " * (len(tag) + 8)
     return [f"      {tag}: {drawn[0]}"] + [pad + line for line in drawn[1:]]
@@ -186,14 +193,15 @@ def _listing(values: list[int]) -> str:
     return ", ".join(map(str, values[:10])) + (", ..." if len(values) > 10 else "")
 
 
-def condition_lines(path: Path, point: dict) -> list[str]:
+def condition_lines(path: Path, dag: Dag | None = None) -> list[str]:
     """The conditions the path holds under: intervals per symbol, then other relations."""
+    dag = dag or Dag()
     intervals: dict[sympy.Symbol, sympy.Set] = {}
     others = []
     for relation in path.conditions:
-        found = _interval(relation)
+        found = _interval(relation, dag)
         if found is None:
-            others.append(str(relation))
+            others.append(dag.describe(relation, 300))
         else:
             symbol, interval = found
             intervals[symbol] = intervals.get(symbol, sympy.S.Reals) & interval
@@ -204,10 +212,13 @@ def condition_lines(path: Path, point: dict) -> list[str]:
     return lines
 
 
-def _interval(relation) -> tuple | None:
+def _interval(relation, dag: Dag) -> tuple | None:
     """(symbol, interval) for a relation linear in one symbol, else None."""
-    symbols = relation.free_symbols
-    if len(symbols) != 1 or not isinstance(relation, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)):
+    if not isinstance(relation, (sympy.Lt, sympy.Le, sympy.Gt, sympy.Ge)) or \
+            dag.size(relation) > 100:
+        return None
+    symbols = dag.free(relation)
+    if len(symbols) != 1:
         return None
     (symbol,) = symbols
     expr = sympy.expand(relation.lhs - relation.rhs)
