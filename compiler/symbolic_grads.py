@@ -14,6 +14,7 @@ import operator
 import numpy as np
 import sympy
 
+from . import runtime
 from .prims import Prim
 from .symbolic import Interpreter, SymbolicError, shape_of
 from .symbolic_arrays import index_of
@@ -259,24 +260,7 @@ def _complete_like(run, s, grad, like):
 
 def complete_like(grad: object, like: object) -> object:
     """A gradient with the structure of `like`, zeros where nothing arrived."""
-    if isinstance(like, dict):
-        grad = grad if isinstance(grad, dict) else {}
-        return {k: complete_like(grad[k], v) if k in grad else _dense_zeros(v)
-                for k, v in like.items()}
-    if isinstance(like, (tuple, list)) and isinstance(grad, dict):
-        return type(like)(complete_like(grad[i], v) if i in grad else _dense_zeros(v)
-                          for i, v in enumerate(like))
-    if isinstance(like, (tuple, list)) and isinstance(grad, (tuple, list)):
-        return type(like)(complete_like(g, v) for g, v in zip(grad, like))
-    return grad
-
-
-def _dense_zeros(like: object) -> object:
-    if isinstance(like, dict):
-        return {k: _dense_zeros(v) for k, v in like.items()}
-    if isinstance(like, (list, tuple)):
-        return type(like)(_dense_zeros(v) for v in like)
-    return zeros_like(like)
+    return runtime.complete_like(grad, like, zeros_like)
 
 
 @meaning(Prim.LIST_ITEM_GRAD)

@@ -187,26 +187,30 @@ def add(a, b):
     return a + b
 
 
-def complete_like(grad, like):
-    """A gradient with the structure of `like`: keys no cotangent reached get zeros."""
+def complete_like(grad, like, zeros=None):
+    """A gradient with the structure of `like`: keys no cotangent reached get zeros.
+
+    `zeros(leaf)` makes a missing leaf's zeros (default: `zeros_like`).
+    """
+    zeros = zeros or zeros_like
     if isinstance(like, dict):
         grad = grad if isinstance(grad, dict) else {}
-        return {k: complete_like(grad[k], v) if k in grad else _dense_zeros(v)
+        return {k: complete_like(grad[k], v, zeros) if k in grad else _dense_zeros(v, zeros)
                 for k, v in like.items()}
     if isinstance(like, (tuple, list)) and isinstance(grad, dict):
-        return type(like)(complete_like(grad[i], v) if i in grad else _dense_zeros(v)
-                          for i, v in enumerate(like))
+        return type(like)(complete_like(grad[i], v, zeros) if i in grad
+                          else _dense_zeros(v, zeros) for i, v in enumerate(like))
     if isinstance(like, (tuple, list)) and isinstance(grad, (tuple, list)):
-        return type(like)(complete_like(g, v) for g, v in zip(grad, like))
+        return type(like)(complete_like(g, v, zeros) for g, v in zip(grad, like))
     return grad
 
 
-def _dense_zeros(like):
+def _dense_zeros(like, zeros):
     if isinstance(like, dict):
-        return {k: _dense_zeros(v) for k, v in like.items()}
+        return {k: _dense_zeros(v, zeros) for k, v in like.items()}
     if isinstance(like, (list, tuple)):
-        return type(like)(_dense_zeros(v) for v in like)
-    return zeros_like(like)
+        return type(like)(_dense_zeros(v, zeros) for v in like)
+    return zeros(like)
 
 
 class TapeRecorder(list):
