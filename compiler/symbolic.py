@@ -29,8 +29,12 @@ from .symbolic_dag import Dag, Evaluator, NotANumber
 
 MAX_TRIPS = 10_000  # a while loop running longer than this is taken to be endless
 # Constants written as floats whose exact meaning sympy should see (1/log(2) in the log2 rule).
-_KNOWN = (sympy.pi, sympy.E, sympy.log(2), sympy.log(10), 1 / sympy.log(2), 1 / sympy.log(10),
-          2 * sympy.pi, sympy.pi / 2, sympy.sqrt(2), 1 / sympy.sqrt(2), sympy.sqrt(sympy.pi))
+# A float within KNOWN_ULPS units in the last place of one is read as it: `1 / math.log(10)`
+# is one unit away from the double nearest 1/log(10).
+_KNOWN = tuple((c, float(c)) for c in (
+    sympy.pi, sympy.E, sympy.log(2), sympy.log(10), 1 / sympy.log(2), 1 / sympy.log(10),
+    2 * sympy.pi, sympy.pi / 2, sympy.sqrt(2), 1 / sympy.sqrt(2), sympy.sqrt(sympy.pi)))
+KNOWN_ULPS = 2
 
 
 class SymbolicError(AgcError):
@@ -53,8 +57,8 @@ def number(value: object) -> object:
 def _exact_float(value: float) -> sympy.Expr:
     if not math.isfinite(value):
         return sympy.oo if value > 0 else -sympy.oo if value < 0 else sympy.nan
-    for known in _KNOWN:
-        if float(known) == value:
+    for known, near in _KNOWN:
+        if abs(value - near) <= KNOWN_ULPS * math.ulp(near):
             return known
     return sympy.Rational(repr(value))  # the decimal the user wrote: 0.37 is 37/100
 

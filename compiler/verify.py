@@ -65,6 +65,9 @@ def verify_adjoint(adjoint, example: dict, helpers: dict | None = None, has_aux:
 
 
 def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
+    # sympy's global cache would keep the last verification's expressions, and comparing a
+    # new expression with an equal one kept there walks both trees: start afresh.
+    sympy.core.cache.clear_cache()
     result = VerificationResult(adjoint.primal.name, tuple(adjoint.wrt), dict(example))
     try:
         run = _Runs(adjoint, example, helpers or {}, result.path)

@@ -29,7 +29,7 @@ from .symbolic_dag import postorder
 
 PRIMES = (2**127 - 1, 2**89 - 1)  # both 3 mod 4: a square root is u**((P+1)/4)
 ROUNDS = 2  # points per prime
-TRIES = 40  # random points tried per round before giving up (non-residues, poles)
+TRIES = 500  # random points tried per round before giving up (non-residues, poles)
 MAX_DEGREE = 2**40  # a larger degree bound gives no useful error probability
 
 
@@ -104,6 +104,7 @@ class _Evaluation:
         self.p = prime
         self.rng = rng
         self.memo: dict = {}
+        self.roots: dict = {}  # base -> its square root: one branch per base, for every power
 
     def value(self, expr) -> int:
         """The residue of an expression at this point."""
@@ -126,6 +127,10 @@ class _Evaluation:
             return out
         if isinstance(node, sympy.Pow):
             return self._power(node)
+        if isinstance(node, (sympy.Abs, sympy.sign)):  # |u| = sqrt(u**2), sign(u) = u/|u|
+            u = node.args[0]
+            size = self._root_of(u ** 2, self.memo[u] ** 2 % p)
+            return size if isinstance(node, sympy.Abs) else self.memo[u] * self._inverse(size) % p
         return self._random()
 
     def _power(self, node) -> int:
@@ -133,13 +138,19 @@ class _Evaluation:
         if exp.is_Integer:
             return self._int_power(self.memo[base], int(exp))
         if exp.is_Rational and exp.q == 2 and not base.is_Number:
-            return self._int_power(self._sqrt(self.memo[base]), int(exp.p))
+            return self._int_power(self._root_of(base, self.memo[base]), int(exp.p))
         if isinstance(exp, sympy.Add):
             const, rest = exp.as_coeff_Add()
             if const.is_Integer and const != 0:
                 atom = self._atom(sympy.Pow(base, rest, evaluate=False))
                 return atom * self._int_power(self.memo[base], int(const)) % self.p
         return self._atom(node)
+
+    def _root_of(self, base, value: int) -> int:
+        """The square root of base (residue `value`): one branch per base, for every power."""
+        if base not in self.roots:
+            self.roots[base] = self._sqrt(value)
+        return self.roots[base]
 
     def _atom(self, node) -> int:
         if node not in self.memo:

@@ -34,6 +34,8 @@ TOLERANCE = 1e-9  # relative: |difference| <= TOLERANCE * (1 + |derivative| + |a
 SIMPLIFY_LIMIT = 3000  # tree nodes: a larger difference is not given to sympy.simplify
 RATIONAL_SECONDS = 5.0  # time limit on building the rational normal forms of one gradient
 RATIONAL_NODES = 3000  # distinct nodes: larger differences go to the identity test directly
+RATIONAL_TREE = 10**5  # nodes as a tree: so do the DAGs long loops make
+RATIONAL_DEGREE = 24  # and polynomials of higher degree (their expansion has too many terms)
 
 
 class Status(enum.Enum):
@@ -139,17 +141,26 @@ class Prover:
         return None
 
     def rational_zeros(self, differences: list) -> list[bool | None]:
-        """Whether each difference has the zero rational normal form (None: too large)."""
-        if not differences:
-            return []
-        if len(postorder(sympy.Tuple(*differences), ())) > RATIONAL_NODES:
-            return [None] * len(differences)
+        """Whether each difference has the zero rational normal form (None: too large).
+
+        Only differences of moderate size and degree are expanded: the DAGs of long
+        loops and polynomials of high degree go to the identity test instead.
+        """
+        small = [i for i, d in enumerate(differences)
+                 if self.dag.size(d) <= RATIONAL_TREE and
+                 self.identity_test.degree(d) <= RATIONAL_DEGREE]
+        found: list[bool | None] = [None] * len(differences)
+        if not small or len(postorder(sympy.Tuple(*(differences[i] for i in small)), ())) > \
+                RATIONAL_NODES:
+            return found
         try:
             with time_limit(RATIONAL_SECONDS):
-                forms = RationalForms(differences)
-                return [forms.is_zero(d) for d in differences]
+                forms = RationalForms([differences[i] for i in small])
+                for i in small:
+                    found[i] = forms.is_zero(differences[i])
         except _Timeout:
-            return [None] * len(differences)
+            pass
+        return found
 
     def identity(self, difference) -> Verdict | None:
         """PROVED by the randomized identity test, or None when it cannot tell."""

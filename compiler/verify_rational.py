@@ -101,6 +101,9 @@ class RationalForms:
             return self._mul(forms)
         if isinstance(node, sympy.Pow):
             return self._power(node)
+        if isinstance(node, (sympy.Abs, sympy.sign)):  # |u| = sqrt(u**2), sign(u) = u/|u|
+            size = self.gen[_abs_root(node.args[0])], one
+            return size if isinstance(node, sympy.Abs) else self._mul([forms[0], (one, size[0])])
         return self.gen[node], one
 
     def _power(self, node) -> tuple | None:
@@ -166,7 +169,14 @@ def _atoms_of(node) -> list:
         return []
     if isinstance(node, sympy.Pow):
         return [] if node.args[1].is_Integer else [_split_power(node)[0]]
+    if isinstance(node, (sympy.Abs, sympy.sign)):
+        return [_abs_root(node.args[0])]
     return [node]
+
+
+def _abs_root(u) -> sympy.Basic:
+    """sqrt(u**2), the root |u| and sign(u) are read through (sympy writes sqrt(x**2) as |x|)."""
+    return sympy.Pow(u ** 2, sympy.Rational(1, 2), evaluate=False)
 
 
 def _root(atom) -> bool:
