@@ -123,14 +123,18 @@ def _node_derivative(node, symbol, d: dict) -> sympy.Expr:
         base, exp = node.args
         terms = []
         if d[base] is not S.Zero:
-            terms.append(_product(exp, base ** (exp - 1), d[base]))
+            lower = base if exp - 1 == 1 else sympy.Pow(base, exp - 1, evaluate=False)
+            terms.append(_product(exp, lower, d[base]))
         if d[exp] is not S.Zero:
-            terms.append(_product(node, sympy.log(base), d[exp]))
+            terms.append(_product(node, sympy.log(base, evaluate=False), d[exp]))
         return _sum(terms)
-    if isinstance(node, sympy.Function):
-        return _sum(_product(node.fdiff(i + 1), d[a]) for i, a in enumerate(node.args)
-                    if d[a] is not S.Zero)
-    return sympy.diff(node, symbol)
+    # Unevaluated too: sympy's simplification of tanh(u) asks whether u is zero, which
+    # can take minutes on a large u.
+    with sympy.evaluate(False):
+        if isinstance(node, sympy.Function):
+            return _sum(_product(node.fdiff(i + 1), d[a]) for i, a in enumerate(node.args)
+                        if d[a] is not S.Zero)
+        return sympy.diff(node, symbol)
 
 
 def _sum(terms) -> sympy.Expr:

@@ -196,6 +196,11 @@ def _getitem_grad(run, s, g, x, *holes):
     return out
 
 
+@meaning(Prim.ADD_AT)
+def _add_at(run, s, acc, g, x, *holes):
+    return add(acc, _getitem_grad(run, s, g, x, *holes))  # emission's in-place form of this
+
+
 @meaning(Prim.ZERO_AT)
 def _zero_at(run, s, g, *holes):
     out = g.copy()

@@ -172,8 +172,23 @@ _FUNCTIONS = {
 }
 
 
+LARGE_ARGUMENT = 200  # tree nodes: a function of a larger argument is left unevaluated
+
+
 def _function(fn: Callable) -> Callable:
-    return lambda run, s, *args: elementwise(fn, *args)
+    def apply_fn(run, s, *args):
+        def one(*values):
+            # sympy's automatic simplification of tanh(u), sin(u), ... asks questions about u
+            # (is it zero? a multiple of pi*I?) that can take minutes on a large u.
+            if any(run.point.dag.size(v) > LARGE_ARGUMENT for v in values
+                   if isinstance(v, sympy.Basic)):
+                with sympy.evaluate(False):
+                    return fn(*values)
+            return fn(*values)
+
+        return elementwise(one, *args)
+
+    return apply_fn
 
 
 for _prim, _fn in _FUNCTIONS.items():

@@ -21,11 +21,12 @@ import sympy
 from . import ir
 from .symbolic import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
 from .symbolic_dag import derivative
-from .verify_proof import Prover, nearby_points
+from .verify_proof import Prover, Timeout, nearby_points, time_limit
 from .verify_report import GradientCheck, VerificationResult
 
 __all__ = ["VerificationResult", "verify", "verify_adjoint"]
 DIFF_LIMIT = 5000  # tree nodes: a larger function is differentiated node by node (see below)
+DIFF_SECONDS = 5.0  # and so is one sympy.diff has not differentiated in this time
 
 
 def verify(f, *example_args, wrt=None, points: int = 5,
@@ -160,14 +161,19 @@ class _Runs:
     def derivatives(self, output, seed) -> list:
         """The derivative of the (seed-weighted) output for each wrt parameter.
 
-        sympy.diff walks the expression as a tree; past DIFF_LIMIT nodes (loops
-        sharing subexpressions make trees of 10^30 nodes) the chain rule runs
-        over the distinct nodes instead, with sympy's derivative of each function.
+        sympy.diff walks the expression as a tree, simplifying as it goes; past
+        DIFF_LIMIT nodes (loops sharing subexpressions make trees of 10^30 nodes),
+        or past DIFF_SECONDS, the chain rule runs over the distinct nodes instead,
+        with sympy's derivative of each function.
         """
         total = _weighted_sum(output, seed)
         size = self.point.dag.size(total)
         if size <= DIFF_LIMIT:
-            return [_diff(total, self.symbols[name], sympy.diff) for name in self.adj.wrt]
+            try:
+                with time_limit(DIFF_SECONDS):
+                    return [_diff(total, self.symbols[name], sympy.diff) for name in self.adj.wrt]
+            except Timeout:
+                sympy.core.cache.clear_cache()  # it may hold half-built derivatives
         self.diff_method = (f"the chain rule over the distinct subexpressions, sympy's "
                             f"derivative at each (the function has {size:.3g} nodes as a tree)")
         chain_rule = lambda expr, symbol: derivative(expr, symbol, self.point.dag)

@@ -59,22 +59,29 @@ class Verdict:
     counterexample: dict | None = None  # {"point": {...}, "derivative": x, "adjoint": y}
 
 
-class _Timeout(BaseException):
-    """simplify ran past its time limit (a BaseException, so sympy cannot swallow it)."""
+class Timeout(BaseException):
+    """A block ran past its time limit (a BaseException, so sympy cannot swallow it)."""
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None):
-    """Interrupt the block after `seconds` (only in the main thread; elsewhere no limit)."""
+    """Interrupt the block after `seconds` (only in the main thread; elsewhere no limit).
+
+    Nests inside a caller's own interval timer (pytest-timeout's, say): a limit
+    that would end after the caller's leaves the caller's in charge, and the
+    caller's timer is re-armed with what is left of it afterwards.
+    """
     usable = seconds and threading.current_thread() is threading.main_thread() \
         and hasattr(signal, "setitimer")
-    if not usable:
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0] if usable else 0.0
+    if not usable or (outer_left and outer_left <= seconds):
         yield
         return
 
     def stop(signum, frame):
-        raise _Timeout()
+        raise Timeout()
 
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -82,6 +89,9 @@ def time_limit(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left:
+            left = outer_left - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 class Prover:
@@ -158,7 +168,7 @@ class Prover:
                 forms = RationalForms([differences[i] for i in small])
                 for i in small:
                     found[i] = forms.is_zero(differences[i])
-        except _Timeout:
+        except Timeout:
             pass
         return found
 
@@ -181,7 +191,7 @@ class Prover:
         try:
             with time_limit(self.simplify_left):
                 reduced = sympy.simplify(difference)
-        except _Timeout:
+        except Timeout:
             reduced = None
         finally:
             if self.simplify_left is not None:
