@@ -27,13 +27,17 @@ class Builder:
 
     def __init__(self, namer: Namer, temps: set[str], loc: Loc = NO_LOC,
                  stmt: ir.Assign | None = None, scalars: frozenset[str] = frozenset(),
-                 ranks: dict[str, int | None] | None = None):
+                 ranks: dict[str, int | None] | None = None,
+                 spread: dict[str, ir.Atom] | None = None):
         self.namer = namer
         self.temps = temps
         self.loc = loc
         self.stmt = stmt  # the statement whose rule is running, if any
         self.scalars = scalars  # names known to hold scalars
-        self.ranks = ranks or {}  # known numbers of dimensions (kinds.variable_ranks)
+        # Known numbers of dimensions (kinds.variable_ranks); shared with the reverse pass,
+        # which learns the ranks of some adjoints as rules make them.
+        self.ranks = ranks if ranks is not None else {}
+        self.spread = spread or {}  # see rules.spreadable
         self.stmts: list[ir.Stmt] = []
 
     def rank(self, atom: ir.Atom) -> int | None:
@@ -41,6 +45,18 @@ class Builder:
         if isinstance(atom, ir.Const):
             return 0 if type(atom.value) in (int, float, bool) else None
         return 0 if atom.name in self.scalars else self.ranks.get(atom.name)
+
+    def number(self, atom: ir.Atom) -> ir.Atom:
+        """Record that `atom` holds one number (rank 0); returns it."""
+        if isinstance(atom, ir.Var):
+            self.ranks[atom.name] = 0
+        return atom
+
+    def scaled(self, c: float, g: ir.Atom, x: ir.Atom) -> ir.Atom:
+        """c * g * x, the constant grouped with whichever of g and x is a number."""
+        if self.rank(g) == 0 and self.rank(x) != 0:
+            return self.mul(self.mul(ir.Const(c), g), x)
+        return self.mul(g, self.mul(ir.Const(c), x))
 
     def column(self, v: ir.Atom) -> ir.Atom:
         """v[:, None]: a vector as a one-column matrix."""

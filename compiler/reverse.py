@@ -27,7 +27,7 @@ from .builder import Builder
 from .errors import UserCodeError
 from .namer import Namer
 from .prims import Prim
-from .rules import rule_for
+from .rules import rule_for, spreadable
 
 
 @dataclass(frozen=True)
@@ -114,16 +114,20 @@ class Reverser:
         # A helper's parameter read by index may be a list or tuple the caller built.
         indexed = kinds.indexed_params(fn) if helper else set()
         self.tuple_valued = kinds.container_variables(fn, self.containers | indexed)
+        self.spread = {name: like for name, like in spreadable(fn, temps).items()
+                       if name not in self.keep and name not in self.tuple_valued}
 
     # ------------------------------------------------------------ naming
     def bar(self, name: str) -> ir.Var:
         """The adjoint variable of `name` (x -> x_bar)."""
         if name not in self.bars:
             self.bars[name] = self.namer.fresh(f"{name}_bar")
+            if self.ranks.get(name) is not None:  # an adjoint has its primal's shape
+                self.ranks[self.bars[name]] = self.ranks[name]
         return ir.Var(self.bars[name])
 
     def builder(self, loc, stmt: ir.Assign | None = None) -> Builder:
-        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks)
+        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks, self.spread)
 
     # ------------------------------------------------------------ driver
     def run(self) -> Adjoint:
@@ -192,6 +196,8 @@ class Reverser:
         else:
             b.apply(Prim.COPY, (contribution,), target=target)
             defined.add(target.name)
+            if name in self.spread and b.rank(contribution) == 0:
+                b.number(target)  # its only contribution: one number (rules.spreadable)
 
     def zero_fill(self, names: set[str]) -> list[ir.Stmt]:
         """x_bar = zeros_like(x) for adjoint names (given by adjoint name)."""

@@ -65,7 +65,7 @@ def _sub(b, g, s):
 def _mul(b, g, s):
     x, y = s.args
     if x == y and isinstance(x, ir.Var):  # x * x: one contribution, 2 x g
-        return b.unbroadcast(b.mul(g, b.mul(ir.Const(2), x)), x), None
+        return b.unbroadcast(b.scaled(2, g, x), x), None
     return b.unbroadcast(b.mul(g, y), x), b.unbroadcast(b.mul(g, x), y)
 
 
@@ -79,8 +79,8 @@ def _div(b, g, s):
 @vjp(Prim.POW)
 def _pow(b, g, s):
     x, y = s.args
-    if isinstance(y, ir.Const) and y.value == 2:
-        gx = b.mul(g, b.mul(ir.Const(2), x))
+    if isinstance(y, ir.Const) and type(y.value) in (int, float):
+        gx = b.scaled(y.value, g, b.pow(x, ir.Const(y.value - 1)))
     else:
         gx = b.mul(g, b.mul(y, b.pow(x, b.sub(y, ir.Const(1)))))
     gy = b.op(Prim.POW_EXPONENT_GRAD, g, x, s.target)
@@ -134,7 +134,13 @@ _quotient(Prim.ARCTAN, lambda b, x, out: b.add(ir.Const(1.0), b.mul(x, x)))
 _unary(Prim.EXPM1, lambda b, x, out, lib: b.add(out, ir.Const(1.0)))
 _unary(Prim.LOG2, lambda b, x, out, lib: b.div(ir.Const(1 / math.log(2)), x))
 _unary(Prim.LOG10, lambda b, x, out, lib: b.div(ir.Const(1 / math.log(10)), x))
-_unary(Prim.SQUARE, lambda b, x, out, lib: b.mul(ir.Const(2), x))
+
+
+@vjp(Prim.SQUARE)
+def _square(b, g, s):
+    return (b.scaled(2, g, s.args[0]),)
+
+
 _unary(Prim.SIN, lambda b, x, out, lib: b.op(Prim.COS, x, **lib))
 _unary(Prim.COS, lambda b, x, out, lib: b.neg(b.op(Prim.SIN, x, **lib)))
 _unary(Prim.TAN, lambda b, x, out, lib: b.add(ir.Const(1.0), b.mul(out, out)))
@@ -189,8 +195,16 @@ def _clip(b, g, s):
 # --------------------------------------------------------------- reductions
 @vjp(Prim.SUM, Prim.MEAN)
 def _sum(b, g, s):
+    x = s.args[0]
+    like = b.spread.get(x.name) if isinstance(x, ir.Var) and s.params.get("axis") is None \
+        else None
+    if like is not None and (s.prim is Prim.SUM or (b.rank(like) or 0) >= 1):
+        # x's own rule multiplies its cotangent by an array shaped like x (see spreadable):
+        # one number will do, with no array of copies of it.
+        share = g if s.prim is Prim.SUM else b.div(g, b.op(Prim.SIZE, like))
+        return (b.number(share),)
     prim = Prim.REDUCE_GRAD if s.prim is Prim.SUM else Prim.MEAN_GRAD
-    return (b.op(prim, g, s.args[0], **_axis(s)),)
+    return (b.op(prim, g, x, **_axis(s)),)
 
 
 @vjp(Prim.MAX, Prim.MIN)
@@ -266,7 +280,7 @@ def _matmul(b, g, s):
     x, y = s.args
     ranks = (b.rank(x), b.rank(y))
     if ranks == (1, 1) and x == y:  # x . x: one contribution, 2 x g
-        return b.mul(g, b.mul(ir.Const(2), x)), None
+        return b.scaled(2, g, x), None
     if ranks == (1, 1):  # x . y: a number
         return b.mul(g, y), b.mul(g, x)
     if ranks == (2, 1):  # matrix times vector
@@ -334,3 +348,68 @@ def _setitem(b, g, s):
     written = b.apply(Prim.GETITEM, (g, *holes), ir.Params.of(index=index))
     rest = b.apply(Prim.ZERO_AT, (g, *holes), ir.Params.of(index=index))
     return (rest, b.unbroadcast(written, value)) + (None,) * len(holes)
+
+
+# ------------------------------------------------- cotangents left as numbers
+# Elementwise primitives whose rule multiplies the cotangent by an array shaped like
+# the output, which it reads anyway: the output itself, or the input.
+_READS_OUTPUT = frozenset({Prim.EXP, Prim.EXPM1, Prim.TAN, Prim.TANH, Prim.SQRT})
+_READS_INPUT = frozenset({Prim.LOG, Prim.LOG1P, Prim.LOG2, Prim.LOG10, Prim.ARCTAN,
+                          Prim.SQUARE, Prim.SIN, Prim.COS, Prim.SINH, Prim.COSH, Prim.ARCSIN,
+                          Prim.ARCCOS, Prim.ABS})
+
+
+def shaped_like_output(s: ir.Assign) -> ir.Atom | None:
+    """An atom of s's output shape that s's rule reads and multiplies its cotangent by.
+
+    None unless the rule gives every argument such a full-shaped contribution
+    even when the cotangent is one number.
+    """
+    if s.params.get("lib") in ("math", "builtins"):
+        return None
+    if s.prim in _READS_OUTPUT:
+        return s.target
+    if s.prim in _READS_INPUT:
+        return s.args[0]
+    x = s.args[0] if s.args else None
+    if s.prim is Prim.MUL and isinstance(x, ir.Var) and s.args[1] == x:
+        return x
+    if s.prim is Prim.POW and isinstance(s.args[1], ir.Const):
+        return x
+    return None
+
+
+def spreadable(fn: ir.Function, temps: set[str]) -> dict[str, ir.Atom]:
+    """Temporaries whose full sum or mean may hand back one number as their cotangent.
+
+    `mean(r * r)` would spread its cotangent into an array of r's shape, only for
+    `r * r`'s rule to multiply it by `2 * r`; a number multiplies just as well.
+    Safe for a temporary defined once, read once (by a full sum or mean in the
+    same block) and defined by a statement of `shaped_like_output`. Maps each
+    to the atom of its shape that its rule reads (its size is the mean's count).
+    """
+    reads: dict[str, int] = {}
+    for stmt in ir.walk(fn.body):
+        for name in ir.vars_read(stmt):
+            reads[name] = reads.get(name, 0) + 1
+    counts = ir.def_counts(fn)
+    found: dict[str, ir.Atom] = {}
+
+    def visit(block: ir.Block) -> None:
+        candidates: dict[str, ir.Atom] = {}
+        for stmt in block:
+            for child in ir.children(stmt):
+                visit(child)
+            if not isinstance(stmt, ir.Assign):
+                continue
+            x = stmt.args[0] if stmt.args else None
+            if stmt.prim in (Prim.SUM, Prim.MEAN) and isinstance(x, ir.Var) \
+                    and x.name in candidates:
+                found[x.name] = candidates[x.name]
+            name, like = stmt.target.name, shaped_like_output(stmt)
+            if like is not None and name in temps and counts.get(name) == 1 \
+                    and reads.get(name) == 1:
+                candidates[name] = like
+
+    visit(fn.body)
+    return found
