@@ -25,6 +25,7 @@ from . import ir, kinds
 from .activity import active_variables
 from .builder import Builder
 from .errors import UserCodeError
+from .invariance import mark_shift_invariant
 from .namer import Namer
 from .prims import Prim
 from .rules import rule_for, spreadable
@@ -89,6 +90,8 @@ class Reverser:
                  scalar_params: set[str] = frozenset(), helper: bool = False,
                  container_params: set[str] = frozenset(), has_aux: bool = False,
                  keep: tuple[str, ...] = (), param_ranks: dict[str, int] | None = None):
+        self.primal = fn  # what verification differentiates: the function as written
+        fn = mark_shift_invariant(fn)
         self.fn = fn
         self.has_aux = has_aux
         self.keep = {name: ir.Var(namer.fresh(f"{name}_grad")) for name in keep}
@@ -140,7 +143,7 @@ class Reverser:
         seed, defined = self.seed_outputs(ret, seed_param)
         backward = self.backward_block(body, defined)
         grads = self.gradients(defined, backward)
-        return Adjoint(self.fn, self.wrt, forward, seed, backward, ret.values, grads,
+        return Adjoint(self.primal, self.wrt, forward, seed, backward, ret.values, grads,
                        seed_param, self.bars, returns_value=not self.helper,
                        kept=tuple(self.keep.values()), scalar_output=self.scalar_output(ret))
 

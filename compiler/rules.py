@@ -196,15 +196,31 @@ def _clip(b, g, s):
 @vjp(Prim.SUM, Prim.MEAN)
 def _sum(b, g, s):
     x = s.args[0]
-    like = b.spread.get(x.name) if isinstance(x, ir.Var) and s.params.get("axis") is None \
-        else None
-    if like is not None and (s.prim is Prim.SUM or (b.rank(like) or 0) >= 1):
-        # x's own rule multiplies its cotangent by an array shaped like x (see spreadable):
-        # one number will do, with no array of copies of it.
-        share = g if s.prim is Prim.SUM else b.div(g, b.op(Prim.SIZE, like))
-        return (b.number(share),)
+    share = _share(b, g, s) if isinstance(x, ir.Var) and x.name in b.spread else None
+    if share is not None:
+        return (share,)
     prim = Prim.REDUCE_GRAD if s.prim is Prim.SUM else Prim.MEAN_GRAD
     return (b.op(prim, g, x, **_axis(s)),)
+
+
+def _share(b, g, s) -> ir.Atom | None:
+    """The cotangent of a spreadable operand (see `spreadable`), left unspread.
+
+    x's own rule multiplies its cotangent by an array shaped like x, so a full
+    reduction's cotangent stays one number, and a sum over one axis's is only
+    given that axis back (a view) for broadcasting to do the rest.
+    """
+    like = b.spread[s.args[0].name]
+    axis, keepdims = s.params.get("axis"), s.params.get("keepdims")
+    if axis is None and s.prim is Prim.SUM:
+        return b.number(g)
+    if axis is None and (b.rank(like) or 0) >= 1:  # like.size counts the entries averaged
+        return b.number(b.div(g, b.op(Prim.SIZE, like)))
+    if s.prim is Prim.SUM and keepdims:
+        return g
+    if s.prim is Prim.SUM and type(axis) is int:
+        return b.op(Prim.EXPAND_DIMS, g, axis=axis)
+    return None
 
 
 @vjp(Prim.MAX, Prim.MIN)
@@ -380,7 +396,7 @@ def shaped_like_output(s: ir.Assign) -> ir.Atom | None:
 
 
 def spreadable(fn: ir.Function, temps: set[str]) -> dict[str, ir.Atom]:
-    """Temporaries whose full sum or mean may hand back one number as their cotangent.
+    """Temporaries whose sum or mean may hand back a cotangent not spread to their shape.
 
     `mean(r * r)` would spread its cotangent into an array of r's shape, only for
     `r * r`'s rule to multiply it by `2 * r`; a number multiplies just as well.

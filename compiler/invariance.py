@@ -1,0 +1,108 @@
+"""Shift invariance: the max that stabilises a logsumexp needs no derivative.
+
+    c = max(v)                       c = max(v, axis=-1, keepdims=True)
+    lse = log(sum(exp(v - c))) + c   logp = (v - c) - log(sum(exp(v - c), axis=-1, keepdims=True))
+
+Neither result depends on c at all, so the derivative terms through c cancel
+exactly (-softmax summed, plus one). Marking c no-gradient, as agc.nn does with
+`stop_gradient`, drops them from the adjoint: no max gradient (a comparison
+and a count of ties over v) and no sums that add up to zero.
+
+Only when c is read nowhere else and the chain's values only feed the next
+link, with c lined up against the reduced axis: a full reduction, keepdims,
+or axis 0 (c then broadcasts over v's leading axis).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import ir
+from .prims import Prim
+
+
+def mark_shift_invariant(fn: ir.Function) -> ir.Function:
+    """fn with every logsumexp-stabilising max marked nograd."""
+    readers: dict[str, list[ir.Stmt]] = {}
+    defs: dict[str, list[ir.Assign]] = {}
+    for stmt in ir.walk(fn.body):
+        for name in ir.vars_read(stmt):
+            readers.setdefault(name, []).append(stmt)
+        if isinstance(stmt, ir.Assign):
+            defs.setdefault(stmt.target.name, []).append(stmt)
+    params = set(fn.param_names)
+    marked = {id(s) for s in ir.walk(fn.body) if isinstance(s, ir.Assign)
+              and _stabilising_max(s, readers, defs, params)}
+    if not marked:
+        return fn
+    return replace(fn, body=_mark(fn.body, marked))
+
+
+def _mark(block: ir.Block, marked: set[int]) -> ir.Block:
+    out = []
+    for stmt in block:
+        if id(stmt) in marked:
+            stmt = replace(stmt, params=stmt.params.with_(nograd=True))
+        elif isinstance(stmt, ir.If):
+            stmt = replace(stmt, body=_mark(stmt.body, marked), orelse=_mark(stmt.orelse, marked))
+        elif isinstance(stmt, ir.While):
+            stmt = replace(stmt, test=_mark(stmt.test, marked), body=_mark(stmt.body, marked))
+        elif isinstance(stmt, ir.For):
+            stmt = replace(stmt, body=_mark(stmt.body, marked))
+        out.append(stmt)
+    return tuple(out)
+
+
+def _stabilising_max(s: ir.Assign, readers, defs, params) -> bool:
+    """Whether `c = max(v)` only shifts a logsumexp (see the module docstring)."""
+    if s.prim is not Prim.MAX or not isinstance(s.args[0], ir.Var):
+        return False
+    v, c = s.args[0], s.target
+    axis, keepdims = s.params.get("axis"), s.params.get("keepdims")
+    if not (axis is None or keepdims or axis == 0):
+        return False
+    single = lambda name: len(defs.get(name, ())) == 1 and name not in params
+
+    def only_reader(x: ir.Var, prim: Prim) -> ir.Assign | None:
+        users = readers.get(x.name, [])
+        ok = single(x.name) and len(users) == 1 and isinstance(users[0], ir.Assign) \
+            and users[0].prim is prim
+        return users[0] if ok else None
+
+    if not single(c.name) or len(defs.get(v.name, ())) > 1:  # v must not change in between
+        return False
+    for shifted in readers.get(c.name, []):
+        if not (isinstance(shifted, ir.Assign) and shifted.prim is Prim.SUB
+                and shifted.args == (v, c)):
+            continue
+        d = shifted.target
+        exp = next((u for u in readers.get(d.name, []) if isinstance(u, ir.Assign)
+                    and u.prim is Prim.EXP), None)
+        total = exp and only_reader(exp.target, Prim.SUM)
+        if not (total and total.params.get("axis") == axis
+                and total.params.get("keepdims") == keepdims):
+            return False
+        log = only_reader(total.target, Prim.LOG)
+        if log is None or not single(d.name) or not single(log.target.name):
+            return False
+        return _lse(log.target, c, d, readers) or _log_softmax(log.target, c, d, exp, readers)
+    return False
+
+
+def _lse(log: ir.Var, c: ir.Var, d: ir.Var, readers) -> bool:
+    """log(sum(exp(v - c))) + c, with c and v - c read nowhere else."""
+    users = readers.get(log.name, [])
+    if len(users) != 1 or len(readers.get(c.name, [])) != 2 or len(readers.get(d.name, [])) != 1:
+        return False
+    add = users[0]
+    return isinstance(add, ir.Assign) and add.prim is Prim.ADD and set(add.args) == {log, c}
+
+
+def _log_softmax(log: ir.Var, c: ir.Var, d: ir.Var, exp: ir.Assign, readers) -> bool:
+    """(v - c) - log(sum(exp(v - c))), with c read nowhere else."""
+    users = readers.get(log.name, [])
+    d_users = [u for u in readers.get(d.name, []) if u is not exp]
+    if len(users) != 1 or len(readers.get(c.name, [])) != 1 or d_users != users:
+        return False
+    sub = users[0]
+    return isinstance(sub, ir.Assign) and sub.prim is Prim.SUB and sub.args == (d, log)

@@ -1,0 +1,85 @@
+"""The max that stabilises a logsumexp gets no derivative (compiler/invariance.py).
+
+Each function is checked against central differences and proved by sympy (the
+proof differentiates the function as written, max included); the emitted code
+must hold no max gradient where the shift cancels, and keep it where it does not.
+"""
+
+import agc
+import numpy as np
+import pytest
+from agc.testing import assert_gradient_proved
+from gradcheck import check_gradient, import_file
+
+MODELS = '''
+import numpy as np
+
+
+def lse_all(v):
+    c = np.max(v)
+    return np.log(np.sum(np.exp(v - c))) + c
+
+
+def lse_columns(v):
+    c = np.max(v, axis=0)
+    return np.sum(np.log(np.sum(np.exp(v - c), axis=0)) + c)
+
+
+def log_softmax_rows(v, w):
+    c = np.max(v, axis=-1, keepdims=True)
+    shifted = v - c
+    logp = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return np.sum(logp * w)
+
+
+def max_read_again(v):
+    c = np.max(v)
+    return np.log(np.sum(np.exp(v - c))) + c + 0.5 * c  # the extra c is not shifted away
+
+
+def rows_misaligned(v):
+    c = np.max(v, axis=1)  # (n,), broadcast along rows while the sum runs along columns
+    return np.sum(np.log(np.sum(np.exp(v - c), axis=1)) + c)
+
+
+def softmax_read_too(v):
+    c = np.max(v)
+    e = np.exp(v - c)
+    return np.log(np.sum(e)) + c + np.sum(e * v)  # exp(v - c) also used on its own
+'''
+
+SHIFTED = ["lse_all", "lse_columns", "log_softmax_rows"]
+KEPT = ["max_read_again", "rows_misaligned", "softmax_read_too"]
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    path = tmp_path_factory.mktemp("invariance") / "invariance_models.py"
+    path.write_text(MODELS)
+    return import_file(path)
+
+
+def _args(name):
+    rng = np.random.default_rng(3)
+    v = rng.standard_normal((3, 3))
+    return (v, rng.standard_normal((3, 3))) if name == "log_softmax_rows" else (v,)
+
+
+@pytest.mark.parametrize("name", SHIFTED + KEPT)
+def test_gradients_match_finite_differences(models, name):
+    check_gradient(getattr(models, name), _args(name), wrt=("v",))
+
+
+@pytest.mark.parametrize("name", SHIFTED + KEPT)
+def test_only_a_cancelling_max_loses_its_gradient(models, name):
+    f = agc.differentiate(getattr(models, name), wrt="v")
+    f.grad(*_args(name))
+    source = next(iter(f._compiled.values())).source
+    assert ("maxmin_grad" in source) == (name in KEPT), source
+
+
+@pytest.mark.parametrize("name", SHIFTED)
+def test_sympy_proves_the_shifted_gradients(models, name):
+    rng = np.random.default_rng(4)
+    args = tuple(a[:2, :2] + 0.1 * rng.standard_normal((2, 2)) for a in _args(name))
+    assert_gradient_proved(getattr(models, name), *args, wrt="v")
