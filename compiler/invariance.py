@@ -62,47 +62,48 @@ def _stabilising_max(s: ir.Assign, readers, defs, params) -> bool:
     if not (axis is None or keepdims or axis == 0):
         return False
     single = lambda name: len(defs.get(name, ())) == 1 and name not in params
+    if not single(c.name) or len(defs.get(v.name, ())) > 1:  # v must not change in between
+        return False
 
-    def only_reader(x: ir.Var, prim: Prim) -> ir.Assign | None:
+    def sole_reader(x: ir.Var, prim: Prim) -> ir.Assign | None:
         users = readers.get(x.name, [])
         ok = single(x.name) and len(users) == 1 and isinstance(users[0], ir.Assign) \
             and users[0].prim is prim
         return users[0] if ok else None
 
-    if not single(c.name) or len(defs.get(v.name, ())) > 1:  # v must not change in between
-        return False
-    for shifted in readers.get(c.name, []):
-        if not (isinstance(shifted, ir.Assign) and shifted.prim is Prim.SUB
-                and shifted.args == (v, c)):
-            continue
-        d = shifted.target
+    c_users = readers.get(c.name, [])
+    shifts = [u for u in c_users if isinstance(u, ir.Assign) and u.prim is Prim.SUB
+              and u.args == (v, c) and single(u.target.name)]
+    extra = [u for u in c_users if not any(u is x for x in shifts)]
+    if not shifts or len(extra) > 1:
+        return False  # c read by anything but v - c, except the final `+ c` of a logsumexp
+    for shift in shifts:
+        d = shift.target
         exp = next((u for u in readers.get(d.name, []) if isinstance(u, ir.Assign)
                     and u.prim is Prim.EXP), None)
-        total = exp and only_reader(exp.target, Prim.SUM)
-        if not (total and total.params.get("axis") == axis
-                and total.params.get("keepdims") == keepdims):
+        total = sole_reader(exp.target, Prim.SUM) if exp is not None else None
+        if total is None or (total.params.get("axis"), total.params.get("keepdims")) \
+                != (axis, keepdims):
+            continue
+        log = sole_reader(total.target, Prim.LOG)
+        if log is None or not single(log.target.name):
             return False
-        log = only_reader(total.target, Prim.LOG)
-        if log is None or not single(d.name) or not single(log.target.name):
+        users = readers.get(log.target.name, [])
+        final = users[0] if len(users) == 1 and isinstance(users[0], ir.Assign) else None
+        other = [u for u in readers.get(d.name, []) if u is not exp]
+        others = [x for x in shifts if x is not shift]
+        if final is None:
             return False
-        return _lse(log.target, c, d, readers) or _log_softmax(log.target, c, d, exp, readers)
+        if final.prim is Prim.ADD and set(final.args) == {log.target, c}:
+            # log(sum(exp(v - c))) + c
+            return not others and not other and len(extra) == 1 and extra[0] is final
+        if final.prim is Prim.SUB and final.args[1] == log.target and not extra:
+            # (v - c) - log(sum(exp(v - c))), v - c written once or twice
+            left = final.args[0]
+            if others:
+                again = others[0].target
+                return len(others) == 1 and not other and left == again \
+                    and readers.get(again.name) == [final]
+            return left == d and other == [final]
+        return False
     return False
-
-
-def _lse(log: ir.Var, c: ir.Var, d: ir.Var, readers) -> bool:
-    """log(sum(exp(v - c))) + c, with c and v - c read nowhere else."""
-    users = readers.get(log.name, [])
-    if len(users) != 1 or len(readers.get(c.name, [])) != 2 or len(readers.get(d.name, [])) != 1:
-        return False
-    add = users[0]
-    return isinstance(add, ir.Assign) and add.prim is Prim.ADD and set(add.args) == {log, c}
-
-
-def _log_softmax(log: ir.Var, c: ir.Var, d: ir.Var, exp: ir.Assign, readers) -> bool:
-    """(v - c) - log(sum(exp(v - c))), with c read nowhere else."""
-    users = readers.get(log.name, [])
-    d_users = [u for u in readers.get(d.name, []) if u is not exp]
-    if len(users) != 1 or len(readers.get(c.name, [])) != 1 or d_users != users:
-        return False
-    sub = users[0]
-    return isinstance(sub, ir.Assign) and sub.prim is Prim.SUB and sub.args == (d, log)

@@ -83,3 +83,24 @@ def test_sympy_proves_the_shifted_gradients(models, name):
     rng = np.random.default_rng(4)
     args = tuple(a[:2, :2] + 0.1 * rng.standard_normal((2, 2)) for a in _args(name))
     assert_gradient_proved(getattr(models, name), *args, wrt="v")
+
+
+def test_log_softmax_written_with_two_subtractions(tmp_path):
+    """z - zmax - log(sum(exp(z - zmax))): the shift written twice still cancels."""
+    path = tmp_path / "two_subs.py"
+    path.write_text('''
+import numpy as np
+
+
+def nll(z, labels):
+    zmax = np.max(z, axis=1, keepdims=True)
+    logp = z - zmax - np.log(np.sum(np.exp(z - zmax), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(z.shape[0]), labels])
+''')
+    nll = import_file(path).nll
+    args = (np.random.default_rng(5).standard_normal((4, 3)), np.array([0, 2, 1, 2]))
+    check_gradient(nll, args, wrt=("z",))
+    f = agc.differentiate(nll, wrt="z")
+    f.grad(*args)
+    assert "maxmin_grad" not in next(iter(f._compiled.values())).source
+    assert_gradient_proved(nll, args[0][:2], args[1][:2], wrt="z")
