@@ -154,3 +154,15 @@ def import_file(path, name: str | None = None):
         sys.modules.pop(name, None)
         raise
     return module
+
+
+def import_source(text: str, folder, stem: str):
+    """Write `text` to folder/<stem>.py and import it as a fresh module."""
+    path = folder / f"{stem}.py"
+    path.write_text(text)
+    return import_file(path)
+
+
+def emitted_source(fn) -> str:
+    """The emitted gradient module of a decorated function's first compiled version."""
+    return next(iter(fn._compiled.values())).source

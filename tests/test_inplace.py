@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from gradcheck import import_file, numeric_grad
+from gradcheck import import_source, numeric_grad
 
 MODELS = '''
 import numpy as np
@@ -46,9 +46,7 @@ def read_after_loop(x):
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    path = tmp_path_factory.mktemp("inplace") / "inplace_models.py"
-    path.write_text(MODELS)
-    return import_file(path)
+    return import_source(MODELS, tmp_path_factory.mktemp("inplace"), "inplace_models")
 
 
 def _source(fn, *args):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from gradcheck import import_file
+from gradcheck import import_source
 
 MODELS = '''
 import numpy as np
@@ -56,9 +56,7 @@ def running_sum(x):
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    path = tmp_path_factory.mktemp("tape") / "tape_models.py"
-    path.write_text(MODELS)
-    return import_file(path)
+    return import_source(MODELS, tmp_path_factory.mktemp("tape"), "tape_models")
 
 
 @pytest.mark.parametrize("a", [0.3, -0.7, np.array([0.2, -0.1, 0.4])])
