@@ -268,3 +268,12 @@ def def_counts(fn: Function) -> dict[str, int]:
         if name is not None:
             counts[name] = counts.get(name, 0) + 1
     return counts
+
+
+def read_counts(fn: Function) -> dict[str, int]:
+    """How many statements read each name (a statement reading it twice counts twice)."""
+    counts: dict[str, int] = {}
+    for stmt in walk(fn.body):
+        for name in vars_read(stmt):
+            counts[name] = counts.get(name, 0) + 1
+    return counts

@@ -28,7 +28,8 @@ from .errors import UserCodeError
 from .invariance import mark_shift_invariant
 from .namer import Namer
 from .prims import Prim
-from .rules import rule_for, spreadable
+from .rules import rule_for
+from .spread import spreadable
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ class Reverser:
             b.apply(Prim.COPY, (contribution,), target=target)
             defined.add(target.name)
             if name in self.spread and b.rank(contribution) == 0:
-                b.number(target)  # its only contribution: one number (rules.spreadable)
+                b.number(target)  # its only contribution: one number (spread.py)
 
     def zero_fill(self, names: set[str]) -> list[ir.Stmt]:
         """x_bar = zeros_like(x) for adjoint names (given by adjoint name)."""
