@@ -203,11 +203,6 @@ class Prover:
                        difference if reduced is None else reduced)
 
 
-def prove(derivative, adjoint, points: list[dict], simplify_seconds: float | None = 10.0) -> Verdict:
-    """Whether `derivative == adjoint` as functions; `points[0]` is the example point."""
-    return Prover(points, simplify_seconds).prove(derivative, adjoint)
-
-
 def _value(evaluate: Evaluator, expr) -> complex | None:
     try:
         return evaluate(expr)
