@@ -17,7 +17,7 @@ import types
 
 from . import pipeline
 from .errors import AgcError, UsageError
-from .resolve import names_from_globals
+from .frontend.resolve import names_from_globals
 from .runtime.arrays import checking_arguments
 
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
@@ -81,7 +81,7 @@ class Differentiated:
 
     def tape_report(self, *args):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
-        from .report import tape_report
+        from .backend.tape_report import tape_report
 
         return tape_report(self, args)
 

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ir, kinds
-from .activity import active_variables
-from .builder import Builder
+from . import ir
+
+from .ad import kinds
+from .ad.activity import active_variables
+from .ir.builder import Builder
 from .errors import SourceFile, UsageError, UserCodeError
-from .lower import ParsedModule, lower_function
-from .module import emit_module
-from .namer import Namer
-from .normalize import Normalizer
-from .optimize import optimize
-from .resolve import Names
-from .reverse import Adjoint, Reverser
-from .tape import protect_outputs, resolve_tape
-from .validate import validate
+from .frontend.lower import ParsedModule, lower_function
+from .backend.module import emit_module
+from .ir.namer import Namer
+from .frontend.normalize import Normalizer
+from .ad.dead_code import optimize
+from .frontend.resolve import Names
+from .ad.reverse import Adjoint, Reverser
+from .ad.tape import protect_outputs, resolve_tape
+from .ir.validate import validate
 
 
 @dataclass
@@ -188,7 +190,7 @@ def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
     if not callable(func) or not hasattr(func, "__code__"):
         return None
     from .api import function_source
-    from .resolve import names_from_globals
+    from .frontend.resolve import names_from_globals
 
     text, path, offset = function_source(func)
     names = names_from_globals(func.__globals__)
@@ -221,7 +223,7 @@ class HelperModules:
         import os
         import sys
 
-        from .resolve import names_from_module
+        from .frontend.resolve import names_from_module
 
         path = os.path.join(self.folder, *module.lstrip(".").split(".")) + ".py"
         if not os.path.isfile(path):

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .verify import VerificationResult, verify
+from .proof.verify import VerificationResult, verify
 
 __all__ = ["assert_gradient_proved"]
 

@@ -14,8 +14,8 @@ import textwrap
 import agc
 import numpy as np
 import pytest
-from agc import rules
-from agc.prims import Prim
+from agc.ad import rules
+from agc.ir.prims import Prim
 from agc.testing import assert_gradient_proved
 from corpus_control import CASES as CONTROL
 from corpus_straight import CASES as STRAIGHT

@@ -20,13 +20,13 @@ import pytest
 import sympy
 import test_rules
 from agc import ir, runtime
-from agc.prims import Prim
-from agc.symbolic import Interpreter, Path, Point, symbolic_array
-from agc.symbolic_dag import Dag, Evaluator, NotANumber, derivative
-from agc.symbolic_prims import MEANINGS, apply
-from agc.verify_identity import IdentityTest
-from agc.verify_proof import Prover, Status, Timeout, time_limit
-from agc.verify_rational import RationalForms
+from agc.ir.prims import Prim
+from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
+from agc.proof.dag import Dag, Evaluator, NotANumber, derivative
+from agc.proof.meanings import MEANINGS, apply
+from agc.proof.identity import IdentityTest
+from agc.proof.prover import Prover, Status, Timeout, time_limit
+from agc.proof.rational import RationalForms
 
 x, y = sympy.symbols("x y", real=True)
 

@@ -1,0 +1,421 @@
+"""Reverse mode: from a normalized primal function to its adjoint.
+
+Takes a normalized function (see normalize.py) and the names to
+differentiate with respect to. Produces an `Adjoint`: a forward sweep (the
+primal, plus what must be kept for later), the seeding of the output's
+adjoint, and a backward sweep that walks the statements in reverse.
+
+Invariant of the backward sweep: when it reaches a statement, every
+variable it reads holds the value it had right after that statement ran in
+the forward sweep. An assignment that overwrote a value the backward sweep
+reads must therefore save the old value and restore it after its adjoint.
+Which values are read is only known once the backward sweep exists, so the
+two sweeps are built with save/restore markers that tape.py then resolves.
+
+Adjoints `x_bar` are tracked statically: the first contribution assigns,
+later ones add; at the joins of branches and around loops, adjoints defined
+on one path only are zero-filled on the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+
+from . import kinds
+from .activity import active_variables
+from ..ir.builder import Builder
+from ..errors import UserCodeError
+from .invariance import mark_shift_invariant
+from ..ir.namer import Namer
+from ..ir.prims import Prim
+from .rules import rule_for
+from .unspread import spreadable
+
+
+@dataclass(frozen=True)
+class Save:
+    """Marker in the forward sweep: the old value of `var` may need keeping."""
+
+    var: ir.Var
+    site: int
+    in_loop: bool
+    invariant: bool
+    maybe_unbound: bool  # possibly unbound here: the save needs a `var = None` first
+    unbound: bool  # certainly unbound here: there is no old value to save
+    loc: object = None
+    stmt: ir.Assign | None = None  # the assignment itself (item assignments save a slice)
+    recompute: bool = False  # cheap, from loop indices and invariants: redo it, keep nothing
+    block: int = 0  # id of the block holding the assignment
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Marker in the backward sweep: put back what the matching Save kept."""
+
+    var: ir.Var
+    site: int
+    loc: object = None
+    stmt: ir.Assign | None = None
+
+
+@dataclass(frozen=True)
+class BlockStart:
+    """Marker opening the backward sweep of a block: where recomputed values go."""
+
+    block: int
+
+
+@dataclass
+class Adjoint:
+    """The pieces of an emitted gradient function."""
+
+    primal: ir.Function
+    wrt: tuple[str, ...]
+    forward: list
+    seed: list
+    backward: list
+    outputs: tuple[ir.Atom, ...]
+    grads: tuple[ir.Atom, ...]
+    seed_param: str
+    bars: dict[str, str] = field(default_factory=dict)
+    temps: frozenset[str] = frozenset()
+    returns_value: bool = True  # False for a helper's vjp, which returns cotangents only
+    kept: tuple[ir.Var, ...] = ()  # adjoints of named intermediates (PyTorch's retain_grad)
+    scalar_output: bool = False  # the one output is known to be a number: its seed is 1.0
+
+
+class Reverser:
+    """Builds the forward and backward sweeps of one function."""
+
+    def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
+                 scalar_params: set[str] = frozenset(), helper: bool = False,
+                 container_params: set[str] = frozenset(), has_aux: bool = False,
+                 keep: tuple[str, ...] = (), param_ranks: dict[str, int] | None = None):
+        self.primal = fn  # what verification differentiates: the function as written
+        fn = mark_shift_invariant(fn)
+        self.fn = fn
+        self.has_aux = has_aux
+        self.keep = {name: ir.Var(namer.fresh(f"{name}_grad")) for name in keep}
+        self.helper = helper
+        self.containers = set(container_params) | kinds.container_params(fn) | \
+            kinds.keyed_params(fn)
+        known = dict(param_ranks or {})
+        known.update({name: 0 for name in set(scalar_params) | kinds.scalar_params(fn)})
+        self.ranks = kinds.variable_ranks(fn, known)
+        self.scalars = frozenset(name for name, rank in self.ranks.items() if rank == 0)
+        self.wrt = wrt
+        self.namer = namer
+        self.temps = temps
+        self.active = active_variables(fn, wrt, 1 if has_aux else None)
+        self.bars: dict[str, str] = {}
+        self.sites = 0
+        self.def_counts = ir.def_counts(fn)
+        self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
+        self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
+        self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
+        self.recomputed: set[str] = set()  # loop values redone in the backward sweep
+        # Values that may be tuples, lists or dicts: `+` would concatenate them.
+        # A helper's parameter read by index may be a list or tuple the caller built.
+        indexed = kinds.indexed_params(fn) if helper else set()
+        self.tuple_valued = kinds.container_variables(fn, self.containers | indexed)
+        self.spread = {name: like for name, like in spreadable(fn, temps).items()
+                       if name not in self.keep and name not in self.tuple_valued}
+
+    # ------------------------------------------------------------ naming
+    def bar(self, name: str) -> ir.Var:
+        """The adjoint variable of `name` (x -> x_bar)."""
+        if name not in self.bars:
+            self.bars[name] = self.namer.fresh(f"{name}_bar")
+            if self.ranks.get(name) is not None:  # an adjoint has its primal's shape
+                self.ranks[self.bars[name]] = self.ranks[name]
+        return ir.Var(self.bars[name])
+
+    def builder(self, loc, stmt: ir.Assign | None = None) -> Builder:
+        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks, self.spread)
+
+    # ------------------------------------------------------------ driver
+    def run(self) -> Adjoint:
+        """Build the Adjoint of the function."""
+        *body, ret = self.fn.body
+        body = tuple(body)
+        seed_param = self.namer.fresh("seed")
+        self.maybe_bound = set(self.fn.param_names)
+        forward = self.forward_block(body, loops=(), bound=set(self.fn.param_names))
+        seed, defined = self.seed_outputs(ret, seed_param)
+        backward = self.backward_block(body, defined)
+        grads = self.gradients(defined, backward)
+        return Adjoint(self.primal, self.wrt, forward, seed, backward, ret.values, grads,
+                       seed_param, self.bars, returns_value=not self.helper,
+                       kept=tuple(self.keep.values()), scalar_output=self.scalar_output(ret))
+
+    def scalar_output(self, ret: ir.Return) -> bool:
+        """Whether the function returns one value known to be a number (rank 0)."""
+        if len(ret.values) != 1 or self.has_aux or self.helper:
+            return False
+        value = ret.values[0]
+        return isinstance(value, ir.Const) or value.name in self.scalars
+
+    def seed_outputs(self, ret: ir.Return, seed_param: str):
+        b = self.builder(ret.loc)
+        defined: set[str] = set()
+        values = ret.values[:1] if self.has_aux else ret.values
+        seed = None
+        if len(values) == 1:  # a helper's seed is always given; no check needed
+            seed = ir.Var(seed_param) if self.helper else b.apply(
+                Prim.SEED, (values[0], ir.Var(seed_param)), target=ir.Var(self.namer.fresh("out_bar")))
+        for i, value in enumerate(values):
+            if not (isinstance(value, ir.Var) and value.name in self.active):
+                continue
+            part = seed if seed is not None else b.apply(
+                Prim.GETITEM, (ir.Var(seed_param), ir.Const(i)),
+                ir.Params.of(index=(False, (("atom", 1),))))
+            self.accumulate(b, value.name, part, defined)
+        return b.stmts, defined
+
+    def gradients(self, defined: set[str], backward: list) -> tuple[ir.Atom, ...]:
+        b = self.builder(self.fn.loc)
+        grads = []
+        for name in self.wrt:
+            if self.bars.get(name) in defined and name in self.containers:
+                grads.append(b.apply(Prim.COMPLETE_LIKE, (self.bar(name), ir.Var(name))))
+            elif self.bars.get(name) in defined:
+                grads.append(self.bar(name))
+            else:
+                grads.append(b.apply(Prim.ZERO_LIKE, (ir.Var(name),), target=self.bar(name)))
+        backward += b.stmts
+        return tuple(grads)
+
+    # ------------------------------------------------------- accumulation
+    def accumulate(self, b: Builder, name: str, contribution: ir.Atom, defined: set[str]) -> None:
+        """name_bar += contribution (or = when name_bar holds nothing yet)."""
+        target = self.bar(name)
+        negated = _negated_operand(b, contribution)
+        if contribution == target:  # an in-place rule handed the adjoint back as it is
+            defined.add(target.name)
+        elif target.name in defined and negated is not None:
+            b.apply(Prim.SUB, (target, negated), target=target)  # x_bar - y, not x_bar + -y
+        elif target.name in defined:
+            add = Prim.ADD_ANY if name in self.tuple_valued else Prim.ADD
+            b.apply(add, (target, contribution), target=target)
+        else:
+            b.apply(Prim.COPY, (contribution,), target=target)
+            defined.add(target.name)
+            if name in self.spread and b.rank(contribution) == 0:
+                b.number(target)  # its only contribution: one number (spread.py)
+
+    def zero_fill(self, names: set[str]) -> list[ir.Stmt]:
+        """x_bar = zeros_like(x) for adjoint names (given by adjoint name)."""
+        by_bar = {bar: primal for primal, bar in self.bars.items()}
+        return [ir.Assign(ir.Var(bar), Prim.ZERO_LIKE, (ir.Var(by_bar[bar]),))
+                for bar in sorted(names)]
+
+    # ---------------------------------------------------- forward sweep
+    def forward_block(self, block: ir.Block, loops: tuple, bound: set[str]) -> list:
+        out: list = []
+        for stmt in block:
+            out += self.forward_stmt(stmt, loops, bound, id(block))
+        return out
+
+    def forward_stmt(self, stmt: ir.Stmt, loops: tuple, bound: set[str], block: int = 0) -> list:
+        if isinstance(stmt, ir.Assign):
+            save = self.save_marker(stmt, loops, bound, block)
+            bound.add(stmt.target.name)
+            return [stmt] if stmt.prim is Prim.APPEND else [save, stmt]
+        if isinstance(stmt, ir.If):
+            then_bound, else_bound = set(bound), set(bound)
+            before = set(self.maybe_bound)  # each branch starts from what was bound before it
+            body = self.forward_block(stmt.body, loops, then_bound)
+            after_then, self.maybe_bound = self.maybe_bound, before
+            orelse = self.forward_block(stmt.orelse, loops, else_bound)
+            self.maybe_bound |= after_then
+            bound |= then_bound & else_bound
+            return [ir.If(stmt.cond, tuple(body), tuple(orelse), stmt.loc)]
+        if isinstance(stmt, (ir.While, ir.For)):
+            return self.forward_loop(stmt, loops, bound)
+        return [stmt]
+
+    def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str], block: int) -> Save:
+        self.sites += 1
+        self.site_ids[id(stmt)] = self.sites
+        name = stmt.target.name
+        invariant = bool(loops) and self.def_counts.get(name, 0) == 1 and not (
+            set(ir.vars_read(stmt)) & _loop_assigned(loops[0]))
+        unbound = name not in self.maybe_bound
+        self.maybe_bound.add(name)
+        recompute = not invariant and self.recomputable(stmt, loops)
+        if recompute:
+            self.recomputed.add(name)
+        return Save(stmt.target, self.sites, bool(loops), invariant, name not in bound, unbound,
+                    stmt.loc, stmt, recompute, block)
+
+    def recomputable(self, stmt: ir.Assign, loops: tuple) -> bool:
+        """Whether a loop's value is cheaper to redo in the backward sweep than to keep.
+
+        True for a temporary assigned once from loop indices, values the loop
+        never changes and other such temporaries, by indexing or scalar arithmetic.
+        """
+        name = stmt.target.name
+        if not loops or name not in self.temps or self.def_counts.get(name) != 1 \
+                or stmt.prim not in CHEAP:
+            return False
+        builder = self.builder(stmt.loc)
+        if stmt.prim is not Prim.GETITEM and not all(builder.is_scalar(a) for a in stmt.args):
+            return False
+        indices = {loop.target.name for loop in loops if isinstance(loop, ir.For) and loop.target}
+        changing = _loop_assigned(loops[0])
+        return all(n in indices or n in self.recomputed or n not in changing
+                   for n in ir.vars_read(stmt))
+
+    def forward_loop(self, loop, loops: tuple, bound: set[str]) -> list:
+        self.nested[id(loop)] = bool(loops)
+        self.maybe_bound |= _loop_assigned(loop)  # later trips see earlier trips' values
+        if isinstance(loop, ir.For):
+            _check_bounds_fixed(loop)
+        inner = loops + (loop,)
+        body_bound = set(bound) | ({loop.target.name} if isinstance(loop, ir.For) and loop.target else set())
+        body = self.forward_block(loop.body, inner, body_bound)
+        trips = self.trip_counter(loop)
+        out: list = []
+        if trips is not None:
+            out.append(ir.Assign(trips, Prim.COPY, (ir.Const(0),), loc=loop.loc))
+            body = [ir.Assign(trips, Prim.ADD, (trips, ir.Const(1)), loc=loop.loc)] + body
+        out.append(_replace_body(loop, tuple(body)))
+        if trips is not None and loops:
+            out.append(ir.Push(trips, loop.loc))
+        return out
+
+    def trip_counter(self, loop) -> ir.Var | None:
+        """The counter variable of a loop whose trip count must be recorded."""
+        if isinstance(loop, ir.For) and not _breaks(loop.body):
+            return None
+        if id(loop) not in self.trips:
+            self.trips[id(loop)] = ir.Var(self.namer.fresh("trips"))
+        return self.trips[id(loop)]
+
+    # --------------------------------------------------- backward sweep
+    def backward_block(self, block: ir.Block, defined: set[str]) -> list:
+        out: list = [BlockStart(id(block))]
+        for stmt in reversed(block):
+            out += self.backward_stmt(stmt, defined)
+        return out
+
+    def backward_stmt(self, stmt: ir.Stmt, defined: set[str]) -> list:
+        if isinstance(stmt, ir.Assign):
+            return self.backward_assign(stmt, defined)
+        if isinstance(stmt, ir.If):
+            return self.backward_if(stmt, defined)
+        if isinstance(stmt, (ir.While, ir.For)):
+            return self.backward_loop(stmt, defined)
+        return []  # break: nothing ran after it in its trip
+
+    def backward_assign(self, stmt: ir.Assign, defined: set[str]) -> list:
+        b = self.builder(stmt.loc, stmt)
+        name = stmt.target.name
+        restore = Restore(stmt.target, self.site_of(stmt), stmt.loc, stmt)
+        kept = self.capture(stmt, defined)
+        if name not in self.active or self.bars.get(name) not in defined:
+            return kept + [restore]
+        g = self.bar(name)
+        defined.discard(g.name)
+        if not stmt.prim.differentiable or stmt.params.get("nograd"):
+            return kept + [restore]  # a value with no derivative (np.zeros(n), no_grad)
+        cotangents = rule_for(stmt.prim)(b, g, stmt)
+        for arg, ct in zip(stmt.args, cotangents):
+            if ct is not None and isinstance(arg, ir.Var) and arg.name in self.active:
+                self.accumulate(b, arg.name, ct, defined)
+        return kept + b.stmts + [restore]
+
+    def capture(self, stmt: ir.Assign, defined: set[str]) -> list:
+        """Keep the adjoint of a named intermediate as its assignment is reached."""
+        kept = self.keep.get(stmt.target.name)
+        if kept is None:
+            return []
+        if self.bars.get(stmt.target.name) in defined:
+            return [ir.Assign(kept, Prim.COPY, (self.bar(stmt.target.name),), loc=stmt.loc)]
+        return [ir.Assign(kept, Prim.ZERO_LIKE, (stmt.target,), loc=stmt.loc)]
+
+    def site_of(self, stmt: ir.Assign) -> int:
+        return self.site_ids[id(stmt)]
+
+    def backward_if(self, stmt: ir.If, defined: set[str]) -> list:
+        then_defined, else_defined = set(defined), set(defined)
+        body = self.backward_block(stmt.body, then_defined)
+        orelse = self.backward_block(stmt.orelse, else_defined)
+        union = then_defined | else_defined
+        body += self.zero_fill(union - then_defined)
+        orelse += self.zero_fill(union - else_defined)
+        defined.clear()  # after the branch: what either path defined (the others zero-filled)
+        defined.update(union)
+        if not body and not orelse:
+            return []
+        return [ir.If(stmt.cond, tuple(body), tuple(orelse), stmt.loc)]
+
+    def backward_loop(self, loop, defined: set[str]) -> list:
+        entry = set(defined)
+        while True:
+            end = set(entry)
+            body = self.backward_block(loop.body, end)
+            if end <= entry:
+                break
+            entry |= end  # adjoints carried from trip to trip: defined before the loop
+        body += self.zero_fill(entry - end)
+        before = self.zero_fill(entry - defined)
+        defined |= entry
+        trips = self.trip_counter(loop)
+        out: list = []
+        if trips is not None and self.nested.get(id(loop)):
+            out.append(ir.Pop(trips, loop.loc))
+        out += before
+        if isinstance(loop, ir.While):
+            out.append(ir.For(None, ir.Const(0), trips, ir.Const(1), tuple(body), loc=loop.loc))
+        else:
+            out.append(ir.For(loop.target, loop.start, loop.stop, loop.step, tuple(body),
+                              reverse=True, limit=trips, loc=loop.loc))
+        return out
+
+
+def _negated_operand(b: Builder, atom: ir.Atom) -> ir.Atom | None:
+    """y when `atom` is a temporary the builder just made as -y."""
+    for stmt in reversed(b.stmts):
+        if isinstance(stmt, ir.Assign) and stmt.target == atom:
+            return stmt.args[0] if stmt.prim is Prim.NEG else None
+    return None
+
+
+CHEAP = frozenset({Prim.GETITEM, Prim.ADD, Prim.SUB, Prim.MUL, Prim.NEG, Prim.FLOORDIV,
+                   Prim.MOD, Prim.LT, Prim.LE, Prim.GT, Prim.GE, Prim.EQ, Prim.NE, Prim.NOT,
+                   Prim.LEN, Prim.COPY, Prim.INT})
+
+
+def _check_bounds_fixed(loop: ir.For) -> None:
+    """The backward sweep re-reads a loop's range, so its bounds must not change inside."""
+    assigned = ir.assigned_names(loop.body)
+    for bound in (loop.start, loop.stop, loop.step):
+        if isinstance(bound, ir.Var) and bound.name in assigned:
+            raise UserCodeError(f"the loop bound `{bound.name}` is reassigned inside the loop",
+                                loop.loc, "compute the bound into a new variable before the loop")
+
+
+def _replace_body(loop, body):
+    from dataclasses import replace
+
+    return replace(loop, body=body)
+
+
+def _breaks(block: ir.Block) -> bool:
+    """Whether a loop body breaks out of its own loop."""
+    for stmt in block:
+        if isinstance(stmt, ir.Break):
+            return True
+        if isinstance(stmt, ir.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
+            return True
+    return False
+
+
+def _loop_assigned(loop) -> set[str]:
+    names = ir.assigned_names(loop.body)
+    if isinstance(loop, ir.For) and loop.target is not None:
+        names.add(loop.target.name)
+    return names

@@ -1,0 +1,171 @@
+"""The minimal tape: decide which overwritten values are kept, and where.
+
+Takes an `Adjoint` whose sweeps still hold Save/Restore markers (reverse.py).
+A value is kept only if the backward sweep reads the variable (its adjoint
+formulas, branch decisions, loop bounds) and the assignment may overwrite an
+older value of it that is still needed:
+
+  * an assignment outside loops that is the variable's only one: nothing;
+  * outside loops otherwise: a local copy (`y_saved = y`), no tape;
+  * inside a loop, if its value is the same on every trip (its inputs are
+    not assigned in the loop): nothing;
+  * inside a loop otherwise: `tape.append(y)` before, `y = tape.pop()` after
+    its adjoint in the backward sweep.
+
+Trip counts of `while` loops (and of `for` loops that break) live in a local,
+or on the tape when the loop is itself inside a loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import ir
+from ..ir.prims import Prim
+from .reverse import Adjoint, BlockStart, Restore, Save
+
+
+def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
+    """Replace every marker with a push/pop, a local copy, or nothing."""
+    primal_names = set(adj.primal.param_names) | ir.assigned_names(adj.primal.body)
+    needed = _read_names(adj.backward) & primal_names
+    counts = ir.def_counts(adj.primal)
+    params = set(adj.primal.param_names)
+    plan: dict[int, tuple] = {}
+    unbound_inits: set[str] = set()
+    for restore in _markers(adj.backward, Restore):
+        if restore.stmt is not None and restore.stmt.prim is Prim.APPEND and \
+                restore.var.name in needed:
+            plan[restore.site] = ("undo", None)  # lst.pop() undoes lst.append(v)
+    temps = temps if temps is not None else set()
+    recomputed: dict[int, list] = {}
+    # Latest first: redoing a value may make the values it is computed from needed too.
+    for save in sorted(_markers(adj.forward, Save), key=lambda m: -m.site):
+        if save.recompute and save.var.name in needed:
+            plan[save.site] = ("recompute", None)
+            recomputed.setdefault(save.block, []).insert(0, save.stmt)
+            needed |= set(ir.vars_read(save.stmt)) & primal_names
+    for save in _markers(adj.forward, Save):
+        if save.site in plan:
+            continue
+        how = _decide(save, needed, counts, params)
+        if how is not None and save.stmt is not None and save.stmt.prim is Prim.SETITEM:
+            plan[save.site] = ("slice-" + how, _SliceSave(namer, temps, save.stmt))
+            continue
+        if how is not None and save.maybe_unbound and save.var.name not in params:
+            unbound_inits.add(save.var.name)
+        if how == "slot":
+            plan[save.site] = ("slot", ir.Var(namer.fresh(f"{save.var.name}_saved")))
+        elif how == "tape":
+            plan[save.site] = ("tape", None)
+    plan["blocks"] = recomputed
+    forward = _rewrite(adj.forward, plan, forward=True)
+    inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in sorted(unbound_inits)]
+    backward = _rewrite(adj.backward, plan, forward=False)
+    return replace(adj, forward=inits + forward, backward=backward)
+
+
+def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[str]) -> str | None:
+    name = save.var.name
+    if save.stmt is not None and save.stmt.prim is Prim.SETITEM and name in needed:
+        return "tape" if save.in_loop else "slot"  # an item assignment always overwrites
+    if name not in needed or save.unbound:
+        return None
+    if save.in_loop:
+        return None if save.invariant else "tape"
+    if counts.get(name, 0) == 1:
+        return None  # bound once: never overwritten
+    return "slot"
+
+
+def _rewrite(block, plan: dict, forward: bool) -> list:
+    out: list = []
+    for stmt in block:
+        if isinstance(stmt, BlockStart):
+            out += plan["blocks"].get(stmt.block, [])  # values cheaper to redo than to keep
+        elif isinstance(stmt, (Save, Restore)):
+            out += _resolve_marker(stmt, plan.get(stmt.site), forward)
+        elif isinstance(stmt, ir.If):
+            out.append(replace(stmt, body=tuple(_rewrite(stmt.body, plan, forward)),
+                               orelse=tuple(_rewrite(stmt.orelse, plan, forward))))
+        elif isinstance(stmt, (ir.While, ir.For)):
+            out.append(replace(stmt, body=tuple(_rewrite(stmt.body, plan, forward))))
+        else:
+            out.append(stmt)
+    return out
+
+
+def _resolve_marker(marker, decision, forward: bool) -> list:
+    if decision is None:
+        return []
+    how, slot = decision
+    var = marker.var
+    if how == "recompute":
+        return []
+    if how == "undo":
+        return [] if forward else [ir.Assign(var, Prim.LIST_POP, (var,), loc=marker.loc)]
+    if how.startswith("slice-"):
+        return slot.forward(how == "slice-tape") if forward else slot.backward(how == "slice-tape")
+    if how == "tape":
+        return [ir.Push(var, marker.loc)] if forward else [ir.Pop(var, marker.loc)]
+    if forward:
+        return [ir.Assign(slot, Prim.COPY, (var,), loc=marker.loc)]
+    return [ir.Assign(var, Prim.COPY, (slot,), loc=marker.loc)]
+
+
+def _markers(block, kind):
+    for stmt in block:
+        if isinstance(stmt, kind):
+            yield stmt
+        for child in ir.children(stmt) if not isinstance(stmt, (Save, Restore, BlockStart)) else ():
+            yield from _markers(child, kind)
+
+
+def _read_names(block) -> set[str]:
+    names: set[str] = set()
+    for stmt in block:
+        if isinstance(stmt, (Save, Restore, BlockStart)):
+            continue
+        names.update(ir.vars_read(stmt))
+        for child in ir.children(stmt):
+            names |= _read_names(child)
+    return names
+
+
+class _SliceSave:
+    """Keeps the part of an array that `y[index] = v` overwrites, and puts it back."""
+
+    def __init__(self, namer, temps: set[str], stmt: ir.Assign):
+        from .rules import unshift
+
+        self.stmt = stmt
+        self.index = ir.Params.of(index=unshift(stmt.params.get("index")))
+        self.names = [namer.temp() for _ in range(3)]
+        temps.update(self.names[:2])
+        self.slot = ir.Var(namer.fresh(f"{stmt.target.name}_part"))
+
+    def forward(self, on_tape: bool) -> list:
+        array, _, *holes = self.stmt.args
+        part, copy = ir.Var(self.names[0]), ir.Var(self.names[1])
+        stmts = [ir.Assign(part, Prim.GETITEM, (array, *holes), self.index, self.stmt.loc),
+                 ir.Assign(copy if on_tape else self.slot, Prim.COPY_OF, (part,), loc=self.stmt.loc)]
+        return stmts + ([ir.Push(copy, self.stmt.loc)] if on_tape else [])
+
+    def backward(self, on_tape: bool) -> list:
+        array, _, *holes = self.stmt.args
+        value = ir.Var(self.names[2]) if on_tape else self.slot
+        put = ir.Assign(array, Prim.SETITEM, (array, value, *holes), self.stmt.params, self.stmt.loc)
+        return ([ir.Pop(value, self.stmt.loc)] if on_tape else []) + [put]
+
+
+def protect_outputs(adj: Adjoint, namer) -> Adjoint:
+    """Copy returned values the backward sweep restores, so the value returned is the output."""
+    written = {n for s in ir.walk(tuple(adj.backward)) if (n := ir.var_written(s))}
+    outputs, kept = [], []
+    for atom in adj.outputs:
+        if isinstance(atom, ir.Var) and atom.name in written:
+            copy = ir.Var(namer.fresh("value"))
+            kept.append(ir.Assign(copy, Prim.COPY, (atom,)))
+            atom = copy
+        outputs.append(atom)
+    return replace(adj, forward=adj.forward + kept, outputs=tuple(outputs))

@@ -1,0 +1,68 @@
+"""Cotangents left unspread: which reductions may hand back a number or a view.
+
+`mean(r * r)` would spread its cotangent into an array of r's shape, only for
+`r * r`'s rule to multiply it by `2 * r`; one number multiplies just as well.
+This module finds such operands; the SUM/MEAN rule (rules._share) uses it.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..ir.prims import Prim
+
+# Elementwise primitives whose rule multiplies the cotangent by an array shaped like
+# the output, which it reads anyway: the output itself, or the input.
+_READS_OUTPUT = frozenset({Prim.EXP, Prim.EXPM1, Prim.TAN, Prim.TANH, Prim.SQRT})
+_READS_INPUT = frozenset({Prim.LOG, Prim.LOG1P, Prim.LOG2, Prim.LOG10, Prim.ARCTAN,
+                          Prim.SQUARE, Prim.SIN, Prim.COS, Prim.SINH, Prim.COSH, Prim.ARCSIN,
+                          Prim.ARCCOS, Prim.ABS})
+
+
+def shaped_like_output(s: ir.Assign) -> ir.Atom | None:
+    """An atom of s's output shape that s's rule reads and multiplies its cotangent by.
+
+    None unless the rule gives every argument such a full-shaped contribution
+    even when the cotangent is one number.
+    """
+    if s.params.get("lib") in ("math", "builtins"):
+        return None
+    if s.prim in _READS_OUTPUT:
+        return s.target
+    if s.prim in _READS_INPUT:
+        return s.args[0]
+    x = s.args[0] if s.args else None
+    if s.prim is Prim.MUL and isinstance(x, ir.Var) and s.args[1] == x:
+        return x
+    if s.prim is Prim.POW and isinstance(s.args[1], ir.Const):
+        return x
+    return None
+
+
+def spreadable(fn: ir.Function, temps: set[str]) -> dict[str, ir.Atom]:
+    """Temporaries whose sum or mean may hand back a cotangent not spread to their shape.
+
+    Safe for a temporary defined once, read once (by a full sum or mean in the
+    same block) and defined by a statement of `shaped_like_output`. Maps each
+    to the atom of its shape that its rule reads (its size is the mean's count).
+    """
+    reads, counts = ir.read_counts(fn), ir.def_counts(fn)
+    found: dict[str, ir.Atom] = {}
+
+    def visit(block: ir.Block) -> None:
+        candidates: dict[str, ir.Atom] = {}
+        for stmt in block:
+            for child in ir.children(stmt):
+                visit(child)
+            if not isinstance(stmt, ir.Assign):
+                continue
+            x = stmt.args[0] if stmt.args else None
+            if stmt.prim in (Prim.SUM, Prim.MEAN) and isinstance(x, ir.Var) \
+                    and x.name in candidates:
+                found[x.name] = candidates[x.name]
+            name, like = stmt.target.name, shaped_like_output(stmt)
+            if like is not None and name in temps and counts.get(name) == 1 \
+                    and reads.get(name) == 1:
+                candidates[name] = like
+
+    visit(fn.body)
+    return found

@@ -1,0 +1,100 @@
+"""In-place accumulation of scattered cotangents, decided just before emission.
+
+`x_bar = x_bar + rt.getitem_grad(g, x, rt.index[k])` builds an array of zeros the
+size of x on every trip of a loop, to add one row. When x_bar is an array agc
+owns outright, the same update is written `x_bar = rt.add_at(x_bar, g, x, rt.index[k])`
+and costs only the row. x_bar is owned when every assignment to it makes a new
+array (`rt.zeros_like(x)`, arithmetic such as `g * 2 * y`, or `x_bar + ...`) and
+nothing else reads it before its last update: no other name can see it change.
+
+The Adjoint itself (what `agc.verify` interprets) keeps the functional form.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from .. import ir
+from ..ir.prims import Prim
+
+
+def accumulate_in_place(blocks: list[list], inlinable: set[str]) -> list[list]:
+    """The blocks with `acc = acc + getitem_grad(...)` turned into `add_at` where safe."""
+    statements = [s for block in blocks for s in ir.walk(tuple(block))]
+    top_level = {id(s) for block in blocks for s in block}
+    owned = _owned_accumulators(statements, top_level, inlinable)
+    scatters = {s.target.name: s for s in statements if isinstance(s, ir.Assign)
+                and s.prim is Prim.GETITEM_GRAD and s.target.name in inlinable}
+    reads = Counter(name for s in statements for name in ir.vars_read(s))
+    fused = {s.args[1].name for s in statements if _is_accumulation(s)
+             and s.target.name in owned and isinstance(s.args[1], ir.Var)
+             and s.args[1].name in scatters and reads[s.args[1].name] == 1}
+    if not fused:
+        return blocks
+    return [_rewrite(block, owned, scatters, fused) for block in blocks]
+
+
+def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) -> set[str]:
+    """Adjoints only ever made fresh, and read only by their own accumulations until done."""
+    accumulated = {s.target.name for s in statements if _is_accumulation(s)}
+    fresh_temps = {s.target.name for s in statements if isinstance(s, ir.Assign)
+                   and s.target.name in inlinable and _makes_new_array(s)}
+    owned = set(accumulated)
+    last_update: dict[str, int] = {}
+    for position, s in enumerate(statements):
+        if isinstance(s, ir.Assign) and s.target.name in accumulated:
+            last_update[s.target.name] = position
+            copies_fresh = s.prim is Prim.COPY and isinstance(s.args[0], ir.Var) and \
+                s.args[0].name in fresh_temps  # `x_bar = t` for a temporary t = a * b
+            if not (_makes_new_array(s) or _is_accumulation(s) or copies_fresh):
+                owned.discard(s.target.name)  # a copy, view or helper result may alias
+    for position, s in enumerate(statements):
+        for operand, name in _reads(s):
+            if name not in accumulated or (_is_accumulation(s) and s.target.name == name
+                                      and operand == 0):
+                continue
+            # Reading a finished adjoint is safe: outside loops, after its last update.
+            if id(s) not in top_level or position < last_update.get(name, -1):
+                owned.discard(name)
+    return owned
+
+
+def _makes_new_array(s: ir.Assign) -> bool:
+    """zeros_like, and arithmetic (`a * b`, `-a`, `np.cos(a)`): never a view of an input."""
+    return s.prim is Prim.ZERO_LIKE or (s.prim.spec.group == "elementwise"
+                                        and s.prim is not Prim.COPY)
+
+
+def _is_accumulation(s) -> bool:
+    """`acc = acc + v`."""
+    return (isinstance(s, ir.Assign) and s.prim is Prim.ADD and isinstance(s.args[0], ir.Var)
+            and s.args[0].name == s.target.name and s.args[1] != s.args[0])
+
+
+def _reads(s) -> list[tuple[int, str]]:
+    """(operand position, name) of each variable a statement reads (-1: not an operand)."""
+    if isinstance(s, ir.Assign):
+        return [(i, a.name) for i, a in enumerate(s.args) if isinstance(a, ir.Var)]
+    return [(-1, name) for name in ir.vars_read(s)]
+
+
+def _rewrite(block, owned: set[str], scatters: dict, fused: set[str]) -> list:
+    out = []
+    for s in block:
+        if isinstance(s, ir.Assign) and s.target.name in fused:
+            continue  # emitted inside the add_at below
+        if _is_accumulation(s) and s.target.name in owned and \
+                isinstance(s.args[1], ir.Var) and s.args[1].name in fused:
+            scatter = scatters[s.args[1].name]
+            s = ir.Assign(s.target, Prim.ADD_AT, (s.args[0], *scatter.args), scatter.params, s.loc)
+        elif isinstance(s, ir.If):
+            s = replace(s, body=tuple(_rewrite(s.body, owned, scatters, fused)),
+                        orelse=tuple(_rewrite(s.orelse, owned, scatters, fused)))
+        elif isinstance(s, ir.For):
+            s = replace(s, body=tuple(_rewrite(s.body, owned, scatters, fused)))
+        elif isinstance(s, ir.While):
+            s = replace(s, test=tuple(_rewrite(s.test, owned, scatters, fused)),
+                        body=tuple(_rewrite(s.body, owned, scatters, fused)))
+        out.append(s)
+    return out

@@ -1,0 +1,221 @@
+"""Lowering of expressions: a libcst expression becomes statements plus one atom.
+
+Every nested expression gets its own temporary, so the result is in
+A-normal form. Calls are matched against calls.py; anything not understood
+is rejected with a `UserCodeError` pointing at the construct.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import numpy_names as calls
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.prims import Prim
+
+BINARY = {
+    cst.Add: Prim.ADD, cst.Subtract: Prim.SUB, cst.Multiply: Prim.MUL,
+    cst.Divide: Prim.DIV, cst.Power: Prim.POW, cst.MatrixMultiply: Prim.MATMUL,
+    cst.FloorDivide: Prim.FLOORDIV, cst.Modulo: Prim.MOD,
+}
+COMPARE = {
+    cst.LessThan: Prim.LT, cst.LessThanEqual: Prim.LE, cst.GreaterThan: Prim.GT,
+    cst.GreaterThanEqual: Prim.GE, cst.Equal: Prim.EQ, cst.NotEqual: Prim.NE,
+}
+BUILTIN_CONSTS = {"True": True, "False": False, "None": None}
+EXPRESSION_HINTS = {
+    "Lambda": ("a lambda", "define a helper function at module level and call it"),
+    "ListComp": ("a list comprehension", "build the list with a for loop and lst.append(v)"),
+    "GeneratorExp": ("a generator expression", "use a for loop, or an array operation"),
+    "DictComp": ("a dict comprehension", "build the dict before calling the function"),
+    "SetComp": ("a set comprehension", "use a for loop"),
+    "Dict": ("a dict literal", "pass the dict as a parameter (a pytree of arrays)"),
+    "NamedExpr": ("the walrus operator `:=`", "assign the value on its own line first"),
+    "FormattedString": ("an f-string", "format text outside the differentiated function"),
+    "Await": ("await", "differentiate synchronous code only"),
+    "Yield": ("yield", "return a value instead"),
+    "Imaginary": ("a complex number", "agc differentiates real-valued code"),
+}
+
+
+class ExpressionLowering:
+    """Mixin of the Lowerer: turns expressions into atoms (see lower.py for state)."""
+
+    # -------------------------------------------------------------- entry
+    def expr(self, node: cst.BaseExpression, dest: str | None = None) -> ir.Atom:
+        """Lower `node`; the value lands in `dest` when given, else in an atom."""
+        method = getattr(self, "_expr_" + type(node).__name__, None)
+        if method is None:
+            what, hint = EXPRESSION_HINTS.get(type(node).__name__, ("this kind of expression", None))
+            raise self.unsupported(node, what, hint)
+        atom = method(node, dest)
+        if dest is not None and atom != ir.Var(dest):
+            self.emit_assign(dest, Prim.COPY, (atom,), node=node)
+            return ir.Var(dest)
+        return atom
+
+    def emit_assign(self, dest: str | None, prim: Prim, args, node, params=None) -> ir.Var:
+        """Append `dest = prim(*args)` (dest: a new temporary when None)."""
+        target = ir.Var(dest if dest is not None else self.new_temp())
+        self.block.append(ir.Assign(target, prim, tuple(args), params or ir.Params(),
+                                    self.loc(node)))
+        return target
+
+    # ------------------------------------------------------------- leaves
+    def _expr_Name(self, node: cst.Name, dest):
+        name = node.value
+        if name in self.local_names:
+            return ir.Var(name)
+        if name in BUILTIN_CONSTS:
+            return ir.Const(BUILTIN_CONSTS[name])
+        if name in self.names.constants:
+            self.used_constants[name] = self.names.constants[name]
+            return ir.Const(self.names.constants[name], text=name)
+        raise UserCodeError(f"name {name!r} is not defined here", self.loc(node),
+                            "agc sees the function's parameters, its own variables, "
+                            "module-level numeric constants and imported numpy/math names")
+
+    def _expr_Integer(self, node: cst.Integer, dest):
+        return ir.Const(node.evaluated_value)
+
+    def _expr_Float(self, node: cst.Float, dest):
+        return ir.Const(node.evaluated_value)
+
+    def _expr_SimpleString(self, node: cst.SimpleString, dest):
+        return ir.Const(node.evaluated_value)
+
+    def _expr_Ellipsis(self, node, dest):
+        return ir.Const(Ellipsis, text="...")
+
+    # ---------------------------------------------------------- operators
+    def _expr_BinaryOperation(self, node: cst.BinaryOperation, dest):
+        prim = BINARY.get(type(node.operator))
+        if prim is None:
+            raise self.unsupported(node.operator, f"the operator `{node.operator.__class__.__name__}`")
+        left, right = self.expr(node.left), self.expr(node.right)
+        return self.emit_assign(dest, prim, (left, right), node)
+
+    def _expr_UnaryOperation(self, node: cst.UnaryOperation, dest):
+        operand = self.expr(node.expression)
+        if isinstance(node.operator, cst.Plus):
+            return operand
+        if isinstance(node.operator, cst.Minus):
+            if isinstance(operand, ir.Const) and isinstance(operand.value, (int, float)):
+                return ir.Const(-operand.value)
+            return self.emit_assign(dest, Prim.NEG, (operand,), node)
+        if isinstance(node.operator, cst.Not):
+            return self.emit_assign(dest, Prim.NOT, (operand,), node)
+        raise self.unsupported(node.operator, "the operator `~`")
+
+    def _expr_Comparison(self, node: cst.Comparison, dest):
+        if len(node.comparisons) != 1:
+            raise self.unsupported(node, "a chained comparison", "write `a < b and b < c`")
+        target = node.comparisons[0]
+        prim = COMPARE.get(type(target.operator))
+        if prim is None:
+            raise self.unsupported(target.operator, "this comparison (is / in)")
+        left, right = self.expr(node.left), self.expr(target.comparator)
+        return self.emit_assign(dest, prim, (left, right), node)
+
+    def _expr_BooleanOperation(self, node: cst.BooleanOperation, dest):
+        # Short-circuit like Python: `a and b` evaluates b only when a is true.
+        result = dest or self.new_temp()
+        left = self.expr(node.left, result)
+        right_block = self.sub_block(lambda: self.expr(node.right, result))
+        if isinstance(node.operator, cst.And):
+            self.block.append(ir.If(left, right_block, (), self.loc(node)))
+        else:
+            self.block.append(ir.If(left, (), right_block, self.loc(node)))
+        return ir.Var(result)
+
+    def _expr_IfExp(self, node: cst.IfExp, dest):
+        result = dest or self.new_temp()
+        cond = self.expr(node.test)
+        body = self.sub_block(lambda: self.expr(node.body, result))
+        orelse = self.sub_block(lambda: self.expr(node.orelse, result))
+        self.block.append(ir.If(cond, body, orelse, self.loc(node)))
+        return ir.Var(result)
+
+    def _expr_Tuple(self, node: cst.Tuple, dest):
+        items = [self.expr(el.value) for el in self._plain_elements(node)]
+        if all(isinstance(a, ir.Const) for a in items):
+            return ir.Const(tuple(a.value for a in items))
+        return self.emit_assign(dest, Prim.TUPLE, items, node)
+
+    def _expr_List(self, node: cst.List, dest):
+        items = [self.expr(el.value) for el in self._plain_elements(node)]
+        return self.emit_assign(dest, Prim.LIST, items, node)
+
+    def _plain_elements(self, node):
+        for el in node.elements:
+            if isinstance(el, cst.StarredElement):
+                raise self.unsupported(el, "a starred element")
+        return node.elements
+
+    # --------------------------------------------------------- attributes
+    def _expr_Attribute(self, node: cst.Attribute, dest):
+        qualified = self.qualify(node)
+        if qualified is not None:
+            return self._module_constant(node, qualified)
+        prim = calls.ATTRIBUTES.get(node.attr.value)
+        if prim is None:
+            raise self.unsupported(node.attr, f"the attribute `.{node.attr.value}`",
+                                   "supported: .T, .shape, .ndim, .size, .dtype")
+        return self.emit_assign(dest, prim, (self.expr(node.value),), node)
+
+    def _module_constant(self, node, qualified: str) -> ir.Const:
+        text = self.module.code_for_node(node)
+        if qualified in calls.CONSTANTS:
+            return ir.Const(calls.CONSTANTS[qualified], text=text)
+        name = qualified.rpartition(".")[2]
+        if qualified.startswith("numpy.") and name in calls.DTYPES:
+            import numpy
+
+            return ir.Const(getattr(numpy, name), text=text)
+        raise self.unsupported(node, f"`{text}` as a value")
+
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of a module-level dotted name, or None."""
+        parts = []
+        while isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name) or node.value in self.local_names:
+            return None
+        parts.append(node.value)
+        return self.names.qualify(".".join(reversed(parts)))
+
+    # ---------------------------------------------------------- subscripts
+    def _expr_Subscript(self, node: cst.Subscript, dest):
+        base = self.expr(node.value)
+        args, template = self.index(node)
+        return self.emit_assign(dest, Prim.GETITEM, (base, *args), node,
+                                ir.Params.of(index=template))
+
+    def index(self, node: cst.Subscript) -> tuple[list[ir.Atom], tuple]:
+        """The atoms and template of `x[...]`: template items refer to atom positions."""
+        args: list[ir.Atom] = []
+
+        def hole(expr):
+            if expr is None:
+                return None
+            args.append(self.expr(expr))
+            return len(args)  # positions count from 1: args[0] is the indexed value
+
+        template = []
+        for element in node.slice:
+            item = element.slice
+            if isinstance(item, cst.Slice):
+                template.append(("slice", hole(item.lower), hole(item.upper), hole(item.step)))
+            elif isinstance(item.value, cst.Name) and item.value.value == "None":
+                template.append(("newaxis",))
+            elif isinstance(item.value, cst.Ellipsis):
+                template.append(("ellipsis",))
+            elif self.qualify(item.value) == "numpy.newaxis":
+                template.append(("newaxis",))
+            else:
+                template.append(("atom", hole(item.value)))
+        tuple_form = len(node.slice) > 1 or node.slice[0].comma != cst.MaybeSentinel.DEFAULT
+        return args, (tuple_form, tuple(template))

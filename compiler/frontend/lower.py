@@ -1,0 +1,388 @@
+"""Lowering: a libcst function definition becomes an IR `Function`.
+
+Takes: a parsed module (libcst, with positions) and the name of one of its
+top-level functions. Guarantees: the result is in A-normal form (each
+`Assign` applies one primitive to atoms), every statement has its source
+location, `for` loops count over a range, and anything agc cannot handle
+was rejected with a `UserCodeError` (file:line:col, source line, caret, hint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .. import ir
+from ..errors import Loc, SourceFile, UnsupportedError, UserCodeError
+from .calls import CallLowering
+from .expressions import ExpressionLowering
+from ..ir.namer import Namer
+from ..ir.prims import Prim
+from .resolve import Names
+
+AUG_OPS = {
+    cst.AddAssign: Prim.ADD, cst.SubtractAssign: Prim.SUB, cst.MultiplyAssign: Prim.MUL,
+    cst.DivideAssign: Prim.DIV, cst.PowerAssign: Prim.POW, cst.MatrixMultiplyAssign: Prim.MATMUL,
+}
+STATEMENT_HINTS = {
+    "Try": "move error handling outside the differentiated function",
+    "Raise": "check inputs before calling the differentiated function",
+    "Global": "pass the value as a parameter instead",
+    "Nonlocal": "pass the value as a parameter instead",
+    "FunctionDef": "define helper functions at module level",
+    "ClassDef": "define classes outside the differentiated function",
+    "Import": "import at module level",
+    "ImportFrom": "import at module level",
+    "Del": "leave the variable alone, or assign it a new value",
+}
+
+
+class ParsedModule:
+    """A model file parsed once: libcst module, positions and its top-level names."""
+
+    def __init__(self, source: SourceFile, names: Names):
+        try:
+            tree = cst.parse_module(source.text)
+        except cst.ParserSyntaxError as err:
+            raise _syntax_error(source, err) from None
+        self.wrapper = MetadataWrapper(tree)
+        self.tree = self.wrapper.module
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.source = source
+        self.names = names
+        self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
+
+    def loc(self, node: cst.CSTNode) -> Loc:
+        """The location of a node of this module."""
+        pos = self.positions.get(node)
+        if pos is None:
+            return Loc(self.source, self.source.line_offset + 1, 0, 1)
+        width = pos.end.column - pos.start.column if pos.end.line == pos.start.line else 1
+        return Loc(self.source, pos.start.line + self.source.line_offset, pos.start.column,
+                   max(1, width))
+
+
+def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeError:
+    """A syntax error located where Python's own parser puts it (libcst's is often later)."""
+    import ast
+
+    line, col, message = err.raw_line, err.raw_column, err.message
+    try:
+        ast.parse(source.text)
+    except SyntaxError as py_err:
+        line, col, message = py_err.lineno or line, max(0, (py_err.offset or 1) - 1), py_err.msg
+    loc = Loc(source, line + source.line_offset, col, 1)
+    return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
+
+
+class Lowerer(ExpressionLowering, CallLowering):
+    """Lowers one function; holds the block being built and the name supply."""
+
+    def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
+        self.parsed = parsed
+        self.module = parsed.tree
+        self.names = parsed.names
+        self.node = node
+        self.local_names = _local_names(node)
+        self.namer = Namer(self.local_names | _all_identifiers(node))
+        self.temps: set[str] = set()
+        self.block: list[ir.Stmt] = []
+        self.used_constants: dict[str, object] = {}
+        self.helpers_called: set[str] = set()
+
+    # -------------------------------------------------------------- helpers
+    def loc(self, node: cst.CSTNode) -> Loc:
+        """Source location of a node."""
+        return self.parsed.loc(node)
+
+    def unsupported(self, node, what: str, hint: str | None = None) -> UnsupportedError:
+        """An error saying `what` is not supported, pointing at `node`."""
+        return UnsupportedError(f"{what} is not supported by agc", self.loc(node), hint)
+
+    def new_temp(self) -> str:
+        """A fresh temporary name."""
+        name = self.namer.temp()
+        self.temps.add(name)
+        return name
+
+    def sub_block(self, build: Callable[[], object]) -> ir.Block:
+        """Run `build` collecting the statements it emits into a separate block."""
+        outer, self.block = self.block, []
+        try:
+            build()
+            return tuple(self.block)
+        finally:
+            self.block = outer
+
+    # ------------------------------------------------------------- function
+    def lower(self) -> ir.Function:
+        """The IR of the whole function."""
+        params = tuple(self._param(p) for p in self._all_params())
+        body = list(self.node.body.body)
+        doc = None
+        if body and _is_docstring(body[0]):
+            doc = body[0].body[0].value.evaluated_value
+            body = body[1:]
+        block = self.sub_block(lambda: self.statements(body))
+        return ir.Function(self.node.name.value, params, block, self.loc(self.node.name),
+                           doc, frozenset(self.temps))
+
+    def _all_params(self):
+        ps = self.node.params
+        extra = [p for p in (ps.star_arg, ps.star_kwarg) if isinstance(p, cst.Param)]
+        extra += list(ps.kwonly_params)
+        if extra:
+            raise self.unsupported(extra[0], "*args, **kwargs or keyword-only parameters",
+                                   "use plain positional parameters")
+        return [*ps.posonly_params, *ps.params]
+
+    def _param(self, p: cst.Param) -> ir.Param:
+        default = None
+        if p.default is not None:
+            atom = self.expr(p.default)
+            if not isinstance(atom, ir.Const):
+                raise self.unsupported(p.default, "a non-constant default value")
+            default = atom
+        annotation = None
+        if p.annotation is not None and isinstance(p.annotation.annotation, cst.Name):
+            annotation = p.annotation.annotation.value
+        return ir.Param(p.name.value, default, annotation)
+
+    # ----------------------------------------------------------- statements
+    def statements(self, nodes) -> None:
+        """Lower a sequence of statements into the current block."""
+        for node in nodes:
+            if isinstance(node, cst.SimpleStatementLine):
+                for small in node.body:
+                    self.statement(small)
+            else:
+                self.statement(node)
+
+    def statement(self, node: cst.CSTNode) -> None:
+        """Lower one statement."""
+        method = getattr(self, "_stmt_" + type(node).__name__, None)
+        if method is None:
+            kind = type(node).__name__
+            raise self.unsupported(node, f"the `{kind}` statement", STATEMENT_HINTS.get(kind))
+        method(node)
+
+    def _stmt_Pass(self, node):
+        pass
+
+    def _stmt_Expr(self, node: cst.Expr):
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+            return
+        call = node.value
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                and call.func.attr.value == "append" and isinstance(call.func.value, cst.Name) \
+                and call.func.value.value in self.local_names and len(call.args) == 1:
+            name = call.func.value.value
+            value = self.expr(call.args[0].value)
+            self.emit_assign(name, Prim.APPEND, (ir.Var(name), value), node)
+            return
+        raise self.unsupported(node, "an expression statement (its value would be lost)",
+                               "assign the value to a variable, or remove the line")
+
+    def _stmt_Assign(self, node: cst.Assign):
+        targets = [t.target for t in node.targets]
+        first = targets[0]
+        if isinstance(first, cst.Name) and len(targets) == 1:
+            self.expr(node.value, first.value)
+            return
+        if len(targets) == 1 and _same_length_tuples(first, node.value):
+            # x, v = a, b: evaluate every right-hand side first, then bind each name.
+            values = [self.expr(el.value) for el in self._plain_elements(node.value)]
+            targets_named = {e.value.value for e in first.elements if isinstance(e.value, cst.Name)}
+            values = [self.emit_assign(None, Prim.COPY, (v,), node.value)
+                      if isinstance(v, ir.Var) and v.name in targets_named else v
+                      for v in values]  # x, y = y, x reads both before binding either
+            for element, value in zip(first.elements, values):
+                self.assign_to(element.value, value, node.value)
+            return
+        value = self.expr(node.value)
+        for target in targets:
+            self.assign_to(target, value, node.value)
+
+    def _stmt_AnnAssign(self, node: cst.AnnAssign):
+        if node.value is None:
+            return
+        self._stmt_Assign(cst.Assign([cst.AssignTarget(node.target)], node.value))
+
+    def _stmt_AugAssign(self, node: cst.AugAssign):
+        prim = AUG_OPS.get(type(node.operator))
+        if prim is not None and isinstance(node.target, cst.Subscript):
+            old = self.expr(node.target)
+            new = self.emit_assign(None, prim, (old, self.expr(node.value)), node)
+            self.assign_to(node.target, new, node)
+            return
+        if prim is None or not isinstance(node.target, cst.Name):
+            raise self.unsupported(node, "this augmented assignment",
+                                   "write it out: x = x + y")
+        right = self.expr(node.value)
+        name = node.target.value
+        self.emit_assign(name, prim, (ir.Var(name), right), node)
+
+    def assign_to(self, target: cst.BaseExpression, value: ir.Atom, node) -> None:
+        """Bind `value` to a name, or unpack it into a tuple of names."""
+        if isinstance(target, cst.Name):
+            self.emit_assign(target.value, Prim.COPY, (value,), node)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for i, element in enumerate(target.elements):
+                if isinstance(element, cst.StarredElement):
+                    raise self.unsupported(element, "starred unpacking")
+                part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
+                                        ir.Params.of(index=(False, (("atom", 1),))))
+                self.assign_to(element.value, part, node)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
+                and target.value.value in self.local_names:
+            name = target.value.value
+            holes, template = self.index(target)
+            self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value, *holes), target,
+                             ir.Params.of(index=_shift(template)))
+        else:
+            raise self.unsupported(target, "assigning to this target",
+                                   "assign to a plain name")
+
+    def _stmt_Return(self, node: cst.Return):
+        if node.value is None:
+            raise self.unsupported(node, "a return without a value")
+        if isinstance(node.value, cst.Tuple):
+            values = tuple(self.expr(el.value) for el in self._plain_elements(node.value))
+        else:
+            values = (self.expr(node.value),)
+        self.block.append(ir.Return(values, self.loc(node)))
+
+    # --------------------------------------------------------- control flow
+    def _stmt_If(self, node: cst.If):
+        cond = self.expr(node.test)
+        body = self.sub_block(lambda: self.statements(node.body.body))
+        orelse: ir.Block = ()
+        if isinstance(node.orelse, cst.If):
+            orelse = self.sub_block(lambda: self._stmt_If(node.orelse))
+        elif isinstance(node.orelse, cst.Else):
+            orelse = self.sub_block(lambda: self.statements(node.orelse.body.body))
+        self.block.append(ir.If(cond, body, orelse, self.loc(node)))
+
+    def _stmt_While(self, node: cst.While):
+        if node.orelse is not None:
+            raise self.unsupported(node.orelse, "`else:` on a while loop")
+        holder: list[ir.Atom] = []
+        test = self.sub_block(lambda: holder.append(self.expr(node.test)))
+        body = self.sub_block(lambda: self.statements(node.body.body))
+        self.block.append(ir.While(test, holder[0], body, self.loc(node)))
+
+    def _stmt_Break(self, node):
+        self.block.append(ir.Break(self.loc(node)))
+
+    def _stmt_Continue(self, node):
+        self.block.append(ir.Continue(self.loc(node)))
+
+    def _stmt_With(self, node: cst.With):
+        item = node.items[0].item if len(node.items) == 1 else None
+        callee = item.func if isinstance(item, cst.Call) else item
+        if item is None or node.items[0].asname is not None or \
+                self.qualify(callee) not in ("agc.no_grad", "agc.runtime.no_grad"):
+            raise self.unsupported(node, "this `with` statement",
+                                   "only `with agc.no_grad():` is supported inside a model")
+        # Run the block, but let no derivative flow through what it computes.
+        block = self.sub_block(lambda: self.statements(node.body.body))
+        self.block.extend(_without_gradient(block))
+
+    def _stmt_For(self, node: cst.For):
+        from .loops import lower_for
+
+        if node.orelse is not None:
+            raise self.unsupported(node.orelse, "`else:` on a for loop")
+        lower_for(self, node)
+
+
+def _shift(template: tuple) -> tuple:
+    """An index template whose holes count after (array, value) instead of after array."""
+    tuple_form, items = template
+    return (tuple_form, tuple((item[0],) + tuple(p + 1 if isinstance(p, int) else p
+                                                 for p in item[1:]) for item in items))
+
+
+def _without_gradient(block: ir.Block) -> ir.Block:
+    """The statements of a no_grad block, each marked as passing no derivative."""
+    from dataclasses import replace
+
+    out = []
+    for stmt in block:
+        if isinstance(stmt, ir.Assign):
+            stmt = replace(stmt, params=stmt.params.with_(nograd=True))
+        elif isinstance(stmt, ir.If):
+            stmt = replace(stmt, body=_without_gradient(stmt.body),
+                           orelse=_without_gradient(stmt.orelse))
+        elif isinstance(stmt, (ir.For, ir.While)):
+            stmt = replace(stmt, body=_without_gradient(stmt.body))
+        out.append(stmt)
+    return tuple(out)
+
+
+def _same_length_tuples(target, value) -> bool:
+    kinds = (cst.Tuple, cst.List)
+    return isinstance(target, kinds) and isinstance(value, kinds) \
+        and len(target.elements) == len(value.elements)
+
+
+def _is_docstring(stmt) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, cst.SimpleString))
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self):
+        self.assigned: set[str] = set()
+        self.all: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.all.add(node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.assigned.add(node.name.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def _targets(self, target) -> None:
+        if isinstance(target, cst.Name):
+            self.assigned.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._targets(element.value)
+
+
+def _collect(node: cst.FunctionDef) -> _NameCollector:
+    collector = _NameCollector()
+    node.visit(collector)
+    return collector
+
+
+def _local_names(node: cst.FunctionDef) -> set[str]:
+    return _collect(node).assigned
+
+
+def _all_identifiers(node: cst.FunctionDef) -> set[str]:
+    return _collect(node).all
+
+
+def lower_function(parsed: ParsedModule, name: str) -> tuple[ir.Function, Lowerer]:
+    """Lower the top-level function `name` of a parsed module."""
+    node = parsed.functions.get(name)
+    if node is None:
+        raise UserCodeError(f"no top-level function named {name!r} in {parsed.source.path}")
+    lowerer = Lowerer(parsed, node)
+    return lowerer.lower(), lowerer

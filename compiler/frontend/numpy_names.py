@@ -1,0 +1,173 @@
+"""Which calls, methods and attributes of user code map onto which primitives.
+
+Names are resolved to qualified names first (`np.linalg.norm` with
+`import numpy as np` is `numpy.linalg.norm`; see resolve.py); this table then
+says which primitive a qualified name or array method means and how its
+arguments bind. Argument kinds:
+
+    array   an atom (any expression)
+    static  a compile-time constant, kept in the statement's params
+    seq     a list or tuple literal of atoms, spread into the args (concatenate)
+    shape   a tuple value, one atom (reshape, zeros)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..ir.prims import Prim
+
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One parameter of a call signature."""
+
+    name: str
+    kind: str = "array"
+    default: object = REQUIRED
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """How a call binds to a primitive: its signature and fixed params."""
+
+    prim: Prim
+    args: tuple[Arg, ...]
+    fixed: dict = field(default_factory=dict)
+    varargs: str | None = None  # name of a *args parameter gathered as a "shape"
+
+
+def _sig(prim: Prim, *args: Arg, varargs: str | None = None, **fixed: object) -> CallSpec:
+    return CallSpec(prim, args, fixed, varargs)
+
+
+A = Arg
+AXIS = Arg("axis", "static", None)
+KEEPDIMS = Arg("keepdims", "static", False)
+
+_UNARY_NUMPY = {
+    "exp": Prim.EXP, "log": Prim.LOG, "log1p": Prim.LOG1P, "expm1": Prim.EXPM1,
+    "log2": Prim.LOG2, "log10": Prim.LOG10, "sqrt": Prim.SQRT, "square": Prim.SQUARE,
+    "sin": Prim.SIN, "cos": Prim.COS, "tan": Prim.TAN, "tanh": Prim.TANH,
+    "sinh": Prim.SINH, "cosh": Prim.COSH, "arcsin": Prim.ARCSIN, "arccos": Prim.ARCCOS,
+    "arctan": Prim.ARCTAN, "abs": Prim.ABS, "absolute": Prim.ABS, "fabs": Prim.ABS,
+    "sign": Prim.SIGN, "negative": Prim.NEG, "floor": Prim.FLOOR, "ceil": Prim.CEIL,
+    "isnan": Prim.ISNAN, "isfinite": Prim.ISFINITE, "zeros_like": Prim.ZEROS_LIKE,
+    "ones_like": Prim.ONES_LIKE, "asarray": Prim.ASARRAY, "array": Prim.ASARRAY,
+    "transpose": Prim.TRANSPOSE,
+}
+_BINARY_NUMPY = {
+    "add": Prim.ADD, "subtract": Prim.SUB, "multiply": Prim.MUL, "divide": Prim.DIV,
+    "true_divide": Prim.DIV, "power": Prim.POW, "maximum": Prim.MAXIMUM,
+    "minimum": Prim.MINIMUM, "matmul": Prim.MATMUL, "dot": Prim.DOT, "outer": Prim.OUTER,
+    "arctan2": Prim.ARCTAN2, "inner": Prim.DOT, "vdot": Prim.DOT,
+    "less": Prim.LT, "greater": Prim.GT, "less_equal": Prim.LE, "greater_equal": Prim.GE,
+    "equal": Prim.EQ, "not_equal": Prim.NE,
+}
+_REDUCTIONS = {
+    "sum": Prim.SUM, "mean": Prim.MEAN, "max": Prim.MAX, "min": Prim.MIN,
+    "amax": Prim.MAX, "amin": Prim.MIN, "prod": Prim.PROD,
+}
+_MATH_UNARY = {
+    "exp": Prim.EXP, "log": Prim.LOG, "log1p": Prim.LOG1P, "expm1": Prim.EXPM1,
+    "log2": Prim.LOG2, "log10": Prim.LOG10, "sqrt": Prim.SQRT, "sin": Prim.SIN,
+    "cos": Prim.COS, "tan": Prim.TAN, "tanh": Prim.TANH, "sinh": Prim.SINH,
+    "cosh": Prim.COSH, "asin": Prim.ARCSIN, "acos": Prim.ARCCOS, "atan": Prim.ARCTAN,
+    "fabs": Prim.ABS, "floor": Prim.FLOOR, "ceil": Prim.CEIL, "isnan": Prim.ISNAN,
+    "isfinite": Prim.ISFINITE,
+}
+
+
+def _numpy_functions() -> dict[str, CallSpec]:
+    table: dict[str, CallSpec] = {}
+    for name, prim in _UNARY_NUMPY.items():
+        table[name] = _sig(prim, A("x"))
+    table["transpose"] = _sig(Prim.TRANSPOSE, A("x"), A("axes", "static", None))
+    for name, prim in _BINARY_NUMPY.items():
+        table[name] = _sig(prim, A("x"), A("y"))
+    for name, prim in _REDUCTIONS.items():
+        table[name] = _sig(prim, A("x"), AXIS, KEEPDIMS)
+    table.update({
+        "where": _sig(Prim.WHERE, A("condition"), A("x"), A("y")),
+        "clip": _sig(Prim.CLIP, A("a"), A("a_min"), A("a_max")),
+        "reshape": _sig(Prim.RESHAPE, A("a"), A("newshape", "shape")),
+        "expand_dims": _sig(Prim.EXPAND_DIMS, A("a"), A("axis", "static")),
+        "squeeze": _sig(Prim.SQUEEZE, A("a"), AXIS),
+        "broadcast_to": _sig(Prim.BROADCAST_TO, A("array"), A("shape", "shape")),
+        "concatenate": _sig(Prim.CONCATENATE, A("arrays", "seq"), A("axis", "static", 0)),
+        "stack": _sig(Prim.STACK, A("arrays", "seq"), A("axis", "static", 0)),
+        "hstack": _sig(Prim.CONCATENATE, A("arrays", "seq"), hstack=True),
+        "vstack": _sig(Prim.CONCATENATE, A("arrays", "seq"), vstack=True),
+        "argmax": _sig(Prim.ARGMAX, A("a"), AXIS),
+        "argmin": _sig(Prim.ARGMIN, A("a"), AXIS),
+        "round": _sig(Prim.ROUND, A("a"), A("decimals", "static", 0)),
+        "shape": _sig(Prim.SHAPE, A("a")),
+        "ndim": _sig(Prim.NDIM, A("a")),
+        "size": _sig(Prim.SIZE, A("a")),
+        "zeros": _sig(Prim.ZEROS, A("shape", "shape"), A("dtype", "static", None)),
+        "ones": _sig(Prim.ONES, A("shape", "shape"), A("dtype", "static", None)),
+        "full": _sig(Prim.FULL, A("shape", "shape"), A("fill_value"), A("dtype", "static", None)),
+        "eye": _sig(Prim.EYE, A("N"), A("dtype", "static", None)),
+        "arange": _sig(Prim.ARANGE, A("start"), A("stop", "array", None),
+                       A("step", "array", None), A("dtype", "static", None)),
+        "linspace": _sig(Prim.LINSPACE, A("start"), A("stop"), A("num")),
+        "linalg.norm": _sig(Prim.NORM, A("x"), A("ord", "static", None), AXIS, KEEPDIMS),
+    })
+    return {f"numpy.{name}": spec for name, spec in table.items()}
+
+
+def _math_functions() -> dict[str, CallSpec]:
+    table = {f"math.{n}": _sig(p, A("x"), lib="math") for n, p in _MATH_UNARY.items()}
+    table["math.pow"] = _sig(Prim.POW, A("x"), A("y"), lib="math")
+    table["math.atan2"] = _sig(Prim.ARCTAN2, A("y"), A("x"), lib="math")
+    return table
+
+
+def _builtin_functions() -> dict[str, CallSpec]:
+    return {
+        "abs": _sig(Prim.ABS, A("x"), lib="builtins"),
+        "float": _sig(Prim.FLOAT, A("x")),
+        "int": _sig(Prim.INT, A("x")),
+        "len": _sig(Prim.LEN, A("obj")),
+        "pow": _sig(Prim.POW, A("base"), A("exp")),
+        "max": _sig(Prim.MAXIMUM, A("a"), A("b"), lib="builtins"),
+        "min": _sig(Prim.MINIMUM, A("a"), A("b"), lib="builtins"),
+        "round": _sig(Prim.ROUND, A("number"), lib="builtins"),
+        "agc.stop_gradient": _sig(Prim.STOP_GRADIENT, A("x")),
+        "agc.runtime.stop_gradient": _sig(Prim.STOP_GRADIENT, A("x")),
+    }
+
+
+FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions()}
+
+METHODS: dict[str, CallSpec] = {
+    **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},
+    "reshape": _sig(Prim.RESHAPE, A("x"), varargs="shape"),
+    "transpose": _sig(Prim.TRANSPOSE, A("x"), varargs="axes"),
+    "dot": _sig(Prim.DOT, A("x"), A("y")),
+    "astype": _sig(Prim.ASTYPE, A("x"), A("dtype")),
+    "copy": _sig(Prim.COPY, A("x")),
+    "flatten": _sig(Prim.RESHAPE, A("x"), flatten=True),
+    "ravel": _sig(Prim.RESHAPE, A("x"), flatten=True),
+    "squeeze": _sig(Prim.SQUEEZE, A("x"), AXIS),
+    "clip": _sig(Prim.CLIP, A("x"), A("a_min"), A("a_max")),
+    "argmax": _sig(Prim.ARGMAX, A("x"), AXIS),
+    "argmin": _sig(Prim.ARGMIN, A("x"), AXIS),
+    "item": _sig(Prim.FLOAT, A("x")),
+}
+
+ATTRIBUTES: dict[str, Prim] = {
+    "T": Prim.TRANSPOSE, "shape": Prim.SHAPE, "ndim": Prim.NDIM,
+    "size": Prim.SIZE, "dtype": Prim.DTYPE,
+}
+
+# numpy / math constants a model may read; their value and the text to emit.
+CONSTANTS: dict[str, float] = {
+    "numpy.pi": 3.141592653589793, "numpy.e": 2.718281828459045, "numpy.inf": float("inf"),
+    "math.pi": 3.141592653589793, "math.e": 2.718281828459045, "math.inf": float("inf"),
+    "math.tau": 6.283185307179586, "numpy.newaxis": None,
+}
+
+DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool_", "complex64", "complex128")

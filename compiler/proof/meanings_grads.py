@@ -1,0 +1,315 @@
+"""Symbolic meanings of the gradient helpers that derivative rules emit.
+
+Each mirrors its numeric counterpart in runtime/grads.py (or runtime/__init__.py)
+on object arrays of sympy expressions; where the runtime tests a value (a
+tie of a max, the sign of abs, the bounds of clip) the test is made at the
+example point. tests/test_verify.py checks each against the runtime on
+numbers. Helper calls (CALL, CALL_VJP) run the helper's own IR.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import sympy
+
+from .. import runtime
+from ..ir.prims import Prim
+from .interpreter import Interpreter, SymbolicError, shape_of
+from .meanings_arrays import index_of
+from .meanings import arithmetic, arr, elementwise, holds, meaning, sign_at, sym
+
+ZERO = sympy.Integer(0)
+
+
+def unbroadcast(g: object, like: object) -> object:
+    """g summed back to the shape of `like` (runtime `unbroadcast`)."""
+    g = sym(g)
+    if not isinstance(like, np.ndarray):
+        return np.sum(g) if isinstance(g, np.ndarray) and g.shape else g
+    shape = like.shape
+    if shape_of(g) == shape:
+        return g
+    g = arr(g)
+    if g.ndim > len(shape):
+        g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+    g = arr(g)
+    if g.ndim == len(shape):
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+    return g if g.shape == shape else np.array(np.broadcast_to(g, shape))
+
+
+def zeros_like(x: object) -> object:
+    """A zero of the kind of `x` (runtime `zeros_like`)."""
+    if isinstance(x, tuple):
+        return tuple(zeros_like(v) for v in x)
+    if isinstance(x, (dict, list)):
+        return {}
+    if isinstance(x, np.ndarray):
+        out = np.empty(x.shape, dtype=object)
+        out.fill(ZERO)
+        return out
+    return ZERO
+
+
+def add(a: object, b: object) -> object:
+    """a + b of adjoints, tuples item by item and dicts key by key (runtime `add`)."""
+    if isinstance(b, dict) and not isinstance(a, dict):
+        a, b = b, a
+    if isinstance(a, dict):
+        b = dict(enumerate(b)) if isinstance(b, (list, tuple)) else b
+        merged = dict(a)
+        for key, value in b.items():
+            merged[key] = add(merged[key], value) if key in merged else value
+        return merged
+    if isinstance(a, (tuple, list)):
+        return type(a)(add(x, y) for x, y in zip(a, b))
+    return arithmetic(operator.add, a, b)
+
+
+@meaning(Prim.UNBROADCAST)
+def _unbroadcast(run, s, g, like):
+    return unbroadcast(g, like)
+
+
+@meaning(Prim.ZERO_LIKE)
+def _zero_like(run, s, x):
+    return zeros_like(x)
+
+
+@meaning(Prim.ADD_ANY)
+def _add_any(run, s, a, b):
+    return add(a, b)
+
+
+@meaning(Prim.SEED)
+def _seed(run, s, out, given):
+    if given is not None:
+        return given
+    if int(np.prod(shape_of(out))) != 1:
+        raise SymbolicError(f"the output has shape {shape_of(out)}: a seed is needed")
+    return np.ones_like(out) * sympy.Integer(1) if isinstance(out, np.ndarray) else sympy.Integer(1)
+
+
+# -------------------------------------------------------------- reductions
+def expand(g: object, x: np.ndarray, axis, keepdims) -> np.ndarray:
+    """A reduced value reshaped to broadcast against `x` (runtime `_expand`)."""
+    g = arr(g)
+    if axis is None or keepdims:
+        return g
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return np.expand_dims(g, tuple(a % x.ndim for a in axes))
+
+
+def _axes(s) -> tuple:
+    return s.params.get("axis"), bool(s.params.get("keepdims"))
+
+
+@meaning(Prim.REDUCE_GRAD)
+def _sum_grad(run, s, g, x):
+    if not isinstance(x, np.ndarray):
+        return g
+    return np.array(np.broadcast_to(expand(g, x, *_axes(s)), x.shape))
+
+
+@meaning(Prim.MEAN_GRAD)
+def _mean_grad(run, s, g, x):
+    if not isinstance(x, np.ndarray):
+        return g
+    full = _sum_grad(run, s, g, x)
+    count = x.size // max(1, int(np.prod(expand(g, x, *_axes(s)).shape)))
+    return full / sympy.Integer(count)
+
+
+@meaning(Prim.MAXMIN_GRAD)
+def _maxmin_grad(run, s, g, x, out):
+    if not isinstance(x, np.ndarray):
+        return g
+    hit = run.point.evaluate(x) == run.point.evaluate(expand(out, x, *_axes(s)))
+    count = hit.sum(axis=s.params.get("axis"), keepdims=True)
+    share = expand(g, x, *_axes(s)) / count.astype(object)
+    return np.where(hit, share, ZERO)
+
+
+@meaning(Prim.PROD_GRAD)
+def _prod_grad(run, s, g, x, out):
+    return expand(g, x, *_axes(s)) * expand(out, x, *_axes(s)) / sym(x)
+
+
+@meaning(Prim.NORM_GRAD)
+def _norm_grad(run, s, g, x, out):
+    norm = expand(out, x, *_axes(s))
+    safe = np.where(run.point.evaluate(norm) == 0, sympy.Integer(1), norm)
+    return expand(g, x, *_axes(s)) * sym(x) / safe
+
+
+@meaning(Prim.CLIP_GRAD)
+def _clip_grad(run, s, g, x, lo, hi):
+    def inside(a):
+        return (lo is None or holds(run, Prim.GE, a, lo)) and \
+            (hi is None or holds(run, Prim.LE, a, hi))
+
+    mask = elementwise(inside, x)
+    if isinstance(mask, np.ndarray):
+        return np.where(mask.astype(bool), arr(g), ZERO)
+    return sym(g) if mask else ZERO * sym(g)
+
+
+@meaning(Prim.ABS_GRAD)
+def _abs_grad(run, s, g, x):
+    return sign_at(run, x) * sym(g)
+
+
+@meaning(Prim.POW_EXPONENT_GRAD)
+def _pow_exponent_grad(run, s, g, x, out):
+    def piece(gi, xi, oi):
+        return gi * oi * sympy.log(xi) if holds(run, Prim.GT, xi, ZERO) else ZERO * gi
+
+    return elementwise(piece, g, x, out)
+
+
+# ------------------------------------------------------------------ shapes
+def _is_basic(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) or
+               (isinstance(i, np.ndarray) and i.shape == () and i.dtype.kind in "iu")
+               for i in items)
+
+
+@meaning(Prim.GETITEM_GRAD)
+def _getitem_grad(run, s, g, x, *holes):
+    index = index_of(run, s.params.get("index"), lambda p: holes[p - 1])
+    if isinstance(x, dict):
+        return {index: g}
+    if isinstance(x, list):
+        return {index % len(x): g}
+    if isinstance(x, tuple):
+        return tuple(g if i == index else zeros_like(item) for i, item in enumerate(x))
+    out = zeros_like(x)
+    if _is_basic(index):
+        out[index] = sym(g)
+    else:
+        np.add.at(out, index, sym(g))
+    return out
+
+
+@meaning(Prim.ADD_AT)
+def _add_at(run, s, acc, g, x, *holes):
+    return add(acc, _getitem_grad(run, s, g, x, *holes))  # emission's in-place form of this
+
+
+@meaning(Prim.ZERO_AT)
+def _zero_at(run, s, g, *holes):
+    out = g.copy()
+    out[index_of(run, s.params.get("index"), lambda p: holes[p - 1])] = ZERO
+    return out
+
+
+@meaning(Prim.CONCAT_GRAD)
+def _concat_grad(run, s, g, *xs):
+    axis, part = s.params.get("axis", 0), s.params.get("part", 0)
+    start = sum(x.shape[axis] for x in xs[:part])
+    index = (slice(None),) * (axis % g.ndim) + (slice(start, start + xs[part].shape[axis]),)
+    return g[index]
+
+
+@meaning(Prim.STACK_GRAD)
+def _stack_grad(run, s, g):
+    axis, part = s.params.get("axis", 0), s.params.get("part", 0)
+    return g[(slice(None),) * (axis % g.ndim) + (part,)]
+
+
+@meaning(Prim.RESHAPE_LIKE)
+def _reshape_like(run, s, g, x):
+    if not isinstance(x, np.ndarray):
+        return arr(g).reshape(()) if isinstance(g, np.ndarray) else g
+    return np.reshape(arr(g), x.shape)
+
+
+@meaning(Prim.MATMUL_GRAD_LEFT)
+def _matmul_grad_left(run, s, g, x, y):
+    g, xd, yd = sym(g), np.ndim(x), np.ndim(y)
+    if xd == 0 or yd == 0:
+        return unbroadcast(g * sym(y), x)
+    if yd == 1:
+        grad = np.multiply.outer(g, sym(y)) if xd >= 2 else g * sym(y)
+    elif xd == 1:
+        grad = np.matmul(sym(y), np.expand_dims(g, -1))[..., 0] if yd > 2 else np.matmul(sym(y), g)
+    else:
+        grad = np.matmul(g, np.swapaxes(sym(y), -1, -2))
+    return unbroadcast(grad, x)
+
+
+@meaning(Prim.MATMUL_GRAD_RIGHT)
+def _matmul_grad_right(run, s, g, x, y):
+    g, xd, yd = sym(g), np.ndim(x), np.ndim(y)
+    if xd == 0 or yd == 0:
+        return unbroadcast(g * sym(x), y)
+    if xd == 1:
+        grad = np.multiply.outer(sym(x), g) if yd >= 2 else g * sym(x)
+    elif yd == 1:
+        grad = np.matmul(np.swapaxes(sym(x), -1, -2), np.expand_dims(g, -1))[..., 0]
+    else:
+        grad = np.matmul(np.swapaxes(sym(x), -1, -2), g)
+    return unbroadcast(grad, y)
+
+
+# ------------------------------------------------------------------- lists
+@meaning(Prim.COMPLETE_LIKE)
+def _complete_like(run, s, grad, like):
+    return complete_like(grad, like)
+
+
+def complete_like(grad: object, like: object) -> object:
+    """A gradient with the structure of `like`, zeros where nothing arrived."""
+    return runtime.complete_like(grad, like, zeros_like)
+
+
+@meaning(Prim.LIST_ITEM_GRAD)
+def _list_item_grad(run, s, g, position, like):
+    found = g.get(position) if isinstance(g, dict) else g[position]
+    return zeros_like(like) if found is None else found
+
+
+@meaning(Prim.APPEND_GRAD)
+def _append_grad(run, s, g, lst, value):
+    found = g.pop(len(lst) - 1, None) if isinstance(g, dict) else None
+    return zeros_like(value) if found is None else found
+
+
+@meaning(Prim.UNSTACK_GRAD)
+def _unstack_grad(run, s, g):
+    moved = np.moveaxis(g, s.params.get("axis", 0), 0)
+    return {i: moved[i] for i in range(moved.shape[0])}
+
+
+@meaning(Prim.ASARRAY_GRAD)
+def _asarray_grad(run, s, g, x):
+    return {i: g[i] for i in range(len(x))} if isinstance(x, (list, tuple)) else g
+
+
+# ------------------------------------------------------------ helper calls
+def _helper(run, s):
+    adjoint = run.helpers.get(s.params.get("fn"))
+    if adjoint is None:
+        raise SymbolicError(f"line {s.loc.line}: no IR for the helper {s.params.get('fn')}()")
+    return adjoint
+
+
+@meaning(Prim.CALL)
+def _call(run, s, *args):
+    return Interpreter(run.point, run.path, run.helpers).call(_helper(run, s).primal, args)
+
+
+@meaning(Prim.CALL_VJP)
+def _call_vjp(run, s, *args):
+    *values, seed = args
+    inner = Interpreter(run.point, run.path, run.helpers)
+    recording, run.path.recording = run.path.recording, False  # its path is the primal's
+    try:
+        return inner.adjoint(_helper(run, s), tuple(values), seed)[1]
+    finally:
+        run.path.recording = recording

@@ -1,0 +1,291 @@
+"""Symbolic verification: prove with sympy that agc's adjoint is the derivative.
+
+    result = agc.verify(f, 0.37)          # or verify(f, x, w, wrt=("w",))
+    assert result.proved, str(result)
+
+The primal IR runs on sympy symbols (symbolic.py), following the path the
+example point takes; `sympy.diff` differentiates what it returns; agc's own
+adjoint IR (forward, seed and backward sweeps: exactly the code agc emits)
+runs on the same symbols; each gradient entry is PROVED when the difference
+simplifies to 0 (verify_proof.py says how, and what happens when sympy
+cannot decide). A non-scalar output (or several outputs) is checked through
+its vector-Jacobian product with a symbolic seed v: agc's adjoint must equal
+d(sum(v * f))/dx.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from .. import ir
+from .interpreter import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
+from .dag import derivative
+from .prover import Prover, Timeout, nearby_points, time_limit
+from .report import GradientCheck, VerificationResult
+
+__all__ = ["VerificationResult", "verify", "verify_adjoint"]
+DIFF_LIMIT = 5000  # tree nodes: a larger function is differentiated node by node (see below)
+DIFF_SECONDS = 5.0  # and so is one sympy.diff has not differentiated in this time
+
+
+def verify(f, *example_args, wrt=None, points: int = 5,
+           simplify_seconds: float | None = 10.0) -> VerificationResult:
+    """Prove that agc's gradient of `f` at (the path of) `example_args` is the derivative.
+
+    `f` is a plain function or an `agc.Differentiated`; `wrt` names the
+    parameters (default: the decorator's, else the first). `points` is how
+    many points the numeric second opinion uses; `simplify_seconds` bounds
+    each call of sympy.simplify (main thread only).
+    """
+    from .. import api
+    from .. import pipeline
+
+    wrapped = api.as_differentiated(f, wrt)
+    compiled = api.compile_function(wrapped.fn, wrapped.wrt, api._scalar_key(example_args),
+                                    wrapped.has_aux)
+    adjoint = compiled.adjoint
+    helpers = _helpers(adjoint, lambda: pipeline.collect_helpers(
+        compiled.parsed, [adjoint.primal], wrapped.fn.__globals__))
+    example = dict(zip(adjoint.primal.param_names, example_args))
+    result, run = _verify(adjoint, example, helpers, wrapped.has_aux, points, simplify_seconds)
+    if result.error is None:
+        _cross_check(result, run, wrapped, compiled, example_args)
+    return result
+
+
+def _helpers(adjoint, collect) -> dict:
+    calls = [s for s in ir.walk(adjoint.primal.body) if isinstance(s, ir.Assign)
+             and s.prim.name == "CALL"]
+    return {h.primal.name: h for h in collect()} if calls else {}
+
+
+def verify_adjoint(adjoint, example: dict, helpers: dict | None = None, has_aux: bool = False,
+                   points: int = 5, simplify_seconds: float | None = 10.0) -> VerificationResult:
+    """Verify one Adjoint at an example point {parameter name: value}."""
+    return _verify(adjoint, example, helpers, has_aux, points, simplify_seconds)[0]
+
+
+def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
+    # sympy's global cache would keep the last verification's expressions, and comparing a
+    # new expression with an equal one kept there walks both trees: start afresh.
+    sympy.core.cache.clear_cache()
+    result = VerificationResult(adjoint.primal.name, tuple(adjoint.wrt), dict(example))
+    try:
+        run = _Runs(adjoint, example, helpers or {}, result.path)
+        output = run.primal(has_aux)
+        seed = run.seed_for(output)
+        derivatives = run.derivatives(output, seed)
+        computed_outputs, computed = run.adjoint(seed)
+    except (SymbolicError, ValueError, TypeError, IndexError, KeyError) as err:
+        result.error = str(err) or type(err).__name__
+        return result, None
+    result.seed = run.seed_text(seed)
+    result.derivative_method = run.diff_method
+    result.dag = run.point.dag
+    result.checks.append(("the forward sweep computes the function's value at the point",
+                          run.same_value(run.returned, computed_outputs)))
+    prover = Prover(nearby_points(run.point.values, points), simplify_seconds, run.point.dag)
+    for name, want, got in zip(adjoint.wrt, derivatives, computed):
+        result.gradients.append(check_gradient(name, want, got, prover))
+    return result, run
+
+
+def check_gradient(name: str, derivative, adjoint, prover: Prover) -> GradientCheck:
+    """Compare one parameter's derivative with agc's adjoint, element by element."""
+    want_shape, got_shape = np.shape(derivative), shape_of(adjoint)
+    if isinstance(adjoint, (dict, list, tuple)) or \
+            (want_shape != got_shape and int(np.prod(got_shape)) != int(np.prod(want_shape))):
+        return GradientCheck(name, derivative, adjoint, [], problem=(
+            f"agc's gradient is {_kind(adjoint)} but the parameter has shape {want_shape}"))
+    if isinstance(derivative, np.ndarray):
+        adjoint = np.reshape(np.asarray(adjoint, dtype=object), want_shape)
+        verdicts = prover.prove_all(list(zip(derivative.flat, adjoint.flat)))
+    else:
+        adjoint = np.asarray(adjoint, dtype=object).reshape(-1)[0] \
+            if isinstance(adjoint, np.ndarray) else adjoint
+        verdicts = prover.prove_all([(derivative, adjoint)])
+    return GradientCheck(name, derivative, adjoint, verdicts)
+
+
+def _kind(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"a {type(value).__name__}" if isinstance(value, (dict, list, tuple)) else "a number"
+
+
+class _Runs:
+    """The two symbolic runs of one verification and the symbols they share."""
+
+    def __init__(self, adjoint, example: dict, helpers: dict, path: Path):
+        self.adj = adjoint
+        self.example = example
+        self.helpers = helpers
+        self.path = path
+        self.symbols: dict[str, object] = {}  # wrt name -> symbol or array of symbols
+        values = {}
+        for name in adjoint.wrt:
+            if name not in example:
+                raise SymbolicError(f"no example value for {name!r}")
+            self.symbols[name] = symbols_like(name, example[name], values)
+        self.point = Point(values)
+        self.returned = None
+        self.seed = None
+        self.diff_method = "sympy.diff"
+
+    def arguments(self) -> tuple:
+        """Fresh argument values (a run may write into its arrays)."""
+        names = [n for n in self.adj.primal.param_names if n in self.example]
+        return tuple(_copy(self.symbols[n]) if n in self.symbols else concrete(self.example[n])
+                     for n in names)
+
+    def primal(self, has_aux: bool) -> object:
+        """Run the primal; the value to differentiate (the first one with has_aux)."""
+        self.returned = Interpreter(self.point, self.path, self.helpers).call(
+            self.adj.primal, self.arguments())
+        return self.returned[0] if has_aux else self.returned
+
+    def seed_for(self, output) -> object:
+        """None for one scalar output, else symbols shaped like the output(s)."""
+        if not isinstance(output, tuple) and int(np.prod(shape_of(output))) == 1:
+            return None
+        values = {}
+        self.seed = _seed_symbols(self.adj.seed_param, output, values)
+        self.point.values.update({s: sympy.sympify(number(v)) for s, v in values.items()})
+        return self.seed
+
+    def seed_text(self, seed) -> str:
+        if seed is None:
+            return "1 (scalar output)"
+        return f"symbolic {self.adj.seed_param} (the vjp sum({self.adj.seed_param} * output))"
+
+    def derivatives(self, output, seed) -> list:
+        """The derivative of the (seed-weighted) output for each wrt parameter.
+
+        sympy.diff walks the expression as a tree, simplifying as it goes; past
+        DIFF_LIMIT nodes (loops sharing subexpressions make trees of 10^30 nodes),
+        or past DIFF_SECONDS, the chain rule runs over the distinct nodes instead,
+        with sympy's derivative of each function.
+        """
+        total = _weighted_sum(output, seed)
+        size = self.point.dag.size(total)
+        if size <= DIFF_LIMIT:
+            try:
+                with time_limit(DIFF_SECONDS):
+                    return [_diff(total, self.symbols[name], sympy.diff) for name in self.adj.wrt]
+            except Timeout:
+                sympy.core.cache.clear_cache()  # it may hold half-built derivatives
+        self.diff_method = (f"the chain rule over the distinct subexpressions, sympy's "
+                            f"derivative at each (the function has {size:.3g} nodes as a tree)")
+        chain_rule = lambda expr, symbol: derivative(expr, symbol, self.point.dag)
+        return [_diff(total, self.symbols[name], chain_rule) for name in self.adj.wrt]
+
+    def adjoint(self, seed) -> tuple[tuple, tuple]:
+        """Run agc's adjoint: (returned values, gradients)."""
+        self.path.recording = False  # the path is the primal's; the adjoint only adds relations
+        run = Interpreter(self.point, self.path, self.helpers)
+        return run.adjoint(self.adj, self.arguments(), seed)
+
+    def same_value(self, primal, outputs: tuple) -> bool:
+        """Whether the adjoint's forward sweep returns the primal's value at the point."""
+        primal = primal if isinstance(primal, tuple) else (primal,)
+        return len(primal) == len(outputs) and all(
+            _close(self.point.evaluate(a), self.point.evaluate(b)) for a, b in zip(primal, outputs))
+
+
+def symbols_like(name: str, value, values: dict) -> object:
+    """A real symbol named `name` (an array of `name[i,j]` for an array); records example values."""
+    if isinstance(value, (list, tuple, dict)):
+        raise SymbolicError(f"verify differentiates with respect to numbers and arrays; "
+                            f"{name!r} is a {type(value).__name__}")
+    if np.ndim(value) == 0:
+        symbol = sympy.Symbol(name, real=True)
+        values[symbol] = np.asarray(value).item()
+        return symbol
+    value = np.asarray(value, dtype=float)
+    out = np.empty(value.shape, dtype=object)
+    for index in np.ndindex(value.shape):
+        out[index] = sympy.Symbol(f"{name}[{','.join(map(str, index))}]", real=True)
+        values[out[index]] = float(value[index])
+    return out
+
+
+def _seed_symbols(base: str, output, values: dict) -> object:
+    if isinstance(output, tuple):
+        return tuple(_seed_symbols(f"{base}{i}", o, values) for i, o in enumerate(output))
+    rng = np.random.default_rng(len(values))  # fixed, so results repeat run to run
+    example = rng.uniform(0.5, 1.5, size=shape_of(output)).round(3)
+    return symbols_like(base, example if shape_of(output) else float(example), values)
+
+
+def concrete(value) -> object:
+    """A non-differentiated argument as the symbolic run holds it (exact numbers)."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(concrete(v) for v in value)
+    if isinstance(value, dict):
+        return {k: concrete(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return symbolic_array(value) if value.dtype.kind in "fc" else value.copy()
+    return number(value)
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _weighted_sum(output, seed) -> sympy.Expr:
+    if isinstance(output, tuple):
+        return sum((_weighted_sum(o, s) for o, s in zip(output, seed)), sympy.Integer(0))
+    if seed is None:
+        return sympy.sympify(np.sum(output) if isinstance(output, np.ndarray) else output)
+    return sympy.sympify(np.sum(np.asarray(output, dtype=object) * seed))
+
+
+def _diff(total: sympy.Expr, symbols, diff) -> object:
+    if isinstance(symbols, np.ndarray):
+        return np.frompyfunc(lambda s: diff(total, s), 1, 1)(symbols)
+    return diff(total, symbols)
+
+
+def _close(a, b) -> bool:
+    try:
+        return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+                                rtol=1e-7, atol=1e-9))
+    except (TypeError, ValueError):
+        return False
+
+
+# ------------------------------------------------------- numeric cross-checks
+def _cross_check(result: VerificationResult, run: _Runs, wrapped, compiled,
+                 example_args: tuple) -> None:
+    """Run the real function and the emitted gradient at the point: they must agree too."""
+    try:
+        value = wrapped.fn(*example_args)
+    except Exception as err:  # noqa: BLE001 - the user's own code failing is reported, not raised
+        result.checks.append((f"the function runs at the point ({err})", False))
+        return
+    returned = run.point.evaluate(run.returned) if not isinstance(run.returned, tuple) else \
+        tuple(run.point.evaluate(v) for v in run.returned)
+    result.checks.append(("the primal IR computes what the Python function returns",
+                          _close_tree(returned, value)))
+    seed = _numeric(run.point, run.seed)
+    _, grads = compiled.value_and_grad(*example_args, **{compiled.seed_name: seed})
+    grads = grads if len(result.wrt) > 1 else (grads,)
+    symbolic = [run.point.evaluate(np.asarray(g.adjoint, dtype=object)) if g.problem is None
+                else None for g in result.gradients]
+    same = all(s is not None and _close(s, np.asarray(g, dtype=float).reshape(np.shape(s)))
+               for s, g in zip(symbolic, grads))
+    result.checks.append(("the emitted gradient code gives agc's adjoint at the point", same))
+
+
+def _numeric(point: Point, value):
+    if isinstance(value, tuple):
+        return tuple(_numeric(point, v) for v in value)
+    return None if value is None else point.evaluate(value)
+
+
+def _close_tree(a, b) -> bool:
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(map(_close_tree, a, b))
+    return _close(a, b)
+
