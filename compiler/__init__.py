@@ -35,7 +35,11 @@ _EXPORTS = {
 }
 _SUBMODULES = ("nn", "optim", "runtime", "testing")
 
-__all__ = sorted([*_EXPORTS, "nn", "optim"])
+__all__ = [
+    "AgcError", "Differentiated", "UnsupportedError", "UsageError", "UserCodeError",
+    "check_grad", "differentiate", "grad", "jacobian", "nn", "no_grad", "optim",
+    "stop_gradient", "value_and_grad", "verify", "vjp",
+]
 __version__ = "0.1.0"
 
 

@@ -8,19 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ir
-
 from .ad import kinds
 from .ad.activity import active_variables
-from .ir.builder import Builder
-from .errors import SourceFile, UsageError, UserCodeError
-from .frontend.lower import ParsedModule, lower_function
-from .backend.module import emit_module
-from .ir.namer import Namer
-from .frontend.normalize import Normalizer
 from .ad.dead_code import optimize
-from .frontend.resolve import Names
 from .ad.reverse import Adjoint, Reverser
 from .ad.tape import protect_outputs, resolve_tape
+from .backend.module import emit_module
+from .errors import SourceFile, UsageError, UserCodeError
+from .frontend.lower import ParsedModule, lower_function
+from .frontend.normalize import Normalizer
+from .frontend.resolve import Names
+from .ir.builder import Builder
+from .ir.namer import Namer
 from .ir.validate import validate
 
 

@@ -21,10 +21,10 @@ import sympy
 import test_rules
 from agc import ir, runtime
 from agc.ir.prims import Prim
-from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
 from agc.proof.dag import Dag, Evaluator, NotANumber, derivative
-from agc.proof.meanings import MEANINGS, apply
 from agc.proof.identity import IdentityTest
+from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
+from agc.proof.meanings import MEANINGS, apply
 from agc.proof.prover import Prover, Status, Timeout, time_limit
 from agc.proof.rational import RationalForms
 

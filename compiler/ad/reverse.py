@@ -22,14 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-
-from . import kinds
-from .activity import active_variables
-from ..ir.builder import Builder
 from ..errors import UserCodeError
-from .invariance import mark_shift_invariant
+from ..ir.builder import Builder
 from ..ir.namer import Namer
 from ..ir.prims import Prim
+from . import kinds
+from .activity import active_variables
+from .invariance import mark_shift_invariant
 from .rules import rule_for
 from .unspread import spreadable
 

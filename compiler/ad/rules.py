@@ -14,8 +14,8 @@ import math
 from collections.abc import Callable
 
 from .. import ir
-from ..ir.builder import Builder
 from ..errors import InternalError
+from ..ir.builder import Builder
 from ..ir.prims import Prim
 
 Rule = Callable[[Builder, ir.Atom, ir.Assign], tuple]

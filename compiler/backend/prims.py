@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import ir
+from ..ir.prims import Prim
 from .expressions import (
     Expr,
     attribute,
@@ -19,7 +20,6 @@ from .expressions import (
     tuple_of,
     unop,
 )
-from ..ir.prims import Prim
 
 AtomFn = Callable[[ir.Atom], Expr]
 NOT_KWARGS = {"lib", "index", "fn", "module", "nograd"}

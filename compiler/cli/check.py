@@ -16,13 +16,11 @@ import sys
 
 import numpy as np
 
-from .. import ir
-
-from .. import pipeline
+from .. import ir, pipeline
 from ..errors import UsageError
-from ..proof.verify import verify_adjoint
 from ..proof.prover import Status
 from ..proof.report import render
+from ..proof.verify import verify_adjoint
 
 EXIT_OK, EXIT_FAILED = 0, 1
 INT_DEFAULT = 3

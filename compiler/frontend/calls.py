@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from . import numpy_names as calls
-
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from . import numpy_names as calls
 
 
 class CallLowering:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from . import numpy_names as calls
-
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from . import numpy_names as calls
 
 BINARY = {
     cst.Add: Prim.ADD, cst.Subtract: Prim.SUB, cst.Multiply: Prim.MUL,

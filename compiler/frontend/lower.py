@@ -16,10 +16,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
 from ..errors import Loc, SourceFile, UnsupportedError, UserCodeError
-from .calls import CallLowering
-from .expressions import ExpressionLowering
 from ..ir.namer import Namer
 from ..ir.prims import Prim
+from .calls import CallLowering
+from .expressions import ExpressionLowering
 from .resolve import Names
 
 AUG_OPS = {

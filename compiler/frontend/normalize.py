@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import ir
-from ..ir.builder import Builder
 from ..errors import UserCodeError
+from ..ir.builder import Builder
 from ..ir.prims import IN_PLACE, Prim
 
 JUMPS = (ir.Break, ir.Continue, ir.Return)

@@ -35,7 +35,6 @@ def meaning(*prims: Prim) -> Callable:
 
 def apply(run, stmt, args: list) -> object:
     """The value of `stmt` (an Assign) applied to argument values."""
-    from . import meanings_arrays as symbolic_arrays
     from . import meanings_grads as symbolic_grads  # noqa: F401 - they register meanings too
 
     fn = MEANINGS.get(stmt.prim)

@@ -17,8 +17,8 @@ import sympy
 from .. import runtime
 from ..ir.prims import Prim
 from .interpreter import Interpreter, SymbolicError, shape_of
-from .meanings_arrays import index_of
 from .meanings import arithmetic, arr, elementwise, holds, meaning, sign_at, sym
+from .meanings_arrays import index_of
 
 ZERO = sympy.Integer(0)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from .interpreter import Path
 from .dag import Dag
+from .interpreter import Path
 from .prover import Status, Verdict
 
 SHOWN_ELEMENTS = 6  # array entries printed in full; the rest are summarized
