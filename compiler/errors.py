@@ -86,9 +86,5 @@ class UnsupportedError(UserCodeError):
     """The user's code uses a construct agc cannot differentiate (yet)."""
 
 
-class NonScalarOutputError(UserCodeError):
-    """`grad` was asked of a function whose output is not a scalar."""
-
-
 class InternalError(AgcError):
     """A broken invariant inside agc (a bug in agc, never in the user's code)."""

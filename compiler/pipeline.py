@@ -81,9 +81,9 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep, param_ranks=dict(target.ranks)).run()
-    adjoint = optimize(adjoint, temps)  # first, so dead adjoint code keeps nothing alive
+    adjoint = optimize(adjoint)  # first, so dead adjoint code keeps nothing alive
     adjoint = protect_outputs(resolve_tape(adjoint, namer, temps), namer)
-    adjoint = optimize(adjoint, temps)
+    adjoint = optimize(adjoint)
     adjoint.temps = frozenset(temps)
     return adjoint, fn
 
@@ -121,7 +121,7 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     for key, (helper, namer, temps, home) in found.items():
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
         adjoint = Reverser(helper, wrt, namer, temps, helper=True).run()
-        adjoint = optimize(resolve_tape(optimize(adjoint, temps), namer, temps), temps)
+        adjoint = optimize(resolve_tape(optimize(adjoint), namer, temps))
         adjoint.temps = frozenset(temps)
         adjoint.home = home
         adjoints.append(adjoint)
@@ -185,7 +185,7 @@ def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
     """Parse a helper from its live function object (decorator mode), if there is one."""
     if user_globals is None or name in where.functions:
         return None
-    func = getattr(where, "live_globals", user_globals).get(name)
+    func = (where.live_globals or user_globals).get(name)
     if not callable(func) or not hasattr(func, "__code__"):
         return None
     from .api import function_source

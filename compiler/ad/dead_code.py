@@ -15,7 +15,7 @@ from ..ir.prims import Prim
 from .reverse import Adjoint
 
 
-def optimize(adj: Adjoint, temps: set[str] = frozenset()) -> Adjoint:
+def optimize(adj: Adjoint) -> Adjoint:
     """Remove dead code until nothing more can go."""
     while True:
         live = _read_everywhere(adj)

@@ -83,6 +83,7 @@ class Adjoint:
     returns_value: bool = True  # False for a helper's vjp, which returns cotangents only
     kept: tuple[ir.Var, ...] = ()  # adjoints of named intermediates (PyTorch's retain_grad)
     scalar_output: bool = False  # the one output is known to be a number: its seed is 1.0
+    home: object = None  # a helper's ParsedModule: its imports and constants go to the module
 
 
 class Reverser:

@@ -52,6 +52,8 @@ class ParsedModule:
         self.positions = self.wrapper.resolve(PositionProvider)
         self.source = source
         self.names = names
+        # the globals of the live function it was read from (decorator mode), else None
+        self.live_globals: dict | None = None
         self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
 
     def loc(self, node: cst.CSTNode) -> Loc:
