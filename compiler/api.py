@@ -54,7 +54,7 @@ class Differentiated:
         if intermediates:
             value, grads, kept = self._with_intermediates(args, intermediates, None)
             return (grads, self._aux(value), kept) if self.has_aux else (grads, kept)
-        compiled = self._compiled.get(_scalar_key(args)) or self._compile(args)
+        compiled = self._current(args)
         if self.has_aux:
             value, grads = compiled.value_and_grad(*args)
             return grads, self._aux(value)
@@ -62,7 +62,7 @@ class Differentiated:
 
     def value_and_grad(self, *args, seed=None):
         """(value, gradient) at `args`; `seed` is the output's adjoint (vjp)."""
-        compiled = self._compiled.get(_scalar_key(args)) or self._compile(args)
+        compiled = self._current(args)
         return compiled.value_and_grad(*args, **{compiled.seed_name: seed})
 
     @staticmethod
@@ -92,9 +92,19 @@ class Differentiated:
 
     def compiled_for(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
         """The compiled gradient for arguments of kinds `key` (and kept intermediates)."""
-        return self._compiled.get(key + (keep,)) or self._compile_key(key, keep)
+        compiled = self._compiled.get(key + (keep,) if keep else key)
+        if compiled is None or compiled.stale():
+            compiled = self._compile_key(key, keep)
+        return compiled
 
     # ---------------------------------------------------------- compiling
+    def _current(self, args: tuple) -> types.SimpleNamespace:
+        """The compiled gradient for `args`, compiled again if a module constant it read changed."""
+        compiled = self._compiled.get(_scalar_key(args))
+        if compiled is None or compiled.stale():
+            compiled = self._compile(args)
+        return compiled
+
     def _compile(self, args: tuple) -> types.SimpleNamespace:
         if len(args) > len(inspect.signature(self.fn).parameters):
             raise UsageError(f"{self.fn.__name__}() takes "
@@ -155,7 +165,45 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                                  grad=checking_arguments(namespace[grad], wrt, at),
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
-                                 adjoint=compiled.adjoints[fn.__name__], parsed=parsed)
+                                 adjoint=compiled.adjoints[fn.__name__], parsed=parsed,
+                                 stale=_staleness_check(_constants_read(fn, names, compiled)))
+
+
+def _constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
+    """(module globals, name, value) of every module-level constant the compiled code read."""
+    read = [(fn.__globals__, name, names.constants[name]) for name in sorted(names.read)]
+    for helper in compiled.helpers:
+        home = helper.home
+        if home.live_globals is not None and home.live_globals is not fn.__globals__:
+            read += [(home.live_globals, name, home.names.constants[name])
+                     for name in sorted(home.names.read)]
+    return read
+
+
+_MISSING = object()
+
+
+def _staleness_check(read: list[tuple[dict, str, object]]):
+    """A function telling whether a constant the code was compiled with has been rebound.
+
+    Python reads globals when a function runs; the emitted code holds the values
+    it was compiled with, so a rebound constant means compiling again.
+    """
+    if not read:
+        return _never
+
+    def stale() -> bool:
+        for glob, name, value in read:
+            now = glob.get(name, _MISSING)
+            if now is not value and (type(now) is not type(value) or now != value):
+                return True
+        return False
+
+    return stale
+
+
+def _never() -> bool:
+    return False
 
 
 def _array_ranks(fn, key: tuple) -> tuple[tuple[str, int], ...]:

@@ -43,6 +43,7 @@ class Compiled:
     source: str
     adjoints: dict[str, Adjoint]
     primals: dict[str, ir.Function]
+    helpers: list[Adjoint]
 
 
 def parse(text: str, path: str, names_of, line_offset: int = 0) -> ParsedModule:
@@ -100,7 +101,7 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
     roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
     helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots)
     text = emit_module(list(adjoints.values()), parsed, header_path, helpers)
-    return Compiled(text, adjoints, primals)
+    return Compiled(text, adjoints, primals, helpers)
 
 
 def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],

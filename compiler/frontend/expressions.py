@@ -70,7 +70,7 @@ class ExpressionLowering:
         if name in BUILTIN_CONSTS:
             return ir.Const(BUILTIN_CONSTS[name])
         if name in self.names.constants:
-            self.used_constants[name] = self.names.constants[name]
+            self.names.read.add(name)
             return ir.Const(self.names.constants[name], text=name)
         raise UserCodeError(f"name {name!r} is not defined here", self.loc(node),
                             "agc sees the function's parameters, its own variables, "

@@ -91,7 +91,6 @@ class Lowerer(ExpressionLowering, CallLowering):
         self.namer = Namer(self.local_names | _all_identifiers(node))
         self.temps: set[str] = set()
         self.block: list[ir.Stmt] = []
-        self.used_constants: dict[str, object] = {}
         self.helpers_called: set[str] = set()
 
     # -------------------------------------------------------------- helpers

@@ -29,6 +29,8 @@ class Names:
     modules: dict[str, str] = field(default_factory=dict)  # other imported modules: alias -> name
     constants: dict[str, object] = field(default_factory=dict)  # SCALE -> 2.0
     imports: list[str] = field(default_factory=list)  # import lines to repeat in emitted code
+    # constants the lowering read: their values at call time must still be these
+    read: set[str] = field(default_factory=set)
 
     def qualify(self, dotted: str) -> str | None:
         """The qualified name of `np.linalg.norm`-like text, or None if unknown."""
