@@ -51,3 +51,66 @@ def test_a_constant_rebound_and_restored_still_matches(tmp_path):
     np.testing.assert_allclose(diff.grad(x), 2 * x)
     model.SCALE = 0.5
     np.testing.assert_allclose(diff.grad(x), first)
+
+
+BOOLEAN_LOOPS = """
+import numpy as np
+
+
+def or_break(x):
+    y = x
+    k = 0
+    while True:
+        y = np.sin(y) * 0.9
+        k = k + 1
+        if np.max(np.abs(y)) < 0.5 or k >= 8:
+            break
+    return np.sum(y ** 2)
+
+
+def or_in_for(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] > 1.0 or x[i] < -1.0:
+            s = s + x[i] ** 2
+        else:
+            s = s + 3 * x[i]
+    return s
+
+
+def and_in_for(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] > 0.0 and x[i] < 1.5:
+            s = s + x[i] ** 2
+        else:
+            s = s + 3 * x[i]
+    return s
+
+
+def flag_reassigned(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        big = x[i] > 0.5
+        if big:
+            s = s + x[i] ** 3
+            big = False
+        if big:
+            s = s + 100.0 * x[i]
+        else:
+            s = s + x[i]
+    return s
+"""
+
+
+def test_and_or_in_loops_keep_each_trip_decision(tmp_path):
+    """The backward sweep once re-tested `a or b` after b overwrote the decision (wrong grads,
+    IndexError: pop from empty list)."""
+    model = import_source(BOOLEAN_LOOPS, tmp_path, "boolean_loops")
+    points = [np.array([1.2, -0.3, 2.0, 0.7, -1.5]), np.array([0.2, -1.3, 1.1, 1.7, -0.5])]
+    for fn in (model.or_break, model.or_in_for, model.and_in_for, model.flag_reassigned):
+        for x in points:
+            value, g = agc.value_and_grad(fn)(x)
+            assert value == fn(x), fn.__name__
+            np.testing.assert_allclose(g, numeric_grad(fn, (x,), 0), rtol=1e-6, atol=1e-8,
+                                       err_msg=fn.__name__)

@@ -6,7 +6,11 @@ Takes a valid IR function. Guarantees on the result:
   * `return` appears exactly once, as the last top-level statement;
     a return inside a loop becomes `result = v; returned = True; break`;
   * `break` appears only at the end of a branch, never followed by code;
-    `continue` is gone: what follows it moved into the other branch.
+    `continue` is gone: what follows it moved into the other branch;
+  * no `If` assigns its own condition variable in its branches
+    (`if c: ... c = ...` tests a copy of c), so the backward sweep, which
+    re-reads the condition after undoing the branch's later statements, sees
+    the decision that was taken (`a or b` lowers to exactly that shape).
 Behaviour is unchanged: this only restructures.
 """
 
@@ -37,6 +41,7 @@ class Normalizer:
         body = self.returns_out_of_loops(body, in_loop=False)
         body = structure(body)
         body = self.single_exit(body)
+        body = self.decisions_kept(body)
         return replace(self.fn, body=tuple(body), temps=frozenset(self.b.temps))
 
     # ----------------------------------------------------- x = x * 2
@@ -50,6 +55,19 @@ class Normalizer:
                 out.append(ir.Assign(stmt.target, Prim.COPY, (temp,), loc=stmt.loc))
             else:
                 out.append(_map_children(stmt, self.split_self_reads))
+        return tuple(out)
+
+    # ----------------------------------------------------- if c: c = ...
+    def decisions_kept(self, block: ir.Block) -> ir.Block:
+        out: list[ir.Stmt] = []
+        for stmt in block:
+            stmt = _map_children(stmt, self.decisions_kept)
+            if isinstance(stmt, ir.If) and isinstance(stmt.cond, ir.Var) and \
+                    stmt.cond.name in ir.assigned_names(stmt.body + stmt.orelse):
+                decision = self.b.temp()
+                out.append(ir.Assign(decision, Prim.COPY, (stmt.cond,), loc=stmt.loc))
+                stmt = replace(stmt, cond=decision)
+            out.append(stmt)
         return tuple(out)
 
     # ----------------------------------------------------- returns
