@@ -117,7 +117,12 @@ def clip_grad(g, x, lo, hi):
 
 
 def abs_grad(g, x):
-    """Cotangent of x for y = abs(x) on Python numbers: g * sign(x)."""
+    """Cotangent of x for y = abs(x) (builtin abs, math.fabs): g * sign(x).
+
+    Builtin abs() also takes arrays, so this may see an array as well as a number.
+    """
+    if hasattr(x, "shape"):
+        return g * _xp(g, x).sign(x)
     return g if x > 0 else -g if x < 0 else 0 * g
 
 

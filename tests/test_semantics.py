@@ -114,3 +114,23 @@ def test_and_or_in_loops_keep_each_trip_decision(tmp_path):
             assert value == fn(x), fn.__name__
             np.testing.assert_allclose(g, numeric_grad(fn, (x,), 0), rtol=1e-6, atol=1e-8,
                                        err_msg=fn.__name__)
+
+
+BUILTIN_ABS = """
+import numpy as np
+
+
+def builtin_abs(x):
+    return np.sum(abs(x) * x)
+"""
+
+
+def test_builtin_abs_of_an_array(tmp_path):
+    """abs() of an array once crashed in its gradient (a Python `if` on an array)."""
+    model = import_source(BUILTIN_ABS, tmp_path, "builtin_abs")
+    for dtype in (np.float64, np.float32):
+        x = np.array([1.5, -2.0, 0.25], dtype=dtype)
+        value, g = agc.value_and_grad(model.builtin_abs)(x)
+        assert value == model.builtin_abs(x)
+        np.testing.assert_allclose(g, 2 * np.abs(x), rtol=1e-6)  # d/dx x|x| = 2|x|
+        assert g.dtype == dtype
