@@ -292,8 +292,11 @@ def reshape_like(g, x):
 
 
 def cast_like(g, x):
-    """g in the dtype of x (undoes astype)."""
-    return astype(g, x.dtype) if hasattr(x, "dtype") and hasattr(g, "shape") else g
+    """g in the dtype of x (undoes astype; gives a gradient its parameter's dtype)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or not hasattr(g, "shape") or g.dtype == dtype:
+        return g
+    return astype(g, dtype)
 
 
 def list_item_grad(g, position, like):

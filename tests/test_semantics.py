@@ -134,3 +134,34 @@ def test_builtin_abs_of_an_array(tmp_path):
         assert value == model.builtin_abs(x)
         np.testing.assert_allclose(g, 2 * np.abs(x), rtol=1e-6)  # d/dx x|x| = 2|x|
         assert g.dtype == dtype
+
+
+DTYPES = """
+import numpy as np
+
+
+def float64_state(x):
+    s = np.zeros(3)
+    for i in range(4):
+        s = s + x * i
+    return np.sum(s ** 2)
+
+
+def float64_data(x, w):
+    return np.sum(np.tanh(w @ x))
+"""
+
+
+def test_a_gradient_has_its_parameters_dtype(tmp_path):
+    """float64 work (np.zeros(3), float64 data) once leaked into float32 gradients."""
+    model = import_source(DTYPES, tmp_path, "dtypes")
+    x = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+    value, g = agc.value_and_grad(model.float64_state)(x)
+    assert value.dtype == model.float64_state(x).dtype == np.float64  # numpy's value: float64
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, 72 * x, rtol=1e-6)  # s = 6x: d/dx sum(36 x^2) = 72 x
+    w = np.linspace(-1, 1, 6).reshape(2, 3)  # float64 data, float32 parameter
+    gx = agc.grad(model.float64_data)(x, w)
+    assert gx.dtype == np.float32
+    np.testing.assert_allclose(gx, numeric_grad(model.float64_data, (x.astype(float), w), 0),
+                               rtol=1e-5)

@@ -180,12 +180,25 @@ class Reverser:
         for name in self.wrt:
             if self.bars.get(name) in defined and name in self.containers:
                 grads.append(b.apply(Prim.COMPLETE_LIKE, (self.bar(name), ir.Var(name))))
-            elif self.bars.get(name) in defined:
+            elif self.bars.get(name) in defined and self.keeps_dtype(name):
                 grads.append(self.bar(name))
+            elif self.bars.get(name) in defined:
+                # float64 work (np.zeros(3), float64 data) widens cotangents; like torch and
+                # JAX, a gradient has its parameter's dtype.
+                grads.append(b.apply(Prim.CAST_LIKE, (self.bar(name), ir.Var(name)),
+                                     target=self.bar(name)))
             else:
                 grads.append(b.apply(Prim.ZERO_LIKE, (ir.Var(name),), target=self.bar(name)))
         backward += b.stmts
         return tuple(grads)
+
+    def keeps_dtype(self, name: str) -> bool:
+        """Whether a parameter's gradient needs no cast back to its dtype.
+
+        Numbers have no dtype to keep, and a reassigned parameter no longer holds
+        its own dtype at the end of the backward sweep.
+        """
+        return name in self.scalars or self.def_counts.get(name, 1) > 1 or self.helper
 
     # ------------------------------------------------------- accumulation
     def accumulate(self, b: Builder, name: str, contribution: ir.Atom, defined: set[str]) -> None:

@@ -43,6 +43,8 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
     owned = set(accumulated)
     last_update: dict[str, int] = {}
     for position, s in enumerate(statements):
+        if _casts_itself(s):
+            continue  # the gradient's final `x_bar = rt.cast_like(x_bar, x)`: a read when done
         if isinstance(s, ir.Assign) and s.target.name in accumulated:
             last_update[s.target.name] = position
             copies_fresh = s.prim is Prim.COPY and isinstance(s.args[0], ir.Var) and \
@@ -64,6 +66,11 @@ def _makes_new_array(s: ir.Assign) -> bool:
     """zeros_like, and arithmetic (`a * b`, `-a`, `np.cos(a)`): never a view of an input."""
     return s.prim is Prim.ZERO_LIKE or (s.prim.spec.group == "elementwise"
                                         and s.prim is not Prim.COPY)
+
+
+def _casts_itself(s) -> bool:
+    """`acc = cast_like(acc, x)`."""
+    return isinstance(s, ir.Assign) and s.prim is Prim.CAST_LIKE and s.args[0] == s.target
 
 
 def _is_accumulation(s) -> bool:

@@ -53,6 +53,7 @@ def for_break_value_and_grad(x, seed=None):
             t5 = tape.pop()
             x_bar = rt.add_at(x_bar, t4_bar, x, rt.index[i])
         t3 = tape.pop()
+    x_bar = rt.cast_like(x_bar, x)
     return value, x_bar
 
 

@@ -23,6 +23,8 @@ def linear_value_and_grad(x, y, w, b, seed=None):
     t1_bar = rt.unbroadcast(pred_bar, t1)
     b_bar = rt.unbroadcast(pred_bar, b)
     w_bar = rt.matmul_grad_right(t1_bar, x, w)
+    w_bar = rt.cast_like(w_bar, w)
+    b_bar = rt.cast_like(b_bar, b)
     return t4, (w_bar, b_bar)
 
 
@@ -38,4 +40,6 @@ def linear_grad(x, y, w, b):
     t1_bar = rt.unbroadcast(pred_bar, t1)
     b_bar = rt.unbroadcast(pred_bar, b)
     w_bar = rt.matmul_grad_right(t1_bar, x, w)
+    w_bar = rt.cast_like(w_bar, w)
+    b_bar = rt.cast_like(b_bar, b)
     return (w_bar, b_bar)

@@ -20,6 +20,8 @@ def tanh_layer_value_and_grad(x, W, b, seed=None):
     t1_bar = rt.unbroadcast(t2_bar, t1)
     b_bar = rt.unbroadcast(t2_bar, b)
     W_bar = rt.matmul_grad_right(t1_bar, x, W)
+    W_bar = rt.cast_like(W_bar, W)
+    b_bar = rt.cast_like(b_bar, b)
     return t3, (W_bar, b_bar)
 
 
@@ -34,4 +36,6 @@ def tanh_layer_grad(x, W, b):
     t1_bar = rt.unbroadcast(t2_bar, t1)
     b_bar = rt.unbroadcast(t2_bar, b)
     W_bar = rt.matmul_grad_right(t1_bar, x, W)
+    W_bar = rt.cast_like(W_bar, W)
+    b_bar = rt.cast_like(b_bar, b)
     return (W_bar, b_bar)

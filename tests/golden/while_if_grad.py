@@ -31,6 +31,7 @@ def while_if_value_and_grad(a, seed=None):
     for _ in range(trips):
         b_bar = b_bar * 2
     a_bar = b_bar * 2
+    a_bar = rt.cast_like(a_bar, a)
     return t5, a_bar
 
 
@@ -56,4 +57,5 @@ def while_if_grad(a):
     for _ in range(trips):
         b_bar = b_bar * 2
     a_bar = b_bar * 2
+    a_bar = rt.cast_like(a_bar, a)
     return a_bar
