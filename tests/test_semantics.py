@@ -165,3 +165,58 @@ def test_a_gradient_has_its_parameters_dtype(tmp_path):
     assert gx.dtype == np.float32
     np.testing.assert_allclose(gx, numeric_grad(model.float64_data, (x.astype(float), w), 0),
                                rtol=1e-5)
+
+
+VERIFIED = """
+import numpy as np
+
+
+def _recip(a):
+    return 1.0 / a
+
+
+def through_helper(a):
+    return _recip(a)
+
+
+def early(a):
+    if a > 1.0:
+        return a * 2.0
+    return a * a
+
+
+def early_helper(x):
+    return early(x) + x
+
+
+def dict_params(p, x):
+    return np.sum((p["w"] * x + p["b"]) ** 2)
+
+
+def wrong_looking_but_right(p):
+    return p[0] * p[1] + np.sum(p[2] ** 3)
+"""
+
+
+def test_verify_proves_gradients_through_helpers(tmp_path):
+    """A helper's vjp was run with seed and arguments swapped (FAILED, 'agc: -a'), and its
+    outputs read although its forward sweep keeps none (INCONCLUSIVE, 'result read before...')."""
+    model = import_source(VERIFIED, tmp_path, "verified_helpers")
+    result = agc.verify(model.through_helper, 0.7)
+    assert result.status.name == "PROVED", str(result)
+    for x in (0.7, 1.7):  # both paths of the early return
+        result = agc.verify(model.early_helper, x)
+        assert result.status.name == "PROVED", str(result)
+
+
+def test_verify_proves_gradients_of_dict_and_list_parameters(tmp_path):
+    """Trees of parameters were INCONCLUSIVE ('p is a dict'); now each leaf is proved."""
+    model = import_source(VERIFIED, tmp_path, "verified_trees")
+    p = {"w": np.array([1.0, 2.0]), "b": np.array([0.5, 0.1])}
+    result = agc.verify(model.dict_params, p, np.array([0.3, 0.2]))
+    assert result.status.name == "PROVED", str(result)
+    assert [g.name for g in result.gradients] == ["p['w']", "p['b']"]
+    assert all(ok for _, ok in result.checks), str(result)
+    result = agc.verify(model.wrong_looking_but_right, [0.5, 2.0, np.array([1.0, -1.0])])
+    assert result.status.name == "PROVED", str(result)
+    assert [g.name for g in result.gradients] == ["p[0]", "p[1]", "p[2]"]

@@ -185,12 +185,17 @@ class Interpreter:
         raise SymbolicError(f"{fn.name}() ended without a return")
 
     def adjoint(self, adj, args: tuple, seed: object) -> tuple[tuple, tuple]:
-        """Run an Adjoint's forward, seed and backward sweeps: (outputs, gradients)."""
+        """Run an Adjoint's forward, seed and backward sweeps: (outputs, gradients).
+
+        A helper's vjp returns cotangents only (its forward sweep keeps just what
+        the backward sweep reads), so its outputs are () here.
+        """
         self.bind(adj.primal, args)
         self.env[adj.seed_param] = seed
         for sweep in (adj.forward, adj.seed, adj.backward):
             self.run(sweep)
-        return tuple(self.read(a) for a in adj.outputs), tuple(self.read(a) for a in adj.grads)
+        outputs = tuple(self.read(a) for a in adj.outputs) if adj.returns_value else ()
+        return outputs, tuple(self.read(a) for a in adj.grads)
 
     def bind(self, fn: ir.Function, args: tuple) -> None:
         """Bind parameters to values (defaults for the missing ones)."""

@@ -306,7 +306,7 @@ def _call(run, s, *args):
 
 @meaning(Prim.CALL_VJP)
 def _call_vjp(run, s, *args):
-    *values, seed = args
+    seed, *values = args  # emitted as h_vjp(seed, *args)
     inner = Interpreter(run.point, run.path, run.helpers)
     recording, run.path.recording = run.path.recording, False  # its path is the primal's
     try:

@@ -86,8 +86,35 @@ def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
                           run.same_value(run.returned, computed_outputs)))
     prover = Prover(nearby_points(run.point.values, points), simplify_seconds, run.point.dag)
     for name, want, got in zip(adjoint.wrt, derivatives, computed):
-        result.gradients.append(check_gradient(name, want, got, prover))
+        result.gradients += check_tree(name, want, got, prover)
     return result, run
+
+
+def check_tree(name: str, derivative, adjoint, prover: Prover) -> list[GradientCheck]:
+    """One GradientCheck per leaf of a parameter (a dict, list or tuple of arrays and numbers)."""
+    if not isinstance(derivative, (dict, list, tuple)):
+        return [check_gradient(name, derivative, adjoint, prover)]
+    computed = dict(_leaves(adjoint, name)) if isinstance(adjoint, (dict, list, tuple)) else {}
+    checks = []
+    for path, want in _leaves(derivative, name):
+        if path not in computed:
+            checks.append(GradientCheck(path, want, None, [], problem=(
+                f"agc's gradient has no entry {path} (it is {_kind(adjoint)})")))
+        else:
+            checks.append(check_gradient(path, want, computed[path], prover))
+    return checks
+
+
+def _leaves(tree, path: str):
+    """(path text such as p['w'][0], leaf) of each leaf of a tree, in order."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _leaves(value, f"{path}[{key!r}]")
+    elif isinstance(tree, (list, tuple)):
+        for i, value in enumerate(tree):
+            yield from _leaves(value, f"{path}[{i}]")
+    else:
+        yield path, tree
 
 
 def check_gradient(name: str, derivative, adjoint, prover: Prover) -> GradientCheck:
@@ -193,10 +220,14 @@ class _Runs:
 
 
 def symbols_like(name: str, value, values: dict) -> object:
-    """A real symbol named `name` (an array of `name[i,j]` for an array); records example values."""
-    if isinstance(value, (list, tuple, dict)):
-        raise SymbolicError(f"verify differentiates with respect to numbers and arrays; "
-                            f"{name!r} is a {type(value).__name__}")
+    """A real symbol named `name` (an array of `name[i,j]` for an array); records example values.
+
+    A dict, list or tuple (a pytree of parameters) gets symbols leaf by leaf: `p['w'][0]`.
+    """
+    if isinstance(value, dict):
+        return {k: symbols_like(f"{name}[{k!r}]", v, values) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(symbols_like(f"{name}[{i}]", v, values) for i, v in enumerate(value))
     if np.ndim(value) == 0:
         symbol = sympy.Symbol(name, real=True)
         values[symbol] = np.asarray(value).item()
@@ -229,6 +260,10 @@ def concrete(value) -> object:
 
 
 def _copy(value):
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
@@ -241,6 +276,10 @@ def _weighted_sum(output, seed) -> sympy.Expr:
 
 
 def _diff(total: sympy.Expr, symbols, diff) -> object:
+    if isinstance(symbols, dict):
+        return {k: _diff(total, s, diff) for k, s in symbols.items()}
+    if isinstance(symbols, (list, tuple)):
+        return type(symbols)(_diff(total, s, diff) for s in symbols)
     if isinstance(symbols, np.ndarray):
         return np.frompyfunc(lambda s: diff(total, s), 1, 1)(symbols)
     return diff(total, symbols)
@@ -270,11 +309,19 @@ def _cross_check(result: VerificationResult, run: _Runs, wrapped, compiled,
     seed = _numeric(run.point, run.seed)
     _, grads = compiled.value_and_grad(*example_args, **{compiled.seed_name: seed})
     grads = grads if len(result.wrt) > 1 else (grads,)
-    symbolic = [run.point.evaluate(np.asarray(g.adjoint, dtype=object)) if g.problem is None
-                else None for g in result.gradients]
-    same = all(s is not None and _close(s, np.asarray(g, dtype=float).reshape(np.shape(s)))
-               for s, g in zip(symbolic, grads))
+    emitted = {path: leaf for name, g in zip(result.wrt, grads) for path, leaf in _leaves(g, name)}
+    same = all(check.problem is None and check.name in emitted and
+               _same_numbers(run.point.evaluate(np.asarray(check.adjoint, dtype=object)),
+                             emitted[check.name])
+               for check in result.gradients)
     result.checks.append(("the emitted gradient code gives agc's adjoint at the point", same))
+
+
+def _same_numbers(symbolic, emitted) -> bool:
+    try:
+        return _close(symbolic, np.asarray(emitted, dtype=float).reshape(np.shape(symbolic)))
+    except (TypeError, ValueError):
+        return False
 
 
 def _numeric(point: Point, value):
