@@ -1,6 +1,6 @@
 """The driver: source text in, gradient module text out. Reads top to bottom.
 
-    parse (libcst) -> lower -> normalize -> reverse -> tape -> optimize -> emit
+    parse (libcst) -> lower -> normalize -> reverse -> tape -> optimize -> lean -> emit
 
 With AGC_CHECKS=1 in the environment (the tests set it), `ir.validate` checks
 the IR after every pass; each compile reads the variable once (`Checks`).
@@ -14,6 +14,7 @@ from . import ir
 from .ad import kinds
 from .ad.activity import active_variables
 from .ad.dead_code import optimize
+from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
@@ -69,7 +70,7 @@ def primal_ir(parsed: ParsedModule, name: str) -> tuple[ir.Function, Namer, set[
 
 def differentiate_function(parsed: ParsedModule, target: Target,
                            checks: Checks | None = None) -> tuple[Adjoint, ir.Function]:
-    """The adjoint of one function of a parsed module."""
+    """The adjoint of one function of a parsed module (its `lean` variant built too)."""
     checks = checks or Checks()
     fn, namer, temps = primal_ir(parsed, target.name)
     fn = kinds.mark_sequences(fn, target.containers, dict(target.ranks))
@@ -94,6 +95,9 @@ def differentiate_function(parsed: ParsedModule, target: Target,
     adjoint = checks.adjoint(protect_outputs(adjoint, namer), "output protection")
     adjoint = checks.adjoint(optimize(adjoint), "dead-code removal")
     adjoint.temps = frozenset(temps)
+    adjoint.lean = lean_variant(adjoint)
+    if adjoint.lean is not None:
+        checks.adjoint(adjoint.lean, "the lean variant")
     return adjoint, fn
 
 
