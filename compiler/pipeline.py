@@ -1,6 +1,9 @@
 """The driver: source text in, gradient module text out. Reads top to bottom.
 
-    parse (libcst) -> lower -> normalize -> reverse -> tape -> optimize -> emit
+    parse (libcst) -> lower -> normalize -> reverse -> tape -> optimize -> lean -> emit
+
+With AGC_CHECKS=1 in the environment (the tests set it), `ir.validate` checks
+the IR after every pass; each compile reads the variable once (`Checks`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from . import ir
 from .ad import kinds
 from .ad.activity import active_variables
 from .ad.dead_code import optimize
+from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
@@ -20,7 +24,7 @@ from .frontend.normalize import Normalizer
 from .frontend.resolve import Names
 from .ir.builder import Builder
 from .ir.namer import Namer
-from .ir.validate import validate
+from .ir.validate import Checks, validate
 
 
 @dataclass
@@ -57,18 +61,21 @@ def parse(text: str, path: str, names_of, line_offset: int = 0) -> ParsedModule:
 def primal_ir(parsed: ParsedModule, name: str) -> tuple[ir.Function, Namer, set[str]]:
     """The lowered and normalized IR of one function, with its name supply."""
     fn, lowerer = lower_function(parsed, name)
-    validate(fn)
+    validate(fn, after="lowering")
     temps = set(fn.temps)
     namer = lowerer.namer
     fn = Normalizer(fn, Builder(namer, temps)).run()
-    validate(fn)
+    validate(fn, after="normalization")
     return fn, namer, temps
 
 
-def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoint, ir.Function]:
-    """The adjoint of one function of a parsed module."""
+def differentiate_function(parsed: ParsedModule, target: Target,
+                           checks: Checks | None = None) -> tuple[Adjoint, ir.Function]:
+    """The adjoint of one function of a parsed module (its `lean` variant built too)."""
+    checks = checks or Checks()
     fn, namer, temps = primal_ir(parsed, target.name)
     fn = kinds.mark_sequences(fn, target.containers, dict(target.ranks))
+    checks.function(fn, "mark_sequences")
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
     assigned = ir.def_counts(fn)
     for name in target.keep:
@@ -82,10 +89,16 @@ def differentiate_function(parsed: ParsedModule, target: Target) -> tuple[Adjoin
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep, param_ranks=dict(target.ranks)).run()
+    checks.adjoint(adjoint, "reverse", markers=True)
     adjoint = optimize(adjoint)  # first, so dead adjoint code keeps nothing alive
-    adjoint = protect_outputs(resolve_tape(adjoint, namer, temps), namer)
-    adjoint = optimize(adjoint)
+    checks.adjoint(adjoint, "dead-code removal", markers=True)
+    adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
+    adjoint = checks.adjoint(protect_outputs(adjoint, namer), "output protection")
+    adjoint = checks.adjoint(optimize(adjoint), "dead-code removal")
     adjoint.temps = frozenset(temps)
+    adjoint.lean = lean_variant(adjoint)
+    if adjoint.lean is not None:
+        checks.adjoint(adjoint.lean, "the lean variant")
     return adjoint, fn
 
 
@@ -95,18 +108,20 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
     if not targets:
         raise UserCodeError(f"no function to differentiate in {parsed.source.path}",
                             hint="decorate one with @differentiate or pass --function NAME")
+    checks = Checks()
     adjoints, primals = {}, {}
     for target in targets:
-        adjoints[target.name], primals[target.name] = differentiate_function(parsed, target)
+        adjoints[target.name], primals[target.name] = differentiate_function(parsed, target, checks)
     roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
-    helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots)
+    helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks)
     text = emit_module(list(adjoints.values()), parsed, header_path, helpers)
     return Compiled(text, adjoints, primals, helpers)
 
 
 def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
                     user_globals: dict | None = None,
-                    roots: dict[str, tuple] | None = None) -> list[Adjoint]:
+                    roots: dict[str, tuple] | None = None,
+                    checks: Checks | None = None) -> list[Adjoint]:
     """The adjoints of every helper function the given functions call, transitively.
 
     A helper's source comes from the live function object when the caller is
@@ -116,13 +131,18 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     passes an active value to (None for the others). Without `roots`, every
     parameter of every function counts as active.
     """
+    checks = checks or Checks()
     found = _discover_helpers(parsed, functions, user_globals)
     active = _active_helper_params(functions, found, roots)
     adjoints = []
     for key, (helper, namer, temps, home) in found.items():
+        checks.function(helper, "mark_sequences")
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
         adjoint = Reverser(helper, wrt, namer, temps, helper=True).run()
-        adjoint = optimize(resolve_tape(optimize(adjoint), namer, temps))
+        checks.adjoint(adjoint, "reverse", markers=True)
+        adjoint = checks.adjoint(optimize(adjoint), "dead-code removal", markers=True)
+        adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
+        adjoint = checks.adjoint(optimize(adjoint), "dead-code removal")
         adjoint.temps = frozenset(temps)
         adjoint.home = home
         adjoints.append(adjoint)

@@ -17,6 +17,14 @@ from gradcheck import import_file
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _agc_checks():
+    """Every compile in the tests validates the IR after every pass (see compiler/ir/validate.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AGC_CHECKS", "1")
+        yield
+
+
 @pytest.fixture
 def load_model(tmp_path):
     """load_model(source, filename="model.py"): write the source and import it."""

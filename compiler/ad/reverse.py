@@ -84,6 +84,7 @@ class Adjoint:
     kept: tuple[ir.Var, ...] = ()  # adjoints of named intermediates (PyTorch's retain_grad)
     scalar_output: bool = False  # the one output is known to be a number: its seed is 1.0
     home: object = None  # a helper's ParsedModule: its imports and constants go to the module
+    lean: Adjoint | None = None  # f_grad's own sweeps, without the value (ad/lean.py)
 
 
 class Reverser:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import libcst as cst
 
 from .. import ir
-from ..ad.dead_code import optimize
 from ..ad.reverse import Adjoint
 from ..ir.prims import Prim
 from .expressions import const, name
@@ -114,34 +111,14 @@ def emit_functions(adj: Adjoint, report: bool = False) -> list[cst.FunctionDef]:
 
 
 def _grad_body(adj: Adjoint, vg_name: str) -> list:
-    """`f_grad`'s body: its own sweeps when the output's value is not needed, else a call.
-
-    A number output's seed is 1.0 whatever its value, so the work that only computed
-    the value (the last reduction of a loss, often) drops out of the gradient.
-    """
-    if adj.scalar_output and not adj.kept:
-        seed = [_seed_one(s) for s in adj.seed]
-        lean = optimize(replace(adj, seed=seed, returns_value=False))
-        if _reductions(lean.forward) < _reductions(adj.forward):
-            grads = lean.grads[0] if len(lean.grads) == 1 else _TupleAtoms(lean.grads)
-            return _body(lean, [lean.forward, lean.seed, lean.backward],
-                         tail=[ir.Return((grads,))])
+    """`f_grad`'s body: the lean variant's sweeps when the pipeline built one, else a call."""
+    lean = adj.lean
+    if lean is not None:
+        grads = lean.grads[0] if len(lean.grads) == 1 else _TupleAtoms(lean.grads)
+        return _body(lean, [lean.forward, lean.seed, lean.backward], tail=[ir.Return((grads,))])
     call = cst.Call(cst.Name(vg_name), [cst.Arg(cst.Name(p.name)) for p in adj.primal.params])
     return [cst.SimpleStatementLine([cst.Return(cst.Subscript(
         call, [cst.SubscriptElement(cst.Index(cst.Integer("1")))]))])]
-
-
-def _seed_one(stmt):
-    if isinstance(stmt, ir.Assign) and stmt.prim is Prim.SEED:
-        return ir.Assign(stmt.target, Prim.COPY, (ir.Const(1.0),), ir.Params.of(), stmt.loc)
-    return stmt
-
-
-def _reductions(block) -> int:
-    """How many reductions and products a block computes: worth a second function body."""
-    heavy = ("reduction", "linalg")
-    return sum(1 for s in ir.walk(tuple(block))
-               if isinstance(s, ir.Assign) and s.prim.spec.group in heavy)
 
 
 def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:

@@ -74,6 +74,8 @@ class VerificationResult:
     error: str | None = None  # why the symbolic run could not be completed
     derivative_method: str = "sympy.diff"
     dag: Dag = field(default_factory=Dag, repr=False, compare=False)  # sizes, for printing
+    # The same proofs for `f_grad`'s own sweeps (the lean variant, ad/lean.py), when it has them.
+    lean: list[GradientCheck] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -82,7 +84,7 @@ class VerificationResult:
             return Status.INCONCLUSIVE
         if not all(ok for _, ok in self.checks):
             return Status.FAILED
-        return combine(g.status for g in self.gradients)
+        return combine(g.status for g in self.gradients + self.lean)
 
     @property
     def proved(self) -> bool:
@@ -110,6 +112,9 @@ def render(result: VerificationResult, pretty: bool = False) -> str:
         lines.append(f"  derivative by {result.derivative_method}")
     for check in result.gradients:
         lines += _gradient_lines(check, pretty, result.dag)
+    for check in result.lean:
+        lines += _gradient_lines(check, pretty, result.dag)[:None if check.status is not
+                                                           Status.PROVED else 1]
     lines += [f"  {'ok' if ok else 'FAILED'}: {what}" for what, ok in result.checks]
     return "\n".join(lines)
 

@@ -6,7 +6,8 @@
 The primal IR runs on sympy symbols (symbolic.py), following the path the
 example point takes; `sympy.diff` differentiates what it returns; agc's own
 adjoint IR (forward, seed and backward sweeps: exactly the code agc emits)
-runs on the same symbols; each gradient entry is PROVED when the difference
+runs on the same symbols, and so does its lean variant (the sweeps of
+`f_grad`, when it has its own); each gradient entry is PROVED when the difference
 simplifies to 0 (verify_proof.py says how, and what happens when sympy
 cannot decide). A non-scalar output (or several outputs) is checked through
 its vector-Jacobian product with a symbolic seed v: agc's adjoint must equal
@@ -14,6 +15,8 @@ d(sum(v * f))/dx.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import sympy
@@ -87,6 +90,16 @@ def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
     prover = Prover(nearby_points(run.point.values, points), simplify_seconds, run.point.dag)
     for name, want, got in zip(adjoint.wrt, derivatives, computed):
         result.gradients += check_tree(name, want, got, prover)
+    if adjoint.lean is not None:
+        try:
+            _, computed = run.adjoint(seed, adjoint.lean)
+        except (SymbolicError, ValueError, TypeError, IndexError, KeyError) as err:
+            result.error = f"{adjoint.primal.name}_grad: {err or type(err).__name__}"
+            return result, None
+        suffix = f" in {adjoint.primal.name}_grad"
+        for name, want, got in zip(adjoint.wrt, derivatives, computed):
+            result.lean += [replace(check, name=check.name + suffix)
+                            for check in check_tree(name, want, got, prover)]
     return result, run
 
 
@@ -206,10 +219,12 @@ class _Runs:
         chain_rule = lambda expr, symbol: derivative(expr, symbol, self.point.dag)
         return [_diff(total, self.symbols[name], chain_rule) for name in self.adj.wrt]
 
-    def adjoint(self, seed) -> tuple[tuple, tuple]:
-        """Run agc's adjoint: (returned values, gradients)."""
+    def adjoint(self, seed, variant=None) -> tuple[tuple, tuple]:
+        """Run agc's adjoint (or its lean `variant`): (returned values, gradients)."""
         self.path.recording = False  # the path is the primal's; the adjoint only adds relations
         run = Interpreter(self.point, self.path, self.helpers)
+        if variant is not None:  # it returns no value: its outputs may be gone
+            return run.adjoint(replace(variant, outputs=()), self.arguments(), seed)
         return run.adjoint(self.adj, self.arguments(), seed)
 
     def same_value(self, primal, outputs: tuple) -> bool:
@@ -308,13 +323,22 @@ def _cross_check(result: VerificationResult, run: _Runs, wrapped, compiled,
                           _close_tree(returned, value)))
     seed = _numeric(run.point, run.seed)
     _, grads = compiled.value_and_grad(*example_args, **{compiled.seed_name: seed})
-    grads = grads if len(result.wrt) > 1 else (grads,)
-    emitted = {path: leaf for name, g in zip(result.wrt, grads) for path, leaf in _leaves(g, name)}
-    same = all(check.problem is None and check.name in emitted and
-               _same_numbers(run.point.evaluate(np.asarray(check.adjoint, dtype=object)),
+    result.checks.append(("the emitted gradient code gives agc's adjoint at the point",
+                          _same(run.point, result.gradients, grads, result.wrt)))
+    if result.lean:  # f_grad has its own sweeps: they must give its (lean) adjoint too
+        what = f"the emitted {result.function}_grad gives its lean adjoint at the point"
+        result.checks.append((what, _same(run.point, result.lean, compiled.grad(*example_args),
+                                          result.wrt, f" in {result.function}_grad")))
+
+
+def _same(point: Point, checks: list, grads, wrt: tuple, suffix: str = "") -> bool:
+    """Whether emitted gradients agree, leaf by leaf, with the symbolic adjoints of `checks`."""
+    grads = grads if len(wrt) > 1 else (grads,)
+    emitted = {path + suffix: leaf for name, g in zip(wrt, grads) for path, leaf in _leaves(g, name)}
+    return all(check.problem is None and check.name in emitted and
+               _same_numbers(point.evaluate(np.asarray(check.adjoint, dtype=object)),
                              emitted[check.name])
-               for check in result.gradients)
-    result.checks.append(("the emitted gradient code gives agc's adjoint at the point", same))
+               for check in checks)
 
 
 def _same_numbers(symbolic, emitted) -> bool:
