@@ -19,6 +19,7 @@ from .ad.reverse import Adjoint, Reverser
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
 from .errors import SourceFile, UsageError, UserCodeError
+from .frontend import aliasing
 from .frontend.lower import ParsedModule, lower_function
 from .frontend.normalize import Normalizer
 from .frontend.resolve import Names
@@ -58,12 +59,14 @@ def parse(text: str, path: str, names_of, line_offset: int = 0) -> ParsedModule:
     return parsed
 
 
-def primal_ir(parsed: ParsedModule, name: str) -> tuple[ir.Function, Namer, set[str]]:
+def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
+              helper: bool = False) -> tuple[ir.Function, Namer, set[str]]:
     """The lowered and normalized IR of one function, with its name supply."""
     fn, lowerer = lower_function(parsed, name)
     validate(fn, after="lowering")
     temps = set(fn.temps)
     namer = lowerer.namer
+    fn = aliasing.resolve(fn, lowerer, namer, temps, target, helper)
     fn = Normalizer(fn, Builder(namer, temps)).run()
     validate(fn, after="normalization")
     return fn, namer, temps
@@ -73,7 +76,7 @@ def differentiate_function(parsed: ParsedModule, target: Target,
                            checks: Checks | None = None) -> tuple[Adjoint, ir.Function]:
     """The adjoint of one function of a parsed module (its `lean` variant built too)."""
     checks = checks or Checks()
-    fn, namer, temps = primal_ir(parsed, target.name)
+    fn, namer, temps = primal_ir(parsed, target.name, target)
     fn = kinds.mark_sequences(fn, target.containers, dict(target.ranks))
     checks.function(fn, "mark_sequences")
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
@@ -169,7 +172,7 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 home = where if module_name is None else modules.get(module_name, call)
             if key[1] not in home.functions:
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
-            helper, namer, temps = primal_ir(home, key[1])
+            helper, namer, temps = primal_ir(home, key[1], helper=True)
             helper = kinds.mark_sequences(helper, set(), params_are_arrays=False)
             found[key] = (helper, namer, temps, home)
             visit(helper, home, stack + (key,))

@@ -316,7 +316,14 @@ def append_grad(g, lst, value):
 
 
 def zero_at(g, index):
-    """A copy of g with zeros at `index` (what `y[index] = v` overwrote gets nothing)."""
+    """A copy of g with zeros at `index` (what `y[index] = v` overwrote gets nothing).
+
+    A list's adjoint is sparse ({position: cotangent}): the position is left out.
+    """
+    if isinstance(g, (dict, list, tuple)):
+        out = dict(g) if isinstance(g, dict) else dict(enumerate(g))
+        out.pop(index, None)
+        return out
     out = copy_of(g)
     out[_whole(index) if _is_basic(index) else index] = 0
     return out

@@ -29,6 +29,7 @@ from ..ir.prims import Prim
 from . import kinds
 from .activity import active_variables
 from .invariance import mark_shift_invariant
+from .lists import list_setitem_rule
 from .rules import rule_for
 from .unspread import spreadable
 
@@ -335,7 +336,11 @@ class Reverser:
         defined.discard(g.name)
         if not stmt.prim.differentiable or stmt.params.get("nograd"):
             return kept + [restore]  # a value with no derivative (np.zeros(n), no_grad)
-        cotangents = rule_for(stmt.prim)(b, g, stmt)
+        cotangents = None
+        if stmt.prim is Prim.SETITEM and name in self.tuple_valued:
+            cotangents = list_setitem_rule(b, g, stmt)  # lists: sparse adjoints
+        if cotangents is None:
+            cotangents = rule_for(stmt.prim)(b, g, stmt)
         for arg, ct in zip(stmt.args, cotangents):
             if ct is not None and isinstance(arg, ir.Var) and arg.name in self.active:
                 self.accumulate(b, arg.name, ct, defined)

@@ -35,7 +35,7 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     unbound_inits: set[str] = set()
     for restore in _markers(adj.backward, Restore):
         if restore.stmt is not None and restore.stmt.prim is Prim.APPEND and \
-                restore.var.name in needed:
+                (restore.var.name in needed or restore.stmt.params.get("shared")):
             plan[restore.site] = ("undo", None)  # lst.pop() undoes lst.append(v)
     temps = temps if temps is not None else set()
     recomputed: dict[int, list] = {}
@@ -67,7 +67,8 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
 
 def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[str]) -> str | None:
     name = save.var.name
-    if save.stmt is not None and save.stmt.prim is Prim.SETITEM and name in needed:
+    if save.stmt is not None and save.stmt.prim is Prim.SETITEM and (
+            name in needed or save.stmt.params.get("shared")):  # another name may read it
         return "tape" if save.in_loop else "slot"  # an item assignment always overwrites
     if name not in needed or save.unbound:
         return None

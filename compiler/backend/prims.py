@@ -50,6 +50,8 @@ def assign_expr(stmt: ir.Assign, atom: AtomFn) -> tuple[Expr, bool]:
 
 
 def _copy(stmt, atom):
+    if stmt.params.get("fresh"):  # x.copy(): a new array, not another name for x
+        return call("rt.copy_of", [atom(stmt.args[0])]), False
     return atom(stmt.args[0]), False
 
 

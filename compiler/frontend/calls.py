@@ -69,7 +69,7 @@ class CallLowering:
     def _bind_and_emit(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg], dest):
         bound = self._bind(node, spec, args)
         atoms: list[ir.Atom] = []
-        params: dict[str, object] = {k: v for k, v in spec.fixed.items() if k == "lib"}
+        params: dict[str, object] = {k: v for k, v in spec.fixed.items() if k in ("lib", "fresh")}
         for arg in spec.args:
             value = bound.get(arg.name, arg.default)
             if value is calls.REQUIRED:

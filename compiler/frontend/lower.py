@@ -92,6 +92,7 @@ class Lowerer(ExpressionLowering, CallLowering):
         self.temps: set[str] = set()
         self.block: list[ir.Stmt] = []
         self.helpers_called: set[str] = set()
+        self.in_place: set[int] = set()  # ids of `y op= v` statements (see aliasing.py)
 
     # -------------------------------------------------------------- helpers
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -224,6 +225,7 @@ class Lowerer(ExpressionLowering, CallLowering):
         right = self.expr(node.value)
         name = node.target.value
         self.emit_assign(name, prim, (ir.Var(name), right), node)
+        self.in_place.add(id(self.block[-1]))
 
     def assign_to(self, target: cst.BaseExpression, value: ir.Atom, node) -> None:
         """Bind `value` to a name, or unpack it into a tuple of names."""

@@ -148,7 +148,7 @@ METHODS: dict[str, CallSpec] = {
     "transpose": _sig(Prim.TRANSPOSE, A("x"), varargs="axes"),
     "dot": _sig(Prim.DOT, A("x"), A("y")),
     "astype": _sig(Prim.ASTYPE, A("x"), A("dtype")),
-    "copy": _sig(Prim.COPY, A("x")),
+    "copy": _sig(Prim.COPY, A("x"), fresh=True),  # a new array: emitted rt.copy_of(x)
     "flatten": _sig(Prim.RESHAPE, A("x"), flatten=True),
     "ravel": _sig(Prim.RESHAPE, A("x"), flatten=True),
     "squeeze": _sig(Prim.SQUEEZE, A("x"), AXIS),

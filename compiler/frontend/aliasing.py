@@ -1,0 +1,505 @@
+"""Aliasing: numpy's shared arrays and views, and Python's shared lists, made explicit.
+
+In Python, `y = x` makes two names for one array, a basic slice `v = y[1:]`
+is a view of y's memory, and `lst2 = lst` shares one list: a write in place
+through one name (`y += 1`, `v[0] = a`, `lst2[0] = b`, `lst2.append(c)`) is
+seen through all of them. The rest of agc reads the IR as values, so this
+pass (run on the lowered IR) makes every such effect an IR statement of its own,
+which the reverse pass then differentiates like any other:
+
+  * after a write to `w`, each other name for the same object that is still
+    read later is bound again: `x = w`;
+  * a view `w = b[idx]` that is written is written back into its base,
+    `b[idx] = w` (and that write is then followed like any other);
+  * a view `v = w[idx]` of a written array that is still read is taken again.
+
+An in-place `y += v` on an array that has other names becomes `y[...] = y + v`
+(numpy's in-place update, dtype kept); on a number it stays `y = y + v`
+(Python numbers and numpy scalars are immutable). Item assignments whose
+object is shared are marked `shared=True`, so the tape always keeps what they
+overwrite: the array may be read later through another name.
+
+What the analysis cannot follow is refused with a `UserCodeError` at the
+write: a name that is the same object on one path only (`if c: y = x`), a
+view through reshape, transpose, `np.asarray` or a helper's result, an array
+kept inside a list, a parameter a helper writes in place (the caller's array
+would change), or a write whose target may be either an array or a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .. import ir
+from ..ad import kinds
+from ..errors import Loc, UserCodeError
+from ..ir.prims import Prim
+
+CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
+# Results that may share memory with their first argument (views, or the argument itself).
+MAY_VIEW = frozenset({Prim.RESHAPE, Prim.TRANSPOSE, Prim.SQUEEZE, Prim.EXPAND_DIMS,
+                      Prim.BROADCAST_TO, Prim.ASARRAY, Prim.STOP_GRADIENT})
+CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
+MAKES_ARRAY = frozenset({Prim.ASARRAY, Prim.ZEROS, Prim.ONES, Prim.ZEROS_LIKE, Prim.ONES_LIKE,
+                         Prim.FULL})  # a rank-0 result of these is a 0-d array, not a number
+OPS = {Prim.ADD: "+", Prim.SUB: "-", Prim.MUL: "*", Prim.DIV: "/", Prim.POW: "**",
+       Prim.MATMUL: "@"}
+WHOLE = ir.Params.of(index=(False, (("ellipsis",),)), shared=True)  # y[...] = v
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A relation between two names: certain on every path (`must`) or only on some."""
+
+    must: bool
+    loc: Loc
+    holes: tuple = ()  # a view's index atoms
+    index: object = None  # a view's index template (GETITEM form)
+    stale: bool = False  # a view whose index variable was reassigned since
+
+
+def _key(rel: str, a: str, b: str) -> tuple:
+    """("same"|"shares", a, b) is symmetric; ("view", view, base) is not."""
+    return (rel, a, b) if rel == "view" or a < b else (rel, b, a)
+
+
+def _join(left: dict | None, right: dict | None) -> dict | None:
+    if left is None:
+        return None if right is None else dict(right)
+    if right is None:
+        return dict(left)
+    out = {}
+    for key in left.keys() | right.keys():
+        a, b = left.get(key), right.get(key)
+        if a is not None and b is not None and a.must and b.must and \
+                (a.holes, a.index) == (b.holes, b.index):
+            out[key] = a
+        else:
+            out[key] = replace(a or b, must=False)
+    return out
+
+
+def _join_all(states) -> dict | None:
+    out = None
+    for state in states:
+        out = _join(out, state)
+    return out
+
+
+# ------------------------------------------------------------------ liveness
+class _Liveness:
+    """The names read later (before being bound again) after each statement."""
+
+    def __init__(self, fn: ir.Function):
+        self.after: dict[int, set[str]] = {}
+        self.block(fn.body, set(), None)
+
+    def block(self, block: ir.Block, live_out: set[str], loop) -> set[str]:
+        live = set(live_out)
+        for stmt in reversed(block):
+            self.after[id(stmt)] = self.after.get(id(stmt), set()) | live
+            live = self.stmt(stmt, live, loop)
+        return live
+
+    def stmt(self, stmt: ir.Stmt, live: set[str], loop) -> set[str]:
+        if isinstance(stmt, ir.Assign):
+            return (live - {stmt.target.name}) | set(ir.vars_read(stmt))
+        if isinstance(stmt, ir.If):
+            return self.block(stmt.body, live, loop) | self.block(stmt.orelse, live, loop) \
+                | set(ir.vars_read(stmt))
+        if isinstance(stmt, ir.Return):
+            return set(ir.vars_read(stmt))
+        if isinstance(stmt, ir.Break):
+            return set(loop[0]) if loop else set()
+        if isinstance(stmt, ir.Continue):
+            return set(loop[1]) if loop else set()
+        if isinstance(stmt, (ir.For, ir.While)):
+            return self.loop(stmt, live)
+        return live
+
+    def loop(self, stmt, exit_live: set[str]) -> set[str]:
+        head = set(exit_live)  # live at the top of each trip (before the test or target)
+        while True:
+            if isinstance(stmt, ir.For):
+                body_in = self.block(stmt.body, head, (exit_live, head))
+                target = {stmt.target.name} if stmt.target is not None else set()
+                new = exit_live | (body_in - target) | set(ir.vars_read(stmt))
+            else:
+                body_in = self.block(stmt.body, head, (exit_live, head))
+                new = self.block(stmt.test, exit_live | body_in | set(ir.vars_read(stmt)), None)
+            if new <= head:
+                return head
+            head |= new
+
+
+# ------------------------------------------------------------------ the pass
+class AliasResolver:
+    """Walks a function once in order, keeping the alias facts that hold at each point."""
+
+    def __init__(self, fn: ir.Function, in_place: set[int], ranks: dict[str, int | None],
+                 sequences: dict[str, str], scalars: set[str], helper: bool, namer=None,
+                 temps: set[str] | None = None):
+        self.fn = fn
+        self.in_place = in_place  # ids of `y op= v` statements on a plain name
+        self.ranks = ranks
+        self.sequences = sequences
+        self.scalars = scalars
+        self.helper = helper
+        self.namer = namer
+        self.temps = temps if temps is not None else set()
+        self.live = _Liveness(fn).after
+        self.array_made = _maybe_zero_d(fn, scalars)
+        self.breaks: list = []
+        self.continues: list = []
+
+    def run(self) -> ir.Function:
+        state: dict = {}
+        if self.helper:  # a helper's parameters are the caller's objects
+            for p in self.fn.params:
+                state[_key("shares", p.name, CALLER)] = Fact(True, self.fn.loc)
+        body, _ = self.block(self.fn.body, state)
+        return replace(self.fn, body=body)
+
+    # ------------------------------------------------------------ blocks
+    def block(self, block: ir.Block, state: dict | None) -> tuple[ir.Block, dict | None]:
+        out: list[ir.Stmt] = []
+        for stmt in block:
+            if state is None:  # unreachable (after a return, break or continue)
+                out.append(stmt)
+                continue
+            stmts, state = self.stmt(stmt, state)
+            out += stmts
+        return tuple(out), state
+
+    def stmt(self, stmt: ir.Stmt, state: dict) -> tuple[list, dict | None]:
+        if isinstance(stmt, ir.Assign):
+            return self.assign(stmt, state)
+        if isinstance(stmt, ir.If):
+            body, then_state = self.block(stmt.body, dict(state))
+            orelse, else_state = self.block(stmt.orelse, dict(state))
+            return [replace(stmt, body=body, orelse=orelse)], _join(then_state, else_state)
+        if isinstance(stmt, (ir.For, ir.While)):
+            return self.loop(stmt, state)
+        if isinstance(stmt, ir.Break):
+            self.breaks.append(state)
+            return [stmt], None
+        if isinstance(stmt, ir.Continue):
+            self.continues.append(state)
+            return [stmt], None
+        if isinstance(stmt, ir.Return):
+            return [stmt], None
+        return [stmt], state
+
+    def loop(self, stmt, entry: dict) -> tuple[list, dict | None]:
+        outer = self.breaks, self.continues
+        head = dict(entry)
+        while True:
+            self.breaks, self.continues = [], []
+            state = dict(head)
+            test: ir.Block = ()
+            if isinstance(stmt, ir.While):
+                test, state = self.block(stmt.test, state)
+                after_test = state
+            elif stmt.target is not None:
+                state = self.kill(state, stmt.target.name)
+            body, end = self.block(stmt.body, state)
+            new = _join_all([head, end, *self.continues])
+            if new == head:
+                break
+            head = new
+        exit_state = after_test if isinstance(stmt, ir.While) else head
+        exit_state = _join_all([exit_state, *self.breaks])
+        self.breaks, self.continues = outer
+        if isinstance(stmt, ir.While):
+            return [replace(stmt, test=test, body=body)], exit_state
+        return [replace(stmt, body=body)], exit_state
+
+    # ------------------------------------------------------------ assignments
+    def assign(self, stmt: ir.Assign, state: dict) -> tuple[list, dict]:
+        name = stmt.target.name
+        if id(stmt) in self.in_place:
+            return self.augmented(stmt, state)
+        if stmt.prim is Prim.SETITEM:
+            slot = self.sequences.get(name) == kinds.SEQUENCE
+            fixes = self.written(stmt, name, state, slot)
+            if self._partners(state, name) and not stmt.params.get("shared"):
+                stmt = replace(stmt, params=stmt.params.with_(shared=True))
+            return [stmt] + fixes, state
+        if stmt.prim is Prim.APPEND:
+            fixes = self.written(stmt, name, state, slot=True)
+            if self._partners(state, name):
+                stmt = replace(stmt, params=stmt.params.with_(shared=True))
+            return [stmt] + fixes, state
+        state = self.kill(state, name)
+        return [stmt], self.bind(stmt, state)
+
+    def augmented(self, stmt: ir.Assign, state: dict) -> tuple[list, dict]:
+        """`y op= v` on a name: in place on an array or list, a new value for a number."""
+        name = stmt.target.name
+        others = self._partners(state, name)
+        if not others or self._immutable(name):
+            return [stmt], self.bind(stmt, self.kill(state, name))
+        rank = self.ranks.get(name)
+        is_list = self.sequences.get(name) == kinds.SEQUENCE
+        if not is_list and not (rank is not None and rank >= 1):
+            live = [p for p in others if self._needed(state, p, {name}, stmt)]
+            if CALLER in live:
+                raise UserCodeError(
+                    f"agc cannot tell whether the parameter `{name}` of `{self.fn.name}()` is an "
+                    f"array, which `{OPS.get(stmt.prim, '?')}=` changes in place (in numpy the "
+                    f"caller's array too), or a number, which it does not", stmt.loc,
+                    f"write `{name} = {name} {OPS.get(stmt.prim, '?')} ...` for a new value")
+            if live:
+                partner, fact = live[0], others[live[0]]
+                where = self._where(partner, fact)
+                raise UserCodeError(
+                    f"agc cannot tell whether `{name}` is an array, which `{OPS.get(stmt.prim, '?')}=` "
+                    f"changes in place (and with it {where}), or a number, which it does not",
+                    stmt.loc, f"write `{name} = {name} {OPS.get(stmt.prim, '?')} ...` for a new value, or "
+                    f"`{name} = {name}.copy()` first if {where} must not change")
+            return [stmt], self.bind(stmt, self.kill(state, name))
+        if is_list:
+            return [stmt] + self.written(stmt, name, state, slot=True), state
+        # An array: numpy updates it in place, keeping its dtype (`y[...] = y + v`).
+        temp = self._temp()
+        new = replace(stmt, target=ir.Var(temp))
+        write = ir.Assign(stmt.target, Prim.SETITEM, (stmt.target, ir.Var(temp)), WHOLE, stmt.loc)
+        return [new, write] + self.written(stmt, name, state, slot=False), state
+
+    def _temp(self) -> str:
+        name = self.namer.temp()
+        self.temps.add(name)
+        return name
+
+    def _immutable(self, name: str) -> bool:
+        """A Python number or numpy scalar: `+=` makes a new value, aliases keep theirs."""
+        if name in self.scalars:
+            return True
+        return self.ranks.get(name) == 0 and name not in self.array_made
+
+    # ------------------------------------------------------------ facts
+    def kill(self, state: dict, name: str) -> dict:
+        """`name` is bound to a new object: its facts go; views indexed by it become opaque."""
+        out = {}
+        for key, fact in state.items():
+            if name in key[1:]:
+                continue
+            if key[0] == "view" and any(isinstance(h, ir.Var) and h.name == name
+                                        for h in fact.holes):
+                out[_key("shares", key[1], key[2])] = replace(fact, holes=(), index=None,
+                                                              stale=True)
+                continue
+            out[key] = fact
+        return out
+
+    def bind(self, stmt: ir.Assign, state: dict) -> dict:
+        """The facts a new binding `name = prim(args)` adds."""
+        name = stmt.target.name
+        first = stmt.args[0] if stmt.args and isinstance(stmt.args[0], ir.Var) else None
+        state = dict(state)
+        if stmt.prim is Prim.COPY and first is not None and not stmt.params.get("fresh"):
+            self._copy_facts(state, name, first.name)
+            state[_key("same", name, first.name)] = Fact(True, stmt.loc)
+        elif stmt.prim is Prim.GETITEM and first is not None:
+            if self._basic(stmt) and self.sequences.get(first.name) == kinds.ARRAY:
+                self._view_facts(state, stmt, name, first.name)
+            elif self.sequences.get(first.name) != kinds.ARRAY or self._maybe_basic(stmt):
+                self._share_all(state, name, first.name, stmt.loc)
+        elif stmt.prim in MAY_VIEW and first is not None:
+            self._share_all(state, name, first.name, stmt.loc)
+        elif stmt.prim in CONTAINS:
+            for arg in stmt.args:
+                if isinstance(arg, ir.Var) and arg.name != name:
+                    self._share_all(state, name, arg.name, stmt.loc)
+        return state
+
+    def _copy_facts(self, state: dict, name: str, source: str) -> None:
+        for key, fact in list(state.items()):
+            if source not in key[1:]:
+                continue
+            if key[0] == "view":
+                new = ("view", name if key[1] == source else key[1], name if key[2] == source else key[2])
+            else:
+                other = key[2] if key[1] == source else key[1]
+                new = _key(key[0], name, other)
+            if new[1] != new[2]:
+                state[new] = fact
+
+    def _view_facts(self, state: dict, stmt: ir.Assign, name: str, base: str) -> None:
+        fact = Fact(True, stmt.loc, tuple(stmt.args[1:]), stmt.params.get("index"))
+        state[("view", name, base)] = fact
+        for key, other in list(state.items()):
+            if key[0] == "same" and base in key[1:]:
+                alias = key[2] if key[1] == base else key[1]
+                if alias != name:
+                    state[("view", name, alias)] = replace(fact, must=fact.must and other.must)
+            elif key[0] == "shares" and base in key[1:]:
+                partner = key[2] if key[1] == base else key[1]
+                if partner != name:
+                    state[_key("shares", name, partner)] = other
+
+    def _share_all(self, state: dict, name: str, other: str, loc: Loc) -> None:
+        """name may share memory with `other` and with everything `other` shares with."""
+        state[_key("shares", name, other)] = Fact(True, loc)
+        for key, fact in list(state.items()):
+            if other in key[1:] and name not in key[1:]:
+                partner = key[2] if key[1] == other else key[1]
+                if partner != name:
+                    state[_key("shares", name, partner)] = Fact(fact.must, loc)
+
+    def _basic(self, stmt: ir.Assign) -> bool:
+        """A basic index (integers, slices, None, ...): the result is a view, or a number."""
+        _, items = stmt.params.get("index")
+        for item in items:
+            if item[0] == "atom" and not self._is_int(stmt.args[item[1]]):
+                return False
+            if item[0] == "slice" and not all(p is None or self._is_int(stmt.args[p])
+                                              for p in item[1:]):
+                return False
+        return True
+
+    def _maybe_basic(self, stmt: ir.Assign) -> bool:
+        """An index agc cannot classify: neither a sure view nor a sure copy."""
+        _, items = stmt.params.get("index")
+        return any(item[0] == "atom" and isinstance(stmt.args[item[1]], ir.Var)
+                   and self.ranks.get(stmt.args[item[1]].name) is None for item in items)
+
+    def _is_int(self, atom: ir.Atom) -> bool:
+        if isinstance(atom, ir.Const):
+            return type(atom.value) is int or atom.value is None
+        return self.ranks.get(atom.name) == 0
+
+    def _partners(self, state: dict, name: str) -> dict[str, Fact]:
+        return {(key[2] if key[1] == name else key[1]): fact
+                for key, fact in state.items() if name in key[1:]}
+
+    def _needed(self, state: dict, name: str, skip: set[str], stmt: ir.Stmt) -> bool:
+        """Whether `name`, or a name sharing its object, is read after `stmt`."""
+        live = self.live.get(id(stmt), set())
+        seen, work = set(skip), [name]
+        while work:
+            current = work.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current == CALLER or current in live:
+                return True
+            work += [p for p in self._partners(state, current) if p not in seen]
+        return False
+
+    # ------------------------------------------------------------ writes
+    def written(self, stmt: ir.Assign, name: str, state: dict, slot: bool) -> list:
+        """The statements that make a write to `name` seen through every other name."""
+        out: list = []
+        visited = {name}
+
+        def changed(current: str) -> None:
+            for key, fact in sorted(state.items(), key=lambda kv: kv[0]):
+                if current not in key[1:]:
+                    continue
+                partner = key[2] if key[1] == current else key[1]
+                if partner in visited:
+                    continue
+                if not self._needed(state, partner, visited | {current}, stmt):
+                    continue
+                made = self._fix(key, fact, current, partner, slot)
+                if made is None:
+                    self._refuse(stmt, name, current, partner, key, fact)
+                if made is False:
+                    continue
+                visited.add(partner)
+                out.append(replace(made, loc=stmt.loc))
+                changed(partner)
+
+        changed(name)
+        return out
+
+    def _fix(self, key: tuple, fact: Fact, current: str, partner: str, slot: bool):
+        """The statement that brings `partner` up to date; None: impossible; False: unaffected."""
+        target = ir.Var(partner)
+        if key[0] == "same":
+            return ir.Assign(target, Prim.COPY, (ir.Var(current),)) if fact.must else None
+        if key[0] == "view" and fact.must and fact.index is not None:
+            if key[1] == partner:  # partner = current[idx]: take the view again
+                return ir.Assign(target, Prim.GETITEM, (ir.Var(current), *fact.holes),
+                                 ir.Params.of(index=fact.index))
+            shifted = _shift(fact.index)  # partner[idx] = current: write the view back
+            return ir.Assign(target, Prim.SETITEM, (target, ir.Var(current), *fact.holes),
+                             ir.Params.of(index=shifted, shared=True))
+        if slot and partner != CALLER and self.sequences.get(partner) == kinds.ARRAY:
+            return False  # an array held in the list: replacing the item leaves it alone
+        return None
+
+    def _refuse(self, stmt: ir.Assign, name: str, current: str, partner: str, key: tuple,
+                fact: Fact) -> None:
+        if partner == CALLER:
+            raise UserCodeError(
+                f"`{self.fn.name}()` writes its parameter `{current}` in place: in numpy the "
+                f"caller's array or list changes too, which agc does not reproduce",
+                stmt.loc, f"work on a copy (`{current} = {current}.copy()`) and return it")
+        where = self._where(partner, fact)
+        if key[0] == "same":
+            why = f"`{name}` is the same object as {where} on some paths only"
+        elif fact.stale:
+            why = f"`{name}` shares memory with {where} through an index variable " \
+                  f"reassigned since"
+        else:
+            why = f"`{name}` may share memory with {where}, in a way agc does not follow " \
+                  f"(a reshape, transpose, np.asarray, a helper's result or a list item)"
+        raise UserCodeError(
+            f"this writes `{name}` in place, and {why}: agc cannot tell what `{partner}` "
+            f"holds afterwards", stmt.loc,
+            f"if a new array was meant, copy it: `{current} = {current}.copy()`")
+
+    @staticmethod
+    def _where(partner: str, fact: Fact) -> str:
+        return f"`{partner}` (related at line {fact.loc.line})"
+
+
+def _maybe_zero_d(fn: ir.Function, scalars: set[str]) -> set[str]:
+    """Names that may hold a 0-d array (mutable), not a number: from a rank-0 parameter
+    that is not known to be a number, np.asarray / np.zeros(()) and the like, or a name
+    bound to one of those."""
+    found = {p for p in fn.param_names if p not in scalars}
+    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    changed = True
+    while changed:
+        changed = False
+        for s in assigns:
+            first = s.args[0] if s.args else None
+            passes = s.prim in MAY_VIEW | {Prim.COPY} and isinstance(first, ir.Var) \
+                and first.name in found and not s.params.get("fresh")
+            if (s.prim in MAKES_ARRAY or passes) and s.target.name not in found:
+                found.add(s.target.name)
+                changed = True
+    return found
+
+
+def _shift(template: tuple) -> tuple:
+    """A GETITEM index template made to count its holes after (array, value)."""
+    tuple_form, items = template
+    return (tuple_form, tuple((item[0],) + tuple(p + 1 if isinstance(p, int) else p
+                                                 for p in item[1:]) for item in items))
+
+
+def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],
+                     containers=frozenset(), ranks: dict[str, int] | None = None,
+                     scalars=frozenset(), helper: bool = False) -> ir.Function:
+    """fn with every write seen through all names of its object, or a UserCodeError."""
+    known = dict(ranks or {})
+    known.update({name: 0 for name in set(scalars) | kinds.scalar_params(fn)})
+    variable_ranks = kinds.variable_ranks(fn, known)
+    sequences = kinds.sequence_kinds(fn, set(containers) | kinds.container_params(fn),
+                                     params_are_arrays=not helper)
+    scalar_names = set(scalars) | kinds.scalar_params(fn)
+    return AliasResolver(fn, in_place, variable_ranks, sequences, scalar_names, helper,
+                         namer, temps).run()
+
+
+def resolve(fn: ir.Function, lowerer, namer, temps: set[str], target=None,
+            helper: bool = False) -> ir.Function:
+    """The pipeline's hook: resolve_aliasing with what the lowerer and the target know."""
+    if target is None:
+        return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper)
+    return resolve_aliasing(fn, lowerer.in_place, namer, temps, target.containers,
+                            dict(target.ranks), target.scalars, helper)
