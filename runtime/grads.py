@@ -185,7 +185,7 @@ def getitem_grad(g, x, index):
     elif xp is numpy:
         numpy.add.at(out, index, g)
     elif getattr(xp, "__name__", "") == "cupy":
-        import cupyx
+        import cupyx  # noqa: PLC0415 - optional: only reached with cupy arrays
 
         cupyx.scatter_add(out, index, g)
     else:
