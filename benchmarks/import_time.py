@@ -17,6 +17,7 @@ the emitted module's import loaded (there should be none).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=21, help="fresh interpreters per import")
     parser.add_argument("--model", default=str(MODEL), help="model file to compile")
     args = parser.parse_args(argv)
+    args.python = os.path.abspath(args.python)  # the children run in the temporary folder
     agc = Path(args.python).parent / "agc"
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run([str(agc), "compile", args.model, "-o", f"{folder}/model_grad.py"],
