@@ -17,6 +17,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import peers
+from workloads.tape import tape_case
+
 HERE = Path(__file__).resolve().parent
 TRACEMALLOC_TOOLS = ("agc", "hand", "forward", "autograd", "tangent")
 WARM_N = 200
@@ -39,8 +42,6 @@ def reset_peak():
 
 def gradient(key, n):
     """(zero-arg gradient call on the size-n loop, warm-up call at WARM_N)."""
-    import peers
-    from workloads.tape import tape_case
     case, warm = tape_case(n), tape_case(WARM_N)
     if key == "forward":
         return (lambda: case.fn(*case.args)), (lambda: warm.fn(*warm.args))

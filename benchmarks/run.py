@@ -18,6 +18,7 @@ import peers
 import report
 import workloads
 from measure import measure_case
+from memory_report import memory_table
 from timing import FULL, QUICK
 
 
@@ -62,7 +63,7 @@ def environment(absent, keys, quick):
             versions.append(f"{tool.label} {tool.version()}")
     threads = ""
     if "torch" in keys and "torch" not in absent:
-        import torch
+        import torch  # noqa: PLC0415 - an optional peer, loaded only when it is measured
         threads = f", torch threads {torch.get_num_threads()}"
     env = ", ".join(f"{k}={os.environ[k]}" for k in THREAD_ENV)
     return (f"python {platform.python_version()} on {platform.machine()}, "
@@ -128,7 +129,6 @@ def main(argv=None):
                   FIRST_CALL_TITLE,
                   report.first_call_table(results, columns, peers.LABELS)]
     if not only or any("tape_memory".startswith(o) or o.startswith("tape") for o in only):
-        from memory_report import memory_table
         parts += [MEMORY_TITLE,
                   memory_table(opts.quick, peers.LABELS, absent, notes, log), MEMORY_TEXT]
     if notes.items:

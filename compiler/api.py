@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import inspect
-import linecache
-import textwrap
+import os
 import types
 
 from . import pipeline
+from .backend.tape_report import tape_report
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
+from .live import function_source, load_module
 from .runtime.arrays import checking_arguments
 
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
@@ -81,9 +82,7 @@ class Differentiated:
 
     def tape_report(self, *args):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
-        from .backend.tape_report import tape_report
-
-        return tape_report(self, args)
+        return tape_report(self.compiled_for(_scalar_key(args)), args)
 
     @property
     def gradient_source(self) -> str:
@@ -134,16 +133,6 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
                              f"its parameters are {', '.join(names)}")
         out.append(name)
     return tuple(out)
-
-
-def function_source(fn) -> tuple[str, str, int]:
-    """(source text, file name, line offset) of a function, dedented."""
-    try:
-        lines, start = inspect.getsourcelines(fn)
-    except (OSError, TypeError) as err:
-        raise UsageError(f"cannot read the source of {fn.__name__}: {err}") from None
-    path = inspect.getsourcefile(fn) or inspect.getfile(fn)
-    return textwrap.dedent("".join(lines)), path, max(0, start - 1)
 
 
 def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
@@ -217,18 +206,7 @@ def _params_of_kind(fn, key: tuple, kind: str) -> frozenset[str]:
 
 
 def _short(path: str) -> str:
-    import os
-
     return os.path.basename(path)
-
-
-def load_module(source: str, filename: str, user_globals: dict) -> dict:
-    """Execute emitted source as a module; linecache makes tracebacks show it."""
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {k: v for k, v in user_globals.items() if not k.startswith("__")}
-    namespace["__name__"] = "agc_generated"
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - agc's own emitted code
-    return namespace
 
 
 # ------------------------------------------------------------------ API

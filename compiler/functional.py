@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .api import as_differentiated
@@ -76,8 +78,6 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
 
 
 def _param_names(fn):
-    import inspect
-
     return inspect.signature(fn).parameters
 
 

@@ -8,6 +8,9 @@ the IR after every pass; each compile reads the variable once (`Checks`).
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 from dataclasses import dataclass
 
 from . import ir
@@ -22,10 +25,11 @@ from .errors import SourceFile, UsageError, UserCodeError
 from .frontend import aliasing
 from .frontend.lower import ParsedModule, lower_function
 from .frontend.normalize import Normalizer
-from .frontend.resolve import Names
+from .frontend.resolve import Names, names_from_globals, names_from_module
 from .ir.builder import Builder
 from .ir.namer import Namer
 from .ir.validate import Checks, validate
+from .live import function_source
 
 
 @dataclass
@@ -212,9 +216,6 @@ def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
     func = (where.live_globals or user_globals).get(name)
     if not callable(func) or not hasattr(func, "__code__"):
         return None
-    from .api import function_source
-    from .frontend.resolve import names_from_globals
-
     text, path, offset = function_source(func)
     names = names_from_globals(func.__globals__)
     home = parse(text, path, lambda module: names, offset)
@@ -230,8 +231,6 @@ class HelperModules:
     """Parses the modules that hold imported helper functions, each once."""
 
     def __init__(self, parsed: ParsedModule):
-        import os
-
         self.folder = os.path.dirname(os.path.abspath(parsed.source.path))
         self.cache: dict[str, ParsedModule] = {}
 
@@ -242,12 +241,6 @@ class HelperModules:
         return self.cache[module]
 
     def _load(self, module: str, call: ir.Assign) -> ParsedModule:
-        import importlib.util
-        import os
-        import sys
-
-        from .frontend.resolve import names_from_module
-
         path = os.path.join(self.folder, *module.lstrip(".").split(".")) + ".py"
         if not os.path.isfile(path):
             sys.path.insert(0, self.folder)

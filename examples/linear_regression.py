@@ -58,10 +58,10 @@ def fit_with(optimizer, x, y, steps):
 def save_plot(x, y, w, b, path="linear_regression.png"):
     """Data and fitted line, if matplotlib is available."""
     try:
-        import matplotlib
+        import matplotlib  # noqa: PLC0415 - optional: the plot is skipped without it
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # noqa: PLC0415 - optional, as above
     except ImportError:
         print("matplotlib not installed: no plot")
         return

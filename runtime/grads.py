@@ -15,6 +15,7 @@ import math
 import numpy
 
 from .arrays import astype, is_inexact, scatter_add
+from .cotangents import add, unbroadcast, zeros_like
 from .dispatch import array_module
 
 _xp = array_module
@@ -177,9 +178,7 @@ def getitem_grad(g, x, index):
     if isinstance(x, list):
         return {index % len(x): g}  # a list's adjoint is sparse too
     if isinstance(x, (tuple, list)):
-        from . import zeros_like
-
-        return type(x)(g if i == index else zeros_like(item) for i, item in enumerate(x))
+            return type(x)(g if i == index else zeros_like(item) for i, item in enumerate(x))
     xp = _xp(g, x)
     if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
         return xp.reshape(g, x.shape)
@@ -191,7 +190,7 @@ def getitem_grad(g, x, index):
     elif xp is numpy:
         numpy.add.at(out, index, g)
     elif getattr(xp, "__name__", "") == "cupy":
-        import cupyx
+        import cupyx  # noqa: PLC0415 - optional: only reached with cupy arrays
 
         cupyx.scatter_add(out, index, g)
     else:
@@ -213,8 +212,6 @@ def add_at(acc, g, x, index):
     if kind is numpy.ndarray and not _is_mask(index):
         numpy.add.at(acc, index, g)
         return acc
-    from . import add
-
     return add(acc, getitem_grad(g, x, index))
 
 
@@ -279,8 +276,6 @@ def _matrix_transpose(xp, a):
 def _reduce_to(grad, like):
     if _shape(grad) == _shape(like):
         return grad
-    from . import unbroadcast
-
     return unbroadcast(grad, like)
 
 
@@ -301,16 +296,12 @@ def cast_like(g, x):
 
 def list_item_grad(g, position, like):
     """The cotangent of item `position` of a list literal, from the list's (sparse) adjoint."""
-    from . import zeros_like
-
     found = g.get(position) if isinstance(g, dict) else g[position]
     return zeros_like(like) if found is None else found
 
 
 def append_grad(g, lst, value):
     """Cotangent of v for lst.append(v): take the last position out of the list's adjoint."""
-    from . import zeros_like
-
     found = g.pop(len(lst) - 1, None) if isinstance(g, dict) else None
     return zeros_like(value) if found is None else found
 

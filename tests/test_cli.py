@@ -13,6 +13,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from agc import cli
 from gradcheck import import_file, numeric_grad
 
 MODEL = '''\
@@ -186,8 +187,6 @@ def test_usage_errors_exit_2(kind, model, tmp_path):
 @pytest.mark.parametrize("kind", sorted(USAGE_ERRORS))
 def test_usage_errors_return_2_in_process(kind, model, tmp_path, monkeypatch, capsys):
     """The same checks without a process per case: main() returns what the process exits with."""
-    from agc import cli
-
     write(tmp_path / "plain.py", "def f(x):\n    return x * x\n")
     monkeypatch.chdir(tmp_path)
     assert cli.main(USAGE_ERRORS[kind]) == 2

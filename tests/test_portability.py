@@ -23,6 +23,7 @@ import pytest
 from agc import runtime as rt
 from agc.api import _scalar_key
 from agc.runtime import arrays
+from agc.runtime.device import has_gpu, to_device
 from corpus_control import CASES as CONTROL
 from corpus_straight import CASES as STRAIGHT
 from gradcheck import as_tuple, check_gradient, pick_seed
@@ -542,9 +543,7 @@ def test_len_of_a_list_stays_len():
 
 
 def test_device_helpers_are_part_of_agc_runtime():
-    from agc.runtime import device
-
-    assert rt.to_device is device.to_device and rt.has_gpu is device.has_gpu
+    assert rt.to_device is to_device and rt.has_gpu is has_gpu
     assert {"to_device", "has_gpu", "length", "item"} <= set(rt.__all__)
     tree = {"w": np.ones(2), "s": 0.5}
     assert rt.to_device(tree, "cpu")["w"] is tree["w"]

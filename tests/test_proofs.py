@@ -14,6 +14,7 @@ import textwrap
 import agc
 import numpy as np
 import pytest
+from agc import ir
 from agc.ad import rules
 from agc.ir.prims import Prim
 from agc.testing import assert_gradient_proved
@@ -62,8 +63,6 @@ def test_a_wrong_rule_is_reported_failed_with_a_counterexample(monkeypatch):
 
 
 def ir_const(value):
-    from agc import ir
-
     return ir.Const(value)
 
 

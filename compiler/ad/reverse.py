@@ -19,7 +19,7 @@ on one path only are zero-filled on the others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import ir
 from ..errors import UserCodeError
@@ -418,8 +418,6 @@ def _check_bounds_fixed(loop: ir.For) -> None:
 
 
 def _replace_body(loop, body):
-    from dataclasses import replace
-
     return replace(loop, body=body)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .. import ir
+from ..live import load_module
 from .module import emit_functions
 
 
@@ -50,11 +51,8 @@ def value_bytes(value) -> int:
     return 8
 
 
-def tape_report(differentiated, args: tuple) -> TapeReport:
-    """Run the recording forward sweep of a decorated function at `args`."""
-    from ..api import _scalar_key, load_module
-
-    compiled = differentiated.compiled_for(_scalar_key(args))
+def tape_report(compiled, args: tuple) -> TapeReport:
+    """Run the recording forward sweep of a compiled gradient (api.compile_function) at `args`."""
     adj = compiled.adjoint
     functions = emit_functions(adj, report=True)
     source = cst.Module(body=[cst.SimpleStatementLine([cst.ImportFrom(

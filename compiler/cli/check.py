@@ -1,6 +1,6 @@
 """`agc check model.py`: prove a model file's gradients with sympy, without running it.
 
-The file is parsed as text (cli.read_model); each function to check (the
+The file is parsed as text (cli.model.read_model); each function to check (the
 decorated ones, or --function NAME) is differentiated as `agc compile` does
 and verified at one point: the values given with --at NAME=VALUE (a number
 or a list such as [0.1, 0.2] for a vector), else a parameter's default, else
@@ -21,6 +21,7 @@ from ..errors import UsageError
 from ..proof.prover import Status
 from ..proof.report import render
 from ..proof.verify import verify_adjoint
+from .model import read_model, targets_of
 
 EXIT_OK, EXIT_FAILED = 0, 1
 INT_DEFAULT = 3
@@ -28,8 +29,6 @@ INT_DEFAULT = 3
 
 def run_check(args) -> int:
     """Run `agc check` with parsed arguments (model, function, wrt, at); returns the exit code."""
-    from .main import read_model, targets_of
-
     parsed = read_model(args.model)
     targets = targets_of(parsed, args.function, args.wrt)
     given = parse_at(args.at or [])

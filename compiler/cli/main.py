@@ -12,11 +12,10 @@ import os
 import sys
 import tempfile
 
-import libcst as cst
-
 from .. import pipeline
-from ..errors import AgcError, UsageError, UserCodeError
-from ..frontend.resolve import names_from_module
+from ..errors import AgcError, UsageError
+from .check import run_check
+from .model import read_model, targets_of
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 
@@ -54,8 +53,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "compile":
             return run_compile(args)
-        from .check import run_check
-
         return run_check(args)
     except UsageError as err:
         print(f"agc: error: {err}", file=sys.stderr)
@@ -63,81 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     except AgcError as err:
         print(err, file=sys.stderr)
         return EXIT_USER
-
-
-def read_model(path: str) -> pipeline.ParsedModule:
-    """Parse a model file without running it."""
-    if not os.path.isfile(path):
-        raise UsageError(f"no such file: {path}")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read {path}: {err}") from None
-    return pipeline.parse(text, path, names_from_module)
-
-
-def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.Target]:
-    """The functions to differentiate: the named one, or the decorated ones."""
-    wrt_names = tuple(w.strip() for w in wrt.split(",") if w.strip()) if wrt else None
-    decorated = decorated_functions(parsed)
-    if function is not None:
-        if function not in parsed.functions:
-            raise UsageError(f"{parsed.source.path} has no top-level function {function!r}")
-        decl_wrt, has_aux = decorated.get(function, (None, False))
-        return [pipeline.Target(function, wrt_names or decl_wrt, has_aux=has_aux)]
-    if not decorated:
-        raise UsageError(f"no function in {parsed.source.path} is decorated with "
-                         "@differentiate; name one with --function NAME")
-    return [pipeline.Target(name, wrt_names or decl_wrt, has_aux=has_aux)
-            for name, (decl_wrt, has_aux) in decorated.items()]
-
-
-def decorated_functions(parsed) -> dict[str, tuple[tuple[str, ...] | None, bool]]:
-    """name -> (wrt, has_aux) from the decorator, for each function decorated with differentiate."""
-    found = {}
-    for name, node in parsed.functions.items():
-        for decorator in node.decorators:
-            expr = decorator.decorator
-            call = expr if isinstance(expr, cst.Call) else None
-            callee = call.func if call else expr
-            if _dotted(callee).split(".")[-1] != "differentiate":
-                continue
-            found[name] = (_decorator_wrt(parsed, call), _decorator_has_aux(parsed, call))
-    return found
-
-
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _decorator_wrt(parsed, call: cst.Call | None) -> tuple[str, ...] | None:
-    if call is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "wrt":
-            value = arg.value
-            if isinstance(value, cst.SimpleString):
-                return (value.evaluated_value,)
-            if isinstance(value, (cst.Tuple, cst.List)) and all(
-                    isinstance(e.value, cst.SimpleString) for e in value.elements):
-                return tuple(e.value.evaluated_value for e in value.elements)
-            raise UserCodeError("wrt= must be a literal string or tuple of strings here",
-                                parsed.loc(value))
-    return None
-
-
-def _decorator_has_aux(parsed, call: cst.Call | None) -> bool:
-    for arg in call.args if call is not None else ():
-        if arg.keyword is not None and arg.keyword.value == "has_aux":
-            if isinstance(arg.value, cst.Name) and arg.value.value in ("True", "False"):
-                return arg.value.value == "True"
-            raise UserCodeError("has_aux= must be True or False here", parsed.loc(arg.value))
-    return False
 
 
 def run_compile(args) -> int:

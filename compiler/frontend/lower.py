@@ -9,7 +9,9 @@ was rejected with a `UserCodeError` (file:line:col, source line, caret, hint).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
+from dataclasses import replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -20,6 +22,7 @@ from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .calls import CallLowering
 from .expressions import ExpressionLowering
+from .loops import lower_for
 from .resolve import Names
 
 AUG_OPS = {
@@ -68,8 +71,6 @@ class ParsedModule:
 
 def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeError:
     """A syntax error located where Python's own parser puts it (libcst's is often later)."""
-    import ast
-
     line, col, message = err.raw_line, err.raw_column, err.message
     try:
         ast.parse(source.text)
@@ -294,8 +295,6 @@ class Lowerer(ExpressionLowering, CallLowering):
         self.block.extend(_without_gradient(block))
 
     def _stmt_For(self, node: cst.For):
-        from .loops import lower_for
-
         if node.orelse is not None:
             raise self.unsupported(node.orelse, "`else:` on a for loop")
         lower_for(self, node)
@@ -310,8 +309,6 @@ def _shift(template: tuple) -> tuple:
 
 def _without_gradient(block: ir.Block) -> ir.Block:
     """The statements of a no_grad block, each marked as passing no derivative."""
-    from dataclasses import replace
-
     out = []
     for stmt in block:
         if isinstance(stmt, ir.Assign):

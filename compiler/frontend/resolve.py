@@ -9,10 +9,12 @@ cupy is treated as numpy: the same emitted code runs on both.
 
 from __future__ import annotations
 
+import math
 import types
 from dataclasses import dataclass, field
 
 import libcst as cst
+import numpy
 
 ARRAY_MODULES = {"numpy": "numpy", "cupy": "numpy", "math": "math", "agc": "agc",
                  "agc.runtime": "agc.runtime", "numpy.linalg": "numpy.linalg",
@@ -123,8 +125,6 @@ def _literal_number(node: cst.BaseExpression) -> float | int | None:
 
 def names_from_globals(glob: dict) -> Names:
     """Read what a live function's globals mean (the decorator's case)."""
-    import numpy
-
     names = Names()
     here = glob.get("__name__")
     for key, value in glob.items():
@@ -147,8 +147,6 @@ def names_from_globals(glob: dict) -> Names:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             names.constants[key] = value
         elif callable(value):
-            import math
-
             for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg),
                                         ("math", math)):
                 if getattr(module, getattr(value, "__name__", ""), None) is value:

@@ -18,6 +18,7 @@ The tape of adjoint code (Push/Pop) is a Python list, as in emitted code.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,8 +121,6 @@ class Path:
 
 
 def _where(loc) -> str:
-    import os
-
     return f"{os.path.basename(loc.path)}:{loc.line}" if loc is not None and loc.line else "?"
 
 
@@ -238,7 +237,7 @@ class Interpreter:
             raise SymbolicError(f"cannot interpret {type(stmt).__name__}")
 
     def assign(self, stmt: ir.Assign) -> None:
-        from .meanings import apply
+        from .meanings import apply  # noqa: PLC0415 - a circle, removed by the primitives reorganisation
 
         args = [self.read(a) for a in stmt.args]
         value = apply(self, stmt, args)

@@ -21,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 import sympy
 
-from .. import ir
+from .. import api, ir, pipeline
 from .dag import derivative
 from .interpreter import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
 from .prover import Prover, Timeout, nearby_points, time_limit
@@ -41,8 +41,6 @@ def verify(f, *example_args, wrt=None, points: int = 5,
     many points the numeric second opinion uses; `simplify_seconds` bounds
     each call of sympy.simplify (main thread only).
     """
-    from .. import api, pipeline
-
     wrapped = api.as_differentiated(f, wrt)
     compiled = api.compile_function(wrapped.fn, wrapped.wrt, api._scalar_key(example_args),
                                     wrapped.has_aux)
