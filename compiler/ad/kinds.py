@@ -19,8 +19,6 @@ from dataclasses import replace
 from .. import ir
 from ..ir.prims import Prim
 
-ALWAYS_SCALAR = {Prim.FLOAT, Prim.INT, Prim.LEN, Prim.NDIM, Prim.SIZE}
-REDUCTIONS = {Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD, Prim.NORM}
 SCALAR_ANNOTATIONS = {"float", "int"}
 CONTAINER_ANNOTATIONS = {"dict", "list", "tuple"}
 
@@ -133,7 +131,7 @@ def fn_def_count(assigns: list[ir.Assign], name: str) -> int:
 def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
     """The rank an assignment gives its target (UNSET while an input is unset)."""
     args = [_atom_rank(a, ranks) for a in stmt.args]
-    if stmt.prim in ALWAYS_SCALAR:
+    if stmt.prim.spec.always_scalar:
         return 0
     if stmt.prim is Prim.EYE:
         return 2
@@ -143,7 +141,7 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
         return args[0] if args[0] != UNSET else UNSET
     if UNSET in args:
         return UNSET
-    if stmt.prim in REDUCTIONS:
+    if stmt.prim.spec.group == "reduction":
         return _reduced_rank(stmt, args[0])
     if stmt.prim is Prim.GETITEM:
         return _indexed_rank(stmt, args)
@@ -196,9 +194,6 @@ def _indexed_rank(stmt: ir.Assign, args) -> int | None:
 
 # ------------------------------------------------------------------ len(x), rows
 ARRAY, SEQUENCE, EITHER = "array", "sequence", "either"
-MAKES_SEQUENCE = {Prim.LIST, Prim.TUPLE, Prim.APPEND, Prim.LIST_POP, Prim.SHAPE, Prim.RANGE}
-PASSES_ON = {Prim.COPY, Prim.SETITEM, Prim.STOP_GRADIENT}  # the target is what args[0] is
-MAY_MAKE_SEQUENCE = {Prim.CALL, Prim.CALL_VJP}
 WHOLE_ROW = (False, (("atom", 1), ("ellipsis",)))  # X[k, ...]
 
 
@@ -267,11 +262,12 @@ def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str]) -> str | None:
     """What an assignment puts in its target (None while its input is still unknown)."""
     first = stmt.args[0] if stmt.args else None
     source = kinds.get(first.name) if isinstance(first, ir.Var) else EITHER
-    if stmt.prim in MAKES_SEQUENCE:
+    spec = stmt.prim.spec
+    if spec.makes_sequence:
         return SEQUENCE
-    if stmt.prim in MAY_MAKE_SEQUENCE:
+    if spec.may_make_sequence:
         return EITHER
-    if stmt.prim in PASSES_ON:
+    if spec.passes_on:
         return source
     if stmt.prim is Prim.GETITEM:  # an item of an array is an array; of a list, anything
         return None if source is None else ARRAY if source == ARRAY else EITHER

@@ -258,7 +258,7 @@ class Reverser:
         """
         name = stmt.target.name
         if not loops or name not in self.temps or self.def_counts.get(name) != 1 \
-                or stmt.prim not in CHEAP:
+                or not stmt.prim.spec.cheap:
             return False
         builder = self.builder(stmt.loc)
         if stmt.prim is not Prim.GETITEM and not all(builder.is_scalar(a) for a in stmt.args):
@@ -382,11 +382,6 @@ def _negated_operand(b: Builder, atom: ir.Atom) -> ir.Atom | None:
         if isinstance(stmt, ir.Assign) and stmt.target == atom:
             return stmt.args[0] if stmt.prim is Prim.NEG else None
     return None
-
-
-CHEAP = frozenset({Prim.GETITEM, Prim.ADD, Prim.SUB, Prim.MUL, Prim.NEG, Prim.FLOORDIV,
-                   Prim.MOD, Prim.LT, Prim.LE, Prim.GT, Prim.GE, Prim.EQ, Prim.NE, Prim.NOT,
-                   Prim.LEN, Prim.COPY, Prim.INT})
 
 
 def _check_bounds_fixed(loop: ir.For) -> None:

@@ -20,7 +20,6 @@ from ..ir.prims import Prim
 
 Rule = Callable[[Builder, ir.Atom, ir.Assign], tuple]
 RULES: dict[Prim, Rule] = {}
-ZERO_GRADIENT = frozenset({Prim.SIGN, Prim.STOP_GRADIENT})
 
 
 def vjp(*prims: Prim) -> Callable[[Rule], Rule]:
@@ -102,7 +101,7 @@ def _astype(b, g, s):
     return b.op(Prim.CAST_LIKE, g, s.args[0]), None
 
 
-@vjp(*ZERO_GRADIENT)
+@vjp(Prim.SIGN, Prim.STOP_GRADIENT)
 def _zero(b, g, s):
     return (None,) * len(s.args)
 

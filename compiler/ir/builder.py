@@ -7,15 +7,10 @@ written plainly without producing noise in the emitted adjoint.
 
 from __future__ import annotations
 
-import operator
-
 from .. import ir
 from ..errors import NO_LOC, Loc
 from .namer import Namer
 from .prims import Prim
-
-FOLD = {Prim.ADD: operator.add, Prim.SUB: operator.sub, Prim.MUL: operator.mul,
-        Prim.DIV: operator.truediv, Prim.POW: operator.pow}
 
 
 def _const(atom: ir.Atom, value: float) -> bool:
@@ -79,7 +74,7 @@ class Builder:
 
     def op(self, prim: Prim, *args: ir.Atom, **params: object) -> ir.Atom:
         """prim(*args, **params), folded when every argument is a number."""
-        fold = FOLD.get(prim)
+        fold = prim.spec.fold
         if fold and all(isinstance(a, ir.Const) and type(a.value) in (int, float) for a in args):
             try:
                 return ir.Const(fold(*(a.value for a in args)))

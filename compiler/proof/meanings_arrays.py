@@ -199,11 +199,6 @@ def _dtype(run, s, x):
     return np.dtype(float) if dtype is None or dtype == object else dtype
 
 
-@meaning(Prim.RANGE)
-def _range(run, s, *bounds):
-    return range(*(run.integer(b) for b in bounds))
-
-
 def _at_point(run, s, x, what: str):
     """A value evaluated at the point (as a float array or float), noted if it was symbolic."""
     if run.symbolic(x):
