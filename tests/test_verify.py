@@ -84,7 +84,7 @@ G34 = np.arange(12.0).reshape(3, 4) / 7 - 0.5
 G44 = np.arange(16.0).reshape(4, 4) / 9 - 0.75
 X34 = np.array([[1.0, 3.0, 3.0, -2.0], [2.0, 0.5, 1.0, 2.0], [-1.0, 4.0, 0.25, 4.0]])
 MAX1 = X34.max(axis=1)
-INDEX = (False, (("atom", 1),))  # x[i] for the hole after x
+INDEX = ir.Index.at(1)  # x[i] for the hole after x
 
 
 @pytest.mark.parametrize("prim, values, params, expected", [

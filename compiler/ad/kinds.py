@@ -46,9 +46,9 @@ def keyed_params(fn: ir.Function) -> set[str]:
 
 
 def _string_keyed(s: ir.Assign) -> bool:
-    _, items = s.params.get("index")
-    return len(items) == 1 and items[0][0] == "atom" and isinstance(s.args[items[0][1]], ir.Const) \
-        and isinstance(s.args[items[0][1]].value, str)
+    items = s.params.get("index").items
+    return len(items) == 1 and isinstance(items[0], ir.Hole) \
+        and isinstance(s.args[items[0].pos], ir.Const) and isinstance(s.args[items[0].pos].value, str)
 
 
 def indexed_params(fn: ir.Function) -> set[str]:
@@ -177,24 +177,24 @@ def _reduced_rank(stmt: ir.Assign, rank) -> int | None:
 
 def _indexed_rank(stmt: ir.Assign, args) -> int | None:
     base = args[0]
-    _, items = stmt.params.get("index")
-    if items and items[-1] == ("ellipsis",):  # X[k, ...] drops one axis, as X[k] does
+    items = stmt.params.get("index").items
+    if items and items[-1] == ir.ELLIPSIS:  # X[k, ...] drops one axis, as X[k] does
         items = items[:-1]
-    if base is None or any(item[0] == "ellipsis" for item in items):
+    if base is None or ir.ELLIPSIS in items:
         return UNKNOWN
-    if any(item[0] == "atom" and args[item[1]] != 0 for item in items):
+    if any(isinstance(item, ir.Hole) and args[item.pos] != 0 for item in items):
         return UNKNOWN  # an array index: its shape decides
-    used = sum(1 for item in items if item[0] in ("atom", "slice"))
+    used = sum(1 for item in items if isinstance(item, (ir.Hole, ir.Slice)))
     if used > base:
         return UNKNOWN
-    dropped = sum(1 for item in items if item[0] == "atom")  # x[k] drops an axis, x[a:b] keeps it
-    added = sum(1 for item in items if item[0] == "newaxis")
+    dropped = sum(1 for item in items if isinstance(item, ir.Hole))  # x[a:b] keeps its axis
+    added = sum(1 for item in items if item == ir.NEWAXIS)
     return base - dropped + added
 
 
 # ------------------------------------------------------------------ len(x), rows
 ARRAY, SEQUENCE, EITHER = "array", "sequence", "either"
-WHOLE_ROW = (False, (("atom", 1), ("ellipsis",)))  # X[k, ...]
+WHOLE_ROW = ir.Index((ir.Hole(1), ir.ELLIPSIS))  # X[k, ...]
 
 
 def mark_sequences(fn: ir.Function, containers: set[str],

@@ -170,7 +170,7 @@ class Reverser:
                 continue
             part = seed if seed is not None else b.apply(
                 Prim.GETITEM, (ir.Var(seed_param), ir.Const(i)),
-                ir.Params.of(index=(False, (("atom", 1),))))
+                ir.Params.of(index=ir.Index.at(1)))
             self.accumulate(b, value.name, part, defined)
         return b.stmts, defined
 

@@ -285,7 +285,7 @@ def _getitem(b, g, s):
 
 @vjp(Prim.TUPLE)
 def _tuple(b, g, s):
-    item = ir.Params.of(index=(False, (("atom", 1),)))
+    item = ir.Params.of(index=ir.Index.at(1))
     return tuple(b.apply(Prim.GETITEM, (g, ir.Const(i)), item) for i in range(len(s.args)))
 
 
@@ -321,8 +321,8 @@ def _call(b, g, s):
     # The helper's own emitted adjoint, `<name>_vjp(g, *args)`, returns one cotangent per
     # parameter. The seed comes first so that arguments left to their defaults stay omitted.
     cts = b.apply(Prim.CALL_VJP, (g, *s.args), s.params)
-    item = lambda i: ir.Params.of(index=(False, (("atom", 1),)))
-    return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item(i)) for i in range(len(s.args)))
+    item = ir.Params.of(index=ir.Index.at(1))
+    return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item) for i in range(len(s.args)))
 
 
 # --------------------------------------------------- lists, in-place updates
@@ -349,17 +349,10 @@ def _asarray(b, g, s):
     return (b.op(Prim.ASARRAY_GRAD, g, s.args[0]),)
 
 
-def unshift(template: tuple) -> tuple:
-    """A SETITEM index template made to count its holes after the array only."""
-    tuple_form, items = template
-    return (tuple_form, tuple((item[0],) + tuple(p - 1 if isinstance(p, int) else p
-                                                 for p in item[1:]) for item in items))
-
-
 @vjp(Prim.SETITEM)
 def _setitem(b, g, s):
     _, value, *holes = s.args
-    index = unshift(s.params.get("index"))
+    index = s.params.get("index").unshift(1)  # its holes, counted after the array only
     written = b.apply(Prim.GETITEM, (g, *holes), ir.Params.of(index=index))
     rest = b.apply(Prim.ZERO_AT, (g, *holes), ir.Params.of(index=index))
     return (rest, b.unbroadcast(written, value)) + (None,) * len(holes)

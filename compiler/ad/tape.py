@@ -136,10 +136,8 @@ class _SliceSave:
     """Keeps the part of an array that `y[index] = v` overwrites, and puts it back."""
 
     def __init__(self, namer, temps: set[str], stmt: ir.Assign):
-        from .rules import unshift
-
         self.stmt = stmt
-        self.index = ir.Params.of(index=unshift(stmt.params.get("index")))
+        self.index = ir.Params.of(index=stmt.params.get("index").unshift(1))
         self.names = [namer.temp() for _ in range(3)]
         temps.update(self.names[:2])
         self.slot = ir.Var(namer.fresh(f"{stmt.target.name}_part"))

@@ -11,6 +11,7 @@ import math
 
 import libcst as cst
 
+from ..ir.index import Ellipsis_, Index, NewAxis, Slice
 from ..ir.prims import Prim
 
 ATOM, POWER, UNARY, MUL, ADD, COMPARE, NOT = 16, 13, 12, 11, 10, 5, 4
@@ -127,28 +128,27 @@ def method(value: Expr, attr: str, args: list[Expr]) -> Expr:
     return Expr(cst.Call(func, [cst.Arg(a.at_least(NOT + 1)) for a in args]))
 
 
-def subscript(value: Expr, template: tuple, holes: list[Expr]) -> Expr:
+def subscript(value: Expr, template: Index, holes: list[Expr]) -> Expr:
     """value[...] from an index template whose items point into `holes` (1-based)."""
     return Expr(cst.Subscript(value.at_least(ATOM), index_elements(template, holes)))
 
 
-def index_elements(template: tuple, holes: list[Expr]) -> list[cst.SubscriptElement]:
+def index_elements(template: Index, holes: list[Expr]) -> list[cst.SubscriptElement]:
     """The subscript elements of an index template."""
-    _, items = template
 
     def part(pos):
         return None if pos is None else holes[pos - 1].at_least(NOT + 1)
 
     elements = []
-    for item in items:
-        if item[0] == "slice":
-            elements.append(cst.Slice(part(item[1]), part(item[2]), part(item[3])))
-        elif item[0] == "newaxis":
+    for item in template.items:
+        if isinstance(item, Slice):
+            elements.append(cst.Slice(part(item.lower), part(item.upper), part(item.step)))
+        elif isinstance(item, NewAxis):
             elements.append(cst.Index(cst.Name("None")))
-        elif item[0] == "ellipsis":
+        elif isinstance(item, Ellipsis_):
             elements.append(cst.Index(cst.Ellipsis()))
         else:
-            elements.append(cst.Index(part(item[1])))
+            elements.append(cst.Index(part(item.pos)))
     return [cst.SubscriptElement(e, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
                                  if i < len(elements) - 1 else cst.MaybeSentinel.DEFAULT)
             for i, e in enumerate(elements)]

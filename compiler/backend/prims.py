@@ -118,7 +118,7 @@ def _len(stmt, atom):
     x = atom(stmt.args[0])
     kind = stmt.params.get("of")
     if kind == "array":
-        return subscript(attribute(x, "shape"), (False, (("atom", 1),)), [const(0)]), False
+        return subscript(attribute(x, "shape"), ir.Index.at(1), [const(0)]), False
     return call("rt.length" if kind == "either" else "len", [x]), False
 
 

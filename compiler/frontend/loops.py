@@ -14,7 +14,7 @@ from .. import ir
 from ..ir.prims import Prim
 
 # `row=True`: kinds.mark_sequences writes it X[k, ...] when X is an array (Array API).
-ITEM = ir.Params.of(index=(False, (("atom", 1),)), row=True)
+ITEM = ir.Params.of(index=ir.Index.at(1), row=True)
 
 
 def lower_for(lowerer, node: cst.For) -> None:

@@ -55,8 +55,8 @@ class Builder:
 
     def column(self, v: ir.Atom) -> ir.Atom:
         """v[:, None]: a vector as a one-column matrix."""
-        every = ("slice", None, None, None)
-        return self.apply(Prim.GETITEM, (v,), ir.Params.of(index=(True, (every, ("newaxis",)))))
+        every = ir.Index((ir.Slice(), ir.NEWAXIS), tuple_form=True)
+        return self.apply(Prim.GETITEM, (v,), ir.Params.of(index=every))
 
     def temp(self) -> ir.Var:
         """A fresh temporary variable."""

@@ -12,27 +12,27 @@ import math
 import numpy as np
 import sympy
 
+from .. import ir
 from ..ir.prims import Prim
 from .interpreter import SymbolicError, number, shape_of, symbolic_array
 from .meanings import arr, meaning, sym
 
 
 # ---------------------------------------------------------------- indexing
-def index_of(run, template: tuple, hole) -> object:
+def index_of(run, template: ir.Index, hole) -> object:
     """The Python index of an index template; `hole(p)` is the value at position p."""
-    tuple_form, items = template
     parts: list = []
-    for item in items:
-        if item[0] == "slice":
+    for item in template.items:
+        if isinstance(item, ir.Slice):
             parts.append(slice(*(None if p is None else index_value(run, hole(p))
-                                 for p in item[1:])))
-        elif item[0] == "newaxis":
+                                 for p in (item.lower, item.upper, item.step))))
+        elif isinstance(item, ir.NewAxis):
             parts.append(None)
-        elif item[0] == "ellipsis":
+        elif isinstance(item, ir.Ellipsis_):
             parts.append(Ellipsis)
         else:
-            parts.append(index_value(run, hole(item[1])))
-    return tuple(parts) if tuple_form else parts[0]
+            parts.append(index_value(run, hole(item.pos)))
+    return tuple(parts) if template.tuple_form else parts[0]
 
 
 def index_value(run, value: object) -> object:
