@@ -21,10 +21,10 @@ import sympy
 import test_rules
 from agc import ir, runtime
 from agc.ir.prims import Prim
+from agc.primitives import MEANINGS
 from agc.proof.dag import Dag, Evaluator, NotANumber, derivative
 from agc.proof.identity import IdentityTest
 from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
-from agc.proof.meanings import MEANINGS, apply
 from agc.proof.prover import Prover, Status, Timeout, time_limit
 from agc.proof.rational import RationalForms
 
@@ -76,7 +76,7 @@ def _meaning(prim: Prim, values: tuple, **params):
     stmt = ir.Assign(ir.Var("t"), prim, atoms, ir.Params.of(**params))
     exact = tuple(symbolic_array(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
                   else v for v in values)
-    out = apply(run, stmt, list(exact))
+    out = run.apply(stmt, list(exact))
     return np.asarray(run.point.evaluate(out), dtype=float)
 
 

@@ -26,10 +26,10 @@ from ..errors import UserCodeError
 from ..ir.builder import Builder
 from ..ir.namer import Namer
 from ..ir.prims import Prim
+from ..primitives import rule_for
 from . import kinds
 from .activity import active_variables
 from .invariance import mark_shift_invariant
-from .rules import rule_for
 from .unspread import spreadable
 
 
@@ -203,7 +203,7 @@ class Reverser:
             b.apply(Prim.COPY, (contribution,), target=target)
             defined.add(target.name)
             if name in self.spread and b.rank(contribution) == 0:
-                b.number(target)  # its only contribution: one number (spread.py)
+                b.number(target)  # its only contribution: one number (unspread.py)
 
     def zero_fill(self, names: set[str]) -> list[ir.Stmt]:
         """x_bar = zeros_like(x) for adjoint names (given by adjoint name)."""

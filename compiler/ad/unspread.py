@@ -2,7 +2,7 @@
 
 `mean(r * r)` would spread its cotangent into an array of r's shape, only for
 `r * r`'s rule to multiply it by `2 * r`; one number multiplies just as well.
-This module finds such operands; the SUM/MEAN rule (rules._share) uses it.
+This module finds such operands; the SUM/MEAN rule (primitives/reductions.py) uses it.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import math
 
 import libcst as cst
 
+from .. import ir
 from ..ir.index import Ellipsis_, Index, NewAxis, Slice
 from ..ir.prims import Prim
 
@@ -27,6 +28,7 @@ COMPARE_NODES = {
 MATH_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2",
               "abs": "fabs"}
 BUILTIN_NAMES = {"abs": "abs", "maximum": "max", "minimum": "min", "round": "round"}
+NOT_KWARGS = {"lib", "index", "fn", "module", "nograd"}  # params that are not call keywords
 
 
 class Expr:
@@ -97,6 +99,16 @@ def call(func: str, args: list[Expr], kwargs: dict[str, Expr] | None = None) -> 
     return Expr(cst.Call(name(func).node, cst_args))
 
 
+def kwargs(params: ir.Params) -> dict[str, Expr]:
+    """A statement's params as keyword arguments (axis=0, keepdims=True), less the others."""
+    return {k: const(v) for k, v in params.items if k not in NOT_KWARGS}
+
+
+def list_of(items: list[Expr]) -> Expr:
+    """[a, b, ...]."""
+    return Expr(cst.List([cst.Element(e.at_least(NOT + 1)) for e in items]))
+
+
 def binop(op: str, left: Expr, right: Expr) -> Expr:
     """left op right, parenthesized by precedence and associativity."""
     if op in COMPARE_NODES:
@@ -152,6 +164,11 @@ def index_elements(template: Index, holes: list[Expr]) -> list[cst.SubscriptElem
     return [cst.SubscriptElement(e, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
                                  if i < len(elements) - 1 else cst.MaybeSentinel.DEFAULT)
             for i, e in enumerate(elements)]
+
+
+def rt_index(template: Index, holes: list[Expr]) -> Expr:
+    """rt.index[...]: an index template as a value the runtime's helpers take."""
+    return Expr(cst.Subscript(name("rt.index").node, index_elements(template, holes)))
 
 
 def lib_function(prim: Prim, lib: str | None) -> str:

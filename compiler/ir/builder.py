@@ -32,7 +32,7 @@ class Builder:
         # Known numbers of dimensions (kinds.variable_ranks); shared with the reverse pass,
         # which learns the ranks of some adjoints as rules make them.
         self.ranks = ranks if ranks is not None else {}
-        self.spread = spread or {}  # see spread.py
+        self.spread = spread or {}  # see ad/unspread.py
         self.stmts: list[ir.Stmt] = []
 
     def rank(self, atom: ir.Atom) -> int | None:

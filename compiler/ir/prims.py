@@ -48,7 +48,7 @@ class Spec:
     may_make_sequence: bool = False  # may give a list or tuple (a helper's result)
     passes_on: bool = False  # gives what args[0] is: an array for an array, a list for a list
     # "output" / "input": its rule multiplies the cotangent by an array shaped like its
-    # output, which it reads anyway: the output itself, or its (only) input. See unspread.py.
+    # output, which it reads anyway: the output itself, or its (only) input. See ad/unspread.py.
     rule_reads: str | None = None
     cheap: bool = False  # cheaper to redo in the backward sweep than to keep (loop temporaries)
     fold: Callable | None = None  # the Python operator that folds it on constants (Builder)
