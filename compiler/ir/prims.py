@@ -71,7 +71,6 @@ class Prim(enum.Enum):
     DIV = _s(2, "elementwise", "binop", "/", fold=operator.truediv)
     POW = _s(2, "elementwise", "binop", "**", fold=operator.pow)
     NEG = _s(1, "elementwise", "unop", "-", cheap=True)
-    POS = _s(1, "elementwise", "unop", "+")
     # elementwise functions
     EXP = _s(1, "elementwise", "xp", "exp", rule_reads="output")
     LOG = _s(1, "elementwise", "xp", "log", rule_reads="input")

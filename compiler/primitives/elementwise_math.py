@@ -97,16 +97,6 @@ def _neg_meaning(run, s, x):
     return -x if plain_int(x) else arithmetic(operator.mul, -1, x)
 
 
-@vjp(Prim.POS)
-def _pos(b, g, s):
-    return (g,)
-
-
-@meaning(Prim.POS)
-def _pos_meaning(run, s, x):
-    return x
-
-
 # ---------------------------------------------------------- smooth functions
 LARGE_ARGUMENT = 200  # tree nodes: a function of a larger argument is left unevaluated
 
