@@ -1,6 +1,6 @@
 """The minimal tape: decide which overwritten values are kept, and where.
 
-Takes an `Adjoint` whose sweeps still hold Save/Restore markers (reverse.py).
+Takes an `Adjoint` whose sweeps still hold Save/Restore markers (adjoint.py).
 A value is kept only if the backward sweep reads the variable (its adjoint
 formulas, branch decisions, loop bounds) and the assignment may overwrite an
 older value of it that is still needed:
@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
-from .reverse import Adjoint, BlockStart, Restore, Save
+from .adjoint import Adjoint, BlockStart, Restore, Save
 
 
 def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:

@@ -13,7 +13,7 @@ import libcst as cst
 from .. import ir
 from ..ir.prims import Prim
 
-# `row=True`: kinds.mark_sequences writes it X[k, ...] when X is an array (Array API).
+# `row=True`: ad.sequences.mark_sequences writes it X[k, ...] when X is an array (Array API).
 ITEM = ir.Params.of(index=ir.Index.at(1), row=True)
 
 

@@ -29,7 +29,7 @@ class Builder:
         self.loc = loc
         self.stmt = stmt  # the statement whose rule is running, if any
         self.scalars = scalars  # names known to hold scalars
-        # Known numbers of dimensions (kinds.variable_ranks); shared with the reverse pass,
+        # Known numbers of dimensions (ad/ranks.py); shared with the reverse pass,
         # which learns the ranks of some adjoints as rules make them.
         self.ranks = ranks if ranks is not None else {}
         self.spread = spread or {}  # see ad/unspread.py
