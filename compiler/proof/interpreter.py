@@ -13,6 +13,7 @@ The tape of adjoint code (Push/Pop) is a Python list, as in emitted code.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,8 +72,6 @@ class Path:
 
 
 def _where(loc) -> str:
-    import os
-
     return f"{os.path.basename(loc.path)}:{loc.line}" if loc is not None and loc.line else "?"
 
 
