@@ -14,11 +14,11 @@ import sys
 from dataclasses import dataclass
 
 from . import ir
-from .ad import kinds
 from .ad.activity import active_variables
 from .ad.dead_code import optimize
 from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
+from .ad.sequences import mark_sequences
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
 from .errors import SourceFile, UsageError, UserCodeError
@@ -81,7 +81,7 @@ def differentiate_function(parsed: ParsedModule, target: Target,
     """The adjoint of one function of a parsed module (its `lean` variant built too)."""
     checks = checks or Checks()
     fn, namer, temps = primal_ir(parsed, target.name, target)
-    fn = kinds.mark_sequences(fn, target.containers, dict(target.ranks))
+    fn = mark_sequences(fn, target.containers, dict(target.ranks))
     checks.function(fn, "mark_sequences")
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
     assigned = ir.def_counts(fn)
@@ -177,7 +177,7 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
             if key[1] not in home.functions:
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1], helper=True)
-            helper = kinds.mark_sequences(helper, set(), params_are_arrays=False)
+            helper = mark_sequences(helper, set(), params_are_arrays=False)
             found[key] = (helper, namer, temps, home)
             visit(helper, home, stack + (key,))
 

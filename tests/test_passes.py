@@ -15,7 +15,7 @@ import pytest
 from agc import ir, pipeline
 from agc.ad.activity import active_variables
 from agc.ad.dead_code import optimize
-from agc.ad.kinds import mark_sequences
+from agc.ad.sequences import mark_sequences
 from agc.ad.lean import lean_variant
 from agc.ad.reverse import Adjoint, Reverser, Save
 from agc.ad.tape import protect_outputs, resolve_tape
@@ -71,7 +71,7 @@ def test_lowering_flattens_expressions_and_loops_over_a_range():
             y = add(t2, x)
             t3 = len(xs)
             for k in range(0, t3, 1):
-                t4 = getitem(xs, k)  [index=(False, (('atom', 1),)), row=True]
+                t4 = getitem(xs, k)  [index=[@1], row=True]
                 v = copy(t4)
                 t5 = gt(v, 0)
                 if t5:
@@ -120,7 +120,7 @@ def test_mark_sequences_writes_rows_of_arrays():
             n = len(x)  [of='array']
             t1 = len(rows)  [of='array']
             for k in range(0, t1, 1):
-                t2 = getitem(rows, k)  [index=(False, (('atom', 1), ('ellipsis',)))]
+                t2 = getitem(rows, k)  [index=[@1, ...]]
                 row = copy(t2)
                 t4 = add(x, row)
                 x = copy(t4)
@@ -132,7 +132,7 @@ def test_mark_sequences_writes_rows_of_arrays():
 def test_mark_sequences_keeps_items_of_a_list():
     fn = mark_sequences(primal(SEQUENCES)[0], {"rows"})
     assert "t1 = len(rows)\n" in format_function(fn)
-    assert "t2 = getitem(rows, k)  [index=(False, (('atom', 1),))]" in format_function(fn)
+    assert "t2 = getitem(rows, k)  [index=[@1]]" in format_function(fn)
 
 
 # ------------------------------------------------------------------ activity
@@ -415,8 +415,8 @@ def test_rejects_the_wrong_arity():
 
 def test_rejects_an_index_template_pointing_past_its_atoms():
     message = rejected(function(
-        assign(Y, Prim.GETITEM, X, ir.Const(0), index=(False, (("atom", 2),))), ir.Return((Y,))))
-    assert "index template (False, (('atom', 2),)) points past the 1 index atoms" in message
+        assign(Y, Prim.GETITEM, X, ir.Const(0), index=ir.Index.at(2)), ir.Return((Y,))))
+    assert "index template [@2] points past the 1 index atoms" in message
     assert "in `y = getitem(x, 0)  [index=" in message
 
 

@@ -15,8 +15,8 @@ import agc
 import numpy as np
 import pytest
 from agc import ir
-from agc.ad import rules
 from agc.ir.prims import Prim
+from agc.primitives import registry
 from agc.testing import assert_gradient_proved
 from corpus_control import CASES as CONTROL
 from corpus_straight import CASES as STRAIGHT
@@ -52,7 +52,7 @@ def _sin_squared(x):
 
 def test_a_wrong_rule_is_reported_failed_with_a_counterexample(monkeypatch):
     """A sine rule that forgets a factor 2 is caught: the check can fail."""
-    monkeypatch.setitem(rules.RULES, Prim.SIN, lambda b, g, s: (
+    monkeypatch.setitem(registry.RULES, Prim.SIN, lambda b, g, s: (
         b.mul(b.mul(g, ir_const(2.0)), b.op(Prim.COS, s.args[0])),))
     result = agc.verify(agc.differentiate(_sin_squared), np.array([0.3, -0.4]))
     assert result.status.name == "FAILED"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import agc
 import numpy as np
 import pytest
-from agc.ad.rules import RULES
 from agc.ir.prims import Prim
+from agc.primitives import RULES
 from gradcheck import check_gradient, numeric_grad
 
 

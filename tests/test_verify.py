@@ -21,10 +21,10 @@ import sympy
 import test_rules
 from agc import ir, runtime
 from agc.ir.prims import Prim
+from agc.primitives import MEANINGS
 from agc.proof.dag import Dag, Evaluator, NotANumber, derivative
 from agc.proof.identity import IdentityTest
 from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
-from agc.proof.meanings import MEANINGS, apply
 from agc.proof.prover import Prover, Status, Timeout, time_limit
 from agc.proof.rational import RationalForms
 
@@ -76,7 +76,7 @@ def _meaning(prim: Prim, values: tuple, **params):
     stmt = ir.Assign(ir.Var("t"), prim, atoms, ir.Params.of(**params))
     exact = tuple(symbolic_array(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
                   else v for v in values)
-    out = apply(run, stmt, list(exact))
+    out = run.apply(stmt, list(exact))
     return np.asarray(run.point.evaluate(out), dtype=float)
 
 
@@ -84,7 +84,7 @@ G34 = np.arange(12.0).reshape(3, 4) / 7 - 0.5
 G44 = np.arange(16.0).reshape(4, 4) / 9 - 0.75
 X34 = np.array([[1.0, 3.0, 3.0, -2.0], [2.0, 0.5, 1.0, 2.0], [-1.0, 4.0, 0.25, 4.0]])
 MAX1 = X34.max(axis=1)
-INDEX = (False, (("atom", 1),))  # x[i] for the hole after x
+INDEX = ir.Index.at(1)  # x[i] for the hole after x
 
 
 @pytest.mark.parametrize("prim, values, params, expected", [

@@ -1,5 +1,6 @@
 """Reverse-mode differentiation of a normalized IR function.
 
-activity and kinds (analyses) -> reverse (the adjoint, with the derivative
-rules of ad.rules) -> tape (what the forward sweep keeps) -> dead_code.
+activity, param_kinds, ranks, sequences, unspread, invariance (analyses) ->
+reverse (the adjoint, with the derivative rules of agc.primitives) -> tape
+(what the forward sweep keeps) -> dead_code.
 """

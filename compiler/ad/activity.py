@@ -11,20 +11,15 @@ active if any of its assignments is), which is conservative and simple.
 from __future__ import annotations
 
 from .. import ir
-from ..ir.prims import Prim
-
-# Argument positions through which a derivative flows (default: all of them).
-DIFF_ARGS = {
-    Prim.GETITEM: (0,), Prim.WHERE: (1, 2), Prim.CLIP: (0,), Prim.RESHAPE: (0,),
-    Prim.BROADCAST_TO: (0,), Prim.ASTYPE: (0,), Prim.SETITEM: (0, 1),
-}
 
 
 def differentiable_args(stmt: ir.Assign) -> list[str]:
     """Names of the arguments of `stmt` through which a derivative can flow."""
     if not stmt.prim.differentiable or stmt.params.get("nograd"):
         return []
-    positions = DIFF_ARGS.get(stmt.prim, range(len(stmt.args)))
+    positions = stmt.prim.spec.diff_args
+    if positions is None:
+        positions = range(len(stmt.args))
     return [stmt.args[i].name for i in positions if isinstance(stmt.args[i], ir.Var)]
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
-from .reverse import Adjoint
+from .adjoint import Adjoint
 
 
 def optimize(adj: Adjoint) -> Adjoint:

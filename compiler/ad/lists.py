@@ -14,14 +14,14 @@ from .. import ir
 from ..ir.builder import Builder
 from ..ir.prims import Prim
 
-ITEM = ir.Params.of(index=(False, (("atom", 1),)))
+ITEM = ir.Params.of(index=ir.Index.at(1))
 
 
 def list_setitem_rule(b: Builder, g: ir.Atom, stmt: ir.Assign) -> tuple:
     """Cotangents of (lst, v, index) for `lst = SETITEM(lst, v, index)` on a list or dict."""
     lst, value, *holes = stmt.args
     position = holes[0] if len(holes) == 1 else None
-    if position is None or len(stmt.params.get("index")[1]) != 1:
+    if position is None or stmt.params.get("index").items != (ir.Hole(2),):
         return None  # a slice assignment: not a single position
     if _may_be_negative(b, position):
         position = b.apply(Prim.MOD, (position, b.apply(Prim.LEN, (lst,))))

@@ -10,7 +10,8 @@ variable it reads holds the value it had right after that statement ran in
 the forward sweep. An assignment that overwrote a value the backward sweep
 reads must therefore save the old value and restore it after its adjoint.
 Which values are read is only known once the backward sweep exists, so the
-two sweeps are built with save/restore markers that tape.py then resolves.
+two sweeps are built with save/restore markers (adjoint.py) that tape.py
+then resolves.
 
 Adjoints `x_bar` are tracked statically: the first contribution assigns,
 later ones add; at the joins of branches and around loops, adjoints defined
@@ -19,73 +20,21 @@ on one path only are zero-filled on the others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.builder import Builder
 from ..ir.namer import Namer
 from ..ir.prims import Prim
-from . import kinds
+from ..primitives import rule_for
+from . import param_kinds
 from .activity import active_variables
+from .adjoint import Adjoint, BlockStart, Restore, Save
 from .invariance import mark_shift_invariant
 from .lists import list_setitem_rule
-from .rules import rule_for
+from .ranks import variable_ranks
 from .unspread import spreadable
-
-
-@dataclass(frozen=True)
-class Save:
-    """Marker in the forward sweep: the old value of `var` may need keeping."""
-
-    var: ir.Var
-    site: int
-    in_loop: bool
-    invariant: bool
-    maybe_unbound: bool  # possibly unbound here: the save needs a `var = None` first
-    unbound: bool  # certainly unbound here: there is no old value to save
-    loc: object = None
-    stmt: ir.Assign | None = None  # the assignment itself (item assignments save a slice)
-    recompute: bool = False  # cheap, from loop indices and invariants: redo it, keep nothing
-    block: int = 0  # id of the block holding the assignment
-
-
-@dataclass(frozen=True)
-class Restore:
-    """Marker in the backward sweep: put back what the matching Save kept."""
-
-    var: ir.Var
-    site: int
-    loc: object = None
-    stmt: ir.Assign | None = None
-
-
-@dataclass(frozen=True)
-class BlockStart:
-    """Marker opening the backward sweep of a block: where recomputed values go."""
-
-    block: int
-
-
-@dataclass
-class Adjoint:
-    """The pieces of an emitted gradient function."""
-
-    primal: ir.Function
-    wrt: tuple[str, ...]
-    forward: list
-    seed: list
-    backward: list
-    outputs: tuple[ir.Atom, ...]
-    grads: tuple[ir.Atom, ...]
-    seed_param: str
-    bars: dict[str, str] = field(default_factory=dict)
-    temps: frozenset[str] = frozenset()
-    returns_value: bool = True  # False for a helper's vjp, which returns cotangents only
-    kept: tuple[ir.Var, ...] = ()  # adjoints of named intermediates (PyTorch's retain_grad)
-    scalar_output: bool = False  # the one output is known to be a number: its seed is 1.0
-    home: object = None  # a helper's ParsedModule: its imports and constants go to the module
-    lean: Adjoint | None = None  # f_grad's own sweeps, without the value (ad/lean.py)
 
 
 class Reverser:
@@ -101,11 +50,11 @@ class Reverser:
         self.has_aux = has_aux
         self.keep = {name: ir.Var(namer.fresh(f"{name}_grad")) for name in keep}
         self.helper = helper
-        self.containers = set(container_params) | kinds.container_params(fn) | \
-            kinds.keyed_params(fn)
+        self.containers = set(container_params) | param_kinds.container_params(fn) | \
+            param_kinds.keyed_params(fn)
         known = dict(param_ranks or {})
-        known.update({name: 0 for name in set(scalar_params) | kinds.scalar_params(fn)})
-        self.ranks = kinds.variable_ranks(fn, known)
+        known.update({name: 0 for name in set(scalar_params) | param_kinds.scalar_params(fn)})
+        self.ranks = variable_ranks(fn, known)
         self.scalars = frozenset(name for name, rank in self.ranks.items() if rank == 0)
         self.wrt = wrt
         self.namer = namer
@@ -120,8 +69,8 @@ class Reverser:
         self.recomputed: set[str] = set()  # loop values redone in the backward sweep
         # Values that may be tuples, lists or dicts: `+` would concatenate them.
         # A helper's parameter read by index may be a list or tuple the caller built.
-        indexed = kinds.indexed_params(fn) if helper else set()
-        self.tuple_valued = kinds.container_variables(fn, self.containers | indexed)
+        indexed = param_kinds.indexed_params(fn) if helper else set()
+        self.tuple_valued = param_kinds.container_variables(fn, self.containers | indexed)
         self.spread = {name: like for name, like in spreadable(fn, temps).items()
                        if name not in self.keep and name not in self.tuple_valued}
 
@@ -172,7 +121,7 @@ class Reverser:
                 continue
             part = seed if seed is not None else b.apply(
                 Prim.GETITEM, (ir.Var(seed_param), ir.Const(i)),
-                ir.Params.of(index=(False, (("atom", 1),))))
+                ir.Params.of(index=ir.Index.at(1)))
             self.accumulate(b, value.name, part, defined)
         return b.stmts, defined
 
@@ -218,7 +167,7 @@ class Reverser:
             b.apply(Prim.COPY, (contribution,), target=target)
             defined.add(target.name)
             if name in self.spread and b.rank(contribution) == 0:
-                b.number(target)  # its only contribution: one number (spread.py)
+                b.number(target)  # its only contribution: one number (unspread.py)
 
     def zero_fill(self, names: set[str]) -> list[ir.Stmt]:
         """x_bar = zeros_like(x) for adjoint names (given by adjoint name)."""
@@ -273,7 +222,7 @@ class Reverser:
         """
         name = stmt.target.name
         if not loops or name not in self.temps or self.def_counts.get(name) != 1 \
-                or stmt.prim not in CHEAP:
+                or not stmt.prim.spec.cheap:
             return False
         builder = self.builder(stmt.loc)
         if stmt.prim is not Prim.GETITEM and not all(builder.is_scalar(a) for a in stmt.args):
@@ -401,11 +350,6 @@ def _negated_operand(b: Builder, atom: ir.Atom) -> ir.Atom | None:
         if isinstance(stmt, ir.Assign) and stmt.target == atom:
             return stmt.args[0] if stmt.prim is Prim.NEG else None
     return None
-
-
-CHEAP = frozenset({Prim.GETITEM, Prim.ADD, Prim.SUB, Prim.MUL, Prim.NEG, Prim.FLOORDIV,
-                   Prim.MOD, Prim.LT, Prim.LE, Prim.GT, Prim.GE, Prim.EQ, Prim.NE, Prim.NOT,
-                   Prim.LEN, Prim.COPY, Prim.INT})
 
 
 def _check_bounds_fixed(loop: ir.For) -> None:

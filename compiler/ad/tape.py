@@ -1,6 +1,6 @@
 """The minimal tape: decide which overwritten values are kept, and where.
 
-Takes an `Adjoint` whose sweeps still hold Save/Restore markers (reverse.py).
+Takes an `Adjoint` whose sweeps still hold Save/Restore markers (adjoint.py).
 A value is kept only if the backward sweep reads the variable (its adjoint
 formulas, branch decisions, loop bounds) and the assignment may overwrite an
 older value of it that is still needed:
@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
-from .reverse import Adjoint, BlockStart, Restore, Save
+from .adjoint import Adjoint, BlockStart, Restore, Save
 
 
 def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
@@ -137,10 +137,8 @@ class _SliceSave:
     """Keeps the part of an array that `y[index] = v` overwrites, and puts it back."""
 
     def __init__(self, namer, temps: set[str], stmt: ir.Assign):
-        from .rules import unshift
-
         self.stmt = stmt
-        self.index = ir.Params.of(index=unshift(stmt.params.get("index")))
+        self.index = ir.Params.of(index=stmt.params.get("index").unshift(1))
         self.names = [namer.temp() for _ in range(3)]
         temps.update(self.names[:2])
         self.slot = ir.Var(namer.fresh(f"{stmt.target.name}_part"))

@@ -2,20 +2,13 @@
 
 `mean(r * r)` would spread its cotangent into an array of r's shape, only for
 `r * r`'s rule to multiply it by `2 * r`; one number multiplies just as well.
-This module finds such operands; the SUM/MEAN rule (rules._share) uses it.
+This module finds such operands; the SUM/MEAN rule (primitives/reductions.py) uses it.
 """
 
 from __future__ import annotations
 
 from .. import ir
 from ..ir.prims import Prim
-
-# Elementwise primitives whose rule multiplies the cotangent by an array shaped like
-# the output, which it reads anyway: the output itself, or the input.
-_READS_OUTPUT = frozenset({Prim.EXP, Prim.EXPM1, Prim.TAN, Prim.TANH, Prim.SQRT})
-_READS_INPUT = frozenset({Prim.LOG, Prim.LOG1P, Prim.LOG2, Prim.LOG10, Prim.ARCTAN,
-                          Prim.SQUARE, Prim.SIN, Prim.COS, Prim.SINH, Prim.COSH, Prim.ARCSIN,
-                          Prim.ARCCOS, Prim.ABS})
 
 
 def shaped_like_output(s: ir.Assign) -> ir.Atom | None:
@@ -26,9 +19,10 @@ def shaped_like_output(s: ir.Assign) -> ir.Atom | None:
     """
     if s.params.get("lib") in ("math", "builtins"):
         return None
-    if s.prim in _READS_OUTPUT:
+    reads = s.prim.spec.rule_reads  # see Spec.rule_reads
+    if reads == "output":
         return s.target
-    if s.prim in _READS_INPUT:
+    if reads == "input":
         return s.args[0]
     x = s.args[0] if s.args else None
     if s.prim is Prim.MUL and isinstance(x, ir.Var) and s.args[1] == x:

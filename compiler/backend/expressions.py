@@ -11,6 +11,8 @@ import math
 
 import libcst as cst
 
+from .. import ir
+from ..ir.index import Ellipsis_, Index, NewAxis, Slice
 from ..ir.prims import Prim
 
 ATOM, POWER, UNARY, MUL, ADD, COMPARE, NOT = 16, 13, 12, 11, 10, 5, 4
@@ -26,6 +28,7 @@ COMPARE_NODES = {
 MATH_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2",
               "abs": "fabs"}
 BUILTIN_NAMES = {"abs": "abs", "maximum": "max", "minimum": "min", "round": "round"}
+NOT_KWARGS = {"lib", "index", "fn", "module", "nograd"}  # params that are not call keywords
 
 
 class Expr:
@@ -96,6 +99,16 @@ def call(func: str, args: list[Expr], kwargs: dict[str, Expr] | None = None) -> 
     return Expr(cst.Call(name(func).node, cst_args))
 
 
+def kwargs(params: ir.Params) -> dict[str, Expr]:
+    """A statement's params as keyword arguments (axis=0, keepdims=True), less the others."""
+    return {k: const(v) for k, v in params.items if k not in NOT_KWARGS}
+
+
+def list_of(items: list[Expr]) -> Expr:
+    """[a, b, ...]."""
+    return Expr(cst.List([cst.Element(e.at_least(NOT + 1)) for e in items]))
+
+
 def binop(op: str, left: Expr, right: Expr) -> Expr:
     """left op right, parenthesized by precedence and associativity."""
     if op in COMPARE_NODES:
@@ -127,31 +140,35 @@ def method(value: Expr, attr: str, args: list[Expr]) -> Expr:
     return Expr(cst.Call(func, [cst.Arg(a.at_least(NOT + 1)) for a in args]))
 
 
-def subscript(value: Expr, template: tuple, holes: list[Expr]) -> Expr:
+def subscript(value: Expr, template: Index, holes: list[Expr]) -> Expr:
     """value[...] from an index template whose items point into `holes` (1-based)."""
     return Expr(cst.Subscript(value.at_least(ATOM), index_elements(template, holes)))
 
 
-def index_elements(template: tuple, holes: list[Expr]) -> list[cst.SubscriptElement]:
+def index_elements(template: Index, holes: list[Expr]) -> list[cst.SubscriptElement]:
     """The subscript elements of an index template."""
-    _, items = template
 
     def part(pos):
         return None if pos is None else holes[pos - 1].at_least(NOT + 1)
 
     elements = []
-    for item in items:
-        if item[0] == "slice":
-            elements.append(cst.Slice(part(item[1]), part(item[2]), part(item[3])))
-        elif item[0] == "newaxis":
+    for item in template.items:
+        if isinstance(item, Slice):
+            elements.append(cst.Slice(part(item.lower), part(item.upper), part(item.step)))
+        elif isinstance(item, NewAxis):
             elements.append(cst.Index(cst.Name("None")))
-        elif item[0] == "ellipsis":
+        elif isinstance(item, Ellipsis_):
             elements.append(cst.Index(cst.Ellipsis()))
         else:
-            elements.append(cst.Index(part(item[1])))
+            elements.append(cst.Index(part(item.pos)))
     return [cst.SubscriptElement(e, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
                                  if i < len(elements) - 1 else cst.MaybeSentinel.DEFAULT)
             for i, e in enumerate(elements)]
+
+
+def rt_index(template: Index, holes: list[Expr]) -> Expr:
+    """rt.index[...]: an index template as a value the runtime's helpers take."""
+    return Expr(cst.Subscript(name("rt.index").node, index_elements(template, holes)))
 
 
 def lib_function(prim: Prim, lib: str | None) -> str:

@@ -18,7 +18,6 @@ import libcst as cst
 
 from .. import ir
 from ..ad.reverse import Adjoint
-from ..ir.prims import IN_PLACE
 from .expressions import Expr, const, name, unop
 from .prims import assign_expr, in_place_statement
 
@@ -60,7 +59,7 @@ class FunctionEmitter:
         return expr
 
     def statement(self, stmt) -> list[cst.BaseStatement]:
-        if isinstance(stmt, ir.Assign) and stmt.prim in IN_PLACE:
+        if isinstance(stmt, ir.Assign) and stmt.prim.spec.in_place:
             return [_line(in_place_statement(stmt, self.atom))]
         if isinstance(stmt, ir.Assign):
             return [_assign(stmt.target.name, self.expression(stmt))]

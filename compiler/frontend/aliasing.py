@@ -31,7 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import ir
-from ..ad import kinds
+from ..ad.param_kinds import container_params, scalar_params
+from ..ad.ranks import variable_ranks
+from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
 from ..errors import Loc, UserCodeError
 from ..ir.prims import Prim
 
@@ -44,7 +46,7 @@ MAKES_ARRAY = frozenset({Prim.ASARRAY, Prim.ZEROS, Prim.ONES, Prim.ZEROS_LIKE, P
                          Prim.FULL})  # a rank-0 result of these is a 0-d array, not a number
 OPS = {Prim.ADD: "+", Prim.SUB: "-", Prim.MUL: "*", Prim.DIV: "/", Prim.POW: "**",
        Prim.MATMUL: "@"}
-WHOLE = ir.Params.of(index=(False, (("ellipsis",),)), shared=True)  # y[...] = v
+WHOLE = ir.Params.of(index=ir.Index((ir.ELLIPSIS,)), shared=True)  # y[...] = v
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ class AliasResolver:
         if id(stmt) in self.in_place:
             return self.augmented(stmt, state)
         if stmt.prim is Prim.SETITEM:
-            slot = self.sequences.get(name) == kinds.SEQUENCE
+            slot = self.sequences.get(name) == SEQUENCE
             fixes = self.written(stmt, name, state, slot)
             if self._partners(state, name) and not stmt.params.get("shared"):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
@@ -240,7 +242,7 @@ class AliasResolver:
         if not others or self._immutable(name):
             return [stmt], self.bind(stmt, self.kill(state, name))
         rank = self.ranks.get(name)
-        is_list = self.sequences.get(name) == kinds.SEQUENCE
+        is_list = self.sequences.get(name) == SEQUENCE
         if not is_list and not (rank is not None and rank >= 1):
             live = [p for p in others if self._needed(state, p, {name}, stmt)]
             if CALLER in live:
@@ -301,9 +303,9 @@ class AliasResolver:
             self._copy_facts(state, name, first.name)
             state[_key("same", name, first.name)] = Fact(True, stmt.loc)
         elif stmt.prim is Prim.GETITEM and first is not None:
-            if self._basic(stmt) and self.sequences.get(first.name) == kinds.ARRAY:
+            if self._basic(stmt) and self.sequences.get(first.name) == ARRAY:
                 self._view_facts(state, stmt, name, first.name)
-            elif self.sequences.get(first.name) != kinds.ARRAY or self._maybe_basic(stmt):
+            elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
                 self._share_all(state, name, first.name, stmt.loc)
         elif stmt.prim in MAY_VIEW and first is not None:
             self._share_all(state, name, first.name, stmt.loc)
@@ -349,20 +351,20 @@ class AliasResolver:
 
     def _basic(self, stmt: ir.Assign) -> bool:
         """A basic index (integers, slices, None, ...): the result is a view, or a number."""
-        _, items = stmt.params.get("index")
-        for item in items:
-            if item[0] == "atom" and not self._is_int(stmt.args[item[1]]):
+        for item in stmt.params.get("index").items:
+            if isinstance(item, ir.Hole) and not self._is_int(stmt.args[item.pos]):
                 return False
-            if item[0] == "slice" and not all(p is None or self._is_int(stmt.args[p])
-                                              for p in item[1:]):
+            if isinstance(item, ir.Slice) and not all(
+                    p is None or self._is_int(stmt.args[p])
+                    for p in (item.lower, item.upper, item.step)):
                 return False
         return True
 
     def _maybe_basic(self, stmt: ir.Assign) -> bool:
         """An index agc cannot classify: neither a sure view nor a sure copy."""
-        _, items = stmt.params.get("index")
-        return any(item[0] == "atom" and isinstance(stmt.args[item[1]], ir.Var)
-                   and self.ranks.get(stmt.args[item[1]].name) is None for item in items)
+        return any(isinstance(item, ir.Hole) and isinstance(stmt.args[item.pos], ir.Var)
+                   and self.ranks.get(stmt.args[item.pos].name) is None
+                   for item in stmt.params.get("index").items)
 
     def _is_int(self, atom: ir.Atom) -> bool:
         if isinstance(atom, ir.Const):
@@ -423,10 +425,10 @@ class AliasResolver:
             if key[1] == partner:  # partner = current[idx]: take the view again
                 return ir.Assign(target, Prim.GETITEM, (ir.Var(current), *fact.holes),
                                  ir.Params.of(index=fact.index))
-            shifted = _shift(fact.index)  # partner[idx] = current: write the view back
+            shifted = fact.index.shift()  # partner[idx] = current: write the view back
             return ir.Assign(target, Prim.SETITEM, (target, ir.Var(current), *fact.holes),
                              ir.Params.of(index=shifted, shared=True))
-        if slot and partner != CALLER and self.sequences.get(partner) == kinds.ARRAY:
+        if slot and partner != CALLER and self.sequences.get(partner) == ARRAY:
             return False  # an array held in the list: replacing the item leaves it alone
         return None
 
@@ -475,24 +477,17 @@ def _maybe_zero_d(fn: ir.Function, scalars: set[str]) -> set[str]:
     return found
 
 
-def _shift(template: tuple) -> tuple:
-    """A GETITEM index template made to count its holes after (array, value)."""
-    tuple_form, items = template
-    return (tuple_form, tuple((item[0],) + tuple(p + 1 if isinstance(p, int) else p
-                                                 for p in item[1:]) for item in items))
-
-
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],
                      containers=frozenset(), ranks: dict[str, int] | None = None,
                      scalars=frozenset(), helper: bool = False) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
     known = dict(ranks or {})
-    known.update({name: 0 for name in set(scalars) | kinds.scalar_params(fn)})
-    variable_ranks = kinds.variable_ranks(fn, known)
-    sequences = kinds.sequence_kinds(fn, set(containers) | kinds.container_params(fn),
-                                     params_are_arrays=not helper)
-    scalar_names = set(scalars) | kinds.scalar_params(fn)
-    return AliasResolver(fn, in_place, variable_ranks, sequences, scalar_names, helper,
+    known.update({name: 0 for name in set(scalars) | scalar_params(fn)})
+    ranks_known = variable_ranks(fn, known)
+    sequences = sequence_kinds(fn, set(containers) | container_params(fn),
+                               params_are_arrays=not helper)
+    scalar_names = set(scalars) | scalar_params(fn)
+    return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
                          namer, temps).run()
 
 

@@ -8,6 +8,7 @@ is rejected with a `UserCodeError` pointing at the construct.
 from __future__ import annotations
 
 import libcst as cst
+import numpy
 
 from .. import ir
 from ..errors import UserCodeError
@@ -170,8 +171,6 @@ class ExpressionLowering:
             return ir.Const(calls.CONSTANTS[qualified], text=text)
         name = qualified.rpartition(".")[2]
         if qualified.startswith("numpy.") and name in calls.DTYPES:
-            import numpy
-
             return ir.Const(getattr(numpy, name), text=text)
         raise self.unsupported(node, f"`{text}` as a value")
 
@@ -193,7 +192,7 @@ class ExpressionLowering:
         return self.emit_assign(dest, Prim.GETITEM, (base, *args), node,
                                 ir.Params.of(index=template))
 
-    def index(self, node: cst.Subscript) -> tuple[list[ir.Atom], tuple]:
+    def index(self, node: cst.Subscript) -> tuple[list[ir.Atom], ir.Index]:
         """The atoms and template of `x[...]`: template items refer to atom positions."""
         args: list[ir.Atom] = []
 
@@ -203,18 +202,18 @@ class ExpressionLowering:
             args.append(self.expr(expr))
             return len(args)  # positions count from 1: args[0] is the indexed value
 
-        template = []
+        template: list[ir.index.Item] = []
         for element in node.slice:
             item = element.slice
             if isinstance(item, cst.Slice):
-                template.append(("slice", hole(item.lower), hole(item.upper), hole(item.step)))
+                template.append(ir.Slice(hole(item.lower), hole(item.upper), hole(item.step)))
             elif isinstance(item.value, cst.Name) and item.value.value == "None":
-                template.append(("newaxis",))
+                template.append(ir.NEWAXIS)
             elif isinstance(item.value, cst.Ellipsis):
-                template.append(("ellipsis",))
+                template.append(ir.ELLIPSIS)
             elif self.qualify(item.value) == "numpy.newaxis":
-                template.append(("newaxis",))
+                template.append(ir.NEWAXIS)
             else:
-                template.append(("atom", hole(item.value)))
+                template.append(ir.Hole(hole(item.value)))
         tuple_form = len(node.slice) > 1 or node.slice[0].comma != cst.MaybeSentinel.DEFAULT
-        return args, (tuple_form, tuple(template))
+        return args, ir.Index(tuple(template), tuple_form)

@@ -13,8 +13,8 @@ import libcst as cst
 from .. import ir
 from ..ir.prims import Prim
 
-# `row=True`: kinds.mark_sequences writes it X[k, ...] when X is an array (Array API).
-ITEM = ir.Params.of(index=(False, (("atom", 1),)), row=True)
+# `row=True`: ad.sequences.mark_sequences writes it X[k, ...] when X is an array (Array API).
+ITEM = ir.Params.of(index=ir.Index.at(1), row=True)
 
 
 def lower_for(lowerer, node: cst.For) -> None:

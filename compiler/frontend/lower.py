@@ -237,14 +237,14 @@ class Lowerer(ExpressionLowering, CallLowering):
                 if isinstance(element, cst.StarredElement):
                     raise self.unsupported(element, "starred unpacking")
                 part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
-                                        ir.Params.of(index=(False, (("atom", 1),))))
+                                        ir.Params.of(index=ir.Index.at(1)))
                 self.assign_to(element.value, part, node)
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
                 and target.value.value in self.local_names:
             name = target.value.value
             holes, template = self.index(target)
             self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value, *holes), target,
-                             ir.Params.of(index=_shift(template)))
+                             ir.Params.of(index=template.shift(1)))
         else:
             raise self.unsupported(target, "assigning to this target",
                                    "assign to a plain name")
@@ -298,13 +298,6 @@ class Lowerer(ExpressionLowering, CallLowering):
         if node.orelse is not None:
             raise self.unsupported(node.orelse, "`else:` on a for loop")
         lower_for(self, node)
-
-
-def _shift(template: tuple) -> tuple:
-    """An index template whose holes count after (array, value) instead of after array."""
-    tuple_form, items = template
-    return (tuple_form, tuple((item[0],) + tuple(p + 1 if isinstance(p, int) else p
-                                                 for p in item[1:]) for item in items))
 
 
 def _without_gradient(block: ir.Block) -> ir.Block:

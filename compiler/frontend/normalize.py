@@ -21,7 +21,7 @@ from dataclasses import replace
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.builder import Builder
-from ..ir.prims import IN_PLACE, Prim
+from ..ir.prims import Prim
 
 JUMPS = (ir.Break, ir.Continue, ir.Return)
 
@@ -49,7 +49,7 @@ class Normalizer:
         out: list[ir.Stmt] = []
         for stmt in block:
             if isinstance(stmt, ir.Assign) and stmt.target in stmt.args \
-                    and stmt.prim not in IN_PLACE:
+                    and not stmt.prim.spec.in_place:
                 temp = self.b.temp()
                 out.append(replace(stmt, target=temp))
                 out.append(ir.Assign(stmt.target, Prim.COPY, (temp,), loc=stmt.loc))

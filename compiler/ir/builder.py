@@ -7,15 +7,10 @@ written plainly without producing noise in the emitted adjoint.
 
 from __future__ import annotations
 
-import operator
-
 from .. import ir
 from ..errors import NO_LOC, Loc
 from .namer import Namer
 from .prims import Prim
-
-FOLD = {Prim.ADD: operator.add, Prim.SUB: operator.sub, Prim.MUL: operator.mul,
-        Prim.DIV: operator.truediv, Prim.POW: operator.pow}
 
 
 def _const(atom: ir.Atom, value: float) -> bool:
@@ -34,10 +29,10 @@ class Builder:
         self.loc = loc
         self.stmt = stmt  # the statement whose rule is running, if any
         self.scalars = scalars  # names known to hold scalars
-        # Known numbers of dimensions (kinds.variable_ranks); shared with the reverse pass,
+        # Known numbers of dimensions (ad/ranks.py); shared with the reverse pass,
         # which learns the ranks of some adjoints as rules make them.
         self.ranks = ranks if ranks is not None else {}
-        self.spread = spread or {}  # see spread.py
+        self.spread = spread or {}  # see ad/unspread.py
         self.stmts: list[ir.Stmt] = []
 
     def rank(self, atom: ir.Atom) -> int | None:
@@ -60,8 +55,8 @@ class Builder:
 
     def column(self, v: ir.Atom) -> ir.Atom:
         """v[:, None]: a vector as a one-column matrix."""
-        every = ("slice", None, None, None)
-        return self.apply(Prim.GETITEM, (v,), ir.Params.of(index=(True, (every, ("newaxis",)))))
+        every = ir.Index((ir.Slice(), ir.NEWAXIS), tuple_form=True)
+        return self.apply(Prim.GETITEM, (v,), ir.Params.of(index=every))
 
     def temp(self) -> ir.Var:
         """A fresh temporary variable."""
@@ -79,7 +74,7 @@ class Builder:
 
     def op(self, prim: Prim, *args: ir.Atom, **params: object) -> ir.Atom:
         """prim(*args, **params), folded when every argument is a number."""
-        fold = FOLD.get(prim)
+        fold = prim.spec.fold
         if fold and all(isinstance(a, ir.Const) and type(a.value) in (int, float) for a in args):
             try:
                 return ir.Const(fold(*(a.value for a in args)))

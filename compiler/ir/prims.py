@@ -20,6 +20,8 @@ Groups:
 from __future__ import annotations
 
 import enum
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 VARIADIC = -1
@@ -27,16 +29,35 @@ VARIADIC = -1
 
 @dataclass(frozen=True, slots=True)
 class Spec:
-    """What a primitive takes and how emission writes it."""
+    """What a primitive takes, how emission writes it, and its static facts.
+
+    The facts are read by the analyses of ad/ (activity, ranks, sequences,
+    recomputation, unspread cotangents), by normalization and by emission;
+    no other module keeps a table keyed by primitive.
+    """
 
     arity: int
     group: str
     form: str  # "binop", "unop", "xp", "rt", "attr", "special"
     name: str  # operator text, function or attribute name
+    differentiable: bool = True  # the values it gives carry a derivative (it has a VJP rule)
+    diff_args: tuple[int, ...] | None = None  # argument positions a derivative flows through
+    always_scalar: bool = False  # always gives one number (rank 0)
+    in_place: bool = False  # mutates args[0], which is also its target (emitted as a statement)
+    makes_sequence: bool = False  # gives a list or tuple, never an array
+    may_make_sequence: bool = False  # may give a list or tuple (a helper's result)
+    passes_on: bool = False  # gives what args[0] is: an array for an array, a list for a list
+    # "output" / "input": its rule multiplies the cotangent by an array shaped like its
+    # output, which it reads anyway: the output itself, or its (only) input. See ad/unspread.py.
+    rule_reads: str | None = None
+    cheap: bool = False  # cheaper to redo in the backward sweep than to keep (loop temporaries)
+    fold: Callable | None = None  # the Python operator that folds it on constants (Builder)
 
 
-def _s(arity: int, group: str, form: str, name: str) -> Spec:
-    return Spec(arity, group, form, name)
+def _s(arity: int, group: str, form: str, name: str, **facts: object) -> Spec:
+    """A Spec; primitives of the nondiff and gradient groups default to non-differentiable."""
+    facts.setdefault("differentiable", group not in ("nondiff", "gradient"))
+    return Spec(arity, group, form, name, **facts)
 
 
 @enum.unique
@@ -44,42 +65,41 @@ class Prim(enum.Enum):
     """Every primitive operation of the IR."""
 
     # elementwise, binary operators
-    ADD = _s(2, "elementwise", "binop", "+")
-    SUB = _s(2, "elementwise", "binop", "-")
-    MUL = _s(2, "elementwise", "binop", "*")
-    DIV = _s(2, "elementwise", "binop", "/")
-    POW = _s(2, "elementwise", "binop", "**")
-    NEG = _s(1, "elementwise", "unop", "-")
-    POS = _s(1, "elementwise", "unop", "+")
+    ADD = _s(2, "elementwise", "binop", "+", cheap=True, fold=operator.add)
+    SUB = _s(2, "elementwise", "binop", "-", cheap=True, fold=operator.sub)
+    MUL = _s(2, "elementwise", "binop", "*", cheap=True, fold=operator.mul)
+    DIV = _s(2, "elementwise", "binop", "/", fold=operator.truediv)
+    POW = _s(2, "elementwise", "binop", "**", fold=operator.pow)
+    NEG = _s(1, "elementwise", "unop", "-", cheap=True)
     # elementwise functions
-    EXP = _s(1, "elementwise", "xp", "exp")
-    LOG = _s(1, "elementwise", "xp", "log")
-    LOG1P = _s(1, "elementwise", "xp", "log1p")
-    EXPM1 = _s(1, "elementwise", "xp", "expm1")
-    LOG2 = _s(1, "elementwise", "xp", "log2")
-    LOG10 = _s(1, "elementwise", "xp", "log10")
-    SQRT = _s(1, "elementwise", "xp", "sqrt")
-    SQUARE = _s(1, "elementwise", "xp", "square")
-    SIN = _s(1, "elementwise", "xp", "sin")
-    COS = _s(1, "elementwise", "xp", "cos")
-    TAN = _s(1, "elementwise", "xp", "tan")
-    TANH = _s(1, "elementwise", "xp", "tanh")
-    SINH = _s(1, "elementwise", "xp", "sinh")
-    COSH = _s(1, "elementwise", "xp", "cosh")
-    ARCSIN = _s(1, "elementwise", "xp", "arcsin")
-    ARCCOS = _s(1, "elementwise", "xp", "arccos")
-    ARCTAN = _s(1, "elementwise", "xp", "arctan")
+    EXP = _s(1, "elementwise", "xp", "exp", rule_reads="output")
+    LOG = _s(1, "elementwise", "xp", "log", rule_reads="input")
+    LOG1P = _s(1, "elementwise", "xp", "log1p", rule_reads="input")
+    EXPM1 = _s(1, "elementwise", "xp", "expm1", rule_reads="output")
+    LOG2 = _s(1, "elementwise", "xp", "log2", rule_reads="input")
+    LOG10 = _s(1, "elementwise", "xp", "log10", rule_reads="input")
+    SQRT = _s(1, "elementwise", "xp", "sqrt", rule_reads="output")
+    SQUARE = _s(1, "elementwise", "xp", "square", rule_reads="input")
+    SIN = _s(1, "elementwise", "xp", "sin", rule_reads="input")
+    COS = _s(1, "elementwise", "xp", "cos", rule_reads="input")
+    TAN = _s(1, "elementwise", "xp", "tan", rule_reads="output")
+    TANH = _s(1, "elementwise", "xp", "tanh", rule_reads="output")
+    SINH = _s(1, "elementwise", "xp", "sinh", rule_reads="input")
+    COSH = _s(1, "elementwise", "xp", "cosh", rule_reads="input")
+    ARCSIN = _s(1, "elementwise", "xp", "arcsin", rule_reads="input")
+    ARCCOS = _s(1, "elementwise", "xp", "arccos", rule_reads="input")
+    ARCTAN = _s(1, "elementwise", "xp", "arctan", rule_reads="input")
     ARCTAN2 = _s(2, "elementwise", "xp", "arctan2")
-    ABS = _s(1, "elementwise", "xp", "abs")
+    ABS = _s(1, "elementwise", "xp", "abs", rule_reads="input")
     SIGN = _s(1, "elementwise", "xp", "sign")
     MAXIMUM = _s(2, "elementwise", "xp", "maximum")
     MINIMUM = _s(2, "elementwise", "xp", "minimum")
-    WHERE = _s(3, "elementwise", "xp", "where")
-    CLIP = _s(3, "elementwise", "xp", "clip")
-    FLOAT = _s(1, "elementwise", "special", "float")
-    ASTYPE = _s(2, "elementwise", "special", "astype")
+    WHERE = _s(3, "elementwise", "xp", "where", diff_args=(1, 2))
+    CLIP = _s(3, "elementwise", "xp", "clip", diff_args=(0,))
+    FLOAT = _s(1, "elementwise", "special", "float", always_scalar=True)
+    ASTYPE = _s(2, "elementwise", "special", "astype", diff_args=(0,))
     ASARRAY = _s(1, "elementwise", "xp", "asarray")
-    STOP_GRADIENT = _s(1, "elementwise", "rt", "stop_gradient")
+    STOP_GRADIENT = _s(1, "elementwise", "rt", "stop_gradient", differentiable=False, passes_on=True)
     # reductions
     SUM = _s(1, "reduction", "xp", "sum")
     MEAN = _s(1, "reduction", "xp", "mean")
@@ -89,42 +109,45 @@ class Prim(enum.Enum):
     NORM = _s(1, "reduction", "xp", "linalg.norm")
     # shape
     TRANSPOSE = _s(1, "shape", "special", "transpose")
-    RESHAPE = _s(2, "shape", "special", "reshape")
+    RESHAPE = _s(2, "shape", "special", "reshape", diff_args=(0,))
     EXPAND_DIMS = _s(1, "shape", "xp", "expand_dims")
     SQUEEZE = _s(1, "shape", "xp", "squeeze")
-    BROADCAST_TO = _s(2, "shape", "xp", "broadcast_to")
+    BROADCAST_TO = _s(2, "shape", "xp", "broadcast_to", diff_args=(0,))
     CONCATENATE = _s(VARIADIC, "shape", "special", "concatenate")
     STACK = _s(VARIADIC, "shape", "special", "stack")
-    GETITEM = _s(VARIADIC, "shape", "special", "getitem")
+    GETITEM = _s(VARIADIC, "shape", "special", "getitem", diff_args=(0,), cheap=True)
     # linear algebra
     MATMUL = _s(2, "linalg", "binop", "@")
     DOT = _s(2, "linalg", "xp", "dot")
     OUTER = _s(2, "linalg", "xp", "outer")
     # struct
-    COPY = _s(1, "struct", "special", "copy")
-    TUPLE = _s(VARIADIC, "struct", "special", "tuple")
-    CALL = _s(VARIADIC, "call", "special", "call")  # a helper function of the user's
-    LIST = _s(VARIADIC, "struct", "special", "list")  # [a, b]
-    APPEND = _s(2, "struct", "special", "append")  # lst.append(v), in place: target is lst
-    SETITEM = _s(VARIADIC, "struct", "special", "setitem")  # y[index] = v, in place: target is y
+    COPY = _s(1, "struct", "special", "copy", passes_on=True, cheap=True)
+    TUPLE = _s(VARIADIC, "struct", "special", "tuple", makes_sequence=True)
+    # a helper function of the user's
+    CALL = _s(VARIADIC, "call", "special", "call", may_make_sequence=True)
+    LIST = _s(VARIADIC, "struct", "special", "list", makes_sequence=True)  # [a, b]
+    # lst.append(v), in place: target is lst
+    APPEND = _s(2, "struct", "special", "append", in_place=True, makes_sequence=True)
+    # y[index] = v, in place: target is y
+    SETITEM = _s(VARIADIC, "struct", "special", "setitem", diff_args=(0, 1), in_place=True,
+                 passes_on=True)
     STACK_LIST = _s(1, "shape", "special", "stack_list")  # np.stack(lst) of a list variable
     # non-differentiable
-    LT = _s(2, "nondiff", "binop", "<")
-    LE = _s(2, "nondiff", "binop", "<=")
-    GT = _s(2, "nondiff", "binop", ">")
-    GE = _s(2, "nondiff", "binop", ">=")
-    EQ = _s(2, "nondiff", "binop", "==")
-    NE = _s(2, "nondiff", "binop", "!=")
-    NOT = _s(1, "nondiff", "unop", "not")
-    FLOORDIV = _s(2, "nondiff", "binop", "//")
-    MOD = _s(2, "nondiff", "binop", "%")
-    SHAPE = _s(1, "nondiff", "attr", "shape")
-    NDIM = _s(1, "nondiff", "attr", "ndim")
-    SIZE = _s(1, "nondiff", "attr", "size")
+    LT = _s(2, "nondiff", "binop", "<", cheap=True)
+    LE = _s(2, "nondiff", "binop", "<=", cheap=True)
+    GT = _s(2, "nondiff", "binop", ">", cheap=True)
+    GE = _s(2, "nondiff", "binop", ">=", cheap=True)
+    EQ = _s(2, "nondiff", "binop", "==", cheap=True)
+    NE = _s(2, "nondiff", "binop", "!=", cheap=True)
+    NOT = _s(1, "nondiff", "unop", "not", cheap=True)
+    FLOORDIV = _s(2, "nondiff", "binop", "//", cheap=True)
+    MOD = _s(2, "nondiff", "binop", "%", cheap=True)
+    SHAPE = _s(1, "nondiff", "attr", "shape", makes_sequence=True)
+    NDIM = _s(1, "nondiff", "attr", "ndim", always_scalar=True)
+    SIZE = _s(1, "nondiff", "attr", "size", always_scalar=True)
     DTYPE = _s(1, "nondiff", "attr", "dtype")
-    LEN = _s(1, "nondiff", "special", "len")
-    INT = _s(1, "nondiff", "special", "int")
-    RANGE = _s(VARIADIC, "nondiff", "special", "range")
+    LEN = _s(1, "nondiff", "special", "len", always_scalar=True, cheap=True)
+    INT = _s(1, "nondiff", "special", "int", always_scalar=True, cheap=True)
     FLOOR = _s(1, "nondiff", "xp", "floor")
     CEIL = _s(1, "nondiff", "xp", "ceil")
     ROUND = _s(1, "nondiff", "xp", "round")
@@ -163,14 +186,16 @@ class Prim(enum.Enum):
     CAST_LIKE = _s(2, "gradient", "rt", "cast_like")
     POW_EXPONENT_GRAD = _s(3, "gradient", "rt", "pow_exponent_grad")
     COMPLETE_LIKE = _s(2, "gradient", "rt", "complete_like")  # fill a pytree gradient
-    LIST_POP = _s(1, "gradient", "special", "list_pop")  # lst.pop(): undoes an append
+    # lst.pop(): undoes an append
+    LIST_POP = _s(1, "gradient", "special", "list_pop", in_place=True, makes_sequence=True)
     COPY_OF = _s(1, "gradient", "rt", "copy_of")  # an independent copy (saved slices)
     LIST_ITEM_GRAD = _s(3, "gradient", "rt", "list_item_grad")
     APPEND_GRAD = _s(3, "gradient", "rt", "append_grad")
     ZERO_AT = _s(VARIADIC, "gradient", "special", "zero_at")
     UNSTACK_GRAD = _s(1, "gradient", "rt", "unstack_grad")
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
-    CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp")  # cotangents of a helper's args
+    # cotangents of a helper's args
+    CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp", may_make_sequence=True)
 
     @property
     def spec(self) -> Spec:
@@ -180,12 +205,7 @@ class Prim(enum.Enum):
     @property
     def differentiable(self) -> bool:
         """Whether values produced by this primitive carry a derivative."""
-        return self.value.group not in ("nondiff",) and self is not Prim.STOP_GRADIENT
+        return self.value.differentiable
 
     def __repr__(self) -> str:
         return f"Prim.{self.name}"
-
-
-IN_PLACE = frozenset({Prim.APPEND, Prim.SETITEM, Prim.LIST_POP})  # mutate their target
-
-NONDIFF = frozenset(p for p in Prim if not p.differentiable)

@@ -13,7 +13,8 @@ from .. import ir
 def format_assign(stmt: ir.Assign) -> str:
     """One line: `t1 = mul(x, y)  [axis=0]`."""
     args = ", ".join(str(a) for a in stmt.args)
-    opts = ", ".join(f"{k}={v!r}" for k, v in stmt.params.items)
+    opts = ", ".join(f"{k}={v}" if isinstance(v, ir.Index) else f"{k}={v!r}"
+                     for k, v in stmt.params.items)
     suffix = f"  [{opts}]" if opts else ""
     return f"{stmt.target} = {stmt.prim.name.lower()}({args}){suffix}"
 

@@ -139,14 +139,12 @@ class _Checker:
             self.index(stmt, index)
 
     def index(self, stmt: ir.Assign, template) -> None:
-        try:
-            _, items = template
-            holes = [pos for item in items for pos in item[1:] if isinstance(pos, int)]
-        except (TypeError, ValueError):
+        if not isinstance(template, ir.Index):
             self.fail(stmt, f"malformed index template {template!r}")
+        holes = [pos for item in template.items for pos in _positions(item)]
         # Every indexing primitive takes at least the indexed value before the holes.
         if any(pos < 1 or pos > len(stmt.args) - 1 for pos in holes):
-            self.fail(stmt, f"index template {template!r} points past the "
+            self.fail(stmt, f"index template {template} points past the "
                             f"{len(stmt.args) - 1} index atoms")
 
     def block(self, block, state: dict, assume: Guard, in_loop: bool) -> dict | None:
@@ -249,3 +247,12 @@ def _tape_ops(block, kind, depth: int):
             inner = depth + 1 if isinstance(stmt, (ir.While, ir.For)) else depth
             for child in ir.children(stmt):
                 yield from _tape_ops(child, kind, inner)
+
+
+def _positions(item) -> list[int]:
+    """The argument positions an index item reads."""
+    if isinstance(item, ir.Hole):
+        return [item.pos]
+    if isinstance(item, ir.Slice):
+        return [p for p in (item.lower, item.upper, item.step) if p is not None]
+    return []

@@ -1,23 +1,18 @@
 """A second interpreter of the IR, whose values are sympy expressions.
 
-Values while it runs:
-  * a Python number is a sympy expression (a symbol for a parameter being
-    differentiated); loop indices and other plain integers stay Python ints;
-  * an array is a numpy object array of sympy expressions, shaped like the
-    example input it stands for; masks and index arrays stay concrete;
-  * tuples, lists and dicts (list adjoints) are themselves.
+Its values are described in values.py.
 
 Whatever cannot be symbolic is decided at the example point, and the
 `Path` remembers it: the branch each `if` took, how many trips each loop
 made, the relations (`a < 0.5`) those choices hold under, and the values
 taken as constants there (argmax, floor, stop_gradient). What each
-primitive means lives in symbolic_prims.py; this module runs statements.
+primitive means lives in agc.primitives, next to its derivative rule;
+this module runs statements.
 The tape of adjoint code (Push/Pop) is a Python list, as in emitted code.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 
@@ -25,58 +20,14 @@ import numpy as np
 import sympy
 
 from .. import ir
-from ..errors import AgcError
+from ..primitives import meaning_for
 from .dag import Dag, Evaluator, NotANumber
+from .values import SymbolicError, number, shape_of, symbolic_array
+
+__all__ = ["Interpreter", "Path", "Point", "SymbolicError", "is_symbolic", "number", "shape_of",
+           "symbolic_array"]
 
 MAX_TRIPS = 10_000  # a while loop running longer than this is taken to be endless
-# Constants written as floats whose exact meaning sympy should see (1/log(2) in the log2 rule).
-# A float within KNOWN_ULPS units in the last place of one is read as it: `1 / math.log(10)`
-# is one unit away from the double nearest 1/log(10).
-_KNOWN = tuple((c, float(c)) for c in (
-    sympy.pi, sympy.E, sympy.log(2), sympy.log(10), 1 / sympy.log(2), 1 / sympy.log(10),
-    2 * sympy.pi, sympy.pi / 2, sympy.sqrt(2), 1 / sympy.sqrt(2), sympy.sqrt(sympy.pi)))
-KNOWN_ULPS = 2
-
-
-class SymbolicError(AgcError):
-    """The symbolic run cannot go on (a value it cannot represent, an endless loop)."""
-
-
-def number(value: object) -> object:
-    """The exact sympy number of a Python constant; ints, bools and non-numbers unchanged."""
-    if isinstance(value, (bool, np.bool_)) or value is None:
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return _exact_float(float(value))
-    if isinstance(value, tuple):
-        return tuple(number(v) for v in value)
-    return value
-
-
-def _exact_float(value: float) -> sympy.Expr:
-    if not math.isfinite(value):
-        return sympy.oo if value > 0 else -sympy.oo if value < 0 else sympy.nan
-    for known, near in _KNOWN:
-        if abs(value - near) <= KNOWN_ULPS * math.ulp(near):
-            return known
-    return sympy.Rational(repr(value))  # the decimal the user wrote: 0.37 is 37/100
-
-
-def symbolic_array(values) -> np.ndarray:
-    """An object array of exact sympy numbers from a numeric array."""
-    values = np.asarray(values)
-    out = np.empty(values.shape, dtype=object)
-    for index in np.ndindex(values.shape):
-        item = values[index]
-        out[index] = sympy.Integer(int(item)) if values.dtype.kind in "iub" else number(item)
-    return out
-
-
-def shape_of(value: object) -> tuple:
-    """The shape of an array value, () for a number."""
-    return value.shape if isinstance(value, np.ndarray) else ()
 
 
 def is_symbolic(value: object, dag: Dag | None = None) -> bool:
@@ -237,13 +188,22 @@ class Interpreter:
             raise SymbolicError(f"cannot interpret {type(stmt).__name__}")
 
     def assign(self, stmt: ir.Assign) -> None:
-        from .meanings import apply  # noqa: PLC0415 - a circle, removed by the primitives reorganisation
-
         args = [self.read(a) for a in stmt.args]
-        value = apply(self, stmt, args)
+        value = self.apply(stmt, args)
         if stmt.params.get("nograd") and self.symbolic(value):
             value = self.as_constant(value, f"{stmt.target} (no_grad, line {stmt.loc.line})")
         self.env[stmt.target.name] = self.point.dag.intern(value)
+
+    def apply(self, stmt: ir.Assign, args: list) -> object:
+        """The value of `stmt` applied to argument values (its primitive's meaning)."""
+        meaning = meaning_for(stmt.prim)
+        if meaning is None:
+            raise SymbolicError(f"line {stmt.loc.line}: {stmt.prim.name} has no symbolic meaning")
+        return meaning(self, stmt, *args)
+
+    def helper_run(self) -> Interpreter:
+        """A fresh interpreter on the same point, path and helpers: for a helper's call."""
+        return Interpreter(self.point, self.path, self.helpers)
 
     def while_(self, loop: ir.While) -> None:
         trips = 0

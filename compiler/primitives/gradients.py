@@ -1,10 +1,12 @@
-"""Symbolic meanings of the gradient helpers that derivative rules emit.
+"""Gradient helpers that only derivative rules emit: unbroadcast, seed, add, and the
+spreading of reductions' and elementwise kinks' cotangents (sum_grad, maxmin_grad, ...).
 
-Each mirrors its numeric counterpart in runtime/grads.py (or runtime/__init__.py)
-on object arrays of sympy expressions; where the runtime tests a value (a
-tie of a max, the sign of abs, the bounds of clip) the test is made at the
-example point. tests/test_verify.py checks each against the runtime on
-numbers. Helper calls (CALL, CALL_VJP) run the helper's own IR.
+None of them is differentiated (their Specs say so) and all are written
+`rt.NAME(...)` from their Spec's form. Each symbolic meaning mirrors its
+numeric counterpart in runtime/grads.py (or runtime/__init__.py) on object
+arrays of sympy expressions; where the runtime tests a value (a tie of a max,
+the sign of abs, the bounds of clip) the test is made at the example point.
+tests/test_verify.py checks each against the runtime on numbers.
 """
 
 from __future__ import annotations
@@ -16,9 +18,17 @@ import sympy
 
 from .. import runtime
 from ..ir.prims import Prim
-from .interpreter import Interpreter, SymbolicError, shape_of
-from .meanings import arithmetic, arr, elementwise, holds, meaning, sign_at, sym
-from .meanings_arrays import index_of
+from ..proof.values import (
+    SymbolicError,
+    arithmetic,
+    arr,
+    elementwise,
+    holds,
+    shape_of,
+    sign_at,
+    sym,
+)
+from .registry import meaning
 
 ZERO = sympy.Integer(0)
 
@@ -70,6 +80,12 @@ def add(a: object, b: object) -> object:
     return arithmetic(operator.add, a, b)
 
 
+def complete_like(grad: object, like: object) -> object:
+    """A gradient with the structure of `like`, zeros where nothing arrived."""
+    return runtime.complete_like(grad, like, zeros_like)
+
+
+# ------------------------------------------------------ seeds and adjoints
 @meaning(Prim.UNBROADCAST)
 def _unbroadcast(run, s, g, like):
     return unbroadcast(g, like)
@@ -92,6 +108,16 @@ def _seed(run, s, out, given):
     if int(np.prod(shape_of(out))) != 1:
         raise SymbolicError(f"the output has shape {shape_of(out)}: a seed is needed")
     return np.ones_like(out) * sympy.Integer(1) if isinstance(out, np.ndarray) else sympy.Integer(1)
+
+
+@meaning(Prim.COMPLETE_LIKE)
+def _complete_like(run, s, grad, like):
+    return complete_like(grad, like)
+
+
+@meaning(Prim.CAST_LIKE)
+def _cast_like(run, s, g, like):
+    return g  # the symbolic run has no dtypes to cast to
 
 
 # -------------------------------------------------------------- reductions
@@ -146,11 +172,12 @@ def _norm_grad(run, s, g, x, out):
     return expand(g, x, *_axes(s)) * sym(x) / safe
 
 
+# -------------------------------------------------------- elementwise kinks
 @meaning(Prim.CLIP_GRAD)
 def _clip_grad(run, s, g, x, lo, hi):
     def inside(a):
-        return (lo is None or holds(run, Prim.GE, a, lo)) and \
-            (hi is None or holds(run, Prim.LE, a, hi))
+        return (lo is None or holds(run, ">=", a, lo)) and \
+            (hi is None or holds(run, "<=", a, hi))
 
     mask = elementwise(inside, x)
     if isinstance(mask, np.ndarray):
@@ -166,69 +193,12 @@ def _abs_grad(run, s, g, x):
 @meaning(Prim.POW_EXPONENT_GRAD)
 def _pow_exponent_grad(run, s, g, x, out):
     def piece(gi, xi, oi):
-        return gi * oi * sympy.log(xi) if holds(run, Prim.GT, xi, ZERO) else ZERO * gi
+        return gi * oi * sympy.log(xi) if holds(run, ">", xi, ZERO) else ZERO * gi
 
     return elementwise(piece, g, x, out)
 
 
-# ------------------------------------------------------------------ shapes
-def _is_basic(index) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) or
-               (isinstance(i, np.ndarray) and i.shape == () and i.dtype.kind in "iu")
-               for i in items)
-
-
-@meaning(Prim.GETITEM_GRAD)
-def _getitem_grad(run, s, g, x, *holes):
-    index = index_of(run, s.params.get("index"), lambda p: holes[p - 1])
-    if isinstance(x, dict):
-        return {index: g}
-    if isinstance(x, list):
-        return {index % len(x): g}
-    if isinstance(x, tuple):
-        return tuple(g if i == index else zeros_like(item) for i, item in enumerate(x))
-    out = zeros_like(x)
-    if _is_basic(index):
-        out[index] = sym(g)
-    else:
-        np.add.at(out, index, sym(g))
-    return out
-
-
-@meaning(Prim.ADD_AT)
-def _add_at(run, s, acc, g, x, *holes):
-    return add(acc, _getitem_grad(run, s, g, x, *holes))  # emission's in-place form of this
-
-
-@meaning(Prim.ZERO_AT)
-def _zero_at(run, s, g, *holes):
-    out = g.copy()
-    out[index_of(run, s.params.get("index"), lambda p: holes[p - 1])] = ZERO
-    return out
-
-
-@meaning(Prim.CONCAT_GRAD)
-def _concat_grad(run, s, g, *xs):
-    axis, part = s.params.get("axis", 0), s.params.get("part", 0)
-    start = sum(x.shape[axis] for x in xs[:part])
-    index = (slice(None),) * (axis % g.ndim) + (slice(start, start + xs[part].shape[axis]),)
-    return g[index]
-
-
-@meaning(Prim.STACK_GRAD)
-def _stack_grad(run, s, g):
-    axis, part = s.params.get("axis", 0), s.params.get("part", 0)
-    return g[(slice(None),) * (axis % g.ndim) + (part,)]
-
-
-@meaning(Prim.RESHAPE_LIKE)
-def _reshape_like(run, s, g, x):
-    if not isinstance(x, np.ndarray):
-        return arr(g).reshape(()) if isinstance(g, np.ndarray) else g
-    return np.reshape(arr(g), x.shape)
-
-
+# ----------------------------------------------------------- linear algebra
 @meaning(Prim.MATMUL_GRAD_LEFT)
 def _matmul_grad_left(run, s, g, x, y):
     g, xd, yd = sym(g), np.ndim(x), np.ndim(y)
@@ -255,61 +225,3 @@ def _matmul_grad_right(run, s, g, x, y):
     else:
         grad = np.matmul(np.swapaxes(sym(x), -1, -2), g)
     return unbroadcast(grad, y)
-
-
-# ------------------------------------------------------------------- lists
-@meaning(Prim.COMPLETE_LIKE)
-def _complete_like(run, s, grad, like):
-    return complete_like(grad, like)
-
-
-def complete_like(grad: object, like: object) -> object:
-    """A gradient with the structure of `like`, zeros where nothing arrived."""
-    return runtime.complete_like(grad, like, zeros_like)
-
-
-@meaning(Prim.LIST_ITEM_GRAD)
-def _list_item_grad(run, s, g, position, like):
-    found = g.get(position) if isinstance(g, dict) else g[position]
-    return zeros_like(like) if found is None else found
-
-
-@meaning(Prim.APPEND_GRAD)
-def _append_grad(run, s, g, lst, value):
-    found = g.pop(len(lst) - 1, None) if isinstance(g, dict) else None
-    return zeros_like(value) if found is None else found
-
-
-@meaning(Prim.UNSTACK_GRAD)
-def _unstack_grad(run, s, g):
-    moved = np.moveaxis(g, s.params.get("axis", 0), 0)
-    return {i: moved[i] for i in range(moved.shape[0])}
-
-
-@meaning(Prim.ASARRAY_GRAD)
-def _asarray_grad(run, s, g, x):
-    return {i: g[i] for i in range(len(x))} if isinstance(x, (list, tuple)) else g
-
-
-# ------------------------------------------------------------ helper calls
-def _helper(run, s):
-    adjoint = run.helpers.get(s.params.get("fn"))
-    if adjoint is None:
-        raise SymbolicError(f"line {s.loc.line}: no IR for the helper {s.params.get('fn')}()")
-    return adjoint
-
-
-@meaning(Prim.CALL)
-def _call(run, s, *args):
-    return Interpreter(run.point, run.path, run.helpers).call(_helper(run, s).primal, args)
-
-
-@meaning(Prim.CALL_VJP)
-def _call_vjp(run, s, *args):
-    seed, *values = args  # emitted as h_vjp(seed, *args)
-    inner = Interpreter(run.point, run.path, run.helpers)
-    recording, run.path.recording = run.path.recording, False  # its path is the primal's
-    try:
-        return inner.adjoint(_helper(run, s), tuple(values), seed)[1]
-    finally:
-        run.path.recording = recording

@@ -1,0 +1,65 @@
+"""What the reverse pass hands on: an `Adjoint`, whose sweeps hold Save/Restore markers.
+
+reverse.py builds it; tape.py replaces each marker with a push/pop, a local
+copy or nothing; dead_code.py and emission (backend/) take it from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+
+
+@dataclass(frozen=True)
+class Save:
+    """Marker in the forward sweep: the old value of `var` may need keeping."""
+
+    var: ir.Var
+    site: int
+    in_loop: bool
+    invariant: bool
+    maybe_unbound: bool  # possibly unbound here: the save needs a `var = None` first
+    unbound: bool  # certainly unbound here: there is no old value to save
+    loc: object = None
+    stmt: ir.Assign | None = None  # the assignment itself (item assignments save a slice)
+    recompute: bool = False  # cheap, from loop indices and invariants: redo it, keep nothing
+    block: int = 0  # id of the block holding the assignment
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Marker in the backward sweep: put back what the matching Save kept."""
+
+    var: ir.Var
+    site: int
+    loc: object = None
+    stmt: ir.Assign | None = None
+
+
+@dataclass(frozen=True)
+class BlockStart:
+    """Marker opening the backward sweep of a block: where recomputed values go."""
+
+    block: int
+
+
+@dataclass
+class Adjoint:
+    """The pieces of an emitted gradient function."""
+
+    primal: ir.Function
+    wrt: tuple[str, ...]
+    forward: list
+    seed: list
+    backward: list
+    outputs: tuple[ir.Atom, ...]
+    grads: tuple[ir.Atom, ...]
+    seed_param: str
+    bars: dict[str, str] = field(default_factory=dict)
+    temps: frozenset[str] = frozenset()
+    returns_value: bool = True  # False for a helper's vjp, which returns cotangents only
+    kept: tuple[ir.Var, ...] = ()  # adjoints of named intermediates (PyTorch's retain_grad)
+    scalar_output: bool = False  # the one output is known to be a number: its seed is 1.0
+    home: object = None  # a helper's ParsedModule: its imports and constants go to the module
+    lean: Adjoint | None = None  # f_grad's own sweeps, without the value (ad/lean.py)

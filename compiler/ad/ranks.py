@@ -1,0 +1,126 @@
+"""Rank analysis: the number of dimensions of each variable, where the compiler can know it.
+
+Rank 0 marks the variables that always hold one number (scalars), which the
+derivative rules use to skip `unbroadcast` and to write matrix-vector
+adjoints without the runtime's shape tests.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..ir.prims import Prim
+
+UNKNOWN = None
+UNSET = -1
+
+
+def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, int | None]:
+    """The number of dimensions of each variable, where every assignment agrees on it.
+
+    Parameter ranks come from the call (decorator) or annotations (CLI);
+    a variable whose assignments disagree, or depend on something unknown,
+    has rank None. Iterates to a fixpoint because loops feed values back.
+    """
+    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    ranks: dict[str, int | None] = {p: param_ranks.get(p, UNKNOWN) for p in fn.param_names}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.For) and stmt.target is not None:
+            ranks[stmt.target.name] = 0
+    for stmt in assigns:
+        ranks.setdefault(stmt.target.name, UNSET)
+    # Lengths of tuples written out in the code: `reshape(x, (K, d, d))` has rank 3.
+    lengths = {s.target.name: len(s.args) for s in assigns if s.prim is Prim.TUPLE}
+    lengths = {n: k for n, k in lengths.items() if fn_def_count(assigns, n) == 1}
+    changed = True
+    while changed:
+        changed = False
+        for stmt in assigns:
+            name = stmt.target.name
+            new = _join(ranks[name], _rank_of(stmt, ranks, lengths))
+            if new != ranks[name]:
+                ranks[name] = new
+                changed = True
+    return {k: (None if v == UNSET else v) for k, v in ranks.items()}
+
+
+def _join(old, new):
+    if old == UNSET:
+        return new
+    if new == UNSET:
+        return old
+    return old if old == new else UNKNOWN
+
+
+def _atom_rank(atom: ir.Atom, ranks) -> int | None:
+    if isinstance(atom, ir.Const):
+        return 0 if type(atom.value) in (int, float, bool) else UNKNOWN
+    return ranks.get(atom.name, UNKNOWN)
+
+
+def fn_def_count(assigns: list[ir.Assign], name: str) -> int:
+    """How many of `assigns` assign `name`."""
+    return sum(1 for s in assigns if s.target.name == name)
+
+
+def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
+    """The rank an assignment gives its target (UNSET while an input is unset)."""
+    args = [_atom_rank(a, ranks) for a in stmt.args]
+    if stmt.prim.spec.always_scalar:
+        return 0
+    if stmt.prim is Prim.EYE:
+        return 2
+    if stmt.prim is Prim.RESHAPE:
+        return _reshaped_rank(stmt, lengths)
+    if stmt.prim is Prim.TRANSPOSE:
+        return args[0] if args[0] != UNSET else UNSET
+    if UNSET in args:
+        return UNSET
+    if stmt.prim.spec.group == "reduction":
+        return _reduced_rank(stmt, args[0])
+    if stmt.prim is Prim.GETITEM:
+        return _indexed_rank(stmt, args)
+    if stmt.prim in (Prim.MATMUL, Prim.DOT) and None not in args and max(args) <= 2:
+        return {(1, 1): 0, (2, 1): 1, (1, 2): 1, (2, 2): 2}.get(tuple(args), UNKNOWN)
+    elementwise = stmt.prim.spec.group in ("elementwise", "nondiff") and \
+        stmt.prim.spec.form in ("binop", "unop") or stmt.prim.spec.group == "elementwise"
+    if elementwise and stmt.prim not in (Prim.ASARRAY, Prim.ASTYPE) and None not in args:
+        return max(args, default=0)
+    if stmt.prim is Prim.COPY:
+        return args[0]
+    return UNKNOWN
+
+
+def _reshaped_rank(stmt: ir.Assign, lengths: dict[str, int]) -> int | None:
+    """reshape(x, shape): as many axes as the shape has entries, where that is written out."""
+    shape = stmt.args[1]
+    if isinstance(shape, ir.Const):
+        return len(shape.value) if isinstance(shape.value, tuple) else 1
+    return lengths.get(shape.name, UNKNOWN)
+
+
+def _reduced_rank(stmt: ir.Assign, rank) -> int | None:
+    axis = stmt.params.get("axis")
+    if axis is None:
+        return 0
+    if rank is None:
+        return UNKNOWN
+    if stmt.params.get("keepdims"):
+        return rank
+    return rank - (len(axis) if isinstance(axis, tuple) else 1)
+
+
+def _indexed_rank(stmt: ir.Assign, args) -> int | None:
+    base = args[0]
+    items = stmt.params.get("index").items
+    if items and items[-1] == ir.ELLIPSIS:  # X[k, ...] drops one axis, as X[k] does
+        items = items[:-1]
+    if base is None or ir.ELLIPSIS in items:
+        return UNKNOWN
+    if any(isinstance(item, ir.Hole) and args[item.pos] != 0 for item in items):
+        return UNKNOWN  # an array index: its shape decides
+    used = sum(1 for item in items if isinstance(item, (ir.Hole, ir.Slice)))
+    if used > base:
+        return UNKNOWN
+    dropped = sum(1 for item in items if isinstance(item, ir.Hole))  # x[a:b] keeps its axis
+    added = sum(1 for item in items if item == ir.NEWAXIS)
+    return base - dropped + added

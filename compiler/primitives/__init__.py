@@ -1,0 +1,29 @@
+"""Everything agc knows about each primitive beyond its Spec, one module per family.
+
+A family module holds, primitive by primitive, its derivative rule (`@vjp`),
+its special emitter where its Spec's form is "special" (`@emitter`) and its
+symbolic meaning (`@meaning`), the way JAX's lax.py registers the JVP, the
+transpose and the lowering of a primitive right after defining it. The
+static facts (arity, differentiable arguments, in place, ...) are in its
+`Spec` (ir/prims.py). Importing this package fills the registries.
+"""
+
+from . import (
+    containers,
+    control,
+    elementwise_kinks,
+    elementwise_math,
+    gradients,
+    gradients_arrays,
+    indexing,
+    linalg,
+    reductions,
+    shape,
+)
+from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_for
+
+__all__ = [
+    "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
+    "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
+    "meaning_for", "reductions", "rule_for", "shape",
+]

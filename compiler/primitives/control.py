@@ -1,0 +1,64 @@
+"""Control of differentiation: calls of the user's helper functions (CALL and the
+call of their adjoints, CALL_VJP) and stop_gradient.
+
+A helper is differentiated on its own and emitted as `<name>_vjp(g, *args)`,
+which returns one cotangent per parameter; the symbolic meanings run the
+helper's IR (its Adjoint, kept in the interpreter's `helpers`).
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..backend.expressions import call
+from ..ir.prims import Prim
+from ..proof.values import SymbolicError
+from .registry import emitter, meaning, vjp
+
+
+def _helper(run, s):
+    adjoint = run.helpers.get(s.params.get("fn"))
+    if adjoint is None:
+        raise SymbolicError(f"line {s.loc.line}: no IR for the helper {s.params.get('fn')}()")
+    return adjoint
+
+
+# ------------------------------------------------------------- helper calls
+@vjp(Prim.CALL)
+def _call(b, g, s):
+    # The helper's own emitted adjoint, `<name>_vjp(g, *args)`, returns one cotangent per
+    # parameter. The seed comes first so that arguments left to their defaults stay omitted.
+    cts = b.apply(Prim.CALL_VJP, (g, *s.args), s.params)
+    item = ir.Params.of(index=ir.Index.at(1))
+    return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item) for i in range(len(s.args)))
+
+
+@emitter(Prim.CALL)
+def _emit_call(stmt, atom):
+    return call(stmt.params.get("fn"), [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.CALL)
+def _call_meaning(run, s, *args):
+    return run.helper_run().call(_helper(run, s).primal, args)
+
+
+@emitter(Prim.CALL_VJP)
+def _emit_call_vjp(stmt, atom):
+    return call(stmt.params.get("fn") + "_vjp", [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.CALL_VJP)
+def _call_vjp_meaning(run, s, *args):
+    seed, *values = args  # emitted as h_vjp(seed, *args)
+    inner = run.helper_run()
+    recording, run.path.recording = run.path.recording, False  # its path is the primal's
+    try:
+        return inner.adjoint(_helper(run, s), tuple(values), seed)[1]
+    finally:
+        run.path.recording = recording
+
+
+# ------------------------------------------------------------ stop_gradient
+@meaning(Prim.STOP_GRADIENT)  # no rule: its Spec says it passes no derivative
+def _stop_gradient(run, s, x):
+    return run.as_constant(x, f"stop_gradient at line {s.loc.line}")

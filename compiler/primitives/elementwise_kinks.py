@@ -1,0 +1,173 @@
+"""Elementwise primitives with kinks, pieces or no derivative: abs, maximum, where, clip,
+comparisons, floor, isnan, int(), ...
+
+Non-smooth ones pick their piece at the example point and note the relation
+that picks it; non-differentiable ones (comparisons, floor) are evaluated
+there. Their Specs say which have no derivative.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+
+from .. import ir
+from ..backend.expressions import call
+from ..ir.prims import Prim
+from ..proof.values import (
+    RELATIONS,
+    arr,
+    at_point,
+    elementwise,
+    holds,
+    number,
+    pairwise,
+    sign_at,
+    sym,
+    symbolic_array,
+    truths,
+)
+from .registry import emitter, meaning, vjp
+
+
+# -------------------------------------------------------------- abs, sign
+@vjp(Prim.ABS)
+def _abs(b, g, s):
+    x = s.args[0]
+    if s.params.get("lib") in ("builtins", "math"):
+        return (b.op(Prim.ABS_GRAD, g, x),)
+    return (b.mul(g, b.op(Prim.SIGN, x)),)
+
+
+@meaning(Prim.ABS)
+def _abs_meaning(run, s, x):
+    return elementwise(lambda a: sign_at(run, a) * a, x)
+
+
+@vjp(Prim.SIGN)
+def _sign(b, g, s):
+    return (None,)  # zero almost everywhere
+
+
+@meaning(Prim.SIGN)
+def _sign_meaning(run, s, x):
+    return elementwise(lambda a: sympy.Integer(sign_at(run, a)), x)
+
+
+# --------------------------------------------------- maximum, where, clip
+@vjp(Prim.MAXIMUM, Prim.MINIMUM)
+def _maximum(b, g, s):
+    x, y = s.args
+    # The first argument takes the whole cotangent at ties (numpy picks it too).
+    first_wins = b.op(Prim.GE if s.prim is Prim.MAXIMUM else Prim.LE, x, y)
+    gx = b.op(Prim.WHERE, first_wins, g, ir.Const(0.0))
+    gy = b.op(Prim.WHERE, first_wins, ir.Const(0.0), g)
+    return b.unbroadcast(gx, x), b.unbroadcast(gy, y)
+
+
+@meaning(Prim.MAXIMUM, Prim.MINIMUM)
+def _maximum_meaning(run, s, x, y):
+    first = ">=" if s.prim is Prim.MAXIMUM else "<="  # ties go to x, as in the rule
+    return pairwise(lambda a, b: sym(a) if holds(run, first, a, b) else sym(b), x, y)
+
+
+@vjp(Prim.WHERE)
+def _where(b, g, s):
+    cond, x, y = s.args
+    gx = b.op(Prim.WHERE, cond, g, ir.Const(0.0))
+    gy = b.op(Prim.WHERE, cond, ir.Const(0.0), g)
+    return None, b.unbroadcast(gx, x), b.unbroadcast(gy, y)
+
+
+@meaning(Prim.WHERE)
+def _where_meaning(run, s, cond, x, y):
+    mask = truths(run, cond)
+    if not any(isinstance(v, np.ndarray) for v in (mask, x, y)):
+        return sym(x) if mask else sym(y)
+    return np.where(mask, arr(x), arr(y))
+
+
+@vjp(Prim.CLIP)
+def _clip(b, g, s):
+    x, lo, hi = s.args
+    return b.unbroadcast(b.op(Prim.CLIP_GRAD, g, x, lo, hi), x), None, None
+
+
+@meaning(Prim.CLIP)
+def _clip_meaning(run, s, x, lo, hi):
+    def piece(a):
+        if lo is not None and holds(run, "<", a, lo):
+            return sym(lo)
+        if hi is not None and holds(run, ">", a, hi):
+            return sym(hi)
+        return sym(a)
+
+    return elementwise(piece, x)
+
+
+# ------------------------------------------------------------- comparisons
+def _numeric(x: object) -> bool:
+    return isinstance(x, (np.ndarray, sympy.Basic, int, float, np.number, bool, np.bool_))
+
+
+@meaning(Prim.LT, Prim.LE, Prim.GT, Prim.GE, Prim.EQ, Prim.NE)
+def _compare(run, s, x, y):
+    op = s.prim.spec.name
+    if not _numeric(x) or not _numeric(y):
+        return RELATIONS[op][0](x, y)  # dtypes, strings, None: plain Python
+    result = pairwise(lambda a, b: holds(run, op, a, b), x, y)
+    return result.astype(bool) if isinstance(result, np.ndarray) else result
+
+
+@meaning(Prim.NOT)
+def _not(run, s, x):
+    mask = truths(run, x)
+    return np.logical_not(mask) if isinstance(mask, np.ndarray) else not mask
+
+
+# ------------------------------------------------ rounding and integers
+@emitter(Prim.INT)
+def _emit_int(stmt, atom):
+    return call("int", [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.INT)
+def _int(run, s, x):
+    return int(at_point(run, s, x, "int()"))
+
+
+def _rounding(fn, what: str):
+    def rounded(run, s, x, *rest):
+        value = at_point(run, s, x, what)
+        if isinstance(value, np.ndarray):
+            return symbolic_array(np.vectorize(fn)(value).astype(float))
+        return number(float(fn(value)))
+
+    return rounded
+
+
+meaning(Prim.FLOOR)(_rounding(math.floor, "floor()"))
+meaning(Prim.CEIL)(_rounding(math.ceil, "ceil()"))
+meaning(Prim.ROUND)(_rounding(round, "round()"))
+
+
+def _integer_op(fn):
+    def integer_op(run, s, x, y):
+        a, b = at_point(run, s, x, fn.__name__), at_point(run, s, y, fn.__name__)
+        value = fn(a, b)
+        return value if isinstance(value, (int, np.integer)) else number(value)
+
+    return integer_op
+
+
+meaning(Prim.FLOORDIV)(_integer_op(lambda a, b: a // b))
+meaning(Prim.MOD)(_integer_op(lambda a, b: a % b))
+
+
+@meaning(Prim.ISNAN, Prim.ISFINITE)
+def _isnan(run, s, x):
+    test = np.isnan if s.prim is Prim.ISNAN else np.isfinite
+    value = test(np.asarray(run.point.evaluate(x), dtype=float))
+    return bool(value) if value.ndim == 0 else value

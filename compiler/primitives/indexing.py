@@ -1,0 +1,72 @@
+"""Indexing: `x[index]` (GETITEM) and the item assignment `y[index] = v` (SETITEM).
+
+Both keep their index as an `ir.Index` in params["index"], whose holes point
+into the statement's args: after x for GETITEM, after (y, v) for SETITEM.
+SETITEM is in place (its target is y itself), so it is emitted as a
+statement; its rule takes the written part out of y's cotangent.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import numpy as np
+
+from .. import ir
+from ..backend.expressions import call, name, subscript
+from ..ir.prims import Prim
+from ..proof.values import SymbolicError, index_of, number, sym
+from .registry import emitter, meaning, vjp
+
+
+# ------------------------------------------------------------------ x[index]
+@vjp(Prim.GETITEM)
+def _getitem(b, g, s):
+    x, *holes = s.args
+    grad = b.op(Prim.GETITEM_GRAD, g, x, *holes, index=s.params.get("index"))
+    return (grad,) + (None,) * len(holes)
+
+
+@emitter(Prim.GETITEM)
+def _emit_getitem(stmt, atom):
+    base, *holes = [atom(a) for a in stmt.args]
+    if stmt.params.get("row") == "either":  # a loop's row of a list or an array
+        return call("rt.item", [base, *holes]), False
+    return subscript(base, stmt.params.get("index"), holes), False
+
+
+@meaning(Prim.GETITEM)
+def _getitem_meaning(run, s, x, *holes):
+    args = (x, *holes)
+    index = index_of(run, s.params.get("index"), lambda p: args[p])
+    item = x[index]
+    return item if isinstance(x, np.ndarray) or not isinstance(item, float) else number(item)
+
+
+# -------------------------------------------------------------- y[index] = v
+@vjp(Prim.SETITEM)
+def _setitem(b, g, s):
+    _, value, *holes = s.args
+    index = s.params.get("index").unshift(1)  # its holes, counted after the array only
+    written = b.apply(Prim.GETITEM, (g, *holes), ir.Params.of(index=index))
+    rest = b.apply(Prim.ZERO_AT, (g, *holes), ir.Params.of(index=index))
+    return (rest, b.unbroadcast(written, value)) + (None,) * len(holes)
+
+
+@emitter(Prim.SETITEM)
+def _emit_setitem(stmt, atom):
+    atom(stmt.args[0])  # y, written as the target's name (read for the inlining bookkeeping)
+    value = atom(stmt.args[1])
+    holes = [value] + [atom(a) for a in stmt.args[2:]]
+    place = subscript(name(stmt.target.name), stmt.params.get("index"), holes)
+    return cst.Assign([cst.AssignTarget(place.node)], value.node)
+
+
+@meaning(Prim.SETITEM)
+def _setitem_meaning(run, s, y, value, *holes):
+    args = (y, value, *holes)
+    index = index_of(run, s.params.get("index"), lambda p: args[p])
+    if isinstance(y, np.ndarray) and y.dtype != object and run.symbolic(value):
+        raise SymbolicError(f"line {s.loc.line}: a symbolic value written into a "
+                            f"{y.dtype} array")
+    y[index] = sym(value) if isinstance(y, np.ndarray) and y.dtype == object else value
+    return y
