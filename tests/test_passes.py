@@ -15,9 +15,9 @@ import pytest
 from agc import ir, pipeline
 from agc.ad.activity import active_variables
 from agc.ad.dead_code import optimize
-from agc.ad.sequences import mark_sequences
 from agc.ad.lean import lean_variant
 from agc.ad.reverse import Adjoint, Reverser, Save
+from agc.ad.sequences import mark_sequences
 from agc.ad.tape import protect_outputs, resolve_tape
 from agc.errors import InternalError
 from agc.frontend.lower import lower_function
