@@ -1,0 +1,1 @@
+"""Differential tests: agc against numpy, jax and central differences."""

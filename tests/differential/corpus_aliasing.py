@@ -1,0 +1,394 @@
+"""Corpus: aliasing and views: in-place updates through a second name or a view.
+
+numpy semantics: `y = x` makes y another name for the same array, and basic
+slices, `.T` and `.reshape` are views. A function that writes through one
+name changes what the other names read (also the caller's argument; the
+harness always passes copies). The gradient is with respect to the argument's
+value on entry. Each entry has a jax reference that spells out the effect.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from .harness import Corpus, vec
+
+corpus = Corpus()
+add = corpus.add
+ref = corpus.ref
+ALIAS = "issue 12: an in-place update through an alias is not seen by the other name"
+F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
+
+
+@add(vec(3), xfail=ALIAS)
+def alias_then_iadd(x):
+    y = x
+    y += 1
+    return np.sum(x * y)
+
+
+ref(lambda x: jnp.sum((x + 1) ** 2))
+
+
+@add(vec(4), xfail=ALIAS)
+def alias_setitem_from_other(x):
+    a = x * 1.0
+    b = a
+    b[0] = 2 * x[0]
+    return np.sum(a * x)
+
+
+ref(lambda x: jnp.sum(x.at[0].set(2 * x[0]) * x))
+
+
+@add(vec(4), xfail=ALIAS)
+def view_slice_setitem(x):
+    y = x.copy()
+    v = y[1:]
+    v[0] = 10 * x[0]
+    return np.sum(y ** 2)
+
+
+ref(lambda x: jnp.sum(x.at[1].set(10 * x[0]) ** 2))
+
+
+@add(vec(2, 3), vec(2), wrt=("M0", "x"), xfail=ALIAS)
+def row_view_setitem(M0, x):
+    M = M0.copy()
+    row = M[0]
+    row[1] = x[0] ** 2
+    return np.sum(M * M0)
+
+
+ref(lambda M0, x: jnp.sum(M0.at[0, 1].set(x[0] ** 2) * M0))
+
+
+@add(vec(4), xfail=ALIAS)
+def alias_zero_first(x):
+    out = x * 2
+    c = out
+    c[0] = 0.0
+    return np.sum(out * x)
+
+
+ref(lambda x: jnp.sum((x * 2).at[0].set(0.0) * x))
+
+
+@add(vec(4), xfail=ALIAS)
+def alias_imul_both_read(x):
+    y = x
+    y *= 2
+    return np.sum(y) + np.sum(x ** 2)
+
+
+ref(lambda x: jnp.sum(2 * x) + jnp.sum((2 * x) ** 2))
+
+
+@add(vec(4))
+def copy_then_iadd_no_alias(x):
+    y = x.copy()
+    y += 1
+    return np.sum(x * y)
+
+
+ref(lambda x: jnp.sum(x * (x + 1)))
+
+
+@add(vec(4))
+def param_iadd(x):
+    x += 1
+    return np.sum(x ** 2)
+
+
+ref(lambda x: jnp.sum((x + 1) ** 2))
+
+
+@add(vec(4))
+def param_setitem(x):
+    x[0] = x[1] * 2
+    return np.sum(x ** 2)
+
+
+ref(lambda x: jnp.sum(x.at[0].set(x[1] * 2) ** 2))
+
+
+@add(vec(6), xfail=ALIAS)
+def reshape_view_setitem(x):
+    y = x.copy()
+    M = y.reshape(2, 3)
+    M[0, 0] = 5 * x[1]
+    return np.sum(y ** 2)
+
+
+ref(lambda x: jnp.sum(x.at[0].set(5 * x[1]) ** 2))
+
+
+@add(vec(2, 3), xfail=ALIAS)
+def transpose_view_setitem(X):
+    M = X.copy()
+    T = M.T
+    T[0, 1] = X[0, 2] ** 2
+    return np.sum(M ** 2)
+
+
+ref(lambda X: jnp.sum(X.at[1, 0].set(X[0, 2] ** 2) ** 2))
+
+
+@add(vec(6), xfail=ALIAS)
+def strided_view_imul(x):
+    y = x.copy()
+    v = y[::2]
+    v *= 3
+    return np.sum(y ** 2)
+
+
+ref(lambda x: jnp.sum(x.at[::2].multiply(3) ** 2))
+
+
+@add(vec(4), xfail=ALIAS)
+def full_slice_is_a_view(x):
+    y = x[:]
+    y[0] = 0.0
+    return np.sum(x ** 2)
+
+
+ref(lambda x: jnp.sum(x.at[0].set(0.0) ** 2))
+
+
+@add(vec(4), xfail=ALIAS)
+def chained_assignment_alias(x):
+    z = y = x * 2
+    z += 1
+    return np.sum(y * x)
+
+
+ref(lambda x: jnp.sum((x * 2 + 1) * x))
+
+
+@add(vec(4), xfail=ALIAS)
+def copy_alias_iadd(x):
+    a = x.copy()
+    b = a
+    b += x
+    return np.sum(a * a)
+
+
+ref(lambda x: jnp.sum((2 * x) ** 2))
+
+
+@add(vec(4), xfail=ALIAS)
+def view_slice_assign_all(x):
+    y = np.zeros(4)
+    v = y[1:3]
+    v[:] = x[:2] ** 2
+    return np.sum(y * x)
+
+
+ref(lambda x: jnp.sum(jnp.zeros(4).at[1:3].set(x[:2] ** 2) * x))
+
+
+@add(vec(4), xfail=ALIAS)
+def alias_accumulate_in_loop(x):
+    acc = x
+    for i in range(3):
+        acc += x
+    return np.sum(acc)
+
+
+ref(lambda x: jnp.sum(8 * x))
+
+
+@add(vec(4), xfail=ALIAS)
+def write_base_read_view(x):
+    y = x.copy()
+    v = y[1:]
+    y[1] = 5.0 * x[0]
+    return np.sum(v * x[1:])
+
+
+ref(lambda x: jnp.sum(x.at[1].set(5.0 * x[0])[1:] * x[1:]))
+
+
+@add(vec(2, 3), xfail=ALIAS)
+def write_base_read_row(X):
+    M = X * 1.0
+    row = M[0]
+    M[0, 1] = X[1, 1] ** 3
+    return np.sum(row ** 2)
+
+
+ref(lambda X: jnp.sum(X.at[0, 1].set(X[1, 1] ** 3)[0] ** 2))
+
+
+@add(vec(5), xfail32=F32_PROMOTED)
+def overlapping_shift(x):
+    y = x.copy()
+    y[1:] = y[:-1]
+    return np.sum(y * np.arange(5.0))
+
+
+ref(lambda x: jnp.sum(jnp.concatenate([x[:1], x[:-1]]) * jnp.arange(5.0)))
+
+
+@add(vec(5), xfail32=F32_PROMOTED)
+def overlapping_reverse(x):
+    y = x.copy()
+    y[:] = y[::-1]
+    return np.sum(y * np.arange(5.0))
+
+
+ref(lambda x: jnp.sum(x[::-1] * jnp.arange(5.0)))
+
+
+@add(vec(4))
+def center_in_place(x):
+    y = x.copy()
+    y -= y.mean()
+    return np.sum(y ** 3)
+
+
+ref(lambda x: jnp.sum((x - jnp.mean(x)) ** 3))
+
+
+@add(vec(4), xfail32=F32_PROMOTED)
+def normalize_in_place(x):
+    y = x.copy()
+    y /= np.linalg.norm(y)
+    return np.sum(y * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+ref(lambda x: jnp.sum(x / jnp.linalg.norm(x) * jnp.array([1.0, 2.0, 3.0, 4.0])))
+
+
+def _normalize(v):
+    v /= np.linalg.norm(v)
+
+
+@add(vec(4), expect="refused")  # a bare call statement: refused, positioned
+def helper_normalizes_in_place(x):
+    y = x.copy()
+    _normalize(y)
+    return np.sum(y * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+ref(lambda x: jnp.sum(x / jnp.linalg.norm(x) * jnp.array([1.0, 2.0, 3.0, 4.0])))
+
+
+def _normalized(v):
+    v /= np.linalg.norm(v)
+    return v
+
+
+@add(vec(4), xfail=ALIAS)
+def helper_normalizes_and_returns(x):
+    y = x.copy()
+    z = _normalized(y)
+    return np.sum(y * np.array([1.0, 2.0, 3.0, 4.0])) + np.sum(z)
+
+
+ref(lambda x: jnp.sum(x / jnp.linalg.norm(x) * jnp.array([2.0, 3.0, 4.0, 5.0])))
+
+
+@add(vec(4), xfail=ALIAS)
+def helper_normalizes_the_argument(x):
+    z = _normalized(x)
+    return np.sum(x * z)
+
+
+ref(lambda x: jnp.sum((x / jnp.linalg.norm(x)) ** 2))
+
+
+def _scale_first(v, s):
+    v[0] = v[0] * s
+
+
+@add(vec(4), expect="refused")
+def helper_writes_entry(x):
+    y = x * 1.0
+    _scale_first(y, 3.0)
+    return np.sum(y ** 2)
+
+
+ref(lambda x: jnp.sum(x.at[0].multiply(3.0) ** 2))
+
+
+@add(vec(3, 2), xfail=ALIAS)
+def loop_variable_row_imul(X):
+    Y = X.copy()
+    for row in Y:
+        row *= 2
+    return np.sum(Y * X)
+
+
+ref(lambda X: jnp.sum(2 * X * X))
+
+
+@add(vec(4))
+def rebinding_is_not_aliasing(x):
+    y = x
+    y = y + 1
+    return np.sum(x * y)
+
+
+@add(vec(4))
+def swap_names(x):
+    a = x * 2
+    b = x + 1
+    a, b = b, a
+    return np.sum(a * a - b)
+
+
+@add(vec(2, 3), xfail="issue 12: row = X[0].copy() elided, so row[1] = 0.0 overwrites X (wrong value)")
+def row_copy_then_write(X):
+    row = X[0].copy()
+    row[1] = 0.0
+    return np.sum(row * X[1]) + np.sum(X)
+
+
+ref(lambda X: jnp.sum(X[0].at[1].set(0.0) * X[1]) + jnp.sum(X))
+
+
+@add(vec(4))
+def inplace_ops_on_fresh_array(x):
+    y = x * 1.0
+    y += 1.0
+    y *= x
+    y -= 0.5
+    y /= 2.0
+    y **= 2
+    return np.sum(y)
+
+
+@add(vec(4))
+def iadd_param_read_again(x):
+    s0 = np.sum(x)
+    x *= 2
+    return s0 * np.sum(x)
+
+
+ref(lambda x: jnp.sum(x) * jnp.sum(2 * x))
+
+
+@add(vec(3), vec(3), wrt=("a", "b"), xfail=ALIAS)
+def alias_two_params(a, b):
+    c = a
+    c += b
+    return np.sum(a * b)
+
+
+ref(lambda a, b: jnp.sum((a + b) * b))
+
+
+@add(vec(4), xfail=ALIAS)
+def alias_after_write_read_both(x):
+    y = x.copy()
+    z = y
+    z[2] = z[0] + z[1]
+    return np.sum(y ** 2) + np.sum(z)
+
+
+@ref
+def _ref_alias_after_write_read_both(x):
+    y = x.at[2].set(x[0] + x[1])
+    return jnp.sum(y ** 2) + jnp.sum(y)

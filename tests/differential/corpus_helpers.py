@@ -1,0 +1,263 @@
+"""Corpus: helper functions (same module, nested, early return, in-place) and module constants.
+
+Module-level constants are read when the function runs: an entry with
+`phases=[{}, {"SCALE": 3.0}]` is checked, then the constant is changed and the
+same differentiated function is checked again (then the old value is restored).
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax.numpy as jnp
+import numpy as np
+
+from .harness import Corpus, num, pos, vec
+
+corpus = Corpus()
+add = corpus.add
+ref = corpus.ref
+SCALE = 2.0
+OFFSET = 0.5
+N_STEPS = 3
+EPS = 1e-3
+F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
+STALE = "issue 12: a module constant changed after the first gradient call is not seen"
+
+
+def _square(v):
+    return v * v
+
+
+def _affine(v, a, b):
+    return a * v + b
+
+
+def _safe_log(v):
+    return np.log(np.abs(v) + EPS)
+
+
+def _relu(v):
+    return np.maximum(v, 0.0)
+
+
+def _first_positive_or_zero(v):
+    for i in range(len(v)):
+        if v[i] > 0:
+            return v[i]
+    return 0.0 * v[0]
+
+
+def _clipped(v):
+    if np.max(np.abs(v)) > 1.0:
+        return v / np.max(np.abs(v))
+    return v
+
+
+def _sum_sq(v):
+    return np.sum(_square(v))
+
+
+def _softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+def _two_outputs(v):
+    return np.sum(v), np.sum(v * v)
+
+
+def _normalize_in_place(v):
+    v -= np.mean(v)
+    v /= np.linalg.norm(v)
+    return v
+
+
+@add(vec(4))
+def helper_square(x):
+    return np.sum(_square(x) + x)
+
+
+@add(vec(4), num(), num(), wrt=("x", "a", "b"))
+def helper_with_three_args(x, a, b):
+    return np.sum(_affine(x, a, b) ** 2)
+
+
+@add(vec(4))
+def helper_safe_log(x):
+    return np.sum(_safe_log(x))
+
+
+@add(vec(4))
+def helper_relu(x):
+    return np.sum(_relu(x) * x)
+
+
+@add(vec(4))
+def helper_early_return_in_loop(x):
+    return _first_positive_or_zero(x) * np.sum(x)
+
+
+@add(vec(4, lo=-2.0, hi=2.0))
+def helper_early_return_branch(x):
+    return np.sum(_clipped(x) ** 3)
+
+
+@add(vec(4))
+def helper_calls_helper(x):
+    return _sum_sq(np.sin(x))
+
+
+@add(vec(4), xfail32=F32_PROMOTED)
+def helper_softmax(x):
+    return np.sum(_softmax(x) * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+@add(vec(4))
+def helper_tuple_return(x):
+    s, q = _two_outputs(x)
+    return s * q
+
+
+@add(vec(4))
+def helper_called_in_loop(x):
+    y = x
+    for _ in range(3):
+        y = _affine(np.tanh(y), 0.5, 0.1)
+    return np.sum(y)
+
+
+@add(vec(4))
+def helper_called_twice(x):
+    return np.sum(_square(_square(x)))
+
+
+@add(vec(4), expect="refused")  # def inside a function: refused, positioned
+def nested_def_helper(x):
+    def inner(v):
+        return np.sin(v) * v
+
+    return np.sum(inner(x) + inner(2 * x))
+
+
+@add(vec(4), expect="refused")
+def nested_def_closure(x):
+    k = 3.0
+
+    def scaled(v):
+        return v * k
+
+    return np.sum(scaled(x) ** 2)
+
+
+@add(vec(4))
+def helper_normalizes_its_argument(x):
+    y = _normalize_in_place(x.copy())
+    return np.sum(y * x)
+
+
+ref(lambda x: jnp.sum((x - jnp.mean(x)) / jnp.linalg.norm(x - jnp.mean(x)) * x))
+
+
+@add(vec(4))
+def module_constant_scale(x):
+    return np.sum(np.tanh(x) * SCALE) + OFFSET
+
+
+@add(vec(4), phases=[{}, {"SCALE": 3.0}, {"SCALE": -1.5}], xfail=STALE)
+def module_constant_changed(x):
+    return np.sum(np.sin(x) * SCALE)
+
+
+@add(vec(4), phases=[{}, {"N_STEPS": 5}], xfail=STALE)
+def module_constant_loop_count_changed(x):
+    y = x
+    for _ in range(N_STEPS):
+        y = np.tanh(y) + 0.1
+    return np.sum(y)
+
+
+@add(vec(4), phases=[{}, {"OFFSET": -2.0}], xfail=STALE)
+def module_constant_in_branch_changed(x):
+    if np.sum(x) > OFFSET:
+        return np.sum(x ** 2)
+    return np.sum(x)
+
+
+@add(vec(4), phases=[{}, {"SCALE": 5.0}], xfail=STALE)
+def module_constant_in_helper_changed(x):
+    return np.sum(_scaled_by_module(x))
+
+
+def _scaled_by_module(v):
+    return v * v * SCALE
+
+
+@add(vec(4))
+def module_eps_constant(x):
+    return np.sum(np.sqrt(x * x + EPS))
+
+
+@add(num(0.1, 1.0), wrt="t")
+def math_module_on_floats(t):
+    return math.exp(t) * math.sin(t) + math.sqrt(t + 1.0)
+
+
+ref(lambda t: jnp.exp(t) * jnp.sin(t) + jnp.sqrt(t + 1.0))
+
+
+@add(num(0.1, 1.0), wrt="t")
+def math_log_tanh(t):
+    return math.log(t + 2.0) * math.tanh(t) + math.pow(t, 3)
+
+
+ref(lambda t: jnp.log(t + 2.0) * jnp.tanh(t) + t ** 3)
+
+
+@add(vec(4), num(0.1, 1.0), wrt=("x", "t"), xfail32=F32_PROMOTED)
+def builtin_max_min_pow(x, t):
+    return max(np.sum(x), t) + min(t, 2.0) * pow(t, 2)
+
+
+@add(pos(4))
+def helper_with_default_argument_unused(x):
+    return np.sum(_power(x, 2.0))
+
+
+def _power(v, p):
+    return v ** p
+
+
+@add(vec(4))
+def helper_returns_in_both_branches(x):
+    return np.sum(_pick(x, np.sum(x) > 0))
+
+
+def _pick(v, flag):
+    if flag:
+        return v * 2
+    else:
+        return v ** 2
+
+
+@add(vec(3, 4), vec(4), wrt=("X", "w"), xfail32=F32_PROMOTED)
+def helper_layer_chain(X, w):
+    h = _layer(X, w)
+    return np.sum(_layer(h[:, None] * np.ones((1, 4)), w) ** 2)
+
+
+def _layer(X, w):
+    return np.tanh(X @ w)
+
+
+@add(vec(4))
+def helper_accumulates_list(x):
+    parts = _powers(x, 3)
+    return np.sum(parts[0] + parts[1] * parts[2])
+
+
+def _powers(v, n):
+    out = []
+    for k in range(n):
+        out.append(v ** (k + 1))
+    return out

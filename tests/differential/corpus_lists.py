@@ -1,0 +1,266 @@
+"""Corpus: Python lists: building, appending, item assignment, list parameters, nested lists."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from .harness import Corpus, num, vec
+
+corpus = Corpus()
+add = corpus.add
+ref = corpus.ref
+LIST_SET = "issue 12: list item assignment l[i] = ... is lost or misapplied"
+LIST_ARG = "issue 12: gradient of a list-of-floats argument has the wrong shape"
+F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
+
+
+@add(vec(3), xfail=LIST_SET)
+def list_item_times_three(x):
+    l = [x, 2 * x]
+    l[0] = l[0] * 3
+    return np.sum(l[0] * l[1])
+
+
+@add(vec(3), xfail=LIST_SET)
+def list_item_iadd(x):
+    lst = [x, x * 0.5]
+    lst[1] += x ** 2
+    return np.sum(lst[0] * lst[1])
+
+
+@add(vec(3), xfail=LIST_SET)
+def list_tanh_in_loop(x):
+    hs = [x, x * 2, x * 3]
+    for i in range(3):
+        hs[i] = np.tanh(hs[i]) * (i + 1)
+    return np.sum(hs[0] + hs[1] * hs[2])
+
+
+@add([vec(3)(np.random.default_rng(0)), vec(3)(np.random.default_rng(1))], xfail=LIST_SET)
+def list_param_written(xs):
+    xs[0] = xs[0] * 2
+    return np.sum(xs[0] * xs[1])
+
+
+ref(lambda xs: jnp.sum(xs[0] * 2 * xs[1]))
+
+
+@add(vec(3))
+def list_item_overwritten_in_loop(x):
+    tmp = [x, x]
+    for i in range(3):
+        tmp[0] = x * i
+    return np.sum(x ** 2)
+
+
+@add(vec(3), xfail="issue 12: a list item rewritten in a loop but unused by the output: KeyError")
+def list_item_recurrence_unused(x):
+    tmp = [x, x * 2]
+    for i in range(3):
+        tmp[0] = np.tanh(tmp[0]) + x
+    return np.sum(x ** 2) + np.sum(tmp[1])
+
+
+@add(vec(3), xfail=LIST_SET)
+def list_item_recurrence_used(x):
+    tmp = [x, x * 2]
+    for i in range(3):
+        tmp[0] = np.tanh(tmp[0]) * tmp[1]
+    return np.sum(tmp[0])
+
+
+@add(vec(3))
+def append_and_sum(x):
+    out = []
+    for i in range(3):
+        out.append(x * (i + 1))
+    return np.sum(out[0] + out[1] * out[2])
+
+
+@add(vec(3))
+def append_then_stack(x):
+    rows = []
+    for i in range(4):
+        rows.append(np.sin(x + i))
+    M = np.stack(rows)
+    return np.sum(M ** 2)
+
+
+@add(vec(3))
+def append_then_array(x):
+    vals = []
+    for i in range(3):
+        vals.append(x[i] ** 2)
+    return np.sum(np.array(vals) * np.array([1.0, 2.0, 3.0]))
+
+
+@add(vec(3))
+def list_literal_of_arrays(x):
+    parts = [x, x ** 2, np.sin(x)]
+    return np.sum(parts[0] * parts[1] + parts[2])
+
+
+@add(vec(3))
+def list_negative_index(x):
+    parts = [x, 2 * x, 3 * x]
+    return np.sum(parts[-1] * parts[-2])
+
+
+@add(vec(3))
+def iterate_over_list(x):
+    total = 0.0
+    for p in [x, x * x, np.exp(x)]:
+        total = total + np.sum(p)
+    return total
+
+
+@add(vec(3))
+def enumerate_list(x):
+    parts = [x, x ** 2, x ** 3]
+    total = 0.0
+    for i, p in enumerate(parts):
+        total = total + (i + 1) * np.sum(p)
+    return total
+
+
+@add(vec(3), vec(3), wrt=("a", "b"))
+def zip_lists(a, b):
+    total = 0.0
+    for u, v in zip([a, b], [b, a * 2]):
+        total = total + np.sum(u * v)
+    return total
+
+
+@add(vec(3))
+def list_len_loop(x):
+    parts = [x, x + 1, x - 1]
+    s = 0.0
+    for i in range(len(parts)):
+        s = s + np.sum(parts[i] ** 2)
+    return s
+
+
+@add([vec(3)(np.random.default_rng(0)), vec(3)(np.random.default_rng(1))])
+def list_param_read(xs):
+    return np.sum(xs[0] * xs[1]) + np.sum(xs[1] ** 2)
+
+
+@add([[1.0, 2.0], [3.0, 4.0]], xfail=LIST_ARG)
+def nested_list_sum_axis0(x):
+    return np.sum(np.sum(x, axis=0) ** 2)
+
+
+ref(lambda x: jnp.sum(jnp.sum(jnp.asarray(x), axis=0) ** 2))
+
+
+@add([1.0, 2.0, 4.0], xfail=LIST_ARG)
+def flat_list_mean(x):
+    return np.mean(x) ** 2
+
+
+ref(lambda x: jnp.mean(jnp.asarray(x)) ** 2)
+
+
+@add([0.5, -1.0, 2.0])
+def flat_list_to_array(x):
+    a = np.array(x)
+    return np.sum(a ** 3)
+
+
+ref(lambda x: jnp.sum(jnp.asarray(x) ** 3))
+
+
+@add([[0.5, 1.0], [2.0, -1.0]])
+def nested_list_items(x):
+    return x[0][1] * x[1][0] + x[1][1] ** 2
+
+
+@add([vec(3)(np.random.default_rng(2)), vec(3)(np.random.default_rng(3))])
+def list_param_loop(xs):
+    total = 0.0
+    for v in xs:
+        total = total + np.sum(np.tanh(v))
+    return total
+
+
+@add(vec(3), xfail=LIST_SET)
+def list_append_then_overwrite(x):
+    out = []
+    out.append(x)
+    out.append(x * 2)
+    out[1] = out[1] + out[0]
+    return np.sum(out[1] ** 2)
+
+
+@add(vec(3))
+def list_of_scalars_sum(x):
+    terms = [x[0] ** 2, x[1] * x[2], np.sin(x[0])]
+    s = 0.0
+    for t in terms:
+        s = s + t
+    return s
+
+
+@add(vec(3), expect="refused")  # a list variable passed to np.concatenate
+def list_concatenate(x):
+    pieces = []
+    for i in range(3):
+        pieces.append(x[i:i + 1] * (i + 1))
+    return np.sum(np.concatenate(pieces) ** 2)
+
+
+@add(vec(3))
+def list_pop_free_running_product(x):
+    factors = [x, x + 1.0]
+    prod = factors[0] * factors[1]
+    factors.append(prod)
+    return np.sum(factors[-1])
+
+
+@add(vec(3), xfail=LIST_SET)
+def list_swap_items(x):
+    l = [x, x ** 2]
+    l[0], l[1] = l[1], l[0]
+    return np.sum(l[0] * 3 + l[1])
+
+
+@add(vec(3), xfail=LIST_SET)
+def list_item_assign_from_other_item(x):
+    l = [x, x * 2, x * 3]
+    l[2] = l[0] + l[1]
+    return np.sum(l[2] ** 2)
+
+
+@add(vec(3), num(), wrt=("x", "c"), xfail=LIST_SET)
+def list_item_scale_by_param(x, c):
+    l = [x, x]
+    l[1] = l[1] * c
+    return np.sum(l[0] * l[1])
+
+
+@add(vec(3), expect="refused")  # grid[1][0] = ...
+def list_of_lists_item_assign(x):
+    grid = [[x, x], [x, x]]
+    grid[1][0] = grid[1][0] * 5
+    return np.sum(grid[1][0] + grid[0][1])
+
+
+@add(vec(3))
+def list_grow_recurrence(x):
+    seq = [x]
+    for i in range(3):
+        seq.append(np.tanh(seq[-1]) + x)
+    return np.sum(seq[-1])
+
+
+@add(vec(3))
+def list_in_helper_arg(x):
+    return _sum_all([x, x ** 2])
+
+
+def _sum_all(items):
+    s = 0.0
+    for it in items:
+        s = s + np.sum(it)
+    return s

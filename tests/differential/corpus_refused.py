@@ -1,0 +1,118 @@
+"""Corpus: ordinary numpy code agc refuses today with a positioned UserCodeError.
+
+Refusal is an acceptable answer (never a wrong number), declared here so that
+a change is noticed: when agc learns one of these, its entry fails and must
+become an ordinary entry (expect="ok") checked against jax.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .harness import Corpus, pos, vec
+
+corpus = Corpus()
+add = corpus.add
+
+
+def _scaled(v, k):
+    return v * k
+
+
+@add(vec(4), expect="refused")
+def any_in_condition(x):
+    if np.any(x > 0.9):
+        return np.sum(x ** 2)
+    return np.sum(x)
+
+
+@add(vec(4), expect="refused")
+def all_in_condition(x):
+    if np.all(x > -0.99):
+        return np.sum(x ** 3)
+    return np.sum(x)
+
+
+@add(vec(4), expect="refused")
+def bitand_mask(x):
+    return np.sum(np.where((x > 0) & (x < 0.5), x ** 2, x))
+
+
+@add(vec(4), expect="refused")
+def bitor_mask(x):
+    return np.sum(np.where((x > 0.5) | (x < -0.5), x ** 2, x))
+
+
+@add(vec(4), expect="refused")
+def invert_mask(x):
+    return np.sum(np.where(~(x > 0), x ** 2, x))
+
+
+@add(vec(4), expect="refused")
+def clip_keyword_bound(x):
+    return np.sum(x.clip(min=0.0) * x)
+
+
+@add(vec(4), expect="refused")
+def list_comprehension(x):
+    return np.sum(np.array([v * 2 for v in x]))
+
+
+@add(vec(4), expect="refused")
+def einsum_dot(x):
+    return np.einsum("i,i->", x, x)
+
+
+@add(vec(2, 3), expect="refused")
+def tensordot_call(X):
+    return np.sum(np.tensordot(X, X.T, axes=1))
+
+
+@add(vec(4), expect="refused")
+def float32_scalar_constructor(x):
+    return np.sum(np.float32(2.0) * x ** 2)
+
+
+@add(vec(2, 3), expect="refused")
+def linalg_inv(X):
+    return np.sum(np.linalg.inv(X @ X.T + np.eye(2)))
+
+
+@add(vec(4), expect="refused")
+def helper_keyword_argument(x):
+    return np.sum(_scaled(x, k=2.0))
+
+
+@add(vec(4), expect="refused")
+def np_mod_function(x):
+    return np.sum(np.mod(x, 0.7) ** 2)
+
+
+@add(vec(4), expect="refused")
+def sort_then_weight(x):
+    return np.sum(np.sort(x) * np.arange(4.0))
+
+
+@add(vec(4), expect="refused")
+def std_and_var(x):
+    return np.std(x) + np.var(x)
+
+
+@add(vec(4), expect="refused")
+def cumsum_call(x):
+    return np.sum(np.cumsum(x) ** 2)
+
+
+@add(pos(4), expect="refused")
+def try_except(x):
+    try:
+        y = np.log(x)
+    except ValueError:
+        y = x
+    return np.sum(y)
+
+
+@add(vec(4), expect="refused")
+def lambda_inside(x):
+    f = lambda v: v * 2
+    return np.sum(f(x))
