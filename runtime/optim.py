@@ -24,67 +24,18 @@ import numbers
 from abc import ABC, abstractmethod
 from typing import Any
 
-import numpy as np
-
 from .device import array_module_of, is_array
+from .optim_leaves import (
+    cast_like,
+    check_companion,
+    check_param,
+    full_like,
+    require,
+    shape,
+)
 from .tree import tree_flatten, tree_leaves, tree_leaves_with_path, tree_map, tree_unflatten
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
-
-
-def _require(ok: bool, message: str) -> None:
-    """ValueError(message) unless ok: the hyperparameter checks torch does."""
-    if not ok:
-        raise ValueError(message)
-
-
-def _is_python_number(leaf: Any) -> bool:
-    """True for Python int / float (not bool, not numpy scalars)."""
-    return isinstance(leaf, (int, float)) and not isinstance(leaf, (bool, np.generic))
-
-
-def _check_param(path: str, leaf: Any) -> None:
-    """TypeError unless `leaf` is a real floating array / numpy scalar or a Python number."""
-    if _is_python_number(leaf):
-        return
-    dtype = getattr(leaf, "dtype", None)
-    if dtype is None or not np.issubdtype(dtype, np.floating):
-        kind = f"dtype {dtype}" if dtype is not None else f"type {type(leaf).__name__}"
-        raise TypeError(f"params{path} has {kind}; optimizers need float arrays or Python floats")
-
-
-def _shape(leaf: Any) -> tuple:
-    """Shape of an array leaf; () for scalars."""
-    return tuple(getattr(leaf, "shape", ()))
-
-
-def _check_companion(path: str, name: str, param: Any, other: Any) -> None:
-    """The grad / state leaf matching params{path} must be a real number of its shape."""
-    dtype = getattr(other, "dtype", None)
-    if isinstance(other, complex) or (
-            dtype is not None and np.issubdtype(dtype, np.complexfloating)
-    ):
-        raise TypeError(f"{name}{path} is complex; only real parameters are supported")
-    if _shape(other) != _shape(param):
-        raise ValueError(f"{name}{path} has shape {_shape(other)} but params{path} has "
-                         f"shape {_shape(param)}")
-
-
-def _cast_like(value: Any, like: Any) -> Any:
-    """`value` as the same kind of leaf as `like`: Python float, numpy scalar or array."""
-    if isinstance(like, np.generic):
-        return like.dtype.type(value)
-    if _is_python_number(like):
-        return float(value)
-    # asarray, not astype: numpy ops on 0-d arrays return scalars, and we want arrays back.
-    return array_module_of(like).asarray(value, dtype=like.dtype)
-
-
-def _full_like(param: Any, value: float) -> Any:
-    """A leaf like `param` (type, shape, dtype, device) filled with `value`."""
-    if is_array(param):
-        return array_module_of(param).full(param.shape, value, dtype=param.dtype)
-    return _cast_like(value, param)
 
 
 class Optimizer(ABC):
@@ -119,11 +70,11 @@ class Optimizer(ABC):
     def init(self, params: Any) -> dict[str, Any]:
         """Fresh state for `params`: {"step": 0, <buffer>: tree like params, ...}."""
         for path, leaf in tree_leaves_with_path(params):
-            _check_param(path, leaf)
+            check_param(path, leaf)
         state: dict[str, Any] = {"step": 0}
         for name in self._slot_names():
             start = self._slot_start(name)
-            state[name] = tree_map(lambda p, start=start: _full_like(p, start), params)
+            state[name] = tree_map(lambda p, start=start: full_like(p, start), params)
         return state
 
     def _check_state(self, state: Any) -> None:
@@ -154,15 +105,15 @@ class Optimizer(ABC):
     def _step_leaf(self, step: int, path: str, param: Any,
                    companions: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Check one leaf with its grad and buffers, then update it, keeping its dtype."""
-        _check_param(path, param)
+        check_param(path, param)
         for name, leaf in companions.items():
             label = name if name == "grads" else f"state[{name!r}]"
-            _check_companion(path, label, param, leaf)
+            check_companion(path, label, param, leaf)
         grad = companions.pop("grads")
         xp = array_module_of(param, grad, *companions.values())
         new_param, new_slots = self._leaf_update(xp, step, param, grad, companions)
-        return (_cast_like(new_param, param),
-                {name: _cast_like(value, param) for name, value in new_slots.items()})
+        return (cast_like(new_param, param),
+                {name: cast_like(value, param) for name, value in new_slots.items()})
 
     def update(self, params: Any, grads: Any, state: dict[str, Any]) -> tuple[Any, dict]:
         """One step: returns (new params, new state); the arguments are left untouched."""
@@ -193,7 +144,7 @@ class Optimizer(ABC):
             if not getattr(leaf.flags, "writeable", True):
                 raise TypeError(f"params{path} is a read-only array and cannot be updated")
         treedef = tree_flatten(params)[1]
-        key = (treedef, tuple((_shape(p), str(p.dtype)) for p in tree_leaves(params)))
+        key = (treedef, tuple((shape(p), str(p.dtype)) for p in tree_leaves(params)))
         state = self._states.get(key)
         if state is None:
             state = self.init(params)
@@ -224,10 +175,10 @@ class SGD(Optimizer):
                  maximize: bool = False) -> None:
         """Check and store the hyperparameters (lr is required; torch 2.x defaults it to 1e-3)."""
         super().__init__()
-        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
-        _require(0.0 <= momentum, f"Invalid momentum value: {momentum}")
-        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        _require(not nesterov or (momentum > 0 and dampening == 0),
+        require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        require(0.0 <= momentum, f"Invalid momentum value: {momentum}")
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        require(not nesterov or (momentum > 0 and dampening == 0),
                  "Nesterov momentum requires a momentum and zero dampening")
         self.lr, self.momentum, self.dampening = float(lr), float(momentum), float(dampening)
         self.weight_decay, self.nesterov, self.maximize = float(weight_decay), nesterov, maximize
@@ -264,12 +215,12 @@ class Adagrad(Optimizer):
                  maximize: bool = False) -> None:
         """Check and store the hyperparameters."""
         super().__init__()
-        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
-        _require(0.0 <= lr_decay, f"Invalid lr_decay value: {lr_decay}")
-        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        _require(0.0 <= initial_accumulator_value,
+        require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        require(0.0 <= lr_decay, f"Invalid lr_decay value: {lr_decay}")
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        require(0.0 <= initial_accumulator_value,
                  f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
-        _require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
         self.lr, self.lr_decay, self.weight_decay = float(lr), float(lr_decay), float(weight_decay)
         self.initial_accumulator_value, self.eps = float(initial_accumulator_value), float(eps)
         self.maximize = maximize
@@ -304,11 +255,11 @@ class RMSprop(Optimizer):
                  maximize: bool = False) -> None:
         """Check and store the hyperparameters."""
         super().__init__()
-        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
-        _require(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        _require(0.0 <= momentum, f"Invalid momentum value: {momentum}")
-        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
-        _require(0.0 <= alpha, f"Invalid alpha value: {alpha}")
+        require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        require(0.0 <= momentum, f"Invalid momentum value: {momentum}")
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        require(0.0 <= alpha, f"Invalid alpha value: {alpha}")
         self.lr, self.alpha, self.eps = float(lr), float(alpha), float(eps)
         self.weight_decay, self.momentum = float(weight_decay), float(momentum)
         self.centered, self.maximize = centered, maximize
@@ -354,12 +305,12 @@ class Adam(Optimizer):
                  maximize: bool = False) -> None:
         """Check and store the hyperparameters."""
         super().__init__()
-        _require(0.0 <= lr, f"Invalid learning rate: {lr}")
-        _require(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        _require(len(betas) == 2, f"betas must be a pair, got {betas!r}")
-        _require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-        _require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        _require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        require(0.0 <= lr, f"Invalid learning rate: {lr}")
+        require(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        require(len(betas) == 2, f"betas must be a pair, got {betas!r}")
+        require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        require(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         self.lr, self.betas = float(lr), (float(betas[0]), float(betas[1]))
         self.eps, self.weight_decay = float(eps), float(weight_decay)
         self.amsgrad, self.maximize = amsgrad, maximize

@@ -28,7 +28,7 @@ would change), or a write whose target may be either an array or a number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .. import ir
 from ..ad.param_kinds import container_params, scalar_params
@@ -36,102 +36,13 @@ from ..ad.ranks import variable_ranks
 from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
 from ..errors import Loc, UserCodeError
 from ..ir.prims import Prim
+from .alias_facts import MAY_VIEW, Fact, Liveness, fact_key, join, join_all, maybe_zero_d
 
 CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
-# Results that may share memory with their first argument (views, or the argument itself).
-MAY_VIEW = frozenset({Prim.RESHAPE, Prim.TRANSPOSE, Prim.SQUEEZE, Prim.EXPAND_DIMS,
-                      Prim.BROADCAST_TO, Prim.ASARRAY, Prim.STOP_GRADIENT})
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
-MAKES_ARRAY = frozenset({Prim.ASARRAY, Prim.ZEROS, Prim.ONES, Prim.ZEROS_LIKE, Prim.ONES_LIKE,
-                         Prim.FULL})  # a rank-0 result of these is a 0-d array, not a number
 OPS = {Prim.ADD: "+", Prim.SUB: "-", Prim.MUL: "*", Prim.DIV: "/", Prim.POW: "**",
        Prim.MATMUL: "@"}
 WHOLE = ir.Params.of(index=ir.Index((ir.ELLIPSIS,)), shared=True)  # y[...] = v
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A relation between two names: certain on every path (`must`) or only on some."""
-
-    must: bool
-    loc: Loc
-    holes: tuple = ()  # a view's index atoms
-    index: object = None  # a view's index template (GETITEM form)
-    stale: bool = False  # a view whose index variable was reassigned since
-
-
-def _key(rel: str, a: str, b: str) -> tuple:
-    """("same"|"shares", a, b) is symmetric; ("view", view, base) is not."""
-    return (rel, a, b) if rel == "view" or a < b else (rel, b, a)
-
-
-def _join(left: dict | None, right: dict | None) -> dict | None:
-    if left is None:
-        return None if right is None else dict(right)
-    if right is None:
-        return dict(left)
-    out = {}
-    for key in left.keys() | right.keys():
-        a, b = left.get(key), right.get(key)
-        if a is not None and b is not None and a.must and b.must and \
-                (a.holes, a.index) == (b.holes, b.index):
-            out[key] = a
-        else:
-            out[key] = replace(a or b, must=False)
-    return out
-
-
-def _join_all(states) -> dict | None:
-    out = None
-    for state in states:
-        out = _join(out, state)
-    return out
-
-
-# ------------------------------------------------------------------ liveness
-class _Liveness:
-    """The names read later (before being bound again) after each statement."""
-
-    def __init__(self, fn: ir.Function):
-        self.after: dict[int, set[str]] = {}
-        self.block(fn.body, set(), None)
-
-    def block(self, block: ir.Block, live_out: set[str], loop) -> set[str]:
-        live = set(live_out)
-        for stmt in reversed(block):
-            self.after[id(stmt)] = self.after.get(id(stmt), set()) | live
-            live = self.stmt(stmt, live, loop)
-        return live
-
-    def stmt(self, stmt: ir.Stmt, live: set[str], loop) -> set[str]:
-        if isinstance(stmt, ir.Assign):
-            return (live - {stmt.target.name}) | set(ir.vars_read(stmt))
-        if isinstance(stmt, ir.If):
-            return self.block(stmt.body, live, loop) | self.block(stmt.orelse, live, loop) \
-                | set(ir.vars_read(stmt))
-        if isinstance(stmt, ir.Return):
-            return set(ir.vars_read(stmt))
-        if isinstance(stmt, ir.Break):
-            return set(loop[0]) if loop else set()
-        if isinstance(stmt, ir.Continue):
-            return set(loop[1]) if loop else set()
-        if isinstance(stmt, (ir.For, ir.While)):
-            return self.loop(stmt, live)
-        return live
-
-    def loop(self, stmt, exit_live: set[str]) -> set[str]:
-        head = set(exit_live)  # live at the top of each trip (before the test or target)
-        while True:
-            if isinstance(stmt, ir.For):
-                body_in = self.block(stmt.body, head, (exit_live, head))
-                target = {stmt.target.name} if stmt.target is not None else set()
-                new = exit_live | (body_in - target) | set(ir.vars_read(stmt))
-            else:
-                body_in = self.block(stmt.body, head, (exit_live, head))
-                new = self.block(stmt.test, exit_live | body_in | set(ir.vars_read(stmt)), None)
-            if new <= head:
-                return head
-            head |= new
 
 
 # ------------------------------------------------------------------ the pass
@@ -149,8 +60,8 @@ class AliasResolver:
         self.helper = helper
         self.namer = namer
         self.temps = temps if temps is not None else set()
-        self.live = _Liveness(fn).after
-        self.array_made = _maybe_zero_d(fn, scalars)
+        self.live = Liveness(fn).after
+        self.array_made = maybe_zero_d(fn, scalars)
         self.breaks: list = []
         self.continues: list = []
 
@@ -158,7 +69,7 @@ class AliasResolver:
         state: dict = {}
         if self.helper:  # a helper's parameters are the caller's objects
             for p in self.fn.params:
-                state[_key("shares", p.name, CALLER)] = Fact(True, self.fn.loc)
+                state[fact_key("shares", p.name, CALLER)] = Fact(True, self.fn.loc)
         body, _ = self.block(self.fn.body, state)
         return replace(self.fn, body=body)
 
@@ -179,7 +90,7 @@ class AliasResolver:
         if isinstance(stmt, ir.If):
             body, then_state = self.block(stmt.body, dict(state))
             orelse, else_state = self.block(stmt.orelse, dict(state))
-            return [replace(stmt, body=body, orelse=orelse)], _join(then_state, else_state)
+            return [replace(stmt, body=body, orelse=orelse)], join(then_state, else_state)
         if isinstance(stmt, (ir.For, ir.While)):
             return self.loop(stmt, state)
         if isinstance(stmt, ir.Break):
@@ -205,12 +116,12 @@ class AliasResolver:
             elif stmt.target is not None:
                 state = self.kill(state, stmt.target.name)
             body, end = self.block(stmt.body, state)
-            new = _join_all([head, end, *self.continues])
+            new = join_all([head, end, *self.continues])
             if new == head:
                 break
             head = new
         exit_state = after_test if isinstance(stmt, ir.While) else head
-        exit_state = _join_all([exit_state, *self.breaks])
+        exit_state = join_all([exit_state, *self.breaks])
         self.breaks, self.continues = outer
         if isinstance(stmt, ir.While):
             return [replace(stmt, test=test, body=body)], exit_state
@@ -288,7 +199,7 @@ class AliasResolver:
                 continue
             if key[0] == "view" and any(isinstance(h, ir.Var) and h.name == name
                                         for h in fact.holes):
-                out[_key("shares", key[1], key[2])] = replace(fact, holes=(), index=None,
+                out[fact_key("shares", key[1], key[2])] = replace(fact, holes=(), index=None,
                                                               stale=True)
                 continue
             out[key] = fact
@@ -301,7 +212,7 @@ class AliasResolver:
         state = dict(state)
         if stmt.prim is Prim.COPY and first is not None and not stmt.params.get("fresh"):
             self._copy_facts(state, name, first.name)
-            state[_key("same", name, first.name)] = Fact(True, stmt.loc)
+            state[fact_key("same", name, first.name)] = Fact(True, stmt.loc)
         elif stmt.prim is Prim.GETITEM and first is not None:
             if self._basic(stmt) and self.sequences.get(first.name) == ARRAY:
                 self._view_facts(state, stmt, name, first.name)
@@ -323,7 +234,7 @@ class AliasResolver:
                 new = ("view", name if key[1] == source else key[1], name if key[2] == source else key[2])
             else:
                 other = key[2] if key[1] == source else key[1]
-                new = _key(key[0], name, other)
+                new = fact_key(key[0], name, other)
             if new[1] != new[2]:
                 state[new] = fact
 
@@ -338,16 +249,16 @@ class AliasResolver:
             elif key[0] == "shares" and base in key[1:]:
                 partner = key[2] if key[1] == base else key[1]
                 if partner != name:
-                    state[_key("shares", name, partner)] = other
+                    state[fact_key("shares", name, partner)] = other
 
     def _share_all(self, state: dict, name: str, other: str, loc: Loc) -> None:
         """name may share memory with `other` and with everything `other` shares with."""
-        state[_key("shares", name, other)] = Fact(True, loc)
+        state[fact_key("shares", name, other)] = Fact(True, loc)
         for key, fact in list(state.items()):
             if other in key[1:] and name not in key[1:]:
                 partner = key[2] if key[1] == other else key[1]
                 if partner != name:
-                    state[_key("shares", name, partner)] = Fact(fact.must, loc)
+                    state[fact_key("shares", name, partner)] = Fact(fact.must, loc)
 
     def _basic(self, stmt: ir.Assign) -> bool:
         """A basic index (integers, slices, None, ...): the result is a view, or a number."""
@@ -456,25 +367,6 @@ class AliasResolver:
     @staticmethod
     def _where(partner: str, fact: Fact) -> str:
         return f"`{partner}` (related at line {fact.loc.line})"
-
-
-def _maybe_zero_d(fn: ir.Function, scalars: set[str]) -> set[str]:
-    """Names that may hold a 0-d array (mutable), not a number: from a rank-0 parameter
-    that is not known to be a number, np.asarray / np.zeros(()) and the like, or a name
-    bound to one of those."""
-    found = {p for p in fn.param_names if p not in scalars}
-    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
-    changed = True
-    while changed:
-        changed = False
-        for s in assigns:
-            first = s.args[0] if s.args else None
-            passes = s.prim in MAY_VIEW | {Prim.COPY} and isinstance(first, ir.Var) \
-                and first.name in found and not s.params.get("fresh")
-            if (s.prim in MAKES_ARRAY or passes) and s.target.name not in found:
-                found.add(s.target.name)
-                changed = True
-    return found
 
 
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],

@@ -1,0 +1,130 @@
+"""The facts the aliasing pass (aliasing.py) keeps, and the analyses it starts from.
+
+A `Fact` relates two names ("same" object, "shares" memory, or a "view" of a base);
+`join` merges the facts of two paths where they meet. `Liveness` finds the names
+still read after each statement, and `maybe_zero_d` the names that may hold a 0-d
+array (mutable) rather than a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .. import ir
+from ..errors import Loc
+from ..ir.prims import Prim
+
+# Results that may share memory with their first argument (views, or the argument itself).
+MAY_VIEW = frozenset({Prim.RESHAPE, Prim.TRANSPOSE, Prim.SQUEEZE, Prim.EXPAND_DIMS,
+                      Prim.BROADCAST_TO, Prim.ASARRAY, Prim.STOP_GRADIENT})
+MAKES_ARRAY = frozenset({Prim.ASARRAY, Prim.ZEROS, Prim.ONES, Prim.ZEROS_LIKE, Prim.ONES_LIKE,
+                         Prim.FULL})  # a rank-0 result of these is a 0-d array, not a number
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A relation between two names: certain on every path (`must`) or only on some."""
+
+    must: bool
+    loc: Loc
+    holes: tuple = ()  # a view's index atoms
+    index: object = None  # a view's index template (GETITEM form)
+    stale: bool = False  # a view whose index variable was reassigned since
+
+
+def fact_key(rel: str, a: str, b: str) -> tuple:
+    """("same"|"shares", a, b) is symmetric; ("view", view, base) is not."""
+    return (rel, a, b) if rel == "view" or a < b else (rel, b, a)
+
+
+def join(left: dict | None, right: dict | None) -> dict | None:
+    """The facts that hold after two paths meet: a fact on one path only holds on some."""
+    if left is None:
+        return None if right is None else dict(right)
+    if right is None:
+        return dict(left)
+    out = {}
+    for key in left.keys() | right.keys():
+        a, b = left.get(key), right.get(key)
+        if a is not None and b is not None and a.must and b.must and \
+                (a.holes, a.index) == (b.holes, b.index):
+            out[key] = a
+        else:
+            out[key] = replace(a or b, must=False)
+    return out
+
+
+def join_all(states) -> dict | None:
+    """`join` of any number of states (None: a path that does not reach here)."""
+    out = None
+    for state in states:
+        out = join(out, state)
+    return out
+
+
+# ------------------------------------------------------------------ liveness
+class Liveness:
+    """The names read later (before being bound again) after each statement."""
+
+    def __init__(self, fn: ir.Function):
+        self.after: dict[int, set[str]] = {}
+        self.block(fn.body, set(), None)
+
+    def block(self, block: ir.Block, live_out: set[str], loop) -> set[str]:
+        """The names live before `block`, given those live after it."""
+        live = set(live_out)
+        for stmt in reversed(block):
+            self.after[id(stmt)] = self.after.get(id(stmt), set()) | live
+            live = self.stmt(stmt, live, loop)
+        return live
+
+    def stmt(self, stmt: ir.Stmt, live: set[str], loop) -> set[str]:
+        """The names live before `stmt`, given those live after it."""
+        if isinstance(stmt, ir.Assign):
+            return (live - {stmt.target.name}) | set(ir.vars_read(stmt))
+        if isinstance(stmt, ir.If):
+            return self.block(stmt.body, live, loop) | self.block(stmt.orelse, live, loop) \
+                | set(ir.vars_read(stmt))
+        if isinstance(stmt, ir.Return):
+            return set(ir.vars_read(stmt))
+        if isinstance(stmt, ir.Break):
+            return set(loop[0]) if loop else set()
+        if isinstance(stmt, ir.Continue):
+            return set(loop[1]) if loop else set()
+        if isinstance(stmt, (ir.For, ir.While)):
+            return self.loop(stmt, live)
+        return live
+
+    def loop(self, stmt, exit_live: set[str]) -> set[str]:
+        """The names live at the top of a loop, iterated to a fixed point."""
+        head = set(exit_live)  # live at the top of each trip (before the test or target)
+        while True:
+            if isinstance(stmt, ir.For):
+                body_in = self.block(stmt.body, head, (exit_live, head))
+                target = {stmt.target.name} if stmt.target is not None else set()
+                new = exit_live | (body_in - target) | set(ir.vars_read(stmt))
+            else:
+                body_in = self.block(stmt.body, head, (exit_live, head))
+                new = self.block(stmt.test, exit_live | body_in | set(ir.vars_read(stmt)), None)
+            if new <= head:
+                return head
+            head |= new
+
+
+def maybe_zero_d(fn: ir.Function, scalars: set[str]) -> set[str]:
+    """Names that may hold a 0-d array (mutable), not a number: from a rank-0 parameter
+    that is not known to be a number, np.asarray / np.zeros(()) and the like, or a name
+    bound to one of those."""
+    found = {p for p in fn.param_names if p not in scalars}
+    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    changed = True
+    while changed:
+        changed = False
+        for s in assigns:
+            first = s.args[0] if s.args else None
+            passes = s.prim in MAY_VIEW | {Prim.COPY} and isinstance(first, ir.Var) \
+                and first.name in found and not s.params.get("fresh")
+            if (s.prim in MAKES_ARRAY or passes) and s.target.name not in found:
+                found.add(s.target.name)
+                changed = True
+    return found
