@@ -21,7 +21,7 @@ ALIAS = "issue 12: an in-place update through an alias is not seen by the other 
 F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
 
 
-@add(vec(3), xfail=ALIAS)
+@add(vec(3))
 def alias_then_iadd(x):
     y = x
     y += 1
@@ -31,7 +31,7 @@ def alias_then_iadd(x):
 ref(lambda x: jnp.sum((x + 1) ** 2))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def alias_setitem_from_other(x):
     a = x * 1.0
     b = a
@@ -42,7 +42,7 @@ def alias_setitem_from_other(x):
 ref(lambda x: jnp.sum(x.at[0].set(2 * x[0]) * x))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def view_slice_setitem(x):
     y = x.copy()
     v = y[1:]
@@ -53,7 +53,7 @@ def view_slice_setitem(x):
 ref(lambda x: jnp.sum(x.at[1].set(10 * x[0]) ** 2))
 
 
-@add(vec(2, 3), vec(2), wrt=("M0", "x"), xfail=ALIAS)
+@add(vec(2, 3), vec(2), wrt=("M0", "x"))
 def row_view_setitem(M0, x):
     M = M0.copy()
     row = M[0]
@@ -64,7 +64,7 @@ def row_view_setitem(M0, x):
 ref(lambda M0, x: jnp.sum(M0.at[0, 1].set(x[0] ** 2) * M0))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def alias_zero_first(x):
     out = x * 2
     c = out
@@ -75,7 +75,7 @@ def alias_zero_first(x):
 ref(lambda x: jnp.sum((x * 2).at[0].set(0.0) * x))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def alias_imul_both_read(x):
     y = x
     y *= 2
@@ -135,7 +135,7 @@ def transpose_view_setitem(X):
 ref(lambda X: jnp.sum(X.at[1, 0].set(X[0, 2] ** 2) ** 2))
 
 
-@add(vec(6), xfail=ALIAS)
+@add(vec(6))
 def strided_view_imul(x):
     y = x.copy()
     v = y[::2]
@@ -146,7 +146,7 @@ def strided_view_imul(x):
 ref(lambda x: jnp.sum(x.at[::2].multiply(3) ** 2))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def full_slice_is_a_view(x):
     y = x[:]
     y[0] = 0.0
@@ -156,7 +156,7 @@ def full_slice_is_a_view(x):
 ref(lambda x: jnp.sum(x.at[0].set(0.0) ** 2))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def chained_assignment_alias(x):
     z = y = x * 2
     z += 1
@@ -166,7 +166,7 @@ def chained_assignment_alias(x):
 ref(lambda x: jnp.sum((x * 2 + 1) * x))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def copy_alias_iadd(x):
     a = x.copy()
     b = a
@@ -177,7 +177,7 @@ def copy_alias_iadd(x):
 ref(lambda x: jnp.sum((2 * x) ** 2))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def view_slice_assign_all(x):
     y = np.zeros(4)
     v = y[1:3]
@@ -188,7 +188,7 @@ def view_slice_assign_all(x):
 ref(lambda x: jnp.sum(jnp.zeros(4).at[1:3].set(x[:2] ** 2) * x))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def alias_accumulate_in_loop(x):
     acc = x
     for i in range(3):
@@ -199,7 +199,7 @@ def alias_accumulate_in_loop(x):
 ref(lambda x: jnp.sum(8 * x))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def write_base_read_view(x):
     y = x.copy()
     v = y[1:]
@@ -210,7 +210,7 @@ def write_base_read_view(x):
 ref(lambda x: jnp.sum(x.at[1].set(5.0 * x[0])[1:] * x[1:]))
 
 
-@add(vec(2, 3), xfail=ALIAS)
+@add(vec(2, 3))
 def write_base_read_row(X):
     M = X * 1.0
     row = M[0]
@@ -221,7 +221,7 @@ def write_base_read_row(X):
 ref(lambda X: jnp.sum(X.at[0, 1].set(X[1, 1] ** 3)[0] ** 2))
 
 
-@add(vec(5), xfail32=F32_PROMOTED)
+@add(vec(5))
 def overlapping_shift(x):
     y = x.copy()
     y[1:] = y[:-1]
@@ -231,7 +231,7 @@ def overlapping_shift(x):
 ref(lambda x: jnp.sum(jnp.concatenate([x[:1], x[:-1]]) * jnp.arange(5.0)))
 
 
-@add(vec(5), xfail32=F32_PROMOTED)
+@add(vec(5))
 def overlapping_reverse(x):
     y = x.copy()
     y[:] = y[::-1]
@@ -251,7 +251,7 @@ def center_in_place(x):
 ref(lambda x: jnp.sum((x - jnp.mean(x)) ** 3))
 
 
-@add(vec(4), xfail32=F32_PROMOTED)
+@add(vec(4))
 def normalize_in_place(x):
     y = x.copy()
     y /= np.linalg.norm(y)
@@ -313,7 +313,7 @@ def helper_writes_entry(x):
 ref(lambda x: jnp.sum(x.at[0].multiply(3.0) ** 2))
 
 
-@add(vec(3, 2), xfail=ALIAS)
+@add(vec(3, 2))
 def loop_variable_row_imul(X):
     Y = X.copy()
     for row in Y:
@@ -339,7 +339,7 @@ def swap_names(x):
     return np.sum(a * a - b)
 
 
-@add(vec(2, 3), xfail="issue 12: row = X[0].copy() elided, so row[1] = 0.0 overwrites X (wrong value)")
+@add(vec(2, 3))
 def row_copy_then_write(X):
     row = X[0].copy()
     row[1] = 0.0
@@ -370,7 +370,7 @@ def iadd_param_read_again(x):
 ref(lambda x: jnp.sum(x) * jnp.sum(2 * x))
 
 
-@add(vec(3), vec(3), wrt=("a", "b"), xfail=ALIAS)
+@add(vec(3), vec(3), wrt=("a", "b"))
 def alias_two_params(a, b):
     c = a
     c += b
@@ -380,7 +380,7 @@ def alias_two_params(a, b):
 ref(lambda a, b: jnp.sum((a + b) * b))
 
 
-@add(vec(4), xfail=ALIAS)
+@add(vec(4))
 def alias_after_write_read_both(x):
     y = x.copy()
     z = y

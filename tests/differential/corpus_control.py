@@ -212,7 +212,7 @@ def while_and_counter_decides(x):
     return np.sum(y)
 
 
-@add(vec(6, lo=-2.0, hi=2.0), xfail=BOOL_OP)
+@add(vec(6, lo=-2.0, hi=2.0))
 def for_if_or_clip_like(x):
     s = 0.0
     for i in range(6):
@@ -223,7 +223,7 @@ def for_if_or_clip_like(x):
     return s
 
 
-@add(vec(6), xfail=BOOL_OP)
+@add(vec(6))
 def for_if_and(x):
     s = 0.0
     for i in range(6):
@@ -244,7 +244,7 @@ def while_and_condition(x):
     return np.sum(y)
 
 
-@add(vec(6), xfail=BOOL_OP)
+@add(vec(6))
 def for_not_and(x):
     s = 0.0
     for i in range(6):

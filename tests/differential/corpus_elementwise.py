@@ -215,7 +215,7 @@ def divide_by_itself_plus_one(x):
     return np.sum(x / (x + 1.0))
 
 
-@add(vec(4), wrt="x", xfail32=F32_PROMOTED)
+@add(vec(4), wrt="x")
 def x_minus_const_array(x):
     c = np.array([1.0, 2.0, 3.0, 4.0])
     return np.sum((x - c) ** 2)
@@ -229,7 +229,7 @@ def zeros_like_accumulate(x):
     return np.sum(acc ** 3)
 
 
-@add(vec(4), xfail32=F32_PROMOTED)
+@add(vec(4))
 def full_and_ones(x):
     a = np.full(4, 0.5)
     b = np.ones(4)
@@ -262,8 +262,7 @@ def mixed_constants(x):
     return np.sum(np.pi * x + np.e / x)
 
 
-@add(vec(4), pos(4), wrt=("mu", "sigma"),
-     xfail32=F32_PROMOTED)
+@add(vec(4), pos(4), wrt=("mu", "sigma"))
 def gaussian_logpdf(mu, sigma):
     x = np.array([0.1, -0.3, 0.7, 1.2])
     return np.sum(-0.5 * ((x - mu) / sigma) ** 2 - np.log(sigma) - 0.5 * np.log(2 * np.pi))

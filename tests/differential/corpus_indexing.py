@@ -28,7 +28,7 @@ def slice_step(x):
     return np.sum(x[::2] * x[1::2])
 
 
-@add(vec(6), xfail32=F32_PROMOTED)
+@add(vec(6))
 def slice_reverse(x):
     return np.sum(x[::-1] * np.arange(6.0))
 
@@ -129,7 +129,7 @@ def mask_parameter(x, keep):
     return np.sum(np.exp(x[keep]))
 
 
-@add(vec(6), xfail32=F32_PROMOTED)
+@add(vec(6))
 def mask_by_multiplication(x):
     m = (x > 0) * 1.0
     return np.sum(m * x ** 2)
@@ -164,7 +164,7 @@ def setitem_slice_add(x):
 corpus.ref(lambda x: jnp.sum(x.at[1:3].add(x[3:5] ** 2) ** 2))
 
 
-@add(vec(6), xfail32=F32_PROMOTED)
+@add(vec(6))
 def setitem_on_zeros(x):
     y = np.zeros(6)
     y[2] = x[0] * x[1]
@@ -216,7 +216,7 @@ def setitem_negative_index(x):
 corpus.ref(lambda x: jnp.sum(x.at[-1].set(x[0] ** 2) ** 2))
 
 
-@add(vec(6), xfail32=F32_PROMOTED)
+@add(vec(6))
 def setitem_fancy(x):
     y = np.zeros(6)
     y[[0, 2, 4]] = x[:3] ** 2
@@ -226,7 +226,7 @@ def setitem_fancy(x):
 corpus.ref(lambda x: jnp.sum(jnp.zeros(6).at[jnp.array([0, 2, 4])].set(x[:3] ** 2) * x))
 
 
-@add(vec(6), xfail="issue 12: y = x.copy() elided before y[mask] = 0, so x is overwritten (wrong value)")
+@add(vec(6))
 def setitem_mask(x):
     y = x.copy()
     y[y < 0] = 0.0
@@ -326,7 +326,7 @@ def setitem_then_index_with_int_variable(x):
 corpus.ref(lambda x: jnp.sum((x * 2).at[2].set(x[1])[2:] ** 2))
 
 
-@add(vec(6), xfail32=F32_PROMOTED)
+@add(vec(6))
 def slice_assign_from_slice(x):
     y = np.zeros(6)
     y[:3] = x[3:]

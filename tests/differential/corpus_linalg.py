@@ -82,7 +82,7 @@ def dot_method(A, x):
     return np.sum(A.dot(x) ** 2)
 
 
-@add(vec(4), xfail32=F32_PROMOTED)
+@add(vec(4))
 def dot_with_scalar(a):
     return np.sum(np.dot(a, 3.0) ** 2)
 
@@ -107,7 +107,7 @@ def outer_vectors(a, b):
     return np.sum(np.outer(a, b) ** 2)
 
 
-@add(vec(3), vec(4), wrt=("a", "b"), xfail32=F32_PROMOTED)
+@add(vec(3), vec(4), wrt=("a", "b"))
 def outer_weighted(a, b):
     W = np.arange(12.0).reshape(3, 4)
     return np.sum(np.outer(a, b) * W)
@@ -143,7 +143,7 @@ def vdot_matrices_flatten(A, B):
     return np.vdot(A, B) ** 2
 
 
-@add(vec(3, 3), xfail32=F32_PROMOTED)
+@add(vec(3, 3))
 def quadratic_form_symmetric(A):
     x = np.array([1.0, -2.0, 0.5])
     return x @ A @ x
@@ -176,7 +176,7 @@ def matrix_cube(A):
     return np.sum(A @ A @ A)
 
 
-@add(vec(3, 3), xfail32=F32_PROMOTED)
+@add(vec(3, 3))
 def eye_plus_matrix(A):
     I = np.eye(3)
     return np.sum((I + A) @ (I - A))

@@ -136,7 +136,7 @@ def max_by_loop(x):
     return best ** 2
 
 
-@add(vec(6, lo=-2.0, hi=2.0), xfail=BOOL_OP)
+@add(vec(6, lo=-2.0, hi=2.0))
 def while_index_loop_with_or(x):
     i = 0
     s = 0.0

@@ -34,7 +34,7 @@ def mlp_tanh(X, W1, b1, W2):
     return np.mean((h @ W2) ** 2)
 
 
-@add(vec(4, 3), vec(3, 5), vec(5, 1), wrt=("W1", "W2"), xfail32=F32_PROMOTED)
+@add(vec(4, 3), vec(3, 5), vec(5, 1), wrt=("W1", "W2"))
 def mlp_relu_regression(X, W1, W2):
     h = np.maximum(X @ W1, 0.0)
     y = np.array([0.5, -0.2, 0.1, 0.9])
@@ -46,7 +46,7 @@ def mlp_sigmoid_two_layers(X, W1, W2):
     return np.sum(_sigmoid(_sigmoid(X @ W1) @ W2))
 
 
-@add(vec(5), xfail32=F32_PROMOTED)
+@add(vec(5))
 def softmax_stable(z):
     e = np.exp(z - np.max(z))
     p = e / np.sum(e)
@@ -107,7 +107,7 @@ def binary_cross_entropy_probs(z, t):
     return -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p))
 
 
-@add(vec(3, 4), vec(4), vec(4), wrt=("X", "g", "b"), xfail32=F32_PROMOTED)
+@add(vec(3, 4), vec(4), vec(4), wrt=("X", "g", "b"))
 def layer_norm(X, g, b):
     mu = np.mean(X, axis=-1, keepdims=True)
     var = np.mean((X - mu) ** 2, axis=-1, keepdims=True)
@@ -122,7 +122,7 @@ def batch_norm_train(X):
     return np.sum(np.tanh((X - mu) / sd))
 
 
-@add(vec(3, 4), vec(4, 4), vec(4, 4), vec(4, 4), wrt=("X", "Wq", "Wk", "Wv"), xfail32=F32_PROMOTED)
+@add(vec(3, 4), vec(4, 4), vec(4, 4), vec(4, 4), wrt=("X", "Wq", "Wk", "Wv"))
 def attention_single_head(X, Wq, Wk, Wv):
     Q, K, V = X @ Wq, X @ Wk, X @ Wv
     S = Q @ K.T / np.sqrt(4.0)
@@ -140,7 +140,7 @@ def attention_batched(X, W):
     return np.sum(A @ X)
 
 
-@add(vec(3, 4), wrt="X", xfail32=F32_PROMOTED)
+@add(vec(3, 4), wrt="X")
 def attention_causal_mask(X):
     S = X @ X.T
     mask = np.array([[0.0, -1e9, -1e9], [0.0, 0.0, -1e9], [0.0, 0.0, 0.0]])
@@ -150,7 +150,7 @@ def attention_causal_mask(X):
     return np.sum(A @ X * X)
 
 
-@add(vec(5, 3), vec(3, 4), vec(4, 4), wrt=("xs", "Wx", "Wh"), xfail32=F32_ZEROS)
+@add(vec(5, 3), vec(3, 4), vec(4, 4), wrt=("xs", "Wx", "Wh"))
 def rnn_unrolled(xs, Wx, Wh):
     h = np.zeros(4)
     for t in range(5):
@@ -158,7 +158,7 @@ def rnn_unrolled(xs, Wx, Wh):
     return np.sum(h ** 2)
 
 
-@add(vec(5, 3), vec(3, 4), vec(4, 4), wrt=("xs", "Wx", "Wh"), xfail32=F32_PROMOTED)
+@add(vec(5, 3), vec(3, 4), vec(4, 4), wrt=("xs", "Wx", "Wh"))
 def rnn_collect_states(xs, Wx, Wh):
     h = np.zeros(4)
     hs = []
@@ -169,7 +169,7 @@ def rnn_collect_states(xs, Wx, Wh):
     return np.sum(H * H) / 5
 
 
-@add(vec(4, 3), vec(3, 4), vec(4, 4), wrt=("xs", "Wz", "Uz"), xfail32=F32_PROMOTED)
+@add(vec(4, 3), vec(3, 4), vec(4, 4), wrt=("xs", "Wz", "Uz"))
 def gru_like_cell(xs, Wz, Uz):
     h = np.zeros(4)
     for t in range(4):
@@ -179,7 +179,7 @@ def gru_like_cell(xs, Wz, Uz):
     return np.sum(h)
 
 
-@add(vec(4, 3), vec(3, 4), vec(4, 4), vec(3, 4), wrt=("xs", "W", "U", "Wr"), xfail32=F32_PROMOTED)
+@add(vec(4, 3), vec(3, 4), vec(4, 4), vec(3, 4), wrt=("xs", "W", "U", "Wr"))
 def gru_cell_with_reset(xs, W, U, Wr):
     h = np.zeros(4)
     for x in xs:
@@ -212,7 +212,7 @@ def linear_regression_loss_l2(w, x):
     return np.mean((pred - y) ** 2) + 0.01 * np.sum(w ** 2)
 
 
-@add(vec(4, 3), vec(3), wrt="w", xfail32=F32_PROMOTED)
+@add(vec(4, 3), vec(3), wrt="w")
 def logistic_regression(X, w):
     y = np.array([1.0, 0.0, 0.0, 1.0])
     p = 1 / (1 + np.exp(-(X @ w)))
@@ -245,7 +245,7 @@ def gumbel_free_temperature_softmax(z):
     return np.sum(e / np.sum(e) * z)
 
 
-@add(vec(4, 3), vec(3, 2), wrt=("X", "W"), xfail32=F32_PROMOTED)
+@add(vec(4, 3), vec(3, 2), wrt=("X", "W"))
 def dropout_fixed_mask(X, W):
     mask = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
     return np.sum(((X * mask / 0.7) @ W) ** 2)
@@ -267,7 +267,7 @@ def agc_nn_cross_entropy(logits, labels):
 ref(lambda z, y: -jnp.mean(jax.nn.log_softmax(z)[jnp.arange(4), y]))
 
 
-@add(vec(3, 4), wrt="z", xfail32=F32_PROMOTED)
+@add(vec(3, 4), wrt="z")
 def agc_nn_log_softmax_and_logsumexp(z):
     return np.sum(nn.log_softmax(z) * np.arange(4.0)) + np.sum(nn.logsumexp(z))
 

@@ -94,7 +94,7 @@ def max_axis1_keepdims(X):
     return np.sum(np.exp(X - np.max(X, axis=1, keepdims=True)))
 
 
-@add(vec(3, 4), xfail32=F32_PROMOTED)
+@add(vec(3, 4))
 def min_axis_neg1(X):
     return np.sum(np.min(X, axis=-1) * np.arange(3))
 
@@ -204,7 +204,7 @@ def norm_matrix_nuclear(X):
     return np.linalg.norm(X, "nuc")
 
 
-@add(vec(3, 4), xfail32=F32_PROMOTED)
+@add(vec(3, 4))
 def normalize_rows(X):
     Y = X / np.linalg.norm(X, axis=1, keepdims=True)
     return np.sum(Y * np.arange(4.0))

@@ -19,7 +19,7 @@ def reshape_to_matrix(x):
     return np.sum(np.sum(X, axis=0) ** 2)
 
 
-@add(vec(3, 4), xfail32=F32_PROMOTED)
+@add(vec(3, 4))
 def reshape_minus_one(X):
     return np.sum(X.reshape(-1) * np.linspace(0.0, 1.0, 12))
 
@@ -41,7 +41,7 @@ def reshape_3d_to_2d(T):
     return np.sum(M @ M.T)
 
 
-@add(vec(3, 4), xfail32=F32_PROMOTED)
+@add(vec(3, 4))
 def transpose_attr(X):
     return np.sum(X.T * np.arange(12.0).reshape(4, 3))
 
@@ -67,7 +67,7 @@ def flatten_ravel(X):
     return np.sum(X.flatten() * W12) + np.sum(X.ravel() ** 2)
 
 
-@add(vec(3), vec(4), wrt=("a", "b"), xfail32=F32_PROMOTED)
+@add(vec(3), vec(4), wrt=("a", "b"))
 def concatenate_vectors(a, b):
     c = np.concatenate([a, b])
     return np.sum(c * np.arange(7.0))
@@ -85,7 +85,7 @@ def concatenate_axis0(A, B):
     return np.sum(np.sum(C, axis=0) ** 2)
 
 
-@add(vec(3, 2), vec(3, 4), wrt=("A", "B"), xfail32=F32_PROMOTED)
+@add(vec(3, 2), vec(3, 4), wrt=("A", "B"))
 def concatenate_axis1(A, B):
     C = np.concatenate([A, B], axis=1)
     return np.sum((C @ np.ones(6)) ** 2)
@@ -102,7 +102,7 @@ def stack_vectors(a, b):
     return np.sum(S[0] * S[1]) + np.sum(S ** 2)
 
 
-@add(vec(3), vec(3), wrt=("a", "b"), xfail32=F32_PROMOTED)
+@add(vec(3), vec(3), wrt=("a", "b"))
 def stack_axis1(a, b):
     S = np.stack([a, b, a * b], axis=1)
     return np.sum(S @ np.array([1.0, 2.0, 3.0]))
@@ -124,13 +124,13 @@ def vstack_vectors(a, b):
     return np.sum(np.sum(M, axis=1) ** 2)
 
 
-@add(vec(2, 3), vec(1, 3), wrt=("A", "r"), xfail32=F32_PROMOTED)
+@add(vec(2, 3), vec(1, 3), wrt=("A", "r"))
 def vstack_matrix_and_row(A, r):
     M = np.vstack((A, r))
     return np.sum((M @ np.array([1.0, -1.0, 2.0])) ** 2)
 
 
-@add(vec(3), vec(2), wrt=("a", "b"), xfail32=F32_PROMOTED)
+@add(vec(3), vec(2), wrt=("a", "b"))
 def hstack_vectors(a, b):
     return np.sum(np.hstack([a, b]) * np.arange(5.0))
 
@@ -141,7 +141,7 @@ def hstack_matrices(A, B):
     return np.sum(np.sum(M, axis=0) ** 2)
 
 
-@add(vec(4), xfail32=F32_PROMOTED)
+@add(vec(4))
 def expand_dims_axis0(x):
     return np.sum(np.expand_dims(x, 0) * np.ones((3, 1)) * np.arange(3.0).reshape(3, 1))
 
@@ -152,12 +152,12 @@ def expand_dims_axis1(x):
     return np.sum((c - x) ** 2)
 
 
-@add(vec(1, 4, 1), xfail32=F32_PROMOTED)
+@add(vec(1, 4, 1))
 def squeeze_all(T):
     return np.sum(np.squeeze(T) ** 2 * np.arange(4.0))
 
 
-@add(vec(3, 1), xfail32=F32_PROMOTED)
+@add(vec(3, 1))
 def squeeze_axis_method(C):
     return np.sum(C.squeeze(axis=1) * np.array([1.0, 2.0, 3.0]))
 
@@ -172,7 +172,7 @@ def none_indexing_outer(x):
     return np.sum(np.tanh(x[None, :] * x[:, None]))
 
 
-@add(vec(3), xfail32=F32_PROMOTED)
+@add(vec(3))
 def broadcast_to_call(x):
     return np.sum(np.broadcast_to(x, (2, 3)) * np.arange(6.0).reshape(2, 3))
 
@@ -199,7 +199,7 @@ def asarray_passthrough(x):
     return np.sum(np.asarray(x) ** 3)
 
 
-@add(vec(6), xfail32=F32_PROMOTED)
+@add(vec(6))
 def reshape_then_transpose_then_sum(x):
     return np.sum(x.reshape(2, 3).T.reshape(6) * np.arange(6.0))
 
@@ -225,7 +225,7 @@ def block_matrix(A, B):
     return np.sum(M @ M)
 
 
-@add(vec(4), xfail32=F32_PROMOTED)
+@add(vec(4))
 def linspace_weights(x):
     w = np.linspace(0.0, 1.0, 4)
     return np.sum(w * x ** 2)

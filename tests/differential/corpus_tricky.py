@@ -66,12 +66,12 @@ def maximum_with_scalar_param(x, c):
 
 
 @add(at=[(np.array([0.0, -2.0, 1.5, 0.0]),)], fd=False,
-     grad=lambda x: (np.sign(x) * np.array([1.0, 2.0, 3.0, 4.0]),), xfail32=F32_PROMOTED)
+     grad=lambda x: (np.sign(x) * np.array([1.0, 2.0, 3.0, 4.0]),))
 def abs_at_zero(x):
     return np.sum(np.abs(x) * np.array([1.0, 2.0, 3.0, 4.0]))
 
 
-@add(vec(4), xfail="issue 12: builtin abs() of an array crashes with ValueError")
+@add(vec(4))
 def builtin_abs_of_array(x):
     return np.sum(abs(x) * x)
 
@@ -153,7 +153,7 @@ def sqrt_near_zero(x):
     return np.sum(np.sqrt(x * 1e-6))
 
 
-@add(vec(4), xfail32=F32_PROMOTED)
+@add(vec(4))
 def norm_with_zero_entry(x):
     return np.linalg.norm(x * np.array([0.0, 1.0, 1.0, 1.0]))
 
@@ -174,7 +174,7 @@ def f32_rnn_zeros_like_state(xs, Wx, Wh):
     return np.sum(h ** 2)
 
 
-@add(vec(3), xfail32="issue 12: float32 gradient returned as float64 (state started with np.zeros(3))")
+@add(vec(3))
 def f32_loop_state_from_zeros(x):
     h = np.zeros(3)
     for i in range(3):
@@ -234,7 +234,7 @@ def f32_reductions(X):
     return np.sum(np.max(X, axis=0) * np.mean(X, axis=0)) + np.linalg.norm(X)
 
 
-@add(vec(4), xfail32=F32_PROMOTED)
+@add(vec(4))
 def f32_ones_array_constant(x):
     return np.sum(x * np.ones(4))
 
