@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 
 from .arrays import check_wrt, item, length
+from .contractions import dot_grad_left, dot_grad_right
 from .cotangents import add, complete_like, seed, unbroadcast, zeros_like
 from .device import has_gpu, to_device
 from .dispatch import array_module
@@ -55,6 +56,8 @@ __all__ = [
     "complete_like",
     "concatenate_grad",
     "copy_of",
+    "dot_grad_left",
+    "dot_grad_right",
     "getitem_grad",
     "has_gpu",
     "index",

@@ -79,8 +79,15 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
         return _reduced_rank(stmt, args[0])
     if stmt.prim is Prim.GETITEM:
         return _indexed_rank(stmt, args)
-    if stmt.prim in (Prim.MATMUL, Prim.DOT) and None not in args and max(args) <= 2:
+    if stmt.prim is Prim.MATMUL and None not in args and max(args) <= 2:
         return {(1, 1): 0, (2, 1): 1, (1, 2): 1, (2, 2): 2}.get(tuple(args), UNKNOWN)
+    if stmt.prim in (Prim.DOT, Prim.INNER) and None not in args:
+        # dot sums over one axis of each (inner too); with a number it is a product
+        return max(args) if 0 in args else args[0] + args[1] - 2
+    if stmt.prim is Prim.OUTER:
+        return 2
+    if stmt.prim in (Prim.CONCATENATE, Prim.STACK) and None not in args and len(set(args)) == 1:
+        return _joined_rank(stmt, args[0])
     elementwise = stmt.prim.spec.group in ("elementwise", "nondiff") and \
         stmt.prim.spec.form in ("binop", "unop") or stmt.prim.spec.group == "elementwise"
     if elementwise and stmt.prim not in (Prim.ASARRAY, Prim.ASTYPE) and None not in args:
@@ -88,6 +95,15 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
     if stmt.prim is Prim.COPY:
         return args[0]
     return UNKNOWN
+
+
+def _joined_rank(stmt: ir.Assign, rank: int) -> int:
+    """concatenate / hstack / vstack / stack of arrays of one rank."""
+    if stmt.prim is Prim.STACK:
+        return rank + 1
+    if stmt.params.get("vstack"):
+        return max(rank, 2)
+    return max(rank, 1) if stmt.params.get("hstack") else rank
 
 
 def _reshaped_rank(stmt: ir.Assign, lengths: dict[str, int]) -> int | None:

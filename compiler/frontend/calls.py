@@ -69,7 +69,7 @@ class CallLowering:
     def _bind_and_emit(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg], dest):
         bound = self._bind(node, spec, args)
         atoms: list[ir.Atom] = []
-        params: dict[str, object] = {k: v for k, v in spec.fixed.items() if k in ("lib", "fresh")}
+        params: dict[str, object] = {k: v for k, v in spec.fixed.items() if k in _KEPT_FIXED}
         for arg in spec.args:
             value = bound.get(arg.name, arg.default)
             if value is calls.REQUIRED:
@@ -91,6 +91,9 @@ class CallLowering:
             atoms.append(self._shape(node, bound["*"]))
         if spec.fixed.get("flatten"):
             atoms.append(ir.Const((-1,)))
+        if spec.fixed.get("ravel_args"):  # np.vdot, np.outer: of the flattened operands
+            atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
+                     for a in atoms]
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
 
     def _bind(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg]) -> dict:
@@ -164,6 +167,9 @@ class CallLowering:
         atoms = [self.expr(a.value) for a in node.args]
         return self.emit_assign(dest, Prim.CALL, atoms, node, ir.Params.of(fn=name, module=module))
 
+
+# The fixed params of a CallSpec that the statement keeps (the others steer the lowering).
+_KEPT_FIXED = ("lib", "fresh", "hstack", "vstack")
 
 # What to write instead of a computed option, for the options whose value is not a number.
 _STATIC_HINTS = {

@@ -61,8 +61,8 @@ _UNARY_NUMPY = {
 _BINARY_NUMPY = {
     "add": Prim.ADD, "subtract": Prim.SUB, "multiply": Prim.MUL, "divide": Prim.DIV,
     "true_divide": Prim.DIV, "power": Prim.POW, "maximum": Prim.MAXIMUM,
-    "minimum": Prim.MINIMUM, "matmul": Prim.MATMUL, "dot": Prim.DOT, "outer": Prim.OUTER,
-    "arctan2": Prim.ARCTAN2, "inner": Prim.DOT, "vdot": Prim.DOT,
+    "minimum": Prim.MINIMUM, "matmul": Prim.MATMUL, "dot": Prim.DOT,
+    "arctan2": Prim.ARCTAN2, "inner": Prim.INNER,
     "less": Prim.LT, "greater": Prim.GT, "less_equal": Prim.LE, "greater_equal": Prim.GE,
     "equal": Prim.EQ, "not_equal": Prim.NE,
 }
@@ -98,6 +98,10 @@ def _numpy_functions() -> dict[str, CallSpec]:
         "broadcast_to": _sig(Prim.BROADCAST_TO, A("array"), A("shape", "shape")),
         "concatenate": _sig(Prim.CONCATENATE, A("arrays", "seq"), A("axis", "static", 0)),
         "stack": _sig(Prim.STACK, A("arrays", "seq"), A("axis", "static", 0)),
+        # vdot and outer flatten both operands first (`ravel` each, then dot / outer)
+        "vdot": _sig(Prim.DOT, A("a"), A("b"), ravel_args=True),
+        "outer": _sig(Prim.OUTER, A("a"), A("b"), ravel_args=True),
+        # hstack / vstack: concatenate after atleast_1d / atleast_2d (see primitives/shape.py)
         "hstack": _sig(Prim.CONCATENATE, A("arrays", "seq"), hstack=True),
         "vstack": _sig(Prim.CONCATENATE, A("arrays", "seq"), vstack=True),
         "argmax": _sig(Prim.ARGMAX, A("a"), AXIS),

@@ -10,7 +10,7 @@ Groups:
   elementwise   unary and binary maths, broadcasting
   reduction     sum, mean, max, min, prod, norm
   shape         transpose, reshape, indexing, concatenate, ...
-  linalg        matmul, dot, outer
+  linalg        matmul, dot, inner, outer
   struct        copies, tuples, lists (values that hold values)
   nondiff       results with no derivative (comparisons, shapes, argmax, ...)
   call          a call of another user function (differentiated recursively)
@@ -120,6 +120,7 @@ class Prim(enum.Enum):
     MATMUL = _s(2, "linalg", "binop", "@")
     DOT = _s(2, "linalg", "xp", "dot")
     OUTER = _s(2, "linalg", "xp", "outer")
+    INNER = _s(2, "linalg", "xp", "inner")
     # struct
     COPY = _s(1, "struct", "special", "copy", passes_on=True, cheap=True)
     TUPLE = _s(VARIADIC, "struct", "special", "tuple", makes_sequence=True)
@@ -182,6 +183,9 @@ class Prim(enum.Enum):
     STACK_GRAD = _s(1, "gradient", "rt", "stack_grad")
     MATMUL_GRAD_LEFT = _s(3, "gradient", "rt", "matmul_grad_left")
     MATMUL_GRAD_RIGHT = _s(3, "gradient", "rt", "matmul_grad_right")
+    # dot and inner (inner=True) for operands of any rank: runtime/contractions.py
+    DOT_GRAD_LEFT = _s(3, "gradient", "rt", "dot_grad_left")
+    DOT_GRAD_RIGHT = _s(3, "gradient", "rt", "dot_grad_right")
     RESHAPE_LIKE = _s(2, "gradient", "rt", "reshape_like")
     CAST_LIKE = _s(2, "gradient", "rt", "cast_like")
     POW_EXPONENT_GRAD = _s(3, "gradient", "rt", "pow_exponent_grad")

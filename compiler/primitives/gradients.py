@@ -225,3 +225,28 @@ def _matmul_grad_right(run, s, g, x, y):
     else:
         grad = np.matmul(np.swapaxes(sym(x), -1, -2), g)
     return unbroadcast(grad, y)
+
+
+def _contracted_axis(y_ndim: int, s) -> int:
+    return y_ndim - 1 if s.params.get("inner") or y_ndim == 1 else y_ndim - 2
+
+
+@meaning(Prim.DOT_GRAD_LEFT)
+def _dot_grad_left(run, s, g, x, y):
+    xd, yd = np.ndim(x), np.ndim(y)
+    if xd == 0 or yd == 0:
+        return unbroadcast(sym(g) * sym(y), x)
+    k = _contracted_axis(yd, s)
+    free_y = [a for a in range(yd) if a != k]
+    return np.tensordot(arr(sym(g)), sym(y), axes=(list(range(xd - 1, xd - 1 + len(free_y))),
+                                                   free_y))
+
+
+@meaning(Prim.DOT_GRAD_RIGHT)
+def _dot_grad_right(run, s, g, x, y):
+    xd, yd = np.ndim(x), np.ndim(y)
+    if xd == 0 or yd == 0:
+        return unbroadcast(sym(g) * sym(x), y)
+    lead = list(range(xd - 1))
+    return np.moveaxis(np.tensordot(sym(x), arr(sym(g)), axes=(lead, lead)), 0,
+                       _contracted_axis(yd, s))

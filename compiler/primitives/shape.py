@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import ir
 from ..backend.expressions import attribute, call, const, kwargs, list_of, subscript
+from ..errors import UserCodeError
 from ..ir.index import Index
 from ..ir.prims import Prim
 from ..proof.values import arr, filled, shape_of, shape_value, sym, symbolic_array
@@ -90,12 +92,41 @@ def _sequence_call(func: str):
 
 @vjp(Prim.CONCATENATE)
 def _concatenate(b, g, s):
+    if s.params.get("hstack") or s.params.get("vstack"):
+        return _hvstack(b, g, s)
     axis = s.params.get("axis", 0)
     return tuple(b.op(Prim.CONCAT_GRAD, g, *s.args, axis=axis, part=i)
                  for i in range(len(s.args)))
 
 
-emitter(Prim.CONCATENATE)(_sequence_call("xp.concatenate"))
+def _hvstack(b, g, s):
+    """np.vstack: concatenate(atleast_2d(x) ...) along axis 0; np.hstack: concatenate(
+    atleast_1d(x) ...) along axis 1, or along axis 0 when all are vectors. Which one
+    depends on the ranks, so the rule needs them (rows of 1-D vectors: x.reshape(1, -1))."""
+    ranks = [b.rank(x) for x in s.args]
+    name = "vstack" if s.params.get("vstack") else "hstack"
+    if None in ranks:
+        raise UserCodeError(f"the gradient of np.{name} needs the number of dimensions of "
+                            "each array, which agc cannot tell here", s.loc,
+                            "use np.concatenate([...], axis=...) (or np.stack) instead, "
+                            "which does not depend on the ranks")
+    low, flat = (2, ir.Const((1, -1))) if name == "vstack" else (1, ir.Const((-1,)))
+    axis = 1 if name == "hstack" and max(ranks) >= 2 else 0
+    parts = [x if r >= low else b.op(Prim.RESHAPE, x, flat) for x, r in zip(s.args, ranks)]
+    grads = []
+    for i, (x, r) in enumerate(zip(s.args, ranks)):
+        gi = b.op(Prim.CONCAT_GRAD, g, *parts, axis=axis, part=i)
+        grads.append(gi if r >= low else b.op(Prim.RESHAPE_LIKE, gi, x))
+    return tuple(grads)
+
+
+@emitter(Prim.CONCATENATE)
+def _emit_concatenate(stmt, atom):
+    items = list_of([atom(a) for a in stmt.args])
+    for name in ("hstack", "vstack"):
+        if stmt.params.get(name):
+            return call(f"xp.{name}", [items]), True
+    return call("xp.concatenate", [items], kwargs(stmt.params)), True
 
 
 @meaning(Prim.CONCATENATE)
