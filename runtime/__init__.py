@@ -38,6 +38,7 @@ from .grads import (
     stack_grad,
     sum_grad,
     unstack_grad,
+    written_grad,
     zero_at,
 )
 
@@ -77,6 +78,7 @@ __all__ = [
     "to_device",
     "unbroadcast",
     "unstack_grad",
+    "written_grad",
     "zero_at",
     "zeros_like",
 ]
