@@ -39,6 +39,7 @@ from .grads import (
     stack_grad,
     sum_grad,
     unstack_grad,
+    written_grad,
     zero_at,
 )
 
@@ -80,6 +81,7 @@ __all__ = [
     "to_device",
     "unbroadcast",
     "unstack_grad",
+    "written_grad",
     "zero_at",
     "zeros_like",
 ]

@@ -97,16 +97,72 @@ def maxmin_grad(g, x, out, axis=None, keepdims=False):
 
 
 def prod_grad(g, x, out, axis=None, keepdims=False):
-    """Cotangent of x for y = prod(x, axis) (inputs assumed non-zero)."""
-    return _expand(g, x, axis, keepdims) * _expand(out, x, axis, keepdims) / x
+    """Cotangent of x for y = prod(x, axis): g times the product of the other entries.
 
-
-def norm_grad(g, x, out, axis=None, keepdims=False):
-    """Cotangent of x for the 2-norm y = ||x|| (zero where the norm is zero)."""
+    Exact with zero entries: where one entry of a product is zero it gets the
+    product of the others, and where two or more are, every entry gets zero.
+    """
+    if not hasattr(x, "shape"):
+        return g
     xp = _xp(g, x)
-    norm = _expand(out, x, axis, keepdims)
+    zero = x == 0
+    nonzero = xp.where(zero, 1, x)
+    zeros = xp.sum(astype(zero, _dtype(g, x), copy=False), axis=axis, keepdims=True)
+    rest = xp.prod(nonzero, axis=axis, keepdims=True)  # the product of the non-zero entries
+    others = xp.where(zero, xp.where(zeros == 1, rest, 0), xp.where(zeros == 0, rest / nonzero, 0))
+    return _expand(g, x, axis, keepdims) * others
+
+
+def norm_grad(g, x, out, axis=None, keepdims=False, ord=None):
+    """Cotangent of x for y = linalg.norm(x, ord, axis): vector p-norms and matrix norms.
+
+    Where the norm has a kink (|x_i| at 0, ties of the max-norms) the cotangent
+    is a subgradient: sign(0) = 0 and tied maxima share it equally.
+    """
+    xp = _xp(g, x)
+    ge, norm = _expand(g, x, axis, keepdims), _expand(out, x, axis, keepdims)
+    ndim = len(_shape(x))
+    matrix = ord is not None and (ndim == 2 if axis is None else not isinstance(axis, int)
+                                  and len(axis) == 2)
+    if matrix and ord != "fro":
+        return _matrix_norm_grad(xp, ge, x, norm, (0, 1) if axis is None else axis, ord)
+    if ord in (None, 2, "fro"):
+        return ge * x / xp.where(norm == 0, 1, norm)
+    if ord == 1:
+        return ge * xp.sign(x)
+    if ord == 0:
+        return ge * xp.zeros_like(x)  # a count of non-zero entries: flat
+    magnitude = xp.abs(x)
+    if ord in (math.inf, -math.inf):
+        return ge * xp.sign(x) * _shares(xp, magnitude == norm, axis, _dtype(g, x))
     safe = xp.where(norm == 0, 1, norm)
-    return _expand(g, x, axis, keepdims) * x / safe
+    return ge * xp.sign(x) * (magnitude / safe) ** (ord - 1)
+
+
+def _shares(xp, hit, axis, dtype):
+    """1 / (how many entries tie) where `hit`, else 0: the tied entries share equally."""
+    hit = astype(hit, dtype, copy=False)
+    return hit / xp.sum(hit, axis=axis, keepdims=True)
+
+
+def _matrix_norm_grad(xp, ge, x, norm, axes, ord):
+    """Cotangent of a matrix norm over two axes (ord 1, -1, inf, -inf, 2, -2, 'nuc')."""
+    moved = (-2, -1)
+    m = xp.moveaxis(x, axes, moved)
+    if len(_shape(ge)) == len(_shape(x)):  # over two axes of a stack: unit axes, moved too
+        ge, norm = xp.moveaxis(ge, axes, moved), xp.moveaxis(norm, axes, moved)
+    if ord in (1, -1, math.inf, -math.inf):
+        summed = -2 if ord in (1, -1) else -1  # column sums (1) or row sums (inf)
+        sums = xp.sum(xp.abs(m), axis=summed, keepdims=True)
+        grad = ge * xp.sign(m) * _shares(xp, sums == norm, moved, m.dtype)
+    else:
+        u, _, vt = xp.linalg.svd(m, full_matrices=False)
+        if ord == "nuc":
+            grad = ge * (u @ vt)
+        else:  # 2 (the largest singular value) or -2 (the smallest)
+            k = 0 if ord == 2 else -1
+            grad = ge * (u[..., :, k:k + 1 or None] @ vt[..., k:k + 1 or None, :])
+    return xp.moveaxis(grad, moved, axes)
 
 
 def clip_grad(g, x, lo, hi):
@@ -318,6 +374,38 @@ def zero_at(g, index):
     out = copy_of(g)
     out[_whole(index) if _is_basic(index) else index] = 0
     return out
+
+
+def written_grad(g, index):
+    """Cotangent of v for y[index] = v: g[index], each position counted at its last write.
+
+    numpy writes a repeated fancy index once, the last write winning
+    (`y[[0, 0]] = v` keeps v[1]), so the earlier writes get nothing.
+    """
+    if not hasattr(g, "shape") or _is_basic(index) or _is_mask(index):
+        return g[_whole(index) if _is_basic(index) else index]
+    xp = _xp(g)
+    written = g[index]
+    positions = xp.reshape(xp.reshape(xp.arange(math.prod(g.shape)), g.shape)[index], (-1,))
+    return xp.where(xp.reshape(_last_writes(xp, positions), written.shape), written, 0)
+
+
+def _last_writes(xp, positions):
+    """True at the last occurrence of each value of a 1-D integer array."""
+    if xp is numpy:
+        order = numpy.argsort(positions, kind="stable")
+    else:
+        try:
+            order = xp.argsort(positions, stable=True)
+        except TypeError:  # cupy: its sort is stable
+            order = xp.argsort(positions)
+    ordered = positions[order]
+    last = xp.concat([ordered[1:] != ordered[:-1], xp.ones((1,), dtype=bool)]) \
+        if hasattr(xp, "concat") else xp.concatenate([ordered[1:] != ordered[:-1],
+                                                      xp.ones((1,), dtype=bool)])
+    keep = xp.zeros(positions.shape, dtype=bool)
+    keep[order] = last
+    return keep
 
 
 def unstack_grad(g, axis=0):

@@ -71,6 +71,7 @@ class Prim(enum.Enum):
     DIV = _s(2, "elementwise", "binop", "/", fold=operator.truediv)
     POW = _s(2, "elementwise", "binop", "**", fold=operator.pow)
     NEG = _s(1, "elementwise", "unop", "-", cheap=True)
+    MOD = _s(2, "elementwise", "binop", "%", cheap=True)  # x - c * floor(x / c)
     # elementwise functions
     EXP = _s(1, "elementwise", "xp", "exp", rule_reads="output")
     LOG = _s(1, "elementwise", "xp", "log", rule_reads="input")
@@ -95,7 +96,7 @@ class Prim(enum.Enum):
     MAXIMUM = _s(2, "elementwise", "xp", "maximum")
     MINIMUM = _s(2, "elementwise", "xp", "minimum")
     WHERE = _s(3, "elementwise", "xp", "where", diff_args=(1, 2))
-    CLIP = _s(3, "elementwise", "xp", "clip", diff_args=(0,))
+    CLIP = _s(3, "elementwise", "xp", "clip")
     FLOAT = _s(1, "elementwise", "special", "float", always_scalar=True)
     ASTYPE = _s(2, "elementwise", "special", "astype", diff_args=(0,))
     ASARRAY = _s(1, "elementwise", "xp", "asarray")
@@ -142,7 +143,6 @@ class Prim(enum.Enum):
     NE = _s(2, "nondiff", "binop", "!=", cheap=True)
     NOT = _s(1, "nondiff", "unop", "not", cheap=True)
     FLOORDIV = _s(2, "nondiff", "binop", "//", cheap=True)
-    MOD = _s(2, "nondiff", "binop", "%", cheap=True)
     SHAPE = _s(1, "nondiff", "attr", "shape", makes_sequence=True)
     NDIM = _s(1, "nondiff", "attr", "ndim", always_scalar=True)
     SIZE = _s(1, "nondiff", "attr", "size", always_scalar=True)
@@ -196,6 +196,8 @@ class Prim(enum.Enum):
     LIST_ITEM_GRAD = _s(3, "gradient", "rt", "list_item_grad")
     APPEND_GRAD = _s(3, "gradient", "rt", "append_grad")
     ZERO_AT = _s(VARIADIC, "gradient", "special", "zero_at")
+    # v's cotangent for y[index] = v: g[index], a repeated position counted at its last write
+    WRITTEN_GRAD = _s(VARIADIC, "gradient", "special", "written_grad")
     UNSTACK_GRAD = _s(1, "gradient", "rt", "unstack_grad")
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
     # cotangents of a helper's args

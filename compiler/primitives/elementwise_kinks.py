@@ -60,17 +60,27 @@ def _sign_meaning(run, s, x):
 @vjp(Prim.MAXIMUM, Prim.MINIMUM)
 def _maximum(b, g, s):
     x, y = s.args
-    # The first argument takes the whole cotangent at ties (numpy picks it too).
-    first_wins = b.op(Prim.GE if s.prim is Prim.MAXIMUM else Prim.LE, x, y)
-    gx = b.op(Prim.WHERE, first_wins, g, ir.Const(0.0))
-    gy = b.op(Prim.WHERE, first_wins, ir.Const(0.0), g)
+    # A tie splits the cotangent evenly (PyTorch and JAX agree).
+    first_wins = b.op(Prim.GT if s.prim is Prim.MAXIMUM else Prim.LT, x, y)
+    tie = b.op(Prim.EQ, x, y)
+    half = b.mul(ir.Const(0.5), g)
+    gx = b.op(Prim.WHERE, first_wins, g, b.op(Prim.WHERE, tie, half, ir.Const(0.0)))
+    gy = b.op(Prim.WHERE, first_wins, ir.Const(0.0), b.op(Prim.WHERE, tie, half, g))
     return b.unbroadcast(gx, x), b.unbroadcast(gy, y)
 
 
 @meaning(Prim.MAXIMUM, Prim.MINIMUM)
 def _maximum_meaning(run, s, x, y):
-    first = ">=" if s.prim is Prim.MAXIMUM else "<="  # ties go to x, as in the rule
-    return pairwise(lambda a, b: sym(a) if holds(run, first, a, b) else sym(b), x, y)
+    first = ">" if s.prim is Prim.MAXIMUM else "<"
+
+    def piece(a, b):
+        if holds(run, first, a, b):
+            return sym(a)
+        if holds(run, "==", a, b):
+            return (sym(a) + sym(b)) / 2  # a tie: half of each, as in the rule
+        return sym(b)
+
+    return pairwise(piece, x, y)
 
 
 @vjp(Prim.WHERE)
@@ -92,19 +102,41 @@ def _where_meaning(run, s, cond, x, y):
 @vjp(Prim.CLIP)
 def _clip(b, g, s):
     x, lo, hi = s.args
-    return b.unbroadcast(b.op(Prim.CLIP_GRAD, g, x, lo, hi), x), None, None
+    # At a bound the cotangent goes to x (the bounds count as inside, as in PyTorch).
+    gx = b.unbroadcast(b.op(Prim.CLIP_GRAD, g, x, lo, hi), x)
+    return gx, _bound_grad(b, g, x, lo, Prim.LT), _bound_grad(b, g, x, hi, Prim.GT)
+
+
+def _bound_grad(b, g, x, bound, beyond: Prim):
+    """A clip bound's cotangent: g where x lies beyond it."""
+    if isinstance(bound, ir.Const):
+        return None
+    return b.unbroadcast(b.op(Prim.WHERE, b.op(beyond, x, bound), g, ir.Const(0.0)), bound)
 
 
 @meaning(Prim.CLIP)
 def _clip_meaning(run, s, x, lo, hi):
-    def piece(a):
-        if lo is not None and holds(run, "<", a, lo):
-            return sym(lo)
-        if hi is not None and holds(run, ">", a, hi):
-            return sym(hi)
+    def piece(a, low, high):
+        if low is not None and holds(run, "<", a, low):
+            return sym(low)
+        if high is not None and holds(run, ">", a, high):
+            return sym(high)
         return sym(a)
 
-    return elementwise(piece, x)
+    return bounded(piece, x, lo, hi)
+
+
+def bounded(fn, x, lo, hi):
+    """fn(a, low, high) over the broadcast elements of x and of the bounds not None."""
+    given = [v for v in (lo, hi) if v is not None]
+    if not any(isinstance(v, np.ndarray) for v in (x, *given)):
+        return fn(x, lo, hi)
+    xs, *rest = np.broadcast_arrays(arr(x), *(arr(v) for v in given))
+    out = np.empty(xs.shape, dtype=object)
+    for index in np.ndindex(xs.shape):
+        found = iter(r[index] for r in rest)
+        out[index] = fn(xs[index], *(None if v is None else next(found) for v in (lo, hi)))
+    return out
 
 
 # ------------------------------------------------------------- comparisons
@@ -163,7 +195,26 @@ def _integer_op(fn):
 
 
 meaning(Prim.FLOORDIV)(_integer_op(lambda a, b: a // b))
-meaning(Prim.MOD)(_integer_op(lambda a, b: a % b))
+@vjp(Prim.MOD)
+def _mod(b, g, s):
+    x, c = s.args  # x % c is x - c * floor(x / c): the floor is flat
+    if isinstance(c, ir.Const):
+        return b.unbroadcast(g, x), None
+    gc = b.mul(b.neg(g), b.op(Prim.FLOOR, b.div(x, c)))
+    return b.unbroadcast(g, x), b.unbroadcast(gc, c)
+
+
+@meaning(Prim.MOD)
+def _mod_meaning(run, s, x, y):
+    if not run.symbolic(x) and not run.symbolic(y):
+        return _integer_op(lambda a, b: a % b)(run, s, x, y)
+
+    def piece(a, b):
+        quotient = math.floor(run.point.evaluate(a) / run.point.evaluate(b))
+        return sym(a) - sym(b) * sympy.Integer(quotient)
+
+    run.path.constant(f"floor() of % at line {s.loc.line}")
+    return pairwise(piece, x, y)
 
 
 @meaning(Prim.ISNAN, Prim.ISFINITE)

@@ -28,6 +28,8 @@ from ..proof.values import (
     sign_at,
     sym,
 )
+from .elementwise_kinks import bounded
+from .reductions import matrix_norm
 from .registry import meaning
 
 ZERO = sympy.Integer(0)
@@ -162,24 +164,56 @@ def _maxmin_grad(run, s, g, x, out):
 
 @meaning(Prim.PROD_GRAD)
 def _prod_grad(run, s, g, x, out):
-    return expand(g, x, *_axes(s)) * expand(out, x, *_axes(s)) / sym(x)
+    if not isinstance(x, np.ndarray):
+        return g
+    return expand(g, x, *_axes(s)) * _product_of_others(sym(x), s.params.get("axis"))
+
+
+def _product_of_others(x: np.ndarray, axis) -> np.ndarray:
+    """Each entry's product of the others along `axis` (runtime `prod_grad`, zeros included)."""
+    axes = tuple(range(x.ndim)) if axis is None else \
+        tuple(a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
+    ends = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = np.moveaxis(x, axes, ends)
+    rows = moved.reshape(-1, int(np.prod([x.shape[a] for a in axes])))
+    out = np.empty(rows.shape, dtype=object)
+    for r, row in enumerate(rows):
+        for j in range(len(row)):
+            out[r, j] = sympy.Mul(*row[:j], *row[j + 1:])
+    return np.moveaxis(out.reshape(moved.shape), ends, axes)
 
 
 @meaning(Prim.NORM_GRAD)
 def _norm_grad(run, s, g, x, out):
-    norm = expand(out, x, *_axes(s))
-    safe = np.where(run.point.evaluate(norm) == 0, sympy.Integer(1), norm)
-    return expand(g, x, *_axes(s)) * sym(x) / safe
+    order = s.params.get("ord")
+    if matrix_norm(s, x) and order != "fro":
+        raise SymbolicError(f"the matrix norm ord={order!r} has no symbolic meaning")
+    norm, ge = expand(out, x, *_axes(s)), expand(g, x, *_axes(s))
+    if order in (None, 2, "fro"):
+        safe = np.where(run.point.evaluate(norm) == 0, sympy.Integer(1), norm)
+        return ge * sym(x) / safe
+    signs = elementwise(lambda a: sympy.Integer(sign_at(run, a)), x)
+    if order == 1:
+        return ge * signs
+    if order == 0:
+        return ge * ZERO
+    magnitudes = signs * sym(x)
+    if order in (np.inf, -np.inf):
+        hit = np.abs(run.point.evaluate(x)) == run.point.evaluate(norm)
+        count = hit.sum(axis=s.params.get("axis"), keepdims=True)
+        return ge * signs * np.where(hit, sympy.Integer(1), ZERO) / count.astype(object)
+    p = sympy.nsimplify(order)
+    return ge * signs * elementwise(lambda a, n: (a / n) ** (p - 1), magnitudes, norm)
 
 
 # -------------------------------------------------------- elementwise kinks
 @meaning(Prim.CLIP_GRAD)
 def _clip_grad(run, s, g, x, lo, hi):
-    def inside(a):
-        return (lo is None or holds(run, ">=", a, lo)) and \
-            (hi is None or holds(run, "<=", a, hi))
+    def inside(a, low, high):
+        return (low is None or holds(run, ">=", a, low)) and \
+            (high is None or holds(run, "<=", a, high))
 
-    mask = elementwise(inside, x)
+    mask = bounded(inside, x, lo, hi)
     if isinstance(mask, np.ndarray):
         return np.where(mask.astype(bool), arr(g), ZERO)
     return sym(g) if mask else ZERO * sym(g)

@@ -74,6 +74,24 @@ def _zero_at(run, s, g, *holes):
     return out
 
 
+@emitter(Prim.WRITTEN_GRAD)
+def _emit_written_grad(stmt, atom):
+    g, *holes = [atom(a) for a in stmt.args]
+    return call("rt.written_grad", [g, rt_index(stmt.params.get("index"), holes)]), False
+
+
+@meaning(Prim.WRITTEN_GRAD)
+def _written_grad(run, s, g, *holes):
+    index = index_of(run, s.params.get("index"), lambda p: holes[p - 1])
+    written = g[index]
+    if _is_basic(index) or not isinstance(g, np.ndarray):
+        return written
+    positions = np.arange(g.size).reshape(g.shape)[index].reshape(-1)
+    last = {p: k for k, p in enumerate(positions.tolist())}  # the last write of each position
+    keep = np.array([last[p] == k for k, p in enumerate(positions.tolist())]).reshape(written.shape)
+    return np.where(keep, written, ZERO)
+
+
 @meaning(Prim.COPY_OF)
 def _copy_of(run, s, x):
     return x.copy() if isinstance(x, (np.ndarray, list, dict)) else x

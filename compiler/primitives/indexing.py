@@ -47,7 +47,11 @@ def _getitem_meaning(run, s, x, *holes):
 def _setitem(b, g, s):
     _, value, *holes = s.args
     index = s.params.get("index").unshift(1)  # its holes, counted after the array only
-    written = b.apply(Prim.GETITEM, (g, *holes), ir.Params.of(index=index))
+    # A repeated fancy index writes once (the last write wins): only an index array repeats.
+    fancy = any(isinstance(item, ir.Hole) and b.rank(s.args[item.pos]) != 0
+                for item in s.params.get("index").items)
+    written = b.apply(Prim.WRITTEN_GRAD if fancy else Prim.GETITEM, (g, *holes),
+                      ir.Params.of(index=index))
     rest = b.apply(Prim.ZERO_AT, (g, *holes), ir.Params.of(index=index))
     return (rest, b.unbroadcast(written, value)) + (None,) * len(holes)
 

@@ -7,13 +7,14 @@ rule multiplies it by an array of that shape anyway (see ad/unspread.py).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import sympy
 
 from .. import ir
-from ..errors import InternalError
 from ..ir.prims import Prim
-from ..proof.values import SymbolicError, at_point, elementwise, holds, shape_of, sym
+from ..proof.values import SymbolicError, at_point, elementwise, holds, shape_of, sign_at, sym
 from .registry import meaning, vjp
 
 
@@ -84,19 +85,38 @@ def _prod_meaning(run, s, x):
 
 @vjp(Prim.NORM)
 def _norm(b, g, s):
-    if s.params.get("ord") not in (None, 2):
-        raise InternalError("only the 2-norm has a derivative rule")
-    return (b.op(Prim.NORM_GRAD, g, s.args[0], s.target, **_axis(s)),)
+    order = s.params.get("ord")
+    extra = {} if order is None else {"ord": order}
+    return (b.op(Prim.NORM_GRAD, g, s.args[0], s.target, **_axis(s), **extra),)
+
+
+def matrix_norm(s, x) -> bool:
+    """Whether a NORM statement takes a matrix norm (an ord, and two axes)."""
+    axis, order = s.params.get("axis"), s.params.get("ord")
+    return order is not None and (np.ndim(x) == 2 if axis is None else
+                                  not isinstance(axis, int) and len(axis) == 2)
 
 
 @meaning(Prim.NORM)
 def _norm_meaning(run, s, x):
-    if s.params.get("ord") not in (None, 2) or (s.params.get("ord") == 2 and np.ndim(x) > 1
-                                                and s.params.get("axis") is None):
-        raise SymbolicError(f"line {s.loc.line}: only the vector 2-norm has a symbolic meaning")
+    order = s.params.get("ord")
+    if matrix_norm(s, x) and order != "fro":
+        raise SymbolicError(f"line {s.loc.line}: the matrix norm ord={order!r} has no "
+                            "symbolic meaning")
     x = sym(x)
-    squares = np.sum(x * x, **_np_axis(s)) if isinstance(x, np.ndarray) else x * x
-    return elementwise(sympy.sqrt, squares)
+    if order in (None, 2, "fro"):
+        squares = np.sum(x * x, **_np_axis(s)) if isinstance(x, np.ndarray) else x * x
+        return elementwise(sympy.sqrt, squares)
+    magnitudes = elementwise(lambda a: sign_at(run, a) * a, x)
+    if order in (np.inf, -np.inf):
+        return _extreme(run, dataclasses.replace(s, prim=Prim.MAX if order > 0 else Prim.MIN),
+                        magnitudes)
+    if order == 0:
+        raise SymbolicError(f"line {s.loc.line}: the 0-norm (a count) has no symbolic meaning")
+    p = sympy.nsimplify(order)
+    powers = elementwise(lambda a: a ** p, magnitudes)
+    total = np.sum(powers, **_np_axis(s)) if isinstance(powers, np.ndarray) else powers
+    return elementwise(lambda t: t ** (1 / p), total)
 
 
 # ----------------------------------------------------------------- max, min

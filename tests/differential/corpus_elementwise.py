@@ -278,7 +278,7 @@ def sign_times_x(x):
     return np.sum(np.sign(x) * x ** 2)
 
 
-@add(vec(4), xfail="issue 12: x % c has a zero gradient (it is 1 w.r.t. x)")
+@add(vec(4))
 def mod_operator(x):
     return np.sum((x % 0.7) ** 2 + (x % 0.3) * x)
 

@@ -14,7 +14,6 @@ from .harness import Corpus, vec
 corpus = Corpus()
 add = corpus.add
 F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
-DUPLICATES = "issue 12: duplicate fancy indices in an indexed assignment (numpy: last write wins)"
 IDX = np.array([2, 0, 3])
 
 
@@ -236,7 +235,7 @@ def setitem_mask(x):
 corpus.ref(lambda x: jnp.sum(jnp.where(x < 0, 0.0, x) ** 2 + x))
 
 
-@add(vec(3), vec(6), wrt=("x", "y0"), xfail=DUPLICATES)
+@add(vec(3), vec(6), wrt=("x", "y0"))
 def add_duplicate_fancy(x, y0):
     y = y0.copy()
     y[[0, 0, 2]] += x
@@ -247,7 +246,7 @@ def add_duplicate_fancy(x, y0):
 corpus.ref(lambda x, y0: jnp.sum(y0.at[jnp.array([0, 2])].add(x[1:]) ** 2))
 
 
-@add(vec(3), vec(6), wrt=("x", "y0"), xfail=DUPLICATES)
+@add(vec(3), vec(6), wrt=("x", "y0"))
 def set_duplicate_fancy(x, y0):
     y = y0.copy()
     y[[0, 0, 1]] = x

@@ -9,7 +9,6 @@ from .harness import Corpus, pos, vec
 corpus = Corpus()
 add = corpus.add
 F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
-NORM_ORD = "issue 12: np.linalg.norm with ord other than 2 raises InternalError"
 
 
 @add(vec(3, 4))
@@ -149,17 +148,17 @@ def norm_squared(x):
     return np.linalg.norm(x) ** 2
 
 
-@add(vec(4), xfail=NORM_ORD)
+@add(vec(4))
 def norm_ord1(x):
     return np.linalg.norm(x, 1)
 
 
-@add(vec(4), xfail=NORM_ORD)
+@add(vec(4))
 def norm_ord_inf(x):
     return np.linalg.norm(x, np.inf)
 
 
-@add(vec(4), xfail=NORM_ORD)
+@add(vec(4))
 def norm_ord3(x):
     return np.linalg.norm(x, 3)
 
@@ -169,7 +168,7 @@ def norm_frobenius(X):
     return np.linalg.norm(X)
 
 
-@add(vec(3, 4), xfail=NORM_ORD)
+@add(vec(3, 4))
 def norm_fro_string(X):
     return np.linalg.norm(X, "fro")
 
@@ -184,22 +183,22 @@ def norm_cols_keepdims(X):
     return np.sum(X / np.linalg.norm(X, axis=0, keepdims=True))
 
 
-@add(vec(3, 4), xfail="issue 12: spectral norm np.linalg.norm(X, 2) has a wrong gradient")
+@add(vec(3, 4))
 def norm_matrix_spectral(X):
     return np.linalg.norm(X, 2)
 
 
-@add(vec(3, 4), xfail=NORM_ORD)
+@add(vec(3, 4))
 def norm_matrix_ord1(X):
     return np.linalg.norm(X, 1)
 
 
-@add(vec(3, 4), xfail=NORM_ORD)
+@add(vec(3, 4))
 def norm_matrix_inf(X):
     return np.linalg.norm(X, np.inf)
 
 
-@add(vec(3, 4), xfail=NORM_ORD)
+@add(vec(3, 4))
 def norm_matrix_nuclear(X):
     return np.linalg.norm(X, "nuc")
 
