@@ -26,6 +26,9 @@ def list_setitem_rule(b: Builder, g: ir.Atom, stmt: ir.Assign) -> tuple:
     if _may_be_negative(b, position):
         position = b.apply(Prim.MOD, (position, b.apply(Prim.LEN, (lst,))))
     written = b.apply(Prim.LIST_ITEM_GRAD, (g, position, value))
+    # The target may be an array after all (a helper's result): a row written from a
+    # number or a smaller array sends back the broadcast row's sum.
+    written = b.unbroadcast(written, value)
     rest = b.apply(Prim.ZERO_AT, (g, position), ITEM)
     return (rest, written) + (None,) * len(holes)
 

@@ -33,8 +33,11 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     params = set(adj.primal.param_names)
     plan: dict[int, tuple] = {}
     unbound_inits: set[str] = set()
+    # A write that dead-code removal took out of the forward sweep has nothing to undo.
+    kept = [s for s in ir.walk(tuple(adj.forward)) if isinstance(s, ir.Assign)]
     for restore in _markers(adj.backward, Restore):
         if restore.stmt is not None and restore.stmt.prim is Prim.APPEND and \
+                restore.stmt in kept and \
                 (restore.var.name in needed or restore.stmt.params.get("shared")):
             plan[restore.site] = ("undo", None)  # lst.pop() undoes lst.append(v)
     temps = temps if temps is not None else set()
@@ -46,7 +49,8 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
             recomputed.setdefault(save.block, []).insert(0, save.stmt)
             needed |= set(ir.vars_read(save.stmt)) & primal_names
     for save in _markers(adj.forward, Save):
-        if save.site in plan:
+        if save.site in plan or (save.stmt is not None and save.stmt.prim is Prim.SETITEM
+                                 and save.stmt not in kept):
             continue
         how = _decide(save, needed, counts, params)
         if how is not None and save.stmt is not None and save.stmt.prim is Prim.SETITEM:

@@ -31,14 +31,12 @@ FAMILIES = {
     "early_return": True,  # `if c: return e` in the function's own body
     "lists": True, "indexing": True, "index_assign": True, "inplace": True, "helpers": True,
     "matmul": True, "reductions": True, "float_params": True,
-    # issue 12: turn on when fixed (regressions_generated.py has the shrunk cases).
-    "mixed_and_or": False,  # `a and b or c`: UnboundLocalError t1_saved inside agc
-    "loop_and_or": False,  # `if a and b:` in a loop: wrong gradient, or a crash
+    # fixed in issue 12's first round (regressions_generated.py keeps the shrunk cases):
+    "mixed_and_or": True, "loop_and_or": True, "write_into_copy": True, "aliasing": True,
+    "list_items": True,
+    # issue 12: turn on when fixed.
+    "loop_return": False,  # returns in a for loop and a nested while: a tape Pop at the wrong depth
     "nested_return": False,  # a return in an if inside an if: UnboundLocalError v_saved_1
-    "loop_return": False,  # a return inside a loop: zero or misplaced gradients, crashes
-    "write_into_copy": False,  # v = x.copy(), then v[i] = e or x[i] = e: agc shares memory
-    "aliasing": False,  # z = y; z[i] += e: y's gradient (and value) ignore the write
-    "list_items": False,  # L[i] = e: the replaced item keeps its gradient; L[-1] = e: KeyError
 }
 BUDGET = 5  # operations in the expressions of one statement
 SHAPES = [(), (2,), (3,), (2, 3), (3, 2), (3, 3)]  # of parameters and locals

@@ -32,16 +32,15 @@ class Case:
 
 CASES: list[Case] = [
     # ---------------------------------------------- copies: agc lets v = x.copy() share x's memory
-    # agc today: value: agc 4.9, numpy 4.04
+    # fixed; agc once gave: value: agc 4.9, numpy 4.04
     Case("copy_param_write", """
 def f(a):
     v = a.copy()
     v[1] = a[0] * 2.0
     return np.sum(v) + np.sum(a * a)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 4.04,
-         ([[3.6, 4.0, 3.4], [0.2, 1.4, -0.8]],),
-         "issue 12: v = x.copy(); v[i] = e writes into x (wrong value, the argument changes)"),
-    # agc today: value: agc 5.77, numpy 7.66
+         ([[3.6, 4.0, 3.4], [0.2, 1.4, -0.8]],)),
+    # fixed; agc once gave: value: agc 5.77, numpy 7.66
     Case("copy_local_write", """
 def f(a):
     w = a * 2.0
@@ -49,18 +48,16 @@ def f(a):
     v[1] = 0.5
     return np.sum(v) + np.sum(w * w)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 7.66,
-         ([[4.4, 6.0, 3.6], [0.8, 5.6, -3.2]],),
-         "issue 12: v = w.copy(); v[i] = e writes into w"),
-    # agc today: value: agc 30.38, numpy 2.88
+         ([[4.4, 6.0, 3.6], [0.8, 5.6, -3.2]],)),
+    # fixed; agc once gave: value: agc 30.38, numpy 2.88
     Case("copy_row_write", """
 def f(a):
     v = a[0].copy()
     v[1] += 5.0
     return np.sum(v * a[0])
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 2.88,
-         ([[0.6, 6.0, 0.4], [0.0, 0.0, 0.0]],),
-         "issue 12: v = x[0].copy(); v[i] += e writes into x"),
-    # agc today: value: agc 5.689999, numpy 6.46
+         ([[0.6, 6.0, 0.4], [0.0, 0.0, 0.0]],)),
+    # fixed; agc once gave: value: agc 5.689999, numpy 6.46
     Case("copy_source_write", """
 def f(a):
     v = a * 2.0
@@ -68,10 +65,9 @@ def f(a):
     v[0] = 0.5
     return np.sum(w * w) + np.sum(v)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 6.46,
-         ([[2.4, 4.0, 1.6], [2.8, 7.6, -1.2]],),
-         "issue 12: w = v[:, ::-1].copy(); v[0] = e changes w too"),
+         ([[2.4, 4.0, 1.6], [2.8, 7.6, -1.2]],)),
     # ---------------------------------------------- aliasing: a write through one name, read through another
-    # agc today: gradient: agc [0.0, [0.0, 0.0, 2.0]], expected [0.999999, [0.0, 0.0, 2.000000]]
+    # fixed; agc once gave: gradient: agc [0.0, [0.0, 0.0, 2.0]], expected [0.999999, [0.0, 0.0, 2.000000]]
     Case("alias_item_grad", """
 def f(a, b):
     v = b * 2.0
@@ -79,9 +75,8 @@ def f(a, b):
     z[-1] += a
     return v[-1]
 """, (0.3, [0.5, -1.0, 0.7],), 1.7,
-         (1.0, [0.0, 0.0, 2.0],),
-         "issue 12: z = v; z[i] += e: v's gradient misses the write"),
-    # agc today: value: agc 1.04, numpy 4.16
+         (1.0, [0.0, 0.0, 2.0],)),
+    # fixed; agc once gave: value: agc 1.04, numpy 4.16
     Case("alias_name_value", """
 def f(a):
     v = a * 1.0
@@ -89,9 +84,8 @@ def f(a):
     z += a
     return np.sum(v * v)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 4.16,
-         ([[2.4, 4.0, 1.6], [0.8, 5.6, -3.2]],),
-         "issue 12: z = v; z += e: v's value misses the write"),
-    # agc today: value: agc 3.789243, numpy 1.252015
+         ([[2.4, 4.0, 1.6], [0.8, 5.6, -3.2]],)),
+    # fixed; agc once gave: value: agc 3.789243, numpy 1.252015
     Case("alias_view_value", """
 def f(a):
     v = np.exp(a)
@@ -99,29 +93,26 @@ def f(a):
     v *= a
     return np.sum(z)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 1.25201597,
-         ([[0.0, 0.0, 0.0], [1.21568801, 3.4233796, 0.40219203]],),
-         "issue 12: z = v[1]; v *= e: the view z misses the write"),
+         ([[0.0, 0.0, 0.0], [1.21568801, 3.4233796, 0.40219203]],)),
     # ---------------------------------------------- list item assignment
-    # agc today: gradient: agc [[9.0, 9.0], 0.0], expected [[7.000000, 7.000000], 0.0]
+    # fixed; agc once gave: gradient: agc [[9.0, 9.0], 0.0], expected [[7.000000, 7.000000], 0.0]
     Case("list_item_grad", """
 def f(a, b):
     L = [a * 2.0, a * 3.0]
     L[0] = a * 4.0
     return np.sum(L[1]) + np.sum(L[0])
 """, ([0.3, 0.5], 0.7,), 5.6,
-         ([7.0, 7.0], 0.0,),
-         "issue 12: L[0] = e: the replaced item still gets a gradient"),
-    # agc today: KeyError: -1
+         ([7.0, 7.0], 0.0,)),
+    # fixed; agc once gave: KeyError: -1
     Case("list_item_negative", """
 def f(a, b):
     L = [a * 2.0]
     L[-1] = a * 3.0
     return np.sum(L[0])
 """, ([0.3, 0.5], 0.7,), 2.4,
-         ([3.0, 3.0], 0.0,),
-         "issue 12: L[-1] = e: KeyError -1 inside agc"),
+         ([3.0, 3.0], 0.0,)),
     # ---------------------------------------------- and / or
-    # agc today: UnboundLocalError: cannot access local variable 't1_saved' where it is not associate
+    # fixed; agc once gave: UnboundLocalError: cannot access local variable 't1_saved' where it is not associate
     Case("mixed_and_or", """
 def f(a, b):
     v = a * 1.0
@@ -129,9 +120,8 @@ def f(a, b):
         v = a * 2.0
     return np.sum(v)
 """, ([0.3, 0.5, 0.2], 0.1,), 2.0,
-         ([2.0, 2.0, 2.0], 0.0,),
-         "issue 12: a and b or c in an if: UnboundLocalError t1_saved"),
-    # agc today: gradient: agc [[[8.0, 8.0, 8.0], [8.0, 8.0, 8.0]]], expected [[[1.999999, 1.999999, 
+         ([2.0, 2.0, 2.0], 0.0,)),
+    # fixed; agc once gave: gradient: agc [[[8.0, 8.0, 8.0], [8.0, 8.0, 8.0]]], expected [[[1.999999, 1.999999, 
     Case("loop_and_grad", """
 def f(a):
     v = a * 2.0
@@ -140,9 +130,8 @@ def f(a):
             v = v * 2.0
     return np.sum(v)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 2.8,
-         ([[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]],),
-         "issue 12: if a and b: in a loop, a true and b false, is differentiated as taken"),
-    # agc today: gradient: agc [[4.0, 4.0, 0.0]], expected [[5.999999, 2.000000, 0.0]]
+         ([[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]],)),
+    # fixed; agc once gave: gradient: agc [[4.0, 4.0, 0.0]], expected [[5.999999, 2.000000, 0.0]]
     Case("loop_and3_grad", """
 def f(a):
     v = a * 2.0
@@ -155,9 +144,8 @@ def f(a):
             v += v[0]
     return v[1]
 """, ([0.3, 0.5, 0.2],), 2.8,
-         ([6.0, 2.0, 0.0],),
-         "issue 12: if a and b and c: / else: in a loop: wrong gradient"),
-    # agc today: ValueError: The truth value of an array with more than one element is ambiguous. Use
+         ([6.0, 2.0, 0.0],)),
+    # fixed; agc once gave: ValueError: The truth value of an array with more than one element is ambiguous. Use
     Case("loop_or_crash", """
 def f(a):
     v = a * 0.5
@@ -166,9 +154,8 @@ def f(a):
             v = v * 2.0
     return np.sum(v)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 5.6,
-         ([[4.0, 4.0, 4.0], [4.0, 4.0, 4.0]],),
-         "issue 12: if a or b: in a loop, decided by b: ValueError (truth value of an array)"),
-    # agc today: TypeError: only integer scalar arrays can be converted to a scalar index
+         ([[4.0, 4.0, 4.0], [4.0, 4.0, 4.0]],)),
+    # fixed; agc once gave: TypeError: only integer scalar arrays can be converted to a scalar index
     Case("loop_or3_crash", """
 def f(a):
     v = a * 2.0
@@ -181,8 +168,7 @@ def f(a):
             v = v + t[0]
     return np.sum(v)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 19.6,
-         ([[32.0, 8.0, 8.0], [20.0, 8.0, 8.0]],),
-         "issue 12: if a or b or c: in a loop over rows: TypeError inside agc"),
+         ([[32.0, 8.0, 8.0], [20.0, 8.0, 8.0]],)),
     # ---------------------------------------------- returns inside nested blocks
     # agc today: UnboundLocalError: cannot access local variable 'v_saved_1' where it is not associat
     Case("nested_return", """
@@ -196,7 +182,7 @@ def f(a):
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 3.12,
          ([[1.8, 3.0, 1.2], [0.6, 4.2, -2.4]],),
          "issue 12: a return in an if inside an if, then v reassigned: UnboundLocalError v_saved_1"),
-    # agc today: gradient: agc [[0.0, 0.0, 0.0], [0.0, 0.0]], expected [[0.0, 0.0, 0.0], [0.0, 2.9999
+    # fixed; agc once gave: gradient: agc [[0.0, 0.0, 0.0], [0.0, 0.0]], expected [[0.0, 0.0, 0.0], [0.0, 2.9999
     Case("two_loop_returns", """
 def f(a, c):
     for i in range(2):
@@ -207,9 +193,8 @@ def f(a, c):
             return c[1] * 3.0
     return a[0]
 """, ([0.3, 0.5, -0.2], [0.3, 0.5],), 1.5,
-         ([0.0, 0.0, 0.0], [0.0, 3.0],),
-         "issue 12: returns in two loops: the second return's gradient is zero"),
-    # agc today: gradient: agc [[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], 1.0], expected [[[0.0, 0.0, 0.0],
+         ([0.0, 0.0, 0.0], [0.0, 3.0],)),
+    # fixed; agc once gave: gradient: agc [[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], 1.0], expected [[[0.0, 0.0, 0.0],
     Case("nested_loop_return", """
 def f(a, b):
     for i in range(3):
@@ -221,9 +206,8 @@ def f(a, b):
                 return np.max(a)
     return b
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]], 0.6,), 0.7,
-         ([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]], 0.0,),
-         "issue 12: a return in nested loops after a loop with a return: gradient to the wrong argument"),
-    # agc today: IndexError: pop from empty list
+         ([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]], 0.0,)),
+    # fixed; agc once gave: IndexError: pop from empty list
     Case("loop_return_and", """
 def f(a, b):
     for i in range(3):
@@ -231,9 +215,8 @@ def f(a, b):
             return b[0]
     return a[0, 1]
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]], [0.6, -0.3],), 0.5,
-         ([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], [0.0, 0.0],),
-         "issue 12: if a and b: return in a loop, never taken: IndexError pop from empty list"),
-    # agc today: AttributeError: 'float' object has no attribute 'shape'
+         ([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], [0.0, 0.0],)),
+    # fixed; agc once gave: AttributeError: 'float' object has no attribute 'shape'
     Case("loop_return_and_float", """
 def f(a, b):
     for i in range(3):
@@ -241,9 +224,8 @@ def f(a, b):
             return b[0]
     return a[0, 1]
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]], 0.6,), 0.5,
-         ([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], 0.0,),
-         "issue 12: the same with a float argument: AttributeError (float has no shape)"),
-    # agc today: UnboundLocalError: cannot access local variable 't3' where it is not associated with
+         ([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], 0.0,)),
+    # fixed; agc once gave: UnboundLocalError: cannot access local variable 't3' where it is not associated with
     Case("loop_return_and_index", """
 def f(a, b):
     for i in range(3):
@@ -251,6 +233,57 @@ def f(a, b):
             return np.dot(b, np.full(2, 2.0))
     return a[0, 1]
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]], [0.6, -0.3],), 0.5,
-         ([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], [0.0, 0.0],),
-         "issue 12: if i % 2 == 0 and i == 1: return in a loop: UnboundLocalError t3"),
+         ([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]], [0.0, 0.0],)),
+    # fixed; agc once gave: InternalError, the backward sweep popped a list whose append
+    # dead-code removal had taken out of the forward sweep (found after this session's merge)
+    Case("dead_list_append", """
+def f(a):
+    v0 = (a + 0.0)
+    L1 = [a.copy()]
+    L1.append(a.copy())
+    return a[0]
+""", ([0.32870805, -0.55251189],), 0.32870805, ([1.0, 0.0],)),
+    # fixed; agc once gave: InternalError, the backward sweep restored an item of a list
+    # whose item assignment dead-code removal had taken out of the forward sweep
+    Case("dead_list_item_write", """
+def f(a):
+    v0 = ((np.full((3,), 0.5) @ np.outer(a, a)) + a)
+    if a[0] > 0.0:
+        v1 = a.copy()
+        L2 = [a.copy()]
+        L2[-1] = a.copy()
+    return a[0]
+""", ([0.32870805, -0.55251189, -1.10166354],), 0.32870805, ([1.0, 0.0, 0.0],)),
+    # fixed; agc once gave: a row of a helper's result written from a number sent the
+    # whole row's cotangent back as the number's gradient (wrong shape, or a ValueError)
+    Case("helper_row_write_scalar", """
+def h0(p):
+    v0 = (p + 0.0)
+    v1 = np.tanh(np.sin(p))
+    return np.full((2, 3), 0.5)
+
+
+def f(a, b):
+    v2 = (b[:, 0] @ b[:, 0])
+    v3 = h0(np.sin(a)).copy()
+    v3[0] = a
+    return v3[0, 1]
+""", (0.32870804957149025, [[-0.55251189, -1.10166354], [-1.16033367, 0.75184857],
+                             [0.99061339, 0.25592586]],), 0.32870804957149025,
+         (1.0, [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]],)),
+    Case("helper_row_write_item", """
+def h0(p):
+    v0 = (p + 0.0)
+    v1 = np.tanh(np.sin(p))
+    return np.full((2, 3), 0.5)
+
+
+def f(a, b):
+    v2 = (b[:, 0] @ b[:, 0])
+    v3 = h0(a).copy()
+    v3[0] = b[0, 1]
+    return v3[0, 1]
+""", (0.32870804957149025, [[-0.55251189, -1.10166354], [-1.16033367, 0.75184857],
+                             [0.99061339, 0.25592586]],), -1.10166354,
+         (0.0, [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]],)),
 ]

@@ -111,7 +111,7 @@ def smooth_reference(fn, args: tuple) -> list:
 
 def jax_reference(jax_source: str, args: tuple, folder: Path):
     """(value, gradients) of the jax twin in float64 (AGC_FUZZ_JAX=1 only: jax is slow here)."""
-    import jax
+    import jax  # noqa: PLC0415 - only with AGC_FUZZ_JAX=1: jax is slow to load and to run here
 
     jax.config.update("jax_enable_x64", True)
     fn = import_source(jax_source, folder, f"twin_{next(_stems)}").f
