@@ -46,8 +46,7 @@ def list_param_written(xs):
 ref(lambda xs: jnp.sum(xs[0] * 2 * xs[1]))
 
 
-@add(vec(3), xfail="issue 12: the adjoint of an item overwritten in a loop reads `tmp` before "
-                   "it is defined (InternalError after tape resolution)")
+@add(vec(3))  # once an InternalError: an item write undone after dead-code removal
 def list_item_overwritten_in_loop(x):
     tmp = [x, x]
     for i in range(3):
