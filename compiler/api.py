@@ -162,10 +162,10 @@ def _constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
     """(module globals, name, value) of every module-level constant the compiled code read."""
     read = [(fn.__globals__, name, names.constants[name]) for name in sorted(names.read)]
     for helper in compiled.helpers:
-        home = helper.home
-        if home.live_globals is not None and home.live_globals is not fn.__globals__:
-            read += [(home.live_globals, name, home.names.constants[name])
-                     for name in sorted(home.names.read)]
+        home = helper.home  # a helper parsed on its own has names (and reads) of its own
+        if home.names is not names:
+            where = home.live_globals if home.live_globals is not None else fn.__globals__
+            read += [(where, name, home.names.constants[name]) for name in sorted(home.names.read)]
     return read
 
 

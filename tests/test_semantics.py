@@ -220,3 +220,28 @@ def test_verify_proves_gradients_of_dict_and_list_parameters(tmp_path):
     result = agc.verify(model.wrong_looking_but_right, [0.5, 2.0, np.array([1.0, -1.0])])
     assert result.status.name == "PROVED", str(result)
     assert [g.name for g in result.gradients] == ["p[0]", "p[1]", "p[2]"]
+
+
+HELPER_CONSTANT = """
+import numpy as np
+
+RATE = 2.0
+
+
+def scaled(x):
+    return RATE * x
+
+
+def f(x):
+    return np.sum(scaled(x) ** 2)
+"""
+
+
+def test_a_constant_read_only_by_a_helper_is_read_at_call_time(tmp_path):
+    """A helper of the same module once kept the constant's first value."""
+    model = import_source(HELPER_CONSTANT, tmp_path, "helper_constant")
+    grad = agc.grad(model.f)
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(grad(x), 2 * 4.0 * x)
+    model.RATE = 3.0
+    np.testing.assert_allclose(grad(x), 2 * 9.0 * x)

@@ -184,7 +184,7 @@ def module_constant_in_branch_changed(x):
     return np.sum(x)
 
 
-@add(vec(4), phases=[{}, {"SCALE": 5.0}], xfail=STALE)
+@add(vec(4), phases=[{}, {"SCALE": 5.0}])
 def module_constant_in_helper_changed(x):
     return np.sum(_scaled_by_module(x))
 

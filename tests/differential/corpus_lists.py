@@ -54,7 +54,7 @@ def list_item_overwritten_in_loop(x):
     return np.sum(x ** 2)
 
 
-@add(vec(3), xfail="issue 12: a list item rewritten in a loop but unused by the output: KeyError")
+@add(vec(3), expect="refused")
 def list_item_recurrence_unused(x):
     tmp = [x, x * 2]
     for i in range(3):
@@ -218,7 +218,7 @@ def list_pop_free_running_product(x):
     return np.sum(factors[-1])
 
 
-@add(vec(3), xfail=LIST_SET)
+@add(vec(3), expect="refused")
 def list_swap_items(x):
     l = [x, x ** 2]
     l[0], l[1] = l[1], l[0]

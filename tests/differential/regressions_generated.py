@@ -286,4 +286,20 @@ def f(a, b):
 """, (0.32870804957149025, [[-0.55251189, -1.10166354], [-1.16033367, 0.75184857],
                              [0.99061339, 0.25592586]],), -1.10166354,
          (0.0, [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]],)),
+    # agc today: gradient [[nan, nan], ...]: the max's output, read by its gradient, is
+    # written in place through an alias on the next trip
+    Case("alias_written_after_max", """
+def f(a, b):
+    v0 = a.copy()
+    for i1 in range(3):
+        z2 = v0
+        z2 += a
+        z2 += a
+        v0 = np.max(b[1:], axis=0)
+    v3 = a.copy()
+    return v0[0]
+""", ([0.32870805, -0.55251189], [[-1.10166354, -1.16033367], [0.75184857, 0.99061339],
+                                  [0.25592586, 0.55079175]],), 0.75184857,
+         ([0.0, 0.0], [[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]],),
+         "issue 12: a value a rule reads (max's output) written in place through an alias later"),
 ]
