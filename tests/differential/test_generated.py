@@ -40,7 +40,7 @@ from pathlib import Path
 import agc
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from . import programs as gen
 from .regressions_generated import CASES
@@ -49,6 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gradcheck import import_source  # (tests/gradcheck.py)
 
 EXAMPLES = int(os.environ.get("AGC_FUZZ_EXAMPLES", "3000"))
+# AGC_FUZZ_SHRINK=0 reports the first failing program as generated (fast triage)
+PHASES = tuple(Phase) if os.environ.get("AGC_FUZZ_SHRINK", "1") != "0" else \
+    (Phase.explicit, Phase.generate)
 SEED = int(os.environ.get("AGC_FUZZ_SEED", "0"))
 JAX = os.environ.get("AGC_FUZZ_JAX") == "1"  # jax.grad as the reference (slow: XLA compiles)
 FAMILIES = {name: True for name in os.environ.get("AGC_FUZZ_FAMILIES", "").split(",") if name}
@@ -194,6 +197,7 @@ def test_generated_programs(folder):
     counts = collections.Counter()
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=not SEED, database=None,
+              phases=PHASES,
               suppress_health_check=list(HealthCheck))
     @given(program=gen.programs(FAMILIES))
     def run(program):
