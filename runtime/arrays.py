@@ -59,14 +59,14 @@ def _collect(items, found: dict) -> None:
                 found[library[0]] = library[1]
 
 
-def _leaves(value, path: str):
+def leaf_paths(value, path: str):
     """(path, leaf) of a pytree, depth first (dict, list and tuple are containers)."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _leaves(item, f"{path}[{key!r}]")
+            yield from leaf_paths(item, f"{path}[{key!r}]")
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{i}]")
+            yield from leaf_paths(item, f"{path}[{i}]")
     else:
         yield path, value
 
@@ -90,7 +90,7 @@ def _library(leaf):
 def _mixing_message(values: tuple) -> str:
     where: dict[str, list] = {}
     for i, value in enumerate(values):
-        for path, leaf in _leaves(value, f"args[{i}]"):
+        for path, leaf in leaf_paths(value, f"args[{i}]"):
             kind = _library(leaf)
             if kind is not None:
                 where.setdefault(kind[0], []).append(path)
@@ -131,7 +131,7 @@ def check_wrt(names: tuple, *values) -> None:
         kind = type(value)
         if kind is float or (kind is numpy.ndarray and value.dtype.kind in "fc"):
             continue
-        for path, leaf in _leaves(value, name):
+        for path, leaf in leaf_paths(value, name):
             _check_leaf(path, leaf)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import sympy
 
 from .. import api, ir, pipeline
+from ..runtime.arrays import leaf_paths
 from .dag import derivative
 from .interpreter import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
 from .prover import Prover, Timeout, nearby_points, time_limit
@@ -105,27 +106,15 @@ def check_tree(name: str, derivative, adjoint, prover: Prover) -> list[GradientC
     """One GradientCheck per leaf of a parameter (a dict, list or tuple of arrays and numbers)."""
     if not isinstance(derivative, (dict, list, tuple)):
         return [check_gradient(name, derivative, adjoint, prover)]
-    computed = dict(_leaves(adjoint, name)) if isinstance(adjoint, (dict, list, tuple)) else {}
+    computed = dict(leaf_paths(adjoint, name)) if isinstance(adjoint, (dict, list, tuple)) else {}
     checks = []
-    for path, want in _leaves(derivative, name):
+    for path, want in leaf_paths(derivative, name):
         if path not in computed:
             checks.append(GradientCheck(path, want, None, [], problem=(
                 f"agc's gradient has no entry {path} (it is {_kind(adjoint)})")))
         else:
             checks.append(check_gradient(path, want, computed[path], prover))
     return checks
-
-
-def _leaves(tree, path: str):
-    """(path text such as p['w'][0], leaf) of each leaf of a tree, in order."""
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            yield from _leaves(value, f"{path}[{key!r}]")
-    elif isinstance(tree, (list, tuple)):
-        for i, value in enumerate(tree):
-            yield from _leaves(value, f"{path}[{i}]")
-    else:
-        yield path, tree
 
 
 def check_gradient(name: str, derivative, adjoint, prover: Prover) -> GradientCheck:
@@ -332,7 +321,7 @@ def _cross_check(result: VerificationResult, run: _Runs, wrapped, compiled,
 def _same(point: Point, checks: list, grads, wrt: tuple, suffix: str = "") -> bool:
     """Whether emitted gradients agree, leaf by leaf, with the symbolic adjoints of `checks`."""
     grads = grads if len(wrt) > 1 else (grads,)
-    emitted = {path + suffix: leaf for name, g in zip(wrt, grads) for path, leaf in _leaves(g, name)}
+    emitted = {path + suffix: leaf for name, g in zip(wrt, grads) for path, leaf in leaf_paths(g, name)}
     return all(check.problem is None and check.name in emitted and
                _same_numbers(point.evaluate(np.asarray(check.adjoint, dtype=object)),
                              emitted[check.name])
