@@ -443,19 +443,37 @@ def test_accepts_mirrored_push_and_pop():
 
 def test_rejects_a_pop_with_no_push():
     message = rejected(adjoint_of(backward=[ir.Pop(Y)]))
-    assert message == ("invalid IR in the adjoint of g after a test pass: Pop of 'y' has no "
-                       "matching Push (0 pushes, 1 pops), in `y = pop`")
+    assert message == ("invalid IR in the adjoint of g after a test pass: 'y = pop' has no "
+                       "matching Push (0 pushes, 1 pops in one block), in `y = pop`")
 
 
 def test_rejects_a_push_never_popped():
-    assert "Push of x is never popped (1 pushes, 0 pops), in `push x`" in rejected(
+    assert "Push of x is never popped (1 pushes, 0 pops in one block), in `push x`" in rejected(
         adjoint_of(forward=[ir.Push(X)]))
 
 
 def test_rejects_a_pop_at_another_loop_depth_than_its_push():
     loop = ir.For(None, ir.Const(0), ir.Const(3), ir.Const(1), (ir.Push(X),))
     message = rejected(adjoint_of(forward=[loop], backward=[ir.Pop(X)]))
-    assert "Pop of 'x' at loop depth 0 matches `push x` at loop depth 1" in message
+    assert "`x = pop` does not mirror `for _ in range(0, 3, 1):` (another loop or branch)" in message
+
+
+def test_accepts_pushes_in_both_branches_at_different_loop_depths():
+    loop = ir.For(None, ir.Const(0), ir.Const(3), ir.Const(1), (ir.Push(X),))
+    back = ir.For(None, ir.Const(0), ir.Const(3), ir.Const(1), (ir.Pop(X),))
+    forward = [ir.If(ir.Var("c"), (ir.Push(X),), (loop,))]
+    backward = [ir.If(ir.Var("c"), (ir.Pop(X),), (back,))]
+    validate_adjoint(adjoint_of(forward=[assign(ir.Var("c"), Prim.COPY, ir.Const(True))] + forward,
+                                backward=backward))
+
+
+def test_rejects_a_pop_in_the_other_branch_than_its_push():
+    loop = ir.For(None, ir.Const(0), ir.Const(3), ir.Const(1), (ir.Push(X),))
+    forward = [assign(ir.Var("c"), Prim.COPY, ir.Const(True)),
+               ir.If(ir.Var("c"), (ir.Push(X), ir.Push(X)), (loop,))]
+    backward = [ir.If(ir.Var("c"), (ir.Pop(X),), (ir.Pop(X),))]
+    assert "is never popped (2 pushes, 1 pops in one block)" in rejected(
+        adjoint_of(forward=forward, backward=backward))
 
 
 def test_rejects_a_backward_sweep_reading_what_no_sweep_defines():

@@ -40,6 +40,10 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
                 restore.stmt in kept and \
                 (restore.var.name in needed or restore.stmt.params.get("shared")):
             plan[restore.site] = ("undo", None)  # lst.pop() undoes lst.append(v)
+    # Undoing a write in the backward sweep reads the variable: its rebindings need keeping.
+    needed |= {r.var.name for r in _markers(adj.backward, Restore) if plan.get(r.site)}
+    needed |= {s.var.name for s in _markers(adj.forward, Save) if s.stmt is not None
+               and s.stmt.prim is Prim.SETITEM and s.stmt.params.get("shared") and s.stmt in kept}
     temps = temps if temps is not None else set()
     recomputed: dict[int, list] = {}
     # Latest first: redoing a value may make the values it is computed from needed too.

@@ -16,6 +16,8 @@ Behaviour is unchanged: this only restructures.
 
 from __future__ import annotations
 
+import copy
+
 from dataclasses import replace
 
 from .. import ir
@@ -162,8 +164,9 @@ def append_fallthrough(block: ir.Block, rest: ir.Block) -> ir.Block:
     if isinstance(last, JUMPS):
         return block
     if isinstance(last, ir.If) and may_jump((last,)):
+        # Each branch gets its own copy: later passes key facts on statement identity.
         return block[:-1] + (replace(last, body=append_fallthrough(last.body, rest),
-                                     orelse=append_fallthrough(last.orelse, rest)),)
+                                     orelse=append_fallthrough(last.orelse, copy.deepcopy(rest))),)
     return block + rest
 
 

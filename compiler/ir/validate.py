@@ -12,9 +12,10 @@ emitted gradient function runs them. Checks:
     sorted mapping without None values, an index template points only at
     atoms the statement has, and a call names its function;
   * break/continue sit inside a loop;
-  * in an adjoint: every Pop takes what a Push recorded, at the same loop
-    depth, in mirror order (the backward sweep pops what the forward sweep
-    pushed, last first); no save/restore marker is left after tape resolution.
+  * in an adjoint: every Pop takes what a Push recorded, in the mirror loop
+    and branch, in mirror order (the backward sweep pops what the forward
+    sweep pushed, last first); no save/restore marker is left after tape
+    resolution.
 
 Raises `InternalError` on the first violation, naming the function, the pass
 that ran last, the variable and the statement: a failure is a bug in agc.
@@ -205,26 +206,65 @@ class _Checker:
 
     # ------------------------------------------------------------------ tape
     def tape(self, forward, seed, backward) -> None:
-        """Pops, last first, must mirror the pushes: same count, same loop depth."""
-        pushes = list(_tape_ops(forward, ir.Push, 0))
+        """Pops, last first, must mirror the pushes: same count, same loop, same branch."""
         for block, name in ((seed, "seed"), (backward, "backward")):
-            for stmt, _ in _tape_ops(block, ir.Push, 0):
+            for stmt in _tape_ops(block, ir.Push):
                 self.fail(stmt, f"a Push in the {name} sweep")
-        for stmt, _ in _tape_ops(forward, ir.Pop, 0):
+        for stmt in _tape_ops(forward, ir.Pop):
             self.fail(stmt, f"Pop of {stmt.target.name!r} in the forward sweep")
-        pops = list(_tape_ops(backward, ir.Pop, 0))
-        for i, (pop, depth) in enumerate(reversed(pops)):
-            if i >= len(pushes):
-                self.fail(pop, f"Pop of {pop.target.name!r} has no matching Push "
-                               f"({len(pushes)} pushes, {len(pops)} pops)")
-            push, push_depth = pushes[i]
-            if depth != push_depth:
-                self.fail(pop, f"Pop of {pop.target.name!r} at loop depth {depth} matches "
-                               f"`{_show(push)}` at loop depth {push_depth}")
-        if len(pushes) > len(pops):
-            push = pushes[len(pops)][0]
-            self.fail(push, f"Push of {push.value} is never popped "
-                            f"({len(pushes)} pushes, {len(pops)} pops)")
+        problem = _mirror_problem(_tape_shape(forward, ir.Push), _tape_shape(backward, ir.Pop))
+        if problem is not None:
+            self.fail(*problem)
+
+
+def _tape_shape(block, kind) -> list:
+    """The tape operations of a block as a tree: statements, ("loop", items), ("if", a, b)."""
+    items: list = []
+    for stmt in block:
+        if isinstance(stmt, kind):
+            items.append(stmt)
+        elif isinstance(stmt, (ir.While, ir.For)):
+            inner = _tape_shape(stmt.body, kind)
+            if inner:
+                items.append(("loop", inner, stmt))
+        elif isinstance(stmt, ir.If):
+            body, orelse = _tape_shape(stmt.body, kind), _tape_shape(stmt.orelse, kind)
+            if body or orelse:
+                items.append(("if", body, orelse, stmt))
+    return items
+
+
+def _mirror_problem(pushes: list, pops: list):
+    """(statement, message) where `pops`, last first, do not mirror `pushes`; else None."""
+    for push, pop in zip(pushes, reversed(pops)):
+        if isinstance(push, ir.Push) and isinstance(pop, ir.Pop):
+            continue
+        if isinstance(push, tuple) and isinstance(pop, tuple) and push[0] == pop[0] == "loop":
+            problem = _mirror_problem(push[1], pop[1])
+        elif isinstance(push, tuple) and isinstance(pop, tuple) and push[0] == pop[0] == "if":
+            # a lean forward sweep may test the negated condition: accept either pairing
+            straight = _mirror_problem(push[1], pop[1]) or _mirror_problem(push[2], pop[2])
+            crossed = _mirror_problem(push[1], pop[2]) or _mirror_problem(push[2], pop[1])
+            problem = straight if straight and crossed else None
+        else:
+            return (_tape_stmt(pop), f"`{_show(_tape_stmt(pop))}` does not mirror "
+                                     f"`{_show(_tape_stmt(push))}` (another loop or branch)")
+        if problem is not None:
+            return problem
+    if len(pushes) > len(pops):
+        push = _tape_stmt(pushes[len(pushes) - len(pops) - 1])
+        return (push, f"Push of {_show(push).removeprefix('push ')} is never popped "
+                      f"({len(pushes)} pushes, {len(pops)} pops in one block)")
+    if len(pops) > len(pushes):
+        pop = _tape_stmt(pops[len(pops) - len(pushes) - 1])
+        return (pop, f"{_show(pop)!r} has no matching Push "
+                     f"({len(pushes)} pushes, {len(pops)} pops in one block)")
+    return None
+
+
+def _tape_stmt(item):
+    """The statement behind an item of `_tape_shape`."""
+    return item[-1] if isinstance(item, tuple) else item
 
 
 def _define(state: dict, name: str, assume: Guard) -> None:
@@ -238,15 +278,9 @@ def _define_all(state: dict, names, assume: Guard) -> None:
         _define(state, name, assume)
 
 
-def _tape_ops(block, kind, depth: int):
-    """(statement, loop depth) of every Push or Pop of a block, in program order."""
-    for stmt in block:
-        if isinstance(stmt, kind):
-            yield stmt, depth
-        if isinstance(stmt, _STATEMENTS):
-            inner = depth + 1 if isinstance(stmt, (ir.While, ir.For)) else depth
-            for child in ir.children(stmt):
-                yield from _tape_ops(child, kind, inner)
+def _tape_ops(block, kind):
+    """Every Push or Pop of a block, nested blocks included."""
+    return [stmt for stmt in ir.walk(tuple(block)) if isinstance(stmt, kind)]
 
 
 def _positions(item) -> list[int]:

@@ -34,9 +34,9 @@ FAMILIES = {
     # fixed in issue 12's first round (regressions_generated.py keeps the shrunk cases):
     "mixed_and_or": True, "loop_and_or": True, "write_into_copy": True, "list_items": True,
     # issue 12: turn on when fixed.
-    "aliasing": False,  # an alias written in place after a max: its saved output changes (nan)
+    "aliasing": True,
     "loop_return": False,  # returns in a for loop and a nested while: a tape Pop at the wrong depth
-    "nested_return": False,  # a return in an if inside an if: UnboundLocalError v_saved_1
+    "nested_return": True,
 }
 BUDGET = 5  # operations in the expressions of one statement
 SHAPES = [(), (2,), (3,), (2, 3), (3, 2), (3, 3)]  # of parameters and locals

@@ -180,8 +180,19 @@ def f(a):
     v = v + a
     return np.sum(v * a)
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 3.12,
-         ([[1.8, 3.0, 1.2], [0.6, 4.2, -2.4]],),
-         "issue 12: a return in an if inside an if, then v reassigned: UnboundLocalError v_saved_1"),
+         ([[1.8, 3.0, 1.2], [0.6, 4.2, -2.4]],)),
+    # fixed; agc once gave: IndexError: list assignment index out of range (the backward
+    # sweep undid the item writes and appends of every trip on the last trip's list)
+    Case("list_rebuilt_in_loop", """
+def f(a):
+    v4 = a * 2.0
+    for i7 in range(2):
+        L8 = [np.sum(a * v4)]
+        L8[-1] = L8[-1] * 3.0
+        L8.append(a.copy())
+    return np.sum(v4)
+""", ([0.85438516, 0.31746037, -0.91702666],), 0.50963774,
+         ([2.0, 2.0, 2.0],)),
     # fixed; agc once gave: gradient: agc [[0.0, 0.0, 0.0], [0.0, 0.0]], expected [[0.0, 0.0, 0.0], [0.0, 2.9999
     Case("two_loop_returns", """
 def f(a, c):
@@ -286,8 +297,8 @@ def f(a, b):
 """, (0.32870804957149025, [[-0.55251189, -1.10166354], [-1.16033367, 0.75184857],
                              [0.99061339, 0.25592586]],), -1.10166354,
          (0.0, [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]],)),
-    # agc today: gradient [[nan, nan], ...]: the max's output, read by its gradient, is
-    # written in place through an alias on the next trip
+    # fixed; agc once gave: gradient [[nan, nan], ...]: the max's output, read by its
+    # gradient, was written in place through an alias on the next trip
     Case("alias_written_after_max", """
 def f(a, b):
     v0 = a.copy()
@@ -300,6 +311,5 @@ def f(a, b):
     return v0[0]
 """, ([0.32870805, -0.55251189], [[-1.10166354, -1.16033367], [0.75184857, 0.99061339],
                                   [0.25592586, 0.55079175]],), 0.75184857,
-         ([0.0, 0.0], [[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]],),
-         "issue 12: a value a rule reads (max's output) written in place through an alias later"),
+         ([0.0, 0.0], [[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]],)),
 ]
