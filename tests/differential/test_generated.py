@@ -17,13 +17,17 @@ outcome counts):
 
     .venv/bin/python -m pytest tests/differential/test_generated.py -q -s
 
-A long campaign: other programs (a seed), jax.grad in float64 of each
+A long campaign: other programs (a seed) and jax.grad in float64 of each
 program's functional jax twin as the reference (exact, slower: XLA compiles
-each new primitive), and construct families that are off by default:
+each new primitive):
 
-    AGC_FUZZ_EXAMPLES=50000 AGC_FUZZ_SEED=7 AGC_FUZZ_JAX=1 \
-    AGC_FUZZ_FAMILIES=aliasing,loop_return .venv/bin/python -m pytest \
+    AGC_FUZZ_EXAMPLES=50000 AGC_FUZZ_SEED=7 AGC_FUZZ_JAX=1 .venv/bin/python -m pytest \
         tests/differential/test_generated.py -q -s -k programs
+
+AGC_FUZZ_FAMILIES turns construct families (programs.FAMILIES) on or off:
+`AGC_FUZZ_FAMILIES=-helpers,-lists` leaves helpers and lists out (to corner a
+bug), `AGC_FUZZ_FAMILIES=aliasing` turns on a family that is off by default.
+AGC_FUZZ_SHRINK=0 skips shrinking and reports the first failure as generated.
 
 Shrunk failures live in regressions_generated.py as explicit cases.
 """
@@ -54,7 +58,8 @@ PHASES = tuple(Phase) if os.environ.get("AGC_FUZZ_SHRINK", "1") != "0" else \
     (Phase.explicit, Phase.generate)
 SEED = int(os.environ.get("AGC_FUZZ_SEED", "0"))
 JAX = os.environ.get("AGC_FUZZ_JAX") == "1"  # jax.grad as the reference (slow: XLA compiles)
-FAMILIES = {name: True for name in os.environ.get("AGC_FUZZ_FAMILIES", "").split(",") if name}
+FAMILIES = {name.lstrip("-"): not name.startswith("-")
+            for name in os.environ.get("AGC_FUZZ_FAMILIES", "").split(",") if name}
 RTOL_VALUE, RTOL_GRAD, RTOL_FD = 1e-9, 1e-6, 1e-5
 _stems = itertools.count()
 
