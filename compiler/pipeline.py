@@ -81,7 +81,7 @@ def differentiate_function(parsed: ParsedModule, target: Target,
     """The adjoint of one function of a parsed module (its `lean` variant built too)."""
     checks = checks or Checks()
     fn, namer, temps = primal_ir(parsed, target.name, target)
-    fn = mark_sequences(fn, target.containers, dict(target.ranks))
+    fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
     checks.function(fn, "mark_sequences")
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
     assigned = ir.def_counts(fn)

@@ -21,7 +21,8 @@ WHOLE_ROW = ir.Index((ir.Hole(1), ir.ELLIPSIS))  # X[k, ...]
 
 def mark_sequences(fn: ir.Function, containers: set[str],
                    param_ranks: dict[str, int] | None = None,
-                   params_are_arrays: bool = True) -> ir.Function:
+                   params_are_arrays: bool = True, namer=None,
+                   temps: set[str] | None = None) -> ir.Function:
     """fn with `len(x)` and the rows of `for row in X` written for what X holds.
 
     The Array API standard has neither `len` of an array nor `X[k]` of a matrix, so:
@@ -31,6 +32,9 @@ def mark_sequences(fn: ir.Function, containers: set[str],
     `row=True`) becomes `X[k, ...]` for an array not known to be 1-D, stays `X[k]`
     for a list or a vector, and gets `row="either"` (emitted `rt.item(X, k)`) otherwise.
     Parameters are arrays unless they are containers (given, or annotated dict/list/tuple).
+    A list or tuple handed to a numpy function becomes an array first, as numpy
+    converts it (`np.mean(xs)` is `np.mean(np.asarray(xs))`), so that its gradient is
+    the list of its items' gradients (with a `namer`; without one, nothing is converted).
     """
     kinds = sequence_kinds(fn, set(containers) | container_params(fn), params_are_arrays)
     ranks = variable_ranks(fn, dict(param_ranks or {}))
@@ -38,6 +42,9 @@ def mark_sequences(fn: ir.Function, containers: set[str],
     def mark(block: ir.Block) -> ir.Block:
         out = []
         for stmt in block:
+            if isinstance(stmt, ir.Assign) and namer is not None:
+                converted, stmt = _arrays_for_numpy(stmt, kinds, namer, temps)
+                out += converted
             if isinstance(stmt, ir.Assign) and stmt.args and isinstance(stmt.args[0], ir.Var):
                 stmt = _marked(stmt, kinds.get(stmt.args[0].name, EITHER),
                                ranks.get(stmt.args[0].name))
@@ -45,6 +52,23 @@ def mark_sequences(fn: ir.Function, containers: set[str],
         return tuple(out)
 
     return replace(fn, body=mark(fn.body))
+
+
+def _arrays_for_numpy(stmt: ir.Assign, kinds: dict[str, str], namer, temps
+                      ) -> tuple[list[ir.Assign], ir.Assign]:
+    """`t = asarray(xs)` for each list argument of a numpy function, and the statement reading t."""
+    if stmt.prim.spec.form != "xp" or stmt.prim is Prim.ASARRAY:
+        return [], stmt
+    converted: list[ir.Assign] = []
+    args = list(stmt.args)
+    for i, arg in enumerate(args):
+        if isinstance(arg, ir.Var) and kinds.get(arg.name) == SEQUENCE:
+            array = ir.Var(namer.temp())
+            if temps is not None:
+                temps.add(array.name)
+            converted.append(ir.Assign(array, Prim.ASARRAY, (arg,), loc=stmt.loc))
+            args[i] = array
+    return converted, (replace(stmt, args=tuple(args)) if converted else stmt)
 
 
 def _marked(stmt: ir.Assign, kind: str, rank: int | None) -> ir.Assign:

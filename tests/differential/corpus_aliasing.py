@@ -17,8 +17,6 @@ from .harness import Corpus, vec
 corpus = Corpus()
 add = corpus.add
 ref = corpus.ref
-ALIAS = "issue 12: an in-place update through an alias is not seen by the other name"
-F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
 
 
 @add(vec(3))

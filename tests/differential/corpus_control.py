@@ -13,7 +13,6 @@ from .harness import Corpus, num, pos, vec
 
 corpus = Corpus()
 add = corpus.add
-BOOL_OP = "issue 12: `and` / `or` in a condition inside a loop"
 
 
 @add(vec(4))

@@ -8,7 +8,6 @@ from .harness import Corpus, num, pos, vec
 
 corpus = Corpus()
 add = corpus.add
-F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
 
 
 @add(vec(5))

@@ -13,7 +13,6 @@ from .harness import Corpus, vec
 
 corpus = Corpus()
 add = corpus.add
-F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
 IDX = np.array([2, 0, 3])
 
 

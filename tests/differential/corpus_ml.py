@@ -13,8 +13,6 @@ from .harness import Corpus, vec
 corpus = Corpus()
 add = corpus.add
 ref = corpus.ref
-F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
-F32_ZEROS = "issue 12: float32 gradient returned as float64 (loop state started with np.zeros(4))"
 LABELS = np.array([1, 0, 2, 1])
 ONEHOT = np.eye(3)[LABELS]
 

@@ -8,7 +8,6 @@ from .harness import Corpus, vec
 
 corpus = Corpus()
 add = corpus.add
-F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
 W12 = np.linspace(-1.0, 1.0, 12)  # a module-level array: agc refuses it (positioned)
 
 

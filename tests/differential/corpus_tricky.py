@@ -21,7 +21,6 @@ from .harness import Corpus, num, pos, vec
 
 corpus = Corpus()
 add = corpus.add
-F32_PROMOTED = "issue 12: float32 gradient returned as float64 (a float64 constant promotes)"
 TIE = [(np.array([0.5, -1.0, 2.0, 0.0]), np.array([0.5, 1.0, 2.0, -3.0]))]
 
 
