@@ -415,9 +415,9 @@ def unstack_grad(g, axis=0):
 
 
 def asarray_grad(g, x):
-    """Cotangent of x for y = np.asarray(x): unstacked when x was a list or tuple."""
+    """Cotangent of x for y = np.asarray(x): unstacked (nested lists too) when x was a list or tuple."""
     if isinstance(x, (list, tuple)):
-        return {i: g[i] for i in range(len(x))}
+        return {i: asarray_grad(g[i], item) for i, item in enumerate(x)}
     return g
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import ir
 from ..backend.expressions import call, kwargs, list_of, method, tuple_of
 from ..ir.prims import Prim
-from ..proof.values import arr
+from ..proof.values import nested_array
 from .registry import emitter, meaning, vjp
 
 
@@ -33,6 +33,8 @@ def _emit_copy(stmt, atom):
 
 @meaning(Prim.COPY)
 def _copy_meaning(run, s, x):
+    if s.params.get("fresh") and isinstance(x, (np.ndarray, list, dict)):
+        return x.copy()  # x.copy(): a new array
     return x  # a copy in IR is an alias in emitted code (`b = a`), so it stays one here
 
 
@@ -112,7 +114,8 @@ def _emit_stack_list(stmt, atom):
 
 @meaning(Prim.STACK_LIST)
 def _stack_list_meaning(run, s, items):
-    return np.stack([arr(x) for x in items], axis=s.params.get("axis", 0))
+    return np.stack([nested_array(x) for x in items], axis=s.params.get("axis", 0))
+
 
 
 @vjp(Prim.ASARRAY)
@@ -122,6 +125,4 @@ def _asarray(b, g, s):
 
 @meaning(Prim.ASARRAY)
 def _asarray_meaning(run, s, x):
-    if isinstance(x, (list, tuple)):
-        return np.stack([arr(v) for v in x])
-    return x if isinstance(x, np.ndarray) else arr(x)
+    return x if isinstance(x, np.ndarray) else nested_array(x)

@@ -140,4 +140,6 @@ def _unstack_grad(run, s, g):
 
 @meaning(Prim.ASARRAY_GRAD)
 def _asarray_grad(run, s, g, x):
-    return {i: g[i] for i in range(len(x))} if isinstance(x, (list, tuple)) else g
+    if isinstance(x, (list, tuple)):
+        return {i: _asarray_grad(run, s, g[i], item) for i, item in enumerate(x)}
+    return g

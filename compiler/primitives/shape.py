@@ -15,7 +15,7 @@ from ..backend.expressions import attribute, call, const, kwargs, list_of, subsc
 from ..errors import UserCodeError
 from ..ir.index import Index
 from ..ir.prims import Prim
-from ..proof.values import arr, filled, shape_of, shape_value, sym, symbolic_array
+from ..proof.values import arr, filled, nested_array, shape_of, shape_value, sym, symbolic_array
 from .registry import emitter, meaning, vjp
 
 
@@ -150,7 +150,7 @@ emitter(Prim.STACK)(_sequence_call("xp.stack"))
 
 @meaning(Prim.STACK)
 def _stack_meaning(run, s, *xs):
-    return np.stack([arr(x) for x in xs], axis=s.params.get("axis", 0))
+    return np.stack([nested_array(x) for x in xs], axis=s.params.get("axis", 0))
 
 
 # ----------------------------------------------- shape, ndim, size, len, dtype

@@ -95,6 +95,13 @@ def arr(x: object) -> np.ndarray:
     return out
 
 
+def nested_array(x: object) -> np.ndarray:
+    """The array numpy makes of a value: nested lists and tuples are stacked."""
+    if isinstance(x, (list, tuple)):
+        return np.stack([nested_array(v) for v in x])
+    return arr(number(x))
+
+
 def elementwise(fn: Callable, *args: object) -> object:
     """fn applied element by element (with broadcasting), or once for numbers."""
     args = tuple(sym(a) for a in args)

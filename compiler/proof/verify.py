@@ -16,6 +16,7 @@ d(sum(v * f))/dx.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 
 import numpy as np
@@ -298,9 +299,15 @@ def _close(a, b) -> bool:
 # ------------------------------------------------------- numeric cross-checks
 def _cross_check(result: VerificationResult, run: _Runs, wrapped, compiled,
                  example_args: tuple) -> None:
-    """Run the real function and the emitted gradient at the point: they must agree too."""
+    """Run the real function and the emitted gradient at the point: they must agree too.
+
+    Each run gets its own copy of the arguments: a model may write them in place.
+    """
+    def fresh() -> tuple:
+        return copy.deepcopy(example_args)
+
     try:
-        value = wrapped.fn(*example_args)
+        value = wrapped.fn(*fresh())
     except Exception as err:  # noqa: BLE001 - the user's own code failing is reported, not raised
         result.checks.append((f"the function runs at the point ({err})", False))
         return
@@ -309,12 +316,12 @@ def _cross_check(result: VerificationResult, run: _Runs, wrapped, compiled,
     result.checks.append(("the primal IR computes what the Python function returns",
                           _close_tree(returned, value)))
     seed = _numeric(run.point, run.seed)
-    _, grads = compiled.value_and_grad(*example_args, **{compiled.seed_name: seed})
+    _, grads = compiled.value_and_grad(*fresh(), **{compiled.seed_name: seed})
     result.checks.append(("the emitted gradient code gives agc's adjoint at the point",
                           _same(run.point, result.gradients, grads, result.wrt)))
     if result.lean:  # f_grad has its own sweeps: they must give its (lean) adjoint too
         what = f"the emitted {result.function}_grad gives its lean adjoint at the point"
-        result.checks.append((what, _same(run.point, result.lean, compiled.grad(*example_args),
+        result.checks.append((what, _same(run.point, result.lean, compiled.grad(*fresh()),
                                           result.wrt, f" in {result.function}_grad")))
 
 
