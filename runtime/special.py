@@ -1,0 +1,122 @@
+"""`rt.special`: scipy.special for emitted code, on the arguments' array library.
+
+Emitted code never calls scipy itself: `scipy.special.erf(x)` in a model is
+emitted `rt.special.erf(x)`, which calls scipy.special for numpy arrays and
+numbers and cupyx.scipy.special for cupy arrays. scipy and cupyx are imported
+here lazily, on first use, so that `import agc` works without them. The
+gradient helpers (`softmax_grad`, `logsumexp_grad`, ...) use only functions
+that numpy and cupy both have, and keep float32 float32.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy
+
+from .dispatch import array_module
+
+# The functions models call; each forwards to the library's function of the same name.
+FORWARDED = ("erf", "erfc", "expit", "logit", "log_expit", "gammaln", "digamma",
+             "multigammaln", "betaln", "xlogy", "xlog1py", "logsumexp", "softmax", "log_softmax")
+
+
+def library(*values):
+    """scipy.special for numpy arrays and numbers, cupyx.scipy.special for cupy arrays."""
+    xp = array_module(*values)
+    if xp is numpy:
+        try:
+            import scipy.special as lib  # noqa: PLC0415  (optional: only models using it need it)
+        except ImportError as err:
+            raise ImportError("this model calls scipy.special: install scipy "
+                              "(pip install scipy)") from err
+        return lib
+    if getattr(xp, "__name__", "") == "cupy":
+        import cupyx.scipy.special as lib  # noqa: PLC0415  (optional: only on a GPU)
+        return lib
+    raise TypeError(f"scipy.special functions run on numpy or cupy arrays, not on {xp!r}")
+
+
+def _function(name: str, *values):
+    lib = library(*values)
+    fn = getattr(lib, name, None)
+    if fn is None:
+        raise NotImplementedError(f"{lib.__name__} has no `{name}`: compute this model's "
+                                  f"{name} on numpy arrays, or upgrade the library")
+    return fn
+
+
+def _forwarder(name: str):
+    def forward(x, *args, **kwargs):
+        return _function(name, x, *args, *kwargs.values())(x, *args, **kwargs)
+
+    forward.__name__ = forward.__qualname__ = name
+    forward.__doc__ = f"scipy.special.{name} (cupyx.scipy.special.{name} on cupy arrays)."
+    return forward
+
+
+erf = _forwarder("erf")
+erfc = _forwarder("erfc")
+expit = _forwarder("expit")
+logit = _forwarder("logit")
+log_expit = _forwarder("log_expit")
+gammaln = _forwarder("gammaln")
+digamma = _forwarder("digamma")
+multigammaln = _forwarder("multigammaln")
+betaln = _forwarder("betaln")
+xlogy = _forwarder("xlogy")
+xlog1py = _forwarder("xlog1py")
+logsumexp = _forwarder("logsumexp")
+softmax = _forwarder("softmax")
+log_softmax = _forwarder("log_softmax")
+
+
+def _like(value, x):
+    """value in x's floating dtype (scipy's polygamma computes in float64)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or dtype.kind != "f" or getattr(value, "dtype", dtype) == dtype:
+        return value
+    return value.astype(dtype)
+
+
+def trigamma(x):
+    """polygamma(1, x), the derivative of digamma, in x's dtype."""
+    return _like(_function("polygamma", x)(1, x), x)
+
+
+def _expand(value, axis, keepdims):
+    """A reduced value with its reduced axes back (length 1), to broadcast against the input."""
+    if keepdims or axis is None or not hasattr(value, "shape"):
+        return value  # kept axes, or one number: broadcasts as it is
+    return array_module(value).expand_dims(value, axis)
+
+
+def logsumexp_grad(g, a, out, b=None, axis=None, keepdims=False):
+    """g * exp(a - logsumexp(a, axis, b)), over a's shape broadcast with b's: the weights.
+
+    The cotangent of `a` is these weights times b (b=None: times 1); that of `b`
+    is the weights themselves.
+    """
+    xp = array_module(g, a, out)
+    return _expand(g, axis, keepdims) * xp.exp(a - _expand(out, axis, keepdims))
+
+
+def softmax_grad(g, out, axis=None):
+    """Cotangent of x for out = softmax(x, axis): out * (g - sum(g * out, axis))."""
+    xp = array_module(g, out)
+    return out * (g - xp.sum(g * out, axis=axis, keepdims=True))
+
+
+def log_softmax_grad(g, out, axis=None):
+    """Cotangent of x for out = log_softmax(x, axis): g - exp(out) * sum(g, axis)."""
+    xp = array_module(g, out)
+    return g - xp.exp(out) * xp.sum(g, axis=axis, keepdims=True)
+
+
+def sinc_grad(g, x):
+    """Cotangent of x for np.sinc(x): g * (cos(pi x) - sinc(x)) / x, and 0 at x = 0."""
+    xp = array_module(g, x)
+    zero = x == 0
+    safe = xp.where(zero, 1, x)  # no 0 / 0 at x = 0, where the derivative is 0
+    slope = (xp.cos(math.pi * safe) - xp.sinc(safe)) / safe
+    return g * xp.where(zero, 0, slope)
