@@ -217,7 +217,8 @@ class Prim(enum.Enum):
     LOGADDEXP2 = _s(2, "elementwise", "xp", "logaddexp2")
     FMAX = _s(2, "elementwise", "xp", "fmax")
     FMIN = _s(2, "elementwise", "xp", "fmin")
-    HEAVISIDE = _s(2, "nondiff", "xp", "heaviside")
+    # heaviside(x, h): flat in x; h is its value where x == 0
+    HEAVISIDE = _s(2, "elementwise", "xp", "heaviside", diff_args=(1,))
     # scipy.special, emitted as rt.special.NAME (scipy or cupyx.scipy.special), or math.NAME
     ERF = _s(1, "elementwise", "special", "erf", rule_reads="input")
     ERFC = _s(1, "elementwise", "special", "erfc", rule_reads="input")

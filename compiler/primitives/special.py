@@ -4,7 +4,7 @@ numpy's are written `xp.NAME(x)` from their Spec. scipy.special's are written
 `rt.special.NAME(x)` (runtime/special.py picks scipy or cupyx), or `math.NAME(x)`
 for the math module's erf, erfc and lgamma. The derivative rules are the
 textbook ones; the kinks follow jax (docs/correctness.md): fmax / fmin give a
-tie to their second argument, sinc's derivative at 0 is 0, heaviside has none.
+tie to their second argument, sinc's derivative at 0 is 0, heaviside is flat in x.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sympy
 from .. import ir
 from ..backend.expressions import MATH_NAMES, call, kwargs
 from ..ir.prims import Prim
-from ..proof.values import at_point, elementwise, holds, pairwise, sym
+from ..proof.values import elementwise, holds, pairwise, sym
 from .elementwise_math import _function, _lib
 from .gradients import expand
 from .registry import emitter, meaning, vjp
@@ -135,10 +135,22 @@ def _fmax_meaning(run, s, x, y):
     return pairwise(lambda a, c: sym(a) if holds(run, op, a, c) else sym(c), x, y)
 
 
+@vjp(Prim.HEAVISIDE)
+def _heaviside(b, g, s):
+    x, h = s.args
+    # flat in x (0 at x == 0 too, as in jax); heaviside(0, h) is h itself, so h gets g there
+    at_zero = b.op(Prim.EQ, x, ir.Const(0.0))
+    return None, b.unbroadcast(b.op(Prim.WHERE, at_zero, g, ir.Const(0.0)), h)
+
+
 @meaning(Prim.HEAVISIDE)
-def _heaviside(run, s, x, h):
-    value = np.heaviside(at_point(run, s, x, "heaviside"), at_point(run, s, h, "heaviside"))
-    return sym(value) if isinstance(value, np.ndarray) else sym(float(value))
+def _heaviside_meaning(run, s, x, h):
+    def step(a, c):
+        if holds(run, "==", a, 0):
+            return sym(c)
+        return sympy.Integer(1 if holds(run, ">", a, 0) else 0)
+
+    return pairwise(step, x, h)
 
 
 # ------------------------------------------------------------ scipy.special

@@ -113,6 +113,17 @@ def np_heaviside_second_argument(x, h):
     return np.sum(np.heaviside(x, h) * x + h)
 
 
+@add(at=[(np.array([0.0, 1.0, -2.0, 0.0]), np.array([0.3, 0.5, 0.7, 2.0]))], wrt=("x", "h"),
+     fd=False)
+def np_heaviside_at_zero(x, h):
+    return np.sum(np.heaviside(x, h) * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+@add(at=[(np.array([[0.0, 1.0], [-2.0, 0.0]]), 0.5)], wrt="h")
+def np_heaviside_scalar_h(x, h):
+    return np.sum(np.heaviside(x, h))
+
+
 @add(vec(3, 4), vec(4), wrt=("x", "y"))
 def np_fmax_fmin(x, y):
     return np.sum(np.fmax(x, y) * 2 + np.fmin(x, y) ** 2)
