@@ -43,14 +43,15 @@ def _quotient(prim: Prim, denominator, fn) -> None:
     def _(b, g, s):
         return (b.div(g, denominator(b, s.args[0], s.target)),)
 
-    meaning(prim)(_function(fn))
+    if fn is not None:  # None: the meaning is registered on its own
+        meaning(prim)(_function(fn))
 
 
-def _real_cbrt(x):
-    """The real cube root (sympy's cbrt is the principal, complex one for x < 0)."""
-    if isinstance(x, sympy.Number):
-        return sympy.sign(x) * sympy.Abs(x) ** sympy.Rational(1, 3)
-    return sympy.real_root(x, 3)
+def _signed(run, a, positive, negative, zero):
+    """positive(a), negative(a) or zero, by the sign of a at the point (noted as a condition)."""
+    if holds(run, ">", a, 0):
+        return positive(a)
+    return negative(a) if holds(run, "<", a, 0) else zero
 
 
 # ------------------------------------------------------------------- numpy
@@ -60,12 +61,22 @@ def _reciprocal(b, g, s):
 
 
 meaning(Prim.RECIPROCAL)(_function(lambda x: 1 / x))
-_quotient(Prim.CBRT, lambda b, x, out: b.mul(ir.Const(3.0), b.mul(out, out)), _real_cbrt)
+_quotient(Prim.CBRT, lambda b, x, out: b.mul(ir.Const(3.0), b.mul(out, out)), None)
+
+
+@meaning(Prim.CBRT)
+def _cbrt_meaning(run, s, x):
+    # the real cube root, by sign: sympy's cbrt is the principal (complex) root for x < 0
+    third = sympy.Rational(1, 3)
+    return elementwise(lambda a: _signed(run, a, lambda v: v ** third,
+                                         lambda v: -((-v) ** third), sympy.Integer(0)), x)
 _unary(Prim.EXP2, lambda b, x, out, lib: b.mul(out, ir.Const(LN2)), lambda x: 2 ** x)
 _quotient(Prim.ARCSINH, lambda b, x, out: b.op(Prim.SQRT, b.add(b.mul(x, x), ir.Const(1.0)),
                                                **_lib(b.stmt)), sympy.asinh)
-_quotient(Prim.ARCCOSH, lambda b, x, out: b.op(Prim.SQRT, b.sub(b.mul(x, x), ir.Const(1.0)),
-                                               **_lib(b.stmt)), sympy.acosh)
+# sqrt(x - 1) * sqrt(x + 1), not sqrt(x * x - 1): exact x - 1 near 1 (and sympy's own form)
+_quotient(Prim.ARCCOSH, lambda b, x, out: b.mul(
+    b.op(Prim.SQRT, b.sub(x, ir.Const(1.0)), **_lib(b.stmt)),
+    b.op(Prim.SQRT, b.add(x, ir.Const(1.0)), **_lib(b.stmt))), sympy.acosh)
 _quotient(Prim.ARCTANH, lambda b, x, out: b.sub(ir.Const(1.0), b.mul(x, x)), sympy.atanh)
 
 
@@ -83,17 +94,22 @@ def _sinc(b, g, s):
     return (b.op(Prim.SINC_GRAD, g, s.args[0]),)
 
 
-meaning(Prim.SINC)(_function(lambda x: sympy.sinc(sympy.pi * x)))
+def _sinc_at(a):
+    return sympy.sin(sympy.pi * a) / (sympy.pi * a)
+
+
+@meaning(Prim.SINC)
+def _sinc_meaning(run, s, x):
+    # sin(pi x) / (pi x), and 1 at x == 0 (sympy's sinc hides the quotient from simplify)
+    return elementwise(lambda a: _signed(run, a, _sinc_at, _sinc_at, sympy.Integer(1)), x)
 
 
 @meaning(Prim.SINC_GRAD)
 def _sinc_grad(run, s, g, x):
     def slope(a):
-        if a == 0:
-            return sympy.Integer(0)
-        return (sympy.cos(sympy.pi * a) - sympy.sinc(sympy.pi * a)) / a
+        return (sympy.cos(sympy.pi * a) - _sinc_at(a)) / a
 
-    return elementwise(lambda gv, a: gv * slope(a), g, x)
+    return elementwise(lambda gv, a: gv * _signed(run, a, slope, slope, sympy.Integer(0)), g, x)
 
 
 @vjp(Prim.HYPOT)
@@ -170,8 +186,8 @@ def _emit_special(stmt, atom):
 _unary(Prim.ERF, lambda b, x, out, lib: b.mul(ir.Const(TWO_OVER_SQRT_PI),
                                               b.op(Prim.EXP, b.neg(b.mul(x, x)), **lib)),
        sympy.erf)
-_unary(Prim.ERFC, lambda b, x, out, lib: b.mul(ir.Const(-TWO_OVER_SQRT_PI),
-                                               b.op(Prim.EXP, b.neg(b.mul(x, x)), **lib)),
+_unary(Prim.ERFC, lambda b, x, out, lib: b.neg(b.mul(ir.Const(TWO_OVER_SQRT_PI),
+                                                     b.op(Prim.EXP, b.neg(b.mul(x, x)), **lib))),
        sympy.erfc)
 _unary(Prim.EXPIT, lambda b, x, out, lib: b.mul(out, b.sub(ir.Const(1.0), out)),
        lambda x: 1 / (1 + sympy.exp(-x)))
