@@ -61,7 +61,47 @@ expit = _forwarder("expit")
 logit = _forwarder("logit")
 log_expit = _forwarder("log_expit")
 gammaln = _forwarder("gammaln")
-digamma = _forwarder("digamma")
+_scipy_digamma = _forwarder("digamma")
+
+
+def digamma(x):
+    """scipy.special.digamma (cupyx's on cupy arrays); for a Python number, also without scipy.
+
+    math.lgamma's derivative is digamma, and a model that uses only the math module
+    should not need scipy for its gradient.
+    """
+    if isinstance(x, (int, float)) and not _has_scipy():
+        return _digamma_number(float(x))
+    return _scipy_digamma(x)
+
+
+def _has_scipy() -> bool:
+    try:
+        import scipy.special  # noqa: F401, PLC0415  (optional)
+    except ImportError:
+        return False
+    return True
+
+
+# Bernoulli terms B_2k / 2k of digamma's asymptotic series, k = 1..6
+_SERIES = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760)
+
+
+def _digamma_number(x: float) -> float:
+    """digamma(x) of one float (about 1e-15 relative): reflection, recurrence to x >= 10, series."""
+    if x < 0.5:  # psi(x) = psi(1 - x) - pi / tan(pi x); lgamma has no value at the poles
+        return _digamma_number(1.0 - x) - math.pi / math.tan(math.pi * (x - round(x)))
+    shift = 0.0
+    while x < 10.0:  # psi(x) = psi(x + 1) - 1 / x
+        shift -= 1.0 / x
+        x += 1.0
+    inv2, power, tail = 1.0 / (x * x), 1.0, 0.0
+    for term in _SERIES:
+        power *= inv2
+        tail += term * power
+    return shift + math.log(x) - 0.5 / x - tail
+
+
 multigammaln = _forwarder("multigammaln")
 betaln = _forwarder("betaln")
 xlogy = _forwarder("xlogy")
