@@ -208,3 +208,30 @@ LSE_B = sp.logsumexp(X, axis=0, b=W[None, :] + 0 * X, keepdims=True)
 ], ids=lambda v: v.name if isinstance(v, Prim) else "")
 def test_gradient_helper_meanings_match_the_runtime(prim, values, params, expected):
     np.testing.assert_allclose(_meaning(prim, values, **params), expected, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ on a GPU
+def gpu_model(x, w):
+    scores = x * w
+    smooth = sp.erf(scores) + sp.gammaln(np.exp(scores) + 1.0) + sp.xlogy(w * w, np.cbrt(w) ** 2)
+    mixed = np.hypot(scores, 0.5) + np.sinc(scores) * np.fmax(scores, w) + np.logaddexp2(x, w)
+    return np.sum(sp.softmax(smooth, axis=1) * mixed) + np.mean(sp.logsumexp(scores, axis=0))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rt_special_runs_on_cupy(dtype):
+    cupy = pytest.importorskip("cupy")
+    if not runtime.has_gpu():
+        pytest.skip("cupy imports, but no CUDA device can allocate memory")
+    rng = np.random.default_rng(7)
+    args = tuple(rng.uniform(0.2, 1.2, (3, 4)).astype(dtype) for _ in range(2))
+    diff = agc.differentiate(gpu_model, wrt=("x", "w"))
+    value, grads = diff.value_and_grad(*args)
+    on_gpu = runtime.to_device(args, "cuda")
+    gpu_value, gpu_grads = diff.value_and_grad(*on_gpu)
+    rtol = 1e-9 if dtype == np.float64 else 2e-3
+    np.testing.assert_allclose(float(gpu_value), float(value), rtol=rtol)
+    for got, expected in zip(gpu_grads, grads):
+        assert isinstance(got, cupy.ndarray) and got.dtype == dtype
+        np.testing.assert_allclose(got.get(), expected, rtol=rtol, atol=rtol)
