@@ -317,3 +317,25 @@ def sp_betaln(a, b):
 def sp_logsumexp_return_sign(x):
     value, sign = sp.logsumexp(x, return_sign=True)
     return value * sign
+
+
+@add(vec(4), num(2.0, 3.0), expect="refused")
+def sp_multigammaln_computed_d(x, k):
+    return np.sum(sp.multigammaln(x + 3.0, int(k)))
+
+
+@add(vec(3, 4), expect="refused")
+def sp_softmax_computed_axis(x):
+    return np.sum(sp.softmax(x, axis=x.ndim - 1) * x)
+
+
+@add(vec(4), expect="refused")
+def np_logaddexp_out_keyword(x):
+    out = np.zeros(4)
+    np.logaddexp(x, 0.5, out=out)
+    return np.sum(out)
+
+
+@add(num(), num(), num(), wrt="a", expect="refused")
+def math_hypot_three_arguments(a, b, c):
+    return math.hypot(a, b, c)
