@@ -18,7 +18,8 @@ from .dispatch import array_module
 
 # The functions models call; each forwards to the library's function of the same name.
 FORWARDED = ("erf", "erfc", "expit", "logit", "log_expit", "gammaln", "digamma",
-             "multigammaln", "betaln", "xlogy", "xlog1py", "logsumexp", "softmax", "log_softmax")
+             "multigammaln", "betaln", "xlogy", "xlog1py", "logsumexp", "softmax", "log_softmax",
+             "ndtr", "log_ndtr", "ndtri", "erfinv", "gamma", "beta", "entr", "rel_entr")
 
 
 def library(*values):
@@ -109,6 +110,14 @@ xlog1py = _forwarder("xlog1py")
 logsumexp = _forwarder("logsumexp")
 softmax = _forwarder("softmax")
 log_softmax = _forwarder("log_softmax")
+ndtr = _forwarder("ndtr")
+log_ndtr = _forwarder("log_ndtr")
+ndtri = _forwarder("ndtri")
+erfinv = _forwarder("erfinv")
+gamma = _forwarder("gamma")
+beta = _forwarder("beta")
+entr = _forwarder("entr")
+rel_entr = _forwarder("rel_entr")
 
 
 def _like(value, x):

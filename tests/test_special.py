@@ -157,6 +157,14 @@ def proved_logaddexp_fmax_sinc(x, y):
     return np.sum(np.logaddexp(x, y) + np.fmax(x, y) * np.sinc(y))
 
 
+def proved_normal(p):
+    return np.sum(sp.ndtr(p) + sp.log_ndtr(p) + sp.ndtri(p) + sp.erfinv(p))
+
+
+def proved_gamma_beta_entropy(x, y):
+    return np.sum(sp.gamma(x) + sp.beta(x, y) + sp.entr(x) + sp.rel_entr(x, y))
+
+
 def proved_gamma(x):
     return np.sum(sp.gammaln(x) * sp.digamma(x) + sp.xlogy(x, x + 1.0))
 
@@ -168,6 +176,8 @@ def proved_gamma(x):
     (proved_hypot_cbrt, (np.array([0.3, -0.7, 1.1]), np.array([0.2, 0.4, -1.3]))),
     (proved_logaddexp_fmax_sinc, (np.array([0.3, -0.7, 1.1]), np.array([0.2, 0.4, -1.3]))),
     (proved_gamma, (np.array([0.6, 1.7, 2.2]),)),
+    (proved_normal, (np.array([0.3, 0.7, 0.45]),)),
+    (proved_gamma_beta_entropy, (np.array([0.3, 0.7, 0.45]), np.array([0.5, 1.5, 1.0]))),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_verify_proves_the_new_rules(fn, args):
     names = fn.__code__.co_varnames[:len(args)]

@@ -164,9 +164,14 @@ _MATH_MORE = {
 _SPECIAL_UNARY = {
     "erf": Prim.ERF, "erfc": Prim.ERFC, "expit": Prim.EXPIT, "logit": Prim.LOGIT,
     "log_expit": Prim.LOG_EXPIT, "gammaln": Prim.GAMMALN, "digamma": Prim.DIGAMMA,
-    "psi": Prim.DIGAMMA,
+    "psi": Prim.DIGAMMA, "ndtr": Prim.NDTR, "log_ndtr": Prim.LOG_NDTR, "ndtri": Prim.NDTRI,
+    "erfinv": Prim.ERFINV, "gamma": Prim.GAMMA, "entr": Prim.ENTR,
 }
-_SPECIAL_BINARY = {"xlogy": Prim.XLOGY, "xlog1py": Prim.XLOG1PY, "betaln": Prim.BETALN}
+_SPECIAL_BINARY = {"xlogy": Prim.XLOGY, "xlog1py": Prim.XLOG1PY, "betaln": Prim.BETALN,
+                   "beta": Prim.BETA, "rel_entr": Prim.REL_ENTR}
+# scipy.special's copies of numpy functions: the same values, emitted as numpy's
+_SPECIAL_AS_NUMPY = {"cbrt": Prim.CBRT, "exp2": Prim.EXP2, "expm1": Prim.EXPM1,
+                     "log1p": Prim.LOG1P}
 
 # Static options agc refuses, by (primitive, option, value): the hint says what to write instead.
 REFUSED_OPTIONS: dict[tuple[Prim, str, object], str] = {
@@ -182,7 +187,8 @@ def _issue13_functions() -> dict[str, CallSpec]:
     table.update({f"numpy.{n}": _sig(p, A("x1"), A("x2")) for n, p in _BINARY_NUMPY_MORE.items()})
     table.update({f"math.{n}": _sig(p, A("x"), lib="math") for n, p in _MATH_MORE.items()})
     table["math.hypot"] = _sig(Prim.HYPOT, A("x"), A("y"), lib="math")
-    table.update({f"scipy.special.{n}": _sig(p, A("x")) for n, p in _SPECIAL_UNARY.items()})
+    table.update({f"scipy.special.{n}": _sig(p, A("x"))
+                  for n, p in {**_SPECIAL_UNARY, **_SPECIAL_AS_NUMPY}.items()})
     table.update({f"scipy.special.{n}": _sig(p, A("x"), A("y"))
                   for n, p in _SPECIAL_BINARY.items()})
     table.update({

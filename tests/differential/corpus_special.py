@@ -26,10 +26,12 @@ corpus = Corpus()
 add = corpus.add
 
 _SPECIAL_NAMES = ("erf", "erfc", "expit", "logit", "logsumexp", "xlogy", "xlog1py", "gammaln",
-                  "digamma", "multigammaln", "betaln")
+                  "digamma", "multigammaln", "betaln", "ndtr", "log_ndtr", "ndtri", "erfinv",
+                  "gamma", "beta", "entr", "rel_entr")
 JAX_SPECIAL = types.SimpleNamespace(
     **{n: getattr(jsp, n) for n in _SPECIAL_NAMES},
-    psi=jsp.digamma, log_expit=jax.nn.log_sigmoid,
+    psi=jsp.digamma, log_expit=jax.nn.log_sigmoid, cbrt=jnp.cbrt, exp2=jnp.exp2,
+    expm1=jnp.expm1, log1p=jnp.log1p,
     softmax=functools.partial(jax.nn.softmax, axis=None),  # scipy's default axis is None
     log_softmax=functools.partial(jax.nn.log_softmax, axis=None))
 JAX_MATH = types.SimpleNamespace(
@@ -310,6 +312,41 @@ def sp_multigammaln_scalar(a):
 @add_jax(pos(4), pos(1), wrt=("a", "b"))
 def sp_betaln(a, b):
     return np.sum(sp.betaln(a, b))
+
+
+@add_jax(vec(5, lo=-3.0, hi=3.0))
+def sp_ndtr_log_ndtr(x):
+    return np.sum(sp.ndtr(x) * x + sp.log_ndtr(x))
+
+
+@add_jax(at=[(np.array([-30.0, -8.0, 0.5, 6.0]),)])
+def sp_log_ndtr_far_tail(x):
+    return np.sum(sp.log_ndtr(x))
+
+
+@add_jax(vec(5, lo=0.05, hi=0.95))
+def sp_ndtri(p):
+    return np.sum(sp.ndtri(p) ** 2)
+
+
+@add_jax(vec(5, lo=-0.9, hi=0.9))
+def sp_erfinv(x):
+    return np.sum(special.erfinv(x) * x)
+
+
+@add_jax(vec(4, lo=0.3, hi=4.0), pos(4), wrt=("a", "b"))
+def sp_gamma_beta(a, b):
+    return np.sum(sp.gamma(a) + sp.beta(a, b) * b)
+
+
+@add_jax(pos(4), pos(4), wrt=("x", "y"))
+def sp_entr_rel_entr(x, y):
+    return np.sum(sp.entr(x) + sp.rel_entr(x, y))
+
+
+@add_jax(pos(4))
+def sp_numpy_copies(x):
+    return np.sum(sp.cbrt(x) + sp.exp2(x) + sp.expm1(x) * sp.log1p(x))
 
 
 # ------------------------------------------------------------------ refused
