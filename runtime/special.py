@@ -16,11 +16,6 @@ import numpy
 
 from .dispatch import array_module
 
-# The functions models call; each forwards to the library's function of the same name.
-FORWARDED = ("erf", "erfc", "expit", "logit", "log_expit", "gammaln", "digamma",
-             "multigammaln", "betaln", "xlogy", "xlog1py", "logsumexp", "softmax", "log_softmax",
-             "ndtr", "log_ndtr", "ndtri", "erfinv", "gamma", "beta", "entr", "rel_entr")
-
 
 def library(*values):
     """scipy.special for numpy arrays and numbers, cupyx.scipy.special for cupy arrays."""
@@ -128,9 +123,14 @@ def _like(value, x):
     return value.astype(dtype)
 
 
+def polygamma(n, x):
+    """scipy.special.polygamma(n, x), in x's dtype (scipy's computes in float64)."""
+    return _like(_function("polygamma", x)(n, x), x)
+
+
 def trigamma(x):
     """polygamma(1, x), the derivative of digamma, in x's dtype."""
-    return _like(_function("polygamma", x)(1, x), x)
+    return polygamma(1, x)
 
 
 def _expand(value, axis, keepdims):

@@ -193,6 +193,7 @@ def _issue13_functions() -> dict[str, CallSpec]:
                   for n, p in _SPECIAL_BINARY.items()})
     table.update({
         "scipy.special.multigammaln": _sig(Prim.MULTIGAMMALN, A("a"), A("d", "static")),
+        "scipy.special.polygamma": _sig(Prim.POLYGAMMA, A("n", "static"), A("x")),
         "scipy.special.logsumexp": _sig(
             Prim.LOGSUMEXP, A("a"), AXIS, A("b", "array", None), KEEPDIMS,
             A("return_sign", "static", False)),

@@ -240,6 +240,7 @@ class Prim(enum.Enum):
     BETA = _s(2, "elementwise", "special", "beta")
     ENTR = _s(1, "elementwise", "special", "entr", rule_reads="input")
     REL_ENTR = _s(2, "elementwise", "special", "rel_entr")
+    POLYGAMMA = _s(1, "elementwise", "special", "polygamma")  # params: n, a constant
     LOGSUMEXP = _s(VARIADIC, "reduction", "special", "logsumexp")  # (a,) or (a, b)
     SOFTMAX = _s(1, "elementwise", "special", "softmax")
     LOG_SOFTMAX = _s(1, "elementwise", "special", "log_softmax")

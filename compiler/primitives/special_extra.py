@@ -1,5 +1,5 @@
 """More of scipy.special: the normal distribution (ndtr, log_ndtr, ndtri), erfinv, gamma,
-beta, entr and rel_entr.
+beta, entr, rel_entr and polygamma(n, x) (n a constant).
 
 Written `rt.special.NAME(x)` like the others of special.py. Each rule reads the
 function's own output where that is both cheaper and steadier (ndtri, erfinv,
@@ -14,6 +14,7 @@ import math
 import sympy
 
 from .. import ir
+from ..backend.expressions import call, const
 from ..ir.prims import Prim
 from .elementwise_math import _function
 from .registry import emitter, meaning, vjp
@@ -25,6 +26,27 @@ HALF_SQRT_PI = math.sqrt(math.pi) / 2
 
 emitter(Prim.NDTR, Prim.LOG_NDTR, Prim.NDTRI, Prim.ERFINV, Prim.GAMMA, Prim.BETA, Prim.ENTR,
         Prim.REL_ENTR)(_emit_special)
+
+
+def _order(s: ir.Assign) -> int:
+    """polygamma's n (1 where a statement has none: the primitive table's test statements)."""
+    n = s.params.get("n")
+    return 1 if n is None else int(n)
+
+
+@emitter(Prim.POLYGAMMA)
+def _emit_polygamma(stmt, atom):
+    return call("rt.special.polygamma", [const(_order(stmt)), atom(stmt.args[0])]), False
+
+
+@vjp(Prim.POLYGAMMA)
+def _polygamma_rule(b, g, s):
+    return (b.mul(g, b.op(Prim.POLYGAMMA, s.args[0], n=_order(s) + 1)),)
+
+
+@meaning(Prim.POLYGAMMA)
+def _polygamma_meaning(run, s, x):
+    return _function(lambda v: sympy.polygamma(_order(s), v))(run, s, x)
 
 
 def _ndtr(x):

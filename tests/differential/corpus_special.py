@@ -27,7 +27,7 @@ add = corpus.add
 
 _SPECIAL_NAMES = ("erf", "erfc", "expit", "logit", "logsumexp", "xlogy", "xlog1py", "gammaln",
                   "digamma", "multigammaln", "betaln", "ndtr", "log_ndtr", "ndtri", "erfinv",
-                  "gamma", "beta", "entr", "rel_entr")
+                  "gamma", "beta", "entr", "rel_entr", "polygamma")
 JAX_SPECIAL = types.SimpleNamespace(
     **{n: getattr(jsp, n) for n in _SPECIAL_NAMES},
     psi=jsp.digamma, log_expit=jax.nn.log_sigmoid, cbrt=jnp.cbrt, exp2=jnp.exp2,
@@ -347,6 +347,16 @@ def sp_entr_rel_entr(x, y):
 @add_jax(pos(4))
 def sp_numpy_copies(x):
     return np.sum(sp.cbrt(x) + sp.exp2(x) + sp.expm1(x) * sp.log1p(x))
+
+
+@add_jax(vec(4, lo=0.4, hi=3.0))
+def sp_polygamma(x):
+    return np.sum(sp.polygamma(1, x) * x + sp.polygamma(2, x + 1.0))
+
+
+@add_jax(num(0.5, 3.0), wrt="t")
+def sp_polygamma_of_a_number(t):
+    return sp.polygamma(0, t) * t
 
 
 # ------------------------------------------------------------------ refused
