@@ -14,10 +14,12 @@ import textwrap
 import types
 
 import agc
+import libcst as cst
 import numpy as np
 import pytest
 import scipy.special as sp
 from agc import ir, runtime
+from agc.frontend.resolve import names_from_module
 from agc.ir.prims import Prim
 from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
 from gradcheck import import_file, numeric_grad
@@ -76,6 +78,18 @@ def test_compile_a_model_importing_scipy_special_every_way(tmp_path):
     value, dt = emitted.scalar_value_and_grad(0.4)
     assert value == pytest.approx(scalar(0.4), rel=1e-13)
     assert dt == pytest.approx(numeric_grad(scalar, (0.4,), 0), rel=1e-6)
+
+
+def test_every_spelling_of_scipy_special_resolves_without_importing_it():
+    names = names_from_module(cst.parse_module(textwrap.dedent("""\
+        import scipy
+        import cupyx.scipy.special as csp
+        from cupyx.scipy import special
+        from scipy.special import logsumexp as lse
+    """)))
+    assert [names.qualify(n) for n in ("csp.erf", "special.expit", "lse", "scipy.special.psi")] \
+        == ["scipy.special.erf", "scipy.special.expit", "scipy.special.logsumexp",
+            "scipy.special.psi"]
 
 
 def test_return_sign_is_refused_with_its_position(tmp_path):

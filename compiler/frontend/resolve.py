@@ -22,7 +22,7 @@ ARRAY_MODULES = {"numpy": "numpy", "cupy": "numpy", "math": "math", "agc": "agc"
                  "cupy.linalg": "numpy.linalg"}
 # scipy.special (and cupyx's copy of it): emitted code calls rt.special, never scipy itself
 ARRAY_MODULES.update({"scipy": "scipy", "scipy.special": "scipy.special",
-                      "cupyx.scipy.special": "scipy.special"})
+                      "cupyx.scipy": "scipy", "cupyx.scipy.special": "scipy.special"})
 
 
 @dataclass
