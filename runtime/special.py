@@ -162,6 +162,15 @@ def log_softmax_grad(g, out, axis=None):
     return g - xp.exp(out) * xp.sum(g, axis=axis, keepdims=True)
 
 
+def hypot_grad(g, out):
+    """g / out for out = hypot(x, y), and 0 where out is 0 (there x = y = 0: a zero distance)."""
+    if not hasattr(out, "shape"):  # math.hypot's Python float
+        return g / out if out != 0 else 0.0 * g
+    xp = array_module(g, out)
+    zero = out == 0
+    return xp.where(zero, 0, g / xp.where(zero, 1, out))
+
+
 def sinc_grad(g, x):
     """Cotangent of x for np.sinc(x): g * (cos(pi x) - sinc(x)) / x, and 0 at x = 0."""
     xp = array_module(g, x)

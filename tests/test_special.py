@@ -227,6 +227,8 @@ LSE_B = sp.logsumexp(X, axis=0, b=W[None, :] + 0 * X, keepdims=True)
      runtime.special.logsumexp_grad(G[:1], X, LSE_B, W, axis=0, keepdims=True)),
     (Prim.SINC_GRAD, (G[0], np.array([0.0, 0.5, -1.25])), {},
      runtime.special.sinc_grad(G[0], np.array([0.0, 0.5, -1.25]))),
+    (Prim.HYPOT_GRAD, (G[0], np.array([0.0, 5.0, 0.5])), {},
+     runtime.special.hypot_grad(G[0], np.array([0.0, 5.0, 0.5]))),
     (Prim.TRIGAMMA, (np.array([0.5, 1.0, 3.25]),), {},
      runtime.special.trigamma(np.array([0.5, 1.0, 3.25]))),
 ], ids=lambda v: v.name if isinstance(v, Prim) else "")

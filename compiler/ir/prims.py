@@ -248,6 +248,7 @@ class Prim(enum.Enum):
     SOFTMAX_GRAD = _s(2, "gradient", "rt", "special.softmax_grad")
     LOG_SOFTMAX_GRAD = _s(2, "gradient", "rt", "special.log_softmax_grad")
     SINC_GRAD = _s(2, "gradient", "rt", "special.sinc_grad")
+    HYPOT_GRAD = _s(2, "gradient", "rt", "special.hypot_grad")  # g / hypot, 0 where it is 0
 
     @property
     def spec(self) -> Spec:

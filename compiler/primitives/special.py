@@ -115,11 +115,18 @@ def _sinc_grad(run, s, g, x):
 @vjp(Prim.HYPOT)
 def _hypot(b, g, s):
     x, y = s.args
-    scale = b.div(g, s.target)
+    # g / hypot, but 0 at hypot(0, 0), as np.linalg.norm's at 0: no nan from a zero distance
+    scale = b.op(Prim.HYPOT_GRAD, g, s.target)
     return b.unbroadcast(b.mul(scale, x), x), b.unbroadcast(b.mul(scale, y), y)
 
 
 meaning(Prim.HYPOT)(_function(lambda x, y: sympy.sqrt(x * x + y * y)))
+
+
+@meaning(Prim.HYPOT_GRAD)
+def _hypot_grad(run, s, g, out):
+    return pairwise(lambda gv, o: sympy.Integer(0) if holds(run, "==", o, 0) else sym(gv) / o,
+                    g, out)
 
 
 @vjp(Prim.LOGADDEXP, Prim.LOGADDEXP2)

@@ -80,6 +80,25 @@ def np_hypot(x, y):
     return np.sum(np.hypot(x, y) ** 2 + np.hypot(x, 0.5))
 
 
+def _hypot_grads(x, y):
+    """hypot's gradient with agc's convention at (0, 0): 0 (jax gives 1/2 each)."""
+    h = np.hypot(x, y)
+    safe = np.where(h == 0, 1.0, h)
+    return np.where(h == 0, 0.0, x / safe), np.where(h == 0, 0.0, y / safe)
+
+
+@add(at=[(np.array([0.0, 3.0, 0.0, -1.0]), np.array([0.0, -4.0, 2.0, 0.0]))], wrt=("x", "y"),
+     grad=_hypot_grads, fd=False)
+def np_hypot_at_origin(x, y):
+    return np.sum(np.hypot(x, y))
+
+
+@add(at=[(0.0, 0.0), (3.0, -4.0)], wrt=("a", "b"), fd=False,
+     grad=lambda a, b: tuple(float(v) for v in _hypot_grads(np.array(a), np.array(b))))
+def math_hypot_at_origin(a, b):
+    return math.hypot(a, b)
+
+
 @add(vec(3, 1), vec(4), wrt=("x", "y"))
 def np_logaddexp_broadcast(x, y):
     return np.sum(np.logaddexp(x, y) * np.arange(4.0))
