@@ -70,6 +70,8 @@ def _cbrt_meaning(run, s, x):
     third = sympy.Rational(1, 3)
     return elementwise(lambda a: _signed(run, a, lambda v: v ** third,
                                          lambda v: -((-v) ** third), sympy.Integer(0)), x)
+
+
 _unary(Prim.EXP2, lambda b, x, out, lib: b.mul(out, ir.Const(LN2)), lambda x: 2 ** x)
 _quotient(Prim.ARCSINH, lambda b, x, out: b.op(Prim.SQRT, b.add(b.mul(x, x), ir.Const(1.0)),
                                                **_lib(b.stmt)), sympy.asinh)
