@@ -378,6 +378,43 @@ def sp_polygamma_of_a_number(t):
     return sp.polygamma(0, t) * t
 
 
+# ------------------------------------------------- in loops, helpers and branches
+def _scores(z):
+    return sp.log_softmax(z, axis=1) + np.hypot(z, 0.3)
+
+
+@add_jax(vec(3, 4))
+def sp_in_a_loop(x):
+    s = 0.0
+    for i in range(3):
+        x = sp.expit(x) * 1.5 + np.cbrt(x)
+        s = s + np.sum(sp.logsumexp(x, axis=0) * (i + 1))
+    return s
+
+
+@add_jax(vec(3, 4), vec(3, 4, lo=1.0, hi=3.0), wrt=("x", "w"))
+def sp_in_a_helper(x, w):
+    return np.sum(_scores(x * w) * softmax(x, axis=0))
+
+
+@add_jax(num(0.1, 0.9), wrt="t")
+def math_special_in_a_while(t):
+    k = 0
+    while k < 4:
+        t = math.erf(t) + math.lgamma(t + 2.0) * 0.1
+        k += 1
+    return t
+
+
+@add_jax(vec(3, 4))
+def sp_in_a_branch(x):
+    if np.sum(x) > 0:
+        y = np.fmax(x, 0.1) * sp.erfc(x)
+    else:
+        y = np.sinc(x) + sp.xlogy(x * x, x * x + 1.0)
+    return np.sum(y * y)
+
+
 # ------------------------------------------------------------------ refused
 @add(vec(4), expect="refused")
 def sp_logsumexp_return_sign(x):
