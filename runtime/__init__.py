@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
+from . import special
 from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
 from .cotangents import add, complete_like, seed, unbroadcast, zeros_like
@@ -75,6 +76,7 @@ __all__ = [
     "prod_grad",
     "reshape_like",
     "seed",
+    "special",
     "stack_grad",
     "stop_gradient",
     "sum_grad",

@@ -27,6 +27,8 @@ COMPARE_NODES = {
 }
 MATH_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2",
               "abs": "fabs"}
+MATH_NAMES.update({"arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",  # issue 13
+                   "deg2rad": "radians", "rad2deg": "degrees", "gammaln": "lgamma"})
 BUILTIN_NAMES = {"abs": "abs", "maximum": "max", "minimum": "min", "round": "round"}
 NOT_KWARGS = {"lib", "index", "fn", "module", "nograd"}  # params that are not call keywords
 

@@ -77,6 +77,7 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
+                    self._refuse_option(spec.prim, arg.name, params[arg.name], value)
             elif arg.kind == "seq" and isinstance(value, cst.Name) and spec.prim is Prim.STACK:
                 spec = calls.CallSpec(Prim.STACK_LIST, spec.args)  # np.stack(a_list_variable)
                 atoms.append(self.expr(value))
@@ -128,6 +129,14 @@ class CallLowering:
                                 _STATIC_HINTS.get(arg.name, f"write the {arg.name} as a "
                                                   f"literal, e.g. {arg.name}=0"))
         return atom.value
+
+    def _refuse_option(self, prim: Prim, option: str, value: object, node) -> None:
+        """Refuse a static option agc does not support (numpy_names.REFUSED_OPTIONS)."""
+        if not isinstance(value, (bool, int, float, str)):
+            return  # tuples of axes, dtypes: none is refused, and lists do not hash
+        hint = calls.REFUSED_OPTIONS.get((prim, option, value))
+        if hint is not None:
+            raise self.unsupported(node, f"`{option}={value!r}`", hint)
 
     def _sequence(self, value) -> list[ir.Atom]:
         if not isinstance(value, (cst.List, cst.Tuple)):

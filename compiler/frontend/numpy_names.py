@@ -144,7 +144,67 @@ def _builtin_functions() -> dict[str, CallSpec]:
     }
 
 
-FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions()}
+# issue 13, elementwise and scipy.special
+_UNARY_NUMPY_MORE = {
+    "reciprocal": Prim.RECIPROCAL, "cbrt": Prim.CBRT, "exp2": Prim.EXP2,
+    "deg2rad": Prim.DEG2RAD, "radians": Prim.DEG2RAD, "rad2deg": Prim.RAD2DEG,
+    "degrees": Prim.RAD2DEG, "arcsinh": Prim.ARCSINH, "arccosh": Prim.ARCCOSH,
+    "arctanh": Prim.ARCTANH, "asinh": Prim.ARCSINH, "acosh": Prim.ARCCOSH,
+    "atanh": Prim.ARCTANH, "sinc": Prim.SINC,
+}
+_BINARY_NUMPY_MORE = {
+    "hypot": Prim.HYPOT, "logaddexp": Prim.LOGADDEXP, "logaddexp2": Prim.LOGADDEXP2,
+    "fmax": Prim.FMAX, "fmin": Prim.FMIN, "heaviside": Prim.HEAVISIDE,
+}
+_MATH_MORE = {
+    "cbrt": Prim.CBRT, "exp2": Prim.EXP2, "radians": Prim.DEG2RAD, "degrees": Prim.RAD2DEG,
+    "asinh": Prim.ARCSINH, "acosh": Prim.ARCCOSH, "atanh": Prim.ARCTANH,
+    "erf": Prim.ERF, "erfc": Prim.ERFC, "lgamma": Prim.GAMMALN,
+}
+_SPECIAL_UNARY = {
+    "erf": Prim.ERF, "erfc": Prim.ERFC, "expit": Prim.EXPIT, "logit": Prim.LOGIT,
+    "log_expit": Prim.LOG_EXPIT, "gammaln": Prim.GAMMALN, "digamma": Prim.DIGAMMA,
+    "psi": Prim.DIGAMMA, "ndtr": Prim.NDTR, "log_ndtr": Prim.LOG_NDTR, "ndtri": Prim.NDTRI,
+    "erfinv": Prim.ERFINV, "gamma": Prim.GAMMA, "entr": Prim.ENTR,
+}
+_SPECIAL_BINARY = {"xlogy": Prim.XLOGY, "xlog1py": Prim.XLOG1PY, "betaln": Prim.BETALN,
+                   "beta": Prim.BETA, "rel_entr": Prim.REL_ENTR}
+# scipy.special's copies of numpy functions: the same values, emitted as numpy's
+_SPECIAL_AS_NUMPY = {"cbrt": Prim.CBRT, "exp2": Prim.EXP2, "expm1": Prim.EXPM1,
+                     "log1p": Prim.LOG1P}
+
+# Static options agc refuses, by (primitive, option, value): the hint says what to write instead.
+REFUSED_OPTIONS: dict[tuple[Prim, str, object], str] = {
+    (Prim.LOGSUMEXP, "return_sign", True):
+        "return_sign=True gives a (value, sign) pair agc does not differentiate; "
+        "keep the weights b positive and drop return_sign, or take the log of "
+        "np.abs(np.sum(b * np.exp(a))) yourself",
+}
+
+
+def _issue13_functions() -> dict[str, CallSpec]:
+    table = {f"numpy.{n}": _sig(p, A("x")) for n, p in _UNARY_NUMPY_MORE.items()}
+    table.update({f"numpy.{n}": _sig(p, A("x1"), A("x2")) for n, p in _BINARY_NUMPY_MORE.items()})
+    table.update({f"math.{n}": _sig(p, A("x"), lib="math") for n, p in _MATH_MORE.items()})
+    table["math.hypot"] = _sig(Prim.HYPOT, A("x"), A("y"), lib="math")
+    table.update({f"scipy.special.{n}": _sig(p, A("x"))
+                  for n, p in {**_SPECIAL_UNARY, **_SPECIAL_AS_NUMPY}.items()})
+    table.update({f"scipy.special.{n}": _sig(p, A("x"), A("y"))
+                  for n, p in _SPECIAL_BINARY.items()})
+    table.update({
+        "scipy.special.multigammaln": _sig(Prim.MULTIGAMMALN, A("a"), A("d", "static")),
+        "scipy.special.polygamma": _sig(Prim.POLYGAMMA, A("n", "static"), A("x")),
+        "scipy.special.logsumexp": _sig(
+            Prim.LOGSUMEXP, A("a"), AXIS, A("b", "array", None), KEEPDIMS,
+            A("return_sign", "static", False)),
+        "scipy.special.softmax": _sig(Prim.SOFTMAX, A("x"), AXIS),
+        "scipy.special.log_softmax": _sig(Prim.LOG_SOFTMAX, A("x"), AXIS),
+    })
+    return table
+
+
+FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions(),
+                                  **_issue13_functions()}
 
 METHODS: dict[str, CallSpec] = {
     **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},

@@ -10,6 +10,7 @@ cupy is treated as numpy: the same emitted code runs on both.
 from __future__ import annotations
 
 import math
+import sys
 import types
 from dataclasses import dataclass, field
 
@@ -19,6 +20,9 @@ import numpy
 ARRAY_MODULES = {"numpy": "numpy", "cupy": "numpy", "math": "math", "agc": "agc",
                  "agc.runtime": "agc.runtime", "numpy.linalg": "numpy.linalg",
                  "cupy.linalg": "numpy.linalg"}
+# scipy.special (and cupyx's copy of it): emitted code calls rt.special, never scipy itself
+ARRAY_MODULES.update({"scipy": "scipy", "scipy.special": "scipy.special",
+                      "cupyx.scipy": "scipy", "cupyx.scipy.special": "scipy.special"})
 
 
 @dataclass
@@ -148,7 +152,7 @@ def names_from_globals(glob: dict) -> Names:
             names.constants[key] = value
         elif callable(value):
             for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg),
-                                        ("math", math)):
+                                        ("math", math), *_special_module()):
                 if getattr(module, getattr(value, "__name__", ""), None) is value:
                     names.qualified[key] = f"{module_name}.{value.__name__}"
                     break
@@ -163,4 +167,13 @@ def _agc_function_name(fn: types.FunctionType) -> str | None:
         return f"agc.{fn.__name__}"
     if module == "math":
         return f"math.{fn.__name__}"
+    for module_name, lib in _special_module():  # logsumexp, softmax: Python functions
+        if module.startswith(module_name) and getattr(lib, fn.__name__, None) is fn:
+            return f"{module_name}.{fn.__name__}"
     return None
+
+
+def _special_module() -> tuple:
+    """(("scipy.special", the module),) once the model has imported it, else (): no import here."""
+    lib = sys.modules.get("scipy.special")
+    return (("scipy.special", lib),) if lib is not None else ()

@@ -202,6 +202,53 @@ class Prim(enum.Enum):
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
     # cotangents of a helper's args
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp", may_make_sequence=True)
+    # issue 13, elementwise and scipy.special
+    RECIPROCAL = _s(1, "elementwise", "xp", "reciprocal", rule_reads="output")
+    CBRT = _s(1, "elementwise", "xp", "cbrt", rule_reads="output")
+    EXP2 = _s(1, "elementwise", "xp", "exp2", rule_reads="output")
+    DEG2RAD = _s(1, "elementwise", "xp", "deg2rad")
+    RAD2DEG = _s(1, "elementwise", "xp", "rad2deg")
+    ARCSINH = _s(1, "elementwise", "xp", "arcsinh", rule_reads="input")
+    ARCCOSH = _s(1, "elementwise", "xp", "arccosh", rule_reads="input")
+    ARCTANH = _s(1, "elementwise", "xp", "arctanh", rule_reads="input")
+    SINC = _s(1, "elementwise", "xp", "sinc")
+    HYPOT = _s(2, "elementwise", "xp", "hypot")
+    LOGADDEXP = _s(2, "elementwise", "xp", "logaddexp")
+    LOGADDEXP2 = _s(2, "elementwise", "xp", "logaddexp2")
+    FMAX = _s(2, "elementwise", "xp", "fmax")
+    FMIN = _s(2, "elementwise", "xp", "fmin")
+    # heaviside(x, h): flat in x; h is its value where x == 0
+    HEAVISIDE = _s(2, "elementwise", "xp", "heaviside", diff_args=(1,))
+    # scipy.special, emitted as rt.special.NAME (scipy or cupyx.scipy.special), or math.NAME
+    ERF = _s(1, "elementwise", "special", "erf", rule_reads="input")
+    ERFC = _s(1, "elementwise", "special", "erfc", rule_reads="input")
+    EXPIT = _s(1, "elementwise", "special", "expit", rule_reads="output")
+    LOGIT = _s(1, "elementwise", "special", "logit", rule_reads="input")
+    LOG_EXPIT = _s(1, "elementwise", "special", "log_expit", rule_reads="input")
+    GAMMALN = _s(1, "elementwise", "special", "gammaln", rule_reads="input")
+    DIGAMMA = _s(1, "elementwise", "special", "digamma", rule_reads="input")
+    TRIGAMMA = _s(1, "gradient", "rt", "special.trigamma")  # polygamma(1, x): d digamma
+    MULTIGAMMALN = _s(1, "elementwise", "special", "multigammaln")  # params: d
+    BETALN = _s(2, "elementwise", "special", "betaln")
+    XLOGY = _s(2, "elementwise", "special", "xlogy")
+    XLOG1PY = _s(2, "elementwise", "special", "xlog1py")
+    NDTR = _s(1, "elementwise", "special", "ndtr", rule_reads="input")
+    LOG_NDTR = _s(1, "elementwise", "special", "log_ndtr")
+    NDTRI = _s(1, "elementwise", "special", "ndtri", rule_reads="output")
+    ERFINV = _s(1, "elementwise", "special", "erfinv", rule_reads="output")
+    GAMMA = _s(1, "elementwise", "special", "gamma")
+    BETA = _s(2, "elementwise", "special", "beta")
+    ENTR = _s(1, "elementwise", "special", "entr", rule_reads="input")
+    REL_ENTR = _s(2, "elementwise", "special", "rel_entr")
+    POLYGAMMA = _s(1, "elementwise", "special", "polygamma")  # params: n, a constant
+    LOGSUMEXP = _s(VARIADIC, "reduction", "special", "logsumexp")  # (a,) or (a, b)
+    SOFTMAX = _s(1, "elementwise", "special", "softmax")
+    LOG_SOFTMAX = _s(1, "elementwise", "special", "log_softmax")
+    LOGSUMEXP_GRAD = _s(VARIADIC, "gradient", "rt", "special.logsumexp_grad")  # g, a, out[, b]
+    SOFTMAX_GRAD = _s(2, "gradient", "rt", "special.softmax_grad")
+    LOG_SOFTMAX_GRAD = _s(2, "gradient", "rt", "special.log_softmax_grad")
+    SINC_GRAD = _s(2, "gradient", "rt", "special.sinc_grad")
+    HYPOT_GRAD = _s(2, "gradient", "rt", "special.hypot_grad")  # g / hypot, 0 where it is 0
 
     @property
     def spec(self) -> Spec:

@@ -193,6 +193,9 @@ class Prover:
                 reduced = sympy.simplify(difference)
         except Timeout:
             reduced = None
+        except (KeyError, TypeError, ValueError, RecursionError) as err:  # sympy's own bugs
+            return Verdict(Status.INCONCLUSIVE, f"sympy.simplify failed ({type(err).__name__}); "
+                                                f"{agree}", difference)
         finally:
             if self.simplify_left is not None:
                 self.simplify_left -= time.monotonic() - start

@@ -32,6 +32,9 @@ from ..errors import AgcError
 _KNOWN = tuple((c, float(c)) for c in (
     sympy.pi, sympy.E, sympy.log(2), sympy.log(10), 1 / sympy.log(2), 1 / sympy.log(10),
     2 * sympy.pi, sympy.pi / 2, sympy.sqrt(2), 1 / sympy.sqrt(2), sympy.sqrt(sympy.pi)))
+_KNOWN += tuple((c, float(c)) for c in (  # issue 13: erf's 2/sqrt(pi), degrees and radians
+    2 / sympy.sqrt(sympy.pi), sympy.pi / 180, 180 / sympy.pi,
+    1 / sympy.sqrt(2 * sympy.pi), sympy.sqrt(2 * sympy.pi), sympy.sqrt(sympy.pi) / 2))
 KNOWN_ULPS = 2
 
 
