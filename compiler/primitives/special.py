@@ -3,8 +3,8 @@
 numpy's are written `xp.NAME(x)` from their Spec. scipy.special's are written
 `rt.special.NAME(x)` (runtime/special.py picks scipy or cupyx), or `math.NAME(x)`
 for the math module's erf, erfc and lgamma. The derivative rules are the
-textbook ones; the kinks follow jax (docs/correctness.md): fmax / fmin give a
-tie to their second argument, sinc's derivative at 0 is 0, heaviside is flat in x.
+textbook ones; the kinks are those of docs/correctness.md: fmax / fmin split a
+tie evenly (as np.maximum), sinc's derivative at 0 is 0, heaviside is flat in x.
 """
 
 from __future__ import annotations
@@ -144,20 +144,29 @@ meaning(Prim.LOGADDEXP2)(_function(lambda x, y: sympy.log(2 ** x + 2 ** y) / sym
 @vjp(Prim.FMAX, Prim.FMIN)
 def _fmax(b, g, s):
     x, y = s.args
-    # jax's fmax: x where x > y or y is NaN, else y (a tie goes to y, as does a NaN x).
+    # NaN loses (the other argument gets it all); a tie splits evenly, as np.maximum's does.
     beats = b.op(Prim.GT if s.prim is Prim.FMAX else Prim.LT, x, y)
     first = beats
     if not (isinstance(y, ir.Const) and type(y.value) in (int, float) and y.value == y.value):
         first = b.op(Prim.WHERE, b.op(Prim.ISNAN, y), ir.Const(True), beats)
-    gx = b.op(Prim.WHERE, first, g, ir.Const(0.0))
-    gy = b.op(Prim.WHERE, first, ir.Const(0.0), g)
+    half = b.op(Prim.WHERE, b.op(Prim.EQ, x, y), b.mul(ir.Const(0.5), g), ir.Const(0.0))
+    gx = b.op(Prim.WHERE, first, g, half)
+    gy = b.op(Prim.WHERE, first, ir.Const(0.0), b.op(Prim.WHERE, b.op(Prim.EQ, x, y), half, g))
     return b.unbroadcast(gx, x), b.unbroadcast(gy, y)
 
 
 @meaning(Prim.FMAX, Prim.FMIN)
 def _fmax_meaning(run, s, x, y):
     op = ">" if s.prim is Prim.FMAX else "<"
-    return pairwise(lambda a, c: sym(a) if holds(run, op, a, c) else sym(c), x, y)
+
+    def piece(a, c):
+        if holds(run, op, a, c):
+            return sym(a)
+        if holds(run, "==", a, c):
+            return (sym(a) + sym(c)) / 2  # a tie: half of each, as in the rule
+        return sym(c)
+
+    return pairwise(piece, x, y)
 
 
 @vjp(Prim.HEAVISIDE)

@@ -156,7 +156,9 @@ def np_fmax_nan(x, y):
     return np.sum(np.fmax(x, y) ** 2 + np.fmin(x, y))
 
 
-@add(at=[(np.array([1.0, 2.0, -2.0]), np.array([1.0, 0.5, -2.0]))], wrt=("x", "y"), fd=False)
+# a tie splits evenly, as np.maximum's (and PyTorch's); jax gives it all to y
+@add(at=[(np.array([1.0, 2.0, -2.0]), np.array([1.0, 0.5, -2.0]))], wrt=("x", "y"), fd=False,
+     grad=lambda x, y: (np.array([3.0, 2.0, 4.0]), np.array([3.0, 5.0, 4.0])))
 def np_fmax_ties(x, y):
     return np.sum(np.fmax(x, y) * np.array([1.0, 2.0, 3.0]) + np.fmin(x, y) * 5)
 
