@@ -221,7 +221,7 @@ def _clip_grad(run, s, g, x, lo, hi):
 
 @meaning(Prim.ABS_GRAD)
 def _abs_grad(run, s, g, x):
-    return sign_at(run, x) * sym(g)
+    return elementwise(lambda gi, xi: sign_at(run, xi) * gi, g, x)  # builtin abs takes arrays too
 
 
 @meaning(Prim.POW_EXPONENT_GRAD)

@@ -139,10 +139,11 @@ def _extreme(run, s, x):
     chosen = np.empty(len(rows), dtype=object)
     for r, row in enumerate(rows):
         k = int(pick(run.point.evaluate(row)))
+        tied = [sym(row[k])]
         for j, other in enumerate(row):
-            if j != k:
-                holds(run, relation, row[k], other)
-        chosen[r] = sym(row[k])
+            if j != k and holds(run, relation, row[k], other) and holds(run, "==", row[k], other):
+                tied.append(sym(other))
+        chosen[r] = sum(tied) / len(tied)  # tied entries share it evenly, as the rule does
     return _reduced_shape(chosen, x, axis, keepdims, moved.shape[:-1])
 
 

@@ -23,9 +23,6 @@ from .test_corpus import ENTRIES
 
 CHECKED = [e for e in ENTRIES if e.expect == "ok" and not e.xfail]
 SIMPLIFY_SECONDS = 1.0  # per sympy.simplify call; INCONCLUSIVE after that, never FAILED
-# verify's numeric cross-check compares at the point; these entries sit on a kink there
-# (their gradient is a documented convention, not the derivative sympy computes).
-AT_A_KINK = {e.name for e in ENTRIES if e.grad is not None}
 
 
 def _verify(entry, args):
@@ -33,7 +30,7 @@ def _verify(entry, args):
                       simplify_seconds=SIMPLIFY_SECONDS)
 
 
-@pytest.mark.parametrize("entry", [e for e in CHECKED if e.name not in AT_A_KINK],
+@pytest.mark.parametrize("entry", CHECKED,
                          ids=lambda e: e.name)
 def test_a_right_gradient_is_not_failed(entry):
     result = _verify(entry, entry.points()[0])
@@ -41,7 +38,7 @@ def test_a_right_gradient_is_not_failed(entry):
 
 
 # One entry in five, spread over every corpus family.
-MUTATED = [e for e in CHECKED if e.name not in AT_A_KINK][::5]
+MUTATED = CHECKED[::5]
 
 
 def _first_operation_on_a_parameter(entry, args):
