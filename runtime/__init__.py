@@ -42,8 +42,18 @@ from .grads import (
     written_grad,
     zero_at,
 )
+from .statistics import (
+    cumprod_grad,
+    cumsum_grad,
+    median_grad,
+    nanmean_grad,
+    nansum_grad,
+    sort_grad,
+    std_grad,
+    var_grad,
+)
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
     "TapeRecorder",
     "abs_grad",
     "add",
@@ -84,6 +94,9 @@ __all__ = [
     "written_grad",
     "zero_at",
     "zeros_like",
+    # issue 13, reductions and statistics
+    "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
+    "std_grad", "var_grad",
 ]
 
 

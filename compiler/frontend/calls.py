@@ -77,6 +77,8 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
+            elif arg.kind in ("refuse", "dtype"):
+                self._statistics_option(node, spec, arg, value, atoms)
             elif arg.kind == "seq" and isinstance(value, cst.Name) and spec.prim is Prim.STACK:
                 spec = calls.CallSpec(Prim.STACK_LIST, spec.args)  # np.stack(a_list_variable)
                 atoms.append(self.expr(value))
@@ -94,7 +96,33 @@ class CallLowering:
         if spec.fixed.get("ravel_args"):  # np.vdot, np.outer: of the flattened operands
             atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
                      for a in atoms]
+        if spec.prim in (Prim.SORT, Prim.ARGSORT) and "axis" in params \
+                and params["axis"] is None:  # of the flattened array (params drop a None)
+            atoms[0] = self.emit_assign(None, Prim.RESHAPE, [atoms[0], ir.Const((-1,))], node)
+            del params["axis"]
+        if spec.fixed.get("in_place"):  # x.sort()
+            raise self.unsupported(node.func, "`x.sort()` (it sorts x in place and gives None)",
+                                   "write `x = np.sort(x)`")
+        if spec.fixed.get("ptp"):  # np.ptp(x) = max - min, each with its own kink rule
+            params = ir.Params.of(**params)
+            top = self.emit_assign(None, Prim.MAX, atoms, node, params)
+            bottom = self.emit_assign(None, Prim.MIN, atoms, node, params)
+            return self.emit_assign(dest, Prim.SUB, [top, bottom], node)
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
+
+    def _statistics_option(self, node, spec, arg: calls.Arg, value, atoms: list) -> None:
+        """`dtype=` of a reduction (the operand cast first, as numpy accumulates in it),
+        or an option agc refuses (`out=`, `where=`, `initial=`, ...) when it is given."""
+        if value is arg.default or (isinstance(value, cst.Name) and value.value == "None"):
+            return
+        if arg.kind == "refuse":
+            raise self.unsupported(value, f"the keyword argument `{arg.name}=` of "
+                                   f"`{spec.prim.spec.name}`", _REFUSED_HINTS.get(arg.name))
+        dtype = self.expr(value)
+        if not isinstance(dtype, ir.Const):
+            raise UserCodeError("`dtype` must be a constant here", self.loc(value),
+                                _STATIC_HINTS["dtype"])
+        atoms[0] = self.emit_assign(None, Prim.ASTYPE, [atoms[0], dtype], node)
 
     def _bind(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg]) -> dict:
         bound: dict[str, object] = {}
@@ -177,3 +205,13 @@ _STATIC_HINTS = {
              "np.zeros_like(x) and np.ones_like(x) keep x's dtype",
     "keepdims": "write keepdims=True or keepdims=False",
 }
+
+# What to write instead of the options of reductions that agc refuses.
+_REFUSED_HINTS = {
+    "out": "assign the result instead: y = np.sum(x, axis=0)",
+    "where": "mask the operand first: np.sum(np.where(mask, x, 0.0))",
+    "initial": "combine it afterwards: np.maximum(np.max(x), initial), or np.sum(x) + initial",
+    "order": "sort plain arrays (structured arrays are not supported)",
+    "overwrite_input": "leave it out (agc does not let a median reorder its input)",
+}
+

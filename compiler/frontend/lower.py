@@ -185,6 +185,9 @@ class Lowerer(ExpressionLowering, CallLowering):
             value = self.expr(call.args[0].value)
             self.emit_assign(name, Prim.APPEND, (ir.Var(name), value), node)
             return
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                and call.func.attr.value == "sort":
+            self.expr(call)  # x.sort(): refused with its own hint (frontend/calls.py)
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")
 

@@ -202,6 +202,27 @@ class Prim(enum.Enum):
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
     # cotangents of a helper's args
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp", may_make_sequence=True)
+    # issue 13, reductions and statistics
+    VAR = _s(1, "reduction", "xp", "var")
+    STD = _s(1, "reduction", "xp", "std")
+    NANSUM = _s(1, "reduction", "xp", "nansum")
+    NANMEAN = _s(1, "reduction", "xp", "nanmean")
+    MEDIAN = _s(1, "reduction", "xp", "median")
+    CUMSUM = _s(1, "shape", "xp", "cumsum")
+    CUMPROD = _s(1, "shape", "xp", "cumprod")
+    SORT = _s(1, "shape", "xp", "sort")
+    ARGSORT = _s(1, "nondiff", "xp", "argsort")
+    ALL = _s(1, "nondiff", "xp", "all")
+    ANY = _s(1, "nondiff", "xp", "any")
+    COUNT_NONZERO = _s(1, "nondiff", "xp", "count_nonzero")
+    VAR_GRAD = _s(2, "gradient", "rt", "var_grad")
+    STD_GRAD = _s(3, "gradient", "rt", "std_grad")
+    NANSUM_GRAD = _s(2, "gradient", "rt", "nansum_grad")
+    NANMEAN_GRAD = _s(2, "gradient", "rt", "nanmean_grad")
+    MEDIAN_GRAD = _s(2, "gradient", "rt", "median_grad")
+    CUMSUM_GRAD = _s(2, "gradient", "rt", "cumsum_grad")
+    CUMPROD_GRAD = _s(2, "gradient", "rt", "cumprod_grad")
+    SORT_GRAD = _s(2, "gradient", "rt", "sort_grad")
 
     @property
     def spec(self) -> Spec:

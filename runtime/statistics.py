@@ -1,0 +1,126 @@
+"""Gradient helpers of the statistics primitives: var, std, nansum, nanmean, median, cumsum,
+cumprod and sort.
+
+Like grads.py: each takes the cotangent `g` of an output and what it needs of
+the forward values, returns the cotangent of the input on the input's array
+module (numpy or cupy), and keeps g's floating dtype (float32 stays float32).
+Where the derivative has a tie (median, sort) the convention is jax's: the
+entries are ranked by a stable sort, the earlier of two equal entries first.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .arrays import astype
+from .dispatch import array_module as _xp
+from .grads import _count, _dtype, _expand
+
+
+def var_grad(g, x, axis=None, keepdims=False, ddof=0):
+    """Cotangent of x for y = var(x, axis, ddof): g * 2 (x - mean) / (n - ddof)."""
+    if not hasattr(x, "shape"):
+        return 0 * g  # the variance of one number is 0 whatever it is
+    xp = _xp(g, x)
+    n = _count(x, axis)
+    scale = 2 / (n - ddof) if n > ddof else math.inf  # numpy's variance is inf there too
+    centered = x - xp.mean(x, axis=axis, keepdims=True)
+    return astype(_expand(g, x, axis, keepdims) * centered * scale, _dtype(g, x), copy=False)
+
+
+def std_grad(g, x, out, axis=None, keepdims=False, ddof=0):
+    """Cotangent of x for y = std(x) = sqrt(var(x)): var's cotangent scaled by 1 / (2 y).
+
+    Where y is 0 the derivative of the square root is infinite and the
+    cotangent is NaN, as in jax.
+    """
+    if not hasattr(x, "shape"):
+        return 0 * g
+    half = _expand(g, x, axis, keepdims) / (2 * _expand(out, x, axis, keepdims))
+    return var_grad(half, x, axis, True, ddof)
+
+
+def nansum_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of x for y = nansum(x, axis): g where x is a number, 0 at the NaNs."""
+    if not hasattr(x, "shape"):
+        return 0 * g if math.isnan(x) else g
+    xp = _xp(g, x)
+    ge = _expand(g, x, axis, keepdims)
+    return astype(xp.where(xp.isnan(x), 0, ge), _dtype(g, x), copy=False)
+
+
+def nanmean_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of x for y = nanmean(x, axis): g shared among the entries that are not NaN."""
+    if not hasattr(x, "shape"):
+        return 0 * g if math.isnan(x) else g
+    xp = _xp(g, x)
+    dtype = _dtype(g, x)
+    kept = ~xp.isnan(x)
+    count = astype(xp.sum(kept, axis=axis, keepdims=True), dtype, copy=False)
+    return astype(xp.where(kept, _expand(g, x, axis, keepdims) / count, 0), dtype, copy=False)
+
+
+def median_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of x for y = median(x, axis): g to the middle entry, or half of it to
+    each of the two middle entries of an even count (ranked by a stable sort, as jax)."""
+    if not hasattr(x, "shape"):
+        return g
+    xp = _xp(g, x)
+    ge = _expand(g, x, axis, keepdims)
+    axes = tuple(range(x.ndim)) if axis is None else \
+        tuple(a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
+    ends = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = xp.moveaxis(x, axes, ends)
+    rows = xp.reshape(moved, moved.shape[:x.ndim - len(axes)] + (-1,))
+    n = rows.shape[-1]
+    rank = xp.argsort(xp.argsort(rows, axis=-1, kind="stable"), axis=-1)
+    share = astype(rank == (n - 1) // 2, _dtype(g, x)) + astype(rank == n // 2, _dtype(g, x))
+    share = xp.moveaxis(xp.reshape(share, moved.shape), ends, axes)
+    return ge * share * 0.5
+
+
+def cumsum_grad(g, x, axis=None):
+    """Cotangent of x for y = cumsum(x, axis): the sums of g from each position to the end."""
+    if not hasattr(x, "shape"):
+        return g
+    xp = _xp(g, x)
+    if axis is None:  # cumsum of the flattened x
+        return xp.reshape(cumsum_grad(g, xp.reshape(x, (-1,)), 0), x.shape)
+    return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis=axis), axis=axis)
+
+
+def cumprod_grad(g, x, axis=None):
+    """Cotangent of x for y = cumprod(x, axis), exact where x has zeros (no division by x).
+
+    d y_j / d x_i = P_{i-1} * x_{i+1} * ... * x_j for j >= i (P: the cumulative
+    products), so the cotangent of x_i is P_{i-1} * s_i with s_i = g_i + x_{i+1} s_{i+1},
+    a backward recurrence along the axis.
+    """
+    if not hasattr(x, "shape"):
+        return g
+    xp = _xp(g, x)
+    if axis is None:
+        return xp.reshape(cumprod_grad(g, xp.reshape(x, (-1,)), 0), x.shape)
+    xs, gs = xp.moveaxis(x, axis, 0), xp.moveaxis(g, axis, 0)
+    n = xs.shape[0]
+    if n == 0:
+        return astype(xp.zeros_like(x), _dtype(g, x))
+    prefix = xp.cumprod(xs, axis=0)
+    grads = [None] * n
+    s = gs[n - 1]
+    for i in range(n - 1, -1, -1):
+        if i < n - 1:
+            s = gs[i] + xs[i + 1] * s
+        grads[i] = s if i == 0 else prefix[i - 1] * s
+    return astype(xp.moveaxis(xp.stack(grads), 0, axis), _dtype(g, x), copy=False)
+
+
+def sort_grad(g, x, axis=-1):
+    """Cotangent of x for y = sort(x, axis): g sent back through the sorting permutation
+    (a stable one: tied entries keep their order, as in jax)."""
+    if not hasattr(x, "shape"):
+        return g
+    xp = _xp(g, x)
+    order = xp.argsort(x, axis=axis, kind="stable")
+    inverse = xp.argsort(order, axis=axis)  # where each entry of x went
+    return xp.take_along_axis(g, inverse, axis=axis)

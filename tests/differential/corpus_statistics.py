@@ -1,0 +1,345 @@
+"""Corpus: statistics (issue 13): var, std, cumsum, cumprod, median, ptp, nansum, nanmean,
+sort, argsort, all / any / count_nonzero, the norms' orders, numpy's keyword forms and
+methods, and the options agc refuses (out=, where=, initial=, x.sort())."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .harness import Corpus, pos, vec
+
+corpus = Corpus()
+add = corpus.add
+NAN = float("nan")
+
+
+# ------------------------------------------------------------------ var, std
+@add(vec(3, 4))
+def var_all(X):
+    return np.var(X)
+
+
+@add(vec(3, 4))
+def var_axis0_ddof1(X):
+    return np.sum(np.var(X, axis=0, ddof=1) ** 2)
+
+
+@add(vec(2, 3, 4))
+def var_axis_tuple_keepdims(T):
+    return np.sum(T / (np.var(T, axis=(0, 2), keepdims=True) + 1.0))
+
+
+@add(vec(3, 4))
+def var_negative_axis_positional_ddof(X):
+    return np.sum(np.exp(np.var(X, -1, None, None, 2)))
+
+
+@add(vec(3, 4))
+def std_all(X):
+    return np.std(X)
+
+
+@add(vec(3, 4))
+def std_axis1_keepdims(X):
+    return np.sum((X - np.mean(X, axis=1, keepdims=True)) / np.std(X, axis=1, keepdims=True))
+
+
+@add(vec(2, 3, 4))
+def std_axis_tuple_ddof(T):
+    return np.sum(np.std(T, axis=(1, 2), ddof=1) * np.array([1.0, 2.0]))
+
+
+@add(vec(3, 4))
+def method_var_std(X):
+    return X.var(ddof=1) + X.std() + np.sum(X.std(axis=0) * X.var(axis=0))
+
+
+@add(vec(5))
+def var_of_vector_nonscalar_output(x):
+    return np.var(x[None, :] * np.array([[1.0], [2.0]]), axis=1)
+
+
+# ----------------------------------------------------------- cumsum, cumprod
+@add(vec(3, 4))
+def cumsum_axis0(X):
+    return np.sum(np.cumsum(X, axis=0) ** 2)
+
+
+@add(vec(3, 4))
+def cumsum_flattened(X):
+    return np.sum(np.sin(np.cumsum(X)))
+
+
+@add(vec(2, 3, 4))
+def cumsum_negative_axis_output(T):
+    return np.cumsum(T, axis=-1)
+
+
+@add(vec(3, 4))
+def cumprod_axis1(X):
+    return np.sum(np.cumprod(X, axis=1))
+
+
+@add(vec(6))
+def cumprod_flat(x):
+    return np.sum(np.cumprod(x) * np.arange(6.0))
+
+
+@add(at=[(np.array([0.5, 0.0, 2.0, -1.5, 0.7]),), (np.array([0.0, 0.0, 1.2, 0.3, 2.0]),),
+         (np.array([1.1, 0.9, 1.3, 0.0, 0.0]),)])
+def cumprod_with_zeros(x):
+    return np.sum(np.cumprod(x) * np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
+
+
+@add(at=[(np.array([[0.5, 0.0, 2.0], [1.5, 0.0, 0.0], [0.0, 1.0, -2.0]]),)])
+def cumprod_with_zeros_axis0(X):
+    return np.sum(np.cumprod(X, axis=0) ** 2)
+
+
+@add(vec(3, 4))
+def method_cumsum_cumprod(X):
+    return np.sum(X.cumsum(axis=0) * X.cumprod(axis=1)) + np.sum(X.cumprod())
+
+
+# ------------------------------------------------------------------- median
+@add(vec(5))
+def median_odd(x):
+    return np.median(x) * 3.0
+
+
+@add(vec(6))
+def median_even(x):
+    return np.median(x ** 3)
+
+
+@add(vec(4, 3))
+def median_axis0_even(X):
+    return np.sum(np.median(X, axis=0) * np.array([1.0, 2.0, 3.0]))
+
+
+@add(vec(3, 5))
+def median_axis1_keepdims(X):
+    return np.sum(X - np.median(X, axis=1, keepdims=True) ** 2)
+
+
+@add(vec(2, 3, 4))
+def median_axis_tuple(T):
+    return np.sum(np.median(T, axis=(0, 2)) * np.array([1.0, 2.0, 3.0]))
+
+
+@add(at=[(np.array([0.3, 0.3, 0.1, 0.7]),), (np.array([0.5, 0.2, 0.5, 0.5, 0.1]),)],
+     fd=False)
+def median_ties(x):
+    return np.median(x) * 2.0
+
+
+# --------------------------------------------------------------- ptp, nan*
+@add(vec(3, 4))
+def ptp_axis0(X):
+    return np.sum(np.ptp(X, axis=0) * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+@add(vec(6))
+def ptp_all_keepdims(x):
+    return np.sum(np.ptp(x, keepdims=True)) + np.ptp(x * x)
+
+
+@add(at=[(np.array([[0.5, NAN, 2.0], [1.5, -0.3, NAN]]),),
+         (np.array([[NAN, NAN, 0.2], [0.1, 0.4, 0.9]]),)])
+def nansum_skips_nans(X):
+    return np.nansum(X) * 2.0 + np.sum(np.nansum(X, axis=0) * np.array([1.0, 2.0, 3.0]))
+
+
+@add(at=[(np.array([[0.5, NAN, 2.0], [1.5, -0.3, NAN]]),),
+         (np.array([[NAN, 0.7, 0.2], [0.1, 0.4, 0.9]]),)])
+def nanmean_skips_nans(X):
+    return np.nanmean(X) * 3.0 + np.sum(np.nanmean(X, axis=1, keepdims=True) ** 2)
+
+
+@add(vec(3, 4))
+def nanmean_without_nans(X):
+    return np.sum(np.nanmean(X, axis=0) ** 2) + np.nansum(X)
+
+
+# --------------------------------------------------------------- sort, argsort
+@add(vec(3, 4))
+def sort_last_axis(X):
+    return np.sum(np.sort(X) * np.arange(4.0))
+
+
+@add(vec(3, 4))
+def sort_axis0(X):
+    return np.sum(np.sort(X, axis=0) * np.arange(12.0).reshape(3, 4))
+
+
+@add(vec(3, 4))
+def sort_flattened(X):
+    return np.sum(np.sort(X, axis=None) ** 2 * np.arange(12.0))
+
+
+@add(vec(2, 3))
+def sort_stable_kind_output(X):
+    return np.sort(X * 2.0, stable=True)
+
+
+@add(at=[(np.array([0.3, 0.1, 0.3, 0.3, -0.2]),)], fd=False)
+def sort_ties_follow_stable_order(x):
+    return np.sum(np.sort(x) * np.arange(5.0))
+
+
+@add(vec(3, 4))
+def argsort_gathers_rows(X):
+    order = np.argsort(X[:, 0])
+    return np.sum(X[order] * np.arange(3.0)[:, None])
+
+
+@add(vec(6))
+def method_argsort_reorders(x):
+    return np.sum(x[x.argsort()] * np.arange(6.0))
+
+
+@add(vec(3, 4))
+def argsort_axis0_values(X):
+    return np.sum(np.argsort(X, axis=0) * X)
+
+
+@add(vec(3, 4))
+def argsort_flattened(X):
+    return np.sum(X.reshape(-1)[np.argsort(X, axis=None)[-3:]])
+
+
+# ------------------------------------------------------ argmax, argmin, truth
+@add(vec(6))
+def argmax_picks_the_largest(x):
+    return x[np.argmax(x)] * 2.0 + x[np.argmin(x)]
+
+
+@add(vec(3, 4))
+def argmax_rows_gathers(X):
+    return np.sum(X[np.arange(3), np.argmax(X, axis=1)])
+
+
+@add(vec(3, 4))
+def argmax_keepdims_shape(X):
+    return np.sum(X * np.argmax(X, axis=0, keepdims=True))
+
+
+@add(vec(3, 4))
+def method_argmax_axis1(X):
+    return np.sum(X.argmax(axis=1) * X[:, 0]) + np.sum(X.argmin(axis=0) * X[0])
+
+
+@add(vec(3, 4))
+def all_any_count_as_factors(X):
+    return np.sum(X ** 2) * np.all(X > -2.0) + np.sum(X) * np.any(X > 0.5) \
+        + np.sum(X * np.count_nonzero(X > 0, axis=0))
+
+
+@add(vec(3, 4))
+def method_all_any_axis(X):
+    return np.sum(X * (X > 0).all(axis=0)) + np.sum(X * (X > 0).any(axis=1, keepdims=True)) \
+        + X.all() * np.sum(X) + np.count_nonzero(X > 0) * np.sum(X)
+
+
+@add(vec(3, 4))
+def count_nonzero_keepdims(X):
+    return np.sum(X * np.count_nonzero(X > 0, axis=1, keepdims=True))
+
+
+# ------------------------------------------------------------------ norms
+@add(vec(5))
+def norm_vector_orders(x):
+    return (np.linalg.norm(x, 2) + np.linalg.norm(x, -np.inf) + np.linalg.norm(x, 0) * x[0]
+            + np.linalg.norm(x, ord=1.5))
+
+
+@add(pos(5))
+def norm_vector_fractional_and_negative_p(x):
+    return np.linalg.norm(x, 0.5) + np.linalg.norm(x, -2)
+
+
+@add(vec(3, 4))
+def norm_matrix_orders(X):
+    return (np.linalg.norm(X, -1) + np.linalg.norm(X, -np.inf) + np.linalg.norm(X, -2)
+            + np.linalg.norm(X, "nuc"))
+
+
+@add(vec(2, 3, 4))
+def norm_matrix_axis_pair_keepdims(T):
+    return np.sum(np.linalg.norm(T, "fro", axis=(1, 2), keepdims=True) * T) \
+        + np.sum(np.linalg.norm(T, 1, axis=(2, 0)))
+
+
+@add(vec(2, 3, 4))
+def norm_matrix_nuc_spectral_axes(T):
+    return np.sum(np.linalg.norm(T, "nuc", axis=(0, 2))) + np.sum(np.linalg.norm(T, 2, (1, 2)))
+
+
+@add(vec(3, 4))
+def norm_vector_inf_axis_keepdims(X):
+    return np.sum(X * np.linalg.norm(X, np.inf, axis=1, keepdims=True)) \
+        + np.sum(np.linalg.norm(X, 3, axis=0))
+
+
+# ---------------------------------------------- keyword forms and dtype=
+@add(vec(3, 4))
+def mean_keyword_only(X):
+    return np.sum(np.mean(a=X, axis=0) ** 2) + np.sum(np.sum(a=X, keepdims=True, axis=1))
+
+
+@add(vec(3, 4))
+def sum_keepdims_keyword(X):
+    return np.sum(X / np.sum(X ** 2, axis=0, keepdims=True))
+
+
+@add(vec(3, 4))
+def methods_with_axes(X):
+    return (np.sum(X.mean(axis=0, keepdims=True) * X) + X.sum(axis=(0, 1)) + np.sum(X.max(axis=0))
+            + X.prod() + np.sum(X.min(axis=1)))
+
+
+@add(vec(3, 4))
+def reductions_dtype_float64(X):
+    return np.mean(X ** 2, dtype=np.float64) + np.sum(X, axis=0, dtype=np.float64)[1] \
+        + np.var(X, dtype="float64") + np.sum(np.cumsum(X, axis=1, dtype=np.float64))
+
+
+@add(vec(3, 4))
+def sum_out_none_is_fine(X):
+    return np.sum(X ** 2, out=None)
+
+
+# ------------------------------------------------------------------ refused
+@add(vec(3, 4), expect="refused")
+def sum_where_refused(X):
+    return np.sum(X, where=X > 0)
+
+
+@add(vec(3, 4), expect="refused")
+def max_initial_refused(X):
+    return np.max(X, initial=0.0)
+
+
+@add(vec(3, 4), expect="refused")
+def mean_out_refused(X):
+    out = np.zeros(4)
+    np.mean(X, axis=0, out=out)
+    return np.sum(out)
+
+
+@add(vec(3, 4), expect="refused")
+def mean_out_in_expression_refused(X):
+    out = np.zeros(4)
+    return np.sum(np.mean(X, axis=0, out=out))
+
+
+@add(vec(5), expect="refused")
+def sort_method_in_place_refused(x):
+    y = x * 2.0
+    y.sort()
+    return np.sum(y * np.arange(5.0))
+
+
+@add(vec(5), expect="refused")
+def median_overwrite_input_refused(x):
+    return np.median(x * 1.0, overwrite_input=True)
