@@ -45,12 +45,15 @@ from .grads import (
 from .statistics import (
     cumprod_grad,
     cumsum_grad,
+    edge_like,
     median_grad,
     nanmean_grad,
     nansum_grad,
     sort_grad,
     std_grad,
     var_grad,
+    weights_like,
+    weights_like_grad,
 )
 
 __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
@@ -96,7 +99,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "zeros_like",
     # issue 13, reductions and statistics
     "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
-    "std_grad", "var_grad",
+    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
 ]
 
 

@@ -1,5 +1,5 @@
-"""Gradient helpers of the statistics primitives: var, std, nansum, nanmean, median, cumsum,
-cumprod and sort.
+"""Gradient helpers of the statistics primitives (var, std, nansum, nanmean, median, cumsum,
+cumprod, sort), and the shaping helpers of np.average's weights and np.diff's prepend / append.
 
 Like grads.py: each takes the cotangent `g` of an output and what it needs of
 the forward values, returns the cotangent of the input on the input's array
@@ -124,3 +124,58 @@ def sort_grad(g, x, axis=-1):
     order = xp.argsort(x, axis=axis, kind="stable")
     inverse = xp.argsort(order, axis=axis)  # where each entry of x went
     return xp.take_along_axis(g, inverse, axis=axis)
+
+
+def _weight_axes(w, a, axis) -> tuple:
+    """The axes of `a` that np.average's weights run along, in the weights' order."""
+    if axis is None:
+        raise TypeError("Axis must be specified when shapes of a and weights differ.")
+    axes = tuple(ax % a.ndim for ax in ((axis,) if isinstance(axis, int) else axis))
+    if w.shape != tuple(a.shape[ax] for ax in axes):
+        raise ValueError("Shape of weights must be consistent with shape of a along "
+                         "specified axis.")
+    return axes
+
+
+def weights_like(w, a, axis=None):
+    """np.average's weights as they multiply a: w itself where shaped like a, else w laid
+    along `axis` (unit lengths elsewhere). Raises, as numpy, where weights sum to zero."""
+    xp = _xp(w, a)
+    if _shape_of(w) != _shape_of(a):
+        axes = _weight_axes(w, a, axis)
+        order = sorted(range(len(axes)), key=lambda k: axes[k])  # the weights' axes, sorted
+        shape = [1] * a.ndim
+        for ax in axes:
+            shape[ax] = a.shape[ax]
+        w = xp.reshape(xp.transpose(w, order) if len(order) > 1 else w, tuple(shape))
+    if bool(xp.any(xp.sum(w, axis=axis, keepdims=True) == 0)):
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    return w
+
+
+def weights_like_grad(g, w, a, axis=None):
+    """Cotangent of w for weights_like(w, a, axis): g (already shaped like the laid-out
+    weights) put back in w's shape and axis order."""
+    xp = _xp(g, w)
+    if _shape_of(w) == _shape_of(a):
+        return g
+    axes = _weight_axes(w, a, axis)
+    order = sorted(range(len(axes)), key=lambda k: axes[k])
+    g = xp.reshape(g, tuple(w.shape[k] for k in order))
+    inverse = sorted(range(len(order)), key=lambda k: order[k])
+    return xp.transpose(g, inverse) if len(order) > 1 else g
+
+
+def edge_like(p, a, axis=-1):
+    """np.diff's prepend / append value: a number broadcast to a's shape with one entry along
+    `axis`, an array as it is."""
+    if len(_shape_of(p)) > 0:
+        return p
+    xp = _xp(p, a)
+    shape = list(a.shape)
+    shape[axis] = 1
+    return xp.broadcast_to(xp.asarray(p), tuple(shape))  # numpy's asanyarray: a float64
+
+
+def _shape_of(x) -> tuple:
+    return tuple(getattr(x, "shape", ()))

@@ -8,6 +8,7 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import numpy_names as calls
+from .stat_calls import lower_statistic
 
 
 class CallLowering:
@@ -68,6 +69,8 @@ class CallLowering:
     # ------------------------------------------------------------- binding
     def _bind_and_emit(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg], dest):
         bound = self._bind(node, spec, args)
+        if spec.fixed.get("lowering"):  # np.average, np.diff
+            return lower_statistic(self, node, spec, bound, dest)
         atoms: list[ir.Atom] = []
         params: dict[str, object] = {k: v for k, v in spec.fixed.items() if k in _KEPT_FIXED}
         for arg in spec.args:

@@ -182,6 +182,12 @@ def _stat_functions() -> dict[str, CallSpec]:
                        ("amin", Prim.MIN)):
         table[name] = _sig(prim, a, AXIS, OUT, KEEPDIMS, INITIAL, WHERE)
     table["ptp"] = _sig(Prim.MAX, a, AXIS, OUT, KEEPDIMS, ptp=True)
+    # lowered onto sums, products and slices by frontend/stat_calls.py
+    table["average"] = _sig(Prim.DIV, a, AXIS, A("weights", "array", None),
+                             A("returned", "static", False), KEEPDIMS, lowering="average")
+    table["diff"] = _sig(Prim.SUB, a, A("n", "static", 1), A("axis", "static", -1),
+                         A("prepend", "array", None), A("append", "array", None),
+                         lowering="diff")
     return {f"numpy.{name}": spec for name, spec in table.items()}
 
 

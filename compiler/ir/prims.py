@@ -223,6 +223,10 @@ class Prim(enum.Enum):
     CUMSUM_GRAD = _s(2, "gradient", "rt", "cumsum_grad")
     CUMPROD_GRAD = _s(2, "gradient", "rt", "cumprod_grad")
     SORT_GRAD = _s(2, "gradient", "rt", "sort_grad")
+    # np.average's weights shaped to broadcast along its axis; np.diff's prepend / append
+    WEIGHTS_LIKE = _s(2, "shape", "rt", "weights_like", diff_args=(0,))
+    WEIGHTS_LIKE_GRAD = _s(3, "gradient", "rt", "weights_like_grad")
+    EDGE_LIKE = _s(2, "shape", "rt", "edge_like", diff_args=(0,))
 
     @property
     def spec(self) -> Spec:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from .. import runtime
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, holds, sym
 from .gradients import expand
@@ -261,3 +262,34 @@ def _truth(run, s, x):
     fn = {Prim.ALL: np.all, Prim.ANY: np.any, Prim.COUNT_NONZERO: np.count_nonzero}[s.prim]
     found = fn(at_point(run, s, x, s.prim.name.lower()), **_np_axis(s))
     return found.item() if np.ndim(found) == 0 and hasattr(found, "item") else found
+
+
+# ------------------------------------------- np.average's weights, np.diff's edges
+@vjp(Prim.WEIGHTS_LIKE)
+def _weights_like(b, g, s):
+    w, a = s.args
+    return b.op(Prim.WEIGHTS_LIKE_GRAD, g, w, a, axis=s.params.get("axis")), None
+
+
+@meaning(Prim.WEIGHTS_LIKE)
+def _weights_like_meaning(run, s, w, a):
+    return runtime.weights_like(arr(w), arr(a), s.params.get("axis"))
+
+
+@meaning(Prim.WEIGHTS_LIKE_GRAD)
+def _weights_like_grad(run, s, g, w, a):
+    return runtime.weights_like_grad(arr(g), arr(w), arr(a), s.params.get("axis"))
+
+
+@vjp(Prim.EDGE_LIKE)
+def _edge_like(b, g, s):
+    return b.op(Prim.UNBROADCAST, g, s.args[0]), None
+
+
+@meaning(Prim.EDGE_LIKE)
+def _edge_like_meaning(run, s, p, a):
+    if isinstance(p, np.ndarray) and p.ndim > 0:
+        return p
+    shape = list(np.shape(a))
+    shape[s.params.get("axis", -1)] = 1
+    return np.array(np.broadcast_to(arr(p), tuple(shape)))

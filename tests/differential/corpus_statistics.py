@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .harness import Corpus, pos, vec
+from .harness import Corpus, num, pos, vec
 
 corpus = Corpus()
 add = corpus.add
@@ -343,3 +343,77 @@ def sort_method_in_place_refused(x):
 @add(vec(5), expect="refused")
 def median_overwrite_input_refused(x):
     return np.median(x * 1.0, overwrite_input=True)
+
+
+# ------------------------------------------------------------------ average
+@add(vec(3, 4))
+def average_plain_is_mean(X):
+    return np.average(X) + np.sum(np.average(X, axis=0) ** 2)
+
+
+@add(vec(3, 4), pos(3, 4), wrt=("X", "w"))
+def average_weights_same_shape(X, w):
+    return np.sum(np.average(X, axis=1, weights=w) ** 2) + np.average(X ** 2, weights=w)
+
+
+@add(vec(3, 4), pos(3), wrt=("X", "w"))
+def average_weights_along_axis0(X, w):
+    return np.sum(np.average(X, axis=0, weights=w) * np.arange(4.0))
+
+
+@add(vec(3, 4), pos(4), wrt=("X", "w"))
+def average_weights_along_last_axis_keepdims(X, w):
+    return np.sum(X * np.average(X, axis=-1, weights=w, keepdims=True))
+
+
+@add(vec(2, 3, 4), pos(2, 4), wrt=("T", "w"))
+def average_weights_along_axis_pair(T, w):
+    return np.sum(np.average(T, axis=(0, 2), weights=w) * np.array([1.0, 2.0, 3.0]))
+
+
+@add(vec(3, 4), pos(3), wrt=("X", "w"))
+def average_returned_tuple(X, w):
+    avg, total = np.average(X, axis=0, weights=w, returned=True)
+    return np.sum(avg * total) + np.sum(total ** 2)
+
+
+@add(vec(3, 4))
+def average_returned_without_weights(X):
+    avg, count = np.average(X, axis=1, returned=True)
+    return np.sum(avg * count)
+
+
+# -------------------------------------------------------------------- diff
+@add(vec(3, 5))
+def diff_last_axis(X):
+    return np.sum(np.diff(X) ** 2)
+
+
+@add(vec(4, 3))
+def diff_axis0_n2(X):
+    return np.sum(np.diff(X, n=2, axis=0) * np.array([1.0, 2.0, 3.0]))
+
+
+@add(vec(2, 3, 4))
+def diff_middle_axis_output(T):
+    return np.diff(T, axis=1)
+
+
+@add(vec(6), num(), wrt=("x", "p"))
+def diff_prepend_number(x, p):
+    return np.sum(np.diff(x, prepend=p) ** 2)
+
+
+@add(vec(3, 4), vec(3, 1), vec(3, 2), wrt=("X", "p", "q"))
+def diff_prepend_append_arrays(X, p, q):
+    return np.sum(np.diff(X, 2, prepend=p, append=q) ** 2)
+
+
+@add(vec(5))
+def diff_append_number_literal(x):
+    return np.sum(np.sin(np.diff(x, append=0.5)))
+
+
+@add(vec(5))
+def diff_n0_is_the_input(x):
+    return np.sum(np.diff(x, n=0) ** 2)
