@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+import numpy
+
 from .arrays import astype
 from .dispatch import array_module as _xp
 from .grads import _count, _dtype, _expand
@@ -73,7 +75,7 @@ def median_grad(g, x, axis=None, keepdims=False):
     moved = xp.moveaxis(x, axes, ends)
     rows = xp.reshape(moved, moved.shape[:x.ndim - len(axes)] + (-1,))
     n = rows.shape[-1]
-    rank = xp.argsort(xp.argsort(rows, axis=-1, kind="stable"), axis=-1)
+    rank = xp.argsort(_stable_argsort(xp, rows, -1), axis=-1)
     share = astype(rank == (n - 1) // 2, _dtype(g, x)) + astype(rank == n // 2, _dtype(g, x))
     share = xp.moveaxis(xp.reshape(share, moved.shape), ends, axes)
     return ge * share * 0.5
@@ -121,7 +123,7 @@ def sort_grad(g, x, axis=-1):
     if not hasattr(x, "shape"):
         return g
     xp = _xp(g, x)
-    order = xp.argsort(x, axis=axis, kind="stable")
+    order = _stable_argsort(xp, x, axis)
     inverse = xp.argsort(order, axis=axis)  # where each entry of x went
     return xp.take_along_axis(g, inverse, axis=axis)
 
@@ -175,6 +177,14 @@ def edge_like(p, a, axis=-1):
     shape = list(a.shape)
     shape[axis] = 1
     return xp.broadcast_to(xp.asarray(p), tuple(shape))  # numpy's asanyarray: a float64
+
+
+def _stable_argsort(xp, x, axis):
+    """argsort by a stable sort: numpy's default is not stable; cupy's always is (and it
+    takes no `kind`), as is the Array API's."""
+    if xp is numpy:
+        return numpy.argsort(x, axis=axis, kind="stable")
+    return xp.argsort(x, axis=axis)
 
 
 def _shape_of(x) -> tuple:

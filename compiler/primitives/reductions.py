@@ -194,5 +194,5 @@ def _reduced_shape(chosen, x, axis, keepdims, rest):
 @meaning(Prim.ARGMAX, Prim.ARGMIN)
 def _argmax(run, s, x):
     pick = np.argmax if s.prim is Prim.ARGMAX else np.argmin
-    found = pick(at_point(run, s, x, s.prim.name.lower()), axis=s.params.get("axis"))
+    found = pick(at_point(run, s, x, s.prim.name.lower()), **_np_axis(s))
     return int(found) if np.ndim(found) == 0 else found
