@@ -127,6 +127,19 @@ def test_emitted_code_reads_like_numpy():
     assert "rt.var_grad(" in source and "rt.cumsum_grad(" in source
 
 
+def _sum_in_float32(x):
+    return np.sum(x, dtype=np.float32) * 2.0 + np.mean(x * x, dtype=np.float32)
+
+
+def test_dtype_is_numpys_own_accumulation():
+    """`dtype=` is passed on (casting the operand first rounds differently on long arrays)."""
+    x = np.random.default_rng(0).uniform(-1, 1, 100_000)
+    value, grad = agc.differentiate(_sum_in_float32).value_and_grad(x)
+    assert value == _sum_in_float32(x) and np.result_type(value) == np.float32
+    assert grad.dtype == np.float64
+    np.testing.assert_allclose(grad, 2.0 + 2 * x / x.size, rtol=1e-6)
+
+
 # ----------------------------------------------------------------- refusals
 def _sort_in_place(x):
     x.sort()

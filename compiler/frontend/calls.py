@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import numpy as np
 
 from .. import ir
 from ..errors import UserCodeError
@@ -81,7 +82,7 @@ class CallLowering:
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
             elif arg.kind in ("refuse", "dtype"):
-                self._statistics_option(node, spec, arg, value, atoms)
+                self._statistics_option(node, spec, arg, value, params)
             elif arg.kind == "seq" and isinstance(value, cst.Name) and spec.prim is Prim.STACK:
                 spec = calls.CallSpec(Prim.STACK_LIST, spec.args)  # np.stack(a_list_variable)
                 atoms.append(self.expr(value))
@@ -113,9 +114,9 @@ class CallLowering:
             return self.emit_assign(dest, Prim.SUB, [top, bottom], node)
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
 
-    def _statistics_option(self, node, spec, arg: calls.Arg, value, atoms: list) -> None:
-        """`dtype=` of a reduction (the operand cast first, as numpy accumulates in it),
-        or an option agc refuses (`out=`, `where=`, `initial=`, ...) when it is given."""
+    def _statistics_option(self, node, spec, arg: calls.Arg, value, params: dict) -> None:
+        """`dtype=` of a reduction (a floating dtype, kept: numpy accumulates in it), or an
+        option agc refuses (`out=`, `where=`, `initial=`, ...) when it is given."""
         if value is arg.default or (isinstance(value, cst.Name) and value.value == "None"):
             return
         if arg.kind == "refuse":
@@ -125,7 +126,11 @@ class CallLowering:
         if not isinstance(dtype, ir.Const):
             raise UserCodeError("`dtype` must be a constant here", self.loc(value),
                                 _STATIC_HINTS["dtype"])
-        atoms[0] = self.emit_assign(None, Prim.ASTYPE, [atoms[0], dtype], node)
+        if np.dtype(dtype.value).kind not in "fc":  # an integer result has no derivative
+            raise self.unsupported(value, f"`dtype={np.dtype(dtype.value).name}` in "
+                                   f"`{spec.prim.spec.name}`", "reduce in a floating dtype "
+                                   "or cast the operand first: np.sum(x.astype(np.int64))")
+        params["dtype"] = dtype.value
 
     def _bind(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg]) -> dict:
         bound: dict[str, object] = {}

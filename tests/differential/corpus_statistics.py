@@ -417,3 +417,14 @@ def diff_append_number_literal(x):
 @add(vec(5))
 def diff_n0_is_the_input(x):
     return np.sum(np.diff(x, n=0) ** 2)
+
+
+@add(vec(3, 4), expect="refused")
+def sum_integer_dtype_refused(X):
+    return np.sum(X * 3.0, dtype=np.int64) * np.sum(X)
+
+
+@add(vec(5, lo=-3.0, hi=3.0))
+def astype_int_has_no_gradient(x):
+    return np.sum(x.astype(np.int64) * x) + np.sum(np.sum(x.astype(np.int32)) * x)
+
