@@ -83,8 +83,8 @@ def median_grad(g, x, axis=None, keepdims=False):
 
 def cumsum_grad(g, x, axis=None):
     """Cotangent of x for y = cumsum(x, axis): the sums of g from each position to the end."""
-    if not hasattr(x, "shape"):
-        return g
+    if not hasattr(x, "shape"):  # of a number: one entry
+        return g[0]
     xp = _xp(g, x)
     if axis is None:  # cumsum of the flattened x
         return xp.reshape(cumsum_grad(g, xp.reshape(x, (-1,)), 0), x.shape)
@@ -98,8 +98,8 @@ def cumprod_grad(g, x, axis=None):
     products), so the cotangent of x_i is P_{i-1} * s_i with s_i = g_i + x_{i+1} s_{i+1},
     a backward recurrence along the axis.
     """
-    if not hasattr(x, "shape"):
-        return g
+    if not hasattr(x, "shape"):  # of a number: one entry
+        return g[0]
     xp = _xp(g, x)
     if axis is None:
         return xp.reshape(cumprod_grad(g, xp.reshape(x, (-1,)), 0), x.shape)

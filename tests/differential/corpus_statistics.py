@@ -428,3 +428,32 @@ def sum_integer_dtype_refused(X):
 def astype_int_has_no_gradient(x):
     return np.sum(x.astype(np.int64) * x) + np.sum(np.sum(x.astype(np.int32)) * x)
 
+
+
+# ------------------------------------------------------- in loops and helpers
+def _standardize(v):
+    return (v - np.mean(v, axis=0)) / np.std(v, axis=0, ddof=1)
+
+
+@add(vec(4, 3))
+def standardize_helper_then_median(X):
+    return np.sum(np.median(_standardize(X * 2.0 + X ** 2), axis=1) ** 2)
+
+
+@add(vec(5), pos(5), wrt=("x", "w"))
+def sort_cumsum_in_a_loop(x, w):
+    y = x
+    for _ in range(3):
+        y = np.cumsum(np.sort(y) * w) / 5.0
+        y = y - np.var(y)
+    return np.sum(y * np.arange(5.0))
+
+
+@add(vec(6))
+def cumprod_while_running_max(x):
+    total = 0.0
+    k = 0
+    while k < 3:
+        total = total + np.max(np.cumprod(x[k:k + 3])) + np.ptp(x[k:])
+        k += 1
+    return total
