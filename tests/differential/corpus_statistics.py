@@ -56,7 +56,7 @@ def method_var_std(X):
 
 @add(vec(5))
 def var_of_vector_nonscalar_output(x):
-    return np.var(x[None, :] * np.array([[1.0], [2.0]]), axis=1)
+    return np.var(x[None, :] * np.arange(1.0, 3.0)[:, None], axis=1)
 
 
 # ----------------------------------------------------------- cumsum, cumprod
