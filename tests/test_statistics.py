@@ -3,7 +3,8 @@
 The symbolic meanings of the new gradient helpers against agc.runtime on
 numbers; agc.verify proving functions that use them (and saying INCONCLUSIVE,
 never PROVED or FAILED, for the matrix norms sympy cannot follow); the emitted
-code reading like numpy; the refusals' hints; `agc compile` on a model file.
+code reading like numpy; `x.sort()` in place; the refusals' hints; `agc compile` on a
+model file.
 """
 
 from __future__ import annotations
@@ -163,10 +164,22 @@ def test_dtype_is_numpys_own_accumulation():
     np.testing.assert_allclose(grad, 2.0 + 2 * x / x.size, rtol=1e-6)
 
 
-# ----------------------------------------------------------------- refusals
-def _sort_in_place(x):
+def _sort_the_argument(x):
     x.sort()
-    return np.sum(x)
+    return np.sum(x * np.arange(3.0))
+
+
+def test_sort_in_place_sorts_the_callers_array_as_numpy():
+    x = np.array([0.5, -1.0, 0.25])
+    grad = agc.differentiate(_sort_the_argument).grad(x)
+    np.testing.assert_array_equal(grad, [2.0, 0.0, 1.0])  # each entry's place once sorted
+
+
+# ----------------------------------------------------------------- refusals
+def _sort_a_list(x):
+    values = [x[0], x[1]]
+    values.sort()
+    return values[0]
 
 
 def _sum_where(x):
@@ -174,7 +187,7 @@ def _sum_where(x):
 
 
 @pytest.mark.parametrize("fn, what, hint", [
-    (_sort_in_place, "`x.sort()`", "x = np.sort(x)"),
+    (_sort_a_list, "`values.sort()` sorts in place", "`values = np.sort(values)`"),
     (_sum_where, "`where=`", "np.sum(np.where(mask, x, 0.0))"),
 ])
 def test_refusals_name_the_construct_and_a_way_out(fn, what, hint):

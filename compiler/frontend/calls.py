@@ -104,9 +104,10 @@ class CallLowering:
                 and params["axis"] is None:  # of the flattened array (params drop a None)
             atoms[0] = self.emit_assign(None, Prim.RESHAPE, [atoms[0], ir.Const((-1,))], node)
             del params["axis"]
-        if spec.fixed.get("in_place"):  # x.sort()
-            raise self.unsupported(node.func, "`x.sort()` (it sorts x in place and gives None)",
-                                   "write `x = np.sort(x)`")
+        if spec.fixed.get("in_place"):  # the value of x.sort() (a statement: stat_calls.py)
+            raise self.unsupported(node.func, "the value of `x.sort()` (it sorts x in place "
+                                   "and gives None)", "write `x.sort()` on its own line, or "
+                                   "`y = np.sort(x)` for a sorted copy")
         if spec.fixed.get("ptp"):  # np.ptp(x) = max - min, each with its own kink rule
             params = ir.Params.of(**params)
             top = self.emit_assign(None, Prim.MAX, atoms, node, params)

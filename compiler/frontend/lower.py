@@ -24,6 +24,7 @@ from .calls import CallLowering
 from .expressions import ExpressionLowering
 from .loops import lower_for
 from .resolve import Names
+from .stat_calls import sort_in_place
 
 AUG_OPS = {
     cst.AddAssign: Prim.ADD, cst.SubtractAssign: Prim.SUB, cst.MultiplyAssign: Prim.MUL,
@@ -187,7 +188,8 @@ class Lowerer(ExpressionLowering, CallLowering):
             return
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
                 and call.func.attr.value == "sort":
-            self.expr(call)  # x.sort(): refused with its own hint (frontend/calls.py)
+            sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
+            return
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")
 

@@ -200,7 +200,7 @@ def _stat_methods() -> dict[str, CallSpec]:
                     "argmax", "argmin", "max", "min", "argsort")}
     methods = {name: CallSpec(spec.prim, (x, *spec.args[1:]), spec.fixed)
                for name, spec in methods.items()}
-    # x.sort() sorts x in place and gives None: refused with a hint (frontend/calls.py)
+    # x.sort() sorts x in place and gives None: a statement of its own (frontend/stat_calls.py)
     methods["sort"] = _sig(Prim.SORT, x, Arg("axis", "static", -1), *SORT_KIND, in_place=True)
     return methods
 

@@ -1,9 +1,12 @@
-"""Lowerings of numpy statistics that are compositions of primitives: np.average, np.diff.
+"""Lowerings of numpy statistics that are compositions of primitives: np.average, np.diff,
+and the in-place `x.sort()`.
 
 np.average(a, axis, weights) is written as numpy computes it: the weights laid
 along `axis` (rt.weights_like), sum(a * w) / sum(w); `returned=True` adds the
 sum of the weights, broadcast to the average's shape, as numpy does. np.diff is
 n differences of neighbouring slices, after prepend / append are joined on.
+`x.sort()` is the write `x[...] = np.sort(x)`, which the aliasing pass then
+follows through x's other names and views, as numpy's in-place sort is seen.
 """
 
 from __future__ import annotations
@@ -100,3 +103,30 @@ def _along(axis: int, item: Slice) -> ir.Params:
     items = (whole,) * axis + (item,) if axis >= 0 else \
         (ELLIPSIS, item) + (whole,) * (-axis - 1)
     return ir.Params.of(index=Index(items, tuple_form=True))
+
+
+def sort_in_place(low, call: cst.Call) -> None:
+    """`x.sort(axis=-1)` on an array named x: `x[...] = np.sort(x, axis)`, marked so that
+    the aliasing pass refuses it where x may be a list (frontend/aliasing.py)."""
+    receiver = call.func.value
+    if not isinstance(receiver, cst.Name) or receiver.value not in low.local_names:
+        raise low.unsupported(call.func, "`.sort()` of this expression",
+                              "sort a named array: x = np.sort(x)")
+    spec = calls.METHODS["sort"]
+    bound = low._bind(call, spec, [cst.Arg(receiver), *call.args])
+    params = {}
+    for arg in spec.args[1:]:
+        if arg.name not in bound:
+            continue
+        if arg.kind == "refuse":
+            raise low.unsupported(bound[arg.name], "`order=` in `.sort()`",
+                                  "sort plain arrays (structured arrays are not supported)")
+        params[arg.name] = low._static(bound[arg.name], arg)
+    if "axis" in params and params["axis"] is None:
+        raise low.unsupported(bound["axis"], "`x.sort(axis=None)`", "write x = np.sort(x, "
+                              "axis=None) for the sorted entries of the flattened array")
+    name = receiver.value
+    ordered = low.emit_assign(None, Prim.SORT, [ir.Var(name)], call, ir.Params.of(**params))
+    low.emit_assign(name, Prim.SETITEM, (ir.Var(name), ordered), call,
+                    ir.Params.of(index=Index((ELLIPSIS,)), sort_in_place=True))
+

@@ -4,6 +4,7 @@ methods, and the options agc refuses (out=, where=, initial=, x.sort())."""
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
 from .harness import Corpus, num, pos, vec
@@ -333,11 +334,53 @@ def mean_out_in_expression_refused(X):
     return np.sum(np.mean(X, axis=0, out=out))
 
 
-@add(vec(5), expect="refused")
-def sort_method_in_place_refused(x):
+@add(vec(5))
+def sort_method_in_place(x):
     y = x * 2.0
     y.sort()
     return np.sum(y * np.arange(5.0))
+
+
+corpus.ref(lambda x: jnp.sum(jnp.sort(x * 2.0) * jnp.arange(5.0)))
+
+
+@add(vec(3, 4))
+def sort_method_in_place_axis0_seen_through_an_alias(X):
+    Y = X + 0.0
+    Z = Y
+    Y.sort(axis=0)
+    return np.sum(Z * np.arange(12.0).reshape(3, 4))
+
+
+corpus.ref(lambda X: jnp.sum(jnp.sort(X, axis=0) * jnp.arange(12.0).reshape(3, 4)))
+
+
+@add(vec(6))
+def sort_method_in_place_of_a_view(x):
+    y = x * 1.0
+    tail = y[2:]
+    tail.sort()
+    return np.sum(y * np.arange(6.0)) + np.sum(tail ** 2)
+
+
+@corpus.ref
+def _sort_view_ref(x):
+    y = jnp.concatenate([x[:2], jnp.sort(x[2:])])
+    return jnp.sum(y * jnp.arange(6.0)) + jnp.sum(y[2:] ** 2)
+
+
+@add(vec(4), expect="refused")
+def sort_method_of_a_list_refused(x):
+    values = [x[0], x[1], x[2]]
+    values.sort()
+    return values[0] * 2.0 + values[2]
+
+
+@add(vec(5), expect="refused")
+def sort_method_result_refused(x):
+    y = x * 2.0
+    z = y.sort()  # None: numpy's in-place sort gives nothing back
+    return np.sum(y) if z is None else 0.0
 
 
 @add(vec(5), expect="refused")
