@@ -216,8 +216,9 @@ def _matrix_sum_norm_grad(run, s, g, x, out):
     keep = {"axis": axes, "keepdims": bool(s.params.get("keepdims"))}
     ge, norm = expand(g, x, **keep), expand(out, x, **keep)
     signs = elementwise(lambda a: sympy.Integer(sign_at(run, a)), x)
-    sums = np.sum(np.abs(run.point.evaluate(x)), axis=summed, keepdims=True)
-    hit = sums == run.point.evaluate(norm)  # the tied columns (rows), not their entries
+    # the sums as the norm's meaning builds them, so that the chosen one evaluates equal
+    sums = np.sum(elementwise(lambda a: sign_at(run, a) * a, x), axis=summed, keepdims=True)
+    hit = run.point.evaluate(sums) == run.point.evaluate(norm)  # tied columns (rows)
     count = np.sum(hit, axis=axes, keepdims=True).astype(object)
     return ge * signs * (np.where(hit, sympy.Integer(1), ZERO) / count)
 

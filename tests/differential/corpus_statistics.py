@@ -282,6 +282,17 @@ def norm_vector_inf_axis_keepdims(X):
         + np.sum(np.linalg.norm(X, 3, axis=0))
 
 
+@add(vec(2, 3, 4))
+def norm_matrix_inf_keepdims_and_default_pair(T):
+    return np.sum(np.linalg.norm(T, -np.inf, axis=(0, 2), keepdims=True) * T) \
+        + np.sum(np.linalg.norm(T, axis=(1, 2)) ** 2) + np.sum(np.linalg.norm(T, -1, (2, 1)))
+
+
+@add(vec(5))
+def norm_vector_minus_one_keyword_form(x):
+    return np.linalg.norm(x=x, ord=-1) + np.linalg.norm(x, ord=np.inf, keepdims=True)[0]
+
+
 # ---------------------------------------------- keyword forms and dtype=
 @add(vec(3, 4))
 def mean_keyword_only(X):
