@@ -103,7 +103,8 @@ def _nanmean(b, g, s):
 
 
 def _nans(x) -> np.ndarray:
-    """Where a value is NaN (a constant: a symbol is never NaN)."""
+    """Where a value is the constant NaN (a NaN entry of an input is a symbol: at such a point
+    the proof stops, see proof/interpreter.py)."""
     return np.frompyfunc(lambda a: a is sympy.nan, 1, 1)(arr(x)).astype(bool)
 
 
