@@ -34,6 +34,8 @@ def _given(low, bound: dict, name: str) -> ir.Atom | None:
     value = bound.get(name)
     if value is None or (isinstance(value, cst.Name) and value.value == "None"):
         return None
+    if isinstance(value, (cst.List, cst.Tuple)):  # numpy makes an array of it (np.asarray)
+        return low._bind_and_emit(value, calls.FUNCTIONS["numpy.stack"], [cst.Arg(value)], None)
     return low.expr(value)
 
 

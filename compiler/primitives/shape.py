@@ -150,7 +150,14 @@ emitter(Prim.STACK)(_sequence_call("xp.stack"))
 
 @meaning(Prim.STACK)
 def _stack_meaning(run, s, *xs):
-    return np.stack([arr(x) for x in xs], axis=s.params.get("axis", 0))
+    return np.stack([_stacked(x) for x in xs], axis=s.params.get("axis", 0))
+
+
+def _stacked(x):
+    """An operand of stack as numpy takes it: a (nested) list of numbers is an array too."""
+    if isinstance(x, (list, tuple)):
+        return np.stack([_stacked(v) for v in x])
+    return arr(x)
 
 
 # ----------------------------------------------- shape, ndim, size, len, dtype

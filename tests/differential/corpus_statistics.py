@@ -511,3 +511,13 @@ def cumprod_while_running_max(x):
         total = total + np.max(np.cumprod(x[k:k + 3])) + np.ptp(x[k:])
         k += 1
     return total
+
+
+@add(vec(3, 4))
+def average_and_diff_take_list_literals(X):
+    return np.sum(np.average(X, axis=0, weights=[1.0, 2.0, 0.5])) \
+        + np.sum(np.diff(X, axis=0, prepend=[[0.1, 0.2, 0.3, 0.4]]) ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(jnp.average(X, axis=0, weights=jnp.array([1.0, 2.0, 0.5])))
+           + jnp.sum(jnp.diff(X, axis=0, prepend=jnp.array([[0.1, 0.2, 0.3, 0.4]])) ** 2))
