@@ -43,8 +43,21 @@ from .grads import (
     written_grad,
     zero_at,
 )
+from .statistics import (
+    cumprod_grad,
+    cumsum_grad,
+    edge_like,
+    median_grad,
+    nanmean_grad,
+    nansum_grad,
+    sort_grad,
+    std_grad,
+    var_grad,
+    weights_like,
+    weights_like_grad,
+)
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
     "TapeRecorder",
     "abs_grad",
     "add",
@@ -86,6 +99,9 @@ __all__ = [
     "written_grad",
     "zero_at",
     "zeros_like",
+    # issue 13, reductions and statistics
+    "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
+    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
 ]
 
 

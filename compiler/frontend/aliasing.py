@@ -135,6 +135,8 @@ class AliasResolver:
         if stmt.prim is Prim.SETITEM:
             slot = self.sequences.get(name) == SEQUENCE
             fixes = self.written(stmt, name, state, slot)
+            if stmt.params.get("sort_in_place"):  # after written(): it knows stmt by id
+                stmt = self._sorted_in_place(stmt, name)
             if self._partners(state, name) and not stmt.params.get("shared"):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
             return [stmt] + fixes, state
@@ -145,6 +147,15 @@ class AliasResolver:
             return [stmt] + fixes, state
         state = self.kill(state, name)
         return [stmt], self.bind(stmt, state)
+
+    def _sorted_in_place(self, stmt: ir.Assign, name: str) -> ir.Assign:
+        """`x.sort()` (x[...] = sort(x)): refused unless x is known to be an array."""
+        if self.sequences.get(name) != ARRAY:
+            raise UserCodeError(f"`{name}.sort()` sorts in place, and agc cannot tell that "
+                                f"`{name}` is an array (a list sorts differently)", stmt.loc,
+                                f"write `{name} = np.sort({name})`, or `sorted({name})` "
+                                "for a list")
+        return replace(stmt, params=stmt.params.with_(sort_in_place=None))
 
     def augmented(self, stmt: ir.Assign, state: dict) -> tuple[list, dict]:
         """`y op= v` on a name: in place on an array or list, a new value for a number."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import libcst as cst
+import numpy as np
 
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import numpy_names as calls
+from .stat_calls import lower_statistic
 
 
 class CallLowering:
@@ -68,6 +70,8 @@ class CallLowering:
     # ------------------------------------------------------------- binding
     def _bind_and_emit(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg], dest):
         bound = self._bind(node, spec, args)
+        if spec.fixed.get("lowering"):  # np.average, np.diff
+            return lower_statistic(self, node, spec, bound, dest)
         atoms: list[ir.Atom] = []
         params: dict[str, object] = {k: v for k, v in spec.fixed.items() if k in _KEPT_FIXED}
         for arg in spec.args:
@@ -78,6 +82,8 @@ class CallLowering:
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
                     self._refuse_option(spec.prim, arg.name, params[arg.name], value)
+            elif arg.kind in ("refuse", "dtype"):
+                self._statistics_option(node, spec, arg, value, params)
             elif arg.kind == "seq" and isinstance(value, cst.Name) and spec.prim is Prim.STACK:
                 spec = calls.CallSpec(Prim.STACK_LIST, spec.args)  # np.stack(a_list_variable)
                 atoms.append(self.expr(value))
@@ -95,7 +101,38 @@ class CallLowering:
         if spec.fixed.get("ravel_args"):  # np.vdot, np.outer: of the flattened operands
             atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
                      for a in atoms]
+        if spec.prim in (Prim.SORT, Prim.ARGSORT) and "axis" in params \
+                and params["axis"] is None:  # of the flattened array (params drop a None)
+            atoms[0] = self.emit_assign(None, Prim.RESHAPE, [atoms[0], ir.Const((-1,))], node)
+            del params["axis"]
+        if spec.fixed.get("in_place"):  # the value of x.sort() (a statement: stat_calls.py)
+            raise self.unsupported(node.func, "the value of `x.sort()` (it sorts x in place "
+                                   "and gives None)", "write `x.sort()` on its own line, or "
+                                   "`y = np.sort(x)` for a sorted copy")
+        if spec.fixed.get("ptp"):  # np.ptp(x) = max - min, each with its own kink rule
+            params = ir.Params.of(**params)
+            top = self.emit_assign(None, Prim.MAX, atoms, node, params)
+            bottom = self.emit_assign(None, Prim.MIN, atoms, node, params)
+            return self.emit_assign(dest, Prim.SUB, [top, bottom], node)
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
+
+    def _statistics_option(self, node, spec, arg: calls.Arg, value, params: dict) -> None:
+        """`dtype=` of a reduction (a floating dtype, kept: numpy accumulates in it), or an
+        option agc refuses (`out=`, `where=`, `initial=`, ...) when it is given."""
+        if value is arg.default or (isinstance(value, cst.Name) and value.value == "None"):
+            return
+        if arg.kind == "refuse":
+            raise self.unsupported(value, f"the keyword argument `{arg.name}=` of "
+                                   f"`{spec.prim.spec.name}`", _REFUSED_HINTS.get(arg.name))
+        dtype = self.expr(value)
+        if not isinstance(dtype, ir.Const):
+            raise UserCodeError("`dtype` must be a constant here", self.loc(value),
+                                _STATIC_HINTS["dtype"])
+        if np.dtype(dtype.value).kind not in "fc":  # an integer result has no derivative
+            raise self.unsupported(value, f"`dtype={np.dtype(dtype.value).name}` in "
+                                   f"`{spec.prim.spec.name}`", "reduce in a floating dtype "
+                                   "or cast the operand first: np.sum(x.astype(np.int64))")
+        params["dtype"] = dtype.value
 
     def _bind(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg]) -> dict:
         bound: dict[str, object] = {}
@@ -186,3 +223,13 @@ _STATIC_HINTS = {
              "np.zeros_like(x) and np.ones_like(x) keep x's dtype",
     "keepdims": "write keepdims=True or keepdims=False",
 }
+
+# What to write instead of the options of reductions that agc refuses.
+_REFUSED_HINTS = {
+    "out": "assign the result instead: y = np.sum(x, axis=0)",
+    "where": "mask the operand first: np.sum(np.where(mask, x, 0.0))",
+    "initial": "combine it afterwards: np.maximum(np.max(x), initial), or np.sum(x) + initial",
+    "order": "sort plain arrays (structured arrays are not supported)",
+    "overwrite_input": "leave it out (agc does not let a median reorder its input)",
+}
+

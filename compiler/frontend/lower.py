@@ -24,6 +24,7 @@ from .calls import CallLowering
 from .expressions import ExpressionLowering
 from .loops import lower_for
 from .resolve import Names
+from .stat_calls import sort_in_place
 
 AUG_OPS = {
     cst.AddAssign: Prim.ADD, cst.SubtractAssign: Prim.SUB, cst.MultiplyAssign: Prim.MUL,
@@ -184,6 +185,10 @@ class Lowerer(ExpressionLowering, CallLowering):
             name = call.func.value.value
             value = self.expr(call.args[0].value)
             self.emit_assign(name, Prim.APPEND, (ir.Var(name), value), node)
+            return
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                and call.func.attr.value == "sort":
+            sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
             return
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")

@@ -203,8 +203,69 @@ def _issue13_functions() -> dict[str, CallSpec]:
     return table
 
 
+# issue 13, reductions and statistics: numpy's own signatures (parameter names and order, so
+# that `np.mean(a=x)` and positional options bind as in numpy). `dtype` casts the operand first;
+# `refuse` parameters are refused when given (see frontend/calls.py).
+DTYPE = Arg("dtype", "dtype", None)
+OUT = Arg("out", "refuse", None)
+WHERE = Arg("where", "refuse", None)
+INITIAL = Arg("initial", "refuse", None)
+DDOF = Arg("ddof", "static", 0)
+SORT_KIND = (Arg("kind", "static", None), Arg("order", "refuse", None),
+             Arg("stable", "static", None))
+
+
+def _stat_functions() -> dict[str, CallSpec]:
+    a = A("a")
+    table = {
+        "sum": _sig(Prim.SUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
+        "prod": _sig(Prim.PROD, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
+        "mean": _sig(Prim.MEAN, a, AXIS, DTYPE, OUT, KEEPDIMS, WHERE),
+        "var": _sig(Prim.VAR, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),
+        "std": _sig(Prim.STD, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),
+        "nansum": _sig(Prim.NANSUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
+        "nanmean": _sig(Prim.NANMEAN, a, AXIS, DTYPE, OUT, KEEPDIMS, WHERE),
+        "median": _sig(Prim.MEDIAN, a, AXIS, OUT, Arg("overwrite_input", "refuse", None),
+                       KEEPDIMS),
+        "cumsum": _sig(Prim.CUMSUM, a, AXIS, DTYPE, OUT),
+        "cumprod": _sig(Prim.CUMPROD, a, AXIS, DTYPE, OUT),
+        "sort": _sig(Prim.SORT, a, Arg("axis", "static", -1), *SORT_KIND),
+        "argsort": _sig(Prim.ARGSORT, a, Arg("axis", "static", -1), *SORT_KIND),
+        "all": _sig(Prim.ALL, a, AXIS, OUT, KEEPDIMS, WHERE),
+        "any": _sig(Prim.ANY, a, AXIS, OUT, KEEPDIMS, WHERE),
+        "count_nonzero": _sig(Prim.COUNT_NONZERO, a, AXIS, KEEPDIMS),
+        "argmax": _sig(Prim.ARGMAX, a, AXIS, OUT, KEEPDIMS),
+        "argmin": _sig(Prim.ARGMIN, a, AXIS, OUT, KEEPDIMS),
+    }
+    for name, prim in (("max", Prim.MAX), ("min", Prim.MIN), ("amax", Prim.MAX),
+                       ("amin", Prim.MIN)):
+        table[name] = _sig(prim, a, AXIS, OUT, KEEPDIMS, INITIAL, WHERE)
+    table["ptp"] = _sig(Prim.MAX, a, AXIS, OUT, KEEPDIMS, ptp=True)
+    # lowered onto sums, products and slices by frontend/stat_calls.py
+    table["average"] = _sig(Prim.DIV, a, AXIS, A("weights", "array", None),
+                             A("returned", "static", False), KEEPDIMS, lowering="average")
+    table["diff"] = _sig(Prim.SUB, a, A("n", "static", 1), A("axis", "static", -1),
+                         A("prepend", "array", None), A("append", "array", None),
+                         lowering="diff")
+    return {f"numpy.{name}": spec for name, spec in table.items()}
+
+
+def _stat_methods() -> dict[str, CallSpec]:
+    """Array methods: numpy's ndarray signatures, the receiver first."""
+    x = A("x")
+    methods = {name: spec for name, spec in (
+        (n.removeprefix("numpy."), s) for n, s in _stat_functions().items())
+        if name in ("sum", "prod", "mean", "var", "std", "cumsum", "cumprod", "all", "any",
+                    "argmax", "argmin", "max", "min", "argsort")}
+    methods = {name: CallSpec(spec.prim, (x, *spec.args[1:]), spec.fixed)
+               for name, spec in methods.items()}
+    # x.sort() sorts x in place and gives None: a statement of its own (frontend/stat_calls.py)
+    methods["sort"] = _sig(Prim.SORT, x, Arg("axis", "static", -1), *SORT_KIND, in_place=True)
+    return methods
+
+
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions(),
-                                  **_issue13_functions()}
+                                  **_issue13_functions(), **_stat_functions()}
 
 METHODS: dict[str, CallSpec] = {
     **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},
@@ -220,6 +281,7 @@ METHODS: dict[str, CallSpec] = {
     "argmax": _sig(Prim.ARGMAX, A("x"), AXIS),
     "argmin": _sig(Prim.ARGMIN, A("x"), AXIS),
     "item": _sig(Prim.FLOAT, A("x")),
+    **_stat_methods(),
 }
 
 ATTRIBUTES: dict[str, Prim] = {

@@ -249,6 +249,31 @@ class Prim(enum.Enum):
     LOG_SOFTMAX_GRAD = _s(2, "gradient", "rt", "special.log_softmax_grad")
     SINC_GRAD = _s(2, "gradient", "rt", "special.sinc_grad")
     HYPOT_GRAD = _s(2, "gradient", "rt", "special.hypot_grad")  # g / hypot, 0 where it is 0
+    # issue 13, reductions and statistics
+    VAR = _s(1, "reduction", "xp", "var")
+    STD = _s(1, "reduction", "xp", "std")
+    NANSUM = _s(1, "reduction", "xp", "nansum")
+    NANMEAN = _s(1, "reduction", "xp", "nanmean")
+    MEDIAN = _s(1, "reduction", "xp", "median")
+    CUMSUM = _s(1, "shape", "xp", "cumsum")
+    CUMPROD = _s(1, "shape", "xp", "cumprod")
+    SORT = _s(1, "shape", "xp", "sort")
+    ARGSORT = _s(1, "nondiff", "xp", "argsort")
+    ALL = _s(1, "nondiff", "xp", "all")
+    ANY = _s(1, "nondiff", "xp", "any")
+    COUNT_NONZERO = _s(1, "nondiff", "xp", "count_nonzero")
+    VAR_GRAD = _s(2, "gradient", "rt", "var_grad")
+    STD_GRAD = _s(3, "gradient", "rt", "std_grad")
+    NANSUM_GRAD = _s(2, "gradient", "rt", "nansum_grad")
+    NANMEAN_GRAD = _s(2, "gradient", "rt", "nanmean_grad")
+    MEDIAN_GRAD = _s(2, "gradient", "rt", "median_grad")
+    CUMSUM_GRAD = _s(2, "gradient", "rt", "cumsum_grad")
+    CUMPROD_GRAD = _s(2, "gradient", "rt", "cumprod_grad")
+    SORT_GRAD = _s(2, "gradient", "rt", "sort_grad")
+    # np.average's weights shaped to broadcast along its axis; np.diff's prepend / append
+    WEIGHTS_LIKE = _s(2, "shape", "rt", "weights_like", diff_args=(0,))
+    WEIGHTS_LIKE_GRAD = _s(3, "gradient", "rt", "weights_like_grad")
+    EDGE_LIKE = _s(2, "shape", "rt", "edge_like", diff_args=(0,))
 
     @property
     def spec(self) -> Spec:

@@ -21,11 +21,12 @@ from . import (
     shape,
     special,
     special_extra,
+    statistics,
 )
 from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_for
 
 __all__ = [
     "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
-    "meaning_for", "reductions", "rule_for", "shape", "special", "special_extra",
+    "meaning_for", "reductions", "rule_for", "shape", "special", "special_extra", "statistics",
 ]

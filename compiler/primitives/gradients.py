@@ -29,7 +29,7 @@ from ..proof.values import (
     sym,
 )
 from .elementwise_kinks import bounded
-from .reductions import matrix_norm
+from .reductions import matrix_axes, matrix_norm
 from .registry import meaning
 
 ZERO = sympy.Integer(0)
@@ -186,6 +186,8 @@ def _product_of_others(x: np.ndarray, axis) -> np.ndarray:
 @meaning(Prim.NORM_GRAD)
 def _norm_grad(run, s, g, x, out):
     order = s.params.get("ord")
+    if matrix_norm(s, x) and order in (1, -1, np.inf, -np.inf):
+        return _matrix_sum_norm_grad(run, s, g, x, out)
     if matrix_norm(s, x) and order != "fro":
         raise SymbolicError(f"the matrix norm ord={order!r} has no symbolic meaning")
     norm, ge = expand(out, x, *_axes(s)), expand(g, x, *_axes(s))
@@ -204,6 +206,21 @@ def _norm_grad(run, s, g, x, out):
         return ge * signs * np.where(hit, sympy.Integer(1), ZERO) / count.astype(object)
     p = sympy.nsimplify(order)
     return ge * signs * elementwise(lambda a, n: (a / n) ** (p - 1), magnitudes, norm)
+
+
+def _matrix_sum_norm_grad(run, s, g, x, out):
+    """Matrix norms 1, -1, inf, -inf (runtime `_matrix_norm_grad`): sign(x) times the
+    cotangent, shared among the tied largest (smallest) column or row sums."""
+    axes = matrix_axes(s, x)
+    summed = axes[0] if s.params.get("ord") in (1, -1) else axes[1]
+    keep = {"axis": axes, "keepdims": bool(s.params.get("keepdims"))}
+    ge, norm = expand(g, x, **keep), expand(out, x, **keep)
+    signs = elementwise(lambda a: sympy.Integer(sign_at(run, a)), x)
+    # the sums as the norm's meaning builds them, so that the chosen one evaluates equal
+    sums = np.sum(elementwise(lambda a: sign_at(run, a) * a, x), axis=summed, keepdims=True)
+    hit = run.point.evaluate(sums) == run.point.evaluate(norm)  # tied columns (rows)
+    count = np.sum(hit, axis=axes, keepdims=True).astype(object)
+    return ge * signs * (np.where(hit, sympy.Integer(1), ZERO) / count)
 
 
 # -------------------------------------------------------- elementwise kinks

@@ -14,7 +14,16 @@ import sympy
 
 from .. import ir
 from ..ir.prims import Prim
-from ..proof.values import SymbolicError, at_point, elementwise, holds, shape_of, sign_at, sym
+from ..proof.values import (
+    SymbolicError,
+    arr,
+    at_point,
+    elementwise,
+    holds,
+    shape_of,
+    sign_at,
+    sym,
+)
 from .registry import meaning, vjp
 
 
@@ -100,9 +109,14 @@ def matrix_norm(s, x) -> bool:
 @meaning(Prim.NORM)
 def _norm_meaning(run, s, x):
     order = s.params.get("ord")
-    if matrix_norm(s, x) and order != "fro":
+    if matrix_norm(s, x) and order in (1, -1, np.inf, -np.inf):
+        return _matrix_sum_norm(run, s, x)
+    if matrix_norm(s, x) and order != "fro":  # 2, -2, 'nuc': singular values (inconclusive)
         raise SymbolicError(f"line {s.loc.line}: the matrix norm ord={order!r} has no "
                             "symbolic meaning")
+    if order == 0:  # a count of the non-zero entries: a constant at the point
+        count = np.count_nonzero(at_point(run, s, x, "the 0-norm"), **_np_axis(s))
+        return sympy.Integer(int(count)) if np.ndim(count) == 0 else sym(count)
     x = sym(x)
     if order in (None, 2, "fro"):
         squares = np.sum(x * x, **_np_axis(s)) if isinstance(x, np.ndarray) else x * x
@@ -117,6 +131,27 @@ def _norm_meaning(run, s, x):
     powers = elementwise(lambda a: a ** p, magnitudes)
     total = np.sum(powers, **_np_axis(s)) if isinstance(powers, np.ndarray) else powers
     return elementwise(lambda t: t ** (1 / p), total)
+
+
+def matrix_axes(s, x) -> tuple[int, int]:
+    """The (row, column) axes of a matrix norm, non-negative."""
+    axis = s.params.get("axis")
+    return (0, 1) if axis is None else tuple(a % np.ndim(x) for a in axis)
+
+
+def _matrix_sum_norm(run, s, x):
+    """Matrix norms 1, -1 (the largest / smallest column sum of |x|), inf, -inf (rows')."""
+    order = s.params.get("ord")
+    rows, cols = matrix_axes(s, x)
+    summed, kept = (rows, cols) if order in (1, -1) else (cols, rows)
+    magnitudes = elementwise(lambda a: sign_at(run, a) * a, x)
+    sums = np.sum(magnitudes, axis=summed)
+    pick = Prim.MAX if order > 0 else Prim.MIN
+    params = ir.Params.of(axis=kept - (summed < kept))
+    out = _extreme(run, dataclasses.replace(s, prim=pick, params=params), sums)
+    if s.params.get("keepdims"):
+        return np.expand_dims(arr(out), tuple(sorted((rows, cols))))
+    return out
 
 
 # ----------------------------------------------------------------- max, min
@@ -160,5 +195,5 @@ def _reduced_shape(chosen, x, axis, keepdims, rest):
 @meaning(Prim.ARGMAX, Prim.ARGMIN)
 def _argmax(run, s, x):
     pick = np.argmax if s.prim is Prim.ARGMAX else np.argmin
-    found = pick(at_point(run, s, x, s.prim.name.lower()), axis=s.params.get("axis"))
+    found = pick(at_point(run, s, x, s.prim.name.lower()), **_np_axis(s))
     return int(found) if np.ndim(found) == 0 else found

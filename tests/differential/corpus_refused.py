@@ -19,14 +19,14 @@ def _scaled(v, k):
     return v * k
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def any_in_condition(x):
     if np.any(x > 0.9):
         return np.sum(x ** 2)
     return np.sum(x)
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def all_in_condition(x):
     if np.all(x > -0.99):
         return np.sum(x ** 3)
@@ -88,17 +88,17 @@ def np_mod_function(x):
     return np.sum(np.mod(x, 0.7) ** 2)
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def sort_then_weight(x):
     return np.sum(np.sort(x) * np.arange(4.0))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def std_and_var(x):
     return np.std(x) + np.var(x)
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def cumsum_call(x):
     return np.sum(np.cumsum(x) ** 2)
 
