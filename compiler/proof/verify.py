@@ -85,8 +85,12 @@ def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
     result.seed = run.seed_text(seed)
     result.derivative_method = run.diff_method
     result.dag = run.point.dag
-    result.checks.append(("the forward sweep computes the function's value at the point",
-                          run.same_value(run.returned, computed_outputs)))
+    try:
+        same = run.same_value(run.returned, computed_outputs)
+    except SymbolicError as err:  # e.g. a NaN in the example: nothing can be compared there
+        result.error = str(err)
+        return result, None
+    result.checks.append(("the forward sweep computes the function's value at the point", same))
     prover = Prover(nearby_points(run.point.values, points), simplify_seconds, run.point.dag)
     for name, want, got in zip(adjoint.wrt, derivatives, computed):
         result.gradients += check_tree(name, want, got, prover)

@@ -21,8 +21,10 @@ from agc.runtime.arrays import leaf_paths
 
 from .test_corpus import ENTRIES
 
-CHECKED = [e for e in ENTRIES if e.expect == "ok" and not e.xfail]
 SIMPLIFY_SECONDS = 1.0  # per sympy.simplify call; INCONCLUSIVE after that, never FAILED
+# Proved, but too slow for every run (seconds on one core, measured by hand).
+SLOW = {"gru_like_cell": "40 s", "gru_cell_with_reset": "40 s"}
+CHECKED = [e for e in ENTRIES if e.expect == "ok" and not e.xfail and e.name not in SLOW]
 
 
 def _verify(entry, args):
@@ -30,8 +32,7 @@ def _verify(entry, args):
                       simplify_seconds=SIMPLIFY_SECONDS)
 
 
-@pytest.mark.parametrize("entry", CHECKED,
-                         ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", CHECKED, ids=lambda e: e.name)
 def test_a_right_gradient_is_not_failed(entry):
     result = _verify(entry, entry.points()[0])
     assert result.status is not Status.FAILED, str(result)
