@@ -17,7 +17,7 @@ import sympy
 from .. import ir
 from ..backend.expressions import MATH_NAMES, call, kwargs
 from ..ir.prims import Prim
-from ..proof.values import elementwise, holds, pairwise, sym
+from ..proof.values import SymbolicError, elementwise, holds, pairwise, sym
 from .elementwise_math import _function, _lib
 from .gradients import expand
 from .registry import emitter, meaning, vjp
@@ -122,7 +122,16 @@ def _hypot(b, g, s):
     return b.unbroadcast(b.mul(scale, x), x), b.unbroadcast(b.mul(scale, y), y)
 
 
-meaning(Prim.HYPOT)(_function(lambda x, y: sympy.sqrt(x * x + y * y)))
+@meaning(Prim.HYPOT)
+def _hypot_meaning(run, s, x, y):
+    def piece(a, b):
+        if run.point.evaluate(sym(a)) == 0 and run.point.evaluate(sym(b)) == 0:
+            # the origin is a kink: agc's 0 there is a convention, not a derivative
+            raise SymbolicError(f"line {s.loc.line}: hypot at (0, 0) has no derivative "
+                                "(agc's convention there is 0)")
+        return sympy.sqrt(sym(a) * sym(a) + sym(b) * sym(b))
+
+    return pairwise(piece, x, y)
 
 
 @meaning(Prim.HYPOT_GRAD)
