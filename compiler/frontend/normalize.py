@@ -17,7 +17,6 @@ Behaviour is unchanged: this only restructures.
 from __future__ import annotations
 
 import copy
-
 from dataclasses import replace
 
 from .. import ir

@@ -144,7 +144,39 @@ def _builtin_functions() -> dict[str, CallSpec]:
     }
 
 
+# issue 13, linear algebra: einsum and tensordot are lowered in frontend/linalg_calls.py
+def _linalg_functions() -> dict[str, CallSpec]:
+    offset_axes = (A("offset", "static", 0), A("axis1", "static", 0), A("axis2", "static", 1))
+    table = {
+        "kron": _sig(Prim.KRON, A("a"), A("b")),
+        "cross": _sig(Prim.CROSS, A("a"), A("b"), A("axisa", "static", -1),
+                      A("axisb", "static", -1), A("axisc", "static", -1),
+                      A("axis", "static", None)),
+        "trace": _sig(Prim.TRACE, A("a"), *offset_axes),
+        "diagonal": _sig(Prim.DIAGONAL, A("a"), *offset_axes),
+        "diag": _sig(Prim.DIAG, A("v"), A("k", "static", 0)),
+        "tril": _sig(Prim.TRIL, A("m"), A("k", "static", 0)),
+        "triu": _sig(Prim.TRIU, A("m"), A("k", "static", 0)),
+        "linalg.inv": _sig(Prim.INV, A("a")),
+        "linalg.solve": _sig(Prim.SOLVE, A("a"), A("b")),
+        "linalg.det": _sig(Prim.DET, A("a")),
+        "linalg.slogdet": _sig(Prim.SLOGDET, A("a")),
+        "linalg.cholesky": _sig(Prim.CHOLESKY, A("a")),
+        "linalg.eigh": _sig(Prim.EIGH, A("a"), A("UPLO", "static", "L")),
+    }
+    return {f"numpy.{name}": spec for name, spec in table.items()}
+
+
+LINALG_METHODS: dict[str, CallSpec] = {
+    "trace": _sig(Prim.TRACE, A("x"), A("offset", "static", 0), A("axis1", "static", 0),
+                  A("axis2", "static", 1)),
+    "diagonal": _sig(Prim.DIAGONAL, A("x"), A("offset", "static", 0), A("axis1", "static", 0),
+                     A("axis2", "static", 1)),
+}
+
+
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions()}
+FUNCTIONS.update(_linalg_functions())
 
 METHODS: dict[str, CallSpec] = {
     **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},
@@ -161,6 +193,7 @@ METHODS: dict[str, CallSpec] = {
     "argmin": _sig(Prim.ARGMIN, A("x"), AXIS),
     "item": _sig(Prim.FLOAT, A("x")),
 }
+METHODS.update(LINALG_METHODS)
 
 ATTRIBUTES: dict[str, Prim] = {
     "T": Prim.TRANSPOSE, "shape": Prim.SHAPE, "ndim": Prim.NDIM,

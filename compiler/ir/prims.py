@@ -203,6 +203,37 @@ class Prim(enum.Enum):
     # cotangents of a helper's args
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp", may_make_sequence=True)
 
+    # issue 13, linear algebra
+    EINSUM = _s(VARIADIC, "linalg", "special", "einsum")  # params: subscripts (the string)
+    TENSORDOT = _s(2, "linalg", "xp", "tensordot")
+    KRON = _s(2, "linalg", "xp", "kron")
+    CROSS = _s(2, "linalg", "xp", "cross")
+    TRACE = _s(1, "linalg", "xp", "trace")
+    DIAG = _s(1, "shape", "xp", "diag")
+    DIAGONAL = _s(1, "shape", "xp", "diagonal")
+    TRIL = _s(1, "shape", "xp", "tril")
+    TRIU = _s(1, "shape", "xp", "triu")
+    INV = _s(1, "linalg", "xp", "linalg.inv")
+    SOLVE = _s(2, "linalg", "xp", "linalg.solve")
+    DET = _s(1, "linalg", "xp", "linalg.det")
+    SLOGDET = _s(1, "linalg", "special", "linalg.slogdet", makes_sequence=True)
+    CHOLESKY = _s(1, "linalg", "xp", "linalg.cholesky")
+    EIGH = _s(1, "linalg", "special", "linalg.eigh", makes_sequence=True)
+    EINSUM_GRAD = _s(VARIADIC, "gradient", "special", "einsum_grad")
+    TENSORDOT_GRAD = _s(3, "gradient", "rt", "tensordot_grad")  # params: axes, side
+    KRON_GRAD = _s(3, "gradient", "rt", "kron_grad")  # params: side
+    CROSS_GRAD = _s(3, "gradient", "rt", "cross_grad")  # params: axis, side
+    TRACE_GRAD = _s(2, "gradient", "rt", "trace_grad")
+    DIAG_GRAD = _s(2, "gradient", "rt", "diag_grad")
+    DIAGONAL_GRAD = _s(2, "gradient", "rt", "diagonal_grad")
+    INV_GRAD = _s(2, "gradient", "rt", "inv_grad")  # (g, inv(A))
+    SOLVE_GRAD_B = _s(3, "gradient", "rt", "solve_grad_b")  # (g, A, b)
+    SOLVE_GRAD_A = _s(4, "gradient", "rt", "solve_grad_a")  # (b's cotangent, x, b, A)
+    DET_GRAD = _s(3, "gradient", "rt", "det_grad")  # (g, A, det(A))
+    SLOGDET_GRAD = _s(2, "gradient", "rt", "slogdet_grad")  # (g, A)
+    CHOLESKY_GRAD = _s(2, "gradient", "rt", "cholesky_grad")  # (g, L)
+    EIGH_GRAD = _s(2, "gradient", "rt", "eigh_grad")  # (g, (w, v))
+
     @property
     def spec(self) -> Spec:
         """This primitive's Spec."""

@@ -19,6 +19,7 @@ from . import (
     corpus_helpers,
     corpus_indexing,
     corpus_linalg,
+    corpus_linalg_more,
     corpus_lists,
     corpus_loops,
     corpus_ml,
@@ -29,7 +30,8 @@ from . import (
 )
 from .harness import check_entry, check_reference
 
-MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_shapes, corpus_indexing,
+MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_linalg_more,
+           corpus_shapes, corpus_indexing,
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
            corpus_ml, corpus_tricky, corpus_refused)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
