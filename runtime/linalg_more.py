@@ -202,7 +202,7 @@ def diag_grad(g, x, k=0):
     """Cotangent of v for out = diag(v, k): its diagonal (1-D v), or g on it (2-D v)."""
     xp = array_module(g, x)
     if x.ndim == 1:
-        return _like(xp.diagonal(g, k), x)
+        return _like(xp.diagonal(g, k).copy(), x)  # a writable array, not numpy's view
     return diagonal_grad(g, x, k, 0, 1)
 
 
@@ -215,13 +215,13 @@ def inv_grad(g, inverse):
 
 
 def solve_grad_b(g, a, b):
-    """Cotangent of b for x = solve(a, b): solve(a^T, g), summed over broadcast batches."""
+    """Cotangent of b for x = solve(a, b) before broadcast batches are summed: solve(a^T, g)."""
     xp = array_module(g, a, b)
     if b.ndim == 1:  # numpy 2: a 1-D b is one vector, whatever a's batch
         out = xp.linalg.solve(_mT(a), xp.asarray(g)[..., None])[..., 0]
     else:
         out = xp.linalg.solve(_mT(a), g)
-    return _like(unbroadcast(out, b), b)
+    return _like(out, b)
 
 
 def solve_grad_a(gb, x, b, a):

@@ -174,6 +174,13 @@ LINALG_METHODS: dict[str, CallSpec] = {
                      A("axis2", "static", 1)),
 }
 
+# Fields of numpy.linalg's named-tuple results: refused with a hint to unpack instead.
+RESULT_FIELDS: dict[str, str] = {
+    "eigenvalues": "w, v = np.linalg.eigh(A)", "eigenvectors": "w, v = np.linalg.eigh(A)",
+    "sign": "sign, logabsdet = np.linalg.slogdet(A)",
+    "logabsdet": "sign, logabsdet = np.linalg.slogdet(A)",
+}
+
 
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions()}
 FUNCTIONS.update(_linalg_functions())

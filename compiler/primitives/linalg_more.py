@@ -171,7 +171,7 @@ def _trace_meaning(run, s, x):
 
 @meaning(Prim.DIAGONAL)
 def _diagonal_meaning(run, s, x):
-    return np.diagonal(_obj(x), **kwargs_of(s))
+    return np.diagonal(_obj(x), **kwargs_of(s)).copy()  # numpy's is a read-only view
 
 
 @meaning(Prim.DIAG)
@@ -179,7 +179,7 @@ def _diag_meaning(run, s, x):
     x = _obj(x)
     k = s.params.get("k") or 0
     if x.ndim == 2:
-        return np.diagonal(x, k)
+        return np.diagonal(x, k).copy()
     out = np.zeros((len(x) + abs(k),) * 2, dtype=object)
     out[...] = sympy.Integer(0)
     for i, v in enumerate(x):
@@ -206,8 +206,8 @@ def _inv(b, g, s):
 @vjp(Prim.SOLVE)
 def _solve(b, g, s):
     a, rhs = s.args
-    g_rhs = b.op(Prim.SOLVE_GRAD_B, g, a, rhs)
-    return b.op(Prim.SOLVE_GRAD_A, g_rhs, s.target, rhs, a), g_rhs
+    g_rhs = b.op(Prim.SOLVE_GRAD_B, g, a, rhs)  # shaped like x: b's batch may be broadcast
+    return b.op(Prim.SOLVE_GRAD_A, g_rhs, s.target, rhs, a), b.op(Prim.UNBROADCAST, g_rhs, rhs)
 
 
 @vjp(Prim.DET)

@@ -275,3 +275,11 @@ def tril_of_vector(v):
 @corpus.ref
 def _ref_tril_of_vector(v):  # jax's tril wants a matrix; numpy broadcasts the vector to one
     return jnp.sum(jnp.tril(jnp.broadcast_to(v, (3, 3))) * jnp.arange(9.0).reshape(3, 3))
+
+
+@add(vec(3, 3), expect="refused")
+def diagonal_view_then_base_written(x):
+    y = x * 2.0
+    d = np.diagonal(y)  # a view of y: the write below shows through it
+    y[0, 0] = 0.0
+    return np.sum(d * x[0])

@@ -20,6 +20,7 @@ from . import (
     corpus_indexing,
     corpus_linalg,
     corpus_linalg_more,
+    corpus_linalg_solve,
     corpus_lists,
     corpus_loops,
     corpus_ml,
@@ -31,7 +32,7 @@ from . import (
 from .harness import check_entry, check_reference
 
 MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_linalg_more,
-           corpus_shapes, corpus_indexing,
+           corpus_linalg_solve, corpus_shapes, corpus_indexing,
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
            corpus_ml, corpus_tricky, corpus_refused)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
