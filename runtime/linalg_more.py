@@ -287,3 +287,129 @@ def eigh_grad(g, out, UPLO="L"):
         inner = inner + f * xp.matmul(_mT(v), gv)
     grad = xp.matmul(xp.matmul(v, inner), _mT(v))
     return _like(_triangle_only(0.5 * (grad + _mT(grad)), UPLO == "U"), v)
+
+
+# ------------------------------------- matrix_power, pinv, qr, svd, lstsq
+def matrix_power_grad(g, a, n):
+    """Cotangent of A for out = matrix_power(A, n): sum over k of (A^T)^k g (A^T)^(n-1-k)."""
+    xp = array_module(g, a)
+    if n < 0:  # A^n = inv(A)^(-n)
+        inverse = xp.linalg.inv(a)
+        return inv_grad(matrix_power_grad(g, inverse, -n), inverse)
+    powers = [xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)]
+    for _ in range(n - 1):
+        powers.append(xp.matmul(powers[-1], a))
+    out = xp.zeros(a.shape, dtype=xp.result_type(g, a))
+    for k in range(n):
+        out = out + xp.matmul(xp.matmul(_mT(powers[k]), g), _mT(powers[n - 1 - k]))
+    return _like(out, a)
+
+
+def _pinv_adjoint(grad, a, p):
+    """Cotangent of A from the cotangent `grad` of P = pinv(A), for A of constant rank."""
+    xp = array_module(grad, a, p)
+    m, n = a.shape[-2], a.shape[-1]
+    left = xp.eye(m, dtype=a.dtype) - xp.matmul(a, p)  # I - A P
+    right = xp.eye(n, dtype=a.dtype) - xp.matmul(p, a)  # I - P A
+    g_t, p_t = _mT(grad), _mT(p)
+    return (-xp.matmul(xp.matmul(p_t, grad), p_t)
+            + xp.matmul(xp.matmul(left, g_t), xp.matmul(p, p_t))
+            + xp.matmul(xp.matmul(p_t, p), xp.matmul(g_t, right)))
+
+
+def pinv_grad(g, a, p):
+    """Cotangent of A for P = pinv(A) (Golub and Pereyra), where A's rank does not change."""
+    return _like(_pinv_adjoint(g, a, p), a)
+
+
+def _items(g, count):
+    """The cotangents of a tuple result, None where none came (a dict holds only those that did)."""
+    if isinstance(g, dict):
+        return [g.get(i) for i in range(count)]
+    return list(g)
+
+
+def qr_grad(g, out):
+    """Cotangent of A for (Q, R) = qr(A), reduced, A square or tall of full rank."""
+    q, r = out
+    gq, gr = _items(g, 2)
+    xp = array_module(q, r)
+    if q.shape[-2] < r.shape[-1]:
+        raise ValueError("agc differentiates np.linalg.qr of square or tall matrices only")
+    gq = xp.zeros(q.shape, dtype=q.dtype) if gq is None else gq
+    gr = xp.zeros(r.shape, dtype=r.dtype) if gr is None else gr
+    m = xp.matmul(r, _mT(gr)) - xp.matmul(_mT(gq), q)
+    copyltu = xp.tril(m) + _mT(xp.tril(m, -1))
+    rhs = gq + xp.matmul(q, copyltu)  # rhs R^-T, by a solve with R
+    return _like(_mT(xp.linalg.solve(r, _mT(rhs))), q)
+
+
+def svd_values_grad(g, a):
+    """Cotangent of A for s = svd(A, compute_uv=False): U diag(g) V^T."""
+    xp = array_module(g, a)
+    u, _, vh = xp.linalg.svd(a, full_matrices=False)
+    return _like(xp.matmul(u * xp.asarray(g)[..., None, :], vh), a)
+
+
+def svd_grad(g, out, full_matrices=True):
+    """Cotangent of A for (U, s, Vh) = svd(A) (Townsend 2016), distinct nonzero singular values."""
+    u, s, vh = out
+    gu, gs, gvh = _items(g, 3)
+    xp = array_module(u, s, vh)
+    m, n, k = u.shape[-2], vh.shape[-1], s.shape[-1]
+    if full_matrices and m != n and (gu is not None or gvh is not None):
+        raise ValueError("agc differentiates U and Vh of np.linalg.svd of a non-square matrix "
+                         "with full_matrices=False only")
+    v = _mT(vh)
+    inner = xp.zeros(s.shape[:-1] + (k, k), dtype=s.dtype)
+    if gs is not None:
+        inner = inner + gs[..., None] * xp.eye(k, dtype=s.dtype)
+    squares = s * s
+    eye = xp.eye(k, dtype=bool)
+    gap = squares[..., None, :] - squares[..., :, None]  # s_j^2 - s_i^2
+    f = xp.where(eye, 0.0, 1.0 / xp.where(eye, 1.0, gap))
+    grad = 0.0
+    if gu is not None:
+        ut_gu = xp.matmul(_mT(u), gu)
+        inner = inner + (f * (ut_gu - _mT(ut_gu))) * s[..., None, :]
+        if m > k:
+            rest = gu - xp.matmul(u, ut_gu)  # (I - U U^T) gU
+            grad = grad + xp.matmul(rest / s[..., None, :], vh)
+    if gvh is not None:
+        gv = _mT(gvh)
+        vt_gv = xp.matmul(_mT(v), gv)
+        inner = inner + s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
+        if n > k:
+            rest = gv - xp.matmul(v, vt_gv)  # (I - V V^T) gV
+            grad = grad + xp.matmul(u / s[..., None, :], _mT(rest))
+    grad = grad + xp.matmul(xp.matmul(u, inner), vh)
+    return _like(grad, u)
+
+
+def lstsq_grad(g, a, b, out, rcond=None, side=0):
+    """Cotangent of a (side 0) or b (side 1) for (x, residuals, rank, s) = lstsq(a, b, rcond).
+
+    x = pinv(a) b (a of constant rank); the residuals |b - a x|^2 (given where a is
+    tall and of full rank) have the cotangents -2 r x^T and 2 r, r = b - a x; the
+    singular values those of svd.
+    """
+    x, res, _, _s = out
+    gx, gres, _, gs = _items(g, 4)
+    xp = array_module(a, b, x)
+    vector = b.ndim == 1
+    x2, b2 = (x[:, None], b[:, None]) if vector else (x, b)
+    grad = xp.zeros(a.shape if side == 0 else b2.shape, dtype=xp.result_type(a, b))
+    p = xp.linalg.pinv(a) if rcond is None else xp.linalg.pinv(a, rcond=rcond)
+    if gx is not None:
+        gx2 = gx[:, None] if vector else gx
+        grad = grad + (_pinv_adjoint(xp.matmul(gx2, _mT(b2)), a, p) if side == 0
+                       else xp.matmul(_mT(p), gx2))
+    if gres is not None and res.shape[-1] > 0:
+        r = b2 - xp.matmul(a, x2)
+        weighted = 2.0 * r * xp.asarray(gres)
+        grad = grad + (-xp.matmul(weighted, _mT(x2)) if side == 0 else weighted)
+    if gs is not None and side == 0:
+        grad = grad + svd_values_grad(gs, a)
+    if side == 1:
+        return _like(grad[:, 0] if vector else grad, b)
+    return _like(grad, a)

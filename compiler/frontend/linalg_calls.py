@@ -1,6 +1,7 @@
 """Lowering of the calls whose arguments the signature table cannot bind: np.einsum
-(a subscripts string, then any number of operands) and np.tensordot (axes: an int
-or a pair of sequences of ints)."""
+(a subscripts string, then any number of operands), np.tensordot (axes: an int
+or a pair of sequences of ints), and np.linalg.svd and qr, whose options choose
+what they return."""
 
 from __future__ import annotations
 
@@ -83,4 +84,46 @@ def lower_tensordot(lowerer, node: cst.Call, dest):
     return lowerer.emit_assign(dest, Prim.TENSORDOT, atoms, node, ir.Params.of(**params))
 
 
-LOWERINGS = {"numpy.einsum": lower_einsum, "numpy.tensordot": lower_tensordot}
+def _bind(lowerer, node: cst.Call, names: tuple[str, ...]) -> dict:
+    """Arguments by name: positionally in `names` order, or by keyword."""
+    positional, keywords = _split(lowerer, node, names)
+    if len(positional) > len(names):
+        raise UserCodeError(f"too many arguments ({len(positional)} given)", lowerer.loc(node))
+    bound = dict(zip(names, positional))
+    for key, value in keywords.items():
+        if key in bound:
+            raise UserCodeError(f"argument `{key}` given twice", lowerer.loc(value))
+        bound[key] = value
+    if names[0] not in bound:
+        raise UserCodeError(f"missing argument `{names[0]}`", lowerer.loc(node))
+    return bound
+
+
+def lower_svd(lowerer, node: cst.Call, dest):
+    """np.linalg.svd: (U, S, Vh) as a tuple, or S alone with compute_uv=False."""
+    bound = _bind(lowerer, node, ("a", "full_matrices", "compute_uv", "hermitian"))
+    flags = {k: _literal(lowerer, bound[k], f"`{k}=`", f"write {k}=True or {k}=False")
+             for k in ("full_matrices", "compute_uv", "hermitian") if k in bound}
+    if flags.get("hermitian"):
+        raise lowerer.unsupported(bound["hermitian"], "np.linalg.svd(..., hermitian=True)",
+                                  "drop hermitian=True (the plain svd gives the same values)")
+    a = lowerer.expr(bound["a"])
+    if flags.get("compute_uv", True) is False:
+        return lowerer.emit_assign(dest, Prim.SVD_VALUES, [a], node)
+    params = {} if "full_matrices" not in flags else {"full_matrices": flags["full_matrices"]}
+    return lowerer.emit_assign(dest, Prim.SVD, [a], node, ir.Params.of(**params))
+
+
+def lower_qr(lowerer, node: cst.Call, dest):
+    """np.linalg.qr(a) in the reduced mode: (Q, R) as a tuple."""
+    bound = _bind(lowerer, node, ("a", "mode"))
+    if "mode" in bound:
+        mode = _literal(lowerer, bound["mode"], "`mode=`", "write mode='reduced'")
+        if mode != "reduced":
+            raise lowerer.unsupported(bound["mode"], f"np.linalg.qr(..., mode={mode!r})",
+                                      "use the reduced mode: Q, R = np.linalg.qr(A)")
+    return lowerer.emit_assign(dest, Prim.QR, [lowerer.expr(bound["a"])], node)
+
+
+LOWERINGS = {"numpy.einsum": lower_einsum, "numpy.tensordot": lower_tensordot,
+             "numpy.linalg.svd": lower_svd, "numpy.linalg.qr": lower_qr}

@@ -163,6 +163,10 @@ def _linalg_functions() -> dict[str, CallSpec]:
         "linalg.slogdet": _sig(Prim.SLOGDET, A("a")),
         "linalg.cholesky": _sig(Prim.CHOLESKY, A("a")),
         "linalg.eigh": _sig(Prim.EIGH, A("a"), A("UPLO", "static", "L")),
+        "linalg.matrix_power": _sig(Prim.MATRIX_POWER, A("a"), A("n", "static")),
+        "linalg.pinv": _sig(Prim.PINV, A("a"), A("rcond", "static", None)),
+        "linalg.lstsq": _sig(Prim.LSTSQ, A("a"), A("b"), A("rcond", "static", None)),
+        "linalg.svdvals": _sig(Prim.SVD_VALUES, A("x")),
     }
     return {f"numpy.{name}": spec for name, spec in table.items()}
 
@@ -179,6 +183,10 @@ RESULT_FIELDS: dict[str, str] = {
     "eigenvalues": "w, v = np.linalg.eigh(A)", "eigenvectors": "w, v = np.linalg.eigh(A)",
     "sign": "sign, logabsdet = np.linalg.slogdet(A)",
     "logabsdet": "sign, logabsdet = np.linalg.slogdet(A)",
+    "Q": "Q, R = np.linalg.qr(A)", "R": "Q, R = np.linalg.qr(A)",
+    "U": "U, S, Vh = np.linalg.svd(A, full_matrices=False)",
+    "S": "U, S, Vh = np.linalg.svd(A, full_matrices=False)",
+    "Vh": "U, S, Vh = np.linalg.svd(A, full_matrices=False)",
 }
 
 

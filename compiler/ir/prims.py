@@ -233,6 +233,18 @@ class Prim(enum.Enum):
     SLOGDET_GRAD = _s(2, "gradient", "rt", "slogdet_grad")  # (g, A)
     CHOLESKY_GRAD = _s(2, "gradient", "rt", "cholesky_grad")  # (g, L)
     EIGH_GRAD = _s(2, "gradient", "rt", "eigh_grad")  # (g, (w, v))
+    MATRIX_POWER = _s(1, "linalg", "xp", "linalg.matrix_power")  # params: n
+    PINV = _s(1, "linalg", "xp", "linalg.pinv")
+    QR = _s(1, "linalg", "special", "linalg.qr", makes_sequence=True)
+    SVD = _s(1, "linalg", "special", "linalg.svd", makes_sequence=True)
+    SVD_VALUES = _s(1, "linalg", "special", "linalg.svd")  # svd(a, compute_uv=False), svdvals
+    LSTSQ = _s(2, "linalg", "special", "linalg.lstsq", makes_sequence=True)
+    MATRIX_POWER_GRAD = _s(2, "gradient", "rt", "matrix_power_grad")  # (g, A), params: n
+    PINV_GRAD = _s(3, "gradient", "rt", "pinv_grad")  # (g, A, pinv(A))
+    QR_GRAD = _s(2, "gradient", "rt", "qr_grad")  # (g, (Q, R))
+    SVD_GRAD = _s(2, "gradient", "rt", "svd_grad")  # (g, (U, s, Vh))
+    SVD_VALUES_GRAD = _s(2, "gradient", "rt", "svd_values_grad")  # (g, A)
+    LSTSQ_GRAD = _s(4, "gradient", "rt", "lstsq_grad")  # (g, a, b, result), params: side
 
     @property
     def spec(self) -> Spec:

@@ -17,6 +17,7 @@ from . import (
     gradients_arrays,
     indexing,
     linalg,
+    linalg_factor,
     linalg_more,
     reductions,
     shape,
@@ -25,6 +26,6 @@ from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_
 
 __all__ = [
     "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
-    "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg", "linalg_more",
+    "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg", "linalg_factor", "linalg_more",
     "meaning_for", "reductions", "rule_for", "shape",
 ]

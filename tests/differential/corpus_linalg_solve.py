@@ -207,3 +207,131 @@ def _ref_eigh_upper(a):
 @add(spd(3), expect="refused")
 def eigh_attribute(a):
     return np.sum(np.linalg.eigh(a).eigenvalues)
+
+
+# ------------------------------------------------------------- matrix_power
+@add(vec(3, 3))
+def matrix_power_cube(a):
+    return np.sum(np.linalg.matrix_power(a, 3) ** 2)
+
+
+@add(vec(3, 3))
+def matrix_power_one(a):
+    return np.sum(np.sin(np.linalg.matrix_power(a, 1)))
+
+
+@add(vec(3, 3))
+def matrix_power_zero(a):
+    return np.sum(np.linalg.matrix_power(a, 0) * a)
+
+
+@add(well(3, 3))
+def matrix_power_negative(a):
+    return np.sum(np.linalg.matrix_power(a, -2) ** 2)
+
+
+@add(vec(2, 3, 3))
+def matrix_power_batched(a):
+    return np.sum(np.linalg.matrix_power(a, 2) ** 2)
+
+
+# --------------------------------------------------------------------- pinv
+@add(vec(4, 3))
+def pinv_tall(a):
+    return np.sum(np.linalg.pinv(a) ** 2)
+
+
+@add(vec(2, 4))
+def pinv_wide(a):
+    return np.sum(np.tanh(np.linalg.pinv(a)))
+
+
+@add(well(3, 3))
+def pinv_square_is_inv(a):
+    return np.sum(np.linalg.pinv(a) * np.arange(9.0).reshape(3, 3))
+
+
+# ----------------------------------------------------------------------- qr
+# Q's columns and R's rows may flip sign together: only their squares are compared.
+@add(vec(4, 3))
+def qr_tall(a):
+    q, r = np.linalg.qr(a)
+    return np.sum(q ** 2 * np.arange(12.0).reshape(4, 3)) + np.sum(r ** 2 * np.arange(9.0).reshape(3, 3))
+
+
+@add(well(3, 3))
+def qr_square_r_only(a):
+    _, r = np.linalg.qr(a)
+    return np.sum(np.diagonal(r) ** 2)
+
+
+@add(vec(4, 3))
+def qr_reconstruct(a):
+    q, r = np.linalg.qr(a, mode="reduced")
+    return np.sum(np.sin(q @ r))
+
+
+@add(vec(4, 3), expect="refused")
+def qr_complete_mode(a):
+    q, r = np.linalg.qr(a, mode="complete")
+    return np.sum(q @ r)
+
+
+# ---------------------------------------------------------------------- svd
+@add(vec(4, 3))
+def svd_values_only(a):
+    return np.sum(np.linalg.svd(a, compute_uv=False) * np.array([3.0, 2.0, 1.0]))
+
+
+@add(vec(3, 4))
+def svdvals_nuclear(a):
+    return np.sum(np.linalg.svdvals(a))
+
+
+@add(vec(4, 3))
+def svd_reduced_tall(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return (np.sum(s ** 2 * np.array([1.0, 2.0, 3.0])) + np.sum(u ** 2 * np.arange(12.0).reshape(4, 3))
+            + np.sum(vh ** 2 * np.arange(9.0).reshape(3, 3)))
+
+
+@add(vec(3, 5))
+def svd_reduced_wide(a):
+    u, _s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(u ** 2 * np.arange(9.0).reshape(3, 3)) + np.sum(vh ** 2 * np.arange(15.0).reshape(3, 5))
+
+
+@add(vec(3, 3))
+def svd_square_default(a):
+    u, s, vh = np.linalg.svd(a)
+    return np.sum((u * s) @ vh * np.arange(9.0).reshape(3, 3))
+
+
+@add(vec(4, 3), expect="refused")
+def svd_hermitian(a):
+    return np.sum(np.linalg.svd(a @ a.T, hermitian=True, compute_uv=False))
+
+
+# -------------------------------------------------------------------- lstsq
+@add(vec(5, 3), vec(5), wrt=("a", "b"))
+def lstsq_solution_vector(a, b):
+    x, _res, _rank, _sv = np.linalg.lstsq(a, b, rcond=None)
+    return np.sum(x ** 2)
+
+
+@add(vec(5, 3), vec(5, 2), wrt=("a", "b"))
+def lstsq_solution_matrix(a, b):
+    x, _, _, _ = np.linalg.lstsq(a, b)
+    return np.sum(np.sin(x))
+
+
+@add(vec(5, 3), vec(5), wrt=("a", "b"))
+def lstsq_residuals_and_values(a, b):
+    x, res, _rank, sv = np.linalg.lstsq(a, b)
+    return np.sum(res) + np.sum(sv) + np.sum(x)
+
+
+@add(vec(3, 5), vec(3), wrt=("a", "b"))
+def lstsq_minimum_norm(a, b):
+    x, _, _, _ = np.linalg.lstsq(a, b, rcond=None)
+    return np.sum(x ** 3)
