@@ -260,15 +260,20 @@ def _triangle_only(grad, upper=False):
     return both + grad * xp.eye(n, dtype=grad.dtype)
 
 
-def cholesky_grad(g, lower):
-    """Cotangent of A for L = cholesky(A) (Murray 2016), read from A's lower triangle."""
+def _cholesky_symmetric_grad(g, lower):
+    """Cotangent of the symmetric A = L L^T from L's cotangent (Murray 2016), symmetrized."""
     xp = array_module(g, lower)
     n = lower.shape[-1]
     p = xp.matmul(_mT(lower), g)
     phi = xp.tril(p) - 0.5 * p * xp.eye(n, dtype=p.dtype)  # lower triangle, half diagonal
     inv_l = xp.linalg.inv(lower)
     grad = xp.matmul(xp.matmul(_mT(inv_l), phi), inv_l)
-    return _like(_triangle_only(0.5 * (grad + _mT(grad))), lower)
+    return 0.5 * (grad + _mT(grad))
+
+
+def cholesky_grad(g, lower):
+    """Cotangent of A for L = cholesky(A), read from A's lower triangle as numpy does."""
+    return _like(_triangle_only(_cholesky_symmetric_grad(g, lower)), lower)
 
 
 def eigh_grad(g, out, UPLO="L"):
@@ -413,3 +418,95 @@ def lstsq_grad(g, a, b, out, rcond=None, side=0):
     if side == 1:
         return _like(grad[:, 0] if vector else grad, b)
     return _like(grad, a)
+
+
+# -------------------------------------------------------------- scipy.linalg
+def _scipy_linalg(xp):
+    """scipy.linalg for numpy arrays, cupyx.scipy.linalg for cupy ones (imported when needed)."""
+    try:
+        if getattr(xp, "__name__", "") == "cupy":
+            import cupyx.scipy.linalg as found  # noqa: PLC0415 - optional, cupy only
+        else:
+            import scipy.linalg as found  # noqa: PLC0415 - optional dependency
+    except ImportError as err:
+        raise ImportError("this gradient needs scipy (pip install scipy), or cupyx with "
+                          "cupy arrays") from err
+    return found
+
+
+def trans_code(trans) -> int:
+    """scipy's trans argument as 0 (solve a x = b) or 1 (solve a^T x = b), for real a."""
+    return 0 if trans in (0, "N") else 1
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False):
+    """scipy.linalg.solve_triangular(a, b, ...) on numpy or cupy arrays."""
+    xp = array_module(a, b)
+    return _scipy_linalg(xp).solve_triangular(a, b, trans=trans, lower=lower,
+                                              unit_diagonal=unit_diagonal)
+
+
+def _triangle_of(grad, lower, unit_diagonal=False):
+    """The part of a square cotangent on the triangle a triangular solve reads."""
+    xp = array_module(grad)
+    k = -1 if unit_diagonal else 0
+    return xp.tril(grad, k) if lower else xp.triu(grad, -k)
+
+
+def solve_triangular_grad_a(gb, x, trans=0, lower=False, unit_diagonal=False):
+    """Cotangent of a for x = solve_triangular(a, b, ...), from b's cotangent gb: -gb x^T."""
+    xp = array_module(gb, x)
+    gb2, x2 = (gb[:, None], x[:, None]) if x.ndim == 1 else (gb, x)
+    grad = -xp.matmul(gb2, _mT(x2)) if trans_code(trans) == 0 else -xp.matmul(x2, _mT(gb2))
+    return _like(_triangle_of(grad, lower, unit_diagonal), x)
+
+
+def cho_factor(a, lower=False):
+    """scipy.linalg.cho_factor(a, lower): (c, lower), c holding the factor on one triangle.
+
+    As scipy's, the other triangle keeps a's entries; scipy reads the triangle it is asked for.
+    """
+    xp = array_module(a)
+    if lower:
+        factor = xp.linalg.cholesky(a)
+        return factor + xp.triu(a, 1), lower
+    factor = _mT(xp.linalg.cholesky(_mT(a)))  # the upper factor, read from a's upper triangle
+    return factor + xp.tril(a, -1), lower
+
+
+def cho_factor_grad(g, a, out):
+    """Cotangent of a for (c, lower) = cho_factor(a, lower): the factor's, and the kept triangle's."""
+    c, lower = out
+    gc = _items(g, 2)[0]
+    xp = array_module(a, c)
+    if gc is None:
+        return xp.zeros(a.shape, dtype=a.dtype)
+    if lower:
+        grad = _triangle_only(_cholesky_symmetric_grad(xp.tril(gc), xp.tril(c)))
+        return _like(grad + xp.triu(gc, 1), a)
+    grad = _cholesky_symmetric_grad(_mT(xp.triu(gc)), _mT(xp.triu(c)))
+    return _like(_triangle_only(grad, upper=True) + xp.tril(gc, -1), a)
+
+
+def cho_solve(c_and_lower, b):
+    """scipy.linalg.cho_solve((c, lower), b) on numpy or cupy arrays."""
+    c, lower = c_and_lower
+    xp = array_module(c, b)
+    if getattr(xp, "__name__", "") != "cupy":
+        return _scipy_linalg(xp).cho_solve((c, lower), b)
+    first = solve_triangular(c, b, trans=0 if lower else 1, lower=lower)
+    return solve_triangular(c, first, trans=1 if lower else 0, lower=lower)
+
+
+def cho_solve_grad_c(gb, c_and_lower, x):
+    """Cotangent of (c, lower) for x = cho_solve((c, lower), b), from b's cotangent gb."""
+    c, lower = c_and_lower
+    xp = array_module(gb, c, x)
+    gb2, x2 = (gb[:, None], x[:, None]) if x.ndim == 1 else (gb, x)
+    ga = -xp.matmul(gb2, _mT(x2))  # A's cotangent, A = L L^T (lower) or U^T U (upper)
+    both = ga + _mT(ga)
+    if lower:
+        gc = xp.tril(xp.matmul(both, xp.tril(c)))
+    else:
+        gc = xp.triu(xp.matmul(xp.triu(c), both))
+    return _like(gc, c), 0.0

@@ -171,6 +171,16 @@ def _linalg_functions() -> dict[str, CallSpec]:
     return {f"numpy.{name}": spec for name, spec in table.items()}
 
 
+def _scipy_linalg_functions() -> dict[str, CallSpec]:
+    return {
+        "scipy.linalg.solve_triangular": _sig(
+            Prim.SOLVE_TRIANGULAR, A("a"), A("b"), A("trans", "static", 0),
+            A("lower", "static", False), A("unit_diagonal", "static", False)),
+        "scipy.linalg.cho_factor": _sig(Prim.CHO_FACTOR, A("a"), A("lower", "static", False)),
+        "scipy.linalg.cho_solve": _sig(Prim.CHO_SOLVE, A("c_and_lower"), A("b")),
+    }
+
+
 LINALG_METHODS: dict[str, CallSpec] = {
     "trace": _sig(Prim.TRACE, A("x"), A("offset", "static", 0), A("axis1", "static", 0),
                   A("axis2", "static", 1)),
@@ -191,7 +201,7 @@ RESULT_FIELDS: dict[str, str] = {
 
 
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions()}
-FUNCTIONS.update(_linalg_functions())
+FUNCTIONS.update(_linalg_functions(), **_scipy_linalg_functions())
 
 METHODS: dict[str, CallSpec] = {
     **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},

@@ -245,6 +245,13 @@ class Prim(enum.Enum):
     SVD_GRAD = _s(2, "gradient", "rt", "svd_grad")  # (g, (U, s, Vh))
     SVD_VALUES_GRAD = _s(2, "gradient", "rt", "svd_values_grad")  # (g, A)
     LSTSQ_GRAD = _s(4, "gradient", "rt", "lstsq_grad")  # (g, a, b, result), params: side
+    SOLVE_TRIANGULAR = _s(2, "linalg", "rt", "solve_triangular")  # scipy.linalg's
+    CHO_FACTOR = _s(1, "linalg", "rt", "cho_factor", makes_sequence=True)  # (c, lower)
+    CHO_SOLVE = _s(2, "linalg", "rt", "cho_solve")  # ((c, lower), b)
+    SOLVE_TRIANGULAR_GRAD_A = _s(2, "gradient", "rt", "solve_triangular_grad_a")  # (gb, x)
+    CHO_FACTOR_GRAD = _s(3, "gradient", "rt", "cho_factor_grad")  # (g, a, (c, lower))
+    # the cotangent of (c, lower) for x = cho_solve((c, lower), b): (gc, 0.0)
+    CHO_SOLVE_GRAD_C = _s(3, "gradient", "rt", "cho_solve_grad_c", makes_sequence=True)
 
     @property
     def spec(self) -> Spec:

@@ -10,12 +10,13 @@ decompositions make the prover say INCONCLUSIVE.
 from __future__ import annotations
 
 import numpy as np
+import sympy
 
 from .. import runtime
 from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError
-from .linalg_more import _array, _matrix, _obj
+from .linalg_more import _array, _matrix, _obj, kwargs_of
 from .registry import emitter, meaning, vjp
 
 
@@ -98,3 +99,46 @@ def _decomposition_meaning(run, s, *args):
                         "symbolic meaning")
 
 
+
+
+# -------------------------------------------------------------- scipy.linalg
+@vjp(Prim.SOLVE_TRIANGULAR)
+def _solve_triangular(b, g, s):
+    a, _ = s.args
+    flipped = 1 - runtime.linalg_more.trans_code(s.params.get("trans") or 0)
+    g_rhs = b.apply(Prim.SOLVE_TRIANGULAR, (a, g), s.params.with_(trans=flipped))
+    return b.apply(Prim.SOLVE_TRIANGULAR_GRAD_A, (g_rhs, s.target), s.params), g_rhs
+
+
+@vjp(Prim.CHO_FACTOR)
+def _cho_factor(b, g, s):
+    return (b.op(Prim.CHO_FACTOR_GRAD, g, s.args[0], s.target),)
+
+
+@vjp(Prim.CHO_SOLVE)
+def _cho_solve(b, g, s):
+    factor, _ = s.args
+    g_rhs = b.op(Prim.CHO_SOLVE, factor, g)  # A is symmetric: A^-T g = A^-1 g
+    return b.op(Prim.CHO_SOLVE_GRAD_C, g_rhs, factor, s.target), g_rhs
+
+
+@meaning(Prim.SOLVE_TRIANGULAR)
+def _solve_triangular_meaning(run, s, a, rhs):
+    lower, unit = s.params.get("lower"), s.params.get("unit_diagonal")
+    m = _matrix(run, s, a)
+    n = m.shape[0]
+    t = sympy.Matrix(n, n, lambda i, j: (1 if unit else m[i, j]) if i == j else
+                     m[i, j] if (i > j) == bool(lower) else 0)
+    t = t.T if runtime.linalg_more.trans_code(s.params.get("trans") or 0) else t
+    return _array(t.inv()) @ _obj(rhs)
+
+
+@meaning(Prim.SOLVE_TRIANGULAR_GRAD_A)
+def _solve_triangular_grad_a_meaning(run, s, g_rhs, x):
+    return runtime.solve_triangular_grad_a(_obj(g_rhs), _obj(x), **kwargs_of(s))
+
+
+@meaning(Prim.CHO_FACTOR, Prim.CHO_SOLVE, Prim.CHO_FACTOR_GRAD, Prim.CHO_SOLVE_GRAD_C)
+def _cholesky_meaning(run, s, *args):
+    raise SymbolicError(f"line {s.loc.line}: scipy.linalg.{s.prim.spec.name} has no symbolic "
+                        "meaning")
