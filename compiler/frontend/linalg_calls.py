@@ -106,7 +106,8 @@ def lower_svd(lowerer, node: cst.Call, dest):
              for k in ("full_matrices", "compute_uv", "hermitian") if k in bound}
     if flags.get("hermitian"):
         raise lowerer.unsupported(bound["hermitian"], "np.linalg.svd(..., hermitian=True)",
-                                  "drop hermitian=True (the plain svd gives the same values)")
+                                  "for a symmetric matrix, drop hermitian=True: the plain svd "
+                                  "gives the same singular values")
     a = lowerer.expr(bound["a"])
     if flags.get("compute_uv", True) is False:
         return lowerer.emit_assign(dest, Prim.SVD_VALUES, [a], node)
