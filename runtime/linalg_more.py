@@ -276,6 +276,21 @@ def cholesky_grad(g, lower):
     return _like(_triangle_only(_cholesky_symmetric_grad(g, lower)), lower)
 
 
+def _over_gaps(term, gap):
+    """term / gap off the diagonal, 0 on it; nan where a gap is 0 under a nonzero term.
+
+    A repeated eigenvalue (singular value) leaves its vectors' gradient undefined, but
+    only where the vectors' cotangent reaches them: unused vectors give exact zeros.
+    """
+    xp = array_module(term, gap)
+    n = gap.shape[-1]
+    off = ~xp.eye(n, dtype=bool)
+    tied = (gap == 0) & off
+    safe = xp.where(tied | ~off, 1.0, gap)
+    out = xp.where(off, term / safe, 0.0)
+    return xp.where(tied & (term != 0), xp.nan, out)
+
+
 def eigh_grad(g, out, UPLO="L"):
     """Cotangent of A for (w, v) = eigh(A), distinct eigenvalues; read from A's lower triangle."""
     w, v = out
@@ -287,9 +302,7 @@ def eigh_grad(g, out, UPLO="L"):
         inner = inner + xp.asarray(gw)[..., None] * xp.eye(n, dtype=v.dtype)
     if gv is not None:
         gap = w[..., None, :] - w[..., :, None]  # w_j - w_i
-        eye = xp.eye(n, dtype=bool)
-        f = xp.where(eye, 0.0, 1.0 / xp.where(eye, 1.0, gap))
-        inner = inner + f * xp.matmul(_mT(v), gv)
+        inner = inner + _over_gaps(xp.matmul(_mT(v), gv), gap)
     grad = xp.matmul(xp.matmul(v, inner), _mT(v))
     return _like(_triangle_only(0.5 * (grad + _mT(grad)), UPLO == "U"), v)
 
@@ -362,28 +375,32 @@ def svd_grad(g, out, full_matrices=True):
     gu, gs, gvh = _items(g, 3)
     xp = array_module(u, s, vh)
     m, n, k = u.shape[-2], vh.shape[-1], s.shape[-1]
-    if full_matrices and m != n and (gu is not None or gvh is not None):
-        raise ValueError("agc differentiates U and Vh of np.linalg.svd of a non-square matrix "
-                         "with full_matrices=False only")
+    if full_matrices and m != n:  # U or Vh has columns (rows) that are not unique
+        extra = [gu[..., k:] for gu in (gu,) if gu is not None and m > k] + \
+            [gvh[..., k:, :] for gvh in (gvh,) if gvh is not None and n > k]
+        if any(bool(xp.any(e != 0)) for e in extra):
+            raise ValueError("agc differentiates U and Vh of np.linalg.svd of a non-square "
+                             "matrix with full_matrices=False only")
+        u, vh = u[..., :k], vh[..., :k, :]
+        gu = None if gu is None else gu[..., :k]
+        gvh = None if gvh is None else gvh[..., :k, :]
     v = _mT(vh)
     inner = xp.zeros(s.shape[:-1] + (k, k), dtype=s.dtype)
     if gs is not None:
         inner = inner + gs[..., None] * xp.eye(k, dtype=s.dtype)
     squares = s * s
-    eye = xp.eye(k, dtype=bool)
     gap = squares[..., None, :] - squares[..., :, None]  # s_j^2 - s_i^2
-    f = xp.where(eye, 0.0, 1.0 / xp.where(eye, 1.0, gap))
     grad = 0.0
     if gu is not None:
         ut_gu = xp.matmul(_mT(u), gu)
-        inner = inner + (f * (ut_gu - _mT(ut_gu))) * s[..., None, :]
+        inner = inner + _over_gaps(ut_gu - _mT(ut_gu), gap) * s[..., None, :]
         if m > k:
             rest = gu - xp.matmul(u, ut_gu)  # (I - U U^T) gU
             grad = grad + xp.matmul(rest / s[..., None, :], vh)
     if gvh is not None:
         gv = _mT(gvh)
         vt_gv = xp.matmul(_mT(v), gv)
-        inner = inner + s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
+        inner = inner + s[..., :, None] * _over_gaps(vt_gv - _mT(vt_gv), gap)
         if n > k:
             rest = gv - xp.matmul(v, vt_gv)  # (I - V V^T) gV
             grad = grad + xp.matmul(u / s[..., None, :], _mT(rest))

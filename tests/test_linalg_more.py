@@ -188,3 +188,46 @@ def test_refusals_point_at_the_construct(tmp_path, source, where):
     err = caught.value
     assert err.loc.line == 7, str(err)
     assert ("    " + source)[err.loc.col:].startswith(where), str(err)
+
+
+def test_full_svd_vectors_of_a_non_square_matrix_are_refused_at_run_time():
+    def f(a):
+        u, s, _ = np.linalg.svd(a)  # U is 4 x 4: its last column is not unique
+        return np.sum(u ** 2 * np.arange(16.0).reshape(4, 4)) * s[0]
+
+    with pytest.raises(ValueError, match="full_matrices=False"):
+        agc.differentiate(f).grad(np.arange(12.0).reshape(4, 3) / 5)
+
+
+def test_full_svd_of_a_non_square_matrix_differentiates_its_unique_part():
+    def f(a):
+        u, s, _ = np.linalg.svd(a)
+        return np.sum(s ** 2) + np.sum(u[:, :3] ** 2 * np.arange(12.0).reshape(4, 3))
+
+    a = np.arange(12.0).reshape(4, 3) / 5 + np.eye(4, 3)
+    expected = numeric_grad(f, (a,), 0)
+    np.testing.assert_allclose(agc.differentiate(f).grad(a), expected, rtol=1e-6, atol=1e-8)
+
+
+def test_repeated_eigenvalues_leave_an_eigenvalue_only_gradient_finite():
+    def values(a):
+        w, _ = np.linalg.eigh(a)
+        return np.sum(w ** 2)
+
+    def singular(a):
+        _, s, _ = np.linalg.svd(a, full_matrices=False)
+        return np.sum(s)
+
+    np.testing.assert_allclose(agc.differentiate(values).grad(2 * np.eye(3)), 4 * np.eye(3),
+                               atol=1e-12)
+    np.testing.assert_allclose(agc.differentiate(singular).grad(np.eye(3)), np.eye(3),
+                               atol=1e-12)
+
+
+def test_a_tied_gap_under_a_nonzero_cotangent_is_nan_and_zero_elsewhere():
+    w = np.array([1.0, 1.0, 2.0])
+    gap = w[None, :] - w[:, None]
+    term = np.array([[5.0, 1.0, 1.0], [0.0, 5.0, 2.0], [3.0, 4.0, 5.0]])
+    out = runtime.linalg_more._over_gaps(term, gap)
+    assert np.isnan(out[0, 1]) and out[1, 0] == 0.0 and np.all(np.diagonal(out) == 0.0)
+    np.testing.assert_allclose(out[[0, 1, 2, 2], [2, 2, 0, 1]], [1.0, 2.0, -3.0, -4.0])

@@ -25,8 +25,11 @@ from .registry import emitter, meaning, vjp
 def _direct_grad_subscripts(subscripts: str, k: int, count: int) -> str | None:
     """The einsum giving operand k's cotangent from g and the others, or None if not that simple."""
     subs = subscripts.replace(" ", "")
-    if "->" not in subs or "." in subs:
+    if "." in subs:
         return None
+    if "->" not in subs:  # numpy's implicit output: the labels seen once, in sorted order
+        letters = [c for c in subs if c.isalpha()]
+        subs += "->" + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     ins, out = subs.split("->")
     parts = ins.split(",")
     if len(parts) != count:
