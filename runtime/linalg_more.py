@@ -271,9 +271,21 @@ def _cholesky_symmetric_grad(g, lower):
     return 0.5 * (grad + _mT(grad))
 
 
-def cholesky_grad(g, lower):
-    """Cotangent of A for L = cholesky(A), read from A's lower triangle as numpy does."""
-    return _like(_triangle_only(_cholesky_symmetric_grad(g, lower)), lower)
+def cholesky_grad(g, factor, upper=False):
+    """Cotangent of A for cholesky(A): L read from A's lower triangle, or U (upper=True) from
+    its upper triangle, as numpy does."""
+    if upper:
+        grad = _cholesky_symmetric_grad(_mT(g), _mT(factor))
+        return _like(_triangle_only(grad, upper=True), factor)
+    return _like(_triangle_only(_cholesky_symmetric_grad(g, factor)), factor)
+
+
+def eigvalsh_grad(g, a, UPLO="L"):
+    """Cotangent of A for w = eigvalsh(A): V diag(g) V^T, read from A's UPLO triangle."""
+    xp = array_module(g, a)
+    _, v = xp.linalg.eigh(a, UPLO=UPLO)
+    grad = xp.matmul(v * xp.asarray(g)[..., None, :], _mT(v))
+    return _like(_triangle_only(grad, UPLO == "U"), a)
 
 
 def _over_gaps(term, gap):

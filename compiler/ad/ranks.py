@@ -115,7 +115,7 @@ def _linalg_rank(stmt: ir.Assign, args: list) -> int | None:
             else 1
         return args[0] + args[1] - 2 * count
     shifts = {Prim.TRACE: -2, Prim.DET: -2, Prim.DIAGONAL: -1, Prim.INV: 0,
-              Prim.MATRIX_POWER: 0, Prim.CHOLESKY: 0, Prim.PINV: 0}
+              Prim.MATRIX_POWER: 0, Prim.CHOLESKY: 0, Prim.PINV: 0, Prim.EIGVALSH: -1}
     if stmt.prim in shifts:
         return args[0] + shifts[stmt.prim]
     if stmt.prim in (Prim.TRIL, Prim.TRIU, Prim.KRON):

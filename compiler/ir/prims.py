@@ -252,6 +252,8 @@ class Prim(enum.Enum):
     CHO_FACTOR_GRAD = _s(3, "gradient", "rt", "cho_factor_grad")  # (g, a, (c, lower))
     # the cotangent of (c, lower) for x = cho_solve((c, lower), b): (gc, 0.0)
     CHO_SOLVE_GRAD_C = _s(3, "gradient", "rt", "cho_solve_grad_c", makes_sequence=True)
+    EIGVALSH = _s(1, "linalg", "xp", "linalg.eigvalsh")
+    EIGVALSH_GRAD = _s(2, "gradient", "rt", "eigvalsh_grad")  # (g, A), params: UPLO
 
     @property
     def spec(self) -> Spec:

@@ -225,7 +225,12 @@ def _slogdet(b, g, s):
 
 @vjp(Prim.CHOLESKY)
 def _cholesky(b, g, s):
-    return (b.op(Prim.CHOLESKY_GRAD, g, s.target),)
+    return (b.apply(Prim.CHOLESKY_GRAD, (g, s.target), s.params),)
+
+
+@vjp(Prim.EIGVALSH)
+def _eigvalsh(b, g, s):
+    return (b.apply(Prim.EIGVALSH_GRAD, (g, s.args[0]), s.params),)
 
 
 @vjp(Prim.EIGH)
@@ -305,7 +310,8 @@ def _slogdet_grad_meaning(run, s, g, a):
     return sym(g[1]) * _array(_matrix(run, s, a).inv().T)
 
 
-@meaning(Prim.CHOLESKY, Prim.EIGH, Prim.CHOLESKY_GRAD, Prim.EIGH_GRAD)
+@meaning(Prim.CHOLESKY, Prim.EIGH, Prim.CHOLESKY_GRAD, Prim.EIGH_GRAD, Prim.EIGVALSH,
+         Prim.EIGVALSH_GRAD)
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
                         "symbolic meaning")

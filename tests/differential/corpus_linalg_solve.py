@@ -335,3 +335,34 @@ def lstsq_residuals_and_values(a, b):
 def lstsq_minimum_norm(a, b):
     x, _, _, _ = np.linalg.lstsq(a, b, rcond=None)
     return np.sum(x ** 3)
+
+
+# --------------------------------------------------- cholesky(upper=True), eigvalsh
+@add(well(3, 3, shift=4.0))
+def cholesky_upper_reads_upper_triangle(a):
+    return np.sum(np.linalg.cholesky(a, upper=True) ** 3)
+
+
+@corpus.ref
+def _ref_cholesky_upper(a):
+    return jnp.sum(jnp.linalg.cholesky(_lower(a.T), upper=True) ** 3)
+
+
+@add(well(3, 3, shift=0.0))
+def eigvalsh_weighted(a):
+    return np.sum(np.linalg.eigvalsh(a) * np.array([1.0, 2.0, 3.0]))
+
+
+@corpus.ref
+def _ref_eigvalsh(a):
+    return jnp.sum(jnp.linalg.eigvalsh(_lower(a)) * jnp.array([1.0, 2.0, 3.0]))
+
+
+@add(well(2, 3, 3, shift=0.0))
+def eigvalsh_upper_batched(a):
+    return np.sum(np.linalg.eigvalsh(a, UPLO="U") ** 2)
+
+
+@corpus.ref
+def _ref_eigvalsh_upper(a):
+    return jnp.sum(jnp.linalg.eigvalsh(_lower(jnp.swapaxes(a, -1, -2))) ** 2)
