@@ -228,6 +228,6 @@ def test_a_tied_gap_under_a_nonzero_cotangent_is_nan_and_zero_elsewhere():
     w = np.array([1.0, 1.0, 2.0])
     gap = w[None, :] - w[:, None]
     term = np.array([[5.0, 1.0, 1.0], [0.0, 5.0, 2.0], [3.0, 4.0, 5.0]])
-    out = runtime.linalg_more._over_gaps(term, gap)
+    out = runtime.linalg_factor._over_gaps(term, gap)
     assert np.isnan(out[0, 1]) and out[1, 0] == 0.0 and np.all(np.diagonal(out) == 0.0)
     np.testing.assert_allclose(out[[0, 1, 2, 2], [2, 2, 0, 1]], [1.0, 2.0, -3.0, -4.0])

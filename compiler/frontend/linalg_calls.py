@@ -66,13 +66,9 @@ def lower_einsum(lowerer, node: cst.Call, dest):
 
 def lower_tensordot(lowerer, node: cst.Call, dest):
     """np.tensordot(a, b, axes=2): axes an int or a pair of sequences, kept as nested tuples."""
-    positional, keywords = _split(lowerer, node, ("a", "b", "axes"))
-    names = ["a", "b", "axes"]
-    if len(positional) > 3:
-        raise UserCodeError(f"too many arguments ({len(positional)} given)", lowerer.loc(node))
-    bound = dict(zip(names, positional)) | keywords
-    if "a" not in bound or "b" not in bound:
-        raise UserCodeError("np.tensordot needs two operands", lowerer.loc(node))
+    bound = _bind(lowerer, node, ("a", "b", "axes"))
+    if "b" not in bound:
+        raise UserCodeError("missing argument `b`", lowerer.loc(node))
     params = {}
     if "axes" in bound:
         axes = _literal(lowerer, bound["axes"], "tensordot's axes",

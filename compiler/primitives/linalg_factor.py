@@ -16,7 +16,7 @@ from .. import runtime
 from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError
-from .linalg_more import _array, _matrix, _obj, kwargs_of
+from .linalg_more import as_objects, from_matrix, kwargs_of, sympy_matrix
 from .registry import emitter, meaning, vjp
 
 
@@ -68,14 +68,14 @@ def _emit_svd_values(stmt, atom):
 
 @meaning(Prim.MATRIX_POWER)
 def _matrix_power_meaning(run, s, a):
-    return _array(_matrix(run, s, a) ** int(s.params.get("n")))
+    return from_matrix(sympy_matrix(run, s, a) ** int(s.params.get("n")))
 
 
 @meaning(Prim.PINV)
 def _pinv_meaning(run, s, a):
     if s.params.get("rcond") is not None:
         raise SymbolicError(f"line {s.loc.line}: pinv with rcond has no symbolic meaning")
-    return _array(_matrix(run, s, a).pinv())
+    return from_matrix(sympy_matrix(run, s, a).pinv())
 
 
 @meaning(Prim.MATRIX_POWER_GRAD)
@@ -84,12 +84,12 @@ def _matrix_power_grad_meaning(run, s, g, a):
     if n < 0 or np.ndim(a) != 2:
         raise SymbolicError(f"line {s.loc.line}: this matrix_power adjoint has no symbolic "
                             "meaning here")
-    return runtime.matrix_power_grad(_obj(g), _obj(a), n)
+    return runtime.matrix_power_grad(as_objects(g), as_objects(a), n)
 
 
 @meaning(Prim.PINV_GRAD)
 def _pinv_grad_meaning(run, s, g, a, p):
-    return runtime.pinv_grad(_obj(g), _obj(a), _obj(p))
+    return runtime.pinv_grad(as_objects(g), as_objects(a), as_objects(p))
 
 
 @meaning(Prim.QR, Prim.SVD, Prim.SVD_VALUES, Prim.LSTSQ, Prim.QR_GRAD, Prim.SVD_GRAD,
@@ -105,7 +105,7 @@ def _decomposition_meaning(run, s, *args):
 @vjp(Prim.SOLVE_TRIANGULAR)
 def _solve_triangular(b, g, s):
     a, _ = s.args
-    flipped = 1 - runtime.linalg_more.trans_code(s.params.get("trans") or 0)
+    flipped = 1 - runtime.linalg_factor.trans_code(s.params.get("trans") or 0)
     g_rhs = b.apply(Prim.SOLVE_TRIANGULAR, (a, g), s.params.with_(trans=flipped))
     return b.apply(Prim.SOLVE_TRIANGULAR_GRAD_A, (g_rhs, s.target), s.params), g_rhs
 
@@ -125,17 +125,17 @@ def _cho_solve(b, g, s):
 @meaning(Prim.SOLVE_TRIANGULAR)
 def _solve_triangular_meaning(run, s, a, rhs):
     lower, unit = s.params.get("lower"), s.params.get("unit_diagonal")
-    m = _matrix(run, s, a)
+    m = sympy_matrix(run, s, a)
     n = m.shape[0]
     t = sympy.Matrix(n, n, lambda i, j: (1 if unit else m[i, j]) if i == j else
                      m[i, j] if (i > j) == bool(lower) else 0)
-    t = t.T if runtime.linalg_more.trans_code(s.params.get("trans") or 0) else t
-    return _array(t.inv()) @ _obj(rhs)
+    t = t.T if runtime.linalg_factor.trans_code(s.params.get("trans") or 0) else t
+    return from_matrix(t.inv()) @ as_objects(rhs)
 
 
 @meaning(Prim.SOLVE_TRIANGULAR_GRAD_A)
 def _solve_triangular_grad_a_meaning(run, s, g_rhs, x):
-    return runtime.solve_triangular_grad_a(_obj(g_rhs), _obj(x), **kwargs_of(s))
+    return runtime.solve_triangular_grad_a(as_objects(g_rhs), as_objects(x), **kwargs_of(s))
 
 
 @meaning(Prim.CHO_FACTOR, Prim.CHO_SOLVE, Prim.CHO_FACTOR_GRAD, Prim.CHO_SOLVE_GRAD_C)

@@ -79,12 +79,12 @@ def _einsum_meaning(run, s, *operands):
 
 @meaning(Prim.EINSUM_GRAD)
 def _einsum_grad_meaning(run, s, g, *operands):
-    return runtime.einsum_grad(_obj(g), s.params.get("subscripts"), s.params.get("operand"),
-                               *(_obj(o) for o in operands))
+    return runtime.einsum_grad(as_objects(g), s.params.get("subscripts"), s.params.get("operand"),
+                               *(as_objects(o) for o in operands))
 
 
-def _obj(x):
-    """An object array of sympy values (numpy's einsum and friends take those)."""
+def as_objects(x):
+    """x as an object array of sympy values (numpy's einsum and friends take those)."""
     out = sym(x)
     if not isinstance(out, np.ndarray):
         box = np.empty((), dtype=object)
@@ -94,7 +94,7 @@ def _obj(x):
 
 
 def _object_einsum(subscripts, *operands):
-    out = np.einsum(subscripts, *(_obj(o) for o in operands))
+    out = np.einsum(subscripts, *(as_objects(o) for o in operands))
     return out[()] if isinstance(out, np.ndarray) and out.ndim == 0 else out
 
 
@@ -112,17 +112,17 @@ def _two_sided(b, g, s):
 @meaning(Prim.TENSORDOT)
 def _tensordot_meaning(run, s, x, y):
     axes = s.params.get("axes")
-    return _scalar(np.tensordot(_obj(x), _obj(y), axes=2 if axes is None else axes))
+    return _scalar(np.tensordot(as_objects(x), as_objects(y), axes=2 if axes is None else axes))
 
 
 @meaning(Prim.KRON)
 def _kron_meaning(run, s, x, y):
-    return np.kron(_obj(x), _obj(y))
+    return np.kron(as_objects(x), as_objects(y))
 
 
 @meaning(Prim.CROSS)
 def _cross_meaning(run, s, x, y):
-    return np.cross(_obj(x), _obj(y), **kwargs_of(s))
+    return np.cross(as_objects(x), as_objects(y), **kwargs_of(s))
 
 
 def kwargs_of(s, keep_side: bool = False) -> dict:
@@ -140,7 +140,7 @@ def _scalar(out):
 def _helper_meaning(run, s, *args):
     """The runtime helper itself on object arrays: it uses only einsum, matmul and moves."""
     helper = getattr(runtime, s.prim.spec.name)
-    return helper(*(_obj(a) for a in args), **kwargs_of(s, keep_side=True))
+    return helper(*(as_objects(a) for a in args), **kwargs_of(s, keep_side=True))
 
 
 # ------------------------------------------- trace, diag, diagonal, tril, triu
@@ -169,17 +169,17 @@ def _triangle(b, g, s):
 
 @meaning(Prim.TRACE)
 def _trace_meaning(run, s, x):
-    return _scalar(np.trace(_obj(x), **kwargs_of(s)))
+    return _scalar(np.trace(as_objects(x), **kwargs_of(s)))
 
 
 @meaning(Prim.DIAGONAL)
 def _diagonal_meaning(run, s, x):
-    return np.diagonal(_obj(x), **kwargs_of(s)).copy()  # numpy's is a read-only view
+    return np.diagonal(as_objects(x), **kwargs_of(s)).copy()  # numpy's is a read-only view
 
 
 @meaning(Prim.DIAG)
 def _diag_meaning(run, s, x):
-    x = _obj(x)
+    x = as_objects(x)
     k = s.params.get("k") or 0
     if x.ndim == 2:
         return np.diagonal(x, k).copy()
@@ -192,7 +192,7 @@ def _diag_meaning(run, s, x):
 
 @meaning(Prim.TRIL, Prim.TRIU)
 def _triangle_meaning(run, s, x):
-    x = _obj(x)
+    x = as_objects(x)
     k = s.params.get("k") or 0
     rows, cols = x.shape[-2:] if x.ndim >= 2 else (x.shape[-1],) * 2
     keep = (np.tri(rows, cols, k, dtype=bool) if s.prim is Prim.TRIL
@@ -245,15 +245,17 @@ def _emit_tuple_result(stmt, atom):
     return call("tuple", [inner]), True
 
 
-def _matrix(run, s, x) -> sympy.Matrix:
-    x = _obj(x)
+def sympy_matrix(run, s, x) -> sympy.Matrix:
+    """The sympy Matrix of a 2-D value (SymbolicError for a stack of matrices)."""
+    x = as_objects(x)
     if x.ndim != 2:
         raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} of a stack of matrices "
                             "has no symbolic meaning here")
     return sympy.Matrix(x.tolist())
 
 
-def _array(m: sympy.Matrix) -> np.ndarray:
+def from_matrix(m: sympy.Matrix) -> np.ndarray:
+    """A sympy Matrix as a 2-D object array."""
     out = np.empty(m.shape, dtype=object)
     for i in range(m.shape[0]):
         for j in range(m.shape[1]):
@@ -263,38 +265,38 @@ def _array(m: sympy.Matrix) -> np.ndarray:
 
 @meaning(Prim.INV)
 def _inv_meaning(run, s, a):
-    return _array(_matrix(run, s, a).inv())
+    return from_matrix(sympy_matrix(run, s, a).inv())
 
 
 @meaning(Prim.DET)
 def _det_meaning(run, s, a):
-    return _matrix(run, s, a).det()
+    return sympy_matrix(run, s, a).det()
 
 
 @meaning(Prim.SOLVE)
 def _solve_meaning(run, s, a, rhs):
-    rhs = _obj(rhs)
+    rhs = as_objects(rhs)
     if rhs.ndim > 2:
         raise SymbolicError(f"line {s.loc.line}: a batched solve has no symbolic meaning here")
-    inverse = _array(_matrix(run, s, a).inv())
+    inverse = from_matrix(sympy_matrix(run, s, a).inv())
     return inverse @ rhs
 
 
 @meaning(Prim.SLOGDET)
 def _slogdet_meaning(run, s, a):
-    det = _matrix(run, s, a).det()
+    det = sympy_matrix(run, s, a).det()
     sign = sign_at(run, det)
     return sympy.Integer(sign), sympy.log(sign * det)
 
 
 @meaning(Prim.SOLVE_GRAD_B)
 def _solve_grad_b_meaning(run, s, g, a, rhs):
-    return _array(_matrix(run, s, a).T.inv()) @ _obj(g)
+    return from_matrix(sympy_matrix(run, s, a).T.inv()) @ as_objects(g)
 
 
 @meaning(Prim.SOLVE_GRAD_A)
 def _solve_grad_a_meaning(run, s, g_rhs, x, rhs, a):
-    g_rhs, x = _obj(g_rhs), _obj(x)
+    g_rhs, x = as_objects(g_rhs), as_objects(x)
     if g_rhs.ndim == 1:
         return -np.multiply.outer(g_rhs, x)
     return -(g_rhs @ x.T)
@@ -302,12 +304,12 @@ def _solve_grad_a_meaning(run, s, g_rhs, x, rhs, a):
 
 @meaning(Prim.DET_GRAD)
 def _det_grad_meaning(run, s, g, a, det):
-    return sym(g) * sym(det) * _array(_matrix(run, s, a).inv().T)
+    return sym(g) * sym(det) * from_matrix(sympy_matrix(run, s, a).inv().T)
 
 
 @meaning(Prim.SLOGDET_GRAD)
 def _slogdet_grad_meaning(run, s, g, a):
-    return sym(g[1]) * _array(_matrix(run, s, a).inv().T)
+    return sym(g[1]) * from_matrix(sympy_matrix(run, s, a).inv().T)
 
 
 @meaning(Prim.CHOLESKY, Prim.EIGH, Prim.CHOLESKY_GRAD, Prim.EIGH_GRAD, Prim.EIGVALSH,
