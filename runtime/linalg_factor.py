@@ -8,6 +8,8 @@ result's cotangent is a tuple (or a dict of the items reached).
 
 from __future__ import annotations
 
+import numpy
+
 from .dispatch import array_module
 from .linalg_more import float_like, inv_grad, mT
 
@@ -22,6 +24,16 @@ def _triangle_only(grad, upper=False):
     n = grad.shape[-1]
     both = xp.triu(grad + mT(grad), 1) if upper else xp.tril(grad + mT(grad), -1)
     return both + grad * xp.eye(n, dtype=grad.dtype)
+
+
+def cholesky(a, upper=False):
+    """numpy.linalg.cholesky(a, upper=upper) on numpy, cupy (which has no `upper=`) and others."""
+    xp = array_module(a)
+    if xp is numpy:
+        return numpy.linalg.cholesky(a, upper=upper)
+    if upper:  # the upper factor of A, read from its upper triangle: that of A^T, transposed
+        return mT(xp.linalg.cholesky(mT(a)))
+    return xp.linalg.cholesky(a)
 
 
 def _cholesky_symmetric_grad(g, lower):

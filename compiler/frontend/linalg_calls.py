@@ -122,5 +122,16 @@ def lower_qr(lowerer, node: cst.Call, dest):
     return lowerer.emit_assign(dest, Prim.QR, [lowerer.expr(bound["a"])], node)
 
 
+def lower_scipy_cholesky(lowerer, node: cst.Call, dest):
+    """scipy.linalg.cholesky(a, lower=False): numpy's cholesky, upper factor by default."""
+    bound = _bind(lowerer, node, ("a", "lower"))
+    lower = _literal(lowerer, bound["lower"], "`lower=`", "write lower=True or lower=False") \
+        if "lower" in bound else False
+    params = {} if lower else {"upper": True}
+    return lowerer.emit_assign(dest, Prim.CHOLESKY, [lowerer.expr(bound["a"])], node,
+                               ir.Params.of(**params))
+
+
 LOWERINGS = {"numpy.einsum": lower_einsum, "numpy.tensordot": lower_tensordot,
-             "numpy.linalg.svd": lower_svd, "numpy.linalg.qr": lower_qr}
+             "numpy.linalg.svd": lower_svd, "numpy.linalg.qr": lower_qr,
+             "scipy.linalg.cholesky": lower_scipy_cholesky}

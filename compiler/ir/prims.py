@@ -217,7 +217,7 @@ class Prim(enum.Enum):
     SOLVE = _s(2, "linalg", "xp", "linalg.solve")
     DET = _s(1, "linalg", "xp", "linalg.det")
     SLOGDET = _s(1, "linalg", "special", "linalg.slogdet", makes_sequence=True)
-    CHOLESKY = _s(1, "linalg", "xp", "linalg.cholesky")
+    CHOLESKY = _s(1, "linalg", "special", "linalg.cholesky")  # upper=True: rt.cholesky
     EIGH = _s(1, "linalg", "special", "linalg.eigh", makes_sequence=True)
     EINSUM_GRAD = _s(VARIADIC, "gradient", "special", "einsum_grad")
     TENSORDOT_GRAD = _s(3, "gradient", "rt", "tensordot_grad")  # params: axes, side

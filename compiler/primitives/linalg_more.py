@@ -228,6 +228,14 @@ def _cholesky(b, g, s):
     return (b.apply(Prim.CHOLESKY_GRAD, (g, s.target), s.params),)
 
 
+@emitter(Prim.CHOLESKY)
+def _emit_cholesky(stmt, atom):
+    """`xp.linalg.cholesky(A)`; the upper factor through rt.cholesky (cupy has no `upper=`)."""
+    if stmt.params.get("upper"):
+        return call("rt.cholesky", [atom(stmt.args[0])], {"upper": const(True)}), False
+    return call("xp.linalg.cholesky", [atom(stmt.args[0])]), True
+
+
 @vjp(Prim.EIGVALSH)
 def _eigvalsh(b, g, s):
     return (b.apply(Prim.EIGVALSH_GRAD, (g, s.args[0]), s.params),)

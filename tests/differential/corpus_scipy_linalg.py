@@ -123,3 +123,24 @@ def cho_solve_twice(a, b):
 def _ref_cho_twice(a, b):
     f = jsl.cho_factor(_sym_from(a, True), lower=True)
     return jnp.sum(jsl.cho_solve(f, jsl.cho_solve(f, b)) * b)
+
+
+# ----------------------------------------------------------------- cholesky
+@add(well(3, shift=4.0))
+def scipy_cholesky_upper_default(a):
+    return np.sum(scipy.linalg.cholesky(a) ** 3)
+
+
+@corpus.ref
+def _ref_scipy_cholesky_upper(a):
+    return jnp.sum(jsl.cholesky(_sym_from(a, False)) ** 3)
+
+
+@add(well(3, shift=4.0))
+def scipy_cholesky_lower(a):
+    return np.sum(np.sin(scipy.linalg.cholesky(a, lower=True)))
+
+
+@corpus.ref
+def _ref_scipy_cholesky_lower(a):
+    return jnp.sum(jnp.sin(jsl.cholesky(_sym_from(a, True), lower=True)))
