@@ -92,8 +92,9 @@ def einsum_grad(g, subscripts, k, *operands):
     spec = ",".join("".join(labels) for labels, _ in terms) + "->" + "".join(present)
     r = xp.einsum(spec, *(v for _, v in terms))
     if len(present) < len(unique):  # labels only x has: x's cotangent is constant along them
-        r = xp.reshape(r, [sizes.get(c, 1) if c in seen else 1 for c in unique])
-        r = xp.broadcast_to(r, [x.shape[mine.index(c)] for c in unique])
+        present_sizes = iter(r.shape)
+        r = xp.reshape(r, tuple(next(present_sizes) if c in seen else 1 for c in unique))
+        r = xp.broadcast_to(r, tuple(x.shape[mine.index(c)] for c in unique))
     if len(unique) < len(mine):  # a repeated label: r lives on a diagonal of x
         first, eyes, labels = set(), [], []
         for c in mine:
@@ -144,7 +145,7 @@ def kron_grad(g, x, y, side=0):
     nd = max(x.ndim, y.ndim)
     xs = (1,) * (nd - x.ndim) + x.shape
     ys = (1,) * (nd - y.ndim) + y.shape
-    blocks = xp.reshape(g, [n for pair in zip(xs, ys) for n in pair])
+    blocks = xp.reshape(g, tuple(n for pair in zip(xs, ys) for n in pair))
     letters = string.ascii_letters
     xl, yl = letters[:nd], letters[nd:2 * nd]
     gl = "".join(a + b for a, b in zip(xl, yl))

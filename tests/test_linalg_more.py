@@ -231,3 +231,22 @@ def test_a_tied_gap_under_a_nonzero_cotangent_is_nan_and_zero_elsewhere():
     out = runtime.linalg_factor._over_gaps(term, gap)
     assert np.isnan(out[0, 1]) and out[1, 0] == 0.0 and np.all(np.diagonal(out) == 0.0)
     np.testing.assert_allclose(out[[0, 1, 2, 2], [2, 2, 0, 1]], [1.0, 2.0, -3.0, -4.0])
+
+
+def einsum_broadcast_label(a, w):
+    return np.sum(np.einsum("ij,j->i", a, w) ** 2)
+
+
+def einsum_broadcast_label_ellipsis(a, w):
+    return np.sum(np.einsum("...j,j->...", a, w) ** 2)
+
+
+@pytest.mark.parametrize("fn", [einsum_broadcast_label, einsum_broadcast_label_ellipsis],
+                         ids=lambda f: f.__name__)
+def test_einsum_sums_back_a_size_one_axis_numpy_broadcast(fn):
+    """numpy's einsum broadcasts a labelled axis of size 1 (jax's does not: no reference)."""
+    args = (np.arange(12.0).reshape(3, 4) / 7 - 0.5, np.array([0.7]))
+    grads = agc.differentiate(fn, wrt=("a", "w")).grad(*args)
+    for k in range(2):
+        np.testing.assert_allclose(grads[k], numeric_grad(fn, args, k), rtol=1e-6, atol=1e-9)
+        assert grads[k].shape == args[k].shape
