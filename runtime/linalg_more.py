@@ -90,7 +90,7 @@ def einsum_grad(g, subscripts, k, *operands):
     seen = {c for labels, _ in terms for c in labels}
     present = [c for c in unique if c in seen]
     spec = ",".join("".join(labels) for labels, _ in terms) + "->" + "".join(present)
-    r = xp.einsum(spec, *(v for _, v in terms))
+    r = xp.asarray(xp.einsum(spec, *(v for _, v in terms)))  # (a number for object arrays)
     if len(present) < len(unique):  # labels only x has: x's cotangent is constant along them
         present_sizes = iter(r.shape)
         r = xp.reshape(r, tuple(next(present_sizes) if c in seen else 1 for c in unique))

@@ -16,6 +16,7 @@ from agc.ir.prims import Prim
 from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
 from agc.proof.prover import Status
 from gradcheck import import_file, numeric_grad
+from scipy.linalg import solve_triangular
 
 MODEL = '''\
 """A Gaussian-process-like model: einsum, cholesky, solve_triangular, slogdet, trace."""
@@ -81,13 +82,18 @@ def structure(a, v):
             + np.sum(np.diag(np.diagonal(a)) * a) + np.sum(np.cross(a, v) ** 2))
 
 
+def triangular_solves(a, b):
+    return np.sum(solve_triangular(a, b, lower=True, trans=1) ** 2) + \
+        np.sum(solve_triangular(a, b, unit_diagonal=True))
+
+
 def powers_and_pinv(a):
     return np.sum(np.linalg.matrix_power(a, 3)) + np.sum(np.tensordot(a, a, axes=([0], [1])))
 
 
 @pytest.mark.parametrize("fn, args", [
     (einsum_loss, (A33, B32)), (inverse_and_det, (A33,)), (solve_and_slogdet, (A33, B32)),
-    (structure, (A33, V3)), (powers_and_pinv, (A33,)),
+    (structure, (A33, V3)), (powers_and_pinv, (A33,)), (triangular_solves, (A33, B32)),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_the_prover_proves_einsum_inv_det_solve_and_friends(fn, args):
     result = agc.verify(fn, *args)
