@@ -17,6 +17,7 @@ Behaviour is unchanged: this only restructures.
 from __future__ import annotations
 
 import copy
+
 from dataclasses import replace
 
 from .. import ir

@@ -247,18 +247,18 @@ def _mirror_problem(pushes: list, pops: list):
             crossed = _mirror_problem(push[1], pop[2]) or _mirror_problem(push[2], pop[1])
             problem = straight if straight and crossed else None
         else:
-            return (_tape_stmt(pop), (f"`{_show(_tape_stmt(pop))}` does not mirror "
-                                     f"`{_show(_tape_stmt(push))}` (another loop or branch)"))
+            return (_tape_stmt(pop), f"`{_show(_tape_stmt(pop))}` does not mirror "
+                                     f"`{_show(_tape_stmt(push))}` (another loop or branch)")
         if problem is not None:
             return problem
     if len(pushes) > len(pops):
         push = _tape_stmt(pushes[len(pushes) - len(pops) - 1])
-        return (push, (f"Push of {_show(push).removeprefix('push ')} is never popped "
-                      f"({len(pushes)} pushes, {len(pops)} pops in one block)"))
+        return (push, f"Push of {_show(push).removeprefix('push ')} is never popped "
+                      f"({len(pushes)} pushes, {len(pops)} pops in one block)")
     if len(pops) > len(pushes):
         pop = _tape_stmt(pops[len(pops) - len(pushes) - 1])
-        return (pop, (f"{_show(pop)!r} has no matching Push "
-                     f"({len(pushes)} pushes, {len(pops)} pops in one block)"))
+        return (pop, f"{_show(pop)!r} has no matching Push "
+                     f"({len(pushes)} pushes, {len(pops)} pops in one block)")
     return None
 
 
