@@ -94,6 +94,34 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
         return max(args, default=0)
     if stmt.prim is Prim.COPY:
         return args[0]
+    return _linalg_rank(stmt, args)
+
+
+def _linalg_rank(stmt: ir.Assign, args: list) -> int | None:
+    """Ranks of issue 13's linear algebra: einsum's output, trace, det, diagonal, ..."""
+    if stmt.prim is Prim.EINSUM:
+        subscripts = (stmt.params.get("subscripts") or ".").replace(" ", "")
+        if "." in subscripts:
+            return UNKNOWN
+        if "->" in subscripts:
+            return len(subscripts.split("->")[1])
+        letters = [c for c in subscripts if c.isalpha()]
+        return sum(1 for c in set(letters) if letters.count(c) == 1)
+    if None in args:
+        return UNKNOWN
+    if stmt.prim is Prim.TENSORDOT:
+        axes = stmt.params.get("axes", 2)
+        count = axes if isinstance(axes, int) else len(axes[0]) if isinstance(axes[0], tuple) \
+            else 1
+        return args[0] + args[1] - 2 * count
+    shifts = {Prim.TRACE: -2, Prim.DET: -2, Prim.DIAGONAL: -1, Prim.INV: 0,
+              Prim.MATRIX_POWER: 0, Prim.CHOLESKY: 0, Prim.PINV: 0, Prim.EIGVALSH: -1}
+    if stmt.prim in shifts:
+        return args[0] + shifts[stmt.prim]
+    if stmt.prim in (Prim.TRIL, Prim.TRIU, Prim.KRON):
+        return max(2, *args) if stmt.prim is not Prim.KRON else max(args)
+    if stmt.prim is Prim.DIAG:
+        return {1: 2, 2: 1}.get(args[0], UNKNOWN)
     return UNKNOWN
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from . import linalg_calls
 from . import numpy_names as calls
 from .stat_calls import lower_statistic
 
@@ -28,6 +29,8 @@ class CallLowering:
         if qualified is not None and qualified.startswith("agc.nn."):
             module, _, name = qualified.rpartition(".")
             return self._helper_call(node, name, module, dest)
+        if qualified in linalg_calls.LOWERINGS:
+            return linalg_calls.LOWERINGS[qualified](self, node, dest)
         if qualified is not None:
             spec = calls.FUNCTIONS.get(qualified)
             if spec is None:

@@ -160,6 +160,10 @@ class ExpressionLowering:
         if qualified is not None:
             return self._module_constant(node, qualified)
         prim = calls.ATTRIBUTES.get(node.attr.value)
+        if prim is None and node.attr.value in calls.RESULT_FIELDS:
+            raise self.unsupported(node.attr, f"the attribute `.{node.attr.value}`",
+                                   f"unpack the result instead: "
+                                   f"{calls.RESULT_FIELDS[node.attr.value]}")
         if prim is None:
             raise self.unsupported(node.attr, f"the attribute `.{node.attr.value}`",
                                    "supported: .T, .shape, .ndim, .size, .dtype")

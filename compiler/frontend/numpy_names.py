@@ -264,8 +264,66 @@ def _stat_methods() -> dict[str, CallSpec]:
     return methods
 
 
+# issue 13, linear algebra: einsum and tensordot are lowered in frontend/linalg_calls.py
+def _linalg_functions() -> dict[str, CallSpec]:
+    offset_axes = (A("offset", "static", 0), A("axis1", "static", 0), A("axis2", "static", 1))
+    table = {
+        "kron": _sig(Prim.KRON, A("a"), A("b")),
+        "cross": _sig(Prim.CROSS, A("a"), A("b"), A("axisa", "static", -1),
+                      A("axisb", "static", -1), A("axisc", "static", -1),
+                      A("axis", "static", None)),
+        "trace": _sig(Prim.TRACE, A("a"), *offset_axes),
+        "diagonal": _sig(Prim.DIAGONAL, A("a"), *offset_axes),
+        "diag": _sig(Prim.DIAG, A("v"), A("k", "static", 0)),
+        "tril": _sig(Prim.TRIL, A("m"), A("k", "static", 0)),
+        "triu": _sig(Prim.TRIU, A("m"), A("k", "static", 0)),
+        "linalg.inv": _sig(Prim.INV, A("a")),
+        "linalg.solve": _sig(Prim.SOLVE, A("a"), A("b")),
+        "linalg.det": _sig(Prim.DET, A("a")),
+        "linalg.slogdet": _sig(Prim.SLOGDET, A("a")),
+        "linalg.cholesky": _sig(Prim.CHOLESKY, A("a"), A("upper", "static", False)),
+        "linalg.eigvalsh": _sig(Prim.EIGVALSH, A("a"), A("UPLO", "static", "L")),
+        "linalg.eigh": _sig(Prim.EIGH, A("a"), A("UPLO", "static", "L")),
+        "linalg.matrix_power": _sig(Prim.MATRIX_POWER, A("a"), A("n", "static")),
+        "linalg.pinv": _sig(Prim.PINV, A("a"), A("rcond", "static", None)),
+        "linalg.lstsq": _sig(Prim.LSTSQ, A("a"), A("b"), A("rcond", "static", None)),
+        "linalg.svdvals": _sig(Prim.SVD_VALUES, A("x")),
+    }
+    return {f"numpy.{name}": spec for name, spec in table.items()}
+
+
+def _scipy_linalg_functions() -> dict[str, CallSpec]:
+    return {
+        "scipy.linalg.solve_triangular": _sig(
+            Prim.SOLVE_TRIANGULAR, A("a"), A("b"), A("trans", "static", 0),
+            A("lower", "static", False), A("unit_diagonal", "static", False)),
+        "scipy.linalg.cho_factor": _sig(Prim.CHO_FACTOR, A("a"), A("lower", "static", False)),
+        "scipy.linalg.cho_solve": _sig(Prim.CHO_SOLVE, A("c_and_lower"), A("b")),
+    }
+
+
+LINALG_METHODS: dict[str, CallSpec] = {
+    "trace": _sig(Prim.TRACE, A("x"), A("offset", "static", 0), A("axis1", "static", 0),
+                  A("axis2", "static", 1)),
+    "diagonal": _sig(Prim.DIAGONAL, A("x"), A("offset", "static", 0), A("axis1", "static", 0),
+                     A("axis2", "static", 1)),
+}
+
+# Fields of numpy.linalg's named-tuple results: refused with a hint to unpack instead.
+RESULT_FIELDS: dict[str, str] = {
+    "eigenvalues": "w, v = np.linalg.eigh(A)", "eigenvectors": "w, v = np.linalg.eigh(A)",
+    "sign": "sign, logabsdet = np.linalg.slogdet(A)",
+    "logabsdet": "sign, logabsdet = np.linalg.slogdet(A)",
+    "Q": "Q, R = np.linalg.qr(A)", "R": "Q, R = np.linalg.qr(A)",
+    "U": "U, S, Vh = np.linalg.svd(A, full_matrices=False)",
+    "S": "U, S, Vh = np.linalg.svd(A, full_matrices=False)",
+    "Vh": "U, S, Vh = np.linalg.svd(A, full_matrices=False)",
+}
+
+
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions(),
                                   **_issue13_functions(), **_stat_functions()}
+FUNCTIONS.update(_linalg_functions(), **_scipy_linalg_functions())
 
 METHODS: dict[str, CallSpec] = {
     **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},
@@ -283,6 +341,7 @@ METHODS: dict[str, CallSpec] = {
     "item": _sig(Prim.FLOAT, A("x")),
     **_stat_methods(),
 }
+METHODS.update(LINALG_METHODS)
 
 ATTRIBUTES: dict[str, Prim] = {
     "T": Prim.TRANSPOSE, "shape": Prim.SHAPE, "ndim": Prim.NDIM,

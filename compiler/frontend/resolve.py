@@ -20,9 +20,11 @@ import numpy
 ARRAY_MODULES = {"numpy": "numpy", "cupy": "numpy", "math": "math", "agc": "agc",
                  "agc.runtime": "agc.runtime", "numpy.linalg": "numpy.linalg",
                  "cupy.linalg": "numpy.linalg"}
-# scipy.special (and cupyx's copy of it): emitted code calls rt.special, never scipy itself
+# scipy.special (and cupyx's copy of it): emitted code calls rt.special, never scipy itself;
+# scipy.linalg (cupyx.scipy.linalg is the same to agc)
 ARRAY_MODULES.update({"scipy": "scipy", "scipy.special": "scipy.special",
-                      "cupyx.scipy": "scipy", "cupyx.scipy.special": "scipy.special"})
+                      "cupyx.scipy": "scipy", "cupyx.scipy.special": "scipy.special",
+                      "scipy.linalg": "scipy.linalg", "cupyx.scipy.linalg": "scipy.linalg"})
 
 
 @dataclass
@@ -141,7 +143,7 @@ def names_from_globals(glob: dict) -> Names:
             else:
                 names.modules[key] = value.__name__
         elif isinstance(value, types.FunctionType) and not key.startswith("__"):
-            qualified = _agc_function_name(value)
+            qualified = _agc_function_name(value) or _scipy_linalg_name(value)
             if qualified:
                 names.qualified[key] = qualified
             else:
@@ -157,6 +159,15 @@ def names_from_globals(glob: dict) -> Names:
                     names.qualified[key] = f"{module_name}.{value.__name__}"
                     break
     return names
+
+
+def _scipy_linalg_name(fn: types.FunctionType) -> str | None:
+    """`scipy.linalg.NAME` for a function of scipy.linalg (read only if scipy is loaded)."""
+    linalg = sys.modules.get("scipy.linalg")
+    name = getattr(fn, "__name__", "")
+    if linalg is not None and getattr(linalg, name, None) is fn:
+        return f"scipy.linalg.{name}"
+    return None
 
 
 def _agc_function_name(fn: types.FunctionType) -> str | None:

@@ -275,6 +275,58 @@ class Prim(enum.Enum):
     WEIGHTS_LIKE_GRAD = _s(3, "gradient", "rt", "weights_like_grad")
     EDGE_LIKE = _s(2, "shape", "rt", "edge_like", diff_args=(0,))
 
+    # issue 13, linear algebra
+    EINSUM = _s(VARIADIC, "linalg", "special", "einsum")  # params: subscripts (the string)
+    TENSORDOT = _s(2, "linalg", "xp", "tensordot")
+    KRON = _s(2, "linalg", "xp", "kron")
+    CROSS = _s(2, "linalg", "xp", "cross")
+    TRACE = _s(1, "linalg", "xp", "trace")
+    DIAG = _s(1, "shape", "xp", "diag")
+    DIAGONAL = _s(1, "shape", "xp", "diagonal")
+    TRIL = _s(1, "shape", "xp", "tril")
+    TRIU = _s(1, "shape", "xp", "triu")
+    INV = _s(1, "linalg", "xp", "linalg.inv")
+    SOLVE = _s(2, "linalg", "xp", "linalg.solve")
+    DET = _s(1, "linalg", "xp", "linalg.det")
+    SLOGDET = _s(1, "linalg", "special", "linalg.slogdet", makes_sequence=True)
+    CHOLESKY = _s(1, "linalg", "special", "linalg.cholesky")  # upper=True: rt.cholesky
+    EIGH = _s(1, "linalg", "special", "linalg.eigh", makes_sequence=True)
+    EINSUM_GRAD = _s(VARIADIC, "gradient", "special", "einsum_grad")
+    TENSORDOT_GRAD = _s(3, "gradient", "rt", "tensordot_grad")  # params: axes, side
+    KRON_GRAD = _s(3, "gradient", "rt", "kron_grad")  # params: side
+    CROSS_GRAD = _s(3, "gradient", "rt", "cross_grad")  # params: axis, side
+    TRACE_GRAD = _s(2, "gradient", "rt", "trace_grad")
+    DIAG_GRAD = _s(2, "gradient", "rt", "diag_grad")
+    DIAGONAL_GRAD = _s(2, "gradient", "rt", "diagonal_grad")
+    INV_GRAD = _s(2, "gradient", "rt", "inv_grad")  # (g, inv(A))
+    SOLVE_GRAD_B = _s(3, "gradient", "rt", "solve_grad_b")  # (g, A, b)
+    SOLVE_GRAD_A = _s(4, "gradient", "rt", "solve_grad_a")  # (b's cotangent, x, b, A)
+    DET_GRAD = _s(3, "gradient", "rt", "det_grad")  # (g, A, det(A))
+    SLOGDET_GRAD = _s(2, "gradient", "rt", "slogdet_grad")  # (g, A)
+    CHOLESKY_GRAD = _s(2, "gradient", "rt", "cholesky_grad")  # (g, L)
+    EIGH_GRAD = _s(2, "gradient", "rt", "eigh_grad")  # (g, (w, v))
+    MATRIX_POWER = _s(1, "linalg", "xp", "linalg.matrix_power")  # params: n
+    PINV = _s(1, "linalg", "xp", "linalg.pinv")
+    QR = _s(1, "linalg", "special", "linalg.qr", makes_sequence=True)
+    SVD = _s(1, "linalg", "special", "linalg.svd", makes_sequence=True)
+    SVD_VALUES = _s(1, "linalg", "special", "linalg.svd")  # svd(a, compute_uv=False), svdvals
+    LSTSQ = _s(2, "linalg", "special", "linalg.lstsq", makes_sequence=True)
+    MATRIX_POWER_GRAD = _s(2, "gradient", "rt", "matrix_power_grad")  # (g, A), params: n
+    PINV_GRAD = _s(3, "gradient", "rt", "pinv_grad")  # (g, A, pinv(A))
+    QR_GRAD = _s(2, "gradient", "rt", "qr_grad")  # (g, (Q, R))
+    SVD_GRAD = _s(2, "gradient", "rt", "svd_grad")  # (g, (U, s, Vh))
+    SVD_VALUES_GRAD = _s(2, "gradient", "rt", "svd_values_grad")  # (g, A)
+    LSTSQ_GRAD = _s(4, "gradient", "rt", "lstsq_grad")  # (g, a, b, result), params: side
+    SOLVE_TRIANGULAR = _s(2, "linalg", "rt", "solve_triangular")  # scipy.linalg's
+    CHO_FACTOR = _s(1, "linalg", "rt", "cho_factor", makes_sequence=True)  # (c, lower)
+    CHO_SOLVE = _s(2, "linalg", "rt", "cho_solve")  # ((c, lower), b)
+    SOLVE_TRIANGULAR_GRAD_A = _s(2, "gradient", "rt", "solve_triangular_grad_a")  # (gb, x)
+    CHO_FACTOR_GRAD = _s(3, "gradient", "rt", "cho_factor_grad")  # (g, a, (c, lower))
+    # the cotangent of (c, lower) for x = cho_solve((c, lower), b): (gc, 0.0)
+    CHO_SOLVE_GRAD_C = _s(3, "gradient", "rt", "cho_solve_grad_c", makes_sequence=True)
+    EIGVALSH = _s(1, "linalg", "xp", "linalg.eigvalsh")
+    EIGVALSH_GRAD = _s(2, "gradient", "rt", "eigvalsh_grad")  # (g, A), params: UPLO
+
     @property
     def spec(self) -> Spec:
         """This primitive's Spec."""

@@ -17,6 +17,8 @@ from . import (
     gradients_arrays,
     indexing,
     linalg,
+    linalg_factor,
+    linalg_more,
     reductions,
     shape,
     special,
@@ -28,5 +30,6 @@ from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_
 __all__ = [
     "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
-    "meaning_for", "reductions", "rule_for", "shape", "special", "special_extra", "statistics",
+    "linalg_factor", "linalg_more", "meaning_for", "reductions", "rule_for", "shape", "special",
+    "special_extra", "statistics",
 ]

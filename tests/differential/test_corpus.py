@@ -19,11 +19,14 @@ from . import (
     corpus_helpers,
     corpus_indexing,
     corpus_linalg,
+    corpus_linalg_more,
+    corpus_linalg_solve,
     corpus_lists,
     corpus_loops,
     corpus_ml,
     corpus_reductions,
     corpus_refused,
+    corpus_scipy_linalg,
     corpus_shapes,
     corpus_special,
     corpus_statistics,
@@ -31,7 +34,8 @@ from . import (
 )
 from .harness import check_entry, check_reference
 
-MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_shapes, corpus_indexing,
+MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_linalg_more,
+           corpus_linalg_solve, corpus_scipy_linalg, corpus_shapes, corpus_indexing,
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
            corpus_ml, corpus_tricky, corpus_refused, corpus_special, corpus_statistics)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
