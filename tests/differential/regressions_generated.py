@@ -170,7 +170,8 @@ def f(a):
 """, ([[0.3, 0.5, 0.2], [0.1, 0.7, -0.4]],), 19.6,
          ([[32.0, 8.0, 8.0], [20.0, 8.0, 8.0]],)),
     # ---------------------------------------------- returns inside nested blocks
-    # agc today: UnboundLocalError: cannot access local variable 'v_saved_1' where it is not associat
+    # fixed; agc once gave: UnboundLocalError v_saved_1 (the code after the if, copied into both
+    # branches, shared its statements, so only one copy saved v)
     Case("nested_return", """
 def f(a):
     v = a * 2.0
