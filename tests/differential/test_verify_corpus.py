@@ -49,6 +49,7 @@ def _first_operation_on_a_parameter(entry, args):
     for stmt in ir.walk(compiled.adjoint.primal.body):
         if isinstance(stmt, ir.Assign) and stmt.prim in registry.RULES and \
                 stmt.prim.spec.group in ("elementwise", "reduction", "linalg") and \
+                not stmt.prim.spec.makes_sequence and \
                 any(isinstance(a, ir.Var) and a.name in wrt for a in stmt.args):
             return stmt.prim
     return None
