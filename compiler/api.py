@@ -160,13 +160,45 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
 
 def _constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
     """(module globals, name, value) of every module-level constant the compiled code read."""
-    read = [(fn.__globals__, name, names.constants[name]) for name in sorted(names.read)]
+    read = [(fn.__globals__, name, _snapshot(names, name)) for name in sorted(names.read)]
     for helper in compiled.helpers:
         home = helper.home  # a helper parsed on its own has names (and reads) of its own
         if home.names is not names:
             where = home.live_globals if home.live_globals is not None else fn.__globals__
-            read += [(where, name, home.names.constants[name]) for name in sorted(home.names.read)]
+            read += [(where, name, _snapshot(home.names, name)) for name in sorted(home.names.read)]
     return read
+
+
+def _snapshot(names, name: str):
+    """What a read constant is now: numbers by value, containers copied, arrays by identity."""
+    if name in names.constants:
+        return names.constants[name]
+    return _copy_tree(names.values[name])
+
+
+def _copy_tree(value):
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_tree(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    return value
+
+
+def _unchanged(now, then) -> bool:
+    """`now` is still `then`: the same array object (in-place writes are read at call time),
+    equal numbers of the same type, containers equal leaf by leaf (an appended item, a
+    rebound entry or a changed shape means compiling again)."""
+    if now is then:
+        return True
+    if type(now) is not type(then):
+        return False
+    if isinstance(then, (list, tuple)):
+        return len(now) == len(then) and all(map(_unchanged, now, then))
+    if isinstance(then, dict):
+        return now.keys() == then.keys() and all(_unchanged(now[k], then[k]) for k in then)
+    if isinstance(then, (int, float)):
+        return now == then
+    return False
 
 
 _MISSING = object()
@@ -183,8 +215,7 @@ def _staleness_check(read: list[tuple[dict, str, object]]):
 
     def stale() -> bool:
         for glob, name, value in read:
-            now = glob.get(name, _MISSING)
-            if now is not value and (type(now) is not type(value) or now != value):
+            if not _unchanged(glob.get(name, _MISSING), value):
                 return True
         return False
 

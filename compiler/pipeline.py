@@ -254,7 +254,8 @@ class HelperModules:
         if not path.endswith(".py") or not os.path.isfile(path):
             raise UserCodeError(f"cannot find the source of module {module!r}", call.loc)
         with open(path, encoding="utf-8") as handle:
-            return parse(handle.read(), path, names_from_module)
+            home = module.lstrip(".") if not module.startswith(".") else None
+            return parse(handle.read(), path, lambda tree: names_from_module(tree, home))
 
 
 def emitted_function_names(function: str) -> tuple[str, str, str]:

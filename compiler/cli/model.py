@@ -25,7 +25,8 @@ def read_model(path: str) -> pipeline.ParsedModule:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {path}: {err}") from None
-    return pipeline.parse(text, path, names_from_module)
+    home = os.path.splitext(os.path.basename(path))[0]
+    return pipeline.parse(text, path, lambda tree: names_from_module(tree, home))
 
 
 def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.Target]:

@@ -14,6 +14,7 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import numpy_names as calls
+from .resolve import ModuleValue
 
 BINARY = {
     cst.Add: Prim.ADD, cst.Subtract: Prim.SUB, cst.Multiply: Prim.MUL,
@@ -73,9 +74,23 @@ class ExpressionLowering:
         if name in self.names.constants:
             self.names.read.add(name)
             return ir.Const(self.names.constants[name], text=name)
+        if name in self.names.values:
+            return self._module_value(name)
         raise UserCodeError(f"name {name!r} is not defined here", self.loc(node),
                             "agc sees the function's parameters, its own variables, "
-                            "module-level numeric constants and imported numpy/math names")
+                            "module-level numbers, arrays, lists/tuples/dicts of numbers "
+                            "and imported numpy/math names; pass other values as parameters")
+
+    def _module_value(self, name: str) -> ir.Const:
+        """A module-level array or container: a constant the emitted code reads by name."""
+        value = self.names.values[name]
+        self.names.read.add(name)
+        if isinstance(value, ModuleValue):  # a model file read as text: `import model`
+            line = f"import {value.module}"
+            if line not in self.names.imports:
+                self.names.imports.append(line)
+            return ir.Const(value, text=value.text)
+        return ir.Const(value, text=name)
 
     def _expr_Integer(self, node: cst.Integer, dest):
         return ir.Const(node.evaluated_value)

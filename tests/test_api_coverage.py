@@ -1,0 +1,155 @@
+"""Issue 13: module-level arrays and containers read as constants, keyword arguments,
+`wrt` forms, and class-based models.
+
+Expected values come from the function itself (numpy), expected gradients from
+closed forms or central differences (`numeric_grad`), never from agc.
+"""
+
+from __future__ import annotations
+
+import agc
+import numpy as np
+import pytest
+from agc import cli
+from agc.errors import UsageError, UserCodeError
+from gradcheck import import_file, import_source, numeric_grad
+
+CONSTANTS = """
+import numpy as np
+import agc
+
+A = np.array([[1., 2.], [3., 4.]])
+L = [1.0, 2.0, 3.0]
+T = (0.5, 1.5)
+D = {"a": 2.0, "b": -1.0}
+W0 = np.random.default_rng(0).standard_normal((2, 2))
+S32 = np.float32(0.5)
+
+
+def helper(x):
+    return W0 @ x + D["b"]
+
+
+def matrix(x):
+    return np.sum((A @ x) ** 2)
+
+
+def containers(x):
+    return np.sum(x * L[0] + L[2]) * T[1] + np.sum(np.sin(x)) * D["a"]
+
+
+def computed(x):
+    return np.sum(np.tanh(helper(x)) ** 2)
+
+
+def numpy_number(x):
+    return np.sum(x * S32)
+
+
+@agc.differentiate
+def decorated(x):
+    return np.sum(A @ np.exp(x))
+"""
+
+
+@pytest.fixture
+def consts(tmp_path):
+    """The CONSTANTS module, imported fresh for each test (the tests rebind its names)."""
+    return import_source(CONSTANTS, tmp_path, "api_constants")
+
+
+@pytest.mark.parametrize("name", ["matrix", "containers", "computed", "numpy_number",
+                                  "decorated"])
+def test_module_arrays_and_containers_are_constants(consts, name):
+    """`name 'A' is not defined here` was the most common first stumble."""
+    fn = getattr(consts, name)
+    x = np.array([0.3, -0.7])
+    value, g = agc.value_and_grad(fn)(x)
+    np.testing.assert_allclose(value, fn(x), rtol=1e-12)
+    np.testing.assert_allclose(g, numeric_grad(fn, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def test_float32_argument_gives_float32_gradient(consts):
+    x = np.array([0.3, -0.7], dtype=np.float32)
+    g = agc.grad(consts.computed)(x)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, numeric_grad(consts.computed, (x.astype(float),), 0),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_an_array_written_in_place_is_read_at_call_time(consts):
+    grad = agc.grad(consts.matrix)
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(grad(x), 2 * consts.A.T @ (consts.A @ x))
+    consts.A[0, 0] = 10.0
+    np.testing.assert_allclose(grad(x), [346.0, 144.0])
+
+
+def test_a_rebound_array_is_seen(consts):
+    grad = agc.grad(consts.matrix)
+    x = np.array([1.0, 2.0])
+    grad(x)
+    consts.A = np.eye(2) * 3.0
+    np.testing.assert_allclose(grad(x), 18.0 * x)
+    consts.A = np.ones((3, 2))  # another shape: compiled again, not a stale broadcast
+    np.testing.assert_allclose(grad(x), numeric_grad(consts.matrix, (x,), 0), rtol=1e-6)
+
+
+def test_a_list_changed_in_place_and_a_dict_entry_rebound_are_seen(consts):
+    grad = agc.grad(consts.containers)
+    x = np.array([0.1, 0.2])
+    grad(x)
+    consts.L[0] = 4.0
+    consts.D["a"] = 0.0
+    np.testing.assert_allclose(grad(x), numeric_grad(consts.containers, (x,), 0), rtol=1e-6)
+    consts.T = (0.0, 2.0)
+    np.testing.assert_allclose(grad(x), [8.0, 8.0])
+
+
+def test_a_module_value_of_another_kind_is_refused_with_a_hint(tmp_path):
+    model = import_source("import numpy as np\nNAME = object()\n\n\n"
+                          "def f(x):\n    return np.sum(x) * NAME\n", tmp_path, "api_obj")
+    with pytest.raises(UserCodeError, match="'NAME' is not defined here") as err:
+        agc.grad(model.f)(np.ones(2))
+    assert "pass other values as parameters" in str(err.value)
+    assert "api_obj.py:6:" in str(err.value)
+
+
+CLI_MODEL = """
+import numpy as np
+from agc import differentiate
+
+A = np.array([[1., 2.], [3., 4.]])
+W: list = [0.5, 1.5]
+SCALE = 2.0
+B = np.random.default_rng(1).standard_normal((2, 2))
+
+
+def helper(x):
+    return B @ x
+
+
+@differentiate
+def loss(x):
+    return SCALE * np.sum((A @ x) ** 2) + W[1] * np.sum(np.sin(helper(x)))
+"""
+
+
+def test_agc_compile_reads_module_arrays_from_the_model_at_call_time(tmp_path):
+    """The emitted module imports the model and reads `cli_model.A` on each call."""
+    path = tmp_path / "cli_model.py"
+    path.write_text(CLI_MODEL)
+    out = tmp_path / "cli_model_grad.py"
+    assert cli.main(["compile", str(path), "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "import cli_model\n" in text and "cli_model.A @ x" in text
+    assert "SCALE = 2.0" in text  # a literal number is still embedded
+    model = import_file(path, "cli_model")
+    emitted = import_file(out)
+    x = np.array([0.4, -1.2])
+    np.testing.assert_allclose(emitted.loss_grad(x), numeric_grad(model.loss, (x,), 0),
+                               rtol=1e-6)
+    model.A[1, 1] = -2.0
+    model.W = [0.0, 3.0]
+    np.testing.assert_allclose(emitted.loss_grad(x), numeric_grad(model.loss, (x,), 0),
+                               rtol=1e-6)
