@@ -35,6 +35,11 @@ class Differentiated:
     def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None, has_aux: bool = False):
         functools.update_wrapper(self, fn)
         self.fn = fn
+        self._signature = inspect.signature(fn)
+        kinds = [p.kind for p in self._signature.parameters.values()]
+        # every parameter positional: then len(args) == this means nothing to bind
+        self._positional = len(kinds) if all(k < inspect.Parameter.VAR_POSITIONAL
+                                             for k in kinds) else -1
         self.wrt = _normalize_wrt(fn, wrt)
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
@@ -46,12 +51,15 @@ class Differentiated:
         return self if obj is None else functools.partial(self, obj)
 
     # ---------------------------------------------------------- gradients
-    def grad(self, *args, intermediates: tuple[str, ...] = ()):
+    def grad(self, *args, intermediates: tuple[str, ...] = (), **kwargs):
         """The gradient at `args`: one array for one wrt name, else a tuple.
 
-        With `has_aux`, returns (gradient, aux). With `intermediates=("a",)`,
-        returns (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
+        Arguments may be given by position or by name, as to the function itself;
+        parameters left out take their defaults. With `has_aux`, returns
+        (gradient, aux). With `intermediates=("a",)`, returns
+        (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
         """
+        args = self._bind(args, kwargs)
         if intermediates:
             value, grads, kept = self._with_intermediates(args, intermediates, None)
             return (grads, self._aux(value), kept) if self.has_aux else (grads, kept)
@@ -61,10 +69,23 @@ class Differentiated:
             return grads, self._aux(value)
         return compiled.grad(*args)
 
-    def value_and_grad(self, *args, seed=None):
-        """(value, gradient) at `args`; `seed` is the output's adjoint (vjp)."""
+    def value_and_grad(self, *args, seed=None, **kwargs):
+        """(value, gradient) at `args` (by position or by name); `seed` is the output's adjoint."""
+        args = self._bind(args, kwargs)
         compiled = self._current(args)
         return compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+
+    def _bind(self, args: tuple, kwargs: dict) -> tuple:
+        """All arguments by position, as Python binds them to the function (defaults too)."""
+        signature = self._signature
+        if not kwargs and len(args) == self._positional:
+            return args  # the fast path: every gradient call runs this
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as err:
+            raise UsageError(f"{self.fn.__name__}(): {err}") from None
+        bound.apply_defaults()
+        return tuple(bound.arguments[name] for name in signature.parameters)
 
     @staticmethod
     def _aux(value):
@@ -76,12 +97,13 @@ class Differentiated:
         value, grads, kept = compiled.value_and_grad(*args, **{compiled.seed_name: seed})
         return value, grads, dict(zip(names, kept))
 
-    def vjp(self, *args, seed):
+    def vjp(self, *args, seed, **kwargs):
         """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
-        return self.value_and_grad(*args, seed=seed)
+        return self.value_and_grad(*args, seed=seed, **kwargs)
 
-    def tape_report(self, *args):
+    def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
+        args = self._bind(args, kwargs)
         return tape_report(self.compiled_for(_scalar_key(args)), args)
 
     @property
@@ -120,18 +142,27 @@ class Differentiated:
 
 
 def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
+    """`wrt` as parameter names: a name, a position, or a tuple/list of them."""
     if wrt is None:
         return None
-    if isinstance(wrt, str):
+    if isinstance(wrt, (str, int)):
         wrt = (wrt,)
     names = list(inspect.signature(fn).parameters)
+    listed = f"its parameters are {', '.join(names)}"
+    if not isinstance(wrt, (tuple, list)) or not wrt:
+        raise UsageError(f"wrt= must be a parameter name or position, or a non-empty tuple of "
+                         f"them (got {wrt!r}); {listed}")
     out = []
     for item in wrt:
-        name = names[item] if isinstance(item, int) else item
-        if name not in names:
-            raise UsageError(f"{fn.__name__}() has no parameter {name!r}; "
-                             f"its parameters are {', '.join(names)}")
-        out.append(name)
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not -len(names) <= item < len(names):
+                raise UsageError(f"wrt={item!r}: {fn.__name__}() has {len(names)} parameters; "
+                                 f"{listed}")
+            item = names[item]
+        if not isinstance(item, str) or item not in names:
+            raise UsageError(f"{fn.__name__}() has no parameter {item!r}; {listed}")
+        if item not in out:
+            out.append(item)
     return tuple(out)
 
 
@@ -141,6 +172,7 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
+    parsed.live_globals = fn.__globals__  # helpers' signatures, for calls with keywords
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
                              _params_of_kind(fn, key, "tree"), has_aux, keep,
                              _array_ranks(fn, key))

@@ -153,3 +153,111 @@ def test_agc_compile_reads_module_arrays_from_the_model_at_call_time(tmp_path):
     model.W = [0.0, 3.0]
     np.testing.assert_allclose(emitted.loss_grad(x), numeric_grad(model.loss, (x,), 0),
                                rtol=1e-6)
+
+
+KEYWORDS = """
+import numpy as np
+
+
+def affine(a, b=2.0, c=0.5, *, shift=0.0):
+    return a * b + c + shift
+
+
+def f(x, w):
+    return np.sum(affine(x, b=w) ** 2) + np.sum(affine(c=1.5, a=np.sin(x), shift=w))
+
+
+def with_defaults(x, w=np.ones(2), scale=3.0, *, power=2):
+    return np.sum((x * w) ** power) * scale
+
+
+def n_times(x, n):
+    return np.sum(x) * n
+"""
+
+
+@pytest.fixture
+def kw(tmp_path):
+    return import_source(KEYWORDS, tmp_path, "api_keywords")
+
+
+def _expected_f(kw, x, w):
+    return (numeric_grad(kw.f, (x, w), 0), numeric_grad(kw.f, (x, w), 1))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_helpers_called_with_keywords_and_defaults(kw, dtype):
+    x, w = np.array([0.3, -1.1], dtype=dtype), np.array([0.5, 2.0], dtype=dtype)
+    value, (gx, gw) = agc.value_and_grad(kw.f, wrt=("x", "w"))(x, w)
+    expected = _expected_f(kw, x.astype(float), w.astype(float))
+    assert gx.dtype == gw.dtype == dtype
+    tol = 1e-6 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(value, kw.f(x, w), rtol=tol)
+    np.testing.assert_allclose(gx, expected[0], rtol=tol, atol=tol)
+    np.testing.assert_allclose(gw, expected[1], rtol=tol, atol=tol)
+
+
+def test_arguments_by_name_everywhere(kw):
+    """f.grad(x=..., w=...), value_and_grad(x, w=...), agc.grad(f)(x=...) bind as Python does."""
+    x, w = np.array([0.3, -1.1]), np.array([0.5, 2.0])
+    diff = agc.differentiate(kw.f, wrt=("x", "w"))
+    expected = _expected_f(kw, x, w)
+    for got in (diff.grad(x, w), diff.grad(x=x, w=w), diff.grad(w=w, x=x), diff.grad(x, w=w),
+                diff.value_and_grad(x, w=w)[1], agc.grad(kw.f, wrt=("x", "w"))(w=w, x=x),
+                diff.vjp(x, w=w, seed=1.0)[1]):
+        np.testing.assert_allclose(got[0], expected[0], rtol=1e-6)
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
+    with pytest.raises(UsageError, match="missing a required argument: 'w'"):
+        diff.grad(x)
+    with pytest.raises(UsageError, match="unexpected keyword argument 'v'"):
+        diff.grad(x, w, v=w)
+
+
+def test_defaults_and_keyword_only_parameters(kw):
+    x = np.array([0.3, -1.1])
+    fn = kw.with_defaults
+    np.testing.assert_allclose(agc.grad(fn)(x), numeric_grad(fn, (x,), 0), rtol=1e-6)
+    w = np.array([2.0, -1.0])
+    for wrt in (1, "w", ("w",), [1]):
+        np.testing.assert_allclose(agc.grad(fn, wrt=wrt)(x, w, power=3),
+                                   numeric_grad(lambda x, w: fn(x, w, power=3), (x, w), 1),
+                                   rtol=1e-6)
+    g_scale = agc.grad(fn, wrt=2)(x, scale=2.0)  # a position counted from 0
+    assert g_scale == pytest.approx(fn(x, scale=1.0))
+
+
+@pytest.mark.parametrize(("wrt", "message"), [
+    ((5,), "wrt=5: n_times\\(\\) has 2 parameters; its parameters are x, n"),
+    ("nope", "n_times\\(\\) has no parameter 'nope'; its parameters are x, n"),
+    ((), "non-empty tuple"),
+    ((1.5,), "has no parameter 1.5"),
+])
+def test_bad_wrt_is_a_usage_error_naming_the_parameters(kw, wrt, message):
+    with pytest.raises(UsageError, match=message):
+        agc.grad(kw.n_times, wrt=wrt)
+
+
+def test_an_integer_argument_to_differentiate_is_refused_clearly(kw):
+    with pytest.raises(TypeError, match="cannot differentiate with respect to n: it is an "
+                       "integer"):
+        agc.grad(kw.n_times, wrt="n")(np.ones(2), 3)
+    assert agc.grad(kw.n_times, wrt="n")(np.ones(2), 3.0) == 2.0
+
+
+def test_keyword_errors_in_helper_calls_are_positioned(tmp_path):
+    model = import_source("import numpy as np\n\n\ndef h(a, b=1.0):\n    return a * b\n\n\n"
+                          "def f(x):\n    return np.sum(h(x, bb=2.0))\n", tmp_path, "api_kwerr")
+    with pytest.raises(UserCodeError, match="h\\(\\) gets no parameter `bb`") as err:
+        agc.grad(model.f)(np.ones(2))
+    assert "api_kwerr.py:9:" in str(err.value) and "a, b" in str(err.value)
+
+
+def test_agc_compile_with_keywords_and_default_expressions(tmp_path):
+    path = tmp_path / "kw_model.py"
+    path.write_text(KEYWORDS + "\n\ndef g(x, w=np.ones(2)):\n    return f(x, w=w)\n")
+    out = tmp_path / "kw_model_grad.py"
+    assert cli.main(["compile", str(path), "--function", "g", "-o", str(out)]) == 0
+    assert "def g_grad(x, w=np.ones(2)):" in out.read_text()
+    model, emitted = import_file(path), import_file(out)
+    x = np.array([0.7, 0.2])
+    np.testing.assert_allclose(emitted.g_grad(x), numeric_grad(model.g, (x,), 0), rtol=1e-6)

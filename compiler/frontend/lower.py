@@ -135,23 +135,35 @@ class Lowerer(ExpressionLowering, CallLowering):
     def _all_params(self):
         ps = self.node.params
         extra = [p for p in (ps.star_arg, ps.star_kwarg) if isinstance(p, cst.Param)]
-        extra += list(ps.kwonly_params)
         if extra:
-            raise self.unsupported(extra[0], "*args, **kwargs or keyword-only parameters",
-                                   "use plain positional parameters")
-        return [*ps.posonly_params, *ps.params]
+            raise self.unsupported(extra[0], "*args or **kwargs parameters",
+                                   "name each parameter")
+        # Keyword-only parameters become ordinary ones after the others: the emitted code
+        # passes every argument, and a caller naming them still can.
+        return [*ps.posonly_params, *ps.params, *ps.kwonly_params]
 
     def _param(self, p: cst.Param) -> ir.Param:
         default = None
         if p.default is not None:
-            atom = self.expr(p.default)
-            if not isinstance(atom, ir.Const):
-                raise self.unsupported(p.default, "a non-constant default value")
-            default = atom
+            default = self._default(p.default)
         annotation = None
         if p.annotation is not None and isinstance(p.annotation.annotation, cst.Name):
             annotation = p.annotation.annotation.value
         return ir.Param(p.name.value, default, annotation)
+
+    def _default(self, node: cst.BaseExpression) -> ir.Const:
+        """A parameter's default: a constant, or an expression of imported names only
+        (`w=np.ones(3)`), written as is: Python evaluates it once, where the emitted
+        function is defined, as it did for the original."""
+        found: list[ir.Atom] = []
+        block = self.sub_block(lambda: found.append(self.expr(node)))
+        if not block and isinstance(found[0], ir.Const):
+            return found[0]
+        names = {n.value for n in _names_of(node)}
+        if not names <= set(self.names.qualified) | {"True", "False", "None"}:
+            raise self.unsupported(node, "a default value computed from other names",
+                                   "use a constant, an expression of numpy calls, or None")
+        return ir.Const(SOURCE_DEFAULT, text=self.module.code_for_node(node))
 
     # ----------------------------------------------------------- statements
     def statements(self, nodes) -> None:
@@ -366,6 +378,36 @@ def _collect(node: cst.FunctionDef) -> _NameCollector:
 
 def _local_names(node: cst.FunctionDef) -> set[str]:
     return _collect(node).assigned
+
+
+class _SourceDefault:
+    """The value of a default known only as source text (`np.ones(3)`)."""
+
+    def __repr__(self) -> str:
+        return "<default expression>"
+
+
+SOURCE_DEFAULT = _SourceDefault()
+
+
+def _names_of(node: cst.CSTNode) -> list[cst.Name]:
+    """The Name nodes of an expression, but not attribute names (`np` of `np.ones`)."""
+    found: list[cst.Name] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attr: cst.Attribute) -> bool:
+            attr.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)  # not the keyword's name
+            return False
+
+    node.visit(Visitor())
+    return found
 
 
 def _all_identifiers(node: cst.FunctionDef) -> set[str]:
