@@ -16,6 +16,7 @@ import types
 
 from . import pipeline
 from .backend.tape_report import tape_report
+from .bound import BoundMethod, is_instance_argument
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import function_source, load_module
@@ -48,7 +49,8 @@ class Differentiated:
         return self.fn(*args, **kwargs)
 
     def __get__(self, obj, objtype=None):
-        return self if obj is None else functools.partial(self, obj)
+        # a decorated method read from an instance: `model.loss.grad(x)`
+        return self if obj is None else BoundMethod(self, obj)
 
     # ---------------------------------------------------------- gradients
     def grad(self, *args, intermediates: tuple[str, ...] = (), **kwargs):
@@ -59,6 +61,8 @@ class Differentiated:
         (gradient, aux). With `intermediates=("a",)`, returns
         (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
         """
+        if self._is_method_call(args):  # Model.loss.grad(model, x): bound here
+            return BoundMethod(self, args[0], self._unbound_wrt()).grad(*args[1:], **kwargs)
         args = self._bind(args, kwargs)
         if intermediates:
             value, grads, kept = self._with_intermediates(args, intermediates, None)
@@ -71,9 +75,33 @@ class Differentiated:
 
     def value_and_grad(self, *args, seed=None, **kwargs):
         """(value, gradient) at `args` (by position or by name); `seed` is the output's adjoint."""
+        if self._is_method_call(args):
+            return BoundMethod(self, args[0], self._unbound_wrt()).value_and_grad(
+                *args[1:], seed=seed, **kwargs)
         args = self._bind(args, kwargs)
         compiled = self._current(args)
         return compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+
+    def _is_method_call(self, args: tuple) -> bool:
+        """A function defined in a class, called with an instance as its first argument."""
+        return bool(args) and "." in self.fn.__qualname__.replace(".<locals>.", "") \
+            and is_instance_argument(args[0])
+
+    def _unbound_wrt(self) -> tuple[str, ...]:
+        """Called unbound, `self` counts as any first parameter: differentiated by default."""
+        return self.wrt if self.wrt is not None else (next(iter(self._signature.parameters)),)
+
+    def compiled_for_method(self, args: tuple, method, wrt: tuple[str, ...]):
+        """The compiled gradient of a method for an instance's parameters and configuration."""
+        key = _scalar_key(args) + ((method.params, method.static, wrt),)
+        compiled = self._compiled.get(key)
+        if compiled is None or compiled.stale():
+            try:
+                compiled = compile_function(self.fn, wrt, key, self.has_aux, method=method)
+            except AgcError as err:
+                raise err.with_traceback(None) from None
+            self._compiled[key] = compiled
+        return compiled
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
         """All arguments by position, as Python binds them to the function (defaults too)."""
@@ -133,6 +161,9 @@ class Differentiated:
         return self._compile_key(_scalar_key(args))
 
     def _compile_key(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
+        if self.wrt is not None and any("." in w for w in self.wrt):
+            raise UsageError(f"wrt={self.wrt!r} names attributes: call the method on an "
+                             f"instance, e.g. model.{self.fn.__name__}.grad(x)")
         try:
             compiled = compile_function(self.fn, self.wrt, key, self.has_aux, keep)
         except AgcError as err:
@@ -159,7 +190,10 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
                 raise UsageError(f"wrt={item!r}: {fn.__name__}() has {len(names)} parameters; "
                                  f"{listed}")
             item = names[item]
-        if not isinstance(item, str) or item not in names:
+        # "self.w": an attribute of a method's instance (see bound.py)
+        base = item.partition(".")[0] if isinstance(item, str) and names[:1] == [
+            item.partition(".")[0]] else item
+        if not isinstance(item, str) or base not in names:
             raise UsageError(f"{fn.__name__}() has no parameter {item!r}; {listed}")
         if item not in out:
             out.append(item)
@@ -167,12 +201,13 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
 
 
 def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
-                     keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
+                     keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
     """Compile `fn`'s gradient and load it; returns the module's namespace."""
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
     parsed.live_globals = fn.__globals__  # helpers' signatures, for calls with keywords
+    parsed.method = method
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
                              _params_of_kind(fn, key, "tree"), has_aux, keep,
                              _array_ranks(fn, key))
@@ -291,12 +326,39 @@ def _unwrap(fn):
     return fn.fn if isinstance(fn, Differentiated) else fn
 
 
-def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated:
-    """`fn` itself if already decorated with the same options, else a new wrapper."""
+def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated | BoundMethod:
+    """`fn` itself if already decorated with the same options, else a new wrapper.
+
+    A bound method (`model.loss`) gives a BoundMethod: a function of the arguments after
+    `self`, whose positions `wrt` counts; `wrt="self"` differentiates the attributes.
+    """
+    if isinstance(fn, BoundMethod):
+        fn = types.MethodType(fn.diff, fn.obj)
+    if isinstance(fn, types.MethodType):
+        inner = as_differentiated(fn.__func__, None, has_aux)
+        names = list(inner._signature.parameters)[1:]
+        if isinstance(wrt, int) or (isinstance(wrt, (tuple, list)) and any(
+                isinstance(w, int) and not isinstance(w, bool) for w in wrt)):
+            wrt = _positions_after_self(wrt, names, inner.__name__)
+        full = _normalize_wrt(inner.fn, wrt)
+        return BoundMethod(inner, fn.__self__, full if wrt is not None else inner.wrt)
     if isinstance(fn, Differentiated) and wrt is None and not has_aux:
         return fn
     return Differentiated(_unwrap(fn), wrt if wrt is not None else getattr(fn, "wrt", None),
                           has_aux or getattr(fn, "has_aux", False))
+
+
+def _positions_after_self(wrt, names: list[str], name: str):
+    items = (wrt,) if isinstance(wrt, int) else tuple(wrt)
+    out = []
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not -len(names) <= item < len(names):
+                raise UsageError(f"wrt={item!r}: the bound method {name}() takes "
+                                 f"{len(names)} arguments ({', '.join(names)})")
+            item = names[item]
+        out.append(item)
+    return tuple(out)
 
 
 def grad(fn, wrt=None, has_aux=False):

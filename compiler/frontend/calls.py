@@ -18,6 +18,8 @@ class CallLowering:
 
     def _expr_Call(self, node: cst.Call, dest):
         func = node.func
+        if isinstance(func, cst.Attribute) and self.is_self(func.value):
+            return self.self_method_call(node, dest)
         if isinstance(func, cst.Name) and func.value in self.names.functions \
                 and func.value not in self.local_names:
             module = self.names.function_modules.get(func.value)
@@ -171,21 +173,26 @@ class CallLowering:
         # Arguments are evaluated in the order written, then placed by parameter.
         atoms = [self.expr(a.value) for a in node.args]
         if any(a.keyword is not None for a in node.args):
-            atoms = self._bind_helper(node, name, module, atoms)
+            atoms = self.bind_arguments(node, name, atoms,
+                                        self._helper_params(node, name, module))
         return self.emit_assign(dest, Prim.CALL, atoms, node, ir.Params.of(fn=name, module=module))
 
-    def _bind_helper(self, node: cst.Call, name: str, module: str | None,
-                     atoms: list[ir.Atom]) -> list[ir.Atom]:
-        """The atoms of `helper(x, b=w)` in parameter order, defaults filled in."""
-        params = self._helper_params(node, name, module)
+    def bind_arguments(self, node: cst.Call, name: str, atoms: list[ir.Atom],
+                       params: list[tuple[str, object]], leading: int = 0) -> list[ir.Atom]:
+        """The atoms of `helper(x, b=w)` in parameter order, defaults filled in.
+
+        `atoms` holds `leading` atoms passed before the written arguments (a method's self),
+        then one atom per written argument, in the order written.
+        """
         names = [p for p, _ in params]
-        bound: dict[str, ir.Atom] = {}
-        positional = [atom for arg, atom in zip(node.args, atoms) if arg.keyword is None]
+        written = atoms[leading:]
+        positional = atoms[:leading] + [atom for arg, atom in zip(node.args, written)
+                                        if arg.keyword is None]
         if len(positional) > len(names):
             raise UserCodeError(f"{name}() takes {len(names)} arguments "
                                 f"({len(positional)} given)", self.loc(node))
-        bound.update(zip(names, positional))
-        for arg, atom in zip(node.args, atoms):
+        bound: dict[str, ir.Atom] = dict(zip(names, positional))
+        for arg, atom in zip(node.args, written):
             if arg.keyword is None:
                 continue
             key = arg.keyword.value
@@ -216,6 +223,11 @@ class CallLowering:
         if live is None:
             raise self.unsupported(node, "keyword arguments in a call of a helper of another "
                                    "module", "pass the helper's arguments by position")
+        return self.live_params(live)
+
+    @staticmethod
+    def live_params(live) -> list[tuple[str, object]]:
+        """(name, default) of each parameter of a live function."""
         return [(p.name, _NO_DEFAULT if p.default is p.empty else p.default)
                 for p in inspect.signature(live).parameters.values()
                 if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]

@@ -171,6 +171,8 @@ class ExpressionLowering:
 
     # --------------------------------------------------------- attributes
     def _expr_Attribute(self, node: cst.Attribute, dest):
+        if self.is_self(node.value):
+            return self.self_attribute(node, dest)
         qualified = self.qualify(node)
         if qualified is not None:
             return self._module_constant(node, qualified)

@@ -23,6 +23,7 @@ from ..ir.prims import Prim
 from .calls import CallLowering
 from .expressions import ExpressionLowering
 from .loops import lower_for
+from .methods import MethodLowering
 from .resolve import Names
 
 AUG_OPS = {
@@ -57,6 +58,7 @@ class ParsedModule:
         self.names = names
         # the globals of the live function it was read from (decorator mode), else None
         self.live_globals: dict | None = None
+        self.method = None  # a MethodInfo when its functions are methods of a class
         self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
 
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -80,7 +82,7 @@ def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeErr
     return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
 
 
-class Lowerer(ExpressionLowering, CallLowering):
+class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
@@ -89,6 +91,8 @@ class Lowerer(ExpressionLowering, CallLowering):
         self.names = parsed.names
         self.node = node
         self.local_names = _local_names(node)
+        first = [*node.params.posonly_params, *node.params.params][:1]
+        self.self_name = first[0].name.value if parsed.method is not None and first else None
         self.namer = Namer(self.local_names | _all_identifiers(node))
         self.temps: set[str] = set()
         self.block: list[ir.Stmt] = []
@@ -227,6 +231,7 @@ class Lowerer(ExpressionLowering, CallLowering):
 
     def _stmt_AugAssign(self, node: cst.AugAssign):
         prim = AUG_OPS.get(type(node.operator))
+        self.refuse_self_write(node.target)
         if prim is not None and isinstance(node.target, cst.Subscript):
             old = self.expr(node.target)
             new = self.emit_assign(None, prim, (old, self.expr(node.value)), node)
@@ -242,6 +247,7 @@ class Lowerer(ExpressionLowering, CallLowering):
 
     def assign_to(self, target: cst.BaseExpression, value: ir.Atom, node) -> None:
         """Bind `value` to a name, or unpack it into a tuple of names."""
+        self.refuse_self_write(target)
         if isinstance(target, cst.Name):
             self.emit_assign(target.value, Prim.COPY, (value,), node)
         elif isinstance(target, (cst.Tuple, cst.List)):

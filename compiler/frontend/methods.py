@@ -1,0 +1,108 @@
+"""Methods of a class as differentiated functions: `def loss(self, x)` reading `self.w`.
+
+The instance is passed to the emitted code as a dict of its parameters (the
+attributes holding floats, float arrays, or lists/tuples/dicts of them), so
+`self.w` lowers to `self["w"]` and the gradient with respect to `self` is a
+dict {attribute: gradient}, like any pytree. Attributes holding ints, bools,
+strings or None are configuration: their values are constants of the compiled
+code (the compiled code is keyed by them, as JAX keys on static arguments).
+`self.forward(x)` calls another method as a helper, emitted as
+`Model_forward(self, x)`. Writing `self.w = ...` inside is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.prims import Prim
+
+STATIC_TYPES = (bool, int, str, type(None))
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """What the lowering knows of the instance a method is compiled for."""
+
+    cls_name: str
+    params: frozenset[str] | None  # attributes passed in the `self` dict (None: any)
+    static: tuple[tuple[str, object], ...] = ()  # configuration attributes and their values
+    methods: dict = field(default_factory=dict, compare=False, hash=False)  # name -> function
+
+    def helper_name(self, method: str) -> str:
+        """The emitted name of a method called as a helper: `Model_forward`."""
+        return f"{self.cls_name}_{method}"
+
+
+def method_info(obj, *, params: frozenset[str], static: dict) -> MethodInfo:
+    """The MethodInfo of a live instance, given the split of its attributes."""
+    cls = type(obj)
+    methods = {name: getattr(cls, name) for name in dir(cls)
+               if not name.startswith("__") and callable(getattr(cls, name, None))
+               and hasattr(getattr(cls, name), "__code__")}
+    return MethodInfo(cls.__name__, params, tuple(sorted(static.items())), methods)
+
+
+class MethodLowering:
+    """Mixin of the Lowerer: `self.attr` and `self.method(...)` inside a method."""
+
+    def is_self(self, node: cst.BaseExpression) -> bool:
+        """`node` is the instance parameter of the method being lowered."""
+        method = self.parsed.method
+        return (method is not None and isinstance(node, cst.Name)
+                and node.value == self.self_name)
+
+    def self_attribute(self, node: cst.Attribute, dest) -> ir.Atom:
+        """`self.w`: an entry of the `self` dict, or a configuration constant."""
+        method, attr = self.parsed.method, node.attr.value
+        static = dict(method.static)
+        if attr in static:
+            return ir.Const(static[attr])
+        if method.params is not None and attr not in method.params:
+            what = "a method" if attr in method.methods else "an attribute agc cannot read"
+            raise UserCodeError(f"`self.{attr}` is {what} here", self.loc(node),
+                                "agc reads attributes holding floats, float arrays or "
+                                "lists/dicts of them (the parameters), and ints, bools, "
+                                "strings or None (configuration); call methods as "
+                                "self.name(...)")
+        return self.emit_assign(dest, Prim.GETITEM, (ir.Var(self.self_name), ir.Const(attr)),
+                                node, ir.Params.of(index=ir.Index.at(1)))
+
+    def self_method_call(self, node: cst.Call, dest) -> ir.Atom:
+        """`self.forward(x)`: the method as a helper taking the `self` dict first."""
+        method, name = self.parsed.method, node.func.attr.value
+        if method.params is not None and name not in method.methods:
+            raise UserCodeError(f"`self.{name}` is not a method of {method.cls_name}",
+                                self.loc(node.func))
+        starred = next((a for a in node.args if a.star), None)
+        if starred is not None:
+            raise self.unsupported(starred, "*args / **kwargs in a call of a method",
+                                   "pass each argument by position or by name")
+        atoms = [ir.Var(self.self_name)] + [self.expr(a.value) for a in node.args]
+        if any(a.keyword is not None for a in node.args):
+            atoms = self.bind_arguments(node, name, atoms, self._method_params(node, name),
+                                        leading=1)
+        return self.emit_assign(dest, Prim.CALL, atoms, node,
+                                ir.Params.of(fn=method.helper_name(name)))
+
+    def _method_params(self, node, name: str) -> list[tuple[str, object]]:
+        live = self.parsed.method.methods.get(name)
+        if live is None:
+            raise self.unsupported(node, "keyword arguments in this method call",
+                                   "pass the method's arguments by position")
+        return self.live_params(live)
+
+    def refuse_self_write(self, target: cst.BaseExpression) -> None:
+        """Writing `self.w = ...` (or `self.w[i] = ...`) inside a differentiated method."""
+        base = target
+        while isinstance(base, (cst.Attribute, cst.Subscript)):
+            if isinstance(base, cst.Attribute) and self.is_self(base.value):
+                raise UserCodeError(
+                    f"writing `self.{base.attr.value}` inside a differentiated method is not "
+                    "supported", self.loc(target),
+                    "compute a new value and return it; update the model outside the "
+                    "differentiated method (e.g. in the training loop)")
+            base = base.value
