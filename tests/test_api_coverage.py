@@ -444,3 +444,49 @@ def test_writing_self_inside_is_refused_with_a_position(classes):
     assert "api_classes.py:55:5" in str(err.value)
     with pytest.raises(UserCodeError, match="`self.names` is an attribute agc cannot read"):
         classes.Bad().reads_an_object.grad(np.ones(2))
+
+
+CLI_CLASS = """
+from dataclasses import dataclass
+
+import numpy as np
+
+OFFSET = np.array([0.5, -0.5])
+
+
+def square(v):
+    return v ** 2
+
+
+@dataclass
+class Model:
+    w: np.ndarray
+    b: np.ndarray
+
+    def forward(self, x, scale=1.0):
+        return (x @ self.w + self.b + OFFSET) * scale
+
+    def loss(self, x, y):
+        return np.mean(square(self.forward(x, scale=2.0) - y))
+"""
+
+
+def test_agc_compile_a_method_of_a_class(tmp_path):
+    """`--function Model.loss` writes Model_loss_grad(self, x, y), self a dict of attributes."""
+    path = tmp_path / "cls_model.py"
+    path.write_text(CLI_CLASS)
+    out = tmp_path / "cls_model_grad.py"
+    assert cli.main(["compile", str(path), "--function", "Model.loss", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "def Model_loss_grad(self, x, y):" in text and "self['w']" in text
+    model_module = import_file(path, "cls_model")
+    emitted = import_file(out)
+    rng = np.random.default_rng(2)
+    model = model_module.Model(rng.standard_normal((3, 2)), rng.standard_normal(2))
+    x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    grads = emitted.Model_loss_grad(vars(model), x, y)
+    for attr in ("w", "b"):
+        np.testing.assert_allclose(
+            grads[attr], _attribute_grad(model, attr, lambda: model.loss(x, y)), rtol=1e-6)
+    assert cli.main(["compile", str(path), "--function", "Nope.loss"]) == 2
+    assert cli.main(["compile", str(path), "--function", "Model.nope"]) == 2

@@ -13,6 +13,7 @@ import libcst as cst
 
 from .. import pipeline
 from ..errors import UsageError, UserCodeError
+from ..frontend.methods import MethodInfo
 from ..frontend.resolve import names_from_module
 
 
@@ -33,6 +34,8 @@ def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.T
     """The functions to differentiate: the named one, or the decorated ones."""
     wrt_names = tuple(w.strip() for w in wrt.split(",") if w.strip()) if wrt else None
     decorated = decorated_functions(parsed)
+    if function is not None and "." in function:
+        function = add_class_methods(parsed, function)
     if function is not None:
         if function not in parsed.functions:
             raise UsageError(f"{parsed.source.path} has no top-level function {function!r}")
@@ -43,6 +46,35 @@ def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.T
                          "@differentiate; name one with --function NAME")
     return [pipeline.Target(name, wrt_names or decl_wrt, has_aux=has_aux)
             for name, (decl_wrt, has_aux) in decorated.items()]
+
+
+def add_class_methods(parsed, dotted: str) -> str:
+    """Make the methods of class `Model` (from `Model.loss`) functions `Model_loss` etc.
+
+    The instance reaches the emitted code as a dict of its attributes (`vars(model)`):
+    `self.w` is read as `self["w"]` and `self.forward(x)` calls `Model_forward(self, x)`.
+    """
+    cls_name, _, method = dotted.partition(".")
+    cls = next((s for s in parsed.tree.body if isinstance(s, cst.ClassDef)
+                and s.name.value == cls_name), None)
+    if cls is None or "." in method:
+        raise UsageError(f"{parsed.source.path} has no top-level class {cls_name!r}"
+                         if cls is None else f"--function takes Class.method, not {dotted!r}")
+    info = MethodInfo(cls_name, None)
+    names = set()
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            name = info.helper_name(stmt.name.value)
+            if name in parsed.functions:
+                raise UsageError(f"{parsed.source.path} defines both {dotted} and {name}(): "
+                                 "agc names a method's gradient after Class_method")
+            parsed.functions[name] = stmt.with_changes(name=cst.Name(name))
+            info.methods[stmt.name.value] = stmt
+            names.add(name)
+    if info.helper_name(method) not in names:
+        raise UsageError(f"class {cls_name} has no method {method!r}")
+    parsed.method, parsed.method_functions = info, frozenset(names)
+    return info.helper_name(method)
 
 
 def decorated_functions(parsed) -> dict[str, tuple[tuple[str, ...] | None, bool]]:

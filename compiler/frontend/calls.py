@@ -205,7 +205,7 @@ class CallLowering:
                 for p, default in params]
 
     def _helper_default(self, node, name: str, param: str, default) -> ir.Atom:
-        if default is _NO_DEFAULT:
+        if default is NO_DEFAULT:
             raise UserCodeError(f"{name}() is missing its argument `{param}`", self.loc(node))
         atom = self.expr(default) if isinstance(default, cst.CSTNode) else _const_default(default)
         if not isinstance(atom, ir.Const):
@@ -217,7 +217,7 @@ class CallLowering:
         """(name, default) of each parameter of a helper: from its source, else its live object."""
         if module is None and name in self.parsed.functions:
             ps = self.parsed.functions[name].params
-            return [(p.name.value, p.default if p.default is not None else _NO_DEFAULT)
+            return [(p.name.value, p.default if p.default is not None else NO_DEFAULT)
                     for p in [*ps.posonly_params, *ps.params, *ps.kwonly_params]]
         live = self._live_helper(name, module)
         if live is None:
@@ -228,7 +228,7 @@ class CallLowering:
     @staticmethod
     def live_params(live) -> list[tuple[str, object]]:
         """(name, default) of each parameter of a live function."""
-        return [(p.name, _NO_DEFAULT if p.default is p.empty else p.default)
+        return [(p.name, NO_DEFAULT if p.default is p.empty else p.default)
                 for p in inspect.signature(live).parameters.values()
                 if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
@@ -243,7 +243,7 @@ class CallLowering:
         return getattr(sys.modules.get(module or ""), name, None)
 
 
-_NO_DEFAULT = object()
+NO_DEFAULT = object()
 
 
 def _const_default(value) -> ir.Atom | None:

@@ -59,6 +59,7 @@ class ParsedModule:
         # the globals of the live function it was read from (decorator mode), else None
         self.live_globals: dict | None = None
         self.method = None  # a MethodInfo when its functions are methods of a class
+        self.method_functions: frozenset[str] | None = None  # which ones are (None: all)
         self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
 
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -92,7 +93,9 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
         self.node = node
         self.local_names = _local_names(node)
         first = [*node.params.posonly_params, *node.params.params][:1]
-        self.self_name = first[0].name.value if parsed.method is not None and first else None
+        is_method = parsed.method is not None and (parsed.method_functions is None
+                                                   or node.name.value in parsed.method_functions)
+        self.self_name = first[0].name.value if is_method and first else None
         self.namer = Namer(self.local_names | _all_identifiers(node))
         self.temps: set[str] = set()
         self.block: list[ir.Stmt] = []

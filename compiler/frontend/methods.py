@@ -19,6 +19,7 @@ import libcst as cst
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from .calls import NO_DEFAULT
 
 STATIC_TYPES = (bool, int, str, type(None))
 
@@ -51,8 +52,7 @@ class MethodLowering:
 
     def is_self(self, node: cst.BaseExpression) -> bool:
         """`node` is the instance parameter of the method being lowered."""
-        method = self.parsed.method
-        return (method is not None and isinstance(node, cst.Name)
+        return (self.self_name is not None and isinstance(node, cst.Name)
                 and node.value == self.self_name)
 
     def self_attribute(self, node: cst.Attribute, dest) -> ir.Atom:
@@ -74,7 +74,7 @@ class MethodLowering:
     def self_method_call(self, node: cst.Call, dest) -> ir.Atom:
         """`self.forward(x)`: the method as a helper taking the `self` dict first."""
         method, name = self.parsed.method, node.func.attr.value
-        if method.params is not None and name not in method.methods:
+        if name not in method.methods:
             raise UserCodeError(f"`self.{name}` is not a method of {method.cls_name}",
                                 self.loc(node.func))
         starred = next((a for a in node.args if a.star), None)
@@ -93,6 +93,10 @@ class MethodLowering:
         if live is None:
             raise self.unsupported(node, "keyword arguments in this method call",
                                    "pass the method's arguments by position")
+        if isinstance(live, cst.FunctionDef):  # a model file read as text
+            ps = live.params
+            return [(p.name.value, p.default if p.default is not None else NO_DEFAULT)
+                    for p in [*ps.posonly_params, *ps.params, *ps.kwonly_params]]
         return self.live_params(live)
 
     def refuse_self_write(self, target: cst.BaseExpression) -> None:
