@@ -10,6 +10,9 @@ code. `wrt="self"` gives the gradient as a dict {attribute: gradient};
 
 from __future__ import annotations
 
+import functools
+
+from .backend.tape_report import tape_report
 from .errors import UsageError
 from .frontend.methods import STATIC_TYPES, method_info
 from .frontend.resolve import is_module_value
@@ -45,6 +48,21 @@ class BoundMethod:
     def vjp(self, *args, seed, **kwargs):
         """(value, vector-Jacobian product with `seed`)."""
         return self._run(args, kwargs, seed)
+
+    @property
+    def fn(self):
+        """The original method with the instance bound: a function of the other arguments."""
+        return functools.partial(self.diff.fn, self.obj)
+
+    @property
+    def has_aux(self) -> bool:
+        """Whether the method returns (loss, aux...)."""
+        return self.diff.has_aux
+
+    def tape_report(self, *args, **kwargs):
+        """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
+        compiled, full = self._compiled(self._arguments(args, kwargs))
+        return tape_report(compiled, full)
 
     @property
     def gradient_source(self) -> str:

@@ -490,3 +490,15 @@ def test_agc_compile_a_method_of_a_class(tmp_path):
             grads[attr], _attribute_grad(model, attr, lambda: model.loss(x, y)), rtol=1e-6)
     assert cli.main(["compile", str(path), "--function", "Nope.loss"]) == 2
     assert cli.main(["compile", str(path), "--function", "Model.nope"]) == 2
+
+
+def test_functional_forms_take_a_bound_method(linear):
+    model, x, y = linear
+    _, pullback = agc.vjp(model.forward, x)
+    seed = np.ones((4, 2))
+    np.testing.assert_allclose(pullback(seed), seed @ model.w.T)
+    jac = agc.jacobian(model.forward)(x[:1])
+    np.testing.assert_allclose(jac[0, :, 0, :], model.w.T)
+    assert agc.check_grad(model.plain, x, y) < 1e-6
+    assert "Linear_forward(self, x)" in model.loss.gradient_source
+    assert "tape of loss" in str(model.loss.tape_report(x, y))
