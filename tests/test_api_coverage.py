@@ -510,3 +510,13 @@ def test_verify_proves_a_gradient_reading_module_arrays_and_keywords(consts, kw)
     assert result.proved, str(result)
     result = agc.verify(kw.f, np.array([0.3, -1.1]), np.array([0.5, 2.0]), wrt=("x", "w"))
     assert result.proved, str(result)
+
+
+def test_a_numpy_float64_constant_without_the_np_alias(tmp_path):
+    """Was: NameError 'np' (the constant was embedded as its repr, `np.float64(0.5)`)."""
+    model = import_source("import numpy\n\nSCALE = numpy.float64(0.5)\n\n\n"
+                          "def f(x):\n    return numpy.sum(x * x * SCALE)\n", tmp_path, "api_f64")
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(agc.grad(model.f)(x), x)
+    model.SCALE = np.float64(2.0)
+    np.testing.assert_allclose(agc.grad(model.f)(x), 4.0 * x)

@@ -125,13 +125,13 @@ def _read_assignment(small: cst.Assign | cst.AnnAssign, names: Names) -> None:
             continue
         name = target.value
         value = _literal_number(small.value)
-        if value is not None and name not in names.values:
+        readable = names.home is not None and names.home.isidentifier()
+        if value is not None and (name not in names.values or not readable):
             names.constants[name] = value
-        else:
+        elif readable:
             # assigned twice, or not a literal number: only its value at call time is right
             names.constants.pop(name, None)
-            if names.home is not None and names.home.isidentifier():
-                names.values[name] = ModuleValue(names.home, name)
+            names.values[name] = ModuleValue(names.home, name)
 
 
 def _read_helper_import(small: cst.ImportFrom, names: Names) -> None:
@@ -180,7 +180,8 @@ def names_from_globals(glob: dict) -> Names:
                 names.functions.add(key)
                 if value.__module__ != here:
                     names.function_modules[key] = value.__module__
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif type(value) in (int, float):
+            # a numpy float64 (a float subclass) is read by name: its repr is `np.float64(...)`
             names.constants[key] = value
         elif is_module_value(value):
             names.values[key] = value
@@ -195,10 +196,10 @@ def names_from_globals(glob: dict) -> Names:
 
 def is_module_value(value, depth: int = 0) -> bool:
     """An array, a numpy number, or a tuple/list/dict of them: read as a constant."""
+    if isinstance(value, numpy.generic):  # before float: numpy.float64 is a float
+        return value.dtype.kind in "biuf"
     if isinstance(value, (bool, int, float)):
         return depth > 0
-    if isinstance(value, numpy.generic):
-        return value.dtype.kind in "biuf"
     if isinstance(value, (tuple, list)) and depth < 4:
         return all(is_module_value(v, depth + 1) for v in value)
     if isinstance(value, dict) and depth < 4:
