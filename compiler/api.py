@@ -41,6 +41,7 @@ class Differentiated:
         # every parameter positional: then len(args) == this means nothing to bind
         self._positional = len(kinds) if all(k < inspect.Parameter.VAR_POSITIONAL
                                              for k in kinds) else -1
+        self._in_class = "." in fn.__qualname__.replace(".<locals>.", "")
         self.wrt = _normalize_wrt(fn, wrt)
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
@@ -84,8 +85,7 @@ class Differentiated:
 
     def _is_method_call(self, args: tuple) -> bool:
         """A function defined in a class, called with an instance as its first argument."""
-        return bool(args) and "." in self.fn.__qualname__.replace(".<locals>.", "") \
-            and is_instance_argument(args[0])
+        return self._in_class and bool(args) and is_instance_argument(args[0])
 
     def _unbound_wrt(self) -> tuple[str, ...]:
         """Called unbound, `self` counts as any first parameter: differentiated by default."""

@@ -24,7 +24,7 @@ from .calls import CallLowering
 from .expressions import ExpressionLowering
 from .loops import lower_for
 from .methods import MethodLowering
-from .resolve import Names
+from .resolve import SOURCE_DEFAULT, Names, names_in
 
 AUG_OPS = {
     cst.AddAssign: Prim.ADD, cst.SubtractAssign: Prim.SUB, cst.MultiplyAssign: Prim.MUL,
@@ -166,7 +166,7 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
         block = self.sub_block(lambda: found.append(self.expr(node)))
         if not block and isinstance(found[0], ir.Const):
             return found[0]
-        names = {n.value for n in _names_of(node)}
+        names = {n.value for n in names_in(node)}
         if not names <= set(self.names.qualified) | {"True", "False", "None"}:
             raise self.unsupported(node, "a default value computed from other names",
                                    "use a constant, an expression of numpy calls, or None")
@@ -387,36 +387,6 @@ def _collect(node: cst.FunctionDef) -> _NameCollector:
 
 def _local_names(node: cst.FunctionDef) -> set[str]:
     return _collect(node).assigned
-
-
-class _SourceDefault:
-    """The value of a default known only as source text (`np.ones(3)`)."""
-
-    def __repr__(self) -> str:
-        return "<default expression>"
-
-
-SOURCE_DEFAULT = _SourceDefault()
-
-
-def _names_of(node: cst.CSTNode) -> list[cst.Name]:
-    """The Name nodes of an expression, but not attribute names (`np` of `np.ones`)."""
-    found: list[cst.Name] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.append(name)
-
-        def visit_Attribute(self, attr: cst.Attribute) -> bool:
-            attr.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)  # not the keyword's name
-            return False
-
-    node.visit(Visitor())
-    return found
 
 
 def _all_identifiers(node: cst.FunctionDef) -> set[str]:

@@ -60,6 +60,36 @@ class ModuleValue:
         return f"{self.module}.{self.name}"
 
 
+class _SourceDefault:
+    """The value of a default known only as source text (`np.ones(3)`)."""
+
+    def __repr__(self) -> str:
+        return "<default expression>"
+
+
+SOURCE_DEFAULT = _SourceDefault()
+
+
+def names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """The Name nodes of an expression, but not attribute names (`np` of `np.ones`)."""
+    found: list[cst.Name] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attr: cst.Attribute) -> bool:
+            attr.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)  # not the keyword's name
+            return False
+
+    node.visit(Visitor())
+    return found
+
+
 def _module_name(name: str) -> str | None:
     return ARRAY_MODULES.get(name)
 
