@@ -520,3 +520,15 @@ def test_a_numpy_float64_constant_without_the_np_alias(tmp_path):
     np.testing.assert_allclose(agc.grad(model.f)(x), x)
     model.SCALE = np.float64(2.0)
     np.testing.assert_allclose(agc.grad(model.f)(x), 4.0 * x)
+
+
+def test_module_flags_and_modes_are_constants_read_at_call_time(tmp_path):
+    model = import_source('import numpy as np\n\nUSE_BIAS = True\nACT = "tanh"\n\n\n'
+                          'def f(x):\n    y = np.tanh(x) if ACT == "tanh" else np.sin(x)\n'
+                          '    if USE_BIAS:\n        y = y + 1.0\n    return np.sum(y ** 2)\n',
+                          tmp_path, "api_flags")
+    grad = agc.grad(model.f)
+    x = np.array([0.3, -0.8])
+    for flag, act in ((True, "tanh"), (False, "tanh"), (False, "sin"), (True, "sin")):
+        model.USE_BIAS, model.ACT = flag, act
+        np.testing.assert_allclose(grad(x), numeric_grad(model.f, (x,), 0), rtol=1e-6)

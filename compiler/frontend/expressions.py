@@ -78,8 +78,9 @@ class ExpressionLowering:
             return self._module_value(name)
         raise UserCodeError(f"name {name!r} is not defined here", self.loc(node),
                             "agc sees the function's parameters, its own variables, "
-                            "module-level numbers, arrays, lists/tuples/dicts of numbers "
-                            "and imported numpy/math names; pass other values as parameters")
+                            "module-level numbers, flags, strings, arrays, lists/tuples/dicts "
+                            "of numbers and imported numpy/math names; pass other values as "
+                            "parameters")
 
     def _module_value(self, name: str) -> ir.Const:
         """A module-level array or container: a constant the emitted code reads by name."""

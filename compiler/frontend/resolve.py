@@ -213,8 +213,9 @@ def names_from_globals(glob: dict) -> Names:
         elif type(value) in (int, float):
             # a numpy float64 (a float subclass) is read by name: its repr is `np.float64(...)`
             names.constants[key] = value
-        elif is_module_value(value):
-            names.values[key] = value
+        elif is_module_value(value) or (isinstance(value, (bool, str))
+                                        and not key.startswith("__")):
+            names.values[key] = value  # flags and modes too: USE_BIAS = True, ACT = "tanh"
         elif callable(value):
             for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg),
                                         ("math", math)):
