@@ -48,6 +48,11 @@ def numpy_number(x):
     return np.sum(x * S32)
 
 
+def shifted_log_sum_exp(x):
+    m = np.max(x)
+    return np.sum(np.log(np.sum(np.exp(x - m))) + A[0]) + np.sum(L)
+
+
 @agc.differentiate
 def decorated(x):
     return np.sum(A @ np.exp(x))
@@ -61,9 +66,12 @@ def consts(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["matrix", "containers", "computed", "numpy_number",
-                                  "decorated"])
+                                  "decorated", "shifted_log_sum_exp"])
 def test_module_arrays_and_containers_are_constants(consts, name):
-    """`name 'A' is not defined here` was the most common first stumble."""
+    """`name 'A' is not defined here` was the most common first stumble.
+
+    shifted_log_sum_exp: a pass put the constants in a set (TypeError: unhashable ndarray).
+    """
     fn = getattr(consts, name)
     x = np.array([0.3, -0.7])
     value, g = agc.value_and_grad(fn)(x)
