@@ -62,6 +62,9 @@ class Const:
         value = self.value if _hashable(self.value) else id(self.value)
         return hash((value, self.text))
 
+    def __deepcopy__(self, memo: dict) -> Const:
+        return self  # immutable: a copied tail reads the same module array, not a copy of it
+
 
 Atom = Var | Const
 
