@@ -224,6 +224,10 @@ def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
         return None
     text, path, offset = function_source(func)
     names = names_from_globals(func.__globals__)
+    module = sys.modules.get(func.__module__)
+    if func.__globals__ is not user_globals and getattr(module, "__dict__", None) \
+            is func.__globals__ and func.__module__.replace(".", "").isidentifier():
+        names.home, names.qualify_reads = func.__module__, True  # another module: lib.SCALE
     home = parse(text, path, lambda module: names, offset)
     home.live_globals = func.__globals__
     return home
@@ -276,8 +280,10 @@ class HelperModules:
         if not path.endswith(".py") or not os.path.isfile(path):
             raise UserCodeError(f"cannot find the source of module {module!r}", call.loc)
         with open(path, encoding="utf-8") as handle:
-            home = module.lstrip(".") if not module.startswith(".") else None
-            return parse(handle.read(), path, lambda tree: names_from_module(tree, home))
+            home = module if not module.startswith(".") else None
+            parsed = parse(handle.read(), path, lambda tree: names_from_module(tree, home))
+            parsed.names.qualify_reads = home is not None  # its constants: `lib.SCALE`
+            return parsed
 
 
 def emitted_function_names(function: str) -> tuple[str, str, str]:

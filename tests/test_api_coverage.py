@@ -8,6 +8,7 @@ closed forms or central differences (`numeric_grad`), never from agc.
 from __future__ import annotations
 
 import functools
+import sys
 
 import agc
 import numpy as np
@@ -540,3 +541,50 @@ def test_module_flags_and_modes_are_constants_read_at_call_time(tmp_path):
     for flag, act in ((True, "tanh"), (False, "tanh"), (False, "sin"), (True, "sin")):
         model.USE_BIAS, model.ACT = flag, act
         np.testing.assert_allclose(grad(x), numeric_grad(model.f, (x,), 0), rtol=1e-6)
+
+
+LIB = """
+import numpy as np
+
+B = np.array([2.0, -1.0])
+SCALE = 0.5
+
+
+def weigh(v):
+    return v * B * SCALE
+"""
+
+USES_LIB = """
+import numpy as np
+from agc import differentiate
+from api_lib import weigh
+
+SCALE = 2.0
+
+
+@differentiate
+def f(x):
+    return np.sum(weigh(x) ** 2) * SCALE
+"""
+
+
+def test_constants_of_a_helper_module_are_its_own(tmp_path, monkeypatch):
+    """Was: NameError for B, and SCALE of the helper's module silently replaced the model's
+    (the emitted module embedded one `SCALE = ...` for both)."""
+    (tmp_path / "api_lib.py").write_text(LIB)
+    lib = import_file(tmp_path / "api_lib.py", "api_lib")
+    monkeypatch.setitem(sys.modules, "api_lib", lib)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model = import_source(USES_LIB, tmp_path, "api_uses_lib")
+    grad = agc.grad(model.f)
+    x = np.array([1.0, 3.0])
+    np.testing.assert_allclose(grad(x), numeric_grad(model.f, (x,), 0), rtol=1e-6)
+    lib.B[1] = 5.0
+    np.testing.assert_allclose(grad(x), numeric_grad(model.f, (x,), 0), rtol=1e-6)
+    lib.B, lib.SCALE = np.array([1.0, 1.0]), 1.0
+    np.testing.assert_allclose(grad(x), 4 * x)
+    # agc compile: the helper reads api_lib.B and api_lib.SCALE, the model its own SCALE
+    out = tmp_path / "uses_lib_grad.py"
+    assert cli.main(["compile", str(tmp_path / "api_uses_lib.py"), "-o", str(out)]) == 0
+    assert "api_lib.SCALE" in out.read_text()
+    np.testing.assert_allclose(import_file(out).f_grad(x), 4 * x)

@@ -73,6 +73,8 @@ class ExpressionLowering:
             return ir.Const(BUILTIN_CONSTS[name])
         if name in self.names.constants:
             self.names.read.add(name)
+            if self.names.qualify_reads:
+                return self._qualified(name, self.names.constants[name])
             return ir.Const(self.names.constants[name], text=name)
         if name in self.names.values:
             return self._module_value(name)
@@ -86,12 +88,16 @@ class ExpressionLowering:
         """A module-level array or container: a constant the emitted code reads by name."""
         value = self.names.values[name]
         self.names.read.add(name)
-        if isinstance(value, ModuleValue):  # a model file read as text: `import model`
-            line = f"import {value.module}"
-            if line not in self.names.imports:
-                self.names.imports.append(line)
-            return ir.Const(value, text=value.text)
+        if isinstance(value, ModuleValue) or self.names.qualify_reads:
+            return self._qualified(name, value)
         return ir.Const(value, text=name)
+
+    def _qualified(self, name: str, value) -> ir.Const:
+        """`model.A`: read from its module at call time (`import model` in emitted code)."""
+        line = f"import {self.names.home}"
+        if line not in self.names.imports:
+            self.names.imports.append(line)
+        return ir.Const(value, text=f"{self.names.home}.{name}")
 
     def _expr_Integer(self, node: cst.Integer, dest):
         return ir.Const(node.evaluated_value)

@@ -37,6 +37,9 @@ class Names:
     # ModuleValue in a model file read as text): the emitted code reads them at call time
     values: dict[str, object] = field(default_factory=dict)
     home: str | None = None  # the model file's module name, for `import model` in emitted code
+    # a helper's module other than the model's: its constants are read as `home.NAME` (two
+    # modules may give one name two values; the emitted module holds both functions)
+    qualify_reads: bool = False
 
     def qualify(self, dotted: str) -> str | None:
         """The qualified name of `np.linalg.norm`-like text, or None if unknown."""
