@@ -588,3 +588,19 @@ def test_constants_of_a_helper_module_are_its_own(tmp_path, monkeypatch):
     assert cli.main(["compile", str(tmp_path / "api_uses_lib.py"), "-o", str(out)]) == 0
     assert "api_lib.SCALE" in out.read_text()
     np.testing.assert_allclose(import_file(out).f_grad(x), 4 * x)
+
+
+def test_agc_compile_finds_decorated_methods(tmp_path):
+    """Without --function, decorated methods of top-level classes are compiled too."""
+    path = tmp_path / "cls_decorated.py"
+    path.write_text(CLI_CLASS.replace("import numpy as np\n", "import numpy as np\n"
+                                      "from agc import differentiate\n", 1)
+                    .replace("    def loss(", "    @differentiate(wrt=\"self\")\n    def loss("))
+    out = tmp_path / "cls_decorated_grad.py"
+    assert cli.main(["compile", str(path), "-o", str(out)]) == 0
+    model_module = import_file(path, "cls_decorated")
+    model = model_module.Model(np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([0.1, 0.2]))
+    x, y = np.array([[0.3, -0.4]]), np.array([[1.0, 0.0]])
+    got = import_file(out).Model_loss_grad(vars(model), x, y)
+    np.testing.assert_allclose(got["b"], model.loss.grad(x, y)["b"])
+    np.testing.assert_allclose(got["w"], model.loss.grad(x, y)["w"])

@@ -58,8 +58,8 @@ class ParsedModule:
         self.names = names
         # the globals of the live function it was read from (decorator mode), else None
         self.live_globals: dict | None = None
-        self.method = None  # a MethodInfo when its functions are methods of a class
-        self.method_functions: frozenset[str] | None = None  # which ones are (None: all)
+        self.method = None  # a MethodInfo when all its functions are methods of a class
+        self.method_of: dict = {}  # function name -> MethodInfo (class methods of a file)
         self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
 
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -93,9 +93,8 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
         self.node = node
         self.local_names = _local_names(node)
         first = [*node.params.posonly_params, *node.params.params][:1]
-        is_method = parsed.method is not None and (parsed.method_functions is None
-                                                   or node.name.value in parsed.method_functions)
-        self.self_name = first[0].name.value if is_method and first else None
+        self.method_info = parsed.method_of.get(node.name.value, parsed.method)
+        self.self_name = first[0].name.value if self.method_info is not None and first else None
         self.namer = Namer(self.local_names | _all_identifiers(node))
         self.temps: set[str] = set()
         self.block: list[ir.Stmt] = []

@@ -57,7 +57,7 @@ class MethodLowering:
 
     def self_attribute(self, node: cst.Attribute, dest) -> ir.Atom:
         """`self.w`: an entry of the `self` dict, or a configuration constant."""
-        method, attr = self.parsed.method, node.attr.value
+        method, attr = self.method_info, node.attr.value
         static = dict(method.static)
         if attr in static:
             return ir.Const(static[attr])
@@ -73,7 +73,7 @@ class MethodLowering:
 
     def self_method_call(self, node: cst.Call, dest) -> ir.Atom:
         """`self.forward(x)`: the method as a helper taking the `self` dict first."""
-        method, name = self.parsed.method, node.func.attr.value
+        method, name = self.method_info, node.func.attr.value
         if name not in method.methods:
             raise UserCodeError(f"`self.{name}` is not a method of {method.cls_name}",
                                 self.loc(node.func))
@@ -89,7 +89,7 @@ class MethodLowering:
                                 ir.Params.of(fn=method.helper_name(name)))
 
     def _method_params(self, node, name: str) -> list[tuple[str, object]]:
-        live = self.parsed.method.methods.get(name)
+        live = self.method_info.methods.get(name)
         if live is None:
             raise self.unsupported(node, "keyword arguments in this method call",
                                    "pass the method's arguments by position")
