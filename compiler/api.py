@@ -91,13 +91,15 @@ class Differentiated:
         """Called unbound, `self` counts as any first parameter: differentiated by default."""
         return self.wrt if self.wrt is not None else (next(iter(self._signature.parameters)),)
 
-    def compiled_for_method(self, args: tuple, method, wrt: tuple[str, ...]):
-        """The compiled gradient of a method for an instance's parameters and configuration."""
-        key = _scalar_key(args) + ((method.params, method.static, wrt),)
+    def compiled_for_method(self, args: tuple, instance_key: tuple, wrt: tuple[str, ...],
+                            method_info):
+        """The compiled gradient of a method for an instance's kinds of attributes
+        (`instance_key`); `method_info()` describes them to the compiler."""
+        key = _scalar_key(args) + ((instance_key, wrt),)
         compiled = self._compiled.get(key)
         if compiled is None or compiled.stale():
             try:
-                compiled = compile_function(self.fn, wrt, key, self.has_aux, method=method)
+                compiled = compile_function(self.fn, wrt, key, self.has_aux, method=method_info())
             except AgcError as err:
                 raise err.with_traceback(None) from None
             self._compiled[key] = compiled

@@ -76,18 +76,17 @@ class BoundMethod:
         return value, self._select(grads, compiled.adjoint.wrt)
 
     def _arguments(self, args: tuple, kwargs: dict, need_all: bool = True):
-        params, static = split_attributes(self.obj)
-        if need_all:
-            full = self.diff._bind((self.obj, *args), kwargs)
-        else:
-            full = (self.obj,)
-        return (params, *full[1:]), params, static
+        """(all arguments, the instance's dict of parameters first; its attributes' split)."""
+        split = split_attributes(self.obj)
+        full = self.diff._bind((self.obj, *args), kwargs) if need_all else (self.obj,)
+        return (split[0], *full[1:]), split
 
     def _compiled(self, arguments):
-        full, params, static = arguments
-        info = method_info(self.obj, params=frozenset(params), static=static)
+        full, (params, static, others) = arguments
+        key = (frozenset(params), tuple(sorted(static.items())), tuple(sorted(others.items())))
         bases = tuple(dict.fromkeys(w.partition(".")[0] for w in self.wrt))
-        compiled = self.diff.compiled_for_method(full, info, bases)
+        compiled = self.diff.compiled_for_method(full, key, bases, lambda: method_info(
+            self.obj, params=key[0], static=static, others=others))
         return compiled, full
 
     def _select(self, grads, compiled_wrt: tuple[str, ...]):
@@ -107,20 +106,33 @@ class BoundMethod:
         return picked[0] if len(picked) == 1 else tuple(picked)
 
 
-def split_attributes(obj) -> tuple[dict, dict]:
-    """(parameters, configuration) of an instance: float-valued attributes and the
-    ints, bools, strings and None; other attributes are neither (reading one is refused)."""
+def split_attributes(obj) -> tuple[dict, dict, dict]:
+    """(parameters, configuration, others) of an instance: float-valued attributes, the
+    ints, bools, strings and None, and the kinds of the rest (reading one is refused)."""
     attrs = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
     for name in getattr(type(obj), "__slots__", ()):
         if hasattr(obj, name):
             attrs[name] = getattr(obj, name)
-    params, static = {}, {}
+    params, static, others = {}, {}, {}
     for name, value in attrs.items():
         if isinstance(value, STATIC_TYPES):
             static[name] = value
         elif (isinstance(value, float) or is_module_value(value)) and _floating(value):
             params[name] = value
-    return params, static
+        else:
+            others[name] = _kind(value)
+    return params, static, others
+
+
+def _kind(value) -> str:
+    """`a Linear object`, `an int64 array`: what an attribute agc cannot read holds."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        return f"an array of {dtype}"
+    name = type(value).__name__
+    if name == "object":
+        return "an object"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} object"
 
 
 def _floating(value) -> bool:

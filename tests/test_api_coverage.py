@@ -325,6 +325,8 @@ class Bad:
     def __init__(self):
         self.w = np.ones(2)
         self.names = object()
+        self.layer = Linear(np.ones((3, 2)), np.zeros(2))
+        self.idx = np.array([1, 0])
 
     @agc.differentiate(wrt="self")
     def writes(self, x):
@@ -334,6 +336,14 @@ class Bad:
     @agc.differentiate
     def reads_an_object(self, x):
         return np.sum(x) * self.names
+
+    @agc.differentiate
+    def calls_a_layer(self, x):
+        return np.sum(self.layer.forward(x))
+
+    @agc.differentiate
+    def reads_int_array(self, x):
+        return np.sum(x[self.idx])
 """
 
 
@@ -450,9 +460,17 @@ def test_writing_self_inside_is_refused_with_a_position(classes):
     with pytest.raises(UserCodeError, match="writing `self.w` inside a differentiated method") \
             as err:
         classes.Bad().writes.grad(np.ones(2))
-    assert "api_classes.py:55:5" in str(err.value)
-    with pytest.raises(UserCodeError, match="`self.names` is an attribute agc cannot read"):
+    assert "api_classes.py:57:5" in str(err.value)
+    with pytest.raises(UserCodeError, match="`self.names` is an attribute holding an object, "
+                       "which agc cannot read") as err:
         classes.Bad().reads_an_object.grad(np.ones(2))
+    assert "sub-layers" in str(err.value)
+    with pytest.raises(UserCodeError, match="`self.layer` is an attribute holding a Linear "
+                       "object"):
+        classes.Bad().calls_a_layer.grad(np.ones((1, 3)))
+    with pytest.raises(UserCodeError, match="`self.idx` is an attribute holding an array of "
+                       "int64"):
+        classes.Bad().reads_int_array.grad(np.ones(2))
 
 
 CLI_CLASS = """

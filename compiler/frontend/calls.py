@@ -40,6 +40,7 @@ class CallLowering:
                 spec = calls.FUNCTIONS["numpy.stack"]
             return self._bind_and_emit(node, spec, list(node.args), dest)
         if isinstance(func, cst.Attribute):
+            self.check_self_attribute(func.value)  # self.layer.forward(x): say what layer is
             spec = calls.METHODS.get(func.attr.value)
             if spec is None:
                 raise self.unsupported(func.attr, f"the method `.{func.attr.value}()`",

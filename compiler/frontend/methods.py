@@ -31,6 +31,7 @@ class MethodInfo:
     cls_name: str
     params: frozenset[str] | None  # attributes passed in the `self` dict (None: any)
     static: tuple[tuple[str, object], ...] = ()  # configuration attributes and their values
+    others: tuple[tuple[str, str], ...] = ()  # other attributes and their kinds (refused)
     methods: dict = field(default_factory=dict, compare=False, hash=False)  # name -> function
 
     def helper_name(self, method: str) -> str:
@@ -38,13 +39,15 @@ class MethodInfo:
         return f"{self.cls_name}_{method}"
 
 
-def method_info(obj, *, params: frozenset[str], static: dict) -> MethodInfo:
+def method_info(obj, *, params: frozenset[str], static: dict,
+                others: dict | None = None) -> MethodInfo:
     """The MethodInfo of a live instance, given the split of its attributes."""
     cls = type(obj)
     methods = {name: getattr(cls, name) for name in dir(cls)
                if not name.startswith("__") and callable(getattr(cls, name, None))
                and hasattr(getattr(cls, name), "__code__")}
-    return MethodInfo(cls.__name__, params, tuple(sorted(static.items())), methods)
+    return MethodInfo(cls.__name__, params, static=tuple(sorted(static.items())),
+                      others=tuple(sorted((others or {}).items())), methods=methods)
 
 
 class MethodLowering:
@@ -57,19 +60,32 @@ class MethodLowering:
 
     def self_attribute(self, node: cst.Attribute, dest) -> ir.Atom:
         """`self.w`: an entry of the `self` dict, or a configuration constant."""
-        method, attr = self.method_info, node.attr.value
-        static = dict(method.static)
-        if attr in static:
-            return ir.Const(static[attr])
-        if method.params is not None and attr not in method.params:
-            what = "a method" if attr in method.methods else "an attribute agc cannot read"
-            raise UserCodeError(f"`self.{attr}` is {what} here", self.loc(node),
-                                "agc reads attributes holding floats, float arrays or "
-                                "lists/dicts of them (the parameters), and ints, bools, "
-                                "strings or None (configuration); call methods as "
-                                "self.name(...)")
-        return self.emit_assign(dest, Prim.GETITEM, (ir.Var(self.self_name), ir.Const(attr)),
+        static = dict(self.method_info.static)
+        if node.attr.value in static:
+            return ir.Const(static[node.attr.value])
+        self.check_self_attribute(node)
+        return self.emit_assign(dest, Prim.GETITEM, (ir.Var(self.self_name),
+                                                     ir.Const(node.attr.value)),
                                 node, ir.Params.of(index=ir.Index.at(1)))
+
+    def check_self_attribute(self, node: cst.BaseExpression) -> None:
+        """Refuse `self.layer` (also in `self.layer.forward(x)`) unless agc can read it."""
+        if not (isinstance(node, cst.Attribute) and self.is_self(node.value)):
+            return
+        method, attr = self.method_info, node.attr.value
+        if method.params is None or attr in method.params or attr in dict(method.static):
+            return
+        kind = dict(method.others).get(attr)
+        what = "a method" if attr in method.methods else \
+            f"an attribute holding {kind}, which agc cannot read" if kind else \
+            "not an attribute agc can read"
+        raise UserCodeError(f"`self.{attr}` is {what} here", self.loc(node),
+                            "agc reads attributes holding floats, float arrays or "
+                            "lists/dicts of them (the parameters), and ints, bools, "
+                            "strings or None (configuration); call methods as "
+                            "self.name(...). Objects held as attributes (sub-layers) "
+                            "are not supported: keep their parameters on this object, "
+                            "or pass them as a dict parameter")
 
     def self_method_call(self, node: cst.Call, dest) -> ir.Atom:
         """`self.forward(x)`: the method as a helper taking the `self` dict first."""
