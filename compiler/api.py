@@ -16,6 +16,7 @@ import types
 
 from . import pipeline
 from .backend.tape_report import tape_report
+from .bound import BoundMethod, is_instance_argument
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import function_source, load_module
@@ -35,6 +36,12 @@ class Differentiated:
     def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None, has_aux: bool = False):
         functools.update_wrapper(self, fn)
         self.fn = fn
+        self._signature = inspect.signature(fn)
+        kinds = [p.kind for p in self._signature.parameters.values()]
+        # every parameter positional: then len(args) == this means nothing to bind
+        self._positional = len(kinds) if all(k < inspect.Parameter.VAR_POSITIONAL
+                                             for k in kinds) else -1
+        self._in_class = "." in fn.__qualname__.replace(".<locals>.", "")
         self.wrt = _normalize_wrt(fn, wrt)
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
@@ -43,15 +50,21 @@ class Differentiated:
         return self.fn(*args, **kwargs)
 
     def __get__(self, obj, objtype=None):
-        return self if obj is None else functools.partial(self, obj)
+        # a decorated method read from an instance: `model.loss.grad(x)`
+        return self if obj is None else BoundMethod(self, obj)
 
     # ---------------------------------------------------------- gradients
-    def grad(self, *args, intermediates: tuple[str, ...] = ()):
+    def grad(self, *args, intermediates: tuple[str, ...] = (), **kwargs):
         """The gradient at `args`: one array for one wrt name, else a tuple.
 
-        With `has_aux`, returns (gradient, aux). With `intermediates=("a",)`,
-        returns (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
+        Arguments may be given by position or by name, as to the function itself;
+        parameters left out take their defaults. With `has_aux`, returns
+        (gradient, aux). With `intermediates=("a",)`, returns
+        (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
         """
+        if self._is_method_call(args):  # Model.loss.grad(model, x): bound here
+            return BoundMethod(self, args[0], self._unbound_wrt()).grad(*args[1:], **kwargs)
+        args = self._bind(args, kwargs)
         if intermediates:
             value, grads, kept = self._with_intermediates(args, intermediates, None)
             return (grads, self._aux(value), kept) if self.has_aux else (grads, kept)
@@ -61,10 +74,48 @@ class Differentiated:
             return grads, self._aux(value)
         return compiled.grad(*args)
 
-    def value_and_grad(self, *args, seed=None):
-        """(value, gradient) at `args`; `seed` is the output's adjoint (vjp)."""
+    def value_and_grad(self, *args, seed=None, **kwargs):
+        """(value, gradient) at `args` (by position or by name); `seed` is the output's adjoint."""
+        if self._is_method_call(args):
+            return BoundMethod(self, args[0], self._unbound_wrt()).value_and_grad(
+                *args[1:], seed=seed, **kwargs)
+        args = self._bind(args, kwargs)
         compiled = self._current(args)
         return compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+
+    def _is_method_call(self, args: tuple) -> bool:
+        """A function defined in a class, called with an instance as its first argument."""
+        return self._in_class and bool(args) and is_instance_argument(args[0])
+
+    def _unbound_wrt(self) -> tuple[str, ...]:
+        """Called unbound, `self` counts as any first parameter: differentiated by default."""
+        return self.wrt if self.wrt is not None else (next(iter(self._signature.parameters)),)
+
+    def compiled_for_method(self, args: tuple, instance_key: tuple, wrt: tuple[str, ...],
+                            method_info):
+        """The compiled gradient of a method for an instance's kinds of attributes
+        (`instance_key`); `method_info()` describes them to the compiler."""
+        key = _scalar_key(args) + ((instance_key, wrt),)
+        compiled = self._compiled.get(key)
+        if compiled is None or compiled.stale():
+            try:
+                compiled = compile_function(self.fn, wrt, key, self.has_aux, method=method_info())
+            except AgcError as err:
+                raise err.with_traceback(None) from None
+            self._compiled[key] = compiled
+        return compiled
+
+    def _bind(self, args: tuple, kwargs: dict) -> tuple:
+        """All arguments by position, as Python binds them to the function (defaults too)."""
+        signature = self._signature
+        if not kwargs and len(args) == self._positional:
+            return args  # the fast path: every gradient call runs this
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as err:
+            raise UsageError(f"{self.fn.__name__}(): {err}") from None
+        bound.apply_defaults()
+        return tuple(bound.arguments[name] for name in signature.parameters)
 
     @staticmethod
     def _aux(value):
@@ -76,12 +127,13 @@ class Differentiated:
         value, grads, kept = compiled.value_and_grad(*args, **{compiled.seed_name: seed})
         return value, grads, dict(zip(names, kept))
 
-    def vjp(self, *args, seed):
+    def vjp(self, *args, seed, **kwargs):
         """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
-        return self.value_and_grad(*args, seed=seed)
+        return self.value_and_grad(*args, seed=seed, **kwargs)
 
-    def tape_report(self, *args):
+    def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
+        args = self._bind(args, kwargs)
         return tape_report(self.compiled_for(_scalar_key(args)), args)
 
     @property
@@ -111,6 +163,9 @@ class Differentiated:
         return self._compile_key(_scalar_key(args))
 
     def _compile_key(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
+        if self.wrt is not None and any("." in w for w in self.wrt):
+            raise UsageError(f"wrt={self.wrt!r} names attributes: call the method on an "
+                             f"instance, e.g. model.{self.fn.__name__}.grad(x)")
         try:
             compiled = compile_function(self.fn, self.wrt, key, self.has_aux, keep)
         except AgcError as err:
@@ -120,27 +175,41 @@ class Differentiated:
 
 
 def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
+    """`wrt` as parameter names: a name, a position, or a tuple/list of them."""
     if wrt is None:
         return None
-    if isinstance(wrt, str):
+    if isinstance(wrt, (str, int)):
         wrt = (wrt,)
     names = list(inspect.signature(fn).parameters)
+    listed = f"its parameters are {', '.join(names)}"
+    if not isinstance(wrt, (tuple, list)) or not wrt:
+        raise UsageError(f"wrt= must be a parameter name or position, or a non-empty tuple of "
+                         f"them (got {wrt!r}); {listed}")
     out = []
     for item in wrt:
-        name = names[item] if isinstance(item, int) else item
-        if name not in names:
-            raise UsageError(f"{fn.__name__}() has no parameter {name!r}; "
-                             f"its parameters are {', '.join(names)}")
-        out.append(name)
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not -len(names) <= item < len(names):
+                raise UsageError(f"wrt={item!r}: {fn.__name__}() has {len(names)} parameters; "
+                                 f"{listed}")
+            item = names[item]
+        # "self.w": an attribute of a method's instance (see bound.py)
+        base = item.partition(".")[0] if isinstance(item, str) and names[:1] == [
+            item.partition(".")[0]] else item
+        if not isinstance(item, str) or base not in names:
+            raise UsageError(f"{fn.__name__}() has no parameter {item!r}; {listed}")
+        if item not in out:
+            out.append(item)
     return tuple(out)
 
 
 def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
-                     keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
+                     keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
     """Compile `fn`'s gradient and load it; returns the module's namespace."""
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
+    parsed.live_globals = fn.__globals__  # helpers' signatures, for calls with keywords
+    parsed.method = method
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
                              _params_of_kind(fn, key, "tree"), has_aux, keep,
                              _array_ranks(fn, key))
@@ -160,13 +229,45 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
 
 def _constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
     """(module globals, name, value) of every module-level constant the compiled code read."""
-    read = [(fn.__globals__, name, names.constants[name]) for name in sorted(names.read)]
+    read = [(fn.__globals__, name, _snapshot(names, name)) for name in sorted(names.read)]
     for helper in compiled.helpers:
         home = helper.home  # a helper parsed on its own has names (and reads) of its own
         if home.names is not names:
             where = home.live_globals if home.live_globals is not None else fn.__globals__
-            read += [(where, name, home.names.constants[name]) for name in sorted(home.names.read)]
+            read += [(where, name, _snapshot(home.names, name)) for name in sorted(home.names.read)]
     return read
+
+
+def _snapshot(names, name: str):
+    """What a read constant is now: numbers by value, containers copied, arrays by identity."""
+    if name in names.constants:
+        return names.constants[name]
+    return _copy_tree(names.values[name])
+
+
+def _copy_tree(value):
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_tree(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    return value
+
+
+def _unchanged(now, then) -> bool:
+    """`now` is still `then`: the same array object (in-place writes are read at call time),
+    equal numbers of the same type, containers equal leaf by leaf (an appended item, a
+    rebound entry or a changed shape means compiling again)."""
+    if now is then:
+        return True
+    if type(now) is not type(then):
+        return False
+    if isinstance(then, (list, tuple)):
+        return len(now) == len(then) and all(map(_unchanged, now, then))
+    if isinstance(then, dict):
+        return now.keys() == then.keys() and all(_unchanged(now[k], then[k]) for k in then)
+    if isinstance(then, (int, float)):
+        return now == then
+    return False
 
 
 _MISSING = object()
@@ -183,8 +284,7 @@ def _staleness_check(read: list[tuple[dict, str, object]]):
 
     def stale() -> bool:
         for glob, name, value in read:
-            now = glob.get(name, _MISSING)
-            if now is not value and (type(now) is not type(value) or now != value):
+            if not _unchanged(glob.get(name, _MISSING), value):
                 return True
         return False
 
@@ -228,12 +328,39 @@ def _unwrap(fn):
     return fn.fn if isinstance(fn, Differentiated) else fn
 
 
-def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated:
-    """`fn` itself if already decorated with the same options, else a new wrapper."""
+def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated | BoundMethod:
+    """`fn` itself if already decorated with the same options, else a new wrapper.
+
+    A bound method (`model.loss`) gives a BoundMethod: a function of the arguments after
+    `self`, whose positions `wrt` counts; `wrt="self"` differentiates the attributes.
+    """
+    if isinstance(fn, BoundMethod):
+        fn = types.MethodType(fn.diff, fn.obj)
+    if isinstance(fn, types.MethodType):
+        inner = as_differentiated(fn.__func__, None, has_aux)
+        names = list(inner._signature.parameters)[1:]
+        if isinstance(wrt, int) or (isinstance(wrt, (tuple, list)) and any(
+                isinstance(w, int) and not isinstance(w, bool) for w in wrt)):
+            wrt = _positions_after_self(wrt, names, inner.__name__)
+        full = _normalize_wrt(inner.fn, wrt)
+        return BoundMethod(inner, fn.__self__, full if wrt is not None else inner.wrt)
     if isinstance(fn, Differentiated) and wrt is None and not has_aux:
         return fn
     return Differentiated(_unwrap(fn), wrt if wrt is not None else getattr(fn, "wrt", None),
                           has_aux or getattr(fn, "has_aux", False))
+
+
+def _positions_after_self(wrt, names: list[str], name: str):
+    items = (wrt,) if isinstance(wrt, int) else tuple(wrt)
+    out = []
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not -len(names) <= item < len(names):
+                raise UsageError(f"wrt={item!r}: the bound method {name}() takes "
+                                 f"{len(names)} arguments ({', '.join(names)})")
+            item = names[item]
+        out.append(item)
+    return tuple(out)
 
 
 def grad(fn, wrt=None, has_aux=False):

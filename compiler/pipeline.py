@@ -13,6 +13,8 @@ import os
 import sys
 from dataclasses import dataclass
 
+import libcst as cst
+
 from . import ir
 from .ad.activity import active_variables
 from .ad.dead_code import optimize
@@ -213,13 +215,37 @@ def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
     """Parse a helper from its live function object (decorator mode), if there is one."""
     if user_globals is None or name in where.functions:
         return None
+    if where.method is not None:
+        home = _method_source(name, where)
+        if home is not None:
+            return home
     func = (where.live_globals or user_globals).get(name)
     if not callable(func) or not hasattr(func, "__code__"):
         return None
     text, path, offset = function_source(func)
     names = names_from_globals(func.__globals__)
+    module = sys.modules.get(func.__module__)
+    if func.__globals__ is not user_globals and getattr(module, "__dict__", None) \
+            is func.__globals__ and func.__module__.replace(".", "").isidentifier():
+        names.home, names.qualify_reads = func.__module__, True  # another module: lib.SCALE
     home = parse(text, path, lambda module: names, offset)
     home.live_globals = func.__globals__
+    return home
+
+
+def _method_source(name: str, where: ParsedModule) -> ParsedModule | None:
+    """Parse the method a `self.forward(x)` call reaches, as the helper `Model_forward`."""
+    method = where.method
+    func = next((f for m, f in method.methods.items() if method.helper_name(m) == name), None)
+    if func is None:
+        return None
+    text, path, offset = function_source(func)
+    names = names_from_globals(func.__globals__)
+    home = parse(text, path, lambda module: names, offset)
+    home.live_globals = func.__globals__
+    home.method = method
+    node = home.functions[func.__name__]
+    home.functions[name] = node.with_changes(name=cst.Name(name))
     return home
 
 
@@ -254,7 +280,10 @@ class HelperModules:
         if not path.endswith(".py") or not os.path.isfile(path):
             raise UserCodeError(f"cannot find the source of module {module!r}", call.loc)
         with open(path, encoding="utf-8") as handle:
-            return parse(handle.read(), path, names_from_module)
+            home = module if not module.startswith(".") else None
+            parsed = parse(handle.read(), path, lambda tree: names_from_module(tree, home))
+            parsed.names.qualify_reads = home is not None  # its constants: `lib.SCALE`
+            return parsed
 
 
 def emitted_function_names(function: str) -> tuple[str, str, str]:

@@ -6,6 +6,7 @@ import libcst as cst
 
 from .. import ir
 from ..ad.reverse import Adjoint
+from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .expressions import const, name
 from .in_place import accumulate_in_place
@@ -24,7 +25,8 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     for helper in helpers:
         functions += emit_helper(helper)
         imports += [line for line in helper.home.names.imports if line not in imports]
-        constants.update(helper.home.names.constants)
+        if not helper.home.names.qualify_reads:  # else read as `lib.NAME`, not embedded
+            _merge_constants(constants, helper)
     functions = [f.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) if i else f
                  for i, f in enumerate(functions)]
     body_code = cst.Module(body=functions).code
@@ -38,6 +40,18 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
         lines.append("\n")
         lines += [f"{k} = {v!r}\n" for k, v in sorted(constants.items())]
     return "".join(lines) + "\n\n" + body_code
+
+
+def _merge_constants(constants: dict, helper: Adjoint) -> None:
+    """Add a helper's module constants; one name with two values would be a silent error."""
+    for key, value in helper.home.names.constants.items():
+        if key in constants and (type(constants[key]) is not type(value)
+                                 or constants[key] != value):
+            raise UserCodeError(
+                f"the constant {key} is {constants[key]!r} in one module and {value!r} in "
+                f"the module of {helper.primal.name}()", helper.primal.loc,
+                "rename one of them, or pass the value as a parameter")
+        constants[key] = value
 
 
 def _imports(model_imports: list[str], used: set[str]) -> list[str]:

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import ir, pipeline
 from ..errors import UsageError
+from ..frontend.resolve import SOURCE_DEFAULT, ModuleValue
 from ..proof.prover import Status
 from ..proof.report import render
 from ..proof.verify import verify_adjoint
@@ -81,6 +82,11 @@ def _as_value(name: str, value: object) -> object:
     return value
 
 
+def _known_by_text(value) -> bool:
+    """A default written as source (`np.ones(3)`, `model.A`): no value to check at."""
+    return value is SOURCE_DEFAULT or isinstance(value, ModuleValue)
+
+
 def example_point(fn: ir.Function, given: dict) -> tuple[dict, dict]:
     """Values for every parameter, and which of them were chosen here (not given)."""
     example, chosen = {}, {}
@@ -88,7 +94,7 @@ def example_point(fn: ir.Function, given: dict) -> tuple[dict, dict]:
         if param.name in given:
             example[param.name] = given[param.name]
             continue
-        if param.default is not None:
+        if param.default is not None and not _known_by_text(param.default.value):
             value = param.default.value
         elif param.annotation == "int":
             value = INT_DEFAULT

@@ -13,6 +13,7 @@ import libcst as cst
 
 from .. import pipeline
 from ..errors import UsageError, UserCodeError
+from ..frontend.methods import MethodInfo
 from ..frontend.resolve import names_from_module
 
 
@@ -25,12 +26,19 @@ def read_model(path: str) -> pipeline.ParsedModule:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {path}: {err}") from None
-    return pipeline.parse(text, path, names_from_module)
+    home = os.path.splitext(os.path.basename(path))[0]
+    return pipeline.parse(text, path, lambda tree: names_from_module(tree, home))
 
 
 def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.Target]:
     """The functions to differentiate: the named one, or the decorated ones."""
     wrt_names = tuple(w.strip() for w in wrt.split(",") if w.strip()) if wrt else None
+    if function is not None and "." in function:
+        function = add_class_methods(parsed, function)
+    elif function is None:
+        for cls in _classes(parsed):
+            if any(_is_decorated(m) for m in cls.body.body if isinstance(m, cst.FunctionDef)):
+                add_class_methods(parsed, cls.name.value)
     decorated = decorated_functions(parsed)
     if function is not None:
         if function not in parsed.functions:
@@ -44,18 +52,57 @@ def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.T
             for name, (decl_wrt, has_aux) in decorated.items()]
 
 
+def _classes(parsed) -> list[cst.ClassDef]:
+    return [s for s in parsed.tree.body if isinstance(s, cst.ClassDef)]
+
+
+def add_class_methods(parsed, dotted: str) -> str | None:
+    """Make the methods of class `Model` (from `Model.loss`) functions `Model_loss` etc.
+
+    The instance reaches the emitted code as a dict of its attributes (`vars(model)`):
+    `self.w` is read as `self["w"]` and `self.forward(x)` calls `Model_forward(self, x)`.
+    Returns the name of the method's function (None for a class name alone).
+    """
+    cls_name, _, method = dotted.partition(".")
+    cls = next((s for s in _classes(parsed) if s.name.value == cls_name), None)
+    if cls is None or "." in method:
+        raise UsageError(f"{parsed.source.path} has no top-level class {cls_name!r}"
+                         if cls is None else f"--function takes Class.method, not {dotted!r}")
+    info = MethodInfo(cls_name, None)
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            name = info.helper_name(stmt.name.value)
+            if name in parsed.functions:
+                raise UsageError(f"{parsed.source.path} defines both {cls_name}."
+                                 f"{stmt.name.value} and {name}(): agc names a method's "
+                                 "gradient after Class_method")
+            parsed.functions[name] = stmt.with_changes(name=cst.Name(name))
+            parsed.method_of[name] = info
+            info.methods[stmt.name.value] = stmt
+    if method and method not in info.methods:
+        raise UsageError(f"class {cls_name} has no method {method!r}")
+    return info.helper_name(method) if method else None
+
+
 def decorated_functions(parsed) -> dict[str, tuple[tuple[str, ...] | None, bool]]:
     """name -> (wrt, has_aux) from the decorator, for each function decorated with differentiate."""
     found = {}
     for name, node in parsed.functions.items():
-        for decorator in node.decorators:
-            expr = decorator.decorator
-            call = expr if isinstance(expr, cst.Call) else None
-            callee = call.func if call else expr
-            if _dotted(callee).split(".")[-1] != "differentiate":
-                continue
+        call = _is_decorated(node)
+        if call is not None:
+            call = call if isinstance(call, cst.Call) else None
             found[name] = (_decorator_wrt(parsed, call), _decorator_has_aux(parsed, call))
     return found
+
+
+def _is_decorated(node: cst.FunctionDef):
+    """The `differentiate` decorator expression of a function, or None."""
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        callee = expr.func if isinstance(expr, cst.Call) else expr
+        if _dotted(callee).split(".")[-1] == "differentiate":
+            return expr
+    return None
 
 
 def _dotted(node) -> str:

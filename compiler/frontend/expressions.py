@@ -14,6 +14,7 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import numpy_names as calls
+from .resolve import ModuleValue
 
 BINARY = {
     cst.Add: Prim.ADD, cst.Subtract: Prim.SUB, cst.Multiply: Prim.MUL,
@@ -72,10 +73,31 @@ class ExpressionLowering:
             return ir.Const(BUILTIN_CONSTS[name])
         if name in self.names.constants:
             self.names.read.add(name)
+            if self.names.qualify_reads:
+                return self._qualified(name, self.names.constants[name])
             return ir.Const(self.names.constants[name], text=name)
+        if name in self.names.values:
+            return self._module_value(name)
         raise UserCodeError(f"name {name!r} is not defined here", self.loc(node),
                             "agc sees the function's parameters, its own variables, "
-                            "module-level numeric constants and imported numpy/math names")
+                            "module-level numbers, flags, strings, arrays, lists/tuples/dicts "
+                            "of numbers and imported numpy/math names; pass other values as "
+                            "parameters")
+
+    def _module_value(self, name: str) -> ir.Const:
+        """A module-level array or container: a constant the emitted code reads by name."""
+        value = self.names.values[name]
+        self.names.read.add(name)
+        if isinstance(value, ModuleValue) or self.names.qualify_reads:
+            return self._qualified(name, value)
+        return ir.Const(value, text=name)
+
+    def _qualified(self, name: str, value) -> ir.Const:
+        """`model.A`: read from its module at call time (`import model` in emitted code)."""
+        line = f"import {self.names.home}"
+        if line not in self.names.imports:
+            self.names.imports.append(line)
+        return ir.Const(value, text=f"{self.names.home}.{name}")
 
     def _expr_Integer(self, node: cst.Integer, dest):
         return ir.Const(node.evaluated_value)
@@ -156,6 +178,8 @@ class ExpressionLowering:
 
     # --------------------------------------------------------- attributes
     def _expr_Attribute(self, node: cst.Attribute, dest):
+        if self.is_self(node.value):
+            return self.self_attribute(node, dest)
         qualified = self.qualify(node)
         if qualified is not None:
             return self._module_constant(node, qualified)

@@ -23,7 +23,8 @@ from ..ir.prims import Prim
 from .calls import CallLowering
 from .expressions import ExpressionLowering
 from .loops import lower_for
-from .resolve import Names
+from .methods import MethodLowering
+from .resolve import SOURCE_DEFAULT, Names, names_in
 from .stat_calls import sort_in_place
 
 AUG_OPS = {
@@ -58,6 +59,8 @@ class ParsedModule:
         self.names = names
         # the globals of the live function it was read from (decorator mode), else None
         self.live_globals: dict | None = None
+        self.method = None  # a MethodInfo when all its functions are methods of a class
+        self.method_of: dict = {}  # function name -> MethodInfo (class methods of a file)
         self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
 
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -81,7 +84,7 @@ def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeErr
     return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
 
 
-class Lowerer(ExpressionLowering, CallLowering):
+class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
@@ -90,6 +93,9 @@ class Lowerer(ExpressionLowering, CallLowering):
         self.names = parsed.names
         self.node = node
         self.local_names = _local_names(node)
+        first = [*node.params.posonly_params, *node.params.params][:1]
+        self.method_info = parsed.method_of.get(node.name.value, parsed.method)
+        self.self_name = first[0].name.value if self.method_info is not None and first else None
         self.namer = Namer(self.local_names | _all_identifiers(node))
         self.temps: set[str] = set()
         self.block: list[ir.Stmt] = []
@@ -136,23 +142,35 @@ class Lowerer(ExpressionLowering, CallLowering):
     def _all_params(self):
         ps = self.node.params
         extra = [p for p in (ps.star_arg, ps.star_kwarg) if isinstance(p, cst.Param)]
-        extra += list(ps.kwonly_params)
         if extra:
-            raise self.unsupported(extra[0], "*args, **kwargs or keyword-only parameters",
-                                   "use plain positional parameters")
-        return [*ps.posonly_params, *ps.params]
+            raise self.unsupported(extra[0], "*args or **kwargs parameters",
+                                   "name each parameter")
+        # Keyword-only parameters become ordinary ones after the others: the emitted code
+        # passes every argument, and a caller naming them still can.
+        return [*ps.posonly_params, *ps.params, *ps.kwonly_params]
 
     def _param(self, p: cst.Param) -> ir.Param:
         default = None
         if p.default is not None:
-            atom = self.expr(p.default)
-            if not isinstance(atom, ir.Const):
-                raise self.unsupported(p.default, "a non-constant default value")
-            default = atom
+            default = self._default(p.default)
         annotation = None
         if p.annotation is not None and isinstance(p.annotation.annotation, cst.Name):
             annotation = p.annotation.annotation.value
         return ir.Param(p.name.value, default, annotation)
+
+    def _default(self, node: cst.BaseExpression) -> ir.Const:
+        """A parameter's default: a constant, or an expression of imported names only
+        (`w=np.ones(3)`), written as is: Python evaluates it once, where the emitted
+        function is defined, as it did for the original."""
+        found: list[ir.Atom] = []
+        block = self.sub_block(lambda: found.append(self.expr(node)))
+        if not block and isinstance(found[0], ir.Const):
+            return found[0]
+        names = {n.value for n in names_in(node)}
+        if not names <= set(self.names.qualified) | {"True", "False", "None"}:
+            raise self.unsupported(node, "a default value computed from other names",
+                                   "use a constant, an expression of numpy calls, or None")
+        return ir.Const(SOURCE_DEFAULT, text=self.module.code_for_node(node))
 
     # ----------------------------------------------------------- statements
     def statements(self, nodes) -> None:
@@ -220,6 +238,7 @@ class Lowerer(ExpressionLowering, CallLowering):
 
     def _stmt_AugAssign(self, node: cst.AugAssign):
         prim = AUG_OPS.get(type(node.operator))
+        self.refuse_self_write(node.target)
         if prim is not None and isinstance(node.target, cst.Subscript):
             old = self.expr(node.target)
             new = self.emit_assign(None, prim, (old, self.expr(node.value)), node)
@@ -235,6 +254,7 @@ class Lowerer(ExpressionLowering, CallLowering):
 
     def assign_to(self, target: cst.BaseExpression, value: ir.Atom, node) -> None:
         """Bind `value` to a name, or unpack it into a tuple of names."""
+        self.refuse_self_write(target)
         if isinstance(target, cst.Name):
             self.emit_assign(target.value, Prim.COPY, (value,), node)
         elif isinstance(target, (cst.Tuple, cst.List)):

@@ -39,6 +39,13 @@ class Names:
     imports: list[str] = field(default_factory=list)  # import lines to repeat in emitted code
     # constants the lowering read: their values at call time must still be these
     read: set[str] = field(default_factory=set)
+    # module-level arrays, containers of numbers and computed values (A -> the array, or a
+    # ModuleValue in a model file read as text): the emitted code reads them at call time
+    values: dict[str, object] = field(default_factory=dict)
+    home: str | None = None  # the model file's module name, for `import model` in emitted code
+    # a helper's module other than the model's: its constants are read as `home.NAME` (two
+    # modules may give one name two values; the emitted module holds both functions)
+    qualify_reads: bool = False
 
     def qualify(self, dotted: str) -> str | None:
         """The qualified name of `np.linalg.norm`-like text, or None if unknown."""
@@ -49,13 +56,60 @@ class Names:
         return f"{base}.{rest}" if rest else base
 
 
+@dataclass(frozen=True)
+class ModuleValue:
+    """A module-level value of a model file read as text: known by name, not by value."""
+
+    module: str
+    name: str
+
+    @property
+    def text(self) -> str:
+        """How the emitted module reads it at call time: `model.A`."""
+        return f"{self.module}.{self.name}"
+
+
+class _SourceDefault:
+    """The value of a default known only as source text (`np.ones(3)`)."""
+
+    def __repr__(self) -> str:
+        return "<default expression>"
+
+
+SOURCE_DEFAULT = _SourceDefault()
+
+
+def names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """The Name nodes of an expression, but not attribute names (`np` of `np.ones`)."""
+    found: list[cst.Name] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attr: cst.Attribute) -> bool:
+            attr.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)  # not the keyword's name
+            return False
+
+    node.visit(Visitor())
+    return found
+
+
 def _module_name(name: str) -> str | None:
     return ARRAY_MODULES.get(name)
 
 
-def names_from_module(module: cst.Module) -> Names:
-    """Read imports, functions and constants from a parsed model file."""
-    names = Names()
+def names_from_module(module: cst.Module, home: str | None = None) -> Names:
+    """Read imports, functions and constants from a parsed model file.
+
+    `home` is the file's module name: its other module-level values (arrays,
+    lists, values computed there) are then read as `home.NAME` at call time.
+    """
+    names = Names(home=home)
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef):
             names.functions.add(stmt.name.value)
@@ -97,11 +151,26 @@ def _read_small_statement(small: cst.BaseSmallStatement, names: Names, module: c
             bound = alias.asname.name.value if alias.asname else _dotted(alias.name)
             names.qualified[bound] = f"{base}.{_dotted(alias.name)}"
         names.imports.append(module.code_for_node(small).strip())
-    elif isinstance(small, cst.Assign) and len(small.targets) == 1:
-        target = small.targets[0].target
+    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+        _read_assignment(small, names)
+
+
+def _read_assignment(small: cst.Assign | cst.AnnAssign, names: Names) -> None:
+    """`SCALE = 2.0` is embedded as a literal; `A = np.array(...)` is read as `model.A`."""
+    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) \
+        else [small.target]
+    for target in targets:
+        if not isinstance(target, cst.Name) or small.value is None:
+            continue
+        name = target.value
         value = _literal_number(small.value)
-        if isinstance(target, cst.Name) and value is not None:
-            names.constants[target.value] = value
+        readable = names.home is not None and names.home.isidentifier()
+        if value is not None and (name not in names.values or not readable):
+            names.constants[name] = value
+        elif readable:
+            # assigned twice, or not a literal number: only its value at call time is right
+            names.constants.pop(name, None)
+            names.values[name] = ModuleValue(names.home, name)
 
 
 def _read_helper_import(small: cst.ImportFrom, names: Names) -> None:
@@ -150,8 +219,12 @@ def names_from_globals(glob: dict) -> Names:
                 names.functions.add(key)
                 if value.__module__ != here:
                     names.function_modules[key] = value.__module__
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif type(value) in (int, float):
+            # a numpy float64 (a float subclass) is read by name: its repr is `np.float64(...)`
             names.constants[key] = value
+        elif is_module_value(value) or (isinstance(value, (bool, str))
+                                        and not key.startswith("__")):
+            names.values[key] = value  # flags and modes too: USE_BIAS = True, ACT = "tanh"
         elif callable(value):
             for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg),
                                         ("math", math), *_special_module()):
@@ -168,6 +241,28 @@ def _scipy_linalg_name(fn: types.FunctionType) -> str | None:
     if linalg is not None and getattr(linalg, name, None) is fn:
         return f"scipy.linalg.{name}"
     return None
+
+
+def is_module_value(value, depth: int = 0) -> bool:
+    """An array, a numpy number, or a tuple/list/dict of them: read as a constant."""
+    if isinstance(value, numpy.generic):  # before float: numpy.float64 is a float
+        return value.dtype.kind in "biuf"
+    if isinstance(value, (bool, int, float)):
+        return depth > 0
+    if isinstance(value, (tuple, list)) and depth < 4:
+        return all(is_module_value(v, depth + 1) for v in value)
+    if isinstance(value, dict) and depth < 4:
+        return all(isinstance(k, (str, int)) and is_module_value(v, depth + 1)
+                   for k, v in value.items())
+    return _is_array(value)
+
+
+def _is_array(value) -> bool:
+    """A numpy or cupy array (cupy is not imported: its arrays are known by their attributes)."""
+    if isinstance(value, numpy.ndarray):
+        return True
+    kind = type(value)
+    return kind.__module__.split(".")[0] == "cupy" and hasattr(value, "__cuda_array_interface__")
 
 
 def _agc_function_name(fn: types.FunctionType) -> str | None:

@@ -49,8 +49,32 @@ class Const:
     def __str__(self) -> str:
         return self.text if self.text is not None else repr(self.value)
 
+    # A module-level array, list or dict read as a constant (issue 13) is unhashable and
+    # compares elementwise: such values are the same constant only when the same object.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Const):
+            return NotImplemented
+        if _hashable(self.value) and _hashable(other.value):
+            return (self.value, self.text) == (other.value, other.text)
+        return self.value is other.value and self.text == other.text
+
+    def __hash__(self) -> int:
+        value = self.value if _hashable(self.value) else id(self.value)
+        return hash((value, self.text))
+
+    def __deepcopy__(self, memo: dict) -> Const:
+        return self  # immutable: a copied tail reads the same module array, not a copy of it
+
 
 Atom = Var | Const
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,7 @@ def float32_scalar_constructor(x):
     return np.sum(np.float32(2.0) * x ** 2)
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # issue 13: keyword arguments in helper calls are supported now
 def helper_keyword_argument(x):
     return np.sum(_scaled(x, k=2.0))
 

@@ -8,7 +8,7 @@ from .harness import Corpus, vec
 
 corpus = Corpus()
 add = corpus.add
-W12 = np.linspace(-1.0, 1.0, 12)  # a module-level array: agc refuses it (positioned)
+W12 = np.linspace(-1.0, 1.0, 12)  # a module-level array: a constant read at call time
 
 
 @add(vec(12))
@@ -60,7 +60,7 @@ def transpose_method_axes(T):
     return np.sum(T.transpose(1, 0, 2).reshape(3, 8)[0] ** 3)
 
 
-@add(vec(3, 4), expect="refused")
+@add(vec(3, 4))  # issue 13: module-level arrays are constants now
 def flatten_ravel(X):
     return np.sum(X.flatten() * W12) + np.sum(X.ravel() ** 2)
 

@@ -208,6 +208,7 @@ def jax_twin(fn: Callable) -> Callable:
         if isinstance(value, types.FunctionType) and value.__globals__ is module:
             ns[key] = types.FunctionType(value.__code__, ns, value.__name__,
                                          value.__defaults__, value.__closure__)
+            ns[key].__kwdefaults__ = value.__kwdefaults__  # keyword-only defaults too
     return types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from . import (
     corpus_aliasing,
+    corpus_api,
     corpus_control,
     corpus_elementwise,
     corpus_helpers,
@@ -37,7 +38,8 @@ from .harness import check_entry, check_reference
 MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_linalg_more,
            corpus_linalg_solve, corpus_scipy_linalg, corpus_shapes, corpus_indexing,
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
-           corpus_ml, corpus_tricky, corpus_refused, corpus_special, corpus_statistics)
+           corpus_ml, corpus_tricky, corpus_refused, corpus_special, corpus_statistics,
+           corpus_api)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
 
 # The bugs reported in issue 12, each kept in the corpus by at least these entries.
