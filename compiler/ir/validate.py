@@ -194,7 +194,11 @@ class _Checker:
         then = self.block(stmt.body, dict(state), then_assume, in_loop)
         other = self.block(stmt.orelse, dict(state), else_assume, in_loop)
         if then is None or other is None:
-            return other if then is None else then
+            # only the branch that falls through reaches what follows: its decision is known there
+            if then is None and other is None:
+                return None
+            survivor, taken = (other, (cond, False)) if then is None else (then, (cond, True))
+            return {name: guard - {taken} for name, guard in survivor.items()}
         joined = {}
         for name in then.keys() | other.keys():
             first, second = then.get(name), other.get(name)

@@ -302,3 +302,13 @@ def while_with_break(x):
             break
         i += 1
     return np.sum(y * x)
+
+
+# y is bound only in the branch that falls through (agc once raised InternalError here)
+@add(at=[(np.array([1.0, 2.0, -0.5]),), (np.array([-1.0, -2.0, 0.5]),)])
+def if_binds_else_returns(x):
+    if np.sum(x) > 0:
+        y = x * 2.0
+    else:
+        return np.sum(x * 4.0)
+    return np.sum(y * y)
