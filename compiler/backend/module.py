@@ -45,13 +45,17 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
 def _merge_constants(constants: dict, helper: Adjoint) -> None:
     """Add a helper's module constants; one name with two values would be a silent error."""
     for key, value in helper.home.names.constants.items():
-        if key in constants and (type(constants[key]) is not type(value)
-                                 or constants[key] != value):
+        if key in constants and not _same_constant(constants[key], value):
             raise UserCodeError(
                 f"the constant {key} is {constants[key]!r} in one module and {value!r} in "
                 f"the module of {helper.primal.name}()", helper.primal.loc,
                 "rename one of them, or pass the value as a parameter")
         constants[key] = value
+
+
+def _same_constant(a, b) -> bool:
+    """Whether two embedded constants are one value (a NaN is the same NaN)."""
+    return type(a) is type(b) and (a == b or (a != a and b != b))
 
 
 def _imports(model_imports: list[str], used: set[str]) -> list[str]:

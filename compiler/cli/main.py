@@ -1,4 +1,4 @@
-"""The `agc` command: `agc compile model.py` and `agc check model.py`.
+"""The `agc` command: `agc compile model.py`, `agc check model.py`, `agc supported`.
 
 Neither command imports or executes the model file: it is parsed as text.
 Exit codes: 0 success, 1 a problem in the user's code (or a failed proof),
@@ -16,6 +16,7 @@ from .. import pipeline
 from ..errors import AgcError, UsageError
 from .check import run_check
 from .model import read_model, targets_of
+from .supported import render as render_supported
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 
@@ -34,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection(check)
     check.add_argument("--at", action="append", default=[], metavar="NAME=VALUE",
                        help="a point to check at, e.g. --at a=0.37 (repeatable)")
+    supported = sub.add_parser("supported", help="list the supported numpy, scipy and Python "
+                               "surface (Markdown; docs/supported.md)")
+    supported.add_argument("-o", "--output", help="file to write (default: standard output)")
     return parser
 
 
@@ -53,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "compile":
             return run_compile(args)
+        if args.command == "supported":
+            return run_supported(args)
         return run_check(args)
     except UsageError as err:
         print(f"agc: error: {err}", file=sys.stderr)
@@ -60,6 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     except AgcError as err:
         print(err, file=sys.stderr)
         return EXIT_USER
+
+
+def run_supported(args) -> int:
+    """`agc supported`: the supported surface as Markdown, to a file or standard output."""
+    text = render_supported()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
+    return EXIT_OK
 
 
 def run_compile(args) -> int:

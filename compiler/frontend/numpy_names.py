@@ -138,7 +138,7 @@ def _builtin_functions() -> dict[str, CallSpec]:
         "pow": _sig(Prim.POW, A("base"), A("exp")),
         "max": _sig(Prim.MAXIMUM, A("a"), A("b"), lib="builtins"),
         "min": _sig(Prim.MINIMUM, A("a"), A("b"), lib="builtins"),
-        "round": _sig(Prim.ROUND, A("number"), lib="builtins"),
+        "round": _sig(Prim.ROUND, A("number"), A("ndigits", "static", None), lib="builtins"),
         "agc.stop_gradient": _sig(Prim.STOP_GRADIENT, A("x")),
         "agc.runtime.stop_gradient": _sig(Prim.STOP_GRADIENT, A("x")),
     }
@@ -339,6 +339,7 @@ METHODS: dict[str, CallSpec] = {
     "argmax": _sig(Prim.ARGMAX, A("x"), AXIS),
     "argmin": _sig(Prim.ARGMIN, A("x"), AXIS),
     "item": _sig(Prim.FLOAT, A("x")),
+    "round": _sig(Prim.ROUND, A("x"), A("decimals", "static", 0)),
     **_stat_methods(),
 }
 METHODS.update(LINALG_METHODS)

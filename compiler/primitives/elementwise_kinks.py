@@ -182,7 +182,10 @@ def _rounding(fn, what: str):
 
 meaning(Prim.FLOOR)(_rounding(math.floor, "floor()"))
 meaning(Prim.CEIL)(_rounding(math.ceil, "ceil()"))
-meaning(Prim.ROUND)(_rounding(round, "round()"))
+@meaning(Prim.ROUND)
+def _round(run, s, x, *rest):
+    digits = s.params.get("decimals") or s.params.get("ndigits") or 0
+    return _rounding(lambda v: round(v, digits), "round()")(run, s, x)
 
 
 def _integer_op(fn):

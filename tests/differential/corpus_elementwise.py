@@ -314,3 +314,20 @@ def vector_output_from_loop(x):
 @add(vec(3), num(), wrt=("x", "c"))
 def vector_output_scalar_param(x, c):
     return x * c + c ** 2
+
+
+@add(vec(4))
+def comparison_functions_as_masks(x):
+    m = (np.less(x, 0.2) * 1.0 + np.greater(x, -0.3) + np.less_equal(x, 0.5)
+         + np.greater_equal(x, 0.0) + np.equal(x, x) + np.not_equal(x, 0.1))
+    return np.sum(m * x ** 2)
+
+
+@add(vec(4), num(), wrt=("x",))
+def round_has_no_derivative(x, s):
+    return np.sum(np.round(x * 3.0) * x) + np.sum(x) * round(s, 1)
+
+
+@add(vec(4))
+def round_decimals_value(x):
+    return np.sum(np.round(x, 2) * x) + np.sum(x.round(1) ** 2)
