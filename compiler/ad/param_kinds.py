@@ -57,7 +57,8 @@ def container_variables(fn: ir.Function, params: set[str]) -> set[str]:
         changed = False
         for s in assigns:
             name = s.target.name
-            makes = s.prim in (Prim.CALL, Prim.TUPLE, Prim.LIST, Prim.APPEND) or (
+            makes = s.prim in (Prim.CALL, Prim.TUPLE, Prim.LIST, Prim.APPEND) or \
+                s.prim.spec.makes_sequence or (
                 s.prim in (Prim.GETITEM, Prim.COPY) and isinstance(s.args[0], ir.Var)
                 and s.args[0].name in found)
             if makes and name not in found:

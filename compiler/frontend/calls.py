@@ -33,6 +33,8 @@ class CallLowering:
                                        "see docs/api.md for the supported numpy functions")
             if qualified in ("numpy.array", "numpy.asarray") and self._is_literal_list(node):
                 spec = calls.FUNCTIONS["numpy.stack"]
+            if qualified == "numpy.where" and len(node.args) == 1:  # np.where(c): np.nonzero(c)
+                spec = calls.FUNCTIONS["numpy.nonzero"]
             return self._bind_and_emit(node, spec, list(node.args), dest)
         if isinstance(func, cst.Attribute):
             spec = calls.METHODS.get(func.attr.value)
@@ -122,6 +124,8 @@ class CallLowering:
     def _static(self, value, arg: calls.Arg):
         if not isinstance(value, cst.CSTNode):
             return value
+        if isinstance(value, cst.List):  # repeats=[1, 2], pad_width=[(1, 0), (0, 2)]
+            return tuple(self._static(e.value, arg) for e in self._plain_elements(value))
         atom = self.expr(value)
         if not isinstance(atom, ir.Const):
             raise UserCodeError(f"`{arg.name}` must be a constant here", self.loc(value),
@@ -169,7 +173,7 @@ class CallLowering:
 
 
 # The fixed params of a CallSpec that the statement keeps (the others steer the lowering).
-_KEPT_FIXED = ("lib", "fresh", "hstack", "vstack")
+_KEPT_FIXED = ("lib", "fresh", "hstack", "vstack", "axis", "ndim", "array_split", "dtype_name")
 
 # What to write instead of a computed option, for the options whose value is not a number.
 _STATIC_HINTS = {

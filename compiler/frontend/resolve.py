@@ -18,7 +18,8 @@ import numpy
 
 ARRAY_MODULES = {"numpy": "numpy", "cupy": "numpy", "math": "math", "agc": "agc",
                  "agc.runtime": "agc.runtime", "numpy.linalg": "numpy.linalg",
-                 "cupy.linalg": "numpy.linalg"}
+                 "cupy.linalg": "numpy.linalg",
+                 "numpy.lib.stride_tricks": "numpy.lib.stride_tricks"}
 
 
 @dataclass
@@ -148,6 +149,7 @@ def names_from_globals(glob: dict) -> Names:
             names.constants[key] = value
         elif callable(value):
             for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg),
+                                        ("numpy.lib.stride_tricks", numpy.lib.stride_tricks),
                                         ("math", math)):
                 if getattr(module, getattr(value, "__name__", ""), None) is value:
                     names.qualified[key] = f"{module_name}.{value.__name__}"

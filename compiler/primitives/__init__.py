@@ -19,11 +19,12 @@ from . import (
     linalg,
     reductions,
     shape,
+    shape_more,
 )
 from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_for
 
 __all__ = [
     "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
-    "meaning_for", "reductions", "rule_for", "shape",
+    "meaning_for", "reductions", "rule_for", "shape", "shape_more",
 ]

@@ -207,8 +207,9 @@ def _full(run, s, shape, value, *dtype):
 
 
 @meaning(Prim.EYE)
-def _eye(run, s, n, *dtype):
-    return symbolic_array(np.eye(run.integer(n), dtype=int))
+def _eye(run, s, n, *m):
+    columns = run.integer(m[0]) if m else None
+    return symbolic_array(np.eye(run.integer(n), columns, s.params.get("k", 0), dtype=int))
 
 
 @meaning(Prim.ARANGE)
@@ -221,5 +222,5 @@ def _arange(run, s, *args):
 @meaning(Prim.LINSPACE)
 def _linspace(run, s, start, stop, num):
     n = run.integer(num)
-    step = (sym(stop) - sym(start)) / max(1, n - 1)
+    step = (sym(stop) - sym(start)) / max(1, n - 1 if s.params.get("endpoint", True) else n)
     return np.array([sym(start) + i * step for i in range(n)], dtype=object)
