@@ -72,7 +72,8 @@ def repeat_grad(g, x, repeats=1, axis=None):
     n = shape[axis]
     moved = xp.moveaxis(g, axis, 0)
     rest = moved.shape[1:]
-    counts = numpy.asarray(repeats)
+    counts = numpy.asarray(repeats.get() if hasattr(repeats, "get") and not isinstance(
+        repeats, dict) else repeats)  # counts on the host (a cupy array: .get())
     if counts.size == 1:  # one count for every entry: a reshape and a sum
         summed = xp.sum(xp.reshape(moved, (n, int(counts.reshape(())), *rest)), axis=1)
     else:

@@ -160,7 +160,7 @@ def _shape_functions() -> dict[str, CallSpec]:
         "flipud": _sig(Prim.FLIP, A("m"), axis=0),
         "roll": _sig(Prim.ROLL, A("a"), static("shift"), AXIS),
         "tile": _sig(Prim.TILE, A("A"), static("reps")),
-        "repeat": _sig(Prim.REPEAT, A("a"), static("repeats"), AXIS),
+        "repeat": _sig(Prim.REPEAT, A("a"), A("repeats"), AXIS),
         "pad": _sig(Prim.PAD, A("array"), static("pad_width"), static("mode", "constant"),
                     static("constant_values", 0)),
         "atleast_1d": _sig(Prim.ATLEAST, A("arys"), ndim=1),
@@ -206,7 +206,7 @@ def _shape_functions() -> dict[str, CallSpec]:
 # see Lowerer._stmt_Expr).
 _SHAPE_METHODS = {
     "swapaxes": _sig(Prim.SWAPAXES, A("x"), A("axis1", "static"), A("axis2", "static")),
-    "repeat": _sig(Prim.REPEAT, A("x"), A("repeats", "static"), AXIS),
+    "repeat": _sig(Prim.REPEAT, A("x"), A("repeats"), AXIS),
     "take": _sig(Prim.TAKE, A("x"), A("indices"), AXIS),
     "nonzero": _sig(Prim.NONZERO, A("x")),
 }

@@ -211,7 +211,7 @@ class Prim(enum.Enum):
     FLIP = _s(1, "shape", "special", "flip")
     ROLL = _s(1, "shape", "special", "roll")
     TILE = _s(1, "shape", "special", "tile")
-    REPEAT = _s(1, "shape", "special", "repeat")
+    REPEAT = _s(2, "shape", "special", "repeat", diff_args=(0,))
     PAD = _s(1, "shape", "special", "pad")
     ATLEAST = _s(1, "shape", "special", "atleast")  # np.atleast_1d / 2d / 3d (params: ndim)
     MATRIX_T = _s(1, "shape", "attr", "mT")
@@ -234,7 +234,7 @@ class Prim(enum.Enum):
     # the index tuple numpy's put_along_axis writes at (np.put_along_axis lowers to a setitem)
     ALONG_AXIS_INDEX = _s(2, "nondiff", "rt", "along_axis_index", makes_sequence=True)
     TILE_GRAD = _s(2, "gradient", "rt", "tile_grad")
-    REPEAT_GRAD = _s(2, "gradient", "rt", "repeat_grad")
+    REPEAT_GRAD = _s(3, "gradient", "rt", "repeat_grad")
     PAD_GRAD = _s(2, "gradient", "rt", "pad_grad")
     SLIDING_WINDOW_GRAD = _s(2, "gradient", "rt", "sliding_window_grad")
     STACKED_GRAD = _s(VARIADIC, "gradient", "rt", "stacked_grad")  # column_stack, dstack

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import runtime
 from ..backend.expressions import call, const, kwargs, list_of
+from ..errors import UserCodeError
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
 from .registry import emitter, meaning, vjp
@@ -23,7 +24,7 @@ from .registry import emitter, meaning, vjp
 # The statics each special form writes positionally, in numpy's order (the rest as keywords).
 _POSITIONAL = {
     Prim.SWAPAXES: ("axis1", "axis2"), Prim.MOVEAXIS: ("source", "destination"),
-    Prim.ROLL: ("shift",), Prim.TILE: ("reps",), Prim.REPEAT: ("repeats",),
+    Prim.ROLL: ("shift",), Prim.TILE: ("reps",),
     Prim.PAD: ("pad_width",), Prim.SLIDING_WINDOW: ("window_shape",),
     Prim.SPLIT: ("indices_or_sections",),
 }
@@ -127,16 +128,28 @@ def _tile(b, g, s):
 
 @vjp(Prim.REPEAT)
 def _repeat(b, g, s):
-    return (b.op(Prim.REPEAT_GRAD, g, s.args[0], **_kept(s, "repeats", "axis")),)
+    return b.op(Prim.REPEAT_GRAD, g, s.args[0], s.args[1], **_kept(s, "axis")), None
+
+
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 
 
 @vjp(Prim.PAD)
 def _pad(b, g, s):
+    if s.params.get("mode", "constant") not in _PAD_MODES:
+        raise UserCodeError(f"the gradient of np.pad with mode={s.params.get('mode')!r} is not "
+                            "supported by agc", s.loc,
+                            f"use one of the modes {', '.join(_PAD_MODES)}")
     return (b.op(Prim.PAD_GRAD, g, s.args[0], **_kept(s, "pad_width", "mode")),)
 
 
 @vjp(Prim.SLIDING_WINDOW)
 def _sliding_window(b, g, s):
+    axis = s.params.get("axis")
+    if isinstance(axis, tuple) and len(set(axis)) != len(axis):
+        raise UserCodeError("the gradient of sliding_window_view with a repeated axis is not "
+                            "supported by agc", s.loc,
+                            "take the windows of that axis in two steps")
     return (b.op(Prim.SLIDING_WINDOW_GRAD, g, s.args[0], **_kept(s, "window_shape", "axis")),)
 
 
@@ -151,8 +164,24 @@ def _tile_meaning(run, s, x):
 
 
 @meaning(Prim.REPEAT)
-def _repeat_meaning(run, s, x):
-    return np.repeat(arr(x), s.params.get("repeats"), s.params.get("axis"))
+def _repeat_meaning(run, s, x, repeats):
+    return np.repeat(arr(x), _counts(run, repeats), s.params.get("axis"))
+
+
+def _counts(run, value):
+    """An integer argument (repeats, indices) as numpy wants it, from a list, tuple or array."""
+    if isinstance(value, (list, tuple)) or getattr(value, "dtype", None) == object:
+        return np.array(_integers(run, value), dtype=int)
+    return index_value(run, value)
+
+
+def _integers(run, value):
+    """Nested lists of Python ints from lists, tuples and object arrays of integers."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_integers(run, v) for v in value]
+    return run.integer(value)
 
 
 @meaning(Prim.PAD)
@@ -184,7 +213,11 @@ def _params(s) -> dict:
 
 
 meaning(Prim.TILE_GRAD)(_runtime_meaning(runtime.tile_grad))
-meaning(Prim.REPEAT_GRAD)(_runtime_meaning(runtime.repeat_grad))
+
+
+@meaning(Prim.REPEAT_GRAD)
+def _repeat_grad_meaning(run, s, g, x, repeats):
+    return runtime.repeat_grad(arr(g), arr(x), _counts(run, repeats), **_params(s))
 meaning(Prim.PAD_GRAD)(_runtime_meaning(runtime.pad_grad))
 meaning(Prim.SLIDING_WINDOW_GRAD)(_runtime_meaning(runtime.sliding_window_grad))
 meaning(Prim.STACKED_GRAD)(_runtime_meaning(runtime.stacked_grad))
@@ -234,18 +267,18 @@ def _take(b, g, s):
 
 @meaning(Prim.TAKE)
 def _take_meaning(run, s, x, indices):
-    return np.take(arr(x), index_value(run, indices), s.params.get("axis"))
+    return np.take(arr(x), _counts(run, indices), s.params.get("axis"))
 
 
 @meaning(Prim.TAKE_ALONG_AXIS)
 def _take_along_meaning(run, s, x, indices):
-    return np.take_along_axis(arr(x), index_value(run, indices), s.params.get("axis", -1))
+    return np.take_along_axis(arr(x), _counts(run, indices), s.params.get("axis", -1))
 
 
 @meaning(Prim.TAKE_GRAD, Prim.TAKE_ALONG_AXIS_GRAD)
 def _take_grad_meaning(run, s, g, x, indices):
     helper = runtime.take_grad if s.prim is Prim.TAKE_GRAD else runtime.take_along_axis_grad
-    return helper(arr(g), arr(x), index_value(run, indices), **_params(s))
+    return helper(arr(g), arr(x), _counts(run, indices), **_params(s))
 
 
 # ------------------------------------------------------------- casts, full_like, linspace
@@ -291,7 +324,7 @@ def _linspace_grad_meaning(run, s, g, like, num):
 # ------------------------------------------------------------- non-differentiable
 @meaning(Prim.ALONG_AXIS_INDEX)
 def _along_axis_index_meaning(run, s, x, indices):
-    return runtime.along_axis_index(arr(x), index_value(run, indices), **_params(s))
+    return runtime.along_axis_index(arr(x), _counts(run, indices), **_params(s))
 
 
 @meaning(Prim.NONZERO)

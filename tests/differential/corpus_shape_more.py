@@ -1,0 +1,569 @@
+"""Corpus (issue 13): shapes, views, indexing, masks and constructors.
+
+swapaxes, moveaxis, flip / fliplr / flipud, roll, tile, repeat, pad, atleast_nd,
+ravel, squeeze / expand_dims with axes, broadcast_to, sliding_window_view,
+column_stack, dstack, split / array_split, the method forms and .mT; take,
+take_along_axis, put_along_axis, nonzero and np.where(c), boolean masks of any rank,
+isclose, logical_*, searchsorted, digitize; empty, full, full_like, zeros / ones with
+dtype, eye, identity, linspace, arange, np.float64 / np.float32, np.array of active
+values, copy and fill. Writes through the new views either match numpy or are refused.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .harness import Corpus, num, vec
+
+corpus = Corpus()
+add = corpus.add
+
+
+# ------------------------------------------------------------------ swapaxes, moveaxis
+@add(vec(3, 4))
+def swapaxes_matrix(X):
+    return np.sum(np.swapaxes(X, 0, 1) * np.arange(12.0).reshape(4, 3))
+
+
+@add(vec(2, 3, 4))
+def swapaxes_method_negative(T):
+    return np.swapaxes(T, -1, 0).reshape(4, 6) ** 2
+
+
+@add(vec(2, 3, 4))
+def swapaxes_method(T):
+    return np.sum(T.swapaxes(1, 2)[0] ** 3)
+
+
+@add(vec(2, 3, 4))
+def moveaxis_last_to_first(T):
+    return np.moveaxis(T, -1, 0)[1] ** 2
+
+
+@add(vec(2, 3, 4))
+def moveaxis_tuples(T):
+    return np.sum(np.moveaxis(T, (0, 1), (2, 0)) * np.arange(24.0).reshape(3, 4, 2))
+
+
+@add(vec(3, 4))
+def mT_attribute(X):
+    return np.sum(X.mT[0] ** 3 + X.T[1])
+
+
+@add(vec(2, 3, 4))
+def mT_batched(T):
+    return np.sum((T.mT @ T) ** 2)
+
+
+# ------------------------------------------------------------------ flip, roll
+@add(vec(3, 4))
+def flip_all_axes(X):
+    return np.sum(np.flip(X) * np.arange(12.0).reshape(3, 4))
+
+
+@add(vec(3, 4))
+def flip_axis_int(X):
+    return np.flip(X, axis=1)[0] ** 3
+
+
+@add(vec(2, 3, 4))
+def flip_axis_tuple(T):
+    return np.sum(np.flip(T, (0, 2))[0] * np.arange(12.0).reshape(3, 4))
+
+
+@add(vec(3, 4))
+def fliplr_flipud(X):
+    return np.sum(np.fliplr(X)[0] ** 3) + np.sum(np.flipud(X)[0] ** 2)
+
+
+@add(vec(3, 4))
+def roll_axis(X):
+    return np.roll(X, 1, axis=1)[0] ** 3
+
+
+@add(vec(3, 4))
+def roll_flat(X):
+    return np.sum(np.roll(X, -5)[0] ** 3)
+
+
+@add(vec(3, 4))
+def roll_tuples(X):
+    return np.sum(np.roll(X, (1, -2), axis=(0, 1)) * np.arange(12.0).reshape(3, 4))
+
+
+# ------------------------------------------------------------------ tile, repeat
+@add(vec(3, 4))
+def tile_rows(X):
+    return np.sum(np.tile(X, (2, 1)) ** 3 * np.arange(6.0)[:, None])
+
+
+@add(vec(4))
+def tile_vector_to_matrix(x):
+    return np.tile(x, (2, 3)) ** 2
+
+
+@add(vec(3, 2))
+def tile_int(X):
+    return np.sum(np.tile(X, 3) * np.arange(18.0).reshape(3, 6))
+
+
+@add(vec(3, 4))
+def repeat_axis0(X):
+    return np.sum(np.repeat(X, 2, axis=0) ** 3 * np.arange(6.0)[:, None])
+
+
+@add(vec(3, 2))
+def repeat_flat(X):
+    return np.repeat(X, 2) ** 3
+
+
+@add(vec(3, 2))
+def repeat_per_element(X):
+    return np.sum(np.repeat(X, [1, 0, 3], axis=0) ** 2 * np.arange(4.0)[:, None])
+
+
+corpus.ref(lambda X: jnp.sum(jnp.repeat(X, jnp.array([1, 0, 3]), axis=0,
+                                        total_repeat_length=4) ** 2 * jnp.arange(4.0)[:, None]))
+
+
+@add(vec(3, 2))
+def repeat_computed_counts(X):
+    counts = np.arange(X.shape[0])
+    return np.repeat(X, counts, axis=0) ** 3
+
+
+corpus.ref(lambda X: jnp.repeat(X, jnp.arange(3), axis=0, total_repeat_length=3) ** 3)
+
+
+@add(vec(4))
+def repeat_method(x):
+    return np.sum(x.repeat(3) * np.arange(12.0))
+
+
+# ------------------------------------------------------------------ pad
+@add(vec(3, 4))
+def pad_int(X):
+    return np.sum(np.pad(X, 1) ** 3 * np.arange(30.0).reshape(5, 6))
+
+
+@add(vec(3, 4))
+def pad_constant_values(X):
+    return np.sum(np.exp(np.pad(X, ((1, 0), (0, 2)), constant_values=0.5)))
+
+
+@add(vec(3, 4))
+def pad_edge(X):
+    return np.sum(np.pad(X, ((1, 0), (0, 2)), mode="edge") ** 3 * np.arange(24.0).reshape(4, 6))
+
+
+@add(vec(3, 4))
+def pad_reflect(X):
+    return np.pad(X, (2, 1), mode="reflect") ** 2
+
+
+@add(vec(5))
+def pad_reflect_vector(x):
+    return np.sum(np.pad(x, (3,), "reflect") * np.arange(11.0))
+
+
+@add(vec(3, 4))
+def pad_symmetric_wrap(X):
+    return np.sum(np.pad(X, 1, mode="symmetric") ** 2) + np.sum(np.pad(X, [(0, 1), (2, 0)],
+                                                                       mode="wrap") ** 3)
+
+
+# ------------------------------------------------------------------ atleast, ravel, squeeze
+@add(vec(4))
+def atleast_2d_3d(x):
+    return np.sum(np.atleast_2d(x) ** 3) + np.sum(np.atleast_3d(x)[0, :, 0] ** 2) \
+        + np.sum(np.atleast_1d(x[0]) * 2.0)
+
+
+@add(vec(3, 4))
+def np_ravel(X):
+    return np.ravel(X) ** 3
+
+
+@add(vec(3, 4))
+def ravel_flatten_methods(X):
+    return np.sum(X.ravel() * np.arange(12.0)) + np.sum(X.flatten() ** 2)
+
+
+@add(vec(3, 4))
+def reshape_two_forms(X):
+    return np.sum(X.reshape(2, -1)[0] ** 3) + np.sum(X.reshape((2, -1))[1] ** 3)
+
+
+@add(vec(1, 3, 1, 4))
+def squeeze_axis_tuple(T):
+    return np.squeeze(T, axis=(0, 2)) ** 2
+
+
+@add(vec(3, 1))
+def squeeze_method_axis(X):
+    return np.sum(X.squeeze(1) * np.arange(3.0)) + np.sum(np.squeeze(X, 1) ** 2)
+
+
+@add(vec(3, 4))
+def expand_dims_tuple(X):
+    return np.sum(np.expand_dims(X, (0, 2)) * np.arange(4.0))
+
+
+@add(vec(4))
+def broadcast_to_rows(x):
+    return np.sum(np.broadcast_to(x, (3, 4)) ** 2 * np.arange(12.0).reshape(3, 4))
+
+
+# ------------------------------------------------------------------ sliding windows
+@add(vec(6))
+def sliding_window_1d(x):
+    return np.sum(sliding_window_view(x, 3) ** 2 * np.arange(12.0).reshape(4, 3))
+
+
+corpus.ref(lambda x: jnp.sum(jnp.stack([x[i:i + 3] for i in range(4)]) ** 2
+                             * jnp.arange(12.0).reshape(4, 3)))
+
+
+@add(vec(3, 4))
+def sliding_window_2d(X):
+    return np.lib.stride_tricks.sliding_window_view(X, (2, 2)) ** 3
+
+
+corpus.ref(lambda X: jnp.stack([jnp.stack([X[i:i + 2, j:j + 2] for j in range(3)])
+                                for i in range(2)]) ** 3)
+
+
+@add(vec(4, 3))
+def sliding_window_axis(X):
+    return np.sum(sliding_window_view(X, 2, axis=0).mean(axis=-1) ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(((X[:-1] + X[1:]) / 2) ** 2))
+
+
+# ------------------------------------------------------------------ column_stack, dstack, split
+@add(vec(4), vec(4, 2), wrt=("a", "B"))
+def column_stack_mixed(a, B):
+    return np.column_stack([a, B, a ** 2]) ** 2
+
+
+@add(vec(3, 4), vec(4), wrt=("X", "v"))
+def dstack_mixed(X, v):
+    return np.sum(np.dstack((X, X * v)) ** 2) + np.sum(np.dstack([v, v]) ** 3)
+
+
+@add(vec(3, 4))
+def split_unpacked(X):
+    a, b = np.split(X, 2, axis=1)
+    return np.sum(a * b ** 2)
+
+
+@add(vec(6))
+def split_indexed(x):
+    parts = np.split(x, 3)
+    return np.sum(parts[0] * parts[2]) + np.sum(np.exp(parts[1]))
+
+
+@add(vec(3, 5))
+def array_split_indices(X):
+    parts = np.array_split(X, [1, 3], axis=1)
+    return np.sum(parts[0]) + np.sum(parts[2] ** 2)
+
+
+@add(vec(7))
+def array_split_uneven(x):
+    a, b, c = np.array_split(x, 3)
+    return np.sum(a ** 2) + np.sum(b ** 3) * np.sum(c)
+
+
+# ------------------------------------------------------------------ take, take_along_axis
+@add(vec(3, 4))
+def take_axis(X):
+    return np.take(X, [0, 2, 2], axis=1) ** 3
+
+
+corpus.ref(lambda X: X[:, jnp.array([0, 2, 2])] ** 3)
+
+
+@add(vec(3, 4))
+def take_flat(X):
+    return np.sum(np.take(X, np.array([0, 5, 11, 5])) ** 3)
+
+
+@add(vec(3, 4))
+def take_method_negative(X):
+    return np.sum(X.take(np.array([-1, 0]), axis=0) ** 2)
+
+
+@add(vec(3, 4))
+def take_along_axis_argmax(X):
+    return np.sum(np.take_along_axis(X, np.argmax(X, axis=1)[:, None], axis=1) ** 3)
+
+
+@add(vec(3, 4))
+def take_along_axis_rows(X):
+    idx = np.array([[0, 0, 3], [1, 2, 1], [3, 3, 3]])
+    return np.take_along_axis(X, idx, axis=1) ** 2
+
+
+@add(vec(3, 4))
+def put_along_axis_rows(X):
+    Y = X * 1.0
+    np.put_along_axis(Y, np.argmax(X, axis=1)[:, None], 0.5 * X[:, :1], axis=1)
+    return np.sum(Y ** 3)
+
+
+@corpus.ref
+def _put_along_axis_rows_ref(X):
+    rows = jnp.arange(3)
+    return jnp.sum(X.at[rows, jnp.argmax(X, axis=1)].set(0.5 * X[:, 0]) ** 3)
+
+
+# ------------------------------------------------------------------ nonzero, masks
+@add(vec(3, 4))
+def nonzero_tuple(X):
+    i = np.nonzero(X > 0)
+    return np.sum(X[i] ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(jnp.where(X > 0, X, 0.0) ** 2))
+
+
+@add(vec(3, 4))
+def nonzero_method_rows(X):
+    rows, cols = (X > 0.2).nonzero()
+    return np.sum(X[rows, cols] ** 3) + np.sum(X[rows] * 0.5)
+
+
+@corpus.ref
+def _nonzero_method_rows_ref(X):
+    hit = X > 0.2
+    return jnp.sum(jnp.where(hit, X, 0.0) ** 3) + 0.5 * jnp.sum(jnp.sum(hit, axis=1) @ X)
+
+
+@add(vec(3, 4))
+def where_one_argument(X):
+    return np.sum(X[np.where(X < 0)] ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(jnp.where(X < 0, X, 0.0) ** 2))
+
+
+@add(vec(2, 3, 4))
+def mask_rank2_of_rank3(T):
+    m = T[:, :, 0] > 0
+    return np.sum(T[m] ** 2)
+
+
+corpus.ref(lambda T: jnp.sum(jnp.where((T[:, :, 0] > 0)[:, :, None], T, 0.0) ** 2))
+
+
+@add(vec(2, 3, 4))
+def mask_rank3_write(T):
+    Y = T * 2.0
+    Y[T > 0.5] = 0.0
+    return np.sum(Y ** 2)
+
+
+corpus.ref(lambda T: jnp.sum(jnp.where(T > 0.5, 0.0, 2.0 * T) ** 2))
+
+
+@add(vec(3, 4))
+def mask_iadd_values(X):
+    Y = X * 1.0
+    Y[X > 0] += 2 * X[X > 0] ** 2
+    return np.sum(Y ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(jnp.where(X > 0, X + 2 * X ** 2, X) ** 2))
+
+
+@add(vec(3, 4))
+def isclose_logical(X):
+    near = np.isclose(X, 0.5, atol=0.3)
+    keep = np.logical_and(near, np.logical_not(X > 0.6))
+    either = np.logical_or(np.logical_xor(X > 0, X > 0.5), keep)
+    return np.sum(np.where(either, X ** 2, X))
+
+
+@add(vec(3, 4))
+def searchsorted_digitize(X):
+    bins = np.array([-0.5, 0.0, 0.5])
+    k = np.searchsorted(bins, X[0, 0])
+    j = np.searchsorted(bins, 0.25, side="right")
+    return np.sum(X[k] * X[j]) + np.sum(np.digitize(X, bins) * X) \
+        + np.sum(np.digitize(X, bins, right=True) * X ** 2)
+
+
+# ------------------------------------------------------------------ constructors
+@add(vec(3, 4))
+def empty_then_filled(X):
+    Y = np.empty((3, 4))
+    Y[...] = X ** 2
+    Z = np.empty_like(X)
+    Z[:] = X * 2
+    return np.sum(Y * Z)
+
+
+corpus.ref(lambda X: jnp.sum(X ** 2 * X * 2))
+
+
+@add(vec(3, 4), num(), wrt=("X", "c"))
+def full_active_value(X, c):
+    return np.sum(np.full((3, 4), c) * X) + np.sum(np.full(4, c) ** 2)
+
+
+@add(vec(3, 4))
+def full_from_element(X):
+    return np.sum(np.full((2, 2), X[0, 1]) ** 3) + np.sum(np.full_like(X, X[1, 2]) * X)
+
+
+@add(vec(3, 4))
+def full_like_constant_dtype(X):
+    return np.sum(np.full_like(X, 2.0) * X) + np.sum(np.full_like(X, 3, dtype=np.float32) * X)
+
+
+@add(vec(3, 4))
+def zeros_ones_dtype(X):
+    Z = np.zeros((3, 4), dtype=np.float32) + np.ones_like(X, dtype=np.float32)
+    return np.sum(Z * X) + np.sum(np.zeros_like(X, dtype=np.float64) + X ** 2)
+
+
+@add(vec(3, 4))
+def eye_rectangular_offset(X):
+    return np.sum(np.eye(3, 4, k=1) * X) + np.sum(np.eye(4, dtype=np.float32) @ X.T)
+
+
+@add(vec(4, 4))
+def identity_matrix(X):
+    return np.sum((np.identity(4) - X) ** 2)
+
+
+@add(vec(2))
+def linspace_active_endpoints(x):
+    return np.linspace(x[0], x[1], 5) ** 2
+
+
+@add(vec(2))
+def linspace_no_endpoint(x):
+    return np.sum(np.linspace(x[0], 2.0, 4, endpoint=False) ** 3) \
+        + np.sum(np.linspace(-1.0, x[1], num=3) * np.arange(3.0))
+
+
+@add(num(), num(), wrt=("a", "b"))
+def linspace_scalar_params(a, b):
+    return np.sum(np.sin(np.linspace(a, b, 7)))
+
+
+@add(vec(3, 4))
+def arange_weights(X):
+    return np.sum(np.arange(4) * X) + np.sum(np.arange(1, 7, 2) @ X)
+
+
+@add(vec(3, 4))
+def float_casts(X):
+    return np.float64(X[0, 0]) ** 2 + np.sum(np.float64(X) ** 2)
+
+
+@add(vec(3, 4), fd=False)  # the float32 rounding is in the function itself
+def float32_cast(X):
+    return np.sum(np.float32(X) * X)
+
+
+@add(vec(3, 4))
+def array_of_active_values(X):
+    v = np.array([X[0, 0], X[1, 1], X[2, 2]])
+    M = np.array([[X[0, 1], X[1, 2]], [X[2, 3], 1.0]])
+    return np.sum(v ** 2) + np.sum(M ** 3)
+
+
+@add(vec(3, 4))
+def copies(X):
+    Y = np.copy(X)
+    Y[0] = 0.0
+    Z = X.copy()
+    Z[1] *= 2.0
+    return np.sum(Y ** 2) + np.sum(Z ** 3) + np.sum(X)
+
+
+@corpus.ref
+def _copies_ref(X):
+    return jnp.sum(X.at[0].set(0.0) ** 2) + jnp.sum(X.at[1].multiply(2.0) ** 3) + jnp.sum(X)
+
+
+@add(vec(3, 4))
+def fill_in_place(X):
+    Y = X * 2
+    Y.fill(X[0, 0])
+    W = X + 1.0
+    W.fill(0.5)
+    return np.sum(Y * X) + np.sum(W * X)
+
+
+corpus.ref(lambda X: jnp.sum(X[0, 0] * X) + jnp.sum(0.5 * X))
+
+
+# ------------------------------------------------------------------ writes through views
+@add(vec(3, 4))
+def write_after_flip_view_dead(X):
+    Y = X * 2
+    Z = np.flip(Y)
+    Z[0] = 0.0
+    return np.sum(Z ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(jnp.flip(2 * X).at[0].set(0.0) ** 2))
+
+
+@add(vec(3, 4))
+def write_through_swapaxes_copy(X):
+    Y = np.swapaxes(X, 0, 1).copy()
+    Y[0] = 1.0
+    return np.sum(Y * X.T) + np.sum(X)
+
+
+corpus.ref(lambda X: jnp.sum(X.T.at[0].set(1.0) * X.T) + jnp.sum(X))
+
+
+@add(vec(3, 4), expect="refused")
+def write_through_swapaxes_view(X):
+    Y = X * 1.0
+    Z = np.swapaxes(Y, 0, 1)
+    Z[0] = 1.0
+    return np.sum(Y ** 2)
+
+
+@add(vec(3, 4), expect="refused")
+def write_base_under_moveaxis_view(X):
+    Y = X * 1.0
+    Z = np.moveaxis(Y, 0, 1)
+    Y[0] = 0.0
+    return np.sum(Z ** 2)
+
+
+@add(vec(3, 4), expect="refused")
+def write_base_under_mT_view(X):
+    Y = X * 1.0
+    Z = Y.mT
+    Y[:, 0] += 1.0
+    return np.sum(Z ** 2)
+
+
+# ------------------------------------------------------------------ refused options
+@add(vec(3, 4), expect="refused")
+def pad_linear_ramp_refused(X):
+    return np.sum(np.pad(X, 1, mode="linear_ramp") ** 2)
+
+
+@add(vec(3, 4), expect="refused")
+def put_along_axis_axis_none_refused(X):
+    Y = X.ravel() * 1.0
+    np.put_along_axis(Y, np.array([0, 1]), 0.0, axis=None)
+    return np.sum(Y ** 2)
+
+
+@add(vec(6), expect="refused")
+def sliding_window_repeated_axis_refused(x):
+    return np.sum(sliding_window_view(x, (2, 2), axis=(0, 0)) ** 2)
