@@ -68,7 +68,7 @@ def tensordot_call(X):
     return np.sum(np.tensordot(X, X.T, axes=1))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13 (np.float32(v) is a cast)
 def float32_scalar_constructor(x):
     return np.sum(np.float32(2.0) * x ** 2)
 

@@ -551,6 +551,22 @@ def write_base_under_mT_view(X):
     return np.sum(Z ** 2)
 
 
+@add(vec(4), expect="refused")
+def write_into_split_part(x):
+    y = x * 2
+    a, b = np.split(y, 2)
+    a[0] = 5.0  # a is a view of y in numpy
+    return np.sum(y ** 2)
+
+
+@add(vec(4), expect="refused")
+def write_into_float64_cast(x):
+    y = x * 2
+    z = np.float64(y)  # numpy returns y itself
+    z[0] = 0.0
+    return np.sum(y ** 2)
+
+
 # ------------------------------------------------------------------ refused options
 @add(vec(3, 4), expect="refused")
 def pad_linear_ramp_refused(X):
