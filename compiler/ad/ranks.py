@@ -92,9 +92,14 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
         stmt.prim.spec.form in ("binop", "unop") or stmt.prim.spec.group == "elementwise"
     if elementwise and stmt.prim not in (Prim.ASARRAY, Prim.ASTYPE) and None not in args:
         return max(args, default=0)
-    if stmt.prim is Prim.COPY:
+    if stmt.prim is Prim.COPY or stmt.prim in SAME_RANK:
         return args[0]
     return UNKNOWN
+
+
+# issue 13: rearrangements whose result has the rank of their first argument
+SAME_RANK = frozenset({Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROLL, Prim.MATRIX_T,
+                       Prim.PAD, Prim.TAKE_ALONG_AXIS, Prim.FULL_LIKE, Prim.CAST})
 
 
 def _joined_rank(stmt: ir.Assign, rank: int) -> int:

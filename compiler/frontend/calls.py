@@ -79,6 +79,11 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
+                    if params[arg.name] is None and arg.default not in (None, calls.REQUIRED):
+                        # params drop None: it would silently mean the default
+                        raise self.unsupported(value, f"`{arg.name}=None` here",
+                                               f"flatten first (x.ravel()) and pass "
+                                               f"{arg.name}=0, or leave out {arg.name}")
             elif arg.kind == "seq" and isinstance(value, cst.Name) and spec.prim is Prim.STACK:
                 spec = calls.CallSpec(Prim.STACK_LIST, spec.args)  # np.stack(a_list_variable)
                 atoms.append(self.expr(value))

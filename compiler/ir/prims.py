@@ -221,7 +221,7 @@ class Prim(enum.Enum):
     SPLIT = _s(1, "shape", "special", "split", makes_sequence=True)
     TAKE = _s(2, "shape", "special", "take", diff_args=(0,))
     TAKE_ALONG_AXIS = _s(2, "shape", "special", "take_along_axis", diff_args=(0,))
-    CAST = _s(1, "elementwise", "special", "cast")  # np.float32(x): a cast to a dtype
+    CAST = _s(1, "shape", "special", "cast")  # np.float32(x): a cast (may return x itself)
     FULL_LIKE = _s(2, "shape", "special", "full_like", diff_args=(1,))
     NONZERO = _s(1, "nondiff", "special", "nonzero", makes_sequence=True)
     ISCLOSE = _s(2, "nondiff", "xp", "isclose")

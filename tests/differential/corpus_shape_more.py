@@ -452,6 +452,17 @@ def linspace_no_endpoint(x):
         + np.sum(np.linspace(-1.0, x[1], num=3) * np.arange(3.0))
 
 
+@add(vec(4))
+def linspace_array_endpoints(x):
+    return np.sum(np.linspace(x[:2], x[2:4], 5) ** 2 * np.arange(5.0)[:, None])
+
+
+@add(vec(3, 4))
+def eye_computed_size(X):
+    n = X.shape[0]
+    return np.sum(np.eye(n, k=-1) * X[:, :n]) + np.sum(np.identity(3, dtype=np.float32) * X[:, :3])
+
+
 @add(num(), num(), wrt=("a", "b"))
 def linspace_scalar_params(a, b):
     return np.sum(np.sin(np.linspace(a, b, 7)))
@@ -578,6 +589,16 @@ def put_along_axis_axis_none_refused(X):
     Y = X.ravel() * 1.0
     np.put_along_axis(Y, np.array([0, 1]), 0.0, axis=None)
     return np.sum(Y ** 2)
+
+
+@add(vec(2, 3), expect="refused")
+def concatenate_axis_none_refused(X):
+    return np.concatenate([X, X], axis=None) ** 2  # was silently axis=0 before issue 13
+
+
+@add(vec(2, 3), expect="refused")
+def take_along_axis_none_refused(X):
+    return np.take_along_axis(X, np.array([0, 5]), axis=None) ** 2
 
 
 @add(vec(6), expect="refused")
