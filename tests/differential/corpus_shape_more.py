@@ -604,3 +604,80 @@ def take_along_axis_none_refused(X):
 @add(vec(6), expect="refused")
 def sliding_window_repeated_axis_refused(x):
     return np.sum(sliding_window_view(x, (2, 2), axis=(0, 0)) ** 2)
+
+
+# ------------------------------------------------------------------ edge forms
+@add(vec(3, 4))
+def edge_take_scalar_index(X):
+    return np.take(X, 5) ** 2 + np.sum(np.take(X, 1, axis=1) ** 3)
+
+
+corpus.ref(lambda X: X.reshape(-1)[5] ** 2 + jnp.sum(X[:, 1] ** 3))
+
+
+@add(vec(2, 3, 4))
+def edge_take_along_axis_0(T):
+    idx = np.array([[[1, 0, 1, 1]], [[0, 0, 1, 0]]])
+    return np.take_along_axis(T, idx, axis=0) ** 3
+
+
+@add(vec(2, 3))
+def edge_repeat_flat_counts(X):
+    return np.repeat(X, [2, 0, 1, 1, 3, 1]) ** 2
+
+
+corpus.ref(lambda X: jnp.repeat(X.reshape(-1), jnp.array([2, 0, 1, 1, 3, 1]),
+                                total_repeat_length=8) ** 2)
+
+
+@add(vec(3, 4))
+def edge_pad_one_pair_per_axis_list(X):
+    return np.sum(np.pad(X, [(1, 2)], mode="edge") ** 3) \
+        + np.sum(np.pad(X, ((2,), (1,)), mode="symmetric") * np.arange(6.0))
+
+
+corpus.ref(lambda X: jnp.sum(jnp.pad(X, [(1, 2)], mode="edge") ** 3)
+           + jnp.sum(jnp.pad(X, ((2, 2), (1, 1)), mode="symmetric") * jnp.arange(6.0)))
+
+
+@add(vec(3, 4))
+def edge_roll_flat_negative(X):
+    return np.roll(X, -13) ** 2
+
+
+@add(vec(3, 4), vec(3, 2), wrt=("A", "B"))
+def edge_column_stack_matrices(A, B):
+    return np.column_stack((A, B)) ** 2
+
+
+@add(vec(2, 3, 2), vec(2, 3), wrt=("T", "M"))
+def edge_dstack_3d_and_2d(T, M):
+    return np.dstack([T, M, T * M[:, :, None]]) ** 2
+
+
+@add(vec(7))
+def edge_split_negative_index(x):
+    parts = np.split(x, [-2])
+    return np.sum(parts[0] ** 2) * np.sum(parts[1] ** 3)
+
+
+corpus.ref(lambda x: jnp.sum(x[:5] ** 2) * jnp.sum(x[5:] ** 3))  # jnp.split: no negative indices
+
+
+@add(vec(2))
+def edge_array_split_empty_parts(x):
+    parts = np.array_split(x, 4)
+    return np.sum(parts[0] ** 2) + np.sum(parts[1] * 3.0) + np.sum(parts[3])
+
+
+@add(vec(2, 3))
+def edge_atleast_3d_matrix(X):
+    return np.atleast_3d(X) ** 2 + np.atleast_2d(X)[:, :, None]
+
+
+@add(vec(5, 2))
+def edge_sliding_window_multi(X):
+    return sliding_window_view(X, (3, 2), axis=(0, 1))[..., 0, 1] ** 2
+
+
+corpus.ref(lambda X: X[0:3, 1:2] ** 2)
