@@ -565,7 +565,7 @@ def write_base_under_mT_view(X):
 @add(vec(4), expect="refused")
 def write_into_split_part(x):
     y = x * 2
-    a, b = np.split(y, 2)
+    a, _b = np.split(y, 2)
     a[0] = 5.0  # a is a view of y in numpy
     return np.sum(y ** 2)
 
@@ -681,3 +681,46 @@ def edge_sliding_window_multi(X):
 
 
 corpus.ref(lambda X: X[0:3, 1:2] ** 2)
+
+
+# ------------------------------------------------------------------ uses
+@add(vec(6))
+def split_in_a_loop(x):
+    total = 0.0
+    for p in np.split(x, 3):
+        total = total + np.sum(p ** 2) * p[0]
+    return total
+
+
+@add(vec(6))
+def nonzero_first_of_tuple(x):
+    idx = np.nonzero(x > 0)[0]
+    return np.sum(x[idx] ** 3)
+
+
+corpus.ref(lambda x: jnp.sum(jnp.where(x > 0, x, 0.0) ** 3))
+
+
+@add(vec(6))
+def where_one_argument_first(x):
+    return np.sum(x[np.where(x < 0.3)[0]] ** 3)
+
+
+corpus.ref(lambda x: jnp.sum(jnp.where(x < 0.3, x, 0.0) ** 3))
+
+
+@add(vec(6))
+def mask_set_from_masked_values(x):
+    y = np.zeros_like(x)
+    m = x > 0
+    y[m] = x[m] ** 2
+    return np.sum(y * x)
+
+
+corpus.ref(lambda x: jnp.sum(jnp.where(x > 0, x ** 2, 0.0) * x))
+
+
+@add(vec(6), fd=False)  # computed in float32: central differences are too coarse
+def linspace_and_full_float32_dtype(x):
+    return np.sum(np.linspace(x[0], x[1], 2, dtype=np.float32) ** 2) \
+        + np.sum(np.full((1, 2), x[2], dtype=np.float32) * x[3])  # short sums: jax's order
