@@ -101,6 +101,9 @@ class CallLowering:
         if spec.fixed.get("ravel_args"):  # np.vdot, np.outer: of the flattened operands
             atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
                      for a in atoms]
+        if spec.fixed.get("copies"):  # x.flatten(): a new array, never a view of x
+            made = self.emit_assign(None, spec.prim, atoms, node, ir.Params.of(**params))
+            return self.emit_assign(dest, Prim.COPY, [made], node, ir.Params.of(fresh=True))
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
 
     def _bind(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg]) -> dict:

@@ -209,6 +209,8 @@ _SHAPE_METHODS = {
     "repeat": _sig(Prim.REPEAT, A("x"), A("repeats"), AXIS),
     "take": _sig(Prim.TAKE, A("x"), A("indices"), AXIS),
     "nonzero": _sig(Prim.NONZERO, A("x")),
+    # numpy's flatten always copies (ravel and reshape may give views): reshape, then copy
+    "flatten": _sig(Prim.RESHAPE, A("x"), flatten=True, copies=True),
 }
 _SHAPE_ATTRIBUTES = {"mT": Prim.MATRIX_T}
 

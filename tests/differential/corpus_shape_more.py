@@ -192,6 +192,24 @@ def ravel_flatten_methods(X):
 
 
 @add(vec(3, 4))
+def write_into_flatten_copy(X):
+    y = X.flatten()
+    y[0] = 5.0  # numpy's flatten copies: X is unchanged
+    return np.sum(X ** 2) + np.sum(y ** 3)
+
+
+corpus.ref(lambda X: jnp.sum(X ** 2) + jnp.sum(X.reshape(-1).at[0].set(5.0) ** 3))
+
+
+@add(vec(3, 4), expect="refused")
+def write_into_ravel_view(X):
+    Y = X * 1.0
+    y = Y.ravel()
+    y[0] = 5.0  # a view of Y in numpy (Y is contiguous)
+    return np.sum(Y ** 2)
+
+
+@add(vec(3, 4))
 def reshape_two_forms(X):
     return np.sum(X.reshape(2, -1)[0] ** 3) + np.sum(X.reshape((2, -1))[1] ** 3)
 
