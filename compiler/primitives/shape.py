@@ -150,7 +150,9 @@ emitter(Prim.STACK)(_sequence_call("xp.stack"))
 
 @meaning(Prim.STACK)
 def _stack_meaning(run, s, *xs):
-    return np.stack([arr(x) for x in xs], axis=s.params.get("axis", 0))
+    # np.array([[a, b], [c, d]]): the rows are lists (issue 13: arr() made them 0-d items)
+    parts = [np.array(x, dtype=object) if isinstance(x, list) else arr(x) for x in xs]
+    return np.stack(parts, axis=s.params.get("axis", 0))
 
 
 # ----------------------------------------------- shape, ndim, size, len, dtype

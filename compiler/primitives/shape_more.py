@@ -13,12 +13,14 @@ on object arrays, so that what is proven is the code that runs.
 from __future__ import annotations
 
 import numpy as np
+import sympy
 
 from .. import runtime
 from ..backend.expressions import call, const, kwargs, list_of
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
+from .gradients import unbroadcast
 from .registry import emitter, meaning, vjp
 
 # The statics each special form writes positionally, in numpy's order (the rest as keywords).
@@ -117,7 +119,7 @@ def _matrix_t_meaning(run, s, x):
 
 @meaning(Prim.ATLEAST)
 def _atleast_meaning(run, s, x):
-    return getattr(np, f"atleast_{s.params['ndim']}d")(arr(x))
+    return getattr(np, f"atleast_{s.params.get('ndim')}d")(arr(x))
 
 
 # ------------------------------------------------ copies summed back: tile, repeat, pad
@@ -318,7 +320,14 @@ def _linspace(b, g, s):
 
 @meaning(Prim.LINSPACE_GRAD)
 def _linspace_grad_meaning(run, s, g, like, num):
-    return runtime.linspace_grad(arr(g), like, run.integer(num), **_params(s))
+    """runtime.linspace_grad with exact weights i / div (the runtime's are floats)."""
+    n = run.integer(num)
+    div = n - 1 if s.params.get("endpoint", True) else n
+    steps = [sympy.Rational(i, div) if div > 0 else sympy.Integer(0) for i in range(n)]
+    weights = steps if s.params.get("part") == 1 else [1 - t for t in steps]
+    g = arr(g)
+    column = np.array(weights, dtype=object).reshape((n,) + (1,) * (g.ndim - 1))
+    return unbroadcast((g * column).sum(axis=0), like)
 
 
 # ------------------------------------------------------------- non-differentiable
