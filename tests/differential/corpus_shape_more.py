@@ -742,3 +742,37 @@ corpus.ref(lambda x: jnp.sum(jnp.where(x > 0, x ** 2, 0.0) * x))
 def linspace_and_full_float32_dtype(x):
     return np.sum(np.linspace(x[0], x[1], 2, dtype=np.float32) ** 2) \
         + np.sum(np.full((1, 2), x[2], dtype=np.float32) * x[3])  # short sums: jax's order
+
+
+@add(vec(3, 4))
+def mask_on_one_axis(X):
+    m = X[:, 0] > 0
+    return np.sum(X[m, :] ** 2) + np.sum(X[:, X[0] > 0] ** 3)
+
+
+corpus.ref(lambda X: jnp.sum(jnp.where((X[:, 0] > 0)[:, None], X, 0.0) ** 2)
+           + jnp.sum(jnp.where((X[0] > 0)[None, :], X, 0.0) ** 3))
+
+
+@add(vec(3, 4))
+def mask_on_one_axis_writes(X):
+    Y = X * 1.0
+    m = X[:, 0] > 0
+    Y[m, 1:] = 0.0
+    Y[:, X[0] < 0] *= 3.0
+    return np.sum(Y ** 2)
+
+
+@corpus.ref
+def _mask_on_one_axis_writes_ref(X):
+    hit = (X[:, 0] > 0)[:, None] & (jnp.arange(4) >= 1)[None, :]
+    Y = jnp.where(hit, 0.0, X)
+    return jnp.sum(jnp.where((X[0] < 0)[None, :], 3.0 * Y, Y) ** 2)
+
+
+@add(vec(3, 4))
+def mask_literal_list(X):
+    return np.sum(X[[True, False, True]] ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(X[jnp.array([0, 2])] ** 2))
