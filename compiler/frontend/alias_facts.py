@@ -19,8 +19,8 @@ MAY_VIEW = frozenset({Prim.RESHAPE, Prim.TRANSPOSE, Prim.SQUEEZE, Prim.EXPAND_DI
                       Prim.BROADCAST_TO, Prim.ASARRAY, Prim.STOP_GRADIENT,
                       # issue 13: numpy's views (split's parts are views; atleast_nd and
                       # np.float64(x) may return x itself)
-                      Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.MATRIX_T, Prim.ATLEAST,
-                      Prim.SLIDING_WINDOW, Prim.SPLIT, Prim.CAST})
+                      Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.MATRIX_T,
+                      Prim.ATLEAST, Prim.SLIDING_WINDOW, Prim.SPLIT, Prim.CAST})
 MAKES_ARRAY = frozenset({Prim.ASARRAY, Prim.ZEROS, Prim.ONES, Prim.ZEROS_LIKE, Prim.ONES_LIKE,
                          Prim.FULL})  # a rank-0 result of these is a 0-d array, not a number
 

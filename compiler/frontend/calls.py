@@ -98,6 +98,8 @@ class CallLowering:
             atoms.append(self._shape(node, bound["*"]))
         if spec.fixed.get("flatten"):
             atoms.append(ir.Const((-1,)))
+        if spec.fixed.get("append") and params.get("axis") is None:  # np.append(a, v)
+            spec, params = calls.CallSpec(spec.prim, spec.args, {"ravel_args": True}), {}
         if spec.fixed.get("ravel_args"):  # np.vdot, np.outer: of the flattened operands
             atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
                      for a in atoms]

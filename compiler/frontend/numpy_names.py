@@ -158,6 +158,9 @@ def _shape_functions() -> dict[str, CallSpec]:
         "flip": _sig(Prim.FLIP, A("m"), AXIS),
         "fliplr": _sig(Prim.FLIP, A("m"), axis=1),
         "flipud": _sig(Prim.FLIP, A("m"), axis=0),
+        "rot90": _sig(Prim.ROT90, A("m"), static("k", 1), static("axes", (0, 1))),
+        # np.append: concatenate, of the flattened operands when axis is None
+        "append": _sig(Prim.CONCATENATE, A("arr"), A("values"), AXIS, append=True),
         "roll": _sig(Prim.ROLL, A("a"), static("shift"), AXIS),
         "tile": _sig(Prim.TILE, A("A"), static("reps")),
         "repeat": _sig(Prim.REPEAT, A("a"), A("repeats"), AXIS),

@@ -209,6 +209,7 @@ class Prim(enum.Enum):
     SWAPAXES = _s(1, "shape", "special", "swapaxes")
     MOVEAXIS = _s(1, "shape", "special", "moveaxis")
     FLIP = _s(1, "shape", "special", "flip")
+    ROT90 = _s(1, "shape", "special", "rot90")
     ROLL = _s(1, "shape", "special", "roll")
     TILE = _s(1, "shape", "special", "tile")
     REPEAT = _s(2, "shape", "special", "repeat", diff_args=(0,))

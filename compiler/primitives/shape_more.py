@@ -1,4 +1,4 @@
-"""Shapes, indexing and constructors of issue 13: swapaxes, moveaxis, flip, roll, tile,
+"""Shapes, indexing and constructors of issue 13: swapaxes, moveaxis, flip, rot90, roll, tile,
 repeat, pad, atleast_nd, mT, sliding_window_view, column_stack, dstack, split, take,
 take_along_axis, casts (np.float32(x)), full_like, linspace's derivative, and the
 non-differentiable nonzero, isclose, logical_*, searchsorted and digitize.
@@ -47,7 +47,7 @@ def _numpy_call(stmt, atom):
     return call(name, args, rest), True
 
 
-for _prim in (Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROLL, Prim.TILE, Prim.REPEAT,
+for _prim in (Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.ROLL, Prim.TILE, Prim.REPEAT,
               Prim.PAD, Prim.SLIDING_WINDOW, Prim.SPLIT, Prim.TAKE, Prim.TAKE_ALONG_AXIS,
               Prim.FULL_LIKE, Prim.NONZERO):
     emitter(_prim)(_numpy_call)
@@ -68,6 +68,11 @@ def _moveaxis(b, g, s):
 @vjp(Prim.FLIP)
 def _flip(b, g, s):
     return (b.op(Prim.FLIP, g, **_kept(s, "axis")),)
+
+
+@vjp(Prim.ROT90)
+def _rot90(b, g, s):
+    return (b.op(Prim.ROT90, g, k=-s.params.get("k", 1), **_kept(s, "axes")),)
 
 
 @vjp(Prim.ROLL)
@@ -105,6 +110,11 @@ def _moveaxis_meaning(run, s, x):
 @meaning(Prim.FLIP)
 def _flip_meaning(run, s, x):
     return np.flip(arr(x), s.params.get("axis"))
+
+
+@meaning(Prim.ROT90)
+def _rot90_meaning(run, s, x):
+    return np.rot90(arr(x), s.params.get("k", 1), s.params.get("axes", (0, 1)))
 
 
 @meaning(Prim.ROLL)

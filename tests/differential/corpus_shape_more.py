@@ -776,3 +776,20 @@ def mask_literal_list(X):
 
 
 corpus.ref(lambda X: jnp.sum(X[jnp.array([0, 2])] ** 2))
+
+
+# ------------------------------------------------------------------ rot90, append
+@add(vec(3, 4))
+def rot90_default_and_k(X):
+    return np.sum(np.rot90(X) * np.arange(12.0).reshape(4, 3)) + np.sum(np.rot90(X, 2)[0] ** 3)
+
+
+@add(vec(2, 3, 4))
+def rot90_axes(T):
+    return np.rot90(T, k=-1, axes=(1, 2)) ** 2
+
+
+@add(vec(3, 4), vec(4), wrt=("X", "v"))
+def append_flat_and_axis(X, v):
+    return np.sum(np.append(X, v) ** 2 * np.arange(16.0)) \
+        + np.sum(np.append(X, v[None, :], axis=0) ** 3) + np.sum(np.append(v, 2.0) ** 2)
