@@ -4,7 +4,7 @@ Writes into numpy's read-only views (numpy raises, so no corpus entry can run th
 are refused at compile time with a position; `agc compile` handles a model file that
 uses the new functions (imported by name from numpy.lib.stride_tricks too); and
 agc.verify proves the new rules and gradient helpers, and every entry of
-tests/differential/corpus_shape_more.py.
+tests/differential/corpus_shape_more.py and corpus_index_more.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import textwrap
 import agc
 import numpy as np
 import pytest
-from differential.corpus_shape_more import corpus
+from differential import corpus_index_more, corpus_shape_more
 from gradcheck import import_file, numeric_grad
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -136,7 +136,8 @@ def test_verify_proves_the_new_rules(fn):
     assert result.proved, str(result)
 
 
-@pytest.mark.parametrize("entry", [e for e in corpus.entries if e.expect == "ok"],
+@pytest.mark.parametrize("entry", [e for m in (corpus_shape_more, corpus_index_more)
+                                   for e in m.corpus.entries if e.expect == "ok"],
                          ids=lambda e: e.name)
 def test_verify_proves_the_corpus(entry):
     """Every issue-13 corpus function's gradient is proved at its first point."""

@@ -17,6 +17,7 @@ from . import (
     corpus_control,
     corpus_elementwise,
     corpus_helpers,
+    corpus_index_more,
     corpus_indexing,
     corpus_linalg,
     corpus_lists,
@@ -32,7 +33,8 @@ from .harness import check_entry, check_reference
 
 MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_shapes, corpus_indexing,
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
-           corpus_ml, corpus_tricky, corpus_refused, corpus_shape_more)
+           corpus_ml, corpus_tricky, corpus_refused, corpus_shape_more,
+           corpus_index_more)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
 
 # The bugs reported in issue 12, each kept in the corpus by at least these entries.
