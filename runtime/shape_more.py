@@ -194,6 +194,8 @@ def along_axis_index(x, indices, axis=-1):
     shape = _shape(x)
     if axis is None:
         return (indices,)
+    if len(_shape(indices)) != len(shape):  # numpy's own check (broadcasting would hide it)
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
     axis %= len(shape)
     return tuple(indices if d == axis else
                  xp.reshape(xp.arange(shape[d]), (1,) * d + (-1,) + (1,) * (len(shape) - d - 1))
