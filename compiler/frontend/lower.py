@@ -200,6 +200,8 @@ class Lowerer(ExpressionLowering, CallLowering):
                 and isinstance(func.value, cst.Name) and func.value.value in self.local_names:
             name = func.value.value
             value = self.expr(call.args[0].value)
+            if not isinstance(value, ir.Const):  # fill takes one number: numpy raises for more
+                value = self.emit_assign(None, Prim.FLOAT, (value,), call.args[0])
             self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value), node,
                              ir.Params.of(index=ir.Index((ir.ELLIPSIS,))))
             return True
