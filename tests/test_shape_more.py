@@ -144,3 +144,24 @@ def test_verify_proves_the_corpus(entry):
     result = agc.verify(entry.fn, *entry.points()[0], wrt=entry.wrt)
     assert result.proved, str(result)
     assert all(ok for _, ok in result.checks), str(result)
+
+
+def put_along_lower_rank(X):
+    Y = X * 1.0
+    np.put_along_axis(Y, np.array([0, 1, 2]), 0.0, axis=1)
+    return np.sum(Y)
+
+
+def fill_with_a_row(X):
+    Y = X * 1.0
+    Y.fill(X[0])
+    return np.sum(Y)
+
+
+@pytest.mark.parametrize("fn", [put_along_lower_rank, fill_with_a_row], ids=lambda f: f.__name__)
+def test_what_numpy_rejects_is_rejected_not_broadcast(fn):
+    X = np.ones((3, 4))
+    with pytest.raises(ValueError):
+        fn(X.copy())
+    with pytest.raises((ValueError, TypeError)):
+        agc.differentiate(fn).grad(X.copy())
