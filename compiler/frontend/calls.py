@@ -96,6 +96,8 @@ class CallLowering:
             params["axes"] = axes[0] if len(axes) == 1 and isinstance(axes[0], tuple) else axes
         elif spec.varargs == "shape":
             atoms.append(self._shape(node, bound["*"]))
+        elif spec.varargs == "arrays":  # np.ix_(rows, cols): each one an argument
+            atoms.extend(self.expr(e) for e in bound["*"])
         if spec.fixed.get("flatten"):
             atoms.append(ir.Const((-1,)))
         if spec.fixed.get("append") and params.get("axis") is None:  # np.append(a, v)

@@ -351,6 +351,21 @@ def _nonzero_meaning(run, s, x):
     return np.nonzero(np.asarray(at_point(run, s, x, "np.nonzero")))
 
 
+@meaning(Prim.FLATNONZERO)
+def _flatnonzero_meaning(run, s, x):
+    return np.flatnonzero(np.asarray(at_point(run, s, x, "np.flatnonzero")))
+
+
+@meaning(Prim.IX)
+def _ix_meaning(run, s, *xs):
+    return np.ix_(*(_counts(run, x) for x in xs))
+
+
+@meaning(Prim.TRIU_INDICES, Prim.TRIL_INDICES)
+def _tri_indices_meaning(run, s, n):
+    return getattr(np, s.prim.spec.name)(run.integer(n), **_params(s))
+
+
 @meaning(Prim.ISCLOSE, Prim.LOGICAL_AND, Prim.LOGICAL_OR, Prim.LOGICAL_XOR, Prim.LOGICAL_NOT,
          Prim.SEARCHSORTED, Prim.DIGITIZE)
 def _at_point_meaning(run, s, *xs):

@@ -1,6 +1,7 @@
 """Corpus (issue 13): indexing, masks and constructors.
 
-take, take_along_axis, put_along_axis, nonzero and np.where(c), boolean masks of any
+take, take_along_axis, put_along_axis, nonzero and np.where(c), flatnonzero, ix_,
+triu_indices / tril_indices, boolean masks of any
 rank and on one axis (reads, writes, in-place updates), isclose, logical_*,
 searchsorted, digitize; empty, full, full_like, zeros / ones with dtype, eye,
 identity, linspace, arange, np.float64 / np.float32, np.array of active values, copy
@@ -331,3 +332,30 @@ def fill_in_place(X):
 
 
 corpus.ref(lambda X: jnp.sum(X[0, 0] * X) + jnp.sum(0.5 * X))
+
+
+# ------------------------------------------------------------------ index makers
+@add(vec(4, 4))
+def ix_submatrix(X):
+    rows, cols = np.array([0, 2, 3]), np.array([1, 3])
+    return X[np.ix_(rows, cols)] ** 2 + np.sum(X[np.ix_([1], [0, 0])])
+
+
+corpus.ref(lambda X: X[jnp.array([0, 2, 3])][:, jnp.array([1, 3])] ** 2
+           + jnp.sum(X[1, jnp.array([0, 0])]))
+
+
+@add(vec(4, 4))
+def triu_tril_indices(X):
+    upper = X[np.triu_indices(4, 1)]
+    lower = X[np.tril_indices(4)]
+    return np.sum(upper ** 2) + np.sum(lower ** 3) + np.sum(X[np.triu_indices(3, k=-1, m=4)])
+
+
+@add(vec(3, 4))
+def flatnonzero_positions(X):
+    flat = X.ravel()
+    return np.sum(flat[np.flatnonzero(X > 0)] ** 2)
+
+
+corpus.ref(lambda X: jnp.sum(jnp.where(X > 0, X, 0.0) ** 2))
