@@ -45,6 +45,7 @@ from .grads import (
 from .shape_more import (
     along_axis_index,
     linspace_grad,
+    meshgrid_grad,
     pad_grad,
     repeat_grad,
     sliding_window_grad,
@@ -83,6 +84,7 @@ __all__ = [
     "matmul_grad_right",
     "maxmin_grad",
     "mean_grad",
+    "meshgrid_grad",
     "no_grad",
     "norm_grad",
     "pad_grad",

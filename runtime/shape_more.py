@@ -170,6 +170,20 @@ def split_grad(g, x, indices_or_sections=1, axis=0):
     return _zeros(xp, shape, None, x) if out is None else out
 
 
+# ------------------------------------------------------------------ meshgrid
+def meshgrid_grad(g, x, part=0, count=1, indexing="xy"):
+    """Cotangent of the `part`-th of `count` inputs of grids = meshgrid(*xs, indexing):
+    its grid's cotangent (from the list's sparse adjoint) summed over the other axes."""
+    grid = g.get(part) if isinstance(g, dict) else (g[part] if isinstance(g, (list, tuple))
+                                                    else None)
+    xp = _xp(x)
+    if grid is None or not hasattr(grid, "shape"):
+        return _zeros(xp, _shape(x), None, x)
+    axis = 1 - part if indexing == "xy" and count >= 2 and part < 2 else part
+    others = tuple(a for a in range(len(grid.shape)) if a != axis)
+    return _xp(grid).reshape(_xp(grid).sum(grid, axis=others), _shape(x))
+
+
 # ------------------------------------------------------------------ take, take_along_axis
 def take_grad(g, x, indices, axis=None):
     """Cotangent of x for y = take(x, indices, axis): g added at the taken positions."""

@@ -118,10 +118,11 @@ class CallLowering:
             raise self.unsupported(starred, "*args / **kwargs in a call",
                                    "pass each argument by position: np.add(a, b)")
         names = [a.name for a in spec.args]
-        extra = positional[len(names):]
+        by_position = [] if spec.varargs == "arrays" else names  # meshgrid(*xi, indexing=)
+        extra = positional[len(by_position):]
         if extra and spec.varargs is None:
             raise UserCodeError(f"too many arguments ({len(positional)} given)", self.loc(node))
-        for name, arg in zip(names, positional):
+        for name, arg in zip(by_position, positional):
             bound[name] = arg.value
         bound["*"] = [a.value for a in extra]
         for arg in args:

@@ -174,6 +174,8 @@ def _shape_functions() -> dict[str, CallSpec]:
             Prim.SLIDING_WINDOW, A("x"), static("window_shape"), AXIS),
         "column_stack": _sig(Prim.COLUMN_STACK, A("tup", "seq")),
         "dstack": _sig(Prim.DSTACK, A("tup", "seq")),
+        "meshgrid": _sig(Prim.MESHGRID, static("sparse", False), static("indexing", "xy"),
+                         varargs="arrays"),
         "split": _sig(Prim.SPLIT, A("ary"), static("indices_or_sections"), static("axis", 0)),
         "array_split": _sig(Prim.SPLIT, A("ary"), static("indices_or_sections"),
                             static("axis", 0), array_split=True),

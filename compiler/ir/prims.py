@@ -220,6 +220,7 @@ class Prim(enum.Enum):
     COLUMN_STACK = _s(VARIADIC, "shape", "special", "column_stack")
     DSTACK = _s(VARIADIC, "shape", "special", "dstack")
     SPLIT = _s(1, "shape", "special", "split", makes_sequence=True)
+    MESHGRID = _s(VARIADIC, "shape", "special", "meshgrid", makes_sequence=True)
     TAKE = _s(2, "shape", "special", "take", diff_args=(0,))
     TAKE_ALONG_AXIS = _s(2, "shape", "special", "take_along_axis", diff_args=(0,))
     CAST = _s(1, "shape", "special", "cast")  # np.float32(x): a cast (may return x itself)
@@ -244,6 +245,7 @@ class Prim(enum.Enum):
     SLIDING_WINDOW_GRAD = _s(2, "gradient", "rt", "sliding_window_grad")
     STACKED_GRAD = _s(VARIADIC, "gradient", "rt", "stacked_grad")  # column_stack, dstack
     SPLIT_GRAD = _s(2, "gradient", "rt", "split_grad")
+    MESHGRID_GRAD = _s(2, "gradient", "rt", "meshgrid_grad")
     TAKE_GRAD = _s(3, "gradient", "rt", "take_grad")
     TAKE_ALONG_AXIS_GRAD = _s(3, "gradient", "rt", "take_along_axis_grad")
     LINSPACE_GRAD = _s(3, "gradient", "rt", "linspace_grad")

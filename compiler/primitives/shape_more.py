@@ -270,6 +270,28 @@ def _split_grad_meaning(run, s, g, x):
     return runtime.split_grad(g, arr(x), **_params(s))
 
 
+# ------------------------------------------------------------- meshgrid
+@vjp(Prim.MESHGRID)
+def _meshgrid(b, g, s):
+    return tuple(b.op(Prim.MESHGRID_GRAD, g, x, part=i, count=len(s.args),
+                      **_kept(s, "indexing")) for i, x in enumerate(s.args))
+
+
+@emitter(Prim.MESHGRID)
+def _emit_meshgrid(stmt, atom):
+    return call("xp.meshgrid", [atom(a) for a in stmt.args], kwargs(stmt.params)), True
+
+
+@meaning(Prim.MESHGRID)
+def _meshgrid_meaning(run, s, *xs):
+    return list(np.meshgrid(*(arr(x) for x in xs), **_params(s)))
+
+
+@meaning(Prim.MESHGRID_GRAD)
+def _meshgrid_grad_meaning(run, s, g, x):
+    return runtime.meshgrid_grad(g, arr(x), **_params(s))
+
+
 # ------------------------------------------------------------- take, take_along_axis
 @vjp(Prim.TAKE, Prim.TAKE_ALONG_AXIS)
 def _take(b, g, s):

@@ -2,7 +2,7 @@
 
 swapaxes, moveaxis, flip / fliplr / flipud, rot90, roll, tile, repeat, pad,
 atleast_nd, ravel, squeeze / expand_dims with axes, broadcast_to, sliding_window_view,
-column_stack, dstack, append, split / array_split, the method forms and .mT. Writes
+column_stack, dstack, append, meshgrid, split / array_split, the method forms and .mT. Writes
 through the new views either match numpy or are refused. (Indexing, masks and
 constructors: corpus_index_more.py.)
 """
@@ -476,3 +476,23 @@ def take_along_axis_none_refused(X):
 @add(vec(6), expect="refused")
 def sliding_window_repeated_axis_refused(x):
     return np.sum(sliding_window_view(x, (2, 2), axis=(0, 0)) ** 2)
+
+
+# ------------------------------------------------------------------ meshgrid
+@add(vec(3), vec(4), wrt=("x", "y"))
+def meshgrid_xy(x, y):
+    X, Y = np.meshgrid(x, y)
+    return np.sum(X ** 2 * Y) + np.sum(np.sin(X) * np.arange(12.0).reshape(4, 3))
+
+
+@add(vec(3), vec(2), wrt=("x", "y"))
+def meshgrid_ij_sparse_indexed(x, y):
+    grids = np.meshgrid(x, y, indexing="ij")
+    A, B = np.meshgrid(x, y, sparse=True, indexing="ij")
+    return np.sum(grids[0] * grids[1] ** 2) + np.sum(A * B)
+
+
+@add(vec(2), vec(3), vec(2), wrt=("x", "z"))
+def meshgrid_three_unused(x, y, z):
+    X, _Y, Z = np.meshgrid(x, y, z)
+    return np.sum(X * Z ** 2)
