@@ -137,7 +137,7 @@ class CallLowering:
     def _static(self, value, arg: calls.Arg):
         if not isinstance(value, cst.CSTNode):
             return value
-        if isinstance(value, cst.List):  # repeats=[1, 2], pad_width=[(1, 0), (0, 2)]
+        if isinstance(value, cst.List) and arg.name in _LIST_OPTIONS:  # pad_width=[(1, 0)]
             return tuple(self._static(e.value, arg) for e in self._plain_elements(value))
         atom = self.expr(value)
         if not isinstance(atom, ir.Const):
@@ -187,6 +187,10 @@ class CallLowering:
 
 # The fixed params of a CallSpec that the statement keeps (the others steer the lowering).
 _KEPT_FIXED = ("lib", "fresh", "hstack", "vstack", "axis", "ndim", "array_split", "dtype_name")
+
+# Options numpy also takes as a list (axis, keepdims, ... must be ints or tuples there).
+_LIST_OPTIONS = frozenset({"pad_width", "constant_values", "reps", "shift", "window_shape",
+                           "indices_or_sections", "source", "destination", "axes"})
 
 # What to write instead of a computed option, for the options whose value is not a number.
 _STATIC_HINTS = {
