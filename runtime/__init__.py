@@ -44,6 +44,7 @@ from .grads import (
 )
 from .shape_more import (
     along_axis_index,
+    inexact_only,
     linspace_grad,
     meshgrid_grad,
     pad_grad,
@@ -76,6 +77,7 @@ __all__ = [
     "getitem_grad",
     "has_gpu",
     "index",
+    "inexact_only",
     "item",
     "length",
     "linspace_grad",

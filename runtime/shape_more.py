@@ -251,3 +251,13 @@ def linspace_grad(g, like, num, endpoint=True, part=0):
     if keep:
         total = xp.sum(total, axis=keep, keepdims=True)
     return total if shape else (total[()] if hasattr(total, "shape") else total)
+
+
+# ------------------------------------------------------------------ integer results
+def inexact_only(g, out):
+    """g where the forward value `out` is floating (or complex); a zero where it holds
+    integers or booleans, which carry no derivative (as in jax)."""
+    kind = getattr(getattr(out, "dtype", None), "kind", "f")
+    if kind in "fcO":  # "O": the prover's symbolic arrays
+        return g
+    return 0.0 * g if hasattr(g, "shape") else 0.0

@@ -249,6 +249,8 @@ class Prim(enum.Enum):
     TAKE_GRAD = _s(3, "gradient", "rt", "take_grad")
     TAKE_ALONG_AXIS_GRAD = _s(3, "gradient", "rt", "take_along_axis_grad")
     LINSPACE_GRAD = _s(3, "gradient", "rt", "linspace_grad")
+    # g where the forward value is floating, zero where it is integer (no derivative there)
+    INEXACT_ONLY = _s(2, "gradient", "rt", "inexact_only")
 
     @property
     def spec(self) -> Spec:

@@ -20,6 +20,7 @@ from ..backend.expressions import call, const, kwargs, list_of
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
+from .elementwise_math import integer_dtype
 from .gradients import unbroadcast
 from .registry import emitter, meaning, vjp
 
@@ -333,11 +334,25 @@ def _cast_meaning(run, s, x):
 
 @vjp(Prim.FULL, Prim.FULL_LIKE)
 def _full(b, g, s):
+    dtype = s.params.get("dtype")
+    if integer_dtype(dtype):
+        return None, None
+    if s.prim is Prim.FULL_LIKE and dtype is None:  # the dtype of x, known when it runs
+        g = b.op(Prim.INEXACT_ONLY, g, s.target)
     return None, b.unbroadcast(g, s.args[1])
+
+
+@meaning(Prim.INEXACT_ONLY)
+def _inexact_only_meaning(run, s, g, out):
+    return runtime.inexact_only(g, out if isinstance(out, np.ndarray) else arr(out))
 
 
 @meaning(Prim.FULL_LIKE)
 def _full_like_meaning(run, s, x, value):
+    dtype = s.params.get("dtype") or (x.dtype if isinstance(x, np.ndarray) and
+                                      x.dtype.kind in "iub" else None)
+    if integer_dtype(dtype):  # integers: numbers at the point
+        return np.full(shape_of(x), run.point.evaluate(value), dtype)
     return np.array(np.broadcast_to(arr(value), shape_of(x))) if shape_of(value) \
         else filled(shape_of(x), value)
 
@@ -345,6 +360,8 @@ def _full_like_meaning(run, s, x, value):
 @vjp(Prim.LINSPACE)
 def _linspace(b, g, s):
     start, stop, num = s.args
+    if integer_dtype(s.params.get("dtype")):
+        return None, None, None
     endpoint = _kept(s, "endpoint")
     return (b.op(Prim.LINSPACE_GRAD, g, start, num, part=0, **endpoint),
             b.op(Prim.LINSPACE_GRAD, g, stop, num, part=1, **endpoint), None)

@@ -359,3 +359,14 @@ def flatnonzero_positions(X):
 
 
 corpus.ref(lambda X: jnp.sum(jnp.where(X > 0, X, 0.0) ** 2))
+
+
+# ------------------------------------------------------------------ integer results
+@add(vec(3, lo=0.1, hi=0.9))
+def integer_results_carry_no_derivative(x):
+    k = np.arange(3)
+    a = np.sum(x.astype(np.int64) * x) + np.sum((x * 5).astype(k.dtype) * x)
+    b = np.sum(np.linspace(x[0], x[1] * 5, 4, dtype=np.int64) * x[2])
+    c = np.sum(np.full(3, x[0] * 4, dtype=np.int64) * x[1])
+    d = np.sum(np.full_like(k, x[0] * 4) * x[1]) + np.sum(np.full_like(x, x[2], dtype=np.int32))
+    return a + b + c + d
