@@ -92,7 +92,7 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
         stmt.prim.spec.form in ("binop", "unop") or stmt.prim.spec.group == "elementwise"
     if elementwise and stmt.prim not in (Prim.ASARRAY, Prim.ASTYPE) and None not in args:
         return max(args, default=0)
-    if stmt.prim is Prim.COPY:
+    if stmt.prim is Prim.COPY or stmt.prim in SAME_RANK:
         return args[0]
     return _linalg_rank(stmt, args)
 
@@ -123,6 +123,11 @@ def _linalg_rank(stmt: ir.Assign, args: list) -> int | None:
     if stmt.prim is Prim.DIAG:
         return {1: 2, 2: 1}.get(args[0], UNKNOWN)
     return UNKNOWN
+
+
+# issue 13: rearrangements whose result has the rank of their first argument
+SAME_RANK = frozenset({Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.ROLL,
+                       Prim.MATRIX_T, Prim.PAD, Prim.TAKE_ALONG_AXIS, Prim.FULL_LIKE, Prim.CAST})
 
 
 def _joined_rank(stmt: ir.Assign, rank: int) -> int:

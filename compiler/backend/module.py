@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import libcst as cst
 
 from .. import ir
@@ -55,7 +57,8 @@ def _merge_constants(constants: dict, helper: Adjoint) -> None:
 
 def _same_constant(a, b) -> bool:
     """Whether two embedded constants are one value (a NaN is the same NaN)."""
-    return type(a) is type(b) and (a == b or (a != a and b != b))
+    both_nan = isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+    return type(a) is type(b) and (a == b or both_nan)
 
 
 def _imports(model_imports: list[str], used: set[str]) -> list[str]:

@@ -16,7 +16,11 @@ from ..ir.prims import Prim
 
 # Results that may share memory with their first argument (views, or the argument itself).
 MAY_VIEW = frozenset({Prim.RESHAPE, Prim.TRANSPOSE, Prim.SQUEEZE, Prim.EXPAND_DIMS,
-                      Prim.BROADCAST_TO, Prim.ASARRAY, Prim.STOP_GRADIENT})
+                      Prim.BROADCAST_TO, Prim.ASARRAY, Prim.STOP_GRADIENT,
+                      # issue 13: numpy's views (split's parts are views; atleast_nd and
+                      # np.float64(x) may return x itself)
+                      Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.MATRIX_T,
+                      Prim.ATLEAST, Prim.SLIDING_WINDOW, Prim.SPLIT, Prim.CAST})
 MAY_VIEW |= {Prim.DIAGONAL, Prim.DIAG}  # issue 13: numpy's diagonal is a (read-only) view
 MAKES_ARRAY = frozenset({Prim.ASARRAY, Prim.ZEROS, Prim.ONES, Prim.ZEROS_LIKE, Prim.ONES_LIKE,
                          Prim.FULL})  # a rank-0 result of these is a 0-d array, not a number

@@ -37,6 +37,7 @@ from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
 from ..errors import Loc, UserCodeError
 from ..ir.prims import Prim
 from .alias_facts import MAY_VIEW, Fact, Liveness, fact_key, join, join_all, maybe_zero_d
+from .read_only import refuse_read_only_writes
 
 CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
@@ -384,6 +385,7 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
                      containers=frozenset(), ranks: dict[str, int] | None = None,
                      scalars=frozenset(), helper: bool = False) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
+    refuse_read_only_writes(fn, in_place)
     known = dict(ranks or {})
     known.update({name: 0 for name in set(scalars) | scalar_params(fn)})
     ranks_known = variable_ranks(fn, known)

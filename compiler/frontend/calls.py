@@ -43,6 +43,8 @@ class CallLowering:
                                        "see docs/api.md for the supported numpy functions")
             if qualified in ("numpy.array", "numpy.asarray") and self._is_literal_list(node):
                 spec = calls.FUNCTIONS["numpy.stack"]
+            if qualified == "numpy.where" and len(node.args) == 1:  # np.where(c): np.nonzero(c)
+                spec = calls.FUNCTIONS["numpy.nonzero"]
             return self._bind_and_emit(node, spec, list(node.args), dest)
         if isinstance(func, cst.Attribute):
             self.check_self_attribute(func.value)  # self.layer.forward(x): say what layer is
@@ -90,6 +92,12 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
+                    if params[arg.name] is None and arg.default not in (None, calls.REQUIRED) \
+                            and spec.prim not in (Prim.SORT, Prim.ARGSORT):  # flattened below
+                        # params drop None: it would silently mean the default
+                        raise self.unsupported(value, f"`{arg.name}=None` here",
+                                               f"flatten first (x.ravel()) and pass "
+                                               f"{arg.name}=0, or leave out {arg.name}")
                     self._refuse_option(spec.prim, arg.name, params[arg.name], value)
             elif arg.kind in ("refuse", "dtype"):
                 self._statistics_option(node, spec, arg, value, params)
@@ -105,8 +113,12 @@ class CallLowering:
             params["axes"] = axes[0] if len(axes) == 1 and isinstance(axes[0], tuple) else axes
         elif spec.varargs == "shape":
             atoms.append(self._shape(node, bound["*"]))
+        elif spec.varargs == "arrays":  # np.ix_(rows, cols): each one an argument
+            atoms.extend(self.expr(e) for e in bound["*"])
         if spec.fixed.get("flatten"):
             atoms.append(ir.Const((-1,)))
+        if spec.fixed.get("append") and params.get("axis") is None:  # np.append(a, v)
+            spec, params = calls.CallSpec(spec.prim, spec.args, {"ravel_args": True}), {}
         if spec.fixed.get("ravel_args"):  # np.vdot, np.outer: of the flattened operands
             atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
                      for a in atoms]
@@ -123,6 +135,9 @@ class CallLowering:
             top = self.emit_assign(None, Prim.MAX, atoms, node, params)
             bottom = self.emit_assign(None, Prim.MIN, atoms, node, params)
             return self.emit_assign(dest, Prim.SUB, [top, bottom], node)
+        if spec.fixed.get("copies"):  # x.flatten(): a new array, never a view of x
+            made = self.emit_assign(None, spec.prim, atoms, node, ir.Params.of(**params))
+            return self.emit_assign(dest, Prim.COPY, [made], node, ir.Params.of(fresh=True))
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
 
     def _statistics_option(self, node, spec, arg: calls.Arg, value, params: dict) -> None:
@@ -151,10 +166,11 @@ class CallLowering:
             raise self.unsupported(starred, "*args / **kwargs in a call",
                                    "pass each argument by position: np.add(a, b)")
         names = [a.name for a in spec.args]
-        extra = positional[len(names):]
+        by_position = [] if spec.varargs == "arrays" else names  # meshgrid(*xi, indexing=)
+        extra = positional[len(by_position):]
         if extra and spec.varargs is None:
             raise UserCodeError(f"too many arguments ({len(positional)} given)", self.loc(node))
-        for name, arg in zip(names, positional):
+        for name, arg in zip(by_position, positional):
             bound[name] = arg.value
         bound["*"] = [a.value for a in extra]
         for arg in args:
@@ -169,6 +185,8 @@ class CallLowering:
     def _static(self, value, arg: calls.Arg):
         if not isinstance(value, cst.CSTNode):
             return value
+        if isinstance(value, cst.List) and arg.name in _LIST_OPTIONS:  # pad_width=[(1, 0)]
+            return tuple(self._static(e.value, arg) for e in self._plain_elements(value))
         atom = self.expr(value)
         if not isinstance(atom, ir.Const):
             raise UserCodeError(f"`{arg.name}` must be a constant here", self.loc(value),
@@ -306,7 +324,11 @@ def _const_default(value) -> ir.Atom | None:
 
 
 # The fixed params of a CallSpec that the statement keeps (the others steer the lowering).
-_KEPT_FIXED = ("lib", "fresh", "hstack", "vstack")
+_KEPT_FIXED = ("lib", "fresh", "hstack", "vstack", "axis", "ndim", "array_split", "dtype_name")
+
+# Options numpy also takes as a list (axis, keepdims, ... must be ints or tuples there).
+_LIST_OPTIONS = frozenset({"pad_width", "constant_values", "reps", "shift", "window_shape",
+                           "indices_or_sections", "source", "destination", "axes"})
 
 # What to write instead of a computed option, for the options whose value is not a number.
 _STATIC_HINTS = {

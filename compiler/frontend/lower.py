@@ -208,8 +208,52 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
                 and call.func.attr.value == "sort":
             sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
             return
+        if self._in_place_call(node, call):
+            return
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")
+
+    def _in_place_call(self, node: cst.Expr, call) -> bool:
+        """`y.fill(v)` (y[...] = v) and `np.put_along_axis(y, idx, v, axis)` (y[index] = v,
+        at the index take_along_axis reads): numpy's writes in place, as item assignments."""
+        if not isinstance(call, cst.Call) or any(a.star for a in call.args):
+            return False
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "fill" and len(call.args) == 1 \
+                and isinstance(func.value, cst.Name) and func.value.value in self.local_names:
+            name = func.value.value
+            value = self.expr(call.args[0].value)
+            if not isinstance(value, ir.Const):  # fill takes one number: numpy raises for more
+                value = self.emit_assign(None, Prim.FLOAT, (value,), call.args[0])
+            self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value), node,
+                             ir.Params.of(index=ir.Index((ir.ELLIPSIS,))))
+            return True
+        qualified = self.names.qualify(func.value) if isinstance(func, cst.Name) \
+            else self.qualify(func)
+        if qualified != "numpy.put_along_axis":
+            return False
+        args = {("arr", "indices", "values", "axis")[i]: a.value
+                for i, a in enumerate(call.args) if a.keyword is None}
+        args.update({a.keyword.value: a.value for a in call.args if a.keyword is not None})
+        target = args.get("arr")
+        if set(args) != {"arr", "indices", "values", "axis"} or not isinstance(target, cst.Name) \
+                or target.value not in self.local_names:
+            raise self.unsupported(call, "this call of np.put_along_axis",
+                                   "write np.put_along_axis(y, indices, values, axis) with y "
+                                   "a local array")
+        axis = self.expr(args["axis"])
+        if not isinstance(axis, ir.Const) or not isinstance(axis.value, int):
+            raise UserCodeError("`axis` must be a constant integer here", self.loc(args["axis"]),
+                                "write the axis as a literal, e.g. axis=0 (for axis=None, "
+                                "write into y.reshape(-1) of a contiguous y instead)")
+        name = target.value
+        index = self.emit_assign(None, Prim.ALONG_AXIS_INDEX,
+                                 (ir.Var(name), self.expr(args["indices"])), call,
+                                 ir.Params.of(axis=axis.value))
+        value = self.expr(args["values"])
+        self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value, index), node,
+                         ir.Params.of(index=ir.Index.at(2)))
+        return True
 
     def _stmt_Assign(self, node: cst.Assign):
         targets = [t.target for t in node.targets]

@@ -292,6 +292,73 @@ def _linalg_functions() -> dict[str, CallSpec]:
     return {f"numpy.{name}": spec for name, spec in table.items()}
 
 
+def static(name: str, default: object = REQUIRED) -> Arg:
+    """A compile-time option (kept in the statement's params)."""
+    return A(name, "static", default)
+
+
+def _shape_functions() -> dict[str, CallSpec]:
+    """Issue 13: shapes, indexing, masks and constructors (numpy's names and defaults)."""
+    dtype = static("dtype", None)
+    table = {
+        "swapaxes": _sig(Prim.SWAPAXES, A("a"), static("axis1"), static("axis2")),
+        "moveaxis": _sig(Prim.MOVEAXIS, A("a"), static("source"), static("destination")),
+        "flip": _sig(Prim.FLIP, A("m"), AXIS),
+        "fliplr": _sig(Prim.FLIP, A("m"), axis=1),
+        "flipud": _sig(Prim.FLIP, A("m"), axis=0),
+        "rot90": _sig(Prim.ROT90, A("m"), static("k", 1), static("axes", (0, 1))),
+        # np.append: concatenate, of the flattened operands when axis is None
+        "append": _sig(Prim.CONCATENATE, A("arr"), A("values"), AXIS, append=True),
+        "roll": _sig(Prim.ROLL, A("a"), static("shift"), AXIS),
+        "tile": _sig(Prim.TILE, A("A"), static("reps")),
+        "repeat": _sig(Prim.REPEAT, A("a"), A("repeats"), AXIS),
+        "pad": _sig(Prim.PAD, A("array"), static("pad_width"), static("mode", "constant"),
+                    static("constant_values", 0)),
+        "atleast_1d": _sig(Prim.ATLEAST, A("arys"), ndim=1),
+        "atleast_2d": _sig(Prim.ATLEAST, A("arys"), ndim=2),
+        "atleast_3d": _sig(Prim.ATLEAST, A("arys"), ndim=3),
+        "ravel": _sig(Prim.RESHAPE, A("a"), flatten=True),
+        "lib.stride_tricks.sliding_window_view": _sig(
+            Prim.SLIDING_WINDOW, A("x"), static("window_shape"), AXIS),
+        "column_stack": _sig(Prim.COLUMN_STACK, A("tup", "seq")),
+        "dstack": _sig(Prim.DSTACK, A("tup", "seq")),
+        "meshgrid": _sig(Prim.MESHGRID, static("sparse", False), static("indexing", "xy"),
+                         varargs="arrays"),
+        "split": _sig(Prim.SPLIT, A("ary"), static("indices_or_sections"), static("axis", 0)),
+        "array_split": _sig(Prim.SPLIT, A("ary"), static("indices_or_sections"),
+                            static("axis", 0), array_split=True),
+        "take": _sig(Prim.TAKE, A("a"), A("indices"), AXIS),
+        "take_along_axis": _sig(Prim.TAKE_ALONG_AXIS, A("arr"), A("indices"), static("axis", -1)),
+        "float64": _sig(Prim.CAST, A("x"), dtype_name="float64"),
+        "float32": _sig(Prim.CAST, A("x"), dtype_name="float32"),
+        "copy": _sig(Prim.COPY, A("a"), fresh=True),
+        # numpy leaves empty's values undefined; agc fills zeros (docs/api.md)
+        "empty": _sig(Prim.ZEROS, A("shape", "shape"), dtype),
+        "empty_like": _sig(Prim.ZEROS_LIKE, A("prototype"), dtype),
+        "zeros_like": _sig(Prim.ZEROS_LIKE, A("a"), dtype),
+        "ones_like": _sig(Prim.ONES_LIKE, A("a"), dtype),
+        "full_like": _sig(Prim.FULL_LIKE, A("a"), A("fill_value"), dtype),
+        "eye": _sig(Prim.EYE, A("N"), A("M", "array", None), static("k", 0), dtype),
+        "identity": _sig(Prim.EYE, A("n"), dtype),
+        "linspace": _sig(Prim.LINSPACE, A("start"), A("stop"), A("num", "array", 50),
+                         static("endpoint", True), dtype),
+        "nonzero": _sig(Prim.NONZERO, A("a")),
+        "flatnonzero": _sig(Prim.FLATNONZERO, A("a")),
+        "ix_": _sig(Prim.IX, varargs="arrays"),
+        "triu_indices": _sig(Prim.TRIU_INDICES, A("n"), static("k", 0), static("m", None)),
+        "tril_indices": _sig(Prim.TRIL_INDICES, A("n"), static("k", 0), static("m", None)),
+        "isclose": _sig(Prim.ISCLOSE, A("a"), A("b"), static("rtol", 1e-05),
+                        static("atol", 1e-08), static("equal_nan", False)),
+        "logical_and": _sig(Prim.LOGICAL_AND, A("x1"), A("x2")),
+        "logical_or": _sig(Prim.LOGICAL_OR, A("x1"), A("x2")),
+        "logical_xor": _sig(Prim.LOGICAL_XOR, A("x1"), A("x2")),
+        "logical_not": _sig(Prim.LOGICAL_NOT, A("x")),
+        "searchsorted": _sig(Prim.SEARCHSORTED, A("a"), A("v"), static("side", "left")),
+        "digitize": _sig(Prim.DIGITIZE, A("x"), A("bins"), static("right", False)),
+    }
+    return {f"numpy.{name}": spec for name, spec in table.items()}
+
+
 def _scipy_linalg_functions() -> dict[str, CallSpec]:
     return {
         "scipy.linalg.solve_triangular": _sig(
@@ -321,8 +388,21 @@ RESULT_FIELDS: dict[str, str] = {
 }
 
 
+# Issue 13: array methods and attributes of shapes and indexing (x.fill(v) is a statement:
+# see Lowerer._stmt_Expr).
+_SHAPE_METHODS = {
+    "swapaxes": _sig(Prim.SWAPAXES, A("x"), A("axis1", "static"), A("axis2", "static")),
+    "repeat": _sig(Prim.REPEAT, A("x"), A("repeats"), AXIS),
+    "take": _sig(Prim.TAKE, A("x"), A("indices"), AXIS),
+    "nonzero": _sig(Prim.NONZERO, A("x")),
+    # numpy's flatten always copies (ravel and reshape may give views): reshape, then copy
+    "flatten": _sig(Prim.RESHAPE, A("x"), flatten=True, copies=True),
+}
+_SHAPE_ATTRIBUTES = {"mT": Prim.MATRIX_T}
+
+
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions(),
-                                  **_issue13_functions(), **_stat_functions()}
+                                  **_issue13_functions(), **_stat_functions(), **_shape_functions()}
 FUNCTIONS.update(_linalg_functions(), **_scipy_linalg_functions())
 
 METHODS: dict[str, CallSpec] = {
@@ -341,12 +421,13 @@ METHODS: dict[str, CallSpec] = {
     "item": _sig(Prim.FLOAT, A("x")),
     "round": _sig(Prim.ROUND, A("x"), A("decimals", "static", 0)),
     **_stat_methods(),
+    **_SHAPE_METHODS,
 }
 METHODS.update(LINALG_METHODS)
 
 ATTRIBUTES: dict[str, Prim] = {
     "T": Prim.TRANSPOSE, "shape": Prim.SHAPE, "ndim": Prim.NDIM,
-    "size": Prim.SIZE, "dtype": Prim.DTYPE,
+    "size": Prim.SIZE, "dtype": Prim.DTYPE, **_SHAPE_ATTRIBUTES,
 }
 
 # numpy / math constants a model may read; their value and the text to emit.

@@ -19,7 +19,8 @@ import numpy
 
 ARRAY_MODULES = {"numpy": "numpy", "cupy": "numpy", "math": "math", "agc": "agc",
                  "agc.runtime": "agc.runtime", "numpy.linalg": "numpy.linalg",
-                 "cupy.linalg": "numpy.linalg"}
+                 "cupy.linalg": "numpy.linalg",
+                 "numpy.lib.stride_tricks": "numpy.lib.stride_tricks"}
 # scipy.special (and cupyx's copy of it): emitted code calls rt.special, never scipy itself;
 # scipy.linalg (cupyx.scipy.linalg is the same to agc)
 ARRAY_MODULES.update({"scipy": "scipy", "scipy.special": "scipy.special",
@@ -227,6 +228,7 @@ def names_from_globals(glob: dict) -> Names:
             names.values[key] = value  # flags and modes too: USE_BIAS = True, ACT = "tanh"
         elif callable(value):
             for module_name, module in (("numpy", numpy), ("numpy.linalg", numpy.linalg),
+                                        ("numpy.lib.stride_tricks", numpy.lib.stride_tricks),
                                         ("math", math), *_special_module()):
                 if getattr(module, getattr(value, "__name__", ""), None) is value:
                     names.qualified[key] = f"{module_name}.{value.__name__}"

@@ -21,6 +21,7 @@ from . import (
     linalg_more,
     reductions,
     shape,
+    shape_more,
     special,
     special_extra,
     statistics,
@@ -30,6 +31,6 @@ from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_
 __all__ = [
     "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
-    "linalg_factor", "linalg_more", "meaning_for", "reductions", "rule_for", "shape", "special",
-    "special_extra", "statistics",
+    "linalg_factor", "linalg_more", "meaning_for", "reductions", "rule_for", "shape", "shape_more",
+    "special", "special_extra", "statistics",
 ]

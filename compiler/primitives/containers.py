@@ -33,8 +33,8 @@ def _emit_copy(stmt, atom):
 
 @meaning(Prim.COPY)
 def _copy_meaning(run, s, x):
-    if s.params.get("fresh") and isinstance(x, (np.ndarray, list, dict)):
-        return x.copy()  # x.copy(): a new array
+    if s.params.get("fresh"):  # x.copy(), np.copy(x), x.flatten(): a new array (rt.copy_of)
+        return x.copy() if isinstance(x, (np.ndarray, list, dict)) else x
     return x  # a copy in IR is an alias in emitted code (`b = a`), so it stays one here
 
 

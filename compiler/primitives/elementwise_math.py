@@ -205,12 +205,21 @@ def _float_meaning(run, s, x):
     return sym(x)
 
 
+def integer_dtype(dtype) -> bool:
+    """Whether a static dtype holds integers or booleans (no derivative flows, as in jax)."""
+    try:
+        return dtype is not None and np.dtype(dtype).kind in "iub"
+    except TypeError:
+        return False
+
+
 @vjp(Prim.ASTYPE)
 def _astype(b, g, s):
     dtype = s.args[1]
-    if isinstance(dtype, ir.Const) and isinstance(dtype.value, (type, str)) \
-            and np.dtype(dtype.value).kind in "iub":  # to integers: piecewise constant
-        return None, None
+    if isinstance(dtype, ir.Const) and integer_dtype(dtype.value):
+        return None, None  # x.astype(np.int64): integers carry no derivative (issue 13)
+    if not isinstance(dtype, ir.Const):  # x.astype(y.dtype): known when it runs
+        g = b.op(Prim.INEXACT_ONLY, g, s.target)
     return b.op(Prim.CAST_LIKE, g, s.args[0]), None
 
 

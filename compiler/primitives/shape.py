@@ -16,6 +16,7 @@ from ..errors import UserCodeError
 from ..ir.index import Index
 from ..ir.prims import Prim
 from ..proof.values import arr, filled, nested_array, shape_of, shape_value, sym, symbolic_array
+from .elementwise_math import integer_dtype
 from .registry import emitter, meaning, vjp
 
 
@@ -203,12 +204,15 @@ def _zeros_like(run, s, x):
 
 @meaning(Prim.FULL)
 def _full(run, s, shape, value, *dtype):
+    if integer_dtype(s.params.get("dtype")):  # integers: numbers at the point (issue 13)
+        return np.full(shape_value(run, shape), run.point.evaluate(value), s.params.get("dtype"))
     return filled(shape_value(run, shape), value)
 
 
 @meaning(Prim.EYE)
-def _eye(run, s, n, *dtype):
-    return symbolic_array(np.eye(run.integer(n), dtype=int))
+def _eye(run, s, n, *m):
+    columns = run.integer(m[0]) if m else None
+    return symbolic_array(np.eye(run.integer(n), columns, s.params.get("k", 0), dtype=int))
 
 
 @meaning(Prim.ARANGE)
@@ -221,5 +225,8 @@ def _arange(run, s, *args):
 @meaning(Prim.LINSPACE)
 def _linspace(run, s, start, stop, num):
     n = run.integer(num)
-    step = (sym(stop) - sym(start)) / max(1, n - 1)
+    if integer_dtype(s.params.get("dtype")):  # integers: numbers at the point (issue 13)
+        return np.linspace(run.point.evaluate(start), run.point.evaluate(stop), n,
+                           s.params.get("endpoint", True), dtype=s.params.get("dtype"))
+    step = (sym(stop) - sym(start)) / max(1, n - 1 if s.params.get("endpoint", True) else n)
     return np.array([sym(start) + i * step for i in range(n)], dtype=object)

@@ -58,7 +58,7 @@ def list_comprehension(x):
     return np.sum(np.array([v * 2 for v in x]))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13 (np.float32(v) is a cast)
 def float32_scalar_constructor(x):
     return np.sum(np.float32(2.0) * x ** 2)
 
