@@ -18,6 +18,7 @@ import libcst as cst
 from . import ir
 from .ad.activity import active_variables
 from .ad.dead_code import optimize
+from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
 from .ad.sequences import mark_sequences
@@ -74,6 +75,7 @@ def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
     namer = lowerer.namer
     fn = aliasing.resolve(fn, lowerer, namer, temps, target, helper)
     fn = Normalizer(fn, Builder(namer, temps)).run()
+    fn = mark_integer_writes(fn)
     validate(fn, after="normalization")
     return fn, namer, temps
 

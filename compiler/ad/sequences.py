@@ -48,7 +48,7 @@ def mark_sequences(fn: ir.Function, containers: set[str],
             if isinstance(stmt, ir.Assign) and stmt.args and isinstance(stmt.args[0], ir.Var):
                 stmt = _marked(stmt, kinds.get(stmt.args[0].name, EITHER),
                                ranks.get(stmt.args[0].name))
-            out.append(_with_blocks(stmt, mark))
+            out.append(ir.map_blocks(stmt, mark))
         return tuple(out)
 
     return replace(fn, body=mark(fn.body))
@@ -118,13 +118,3 @@ def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str]) -> str | None:
     if stmt.prim is Prim.GETITEM:  # an item of an array is an array; of a list, anything
         return None if source is None else ARRAY if source == ARRAY else EITHER
     return ARRAY
-
-
-def _with_blocks(stmt: ir.Stmt, fn) -> ir.Stmt:
-    if isinstance(stmt, ir.If):
-        return replace(stmt, body=fn(stmt.body), orelse=fn(stmt.orelse))
-    if isinstance(stmt, ir.While):
-        return replace(stmt, test=fn(stmt.test), body=fn(stmt.body))
-    if isinstance(stmt, ir.For):
-        return replace(stmt, body=fn(stmt.body))
-    return stmt

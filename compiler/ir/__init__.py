@@ -30,6 +30,7 @@ from .nodes import (
     atoms_read,
     children,
     def_counts,
+    map_blocks,
     read_counts,
     read_names,
     var_written,
@@ -41,6 +42,6 @@ __all__ = [
     "ELLIPSIS", "NEWAXIS", "Assign", "Atom", "Block", "Break", "Const", "Continue",
     "Ellipsis_", "For", "Function", "Hole", "If", "Index", "NewAxis", "Param", "Params",
     "Pop", "Push", "Return", "Slice", "Stmt", "Var", "While", "all_names", "assigned_names",
-    "atoms_read", "children", "def_counts", "read_counts", "read_names", "var_written",
+    "atoms_read", "children", "def_counts", "map_blocks", "read_counts", "read_names", "var_written",
     "vars_read", "walk",
 ]

@@ -23,7 +23,7 @@ a primitive (axis=0, keepdims=True, an index template, `lib="math"`) are in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import NO_LOC, Loc
 from .prims import Prim
@@ -219,6 +219,17 @@ class Function:
 
 
 # ----------------------------------------------------------------- traversal
+
+
+def map_blocks(stmt: Stmt, fn) -> Stmt:
+    """The statement with `fn` applied to each of its nested blocks (a while's test too)."""
+    if isinstance(stmt, If):
+        return replace(stmt, body=fn(stmt.body), orelse=fn(stmt.orelse))
+    if isinstance(stmt, While):
+        return replace(stmt, test=fn(stmt.test), body=fn(stmt.body))
+    if isinstance(stmt, For):
+        return replace(stmt, body=fn(stmt.body))
+    return stmt
 
 
 def children(stmt: Stmt) -> tuple[Block, ...]:

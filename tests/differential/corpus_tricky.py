@@ -236,3 +236,15 @@ def f32_ones_array_constant(x):
 @add(vec(4))
 def f32_ones_like(x):
     return np.sum(x * np.ones_like(x) * 3.0)
+
+
+# numpy truncates a float written into an integer array: no derivative flows through it
+# (agc once gave [4.8, 18.1, 2.0])
+@add(at=[(np.array([0.7, 1.3, 0.4]),)],
+     grad=lambda x: (np.array([2.0, 9.0, 2.0]),))
+def float_written_into_integer_arrays(x):
+    y = np.zeros(3, dtype=np.int64)
+    y[0] = x[0] * 4
+    k = np.arange(3)
+    k[1] = x[1] * 7
+    return np.sum(y * x) + np.sum(k * x)
