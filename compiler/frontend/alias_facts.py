@@ -133,3 +133,44 @@ def maybe_zero_d(fn: ir.Function, scalars: set[str]) -> set[str]:
                 found.add(s.target.name)
                 changed = True
     return found
+
+
+def nonscalar_names(fn: ir.Function, ranks: dict[str, int | None]) -> set[str]:
+    """Names that hold an array of at least one dimension on every path, where the ranks
+    do not say so: a slice, a new axis or a literal list of positions keeps a dimension,
+    and an elementwise operation with such an operand broadcasts to at least one (a
+    number there would have raised before)."""
+    known = {name for name, rank in ranks.items() if rank is not None and rank >= 1}
+    defs: dict[str, list[ir.Assign]] = {}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.Assign) and stmt.target.name not in fn.param_names:
+            defs.setdefault(stmt.target.name, []).append(stmt)
+    # The greatest fixed point: `z = z * s` in a loop keeps z's dimension; every name's
+    # first binding is among its assignments, so a name only ever bound from numbers leaves.
+    found = known | set(defs)
+    changed = True
+    while changed:
+        changed = False
+        for name, stmts in defs.items():
+            if name in found and name not in known and \
+                    not all(_keeps_a_dimension(s, found) for s in stmts):
+                found.discard(name)
+                changed = True
+    return found
+
+
+def _keeps_a_dimension(stmt: ir.Assign, found: set[str]) -> bool:
+    args = stmt.args
+    if stmt.prim is Prim.SETITEM:
+        return True  # writes into its array, which keeps its shape
+    if stmt.prim is Prim.GETITEM:
+        index = stmt.params.get("index")
+        items = index.items if isinstance(index, ir.Index) else ()
+        return any(isinstance(item, (ir.Slice, ir.NewAxis)) or (
+            isinstance(item, ir.Hole) and isinstance(args[item.pos], ir.Const)
+            and isinstance(args[item.pos].value, (list, tuple)) and args[item.pos].value)
+            for item in items)
+    if stmt.prim in (Prim.COPY, Prim.TRANSPOSE) or stmt.prim.spec.group == "elementwise" and \
+            stmt.prim.spec.form in ("binop", "unop", "xp"):
+        return any(isinstance(a, ir.Var) and a.name in found for a in args)
+    return False

@@ -36,7 +36,16 @@ from ..ad.ranks import variable_ranks
 from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
 from ..errors import Loc, UserCodeError
 from ..ir.prims import Prim
-from .alias_facts import MAY_VIEW, Fact, Liveness, fact_key, join, join_all, maybe_zero_d
+from .alias_facts import (
+    MAY_VIEW,
+    Fact,
+    Liveness,
+    fact_key,
+    join,
+    join_all,
+    maybe_zero_d,
+    nonscalar_names,
+)
 from .read_only import refuse_read_only_writes
 
 CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
@@ -63,6 +72,7 @@ class AliasResolver:
         self.temps = temps if temps is not None else set()
         self.live = Liveness(fn).after
         self.array_made = maybe_zero_d(fn, scalars)
+        self.nonscalar = nonscalar_names(fn, ranks)
         self.breaks: list = []
         self.continues: list = []
 
@@ -166,7 +176,7 @@ class AliasResolver:
             return [stmt], self.bind(stmt, self.kill(state, name))
         rank = self.ranks.get(name)
         is_list = self.sequences.get(name) == SEQUENCE
-        if not is_list and not (rank is not None and rank >= 1):
+        if not is_list and not (rank is not None and rank >= 1) and name not in self.nonscalar:
             live = [p for p in others if self._needed(state, p, {name}, stmt)]
             if CALLER in live:
                 raise UserCodeError(

@@ -390,3 +390,23 @@ def alias_after_write_read_both(x):
 def _ref_alias_after_write_read_both(x):
     y = x.at[2].set(x[0] + x[1])
     return jnp.sum(y ** 2) + jnp.sum(y)
+
+
+# a slice of an unknown-rank array is an array: `*=` writes through the view (once refused)
+@add(vec(2, 2), vec(2, 2))
+def slice_of_product_written_in_place(b, c):
+    v0 = np.dot(b[[1, 0]], c) * c[-1]
+    z2 = v0[-1, :2]
+    z2[-1] += 1.5
+    z2 *= np.dot(b[:, 1], c[-1])
+    return np.sum(v0 * v0)
+
+
+ref(lambda b, c: _slice_of_product_ref(b, c))
+
+
+def _slice_of_product_ref(b, c):
+    v0 = jnp.dot(b[jnp.array([1, 0])], c) * c[-1]
+    z2 = v0[-1, :2].at[-1].add(1.5) * jnp.dot(b[:, 1], c[-1])
+    v0 = v0.at[-1, :2].set(z2)
+    return jnp.sum(v0 * v0)
