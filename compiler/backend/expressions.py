@@ -16,10 +16,12 @@ from ..ir.index import Ellipsis_, Index, NewAxis, Slice
 from ..ir.prims import Prim
 
 ATOM, POWER, UNARY, MUL, ADD, COMPARE, NOT = 16, 13, 12, 11, 10, 5, 4
+BITAND, BITXOR, BITOR = 9, 8, 7  # between ADD and COMPARE, as in Python
 BINOP_NODES = {
     "+": (cst.Add, ADD), "-": (cst.Subtract, ADD), "*": (cst.Multiply, MUL),
     "/": (cst.Divide, MUL), "//": (cst.FloorDivide, MUL), "%": (cst.Modulo, MUL),
     "@": (cst.MatrixMultiply, MUL), "**": (cst.Power, POWER),
+    "&": (cst.BitAnd, BITAND), "^": (cst.BitXor, BITXOR), "|": (cst.BitOr, BITOR),
 }
 COMPARE_NODES = {
     "<": cst.LessThan, "<=": cst.LessThanEqual, ">": cst.GreaterThan,
@@ -124,10 +126,10 @@ def binop(op: str, left: Expr, right: Expr) -> Expr:
 
 
 def unop(op: str, operand: Expr) -> Expr:
-    """-x, +x or not x."""
+    """-x, +x, ~x or not x."""
     if op == "not":
         return Expr(cst.UnaryOperation(cst.Not(), operand.at_least(NOT)), NOT)
-    kind = cst.Minus if op == "-" else cst.Plus
+    kind = {"-": cst.Minus, "~": cst.BitInvert}.get(op, cst.Plus)
     return Expr(cst.UnaryOperation(kind(), operand.at_least(UNARY)), UNARY)
 
 

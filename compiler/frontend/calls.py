@@ -106,6 +106,8 @@ class CallLowering:
                 atoms.append(self.expr(value))
             elif arg.kind == "seq":
                 atoms.extend(self._sequence(value))
+            elif value is calls.NONE_ATOM:
+                atoms.append(ir.Const(None))
             elif value is not None:
                 atoms.append(self.expr(value) if isinstance(value, cst.CSTNode) else ir.Const(value))
         if spec.varargs == "axes" and bound["*"]:

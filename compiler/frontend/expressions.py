@@ -20,6 +20,7 @@ BINARY = {
     cst.Add: Prim.ADD, cst.Subtract: Prim.SUB, cst.Multiply: Prim.MUL,
     cst.Divide: Prim.DIV, cst.Power: Prim.POW, cst.MatrixMultiply: Prim.MATMUL,
     cst.FloorDivide: Prim.FLOORDIV, cst.Modulo: Prim.MOD,
+    cst.BitAnd: Prim.BITAND, cst.BitOr: Prim.BITOR, cst.BitXor: Prim.BITXOR,
 }
 COMPARE = {
     cst.LessThan: Prim.LT, cst.LessThanEqual: Prim.LE, cst.GreaterThan: Prim.GT,
@@ -129,7 +130,9 @@ class ExpressionLowering:
             return self.emit_assign(dest, Prim.NEG, (operand,), node)
         if isinstance(node.operator, cst.Not):
             return self.emit_assign(dest, Prim.NOT, (operand,), node)
-        raise self.unsupported(node.operator, "the operator `~`")
+        if isinstance(node.operator, cst.BitInvert):
+            return self.emit_assign(dest, Prim.INVERT, (operand,), node)
+        raise self.unsupported(node.operator, f"the operator `{node.operator.__class__.__name__}`")
 
     def _expr_Comparison(self, node: cst.Comparison, dest):
         if len(node.comparisons) != 1:

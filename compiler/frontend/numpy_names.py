@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ..ir.prims import Prim
 
 REQUIRED = object()
+NONE_ATOM = object()  # a default that is passed on as the atom None (clip's missing bound)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,9 @@ def _numpy_functions() -> dict[str, CallSpec]:
         table[name] = _sig(prim, A("x"), AXIS, KEEPDIMS)
     table.update({
         "where": _sig(Prim.WHERE, A("condition"), A("x"), A("y")),
-        "clip": _sig(Prim.CLIP, A("a"), A("a_min"), A("a_max")),
+        "clip": _sig(Prim.CLIP, A("a"), A("a_min", "array", NONE_ATOM),
+                     A("a_max", "array", NONE_ATOM)),
+        "mod": _sig(Prim.MOD, A("x1"), A("x2")), "remainder": _sig(Prim.MOD, A("x1"), A("x2")),
         "reshape": _sig(Prim.RESHAPE, A("a"), A("newshape", "shape")),
         "expand_dims": _sig(Prim.EXPAND_DIMS, A("a"), A("axis", "static")),
         "squeeze": _sig(Prim.SQUEEZE, A("a"), AXIS),
@@ -415,7 +418,8 @@ METHODS: dict[str, CallSpec] = {
     "flatten": _sig(Prim.RESHAPE, A("x"), flatten=True),
     "ravel": _sig(Prim.RESHAPE, A("x"), flatten=True),
     "squeeze": _sig(Prim.SQUEEZE, A("x"), AXIS),
-    "clip": _sig(Prim.CLIP, A("x"), A("a_min"), A("a_max")),
+    # ndarray.clip(min=None, max=None): numpy's names for the method's bounds
+    "clip": _sig(Prim.CLIP, A("x"), A("min", "array", NONE_ATOM), A("max", "array", NONE_ATOM)),
     "argmax": _sig(Prim.ARGMAX, A("x"), AXIS),
     "argmin": _sig(Prim.ARGMIN, A("x"), AXIS),
     "item": _sig(Prim.FLOAT, A("x")),

@@ -198,6 +198,15 @@ def _integer_op(fn):
 
 
 meaning(Prim.FLOORDIV)(_integer_op(lambda a, b: a // b))
+meaning(Prim.BITAND)(_integer_op(lambda a, b: a & b))
+meaning(Prim.BITOR)(_integer_op(lambda a, b: a | b))
+meaning(Prim.BITXOR)(_integer_op(lambda a, b: a ^ b))
+
+
+@meaning(Prim.INVERT)
+def _invert(run, s, x):
+    value = ~at_point(run, s, x, "~")
+    return value if isinstance(value, (int, np.integer, np.ndarray)) else number(value)
 @vjp(Prim.MOD)
 def _mod(b, g, s):
     x, c = s.args  # x % c is x - c * floor(x / c): the floor is flat

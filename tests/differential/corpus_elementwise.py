@@ -331,3 +331,8 @@ def round_has_no_derivative(x, s):
 @add(vec(4))
 def round_decimals_value(x):
     return np.sum(np.round(x, 2) * x) + np.sum(x.round(1) ** 2)
+
+
+@add(vec(4, lo=-2.0, hi=2.0))
+def remainder_and_mod(x):
+    return np.sum(np.remainder(x, 0.7) * x + np.mod(x * 3.0, 1.3) ** 2)

@@ -33,22 +33,22 @@ def all_in_condition(x):
     return np.sum(x)
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def bitand_mask(x):
     return np.sum(np.where((x > 0) & (x < 0.5), x ** 2, x))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def bitor_mask(x):
     return np.sum(np.where((x > 0.5) | (x < -0.5), x ** 2, x))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def invert_mask(x):
     return np.sum(np.where(~(x > 0), x ** 2, x))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def clip_keyword_bound(x):
     return np.sum(x.clip(min=0.0) * x)
 
@@ -68,7 +68,7 @@ def helper_keyword_argument(x):
     return np.sum(_scaled(x, k=2.0))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # supported since issue 13
 def np_mod_function(x):
     return np.sum(np.mod(x, 0.7) ** 2)
 
