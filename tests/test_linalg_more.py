@@ -11,11 +11,11 @@ import textwrap
 import agc
 import numpy as np
 import pytest
-from agc import ir, runtime
+from agc import runtime
 from agc.ir.prims import Prim
-from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
 from agc.proof.prover import Status
 from gradcheck import import_file, numeric_grad
+from meanings import symbolic_meaning as _meaning
 from scipy.linalg import solve_triangular
 
 MODEL = '''\
@@ -122,14 +122,6 @@ def test_decompositions_are_inconclusive_never_proved_or_failed(fn):
 
 
 # ---------------------------------------- symbolic gradient helpers vs the runtime
-def _meaning(prim: Prim, values: tuple, **params):
-    run = Interpreter(Point({}), Path())
-    atoms = tuple(ir.Var(f"a{i}") for i in range(len(values)))
-    stmt = ir.Assign(ir.Var("t"), prim, atoms, ir.Params.of(**params))
-    exact = tuple(symbolic_array(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
-                  else v for v in values)
-    out = run.apply(stmt, list(exact))
-    return np.asarray(run.point.evaluate(out), dtype=float)
 
 
 G33 = np.arange(9.0).reshape(3, 3) / 7 - 0.5

@@ -16,26 +16,18 @@ import textwrap
 import agc
 import numpy as np
 import pytest
-from agc import ir, runtime
+from agc import runtime
 from agc.ir.prims import Prim
-from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
 from agc.proof.prover import Status
 from differential.corpus_statistics import corpus
 from gradcheck import import_file, numeric_grad
+from meanings import symbolic_meaning as _meaning
 
 X34 = np.array([[1.0, 3.0, 3.0, -2.0], [2.0, 0.5, 0.0, 2.0], [-1.0, 4.0, 0.25, 4.0]])
 G34 = np.arange(12.0).reshape(3, 4) / 7 - 0.5
 W3 = np.array([0.5, 2.0, 1.5])
 
 
-def _meaning(prim: Prim, values: tuple, **params):
-    """The symbolic meaning of `prim` on exact numbers, as floats (as tests/test_verify.py)."""
-    run = Interpreter(Point({}), Path())
-    atoms = tuple(ir.Var(f"a{i}") for i in range(len(values)))
-    stmt = ir.Assign(ir.Var("t"), prim, atoms, ir.Params.of(**params))
-    exact = tuple(symbolic_array(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
-                  else v for v in values)
-    return np.asarray(run.point.evaluate(run.apply(stmt, list(exact))), dtype=float)
 
 
 @pytest.mark.parametrize("prim, values, params, expected", [

@@ -24,9 +24,10 @@ from agc.ir.prims import Prim
 from agc.primitives import MEANINGS
 from agc.proof.dag import Dag, Evaluator, NotANumber, derivative
 from agc.proof.identity import IdentityTest
-from agc.proof.interpreter import Interpreter, Path, Point, symbolic_array
+from agc.proof.interpreter import Interpreter, Path, Point
 from agc.proof.prover import Prover, Status, Timeout, time_limit
 from agc.proof.rational import RationalForms
+from meanings import symbolic_meaning as _meaning
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -69,15 +70,6 @@ def test_every_primitive_has_a_symbolic_meaning():
 
 
 # ---------------------------------------- symbolic gradient helpers vs the runtime
-def _meaning(prim: Prim, values: tuple, **params):
-    """The symbolic meaning of `prim` on exact numbers, as floats."""
-    run = Interpreter(Point({}), Path())
-    atoms = tuple(ir.Var(f"a{i}") for i in range(len(values)))
-    stmt = ir.Assign(ir.Var("t"), prim, atoms, ir.Params.of(**params))
-    exact = tuple(symbolic_array(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f"
-                  else v for v in values)
-    out = run.apply(stmt, list(exact))
-    return np.asarray(run.point.evaluate(out), dtype=float)
 
 
 G34 = np.arange(12.0).reshape(3, 4) / 7 - 0.5
