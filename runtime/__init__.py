@@ -42,6 +42,7 @@ from .grads import (
     written_grad,
     zero_at,
 )
+from .python_constructs import unconcatenate_grad
 
 __all__ = [
     "TapeRecorder",
@@ -80,6 +81,7 @@ __all__ = [
     "sum_grad",
     "to_device",
     "unbroadcast",
+    "unconcatenate_grad",
     "unstack_grad",
     "written_grad",
     "zero_at",

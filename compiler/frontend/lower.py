@@ -22,7 +22,9 @@ from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .calls import CallLowering
 from .expressions import ExpressionLowering
+from .inline import InlineLowering, LocalFunction, _assignment_counts
 from .loops import lower_for
+from .python_constructs import PythonLowering, foldable
 from .resolve import Names
 
 AUG_OPS = {
@@ -34,11 +36,11 @@ STATEMENT_HINTS = {
     "Raise": "check inputs before calling the differentiated function",
     "Global": "pass the value as a parameter instead",
     "Nonlocal": "pass the value as a parameter instead",
-    "FunctionDef": "define helper functions at module level",
     "ClassDef": "define classes outside the differentiated function",
     "Import": "import at module level",
     "ImportFrom": "import at module level",
     "Del": "leave the variable alone, or assign it a new value",
+    "AsyncFunctionDef": "define helper functions at module level",
 }
 
 
@@ -80,7 +82,7 @@ def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeErr
     return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
 
 
-class Lowerer(ExpressionLowering, CallLowering):
+class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
@@ -94,11 +96,21 @@ class Lowerer(ExpressionLowering, CallLowering):
         self.block: list[ir.Stmt] = []
         self.helpers_called: set[str] = set()
         self.in_place: set[int] = set()  # ids of `y op= v` statements (see aliasing.py)
+        # inside comprehensions and inlined nested functions: their names -> fresh atoms
+        self.renames: dict[str, ir.Atom] = {}
+        self.local_functions: dict[str, LocalFunction] = {}  # nested defs and named lambdas
+        self.returns_to: str | None = None  # an inlined function's result variable
+        self.block_depth = 0  # how many branches and loop bodies enclose what is lowered
+        self.inline_depth = 0
+        self.deleted: set[str] = set()  # names `del`eted and not bound again since
+        self.assignment_counts = _assignment_counts(node.body)
+        self.loop_flags: list[str | None] = []  # per enclosing loop: its `broke` flag (for-else)
+        self.loc_alias: dict[cst.CSTNode, cst.CSTNode] = {}  # rebuilt node -> its source node
 
     # -------------------------------------------------------------- helpers
     def loc(self, node: cst.CSTNode) -> Loc:
-        """Source location of a node."""
-        return self.parsed.loc(node)
+        """Source location of a node (of the node it was rebuilt from, for a rebuilt one)."""
+        return self.parsed.loc(self.loc_alias.get(node, node))
 
     def unsupported(self, node, what: str, hint: str | None = None) -> UnsupportedError:
         """An error saying `what` is not supported, pointing at `node`."""
@@ -113,11 +125,23 @@ class Lowerer(ExpressionLowering, CallLowering):
     def sub_block(self, build: Callable[[], object]) -> ir.Block:
         """Run `build` collecting the statements it emits into a separate block."""
         outer, self.block = self.block, []
+        self.block_depth += 1
         try:
             build()
             return tuple(self.block)
         finally:
             self.block = outer
+            self.block_depth -= 1
+
+    def is_local(self, name: str) -> bool:
+        """Whether `name` is a variable of the code being lowered (not a global)."""
+        return name in self.renames or name in self.local_names or name in self.local_functions
+
+    def store_name(self, name: str) -> str:
+        """The IR name that assigning `name` writes (renamed in comprehensions, nested functions)."""
+        self.deleted.discard(name)
+        atom = self.renames.get(name)
+        return atom.name if isinstance(atom, ir.Var) else name
 
     # ------------------------------------------------------------- function
     def lower(self) -> ir.Function:
@@ -128,7 +152,8 @@ class Lowerer(ExpressionLowering, CallLowering):
         if body and _is_docstring(body[0]):
             doc = body[0].body[0].value.evaluated_value
             body = body[1:]
-        block = self.sub_block(lambda: self.statements(body))
+        self.statements(body)  # the top level: block_depth stays 0
+        block, self.block = tuple(self.block), []
         return ir.Function(self.node.name.value, params, block, self.loc(self.node.name),
                            doc, frozenset(self.temps))
 
@@ -180,19 +205,33 @@ class Lowerer(ExpressionLowering, CallLowering):
         call = node.value
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
                 and call.func.attr.value == "append" and isinstance(call.func.value, cst.Name) \
-                and call.func.value.value in self.local_names and len(call.args) == 1:
-            name = call.func.value.value
+                and self.is_local(call.func.value.value) and len(call.args) == 1:
+            name = self.store_name(call.func.value.value)
             value = self.expr(call.args[0].value)
             self.emit_assign(name, Prim.APPEND, (ir.Var(name), value), node)
             return
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+            callee = call.func.value
+            if callee in self.local_functions:  # run for what it appends or prints
+                self.call_local(self.local_functions[callee], call)
+                return
+            if callee == "print" and not self.is_local(callee) and self.names.qualify(callee) is None:
+                self.print_call(call)
+                return
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")
 
     def _stmt_Assign(self, node: cst.Assign):
         targets = [t.target for t in node.targets]
         first = targets[0]
+        if isinstance(first, cst.Name) and len(targets) == 1 and isinstance(node.value, cst.Lambda):
+            self.define_function(first.value, node.value, node)
+            return
         if isinstance(first, cst.Name) and len(targets) == 1:
-            self.expr(node.value, first.value)
+            self.expr(node.value, self.store_name(first.value))
+            return
+        if len(targets) == 1 and _has_star(first):
+            self.starred_assign(first, node.value, node)
             return
         if len(targets) == 1 and _same_length_tuples(first, node.value):
             # x, v = a, b: evaluate every right-hand side first, then bind each name.
@@ -224,32 +263,55 @@ class Lowerer(ExpressionLowering, CallLowering):
             raise self.unsupported(node, "this augmented assignment",
                                    "write it out: x = x + y")
         right = self.expr(node.value)
-        name = node.target.value
-        self.emit_assign(name, prim, (ir.Var(name), right), node)
+        old = self.expr(node.target)
+        name = self.store_name(node.target.value)
+        self.emit_assign(name, prim, (old, right), node)
         self.in_place.add(id(self.block[-1]))
 
     def assign_to(self, target: cst.BaseExpression, value: ir.Atom, node) -> None:
         """Bind `value` to a name, or unpack it into a tuple of names."""
         if isinstance(target, cst.Name):
-            self.emit_assign(target.value, Prim.COPY, (value,), node)
+            self.emit_assign(self.store_name(target.value), Prim.COPY, (value,), node)
         elif isinstance(target, (cst.Tuple, cst.List)):
+            if _has_star(target):
+                raise self.unsupported(target, "starred unpacking of a computed sequence",
+                                       "unpack by index: a, rest = xs[0], xs[1:]")
             for i, element in enumerate(target.elements):
-                if isinstance(element, cst.StarredElement):
-                    raise self.unsupported(element, "starred unpacking")
                 part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
                                         ir.Params.of(index=ir.Index.at(1)))
                 self.assign_to(element.value, part, node)
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
-                and target.value.value in self.local_names:
-            name = target.value.value
+                and self.is_local(target.value.value):
             holes, template = self.index(target)
-            self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value, *holes), target,
+            old = self.expr(target.value)
+            name = self.store_name(target.value.value)
+            self.emit_assign(name, Prim.SETITEM, (old, value, *holes), target,
                              ir.Params.of(index=template.shift(1)))
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Subscript):
+            # M[i][j] = v: the row M[i] gets v at j, then goes back into M at i (a list's
+            # row is the same object, an array's row a view: either way M sees the write)
+            row = self.emit_assign(self._row_name(target.value), Prim.COPY,
+                                   (self.expr(target.value),), target.value)
+            holes, template = self.index(target)
+            row = self.emit_assign(row.name, Prim.SETITEM, (row, value, *holes), target,
+                                   ir.Params.of(index=template.shift(1)))
+            self.assign_to(target.value, row, node)
         else:
             raise self.unsupported(target, "assigning to this target",
                                    "assign to a plain name")
 
+    def _row_name(self, node: cst.Subscript) -> str:
+        """A readable temporary for the row M[i] of M[i][j] = v."""
+        base = node.value.value if isinstance(node.value, cst.Name) else "item"
+        name = self.namer.fresh(f"{base}_row")
+        self.temps.add(name)
+        return name
+
     def _stmt_Return(self, node: cst.Return):
+        if self.returns_to is not None:  # the end of an inlined nested function
+            value = node.value if node.value is not None else cst.Name("None")
+            self.expr(value, self.returns_to)
+            return
         if node.value is None:
             raise self.unsupported(node, "a return without a value")
         if isinstance(node.value, cst.Tuple):
@@ -261,23 +323,57 @@ class Lowerer(ExpressionLowering, CallLowering):
     # --------------------------------------------------------- control flow
     def _stmt_If(self, node: cst.If):
         cond = self.expr(node.test)
+        if foldable(cond):  # decided when compiling: only the branch taken is code
+            if cond.value:
+                self.statements(node.body.body)
+            elif isinstance(node.orelse, cst.If):
+                self._stmt_If(node.orelse)
+            elif isinstance(node.orelse, cst.Else):
+                self.statements(node.orelse.body.body)
+            return
+        before = set(self.deleted)
         body = self.sub_block(lambda: self.statements(node.body.body))
+        deleted, self.deleted = self.deleted, before
         orelse: ir.Block = ()
         if isinstance(node.orelse, cst.If):
             orelse = self.sub_block(lambda: self._stmt_If(node.orelse))
         elif isinstance(node.orelse, cst.Else):
             orelse = self.sub_block(lambda: self.statements(node.orelse.body.body))
+        self.deleted |= deleted  # deleted on some path: still refused after the if
         self.block.append(ir.If(cond, body, orelse, self.loc(node)))
 
     def _stmt_While(self, node: cst.While):
-        if node.orelse is not None:
-            raise self.unsupported(node.orelse, "`else:` on a while loop")
         holder: list[ir.Atom] = []
-        test = self.sub_block(lambda: holder.append(self.expr(node.test)))
-        body = self.sub_block(lambda: self.statements(node.body.body))
-        self.block.append(ir.While(test, holder[0], body, self.loc(node)))
+
+        def loop():
+            test = self.sub_block(lambda: holder.append(self.expr(node.test)))
+            body = self.sub_block(lambda: self.statements(node.body.body))
+            self.block.append(ir.While(test, holder[0], body, self.loc(node)))
+
+        self.loop_with_else(node, loop)
+
+    def loop_with_else(self, node, loop: Callable[[], object]) -> None:
+        """A loop, then its `else:` block, which runs unless a `break` left the loop."""
+        flag = None
+        if node.orelse is not None and _breaks(node.body):
+            flag = self.namer.fresh("broke")
+            self.emit_assign(flag, Prim.COPY, (ir.Const(False),), node.orelse)
+        self.loop_flags.append(flag)
+        try:
+            loop()
+        finally:
+            self.loop_flags.pop()
+        if node.orelse is None:
+            return
+        if flag is None:
+            self.statements(node.orelse.body.body)
+            return
+        orelse = self.sub_block(lambda: self.statements(node.orelse.body.body))
+        self.block.append(ir.If(ir.Var(flag), (), orelse, self.loc(node.orelse)))
 
     def _stmt_Break(self, node):
+        if self.loop_flags and self.loop_flags[-1] is not None:
+            self.emit_assign(self.loop_flags[-1], Prim.COPY, (ir.Const(True),), node)
         self.block.append(ir.Break(self.loc(node)))
 
     def _stmt_Continue(self, node):
@@ -295,9 +391,45 @@ class Lowerer(ExpressionLowering, CallLowering):
         self.block.extend(_without_gradient(block))
 
     def _stmt_For(self, node: cst.For):
-        if node.orelse is not None:
-            raise self.unsupported(node.orelse, "`else:` on a for loop")
-        lower_for(self, node)
+        self.loop_with_else(node, lambda: lower_for(self, node))
+
+    def _stmt_Assert(self, node: cst.Assert):
+        test = self.expr(node.test)
+        if isinstance(test, ir.Const) and test.value and not isinstance(test.value, tuple):
+            return  # holds whatever the arguments
+        message = [self.expr(node.msg)] if node.msg is not None else []
+        self.emit_assign(None, Prim.ASSERT, (test, *message), node)
+
+    def _stmt_Del(self, node: cst.Del):
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
+        for target in targets:
+            target = target.value if isinstance(target, cst.Element) else target
+            if not isinstance(target, cst.Name) or not self.is_local(target.value):
+                raise self.unsupported(target, "`del` of anything but a local variable",
+                                       "leave the item alone, or assign the variable anew")
+            if self.loop_flags:
+                raise self.unsupported(node, "`del` inside a loop",
+                                       "leave the variable alone, or assign it a new value")
+            self.deleted.add(target.value)
+
+    def starred_assign(self, target, value, node) -> None:
+        """a, *rest, z = [x, y, v, w]: a literal list or tuple, unpacked by position."""
+        if not isinstance(value, (cst.List, cst.Tuple)) or _has_star(value):
+            raise self.unsupported(target, "starred unpacking of a computed sequence",
+                                   "unpack by index: a, rest = xs[0], xs[1:]")
+        items = [self.expr(el.value) for el in value.elements]
+        elements = target.elements
+        star = next(i for i, el in enumerate(elements) if isinstance(el, cst.StarredElement))
+        after = len(elements) - star - 1
+        if len(items) < len(elements) - 1:
+            raise UserCodeError(f"not enough values to unpack (expected at least "
+                                f"{len(elements) - 1}, got {len(items)})", self.loc(node))
+        middle = items[star:len(items) - after]
+        parts = items[:star] + [None] + items[len(items) - after:]
+        for i, (element, part) in enumerate(zip(elements, parts)):
+            if i == star:
+                part = self.emit_assign(None, Prim.LIST, middle, value)  # always a list
+            self.assign_to(element.value, part, node)
 
 
 def _without_gradient(block: ir.Block) -> ir.Block:
@@ -313,6 +445,36 @@ def _without_gradient(block: ir.Block) -> ir.Block:
             stmt = replace(stmt, body=_without_gradient(stmt.body))
         out.append(stmt)
     return tuple(out)
+
+
+def _has_star(node) -> bool:
+    return isinstance(node, (cst.Tuple, cst.List)) and \
+        any(isinstance(el, cst.StarredElement) for el in node.elements)
+
+
+class _Breaks(cst.CSTVisitor):
+    """Whether a loop body breaks out of its own loop (not of a nested one)."""
+
+    def __init__(self):
+        self.found = False
+
+    def visit_Break(self, node):
+        self.found = True
+
+    def visit_For(self, node):
+        return False
+
+    def visit_While(self, node):
+        return False
+
+    def visit_FunctionDef(self, node):
+        return False
+
+
+def _breaks(body) -> bool:
+    visitor = _Breaks()
+    body.visit(visitor)
+    return visitor.found
 
 
 def _same_length_tuples(target, value) -> bool:
@@ -348,6 +510,9 @@ class _NameCollector(cst.CSTVisitor):
         self._targets(node.target)
 
     def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._targets(node.target)
 
     def _targets(self, target) -> None:

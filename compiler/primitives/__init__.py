@@ -17,6 +17,7 @@ from . import (
     gradients_arrays,
     indexing,
     linalg,
+    python_constructs,
     reductions,
     shape,
 )
@@ -25,5 +26,5 @@ from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_
 __all__ = [
     "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
-    "meaning_for", "reductions", "rule_for", "shape",
+    "meaning_for", "python_constructs", "reductions", "rule_for", "shape",
 ]

@@ -22,6 +22,7 @@ from . import (
     corpus_lists,
     corpus_loops,
     corpus_ml,
+    corpus_python,
     corpus_reductions,
     corpus_refused,
     corpus_shapes,
@@ -31,7 +32,7 @@ from .harness import check_entry, check_reference
 
 MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_shapes, corpus_indexing,
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
-           corpus_ml, corpus_tricky, corpus_refused)
+           corpus_ml, corpus_tricky, corpus_refused, corpus_python)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
 
 # The bugs reported in issue 12, each kept in the corpus by at least these entries.

@@ -1,0 +1,363 @@
+"""Nested functions and lambdas, inlined where they are called.
+
+A `def` inside the model function, or a lambda bound to a name or passed to
+such a function, is not a runtime value to agc: each call lowers the
+function's body in place, its own variables renamed to fresh names (so they
+never touch the caller's), its free variables read from the enclosing scope
+at the time of the call (Python's closures read the variable, not its value
+at definition), its defaults evaluated once where it is defined, as Python
+does. A parameter the body never assigns is bound to the argument itself.
+
+Recursion unrolls at compile time: a call on a constant counter folds its
+base-case test (`if n == 0:`), so a data-independent depth terminates; one
+deeper than `MAX_DEPTH` is refused with its position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.prims import Prim
+from . import numpy_names as calls
+
+MAX_DEPTH = 32
+
+
+@dataclass
+class LocalFunction:
+    """A nested def or lambda: its node, defaults and the scope it closes over."""
+
+    name: str
+    node: cst.FunctionDef | cst.Lambda | None
+    defaults: dict[str, ir.Atom]
+    renames: dict[str, ir.Atom]
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
+    alias: cst.BaseExpression | None = None  # np.cos passed as an argument: calls become np.cos(...)
+
+    @property
+    def params(self) -> list[str]:
+        """The parameter names, in order."""
+        ps = self.node.params
+        return [p.name.value for p in (*ps.posonly_params, *ps.params)]
+
+
+class InlineLowering:
+    """Mixin of the Lowerer: nested defs, lambdas and their calls."""
+
+    def _stmt_FunctionDef(self, node: cst.FunctionDef):
+        if node.decorators or node.asynchronous is not None:
+            raise self.unsupported(node, "a decorated or async nested function",
+                                   "define it at module level")
+        self.define_function(node.name.value, node, node)
+
+    def define_function(self, name: str, fn_node, where) -> LocalFunction:
+        """Bind `name` to a nested def or lambda in the current scope."""
+        ps = fn_node.params
+        extra = [p for p in (ps.star_arg, ps.star_kwarg) if isinstance(p, cst.Param)]
+        if extra or ps.kwonly_params:
+            raise self.unsupported(extra[0] if extra else ps.kwonly_params[0],
+                                   "*args, **kwargs or keyword-only parameters of a nested function",
+                                   "use plain positional parameters")
+        if self.block_depth:
+            raise self.unsupported(where, "a function defined inside a branch or a loop",
+                                   "define it at the top level of the function body")
+        if name in self.local_functions or self.assignment_counts.get(name, 0) > 1:
+            raise self.unsupported(where, f"binding `{name}` to a function and to something else",
+                                   "give the function a name of its own")
+        defaults = {}
+        for p in (*ps.posonly_params, *ps.params):
+            if p.default is not None:  # evaluated once, where the function is defined
+                defaults[p.name.value] = self.expr(p.default)
+        fn = LocalFunction(name, fn_node, defaults, dict(self.renames), dict(self.local_functions))
+        fn.functions[name] = fn  # it may call itself
+        self.local_functions[name] = fn
+        return fn
+
+    def _expr_Lambda(self, node: cst.Lambda, dest):
+        raise self.unsupported(node, "a lambda used as a value here",
+                               "assign it to a name (f = lambda x: ...) and call it, "
+                               "or pass it to a function defined inside this one")
+
+    def function_value(self, node: cst.BaseExpression) -> LocalFunction | None:
+        """The nested function an argument names or writes (a lambda), else None."""
+        if isinstance(node, cst.Lambda):
+            saved = self.block_depth
+            self.block_depth = 0  # a lambda argument is defined where it is passed
+            try:
+                return self.define_anonymous(node)
+            finally:
+                self.block_depth = saved
+        if isinstance(node, cst.Name) and node.value in self.local_functions:
+            return self.local_functions[node.value]
+        if isinstance(node, (cst.Name, cst.Attribute)) and not self.is_local(_base(node)):
+            qualified = self.qualify(node) if isinstance(node, cst.Attribute) else \
+                (self.names.qualify(node.value) or node.value)
+            if qualified in self.known_functions() or (isinstance(node, cst.Name)
+                                                       and node.value in self.names.functions):
+                return LocalFunction(self.module.code_for_node(node), None, {}, {}, alias=node)
+        return None
+
+    def known_functions(self):
+        """The numpy, math and builtin functions agc maps onto primitives."""
+        return calls.FUNCTIONS
+
+    def define_anonymous(self, node: cst.Lambda) -> LocalFunction:
+        """A lambda passed as an argument: a function of no name."""
+        defaults = {p.name.value: self.expr(p.default)
+                    for p in node.params.params if p.default is not None}
+        return LocalFunction("<lambda>", node, defaults, dict(self.renames),
+                             dict(self.local_functions))
+
+    # ----------------------------------------------------------------- calls
+    def call_local(self, fn: LocalFunction, node: cst.Call) -> ir.Atom:
+        """Inline a call of a nested function: its value."""
+        if fn.alias is not None:  # f(v) where f is np.cos: np.cos(v)
+            call = node.with_changes(func=fn.alias)
+            self.loc_alias[call] = node
+            return self.expr(call)
+        if self.inline_depth >= MAX_DEPTH:
+            raise UserCodeError(f"`{fn.name}` is called more than {MAX_DEPTH} levels deep",
+                                self.loc(node),
+                                "agc unrolls recursion when it compiles, so its depth must "
+                                "follow from constants (a counter argument), not from the data")
+        values, functions = self._bind_args(fn, node)
+        body_assigned = _assigned_in(fn.node.body)
+        renames = dict(fn.renames)
+        for name in body_assigned:
+            renames[name] = ir.Var(self.namer.fresh(name))
+            self.local_names.add(renames[name].name)
+        scope = dict(fn.functions)
+        for name, param_fn in functions.items():
+            scope[name] = param_fn
+            renames.pop(name, None)
+        for name, value in values.items():
+            if name in body_assigned:
+                self.emit_assign(renames[name].name, Prim.COPY, (value,), node)
+            else:
+                renames[name] = value
+        return self._inline_body(fn, renames, scope, node)
+
+    def _bind_args(self, fn: LocalFunction, node: cst.Call):
+        params = fn.params
+        values: dict[str, ir.Atom] = {}
+        functions: dict[str, LocalFunction] = {}
+        positional = [a for a in node.args if a.keyword is None]
+        if any(a.star for a in node.args):
+            raise self.unsupported(node, "a starred argument in a call of a nested function",
+                                   "pass each argument by position")
+        if len(positional) > len(params):
+            raise UserCodeError(f"{fn.name}() takes {len(params)} arguments "
+                                f"({len(positional)} given)", self.loc(node))
+        pairs = list(zip(params, [a.value for a in positional]))
+        for a in node.args:
+            if a.keyword is not None:
+                if a.keyword.value not in params or a.keyword.value in dict(pairs):
+                    raise UserCodeError(f"{fn.name}() got an unexpected or repeated keyword "
+                                        f"argument `{a.keyword.value}`", self.loc(a))
+                pairs.append((a.keyword.value, a.value))
+        for name, value in pairs:
+            passed = self.function_value(value)
+            if passed is not None:
+                functions[name] = passed
+            else:
+                values[name] = self.expr(value)
+        for name in params:
+            if name not in values and name not in functions:
+                if name not in fn.defaults:
+                    raise UserCodeError(f"{fn.name}() is missing the argument `{name}`",
+                                        self.loc(node))
+                values[name] = fn.defaults[name]
+        return values, functions
+
+    def _inline_body(self, fn: LocalFunction, renames, scope, node) -> ir.Atom:
+        result = self.new_temp()
+        saved = (self.renames, self.local_functions, self.returns_to, self.block_depth,
+                 self.deleted, self.assignment_counts)
+        self.renames, self.local_functions, self.returns_to = renames, scope, result
+        self.block_depth, self.deleted = 0, set()
+        self.assignment_counts = _assignment_counts(fn.node.body)
+        self.inline_depth += 1
+        try:
+            if isinstance(fn.node, cst.Lambda):
+                self.expr(fn.node.body, result)
+            else:
+                self._inline_statements(fn, list(fn.node.body.body), result)
+        finally:
+            (self.renames, self.local_functions, self.returns_to, self.block_depth,
+             self.deleted, self.assignment_counts) = saved
+            self.inline_depth -= 1
+        return ir.Var(result)
+
+    def _inline_statements(self, fn: LocalFunction, body: list, result: str) -> None:
+        if body and _is_docstring(body[0]):
+            body = body[1:]
+        body = self.restructured(body)
+        early = _early_return(body)
+        if early is not None:
+            raise self.unsupported(early, f"a `return` before the end of the nested function "
+                                   f"`{fn.name}`", "return from the last statement, or from the "
+                                   "end of each branch of a final if/else")
+        if not _always_returns(body):
+            self.emit_assign(result, Prim.COPY, (ir.Const(None),), fn.node)  # falls off: None
+        self.statements(body)
+
+
+    def restructured(self, body: list) -> list:
+        """`if c: return a` then more code: the more code moves into the if's else branch."""
+        out = []
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, cst.If):
+                stmt, absorbed = self._restructured_if(stmt, body[i + 1:])
+                out.append(stmt)
+                if absorbed:
+                    return out  # the rest is inside it now
+                continue
+            out.append(stmt)
+        return out
+
+    def _restructured_if(self, node: cst.If, rest: list) -> tuple[cst.If, bool]:
+        """The if with its branches restructured, and whether `rest` went into its last else."""
+        branch = self.restructured(list(node.body.body))
+        returns = _always_returns(branch)
+        orelse, absorbed = node.orelse, False
+        if isinstance(orelse, cst.If):
+            new_orelse, absorbed = self._restructured_if(orelse, rest if returns else [])
+        elif isinstance(orelse, cst.Else):
+            inner = self.restructured(list(orelse.body.body))
+            new_orelse = orelse if inner == list(orelse.body.body) else \
+                orelse.with_changes(body=orelse.body.with_changes(body=inner))
+        elif rest and returns:
+            new_orelse, absorbed = cst.Else(cst.IndentedBlock(self.restructured(rest))), True
+        else:
+            new_orelse = None
+        if branch == list(node.body.body) and new_orelse is orelse:
+            return node, absorbed
+        changed = node.with_changes(body=node.body.with_changes(body=branch), orelse=new_orelse)
+        self.loc_alias[changed] = node
+        return changed, absorbed
+
+
+# ------------------------------------------------------------- body checks
+class _Assigned(cst.CSTVisitor):
+    """Names a function body binds (its locals), not looking into nested functions."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def _add(self, target) -> None:
+        if isinstance(target, cst.Name):
+            self.counts[target.value] = self.counts.get(target.value, 0) + 1
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self._add(el.value)
+        elif isinstance(target, cst.StarredElement):
+            self._add(target.value)
+
+    def visit_AssignTarget(self, node):
+        self._add(node.target)
+
+    def visit_AnnAssign(self, node):
+        self._add(node.target)
+
+    def visit_AugAssign(self, node):
+        self._add(node.target)
+
+    def visit_For(self, node):
+        self._add(node.target)
+
+    def visit_NamedExpr(self, node):
+        self._add(node.target)
+
+    def visit_FunctionDef(self, node):
+        self._add(node.name)
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_CompFor(self, node):
+        return True  # its own names are renamed where it is lowered
+
+
+def _assignment_counts(body) -> dict[str, int]:
+    visitor = _Assigned()
+    body.visit(visitor)
+    return visitor.counts
+
+
+def _assigned_in(body) -> set[str]:
+    if isinstance(body, cst.BaseExpression):  # a lambda's body binds only walrus targets
+        return set(_assignment_counts(body))
+    return set(_assignment_counts(body))
+
+
+class _Returns(cst.CSTVisitor):
+    def __init__(self):
+        self.found: list[cst.Return] = []
+
+    def visit_Return(self, node):
+        self.found.append(node)
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+
+def _returns(node) -> list[cst.Return]:
+    visitor = _Returns()
+    node.visit(visitor)
+    return visitor.found
+
+
+def _early_return(body: list):
+    """The first `return` that does not end the body (or a branch of a final if), or None."""
+    for i, stmt in enumerate(body):
+        last = i == len(body) - 1
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for j, small in enumerate(stmt.body):
+                if isinstance(small, cst.Return) and not (last and j == len(stmt.body) - 1):
+                    return small
+        elif isinstance(stmt, cst.If) and last:
+            found = _early_return(list(stmt.body.body))
+            if found is None and stmt.orelse is not None:
+                orelse = stmt.orelse
+                found = _early_return([orelse] if isinstance(orelse, cst.If)
+                                      else list(orelse.body.body))
+            if found is not None:
+                return found
+        else:
+            found = _returns(stmt)
+            if found:
+                return found[0]
+    return None
+
+
+def _always_returns(body: list) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return isinstance(last.body[-1], cst.Return)
+    if isinstance(last, cst.If) and last.orelse is not None:
+        orelse = last.orelse
+        other = [orelse] if isinstance(orelse, cst.If) else list(orelse.body.body)
+        return _always_returns(list(last.body.body)) and _always_returns(other)
+    return False
+
+
+def _base(node) -> str:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _is_docstring(stmt) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, cst.SimpleString))
