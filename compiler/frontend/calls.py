@@ -85,6 +85,11 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
+                    if params[arg.name] is None and arg.default is not None:
+                        # params drop None values: it would silently mean the default
+                        raise self.unsupported(value, f"`{arg.name}=None` here",
+                                               f"write the {arg.name} you mean, e.g. flatten "
+                                               f"first with x.ravel()")
             elif arg.kind == "seq" and not isinstance(value, (cst.List, cst.Tuple)) \
                     and spec.prim in (Prim.STACK, Prim.CONCATENATE) and not spec.fixed:
                 # np.stack(a_list_variable), np.concatenate([f(v) for v in vs])

@@ -28,9 +28,9 @@ COMPARE = {
 }
 BUILTIN_CONSTS = {"True": True, "False": False, "None": None}
 EXPRESSION_HINTS = {
-    "DictComp": ("a dict comprehension", "build the dict before calling the function"),
     "SetComp": ("a set comprehension", "use a for loop"),
-    "Dict": ("a dict literal", "pass the dict as a parameter (a pytree of arrays)"),
+    "Dict": ("a dict literal used as a value", "assign it to a name first: d = {'w': w}"),
+    "DictComp": ("a dict comprehension used as a value", "assign it to a name first"),
     "Await": ("await", "differentiate synchronous code only"),
     "Yield": ("yield", "return a value instead"),
     "Imaginary": ("a complex number", "agc differentiates real-valued code"),
@@ -71,12 +71,17 @@ class ExpressionLowering:
             raise UserCodeError(f"`{name}` is read after `del {name}`", self.loc(node),
                                 "Python raises NameError here: assign it again first")
         if name in self.renames:
-            return self.renames[name]
+            atom = self.renames[name]
+            if isinstance(atom, ir.Var) and atom.name in self.dicts:
+                raise self._dict_as_value(node)
+            return self.known.get(atom.name, atom) if isinstance(atom, ir.Var) else atom
         if name in self.local_functions:
             raise self.unsupported(node, f"the nested function `{name}` used as a value",
                                    "call it, or pass it to another nested function")
+        if name in self.dicts:
+            raise self._dict_as_value(node)
         if name in self.local_names:
-            return ir.Var(name)
+            return self.known.get(name, ir.Var(name))
         if name in BUILTIN_CONSTS:
             return ir.Const(BUILTIN_CONSTS[name])
         if name in self.names.constants:
@@ -212,7 +217,15 @@ class ExpressionLowering:
         return self.names.qualify(".".join(reversed(parts)))
 
     # ---------------------------------------------------------- subscripts
+    def _dict_as_value(self, node):
+        return self.unsupported(node, "a dict built in the function used as a value here",
+                                "read its entries with d['key'], or loop over d.items(); "
+                                "to return or pass a dict, take it as a parameter")
+
     def _expr_Subscript(self, node: cst.Subscript, dest):
+        item = self.dict_item(node)
+        if item is not None:
+            return item
         base = self.expr(node.value)
         args, template = self.index(node)
         return self.emit_assign(dest, Prim.GETITEM, (base, *args), node,

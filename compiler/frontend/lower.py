@@ -25,6 +25,7 @@ from .expressions import ExpressionLowering
 from .inline import InlineLowering, LocalFunction, _assignment_counts
 from .loops import lower_for
 from .python_constructs import PythonLowering, foldable
+from .static_dicts import DictLowering
 from .resolve import Names
 
 AUG_OPS = {
@@ -82,7 +83,7 @@ def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeErr
     return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
 
 
-class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
+class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, CallLowering):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
@@ -106,6 +107,8 @@ class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
         self.assignment_counts = _assignment_counts(node.body)
         self.loop_flags: list[str | None] = []  # per enclosing loop: its `broke` flag (for-else)
         self.loc_alias: dict[cst.CSTNode, cst.CSTNode] = {}  # rebuilt node -> its source node
+        self.dicts: dict[str, dict] = {}  # dicts built here: name -> {key: atom} (static_dicts.py)
+        self.known: dict[str, ir.Const] = {}  # loop variables of unrolled loops: constant keys
 
     # -------------------------------------------------------------- helpers
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -137,11 +140,19 @@ class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
         """Whether `name` is a variable of the code being lowered (not a global)."""
         return name in self.renames or name in self.local_names or name in self.local_functions
 
+    def store_name_of(self, name: str) -> str:
+        """The IR name of `name`, without rebinding it."""
+        atom = self.renames.get(name)
+        return atom.name if isinstance(atom, ir.Var) else name
+
     def store_name(self, name: str) -> str:
         """The IR name that assigning `name` writes (renamed in comprehensions, nested functions)."""
         self.deleted.discard(name)
         atom = self.renames.get(name)
-        return atom.name if isinstance(atom, ir.Var) else name
+        resolved = atom.name if isinstance(atom, ir.Var) else name
+        self.known.pop(resolved, None)
+        self.dicts.pop(resolved, None)
+        return resolved
 
     # ------------------------------------------------------------- function
     def lower(self) -> ir.Function:
@@ -227,6 +238,11 @@ class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
         if isinstance(first, cst.Name) and len(targets) == 1 and isinstance(node.value, cst.Lambda):
             self.define_function(first.value, node.value, node)
             return
+        if isinstance(first, cst.Name) and len(targets) == 1 \
+                and isinstance(node.value, (cst.Dict, cst.DictComp)):
+            entries = self.static_dict(node.value)
+            self.dicts[self.store_name(first.value)] = entries
+            return
         if isinstance(first, cst.Name) and len(targets) == 1:
             self.expr(node.value, self.store_name(first.value))
             return
@@ -280,6 +296,8 @@ class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
                 part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
                                         ir.Params.of(index=ir.Index.at(1)))
                 self.assign_to(element.value, part, node)
+        elif isinstance(target, cst.Subscript) and self.set_dict_item(target, value):
+            return
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
                 and self.is_local(target.value.value):
             holes, template = self.index(target)
@@ -331,15 +349,17 @@ class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
             elif isinstance(node.orelse, cst.Else):
                 self.statements(node.orelse.body.body)
             return
-        before = set(self.deleted)
+        before, known = set(self.deleted), dict(self.known)
         body = self.sub_block(lambda: self.statements(node.body.body))
         deleted, self.deleted = self.deleted, before
+        known_after_body, self.known = self.known, dict(known)
         orelse: ir.Block = ()
         if isinstance(node.orelse, cst.If):
             orelse = self.sub_block(lambda: self._stmt_If(node.orelse))
         elif isinstance(node.orelse, cst.Else):
             orelse = self.sub_block(lambda: self.statements(node.orelse.body.body))
         self.deleted |= deleted  # deleted on some path: still refused after the if
+        self.known = {k: v for k, v in self.known.items() if known_after_body.get(k) == v}
         self.block.append(ir.If(cond, body, orelse, self.loc(node)))
 
     def _stmt_While(self, node: cst.While):
@@ -354,6 +374,8 @@ class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
 
     def loop_with_else(self, node, loop: Callable[[], object]) -> None:
         """A loop, then its `else:` block, which runs unless a `break` left the loop."""
+        for name in _assignment_counts(node.body):  # changes on a later trip: not known
+            self.known.pop(self.store_name_of(name), None)
         flag = None
         if node.orelse is not None and _breaks(node.body):
             flag = self.namer.fresh("broke")
@@ -391,6 +413,12 @@ class Lowerer(PythonLowering, InlineLowering, ExpressionLowering, CallLowering):
         self.block.extend(_without_gradient(block))
 
     def _stmt_For(self, node: cst.For):
+        items = self.static_items(node.iter)
+        if items is not None:  # over a dict built here: unrolled, key by key
+            if node.orelse is not None:
+                raise self.unsupported(node.orelse, "`else:` on a loop over a dict")
+            self.unrolled_loop(node, items)
+            return
         self.loop_with_else(node, lambda: lower_for(self, node))
 
     def _stmt_Assert(self, node: cst.Assert):

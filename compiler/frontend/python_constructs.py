@@ -87,6 +87,13 @@ class PythonLowering:
             self._filtered(list(comp.ifs), lambda: self._comp_for(comp.inner_for_in, innermost)
                            if comp.inner_for_in is not None else innermost())
 
+        items = self.static_items(comp.iter)
+        if items is not None:  # over a dict built here: unrolled, key by key
+            for item in items:
+                scope()
+                self.assign_static(comp.target, item)
+                body()
+            return
         lower_loop(self, comp.target, comp.iter, body, comp, scope)
 
     def _filtered(self, ifs: list[cst.CompIf], inner) -> None:
@@ -186,6 +193,10 @@ class PythonLowering:
         for arg in args[1:]:  # Python keeps the first of equal values, as max(max(a, b), c) does
             best = self.emit_assign(None, prim, (best, self.expr(arg)), node, builtin)
         return best
+
+    def _builtin_len(self, node: cst.Call, dest):
+        entries = self.dict_named(node.args[0].value) if len(node.args) == 1 else None
+        return None if entries is None else ir.Const(len(entries))  # else: numpy_names' len
 
     def _builtin_list(self, node: cst.Call, dest):
         args = self._plain_args(node, "list")

@@ -397,7 +397,49 @@ def starred_unpacking_computed_refused(x):
     return np.sum(a)
 
 
+@add(vec(2, 3), expect="refused")
+def concatenate_axis_none_refused(x):
+    return np.sum(np.concatenate([x, x * 2], axis=None) * np.arange(12.0))
+
+
+# --------------------------------------------------------------------- dicts
+@add(vec(3))
+def dict_literal_items_values_keys(x):
+    d = {"a": x, "b": np.sin(x)}
+    d["c"] = d["a"] * 3
+    s = sum(v for v in d.values())
+    for k, v in d.items():
+        s = s + v * len(k)
+    for k in d.keys():
+        s = s * 0.5 + d[k]
+    return np.sum(s) * len(d)
+
+
+@add(vec(3))
+def dict_comprehension_over_items(x):
+    p = {"w": x, "b": x ** 2}
+    q = {k: v * 2 for k, v in p.items() if k != "b"}
+    r = {i: x[i] for i in range(3)}
+    return np.sum(q["w"]) + r[0] * r[2]
+
+
+@add(vec(3))
+def dict_keeps_the_value_not_the_variable(x):
+    h = x
+    d = {"h": h}
+    h = h * 2
+    return np.sum(d["h"] * h)
+
+
 @add(num(), expect="refused")
-def dict_literal_refused(x):
+def dict_returned_refused(x):
     d = {"a": x}
-    return d["a"]
+    return d
+
+
+@add(vec(3), expect="refused")
+def dict_written_in_loop_refused(x):
+    d = {"a": x}
+    for i in range(2):
+        d["a"] = d["a"] * 2
+    return np.sum(d["a"])
