@@ -14,7 +14,11 @@ class CallLowering:
     """Mixin of the Lowerer: turns a call into one primitive application."""
 
     def _expr_Call(self, node: cst.Call, dest):
+        node = self.expanded(node)
         func = node.func
+        if any(self.passes_function(a.value) for a in node.args) and self.inlinable_helper(func):
+            # a helper given a function (a lambda, np.cos): inlined, so it can call it
+            return self.call_local(self.module_function(func.value), node)
         if isinstance(func, cst.Name) and func.value in self.local_functions:
             return self.call_local(self.local_functions[func.value], node)
         if isinstance(func, cst.Lambda):  # (lambda t: t * 2)(x)
@@ -169,7 +173,7 @@ class CallLowering:
         while isinstance(base, cst.Attribute):
             parts.append(base.attr.value)
             base = base.value
-        if not isinstance(base, cst.Name) or base.value in self.local_names:
+        if not isinstance(base, cst.Name) or self.is_local(base.value):
             return None
         module = self.names.modules.get(base.value)
         if module is None:

@@ -78,9 +78,9 @@ class ExpressionLowering:
         if name in self.local_functions:
             raise self.unsupported(node, f"the nested function `{name}` used as a value",
                                    "call it, or pass it to another nested function")
-        if name in self.dicts:
+        if name in self.dicts and not self.global_scope:
             raise self._dict_as_value(node)
-        if name in self.local_names:
+        if name in self.local_names and not self.global_scope:
             return self.known.get(name, ir.Var(name))
         if name in BUILTIN_CONSTS:
             return ir.Const(BUILTIN_CONSTS[name])
@@ -211,7 +211,7 @@ class ExpressionLowering:
         while isinstance(node, cst.Attribute):
             parts.append(node.attr.value)
             node = node.value
-        if not isinstance(node, cst.Name) or node.value in self.local_names:
+        if not isinstance(node, cst.Name) or self.is_local(node.value):
             return None
         parts.append(node.value)
         return self.names.qualify(".".join(reversed(parts)))

@@ -37,6 +37,13 @@ class LocalFunction:
     renames: dict[str, ir.Atom]
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     alias: cst.BaseExpression | None = None  # np.cos passed as an argument: calls become np.cos(...)
+    is_global: bool = False  # a module-level function: its free names are the module's
+
+    @property
+    def star(self) -> str | None:
+        """The name of its *args parameter, if it has one."""
+        star = self.node.params.star_arg if self.node is not None else None
+        return star.name.value if isinstance(star, cst.Param) else None
 
     @property
     def params(self) -> list[str]:
@@ -56,12 +63,8 @@ class InlineLowering:
 
     def define_function(self, name: str, fn_node, where) -> LocalFunction:
         """Bind `name` to a nested def or lambda in the current scope."""
+        _check_params(self, fn_node)
         ps = fn_node.params
-        extra = [p for p in (ps.star_arg, ps.star_kwarg) if isinstance(p, cst.Param)]
-        if extra or ps.kwonly_params:
-            raise self.unsupported(extra[0] if extra else ps.kwonly_params[0],
-                                   "*args, **kwargs or keyword-only parameters of a nested function",
-                                   "use plain positional parameters")
         if self.block_depth:
             raise self.unsupported(where, "a function defined inside a branch or a loop",
                                    "define it at the top level of the function body")
@@ -72,7 +75,8 @@ class InlineLowering:
         for p in (*ps.posonly_params, *ps.params):
             if p.default is not None:  # evaluated once, where the function is defined
                 defaults[p.name.value] = self.expr(p.default)
-        fn = LocalFunction(name, fn_node, defaults, dict(self.renames), dict(self.local_functions))
+        fn = LocalFunction(name, fn_node, defaults, dict(self.renames), dict(self.local_functions),
+                           is_global=self.global_scope)
         fn.functions[name] = fn  # it may call itself
         self.local_functions[name] = fn
         return fn
@@ -107,10 +111,71 @@ class InlineLowering:
 
     def define_anonymous(self, node: cst.Lambda) -> LocalFunction:
         """A lambda passed as an argument: a function of no name."""
+        _check_params(self, node)
         defaults = {p.name.value: self.expr(p.default)
                     for p in node.params.params if p.default is not None}
         return LocalFunction("<lambda>", node, defaults, dict(self.renames),
-                             dict(self.local_functions))
+                             dict(self.local_functions), is_global=self.global_scope)
+
+    def module_function(self, name: str) -> LocalFunction:
+        """A module-level function, to be inlined: it sees the module's names, not the caller's."""
+        node = self.helper_source(name)
+        _check_params(self, node)
+        saved, self.global_scope = self.global_scope, True
+        try:
+            defaults = {p.name.value: self.expr(p.default)
+                        for p in node.params.params if p.default is not None}
+        finally:
+            self.global_scope = saved
+        fn = LocalFunction(name, node, defaults, {}, {}, is_global=True)
+        return fn
+
+    def passes_function(self, node: cst.BaseExpression) -> bool:
+        """Whether an argument is a function: a lambda or a nested function's name."""
+        if isinstance(node, cst.Lambda) or \
+                (isinstance(node, cst.Name) and node.value in self.local_functions):
+            return True
+        if not isinstance(node, (cst.Name, cst.Attribute)) or self.is_local(_base(node)):
+            return False
+        if isinstance(node, cst.Name):
+            return node.value in self.names.functions or (
+                self.names.qualify(node.value) or node.value) in calls.FUNCTIONS
+        return self.qualify(node) in calls.FUNCTIONS
+
+    def inlinable_helper(self, func) -> bool:
+        """Whether `func` names a module-level function of the model's module."""
+        return isinstance(func, cst.Name) and func.value in self.names.functions \
+            and not self.is_local(func.value) and func.value not in self.names.function_modules \
+            and self.helper_source(func.value) is not None
+
+    def expanded(self, node: cst.Call) -> cst.Call:
+        """f(*args) with args a nested function's *args or a literal tuple: f(a0, a1, ...)."""
+        if not any(a.star == "*" for a in node.args):
+            return node
+        args = []
+        for arg in node.args:
+            items = self._star_items(arg.value) if arg.star == "*" else None
+            if items is None:
+                args.append(arg)
+                continue
+            args.extend(cst.Arg(value=item) for item in items)
+        changed = node.with_changes(args=args)
+        self.loc_alias[changed] = node
+        return changed
+
+    def _star_items(self, value) -> list | None:
+        if isinstance(value, (cst.Tuple, cst.List)) and \
+                not any(isinstance(el, cst.StarredElement) for el in value.elements):
+            return [el.value for el in value.elements]
+        atom = self.renames.get(value.value) if isinstance(value, cst.Name) else None
+        if not isinstance(atom, ir.Var) or atom.name not in self.star_values:
+            return None
+        names = []
+        for item in self.star_values[atom.name]:  # stand-in names for the items' atoms
+            stand_in = self.namer.fresh("star")
+            self.renames[stand_in] = item
+            names.append(cst.Name(stand_in))
+        return names
 
     # ----------------------------------------------------------------- calls
     def call_local(self, fn: LocalFunction, node: cst.Call) -> ir.Atom:
@@ -134,6 +199,12 @@ class InlineLowering:
         for name, param_fn in functions.items():
             scope[name] = param_fn
             renames.pop(name, None)
+        if fn.star is not None:
+            star = ir.Var(self.namer.fresh(fn.star))
+            self.emit_assign(star.name, Prim.TUPLE, values.pop(fn.star), node)
+            self.star_values[star.name] = list(self.block[-1].args)
+            self.local_names.add(star.name)
+            renames[fn.star] = star
         for name, value in values.items():
             if name in body_assigned:
                 self.emit_assign(renames[name].name, Prim.COPY, (value,), node)
@@ -149,6 +220,8 @@ class InlineLowering:
         if any(a.star for a in node.args):
             raise self.unsupported(node, "a starred argument in a call of a nested function",
                                    "pass each argument by position")
+        extra = positional[len(params):] if fn.star is not None else []
+        positional = positional[:len(params)] if fn.star is not None else positional
         if len(positional) > len(params):
             raise UserCodeError(f"{fn.name}() takes {len(params)} arguments "
                                 f"({len(positional)} given)", self.loc(node))
@@ -165,6 +238,8 @@ class InlineLowering:
                 functions[name] = passed
             else:
                 values[name] = self.expr(value)
+        if fn.star is not None:  # the extra positional arguments, as a tuple
+            values[fn.star] = [self.expr(a.value) for a in extra]
         for name in params:
             if name not in values and name not in functions:
                 if name not in fn.defaults:
@@ -176,7 +251,8 @@ class InlineLowering:
     def _inline_body(self, fn: LocalFunction, renames, scope, node) -> ir.Atom:
         result = self.new_temp()
         saved = (self.renames, self.local_functions, self.returns_to, self.block_depth,
-                 self.deleted, self.assignment_counts)
+                 self.deleted, self.assignment_counts, self.global_scope)
+        self.global_scope = fn.is_global
         self.renames, self.local_functions, self.returns_to = renames, scope, result
         self.block_depth, self.deleted = 0, set()
         self.assignment_counts = _assignment_counts(fn.node.body)
@@ -188,7 +264,7 @@ class InlineLowering:
                 self._inline_statements(fn, list(fn.node.body.body), result)
         finally:
             (self.renames, self.local_functions, self.returns_to, self.block_depth,
-             self.deleted, self.assignment_counts) = saved
+             self.deleted, self.assignment_counts, self.global_scope) = saved
             self.inline_depth -= 1
         return ir.Var(result)
 
@@ -349,6 +425,15 @@ def _always_returns(body: list) -> bool:
         other = [orelse] if isinstance(orelse, cst.If) else list(orelse.body.body)
         return _always_returns(list(last.body.body)) and _always_returns(other)
     return False
+
+
+def _check_params(lowerer, fn_node) -> None:
+    ps = fn_node.params
+    extra = [p for p in (ps.star_kwarg,) if isinstance(p, cst.Param)]
+    if extra or ps.kwonly_params:
+        raise lowerer.unsupported(extra[0] if extra else ps.kwonly_params[0],
+                                  "**kwargs or keyword-only parameters of an inlined function",
+                                  "use positional parameters (and *args)")
 
 
 def _base(node) -> str:

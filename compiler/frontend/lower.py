@@ -20,13 +20,14 @@ from .. import ir
 from ..errors import Loc, SourceFile, UnsupportedError, UserCodeError
 from ..ir.namer import Namer
 from ..ir.prims import Prim
+from ..live import function_source
 from .calls import CallLowering
 from .expressions import ExpressionLowering
 from .inline import InlineLowering, LocalFunction, _assignment_counts
 from .loops import lower_for
 from .python_constructs import PythonLowering, foldable
-from .static_dicts import DictLowering
 from .resolve import Names
+from .static_dicts import DictLowering
 
 AUG_OPS = {
     cst.AddAssign: Prim.ADD, cst.SubtractAssign: Prim.SUB, cst.MultiplyAssign: Prim.MUL,
@@ -109,11 +110,31 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
         self.loc_alias: dict[cst.CSTNode, cst.CSTNode] = {}  # rebuilt node -> its source node
         self.dicts: dict[str, dict] = {}  # dicts built here: name -> {key: atom} (static_dicts.py)
         self.known: dict[str, ir.Const] = {}  # loop variables of unrolled loops: constant keys
+        self.global_scope = False  # inlining a module-level function: free names are globals
+        self.star_values: dict[str, list[ir.Atom]] = {}  # *args of inlined functions: their items
+        self.foreign: list[ParsedModule] = []  # helpers' sources parsed for inlining
 
     # -------------------------------------------------------------- helpers
     def loc(self, node: cst.CSTNode) -> Loc:
         """Source location of a node (of the node it was rebuilt from, for a rebuilt one)."""
-        return self.parsed.loc(self.loc_alias.get(node, node))
+        node = self.loc_alias.get(node, node)
+        for home in self.foreign:  # an inlined helper read from its live function
+            if home.positions.get(node) is not None:
+                return home.loc(node)
+        return self.parsed.loc(node)
+
+    def helper_source(self, name: str) -> cst.FunctionDef | None:
+        """The definition of a module-level function of the model's own module, or None."""
+        if name in self.parsed.functions:
+            return self.parsed.functions[name]
+        live = self.parsed.live_globals or {}
+        func = live.get(name)
+        if not callable(func) or getattr(func, "__globals__", None) is not live:
+            return None  # another module's helper: its names mean other things
+        text, path, offset = function_source(func)
+        home = ParsedModule(SourceFile(path, text, offset), self.names)
+        self.foreign.append(home)
+        return home.functions.get(name)
 
     def unsupported(self, node, what: str, hint: str | None = None) -> UnsupportedError:
         """An error saying `what` is not supported, pointing at `node`."""
@@ -138,7 +159,9 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
 
     def is_local(self, name: str) -> bool:
         """Whether `name` is a variable of the code being lowered (not a global)."""
-        return name in self.renames or name in self.local_names or name in self.local_functions
+        if name in self.renames or name in self.local_functions:
+            return True
+        return name in self.local_names and not self.global_scope
 
     def store_name_of(self, name: str) -> str:
         """The IR name of `name`, without rebinding it."""
@@ -222,6 +245,7 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
             self.emit_assign(name, Prim.APPEND, (ir.Var(name), value), node)
             return
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+            call = self.expanded(call)
             callee = call.func.value
             if callee in self.local_functions:  # run for what it appends or prints
                 self.call_local(self.local_functions[callee], call)

@@ -217,6 +217,41 @@ def nested_def_returns_tuple(x):
     return np.sum(a * b)
 
 
+@add(vec(3))
+def star_args_passed_through(x):
+    def total(*vs):
+        return sum(vs)
+
+    def forward(*args):
+        return total(*args) * len(args)
+
+    return np.sum(forward(x, x * 2, np.sin(x)) + total(*(x, x)))
+
+
+def apply_twice(f, v):
+    """A module-level helper that calls the function it is given."""
+    return f(f(v)) + v
+
+
+@add(vec(3))
+def lambda_passed_to_module_helper(x):
+    k = 2.0
+    return np.sum(apply_twice(lambda t: np.sin(t) * k, x) + apply_twice(np.cos, x))
+
+
+@add(vec(3))
+def nested_def_guard_clauses(x, mode=1):
+    def pick(v, m):
+        if m == 0:
+            return v
+        if m == 1:
+            w = v * 2
+            return np.tanh(w)
+        return -v
+
+    return np.sum(pick(x, mode) + pick(x, 0) * pick(x, 2))
+
+
 @add(vec(3), expect="refused")  # the depth depends on the data
 def recursion_on_data_refused(x):
     def halve(v):
@@ -410,7 +445,7 @@ def dict_literal_items_values_keys(x):
     s = sum(v for v in d.values())
     for k, v in d.items():
         s = s + v * len(k)
-    for k in d.keys():
+    for k in d.keys():  # noqa: PLC0206, SIM118
         s = s * 0.5 + d[k]
     return np.sum(s) * len(d)
 
