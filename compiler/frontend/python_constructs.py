@@ -311,10 +311,15 @@ class PythonLowering:
                 text.append(self.module.code_for_node(part.expression).replace("{", "{{")
                             .replace("}", "}}") + "=")
                 conversion = conversion or ("r" if not spec else None)
-            text.append("{" + (f"!{conversion}" if conversion else "") + spec + "}")
-            values.append(self.expr(part.expression))
-        if "b" in node.prefix.lower():
-            raise self.unsupported(node, "a bytes literal")
+            field = "{" + (f"!{conversion}" if conversion else "") + spec + "}"
+            value = self.expr(part.expression)
+            if isinstance(value, ir.Const):  # formatted now, exactly as Python would
+                text.append(field.format(value.value).replace("{", "{{").replace("}", "}}"))
+                continue
+            text.append(field)
+            values.append(value)
+        if not values:
+            return ir.Const("".join(text).format())
         return self.emit_assign(dest, Prim.FORMAT, values, node, ir.Params.of(text="".join(text)))
 
 

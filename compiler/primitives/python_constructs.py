@@ -9,10 +9,13 @@ in the nondiff group.
 
 from __future__ import annotations
 
+import string
+
 import libcst as cst
 import numpy as np
+from libcst import Module
 
-from ..backend.expressions import NOT, call, const, kwargs, method
+from ..backend.expressions import ATOM, NOT, Expr, call, kwargs
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point
 from .registry import emitter, meaning, vjp
@@ -44,8 +47,15 @@ def _isinstance(run, s, x, kinds):
 # --------------------------------------------------------------- f-strings
 @emitter(Prim.FORMAT)
 def _emit_format(stmt, atom):
-    """f"y={y:.3f}" is written 'y={:.3f}'.format(y): the same conversions, in order."""
-    return method(const(stmt.params.get("text")), "format", [atom(a) for a in stmt.args]), False
+    """An f-string again: its fields hold the variables (constants were formatted already)."""
+    names = iter(Module([]).code_for_node(atom(a).at_least(ATOM)) for a in stmt.args)
+    text = []
+    for literal, field, spec, conversion in string.Formatter().parse(stmt.params.get("text")):
+        text.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is not None:
+            text.append("{" + next(names) + (f"!{conversion}" if conversion else "")
+                        + (f":{spec}" if spec else "") + "}")
+    return Expr(cst.parse_expression("f" + repr("".join(text)))), False
 
 
 @meaning(Prim.FORMAT)
