@@ -135,6 +135,10 @@ class DictLowering:
                 and it.func.attr.value in VIEWS and not it.args:
             view, base = it.func.attr.value, it.func.value
         entries = self.dict_named(base)
+        if entries is None and base is not it:
+            raise self.unsupported(it, f"`.{view}()` of a dict agc does not build here",
+                                   "a dict parameter's keys are not known when compiling: "
+                                   "loop over them written out, for k in ('w', 'b'): p[k]")
         if entries is not None:
             if view == "keys":
                 return [ir.Const(k) for k in entries]

@@ -466,6 +466,11 @@ def dict_keeps_the_value_not_the_variable(x):
     return np.sum(d["h"] * h)
 
 
+@add({"w": np.ones(3), "b": np.zeros(3)}, expect="refused")
+def dict_parameter_items_refused(p):
+    return sum(np.sum(v) for k, v in p.items())
+
+
 @add(num(), expect="refused")
 def dict_returned_refused(x):
     d = {"a": x}
