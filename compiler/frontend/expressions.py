@@ -110,7 +110,8 @@ class ExpressionLowering:
             raise self.unsupported(node.operator, f"the operator `{node.operator.__class__.__name__}`")
         left, right = self.expr(node.left), self.expr(node.right)
         if prim.spec.fold is not None and _int_consts(left, right) \
-                and not (prim is Prim.POW and right.value < 0):
+                and not (prim is Prim.POW and not 0 <= right.value <= 64) \
+                and not (prim is Prim.DIV and right.value == 0):
             return ir.Const(prim.spec.fold(left.value, right.value))  # n - 1 on a counter
         return self.emit_assign(dest, prim, (left, right), node)
 

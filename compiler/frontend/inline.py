@@ -79,6 +79,7 @@ class InlineLowering:
                            is_global=self.global_scope)
         fn.functions[name] = fn  # it may call itself
         self.local_functions[name] = fn
+        self.renames.pop(name, None)  # the name is the function's, not a variable's
         return fn
 
     def _expr_Lambda(self, node: cst.Lambda, dest):
@@ -366,8 +367,7 @@ def _assignment_counts(body) -> dict[str, int]:
 
 
 def _assigned_in(body) -> set[str]:
-    if isinstance(body, cst.BaseExpression):  # a lambda's body binds only walrus targets
-        return set(_assignment_counts(body))
+    """The names a body binds (a lambda's: only walrus targets)."""
     return set(_assignment_counts(body))
 
 

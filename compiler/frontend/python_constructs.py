@@ -265,13 +265,13 @@ class PythonLowering:
         return value
 
     def _expr_Comparison(self, node: cst.Comparison, dest):
-        return self._chain(self.expr(node.left), list(node.comparisons), node)
+        return self._chain(self.expr(node.left), list(node.comparisons), node, dest)
 
-    def _chain(self, left: ir.Atom, comparisons: list, node) -> ir.Atom:
+    def _chain(self, left: ir.Atom, comparisons: list, node, dest=None) -> ir.Atom:
         """a < b < c is (a < b) and (b < c), b evaluated once, c only when a < b holds."""
         first, *rest = comparisons
         right = self.expr(first.comparator)
-        value = self.compare(first.operator, left, right, node)
+        value = self.compare(first.operator, left, right, node, None if rest else dest)
         if not rest:
             return value
         if isinstance(value, ir.Const):
@@ -283,7 +283,8 @@ class PythonLowering:
         self.block.append(ir.If(ir.Var(result), branch, (), self.loc(node)))
         return ir.Var(result)
 
-    def compare(self, op: cst.BaseCompOp, left: ir.Atom, right: ir.Atom, node) -> ir.Atom:
+    def compare(self, op: cst.BaseCompOp, left: ir.Atom, right: ir.Atom, node,
+                dest: str | None = None) -> ir.Atom:
         """One comparison `left op right`, folded when both are constants."""
         prim = _COMPARE.get(type(op))
         if prim is None:
@@ -291,7 +292,7 @@ class PythonLowering:
                                    "compare with == on each value")
         if foldable(left, right):
             return ir.Const(COMPARE_FOLD[prim](left.value, right.value))
-        return self.emit_assign(None, prim, (left, right), node)
+        return self.emit_assign(dest, prim, (left, right), node)
 
     # ------------------------------------------------------------ f-strings
     def _expr_FormattedString(self, node: cst.FormattedString, dest):
