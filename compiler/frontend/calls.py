@@ -16,8 +16,10 @@ class CallLowering:
     def _expr_Call(self, node: cst.Call, dest):
         node = self.expanded(node)
         func = node.func
-        if any(self.passes_function(a.value) for a in node.args) and self.inlinable_helper(func):
-            # a helper given a function (a lambda, np.cos): inlined, so it can call it
+        if (any(self.passes_function(a.value) for a in node.args) or self.recursive(func)) \
+                and self.inlinable_helper(func):
+            # a helper given a function (a lambda, np.cos), or calling itself: inlined, so it
+            # can call it, or so its recursion unrolls on constants
             return self.call_local(self.module_function(func.value), node)
         if isinstance(func, cst.Name) and func.value in self.local_functions:
             return self.call_local(self.local_functions[func.value], node)

@@ -143,6 +143,17 @@ class InlineLowering:
                 self.names.qualify(node.value) or node.value) in calls.FUNCTIONS
         return self.qualify(node) in calls.FUNCTIONS
 
+    def recursive(self, func) -> bool:
+        """Whether `func` names a module-level function of this module that calls itself."""
+        if not (isinstance(func, cst.Name) and func.value in self.names.functions
+                and not self.is_local(func.value)):
+            return False
+        if func.value not in self.recursion:
+            node = self.helper_source(func.value) \
+                if func.value not in self.names.function_modules else None
+            self.recursion[func.value] = node is not None and _calls_itself(node)
+        return self.recursion[func.value]
+
     def inlinable_helper(self, func) -> bool:
         """Whether `func` names a module-level function of the model's module."""
         return isinstance(func, cst.Name) and func.value in self.names.functions \
@@ -434,6 +445,21 @@ def _check_params(lowerer, fn_node) -> None:
         raise lowerer.unsupported(extra[0] if extra else ps.kwonly_params[0],
                                   "**kwargs or keyword-only parameters of an inlined function",
                                   "use positional parameters (and *args)")
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name, self.found = name, False
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Name) and node.func.value == self.name:
+            self.found = True
+
+
+def _calls_itself(node: cst.FunctionDef) -> bool:
+    visitor = _Calls(node.name.value)
+    node.body.visit(visitor)
+    return visitor.found
 
 
 def _base(node) -> str:

@@ -113,6 +113,8 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
         self.global_scope = False  # inlining a module-level function: free names are globals
         self.star_values: dict[str, list[ir.Atom]] = {}  # *args of inlined functions: their items
         self.foreign: list[ParsedModule] = []  # helpers' sources parsed for inlining
+        self.recursion: dict[str, bool] = {}  # module-level helper -> whether it calls itself
+        self.helper_nodes: dict[str, cst.FunctionDef | None] = {}  # read from live functions
 
     # -------------------------------------------------------------- helpers
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -127,6 +129,8 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
         """The definition of a module-level function of the model's own module, or None."""
         if name in self.parsed.functions:
             return self.parsed.functions[name]
+        if name in self.helper_nodes:
+            return self.helper_nodes[name]
         live = self.parsed.live_globals or {}
         func = live.get(name)
         if not callable(func) or getattr(func, "__globals__", None) is not live:
@@ -134,7 +138,8 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
         text, path, offset = function_source(func)
         home = ParsedModule(SourceFile(path, text, offset), self.names)
         self.foreign.append(home)
-        return home.functions.get(name)
+        self.helper_nodes[name] = home.functions.get(name)
+        return self.helper_nodes[name]
 
     def unsupported(self, node, what: str, hint: str | None = None) -> UnsupportedError:
         """An error saying `what` is not supported, pointing at `node`."""

@@ -252,6 +252,27 @@ def nested_def_guard_clauses(x, mode=1):
     return np.sum(pick(x, mode) + pick(x, 0) * pick(x, 2))
 
 
+def tree_sum(v, depth):
+    """A module-level helper that recurses on a constant depth."""
+    if depth == 0:
+        return np.tanh(v)
+    return tree_sum(v * 0.5, depth - 1) + tree_sum(v * v, depth - 1)
+
+
+def halve_until_small(v):
+    return halve_until_small(v * 0.5) if np.sum(np.abs(v)) > 1 else v
+
+
+@add(vec(3))
+def module_helper_recursion_on_a_counter(x):
+    return np.sum(tree_sum(x, 2)) + tree_sum(x[0], 1)
+
+
+@add(vec(3), expect="refused")  # the depth depends on the data
+def module_helper_recursion_on_data_refused(x):
+    return np.sum(halve_until_small(x * 4))
+
+
 @add(vec(3), expect="refused")  # the depth depends on the data
 def recursion_on_data_refused(x):
     def halve(v):
