@@ -25,6 +25,7 @@ from ..ir.prims import Prim
 from . import numpy_names as calls
 
 MAX_DEPTH = 32
+MAX_CALLS = 2000  # inlined calls in one function: a recursion that branches stops here
 
 
 @dataclass
@@ -201,6 +202,12 @@ class InlineLowering:
                                 self.loc(node),
                                 "agc unrolls recursion when it compiles, so its depth must "
                                 "follow from constants (a counter argument), not from the data")
+        self.inline_count += 1
+        if self.inline_count > MAX_CALLS:
+            raise UserCodeError(f"more than {MAX_CALLS} calls of nested or recursive functions "
+                                f"to inline (here `{fn.name}`)", self.loc(node),
+                                "agc inlines each call when it compiles: recurse less deeply, "
+                                "or write the computation as a loop")
         values, functions = self._bind_args(fn, node)
         body_assigned = _assigned_in(fn.node.body)
         renames = dict(fn.renames)

@@ -104,6 +104,7 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
         self.returns_to: str | None = None  # an inlined function's result variable
         self.block_depth = 0  # how many branches and loop bodies enclose what is lowered
         self.inline_depth = 0
+        self.inline_count = 0
         self.deleted: set[str] = set()  # names `del`eted and not bound again since
         self.assignment_counts = _assignment_counts(node.body)
         self.loop_flags: list[str | None] = []  # per enclosing loop: its `broke` flag (for-else)
