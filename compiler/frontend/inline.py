@@ -75,7 +75,7 @@ class InlineLowering:
         defaults = {}
         for p in (*ps.posonly_params, *ps.params):
             if p.default is not None:  # evaluated once, where the function is defined
-                defaults[p.name.value] = self.expr(p.default)
+                defaults[p.name.value] = self.kept(self.expr(p.default), p.default)
         fn = LocalFunction(name, fn_node, defaults, dict(self.renames), dict(self.local_functions),
                            is_global=self.global_scope)
         fn.functions[name] = fn  # it may call itself
@@ -114,7 +114,7 @@ class InlineLowering:
     def define_anonymous(self, node: cst.Lambda) -> LocalFunction:
         """A lambda passed as an argument: a function of no name."""
         _check_params(self, node)
-        defaults = {p.name.value: self.expr(p.default)
+        defaults = {p.name.value: self.kept(self.expr(p.default), p.default)
                     for p in node.params.params if p.default is not None}
         return LocalFunction("<lambda>", node, defaults, dict(self.renames),
                              dict(self.local_functions), is_global=self.global_scope)

@@ -185,6 +185,17 @@ def nested_def_default_and_keyword(x):
 
 
 @add(vec(3))
+def nested_def_default_taken_at_def(x):
+    w = x * 2
+
+    def f(v, k=w):  # the default is w's value here, not w's later value
+        return v * k
+
+    w = x * 3
+    return np.sum(f(x) * w)
+
+
+@add(vec(3))
 def lambda_assigned_and_called(x):
     square = lambda v: v ** 2 + 1
     return np.sum(square(x) * square(x[0]))
