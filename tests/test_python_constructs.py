@@ -76,6 +76,19 @@ def test_verify_proves_closures_comprehensions_and_builtin_max():
     assert result.proved, str(result)
 
 
+def concatenated_and_printed(x):
+    parts = [x[:1] * 2, np.sin(x)]
+    y = np.concatenate(parts)
+    assert y.shape[0] == 4
+    print(f"{np.sum(y)=}")
+    return np.sum(y * y)
+
+
+def test_verify_proves_concatenate_of_a_list_with_print_and_assert():
+    result = agc.verify(concatenated_and_printed, np.array([0.4, -0.3, 0.2]))
+    assert result.proved, str(result)
+
+
 def printed_and_checked(x):
     assert x.ndim == 1
     y = np.sum(x ** 2)
