@@ -239,6 +239,19 @@ def star_args_passed_through(x):
     return np.sum(forward(x, x * 2, np.sin(x)) + total(*(x, x)))
 
 
+def weighted_pair(a, b, k):
+    """A module-level helper, reached through *args."""
+    return a * k + np.sin(b)
+
+
+@add(vec(3))
+def star_args_to_module_helper(x):
+    def forward(*args):
+        return weighted_pair(*args)
+
+    return np.sum(forward(x, x * 2, 3.0))
+
+
 def apply_twice(f, v):
     """A module-level helper that calls the function it is given."""
     return f(f(v)) + v
