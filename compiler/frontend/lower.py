@@ -9,24 +9,22 @@ was rejected with a `UserCodeError` (file:line:col, source line, caret, hint).
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from dataclasses import replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
-from ..errors import Loc, SourceFile, UnsupportedError, UserCodeError
+from ..errors import Loc, UnsupportedError, UserCodeError
 from ..ir.namer import Namer
 from ..ir.prims import Prim
-from ..live import function_source
 from .calls import CallLowering
 from .expressions import ExpressionLowering
-from .inline import InlineLowering, LocalFunction, _assignment_counts
-from .loops import lower_for
+from .inline import InlineLowering, LocalFunction
+from .inline_bodies import _assignment_counts
+from .parsed import ParsedModule
 from .python_constructs import PythonLowering, foldable
-from .resolve import Names
+from .python_statements import PythonStatements, _has_star
 from .static_dicts import DictLowering
 
 AUG_OPS = {
@@ -46,45 +44,8 @@ STATEMENT_HINTS = {
 }
 
 
-class ParsedModule:
-    """A model file parsed once: libcst module, positions and its top-level names."""
-
-    def __init__(self, source: SourceFile, names: Names):
-        try:
-            tree = cst.parse_module(source.text)
-        except cst.ParserSyntaxError as err:
-            raise _syntax_error(source, err) from None
-        self.wrapper = MetadataWrapper(tree)
-        self.tree = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
-        self.source = source
-        self.names = names
-        # the globals of the live function it was read from (decorator mode), else None
-        self.live_globals: dict | None = None
-        self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
-
-    def loc(self, node: cst.CSTNode) -> Loc:
-        """The location of a node of this module."""
-        pos = self.positions.get(node)
-        if pos is None:
-            return Loc(self.source, self.source.line_offset + 1, 0, 1)
-        width = pos.end.column - pos.start.column if pos.end.line == pos.start.line else 1
-        return Loc(self.source, pos.start.line + self.source.line_offset, pos.start.column,
-                   max(1, width))
-
-
-def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeError:
-    """A syntax error located where Python's own parser puts it (libcst's is often later)."""
-    line, col, message = err.raw_line, err.raw_column, err.message
-    try:
-        ast.parse(source.text)
-    except SyntaxError as py_err:
-        line, col, message = py_err.lineno or line, max(0, (py_err.offset or 1) - 1), py_err.msg
-    loc = Loc(source, line + source.line_offset, col, 1)
-    return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
-
-
-class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, CallLowering):
+class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, ExpressionLowering,
+              CallLowering):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
@@ -125,22 +86,6 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
             if home.positions.get(node) is not None:
                 return home.loc(node)
         return self.parsed.loc(node)
-
-    def helper_source(self, name: str) -> cst.FunctionDef | None:
-        """The definition of a module-level function of the model's own module, or None."""
-        if name in self.parsed.functions:
-            return self.parsed.functions[name]
-        if name in self.helper_nodes:
-            return self.helper_nodes[name]
-        live = self.parsed.live_globals or {}
-        func = live.get(name)
-        if not callable(func) or getattr(func, "__globals__", None) is not live:
-            return None  # another module's helper: its names mean other things
-        text, path, offset = function_source(func)
-        home = ParsedModule(SourceFile(path, text, offset), self.names)
-        self.foreign.append(home)
-        self.helper_nodes[name] = home.functions.get(name)
-        return self.helper_nodes[name]
 
     def unsupported(self, node, what: str, hint: str | None = None) -> UnsupportedError:
         """An error saying `what` is not supported, pointing at `node`."""
@@ -348,13 +293,6 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
             raise self.unsupported(target, "assigning to this target",
                                    "assign to a plain name")
 
-    def _row_name(self, node: cst.Subscript) -> str:
-        """A readable temporary for the row M[i] of M[i][j] = v."""
-        base = node.value.value if isinstance(node.value, cst.Name) else "item"
-        name = self.namer.fresh(f"{base}_row")
-        self.temps.add(name)
-        return name
-
     def _stmt_Return(self, node: cst.Return):
         if self.returns_to is not None:  # the end of an inlined nested function
             value = node.value if node.value is not None else cst.Name("None")
@@ -392,42 +330,6 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
         self.known = {k: v for k, v in self.known.items() if known_after_body.get(k) == v}
         self.block.append(ir.If(cond, body, orelse, self.loc(node)))
 
-    def _stmt_While(self, node: cst.While):
-        holder: list[ir.Atom] = []
-
-        def loop():
-            test = self.sub_block(lambda: holder.append(self.expr(node.test)))
-            body = self.sub_block(lambda: self.statements(node.body.body))
-            self.block.append(ir.While(test, holder[0], body, self.loc(node)))
-
-        self.loop_with_else(node, loop)
-
-    def loop_with_else(self, node, loop: Callable[[], object]) -> None:
-        """A loop, then its `else:` block, which runs unless a `break` left the loop."""
-        for name in _assignment_counts(node.body):  # changes on a later trip: not known
-            self.known.pop(self.store_name_of(name), None)
-        flag = None
-        if node.orelse is not None and _breaks(node.body):
-            flag = self.namer.fresh("broke")
-            self.emit_assign(flag, Prim.COPY, (ir.Const(False),), node.orelse)
-        self.loop_flags.append(flag)
-        try:
-            loop()
-        finally:
-            self.loop_flags.pop()
-        if node.orelse is None:
-            return
-        if flag is None:
-            self.statements(node.orelse.body.body)
-            return
-        orelse = self.sub_block(lambda: self.statements(node.orelse.body.body))
-        self.block.append(ir.If(ir.Var(flag), (), orelse, self.loc(node.orelse)))
-
-    def _stmt_Break(self, node):
-        if self.loop_flags and self.loop_flags[-1] is not None:
-            self.emit_assign(self.loop_flags[-1], Prim.COPY, (ir.Const(True),), node)
-        self.block.append(ir.Break(self.loc(node)))
-
     def _stmt_Continue(self, node):
         self.block.append(ir.Continue(self.loc(node)))
 
@@ -441,53 +343,6 @@ class Lowerer(PythonLowering, InlineLowering, DictLowering, ExpressionLowering, 
         # Run the block, but let no derivative flow through what it computes.
         block = self.sub_block(lambda: self.statements(node.body.body))
         self.block.extend(_without_gradient(block))
-
-    def _stmt_For(self, node: cst.For):
-        items = self.static_items(node.iter)
-        if items is not None:  # over a dict built here: unrolled, key by key
-            if node.orelse is not None:
-                raise self.unsupported(node.orelse, "`else:` on a loop over a dict")
-            self.unrolled_loop(node, items)
-            return
-        self.loop_with_else(node, lambda: lower_for(self, node))
-
-    def _stmt_Assert(self, node: cst.Assert):
-        test = self.expr(node.test)
-        if isinstance(test, ir.Const) and test.value and not isinstance(test.value, tuple):
-            return  # holds whatever the arguments
-        message = [self.expr(node.msg)] if node.msg is not None else []
-        self.emit_assign(None, Prim.ASSERT, (test, *message), node)
-
-    def _stmt_Del(self, node: cst.Del):
-        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
-        for target in targets:
-            target = target.value if isinstance(target, cst.Element) else target
-            if not isinstance(target, cst.Name) or not self.is_local(target.value):
-                raise self.unsupported(target, "`del` of anything but a local variable",
-                                       "leave the item alone, or assign the variable anew")
-            if self.loop_flags:
-                raise self.unsupported(node, "`del` inside a loop",
-                                       "leave the variable alone, or assign it a new value")
-            self.deleted.add(target.value)
-
-    def starred_assign(self, target, value, node) -> None:
-        """a, *rest, z = [x, y, v, w]: a literal list or tuple, unpacked by position."""
-        if not isinstance(value, (cst.List, cst.Tuple)) or _has_star(value):
-            raise self.unsupported(target, "starred unpacking of a computed sequence",
-                                   "unpack by index: a, rest = xs[0], xs[1:]")
-        items = [self.expr(el.value) for el in value.elements]
-        elements = target.elements
-        star = next(i for i, el in enumerate(elements) if isinstance(el, cst.StarredElement))
-        after = len(elements) - star - 1
-        if len(items) < len(elements) - 1:
-            raise UserCodeError(f"not enough values to unpack (expected at least "
-                                f"{len(elements) - 1}, got {len(items)})", self.loc(node))
-        middle = items[star:len(items) - after]
-        parts = items[:star] + [None] + items[len(items) - after:]
-        for i, (element, part) in enumerate(zip(elements, parts)):
-            if i == star:
-                part = self.emit_assign(None, Prim.LIST, middle, value)  # always a list
-            self.assign_to(element.value, part, node)
 
 
 def _without_gradient(block: ir.Block) -> ir.Block:
@@ -503,36 +358,6 @@ def _without_gradient(block: ir.Block) -> ir.Block:
             stmt = replace(stmt, body=_without_gradient(stmt.body))
         out.append(stmt)
     return tuple(out)
-
-
-def _has_star(node) -> bool:
-    return isinstance(node, (cst.Tuple, cst.List)) and \
-        any(isinstance(el, cst.StarredElement) for el in node.elements)
-
-
-class _Breaks(cst.CSTVisitor):
-    """Whether a loop body breaks out of its own loop (not of a nested one)."""
-
-    def __init__(self):
-        self.found = False
-
-    def visit_Break(self, node):
-        self.found = True
-
-    def visit_For(self, node):
-        return False
-
-    def visit_While(self, node):
-        return False
-
-    def visit_FunctionDef(self, node):
-        return False
-
-
-def _breaks(body) -> bool:
-    visitor = _Breaks()
-    body.visit(visitor)
-    return visitor.found
 
 
 def _same_length_tuples(target, value) -> bool:
