@@ -25,6 +25,16 @@ from .loops import lower_for
 class PythonStatements:
     """Mixin of the Lowerer: the statements of this module."""
 
+    def check_not_nested_list(self, target: cst.Subscript) -> None:
+        """Refuse M[i][j] = v when M is built as a list here: agc does not follow a list's rows."""
+        base = target.value
+        while isinstance(base, cst.Subscript):
+            base = base.value
+        if isinstance(base, cst.Name) and base.value in _list_built_names(self.node):
+            raise self.unsupported(target, "writing into a row of a nested list (M[i][j] = v)",
+                                   "use a 2-D array and write M[i, j] = v, or build the row "
+                                   "anew: M[i] = [v if k == j else w for k, w in enumerate(M[i])]")
+
     def _row_name(self, node: cst.Subscript) -> str:
         """A readable temporary for the row M[i] of M[i][j] = v."""
         base = node.value.value if isinstance(node.value, cst.Name) else "item"
@@ -114,6 +124,23 @@ class PythonStatements:
             if i == star:
                 part = self.emit_assign(None, Prim.LIST, middle, value)  # always a list
             self.assign_to(element.value, part, node)
+
+
+class _ListBuilt(cst.CSTVisitor):
+    """Names assigned a list literal or a list comprehension somewhere in a function."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, (cst.List, cst.ListComp)):
+            self.names |= {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+
+
+def _list_built_names(node) -> set[str]:
+    visitor = _ListBuilt()
+    node.visit(visitor)
+    return visitor.names
 
 
 def _has_star(node) -> bool:

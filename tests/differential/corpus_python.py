@@ -457,6 +457,13 @@ def setitem_nested_list_refused(x):
     return m[0][0] * m[0][1] + m[1][0]
 
 
+@add(vec(3))  # the hint of setitem_nested_list_refused, followed
+def setitem_nested_list_row_rebuilt(x):
+    m = [[x[0], x[1]], [x[2], x[0]]]
+    m[0] = [x[2] * 3 if k == 1 else w for k, w in enumerate(m[0])]
+    return m[0][0] * m[0][1] + m[1][0]
+
+
 @add(vec(3), expect="refused")
 def del_then_read_refused(x):
     y = x * 2
