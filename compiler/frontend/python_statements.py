@@ -48,6 +48,13 @@ class PythonStatements:
         def loop():
             test = self.sub_block(lambda: holder.append(self.expr(node.test)))
             body = self.sub_block(lambda: self.statements(node.body.body))
+            if any(ir.var_written(s) not in self.temps for s in ir.walk(test)
+                   if isinstance(s, ir.Assign)):
+                # the test binds a variable (walrus): `while True: test; if not c: break; body`,
+                # so that the variable is a loop variable like any other
+                leave = (ir.If(holder[0], (), (ir.Break(self.loc(node.test)),), self.loc(node)),)
+                self.block.append(ir.While((), ir.Const(True), test + leave + body, self.loc(node)))
+                return
             self.block.append(ir.While(test, holder[0], body, self.loc(node)))
 
         self.loop_with_else(node, loop)

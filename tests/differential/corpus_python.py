@@ -412,6 +412,21 @@ def walrus_in_condition(x):
     return y
 
 
+@add(vec(4))
+def walrus_in_while_test(x):
+    n = 4
+    s = x[0]
+    while (n := n - 1) > 0:
+        s = np.sin(s) * x[n]
+    return s
+
+
+@add(vec(3))
+def nested_listcomp_to_array(x):
+    m = np.array([[x[i] * x[j] for j in range(3)] for i in range(3)])
+    return np.sum(m @ x)
+
+
 @add(vec(3))
 def walrus_in_comprehension(x):
     ys = [t for v in [x, x * 2] if np.sum(t := np.sin(v)) > -10]
