@@ -104,15 +104,29 @@ def _counted(lowerer, node, target, start, stop, step, body, scope) -> None:
 
 
 def _lower_enumerate(lowerer, node, call: cst.Call, target, body, scope) -> None:
-    args = _positional(lowerer, call, 1, 2, keywords=("start",))
+    zipped = call.args[0].value if call.args and not call.args[0].keyword else None
+    if _builtin_call(lowerer, zipped) != "zip":
+        zipped = None
+    args = [*_positional(lowerer, call, 1, 2, keywords=("start",))] if zipped is None else \
+        [ir.Const(None), *_positional(lowerer, call.with_changes(args=call.args[1:]), 0, 1,
+                                      keywords=("start",))]
+    seqs = _positional(lowerer, zipped, 1, 8) if zipped is not None else args[:1]
     start = args[1] if len(args) == 2 else _keyword(lowerer, call, "start")
     _run(scope)
     if not (isinstance(target, cst.Tuple) and len(target.elements) == 2
             and isinstance(target.elements[0].value, cst.Name)):
         raise lowerer.unsupported(target, "this enumerate target", "write `for i, x in enumerate(xs)`")
     index = lowerer.store_name(target.elements[0].value.value)
+    items = target.elements[1].value
+    if zipped is None:
+        pairs = [(items, seqs[0])]
+    elif isinstance(items, (cst.Tuple, cst.List)) and len(items.elements) == len(seqs):
+        pairs = [(el.value, seq) for el, seq in zip(items.elements, seqs)]  # i, (a, b)
+    else:
+        raise lowerer.unsupported(items, "this target of enumerate(zip(...))",
+                                  "write `for i, (a, b) in enumerate(zip(xs, ys))`")
     if start is None or start == ir.Const(0):
-        _lower_sequence(lowerer, node, call, [(target.elements[1].value, args[0])], index, body)
+        _lower_sequence(lowerer, node, call, pairs, index, body)
         return
     counter = lowerer.namer.fresh("k")
 
@@ -120,7 +134,7 @@ def _lower_enumerate(lowerer, node, call: cst.Call, target, body, scope) -> None
         lowerer.emit_assign(index, Prim.ADD, (ir.Var(counter), start), call)
         body()
 
-    _lower_sequence(lowerer, node, call, [(target.elements[1].value, args[0])], counter, numbered)
+    _lower_sequence(lowerer, node, call, pairs, counter, numbered)
 
 
 def _lower_zip(lowerer, node, call: cst.Call, target, body, scope) -> None:

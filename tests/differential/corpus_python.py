@@ -147,6 +147,15 @@ def zip_three_enumerate_start(x, y):
 
 
 @add(vec(3))
+def enumerate_zip_in_generator(x):
+    ys = [np.tanh(v) for v in x]
+    total = sum(i * a * b for i, (a, b) in enumerate(zip(x, ys), 1))
+    for i, (a, b) in enumerate(zip(ys, x)):
+        total = total + i * a - b
+    return total
+
+
+@add(vec(3))
 def builtin_abs_of_scalars(x):
     return abs(x[0] - 2.0) + abs(x[1]) * 2
 
