@@ -107,3 +107,17 @@ def test_print_and_assert_run_in_the_forward_sweep(capsys):
         pass
     else:
         raise AssertionError("the model's assert did not run")
+
+
+def formatted(x):
+    y = np.sum(x)
+    print(f"{{y}}\t{y!r} {y:>8.3f} {'k':>3} {y=}", end="|")
+    return y
+
+
+def test_fstrings_print_what_python_prints(capsys):
+    x = np.array([1.5, 2.25])
+    formatted(x)
+    expected = capsys.readouterr().out
+    agc.differentiate(formatted).grad(x)
+    assert capsys.readouterr().out == expected

@@ -15,6 +15,7 @@ A comprehension's variables are its own (renamed), as in Python 3.
 
 from __future__ import annotations
 
+import ast
 import operator
 
 import libcst as cst
@@ -297,9 +298,12 @@ class PythonLowering:
     # ------------------------------------------------------------ f-strings
     def _expr_FormattedString(self, node: cst.FormattedString, dest):
         text, values = [], []
+        kind = node.prefix.lower().replace("f", "")  # r for a raw f-string
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
-                text.append(part.value.replace("{", "{{").replace("}", "}}"))
+                # source text: escapes decoded as Python does; {{ and }} stay doubled, as
+                # str.format wants them
+                text.append(ast.literal_eval(kind + node.end + part.value + node.end))
                 continue
             spec = ""
             if part.format_spec:

@@ -446,7 +446,7 @@ def walrus_in_comprehension(x):
 def assert_print_fstring(x):
     assert x.shape == (3,), "x must have 3 entries"
     y = np.sum(x ** 2)
-    print(f"loss={y:.3f} {x.shape!r} {y=}", "!", sep="")
+    print(f"loss={y:.3f} {x.shape!r} {y=} {{braces}}\t{'const':>7}", "!", sep="")
     return y
 
 
