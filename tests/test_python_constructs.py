@@ -9,12 +9,14 @@ import sys
 
 import agc
 import numpy as np
+import pytest
 from gradcheck import import_file, numeric_grad
 from test_cli import agc as run_agc
 from test_cli import write
 
 MODEL = '''\
 import numpy as np
+import pytest
 
 
 def scaled(f, v):
@@ -121,3 +123,13 @@ def test_fstrings_print_what_python_prints(capsys):
     expected = capsys.readouterr().out
     agc.differentiate(formatted).grad(x)
     assert capsys.readouterr().out == expected
+
+
+def stacked_generator(x):
+    return np.sum(np.stack(np.sin(x * k) for k in range(2)))  # numpy raises TypeError
+
+
+def test_a_generator_where_numpy_wants_a_sequence_is_refused():
+    with pytest.raises(agc.UserCodeError) as caught:
+        agc.differentiate(stacked_generator).grad(np.ones(3))
+    assert "generator expression" in str(caught.value) and "^" in str(caught.value)

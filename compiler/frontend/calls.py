@@ -101,7 +101,7 @@ class CallLowering:
                 # np.stack(a_list_variable), np.concatenate([f(v) for v in vs])
                 prim = Prim.STACK_LIST if spec.prim is Prim.STACK else Prim.CONCAT_LIST
                 spec = calls.CallSpec(prim, spec.args)
-                atoms.append(self.iterable(value))
+                atoms.append(self.expr(value))  # a generator: refused, as numpy raises
             elif arg.kind == "seq":
                 atoms.extend(self._sequence(value))
             elif value is not None:
