@@ -89,7 +89,7 @@ class DictLowering:
     # -------------------------------------------------------------- reading
     def dict_named(self, node) -> dict | None:
         """The entries of the dict a name refers to, or None."""
-        if isinstance(node, cst.Name):
+        if isinstance(node, cst.Name) and node.value not in self.deleted:
             return self.dicts.get(self._resolved(node.value))
         return None
 
