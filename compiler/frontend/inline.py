@@ -88,7 +88,9 @@ class InlineLowering:
         defaults = {}
         for p in (*ps.posonly_params, *ps.params):
             if p.default is not None:  # evaluated once, where the function is defined
-                defaults[p.name.value] = self.kept(self.expr(p.default), p.default)
+                default = self.function_value(p.default)  # f=np.tanh: a function default
+                defaults[p.name.value] = default if default is not None else \
+                    self.kept(self.expr(p.default), p.default)
         fn = LocalFunction(name, fn_node, defaults, dict(self.renames), dict(self.local_functions),
                            is_global=self.global_scope)
         fn.functions[name] = fn  # it may call itself
@@ -293,7 +295,11 @@ class InlineLowering:
                 if name not in fn.defaults:
                     raise UserCodeError(f"{fn.name}() is missing the argument `{name}`",
                                         self.loc(node))
-                values[name] = fn.defaults[name]
+                default = fn.defaults[name]
+                if isinstance(default, LocalFunction):
+                    functions[name] = default
+                else:
+                    values[name] = default
         return values, functions
 
     def _inline_body(self, fn: LocalFunction, renames, scope, node) -> ir.Atom:

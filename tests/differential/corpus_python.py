@@ -204,6 +204,18 @@ def nested_def_default_taken_at_def(x):
     return np.sum(f(x) * w)
 
 
+@add(vec(3, 4), vec(4, 2), vec(5, 3), vec(5, 2), wrt=("w1", "w2"))
+def small_mlp_in_python_style(w1, w2, x, y):
+    params = {"w1": w1, "w2": w2}
+
+    def layer(h, name, f=np.tanh):
+        return f(h @ params[name])
+
+    out = layer(layer(x, "w1"), "w2", f=lambda z: z * 1.0)
+    errs = [np.mean((o - t) ** 2) for o, t in zip(out, y)]
+    return sum(errs) / len(errs)
+
+
 @add(vec(3))
 def lambda_assigned_and_called(x):
     square = lambda v: v ** 2 + 1
