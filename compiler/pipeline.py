@@ -120,6 +120,8 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
         raise UserCodeError(f"no function to differentiate in {parsed.source.path}",
                             hint="decorate one with @differentiate or pass --function NAME")
     checks = Checks()
+    if parsed.live_globals is None:  # decorator mode: helpers given a lambda are inlined from here
+        parsed.live_globals = user_globals
     adjoints, primals = {}, {}
     for target in targets:
         adjoints[target.name], primals[target.name] = differentiate_function(parsed, target, checks)

@@ -75,6 +75,7 @@ from .linalg_more import (
     tensordot_grad,
     trace_grad,
 )
+from .python_constructs import unconcatenate_grad
 from .shape_more import (
     along_axis_index,
     inexact_only,
@@ -181,6 +182,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "to_device",
     "trace_grad",
     "unbroadcast",
+    "unconcatenate_grad",
     "unstack_grad",
     "written_grad",
     "zero_at",

@@ -357,8 +357,15 @@ def list_item_grad(g, position, like):
 
 
 def append_grad(g, lst, value):
-    """Cotangent of v for lst.append(v): take the last position out of the list's adjoint."""
-    found = g.pop(len(lst) - 1, None) if isinstance(g, dict) else None
+    """Cotangent of v for lst.append(v): take the last position out of the list's adjoint.
+
+    The adjoint of a row of np.array(rows) is an array (asarray_grad unstacks one level):
+    its last row then.
+    """
+    if isinstance(g, dict):
+        found = g.pop(len(lst) - 1, None)
+    else:
+        found = g[len(lst) - 1] if getattr(g, "ndim", 0) > 0 else None
     return zeros_like(value) if found is None else found
 
 

@@ -97,10 +97,10 @@ def test_function_and_wrt_options(model, tmp_path):
 # Each model marks the offending line with `# <-`; `caret` is the construct's text.
 USER_ERRORS = {
     "syntax": ("y = x +* 2  # <-", "*"),
-    "print": ("print(x)  # <-", "print(x)"),
+    "print": ("print(x, file=None)  # <-", "file=None"),
     "try": ("try:  # <-\n        y = x\n    except ValueError:\n        y = x * 2", "try"),
     "unknown_function": ("y = frobnicate(x)  # <-", "frobnicate"),
-    "lambda": ("y = (lambda t: t * 2)(x)  # <-", "lambda t: t * 2"),
+    "lambda": ("y = [lambda t: t * 2]  # <-", "lambda t: t * 2"),
 }
 
 

@@ -21,7 +21,7 @@ COUNT = 0
 
 
 def print_call(x):
-    print(x)  # <-
+    print(x, file=None)  # <-
     return np.sum(x)
 
 
@@ -40,13 +40,13 @@ def with_statement(x):
 
 
 def lambda_expression(x):
-    double = lambda t: t * 2  # <-
-    return np.sum(double(x))
+    doubles = [lambda t: t * 2]  # <-
+    return np.sum(x)
 
 
-def list_comprehension(x):
-    ys = [v * 2 for v in x]  # <-
-    return np.sum(ys)
+def set_comprehension(x):
+    ys = {v * 2 for v in x}  # <-
+    return np.sum(x)
 
 
 def unknown_function(x):
@@ -69,9 +69,10 @@ def star_args_param(x, *rest):  # <-
 
 
 def nested_def(x):
-    def inner(t):  # <-
-        return t
-    return np.sum(inner(x))
+    if np.sum(x) > 0:
+        def inner(t):  # <-
+            return t
+    return np.sum(x)
 
 
 def raise_statement(x):
@@ -86,11 +87,11 @@ def vector_output(x):
 
 # function -> the text the caret must sit under
 CONSTRUCTS = {
-    "print_call": "print(x)",
+    "print_call": "file=None",
     "try_statement": "try",
     "with_statement": "with",
     "lambda_expression": "lambda t: t * 2",
-    "list_comprehension": "[v * 2 for v in x]",
+    "set_comprehension": "{v * 2 for v in x}",
     "unknown_function": "frobnicate",
     "global_statement": "global COUNT",
     "star_args_call": "*parts",

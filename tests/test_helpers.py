@@ -51,6 +51,10 @@ def countdown(x, n):
     return countdown(x * 2, n - 1)
 
 
+def runaway(x):
+    return runaway(x * 0.5) if np.sum(x) > 1 else x
+
+
 @agc.differentiate(wrt=("w", "b"))
 def two_layers(x, w, b):
     h = layer(x, w, b)
@@ -78,6 +82,11 @@ def imported(x):
 @agc.differentiate
 def recursive(x):
     return np.sum(countdown(x, 3))
+
+
+@agc.differentiate
+def recursive_on_data(x):
+    return np.sum(runaway(x))
 '''
 
 
@@ -136,12 +145,13 @@ def test_helper_from_an_imported_module(models, rng):
     np.testing.assert_allclose(module.imported.grad(x), want, rtol=1e-12)
 
 
-def test_recursion_is_a_clear_error(models):
+def test_recursion_unrolls_on_a_counter_and_is_a_clear_error_on_data(models):
     module, _ = models
+    np.testing.assert_allclose(module.recursive.grad(np.ones(2)), [8.0, 8.0])  # issue 13
     with pytest.raises(agc.UserCodeError) as caught:
-        module.recursive.grad(np.ones(2))
+        module.recursive_on_data.grad(np.ones(2))
     text = str(caught.value)
-    assert "recursive call of countdown()" in text
+    assert "`runaway` is called more than 32 levels deep" in text
     assert "helper_models.py:" in text and "^" in text
 
 

@@ -140,7 +140,7 @@ def test_agc_check_errors(model):
 
         @differentiate
         def f(x):
-            print(x)
+            print(x, file=None)
             return x
     '''))
     bad = agc_check("bad.py", cwd=model)

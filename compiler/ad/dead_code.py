@@ -68,7 +68,8 @@ def _drop_copies_back(block) -> list:
 def _prune(block, live: set[str]) -> list:
     out = []
     for stmt in _drop_copies_back(block):
-        if isinstance(stmt, ir.Assign) and stmt.target.name not in live:
+        if isinstance(stmt, ir.Assign) and stmt.target.name not in live \
+                and not stmt.prim.spec.effect:
             continue
         if isinstance(stmt, ir.If):
             body, orelse = _prune(stmt.body, live), _prune(stmt.orelse, live)

@@ -26,6 +26,7 @@ BINOP_NODES = {
 COMPARE_NODES = {
     "<": cst.LessThan, "<=": cst.LessThanEqual, ">": cst.GreaterThan,
     ">=": cst.GreaterThanEqual, "==": cst.Equal, "!=": cst.NotEqual,
+    "is": cst.Is, "is not": cst.IsNot,
 }
 MATH_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2",
               "abs": "fabs"}

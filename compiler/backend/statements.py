@@ -59,7 +59,7 @@ class FunctionEmitter:
         return expr
 
     def statement(self, stmt) -> list[cst.BaseStatement]:
-        if isinstance(stmt, ir.Assign) and stmt.prim.spec.in_place:
+        if isinstance(stmt, ir.Assign) and (stmt.prim.spec.in_place or stmt.prim.spec.effect):
             return [_line(in_place_statement(stmt, self.atom))]
         if isinstance(stmt, ir.Assign):
             return [_assign(stmt.target.name, self.expression(stmt))]

@@ -20,11 +20,27 @@ class CallLowering:
     """Mixin of the Lowerer: turns a call into one primitive application."""
 
     def _expr_Call(self, node: cst.Call, dest):
+        node = self.expanded(node)
         func = node.func
         if isinstance(func, cst.Attribute) and self.is_self(func.value):
             return self.self_method_call(node, dest)
+        if (any(self.passes_function(a.value) for a in node.args) or self.recursive(func)) \
+                and self.inlinable_helper(func):
+            # a helper given a function (a lambda, np.cos), or calling itself: inlined, so it
+            # can call it, or so its recursion unrolls on constants
+            return self.call_local(self.module_function(func.value), node)
+        if isinstance(func, cst.Name) and func.value in self.local_functions:
+            return self.call_local(self.local_functions[func.value], node)
+        if isinstance(func, cst.Lambda):  # (lambda t: t * 2)(x)
+            return self.call_local(self.function_value(func), node)
+        if isinstance(func, cst.Name) and not self.is_local(func.value) \
+                and self.names.qualify(func.value) is None \
+                and func.value not in self.names.functions:
+            handled = self.builtin_call(node, func.value, dest)
+            if handled is not None:
+                return handled
         if isinstance(func, cst.Name) and func.value in self.names.functions \
-                and func.value not in self.local_names:
+                and not self.is_local(func.value):
             module = self.names.function_modules.get(func.value)
             return self._helper_call(node, func.value, module, dest)
         module = self._helper_module(func)
@@ -54,20 +70,18 @@ class CallLowering:
                                        "call the numpy function instead, e.g. np.sum(x)")
             receiver = cst.Arg(value=func.value)
             return self._bind_and_emit(node, spec, [receiver, *node.args], dest)
-        raise self.unsupported(func, "calling this expression")
+        raise self.unsupported(func, "calling this expression",
+                               "call a function by its name: a numpy function, a helper or "
+                               "a function defined in this one")
 
     def _callee_name(self, func: cst.BaseExpression) -> str | None:
         if isinstance(func, cst.Name):
-            if func.value in self.local_names:
+            if self.is_local(func.value):
                 raise UserCodeError(f"`{func.value}` is a local variable, not a function",
                                     self.loc(func))
             qualified = self.names.qualify(func.value)
             if qualified is None and func.value in calls.FUNCTIONS:
                 return func.value  # a Python builtin: abs, len, float, ...
-            if qualified is None and func.value == "print":
-                raise UserCodeError("`print` is not supported inside a differentiated function",
-                                    self.loc(func), "remove the print, or print the result "
-                                    "outside the function")
             if qualified is None:
                 raise UserCodeError(f"unknown function `{func.value}`", self.loc(func),
                                     "define it in the same module, or import it from numpy/math")
@@ -92,18 +106,21 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
-                    if params[arg.name] is None and arg.default not in (None, calls.REQUIRED) \
+                    if params[arg.name] is None and arg.default is not None \
                             and spec.prim not in (Prim.SORT, Prim.ARGSORT):  # flattened below
-                        # params drop None: it would silently mean the default
+                        # params drop None values: it would silently mean the default
                         raise self.unsupported(value, f"`{arg.name}=None` here",
-                                               f"flatten first (x.ravel()) and pass "
-                                               f"{arg.name}=0, or leave out {arg.name}")
+                                               f"write the {arg.name} you mean, e.g. flatten "
+                                               f"first with x.ravel()")
                     self._refuse_option(spec.prim, arg.name, params[arg.name], value)
             elif arg.kind in ("refuse", "dtype"):
                 self._statistics_option(node, spec, arg, value, params)
-            elif arg.kind == "seq" and isinstance(value, cst.Name) and spec.prim is Prim.STACK:
-                spec = calls.CallSpec(Prim.STACK_LIST, spec.args)  # np.stack(a_list_variable)
-                atoms.append(self.expr(value))
+            elif arg.kind == "seq" and not isinstance(value, (cst.List, cst.Tuple)) \
+                    and spec.prim in (Prim.STACK, Prim.CONCATENATE) and not spec.fixed:
+                # np.stack(a_list_variable), np.concatenate([f(v) for v in vs])
+                prim = Prim.STACK_LIST if spec.prim is Prim.STACK else Prim.CONCAT_LIST
+                spec = calls.CallSpec(prim, spec.args)
+                atoms.append(self.expr(value))  # a generator: refused, as numpy raises
             elif arg.kind == "seq":
                 atoms.extend(self._sequence(value))
             elif value is calls.NONE_ATOM:
@@ -228,7 +245,7 @@ class CallLowering:
         while isinstance(base, cst.Attribute):
             parts.append(base.attr.value)
             base = base.value
-        if not isinstance(base, cst.Name) or base.value in self.local_names:
+        if not isinstance(base, cst.Name) or self.is_local(base.value):
             return None
         module = self.names.modules.get(base.value)
         if module is None:

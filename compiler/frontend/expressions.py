@@ -7,6 +7,8 @@ is rejected with a `UserCodeError` pointing at the construct.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 import numpy
 
@@ -28,18 +30,17 @@ COMPARE = {
 }
 BUILTIN_CONSTS = {"True": True, "False": False, "None": None}
 EXPRESSION_HINTS = {
-    "Lambda": ("a lambda", "define a helper function at module level and call it"),
-    "ListComp": ("a list comprehension", "build the list with a for loop and lst.append(v)"),
-    "GeneratorExp": ("a generator expression", "use a for loop, or an array operation"),
-    "DictComp": ("a dict comprehension", "build the dict before calling the function"),
     "SetComp": ("a set comprehension", "use a for loop"),
-    "Dict": ("a dict literal", "pass the dict as a parameter (a pytree of arrays)"),
-    "NamedExpr": ("the walrus operator `:=`", "assign the value on its own line first"),
-    "FormattedString": ("an f-string", "format text outside the differentiated function"),
+    "Dict": ("a dict literal used as a value", "assign it to a name first: d = {'w': w}"),
+    "DictComp": ("a dict comprehension used as a value", "assign it to a name first"),
     "Await": ("await", "differentiate synchronous code only"),
     "Yield": ("yield", "return a value instead"),
     "Imaginary": ("a complex number", "agc differentiates real-valued code"),
 }
+
+
+def _int_consts(*atoms) -> bool:
+    return all(isinstance(a, ir.Const) and type(a.value) in (int, bool) for a in atoms)
 
 
 class ExpressionLowering:
@@ -68,8 +69,21 @@ class ExpressionLowering:
     # ------------------------------------------------------------- leaves
     def _expr_Name(self, node: cst.Name, dest):
         name = node.value
-        if name in self.local_names:
-            return ir.Var(name)
+        if name in self.deleted:
+            raise UserCodeError(f"`{name}` is read after `del {name}`", self.loc(node),
+                                "Python raises NameError here: assign it again first")
+        if name in self.renames:
+            atom = self.renames[name]
+            if isinstance(atom, ir.Var) and atom.name in self.dicts:
+                raise self._dict_as_value(node)
+            return self.known.get(atom.name, atom) if isinstance(atom, ir.Var) else atom
+        if name in self.local_functions:
+            raise self.unsupported(node, f"the nested function `{name}` used as a value",
+                                   "call it, or pass it to another nested function")
+        if name in self.dicts and not self.global_scope:
+            raise self._dict_as_value(node)
+        if name in self.local_names and not self.global_scope:
+            return self.known.get(name, ir.Var(name))
         if name in BUILTIN_CONSTS:
             return ir.Const(BUILTIN_CONSTS[name])
         if name in self.names.constants:
@@ -118,6 +132,10 @@ class ExpressionLowering:
         if prim is None:
             raise self.unsupported(node.operator, f"the operator `{node.operator.__class__.__name__}`")
         left, right = self.expr(node.left), self.expr(node.right)
+        if prim.spec.fold is not None and _int_consts(left, right) \
+                and not (prim is Prim.POW and not 0 <= right.value <= 64) \
+                and not (prim is Prim.DIV and right.value == 0):
+            return ir.Const(prim.spec.fold(left.value, right.value))  # n - 1 on a counter
         return self.emit_assign(dest, prim, (left, right), node)
 
     def _expr_UnaryOperation(self, node: cst.UnaryOperation, dest):
@@ -129,25 +147,31 @@ class ExpressionLowering:
                 return ir.Const(-operand.value)
             return self.emit_assign(dest, Prim.NEG, (operand,), node)
         if isinstance(node.operator, cst.Not):
+            if isinstance(operand, ir.Const) and isinstance(operand.value, (bool, int, type(None))):
+                return ir.Const(not operand.value)
             return self.emit_assign(dest, Prim.NOT, (operand,), node)
         if isinstance(node.operator, cst.BitInvert):
             return self.emit_assign(dest, Prim.INVERT, (operand,), node)
         raise self.unsupported(node.operator, f"the operator `{node.operator.__class__.__name__}`")
 
-    def _expr_Comparison(self, node: cst.Comparison, dest):
-        if len(node.comparisons) != 1:
-            raise self.unsupported(node, "a chained comparison", "write `a < b and b < c`")
-        target = node.comparisons[0]
-        prim = COMPARE.get(type(target.operator))
-        if prim is None:
-            raise self.unsupported(target.operator, "this comparison (is / in)")
-        left, right = self.expr(node.left), self.expr(target.comparator)
-        return self.emit_assign(dest, prim, (left, right), node)
-
     def _expr_BooleanOperation(self, node: cst.BooleanOperation, dest):
         # Short-circuit like Python: `a and b` evaluates b only when a is true.
         result = dest or self.new_temp()
-        left = self.expr(node.left, result)
+        outer, self.block = self.block, []
+        try:
+            left = self.expr(node.left)
+        finally:
+            scratch, self.block = self.block, outer
+        self.block.extend(scratch)
+        if isinstance(left, ir.Const) and isinstance(left.value, (bool, int, type(None))):
+            decided = bool(left.value) != isinstance(node.operator, cst.And)
+            return left if decided else self.expr(node.right)  # known when compiling
+        last = self.block[-1] if scratch else None
+        if isinstance(last, ir.Assign) and last.target == left and left.name in self.temps \
+                and not last.prim.spec.in_place:
+            self.block[-1] = replace(last, target=ir.Var(result))  # computed into result itself
+            left = ir.Var(result)
+        left = self.expr_to(left, result, node)
         right_block = self.sub_block(lambda: self.expr(node.right, result))
         if isinstance(node.operator, cst.And):
             self.block.append(ir.If(left, right_block, (), self.loc(node)))
@@ -155,9 +179,17 @@ class ExpressionLowering:
             self.block.append(ir.If(left, (), right_block, self.loc(node)))
         return ir.Var(result)
 
+    def expr_to(self, atom: ir.Atom, dest: str, node) -> ir.Atom:
+        """`dest = atom` (nothing when atom is dest already)."""
+        if atom != ir.Var(dest):
+            self.emit_assign(dest, Prim.COPY, (atom,), node)
+        return ir.Var(dest)
+
     def _expr_IfExp(self, node: cst.IfExp, dest):
-        result = dest or self.new_temp()
         cond = self.expr(node.test)
+        if isinstance(cond, ir.Const) and isinstance(cond.value, (bool, int, type(None))):
+            return self.expr(node.body if cond.value else node.orelse)
+        result = dest or self.new_temp()
         body = self.sub_block(lambda: self.expr(node.body, result))
         orelse = self.sub_block(lambda: self.expr(node.orelse, result))
         self.block.append(ir.If(cond, body, orelse, self.loc(node)))
@@ -211,13 +243,21 @@ class ExpressionLowering:
         while isinstance(node, cst.Attribute):
             parts.append(node.attr.value)
             node = node.value
-        if not isinstance(node, cst.Name) or node.value in self.local_names:
+        if not isinstance(node, cst.Name) or self.is_local(node.value):
             return None
         parts.append(node.value)
         return self.names.qualify(".".join(reversed(parts)))
 
     # ---------------------------------------------------------- subscripts
+    def _dict_as_value(self, node):
+        return self.unsupported(node, "a dict built in the function used as a value here",
+                                "read its entries with d['key'], or loop over d.items(); "
+                                "to return or pass a dict, take it as a parameter")
+
     def _expr_Subscript(self, node: cst.Subscript, dest):
+        item = self.dict_item(node)
+        if item is not None:
+            return item
         base = self.expr(node.value)
         args, template = self.index(node)
         return self.emit_assign(dest, Prim.GETITEM, (base, *args), node,

@@ -9,23 +9,26 @@ was rejected with a `UserCodeError` (file:line:col, source line, caret, hint).
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from dataclasses import replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
-from ..errors import Loc, SourceFile, UnsupportedError, UserCodeError
+from ..errors import Loc, UnsupportedError, UserCodeError
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .calls import CallLowering
 from .expressions import ExpressionLowering
-from .loops import lower_for
+from .inline import InlineLowering, LocalFunction
+from .inline_bodies import _assignment_counts
 from .methods import MethodLowering
-from .resolve import SOURCE_DEFAULT, Names, names_in
+from .parsed import ParsedModule
+from .python_constructs import PythonLowering, foldable
+from .python_statements import PythonStatements, _has_star
+from .resolve import SOURCE_DEFAULT, names_in
 from .stat_calls import sort_in_place
+from .static_dicts import DictLowering
 
 AUG_OPS = {
     cst.AddAssign: Prim.ADD, cst.SubtractAssign: Prim.SUB, cst.MultiplyAssign: Prim.MUL,
@@ -36,55 +39,16 @@ STATEMENT_HINTS = {
     "Raise": "check inputs before calling the differentiated function",
     "Global": "pass the value as a parameter instead",
     "Nonlocal": "pass the value as a parameter instead",
-    "FunctionDef": "define helper functions at module level",
     "ClassDef": "define classes outside the differentiated function",
     "Import": "import at module level",
     "ImportFrom": "import at module level",
     "Del": "leave the variable alone, or assign it a new value",
+    "AsyncFunctionDef": "define helper functions at module level",
 }
 
 
-class ParsedModule:
-    """A model file parsed once: libcst module, positions and its top-level names."""
-
-    def __init__(self, source: SourceFile, names: Names):
-        try:
-            tree = cst.parse_module(source.text)
-        except cst.ParserSyntaxError as err:
-            raise _syntax_error(source, err) from None
-        self.wrapper = MetadataWrapper(tree)
-        self.tree = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
-        self.source = source
-        self.names = names
-        # the globals of the live function it was read from (decorator mode), else None
-        self.live_globals: dict | None = None
-        self.method = None  # a MethodInfo when all its functions are methods of a class
-        self.method_of: dict = {}  # function name -> MethodInfo (class methods of a file)
-        self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
-
-    def loc(self, node: cst.CSTNode) -> Loc:
-        """The location of a node of this module."""
-        pos = self.positions.get(node)
-        if pos is None:
-            return Loc(self.source, self.source.line_offset + 1, 0, 1)
-        width = pos.end.column - pos.start.column if pos.end.line == pos.start.line else 1
-        return Loc(self.source, pos.start.line + self.source.line_offset, pos.start.column,
-                   max(1, width))
-
-
-def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeError:
-    """A syntax error located where Python's own parser puts it (libcst's is often later)."""
-    line, col, message = err.raw_line, err.raw_column, err.message
-    try:
-        ast.parse(source.text)
-    except SyntaxError as py_err:
-        line, col, message = py_err.lineno or line, max(0, (py_err.offset or 1) - 1), py_err.msg
-    loc = Loc(source, line + source.line_offset, col, 1)
-    return UserCodeError(f"syntax error: {message}", loc, "fix the syntax; Python itself rejects it")
-
-
-class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
+class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, ExpressionLowering,
+              CallLowering, MethodLowering):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
@@ -101,10 +65,32 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
         self.block: list[ir.Stmt] = []
         self.helpers_called: set[str] = set()
         self.in_place: set[int] = set()  # ids of `y op= v` statements (see aliasing.py)
+        # inside comprehensions and inlined nested functions: their names -> fresh atoms
+        self.renames: dict[str, ir.Atom] = {}
+        self.local_functions: dict[str, LocalFunction] = {}  # nested defs and named lambdas
+        self.returns_to: str | None = None  # an inlined function's result variable
+        self.block_depth = 0  # how many branches and loop bodies enclose what is lowered
+        self.inline_depth = 0
+        self.inline_count = 0
+        self.deleted: set[str] = set()  # names `del`eted and not bound again since
+        self.assignment_counts = _assignment_counts(node.body)
+        self.loop_flags: list[str | None] = []  # per enclosing loop: its `broke` flag (for-else)
+        self.loc_alias: dict[cst.CSTNode, cst.CSTNode] = {}  # rebuilt node -> its source node
+        self.dicts: dict[str, dict] = {}  # dicts built here: name -> {key: atom} (static_dicts.py)
+        self.known: dict[str, ir.Const] = {}  # loop variables of unrolled loops: constant keys
+        self.global_scope = False  # inlining a module-level function: free names are globals
+        self.star_values: dict[str, list[ir.Atom]] = {}  # *args of inlined functions: their items
+        self.foreign: list[ParsedModule] = []  # helpers' sources parsed for inlining
+        self.recursion: dict[str, bool] = {}  # module-level helper -> whether it calls itself
+        self.helper_nodes: dict[str, cst.FunctionDef | None] = {}  # read from live functions
 
     # -------------------------------------------------------------- helpers
     def loc(self, node: cst.CSTNode) -> Loc:
-        """Source location of a node."""
+        """Source location of a node (of the node it was rebuilt from, for a rebuilt one)."""
+        node = self.loc_alias.get(node, node)
+        for home in self.foreign:  # an inlined helper read from its live function
+            if home.positions.get(node) is not None:
+                return home.loc(node)
         return self.parsed.loc(node)
 
     def unsupported(self, node, what: str, hint: str | None = None) -> UnsupportedError:
@@ -120,11 +106,33 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
     def sub_block(self, build: Callable[[], object]) -> ir.Block:
         """Run `build` collecting the statements it emits into a separate block."""
         outer, self.block = self.block, []
+        self.block_depth += 1
         try:
             build()
             return tuple(self.block)
         finally:
             self.block = outer
+            self.block_depth -= 1
+
+    def is_local(self, name: str) -> bool:
+        """Whether `name` is a variable of the code being lowered (not a global)."""
+        if name in self.renames or name in self.local_functions:
+            return True
+        return name in self.local_names and not self.global_scope
+
+    def store_name_of(self, name: str) -> str:
+        """The IR name of `name`, without rebinding it."""
+        atom = self.renames.get(name)
+        return atom.name if isinstance(atom, ir.Var) else name
+
+    def store_name(self, name: str) -> str:
+        """The IR name that assigning `name` writes (renamed in comprehensions, nested functions)."""
+        self.deleted.discard(name)
+        atom = self.renames.get(name)
+        resolved = atom.name if isinstance(atom, ir.Var) else name
+        self.known.pop(resolved, None)
+        self.dicts.pop(resolved, None)
+        return resolved
 
     # ------------------------------------------------------------- function
     def lower(self) -> ir.Function:
@@ -135,7 +143,8 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
         if body and _is_docstring(body[0]):
             doc = body[0].body[0].value.evaluated_value
             body = body[1:]
-        block = self.sub_block(lambda: self.statements(body))
+        self.statements(body)  # the top level: block_depth stays 0
+        block, self.block = tuple(self.block), []
         return ir.Function(self.node.name.value, params, block, self.loc(self.node.name),
                            doc, frozenset(self.temps))
 
@@ -199,8 +208,8 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
         call = node.value
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
                 and call.func.attr.value == "append" and isinstance(call.func.value, cst.Name) \
-                and call.func.value.value in self.local_names and len(call.args) == 1:
-            name = call.func.value.value
+                and self.is_local(call.func.value.value) and len(call.args) == 1:
+            name = self.store_name(call.func.value.value)
             value = self.expr(call.args[0].value)
             self.emit_assign(name, Prim.APPEND, (ir.Var(name), value), node)
             return
@@ -210,6 +219,15 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
             return
         if self._in_place_call(node, call):
             return
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+            call = self.expanded(call)
+            callee = call.func.value
+            if callee in self.local_functions:  # run for what it appends or prints
+                self.call_local(self.local_functions[callee], call)
+                return
+            if callee == "print" and not self.is_local(callee) and self.names.qualify(callee) is None:
+                self.print_call(call)
+                return
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")
 
@@ -258,8 +276,19 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
     def _stmt_Assign(self, node: cst.Assign):
         targets = [t.target for t in node.targets]
         first = targets[0]
+        if isinstance(first, cst.Name) and len(targets) == 1 and isinstance(node.value, cst.Lambda):
+            self.define_function(first.value, node.value, node)
+            return
+        if isinstance(first, cst.Name) and len(targets) == 1 \
+                and isinstance(node.value, (cst.Dict, cst.DictComp)):
+            entries = self.static_dict(node.value)
+            self.dicts[self.store_name(first.value)] = entries
+            return
         if isinstance(first, cst.Name) and len(targets) == 1:
-            self.expr(node.value, first.value)
+            self.expr(node.value, self.store_name(first.value))
+            return
+        if len(targets) == 1 and _has_star(first):
+            self.starred_assign(first, node.value, node)
             return
         if len(targets) == 1 and _same_length_tuples(first, node.value):
             # x, v = a, b: evaluate every right-hand side first, then bind each name.
@@ -292,33 +321,52 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
             raise self.unsupported(node, "this augmented assignment",
                                    "write it out: x = x + y")
         right = self.expr(node.value)
-        name = node.target.value
-        self.emit_assign(name, prim, (ir.Var(name), right), node)
+        old = self.expr(node.target)
+        name = self.store_name(node.target.value)
+        self.emit_assign(name, prim, (old, right), node)
         self.in_place.add(id(self.block[-1]))
 
     def assign_to(self, target: cst.BaseExpression, value: ir.Atom, node) -> None:
         """Bind `value` to a name, or unpack it into a tuple of names."""
         self.refuse_self_write(target)
         if isinstance(target, cst.Name):
-            self.emit_assign(target.value, Prim.COPY, (value,), node)
+            self.emit_assign(self.store_name(target.value), Prim.COPY, (value,), node)
         elif isinstance(target, (cst.Tuple, cst.List)):
+            if _has_star(target):
+                raise self.unsupported(target, "starred unpacking of a computed sequence",
+                                       "unpack by index: a, rest = xs[0], xs[1:]")
             for i, element in enumerate(target.elements):
-                if isinstance(element, cst.StarredElement):
-                    raise self.unsupported(element, "starred unpacking")
                 part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
                                         ir.Params.of(index=ir.Index.at(1)))
                 self.assign_to(element.value, part, node)
+        elif isinstance(target, cst.Subscript) and self.set_dict_item(target, value):
+            return
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
-                and target.value.value in self.local_names:
-            name = target.value.value
+                and self.is_local(target.value.value):
             holes, template = self.index(target)
-            self.emit_assign(name, Prim.SETITEM, (ir.Var(name), value, *holes), target,
+            old = self.expr(target.value)
+            name = self.store_name(target.value.value)
+            self.emit_assign(name, Prim.SETITEM, (old, value, *holes), target,
                              ir.Params.of(index=template.shift(1)))
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Subscript):
+            # M[i][j] = v: the row M[i] gets v at j, then goes back into M at i (a list's
+            # row is the same object, an array's row a view: either way M sees the write)
+            self.check_not_nested_list(target)
+            row = self.emit_assign(self._row_name(target.value), Prim.COPY,
+                                   (self.expr(target.value),), target.value)
+            holes, template = self.index(target)
+            row = self.emit_assign(row.name, Prim.SETITEM, (row, value, *holes), target,
+                                   ir.Params.of(index=template.shift(1)))
+            self.assign_to(target.value, row, node)
         else:
             raise self.unsupported(target, "assigning to this target",
                                    "assign to a plain name")
 
     def _stmt_Return(self, node: cst.Return):
+        if self.returns_to is not None:  # the end of an inlined nested function
+            value = node.value if node.value is not None else cst.Name("None")
+            self.expr(value, self.returns_to)
+            return
         if node.value is None:
             raise self.unsupported(node, "a return without a value")
         if isinstance(node.value, cst.Tuple):
@@ -330,24 +378,26 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
     # --------------------------------------------------------- control flow
     def _stmt_If(self, node: cst.If):
         cond = self.expr(node.test)
+        if foldable(cond):  # decided when compiling: only the branch taken is code
+            if cond.value:
+                self.statements(node.body.body)
+            elif isinstance(node.orelse, cst.If):
+                self._stmt_If(node.orelse)
+            elif isinstance(node.orelse, cst.Else):
+                self.statements(node.orelse.body.body)
+            return
+        before, known = set(self.deleted), dict(self.known)
         body = self.sub_block(lambda: self.statements(node.body.body))
+        deleted, self.deleted = self.deleted, before
+        known_after_body, self.known = self.known, dict(known)
         orelse: ir.Block = ()
         if isinstance(node.orelse, cst.If):
             orelse = self.sub_block(lambda: self._stmt_If(node.orelse))
         elif isinstance(node.orelse, cst.Else):
             orelse = self.sub_block(lambda: self.statements(node.orelse.body.body))
+        self.deleted |= deleted  # deleted on some path: still refused after the if
+        self.known = {k: v for k, v in self.known.items() if known_after_body.get(k) == v}
         self.block.append(ir.If(cond, body, orelse, self.loc(node)))
-
-    def _stmt_While(self, node: cst.While):
-        if node.orelse is not None:
-            raise self.unsupported(node.orelse, "`else:` on a while loop")
-        holder: list[ir.Atom] = []
-        test = self.sub_block(lambda: holder.append(self.expr(node.test)))
-        body = self.sub_block(lambda: self.statements(node.body.body))
-        self.block.append(ir.While(test, holder[0], body, self.loc(node)))
-
-    def _stmt_Break(self, node):
-        self.block.append(ir.Break(self.loc(node)))
 
     def _stmt_Continue(self, node):
         self.block.append(ir.Continue(self.loc(node)))
@@ -362,11 +412,6 @@ class Lowerer(ExpressionLowering, CallLowering, MethodLowering):
         # Run the block, but let no derivative flow through what it computes.
         block = self.sub_block(lambda: self.statements(node.body.body))
         self.block.extend(_without_gradient(block))
-
-    def _stmt_For(self, node: cst.For):
-        if node.orelse is not None:
-            raise self.unsupported(node.orelse, "`else:` on a for loop")
-        lower_for(self, node)
 
 
 def _without_gradient(block: ir.Block) -> ir.Block:
@@ -417,6 +462,9 @@ class _NameCollector(cst.CSTVisitor):
         self._targets(node.target)
 
     def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._targets(node.target)
 
     def _targets(self, target) -> None:

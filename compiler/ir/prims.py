@@ -52,6 +52,8 @@ class Spec:
     rule_reads: str | None = None
     cheap: bool = False  # cheaper to redo in the backward sweep than to keep (loop temporaries)
     fold: Callable | None = None  # the Python operator that folds it on constants (Builder)
+    # a side effect (print, assert): never removed as dead code, emitted as a statement
+    effect: bool = False
 
 
 def _s(arity: int, group: str, form: str, name: str, **facts: object) -> Spec:
@@ -380,6 +382,15 @@ class Prim(enum.Enum):
     LINSPACE_GRAD = _s(3, "gradient", "rt", "linspace_grad")
     # g where the forward value is floating, zero where it is integer (no derivative there)
     INEXACT_ONLY = _s(2, "gradient", "rt", "inexact_only")
+    # issue 13, Python constructs
+    IS = _s(2, "nondiff", "binop", "is", cheap=True)  # x is None
+    IS_NOT = _s(2, "nondiff", "binop", "is not", cheap=True)
+    ISINSTANCE = _s(2, "nondiff", "special", "isinstance", always_scalar=True, cheap=True)
+    FORMAT = _s(VARIADIC, "nondiff", "special", "format")  # an f-string: params hold its text
+    PRINT = _s(VARIADIC, "nondiff", "special", "print", effect=True)  # kept in the forward sweep
+    ASSERT = _s(VARIADIC, "nondiff", "special", "assert", effect=True)  # assert cond[, message]
+    CONCAT_LIST = _s(1, "shape", "special", "concatenate_list")  # np.concatenate(a_list_variable)
+    UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
 
     @property
     def spec(self) -> Spec:

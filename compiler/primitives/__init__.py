@@ -19,6 +19,7 @@ from . import (
     linalg,
     linalg_factor,
     linalg_more,
+    python_constructs,
     reductions,
     shape,
     shape_more,
@@ -31,6 +32,6 @@ from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_
 __all__ = [
     "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
-    "linalg_factor", "linalg_more", "meaning_for", "reductions", "rule_for", "shape", "shape_more",
-    "special", "special_extra", "statistics",
+    "linalg_factor", "linalg_more", "meaning_for", "python_constructs", "reductions", "rule_for",
+    "shape", "shape_more", "special", "special_extra", "statistics",
 ]

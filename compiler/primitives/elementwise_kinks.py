@@ -60,6 +60,11 @@ def _sign_meaning(run, s, x):
 @vjp(Prim.MAXIMUM, Prim.MINIMUM)
 def _maximum(b, g, s):
     x, y = s.args
+    if s.params.get("lib") == "builtins":  # Python's max(x, y) is y only when y > x: ties go to x
+        second_wins = b.op(Prim.GT if s.prim is Prim.MAXIMUM else Prim.LT, y, x)
+        gx = b.op(Prim.WHERE, second_wins, ir.Const(0.0), g)
+        gy = b.op(Prim.WHERE, second_wins, g, ir.Const(0.0))
+        return b.unbroadcast(gx, x), b.unbroadcast(gy, y)
     # A tie splits the cotangent evenly (PyTorch and JAX agree).
     first_wins = b.op(Prim.GT if s.prim is Prim.MAXIMUM else Prim.LT, x, y)
     tie = b.op(Prim.EQ, x, y)
@@ -74,6 +79,8 @@ def _maximum_meaning(run, s, x, y):
     first = ">" if s.prim is Prim.MAXIMUM else "<"
 
     def piece(a, b):
+        if s.params.get("lib") == "builtins":  # Python keeps the first of equal values
+            return sym(b) if holds(run, first, b, a) else sym(a)
         if holds(run, first, a, b):
             return sym(a)
         if holds(run, "==", a, b):

@@ -128,7 +128,10 @@ def _list_item_grad(run, s, g, position, like):
 
 @meaning(Prim.APPEND_GRAD)
 def _append_grad(run, s, g, lst, value):
-    found = g.pop(len(lst) - 1, None) if isinstance(g, dict) else None
+    if isinstance(g, dict):
+        found = g.pop(len(lst) - 1, None)
+    else:  # the row of an array adjoint (np.array of a nested list)
+        found = g[len(lst) - 1] if getattr(g, "ndim", 0) > 0 else None
     return zeros_like(value) if found is None else found
 
 

@@ -130,7 +130,7 @@ def helper_called_twice(x):
     return np.sum(_square(_square(x)))
 
 
-@add(vec(4), expect="refused")  # def inside a function: refused, positioned
+@add(vec(4))  # def inside a function: inlined (refused before issue 13)
 def nested_def_helper(x):
     def inner(v):
         return np.sin(v) * v
@@ -138,7 +138,7 @@ def nested_def_helper(x):
     return np.sum(inner(x) + inner(2 * x))
 
 
-@add(vec(4), expect="refused")
+@add(vec(4))  # a closure over k (refused before issue 13)
 def nested_def_closure(x):
     k = 3.0
 

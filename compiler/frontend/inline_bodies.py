@@ -1,0 +1,188 @@
+"""What inlining needs to know about a function body: the names it binds, where it
+returns, whether it calls itself; and its guard clauses restructured
+(`if c: return a` then more code: the more code moves into the if's else branch),
+so that every `return` ends the body or a branch of a final if.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+def restructured(body: list, loc_alias: dict) -> list:
+    """`if c: return a` then more code: the more code moves into the if's else branch."""
+    out = []
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.If):
+            stmt, absorbed = _restructured_if(stmt, body[i + 1:], loc_alias)
+            out.append(stmt)
+            if absorbed:
+                return out  # the rest is inside it now
+            continue
+        out.append(stmt)
+    return out
+
+def _restructured_if(node: cst.If, rest: list, loc_alias: dict) -> tuple[cst.If, bool]:
+    """The if with its branches restructured, and whether `rest` went into its last else."""
+    branch = restructured(list(node.body.body), loc_alias)
+    returns = _always_returns(branch)
+    orelse, absorbed = node.orelse, False
+    if isinstance(orelse, cst.If):
+        new_orelse, absorbed = _restructured_if(orelse, rest if returns else [], loc_alias)
+    elif isinstance(orelse, cst.Else):
+        inner = restructured(list(orelse.body.body), loc_alias)
+        new_orelse = orelse if inner == list(orelse.body.body) else \
+            orelse.with_changes(body=orelse.body.with_changes(body=inner))
+    elif rest and returns:
+        new_orelse, absorbed = cst.Else(cst.IndentedBlock(restructured(rest, loc_alias))), True
+    else:
+        new_orelse = None
+    if branch == list(node.body.body) and new_orelse is orelse:
+        return node, absorbed
+    changed = node.with_changes(body=node.body.with_changes(body=branch), orelse=new_orelse)
+    loc_alias[changed] = node
+    return changed, absorbed
+
+
+class _Assigned(cst.CSTVisitor):
+    """Names a function body binds (its locals), not looking into nested functions."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def _add(self, target) -> None:
+        if isinstance(target, cst.Name):
+            self.counts[target.value] = self.counts.get(target.value, 0) + 1
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self._add(el.value)
+        elif isinstance(target, cst.StarredElement):
+            self._add(target.value)
+
+    def visit_AssignTarget(self, node):
+        self._add(node.target)
+
+    def visit_AnnAssign(self, node):
+        self._add(node.target)
+
+    def visit_AugAssign(self, node):
+        self._add(node.target)
+
+    def visit_For(self, node):
+        self._add(node.target)
+
+    def visit_NamedExpr(self, node):
+        self._add(node.target)
+
+    def visit_FunctionDef(self, node):
+        self._add(node.name)
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_CompFor(self, node):
+        return True  # its own names are renamed where it is lowered
+
+
+def _assignment_counts(body) -> dict[str, int]:
+    visitor = _Assigned()
+    body.visit(visitor)
+    return visitor.counts
+
+
+def _assigned_in(body) -> set[str]:
+    """The names a body binds (a lambda's: only walrus targets)."""
+    return set(_assignment_counts(body))
+
+
+class _Returns(cst.CSTVisitor):
+    def __init__(self):
+        self.found: list[cst.Return] = []
+
+    def visit_Return(self, node):
+        self.found.append(node)
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+
+def _returns(node) -> list[cst.Return]:
+    visitor = _Returns()
+    node.visit(visitor)
+    return visitor.found
+
+
+def _early_return(body: list):
+    """The first `return` that does not end the body (or a branch of a final if), or None."""
+    for i, stmt in enumerate(body):
+        last = i == len(body) - 1
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for j, small in enumerate(stmt.body):
+                if isinstance(small, cst.Return) and not (last and j == len(stmt.body) - 1):
+                    return small
+        elif isinstance(stmt, cst.If) and last:
+            found = _early_return(list(stmt.body.body))
+            if found is None and stmt.orelse is not None:
+                orelse = stmt.orelse
+                found = _early_return([orelse] if isinstance(orelse, cst.If)
+                                      else list(orelse.body.body))
+            if found is not None:
+                return found
+        else:
+            found = _returns(stmt)
+            if found:
+                return found[0]
+    return None
+
+
+def _always_returns(body: list) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return isinstance(last.body[-1], cst.Return)
+    if isinstance(last, cst.If) and last.orelse is not None:
+        orelse = last.orelse
+        other = [orelse] if isinstance(orelse, cst.If) else list(orelse.body.body)
+        return _always_returns(list(last.body.body)) and _always_returns(other)
+    return False
+
+
+def _check_params(lowerer, fn_node) -> None:
+    ps = fn_node.params
+    extra = [p for p in (ps.star_kwarg,) if isinstance(p, cst.Param)]
+    if extra or ps.kwonly_params:
+        raise lowerer.unsupported(extra[0] if extra else ps.kwonly_params[0],
+                                  "**kwargs or keyword-only parameters of an inlined function",
+                                  "use positional parameters (and *args)")
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name, self.found = name, False
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Name) and node.func.value == self.name:
+            self.found = True
+
+
+def _calls_itself(node: cst.FunctionDef) -> bool:
+    visitor = _Calls(node.name.value)
+    node.body.visit(visitor)
+    return visitor.found
+
+
+def _base(node) -> str:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _is_docstring(stmt) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, cst.SimpleString))

@@ -1,0 +1,180 @@
+"""Lowering of Python statements beyond the basics: `for` / `while` with `else:`, `assert`,
+`del`, starred unpacking of a literal and `M[i][j] = v` (issue 13).
+
+    for x in xs: ... else: E   ->  broke = False; for ...: (broke = True before each break)
+                                    if not broke: E        (no flag when nothing breaks)
+    assert c, msg              ->  kept in the forward sweep (Prim.ASSERT)
+    del y                      ->  nothing; a later read of y is refused, as Python raises
+    a, *rest = [x, y, z]       ->  a = x; rest = [y, z]
+    M[i][j] = v                ->  row = M[i]; row[j] = v; M[i] = row
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.prims import Prim
+from .inline_bodies import _assignment_counts
+from .loops import lower_for
+
+
+class PythonStatements:
+    """Mixin of the Lowerer: the statements of this module."""
+
+    def check_not_nested_list(self, target: cst.Subscript) -> None:
+        """Refuse M[i][j] = v when M is built as a list here: agc does not follow a list's rows."""
+        base = target.value
+        while isinstance(base, cst.Subscript):
+            base = base.value
+        if isinstance(base, cst.Name) and base.value in _list_built_names(self.node):
+            raise self.unsupported(target, "writing into a row of a nested list (M[i][j] = v)",
+                                   "use a 2-D array and write M[i, j] = v, or build the row "
+                                   "anew: M[i] = [v if k == j else w for k, w in enumerate(M[i])]")
+
+    def _row_name(self, node: cst.Subscript) -> str:
+        """A readable temporary for the row M[i] of M[i][j] = v."""
+        base = node.value.value if isinstance(node.value, cst.Name) else "item"
+        name = self.namer.fresh(f"{base}_row")
+        self.temps.add(name)
+        return name
+
+    def _stmt_While(self, node: cst.While):
+        holder: list[ir.Atom] = []
+
+        def loop():
+            test = self.sub_block(lambda: holder.append(self.expr(node.test)))
+            body = self.sub_block(lambda: self.statements(node.body.body))
+            if any(ir.var_written(s) not in self.temps for s in ir.walk(test)
+                   if isinstance(s, ir.Assign)):
+                # the test binds a variable (walrus): `while True: test; if not c: break; body`,
+                # so that the variable is a loop variable like any other
+                leave = (ir.If(holder[0], (), (ir.Break(self.loc(node.test)),), self.loc(node)),)
+                self.block.append(ir.While((), ir.Const(True), test + leave + body, self.loc(node)))
+                return
+            self.block.append(ir.While(test, holder[0], body, self.loc(node)))
+
+        self.loop_with_else(node, loop)
+
+    def loop_with_else(self, node, loop: Callable[[], object]) -> None:
+        """A loop, then its `else:` block, which runs unless a `break` left the loop."""
+        for name in _assignment_counts(node.body):  # changes on a later trip: not known
+            self.known.pop(self.store_name_of(name), None)
+        flag = None
+        if node.orelse is not None and _breaks(node.body):
+            flag = self.namer.fresh("broke")
+            self.emit_assign(flag, Prim.COPY, (ir.Const(False),), node.orelse)
+        self.loop_flags.append(flag)
+        try:
+            loop()
+        finally:
+            self.loop_flags.pop()
+        if node.orelse is None:
+            return
+        if flag is None:
+            self.statements(node.orelse.body.body)
+            return
+        orelse = self.sub_block(lambda: self.statements(node.orelse.body.body))
+        self.block.append(ir.If(ir.Var(flag), (), orelse, self.loc(node.orelse)))
+
+    def _stmt_Break(self, node):
+        if self.loop_flags and self.loop_flags[-1] is not None:
+            self.emit_assign(self.loop_flags[-1], Prim.COPY, (ir.Const(True),), node)
+        self.block.append(ir.Break(self.loc(node)))
+
+    def _stmt_For(self, node: cst.For):
+        items = self.static_items(node.iter)
+        if items is not None:  # over a dict built here: unrolled, key by key
+            if node.orelse is not None:
+                raise self.unsupported(node.orelse, "`else:` on a loop over a dict")
+            self.unrolled_loop(node, items)
+            return
+        self.loop_with_else(node, lambda: lower_for(self, node))
+
+    def _stmt_Assert(self, node: cst.Assert):
+        test = self.expr(node.test)
+        if isinstance(test, ir.Const) and test.value and not isinstance(test.value, tuple):
+            return  # holds whatever the arguments
+        message = [self.expr(node.msg)] if node.msg is not None else []
+        self.emit_assign(None, Prim.ASSERT, (test, *message), node)
+
+    def _stmt_Del(self, node: cst.Del):
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
+        for target in targets:
+            target = target.value if isinstance(target, cst.Element) else target
+            if not isinstance(target, cst.Name) or not self.is_local(target.value):
+                raise self.unsupported(target, "`del` of anything but a local variable",
+                                       "leave the item alone, or assign the variable anew")
+            if self.loop_flags:
+                raise self.unsupported(node, "`del` inside a loop",
+                                       "leave the variable alone, or assign it a new value")
+            self.deleted.add(target.value)
+
+    def starred_assign(self, target, value, node) -> None:
+        """a, *rest, z = [x, y, v, w]: a literal list or tuple, unpacked by position."""
+        if not isinstance(value, (cst.List, cst.Tuple)) or _has_star(value):
+            raise self.unsupported(target, "starred unpacking of a computed sequence",
+                                   "unpack by index: a, rest = xs[0], xs[1:]")
+        items = [self.expr(el.value) for el in value.elements]
+        elements = target.elements
+        star = next(i for i, el in enumerate(elements) if isinstance(el, cst.StarredElement))
+        after = len(elements) - star - 1
+        if len(items) < len(elements) - 1:
+            raise UserCodeError(f"not enough values to unpack (expected at least "
+                                f"{len(elements) - 1}, got {len(items)})", self.loc(node))
+        middle = items[star:len(items) - after]
+        parts = items[:star] + [None] + items[len(items) - after:]
+        for i, (element, part) in enumerate(zip(elements, parts)):
+            if i == star:
+                part = self.emit_assign(None, Prim.LIST, middle, value)  # always a list
+            self.assign_to(element.value, part, node)
+
+
+class _ListBuilt(cst.CSTVisitor):
+    """Names assigned a list literal or a list comprehension somewhere in a function."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, (cst.List, cst.ListComp)):
+            self.names |= {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+
+
+def _list_built_names(node) -> set[str]:
+    visitor = _ListBuilt()
+    node.visit(visitor)
+    return visitor.names
+
+
+def _has_star(node) -> bool:
+    return isinstance(node, (cst.Tuple, cst.List)) and \
+        any(isinstance(el, cst.StarredElement) for el in node.elements)
+
+
+class _Breaks(cst.CSTVisitor):
+    """Whether a loop body breaks out of its own loop (not of a nested one)."""
+
+    def __init__(self):
+        self.found = False
+
+    def visit_Break(self, node):
+        self.found = True
+
+    def visit_For(self, node):
+        return False
+
+    def visit_While(self, node):
+        return False
+
+    def visit_FunctionDef(self, node):
+        return False
+
+
+def _breaks(body) -> bool:
+    visitor = _Breaks()
+    body.visit(visitor)
+    return visitor.found

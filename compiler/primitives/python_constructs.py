@@ -1,0 +1,113 @@
+"""Python constructs: `x is None`, `isinstance`, f-strings, `print(...)` and
+`assert` (no derivative), and np.concatenate of a list variable.
+
+print and assert are side effects (`Spec.effect`): they stay in the forward
+sweep where the user wrote them, are never removed as dead code and are
+emitted as statements. None of these has a derivative rule: their Specs are
+in the nondiff group.
+"""
+
+from __future__ import annotations
+
+import string
+
+import libcst as cst
+import numpy as np
+from libcst import Module
+
+from ..backend.expressions import ATOM, NOT, Expr, call, kwargs
+from ..ir.prims import Prim
+from ..proof.values import arr, at_point
+from .registry import emitter, meaning, vjp
+
+
+# ------------------------------------------------------------ is, is not
+@meaning(Prim.IS)
+def _is(run, s, x, y):
+    return x is y
+
+
+@meaning(Prim.IS_NOT)
+def _is_not(run, s, x, y):
+    return x is not y
+
+
+# ------------------------------------------------------------- isinstance
+@emitter(Prim.ISINSTANCE)
+def _emit_isinstance(stmt, atom):
+    return call("isinstance", [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.ISINSTANCE)
+def _isinstance(run, s, x, kinds):
+    value = at_point(run, s, x, "isinstance()") if run.symbolic(x) else x
+    return isinstance(value, kinds)
+
+
+# --------------------------------------------------------------- f-strings
+@emitter(Prim.FORMAT)
+def _emit_format(stmt, atom):
+    """An f-string again: its fields hold the variables (constants were formatted already)."""
+    names = iter(Module([]).code_for_node(atom(a).at_least(ATOM)) for a in stmt.args)
+    text = []
+    for literal, field, spec, conversion in string.Formatter().parse(stmt.params.get("text")):
+        text.append(literal.replace("{", "{{").replace("}", "}}"))
+        if field is not None:
+            text.append("{" + next(names) + (f"!{conversion}" if conversion else "")
+                        + (f":{spec}" if spec else "") + "}")
+    return Expr(cst.parse_expression("f" + repr("".join(text)))), False
+
+
+@meaning(Prim.FORMAT)
+def _format(run, s, *values):
+    return s.params.get("text").format(*(at_point(run, s, v, "an f-string") for v in values))
+
+
+# ------------------------------------------------------------ print, assert
+@emitter(Prim.PRINT)
+def _emit_print(stmt, atom):
+    return cst.Expr(call("print", [atom(a) for a in stmt.args], kwargs(stmt.params)).node)
+
+
+@meaning(Prim.PRINT)
+def _print(run, s, *values):
+    return None  # nothing to prove: printing changes no value
+
+
+@emitter(Prim.ASSERT)
+def _emit_assert(stmt, atom):
+    test, *message = [atom(a) for a in stmt.args]
+    msg = message[0].at_least(NOT + 1) if message else None
+    return cst.Assert(test.at_least(NOT), msg)
+
+
+@meaning(Prim.ASSERT)
+def _assert(run, s, cond, *message):
+    return None  # the check runs in the emitted code; a proof assumes it passes
+
+
+# ------------------------------------------- np.concatenate(a_list_variable)
+@vjp(Prim.CONCAT_LIST)
+def _concat_list(b, g, s):
+    return (b.op(Prim.UNCONCAT_GRAD, g, s.args[0], axis=s.params.get("axis", 0)),)
+
+
+@emitter(Prim.CONCAT_LIST)
+def _emit_concat_list(stmt, atom):
+    return call("xp.concatenate", [atom(stmt.args[0])], kwargs(stmt.params)), True
+
+
+@meaning(Prim.CONCAT_LIST)
+def _concat_list_meaning(run, s, items):
+    return np.concatenate([arr(x) for x in items], axis=s.params.get("axis", 0))
+
+
+@meaning(Prim.UNCONCAT_GRAD)
+def _unconcat_grad(run, s, g, items):
+    axis = s.params.get("axis", 0) % g.ndim
+    out, start = {}, 0
+    for i, x in enumerate(items):
+        stop = start + arr(x).shape[axis]
+        out[i] = g[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
+        start = stop
+    return out
