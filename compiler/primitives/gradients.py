@@ -71,6 +71,8 @@ def add(a: object, b: object) -> object:
     """a + b of adjoints, tuples item by item and dicts key by key (runtime `add`)."""
     if isinstance(b, dict) and not isinstance(a, dict):
         a, b = b, a
+    if isinstance(a, (dict, list, tuple)) and not isinstance(b, (dict, list, tuple)) and b == ZERO:
+        return a  # a symbolic zero for a container's adjoint adds nothing
     if isinstance(a, dict):
         b = dict(enumerate(b)) if isinstance(b, (list, tuple)) else b
         merged = dict(a)

@@ -521,7 +521,7 @@ def starred_unpacking_computed_refused(x):
 
 
 @add(vec(2, 3), expect="refused")
-def concatenate_axis_none_refused(x):
+def concatenate_list_axis_none_refused(x):
     return np.sum(np.concatenate([x, x * 2], axis=None) * np.arange(12.0))
 
 
