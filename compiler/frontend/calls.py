@@ -106,8 +106,8 @@ class CallLowering:
             if arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
-                    if params[arg.name] is None and arg.default is not None \
-                            and spec.prim not in (Prim.SORT, Prim.ARGSORT):  # flattened below
+                    if params[arg.name] is None and arg.default is not None and spec.prim \
+                            not in (Prim.SORT, Prim.ARGSORT, Prim.CONCATENATE):  # flattened below
                         # params drop None values: it would silently mean the default
                         raise self.unsupported(value, f"`{arg.name}=None` here",
                                                f"write the {arg.name} you mean, e.g. flatten "
@@ -141,6 +141,11 @@ class CallLowering:
         if spec.fixed.get("ravel_args"):  # np.vdot, np.outer: of the flattened operands
             atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
                      for a in atoms]
+        if spec.prim is Prim.CONCATENATE and "axis" in params and params["axis"] is None:
+            # np.concatenate(arrays, axis=None): of the flattened arrays (params drop a None)
+            atoms = [self.emit_assign(None, Prim.RESHAPE, [a, ir.Const((-1,))], node)
+                     for a in atoms]
+            del params["axis"]
         if spec.prim in (Prim.SORT, Prim.ARGSORT) and "axis" in params \
                 and params["axis"] is None:  # of the flattened array (params drop a None)
             atoms[0] = self.emit_assign(None, Prim.RESHAPE, [atoms[0], ir.Const((-1,))], node)

@@ -520,9 +520,15 @@ def starred_unpacking_computed_refused(x):
     return np.sum(a)
 
 
-@add(vec(2, 3), expect="refused")
-def concatenate_list_axis_none_refused(x):
+@add(vec(2, 3))
+def concatenate_axis_none_weighted(x):
     return np.sum(np.concatenate([x, x * 2], axis=None) * np.arange(12.0))
+
+
+@add(vec(2, 3), expect="refused")  # a list variable: its items are not flattened one by one
+def concatenate_list_variable_axis_none_refused(x):
+    parts = [x, x * 2]
+    return np.sum(np.concatenate(parts, axis=None) * np.arange(12.0))
 
 
 # --------------------------------------------------------------------- dicts
