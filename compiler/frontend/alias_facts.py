@@ -35,6 +35,7 @@ class Fact:
     holes: tuple = ()  # a view's index atoms
     index: object = None  # a view's index template (GETITEM form)
     stale: bool = False  # a view whose index variable was reassigned since
+    op: tuple | None = None  # a view made by an axis permutation: (prim, params) to redo it
 
 
 def fact_key(rel: str, a: str, b: str) -> tuple:
@@ -52,7 +53,7 @@ def join(left: dict | None, right: dict | None) -> dict | None:
     for key in left.keys() | right.keys():
         a, b = left.get(key), right.get(key)
         if a is not None and b is not None and a.must and b.must and \
-                (a.holes, a.index) == (b.holes, b.index):
+                (a.holes, a.index, a.op) == (b.holes, b.index, b.op):
             out[key] = a
         else:
             out[key] = replace(a or b, must=False)
@@ -65,6 +66,37 @@ def join_all(states) -> dict | None:
     for state in states:
         out = join(out, state)
     return out
+
+
+# Views that permute axes: the view is the base with its axes moved, and the base is the
+# view with them moved back, so a write to either can be carried to the other.
+PERMUTING = frozenset({Prim.TRANSPOSE, Prim.SWAPAXES, Prim.MOVEAXIS, Prim.MATRIX_T})
+
+
+def permutation_op(stmt: ir.Assign) -> tuple | None:
+    """(prim, params) that makes the view `stmt` from its base again; None if not permuting."""
+    if stmt.prim not in PERMUTING or len(stmt.args) != 1:
+        return None
+    return (stmt.prim, stmt.params)
+
+
+def inverse_op(op: tuple) -> tuple | None:
+    """(prim, params) that makes the base from a view made by `op`."""
+    prim, params = op
+    if prim is Prim.TRANSPOSE:
+        axes = params.get("axes")
+        if axes is None:
+            return op  # reversing the axes twice
+        if not all(isinstance(a, int) and a >= 0 for a in axes):
+            return None
+        inverse = tuple(sorted(range(len(axes)), key=lambda i: axes[i]))
+        return (prim, ir.Params.of(axes=inverse))
+    if prim in (Prim.SWAPAXES, Prim.MATRIX_T):
+        return op  # its own inverse
+    if prim is Prim.MOVEAXIS:
+        return (prim, ir.Params.of(source=params.get("destination"),
+                                   destination=params.get("source")))
+    return None
 
 
 # ------------------------------------------------------------------ liveness

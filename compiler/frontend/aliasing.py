@@ -11,7 +11,10 @@ which the reverse pass then differentiates like any other:
     read later is bound again: `x = w`;
   * a view `w = b[idx]` that is written is written back into its base,
     `b[idx] = w` (and that write is then followed like any other);
-  * a view `v = w[idx]` of a written array that is still read is taken again.
+  * a view `v = w[idx]` of a written array that is still read is taken again;
+  * the same for views that permute axes (`T = w.T`, swapaxes, moveaxis, mT):
+    a written view is carried back with the axes moved back (`w = T.T`), and
+    such a view of a written array is made again.
 
 An in-place `y += v` on an array that has other names becomes `y[...] = y + v`
 (numpy's in-place update, dtype kept); on a number it stays `y = y + v`
@@ -21,7 +24,7 @@ overwrite: the array may be read later through another name.
 
 What the analysis cannot follow is refused with a `UserCodeError` at the
 write: a name that is the same object on one path only (`if c: y = x`), a
-view through reshape, transpose, `np.asarray` or a helper's result, an array
+view through reshape, `np.asarray` or a helper's result, an array
 kept inside a list, a parameter a helper writes in place (the caller's array
 would change), or a write whose target may be either an array or a number.
 """
@@ -41,10 +44,12 @@ from .alias_facts import (
     Fact,
     Liveness,
     fact_key,
+    inverse_op,
     join,
     join_all,
     maybe_zero_d,
     nonscalar_names,
+    permutation_op,
 )
 from .read_only import refuse_read_only_writes
 
@@ -240,6 +245,10 @@ class AliasResolver:
                 self._view_facts(state, stmt, name, first.name)
             elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
                 self._share_all(state, name, first.name, stmt.loc)
+        elif permutation_op(stmt) and first is not None and \
+                self.sequences.get(first.name) == ARRAY and inverse_op(permutation_op(stmt)):
+            self._view_facts(state, stmt, name, first.name,
+                             Fact(True, stmt.loc, op=permutation_op(stmt)))
         elif stmt.prim in MAY_VIEW and first is not None:
             self._share_all(state, name, first.name, stmt.loc)
         elif stmt.prim in CONTAINS:
@@ -260,8 +269,9 @@ class AliasResolver:
             if new[1] != new[2]:
                 state[new] = fact
 
-    def _view_facts(self, state: dict, stmt: ir.Assign, name: str, base: str) -> None:
-        fact = Fact(True, stmt.loc, tuple(stmt.args[1:]), stmt.params.get("index"))
+    def _view_facts(self, state: dict, stmt: ir.Assign, name: str, base: str,
+                    fact: Fact | None = None) -> None:
+        fact = fact or Fact(True, stmt.loc, tuple(stmt.args[1:]), stmt.params.get("index"))
         state[("view", name, base)] = fact
         for key, other in list(state.items()):
             if key[0] == "same" and base in key[1:]:
@@ -354,6 +364,10 @@ class AliasResolver:
         target = ir.Var(partner)
         if key[0] == "same":
             return ir.Assign(target, Prim.COPY, (ir.Var(current),)) if fact.must else None
+        if key[0] == "view" and fact.must and fact.op is not None:
+            # an axis permutation: partner = current with its axes moved (or moved back)
+            prim, params = fact.op if key[1] == partner else inverse_op(fact.op)
+            return ir.Assign(target, prim, (ir.Var(current),), params)
         if key[0] == "view" and fact.must and fact.index is not None:
             if key[1] == partner:  # partner = current[idx]: take the view again
                 return ir.Assign(target, Prim.GETITEM, (ir.Var(current), *fact.holes),

@@ -410,7 +410,8 @@ def write_through_swapaxes_copy(X):
 corpus.ref(lambda X: jnp.sum(X.T.at[0].set(1.0) * X.T) + jnp.sum(X))
 
 
-@add(vec(3, 4), expect="refused")
+# writes carried between a base and its axis-permuting views (refused before)
+@add(vec(3, 4))
 def write_through_swapaxes_view(X):
     Y = X * 1.0
     Z = np.swapaxes(Y, 0, 1)
@@ -418,20 +419,29 @@ def write_through_swapaxes_view(X):
     return np.sum(Y ** 2)
 
 
-@add(vec(3, 4), expect="refused")
+corpus.ref(lambda X: jnp.sum(X.at[:, 0].set(1.0) ** 2))
+
+
+@add(vec(3, 4))
 def write_base_under_moveaxis_view(X):
     Y = X * 1.0
     Z = np.moveaxis(Y, 0, 1)
     Y[0] = 0.0
-    return np.sum(Z ** 2)
+    return np.sum(Z ** 2 * np.arange(12.0).reshape(4, 3))
 
 
-@add(vec(3, 4), expect="refused")
+corpus.ref(lambda X: jnp.sum(jnp.moveaxis(X.at[0].set(0.0), 0, 1) ** 2 * jnp.arange(12.0).reshape(4, 3)))
+
+
+@add(vec(3, 4))
 def write_base_under_mT_view(X):
     Y = X * 1.0
     Z = Y.mT
-    Y[:, 0] += 1.0
-    return np.sum(Z ** 2)
+    Y[:, 0] += X[:, 1] ** 2
+    return np.sum(Z ** 2 * np.arange(12.0).reshape(4, 3))
+
+
+corpus.ref(lambda X: jnp.sum(X.at[:, 0].add(X[:, 1] ** 2).T ** 2 * jnp.arange(12.0).reshape(4, 3)))
 
 
 @add(vec(4), expect="refused")
