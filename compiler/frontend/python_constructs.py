@@ -195,6 +195,40 @@ class PythonLowering:
             best = self.emit_assign(None, prim, (best, self.expr(arg)), node, builtin)
         return best
 
+    def _builtin_any(self, node: cst.Call, dest):
+        return self._any_all(node, "any")
+
+    def _builtin_all(self, node: cst.Call, dest):
+        return self._any_all(node, "all")
+
+    def _any_all(self, node: cst.Call, name: str) -> ir.Atom:
+        """any(xs) / all(xs): a loop that stops at the first item that settles it, as
+        Python's does (later items are neither computed nor tested)."""
+        args = self._plain_args(node, name)
+        if len(args) != 1:
+            raise UserCodeError(f"{name}() takes 1 argument ({len(args)} given)", self.loc(node))
+        items = args[0]
+        if isinstance(items, cst.GeneratorExp) and items.for_in.inner_for_in is not None:
+            raise self.unsupported(items, f"{name}() of a generator with several `for` clauses",
+                                   "write the loops out, with a break")
+        settles = name == "any"  # any: the first true item; all: the first false one
+        # a named variable, not a temporary: it is assigned twice (temporaries are bound once)
+        result = self.namer.fresh("found" if settles else "every")
+        self.emit_assign(result, Prim.COPY, (ir.Const(not settles),), node)
+
+        def test(item: ir.Atom) -> None:
+            cond = item if settles else self.emit_assign(None, Prim.NOT, (item,), node)
+            body = self.sub_block(lambda: (
+                self.emit_assign(result, Prim.COPY, (ir.Const(settles),), node),
+                self.block.append(ir.Break(self.loc(node)))))
+            self.block.append(ir.If(cond, body, (), self.loc(node)))
+
+        if isinstance(items, cst.GeneratorExp):
+            self.comprehension(items.for_in, lambda: test(self.expr(items.elt)))
+        else:
+            self.each(self.expr(items), node, 0, test)
+        return ir.Var(result)
+
     def _builtin_len(self, node: cst.Call, dest):
         entries = self.dict_named(node.args[0].value) if len(node.args) == 1 else None
         return None if entries is None else ir.Const(len(entries))  # else: numpy_names' len

@@ -577,3 +577,21 @@ def dict_written_in_loop_refused(x):
     for i in range(2):
         d["a"] = d["a"] * 2
     return np.sum(d["a"])
+
+
+# builtin any / all: stop at the first item that settles them, as Python's do
+@add(at=[(np.array([0.95, -0.7, 0.3]),), (np.array([0.5, 0.2, 0.3]),)])
+def builtin_any_all(x):
+    s = np.sum(x ** 2)
+    if any(v > 0.9 for v in x):
+        s = s * 2.0
+    if all([x[0] > -2.0, x[1] < 2.0]):
+        s = s + np.sum(x)
+    if not all(x > -0.5):
+        s = s * 3.0
+    return s
+
+
+@add(vec(3), expect="refused")
+def builtin_any_two_for_clauses_refused(x):
+    return np.sum(x) * any(a > b for a in x for b in x)
