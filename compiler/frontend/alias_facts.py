@@ -167,7 +167,8 @@ def maybe_zero_d(fn: ir.Function, scalars: set[str]) -> set[str]:
     return found
 
 
-def nonscalar_names(fn: ir.Function, ranks: dict[str, int | None]) -> set[str]:
+def nonscalar_names(fn: ir.Function, ranks: dict[str, int | None],
+                    in_place: frozenset[int] | set[int] = frozenset()) -> set[str]:
     """Names that hold an array of at least one dimension on every path, where the ranks
     do not say so: a slice, a new axis or a literal list of positions keeps a dimension,
     and an elementwise operation with such an operand broadcasts to at least one (a
@@ -177,6 +178,18 @@ def nonscalar_names(fn: ir.Function, ranks: dict[str, int | None]) -> set[str]:
     for stmt in ir.walk(fn.body):
         if isinstance(stmt, ir.Assign) and stmt.target.name not in fn.param_names:
             defs.setdefault(stmt.target.name, []).append(stmt)
+    # A name bound once (or a parameter never rebound) that is sliced somewhere holds an
+    # array there: a number cannot be sliced. (If the slice never runs and the name holds a
+    # number after all, the in-place write `y[...] = y op v` raises: never a silent result.)
+    counts = {p: 1 for p in fn.param_names}  # bindings; item writes and `y op= v` (in
+    for stmt in ir.walk(fn.body):            # place on an array) keep the object
+        name = ir.var_written(stmt)
+        if name is not None and id(stmt) not in in_place and \
+                not (isinstance(stmt, ir.Assign) and stmt.prim is Prim.SETITEM):
+            counts[name] = counts.get(name, 0) + 1
+    known |= {s.args[0].name for s in ir.walk(fn.body) if isinstance(s, ir.Assign)
+              and s.prim in (Prim.GETITEM, Prim.SETITEM) and isinstance(s.args[0], ir.Var)
+              and counts.get(s.args[0].name, 0) == 1 and _slices(s)}
     # The greatest fixed point: `z = z * s` in a loop keeps z's dimension; every name's
     # first binding is among its assignments, so a name only ever bound from numbers leaves.
     found = known | set(defs)
@@ -189,6 +202,13 @@ def nonscalar_names(fn: ir.Function, ranks: dict[str, int | None]) -> set[str]:
                 found.discard(name)
                 changed = True
     return found
+
+
+def _slices(stmt: ir.Assign) -> bool:
+    """Whether an indexing statement's index holds a slice or a new axis."""
+    index = stmt.params.get("index")
+    return isinstance(index, ir.Index) and any(
+        isinstance(item, (ir.Slice, ir.NewAxis)) for item in index.items)
 
 
 def _keeps_a_dimension(stmt: ir.Assign, found: set[str]) -> bool:

@@ -77,7 +77,7 @@ class AliasResolver:
         self.temps = temps if temps is not None else set()
         self.live = Liveness(fn).after
         self.array_made = maybe_zero_d(fn, scalars)
-        self.nonscalar = nonscalar_names(fn, ranks)
+        self.nonscalar = nonscalar_names(fn, ranks, in_place)
         self.breaks: list = []
         self.continues: list = []
 
@@ -241,7 +241,8 @@ class AliasResolver:
             self._copy_facts(state, name, first.name)
             state[fact_key("same", name, first.name)] = Fact(True, stmt.loc)
         elif stmt.prim is Prim.GETITEM and first is not None:
-            if self._basic(stmt) and self.sequences.get(first.name) == ARRAY:
+            if self._basic(stmt) and (self.sequences.get(first.name) == ARRAY
+                                      or self._tuple_index_of_array(stmt, first.name)):
                 self._view_facts(state, stmt, name, first.name)
             elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
                 self._share_all(state, name, first.name, stmt.loc)
@@ -291,6 +292,11 @@ class AliasResolver:
                 partner = key[2] if key[1] == other else key[1]
                 if partner != name:
                     state[fact_key("shares", name, partner)] = Fact(fact.must, loc)
+
+    def _tuple_index_of_array(self, stmt: ir.Assign, name: str) -> bool:
+        """x[i, j:k] of a name known to hold an array: a list cannot take a tuple index, so
+        when this runs x is an array (of two or more dimensions) and the result its view."""
+        return name in self.nonscalar and len(stmt.params.get("index").items) >= 2
 
     def _basic(self, stmt: ir.Assign) -> bool:
         """A basic index (integers, slices, None, ...): the result is a view, or a number."""

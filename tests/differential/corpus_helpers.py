@@ -259,3 +259,19 @@ def _powers(v, n):
     for k in range(n):
         out.append(v ** (k + 1))
     return out
+
+
+def _shifted_tail(p):
+    v = p.copy()
+    z = v[-1, :2]  # a view: v is an array (it is sliced), so += below changes z too
+    v += 0.5
+    return np.sum(z * v[0, :2])
+
+
+# a helper's parameter has no known rank; slicing it shows it is an array (was refused)
+@add(vec(2, 3))
+def helper_sliced_copy_written_in_place(X):
+    return _shifted_tail(X * 2.0)
+
+
+ref(lambda X: jnp.sum((2.0 * X[-1, :2] + 0.5) * (2.0 * X[0, :2] + 0.5)))
