@@ -499,3 +499,24 @@ def test_checks_follow_the_environment(monkeypatch):
     monkeypatch.setenv("AGC_CHECKS", "1")
     with pytest.raises(InternalError, match="in g after nothing: 'y' is read before"):
         Checks().function(broken, "nothing")
+
+
+def _branches_then_read(second_defines_in_both: bool) -> ir.Function:
+    """y bound under c; then bound again in both branches of `if d` (or only in one)."""
+    c, d, y = ir.Var("c"), ir.Var("d"), ir.Var("y")
+    rebind = (assign(y, Prim.COPY, ir.Const(2.0)),)
+    return function(
+        assign(c, Prim.GT, X, ir.Const(0.0)), assign(d, Prim.LT, X, ir.Const(1.0)),
+        ir.If(c, (assign(y, Prim.COPY, ir.Const(1.0)),), ()),
+        ir.If(d, rebind, rebind if second_defines_in_both else ()),
+        ir.Return((y,)))
+
+
+def test_accepts_a_name_bound_again_on_both_branches_after_a_partial_binding():
+    validate(_branches_then_read(second_defines_in_both=True))
+
+
+def test_rejects_a_name_bound_on_two_unrelated_branches_only():
+    # y is unbound when neither c nor d holds: the two guards do not add up to every path
+    assert "'y' is read where it may be undefined" in rejected(
+        _branches_then_read(second_defines_in_both=False))

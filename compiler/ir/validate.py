@@ -204,8 +204,8 @@ class _Checker:
             first, second = then.get(name), other.get(name)
             if first is None or second is None:
                 joined[name] = first if second is None else second
-            else:  # defined under either guard: X + {c} or X + {not c} is defined under X
-                joined[name] = first & second
+            else:
+                joined[name] = _joined_guard(first, second, cond)
         return joined
 
     # ------------------------------------------------------------------ tape
@@ -271,10 +271,25 @@ def _tape_stmt(item):
     return item[-1] if isinstance(item, tuple) else item
 
 
+def _joined_guard(first: Guard, second: Guard, cond: str | None) -> Guard:
+    """Where a name is defined after an if: under `first` on its then-path, `second` on its
+    else-path. X + {c} and X + {not c} give X; any other pair both guards (a conjunction
+    that implies either path's)."""
+    if first == second:
+        return first
+    common = first & second
+    if cond is not None and first - common == {(cond, True)} and \
+            second - common == {(cond, False)}:
+        return common
+    return first | second
+
+
 def _define(state: dict, name: str, assume: Guard) -> None:
     old = state.get(name)
-    if old is None or assume <= old:
-        state[name] = assume  # defined now wherever it was before, and on this path
+    if old is None or not old <= assume:
+        # defined on this path now; an older definition under conditions this path does not
+        # imply (`if not returned:` before a loop, then defined again in the loop) is moot here
+        state[name] = assume
 
 
 def _define_all(state: dict, names, assume: Guard) -> None:

@@ -298,6 +298,20 @@ def f(a, b):
 """, (0.32870804957149025, [[-0.55251189, -1.10166354], [-1.16033367, 0.75184857],
                              [0.99061339, 0.25592586]],), -1.10166354,
          (0.0, [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0]],)),
+    # fixed; agc (with AGC_CHECKS=1) once raised InternalError "'v0_bar' is read where it
+    # may be undefined": the IR validator lost a name's binding made under `not returned`
+    Case("loop_return_then_inplace", """
+def f(a, b):
+    v0 = a * 1.0
+    for t1 in a:
+        v0 = b * 2.0
+        if t1 > 0.5:
+            return v0[-1]
+    v0 = b * 3.0
+    v0 -= a
+    return np.sum(v0)
+""", ([-0.3, 0.3, -0.6], [0.9, -0.7, 0.1],), 1.5,
+         ([-1.0, -1.0, -1.0], [3.0, 3.0, 3.0],)),
     # fixed; agc once gave: gradient [[nan, nan], ...]: the max's output, read by its
     # gradient, was written in place through an alias on the next trip
     Case("alias_written_after_max", """
