@@ -32,8 +32,10 @@ from .printer import format_block
 
 _STATEMENTS = (ir.Assign, ir.If, ir.While, ir.For, ir.Break, ir.Continue, ir.Return,
                ir.Push, ir.Pop)
-# A guard: the branch decisions (condition name, taken) a path has made.
+# A guard: the branch decisions (condition name, taken) a path has made. A name is
+# defined under a set of guards, alternatives: on every path that meets one of them.
 Guard = frozenset
+ALWAYS = frozenset({Guard()})
 
 
 def checks_enabled() -> bool:
@@ -65,7 +67,7 @@ def validate(fn: ir.Function, extra_defined: frozenset[str] = frozenset(),
              after: str | None = None) -> None:
     """Raise InternalError if `fn` breaks an IR invariant."""
     checker = _Checker(_where(fn.name, after), markers=False)
-    state = {name: Guard() for name in (*fn.param_names, *extra_defined)}
+    state = {name: ALWAYS for name in (*fn.param_names, *extra_defined)}
     checker.block(fn.body, state, Guard(), in_loop=False)
 
 
@@ -79,7 +81,7 @@ def validate_adjoint(adj, after: str | None = None, markers: bool = False) -> No
     """
     where = _where(f"the adjoint of {adj.primal.name}", after)
     checker = _Checker(where, markers)
-    state = {name: Guard() for name in (*adj.primal.param_names, adj.seed_param)}
+    state = {name: ALWAYS for name in (*adj.primal.param_names, adj.seed_param)}
     body = tuple(adj.forward) + tuple(adj.seed) + tuple(adj.backward)
     returned = (tuple(adj.outputs) if adj.returns_value else ()) + tuple(adj.grads) + tuple(adj.kept)
     end = checker.block(body, state, Guard(), in_loop=False)
@@ -112,10 +114,11 @@ class _Checker:
     # ------------------------------------------------------------ statements
     def reads(self, stmt, state: dict, assume: Guard) -> None:
         for name in ir.vars_read(stmt):
-            guard = state.get(name)
-            if guard is None:
+            guards = state.get(name)
+            if guards is None:
                 self.fail(stmt, f"{name!r} is read before it is defined")
-            if not guard <= assume:
+            if not any(guard <= assume for guard in guards):
+                guard = min(guards, key=len)
                 branches = ", ".join(f"{'' if taken else 'not '}{cond}"
                                      for cond, taken in sorted(guard - assume))
                 self.fail(stmt, f"{name!r} is read where it may be undefined "
@@ -198,14 +201,12 @@ class _Checker:
             if then is None and other is None:
                 return None
             survivor, taken = (other, (cond, False)) if then is None else (then, (cond, True))
-            return {name: guard - {taken} for name, guard in survivor.items()}
+            return {name: _simplest({g - {taken} for g in guards})
+                    for name, guards in survivor.items()}
         joined = {}
         for name in then.keys() | other.keys():
-            first, second = then.get(name), other.get(name)
-            if first is None or second is None:
-                joined[name] = first if second is None else second
-            else:
-                joined[name] = _joined_guard(first, second, cond)
+            joined[name] = _joined(then.get(name, frozenset()), other.get(name, frozenset()),
+                                   cond)
         return joined
 
     # ------------------------------------------------------------------ tape
@@ -271,25 +272,25 @@ def _tape_stmt(item):
     return item[-1] if isinstance(item, tuple) else item
 
 
-def _joined_guard(first: Guard, second: Guard, cond: str | None) -> Guard:
-    """Where a name is defined after an if: under `first` on its then-path, `second` on its
-    else-path. X + {c} and X + {not c} give X; any other pair both guards (a conjunction
-    that implies either path's)."""
-    if first == second:
-        return first
-    common = first & second
-    if cond is not None and first - common == {(cond, True)} and \
-            second - common == {(cond, False)}:
-        return common
-    return first | second
+def _joined(first: frozenset, second: frozenset, cond: str | None) -> frozenset:
+    """The guards of a name after an if, from those of its two branches: the paths of
+    either, and X where the branches hold X + {cond} and X + {not cond}."""
+    guards = set(first | second)
+    if cond is not None:
+        for guard in first | second:
+            if (cond, True) in guard and guard - {(cond, True)} | {(cond, False)} in guards:
+                guards.add(guard - {(cond, True)})
+    return _simplest(guards)
+
+
+def _simplest(guards) -> frozenset:
+    """The guards, without those that another one implies (a superset of it)."""
+    return frozenset(g for g in guards if not any(other < g for other in guards))
 
 
 def _define(state: dict, name: str, assume: Guard) -> None:
-    old = state.get(name)
-    if old is None or not old <= assume:
-        # defined on this path now; an older definition under conditions this path does not
-        # imply (`if not returned:` before a loop, then defined again in the loop) is moot here
-        state[name] = assume
+    """Defined now on this path (as well as wherever it was before)."""
+    state[name] = _simplest(state.get(name, frozenset()) | {assume})
 
 
 def _define_all(state: dict, names, assume: Guard) -> None:
