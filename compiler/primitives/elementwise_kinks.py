@@ -77,14 +77,19 @@ def _maximum(b, g, s):
 @meaning(Prim.MAXIMUM, Prim.MINIMUM)
 def _maximum_meaning(run, s, x, y):
     first = ">" if s.prim is Prim.MAXIMUM else "<"
+    if s.params.get("lib") == "builtins":  # Python keeps the first of equal values
+        return pairwise(lambda a, b: sym(b) if holds(run, first, b, a) else sym(a), x, y)
+    return tie_split(run, first, x, y)
 
+
+def tie_split(run, first: str, x, y):
+    """x where `x first y` holds at the point, y where the reverse, their mean at a tie
+    (the meaning of maximum, minimum, fmax and fmin, whose rules split a tie evenly)."""
     def piece(a, b):
-        if s.params.get("lib") == "builtins":  # Python keeps the first of equal values
-            return sym(b) if holds(run, first, b, a) else sym(a)
         if holds(run, first, a, b):
             return sym(a)
         if holds(run, "==", a, b):
-            return (sym(a) + sym(b)) / 2  # a tie: half of each, as in the rule
+            return (sym(a) + sym(b)) / 2
         return sym(b)
 
     return pairwise(piece, x, y)

@@ -18,6 +18,7 @@ from .. import ir
 from ..backend.expressions import MATH_NAMES, call, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, elementwise, holds, pairwise, sym
+from .elementwise_kinks import tie_split
 from .elementwise_math import _function, _lib
 from .gradients import expand
 from .registry import emitter, meaning, vjp
@@ -166,16 +167,7 @@ def _fmax(b, g, s):
 
 @meaning(Prim.FMAX, Prim.FMIN)
 def _fmax_meaning(run, s, x, y):
-    op = ">" if s.prim is Prim.FMAX else "<"
-
-    def piece(a, c):
-        if holds(run, op, a, c):
-            return sym(a)
-        if holds(run, "==", a, c):
-            return (sym(a) + sym(c)) / 2  # a tie: half of each, as in the rule
-        return sym(c)
-
-    return pairwise(piece, x, y)
+    return tie_split(run, ">" if s.prim is Prim.FMAX else "<", x, y)
 
 
 @vjp(Prim.HEAVISIDE)
