@@ -22,6 +22,7 @@ from .calls import CallLowering
 from .expressions import ExpressionLowering
 from .inline import InlineLowering, LocalFunction
 from .inline_bodies import _assignment_counts
+from .local_names import function_names
 from .methods import MethodLowering
 from .parsed import ParsedModule
 from .python_constructs import PythonLowering, foldable
@@ -56,11 +57,11 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.module = parsed.tree
         self.names = parsed.names
         self.node = node
-        self.local_names = _local_names(node)
+        self.local_names, identifiers = function_names(node)
         first = [*node.params.posonly_params, *node.params.params][:1]
         self.method_info = parsed.method_of.get(node.name.value, parsed.method)
         self.self_name = first[0].name.value if self.method_info is not None and first else None
-        self.namer = Namer(self.local_names | _all_identifiers(node))
+        self.namer = Namer(self.local_names | identifiers)
         self.temps: set[str] = set()
         self.block: list[ir.Stmt] = []
         self.helpers_called: set[str] = set()
@@ -439,54 +440,6 @@ def _is_docstring(stmt) -> bool:
     return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
             and isinstance(stmt.body[0], cst.Expr)
             and isinstance(stmt.body[0].value, cst.SimpleString))
-
-
-class _NameCollector(cst.CSTVisitor):
-    def __init__(self):
-        self.assigned: set[str] = set()
-        self.all: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.all.add(node.value)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.assigned.add(node.name.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._targets(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._targets(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._targets(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._targets(node.target)
-
-    def _targets(self, target) -> None:
-        if isinstance(target, cst.Name):
-            self.assigned.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._targets(element.value)
-
-
-def _collect(node: cst.FunctionDef) -> _NameCollector:
-    collector = _NameCollector()
-    node.visit(collector)
-    return collector
-
-
-def _local_names(node: cst.FunctionDef) -> set[str]:
-    return _collect(node).assigned
-
-
-def _all_identifiers(node: cst.FunctionDef) -> set[str]:
-    return _collect(node).all
 
 
 def lower_function(parsed: ParsedModule, name: str) -> tuple[ir.Function, Lowerer]:
