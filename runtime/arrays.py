@@ -5,7 +5,8 @@ pytrees, tells numpy, cupy and Array-API arrays apart (`x.__array_namespace__()`
 and names the argument positions when they mix. Emitted code calls numpy's names
 on the module it gets (`xp.arcsin`, `xp.concatenate`, `xp.linalg.norm`, ...);
 `NumpyStyle` (numpy_style.py) offers those names over a strict Array-API namespace
-such as `array_api_strict`. numpy and cupy need no adapter.
+such as `array_api_strict`, and `CupyStyle` (cupy_style.py) gives cupy numpy's
+behaviour where cupy's functions differ (Python numbers and lists as arrays, ...).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 
 import numpy
 
+from .cupy_style import cupy_style
 from .numpy_style import NUMBER, NumpyStyle, numpy_style
 
 __all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "checking_arguments",
@@ -78,7 +80,7 @@ def _library(leaf):
     if isinstance(leaf, NUMBER) or not hasattr(leaf, "shape"):
         return None
     if type(leaf).__module__.split(".")[0] == "cupy":
-        return "cupy (cuda)", sys.modules["cupy"]
+        return "cupy (cuda)", cupy_style(sys.modules["cupy"])
     namespace = getattr(leaf, "__array_namespace__", None)
     if namespace is None:
         return None

@@ -154,7 +154,10 @@ def _matrix_norm_grad(xp, ge, x, norm, axes, ord):
     if ord in (1, -1, math.inf, -math.inf):
         summed = -2 if ord in (1, -1) else -1  # column sums (1) or row sums (inf)
         sums = xp.sum(xp.abs(m), axis=summed, keepdims=True)
-        grad = ge * xp.sign(m) * _shares(xp, sums == norm, moved, m.dtype)
+        # The extreme sum found again from these sums, not read from `norm`: another
+        # summation order (cupy's norm, float32) would round it differently.
+        extreme = (xp.max if ord in (1, math.inf) else xp.min)(sums, axis=moved, keepdims=True)
+        grad = ge * xp.sign(m) * _shares(xp, sums == extreme, moved, m.dtype)
     else:
         u, _, vt = xp.linalg.svd(m, full_matrices=False)
         if ord == "nuc":
@@ -394,7 +397,13 @@ def written_grad(g, index):
     xp = _xp(g)
     written = g[index]
     positions = xp.reshape(xp.reshape(xp.arange(math.prod(g.shape)), g.shape)[index], (-1,))
-    return xp.where(xp.reshape(_last_writes(xp, positions), written.shape), written, 0)
+    last = _last_writes(xp, positions)
+    if xp.__name__ == "cupy" and not bool(xp.all(last)):
+        raise ValueError(
+            "y[index] = v with a repeated index, on cupy arrays: the GPU leaves unspecified "
+            "which write wins (numpy keeps the last), so the gradient is not defined. Write "
+            "each position once (deduplicate the index), or run this model on numpy.")
+    return xp.where(xp.reshape(last, written.shape), written, 0)
 
 
 def _last_writes(xp, positions):

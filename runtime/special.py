@@ -125,7 +125,10 @@ def _like(value, x):
 
 def polygamma(n, x):
     """scipy.special.polygamma(n, x), in x's dtype (scipy's computes in float64)."""
-    return _like(_function("polygamma", x)(n, x), x)
+    fn = _function("polygamma", x)
+    if not isinstance(x, numpy.ndarray) and hasattr(x, "shape"):
+        n = array_module(x).asarray(n)  # cupyx's polygamma takes n as an array only
+    return _like(fn(n, x), x)
 
 
 def trigamma(x):

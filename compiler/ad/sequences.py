@@ -61,7 +61,12 @@ def _arrays_for_numpy(stmt: ir.Assign, kinds: dict[str, str], namer, temps
         return [], stmt
     converted: list[ir.Assign] = []
     args = list(stmt.args)
+    # Only arguments a derivative flows through: the others are shapes, axes or indices,
+    # which numpy (and cupy, which wants a tuple for a shape) reads as they are.
+    through = stmt.prim.spec.diff_args
     for i, arg in enumerate(args):
+        if through is not None and i not in through:
+            continue
         if isinstance(arg, ir.Var) and kinds.get(arg.name) == SEQUENCE:
             array = ir.Var(namer.temp())
             if temps is not None:

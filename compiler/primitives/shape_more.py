@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 
 from .. import runtime
-from ..backend.expressions import call, const, kwargs, list_of
+from ..backend.expressions import call, const, kwargs, list_of, name
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
@@ -324,7 +324,10 @@ def _cast(b, g, s):
 
 @emitter(Prim.CAST)
 def _emit_cast(stmt, atom):
-    return call(f"xp.{stmt.params.get('dtype_name')}", [atom(stmt.args[0])]), True
+    # np.float32(x) of an array is x.astype(float32) (x itself when it has that dtype):
+    # written as asarray, which cupy accepts too (cupy's float32 is numpy's scalar type).
+    dtype = name(f"xp.{stmt.params.get('dtype_name')}")
+    return call("xp.asarray", [atom(stmt.args[0])], {"dtype": dtype}), True
 
 
 @meaning(Prim.CAST)
