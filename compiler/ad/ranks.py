@@ -12,6 +12,7 @@ from ..ir.prims import Prim
 
 UNKNOWN = None
 UNSET = -1
+INDEX_LIST = "index list"  # in `lengths`: a list of ints, which indexes like a 1-D array
 
 
 def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, int | None]:
@@ -31,6 +32,7 @@ def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, in
     # Lengths of tuples written out in the code: `reshape(x, (K, d, d))` has rank 3.
     lengths = {s.target.name: len(s.args) for s in assigns if s.prim is Prim.TUPLE}
     lengths = {n: k for n, k in lengths.items() if fn_def_count(assigns, n) == 1}
+    lengths.update({name: INDEX_LIST for name in index_lists(fn)})
     changed = True
     while changed:
         changed = False
@@ -41,6 +43,15 @@ def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, in
                 ranks[name] = new
                 changed = True
     return {k: (None if v == UNSET else v) for k, v in ranks.items()}
+
+
+def index_lists(fn: ir.Function) -> set[str]:
+    """Names bound once, to a list of ints written out in the code: as an index (`x[[1, 0]]`)
+    each is a 1-D integer array, so the result is a copy, never a view."""
+    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    return {s.target.name for s in assigns if s.prim is Prim.LIST and s.args
+            and fn_def_count(assigns, s.target.name) == 1
+            and all(isinstance(a, ir.Const) and type(a.value) is int for a in s.args)}
 
 
 def _join(old, new):
@@ -78,7 +89,7 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
     if stmt.prim.spec.group == "reduction":
         return _reduced_rank(stmt, args[0])
     if stmt.prim is Prim.GETITEM:
-        return _indexed_rank(stmt, args)
+        return _indexed_rank(stmt, args, lengths)
     if stmt.prim is Prim.MATMUL and None not in args and max(args) <= 2:
         return {(1, 1): 0, (2, 1): 1, (1, 2): 1, (2, 2): 2}.get(tuple(args), UNKNOWN)
     if stmt.prim in (Prim.DOT, Prim.INNER) and None not in args:
@@ -93,6 +104,8 @@ def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
     if elementwise and stmt.prim not in (Prim.ASARRAY, Prim.ASTYPE) and None not in args:
         return max(args, default=0)
     if stmt.prim is Prim.COPY or stmt.prim in SAME_RANK:
+        return args[0]
+    if stmt.prim is Prim.SETITEM:  # y[idx] = v: y keeps its shape
         return args[0]
     return _linalg_rank(stmt, args)
 
@@ -144,7 +157,8 @@ def _reshaped_rank(stmt: ir.Assign, lengths: dict[str, int]) -> int | None:
     shape = stmt.args[1]
     if isinstance(shape, ir.Const):
         return len(shape.value) if isinstance(shape.value, tuple) else 1
-    return lengths.get(shape.name, UNKNOWN)
+    length = lengths.get(shape.name, UNKNOWN)
+    return length if isinstance(length, int) else UNKNOWN
 
 
 def _reduced_rank(stmt: ir.Assign, rank) -> int | None:
@@ -158,18 +172,29 @@ def _reduced_rank(stmt: ir.Assign, rank) -> int | None:
     return rank - (len(axis) if isinstance(axis, tuple) else 1)
 
 
-def _indexed_rank(stmt: ir.Assign, args) -> int | None:
+def _indexed_rank(stmt: ir.Assign, args, lengths: dict) -> int | None:
     base = args[0]
     items = stmt.params.get("index").items
     if items and items[-1] == ir.ELLIPSIS:  # X[k, ...] drops one axis, as X[k] does
         items = items[:-1]
     if base is None or ir.ELLIPSIS in items:
         return UNKNOWN
-    if any(isinstance(item, ir.Hole) and args[item.pos] != 0 for item in items):
-        return UNKNOWN  # an array index: its shape decides
-    used = sum(1 for item in items if isinstance(item, (ir.Hole, ir.Slice)))
+    holes = [_index_rank(stmt.args[item.pos], args[item.pos], lengths)
+             for item in items if isinstance(item, ir.Hole)]
+    if any(rank not in (0, 1) for rank in holes):
+        return UNKNOWN  # an index of two or more dimensions: its shape decides
+    used = len(holes) + sum(1 for item in items if isinstance(item, ir.Slice))
     if used > base:
         return UNKNOWN
-    dropped = sum(1 for item in items if isinstance(item, ir.Hole))  # x[a:b] keeps its axis
+    # Each position (an int, or a 1-D array of ints or bools) takes one axis; 1-D ones
+    # broadcast together into one new axis (x[[1, 0]] keeps x's rank). x[a:b] keeps its axis.
+    advanced = 1 if 1 in holes else 0
     added = sum(1 for item in items if item == ir.NEWAXIS)
-    return base - dropped + added
+    return base - len(holes) + advanced + added
+
+
+def _index_rank(atom: ir.Atom, rank, lengths: dict):
+    """The rank of one position of an index: a list of ints written out counts as 1-D."""
+    if isinstance(atom, ir.Var) and lengths.get(atom.name) == INDEX_LIST:
+        return 1
+    return rank

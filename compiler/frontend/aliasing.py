@@ -35,7 +35,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ad.param_kinds import container_params, scalar_params
-from ..ad.ranks import variable_ranks
+from ..ad.ranks import index_lists, variable_ranks
 from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
 from ..errors import Loc, UserCodeError
 from ..ir.prims import Prim
@@ -78,6 +78,7 @@ class AliasResolver:
         self.live = Liveness(fn).after
         self.array_made = maybe_zero_d(fn, scalars)
         self.nonscalar = nonscalar_names(fn, ranks, in_place)
+        self.index_lists = index_lists(fn)
         self.breaks: list = []
         self.continues: list = []
 
@@ -313,6 +314,7 @@ class AliasResolver:
         """An index agc cannot classify: neither a sure view nor a sure copy."""
         return any(isinstance(item, ir.Hole) and isinstance(stmt.args[item.pos], ir.Var)
                    and self.ranks.get(stmt.args[item.pos].name) is None
+                   and stmt.args[item.pos].name not in self.index_lists
                    for item in stmt.params.get("index").items)
 
     def _is_int(self, atom: ir.Atom) -> bool:
@@ -354,6 +356,8 @@ class AliasResolver:
                 if not self._needed(state, partner, visited | {current}, stmt):
                     continue
                 made = self._fix(key, fact, current, partner, slot)
+                if made is None and self._dead_end(state, stmt, current, partner, visited):
+                    continue
                 if made is None:
                     self._refuse(stmt, name, current, partner, key, fact)
                 if made is False:
@@ -364,6 +368,18 @@ class AliasResolver:
 
         changed(name)
         return out
+
+    def _dead_end(self, state: dict, stmt: ir.Stmt, current: str, partner: str,
+                  visited: set[str]) -> bool:
+        """Whether a partner agc cannot update may be left stale: it is never read again,
+        and every name it shares memory with that is read again is a partner of `current`
+        itself (brought up to date, or refused, on its own)."""
+        if partner == CALLER or partner in self.live.get(id(stmt), set()):
+            return False
+        direct = self._partners(state, current)
+        return all(other in direct or other in visited or other == current or
+                   not self._needed(state, other, visited | {current, partner}, stmt)
+                   for other in self._partners(state, partner))
 
     def _fix(self, key: tuple, fact: Fact, current: str, partner: str, slot: bool):
         """The statement that brings `partner` up to date; None: impossible; False: unaffected."""
