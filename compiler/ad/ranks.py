@@ -38,7 +38,7 @@ def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, in
         changed = False
         for stmt in assigns:
             name = stmt.target.name
-            new = _join(ranks[name], _rank_of(stmt, ranks, lengths))
+            new = _join(ranks[name], rank_of(stmt, ranks, lengths))
             if new != ranks[name]:
                 ranks[name] = new
                 changed = True
@@ -73,15 +73,19 @@ def fn_def_count(assigns: list[ir.Assign], name: str) -> int:
     return sum(1 for s in assigns if s.target.name == name)
 
 
-def _rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
+def rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
     """The rank an assignment gives its target (UNSET while an input is unset)."""
     args = [_atom_rank(a, ranks) for a in stmt.args]
     if stmt.prim.spec.always_scalar:
         return 0
     if stmt.prim is Prim.EYE:
         return 2
+    if stmt.prim is Prim.ARANGE:
+        return 1
     if stmt.prim is Prim.RESHAPE:
         return _reshaped_rank(stmt, lengths)
+    if stmt.prim in MADE_FROM_A_SHAPE:  # np.zeros((3, 3)), np.full((2,), v): the shape's length
+        return _shape_length(stmt.args[0], lengths)
     if stmt.prim is Prim.TRANSPOSE:
         return args[0] if args[0] != UNSET else UNSET
     if UNSET in args:
@@ -152,9 +156,16 @@ def _joined_rank(stmt: ir.Assign, rank: int) -> int:
     return max(rank, 1) if stmt.params.get("hstack") else rank
 
 
+MADE_FROM_A_SHAPE = frozenset({Prim.ZEROS, Prim.ONES, Prim.FULL})
+
+
 def _reshaped_rank(stmt: ir.Assign, lengths: dict[str, int]) -> int | None:
     """reshape(x, shape): as many axes as the shape has entries, where that is written out."""
-    shape = stmt.args[1]
+    return _shape_length(stmt.args[1], lengths)
+
+
+def _shape_length(shape: ir.Atom, lengths: dict[str, int]) -> int | None:
+    """How many entries a shape has: a number is one, a tuple written out its length."""
     if isinstance(shape, ir.Const):
         return len(shape.value) if isinstance(shape.value, tuple) else 1
     length = lengths.get(shape.name, UNKNOWN)

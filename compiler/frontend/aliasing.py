@@ -35,6 +35,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ad.param_kinds import container_params, scalar_params
+from ..ad.flow_ranks import ranks_before
 from ..ad.ranks import index_lists, variable_ranks
 from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
 from ..errors import Loc, UserCodeError
@@ -79,6 +80,7 @@ class AliasResolver:
         self.array_made = maybe_zero_d(fn, scalars)
         self.nonscalar = nonscalar_names(fn, ranks, in_place)
         self.index_lists = index_lists(fn)
+        self.flow = ranks_before(fn, {n: r for n, r in ranks.items() if n in fn.param_names})
         self.breaks: list = []
         self.continues: list = []
 
@@ -181,6 +183,8 @@ class AliasResolver:
         if not others or self._immutable(name):
             return [stmt], self.bind(stmt, self.kill(state, name))
         rank = self.ranks.get(name)
+        if rank is None:  # this binding's rank, where the name is rebound with others
+            rank = self.flow.get(id(stmt), {}).get(name)
         is_list = self.sequences.get(name) == SEQUENCE
         if not is_list and not (rank is not None and rank >= 1) and name not in self.nonscalar:
             live = [p for p in others if self._needed(state, p, {name}, stmt)]

@@ -1,0 +1,101 @@
+"""Ranks in program order: the number of dimensions a name has at each statement.
+
+`variable_ranks` gives one rank per name, None where its bindings disagree:
+`v = M @ w` (a vector) and later `v = np.sum(v)` (a number) leave `v` unknown
+everywhere. Following the statements in order, with the branches and loop
+trips joined where paths meet, tells that `v` is a vector up to its second
+binding. The alias pass reads this at `v op= ...`, where an array changes in
+place and a number does not.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..ir.prims import Prim
+from .ranks import INDEX_LIST, UNSET, fn_def_count, index_lists, rank_of
+
+Env = dict  # name -> rank (None: unknown) of the names bound so far
+
+
+def ranks_before(fn: ir.Function, param_ranks: dict[str, int]) -> dict[int, Env]:
+    """{id(stmt): the ranks of the names bound before it}, for every statement reached."""
+    flow = _Flow(fn)
+    flow.block(fn.body, {p: param_ranks.get(p) for p in fn.param_names})
+    return flow.before
+
+
+def _join(left: Env | None, right: Env | None) -> Env | None:
+    """Ranks where two paths meet: agreed ranks stay; a name bound on one path keeps its."""
+    if left is None:
+        return None if right is None else dict(right)
+    if right is None:
+        return dict(left)
+    out = {}
+    for name in left.keys() | right.keys():
+        one, other = left.get(name, right.get(name)), right.get(name, left.get(name))
+        out[name] = one if one == other else None
+    return out
+
+
+class _Flow:
+    """One walk in order; loops run to a fixed point of their head's ranks."""
+
+    def __init__(self, fn: ir.Function):
+        self.before: dict[int, Env] = {}
+        assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+        # tuples written out once (reshape's shapes), and lists of ints used as indexes
+        self.lengths = {s.target.name: len(s.args) for s in assigns if s.prim is Prim.TUPLE
+                        and fn_def_count(assigns, s.target.name) == 1}
+        self.lengths.update({name: INDEX_LIST for name in index_lists(fn)})
+        self.breaks: list = []
+        self.continues: list = []
+
+    def block(self, stmts, env: Env | None) -> Env | None:
+        for stmt in stmts:
+            if env is None:
+                return None
+            self.before[id(stmt)] = env
+            env = self.stmt(stmt, env)
+        return env
+
+    def stmt(self, stmt, env: Env) -> Env | None:
+        if isinstance(stmt, ir.Assign):
+            rank = rank_of(stmt, env, self.lengths)
+            return {**env, stmt.target.name: None if rank == UNSET else rank}
+        if isinstance(stmt, ir.If):
+            return _join(self.block(stmt.body, dict(env)), self.block(stmt.orelse, dict(env)))
+        if isinstance(stmt, (ir.For, ir.While)):
+            return self.loop(stmt, env)
+        if isinstance(stmt, ir.Break):
+            self.breaks.append(env)
+            return None
+        if isinstance(stmt, ir.Continue):
+            self.continues.append(env)
+            return None
+        if isinstance(stmt, ir.Return):
+            return None
+        return env
+
+    def loop(self, stmt, entry: Env) -> Env | None:
+        outer = self.breaks, self.continues
+        head = dict(entry)
+        while True:
+            self.breaks, self.continues = [], []
+            env = dict(head)
+            if isinstance(stmt, ir.While):
+                env = self.block(stmt.test, env)
+                after_test = env
+            elif stmt.target is not None:
+                env[stmt.target.name] = 0  # a range index
+            end = self.block(stmt.body, env)
+            new = head
+            for state in (end, *self.continues):
+                new = _join(new, state)
+            if new == head:
+                break
+            head = new
+        exit_env = after_test if isinstance(stmt, ir.While) else head
+        for state in self.breaks:
+            exit_env = _join(exit_env, state)
+        self.breaks, self.continues = outer
+        return exit_env
