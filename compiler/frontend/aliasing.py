@@ -34,8 +34,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import ir
-from ..ad.param_kinds import container_params, scalar_params
 from ..ad.flow_ranks import ranks_before
+from ..ad.param_kinds import container_params, scalar_params
 from ..ad.ranks import index_lists, variable_ranks
 from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
 from ..errors import Loc, UserCodeError
