@@ -413,3 +413,75 @@ def _slice_of_product_ref(b, c):
     z2 = v0[-1, :2].at[-1].add(1.5) * jnp.dot(b[:, 1], c[-1])
     v0 = v0.at[-1, :2].set(z2)
     return jnp.sum(v0 * v0)
+
+
+# Generated programs that agc refused, accepted since (issue 13): ranks through a fancy
+# index of an int list, a literal int-list index is a copy, a view read by nobody after
+# a write may go stale, and ranks followed in program order.
+@add(vec(2, 3), vec(3, 3), wrt=("a", "c"))
+def rank_through_int_list_index(a, c):
+    v0 = np.dot(a.T @ c[[1, 0]], np.sin(c))
+    z1 = v0[-1]
+    z1 *= np.sqrt(v0[-1] ** 2 + 0.5)
+    v0 *= z1[-1] + a[1:]
+    return np.sum(v0)
+
+
+@ref
+def _rank_through_int_list_index_ref(a, c):
+    v0 = jnp.dot(a.T @ c[jnp.array([1, 0])], jnp.sin(c))
+    z1 = v0[-1] * jnp.sqrt(v0[-1] ** 2 + 0.5)
+    v0 = v0.at[-1].set(z1)
+    return jnp.sum(v0 * (z1[-1] + a[1:]))
+
+
+@add(vec(2), vec(3), wrt=("a", "b"))
+def int_list_index_is_a_copy(a, b):
+    v0 = np.dot(np.full((2, 3), 1.5) @ np.full((3, 2), 0.3), np.tanh(b[:2]))
+    v1 = v0[[1, 0]]
+    z2 = v0[:2]
+    v0 *= np.minimum(z2[::-1], a)
+    return np.sum(v1) + np.sum(v0 * a)
+
+
+@ref
+def _int_list_index_is_a_copy_ref(a, b):
+    v0 = jnp.dot(jnp.full((2, 3), 1.5) @ jnp.full((3, 2), 0.3), jnp.tanh(b[:2]))
+    v1 = v0[jnp.array([1, 0])]
+    v0 = v0 * jnp.minimum(v0[::-1], a)
+    return jnp.sum(v1) + jnp.sum(v0 * a)
+
+
+@add(vec(3, 3))
+def outer_of_a_view_then_written(a):
+    v0 = a[:, ::-1] - a[0, 1]
+    z1 = v0[0]
+    v0[0] = np.sum(np.outer(z1, z1), axis=1)
+    z1 *= np.dot(a[-1], np.outer(z1, z1))
+    return np.sum(v0 ** 2) + np.sum(z1)
+
+
+@ref
+def _outer_of_a_view_then_written_ref(a):
+    v0 = a[:, ::-1] - a[0, 1]
+    v0 = v0.at[0].set(jnp.sum(jnp.outer(v0[0], v0[0]), axis=1))
+    z1 = v0[0] * jnp.dot(a[-1], jnp.outer(v0[0], v0[0]))
+    v0 = v0.at[0].set(z1)
+    return jnp.sum(v0 ** 2) + jnp.sum(z1)
+
+
+@add(vec(2, 3))
+def name_rebound_with_another_rank(a):
+    v0 = np.tanh(np.dot(np.full((3, 3), 0.3), a.T))
+    z1 = v0[-1]
+    z1 *= 2.0
+    v0 = np.sum(v0)
+    v0 += 1.0
+    return v0 + np.sum(z1)
+
+
+@ref
+def _name_rebound_with_another_rank_ref(a):
+    v0 = jnp.tanh(jnp.dot(jnp.full((3, 3), 0.3), a.T))
+    v0 = v0.at[-1].multiply(2.0)
+    return jnp.sum(v0) + 1.0 + jnp.sum(v0[-1])
