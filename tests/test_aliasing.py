@@ -223,14 +223,17 @@ def index_changed(x):
     return np.sum(y * x)
 
 
-def normalize_in_place(v):
+def normalize_unless_large(v):
+    for i in range(3):
+        if v[i] > 10.0:
+            return v  # a return inside a loop: this helper is not inlined
     v /= np.linalg.norm(v)
     return v
 
 
 def helper_writes(x):
     y = x * 2
-    z = normalize_in_place(y)
+    z = normalize_unless_large(y)
     return np.sum(z * y)
 
 
@@ -336,16 +339,51 @@ def _line(source: str, text: str) -> int:
     ("maybe_alias", "    y += 1", "same object as `x` (related at line"),  # first y += 1
     ("reshaped", "r[0, 0] = 5.0", "may share memory with `y`"),
     ("item_of_list", "y[0] = 2.0", "may share memory with `lst`"),
-    ("normalize_in_place", "v /= np.linalg.norm", "parameter `v`"),
+    ("normalize_unless_large", "v /= np.linalg.norm", "parameter `v`"),
     ("index_changed", "v[0] = 5.0", "index variable reassigned since"),
 ])
 def test_refusals_name_the_alias_and_the_write(refused, name, line, words):
-    err = _refusal(getattr(refused, "helper_writes" if name == "normalize_in_place" else name),
+    err = _refusal(getattr(refused, "helper_writes" if name == "normalize_unless_large" else name),
                    X.copy())
     assert words in err.message
     assert err.loc.line == _line(REFUSED, line)
     assert err.hint and ".copy()" in err.hint or "`v = v /" in (err.hint or "")
     assert f":{err.loc.line}:" in str(err)
+
+
+INLINED = '''
+import numpy as np
+
+
+def normalize(v):
+    v /= np.linalg.norm(v)
+
+
+def scaled_first(v, s):
+    v[0] = v[0] * s
+    return v
+
+
+def grow(lst, v):
+    lst.append(v * 2)
+
+
+def f(x):
+    y = x * 2
+    normalize(y)  # on its own line: run for what it writes
+    z = scaled_first(y, 3.0)  # y and z are one array now
+    parts = [x]
+    grow(parts, y)
+    return np.sum(z * y) + np.sum(parts[1] * x)
+'''
+
+
+def test_a_helper_writing_its_argument_is_inlined(tmp_path):
+    """The write reaches the caller's array (and list) as in Python; value and gradient."""
+    module = import_source(INLINED, tmp_path, "inlined_helpers")
+    _check(module.f, X.copy())
+    source = agc.differentiate(module.f).compiled_for((1,)).source  # x: one dimension
+    assert "normalize" not in source and "scaled_first" not in source and "grow" not in source
 
 
 def test_refusal_where_agc_cannot_tell_array_from_number(refused):

@@ -25,9 +25,10 @@ class CallLowering:
         if isinstance(func, cst.Attribute) and self.is_self(func.value):
             return self.self_method_call(node, dest)
         if (any(self.passes_function(a.value) for a in node.args) or self.recursive(func)) \
-                and self.inlinable_helper(func):
-            # a helper given a function (a lambda, np.cos), or calling itself: inlined, so it
-            # can call it, or so its recursion unrolls on constants
+                and self.inlinable_helper(func) or self.writes_its_arguments(func):
+            # a helper given a function (a lambda, np.cos), calling itself, or writing its
+            # argument in place: inlined, so it can call it, so its recursion unrolls on
+            # constants, or so the write reaches the caller's object
             return self.call_local(self.module_function(func.value), node)
         if isinstance(func, cst.Name) and func.value in self.local_functions:
             return self.call_local(self.local_functions[func.value], node)

@@ -34,6 +34,7 @@ from .inline_bodies import (
     _early_return,
     _is_docstring,
     restructured,
+    writes_a_parameter,
 )
 from .parsed import ParsedModule
 
@@ -185,6 +186,15 @@ class InlineLowering:
                 if func.value not in self.names.function_modules else None
             self.recursion[func.value] = node is not None and _calls_itself(node)
         return self.recursion[func.value]
+
+    def writes_its_arguments(self, func) -> bool:
+        """Whether `func` names a helper of this module that writes an argument in place
+        and returns only at its end: inlined, so the caller's object changes as in Python."""
+        if not self.inlinable_helper(func):
+            return False
+        node = self.helper_source(func.value)
+        return writes_a_parameter(node) and \
+            _early_return(restructured(list(node.body.body), {})) is None
 
     def inlinable_helper(self, func) -> bool:
         """Whether `func` names a module-level function of the model's module."""

@@ -186,3 +186,52 @@ def _is_docstring(stmt) -> bool:
     return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
             and isinstance(stmt.body[0], cst.Expr)
             and isinstance(stmt.body[0].value, cst.SimpleString))
+
+
+# Methods that change their object in place (lists, dicts, arrays).
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort",
+                              "reverse", "update", "setdefault", "fill", "put", "resize"})
+
+
+class _ParamWrites(cst.CSTVisitor):
+    """Whether a body writes into one of `params` in place: `p op= v`, `p[i] = v`,
+    `p.append(v)`, ... (not looking into nested functions)."""
+
+    def __init__(self, params: set[str]):
+        self.params, self.found = params, False
+
+    def _target(self, target) -> None:
+        if not isinstance(target, cst.Subscript | cst.Attribute):
+            return
+        while isinstance(target, cst.Subscript | cst.Attribute):  # p[i][j], p.w[0]
+            target = target.value
+        if isinstance(target, cst.Name) and target.value in self.params:
+            self.found = True
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            self._target(target.target)
+
+    def visit_AugAssign(self, node):
+        if isinstance(node.target, cst.Name) and node.target.value in self.params:
+            self.found = True  # in place on an array or a list (a number just rebinds)
+        self._target(node.target)
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MUTATING_METHODS \
+                and isinstance(func.value, cst.Name) and func.value.value in self.params:
+            self.found = True
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+
+def writes_a_parameter(node: cst.FunctionDef) -> bool:
+    """Whether a function may change an argument in place (then the caller sees it)."""
+    visitor = _ParamWrites({p.name.value for p in node.params.params})
+    node.body.visit(visitor)
+    return visitor.found

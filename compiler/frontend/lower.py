@@ -226,6 +226,9 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
             if callee in self.local_functions:  # run for what it appends or prints
                 self.call_local(self.local_functions[callee], call)
                 return
+            if self.writes_its_arguments(call.func):  # run for what it writes in place
+                self.call_local(self.module_function(callee), call)
+                return
             if callee == "print" and not self.is_local(callee) and self.names.qualify(callee) is None:
                 self.print_call(call)
                 return
