@@ -109,6 +109,7 @@ def _refused() -> str:
                                               key=lambda item: (item[0][0].name, item[0][1])):
         lines.append(f"* `{option}={value!r}` of {prim.name.lower()}: {hint}\n")
     fields = ", ".join(f"`.{f}`" for f in sorted(RESULT_FIELDS))
-    lines.append(f"* the named fields of numpy.linalg's results ({fields}): unpack the "
-                 "result instead, e.g. `w, v = np.linalg.eigh(A)`\n")
+    lines.append(f"* the named fields of numpy.linalg's results ({fields}) of a result kept "
+                 "in a variable (they are read on the call itself, `np.linalg.eigh(A)."
+                 "eigenvalues`): unpack the result instead, e.g. `w, v = np.linalg.eigh(A)`\n")
     return "".join(lines)

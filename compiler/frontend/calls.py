@@ -60,6 +60,8 @@ class CallLowering:
                                        "see docs/api.md for the supported numpy functions")
             if qualified in ("numpy.array", "numpy.asarray") and self._is_literal_list(node):
                 spec = calls.FUNCTIONS["numpy.stack"]
+            if qualified == "math.hypot" and len(node.args) > 2:
+                return self._hypot_of_many(node, spec, dest)
             if qualified == "numpy.where" and len(node.args) == 1:  # np.where(c): np.nonzero(c)
                 spec = calls.FUNCTIONS["numpy.nonzero"]
             return self._bind_and_emit(node, spec, list(node.args), dest)
@@ -89,6 +91,17 @@ class CallLowering:
             return qualified
         return self.qualify(func)
 
+    def _hypot_of_many(self, node: cst.Call, spec: calls.CallSpec, dest):
+        """math.hypot(a, b, c, ...): hypot(hypot(a, b), c), ... (the length of the vector)."""
+        if any(a.keyword is not None or a.star for a in node.args):
+            raise self.unsupported(node, "math.hypot with keyword or starred arguments")
+        atoms = [self.expr(a.value) for a in node.args]
+        length = atoms[0]
+        for i, atom in enumerate(atoms[1:], 2):
+            length = self.emit_assign(dest if i == len(atoms) else None, spec.prim,
+                                      [length, atom], node, ir.Params.of(lib="math"))
+        return length
+
     @staticmethod
     def _is_literal_list(node: cst.Call) -> bool:
         return bool(node.args) and isinstance(node.args[0].value, (cst.List, cst.Tuple))
@@ -100,11 +113,15 @@ class CallLowering:
             return lower_statistic(self, node, spec, bound, dest)
         atoms: list[ir.Atom] = []
         params: dict[str, object] = {k: v for k, v in spec.fixed.items() if k in _KEPT_FIXED}
+        dtype_of = None  # np.zeros(n, dtype=x.dtype): made, then cast to x's dtype
         for arg in spec.args:
             value = bound.get(arg.name, arg.default)
             if value is calls.REQUIRED:
                 raise UserCodeError(f"missing argument `{arg.name}`", self.loc(node))
-            if arg.kind == "static":
+            if arg.name == "dtype" and spec.prim in _MADE_FROM_A_SHAPE \
+                    and isinstance(value, cst.Attribute) and value.attr.value == "dtype":
+                dtype_of = self.expr(value)
+            elif arg.kind == "static":
                 if value is not arg.default:
                     params[arg.name] = self._static(value, arg)
                     if params[arg.name] is None and arg.default is not None and spec.prim \
@@ -163,6 +180,9 @@ class CallLowering:
         if spec.fixed.get("copies"):  # x.flatten(): a new array, never a view of x
             made = self.emit_assign(None, spec.prim, atoms, node, ir.Params.of(**params))
             return self.emit_assign(dest, Prim.COPY, [made], node, ir.Params.of(fresh=True))
+        if dtype_of is not None:
+            made = self.emit_assign(None, spec.prim, atoms, node, ir.Params.of(**params))
+            return self.emit_assign(dest, Prim.ASTYPE, [made, dtype_of], node)
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
 
     def _statistics_option(self, node, spec, arg: calls.Arg, value, params: dict) -> None:
@@ -347,6 +367,9 @@ def _const_default(value) -> ir.Atom | None:
         return ir.Const(value)
     return None
 
+
+# Arrays made from a shape, whose dtype may be another array's (`dtype=x.dtype`).
+_MADE_FROM_A_SHAPE = frozenset({Prim.ZEROS, Prim.ONES, Prim.FULL})
 
 # The fixed params of a CallSpec that the statement keeps (the others steer the lowering).
 _KEPT_FIXED = ("lib", "fresh", "hstack", "vstack", "axis", "ndim", "array_split", "dtype_name")

@@ -219,6 +219,14 @@ class ExpressionLowering:
         if qualified is not None:
             return self._module_constant(node, qualified)
         prim = calls.ATTRIBUTES.get(node.attr.value)
+        field = calls.RESULT_POSITIONS.get(node.attr.value)
+        if prim is None and field is not None and isinstance(node.value, cst.Call) \
+                and self.qualify(node.value.func) in field[0]:
+            # np.linalg.eigh(A).eigenvalues: the named result's item, np.linalg.eigh(A)[0]
+            item = cst.Subscript(node.value, [cst.SubscriptElement(
+                cst.Index(cst.Integer(str(field[1]))))])
+            self.loc_alias[item] = node
+            return self.expr(item, dest)
         if prim is None and node.attr.value in calls.RESULT_FIELDS:
             raise self.unsupported(node.attr, f"the attribute `.{node.attr.value}`",
                                    f"unpack the result instead: "

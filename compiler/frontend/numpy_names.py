@@ -380,6 +380,16 @@ LINALG_METHODS: dict[str, CallSpec] = {
 }
 
 # Fields of numpy.linalg's named-tuple results: refused with a hint to unpack instead.
+# numpy's named results: (the functions that give them, the field's position).
+RESULT_POSITIONS: dict[str, tuple[frozenset[str], int]] = {
+    "eigenvalues": (frozenset({"numpy.linalg.eigh"}), 0),
+    "eigenvectors": (frozenset({"numpy.linalg.eigh"}), 1),
+    "sign": (frozenset({"numpy.linalg.slogdet"}), 0),
+    "logabsdet": (frozenset({"numpy.linalg.slogdet"}), 1),
+    "Q": (frozenset({"numpy.linalg.qr"}), 0), "R": (frozenset({"numpy.linalg.qr"}), 1),
+    "U": (frozenset({"numpy.linalg.svd"}), 0), "S": (frozenset({"numpy.linalg.svd"}), 1),
+    "Vh": (frozenset({"numpy.linalg.svd"}), 2),
+}
 RESULT_FIELDS: dict[str, str] = {
     "eigenvalues": "w, v = np.linalg.eigh(A)", "eigenvectors": "w, v = np.linalg.eigh(A)",
     "sign": "sign, logabsdet = np.linalg.slogdet(A)",
