@@ -286,7 +286,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         if isinstance(first, cst.Name) and len(targets) == 1 \
                 and isinstance(node.value, (cst.Dict, cst.DictComp)):
             entries = self.static_dict(node.value)
-            self.dicts[self.store_name(first.value)] = entries
+            self.dicts[self.store_name(first.value)] = \
+                self.entry_variables(first.value, entries, node)
             return
         if isinstance(first, cst.Name) and len(targets) == 1:
             self.expr(node.value, self.store_name(first.value))

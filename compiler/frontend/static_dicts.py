@@ -4,10 +4,10 @@ A dict literal with constant keys (or a dict comprehension over such a dict,
 a literal list or a constant range) is not a runtime value to agc: the
 lowering keeps its entries, key -> atom, so that `d["w"]` is the atom itself
 and a loop over `d.items()`, `d.keys()`, `d.values()` or `d` unrolls, key by
-key, in insertion order, as Python iterates. `d[k] = v` outside any loop
-updates the entry. What would need the dict as a value (returning it,
-passing it to a function, writing it inside a loop) is refused with its
-position. A dict *parameter* is a pytree of arrays and is read with `d[k]`.
+key, in insertion order, as Python iterates. Each entry lives in a variable of
+its own (`d_w`), so `d[k] = v` assigns it again, in a branch or a loop too.
+What would need the dict as a value (returning it, passing it to a function)
+or a key added inside a branch or a loop is refused with its position. A dict *parameter* is a pytree of arrays and is read with `d[k]`.
 """
 
 from __future__ import annotations
@@ -116,15 +116,31 @@ class DictLowering:
                                    "use a constant key: d['w']")
         return key.value
 
+    def entry_variables(self, name: str, entries: dict, node) -> dict:
+        """Each entry of a new dict held in a variable of its own (`d_w = w`): a write
+        `d["w"] = v` anywhere, in a branch or a loop too, assigns that variable again."""
+        out = {}
+        for key, atom in entries.items():
+            var = self.namer.fresh(_entry_name(name, key))
+            self.local_names.add(var)
+            out[key] = self.emit_assign(var, Prim.COPY, (atom,), node)
+        return out
+
     def set_dict_item(self, target: cst.Subscript, value: ir.Atom) -> bool:
-        """d["w"] = v on a dict built here (outside loops); False when target is not one."""
+        """d["w"] = v on a dict built here; False when target is not one."""
         entries = self.dict_named(target.value)
         if entries is None:
             return False
-        if self.loop_flags:
-            raise self.unsupported(target, "writing into a dict inside a loop",
-                                   "build the dict after the loop, or use a list")
-        entries[self._dict_key(target)] = self.kept(value, target)
+        key = self._dict_key(target)
+        if key in entries and isinstance(entries[key], ir.Var) \
+                and entries[key].name in self.local_names:  # the entry's own variable
+            self.emit_assign(entries[key].name, Prim.COPY, (value,), target)
+            return True
+        if self.block_depth:
+            raise self.unsupported(target, "adding a key to a dict inside a branch or a loop",
+                                   "give the dict every key where you build it: "
+                                   "d = {'w': None, ...}")
+        entries.update(self.entry_variables(target.value.value, {key: value}, target))
         return True
 
     def static_items(self, it: cst.BaseExpression, unroll_range: bool = False) -> list | None:
@@ -204,6 +220,12 @@ class _Jumps(cst.CSTVisitor):
 
     def visit_While(self, node):
         return False
+
+
+def _entry_name(name: str, key) -> str:
+    """The variable of a dict's entry: `params_w` for params["w"], `d_0` for d[0]."""
+    text = str(key)
+    return f"{name}_{text}" if text.isidentifier() else f"{name}_item"
 
 
 def _jumps(body) -> bool:

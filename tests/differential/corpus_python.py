@@ -571,8 +571,8 @@ def dict_returned_refused(x):
     return d
 
 
-@add(vec(3), expect="refused")
-def dict_written_in_loop_refused(x):
+@add(vec(3))  # each entry is a variable of its own (was refused)
+def dict_written_in_loop(x):
     d = {"a": x}
     for i in range(2):
         d["a"] = d["a"] * 2
@@ -595,3 +595,17 @@ def builtin_any_all(x):
 @add(vec(3), expect="refused")
 def builtin_any_two_for_clauses_refused(x):
     return np.sum(x) * any(a > b for a in x for b in x)
+
+
+@add(at=[(np.array([1.0, 2.0]),), (np.array([-1.0, -2.0]),)])
+def dict_written_in_one_branch(x):
+    d = {"a": x, "b": x * 3}
+    if np.sum(x) > 0:
+        d["a"] = x * 2
+    else:
+        d["b"] += x
+    return np.sum(d["a"] ** 2) + np.sum(d["b"])
+
+
+corpus.ref(lambda x: jnp.sum(jnp.where(jnp.sum(x) > 0, 2 * x, x) ** 2)
+           + jnp.sum(jnp.where(jnp.sum(x) > 0, 3 * x, 4 * x)))
