@@ -1,0 +1,125 @@
+"""The Python constructs agc differentiates, and those it refuses, as one table.
+
+`agc supported` renders it into docs/supported.md. Each row names the corpus
+entry (tests/differential) that checks it against jax and central differences,
+or, for a refused construct, the entry that shows the refusal; tests/test_supported.py
+checks that every entry exists, that supported ones are accepted and refused ones
+refused with the hint given here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Construct:
+    """A construct as users write it, and the corpus entry that checks it."""
+
+    group: str
+    name: str
+    example: str
+    entry: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A construct agc refuses, the words of its hint, and the corpus entry showing it."""
+
+    name: str
+    example: str
+    hint: str
+    entry: str
+
+
+SUPPORTED = (
+    Construct("control flow", "`if` / `elif` / `else` on array values", "if np.sum(x) > 0:",
+              "if_elif_else_mean"),
+    Construct("control flow", "conditional expression", "y = a if c > 0 else b",
+              "conditional_expression"),
+    Construct("control flow", "`for` over `range` (any step)", "for i in range(n - 1, -1, -2):",
+              "range_negative_step_and_len"),
+    Construct("control flow", "`for` over rows, lists, `zip`, `enumerate(x, 1)`",
+              "for i, (a, b) in enumerate(zip(xs, ys, zs), 1):", "zip_three_enumerate_start"),
+    Construct("control flow", "`while` with a data-dependent trip count",
+              "while np.linalg.norm(g) > tol:", "newton_sqrt_until_converged"),
+    Construct("control flow", "`break`, `continue`, early `return`", "if c: return y",
+              "for_early_return"),
+    Construct("control flow", "`for ... else`, `while ... else`", "for ...: ... else: ...",
+              "for_else_with_break"),
+    Construct("control flow", "`and` / `or` / `not`, chained comparisons",
+              "if 0 < x[0] < 1 and not done:", "chained_comparison"),
+    Construct("control flow", "`is None` / `is not None` on optional arguments",
+              "if w is None:", "is_none_default"),
+    Construct("control flow", "`isinstance` on argument kinds", "isinstance(x, (int, float))",
+              "isinstance_of_argument"),
+    Construct("functions", "helpers of the same module (keywords, defaults)",
+              "h = layer(x, w=w1)", "helper_with_default_argument_unused"),
+    Construct("functions", "a helper that writes its argument in place (inlined)",
+              "normalize(v)  # v /= norm(v) inside", "helper_normalizes_its_argument"),
+    Construct("functions", "nested `def` and closures", "def act(v): return v * k",
+              "closure_reads_model_locals"),
+    Construct("functions", "`lambda`, also passed to a helper", "apply(lambda t: t ** 2, x)",
+              "lambda_passed_to_module_helper"),
+    Construct("functions", "recursion on a counter (unrolled)", "def tree(x, n): ... tree(x, n - 1)",
+              "recursion_on_a_counter"),
+    Construct("functions", "`*args` passed through", "def f(*ws): return g(*ws)",
+              "star_args_passed_through"),
+    Construct("containers", "list literals, `append`, item assignment, negative indexes",
+              "hs.append(np.tanh(hs[-1] @ W))", "list_item_overwritten_in_loop"),
+    Construct("containers", "list comprehensions (nested, filtered)",
+              "[np.tanh(w) for w in ws if w.size > 1]", "listcomp_nested_for_if"),
+    Construct("containers", "generator expressions in a call", "sum(w ** 2 for w in ws)",
+              "genexp_sum_polynomial"),
+    Construct("containers", "`np.concatenate` / `np.stack` of a list variable",
+              "np.concatenate(parts)", "concatenate_list_variable"),
+    Construct("containers", "dicts with constant keys: read, write, iterate",
+              "for k, v in params.items():", "dict_literal_items_values_keys"),
+    Construct("containers", "dict entries written in branches and loops", "d['a'] = d['a'] * 2",
+              "dict_written_in_loop"),
+    Construct("containers", "dict comprehensions", "{k: v * 2 for k, v in d.items()}",
+              "dict_comprehension_over_items"),
+    Construct("containers", "tuple and starred unpacking of literals", "a, *rest = [x, y, z]",
+              "starred_unpacking"),
+    Construct("containers", "`M[i][j] = v` on a 2-D array", "M[0][1] = x[2]",
+              "setitem_chained_on_2d_array"),
+    Construct("builtins", "`sum`, `min`, `max` (any arity, generators), `abs`, `len`",
+              "max(a, b, c)", "builtin_max_min_any_arity"),
+    Construct("builtins", "`any` / `all` (stop at the first item that settles them)",
+              "any(v > 1 for v in x)", "builtin_any_all"),
+    Construct("builtins", "`reversed`, `range` with a negative step", "reversed(xs)",
+              "reversed_list_and_range"),
+    Construct("statements", "walrus `:=`", "while (n := n - 1) > 0:", "walrus_in_while_test"),
+    Construct("statements", "`assert`, `print` and f-strings (forward sweep only)",
+              "print(f'loss {loss}')", "assert_print_fstring"),
+    Construct("statements", "`del name`", "del tmp", "del_then_rebind"),
+    Construct("statements", "augmented assignment on arrays, views and aliases",
+              "y = x[1:]; y *= 2", "outer_of_a_view_then_written"),
+    Construct("module values", "module-level constants, arrays, lists, dicts (read at call time)",
+              "A = np.array(...) at module level", "module_array_matmul"),
+)
+
+REFUSED = (
+    Refused("a generator kept in a variable", "g = (v * 2 for v in x)",
+            "pass it straight to sum(), min(), max(), list() or a for loop, or write a list "
+            "comprehension [...]", "generator_kept_refused"),
+    Refused("starred unpacking of a computed sequence", "a, *rest = x",
+            "unpack by index: a, rest = xs[0], xs[1:]", "starred_unpacking_computed_refused"),
+    Refused("`M[i][j] = v` on a nested list", "m[0][1] = v",
+            "use a 2-D array and write M[i, j] = v, or build the row anew",
+            "setitem_nested_list_refused"),
+    Refused("a nested `def` in a branch or a loop", "for i in ...: def f(v): ...",
+            "define it at the top level of the function body", "nested_def_in_loop_refused"),
+    Refused("recursion whose depth depends on the data", "def halve(x): ... halve(x / 2)",
+            "its depth must follow from constants (a counter argument), not from the data",
+            "recursion_on_data_refused"),
+    Refused("a dict built in the model returned or passed as a value", "return d",
+            "to return or pass a dict, take it as a parameter", "dict_returned_refused"),
+    Refused("`.items()` of a dict parameter", "for k, v in p.items():",
+            "loop over them written out, for k in ('w', 'b'): p[k]",
+            "dict_parameter_items_refused"),
+    Refused("reading a name after `del`", "del y; y + 1",
+            "Python raises NameError here: assign it again first", "del_then_read_refused"),
+    Refused("`try` / `except`", "try: ... except: ...",
+            "move error handling outside the differentiated function", "try_except"),
+)
