@@ -131,6 +131,26 @@ class Differentiated:
         """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
         return self.value_and_grad(*args, seed=seed, **kwargs)
 
+    def jvp(self, *args, tangents, **kwargs):
+        """(value, tangent): the function's value at `args` and its derivative along
+        `tangents` (one per argument, None for an argument held fixed) — jax.jvp."""
+        args = self._bind(args, kwargs)
+        tangents = tuple(tangents)
+        if len(tangents) != len(args):
+            raise UsageError(f"{self.fn.__name__}.jvp(): {len(args)} arguments but "
+                             f"{len(tangents)} tangents (give None for a fixed argument)")
+        names = list(self._signature.parameters)
+        wrt = tuple(n for n, t in zip(names, tangents) if t is not None)
+        key = ("jvp", wrt) + _scalar_key(args)
+        compiled = self._compiled.get(key)
+        if compiled is None or compiled.stale():
+            try:
+                compiled = compile_forward(self.fn, wrt, _scalar_key(args))
+            except AgcError as err:
+                raise err.with_traceback(None) from None
+            self._compiled[key] = compiled
+        return compiled.jvp(*args, *(t for t in tangents if t is not None))
+
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
         args = self._bind(args, kwargs)
@@ -202,9 +222,9 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
-                     keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
-    """Compile `fn`'s gradient and load it; returns the module's namespace."""
+def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (),
+           method=None):
+    """(parsed module, target, names, path) of a live function, for arguments of kinds `key`."""
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
@@ -213,6 +233,13 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
                              _params_of_kind(fn, key, "tree"), has_aux, keep,
                              _array_ranks(fn, key))
+    return parsed, target, names, path
+
+
+def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
+                     keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
+    """Compile `fn`'s gradient and load it; returns the module's namespace."""
+    parsed, target, names, path = _parse(fn, wrt, key, has_aux, keep, method)
     compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
@@ -224,6 +251,18 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed,
+                                 stale=_staleness_check(_constants_read(fn, names, compiled)))
+
+
+def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
+    """Compile `fn`'s JVP (forward mode) with tangents for `wrt` and load it."""
+    parsed, target, names, path = _parse(fn, wrt, key)
+    compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__,
+                                       mode="forward")
+    namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_jvp.py",
+                            fn.__globals__)
+    return types.SimpleNamespace(jvp=namespace[f"{fn.__name__}_jvp"], source=compiled.source,
+                                 tangent=compiled.tangents[fn.__name__],
                                  stale=_staleness_check(_constants_read(fn, names, compiled)))
 
 

@@ -76,6 +76,7 @@ from .linalg_more import (
     trace_grad,
 )
 from .python_constructs import unconcatenate_grad
+from .tangents import broadcast_like, zero_tangent
 from .shape_more import (
     along_axis_index,
     inexact_only,
@@ -112,6 +113,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "along_axis_index",
     "append_grad",
     "array_module",
+    "broadcast_like",
     "asarray_grad",
     "cast_like",
     "check_wrt",
@@ -190,6 +192,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     # issue 13, reductions and statistics
     "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
     "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
+    "zero_tangent",
 ]
 
 

@@ -391,6 +391,10 @@ class Prim(enum.Enum):
     ASSERT = _s(VARIADIC, "nondiff", "special", "assert", effect=True)  # assert cond[, message]
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list")  # np.concatenate(a_list_variable)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
+    # forward mode (ad/forward.py): a zero tangent of a value's structure, and a tangent
+    # broadcast to the shape of the value it belongs to
+    ZERO_TANGENT = _s(1, "gradient", "rt", "zero_tangent")
+    BROADCAST_LIKE = _s(2, "gradient", "rt", "broadcast_like")
 
     @property
     def spec(self) -> Spec:

@@ -18,7 +18,8 @@ from .. import ir, runtime
 from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, sign_at, sym
-from .registry import emitter, meaning, vjp
+from .registry import jvp, emitter, meaning, vjp
+from .tangents import linear, matrix_weighted, multilinear
 
 
 # ------------------------------------------------------------------ einsum
@@ -325,3 +326,30 @@ def _slogdet_grad_meaning(run, s, g, a):
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
                         "symbolic meaning")
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.EINSUM, Prim.TENSORDOT, Prim.KRON, Prim.CROSS)(multilinear)
+jvp(Prim.TRACE, Prim.DIAGONAL, Prim.DIAG, Prim.TRIL, Prim.TRIU)(linear)
+jvp(Prim.DET)(matrix_weighted)
+
+
+@jvp(Prim.INV)
+def _inv_jvp(b, t, s):
+    """d inv(A) = -inv(A) dA inv(A)."""
+    if t[0] is None:
+        return None
+    return b.neg(b.op(Prim.MATMUL, b.op(Prim.MATMUL, s.target, t[0]), s.target))
+
+
+@jvp(Prim.SOLVE)
+def _solve_jvp(b, t, s):
+    """x = solve(A, r): dx = solve(A, dr - dA x)."""
+    a, rhs = s.args
+    if t[0] is None and t[1] is None:
+        return None
+    change = t[1] if t[1] is not None else None
+    if t[0] is not None:
+        moved = b.op(Prim.MATMUL, t[0], s.target)
+        change = b.neg(moved) if change is None else b.sub(change, moved)
+    return b.op(Prim.SOLVE, a, change)

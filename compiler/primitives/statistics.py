@@ -16,7 +16,8 @@ from .. import runtime
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, holds, sym
 from .gradients import expand
-from .registry import meaning, vjp
+from .registry import jvp, meaning, vjp
+from .tangents import linear, weighted
 
 
 def _axis(s) -> dict:
@@ -294,3 +295,8 @@ def _edge_like_meaning(run, s, p, a):
     shape = list(np.shape(a))
     shape[s.params.get("axis", -1)] = 1
     return np.array(np.broadcast_to(arr(p), tuple(shape)))
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.VAR, Prim.STD, Prim.NANSUM, Prim.NANMEAN, Prim.MEDIAN)(weighted)
+jvp(Prim.CUMSUM, Prim.WEIGHTS_LIKE, Prim.EDGE_LIKE)(linear)
