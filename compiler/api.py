@@ -136,6 +136,7 @@ class Differentiated:
         `tangents` (one per argument, None for an argument held fixed) — jax.jvp."""
         args = self._bind(args, kwargs)
         tangents = tuple(tangents)
+        tangents += (None,) * (len(args) - len(tangents))  # parameters left to their defaults
         if len(tangents) != len(args):
             raise UsageError(f"{self.fn.__name__}.jvp(): {len(args)} arguments but "
                              f"{len(tangents)} tangents (give None for a fixed argument)")
@@ -149,7 +150,8 @@ class Differentiated:
             except AgcError as err:
                 raise err.with_traceback(None) from None
             self._compiled[key] = compiled
-        return compiled.jvp(*args, *(t for t in tangents if t is not None))
+        dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
+        return compiled.jvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
 
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""

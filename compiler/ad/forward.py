@@ -63,6 +63,7 @@ class _Loop:
 
     exit: set[str]
     owned_at_breaks: list
+    defined_at_breaks: list
 
 
 class Forwarder:
@@ -132,6 +133,7 @@ class Forwarder:
             loop = self.loops[-1]
             fills = self.fill(loop.exit - defined, bound, self.maybe_bound, stmt.loc)
             loop.owned_at_breaks.append(set(self.owned))
+            loop.defined_at_breaks.append(defined | loop.exit)
             return fills + [stmt]
         return [stmt]
 
@@ -240,7 +242,7 @@ class Forwarder:
             end, end_owned, _, _, _ = self.trip(loop, entry, owned, bound)
             if end <= entry and owned <= end_owned:
                 break
-            entry |= end
+            entry |= end  # a break's tangents too: the loop's exit is its head
             lost |= owned - end_owned  # shared by some trip: not owned at the head either
         self.probing -= 1
         _, end_owned, test, body, breaks = self.trip(loop, entry, owned, bound)
@@ -258,12 +260,14 @@ class Forwarder:
         inner = set(bound)
         if isinstance(loop, ir.For) and loop.target is not None:
             inner.add(loop.target.name)
-        self.loops.append(_Loop(entry, []))
+        self.loops.append(_Loop(entry, [], []))
         test = self.block(loop.test, defined, inner) if isinstance(loop, ir.While) else []
         body = self.block(loop.body, defined, inner)
-        breaks = self.loops.pop().owned_at_breaks
+        done = self.loops.pop()
         body += self.fill(entry - defined, inner, self.maybe_bound, loop.loc)
-        return defined, self.owned, test, body, breaks
+        # Tangents a break defines are defined at the exit only if defined at the head too.
+        return defined.union(*done.defined_at_breaks), self.owned, test, body, \
+            done.owned_at_breaks
 
 
 def _what(s: ir.Assign) -> str:

@@ -161,8 +161,11 @@ def emit_jvp(tangent: Tangent) -> cst.FunctionDef:
     pairs = ", ".join(f"{w} -> {d}" for w, d in zip(tangent.wrt, dots))
     doc = (f"Return {fn.name}(...) and its tangent (a Jacobian-vector product).\n\n"
            f"    The tangents of the inputs are ({pairs}); the other inputs are held fixed.\n    ")
-    return function_def(f"{fn.name}_jvp", _params(fn) + [param(d) for d in dots], doc,
-                        statements)
+    params = _params(fn) + [param(d) for d in dots]
+    if any(p.default is not None for p in fn.params):  # after a default: keyword-only
+        params = cst.Parameters(_params(fn), star_arg=cst.ParamStar(),
+                                kwonly_params=[param(d) for d in dots])
+    return function_def(f"{fn.name}_jvp", params, doc, statements)
 
 
 def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:

@@ -21,7 +21,7 @@ from ..backend.expressions import call, method
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, arithmetic, at_point, elementwise, plain_int, sym
 from .registry import jvp, emitter, meaning, vjp
-from .tangents import diagonal, linear
+from .tangents import diagonal, integer_dtype, linear
 
 
 def _arith(op: Callable, keep_ints: bool = True) -> Callable:
@@ -204,14 +204,6 @@ def _float_meaning(run, s, x):
             raise SymbolicError(f"line {s.loc.line}: float() of an array of {x.size} values")
         return sym(x.reshape(-1)[0])
     return sym(x)
-
-
-def integer_dtype(dtype) -> bool:
-    """Whether a static dtype holds integers or booleans (no derivative flows, as in jax)."""
-    try:
-        return dtype is not None and np.dtype(dtype).kind in "iub"
-    except TypeError:
-        return False
 
 
 @vjp(Prim.ASTYPE)

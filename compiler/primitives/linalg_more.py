@@ -342,6 +342,25 @@ def _inv_jvp(b, t, s):
     return b.neg(b.op(Prim.MATMUL, b.op(Prim.MATMUL, s.target, t[0]), s.target))
 
 
+def _apply(b, matrix: ir.Atom, x: ir.Atom, vector: bool) -> ir.Atom:
+    """matrix @ x, x a (stack of) vector(s) as solve reads a one-dimensional right-hand side."""
+    if not vector:
+        return b.op(Prim.MATMUL, matrix, x)
+    return _last(b, b.op(Prim.MATMUL, matrix, _column(b, x)))
+
+
+def _column(b, x: ir.Atom) -> ir.Atom:
+    """x[..., None]: (a stack of) vectors as one-column matrices."""
+    index = ir.Index((ir.ELLIPSIS, ir.NEWAXIS), tuple_form=True)
+    return b.apply(Prim.GETITEM, (x,), ir.Params.of(index=index))
+
+
+def _last(b, x: ir.Atom) -> ir.Atom:
+    """x[..., 0]: one-column matrices back to vectors."""
+    index = ir.Index((ir.ELLIPSIS, ir.Hole(1)), tuple_form=True)
+    return b.apply(Prim.GETITEM, (x, ir.Const(0)), ir.Params.of(index=index))
+
+
 @jvp(Prim.SOLVE)
 def _solve_jvp(b, t, s):
     """x = solve(A, r): dx = solve(A, dr - dA x)."""
@@ -349,7 +368,11 @@ def _solve_jvp(b, t, s):
     if t[0] is None and t[1] is None:
         return None
     change = t[1] if t[1] is not None else None
+    vector = b.rank(rhs) == 1
     if t[0] is not None:
-        moved = b.op(Prim.MATMUL, t[0], s.target)
+        moved = _apply(b, t[0], s.target, vector)
         change = b.neg(moved) if change is None else b.sub(change, moved)
-    return b.op(Prim.SOLVE, a, change)
+    if not vector:
+        return b.op(Prim.SOLVE, a, change)
+    # a vector right-hand side of a stack of matrices: change has the stack's axes now
+    return _last(b, b.op(Prim.SOLVE, a, _column(b, change)))

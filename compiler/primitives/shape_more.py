@@ -20,7 +20,7 @@ from ..backend.expressions import call, const, kwargs, list_of
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
-from .elementwise_math import integer_dtype
+from .tangents import integer_dtype
 from .gradients import unbroadcast
 from .registry import jvp, emitter, meaning, vjp
 from .tangents import linear

@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import ir
 from ..ir.builder import Builder
 from ..ir.prims import Prim
@@ -47,14 +49,29 @@ def zero(b: Builder, like: ir.Atom) -> ir.Atom:
     return b.op(Prim.ZERO_TANGENT, like)
 
 
+def integer_dtype(dtype) -> bool:
+    """Whether a static dtype holds integers or booleans (no derivative flows, as in jax)."""
+    try:
+        return dtype is not None and np.dtype(dtype).kind in "iub"
+    except TypeError:
+        return False
+
+
 def linear(b: Builder, t: tuple, s: ir.Assign, params: ir.Params | None = None):
-    """The primitive itself on the tangents of its differentiable arguments."""
+    """The primitive itself on the tangents of its differentiable arguments.
+
+    An integer result (`dtype=np.int64`, np.full_like of an integer array) has none.
+    """
     positions = _positions(s)
-    if all(t[i] is None for i in positions):
+    dtype = s.params.get("dtype") or s.params.get("dtype_name")
+    if all(t[i] is None for i in positions) or integer_dtype(dtype):
         return None
     args = [(t[i] if t[i] is not None else zero(b, a)) if i in positions else a
             for i, a in enumerate(s.args)]
-    return b.apply(s.prim, args, s.params if params is None else params)
+    out = b.apply(s.prim, args, s.params if params is None else params)
+    if s.prim is Prim.FULL_LIKE and dtype is None:  # the dtype of x, known when it runs
+        out = b.op(Prim.INEXACT_ONLY, out, s.target)
+    return out
 
 
 def multilinear(b: Builder, t: tuple, s: ir.Assign):
