@@ -76,7 +76,6 @@ from .linalg_more import (
     trace_grad,
 )
 from .python_constructs import unconcatenate_grad
-from .tangents import broadcast_like, zero_tangent
 from .shape_more import (
     along_axis_index,
     inexact_only,
@@ -104,6 +103,7 @@ from .statistics import (
     weights_like,
     weights_like_grad,
 )
+from .tangents import broadcast_like, zero_tangent
 
 __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
     "TapeRecorder",

@@ -15,7 +15,7 @@ from .. import ir
 from ..backend.expressions import call, kwargs, list_of, method, tuple_of
 from ..ir.prims import Prim
 from ..proof.values import nested_array
-from .registry import jvp, emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import linear, zero
 
 

@@ -29,7 +29,7 @@ from ..proof.values import (
     symbolic_array,
     truths,
 )
-from .registry import jvp, emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import diagonal
 
 

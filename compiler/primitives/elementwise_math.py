@@ -20,7 +20,7 @@ from .. import ir
 from ..backend.expressions import call, method
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, arithmetic, at_point, elementwise, plain_int, sym
-from .registry import jvp, emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import diagonal, integer_dtype, linear
 
 

@@ -15,7 +15,7 @@ from .. import ir
 from ..backend.expressions import call, name, subscript
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, index_of, number, sym
-from .registry import jvp, emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import linear, zero
 
 

@@ -18,7 +18,7 @@ from .. import ir, runtime
 from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, sign_at, sym
-from .registry import jvp, emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import linear, matrix_weighted, multilinear
 
 

@@ -18,7 +18,7 @@ from libcst import Module
 from ..backend.expressions import ATOM, NOT, Expr, call, kwargs
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point
-from .registry import jvp, emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import linear
 
 

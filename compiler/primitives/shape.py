@@ -16,9 +16,8 @@ from ..errors import UserCodeError
 from ..ir.index import Index
 from ..ir.prims import Prim
 from ..proof.values import arr, filled, nested_array, shape_of, shape_value, sym, symbolic_array
-from .tangents import integer_dtype
-from .registry import jvp, emitter, meaning, vjp
-from .tangents import linear
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import integer_dtype, linear
 
 
 # ---------------------------------------------------------------- transpose

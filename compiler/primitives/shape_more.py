@@ -20,10 +20,9 @@ from ..backend.expressions import call, const, kwargs, list_of
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
-from .tangents import integer_dtype
 from .gradients import unbroadcast
-from .registry import jvp, emitter, meaning, vjp
-from .tangents import linear
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import integer_dtype, linear
 
 # The statics each special form writes positionally, in numpy's order (the rest as keywords).
 _POSITIONAL = {

@@ -21,7 +21,7 @@ from ..proof.values import SymbolicError, elementwise, holds, pairwise, sym
 from .elementwise_kinks import tie_split
 from .elementwise_math import _function, _lib
 from .gradients import expand
-from .registry import jvp, emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import diagonal, weighted
 
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)

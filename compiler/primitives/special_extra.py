@@ -17,9 +17,9 @@ from .. import ir
 from ..backend.expressions import call, const
 from ..ir.prims import Prim
 from .elementwise_math import _function
-from .registry import jvp, emitter, meaning, vjp
-from .tangents import diagonal
+from .registry import emitter, jvp, meaning, vjp
 from .special import _emit_special
+from .tangents import diagonal
 
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 SQRT_2PI = math.sqrt(2 * math.pi)

@@ -116,7 +116,7 @@ def test_jvp_is_the_transpose_of_the_vjp(entry):
                          ids=lambda e: e.name)
 def test_jvp_keeps_float32(entry):
     """Float32 inputs and tangents give a float32 tangent wherever the value is float32."""
-    args, _, value, tangent = _accepted(entry, "f32")
+    _, _, value, tangent = _accepted(entry, "f32")
     for v, t in zip(jax.tree_util.tree_leaves(value), jax.tree_util.tree_leaves(tangent)):
         if np.asarray(v).dtype == np.float32:
             assert np.asarray(t).dtype == np.float32, entry.name
