@@ -194,5 +194,6 @@ def test_cli_compile_mode_forward(tmp_path):
     _, tangent = module.f_jvp(x, w, vx, vw)
     want = jax.jvp(lambda x, w: jnp.sum(jnp.tanh(x * w)), (x, w), (vx, vw))
     np.testing.assert_allclose(tangent, want[1], rtol=1e-12)
-    both = subprocess.run([sys.executable, "-m", "agc.cli", "compile", str(model), "--function", "f", "--function", "f",
-                           "--mode", "both"], check=True, capture_output=True, text=True).stdout
+    both = subprocess.run([sys.executable, "-m", "agc.cli", "compile", str(model), "--function",
+                           "f", "--mode", "both"], check=True, capture_output=True, text=True)
+    assert "def f_grad(" in both.stdout and "def f_jvp(" in both.stdout
