@@ -271,7 +271,7 @@ def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNa
 def _constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
     """(module globals, name, value) of every module-level constant the compiled code read."""
     read = [(fn.__globals__, name, _snapshot(names, name)) for name in sorted(names.read)]
-    for helper in compiled.helpers:
+    for helper in [*compiled.helpers, *compiled.helper_tangents]:
         home = helper.home  # a helper parsed on its own has names (and reads) of its own
         if home.names is not names:
             where = home.live_globals if home.live_globals is not None else fn.__globals__

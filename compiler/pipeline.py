@@ -58,6 +58,7 @@ class Compiled:
     primals: dict[str, ir.Function]
     helpers: list[Adjoint]
     tangents: dict[str, Tangent] = field(default_factory=dict)  # forward mode's JVPs
+    helper_tangents: list[Tangent] = field(default_factory=list)  # their helpers' JVPs
 
 
 def parse(text: str, path: str, names_of, line_offset: int = 0) -> ParsedModule:
@@ -121,15 +122,37 @@ def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
     return tuple(wrt)
 
 
-def forward_function(parsed: ParsedModule, target: Target,
-                     checks: Checks | None = None) -> Tangent:
-    """The JVP of one function of a parsed module (forward mode, see ad/forward.py)."""
-    checks = checks or Checks()
-    fn, namer, temps = primal_ir(parsed, target.name, target)
-    fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
-    checks.function(fn, "mark_sequences")
-    return Forwarder(fn, _checked_wrt(fn, target), namer, temps, target.scalars,
-                     dict(target.ranks)).run()
+def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals: dict | None,
+                      checks: Checks) -> tuple[dict[str, Tangent], list[Tangent]]:
+    """The JVPs of the targets and of every helper they call (forward mode, ad/forward.py).
+
+    Each helper's JVP takes tangents for the parameters some call passes an active
+    value to; the callers pass them by name (`h_jvp(x, w, x_dot=...)`).
+    """
+    prepared = {}
+    for target in targets:
+        fn, namer, temps = primal_ir(parsed, target.name, target)
+        fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
+        checks.function(fn, "mark_sequences")
+        prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
+    functions = [entry[0] for entry in prepared.values()]
+    found = _discover_helpers(parsed, functions, user_globals)
+    roots = {name: (entry[4], None) for name, entry in prepared.items()}
+    active = _active_helper_params(functions, found, roots)
+    calls: dict = {}
+    helpers = {}
+    for key, (helper, namer, temps, _) in found.items():
+        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
+        helpers[key] = Forwarder(helper, wrt, namer, temps, calls=calls)
+        calls[key] = helpers[key].signature()
+    helper_tangents = []
+    for key, forwarder in helpers.items():
+        helper_tangents.append(forwarder.run())
+        helper_tangents[-1].home = found[key][3]
+    tangents = {name: Forwarder(fn, wrt, namer, temps, target.scalars, dict(target.ranks),
+                                calls=calls).run()
+                for name, (fn, namer, temps, target, wrt) in prepared.items()}
+    return tangents, helper_tangents
 
 
 MODES = ("reverse", "forward", "both")
@@ -152,11 +175,12 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
                                                                                  checks)
         roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
         helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks)
+    helper_tangents: list[Tangent] = []
     if mode != "reverse":
-        tangents = {t.name: forward_function(parsed, t, checks) for t in targets}
+        tangents, helper_tangents = forward_functions(parsed, targets, user_globals, checks)
     text = emit_module(list(adjoints.values()), parsed, header_path, helpers,
-                       list(tangents.values()))
-    return Compiled(text, adjoints, primals, helpers, tangents)
+                       list(tangents.values()) + helper_tangents)
+    return Compiled(text, adjoints, primals, helpers, tangents, helper_tangents)
 
 
 def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],

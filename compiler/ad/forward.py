@@ -31,6 +31,7 @@ from ..ir.builder import Builder
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives import jvp_rule_for
+from ..primitives.tangents import zero
 from . import param_kinds
 from .activity import active_variables
 from .ranks import variable_ranks
@@ -51,6 +52,7 @@ class Tangent:
     tangents: tuple[ir.Atom, ...]
     dots: dict[str, str]
     temps: frozenset[str] = frozenset()
+    home: object = None  # a helper's parsed module (its imports and constants)
 
     def dot_params(self) -> tuple[str, ...]:
         """The tangent parameters, in the order of `wrt`."""
@@ -71,7 +73,7 @@ class Forwarder:
 
     def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
                  scalar_params: set[str] = frozenset(),
-                 param_ranks: dict[str, int] | None = None):
+                 param_ranks: dict[str, int] | None = None, calls: dict | None = None):
         self.fn = fn
         self.wrt = wrt
         self.namer = namer
@@ -86,6 +88,14 @@ class Forwarder:
         self.maybe_bound = set(fn.param_names)  # assigned on some path before this point
         self.owned: set[str] = set()  # tangents this sweep made and nothing else shares
         self.probing = 0  # > 0 while a loop's fixpoint is searched: no refusal yet
+        # (module, helper) -> its parameters that take a tangent: ((position, dot name), ...)
+        self.calls = calls if calls is not None else {}
+        for name in wrt:
+            self.dot(name)
+
+    def signature(self) -> tuple[tuple[int, str], ...]:
+        """(position, tangent parameter) of each parameter that takes a tangent."""
+        return tuple((self.fn.param_names.index(name), self.dots[name]) for name in self.wrt)
 
     def dot(self, name: str) -> ir.Var:
         """The tangent variable of `name` (x -> x_dot)."""
@@ -102,8 +112,6 @@ class Forwarder:
     def run(self) -> Tangent:
         """The JVP of the function."""
         *body, ret = self.fn.body
-        for name in self.wrt:
-            self.dot(name)
         defined = set(self.wrt)
         out = self.block(tuple(body), defined, set(self.fn.param_names))
         b = self.builder(ret.loc)
@@ -145,6 +153,8 @@ class Forwarder:
                          else None for a in s.args)
         diff = s.prim.spec.diff_args or range(len(s.args))
         carries = name in self.active and s.prim.differentiable and not s.params.get("nograd")
+        if s.prim is Prim.CALL:
+            return self.call(s, tangents, carries, defined, bound)
         if not carries or all(tangents[i] is None for i in diff):
             bound.add(name)
             defined.discard(name)  # a value with no derivative: its tangent is zero
@@ -169,6 +179,32 @@ class Forwarder:
             self.owned.add(name)
         defined.add(name)
         return out + [ir.Assign(self.dot(name), Prim.COPY, (t,), loc=s.loc)]
+
+    def call(self, s: ir.Assign, tangents: tuple, carries: bool, defined: set[str],
+             bound: set[str]) -> list:
+        """y = h(args) as `h_jvp(args, x_dot=...)`: a helper's value and tangent together."""
+        name = s.target.name
+        b = self.builder(s.loc, s)
+        dots, values = [], []
+        for position, dot in self.calls[(s.params.get("module"), s.params.get("fn"))]:
+            if position >= len(s.args):
+                raise UnsupportedError(
+                    f"forward mode needs the argument of {s.params.get('fn')}() that takes a "
+                    f"tangent written at the call", s.loc, "pass the default value explicitly")
+            dots.append(dot)
+            values.append(tangents[position] if tangents[position] is not None
+                          else zero(b, s.args[position]))
+        pair = b.apply(Prim.CALL_JVP, (*s.args, *values), s.params.with_(dots=tuple(dots)))
+        item = ir.Params.of(index=ir.Index.at(1))
+        b.apply(Prim.GETITEM, (pair, ir.Const(0)), item, target=s.target)
+        bound.add(name)
+        self.owned.discard(name)
+        if carries and any(t is not None for t in tangents):
+            b.apply(Prim.GETITEM, (pair, ir.Const(1)), item, target=self.dot(name))
+            defined.add(name)
+        else:
+            defined.discard(name)
+        return b.stmts
 
     def write_in_place(self, b: Builder, rule, s: ir.Assign, tangents: tuple,
                        defined: set[str], bound: set[str]) -> list:

@@ -28,8 +28,9 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     for tangent in tangents:
         functions.append(emit_jvp(tangent))
     imports, constants = list(parsed.names.imports), dict(parsed.names.constants)
-    for helper in helpers:
-        functions += emit_helper(helper)
+    for helper in [*helpers, *(t for t in tangents if t.home is not None)]:
+        if isinstance(helper, Adjoint):
+            functions += emit_helper(helper)
         imports += [line for line in helper.home.names.imports if line not in imports]
         if not helper.home.names.qualify_reads:  # else read as `lib.NAME`, not embedded
             _merge_constants(constants, helper)
@@ -39,7 +40,8 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     used = _names_in(functions)
     lines = [HEADER.format(path=header_path)]
     what = "Gradients" if adjoints else "Forward-mode derivatives (JVPs)"
-    names = dict.fromkeys(a.primal.name for a in [*adjoints, *tangents])
+    names = dict.fromkeys(a.primal.name for a in [*adjoints, *tangents] if
+                          getattr(a, "home", None) is None or isinstance(a, Adjoint))
     lines.append(f'"""{what} of {", ".join(names)}, emitted by agc from {header_path}."""\n\n')
     lines += _imports(imports, used)
     constants = {k: v for k, v in constants.items() if k in used}
