@@ -300,3 +300,13 @@ def _edge_like_meaning(run, s, p, a):
 # ------------------------------------------------------ tangents (forward mode)
 jvp(Prim.VAR, Prim.STD, Prim.NANSUM, Prim.NANMEAN, Prim.MEDIAN)(weighted)
 jvp(Prim.CUMSUM, Prim.WEIGHTS_LIKE, Prim.EDGE_LIKE)(linear)
+
+
+@jvp(Prim.SORT)
+def _sort_jvp(b, t, s):
+    """v taken through the same stable permutation (sort_grad sends g back through it)."""
+    if t[0] is None:
+        return None
+    axis = s.params.get("axis", -1)
+    order = b.op(Prim.ARGSORT, s.args[0], axis=axis, kind="stable")
+    return b.op(Prim.TAKE_ALONG_AXIS, t[0], order, axis=axis)
