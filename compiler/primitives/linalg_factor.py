@@ -14,15 +14,42 @@ import sympy
 
 from .. import runtime
 from ..backend.expressions import call, const, kwargs
+from ..errors import UnsupportedError
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError
 from .linalg_more import as_objects, from_matrix, kwargs_of, sympy_matrix
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import zero
+
+UNROLLED_POWERS = 16  # the tangent of A^n is n products, written out one by one
 
 
 @vjp(Prim.MATRIX_POWER)
 def _matrix_power(b, g, s):
     return (b.apply(Prim.MATRIX_POWER_GRAD, (g, s.args[0]), s.params),)
+
+
+@jvp(Prim.MATRIX_POWER)
+def _matrix_power_jvp(b, t, s):
+    """d(A^n) by the product rule, one factor at a time; A^-n as (A^-1)^n."""
+    if t[0] is None:
+        return None
+    n, a, da = s.params.get("n"), s.args[0], t[0]
+    if abs(n) > UNROLLED_POWERS:
+        raise UnsupportedError(f"forward mode does not support np.linalg.matrix_power with "
+                               f"|n| > {UNROLLED_POWERS} yet", s.loc,
+                               "use reverse mode: agc.grad / agc.jacrev")
+    if n == 0:
+        return zero(b, s.target)
+    if n < 0:
+        a = b.op(Prim.INV, a)
+        da = b.neg(b.op(Prim.MATMUL, b.op(Prim.MATMUL, a, da), a))
+    power, dpower = a, da
+    for i in range(abs(n) - 1):
+        dpower = b.add(b.op(Prim.MATMUL, dpower, a), b.op(Prim.MATMUL, power, da))
+        if i < abs(n) - 2:
+            power = b.op(Prim.MATMUL, power, a)
+    return dpower
 
 
 @vjp(Prim.PINV)

@@ -376,3 +376,20 @@ def _solve_jvp(b, t, s):
         return b.op(Prim.SOLVE, a, change)
     # a vector right-hand side of a stack of matrices: change has the stack's axes now
     return _last(b, b.op(Prim.SOLVE, a, _column(b, change)))
+
+
+@jvp(Prim.CHOLESKY)
+def _cholesky_jvp(b, t, s):
+    """dL = L Phi(L^-1 dS L^-T), dS the symmetric change numpy reads from dA's triangle and
+    Phi the lower triangle with half the diagonal; U = L^T for upper=True."""
+    if t[0] is None:
+        return None
+    upper = bool(s.params.get("upper"))
+    triangle = Prim.TRIU if upper else Prim.TRIL
+    lower = b.op(Prim.MATRIX_T, s.target) if upper else s.target
+    strict = b.op(triangle, t[0], k=1 if upper else -1)
+    change = b.add(b.op(triangle, t[0]), b.op(Prim.MATRIX_T, strict))
+    inner = b.op(Prim.SOLVE, lower, b.op(Prim.MATRIX_T, b.op(Prim.SOLVE, lower, change)))
+    phi = b.mul(ir.Const(0.5), b.add(b.op(Prim.TRIL, inner), b.op(Prim.TRIL, inner, k=-1)))
+    dl = b.op(Prim.MATMUL, lower, phi)
+    return b.op(Prim.MATRIX_T, dl) if upper else dl
