@@ -137,6 +137,23 @@ def _solve_triangular(b, g, s):
     return b.apply(Prim.SOLVE_TRIANGULAR_GRAD_A, (g_rhs, s.target), s.params), g_rhs
 
 
+@jvp(Prim.SOLVE_TRIANGULAR)
+def _solve_triangular_jvp(b, t, s):
+    """x = op(T(a))^-1 r: dx = solve_triangular(a, dr - op(T(da)) x), T the triangle read."""
+    if t[0] is None and t[1] is None:
+        return None
+    change = t[1]
+    if t[0] is not None:
+        k = -1 if s.params.get("unit_diagonal") else 0
+        read = b.op(Prim.TRIL, t[0], k=k or None) if s.params.get("lower") else \
+            b.op(Prim.TRIU, t[0], k=-k or None)
+        if runtime.linalg_factor.trans_code(s.params.get("trans") or 0):
+            read = b.op(Prim.MATRIX_T, read)
+        moved = b.op(Prim.MATMUL, read, s.target)
+        change = b.neg(moved) if change is None else b.sub(change, moved)
+    return b.apply(Prim.SOLVE_TRIANGULAR, (s.args[0], change), s.params)
+
+
 @vjp(Prim.CHO_FACTOR)
 def _cho_factor(b, g, s):
     return (b.op(Prim.CHO_FACTOR_GRAD, g, s.args[0], s.target),)

@@ -19,7 +19,7 @@ from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, sign_at, sym
 from .registry import emitter, jvp, meaning, vjp
-from .tangents import linear, matrix_weighted, multilinear
+from .tangents import linear, matrix_weighted, multilinear, zero
 
 
 # ------------------------------------------------------------------ einsum
@@ -332,6 +332,17 @@ def _decomposition_meaning(run, s, *args):
 jvp(Prim.EINSUM, Prim.TENSORDOT, Prim.KRON, Prim.CROSS)(multilinear)
 jvp(Prim.TRACE, Prim.DIAGONAL, Prim.DIAG, Prim.TRIL, Prim.TRIU)(linear)
 jvp(Prim.DET)(matrix_weighted)
+
+
+@jvp(Prim.SLOGDET)
+def _slogdet_jvp(b, t, s):
+    """(sign, log|det A|): the sign is flat; d log|det A| = sum(inv(A)^T * dA)."""
+    if t[0] is None:
+        return None
+    sign = b.apply(Prim.GETITEM, (s.target, ir.Const(0)), ir.Params.of(index=ir.Index.at(1)))
+    weights = b.op(Prim.MATRIX_T, b.op(Prim.INV, s.args[0]))
+    change = b.op(Prim.SUM, b.mul(weights, t[0]), axis=(-2, -1))
+    return b.op(Prim.TUPLE, zero(b, sign), change)
 
 
 @jvp(Prim.INV)
