@@ -103,7 +103,7 @@ from .statistics import (
     weights_like,
     weights_like_grad,
 )
-from .tangents import broadcast_like, zero_tangent
+from .tangents import broadcast_like, cumprod_jvp, zero_tangent
 
 __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
     "TapeRecorder",
@@ -128,6 +128,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "concatenate_grad",
     "copy_of",
     "cross_grad",
+    "cumprod_jvp",
     "det_grad",
     "diag_grad",
     "diagonal_grad",

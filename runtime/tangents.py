@@ -32,3 +32,19 @@ def broadcast_like(t, out):
     if not shape and not hasattr(out, "shape"):  # a Python number: one number
         return t
     return array_module(t, out).broadcast_to(t, shape)
+
+
+def cumprod_jvp(v, x, out, axis=None):
+    """The tangent of y = cumprod(x, axis) along v, exact where x has zeros (no division):
+    dy_0 = v_0 and dy_i = dy_(i-1) x_i + y_(i-1) v_i, the product rule along the axis."""
+    xp = array_module(v, x)
+    if not hasattr(x, "shape") or axis is None:  # cumprod of a number, or of x flattened
+        flat = [xp.reshape(xp.asarray(a), (-1,)) for a in (v, x, out)]
+        return cumprod_jvp(*flat, axis=0)
+    vs, xs, ys = (xp.moveaxis(a, axis, 0) for a in (v, x, out))
+    rows = []
+    for i in range(xs.shape[0]):
+        rows.append(vs[0] if i == 0 else rows[-1] * xs[i] + ys[i - 1] * vs[i])
+    if not rows:
+        return xp.zeros_like(out)
+    return xp.moveaxis(xp.stack(rows), 0, axis)

@@ -308,8 +308,8 @@ class Forwarder:
 
 def _what(s: ir.Assign) -> str:
     """How the user wrote the primitive a statement applies."""
-    if s.prim is Prim.CALL:
-        return f"calls of helper functions ({s.params.get('fn')}())"
+    if s.prim.spec.form == "rt":  # scipy.linalg's, through the runtime
+        return f"scipy.linalg.{s.prim.spec.name}"
     return f"np.{s.prim.spec.name}"
 
 

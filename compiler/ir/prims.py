@@ -395,6 +395,7 @@ class Prim(enum.Enum):
     # broadcast to the shape of the value it belongs to
     ZERO_TANGENT = _s(1, "gradient", "rt", "zero_tangent")
     BROADCAST_LIKE = _s(2, "gradient", "rt", "broadcast_like")
+    CUMPROD_JVP = _s(3, "gradient", "rt", "cumprod_jvp")  # (v, x, cumprod(x)), params: axis
     # (value, tangent) of a helper: h_jvp(*args, x_dot=...); params: fn, dots (their names)
     CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
 

@@ -302,6 +302,19 @@ jvp(Prim.VAR, Prim.STD, Prim.NANSUM, Prim.NANMEAN, Prim.MEDIAN)(weighted)
 jvp(Prim.CUMSUM, Prim.WEIGHTS_LIKE, Prim.EDGE_LIKE)(linear)
 
 
+@jvp(Prim.CUMPROD)
+def _cumprod_jvp(b, t, s):
+    """The product rule along the axis (rt.cumprod_jvp), exact where x has zeros."""
+    if t[0] is None:
+        return None
+    return b.op(Prim.CUMPROD_JVP, t[0], s.args[0], s.target, axis=s.params.get("axis"))
+
+
+@meaning(Prim.CUMPROD_JVP)
+def _cumprod_jvp_meaning(run, s, v, x, out):
+    return runtime.cumprod_jvp(arr(v), arr(x), arr(out), axis=s.params.get("axis"))
+
+
 @jvp(Prim.SORT)
 def _sort_jvp(b, t, s):
     """v taken through the same stable permutation (sort_grad sends g back through it)."""

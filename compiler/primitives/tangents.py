@@ -101,7 +101,8 @@ def _needed(stmts: list, result: ir.Atom) -> list:
 def _vjp_part(b: Builder, g: ir.Atom, s: ir.Assign, i: int) -> tuple[ir.Atom | None, set]:
     """The VJP rule's cotangent of argument i for cotangent g, and the atoms it read."""
     sub = _sub_builder(b)
-    ct = rule_for(s.prim)(sub, g, s)[i]
+    cts = rule_for(s.prim)(sub, g, s)
+    ct = cts[i] if i < len(cts) else None
     if ct is None:
         return None, set()
     kept = _needed(sub.stmts, ct)
