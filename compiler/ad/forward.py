@@ -314,10 +314,12 @@ def _what(s: ir.Assign) -> str:
 
 
 def _fresh(b: Builder, t: ir.Atom) -> bool:
-    """Whether `t` is a new array the rule just computed (arithmetic, a reduction, ...)."""
+    """Whether `t` is a new array or list the rule just made (arithmetic, a reduction, ...)."""
     stmt = next((x for x in reversed(b.stmts) if isinstance(x, ir.Assign) and x.target == t), None)
-    return stmt is not None and stmt.prim.spec.group in ("elementwise", "reduction", "linalg") \
-        and stmt.prim not in _SHARING
+    if stmt is None or stmt.prim in _SHARING:
+        return False
+    return stmt.prim.spec.group in ("elementwise", "reduction", "linalg") or \
+        stmt.prim in (Prim.LIST, Prim.ZERO_TANGENT)
 
 
 def _primal_of(dots: dict[str, str], atom: ir.Atom) -> str | None:

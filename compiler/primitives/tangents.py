@@ -112,18 +112,18 @@ def _vjp_part(b: Builder, g: ir.Atom, s: ir.Assign, i: int) -> tuple[ir.Atom | N
 
 def diagonal(b: Builder, t: tuple, s: ir.Assign):
     """An elementwise primitive's tangent: its VJP rule with each tangent as the cotangent."""
-    total, shaped = None, False
+    total, covered = None, set()
     for i in _positions(s):
         if t[i] is None:
             continue
         part, read = _vjp_part(b, t[i], s, i)
         if part is None:
             continue
-        # A part that reads the output, or every array argument, has the output's shape.
-        others = [a for j, a in enumerate(s.args) if j != i and not b.is_scalar(a)]
-        shaped |= s.target in read or all(a in read for a in others)
+        covered |= read | {s.args[i]}  # t[i] has the shape of argument i
         total = part if total is None else _add(b, total, part)
-    if total is not None and not shaped:
+    # The sum has the output's shape where it reads the output, or every array argument.
+    arrays = [a for a in s.args if not b.is_scalar(a)]
+    if total is not None and s.target not in covered and not all(a in covered for a in arrays):
         total = b.op(Prim.BROADCAST_LIKE, total, s.target)
     return total
 
