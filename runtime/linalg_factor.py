@@ -95,6 +95,25 @@ def eigh_grad(g, out, UPLO="L"):
     return float_like(_triangle_only(0.5 * (grad + mT(grad)), UPLO == "U"), v)
 
 
+def eigh_jvp(da, out, UPLO="L"):
+    """Tangents (dw, dv) of (w, v) = eigh(A) along dA, read from dA's UPLO triangle:
+    with M = v^T dS v, dw = diag(M) and dv = v (M_ij / (w_j - w_i)), eigh_grad's transpose."""
+    w, v = out
+    xp = array_module(w, v, da)
+    upper = UPLO == "U"
+    strict = xp.triu(da, 1) if upper else xp.tril(da, -1)
+    change = (xp.triu(da) if upper else xp.tril(da)) + mT(strict)
+    m = xp.matmul(xp.matmul(mT(v), change), v)
+    gap = w[..., None, :] - w[..., :, None]  # w_j - w_i
+    return xp.diagonal(m, axis1=-2, axis2=-1), xp.matmul(v, _over_gaps(m, gap))
+
+
+def eigvalsh_jvp(da, a, UPLO="L"):
+    """The tangent of w = eigvalsh(A) along dA (eigh_jvp's dw)."""
+    xp = array_module(a, da)
+    return eigh_jvp(da, tuple(xp.linalg.eigh(a, UPLO=UPLO)), UPLO)[0]
+
+
 # ------------------------------------- matrix_power, pinv, qr, svd, lstsq
 def matrix_power_grad(g, a, n):
     """Cotangent of A for out = matrix_power(A, n): sum over k of (A^T)^k g (A^T)^(n-1-k)."""

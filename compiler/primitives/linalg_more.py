@@ -322,7 +322,7 @@ def _slogdet_grad_meaning(run, s, g, a):
 
 
 @meaning(Prim.CHOLESKY, Prim.EIGH, Prim.CHOLESKY_GRAD, Prim.EIGH_GRAD, Prim.EIGVALSH,
-         Prim.EIGVALSH_GRAD)
+         Prim.EIGVALSH_GRAD, Prim.EIGH_JVP, Prim.EIGVALSH_JVP)
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
                         "symbolic meaning")
@@ -332,6 +332,18 @@ def _decomposition_meaning(run, s, *args):
 jvp(Prim.EINSUM, Prim.TENSORDOT, Prim.KRON, Prim.CROSS)(multilinear)
 jvp(Prim.TRACE, Prim.DIAGONAL, Prim.DIAG, Prim.TRIL, Prim.TRIU)(linear)
 jvp(Prim.DET)(matrix_weighted)
+
+
+@jvp(Prim.EIGH)
+def _eigh_jvp(b, t, s):
+    """(dw, dv) from rt.eigh_jvp: the transpose of eigh_grad (distinct eigenvalues)."""
+    return None if t[0] is None else b.apply(Prim.EIGH_JVP, (t[0], s.target), s.params)
+
+
+@jvp(Prim.EIGVALSH)
+def _eigvalsh_jvp(b, t, s):
+    """diag(v^T dS v), through rt.eigvalsh_jvp."""
+    return None if t[0] is None else b.apply(Prim.EIGVALSH_JVP, (t[0], s.args[0]), s.params)
 
 
 @jvp(Prim.SLOGDET)
