@@ -208,3 +208,44 @@ WITHOUT_JVP = {"CALL", "SVD", "SVD_VALUES", "QR", "PINV", "LSTSQ", "CHO_FACTOR",
 def test_which_primitives_have_tangent_rules():
     missing = {p.name for p in Prim if p.differentiable and p not in JVP_RULES}
     assert missing == WITHOUT_JVP  # CALL is no rule: ad/forward.py calls the helper's h_jvp
+
+
+def break_defines_the_result(x):
+    result = None
+    s = 0.0
+    for i in range(4):
+        s = s + x[i]
+        if s > 0.5:
+            result = s * x[0]
+            break
+    if result is None:
+        result = s ** 2
+    return result
+
+
+def integer_results(x):
+    n = np.full(3, x[0] * 4, dtype=np.int64)  # integers: no tangent
+    return np.sum(n * x) + np.sum(np.linspace(x[0], x[1], 3, dtype=np.int64))
+
+
+@pytest.mark.parametrize("x", [np.array([0.2, 0.4, 0.1, 0.3]), np.array([0.1, 0.1, 0.1, 0.1])],
+                         ids=["breaks", "runs_out"])
+def test_a_tangent_defined_before_a_break_reaches_the_loop_exit(x):
+    """Regression: the tangent of `result`, set just before `break`, was lost at the exit."""
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    _, tangent = agc.jvp(break_defines_the_result, (x,), (v,))
+    s = np.cumsum(x)
+    hit = np.nonzero(s > 0.5)[0]
+    if hit.size:
+        k = hit[0]
+        expected = np.sum(v[:k + 1]) * x[0] + s[k] * v[0]
+    else:
+        expected = 2 * s[-1] * np.sum(v)
+    assert tangent == pytest.approx(expected, rel=1e-12)
+
+
+def test_integer_results_carry_no_tangent():
+    """Regression: np.full / np.linspace with an integer dtype passed integer tangents on."""
+    x, v = np.array([0.3, 0.6, 0.2]), np.array([1.0, 1.0, 1.0])
+    _, tangent = agc.jvp(integer_results, (x,), (v,))
+    assert tangent == pytest.approx(np.sum(np.full(3, 1) * v))
