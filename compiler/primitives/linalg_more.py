@@ -19,7 +19,7 @@ from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, sign_at, sym
 from .registry import emitter, jvp, meaning, vjp
-from .tangents import linear, matrix_weighted, multilinear, zero
+from .tangents import as_column, from_column, linear, matrix_weighted, multilinear, zero
 
 
 # ------------------------------------------------------------------ einsum
@@ -334,16 +334,14 @@ jvp(Prim.TRACE, Prim.DIAGONAL, Prim.DIAG, Prim.TRIL, Prim.TRIU)(linear)
 jvp(Prim.DET)(matrix_weighted)
 
 
-@jvp(Prim.EIGH)
+@jvp(Prim.EIGH, Prim.EIGVALSH)
 def _eigh_jvp(b, t, s):
-    """(dw, dv) from rt.eigh_jvp: the transpose of eigh_grad (distinct eigenvalues)."""
-    return None if t[0] is None else b.apply(Prim.EIGH_JVP, (t[0], s.target), s.params)
-
-
-@jvp(Prim.EIGVALSH)
-def _eigvalsh_jvp(b, t, s):
-    """diag(v^T dS v), through rt.eigvalsh_jvp."""
-    return None if t[0] is None else b.apply(Prim.EIGVALSH_JVP, (t[0], s.args[0]), s.params)
+    """rt.eigh_jvp's (dw, dv), rt.eigvalsh_jvp's dw: eigh_grad's and eigvalsh_grad's transposes."""
+    if t[0] is None:
+        return None
+    if s.prim is Prim.EIGH:
+        return b.apply(Prim.EIGH_JVP, (t[0], s.target), s.params)
+    return b.apply(Prim.EIGVALSH_JVP, (t[0], s.args[0]), s.params)
 
 
 @jvp(Prim.SLOGDET)
@@ -365,40 +363,21 @@ def _inv_jvp(b, t, s):
     return b.neg(b.op(Prim.MATMUL, b.op(Prim.MATMUL, s.target, t[0]), s.target))
 
 
-def _apply(b, matrix: ir.Atom, x: ir.Atom, vector: bool) -> ir.Atom:
-    """matrix @ x, x a (stack of) vector(s) as solve reads a one-dimensional right-hand side."""
-    if not vector:
-        return b.op(Prim.MATMUL, matrix, x)
-    return _last(b, b.op(Prim.MATMUL, matrix, _column(b, x)))
-
-
-def _column(b, x: ir.Atom) -> ir.Atom:
-    """x[..., None]: (a stack of) vectors as one-column matrices."""
-    index = ir.Index((ir.ELLIPSIS, ir.NEWAXIS), tuple_form=True)
-    return b.apply(Prim.GETITEM, (x,), ir.Params.of(index=index))
-
-
-def _last(b, x: ir.Atom) -> ir.Atom:
-    """x[..., 0]: one-column matrices back to vectors."""
-    index = ir.Index((ir.ELLIPSIS, ir.Hole(1)), tuple_form=True)
-    return b.apply(Prim.GETITEM, (x, ir.Const(0)), ir.Params.of(index=index))
-
-
 @jvp(Prim.SOLVE)
 def _solve_jvp(b, t, s):
     """x = solve(A, r): dx = solve(A, dr - dA x)."""
     a, rhs = s.args
     if t[0] is None and t[1] is None:
         return None
-    change = t[1] if t[1] is not None else None
-    vector = b.rank(rhs) == 1
+    change, vector = t[1], b.rank(rhs) == 1  # a vector: solve reads it as one column
     if t[0] is not None:
-        moved = _apply(b, t[0], s.target, vector)
+        moved = from_column(b, b.op(Prim.MATMUL, t[0], as_column(b, s.target))) if vector \
+            else b.op(Prim.MATMUL, t[0], s.target)
         change = b.neg(moved) if change is None else b.sub(change, moved)
     if not vector:
         return b.op(Prim.SOLVE, a, change)
     # a vector right-hand side of a stack of matrices: change has the stack's axes now
-    return _last(b, b.op(Prim.SOLVE, a, _column(b, change)))
+    return from_column(b, b.op(Prim.SOLVE, a, as_column(b, change)))
 
 
 @jvp(Prim.CHOLESKY)

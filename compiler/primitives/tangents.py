@@ -166,3 +166,15 @@ def weighted(b: Builder, t: tuple, s: ir.Assign, axis: object = None):
 def matrix_weighted(b: Builder, t: tuple, s: ir.Assign):
     """`weighted` over the last two axes: a function of a (stack of) matrices (det)."""
     return weighted(b, t, s, axis=(-2, -1))
+
+
+def as_column(b: Builder, x: ir.Atom) -> ir.Atom:
+    """x[..., None]: (a stack of) vectors as one-column matrices."""
+    index = ir.Index((ir.ELLIPSIS, ir.NEWAXIS), tuple_form=True)
+    return b.apply(Prim.GETITEM, (x,), ir.Params.of(index=index))
+
+
+def from_column(b: Builder, x: ir.Atom) -> ir.Atom:
+    """x[..., 0]: one-column matrices back to vectors."""
+    index = ir.Index((ir.ELLIPSIS, ir.Hole(1)), tuple_form=True)
+    return b.apply(Prim.GETITEM, (x, ir.Const(0)), ir.Params.of(index=index))
