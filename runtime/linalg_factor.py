@@ -169,6 +169,21 @@ def qr_grad(g, out):
     return float_like(mT(xp.linalg.solve(r, mT(rhs))), q)
 
 
+def qr_jvp(da, out):
+    """Tangents (dQ, dR) of (Q, R) = qr(A) along dA, reduced, A square or tall of full rank:
+    with B = Q^T dA R^-1 and W = tril(B, -1) - tril(B, -1)^T (Q^T dQ's skew part),
+    dR = (B - W) R and dQ = dA R^-1 - Q (B - W). qr_grad is its transpose."""
+    q, r = out
+    xp = array_module(q, r, da)
+    if q.shape[-2] < r.shape[-1]:
+        raise ValueError("agc differentiates np.linalg.qr of square or tall matrices only")
+    da_rinv = mT(xp.linalg.solve(mT(r), mT(da)))  # dA R^-1, by a solve with R^T
+    b = xp.matmul(mT(q), da_rinv)
+    below = xp.tril(b, -1)
+    upper = b - below + mT(below)  # B - W: upper triangular
+    return da_rinv - xp.matmul(q, upper), xp.matmul(upper, r)
+
+
 def svd_values_grad(g, a):
     """Cotangent of A for s = svd(A, compute_uv=False): U diag(g) V^T."""
     xp = array_module(g, a)

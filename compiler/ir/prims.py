@@ -398,6 +398,7 @@ class Prim(enum.Enum):
     CUMPROD_JVP = _s(3, "gradient", "rt", "cumprod_jvp")  # (v, x, cumprod(x)), params: axis
     EIGH_JVP = _s(2, "gradient", "rt", "eigh_jvp", makes_sequence=True)  # (dA, (w, v)): UPLO
     EIGVALSH_JVP = _s(2, "gradient", "rt", "eigvalsh_jvp")  # (dA, A), params: UPLO
+    QR_JVP = _s(2, "gradient", "rt", "qr_jvp", makes_sequence=True)  # (dA, (Q, R))
     # (value, tangent) of a helper: h_jvp(*args, x_dot=...); params: fn, dots (their names)
     CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
 

@@ -81,6 +81,12 @@ def _lstsq(b, g, s):
             b.op(Prim.LSTSQ_GRAD, g, a, rhs, s.target, side=1, **rcond))
 
 
+@jvp(Prim.QR)
+def _qr_jvp(b, t, s):
+    """(dQ, dR) from rt.qr_jvp, the transpose of qr_grad."""
+    return None if t[0] is None else b.op(Prim.QR_JVP, t[0], s.target)
+
+
 @emitter(Prim.QR, Prim.SVD, Prim.LSTSQ)
 def _emit_tuple_result(stmt, atom):
     """`tuple(xp.linalg.svd(A, full_matrices=False))`: a plain tuple, not numpy's named one."""
@@ -119,7 +125,7 @@ def _pinv_grad_meaning(run, s, g, a, p):
     return runtime.pinv_grad(as_objects(g), as_objects(a), as_objects(p))
 
 
-@meaning(Prim.QR, Prim.SVD, Prim.SVD_VALUES, Prim.LSTSQ, Prim.QR_GRAD, Prim.SVD_GRAD,
+@meaning(Prim.QR, Prim.SVD, Prim.SVD_VALUES, Prim.LSTSQ, Prim.QR_GRAD, Prim.QR_JVP, Prim.SVD_GRAD,
          Prim.SVD_VALUES_GRAD, Prim.LSTSQ_GRAD)
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
