@@ -147,6 +147,26 @@ def pinv_grad(g, a, p):
     return float_like(_pinv_adjoint(g, a, p), a)
 
 
+def pinv_jvp(da, a, p):
+    """The tangent of P = pinv(A) along dA (Golub and Pereyra, A of constant rank):
+    -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P, pinv_grad's transpose."""
+    xp = array_module(da, a, p)
+    m, n = a.shape[-2], a.shape[-1]
+    left = xp.eye(m, dtype=a.dtype) - xp.matmul(a, p)  # I - A P
+    right = xp.eye(n, dtype=a.dtype) - xp.matmul(p, a)  # I - P A
+    da_t, p_t = mT(da), mT(p)
+    return (-xp.matmul(xp.matmul(p, da), p)
+            + xp.matmul(xp.matmul(p, p_t), xp.matmul(da_t, left))
+            + xp.matmul(xp.matmul(right, da_t), xp.matmul(p_t, p)))
+
+
+def svd_values_jvp(da, a):
+    """The tangent of s = svd(A, compute_uv=False) along dA: u_i^T dA v_i for each i."""
+    xp = array_module(da, a)
+    u, _, vh = xp.linalg.svd(a, full_matrices=False)
+    return xp.einsum("...ji,...jk,...ik->...i", u, da, vh)
+
+
 def _items(g, count):
     """The cotangents of a tuple result, None where none came (a dict holds only those that did)."""
     if isinstance(g, dict):

@@ -399,6 +399,8 @@ class Prim(enum.Enum):
     EIGH_JVP = _s(2, "gradient", "rt", "eigh_jvp", makes_sequence=True)  # (dA, (w, v)): UPLO
     EIGVALSH_JVP = _s(2, "gradient", "rt", "eigvalsh_jvp")  # (dA, A), params: UPLO
     QR_JVP = _s(2, "gradient", "rt", "qr_jvp", makes_sequence=True)  # (dA, (Q, R))
+    PINV_JVP = _s(3, "gradient", "rt", "pinv_jvp")  # (dA, A, pinv(A))
+    SVD_VALUES_JVP = _s(2, "gradient", "rt", "svd_values_jvp")  # (dA, A)
     # (value, tangent) of a helper: h_jvp(*args, x_dot=...); params: fn, dots (their names)
     CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
 

@@ -81,6 +81,18 @@ def _lstsq(b, g, s):
             b.op(Prim.LSTSQ_GRAD, g, a, rhs, s.target, side=1, **rcond))
 
 
+@jvp(Prim.PINV)
+def _pinv_jvp(b, t, s):
+    """rt.pinv_jvp, the transpose of pinv_grad (A of constant rank)."""
+    return None if t[0] is None else b.op(Prim.PINV_JVP, t[0], s.args[0], s.target)
+
+
+@jvp(Prim.SVD_VALUES)
+def _svd_values_jvp(b, t, s):
+    """u_i^T dA v_i (rt.svd_values_jvp), the transpose of svd_values_grad."""
+    return None if t[0] is None else b.op(Prim.SVD_VALUES_JVP, t[0], s.args[0])
+
+
 @jvp(Prim.QR)
 def _qr_jvp(b, t, s):
     """(dQ, dR) from rt.qr_jvp, the transpose of qr_grad."""
@@ -125,8 +137,13 @@ def _pinv_grad_meaning(run, s, g, a, p):
     return runtime.pinv_grad(as_objects(g), as_objects(a), as_objects(p))
 
 
+@meaning(Prim.PINV_JVP)
+def _pinv_jvp_meaning(run, s, da, a, p):
+    return runtime.pinv_jvp(as_objects(da), as_objects(a), as_objects(p))
+
+
 @meaning(Prim.QR, Prim.SVD, Prim.SVD_VALUES, Prim.LSTSQ, Prim.QR_GRAD, Prim.QR_JVP, Prim.SVD_GRAD,
-         Prim.SVD_VALUES_GRAD, Prim.LSTSQ_GRAD)
+         Prim.SVD_VALUES_GRAD, Prim.SVD_VALUES_JVP, Prim.LSTSQ_GRAD)
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
                         "symbolic meaning")
