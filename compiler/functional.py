@@ -6,7 +6,8 @@ import inspect
 
 import numpy as np
 
-from .api import as_differentiated
+from .api import Differentiated, as_differentiated
+from .errors import UsageError
 from .runtime import array_module
 
 
@@ -34,7 +35,17 @@ def jvp(fn, primals, tangents):
     primal held fixed. The JVP function is compiled once per kind of
     arguments and cached on the function.
     """
-    return as_differentiated(fn).jvp(*primals, tangents=tuple(tangents))
+    f = _forward_able(as_differentiated(fn))
+    return f.jvp(*primals, tangents=tuple(tangents))
+
+
+def _forward_able(f):
+    """`f` if forward mode can compile it: a function, not yet a bound method."""
+    if not isinstance(f, Differentiated):
+        raise UsageError("forward mode (agc.jvp, agc.jacfwd) does not support bound methods "
+                         "yet: pass the function and the instance, Model.loss and (model, x, ...)"
+                         ", or use reverse mode (agc.grad, agc.jacrev)")
+    return f
 
 
 def jacfwd(fn, wrt=None):
@@ -44,7 +55,7 @@ def jacfwd(fn, wrt=None):
     inputs are fewer than the outputs); shape out.shape + arg.shape, a tuple
     for several wrt names.
     """
-    f = as_differentiated(fn, wrt)
+    f = _forward_able(as_differentiated(fn, wrt))
 
     def jac(*args):
         names = list(_param_names(f.fn))
@@ -115,9 +126,12 @@ def jacobian(fn, wrt=None):
     per output element). For several wrt names it returns a tuple.
     """
     f = as_differentiated(fn, wrt)
-    forward, reverse = jacfwd(f), jacrev(f)
+    forward = jacfwd(f) if isinstance(f, Differentiated) else None
+    reverse = jacrev(f)
 
     def jac(*args):
+        if forward is None:  # a bound method: reverse mode only, for now
+            return reverse(*args)
         names = list(_param_names(f.fn))
         inputs = sum(int(np.size(args[names.index(w)])) for w in (f.wrt or names[:1]))
         outputs = int(np.size(f.fn(*args)))

@@ -249,3 +249,18 @@ def test_integer_results_carry_no_tangent():
     x, v = np.array([0.3, 0.6, 0.2]), np.array([1.0, 1.0, 1.0])
     _, tangent = agc.jvp(integer_results, (x,), (v,))
     assert tangent == pytest.approx(np.sum(np.full(3, 1) * v))
+
+
+class Scaled:
+    def __init__(self):
+        self.k = 2.0
+
+    def loss(self, x):
+        return self.k * np.sum(np.sin(x))
+
+
+def test_bound_methods_are_refused_by_forward_mode_and_take_reverse_mode_for_jacobians():
+    model, x = Scaled(), np.array([0.1, 0.2])
+    with pytest.raises(agc.UsageError, match="bound methods"):
+        agc.jvp(model.loss, (x,), (np.ones(2),))
+    np.testing.assert_allclose(agc.jacobian(model.loss)(x), 2.0 * np.cos(x), rtol=1e-12)
