@@ -149,15 +149,9 @@ def pinv_grad(g, a, p):
 
 def pinv_jvp(da, a, p):
     """The tangent of P = pinv(A) along dA (Golub and Pereyra, A of constant rank):
-    -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P, pinv_grad's transpose."""
-    xp = array_module(da, a, p)
-    m, n = a.shape[-2], a.shape[-1]
-    left = xp.eye(m, dtype=a.dtype) - xp.matmul(a, p)  # I - A P
-    right = xp.eye(n, dtype=a.dtype) - xp.matmul(p, a)  # I - P A
-    da_t, p_t = mT(da), mT(p)
-    return (-xp.matmul(xp.matmul(p, da), p)
-            + xp.matmul(xp.matmul(p, p_t), xp.matmul(da_t, left))
-            + xp.matmul(xp.matmul(right, da_t), xp.matmul(p_t, p)))
+    -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P. It is pinv_grad's map for A^T
+    and P^T (A P and P A are symmetric), so the two are transposes by construction."""
+    return _pinv_adjoint(da, mT(a), mT(p))
 
 
 def svd_values_jvp(da, a):
