@@ -27,7 +27,10 @@ _EXPORTS = {
     "grad": "api",
     "value_and_grad": "api",
     "check_grad": "functional",
+    "jacfwd": "functional",
     "jacobian": "functional",
+    "jacrev": "functional",
+    "jvp": "functional",
     "vjp": "functional",
     "no_grad": "runtime",
     "stop_gradient": "runtime",
@@ -37,8 +40,8 @@ _SUBMODULES = ("nn", "optim", "runtime", "testing")
 
 __all__ = [
     "AgcError", "Differentiated", "UnsupportedError", "UsageError", "UserCodeError",
-    "check_grad", "differentiate", "grad", "jacobian", "nn", "no_grad", "optim",
-    "stop_gradient", "value_and_grad", "verify", "vjp",
+    "check_grad", "differentiate", "grad", "jacfwd", "jacobian", "jacrev", "jvp", "nn",
+    "no_grad", "optim", "stop_gradient", "value_and_grad", "verify", "vjp",
 ]
 __version__ = "0.1.0"
 

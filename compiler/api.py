@@ -21,6 +21,7 @@ from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import function_source, load_module
 from .runtime.arrays import checking_arguments
+from .staleness import constants_read, staleness_check
 
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
@@ -131,6 +132,28 @@ class Differentiated:
         """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
         return self.value_and_grad(*args, seed=seed, **kwargs)
 
+    def jvp(self, *args, tangents, **kwargs):
+        """(value, tangent): the function's value at `args` and its derivative along
+        `tangents` (one per argument, None for an argument held fixed) — jax.jvp."""
+        args = self._bind(args, kwargs)
+        tangents = tuple(tangents)
+        tangents += (None,) * (len(args) - len(tangents))  # parameters left to their defaults
+        if len(tangents) != len(args):
+            raise UsageError(f"{self.fn.__name__}.jvp(): {len(args)} arguments but "
+                             f"{len(tangents)} tangents (give None for a fixed argument)")
+        names = list(self._signature.parameters)
+        wrt = tuple(n for n, t in zip(names, tangents) if t is not None)
+        key = ("jvp", wrt) + _scalar_key(args)
+        compiled = self._compiled.get(key)
+        if compiled is None or compiled.stale():
+            try:
+                compiled = compile_forward(self.fn, wrt, _scalar_key(args))
+            except AgcError as err:
+                raise err.with_traceback(None) from None
+            self._compiled[key] = compiled
+        dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
+        return compiled.jvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
+
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
         args = self._bind(args, kwargs)
@@ -202,9 +225,9 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
-                     keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
-    """Compile `fn`'s gradient and load it; returns the module's namespace."""
+def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (),
+           method=None):
+    """(parsed module, target, names, path) of a live function, for arguments of kinds `key`."""
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
@@ -213,6 +236,13 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
                              _params_of_kind(fn, key, "tree"), has_aux, keep,
                              _array_ranks(fn, key))
+    return parsed, target, names, path
+
+
+def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
+                     keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
+    """Compile `fn`'s gradient and load it; returns the module's namespace."""
+    parsed, target, names, path = _parse(fn, wrt, key, has_aux, keep, method)
     compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
@@ -224,75 +254,19 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed,
-                                 stale=_staleness_check(_constants_read(fn, names, compiled)))
+                                 stale=staleness_check(constants_read(fn, names, compiled)))
 
 
-def _constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
-    """(module globals, name, value) of every module-level constant the compiled code read."""
-    read = [(fn.__globals__, name, _snapshot(names, name)) for name in sorted(names.read)]
-    for helper in compiled.helpers:
-        home = helper.home  # a helper parsed on its own has names (and reads) of its own
-        if home.names is not names:
-            where = home.live_globals if home.live_globals is not None else fn.__globals__
-            read += [(where, name, _snapshot(home.names, name)) for name in sorted(home.names.read)]
-    return read
-
-
-def _snapshot(names, name: str):
-    """What a read constant is now: numbers by value, containers copied, arrays by identity."""
-    if name in names.constants:
-        return names.constants[name]
-    return _copy_tree(names.values[name])
-
-
-def _copy_tree(value):
-    if isinstance(value, (list, tuple)):
-        return type(value)(_copy_tree(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _copy_tree(v) for k, v in value.items()}
-    return value
-
-
-def _unchanged(now, then) -> bool:
-    """`now` is still `then`: the same array object (in-place writes are read at call time),
-    equal numbers of the same type, containers equal leaf by leaf (an appended item, a
-    rebound entry or a changed shape means compiling again)."""
-    if now is then:
-        return True
-    if type(now) is not type(then):
-        return False
-    if isinstance(then, (list, tuple)):
-        return len(now) == len(then) and all(map(_unchanged, now, then))
-    if isinstance(then, dict):
-        return now.keys() == then.keys() and all(_unchanged(now[k], then[k]) for k in then)
-    if isinstance(then, (int, float)):
-        return now == then
-    return False
-
-
-_MISSING = object()
-
-
-def _staleness_check(read: list[tuple[dict, str, object]]):
-    """A function telling whether a constant the code was compiled with has been rebound.
-
-    Python reads globals when a function runs; the emitted code holds the values
-    it was compiled with, so a rebound constant means compiling again.
-    """
-    if not read:
-        return _never
-
-    def stale() -> bool:
-        for glob, name, value in read:
-            if not _unchanged(glob.get(name, _MISSING), value):
-                return True
-        return False
-
-    return stale
-
-
-def _never() -> bool:
-    return False
+def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
+    """Compile `fn`'s JVP (forward mode) with tangents for `wrt` and load it."""
+    parsed, target, names, path = _parse(fn, wrt, key)
+    compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__,
+                                       mode="forward")
+    namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_jvp.py",
+                            fn.__globals__)
+    return types.SimpleNamespace(jvp=namespace[f"{fn.__name__}_jvp"], source=compiled.source,
+                                 tangent=compiled.tangents[fn.__name__],
+                                 stale=staleness_check(constants_read(fn, names, compiled)))
 
 
 def _array_ranks(fn, key: tuple) -> tuple[tuple[str, int], ...]:

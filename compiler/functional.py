@@ -1,4 +1,4 @@
-"""Functional forms built on the emitted gradient code: vjp, jacobian, check_grad."""
+"""Functional forms built on the emitted derivative code: vjp, jvp, jacobians, check_grad."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import inspect
 
 import numpy as np
 
-from .api import as_differentiated
+from .api import Differentiated, as_differentiated
+from .errors import UsageError
 from .runtime import array_module
 
 
@@ -26,7 +27,72 @@ def vjp(fn, *args, wrt=None):
     return value, pullback
 
 
-def jacobian(fn, wrt=None):
+def jvp(fn, primals, tangents):
+    """(fn(*primals), its Jacobian times `tangents`), by forward mode — jax.jvp.
+
+    `primals` and `tangents` are tuples, one tangent per primal (the same
+    structure: an array, a number, a dict or list of arrays), None for a
+    primal held fixed. The JVP function is compiled once per kind of
+    arguments and cached on the function.
+    """
+    f = _forward_able(as_differentiated(fn))
+    return f.jvp(*primals, tangents=tuple(tangents))
+
+
+def _forward_able(f):
+    """`f` if forward mode can compile it: a function, not yet a bound method."""
+    if not isinstance(f, Differentiated):
+        raise UsageError("forward mode (agc.jvp, agc.jacfwd) does not support bound methods "
+                         "yet: pass the function and the instance, Model.loss and (model, x, ...)"
+                         ", or use reverse mode (agc.grad, agc.jacrev)")
+    return f
+
+
+def jacfwd(fn, wrt=None):
+    """A function returning the Jacobian d fn(args) / d wrt by forward mode.
+
+    One JVP per element of the wrt arguments (cheaper than `jacrev` when the
+    inputs are fewer than the outputs); shape out.shape + arg.shape, a tuple
+    for several wrt names.
+    """
+    f = _forward_able(as_differentiated(fn, wrt))
+
+    def jac(*args):
+        names = list(_param_names(f.fn))
+        positions = [names.index(w) for w in (f.wrt or names[:1])]
+        xp = array_module(*args)
+        jacobians = []
+        for position in positions:
+            x = args[position]
+            columns, out_shape = [], ()
+            for index in np.ndindex(np.shape(x)):
+                direction = _one_hot(xp, x, index)
+                tangents = tuple(direction if i == position else None for i in range(len(args)))
+                value, column = f.jvp(*args, tangents=tangents)
+                out_shape = np.shape(value)
+                columns.append(xp.asarray(column))
+            stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
+            jacobians.append(stacked.reshape(out_shape + np.shape(x)))
+        return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
+
+    return jac
+
+
+def _one_hot(xp, x, index):
+    """A tangent of x's shape and float dtype: 1 at `index`, 0 elsewhere (1.0 for a number)."""
+    if not np.shape(x):
+        return 1.0 if not hasattr(x, "dtype") else xp.ones((), dtype=_float_dtype(x))
+    direction = xp.zeros(np.shape(x), dtype=_float_dtype(x))
+    direction[index] = 1.0
+    return direction
+
+
+def _float_dtype(x):
+    dtype = getattr(x, "dtype", None)
+    return dtype if dtype is not None and dtype.kind == "f" else np.float64
+
+
+def jacrev(fn, wrt=None):
     """A function returning the Jacobian d fn(args) / d wrt: shape out.shape + arg.shape.
 
     Built from one vjp per output element (reverse mode, row by row).
@@ -48,6 +114,28 @@ def jacobian(fn, wrt=None):
         jacobians = tuple(xp.stack([xp.asarray(p[k]) for p in parts]).reshape(
             out.shape + tuple(getattr(parts[0][k], "shape", ()))) for k in range(len(parts[0])))
         return jacobians[0] if single else jacobians
+
+    return jac
+
+
+def jacobian(fn, wrt=None):
+    """A function returning the Jacobian d fn(args) / d wrt: shape out.shape + arg.shape.
+
+    Forward mode (`jacfwd`, one JVP per input element) when the wrt arguments
+    have fewer elements than the output, else reverse mode (`jacrev`, one VJP
+    per output element). For several wrt names it returns a tuple.
+    """
+    f = as_differentiated(fn, wrt)
+    forward = jacfwd(f) if isinstance(f, Differentiated) else None
+    reverse = jacrev(f)
+
+    def jac(*args):
+        if forward is None:  # a bound method: reverse mode only, for now
+            return reverse(*args)
+        names = list(_param_names(f.fn))
+        inputs = sum(int(np.size(args[names.index(w)])) for w in (f.wrt or names[:1]))
+        outputs = int(np.size(f.fn(*args)))
+        return forward(*args) if inputs < outputs else reverse(*args)
 
     return jac
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
 from . import ir
 from .ad.activity import active_variables
 from .ad.dead_code import optimize
+from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
@@ -56,6 +57,8 @@ class Compiled:
     adjoints: dict[str, Adjoint]
     primals: dict[str, ir.Function]
     helpers: list[Adjoint]
+    tangents: dict[str, Tangent] = field(default_factory=dict)  # forward mode's JVPs
+    helper_tangents: list[Tangent] = field(default_factory=list)  # their helpers' JVPs
 
 
 def parse(text: str, path: str, names_of, line_offset: int = 0) -> ParsedModule:
@@ -87,16 +90,12 @@ def differentiate_function(parsed: ParsedModule, target: Target,
     fn, namer, temps = primal_ir(parsed, target.name, target)
     fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
     checks.function(fn, "mark_sequences")
-    wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
+    wrt = _checked_wrt(fn, target)
     assigned = ir.def_counts(fn)
     for name in target.keep:
         if assigned.get(name, 0) != 1 or name in fn.param_names:
             raise UsageError(f"intermediate {name!r} of {target.name}() must be a local variable "
                              f"assigned exactly once (it is assigned {assigned.get(name, 0)} times)")
-    for name in wrt:
-        if name not in fn.param_names:
-            raise UsageError(f"{target.name}() has no parameter named {name!r} "
-                             f"(parameters: {', '.join(fn.param_names)})")
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep, param_ranks=dict(target.ranks)).run()
@@ -113,22 +112,75 @@ def differentiate_function(parsed: ParsedModule, target: Target,
     return adjoint, fn
 
 
+def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
+    """The names to differentiate with respect to (default: the first parameter)."""
+    wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
+    for name in wrt:
+        if name not in fn.param_names:
+            raise UsageError(f"{target.name}() has no parameter named {name!r} "
+                             f"(parameters: {', '.join(fn.param_names)})")
+    return tuple(wrt)
+
+
+def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals: dict | None,
+                      checks: Checks) -> tuple[dict[str, Tangent], list[Tangent]]:
+    """The JVPs of the targets and of every helper they call (forward mode, ad/forward.py).
+
+    Each helper's JVP takes tangents for the parameters some call passes an active
+    value to; the callers pass them by name (`h_jvp(x, w, x_dot=...)`).
+    """
+    prepared = {}
+    for target in targets:
+        fn, namer, temps = primal_ir(parsed, target.name, target)
+        fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
+        checks.function(fn, "mark_sequences")
+        prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
+    functions = [entry[0] for entry in prepared.values()]
+    found = _discover_helpers(parsed, functions, user_globals)
+    roots = {name: (entry[4], None) for name, entry in prepared.items()}
+    active = _active_helper_params(functions, found, roots)
+    calls: dict = {}
+    helpers = {}
+    for key, (helper, namer, temps, _) in found.items():
+        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
+        helpers[key] = Forwarder(helper, wrt, namer, temps, calls=calls)
+        calls[key] = helpers[key].signature()
+    helper_tangents = []
+    for key, forwarder in helpers.items():
+        helper_tangents.append(forwarder.run())
+        helper_tangents[-1].home = found[key][3]
+    tangents = {name: Forwarder(fn, wrt, namer, temps, target.scalars, dict(target.ranks),
+                                calls=calls).run()
+                for name, (fn, namer, temps, target, wrt) in prepared.items()}
+    return tangents, helper_tangents
+
+
+MODES = ("reverse", "forward", "both")
+
+
 def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str,
-                   user_globals: dict | None = None) -> Compiled:
-    """Differentiate each target and emit one module holding all their gradients."""
+                   user_globals: dict | None = None, mode: str = "reverse") -> Compiled:
+    """Differentiate each target and emit one module holding all their gradients
+    (`mode="forward"`: their JVPs instead; "both": both)."""
     if not targets:
         raise UserCodeError(f"no function to differentiate in {parsed.source.path}",
                             hint="decorate one with @differentiate or pass --function NAME")
     checks = Checks()
     if parsed.live_globals is None:  # decorator mode: helpers given a lambda are inlined from here
         parsed.live_globals = user_globals
-    adjoints, primals = {}, {}
-    for target in targets:
-        adjoints[target.name], primals[target.name] = differentiate_function(parsed, target, checks)
-    roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
-    helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks)
-    text = emit_module(list(adjoints.values()), parsed, header_path, helpers)
-    return Compiled(text, adjoints, primals, helpers)
+    adjoints, primals, tangents, helpers = {}, {}, {}, []
+    if mode != "forward":
+        for target in targets:
+            adjoints[target.name], primals[target.name] = differentiate_function(parsed, target,
+                                                                                 checks)
+        roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
+        helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks)
+    helper_tangents: list[Tangent] = []
+    if mode != "reverse":
+        tangents, helper_tangents = forward_functions(parsed, targets, user_globals, checks)
+    text = emit_module(list(adjoints.values()), parsed, header_path, helpers,
+                       list(tangents.values()) + helper_tangents)
+    return Compiled(text, adjoints, primals, helpers, tangents, helper_tangents)
 
 
 def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],

@@ -51,15 +51,20 @@ from .linalg_factor import (
     cholesky,
     cholesky_grad,
     eigh_grad,
+    eigh_jvp,
     eigvalsh_grad,
+    eigvalsh_jvp,
     lstsq_grad,
     matrix_power_grad,
     pinv_grad,
+    pinv_jvp,
     qr_grad,
+    qr_jvp,
     solve_triangular,
     solve_triangular_grad_a,
     svd_grad,
     svd_values_grad,
+    svd_values_jvp,
 )
 from .linalg_more import (
     cross_grad,
@@ -103,6 +108,7 @@ from .statistics import (
     weights_like,
     weights_like_grad,
 )
+from .tangents import broadcast_like, cumprod_jvp, zero_tangent
 
 __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
     "TapeRecorder",
@@ -112,6 +118,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "along_axis_index",
     "append_grad",
     "array_module",
+    "broadcast_like",
     "asarray_grad",
     "cast_like",
     "check_wrt",
@@ -126,13 +133,16 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "concatenate_grad",
     "copy_of",
     "cross_grad",
+    "cumprod_jvp",
     "det_grad",
     "diag_grad",
     "diagonal_grad",
     "dot_grad_left",
     "dot_grad_right",
     "eigh_grad",
+    "eigh_jvp",
     "eigvalsh_grad",
+    "eigvalsh_jvp",
     "einsum_grad",
     "getitem_grad",
     "has_gpu",
@@ -154,9 +164,11 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "no_grad",
     "norm_grad",
     "pinv_grad",
+    "pinv_jvp",
     "pow_exponent_grad",
     "prod_grad",
     "qr_grad",
+    "qr_jvp",
     "reshape_like",
     "seed",
     "special",
@@ -175,6 +187,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "sum_grad",
     "svd_grad",
     "svd_values_grad",
+    "svd_values_jvp",
     "tensordot_grad",
     "take_along_axis_grad",
     "take_grad",
@@ -190,6 +203,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     # issue 13, reductions and statistics
     "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
     "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
+    "zero_tangent",
 ]
 
 

@@ -95,6 +95,25 @@ def eigh_grad(g, out, UPLO="L"):
     return float_like(_triangle_only(0.5 * (grad + mT(grad)), UPLO == "U"), v)
 
 
+def eigh_jvp(da, out, UPLO="L"):
+    """Tangents (dw, dv) of (w, v) = eigh(A) along dA, read from dA's UPLO triangle:
+    with M = v^T dS v, dw = diag(M) and dv = v (M_ij / (w_j - w_i)), eigh_grad's transpose."""
+    w, v = out
+    xp = array_module(w, v, da)
+    upper = UPLO == "U"
+    strict = xp.triu(da, 1) if upper else xp.tril(da, -1)
+    change = (xp.triu(da) if upper else xp.tril(da)) + mT(strict)
+    m = xp.matmul(xp.matmul(mT(v), change), v)
+    gap = w[..., None, :] - w[..., :, None]  # w_j - w_i
+    return xp.diagonal(m, axis1=-2, axis2=-1), xp.matmul(v, _over_gaps(m, gap))
+
+
+def eigvalsh_jvp(da, a, UPLO="L"):
+    """The tangent of w = eigvalsh(A) along dA (eigh_jvp's dw)."""
+    xp = array_module(a, da)
+    return eigh_jvp(da, tuple(xp.linalg.eigh(a, UPLO=UPLO)), UPLO)[0]
+
+
 # ------------------------------------- matrix_power, pinv, qr, svd, lstsq
 def matrix_power_grad(g, a, n):
     """Cotangent of A for out = matrix_power(A, n): sum over k of (A^T)^k g (A^T)^(n-1-k)."""
@@ -128,6 +147,20 @@ def pinv_grad(g, a, p):
     return float_like(_pinv_adjoint(g, a, p), a)
 
 
+def pinv_jvp(da, a, p):
+    """The tangent of P = pinv(A) along dA (Golub and Pereyra, A of constant rank):
+    -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P. It is pinv_grad's map for A^T
+    and P^T (A P and P A are symmetric), so the two are transposes by construction."""
+    return _pinv_adjoint(da, mT(a), mT(p))
+
+
+def svd_values_jvp(da, a):
+    """The tangent of s = svd(A, compute_uv=False) along dA: u_i^T dA v_i for each i."""
+    xp = array_module(da, a)
+    u, _, vh = xp.linalg.svd(a, full_matrices=False)
+    return xp.einsum("...ji,...jk,...ik->...i", u, da, vh)
+
+
 def _items(g, count):
     """The cotangents of a tuple result, None where none came (a dict holds only those that did)."""
     if isinstance(g, dict):
@@ -148,6 +181,21 @@ def qr_grad(g, out):
     copyltu = xp.tril(m) + mT(xp.tril(m, -1))
     rhs = gq + xp.matmul(q, copyltu)  # rhs R^-T, by a solve with R
     return float_like(mT(xp.linalg.solve(r, mT(rhs))), q)
+
+
+def qr_jvp(da, out):
+    """Tangents (dQ, dR) of (Q, R) = qr(A) along dA, reduced, A square or tall of full rank:
+    with B = Q^T dA R^-1 and W = tril(B, -1) - tril(B, -1)^T (Q^T dQ's skew part),
+    dR = (B - W) R and dQ = dA R^-1 - Q (B - W). qr_grad is its transpose."""
+    q, r = out
+    xp = array_module(q, r, da)
+    if q.shape[-2] < r.shape[-1]:
+        raise ValueError("agc differentiates np.linalg.qr of square or tall matrices only")
+    da_rinv = mT(xp.linalg.solve(mT(r), mT(da)))  # dA R^-1, by a solve with R^T
+    b = xp.matmul(mT(q), da_rinv)
+    below = xp.tril(b, -1)
+    upper = b - below + mT(below)  # B - W: upper triangular
+    return da_rinv - xp.matmul(q, upper), xp.matmul(upper, r)
 
 
 def svd_values_grad(g, a):

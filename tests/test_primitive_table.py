@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from agc import ir
+from agc.errors import UserCodeError
 from agc.frontend import numpy_names
 from agc.ir.builder import Builder
 from agc.ir.namer import Namer
 from agc.ir.prims import VARIADIC, Prim
-from agc.primitives import EMITTERS, MEANINGS, RULES
+from agc.primitives import EMITTERS, JVP_RULES, MEANINGS, RULES
 
 COMPILER = Path(__file__).resolve().parents[1] / "compiler"
 GENERIC_FORMS = {"binop", "unop", "xp", "rt", "attr"}
@@ -76,6 +77,23 @@ def made_by_rules() -> set[Prim]:
                         spread={"a0": ir.Var("a1")} if spread else None)
             rule(b, ir.Var("g"), stmt)
             found |= {s.prim for s in b.stmts}
+    return found | made_by_jvp_rules()
+
+
+def made_by_jvp_rules() -> set[Prim]:
+    """Primitives the forward-mode (JVP) rules emit, every argument with a tangent."""
+    found = set()
+    for prim, rule in JVP_RULES.items():
+        args = _args(prim)
+        tangents = tuple(ir.Var(f"t{i}") for i in range(len(args)))
+        for params in PARAMS + [ir.Params.of(n=2, **INDEX), ir.Params.of(n=-2, **INDEX)]:
+            stmt = ir.Assign(ir.Var("out"), prim, args, params)
+            b = Builder(Namer(), set(), stmt=stmt)
+            try:
+                rule(b, tangents, stmt)
+            except (UserCodeError, TypeError):
+                continue  # params this primitive never has (matrix_power without n)
+            found |= {s.prim for s in b.stmts}
     return found
 
 
@@ -97,6 +115,7 @@ def test_every_primitive_has_a_rule_an_emitter_and_a_meaning(prim):
         assert prim in RULES, f"{prim.name} is differentiable but has no derivative rule"
     else:
         assert prim not in RULES, f"{prim.name} has a rule its Spec says never runs"
+        assert prim not in JVP_RULES, f"{prim.name} has a tangent rule its Spec says never runs"
     if prim.spec.form == "special" or prim.spec.in_place:
         assert prim in EMITTERS, f"{prim.name} has a special form but no emitter"
     else:

@@ -207,13 +207,15 @@ def _direct_user(stmts: list, start: int, name: str) -> int | None:
 
 
 # ----------------------------------------------------------------- module
-def function_def(fname: str, params: list[cst.Param], doc: str | None,
+def function_def(fname: str, params: list[cst.Param] | cst.Parameters, doc: str | None,
                  body: list[cst.BaseStatement]) -> cst.FunctionDef:
     """def fname(params): \"\"\"doc\"\"\" body."""
     statements = list(body)
     if doc:
         statements.insert(0, _line(cst.Expr(cst.SimpleString(f'"""{doc}"""'))))
-    return cst.FunctionDef(cst.Name(fname), cst.Parameters(params), cst.IndentedBlock(statements))
+    if not isinstance(params, cst.Parameters):
+        params = cst.Parameters(params)
+    return cst.FunctionDef(cst.Name(fname), params, cst.IndentedBlock(statements))
 
 
 def param(pname: str, default: cst.BaseExpression | None = None) -> cst.Param:

@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compile", help="write the gradient code of a model file")
     comp.add_argument("model", help="the Python file holding the model")
     comp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    comp.add_argument("--mode", choices=pipeline.MODES, default="reverse",
+                      help="reverse: gradients (f_grad, f_value_and_grad); forward: JVPs "
+                      "(f_jvp); both (default: reverse)")
     _add_selection(comp)
     check = sub.add_parser("check", help="prove the gradients of a model file with sympy")
     check.add_argument("model", help="the Python file holding the model")
@@ -82,14 +85,16 @@ def run_compile(args) -> int:
     """`agc compile`: write the gradient module (atomically) or print it."""
     parsed = read_model(args.model)
     targets = targets_of(parsed, args.function, args.wrt)
-    compiled = pipeline.compile_parsed(parsed, targets, os.path.basename(args.model))
+    compiled = pipeline.compile_parsed(parsed, targets, os.path.basename(args.model),
+                                       mode=args.mode)
     if args.output is None:
         sys.stdout.write(compiled.source)
         return EXIT_OK
     if os.path.abspath(args.output) == os.path.abspath(args.model):
         raise UsageError("the output file would overwrite the model; choose another -o")
     write_atomically(args.output, compiled.source)
-    names = ", ".join(f"{t.name}_grad" for t in targets)
+    suffixes = {"reverse": ("_grad",), "forward": ("_jvp",), "both": ("_grad", "_jvp")}[args.mode]
+    names = ", ".join(f"{t.name}{suffix}" for t in targets for suffix in suffixes)
     print(f"agc: wrote {names} to {args.output}", file=sys.stderr)
     return EXIT_OK
 

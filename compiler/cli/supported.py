@@ -19,6 +19,7 @@ from ..frontend.numpy_names import (
     CallSpec,
 )
 from ..ir.prims import Prim
+from ..primitives import JVP_RULES
 
 HEADER = """# What agc supports
 
@@ -34,8 +35,15 @@ Derivatives at kinks and ties follow [correctness.md](correctness.md).
 
 "Derivative" says how a gradient flows through the result: *yes* (through
 every array argument), *through a, b* (only those arguments), or *none* (the
-result is a constant: an index, a count, a comparison, a shape).
+result is a constant: an index, a count, a comparison, a shape). "Forward"
+says whether forward mode (`agc.jvp`, `agc.jacfwd`) supports it too; where it
+does not, it refuses the model with its position (use reverse mode).
 """
+
+# The primitive each lowered function becomes (for the forward-mode column).
+_LOWERED = {"numpy.einsum": Prim.EINSUM, "numpy.tensordot": Prim.TENSORDOT,
+            "numpy.linalg.svd": Prim.SVD, "numpy.linalg.qr": Prim.QR,
+            "scipy.linalg.cholesky": Prim.CHOLESKY}
 
 LIBRARIES = (("numpy", "numpy."), ("scipy", "scipy."), ("math", "math."), ("agc", "agc."),
              ("Python builtin", ""))
@@ -47,10 +55,10 @@ def render() -> str:
     for title, prefix in LIBRARIES:
         names = sorted(n for n in _functions() if _library(n) == prefix)
         parts.append(f"\n## {title} functions ({len(names)})\n\n"
-                     "| function | keywords | derivative |\n|---|---|---|\n")
+                     "| function | keywords | derivative | forward |\n|---|---|---|---|\n")
         parts += [_function_row(name) for name in names]
     parts.append(f"\n## Array methods ({len(METHODS)})\n\n"
-                 "| method | keywords | derivative |\n|---|---|---|\n")
+                 "| method | keywords | derivative | forward |\n|---|---|---|---|\n")
     parts += [_row(f"x.{name}()", spec) for name, spec in sorted(METHODS.items())]
     parts.append("\n## Attributes and constants\n\n")
     parts.append("Attributes: " + ", ".join(f"`x.{a}`" for a in sorted(ATTRIBUTES)) + ".\n")
@@ -93,14 +101,19 @@ def _library(name: str) -> str:
 def _function_row(name: str) -> str:
     spec = FUNCTIONS.get(name)
     if spec is None:  # lowered onto other primitives by frontend/linalg_calls.py
-        return f"| `{name}` | (as numpy) | yes |\n"
+        return f"| `{name}` | (as numpy) | yes | {_forward(_LOWERED[name])} |\n"
     return _row(f"{name}()", spec)
 
 
 def _row(shown: str, spec: CallSpec) -> str:
     keywords = [a.name for a in spec.args if a.default is not REQUIRED and a.kind != "refuse"]
     return (f"| `{shown}` | {', '.join(f'`{k}`' for k in keywords) or '-'} | "
-            f"{_derivative(spec)} |\n")
+            f"{_derivative(spec)} | {_forward(spec.prim)} |\n")
+
+
+def _forward(prim: Prim) -> str:
+    """Whether forward mode differentiates through the primitive."""
+    return "yes" if not prim.differentiable or prim in JVP_RULES else "no"
 
 
 def _derivative(spec: CallSpec) -> str:

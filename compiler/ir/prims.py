@@ -391,6 +391,18 @@ class Prim(enum.Enum):
     ASSERT = _s(VARIADIC, "nondiff", "special", "assert", effect=True)  # assert cond[, message]
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list")  # np.concatenate(a_list_variable)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
+    # forward mode (ad/forward.py): a zero tangent of a value's structure, and a tangent
+    # broadcast to the shape of the value it belongs to
+    ZERO_TANGENT = _s(1, "gradient", "rt", "zero_tangent")
+    BROADCAST_LIKE = _s(2, "gradient", "rt", "broadcast_like")
+    CUMPROD_JVP = _s(3, "gradient", "rt", "cumprod_jvp")  # (v, x, cumprod(x)), params: axis
+    EIGH_JVP = _s(2, "gradient", "rt", "eigh_jvp", makes_sequence=True)  # (dA, (w, v)): UPLO
+    EIGVALSH_JVP = _s(2, "gradient", "rt", "eigvalsh_jvp")  # (dA, A), params: UPLO
+    QR_JVP = _s(2, "gradient", "rt", "qr_jvp", makes_sequence=True)  # (dA, (Q, R))
+    PINV_JVP = _s(3, "gradient", "rt", "pinv_jvp")  # (dA, A, pinv(A))
+    SVD_VALUES_JVP = _s(2, "gradient", "rt", "svd_values_jvp")  # (dA, A)
+    # (value, tangent) of a helper: h_jvp(*args, x_dot=...); params: fn, dots (their names)
+    CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
 
     @property
     def spec(self) -> Spec:

@@ -27,11 +27,20 @@ from . import (
     special_extra,
     statistics,
 )
-from .registry import EMITTERS, MEANINGS, RULES, emitter_for, meaning_for, rule_for
+from .registry import (
+    EMITTERS,
+    JVP_RULES,
+    MEANINGS,
+    RULES,
+    emitter_for,
+    jvp_rule_for,
+    meaning_for,
+    rule_for,
+)
 
 __all__ = [
-    "EMITTERS", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
-    "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "linalg",
+    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
+    "elementwise_math", "emitter_for", "gradients", "gradients_arrays", "indexing", "jvp_rule_for", "linalg",
     "linalg_factor", "linalg_more", "meaning_for", "python_constructs", "reductions", "rule_for",
     "shape", "shape_more", "special", "special_extra", "statistics",
 ]

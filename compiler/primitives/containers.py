@@ -15,7 +15,8 @@ from .. import ir
 from ..backend.expressions import call, kwargs, list_of, method, tuple_of
 from ..ir.prims import Prim
 from ..proof.values import nested_array
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import linear, zero
 
 
 # --------------------------------------------------------------------- copy
@@ -126,3 +127,14 @@ def _asarray(b, g, s):
 @meaning(Prim.ASARRAY)
 def _asarray_meaning(run, s, x):
     return x if isinstance(x, np.ndarray) else nested_array(x)
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.COPY, Prim.TUPLE, Prim.LIST, Prim.STACK_LIST, Prim.ASARRAY)(linear)
+
+
+@jvp(Prim.APPEND)
+def _append_jvp(b, t, s):
+    """lst_dot.append(v_dot): the tangent list grows with the list."""
+    value = t[1] if t[1] is not None else zero(b, s.args[1])
+    return b.apply(Prim.APPEND, (t[0], value), target=t[0])

@@ -1,5 +1,5 @@
 """Control of differentiation: calls of the user's helper functions (CALL and the
-call of their adjoints, CALL_VJP) and stop_gradient.
+call of their adjoints, CALL_VJP, or of their JVPs, CALL_JVP) and stop_gradient.
 
 A helper is differentiated on its own and emitted as `<name>_vjp(g, *args)`,
 which returns one cotangent per parameter; the symbolic meanings run the
@@ -56,6 +56,20 @@ def _call_vjp_meaning(run, s, *args):
         return inner.adjoint(_helper(run, s), tuple(values), seed)[1]
     finally:
         run.path.recording = recording
+
+
+@emitter(Prim.CALL_JVP)
+def _emit_call_jvp(stmt, atom):
+    dots = stmt.params.get("dots")
+    values = [atom(a) for a in stmt.args]
+    primals, tangents = values[:len(values) - len(dots)], values[len(values) - len(dots):]
+    # The tangents by name: after a parameter with a default they are keyword-only.
+    return call(stmt.params.get("fn") + "_jvp", primals, dict(zip(dots, tangents))), False
+
+
+@meaning(Prim.CALL_JVP)
+def _call_jvp_meaning(run, s, *args):
+    raise SymbolicError(f"line {s.loc.line}: the proofs do not cover forward mode yet")
 
 
 # ------------------------------------------------------------ stop_gradient

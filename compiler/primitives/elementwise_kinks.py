@@ -29,7 +29,8 @@ from ..proof.values import (
     symbolic_array,
     truths,
 )
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import diagonal
 
 
 # -------------------------------------------------------------- abs, sign
@@ -246,3 +247,7 @@ def _isnan(run, s, x):
     test = np.isnan if s.prim is Prim.ISNAN else np.isfinite
     value = test(np.asarray(run.point.evaluate(x), dtype=float))
     return bool(value) if value.ndim == 0 else value
+
+
+# A kink's tangent is the VJP rule's own convention (the Jacobian is diagonal: see tangents.py).
+jvp(Prim.ABS, Prim.SIGN, Prim.MAXIMUM, Prim.MINIMUM, Prim.WHERE, Prim.CLIP, Prim.MOD)(diagonal)

@@ -20,7 +20,8 @@ from .. import ir
 from ..backend.expressions import call, method
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, arithmetic, at_point, elementwise, plain_int, sym
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import diagonal, integer_dtype, linear
 
 
 def _arith(op: Callable, keep_ints: bool = True) -> Callable:
@@ -205,14 +206,6 @@ def _float_meaning(run, s, x):
     return sym(x)
 
 
-def integer_dtype(dtype) -> bool:
-    """Whether a static dtype holds integers or booleans (no derivative flows, as in jax)."""
-    try:
-        return dtype is not None and np.dtype(dtype).kind in "iub"
-    except TypeError:
-        return False
-
-
 @vjp(Prim.ASTYPE)
 def _astype(b, g, s):
     dtype = s.args[1]
@@ -234,3 +227,21 @@ def _astype_meaning(run, s, x, dtype):
     if kind in "iub":
         return np.asarray(at_point(run, s, x, "astype")).astype(dtype)
     return x
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.ADD, Prim.SUB, Prim.MUL, Prim.DIV, Prim.POW, Prim.NEG, Prim.EXP, Prim.LOG, Prim.LOG1P,
+    Prim.EXPM1, Prim.LOG2, Prim.LOG10, Prim.SQRT, Prim.SQUARE, Prim.SIN, Prim.COS, Prim.TAN,
+    Prim.TANH, Prim.SINH, Prim.COSH, Prim.ARCSIN, Prim.ARCCOS, Prim.ARCTAN, Prim.ARCTAN2)(diagonal)
+jvp(Prim.FLOAT)(linear)
+
+
+@jvp(Prim.ASTYPE)
+def _astype_jvp(b, t, s):
+    dtype = s.args[1]
+    if t[0] is None or isinstance(dtype, ir.Const) and integer_dtype(dtype.value):
+        return None  # integers carry no tangent
+    out = b.apply(Prim.ASTYPE, (t[0], dtype))
+    if not isinstance(dtype, ir.Const):  # x.astype(y.dtype): zero where it is an integer type
+        out = b.op(Prim.INEXACT_ONLY, out, s.target)
+    return out

@@ -100,6 +100,27 @@ def _zero_like(run, s, x):
     return zeros_like(x)
 
 
+def zero_tangent(x: object) -> object:
+    """A zero tangent of the structure of `x` (runtime `zero_tangent`)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(zero_tangent(v) for v in x)
+    if isinstance(x, dict):
+        return {k: zero_tangent(v) for k, v in x.items()}
+    return zeros_like(x)
+
+
+@meaning(Prim.ZERO_TANGENT)
+def _zero_tangent(run, s, x):
+    return zero_tangent(x)
+
+
+@meaning(Prim.BROADCAST_LIKE)
+def _broadcast_like(run, s, t, out):
+    if not isinstance(out, np.ndarray) or shape_of(t) == out.shape:
+        return t
+    return np.array(np.broadcast_to(arr(t), out.shape))
+
+
 @meaning(Prim.ADD_ANY)
 def _add_any(run, s, a, b):
     return add(a, b)

@@ -15,7 +15,8 @@ from .. import ir
 from ..backend.expressions import call, name, subscript
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, index_of, number, sym
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import linear, zero
 
 
 # ------------------------------------------------------------------ x[index]
@@ -74,3 +75,14 @@ def _setitem_meaning(run, s, y, value, *holes):
                             f"{y.dtype} array")
     y[index] = sym(value) if isinstance(y, np.ndarray) and y.dtype == object else value
     return y
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.GETITEM)(linear)
+
+
+@jvp(Prim.SETITEM)
+def _setitem_jvp(b, t, s):
+    """y_dot[index] = v_dot, into y_dot itself (forward.py made it y's own copy)."""
+    value = t[1] if t[1] is not None else zero(b, s.args[1])
+    return b.apply(Prim.SETITEM, (t[0], value, *s.args[2:]), s.params, target=t[0])

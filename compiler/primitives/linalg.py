@@ -14,7 +14,8 @@ import numpy as np
 
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, sym
-from .registry import meaning, vjp
+from .registry import jvp, meaning, vjp
+from .tangents import multilinear
 
 
 @vjp(Prim.MATMUL)
@@ -90,3 +91,6 @@ def _outer(b, g, s):
 @meaning(Prim.OUTER)
 def _outer_meaning(run, s, x, y):
     return np.outer(sym(x), sym(y))
+
+
+jvp(Prim.MATMUL, Prim.DOT, Prim.INNER, Prim.OUTER)(multilinear)  # tangents: bilinear

@@ -14,15 +14,42 @@ import sympy
 
 from .. import runtime
 from ..backend.expressions import call, const, kwargs
+from ..errors import UnsupportedError
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError
 from .linalg_more import as_objects, from_matrix, kwargs_of, sympy_matrix
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import zero
+
+UNROLLED_POWERS = 16  # the tangent of A^n is n products, written out one by one
 
 
 @vjp(Prim.MATRIX_POWER)
 def _matrix_power(b, g, s):
     return (b.apply(Prim.MATRIX_POWER_GRAD, (g, s.args[0]), s.params),)
+
+
+@jvp(Prim.MATRIX_POWER)
+def _matrix_power_jvp(b, t, s):
+    """d(A^n) by the product rule, one factor at a time; A^-n as (A^-1)^n."""
+    if t[0] is None:
+        return None
+    n, a, da = s.params.get("n"), s.args[0], t[0]
+    if abs(n) > UNROLLED_POWERS:
+        raise UnsupportedError(f"forward mode does not support np.linalg.matrix_power with "
+                               f"|n| > {UNROLLED_POWERS} yet", s.loc,
+                               "use reverse mode: agc.grad / agc.jacrev")
+    if n == 0:
+        return zero(b, s.target)
+    if n < 0:
+        a = b.op(Prim.INV, a)
+        da = b.neg(b.op(Prim.MATMUL, b.op(Prim.MATMUL, a, da), a))
+    power, dpower = a, da
+    for i in range(abs(n) - 1):
+        dpower = b.add(b.op(Prim.MATMUL, dpower, a), b.op(Prim.MATMUL, power, da))
+        if i < abs(n) - 2:
+            power = b.op(Prim.MATMUL, power, a)
+    return dpower
 
 
 @vjp(Prim.PINV)
@@ -52,6 +79,24 @@ def _lstsq(b, g, s):
     rcond = {} if s.params.get("rcond") is None else {"rcond": s.params.get("rcond")}
     return (b.op(Prim.LSTSQ_GRAD, g, a, rhs, s.target, side=0, **rcond),
             b.op(Prim.LSTSQ_GRAD, g, a, rhs, s.target, side=1, **rcond))
+
+
+@jvp(Prim.PINV)
+def _pinv_jvp(b, t, s):
+    """rt.pinv_jvp, the transpose of pinv_grad (A of constant rank)."""
+    return None if t[0] is None else b.op(Prim.PINV_JVP, t[0], s.args[0], s.target)
+
+
+@jvp(Prim.SVD_VALUES)
+def _svd_values_jvp(b, t, s):
+    """u_i^T dA v_i (rt.svd_values_jvp), the transpose of svd_values_grad."""
+    return None if t[0] is None else b.op(Prim.SVD_VALUES_JVP, t[0], s.args[0])
+
+
+@jvp(Prim.QR)
+def _qr_jvp(b, t, s):
+    """(dQ, dR) from rt.qr_jvp, the transpose of qr_grad."""
+    return None if t[0] is None else b.op(Prim.QR_JVP, t[0], s.target)
 
 
 @emitter(Prim.QR, Prim.SVD, Prim.LSTSQ)
@@ -92,8 +137,13 @@ def _pinv_grad_meaning(run, s, g, a, p):
     return runtime.pinv_grad(as_objects(g), as_objects(a), as_objects(p))
 
 
-@meaning(Prim.QR, Prim.SVD, Prim.SVD_VALUES, Prim.LSTSQ, Prim.QR_GRAD, Prim.SVD_GRAD,
-         Prim.SVD_VALUES_GRAD, Prim.LSTSQ_GRAD)
+@meaning(Prim.PINV_JVP)
+def _pinv_jvp_meaning(run, s, da, a, p):
+    return runtime.pinv_jvp(as_objects(da), as_objects(a), as_objects(p))
+
+
+@meaning(Prim.QR, Prim.SVD, Prim.SVD_VALUES, Prim.LSTSQ, Prim.QR_GRAD, Prim.QR_JVP, Prim.SVD_GRAD,
+         Prim.SVD_VALUES_GRAD, Prim.SVD_VALUES_JVP, Prim.LSTSQ_GRAD)
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
                         "symbolic meaning")
@@ -108,6 +158,23 @@ def _solve_triangular(b, g, s):
     flipped = 1 - runtime.linalg_factor.trans_code(s.params.get("trans") or 0)
     g_rhs = b.apply(Prim.SOLVE_TRIANGULAR, (a, g), s.params.with_(trans=flipped))
     return b.apply(Prim.SOLVE_TRIANGULAR_GRAD_A, (g_rhs, s.target), s.params), g_rhs
+
+
+@jvp(Prim.SOLVE_TRIANGULAR)
+def _solve_triangular_jvp(b, t, s):
+    """x = op(T(a))^-1 r: dx = solve_triangular(a, dr - op(T(da)) x), T the triangle read."""
+    if t[0] is None and t[1] is None:
+        return None
+    change = t[1]
+    if t[0] is not None:
+        k = -1 if s.params.get("unit_diagonal") else 0
+        read = b.op(Prim.TRIL, t[0], k=k or None) if s.params.get("lower") else \
+            b.op(Prim.TRIU, t[0], k=-k or None)
+        if runtime.linalg_factor.trans_code(s.params.get("trans") or 0):
+            read = b.op(Prim.MATRIX_T, read)
+        moved = b.op(Prim.MATMUL, read, s.target)
+        change = b.neg(moved) if change is None else b.sub(change, moved)
+    return b.apply(Prim.SOLVE_TRIANGULAR, (s.args[0], change), s.params)
 
 
 @vjp(Prim.CHO_FACTOR)

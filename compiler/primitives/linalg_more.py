@@ -18,7 +18,8 @@ from .. import ir, runtime
 from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, sign_at, sym
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import as_column, from_column, linear, matrix_weighted, multilinear, zero
 
 
 # ------------------------------------------------------------------ einsum
@@ -321,7 +322,76 @@ def _slogdet_grad_meaning(run, s, g, a):
 
 
 @meaning(Prim.CHOLESKY, Prim.EIGH, Prim.CHOLESKY_GRAD, Prim.EIGH_GRAD, Prim.EIGVALSH,
-         Prim.EIGVALSH_GRAD)
+         Prim.EIGVALSH_GRAD, Prim.EIGH_JVP, Prim.EIGVALSH_JVP)
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
                         "symbolic meaning")
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.EINSUM, Prim.TENSORDOT, Prim.KRON, Prim.CROSS)(multilinear)
+jvp(Prim.TRACE, Prim.DIAGONAL, Prim.DIAG, Prim.TRIL, Prim.TRIU)(linear)
+jvp(Prim.DET)(matrix_weighted)
+
+
+@jvp(Prim.EIGH, Prim.EIGVALSH)
+def _eigh_jvp(b, t, s):
+    """rt.eigh_jvp's (dw, dv), rt.eigvalsh_jvp's dw: eigh_grad's and eigvalsh_grad's transposes."""
+    if t[0] is None:
+        return None
+    if s.prim is Prim.EIGH:
+        return b.apply(Prim.EIGH_JVP, (t[0], s.target), s.params)
+    return b.apply(Prim.EIGVALSH_JVP, (t[0], s.args[0]), s.params)
+
+
+@jvp(Prim.SLOGDET)
+def _slogdet_jvp(b, t, s):
+    """(sign, log|det A|): the sign is flat; d log|det A| = sum(inv(A)^T * dA)."""
+    if t[0] is None:
+        return None
+    sign = b.apply(Prim.GETITEM, (s.target, ir.Const(0)), ir.Params.of(index=ir.Index.at(1)))
+    weights = b.op(Prim.MATRIX_T, b.op(Prim.INV, s.args[0]))
+    change = b.op(Prim.SUM, b.mul(weights, t[0]), axis=(-2, -1))
+    return b.op(Prim.TUPLE, zero(b, sign), change)
+
+
+@jvp(Prim.INV)
+def _inv_jvp(b, t, s):
+    """d inv(A) = -inv(A) dA inv(A)."""
+    if t[0] is None:
+        return None
+    return b.neg(b.op(Prim.MATMUL, b.op(Prim.MATMUL, s.target, t[0]), s.target))
+
+
+@jvp(Prim.SOLVE)
+def _solve_jvp(b, t, s):
+    """x = solve(A, r): dx = solve(A, dr - dA x)."""
+    a, rhs = s.args
+    if t[0] is None and t[1] is None:
+        return None
+    change, vector = t[1], b.rank(rhs) == 1  # a vector: solve reads it as one column
+    if t[0] is not None:
+        moved = from_column(b, b.op(Prim.MATMUL, t[0], as_column(b, s.target))) if vector \
+            else b.op(Prim.MATMUL, t[0], s.target)
+        change = b.neg(moved) if change is None else b.sub(change, moved)
+    if not vector:
+        return b.op(Prim.SOLVE, a, change)
+    # a vector right-hand side of a stack of matrices: change has the stack's axes now
+    return from_column(b, b.op(Prim.SOLVE, a, as_column(b, change)))
+
+
+@jvp(Prim.CHOLESKY)
+def _cholesky_jvp(b, t, s):
+    """dL = L Phi(L^-1 dS L^-T), dS the symmetric change numpy reads from dA's triangle and
+    Phi the lower triangle with half the diagonal; U = L^T for upper=True."""
+    if t[0] is None:
+        return None
+    upper = bool(s.params.get("upper"))
+    triangle = Prim.TRIU if upper else Prim.TRIL
+    lower = b.op(Prim.MATRIX_T, s.target) if upper else s.target
+    strict = b.op(triangle, t[0], k=1 if upper else -1)
+    change = b.add(b.op(triangle, t[0]), b.op(Prim.MATRIX_T, strict))
+    inner = b.op(Prim.SOLVE, lower, b.op(Prim.MATRIX_T, b.op(Prim.SOLVE, lower, change)))
+    phi = b.mul(ir.Const(0.5), b.add(b.op(Prim.TRIL, inner), b.op(Prim.TRIL, inner, k=-1)))
+    dl = b.op(Prim.MATMUL, lower, phi)
+    return b.op(Prim.MATRIX_T, dl) if upper else dl

@@ -18,7 +18,8 @@ from libcst import Module
 from ..backend.expressions import ATOM, NOT, Expr, call, kwargs
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import linear
 
 
 # ------------------------------------------------------------ is, is not
@@ -111,3 +112,6 @@ def _unconcat_grad(run, s, g, items):
         out[i] = g[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
         start = stop
     return out
+
+
+jvp(Prim.CONCAT_LIST)(linear)  # tangents: np.concatenate of the tangent list

@@ -24,7 +24,8 @@ from ..proof.values import (
     sign_at,
     sym,
 )
-from .registry import meaning, vjp
+from .registry import jvp, meaning, vjp
+from .tangents import linear, weighted
 
 
 def _axis(s: ir.Assign) -> dict:
@@ -197,3 +198,8 @@ def _argmax(run, s, x):
     pick = np.argmax if s.prim is Prim.ARGMAX else np.argmin
     found = pick(at_point(run, s, x, s.prim.name.lower()), **_np_axis(s))
     return int(found) if np.ndim(found) == 0 else found
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.SUM, Prim.MEAN)(linear)
+jvp(Prim.MAX, Prim.MIN, Prim.PROD, Prim.NORM)(weighted)

@@ -1,4 +1,4 @@
-"""The three registries of agc.primitives: derivative rules, emitters, symbolic meanings.
+"""The four registries of agc.primitives: VJP rules, JVP rules, emitters, symbolic meanings.
 
 Each family module (elementwise_math, reductions, shape, ...) registers, next
 to each other, what agc knows about its primitives beyond their `Spec`:
@@ -8,6 +8,11 @@ to each other, what agc knows about its primitives beyond their `Spec`:
   it returns one cotangent atom per argument (None where an argument gets
   nothing). Rules build IR, never strings, so their output is simplified,
   verified, proven and emitted like all other code.
+* `@jvp(prim)`: the forward-mode rule `rule(b, tangents, stmt)`. It receives a
+  `Builder`, one tangent atom per argument (None where an argument's tangent is
+  zero) and the statement, which has already run; it returns the tangent atom
+  of the output (None for a zero tangent). It is the transpose of the VJP rule:
+  <jvp(v), u> == <v, vjp(u)>, kinks included (tests/test_forward.py).
 * `@emitter(prim)`: a special form `emit(stmt, atom)` for a primitive whose
   `Spec.form` is "special" (the others are written from their form alone, by
   backend/prims.py). It returns (expression, uses xp), or a libcst statement
@@ -15,7 +20,7 @@ to each other, what agc knows about its primitives beyond their `Spec`:
 * `@meaning(prim)`: `meaning(run, stmt, *values)`, the primitive on the sympy
   values of the proof interpreter (see proof/values.py).
 
-Importing `agc.primitives` fills all three; this module imports only the IR.
+Importing `agc.primitives` fills all four; this module imports only the IR.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ Emitter = Callable[..., object]  # (ir.Assign, atom) -> (Expr, uses xp), or a st
 Meaning = Callable[..., object]  # (Interpreter, ir.Assign, *values) -> value
 
 RULES: dict[Prim, Rule] = {}
+JVP_RULES: dict[Prim, Callable] = {}  # (Builder, tangents, ir.Assign) -> the output's tangent
 EMITTERS: dict[Prim, Emitter] = {}
 MEANINGS: dict[Prim, Meaning] = {}
 
@@ -50,6 +56,11 @@ def vjp(*prims: Prim) -> Callable[[Rule], Rule]:
     return _registrar(RULES, "derivative rule", prims)
 
 
+def jvp(*prims: Prim) -> Callable:
+    """Register the forward-mode (tangent) rule of one or more primitives."""
+    return _registrar(JVP_RULES, "tangent rule", prims)
+
+
 def emitter(*prims: Prim) -> Callable[[Emitter], Emitter]:
     """Register the special emitter of one or more primitives."""
     return _registrar(EMITTERS, "emitter", prims)
@@ -66,6 +77,11 @@ def rule_for(prim: Prim) -> Rule:
     if rule is None:
         raise InternalError(f"no derivative rule for {prim.name}")
     return rule
+
+
+def jvp_rule_for(prim: Prim) -> Callable | None:
+    """The tangent rule of a primitive, None where forward mode has none yet."""
+    return JVP_RULES.get(prim)
 
 
 def emitter_for(prim: Prim) -> Emitter | None:

@@ -16,8 +16,8 @@ from ..errors import UserCodeError
 from ..ir.index import Index
 from ..ir.prims import Prim
 from ..proof.values import arr, filled, nested_array, shape_of, shape_value, sym, symbolic_array
-from .elementwise_math import integer_dtype
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import integer_dtype, linear
 
 
 # ---------------------------------------------------------------- transpose
@@ -230,3 +230,8 @@ def _linspace(run, s, start, stop, num):
                            s.params.get("endpoint", True), dtype=s.params.get("dtype"))
     step = (sym(stop) - sym(start)) / max(1, n - 1 if s.params.get("endpoint", True) else n)
     return np.array([sym(start) + i * step for i in range(n)], dtype=object)
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.TRANSPOSE, Prim.RESHAPE, Prim.SQUEEZE, Prim.EXPAND_DIMS, Prim.BROADCAST_TO,
+    Prim.CONCATENATE, Prim.STACK)(linear)

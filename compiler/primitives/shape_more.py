@@ -20,9 +20,9 @@ from ..backend.expressions import call, const, kwargs, list_of, name
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
-from .elementwise_math import integer_dtype
 from .gradients import unbroadcast
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import integer_dtype, linear
 
 # The statics each special form writes positionally, in numpy's order (the rest as keywords).
 _POSITIONAL = {
@@ -149,11 +149,16 @@ _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 
 @vjp(Prim.PAD)
 def _pad(b, g, s):
+    _check_pad_mode(s)
+    return (b.op(Prim.PAD_GRAD, g, s.args[0], **_kept(s, "pad_width", "mode")),)
+
+
+def _check_pad_mode(s) -> None:
+    """Refuse the modes of np.pad agc does not differentiate (not linear in the array)."""
     if s.params.get("mode", "constant") not in _PAD_MODES:
         raise UserCodeError(f"the gradient of np.pad with mode={s.params.get('mode')!r} is not "
                             "supported by agc", s.loc,
                             f"use one of the modes {', '.join(_PAD_MODES)}")
-    return (b.op(Prim.PAD_GRAD, g, s.args[0], **_kept(s, "pad_width", "mode")),)
 
 
 @vjp(Prim.SLIDING_WINDOW)
@@ -417,3 +422,15 @@ def _at_point_meaning(run, s, *xs):
     out = getattr(np, s.prim.spec.name)(*values, **_params(s))
     return out.item() if isinstance(out, np.ndarray) and out.ndim == 0 else out
 
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.ROLL, Prim.MATRIX_T, Prim.ATLEAST,
+    Prim.TILE, Prim.REPEAT, Prim.SLIDING_WINDOW, Prim.COLUMN_STACK, Prim.DSTACK, Prim.SPLIT,
+    Prim.MESHGRID, Prim.TAKE, Prim.TAKE_ALONG_AXIS, Prim.CAST, Prim.FULL, Prim.FULL_LIKE,
+    Prim.LINSPACE)(linear)
+
+
+@jvp(Prim.PAD)
+def _pad_jvp(b, t, s):
+    _check_pad_mode(s)
+    return linear(b, t, s, s.params.with_(constant_values=None))  # the padding is flat

@@ -21,7 +21,8 @@ from ..proof.values import SymbolicError, elementwise, holds, pairwise, sym
 from .elementwise_kinks import tie_split
 from .elementwise_math import _function, _lib
 from .gradients import expand
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import diagonal, weighted
 
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 LN2 = math.log(2)
@@ -351,3 +352,21 @@ def _log_softmax_grad(run, s, g, out):
     total = np.sum(sym(g) * np.ones_like(out), axis=s.params.get("axis"), keepdims=True)
     return sym(g) - _exp(out) * total
 
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.RECIPROCAL, Prim.CBRT, Prim.EXP2, Prim.ARCSINH, Prim.ARCCOSH, Prim.ARCTANH,
+    Prim.DEG2RAD, Prim.RAD2DEG, Prim.SINC, Prim.HYPOT, Prim.LOGADDEXP, Prim.LOGADDEXP2, Prim.FMAX,
+    Prim.FMIN, Prim.HEAVISIDE, Prim.ERF, Prim.ERFC, Prim.EXPIT, Prim.LOGIT, Prim.LOG_EXPIT,
+    Prim.GAMMALN, Prim.DIGAMMA, Prim.MULTIGAMMALN, Prim.BETALN, Prim.XLOGY, Prim.XLOG1PY)(diagonal)
+jvp(Prim.LOGSUMEXP)(weighted)
+
+
+@jvp(Prim.SOFTMAX, Prim.LOG_SOFTMAX)
+def _softmax_jvp(b, t, s):
+    """softmax: p * (v - sum(p * v)); log_softmax: v - sum(p * v), p = softmax(x), along axis."""
+    if t[0] is None:
+        return None
+    p = s.target if s.prim is Prim.SOFTMAX else b.op(Prim.EXP, s.target)
+    mean = b.op(Prim.SUM, b.mul(p, t[0]), axis=s.params.get("axis"), keepdims=True)
+    centered = b.sub(t[0], mean)
+    return b.mul(p, centered) if s.prim is Prim.SOFTMAX else centered

@@ -17,8 +17,9 @@ from .. import ir
 from ..backend.expressions import call, const
 from ..ir.prims import Prim
 from .elementwise_math import _function
-from .registry import emitter, meaning, vjp
+from .registry import emitter, jvp, meaning, vjp
 from .special import _emit_special
+from .tangents import diagonal
 
 INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 SQRT_2PI = math.sqrt(2 * math.pi)
@@ -122,3 +123,7 @@ meaning(Prim.GAMMA)(_function(sympy.gamma))
 meaning(Prim.BETA)(_function(lambda x, y: sympy.gamma(x) * sympy.gamma(y) / sympy.gamma(x + y)))
 meaning(Prim.ENTR)(_function(lambda x: -x * sympy.log(x)))
 meaning(Prim.REL_ENTR)(_function(lambda x, y: x * sympy.log(x / y)))
+
+
+jvp(Prim.POLYGAMMA, Prim.NDTR, Prim.LOG_NDTR, Prim.NDTRI, Prim.ERFINV, Prim.GAMMA, Prim.BETA,
+    Prim.ENTR, Prim.REL_ENTR)(diagonal)  # tangents: elementwise, see tangents.py

@@ -16,7 +16,8 @@ from .. import runtime
 from ..ir.prims import Prim
 from ..proof.values import arr, at_point, holds, sym
 from .gradients import expand
-from .registry import meaning, vjp
+from .registry import jvp, meaning, vjp
+from .tangents import linear, weighted
 
 
 def _axis(s) -> dict:
@@ -294,3 +295,31 @@ def _edge_like_meaning(run, s, p, a):
     shape = list(np.shape(a))
     shape[s.params.get("axis", -1)] = 1
     return np.array(np.broadcast_to(arr(p), tuple(shape)))
+
+
+# ------------------------------------------------------ tangents (forward mode)
+jvp(Prim.VAR, Prim.STD, Prim.NANSUM, Prim.NANMEAN, Prim.MEDIAN)(weighted)
+jvp(Prim.CUMSUM, Prim.WEIGHTS_LIKE, Prim.EDGE_LIKE)(linear)
+
+
+@jvp(Prim.CUMPROD)
+def _cumprod_jvp(b, t, s):
+    """The product rule along the axis (rt.cumprod_jvp), exact where x has zeros."""
+    if t[0] is None:
+        return None
+    return b.op(Prim.CUMPROD_JVP, t[0], s.args[0], s.target, axis=s.params.get("axis"))
+
+
+@meaning(Prim.CUMPROD_JVP)
+def _cumprod_jvp_meaning(run, s, v, x, out):
+    return runtime.cumprod_jvp(arr(v), arr(x), arr(out), axis=s.params.get("axis"))
+
+
+@jvp(Prim.SORT)
+def _sort_jvp(b, t, s):
+    """v taken through the same stable permutation (sort_grad sends g back through it)."""
+    if t[0] is None:
+        return None
+    axis = s.params.get("axis", -1)
+    order = b.op(Prim.ARGSORT, s.args[0], axis=axis, kind="stable")
+    return b.op(Prim.TAKE_ALONG_AXIS, t[0], order, axis=axis)

@@ -1,0 +1,75 @@
+"""Whether a compiled function is stale: a module-level constant it read was rebound.
+
+Python reads globals when a function runs; emitted code holds the values it
+was compiled with, so the decorator compiles again when one of them changed.
+"""
+
+from __future__ import annotations
+
+
+def constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
+    """(module globals, name, value) of every module-level constant the compiled code read."""
+    read = [(fn.__globals__, name, _snapshot(names, name)) for name in sorted(names.read)]
+    for helper in [*compiled.helpers, *compiled.helper_tangents]:
+        home = helper.home  # a helper parsed on its own has names (and reads) of its own
+        if home.names is not names:
+            where = home.live_globals if home.live_globals is not None else fn.__globals__
+            read += [(where, name, _snapshot(home.names, name)) for name in sorted(home.names.read)]
+    return read
+
+
+def _snapshot(names, name: str):
+    """What a read constant is now: numbers by value, containers copied, arrays by identity."""
+    if name in names.constants:
+        return names.constants[name]
+    return _copy_tree(names.values[name])
+
+
+def _copy_tree(value):
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_tree(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    return value
+
+
+def _unchanged(now, then) -> bool:
+    """`now` is still `then`: the same array object (in-place writes are read at call time),
+    equal numbers of the same type, containers equal leaf by leaf (an appended item, a
+    rebound entry or a changed shape means compiling again)."""
+    if now is then:
+        return True
+    if type(now) is not type(then):
+        return False
+    if isinstance(then, (list, tuple)):
+        return len(now) == len(then) and all(map(_unchanged, now, then))
+    if isinstance(then, dict):
+        return now.keys() == then.keys() and all(_unchanged(now[k], then[k]) for k in then)
+    if isinstance(then, (int, float)):
+        return now == then
+    return False
+
+
+_MISSING = object()
+
+
+def staleness_check(read: list[tuple[dict, str, object]]):
+    """A function telling whether a constant the code was compiled with has been rebound.
+
+    Python reads globals when a function runs; the emitted code holds the values
+    it was compiled with, so a rebound constant means compiling again.
+    """
+    if not read:
+        return _never
+
+    def stale() -> bool:
+        for glob, name, value in read:
+            if not _unchanged(glob.get(name, _MISSING), value):
+                return True
+        return False
+
+    return stale
+
+
+def _never() -> bool:
+    return False

@@ -1,0 +1,50 @@
+"""Helpers that emitted forward-mode (JVP) code calls: zero tangents and broadcasting.
+
+A tangent has its primal's structure: an array for an array, a list of
+tangents for a list, a number for a number.
+"""
+
+from __future__ import annotations
+
+from .arrays import is_inexact
+from .dispatch import array_module
+
+
+def zero_tangent(x):
+    """A zero tangent shaped like `x`: 0.0 for numbers, zeros per item for containers."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(zero_tangent(item) for item in x)
+    if isinstance(x, dict):
+        return {key: zero_tangent(value) for key, value in x.items()}
+    if hasattr(x, "shape"):
+        xp = array_module(x)
+        if not is_inexact(x.dtype, xp):  # integers carry no tangent: float zeros, as jax's float0
+            return xp.zeros(x.shape)
+        return xp.zeros_like(x)
+    return 0.0
+
+
+def broadcast_like(t, out):
+    """The tangent `t` broadcast to the shape of the value `out` it belongs to."""
+    shape = getattr(out, "shape", ())
+    if getattr(t, "shape", ()) == shape:
+        return t
+    if not shape and not hasattr(out, "shape"):  # a Python number: one number
+        return t
+    return array_module(t, out).broadcast_to(t, shape)
+
+
+def cumprod_jvp(v, x, out, axis=None):
+    """The tangent of y = cumprod(x, axis) along v, exact where x has zeros (no division):
+    dy_0 = v_0 and dy_i = dy_(i-1) x_i + y_(i-1) v_i, the product rule along the axis."""
+    xp = array_module(v, x)
+    if not hasattr(x, "shape") or axis is None:  # cumprod of a number, or of x flattened
+        flat = [xp.reshape(xp.asarray(a), (-1,)) for a in (v, x, out)]
+        return cumprod_jvp(*flat, axis=0)
+    vs, xs, ys = (xp.moveaxis(a, axis, 0) for a in (v, x, out))
+    rows = []
+    for i in range(xs.shape[0]):
+        rows.append(vs[0] if i == 0 else rows[-1] * xs[i] + ys[i - 1] * vs[i])
+    if not rows:
+        return xp.zeros_like(out)
+    return xp.moveaxis(xp.stack(rows), 0, axis)
