@@ -98,3 +98,45 @@ def test_entry_runs_on_cupy(entry, mode):
                     f"{what}: {got.shape} {got.dtype}, parameter {like.shape} {like.dtype}")
             np.testing.assert_allclose(_host(got).astype(float), np.asarray(want, dtype=float),
                                        rtol=rtol, atol=rtol, err_msg=what)
+
+
+def _tangents(entry, args):
+    """Tangents for the entry's wrt arguments (None for the others), of their dtypes."""
+    rng = np.random.default_rng(7)
+    wrt = set(entry.wrt_indices())
+
+    def like(x):
+        if isinstance(x, dict):
+            return {k: like(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return type(x)(like(v) for v in x)
+        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+            return rng.normal(size=x.shape).astype(x.dtype)
+        return float(rng.normal()) if isinstance(x, float) else None
+
+    return tuple(like(a) if i in wrt else None for i, a in enumerate(args))
+
+
+@pytest.mark.parametrize("entry, mode", list(_gpu_params()))
+def test_entry_jvp_runs_on_cupy(entry, mode):
+    """Forward mode: the entry's jvp on cupy arrays equals its jvp on numpy arrays."""
+    if entry.name in NUMPY_ONLY:
+        pytest.skip(f"numpy only: {NUMPY_ONLY[entry.name]}")
+    if entry.name in REPEATED_WRITES:
+        pytest.skip("a repeated fancy write: which write wins is unspecified on the GPU")
+    args = entry.points()[0]
+    args = cast32(args) if mode == "f32" else args
+    if not any(isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" for leaf in _leaves(args)):
+        pytest.skip("no float array argument: nothing goes to the GPU")
+    tangents = _tangents(entry, args)
+    try:
+        value, tangent = agc.jvp(entry.fn, copy.deepcopy(args), tangents)
+    except agc.UnsupportedError as err:
+        pytest.skip(err.message)  # no JVP rule yet: counted by test_forward_corpus
+    gpu_value, gpu_tangent = agc.jvp(entry.fn, rt.to_device(copy.deepcopy(args), "cuda"),
+                                     rt.to_device(tangents, "cuda"))
+    rtol = RTOL[mode]
+    for got, want in zip(_leaves((gpu_value, gpu_tangent)), _leaves((value, tangent))):
+        assert not isinstance(got, np.ndarray), f"{entry.name}: a numpy array from the GPU"
+        np.testing.assert_allclose(_host(got).astype(float), np.asarray(want, dtype=float),
+                                   rtol=rtol, atol=rtol, err_msg=f"{entry.name}: jvp")
