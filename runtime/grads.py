@@ -249,9 +249,9 @@ def getitem_grad(g, x, index):
     elif xp is numpy:
         numpy.add.at(out, index, g)
     elif getattr(xp, "__name__", "") == "cupy":
-        import cupyx  # noqa: PLC0415 - optional: only reached with cupy arrays
+        import cupy  # noqa: PLC0415 - optional: only reached with cupy arrays
 
-        cupyx.scatter_add(out, index, g)
+        cupy.add.at(out, index, g)  # accumulates repeated positions, like numpy.add.at
     else:
         out = scatter_add(xp, out, index, g)
     return out
