@@ -166,3 +166,12 @@ def import_source(text: str, folder, stem: str):
 def emitted_source(fn) -> str:
     """The emitted gradient module of a decorated function's first compiled version."""
     return next(iter(fn._compiled.values())).source
+
+
+def tree_leaves(tree) -> list:
+    """Leaves of a pytree (dict, list, tuple), dict keys in sorted order."""
+    if isinstance(tree, dict):
+        return [leaf for key in sorted(tree) for leaf in tree_leaves(tree[key])]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for item in tree for leaf in tree_leaves(item)]
+    return [tree]

@@ -21,7 +21,7 @@ import pytest
 from agc import runtime as rt
 from corpus_control import CASES as CONTROL
 from corpus_straight import CASES as STRAIGHT
-from gradcheck import as_tuple, import_file, pick_seed
+from gradcheck import as_tuple, import_file, pick_seed, tree_leaves
 
 pytestmark = pytest.mark.gpu
 
@@ -49,14 +49,6 @@ def host(value):
     """A GPU array as numpy, for comparisons; numbers as they are."""
     return value.get() if is_gpu_array(value) else np.asarray(value)
 
-
-def leaves(tree) -> list:
-    """Leaves of a pytree, dict keys in sorted order."""
-    if isinstance(tree, dict):
-        return [leaf for key in sorted(tree) for leaf in leaves(tree[key])]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for item in tree for leaf in leaves(item)]
-    return [tree]
 
 
 def as_dtype(tree, dtype):
@@ -90,12 +82,12 @@ def compare_on_gpu(fn, args, wrt=(), rtol=RTOL, dtype=None):
     value, grads = run(diff, args, seed)
     gpu_args = to_gpu(args)
     gpu_value, gpu_grads = run(diff, gpu_args, None if seed is None else to_gpu(seed))
-    on_gpu = any(is_gpu_array(leaf) for leaf in leaves(gpu_args))
-    for leaf in leaves((gpu_value, gpu_grads)):
+    on_gpu = any(is_gpu_array(leaf) for leaf in tree_leaves(gpu_args))
+    for leaf in tree_leaves((gpu_value, gpu_grads)):
         assert not (on_gpu and isinstance(leaf, np.ndarray)), f"{fn.__name__}: a numpy result"
     for name, got, want in zip(names, as_tuple(gpu_grads, names), as_tuple(grads, names)):
         like = gpu_args[params.index(name)]
-        for got_leaf, want_leaf, like_leaf in zip(leaves(got), leaves(want), leaves(like)):
+        for got_leaf, want_leaf, like_leaf in zip(tree_leaves(got), tree_leaves(want), tree_leaves(like)):
             if is_gpu_array(like_leaf):
                 assert is_gpu_array(got_leaf), f"{fn.__name__}: d/d{name} left the GPU"
                 assert got_leaf.shape == like_leaf.shape
@@ -116,7 +108,7 @@ def _corpus_params():
 @pytest.mark.parametrize("case, args", list(_corpus_params()))
 def test_corpus_runs_on_cupy(case, args):
     """Every corpus function's emitted gradient code, on cupy arrays, as on numpy."""
-    if not any(isinstance(leaf, np.ndarray) for leaf in leaves(args)):
+    if not any(isinstance(leaf, np.ndarray) for leaf in tree_leaves(args)):
         pytest.skip("numbers only: numpy runs it")
     compare_on_gpu(case.fn, args, case.wrt)
 
@@ -126,7 +118,7 @@ def test_corpus_runs_on_cupy(case, args):
 def test_corpus_keeps_float32_on_cupy(case):
     """float32 arguments on the GPU: float32 gradients, close to numpy's float32 ones."""
     args = as_dtype(case.args_list[0], np.float32)
-    if not any(isinstance(leaf, np.ndarray) and leaf.dtype == np.float32 for leaf in leaves(args)):
+    if not any(isinstance(leaf, np.ndarray) and leaf.dtype == np.float32 for leaf in tree_leaves(args)):
         pytest.skip("no float array argument")
     compare_on_gpu(case.fn, args, case.wrt, rtol=RTOL_FLOAT32, dtype=np.float32)
 

@@ -26,7 +26,7 @@ from agc.runtime import arrays
 from agc.runtime.device import has_gpu, to_device
 from corpus_control import CASES as CONTROL
 from corpus_straight import CASES as STRAIGHT
-from gradcheck import as_tuple, check_gradient, pick_seed
+from gradcheck import as_tuple, check_gradient, pick_seed, tree_leaves
 
 xps = pytest.importorskip("array_api_strict")
 
@@ -88,23 +88,16 @@ def run_both(fn, args, wrt, rtol=1e-10, device=DEVICE, dtype=None):
     else:
         value, grads = diff.vjp(*args, seed=seed)
         s_value, s_grads = diff.vjp(*strict_args, seed=to_strict(seed, device, dtype))
-    any_array = any(hasattr(leaf, "dtype") for leaf in _leaves(strict_args))
+    any_array = any(hasattr(leaf, "dtype") for leaf in tree_leaves(strict_args))
     for name, got, expected in zip(names, as_tuple(s_grads, names), as_tuple(grads, names)):
         if any_array:  # with numbers only, numpy is the module and numpy scalars are fine
             assert_stays_strict(got, strict_args[params.index(name)], device, f"d/d{name}")
-        for got_leaf, expected_leaf in zip(_leaves(to_numpy(got)), _leaves(expected)):
+        for got_leaf, expected_leaf in zip(tree_leaves(to_numpy(got)), tree_leaves(expected)):
             np.testing.assert_allclose(got_leaf, np.asarray(expected_leaf), rtol=rtol,
                                        atol=rtol, err_msg=f"{fn.__name__}: d/d{name}")
     np.testing.assert_allclose(to_numpy(s_value), np.asarray(value), rtol=rtol, atol=rtol)
     return s_value, s_grads
 
-
-def _leaves(tree) -> list:
-    if isinstance(tree, dict):
-        return [leaf for key in sorted(tree) for leaf in _leaves(tree[key])]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for item in tree for leaf in _leaves(item)]
-    return [tree]
 
 
 def _corpus_params():
@@ -314,7 +307,7 @@ def as_dtype(value, dtype):
 
 # A case whose arguments are numbers only has no array dtype to keep.
 WITH_ARRAYS = [c for c in STRAIGHT + CONTROL
-               if any(isinstance(leaf, np.ndarray) for leaf in _leaves(c.args_list[0]))]
+               if any(isinstance(leaf, np.ndarray) for leaf in tree_leaves(c.args_list[0]))]
 
 
 @pytest.mark.parametrize("case", WITH_ARRAYS, ids=lambda c: c.name)
@@ -337,18 +330,18 @@ def test_numpy_dtypes_are_kept_end_to_end(case, monkeypatch):
                         else diff.vjp(*args, seed=as_dtype(seed, dtype)))
         assert np.result_type(value) == np.result_type(case.fn(*args)) == expected
         for name, grad in zip(names, as_tuple(grads, names)):
-            for got, like in zip(_leaves(grad), _leaves(args[params.index(name)])):
+            for got, like in zip(tree_leaves(grad), tree_leaves(args[params.index(name)])):
                 if isinstance(like, np.ndarray):  # where numpy promoted, x[i]'s rule casts back
                     assert got.dtype in {expected, like.dtype} and got.shape == like.shape, name
                     assert got.dtype == dtype or case.name in PROMOTES_TO_FLOAT64, name
         recorded.clear()
         diff.tape_report(*args)
-        kept = {np.result_type(v) for v in _leaves(recorded)
+        kept = {np.result_type(v) for v in tree_leaves(recorded)
                 if isinstance(v, (np.ndarray, np.floating)) and np.result_type(v).kind == "f"}
         assert kept <= {expected, np.dtype(dtype)} and (
             kept <= {np.dtype(dtype)} or case.name in PROMOTES_TO_FLOAT64), f"tape holds {kept}"
         results[dtype] = (value, grads)
-    for got, want in zip(_leaves(results[np.float32]), _leaves(results[np.float64])):
+    for got, want in zip(tree_leaves(results[np.float32]), tree_leaves(results[np.float64])):
         np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=2e-3, atol=2e-3)
 
 

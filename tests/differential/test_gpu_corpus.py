@@ -17,6 +17,7 @@ import agc
 import numpy as np
 import pytest
 from agc import runtime as rt
+from gradcheck import tree_leaves
 
 from .harness import cast32, output_seed
 from .test_corpus import ENTRIES
@@ -43,12 +44,9 @@ NUMPY_ONLY = {
 REPEATED_WRITES = {"add_duplicate_fancy", "set_duplicate_fancy"}
 
 
-def _leaves(tree) -> list:
-    if isinstance(tree, dict):
-        return [leaf for key in sorted(tree) for leaf in _leaves(tree[key])]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for item in tree for leaf in _leaves(item)]
-    return [tree]
+
+def _has_float_array(args) -> bool:
+    return any(isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" for leaf in tree_leaves(args))
 
 
 def _host(value):
@@ -76,7 +74,7 @@ def test_entry_runs_on_cupy(entry, mode):
         pytest.skip(f"numpy only: {NUMPY_ONLY[entry.name]}")
     args = entry.points()[0]
     args = cast32(args) if mode == "f32" else args
-    if not any(isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" for leaf in _leaves(args)):
+    if not _has_float_array(args):
         pytest.skip("no float array argument: nothing goes to the GPU")
     seed = output_seed(entry.fn(*copy.deepcopy(args)))
     value, grads = _run(entry, args, seed)
@@ -90,7 +88,8 @@ def test_entry_runs_on_cupy(entry, mode):
     np.testing.assert_allclose(_host(gpu_value).astype(float), np.asarray(value, dtype=float),
                                rtol=rtol, atol=rtol, err_msg=f"{entry.name}: value")
     for k, i in enumerate(entry.wrt_indices()):
-        for got, want, like in zip(_leaves(gpu_grads[k]), _leaves(grads[k]), _leaves(gpu_args[i])):
+        leaves = zip(tree_leaves(gpu_grads[k]), tree_leaves(grads[k]), tree_leaves(gpu_args[i]))
+        for got, want, like in leaves:
             what = f"{entry.name}: d/d{entry.wrt[k]}"
             if isinstance(like, cupy.ndarray):
                 assert isinstance(got, cupy.ndarray), f"{what} left the GPU ({type(got).__name__})"
@@ -126,7 +125,7 @@ def test_entry_jvp_runs_on_cupy(entry, mode):
         pytest.skip("a repeated fancy write: which write wins is unspecified on the GPU")
     args = entry.points()[0]
     args = cast32(args) if mode == "f32" else args
-    if not any(isinstance(leaf, np.ndarray) and leaf.dtype.kind == "f" for leaf in _leaves(args)):
+    if not _has_float_array(args):
         pytest.skip("no float array argument: nothing goes to the GPU")
     tangents = _tangents(entry, args)
     try:
@@ -136,7 +135,7 @@ def test_entry_jvp_runs_on_cupy(entry, mode):
     gpu_value, gpu_tangent = agc.jvp(entry.fn, rt.to_device(copy.deepcopy(args), "cuda"),
                                      rt.to_device(tangents, "cuda"))
     rtol = RTOL[mode]
-    for got, want in zip(_leaves((gpu_value, gpu_tangent)), _leaves((value, tangent))):
+    for got, want in zip(tree_leaves((gpu_value, gpu_tangent)), tree_leaves((value, tangent))):
         assert not isinstance(got, np.ndarray), f"{entry.name}: a numpy array from the GPU"
         np.testing.assert_allclose(_host(got).astype(float), np.asarray(want, dtype=float),
                                    rtol=rtol, atol=rtol, err_msg=f"{entry.name}: jvp")
