@@ -52,12 +52,10 @@ from .alias_facts import (
     nonscalar_names,
     permutation_op,
 )
+from .alias_refusals import CALLER, array_or_number, write_not_followed
 from .read_only import refuse_read_only_writes
 
-CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
-OPS = {Prim.ADD: "+", Prim.SUB: "-", Prim.MUL: "*", Prim.DIV: "/", Prim.POW: "**",
-       Prim.MATMUL: "@"}
 WHOLE = ir.Params.of(index=ir.Index((ir.ELLIPSIS,)), shared=True)  # y[...] = v
 
 
@@ -188,20 +186,9 @@ class AliasResolver:
         is_list = self.sequences.get(name) == SEQUENCE
         if not is_list and not (rank is not None and rank >= 1) and name not in self.nonscalar:
             live = [p for p in others if self._needed(state, p, {name}, stmt)]
-            if CALLER in live:
-                raise UserCodeError(
-                    f"agc cannot tell whether the parameter `{name}` of `{self.fn.name}()` is an "
-                    f"array, which `{OPS.get(stmt.prim, '?')}=` changes in place (in numpy the "
-                    f"caller's array too), or a number, which it does not", stmt.loc,
-                    f"write `{name} = {name} {OPS.get(stmt.prim, '?')} ...` for a new value")
             if live:
-                partner, fact = live[0], others[live[0]]
-                where = self._where(partner, fact)
-                raise UserCodeError(
-                    f"agc cannot tell whether `{name}` is an array, which `{OPS.get(stmt.prim, '?')}=` "
-                    f"changes in place (and with it {where}), or a number, which it does not",
-                    stmt.loc, f"write `{name} = {name} {OPS.get(stmt.prim, '?')} ...` for a new value, or "
-                    f"`{name} = {name}.copy()` first if {where} must not change")
+                partner = CALLER if CALLER in live else live[0]
+                raise array_or_number(stmt, self.fn.name, name, partner, others[partner])
             return [stmt], self.bind(stmt, self.kill(state, name))
         if is_list:
             return [stmt] + self.written(stmt, name, state, slot=True), state
@@ -363,7 +350,8 @@ class AliasResolver:
                 if made is None and self._dead_end(state, stmt, current, partner, visited):
                     continue
                 if made is None:
-                    self._refuse(stmt, name, current, partner, key, fact)
+                    raise write_not_followed(stmt, self.fn.name, name, current, partner, key,
+                                             fact)
                 if made is False:
                     continue
                 visited.add(partner)
@@ -405,30 +393,6 @@ class AliasResolver:
             return False  # an array held in the list: replacing the item leaves it alone
         return None
 
-    def _refuse(self, stmt: ir.Assign, name: str, current: str, partner: str, key: tuple,
-                fact: Fact) -> None:
-        if partner == CALLER:
-            raise UserCodeError(
-                f"`{self.fn.name}()` writes its parameter `{current}` in place: in numpy the "
-                f"caller's array or list changes too, which agc does not reproduce",
-                stmt.loc, f"work on a copy (`{current} = {current}.copy()`) and return it")
-        where = self._where(partner, fact)
-        if key[0] == "same":
-            why = f"`{name}` is the same object as {where} on some paths only"
-        elif fact.stale:
-            why = f"`{name}` shares memory with {where} through an index variable " \
-                  f"reassigned since"
-        else:
-            why = f"`{name}` may share memory with {where}, in a way agc does not follow " \
-                  f"(a reshape, transpose, np.asarray, a helper's result or a list item)"
-        raise UserCodeError(
-            f"this writes `{name}` in place, and {why}: agc cannot tell what `{partner}` "
-            f"holds afterwards", stmt.loc,
-            f"if a new array was meant, copy it: `{current} = {current}.copy()`")
-
-    @staticmethod
-    def _where(partner: str, fact: Fact) -> str:
-        return f"`{partner}` (related at line {fact.loc.line})"
 
 
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],

@@ -1,0 +1,59 @@
+"""The errors of the alias pass (aliasing.py): what agc cannot follow, and the way out.
+
+Each names the write, the other name and the line where the two were related.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.prims import Prim
+from .alias_facts import Fact
+
+CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
+OPS = {Prim.ADD: "+", Prim.SUB: "-", Prim.MUL: "*", Prim.DIV: "/", Prim.POW: "**",
+       Prim.MATMUL: "@"}
+
+
+def related(partner: str, fact: Fact) -> str:
+    """`y` (related at line 7): a partner and where the relation was made."""
+    return f"`{partner}` (related at line {fact.loc.line})"
+
+
+def array_or_number(stmt: ir.Assign, function: str, name: str, partner: str,
+                    fact: Fact | None) -> UserCodeError:
+    """`y op= v` where y may be an array (written in place, and its partner with it) or
+    a number (rebound)."""
+    op = OPS.get(stmt.prim, "?")
+    if partner == CALLER:
+        return UserCodeError(
+            f"agc cannot tell whether the parameter `{name}` of `{function}()` is an array, "
+            f"which `{op}=` changes in place (in numpy the caller's array too), or a number, "
+            f"which it does not", stmt.loc, f"write `{name} = {name} {op} ...` for a new value")
+    where = related(partner, fact)
+    return UserCodeError(
+        f"agc cannot tell whether `{name}` is an array, which `{op}=` changes in place (and "
+        f"with it {where}), or a number, which it does not", stmt.loc,
+        f"write `{name} = {name} {op} ...` for a new value, or `{name} = {name}.copy()` first "
+        f"if {where} must not change")
+
+
+def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, partner: str,
+                       key: tuple, fact: Fact) -> UserCodeError:
+    """A write to `name` that agc cannot carry to `partner`, which is read afterwards."""
+    if partner == CALLER:
+        return UserCodeError(
+            f"`{function}()` writes its parameter `{current}` in place: in numpy the caller's "
+            f"array or list changes too, which agc does not reproduce", stmt.loc,
+            f"work on a copy (`{current} = {current}.copy()`) and return it")
+    where = related(partner, fact)
+    if key[0] == "same":
+        why = f"`{name}` is the same object as {where} on some paths only"
+    elif fact.stale:
+        why = f"`{name}` shares memory with {where} through an index variable reassigned since"
+    else:
+        why = f"`{name}` may share memory with {where}, in a way agc does not follow " \
+              f"(a reshape, transpose, np.asarray, a helper's result or a list item)"
+    return UserCodeError(
+        f"this writes `{name}` in place, and {why}: agc cannot tell what `{partner}` holds "
+        f"afterwards", stmt.loc, f"if a new array was meant, copy it: `{current} = {current}.copy()`")
