@@ -26,7 +26,7 @@ _MAX_LISTED = 5  # leaf paths quoted per device in a mixing error
 def has_gpu() -> bool:
     """True only when cupy imports and a CUDA device can allocate memory; never raises."""
     try:
-        import cupy  # noqa: PLC0415 - optional (agc[cuda]); has_gpu() is False without it
+        import cupy  # noqa: PLC0415 - optional (agc-autodiff[cuda]); has_gpu() is False without it
 
         if cupy.cuda.runtime.getDeviceCount() < 1:
             return False
@@ -66,11 +66,11 @@ def _check_movable(tree: Any) -> None:
 def _require_cupy() -> ModuleType:
     """The cupy module, or a RuntimeError explaining why the GPU cannot be used."""
     try:
-        import cupy  # noqa: PLC0415 - optional (agc[cuda]); the error below says how to get it
+        import cupy  # noqa: PLC0415 - optional (agc-autodiff[cuda]); the error below says how to get it
     except Exception as error:
         raise RuntimeError(
             "to_device(..., 'cuda') needs cupy, which could not be imported "
-            f"({error}); install it with `pip install agc[cuda]` (or a cupy-cudaXXx wheel)"
+            f"({error}); install it with `pip install 'agc-autodiff[cuda]'` (or a cupy-cudaXXx wheel)"
         ) from error
     if not has_gpu():
         raise RuntimeError("to_device(..., 'cuda'): cupy is installed but no usable CUDA GPU")
