@@ -83,19 +83,31 @@ def _to_cpu(leaf: Any) -> Any:
 
 
 def to_device(tree: Any, device: str) -> Any:
-    """Tree with every array leaf on `device` ("cpu": numpy, "cuda": cupy).
+    """Tree with every array leaf on `device` ("cpu": numpy, "cuda" or "cuda:N": cupy, on
+    the current GPU or on GPU N).
 
     Arrays already there are returned as they are (no copy); Python and numpy scalars
     stay scalars. "cuda" without cupy or without a usable GPU raises RuntimeError.
     """
-    if not isinstance(device, str) or device not in _DEVICES:
-        raise ValueError(f"unknown device {device!r}; expected 'cpu' or 'cuda'")
+    kind, index = _parsed_device(device)
     _check_movable(tree)
-    if device == "cpu":
+    if kind == "cpu":
         return tree_map(_to_cpu, tree)
     cupy = _require_cupy()
-    return tree_map(lambda leaf: cupy.asarray(leaf) if isinstance(leaf, np.ndarray) else leaf,
-                    tree)
+    with cupy.cuda.Device(index if index is not None else cupy.cuda.Device().id):
+        return tree_map(lambda leaf: cupy.asarray(leaf) if isinstance(leaf, np.ndarray)
+                        else leaf, tree)
+
+
+def _parsed_device(device: Any) -> tuple[str, int | None]:
+    """("cpu" or "cuda", the GPU's number or None) of "cpu", "cuda" or "cuda:N" (PyTorch's)."""
+    if isinstance(device, str):
+        kind, colon, number = device.partition(":")
+        if kind in _DEVICES and not colon:
+            return kind, None
+        if kind == "cuda" and number.isdigit():
+            return kind, int(number)
+    raise ValueError(f"unknown device {device!r}; expected 'cpu', 'cuda' or 'cuda:N'")
 
 
 def _listed(paths: list[str]) -> str:

@@ -258,7 +258,7 @@ def test_is_array(fake_cupy):
     assert not is_array(1.0) and not is_array(np.float32(1)) and not is_array([1.0])
 
 
-@pytest.mark.parametrize("bad", ["gpu", "CUDA", "cuda:0", "", None, 0])
+@pytest.mark.parametrize("bad", ["gpu", "CUDA", "cuda:", "cuda:x", "cpu:0", "", None, 0])
 def test_to_device_rejects_unknown_names(bad):
     with pytest.raises(ValueError, match="unknown device"):
         to_device({"w": np.ones(1)}, bad)
@@ -279,9 +279,10 @@ def test_to_device_cpu_brings_cupy_back(fake_cupy):
     assert moved["s"] == 2.0
 
 
-def test_to_device_cuda_without_cupy_is_a_clear_error(no_cupy):
+@pytest.mark.parametrize("device", ["cuda", "cuda:0", "cuda:1"])
+def test_to_device_cuda_without_cupy_is_a_clear_error(no_cupy, device):
     with pytest.raises(RuntimeError, match="needs cupy"):
-        to_device({"w": np.ones(1)}, "cuda")
+        to_device({"w": np.ones(1)}, device)
 
 
 def test_to_device_rejects_unknown_leaves():
@@ -312,3 +313,5 @@ def test_round_trip_through_the_gpu():
     assert back["pt"].x.dtype == np.float32
     with pytest.raises(TypeError, match="cannot mix"):
         array_module_of(on_gpu, params)
+    first = to_device(params, "cuda:0")  # PyTorch's name for the first GPU
+    assert isinstance(first["W1"][0], cupy.ndarray) and first["W1"][0].device.id == 0
