@@ -19,7 +19,7 @@ from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
-from .live import function_source, load_module
+from .live import check_readable, function_source, load_module
 from .runtime.arrays import checking_arguments
 from .staleness import constants_read, staleness_check
 
@@ -35,6 +35,7 @@ class Differentiated:
     """A function together with its compiled gradient code (see `differentiate`)."""
 
     def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None, has_aux: bool = False):
+        check_readable(fn)
         functools.update_wrapper(self, fn)
         self.fn = fn
         self._signature = inspect.signature(fn)

@@ -187,6 +187,25 @@ def test_function_without_source_is_a_usage_error():
         agc.differentiate(namespace["f"]).grad(np.ones(2))
 
 
+def test_a_lambda_says_to_write_a_def():
+    with pytest.raises(agc.UsageError, match=r"functions written with `def`: a lambda"):
+        agc.grad(lambda x: x ** 2)(1.0)
+
+
+@pytest.mark.parametrize("fn", [np.sin, np.add, len], ids=["np.sin", "np.add", "len"])
+def test_a_library_function_says_to_call_it_from_a_def(fn):
+    with pytest.raises(agc.UsageError, match=r"is not a Python function agc can read.*def f\(x\)"):
+        agc.differentiate(fn)
+
+
+def test_a_function_made_by_exec_says_to_put_it_in_a_file():
+    scope: dict = {}
+    exec("def g(x):\n    return x * 2", scope)  # noqa: S102 - what an interactive prompt makes
+    with pytest.raises(agc.UsageError, match=r"interactive prompt or made with exec\(\)\. "
+                                             r"Put it in a file \(or a notebook cell\)"):
+        agc.grad(scope["g"])(1.0)
+
+
 def test_calling_the_decorated_function_runs_the_original(models):
     fn = agc.differentiate(models.try_statement)
     assert fn(np.array([1.0, 2.0])) == 6.0  # unsupported for agc, still callable
