@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import types
 
 from . import pipeline
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
+from .display import SourceText, source_name
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import check_readable, function_source, load_module
@@ -163,7 +163,7 @@ class Differentiated:
     @property
     def gradient_source(self) -> str:
         """The emitted gradient module (for arrays as arguments), as text."""
-        return self.compiled_for(()).source
+        return SourceText(self.compiled_for(()).source)
 
     def compiled_for(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
         """The compiled gradient for arguments of kinds `key` (and kept intermediates)."""
@@ -281,7 +281,7 @@ def _params_of_kind(fn, key: tuple, kind: str) -> frozenset[str]:
 
 
 def _short(path: str) -> str:
-    return os.path.basename(path)
+    return source_name(path)
 
 
 # ------------------------------------------------------------------ API
