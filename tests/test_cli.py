@@ -70,6 +70,26 @@ def test_compile_writes_a_module_that_runs_and_is_right(model, tmp_path):
     np.testing.assert_allclose(emitted.loss_grad(*args)[0], dw)
 
 
+def test_module_constants_named_like_parameters_are_not_emitted(tmp_path):
+    """`x = 2.0` at module level and a parameter `x`: the emitted module has no `x = 2.0`
+    (it would only mislead), but keeps the constants a function reads as globals."""
+    path = write(tmp_path / "shadow.py", """\
+        import numpy as np
+
+        x = 2.0
+        w = 0.5
+        SCALE = 3.0
+
+
+        def loss(x, w):
+            return np.sum((x * w * SCALE) ** 2)
+        """)
+    result = agc("compile", path, "--function", "loss")
+    assert result.returncode == 0, result.stderr
+    assert "SCALE = 3.0" in result.stdout
+    assert "x = 2.0" not in result.stdout and "w = 0.5" not in result.stdout
+
+
 def test_stdout_without_o_and_deterministic(model, tmp_path):
     first = agc("compile", model)
     second = agc("compile", model)

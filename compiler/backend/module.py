@@ -12,6 +12,7 @@ from ..ad.reverse import Adjoint
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .expressions import const, name
+from .free_names import free_names
 from .in_place import accumulate_in_place
 from .statements import FunctionEmitter, emitted_names, function_def, param
 
@@ -44,7 +45,8 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
                           getattr(a, "home", None) is None or isinstance(a, Adjoint))
     lines.append(f'"""{what} of {", ".join(names)}, emitted by agc from {header_path}."""\n\n')
     lines += _imports(imports, used)
-    constants = {k: v for k, v in constants.items() if k in used}
+    free = free_names(functions)  # a parameter `x` needs no module constant `x`
+    constants = {k: v for k, v in constants.items() if k in free}
     if constants:
         lines.append("\n")
         lines += [f"{k} = {v!r}\n" for k, v in sorted(constants.items())]
