@@ -2,7 +2,9 @@
 
 1. Logistic regression on two Gaussian blobs with binary_cross_entropy_with_logits.
 2. A two-layer MLP (relu) on a three-class spiral with cross_entropy, trained to
-   over 95% training accuracy, one progress line per epoch.
+   over 95% training accuracy, one progress line per epoch. With matplotlib
+   installed it saves classifier.png: the spiral over the MLP's decision regions,
+   and the training loss per epoch.
 """
 
 import agc
@@ -66,23 +68,50 @@ def init_mlp(hidden, classes, rng):
 
 
 def train_mlp(rng, epochs=30, batch=60):
-    """Mini-batch Adam on the spiral; returns the final training accuracy."""
+    """Mini-batch Adam on the spiral; (final training accuracy, params, data, losses)."""
     x, labels = spiral(100, 3, rng)
     params = init_mlp(64, 3, rng)
     optimizer = agc.optim.Adam(lr=0.02)
     state = optimizer.init(params)
+    losses = []
     for epoch in range(1, epochs + 1):
         for idx in np.array_split(rng.permutation(len(x)), len(x) // batch):
             grads = mlp_loss.grad(params, x[idx], labels[idx])
             params, state = optimizer.update(params, grads, state)
         accuracy = np.mean(np.argmax(mlp_logits(params, x), axis=1) == labels)
-        print(f"epoch {epoch:2d}  loss {mlp_loss(params, x, labels):.4f}  "
-              f"accuracy {accuracy:.3f}")
-    return accuracy
+        losses.append(float(mlp_loss(params, x, labels)))
+        print(f"epoch {epoch:2d}  loss {losses[-1]:.4f}  accuracy {accuracy:.3f}")
+    return accuracy, params, (x, labels), losses
+
+
+def save_plot(params, x, labels, losses, path="classifier.png"):
+    """The spiral over the MLP's decision regions, and the loss per epoch (matplotlib)."""
+    try:
+        import matplotlib  # noqa: PLC0415 - optional: the plot is skipped without it
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt  # noqa: PLC0415 - optional, as above
+    except ImportError:
+        print("matplotlib not installed: no plot")
+        return
+    fig, (regions, curve) = plt.subplots(1, 2, figsize=(10, 4.5))
+    grid = np.linspace(-1.2, 1.2, 200)
+    gx, gy = np.meshgrid(grid, grid)
+    predicted = np.argmax(mlp_logits(params, np.stack([gx.ravel(), gy.ravel()], 1)), axis=1)
+    regions.contourf(gx, gy, predicted.reshape(gx.shape), alpha=0.3, cmap="brg")
+    regions.scatter(x[:, 0], x[:, 1], c=labels, s=8, cmap="brg")
+    regions.set_title("decision regions of the MLP")
+    curve.plot(range(1, len(losses) + 1), losses)
+    curve.set_xlabel("epoch")
+    curve.set_ylabel("cross-entropy")
+    curve.set_title("training loss")
+    fig.savefig(path)
+    print("saved", path)
 
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
     train_logistic(rng)
-    accuracy = train_mlp(rng)
+    accuracy, params, (x, labels), losses = train_mlp(rng)
     print(f"MLP training accuracy: {accuracy:.3f}")
+    save_plot(params, x, labels, losses)

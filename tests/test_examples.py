@@ -31,8 +31,9 @@ EXPECTED = {
     "stop_gradient.py": [r"dz/dx = \[1\. 4\. 9\.\]"],
     "while_if.py": [r"equal: True"],
     "linear_regression.py": [r"hand-written SGD: w = 3\.0\d\d  b = 0\.[78]\d\d",
-                             r"agc\.optim\.SGD:    w = 3\.0\d\d  b = 0\.[78]\d\d",
-                             r"agc\.optim\.Adam:   w = 3\.0\d\d  b = 0\.[78]\d\d"],
+                             *(rf"agc\.optim {name}: +w = 3\.0\d\d  b = 0\.[78]\d\d"
+                               for name in ("SGD", "SGD momentum", "Adagrad", "RMSprop",
+                                            "Adam"))],
     "classifier.py": [r"logistic regression: .*accuracy 0\.9\d\d",
                       r"epoch  1 ", r"MLP training accuracy: (0\.9[5-9]\d|1\.000)"],
     "fine_tune.py": [r"W2_bar = ", r"adjoint of the frozen layer in the emitted code: False",
@@ -57,18 +58,41 @@ def _run(path: pathlib.Path, cwd: pathlib.Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def started(tmp_path_factory):
     """Every example submitted at once, one process per CPU at a time (each takes ~1 s)."""
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        yield {path.name: pool.submit(_run, path, tmp_path_factory.mktemp(path.stem))
+    folders = {path.name: tmp_path_factory.mktemp(path.stem)
                for path in sorted(EXAMPLES.glob("*.py"))}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        runs = {name: pool.submit(_run, EXAMPLES / name, folder)
+                for name, folder in folders.items()}
+        yield {name: (run, folders[name]) for name, run in runs.items()}
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.py")))
 def test_example_runs(name, started):
     """The script exits with status 0 and prints the numbers it promises."""
-    result = started[name].result()
+    result = started[name][0].result()
     assert result.returncode == 0, f"{name} failed:\n{result.stdout}\n{result.stderr}"
     for pattern in EXPECTED.get(name, []):
         assert re.search(pattern, result.stdout), f"{name}: no {pattern!r} in\n{result.stdout}"
+
+
+# The plots the training examples save (matplotlib is a test dependency), as real files.
+PLOTS = {"linear_regression.py": ["linear_regression.png", "linear_regression_losses.png"],
+         "classifier.py": ["classifier.png"]}
+
+
+@pytest.mark.parametrize("name", sorted(PLOTS))
+def test_training_examples_save_their_plots(name, started):
+    run, folder = started[name]
+    assert run.result().returncode == 0
+    for plot in PLOTS[name]:
+        data = (folder / plot).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000, plot
+
+
+def test_long_loops_show_a_progress_bar(started):
+    """tqdm (a test dependency) draws the optimizer runs' bars on stderr."""
+    result = started["linear_regression.py"][0].result()
+    assert re.search(r"SGD momentum: +\d+%\|", result.stderr), result.stderr[-500:]
 
 
 def test_every_expectation_names_an_example():
