@@ -14,6 +14,7 @@ import inspect
 import types
 
 from . import pipeline
+from .backend.graph import Graph, adjoint_graph
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
 from .display import SourceText, source_name
@@ -154,6 +155,12 @@ class Differentiated:
             self._compiled[key] = compiled
         dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
         return compiled.jvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
+
+    def graph(self, *args, **kwargs) -> Graph:
+        """The computational graph at `args`' kinds: the model's forward sweep and its
+        backward sweep (DOT text; `.save("g.svg")`, and a picture in a notebook)."""
+        args = self._bind(args, kwargs)
+        return Graph(adjoint_graph(self.compiled_for(_scalar_key(args)).adjoint))
 
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""

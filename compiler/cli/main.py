@@ -1,4 +1,5 @@
-"""The `agc` command: `agc compile model.py`, `agc check model.py`, `agc supported`.
+"""The `agc` command: `agc compile model.py`, `agc check model.py`, `agc graph model.py`,
+`agc supported`.
 
 Neither command imports or executes the model file: it is parsed as text.
 Exit codes: 0 success, 1 a problem in the user's code (or a failed proof),
@@ -13,6 +14,7 @@ import sys
 import tempfile
 
 from .. import pipeline
+from ..backend.graph import Graph, adjoint_graph
 from ..errors import AgcError, UsageError
 from .check import run_check
 from .model import read_model, targets_of
@@ -38,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection(check)
     check.add_argument("--at", action="append", default=[], metavar="NAME=VALUE",
                        help="a point to check at, e.g. --at a=0.37 (repeatable)")
+    graph = sub.add_parser("graph", help="draw the computational graph of a model file "
+                           "(forward and backward sweeps)")
+    graph.add_argument("model", help="the Python file holding the model")
+    graph.add_argument("-o", "--output", required=True,
+                       help="file to write: .svg or .png (Graphviz's dot), or .dot text")
+    _add_selection(graph)
     supported = sub.add_parser("supported", help="list the supported numpy, scipy and Python "
                                "surface (Markdown; docs/supported.md)")
     supported.add_argument("-o", "--output", help="file to write (default: standard output)")
@@ -62,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_compile(args)
         if args.command == "supported":
             return run_supported(args)
+        if args.command == "graph":
+            return run_graph(args)
         return run_check(args)
     except UsageError as err:
         print(f"agc: error: {err}", file=sys.stderr)
@@ -96,6 +106,16 @@ def run_compile(args) -> int:
     suffixes = {"reverse": ("_grad",), "forward": ("_jvp",), "both": ("_grad", "_jvp")}[args.mode]
     names = ", ".join(f"{t.name}{suffix}" for t in targets for suffix in suffixes)
     print(f"agc: wrote {names} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_graph(args) -> int:
+    """`agc graph`: the graph of one function (the first decorated, or --function)."""
+    parsed = read_model(args.model)
+    target = targets_of(parsed, args.function, args.wrt)[0]
+    compiled = pipeline.compile_parsed(parsed, [target], os.path.basename(args.model))
+    Graph(adjoint_graph(compiled.adjoints[target.name])).save(args.output)
+    print(f"agc: wrote the graph of {target.name} to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
