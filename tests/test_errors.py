@@ -187,6 +187,19 @@ def test_function_without_source_is_a_usage_error():
         agc.differentiate(namespace["f"]).grad(np.ones(2))
 
 
+def test_yield_says_a_generator_has_no_single_value(load_model):
+    module = load_model("""
+        import numpy as np
+
+
+        def gen(x):
+            yield np.sum(x)
+    """)
+    with pytest.raises(agc.UserCodeError, match=r"`yield` \(a generator function") as caught:
+        agc.grad(module.gen)(np.ones(2))
+    assert caught.value.loc.line == 5 and "return the value instead" in caught.value.hint
+
+
 def test_a_lambda_says_to_write_a_def():
     with pytest.raises(agc.UsageError, match=r"functions written with `def`: a lambda"):
         agc.grad(lambda x: x ** 2)(1.0)

@@ -232,6 +232,10 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
             if callee == "print" and not self.is_local(callee) and self.names.qualify(callee) is None:
                 self.print_call(call)
                 return
+        if isinstance(call, cst.Yield):
+            raise self.unsupported(node, "`yield` (a generator function has no single value "
+                                   "to differentiate)", "return the value instead, or "
+                                   "differentiate a function that consumes the generator")
         raise self.unsupported(node, "an expression statement (its value would be lost)",
                                "assign the value to a variable, or remove the line")
 
