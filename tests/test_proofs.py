@@ -130,6 +130,36 @@ def test_agc_check_a_named_function_with_default_values(model):
     assert "with respect to y: PROVED" in result.stdout
 
 
+ARRAY_MODEL = '''
+import numpy as np
+from agc import differentiate
+
+
+@differentiate(wrt=("w", "b"))
+def loss(x, y, w, b):
+    pred = np.tanh(x @ w + b)
+    return np.mean((pred - y) ** 2)
+'''
+
+
+def test_agc_check_names_the_arrays_to_pass_and_exits_3_when_inconclusive(tmp_path):
+    (tmp_path / "arrays.py").write_text(ARRAY_MODEL)
+    result = agc_check("arrays.py", cwd=tmp_path)
+    assert result.returncode == 3 and "INCONCLUSIVE" in result.stdout
+    assert "hint: x, w are used as arrays here but got numbers" in result.stdout
+    assert "--at x=2x2 --at w=2x2" in result.stdout
+    allowed = agc_check("arrays.py", "--allow-inconclusive", cwd=tmp_path)
+    assert allowed.returncode == 0
+
+
+def test_agc_check_at_takes_shapes(tmp_path):
+    (tmp_path / "arrays.py").write_text(ARRAY_MODEL)
+    result = agc_check("arrays.py", "--at", "x=3x2", "--at", "w=2x2", "--at", "y=3x2",
+                       "--at", "b=2", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "with respect to w, b: PROVED" in result.stdout and "x=[[" in result.stdout
+
+
 def test_agc_check_errors(model):
     missing = agc_check("nothing.py", cwd=model)
     assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -2,16 +2,20 @@
 
 The file is parsed as text (cli.model.read_model); each function to check (the
 decorated ones, or --function NAME) is differentiated as `agc compile` does
-and verified at one point: the values given with --at NAME=VALUE (a number
-or a list such as [0.1, 0.2] for a vector), else a parameter's default, else
-3 for a parameter annotated `int`, else a small distinct number (0.37, 0.59,
-...). The output says which values were chosen. Exit code 1 when a gradient
-is FAILED; 0 when everything is PROVED or INCONCLUSIVE.
+and verified at one point: the values given with --at NAME=VALUE (a number, a
+list such as [0.1, 0.2] for a vector, or a shape such as 2x3 for a small array
+of distinct values), else a parameter's default, else 3 for a parameter
+annotated `int`, else a small distinct number (0.37, 0.59, ...). The output
+says which values were chosen, and, when the proof is INCONCLUSIVE with a
+parameter that the model uses as an array, which --at to pass. Exit code 1
+when a gradient is FAILED, 3 when one is INCONCLUSIVE (0 with
+--allow-inconclusive), else 0.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 
 import numpy as np
@@ -24,8 +28,12 @@ from ..proof.report import render
 from ..proof.verify import verify_adjoint
 from .model import read_model, targets_of
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_INCONCLUSIVE = 0, 1, 3
 INT_DEFAULT = 3
+SHAPE = re.compile(r"^\d+(x\d+)*$")  # --at x=2x3: a 2 by 3 array
+# Operations whose operands are arrays: a scalar there makes the proof inconclusive.
+ARRAY_ONLY = frozenset({"MATMUL", "DOT", "GETITEM", "TRANSPOSE", "OUTER", "INNER", "EINSUM",
+                        "TENSORDOT", "SHAPE", "LEN"})
 
 
 def run_check(args) -> int:
@@ -44,13 +52,31 @@ def run_check(args) -> int:
         for name, value in chosen.items():
             print(f"  using {name}={value} (no --at {name}=VALUE given)")
         print(render(result, pretty=True))
+        if result.status is Status.INCONCLUSIVE:
+            _suggest_arrays(fn, chosen)
         statuses.append(result.status)
     unused = sorted(set(given) - used)
     if unused:
         print(f"agc: warning: --at {', '.join(unused)}: no checked function has such a "
               "parameter", file=sys.stderr)
     print(summary(statuses))
-    return EXIT_FAILED if Status.FAILED in statuses else EXIT_OK
+    if Status.FAILED in statuses:
+        return EXIT_FAILED
+    if Status.INCONCLUSIVE in statuses and not getattr(args, "allow_inconclusive", False):
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
+
+
+def _suggest_arrays(fn: ir.Function, chosen: dict) -> None:
+    """Name the --at to pass for chosen scalars that the model uses as arrays."""
+    arrays = {a.name for s in ir.walk(fn.body) if isinstance(s, ir.Assign)
+              and s.prim.name in ARRAY_ONLY for a in s.args if isinstance(a, ir.Var)}
+    names = [p for p in fn.param_names if p in chosen and p in arrays]
+    if names:
+        example = " ".join(f"--at {p}=2x2" for p in names)
+        print(f"  hint: {', '.join(names)} {'is' if len(names) == 1 else 'are'} used as "
+              f"arrays here but got numbers: pass shapes (or values), e.g. {example} "
+              "(the shapes must fit together)")
 
 
 def parse_at(items: list[str]) -> dict[str, object]:
@@ -61,6 +87,9 @@ def parse_at(items: list[str]) -> dict[str, object]:
         name = name.strip()
         if not sep or not name.isidentifier():
             raise UsageError(f"--at expects NAME=VALUE, got {item!r}")
+        if SHAPE.match(text.strip()):
+            values[name] = _array_of_shape(text.strip(), len(values))
+            continue
         try:
             value = ast.literal_eval(text.strip())
         except (ValueError, SyntaxError):
@@ -68,6 +97,13 @@ def parse_at(items: list[str]) -> dict[str, object]:
                 from None
         values[name] = _as_value(name, value)
     return values
+
+
+def _array_of_shape(text: str, salt: int) -> np.ndarray:
+    """A small array of the shape `2x3`: distinct values in (0.2, 0.9), away from ties."""
+    shape = tuple(int(n) for n in text.split("x"))
+    values = np.random.default_rng(37 + salt).uniform(0.2, 0.9, size=shape)
+    return np.round(values, 2)
 
 
 def _as_value(name: str, value: object) -> object:

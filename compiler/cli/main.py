@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("model", help="the Python file holding the model")
     _add_selection(check)
     check.add_argument("--at", action="append", default=[], metavar="NAME=VALUE",
-                       help="a point to check at, e.g. --at a=0.37 (repeatable)")
+                       help="a point to check at: --at a=0.37, --at v=[0.1,0.2], or a shape "
+                       "for a small array, --at x=2x3 (repeatable)")
+    check.add_argument("--allow-inconclusive", action="store_true",
+                       help="exit 0 when a proof is INCONCLUSIVE (else exit 3)")
     graph = sub.add_parser("graph", help="draw the computational graph of a model file "
                            "(forward and backward sweeps)")
     graph.add_argument("model", help="the Python file holding the model")
