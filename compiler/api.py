@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import inspect
 import types
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import pipeline
 from .backend.graph import Graph, adjoint_graph
@@ -57,7 +59,7 @@ class Differentiated:
         return self if obj is None else BoundMethod(self, obj)
 
     # ---------------------------------------------------------- gradients
-    def grad(self, *args, intermediates: tuple[str, ...] = (), **kwargs):
+    def grad(self, *args: Any, intermediates: tuple[str, ...] = (), **kwargs: Any) -> Any:
         """The gradient at `args`: one array for one wrt name, else a tuple.
 
         Arguments may be given by position or by name, as to the function itself;
@@ -77,7 +79,7 @@ class Differentiated:
             return grads, self._aux(value)
         return compiled.grad(*args)
 
-    def value_and_grad(self, *args, seed=None, **kwargs):
+    def value_and_grad(self, *args: Any, seed: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """(value, gradient) at `args` (by position or by name); `seed` is the output's adjoint."""
         if self._is_method_call(args):
             return BoundMethod(self, args[0], self._unbound_wrt()).value_and_grad(
@@ -130,11 +132,11 @@ class Differentiated:
         value, grads, kept = compiled.value_and_grad(*args, **{compiled.seed_name: seed})
         return value, grads, dict(zip(names, kept))
 
-    def vjp(self, *args, seed, **kwargs):
+    def vjp(self, *args: Any, seed: Any, **kwargs: Any) -> tuple[Any, Any]:
         """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
         return self.value_and_grad(*args, seed=seed, **kwargs)
 
-    def jvp(self, *args, tangents, **kwargs):
+    def jvp(self, *args: Any, tangents: Any, **kwargs: Any) -> tuple[Any, Any]:
         """(value, tangent): the function's value at `args` and its derivative along
         `tangents` (one per argument, None for an argument held fixed) — jax.jvp."""
         args = self._bind(args, kwargs)
@@ -156,7 +158,7 @@ class Differentiated:
         dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
         return compiled.jvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
 
-    def graph(self, *args, **kwargs) -> Graph:
+    def graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The computational graph at `args`' kinds: the model's forward sweep and its
         backward sweep (DOT text; `.save("g.svg")`, and a picture in a notebook)."""
         args = self._bind(args, kwargs)
@@ -292,7 +294,11 @@ def _short(path: str) -> str:
 
 
 # ------------------------------------------------------------------ API
-def differentiate(fn=None, *, wrt=None, has_aux=False):
+Wrt = str | int | Sequence[str | int] | None  # parameter names or positions
+
+
+def differentiate(fn: Callable[..., Any] | None = None, *, wrt: Wrt = None,
+                  has_aux: bool = False) -> Differentiated | Callable[..., Differentiated]:
     """Decorator: `@differentiate` or `@differentiate(wrt=("w", "b"))`.
 
     `wrt` names the parameters to differentiate (names or positions); by
@@ -345,11 +351,12 @@ def _positions_after_self(wrt, names: list[str], name: str):
     return tuple(out)
 
 
-def grad(fn, wrt=None, has_aux=False):
+def grad(fn: Callable[..., Any], wrt: Wrt = None, has_aux: bool = False) -> Callable[..., Any]:
     """A function computing the gradient of `fn` (the functional form)."""
     return as_differentiated(fn, wrt, has_aux).grad
 
 
-def value_and_grad(fn, wrt=None, has_aux=False):
+def value_and_grad(fn: Callable[..., Any], wrt: Wrt = None,
+                   has_aux: bool = False) -> Callable[..., tuple[Any, Any]]:
     """A function computing `(fn(*args), gradient)`."""
     return as_differentiated(fn, wrt, has_aux).value_and_grad
