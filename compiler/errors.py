@@ -13,7 +13,15 @@ own code: the decorator and the CLI both catch `AgcError` and show `str(err)`.
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass, field
+
+
+@functools.lru_cache(maxsize=16)
+def _lines(text: str) -> tuple[str, ...]:
+    """A text's lines, split once (emission asks for one line per statement)."""
+    return tuple(text.splitlines())
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +34,7 @@ class SourceFile:
 
     def line(self, number: int) -> str:
         """The source line with 1-based file `number`, or '' when out of range."""
-        lines = self.text.splitlines()
+        lines = _lines(self.text)
         index = number - 1 - self.line_offset
         return lines[index] if 0 <= index < len(lines) else ""
 
@@ -47,6 +55,14 @@ class Loc:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col + 1}"
+
+    def marker(self, width: int = 88) -> str | None:
+        """`model.py:12: z = x @ w + b`: the comment emitted code carries above the
+        statements made from this line (None without a source)."""
+        if self.source is None or self.line <= 0:
+            return None
+        text = f"{os.path.basename(self.path)}:{self.line}: {self.source.line(self.line).strip()}"
+        return text if len(text) <= width else text[:width - 3] + "..."
 
 
 NO_LOC = Loc()

@@ -18,6 +18,7 @@ import sys
 import numpy
 
 from .cupy_style import cupy_style
+from .model_lines import add_model_line
 from .numpy_style import NUMBER, NumpyStyle, numpy_style
 
 __all__ = ["SCALAR_TYPES", "NumpyStyle", "astype", "check_wrt", "checking_arguments",
@@ -161,7 +162,11 @@ def checking_arguments(fn, names: tuple, positions: tuple):
                 kind = type(value)
                 if kind is not float and not (kind is numpy.ndarray and value.dtype.kind in "fc"):
                     check_wrt((name,), value)
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except Exception as error:  # numpy's, raised in emitted code: name the model line
+            add_model_line(error)
+            raise
 
     return checked
 

@@ -32,6 +32,7 @@ class FunctionEmitter:
         self.inline: dict[str, Expr] = {}
         self.uses_xp = False
         self.uses_tape = False
+        self.last_marker: str | None = None  # the model line the last statements came from
 
     # ----------------------------------------------------------- atoms
     def atom(self, atom: ir.Atom) -> Expr:
@@ -50,8 +51,18 @@ class FunctionEmitter:
             if isinstance(stmt, ir.Assign) and stmt.target.name in plan:
                 self.inline[stmt.target.name] = self.expression(stmt)
                 continue
-            out += self.statement(stmt)
+            marker = self._new_marker(getattr(stmt, "loc", None))  # before a nested block's
+            out += _marked(self.statement(stmt), marker)
         return out
+
+    def _new_marker(self, loc) -> str | None:
+        """The comment naming the model line a statement comes from, when it is another
+        line than the statements before it (errors map back through it); else None."""
+        marker = loc.marker() if loc is not None else None
+        if marker is None or marker == self.last_marker:
+            return None
+        self.last_marker = marker
+        return marker
 
     def expression(self, stmt: ir.Assign) -> Expr:
         expr, uses_xp = assign_expr(stmt, self.atom)
@@ -146,6 +157,15 @@ class FunctionEmitter:
         target = cst.Name(stmt.target.name if stmt.target else "_")
         body = self.block(stmt.body) or [_line(cst.Pass())]
         return cst.For(target, iterable, cst.IndentedBlock(body))
+
+
+def _marked(lines: list, marker: str | None) -> list:
+    """The statements, the first under the comment `# model.py:12: ...` if there is one."""
+    if marker is None or not lines:
+        return lines
+    comment = cst.EmptyLine(comment=cst.Comment(f"# {marker}"))
+    first = lines[0].with_changes(leading_lines=[*lines[0].leading_lines, comment])
+    return [first, *lines[1:]]
 
 
 def _line(small: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
