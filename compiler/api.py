@@ -17,6 +17,7 @@ import types
 from . import pipeline
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
+from .deep import with_room
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import function_source, load_module
@@ -242,8 +243,8 @@ def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (
 def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                      keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
     """Compile `fn`'s gradient and load it; returns the module's namespace."""
-    parsed, target, names, path = _parse(fn, wrt, key, has_aux, keep, method)
-    compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
+    parsed, target, names, path = with_room(_parse, fn, wrt, key, has_aux, keep, method)
+    compiled = with_room(pipeline.compile_parsed, parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)

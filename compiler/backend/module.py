@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import math
+import tokenize
 
 import libcst as cst
 
@@ -37,7 +39,7 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     functions = [f.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) if i else f
                  for i, f in enumerate(functions)]
     body_code = cst.Module(body=functions).code
-    used = _names_in(functions)
+    used = _names_in(body_code)
     lines = [HEADER.format(path=header_path)]
     what = "Gradients" if adjoints else "Forward-mode derivatives (JVPs)"
     names = dict.fromkeys(a.primal.name for a in [*adjoints, *tangents] if
@@ -92,25 +94,18 @@ def _binds(import_line: str) -> set[str]:
     return names
 
 
-class _NameCollector(cst.CSTVisitor):
-    """The names a piece of code reads: `rt.seed` reads rt, not seed."""
+def _names_in(code: str) -> set[str]:
+    """The names a piece of code reads: `rt.seed` reads rt, not seed (keywords come too).
 
-    def __init__(self):
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-
-def _names_in(statements) -> set[str]:
-    collector = _NameCollector()
-    for stmt in statements:
-        stmt.visit(collector)
-    return collector.names
+    Read from the tokens, not the syntax tree: linear, and no recursion however
+    deep the emitted code nests.
+    """
+    names, after_dot = set(), False
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
+        if token.type == tokenize.NAME and not after_dot:
+            names.add(token.string)
+        after_dot = token.type == tokenize.OP and token.string == "."
+    return names
 
 
 # ------------------------------------------------------------ one function

@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 from .. import ir, pipeline
+from ..deep import with_room
 from ..errors import UsageError
 from ..frontend.resolve import SOURCE_DEFAULT, ModuleValue
 from ..proof.prover import Status
@@ -30,12 +31,12 @@ INT_DEFAULT = 3
 
 def run_check(args) -> int:
     """Run `agc check` with parsed arguments (model, function, wrt, at); returns the exit code."""
-    parsed = read_model(args.model)
+    parsed = with_room(read_model, args.model)
     targets = targets_of(parsed, args.function, args.wrt)
     given = parse_at(args.at or [])
     statuses, used = [], set()
     for target in targets:
-        adjoint, fn = pipeline.differentiate_function(parsed, target)
+        adjoint, fn = with_room(pipeline.differentiate_function, parsed, target)
         example, chosen = example_point(fn, given)
         used |= set(given) & set(fn.param_names)
         helpers = _helpers(parsed, fn)

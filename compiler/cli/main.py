@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 from .. import pipeline
+from ..deep import with_room
 from ..errors import AgcError, UsageError
 from .check import run_check
 from .model import read_model, targets_of
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if stop.code else EXIT_OK
     try:
         if args.command == "compile":
-            return run_compile(args)
+            return with_room(run_compile, args)
         if args.command == "supported":
             return run_supported(args)
         return run_check(args)
