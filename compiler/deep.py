@@ -9,6 +9,7 @@ stack and a high recursion limit, so any nesting Python itself accepts compiles.
 
 from __future__ import annotations
 
+import ctypes
 import sys
 import threading
 
@@ -27,7 +28,19 @@ def with_room(fn, *args, **kwargs):
         return _in_deep_thread(fn, args, kwargs)
 
 
-def _in_deep_thread(fn, args, kwargs):
+def in_deep_thread(fn, args=(), kwargs=None, seconds: float | None = None,
+                   error: type[BaseException] = TimeoutError):
+    """`fn(*args, **kwargs)` with room to recurse; past `seconds`, `error` is raised inside it.
+
+    The exception is delivered to the worker thread between two bytecodes
+    (PyThreadState_SetAsyncExc): it ends pure-Python work such as sympy's,
+    which a signal cannot reach outside the main thread.
+    """
+    with _lock:
+        return _in_deep_thread(fn, args, kwargs or {}, seconds, error)
+
+
+def _in_deep_thread(fn, args, kwargs, seconds=None, error=TimeoutError):
     outcome: dict[str, object] = {}
 
     def run():
@@ -41,10 +54,16 @@ def _in_deep_thread(fn, args, kwargs):
     try:
         worker = threading.Thread(target=run, name="agc-deep")
         worker.start()
-        worker.join()
+        worker.join(seconds)
+        if worker.is_alive():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                                       ctypes.py_object(error))
+            worker.join()
     finally:
         threading.stack_size(old_stack)
         sys.setrecursionlimit(old_limit)
     if "error" in outcome:
         raise outcome["error"]
+    if "value" not in outcome:  # the late exception ended the thread outside `fn`
+        raise error()
     return outcome["value"]

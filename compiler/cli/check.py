@@ -40,7 +40,8 @@ def run_check(args) -> int:
         example, chosen = example_point(fn, given)
         used |= set(given) & set(fn.param_names)
         helpers = _helpers(parsed, fn)
-        result = verify_adjoint(adjoint, example, helpers, target.has_aux)
+        result = verify_adjoint(adjoint, example, helpers, target.has_aux,
+                                seconds=args.seconds)
         print(f"== {args.model}: {fn.name}")
         for name, value in chosen.items():
             print(f"  using {name}={value} (no --at {name}=VALUE given)")

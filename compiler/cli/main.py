@@ -15,6 +15,7 @@ import tempfile
 from .. import pipeline
 from ..deep import with_room
 from ..errors import AgcError, UsageError
+from ..proof.verify import SECONDS
 from .check import run_check
 from .model import read_model, targets_of
 from .supported import render as render_supported
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection(check)
     check.add_argument("--at", action="append", default=[], metavar="NAME=VALUE",
                        help="a point to check at, e.g. --at a=0.37 (repeatable)")
+    check.add_argument("--seconds", type=float, default=SECONDS, metavar="S",
+                       help=f"time limit of each function's proof; past it INCONCLUSIVE "
+                            f"(default {SECONDS:g})")
     supported = sub.add_parser("supported", help="list the supported numpy, scipy and Python "
                                "surface (Markdown; docs/supported.md)")
     supported.add_argument("-o", "--output", help="file to write (default: standard output)")

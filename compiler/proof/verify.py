@@ -17,12 +17,14 @@ d(sum(v * f))/dx.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import replace
 
 import numpy as np
 import sympy
 
 from .. import api, ir, pipeline
+from ..deep import in_deep_thread
 from ..runtime.arrays import leaf_paths
 from .dag import count, derivative
 from .interpreter import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
@@ -74,23 +76,44 @@ def verify_adjoint(adjoint, example: dict, helpers: dict | None = None, has_aux:
 
 
 def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds, seconds):
-    """(result, runs) within `seconds`: past it, or too deep for sympy, INCONCLUSIVE with why."""
+    """(result, runs) within `seconds`: past it, or too deep for sympy, INCONCLUSIVE with why.
+
+    sympy recurses once per level of an expression (its assumptions, its
+    comparisons): a long loop's expressions run out of Python's recursion
+    limit. Then the verification runs again, with what is left of the time,
+    in a thread with room to recurse (deep.py).
+    """
+    start = time.monotonic()
+    result, run, error = _attempt(adjoint, example, helpers, has_aux, points, simplify_seconds,
+                                  seconds, in_main=True)
+    left = None if seconds is None else seconds - (time.monotonic() - start)
+    if isinstance(error, RecursionError) and (left is None or left > 0):
+        result, run, _ = in_deep_thread(_attempt, (adjoint, example, helpers, has_aux, points,
+                                                   simplify_seconds, seconds, False),
+                                        seconds=left, error=OutOfTime)
+    return result, run
+
+
+def _attempt(adjoint, example, helpers, has_aux, points, simplify_seconds, seconds, in_main):
+    """(result, runs, the exception that ended it early or None)."""
     # sympy's global cache would keep the last verification's expressions, and comparing a
     # new expression with an equal one kept there walks both trees: start afresh.
     sympy.core.cache.clear_cache()
     result = VerificationResult(adjoint.primal.name, tuple(adjoint.wrt), dict(example))
     phase = ["running the function on symbols"]  # what the verification is doing now
     try:
-        with time_limit(seconds, OutOfTime):
-            return _phases(adjoint, example, helpers, has_aux, points, simplify_seconds,
-                           result, phase)
-    except OutOfTime:
+        with time_limit(seconds if in_main else None, OutOfTime):
+            result, run = _phases(adjoint, example, helpers, has_aux, points, simplify_seconds,
+                                  result, phase)
+            return result, run, None
+    except OutOfTime as err:
         result.error = f"ran past its time limit ({seconds:g} s) while {phase[0]}"
+        return result, None, err
     except (RecursionError, OverflowError) as err:
         sympy.core.cache.clear_cache()  # it may hold half-built expressions
         result.error = (f"expressions too deep for sympy ({type(err).__name__}) while "
                         f"{phase[0]}")
-    return result, None
+        return result, None, err
 
 
 def _phases(adjoint, example, helpers, has_aux, points, simplify_seconds, result, phase):
