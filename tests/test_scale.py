@@ -146,3 +146,15 @@ def test_agc_check_of_the_example_oscillator_answers_within_its_limit(capsys):
                                      (14 * 10**241, "1.4e+242"), (10**400, "1.0e+400")])
 def test_counts_past_a_float_are_written_for_people(n, text):
     assert count(n) == text
+
+
+def test_an_elif_chain_too_deep_for_python_inside_a_loop_is_refused_at_its_line(load_model):
+    """In a loop each branch tapes its condition first, so the emitted chain nests."""
+    body = ["    s = x", "    for i in range(2):", "        if s > 0:", "            s = np.sin(s)"]
+    for k in range(1, 110):
+        body += [f"        elif s > {-k}:", f"            s = s * {k}.0"]
+    f = agc.differentiate(load_model(HEADER + "\n".join(body) + "\n    return s\n").f)
+    with pytest.raises(agc.UnsupportedError) as caught:
+        f.grad(0.3)
+    assert "py:227:17: error: this nests 112 levels deep in the gradient code of f(), " \
+        "past Python's limit of 99" in str(caught.value)  # the deepest branch, the last

@@ -13,6 +13,7 @@ from ..ad.forward import Tangent
 from ..ad.reverse import Adjoint
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from .depth import check_depth
 from .expressions import const, name
 from .in_place import accumulate_in_place
 from .statements import FunctionEmitter, emitted_names, function_def, param
@@ -112,6 +113,7 @@ def _names_in(code: str) -> set[str]:
 def emit_functions(adj: Adjoint, report: bool = False) -> list[cst.FunctionDef]:
     """`f_value_and_grad` and `f_grad` (or the tape-report variant) of one adjoint."""
     vg_name, grad_name, report_name = emitted_names(adj)
+    check_depth(adj)
     fn = adj.primal
     wrt_text = ", ".join(adj.wrt)
     if report:
@@ -167,6 +169,7 @@ def emit_jvp(tangent: Tangent) -> cst.FunctionDef:
 
 def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
     """A helper's primal `h(...)` and its adjoint `h_vjp(seed, ...)` (one cotangent per arg)."""
+    check_depth(adj)
     fn = adj.primal
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
     primal = function_def(fn.name, _params(fn), fn.doc or f"{fn.name}, as agc compiled it.",
