@@ -19,6 +19,7 @@ from . import pipeline
 from .backend.graph import Graph, adjoint_graph
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
+from .deep import with_room
 from .display import SourceText, source_name
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
@@ -252,8 +253,8 @@ def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (
 def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                      keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
     """Compile `fn`'s gradient and load it; returns the module's namespace."""
-    parsed, target, names, path = _parse(fn, wrt, key, has_aux, keep, method)
-    compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__)
+    parsed, target, names, path = with_room(_parse, fn, wrt, key, has_aux, keep, method)
+    compiled = with_room(pipeline.compile_parsed, parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)

@@ -40,12 +40,14 @@ def active_variables(fn: ir.Function, wrt: tuple[str, ...], outputs: int | None 
 
 def _closure(start: set[str], edges: list[tuple[str, str]]) -> set[str]:
     """Everything reachable from `start` along (source, destination) edges."""
+    successors: dict[str, list[str]] = {}
+    for source, dest in edges:
+        successors.setdefault(source, []).append(dest)
     reached = set(start)
-    changed = True
-    while changed:
-        changed = False
-        for source, dest in edges:
-            if source in reached and dest not in reached:
+    pending = list(start)
+    while pending:  # a graph search: each edge is followed once
+        for dest in successors.get(pending.pop(), ()):
+            if dest not in reached:
                 reached.add(dest)
-                changed = True
+                pending.append(dest)
     return reached

@@ -19,10 +19,11 @@ def optimize(adj: Adjoint) -> Adjoint:
     """Remove dead code until nothing more can go."""
     while True:
         live = _read_everywhere(adj)
-        forward = _prune(adj.forward, live)
-        seed = _prune(adj.seed, live)
-        backward = _prune(adj.backward, live)
-        if (forward, seed, backward) == (adj.forward, adj.seed, adj.backward):
+        inside: dict = {}  # id of a compound statement -> (it, the names assigned inside it)
+        forward = _prune(adj.forward, live, inside)
+        seed = _prune(adj.seed, live, inside)
+        backward = _prune(adj.backward, live, inside)
+        if _same(forward, adj.forward) and _same(seed, adj.seed) and _same(backward, adj.backward):
             return adj
         adj = replace(adj, forward=forward, seed=seed, backward=backward)
 
@@ -49,39 +50,88 @@ def _self_only_reads(adj: Adjoint) -> set[str]:
     return self_reads - outside - {a.name for a in returned if isinstance(a, ir.Var)}
 
 
-def _drop_copies_back(block) -> list:
+def _drop_copies_back(block, inside: dict) -> list:
     """Drop `a = b` right after `b = a` (nothing in between changed either name)."""
-    out, copies = [], {}  # name -> the name it was copied from
+    out = []
+    copies: dict[str, str] = {}  # name -> the name it was copied from
+    copied_to: dict[str, set[str]] = {}  # the reverse: source -> names copied from it
     for stmt in block:
         if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and \
                 isinstance(stmt.args[0], ir.Var) and copies.get(stmt.args[0].name) == stmt.target.name:
             continue
         written = ir.var_written(stmt)
-        changed = {written} | (ir.assigned_names(sum(ir.children(stmt), ())) if ir.children(stmt) else set())
-        copies = {k: v for k, v in copies.items() if k not in changed and v not in changed}
+        changed = {written} | (_assigned_inside(stmt, inside) if ir.children(stmt) else set())
+        # forget only the pairs a changed name is in: one statement costs what it changes
+        for name in changed:
+            _forget(copies, copied_to, name)
         if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and isinstance(stmt.args[0], ir.Var):
             copies[stmt.target.name] = stmt.args[0].name
+            copied_to.setdefault(stmt.args[0].name, set()).add(stmt.target.name)
         out.append(stmt)
     return out
 
 
-def _prune(block, live: set[str]) -> list:
+def _forget(copies: dict[str, str], copied_to: dict[str, set[str]], name) -> None:
+    """Drop every copy pair that `name` is in, as either side."""
+    source = copies.pop(name, None)
+    if source is not None:
+        copied_to[source].discard(name)
+    for target in copied_to.pop(name, ()):
+        copies.pop(target, None)
+
+
+def _assigned_inside(stmt, inside: dict) -> set[str]:
+    """The names assigned in a compound statement's blocks, nested ones included.
+
+    Memoized in `inside` and computed bottom-up without recursion: nested
+    blocks are asked again as `_prune` descends, and an elif chain nests deeply.
+    """
+    stack = [(stmt, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in inside:
+            continue
+        nested = [s for block in ir.children(node) for s in block if ir.children(s)]
+        if not ready:
+            stack.append((node, True))
+            stack += [(s, False) for s in nested]
+            continue
+        names = {w for block in ir.children(node) for s in block if (w := ir.var_written(s))}
+        for s in nested:
+            names |= inside[id(s)][1]
+        inside[id(node)] = (node, names)  # holding the node keeps its id from being reused
+    return inside[id(stmt)][1]
+
+
+def _prune(block, live: set[str], inside: dict) -> list:
     out = []
-    for stmt in _drop_copies_back(block):
+    for stmt in _drop_copies_back(block, inside):
         if isinstance(stmt, ir.Assign) and stmt.target.name not in live \
                 and not stmt.prim.spec.effect:
             continue
         if isinstance(stmt, ir.If):
-            body, orelse = _prune(stmt.body, live), _prune(stmt.orelse, live)
+            body, orelse = _prune(stmt.body, live, inside), _prune(stmt.orelse, live, inside)
             if not body and not orelse:
                 continue
-            stmt = replace(stmt, body=tuple(body), orelse=tuple(orelse))
+            if not (_same(body, stmt.body) and _same(orelse, stmt.orelse)):
+                stmt = replace(stmt, body=tuple(body), orelse=tuple(orelse))
         elif isinstance(stmt, ir.For):
-            body = _prune(stmt.body, live)
+            body = _prune(stmt.body, live, inside)
             if not body:
                 continue
-            stmt = replace(stmt, body=tuple(body))
+            if not _same(body, stmt.body):
+                stmt = replace(stmt, body=tuple(body))
         elif isinstance(stmt, ir.While):
-            stmt = replace(stmt, body=tuple(_prune(stmt.body, live)))
+            body = _prune(stmt.body, live, inside)
+            if not _same(body, stmt.body):
+                stmt = replace(stmt, body=tuple(body))
         out.append(stmt)
     return out
+
+
+def _same(new, old) -> bool:
+    """Whether pruning left a block as it was: the same statement objects.
+
+    Identity, not ==: comparing nested dataclasses recurses once per level.
+    """
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old))

@@ -17,9 +17,14 @@ from .ranks import INDEX_LIST, UNSET, fn_def_count, index_lists, rank_of
 Env = dict  # name -> rank (None: unknown) of the names bound so far
 
 
-def ranks_before(fn: ir.Function, param_ranks: dict[str, int]) -> dict[int, Env]:
-    """{id(stmt): the ranks of the names bound before it}, for every statement reached."""
-    flow = _Flow(fn)
+def ranks_before(fn: ir.Function, param_ranks: dict[str, int],
+                 watch: frozenset[str] | None = None) -> dict[int, Env]:
+    """{id(stmt): the ranks of the names bound before it}, for every statement reached.
+
+    With `watch`, only those names' ranks are kept: a copy of every name's
+    rank at every statement would make a long function cost its length squared.
+    """
+    flow = _Flow(fn, watch)
     flow.block(fn.body, {p: param_ranks.get(p) for p in fn.param_names})
     return flow.before
 
@@ -40,8 +45,9 @@ def _join(left: Env | None, right: Env | None) -> Env | None:
 class _Flow:
     """One walk in order; loops run to a fixed point of their head's ranks."""
 
-    def __init__(self, fn: ir.Function):
+    def __init__(self, fn: ir.Function, watch: frozenset[str] | None):
         self.before: dict[int, Env] = {}
+        self.watch = watch
         assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
         # tuples written out once (reshape's shapes), and lists of ints used as indexes
         self.lengths = {s.target.name: len(s.args) for s in assigns if s.prim is Prim.TUPLE
@@ -54,14 +60,17 @@ class _Flow:
         for stmt in stmts:
             if env is None:
                 return None
-            self.before[id(stmt)] = env
+            self.before[id(stmt)] = dict(env) if self.watch is None else \
+                {k: env[k] for k in self.watch if k in env}
             env = self.stmt(stmt, env)
         return env
 
     def stmt(self, stmt, env: Env) -> Env | None:
+        """The ranks after `stmt`; an assignment updates `env` itself (each block owns its env)."""
         if isinstance(stmt, ir.Assign):
             rank = rank_of(stmt, env, self.lengths)
-            return {**env, stmt.target.name: None if rank == UNSET else rank}
+            env[stmt.target.name] = None if rank == UNSET else rank
+            return env
         if isinstance(stmt, ir.If):
             return _join(self.block(stmt.body, dict(env)), self.block(stmt.orelse, dict(env)))
         if isinstance(stmt, (ir.For, ir.While)):
@@ -84,7 +93,7 @@ class _Flow:
             env = dict(head)
             if isinstance(stmt, ir.While):
                 env = self.block(stmt.test, env)
-                after_test = env
+                after_test = None if env is None else dict(env)  # the body updates env
             elif stmt.target is not None:
                 env[stmt.target.name] = 0  # a range index
             end = self.block(stmt.body, env)

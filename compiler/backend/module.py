@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import math
+import tokenize
 
 import libcst as cst
 
@@ -11,6 +13,7 @@ from ..ad.forward import Tangent
 from ..ad.reverse import Adjoint
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from .depth import check_depth
 from .expressions import const, name
 from .free_names import free_names
 from .in_place import accumulate_in_place
@@ -38,7 +41,7 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     functions = [f.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) if i else f
                  for i, f in enumerate(functions)]
     body_code = cst.Module(body=functions).code
-    used = _names_in(functions)
+    used = _names_in(body_code)
     lines = [HEADER.format(path=header_path)]
     what = "Gradients" if adjoints else "Forward-mode derivatives (JVPs)"
     names = dict.fromkeys(a.primal.name for a in [*adjoints, *tangents] if
@@ -94,31 +97,25 @@ def _binds(import_line: str) -> set[str]:
     return names
 
 
-class _NameCollector(cst.CSTVisitor):
-    """The names a piece of code reads: `rt.seed` reads rt, not seed."""
+def _names_in(code: str) -> set[str]:
+    """The names a piece of code reads: `rt.seed` reads rt, not seed (keywords come too).
 
-    def __init__(self):
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-
-def _names_in(statements) -> set[str]:
-    collector = _NameCollector()
-    for stmt in statements:
-        stmt.visit(collector)
-    return collector.names
+    Read from the tokens, not the syntax tree: linear, and no recursion however
+    deep the emitted code nests.
+    """
+    names, after_dot = set(), False
+    for token in tokenize.generate_tokens(io.StringIO(code).readline):
+        if token.type == tokenize.NAME and not after_dot:
+            names.add(token.string)
+        after_dot = token.type == tokenize.OP and token.string == "."
+    return names
 
 
 # ------------------------------------------------------------ one function
 def emit_functions(adj: Adjoint, report: bool = False) -> list[cst.FunctionDef]:
     """`f_value_and_grad` and `f_grad` (or the tape-report variant) of one adjoint."""
     vg_name, grad_name, report_name = emitted_names(adj)
+    check_depth(adj)
     fn = adj.primal
     wrt_text = ", ".join(adj.wrt)
     if report:
@@ -174,6 +171,7 @@ def emit_jvp(tangent: Tangent) -> cst.FunctionDef:
 
 def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
     """A helper's primal `h(...)` and its adjoint `h_vjp(seed, ...)` (one cotangent per arg)."""
+    check_depth(adj)
     fn = adj.primal
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
     primal = function_def(fn.name, _params(fn), fn.doc or f"{fn.name}, as agc compiled it.",

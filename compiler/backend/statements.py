@@ -121,8 +121,9 @@ class FunctionEmitter:
         other = None
         if orelse:
             other = cst.Else(cst.IndentedBlock(orelse))
-            if len(orelse) == 1 and isinstance(orelse[0], cst.If):
-                other = orelse[0]  # else: if ... -> elif ...
+            inner = _elif(orelse)
+            if inner is not None:
+                other = inner  # else: if ... -> elif ...
         return cst.If(test, cst.IndentedBlock(body), other)
 
     def while_(self, stmt: ir.While) -> list[cst.BaseStatement]:
@@ -250,3 +251,23 @@ def emitted_names(adj: Adjoint) -> tuple[str, str, str]:
     """Names of the emitted value_and_grad, grad and tape-report functions."""
     base = adj.primal.name
     return f"{base}_value_and_grad", f"{base}_grad", f"{base}_forward_tape"
+
+
+def _elif(orelse: list) -> cst.If | None:
+    """The `elif` an else block is, if it is one: `if c` alone, or `t = c` then `if t`.
+
+    The second form becomes `elif (t := c):`, so that an elif chain of the
+    model stays one flat chain (nesting would hit Python's indentation limit).
+    """
+    if len(orelse) == 1 and isinstance(orelse[0], cst.If):
+        return orelse[0]
+    if len(orelse) != 2 or not isinstance(orelse[1], cst.If) or \
+            not isinstance(orelse[0], cst.SimpleStatementLine) or len(orelse[0].body) != 1:
+        return None
+    assign, inner = orelse[0].body[0], orelse[1]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or \
+            not isinstance(inner.test, cst.Name) or \
+            not assign.targets[0].target.deep_equals(inner.test):
+        return None
+    test = cst.NamedExpr(inner.test, assign.value, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return inner.with_changes(test=test)

@@ -21,6 +21,7 @@ import sys
 import numpy as np
 
 from .. import ir, pipeline
+from ..deep import with_room
 from ..errors import UsageError
 from ..frontend.resolve import SOURCE_DEFAULT, ModuleValue
 from ..proof.prover import Status
@@ -38,16 +39,17 @@ ARRAY_ONLY = frozenset({"MATMUL", "DOT", "GETITEM", "TRANSPOSE", "OUTER", "INNER
 
 def run_check(args) -> int:
     """Run `agc check` with parsed arguments (model, function, wrt, at); returns the exit code."""
-    parsed = read_model(args.model)
+    parsed = with_room(read_model, args.model)
     targets = targets_of(parsed, args.function, args.wrt)
     given = parse_at(args.at or [])
     statuses, used = [], set()
     for target in targets:
-        adjoint, fn = pipeline.differentiate_function(parsed, target)
+        adjoint, fn = with_room(pipeline.differentiate_function, parsed, target)
         example, chosen = example_point(fn, given)
         used |= set(given) & set(fn.param_names)
         helpers = _helpers(parsed, fn)
-        result = verify_adjoint(adjoint, example, helpers, target.has_aux)
+        result = verify_adjoint(adjoint, example, helpers, target.has_aux,
+                                seconds=args.seconds)
         print(f"== {args.model}: {fn.name}")
         for name, value in chosen.items():
             print(f"  using {name}={value} (no --at {name}=VALUE given)")

@@ -15,7 +15,9 @@ import tempfile
 
 from .. import pipeline
 from ..backend.graph import Graph, adjoint_graph
+from ..deep import with_room
 from ..errors import AgcError, UsageError
+from ..proof.verify import SECONDS
 from .check import run_check
 from .model import read_model, targets_of
 from .supported import render as render_supported
@@ -43,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "for a small array, --at x=2x3 (repeatable)")
     check.add_argument("--allow-inconclusive", action="store_true",
                        help="exit 0 when a proof is INCONCLUSIVE (else exit 3)")
+    check.add_argument("--seconds", type=float, default=SECONDS, metavar="S",
+                       help=f"time limit of each function's proof; past it INCONCLUSIVE "
+                            f"(default {SECONDS:g})")
     graph = sub.add_parser("graph", help="draw the computational graph of a model file "
                            "(forward and backward sweeps)")
     graph.add_argument("model", help="the Python file holding the model")
@@ -70,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if stop.code else EXIT_OK
     try:
         if args.command == "compile":
-            return run_compile(args)
+            return with_room(run_compile, args)
         if args.command == "supported":
             return run_supported(args)
         if args.command == "graph":

@@ -78,7 +78,11 @@ class AliasResolver:
         self.array_made = maybe_zero_d(fn, scalars)
         self.nonscalar = nonscalar_names(fn, ranks, in_place)
         self.index_lists = index_lists(fn)
-        self.flow = ranks_before(fn, {n: r for n, r in ranks.items() if n in fn.param_names})
+        # asked only at `y op= v` on a name whose bindings disagree in rank (augmented below)
+        asked = frozenset(s.target.name for s in ir.walk(fn.body)
+                          if id(s) in in_place and ranks.get(s.target.name) is None)
+        self.flow = ranks_before(fn, {n: r for n, r in ranks.items() if n in fn.param_names},
+                                 asked)
         self.breaks: list = []
         self.continues: list = []
 

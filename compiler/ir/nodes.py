@@ -245,10 +245,15 @@ def children(stmt: Stmt) -> tuple[Block, ...]:
 
 def walk(block: Block) -> Iterator[Stmt]:
     """Every statement of a block and its nested blocks, in source order."""
-    for stmt in block:
+    # an explicit stack of iterators, not recursion: an elif chain of any length nests
+    stack = [iter(block)]
+    while stack:
+        stmt = next(stack[-1], None)
+        if stmt is None:
+            stack.pop()
+            continue
         yield stmt
-        for child in children(stmt):
-            yield from walk(child)
+        stack += [iter(child) for child in reversed(children(stmt))]
 
 
 def atoms_read(stmt: Stmt) -> tuple[Atom, ...]:

@@ -205,8 +205,11 @@ class _Checker:
                     for name, guards in survivor.items()}
         joined = {}
         for name in then.keys() | other.keys():
-            joined[name] = _joined(then.get(name, frozenset()), other.get(name, frozenset()),
-                                   cond)
+            first, second = then.get(name, frozenset()), other.get(name, frozenset())
+            if first is second and not _mentions(first, cond):
+                joined[name] = first  # neither branch touched it: as it was (a long model's
+                continue              # many ifs would otherwise cost names x ifs joins)
+            joined[name] = _joined(first, second, cond)
         return joined
 
     # ------------------------------------------------------------------ tape
@@ -281,6 +284,12 @@ def _joined(first: frozenset, second: frozenset, cond: str | None) -> frozenset:
             if (cond, True) in guard and guard - {(cond, True)} | {(cond, False)} in guards:
                 guards.add(guard - {(cond, True)})
     return _simplest(guards)
+
+
+def _mentions(guards: frozenset, cond: str | None) -> bool:
+    """Whether a guard holds `cond` true: the only case where joining a set with itself
+    changes it (its state values are always _simplest already)."""
+    return cond is not None and any((cond, True) in guard for guard in guards)
 
 
 def _simplest(guards) -> frozenset:

@@ -15,6 +15,8 @@ one memo per expression node instead:
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import sympy
@@ -88,12 +90,19 @@ class Dag:
         if not isinstance(expr, sympy.Basic) or self.size(expr) <= limit:
             return str(expr)
         distinct = len(postorder(expr, ()))
-        return f"<an expression of {_count(self.size(expr))} nodes as a tree, " \
+        return f"<an expression of {count(self.size(expr))} nodes as a tree, " \
                f"{distinct} distinct; too large to print>"
 
 
-def _count(n: int) -> str:
-    return str(n) if n < 10**6 else f"{float(n):.1e}"
+def count(n: int) -> str:
+    """A count for people: 1.4e+241 (long loops' tree sizes are past what a float holds)."""
+    if n < 10**6:
+        return str(n)
+    exponent = int(math.log10(n))
+    lead = n // 10 ** (exponent - 1)  # two digits, in integers
+    if lead >= 100:  # log10 rounded up below a power of ten
+        exponent, lead = exponent + 1, lead // 10
+    return f"{lead // 10}.{lead % 10}e+{exponent:02d}"
 
 
 # ------------------------------------------------------------- derivative

@@ -63,8 +63,12 @@ class Timeout(BaseException):
     """A block ran past its time limit (a BaseException, so sympy cannot swallow it)."""
 
 
+class OutOfTime(BaseException):
+    """The whole verification ran past its time limit (not caught by a phase's own limit)."""
+
+
 @contextlib.contextmanager
-def time_limit(seconds: float | None):
+def time_limit(seconds: float | None, error: type[BaseException] = Timeout):
     """Interrupt the block after `seconds` (only in the main thread; elsewhere no limit).
 
     Nests inside a caller's own interval timer (pytest-timeout's, say): a limit
@@ -79,7 +83,7 @@ def time_limit(seconds: float | None):
         return
 
     def stop(signum, frame):
-        raise Timeout()
+        raise error()
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, stop)
@@ -126,7 +130,7 @@ class Prover:
 
     def quick(self, derivative, adjoint) -> Verdict | None:
         """identical, or a counterexample; None when neither settles it."""
-        if derivative == adjoint or self.difference(derivative, adjoint) == 0:
+        if _identical(derivative, adjoint, self.difference):
             return Verdict(Status.PROVED, "identical")
         counter = self.counterexample(derivative, adjoint)
         if counter is not None:
@@ -204,6 +208,18 @@ class Prover:
         how = "simplify timed out" if reduced is None else "simplify left a difference"
         return Verdict(Status.INCONCLUSIVE, f"{how}; {agree}",
                        difference if reduced is None else reduced)
+
+
+def _identical(derivative, adjoint, difference) -> bool:
+    """Whether sympy's canonical form makes the two one expression.
+
+    sympy compares node by node, recursively: expressions nested deeper than
+    Python's recursion limit (a long loop's) are left to the other methods.
+    """
+    try:
+        return derivative == adjoint or difference(derivative, adjoint) == 0
+    except RecursionError:
+        return False
 
 
 def _value(evaluate: Evaluator, expr) -> complex | None:

@@ -17,31 +17,36 @@ d(sum(v * f))/dx.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import replace
 
 import numpy as np
 import sympy
 
 from .. import api, ir, pipeline
+from ..deep import in_deep_thread
 from ..runtime.arrays import leaf_paths
-from .dag import derivative
+from .dag import count, derivative
 from .interpreter import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
-from .prover import Prover, Timeout, nearby_points, time_limit
+from .prover import OutOfTime, Prover, Timeout, nearby_points, time_limit
 from .report import GradientCheck, VerificationResult
 
 __all__ = ["VerificationResult", "verify", "verify_adjoint"]
 DIFF_LIMIT = 5000  # tree nodes: a larger function is differentiated node by node (see below)
 DIFF_SECONDS = 5.0  # and so is one sympy.diff has not differentiated in this time
+SECONDS = 120.0  # the whole symbolic verification: past it, INCONCLUSIVE (main thread only)
 
 
 def verify(f, *example_args, wrt=None, points: int = 5,
-           simplify_seconds: float | None = 10.0) -> VerificationResult:
+           simplify_seconds: float | None = 10.0,
+           seconds: float | None = SECONDS) -> VerificationResult:
     """Prove that agc's gradient of `f` at (the path of) `example_args` is the derivative.
 
     `f` is a plain function or an `agc.Differentiated`; `wrt` names the
     parameters (default: the decorator's, else the first). `points` is how
     many points the numeric second opinion uses; `simplify_seconds` bounds
-    each call of sympy.simplify (main thread only).
+    the calls of sympy.simplify together, `seconds` the whole symbolic
+    verification (main thread only): past it the answer is INCONCLUSIVE.
     """
     wrapped = api.as_differentiated(f, wrt)
     compiled = api.compile_function(wrapped.fn, wrapped.wrt, api._scalar_key(example_args),
@@ -50,7 +55,8 @@ def verify(f, *example_args, wrt=None, points: int = 5,
     helpers = _helpers(adjoint, lambda: pipeline.collect_helpers(
         compiled.parsed, [adjoint.primal], wrapped.fn.__globals__))
     example = dict(zip(adjoint.primal.param_names, example_args))
-    result, run = _verify(adjoint, example, helpers, wrapped.has_aux, points, simplify_seconds)
+    result, run = _verify(adjoint, example, helpers, wrapped.has_aux, points, simplify_seconds,
+                          seconds)
     if result.error is None:
         _cross_check(result, run, wrapped, compiled, example_args)
     return result
@@ -63,21 +69,61 @@ def _helpers(adjoint, collect) -> dict:
 
 
 def verify_adjoint(adjoint, example: dict, helpers: dict | None = None, has_aux: bool = False,
-                   points: int = 5, simplify_seconds: float | None = 10.0) -> VerificationResult:
+                   points: int = 5, simplify_seconds: float | None = 10.0,
+                   seconds: float | None = SECONDS) -> VerificationResult:
     """Verify one Adjoint at an example point {parameter name: value}."""
-    return _verify(adjoint, example, helpers, has_aux, points, simplify_seconds)[0]
+    return _verify(adjoint, example, helpers, has_aux, points, simplify_seconds, seconds)[0]
 
 
-def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
+def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds, seconds):
+    """(result, runs) within `seconds`: past it, or too deep for sympy, INCONCLUSIVE with why.
+
+    sympy recurses once per level of an expression (its assumptions, its
+    comparisons): a long loop's expressions run out of Python's recursion
+    limit. Then the verification runs again, with what is left of the time,
+    in a thread with room to recurse (deep.py).
+    """
+    start = time.monotonic()
+    result, run, error = _attempt(adjoint, example, helpers, has_aux, points, simplify_seconds,
+                                  seconds, in_main=True)
+    left = None if seconds is None else seconds - (time.monotonic() - start)
+    if isinstance(error, RecursionError) and (left is None or left > 0):
+        result, run, _ = in_deep_thread(_attempt, (adjoint, example, helpers, has_aux, points,
+                                                   simplify_seconds, seconds, False),
+                                        seconds=left, error=OutOfTime)
+    return result, run
+
+
+def _attempt(adjoint, example, helpers, has_aux, points, simplify_seconds, seconds, in_main):
+    """(result, runs, the exception that ended it early or None)."""
     # sympy's global cache would keep the last verification's expressions, and comparing a
     # new expression with an equal one kept there walks both trees: start afresh.
     sympy.core.cache.clear_cache()
     result = VerificationResult(adjoint.primal.name, tuple(adjoint.wrt), dict(example))
+    phase = ["running the function on symbols"]  # what the verification is doing now
+    try:
+        with time_limit(seconds if in_main else None, OutOfTime):
+            result, run = _phases(adjoint, example, helpers, has_aux, points, simplify_seconds,
+                                  result, phase)
+            return result, run, None
+    except OutOfTime as err:
+        result.error = f"ran past its time limit ({seconds:g} s) while {phase[0]}"
+        return result, None, err
+    except (RecursionError, OverflowError) as err:
+        sympy.core.cache.clear_cache()  # it may hold half-built expressions
+        result.error = (f"expressions too deep for sympy ({type(err).__name__}) while "
+                        f"{phase[0]}")
+        return result, None, err
+
+
+def _phases(adjoint, example, helpers, has_aux, points, simplify_seconds, result, phase):
     try:
         run = _Runs(adjoint, example, helpers or {}, result.path)
         output = run.primal(has_aux)
         seed = run.seed_for(output)
+        phase[0] = "differentiating it with sympy"
         derivatives = run.derivatives(output, seed)
+        phase[0] = "running agc's adjoint on symbols"
         computed_outputs, computed = run.adjoint(seed)
     except (SymbolicError, ValueError, TypeError, IndexError, KeyError) as err:
         result.error = str(err) or type(err).__name__
@@ -91,6 +137,7 @@ def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds):
         result.error = str(err)
         return result, None
     result.checks.append(("the forward sweep computes the function's value at the point", same))
+    phase[0] = "comparing the gradients"
     prover = Prover(nearby_points(run.point.values, points), simplify_seconds, run.point.dag)
     for name, want, got in zip(adjoint.wrt, derivatives, computed):
         result.gradients += check_tree(name, want, got, prover)
@@ -207,7 +254,7 @@ class _Runs:
             except Timeout:
                 sympy.core.cache.clear_cache()  # it may hold half-built derivatives
         self.diff_method = (f"the chain rule over the distinct subexpressions, sympy's "
-                            f"derivative at each (the function has {size:.3g} nodes as a tree)")
+                            f"derivative at each (the function has {count(size)} nodes as a tree)")
         chain_rule = lambda expr, symbol: derivative(expr, symbol, self.point.dag)
         return [_diff(total, self.symbols[name], chain_rule) for name in self.adj.wrt]
 

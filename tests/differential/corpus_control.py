@@ -43,6 +43,32 @@ def if_elif_else_mean(x):
     return np.sum(y)
 
 
+@add(num(-1.4, 1.4), vec(3))
+def long_elif_chain(t, x):
+    """Ten branches: emitted as one flat chain of `elif (c := ...):` (issue 15)."""
+    if t > 1.2:
+        y = np.sin(x) * t
+    elif t > 0.9:
+        y = x ** 2 * t
+    elif t > 0.6:
+        y = np.tanh(x) + t
+    elif t > 0.3:
+        y = np.exp(x) * t
+    elif t > 0.0:
+        y = x * t * t
+    elif t > -0.3:
+        y = np.cos(x) - t
+    elif t > -0.6:
+        y = x / (2.0 - t)
+    elif t > -0.9:
+        y = np.sinh(x) * t
+    elif t > -1.2:
+        y = x ** 3 + t
+    else:
+        y = -x * t
+    return np.sum(y * x)
+
+
 @add(vec(4))
 def if_on_element(x):
     if x[0] > 0:
