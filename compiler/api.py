@@ -154,6 +154,18 @@ class Differentiated:
         dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
         return compiled.jvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
 
+    def hvp(self, *args, tangents, **kwargs):
+        """(gradient, Hessian-vector product): the gradient with respect to the arguments
+        given a tangent (None for those held fixed) and its derivative along them."""
+        from .higher import grad_and_hvp  # it builds on this module
+
+        args = self._bind(args, kwargs)
+        tangents = tuple(tangents) + (None,) * (len(args) - len(tuple(tangents)))
+        if len(tangents) != len(args):
+            raise UsageError(f"{self.fn.__name__}.hvp(): {len(args)} arguments but "
+                             f"{len(tangents)} tangents (give None for a fixed argument)")
+        return grad_and_hvp(self, args, tangents)
+
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
         args = self._bind(args, kwargs)
@@ -338,7 +350,14 @@ def _positions_after_self(wrt, names: list[str], name: str):
 
 
 def grad(fn, wrt=None, has_aux=False):
-    """A function computing the gradient of `fn` (the functional form)."""
+    """A function computing the gradient of `fn` (the functional form).
+
+    `grad(grad(f))` for f of one number is f's second derivative (see agc.hessian)."""
+    from .higher import grad_of_grad, gradient_of  # it builds on this module
+
+    inner = gradient_of(fn)
+    if inner is not None and not has_aux:
+        return grad_of_grad(inner, wrt)
     return as_differentiated(fn, wrt, has_aux).grad
 
 

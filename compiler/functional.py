@@ -123,8 +123,14 @@ def jacobian(fn, wrt=None):
 
     Forward mode (`jacfwd`, one JVP per input element) when the wrt arguments
     have fewer elements than the output, else reverse mode (`jacrev`, one VJP
-    per output element). For several wrt names it returns a tuple.
+    per output element). For several wrt names it returns a tuple. The Jacobian of
+    a gradient, `jacobian(agc.grad(f))`, is f's Hessian (agc.hessian).
     """
+    from .higher import gradient_of, hessian  # it builds on this module
+
+    inner = gradient_of(fn)
+    if inner is not None and wrt is None:
+        return hessian(inner)
     f = as_differentiated(fn, wrt)
     forward = jacfwd(f) if isinstance(f, Differentiated) else None
     reverse = jacrev(f)

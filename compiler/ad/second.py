@@ -1,0 +1,130 @@
+"""Second derivatives: forward mode over the adjoint (forward-over-reverse), one sweep.
+
+reverse.py builds `f`'s adjoint: a forward sweep that keeps values on a tape,
+the seed, and a backward sweep giving the gradient. Read as one function of
+f's parameters (`adjoint_function`), it is ordinary IR, plus the tape's Push
+and Pop; `Second` runs forward mode (forward.py) over it. The tangent of the
+gradient along v is then the Hessian-vector product H v, computed in the same
+sweep as the gradient: no dense Hessian, no second tape walk.
+
+What forward mode needs beyond first order:
+  * the gradient helpers the backward sweep calls (rt.unbroadcast,
+    rt.sum_grad, ...) carry a derivative here: their tangent rules are in
+    primitives/gradient_tangents.py; one without a rule is refused, positioned;
+  * the tape: a pushed value that has a tangent is pushed with its tangent
+    after it, and popped back with it (tangent first), so each restored value
+    gets back the tangent it had. Activity decides both ends the same way: a
+    push and its pop name the same variable;
+  * the seed is a constant (one, for a scalar output): its tangent is zero.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..errors import UnsupportedError
+from ..ir.namer import Namer
+from ..ir.prims import Prim
+from .activity import _closure
+from .forward import Forwarder, Tangent, _what
+from .reverse import Adjoint
+
+
+def adjoint_function(adj: Adjoint) -> ir.Function:
+    """f's gradient as one IR function of f's parameters: forward sweep, seed, backward
+    sweep, `return grads`; the seed parameter is None (one, for a scalar output)."""
+    seed = ir.Var(adj.seed_param)
+    seeds = [ir.Assign(s.target, s.prim, tuple(ir.Const(None) if a == seed else a
+                                               for a in s.args), s.params, s.loc)
+             if isinstance(s, ir.Assign) else s for s in adj.seed]
+    body = tuple(adj.forward) + tuple(seeds) + tuple(adj.backward) + (
+        ir.Return(tuple(adj.grads), adj.primal.loc),)
+    return ir.Function(adj.primal.name, adj.primal.params, body, adj.primal.loc,
+                       temps=adj.temps)
+
+
+def _carries(s: ir.Assign) -> bool:
+    """Whether a derivative flows through `s` here: the gradient helpers count."""
+    if s.params.get("nograd"):
+        return False
+    return s.prim.differentiable or s.prim.spec.group == "gradient"
+
+
+def _active(fn: ir.Function, wrt: tuple[str, ...]) -> set[str]:
+    """activity.py's analysis with the gradient helpers differentiable, and the tape:
+    a pushed variable's value flows, through the tape, to the variable a pop restores."""
+    edges = []
+    for s in ir.walk(fn.body):
+        if isinstance(s, ir.Assign) and _carries(s):
+            edges += [(a.name, s.target.name) for a in s.args if isinstance(a, ir.Var)]
+    pushed = {s.value.name for s in ir.walk(fn.body)
+              if isinstance(s, ir.Push) and isinstance(s.value, ir.Var)}
+    popped = {s.target.name for s in ir.walk(fn.body) if isinstance(s, ir.Pop)}
+    # Which push feeds which pop is known to the tape only: link every pushed name to
+    # every popped one (conservative, and exact for the usual `y` pushed, `y` popped).
+    edges += [(p, q) for p in pushed for q in popped]
+    varied = _closure(set(wrt), edges)
+    returned = {a.name for s in ir.walk(fn.body) if isinstance(s, ir.Return)
+                for a in s.values if isinstance(a, ir.Var)}
+    useful = _closure(returned, [(dst, src) for src, dst in edges])
+    return varied & useful
+
+
+class Second(Forwarder):
+    """Forward mode over an adjoint function (see the module's docstring)."""
+
+    def __init__(self, fn: ir.Function, wrt: tuple[str, ...], scalar_params=frozenset(),
+                 param_ranks=None):
+        taken = set(fn.param_names) | ir.assigned_names(fn.body) | {"tape", "xp"}
+        super().__init__(fn, wrt, Namer(taken), set(fn.temps), scalar_params, param_ranks)
+        self.active = _active(fn, wrt)
+
+    def carries(self, s: ir.Assign) -> bool:
+        return _carries(s)
+
+    def refuse(self, s: ir.Assign) -> None:
+        what = s.prim.spec.name if s.prim.spec.group == "gradient" else _what(s)
+        raise UnsupportedError(f"second derivatives do not support {what} yet", s.loc,
+                               "agc.hvp / agc.hessian differentiate the gradient of f; "
+                               "first derivatives (agc.grad, agc.jvp) support it")
+
+    def call(self, s, tangents, carries, defined, bound):
+        raise UnsupportedError(f"second derivatives do not support calls of helper functions "
+                               f"yet ({s.params.get('fn')}())", s.loc,
+                               "write the helper's body into the function, or use first "
+                               "derivatives: agc.grad / agc.jvp")
+
+    def stmt(self, stmt, defined, bound):
+        if isinstance(stmt, ir.Push):
+            return self.push(stmt, defined)
+        if isinstance(stmt, ir.Pop):
+            return self.pop(stmt, defined, bound)
+        return super().stmt(stmt, defined, bound)
+
+    def push(self, stmt: ir.Push, defined: set[str]) -> list:
+        value = stmt.value
+        if not (isinstance(value, ir.Var) and value.name in self.active):
+            return [stmt]
+        b = self.builder(stmt.loc)
+        if value.name in defined:
+            dot = self.dot(value.name)
+            self.owned.discard(value.name)  # now also held by the tape
+        else:
+            dot = b.op(Prim.ZERO_TANGENT, value)
+        return [stmt] + b.stmts + [ir.Push(dot, stmt.loc)]
+
+    def pop(self, stmt: ir.Pop, defined: set[str], bound: set[str]) -> list:
+        name = stmt.target.name
+        self.maybe_bound.add(name)
+        bound.add(name)
+        if name not in self.active:
+            defined.discard(name)
+            return [stmt]
+        self.owned.discard(name)
+        defined.add(name)
+        return [ir.Pop(self.dot(name), stmt.loc), stmt]
+
+
+def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None) -> Tangent:
+    """The tangent of `adj`'s gradient along its wrt parameters: (gradient, H v)."""
+    fn = adjoint_function(adj)
+    return Second(fn, tuple(adj.wrt), scalar_params, param_ranks).run()
