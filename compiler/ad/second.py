@@ -82,7 +82,9 @@ class Second(Forwarder):
         return _carries(s)
 
     def refuse(self, s: ir.Assign) -> None:
-        what = s.prim.spec.name if s.prim.spec.group == "gradient" else _what(s)
+        what = _what(s)
+        if s.prim.spec.group == "gradient":  # a helper the gradient of this line calls
+            what = f"the gradient of this line (its helper rt.{s.prim.spec.name} has no tangent)"
         raise UnsupportedError(f"second derivatives do not support {what} yet", s.loc,
                                "agc.hvp / agc.hessian differentiate the gradient of f; "
                                "first derivatives (agc.grad, agc.jvp) support it")

@@ -57,6 +57,14 @@ def _by_side(b: Builder, t: tuple, s):
     return multilinear_in(0, other)(b, t, s)
 
 
+@jvp(Prim.EINSUM_GRAD)
+def _einsum_grad(b: Builder, t: tuple, s):
+    """einsum_grad(g, *operands) for operand k: an einsum of g with the others (k: shape)."""
+    k = s.params.get("operand")
+    others = [1 + j for j in range(len(s.args) - 1) if j != k]
+    return multilinear_in(0, *others)(b, t, s)
+
+
 @jvp(Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT)
 def _constant(b: Builder, t: tuple, s):
     """The output's seed (one, or the given constant) and zeros: no tangent."""
@@ -71,7 +79,8 @@ jvp(Prim.UNBROADCAST, Prim.REDUCE_GRAD, Prim.MEAN_GRAD, Prim.MAXMIN_GRAD, Prim.C
     Prim.DIAG_GRAD, Prim.DIAGONAL_GRAD, Prim.CUMSUM_GRAD, Prim.SORT_GRAD, Prim.MEDIAN_GRAD,
     Prim.NANSUM_GRAD, Prim.NANMEAN_GRAD, Prim.UNCONCAT_GRAD, Prim.INEXACT_ONLY,
     Prim.BROADCAST_LIKE, Prim.ZERO_AT, Prim.WRITTEN_GRAD, Prim.LIST_ITEM_GRAD,
-    Prim.APPEND_GRAD, Prim.COMPLETE_LIKE, Prim.COPY_OF)(linear_in(0))
+    Prim.APPEND_GRAD, Prim.COMPLETE_LIKE, Prim.COPY_OF, Prim.LINSPACE_GRAD,
+    Prim.WEIGHTS_LIKE_GRAD)(linear_in(0))
 jvp(Prim.ADD_ANY)(linear_in(0, 1))
 # g @ y.T and x.T @ g: x (resp. y) is read for its shape only
 jvp(Prim.MATMUL_GRAD_LEFT, Prim.DOT_GRAD_LEFT)(multilinear_in(0, 2))
