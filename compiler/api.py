@@ -15,6 +15,8 @@ import os
 import types
 
 from . import pipeline
+from .ad.second import second_order
+from .backend.module import emit_module
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
 from .errors import AgcError, UsageError
@@ -157,14 +159,23 @@ class Differentiated:
     def hvp(self, *args, tangents, **kwargs):
         """(gradient, Hessian-vector product): the gradient with respect to the arguments
         given a tangent (None for those held fixed) and its derivative along them."""
-        from .higher import grad_and_hvp  # it builds on this module
-
         args = self._bind(args, kwargs)
         tangents = tuple(tangents) + (None,) * (len(args) - len(tuple(tangents)))
-        if len(tangents) != len(args):
-            raise UsageError(f"{self.fn.__name__}.hvp(): {len(args)} arguments but "
-                             f"{len(tangents)} tangents (give None for a fixed argument)")
-        return grad_and_hvp(self, args, tangents)
+        names = list(self._signature.parameters)
+        wrt = tuple(n for n, t in zip(names, tangents) if t is not None)
+        if len(tangents) != len(args) or not wrt:
+            raise UsageError(f"{self.fn.__name__}.hvp(): give one tangent per argument "
+                             f"({len(args)}), None for a fixed one, and at least one tangent")
+        key = ("hvp", wrt) + _scalar_key(args)
+        compiled = self._compiled.get(key)
+        if compiled is None or compiled.stale():
+            try:
+                compiled = compile_hvp(self.fn, wrt, _scalar_key(args))
+            except AgcError as err:
+                raise err.with_traceback(None) from None
+            self._compiled[key] = compiled
+        dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
+        return compiled.hvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
 
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
@@ -281,6 +292,19 @@ def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNa
                                  stale=staleness_check(constants_read(fn, names, compiled)))
 
 
+def compile_hvp(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
+    """Compile `fn`'s gradient with respect to `wrt` and its tangent H v (ad/second.py)."""
+    parsed, target, names, path = _parse(fn, wrt, key)
+    adjoint, primal = pipeline.differentiate_function(parsed, target)
+    tangent = second_order(adjoint, target.scalars, dict(target.ranks))
+    source = emit_module([], parsed, _short(path), hvps=[tangent])
+    namespace = load_module(source, f"agc-generated/{fn.__qualname__}_hvp.py", fn.__globals__)
+    compiled = pipeline.Compiled(source, {fn.__name__: adjoint}, {fn.__name__: primal}, [])
+    return types.SimpleNamespace(hvp=namespace[f"{fn.__name__}_hvp"], source=source,
+                                 tangent=tangent,
+                                 stale=staleness_check(constants_read(fn, names, compiled)))
+
+
 def _array_ranks(fn, key: tuple) -> tuple[tuple[str, int], ...]:
     names = list(inspect.signature(fn).parameters)
     return tuple((n, k) for n, k in zip(names, key) if type(k) is int)
@@ -350,14 +374,7 @@ def _positions_after_self(wrt, names: list[str], name: str):
 
 
 def grad(fn, wrt=None, has_aux=False):
-    """A function computing the gradient of `fn` (the functional form).
-
-    `grad(grad(f))` for f of one number is f's second derivative (see agc.hessian)."""
-    from .higher import grad_of_grad, gradient_of  # it builds on this module
-
-    inner = gradient_of(fn)
-    if inner is not None and not has_aux:
-        return grad_of_grad(inner, wrt)
+    """A function computing the gradient of `fn` (the functional form)."""
     return as_differentiated(fn, wrt, has_aux).grad
 
 

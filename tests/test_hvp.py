@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from agc.api import compile_hvp
 
 jax.config.update("jax_enable_x64", True)
 RNG = np.random.default_rng(0)
@@ -115,6 +116,16 @@ def test_grad_of_grad_of_a_number():
     assert agc.grad(agc.grad(cube))(2.0) == pytest.approx(12.0)
 
 
+def scaled_cube(t, a):
+    return a * t ** 3
+
+
+def test_grad_of_grad_with_wrt():
+    assert agc.grad(agc.grad(scaled_cube, wrt="t"), wrt="t")(2.0, 1.5) == pytest.approx(18.0)
+    with pytest.raises(agc.UsageError, match="mixed second derivatives"):
+        agc.grad(agc.grad(scaled_cube), wrt="a")
+
+
 def test_grad_of_grad_of_an_array_names_hessian():
     with pytest.raises(agc.UsageError, match="agc.hessian"):
         agc.grad(agc.grad(mlp_loss))(np.ones((3, 2)), np.ones((5, 3)), np.ones(5))
@@ -155,8 +166,6 @@ def test_a_helper_call_is_refused_with_its_position():
 
 
 def test_the_emitted_hvp_reads_as_source():
-    from agc.higher import compile_hvp
-
     source = compile_hvp(settle, ("x",), (1,)).source
     assert "def settle_hvp(x, x_dot):" in source
     assert "tape.append(t" in source and "_dot = tape.pop()" in source

@@ -68,7 +68,6 @@ def _einsum_grad(b: Builder, t: tuple, s):
 @jvp(Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT)
 def _constant(b: Builder, t: tuple, s):
     """The output's seed (one, or the given constant) and zeros: no tangent."""
-    return None
 
 
 jvp(Prim.UNBROADCAST, Prim.REDUCE_GRAD, Prim.MEAN_GRAD, Prim.MAXMIN_GRAD, Prim.CLIP_GRAD,

@@ -100,7 +100,7 @@ def test_hessian_is_symmetric(entry):
                          ids=lambda e: e.name)
 def test_hvp_keeps_float32(entry):
     """Float32 inputs and directions give a float32 H v for float32 parameters."""
-    args, _, grads, hv = _accepted(entry, "f32")
+    _, _, grads, hv = _accepted(entry, "f32")
     for g, h in zip(jax.tree_util.tree_leaves(grads), jax.tree_util.tree_leaves(hv)):
         if np.asarray(g).dtype == np.float32:
             assert np.asarray(h).dtype == np.float32, entry.name
