@@ -15,7 +15,6 @@ import os
 import types
 
 from . import pipeline
-from .ad.second import second_order
 from .backend.module import emit_module
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
@@ -295,11 +294,13 @@ def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNa
 def compile_hvp(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
     """Compile `fn`'s gradient with respect to `wrt` and its tangent H v (ad/second.py)."""
     parsed, target, names, path = _parse(fn, wrt, key)
-    adjoint, primal = pipeline.differentiate_function(parsed, target)
-    tangent = second_order(adjoint, target.scalars, dict(target.ranks))
-    source = emit_module([], parsed, _short(path), hvps=[tangent])
+    adjoint, primal, tangent, helpers, helper_tangents = pipeline.second_order_functions(
+        parsed, target, fn.__globals__)
+    # the helpers' JVPs replace their primals and adjoints: only they are emitted
+    source = emit_module([], parsed, _short(path), [], helper_tangents, hvps=[tangent])
     namespace = load_module(source, f"agc-generated/{fn.__qualname__}_hvp.py", fn.__globals__)
-    compiled = pipeline.Compiled(source, {fn.__name__: adjoint}, {fn.__name__: primal}, [])
+    compiled = pipeline.Compiled(source, {fn.__name__: adjoint}, {fn.__name__: primal}, helpers,
+                                 helper_tangents=helper_tangents)
     return types.SimpleNamespace(hvp=namespace[f"{fn.__name__}_hvp"], source=source,
                                  tangent=tangent,
                                  stale=staleness_check(constants_read(fn, names, compiled)))

@@ -29,17 +29,26 @@ from .forward import Forwarder, Tangent, _what
 from .reverse import Adjoint
 
 
-def adjoint_function(adj: Adjoint) -> ir.Function:
+def adjoint_function(adj: Adjoint, helper: bool = False) -> ir.Function:
     """f's gradient as one IR function of f's parameters: forward sweep, seed, backward
-    sweep, `return grads`; the seed parameter is None (one, for a scalar output)."""
+    sweep, `return grads`; the seed is None (one, for a scalar output). A helper's
+    (`helper`): `h_vjp(seed, params...)`, returning one cotangent per parameter (a tuple)."""
     seed = ir.Var(adj.seed_param)
     seeds = [ir.Assign(s.target, s.prim, tuple(ir.Const(None) if a == seed else a
                                                for a in s.args), s.params, s.loc)
-             if isinstance(s, ir.Assign) else s for s in adj.seed]
-    body = tuple(adj.forward) + tuple(seeds) + tuple(adj.backward) + (
-        ir.Return(tuple(adj.grads), adj.primal.loc),)
-    return ir.Function(adj.primal.name, adj.primal.params, body, adj.primal.loc,
-                       temps=adj.temps)
+             if isinstance(s, ir.Assign) and not helper else s for s in adj.seed]
+    body = tuple(adj.forward) + tuple(seeds) + tuple(adj.backward)
+    params, name = adj.primal.params, adj.primal.name
+    if helper:
+        by_name = dict(zip(adj.wrt, adj.grads))
+        cts = ir.Var(Namer(ir.assigned_names(body) | set(adj.primal.param_names)).fresh("cts"))
+        body += (ir.Assign(cts, Prim.TUPLE, tuple(by_name.get(p, ir.Const(None))
+                                                  for p in adj.primal.param_names)),)
+        params, name, grads = (ir.Param(adj.seed_param), *params), f"{name}_vjp", (cts,)
+    else:
+        grads = tuple(adj.grads)
+    body += (ir.Return(grads, adj.primal.loc),)
+    return ir.Function(name, params, body, adj.primal.loc, temps=adj.temps)
 
 
 def _carries(s: ir.Assign) -> bool:
@@ -73,9 +82,10 @@ class Second(Forwarder):
     """Forward mode over an adjoint function (see the module's docstring)."""
 
     def __init__(self, fn: ir.Function, wrt: tuple[str, ...], scalar_params=frozenset(),
-                 param_ranks=None):
+                 param_ranks=None, calls: dict | None = None):
         taken = set(fn.param_names) | ir.assigned_names(fn.body) | {"tape", "xp"}
-        super().__init__(fn, wrt, Namer(taken), set(fn.temps), scalar_params, param_ranks)
+        super().__init__(fn, wrt, Namer(taken), set(fn.temps), scalar_params, param_ranks,
+                         calls)
         self.active = _active(fn, wrt)
 
     def carries(self, s: ir.Assign) -> bool:
@@ -89,11 +99,18 @@ class Second(Forwarder):
                                "agc.hvp / agc.hessian differentiate the gradient of f; "
                                "first derivatives (agc.grad, agc.jvp) support it")
 
+    def assign(self, s: ir.Assign, defined: set[str], bound: set[str]) -> list:
+        if s.prim is Prim.CALL_VJP:  # h_vjp(g, args...): a call of the helper's adjoint
+            fn = s.params.get("fn") + "_vjp"
+            s = ir.Assign(s.target, Prim.CALL, s.args, s.params.with_(fn=fn), s.loc)
+        return super().assign(s, defined, bound)
+
     def call(self, s, tangents, carries, defined, bound):
-        raise UnsupportedError(f"second derivatives do not support calls of helper functions "
-                               f"yet ({s.params.get('fn')}())", s.loc,
-                               "write the helper's body into the function, or use first "
-                               "derivatives: agc.grad / agc.jvp")
+        if (s.params.get("module"), s.params.get("fn")) not in self.calls:
+            raise UnsupportedError(f"second derivatives do not support this call of "
+                                   f"{s.params.get('fn')}() yet", s.loc,
+                                   "write the helper's body into the function")
+        return super().call(s, tangents, carries, defined, bound)
 
     def stmt(self, stmt, defined, bound):
         if isinstance(stmt, ir.Push):
@@ -126,7 +143,18 @@ class Second(Forwarder):
         return [ir.Pop(self.dot(name), stmt.loc), stmt]
 
 
-def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None) -> Tangent:
+def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None,
+                 calls: dict | None = None) -> Tangent:
     """The tangent of `adj`'s gradient along its wrt parameters: (gradient, H v)."""
     fn = adjoint_function(adj)
-    return Second(fn, tuple(adj.wrt), scalar_params, param_ranks).run()
+    return Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run()
+
+
+def helper_second_order(adj: Adjoint, key: tuple, calls: dict) -> Second:
+    """Forward mode over the adjoint `h_vjp(seed, ...)` of the helper `key` (module,
+    name), along its seed and the parameters it differentiates (emitted `h_vjp_jvp`);
+    `calls` gets its signature, for the calls of h_vjp it replaces."""
+    fn = adjoint_function(adj, helper=True)
+    second = Second(fn, (adj.seed_param, *adj.wrt), calls=calls)
+    calls[(key[0], fn.name)] = second.signature()
+    return second

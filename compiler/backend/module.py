@@ -41,8 +41,8 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     body_code = cst.Module(body=functions).code
     used = _names_in(functions)
     lines = [HEADER.format(path=header_path)]
-    what = "Gradients" if adjoints else "Forward-mode derivatives (JVPs)" if tangents else \
-        "Hessian-vector products"
+    what = "Gradients" if adjoints else "Hessian-vector products" if hvps else \
+        "Forward-mode derivatives (JVPs)"
     names = dict.fromkeys(a.primal.name for a in [*adjoints, *tangents, *hvps] if
                           getattr(a, "home", None) is None or isinstance(a, Adjoint))
     lines.append(f'"""{what} of {", ".join(names)}, emitted by agc from {header_path}."""\n\n')
