@@ -136,45 +136,36 @@ class Differentiated:
     def jvp(self, *args, tangents, **kwargs):
         """(value, tangent): the function's value at `args` and its derivative along
         `tangents` (one per argument, None for an argument held fixed) — jax.jvp."""
-        args = self._bind(args, kwargs)
-        tangents = tuple(tangents)
-        tangents += (None,) * (len(args) - len(tangents))  # parameters left to their defaults
-        if len(tangents) != len(args):
-            raise UsageError(f"{self.fn.__name__}.jvp(): {len(args)} arguments but "
-                             f"{len(tangents)} tangents (give None for a fixed argument)")
-        names = list(self._signature.parameters)
-        wrt = tuple(n for n, t in zip(names, tangents) if t is not None)
-        key = ("jvp", wrt) + _scalar_key(args)
-        compiled = self._compiled.get(key)
-        if compiled is None or compiled.stale():
-            try:
-                compiled = compile_forward(self.fn, wrt, _scalar_key(args))
-            except AgcError as err:
-                raise err.with_traceback(None) from None
-            self._compiled[key] = compiled
-        dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
-        return compiled.jvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
+        return self._along("jvp", compile_forward, args, kwargs, tangents)
 
     def hvp(self, *args, tangents, **kwargs):
         """(gradient, Hessian-vector product): the gradient with respect to the arguments
         given a tangent (None for those held fixed) and its derivative along them."""
+        return self._along("hvp", compile_hvp, args, kwargs, tangents)
+
+    def _along(self, what: str, compile_, args: tuple, kwargs: dict, tangents):
+        """Run the compiled `what` (jvp, hvp) for `args` along `tangents`, compiled once
+        per set of moving arguments and kinds of arguments."""
         args = self._bind(args, kwargs)
-        tangents = tuple(tangents) + (None,) * (len(args) - len(tuple(tangents)))
+        tangents = tuple(tangents)
+        tangents += (None,) * (len(args) - len(tangents))  # parameters left to their defaults
         names = list(self._signature.parameters)
         wrt = tuple(n for n, t in zip(names, tangents) if t is not None)
-        if len(tangents) != len(args) or not wrt:
-            raise UsageError(f"{self.fn.__name__}.hvp(): give one tangent per argument "
-                             f"({len(args)}), None for a fixed one, and at least one tangent")
-        key = ("hvp", wrt) + _scalar_key(args)
+        if len(tangents) != len(args) or (what == "hvp" and not wrt):
+            raise UsageError(f"{self.fn.__name__}.{what}(): {len(args)} arguments but "
+                             f"{len(tangents)} tangents (give None for a fixed argument"
+                             f"{', and at least one tangent' if what == 'hvp' else ''})")
+        key = (what, wrt) + _scalar_key(args)
         compiled = self._compiled.get(key)
         if compiled is None or compiled.stale():
             try:
-                compiled = compile_hvp(self.fn, wrt, _scalar_key(args))
+                compiled = compile_(self.fn, wrt, _scalar_key(args))
             except AgcError as err:
                 raise err.with_traceback(None) from None
             self._compiled[key] = compiled
         dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
-        return compiled.hvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
+        return getattr(compiled, what)(*args, **dict(zip(dots, (t for t in tangents
+                                                                 if t is not None))))
 
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""

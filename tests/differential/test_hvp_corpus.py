@@ -18,9 +18,9 @@ import jax
 import numpy as np
 import pytest
 
-from .harness import _to_jax, cast32, jax_twin
+from .harness import cast32
 from .test_corpus import ENTRIES
-from .test_forward_corpus import _dot, _leaves, _tangent_like
+from .test_forward_corpus import _dot, _leaves, _tangent_like, jax_of_wrt, or_refusal, skip_refused
 
 SCALAR = [e for e in ENTRIES if e.expect == "ok" and not e.xfail
           and np.ndim(e.fn(*e.points()[0])) == 0]
@@ -40,21 +40,12 @@ def hvp_result(entry, mode: str = "f64"):
     args = cast32(args) if mode == "f32" else args
     tangents = _directions(entry, args, 7)
     f = agc.differentiate(entry.fn, wrt=entry.wrt)
-    try:
-        grads, hv = f.hvp(*copy.deepcopy(args), tangents=tangents)
-    except agc.UnsupportedError as err:
-        if "second derivatives" not in err.message:
-            raise
-        assert err.loc.line > 0, f"{entry.name}: the refusal has no position: {err}"
-        return err.message
-    return args, tangents, grads, hv
+    run = lambda: (args, tangents, *f.hvp(*copy.deepcopy(args), tangents=tangents))
+    return or_refusal(entry, "second derivatives", run)
 
 
 def _accepted(entry, mode: str = "f64"):
-    result = hvp_result(entry, mode)
-    if isinstance(result, str):
-        pytest.skip(result)
-    return result
+    return skip_refused(hvp_result(entry, mode))
 
 
 @pytest.mark.parametrize("entry", SCALAR, ids=lambda e: e.name)
@@ -65,18 +56,9 @@ def test_hvp_matches_jax(entry):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     if entry.grad is not None or entry.phases != [{}]:
         return  # a kink with a documented convention: the symmetry test checks it
-    fn = entry.ref or jax_twin(entry.fn)
-    wrt = entry.wrt_indices()
-
-    def of_wrt(*moving):
-        full = [_to_jax(a) for a in copy.deepcopy(args)]
-        for i, m in zip(wrt, moving):
-            full[i] = m
-        return fn(*full)
-
-    primals = tuple(_to_jax(copy.deepcopy(args[i])) for i in wrt)
-    directions = tuple(tangents[i] for i in wrt)
-    grad = jax.grad(of_wrt, argnums=tuple(range(len(wrt))))
+    of_wrt, primals = jax_of_wrt(entry, args)
+    directions = tuple(tangents[i] for i in entry.wrt_indices())
+    grad = jax.grad(of_wrt, argnums=tuple(range(len(primals))))
     expected = jax.jvp(grad, primals, directions)[1]
     for got, want in zip(_leaves(hv), _leaves(expected), strict=True):
         scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
