@@ -159,6 +159,33 @@ def test_the_emitted_hvp_reads_as_source():
     assert "tape.append(t" in source and "_dot = tape.pop()" in source
 
 
+def saved_slices(x, c):
+    """On one tape: slices of y (held fixed) and values of s (moving with x)."""
+    y = c.copy()
+    s = 0.0
+    for i in range(3):
+        y[i] = y[i] * 2.0 + 1.0
+        s = s + np.sum(np.sin(y * x) * s) + np.sum(x * x)
+    return s
+
+
+def saved_slices_jax(x, c):
+    y = jnp.asarray(c)
+    s = 0.0
+    for i in range(3):
+        y = y.at[i].set(y[i] * 2.0 + 1.0)
+        s = s + jnp.sum(jnp.sin(y * x) * s) + jnp.sum(x * x)
+    return s
+
+
+def test_a_tape_holding_values_with_and_without_tangents():
+    """A saved slice is pushed from one name and popped into another: each value on the
+    tape has its tangent beside it (a zero for y's slices), so the pops stay in step."""
+    x, c, v = np.array([0.3, -0.2, 0.5]), np.array([1.0, 2.0, 0.5]), np.array([1.0, -1.0, 0.5])
+    want = jax.jvp(lambda x: jax.grad(saved_slices_jax)(x, c), (x,), (v,))[1]
+    np.testing.assert_allclose(agc.hvp(saved_slices)(x, c, v), want, rtol=1e-10)
+
+
 # ------------------------------------------------------------------ the issue's problems
 def kmeans_loss(c, x):
     """Each point's squared distance to its nearest centroid, summed."""

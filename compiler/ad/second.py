@@ -11,10 +11,10 @@ What forward mode needs beyond first order:
   * the gradient helpers the backward sweep calls (rt.unbroadcast,
     rt.sum_grad, ...) carry a derivative here: their tangent rules are in
     primitives/gradient_tangents.py; one without a rule is refused, positioned;
-  * the tape: a pushed value that has a tangent is pushed with its tangent
-    after it, and popped back with it (tangent first), so each restored value
-    gets back the tangent it had. Activity decides both ends the same way: a
-    push and its pop name the same variable;
+  * the tape: where any value on it has a tangent, every pushed value is
+    pushed with its tangent after it (a zero where it has none) and popped back
+    with it (tangent first), so each restored value gets back the tangent it
+    had, whatever push a pop matches;
   * the seed is a constant (one, for a scalar output): its tangent is zero.
 """
 
@@ -24,6 +24,7 @@ from .. import ir
 from ..errors import UnsupportedError
 from ..ir.namer import Namer
 from ..ir.prims import Prim
+from ..primitives.tangents import zero
 from .activity import _closure
 from .forward import Forwarder, Tangent, _what
 from .reverse import Adjoint
@@ -69,7 +70,7 @@ def _active(fn: ir.Function, wrt: tuple[str, ...]) -> set[str]:
               if isinstance(s, ir.Push) and isinstance(s.value, ir.Var)}
     popped = {s.target.name for s in ir.walk(fn.body) if isinstance(s, ir.Pop)}
     # Which push feeds which pop is known to the tape only: link every pushed name to
-    # every popped one (conservative, and exact for the usual `y` pushed, `y` popped).
+    # every popped one (conservative).
     edges += [(p, q) for p in pushed for q in popped]
     varied = _closure(set(wrt), edges)
     returned = {a.name for s in ir.walk(fn.body) if isinstance(s, ir.Return)
@@ -87,6 +88,12 @@ class Second(Forwarder):
         super().__init__(fn, wrt, Namer(taken), set(fn.temps), scalar_params, param_ranks,
                          calls)
         self.active = _active(fn, wrt)
+        # Every value on the tape gets a tangent beside it (a zero where it has none), or
+        # none does: which push a pop matches is the tape's business (a saved slice is
+        # pushed from one name and popped into another), so no per-name choice is safe.
+        taped = [s.value for s in ir.walk(fn.body) if isinstance(s, ir.Push)] + \
+            [s.target for s in ir.walk(fn.body) if isinstance(s, ir.Pop)]
+        self.taped = any(isinstance(a, ir.Var) and a.name in self.active for a in taped)
 
     def carries(self, s: ir.Assign) -> bool:
         return _carries(s)
@@ -120,26 +127,29 @@ class Second(Forwarder):
         return super().stmt(stmt, defined, bound)
 
     def push(self, stmt: ir.Push, defined: set[str]) -> list:
-        value = stmt.value
-        if not (isinstance(value, ir.Var) and value.name in self.active):
+        if not self.taped:
             return [stmt]
+        value = stmt.value
         b = self.builder(stmt.loc)
-        if value.name in defined:
+        if isinstance(value, ir.Var) and value.name in self.active and value.name in defined:
             dot = self.dot(value.name)
             self.owned.discard(value.name)  # now also held by the tape
         else:
-            dot = b.op(Prim.ZERO_TANGENT, value)
+            dot = zero(b, value)
         return [stmt] + b.stmts + [ir.Push(dot, stmt.loc)]
 
     def pop(self, stmt: ir.Pop, defined: set[str], bound: set[str]) -> list:
         name = stmt.target.name
         self.maybe_bound.add(name)
         bound.add(name)
-        if name not in self.active:
+        self.owned.discard(name)
+        if not self.taped:
             defined.discard(name)
             return [stmt]
-        self.owned.discard(name)
-        defined.add(name)
+        if name in self.active:
+            defined.add(name)
+        else:  # its tangent is popped all the same, the tape's order kept, and never read
+            defined.discard(name)
         return [ir.Pop(self.dot(name), stmt.loc), stmt]
 
 
