@@ -24,7 +24,9 @@ _EXPORTS = {
     "UserCodeError": "errors",
     "Differentiated": "api",
     "differentiate": "api",
-    "grad": "api",
+    "grad": "functional",
+    "hessian": "functional",
+    "hvp": "functional",
     "value_and_grad": "api",
     "check_grad": "functional",
     "jacfwd": "functional",
@@ -40,7 +42,7 @@ _SUBMODULES = ("nn", "optim", "runtime", "testing")
 
 __all__ = [
     "AgcError", "Differentiated", "UnsupportedError", "UsageError", "UserCodeError",
-    "check_grad", "differentiate", "grad", "jacfwd", "jacobian", "jacrev", "jvp", "nn",
+    "check_grad", "differentiate", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "nn",
     "no_grad", "optim", "stop_gradient", "value_and_grad", "verify", "vjp",
 ]
 __version__ = "0.1.0"

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import pipeline
 from .backend.graph import Graph, adjoint_graph
+from .backend.module import emit_module
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
 from .deep import with_room
@@ -140,24 +141,36 @@ class Differentiated:
     def jvp(self, *args: Any, tangents: Any, **kwargs: Any) -> tuple[Any, Any]:
         """(value, tangent): the function's value at `args` and its derivative along
         `tangents` (one per argument, None for an argument held fixed) — jax.jvp."""
+        return self._along("jvp", compile_forward, args, kwargs, tangents)
+
+    def hvp(self, *args, tangents, **kwargs):
+        """(gradient, Hessian-vector product): the gradient with respect to the arguments
+        given a tangent (None for those held fixed) and its derivative along them."""
+        return self._along("hvp", compile_hvp, args, kwargs, tangents)
+
+    def _along(self, what: str, compile_, args: tuple, kwargs: dict, tangents):
+        """Run the compiled `what` (jvp, hvp) for `args` along `tangents`, compiled once
+        per set of moving arguments and kinds of arguments."""
         args = self._bind(args, kwargs)
         tangents = tuple(tangents)
         tangents += (None,) * (len(args) - len(tangents))  # parameters left to their defaults
-        if len(tangents) != len(args):
-            raise UsageError(f"{self.fn.__name__}.jvp(): {len(args)} arguments but "
-                             f"{len(tangents)} tangents (give None for a fixed argument)")
         names = list(self._signature.parameters)
         wrt = tuple(n for n, t in zip(names, tangents) if t is not None)
-        key = ("jvp", wrt) + _scalar_key(args)
+        if len(tangents) != len(args) or (what == "hvp" and not wrt):
+            raise UsageError(f"{self.fn.__name__}.{what}(): {len(args)} arguments but "
+                             f"{len(tangents)} tangents (give None for a fixed argument"
+                             f"{', and at least one tangent' if what == 'hvp' else ''})")
+        key = (what, wrt) + _scalar_key(args)
         compiled = self._compiled.get(key)
         if compiled is None or compiled.stale():
             try:
-                compiled = compile_forward(self.fn, wrt, _scalar_key(args))
+                compiled = compile_(self.fn, wrt, _scalar_key(args))
             except AgcError as err:
                 raise err.with_traceback(None) from None
             self._compiled[key] = compiled
         dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
-        return compiled.jvp(*args, **dict(zip(dots, (t for t in tangents if t is not None))))
+        return getattr(compiled, what)(*args, **dict(zip(dots, (t for t in tangents
+                                                                 if t is not None))))
 
     def graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The computational graph at `args`' kinds: the model's forward sweep and its
@@ -277,6 +290,21 @@ def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNa
                             fn.__globals__)
     return types.SimpleNamespace(jvp=namespace[f"{fn.__name__}_jvp"], source=compiled.source,
                                  tangent=compiled.tangents[fn.__name__],
+                                 stale=staleness_check(constants_read(fn, names, compiled)))
+
+
+def compile_hvp(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
+    """Compile `fn`'s gradient with respect to `wrt` and its tangent H v (ad/second.py)."""
+    parsed, target, names, path = _parse(fn, wrt, key)
+    adjoint, primal, tangent, helpers, helper_tangents = pipeline.second_order_functions(
+        parsed, target, fn.__globals__)
+    # the helpers' JVPs replace their primals and adjoints: only they are emitted
+    source = emit_module([], parsed, _short(path), [], helper_tangents, hvps=[tangent])
+    namespace = load_module(source, f"agc-generated/{fn.__qualname__}_hvp.py", fn.__globals__)
+    compiled = pipeline.Compiled(source, {fn.__name__: adjoint}, {fn.__name__: primal}, helpers,
+                                 helper_tangents=helper_tangents)
+    return types.SimpleNamespace(hvp=namespace[f"{fn.__name__}_hvp"], source=source,
+                                 tangent=tangent,
                                  stale=staleness_check(constants_read(fn, names, compiled)))
 
 

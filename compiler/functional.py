@@ -1,11 +1,14 @@
-"""Functional forms built on the emitted derivative code: vjp, jvp, jacobians, check_grad."""
+"""Functional forms built on the emitted derivative code: vjp, jvp, jacobians, second
+derivatives (hvp, hessian, grad of grad), check_grad."""
 
 from __future__ import annotations
 
 import inspect
+import types
 
 import numpy as np
 
+from . import api
 from .api import Differentiated, as_differentiated
 from .errors import UsageError
 from .runtime import array_module
@@ -123,8 +126,12 @@ def jacobian(fn, wrt=None):
 
     Forward mode (`jacfwd`, one JVP per input element) when the wrt arguments
     have fewer elements than the output, else reverse mode (`jacrev`, one VJP
-    per output element). For several wrt names it returns a tuple.
+    per output element). For several wrt names it returns a tuple. The Jacobian of
+    a gradient, `jacobian(agc.grad(f))`, is f's Hessian (agc.hessian).
     """
+    inner = gradient_of(fn)
+    if inner is not None and wrt is None:
+        return hessian(inner)
     f = as_differentiated(fn, wrt)
     forward = jacfwd(f) if isinstance(f, Differentiated) else None
     reverse = jacrev(f)
@@ -138,6 +145,110 @@ def jacobian(fn, wrt=None):
         return forward(*args) if inputs < outputs else reverse(*args)
 
     return jac
+
+
+def grad(fn, wrt=None, has_aux=False):
+    """A function computing the gradient of `fn` (api.grad); `grad(grad(f))` for f of one
+    number is f's second derivative, by one Hessian-vector product."""
+    inner = gradient_of(fn)
+    if inner is not None and not has_aux:
+        return grad_of_grad(inner, wrt)
+    return api.grad(fn, wrt, has_aux)
+
+
+def _hvp_able(fn, wrt) -> Differentiated:
+    f = as_differentiated(fn, wrt)
+    if not isinstance(f, Differentiated):
+        raise UsageError("second derivatives (agc.hvp, agc.hessian) do not support bound "
+                         "methods yet: pass the function and the instance, Model.loss and "
+                         "(model, x, ...)")
+    return f
+
+
+def _wrt_positions(f: Differentiated) -> list[int]:
+    names = list(_param_names(f.fn))
+    return [names.index(w) for w in (f.wrt or names[:1])]
+
+
+def hvp(fn, wrt=None):
+    """A function `h(*args, v)`: the Hessian of the scalar `fn` at `args` times `v`.
+
+    `v` has the shape of the wrt argument (a tuple, one per name, for several);
+    so has the result. One sweep computes the gradient and its derivative along
+    `v` (forward mode over the adjoint): no dense Hessian is formed.
+    """
+    f = _hvp_able(fn, wrt)
+
+    def h(*args_and_v):
+        *args, v = args_and_v
+        positions = _wrt_positions(f)
+        vs = (v,) if len(positions) == 1 else tuple(v)
+        if len(vs) != len(positions):
+            raise UsageError(f"hvp of {f.fn.__name__}: {len(positions)} wrt arguments but "
+                             f"{len(vs)} directions")
+        tangents = [None] * len(args)
+        for position, direction in zip(positions, vs):
+            tangents[position] = direction
+        return f.hvp(*args, tangents=tangents)[1]
+
+    return h
+
+
+def hessian(fn, wrt=None):
+    """A function returning the Hessian of the scalar `fn`: shape x.shape + x.shape.
+
+    One Hessian-vector product per element of x (the one wrt argument).
+    """
+    f = _hvp_able(fn, wrt)
+    positions = _wrt_positions(f)
+    if len(positions) != 1:
+        raise UsageError("agc.hessian takes one wrt argument; for mixed second derivatives "
+                         "use agc.hvp with a tuple of directions")
+
+    def hess(*args):
+        x = args[positions[0]]
+        xp = array_module(*args)
+        rows = []
+        for index in np.ndindex(np.shape(x)):
+            tangents = [None] * len(args)
+            tangents[positions[0]] = _one_hot(xp, x, index)
+            rows.append(xp.asarray(f.hvp(*args, tangents=tangents)[1]))
+        if not rows:
+            return xp.zeros(np.shape(x) * 2)
+        return xp.stack(rows).reshape(np.shape(x) * 2)
+
+    return hess
+
+
+def gradient_of(fn) -> Differentiated | None:
+    """The decorated function whose `.grad` `fn` is (what agc.grad returns), else None."""
+    if isinstance(fn, types.MethodType) and isinstance(fn.__self__, Differentiated) and \
+            fn.__func__ is Differentiated.grad:
+        return fn.__self__
+    return None
+
+
+def grad_of_grad(inner: Differentiated, wrt=None):
+    """agc.grad(agc.grad(f)) for f of one number: its second derivative, by one HVP."""
+    position = _wrt_positions(inner)
+    names = list(_param_names(inner.fn))
+    if (wrt is not None and as_differentiated(inner.fn, wrt).wrt != tuple(
+            names[i] for i in position)) or len(position) != 1:
+        raise UsageError("agc.grad(agc.grad(f)) differentiates f twice with respect to one "
+                         "argument; for mixed second derivatives use agc.hvp(f, wrt=(...)) "
+                         "or agc.hessian")
+
+    def second(*args):
+        x = args[position[0]]
+        if np.ndim(x) != 0:
+            raise UsageError(f"agc.grad(agc.grad({inner.fn.__name__})): the gradient with "
+                             f"respect to an array is an array, which has no gradient; use "
+                             f"agc.hessian({inner.fn.__name__}) or agc.hvp")
+        tangents = [None] * len(args)
+        tangents[position[0]] = _one_hot(np, x, ())
+        return inner.hvp(*args, tangents=tangents)[1]
+
+    return second
 
 
 def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):

@@ -22,6 +22,7 @@ from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
+from .ad.second import helper_second_order, second_order
 from .ad.sequences import mark_sequences
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
@@ -153,6 +154,34 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
                                 calls=calls).run()
                 for name, (fn, namer, temps, target, wrt) in prepared.items()}
     return tangents, helper_tangents
+
+
+def second_order_functions(parsed: ParsedModule, target: Target, user_globals: dict | None):
+    """f's gradient and its tangent H v (ad/second.py), with what the helpers f calls need:
+    their adjoints (h, h_vjp), their JVPs (h_jvp, for the forward sweep) and the JVPs of
+    their adjoints (h_vjp_jvp, for the backward sweep). Returns (adjoint, primal,
+    hvp tangent, helper adjoints, helper tangents)."""
+    checks = Checks()
+    if parsed.live_globals is None:
+        parsed.live_globals = user_globals
+    adjoint, primal = differentiate_function(parsed, target, checks)
+    roots = {target.name: (adjoint.wrt, None)}
+    helpers = collect_helpers(parsed, [primal], user_globals, roots, checks)
+    found = _discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
+    active = _active_helper_params([primal], found, roots)
+    calls: dict = {}
+    forwarders = []
+    for (key, (helper, namer, temps, home)), adj in zip(found.items(), helpers, strict=True):
+        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
+        forwarders.append((Forwarder(helper, wrt, namer, temps, calls=calls), home))
+        calls[key] = forwarders[-1][0].signature()
+        forwarders.append((helper_second_order(adj, key, calls), home))
+    tangents = []
+    for forwarder, home in forwarders:
+        tangents.append(forwarder.run())
+        tangents[-1].home = home
+    hvp = second_order(adjoint, target.scalars, dict(target.ranks), calls)
+    return adjoint, primal, hvp, helpers, tangents
 
 
 MODES = ("reverse", "forward", "both")

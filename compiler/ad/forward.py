@@ -152,7 +152,7 @@ class Forwarder:
         tangents = tuple(self.dot(a.name) if isinstance(a, ir.Var) and a.name in defined
                          else None for a in s.args)
         diff = s.prim.spec.diff_args or range(len(s.args))
-        carries = name in self.active and s.prim.differentiable and not s.params.get("nograd")
+        carries = name in self.active and self.carries(s)
         if s.prim is Prim.CALL:
             return self.call(s, tangents, carries, defined, bound)
         if not carries or all(tangents[i] is None for i in diff):
@@ -162,8 +162,7 @@ class Forwarder:
             return [s]
         rule = jvp_rule_for(s.prim)
         if rule is None:
-            raise UnsupportedError(f"forward mode does not support {_what(s)} yet", s.loc,
-                                   "use reverse mode: agc.grad / agc.jacrev")
+            self.refuse(s)
         b = self.builder(s.loc, s)
         if s.prim.spec.in_place:
             return self.write_in_place(b, rule, s, tangents, defined, bound)
@@ -179,6 +178,15 @@ class Forwarder:
             self.owned.add(name)
         defined.add(name)
         return out + [ir.Assign(self.dot(name), Prim.COPY, (t,), loc=s.loc)]
+
+    def carries(self, s: ir.Assign) -> bool:
+        """Whether the value `s` gives carries a derivative (its primitive has one)."""
+        return s.prim.differentiable and not s.params.get("nograd")
+
+    def refuse(self, s: ir.Assign) -> None:
+        """The positioned refusal of a primitive with no tangent rule."""
+        raise UnsupportedError(f"forward mode does not support {_what(s)} yet", s.loc,
+                               "use reverse mode: agc.grad / agc.jacrev")
 
     def call(self, s: ir.Assign, tangents: tuple, carries: bool, defined: set[str],
              bound: set[str]) -> list:

@@ -125,6 +125,10 @@ def diagonal(b: Builder, t: tuple, s: ir.Assign):
     arrays = [a for a in s.args if not b.is_scalar(a)]
     if total is not None and s.target not in covered and not all(a in covered for a in arrays):
         total = b.op(Prim.BROADCAST_LIKE, total, s.target)
+    if total is not None and arrays and any(t[i] is not None and b.is_scalar(s.args[i])
+                                            for i in _positions(s)):
+        # a number's tangent is a Python float: np.where(c, v, 0.0) would make float32 float64
+        total = b.op(Prim.CAST_LIKE, total, s.target)
     return total
 
 

@@ -56,30 +56,34 @@ def forward_result(entry, mode: str = "f64"):
     rng = np.random.default_rng(7)
     wrt = set(entry.wrt_indices())
     tangents = tuple(_tangent_like(a, rng) if i in wrt else None for i, a in enumerate(args))
+    run = lambda: (args, tangents, *agc.jvp(entry.fn, copy.deepcopy(args), tangents))
+    return or_refusal(entry, "forward mode", run)
+
+
+def or_refusal(entry, words: str, run):
+    """run()'s result, or the message of agc's positioned refusal that says `words`."""
     try:
-        value, tangent = agc.jvp(entry.fn, copy.deepcopy(args), tangents)
+        return run()
     except agc.UnsupportedError as err:
-        if "forward mode" not in err.message:
+        if words not in err.message:
             raise
         assert err.loc.line > 0, f"{entry.name}: the refusal has no position: {err}"
         return err.message
-    return args, tangents, value, tangent
 
 
-def _accepted(entry, mode: str = "f64"):
-    result = forward_result(entry, mode)
+def skip_refused(result):
+    """`result`, or a skip where it is a refusal's message."""
     if isinstance(result, str):
         pytest.skip(result)
     return result
 
 
-@pytest.mark.parametrize("entry", OK, ids=lambda e: e.name)
-def test_jvp_matches_jax(entry):
-    args, tangents, value, tangent = _accepted(entry)
-    np.testing.assert_allclose(_leaves(value), _leaves(entry.fn(*copy.deepcopy(args))),
-                               rtol=1e-9, atol=1e-12)
-    if entry.grad is not None or entry.phases != [{}]:
-        return  # a kink with a documented convention: the transposition test checks it
+def _accepted(entry, mode: str = "f64"):
+    return skip_refused(forward_result(entry, mode))
+
+
+def jax_of_wrt(entry, args):
+    """(the entry's jax twin as a function of its wrt arguments, their values at `args`)."""
     fn = entry.ref or jax_twin(entry.fn)
     wrt = entry.wrt_indices()
 
@@ -89,8 +93,18 @@ def test_jvp_matches_jax(entry):
             full[i] = m
         return fn(*full)
 
-    primals = tuple(_to_jax(copy.deepcopy(args[i])) for i in wrt)
-    expected = jax.jvp(of_wrt, primals, tuple(tangents[i] for i in wrt))[1]
+    return of_wrt, tuple(_to_jax(copy.deepcopy(args[i])) for i in wrt)
+
+
+@pytest.mark.parametrize("entry", OK, ids=lambda e: e.name)
+def test_jvp_matches_jax(entry):
+    args, tangents, value, tangent = _accepted(entry)
+    np.testing.assert_allclose(_leaves(value), _leaves(entry.fn(*copy.deepcopy(args))),
+                               rtol=1e-9, atol=1e-12)
+    if entry.grad is not None or entry.phases != [{}]:
+        return  # a kink with a documented convention: the transposition test checks it
+    of_wrt, primals = jax_of_wrt(entry, args)
+    expected = jax.jvp(of_wrt, primals, tuple(tangents[i] for i in entry.wrt_indices()))[1]
     for got, want in zip(_leaves(tangent), _leaves(expected), strict=True):
         scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
         np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7 * scale,
