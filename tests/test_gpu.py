@@ -239,3 +239,25 @@ def test_gpu_training_example_trains_on_both_and_agrees():
     assert "numpy (cpu):" in result.stdout
     assert "gradients float32 on cupy" in result.stdout
     assert "same up to float tolerance: True" in result.stdout
+
+
+# ------------------------------------------------------------------ second derivatives
+def _energy(x, k):
+    e = 0.0
+    for _ in range(3):
+        e = e + k * np.sum(np.tanh(x) ** 2) + np.sum(x[1:] * x[:-1])
+    return e
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hvp_and_hessian_run_on_cupy(dtype):
+    """Forward-over-reverse on cupy arrays: H v and the Hessian stay on the GPU, in dtype."""
+    x, v = np.linspace(-1, 1, 5).astype(dtype), np.linspace(0.2, 1.0, 5).astype(dtype)
+    on_cpu = agc.hvp(_energy)(x, 2.0, v)
+    on_gpu = agc.hvp(_energy)(to_gpu(x), 2.0, to_gpu(v))
+    assert is_gpu_array(on_gpu) and on_gpu.dtype == dtype
+    rtol = RTOL if dtype == np.float64 else RTOL_FLOAT32
+    np.testing.assert_allclose(host(on_gpu), on_cpu, rtol=rtol, atol=rtol)
+    hessian = agc.hessian(_energy)(to_gpu(x), 2.0)
+    assert is_gpu_array(hessian) and hessian.shape == (5, 5)
+    np.testing.assert_allclose(host(hessian) @ v, on_cpu, rtol=rtol, atol=rtol)
