@@ -26,6 +26,7 @@ from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import check_readable, function_source, load_module
 from .runtime.arrays import checking_arguments
+from .runtime.model_lines import add_model_line
 from .staleness import constants_read, staleness_check
 
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
@@ -169,8 +170,12 @@ class Differentiated:
                 raise err.with_traceback(None) from None
             self._compiled[key] = compiled
         dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
-        return getattr(compiled, what)(*args, **dict(zip(dots, (t for t in tangents
-                                                                 if t is not None))))
+        moving = dict(zip(dots, (t for t in tangents if t is not None)))
+        try:
+            return getattr(compiled, what)(*args, **moving)
+        except Exception as error:  # numpy's, raised in emitted code: name the model line
+            add_model_line(error)
+            raise
 
     def graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The computational graph at `args`' kinds: the model's forward sweep and its

@@ -204,6 +204,9 @@ def test_a_numpy_error_in_emitted_code_names_the_model_line(load_model):
     with pytest.raises(ValueError) as again:  # the compiled code is reused: the note too
         diff.value_and_grad(np.ones((4, 3)), np.ones((3, 2)), np.ones(3))
     assert len(again.value.__notes__) == 1 and "in loss: z = x @ w + b" in again.value.__notes__[0]
+    with pytest.raises(ValueError) as forward:  # forward mode's code too
+        diff.jvp(np.ones((4, 3)), np.ones((3, 2)), np.ones(3), tangents=(None, np.ones((3, 2))))
+    assert "shapes_model.py:5: in loss: z = x @ w + b" in forward.value.__notes__[0]
 
 
 def test_emitted_code_names_the_model_line_above_its_statements(load_model):
