@@ -160,6 +160,30 @@ def test_agc_check_at_takes_shapes(tmp_path):
     assert "with respect to w, b: PROVED" in result.stdout and "x=[[" in result.stdout
 
 
+HELPER_MODEL = '''
+from agc import differentiate
+
+
+def clipped(a):
+    if a > a ** 2:
+        return a
+    return a ** 2
+
+
+@differentiate
+def f(a: float):
+    return clipped(a) * 3.0
+'''
+
+
+def test_agc_check_says_where_a_condition_comes_from(tmp_path):
+    """A relation on the path names the model line it was met at (here inside a helper)."""
+    (tmp_path / "helper.py").write_text(HELPER_MODEL)
+    result = agc_check("helper.py", "--at", "a=2.0", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "holds where: a <= a**2  (from helper.py:6)" in result.stdout
+
+
 def test_agc_check_errors(model):
     missing = agc_check("nothing.py", cwd=model)
     assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -45,6 +45,7 @@ class Path:
     branches: dict[str, list[bool]] = field(default_factory=dict)  # location -> each decision
     loops: dict[str, list[int]] = field(default_factory=dict)  # location -> each entry's trips
     conditions: list = field(default_factory=list)  # sympy relations true at the point
+    sources: dict = field(default_factory=dict)  # relation -> `model.py:6`, where it was met
     constants: list[str] = field(default_factory=list)  # values taken as constants there
     recording: bool = True  # only the primal run records branches and trips
 
@@ -58,12 +59,15 @@ class Path:
         if self.recording:
             self.loops.setdefault(_where(loc), []).append(count)
 
-    def condition(self, relation) -> None:
-        """Note a relation that holds at the point (the caller checks that it mentions a symbol)."""
+    def condition(self, relation, loc=None) -> None:
+        """Note a relation that holds at the point, met at `loc` (the caller checks that it
+        mentions a symbol)."""
         if isinstance(relation, sympy.logic.boolalg.BooleanAtom):
             return
         if relation not in self.conditions:
             self.conditions.append(relation)
+            if loc is not None and loc.line:
+                self.sources[relation] = _where(loc)
 
     def constant(self, what: str) -> None:
         """Note a value that was evaluated at the point and taken as a constant."""
@@ -123,6 +127,7 @@ class Interpreter:
         self.helpers = helpers or {}  # helper function name -> its Adjoint
         self.env: dict[str, object] = {}
         self.tape: list = []
+        self.loc = None  # the statement being interpreted (where a noted relation comes from)
 
     # ---------------------------------------------------------- entry points
     def call(self, fn: ir.Function, args: tuple) -> object:
@@ -188,6 +193,7 @@ class Interpreter:
             raise SymbolicError(f"cannot interpret {type(stmt).__name__}")
 
     def assign(self, stmt: ir.Assign) -> None:
+        self.loc = stmt.loc  # where a relation noted while applying it comes from
         args = [self.read(a) for a in stmt.args]
         value = self.apply(stmt, args)
         if stmt.params.get("nograd") and self.symbolic(value):
@@ -264,14 +270,15 @@ class Interpreter:
         if isinstance(value, (bool, np.bool_, int, np.integer)) or value is None:
             return bool(value)
         taken = self.point.evaluate(value) != 0
+        self.loc = stmt.loc
         self.note(sympy.Ne(value, 0, evaluate=False) if taken else
                   sympy.Eq(value, 0, evaluate=False))
         return taken
 
     def note(self, relation) -> None:
-        """Put a relation on the path if it mentions a symbol."""
+        """Put a relation on the path if it mentions a symbol, with the line it came from."""
         if self.point.dag.depends(relation):
-            self.path.condition(relation)
+            self.path.condition(relation, self.loc)
 
     def symbolic(self, value: object) -> bool:
         """Whether a value depends on a symbol."""

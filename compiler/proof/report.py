@@ -206,7 +206,8 @@ def condition_lines(path: Path, dag: Dag | None = None) -> list[str]:
     for relation in path.conditions:
         found = _interval(relation, dag)
         if found is None:
-            others.append(dag.describe(relation, 300))
+            where = path.sources.get(relation)
+            others.append(dag.describe(relation, 300) + (f"  (from {where})" if where else ""))
         else:
             symbol, interval = found
             intervals[symbol] = intervals.get(symbol, sympy.S.Reals) & interval
