@@ -1,5 +1,5 @@
 """Second derivatives through the gradient helpers that are not linear in what they read
-(primitives/nonlinear_tangents.py): norm, std, hypot, logsumexp, softmax and log_softmax
+(primitives/nonlinear_tangents.py): norm, std, hypot, logsumexp, softmax, log_softmax, inv, det
 against jax in float64, the conventions at a zero norm, float32 kept, and refusals."""
 
 from __future__ import annotations
@@ -127,3 +127,25 @@ def test_a_p_norm_is_refused_with_its_position():
         agc.hvp(p_norm)(np.ones(3), np.ones(3))
     assert "np.linalg.norm with ord=3" in err.value.message
     assert err.value.loc.line == p_norm.__code__.co_firstlineno + 1
+
+
+def inverse_sq(a):
+    return np.sum(np.linalg.inv(a) ** 2)
+
+
+def det_mixed(a):
+    return np.linalg.det(a) ** 2 + np.sum(a * np.linalg.det(a))
+
+
+def det_stacked(a):
+    return np.sum(np.linalg.det(np.stack([a, 2 * a @ a])) ** 2)
+
+
+@pytest.mark.parametrize("f", [inverse_sq, det_mixed, det_stacked], ids=lambda f: f.__name__)
+def test_hvp_through_inv_and_det_matches_jax(f):
+    a = np.random.default_rng(2).normal(size=(3, 3)) + 3 * np.eye(3)
+    v = np.random.default_rng(3).normal(size=(3, 3))
+    want = jax.jvp(jax.grad(jax_twin(f)), (a,), (v,))[1]
+    np.testing.assert_allclose(agc.hvp(f)(a, v), want, rtol=1e-10, atol=1e-12)
+    _, hv = agc.differentiate(f).hvp(a.astype(np.float32), tangents=(v.astype(np.float32),))
+    assert hv.dtype == np.float32

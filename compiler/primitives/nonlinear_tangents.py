@@ -126,3 +126,34 @@ def _euclidean(b: Builder, s) -> bool:
     if order in (None, "fro"):
         return True
     return order == 2 and (isinstance(axis, int) or (axis is None and b.rank(s.args[1]) == 1))
+
+
+@jvp(Prim.INV_GRAD)
+def _inv_grad(b: Builder, t: tuple, s):
+    """inv_grad(g, B) = -B^T g B^T, quadratic in B = inv(A): its tangent is
+    inv_grad(dg, B) - dB^T g B^T - B^T g dB^T."""
+    dg, d_inverse = t
+    g, inverse = s.args
+    plus = [_with(b, s, {0: dg})] if dg is not None else []
+    minus = []
+    if d_inverse is not None:
+        bt, dbt = b.op(Prim.MATRIX_T, inverse), b.op(Prim.MATRIX_T, d_inverse)
+        minus = [b.op(Prim.MATMUL, dbt, b.op(Prim.MATMUL, g, bt)),
+                 b.op(Prim.MATMUL, bt, b.op(Prim.MATMUL, g, dbt))]
+    return _total(b, plus, minus)
+
+
+@jvp(Prim.DET_GRAD)
+def _det_grad(b: Builder, t: tuple, s):
+    """det_grad(g, A, d) = g d inv(A)^T, linear in g and in d; d(inv(A)^T) =
+    -inv(A)^T dA^T inv(A)^T gives -(the result) @ dA^T @ inv(A)^T."""
+    dg, da, d_det = t
+    plus = [_with(b, s, {0: dg})] if dg is not None else []
+    if d_det is not None:
+        plus.append(_with(b, s, {2: d_det}))
+    minus = []
+    if da is not None:
+        inverse_t = b.op(Prim.MATRIX_T, b.op(Prim.INV, s.args[1]))
+        minus = [b.op(Prim.MATMUL, b.op(Prim.MATMUL, s.target, b.op(Prim.MATRIX_T, da)),
+                      inverse_t)]
+    return _total(b, plus, minus)
