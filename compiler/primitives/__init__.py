@@ -20,6 +20,7 @@ from . import (
     linalg,
     linalg_factor,
     linalg_more,
+    nonlinear_tangents,
     python_constructs,
     reductions,
     shape,
@@ -41,7 +42,8 @@ from .registry import (
 
 __all__ = [
     "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
-    "elementwise_math", "emitter_for", "gradient_tangents", "gradients", "gradients_arrays", "indexing", "jvp_rule_for", "linalg",
-    "linalg_factor", "linalg_more", "meaning_for", "python_constructs", "reductions", "rule_for",
+    "elementwise_math", "emitter_for", "gradient_tangents", "gradients", "gradients_arrays",
+    "indexing", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
+    "nonlinear_tangents", "python_constructs", "reductions", "rule_for",
     "shape", "shape_more", "special", "special_extra", "statistics",
 ]

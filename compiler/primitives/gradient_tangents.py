@@ -7,9 +7,10 @@ is either only their shape, dtype or a piecewise-constant choice (the tied
 maxima of maxmin_grad, the sign of abs_grad, the order of sort_grad), whose
 derivative is zero almost everywhere, or a second factor it is linear in too
 (y in matmul_grad_left(g, x, y) = g @ y.T). So every rule here is `linear_in`
-the cotangent or `multilinear_in` the cotangent and that factor. A helper
-that is not linear in what it reads (prod_grad, norm_grad, pow_exponent_grad,
-...) has no rule: second derivatives refuse it with its position.
+the cotangent or `multilinear_in` the cotangent and that factor. The helpers
+not linear in what they read (norm_grad, softmax_grad, ...) have theirs in
+nonlinear_tangents.py; one with none (prod_grad, cumprod_grad, ...) is refused
+by second derivatives with its position.
 """
 
 from __future__ import annotations
