@@ -270,7 +270,8 @@ class Interpreter:
         if isinstance(value, (bool, np.bool_, int, np.integer)) or value is None:
             return bool(value)
         taken = self.point.evaluate(value) != 0
-        self.loc = stmt.loc
+        if stmt is not None:  # a primitive's meaning deciding inside a statement: its line
+            self.loc = stmt.loc
         self.note(sympy.Ne(value, 0, evaluate=False) if taken else
                   sympy.Eq(value, 0, evaluate=False))
         return taken
