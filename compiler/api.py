@@ -239,11 +239,7 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
                          f"them (got {wrt!r}); {listed}")
     out = []
     for item in wrt:
-        if isinstance(item, int) and not isinstance(item, bool):
-            if not -len(names) <= item < len(names):
-                raise UsageError(f"wrt={item!r}: {fn.__name__}() has {len(names)} parameters; "
-                                 f"{listed}")
-            item = names[item]
+        item = _named(item, names, f"{fn.__name__}() has {len(names)} parameters; {listed}")
         # "self.w": an attribute of a method's instance (see bound.py)
         base = item.partition(".")[0] if isinstance(item, str) and names[:1] == [
             item.partition(".")[0]] else item
@@ -374,15 +370,17 @@ def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated | BoundMeth
 
 def _positions_after_self(wrt, names: list[str], name: str):
     items = (wrt,) if isinstance(wrt, int) else tuple(wrt)
-    out = []
-    for item in items:
-        if isinstance(item, int) and not isinstance(item, bool):
-            if not -len(names) <= item < len(names):
-                raise UsageError(f"wrt={item!r}: the bound method {name}() takes "
-                                 f"{len(names)} arguments ({', '.join(names)})")
-            item = names[item]
-        out.append(item)
-    return tuple(out)
+    why = f"the bound method {name}() takes {len(names)} arguments ({', '.join(names)})"
+    return tuple(_named(item, names, why) for item in items)
+
+
+def _named(item, names: list[str], why: str):
+    """A wrt position as its parameter's name (a name as it is); UsageError out of range."""
+    if isinstance(item, int) and not isinstance(item, bool):
+        if not -len(names) <= item < len(names):
+            raise UsageError(f"wrt={item!r}: {why}")
+        return names[item]
+    return item
 
 
 def grad(fn: Callable[..., Any], wrt: Wrt = None, has_aux: bool = False) -> Callable[..., Any]:

@@ -192,9 +192,11 @@ class InlineLowering:
         and returns only at its end: inlined, so the caller's object changes as in Python."""
         if not self.inlinable_helper(func):
             return False
-        node = self.helper_source(func.value)
-        return writes_a_parameter(node) and \
-            _early_return(restructured(list(node.body.body), {})) is None
+        if func.value not in self.writers:  # decided once per helper, not per call site
+            node = self.helper_source(func.value)
+            self.writers[func.value] = writes_a_parameter(node) and \
+                _early_return(restructured(list(node.body.body), {})) is None
+        return self.writers[func.value]
 
     def inlinable_helper(self, func) -> bool:
         """Whether `func` names a module-level function of the model's module."""

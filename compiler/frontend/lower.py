@@ -83,6 +83,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.star_values: dict[str, list[ir.Atom]] = {}  # *args of inlined functions: their items
         self.foreign: list[ParsedModule] = []  # helpers' sources parsed for inlining
         self.recursion: dict[str, bool] = {}  # module-level helper -> whether it calls itself
+        self.writers: dict[str, bool] = {}  # helper -> whether it is inlined for its writes
         self.helper_nodes: dict[str, cst.FunctionDef | None] = {}  # read from live functions
 
     # -------------------------------------------------------------- helpers

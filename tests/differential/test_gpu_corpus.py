@@ -21,6 +21,7 @@ from gradcheck import tree_leaves
 
 from .harness import cast32, output_seed
 from .test_corpus import ENTRIES
+from .test_forward_corpus import _tangent_like
 
 pytestmark = pytest.mark.gpu
 
@@ -103,17 +104,7 @@ def _tangents(entry, args):
     """Tangents for the entry's wrt arguments (None for the others), of their dtypes."""
     rng = np.random.default_rng(7)
     wrt = set(entry.wrt_indices())
-
-    def like(x):
-        if isinstance(x, dict):
-            return {k: like(v) for k, v in x.items()}
-        if isinstance(x, (list, tuple)):
-            return type(x)(like(v) for v in x)
-        if isinstance(x, np.ndarray) and x.dtype.kind == "f":
-            return rng.normal(size=x.shape).astype(x.dtype)
-        return float(rng.normal()) if isinstance(x, float) else None
-
-    return tuple(like(a) if i in wrt else None for i, a in enumerate(args))
+    return tuple(_tangent_like(a, rng) if i in wrt else None for i, a in enumerate(args))
 
 
 @pytest.mark.parametrize("entry, mode", list(_gpu_params()))
