@@ -57,11 +57,14 @@ class Loc:
         return f"{self.path}:{self.line}:{self.col + 1}"
 
     def marker(self, width: int = 88) -> str | None:
-        """`model.py:12: z = x @ w + b`: the comment emitted code carries above the
-        statements made from this line (None without a source)."""
+        """`model.py:12:5: z = x @ w + b`: the comment emitted code carries above the
+        statements made from this line, its column where the statement starts (None
+        without a source)."""
         if self.source is None or self.line <= 0:
             return None
-        text = f"{os.path.basename(self.path)}:{self.line}: {self.source.line(self.line).strip()}"
+        line = self.source.line(self.line)
+        column = len(line) - len(line.lstrip()) + 1
+        text = f"{os.path.basename(self.path)}:{self.line}:{column}: {line.strip()}"
         return text if len(text) <= width else text[:width - 3] + "..."
 
 

@@ -11,11 +11,11 @@ def euler_value_and_grad(x, v, k, c, seed=None):
     leave it None for a scalar output.
     """
     tape = []
-    # euler.py:8: dt = 0.01
+    # euler.py:8:5: dt = 0.01
     dt = 0.01
-    # euler.py:9: for _ in range(100):
+    # euler.py:9:5: for _ in range(100):
     for _ in range(100):
-        # euler.py:10: x, v = x + dt * v, v + dt * (-k * x - c * v)
+        # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
         t3 = -k
         t8 = v + dt * (t3 * x - c * v)
         tape.append(x)
@@ -23,15 +23,15 @@ def euler_value_and_grad(x, v, k, c, seed=None):
         tape.append(v)
         v = t8
     value = x
-    # euler.py:11: return x
+    # euler.py:11:5: return x
     out_bar = rt.seed(x, seed)
     x_bar = out_bar
     c_bar = rt.zeros_like(c)
     k_bar = rt.zeros_like(k)
     v_bar = rt.zeros_like(v)
-    # euler.py:9: for _ in range(100):
+    # euler.py:9:5: for _ in range(100):
     for _ in reversed(range(100)):
-        # euler.py:10: x, v = x + dt * v, v + dt * (-k * x - c * v)
+        # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
         v = tape.pop()
         t2_bar = x_bar
         x = tape.pop()

@@ -15,21 +15,21 @@ def for_break_value_and_grad(x, seed=None):
     t3 = None
     t5 = None
     t7 = None
-    # for_break.py:9: s = 0.0
+    # for_break.py:9:5: s = 0.0
     s = 0.0
-    # for_break.py:10: for i in range(len(x)):
+    # for_break.py:10:5: for i in range(len(x)):
     t1 = x.shape[0]
     trips = 0
     for i in range(t1):
         trips = trips + 1
-        # for_break.py:11: if x[i] < 0:
+        # for_break.py:11:9: if x[i] < 0:
         tape.append(t3)
         t3 = x[i] < 0
         if t3:
-            # for_break.py:12: break
+            # for_break.py:12:13: break
             break
         else:
-            # for_break.py:13: s = s + np.sin(x[i]) * x[i]
+            # for_break.py:13:9: s = s + np.sin(x[i]) * x[i]
             t4 = x[i]
             tape.append(t5)
             t5 = xp.sin(t4)
@@ -39,15 +39,15 @@ def for_break_value_and_grad(x, seed=None):
             tape.append(s)
             s = s + t7
     value = s
-    # for_break.py:14: return s
+    # for_break.py:14:5: return s
     out_bar = rt.seed(s, seed)
     s_bar = out_bar
     x_bar = rt.zeros_like(x)
-    # for_break.py:10: for i in range(len(x)):
+    # for_break.py:10:5: for i in range(len(x)):
     for i in reversed(range(t1)[:trips]):
-        # for_break.py:11: if x[i] < 0:
+        # for_break.py:11:9: if x[i] < 0:
         if not t3:
-            # for_break.py:13: s = s + np.sin(x[i]) * x[i]
+            # for_break.py:13:9: s = s + np.sin(x[i]) * x[i]
             t4 = x[i]
             t6 = x[i]
             t8_bar = s_bar
@@ -61,9 +61,9 @@ def for_break_value_and_grad(x, seed=None):
             t4_bar = t5_bar * xp.cos(t4)
             t5 = tape.pop()
             x_bar = rt.add_at(x_bar, t4_bar, x, rt.index[i])
-        # for_break.py:11: if x[i] < 0:
+        # for_break.py:11:9: if x[i] < 0:
         t3 = tape.pop()
-    # for_break.py:8: def for_break(x):
+    # for_break.py:8:1: def for_break(x):
     x_bar = rt.cast_like(x_bar, x)
     return value, x_bar
 

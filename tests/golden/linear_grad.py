@@ -11,10 +11,10 @@ def linear_value_and_grad(x, y, w, b, seed=None):
     leave it None for a scalar output.
     """
     xp = rt.array_module(x, y, w, b)
-    # linear.py:9: pred = x @ w + b
+    # linear.py:9:5: pred = x @ w + b
     t1 = x @ w
     pred = t1 + b
-    # linear.py:10: return np.mean((pred - y) ** 2)
+    # linear.py:10:5: return np.mean((pred - y) ** 2)
     t2 = pred - y
     t3 = t2 ** 2
     t4 = xp.mean(t3)
@@ -22,11 +22,11 @@ def linear_value_and_grad(x, y, w, b, seed=None):
     t3_bar = rt.mean_grad(out_bar, t3)
     t2_bar = t3_bar * (2 * t2)
     pred_bar = rt.unbroadcast(t2_bar, pred)
-    # linear.py:9: pred = x @ w + b
+    # linear.py:9:5: pred = x @ w + b
     t1_bar = rt.unbroadcast(pred_bar, t1)
     b_bar = rt.unbroadcast(pred_bar, b)
     w_bar = rt.matmul_grad_right(t1_bar, x, w)
-    # linear.py:8: def linear(x, y, w, b):
+    # linear.py:8:1: def linear(x, y, w, b):
     w_bar = rt.cast_like(w_bar, w)
     b_bar = rt.cast_like(b_bar, b)
     return t4, (w_bar, b_bar)
@@ -34,20 +34,20 @@ def linear_value_and_grad(x, y, w, b, seed=None):
 
 def linear_grad(x, y, w, b):
     """Gradient of linear with respect to (w, b)."""
-    # linear.py:9: pred = x @ w + b
+    # linear.py:9:5: pred = x @ w + b
     t1 = x @ w
     pred = t1 + b
-    # linear.py:10: return np.mean((pred - y) ** 2)
+    # linear.py:10:5: return np.mean((pred - y) ** 2)
     t2 = pred - y
     out_bar = 1.0
     t3_bar = rt.mean_grad(out_bar, t2 ** 2)
     t2_bar = t3_bar * (2 * t2)
     pred_bar = rt.unbroadcast(t2_bar, pred)
-    # linear.py:9: pred = x @ w + b
+    # linear.py:9:5: pred = x @ w + b
     t1_bar = rt.unbroadcast(pred_bar, t1)
     b_bar = rt.unbroadcast(pred_bar, b)
     w_bar = rt.matmul_grad_right(t1_bar, x, w)
-    # linear.py:8: def linear(x, y, w, b):
+    # linear.py:8:1: def linear(x, y, w, b):
     w_bar = rt.cast_like(w_bar, w)
     b_bar = rt.cast_like(b_bar, b)
     return (w_bar, b_bar)

@@ -11,19 +11,19 @@ def tanh_layer_value_and_grad(x, W, b, seed=None):
     leave it None for a scalar output.
     """
     xp = rt.array_module(x, W, b)
-    # tanh_layer.py:9: h = np.tanh(x @ W + b)
+    # tanh_layer.py:9:5: h = np.tanh(x @ W + b)
     t1 = x @ W
     h = xp.tanh(t1 + b)
-    # tanh_layer.py:10: return np.mean(h)
+    # tanh_layer.py:10:5: return np.mean(h)
     t3 = xp.mean(h)
     out_bar = rt.seed(t3, seed)
     h_bar = rt.mean_grad(out_bar, h)
-    # tanh_layer.py:9: h = np.tanh(x @ W + b)
+    # tanh_layer.py:9:5: h = np.tanh(x @ W + b)
     t2_bar = h_bar * (1.0 - h * h)
     t1_bar = rt.unbroadcast(t2_bar, t1)
     b_bar = rt.unbroadcast(t2_bar, b)
     W_bar = rt.matmul_grad_right(t1_bar, x, W)
-    # tanh_layer.py:8: def tanh_layer(x, W, b):
+    # tanh_layer.py:8:1: def tanh_layer(x, W, b):
     W_bar = rt.cast_like(W_bar, W)
     b_bar = rt.cast_like(b_bar, b)
     return t3, (W_bar, b_bar)
@@ -32,18 +32,18 @@ def tanh_layer_value_and_grad(x, W, b, seed=None):
 def tanh_layer_grad(x, W, b):
     """Gradient of tanh_layer with respect to (W, b)."""
     xp = rt.array_module(x, W, b)
-    # tanh_layer.py:9: h = np.tanh(x @ W + b)
+    # tanh_layer.py:9:5: h = np.tanh(x @ W + b)
     t1 = x @ W
     h = xp.tanh(t1 + b)
-    # tanh_layer.py:10: return np.mean(h)
+    # tanh_layer.py:10:5: return np.mean(h)
     out_bar = 1.0
     h_bar = rt.mean_grad(out_bar, h)
-    # tanh_layer.py:9: h = np.tanh(x @ W + b)
+    # tanh_layer.py:9:5: h = np.tanh(x @ W + b)
     t2_bar = h_bar * (1.0 - h * h)
     t1_bar = rt.unbroadcast(t2_bar, t1)
     b_bar = rt.unbroadcast(t2_bar, b)
     W_bar = rt.matmul_grad_right(t1_bar, x, W)
-    # tanh_layer.py:8: def tanh_layer(x, W, b):
+    # tanh_layer.py:8:1: def tanh_layer(x, W, b):
     W_bar = rt.cast_like(W_bar, W)
     b_bar = rt.cast_like(b_bar, b)
     return (W_bar, b_bar)

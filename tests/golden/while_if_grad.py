@@ -11,40 +11,40 @@ def while_if_value_and_grad(a, seed=None):
     leave it None for a scalar output.
     """
     xp = rt.array_module(a)
-    # while_if.py:9: b = a * 2
+    # while_if.py:9:5: b = a * 2
     b = a * 2
-    # while_if.py:10: while np.linalg.norm(b) < 1000:
+    # while_if.py:10:5: while np.linalg.norm(b) < 1000:
     trips = 0
     while xp.linalg.norm(b) < 1000:
         trips = trips + 1
-        # while_if.py:11: b = b * 2
+        # while_if.py:11:9: b = b * 2
         b = b * 2
-    # while_if.py:12: if np.sum(b) > 0:
+    # while_if.py:12:5: if np.sum(b) > 0:
     t4 = xp.sum(b) > 0
     if t4:
-        # while_if.py:13: c = b
+        # while_if.py:13:9: c = b
         c = b
     else:
-        # while_if.py:15: c = 100 * b
+        # while_if.py:15:9: c = 100 * b
         c = 100 * b
-    # while_if.py:16: return np.sum(c)
+    # while_if.py:16:5: return np.sum(c)
     t5 = xp.sum(c)
     out_bar = rt.seed(t5, seed)
     c_bar = rt.sum_grad(out_bar, c)
-    # while_if.py:12: if np.sum(b) > 0:
+    # while_if.py:12:5: if np.sum(b) > 0:
     if t4:
-        # while_if.py:13: c = b
+        # while_if.py:13:9: c = b
         b_bar = c_bar
     else:
-        # while_if.py:15: c = 100 * b
+        # while_if.py:15:9: c = 100 * b
         b_bar = c_bar * 100
-    # while_if.py:10: while np.linalg.norm(b) < 1000:
+    # while_if.py:10:5: while np.linalg.norm(b) < 1000:
     for _ in range(trips):
-        # while_if.py:11: b = b * 2
+        # while_if.py:11:9: b = b * 2
         b_bar = b_bar * 2
-    # while_if.py:9: b = a * 2
+    # while_if.py:9:5: b = a * 2
     a_bar = b_bar * 2
-    # while_if.py:8: def while_if(a):
+    # while_if.py:8:1: def while_if(a):
     a_bar = rt.cast_like(a_bar, a)
     return t5, a_bar
 
@@ -52,38 +52,38 @@ def while_if_value_and_grad(a, seed=None):
 def while_if_grad(a):
     """Gradient of while_if with respect to (a)."""
     xp = rt.array_module(a)
-    # while_if.py:9: b = a * 2
+    # while_if.py:9:5: b = a * 2
     b = a * 2
-    # while_if.py:10: while np.linalg.norm(b) < 1000:
+    # while_if.py:10:5: while np.linalg.norm(b) < 1000:
     trips = 0
     while xp.linalg.norm(b) < 1000:
         trips = trips + 1
-        # while_if.py:11: b = b * 2
+        # while_if.py:11:9: b = b * 2
         b = b * 2
-    # while_if.py:12: if np.sum(b) > 0:
+    # while_if.py:12:5: if np.sum(b) > 0:
     t4 = xp.sum(b) > 0
     if t4:
-        # while_if.py:13: c = b
+        # while_if.py:13:9: c = b
         c = b
     else:
-        # while_if.py:15: c = 100 * b
+        # while_if.py:15:9: c = 100 * b
         c = 100 * b
-    # while_if.py:16: return np.sum(c)
+    # while_if.py:16:5: return np.sum(c)
     out_bar = 1.0
     c_bar = rt.sum_grad(out_bar, c)
-    # while_if.py:12: if np.sum(b) > 0:
+    # while_if.py:12:5: if np.sum(b) > 0:
     if t4:
-        # while_if.py:13: c = b
+        # while_if.py:13:9: c = b
         b_bar = c_bar
     else:
-        # while_if.py:15: c = 100 * b
+        # while_if.py:15:9: c = 100 * b
         b_bar = c_bar * 100
-    # while_if.py:10: while np.linalg.norm(b) < 1000:
+    # while_if.py:10:5: while np.linalg.norm(b) < 1000:
     for _ in range(trips):
-        # while_if.py:11: b = b * 2
+        # while_if.py:11:9: b = b * 2
         b_bar = b_bar * 2
-    # while_if.py:9: b = a * 2
+    # while_if.py:9:5: b = a * 2
     a_bar = b_bar * 2
-    # while_if.py:8: def while_if(a):
+    # while_if.py:8:1: def while_if(a):
     a_bar = rt.cast_like(a_bar, a)
     return a_bar
