@@ -10,6 +10,7 @@ form against identities that hold and ones that do not.
 
 from __future__ import annotations
 
+import gc
 import signal
 import time
 import zlib
@@ -289,3 +290,21 @@ def test_time_limit_nests_inside_a_callers_timer():
     finally:
         signal.setitimer(signal.ITIMER_REAL, *saved_timer)
         signal.signal(signal.SIGALRM, saved_handler)
+
+
+def test_a_time_limit_still_stops_when_its_alarm_lands_in_a_gc_callback():
+    """Regression: Python drops an exception raised in a gc callback (hypothesis installs
+    one), so `agc check --seconds 3` once ran on past its limit under load."""
+    def slow_callback(phase, info):
+        sum(range(20_000))  # an alarm during a collection is handled in here
+
+    gc.callbacks.append(slow_callback)
+    start = time.monotonic()
+    try:
+        with pytest.raises(Timeout), time_limit(0.1):
+            while time.monotonic() - start < 10:
+                gc.collect()
+                sum(range(20_000))
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert time.monotonic() - start < 8

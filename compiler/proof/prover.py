@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import gc
 import signal
 import threading
 import time
@@ -83,6 +84,13 @@ def time_limit(seconds: float | None, error: type[BaseException] = Timeout):
         return
 
     def stop(signum, frame):
+        # Python drops an exception raised inside a gc callback or a __del__
+        # ("Exception ignored in ..."): inside a gc callback, wait until it returns;
+        # elsewhere, fire again soon, so the block still stops if this one is lost.
+        if _in_gc_callback(frame):
+            signal.setitimer(signal.ITIMER_REAL, 0.001)
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise error()
 
     started = time.monotonic()
@@ -96,6 +104,17 @@ def time_limit(seconds: float | None, error: type[BaseException] = Timeout):
         if outer_left:
             left = outer_left - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def _in_gc_callback(frame) -> bool:
+    """Whether `frame` runs inside one of the garbage collector's callbacks."""
+    codes = {getattr(getattr(callback, "__func__", callback), "__code__", None)
+             for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
 
 
 class Prover:
