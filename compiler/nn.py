@@ -19,11 +19,13 @@ Everything is numerically stable: shifted by the max before `exp`, and
 
 import numpy as np
 from agc.runtime import stop_gradient
+from agc.torch_weights import load_torch_state_dict
 
 __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "linear",
+    "load_torch_state_dict",
     "log_softmax",
     "logsumexp",
     "mse_loss",

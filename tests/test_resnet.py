@@ -1,0 +1,194 @@
+"""examples/resnet_finetune.py's ResNet-18 against PyTorch's, with the same weights.
+
+torchvision's wheel on the package index is built for CUDA and its compiled ops
+do not load beside the CPU torch, so the reference is torchvision's
+`resnet18` architecture written here with torch.nn (same module names, so its
+`state_dict` is torchvision's). Small inputs (batch 2, 32x32, width 1/8) keep
+the file fast; forward, loss, new running statistics and gradients (every
+parameter, and the head alone) must agree within 1e-5 in float64 and 1e-3
+relative in float32.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+import re
+
+import agc
+import numpy as np
+import pytest
+import torch
+from agc.runtime.tree import tree_leaves_with_path
+
+EXAMPLE = pathlib.Path(__file__).resolve().parent.parent / "examples" / "resnet_finetune.py"
+_spec = importlib.util.spec_from_file_location("resnet_finetune", EXAMPLE)
+resnet = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(resnet)
+
+WIDTH = 0.125  # channels 8-16-32-64: the architecture is unchanged, the test is fast
+TOLERANCE = {np.float64: {"rtol": 1e-5, "atol": 1e-5}, np.float32: {"rtol": 1e-3, "atol": 1e-4}}
+
+
+# ---------------------------------------------------- torchvision's ResNet-18
+class BasicBlock(torch.nn.Module):
+    """torchvision.models.resnet.BasicBlock."""
+
+    def __init__(self, inp, out, stride):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(inp, out, 3, stride, 1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(out)
+        self.conv2 = torch.nn.Conv2d(out, out, 3, 1, 1, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(out)
+        self.downsample = None
+        if stride != 1 or inp != out:
+            self.downsample = torch.nn.Sequential(torch.nn.Conv2d(inp, out, 1, stride, bias=False),
+                                                  torch.nn.BatchNorm2d(out))
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        shortcut = x if self.downsample is None else self.downsample(x)
+        return torch.relu(out + shortcut)
+
+
+class ResNet18(torch.nn.Module):
+    """torchvision.models.resnet18(weights=None), channels scaled by `width`."""
+
+    def __init__(self, width=1.0, classes=10):
+        super().__init__()
+        widths = [max(1, round(w * width)) for w in (64, 128, 256, 512)]
+        self.conv1 = torch.nn.Conv2d(3, widths[0], 7, 2, 3, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(widths[0])
+        self.maxpool = torch.nn.MaxPool2d(3, 2, 1)
+        inp = widths[0]
+        for i, out in enumerate(widths):
+            stride = 1 if i == 0 else 2
+            setattr(self, f"layer{i + 1}",
+                    torch.nn.Sequential(BasicBlock(inp, out, stride), BasicBlock(out, out, 1)))
+            inp = out
+        self.avgpool = torch.nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = torch.nn.Linear(inp, classes)
+        for m in self.modules():  # torchvision's initialisation
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+    def forward(self, x):
+        x = self.maxpool(torch.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+# ------------------------------------------------------------------- fixtures
+def _setup(dtype, seed=0):
+    """A torch model with random BN statistics and affine parameters, its trees, a batch."""
+    torch.manual_seed(seed)
+    model = ResNet18(WIDTH).to(torch.float64 if dtype == np.float64 else torch.float32)
+    with torch.no_grad():  # non-trivial statistics and affine parameters, as after training
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+    params, state = agc.nn.load_torch_state_dict(model.state_dict())
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 3, 32, 32)).astype(dtype)
+    labels = np.array([3, 7])
+    return model, params, state, x, labels
+
+
+def _torch_loss(model, x, labels):
+    model.train()
+    logits = model(torch.from_numpy(x))
+    return logits, torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels))
+
+
+def _named_grads(model):
+    return {name: p.grad.numpy() for name, p in model.named_parameters() if p.grad is not None}
+
+
+def _flat(tree):
+    """{"layer1.0.conv1.weight": leaf, ...}: a tree's leaves under torch's names."""
+    # "['layer1'][0]['conv1']['weight']" -> "layer1.0.conv1.weight"
+    return {".".join(re.findall(r"\w+", path)): leaf for path, leaf in tree_leaves_with_path(tree)}
+
+
+# ---------------------------------------------------------------------- tests
+def test_load_torch_state_dict_mirrors_torch_names():
+    model, params, state, _, _ = _setup(np.float64)
+    expected = {k: v for k, v in model.state_dict().items() if "num_batches" not in k}
+    loaded = {**_flat(params), **_flat(state)}
+    assert sorted(loaded) == sorted(expected)
+    for name, value in expected.items():
+        np.testing.assert_array_equal(loaded[name], value.numpy())
+    assert state["layer2"][0]["downsample"][0] == {}  # the convolution has no buffers
+    assert params["layer1"][1]["bn2"]["weight"].dtype == np.float64
+
+
+def test_init_has_torchvision_shapes():
+    model = ResNet18(WIDTH)
+    params, state = resnet.init_resnet18(np.random.default_rng(0), width=WIDTH)
+    torch_params, torch_state = agc.nn.load_torch_state_dict(model.state_dict())
+    shapes = {k: v.shape for k, v in _flat(params).items()}
+    assert shapes == {k: v.shape for k, v in _flat(torch_params).items()}
+    assert {k: v.shape for k, v in _flat(state).items()} == \
+        {k: v.shape for k, v in _flat(torch_state).items()}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_forward_and_running_statistics_match_torch(dtype):
+    model, params, state, x, labels = _setup(dtype)
+    with torch.no_grad():
+        model.eval()
+        expected_eval = model(torch.from_numpy(x)).numpy()
+        train_logits, _ = _torch_loss(model, x, labels)
+    np.testing.assert_allclose(resnet.predict(params, state, x), expected_eval, **TOLERANCE[dtype])
+    stats = []
+    logits = resnet.resnet18(params, state, x, True, stats)
+    np.testing.assert_allclose(logits, train_logits.numpy(), **TOLERANCE[dtype])
+    resnet.update_state(state, stats)
+    for name, value in _flat(state).items():
+        np.testing.assert_allclose(value, model.state_dict()[name].numpy(), **TOLERANCE[dtype],
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_loss_and_every_gradient_match_torch(dtype):
+    model, params, state, x, labels = _setup(dtype)
+    _, expected = _torch_loss(model, x, labels)
+    expected.backward()
+    (value, stats), grads = resnet.loss.value_and_grad(params, state, x, labels)
+    np.testing.assert_allclose(value, expected.item(), **TOLERANCE[dtype])
+    assert len(stats) == 2 * 20  # mean and variance of each of the 20 batch norms
+    flat, torch_grads = _flat(grads), _named_grads(model)
+    assert sorted(flat) == sorted(torch_grads)
+    for name, g in flat.items():
+        assert g.dtype == dtype, name
+        np.testing.assert_allclose(g, torch_grads[name], **TOLERANCE[dtype], err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_head_gradient_matches_torch_with_frozen_backbone(dtype):
+    model, params, state, x, labels = _setup(dtype)
+    for name, p in model.named_parameters():  # PyTorch's way: freeze all but fc
+        p.requires_grad_(name.startswith("fc."))
+    _, expected = _torch_loss(model, x, labels)
+    expected.backward()
+    (value, _), grads = resnet.head_loss.value_and_grad(params, state, x, labels)
+    np.testing.assert_allclose(value, expected.item(), **TOLERANCE[dtype])
+    torch_grads = _named_grads(model)
+    assert sorted(torch_grads) == ["fc.bias", "fc.weight"]
+    np.testing.assert_allclose(grads["weight"], torch_grads["fc.weight"], **TOLERANCE[dtype])
+    np.testing.assert_allclose(grads["bias"], torch_grads["fc.bias"], **TOLERANCE[dtype])
+
+
+def test_head_gradient_does_no_backbone_adjoint_work():
+    """Activity analysis leaves every convolution and batch norm out of the backward sweep."""
+    _, params, state, x, labels = _setup(np.float64)
+    resnet.head_loss.grad(params, state, x, labels)
+    head = resnet.head_loss.gradient_source
+    full = resnet.loss.gradient_source
+    conv_grads = re.compile(r"conv2d\w*_(?:grad|vjp)|conv\w*_bar|bn\w*_bar|weight_bar")
+    assert conv_grads.search(full), "the pattern no longer names the conv adjoints"
+    assert not conv_grads.search(head.replace("fc_weight_bar", "")), head
