@@ -248,6 +248,8 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
     """(module, name) -> (primal IR, namer, temps, home module) of every helper reached."""
     found: dict[tuple, tuple] = {}
     modules = HelperModules(parsed)
+    files: dict[str, str] = {}  # helper name -> the file its source came from
+    homes: dict[tuple, ParsedModule] = {}
 
     def visit(fn: ir.Function, where: ParsedModule, stack: tuple) -> None:
         for call in _calls(fn):
@@ -256,11 +258,15 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
             if key in stack:
                 raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
                                     "rewrite the recursion as a loop")
+            if (id(where), key) not in homes:
+                home = _live_source(key[1], where, user_globals)
+                if home is None:
+                    home = where if module_name is None else modules.get(module_name, call)
+                homes[id(where), key] = home
+            home = homes[id(where), key]
+            _check_one_helper_per_name(files, key[1], home, call)
             if key in found:
                 continue
-            home = _live_source(key[1], where, user_globals)
-            if home is None:
-                home = where if module_name is None else modules.get(module_name, call)
             if key[1] not in home.functions:
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1], helper=True)
@@ -271,6 +277,18 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
     for fn in functions:
         visit(fn, parsed, ((None, fn.name),))
     return found
+
+
+def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,
+                               call: ir.Assign) -> None:
+    """Refuse two different functions of one name: the emitted module names helpers by name."""
+    path = os.path.abspath(home.source.path)
+    first = files.setdefault(name, path)
+    if first != path:
+        raise UserCodeError(
+            f"two different functions named {name}() are called, from {os.path.basename(first)}"
+            f" and {os.path.basename(path)}; agc would emit only one of them", call.loc,
+            "rename one of the two functions")
 
 
 def _active_helper_params(functions: list[ir.Function], found: dict,
