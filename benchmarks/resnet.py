@@ -26,19 +26,19 @@ import os
 
 for _name, _value in (("OMP_NUM_THREADS", "1"), ("OPENBLAS_NUM_THREADS", "1"),
                       ("MKL_NUM_THREADS", "1"),
-                      ("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
-                                    "intra_op_parallelism_threads=1")):
+                      ("XLA_FLAGS", ("--xla_cpu_multi_thread_eigen=false "
+                                    "intra_op_parallelism_threads=1"))):
     os.environ.setdefault(_name, _value)
 
-import argparse  # noqa: E402 (the thread settings above must come first)
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse  # (after the thread settings above: they must come first)
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 TOOLS = ("agc", "agc_fc", "agc_forward", "torch", "torch_fc", "jax")
@@ -85,7 +85,7 @@ def agc_step(kind, example, params, state, x, labels):
         return value
 
     def forward():
-        return nn.cross_entropy(example.resnet18(params, state, x, True, []), labels)
+        return nn.cross_entropy(example.resnet18(params, state, x, True)[0], labels)
 
     return {"agc": full, "agc_fc": head, "agc_forward": forward}[kind]
 
@@ -94,10 +94,10 @@ def agc_step(kind, example, params, state, x, labels):
 def torch_step(kind, example, params, state, x, labels):
     """One torch eager step over the same weights (torch.nn.functional)."""
     import torch  # noqa: PLC0415 (optional peer)
-    from torch.nn import functional as F  # noqa: PLC0415, N812
+    from torch.nn import functional as F  # noqa: PLC0415
 
     torch.set_num_threads(1)
-    as_torch = lambda a: torch.from_numpy(np.array(a))  # noqa: E731
+    as_torch = lambda a: torch.from_numpy(np.array(a))
     t = example_tree_map(as_torch, params)
     s = example_tree_map(as_torch, state)
     trained = [leaf for leaf in leaves(t["fc"] if kind == "torch_fc" else t)]
@@ -187,7 +187,7 @@ def jax_step(kind, example, params, state, x, labels):
     images, y = jnp.asarray(x), jnp.asarray(labels)
 
     def step():
-        box["p"], box["m"], stats, value = update(box["p"], box["m"], box["r"], images, y)
+        box["p"], box["m"], _stats, value = update(box["p"], box["m"], box["r"], images, y)
         value.block_until_ready()
         return float(value)
 
@@ -262,10 +262,10 @@ def table(results, args):
     """The markdown table: time per step, ratios, first call, memory."""
     torch_s = results["torch"]["median_s"] if results.get("torch") else float("nan")
     forward_s = results["agc_forward"]["median_s"] if results.get("agc_forward") else float("nan")
-    lines = [f"ResNet-18 (width {args.width}), batch {args.batch}, 3x32x32, float32, one thread;"
-             f" median of {args.steps} steps after {args.warmup}.", "",
-             "| step | median | vs torch eager (full) | vs agc forward | first step |"
-             " peak memory of a step | loss at step 1 |",
+    lines = [(f"ResNet-18 (width {args.width}), batch {args.batch}, 3x32x32, float32, one thread;"
+             f" median of {args.steps} steps after {args.warmup}."), "",
+             ("| step | median | vs torch eager (full) | vs agc forward | first step |"
+             " peak memory of a step | loss at step 1 |"),
              "|---|---|---|---|---|---|---|"]
     for tool in TOOLS:
         r = results.get(tool)

@@ -7,8 +7,8 @@ one `params` tree whose names mirror torchvision's `state_dict` (so
 two BasicBlocks (widths 64, 128, 256, 512; a 1x1 stride-2 "downsample" on the
 shortcut where a stage halves the image), adaptive average pooling and `fc`.
 Batch norm's running statistics live in a second tree, `state`: the model
-appends the new ones to a list it returns as auxiliary output (`has_aux`), and
-`update_state` writes them back, outside the gradient.
+returns the new ones as a list, the losses pass it on as auxiliary output
+(`has_aux`), and `update_state` writes them back, outside the gradient.
 
 The data are scikit-learn's 8x8 handwritten digits (shipped with the package,
 no download), scaled up to 32x32 and repeated over 3 channels. Phase 1 trains
@@ -36,60 +36,59 @@ STAGES = (("layer1", 1), ("layer2", 2), ("layer3", 2), ("layer4", 2))
 
 
 # ------------------------------------------------------------------ the model
-def batch_norm(x, p, s, training, stats):
-    """Batch norm with parameters `p` and running statistics `s`; records the new ones."""
-    y, mean, var = nn.batch_norm(x, s["running_mean"], s["running_var"], p["weight"],
-                                 p["bias"], training)
-    stats.append(mean)
-    stats.append(var)
-    return y
+def batch_norm(x, p, s, training):
+    """(y, new running mean, new running var) of the batch norm with parameters p, state s."""
+    return nn.batch_norm(x, s["running_mean"], s["running_var"], p["weight"], p["bias"],
+                         training)
 
 
-def basic_block(x, p, s, stride, training, stats):
-    """torchvision's BasicBlock: two 3x3 conv + batch norm, and the shortcut."""
-    out = nn.conv2d(x, p["conv1"]["weight"], None, stride, 1)
-    out = nn.relu(batch_norm(out, p["bn1"], s["bn1"], training, stats))
-    out = nn.conv2d(out, p["conv2"]["weight"], None, 1, 1)
-    out = batch_norm(out, p["bn2"], s["bn2"], training, stats)
+def basic_block(x, p, s, stride, training):
+    """torchvision's BasicBlock: (output, the new running statistics of its batch norms)."""
+    out, mean1, var1 = batch_norm(nn.conv2d(x, p["conv1"]["weight"], None, stride, 1),
+                                  p["bn1"], s["bn1"], training)
+    out, mean2, var2 = batch_norm(nn.conv2d(nn.relu(out), p["conv2"]["weight"], None, 1, 1),
+                                  p["bn2"], s["bn2"], training)
+    stats = [mean1, var1, mean2, var2]
     shortcut = x
-    if stride != 1:
-        shortcut = nn.conv2d(x, p["downsample"][0]["weight"], None, stride, 0)
-        shortcut = batch_norm(shortcut, p["downsample"][1], s["downsample"][1], training,
-                              stats)
-    return nn.relu(out + shortcut)
+    if stride != 1:  # the first block of a stage that halves the image: a 1x1 projection
+        shortcut, mean3, var3 = batch_norm(
+            nn.conv2d(x, p["downsample"][0]["weight"], None, stride, 0),
+            p["downsample"][1], s["downsample"][1], training)
+        stats = stats + [mean3, var3]
+    return nn.relu(out + shortcut), stats
 
 
-def resnet18(params, state, x, training, stats):
-    """Class scores (N, classes) of images x (N, 3, H, W); appends new BN statistics to stats."""
-    x = nn.conv2d(x, params["conv1"]["weight"], None, 2, 3)
-    x = nn.relu(batch_norm(x, params["bn1"], state["bn1"], training, stats))
-    x = nn.max_pool2d(x, 3, 2, 1)
+def resnet18(params, state, x, training):
+    """(class scores (N, classes), new BN statistics) of images x (N, 3, H, W)."""
+    x, mean, var = batch_norm(nn.conv2d(x, params["conv1"]["weight"], None, 2, 3),
+                              params["bn1"], state["bn1"], training)
+    stats = [mean, var]
+    x = nn.max_pool2d(nn.relu(x), 3, 2, 1)
     for name, stride in STAGES:
-        x = basic_block(x, params[name][0], state[name][0], stride, training, stats)
-        x = basic_block(x, params[name][1], state[name][1], 1, training, stats)
+        x, first = basic_block(x, params[name][0], state[name][0], stride, training)
+        x, second = basic_block(x, params[name][1], state[name][1], 1, training)
+        stats = stats + first + second
     x = nn.flatten(nn.adaptive_avg_pool2d(x, 1), 1)
-    return nn.linear(x, params["fc"]["weight"], params["fc"]["bias"])
+    return nn.linear(x, params["fc"]["weight"], params["fc"]["bias"]), stats
 
 
 @agc.differentiate(wrt=("params",), has_aux=True)
 def loss(params, state, x, labels):
     """Mean cross entropy in training mode; aux: the new running statistics."""
-    stats = []
-    logits = resnet18(params, state, x, True, stats)
+    logits, stats = resnet18(params, state, x, True)
     return nn.cross_entropy(logits, labels), stats
 
 
 @agc.differentiate(wrt=("params/fc",), has_aux=True)
 def head_loss(params, state, x, labels):
     """The same loss, differentiated with respect to the head `fc` only."""
-    stats = []
-    logits = resnet18(params, state, x, True, stats)
+    logits, stats = resnet18(params, state, x, True)
     return nn.cross_entropy(logits, labels), stats
 
 
 def predict(params, state, x):
     """Class scores in evaluation mode (running statistics), as model.eval(); plain numpy."""
-    return resnet18(params, state, x, False, [])
+    return resnet18(params, state, x, False)[0]
 
 
 # ------------------------------------------------------------- weights, state

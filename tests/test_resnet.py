@@ -144,8 +144,7 @@ def test_forward_and_running_statistics_match_torch(dtype):
         expected_eval = model(torch.from_numpy(x)).numpy()
         train_logits, _ = _torch_loss(model, x, labels)
     np.testing.assert_allclose(resnet.predict(params, state, x), expected_eval, **TOLERANCE[dtype])
-    stats = []
-    logits = resnet.resnet18(params, state, x, True, stats)
+    logits, stats = resnet.resnet18(params, state, x, True)
     np.testing.assert_allclose(logits, train_logits.numpy(), **TOLERANCE[dtype])
     resnet.update_state(state, stats)
     for name, value in _flat(state).items():
