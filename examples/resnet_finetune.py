@@ -36,7 +36,7 @@ STAGES = (("layer1", 1), ("layer2", 2), ("layer3", 2), ("layer4", 2))
 
 
 # ------------------------------------------------------------------ the model
-def batch_norm(x, p, s, training):
+def batch_norm_layer(x, p, s, training):
     """(y, new running mean, new running var) of the batch norm with parameters p, state s."""
     return nn.batch_norm(x, s["running_mean"], s["running_var"], p["weight"], p["bias"],
                          training)
@@ -44,14 +44,14 @@ def batch_norm(x, p, s, training):
 
 def basic_block(x, p, s, stride, training):
     """torchvision's BasicBlock: (output, the new running statistics of its batch norms)."""
-    out, mean1, var1 = batch_norm(nn.conv2d(x, p["conv1"]["weight"], None, stride, 1),
+    out, mean1, var1 = batch_norm_layer(nn.conv2d(x, p["conv1"]["weight"], None, stride, 1),
                                   p["bn1"], s["bn1"], training)
-    out, mean2, var2 = batch_norm(nn.conv2d(nn.relu(out), p["conv2"]["weight"], None, 1, 1),
+    out, mean2, var2 = batch_norm_layer(nn.conv2d(nn.relu(out), p["conv2"]["weight"], None, 1, 1),
                                   p["bn2"], s["bn2"], training)
     stats = [mean1, var1, mean2, var2]
     shortcut = x
     if stride != 1:  # the first block of a stage that halves the image: a 1x1 projection
-        shortcut, mean3, var3 = batch_norm(
+        shortcut, mean3, var3 = batch_norm_layer(
             nn.conv2d(x, p["downsample"][0]["weight"], None, stride, 0),
             p["downsample"][1], s["downsample"][1], training)
         stats = stats + [mean3, var3]
@@ -60,7 +60,7 @@ def basic_block(x, p, s, stride, training):
 
 def resnet18(params, state, x, training):
     """(class scores (N, classes), new BN statistics) of images x (N, 3, H, W)."""
-    x, mean, var = batch_norm(nn.conv2d(x, params["conv1"]["weight"], None, 2, 3),
+    x, mean, var = batch_norm_layer(nn.conv2d(x, params["conv1"]["weight"], None, 2, 3),
                               params["bn1"], state["bn1"], training)
     stats = [mean, var]
     x = nn.max_pool2d(nn.relu(x), 3, 2, 1)

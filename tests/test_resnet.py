@@ -5,12 +5,17 @@ do not load beside the CPU torch, so the reference is torchvision's
 `resnet18` architecture written here with torch.nn (same module names, so its
 `state_dict` is torchvision's). Small inputs (batch 2, 32x32, width 1/8) keep
 the file fast; forward, loss, new running statistics and gradients (every
-parameter, and the head alone) must agree within 1e-5 in float64 and 1e-3
-relative in float32.
+parameter, and the head alone) must agree within 1e-5 in float64, and in
+float32 within 1e-3 relative (the norm of the difference of each tensor over the
+norm of the exact one). The exact reference is torch in float64 on the same,
+float32-rounded weights and inputs: at this size torch's own float32 gradients
+of the early layers are 2.7e-3 from it (batch norm over 2 samples at layer4's
+1x1 resolution is ill-conditioned), agc's 7e-4.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import pathlib
 import re
@@ -27,7 +32,17 @@ resnet = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(resnet)
 
 WIDTH = 0.125  # channels 8-16-32-64: the architecture is unchanged, the test is fast
-TOLERANCE = {np.float64: {"rtol": 1e-5, "atol": 1e-5}, np.float32: {"rtol": 1e-3, "atol": 1e-4}}
+
+
+def _close(actual, expected, dtype, name=""):
+    """Within 1e-5 in float64; in float32, 1e-3 relative to the exact tensor's norm."""
+    actual, expected = np.asarray(actual), np.asarray(expected, dtype=np.float64)
+    assert actual.dtype == dtype, name
+    if dtype == np.float64:
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5, err_msg=name)
+    else:
+        error = np.linalg.norm(actual - expected) / max(np.linalg.norm(expected), 1e-30)
+        assert error <= 1e-3, f"{name}: relative error {error:.2e}"
 
 
 # ---------------------------------------------------- torchvision's ResNet-18
@@ -83,7 +98,7 @@ class ResNet18(torch.nn.Module):
 def _setup(dtype, seed=0):
     """A torch model with random BN statistics and affine parameters, its trees, a batch."""
     torch.manual_seed(seed)
-    model = ResNet18(WIDTH).to(torch.float64 if dtype == np.float64 else torch.float32)
+    model = ResNet18(WIDTH).to(torch.float64)
     with torch.no_grad():  # non-trivial statistics and affine parameters, as after training
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -91,6 +106,7 @@ def _setup(dtype, seed=0):
                 m.bias.uniform_(-0.5, 0.5)
                 m.running_mean.uniform_(-0.2, 0.2)
                 m.running_var.uniform_(0.5, 2.0)
+    model = model.to(torch.float64 if dtype == np.float64 else torch.float32)
     params, state = agc.nn.load_torch_state_dict(model.state_dict())
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(2, 3, 32, 32)).astype(dtype)
@@ -98,14 +114,16 @@ def _setup(dtype, seed=0):
     return model, params, state, x, labels
 
 
-def _torch_loss(model, x, labels):
-    model.train()
-    logits = model(torch.from_numpy(x))
-    return logits, torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels))
-
-
-def _named_grads(model):
-    return {name: p.grad.numpy() for name, p in model.named_parameters() if p.grad is not None}
+def _reference(model, x, labels, head_only=False):
+    """torch in float64 on the model's weights, training mode: (logits, loss, grads, buffers)."""
+    model = copy.deepcopy(model).to(torch.float64).train()
+    for name, p in model.named_parameters():  # PyTorch's freezing: all but fc
+        p.requires_grad_(not head_only or name.startswith("fc."))
+    logits = model(torch.from_numpy(x.astype(np.float64)))
+    loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(labels))
+    loss.backward()
+    grads = {name: p.grad.numpy() for name, p in model.named_parameters() if p.grad is not None}
+    return logits.detach().numpy(), loss.item(), grads, model.state_dict()
 
 
 def _flat(tree):
@@ -140,46 +158,39 @@ def test_init_has_torchvision_shapes():
 def test_forward_and_running_statistics_match_torch(dtype):
     model, params, state, x, labels = _setup(dtype)
     with torch.no_grad():
-        model.eval()
-        expected_eval = model(torch.from_numpy(x)).numpy()
-        train_logits, _ = _torch_loss(model, x, labels)
-    np.testing.assert_allclose(resnet.predict(params, state, x), expected_eval, **TOLERANCE[dtype])
+        expected_eval = copy.deepcopy(model).to(torch.float64).eval()(
+            torch.from_numpy(x.astype(np.float64))).numpy()
+    train_logits, _, _, buffers = _reference(model, x, labels)
+    _close(resnet.predict(params, state, x), expected_eval, dtype, "eval logits")
     logits, stats = resnet.resnet18(params, state, x, True)
-    np.testing.assert_allclose(logits, train_logits.numpy(), **TOLERANCE[dtype])
+    _close(logits, train_logits, dtype, "training logits")
     resnet.update_state(state, stats)
     for name, value in _flat(state).items():
-        np.testing.assert_allclose(value, model.state_dict()[name].numpy(), **TOLERANCE[dtype],
-                                   err_msg=name)
+        _close(value, buffers[name].numpy(), dtype, name)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_loss_and_every_gradient_match_torch(dtype):
     model, params, state, x, labels = _setup(dtype)
-    _, expected = _torch_loss(model, x, labels)
-    expected.backward()
+    _, expected, torch_grads, _ = _reference(model, x, labels)
     (value, stats), grads = resnet.loss.value_and_grad(params, state, x, labels)
-    np.testing.assert_allclose(value, expected.item(), **TOLERANCE[dtype])
+    _close(value, expected, dtype, "loss")
     assert len(stats) == 2 * 20  # mean and variance of each of the 20 batch norms
-    flat, torch_grads = _flat(grads), _named_grads(model)
+    flat = _flat(grads)
     assert sorted(flat) == sorted(torch_grads)
     for name, g in flat.items():
-        assert g.dtype == dtype, name
-        np.testing.assert_allclose(g, torch_grads[name], **TOLERANCE[dtype], err_msg=name)
+        _close(g, torch_grads[name], dtype, name)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_head_gradient_matches_torch_with_frozen_backbone(dtype):
     model, params, state, x, labels = _setup(dtype)
-    for name, p in model.named_parameters():  # PyTorch's way: freeze all but fc
-        p.requires_grad_(name.startswith("fc."))
-    _, expected = _torch_loss(model, x, labels)
-    expected.backward()
-    (value, _), grads = resnet.head_loss.value_and_grad(params, state, x, labels)
-    np.testing.assert_allclose(value, expected.item(), **TOLERANCE[dtype])
-    torch_grads = _named_grads(model)
+    _, expected, torch_grads, _ = _reference(model, x, labels, head_only=True)
     assert sorted(torch_grads) == ["fc.bias", "fc.weight"]
-    np.testing.assert_allclose(grads["weight"], torch_grads["fc.weight"], **TOLERANCE[dtype])
-    np.testing.assert_allclose(grads["bias"], torch_grads["fc.bias"], **TOLERANCE[dtype])
+    (value, _), grads = resnet.head_loss.value_and_grad(params, state, x, labels)
+    _close(value, expected, dtype, "loss")
+    _close(grads["weight"], torch_grads["fc.weight"], dtype, "fc.weight")
+    _close(grads["bias"], torch_grads["fc.bias"], dtype, "fc.bias")
 
 
 def test_head_gradient_does_no_backbone_adjoint_work():
