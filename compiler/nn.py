@@ -18,16 +18,24 @@ Everything is numerically stable: shifted by the max before `exp`, and
 """
 
 import numpy as np
+from agc.runtime import array_module as _array_module
+from agc.runtime import conv as _conv
+from agc.runtime import pooling as _pooling
 from agc.runtime import stop_gradient
 from agc.torch_weights import load_torch_state_dict
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "linear",
     "load_torch_state_dict",
     "log_softmax",
     "logsumexp",
+    "max_pool2d",
     "mse_loss",
     "relu",
     "sigmoid",
@@ -121,3 +129,34 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     loss = (np.where(positive, input, 0.0) - input * target
             + np.log1p(np.exp(np.where(positive, -input, input))))
     return _reduce(loss, reduction)
+
+
+# ------------------------------------------------------ convolution and pooling
+# Primitives, not helpers: agc maps a call of these onto its own rules
+# (compiler/primitives/conv.py); called directly they run the same runtime code.
+# Their options must be constants in a model (ints, tuples, "same" / "valid").
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv2d: x (N, C, H, W) or (C, H, W), weight (O, C/groups, kH, kW)."""
+    y = _conv.conv2d(x, weight, stride, padding, dilation, groups)
+    return y if bias is None else y + _array_module(bias).reshape(bias, (-1, 1, 1))
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv1d: x (N, C, L) or (C, L), weight (O, C/groups, k)."""
+    y = _conv.conv1d(x, weight, stride, padding, dilation, groups)
+    return y if bias is None else y + _array_module(bias).reshape(bias, (-1, 1))
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    """torch.nn.functional.max_pool2d (padding pads with -inf; ties: the first maximum)."""
+    return _pooling.max_pool2d(x, kernel_size, stride, padding)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    """torch.nn.functional.avg_pool2d, counting the padding's zeros (count_include_pad=True)."""
+    return _pooling.avg_pool2d(x, kernel_size, stride, padding)
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """torch.nn.functional.adaptive_avg_pool2d: the means of torch's output_size bins."""
+    return _pooling.adaptive_avg_pool2d(x, output_size)

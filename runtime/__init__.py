@@ -15,6 +15,7 @@ import contextlib
 from . import special
 from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
+from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
 from .cotangents import add, complete_like, seed, unbroadcast, zeros_like
 from .device import has_gpu, to_device
 from .dispatch import array_module
@@ -79,6 +80,15 @@ from .linalg_more import (
     solve_grad_b,
     tensordot_grad,
     trace_grad,
+)
+from .pooling import (
+    adaptive_avg_pool2d,
+    adaptive_avg_pool2d_grad,
+    avg_pool2d,
+    avg_pool2d_grad,
+    max_pool2d,
+    max_pool2d_grad,
+    max_pool2d_jvp,
 )
 from .python_constructs import unconcatenate_grad
 from .shape_more import (
@@ -204,6 +214,10 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
     "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
     "zero_tangent",
+    # issue 19, convolution and pooling
+    "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad", "avg_pool2d", "avg_pool2d_grad",
+    "conv1d", "conv2d", "conv_grad_w", "conv_grad_x", "max_pool2d", "max_pool2d_grad",
+    "max_pool2d_jvp",
 ]
 
 

@@ -142,9 +142,13 @@ def _linalg_rank(stmt: ir.Assign, args: list) -> int | None:
     return UNKNOWN
 
 
-# issue 13: rearrangements whose result has the rank of their first argument
+# issue 13: rearrangements whose result has the rank of their first argument (issue 19: and
+# convolutions and poolings)
 SAME_RANK = frozenset({Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.ROLL,
-                       Prim.MATRIX_T, Prim.PAD, Prim.TAKE_ALONG_AXIS, Prim.FULL_LIKE, Prim.CAST})
+                       Prim.MATRIX_T, Prim.PAD, Prim.TAKE_ALONG_AXIS, Prim.FULL_LIKE, Prim.CAST,
+                       # issue 19: NCHW in, NCHW out (CHW in, CHW out)
+                       Prim.CONV1D, Prim.CONV2D, Prim.MAX_POOL2D, Prim.AVG_POOL2D,
+                       Prim.ADAPTIVE_AVG_POOL2D})
 
 
 def _joined_rank(stmt: ir.Assign, rank: int) -> int:

@@ -12,6 +12,7 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import linalg_calls
+from .nn_calls import CONVS, conv_with_bias, nn_primitive
 from . import numpy_names as calls
 from .stat_calls import lower_statistic
 
@@ -183,6 +184,8 @@ class CallLowering:
         if dtype_of is not None:
             made = self.emit_assign(None, spec.prim, atoms, node, ir.Params.of(**params))
             return self.emit_assign(dest, Prim.ASTYPE, [made, dtype_of], node)
+        if spec.prim in CONVS and len(atoms) == 3:  # agc.nn.conv2d(x, w, bias)
+            return conv_with_bias(self, node, spec.prim, atoms, params, dest)
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
 
     def _statistics_option(self, node, spec, arg: calls.Arg, value, params: dict) -> None:
@@ -279,6 +282,8 @@ class CallLowering:
         return ".".join([module, *reversed(parts)])
 
     def _helper_call(self, node: cst.Call, name: str, module: str | None, dest):
+        if nn_primitive(module, name) is not None:  # agc.nn.conv2d, max_pool2d, ...
+            return self._bind_and_emit(node, nn_primitive(module, name), list(node.args), dest)
         starred = next((a for a in node.args if a.star), None)
         if starred is not None:
             raise self.unsupported(starred, "*args / **kwargs in a call of a helper function",
@@ -383,6 +388,9 @@ _STATIC_HINTS = {
     "dtype": "name the dtype itself, e.g. dtype=np.float32, or start from x: "
              "np.zeros_like(x) and np.ones_like(x) keep x's dtype",
     "keepdims": "write keepdims=True or keepdims=False",
+    **{name: f"write the {name} as a literal (an int, a tuple of ints{more}), e.g. {name}=1"
+       for name, more in (("stride", ""), ("padding", ', "same" or "valid"'), ("dilation", ""),
+                          ("groups", ""), ("kernel_size", ""), ("output_size", ""))},
 }
 
 # What to write instead of the options of reductions that agc refuses.

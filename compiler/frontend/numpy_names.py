@@ -414,9 +414,23 @@ _SHAPE_METHODS = {
 _SHAPE_ATTRIBUTES = {"mT": Prim.MATRIX_T}
 
 
+def _nn_functions() -> dict[str, CallSpec]:
+    """Issue 19: agc.nn's convolutions and poolings (torch.nn.functional's options)."""
+    conv = (A("x"), A("weight"), A("bias", "array", None), static("stride", 1),
+            static("padding", 0), static("dilation", 1), static("groups", 1))
+    pool = (A("x"), static("kernel_size"), static("stride", None), static("padding", 0))
+    return {
+        "agc.nn.conv1d": _sig(Prim.CONV1D, *conv),
+        "agc.nn.conv2d": _sig(Prim.CONV2D, *conv),
+        "agc.nn.max_pool2d": _sig(Prim.MAX_POOL2D, *pool),
+        "agc.nn.avg_pool2d": _sig(Prim.AVG_POOL2D, *pool),
+        "agc.nn.adaptive_avg_pool2d": _sig(Prim.ADAPTIVE_AVG_POOL2D, A("x"), static("output_size")),
+    }
+
+
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions(),
                                   **_issue13_functions(), **_stat_functions(), **_shape_functions()}
-FUNCTIONS.update(_linalg_functions(), **_scipy_linalg_functions())
+FUNCTIONS.update(_linalg_functions(), **_scipy_linalg_functions(), **_nn_functions())
 
 METHODS: dict[str, CallSpec] = {
     **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},

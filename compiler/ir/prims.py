@@ -10,7 +10,7 @@ Groups:
   elementwise   unary and binary maths, broadcasting
   reduction     sum, mean, max, min, prod, norm
   shape         transpose, reshape, indexing, concatenate, ...
-  linalg        matmul, dot, inner, outer
+  linalg        matmul, dot, inner, outer (and convolution, pooling)
   struct        copies, tuples, lists (values that hold values)
   nondiff       results with no derivative (comparisons, shapes, argmax, ...)
   call          a call of another user function (differentiated recursively)
@@ -403,6 +403,19 @@ class Prim(enum.Enum):
     SVD_VALUES_JVP = _s(2, "gradient", "rt", "svd_values_jvp")  # (dA, A)
     # (value, tangent) of a helper: h_jvp(*args, x_dot=...); params: fn, dots (their names)
     CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
+    # issue 19, convolution and pooling (agc.nn; runtime/conv.py, runtime/pooling.py), NCHW;
+    # params hold the static options (stride, padding, dilation, groups; kernel_size, ...)
+    CONV1D = _s(2, "linalg", "rt", "conv1d")  # (x, w)
+    CONV2D = _s(2, "linalg", "rt", "conv2d")  # (x, w)
+    MAX_POOL2D = _s(1, "linalg", "rt", "max_pool2d")
+    AVG_POOL2D = _s(1, "linalg", "rt", "avg_pool2d")
+    ADAPTIVE_AVG_POOL2D = _s(1, "linalg", "rt", "adaptive_avg_pool2d")
+    CONV_GRAD_X = _s(3, "gradient", "rt", "conv_grad_x")  # (g, x, w), conv1d or conv2d
+    CONV_GRAD_W = _s(3, "gradient", "rt", "conv_grad_w")  # (g, x, w)
+    MAX_POOL2D_GRAD = _s(2, "gradient", "rt", "max_pool2d_grad")  # (g, x)
+    MAX_POOL2D_JVP = _s(2, "gradient", "rt", "max_pool2d_jvp")  # (v, x): v at the maxima
+    AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "avg_pool2d_grad")  # (g, x)
+    ADAPTIVE_AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "adaptive_avg_pool2d_grad")  # (g, x)
 
     @property
     def spec(self) -> Spec:

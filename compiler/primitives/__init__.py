@@ -11,6 +11,7 @@ static facts (arity, differentiable arguments, in place, ...) are in its
 from . import (
     containers,
     control,
+    conv,
     elementwise_kinks,
     elementwise_math,
     gradient_tangents,
@@ -41,7 +42,7 @@ from .registry import (
 )
 
 __all__ = [
-    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "elementwise_kinks",
+    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "conv", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
     "nonlinear_tangents", "python_constructs", "reductions", "rule_for",

@@ -1,0 +1,194 @@
+"""Convolution (agc.nn.conv2d / conv1d) and its gradient helpers, NCHW as PyTorch.
+
+One convolution is an im2col and a batched matrix product: the input's
+windows are a strided view of the (zero-padded) input, copied once into
+columns (N, groups, C/groups * kH * kW, OH * OW), and each group's weight
+matrix (O/groups, C/groups * kH * kW) multiplies them (BLAS, no loop over
+pixels). conv1d is conv2d over a unit height. The gradients are the
+transposes of that product: dw = g @ columns.T summed over the batch, and
+dx scatters g's columns (w.T @ g) back onto the input, one kernel tap at a
+time (kH * kW vectorised adds). Every helper keeps float32 float32 and runs
+on the array module of its arguments (numpy or cupy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .arrays import astype
+from .dispatch import array_module as _xp
+from .grads import _dtype
+
+
+def pair(value, n: int, name: str) -> tuple:
+    """An int or a sequence of n ints, as a tuple of n ints (torch's `_pair`)."""
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise ValueError(f"expected {name} to be an int or a sequence of {n} ints, "
+                         f"got {value!r}")
+    return value
+
+
+def paddings(padding, kernel: tuple, dilation: tuple, stride: tuple) -> tuple:
+    """((before, after), ...) per spatial axis of an int, a pair, "valid" or "same"."""
+    if padding == "valid":
+        return tuple((0, 0) for _ in kernel)
+    if padding == "same":
+        if any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        # torch pads an even total unevenly: the extra row / column goes after
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, str):
+        raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                         f"{{'valid', 'same'}}")
+    return tuple((p, p) for p in pair(padding, len(kernel), "padding"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The geometry of one convolution or pooling, always as 2-d (conv1d: a unit height)."""
+
+    x4: tuple  # the input as (N, C, H, W)
+    kernel: tuple  # (kH, kW)
+    stride: tuple
+    pads: tuple  # ((top, bottom), (left, right))
+    dilation: tuple
+    out: tuple  # (OH, OW)
+    shape: tuple  # the output's shape as the caller sees it
+
+    def windows(self, xp, x4, fill=0):
+        """The windows of x4 padded with `fill`: a strided view (N, C, OH, OW, kH, kW)."""
+        if any(p for pad in self.pads for p in pad):
+            x4 = xp.pad(x4, ((0, 0), (0, 0)) + self.pads, constant_values=fill)
+        n, c, sh, sw = x4.strides
+        strides = (n, c, sh * self.stride[0], sw * self.stride[1],
+                   sh * self.dilation[0], sw * self.dilation[1])
+        shape = x4.shape[:2] + self.out + self.kernel
+        if hasattr(xp, "lib") and hasattr(xp.lib, "stride_tricks"):
+            tricks = xp.lib.stride_tricks
+            if xp.__name__ == "numpy":
+                return tricks.as_strided(x4, shape, strides, writeable=False)
+            return tricks.as_strided(x4, shape, strides)
+        raise TypeError(f"convolution needs strided views, which {xp.__name__} lacks")
+
+    def scatter(self, xp, cols, dtype):
+        """The transpose of `windows`: cols (N, C, kH, kW, OH, OW) added back onto the
+        padded input, then the padding cut off. Gives (N, C, H, W)."""
+        n, c, h, w = self.x4
+        (top, bottom), (left, right) = self.pads
+        total = xp.zeros((n, c, h + top + bottom, w + left + right), dtype=dtype)
+        (sh, sw), (dh, dw), (oh, ow) = self.stride, self.dilation, self.out
+        for i in range(self.kernel[0]):  # one vectorised add per kernel tap
+            for j in range(self.kernel[1]):
+                total[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, :, i, j]
+        return total[:, :, top:top + h, left:left + w]
+
+
+def plan(x_shape: tuple, kernel: tuple, stride, padding, dilation, spatial: int) -> Plan:
+    """The Plan of a window of `kernel` over an input of x_shape with `spatial` axes."""
+    if len(x_shape) not in (spatial + 1, spatial + 2):
+        raise ValueError(f"expected a {spatial + 1}-d (unbatched) or {spatial + 2}-d (batched) "
+                         f"input, got shape {tuple(x_shape)}")
+    batched = len(x_shape) == spatial + 2
+    x = ((1,) if not batched else ()) + tuple(x_shape)
+    stride = pair(stride, spatial, "stride")
+    dilation = pair(dilation, spatial, "dilation")
+    kernel = tuple(kernel)
+    pads = paddings(padding, kernel, dilation, stride)
+    if spatial == 1:  # a unit height in front of the length
+        x, kernel, stride, dilation, pads = (x[:2] + (1,) + x[2:], (1,) + kernel, (1,) + stride,
+                                             (1,) + dilation, ((0, 0),) + pads)
+    out = []
+    for size, k, s, d, (lo, hi) in zip(x[2:], kernel, stride, dilation, pads):
+        span = size + lo + hi - d * (k - 1)
+        if span < 1:
+            raise ValueError(f"the input ({tuple(x_shape)}) is smaller than the kernel "
+                             f"{tuple(kernel[-spatial:])} (dilated, after padding)")
+        out.append((span - 1) // s + 1)
+    shape = tuple(x[:2]) + tuple(out[-spatial:])
+    return Plan(x, kernel, stride, pads, dilation, tuple(out), shape if batched else shape[1:])
+
+
+def conv_plan(x, w, stride=1, padding=0, dilation=1, groups=1) -> tuple[Plan, int]:
+    """The Plan of conv(x, w) and the output channels per group, checked as torch checks."""
+    spatial = w.ndim - 2
+    if spatial not in (1, 2):
+        raise ValueError(f"expected a 3-d (conv1d) or 4-d (conv2d) weight, got shape {w.shape}")
+    p = plan(x.shape, w.shape[2:], stride, padding, dilation, spatial)
+    o, cg = w.shape[:2]
+    if groups < 1 or o % groups or p.x4[1] != cg * groups:
+        raise ValueError(f"conv: weight of shape {tuple(w.shape)} with groups={groups} takes "
+                         f"{cg * groups} input channels, got {p.x4[1]} (input shape "
+                         f"{tuple(x.shape)}); out channels must divide by groups")
+    return Plan(p.x4, p.kernel, p.stride, p.pads, p.dilation, p.out, (
+        p.shape[:-spatial - 1] + (o,) + p.shape[-spatial:])), o // groups
+
+
+def _columns(xp, x, p: Plan, groups: int):
+    """The im2col of x: (N, groups, C/groups * kH * kW, OH * OW), one copy."""
+    n, c = p.x4[:2]
+    win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW)
+    win = xp.transpose(win, (0, 1, 4, 5, 2, 3))  # the taps beside the channels
+    return xp.reshape(win, (n, groups, (c // groups) * p.kernel[0] * p.kernel[1],
+                            p.out[0] * p.out[1]))
+
+
+def _weights(xp, w, groups: int, per_group: int):
+    """w as one matrix per group: (groups, O/groups, C/groups * kH * kW)."""
+    return xp.reshape(w, (groups, per_group, -1))
+
+
+def _g_matrix(xp, g, p: Plan, groups: int, per_group: int):
+    """The output cotangent as (N, groups, O/groups, OH * OW), a view."""
+    return xp.reshape(g, (p.x4[0], groups, per_group, p.out[0] * p.out[1]))
+
+
+def conv2d(x, w, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv2d of x (N, C, H, W) or (C, H, W) with w, without bias."""
+    if getattr(w, "ndim", None) != 4:
+        raise ValueError(f"conv2d expects a 4-d weight (O, C/groups, kH, kW), got shape "
+                         f"{getattr(w, 'shape', ())}")
+    return conv(x, w, stride, padding, dilation, groups)
+
+
+def conv1d(x, w, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv1d of x (N, C, L) or (C, L) with w, without bias."""
+    if getattr(w, "ndim", None) != 3:
+        raise ValueError(f"conv1d expects a 3-d weight (O, C/groups, k), got shape "
+                         f"{getattr(w, 'shape', ())}")
+    return conv(x, w, stride, padding, dilation, groups)
+
+
+def conv(x, w, stride=1, padding=0, dilation=1, groups=1):
+    """The convolution of x with w (1-d or 2-d, by w's rank), without bias."""
+    xp = _xp(x, w)
+    p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
+    y = xp.matmul(_weights(xp, w, groups, per_group), _columns(xp, x, p, groups))
+    return xp.reshape(y, p.shape)  # (N, G, O/G, OH*OW) is already (N, O, OH, OW)
+
+
+def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
+    """Cotangent of x for y = conv(x, w): w's columns times g, scattered onto x."""
+    xp = _xp(g, w)
+    p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
+    wmat = _weights(xp, w, groups, per_group)
+    cols = xp.matmul(xp.swapaxes(wmat, -1, -2), _g_matrix(xp, g, p, groups, per_group))
+    cols = xp.reshape(cols, p.x4[:2] + p.kernel + p.out)
+    dx = p.scatter(xp, cols, _dtype(g, x))
+    return xp.reshape(dx, x.shape)
+
+
+def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
+    """Cotangent of w for y = conv(x, w): g times x's columns, summed over the batch."""
+    xp = _xp(g, x)
+    p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
+    cols = _columns(xp, x, p, groups)
+    gmat = _g_matrix(xp, g, p, groups, per_group)
+    dw = xp.sum(xp.matmul(gmat, xp.swapaxes(cols, -1, -2)), axis=0)
+    return astype(xp.reshape(dw, w.shape), _dtype(g, w), copy=False)
