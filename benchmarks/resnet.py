@@ -121,8 +121,8 @@ def torch_step(kind, example, params, state, x, labels):
     def step():
         h = F.relu(bn(F.conv2d(tx, t["conv1"]["weight"], None, 2, 3), t["bn1"], s["bn1"]))
         h = F.max_pool2d(h, 3, 2, 1)
-        for name, stride in example.STAGES:
-            h = block(h, t[name][0], s[name][0], stride)
+        for name in example.STAGES:
+            h = block(h, t[name][0], s[name][0], 1 if name == "layer1" else 2)
             h = block(h, t[name][1], s[name][1], 1)
         logits = F.linear(torch.flatten(F.adaptive_avg_pool2d(h, 1), 1), t["fc"]["weight"],
                           t["fc"]["bias"])
@@ -167,8 +167,8 @@ def jax_step(kind, example, params, state, x, labels):
         h = jax.nn.relu(bn(conv(images, p["conv1"]["weight"], 2, 3), p["bn1"], r["bn1"], stats))
         h = lax.reduce_window(h, -jnp.inf, lax.max, (1, 1, 3, 3), (1, 1, 2, 2),
                               ((0, 0), (0, 0), (1, 1), (1, 1)))
-        for name, stride in example.STAGES:
-            h = block(h, p[name][0], r[name][0], stride, stats)
+        for name in example.STAGES:
+            h = block(h, p[name][0], r[name][0], 1 if name == "layer1" else 2, stats)
             h = block(h, p[name][1], r[name][1], 1, stats)
         logits = jnp.mean(h, (2, 3)) @ p["fc"]["weight"].T + p["fc"]["bias"]
         logp = jax.nn.log_softmax(logits)

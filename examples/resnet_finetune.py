@@ -32,7 +32,7 @@ import numpy as np
 from agc import nn
 from agc.runtime.tree import tree_leaves
 
-STAGES = (("layer1", 1), ("layer2", 2), ("layer3", 2), ("layer4", 2))
+STAGES = ("layer1", "layer2", "layer3", "layer4")
 
 
 # ------------------------------------------------------------------ the model
@@ -42,31 +42,39 @@ def batch_norm_layer(x, p, s, training):
                          training)
 
 
-def basic_block(x, p, s, stride, training):
-    """torchvision's BasicBlock: (output, the new running statistics of its batch norms)."""
-    out, mean1, var1 = batch_norm_layer(nn.conv2d(x, p["conv1"]["weight"], None, stride, 1),
-                                  p["bn1"], s["bn1"], training)
+def basic_block(x, p, s, training):
+    """torchvision's BasicBlock at stride 1: (output, the new statistics of its batch norms)."""
+    out, mean1, var1 = batch_norm_layer(nn.conv2d(x, p["conv1"]["weight"], None, 1, 1),
+                                        p["bn1"], s["bn1"], training)
     out, mean2, var2 = batch_norm_layer(nn.conv2d(nn.relu(out), p["conv2"]["weight"], None, 1, 1),
-                                  p["bn2"], s["bn2"], training)
-    stats = [mean1, var1, mean2, var2]
-    shortcut = x
-    if stride != 1:  # the first block of a stage that halves the image: a 1x1 projection
-        shortcut, mean3, var3 = batch_norm_layer(
-            nn.conv2d(x, p["downsample"][0]["weight"], None, stride, 0),
-            p["downsample"][1], s["downsample"][1], training)
-        stats = stats + [mean3, var3]
-    return nn.relu(out + shortcut), stats
+                                        p["bn2"], s["bn2"], training)
+    return nn.relu(out + x), [mean1, var1, mean2, var2]
+
+
+def downsampling_block(x, p, s, training):
+    """The first BasicBlock of layer2-4: stride 2, and a 1x1 stride-2 projection shortcut."""
+    out, mean1, var1 = batch_norm_layer(nn.conv2d(x, p["conv1"]["weight"], None, 2, 1),
+                                        p["bn1"], s["bn1"], training)
+    out, mean2, var2 = batch_norm_layer(nn.conv2d(nn.relu(out), p["conv2"]["weight"], None, 1, 1),
+                                        p["bn2"], s["bn2"], training)
+    shortcut, mean3, var3 = batch_norm_layer(
+        nn.conv2d(x, p["downsample"][0]["weight"], None, 2, 0),
+        p["downsample"][1], s["downsample"][1], training)
+    return nn.relu(out + shortcut), [mean1, var1, mean2, var2, mean3, var3]
 
 
 def resnet18(params, state, x, training):
     """(class scores (N, classes), new BN statistics) of images x (N, 3, H, W)."""
     x, mean, var = batch_norm_layer(nn.conv2d(x, params["conv1"]["weight"], None, 2, 3),
-                              params["bn1"], state["bn1"], training)
+                                    params["bn1"], state["bn1"], training)
     stats = [mean, var]
     x = nn.max_pool2d(nn.relu(x), 3, 2, 1)
-    for name, stride in STAGES:
-        x, first = basic_block(x, params[name][0], state[name][0], stride, training)
-        x, second = basic_block(x, params[name][1], state[name][1], 1, training)
+    for name in STAGES:
+        if name == "layer1":  # layer1 keeps the max-pool's resolution and width
+            x, first = basic_block(x, params[name][0], state[name][0], training)
+        else:
+            x, first = downsampling_block(x, params[name][0], state[name][0], training)
+        x, second = basic_block(x, params[name][1], state[name][1], training)
         stats = stats + first + second
     x = nn.flatten(nn.adaptive_avg_pool2d(x, 1), 1)
     return nn.linear(x, params["fc"]["weight"], params["fc"]["bias"]), stats
@@ -95,10 +103,10 @@ def predict(params, state, x):
 def batch_norm_states(state):
     """The running-statistics dicts of `state`, in the order the model records them."""
     found = [state["bn1"]]
-    for name, stride in STAGES:
-        for i, block in enumerate(state[name]):
+    for name in STAGES:
+        for block in state[name]:
             found += [block["bn1"], block["bn2"]]
-            if i == 0 and stride != 1:
+            if "downsample" in block:
                 found.append(block["downsample"][1])
     return found
 
@@ -125,13 +133,13 @@ def init_resnet18(rng, classes=10, width=1.0, dtype=np.float32):
     params, state = {"conv1": conv(widths[0], 3, 7)}, {}
     params["bn1"], state["bn1"] = bn(widths[0])
     inp = widths[0]
-    for (name, stride), out in zip(STAGES, widths):
+    for name, out in zip(STAGES, widths):
         params[name], state[name] = [], []
         for i in range(2):
             p, s = {"conv1": conv(out, inp if i == 0 else out, 3), "conv2": conv(out, out, 3)}, {}
             p["bn1"], s["bn1"] = bn(out)
             p["bn2"], s["bn2"] = bn(out)
-            if i == 0 and stride != 1:
+            if i == 0 and name != "layer1":
                 down_p, down_s = bn(out)
                 p["downsample"], s["downsample"] = [conv(out, inp, 1), down_p], [{}, down_s]
             params[name].append(p)
