@@ -43,9 +43,9 @@ def paddings(padding, kernel: tuple, dilation: tuple, stride: tuple) -> tuple:
         # torch pads an even total unevenly: the extra row / column goes after
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
-    if isinstance(padding, str):
-        raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                         f"{{'valid', 'same'}}")
+    if isinstance(padding, str):  # a string, but not an option's name: torch's ValueError
+        raise ValueError(f"Invalid padding string {padding!r}, should be one of "  # noqa: TRY004
+                         "{'valid', 'same'}")
     return tuple((p, p) for p in pair(padding, len(kernel), "padding"))
 
 

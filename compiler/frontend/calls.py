@@ -12,8 +12,8 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import linalg_calls
-from .nn_calls import CONVS, conv_with_bias, nn_primitive
 from . import numpy_names as calls
+from .nn_calls import CONVS, conv_with_bias, nn_primitive
 from .stat_calls import lower_statistic
 
 

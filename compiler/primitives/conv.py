@@ -83,7 +83,7 @@ jvp(Prim.MAX_POOL2D_GRAD, Prim.MAX_POOL2D_JVP, Prim.AVG_POOL2D_GRAD,
 def _conv_terms(s, x, w):
     """The Plan of conv(x, w) and its (y index, x index, w index) product terms."""
     p, per_group = conv_plan(x, w, **_conv_options(s))
-    n, c, h, wd = p.x4
+    n, _, h, wd = p.x4
     o, cg = w.shape[:2]
     (sh, sw), (dh, dw), (top, _), (left, _) = p.stride, p.dilation, p.pads[0], p.pads[1]
     terms = []
