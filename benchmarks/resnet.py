@@ -70,22 +70,22 @@ def agc_step(kind, example, params, state, x, labels):
     import agc  # noqa: PLC0415 (loaded in the child only)
 
     opt = agc.optim.SGD(lr=LR, momentum=0.9)
-    nn = agc.nn
 
     def full():
-        (value, stats), grads = example.loss.value_and_grad(params, state, x, labels)
+        (value, stats, _), grads = example.loss.value_and_grad(params, state, x, labels, True)
         opt.step(params, grads)
         example.update_state(state, stats)
         return value
 
     def head():
-        (value, stats), grads = example.head_loss.value_and_grad(params, state, x, labels)
+        (value, stats, _), grads = example.head_loss.value_and_grad(params, state, x, labels,
+                                                                    True)
         opt.step(params["fc"], grads)
         example.update_state(state, stats)
         return value
 
     def forward():
-        return nn.cross_entropy(example.resnet18(params, state, x, True)[0], labels)
+        return example.resnet18(params, state, x, labels, True)[0]
 
     return {"agc": full, "agc_fc": head, "agc_forward": forward}[kind]
 

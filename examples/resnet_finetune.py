@@ -63,8 +63,14 @@ def downsampling_block(x, p, s, training):
     return nn.relu(out + shortcut), [mean1, var1, mean2, var2, mean3, var3]
 
 
-def resnet18(params, state, x, training):
-    """(class scores (N, classes), new BN statistics) of images x (N, 3, H, W)."""
+def resnet18(params, state, x, labels, training):
+    """(mean cross entropy against labels, new BN statistics, class scores) of x (N, 3, H, W).
+
+    The loss is computed here, in the function agc differentiates, rather than
+    around a call of it: agc's adjoint of a helper runs the helper's forward
+    again, so a network in a helper would cost a second forward pass even when
+    only `fc` is trained.
+    """
     x, mean, var = batch_norm_layer(nn.conv2d(x, params["conv1"]["weight"], None, 2, 3),
                                     params["bn1"], state["bn1"], training)
     stats = [mean, var]
@@ -77,26 +83,18 @@ def resnet18(params, state, x, training):
         x, second = basic_block(x, params[name][1], state[name][1], training)
         stats = stats + first + second
     x = nn.flatten(nn.adaptive_avg_pool2d(x, 1), 1)
-    return nn.linear(x, params["fc"]["weight"], params["fc"]["bias"]), stats
+    logits = nn.linear(x, params["fc"]["weight"], params["fc"]["bias"])
+    return nn.cross_entropy(logits, labels), stats, logits
 
 
-@agc.differentiate(wrt=("params",), has_aux=True)
-def loss(params, state, x, labels):
-    """Mean cross entropy in training mode; aux: the new running statistics."""
-    logits, stats = resnet18(params, state, x, True)
-    return nn.cross_entropy(logits, labels), stats
-
-
-@agc.differentiate(wrt=("params/fc",), has_aux=True)
-def head_loss(params, state, x, labels):
-    """The same loss, differentiated with respect to the head `fc` only."""
-    logits, stats = resnet18(params, state, x, True)
-    return nn.cross_entropy(logits, labels), stats
+# One model, two gradients; the statistics and scores are auxiliary outputs.
+loss = agc.differentiate(resnet18, wrt="params", has_aux=True)  # phase 2: everything
+head_loss = agc.differentiate(resnet18, wrt=("params/fc",), has_aux=True)  # phase 1: fc
 
 
 def predict(params, state, x):
     """Class scores in evaluation mode (running statistics), as model.eval(); plain numpy."""
-    return resnet18(params, state, x, False)[0]
+    return resnet18(params, state, x, np.zeros(len(x), dtype=int), False)[2]
 
 
 # ------------------------------------------------------------- weights, state
@@ -188,7 +186,8 @@ def train(params, state, data, epochs, objective, batch, lr, rng, label, history
         order = rng.permutation(len(y))
         for i in tqdm(range(0, len(y), batch), desc=f"{label} epoch {epoch + 1}", leave=False):
             take = order[i:i + batch]
-            (value, stats), grads = objective.value_and_grad(params, state, x[take], y[take])
+            (value, stats, _), grads = objective.value_and_grad(params, state, x[take], y[take],
+                                                                True)
             if head_only:
                 opt.step(params["fc"], grads)
             else:

@@ -164,7 +164,7 @@ def test_forward_and_running_statistics_match_torch(dtype):
             torch.from_numpy(x.astype(np.float64))).numpy()
     train_logits, _, _, buffers = _reference(model, x, labels)
     _close(resnet.predict(params, state, x), expected_eval, dtype, "eval logits")
-    logits, stats = resnet.resnet18(params, state, x, True)
+    value, stats, logits = resnet.resnet18(params, state, x, labels, True)
     _close(logits, train_logits, dtype, "training logits")
     resnet.update_state(state, stats)
     for name, value in _flat(state).items():
@@ -175,7 +175,7 @@ def test_forward_and_running_statistics_match_torch(dtype):
 def test_loss_and_every_gradient_match_torch(dtype):
     model, params, state, x, labels = _setup(dtype)
     _, expected, torch_grads, _ = _reference(model, x, labels)
-    (value, stats), grads = resnet.loss.value_and_grad(params, state, x, labels)
+    (value, stats, _), grads = resnet.loss.value_and_grad(params, state, x, labels, True)
     _close(value, expected, dtype, "loss")
     assert len(stats) == 2 * 20  # mean and variance of each of the 20 batch norms
     flat = _flat(grads)
@@ -189,7 +189,7 @@ def test_head_gradient_matches_torch_with_frozen_backbone(dtype):
     model, params, state, x, labels = _setup(dtype)
     _, expected, torch_grads, _ = _reference(model, x, labels, head_only=True)
     assert sorted(torch_grads) == ["fc.bias", "fc.weight"]
-    (value, _), grads = resnet.head_loss.value_and_grad(params, state, x, labels)
+    (value, _, _), grads = resnet.head_loss.value_and_grad(params, state, x, labels, True)
     _close(value, expected, dtype, "loss")
     _close(grads["weight"], torch_grads["fc.weight"], dtype, "fc.weight")
     _close(grads["bias"], torch_grads["fc.bias"], dtype, "fc.bias")
@@ -198,7 +198,7 @@ def test_head_gradient_matches_torch_with_frozen_backbone(dtype):
 def test_head_gradient_does_no_backbone_adjoint_work():
     """Activity analysis leaves every convolution and batch norm out of the backward sweep."""
     _, params, state, x, labels = _setup(np.float64)
-    resnet.head_loss.grad(params, state, x, labels)
+    resnet.head_loss.grad(params, state, x, labels, True)
     head = resnet.head_loss.gradient_source
     full = resnet.loss.gradient_source
     conv_grads = re.compile(r"conv2d\w*_(?:grad|vjp)|conv\w*_bar|bn\w*_bar|weight_bar")
