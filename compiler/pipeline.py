@@ -48,6 +48,8 @@ class Target:
     has_aux: bool = False  # the first returned value is differentiated, the rest ride along
     keep: tuple[str, ...] = ()  # intermediates whose adjoints are returned too
     ranks: tuple[tuple[str, int], ...] = ()  # known numbers of dimensions of array parameters
+    # wrt parameters differentiated in part: ((name, ((key, ...), ...)), ...), see wrt_paths.py
+    paths: tuple = ()
 
 
 @dataclass
@@ -99,7 +101,8 @@ def differentiate_function(parsed: ParsedModule, target: Target,
                              f"assigned exactly once (it is assigned {assigned.get(name, 0)} times)")
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
-                       keep=target.keep, param_ranks=dict(target.ranks)).run()
+                       keep=target.keep, param_ranks=dict(target.ranks),
+                       paths=dict(target.paths)).run()
     checks.adjoint(adjoint, "reverse", markers=True)
     adjoint = optimize(adjoint)  # first, so dead adjoint code keeps nothing alive
     checks.adjoint(adjoint, "dead-code removal", markers=True)
@@ -138,7 +141,7 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
         prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
     functions = [entry[0] for entry in prepared.values()]
     found = _discover_helpers(parsed, functions, user_globals)
-    roots = {name: (entry[4], None) for name, entry in prepared.items()}
+    roots = {name: (entry[4], None, None) for name, entry in prepared.items()}
     active = _active_helper_params(functions, found, roots)
     calls: dict = {}
     helpers = {}
@@ -165,7 +168,7 @@ def second_order_functions(parsed: ParsedModule, target: Target, user_globals: d
     if parsed.live_globals is None:
         parsed.live_globals = user_globals
     adjoint, primal = differentiate_function(parsed, target, checks)
-    roots = {target.name: (adjoint.wrt, None)}
+    roots = {target.name: (adjoint.wrt, None, None)}
     helpers = collect_helpers(parsed, [primal], user_globals, roots, checks)
     found = _discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
     active = _active_helper_params([primal], found, roots)
@@ -202,7 +205,8 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
         for target in targets:
             adjoints[target.name], primals[target.name] = differentiate_function(parsed, target,
                                                                                  checks)
-        roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
+        roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None, dict(t.paths))
+                 for t in targets}
         helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks)
     helper_tangents: list[Tangent] = []
     if mode != "reverse":
@@ -259,7 +263,7 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
                                     "rewrite the recursion as a loop")
             if (id(where), key) not in homes:
-                home = _live_source(key[1], where, user_globals)
+                home = _live_source(key[1], module_name, where, user_globals)
                 if home is None:
                     home = where if module_name is None else modules.get(module_name, call)
                 homes[id(where), key] = home
@@ -299,8 +303,8 @@ def _active_helper_params(functions: list[ir.Function], found: dict,
     active: dict[tuple, set[int]] = {}
     work = [(fn, *roots[fn.name]) for fn in functions]
     while work:
-        fn, wrt, outputs = work.pop()
-        live = active_variables(fn, tuple(wrt), outputs)
+        fn, wrt, outputs, paths = work.pop()
+        live = active_variables(fn, tuple(wrt), outputs, paths)
         for call in _calls(fn):
             key = (call.params.get("module"), call.params.get("fn"))
             positions = {i for i, a in enumerate(call.args)
@@ -310,11 +314,12 @@ def _active_helper_params(functions: list[ir.Function], found: dict,
             active[key] |= positions
             helper = found[key][0]
             names = tuple(p for i, p in enumerate(helper.param_names) if i in active[key])
-            work.append((helper, names, None))
+            work.append((helper, names, None, None))
     return active
 
 
-def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
+def _live_source(name: str, module_name: str | None, where: ParsedModule,
+                 user_globals: dict | None):
     """Parse a helper from its live function object (decorator mode), if there is one."""
     if user_globals is None or name in where.functions:
         return None
@@ -322,7 +327,11 @@ def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
         home = _method_source(name, where)
         if home is not None:
             return home
-    func = (where.live_globals or user_globals).get(name)
+    if module_name is not None and module_name in sys.modules:
+        # `nn.layer_norm(x)`: agc.nn's function, even where the model's module has its own
+        func = getattr(sys.modules[module_name], name, None)
+    else:
+        func = (where.live_globals or user_globals).get(name)
     if not callable(func) or not hasattr(func, "__code__"):
         return None
     text, path, offset = function_source(func)
