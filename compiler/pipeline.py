@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from . import ir
-from .ad.activity import active_variables
+from .ad.activity import helper_activity, param_paths
 from .ad.dead_code import optimize
 from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
@@ -142,7 +142,7 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
     functions = [entry[0] for entry in prepared.values()]
     found = _discover_helpers(parsed, functions, user_globals)
     roots = {name: (entry[4], None, None) for name, entry in prepared.items()}
-    active = _active_helper_params(functions, found, roots)
+    active = helper_activity(functions, found, roots)
     calls: dict = {}
     helpers = {}
     for key, (helper, namer, temps, _) in found.items():
@@ -171,7 +171,7 @@ def second_order_functions(parsed: ParsedModule, target: Target, user_globals: d
     roots = {target.name: (adjoint.wrt, None, None)}
     helpers = collect_helpers(parsed, [primal], user_globals, roots, checks)
     found = _discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
-    active = _active_helper_params([primal], found, roots)
+    active = helper_activity([primal], found, roots)
     calls: dict = {}
     forwarders = []
     for (key, (helper, namer, temps, home)), adj in zip(found.items(), helpers, strict=True):
@@ -231,12 +231,14 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     """
     checks = checks or Checks()
     found = _discover_helpers(parsed, functions, user_globals)
-    active = _active_helper_params(functions, found, roots)
+    tree_paths: dict[tuple, dict] = {}
+    active = helper_activity(functions, found, roots, tree_paths)
     adjoints = []
     for key, (helper, namer, temps, home) in found.items():
         checks.function(helper, "mark_sequences")
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
-        adjoint = Reverser(helper, wrt, namer, temps, helper=True).run()
+        adjoint = Reverser(helper, wrt, namer, temps, helper=True,
+                           paths=param_paths(helper, tree_paths.get(key, {}))).run()
         checks.adjoint(adjoint, "reverse", markers=True)
         adjoint = checks.adjoint(optimize(adjoint), "dead-code removal", markers=True)
         adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
@@ -293,29 +295,6 @@ def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedMod
             f"two different functions named {name}() are called, from {os.path.basename(first)}"
             f" and {os.path.basename(path)}; agc would emit only one of them", call.loc,
             "rename one of the two functions")
-
-
-def _active_helper_params(functions: list[ir.Function], found: dict,
-                          roots: dict[str, tuple] | None) -> dict[tuple, set[int]]:
-    """(module, name) -> positions of the helper's parameters that receive active values."""
-    if roots is None:
-        return {key: set(range(len(entry[0].params))) for key, entry in found.items()}
-    active: dict[tuple, set[int]] = {}
-    work = [(fn, *roots[fn.name]) for fn in functions]
-    while work:
-        fn, wrt, outputs, paths = work.pop()
-        live = active_variables(fn, tuple(wrt), outputs, paths)
-        for call in _calls(fn):
-            key = (call.params.get("module"), call.params.get("fn"))
-            positions = {i for i, a in enumerate(call.args)
-                         if isinstance(a, ir.Var) and a.name in live}
-            if positions <= active.setdefault(key, set()):
-                continue
-            active[key] |= positions
-            helper = found[key][0]
-            names = tuple(p for i, p in enumerate(helper.param_names) if i in active[key])
-            work.append((helper, names, None, None))
-    return active
 
 
 def _live_source(name: str, module_name: str | None, where: ParsedModule,

@@ -10,11 +10,12 @@ import agc
 import numpy as np
 import pytest
 from agc import nn
+from gradcheck import import_source, numeric_grad
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-TOL = {np.float64: dict(rtol=1e-9, atol=1e-11), np.float32: dict(rtol=2e-4, atol=2e-5)}
+TOL = {np.float64: {"rtol": 1e-9, "atol": 1e-11}, np.float32: {"rtol": 2e-4, "atol": 2e-5}}
 
 
 # ------------------------------------------------------------------ models
@@ -27,7 +28,7 @@ def bn_train(x, rm, rv, w, b, c):
 
 @agc.differentiate(wrt=("x", "w", "b"))
 def bn_eval(x, rm, rv, w, b, c):
-    y, m, v = nn.batch_norm(x, rm, rv, weight=w, bias=b)
+    y, _, _ = nn.batch_norm(x, rm, rv, weight=w, bias=b)
     return np.sum(c * y)
 
 
@@ -170,8 +171,8 @@ def test_cross_entropy_label_smoothing_matches_torch(targets, dtype):
     elif targets == "one sample":
         x, t = x[0], np.array(2)
     for model, smoothing, reduction in ((smoothed, 0.1, "mean"), (smoothed_sum, 0.25, "sum")):
-        value, grads = _torch_grads(lambda x: F.cross_entropy(
-            x, torch.tensor(t), reduction=reduction, label_smoothing=smoothing), x)
+        value, grads = _torch_grads(lambda x, r=reduction, e=smoothing: F.cross_entropy(
+            x, torch.tensor(t), reduction=r, label_smoothing=e), x)
         ours, got = model.value_and_grad(x, t)
         _check((got,), grads, dtype)
         np.testing.assert_allclose(ours, value, **TOL[dtype])
@@ -192,7 +193,7 @@ def test_forward_mode_of_batch_norm_and_layer_norm():
 
 
 def bn_small(x, w):
-    y, m, v = nn.batch_norm(x, np.zeros(2), np.ones(2), w, None, True)
+    y, _, _ = nn.batch_norm(x, np.zeros(2), np.ones(2), w, None, True)
     return np.sum(y * y * y)
 
 
@@ -232,8 +233,6 @@ def uses_both(x):
 
 def test_an_agc_nn_call_is_not_taken_for_the_models_function_of_that_name(tmp_path):
     """Was: nn.layer_norm(x, (3,), w) differentiated the model module's own layer_norm."""
-    from gradcheck import import_source, numeric_grad
-
     model = import_source(SHADOWING, tmp_path, "nn_shadowing")
     x, w = np.array([[0.3, -1.2, 0.8], [1.1, 0.4, -0.2]]), np.array([0.7, -1.3, 0.5])
     np.testing.assert_allclose(agc.grad(model.uses_nn, wrt="x")(x, w),
@@ -242,8 +241,6 @@ def test_an_agc_nn_call_is_not_taken_for_the_models_function_of_that_name(tmp_pa
 
 def test_two_different_helpers_of_one_name_are_refused(tmp_path):
     """Was: a silently wrong gradient (the emitted `def relu` of agc.nn replaced the model's)."""
-    from gradcheck import import_source
-
     model = import_source(SHADOWING, tmp_path, "nn_shadowing_both")
     with pytest.raises(agc.UserCodeError, match=r"two different functions named relu\(\)"):
         agc.grad(model.uses_both)(np.array([1.0, -2.0]))

@@ -1,0 +1,146 @@
+"""`wrt` paths into a parameter tree: `wrt=("params/fc",)` freezes the rest of the tree.
+
+Gradients against jax.grad of the whole tree (the named subtree of it), the emitted
+source (no adjoint work for the frozen parameters, also inside helpers), list
+indices and several paths, the errors for paths that name nothing, and one-line
+updates of the head with agc.optim.
+"""
+
+from __future__ import annotations
+
+import agc
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from agc.runtime import complete_paths
+
+jax.config.update("jax_enable_x64", True)
+
+
+def layer(p, h):
+    return np.tanh(h @ p["w"] + p["b"])
+
+
+def forward(params, x):
+    h = layer(params["body"], x)
+    return h @ params["fc"]["w"] + params["fc"]["b"]
+
+
+@agc.differentiate(wrt="params/fc")
+def head_loss(params, x, y):
+    err = forward(params, x) - y  # the whole tree goes into a helper
+    return np.mean(err * err)
+
+
+@agc.differentiate(wrt=("params/layers/1", "params/fc/b"))
+def listed_loss(params, x):
+    h = x
+    for i in range(2):
+        h = np.tanh(h @ params["layers"][i]["w"])
+    return np.sum((h @ params["fc"]["w"] + params["fc"]["b"]) ** 2)
+
+
+def jax_loss(params, x, y):
+    h = jnp.tanh(x @ params["body"]["w"] + params["body"]["b"])
+    err = h @ params["fc"]["w"] + params["fc"]["b"] - y
+    return jnp.mean(err * err)
+
+
+def jax_listed(params, x):
+    h = x
+    for i in range(2):
+        h = jnp.tanh(h @ params["layers"][i]["w"])
+    return jnp.sum((h @ params["fc"]["w"] + params["fc"]["b"]) ** 2)
+
+
+def _params(dtype=np.float64):
+    rng = np.random.default_rng(0)
+    tree = {"body": {"w": rng.normal(size=(3, 4)), "b": rng.normal(size=4)},
+            "fc": {"w": rng.normal(size=(4, 2)), "b": rng.normal(size=2)},
+            "layers": [{"w": rng.normal(size=(3, 3))}, {"w": rng.normal(size=(3, 4))}]}
+    data = (rng.normal(size=(5, 3)), rng.normal(size=(5, 2)))
+    return jax.tree_util.tree_map(lambda a: a.astype(dtype), (tree, *data))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_gradient_of_the_head_is_jaxs_for_that_subtree(dtype):
+    params, x, y = _params(dtype)
+    value, grads = head_loss.value_and_grad(params, x, y)
+    want = jax.grad(jax_loss)(params, x, y)["fc"]
+    assert set(grads) == {"w", "b"}
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for name in ("w", "b"):
+        assert grads[name].dtype == dtype
+        np.testing.assert_allclose(grads[name], want[name], rtol=tol * 10, atol=tol)
+    np.testing.assert_allclose(value, jax_loss(params, x, y), rtol=tol * 10)
+
+
+def test_list_indices_and_several_paths():
+    params, x, _ = _params()
+    layer1, fc_b = listed_loss.grad(params, x)
+    want = jax.grad(jax_listed)(params, x)
+    np.testing.assert_allclose(layer1["w"], want["layers"][1]["w"], rtol=1e-12)
+    np.testing.assert_allclose(fc_b, want["fc"]["b"], rtol=1e-12)
+    # the same through agc.grad, naming a leaf and a whole parameter besides a path
+    got = agc.grad(listed_loss.fn, wrt=("params/layers/0/w", "x"))(params, x)
+    np.testing.assert_allclose(got[0], want["layers"][0]["w"], rtol=1e-12)
+    np.testing.assert_allclose(got[1], jax.grad(jax_listed, argnums=1)(params, x), rtol=1e-12)
+
+
+def test_no_adjoint_work_for_the_frozen_part_in_the_emitted_source():
+    params, x, y = _params()
+    head_loss.grad(params, x, y)
+    source = next(c.source for c in head_loss._compiled.values())
+    backward = source.split("def forward_vjp")[1].split("\ndef ")[0]
+    assert "rt.index['fc']" in backward
+    assert "index['body']" not in backward and "layer_vjp" not in backward
+    # the body's layer is never differentiated: its vjp (emitted, never called) is empty
+    assert source.split("def layer_vjp")[1].split('"""')[2].strip() == "return (None, None)"
+    assert "rt.complete_paths(params_bar, params, (('fc',),))" in source
+
+
+def test_a_helper_shared_by_frozen_and_trained_layers_differentiates_only_the_trained():
+    @agc.differentiate(wrt="params/fc")
+    def two_layers(params, x):
+        return np.sum(layer(params["fc"], layer(params["body"], x)))
+
+    params, x, _ = _params()
+    params["fc"]["w"] = params["fc"]["w"][:, :2]
+    got = two_layers.grad(params, x)
+    want = agc.grad(two_layers.fn, wrt="params")(params, x)["fc"]
+    np.testing.assert_allclose(got["w"], want["w"], rtol=1e-12)
+    source = next(c.source for c in two_layers._compiled.values())
+    assert "Computed for (p) only" in source  # no cotangent of h: the input is frozen
+
+
+@pytest.mark.parametrize("wrt,message", [
+    ("params/zz", r"params has no key 'zz'; its keys are 'body', 'fc', 'layers'"),
+    ("params/layers/2", r"params/layers is a list of 2 items; '2' is not an index"),
+    ("params/fc/w/0", r"params/fc/w is not a dict, list or tuple \(it is ndarray\)"),
+    ("params//fc", r"non-empty steps separated by '/'"),
+    ("p/fc", r"has no parameter 'p/fc'; its parameters are params, x, y"),
+])
+def test_a_path_that_names_nothing_is_refused_naming_what_is_there(wrt, message):
+    params, x, y = _params()
+    with pytest.raises(agc.UsageError, match=message):
+        agc.grad(head_loss.fn, wrt=wrt)(params, x, y)
+
+
+def test_one_line_update_of_the_head_with_agc_optim():
+    params, x, y = _params()
+    body_w, fc_w = params["body"]["w"].copy(), params["fc"]["w"].copy()
+    opt = agc.optim.SGD(lr=0.1, momentum=0.9)
+    grads = head_loss.grad(params, x, y)
+    opt.step(params["fc"], grads)
+    np.testing.assert_array_equal(params["body"]["w"], body_w)
+    np.testing.assert_allclose(params["fc"]["w"], fc_w - 0.1 * grads["w"], rtol=1e-14)
+
+
+def test_complete_paths_fills_a_subtree_no_cotangent_reached():
+    like = {"a": {"w": np.ones(2), "b": np.ones(3)}, "c": [np.ones(1), np.ones(2)]}
+    out = complete_paths({"a": {"w": np.full(2, 5.0)}}, like, (("a",), ("c", 1)))
+    np.testing.assert_array_equal(out["a"]["w"], [5.0, 5.0])
+    np.testing.assert_array_equal(out["a"]["b"], np.zeros(3))
+    np.testing.assert_array_equal(out["c"][1], np.zeros(2))
+    assert set(out) == {"a", "c"} and set(out["c"]) == {1}
