@@ -232,7 +232,7 @@ def main(argv=None):
     """Parse the size flags, fine-tune, report the test accuracy."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--head-epochs", type=int, default=3, help="phase 1: fc only")
-    parser.add_argument("--epochs", type=int, default=3, help="phase 2: the whole network")
+    parser.add_argument("--epochs", type=int, default=5, help="phase 2: the whole network")
     parser.add_argument("--images", type=int, default=1797, help="digits used (of 1797)")
     parser.add_argument("--width", type=float, default=1.0, help="width multiplier (1: 64-512)")
     parser.add_argument("--batch", type=int, default=32)
