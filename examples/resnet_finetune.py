@@ -17,11 +17,13 @@ backbone; agc emits no adjoint work for it), phase 2 the whole network, both
 with `agc.optim.SGD(momentum=0.9)`, from a random initialisation as
 torchvision's.
 
-    python examples/resnet_finetune.py                 # the full run (CPU minutes)
-    python examples/resnet_finetune.py --epochs 1 --images 64 --width 0.125   # seconds
+    python examples/resnet_finetune.py                 # the full run, ~3 CPU minutes
+    python examples/resnet_finetune.py --head-epochs 1 --epochs 1 --images 64 --width 0.125
 
-Measured with the defaults (3 head epochs, then 3 full epochs, all 1797 images,
-80/20 split, width 1): see docs/convnets.md for the test accuracy it reaches.
+With the defaults (3 epochs of the head, then 5 of the whole network, batch
+32, lr 0.01, 1437 training and 360 test images, width 1) the test accuracy
+is 86.7% after the head-only phase and 97.5% at the end (184 s on one CPU
+thread; docs/convnets.md has the table per epoch).
 """
 
 import argparse
