@@ -17,6 +17,7 @@ import types
 from collections.abc import Sequence
 
 from .errors import UsageError
+from .runtime.arrays import check_wrt, checking_arguments
 
 Resolved = tuple[tuple[str, tuple], ...]  # ((parameter, (key, ...)), ...), one per wrt item
 
@@ -108,19 +109,35 @@ def compiled(compile_function, fn, wrt, key, has_aux, keep, method, resolved: Re
 
 
 def selecting(compiled: types.SimpleNamespace, resolved: Resolved) -> types.SimpleNamespace:
-    """`compiled` (differentiated by the paths' parameters) giving each path's gradient."""
+    """`compiled` (differentiated by the paths' parameters) giving each path's gradient.
+
+    Only the named parts must hold floats: a frozen integer leaf (a count, a
+    mask) is no value to differentiate, so the whole-parameter check is replaced.
+    """
     bases = tuple(compiled.adjoint.wrt)
-    grad, value_and_grad = compiled.grad, compiled.value_and_grad
+    params = list(compiled.adjoint.primal.param_names)
+    # the emitted functions, checked for one array library but no longer for float leaves
+    grad = checking_arguments(compiled.grad.__wrapped__, (), ())
+    value_and_grad = checking_arguments(compiled.value_and_grad.__wrapped__, (), ())
+
+    def check(args):
+        for name, keys in resolved:
+            part = args[params.index(name)]
+            for key in keys:
+                part = part[key]
+            check_wrt((name + "".join(f"[{key!r}]" for key in keys),), part)
 
     def pick(grads):
         return select(grads if len(bases) > 1 else (grads,), bases, resolved)
 
     @functools.wraps(grad)
     def selected_grad(*args, **kwargs):
+        check(args)
         return pick(grad(*args, **kwargs))
 
     @functools.wraps(value_and_grad)
     def selected_value_and_grad(*args, **kwargs):
+        check(args)
         value, grads = value_and_grad(*args, **kwargs)
         return value, pick(grads)
 

@@ -144,3 +144,31 @@ def test_complete_paths_fills_a_subtree_no_cotangent_reached():
     np.testing.assert_array_equal(out["a"]["b"], np.zeros(3))
     np.testing.assert_array_equal(out["c"][1], np.zeros(2))
     assert set(out) == {"a", "c"} and set(out["c"]) == {1}
+
+
+def test_only_the_named_part_must_hold_floats():
+    """An integer leaf of the frozen part (a count, a mask) is fine; one in the head is not."""
+    params, x, y = _params()
+    want = jax.grad(jax_loss)(params, x, y)["fc"]["b"]
+    params["body"]["steps"] = np.arange(3)
+    np.testing.assert_allclose(head_loss.grad(params, x, y)["b"], want, rtol=1e-12)
+    params["fc"]["b"] = np.array([1, 2])
+    with pytest.raises(TypeError, match=r"params\['fc'\]\['b'\]: it is an integer"):
+        head_loss.grad(params, x, y)
+
+
+def test_paths_are_refused_where_only_whole_parameters_make_sense():
+    params, x, y = _params()
+    with pytest.raises(agc.UsageError, match="paths into trees work with grad"):
+        agc.hvp(head_loss)(params, x, y, params["fc"])
+
+    class Model:
+        def __init__(self):
+            self.fc = {"w": np.ones(2)}
+
+        @agc.differentiate(wrt="self/fc")
+        def loss(self, x):
+            return np.sum(self.fc["w"] * x)
+
+    with pytest.raises(agc.UsageError, match="not supported on methods"):
+        Model().loss.grad(np.ones(2))
