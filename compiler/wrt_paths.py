@@ -138,8 +138,8 @@ def selecting(compiled: types.SimpleNamespace, resolved: Resolved) -> types.Simp
     @functools.wraps(value_and_grad)
     def selected_value_and_grad(*args, **kwargs):
         check(args)
-        value, grads = value_and_grad(*args, **kwargs)
-        return value, pick(grads)
+        value, grads, *kept = value_and_grad(*args, **kwargs)  # kept: intermediates' adjoints
+        return (value, pick(grads), *kept)
 
     return types.SimpleNamespace(**{**vars(compiled), "grad": selected_grad,
                                     "value_and_grad": selected_value_and_grad})

@@ -172,3 +172,20 @@ def test_paths_are_refused_where_only_whole_parameters_make_sense():
 
     with pytest.raises(agc.UsageError, match="not supported on methods"):
         Model().loss.grad(np.ones(2))
+
+
+def test_paths_with_has_aux_and_intermediates():
+    @agc.differentiate(wrt="params/fc", has_aux=True)
+    def with_aux(params, x, y):
+        out = forward(params, x)
+        err = out - y
+        return np.mean(err * err), np.max(out)
+
+    params, x, y = _params()
+    grads, aux = with_aux.grad(params, x, y)
+    want = jax.grad(jax_loss)(params, x, y)["fc"]
+    np.testing.assert_allclose(grads["w"], want["w"], rtol=1e-12)
+    assert aux == np.max(forward(params, x))
+    grads, kept = head_loss.grad(params, x, y, intermediates=("err",))
+    np.testing.assert_allclose(grads["b"], want["b"], rtol=1e-12)
+    np.testing.assert_allclose(kept["err"], 2 * (forward(params, x) - y) / y.size, rtol=1e-12)
