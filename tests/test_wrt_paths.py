@@ -189,3 +189,14 @@ def test_paths_with_has_aux_and_intermediates():
     grads, kept = head_loss.grad(params, x, y, intermediates=("err",))
     np.testing.assert_allclose(grads["b"], want["b"], rtol=1e-12)
     np.testing.assert_allclose(kept["err"], 2 * (forward(params, x) - y) / y.size, rtol=1e-12)
+
+
+def test_verify_refuses_paths_and_proves_the_whole_tree():
+    def small(params, x):
+        return np.sum(np.tanh(x * params["body"]["w"]) * params["fc"]["w"])
+
+    params = {"body": {"w": np.array([0.3, -0.2])}, "fc": {"w": np.array([0.5, 1.5])}}
+    x = np.array([0.7, 0.1])
+    with pytest.raises(agc.UsageError, match="verify with the whole parameter"):
+        agc.verify(small, params, x, wrt="params/fc")
+    assert agc.verify(small, params, x, wrt="params").proved
