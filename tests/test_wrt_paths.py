@@ -200,3 +200,30 @@ def test_verify_refuses_paths_and_proves_the_whole_tree():
     with pytest.raises(agc.UsageError, match="verify with the whole parameter"):
         agc.verify(small, params, x, wrt="params/fc")
     assert agc.verify(small, params, x, wrt="params").proved
+
+
+def _product(p):
+    return np.sum(p["w"] * p["b"])
+
+
+@agc.differentiate(wrt=("params/fc/w", "other"))
+def either_tree(params, other, flag):
+    p = params["fc"]
+    if flag > 0:
+        p = other
+    return _product(p)
+
+
+def test_a_tree_also_assigned_from_a_whole_parameter_is_differentiated_whole():
+    """A variable that holds a part of params on one path and `other` on another: the
+    helper it is passed to must give all of its cotangent, not only the path's."""
+    other = {"w": np.array([1.0, 2.0]), "b": np.array([3.0, -4.0])}
+    params, _, _ = _params()
+    params["fc"] = {"w": np.array([0.5, 0.25]), "b": np.array([2.0, 8.0])}
+    w_grad, other_grad = either_tree.grad(params, other, 1.0)
+    np.testing.assert_array_equal(w_grad, [0.0, 0.0])
+    np.testing.assert_array_equal(other_grad["w"], other["b"])
+    np.testing.assert_array_equal(other_grad["b"], other["w"])
+    w_grad, other_grad = either_tree.grad(params, other, -1.0)
+    np.testing.assert_array_equal(w_grad, params["fc"]["b"])
+    np.testing.assert_array_equal(other_grad["b"], [0.0, 0.0])
