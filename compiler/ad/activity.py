@@ -82,12 +82,14 @@ def _merge_call_paths(into: dict[int, tuple | None], call: ir.Assign, positions:
 
 def _along_paths(assigns: list[ir.Assign], whole: set[str], partial: dict[str, tuple]):
     """(varied as a whole, {tree variable: the key paths varied in it}) from `partial`."""
+    readers: dict[str, list[ir.Assign]] = {}
+    for s in assigns:
+        for name in dict.fromkeys(differentiable_args(s)):
+            readers.setdefault(name, []).append(s)
     pending = list(partial)
     while pending:
         name = pending.pop()
-        for s in assigns:
-            if name not in differentiable_args(s):
-                continue
+        for s in readers.get(name, ()):
             key = _constant_key(s)
             if key is None or s.args[0] != ir.Var(name):
                 whole.add(s.target.name)  # used otherwise: all of it counts
