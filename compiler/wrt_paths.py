@@ -40,6 +40,37 @@ def checked_base(item: str, fn_name: str) -> str:
     return item.partition("/")[0]
 
 
+def as_items(wrt, fn_name: str):
+    """`wrt` as a sequence of items: a name or position alone in a tuple, a mask as paths."""
+    if isinstance(wrt, (str, int)):
+        return (wrt,)
+    return from_mask(wrt, fn_name) if isinstance(wrt, dict) else wrt
+
+
+def from_mask(mask: dict, fn_name: str) -> tuple[str, ...]:
+    """`wrt={"params": {"fc": True}}` as paths: per parameter, a mask like optax's, a prefix
+    of its tree holding True (differentiated) or False (frozen; so is a key left out)."""
+    out: list[str] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, bool):
+            out.extend([path] if node else [])
+            return
+        if not isinstance(node, (dict, list, tuple)):
+            raise UsageError(f"wrt mask of {fn_name}(): {path!r} holds {node!r}; a mask holds "
+                             "True or False, or dicts / lists / tuples of them")
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            if "/" in str(key):
+                raise UsageError(f"wrt mask of {fn_name}(): the key {key!r} has a '/' in it")
+            walk(value, f"{path}/{key}")
+
+    for name, tree in mask.items():
+        walk(tree, str(name))
+    if not out:
+        raise UsageError(f"wrt mask of {fn_name}() selects nothing (no True in {mask!r})")
+    return tuple(out)
+
+
 def resolve(wrt: Sequence[str], arguments: dict[str, object] | None) -> Resolved:
     """Each wrt item as (parameter, keys), the keys looked up in `arguments` (by name).
 

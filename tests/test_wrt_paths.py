@@ -227,3 +227,17 @@ def test_a_tree_also_assigned_from_a_whole_parameter_is_differentiated_whole():
     w_grad, other_grad = either_tree.grad(params, other, -1.0)
     np.testing.assert_array_equal(w_grad, params["fc"]["b"])
     np.testing.assert_array_equal(other_grad["b"], [0.0, 0.0])
+
+
+def test_a_mask_tree_names_the_same_parts_as_paths():
+    """wrt={"params": {"fc": True}}: optax-style masks, a prefix of the tree (False or
+    missing: frozen); the result is what the equivalent paths give."""
+    params, x, y = _params()
+    masked = agc.grad(head_loss.fn, wrt={"params": {"fc": True, "body": False}})(params, x, y)
+    np.testing.assert_array_equal(masked["w"], head_loss.grad(params, x, y)["w"])
+    both = agc.grad(listed_loss.fn, wrt={"params": {"layers": [False, True], "fc": {"b": True}}})
+    np.testing.assert_array_equal(both(params, x)[1], listed_loss.grad(params, x)[1])
+    with pytest.raises(agc.UsageError, match="selects nothing"):
+        agc.grad(head_loss.fn, wrt={"params": {"fc": False}})
+    with pytest.raises(agc.UsageError, match="holds 1; a mask holds True or False"):
+        agc.grad(head_loss.fn, wrt={"params": {"fc": 1}})
