@@ -230,11 +230,10 @@ class Differentiated:
 
 
 def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
-    """`wrt` as parameter names: a name, a position, or a tuple/list of them."""
+    """`wrt` as parameter names (or paths): a name, a position, a tuple/list, or a mask dict."""
     if wrt is None:
         return None
-    if isinstance(wrt, (str, int)):
-        wrt = (wrt,)
+    wrt = wrt_paths.as_items(wrt, fn.__name__)  # one name or position: a tuple; a mask: paths
     names = list(inspect.signature(fn).parameters)
     listed = f"its parameters are {', '.join(names)}"
     if not isinstance(wrt, (tuple, list)) or not wrt:

@@ -121,8 +121,10 @@ def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
     for name in wrt:
         if name not in fn.param_names:
+            # "params/fc": paths into trees are resolved at a call (the decorator, agc.grad)
+            paths = " (paths into trees need a call: agc.grad)" if "/" in name else ""
             raise UsageError(f"{target.name}() has no parameter named {name!r} "
-                             f"(parameters: {', '.join(fn.param_names)})")
+                             f"(parameters: {', '.join(fn.param_names)}){paths}")
     return tuple(wrt)
 
 

@@ -17,6 +17,7 @@ import types
 from collections.abc import Sequence
 
 from .errors import UsageError
+from .runtime.arrays import check_wrt, checking_arguments
 
 Resolved = tuple[tuple[str, tuple], ...]  # ((parameter, (key, ...)), ...), one per wrt item
 
@@ -37,6 +38,37 @@ def checked_base(item: str, fn_name: str) -> str:
         raise UsageError(f"wrt={item!r} of {fn_name}(): a path is a parameter name and "
                          "non-empty steps separated by '/', e.g. \"params/fc\"")
     return item.partition("/")[0]
+
+
+def as_items(wrt, fn_name: str):
+    """`wrt` as a sequence of items: a name or position alone in a tuple, a mask as paths."""
+    if isinstance(wrt, (str, int)):
+        return (wrt,)
+    return from_mask(wrt, fn_name) if isinstance(wrt, dict) else wrt
+
+
+def from_mask(mask: dict, fn_name: str) -> tuple[str, ...]:
+    """`wrt={"params": {"fc": True}}` as paths: per parameter, a mask like optax's, a prefix
+    of its tree holding True (differentiated) or False (frozen; so is a key left out)."""
+    out: list[str] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, bool):
+            out.extend([path] if node else [])
+            return
+        if not isinstance(node, (dict, list, tuple)):
+            raise UsageError(f"wrt mask of {fn_name}(): {path!r} holds {node!r}; a mask holds "
+                             "True or False, or dicts / lists / tuples of them")
+        for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+            if "/" in str(key):
+                raise UsageError(f"wrt mask of {fn_name}(): the key {key!r} has a '/' in it")
+            walk(value, f"{path}/{key}")
+
+    for name, tree in mask.items():
+        walk(tree, str(name))
+    if not out:
+        raise UsageError(f"wrt mask of {fn_name}() selects nothing (no True in {mask!r})")
+    return tuple(out)
 
 
 def resolve(wrt: Sequence[str], arguments: dict[str, object] | None) -> Resolved:
@@ -108,21 +140,37 @@ def compiled(compile_function, fn, wrt, key, has_aux, keep, method, resolved: Re
 
 
 def selecting(compiled: types.SimpleNamespace, resolved: Resolved) -> types.SimpleNamespace:
-    """`compiled` (differentiated by the paths' parameters) giving each path's gradient."""
+    """`compiled` (differentiated by the paths' parameters) giving each path's gradient.
+
+    Only the named parts must hold floats: a frozen integer leaf (a count, a
+    mask) is no value to differentiate, so the whole-parameter check is replaced.
+    """
     bases = tuple(compiled.adjoint.wrt)
-    grad, value_and_grad = compiled.grad, compiled.value_and_grad
+    params = list(compiled.adjoint.primal.param_names)
+    # the emitted functions, checked for one array library but no longer for float leaves
+    grad = checking_arguments(compiled.grad.__wrapped__, (), ())
+    value_and_grad = checking_arguments(compiled.value_and_grad.__wrapped__, (), ())
+
+    def check(args):
+        for name, keys in resolved:
+            part = args[params.index(name)]
+            for key in keys:
+                part = part[key]
+            check_wrt((name + "".join(f"[{key!r}]" for key in keys),), part)
 
     def pick(grads):
         return select(grads if len(bases) > 1 else (grads,), bases, resolved)
 
     @functools.wraps(grad)
     def selected_grad(*args, **kwargs):
+        check(args)
         return pick(grad(*args, **kwargs))
 
     @functools.wraps(value_and_grad)
     def selected_value_and_grad(*args, **kwargs):
-        value, grads = value_and_grad(*args, **kwargs)
-        return value, pick(grads)
+        check(args)
+        value, grads, *kept = value_and_grad(*args, **kwargs)  # kept: intermediates' adjoints
+        return (value, pick(grads), *kept)
 
     return types.SimpleNamespace(**{**vars(compiled), "grad": selected_grad,
                                     "value_and_grad": selected_value_and_grad})

@@ -144,3 +144,100 @@ def test_complete_paths_fills_a_subtree_no_cotangent_reached():
     np.testing.assert_array_equal(out["a"]["b"], np.zeros(3))
     np.testing.assert_array_equal(out["c"][1], np.zeros(2))
     assert set(out) == {"a", "c"} and set(out["c"]) == {1}
+
+
+def test_only_the_named_part_must_hold_floats():
+    """An integer leaf of the frozen part (a count, a mask) is fine; one in the head is not."""
+    params, x, y = _params()
+    want = jax.grad(jax_loss)(params, x, y)["fc"]["b"]
+    params["body"]["steps"] = np.arange(3)
+    np.testing.assert_allclose(head_loss.grad(params, x, y)["b"], want, rtol=1e-12)
+    params["fc"]["b"] = np.array([1, 2])
+    with pytest.raises(TypeError, match=r"params\['fc'\]\['b'\]: it is an integer"):
+        head_loss.grad(params, x, y)
+
+
+def test_paths_are_refused_where_only_whole_parameters_make_sense():
+    params, x, y = _params()
+    with pytest.raises(agc.UsageError, match="paths into trees work with grad"):
+        agc.hvp(head_loss)(params, x, y, params["fc"])
+
+    class Model:
+        def __init__(self):
+            self.fc = {"w": np.ones(2)}
+
+        @agc.differentiate(wrt="self/fc")
+        def loss(self, x):
+            return np.sum(self.fc["w"] * x)
+
+    with pytest.raises(agc.UsageError, match="not supported on methods"):
+        Model().loss.grad(np.ones(2))
+
+
+def test_paths_with_has_aux_and_intermediates():
+    @agc.differentiate(wrt="params/fc", has_aux=True)
+    def with_aux(params, x, y):
+        out = forward(params, x)
+        err = out - y
+        return np.mean(err * err), np.max(out)
+
+    params, x, y = _params()
+    grads, aux = with_aux.grad(params, x, y)
+    want = jax.grad(jax_loss)(params, x, y)["fc"]
+    np.testing.assert_allclose(grads["w"], want["w"], rtol=1e-12)
+    assert aux == np.max(forward(params, x))
+    grads, kept = head_loss.grad(params, x, y, intermediates=("err",))
+    np.testing.assert_allclose(grads["b"], want["b"], rtol=1e-12)
+    np.testing.assert_allclose(kept["err"], 2 * (forward(params, x) - y) / y.size, rtol=1e-12)
+
+
+def test_verify_refuses_paths_and_proves_the_whole_tree():
+    def small(params, x):
+        return np.sum(np.tanh(x * params["body"]["w"]) * params["fc"]["w"])
+
+    params = {"body": {"w": np.array([0.3, -0.2])}, "fc": {"w": np.array([0.5, 1.5])}}
+    x = np.array([0.7, 0.1])
+    with pytest.raises(agc.UsageError, match="verify with the whole parameter"):
+        agc.verify(small, params, x, wrt="params/fc")
+    assert agc.verify(small, params, x, wrt="params").proved
+
+
+def _product(p):
+    return np.sum(p["w"] * p["b"])
+
+
+@agc.differentiate(wrt=("params/fc/w", "other"))
+def either_tree(params, other, flag):
+    p = params["fc"]
+    if flag > 0:
+        p = other
+    return _product(p)
+
+
+def test_a_tree_also_assigned_from_a_whole_parameter_is_differentiated_whole():
+    """A variable that holds a part of params on one path and `other` on another: the
+    helper it is passed to must give all of its cotangent, not only the path's."""
+    other = {"w": np.array([1.0, 2.0]), "b": np.array([3.0, -4.0])}
+    params, _, _ = _params()
+    params["fc"] = {"w": np.array([0.5, 0.25]), "b": np.array([2.0, 8.0])}
+    w_grad, other_grad = either_tree.grad(params, other, 1.0)
+    np.testing.assert_array_equal(w_grad, [0.0, 0.0])
+    np.testing.assert_array_equal(other_grad["w"], other["b"])
+    np.testing.assert_array_equal(other_grad["b"], other["w"])
+    w_grad, other_grad = either_tree.grad(params, other, -1.0)
+    np.testing.assert_array_equal(w_grad, params["fc"]["b"])
+    np.testing.assert_array_equal(other_grad["b"], [0.0, 0.0])
+
+
+def test_a_mask_tree_names_the_same_parts_as_paths():
+    """wrt={"params": {"fc": True}}: optax-style masks, a prefix of the tree (False or
+    missing: frozen); the result is what the equivalent paths give."""
+    params, x, y = _params()
+    masked = agc.grad(head_loss.fn, wrt={"params": {"fc": True, "body": False}})(params, x, y)
+    np.testing.assert_array_equal(masked["w"], head_loss.grad(params, x, y)["w"])
+    both = agc.grad(listed_loss.fn, wrt={"params": {"layers": [False, True], "fc": {"b": True}}})
+    np.testing.assert_array_equal(both(params, x)[1], listed_loss.grad(params, x)[1])
+    with pytest.raises(agc.UsageError, match="selects nothing"):
+        agc.grad(head_loss.fn, wrt={"params": {"fc": False}})
+    with pytest.raises(agc.UsageError, match="holds 1; a mask holds True or False"):
+        agc.grad(head_loss.fn, wrt={"params": {"fc": 1}})

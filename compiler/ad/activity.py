@@ -41,11 +41,7 @@ def active_variables(fn: ir.Function, wrt: tuple[str, ...], outputs: int | None 
     """
     assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
     edges = [(name, s.target.name) for s in assigns for name in differentiable_args(s)]
-    if paths:
-        whole, partial = _along_paths(assigns, set(wrt) - set(paths), dict(paths))
-        varied = _closure(whole, edges) | set(partial)
-    else:
-        varied = _closure(set(wrt), edges)
+    varied = _varied(assigns, edges, wrt, paths)[0]
     returned = {a.name for s in ir.walk(fn.body) if isinstance(s, ir.Return)
                 for a in s.values[:outputs] if isinstance(a, ir.Var)}
     useful = _closure(returned, [(dst, src) for src, dst in edges])
@@ -56,7 +52,18 @@ def partial_trees(fn: ir.Function, wrt: tuple[str, ...],
                   paths: dict[str, tuple[tuple, ...]]) -> dict[str, tuple[tuple, ...]]:
     """{variable: key paths varied in it} of the trees varied in part (see above)."""
     assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
-    return _along_paths(assigns, set(wrt) - set(paths), dict(paths))[1]
+    edges = [(name, s.target.name) for s in assigns for name in differentiable_args(s)]
+    return _varied(assigns, edges, wrt, paths)[1]
+
+
+def _varied(assigns: list[ir.Assign], edges: list, wrt: tuple[str, ...], paths: dict | None):
+    """(the varied names, {name varied in part only: its key paths})."""
+    if not paths:
+        return _closure(set(wrt), edges), {}
+    whole, partial = _along_paths(assigns, set(wrt) - set(paths), dict(paths))
+    varied = _closure(whole, edges)
+    # a tree also assigned from something varied as a whole is varied as a whole
+    return varied | set(partial), {n: k for n, k in partial.items() if n not in varied}
 
 
 def _merge_call_paths(into: dict[int, tuple | None], call: ir.Assign, positions: set[int],
@@ -75,12 +82,14 @@ def _merge_call_paths(into: dict[int, tuple | None], call: ir.Assign, positions:
 
 def _along_paths(assigns: list[ir.Assign], whole: set[str], partial: dict[str, tuple]):
     """(varied as a whole, {tree variable: the key paths varied in it}) from `partial`."""
+    readers: dict[str, list[ir.Assign]] = {}
+    for s in assigns:
+        for name in dict.fromkeys(differentiable_args(s)):
+            readers.setdefault(name, []).append(s)
     pending = list(partial)
     while pending:
         name = pending.pop()
-        for s in assigns:
-            if name not in differentiable_args(s):
-                continue
+        for s in readers.get(name, ()):
             key = _constant_key(s)
             if key is None or s.args[0] != ir.Var(name):
                 whole.add(s.target.name)  # used otherwise: all of it counts
@@ -92,7 +101,7 @@ def _along_paths(assigns: list[ir.Assign], whole: set[str], partial: dict[str, t
                 partial[s.target.name] = tuple(dict.fromkeys(partial.get(s.target.name, ())
                                                              + rest))
                 pending.append(s.target.name)
-    return whole, {name: keys for name, keys in partial.items() if name not in whole}
+    return whole, partial
 
 
 def _constant_key(s: ir.Assign):
@@ -122,9 +131,8 @@ def _closure(start: set[str], edges: list[tuple[str, str]]) -> set[str]:
 
 
 # ------------------------------------------------- helpers' parameters
-def helper_activity(functions: list[ir.Function], found: dict,
-                          roots: dict[str, tuple] | None,
-                          tree_paths: dict | None = None) -> dict[tuple, set[int]]:
+def helper_activity(functions: list[ir.Function], found: dict, roots: dict[str, tuple] | None,
+                    tree_paths: dict | None = None) -> dict[tuple, set[int]]:
     """(module, name) -> positions of the helper's parameters that receive active values.
 
     `tree_paths` receives (module, name) -> {position: key paths} for the parameters
