@@ -13,7 +13,7 @@ from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import linalg_calls
 from . import numpy_names as calls
-from .nn_calls import CONVS, conv_with_bias, nn_primitive
+from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
 from .stat_calls import lower_statistic
 
 
@@ -388,9 +388,7 @@ _STATIC_HINTS = {
     "dtype": "name the dtype itself, e.g. dtype=np.float32, or start from x: "
              "np.zeros_like(x) and np.ones_like(x) keep x's dtype",
     "keepdims": "write keepdims=True or keepdims=False",
-    **{name: f"write the {name} as a literal (an int, a tuple of ints{more}), e.g. {name}=1"
-       for name, more in (("stride", ""), ("padding", ', "same" or "valid"'), ("dilation", ""),
-                          ("groups", ""), ("kernel_size", ""), ("output_size", ""))},
+    **NN_HINTS,
 }
 
 # What to write instead of the options of reductions that agc refuses.

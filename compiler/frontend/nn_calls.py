@@ -14,6 +14,11 @@ from ..ir.prims import Prim
 from . import numpy_names as calls
 
 CONVS = (Prim.CONV1D, Prim.CONV2D)
+# What to write instead of a computed option (frontend/calls.py's hints)
+NN_HINTS = {name: f"write the {name} as a literal (an int, a tuple of ints{more}), e.g. {name}=1"
+            for name, more in (("stride", ""), ("padding", ', "same" or "valid"'),
+                               ("dilation", ""), ("groups", ""), ("kernel_size", ""),
+                               ("output_size", ""))}
 
 
 def nn_primitive(module: str | None, name: str) -> calls.CallSpec | None:
