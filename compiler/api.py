@@ -15,7 +15,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import pipeline
+from . import pipeline, wrt_paths
 from .backend.graph import Graph, adjoint_graph
 from .backend.module import emit_module
 from .backend.tape_report import tape_report
@@ -193,16 +193,19 @@ class Differentiated:
         """The emitted gradient module (for arrays as arguments), as text."""
         return SourceText(self.compiled_for(()).source)
 
-    def compiled_for(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
+    def compiled_for(self, key: tuple, keep: tuple[str, ...] = (), paths=None):
         """The compiled gradient for arguments of kinds `key` (and kept intermediates)."""
         compiled = self._compiled.get(key + (keep,) if keep else key)
         if compiled is None or compiled.stale():
-            compiled = self._compile_key(key, keep)
+            compiled = self._compile_key(key, keep, paths)
         return compiled
 
     # ---------------------------------------------------------- compiling
     def _current(self, args: tuple) -> types.SimpleNamespace:
         """The compiled gradient for `args`, compiled again if a module constant it read changed."""
+        if wrt_paths.has_paths(self.wrt):  # parts of trees: compiled for the keys they name
+            paths = wrt_paths.resolve(self.wrt, dict(zip(self._signature.parameters, args)))
+            return self.compiled_for(_scalar_key(args) + (paths,), paths=paths)
         compiled = self._compiled.get(_scalar_key(args))
         if compiled is None or compiled.stale():
             compiled = self._compile(args)
@@ -214,12 +217,12 @@ class Differentiated:
                              f"{len(inspect.signature(self.fn).parameters)} arguments")
         return self._compile_key(_scalar_key(args))
 
-    def _compile_key(self, key: tuple, keep: tuple[str, ...] = ()) -> types.SimpleNamespace:
+    def _compile_key(self, key: tuple, keep: tuple[str, ...] = (), paths=None):
         if self.wrt is not None and any("." in w for w in self.wrt):
             raise UsageError(f"wrt={self.wrt!r} names attributes: call the method on an "
                              f"instance, e.g. model.{self.fn.__name__}.grad(x)")
         try:
-            compiled = compile_function(self.fn, self.wrt, key, self.has_aux, keep)
+            compiled = compile_function(self.fn, self.wrt, key, self.has_aux, keep, paths=paths)
         except AgcError as err:
             raise err.with_traceback(None) from None
         self._compiled[key + (keep,) if keep else key] = compiled
@@ -227,11 +230,10 @@ class Differentiated:
 
 
 def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
-    """`wrt` as parameter names: a name, a position, or a tuple/list of them."""
+    """`wrt` as parameter names (or paths): a name, a position, a tuple/list, or a mask dict."""
     if wrt is None:
         return None
-    if isinstance(wrt, (str, int)):
-        wrt = (wrt,)
+    wrt = wrt_paths.as_items(wrt, fn.__name__)  # one name or position: a tuple; a mask: paths
     names = list(inspect.signature(fn).parameters)
     listed = f"its parameters are {', '.join(names)}"
     if not isinstance(wrt, (tuple, list)) or not wrt:
@@ -243,6 +245,7 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
         # "self.w": an attribute of a method's instance (see bound.py)
         base = item.partition(".")[0] if isinstance(item, str) and names[:1] == [
             item.partition(".")[0]] else item
+        base = wrt_paths.checked_base(item, fn.__name__) if "/" in str(item) else base
         if not isinstance(item, str) or base not in names:
             raise UsageError(f"{fn.__name__}() has no parameter {item!r}; {listed}")
         if item not in out:
@@ -251,7 +254,7 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
 
 
 def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (),
-           method=None):
+           method=None, paths: dict | None = None):
     """(parsed module, target, names, path) of a live function, for arguments of kinds `key`."""
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
@@ -260,14 +263,16 @@ def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (
     parsed.method = method
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),
                              _params_of_kind(fn, key, "tree"), has_aux, keep,
-                             _array_ranks(fn, key))
+                             _array_ranks(fn, key), tuple((paths or {}).items()))
     return parsed, target, names, path
 
 
 def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
-                     keep: tuple[str, ...] = (), method=None) -> types.SimpleNamespace:
-    """Compile `fn`'s gradient and load it; returns the module's namespace."""
-    parsed, target, names, path = with_room(_parse, fn, wrt, key, has_aux, keep, method)
+                     keep: tuple[str, ...] = (), method=None, paths=None) -> types.SimpleNamespace:
+    """Compile `fn`'s gradient and load it; returns the module's namespace (see wrt_paths)."""
+    if wrt_paths.has_paths(wrt):
+        return wrt_paths.compiled(compile_function, fn, wrt, key, has_aux, keep, method, paths)
+    parsed, target, names, path = with_room(_parse, fn, wrt, key, has_aux, keep, method, paths)
     compiled = with_room(pipeline.compile_parsed, parsed, [target], _short(path), fn.__globals__)
     namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                             fn.__globals__)

@@ -26,6 +26,9 @@ class BoundMethod:
         names = list(diff._signature.parameters)
         self.self_name = names[0]
         given = wrt if wrt is not None else diff.wrt
+        if any("/" in str(w) for w in given or ()):
+            raise UsageError(f"wrt={given!r}: paths into trees are not supported on methods; "
+                             "name attributes (\"self.fc\") or pass the tree as an argument")
         # A bound method is a function of the remaining arguments (as in JAX): by default
         # the first of those; `wrt="self"` names the parameters.
         self.wrt = given if given is not None else (names[1],) if len(names) > 1 \

@@ -8,7 +8,7 @@ import types
 
 import numpy as np
 
-from . import api
+from . import api, wrt_paths
 from .api import Differentiated, as_differentiated
 from .errors import UsageError
 from .runtime import array_module
@@ -62,7 +62,7 @@ def jacfwd(fn, wrt=None):
 
     def jac(*args):
         names = list(_param_names(f.fn))
-        positions = [names.index(w) for w in (f.wrt or names[:1])]
+        positions = [names.index(w) for w in _wrt_names(f)]
         xp = array_module(*args)
         jacobians = []
         for position in positions:
@@ -140,7 +140,7 @@ def jacobian(fn, wrt=None):
         if forward is None:  # a bound method: reverse mode only, for now
             return reverse(*args)
         names = list(_param_names(f.fn))
-        inputs = sum(int(np.size(args[names.index(w)])) for w in (f.wrt or names[:1]))
+        inputs = sum(int(np.size(args[names.index(w)])) for w in _wrt_names(f))
         outputs = int(np.size(f.fn(*args)))
         return forward(*args) if inputs < outputs else reverse(*args)
 
@@ -165,9 +165,17 @@ def _hvp_able(fn, wrt) -> Differentiated:
     return f
 
 
+def _wrt_names(f) -> list[str]:
+    """f's wrt parameters, whole: paths into trees ("params/fc") are for gradients only."""
+    if wrt_paths.has_paths(f.wrt):
+        raise UsageError(f"wrt={f.wrt!r}: paths into trees work with grad, value_and_grad and "
+                         "vjp; here name whole parameters")
+    return list(f.wrt or list(_param_names(f.fn))[:1])
+
+
 def _wrt_positions(f: Differentiated) -> list[int]:
     names = list(_param_names(f.fn))
-    return [names.index(w) for w in (f.wrt or names[:1])]
+    return [names.index(w) for w in _wrt_names(f)]
 
 
 def hvp(fn, wrt=None):
@@ -260,7 +268,7 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
     value = f.fn(*args)
     seed = None if np.ndim(value) == 0 else np.ones_like(value, dtype=float)  # checks sum(f)
     grads = f.value_and_grad(*args, seed=seed)[1]
-    names = f.wrt or (list(_param_names(f.fn))[:1])
+    names = _wrt_names(f)
     grads = grads if len(names) > 1 else (grads,)
     worst = 0.0
     for name, grad in zip(names, grads):

@@ -22,15 +22,22 @@ from agc.runtime import array_module as _array_module
 from agc.runtime import conv as _conv
 from agc.runtime import pooling as _pooling
 from agc.runtime import stop_gradient
+from agc.torch_weights import load_torch_state_dict
+from scipy.special import erf
 
 __all__ = [
     "adaptive_avg_pool2d",
     "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
     "cross_entropy",
+    "flatten",
+    "gelu",
+    "layer_norm",
     "linear",
+    "load_torch_state_dict",
     "log_softmax",
     "logsumexp",
     "max_pool2d",
@@ -48,10 +55,87 @@ def linear(x, weight, bias=0.0):
     return x @ weight.T + bias
 
 
+def flatten(x, start_dim=1, end_dim=-1):
+    """Axes start_dim..end_dim merged into one, as torch.flatten (negative dims count back)."""
+    shape = np.shape(x)
+    start = start_dim % len(shape)
+    end = end_dim % len(shape)
+    merged = np.prod(shape[start:end + 1])
+    return np.reshape(x, shape[:start] + (merged,) + shape[end + 1:])
+
+
+def _affine(y, weight, bias):
+    """y * weight + bias, each skipped when None (torch's elementwise_affine)."""
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def _channel_stats(x):
+    """(mean, biased var, unbiased var) over every axis but 1, kept as (1, C, 1, ...)."""
+    # Axes must be constants written in the call, hence one branch per rank.
+    if np.ndim(x) == 2:
+        return (np.mean(x, axis=0, keepdims=True), np.var(x, axis=0, keepdims=True),
+                np.var(x, axis=0, ddof=1, keepdims=True))
+    if np.ndim(x) == 3:
+        return (np.mean(x, axis=(0, 2), keepdims=True), np.var(x, axis=(0, 2), keepdims=True),
+                np.var(x, axis=(0, 2), ddof=1, keepdims=True))
+    return (np.mean(x, axis=(0, 2, 3), keepdims=True), np.var(x, axis=(0, 2, 3), keepdims=True),
+            np.var(x, axis=(0, 2, 3), ddof=1, keepdims=True))
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalisation of (N, C), (N, C, L) or (N, C, H, W), as torch's batch_norm.
+
+    Returns (y, new_running_mean, new_running_var). Training normalises with the
+    batch's mean and biased variance and updates the running statistics as torch
+    does in place (momentum, unbiased variance), with no derivative through them;
+    eval normalises with the running statistics and returns them unchanged.
+    """
+    per_channel = (1, np.shape(x)[1]) + (1,) * (np.ndim(x) - 2)
+    if weight is not None:
+        weight = np.reshape(weight, per_channel)
+    if bias is not None:
+        bias = np.reshape(bias, per_channel)
+    if training:
+        mean, var, unbiased = _channel_stats(x)
+        y = (x - mean) / np.sqrt(var + eps)
+        new_mean = stop_gradient((1 - momentum) * running_mean
+                                 + momentum * np.reshape(mean, np.shape(running_mean)))
+        new_var = stop_gradient((1 - momentum) * running_var
+                                + momentum * np.reshape(unbiased, np.shape(running_var)))
+        return _affine(y, weight, bias), new_mean, new_var
+    mean = np.reshape(running_mean, per_channel)
+    var = np.reshape(running_var, per_channel)
+    y = (x - mean) / np.sqrt(var + eps)
+    return _affine(y, weight, bias), running_mean, running_var
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last len(normalized_shape) axes, as torch's layer_norm."""
+    shape = np.shape(x)
+    rows = np.reshape(x, shape[:len(shape) - len(normalized_shape)] + (-1,))
+    mean = np.mean(rows, axis=-1, keepdims=True)
+    var = np.var(rows, axis=-1, keepdims=True)
+    y = np.reshape((rows - mean) / np.sqrt(var + eps), shape)
+    return _affine(y, weight, bias)
+
+
 # ------------------------------------------------------------- activations
 def relu(x):
     """max(x, 0); its derivative at 0 is 0, as in PyTorch."""
     return np.where(x > 0, x, 0.0)
+
+
+def gelu(x, approximate="none"):
+    """x * Phi(x) (Phi the normal CDF, through erf), or torch's "tanh" approximation."""
+    if approximate == "tanh":
+        inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)  # sqrt(2 / pi)
+        return 0.5 * x * (1 + np.tanh(inner))
+    return 0.5 * x * (1 + erf(x * 0.7071067811865476))  # 1 / sqrt(2)
 
 
 def sigmoid(x):
@@ -104,19 +188,26 @@ def mse_loss(input, target, reduction="mean"):
     return _reduce(diff * diff, reduction)
 
 
-def cross_entropy(input, target, reduction="mean"):
+def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
     """Softmax cross entropy of logits `input` (N, C) or (C,), as torch's cross_entropy.
 
     `target` holds integer class indices (shape (N,), or 0-d for one sample), or
     class probabilities / one-hot rows of input's shape. "mean" averages over samples.
+    `label_smoothing` e mixes the target with the uniform distribution over the C
+    classes: (1 - e) * target + e / C, for index targets as for probabilities.
     """
     logp = log_softmax(input)
     if np.ndim(target) == np.ndim(input):
+        if label_smoothing != 0.0:
+            target = target * (1 - label_smoothing) + label_smoothing / np.shape(input)[-1]
         loss = -np.sum(target * logp, axis=-1)
-    elif np.ndim(input) == 1:
-        loss = -logp[target]
     else:
-        loss = -logp[np.arange(np.shape(input)[0]), target]
+        if np.ndim(input) == 1:
+            loss = -logp[target]
+        else:
+            loss = -logp[np.arange(np.shape(input)[0]), target]
+        if label_smoothing != 0.0:
+            loss = (1 - label_smoothing) * loss - label_smoothing * np.mean(logp, axis=-1)
     return _reduce(loss, reduction)
 
 

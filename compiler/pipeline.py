@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from . import ir
-from .ad.activity import active_variables
+from .ad.activity import helper_activity, param_paths
 from .ad.dead_code import optimize
 from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
@@ -48,6 +48,8 @@ class Target:
     has_aux: bool = False  # the first returned value is differentiated, the rest ride along
     keep: tuple[str, ...] = ()  # intermediates whose adjoints are returned too
     ranks: tuple[tuple[str, int], ...] = ()  # known numbers of dimensions of array parameters
+    # wrt parameters differentiated in part: ((name, ((key, ...), ...)), ...), see wrt_paths.py
+    paths: tuple = ()
 
 
 @dataclass
@@ -99,7 +101,8 @@ def differentiate_function(parsed: ParsedModule, target: Target,
                              f"assigned exactly once (it is assigned {assigned.get(name, 0)} times)")
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
-                       keep=target.keep, param_ranks=dict(target.ranks)).run()
+                       keep=target.keep, param_ranks=dict(target.ranks),
+                       paths=dict(target.paths)).run()
     checks.adjoint(adjoint, "reverse", markers=True)
     adjoint = optimize(adjoint)  # first, so dead adjoint code keeps nothing alive
     checks.adjoint(adjoint, "dead-code removal", markers=True)
@@ -118,8 +121,10 @@ def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
     for name in wrt:
         if name not in fn.param_names:
+            # "params/fc": paths into trees are resolved at a call (the decorator, agc.grad)
+            paths = " (paths into trees need a call: agc.grad)" if "/" in name else ""
             raise UsageError(f"{target.name}() has no parameter named {name!r} "
-                             f"(parameters: {', '.join(fn.param_names)})")
+                             f"(parameters: {', '.join(fn.param_names)}){paths}")
     return tuple(wrt)
 
 
@@ -138,8 +143,8 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
         prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
     functions = [entry[0] for entry in prepared.values()]
     found = _discover_helpers(parsed, functions, user_globals)
-    roots = {name: (entry[4], None) for name, entry in prepared.items()}
-    active = _active_helper_params(functions, found, roots)
+    roots = {name: (entry[4], None, None) for name, entry in prepared.items()}
+    active = helper_activity(functions, found, roots)
     calls: dict = {}
     helpers = {}
     for key, (helper, namer, temps, _) in found.items():
@@ -165,10 +170,10 @@ def second_order_functions(parsed: ParsedModule, target: Target, user_globals: d
     if parsed.live_globals is None:
         parsed.live_globals = user_globals
     adjoint, primal = differentiate_function(parsed, target, checks)
-    roots = {target.name: (adjoint.wrt, None)}
+    roots = {target.name: (adjoint.wrt, None, None)}
     helpers = collect_helpers(parsed, [primal], user_globals, roots, checks)
     found = _discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
-    active = _active_helper_params([primal], found, roots)
+    active = helper_activity([primal], found, roots)
     calls: dict = {}
     forwarders = []
     for (key, (helper, namer, temps, home)), adj in zip(found.items(), helpers, strict=True):
@@ -202,7 +207,8 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
         for target in targets:
             adjoints[target.name], primals[target.name] = differentiate_function(parsed, target,
                                                                                  checks)
-        roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None) for t in targets}
+        roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None, dict(t.paths))
+                 for t in targets}
         helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks)
     helper_tangents: list[Tangent] = []
     if mode != "reverse":
@@ -227,12 +233,14 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     """
     checks = checks or Checks()
     found = _discover_helpers(parsed, functions, user_globals)
-    active = _active_helper_params(functions, found, roots)
+    tree_paths: dict[tuple, dict] = {}
+    active = helper_activity(functions, found, roots, tree_paths)
     adjoints = []
     for key, (helper, namer, temps, home) in found.items():
         checks.function(helper, "mark_sequences")
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
-        adjoint = Reverser(helper, wrt, namer, temps, helper=True).run()
+        adjoint = Reverser(helper, wrt, namer, temps, helper=True,
+                           paths=param_paths(helper, tree_paths.get(key, {}))).run()
         checks.adjoint(adjoint, "reverse", markers=True)
         adjoint = checks.adjoint(optimize(adjoint), "dead-code removal", markers=True)
         adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
@@ -248,6 +256,8 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
     """(module, name) -> (primal IR, namer, temps, home module) of every helper reached."""
     found: dict[tuple, tuple] = {}
     modules = HelperModules(parsed)
+    files: dict[str, str] = {}  # helper name -> the file its source came from
+    homes: dict[tuple, ParsedModule] = {}
 
     def visit(fn: ir.Function, where: ParsedModule, stack: tuple) -> None:
         for call in _calls(fn):
@@ -256,11 +266,15 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
             if key in stack:
                 raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
                                     "rewrite the recursion as a loop")
+            if (id(where), key) not in homes:
+                home = _live_source(key[1], module_name, where, user_globals)
+                if home is None:
+                    home = where if module_name is None else modules.get(module_name, call)
+                homes[id(where), key] = home
+            home = homes[id(where), key]
+            _check_one_helper_per_name(files, key[1], home, call)
             if key in found:
                 continue
-            home = _live_source(key[1], where, user_globals)
-            if home is None:
-                home = where if module_name is None else modules.get(module_name, call)
             if key[1] not in home.functions:
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1], helper=True)
@@ -273,30 +287,20 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
     return found
 
 
-def _active_helper_params(functions: list[ir.Function], found: dict,
-                          roots: dict[str, tuple] | None) -> dict[tuple, set[int]]:
-    """(module, name) -> positions of the helper's parameters that receive active values."""
-    if roots is None:
-        return {key: set(range(len(entry[0].params))) for key, entry in found.items()}
-    active: dict[tuple, set[int]] = {}
-    work = [(fn, *roots[fn.name]) for fn in functions]
-    while work:
-        fn, wrt, outputs = work.pop()
-        live = active_variables(fn, tuple(wrt), outputs)
-        for call in _calls(fn):
-            key = (call.params.get("module"), call.params.get("fn"))
-            positions = {i for i, a in enumerate(call.args)
-                         if isinstance(a, ir.Var) and a.name in live}
-            if positions <= active.setdefault(key, set()):
-                continue
-            active[key] |= positions
-            helper = found[key][0]
-            names = tuple(p for i, p in enumerate(helper.param_names) if i in active[key])
-            work.append((helper, names, None))
-    return active
+def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,
+                               call: ir.Assign) -> None:
+    """Refuse two different functions of one name: the emitted module names helpers by name."""
+    path = os.path.abspath(home.source.path)
+    first = files.setdefault(name, path)
+    if first != path:
+        raise UserCodeError(
+            f"two different functions named {name}() are called, from {os.path.basename(first)}"
+            f" and {os.path.basename(path)}; agc would emit only one of them", call.loc,
+            "rename one of the two functions")
 
 
-def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
+def _live_source(name: str, module_name: str | None, where: ParsedModule,
+                 user_globals: dict | None):
     """Parse a helper from its live function object (decorator mode), if there is one."""
     if user_globals is None or name in where.functions:
         return None
@@ -304,7 +308,11 @@ def _live_source(name: str, where: ParsedModule, user_globals: dict | None):
         home = _method_source(name, where)
         if home is not None:
             return home
-    func = (where.live_globals or user_globals).get(name)
+    if module_name is not None and module_name in sys.modules:
+        # `nn.layer_norm(x)`: agc.nn's function, even where the model's module has its own
+        func = getattr(sys.modules[module_name], name, None)
+    else:
+        func = (where.live_globals or user_globals).get(name)
     if not callable(func) or not hasattr(func, "__code__"):
         return None
     text, path, offset = function_source(func)

@@ -109,6 +109,33 @@ def complete_like(grad, like, zeros=None):
     return grad
 
 
+def complete_paths(grad, like, paths, zeros=None):
+    """The gradient of `like`'s subtrees at `paths` (tuples of keys / indices), each complete
+    (see `complete_like`); the rest of the tree is left out: `{"fc": {...}}` for ("fc",)."""
+    zeros = zeros or zeros_like
+    out: dict = {}
+    for path in paths:
+        node, part = like, grad
+        for key in path:
+            node = node[key]
+            part = _part(part, key)
+        value = _dense_zeros(node, zeros) if part is None else complete_like(part, node, zeros)
+        holder = out
+        for key in path[:-1]:
+            holder = holder.setdefault(key, {})
+        holder[path[-1]] = value
+    return out
+
+
+def _part(grad, key):
+    """grad[key] of a (sparse) container gradient; None where nothing arrived."""
+    if isinstance(grad, dict):
+        return grad.get(key)
+    if isinstance(grad, (list, tuple)):
+        return grad[key]
+    return None
+
+
 def _dense_zeros(like, zeros):
     if isinstance(like, dict):
         return {k: _dense_zeros(v, zeros) for k, v in like.items()}

@@ -38,11 +38,18 @@ EXPECTED = {
                       r"epoch  1 ", r"MLP training accuracy: (0\.9[5-9]\d|1\.000)"],
     "fine_tune.py": [r"W2_bar = ", r"adjoint of the frozen layer in the emitted code: False",
                      r"after 0\.00\d\d"],
+    "frozen_backbone.py": [r"after:  loss 0\.3\d+, accuracy 0\.9\d\d", r"backbone unchanged: True",
+                           r"complete_paths\(params_bar, params, \(\('fc',\),\)\)",
+                           r"backbone adjoint work in the emitted code: False"],
     "gradient_accumulation.py": [r"full-batch gradient: \d\.\d\de-1[5-9]"],
     "no_grad.py": [r"gradient = \[0\.25 0\.25 0\.25\]"],
     "jacobian.py": [r"matches the closed form: True"],
     "pytree_params.py": [r"d loss / d W1\[0, 0\]: agc 1\.051578, finite differences 1\.051578"],
     "has_aux.py": [r"accuracy \(aux\) = 0\.95"],
+    "resnet_finetune.py": [r"ResNet-18 \(width 0\.125\): \d+ parameters; 51 training, 13 test",
+                           r"head epoch 1: loss \d\.\d{4}  test accuracy 0\.\d{3}",
+                           r"full epoch 1: loss \d\.\d{4}", r"final test accuracy 0\.\d{3}",
+                           r"saved resnet_finetune\.png"],
     "gpu_training.py": [r"numpy \(cpu\):  final loss 0\.00\d+, gradients float32",
                         (r"no GPU \(needs cupy and a CUDA device\): trained on numpy only"
                          r"|cupy \(cuda\):  final loss 0\.00\d+, gradients float32 on cupy"
@@ -50,9 +57,14 @@ EXPECTED = {
 }
 
 
+# Command-line flags that shrink an example to a few seconds (its full run takes minutes).
+ARGS = {"resnet_finetune.py": ["--head-epochs", "1", "--epochs", "1", "--images", "64",
+                               "--width", "0.125", "--batch", "16"]}
+
+
 def _run(path: pathlib.Path, cwd: pathlib.Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(path)], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run([sys.executable, str(path), *ARGS.get(path.name, [])], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +89,7 @@ def test_example_runs(name, started):
 
 # The plots the training examples save (matplotlib is a test dependency), as real files.
 PLOTS = {"linear_regression.py": ["linear_regression.png", "linear_regression_losses.png"],
-         "classifier.py": ["classifier.png"]}
+         "classifier.py": ["classifier.png"], "resnet_finetune.py": ["resnet_finetune.png"]}
 
 
 @pytest.mark.parametrize("name", sorted(PLOTS))

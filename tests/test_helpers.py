@@ -25,11 +25,24 @@ import numpy as np
 def squash(v, scale=1.0):
     """A helper in another module."""
     return np.tanh(v * scale)
+
+
+def inner(v):
+    return v * 3.0
+
+
+def outer(v):
+    return inner(v)
+
+
+def tripled(v):
+    return v * 3.0
 '''
 
 MODELS = '''
 import numpy as np
 import agc
+import helper_shapes
 from helper_shapes import squash
 
 
@@ -77,6 +90,24 @@ def from_a_list(x):
 @agc.differentiate
 def imported(x):
     return np.sum(squash(x) + squash(x, 2.0))
+
+
+def inner(x):
+    return x + 1.0
+
+
+def tripled(x):
+    return helper_shapes.tripled(x) + 1.0
+
+
+@agc.differentiate
+def same_name_in_two_files(x):
+    return np.sum(inner(x) * helper_shapes.outer(x))
+
+
+@agc.differentiate
+def wrapper_named_as_its_callee(x):
+    return np.sum(tripled(x) ** 2)
 
 
 @agc.differentiate
@@ -143,6 +174,18 @@ def test_helper_from_an_imported_module(models, rng):
     x = rng.standard_normal(4)
     want = (1 - np.tanh(x) ** 2) + 2.0 * (1 - np.tanh(2.0 * x) ** 2)
     np.testing.assert_allclose(module.imported.grad(x), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["same_name_in_two_files", "wrapper_named_as_its_callee"])
+def test_two_helpers_of_one_name_are_refused(models, name):
+    """Two functions `inner` (or `tripled`) in two files: the emitted module had only one of
+    them, and the gradient silently used it for both calls (a wrong gradient, no error)."""
+    module, _ = models
+    with pytest.raises(agc.UserCodeError) as caught:
+        getattr(module, name).grad(np.ones(2))
+    text = str(caught.value)
+    assert "two different functions named" in text and "rename one" in text
+    assert "helper_models.py" in text and "helper_shapes.py" in text and "^" in text
 
 
 def test_recursion_unrolls_on_a_counter_and_is_a_clear_error_on_data(models):

@@ -43,7 +43,8 @@ class Reverser:
     def __init__(self, fn: ir.Function, wrt: tuple[str, ...], namer: Namer, temps: set[str],
                  scalar_params: set[str] = frozenset(), helper: bool = False,
                  container_params: set[str] = frozenset(), has_aux: bool = False,
-                 keep: tuple[str, ...] = (), param_ranks: dict[str, int] | None = None):
+                 keep: tuple[str, ...] = (), param_ranks: dict[str, int] | None = None,
+                 paths: dict[str, tuple[tuple, ...]] | None = None):
         self.primal = fn  # what verification differentiates: the function as written
         fn = mark_shift_invariant(fn)
         self.fn = fn
@@ -59,7 +60,8 @@ class Reverser:
         self.wrt = wrt
         self.namer = namer
         self.temps = temps
-        self.active = active_variables(fn, wrt, 1 if has_aux else None)
+        self.paths = paths or {}  # wrt parameters differentiated in part: {name: key paths}
+        self.active = active_variables(fn, wrt, 1 if has_aux else None, self.paths)
         self.bars: dict[str, str] = {}
         self.sites = 0
         self.def_counts = ir.def_counts(fn)
@@ -129,7 +131,11 @@ class Reverser:
         b = self.builder(self.fn.loc)
         grads = []
         for name in self.wrt:
-            if self.bars.get(name) in defined and name in self.containers:
+            if name in self.paths:  # only the named subtrees, completed; the rest is frozen
+                bar = self.bar(name) if self.bars.get(name) in defined else ir.Const(None)
+                grads.append(b.apply(Prim.COMPLETE_PATHS,
+                                     (bar, ir.Var(name), ir.Const(self.paths[name]))))
+            elif self.bars.get(name) in defined and name in self.containers:
                 grads.append(b.apply(Prim.COMPLETE_LIKE, (self.bar(name), ir.Var(name))))
             elif self.bars.get(name) in defined and self.keeps_dtype(name):
                 grads.append(self.bar(name))

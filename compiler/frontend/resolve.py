@@ -246,10 +246,10 @@ def _scipy_linalg_name(fn: types.FunctionType) -> str | None:
 
 
 def is_module_value(value, depth: int = 0) -> bool:
-    """An array, a numpy number, or a tuple/list/dict of them: read as a constant."""
+    """An array, a numpy number, or a tuple/list/dict of them (and of numbers, strings)."""
     if isinstance(value, numpy.generic):  # before float: numpy.float64 is a float
         return value.dtype.kind in "biuf"
-    if isinstance(value, (bool, int, float)):
+    if isinstance(value, (bool, int, float, str)):
         return depth > 0
     if isinstance(value, (tuple, list)) and depth < 4:
         return all(is_module_value(v, depth + 1) for v in value)

@@ -199,6 +199,7 @@ class Prim(enum.Enum):
     CAST_LIKE = _s(2, "gradient", "rt", "cast_like")
     POW_EXPONENT_GRAD = _s(3, "gradient", "rt", "pow_exponent_grad")
     COMPLETE_LIKE = _s(2, "gradient", "rt", "complete_like")  # fill a pytree gradient
+    COMPLETE_PATHS = _s(3, "gradient", "rt", "complete_paths")  # its subtrees at wrt paths
     # lst.pop(): undoes an append
     LIST_POP = _s(1, "gradient", "special", "list_pop", in_place=True, makes_sequence=True)
     COPY_OF = _s(1, "gradient", "rt", "copy_of")  # an independent copy (saved slices)

@@ -140,6 +140,11 @@ def _complete_like(run, s, grad, like):
     return complete_like(grad, like)
 
 
+@meaning(Prim.COMPLETE_PATHS)
+def _complete_paths(run, s, grad, like, paths):
+    return runtime.complete_paths(grad, like, paths, zeros_like)
+
+
 @meaning(Prim.CAST_LIKE)
 def _cast_like(run, s, g, like):
     return g  # the symbolic run has no dtypes to cast to

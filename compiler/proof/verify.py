@@ -23,8 +23,9 @@ from dataclasses import replace
 import numpy as np
 import sympy
 
-from .. import api, ir, pipeline
+from .. import api, ir, pipeline, wrt_paths
 from ..deep import in_deep_thread
+from ..errors import UsageError
 from ..runtime.arrays import leaf_paths
 from .dag import count, derivative
 from .interpreter import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
@@ -49,6 +50,9 @@ def verify(f, *example_args, wrt=None, points: int = 5,
     verification (main thread only): past it the answer is INCONCLUSIVE.
     """
     wrapped = api.as_differentiated(f, wrt)
+    if wrt_paths.has_paths(wrapped.wrt):  # the proof covers whole parameters
+        raise UsageError(f"agc.verify: wrt={wrapped.wrt!r} names parts of trees; verify with "
+                         "the whole parameter (wrt=\"params\"), which proves every part")
     compiled = api.compile_function(wrapped.fn, wrapped.wrt, api._scalar_key(example_args),
                                     wrapped.has_aux)
     adjoint = compiled.adjoint

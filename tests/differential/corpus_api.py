@@ -21,6 +21,7 @@ PAIR = (0.75, -0.5)
 GAINS = {"in": 1.5, "out": -0.25}
 LAYERS = [np.eye(3) * 0.5, np.ones((3, 3)) * 0.1]
 BIAS32 = np.float32(0.25)
+STAGES = (("in", 1.0), ("out", 2.0), ("in", 0.5))  # names and numbers: ResNet's stage table
 
 
 def _affine(v, scale=2.0, shift=0.5, *, power=1):
@@ -61,6 +62,14 @@ def module_list_of_arrays(x):
     y = x
     for layer in LAYERS:
         y = np.tanh(layer @ y)
+    return np.sum(y)
+
+
+@add(vec(3), phases=[{}, {"STAGES": (("out", 1.0),)}])
+def module_tuple_of_names_and_numbers(x):
+    y = x
+    for name, stride in STAGES:
+        y = np.tanh(y * GAINS[name] + stride)
     return np.sum(y)
 
 

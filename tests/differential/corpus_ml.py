@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 from agc import nn
 
-from .harness import Corpus, vec
+from .harness import Corpus, pos, vec
 
 corpus = Corpus()
 add = corpus.add
@@ -272,3 +272,58 @@ def agc_nn_log_softmax_and_logsumexp(z):
 
 ref(lambda z: jnp.sum(jax.nn.log_softmax(z) * jnp.arange(4.0))
     + jnp.sum(jax.scipy.special.logsumexp(z, axis=-1)))
+
+
+@add(vec(3, 2, 2, 2), vec(2), vec(2), wrt=("x", "w", "b"))
+def agc_nn_batch_norm_training(x, w, b):
+    # the running statistics (returned, no derivative) are checked against torch in test_nn_layers
+    y, _, _ = nn.batch_norm(x, np.zeros(2), np.ones(2), w, b, True)
+    return np.sum(y * y * y)
+
+
+def _jax_batch_norm(x, w, b):
+    m, v = jnp.mean(x, axis=(0, 2, 3)), jnp.var(x, axis=(0, 2, 3))
+    y = (x - m[:, None, None]) / jnp.sqrt(v[:, None, None] + 1e-5)
+    return jnp.sum((y * w[:, None, None] + b[:, None, None]) ** 3)
+
+
+ref(_jax_batch_norm)
+
+
+@add(vec(4, 3), pos(3), vec(3), wrt=("x", "w"))
+def agc_nn_batch_norm_eval(x, w, b):
+    y, _, _ = nn.batch_norm(x, b, w + 0.5, w)
+    return np.sum(np.sin(y))
+
+
+ref(lambda x, w, b: jnp.sum(jnp.sin((x - b) / jnp.sqrt(w + 0.5 + 1e-5) * w)))
+
+
+@add(vec(2, 3, 4), vec(4), wrt=("x", "w"))
+def agc_nn_layer_norm_gelu(x, w):
+    return np.sum(nn.gelu(nn.layer_norm(x, (4,), w, None)) * np.arange(4.0))
+
+
+def _jax_layer_norm_gelu(x, w):
+    y = (x - jnp.mean(x, -1, keepdims=True)) / jnp.sqrt(jnp.var(x, -1, keepdims=True) + 1e-5)
+    return jnp.sum(jax.nn.gelu(y * w, approximate=False) * jnp.arange(4.0))
+
+
+ref(_jax_layer_norm_gelu)
+
+
+@add(vec(2, 3, 2), wrt="x")
+def agc_nn_flatten_gelu_tanh(x):
+    return np.sum(nn.gelu(nn.flatten(x), "tanh") * np.arange(6.0))
+
+
+ref(lambda x: jnp.sum(jax.nn.gelu(x.reshape(2, 6), approximate=True) * jnp.arange(6.0)))
+
+
+@add(vec(4, 3), LABELS, wrt="logits")
+def agc_nn_cross_entropy_label_smoothing(logits, labels):
+    return nn.cross_entropy(logits, labels, "sum", 0.2)
+
+
+ref(lambda z, y: -jnp.sum(0.8 * jax.nn.log_softmax(z)[jnp.arange(4), y]
+                          + 0.2 * jnp.mean(jax.nn.log_softmax(z), axis=-1)))
