@@ -288,6 +288,10 @@ class Reverser:
         cotangents = None
         if stmt.prim is Prim.SETITEM and name in self.tuple_valued:
             cotangents = list_setitem_rule(b, g, stmt)  # lists: sparse adjoints
+        if stmt.prim is Prim.GRAD_CALL:  # its rule computes adjoints for these arguments only
+            active = tuple(i for i, a in enumerate(stmt.args)
+                           if isinstance(a, ir.Var) and a.name in self.active)
+            stmt = replace(stmt, params=stmt.params.with_(active=active))
         if cotangents is None:
             cotangents = rule_for(stmt.prim)(b, g, stmt)
         for arg, ct in zip(stmt.args, cotangents):

@@ -212,6 +212,10 @@ def names_from_globals(glob: dict) -> Names:
                 names.imports.append(f"import {value.__name__}{alias}")
             else:
                 names.modules[key] = value.__name__
+        elif decorated_function(value) is not None:  # @agc.differentiate: its function
+            names.functions.add(key)
+            if value.fn.__module__ != here:
+                names.function_modules[key] = value.fn.__module__
         elif isinstance(value, types.FunctionType) and not key.startswith("__"):
             qualified = _agc_function_name(value) or _scipy_linalg_name(value)
             if qualified:
@@ -234,6 +238,13 @@ def names_from_globals(glob: dict) -> Names:
                     names.qualified[key] = f"{module_name}.{value.__name__}"
                     break
     return names
+
+
+def decorated_function(value) -> types.FunctionType | None:
+    """The function a live `@agc.differentiate` object wraps (duck-typed: no import of
+    the API here), else None."""
+    fn = getattr(value, "fn", None)
+    return fn if isinstance(fn, types.FunctionType) and hasattr(value, "hvp") else None
 
 
 def _scipy_linalg_name(fn: types.FunctionType) -> str | None:

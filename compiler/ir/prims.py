@@ -129,6 +129,9 @@ class Prim(enum.Enum):
     TUPLE = _s(VARIADIC, "struct", "special", "tuple", makes_sequence=True)
     # a helper function of the user's
     CALL = _s(VARIADIC, "call", "special", "call", may_make_sequence=True)
+    # f.grad(args) of a decorated f, one wrt name: `f_grad(args)`, emitted with the module;
+    # params: fn, module, grad_wrt (the name), names (f's parameters)
+    GRAD_CALL = _s(VARIADIC, "call", "special", "grad_call")
     LIST = _s(VARIADIC, "struct", "special", "list", makes_sequence=True)  # [a, b]
     # lst.append(v), in place: target is lst
     APPEND = _s(2, "struct", "special", "append", in_place=True, makes_sequence=True)
@@ -403,6 +406,9 @@ class Prim(enum.Enum):
     SVD_VALUES_JVP = _s(2, "gradient", "rt", "svd_values_jvp")  # (dA, A)
     # (value, tangent) of a helper: h_jvp(*args, x_dot=...); params: fn, dots (their names)
     CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
+    # (gradient, H v) of the f of a GRAD_CALL: f_hvp(*args, x_dot=...); params as GRAD_CALL's,
+    # wrt: the names moving, dots: the tangent keywords (the last args)
+    GRAD_CALL_HVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp", makes_sequence=True)
 
     @property
     def spec(self) -> Spec:

@@ -1,0 +1,91 @@
+"""Lowering of a gradient called inside a model: `f.grad(x)` of a decorated f, or `g(x)`
+for `g = agc.grad(f)` at module level (GRAD_CALL, primitives/gradient_calls.py).
+
+f is found as a helper is: its live object (the decorator) or its definition in the
+model file with its decorator's literal `wrt=` (`agc compile`). The gradient must be
+one array (one wrt name, no aux): its derivatives are then f's Hessian-vector
+products. The other methods of a decorated function are refused here with a hint
+that says what to call instead.
+"""
+
+from __future__ import annotations
+
+import types
+
+import libcst as cst
+
+from .. import ir
+from ..ir.prims import Prim
+from .decorators import decorated_functions
+from .resolve import decorated_function
+
+# the methods of a decorated function that give derivatives
+GRADIENT_METHODS = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
+_INSTEAD = ("inside a model agc differentiates `f.grad(...)` of a decorated f (one wrt name, "
+            "no has_aux), or `g(...)` for `g = agc.grad(f)`; compute the value with f(...)")
+
+
+class GradientCallLowering:
+    """Mixin of the Lowerer: gradients called by the model."""
+
+    def gradient_call(self, node: cst.Call, dest) -> ir.Atom | None:
+        """The GRAD_CALL of `f.grad(x)` / `g(x)`, or None when `node` calls no gradient."""
+        found = self._gradient_callee(node.func)
+        if found is None:
+            return None
+        name, method, wrt, has_aux, params = found
+        where = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+        if method != "grad":
+            raise self.unsupported(where, f"`{name}.{method}()` inside a differentiated model",
+                                   _INSTEAD)
+        names = [p for p, _ in params]
+        wrt = wrt or tuple(names[:1])
+        if has_aux or len(wrt) != 1:
+            why = "has_aux" if has_aux else f"{len(wrt)} wrt names (a tuple of gradients)"
+            raise self.unsupported(where, f"the gradient of {name}() with {why} inside a "
+                                   f"differentiated model", _INSTEAD)
+        if any(a.star for a in node.args):
+            raise self.unsupported(node, "*args / **kwargs in a call of a gradient",
+                                   "pass each argument by position or by name")
+        atoms = [self.expr(a.value) for a in node.args]
+        atoms = self.bind_arguments(node, name, atoms, params)
+        return self.emit_assign(dest, Prim.GRAD_CALL, atoms, node, ir.Params.of(
+            fn=name, module=self.names.function_modules.get(name), grad_wrt=wrt[0],
+            names=tuple(names)))
+
+    def _gradient_callee(self, func) -> tuple | None:
+        """(f's name, method, wrt, has_aux, f's (parameter, default)s) of a gradient call."""
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                and not self.is_local(func.value.value):
+            name = func.value.value
+            live = (self.parsed.live_globals or {}).get(name)
+            if decorated_function(live) is not None:
+                return name, func.attr.value, live.wrt, live.has_aux, self.live_params(live.fn)
+            decorated = decorated_functions(self.parsed) if self.parsed.live_globals is None \
+                and name in self.parsed.functions else {}
+            if name in decorated:
+                wrt, has_aux = decorated[name]
+                return name, func.attr.value, wrt, has_aux, self._helper_params(func, name, None)
+            return None
+        if isinstance(func, cst.Name) and not self.is_local(func.value):
+            return self._made_gradient(func)
+        return None
+
+    def _made_gradient(self, func: cst.Name) -> tuple | None:
+        """`g` of `g = agc.grad(f)` (a bound method of a decorated function), live."""
+        live = (self.parsed.live_globals or {}).get(func.value)
+        owner = getattr(live, "__self__", None)
+        if not isinstance(live, types.MethodType) or decorated_function(owner) is None:
+            if isinstance(live, types.FunctionType) and live.__module__ == "agc.functional":
+                raise self.unsupported(func, f"calling `{func.value}`, made by agc's functional "
+                                       f"forms (agc.hvp, agc.hessian, agc.jacobian, ...), inside "
+                                       f"a differentiated model", _INSTEAD)
+            return None
+        method = live.__func__.__name__
+        name = owner.fn.__name__
+        if decorated_function((self.parsed.live_globals or {}).get(name)) is not owner.fn \
+                and (self.parsed.live_globals or {}).get(name) is not owner.fn:
+            raise self.unsupported(func, f"the gradient `{func.value}` of {name}(), which is not "
+                                   f"a module-level function here", "define the function at "
+                                   "module level, where agc reads its source by its name")
+        return name, method, owner.wrt, owner.has_aux, self.live_params(owner.fn)

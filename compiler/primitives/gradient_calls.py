@@ -1,0 +1,94 @@
+"""A model that calls a gradient: `g = f.grad(x, theta)` of a decorated f (GRAD_CALL).
+
+The call is emitted as `f_grad(x, theta)`, f's own emitted gradient, placed in the
+same module (compiler/nested.py). Its derivatives are second derivatives of f, so both
+rules call `f_hvp` (GRAD_CALL_HVP), f's emitted Hessian-vector product (ad/second.py):
+with A the arguments that carry a derivative and w the one wrt name,
+
+  * VJP: the cotangent of A is H[A, w] g_bar. H is symmetric, so that is the tangent of
+    f's gradient with respect to A along the direction g_bar in w (zero elsewhere);
+  * JVP: the tangent of the gradient is H[w, A] a_dot: the tangent of the gradient with
+    respect to w along the tangents of A.
+
+One f_hvp, differentiating with respect to A and w together, serves both. Its name says
+which arguments move when they are more than w (`f_hvp_x_theta`).
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..backend.expressions import call
+from ..ir.builder import Builder
+from ..ir.prims import Prim
+from ..proof.values import SymbolicError
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import zero
+
+_ITEM = ir.Params.of(index=ir.Index.at(1))
+
+
+def _hvp(b: Builder, s: ir.Assign, moving: list[int], directions: dict[int, ir.Atom]):
+    """The tangents H v of f's gradient w.r.t. the arguments at `moving`, one per position,
+    along `directions` (position -> tangent; a zero for a moving argument without one)."""
+    names = s.params.get("names")
+    dots = [directions.get(i) if directions.get(i) is not None else zero(b, s.args[i])
+            for i in moving]
+    out = b.apply(Prim.GRAD_CALL_HVP, (*s.args, *dots),
+                  s.params.with_(wrt=tuple(names[i] for i in moving),
+                                 dots=tuple(f"{names[i]}_dot" for i in moving)))
+    hv = b.apply(Prim.GETITEM, (out, ir.Const(1)), _ITEM)
+    if len(moving) == 1:
+        return {moving[0]: hv}
+    return {i: b.apply(Prim.GETITEM, (hv, ir.Const(k)), _ITEM) for k, i in enumerate(moving)}
+
+
+def _wrt_position(s: ir.Assign) -> int:
+    """Where the gradient's one wrt name is among f's parameters."""
+    return s.params.get("names").index(s.params.get("grad_wrt"))
+
+
+@vjp(Prim.GRAD_CALL)
+def _grad_call(b: Builder, g, s: ir.Assign):
+    w = _wrt_position(s)
+    active = s.params.get("active") or ()  # set by the reverse pass: the arguments with adjoints
+    if not active:
+        return (None,) * len(s.args)
+    moving = sorted(set(active) | {w})
+    cts = _hvp(b, s, moving, {w: g})
+    return tuple(cts.get(i) if i in active else None for i in range(len(s.args)))
+
+
+@jvp(Prim.GRAD_CALL)
+def _grad_call_jvp(b: Builder, t: tuple, s: ir.Assign):
+    w = _wrt_position(s)
+    carried = [i for i, dot in enumerate(t) if dot is not None]
+    if not carried:
+        return None
+    moving = sorted(set(carried) | {w})
+    return _hvp(b, s, moving, {i: t[i] for i in carried})[w]
+
+
+@emitter(Prim.GRAD_CALL)
+def _emit_grad_call(stmt, atom):
+    return call(stmt.params.get("fn") + "_grad", [atom(a) for a in stmt.args]), False
+
+
+def hvp_function_name(fn: str, wrt: tuple[str, ...], grad_wrt: str) -> str:
+    """`f_hvp`, or `f_hvp_x_theta` when more arguments than the gradient's move."""
+    return f"{fn}_hvp" if wrt == (grad_wrt,) else f"{fn}_hvp_{'_'.join(wrt)}"
+
+
+@emitter(Prim.GRAD_CALL_HVP)
+def _emit_grad_call_hvp(stmt, atom):
+    dots = stmt.params.get("dots")
+    values = [atom(a) for a in stmt.args]
+    primals, tangents = values[:len(values) - len(dots)], values[len(values) - len(dots):]
+    name = hvp_function_name(stmt.params.get("fn"), stmt.params.get("wrt"),
+                             stmt.params.get("grad_wrt"))
+    return call(name, primals, dict(zip(dots, tangents))), False
+
+
+@meaning(Prim.GRAD_CALL, Prim.GRAD_CALL_HVP)
+def _grad_call_meaning(run, s, *args):
+    raise SymbolicError(f"line {s.loc.line}: the proofs do not cover a gradient called "
+                        f"inside the model yet")
