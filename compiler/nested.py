@@ -22,7 +22,7 @@ from .ad.reverse import Adjoint
 from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp
 from .errors import UnsupportedError
 from .ir.prims import Prim
-from .primitives.gradient_calls import hvp_function_name
+from .primitives.gradient_calls import function_name, wrt_suffix
 
 
 @dataclass
@@ -64,7 +64,7 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
             if not isinstance(s, ir.Assign) or s.prim not in (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP):
                 continue
             wrt = s.params.get("wrt") if s.prim is Prim.GRAD_CALL_HVP else None
-            key = (s.params.get("module"), s.params.get("fn"), wrt)
+            key = (s.params.get("module"), function_name(s, "hvp" if wrt else "grad"))
             if key in done:
                 continue
             done.add(key)
@@ -85,13 +85,11 @@ def _check_dots(inner: Inner, s: ir.Assign) -> None:
 
 def _add(nested: Nested, inner: Inner, s: ir.Assign) -> None:
     if inner.adjoint is not None:
-        nested.functions += emit_functions(inner.adjoint)
+        nested.functions += emit_functions(inner.adjoint, suffix=wrt_suffix(s, "grad"))
         nested.homes.append(inner.adjoint)
     if inner.hvp is not None:
-        name = hvp_function_name(s.params.get("fn"), s.params.get("wrt"),
-                                 s.params.get("grad_wrt"))
         function = emit_hvp(inner.hvp)
-        nested.functions.append(function.with_changes(name=cst.Name(name)))
+        nested.functions.append(function.with_changes(name=cst.Name(function_name(s, "hvp"))))
         nested.homes.append(inner.hvp)
     for helper in inner.helpers:
         nested.functions += emit_helper(helper)

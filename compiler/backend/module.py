@@ -11,7 +11,7 @@ import libcst as cst
 from .. import ir
 from ..ad.forward import Tangent
 from ..ad.reverse import Adjoint
-from ..errors import UserCodeError
+from ..errors import UsageError, UserCodeError
 from ..ir.prims import Prim
 from .depth import check_depth
 from .expressions import const, name
@@ -64,13 +64,15 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
 
 def _first_of_each_name(functions: list) -> list:
     """One definition per name: a helper both the model and a gradient it calls use."""
-    seen: set[str] = set()
-    kept = []
+    seen: dict[str, cst.FunctionDef] = {}
     for f in functions:
-        if f.name.value not in seen:
-            seen.add(f.name.value)
-            kept.append(f)
-    return kept
+        first = seen.setdefault(f.name.value, f)
+        if first is not f and not first.deep_equals(f):  # e.g. f_grad for two wrt choices
+            raise UsageError(f"the emitted module would define {f.name.value}() twice, "
+                             f"differently: the model calls a gradient that another target "
+                             f"computes with respect to other parameters; compile them "
+                             f"apart (--function)")
+    return list(seen.values())
 
 
 def _merge_constants(constants: dict, helper: Adjoint) -> None:
@@ -129,9 +131,10 @@ def _names_in(code: str) -> set[str]:
 
 
 # ------------------------------------------------------------ one function
-def emit_functions(adj: Adjoint, report: bool = False) -> list[cst.FunctionDef]:
-    """`f_value_and_grad` and `f_grad` (or the tape-report variant) of one adjoint."""
-    vg_name, grad_name, report_name = emitted_names(adj)
+def emit_functions(adj: Adjoint, report: bool = False, suffix: str = "") -> list[cst.FunctionDef]:
+    """`f_value_and_grad` and `f_grad` (or the tape-report variant) of one adjoint; with
+    `suffix`, `f_value_and_grad_w` and `f_grad_w`."""
+    vg_name, grad_name, report_name = (n + suffix for n in emitted_names(adj))
     check_depth(adj)
     fn = adj.primal
     wrt_text = ", ".join(adj.wrt)

@@ -11,7 +11,7 @@ with A the arguments that carry a derivative and w the one wrt name,
     respect to w along the tangents of A.
 
 One f_hvp, differentiating with respect to A and w together, serves both. Its name says
-which arguments move when they are more than w (`f_hvp_x_theta`).
+which arguments move unless that is f's first one alone (`f_hvp_x_theta`).
 """
 
 from __future__ import annotations
@@ -70,12 +70,20 @@ def _grad_call_jvp(b: Builder, t: tuple, s: ir.Assign):
 
 @emitter(Prim.GRAD_CALL)
 def _emit_grad_call(stmt, atom):
-    return call(stmt.params.get("fn") + "_grad", [atom(a) for a in stmt.args]), False
+    return call(function_name(stmt, "grad"), [atom(a) for a in stmt.args]), False
 
 
-def hvp_function_name(fn: str, wrt: tuple[str, ...], grad_wrt: str) -> str:
-    """`f_hvp`, or `f_hvp_x_theta` when more arguments than the gradient's move."""
-    return f"{fn}_hvp" if wrt == (grad_wrt,) else f"{fn}_hvp_{'_'.join(wrt)}"
+def function_name(s: ir.Assign, kind: str) -> str:
+    """The emitted function a GRAD_CALL (kind "grad", "value_and_grad") or GRAD_CALL_HVP
+    (kind "hvp") calls: `f_grad` and `f_hvp` with respect to f's first parameter, else
+    named after the parameters, `f_grad_w`, `f_hvp_x_theta` (two wrt, two functions)."""
+    return f"{s.params.get('fn')}_{kind}{wrt_suffix(s, kind)}"
+
+
+def wrt_suffix(s: ir.Assign, kind: str) -> str:
+    """"" for f's first parameter alone, else `_w`, `_x_theta` (see function_name)."""
+    wrt = s.params.get("wrt") if kind == "hvp" else (s.params.get("grad_wrt"),)
+    return "" if wrt == s.params.get("names")[:1] else "_" + "_".join(wrt)
 
 
 @emitter(Prim.GRAD_CALL_HVP)
@@ -83,9 +91,7 @@ def _emit_grad_call_hvp(stmt, atom):
     dots = stmt.params.get("dots")
     values = [atom(a) for a in stmt.args]
     primals, tangents = values[:len(values) - len(dots)], values[len(values) - len(dots):]
-    name = hvp_function_name(stmt.params.get("fn"), stmt.params.get("wrt"),
-                             stmt.params.get("grad_wrt"))
-    return call(name, primals, dict(zip(dots, tangents))), False
+    return call(function_name(stmt, "hvp"), primals, dict(zip(dots, tangents))), False
 
 
 @meaning(Prim.GRAD_CALL, Prim.GRAD_CALL_HVP)
