@@ -9,6 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..errors import UserCodeError
+from .resolve import literal_wrt
 
 
 def decorated_functions(parsed) -> dict[str, tuple[tuple[str, ...] | None, bool]]:
@@ -45,14 +46,11 @@ def _decorator_wrt(parsed, call: cst.Call | None) -> tuple[str, ...] | None:
         return None
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "wrt":
-            value = arg.value
-            if isinstance(value, cst.SimpleString):
-                return (value.evaluated_value,)
-            if isinstance(value, (cst.Tuple, cst.List)) and all(
-                    isinstance(e.value, cst.SimpleString) for e in value.elements):
-                return tuple(e.value.evaluated_value for e in value.elements)
-            raise UserCodeError("wrt= must be a literal string or tuple of strings here",
-                                parsed.loc(value))
+            wrt = literal_wrt(arg.value)
+            if wrt is False:
+                raise UserCodeError("wrt= must be a literal string or tuple of strings here",
+                                    parsed.loc(arg.value))
+            return wrt
     return None
 
 

@@ -17,7 +17,7 @@ import libcst as cst
 from .. import ir
 from ..ir.prims import Prim
 from .decorators import decorated_functions
-from .resolve import decorated_function
+from .resolve import decorated_function, made_gradient
 
 # the methods of a decorated function that give derivatives
 GRADIENT_METHODS = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
@@ -69,10 +69,15 @@ class GradientCallLowering:
             return None
         if isinstance(func, cst.Name) and not self.is_local(func.value):
             return self._made_gradient(func)
+        if isinstance(func, cst.Call):  # agc.grad(f)(x)
+            return self._written_gradient(func, made_gradient(func, self.names))
         return None
 
     def _made_gradient(self, func: cst.Name) -> tuple | None:
-        """`g` of `g = agc.grad(f)` (a bound method of a decorated function), live."""
+        """`g` of `g = agc.grad(f)`: a bound method of a decorated function (live), or the
+        module-level assignment (a model file read as text)."""
+        if self.parsed.live_globals is None:
+            return self._written_gradient(func, self.names.gradients.get(func.value))
         live = (self.parsed.live_globals or {}).get(func.value)
         owner = getattr(live, "__self__", None)
         if not isinstance(live, types.MethodType) or decorated_function(owner) is None:
@@ -89,3 +94,23 @@ class GradientCallLowering:
                                    f"a module-level function here", "define the function at "
                                    "module level, where agc reads its source by its name")
         return name, method, owner.wrt, owner.has_aux, self.live_params(owner.fn)
+
+    def _written_gradient(self, func: cst.BaseExpression, found: tuple | None) -> tuple | None:
+        """`agc.grad(f, wrt="x")` written in the model, `(f's name, method, wrt)`: in the call
+        (`agc.grad(f)(x)`) or at the top of a model file read as text (`g = agc.grad(f)`)."""
+        if found is None:
+            return None
+        name, method, wrt = found
+        live = (self.parsed.live_globals or {}).get(name)
+        fn = decorated_function(live) or live
+        if wrt == "?" or (name not in self.parsed.functions
+                          and not isinstance(fn, types.FunctionType)):
+            raise self.unsupported(func, "this gradient inside a differentiated model",
+                                   "write `agc.grad(f, wrt=\"x\")` with f a module-level "
+                                   "function and wrt a literal")
+        if isinstance(fn, types.FunctionType):
+            return (name, method, wrt or getattr(live, "wrt", None),
+                    getattr(live, "has_aux", False), self.live_params(fn))
+        decorated = decorated_functions(self.parsed).get(name, (None, False))
+        return (name, method, wrt or decorated[0], decorated[1],
+                self._helper_params(func, name, None))

@@ -50,7 +50,8 @@ def _wrt_position(s: ir.Assign) -> int:
 @vjp(Prim.GRAD_CALL)
 def _grad_call(b: Builder, g, s: ir.Assign):
     w = _wrt_position(s)
-    active = s.params.get("active") or ()  # set by the reverse pass: the arguments with adjoints
+    active = s.params.get("active")  # set by the reverse pass: the arguments with adjoints
+    active = range(len(s.args)) if active is None else active
     if not active:
         return (None,) * len(s.args)
     moving = sorted(set(active) | {w})
