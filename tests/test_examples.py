@@ -43,6 +43,11 @@ EXPECTED = {
     "jacobian.py": [r"matches the closed form: True"],
     "pytree_params.py": [r"d loss / d W1\[0, 0\]: agc 1\.051578, finite differences 1\.051578"],
     "has_aux.py": [r"accuracy \(aux\) = 0\.95"],
+    "gradient_penalty.py": [r"matches finite differences: True", r"after 100 steps: loss = 1\.4"],
+    "particle_in_field.py": [r"steps taken: 138", r"matches finite differences: True"],
+    "saddle_point.py": [r"saddle point \(both gradients zero\): True",
+                        r"matches finite differences: True"],
+    "newton_kmeans.py": [r"same as agc.hessian's diagonal: True", r"reduced: True"],
     "gpu_training.py": [r"numpy \(cpu\):  final loss 0\.00\d+, gradients float32",
                         (r"no GPU \(needs cupy and a CUDA device\): trained on numpy only"
                          r"|cupy \(cuda\):  final loss 0\.00\d+, gradients float32 on cupy"
