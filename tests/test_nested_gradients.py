@@ -170,21 +170,21 @@ def bowl(x, k):
     return np.sum(k * x ** 4)
 
 
-@agc.differentiate(wrt=("x", "k"))
-def bowl_both(x, k):
-    return np.sum(k * x ** 4)
-
-
 made_hvp = agc.hvp(bowl)
 
 
-def _value_and_grad_in_model(x):
-    value, _ = bowl.value_and_grad(x, 2.0)
-    return value
+def _jvp_in_model(x):
+    value, tangent = bowl.jvp(x, 2.0, tangents=(x, None))
+    return value + tangent
 
 
-def _two_wrt_in_model(x):
-    return np.sum(bowl_both.grad(x, 2.0)[0])
+@agc.differentiate(has_aux=True)
+def bowl_with_aux(x):
+    return np.sum(x ** 4), x
+
+
+def _aux_in_model(x):
+    return np.sum(bowl_with_aux.grad(x)[0])
 
 
 def _functional_form_in_model(x):
@@ -196,8 +196,8 @@ def _steps(x):
 
 
 @pytest.mark.parametrize("model, words", [
-    (_value_and_grad_in_model, "`bowl.value_and_grad()` inside a differentiated model"),
-    (_two_wrt_in_model, "with 2 wrt names"),
+    (_jvp_in_model, "`bowl.jvp()` inside a differentiated model"),
+    (_aux_in_model, "the gradient of bowl_with_aux() with has_aux"),
     (_functional_form_in_model, "made by agc's functional forms"),
 ])
 def test_refused_with_position_and_hint(model, words):

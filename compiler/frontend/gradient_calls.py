@@ -1,11 +1,12 @@
 """Lowering of a gradient called inside a model: `f.grad(x)` of a decorated f, or `g(x)`
-for `g = agc.grad(f)` at module level (GRAD_CALL, primitives/gradient_calls.py).
+for `g = agc.grad(f)` at module level (GRAD_CALL, primitives/gradient_calls.py); one
+GRAD_CALL per wrt name, and for `value_and_grad` a call of f as a helper beside them.
 
 f is found as a helper is: its live object (the decorator) or its definition in the
-model file with its decorator's literal `wrt=` (`agc compile`). The gradient must be
-one array (one wrt name, no aux): its derivatives are then f's Hessian-vector
-products. The other methods of a decorated function are refused here with a hint
-that says what to call instead.
+model file with its decorator's literal `wrt=` (`agc compile`). Each GRAD_CALL gives
+one array, whose derivatives are f's Hessian-vector products. The other methods of a
+decorated function (and has_aux) are refused here with a hint that says what to call
+instead.
 """
 
 from __future__ import annotations
@@ -21,37 +22,44 @@ from .resolve import decorated_function, made_gradient
 
 # the methods of a decorated function that give derivatives
 GRADIENT_METHODS = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
-_INSTEAD = ("inside a model agc differentiates `f.grad(...)` of a decorated f (one wrt name, "
-            "no has_aux), or `g(...)` for `g = agc.grad(f)`; compute the value with f(...)")
+_INSTEAD = ("inside a model agc differentiates `f.grad(...)` and `f.value_and_grad(...)` of a "
+            "decorated f (no has_aux), or `g(...)` for `g = agc.grad(f)`; for a JVP or VJP of a "
+            "scalar f, multiply its gradient by the tangent or the seed")
 
 
 class GradientCallLowering:
     """Mixin of the Lowerer: gradients called by the model."""
 
     def gradient_call(self, node: cst.Call, dest) -> ir.Atom | None:
-        """The GRAD_CALL of `f.grad(x)` / `g(x)`, or None when `node` calls no gradient."""
+        """The GRAD_CALLs of `f.grad(x)` / `g(x)` (one per wrt name: a tuple for several),
+        with f's value for `value_and_grad`; None when `node` calls no gradient."""
         found = self._gradient_callee(node.func)
         if found is None:
             return None
         name, method, wrt, has_aux, params = found
         where = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
-        if method != "grad":
-            raise self.unsupported(where, f"`{name}.{method}()` inside a differentiated model",
-                                   _INSTEAD)
-        names = [p for p, _ in params]
-        wrt = wrt or tuple(names[:1])
-        if has_aux or len(wrt) != 1:
-            why = "has_aux" if has_aux else f"{len(wrt)} wrt names (a tuple of gradients)"
-            raise self.unsupported(where, f"the gradient of {name}() with {why} inside a "
-                                   f"differentiated model", _INSTEAD)
+        if method not in ("grad", "value_and_grad") or has_aux:
+            what = f"`{name}.{method}()`" if not has_aux else f"the gradient of {name}() " \
+                "with has_aux"
+            raise self.unsupported(where, f"{what} inside a differentiated model", _INSTEAD)
         if any(a.star for a in node.args):
             raise self.unsupported(node, "*args / **kwargs in a call of a gradient",
                                    "pass each argument by position or by name")
         atoms = [self.expr(a.value) for a in node.args]
         atoms = self.bind_arguments(node, name, atoms, params)
-        return self.emit_assign(dest, Prim.GRAD_CALL, atoms, node, ir.Params.of(
-            fn=name, module=self.names.function_modules.get(name), grad_wrt=wrt[0],
-            names=tuple(names)))
+        names = tuple(p for p, _ in params)
+        module = self.names.function_modules.get(name)
+        wrt = wrt or names[:1]
+        alone = method == "grad" and len(wrt) == 1  # the common case: one GRAD_CALL, no tuple
+        grads = tuple(self.emit_assign(dest if alone else None, Prim.GRAD_CALL, atoms, node,
+                                       ir.Params.of(fn=name, module=module, grad_wrt=w,
+                                                    names=names)) for w in wrt)
+        if alone or method == "grad":
+            return grads[0] if alone else self.emit_assign(dest, Prim.TUPLE, grads, node)
+        value = self.emit_assign(None, Prim.CALL, atoms, node, ir.Params.of(fn=name,
+                                                                            module=module))
+        packed = grads[0] if len(grads) == 1 else self.emit_assign(None, Prim.TUPLE, grads, node)
+        return self.emit_assign(dest, Prim.TUPLE, (value, packed), node)
 
     def _gradient_callee(self, func) -> tuple | None:
         """(f's name, method, wrt, has_aux, f's (parameter, default)s) of a gradient call."""

@@ -196,7 +196,28 @@ def _(x, theta):
     return jnp.sum(jax.grad(_weighted_well)(x, theta) * x)
 
 
-@add(vec(3), expect="refused")  # the value and the gradient together: not yet
-def value_and_grad_inside_a_model(x):
-    value, g = quartic.value_and_grad(x)
-    return value + np.sum(g)
+@agc.differentiate(wrt=("x", "theta"))
+def well_of_two(x, theta):
+    return np.sum(theta * np.sin(x) ** 4)
+
+
+def _well_of_two(x, theta):
+    return jnp.sum(theta * jnp.sin(x) ** 4)
+
+
+@add(vec(3), pos(3), wrt=("x", "theta"))
+def value_and_two_gradients(x, theta):
+    value, (gx, gt) = well_of_two.value_and_grad(x, theta)
+    return value * np.sum(gx * gt) + np.sum(well_of_two.grad(x, theta)[0] ** 2)
+
+
+@ref
+def _(x, theta):
+    gx, gt = jax.grad(_well_of_two, argnums=(0, 1))(x, theta)
+    return _well_of_two(x, theta) * jnp.sum(gx * gt) + jnp.sum(gx ** 2)
+
+
+@add(vec(3), expect="refused")  # a JVP inside the model: not yet
+def jvp_inside_a_model(x):
+    value, tangent = quartic.jvp(x, tangents=(x,))
+    return value + tangent
