@@ -74,7 +74,18 @@ class GradientCallLowering:
             if name in decorated:
                 wrt, has_aux = decorated[name]
                 return name, func.attr.value, wrt, has_aux, self._helper_params(func, name, None)
+            if name in self.names.functions and func.attr.value in GRADIENT_METHODS:
+                raise self.unsupported(func.attr, f"`.{func.attr.value}()` of {name}(), which "
+                                       f"is not decorated in this file", "agc compile reads "
+                                       "f's wrt from its @agc.differentiate in the model file: "
+                                       "define f there, decorated")
             return None
+        if isinstance(func, cst.Attribute) and func.attr.value in GRADIENT_METHODS \
+                and isinstance(func.value, cst.Attribute):  # mylib.f.grad(x)
+            raise self.unsupported(func.attr, f"`.{func.attr.value}()` of "
+                                   f"`{self.module.code_for_node(func.value)}` here",
+                                   "import the decorated function itself (from mylib import f) "
+                                   "and call f.grad(...)")
         if isinstance(func, cst.Name) and not self.is_local(func.value):
             return self._made_gradient(func)
         if isinstance(func, cst.Call):  # agc.grad(f)(x)
