@@ -228,3 +228,16 @@ def test_two_gradients_of_one_function_in_one_module_must_agree(tmp_path, capsys
     (tmp_path / "model.py").write_text(MODEL)
     assert main(["compile", str(tmp_path / "model.py"), "--wrt", "theta"]) != 0
     assert "twice, differently" in capsys.readouterr().err
+
+
+def test_a_gradient_of_an_imported_function_in_agc_compile_says_what_to_write(tmp_path, capsys):
+    (tmp_path / "lib_well.py").write_text("import agc\nimport numpy as np\n\n\n"
+                                          "@agc.differentiate\ndef well(x):\n"
+                                          "    return np.sum(x ** 4)\n")
+    (tmp_path / "model.py").write_text("import numpy as np\nfrom agc import differentiate\n"
+                                       "from lib_well import well\n\n\n@differentiate\n"
+                                       "def m(x):\n    return np.sum(well.grad(x) * x)\n")
+    assert main(["compile", str(tmp_path / "model.py")]) != 0
+    err = capsys.readouterr().err
+    assert "model.py:8:" in err and "not decorated in this file" in err
+    assert "define f there" in err and "numpy function" not in err
