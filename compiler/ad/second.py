@@ -26,6 +26,7 @@ from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives.tangents import zero
 from .activity import _closure
+from .dead_code import prune_tangent
 from .forward import Forwarder, Tangent, _what
 from .reverse import Adjoint
 
@@ -53,8 +54,9 @@ def adjoint_function(adj: Adjoint, helper: bool = False) -> ir.Function:
 
 
 def _carries(s: ir.Assign) -> bool:
-    """Whether a derivative flows through `s` here: the gradient helpers count."""
-    if s.params.get("nograd"):
+    """Whether a derivative flows through `s` here: the gradient helpers count, but not
+    the seed and zeros (their tangent is zero: the output's own tangent is never read)."""
+    if s.params.get("nograd") or s.prim in (Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT):
         return False
     return s.prim.differentiable or s.prim.spec.group == "gradient"
 
@@ -163,7 +165,7 @@ def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None,
                  calls: dict | None = None) -> Tangent:
     """The tangent of `adj`'s gradient along its wrt parameters: (gradient, H v)."""
     fn = adjoint_function(adj)
-    return Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run()
+    return prune_tangent(Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run())
 
 
 def helper_second_order(adj: Adjoint, key: tuple, calls: dict) -> Second:
