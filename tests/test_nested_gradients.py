@@ -191,6 +191,15 @@ def _functional_form_in_model(x):
     return np.sum(made_hvp(x, 2.0, x))
 
 
+def _vjp_in_model(x):
+    value, _ = agc.vjp(bowl, x, 2.0)
+    return value
+
+
+def _hvp_made_in_model(x):
+    return np.sum(agc.hvp(bowl)(x, 2.0, x))
+
+
 def _steps(x):
     return np.sum((x - 0.1 * bowl.grad(x, 2.0)) ** 2)
 
@@ -199,6 +208,8 @@ def _steps(x):
     (_jvp_in_model, "`bowl.jvp()` inside a differentiated model"),
     (_aux_in_model, "the gradient of bowl_with_aux() with has_aux"),
     (_functional_form_in_model, "made by agc's functional forms"),
+    (_vjp_in_model, "`agc.vjp` inside a differentiated model"),
+    (_hvp_made_in_model, "`agc.hvp` inside a differentiated model"),
 ])
 def test_refused_with_position_and_hint(model, words):
     with pytest.raises(UnsupportedError) as caught:

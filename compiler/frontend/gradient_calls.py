@@ -22,6 +22,9 @@ from .resolve import decorated_function, made_gradient
 
 # the methods of a decorated function that give derivatives
 GRADIENT_METHODS = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
+# agc's functional forms a model may not call (agc.grad and agc.value_and_grad it may)
+_FUNCTIONAL = frozenset(f"agc.{name}" for name in (
+    "vjp", "jvp", "hvp", "hessian", "jacobian", "jacfwd", "jacrev", "check_grad"))
 _INSTEAD = ("inside a model agc differentiates `f.grad(...)` and `f.value_and_grad(...)` of a "
             "decorated f (no has_aux), or `g(...)` for `g = agc.grad(f)`; for a JVP or VJP of a "
             "scalar f, multiply its gradient by the tangent or the seed")
@@ -33,6 +36,7 @@ class GradientCallLowering:
     def gradient_call(self, node: cst.Call, dest) -> ir.Atom | None:
         """The GRAD_CALLs of `f.grad(x)` / `g(x)` (one per wrt name: a tuple for several),
         with f's value for `value_and_grad`; None when `node` calls no gradient."""
+        self._refuse_functional(node.func)
         found = self._gradient_callee(node.func)
         if found is None:
             return None
@@ -60,6 +64,16 @@ class GradientCallLowering:
                                                                             module=module))
         packed = grads[0] if len(grads) == 1 else self.emit_assign(None, Prim.TUPLE, grads, node)
         return self.emit_assign(dest, Prim.TUPLE, (value, packed), node)
+
+    def _refuse_functional(self, func) -> None:
+        """`agc.vjp(f, x)`, `agc.hvp(f)(x, v)`, ... inside a model: refused at the call."""
+        callee = func.func if isinstance(func, cst.Call) else func
+        if not isinstance(callee, (cst.Name, cst.Attribute)):
+            return
+        qualified = self.names.qualify(self.module.code_for_node(callee))
+        if qualified in _FUNCTIONAL:
+            raise self.unsupported(callee, f"`{qualified}` inside a differentiated model",
+                                   _INSTEAD)
 
     def _gradient_callee(self, func) -> tuple | None:
         """(f's name, method, wrt, has_aux, f's (parameter, default)s) of a gradient call."""
