@@ -1,7 +1,6 @@
 """Golden model: gradient-descent steps on a potential, differentiated through the steps."""
 
 import numpy as np
-
 from agc import differentiate
 
 
