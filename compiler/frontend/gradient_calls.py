@@ -98,8 +98,8 @@ class GradientCallLowering:
                 and isinstance(func.value, cst.Attribute):  # mylib.f.grad(x)
             raise self.unsupported(func.attr, f"`.{func.attr.value}()` of "
                                    f"`{self.module.code_for_node(func.value)}` here",
-                                   "import the decorated function itself (from mylib import f) "
-                                   "and call f.grad(...)")
+                                   "call the gradient of a decorated module-level function by "
+                                   "its name: from mylib import f, then f.grad(...)")
         if isinstance(func, cst.Name) and not self.is_local(func.value):
             return self._made_gradient(func)
         if isinstance(func, cst.Call):  # agc.grad(f)(x)
