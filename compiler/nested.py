@@ -37,9 +37,13 @@ class Inner:
 
 @dataclass
 class Nested:
-    """The functions to add to the module, and the pieces whose imports and constants go too."""
+    """The functions to add to the module, one group per compiled gradient: its entry points
+    (`f_grad`, `f_hvp`), which the model calls by name, and the helpers they call, which
+    emission renames where the model's own helper of that name differs (backend/module.py);
+    and the pieces whose imports and constants go too."""
 
-    functions: list[cst.FunctionDef] = field(default_factory=list)
+    groups: list[tuple[list[cst.FunctionDef], list[cst.FunctionDef]]] = field(
+        default_factory=list)
     homes: list = field(default_factory=list)  # Adjoints / Tangents with a `home`
 
 
@@ -84,16 +88,18 @@ def _check_dots(inner: Inner, s: ir.Assign) -> None:
 
 
 def _add(nested: Nested, inner: Inner, s: ir.Assign) -> None:
+    entry, helpers = [], []
     if inner.adjoint is not None:
-        nested.functions += emit_functions(inner.adjoint, suffix=wrt_suffix(s, "grad"))
+        entry += emit_functions(inner.adjoint, suffix=wrt_suffix(s, "grad"))
         nested.homes.append(inner.adjoint)
     if inner.hvp is not None:
         function = emit_hvp(inner.hvp)
-        nested.functions.append(function.with_changes(name=cst.Name(function_name(s, "hvp"))))
+        entry.append(function.with_changes(name=cst.Name(function_name(s, "hvp"))))
         nested.homes.append(inner.hvp)
     for helper in inner.helpers:
-        nested.functions += emit_helper(helper)
+        helpers += emit_helper(helper)
         nested.homes.append(helper)
     for tangent in inner.tangents:
-        nested.functions.append(emit_jvp(tangent))
+        helpers.append(emit_jvp(tangent))
         nested.homes.append(tangent)
+    nested.groups.append((entry, helpers))

@@ -252,3 +252,27 @@ def test_a_gradient_of_an_imported_function_in_agc_compile_says_what_to_write(tm
     err = capsys.readouterr().err
     assert "model.py:8:" in err and "not decorated in this file" in err
     assert "define f there" in err and "numpy function" not in err
+
+
+def _scaled_square(v, a):
+    return a * v * v
+
+
+@agc.differentiate(wrt="x")
+def _fixed_well(x, a):
+    return np.sum(_scaled_square(x, 1.5))
+
+
+def test_a_helper_of_the_model_and_of_the_gradient_it_calls_may_differ():
+    """The model's _scaled_square_vjp gives cotangents for (v, a), the gradient's for v
+    only: the gradient's copy is renamed, never a silent swap or a clash."""
+
+    def model(x0, a):
+        return np.sum(_scaled_square(x0, a)) + np.sum(_fixed_well.grad(x0, a))
+
+    x0, a = np.array([0.3, -0.5]), np.array([1.0, 2.0])
+    d_x0, d_a = agc.grad(model, wrt=("x0", "a"))(x0, a)
+    np.testing.assert_allclose(d_x0, 2 * a * x0 + 3.0)
+    np.testing.assert_allclose(d_a, x0 * x0)
+    source = agc.differentiate(model, wrt=("x0", "a")).gradient_source
+    assert "def _scaled_square_vjp_2(" in source

@@ -42,7 +42,8 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
         imports += [line for line in helper.home.names.imports if line not in imports]
         if not helper.home.names.qualify_reads:  # else read as `lib.NAME`, not embedded
             _merge_constants(constants, helper)
-    functions += nested.functions if nested is not None else []
+    for entry, helper_functions in nested.groups if nested is not None else ():
+        functions += _renamed_on_clash(entry, helper_functions, functions)
     functions = [f.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) if i else f
                  for i, f in enumerate(_first_of_each_name(functions))]
     body_code = cst.Module(body=functions).code
@@ -60,6 +61,51 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
         lines.append("\n")
         lines += [f"{k} = {v!r}\n" for k, v in sorted(constants.items())]
     return "".join(lines) + "\n\n" + body_code
+
+
+def _renamed_on_clash(entry: list, helpers: list, existing: list) -> list:
+    """A called gradient's functions, its helpers renamed (`h_vjp_2`) where the module
+    already defines another function of that name: the model's own `h_vjp` may give
+    cotangents for other parameters. Its entry points keep their names."""
+    taken = {f.name.value: f for f in existing}
+    renames: dict[str, str] = {}
+    while True:  # renaming one helper changes those calling it: until nothing clashes
+        renamed = [_rename(f, renames) for f in helpers]
+        clashes = {f.name.value for f in renamed if f.name.value in taken
+                   and not taken[f.name.value].deep_equals(f)}
+        if not clashes:
+            return [_rename(f, renames) for f in entry] + renamed
+        for clash in clashes:  # never a new name: _fresh avoids the taken ones
+            renames[clash] = _fresh(clash, taken, renames)
+
+
+def _fresh(name: str, taken: dict, renames: dict) -> str:
+    n = 2
+    while f"{name}_{n}" in taken or f"{name}_{n}" in renames.values():
+        n += 1
+    return f"{name}_{n}"
+
+
+def _rename(function: cst.FunctionDef, renames: dict[str, str]) -> cst.FunctionDef:
+    return function.visit(_Renamer(renames)) if renames else function
+
+
+class _Renamer(cst.CSTTransformer):
+    """Renames the functions named in `renames`: definitions and calls, not attributes
+    (`rt.seed`) or keywords."""
+
+    def __init__(self, renames: dict[str, str]):
+        super().__init__()
+        self.renames = renames
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        return updated.with_changes(value=self.renames.get(updated.value, updated.value))
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)
 
 
 def _first_of_each_name(functions: list) -> list:
