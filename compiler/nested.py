@@ -18,6 +18,7 @@ import libcst as cst
 
 from . import ir
 from .ad.forward import Tangent
+from .ad.param_kinds import container_params, keyed_params
 from .ad.reverse import Adjoint
 from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp
 from .errors import UnsupportedError
@@ -77,6 +78,17 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
             _add(nested, inner, s)
             work += [p for p in (inner.adjoint, *inner.helpers) if p is not None]
     return nested
+
+
+def check_arrays(primal: ir.Function, wrt: tuple[str, ...], s: ir.Assign) -> None:
+    """Refuse, at the call, a gradient whose differentiated parameters f reads as containers
+    (`p["w"]`): its emitted derivatives take arrays."""
+    trees = sorted((keyed_params(primal) | container_params(primal)) & set(wrt))
+    if trees:
+        raise UnsupportedError(f"the derivative of {s.params.get('fn')}.grad() with respect to "
+                               f"{', '.join(trees)}, a dict, list or tuple (a pytree), is not "
+                               f"supported", s.loc, "pass the arrays it holds as separate "
+                               "arguments")
 
 
 def _check_dots(inner: Inner, s: ir.Assign) -> None:

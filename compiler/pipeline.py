@@ -34,7 +34,7 @@ from .ir.builder import Builder
 from .ir.namer import Namer
 from .ir.validate import Checks, validate
 from .live import function_source
-from .nested import Inner, Nested, gradients_called
+from .nested import Inner, Nested, check_arrays, gradients_called
 
 
 @dataclass
@@ -285,11 +285,14 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         if wrt is None:
             adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
                 "grad_wrt"),)))
+            check_arrays(primal, adjoint.wrt, call)
             adjoint.home = home
             roots = {name: (adjoint.wrt, None)}
             return Inner(adjoint=adjoint,
                          helpers=collect_helpers(home, [primal], user_globals, roots))
-        _, _, hvp, _, tangents = second_order_functions(home, Target(name, wrt), user_globals)
+        _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),
+                                                             user_globals)
+        check_arrays(primal, wrt, call)
         hvp.home = home
         return Inner(hvp=hvp, tangents=tangents)
 

@@ -276,3 +276,19 @@ def test_a_helper_of_the_model_and_of_the_gradient_it_calls_may_differ():
     np.testing.assert_allclose(d_a, x0 * x0)
     source = agc.differentiate(model, wrt=("x0", "a")).gradient_source
     assert "def _scaled_square_vjp_2(" in source
+
+
+@agc.differentiate(wrt="p")
+def _dict_well(p, x):
+    return np.sum(p["w"] * x ** 2)
+
+
+def test_a_gradient_with_respect_to_a_dict_is_refused_at_the_call():
+    def model(p, x):
+        g = _dict_well.grad(p, x)
+        return np.sum(g["w"] ** 2)
+
+    p, x = {"w": np.array([1.0, 2.0])}, np.array([0.3, 0.7])
+    with pytest.raises(UnsupportedError, match="a dict, list or tuple") as caught:
+        agc.grad(model)(p, x)
+    assert caught.value.loc.line > 0

@@ -28,6 +28,7 @@ from ..ir.builder import Builder
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives import rule_for
+from ..primitives.gradient_calls import with_active
 from . import param_kinds
 from .activity import active_variables
 from .adjoint import Adjoint, BlockStart, Restore, Save
@@ -289,9 +290,7 @@ class Reverser:
         if stmt.prim is Prim.SETITEM and name in self.tuple_valued:
             cotangents = list_setitem_rule(b, g, stmt)  # lists: sparse adjoints
         if stmt.prim is Prim.GRAD_CALL:  # its rule computes adjoints for these arguments only
-            active = tuple(i for i, a in enumerate(stmt.args)
-                           if isinstance(a, ir.Var) and a.name in self.active)
-            stmt = replace(stmt, params=stmt.params.with_(active=active))
+            stmt = with_active(stmt, self.active, self.containers)
         if cotangents is None:
             cotangents = rule_for(stmt.prim)(b, g, stmt)
         for arg, ct in zip(stmt.args, cotangents):

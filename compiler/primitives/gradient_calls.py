@@ -16,8 +16,11 @@ which arguments move unless that is f's first one alone (`f_hvp_x_theta`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import ir
 from ..backend.expressions import call
+from ..errors import UnsupportedError
 from ..ir.builder import Builder
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError
@@ -45,6 +48,18 @@ def _hvp(b: Builder, s: ir.Assign, moving: list[int], directions: dict[int, ir.A
 def _wrt_position(s: ir.Assign) -> int:
     """Where the gradient's one wrt name is among f's parameters."""
     return s.params.get("names").index(s.params.get("grad_wrt"))
+
+
+def with_active(s: ir.Assign, active: set[str], containers: set[str]) -> ir.Assign:
+    """The GRAD_CALL `s` marked with the positions of its arguments that have adjoints (the
+    reverse pass's activity); refused where one of them is a dict, list or tuple."""
+    positions = tuple(i for i, a in enumerate(s.args)
+                      if isinstance(a, ir.Var) and a.name in active)
+    if any(s.args[i].name in containers for i in positions):
+        raise UnsupportedError(f"the derivative of {s.params.get('fn')}.grad() with respect to a "
+                               f"dict, list or tuple (a pytree) is not supported", s.loc,
+                               "pass the arrays it holds as separate arguments")
+    return replace(s, params=s.params.with_(active=positions))
 
 
 @vjp(Prim.GRAD_CALL)
