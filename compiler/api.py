@@ -305,7 +305,9 @@ def compile_hvp(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamesp
     adjoint, primal, tangent, helpers, helper_tangents = pipeline.second_order_functions(
         parsed, target, fn.__globals__)
     # the helpers' JVPs replace their primals and adjoints: only they are emitted
-    source = emit_module([], parsed, _short(path), [], helper_tangents, hvps=[tangent])
+    nested = pipeline.nested_gradients(parsed, [tangent, *helper_tangents], fn.__globals__)
+    source = emit_module([], parsed, _short(path), [], helper_tangents, hvps=[tangent],
+                         nested=nested)
     namespace = load_module(source, f"agc-generated/{fn.__qualname__}_hvp.py", fn.__globals__)
     compiled = pipeline.Compiled(source, {fn.__name__: adjoint}, {fn.__name__: primal}, helpers,
                                  helper_tangents=helper_tangents)

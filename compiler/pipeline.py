@@ -8,7 +8,6 @@ the IR after every pass; each compile reads the variable once (`Checks`).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from dataclasses import dataclass, field
@@ -26,15 +25,17 @@ from .ad.second import helper_second_order, second_order
 from .ad.sequences import mark_sequences
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
-from .errors import SourceFile, UsageError, UserCodeError
+from .errors import UsageError, UserCodeError
 from .frontend import aliasing
 from .frontend.lower import ParsedModule, lower_function
 from .frontend.normalize import Normalizer
-from .frontend.resolve import Names, names_from_globals, names_from_module
+from .frontend.resolve import decorated_function, names_from_globals
+from .helper_modules import HelperModules, parse
 from .ir.builder import Builder
 from .ir.namer import Namer
 from .ir.validate import Checks, validate
 from .live import function_source
+from .nested import Inner, Nested, check_arrays, gradients_called
 
 
 @dataclass
@@ -62,14 +63,6 @@ class Compiled:
     helpers: list[Adjoint]
     tangents: dict[str, Tangent] = field(default_factory=dict)  # forward mode's JVPs
     helper_tangents: list[Tangent] = field(default_factory=list)  # their helpers' JVPs
-
-
-def parse(text: str, path: str, names_of, line_offset: int = 0) -> ParsedModule:
-    """Parse source text; `names_of(module)` says what its top-level names mean."""
-    source = SourceFile(path, text, line_offset)
-    parsed = ParsedModule(source, Names())
-    parsed.names = names_of(parsed.tree)
-    return parsed
 
 
 def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
@@ -213,8 +206,10 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
     helper_tangents: list[Tangent] = []
     if mode != "reverse":
         tangents, helper_tangents = forward_functions(parsed, targets, user_globals, checks)
+    nested = nested_gradients(parsed, [*adjoints.values(), *helpers, *tangents.values(),
+                                       *helper_tangents], user_globals)
     text = emit_module(list(adjoints.values()), parsed, header_path, helpers,
-                       list(tangents.values()) + helper_tangents)
+                       list(tangents.values()) + helper_tangents, nested=nested)
     return Compiled(text, adjoints, primals, helpers, tangents, helper_tangents)
 
 
@@ -299,6 +294,44 @@ def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedMod
             "rename one of the two functions")
 
 
+def _home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
+             modules: HelperModules, call: ir.Assign) -> ParsedModule:
+    """The parsed module holding the source of the function `key` = (module, name) calls."""
+    home = _live_source(key[1], key[0], where, user_globals)
+    if home is None:
+        home = where if key[0] is None else modules.get(key[0], call)
+    if key[1] not in home.functions:
+        raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
+    return home
+
+
+def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | None) -> Nested:
+    """The gradients the model calls, `f.grad(x)` (compiler/nested.py): f's adjoint, and its
+    HVPs for the derivatives of those calls, with their helpers."""
+    modules = HelperModules(parsed)
+
+    def compile_inner(call: ir.Assign, wrt: tuple[str, ...] | None) -> Inner:
+        name = call.params.get("fn")
+        home = _home_of((call.params.get("module"), name), parsed, user_globals, modules, call)
+        if wrt is None:
+            adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
+                "grad_wrt"),)))
+            check_arrays(primal, adjoint.wrt, call)
+            adjoint.home = home
+            roots = {name: (adjoint.wrt, None)}
+            return Inner(adjoint=adjoint,
+                         helpers=collect_helpers(home, [primal], user_globals, roots))
+        _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),
+                                                             user_globals)
+        check_arrays(primal, wrt, call)
+        hvp.home = home
+        return Inner(hvp=hvp, tangents=tangents)
+
+    return gradients_called(pieces, compile_inner)
+
+
+
+
 def _live_source(name: str, module_name: str | None, where: ParsedModule,
                  user_globals: dict | None):
     """Parse a helper from its live function object (decorator mode), if there is one."""
@@ -313,6 +346,7 @@ def _live_source(name: str, module_name: str | None, where: ParsedModule,
         func = getattr(sys.modules[module_name], name, None)
     else:
         func = (where.live_globals or user_globals).get(name)
+    func = decorated_function(func) or func  # a decorated helper: its function's source
     if not callable(func) or not hasattr(func, "__code__"):
         return None
     text, path, offset = function_source(func)
@@ -344,39 +378,6 @@ def _method_source(name: str, where: ParsedModule) -> ParsedModule | None:
 
 def _calls(fn: ir.Function) -> list[ir.Assign]:
     return [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign) and s.prim.name == "CALL"]
-
-
-class HelperModules:
-    """Parses the modules that hold imported helper functions, each once."""
-
-    def __init__(self, parsed: ParsedModule):
-        self.folder = os.path.dirname(os.path.abspath(parsed.source.path))
-        self.cache: dict[str, ParsedModule] = {}
-
-    def get(self, module: str, call: ir.Assign) -> ParsedModule:
-        """The parsed source of `module` (found without running it where possible)."""
-        if module not in self.cache:
-            self.cache[module] = self._load(module, call)
-        return self.cache[module]
-
-    def _load(self, module: str, call: ir.Assign) -> ParsedModule:
-        path = os.path.join(self.folder, *module.lstrip(".").split(".")) + ".py"
-        if not os.path.isfile(path):
-            sys.path.insert(0, self.folder)
-            try:
-                spec = importlib.util.find_spec(module.lstrip("."))
-            except (ImportError, ValueError):
-                spec = None
-            finally:
-                sys.path.remove(self.folder)
-            path = spec.origin if spec is not None and spec.origin else ""
-        if not path.endswith(".py") or not os.path.isfile(path):
-            raise UserCodeError(f"cannot find the source of module {module!r}", call.loc)
-        with open(path, encoding="utf-8") as handle:
-            home = module if not module.startswith(".") else None
-            parsed = parse(handle.read(), path, lambda tree: names_from_module(tree, home))
-            parsed.names.qualify_reads = home is not None  # its constants: `lib.SCALE`
-            return parsed
 
 
 def emitted_function_names(function: str) -> tuple[str, str, str]:

@@ -50,6 +50,11 @@ EXPECTED = {
                            r"head epoch 1: loss \d\.\d{4}  test accuracy 0\.\d{3}",
                            r"full epoch 1: loss \d\.\d{4}", r"final test accuracy 0\.\d{3}",
                            r"saved resnet_finetune\.png"],
+    "gradient_penalty.py": [r"matches finite differences: True", r"after 100 steps: loss = 1\.4"],
+    "particle_in_field.py": [r"steps taken: 138", r"matches finite differences: True"],
+    "saddle_point.py": [r"saddle point \(both gradients zero\): True",
+                        r"matches finite differences: True"],
+    "newton_kmeans.py": [r"same as agc.hessian's diagonal: True", r"reduced: True"],
     "gpu_training.py": [r"numpy \(cpu\):  final loss 0\.00\d+, gradients float32",
                         (r"no GPU \(needs cupy and a CUDA device\): trained on numpy only"
                          r"|cupy \(cuda\):  final loss 0\.00\d+, gradients float32 on cupy"

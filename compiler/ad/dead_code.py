@@ -1,6 +1,6 @@
 """Simplification of the emitted function: dead code and empty structure go.
 
-Takes an Adjoint whose markers are resolved (tape.py). Removes assignments
+Takes an Adjoint whose markers are resolved (tape.py), or a Tangent (`prune_tangent`). Removes assignments
 whose value nobody reads (a user's unused metric, cotangents of frozen
 inputs, forward values only the primal return needed), then branches and
 loops left with nothing to do. Pure primitives only, so this is always safe.
@@ -13,6 +13,7 @@ from dataclasses import replace
 from .. import ir
 from ..ir.prims import Prim
 from .adjoint import Adjoint
+from .forward import Tangent
 
 
 def optimize(adj: Adjoint) -> Adjoint:
@@ -26,6 +27,19 @@ def optimize(adj: Adjoint) -> Adjoint:
         if _same(forward, adj.forward) and _same(seed, adj.seed) and _same(backward, adj.backward):
             return adj
         adj = replace(adj, forward=forward, seed=seed, backward=backward)
+
+
+def prune_tangent(tangent: Tangent) -> Tangent:
+    """A JVP's body without its dead code: the tangents no later statement reads (in an
+    HVP, the tangent of the value that only the constant seed reads)."""
+    while True:
+        live = {a.name for a in tangent.outputs + tangent.tangents if isinstance(a, ir.Var)}
+        for stmt in ir.walk(tuple(tangent.body)):
+            live.update(ir.vars_read(stmt))
+        body = _prune(tangent.body, live, {})
+        if _same(body, tangent.body):
+            return tangent
+        tangent = replace(tangent, body=body)
 
 
 def _read_everywhere(adj: Adjoint) -> set[str]:

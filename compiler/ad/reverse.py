@@ -28,6 +28,7 @@ from ..ir.builder import Builder
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives import rule_for
+from ..primitives.gradient_calls import with_active
 from . import param_kinds
 from .activity import active_variables
 from .adjoint import Adjoint, BlockStart, Restore, Save
@@ -294,6 +295,8 @@ class Reverser:
         cotangents = None
         if stmt.prim is Prim.SETITEM and name in self.tuple_valued:
             cotangents = list_setitem_rule(b, g, stmt)  # lists: sparse adjoints
+        if stmt.prim is Prim.GRAD_CALL:  # its rule computes adjoints for these arguments only
+            stmt = with_active(stmt, self.active, self.containers)
         if cotangents is None:
             cotangents = rule_for(stmt.prim)(b, g, stmt)
         for arg, ct in zip(stmt.args, cotangents):

@@ -26,6 +26,7 @@ from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives.tangents import zero
 from .activity import _closure
+from .dead_code import prune_tangent
 from .forward import Forwarder, Tangent, _what
 from .reverse import Adjoint
 
@@ -53,8 +54,9 @@ def adjoint_function(adj: Adjoint, helper: bool = False) -> ir.Function:
 
 
 def _carries(s: ir.Assign) -> bool:
-    """Whether a derivative flows through `s` here: the gradient helpers count."""
-    if s.params.get("nograd"):
+    """Whether a derivative flows through `s` here: the gradient helpers count, but not
+    the seed and zeros (their tangent is zero: the output's own tangent is never read)."""
+    if s.params.get("nograd") or s.prim in (Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT):
         return False
     return s.prim.differentiable or s.prim.spec.group == "gradient"
 
@@ -100,6 +102,12 @@ class Second(Forwarder):
 
     def refuse(self, s: ir.Assign) -> None:
         what = _what(s)
+        if s.prim is Prim.GRAD_CALL_HVP:  # f.grad(x) in the model: H v of it needs f's 3rd
+            raise UnsupportedError("second derivatives of a model that calls a gradient (third "
+                                   f"derivatives of {s.params.get('fn')}) are not supported",
+                                   s.loc, "differentiate this model once (agc.grad, agc.jvp, "
+                                   "agc.jacobian); f.grad(...) inside it is differentiated "
+                                   "by f's Hessian-vector products")
         if s.prim.spec.group == "gradient":  # a helper the gradient of this line calls
             what = f"the gradient of this line (its helper rt.{s.prim.spec.name} has no tangent)"
         raise UnsupportedError(f"second derivatives do not support {what} yet", s.loc,
@@ -157,7 +165,7 @@ def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None,
                  calls: dict | None = None) -> Tangent:
     """The tangent of `adj`'s gradient along its wrt parameters: (gradient, H v)."""
     fn = adjoint_function(adj)
-    return Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run()
+    return prune_tangent(Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run())
 
 
 def helper_second_order(adj: Adjoint, key: tuple, calls: dict) -> Second:

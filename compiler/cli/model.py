@@ -12,7 +12,8 @@ import os
 import libcst as cst
 
 from .. import pipeline
-from ..errors import UsageError, UserCodeError
+from ..errors import UsageError
+from ..frontend.decorators import decorated_functions, is_decorated
 from ..frontend.methods import MethodInfo
 from ..frontend.resolve import names_from_module
 
@@ -37,7 +38,7 @@ def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.T
         function = add_class_methods(parsed, function)
     elif function is None:
         for cls in _classes(parsed):
-            if any(_is_decorated(m) for m in cls.body.body if isinstance(m, cst.FunctionDef)):
+            if any(is_decorated(m) for m in cls.body.body if isinstance(m, cst.FunctionDef)):
                 add_class_methods(parsed, cls.name.value)
     decorated = decorated_functions(parsed)
     if function is not None:
@@ -82,57 +83,3 @@ def add_class_methods(parsed, dotted: str) -> str | None:
     if method and method not in info.methods:
         raise UsageError(f"class {cls_name} has no method {method!r}")
     return info.helper_name(method) if method else None
-
-
-def decorated_functions(parsed) -> dict[str, tuple[tuple[str, ...] | None, bool]]:
-    """name -> (wrt, has_aux) from the decorator, for each function decorated with differentiate."""
-    found = {}
-    for name, node in parsed.functions.items():
-        call = _is_decorated(node)
-        if call is not None:
-            call = call if isinstance(call, cst.Call) else None
-            found[name] = (_decorator_wrt(parsed, call), _decorator_has_aux(parsed, call))
-    return found
-
-
-def _is_decorated(node: cst.FunctionDef):
-    """The `differentiate` decorator expression of a function, or None."""
-    for decorator in node.decorators:
-        expr = decorator.decorator
-        callee = expr.func if isinstance(expr, cst.Call) else expr
-        if _dotted(callee).split(".")[-1] == "differentiate":
-            return expr
-    return None
-
-
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _decorator_wrt(parsed, call: cst.Call | None) -> tuple[str, ...] | None:
-    if call is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "wrt":
-            value = arg.value
-            if isinstance(value, cst.SimpleString):
-                return (value.evaluated_value,)
-            if isinstance(value, (cst.Tuple, cst.List)) and all(
-                    isinstance(e.value, cst.SimpleString) for e in value.elements):
-                return tuple(e.value.evaluated_value for e in value.elements)
-            raise UserCodeError("wrt= must be a literal string or tuple of strings here",
-                                parsed.loc(value))
-    return None
-
-
-def _decorator_has_aux(parsed, call: cst.Call | None) -> bool:
-    for arg in call.args if call is not None else ():
-        if arg.keyword is not None and arg.keyword.value == "has_aux":
-            if isinstance(arg.value, cst.Name) and arg.value.value in ("True", "False"):
-                return arg.value.value == "True"
-            raise UserCodeError("has_aux= must be True or False here", parsed.loc(arg.value))
-    return False

@@ -25,6 +25,9 @@ class CallLowering:
         func = node.func
         if isinstance(func, cst.Attribute) and self.is_self(func.value):
             return self.self_method_call(node, dest)
+        gradient = self.gradient_call(node, dest)  # f.grad(x) of a decorated f
+        if gradient is not None:
+            return gradient
         if (any(self.passes_function(a.value) for a in node.args) or self.recursive(func)) \
                 and self.inlinable_helper(func) or self.writes_its_arguments(func):
             # a helper given a function (a lambda, np.cos), calling itself, or writing its

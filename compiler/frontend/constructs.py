@@ -57,6 +57,9 @@ SUPPORTED = (
               "h = layer(x, w=w1)", "helper_with_default_argument_unused"),
     Construct("functions", "a helper that writes its argument in place (inlined)",
               "normalize(v)  # v /= norm(v) inside", "helper_normalizes_its_argument"),
+    Construct("functions", "a gradient called in the model: `f.grad(x)`, "
+              "`f.value_and_grad(x)` of a decorated f, `agc.grad(f)`",
+              "x = x - h * potential.grad(x, theta)", "grad_steps_in_while_loop"),
     Construct("functions", "nested `def` and closures", "def act(v): return v * k",
               "closure_reads_model_locals"),
     Construct("functions", "`lambda`, also passed to a helper", "apply(lambda t: t ** 2, x)",
@@ -120,6 +123,10 @@ REFUSED = (
             "dict_parameter_items_refused"),
     Refused("reading a name after `del`", "del y; y + 1",
             "Python raises NameError here: assign it again first", "del_then_read_refused"),
+    Refused("`f.jvp()`, `f.vjp()`, `f.hvp()` of a decorated f inside a model",
+            "v, t = f.jvp(x, tangents=(u,))",
+            "inside a model agc differentiates `f.grad(...)` and `f.value_and_grad(...)`",
+            "jvp_inside_a_model"),
     Refused("`try` / `except`", "try: ... except: ...",
             "move error handling outside the differentiated function", "try_except"),
 )

@@ -20,6 +20,7 @@ from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .calls import CallLowering
 from .expressions import ExpressionLowering
+from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
 from .inline_bodies import _assignment_counts
 from .local_names import function_names
@@ -49,7 +50,7 @@ STATEMENT_HINTS = {
 
 
 class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, ExpressionLowering,
-              CallLowering, MethodLowering):
+              CallLowering, GradientCallLowering, MethodLowering):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):

@@ -37,6 +37,8 @@ class Names:
     function_modules: dict[str, str] = field(default_factory=dict)  # imported helper -> module
     modules: dict[str, str] = field(default_factory=dict)  # other imported modules: alias -> name
     constants: dict[str, object] = field(default_factory=dict)  # SCALE -> 2.0
+    # g = agc.grad(f, wrt="x") in a model file read as text: g -> ("f", "grad", ("x",))
+    gradients: dict[str, tuple] = field(default_factory=dict)
     imports: list[str] = field(default_factory=list)  # import lines to repeat in emitted code
     # constants the lowering read: their values at call time must still be these
     read: set[str] = field(default_factory=set)
@@ -164,6 +166,10 @@ def _read_assignment(small: cst.Assign | cst.AnnAssign, names: Names) -> None:
         if not isinstance(target, cst.Name) or small.value is None:
             continue
         name = target.value
+        gradient = made_gradient(small.value, names)
+        if gradient is not None:
+            names.gradients[name] = gradient
+            continue
         value = _literal_number(small.value)
         readable = names.home is not None and names.home.isidentifier()
         if value is not None and (name not in names.values or not readable):
@@ -172,6 +178,30 @@ def _read_assignment(small: cst.Assign | cst.AnnAssign, names: Names) -> None:
             # assigned twice, or not a literal number: only its value at call time is right
             names.constants.pop(name, None)
             names.values[name] = ModuleValue(names.home, name)
+
+
+def made_gradient(value: cst.BaseExpression, names: Names) -> tuple | None:
+    """("f", "grad", wrt) of `agc.grad(f, wrt=...)` (or value_and_grad), else None;
+    wrt is None when not given, "?" when not a literal."""
+    if not isinstance(value, cst.Call) or not value.args or \
+            not isinstance(value.args[0].value, cst.Name):
+        return None
+    kind = names.qualify(_dotted(value.func)) or ""
+    if kind not in ("agc.grad", "agc.value_and_grad"):
+        return None
+    wrt_args = [a.value for a in value.args[1:] if a.keyword is None or a.keyword.value == "wrt"]
+    wrt = literal_wrt(wrt_args[0]) if wrt_args else None
+    return value.args[0].value.value, kind.partition(".")[2], "?" if wrt is False else wrt
+
+
+def literal_wrt(node: cst.BaseExpression) -> tuple[str, ...] | bool:
+    """The names of a literal `wrt=` ("x", or a tuple or list of strings), else False."""
+    if isinstance(node, cst.SimpleString):
+        return (node.evaluated_value,)
+    if isinstance(node, (cst.Tuple, cst.List)) and all(
+            isinstance(e.value, cst.SimpleString) for e in node.elements):
+        return tuple(e.value.evaluated_value for e in node.elements)
+    return False
 
 
 def _read_helper_import(small: cst.ImportFrom, names: Names) -> None:
@@ -212,6 +242,10 @@ def names_from_globals(glob: dict) -> Names:
                 names.imports.append(f"import {value.__name__}{alias}")
             else:
                 names.modules[key] = value.__name__
+        elif decorated_function(value) is not None:  # @agc.differentiate: its function
+            names.functions.add(key)
+            if value.fn.__module__ != here:
+                names.function_modules[key] = value.fn.__module__
         elif isinstance(value, types.FunctionType) and not key.startswith("__"):
             qualified = _agc_function_name(value) or _scipy_linalg_name(value)
             if qualified:
@@ -234,6 +268,13 @@ def names_from_globals(glob: dict) -> Names:
                     names.qualified[key] = f"{module_name}.{value.__name__}"
                     break
     return names
+
+
+def decorated_function(value) -> types.FunctionType | None:
+    """The function a live `@agc.differentiate` object wraps (duck-typed: no import of
+    the API here), else None."""
+    fn = getattr(value, "fn", None)
+    return fn if isinstance(fn, types.FunctionType) and hasattr(value, "hvp") else None
 
 
 def _scipy_linalg_name(fn: types.FunctionType) -> str | None:

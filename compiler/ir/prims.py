@@ -129,6 +129,9 @@ class Prim(enum.Enum):
     TUPLE = _s(VARIADIC, "struct", "special", "tuple", makes_sequence=True)
     # a helper function of the user's
     CALL = _s(VARIADIC, "call", "special", "call", may_make_sequence=True)
+    # f.grad(args) of a decorated f, one wrt name: `f_grad(args)`, emitted with the module;
+    # params: fn, module, grad_wrt (the name), names (f's parameters)
+    GRAD_CALL = _s(VARIADIC, "call", "special", "grad_call")
     LIST = _s(VARIADIC, "struct", "special", "list", makes_sequence=True)  # [a, b]
     # lst.append(v), in place: target is lst
     APPEND = _s(2, "struct", "special", "append", in_place=True, makes_sequence=True)
@@ -417,6 +420,9 @@ class Prim(enum.Enum):
     MAX_POOL2D_JVP = _s(2, "gradient", "rt", "max_pool2d_jvp")  # (v, x): v at the maxima
     AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "avg_pool2d_grad")  # (g, x)
     ADAPTIVE_AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "adaptive_avg_pool2d_grad")  # (g, x)
+    # (gradient, H v) of the f of a GRAD_CALL: f_hvp(*args, x_dot=...); params as GRAD_CALL's,
+    # wrt: the names moving, dots: the tangent keywords (the last args)
+    GRAD_CALL_HVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp", makes_sequence=True)
 
     @property
     def spec(self) -> Spec:

@@ -27,6 +27,7 @@ from . import (
     corpus_lists,
     corpus_loops,
     corpus_ml,
+    corpus_nested,
     corpus_python,
     corpus_reductions,
     corpus_refused,
@@ -43,7 +44,8 @@ MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_linalg_m
            corpus_linalg_solve, corpus_scipy_linalg, corpus_shapes, corpus_indexing,
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
            corpus_ml, corpus_tricky, corpus_refused, corpus_special, corpus_statistics,
-           corpus_api, corpus_shape_more, corpus_index_more, corpus_python, corpus_conv)
+           corpus_api, corpus_shape_more, corpus_index_more, corpus_python, corpus_conv,
+           corpus_nested)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
 
 # The bugs reported in issue 12, each kept in the corpus by at least these entries.

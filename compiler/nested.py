@@ -1,0 +1,117 @@
+"""The emitted functions a model calling a gradient needs (GRAD_CALL, see
+primitives/gradient_calls.py): for each `f.grad(...)` it calls, f's own gradient
+(`f_value_and_grad`, `f_grad`), and for each derivative of that call, f's
+Hessian-vector product (`f_hvp`, ad/second.py), with the helpers each calls.
+
+They go into the model's module, so that `agc compile` writes a module that runs
+without agc's compiler. f's gradient may itself call a gradient: the search goes on
+until every function called is there. The compiling is pipeline.py's, given as
+`compile_inner`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from . import ir
+from .ad.forward import Tangent
+from .ad.param_kinds import container_params, keyed_params
+from .ad.reverse import Adjoint
+from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp
+from .errors import UnsupportedError
+from .ir.prims import Prim
+from .primitives.gradient_calls import function_name, wrt_suffix
+
+
+@dataclass
+class Inner:
+    """What compiling one called gradient gave: f's adjoint (or its HVP) and helpers."""
+
+    adjoint: Adjoint | None = None
+    hvp: Tangent | None = None
+    helpers: list[Adjoint] = field(default_factory=list)
+    tangents: list[Tangent] = field(default_factory=list)  # helper JVPs of an HVP
+
+
+@dataclass
+class Nested:
+    """The functions to add to the module, one group per compiled gradient: its entry points
+    (`f_grad`, `f_hvp`), which the model calls by name, and the helpers they call, which
+    emission renames where the model's own helper of that name differs (backend/module.py);
+    and the pieces whose imports and constants go too."""
+
+    groups: list[tuple[list[cst.FunctionDef], list[cst.FunctionDef]]] = field(
+        default_factory=list)
+    homes: list = field(default_factory=list)  # Adjoints / Tangents with a `home`
+
+
+def statements(pieces: Iterable) -> Iterable[ir.Stmt]:
+    """Every statement of adjoints (both sweeps, lean variant too) and tangents."""
+    for piece in pieces:
+        if isinstance(piece, Adjoint):
+            for part in (piece.forward, piece.seed, piece.backward):
+                yield from ir.walk(part)
+            if piece.lean is not None:
+                yield from statements([piece.lean])
+        elif isinstance(piece, Tangent):
+            yield from ir.walk(piece.body)
+
+
+def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Nested:
+    """The functions the GRAD_CALLs of `pieces` call, compiled by `compile_inner(call, wrt)`
+    (wrt None: f's gradient; a tuple: its HVP with respect to those names)."""
+    nested, done, work = Nested(), set(), list(pieces)
+    while work:
+        for s in list(statements([work.pop()])):
+            if not isinstance(s, ir.Assign) or s.prim not in (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP):
+                continue
+            wrt = s.params.get("wrt") if s.prim is Prim.GRAD_CALL_HVP else None
+            key = (s.params.get("module"), function_name(s, "hvp" if wrt else "grad"))
+            if key in done:
+                continue
+            done.add(key)
+            inner = compile_inner(s, wrt)
+            _check_dots(inner, s)
+            _add(nested, inner, s)
+            work += [p for p in (inner.adjoint, *inner.helpers) if p is not None]
+    return nested
+
+
+def check_arrays(primal: ir.Function, wrt: tuple[str, ...], s: ir.Assign) -> None:
+    """Refuse, at the call, a gradient whose differentiated parameters f reads as containers
+    (`p["w"]`): its emitted derivatives take arrays."""
+    trees = sorted((keyed_params(primal) | container_params(primal)) & set(wrt))
+    if trees:
+        raise UnsupportedError(f"the derivative of {s.params.get('fn')}.grad() with respect to "
+                               f"{', '.join(trees)}, a dict, list or tuple (a pytree), is not "
+                               f"supported", s.loc, "pass the arrays it holds as separate "
+                               "arguments")
+
+
+def _check_dots(inner: Inner, s: ir.Assign) -> None:
+    """The HVP's tangent keywords must be the ones the rule passes (`x_dot`)."""
+    if inner.hvp is not None and inner.hvp.dot_params() != s.params.get("dots"):
+        raise UnsupportedError(f"the Hessian-vector product of {s.params.get('fn')}() names its "
+                               f"tangents {', '.join(inner.hvp.dot_params())}", s.loc,
+                               "rename the local variables of that function ending in _dot")
+
+
+def _add(nested: Nested, inner: Inner, s: ir.Assign) -> None:
+    entry, helpers = [], []
+    if inner.adjoint is not None:
+        entry += emit_functions(inner.adjoint, suffix=wrt_suffix(s, "grad"))
+        nested.homes.append(inner.adjoint)
+    if inner.hvp is not None:
+        function = emit_hvp(inner.hvp)
+        entry.append(function.with_changes(name=cst.Name(function_name(s, "hvp"))))
+        nested.homes.append(inner.hvp)
+    for helper in inner.helpers:
+        helpers += emit_helper(helper)
+        nested.homes.append(helper)
+    for tangent in inner.tangents:
+        helpers.append(emit_jvp(tangent))
+        nested.homes.append(tangent)
+    nested.groups.append((entry, helpers))

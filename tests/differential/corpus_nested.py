@@ -1,0 +1,223 @@
+"""Corpus: models that call a gradient (`f.grad(x)` of a decorated f, `agc.grad(f)`).
+
+Each reference is the same model in jax with jax.grad inside (`jax.grad` of a
+function calling `jax.grad`). The inner functions are decorated at module
+level, so `agc compile` reads their wrt from the decorator, as users write it.
+"""
+
+from __future__ import annotations
+
+import agc
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .harness import Corpus, num, pos, vec
+
+corpus = Corpus()
+add = corpus.add
+ref = corpus.ref
+
+
+@agc.differentiate(wrt="x")
+def quartic(x):
+    return np.sum(x ** 4) - np.sum(x ** 2)
+
+
+def _quartic(x):
+    return jnp.sum(x ** 4) - jnp.sum(x ** 2)
+
+
+@agc.differentiate(wrt="x")
+def weighted_well(x, theta):
+    return np.sum(theta * x ** 4) - np.sum(np.cos(x))
+
+
+def _weighted_well(x, theta):
+    return jnp.sum(theta * x ** 4) - jnp.sum(jnp.cos(x))
+
+
+@agc.differentiate(wrt="y")
+def bilinear_game(x, y):
+    return np.sum(x * y) + np.sum(y ** 2) * np.sum(x ** 2)
+
+
+def _bilinear_game(x, y):
+    return jnp.sum(x * y) + jnp.sum(y ** 2) * jnp.sum(x ** 2)
+
+
+@agc.differentiate(wrt="x")
+def critic(x, W):
+    return np.sum(np.tanh(W @ x))
+
+
+def _critic(x, W):
+    return jnp.sum(jnp.tanh(W @ x))
+
+
+def smooth_cost(x, w):
+    return np.sum(w * np.tanh(x) ** 2)
+
+
+def _smooth_cost(x, w):
+    return jnp.sum(w * jnp.tanh(x) ** 2)
+
+
+cost_grad = agc.grad(smooth_cost)
+cost_grad_w = agc.grad(smooth_cost, wrt="w")
+
+
+@add(vec(3))
+def grad_steps_in_for_loop(x0):
+    x = x0
+    for _ in range(3):
+        x = x - 0.1 * quartic.grad(x)
+    return np.sum(x ** 2)
+
+
+@ref
+def _(x0):
+    x = x0
+    for _ in range(3):
+        x = x - 0.1 * jax.grad(_quartic)(x)
+    return jnp.sum(x ** 2)
+
+
+@add(vec(3), pos(3), wrt=("x0", "theta"))
+def grad_steps_moving_a_parameter(x0, theta):
+    x = x0
+    for _ in range(2):
+        x = x - 0.05 * weighted_well.grad(x, theta)
+    return np.sum(x ** 2)
+
+
+@ref
+def _(x0, theta):
+    x = x0
+    for _ in range(2):
+        x = x - 0.05 * jax.grad(_weighted_well)(x, theta)
+    return jnp.sum(x ** 2)
+
+
+@add(vec(3, lo=-1.5, hi=1.5), pos(3), wrt=("x0", "theta"))
+def grad_steps_in_while_loop(x0, theta):
+    x = x0
+    steps = 0
+    while np.max(np.abs(weighted_well.grad(x, theta))) > 0.5 and steps < 20:
+        x = x - 0.05 * weighted_well.grad(x, theta)
+        steps += 1
+    return np.sum(x ** 2) + steps
+
+
+@ref
+def _(x0, theta):
+    x = x0
+    steps = 0
+    while jnp.max(jnp.abs(jax.grad(_weighted_well)(x, theta))) > 0.5 and steps < 20:
+        x = x - 0.05 * jax.grad(_weighted_well)(x, theta)
+        steps += 1
+    return jnp.sum(x ** 2) + steps
+
+
+@add(vec(3))
+def grad_in_a_branch(x):
+    if np.sum(x) > 0:
+        g = quartic.grad(x)
+    else:
+        g = np.sin(x)
+    return np.sum(g * x)
+
+
+@ref
+def _(x):
+    g = jax.grad(_quartic)(x) if jnp.sum(x) > 0 else jnp.sin(x)
+    return jnp.sum(g * x)
+
+
+def _descend(x, lr):
+    return x - lr * quartic.grad(x)
+
+
+def _descend_ref(x, lr):
+    return x - lr * jax.grad(_quartic)(x)
+
+
+@add(vec(3), num(0.05, 0.2), wrt=("x0", "lr"))
+def grad_in_a_helper(x0, lr):
+    return np.sum(_descend(_descend(x0, lr), lr) ** 2)
+
+
+@ref
+def _(x0, lr):
+    return jnp.sum(_descend_ref(_descend_ref(x0, lr), lr) ** 2)
+
+
+@add(vec(3), vec(3), wrt="x")
+def inner_ascent_step_on_second_argument(x, y):
+    y1 = y + 0.1 * bilinear_game.grad(x, y)
+    return bilinear_game(x, y1)
+
+
+@ref
+def _(x, y):
+    return _bilinear_game(x, y + 0.1 * jax.grad(_bilinear_game, argnums=1)(x, y))
+
+
+@add(vec(3), vec(2, 3), wrt="W")
+def gradient_penalty(x, W):
+    g = critic.grad(x, W)
+    return critic(x, W) + 10.0 * (np.sqrt(np.sum(g ** 2)) - 1.0) ** 2
+
+
+@ref
+def _(x, W):
+    g = jax.grad(_critic)(x, W)
+    return _critic(x, W) + 10.0 * (jnp.sqrt(jnp.sum(g ** 2)) - 1.0) ** 2
+
+
+@add(vec(3), pos(3), wrt=("x0", "w"))
+def agc_grad_made_at_module_level(x0, w):
+    return np.sum(cost_grad(x0, w) ** 2) + np.sum(cost_grad_w(x0, w) * x0)
+
+
+@ref
+def _(x0, w):
+    return jnp.sum(jax.grad(_smooth_cost)(x0, w) ** 2) + \
+        jnp.sum(jax.grad(_smooth_cost, argnums=1)(x0, w) * x0)
+
+
+@add(vec(3), pos(3), wrt=("x", "theta"))
+def grad_called_with_a_keyword(x, theta):
+    return np.sum(weighted_well.grad(x, theta=theta) * x)
+
+
+@ref
+def _(x, theta):
+    return jnp.sum(jax.grad(_weighted_well)(x, theta) * x)
+
+
+@agc.differentiate(wrt=("x", "theta"))
+def well_of_two(x, theta):
+    return np.sum(theta * np.sin(x) ** 4)
+
+
+def _well_of_two(x, theta):
+    return jnp.sum(theta * jnp.sin(x) ** 4)
+
+
+@add(vec(3), pos(3), wrt=("x", "theta"))
+def value_and_two_gradients(x, theta):
+    value, (gx, gt) = well_of_two.value_and_grad(x, theta)
+    return value * np.sum(gx * gt) + np.sum(well_of_two.grad(x, theta)[0] ** 2)
+
+
+@ref
+def _(x, theta):
+    gx, gt = jax.grad(_well_of_two, argnums=(0, 1))(x, theta)
+    return _well_of_two(x, theta) * jnp.sum(gx * gt) + jnp.sum(gx ** 2)
+
+
+@add(vec(3), expect="refused")  # a JVP inside the model: not yet
+def jvp_inside_a_model(x):
+    value, tangent = quartic.jvp(x, tangents=(x,))
+    return value + tangent
