@@ -25,6 +25,7 @@ from .display import SourceText, source_name
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import check_readable, function_source, load_module
+from .primitives import registry
 from .runtime.arrays import checking_arguments
 from .runtime.model_lines import add_model_line
 from .staleness import constants_read, staleness_check
@@ -371,9 +372,10 @@ def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated | BoundMeth
 
 def _wrapper(fn, wrt, has_aux: bool) -> Differentiated:
     """The one Differentiated of (fn, wrt, has_aux): `agc.vjp(f, ...)` or `agc.grad(f)`
-    called again reuses the code compiled for the first call (kept on the function)."""
+    called again reuses the code compiled for the first call (kept on the function), while
+    the derivative rules stay the same."""
     check_readable(fn)
-    key = (_normalize_wrt(fn, wrt), has_aux)
+    key = (_normalize_wrt(fn, wrt), has_aux, registry.generation())
     wrappers = fn.__dict__.setdefault("_agc_wrappers", {})
     if key not in wrappers:
         wrappers[key] = Differentiated(fn, wrt, has_aux)
