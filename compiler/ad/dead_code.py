@@ -28,6 +28,20 @@ def optimize(adj: Adjoint) -> Adjoint:
         adj = replace(adj, forward=forward, seed=seed, backward=backward)
 
 
+def prune_body(body: list, returned: tuple) -> list:
+    """Dead code of one function body (a tangent function's), until nothing more can go:
+    what neither `returned` nor a later statement reads (the tangent of a value only a
+    gradient is returned for)."""
+    while True:
+        live = {a.name for a in returned if isinstance(a, ir.Var)}
+        for stmt in ir.walk(tuple(body)):
+            live.update(ir.vars_read(stmt))
+        pruned = _prune(body, live, {})
+        if _same(pruned, body):
+            return body
+        body = pruned
+
+
 def _read_everywhere(adj: Adjoint) -> set[str]:
     returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
     names = {a.name for a in returned if isinstance(a, ir.Var)}

@@ -20,12 +20,15 @@ What forward mode needs beyond first order:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import ir
 from ..errors import UnsupportedError
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives.tangents import zero
 from .activity import _closure
+from .dead_code import prune_body
 from .forward import Forwarder, Tangent, _what
 from .reverse import Adjoint
 
@@ -157,7 +160,9 @@ def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None,
                  calls: dict | None = None) -> Tangent:
     """The tangent of `adj`'s gradient along its wrt parameters: (gradient, H v)."""
     fn = adjoint_function(adj)
-    return Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run()
+    tangent = Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run()
+    # the tangent of f's value is computed beside the value, which the HVP does not return
+    return replace(tangent, body=prune_body(tangent.body, tangent.outputs + tangent.tangents))
 
 
 def helper_second_order(adj: Adjoint, key: tuple, calls: dict) -> Second:
