@@ -22,12 +22,12 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                                    "intra_op_parallelism_threads=1")
 
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import statistics
+import sys
+import time
 
-import agc  # noqa: E402
-import numpy as np  # noqa: E402
+import agc
+import numpy as np
 
 ROUNDS, FILL = 7, 0.02
 
@@ -62,50 +62,26 @@ def rollout(x, A):
     return x
 
 
-def _torch_twins(torch):
-    def mlp_loss_t(x, A, B):
-        return torch.sum(torch.tanh(B @ torch.tanh(A @ x)) ** 2) + 0.1 * torch.sum(x ** 4)
+def _twins(lib):
+    """The workloads written with `lib` (torch or jax.numpy): a branch on the data becomes
+    a `where`, which torch.func and jax.jit can trace."""
+    def mlp_loss_twin(x, A, B):
+        return lib.sum(lib.tanh(B @ lib.tanh(A @ x)) ** 2) + 0.1 * lib.sum(x ** 4)
 
-    def rollout_loss_t(x, A):
+    def rollout_twin(x, A):
         for _ in range(6):
-            x = torch.tanh(A @ x)
-            x = torch.where(torch.sum(x) > 0, x * 0.9, x)  # torch.func cannot branch on data
-        return torch.sum(x ** 2)
-
-    def two_layers_t(x, A, B):
-        return torch.tanh(B @ torch.tanh(A @ x))
-
-    def rollout_t(x, A):
-        for _ in range(6):
-            x = torch.tanh(A @ x)
-            x = torch.where(torch.sum(x) > 0, x * 0.9, x)
+            x = lib.tanh(A @ x)
+            x = lib.where(lib.sum(x) > 0, x * 0.9, x)
         return x
 
-    return {mlp_loss: mlp_loss_t, rollout_loss: rollout_loss_t, two_layers: two_layers_t,
-            rollout: rollout_t}
+    def rollout_loss_twin(x, A):
+        return lib.sum(rollout_twin(x, A) ** 2)
 
+    def two_layers_twin(x, A, B):
+        return lib.tanh(B @ lib.tanh(A @ x))
 
-def _jax_twins(jnp):
-    def mlp_loss_j(x, A, B):
-        return jnp.sum(jnp.tanh(B @ jnp.tanh(A @ x)) ** 2) + 0.1 * jnp.sum(x ** 4)
-
-    def rollout_loss_j(x, A):
-        for _ in range(6):
-            x = jnp.tanh(A @ x)
-            x = jnp.where(jnp.sum(x) > 0, x * 0.9, x)
-        return jnp.sum(x ** 2)
-
-    def two_layers_j(x, A, B):
-        return jnp.tanh(B @ jnp.tanh(A @ x))
-
-    def rollout_j(x, A):
-        for _ in range(6):
-            x = jnp.tanh(A @ x)
-            x = jnp.where(jnp.sum(x) > 0, x * 0.9, x)
-        return x
-
-    return {mlp_loss: mlp_loss_j, rollout_loss: rollout_loss_j, two_layers: two_layers_j,
-            rollout: rollout_j}
+    return {mlp_loss: mlp_loss_twin, rollout_loss: rollout_loss_twin,
+            two_layers: two_layers_twin, rollout: rollout_twin}
 
 
 # ------------------------------------------------------------------- timing
@@ -141,14 +117,14 @@ class Peers:
             import torch
             import torch.func
             torch.set_num_threads(1)
-            self.torch, self.torch_twin = torch, _torch_twins(torch)
+            self.torch, self.torch_twin = torch, _twins(torch)
         except ImportError:
             self.torch = None
         try:
             import jax
             import jax.numpy as jnp
             jax.config.update("jax_enable_x64", True)
-            self.jax, self.jax_twin = jax, _jax_twins(jnp)
+            self.jax, self.jax_twin = jax, _twins(jnp)
         except ImportError:
             self.jax = None
 
@@ -176,7 +152,7 @@ class Peers:
 
 def _torch_call(torch, what, f, t, tv):
     x, rest = t[0], t[1:]
-    g = lambda x: f(x, *rest)  # noqa: E731
+    g = lambda x: f(x, *rest)
     if what == "hvp":
         return lambda: torch.autograd.functional.hvp(g, x, tv)[1]
     if what == "hessian":
@@ -189,14 +165,14 @@ def _torch_call(torch, what, f, t, tv):
 def _jax_call(jax, what, f, j, jv, jit):
     x, rest = j[0], tuple(j[1:])
     if what == "hvp":
-        fn = lambda x, v, *rest: jax.jvp(jax.grad(f), (x, *rest), (v,) + tuple(  # noqa: E731
+        fn = lambda x, v, *rest: jax.jvp(jax.grad(f), (x, *rest), (v,) + tuple(
             jax.numpy.zeros_like(r) for r in rest))[1]
     elif what == "hessian":
-        fn = lambda x, v, *rest: jax.hessian(f)(x, *rest)  # noqa: E731
+        fn = lambda x, v, *rest: jax.hessian(f)(x, *rest)
     elif what == "jvp":
-        fn = lambda x, v, *rest: jax.jvp(lambda x: f(x, *rest), (x,), (v,))[1]  # noqa: E731
+        fn = lambda x, v, *rest: jax.jvp(lambda x: f(x, *rest), (x,), (v,))[1]
     else:
-        fn = lambda x, v, *rest: jax.jacrev(f)(x, *rest)  # noqa: E731
+        fn = lambda x, v, *rest: jax.jacrev(f)(x, *rest)
     fn = jax.jit(fn) if jit else fn
     return lambda: fn(x, jv, *rest)
 
