@@ -197,29 +197,44 @@ def run(peers: Peers) -> list[list[str]]:
     S = rng.normal(size=(n, n)) / 4
     x, v = rng.normal(size=n), rng.normal(size=n)
     rows = []
-    for fn, args in ((mlp_loss, (x, A, B)), (rollout_loss, (x, S))):
-        grad, hvp, hess = agc.grad(fn), agc.hvp(fn), agc.hessian(fn)
-        t_grad = median_time(lambda: grad(*args))
-        want = hvp(*args, v)
-        t_hvp = median_time(lambda: hvp(*args, v))
-        rows.append([f"hvp, {fn.__name__} (n={n})", _ms(t_hvp), f"{t_hvp / t_grad:.2f} x grad",
-                     "<= 4", *peers.times("hvp", fn, args, v, want)])
+    big = 256  # where the arithmetic, not the Python around each numpy call, is the cost
+    xb, vb = rng.normal(size=big), rng.normal(size=big)
+    Ab, Bb = rng.normal(size=(384, big)) / 16, rng.normal(size=(64, 384)) / 16
+    for fn, args, direction in ((mlp_loss, (x, A, B), v), (rollout_loss, (x, S), v),
+                                (mlp_loss, (xb, Ab, Bb), vb)):
+        rows += _second_rows(fn, args, direction, peers, hessian=args[0] is not xb)
+    for fn, args, direction in ((two_layers, (x, A, B), v), (rollout, (x, S), v),
+                                (mlp_loss, (x, A, B), v), (two_layers, (xb, Ab, Bb), vb),
+                                (mlp_loss, (xb, Ab, Bb), vb)):
+        f = agc.differentiate(fn)
+        t_f = median_time(lambda: fn(*args))
+        tangents = (direction,) + (None,) * (len(args) - 1)
+        want = f.jvp(*args, tangents=tangents)[1]
+        t_jvp = median_time(lambda: f.jvp(*args, tangents=tangents))
+        rows.append([f"jvp, {fn.__name__} (n={args[0].size})", _ms(t_jvp),
+                     f"{t_jvp / t_f:.2f} x f", "<= 3",
+                     *peers.times("jvp", fn, args, direction, want)])
+    for fn, args in ((two_layers, (x, A, B)), (rollout, (x, S)),
+                     (two_layers, (x[:4], A[:, :4], rng.normal(size=(40, 24)) / 4))):
+        rows.append(_jacobian_row(fn, args, rng, peers))
+    return rows
+
+
+def _second_rows(fn, args, v, peers, hessian: bool) -> list[list[str]]:
+    """hvp against one gradient; the Hessian (`hessian`) against n hvps."""
+    n = args[0].size
+    grad, hvp, hess = agc.grad(fn), agc.hvp(fn), agc.hessian(fn)
+    t_grad = median_time(lambda: grad(*args))
+    want = hvp(*args, v)
+    t_hvp = median_time(lambda: hvp(*args, v))
+    rows = [[f"hvp, {fn.__name__} (n={n})", _ms(t_hvp), f"{t_hvp / t_grad:.2f} x grad", "<= 4",
+             *peers.times("hvp", fn, args, v, want)]]
+    if hessian:
         want = hess(*args)
         t_hess = median_time(lambda: hess(*args))
         rows.append([f"hessian, {fn.__name__} (n={n})", _ms(t_hess),
                      f"{t_hess / (n * t_hvp):.2f} x n hvp", "<= 1",
                      *peers.times("hessian", fn, args, v, want)])
-    for fn, args in ((two_layers, (x, A, B)), (rollout, (x, S)), (mlp_loss, (x, A, B))):
-        f = agc.differentiate(fn)
-        t_f = median_time(lambda: fn(*args))
-        tangents = (v,) + (None,) * (len(args) - 1)
-        want = f.jvp(*args, tangents=tangents)[1]
-        t_jvp = median_time(lambda: f.jvp(*args, tangents=tangents))
-        rows.append([f"jvp, {fn.__name__}", _ms(t_jvp), f"{t_jvp / t_f:.2f} x f", "<= 3",
-                     *peers.times("jvp", fn, args, v, want)])
-    for fn, args in ((two_layers, (x, A, B)), (rollout, (x, S)),
-                     (two_layers, (x[:4], A[:, :4], rng.normal(size=(40, 24)) / 4))):
-        rows.append(_jacobian_row(fn, args, rng, peers))
     return rows
 
 
