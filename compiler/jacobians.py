@@ -46,11 +46,16 @@ def jacfwd(fn, wrt=None):
         jacobians = []
         for position in wrt_positions(f):
             x = args[position]
-            columns, out_shape = [], ()
+            columns, out_shape, along = [], (), None
             for index in np.ndindex(np.shape(x)):
                 direction = one_hot(xp, x, index)
-                tangents = tuple(direction if i == position else None for i in range(len(args)))
-                value, column = f.jvp(*args, tangents=tangents)
+                if along is None:  # the first column compiles (or finds) the JVP
+                    tangents = tuple(direction if i == position else None
+                                     for i in range(len(args)))
+                    value, column = f.jvp(*args, tangents=tangents)
+                    along = _compiled_jvp(f, args, position)
+                else:
+                    value, column = along(direction)
                 out_shape = np.shape(value)
                 columns.append(xp.asarray(column))
             stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
@@ -58,6 +63,23 @@ def jacfwd(fn, wrt=None):
         return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
 
     return jac
+
+
+def _compiled_jvp(f: Differentiated, args: tuple, position: int):
+    """The JVP that `f.jvp` just ran moving the argument at `position`, as a function of
+    the direction: the other columns of a Jacobian skip f.jvp's lookups."""
+    bound = f._bind(args, {})
+    compiled = f._compiled[("jvp", (f._names[position],)) + _scalar_key(bound)]
+    dot = compiled.dots[0]
+
+    def along(direction):
+        try:
+            return compiled.jvp(*bound, **{dot: direction})
+        except Exception as error:  # numpy's, raised in emitted code: name the model line
+            add_model_line(error)
+            raise
+
+    return along
 
 
 def one_hot(xp, x, index):
