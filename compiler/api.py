@@ -25,6 +25,7 @@ from .display import SourceText, source_name
 from .errors import AgcError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import check_readable, function_source, load_module
+from .primitives import registry
 from .runtime.arrays import checking_arguments
 from .runtime.model_lines import add_model_line
 from .staleness import constants_read, staleness_check
@@ -45,6 +46,7 @@ class Differentiated:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self._signature = inspect.signature(fn)
+        self._names = list(self._signature.parameters)
         kinds = [p.kind for p in self._signature.parameters.values()]
         # every parameter positional: then len(args) == this means nothing to bind
         self._positional = len(kinds) if all(k < inspect.Parameter.VAR_POSITIONAL
@@ -155,22 +157,22 @@ class Differentiated:
         args = self._bind(args, kwargs)
         tangents = tuple(tangents)
         tangents += (None,) * (len(args) - len(tangents))  # parameters left to their defaults
-        names = list(self._signature.parameters)
-        wrt = tuple(n for n, t in zip(names, tangents) if t is not None)
+        wrt = tuple([n for n, t in zip(self._names, tangents) if t is not None])
         if len(tangents) != len(args) or (what == "hvp" and not wrt):
             raise UsageError(f"{self.fn.__name__}.{what}(): {len(args)} arguments but "
                              f"{len(tangents)} tangents (give None for a fixed argument"
                              f"{', and at least one tangent' if what == 'hvp' else ''})")
-        key = (what, wrt) + _scalar_key(args)
+        kinds = _scalar_key(args)
+        key = (what, wrt) + kinds
         compiled = self._compiled.get(key)
         if compiled is None or compiled.stale():
             try:
-                compiled = compile_(self.fn, wrt, _scalar_key(args))
+                compiled = compile_(self.fn, wrt, kinds)
             except AgcError as err:
                 raise err.with_traceback(None) from None
-            self._compiled[key] = compiled
-        dots = compiled.tangent.dot_params()  # keywords: after a default they are keyword-only
-        moving = dict(zip(dots, (t for t in tangents if t is not None)))
+            compiled.dots = compiled.tangent.dot_params()  # keywords: after a default they
+            self._compiled[key] = compiled  # are keyword-only
+        moving = dict(zip(compiled.dots, [t for t in tangents if t is not None]))
         try:
             return getattr(compiled, what)(*args, **moving)
         except Exception as error:  # numpy's, raised in emitted code: name the model line
@@ -371,8 +373,20 @@ def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated | BoundMeth
         return BoundMethod(inner, fn.__self__, full if wrt is not None else inner.wrt)
     if isinstance(fn, Differentiated) and wrt is None and not has_aux:
         return fn
-    return Differentiated(_unwrap(fn), wrt if wrt is not None else getattr(fn, "wrt", None),
-                          has_aux or getattr(fn, "has_aux", False))
+    return _wrapper(_unwrap(fn), wrt if wrt is not None else getattr(fn, "wrt", None),
+                    has_aux or getattr(fn, "has_aux", False))
+
+
+def _wrapper(fn, wrt, has_aux: bool) -> Differentiated:
+    """The one Differentiated of (fn, wrt, has_aux): `agc.vjp(f, ...)` or `agc.grad(f)`
+    called again reuses the code compiled for the first call (kept on the function), while
+    the derivative rules stay the same."""
+    check_readable(fn)
+    key = (_normalize_wrt(fn, wrt), has_aux, registry.generation())
+    wrappers = fn.__dict__.setdefault("_agc_wrappers", {})
+    if key not in wrappers:
+        wrappers[key] = Differentiated(fn, wrt, has_aux)
+    return wrappers[key]
 
 
 def _positions_after_self(wrt, names: list[str], name: str):

@@ -8,10 +8,13 @@ import types
 
 import numpy as np
 
-from . import api, wrt_paths
+from . import api
 from .api import Differentiated, as_differentiated
 from .errors import UsageError
+from .jacobians import forward_able, jacfwd, jacrev, one_hot, wrt_names, wrt_positions
 from .runtime import array_module
+
+__all__ = ["check_grad", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "vjp"]
 
 
 def vjp(fn, *args, wrt=None):
@@ -38,96 +41,19 @@ def jvp(fn, primals, tangents):
     primal held fixed. The JVP function is compiled once per kind of
     arguments and cached on the function.
     """
-    f = _forward_able(as_differentiated(fn))
+    f = forward_able(as_differentiated(fn))
     return f.jvp(*primals, tangents=tuple(tangents))
-
-
-def _forward_able(f):
-    """`f` if forward mode can compile it: a function, not yet a bound method."""
-    if not isinstance(f, Differentiated):
-        raise UsageError("forward mode (agc.jvp, agc.jacfwd) does not support bound methods "
-                         "yet: pass the function and the instance, Model.loss and (model, x, ...)"
-                         ", or use reverse mode (agc.grad, agc.jacrev)")
-    return f
-
-
-def jacfwd(fn, wrt=None):
-    """A function returning the Jacobian d fn(args) / d wrt by forward mode.
-
-    One JVP per element of the wrt arguments (cheaper than `jacrev` when the
-    inputs are fewer than the outputs); shape out.shape + arg.shape, a tuple
-    for several wrt names.
-    """
-    f = _forward_able(as_differentiated(fn, wrt))
-
-    def jac(*args):
-        names = list(_param_names(f.fn))
-        positions = [names.index(w) for w in _wrt_names(f)]
-        xp = array_module(*args)
-        jacobians = []
-        for position in positions:
-            x = args[position]
-            columns, out_shape = [], ()
-            for index in np.ndindex(np.shape(x)):
-                direction = _one_hot(xp, x, index)
-                tangents = tuple(direction if i == position else None for i in range(len(args)))
-                value, column = f.jvp(*args, tangents=tangents)
-                out_shape = np.shape(value)
-                columns.append(xp.asarray(column))
-            stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
-            jacobians.append(stacked.reshape(out_shape + np.shape(x)))
-        return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
-
-    return jac
-
-
-def _one_hot(xp, x, index):
-    """A tangent of x's shape and float dtype: 1 at `index`, 0 elsewhere (1.0 for a number)."""
-    if not np.shape(x):
-        return 1.0 if not hasattr(x, "dtype") else xp.ones((), dtype=_float_dtype(x))
-    direction = xp.zeros(np.shape(x), dtype=_float_dtype(x))
-    direction[index] = 1.0
-    return direction
-
-
-def _float_dtype(x):
-    dtype = getattr(x, "dtype", None)
-    return dtype if dtype is not None and dtype.kind == "f" else np.float64
-
-
-def jacrev(fn, wrt=None):
-    """A function returning the Jacobian d fn(args) / d wrt: shape out.shape + arg.shape.
-
-    Built from one vjp per output element (reverse mode, row by row).
-    For several wrt names it returns a tuple, one Jacobian per name.
-    """
-    f = as_differentiated(fn, wrt)
-
-    def jac(*args):
-        xp = array_module(*args)  # numpy or cupy: the Jacobian stays on the arguments' device
-        out = xp.asarray(f.fn(*args))
-        dtype = out.dtype if out.dtype.kind == "f" else xp.float64
-        rows = []
-        for index in np.ndindex(out.shape or ()):
-            seed = xp.zeros(out.shape, dtype=dtype)
-            seed[index] = 1.0
-            rows.append(f.value_and_grad(*args, seed=seed if out.shape else 1.0)[1])
-        single = not isinstance(rows[0], tuple)
-        parts = [[r] for r in rows] if single else [list(r) for r in rows]
-        jacobians = tuple(xp.stack([xp.asarray(p[k]) for p in parts]).reshape(
-            out.shape + tuple(getattr(parts[0][k], "shape", ()))) for k in range(len(parts[0])))
-        return jacobians[0] if single else jacobians
-
-    return jac
 
 
 def jacobian(fn, wrt=None):
     """A function returning the Jacobian d fn(args) / d wrt: shape out.shape + arg.shape.
 
     Forward mode (`jacfwd`, one JVP per input element) when the wrt arguments
-    have fewer elements than the output, else reverse mode (`jacrev`, one VJP
-    per output element). For several wrt names it returns a tuple. The Jacobian of
-    a gradient, `jacobian(agc.grad(f))`, is f's Hessian (agc.hessian).
+    have fewer elements than the output, else reverse mode (`jacrev`: one forward
+    sweep, one backward sweep per output element). The output's size is measured
+    by running the function on the first call for each set of argument shapes
+    only. For several wrt names it returns a tuple. The Jacobian of a gradient,
+    `jacobian(agc.grad(f))`, is f's Hessian (agc.hessian).
     """
     inner = gradient_of(fn)
     if inner is not None and wrt is None:
@@ -135,14 +61,16 @@ def jacobian(fn, wrt=None):
     f = as_differentiated(fn, wrt)
     forward = jacfwd(f) if isinstance(f, Differentiated) else None
     reverse = jacrev(f)
+    output_sizes: dict[tuple, int] = {}  # argument shapes -> the output's size
 
     def jac(*args):
         if forward is None:  # a bound method: reverse mode only, for now
             return reverse(*args)
-        names = list(_param_names(f.fn))
-        inputs = sum(int(np.size(args[names.index(w)])) for w in _wrt_names(f))
-        outputs = int(np.size(f.fn(*args)))
-        return forward(*args) if inputs < outputs else reverse(*args)
+        inputs = sum(int(np.size(args[p])) for p in wrt_positions(f))
+        shapes = tuple(getattr(a, "shape", type(a)) for a in args)
+        if shapes not in output_sizes:
+            output_sizes[shapes] = int(np.size(f.fn(*args)))
+        return forward(*args) if inputs < output_sizes[shapes] else reverse(*args)
 
     return jac
 
@@ -165,19 +93,6 @@ def _hvp_able(fn, wrt) -> Differentiated:
     return f
 
 
-def _wrt_names(f) -> list[str]:
-    """f's wrt parameters, whole: paths into trees ("params/fc") are for gradients only."""
-    if wrt_paths.has_paths(f.wrt):
-        raise UsageError(f"wrt={f.wrt!r}: paths into trees work with grad, value_and_grad and "
-                         "vjp; here name whole parameters")
-    return list(f.wrt or list(_param_names(f.fn))[:1])
-
-
-def _wrt_positions(f: Differentiated) -> list[int]:
-    names = list(_param_names(f.fn))
-    return [names.index(w) for w in _wrt_names(f)]
-
-
 def hvp(fn, wrt=None):
     """A function `h(*args, v)`: the Hessian of the scalar `fn` at `args` times `v`.
 
@@ -189,7 +104,7 @@ def hvp(fn, wrt=None):
 
     def h(*args_and_v):
         *args, v = args_and_v
-        positions = _wrt_positions(f)
+        positions = wrt_positions(f)
         vs = (v,) if len(positions) == 1 else tuple(v)
         if len(vs) != len(positions):
             raise UsageError(f"hvp of {f.fn.__name__}: {len(positions)} wrt arguments but "
@@ -208,7 +123,7 @@ def hessian(fn, wrt=None):
     One Hessian-vector product per element of x (the one wrt argument).
     """
     f = _hvp_able(fn, wrt)
-    positions = _wrt_positions(f)
+    positions = wrt_positions(f)
     if len(positions) != 1:
         raise UsageError("agc.hessian takes one wrt argument; for mixed second derivatives "
                          "use agc.hvp with a tuple of directions")
@@ -219,7 +134,7 @@ def hessian(fn, wrt=None):
         rows = []
         for index in np.ndindex(np.shape(x)):
             tangents = [None] * len(args)
-            tangents[positions[0]] = _one_hot(xp, x, index)
+            tangents[positions[0]] = one_hot(xp, x, index)
             rows.append(xp.asarray(f.hvp(*args, tangents=tangents)[1]))
         if not rows:
             return xp.zeros(np.shape(x) * 2)
@@ -238,7 +153,7 @@ def gradient_of(fn) -> Differentiated | None:
 
 def grad_of_grad(inner: Differentiated, wrt=None):
     """agc.grad(agc.grad(f)) for f of one number: its second derivative, by one HVP."""
-    position = _wrt_positions(inner)
+    position = wrt_positions(inner)
     names = list(_param_names(inner.fn))
     if (wrt is not None and as_differentiated(inner.fn, wrt).wrt != tuple(
             names[i] for i in position)) or len(position) != 1:
@@ -253,7 +168,7 @@ def grad_of_grad(inner: Differentiated, wrt=None):
                              f"respect to an array is an array, which has no gradient; use "
                              f"agc.hessian({inner.fn.__name__}) or agc.hvp")
         tangents = [None] * len(args)
-        tangents[position[0]] = _one_hot(np, x, ())
+        tangents[position[0]] = one_hot(np, x, ())
         return inner.hvp(*args, tangents=tangents)[1]
 
     return second
@@ -268,7 +183,7 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
     value = f.fn(*args)
     seed = None if np.ndim(value) == 0 else np.ones_like(value, dtype=float)  # checks sum(f)
     grads = f.value_and_grad(*args, seed=seed)[1]
-    names = _wrt_names(f)
+    names = wrt_names(f)
     grads = grads if len(names) > 1 else (grads,)
     worst = 0.0
     for name, grad in zip(names, grads):

@@ -47,8 +47,13 @@ def function_source(fn) -> tuple[str, str, int]:
 
 def load_module(source: str, filename: str, user_globals: dict) -> dict:
     """Execute emitted source as a module; linecache makes tracebacks show it."""
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {k: v for k, v in user_globals.items() if not k.startswith("__")}
     namespace["__name__"] = "agc_generated"
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - agc's own emitted code
+    load_into(source, filename, namespace)
     return namespace
+
+
+def load_into(source: str, filename: str, namespace: dict) -> None:
+    """Execute emitted source in `namespace` (an emitted module's: a function added to it)."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - agc's own emitted code

@@ -16,7 +16,7 @@ from . import special
 from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
 from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
-from .cotangents import add, complete_like, complete_paths, seed, unbroadcast, zeros_like
+from .cotangents import add, complete_like, complete_paths, seed, seeds_for, unbroadcast, zeros_like
 from .device import has_gpu, to_device
 from .dispatch import array_module
 from .grads import (
@@ -121,6 +121,7 @@ from .statistics import (
 from .tangents import broadcast_like, cumprod_jvp, zero_tangent
 
 __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
+    "KeptTape",
     "TapeRecorder",
     "abs_grad",
     "add",
@@ -182,6 +183,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "qr_jvp",
     "reshape_like",
     "seed",
+    "seeds_for",
     "special",
     "slogdet_grad",
     "solve_grad_a",
@@ -248,6 +250,26 @@ def no_grad():
 def shape_of(x) -> tuple:
     """The shape of an array, () for a Python number."""
     return getattr(x, "shape", ())
+
+
+class KeptTape(list):
+    """A tape read backward more than once: `pop()` moves a cursor down and leaves the
+    value in place; `rewind()` puts the cursor back at the end (emitted `f_vjp_rows`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.top = 0
+
+    def pop(self):
+        """The value below the cursor (the last one pushed, the first time)."""
+        if self.top == 0:  # never reached by emitted code: a bug, not a silent wrap-around
+            raise IndexError("pop from the bottom of a kept tape")
+        self.top -= 1
+        return self[self.top]
+
+    def rewind(self) -> None:
+        """Read the tape again from its end."""
+        self.top = len(self)
 
 
 class TapeRecorder(list):

@@ -53,6 +53,23 @@ def zeros_like(x):
     return 0.0
 
 
+def seeds_for(out, seeds=None):
+    """The output adjoints of a Jacobian's rows: `seeds` as given, or one per element of
+    `out` in C order (a one-hot array of out's float dtype each; 1.0 for a number)."""
+    if seeds is not None:
+        yield from seeds
+        return
+    shape = getattr(out, "shape", ())
+    if shape == ():
+        yield 1.0
+        return
+    dtype = out.dtype if _arrays.is_inexact(out.dtype, array_module(out)) else numpy.float64
+    for index in numpy.ndindex(shape):
+        one_hot = array_module(out).zeros(shape, dtype=dtype)
+        one_hot[index] = 1.0
+        yield one_hot
+
+
 def seed(out, given=None):
     """The starting adjoint of a function's output: `given`, or one for a scalar output."""
     if given is None and type(out) in _ONE_OF_TYPE:  # the common case, kept fast

@@ -29,17 +29,24 @@ def optimize(adj: Adjoint) -> Adjoint:
         adj = replace(adj, forward=forward, seed=seed, backward=backward)
 
 
-def prune_tangent(tangent: Tangent) -> Tangent:
-    """A JVP's body without its dead code: the tangents no later statement reads (in an
-    HVP, the tangent of the value that only the constant seed reads)."""
+def prune_body(body: list, returned: tuple) -> list:
+    """Dead code of one function body (a tangent function's), until nothing more can go:
+    what neither `returned` nor a later statement reads (the tangent of a value only a
+    gradient is returned for)."""
     while True:
-        live = {a.name for a in tangent.outputs + tangent.tangents if isinstance(a, ir.Var)}
-        for stmt in ir.walk(tuple(tangent.body)):
+        live = {a.name for a in returned if isinstance(a, ir.Var)}
+        for stmt in ir.walk(tuple(body)):
             live.update(ir.vars_read(stmt))
-        body = _prune(tangent.body, live, {})
-        if _same(body, tangent.body):
-            return tangent
-        tangent = replace(tangent, body=body)
+        pruned = _prune(body, live, {})
+        if _same(pruned, body):
+            return body
+        body = pruned
+
+
+def prune_tangent(tangent: Tangent) -> Tangent:
+    """A JVP without its dead code: the tangents no later statement reads (in an HVP, the
+    tangent of the value that only the constant seed reads)."""
+    return replace(tangent, body=prune_body(tangent.body, tangent.outputs + tangent.tangents))
 
 
 def _read_everywhere(adj: Adjoint) -> set[str]:

@@ -187,7 +187,7 @@ def emit_functions(adj: Adjoint, report: bool = False, suffix: str = "") -> list
     if report:
         body = _body(adj, [adj.forward], report=True, tail=[_return_names(["tape"])])
         doc = f"Run {fn.name}'s forward sweep and return the tape it records (for reports)."
-        return [function_def(report_name, _params(fn), doc, body)]
+        return [function_def(report_name, function_params(fn), doc, body)]
     grads = adj.grads[0] if len(adj.grads) == 1 else ir.Const(None)
     out = adj.outputs
     ret = ir.Return((_tuple_atom(out), grads if len(adj.grads) == 1 else _tuple_atom(adj.grads))
@@ -196,9 +196,9 @@ def emit_functions(adj: Adjoint, report: bool = False, suffix: str = "") -> list
     vg_doc = (f"Return {fn.name}(...) and its gradient with respect to ({wrt_text}).\n\n"
               f"    `{adj.seed_param}` is the adjoint of the output (PyTorch's backward(gradient=...));\n"
               f"    leave it None for a scalar output.\n    ")
-    params = _params(fn) + [param(adj.seed_param, cst.Name("None"))]
+    params = function_params(fn) + [param(adj.seed_param, cst.Name("None"))]
     vg = function_def(vg_name, params, vg_doc, body)
-    grad = function_def(grad_name, _params(fn), f"Gradient of {fn.name} with respect to "
+    grad = function_def(grad_name, function_params(fn), f"Gradient of {fn.name} with respect to "
                         f"({wrt_text}).", _grad_body(adj, vg_name))
     return [vg, grad]
 
@@ -231,9 +231,9 @@ def emit_jvp(tangent: Tangent, suffix: str = "jvp", doc: str | None = None) -> c
     doc = doc or (f"Return {fn.name}(...) and its tangent (a Jacobian-vector product).\n\n"
                   f"    The tangents of the inputs are ({pairs}); the other inputs are held "
                   f"fixed.\n    ")
-    params = _params(fn) + [param(d) for d in dots]
+    params = function_params(fn) + [param(d) for d in dots]
     if any(p.default is not None for p in fn.params):  # after a default: keyword-only
-        params = cst.Parameters(_params(fn), star_arg=cst.ParamStar(),
+        params = cst.Parameters(function_params(fn), star_arg=cst.ParamStar(),
                                 kwonly_params=[param(d) for d in dots])
     return function_def(f"{fn.name}_{suffix}", params, doc, statements)
 
@@ -252,7 +252,7 @@ def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
     check_depth(adj)
     fn = adj.primal
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
-    primal = function_def(fn.name, _params(fn), fn.doc or f"{fn.name}, as agc compiled it.",
+    primal = function_def(fn.name, function_params(fn), fn.doc or f"{fn.name}, as agc compiled it.",
                           primal_body)
     # One cotangent per parameter; None for those no caller passes an active value to.
     by_name = dict(zip(adj.wrt, adj.grads))
@@ -262,7 +262,7 @@ def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
     if len(adj.wrt) < len(fn.param_names):
         doc += (f"\n\n    Computed for ({', '.join(adj.wrt)}) only: every call passes constants "
                 f"for the rest.\n    ")
-    params = [param(adj.seed_param)] + _params(fn)
+    params = [param(adj.seed_param)] + function_params(fn)
     return [primal, function_def(f"{fn.name}_vjp", params, doc, body)]
 
 
@@ -278,7 +278,8 @@ def _return_names(names: list[str]) -> ir.Return:
     return ir.Return(tuple(ir.Var(n) for n in names))
 
 
-def _params(fn: ir.Function) -> list[cst.Param]:
+def function_params(fn: ir.Function) -> list[cst.Param]:
+    """The parameters of an emitted function: the model's, with their defaults."""
     return [param(p.name, const(p.default.value, p.default.text).node if p.default else None)
             for p in fn.params]
 
@@ -286,13 +287,7 @@ def _params(fn: ir.Function) -> list[cst.Param]:
 def _body(adj: Adjoint, blocks: list, tail: list, report: bool = False) -> list:
     statements_ir = [stmt for block in blocks for stmt in block]
     flat = [a for v in tail[-1].values for a in (v if isinstance(v, _TupleAtoms) else (v,))]
-    # Compiler-made names may be written into their single use: temporaries, and adjoints
-    # of temporaries that merely rename another adjoint (t8_bar = v_bar).
-    temp_bars = {adj.bars[t] for t in adj.temps if t in adj.bars}
-    renames = {s.target.name for s in ir.walk(tuple(adj.seed) + tuple(adj.backward))
-               if isinstance(s, ir.Assign) and s.prim is Prim.COPY and s.target.name in temp_bars
-               and isinstance(s.args[0], ir.Var) and s.args[0].name not in adj.temps}
-    inlinable = set(adj.temps) | renames
+    inlinable = inlinable_names(adj)
     blocks = accumulate_in_place([list(block) for block in blocks], inlinable)
     statements_ir = [stmt for block in blocks for stmt in block]
     emitter = FunctionEmitter(inlinable, [statements_ir + [ir.Return(tuple(flat))]], report)
@@ -306,6 +301,16 @@ def _body(adj: Adjoint, blocks: list, tail: list, report: bool = False) -> list:
         tape = cst.Call(name("rt.TapeRecorder").node) if report else cst.List([])
         prologue.append(_assign("tape", tape))
     return prologue + statements
+
+
+def inlinable_names(adj: Adjoint) -> set[str]:
+    """Compiler-made names that may be written into their single use: temporaries, and
+    adjoints of temporaries that merely rename another adjoint (t8_bar = v_bar)."""
+    temp_bars = {adj.bars[t] for t in adj.temps if t in adj.bars}
+    renames = {s.target.name for s in ir.walk(tuple(adj.seed) + tuple(adj.backward))
+               if isinstance(s, ir.Assign) and s.prim is Prim.COPY and s.target.name in temp_bars
+               and isinstance(s.args[0], ir.Var) and s.args[0].name not in adj.temps}
+    return set(adj.temps) | renames
 
 
 def _emit_return(emitter: FunctionEmitter, ret: ir.Return) -> list:

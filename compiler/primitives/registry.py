@@ -34,9 +34,30 @@ Rule = Callable[..., tuple]  # (Builder, g, ir.Assign) -> one cotangent per argu
 Emitter = Callable[..., object]  # (ir.Assign, atom) -> (Expr, uses xp), or a statement
 Meaning = Callable[..., object]  # (Interpreter, ir.Assign, *values) -> value
 
-RULES: dict[Prim, Rule] = {}
-JVP_RULES: dict[Prim, Callable] = {}  # (Builder, tangents, ir.Assign) -> the output's tangent
-EMITTERS: dict[Prim, Emitter] = {}
+_CHANGES = [0]  # how many times a table below was written
+
+
+class _Table(dict):
+    """A table of rules that counts its changes: code compiled before a rule was swapped
+    (a test's deliberately wrong rule) is not reused after (`generation`)."""
+
+    def __setitem__(self, key, value):
+        _CHANGES[0] += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        _CHANGES[0] += 1
+        super().__delitem__(key)
+
+
+def generation() -> int:
+    """A number that changes whenever a derivative rule or an emitter is registered or swapped."""
+    return _CHANGES[0]
+
+
+RULES: dict[Prim, Rule] = _Table()
+JVP_RULES: dict[Prim, Callable] = _Table()  # (Builder, tangents, ir.Assign) -> the output's tangent
+EMITTERS: dict[Prim, Emitter] = _Table()
 MEANINGS: dict[Prim, Meaning] = {}
 
 

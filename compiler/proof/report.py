@@ -34,6 +34,7 @@ class GradientCheck:
     adjoint: object
     verdicts: list[Verdict]
     problem: str | None = None  # a failure that is not about one element (a shape mismatch)
+    title: str | None = None  # the heading, where not d/d<name> (a tangent: "J v", "H v")
 
     @property
     def status(self) -> Status:
@@ -76,6 +77,7 @@ class VerificationResult:
     dag: Dag = field(default_factory=Dag, repr=False, compare=False)  # sizes, for printing
     # The same proofs for `f_grad`'s own sweeps (the lean variant, ad/lean.py), when it has them.
     lean: list[GradientCheck] = field(default_factory=list)
+    seed_label: str = "output seed"  # "direction" for tangents (proof/higher.py)
 
     @property
     def status(self) -> Status:
@@ -107,7 +109,7 @@ def render(result: VerificationResult, pretty: bool = False) -> str:
     lines += [f"  holds where: {line}" for line in condition_lines(result.path, result.dag)]
     lines += [f"  taken as constant at the point: {c}" for c in result.path.constants]
     if result.gradients and result.seed != "1 (scalar output)":
-        lines.append(f"  output seed: {result.seed}")
+        lines.append(f"  {result.seed_label}: {result.seed}")
     if result.gradients and result.derivative_method != "sympy.diff":
         lines.append(f"  derivative by {result.derivative_method}")
     for check in result.gradients:
@@ -120,7 +122,7 @@ def render(result: VerificationResult, pretty: bool = False) -> str:
 
 
 def _gradient_lines(check: GradientCheck, pretty: bool, dag: Dag) -> list[str]:
-    lines = [f"  d/d{check.name}: {check.status}"]
+    lines = [f"  {check.title or 'd/d' + check.name}: {check.status}"]
     if check.problem:
         return lines + [f"    {check.problem}"]
     shape = np.shape(check.derivative)

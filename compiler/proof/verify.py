@@ -40,7 +40,8 @@ SECONDS = 120.0  # the whole symbolic verification: past it, INCONCLUSIVE (main 
 
 def verify(f, *example_args, wrt=None, points: int = 5,
            simplify_seconds: float | None = 10.0,
-           seconds: float | None = SECONDS) -> VerificationResult:
+           seconds: float | None = SECONDS, order: int = 1,
+           mode: str = "reverse") -> VerificationResult:
     """Prove that agc's gradient of `f` at (the path of) `example_args` is the derivative.
 
     `f` is a plain function or an `agc.Differentiated`; `wrt` names the
@@ -48,7 +49,13 @@ def verify(f, *example_args, wrt=None, points: int = 5,
     many points the numeric second opinion uses; `simplify_seconds` bounds
     the calls of sympy.simplify together, `seconds` the whole symbolic
     verification (main thread only): past it the answer is INCONCLUSIVE.
+    `mode="forward"` proves the JVP (agc.jvp) instead, `order=2` the Hessian-vector
+    product (agc.hvp, agc.hessian): both along a symbolic direction (proof/higher.py).
     """
+    if (order, mode) != (1, "reverse"):
+        from .higher import verify_tangents  # noqa: PLC0415 - higher.py imports this module
+        return verify_tangents(f, example_args, wrt, order, mode, points, simplify_seconds,
+                               seconds)
     wrapped = api.as_differentiated(f, wrt)
     if wrt_paths.has_paths(wrapped.wrt):  # the proof covers whole parameters
         raise UsageError(f"agc.verify: wrt={wrapped.wrt!r} names parts of trees; verify with "

@@ -41,6 +41,7 @@ import agc
 import jax
 import jax.numpy as jnp
 import numpy as np
+from agc.jacobians import vjp_rows
 
 jax.config.update("jax_enable_x64", True)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -321,6 +322,8 @@ def check_entry(entry: Entry, mode: str = "f64") -> None:
                 grads_lean = (lean,) if len(entry.wrt) == 1 else tuple(lean)
             else:
                 grads_lean = grads
+            if mode == "f64" and p == 0:
+                _check_kept_tape(entry, diff, args, seed, grads, where)
             _, ref_grads = _cached_reference(entry, mode, phase, p)
             for k, i in enumerate(entry.wrt_indices()):
                 name, param = entry.wrt[k], args[i]
@@ -338,6 +341,25 @@ def check_entry(entry: Entry, mode: str = "f64") -> None:
                     fd = numeric_grad(_on_copies(entry.fn), args, i, seed)
                     _assert_close(grads[k], fd, RTOL_FD, f"{where}: d/d{name} vs central differences")
     assert not wrong_dtypes, wrong_dtypes[0]
+
+
+KEPT_TAPE_RETRACED: list[str] = []  # entries whose backward sweep cannot be rerun
+
+
+def _check_kept_tape(entry: Entry, diff, args: tuple, seed, grads: tuple, where: str) -> None:
+    """Two backward sweeps over one kept tape (the emitted f_vjp_rows that agc.jacrev runs)
+    give value_and_grad's gradient twice: what a sweep rebinds or pops is restored."""
+    rows_of = vjp_rows(diff, args)
+    if rows_of is None:  # the sweep writes the model's values in place: jacrev goes row by row
+        KEPT_TAPE_RETRACED.append(entry.name)
+        return
+    _, rows = rows_of(*diff._bind(_fresh(args), {}), [seed, seed])
+    assert len(rows) == 2, f"{where}: {len(rows)} rows for two seeds"
+    for sweep, row in enumerate(rows):
+        row = (row,) if len(entry.wrt) == 1 else tuple(row)
+        for k, name in enumerate(entry.wrt):
+            _assert_close(row[k], grads[k], 1e-12, f"{where}: d/d{name} from kept-tape sweep "
+                                                   f"{sweep + 1} vs value_and_grad")
 
 
 def check_reference(entry: Entry) -> None:

@@ -1,0 +1,181 @@
+"""Jacobians: `jacrev` from one forward sweep and a backward sweep per output element
+(emitted `f_vjp_rows`, backend/jacobian.py), `jacfwd` from one JVP per input element."""
+
+from __future__ import annotations
+
+import inspect
+
+import libcst as cst
+import numpy as np
+
+from . import wrt_paths
+from .api import Differentiated, _scalar_key, as_differentiated
+from .backend.jacobian import vjp_rows_function
+from .errors import UsageError
+from .live import load_into
+from .runtime import array_module
+from .runtime.arrays import checking_arguments
+from .runtime.model_lines import add_model_line
+
+
+def forward_able(f):
+    """`f` if forward mode can compile it: a function, not yet a bound method."""
+    if not isinstance(f, Differentiated):
+        raise UsageError("forward mode (agc.jvp, agc.jacfwd) does not support bound methods "
+                         "yet: pass the function and the instance, Model.loss and (model, x, ...)"
+                         ", or use reverse mode (agc.grad, agc.jacrev)")
+    return f
+
+
+def wrt_names(f: Differentiated) -> list[str]:
+    """f's wrt parameters, whole: paths into trees ("params/fc") are for gradients only."""
+    if wrt_paths.has_paths(f.wrt):
+        raise UsageError(f"wrt={f.wrt!r}: paths into trees work with grad, value_and_grad and "
+                         "vjp; here name whole parameters")
+    return list(f.wrt or list(inspect.signature(f.fn).parameters)[:1])
+
+
+def wrt_positions(f: Differentiated) -> list[int]:
+    """Positions of the differentiated parameters among f's parameters."""
+    names = list(inspect.signature(f.fn).parameters)
+    return [names.index(w) for w in wrt_names(f)]
+
+
+def jacfwd(fn, wrt=None):
+    """A function returning the Jacobian d fn(args) / d wrt by forward mode.
+
+    One JVP per element of the wrt arguments (cheaper than `jacrev` when the
+    inputs are fewer than the outputs); shape out.shape + arg.shape, a tuple
+    for several wrt names.
+    """
+    f = forward_able(as_differentiated(fn, wrt))
+
+    def jac(*args):
+        xp = array_module(*args)
+        jacobians = []
+        for position in wrt_positions(f):
+            x = args[position]
+            columns, out_shape, along = [], (), None
+            for index in np.ndindex(np.shape(x)):
+                direction = one_hot(xp, x, index)
+                if along is None:  # the first column compiles (or finds) the JVP
+                    tangents = tuple(direction if i == position else None
+                                     for i in range(len(args)))
+                    value, column = f.jvp(*args, tangents=tangents)
+                    along = _compiled_jvp(f, args, position)
+                else:
+                    value, column = along(direction)
+                out_shape = np.shape(value)
+                columns.append(xp.asarray(column))
+            stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
+            jacobians.append(stacked.reshape(out_shape + np.shape(x)))
+        return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
+
+    return jac
+
+
+def _compiled_jvp(f: Differentiated, args: tuple, position: int):
+    """The JVP that `f.jvp` just ran moving the argument at `position`, as a function of
+    the direction: the other columns of a Jacobian skip f.jvp's lookups."""
+    bound = f._bind(args, {})
+    compiled = f._compiled[("jvp", (f._names[position],)) + _scalar_key(bound)]
+    dot = compiled.dots[0]
+
+    def along(direction):
+        try:
+            return compiled.jvp(*bound, **{dot: direction})
+        except Exception as error:  # numpy's, raised in emitted code: name the model line
+            add_model_line(error)
+            raise
+
+    return along
+
+
+def one_hot(xp, x, index):
+    """A tangent of x's shape and float dtype: 1 at `index`, 0 elsewhere (1.0 for a number)."""
+    if not np.shape(x):
+        return 1.0 if not hasattr(x, "dtype") else xp.ones((), dtype=_float_dtype(x))
+    direction = xp.zeros(np.shape(x), dtype=_float_dtype(x))
+    direction[index] = 1.0
+    return direction
+
+
+def _float_dtype(x):
+    dtype = getattr(x, "dtype", None)
+    return dtype if dtype is not None and dtype.kind == "f" else np.float64
+
+
+def jacrev(fn, wrt=None):
+    """A function returning the Jacobian d fn(args) / d wrt: shape out.shape + arg.shape.
+
+    Reverse mode: one forward sweep with its tape kept, then one backward sweep
+    per output element (the emitted `f_vjp_rows`). Where the backward sweep writes
+    into the model's values in place, one vjp per output element instead. For
+    several wrt names it returns a tuple, one Jacobian per name.
+    """
+    f = as_differentiated(fn, wrt)
+
+    def jac(*args):
+        rows_of = vjp_rows(f, args)
+        if rows_of is None:
+            return _jacrev_by_rows(f, args)
+        try:
+            out, rows = rows_of(*f._bind(args, {}))
+        except Exception as error:  # numpy's, raised in emitted code: name the model line
+            add_model_line(error)
+            raise
+        return _stack_rows(array_module(*args), out, rows, args, f)
+
+    return jac
+
+
+def vjp_rows(f, args: tuple):
+    """The compiled `f_vjp_rows` for `args`' kinds (loaded once into the compiled
+    gradient's module), or None: a bound method, or a backward sweep that is not rerunnable.
+    It takes every argument by position (`f._bind(args, {})`), then the seeds."""
+    if not isinstance(f, Differentiated):
+        return None
+    args = f._bind(args, {})
+    compiled = f.compiled_for(_scalar_key(args))
+    if not hasattr(compiled, "vjp_rows"):
+        adj = compiled.adjoint
+        function = vjp_rows_function(adj) if len(adj.outputs) == 1 else None
+        compiled.vjp_rows = None
+        if function is not None:
+            name = f"agc-generated/{f.fn.__qualname__}_vjp_rows.py"
+            load_into(cst.Module(body=[function]).code, name, compiled.namespace)
+            at = tuple(list(f._signature.parameters).index(w) for w in adj.wrt)
+            compiled.vjp_rows = checking_arguments(compiled.namespace[function.name.value],
+                                                   tuple(adj.wrt), at)
+    return compiled.vjp_rows
+
+
+def _stack_rows(xp, out, rows, args, f):
+    """The Jacobian (a tuple for several wrt names) from the gradient of each output element."""
+    out_shape = np.shape(out)
+    shapes = [np.shape(args[p]) for p in wrt_positions(f)] if isinstance(
+        f, Differentiated) else [np.shape(g) for g in (rows[0] if isinstance(rows[0], tuple)
+                                                       else (rows[0],))]
+    single = len(shapes) == 1
+    parts = [[r] for r in rows] if single else [list(r) for r in rows]
+    jacobians = []
+    for k, shape in enumerate(shapes):
+        if parts:
+            stacked = xp.stack([xp.asarray(p[k]) for p in parts])
+        else:
+            stacked = xp.zeros((0,) + shape, dtype=_float_dtype(xp.asarray(out)))
+        jacobians.append(stacked.reshape(out_shape + shape))
+    return jacobians[0] if single else tuple(jacobians)
+
+
+def _jacrev_by_rows(f, args):
+    """The Jacobian from one vjp per output element, each running the forward sweep."""
+    xp = array_module(*args)  # numpy or cupy: the Jacobian stays on the arguments' device
+    out = xp.asarray(f.fn(*args))
+    dtype = out.dtype if out.dtype.kind == "f" else xp.float64
+    rows = []
+    for index in np.ndindex(out.shape or ()):
+        seed = xp.zeros(out.shape, dtype=dtype)
+        seed[index] = 1.0
+        rows.append(f.value_and_grad(*args, seed=seed if out.shape else 1.0)[1])
+    return _stack_rows(xp, out, rows, args, f)
