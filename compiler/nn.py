@@ -23,7 +23,11 @@ from agc.runtime import conv as _conv
 from agc.runtime import pooling as _pooling
 from agc.runtime import stop_gradient
 from agc.torch_weights import load_torch_state_dict
-from scipy.special import erf
+
+try:  # gelu's erf; scipy is an optional extra, so agc.nn imports without it
+    from scipy.special import erf
+except ImportError:  # calling gelu then says to install scipy
+    from agc.runtime.special import erf
 
 __all__ = [
     "adaptive_avg_pool2d",

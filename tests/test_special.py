@@ -121,6 +121,13 @@ def test_import_agc_and_compile_without_scipy(tmp_path):
         g = f.grad(np.array([1.0, 8.0]))
         assert np.allclose(g, [1 / 3 + np.exp(1) / (np.exp(1) + np.exp(0.5)),
                                1 / 12 + np.exp(8) / (np.exp(8) + np.exp(0.5))]), g
+        assert np.allclose(agc.nn.relu(np.array([-1.0, 2.0])), [0.0, 2.0])  # agc.nn imports
+        try:
+            agc.nn.gelu(np.zeros(2))
+        except ImportError as err:
+            assert "install scipy" in str(err)
+        else:
+            raise AssertionError("gelu ran without scipy")
         try:
             agc.runtime.special.erf(np.zeros(2))
         except ImportError as err:
