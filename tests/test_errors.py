@@ -262,3 +262,21 @@ def test_a_function_made_by_exec_says_to_put_it_in_a_file():
 def test_calling_the_decorated_function_runs_the_original(models):
     fn = agc.differentiate(models.try_statement)
     assert fn(np.array([1.0, 2.0])) == 6.0  # unsupported for agc, still callable
+
+
+@pytest.mark.parametrize("name", ["xp", "rt"])
+def test_a_variable_named_like_emitted_codes_modules_is_refused_at_its_line(load_model, name):
+    """Regression: `xp = np.sin(x)` hid the emitted code's array module (AttributeError)."""
+    module = load_model(f"""
+        import numpy as np
+
+
+        def f(x):
+            {name} = np.sin(x)
+            return np.sum({name} * x)
+    """, "clash_model.py")
+    with pytest.raises(agc.UserCodeError) as caught:
+        agc.differentiate(module.f).grad(np.array([0.5, 1.0]))
+    message = str(caught.value)
+    assert f"clash_model.py:5:5: error: a variable named `{name}` would hide" in message
+    assert f"hint: rename `{name}`" in message

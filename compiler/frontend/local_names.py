@@ -12,6 +12,24 @@ def function_names(node: cst.FunctionDef) -> tuple[set[str], set[str]]:
     return collector.assigned, collector.all
 
 
+# What emitted code calls the array module and agc's runtime: a model variable of
+# either name would shadow them inside the emitted function.
+EMITTED_NAMES = ("xp", "rt")
+
+
+def first_use(node: cst.CSTNode, names: set[str]) -> cst.Name | None:
+    """The first Name node under `node` spelling one of `names` (None if none does)."""
+    found: list[cst.Name] = []
+
+    class _First(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            if not found and name.value in names:
+                found.append(name)
+
+    node.visit(_First())
+    return found[0] if found else None
+
+
 class _NameCollector(cst.CSTVisitor):
     def __init__(self):
         self.assigned: set[str] = set()

@@ -23,7 +23,7 @@ from .expressions import ExpressionLowering
 from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
 from .inline_bodies import _assignment_counts
-from .local_names import function_names
+from .local_names import EMITTED_NAMES, first_use, function_names
 from .methods import MethodLowering
 from .parsed import ParsedModule
 from .python_constructs import PythonLowering, foldable
@@ -140,6 +140,12 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
     # ------------------------------------------------------------- function
     def lower(self) -> ir.Function:
         """The IR of the whole function."""
+        clashing = self.local_names & set(EMITTED_NAMES)
+        if clashing:
+            name = min(clashing)
+            raise UserCodeError(
+                f"a variable named `{name}` would hide the `{name}` that agc's emitted code "
+                "uses", self.loc(first_use(self.node, clashing)), f"rename `{name}` (to `{name}_`, say)")
         params = tuple(self._param(p) for p in self._all_params())
         body = list(self.node.body.body)
         doc = None
