@@ -318,7 +318,7 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
                 "grad_wrt"),)))
             check_arrays(primal, adjoint.wrt, call)
             adjoint.home = home
-            roots = {name: (adjoint.wrt, None)}
+            roots = {name: (adjoint.wrt, None, None)}
             return Inner(adjoint=adjoint,
                          helpers=collect_helpers(home, [primal], user_globals, roots))
         _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),

@@ -119,7 +119,18 @@ def names_from_module(module: cst.Module, home: str | None = None) -> Names:
         elif isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 _read_small_statement(small, names, module)
+        elif isinstance(stmt, cst.Try):  # `try: import a / except ImportError: import b`:
+            _read_try_imports(stmt, names, module)  # the import that works when a is there
     return names
+
+
+def _read_try_imports(stmt: cst.Try, names: Names, module: cst.Module) -> None:
+    """The imports in a module-level `try` block's body (what it binds when they work)."""
+    for line in stmt.body.body:
+        if isinstance(line, cst.SimpleStatementLine):
+            for small in line.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    _read_small_statement(small, names, module)
 
 
 def _dotted(node: cst.BaseExpression) -> str:
