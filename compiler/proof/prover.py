@@ -20,6 +20,7 @@ import contextlib
 import enum
 import gc
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def time_limit(seconds: float | None, error: type[BaseException] = Timeout):
         # ("Exception ignored in ..."): inside a gc callback, wait until it returns;
         # elsewhere, fire again soon, so the block still stops if this one is lost.
         if _in_gc_callback(frame):
-            signal.setitimer(signal.ITIMER_REAL, 0.001)
+            _raise_after_gc_callback(error)
             return
         signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise error()
@@ -104,6 +105,18 @@ def time_limit(seconds: float | None, error: type[BaseException] = Timeout):
         if outer_left:
             left = outer_left - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def _raise_after_gc_callback(error: type[BaseException]) -> None:
+    """Raise `error` at the first call or return event outside the gc callbacks."""
+    previous = sys.getprofile()
+
+    def deferred(frame, event, arg):
+        if not _in_gc_callback(frame):
+            sys.setprofile(previous)
+            raise error()
+
+    sys.setprofile(deferred)
 
 
 def _in_gc_callback(frame) -> bool:

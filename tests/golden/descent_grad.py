@@ -11,7 +11,7 @@ def well_value_and_grad(x, k, seed=None):
     leave it None for a scalar output.
     """
     xp = rt.array_module(x, k)
-    # descent.py:9: return np.sum(k * x ** 4) - np.sum(np.cos(x))
+    # descent.py:9:5: return np.sum(k * x ** 4) - np.sum(np.cos(x))
     t1 = x ** 4
     t2 = k * t1
     t6 = xp.sum(t2) - xp.sum(xp.cos(x))
@@ -22,7 +22,7 @@ def well_value_and_grad(x, k, seed=None):
     t2_bar = rt.sum_grad(t6_bar, t2)
     t1_bar = rt.unbroadcast(t2_bar * k, t1)
     x_bar = x_bar + t1_bar * (4 * x ** 3)
-    # descent.py:8: def well(x, k):
+    # descent.py:8:1: def well(x, k):
     x_bar = rt.cast_like(x_bar, x)
     return t6, x_bar
 
@@ -30,7 +30,7 @@ def well_value_and_grad(x, k, seed=None):
 def well_grad(x, k):
     """Gradient of well with respect to (x)."""
     xp = rt.array_module(x, k)
-    # descent.py:9: return np.sum(k * x ** 4) - np.sum(np.cos(x))
+    # descent.py:9:5: return np.sum(k * x ** 4) - np.sum(np.cos(x))
     t1 = x ** 4
     out_bar = 1.0
     t6_bar = out_bar
@@ -39,7 +39,7 @@ def well_grad(x, k):
     t2_bar = rt.sum_grad(t6_bar, k * t1)
     t1_bar = rt.unbroadcast(t2_bar * k, t1)
     x_bar = x_bar + t1_bar * (4 * x ** 3)
-    # descent.py:8: def well(x, k):
+    # descent.py:8:1: def well(x, k):
     x_bar = rt.cast_like(x_bar, x)
     return x_bar
 
@@ -53,23 +53,23 @@ def descent_value_and_grad(x0, k, seed=None):
     xp = rt.array_module(x0, k)
     tape = []
     t2 = None
-    # descent.py:14: x = x0
+    # descent.py:14:5: x = x0
     x = x0
-    # descent.py:15: for _ in range(3):
+    # descent.py:15:5: for _ in range(3):
     for _ in range(3):
-        # descent.py:16: x = x - 0.1 * well.grad(x, k)
+        # descent.py:16:9: x = x - 0.1 * well.grad(x, k)
         tape.append(t2)
         t2 = 0.1 * well_grad(x, k)
         tape.append(x)
         x = x - t2
-    # descent.py:17: return np.sum(x ** 2)
+    # descent.py:17:5: return np.sum(x ** 2)
     t4 = xp.sum(x ** 2)
     out_bar = rt.seed(t4, seed)
     x_bar = 2 * out_bar * x
     k_bar = rt.zeros_like(k)
-    # descent.py:15: for _ in range(3):
+    # descent.py:15:5: for _ in range(3):
     for _ in reversed(range(3)):
-        # descent.py:16: x = x - 0.1 * well.grad(x, k)
+        # descent.py:16:9: x = x - 0.1 * well.grad(x, k)
         t5_bar = x_bar
         x = tape.pop()
         x_bar = rt.unbroadcast(t5_bar, x)
@@ -79,9 +79,9 @@ def descent_value_and_grad(x0, k, seed=None):
         t26 = well_hvp_x_k(x, k, x_dot=t1_bar, k_dot=rt.zero_tangent(k))[1]
         x_bar = x_bar + t26[0]
         k_bar = k_bar + t26[1]
-    # descent.py:14: x = x0
+    # descent.py:14:5: x = x0
     x0_bar = x_bar
-    # descent.py:13: def descent(x0, k):
+    # descent.py:13:1: def descent(x0, k):
     x0_bar = rt.cast_like(x0_bar, x0)
     k_bar = rt.cast_like(k_bar, k)
     return t4, (x0_bar, k_bar)
@@ -91,22 +91,22 @@ def descent_grad(x0, k):
     """Gradient of descent with respect to (x0, k)."""
     tape = []
     t2 = None
-    # descent.py:14: x = x0
+    # descent.py:14:5: x = x0
     x = x0
-    # descent.py:15: for _ in range(3):
+    # descent.py:15:5: for _ in range(3):
     for _ in range(3):
-        # descent.py:16: x = x - 0.1 * well.grad(x, k)
+        # descent.py:16:9: x = x - 0.1 * well.grad(x, k)
         tape.append(t2)
         t2 = 0.1 * well_grad(x, k)
         tape.append(x)
         x = x - t2
-    # descent.py:17: return np.sum(x ** 2)
+    # descent.py:17:5: return np.sum(x ** 2)
     out_bar = 1.0
     x_bar = 2 * out_bar * x
     k_bar = rt.zeros_like(k)
-    # descent.py:15: for _ in range(3):
+    # descent.py:15:5: for _ in range(3):
     for _ in reversed(range(3)):
-        # descent.py:16: x = x - 0.1 * well.grad(x, k)
+        # descent.py:16:9: x = x - 0.1 * well.grad(x, k)
         t5_bar = x_bar
         x = tape.pop()
         x_bar = rt.unbroadcast(t5_bar, x)
@@ -116,9 +116,9 @@ def descent_grad(x0, k):
         t26 = well_hvp_x_k(x, k, x_dot=t1_bar, k_dot=rt.zero_tangent(k))[1]
         x_bar = x_bar + t26[0]
         k_bar = k_bar + t26[1]
-    # descent.py:14: x = x0
+    # descent.py:14:5: x = x0
     x0_bar = x_bar
-    # descent.py:13: def descent(x0, k):
+    # descent.py:13:1: def descent(x0, k):
     x0_bar = rt.cast_like(x0_bar, x0)
     k_bar = rt.cast_like(k_bar, k)
     return (x0_bar, k_bar)
@@ -129,7 +129,7 @@ def well_hvp_x_k(x, k, x_dot, k_dot):
     the Hessian-vector product H v along (x -> x_dot, k -> k_dot).
     """
     xp = rt.array_module(x, k)
-    # descent.py:9: return np.sum(k * x ** 4) - np.sum(np.cos(x))
+    # descent.py:9:5: return np.sum(k * x ** 4) - np.sum(np.cos(x))
     t1 = x ** 4
     t2 = k * t1
     out_bar = rt.seed(xp.sum(t2) - xp.sum(xp.cos(x)), None)
@@ -147,7 +147,7 @@ def well_hvp_x_k(x, k, x_dot, k_dot):
     t17 = 4 * x ** 3
     x_bar = x_bar + t1_bar * t17
     x_bar_dot = x_bar_dot + (t1_bar_dot * t17 + x_dot * (3 * x ** 2) * 4 * t1_bar)
-    # descent.py:8: def well(x, k):
+    # descent.py:8:1: def well(x, k):
     x_bar = rt.cast_like(x_bar, x)
     x_bar_dot = rt.cast_like(x_bar_dot, x)
     k_bar = rt.cast_like(k_bar, k)
