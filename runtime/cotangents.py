@@ -10,6 +10,7 @@ Emitted code calls them as `rt.seed`, `rt.add`, ...; grads.py uses them too.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy
@@ -33,7 +34,13 @@ class Shape(tuple):
 def kept_shape(x):
     """What `unbroadcast` needs of `x`: its shape for an array, else `x` itself (a number)."""
     shape = getattr(x, "shape", None)
-    return x if shape is None else Shape(shape)
+    return x if shape is None else _shape(shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _shape(shape: tuple) -> Shape:
+    # One object per shape: a loop's tape then holds references, not a tuple per trip.
+    return Shape(shape)
 
 
 def unbroadcast(g, x):
