@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from gradcheck import import_source
+from agc import runtime as rt
+from gradcheck import import_source, numeric_grad
 
 MODELS = '''
 import numpy as np
@@ -45,6 +46,22 @@ def branch(x):
     return np.sum(y)
 
 
+def rhs(x, p):
+    return -p * np.sin(x) + 0.1 * x
+
+
+@agc.differentiate(wrt=("x", "p"))
+def rk4(x, p, n):
+    h = 0.01
+    for i in range(n):
+        k1 = rhs(x, p)
+        k2 = rhs(x + 0.5 * h * k1, p)
+        k3 = rhs(x + 0.5 * h * k2, p)
+        k4 = rhs(x + h * k3, p)
+        x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return np.sum(x * x)
+
+
 @agc.differentiate
 def running_sum(x):
     s = 0.0
@@ -78,8 +95,9 @@ def test_euler_on_arrays_records_float32_arrays(models):
     report = models.euler.tape_report(x, v, np.float32(2.0), np.float32(0.3), 4)
     assert report.by_variable["x"] == (4, 4 * 5 * 4)  # float32 entries stay float32
     assert report.by_variable["v"] == (4, 4 * 5 * 4)
-    # Temporaries are kept too: without shapes at compile time, unbroadcast needs them.
-    assert report.entries == 4 * len(report.by_variable)
+    # Only x and v: the temporaries' cotangents are summed back late (issue 15), and
+    # nothing is kept for unbroadcast alone.
+    assert report.entries == 8
 
 
 def test_straight_line_and_branches_outside_loops_use_no_tape(models):
@@ -98,3 +116,25 @@ def test_indexing_inside_a_loop_is_recomputed_not_recorded(models):
 def test_report_renders_counts(models):
     text = str(models.euler.tape_report(1.0, 0.0, 2.0, 0.3, 3))
     assert "6 entries" in text and "x" in text and "v" in text
+
+
+def test_rk4_keeps_four_arrays_per_step_and_only_shapes_for_unbroadcast(models):
+    """Issue 15: 14 arrays per step were kept, 10 of them only for their shapes."""
+    x, p = np.linspace(-1.0, 1.0, 8), np.linspace(0.5, 1.5, 8)
+    report = models.rk4.tape_report(x, p, 5)
+    arrays = {name for name in report.by_variable if not name.endswith("_shape")}
+    assert arrays == {"x", "t3", "t6", "t8"}  # the state and the three stage inputs
+    assert {name for name in report.by_variable if name.endswith("_shape")} == \
+        {"k1_shape", "k2_shape", "k3_shape", "k4_shape"}
+    x_bar, p_bar = models.rk4.grad(x, p, 5)
+    assert np.allclose(x_bar, numeric_grad(models.rk4, (x, p, 5), 0), rtol=1e-6)
+    assert np.allclose(p_bar, numeric_grad(models.rk4, (x, p, 5), 1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (4,), (3, 1), (1, 4)])
+def test_a_kept_shape_stands_in_for_its_array_in_unbroadcast(shape):
+    x, g = np.ones(shape), np.arange(12.0).reshape(3, 4)
+    kept = rt.kept_shape(x)
+    assert np.array_equal(rt.unbroadcast(g, kept), rt.unbroadcast(g, x))
+    assert rt.kept_shape(np.ones(shape)) is kept  # one object per shape: the tape holds refs
+    assert rt.kept_shape(2.5) == 2.5  # a number stands for itself
