@@ -76,3 +76,4 @@ def rnn_adjoint(W, U, xs, h):
         U_bar += np.outer(a_bar, xs[t])
         h_bar = W.T @ a_bar
     return W_bar, U_bar
+
