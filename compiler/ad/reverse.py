@@ -35,7 +35,7 @@ from .adjoint import Adjoint, BlockStart, Restore, Save
 from .invariance import mark_shift_invariant
 from .lists import list_setitem_rule
 from .ranks import variable_ranks
-from .unspread import spreadable, summed_late
+from .unspread import spreadable
 
 
 class Reverser:
@@ -76,8 +76,6 @@ class Reverser:
         self.tuple_valued = param_kinds.container_variables(fn, self.containers | indexed)
         self.spread = {name: like for name, like in spreadable(fn, temps).items()
                        if name not in self.keep and name not in self.tuple_valued}
-        self.summed_late = summed_late(fn, temps, self.ranks, self.spread) - set(self.keep) \
-            - self.tuple_valued
 
     # ------------------------------------------------------------ naming
     def bar(self, name: str) -> ir.Var:
@@ -89,8 +87,7 @@ class Reverser:
         return ir.Var(self.bars[name])
 
     def builder(self, loc, stmt: ir.Assign | None = None) -> Builder:
-        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks, self.spread,
-                       self.summed_late)
+        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks, self.spread)
 
     # ------------------------------------------------------------ driver
     def run(self) -> Adjoint:

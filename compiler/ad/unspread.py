@@ -60,35 +60,3 @@ def spreadable(fn: ir.Function, temps: set[str]) -> dict[str, ir.Atom]:
 
     visit(fn.body)
     return found
-
-
-_SUMMING = (Prim.ADD, Prim.SUB, Prim.MUL, Prim.DIV)  # rules that unbroadcast every cotangent
-
-
-def summed_late(fn: ir.Function, temps: set[str], ranks: dict, spread: dict) -> frozenset[str]:
-    """Temporaries whose cotangent may keep its user's broadcast shape, summed back later.
-
-    In `t = a * b; y = t + c` the cotangent of t need not be summed to t's shape:
-    t's own rule sums its contributions to a's and b's shapes, and a sum over
-    the dimensions t was broadcast along commutes with multiplying by a or b
-    (which are constant along them). Safe for a temporary defined once by + - * /,
-    read once, by + - * /, neither of them a scalar or handing back one number
-    (unspread cotangents), and of the rank of its user's output where both are known.
-    """
-    reads, counts = ir.read_counts(fn), ir.def_counts(fn)
-    defined = {s.target.name: s for s in ir.walk(fn.body)
-               if isinstance(s, ir.Assign) and s.prim in _SUMMING}
-    found = set()
-    for user in ir.walk(fn.body):
-        if not isinstance(user, ir.Assign) or user.prim not in _SUMMING \
-                or user.target.name in spread or user.args[0] == user.args[-1]:
-            continue
-        for arg in user.args:
-            name = arg.name if isinstance(arg, ir.Var) else None
-            if name in defined and name in temps and counts.get(name) == 1 \
-                    and reads.get(name) == 1 and name not in spread \
-                    and ranks.get(name) != 0 and ranks.get(user.target.name) != 0 \
-                    and (ranks.get(name) is None or ranks.get(user.target.name) is None
-                         or ranks[name] == ranks[user.target.name]):
-                found.add(name)
-    return frozenset(found)

@@ -23,8 +23,7 @@ class Builder:
     def __init__(self, namer: Namer, temps: set[str], loc: Loc = NO_LOC,
                  stmt: ir.Assign | None = None, scalars: frozenset[str] = frozenset(),
                  ranks: dict[str, int | None] | None = None,
-                 spread: dict[str, ir.Atom] | None = None,
-                 summed_late: frozenset[str] = frozenset()):
+                 spread: dict[str, ir.Atom] | None = None):
         self.namer = namer
         self.temps = temps
         self.loc = loc
@@ -34,7 +33,6 @@ class Builder:
         # which learns the ranks of some adjoints as rules make them.
         self.ranks = ranks if ranks is not None else {}
         self.spread = spread or {}  # see ad/unspread.py
-        self.summed_late = summed_late  # temporaries whose cotangent stays broadcast (same)
         self.stmts: list[ir.Stmt] = []
 
     def rank(self, atom: ir.Atom) -> int | None:
@@ -130,8 +128,7 @@ class Builder:
 
     def unbroadcast(self, g: ir.Atom, like: ir.Atom) -> ir.Atom:
         """g summed back to the shape of `like` (nothing to do for constants)."""
-        if isinstance(like, ir.Const) or self.output_shaped_like(like) or \
-                like.name in self.summed_late:
+        if isinstance(like, ir.Const) or self.output_shaped_like(like):
             return g
         return self.op(Prim.UNBROADCAST, g, like)
 
@@ -148,7 +145,6 @@ class Builder:
         nothing was broadcast and the cotangent needs no summing.
         """
         s = self.stmt
-        if s is None or s.prim.spec.group != "elementwise" or s.prim is Prim.WHERE \
-                or s.target.name in self.summed_late:  # its cotangent may be broadcast wider
+        if s is None or s.prim.spec.group != "elementwise" or s.prim is Prim.WHERE:
             return False
         return all(self.is_scalar(a) for a in s.args if a != arg)

@@ -281,7 +281,7 @@ def _scale_shift(x, w, b):
     return x * w + b
 
 
-# issue 15: inside a helper (ranks unknown) x * w is 1x4 and its user 3x4: summed back late
+# a temporary broadcast inside a helper (ranks unknown): x * w is 1x4, its user 3x4
 @add(vec(1, 4), vec(4), vec(3, 4), wrt=("x", "w", "b"))
 def helper_temporary_summed_back_late(x, w, b):
     return np.sum(np.tanh(_scale_shift(x, w, b)))

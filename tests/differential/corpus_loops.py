@@ -172,8 +172,8 @@ def loop_value_kept_for_its_shape(x, w):
     return np.sum(np.sin(s))
 
 
-# issue 15: a + - * / temporary read once by + - * / is summed back late: a * b is 1x4,
-# its user 3x4, and a's and b's cotangents are summed over the rows by a * b's own rule
+# issue 15: in a loop a temporary broadcasts into its user (a * b is 1x4, its user 3x4):
+# its shape, not the array, is kept for the unbroadcast of its cotangent
 @add(vec(1, 4), vec(1, 4), vec(3, 4), wrt=("a", "b", "c"))
 def loop_temporary_summed_back_late(a, b, c):
     s = c
