@@ -283,5 +283,5 @@ def _scale_shift(x, w, b):
 
 # a temporary broadcast inside a helper (ranks unknown): x * w is 1x4, its user 3x4
 @add(vec(1, 4), vec(4), vec(3, 4), wrt=("x", "w", "b"))
-def helper_temporary_summed_back_late(x, w, b):
+def helper_temporary_broadcast_into_its_user(x, w, b):
     return np.sum(np.tanh(_scale_shift(x, w, b)))

@@ -175,7 +175,7 @@ def loop_value_kept_for_its_shape(x, w):
 # issue 15: in a loop a temporary broadcasts into its user (a * b is 1x4, its user 3x4):
 # its shape, not the array, is kept for the unbroadcast of its cotangent
 @add(vec(1, 4), vec(1, 4), vec(3, 4), wrt=("a", "b", "c"))
-def loop_temporary_summed_back_late(a, b, c):
+def loop_temporary_broadcast_into_its_user(a, b, c):
     s = c
     for _ in range(3):
         s = np.sin(a * b + s) - b / a * 0.5
