@@ -16,7 +16,16 @@ from . import special
 from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
 from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
-from .cotangents import add, complete_like, complete_paths, seed, seeds_for, unbroadcast, zeros_like
+from .cotangents import (
+    add,
+    complete_like,
+    complete_paths,
+    kept_shape,
+    seed,
+    seeds_for,
+    unbroadcast,
+    zeros_like,
+)
 from .device import has_gpu, to_device
 from .dispatch import array_module
 from .grads import (
@@ -197,6 +206,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "stack_grad",
     "stacked_grad",
     "stop_gradient",
+    "kept_shape",
     "sum_grad",
     "svd_grad",
     "svd_values_grad",

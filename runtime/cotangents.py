@@ -3,18 +3,44 @@
 `seed` starts a backward sweep; `zeros_like` is the zero cotangent of a value
 (sparse for lists and dicts: only the positions that received something);
 `add` sums cotangents item by item and key by key; `complete_like` fills in
-the zeros of a sparse one; `unbroadcast` sums one back to its input's shape.
+the zeros of a sparse one; `unbroadcast` sums one back to its input's shape, which
+`kept_shape` keeps when a loop's adjoint reads an array for its shape alone.
 Emitted code calls them as `rt.seed`, `rt.add`, ...; grads.py uses them too.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy
 
 from . import arrays as _arrays
 from .dispatch import array_module
+
+
+class Shape(tuple):
+    """An array's shape, kept on the tape instead of the array when the backward sweep
+    reads only its shape: `unbroadcast(g, kept_shape(x))` is `unbroadcast(g, x)`."""
+
+    __slots__ = ()
+
+    @property
+    def shape(self):
+        """The shape itself: a Shape stands in for its array in `unbroadcast`."""
+        return self
+
+
+def kept_shape(x):
+    """What `unbroadcast` needs of `x`: its shape for an array, else `x` itself (a number)."""
+    shape = getattr(x, "shape", None)
+    return x if shape is None else _shape(shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _shape(shape: tuple) -> Shape:
+    # One object per shape: a loop's tape then holds references, not a tuple per trip.
+    return Shape(shape)
 
 
 def unbroadcast(g, x):
@@ -27,7 +53,7 @@ def unbroadcast(g, x):
         return g.sum() if type(g) is numpy.ndarray else array_module(g).sum(g)
     if g_shape == shape:
         return g
-    xp = array_module(g, x)
+    xp = array_module(g) if type(x) is Shape else array_module(g, x)
     extra = len(g_shape) - len(shape)
     if extra > 0:
         g = xp.sum(g, axis=tuple(range(extra)))

@@ -1,8 +1,11 @@
 """The tape is minimal: tape_report counts what the forward sweep keeps."""
 
+import agc
 import numpy as np
 import pytest
-from gradcheck import import_source
+from agc import runtime as rt
+from differential.corpus_loops import rk4_through_helper
+from gradcheck import import_source, numeric_grad
 
 MODELS = '''
 import numpy as np
@@ -78,8 +81,10 @@ def test_euler_on_arrays_records_float32_arrays(models):
     report = models.euler.tape_report(x, v, np.float32(2.0), np.float32(0.3), 4)
     assert report.by_variable["x"] == (4, 4 * 5 * 4)  # float32 entries stay float32
     assert report.by_variable["v"] == (4, 4 * 5 * 4)
-    # Temporaries are kept too: without shapes at compile time, unbroadcast needs them.
-    assert report.entries == 4 * len(report.by_variable)
+    # The temporaries are read only for their shapes (unbroadcast): their shapes are
+    # kept, not the arrays (issue 15).
+    arrays = [name for name in report.by_variable if not name.endswith("_shape")]
+    assert sorted(arrays) == ["v", "x"]
 
 
 def test_straight_line_and_branches_outside_loops_use_no_tape(models):
@@ -98,3 +103,25 @@ def test_indexing_inside_a_loop_is_recomputed_not_recorded(models):
 def test_report_renders_counts(models):
     text = str(models.euler.tape_report(1.0, 0.0, 2.0, 0.3, 3))
     assert "6 entries" in text and "x" in text and "v" in text
+
+
+def test_rk4_keeps_four_arrays_per_step_and_only_shapes_for_unbroadcast():
+    """Issue 15: 14 arrays per step were kept, 10 of them only for their shapes."""
+    rk4 = agc.differentiate(rk4_through_helper, wrt=("x", "p"))
+    x, p = np.linspace(-1.0, 1.0, 8), np.linspace(0.5, 1.5, 8)
+    report = rk4.tape_report(x, p)
+    arrays = {name for name in report.by_variable if not name.endswith("_shape")}
+    assert arrays == {"x", "t3", "t6", "t8"}  # the state and the three stage inputs
+    assert {"k1_shape", "k4_shape"} <= set(report.by_variable)  # the helper's outputs
+    x_bar, p_bar = rk4.grad(x, p)
+    assert np.allclose(x_bar, numeric_grad(rk4, (x, p), 0), rtol=1e-6)
+    assert np.allclose(p_bar, numeric_grad(rk4, (x, p), 1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (4,), (3, 1), (1, 4)])
+def test_a_kept_shape_stands_in_for_its_array_in_unbroadcast(shape):
+    x, g = np.ones(shape), np.arange(12.0).reshape(3, 4)
+    kept = rt.kept_shape(x)
+    assert np.array_equal(rt.unbroadcast(g, kept), rt.unbroadcast(g, x))
+    assert rt.kept_shape(np.ones(shape)) is kept  # one object per shape: the tape holds refs
+    assert rt.kept_shape(2.5) == 2.5  # a number stands for itself

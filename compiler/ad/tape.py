@@ -10,7 +10,9 @@ older value of it that is still needed:
   * inside a loop, if its value is the same on every trip (its inputs are
     not assigned in the loop): nothing;
   * inside a loop otherwise: `tape.append(y)` before, `y = tape.pop()` after
-    its adjoint in the backward sweep.
+    its adjoint in the backward sweep; when the backward sweep reads y only for
+    its shape (`rt.unbroadcast(g, y)`), the shape is taped instead of the array
+    (`y_shape = rt.kept_shape(y)` after the assignment).
 
 Trip counts of `while` loops (and of `for` loops that break) live in a local,
 or on the tape when the loop is itself inside a loop.
@@ -28,7 +30,8 @@ from .adjoint import Adjoint, BlockStart, Restore, Save
 def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     """Replace every marker with a push/pop, a local copy, or nothing."""
     primal_names = set(adj.primal.param_names) | ir.assigned_names(adj.primal.body)
-    needed = _read_names(adj.backward) & primal_names
+    read = _read_names(adj.backward) & primal_names
+    needed = set(read)
     counts = ir.def_counts(adj.primal)
     params = set(adj.primal.param_names)
     plan: dict[int, tuple] = {}
@@ -52,7 +55,13 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
             plan[save.site] = ("recompute", None)
             recomputed.setdefault(save.block, []).insert(0, save.stmt)
             needed |= set(ir.vars_read(save.stmt)) & primal_names
+    shapes = _shapes_taped(adj, read, needed, counts, params, namer)
     for save in _markers(adj.forward, Save):
+        if save.var.name in shapes:
+            plan[save.site] = ("tape", shapes[save.var.name])
+            if save.maybe_unbound:
+                unbound_inits.add(shapes[save.var.name].name)
+            continue
         if save.site in plan or (save.stmt is not None and save.stmt.prim is Prim.SETITEM
                                  and save.stmt not in kept):
             continue
@@ -67,10 +76,29 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
         elif how == "tape":
             plan[save.site] = ("tape", None)
     plan["blocks"] = recomputed
+    plan["shapes"] = shapes
     forward = _rewrite(adj.forward, plan, forward=True)
     inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in sorted(unbound_inits)]
     backward = _rewrite(adj.backward, plan, forward=False)
     return replace(adj, forward=inits + forward, backward=backward)
+
+
+def _shapes_taped(adj: Adjoint, read: set[str], needed: set[str], counts: dict[str, int],
+                  params: set[str], namer) -> dict[str, ir.Var]:
+    """{name: its shape's variable} for the loop values the backward sweep reads only as
+    unbroadcast's shape: taping a shape instead of an array keeps the tape small."""
+    by_value = _read_names(adj.backward, shape_only=False)
+    # Read for something else too: kept to be undone or redone from, or read for its value.
+    other = (needed - read) | by_value
+    shapes: dict[str, ir.Var] = {}
+    for save in _markers(adj.forward, Save):
+        name = save.var.name
+        if name in read and name not in other and name not in params \
+                and counts.get(name, 0) == 1 and save.stmt is not None \
+                and save.stmt.prim not in (Prim.SETITEM, Prim.APPEND) \
+                and save.in_loop and not save.invariant and not save.unbound:
+            shapes[name] = ir.Var(namer.fresh(f"{name}_shape"))
+    return shapes
 
 
 def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[str]) -> str | None:
@@ -89,11 +117,18 @@ def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[st
 
 def _rewrite(block, plan: dict, forward: bool) -> list:
     out: list = []
+    shapes = plan["shapes"]
     for stmt in block:
         if isinstance(stmt, BlockStart):
             out += plan["blocks"].get(stmt.block, [])  # values cheaper to redo than to keep
         elif isinstance(stmt, (Save, Restore)):
             out += _resolve_marker(stmt, plan.get(stmt.site), forward)
+        elif isinstance(stmt, ir.Assign) and stmt.target.name in shapes and forward:
+            out += [stmt, ir.Assign(shapes[stmt.target.name], Prim.KEPT_SHAPE, (stmt.target,),
+                                    loc=stmt.loc)]
+        elif isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST \
+                and isinstance(stmt.args[1], ir.Var) and stmt.args[1].name in shapes:
+            out.append(replace(stmt, args=(stmt.args[0], shapes[stmt.args[1].name])))
         elif isinstance(stmt, ir.If):
             out.append(replace(stmt, body=tuple(_rewrite(stmt.body, plan, forward)),
                                orelse=tuple(_rewrite(stmt.orelse, plan, forward))))
@@ -116,6 +151,7 @@ def _resolve_marker(marker, decision, forward: bool) -> list:
     if how.startswith("slice-"):
         return slot.forward(how == "slice-tape") if forward else slot.backward(how == "slice-tape")
     if how == "tape":
+        var = slot or var  # a shape taped in the array's place
         return [ir.Push(var, marker.loc)] if forward else [ir.Pop(var, marker.loc)]
     if forward:
         return [ir.Assign(slot, Prim.COPY, (var,), loc=marker.loc)]
@@ -130,14 +166,18 @@ def _markers(block, kind):
             yield from _markers(child, kind)
 
 
-def _read_names(block) -> set[str]:
+def _read_names(block, shape_only: bool = True) -> set[str]:
+    """The names a sweep reads; without `shape_only`, not those read only for their shape."""
     names: set[str] = set()
     for stmt in block:
         if isinstance(stmt, (Save, Restore, BlockStart)):
             continue
-        names.update(ir.vars_read(stmt))
+        if not shape_only and isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST:
+            names.update(ir.vars_read(replace(stmt, args=stmt.args[:1])))
+        else:
+            names.update(ir.vars_read(stmt))
         for child in ir.children(stmt):
-            names |= _read_names(child)
+            names |= _read_names(child, shape_only)
     return names
 
 

@@ -178,6 +178,8 @@ class Prim(enum.Enum):
     EYE = _s(VARIADIC, "nondiff", "xp", "eye")  # N, and M when given
     # gradient helpers (emitted only by derivative rules)
     UNBROADCAST = _s(2, "gradient", "rt", "unbroadcast")
+    # what unbroadcast reads of an array, taped in its place (ad/tape.py)
+    KEPT_SHAPE = _s(1, "gradient", "rt", "kept_shape")
     ZERO_LIKE = _s(1, "gradient", "rt", "zeros_like")
     SEED = _s(2, "gradient", "rt", "seed")  # the output's adjoint: given, or 1 for a scalar
     ADD_ANY = _s(2, "gradient", "rt", "add")  # adds tuples / lists of adjoints too

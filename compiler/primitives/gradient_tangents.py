@@ -66,9 +66,9 @@ def _einsum_grad(b: Builder, t: tuple, s):
     return multilinear_in(0, *others)(b, t, s)
 
 
-@jvp(Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT)
+@jvp(Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT, Prim.KEPT_SHAPE)
 def _constant(b: Builder, t: tuple, s):
-    """The output's seed (one, or the given constant) and zeros: no tangent."""
+    """The output's seed (one, or the given constant), zeros and shapes: no tangent."""
 
 
 jvp(Prim.UNBROADCAST, Prim.REDUCE_GRAD, Prim.MEAN_GRAD, Prim.MAXMIN_GRAD, Prim.CLIP_GRAD,

@@ -95,6 +95,11 @@ def _unbroadcast(run, s, g, like):
     return unbroadcast(g, like)
 
 
+@meaning(Prim.KEPT_SHAPE)
+def _kept_shape(run, s, x):
+    return x  # it stands in for x wherever it is read: unbroadcast's shape
+
+
 @meaning(Prim.ZERO_LIKE)
 def _zero_like(run, s, x):
     return zeros_like(x)

@@ -275,3 +275,13 @@ def helper_sliced_copy_written_in_place(X):
 
 
 ref(lambda X: jnp.sum((2.0 * X[-1, :2] + 0.5) * (2.0 * X[0, :2] + 0.5)))
+
+
+def _scale_shift(x, w, b):
+    return x * w + b
+
+
+# a temporary broadcast inside a helper (ranks unknown): x * w is 1x4, its user 3x4
+@add(vec(1, 4), vec(4), vec(3, 4), wrt=("x", "w", "b"))
+def helper_temporary_broadcast_into_its_user(x, w, b):
+    return np.sum(np.tanh(_scale_shift(x, w, b)))

@@ -159,3 +159,41 @@ def and_outside_loop_with_return(x):
     if x[0] > -0.5 and np.sum(x) < 1.0:
         return np.sum(np.exp(x))
     return np.sum(x)
+
+
+# issue 15: a value read only for its shape is taped as its shape (rt.kept_shape); here
+# u broadcasts (x is 1x4, w is 3x1), so its cotangent must still be summed back to u's shape
+@add(vec(1, 4), vec(3, 1), wrt=("x", "w"))
+def loop_value_kept_for_its_shape(x, w):
+    s = 0.0
+    for i in range(3):
+        u = x * w * (i + 1.0)
+        s = s + u
+    return np.sum(np.sin(s))
+
+
+# issue 15: in a loop a temporary broadcasts into its user (a * b is 1x4, its user 3x4):
+# its shape, not the array, is kept for the unbroadcast of its cotangent
+@add(vec(1, 4), vec(1, 4), vec(3, 4), wrt=("a", "b", "c"))
+def loop_temporary_broadcast_into_its_user(a, b, c):
+    s = c
+    for _ in range(3):
+        s = np.sin(a * b + s) - b / a * 0.5
+    return np.sum(s * s)
+
+
+def _rhs(x, p):
+    return -p * np.sin(x) + 0.1 * x
+
+
+# issue 15: RK4 through a helper (benchmarks/loops.py at a small size)
+@add(vec(4), vec(4), wrt=("x", "p"))
+def rk4_through_helper(x, p):
+    h = 0.1
+    for _ in range(3):
+        k1 = _rhs(x, p)
+        k2 = _rhs(x + 0.5 * h * k1, p)
+        k3 = _rhs(x + 0.5 * h * k2, p)
+        k4 = _rhs(x + h * k3, p)
+        x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    return np.sum(x * x)

@@ -52,14 +52,15 @@ def descent_value_and_grad(x0, k, seed=None):
     """
     xp = rt.array_module(x0, k)
     tape = []
-    t2 = None
+    t2_shape = None
     # descent.py:14:5: x = x0
     x = x0
     # descent.py:15:5: for _ in range(3):
     for _ in range(3):
         # descent.py:16:9: x = x - 0.1 * well.grad(x, k)
-        tape.append(t2)
+        tape.append(t2_shape)
         t2 = 0.1 * well_grad(x, k)
+        t2_shape = rt.kept_shape(t2)
         tape.append(x)
         x = x - t2
     # descent.py:17:5: return np.sum(x ** 2)
@@ -73,9 +74,9 @@ def descent_value_and_grad(x0, k, seed=None):
         t5_bar = x_bar
         x = tape.pop()
         x_bar = rt.unbroadcast(t5_bar, x)
-        t2_bar = -rt.unbroadcast(t5_bar, t2)
+        t2_bar = -rt.unbroadcast(t5_bar, t2_shape)
         t1_bar = t2_bar * 0.1
-        t2 = tape.pop()
+        t2_shape = tape.pop()
         t26 = well_hvp_x_k(x, k, x_dot=t1_bar, k_dot=rt.zero_tangent(k))[1]
         x_bar = x_bar + t26[0]
         k_bar = k_bar + t26[1]
@@ -90,14 +91,15 @@ def descent_value_and_grad(x0, k, seed=None):
 def descent_grad(x0, k):
     """Gradient of descent with respect to (x0, k)."""
     tape = []
-    t2 = None
+    t2_shape = None
     # descent.py:14:5: x = x0
     x = x0
     # descent.py:15:5: for _ in range(3):
     for _ in range(3):
         # descent.py:16:9: x = x - 0.1 * well.grad(x, k)
-        tape.append(t2)
+        tape.append(t2_shape)
         t2 = 0.1 * well_grad(x, k)
+        t2_shape = rt.kept_shape(t2)
         tape.append(x)
         x = x - t2
     # descent.py:17:5: return np.sum(x ** 2)
@@ -110,9 +112,9 @@ def descent_grad(x0, k):
         t5_bar = x_bar
         x = tape.pop()
         x_bar = rt.unbroadcast(t5_bar, x)
-        t2_bar = -rt.unbroadcast(t5_bar, t2)
+        t2_bar = -rt.unbroadcast(t5_bar, t2_shape)
         t1_bar = t2_bar * 0.1
-        t2 = tape.pop()
+        t2_shape = tape.pop()
         t26 = well_hvp_x_k(x, k, x_dot=t1_bar, k_dot=rt.zero_tangent(k))[1]
         x_bar = x_bar + t26[0]
         k_bar = k_bar + t26[1]

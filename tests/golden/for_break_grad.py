@@ -14,7 +14,7 @@ def for_break_value_and_grad(x, seed=None):
     tape = []
     t3 = None
     t5 = None
-    t7 = None
+    t7_shape = None
     # for_break.py:9:5: s = 0.0
     s = 0.0
     # for_break.py:10:5: for i in range(len(x)):
@@ -34,8 +34,9 @@ def for_break_value_and_grad(x, seed=None):
             tape.append(t5)
             t5 = xp.sin(t4)
             t6 = x[i]
-            tape.append(t7)
+            tape.append(t7_shape)
             t7 = t5 * t6
+            t7_shape = rt.kept_shape(t7)
             tape.append(s)
             s = s + t7
     value = s
@@ -53,10 +54,10 @@ def for_break_value_and_grad(x, seed=None):
             t8_bar = s_bar
             s = tape.pop()
             s_bar = rt.unbroadcast(t8_bar, s)
-            t7_bar = rt.unbroadcast(t8_bar, t7)
+            t7_bar = rt.unbroadcast(t8_bar, t7_shape)
             t5_bar = rt.unbroadcast(t7_bar * t6, t5)
             t6_bar = rt.unbroadcast(t7_bar * t5, t6)
-            t7 = tape.pop()
+            t7_shape = tape.pop()
             x_bar = rt.add_at(x_bar, t6_bar, x, rt.index[i])
             t4_bar = t5_bar * xp.cos(t4)
             t5 = tape.pop()
