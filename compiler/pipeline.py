@@ -17,6 +17,7 @@ import libcst as cst
 from . import ir
 from .ad.activity import helper_activity, param_paths
 from .ad.dead_code import optimize
+from .ad.draws import describe, first_draw
 from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
@@ -25,7 +26,7 @@ from .ad.second import helper_second_order, second_order
 from .ad.sequences import mark_sequences
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
-from .errors import UsageError, UserCodeError
+from .errors import UnsupportedError, UsageError, UserCodeError
 from .frontend import aliasing
 from .frontend.lower import ParsedModule, lower_function
 from .frontend.normalize import Normalizer
@@ -274,12 +275,27 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1], helper=True)
             helper = mark_sequences(helper, set(), params_are_arrays=False)
+            _refuse_drawing_helper(helper, call)
             found[key] = (helper, namer, temps, home)
             visit(helper, home, stack + (key,))
 
     for fn in functions:
         visit(fn, parsed, ((None, fn.name),))
     return found
+
+
+def _refuse_drawing_helper(helper: ir.Function, call: ir.Assign) -> None:
+    """A helper compiled on its own must not draw: its adjoint runs it again, drawing anew.
+
+    (Helpers of the model's own module that draw are inlined instead, frontend/inline.py.)
+    """
+    draw = first_draw(helper)
+    if draw is not None:
+        raise UnsupportedError(
+            f"{helper.name}() draws random numbers ({describe(draw)} at line {draw.loc.line}), "
+            "and agc compiles it as a separate helper, whose gradient would draw again",
+            call.loc, f"define {helper.name}() in the model's own module (agc then inlines it "
+            "at each call, drawing once), or draw in the model and pass the values to it")
 
 
 def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,

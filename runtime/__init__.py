@@ -19,6 +19,7 @@ from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
 from .cotangents import add, complete_like, complete_paths, seed, seeds_for, unbroadcast, zeros_like
 from .device import has_gpu, to_device
 from .dispatch import array_module
+from .draws import dropout_mask
 from .grads import (
     abs_grad,
     add_at,
@@ -151,6 +152,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "diagonal_grad",
     "dot_grad_left",
     "dot_grad_right",
+    "dropout_mask",
     "eigh_grad",
     "eigh_jvp",
     "eigvalsh_grad",

@@ -12,6 +12,7 @@ from . import (
     containers,
     control,
     conv,
+    draws,
     elementwise_kinks,
     elementwise_math,
     gradient_calls,
