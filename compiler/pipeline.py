@@ -298,6 +298,18 @@ def _refuse_drawing_helper(helper: ir.Function, call: ir.Assign) -> None:
             "at each call, drawing once), or draw in the model and pass the values to it")
 
 
+def _refuse_redrawn_gradient(primal: ir.Function, call: ir.Assign) -> None:
+    """A gradient the model calls and differentiates must not draw: its derivative rule runs
+    the function again (f_hvp in the backward sweep), drawing anew."""
+    draw = first_draw(primal)
+    if draw is not None:
+        raise UnsupportedError(
+            f"the derivative of this {primal.name}.grad(...) call runs {primal.name}() again, "
+            f"which draws random numbers ({describe(draw)} at line {draw.loc.line})",
+            call.loc, f"draw outside {primal.name}() and pass the values to it, or stop the "
+            "derivative of the call's value with agc.stop_gradient")
+
+
 def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,
                                call: ir.Assign) -> None:
     """Refuse two different functions of one name: the emitted module names helpers by name."""
@@ -340,6 +352,7 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),
                                                              user_globals)
         check_arrays(primal, wrt, call)
+        _refuse_redrawn_gradient(primal, call)
         hvp.home = home
         return Inner(hvp=hvp, tangents=tangents)
 

@@ -31,8 +31,8 @@ from ..primitives import rule_for
 from ..primitives.gradient_calls import with_active
 from . import param_kinds
 from .activity import active_variables
-from .draws import refuse_varied_draws
 from .adjoint import Adjoint, BlockStart, Restore, Save
+from .draws import refuse_varied_draws
 from .invariance import mark_shift_invariant
 from .lists import list_setitem_rule
 from .ranks import variable_ranks

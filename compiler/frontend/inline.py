@@ -24,6 +24,7 @@ from ..errors import SourceFile, UserCodeError
 from ..ir.prims import Prim
 from ..live import function_source
 from . import numpy_names as calls
+from .draw_calls import source_draws
 from .inline_bodies import (
     _always_returns,
     _assigned_in,
@@ -36,7 +37,6 @@ from .inline_bodies import (
     restructured,
     writes_a_parameter,
 )
-from .draw_calls import source_draws
 from .parsed import ParsedModule
 
 MAX_DEPTH = 32
