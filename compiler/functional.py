@@ -22,14 +22,18 @@ def vjp(fn, *args, wrt=None):
     """(value, pullback): `pullback(v)` is v^T J, PyTorch's backward(gradient=v).
 
     The pullback runs the emitted adjoint with `v` as the output's adjoint;
-    it recomputes the forward sweep, which keeps no state between calls.
+    it recomputes the forward sweep, which keeps no state between calls. A
+    model that draws from generator arguments draws as one call, here: each
+    pullback replays copies of them, so it sees the draws `value` saw.
     """
     f = as_differentiated(fn, wrt)
-    value = f.fn(*args)
+    replay = Replay(args)
+    value = f.fn(*replay.fresh())
+    replay.finish()
 
     def pullback(seed):
         """Cotangents of the wrt arguments for the output adjoint `seed`."""
-        return f.value_and_grad(*args, seed=seed)[1]
+        return f.value_and_grad(*replay.fresh(), seed=seed)[1]
 
     return value, pullback
 
@@ -70,7 +74,8 @@ def jacobian(fn, wrt=None):
         inputs = sum(int(np.size(args[p])) for p in wrt_positions(f))
         shapes = tuple(getattr(a, "shape", type(a)) for a in args)
         if shapes not in output_sizes:
-            output_sizes[shapes] = int(np.size(f.fn(*args)))
+            # on copies of any generators: measuring the size draws nothing for the caller
+            output_sizes[shapes] = int(np.size(f.fn(*Replay(args).fresh())))
         return forward(*args) if inputs < output_sizes[shapes] else reverse(*args)
 
     return jac

@@ -23,13 +23,15 @@ class Replay:
     def __init__(self, args: tuple):
         self.args = tuple(args)
         self.originals = list({id(g): g for g in _generators(self.args)}.values())
+        # the starting states, apart from the originals (finish() moves those on)
+        self.start = {id(g): copy.deepcopy(g) for g in self.originals}
         self.last: dict[int, np.random.Generator] = {}
 
     def fresh(self) -> tuple:
         """The arguments with each generator replaced by a copy of its starting state."""
         if not self.originals:
             return self.args
-        copies = {id(g): copy.deepcopy(g) for g in self.originals}
+        copies = {key: copy.deepcopy(g) for key, g in self.start.items()}
         self.last = copies
         return tuple(_replaced(a, copies) for a in self.args)
 

@@ -252,3 +252,17 @@ def test_numpy_global_random_functions_are_refused_with_a_hint():
     with pytest.raises(UnsupportedError, match="np.random.uniform") as err:
         agc.grad(f)(np.ones(2))
     assert "numpy.random.Generator" in str(err.value)
+
+
+def test_vjp_and_jacobian_draw_as_one_call():
+    x = np.array([0.3, -0.2])
+    rng = _rng()
+    value, pullback = agc.vjp(drawing_loop, x, rng)
+    assert value == drawing_loop.fn(x, _rng())
+    expected = _drawing_loop_grad(x, _rng())
+    np.testing.assert_allclose(pullback(1.0), expected, rtol=1e-10)
+    np.testing.assert_allclose(pullback(2.0), 2 * expected, rtol=1e-10)  # the same draws
+    assert rng.random() == _next_after(lambda r: drawing_loop.fn(x, r))
+    rng = _rng()
+    np.testing.assert_allclose(agc.jacobian(drawing_loop)(x, rng), expected, rtol=1e-10)
+    assert rng.random() == _next_after(lambda r: drawing_loop.fn(x, r))
