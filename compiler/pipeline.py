@@ -294,8 +294,9 @@ def _refuse_drawing_helper(helper: ir.Function, call: ir.Assign) -> None:
         raise UnsupportedError(
             f"{helper.name}() draws random numbers ({describe(draw)} at line {draw.loc.line}), "
             "and agc compiles it as a separate helper, whose gradient would draw again",
-            call.loc, f"define {helper.name}() in the model's own module (agc then inlines it "
-            "at each call, drawing once), or draw in the model and pass the values to it")
+            call.loc, "draw in the model and pass the values to it, or make it a plain function "
+            "of the model's own module (not a method, not imported): agc inlines those at "
+            "each call, drawing once")
 
 
 def _refuse_redrawn_gradient(primal: ir.Function, call: ir.Assign) -> None:
