@@ -72,6 +72,9 @@ class FunctionEmitter:
     def statement(self, stmt) -> list[cst.BaseStatement]:
         if isinstance(stmt, ir.Assign) and (stmt.prim.spec.in_place or stmt.prim.spec.effect):
             return [_line(in_place_statement(stmt, self.atom))]
+        if isinstance(stmt, ir.Assign) and stmt.prim.spec.draws \
+                and not self.uses.get(stmt.target.name):  # drawn only to move the generator on
+            return [_line(cst.Expr(self.expression(stmt).node))]
         if isinstance(stmt, ir.Assign):
             return [_assign(stmt.target.name, self.expression(stmt))]
         if isinstance(stmt, ir.If):
