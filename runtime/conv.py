@@ -202,7 +202,8 @@ def _conv_by_taps(xp, x, w, p: Plan, groups: int, per_group: int):
             term = xp.matmul(taps[..., i, j], pixels)
             y = term if y is None else xp.add(y, term, out=y)
     y = xp.reshape(y, (groups * per_group, n) + p.out)
-    return xp.reshape(xp.transpose(y, (1, 0, 2, 3)), p.shape)
+    # NCHW in memory too: a transposed view would hand its layout on to every later op
+    return xp.reshape(xp.ascontiguousarray(xp.transpose(y, (1, 0, 2, 3))), p.shape)
 
 
 def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
