@@ -17,7 +17,7 @@ import libcst as cst
 from . import ir
 from .ad.activity import helper_activity, param_paths
 from .ad.dead_code import optimize
-from .ad.draws import describe, first_draw
+from .ad.draws import refuse_drawing_helper, refuse_redrawn_gradient
 from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
@@ -26,7 +26,7 @@ from .ad.second import helper_second_order, second_order
 from .ad.sequences import mark_sequences
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
-from .errors import UnsupportedError, UsageError, UserCodeError
+from .errors import UsageError, UserCodeError
 from .frontend import aliasing
 from .frontend.lower import ParsedModule, lower_function
 from .frontend.normalize import Normalizer
@@ -275,40 +275,13 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1], helper=True)
             helper = mark_sequences(helper, set(), params_are_arrays=False)
-            _refuse_drawing_helper(helper, call)
+            refuse_drawing_helper(helper, call)
             found[key] = (helper, namer, temps, home)
             visit(helper, home, stack + (key,))
 
     for fn in functions:
         visit(fn, parsed, ((None, fn.name),))
     return found
-
-
-def _refuse_drawing_helper(helper: ir.Function, call: ir.Assign) -> None:
-    """A helper compiled on its own must not draw: its adjoint runs it again, drawing anew.
-
-    (Helpers of the model's own module that draw are inlined instead, frontend/inline.py.)
-    """
-    draw = first_draw(helper)
-    if draw is not None:
-        raise UnsupportedError(
-            f"{helper.name}() draws random numbers ({describe(draw)} at line {draw.loc.line}), "
-            "and agc compiles it as a separate helper, whose gradient would draw again",
-            call.loc, "draw in the model and pass the values to it, or make it a plain function "
-            "of the model's own module (not a method, not imported): agc inlines those at "
-            "each call, drawing once")
-
-
-def _refuse_redrawn_gradient(primal: ir.Function, call: ir.Assign) -> None:
-    """A gradient the model calls and differentiates must not draw: its derivative rule runs
-    the function again (f_hvp in the backward sweep), drawing anew."""
-    draw = first_draw(primal)
-    if draw is not None:
-        raise UnsupportedError(
-            f"the derivative of this {primal.name}.grad(...) call runs {primal.name}() again, "
-            f"which draws random numbers ({describe(draw)} at line {draw.loc.line})",
-            call.loc, f"draw outside {primal.name}() and pass the values to it, or stop the "
-            "derivative of the call's value with agc.stop_gradient")
 
 
 def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,
@@ -353,7 +326,7 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),
                                                              user_globals)
         check_arrays(primal, wrt, call)
-        _refuse_redrawn_gradient(primal, call)
+        refuse_redrawn_gradient(primal, call)
         hvp.home = home
         return Inner(hvp=hvp, tangents=tangents)
 

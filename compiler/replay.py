@@ -18,7 +18,8 @@ import numpy as np
 
 
 class Replay:
-    """Copies of the generators among some arguments (at the top or in dicts, lists, tuples)."""
+    """Copies of the generators among some arguments (at the top or in dicts, lists, tuples):
+    numpy Generators, and RandomStates passed explicitly."""
 
     def __init__(self, args: tuple):
         self.args = tuple(args)
@@ -38,12 +39,18 @@ class Replay:
     def finish(self) -> None:
         """Advance the caller's generators to the state the last evaluation left."""
         for g in self.originals:
-            if id(g) in self.last:
-                g.bit_generator.state = self.last[id(g)].bit_generator.state
+            last = self.last.get(id(g))
+            if isinstance(last, np.random.RandomState):
+                g.set_state(last.get_state())
+            elif last is not None:
+                g.bit_generator.state = last.bit_generator.state
+
+
+GENERATORS = (np.random.Generator, np.random.RandomState)  # RandomState: passed, not global
 
 
 def _generators(value) -> list:
-    if isinstance(value, np.random.Generator):
+    if isinstance(value, GENERATORS):
         return [value]
     if isinstance(value, dict):
         value = list(value.values())
@@ -53,7 +60,7 @@ def _generators(value) -> list:
 
 
 def _replaced(value, copies: dict):
-    if isinstance(value, np.random.Generator):
+    if isinstance(value, GENERATORS):
         return copies[id(value)]
     if isinstance(value, dict) and _generators(value):
         return type(value)((k, _replaced(v, copies)) for k, v in value.items())

@@ -306,3 +306,19 @@ def test_the_emitted_module_draws_on_its_own_lines_and_passes_ruff(tmp_path):
     twin.integers(0, 3, size=2)
     np.testing.assert_allclose(grad, np.cos(x) * twin.random(3))
     assert rng.random() == twin.random()
+
+
+@agc.differentiate(wrt="x")
+def legacy_draws(x, state):
+    return np.sum(np.sin(x) * state.normal(0.0, 1.0, size=2)) + state.random()
+
+
+def test_a_random_state_argument_is_replayed_too():
+    """An explicit np.random.RandomState argument draws as a Generator does."""
+    x = np.array([0.3, -0.2])
+    state = np.random.RandomState(3)
+    hessian = agc.hessian(legacy_draws)(x, state)
+    twin = np.random.RandomState(3)
+    np.testing.assert_allclose(hessian, np.diag(-np.sin(x) * twin.normal(0.0, 1.0, size=2)))
+    twin.random()
+    assert state.random() == twin.random()

@@ -62,3 +62,30 @@ def refuse_varied_draws(fn: ir.Function, varied_from: set[str]) -> None:
                 f"{describe(draw)} draws with an argument that depends on the parameters "
                 f"differentiated (`{moving[0]}`): agc gives a random draw no derivative",
                 draw.loc, REPARAMETERISED)
+
+
+def refuse_drawing_helper(helper: ir.Function, call: ir.Assign) -> None:
+    """A helper compiled on its own must not draw: its adjoint runs it again, drawing anew.
+
+    (Helpers of the model's own module that draw are inlined instead: frontend/inline.py.)
+    """
+    draw = first_draw(helper)
+    if draw is not None:
+        raise UnsupportedError(
+            f"{helper.name}() draws random numbers ({describe(draw)} at line {draw.loc.line}), "
+            "and agc compiles it as a separate helper, whose gradient would draw again",
+            call.loc, "draw in the model and pass the values to it, or make it a plain function "
+            "of the model's own module (not a method, not imported): agc inlines those at "
+            "each call, drawing once")
+
+
+def refuse_redrawn_gradient(primal: ir.Function, call: ir.Assign) -> None:
+    """A gradient the model calls and differentiates must not draw: its derivative rule runs
+    the function again (f_hvp in the backward sweep), drawing anew."""
+    draw = first_draw(primal)
+    if draw is not None:
+        raise UnsupportedError(
+            f"the derivative of this {primal.name}.grad(...) call runs {primal.name}() again, "
+            f"which draws random numbers ({describe(draw)} at line {draw.loc.line})",
+            call.loc, f"draw outside {primal.name}() and pass the values to it, or stop the "
+            "derivative of the call's value with agc.stop_gradient")

@@ -13,7 +13,7 @@ from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import linalg_calls
 from . import numpy_names as calls
-from .draw_calls import GLOBAL_HINT, is_draw, lower_draw, lower_dropout
+from .draw_calls import is_draw, lower_draw, lower_dropout, refuse_global_random
 from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
 from .stat_calls import lower_statistic
 
@@ -41,8 +41,7 @@ class CallLowering:
             return self.call_local(self.local_functions[func.value], node)
         if isinstance(func, cst.Lambda):  # (lambda t: t * 2)(x)
             return self.call_local(self.function_value(func), node)
-        if is_draw(self, func) and self._helper_module(func) is None \
-                and self.qualify(func) is None:  # rng.normal(...), not np.random.normal(...)
+        if is_draw(self, func):  # rng.normal(...) of a Generator value
             return lower_draw(self, node, dest)
         if isinstance(func, cst.Name) and not self.is_local(func.value) \
                 and self.names.qualify(func.value) is None \
@@ -65,10 +64,8 @@ class CallLowering:
             return linalg_calls.LOWERINGS[qualified](self, node, dest)
         if qualified is not None:
             spec = calls.FUNCTIONS.get(qualified)
-            if spec is None and qualified.startswith("numpy.random."):
-                raise self.unsupported(func, f"numpy's global random function "
-                                       f"`{self.module.code_for_node(func)}`", GLOBAL_HINT)
             if spec is None:
+                refuse_global_random(self, func, qualified)
                 raise self.unsupported(func, f"the function `{self.module.code_for_node(func)}`",
                                        "see docs/api.md for the supported numpy functions")
             if qualified in ("numpy.array", "numpy.asarray") and self._is_literal_list(node):

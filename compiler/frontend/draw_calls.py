@@ -36,10 +36,23 @@ def source_draws(node: cst.FunctionDef, helper_draws) -> bool:
     return False
 
 
+def names_a_draw(func: cst.BaseExpression) -> bool:
+    """Whether a call's function is `something.METHOD` with METHOD a Generator draw's name."""
+    return isinstance(func, cst.Attribute) and func.attr.value in DRAW_METHODS
+
+
 def is_draw(low, func: cst.BaseExpression) -> bool:
-    """Whether a call's function is `value.METHOD` with METHOD a Generator draw."""
-    return isinstance(func, cst.Attribute) and func.attr.value in DRAW_METHODS \
-        and not low.is_self(func.value)
+    """Whether a call's function is `value.METHOD` of a value (a Generator), a draw:
+    not a module's function (np.random.normal) nor a method of `self`."""
+    return names_a_draw(func) and not low.is_self(func.value) \
+        and low._helper_module(func) is None and low.qualify(func) is None
+
+
+def refuse_global_random(low, func: cst.BaseExpression, qualified: str) -> None:
+    """np.random.normal(...) and the like: numpy's hidden global state, refused with a hint."""
+    if qualified.startswith("numpy.random."):
+        raise low.unsupported(func, "numpy's global random function "
+                              f"`{low.module.code_for_node(func)}`", GLOBAL_HINT)
 
 
 def lower_draw(low, node: cst.Call, dest) -> ir.Atom:

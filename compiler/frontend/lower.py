@@ -19,7 +19,7 @@ from ..errors import Loc, UnsupportedError, UserCodeError
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .calls import CallLowering
-from .draw_calls import is_draw
+from .draw_calls import names_a_draw
 from .expressions import ExpressionLowering
 from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
@@ -242,8 +242,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
             if callee == "print" and not self.is_local(callee) and self.names.qualify(callee) is None:
                 self.print_call(call)
                 return
-        if isinstance(call, cst.Call) and is_draw(self, call.func):
-            self.expr(call)  # rng.random() for its effect: the generator moves on
+        if isinstance(call, cst.Call) and names_a_draw(call.func):
+            self.expr(call)  # rng.random() for its effect (np.random.random(): refused there)
             return
         if isinstance(call, cst.Yield):
             raise self.unsupported(node, "`yield` (a generator function has no single value "
