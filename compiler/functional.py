@@ -12,6 +12,7 @@ from . import api
 from .api import Differentiated, as_differentiated
 from .errors import UsageError
 from .jacobians import forward_able, jacfwd, jacrev, one_hot, wrt_names, wrt_positions
+from .replay import Replay
 from .runtime import array_module
 
 __all__ = ["check_grad", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "vjp"]
@@ -21,14 +22,18 @@ def vjp(fn, *args, wrt=None):
     """(value, pullback): `pullback(v)` is v^T J, PyTorch's backward(gradient=v).
 
     The pullback runs the emitted adjoint with `v` as the output's adjoint;
-    it recomputes the forward sweep, which keeps no state between calls.
+    it recomputes the forward sweep, which keeps no state between calls. A
+    model that draws from generator arguments draws as one call, here: each
+    pullback replays copies of them, so it sees the draws `value` saw.
     """
     f = as_differentiated(fn, wrt)
-    value = f.fn(*args)
+    replay = Replay(args)
+    value = f.fn(*replay.fresh())
+    replay.finish()
 
     def pullback(seed):
         """Cotangents of the wrt arguments for the output adjoint `seed`."""
-        return f.value_and_grad(*args, seed=seed)[1]
+        return f.value_and_grad(*replay.fresh(), seed=seed)[1]
 
     return value, pullback
 
@@ -69,7 +74,8 @@ def jacobian(fn, wrt=None):
         inputs = sum(int(np.size(args[p])) for p in wrt_positions(f))
         shapes = tuple(getattr(a, "shape", type(a)) for a in args)
         if shapes not in output_sizes:
-            output_sizes[shapes] = int(np.size(f.fn(*args)))
+            # on copies of any generators: measuring the size draws nothing for the caller
+            output_sizes[shapes] = int(np.size(f.fn(*Replay(args).fresh())))
         return forward(*args) if inputs < output_sizes[shapes] else reverse(*args)
 
     return jac
@@ -132,10 +138,12 @@ def hessian(fn, wrt=None):
         x = args[positions[0]]
         xp = array_module(*args)
         rows = []
+        replay = Replay(args)  # every column sees the same random draws
         for index in np.ndindex(np.shape(x)):
             tangents = [None] * len(args)
             tangents[positions[0]] = one_hot(xp, x, index)
-            rows.append(xp.asarray(f.hvp(*args, tangents=tangents)[1]))
+            rows.append(xp.asarray(f.hvp(*replay.fresh(), tangents=tangents)[1]))
+        replay.finish()
         if not rows:
             return xp.zeros(np.shape(x) * 2)
         return xp.stack(rows).reshape(np.shape(x) * 2)
@@ -180,15 +188,16 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
     Raises AssertionError naming the parameter and index where they disagree.
     """
     f = as_differentiated(fn, wrt)
-    value = f.fn(*args)
+    replay = Replay(args)  # every evaluation sees the same random draws
+    value = f.fn(*replay.fresh())
     seed = None if np.ndim(value) == 0 else np.ones_like(value, dtype=float)  # checks sum(f)
-    grads = f.value_and_grad(*args, seed=seed)[1]
+    grads = f.value_and_grad(*replay.fresh(), seed=seed)[1]
     names = wrt_names(f)
     grads = grads if len(names) > 1 else (grads,)
     worst = 0.0
     for name, grad in zip(names, grads):
         position = list(_param_names(f.fn)).index(name)
-        numeric = _central_differences(f.fn, args, position, eps)
+        numeric = _central_differences(f.fn, replay, position, eps)
         error = np.abs(np.asarray(grad, dtype=float) - numeric)
         bound = atol + rtol * np.abs(numeric)
         if np.any(error > bound):
@@ -196,6 +205,7 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
             raise AssertionError(f"gradient of {name} disagrees with finite differences at "
                                  f"{at}: agc {np.asarray(grad)[at]!r}, numeric {numeric[at]!r}")
         worst = max(worst, float(np.max(error, initial=0.0)))
+    replay.finish()
     return worst
 
 
@@ -203,8 +213,8 @@ def _param_names(fn):
     return inspect.signature(fn).parameters
 
 
-def _central_differences(fn, args, position, eps):
-    x = args[position]
+def _central_differences(fn, replay: Replay, position, eps):
+    x = replay.args[position]
     base = np.array(x, dtype=float)
     grad = np.zeros_like(base)
     for index in np.ndindex(base.shape):
@@ -212,7 +222,7 @@ def _central_differences(fn, args, position, eps):
         for step in (eps, -eps):
             moved = base.copy()
             moved[index] += step
-            new_args = list(args)
+            new_args = list(replay.fresh())
             new_args[position] = moved if np.ndim(x) else float(moved)
             values.append(float(np.sum(fn(*new_args))))
         grad[index] = (values[0] - values[1]) / (2 * eps)

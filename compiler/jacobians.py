@@ -13,6 +13,7 @@ from .api import Differentiated, _scalar_key, as_differentiated
 from .backend.jacobian import vjp_rows_function
 from .errors import UsageError
 from .live import load_into
+from .replay import Replay
 from .runtime import array_module
 from .runtime.arrays import checking_arguments
 from .runtime.model_lines import add_model_line
@@ -53,22 +54,25 @@ def jacfwd(fn, wrt=None):
     def jac(*args):
         xp = array_module(*args)
         jacobians = []
+        replay = Replay(args)  # every column sees the same random draws
         for position in wrt_positions(f):
             x = args[position]
             columns, out_shape, along = [], (), None
             for index in np.ndindex(np.shape(x)):
                 direction = one_hot(xp, x, index)
+                run = replay.fresh()
                 if along is None:  # the first column compiles (or finds) the JVP
                     tangents = tuple(direction if i == position else None
                                      for i in range(len(args)))
-                    value, column = f.jvp(*args, tangents=tangents)
+                    value, column = f.jvp(*run, tangents=tangents)
                     along = _compiled_jvp(f, args, position)
                 else:
-                    value, column = along(direction)
+                    value, column = along(direction, run)
                 out_shape = np.shape(value)
                 columns.append(xp.asarray(column))
             stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
             jacobians.append(stacked.reshape(out_shape + np.shape(x)))
+        replay.finish()
         return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
 
     return jac
@@ -81,9 +85,10 @@ def _compiled_jvp(f: Differentiated, args: tuple, position: int):
     compiled = f._compiled[("jvp", (f._names[position],)) + _scalar_key(bound)]
     dot = compiled.dots[0]
 
-    def along(direction):
+    def along(direction, run: tuple):
+        """The column along `direction`, of f at `run` (args, or them with fresh generators)."""
         try:
-            return compiled.jvp(*bound, **{dot: direction})
+            return compiled.jvp(*(bound if run is args else f._bind(run, {})), **{dot: direction})
         except Exception as error:  # numpy's, raised in emitted code: name the model line
             add_model_line(error)
             raise
@@ -171,11 +176,13 @@ def _stack_rows(xp, out, rows, args, f):
 def _jacrev_by_rows(f, args):
     """The Jacobian from one vjp per output element, each running the forward sweep."""
     xp = array_module(*args)  # numpy or cupy: the Jacobian stays on the arguments' device
-    out = xp.asarray(f.fn(*args))
+    replay = Replay(args)  # every row sees the same random draws
+    out = xp.asarray(f.fn(*replay.fresh()))
     dtype = out.dtype if out.dtype.kind == "f" else xp.float64
     rows = []
     for index in np.ndindex(out.shape or ()):
         seed = xp.zeros(out.shape, dtype=dtype)
         seed[index] = 1.0
-        rows.append(f.value_and_grad(*args, seed=seed if out.shape else 1.0)[1])
+        rows.append(f.value_and_grad(*replay.fresh(), seed=seed if out.shape else 1.0)[1])
+    replay.finish()
     return _stack_rows(xp, out, rows, args, f)

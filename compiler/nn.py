@@ -20,6 +20,7 @@ Everything is numerically stable: shifted by the max before `exp`, and
 import numpy as np
 from agc.runtime import array_module as _array_module
 from agc.runtime import conv as _conv
+from agc.runtime import draws as _draws
 from agc.runtime import pooling as _pooling
 from agc.runtime import stop_gradient
 from agc.torch_weights import load_torch_state_dict
@@ -37,6 +38,7 @@ __all__ = [
     "conv1d",
     "conv2d",
     "cross_entropy",
+    "dropout",
     "flatten",
     "gelu",
     "layer_norm",
@@ -57,6 +59,16 @@ __all__ = [
 def linear(x, weight, bias=0.0):
     """x @ weight.T + bias, as torch.nn.functional.linear (weight is (out, in))."""
     return x @ weight.T + bias
+
+
+def dropout(x, p, rng, training=True):
+    """torch.nn.functional.dropout with its mask drawn from `rng`, a numpy.random.Generator.
+
+    Training: each element is kept with probability 1 - p and scaled by 1 / (1 - p),
+    else zeroed; eval (training=False) and p == 0 give x unchanged (as a new array), and
+    draw nothing. A primitive: agc draws the mask once per gradient call and keeps it.
+    """
+    return x * _draws.dropout_mask(rng, x, p, training)
 
 
 def flatten(x, start_dim=1, end_dim=-1):

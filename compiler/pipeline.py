@@ -17,6 +17,7 @@ import libcst as cst
 from . import ir
 from .ad.activity import helper_activity, param_paths
 from .ad.dead_code import optimize
+from .ad.draws import refuse_drawing_helper, refuse_redrawn_gradient
 from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
@@ -274,6 +275,7 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
             helper, namer, temps = primal_ir(home, key[1], helper=True)
             helper = mark_sequences(helper, set(), params_are_arrays=False)
+            refuse_drawing_helper(helper, call)
             found[key] = (helper, namer, temps, home)
             visit(helper, home, stack + (key,))
 
@@ -324,6 +326,7 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),
                                                              user_globals)
         check_arrays(primal, wrt, call)
+        refuse_redrawn_gradient(primal, call)
         hvp.home = home
         return Inner(hvp=hvp, tangents=tangents)
 

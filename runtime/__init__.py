@@ -28,6 +28,7 @@ from .cotangents import (
 )
 from .device import has_gpu, to_device
 from .dispatch import array_module
+from .draws import dropout_mask
 from .grads import (
     abs_grad,
     add_at,
@@ -160,6 +161,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "diagonal_grad",
     "dot_grad_left",
     "dot_grad_right",
+    "dropout_mask",
     "eigh_grad",
     "eigh_jvp",
     "eigvalsh_grad",

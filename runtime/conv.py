@@ -19,6 +19,8 @@ from .arrays import astype
 from .dispatch import array_module as _xp
 from .grads import _dtype
 
+MIN_TAP_CHANNELS = 16  # fewer input channels per group: one im2col GEMM is faster
+
 
 def pair(value, n: int, name: str) -> tuple:
     """An int or a sequence of n ints, as a tuple of n ints (torch's `_pair`)."""
@@ -79,6 +81,11 @@ class Plan:
     def scatter(self, xp, cols, dtype):
         """The transpose of `windows`: cols (N, C, kH, kW, OH, OW) added back onto the
         padded input, then the padding cut off. Gives (N, C, H, W)."""
+        return self.scatter_taps(xp, lambda i, j: cols[:, :, i, j], dtype)
+
+    def scatter_taps(self, xp, tap, dtype):
+        """The transpose of `windows`, one kernel tap at a time: tap(i, j) (N, C, OH, OW),
+        made when it is added, added back onto the padded input, the padding then cut off."""
         n, c, h, w = self.x4
         (top, bottom), (left, right) = self.pads
         total = xp.zeros((n, c, h + top + bottom, w + left + right), dtype=dtype)
@@ -86,7 +93,7 @@ class Plan:
         for i in range(self.kernel[0]):  # one vectorised add per kernel tap
             for j in range(self.kernel[1]):
                 total[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, :, i, j]
+                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += tap(i, j)
         return total[:, :, top:top + h, left:left + w]
 
 
@@ -169,18 +176,61 @@ def conv(x, w, stride=1, padding=0, dilation=1, groups=1):
     """The convolution of x with w (1-d or 2-d, by w's rank), without bias."""
     xp = _xp(x, w)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
+    if _by_taps(p, x, groups):
+        return _conv_by_taps(xp, x, w, p, groups, per_group)
     y = xp.matmul(_weights(xp, w, groups, per_group), _columns(xp, x, p, groups))
     return xp.reshape(y, p.shape)  # (N, G, O/G, OH*OW) is already (N, O, OH, OW)
 
 
+def _by_taps(p: Plan, x, groups: int) -> bool:
+    """Whether to convolve one kernel tap at a time: several taps and enough channels per
+    group that each tap's GEMM is a real one (the stem's 3 channels are not: one im2col)."""
+    return p.kernel[0] * p.kernel[1] > 1 and p.x4[1] // groups >= MIN_TAP_CHANNELS
+
+
+def _conv_by_taps(xp, x, w, p: Plan, groups: int, per_group: int):
+    """conv(x, w) as a sum over the kernel taps of w[:, :, i, j] @ x's pixels at that tap:
+    the same products as one im2col GEMM, but the largest copy is x's, not kH kW times it."""
+    n, c = p.x4[:2]
+    win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW), a view
+    taps = xp.reshape(w, (groups, per_group, c // groups) + p.kernel)
+    y = None
+    for i in range(p.kernel[0]):
+        for j in range(p.kernel[1]):
+            pixels = xp.reshape(xp.transpose(win[..., i, j], (1, 0, 2, 3)),
+                                (groups, c // groups, -1))  # (G, C/G, N OH OW), one copy
+            term = xp.matmul(taps[..., i, j], pixels)
+            y = term if y is None else xp.add(y, term, out=y)
+    y = xp.reshape(y, (groups * per_group, n) + p.out)
+    # NCHW in memory too: a transposed view would hand its layout on to every later op
+    return xp.reshape(xp.ascontiguousarray(xp.transpose(y, (1, 0, 2, 3))), p.shape)
+
+
 def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
-    """Cotangent of x for y = conv(x, w): w's columns times g, scattered onto x."""
+    """Cotangent of x for y = conv(x, w): each kernel tap's weights times g, added onto x."""
     xp = _xp(g, w)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
-    wmat = _weights(xp, w, groups, per_group)
-    cols = xp.matmul(xp.swapaxes(wmat, -1, -2), _g_matrix(xp, g, p, groups, per_group))
-    cols = xp.reshape(cols, p.x4[:2] + p.kernel + p.out)
-    dx = p.scatter(xp, cols, _dtype(g, x))
+    gmat = _g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH*OW)
+    n, c = p.x4[:2]
+    # One product per tap (w[:, :, i, j].T @ g, shaped like x's window at that tap) added
+    # into dx at once: never the whole (N, C kH kW, OH OW) column matrix, kH kW times larger.
+    taps = xp.reshape(w, (groups, per_group, c // groups) + p.kernel)
+    if not _by_taps(p, x, groups) and p.kernel != (1, 1):
+        cols = xp.matmul(xp.swapaxes(_weights(xp, w, groups, per_group), -1, -2), gmat)
+        dx = p.scatter(xp, xp.reshape(cols, p.x4[:2] + p.kernel + p.out), _dtype(g, x))
+        return xp.reshape(dx, x.shape)
+    if p.kernel == (1, 1) and p.stride == (1, 1) and not any(sum(p.pads, ())):
+        dx = xp.matmul(xp.swapaxes(taps[..., 0, 0], -1, -2), gmat)  # x's own shape
+        return astype(xp.reshape(dx, x.shape), _dtype(g, x), copy=False)
+    # g as (G, O/G, N OH OW), copied once: each tap is then one GEMM over the whole batch
+    flat = xp.reshape(xp.transpose(gmat, (1, 2, 0, 3)), (groups, per_group, -1))
+
+    def tap(i, j):
+        product = xp.matmul(xp.swapaxes(taps[..., i, j], -1, -2), flat)  # (G, C/G, N OH OW)
+        product = xp.reshape(product, (groups, c // groups, n) + p.out)
+        return xp.reshape(xp.transpose(product, (2, 0, 1, 3, 4)), (n, c) + p.out)  # a view
+
+    dx = p.scatter_taps(xp, tap, _dtype(g, x))
     return xp.reshape(dx, x.shape)
 
 
@@ -188,13 +238,16 @@ def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     """Cotangent of w for y = conv(x, w): g times x's columns, summed over the batch."""
     xp = _xp(g, x)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
-    cols = _columns(xp, x, p, groups)
-    gmat = _g_matrix(xp, g, p, groups, per_group)
     # One GEMM per group over the batch and the output pixels together: a matmul per
     # sample then a sum made (N, O, C kH kW) products, 1.3 s for ResNet's layer4 (1x1
-    # images, batch 32) against 10 ms this way.
-    n, _, ck, pixels = cols.shape
-    cols = xp.reshape(xp.transpose(cols, (1, 0, 3, 2)), (groups, n * pixels, ck))
+    # images, batch 32) against 10 ms this way. The columns are copied once, straight
+    # into that product's layout (an im2col then a transposed copy of it held two).
+    n, c = p.x4[:2]
+    pixels = p.out[0] * p.out[1]
+    win = xp.reshape(p.windows(xp, xp.reshape(x, p.x4)), (n, groups, c // groups) + p.out
+                     + p.kernel)  # (N, G, C/G, OH, OW, kH, kW), still a view
+    cols = xp.reshape(xp.transpose(win, (1, 0, 3, 4, 2, 5, 6)), (groups, n * pixels, -1))
+    gmat = _g_matrix(xp, g, p, groups, per_group)
     gmat = xp.reshape(xp.transpose(gmat, (1, 2, 0, 3)), (groups, per_group, n * pixels))
     dw = xp.matmul(gmat, cols)
     return astype(xp.reshape(dw, w.shape), _dtype(g, w), copy=False)

@@ -37,6 +37,13 @@ CONVS = [
     ("conv2d", "padding=(1, 0), dilation=(2, 1)", (3, 6, 5), (2, 3, 2, 2), True),
     ("conv1d", "stride=2, padding=1, dilation=2, groups=2", (2, 4, 9), (6, 2, 3), True),
     ("conv1d", "padding='same'", (3, 8), (2, 3, 4), False),
+    # 16+ channels per group: one GEMM per kernel tap (runtime/conv.py's MIN_TAP_CHANNELS)
+    ("conv2d", "stride=2, padding=(1, 2), dilation=(1, 2), groups=2", (2, 32, 5, 6),
+     (4, 16, 3, 2), True),
+    ("conv2d", "padding=1", (16, 4, 3), (3, 16, 3, 3), False),
+    ("conv2d", "", (2, 16, 3, 4), (5, 16, 1, 1), True),  # 1x1: a plain matrix product
+    ("conv2d", "stride=2", (1, 16, 5, 4), (3, 16, 1, 1), False),
+    ("conv1d", "padding='same', dilation=2", (2, 16, 7), (3, 16, 3), True),
 ]
 # (op, options, x's shape)
 POOLS = [

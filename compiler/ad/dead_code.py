@@ -128,8 +128,8 @@ def _prune(block, live: set[str], inside: dict) -> list:
     out = []
     for stmt in _drop_copies_back(block, inside):
         if isinstance(stmt, ir.Assign) and stmt.target.name not in live \
-                and not stmt.prim.spec.effect:
-            continue
+                and not (stmt.prim.spec.effect or stmt.prim.spec.draws):
+            continue  # a draw advances its generator even when its value is unused
         if isinstance(stmt, ir.If):
             body, orelse = _prune(stmt.body, live, inside), _prune(stmt.orelse, live, inside)
             if not body and not orelse:

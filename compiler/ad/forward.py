@@ -34,6 +34,7 @@ from ..primitives import jvp_rule_for
 from ..primitives.tangents import zero
 from . import param_kinds
 from .activity import active_variables
+from .draws import refuse_varied_draws
 from .ranks import variable_ranks
 
 # Primitives whose output may be their argument itself, or a view of it, where the
@@ -83,6 +84,7 @@ class Forwarder:
         self.ranks = variable_ranks(fn, known)
         self.scalars = frozenset(name for name, rank in self.ranks.items() if rank == 0)
         self.active = active_variables(fn, wrt)
+        refuse_varied_draws(fn, set(wrt))
         self.dots: dict[str, str] = {}
         self.loops: list[_Loop] = []
         self.maybe_bound = set(fn.param_names)  # assigned on some path before this point

@@ -32,6 +32,7 @@ from ..primitives.gradient_calls import with_active
 from . import param_kinds
 from .activity import active_variables
 from .adjoint import Adjoint, BlockStart, Restore, Save
+from .draws import refuse_varied_draws
 from .invariance import mark_shift_invariant
 from .lists import list_setitem_rule
 from .ranks import variable_ranks
@@ -63,6 +64,7 @@ class Reverser:
         self.temps = temps
         self.paths = paths or {}  # wrt parameters differentiated in part: {name: key paths}
         self.active = active_variables(fn, wrt, 1 if has_aux else None, self.paths)
+        refuse_varied_draws(fn, set(wrt))
         self.bars: dict[str, str] = {}
         self.sites = 0
         self.def_counts = ir.def_counts(fn)
@@ -211,8 +213,9 @@ class Reverser:
         self.sites += 1
         self.site_ids[id(stmt)] = self.sites
         name = stmt.target.name
+        # a draw is new each iteration although it reads only values the loop keeps
         invariant = bool(loops) and self.def_counts.get(name, 0) == 1 and not (
-            set(ir.vars_read(stmt)) & _loop_assigned(loops[0]))
+            set(ir.vars_read(stmt)) & _loop_assigned(loops[0])) and not stmt.prim.spec.draws
         unbound = name not in self.maybe_bound
         self.maybe_bound.add(name)
         recompute = not invariant and self.recomputable(stmt, loops)

@@ -72,6 +72,9 @@ class FunctionEmitter:
     def statement(self, stmt) -> list[cst.BaseStatement]:
         if isinstance(stmt, ir.Assign) and (stmt.prim.spec.in_place or stmt.prim.spec.effect):
             return [_line(in_place_statement(stmt, self.atom))]
+        if isinstance(stmt, ir.Assign) and stmt.prim.spec.draws \
+                and not self.uses.get(stmt.target.name):  # drawn only to move the generator on
+            return [_line(cst.Expr(self.expression(stmt).node))]
         if isinstance(stmt, ir.Assign):
             return [_assign(stmt.target.name, self.expression(stmt))]
         if isinstance(stmt, ir.If):
@@ -193,14 +196,14 @@ def _inline_plan(stmts: list, temps, uses: dict[str, int]) -> set[str]:
     A temporary qualifies when it is read exactly once, by a later statement
     of the same block (not inside a nested loop or branch, which would change
     how often it is computed), and nothing in between assigns a name its
-    expression reads.
+    expression reads. A random draw never qualifies.
     """
     plan: set[str] = set()
     reads: dict[str, set[str]] = {}
     for i, stmt in enumerate(stmts):
         if not (isinstance(stmt, ir.Assign) and stmt.target.name in temps
-                and uses.get(stmt.target.name) == 1):
-            continue
+                and uses.get(stmt.target.name) == 1) or stmt.prim.spec.draws:
+            continue  # a draw stays on its line: moved, it would draw after a later draw
         t = stmt.target.name
         deps = set()
         for n in ir.vars_read(stmt):

@@ -8,6 +8,7 @@ function is used by no test.
 from __future__ import annotations
 
 from ..frontend import constructs, linalg_calls
+from ..frontend.draw_calls import DRAW_METHODS
 from ..frontend.numpy_names import (
     ATTRIBUTES,
     CONSTANTS,
@@ -60,12 +61,24 @@ def render() -> str:
     parts.append(f"\n## Array methods ({len(METHODS)})\n\n"
                  "| method | keywords | derivative | forward |\n|---|---|---|---|\n")
     parts += [_row(f"x.{name}()", spec) for name, spec in sorted(METHODS.items())]
+    parts.append(_draws())
     parts.append("\n## Attributes and constants\n\n")
     parts.append("Attributes: " + ", ".join(f"`x.{a}`" for a in sorted(ATTRIBUTES)) + ".\n")
     parts.append("Constants: " + ", ".join(f"`{c}`" for c in sorted(CONSTANTS)) + ".\n")
     parts.append(_refused())
     parts.append(_constructs())
     return "".join(parts)
+
+
+def _draws() -> str:
+    """The methods of a numpy.random.Generator a model may call (frontend/draw_calls.py)."""
+    names = ", ".join(f"`rng.{name}()`" for name in sorted(DRAW_METHODS))
+    return (f"\n## Random draws ({len(DRAW_METHODS)})\n\n{names}, with `rng` a "
+            "`numpy.random.Generator` the model is given as an argument: drawn once per call "
+            "(of the function, its gradient or its JVP), as the function does, with no "
+            "derivative; their distribution arguments must not depend on the parameters "
+            "differentiated (write `loc + scale * rng.standard_normal(size)`). numpy's global "
+            "`np.random.*` functions are refused. See [api.md](api.md#random-draws-and-dropout).\n")
 
 
 def _constructs() -> str:
@@ -119,6 +132,8 @@ def _forward(prim: Prim) -> str:
 def _derivative(spec: CallSpec) -> str:
     prim: Prim = spec.prim
     facts = prim.spec
+    if prim is Prim.DROPOUT_MASK:  # x * its mask: lowered by frontend/draw_calls.py
+        return "through `x`"
     if not facts.differentiable:
         return "none"
     if facts.diff_args is None:

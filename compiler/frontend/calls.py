@@ -13,6 +13,7 @@ from ..errors import UserCodeError
 from ..ir.prims import Prim
 from . import linalg_calls
 from . import numpy_names as calls
+from .draw_calls import is_draw, lower_draw, lower_dropout, refuse_global_random
 from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
 from .stat_calls import lower_statistic
 
@@ -29,15 +30,19 @@ class CallLowering:
         if gradient is not None:
             return gradient
         if (any(self.passes_function(a.value) for a in node.args) or self.recursive(func)) \
-                and self.inlinable_helper(func) or self.writes_its_arguments(func):
+                and self.inlinable_helper(func) or self.writes_its_arguments(func) \
+                or self.draws_inside(func):
             # a helper given a function (a lambda, np.cos), calling itself, or writing its
-            # argument in place: inlined, so it can call it, so its recursion unrolls on
-            # constants, or so the write reaches the caller's object
+            # argument in place, or drawing random numbers: inlined, so it can call it, so its
+            # recursion unrolls on constants, so the write reaches the caller's object, or so
+            # each draw happens once
             return self.call_local(self.module_function(func.value), node)
         if isinstance(func, cst.Name) and func.value in self.local_functions:
             return self.call_local(self.local_functions[func.value], node)
         if isinstance(func, cst.Lambda):  # (lambda t: t * 2)(x)
             return self.call_local(self.function_value(func), node)
+        if is_draw(self, func):  # rng.normal(...) of a Generator value
+            return lower_draw(self, node, dest)
         if isinstance(func, cst.Name) and not self.is_local(func.value) \
                 and self.names.qualify(func.value) is None \
                 and func.value not in self.names.functions:
@@ -60,6 +65,7 @@ class CallLowering:
         if qualified is not None:
             spec = calls.FUNCTIONS.get(qualified)
             if spec is None:
+                refuse_global_random(self, func, qualified)
                 raise self.unsupported(func, f"the function `{self.module.code_for_node(func)}`",
                                        "see docs/api.md for the supported numpy functions")
             if qualified in ("numpy.array", "numpy.asarray") and self._is_literal_list(node):
@@ -187,6 +193,8 @@ class CallLowering:
         if dtype_of is not None:
             made = self.emit_assign(None, spec.prim, atoms, node, ir.Params.of(**params))
             return self.emit_assign(dest, Prim.ASTYPE, [made, dtype_of], node)
+        if spec.prim is Prim.DROPOUT_MASK:  # agc.nn.dropout(x, p, rng, training)
+            return lower_dropout(self, node, atoms, dest)
         if spec.prim in CONVS and len(atoms) == 3:  # agc.nn.conv2d(x, w, bias)
             return conv_with_bias(self, node, spec.prim, atoms, params, dest)
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))

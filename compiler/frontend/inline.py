@@ -24,6 +24,7 @@ from ..errors import SourceFile, UserCodeError
 from ..ir.prims import Prim
 from ..live import function_source
 from . import numpy_names as calls
+from .draw_calls import source_draws
 from .inline_bodies import (
     _always_returns,
     _assigned_in,
@@ -197,6 +198,21 @@ class InlineLowering:
             self.writers[func.value] = writes_a_parameter(node) and \
                 _early_return(restructured(list(node.body.body), {})) is None
         return self.writers[func.value]
+
+    def draws_inside(self, func) -> bool:
+        """Whether `func` names a helper of this module that draws random numbers (itself or
+        through this module's helpers it calls): inlined, so each draw happens once, at the
+        call, and is never drawn again by the helper's adjoint."""
+        return self.inlinable_helper(func) and self._draws(func.value, set())
+
+    def _draws(self, name: str, seen: set[str]) -> bool:
+        if name not in self.drawers:
+            seen.add(name)
+            node = self.helper_source(name)
+            self.drawers[name] = node is not None and source_draws(
+                node, lambda callee: callee not in seen and self.inlinable_helper(
+                    cst.Name(callee)) and self._draws(callee, seen))
+        return self.drawers[name]
 
     def inlinable_helper(self, func) -> bool:
         """Whether `func` names a module-level function of the model's module."""

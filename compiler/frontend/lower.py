@@ -19,6 +19,7 @@ from ..errors import Loc, UnsupportedError, UserCodeError
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .calls import CallLowering
+from .draw_calls import names_a_draw
 from .expressions import ExpressionLowering
 from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
@@ -85,6 +86,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.foreign: list[ParsedModule] = []  # helpers' sources parsed for inlining
         self.recursion: dict[str, bool] = {}  # module-level helper -> whether it calls itself
         self.writers: dict[str, bool] = {}  # helper -> whether it is inlined for its writes
+        self.drawers: dict[str, bool] = {}  # helper -> whether it is inlined for its draws
         self.helper_nodes: dict[str, cst.FunctionDef | None] = {}  # read from live functions
 
     # -------------------------------------------------------------- helpers
@@ -240,6 +242,9 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
             if callee == "print" and not self.is_local(callee) and self.names.qualify(callee) is None:
                 self.print_call(call)
                 return
+        if isinstance(call, cst.Call) and names_a_draw(call.func):
+            self.expr(call)  # rng.random() for its effect (np.random.random(): refused there)
+            return
         if isinstance(call, cst.Yield):
             raise self.unsupported(node, "`yield` (a generator function has no single value "
                                    "to differentiate)", "return the value instead, or "

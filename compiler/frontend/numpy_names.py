@@ -425,6 +425,9 @@ def _nn_functions() -> dict[str, CallSpec]:
         "agc.nn.max_pool2d": _sig(Prim.MAX_POOL2D, *pool),
         "agc.nn.avg_pool2d": _sig(Prim.AVG_POOL2D, *pool),
         "agc.nn.adaptive_avg_pool2d": _sig(Prim.ADAPTIVE_AVG_POOL2D, A("x"), static("output_size")),
+        # x * its mask, drawn from rng (frontend/draw_calls.py)
+        "agc.nn.dropout": _sig(Prim.DROPOUT_MASK, A("x"), A("p"), A("rng"),
+                               A("training", "array", True)),
     }
 
 

@@ -54,6 +54,9 @@ class Spec:
     fold: Callable | None = None  # the Python operator that folds it on constants (Builder)
     # a side effect (print, assert): never removed as dead code, emitted as a statement
     effect: bool = False
+    # draws from a numpy.random.Generator (advancing it): never removed, repeated or moved;
+    # its value is kept for the backward sweep, never recomputed (frontend/draw_calls.py)
+    draws: bool = False
 
 
 def _s(arity: int, group: str, form: str, name: str, **facts: object) -> Spec:
@@ -425,6 +428,10 @@ class Prim(enum.Enum):
     # (gradient, H v) of the f of a GRAD_CALL: f_hvp(*args, x_dot=...); params as GRAD_CALL's,
     # wrt: the names moving, dots: the tangent keywords (the last args)
     GRAD_CALL_HVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp", makes_sequence=True)
+    # issue 19, random draws: rng.METHOD(args, key=value) of a numpy.random.Generator (params:
+    # method, keywords: the names of the last args); agc.nn.dropout's mask (rng, x, p, training)
+    DRAW = _s(VARIADIC, "nondiff", "special", "draw", draws=True)
+    DROPOUT_MASK = _s(4, "nondiff", "rt", "dropout_mask", draws=True)
 
     @property
     def spec(self) -> Spec:

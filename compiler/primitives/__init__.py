@@ -12,6 +12,7 @@ from . import (
     containers,
     control,
     conv,
+    draws,
     elementwise_kinks,
     elementwise_math,
     gradient_calls,
@@ -43,7 +44,7 @@ from .registry import (
 )
 
 __all__ = [
-    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "conv", "elementwise_kinks",
+    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "conv", "draws", "elementwise_kinks",
     "elementwise_math", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
     "nonlinear_tangents", "python_constructs", "reductions", "rule_for",

@@ -29,6 +29,7 @@ from . import (
     corpus_ml,
     corpus_nested,
     corpus_python,
+    corpus_random,
     corpus_reductions,
     corpus_refused,
     corpus_scipy_linalg,
@@ -45,7 +46,7 @@ MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_linalg_m
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
            corpus_ml, corpus_tricky, corpus_refused, corpus_special, corpus_statistics,
            corpus_api, corpus_shape_more, corpus_index_more, corpus_python, corpus_conv,
-           corpus_nested)
+           corpus_nested, corpus_random)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
 
 # The bugs reported in issue 12, each kept in the corpus by at least these entries.
