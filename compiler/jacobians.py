@@ -152,6 +152,9 @@ def jacrev(fn, wrt=None):
         rows_of = vjp_rows(f, args)
         if rows_of is None:
             return _jacrev_by_rows(f, args)
+        batch = _jacobian_in_one_sweep(f, rows_of, args) if array_module(*args) is np else None
+        if batch is not None:
+            return batch
         try:
             out, rows = rows_of(*f._bind(args, {}))
         except Exception as error:  # numpy's, raised in emitted code: name the model line
@@ -160,6 +163,26 @@ def jacrev(fn, wrt=None):
         return _stack_rows(array_module(*args), out, rows, args, f)
 
     return jac
+
+
+def _jacobian_in_one_sweep(f: Differentiated, rows_of, args: tuple):
+    """The Jacobian from one backward sweep whose seed is the batch of all one-hot output
+    seeds; None where the sweep cannot run on a batch or gives something else."""
+    try:
+        out, rows = rows_of(*f._bind(args, {}), seeds="batch")
+    except AgcError:
+        raise
+    except Exception:  # noqa: BLE001 (any failure on the batch: one sweep per seed)
+        return None
+    grads = rows[0] if len(wrt_names(f)) > 1 else (rows[0],)
+    out_shape, jacobians = np.shape(out), []
+    for position, grad in zip(wrt_positions(f), grads, strict=True):
+        shape = np.shape(args[position])
+        if not (isinstance(grad, Batched) and grad.shape == shape
+                and len(grad.data) == np.size(out)):
+            return None
+        jacobians.append(grad.data.reshape(out_shape + shape))
+    return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
 
 
 def vjp_rows(f, args: tuple):

@@ -106,6 +106,8 @@ class Batched(NDArrayOperatorsMixin):
         raise NotBatchable("iterating over a batch")
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        if method == "at" and ufunc.nin == 2 and len(inputs) == 3 and not kwargs:
+            return _at(ufunc, *inputs)
         if method != "__call__" or kwargs or ufunc.nout != 1:
             raise NotBatchable(f"{ufunc.__name__}.{method} on a batch")
         if ufunc is numpy.matmul and out is None:
@@ -179,6 +181,18 @@ def _into(ufunc, inputs, out):
         raise NotBatchable(f"{ufunc.__name__} into something other than a batch")
     ufunc(*aligned(tuple(inputs) + (target,))[:-1], out=target.data)
     return target
+
+
+def _at(ufunc, target, index, value) -> None:
+    """`ufunc.at(target, index, value)` (repeated positions apply each time), per seed."""
+    if not isinstance(target, Batched):
+        raise NotBatchable(f"{ufunc.__name__}.at into something other than a batch")
+    full = (slice(None),) + _index(index)
+    region = target.data[full].ndim - 1
+    if rank_of(value) > region:
+        raise NotBatchable("writing more axes than the region has")
+    size_of((target, value))
+    ufunc.at(target.data, full, lifted(value, region) if isinstance(value, Batched) else value)
 
 
 def _index(index) -> tuple:

@@ -11,9 +11,10 @@ import agc
 import numpy as np
 import pytest
 from agc.api import as_differentiated
-from agc.jacobians import _jacobian_in_one_jvp
+from agc.jacobians import _jacobian_in_one_jvp, _jacobian_in_one_sweep, _stack_rows, vjp_rows
 from agc.runtime.batched import Batched, NotBatchable
 from differential.test_forward_corpus import OK, forward_result
+from test_jacobians import CASES as JACOBIAN_CASES
 
 RNG = np.random.default_rng(5)
 K = 3  # seeds in each batch
@@ -22,6 +23,12 @@ K = 3  # seeds in each batch
 def _setitem(a, b):
     a = a * 1.0
     a[1:, 0] = b
+    return a
+
+
+def _add_at(a, b):
+    a = a * 1.0
+    np.add.at(a, np.array([0, 2, 0]), b)
     return a
 
 
@@ -55,7 +62,8 @@ CASES = [
     (lambda a, b: np.where(b > 0, a, b), [(2, 3), (2, 3)], [1, 0]),
     (np.outer, [(2,), (3,)], [1, 0]), (np.dot, [(2, 3), (3,)], [1, 0]),
     (_setitem, [(3, 2), (2,)], [1, 0]), (_setitem, [(3, 2), ()], [1, 1]),
-    (_fancy_setitem, [(3, 2), (2,)], [1, 1]), (_iadd, [(3, 2), (2,)], [1, 0]),
+    (_fancy_setitem, [(3, 2), (2,)], [1, 1]), (_add_at, [(3, 2), (2,)], [1, 1]),
+    (_add_at, [(3, 2), (3, 2)], [1, 0]), (_iadd, [(3, 2), (2,)], [1, 0]),
     (lambda a: a[np.array([2, 0, 2]), 1:], [(3, 2)], [1]),
     (lambda a: a[np.array([2, 0]), np.array([1, 0])], [(3, 2)], [1]),
     (lambda a: a[:, np.array([True, False])], [(3, 2)], [1]),
@@ -149,3 +157,24 @@ def _rollout(x, a):
         if np.sum(x) > 0:
             x = x * 0.9
     return x
+
+
+def _gather(x, w):
+    """A fancy index read twice (its adjoint scatters with add.at) and a sum."""
+    y = np.tanh(w @ x)
+    return y[np.array([0, 2, 0])] * np.sum(y)
+
+
+@pytest.mark.parametrize("fn, args", JACOBIAN_CASES[:4] + [
+    (_rollout, (RNG.normal(size=4), RNG.normal(size=(4, 4)) * 0.5)),
+    (_gather, (RNG.normal(size=3), RNG.normal(size=(3, 3))))], ids=lambda v: getattr(
+        v, "__name__", ""))
+def test_one_sweep_jacobian_equals_the_rows(fn, args):
+    """jacrev's backward sweep over the batch of all output seeds: each row as its own."""
+    f = agc.differentiate(fn)
+    rows_of = vjp_rows(f, args)
+    batch = _jacobian_in_one_sweep(f, rows_of, args)
+    assert batch is not None, "the sweep went one seed at a time"
+    out, rows = rows_of(*f._bind(args, {}))
+    np.testing.assert_allclose(batch, _stack_rows(np, out, rows, args, f), rtol=1e-12,
+                               atol=1e-14)
