@@ -175,7 +175,7 @@ def test_a_primitive_without_a_tangent_rule_is_refused_with_its_position(monkeyp
 
 
 def wide_svd(a):
-    u, s, vh = np.linalg.svd(a)  # full_matrices=True: U's last columns are not unique
+    _u, s, vh = np.linalg.svd(a)  # full_matrices=True: U's last columns are not unique
     return np.sum(s) + np.sum(vh[:2] ** 2)
 
 
@@ -186,7 +186,7 @@ def test_svd_tangents_where_they_are_defined():
     np.testing.assert_allclose(agc.jvp(uses_svd, (x,), (v,))[1], want, rtol=1e-10)
     with pytest.raises(ValueError, match="full_matrices=False only") as info:
         agc.jvp(wide_svd, (RNG.normal(size=(2, 3)),), (RNG.normal(size=(2, 3)),))
-    assert "in wide_svd: u, s, vh = np.linalg.svd(a)" in info.value.__notes__[0]
+    assert "in wide_svd: _u, s, vh = np.linalg.svd(a)" in info.value.__notes__[0]
 
 
 def test_emitted_jvp_reads_like_hand_written_code():
