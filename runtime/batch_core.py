@@ -56,6 +56,13 @@ class Batched(NDArrayOperatorsMixin):
         """Each item transposed."""
         return transpose_items(self)
 
+    @property
+    def mT(self):
+        """Each item with its last two axes swapped."""
+        if self.ndim < 2:
+            raise NotBatchable("mT of a batch of vectors")
+        return Batched(numpy.swapaxes(self.data, -1, -2))
+
     def __len__(self) -> int:
         if not self.shape:
             raise NotBatchable("len() of a batch of numbers")

@@ -180,6 +180,21 @@ def _pad(array, pad_width, mode="constant", **kwargs):
     return Batched(numpy.pad(array.data, [(0, 0), *widths.tolist()], mode, **kwargs))
 
 
+def _solve(a, b):
+    """Each item's np.linalg.solve(a, b), for one matrix `a` per item and `b` a vector or a
+    matrix per item (stacks of them go seed by seed: their axes would need lining up)."""
+    size_of((a, b))
+    if rank_of(a) != 2 or rank_of(b) not in (1, 2):
+        raise NotBatchable("solve of stacked matrices on a batch")
+    vector = rank_of(b) == 1
+    a = a.data if isinstance(a, Batched) else plain(a)
+    b = b.data if isinstance(b, Batched) else plain(b)
+    if vector:
+        b = b[..., None]  # a column: numpy reads a (k, n) array as k rows, not k vectors
+    out = numpy.linalg.solve(a, b)  # a batch's seed axis broadcasts against a plain matrix
+    return Batched(out[..., 0] if vector else out)
+
+
 HANDLERS.update({
     numpy.shape: lambda a: a.shape,
     numpy.ndim: lambda a: a.ndim,
@@ -209,4 +224,5 @@ HANDLERS.update({
     numpy.trace: _trace,
     numpy.pad: _pad,
     numpy.copy: lambda a, order="K", subok=False: a.copy(),
+    numpy.linalg.solve: _solve,
 })

@@ -74,6 +74,8 @@ CASES = [
     (lambda a: np.take_along_axis(a, np.array([[1], [0], [1]]), axis=1), [(3, 2)], [1]),
     (lambda a: np.flip(a, 1), [(3, 2)], [1]), (np.diagonal, [(3, 3)], [1]),
     (np.trace, [(3, 3)], [1]), (lambda a: np.pad(a, ((1, 0), (0, 2))), [(3, 2)], [1]),
+    (np.linalg.solve, [(3, 3), (3,)], [0, 1]), (np.linalg.solve, [(3, 3), (3,)], [1, 0]),
+    (np.linalg.solve, [(3, 3), (3, 2)], [1, 1]), (lambda a: a.mT, [(2, 3, 4)], [1]),
 ]
 
 
