@@ -84,8 +84,20 @@ def _jacobian_in_one_jvp(f: Differentiated, args: tuple, position: int):
     except Exception:  # noqa: BLE001 (any failure on the batch: sweep one seed at a time)
         return None
     out_shape = np.shape(value)
-    if isinstance(column, Batched) and column.shape == out_shape and len(column.data) == size:
-        return np.moveaxis(column.data, 0, -1).reshape(out_shape + shape)
+    columns = per_seed(column, size, out_shape)
+    return None if columns is None else np.moveaxis(columns, 0, -1).reshape(out_shape + shape)
+
+
+def per_seed(result, size: int, shape: tuple):
+    """The (size,) + shape array of a derivative swept over a batch of `size` seeds, or None.
+
+    A `Batched` result of that shape gives its array. A plain one never met a seed, so it
+    is the same for every seed; the sweep is linear in its seed, so it must be zero: then
+    zeros (anything else is not trusted: None, and the caller sweeps seed by seed)."""
+    if isinstance(result, Batched):
+        return result.data if result.shape == shape and len(result.data) == size else None
+    if type(result) is np.ndarray and result.shape == shape and not result.any():
+        return np.zeros((size,) + shape, dtype=result.dtype)
     return None
 
 
@@ -178,10 +190,10 @@ def _jacobian_in_one_sweep(f: Differentiated, rows_of, args: tuple):
     out_shape, jacobians = np.shape(out), []
     for position, grad in zip(wrt_positions(f), grads, strict=True):
         shape = np.shape(args[position])
-        if not (isinstance(grad, Batched) and grad.shape == shape
-                and len(grad.data) == np.size(out)):
+        rows = per_seed(grad, np.size(out), shape)
+        if rows is None:
             return None
-        jacobians.append(grad.data.reshape(out_shape + shape))
+        jacobians.append(rows.reshape(out_shape + shape))
     return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
 
 

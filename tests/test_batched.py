@@ -11,9 +11,11 @@ import agc
 import numpy as np
 import pytest
 from agc.api import as_differentiated
+from agc.functional import _hessian_in_one_hvp
 from agc.jacobians import _jacobian_in_one_jvp, _jacobian_in_one_sweep, _stack_rows, vjp_rows
 from agc.runtime.batched import Batched, NotBatchable
 from differential.test_forward_corpus import OK, forward_result
+from differential.test_hvp_corpus import SCALAR, hvp_result
 from test_jacobians import CASES as JACOBIAN_CASES
 
 RNG = np.random.default_rng(5)
@@ -180,3 +182,27 @@ def test_one_sweep_jacobian_equals_the_rows(fn, args):
     out, rows = rows_of(*f._bind(args, {}))
     np.testing.assert_allclose(batch, _stack_rows(np, out, rows, args, f), rtol=1e-12,
                                atol=1e-14)
+
+
+@pytest.mark.parametrize("entry", SCALAR[::20] + [e for e in SCALAR if e.name == "max_of_vector"],
+                         ids=lambda e: e.name)
+def test_one_hvp_hessian_equals_its_rows(entry):
+    """agc.hessian's one HVP along every direction at once against one HVP per direction
+    (a piecewise-linear entry: zeros that never met the batch)."""
+    result = hvp_result(entry)
+    if isinstance(result, str) or len(entry.wrt) != 1:
+        pytest.skip("refused, or several wrt names")
+    args, position = result[0], entry.wrt_indices()[0]
+    x = args[position]
+    if not (isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.size > 1):
+        pytest.skip("not an array")
+    f = agc.differentiate(entry.fn, wrt=entry.wrt)
+    batch = _hessian_in_one_hvp(f, copy.deepcopy(args), position)
+    if batch is None:
+        pytest.skip("an operation a batch does not define")
+    for index in np.ndindex(x.shape):
+        tangents = [None] * len(args)
+        tangents[position] = np.zeros_like(x)
+        tangents[position][index] = 1.0
+        row = f.hvp(*copy.deepcopy(args), tangents=tangents)[1]
+        np.testing.assert_allclose(batch[index], row, rtol=1e-10, atol=1e-12, err_msg=entry.name)
