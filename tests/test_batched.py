@@ -156,10 +156,11 @@ def test_jacfwd_of_a_loop_with_a_branch_is_one_jvp(monkeypatch):
 
 
 def _rollout(x, a):
-    for _ in range(3):
-        x = np.tanh(a @ x)
-        if np.sum(x) > 0:
-            x = x * 0.9
+    """A loop with a branch taken by the data: the batch goes through both."""
+    for step in range(3):
+        x = np.sin(a @ x) + 0.1 * x
+        if x[0] > 0:
+            x = x * (0.9 - 0.1 * step)
     return x
 
 
