@@ -10,10 +10,20 @@ import numpy as np
 
 from . import api
 from .api import Differentiated, as_differentiated
-from .errors import UsageError
-from .jacobians import forward_able, jacfwd, jacrev, one_hot, wrt_names, wrt_positions
+from .errors import AgcError, UsageError
+from .jacobians import (
+    _float_dtype,
+    forward_able,
+    jacfwd,
+    jacrev,
+    one_hot,
+    per_seed,
+    wrt_names,
+    wrt_positions,
+)
 from .replay import Replay
 from .runtime import array_module
+from .runtime.batched import Batched
 
 __all__ = ["check_grad", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "vjp"]
 
@@ -126,7 +136,8 @@ def hvp(fn, wrt=None):
 def hessian(fn, wrt=None):
     """A function returning the Hessian of the scalar `fn`: shape x.shape + x.shape.
 
-    One Hessian-vector product per element of x (the one wrt argument).
+    One Hessian-vector product along all the elements of x (the one wrt argument) at
+    once, a `Batched` direction; one per element where the HVP cannot run on a batch.
     """
     f = _hvp_able(fn, wrt)
     positions = wrt_positions(f)
@@ -137,8 +148,12 @@ def hessian(fn, wrt=None):
     def hess(*args):
         x = args[positions[0]]
         xp = array_module(*args)
+        replay = Replay(args)  # every evaluation sees the same random draws
+        batch = _hessian_in_one_hvp(f, replay.fresh(), positions[0]) if xp is np else None
+        if batch is not None:
+            replay.finish()
+            return batch
         rows = []
-        replay = Replay(args)  # every column sees the same random draws
         for index in np.ndindex(np.shape(x)):
             tangents = [None] * len(args)
             tangents[positions[0]] = one_hot(xp, x, index)
@@ -149,6 +164,26 @@ def hessian(fn, wrt=None):
         return xp.stack(rows).reshape(np.shape(x) * 2)
 
     return hess
+
+
+def _hessian_in_one_hvp(f: Differentiated, args: tuple, position: int):
+    """The Hessian from one HVP whose direction is the batch of every one-hot direction;
+    None where the HVP cannot run on a batch or gives something other than a batch."""
+    x = args[position]
+    shape = np.shape(x)
+    size = int(np.prod(shape))
+    if size < 2 or not hasattr(x, "dtype"):
+        return None
+    tangents = [None] * len(args)
+    tangents[position] = Batched(np.eye(size, dtype=_float_dtype(x)).reshape((size,) + shape))
+    try:
+        rows = f.hvp(*args, tangents=tangents)[1]
+    except AgcError:
+        raise
+    except Exception:  # noqa: BLE001 (any failure on the batch: one HVP per element)
+        return None
+    rows = per_seed(rows, size, shape)
+    return None if rows is None else rows.reshape(shape * 2)
 
 
 def gradient_of(fn) -> Differentiated | None:

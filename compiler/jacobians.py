@@ -11,11 +11,12 @@ import numpy as np
 from . import wrt_paths
 from .api import Differentiated, _scalar_key, as_differentiated
 from .backend.jacobian import vjp_rows_function
-from .errors import UsageError
+from .errors import AgcError, UsageError
 from .live import load_into
 from .replay import Replay
 from .runtime import array_module
 from .runtime.arrays import checking_arguments
+from .runtime.batched import Batched
 from .runtime.model_lines import add_model_line
 
 
@@ -45,37 +46,83 @@ def wrt_positions(f: Differentiated) -> list[int]:
 def jacfwd(fn, wrt=None):
     """A function returning the Jacobian d fn(args) / d wrt by forward mode.
 
-    One JVP per element of the wrt arguments (cheaper than `jacrev` when the
-    inputs are fewer than the outputs); shape out.shape + arg.shape, a tuple
-    for several wrt names.
+    One JVP along all the input elements at once (a `Batched` tangent: cheaper
+    than `jacrev` when the inputs are fewer than the outputs); where the JVP
+    uses an operation a batch does not define, one JVP per element. Shape
+    out.shape + arg.shape, a tuple for several wrt names.
     """
     f = forward_able(as_differentiated(fn, wrt))
+    positions = []  # found at the first call (a wrong wrt is reported there)
 
     def jac(*args):
         xp = array_module(*args)
         jacobians = []
-        replay = Replay(args)  # every column sees the same random draws
-        for position in wrt_positions(f):
-            x = args[position]
-            columns, out_shape, along = [], (), None
-            for index in np.ndindex(np.shape(x)):
-                direction = one_hot(xp, x, index)
-                run = replay.fresh()
-                if along is None:  # the first column compiles (or finds) the JVP
-                    tangents = tuple(direction if i == position else None
-                                     for i in range(len(args)))
-                    value, column = f.jvp(*run, tangents=tangents)
-                    along = _compiled_jvp(f, args, position)
-                else:
-                    value, column = along(direction, run)
-                out_shape = np.shape(value)
-                columns.append(xp.asarray(column))
-            stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
-            jacobians.append(stacked.reshape(out_shape + np.shape(x)))
+        replay = Replay(args)  # every evaluation sees the same random draws
+        positions[:] = positions or wrt_positions(f)
+        for position in positions:
+            batch = _jacobian_in_one_jvp(f, replay.fresh(), position) if xp is np else None
+            jacobians.append(batch if batch is not None
+                             else _jacobian_by_columns(f, xp, replay, position))
         replay.finish()
         return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
 
     return jac
+
+
+def _jacobian_in_one_jvp(f: Differentiated, args: tuple, position: int):
+    """d f / d args[position] from one JVP whose tangent is the batch of all one-hot
+    directions; None where the JVP cannot run on a batch (an operation `Batched` does not
+    define) or gives something other than a batch."""
+    x = args[position]
+    shape = np.shape(x)
+    size = int(np.prod(shape))
+    if size < 2 or not hasattr(x, "dtype"):
+        return None
+    directions = Batched(np.eye(size, dtype=_float_dtype(x)).reshape((size,) + shape))
+    tangents = tuple(directions if i == position else None for i in range(len(args)))
+    try:
+        value, column = f.jvp(*args, tangents=tangents)
+    except AgcError:
+        raise
+    except Exception:  # noqa: BLE001 (any failure on the batch: sweep one seed at a time)
+        return None
+    out_shape = np.shape(value)
+    columns = per_seed(column, size, out_shape)
+    return None if columns is None else np.moveaxis(columns, 0, -1).reshape(out_shape + shape)
+
+
+def per_seed(result, size: int, shape: tuple):
+    """The (size,) + shape array of a derivative swept over a batch of `size` seeds, or None.
+
+    A `Batched` result of that shape gives its array. A plain one never met a seed, so it
+    is the same for every seed; the sweep is linear in its seed, so it must be zero: then
+    zeros (anything else is not trusted: None, and the caller sweeps seed by seed)."""
+    if isinstance(result, Batched):
+        return result.data if result.shape == shape and len(result.data) == size else None
+    if type(result) is np.ndarray and result.shape == shape and not result.any():
+        return np.zeros((size,) + shape, dtype=result.dtype)
+    return None
+
+
+def _jacobian_by_columns(f: Differentiated, xp, replay: Replay, position: int):
+    """d f / d args[position] from one JVP per element of args[position], each run on
+    the arguments with fresh copies of their generators."""
+    args = replay.fresh()
+    x = args[position]
+    columns, out_shape, along = [], (), None
+    for index in np.ndindex(np.shape(x)):
+        direction = one_hot(xp, x, index)
+        run = replay.fresh()
+        if along is None:  # the first column compiles (or finds) the JVP
+            tangents = tuple(direction if i == position else None for i in range(len(args)))
+            value, column = f.jvp(*run, tangents=tangents)
+            along = _compiled_jvp(f, args, position)
+        else:
+            value, column = along(direction, run)
+        out_shape = np.shape(value)
+        columns.append(xp.asarray(column))
+    stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
+    return stacked.reshape(out_shape + np.shape(x))
 
 
 def _compiled_jvp(f: Differentiated, args: tuple, position: int):
@@ -124,6 +171,9 @@ def jacrev(fn, wrt=None):
         rows_of = vjp_rows(f, args)
         if rows_of is None:
             return _jacrev_by_rows(f, args)
+        batch = _jacobian_in_one_sweep(f, rows_of, args) if array_module(*args) is np else None
+        if batch is not None:
+            return batch
         try:
             out, rows = rows_of(*f._bind(args, {}))
         except Exception as error:  # numpy's, raised in emitted code: name the model line
@@ -132,6 +182,26 @@ def jacrev(fn, wrt=None):
         return _stack_rows(array_module(*args), out, rows, args, f)
 
     return jac
+
+
+def _jacobian_in_one_sweep(f: Differentiated, rows_of, args: tuple):
+    """The Jacobian from one backward sweep whose seed is the batch of all one-hot output
+    seeds; None where the sweep cannot run on a batch or gives something else."""
+    try:
+        out, rows = rows_of(*f._bind(args, {}), seeds="batch")
+    except AgcError:
+        raise
+    except Exception:  # noqa: BLE001 (any failure on the batch: one sweep per seed)
+        return None
+    grads = rows[0] if len(wrt_names(f)) > 1 else (rows[0],)
+    out_shape, jacobians = np.shape(out), []
+    for position, grad in zip(wrt_positions(f), grads, strict=True):
+        shape = np.shape(args[position])
+        rows = per_seed(grad, np.size(out), shape)
+        if rows is None:
+            return None
+        jacobians.append(rows.reshape(out_shape + shape))
+    return jacobians[0] if len(jacobians) == 1 else tuple(jacobians)
 
 
 def vjp_rows(f, args: tuple):

@@ -91,6 +91,7 @@ from .linalg_more import (
     tensordot_grad,
     trace_grad,
 )
+from .linalg_tangents import cho_factor_jvp, cho_solve_moved, lstsq_jvp, svd_jvp
 from .pooling import (
     adaptive_avg_pool2d,
     adaptive_avg_pool2d_grad,
@@ -192,6 +193,10 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "prod_grad",
     "qr_grad",
     "qr_jvp",
+    "svd_jvp",
+    "lstsq_jvp",
+    "cho_factor_jvp",
+    "cho_solve_moved",
     "reshape_like",
     "seed",
     "seeds_for",

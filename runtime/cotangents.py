@@ -16,6 +16,7 @@ import math
 import numpy
 
 from . import arrays as _arrays
+from .batched import Batched, NotBatchable
 from .dispatch import array_module
 
 
@@ -81,7 +82,11 @@ def zeros_like(x):
 
 def seeds_for(out, seeds=None):
     """The output adjoints of a Jacobian's rows: `seeds` as given, or one per element of
-    `out` in C order (a one-hot array of out's float dtype each; 1.0 for a number)."""
+    `out` in C order (a one-hot array of out's float dtype each; 1.0 for a number);
+    for seeds="batch", all of those at once as one `Batched` (a numpy array `out` only)."""
+    if isinstance(seeds, str) and seeds == "batch":
+        yield _one_hots(out)
+        return
     if seeds is not None:
         yield from seeds
         return
@@ -94,6 +99,14 @@ def seeds_for(out, seeds=None):
         one_hot = array_module(out).zeros(shape, dtype=dtype)
         one_hot[index] = 1.0
         yield one_hot
+
+
+def _one_hots(out) -> Batched:
+    """Every one-hot seed of `out` (a numpy array of two elements or more) as one batch."""
+    if type(out) is not numpy.ndarray or out.size < 2:
+        raise NotBatchable("a batch of seeds needs a numpy array output of 2 elements or more")
+    dtype = out.dtype if _arrays.is_inexact(out.dtype, numpy) else numpy.float64
+    return Batched(numpy.eye(out.size, dtype=dtype).reshape((out.size,) + out.shape))
 
 
 def seed(out, given=None):

@@ -15,6 +15,7 @@ import math
 import numpy
 
 from .arrays import astype, is_inexact, scatter_add
+from .batch_core import Batched
 from .cotangents import add, unbroadcast, zeros_like
 from .dispatch import array_module
 
@@ -40,7 +41,8 @@ def sum_grad(g, x, axis=None, keepdims=False):
         return g
     if _is_host_number(g):  # one number spread everywhere: a single fill
         return _xp(x).full(x.shape, g, dtype=_dtype(g, x))
-    if type(x) is numpy.ndarray:  # one contiguous write, faster than copying a broadcast view
+    if type(x) is numpy.ndarray and type(g) is not Batched:  # one contiguous write, faster
+        # than copying a broadcast view (a batch of seeds takes the general way)
         out = numpy.empty(x.shape, _dtype(g, x))
         out[...] = _expand(g, x, axis, keepdims)
         return out
@@ -242,6 +244,8 @@ def getitem_grad(g, x, index):
     if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
         return xp.reshape(g, x.shape)
     out = xp.zeros(x.shape, dtype=_dtype(g, x))
+    if type(g) is Batched:  # a batch of seeds: scatter into a batch of zeros
+        out = Batched(numpy.zeros((len(g.data),) + x.shape, dtype=out.dtype))
     if _is_mask(index):
         out[index] = g
     elif _is_basic(index):

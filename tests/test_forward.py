@@ -163,7 +163,8 @@ def test_a_write_never_changes_the_callers_tangent():
     np.testing.assert_array_equal(v, [1.0, 1.0, 1.0])
 
 
-def test_an_unsupported_primitive_is_refused_with_its_position():
+def test_a_primitive_without_a_tangent_rule_is_refused_with_its_position(monkeypatch):
+    monkeypatch.delitem(JVP_RULES, Prim.SVD)  # every primitive has one today
     with pytest.raises(agc.UnsupportedError) as info:
         agc.jvp(uses_svd, (np.ones(3),), (np.ones(3),))
     err = info.value
@@ -171,6 +172,21 @@ def test_an_unsupported_primitive_is_refused_with_its_position():
     assert err.hint == "use reverse mode: agc.grad / agc.jacrev"
     assert err.loc.line == uses_svd.__code__.co_firstlineno + 1
     assert "^" in str(err)
+
+
+def wide_svd(a):
+    _u, s, vh = np.linalg.svd(a)  # full_matrices=True: U's last columns are not unique
+    return np.sum(s) + np.sum(vh[:2] ** 2)
+
+
+def test_svd_tangents_where_they_are_defined():
+    x, v = np.array([0.3, -0.2, 0.5]), np.array([1.0, 0.5, 0.4])
+    want = jax.jvp(lambda x: jnp.sum(jnp.linalg.svd(jnp.outer(x, x) + jnp.eye(3),
+                                                    compute_uv=False)), (x,), (v,))[1]
+    np.testing.assert_allclose(agc.jvp(uses_svd, (x,), (v,))[1], want, rtol=1e-10)
+    with pytest.raises(ValueError, match="full_matrices=False only") as info:
+        agc.jvp(wide_svd, (RNG.normal(size=(2, 3)),), (RNG.normal(size=(2, 3)),))
+    assert "in wide_svd: _u, s, vh = np.linalg.svd(a)" in info.value.__notes__[0]
 
 
 def test_emitted_jvp_reads_like_hand_written_code():
@@ -201,8 +217,8 @@ def test_cli_compile_mode_forward(tmp_path):
     assert "def f_grad(" in both.stdout and "def f_jvp(" in both.stdout
 
 
-# Differentiable primitives forward mode refuses (positioned) until they get a JVP rule.
-WITHOUT_JVP = {"CALL", "SVD", "LSTSQ", "CHO_FACTOR", "CHO_SOLVE"}
+# Differentiable primitives without a JVP rule: none but CALL.
+WITHOUT_JVP = {"CALL"}
 
 
 def test_which_primitives_have_tangent_rules():

@@ -94,3 +94,50 @@ def test_unknown_orders_and_modes_are_refused():
         agc.verify(sin_times_x, np.array([0.3]), order=3)
     with pytest.raises(UsageError, match="mode='forward'"):
         agc.verify(sin_times_x, np.array([0.3]), order=2, mode="forward")
+
+
+def _bend(y, k):
+    """A helper with a branch and a loop."""
+    if np.sum(y) > 0:
+        y = y * k
+    for _ in range(2):
+        y = np.sin(y) * y
+    return y
+
+
+def _inner(y):
+    return np.cos(_bend(y, 1.5))
+
+
+def through_helpers(x):
+    """Helpers called twice, one calling the other."""
+    return np.sum(_bend(x, 2.0) * _inner(x) + _bend(x * x, 0.5))
+
+
+def sin_in_a_helper(x):
+    return np.sum(_sine(x) * x)
+
+
+def _sine(y):
+    return np.sin(y)
+
+
+@pytest.mark.parametrize("x", [np.array([0.3, 0.2]), np.array([-0.3, 0.1])],
+                         ids=["branch_taken", "not_taken"])
+def test_proofs_follow_helper_calls(x):
+    second = agc.verify(through_helpers, x, order=2)
+    assert second.proved, str(second)
+    assert "ok: the emitted through_helpers_hvp gives agc's tangent at the point" in str(second)
+    forward = agc.verify(through_helpers, x, mode="forward")
+    assert forward.proved, str(forward)
+
+
+def test_a_wrong_tangent_rule_inside_a_helper_is_caught(monkeypatch):
+    x = np.array([0.3, -0.4])
+    with monkeypatch.context() as patch:
+        patch.setitem(registry.JVP_RULES, Prim.COS, _wrong_cos)  # read by _sine's gradient
+        assert agc.verify(sin_in_a_helper, x).proved
+        assert agc.verify(sin_in_a_helper, x, order=2).status.name == "FAILED"
+        patch.setitem(registry.JVP_RULES, Prim.SIN, _wrong_sin)
+        assert agc.verify(sin_in_a_helper, x, mode="forward").status.name == "FAILED"
+    assert agc.verify(sin_in_a_helper, x, order=2).proved

@@ -410,6 +410,10 @@ class Prim(enum.Enum):
     QR_JVP = _s(2, "gradient", "rt", "qr_jvp", makes_sequence=True)  # (dA, (Q, R))
     PINV_JVP = _s(3, "gradient", "rt", "pinv_jvp")  # (dA, A, pinv(A))
     SVD_VALUES_JVP = _s(2, "gradient", "rt", "svd_values_jvp")  # (dA, A)
+    SVD_JVP = _s(2, "gradient", "rt", "svd_jvp", makes_sequence=True)  # (dA, (U, s, Vh))
+    LSTSQ_JVP = _s(5, "gradient", "rt", "lstsq_jvp", makes_sequence=True)  # (da, db, a, b, out)
+    CHO_FACTOR_JVP = _s(3, "gradient", "rt", "cho_factor_jvp", makes_sequence=True)  # (da, a, out)
+    CHO_SOLVE_MOVED = _s(3, "gradient", "rt", "cho_solve_moved")  # (d(c, lower), (c, lower), x)
     # (value, tangent) of a helper: h_jvp(*args, x_dot=...); params: fn, dots (their names)
     CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
     # issue 19, convolution and pooling (agc.nn; runtime/conv.py, runtime/pooling.py), NCHW;

@@ -69,7 +69,16 @@ def _emit_call_jvp(stmt, atom):
 
 @meaning(Prim.CALL_JVP)
 def _call_jvp_meaning(run, s, *args):
-    raise SymbolicError(f"line {s.loc.line}: the proofs do not cover forward mode yet")
+    tangent = run.tangents.get(s.params.get("fn"))
+    if tangent is None:
+        raise SymbolicError(f"line {s.loc.line}: no IR for the JVP of {s.params.get('fn')}()")
+    dots = s.params.get("dots")
+    primals, moving = args[:len(args) - len(dots)], args[len(args) - len(dots):]
+    recording, run.path.recording = run.path.recording, False  # its path is the primal's
+    try:
+        return run.helper_run().tangent(tangent, primals, dict(zip(dots, moving)))
+    finally:
+        run.path.recording = recording
 
 
 # ------------------------------------------------------------ stop_gradient

@@ -99,6 +99,25 @@ def _qr_jvp(b, t, s):
     return None if t[0] is None else b.op(Prim.QR_JVP, t[0], s.target)
 
 
+@jvp(Prim.SVD)
+def _svd_jvp(b, t, s):
+    """(dU, ds, dVh) from rt.svd_jvp, the transpose of svd_grad."""
+    full = s.params.get("full_matrices")
+    return None if t[0] is None else b.op(
+        Prim.SVD_JVP, t[0], s.target, **({} if full is None else {"full_matrices": full}))
+
+
+@jvp(Prim.LSTSQ)
+def _lstsq_jvp(b, t, s):
+    """(dx, dresiduals, 0, ds) from rt.lstsq_jvp, the transpose of lstsq_grad."""
+    if t[0] is None and t[1] is None:
+        return None
+    a, rhs = s.args
+    da, db = (zero(b, x) if d is None else d for d, x in zip(t, s.args))
+    rcond = {} if s.params.get("rcond") is None else {"rcond": s.params.get("rcond")}
+    return b.op(Prim.LSTSQ_JVP, da, db, a, rhs, s.target, **rcond)
+
+
 @emitter(Prim.QR, Prim.SVD, Prim.LSTSQ)
 def _emit_tuple_result(stmt, atom):
     """`tuple(xp.linalg.svd(A, full_matrices=False))`: a plain tuple, not numpy's named one."""
@@ -143,7 +162,7 @@ def _pinv_jvp_meaning(run, s, da, a, p):
 
 
 @meaning(Prim.QR, Prim.SVD, Prim.SVD_VALUES, Prim.LSTSQ, Prim.QR_GRAD, Prim.QR_JVP, Prim.SVD_GRAD,
-         Prim.SVD_VALUES_GRAD, Prim.SVD_VALUES_JVP, Prim.LSTSQ_GRAD)
+         Prim.SVD_VALUES_GRAD, Prim.SVD_VALUES_JVP, Prim.LSTSQ_GRAD, Prim.SVD_JVP, Prim.LSTSQ_JVP)
 def _decomposition_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: {s.prim.spec.name} (a decomposition) has no "
                         "symbolic meaning")
@@ -189,6 +208,25 @@ def _cho_solve(b, g, s):
     return b.op(Prim.CHO_SOLVE_GRAD_C, g_rhs, factor, s.target), g_rhs
 
 
+@jvp(Prim.CHO_FACTOR)
+def _cho_factor_jvp(b, t, s):
+    """(dc, 0) from rt.cho_factor_jvp, the transpose of cho_factor_grad."""
+    return None if t[0] is None else b.op(Prim.CHO_FACTOR_JVP, t[0], s.args[0], s.target)
+
+
+@jvp(Prim.CHO_SOLVE)
+def _cho_solve_jvp(b, t, s):
+    """x = A^-1 r: dx = cho_solve((c, lower), dr - dA x), dA from the factor's tangent."""
+    if t[0] is None and t[1] is None:
+        return None
+    factor, _ = s.args
+    change = t[1]
+    if t[0] is not None:
+        moved = b.op(Prim.CHO_SOLVE_MOVED, t[0], factor, s.target)
+        change = b.neg(moved) if change is None else b.sub(change, moved)
+    return b.op(Prim.CHO_SOLVE, factor, change)
+
+
 @meaning(Prim.SOLVE_TRIANGULAR)
 def _solve_triangular_meaning(run, s, a, rhs):
     lower, unit = s.params.get("lower"), s.params.get("unit_diagonal")
@@ -205,7 +243,8 @@ def _solve_triangular_grad_a_meaning(run, s, g_rhs, x):
     return runtime.solve_triangular_grad_a(as_objects(g_rhs), as_objects(x), **kwargs_of(s))
 
 
-@meaning(Prim.CHO_FACTOR, Prim.CHO_SOLVE, Prim.CHO_FACTOR_GRAD, Prim.CHO_SOLVE_GRAD_C)
+@meaning(Prim.CHO_FACTOR, Prim.CHO_SOLVE, Prim.CHO_FACTOR_GRAD, Prim.CHO_SOLVE_GRAD_C,
+         Prim.CHO_FACTOR_JVP, Prim.CHO_SOLVE_MOVED)
 def _cholesky_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: scipy.linalg.{s.prim.spec.name} has no symbolic "
                         "meaning")

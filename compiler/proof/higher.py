@@ -44,25 +44,25 @@ def verify_tangents(f, example_args: tuple, wrt, order: int, mode: str, points: 
     key = api._scalar_key(example_args)
     parsed, target, _, _ = api._parse(wrapped.fn, wrt, key)
     if order == 2:
-        _, primal, tangent, helpers, _ = pipeline.second_order_functions(
+        _, primal, tangent, helpers, helper_tangents = pipeline.second_order_functions(
             parsed, target, wrapped.fn.__globals__)
     else:
         compiled = pipeline.compile_parsed(parsed, [target], "", wrapped.fn.__globals__,
                                            mode="forward")
-        tangent, helpers = compiled.tangents[wrapped.fn.__name__], compiled.helper_tangents
-        primal = tangent.primal
+        tangent, helper_tangents = compiled.tangents[wrapped.fn.__name__], \
+            compiled.helper_tangents
+        primal, helpers = tangent.primal, helper_tangents  # a Tangent holds its primal too
+    helpers = {h.primal.name: h for h in helpers}
+    helper_tangents = {t.primal.name: t for t in helper_tangents}
     example = dict(zip(names, example_args))
     result = VerificationResult(wrapped.fn.__name__, tuple(wrt), example,
                                 seed=f"symbolic ({', '.join(tangent.dot_params())})",
                                 seed_label="direction")
-    if helpers:
-        result.error = ("proofs of forward-mode and second derivatives do not follow calls "
-                        "of helper functions yet: write the helper's body into the function")
-        return result
     symbolic = None
     try:
         with time_limit(seconds, OutOfTime):
-            symbolic = _prove(result, primal, tangent, example, order, points, simplify_seconds)
+            symbolic = _prove(result, primal, tangent, example, order, points, simplify_seconds,
+                              (helpers, helper_tangents))
     except OutOfTime:
         result.error = f"ran past its time limit ({seconds:g} s)"
     except (SymbolicError, ValueError, TypeError, IndexError, KeyError, RecursionError) as err:
@@ -72,8 +72,10 @@ def verify_tangents(f, example_args: tuple, wrt, order: int, mode: str, points: 
     return result
 
 
-def _prove(result, primal, tangent, example, order, points, simplify_seconds) -> tuple:
-    """Add the checks of each tangent entry to `result`; (point, tangent run's values)."""
+def _prove(result, primal, tangent, example, order, points, simplify_seconds,
+           helpers: tuple) -> tuple:
+    """Add the checks of each tangent entry to `result`; (point, tangent run's values).
+    `helpers`: the helpers' IR by name (their adjoints, their tangents), for their calls."""
     values: dict = {}
     symbols = {w: symbols_like(w, example[w], values) for w in tangent.wrt}
     rng = np.random.default_rng(1)  # fixed, so results repeat run to run
@@ -85,13 +87,13 @@ def _prove(result, primal, tangent, example, order, points, simplify_seconds) ->
         return tuple(copy.deepcopy(symbols[n]) if n in symbols else concrete(example[n])
                      for n in primal.param_names)
 
-    output = Interpreter(point, path).call(primal, arguments())
+    output = Interpreter(point, path, *helpers).call(primal, arguments())
     path.recording = False  # the path is the primal's; the tangent only adds relations
     function = ir.Function(tangent.primal.name + "_tangent",
                            tangent.primal.params + tuple(ir.Param(d) for d in tangent.dot_params()),
                            tuple(tangent.body) + (ir.Return(tuple(tangent.outputs) +
                                                             tuple(tangent.tangents)),))
-    got = Interpreter(point, path).call(function, arguments() + tuple(
+    got = Interpreter(point, path, *helpers).call(function, arguments() + tuple(
         copy.deepcopy(directions[w]) for w in tangent.wrt))
     got = got if isinstance(got, tuple) else (got,)
     got = got[len(tangent.outputs):]  # the tangents, after the values (gradients for order 2)

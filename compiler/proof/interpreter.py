@@ -121,10 +121,12 @@ class _Returned(Exception):
 class Interpreter:
     """Runs IR statements on sympy values; one instance per run."""
 
-    def __init__(self, point: Point, path: Path, helpers: dict | None = None):
+    def __init__(self, point: Point, path: Path, helpers: dict | None = None,
+                 tangents: dict | None = None):
         self.point = point
         self.path = path
         self.helpers = helpers or {}  # helper function name -> its Adjoint
+        self.tangents = tangents or {}  # name -> the Tangent of h_jvp (or of h_vjp_jvp)
         self.env: dict[str, object] = {}
         self.tape: list = []
         self.loc = None  # the statement being interpreted (where a noted relation comes from)
@@ -151,6 +153,22 @@ class Interpreter:
             self.run(sweep)
         outputs = tuple(self.read(a) for a in adj.outputs) if adj.returns_value else ()
         return outputs, tuple(self.read(a) for a in adj.grads)
+
+    def tangent(self, tangent, args: tuple, dots: dict) -> tuple:
+        """Run a helper's JVP on its arguments and its tangents by name: (value, tangent),
+        each a tuple where the helper has several outputs (as emitted `h_jvp` returns)."""
+        fn = ir.Function(tangent.primal.name + "_jvp",
+                         tangent.primal.params + tuple(ir.Param(d) for d in tangent.dot_params()),
+                         tuple(tangent.body) + (ir.Return(tuple(tangent.outputs)
+                                                          + tuple(tangent.tangents)),))
+        missing = [d for d in tangent.dot_params() if d not in dots]
+        if missing:
+            raise SymbolicError(f"the call of {fn.name}() gives no tangent {missing[0]}")
+        got = self.call(fn, tuple(args) + tuple(dots[d] for d in tangent.dot_params()))
+        got = got if isinstance(got, tuple) else (got,)
+        values, tangents = got[:len(tangent.outputs)], got[len(tangent.outputs):]
+        return (values[0] if len(values) == 1 else values,
+                tangents[0] if len(tangents) == 1 else tangents)
 
     def bind(self, fn: ir.Function, args: tuple) -> None:
         """Bind parameters to values (defaults for the missing ones)."""
@@ -209,7 +227,7 @@ class Interpreter:
 
     def helper_run(self) -> Interpreter:
         """A fresh interpreter on the same point, path and helpers: for a helper's call."""
-        return Interpreter(self.point, self.path, self.helpers)
+        return Interpreter(self.point, self.path, self.helpers, self.tangents)
 
     def while_(self, loop: ir.While) -> None:
         trips = 0

@@ -125,6 +125,20 @@ def _ref_cho_twice(a, b):
     return jnp.sum(jsl.cho_solve(f, jsl.cho_solve(f, b)) * b)
 
 
+@add(well(3, shift=4.0))
+def cho_factor_upper_whole(a):
+    """The whole of c: the upper factor and the lower triangle that keeps a's entries
+    (forward mode: both parts of the factor's tangent)."""
+    c, _low = cho_factor(a)
+    return np.sum(np.sin(c) * np.arange(9.0).reshape(3, 3))
+
+
+@corpus.ref
+def _ref_cho_upper_whole(a):
+    upper = jnp.linalg.cholesky(_sym_from(a, False)).T
+    return jnp.sum(jnp.sin(upper + jnp.tril(a, -1)) * jnp.arange(9.0).reshape(3, 3))
+
+
 # ----------------------------------------------------------------- cholesky
 @add(well(3, shift=4.0))
 def scipy_cholesky_upper_default(a):
