@@ -18,6 +18,7 @@ import sys
 import numpy
 
 from .cupy_style import cupy_style
+from .dask_style import dask_style, is_dask
 from .model_lines import add_model_line
 from .numpy_style import NUMBER, NumpyStyle, numpy_style
 
@@ -36,10 +37,14 @@ def module_of(values: tuple):
     """
     found: dict[str, object] = {}
     _collect(values, found)
+    if _DASK in found:  # numpy arrays join dask ones (small parameters, chunked data)
+        found.pop("numpy (cpu)", None)
     if len(found) > 1:
         raise TypeError(_mixing_message(values))
     return next(iter(found.values()), numpy)
 
+
+_DASK = "dask.array"
 
 SCALAR_TYPES = frozenset({float, int, bool, complex, type(None), str, *numpy.sctypeDict.values()})
 
@@ -82,6 +87,8 @@ def _library(leaf):
         return None
     if type(leaf).__module__.split(".")[0] == "cupy":
         return "cupy (cuda)", cupy_style(sys.modules["cupy"])
+    if is_dask(leaf):
+        return _DASK, dask_style(sys.modules["dask.array"])
     namespace = getattr(leaf, "__array_namespace__", None)
     if namespace is None:
         return None
