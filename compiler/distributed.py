@@ -29,8 +29,8 @@ import numpy
 
 from .api import Differentiated
 from .errors import UsageError
+from .runtime.chunked import Shared, added, chunk_value_and_grad
 from .runtime.dask_style import is_dask
-from .runtime.tree import tree_add, tree_leaves_with_path, tree_map
 
 __all__ = ["grad_over_chunks", "value_and_grad_over_chunks"]
 
@@ -63,7 +63,7 @@ def value_and_grad_over_chunks(loss: Differentiated, *args: Any, reduction: str 
     blocks, rows = _row_blocks([args[i] for i in positions])
     total = sum(rows)
     compiled = loss._current(tuple(args))  # compiled here once: workers only run it
-    shared = _Shared(compiled.value_and_grad, tuple(positions),
+    shared = Shared(compiled.value_and_grad, tuple(positions),
                      tuple(None if is_dask(a) else a for a in args),
                      tuple(loss._names), tuple(str(name) for name in loss.wrt))
     if client is not None:
@@ -71,28 +71,15 @@ def value_and_grad_over_chunks(loss: Differentiated, *args: Any, reduction: str 
     else:
         shared = dask.delayed(shared, pure=True, traverse=False)
     starts = numpy.concatenate([[0], numpy.cumsum(rows)[:-1]]).tolist()
-    level = [dask.delayed(_chunk_value_and_grad, pure=True)(
+    level = [dask.delayed(chunk_value_and_grad, pure=True)(
                  shared, k, start, count / total if reduction == "mean" else 1.0, *chunk)
              for k, (start, count, chunk) in enumerate(zip(starts, rows, blocks))]
     while len(level) > 1:
-        level = [dask.delayed(_added, pure=True)(*level[k:k + split_every])
+        level = [dask.delayed(added, pure=True)(*level[k:k + split_every])
                  for k in range(0, len(level), max(2, split_every))]
     if client is not None:
         return client.compute(level[0]).result()
     return level[0].compute()
-
-
-class _Shared:
-    """What every chunk's task reads: the emitted value_and_grad, where the chunks go
-    among its arguments, and the other arguments (the parameters)."""
-
-    def __init__(self, value_and_grad, positions: tuple, args: tuple, names: tuple,
-                 wrt: tuple):
-        self.value_and_grad = value_and_grad
-        self.positions = positions
-        self.args = args
-        self.names = names  # the loss's parameter names and wrt names, for error messages
-        self.wrt = wrt
 
 
 def _row_blocks(arrays: list) -> tuple[list[list], list[int]]:
@@ -109,43 +96,3 @@ def _row_blocks(arrays: list) -> tuple[list[list], list[int]]:
     cut = [a.rechunk({0: rows, **{axis: -1 for axis in range(1, a.ndim)}}) for a in arrays]
     blocks = [list(a.to_delayed().ravel()) for a in cut]
     return [list(chunk) for chunk in zip(*blocks)], list(rows)
-
-
-def _chunk_value_and_grad(shared: _Shared, k: int, start: int, weight: float, *chunk):
-    """The weighted value and gradient of one chunk of rows (runs on a worker)."""
-    args = list(shared.args)
-    for position, block in zip(shared.positions, chunk):
-        args[position] = block
-    value, grads = shared.value_and_grad(*args)
-    _check_finite(shared, value, grads, k, start, chunk)
-    return value * weight, tree_map(lambda leaf: leaf * weight, grads)
-
-
-def _added(*parts):
-    """The sum of (value, gradient) pairs."""
-    value, grads = parts[0]
-    for more_value, more_grads in parts[1:]:
-        value, grads = value + more_value, tree_add(grads, more_grads)
-    return value, grads
-
-
-def _check_finite(shared: _Shared, value, grads, k: int, start: int, chunk: tuple) -> None:
-    """FloatingPointError naming chunk k and its first bad row when anything is NaN or inf."""
-    named = {"loss": value, **dict(zip(shared.wrt, grads if len(shared.wrt) > 1 else (grads,)))}
-    bad = [path for path, leaf in tree_leaves_with_path(named)
-           if not numpy.all(numpy.isfinite(leaf))]
-    if not bad:
-        return
-    stop = start + len(chunk[0])
-    where = ""
-    for position, block in zip(shared.positions, chunk):
-        if block.dtype.kind in "fc":
-            broken = ~numpy.isfinite(block.reshape(len(block), -1)).all(axis=1)
-            if broken.any():
-                row = start + int(numpy.argmax(broken))
-                where = f": row {row} of {shared.names[position]} holds a NaN or an infinity"
-                break
-    names = ", ".join(path[2:-2] if path.count("[") == 1 else path for path in bad)
-    raise FloatingPointError(
-        f"chunk {k} (rows {start}:{stop}) gives a non-finite value of {names}{where}. "
-        "Clean or drop that row (dask: x[da.isfinite(x).all(axis=1)]) and call again")
