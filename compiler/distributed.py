@@ -67,7 +67,7 @@ def value_and_grad_over_chunks(loss: Differentiated, *args: Any, reduction: str 
                      tuple(None if is_dask(a) else a for a in args),
                      tuple(loss._names), tuple(str(name) for name in loss.wrt))
     if client is not None:
-        shared = client.scatter(shared, broadcast=True)
+        shared = client.scatter(shared, broadcast=True, hash=False)  # a key of its own
     else:
         shared = dask.delayed(shared, pure=True, traverse=False)
     starts = numpy.concatenate([[0], numpy.cumsum(rows)[:-1]]).tolist()

@@ -67,6 +67,10 @@ def test_mean_loss_gradient_equals_numpy(client):
     np.testing.assert_allclose(gw, want_w, rtol=1e-12)
     np.testing.assert_allclose(gb, want_b, rtol=1e-12)
     assert isinstance(gw, np.ndarray)
+    # again at once: the parameters are scattered anew, not under the first call's key
+    # (which that call's release would delete: "lost dependencies")
+    np.testing.assert_allclose(grad_over_chunks(mean_squared, dx, dy, w, b, client=client)[0],
+                               want_w, rtol=1e-12)
 
 
 def test_sum_loss_gradient_equals_numpy_in_float32(client):
