@@ -30,11 +30,12 @@ import tracemalloc
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker thread: BLAS stays single
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import agc  # noqa: E402 (after the thread settings, which BLAS reads at import)
-import dask  # noqa: E402
-import dask.array as da  # noqa: E402
-import numpy as np  # noqa: E402
-from dask.distributed import Client, LocalCluster  # noqa: E402
+# imported after the thread settings above, which BLAS reads when numpy loads
+import agc
+import dask
+import dask.array as da
+import numpy as np
+from dask.distributed import Client, LocalCluster
 
 FEATURES = 16
 
