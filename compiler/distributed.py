@@ -94,5 +94,7 @@ def _row_blocks(arrays: list) -> tuple[list[list], list[int]]:
                              f"rows; found shapes {[a.shape for a in arrays]}")
     rows = first.chunks[0]
     cut = [a.rechunk({0: rows, **{axis: -1 for axis in range(1, a.ndim)}}) for a in arrays]
-    blocks = [list(a.to_delayed().ravel()) for a in cut]
+    # not optimized one by one: fused apart, a chunk that two arrays share (y = f(x)) would be
+    # computed twice
+    blocks = [list(a.to_delayed(optimize_graph=False).ravel()) for a in cut]
     return [list(chunk) for chunk in zip(*blocks)], list(rows)

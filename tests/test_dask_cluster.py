@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import agc
+import dask
 import numpy as np
 import pytest
 from agc.distributed import grad_over_chunks, value_and_grad_over_chunks
@@ -120,8 +121,27 @@ def test_a_nan_row_names_its_chunk_and_row(client):
 def test_without_a_client_dasks_own_scheduler_gives_the_same():
     x, y, dx, dy = _data()
     w = np.linspace(-1, 1, FEATURES)
-    got = grad_over_chunks(summed_logistic, dx, dy, w, reduction="sum")
+    with dask.config.set(scheduler="threads"):
+        got = grad_over_chunks(summed_logistic, dx, dy, w, reduction="sum")
     np.testing.assert_allclose(got, summed_logistic.grad(x, y, w), rtol=1e-12)
+
+
+def test_a_chunk_two_arguments_share_is_computed_once():
+    """y = f(x): each chunk of x is made once, not once for x and again inside y's chunk."""
+    made = []
+
+    def rows(block):
+        made.append(len(block))
+        return block * 1.0
+
+    x, _, dx, _ = _data()
+    lazy_x = dx.map_blocks(rows, dtype=float, meta=np.empty((0, 0)))
+    lazy_y = lazy_x @ np.ones(FEATURES)
+    with dask.config.set(scheduler="sync"):
+        got = grad_over_chunks(mean_squared, lazy_x, lazy_y, np.zeros(FEATURES), 0.0)
+    assert sorted(made) == sorted(dx.chunks[0])
+    np.testing.assert_allclose(got[0], mean_squared.grad(x, x @ np.ones(FEATURES),
+                                                         np.zeros(FEATURES), 0.0)[0], rtol=1e-12)
 
 
 def test_usage_errors():
