@@ -4,9 +4,10 @@ Small parameters are numpy arrays and the data are dask arrays chunked by rows,
 as in training; the gradient comes back as a dask array that nothing has
 computed yet (a dask callback counts computations), and after `.compute()` it
 equals the gradient on the same data as numpy arrays. A `while` whose
-condition reads a dask value computes that scalar, once per test of the
-condition. softmax cross-entropy's `logp[np.arange(n), labels]` runs chunk
-by chunk (agc.runtime.dask_style).
+condition reads a dask value computes that scalar at each test of the
+condition. softmax cross-entropy's `logp[np.arange(n), labels]` runs chunk by
+chunk (agc.runtime.dask_style). The straight-line corpus (tests/corpus_straight.py)
+runs lazily too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import numpy as np
 import pytest
 from agc import runtime as rt
 from agc.runtime import dask_style
+from corpus_straight import CASES as STRAIGHT
+from gradcheck import pick_seed, tree_leaves
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 dask_callbacks = pytest.importorskip("dask.callbacks")
 
@@ -143,3 +147,31 @@ def test_other_nd_fancy_indexing_keeps_dasks_refusal():
     x = _chunked(np.ones((ROWS, 2)))
     with pytest.raises(NotImplementedError, match="nd fancy indexing"):
         _ = x[np.arange(3), np.zeros(3, int)]  # 3 positions, 40 rows: not a row pick
+
+
+def _dask_tree(value):
+    """numpy arrays (inside trees too) as dask arrays of two chunks of rows."""
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
+        return da.from_array(value, chunks=(max(1, value.shape[0] // 2),) + (-1,) * (value.ndim - 1))
+    if isinstance(value, dict):
+        return {key: _dask_tree(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_dask_tree(item) for item in value)
+    return value
+
+
+@pytest.mark.parametrize("case", STRAIGHT, ids=lambda case: case.name)
+def test_straight_line_corpus_is_lazy_on_dask(case):
+    """Every straight-line corpus function: nothing computed until asked, numpy's gradient."""
+    args = case.args_list[0]
+    diff = agc.differentiate(case.fn, wrt=case.wrt or None)
+    if pick_seed(case.fn, args) is not None:
+        pytest.skip("a non-scalar output: its seed is a numpy array")
+    want = diff.grad(*args)
+    with _Computations() as computed:
+        lazy = diff.grad(*_dask_tree(args))
+    assert computed.count == 0
+    got = dask.compute(lazy)[0]
+    for got_leaf, want_leaf in zip(tree_leaves(got), tree_leaves(want)):
+        np.testing.assert_allclose(np.asarray(got_leaf), np.asarray(want_leaf), rtol=1e-10,
+                                   atol=1e-12)
