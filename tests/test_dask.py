@@ -25,6 +25,7 @@ da = pytest.importorskip("dask.array")
 dask_callbacks = pytest.importorskip("dask.callbacks")
 
 ROWS, CHUNK, FEATURES, CLASSES = 40, 15, 3, 4  # chunks of 15, 15, 10 rows
+dask_style.dask_style(da)  # what agc's first gradient call on dask arrays sets up
 
 
 @agc.differentiate(wrt=("w", "b"))
