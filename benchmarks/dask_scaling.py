@@ -15,17 +15,18 @@ get the one gradient of the mean over all rows:
   one thread each (its start-up time is reported apart).
 
 Each gradient is checked against the numpy loop's. Throughput is rows per second
-of generating and differentiating; "driver peak" is tracemalloc's peak of the
-Python heap of this process (numpy arrays included) during the call: it stays at
-a few chunks, far below the full array's size (the last column).
+of generating and differentiating (best of --repeat runs); "driver peak" is how
+far this process's peak resident memory (VmHWM, reset before each call: Linux)
+rose during the call: a few chunks at most, far below the full array's size.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import time
-import tracemalloc
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker thread: BLAS stays single
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -85,16 +86,28 @@ def numpy_loop(sizes, w):
 
 
 def measured(fn, repeat: int):
-    """(result, best seconds, largest peak MB of the Python heap) of `repeat` calls of fn()."""
+    """(result, best seconds, largest growth in MB of this process's peak resident memory)
+    of `repeat` calls of fn(). The peak (VmHWM) is reset before each call, so the growth
+    is what the call itself held at its most: the driver's share of the work."""
     best, peak = float("inf"), 0.0
     for _ in range(repeat):
-        tracemalloc.start()
+        before = _reset_peak()
         start = time.perf_counter()
         result = fn()
         best = min(best, time.perf_counter() - start)
-        peak = max(peak, tracemalloc.get_traced_memory()[1] / 1e6)
-        tracemalloc.stop()
+        peak = max(peak, (_status_kib("VmHWM") - before) / 1024)
     return result, best, peak
+
+
+def _status_kib(field: str) -> int:
+    """A field of /proc/self/status, in KiB (Linux)."""
+    return int(re.search(field + r":\s+(\d+)", Path("/proc/self/status").read_text()).group(1))
+
+
+def _reset_peak() -> int:
+    """Reset the peak resident memory to the current one (Linux), and return it in KiB."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_kib("VmRSS")
 
 
 def main():
@@ -131,7 +144,7 @@ def main():
         np.testing.assert_allclose(got, want, rtol=1e-9)
         print(f"| {total:.0e} | {total * FEATURES * 8 / 1e6:,.0f} | {total / t_np:,.0f} "
               f"| {total / t_th:,.0f} | {total / t_cl:,.0f} "
-              f"| {m_np:.0f} / {m_th:.0f} / {m_cl:.1f} |", flush=True)
+              f"| {m_np:.0f} / {m_th:.0f} / {m_cl:.0f} |", flush=True)
     client.close()
     cluster.close()
 
