@@ -133,7 +133,8 @@ def gather_rows(x, index):
     count = len(columns)
     chunks = (x.chunks[0], *((n,) for n in x.shape[count:]))
     return da.map_blocks(_gather_block, x, *columns, total=x.shape[0], dtype=x.dtype,
-                         chunks=chunks, drop_axis=list(range(1, count)), meta=x._meta)
+                         chunks=chunks, drop_axis=list(range(1, count)),
+                         meta=numpy.empty((0,) * len(chunks), x.dtype))
 
 
 def _scatter_block(g, first, *rest, total, shape, out_dtype, block_info=None):
@@ -152,8 +153,9 @@ def scatter_rows(g, x, index, dtype):
     _, columns = _aligned(da, x, index)
     rows = columns[0].chunks[0]
     count = len(columns)
-    g = da.asarray(g).rechunk({0: rows})
-    g = g.rechunk({axis: -1 for axis in range(1, g.ndim)})
+    picked = (x.shape[0], *x.shape[count:])  # the shape of x[index], which g may broadcast to
+    g = da.broadcast_to(da.asarray(g), picked).rechunk({0: rows, **{a: -1 for a in
+                                                                    range(1, len(picked))}})
     g = g.reshape((x.shape[0], *(1,) * (count - 1), *g.shape[1:]))
     chunks = (rows, *((n,) for n in x.shape[1:]))
     return da.map_blocks(_scatter_block, g, *columns, total=x.shape[0], shape=x.shape,

@@ -133,6 +133,9 @@ def test_row_pick_and_its_adjoint_match_numpy_with_repeats():
     np.add.at(want, (rows, cols), g)
     got = rt.getitem_grad(_chunked(g), _chunked(x), (rows, _chunked(cols)))
     np.testing.assert_array_equal(got.compute(), want)
+    # a number as the cotangent (it broadcasts over the picked entries)
+    got = rt.getitem_grad(2.0, _chunked(x), (rows, _chunked(cols)))
+    np.testing.assert_array_equal(got.compute(), rt.getitem_grad(2.0, x, (rows, cols)))
 
 
 def test_row_pick_outside_its_chunk_is_an_index_error():
