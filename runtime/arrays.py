@@ -1,8 +1,9 @@
 """Array libraries besides numpy: which one the arguments use, and numpy's names on top of them.
 
 `module_of(values)` is the slow path of `agc.runtime.array_module`: it walks
-pytrees, tells numpy, cupy and Array-API arrays apart (`x.__array_namespace__()`)
-and names the argument positions when they mix. Emitted code calls numpy's names
+pytrees, tells numpy, cupy, dask and Array-API arrays apart (`x.__array_namespace__()`)
+and names the argument positions when they mix (numpy arrays may join dask ones:
+`DaskStyle`, dask_style.py). Emitted code calls numpy's names
 on the module it gets (`xp.arcsin`, `xp.concatenate`, `xp.linalg.norm`, ...);
 `NumpyStyle` (numpy_style.py) offers those names over a strict Array-API namespace
 such as `array_api_strict`, and `CupyStyle` (cupy_style.py) gives cupy numpy's
