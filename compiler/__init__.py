@@ -38,11 +38,11 @@ _EXPORTS = {
     "stop_gradient": "runtime",
     "verify": "proof.verify",
 }
-_SUBMODULES = ("nn", "optim", "runtime", "testing")
+_SUBMODULES = ("distributed", "nn", "optim", "runtime", "testing")
 
 __all__ = [
     "AgcError", "Differentiated", "UnsupportedError", "UsageError", "UserCodeError",
-    "check_grad", "differentiate", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "nn",
+    "check_grad", "differentiate", "distributed", "grad", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "jvp", "nn",
     "no_grad", "optim", "stop_gradient", "value_and_grad", "verify", "vjp",
 ]
 __version__ = "0.1.0"

@@ -1,7 +1,7 @@
 """agc.runtime: everything emitted gradient code needs at run time.
 
 Emitted modules import this package as `rt` and nothing of agc besides.
-It holds the array-module dispatch (numpy, cupy or an Array-API namespace,
+It holds the array-module dispatch (numpy, cupy, dask or an Array-API namespace,
 picked from the arguments; see arrays.py), the helpers that derivative rules call (`unbroadcast`,
 `sum_grad`, `getitem_grad`, ...; see grads.py), the arithmetic of cotangents (`seed`, `add`,
 `zeros_like`; see cotangents.py), and the tape recorder used by reports.

@@ -1,8 +1,9 @@
 """Array libraries besides numpy: which one the arguments use, and numpy's names on top of them.
 
 `module_of(values)` is the slow path of `agc.runtime.array_module`: it walks
-pytrees, tells numpy, cupy and Array-API arrays apart (`x.__array_namespace__()`)
-and names the argument positions when they mix. Emitted code calls numpy's names
+pytrees, tells numpy, cupy, dask and Array-API arrays apart (`x.__array_namespace__()`)
+and names the argument positions when they mix (numpy arrays may join dask ones:
+`DaskStyle`, dask_style.py). Emitted code calls numpy's names
 on the module it gets (`xp.arcsin`, `xp.concatenate`, `xp.linalg.norm`, ...);
 `NumpyStyle` (numpy_style.py) offers those names over a strict Array-API namespace
 such as `array_api_strict`, and `CupyStyle` (cupy_style.py) gives cupy numpy's
@@ -18,6 +19,7 @@ import sys
 import numpy
 
 from .cupy_style import cupy_style
+from .dask_style import dask_style, is_dask
 from .model_lines import add_model_line
 from .numpy_style import NUMBER, NumpyStyle, numpy_style
 
@@ -36,10 +38,14 @@ def module_of(values: tuple):
     """
     found: dict[str, object] = {}
     _collect(values, found)
+    if _DASK in found:  # numpy arrays join dask ones (small parameters, chunked data)
+        found.pop("numpy (cpu)", None)
     if len(found) > 1:
         raise TypeError(_mixing_message(values))
     return next(iter(found.values()), numpy)
 
+
+_DASK = "dask.array"
 
 SCALAR_TYPES = frozenset({float, int, bool, complex, type(None), str, *numpy.sctypeDict.values()})
 
@@ -82,6 +88,8 @@ def _library(leaf):
         return None
     if type(leaf).__module__.split(".")[0] == "cupy":
         return "cupy (cuda)", cupy_style(sys.modules["cupy"])
+    if is_dask(leaf):
+        return _DASK, dask_style(sys.modules["dask.array"])
     namespace = getattr(leaf, "__array_namespace__", None)
     if namespace is None:
         return None

@@ -17,7 +17,8 @@ _NUMPY_KINDS = arrays.SCALAR_TYPES | {numpy.ndarray}
 def array_module(*values):
     """The array module of the arguments: numpy, cupy, or numpy's names over an Array-API namespace.
 
-    numpy arrays and Python or numpy numbers give numpy; cupy arrays give cupy; arrays
+    numpy arrays and Python or numpy numbers give numpy; cupy arrays give cupy; dask
+    arrays, alone or with numpy ones, give a `DaskStyle` adapter (lazy); arrays
     with `__array_namespace__` (array_api_strict, ...) give a `NumpyStyle` adapter.
     pytrees are searched; arrays of two libraries raise TypeError naming the positions.
     """

@@ -17,6 +17,7 @@ import numpy
 from .arrays import astype, is_inexact, scatter_add
 from .batch_core import Batched
 from .cotangents import add, unbroadcast, zeros_like
+from .dask_style import is_dask, is_row_index, scatter_rows
 from .dispatch import array_module
 
 _xp = array_module
@@ -39,15 +40,21 @@ def sum_grad(g, x, axis=None, keepdims=False):
     """Cotangent of x for y = sum(x, axis): g spread back over the summed axes."""
     if not hasattr(x, "shape"):
         return g
-    if _is_host_number(g):  # one number spread everywhere: a single fill
-        return _xp(x).full(x.shape, g, dtype=_dtype(g, x))
+    if _is_host_number(g):  # one number spread everywhere: a single fill (in x's chunks)
+        return _xp(x).full_like(x, g, dtype=_dtype(g, x))
     if type(x) is numpy.ndarray and type(g) is not Batched:  # one contiguous write, faster
         # than copying a broadcast view (a batch of seeds takes the general way)
         out = numpy.empty(x.shape, _dtype(g, x))
         out[...] = _expand(g, x, axis, keepdims)
         return out
     xp = _xp(g, x)
-    return astype(xp.broadcast_to(_expand(g, x, axis, keepdims), x.shape), _dtype(g, x))
+    spread = xp.broadcast_to(_expand(g, x, axis, keepdims), x.shape, **_chunks_of(x))
+    return astype(spread, _dtype(g, x))
+
+
+def _chunks_of(x) -> dict:
+    """dask's `chunks=` keyword that lays a new array out like x (nothing for other arrays)."""
+    return {"chunks": x.chunks} if is_dask(x) else {}
 
 
 def _is_host_number(g) -> bool:
@@ -250,6 +257,8 @@ def getitem_grad(g, x, index):
         out[index] = g
     elif _is_basic(index):
         _assign_basic(xp, out, index, g)
+    elif is_dask(x) and is_row_index(x, index):  # logp[np.arange(n), labels], chunk by chunk
+        out = scatter_rows(g, x, index, out.dtype)
     elif xp is numpy:
         numpy.add.at(out, index, g)
     elif getattr(xp, "__name__", "") == "cupy":

@@ -55,6 +55,10 @@ EXPECTED = {
     "saddle_point.py": [r"saddle point \(both gradients zero\): True",
                         r"matches finite differences: True"],
     "newton_kmeans.py": [r"same as agc.hessian's diagonal: True", r"reduced: True"],
+    "dask_training.py": [r"100,000 rows in 10 chunks of 10,000",
+                         r"150 Adam steps of one chunk each",
+                         r"over all rows on 2 workers \(\d+\.\d s\): loss 0\.30\d\d",
+                         r"recovers the true weights: True"],
     "gpu_training.py": [r"numpy \(cpu\):  final loss 0\.00\d+, gradients float32",
                         (r"no GPU \(needs cupy and a CUDA device\): trained on numpy only"
                          r"|cupy \(cuda\):  final loss 0\.00\d+, gradients float32 on cupy"
@@ -64,7 +68,8 @@ EXPECTED = {
 
 # Command-line flags that shrink an example to a few seconds (its full run takes minutes).
 ARGS = {"resnet_finetune.py": ["--head-epochs", "1", "--epochs", "1", "--images", "64",
-                               "--width", "0.125", "--batch", "16"]}
+                               "--width", "0.125", "--batch", "16"],
+        "dask_training.py": ["--tiny"]}
 
 
 def _run(path: pathlib.Path, cwd: pathlib.Path) -> subprocess.CompletedProcess:
