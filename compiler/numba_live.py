@@ -1,0 +1,104 @@
+"""Loading code emitted for the numba target, and numba's errors at its first call.
+
+numba's `cache=True` keeps machine code next to a real source file, so the
+decorator writes the emitted module to a file named by a hash of its text
+(under `AGC_CACHE_DIR`, by default `~/.cache/agc/numba`): a second process
+compiling the same model finds numba's cache there and skips compiling.
+
+numba types a function at its first call; what it cannot type (a numpy call
+numba lacks, an array of another dtype on the tape) is raised there as numba's
+TypingError. `first_call_errors` turns that into agc's positioned error at the
+model line the failing emitted line comes from, with the hint to use the
+numpy target.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import warnings
+from pathlib import Path
+
+from .backend.numba_target import model_locs
+from .errors import NO_LOC, UnsupportedError
+from .live import load_module
+
+_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+_MARKER = re.compile(r"^\s*# (?P<where>[^:\s]+:\d+:\d+): ")
+HINT = "the numba target covers numbers and float arrays of fixed rank; use target='numpy'"
+
+
+def cache_dir() -> Path:
+    """Where emitted numba modules (and numba's cache of them) live."""
+    root = os.environ.get("AGC_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache",
+                                                            "agc")
+    return Path(root) / "numba"
+
+
+def load_numba(source: str, qualname: str, user_globals: dict) -> dict:
+    """Execute a numba-target module from a file of its own (for numba's cache=True)."""
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    path = cache_dir() / f"{re.sub(r'[^A-Za-z0-9_]', '_', qualname)}_{digest}.py"
+    if not path.exists():  # the same text keeps its file, so numba's cache stays valid
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    return load_module(source, str(path), user_globals)
+
+
+def entries(namespace: dict, names: tuple[str, str], compiled, retry=None) -> tuple:
+    """The loaded (value_and_grad, grad) of a numba-target module, numba's errors turned
+    into agc's; `retry()` (target="auto") compiles the numpy target's instead."""
+    locs = model_locs([*compiled.adjoints.values(), *compiled.helpers])
+    fallbacks = (lambda: retry().value_and_grad, lambda: retry().grad) if retry else (None, None)
+    return tuple(first_call_errors(namespace[name], compiled.source, locs, namespace["numba"],
+                                   fallback) for name, fallback in zip(names, fallbacks))
+
+
+def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
+    """`fn` (a numba dispatcher), raising agc's positioned UnsupportedError where numba
+    cannot compile it for the arguments given (`numba`: the module, as the emitted code
+    imported it; agc imports numba only where the numba target is used). With
+    `fallback` (target="auto"), warns instead and calls `fallback()`'s function from then on."""
+    errors = numba.core.errors.NumbaError
+    current = [fn]
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return current[0](*args, **kwargs)
+        except errors as err:
+            refusal = numba_refusal(err, source, locs)
+            if fallback is None:
+                raise refusal from None
+            warnings.warn(f"agc: target='auto' falls back to numpy: {refusal}", stacklevel=2)
+            current[0] = fallback()
+            return current[0](*args, **kwargs)
+    call.dispatcher = fn
+    return call
+
+
+def numba_refusal(err: Exception, source: str, locs: dict) -> UnsupportedError:
+    """numba's error as agc's: the model line of the deepest emitted line it names."""
+    first = str(err).strip().splitlines()
+    what = next((line for line in first if line and not line.startswith("Failed in")), "")
+    lines = source.splitlines()
+    loc = None
+    for match in _LINE.finditer(str(err)):
+        number = int(match["line"])
+        where = _marker_above(lines, number)
+        if where is not None and where in locs:
+            loc = locs[where]
+    return UnsupportedError(f"numba cannot compile this for the numba target: {what.strip()}",
+                            loc if loc is not None else NO_LOC, HINT)
+
+
+def _marker_above(lines: list[str], number: int) -> str | None:
+    """The model-line comment nearest above emitted line `number` (1-based)."""
+    for text in reversed(lines[:number]):
+        if _MARKER.match(text):
+            return text.strip()[2:]
+    return None
