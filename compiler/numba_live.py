@@ -17,13 +17,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import linecache
 import re
+import sys
+import types
 import warnings
 from pathlib import Path
 
 from .backend.numba_target import model_locs
 from .errors import NO_LOC, UnsupportedError
-from .live import load_module
 
 _LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _MARKER = re.compile(r"^\s*# (?P<where>[^:\s]+:\d+:\d+): ")
@@ -38,15 +40,26 @@ def cache_dir() -> Path:
 
 
 def load_numba(source: str, qualname: str, user_globals: dict) -> dict:
-    """Execute a numba-target module from a file of its own (for numba's cache=True)."""
+    """Execute a numba-target module from a file of its own, as a module registered in
+    sys.modules under a name made from its text: numba's cache=True pickles references to
+    the module by name, and a second process loading the same text finds it again."""
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    path = cache_dir() / f"{re.sub(r'[^A-Za-z0-9_]', '_', qualname)}_{digest}.py"
+    name = f"agc_numba_{re.sub(r'[^A-Za-z0-9_]', '_', qualname)}_{digest}"
+    path = cache_dir() / f"{name}.py"
     if not path.exists():  # the same text keeps its file, so numba's cache stays valid
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(source)
         os.replace(tmp, path)
-    return load_module(source, str(path), user_globals)
+    module = sys.modules.get(name)
+    if module is None:
+        module = types.ModuleType(name)
+        module.__dict__.update({k: v for k, v in user_globals.items() if not k.startswith("__")})
+        module.__file__ = str(path)
+        sys.modules[name] = module
+        linecache.cache[str(path)] = (len(source), None, source.splitlines(True), str(path))
+        exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 - agc's own code
+    return module.__dict__
 
 
 def entries(namespace: dict, names: tuple[str, str], compiled, retry=None) -> tuple:

@@ -122,15 +122,23 @@ def _unbroadcast(g, x):
         return lambda g, x: np.full(x.shape, g)
     extra = g.ndim - x.ndim
 
-    def summed(g, x):
+    def same_rank(g, x):
         if g.shape == x.shape:
             return np.asarray(g)
-        out = np.zeros(x.shape, g.dtype)
-        flat = out.reshape(-1)
-        for index in np.ndindex(g.shape):
-            flat[_flat_position(index, x.shape, x.ndim, extra)] += g[index]
-        return out
-    return summed if extra >= 0 else None
+        return _summed(g, x, 0)
+    if extra == 0:
+        return same_rank
+    return (lambda g, x: _summed(g, x, extra)) if extra > 0 else None
+
+
+@numba.njit(cache=True)
+def _summed(g, x, extra):
+    """g summed to x's shape: over its `extra` leading axes and x's axes of length 1."""
+    out = np.zeros(x.shape, g.dtype)
+    flat = out.reshape(-1)
+    for index in np.ndindex(g.shape):
+        flat[_flat_position(index, x.shape, x.ndim, extra)] += g[index]
+    return out
 
 
 def _spread(g, x, axis, scale):
@@ -210,7 +218,7 @@ def _abs_grad(g, x):
 def _basic(index) -> bool:
     """An index of integers and slices: each position is written once."""
     items = index.types if isinstance(index, types.BaseTuple) else (index,)
-    return all(isinstance(i, (types.Integer, types.SliceType)) for i in items)
+    return all(isinstance(i, (types.Integer, types.SliceType, types.EllipsisType)) for i in items)
 
 
 @overload(getitem_grad)

@@ -122,6 +122,17 @@ class _Calls(cst.CSTTransformer):
             return cst.Call(cst.Name("range"), [cst.Arg(start), cst.Arg(stop), cst.Arg(step)])
         return updated
 
+    def leave_If(self, original, updated):
+        # numba cannot type `elif (t := c):`: written out as `else: t = c; if t: ...`
+        inner = updated.orelse
+        if isinstance(inner, cst.If) and isinstance(inner.test, cst.NamedExpr):
+            test = inner.test
+            assign = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(test.target)],
+                                                         test.value)])
+            inner = inner.with_changes(test=test.target, leading_lines=[])
+            return updated.with_changes(orelse=cst.Else(cst.IndentedBlock([assign, inner])))
+        return updated
+
     def leave_Call(self, original, updated):
         if _dotted(updated.func) == "reversed":  # numba has no reversed(): count down
             return _counted_down(updated.args[0].value)
@@ -133,6 +144,8 @@ class _Calls(cst.CSTTransformer):
             return updated.with_changes(value=cst.Name("np"))
         if base == "rt":
             helper = updated.attr.value
+            if helper == "index":  # rewritten with its subscript (leave_Subscript)
+                return updated
             if helper not in HELPERS:
                 self._refuse(f"the numba target has no nopython version of rt.{helper}")
             return updated.with_changes(value=cst.Name("nb"))
