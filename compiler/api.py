@@ -288,18 +288,18 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     parsed, target, names, path = with_room(_parse, fn, wrt, key, has_aux, keep, method, paths)
     compiled, backend = _compiled_for_backend(parsed, target, path, fn.__globals__, backend)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)
+    wrt = compiled.adjoints[fn.__name__].wrt  # mixed libraries, integer wrt values: TypeError
+    at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
     if backend == "numba":
         namespace = numba_live.load_numba(compiled.source, f"{fn.__qualname__}_grad",
                                           fn.__globals__)
         retry = None if requested == "numba" else functools.partial(
             compile_function, fn, wrt, key, has_aux, keep, method, paths)
-        entries = numba_live.entries(namespace, (vg, grad), compiled, retry)
+        entries = numba_live.entries(namespace, (vg, grad), compiled, at, retry)
     else:
         namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                                 fn.__globals__)
         entries = namespace[vg], namespace[grad]
-    wrt = compiled.adjoints[fn.__name__].wrt  # mixed libraries, integer wrt values: TypeError
-    at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
     return types.SimpleNamespace(value_and_grad=checking_arguments(entries[0], wrt, at),
                                  grad=checking_arguments(entries[1], wrt, at),
                                  source=compiled.source, namespace=namespace,

@@ -24,6 +24,8 @@ import types
 import warnings
 from pathlib import Path
 
+import numpy
+
 from .backend.numba_target import model_locs
 from .errors import NO_LOC, UnsupportedError
 
@@ -62,13 +64,54 @@ def load_numba(source: str, qualname: str, user_globals: dict) -> dict:
     return module.__dict__
 
 
-def entries(namespace: dict, names: tuple[str, str], compiled, retry=None) -> tuple:
+def entries(namespace: dict, names: tuple[str, str], compiled, at: tuple[int, ...],
+            retry=None) -> tuple:
     """The loaded (value_and_grad, grad) of a numba-target module, numba's errors turned
-    into agc's; `retry()` (target="auto") compiles the numpy target's instead."""
+    into agc's; `at`: the positions of the wrt parameters; `retry()` (target="auto")
+    compiles the numpy target's instead."""
     locs = model_locs([*compiled.adjoints.values(), *compiled.helpers])
     fallbacks = (lambda: retry().value_and_grad, lambda: retry().grad) if retry else (None, None)
-    return tuple(first_call_errors(namespace[name], compiled.source, locs, namespace["numba"],
-                                   fallback) for name, fallback in zip(names, fallbacks))
+    return tuple(float32_in_float64(first_call_errors(namespace[name], compiled.source, locs,
+                                                      namespace["numba"], fallback), at, vg)
+                 for name, fallback, vg in zip(names, fallbacks, (True, False)))
+
+
+def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
+    """`fn`, given float32 arrays as float64 ones and its results cast back: numba, unlike
+    numpy, evaluates a float32 array mixed with a Python float in float64 and cannot keep
+    one variable in both dtypes, so the numba target computes float32 models in float64.
+    Each gradient gets its parameter's dtype; the value is float32 when every float array
+    argument was."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        dtypes = [getattr(a, "dtype", None) for a in args]
+        if not any(d == numpy.float32 for d in dtypes):
+            return fn(*args, **kwargs)
+        wide = tuple(a.astype(numpy.float64) if d == numpy.float32 else a
+                     for a, d in zip(args, dtypes))
+        out = fn(*wide, **kwargs)
+        floats = {d for d in dtypes if d is not None and d.kind == "f"}
+        value_dtype = numpy.float32 if floats == {numpy.dtype(numpy.float32)} else None
+        grads = out[1] if returns_value else out
+        several = isinstance(grads, tuple)
+        cast = tuple(_as(g, dtypes[i]) for g, i in zip(grads if several else (grads,), at))
+        grads = cast if several else cast[0]
+        if not returns_value:
+            return grads
+        return (_as(out[0], value_dtype), grads, *out[2:])
+    return call
+
+
+def _as(value, dtype):
+    """value in `dtype` (an array, or a numpy number); unchanged without a float dtype."""
+    if dtype is None or getattr(dtype, "kind", None) != "f":
+        return value
+    if isinstance(value, numpy.ndarray):
+        return value.astype(dtype)
+    if isinstance(value, (float, numpy.floating)):
+        return numpy.dtype(dtype).type(value)
+    return value  # a tuple (has_aux) or None
 
 
 def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):

@@ -51,6 +51,10 @@ def abs_grad(g, x):
     """Cotangent of x for y = abs(x): g * sign(x)."""
 
 
+def matmul(a, b):
+    """a @ b, both operands brought to their common dtype first (numba's @ needs one)."""
+
+
 def getitem_grad(g, x, index):
     """Cotangent of x for y = x[index] (integers and slices): g written into zeros."""
 
@@ -147,7 +151,9 @@ def _spread(g, x, axis, scale):
 
 @overload(_spread)
 def _spread_impl(g, x, axis, scale):
-    if not _is_array(g):
+    if not _is_array(g):  # a number spread: in x's float dtype, as numpy's sum_grad fills
+        if isinstance(x.dtype, types.Float):
+            return lambda g, x, axis, scale: np.full(x.shape, g * scale, x.dtype)
         return lambda g, x, axis, scale: np.full(x.shape, g * scale)
 
     def spread(g, x, axis, scale):
@@ -240,3 +246,13 @@ def _add_at(acc, g, x, index):
             return acc
         return accumulate
     return None
+
+
+@overload(matmul)
+def _matmul(a, b):
+    if _is_array(a) and _is_array(b) and a.dtype != b.dtype:
+        common = np.result_type(numba.np.numpy_support.as_dtype(a.dtype),
+                                numba.np.numpy_support.as_dtype(b.dtype))
+        return lambda a, b: np.ascontiguousarray(a.astype(common)) @ \
+            np.ascontiguousarray(b.astype(common))
+    return lambda a, b: a @ b

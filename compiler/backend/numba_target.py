@@ -27,7 +27,7 @@ from .numba_tape import split_tape
 
 # What numba_helpers.py has a nopython version of (the names emitted code calls).
 HELPERS = frozenset({"seed", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
-                     "reshape_like", "abs_grad", "getitem_grad", "add_at"})
+                     "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul"})
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
 IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
 _MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")
@@ -133,6 +133,15 @@ class _Calls(cst.CSTTransformer):
             return updated.with_changes(orelse=cst.Else(cst.IndentedBlock([assign, inner])))
         return updated
 
+    def leave_BinaryOperation(self, original, updated):
+        # numba's @ needs one dtype, and numba evaluates float32 arrays mixed with Python
+        # floats in float64: nb.matmul brings both operands to their common dtype
+        if isinstance(updated.operator, cst.MatrixMultiply):
+            return cst.Call(cst.Attribute(cst.Name("nb"), cst.Name("matmul")),
+                            [cst.Arg(_unparen(updated.left)), cst.Arg(_unparen(updated.right))],
+                            lpar=updated.lpar, rpar=updated.rpar)
+        return updated
+
     def leave_Call(self, original, updated):
         if _dotted(updated.func) == "reversed":  # numba has no reversed(): count down
             return _counted_down(updated.args[0].value)
@@ -156,6 +165,10 @@ class _Calls(cst.CSTTransformer):
         if loc is None:
             raise UnsupportedError(f"{message} (from {self.where})", hint=HINT)
         raise UnsupportedError(message, loc, HINT)
+
+
+def _unparen(node):
+    return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
 
 
 def _dotted(node) -> str | None:
