@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import linecache
+import os
 import re
 import sys
 import types

@@ -55,6 +55,14 @@ def matmul(a, b):
     """a @ b, both operands brought to their common dtype first (numba's @ needs one)."""
 
 
+def matmul_grad_left(g, x, y):
+    """Cotangent of x for out = x @ y (1-D and 2-D operands)."""
+
+
+def matmul_grad_right(g, x, y):
+    """Cotangent of y for out = x @ y (1-D and 2-D operands)."""
+
+
 def getitem_grad(g, x, index):
     """Cotangent of x for y = x[index] (integers and slices): g written into zeros."""
 
@@ -256,3 +264,27 @@ def _matmul(a, b):
         return lambda a, b: np.ascontiguousarray(a.astype(common)) @ \
             np.ascontiguousarray(b.astype(common))
     return lambda a, b: a @ b
+
+
+@overload(matmul_grad_left)
+def _matmul_grad_left(g, x, y):
+    if not (_is_array(x) and _is_array(y)) or x.ndim > 2 or y.ndim > 2:
+        return None
+    if x.ndim == 2 and y.ndim == 1:
+        return lambda g, x, y: np.outer(g, y)
+    if x.ndim == 1 and y.ndim == 2:
+        return lambda g, x, y: matmul(y, g)
+    if x.ndim == 2:
+        return lambda g, x, y: matmul(g, y.T)
+    return lambda g, x, y: g * y
+
+
+@overload(matmul_grad_right)
+def _matmul_grad_right(g, x, y):
+    if not (_is_array(x) and _is_array(y)) or x.ndim > 2 or y.ndim > 2:
+        return None
+    if x.ndim == 1 and y.ndim == 2:
+        return lambda g, x, y: np.outer(x, g)
+    if x.ndim == 2:
+        return lambda g, x, y: matmul(x.T, g)
+    return lambda g, x, y: g * x
