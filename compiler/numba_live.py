@@ -92,10 +92,13 @@ def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
                      for a, d in zip(args, dtypes))
         out = fn(*wide, **kwargs)
         floats = {d for d in dtypes if d is not None and d.kind == "f"}
-        value_dtype = numpy.float32 if floats == {numpy.dtype(numpy.float32)} else None
+        single = numpy.dtype(numpy.float32)
+        value_dtype = single if floats == {single} else None
         grads = out[1] if returns_value else out
         several = isinstance(grads, tuple)
-        cast = tuple(_as(g, dtypes[i]) for g, i in zip(grads if several else (grads,), at))
+        # a number's gradient follows the arrays it met: float32 when they all were
+        cast = tuple(_as(g, dtypes[i] if dtypes[i] is not None else value_dtype)
+                     for g, i in zip(grads if several else (grads,), at))
         grads = cast if several else cast[0]
         if not returns_value:
             return grads
