@@ -291,8 +291,14 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     wrt = compiled.adjoints[fn.__name__].wrt  # mixed libraries, integer wrt values: TypeError
     at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
     if backend == "numba":
-        namespace = numba_live.load_numba(compiled.source, f"{fn.__qualname__}_grad",
-                                          fn.__globals__)
+        try:
+            namespace = numba_live.load_numba(compiled.source, f"{fn.__qualname__}_grad",
+                                              fn.__globals__, compiled.primals[fn.__name__].loc)
+        except UnsupportedError as err:
+            if requested == "numba":
+                raise
+            warnings.warn(f"agc: target='auto' falls back to numpy: {err}", stacklevel=3)
+            return compile_function(fn, wrt, key, has_aux, keep, method, paths)
         retry = None if requested == "numba" else functools.partial(
             compile_function, fn, wrt, key, has_aux, keep, method, paths)
         entries = numba_live.entries(namespace, (vg, grad), compiled, at, retry)

@@ -41,11 +41,13 @@ def cache_dir() -> Path:
     return Path(root) / "numba"
 
 
-def load_numba(source: str, qualname: str, user_globals: dict) -> dict:
+def load_numba(source: str, qualname: str, user_globals: dict, loc=NO_LOC) -> dict:
     """Execute a numba-target module from a file of its own, as a module registered in
     sys.modules under a name made from its text: numba's cache=True pickles references to
-    the module by name, and a second process loading the same text finds it again."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    the module by name, and a second process loading the same text finds it again. `loc`
+    (the model function's) positions a refusal."""
+    frozen = _frozen_globals(source, user_globals, loc)
+    digest = hashlib.sha256((source + repr(frozen)).encode()).hexdigest()[:16]
     name = f"agc_numba_{re.sub(r'[^A-Za-z0-9_]', '_', qualname)}_{digest}"
     path = cache_dir() / f"{name}.py"
     if not path.exists():  # the same text keeps its file, so numba's cache stays valid
@@ -62,6 +64,30 @@ def load_numba(source: str, qualname: str, user_globals: dict) -> dict:
         linecache.cache[str(path)] = (len(source), None, source.splitlines(True), str(path))
         exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 - agc's own code
     return module.__dict__
+
+
+def _frozen_globals(source: str, user_globals: dict, loc) -> list:
+    """The module-level numbers the emitted functions read, as (name, value): numba
+    compiles them in as constants, so they name the module file (a changed value compiles
+    again). A module-level array, list or dict would be frozen too, and a later write
+    into it silently ignored: refused."""
+    names: set[str] = set()
+    codes = [compile(source, "<numba target>", "exec")]
+    while codes:
+        code = codes.pop()
+        names |= set(code.co_names)
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    frozen = []
+    for name in sorted(names & set(user_globals)):
+        value = user_globals[name]
+        if isinstance(value, (bool, int, float, complex, numpy.number)):
+            frozen.append((name, repr(value)))
+        elif isinstance(value, (numpy.ndarray, list, dict, tuple, set)):
+            raise UnsupportedError(
+                f"the model reads the module-level {type(value).__name__} {name}: numba "
+                f"compiles it in as a constant, so a later change to it would be ignored",
+                loc, hint=f"pass {name} as a parameter, or use target='numpy'")
+    return frozen
 
 
 def entries(namespace: dict, names: tuple[str, str], compiled, at: tuple[int, ...],

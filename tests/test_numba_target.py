@@ -198,6 +198,44 @@ def test_regressions(fn, args):
     _same(agc.value_and_grad(fn, target="numba")(*args), agc.value_and_grad(fn)(*args), 1e-12)
 
 
+CONSTANTS = """
+import numpy as np
+
+A = np.array([1.0, 2.0])
+S = 3.0
+
+
+def weighted(x):
+    return np.sum(A * x)
+
+
+def scaled(x):
+    return np.sum(x * x) * S
+"""
+
+
+def test_a_module_level_array_is_refused(load_model):
+    """numba compiles a global array in as a constant: a later write into it would be
+    silently ignored (it was, before this refusal)."""
+    model = load_model(CONSTANTS)
+    with pytest.raises(agc.UnsupportedError, match="module-level ndarray A") as err:
+        agc.grad(model.weighted, target="numba")(np.ones(2))
+    assert "def weighted(x):" in str(err.value)
+    g = agc.grad(model.weighted, target="auto")
+    with pytest.warns(UserWarning, match="falls back to numpy"):
+        np.testing.assert_allclose(g(np.ones(2)), [1.0, 2.0])
+    model.A[0] = 10.0
+    np.testing.assert_allclose(g(np.ones(2)), [10.0, 2.0])
+
+
+def test_a_changed_module_level_number_compiles_again(load_model):
+    model = load_model(CONSTANTS)
+    g = agc.grad(model.scaled, target="numba")
+    np.testing.assert_allclose(g(np.ones(2)), [6.0, 6.0])
+    model.S = 1.0
+    np.testing.assert_allclose(g(np.ones(2)), [2.0, 2.0])
+
+
 # ---------------------------------------------------------------- the CLI
 MODEL = '''import numpy as np
 
