@@ -50,10 +50,10 @@ def _while_if(a):
     return b if b > 0 else 100 * b
 
 
-def _projectile(vx0, vy0, drag):
+def _projectile(vx0, vy0, drag, sqrt=jnp.sqrt):
     px, py, vx, vy = 0.0, 0.0, vx0, vy0
     while py >= 0.0:
-        speed = jnp.sqrt(vx * vx + vy * vy)
+        speed = sqrt(vx * vx + vy * vy)
         vx = vx - 0.001 * drag * speed * vx
         vy = vy - 0.001 * (9.81 + drag * speed * vy)
         px, py = px + 0.001 * vx, py + 0.001 * vy
@@ -123,13 +123,7 @@ def _torch_while_if(a):
 
 def _torch_projectile(vx0, vy0, drag):
     vx0, vy0, drag = _t(vx0), _t(vy0), _t(drag)
-    px, py, vx, vy = 0.0, 0.0, vx0, vy0
-    while py >= 0.0:
-        speed = torch.sqrt(vx * vx + vy * vy)
-        vx = vx - 0.001 * drag * speed * vx
-        vy = vy - 0.001 * (9.81 + drag * speed * vy)
-        px, py = px + 0.001 * vx, py + 0.001 * vy
-    px.backward()
+    _projectile(vx0, vy0, drag, torch.sqrt).backward()
     return vx0.grad.item(), vy0.grad.item(), drag.grad.item()
 
 

@@ -266,9 +266,14 @@ def _matmul(a, b):
     return lambda a, b: a @ b
 
 
+def _matrices(x, y) -> bool:
+    """Both operands of a matmul 1-D or 2-D arrays (what the numba target covers)."""
+    return _is_array(x) and _is_array(y) and x.ndim <= 2 and y.ndim <= 2
+
+
 @overload(matmul_grad_left)
 def _matmul_grad_left(g, x, y):
-    if not (_is_array(x) and _is_array(y)) or x.ndim > 2 or y.ndim > 2:
+    if not _matrices(x, y):
         return None
     if x.ndim == 2 and y.ndim == 1:
         return lambda g, x, y: np.outer(g, y)
@@ -281,7 +286,7 @@ def _matmul_grad_left(g, x, y):
 
 @overload(matmul_grad_right)
 def _matmul_grad_right(g, x, y):
-    if not (_is_array(x) and _is_array(y)) or x.ndim > 2 or y.ndim > 2:
+    if not _matrices(x, y):
         return None
     if x.ndim == 1 and y.ndim == 2:
         return lambda g, x, y: np.outer(x, g)
