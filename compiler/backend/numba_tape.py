@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..errors import InternalError
+from ..errors import UnsupportedError
+
+HINT = "use target='numpy' for this model"
 
 
 def split_tape(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
@@ -77,7 +79,8 @@ def _pushed(stmt) -> str | None:
     if isinstance(small, cst.Expr) and _tape_call(small.value, "append"):
         value = small.value.args[0].value
         if not isinstance(value, cst.Name):
-            raise InternalError("the numba target records only variables on its tape")
+            raise UnsupportedError("the numba target records only variables on its tape",
+                                   hint=HINT)
         return value.value
     return None
 
@@ -130,8 +133,8 @@ def _rewrite_block(stmts: list, unbound: set[str]) -> list:
         if written in pending:
             out.append(pending.pop(written))
     if pending:
-        raise InternalError(f"the numba target found no write of {', '.join(pending)} "
-                            f"after its tape record")
+        raise UnsupportedError(f"the numba target cannot record {', '.join(pending)}: its "
+                               f"first write is inside a nested block", hint=HINT)
     return out
 
 
