@@ -22,7 +22,7 @@ import re
 import libcst as cst
 
 from .. import ir
-from ..errors import UnsupportedError
+from ..errors import UnsupportedError, UsageError
 from .numba_tape import split_tape
 
 # What numba_helpers.py has a nopython version of (the names emitted code calls).
@@ -50,8 +50,8 @@ def for_numba(source: str, adjoints: list, mode: str, nested) -> str:
     """The numba version of a module emitted from `adjoints` (gradients and helpers), or a
     positioned refusal of what the numba target does not cover."""
     if mode != "reverse":
-        raise UnsupportedError("the numba target emits gradients (reverse mode) only",
-                               hint="use the numpy target for JVPs")
+        raise UsageError("the numba target emits gradients only (--mode reverse); JVPs need "
+                         "the numpy target")
     if nested is not None and nested.groups:
         raise UnsupportedError("the numba target does not compile a model that calls a "
                                "gradient", adjoints[0].primal.loc, HINT)
