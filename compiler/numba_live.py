@@ -20,6 +20,7 @@ import linecache
 import os
 import re
 import sys
+import traceback
 import types
 import warnings
 from pathlib import Path
@@ -155,7 +156,9 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
     def call(*args, **kwargs):
         try:
             return current[0](*args, **kwargs)
-        except errors as err:
+        except (errors, AssertionError, NotImplementedError) as err:
+            if not isinstance(err, errors) and not _numba_refused(err):
+                raise  # the model's own assert, at run time
             refusal = numba_refusal(err, source, locs)
             if fallback is None:
                 raise refusal from None
@@ -164,6 +167,15 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
             return current[0](*args, **kwargs)
     call.dispatcher = fn
     return call
+
+
+def _numba_refused(err: Exception) -> bool:
+    """Whether an error other than numba's own comes from numba compiling (an assertion
+    in its typing) or from a feature numba's nopython code lacks (NotImplementedError)."""
+    if isinstance(err, NotImplementedError):
+        return True
+    frames = traceback.extract_tb(err.__traceback__)
+    return any(f.name == "_compile_for_args" for f in frames)
 
 
 def numba_refusal(err: Exception, source: str, locs: dict) -> UnsupportedError:

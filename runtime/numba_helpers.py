@@ -164,6 +164,9 @@ def _spread_impl(g, x, axis, scale):
             return lambda g, x, axis, scale: np.full(x.shape, g * scale, x.dtype)
         return lambda g, x, axis, scale: np.full(x.shape, g * scale)
 
+    if g.ndim == 0:  # numba's np.where on numbers gives a 0-d array: one number
+        return lambda g, x, axis, scale: np.full(x.shape, g[()] * scale, x.dtype)
+
     def spread(g, x, axis, scale):
         out = np.empty(x.shape, g.dtype)
         for index in np.ndindex(x.shape):

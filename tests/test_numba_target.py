@@ -157,6 +157,16 @@ def test_auto_uses_numba_where_it_applies():
         running_sum_of_squares, target="auto").compiled_for((1,)).source
 
 
+def rounded(x, s: float):
+    return np.sum(x) * round(s, 1)
+
+
+def test_an_assertion_inside_numba_typing_is_refused():
+    """numba's typing asserts on round()'s keyword (not a NumbaError): still agc's error."""
+    with pytest.raises(agc.UnsupportedError, match="numba cannot compile"):
+        agc.grad(rounded, target="numba")(np.array([0.26, 0.5]), 0.26)
+
+
 def test_an_unknown_target_is_a_usage_error():
     with pytest.raises(agc.UsageError, match="target="):
         agc.grad(cumulative, target="jax")
@@ -191,7 +201,14 @@ def strided(x):
     return s
 
 
-@pytest.mark.parametrize("fn, args", [(running_sum_of_squares, (np.array([1.0, -2.0, 3.0]),)),
+def builtin_max_min(x, t: float):
+    # max's cotangent is np.where on numbers, a 0-d array under numba: sum_grad read
+    # past it (garbage and nan in x's gradient) before _spread took it as one number
+    return max(np.sum(x), t) + min(t, 2.0) * t
+
+
+@pytest.mark.parametrize("fn, args", [(builtin_max_min, (np.array([0.2, -0.1, 0.4]), 0.1)),
+                                      (running_sum_of_squares, (np.array([1.0, -2.0, 3.0]),)),
                                       (halving, (3.0,)), (halving, (0.9,)),
                                       (strided, (np.arange(1.0, 8.0),))])
 def test_regressions(fn, args):
