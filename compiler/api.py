@@ -12,17 +12,18 @@ from __future__ import annotations
 import functools
 import inspect
 import types
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import pipeline, wrt_paths
+from . import numba_live, pipeline, wrt_paths
 from .backend.graph import Graph, adjoint_graph
 from .backend.module import emit_module
 from .backend.tape_report import tape_report
 from .bound import BoundMethod, is_instance_argument
 from .deep import with_room
 from .display import SourceText, source_name
-from .errors import AgcError, UsageError
+from .errors import AgcError, UnsupportedError, UsageError
 from .frontend.resolve import names_from_globals
 from .live import check_readable, function_source, load_module
 from .primitives import registry
@@ -30,6 +31,7 @@ from .runtime.arrays import checking_arguments
 from .runtime.model_lines import add_model_line
 from .staleness import constants_read, staleness_check
 
+TARGETS = ("numpy", "numba", "auto")
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
 
@@ -41,8 +43,12 @@ def _scalar_key(args: tuple) -> tuple:
 class Differentiated:
     """A function together with its compiled gradient code (see `differentiate`)."""
 
-    def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None, has_aux: bool = False):
+    def __init__(self, fn: types.FunctionType, wrt: tuple[str, ...] | None, has_aux: bool = False,
+                 target: str = "numpy"):
         check_readable(fn)
+        if target not in TARGETS:
+            raise UsageError(f"target={target!r}: choose one of {', '.join(TARGETS)}")
+        self.target = target
         functools.update_wrapper(self, fn)
         self.fn = fn
         self._signature = inspect.signature(fn)
@@ -109,7 +115,8 @@ class Differentiated:
         compiled = self._compiled.get(key)
         if compiled is None or compiled.stale():
             try:
-                compiled = compile_function(self.fn, wrt, key, self.has_aux, method=method_info())
+                compiled = compile_function(self.fn, wrt, key, self.has_aux, method=method_info(),
+                                            backend=self.target)
             except AgcError as err:
                 raise err.with_traceback(None) from None
             self._compiled[key] = compiled
@@ -224,7 +231,8 @@ class Differentiated:
             raise UsageError(f"wrt={self.wrt!r} names attributes: call the method on an "
                              f"instance, e.g. model.{self.fn.__name__}.grad(x)")
         try:
-            compiled = compile_function(self.fn, self.wrt, key, self.has_aux, keep, paths=paths)
+            compiled = compile_function(self.fn, self.wrt, key, self.has_aux, keep, paths=paths,
+                                        backend=self.target)
         except AgcError as err:
             raise err.with_traceback(None) from None
         self._compiled[key + (keep,) if keep else key] = compiled
@@ -270,23 +278,55 @@ def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (
 
 
 def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
-                     keep: tuple[str, ...] = (), method=None, paths=None) -> types.SimpleNamespace:
-    """Compile `fn`'s gradient and load it; returns the module's namespace (see wrt_paths)."""
+                     keep: tuple[str, ...] = (), method=None, paths=None,
+                     backend: str = "numpy") -> types.SimpleNamespace:
+    """Compile `fn`'s gradient and load it; returns the module's namespace (see wrt_paths).
+    `backend` is "numpy", "numba" or "auto" (numba where it applies, else numpy)."""
+    requested = backend
     if wrt_paths.has_paths(wrt):
         return wrt_paths.compiled(compile_function, fn, wrt, key, has_aux, keep, method, paths)
     parsed, target, names, path = with_room(_parse, fn, wrt, key, has_aux, keep, method, paths)
-    compiled = with_room(pipeline.compile_parsed, parsed, [target], _short(path), fn.__globals__)
-    namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
-                            fn.__globals__)
+    compiled, backend = _compiled_for_backend(parsed, target, path, fn.__globals__, backend)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)
     wrt = compiled.adjoints[fn.__name__].wrt  # mixed libraries, integer wrt values: TypeError
     at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
-    return types.SimpleNamespace(value_and_grad=checking_arguments(namespace[vg], wrt, at),
-                                 grad=checking_arguments(namespace[grad], wrt, at),
+    if backend == "numba":
+        try:
+            namespace = numba_live.load_numba(compiled.source, f"{fn.__qualname__}_grad",
+                                              fn.__globals__, compiled.primals[fn.__name__].loc)
+        except UnsupportedError as err:
+            if requested == "numba":
+                raise
+            warnings.warn(f"agc: target='auto' falls back to numpy: {err}", stacklevel=3)
+            return compile_function(fn, wrt, key, has_aux, keep, method, paths)
+        retry = None if requested == "numba" else functools.partial(
+            compile_function, fn, wrt, key, has_aux, keep, method, paths)
+        entries = numba_live.entries(namespace, (vg, grad), compiled, at, retry)
+    else:
+        namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
+                                fn.__globals__)
+        entries = namespace[vg], namespace[grad]
+    return types.SimpleNamespace(value_and_grad=checking_arguments(entries[0], wrt, at),
+                                 grad=checking_arguments(entries[1], wrt, at),
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed,
                                  stale=staleness_check(constants_read(fn, names, compiled)))
+
+
+def _compiled_for_backend(parsed, target, path: str, user_globals: dict, backend: str):
+    """(Compiled, the backend used): "auto" falls back to numpy, with a warning, where the
+    numba target refuses the model."""
+    try:
+        return with_room(pipeline.compile_parsed, parsed, [target], _short(path), user_globals,
+                         backend="numba" if backend == "auto" else backend), \
+            "numpy" if backend == "numpy" else "numba"
+    except UnsupportedError as err:
+        if backend != "auto":
+            raise
+        warnings.warn(f"agc: target='auto' falls back to numpy: {err}", stacklevel=4)
+    return with_room(pipeline.compile_parsed, parsed, [target], _short(path),
+                     user_globals), "numpy"
 
 
 def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
@@ -337,25 +377,30 @@ Wrt = str | int | Sequence[str | int] | None  # parameter names or positions
 
 
 def differentiate(fn: Callable[..., Any] | None = None, *, wrt: Wrt = None,
-                  has_aux: bool = False) -> Differentiated | Callable[..., Differentiated]:
+                  has_aux: bool = False,
+                  target: str = "numpy") -> Differentiated | Callable[..., Differentiated]:
     """Decorator: `@differentiate` or `@differentiate(wrt=("w", "b"))`.
 
     `wrt` names the parameters to differentiate (names or positions); by
     default the first parameter. The decorated function runs as before and
     gains `.grad`, `.value_and_grad`, `.vjp`, `.tape_report` and
     `.gradient_source`. With `has_aux=True` the function returns
-    `(loss, aux...)`: only the loss is differentiated (JAX's has_aux).
+    `(loss, aux...)`: only the loss is differentiated (JAX's has_aux). `target` is
+    "numpy" (numpy or cupy arrays), "numba" (the gradient as `@numba.njit` functions, for
+    loop-heavy models over numbers and float arrays) or "auto" (numba where it applies,
+    else numpy with a warning).
     """
     if fn is None:
-        return lambda f: Differentiated(_unwrap(f), wrt, has_aux)
-    return Differentiated(_unwrap(fn), wrt, has_aux)
+        return lambda f: Differentiated(_unwrap(f), wrt, has_aux, target)
+    return Differentiated(_unwrap(fn), wrt, has_aux, target)
 
 
 def _unwrap(fn):
     return fn.fn if isinstance(fn, Differentiated) else fn
 
 
-def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated | BoundMethod:
+def as_differentiated(fn, wrt=None, has_aux=False,
+                      target: str = "numpy") -> Differentiated | BoundMethod:
     """`fn` itself if already decorated with the same options, else a new wrapper.
 
     A bound method (`model.loss`) gives a BoundMethod: a function of the arguments after
@@ -371,21 +416,21 @@ def as_differentiated(fn, wrt=None, has_aux=False) -> Differentiated | BoundMeth
             wrt = _positions_after_self(wrt, names, inner.__name__)
         full = _normalize_wrt(inner.fn, wrt)
         return BoundMethod(inner, fn.__self__, full if wrt is not None else inner.wrt)
-    if isinstance(fn, Differentiated) and wrt is None and not has_aux:
+    if isinstance(fn, Differentiated) and wrt is None and not has_aux and target == fn.target:
         return fn
     return _wrapper(_unwrap(fn), wrt if wrt is not None else getattr(fn, "wrt", None),
-                    has_aux or getattr(fn, "has_aux", False))
+                    has_aux or getattr(fn, "has_aux", False), target)
 
 
-def _wrapper(fn, wrt, has_aux: bool) -> Differentiated:
+def _wrapper(fn, wrt, has_aux: bool, target: str = "numpy") -> Differentiated:
     """The one Differentiated of (fn, wrt, has_aux): `agc.vjp(f, ...)` or `agc.grad(f)`
     called again reuses the code compiled for the first call (kept on the function), while
     the derivative rules stay the same."""
     check_readable(fn)
-    key = (_normalize_wrt(fn, wrt), has_aux, registry.generation())
+    key = (_normalize_wrt(fn, wrt), has_aux, registry.generation(), target)
     wrappers = fn.__dict__.setdefault("_agc_wrappers", {})
     if key not in wrappers:
-        wrappers[key] = Differentiated(fn, wrt, has_aux)
+        wrappers[key] = Differentiated(fn, wrt, has_aux, target)
     return wrappers[key]
 
 
@@ -404,12 +449,14 @@ def _named(item, names: list[str], why: str):
     return item
 
 
-def grad(fn: Callable[..., Any], wrt: Wrt = None, has_aux: bool = False) -> Callable[..., Any]:
-    """A function computing the gradient of `fn` (the functional form)."""
-    return as_differentiated(fn, wrt, has_aux).grad
+def grad(fn: Callable[..., Any], wrt: Wrt = None, has_aux: bool = False,
+         target: str = "numpy") -> Callable[..., Any]:
+    """A function computing the gradient of `fn` (the functional form); `target` as in
+    `differentiate`."""
+    return as_differentiated(fn, wrt, has_aux, target).grad
 
 
-def value_and_grad(fn: Callable[..., Any], wrt: Wrt = None,
-                   has_aux: bool = False) -> Callable[..., tuple[Any, Any]]:
-    """A function computing `(fn(*args), gradient)`."""
-    return as_differentiated(fn, wrt, has_aux).value_and_grad
+def value_and_grad(fn: Callable[..., Any], wrt: Wrt = None, has_aux: bool = False,
+                   target: str = "numpy") -> Callable[..., tuple[Any, Any]]:
+    """A function computing `(fn(*args), gradient)`; `target` as in `differentiate`."""
+    return as_differentiated(fn, wrt, has_aux, target).value_and_grad

@@ -91,13 +91,16 @@ def jacobian(fn, wrt=None):
     return jac
 
 
-def grad(fn, wrt=None, has_aux=False):
+def grad(fn, wrt=None, has_aux=False, target="numpy"):
     """A function computing the gradient of `fn` (api.grad); `grad(grad(f))` for f of one
-    number is f's second derivative, by one Hessian-vector product."""
+    number is f's second derivative, by one Hessian-vector product. `target` is "numpy",
+    "numba" or "auto" (see `differentiate`)."""
     inner = gradient_of(fn)
     if inner is not None and not has_aux:
+        if target != "numpy":
+            raise UsageError("a second derivative (grad of grad) runs on the numpy target only")
         return grad_of_grad(inner, wrt)
-    return api.grad(fn, wrt, has_aux)
+    return api.grad(fn, wrt, has_aux, target)
 
 
 def _hvp_able(fn, wrt) -> Differentiated:

@@ -26,6 +26,7 @@ from .ad.second import helper_second_order, second_order
 from .ad.sequences import mark_sequences
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
+from .backend.numba_target import for_numba
 from .errors import UsageError, UserCodeError
 from .frontend import aliasing
 from .frontend.lower import ParsedModule, lower_function
@@ -187,9 +188,11 @@ MODES = ("reverse", "forward", "both")
 
 
 def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str,
-                   user_globals: dict | None = None, mode: str = "reverse") -> Compiled:
+                   user_globals: dict | None = None, mode: str = "reverse",
+                   backend: str = "numpy") -> Compiled:
     """Differentiate each target and emit one module holding all their gradients
-    (`mode="forward"`: their JVPs instead; "both": both)."""
+    (`mode="forward"`: their JVPs instead; "both": both); `backend="numba"` emits it
+    for numba's nopython mode (backend/numba_target.py)."""
     if not targets:
         raise UserCodeError(f"no function to differentiate in {parsed.source.path}",
                             hint="decorate one with @differentiate or pass --function NAME")
@@ -211,6 +214,8 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
                                        *helper_tangents], user_globals)
     text = emit_module(list(adjoints.values()), parsed, header_path, helpers,
                        list(tangents.values()) + helper_tangents, nested=nested)
+    if backend == "numba":
+        text = for_numba(text, [*adjoints.values(), *helpers], mode, nested)
     return Compiled(text, adjoints, primals, helpers, tangents, helper_tangents)
 
 

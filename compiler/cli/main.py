@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--mode", choices=pipeline.MODES, default="reverse",
                       help="reverse: gradients (f_grad, f_value_and_grad); forward: JVPs "
                       "(f_jvp); both (default: reverse)")
+    comp.add_argument("--target", choices=("numpy", "numba"), default="numpy",
+                      help="numpy: code for numpy or cupy arrays; numba: @numba.njit(cache=True) "
+                      "functions for loop-heavy models (default: numpy)")
     _add_selection(comp)
     check = sub.add_parser("check", help="prove the gradients of a model file with sympy")
     check.add_argument("model", help="the Python file holding the model")
@@ -104,7 +107,7 @@ def run_compile(args) -> int:
     parsed = read_model(args.model)
     targets = targets_of(parsed, args.function, args.wrt)
     compiled = pipeline.compile_parsed(parsed, targets, os.path.basename(args.model),
-                                       mode=args.mode)
+                                       mode=args.mode, backend=args.target)
     if args.output is None:
         sys.stdout.write(compiled.source)
         return EXIT_OK

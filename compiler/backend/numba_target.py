@@ -1,0 +1,260 @@
+"""The numba target: the emitted module, rewritten for numba's nopython mode.
+
+Takes the numpy target's module (backend/module.py, built from the same
+Adjoint IR) and gives a module whose every function is
+`@numba.njit(cache=True)`:
+
+* `xp = rt.array_module(...)` goes; `xp.f` is `np.f` (numba compiles numpy calls);
+* `rt.f(...)` is `nb.f(...)`, the nopython version in `agc.runtime.numba_helpers`;
+  `rt.index[i, 1:]` is the index value itself (`(i, slice(1, None))`);
+* the one `tape` list becomes a typed stack per recorded variable (numba_tape.py).
+
+A runtime helper numba has no version of is refused at the model line it
+comes from (the `# model.py:12:5: ...` comment above the statement), with a
+hint to use the numpy target. What numba itself cannot type shows at the first
+call: `first_call_errors` turns it into the same positioned error.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from .. import ir
+from ..errors import UnsupportedError, UsageError
+from .numba_tape import split_tape
+
+# What numba_helpers.py has a nopython version of (the names emitted code calls).
+HELPERS = frozenset({"seed", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
+                     "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
+                     "matmul_grad_left", "matmul_grad_right"})
+HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
+IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
+_MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")
+
+
+def numba_module(source: str, locs: dict[str, object]) -> str:
+    """The numba version of an emitted numpy-target module; `locs` maps each model-line
+    comment (`Loc.marker()`) to its Loc, for positioned refusals."""
+    module = cst.parse_module(source)
+    body = [_njit(s, locs) if isinstance(s, cst.FunctionDef) else s for s in module.body]
+    text = module.with_changes(body=body).code
+    if "\nimport numpy as np\n" in text:  # the model's own import binds np already
+        return text.replace("from agc import runtime as rt\n", IMPORTS.replace(
+            "import numpy as np\n", ""), 1)
+    return text.replace("from agc import runtime as rt\n", IMPORTS, 1)
+
+
+def for_numba(source: str, adjoints: list, mode: str, nested) -> str:
+    """The numba version of a module emitted from `adjoints` (gradients and helpers), or a
+    positioned refusal of what the numba target does not cover."""
+    if mode != "reverse":
+        raise UsageError("the numba target emits gradients only (--mode reverse); JVPs need "
+                         "the numpy target")
+    if nested is not None and nested.groups:
+        raise UnsupportedError("the numba target does not compile a model that calls a "
+                               "gradient", adjoints[0].primal.loc, HINT)
+    return numba_module(source, model_locs(adjoints))
+
+
+def model_locs(adjoints: list) -> dict[str, object]:
+    """Each model-line comment of the emitted code, mapped to its Loc."""
+    locs = {}
+    for adj in adjoints:
+        for part in (adj, adj.lean) if adj.lean is not None else (adj,):
+            for stmt in ir.walk(tuple(part.forward) + tuple(part.seed) + tuple(part.backward)):
+                marker = stmt.loc.marker() if getattr(stmt, "loc", None) else None
+                if marker is not None:
+                    locs.setdefault(marker, stmt.loc)
+    return locs
+
+
+def _njit(fn: cst.FunctionDef, locs: dict) -> cst.FunctionDef:
+    """One emitted function, compiled by numba: decorated, its calls and tape rewritten."""
+    statements = [s for s in fn.body.body if not _is_array_module(s)]
+    statements = split_tape(statements)
+    rewriter = _Calls(locs)
+    body = fn.body.with_changes(body=statements).visit(rewriter)
+    decorator = cst.Decorator(cst.parse_expression("numba.njit(cache=True)"))
+    return fn.with_changes(body=body, decorators=[decorator])
+
+
+def _is_array_module(stmt) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign) \
+        and isinstance(stmt.body[0].targets[0].target, cst.Name) \
+        and stmt.body[0].targets[0].target.value == "xp"
+
+
+class _Calls(cst.CSTTransformer):
+    """`xp.f` to `np.f`, `rt.f` to `nb.f`, `rt.index[...]` to the index value; refuses a
+    runtime helper numba_helpers.py lacks, at the model line above the statement."""
+
+    def __init__(self, locs: dict):
+        super().__init__()
+        self.locs = locs
+        self.where = None  # the model-line comment above the statement being rewritten
+
+    def visit_SimpleStatementLine(self, node) -> None:
+        self._note(node)
+
+    def visit_If(self, node) -> None:
+        self._note(node)
+
+    def visit_For(self, node) -> None:
+        self._note(node)
+
+    def visit_While(self, node) -> None:
+        self._note(node)
+
+    def _note(self, node) -> None:
+        for line in node.leading_lines:
+            if line.comment is not None:
+                self.where = line.comment.value[2:]
+
+    def leave_Subscript(self, original, updated):
+        if _dotted(updated.value) == "rt.index":
+            items = [_index_item(e.slice) for e in updated.slice]
+            if len(items) == 1:
+                return items[0]
+            return cst.Tuple([cst.Element(i) for i in items])
+        if isinstance(updated.value, cst.Call) and _dotted(updated.value.func) == "range":
+            start, stop, step = _range_bounds(updated)  # range(n)[:k]: numba slices no range
+            return cst.Call(cst.Name("range"), [cst.Arg(start), cst.Arg(stop), cst.Arg(step)])
+        return updated
+
+    def leave_If(self, original, updated):
+        # numba cannot type `elif (t := c):`: written out as `else: t = c; if t: ...`
+        inner = updated.orelse
+        if isinstance(inner, cst.If) and isinstance(inner.test, cst.NamedExpr):
+            test = inner.test
+            assign = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(test.target)],
+                                                         test.value)])
+            inner = inner.with_changes(test=test.target, leading_lines=[])
+            return updated.with_changes(orelse=cst.Else(cst.IndentedBlock([assign, inner])))
+        return updated
+
+    def leave_BinaryOperation(self, original, updated):
+        # numba's @ needs one dtype, and numba evaluates float32 arrays mixed with Python
+        # floats in float64: nb.matmul brings both operands to their common dtype
+        if isinstance(updated.operator, cst.MatrixMultiply):
+            return cst.Call(cst.Attribute(cst.Name("nb"), cst.Name("matmul")),
+                            [cst.Arg(_unparen(updated.left)), cst.Arg(_unparen(updated.right))],
+                            lpar=updated.lpar, rpar=updated.rpar)
+        return updated
+
+    def leave_Call(self, original, updated):
+        if _dotted(updated.func) == "reversed":  # numba has no reversed(): count down
+            return _counted_down(updated.args[0].value)
+        return updated
+
+    def leave_Attribute(self, original, updated):
+        base = _dotted(updated.value)
+        if base == "xp":
+            return updated.with_changes(value=cst.Name("np"))
+        if base == "rt":
+            helper = updated.attr.value
+            if helper == "index":  # rewritten with its subscript (leave_Subscript)
+                return updated
+            if helper not in HELPERS:
+                self._refuse(f"the numba target has no nopython version of rt.{helper}")
+            return updated.with_changes(value=cst.Name("nb"))
+        return updated
+
+    def _refuse(self, message: str):
+        loc = self.locs.get(self.where)
+        if loc is None:
+            raise UnsupportedError(f"{message} (from {self.where})", hint=HINT)
+        raise UnsupportedError(message, loc, HINT)
+
+
+def _unparen(node):
+    return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
+
+
+def _dotted(node) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def _range_bounds(node) -> tuple:
+    """(start, stop, step) of `range(...)`, or of `range(...)[:limit]` as a plain range."""
+    limit = None
+    if isinstance(node, cst.Subscript):
+        limit, node = node.slice[0].slice.upper, node.value
+    args = [a.value for a in node.args]
+    start, stop, step = (cst.Integer("0"), *args, cst.Integer("1"))[-3:] if len(args) == 1 \
+        else (*args, cst.Integer("1"))[:3] if len(args) == 2 else args
+    if limit is not None:  # the first `limit` trips: stop after min(limit, len) steps
+        trips = cst.Call(cst.Name("min"), [cst.Arg(limit), cst.Arg(_length(start, stop, step))])
+        stop = _plus(start, _times(trips, step))
+    return start, stop, step
+
+
+def _counted_down(node) -> cst.Call:
+    """`reversed(range(a, b, s))` as `range(a + (len - 1) * s, a - s, -s)`."""
+    start, stop, step = _range_bounds(node)
+    one = _is_one(step)
+    last = _minus(_length(start, stop, step), cst.Integer("1"))
+    first = _plus(start, last if one else _times(last, step))
+    end = _minus(start, step)
+    down = cst.UnaryOperation(cst.Minus(), cst.Integer("1")) if one else \
+        cst.UnaryOperation(cst.Minus(), _paren(step))
+    return cst.Call(cst.Name("range"), [cst.Arg(first), cst.Arg(end), cst.Arg(down)])
+
+
+def _length(start, stop, step) -> cst.BaseExpression:
+    if _is_zero(start) and _is_one(step):
+        return stop
+    return cst.Call(cst.Name("len"), [cst.Arg(cst.Call(cst.Name("range"), [
+        cst.Arg(start), cst.Arg(stop), cst.Arg(step)]))])
+
+
+def _is_zero(node) -> bool:
+    return isinstance(node, cst.Integer) and node.value == "0"
+
+
+def _is_one(node) -> bool:
+    return isinstance(node, cst.Integer) and node.value == "1"
+
+
+def _paren(node):
+    if isinstance(node, (cst.Name, cst.Integer, cst.Call, cst.Attribute, cst.Subscript)):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _plus(a, b):
+    return b if _is_zero(a) else cst.BinaryOperation(_paren(a), cst.Add(), _paren(b))
+
+
+def _minus(a, b):
+    if _is_zero(a):
+        return cst.UnaryOperation(cst.Minus(), _paren(b))
+    return cst.BinaryOperation(_paren(a), cst.Subtract(), _paren(b))
+
+
+def _times(a, b):
+    return a if _is_one(b) else cst.BinaryOperation(_paren(a), cst.Multiply(), _paren(b))
+
+
+def _index_item(item) -> cst.BaseExpression:
+    """One item of `rt.index[...]` as a value: `i`, or `slice(a, b, c)`."""
+    if isinstance(item, cst.Index):
+        if isinstance(item.value, cst.Name) and item.value.value in ("None", "Ellipsis"):
+            raise UnsupportedError(f"the numba target does not index with {item.value.value}",
+                                   hint=HINT)
+        return item.value
+    parts = [item.lower, item.upper, item.step]
+    args = [cst.Arg(p if p is not None else cst.Name("None")) for p in parts]
+    return cst.Call(cst.Name("slice"), args)
+
+
+def marker_where(comment: str) -> str | None:
+    """`model.py:12:5` of a model-line comment's text."""
+    match = _MARKER.match(comment)
+    return match["where"] if match else None

@@ -1,0 +1,201 @@
+"""Loading code emitted for the numba target, and numba's errors at its first call.
+
+numba's `cache=True` keeps machine code next to a real source file, so the
+decorator writes the emitted module to a file named by a hash of its text
+(under `AGC_CACHE_DIR`, by default `~/.cache/agc/numba`): a second process
+compiling the same model finds numba's cache there and skips compiling.
+
+numba types a function at its first call; what it cannot type (a numpy call
+numba lacks, an array of another dtype on the tape) is raised there as numba's
+TypingError. `first_call_errors` turns that into agc's positioned error at the
+model line the failing emitted line comes from, with the hint to use the
+numpy target.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import linecache
+import os
+import re
+import sys
+import traceback
+import types
+import warnings
+from pathlib import Path
+
+import numpy
+
+from .backend.numba_target import model_locs
+from .errors import NO_LOC, UnsupportedError
+
+_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+_MARKER = re.compile(r"^\s*# (?P<where>[^:\s]+:\d+:\d+): ")
+HINT = "the numba target covers numbers and float arrays of fixed rank; use target='numpy'"
+
+
+def cache_dir() -> Path:
+    """Where emitted numba modules (and numba's cache of them) live."""
+    root = os.environ.get("AGC_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache",
+                                                            "agc")
+    return Path(root) / "numba"
+
+
+def load_numba(source: str, qualname: str, user_globals: dict, loc=NO_LOC) -> dict:
+    """Execute a numba-target module from a file of its own, as a module registered in
+    sys.modules under a name made from its text: numba's cache=True pickles references to
+    the module by name, and a second process loading the same text finds it again. `loc`
+    (the model function's) positions a refusal."""
+    frozen = _frozen_globals(source, user_globals, loc)
+    digest = hashlib.sha256((source + repr(frozen)).encode()).hexdigest()[:16]
+    name = f"agc_numba_{re.sub(r'[^A-Za-z0-9_]', '_', qualname)}_{digest}"
+    path = cache_dir() / f"{name}.py"
+    if not path.exists():  # the same text keeps its file, so numba's cache stays valid
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    module = sys.modules.get(name)
+    if module is None:
+        module = types.ModuleType(name)
+        module.__dict__.update({k: v for k, v in user_globals.items() if not k.startswith("__")})
+        module.__file__ = str(path)
+        sys.modules[name] = module
+        linecache.cache[str(path)] = (len(source), None, source.splitlines(True), str(path))
+        exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 - agc's own code
+    return module.__dict__
+
+
+def _frozen_globals(source: str, user_globals: dict, loc) -> list:
+    """The module-level numbers the emitted functions read, as (name, value): numba
+    compiles them in as constants, so they name the module file (a changed value compiles
+    again). A module-level array, list or dict would be frozen too, and a later write
+    into it silently ignored: refused."""
+    names: set[str] = set()
+    codes = [compile(source, "<numba target>", "exec")]
+    while codes:
+        code = codes.pop()
+        names |= set(code.co_names)
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    frozen = []
+    for name in sorted(names & set(user_globals)):
+        value = user_globals[name]
+        if isinstance(value, (bool, int, float, complex, numpy.number)):
+            frozen.append((name, repr(value)))
+        elif isinstance(value, (numpy.ndarray, list, dict, tuple, set)):
+            raise UnsupportedError(
+                f"the model reads the module-level {type(value).__name__} {name}: numba "
+                f"compiles it in as a constant, so a later change to it would be ignored",
+                loc, hint=f"pass {name} as a parameter, or use target='numpy'")
+    return frozen
+
+
+def entries(namespace: dict, names: tuple[str, str], compiled, at: tuple[int, ...],
+            retry=None) -> tuple:
+    """The loaded (value_and_grad, grad) of a numba-target module, numba's errors turned
+    into agc's; `at`: the positions of the wrt parameters; `retry()` (target="auto")
+    compiles the numpy target's instead."""
+    locs = model_locs([*compiled.adjoints.values(), *compiled.helpers])
+    fallbacks = (lambda: retry().value_and_grad, lambda: retry().grad) if retry else (None, None)
+    return tuple(float32_in_float64(first_call_errors(namespace[name], compiled.source, locs,
+                                                      namespace["numba"], fallback), at, vg)
+                 for name, fallback, vg in zip(names, fallbacks, (True, False)))
+
+
+def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
+    """`fn`, given float32 arrays as float64 ones and its results cast back: numba, unlike
+    numpy, evaluates a float32 array mixed with a Python float in float64 and cannot keep
+    one variable in both dtypes, so the numba target computes float32 models in float64.
+    Each gradient gets its parameter's dtype; the value is float32 when every float array
+    argument was."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        dtypes = [getattr(a, "dtype", None) for a in args]
+        if not any(d == numpy.float32 for d in dtypes):
+            return fn(*args, **kwargs)
+        wide = tuple(a.astype(numpy.float64) if d == numpy.float32 else a
+                     for a, d in zip(args, dtypes))
+        out = fn(*wide, **kwargs)
+        floats = {d for d in dtypes if d is not None and d.kind == "f"}
+        single = numpy.dtype(numpy.float32)
+        value_dtype = single if floats == {single} else None
+        grads = out[1] if returns_value else out
+        several = isinstance(grads, tuple)
+        # a number's gradient follows the arrays it met: float32 when they all were
+        cast = tuple(_as(g, dtypes[i] if dtypes[i] is not None else value_dtype)
+                     for g, i in zip(grads if several else (grads,), at))
+        grads = cast if several else cast[0]
+        if not returns_value:
+            return grads
+        return (_as(out[0], value_dtype), grads, *out[2:])
+    return call
+
+
+def _as(value, dtype):
+    """value in `dtype` (an array, or a numpy number); unchanged without a float dtype."""
+    if dtype is None or getattr(dtype, "kind", None) != "f":
+        return value
+    if isinstance(value, numpy.ndarray):
+        return value.astype(dtype)
+    if isinstance(value, (float, numpy.floating)):
+        return numpy.dtype(dtype).type(value)
+    return value  # a tuple (has_aux) or None
+
+
+def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
+    """`fn` (a numba dispatcher), raising agc's positioned UnsupportedError where numba
+    cannot compile it for the arguments given (`numba`: the module, as the emitted code
+    imported it; agc imports numba only where the numba target is used). With
+    `fallback` (target="auto"), warns instead and calls `fallback()`'s function from then on."""
+    errors = numba.core.errors.NumbaError
+    current = [fn]
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return current[0](*args, **kwargs)
+        except (errors, AssertionError, NotImplementedError) as err:
+            if not isinstance(err, errors) and not _numba_refused(err):
+                raise  # the model's own assert, at run time
+            refusal = numba_refusal(err, source, locs)
+            if fallback is None:
+                raise refusal from None
+            warnings.warn(f"agc: target='auto' falls back to numpy: {refusal}", stacklevel=2)
+            current[0] = fallback()
+            return current[0](*args, **kwargs)
+    call.dispatcher = fn
+    return call
+
+
+def _numba_refused(err: Exception) -> bool:
+    """Whether an error other than numba's own comes from numba compiling (an assertion
+    in its typing) or from a feature numba's nopython code lacks (NotImplementedError)."""
+    if isinstance(err, NotImplementedError):
+        return True
+    frames = traceback.extract_tb(err.__traceback__)
+    return any(f.name == "_compile_for_args" for f in frames)
+
+
+def numba_refusal(err: Exception, source: str, locs: dict) -> UnsupportedError:
+    """numba's error as agc's: the model line of the deepest emitted line it names."""
+    first = str(err).strip().splitlines()
+    what = next((line for line in first if line and not line.startswith("Failed in")), "")
+    lines = source.splitlines()
+    loc = None
+    for match in _LINE.finditer(str(err)):
+        number = int(match["line"])
+        where = _marker_above(lines, number)
+        if where is not None and where in locs:
+            loc = locs[where]
+    return UnsupportedError(f"numba cannot compile this for the numba target: {what.strip()}",
+                            loc if loc is not None else NO_LOC, HINT)
+
+
+def _marker_above(lines: list[str], number: int) -> str | None:
+    """The model-line comment nearest above emitted line `number` (1-based)."""
+    for text in reversed(lines[:number]):
+        if _MARKER.match(text):
+            return text.strip()[2:]
+    return None

@@ -1,0 +1,298 @@
+"""The runtime helpers of the numba target, as functions numba compiles in nopython mode.
+
+Code emitted for `target="numba"` imports this module as `nb` instead of calling
+`agc.runtime` (`rt`): each helper here mirrors the numpy one of the same name
+(cotangents.py, grads.py) for the types the numba target claims (numbers and
+float arrays of fixed rank), picked at compile time by `numba.extending.overload`,
+so a call costs what a hand-written loop costs. Only emitted code imports this
+module: it needs numba, which agc leaves optional.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+# The stubs below are what emitted code names; numba replaces each call by the
+# implementation its overload picks for the argument types.
+
+
+def seed(out, given=None):
+    """The starting adjoint of the output: `given`, or one for a scalar output."""
+
+
+def unbroadcast(g, x):
+    """Sum the cotangent `g` back to the shape of `x` (undo numpy broadcasting)."""
+
+
+def sum_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of x for y = sum(x, axis): g spread back over the summed axis."""
+
+
+def mean_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of x for y = mean(x, axis): g shared equally over the averaged entries."""
+
+
+def zeros_like(x):
+    """A zero of the same kind as `x`: 0.0 for a number, float zeros for an array."""
+
+
+def cast_like(g, x):
+    """g in the dtype of x (a gradient takes its parameter's dtype)."""
+
+
+def reshape_like(g, x):
+    """g reshaped to the shape of x (undoes reshape)."""
+
+
+def abs_grad(g, x):
+    """Cotangent of x for y = abs(x): g * sign(x)."""
+
+
+def matmul(a, b):
+    """a @ b, both operands brought to their common dtype first (numba's @ needs one)."""
+
+
+def matmul_grad_left(g, x, y):
+    """Cotangent of x for out = x @ y (1-D and 2-D operands)."""
+
+
+def matmul_grad_right(g, x, y):
+    """Cotangent of y for out = x @ y (1-D and 2-D operands)."""
+
+
+def getitem_grad(g, x, index):
+    """Cotangent of x for y = x[index] (integers and slices): g written into zeros."""
+
+
+def add_at(acc, g, x, index):
+    """acc[index] += g (integers and slices), in place; returns acc."""
+
+
+@numba.njit(cache=True)
+def restore(stack, current):
+    """Undo one write of a variable whose stack holds its values after each write
+    (backend/numba_tape.py): drop the newest, return the one before it (`current` when
+    the stack is empty: the variable was unbound before its first write, never read)."""
+    stack.pop()
+    return stack[-1] if len(stack) else current
+
+
+def _is_array(t) -> bool:
+    return isinstance(t, types.Array)
+
+
+def _absent(t) -> bool:
+    """An optional argument left out or given as None."""
+    return t is None or isinstance(t, (types.NoneType, types.Omitted))
+
+
+def _one_of(t):
+    """1 in the floating type of a scalar output (numpy's float32 stays float32)."""
+    return np.float32(1) if t == types.float32 else 1.0
+
+
+@overload(seed)
+def _seed(out, given=None):
+    if _absent(given):
+        if _is_array(out):
+            def ones(out, given=None):
+                if out.size != 1:
+                    raise ValueError("grad needs a scalar output; use vjp(..., seed=v)")
+                return np.ones_like(out)
+            return ones
+        one = _one_of(out)
+        return lambda out, given=None: one
+    if _is_array(out):
+        def checked(out, given=None):
+            if given.shape != out.shape:
+                raise ValueError("seed has another shape than the output")
+            return given
+        return checked
+    return lambda out, given=None: given
+
+
+@numba.njit(cache=True)
+def _flat_position(coords, shape, nd, offset):
+    """The C-order position in an array of `shape` (nd axes) of the coordinates
+    `coords[offset:]`, a coordinate clamped to 0 on an axis of length 1."""
+    k = 0
+    for d in range(nd):
+        k = k * shape[d] + (0 if shape[d] == 1 else coords[offset + d])
+    return k
+
+
+@overload(unbroadcast)
+def _unbroadcast(g, x):
+    if not _is_array(x):
+        if _is_array(g):
+            return lambda g, x: g.sum()
+        return lambda g, x: g
+    if not _is_array(g):
+        return lambda g, x: np.full(x.shape, g)
+    extra = g.ndim - x.ndim
+
+    def same_rank(g, x):
+        if g.shape == x.shape:
+            return np.asarray(g)
+        return _summed(g, x, 0)
+    if extra == 0:
+        return same_rank
+    return (lambda g, x: _summed(g, x, extra)) if extra > 0 else None
+
+
+@numba.njit(cache=True)
+def _summed(g, x, extra):
+    """g summed to x's shape: over its `extra` leading axes and x's axes of length 1."""
+    out = np.zeros(x.shape, g.dtype)
+    flat = out.reshape(-1)
+    for index in np.ndindex(g.shape):
+        flat[_flat_position(index, x.shape, x.ndim, extra)] += g[index]
+    return out
+
+
+def _spread(g, x, axis, scale):
+    """x-shaped copy of g * scale, g being x reduced over `axis` (None: over all)."""
+
+
+@overload(_spread)
+def _spread_impl(g, x, axis, scale):
+    if not _is_array(g):  # a number spread: in x's float dtype, as numpy's sum_grad fills
+        if isinstance(x.dtype, types.Float):
+            return lambda g, x, axis, scale: np.full(x.shape, g * scale, x.dtype)
+        return lambda g, x, axis, scale: np.full(x.shape, g * scale)
+
+    if g.ndim == 0:  # numba's np.where on numbers gives a 0-d array: one number
+        return lambda g, x, axis, scale: np.full(x.shape, g[()] * scale, x.dtype)
+
+    def spread(g, x, axis, scale):
+        out = np.empty(x.shape, g.dtype)
+        for index in np.ndindex(x.shape):
+            k = 0
+            for d in range(x.ndim):
+                if d != axis:
+                    k = k * x.shape[d] + index[d]
+            out[index] = g.flat[k] * scale
+        return out
+    return spread
+
+
+# keepdims needs nothing: a kept axis has length 1, so it adds nothing to g's position.
+@overload(sum_grad)
+def _sum_grad(g, x, axis=None, keepdims=False):
+    if not _is_array(x):
+        return lambda g, x, axis=None, keepdims=False: g
+    if _absent(axis):
+        return lambda g, x, axis=None, keepdims=False: _spread(g, x, -1, 1.0)
+    return lambda g, x, axis=None, keepdims=False: _spread(g, x, axis % x.ndim, 1.0)
+
+
+@overload(mean_grad)
+def _mean_grad(g, x, axis=None, keepdims=False):
+    if not _is_array(x):
+        return lambda g, x, axis=None, keepdims=False: g
+    if _absent(axis):
+        return lambda g, x, axis=None, keepdims=False: _spread(g, x, -1, 1.0 / max(1, x.size))
+    return lambda g, x, axis=None, keepdims=False: _spread(
+        g, x, axis % x.ndim, 1.0 / max(1, x.shape[axis % x.ndim]))
+
+
+@overload(zeros_like)
+def _zeros_like(x):
+    if _is_array(x):
+        if isinstance(x.dtype, types.Float):
+            return lambda x: np.zeros_like(x)
+        return lambda x: np.zeros(x.shape)
+    return lambda x: 0.0
+
+
+@overload(cast_like)
+def _cast_like(g, x):
+    if _is_array(x) and _is_array(g) and g.dtype != x.dtype:
+        dtype = x.dtype
+        return lambda g, x: g.astype(dtype)
+    return lambda g, x: g
+
+
+@overload(reshape_like)
+def _reshape_like(g, x):
+    if _is_array(x):
+        return lambda g, x: np.ascontiguousarray(g).reshape(x.shape)
+    if _is_array(g):
+        return lambda g, x: g.sum()
+    return lambda g, x: g
+
+
+@overload(abs_grad)
+def _abs_grad(g, x):
+    if _is_array(x):
+        return lambda g, x: g * np.sign(x)
+    return lambda g, x: g if x > 0 else (-g if x < 0 else 0 * g)
+
+
+def _basic(index) -> bool:
+    """An index of integers and slices: each position is written once."""
+    items = index.types if isinstance(index, types.BaseTuple) else (index,)
+    return all(isinstance(i, (types.Integer, types.SliceType, types.EllipsisType)) for i in items)
+
+
+@overload(getitem_grad)
+def _getitem_grad(g, x, index):
+    if _is_array(x) and _basic(index):
+        def scatter(g, x, index):
+            out = np.zeros(x.shape, x.dtype)
+            out[index] = g
+            return out
+        return scatter
+    return None
+
+
+@overload(add_at)
+def _add_at(acc, g, x, index):
+    if _is_array(acc) and _basic(index):
+        def accumulate(acc, g, x, index):
+            acc[index] += g
+            return acc
+        return accumulate
+    return None
+
+
+@overload(matmul)
+def _matmul(a, b):
+    if _is_array(a) and _is_array(b) and a.dtype != b.dtype:
+        common = np.result_type(numba.np.numpy_support.as_dtype(a.dtype),
+                                numba.np.numpy_support.as_dtype(b.dtype))
+        return lambda a, b: np.ascontiguousarray(a.astype(common)) @ \
+            np.ascontiguousarray(b.astype(common))
+    return lambda a, b: a @ b
+
+
+def _matrices(x, y) -> bool:
+    """Both operands of a matmul 1-D or 2-D arrays (what the numba target covers)."""
+    return _is_array(x) and _is_array(y) and x.ndim <= 2 and y.ndim <= 2
+
+
+@overload(matmul_grad_left)
+def _matmul_grad_left(g, x, y):
+    if not _matrices(x, y):
+        return None
+    if x.ndim == 2 and y.ndim == 1:
+        return lambda g, x, y: np.outer(g, y)
+    if x.ndim == 1 and y.ndim == 2:
+        return lambda g, x, y: matmul(y, g)
+    if x.ndim == 2:
+        return lambda g, x, y: matmul(g, y.T)
+    return lambda g, x, y: g * y
+
+
+@overload(matmul_grad_right)
+def _matmul_grad_right(g, x, y):
+    if not _matrices(x, y):
+        return None
+    if x.ndim == 1 and y.ndim == 2:
+        return lambda g, x, y: np.outer(x, g)
+    if x.ndim == 2:
+        return lambda g, x, y: matmul(x.T, g)
+    return lambda g, x, y: g * x
