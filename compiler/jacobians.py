@@ -171,15 +171,20 @@ def jacrev(fn, wrt=None):
         rows_of = vjp_rows(f, args)
         if rows_of is None:
             return _jacrev_by_rows(f, args)
-        batch = _jacobian_in_one_sweep(f, rows_of, args) if array_module(*args) is np else None
+        replay = Replay(args)  # the batch and its fallback see the same random draws
+        run = replay.fresh()
+        batch = _jacobian_in_one_sweep(f, rows_of, run) if array_module(*args) is np else None
         if batch is not None:
+            replay.finish()
             return batch
+        run = replay.fresh()
         try:
-            out, rows = rows_of(*f._bind(args, {}))
+            out, rows = rows_of(*f._bind(run, {}))
         except Exception as error:  # numpy's, raised in emitted code: name the model line
             add_model_line(error)
             raise
-        return _stack_rows(array_module(*args), out, rows, args, f)
+        replay.finish()
+        return _stack_rows(array_module(*args), out, rows, run, f)
 
     return jac
 

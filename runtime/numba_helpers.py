@@ -35,6 +35,11 @@ def mean_grad(g, x, axis=None, keepdims=False):
     """Cotangent of x for y = mean(x, axis): g shared equally over the averaged entries."""
 
 
+def kept_shape(x):
+    """What the tape keeps of a value read only for its shape (here the value itself:
+    numba keeps a reference, and unbroadcast reads its shape)."""
+
+
 def zeros_like(x):
     """A zero of the same kind as `x`: 0.0 for a number, float zeros for an array."""
 
@@ -197,6 +202,11 @@ def _mean_grad(g, x, axis=None, keepdims=False):
         return lambda g, x, axis=None, keepdims=False: _spread(g, x, -1, 1.0 / max(1, x.size))
     return lambda g, x, axis=None, keepdims=False: _spread(
         g, x, axis % x.ndim, 1.0 / max(1, x.shape[axis % x.ndim]))
+
+
+@overload(kept_shape)
+def _kept_shape(x):
+    return lambda x: x
 
 
 @overload(zeros_like)

@@ -26,7 +26,7 @@ from ..errors import UnsupportedError, UsageError
 from .numba_tape import split_tape
 
 # What numba_helpers.py has a nopython version of (the names emitted code calls).
-HELPERS = frozenset({"seed", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
+HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
                      "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
                      "matmul_grad_left", "matmul_grad_right"})
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
