@@ -11,7 +11,9 @@ the plain sum. Either way the result is the single-machine gradient, up to the
 order of float additions.
 
 What travels: the compiled gradient and the arguments that are not dask arrays
-(the parameters) go to every worker once (`client.scatter(..., broadcast=True)`);
+(the parameters) are one task of the graph, computed once and copied to the
+workers that need it (a task, not scattered data, so that it is computed again
+if every worker holding it dies);
 each task reads one chunk of rows and returns a gradient of the parameters'
 size; the sums are formed on the workers, `split_every` at a time. The driver
 holds the parameters and one gradient, never a chunk. A worker lost mid-way is
@@ -23,6 +25,8 @@ the first row of the data that holds a NaN or an infinity.
 from __future__ import annotations
 
 from typing import Any
+
+import uuid
 
 import dask
 import numpy
@@ -66,10 +70,10 @@ def value_and_grad_over_chunks(loss: Differentiated, *args: Any, reduction: str 
     shared = Shared(compiled.value_and_grad, tuple(positions),
                      tuple(None if is_dask(a) else a for a in args),
                      tuple(loss._names), tuple(str(name) for name in loss.wrt))
-    if client is not None:
-        shared = client.scatter(shared, broadcast=True, hash=False)  # a key of its own
-    else:
-        shared = dask.delayed(shared, pure=True, traverse=False)
+    # A task of the graph, not scattered data: the scheduler can compute it again when
+    # the workers that hold it die (scattered data lost that way cancels every chunk,
+    # and Dask's memory manager keeps only one replica of it). A key of its own per call.
+    shared = dask.delayed(shared, name=f"agc-shared-{uuid.uuid4().hex}", traverse=False)
     starts = numpy.concatenate([[0], numpy.cumsum(rows)[:-1]]).tolist()
     level = [dask.delayed(chunk_value_and_grad, pure=True)(
                  shared, k, start, count / total if reduction == "mean" else 1.0, *chunk)

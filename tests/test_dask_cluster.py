@@ -46,7 +46,11 @@ def slow_mean_squared(x, y, w):
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+    # Dask's memory manager drops extra copies of data every 2 s; every 50 ms here, so that
+    # the test of a killed worker would lose data that only one worker keeps (a regression:
+    # scattered parameters were lost that way, and every chunk was cancelled).
+    with dask.config.set({"distributed.scheduler.active-memory-manager.interval": "50ms"}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None, silence_logs=50) as cluster, \
             distributed.Client(cluster) as connected:
         yield connected
