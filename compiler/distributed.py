@@ -24,9 +24,8 @@ the first row of the data that holds a NaN or an infinity.
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 import dask
 import numpy
