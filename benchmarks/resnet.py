@@ -20,7 +20,9 @@ counts (the machine is shared). Memory: the rise of the process's peak
 resident set (VmHWM, reset after warm-up) during one step, in a separate run
 with large blocks handed back to the system when freed
 (MALLOC_MMAP_THRESHOLD_), so the framework's own code and the weights are
-not counted.
+not counted. Torch's gradients from the step before are released first (its
+`zero_grad()`, which the step runs anyway), so every tool's peak counts the
+gradients of the step (agc and jax hold none between steps).
 """
 
 from __future__ import annotations
@@ -135,6 +137,10 @@ def torch_step(kind, example, params, state, x, labels):
         opt.step()
         return loss.item()
 
+    # What torch keeps between steps beyond the weights: the .grad tensors, which the next
+    # step's zero_grad() frees. Released before a memory measurement, so that torch's peak
+    # counts the gradients it makes, as agc's and jax's do (they hold none between steps).
+    step.release = opt.zero_grad
     return step
 
 
@@ -239,6 +245,7 @@ def child(tool, args):
     for _ in range(args.warmup - 1):
         step()
     if args.memory:
+        getattr(step, "release", lambda: None)()
         before = rss_kib()
         Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
         step()
