@@ -145,13 +145,25 @@ class Optimizer(ABC):
                 raise TypeError(f"params{path} is a read-only array and cannot be updated")
         treedef = tree_flatten(params)[1]
         key = (treedef, tuple((shape(p), str(p.dtype)) for p in tree_leaves(params)))
-        state = self._states.get(key)
-        if state is None:
-            state = self.init(params)
-        # Compute everything before writing, so an error leaves params unchanged.
-        new_params, self._states[key] = self.update(params, grads, state)
-        for old, new in zip(tree_leaves(params), tree_leaves(new_params)):
-            old[...] = new
+        state = self._states.get(key) or self.init(params)
+        columns = self._columns(params, grads, state)
+        leaves = tree_leaves_with_path(params)
+        # Every leaf is checked before any is written, so an error leaves params unchanged;
+        # then each is updated and written at once: one leaf's temporaries at a time, not a
+        # second copy of the whole network and its buffers.
+        for i, (path, param) in enumerate(leaves):
+            for name, column in columns.items():
+                check_companion(path, name if name == "grads" else f"state[{name!r}]", param,
+                                column[i])
+        step = int(state["step"]) + 1
+        for i, (path, param) in enumerate(leaves):
+            companions = {name: column[i] for name, column in columns.items()}
+            new_param, slots = self._step_leaf(step, path, param, companions)
+            param[...] = new_param
+            for name, value in slots.items():
+                columns[name][i][...] = value  # the buffers are the optimizer's own arrays
+        state["step"] = step
+        self._states[key] = state
 
     def reset(self) -> None:
         """Forget the state kept by `step` (momenta, step counts)."""
