@@ -1,14 +1,16 @@
 """Convolution (agc.nn.conv2d / conv1d) and its gradient helpers, NCHW as PyTorch.
 
-One convolution is an im2col and a batched matrix product: the input's
+One convolution is an im2col and one matrix product per group: the input's
 windows are a strided view of the (zero-padded) input, copied once into
-columns (N, groups, C/groups * kH * kW, OH * OW), and each group's weight
-matrix (O/groups, C/groups * kH * kW) multiplies them (BLAS, no loop over
-pixels). conv1d is conv2d over a unit height. The gradients are the
-transposes of that product: dw = g @ columns.T summed over the batch, and
-dx scatters g's columns (w.T @ g) back onto the input, one kernel tap at a
-time (kH * kW vectorised adds). Every helper keeps float32 float32 and runs
-on the array module of its arguments (numpy or cupy).
+columns (groups, C/groups * kH * kW, N * OH * OW), and each group's weight
+matrix (O/groups, C/groups * kH * kW) multiplies them (BLAS over the whole
+batch, no loop over pixels). Where that column matrix would be large (past
+COLUMNS_LIMIT elements: kH kW times the input), the product goes one kernel
+tap at a time instead, each tap's weights a contiguous matrix. conv1d is
+conv2d over a unit height. The gradients are the transposes of that product:
+dw = g @ columns.T, and dx scatters g's columns (w.T @ g) back onto the
+input, one kernel tap at a time (kH * kW vectorised adds). Every helper keeps
+float32 float32 and runs on the array module of its arguments (numpy or cupy).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .dispatch import array_module as _xp
 from .grads import _dtype
 
 MIN_TAP_CHANNELS = 16  # fewer input channels per group: one im2col GEMM is faster
+COLUMNS_LIMIT = 1 << 22  # elements of an im2col matrix; past it, one kernel tap at a time
 
 
 def pair(value, n: int, name: str) -> tuple:
@@ -83,18 +86,24 @@ class Plan:
         padded input, then the padding cut off. Gives (N, C, H, W)."""
         return self.scatter_taps(xp, lambda i, j: cols[:, :, i, j], dtype)
 
-    def scatter_taps(self, xp, tap, dtype):
+    def scatter_taps(self, xp, tap, dtype, channels_first=False):
         """The transpose of `windows`, one kernel tap at a time: tap(i, j) (N, C, OH, OW),
-        made when it is added, added back onto the padded input, the padding then cut off."""
+        made when it is added, added back onto the padded input, the padding then cut off.
+        With `channels_first` the taps are (C, N, OH, OW), added in that layout (a GEMM's
+        own), and the result is made (N, C, H, W) once at the end."""
         n, c, h, w = self.x4
         (top, bottom), (left, right) = self.pads
-        total = xp.zeros((n, c, h + top + bottom, w + left + right), dtype=dtype)
+        total = xp.zeros(((c, n) if channels_first else (n, c)) +
+                         (h + top + bottom, w + left + right), dtype=dtype)
         (sh, sw), (dh, dw), (oh, ow) = self.stride, self.dilation, self.out
         for i in range(self.kernel[0]):  # one vectorised add per kernel tap
             for j in range(self.kernel[1]):
                 total[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
                       j * dw:j * dw + sw * (ow - 1) + 1:sw] += tap(i, j)
-        return total[:, :, top:top + h, left:left + w]
+        total = total[:, :, top:top + h, left:left + w]
+        if channels_first:
+            return xp.ascontiguousarray(xp.transpose(total, (1, 0, 2, 3)))
+        return total
 
 
 def plan(x_shape: tuple, kernel: tuple, stride, padding, dilation, spatial: int) -> Plan:
@@ -137,23 +146,53 @@ def conv_plan(x, w, stride=1, padding=0, dilation=1, groups=1) -> tuple[Plan, in
         p.shape[:-spatial - 1] + (o,) + p.shape[-spatial:])), o // groups
 
 
-def _columns(xp, x, p: Plan, groups: int):
-    """The im2col of x: (N, groups, C/groups * kH * kW, OH * OW), one copy."""
+def _by_taps(p: Plan, groups: int) -> bool:
+    """Whether to convolve one kernel tap at a time: the im2col matrix would be large
+    (kH kW times the input) and each tap's GEMM a real one (enough channels per group)."""
     n, c = p.x4[:2]
-    win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW)
-    win = xp.transpose(win, (0, 1, 4, 5, 2, 3))  # the taps beside the channels
-    return xp.reshape(win, (n, groups, (c // groups) * p.kernel[0] * p.kernel[1],
-                            p.out[0] * p.out[1]))
+    taps = p.kernel[0] * p.kernel[1]
+    return taps > 1 and c // groups >= MIN_TAP_CHANNELS and \
+        n * c * taps * p.out[0] * p.out[1] > COLUMNS_LIMIT
+
+
+def _columns(xp, x, p: Plan, groups: int):
+    """The im2col of x: (G, C/G kH kW, N OH OW), one copy, so that one GEMM per group
+    covers the whole batch (a GEMM per sample re-reads the weights N times)."""
+    n, c = p.x4[:2]
+    win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW), a view
+    win = xp.transpose(win, (1, 4, 5, 0, 2, 3))  # (C, kH, kW, N, OH, OW)
+    return xp.reshape(win, (groups, (c // groups) * p.kernel[0] * p.kernel[1],
+                            n * p.out[0] * p.out[1]))
 
 
 def _weights(xp, w, groups: int, per_group: int):
-    """w as one matrix per group: (groups, O/groups, C/groups * kH * kW)."""
+    """w as one matrix per group: (groups, O/groups, C/groups * kH * kW), a view."""
     return xp.reshape(w, (groups, per_group, -1))
+
+
+def _tap_weights(xp, w, p: Plan, groups: int, per_group: int):
+    """w's taps, each one contiguous matrix (a strided one is not BLAS's): (kH, kW, G,
+    O/G, C/G)."""
+    taps = xp.reshape(w, (groups, per_group, w.shape[1]) + p.kernel)
+    return xp.ascontiguousarray(xp.transpose(taps, (3, 4, 0, 1, 2)))
 
 
 def _g_matrix(xp, g, p: Plan, groups: int, per_group: int):
     """The output cotangent as (N, groups, O/groups, OH * OW), a view."""
     return xp.reshape(g, (p.x4[0], groups, per_group, p.out[0] * p.out[1]))
+
+
+def _flat_g(xp, g, p: Plan, groups: int, per_group: int):
+    """The output cotangent as (G, O/G, N OH OW), one copy: the batch inside each GEMM."""
+    gmat = _g_matrix(xp, g, p, groups, per_group)
+    return xp.reshape(xp.transpose(gmat, (1, 2, 0, 3)), (groups, per_group, -1))
+
+
+def _batch_first(xp, y, n: int, spatial: tuple, shape: tuple):
+    """Products (G, rows/G, N OH OW) as an array `shape` (N, rows, OH, OW), contiguous."""
+    y = xp.reshape(y, (-1, n) + spatial)
+    # NCHW in memory too: a transposed view would hand its layout on to every later op
+    return xp.reshape(xp.ascontiguousarray(xp.transpose(y, (1, 0, 2, 3))), shape)
 
 
 def conv2d(x, w, stride=1, padding=0, dilation=1, groups=1):
@@ -176,78 +215,68 @@ def conv(x, w, stride=1, padding=0, dilation=1, groups=1):
     """The convolution of x with w (1-d or 2-d, by w's rank), without bias."""
     xp = _xp(x, w)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
-    if _by_taps(p, x, groups):
-        return _conv_by_taps(xp, x, w, p, groups, per_group)
-    y = xp.matmul(_weights(xp, w, groups, per_group), _columns(xp, x, p, groups))
-    return xp.reshape(y, p.shape)  # (N, G, O/G, OH*OW) is already (N, O, OH, OW)
-
-
-def _by_taps(p: Plan, x, groups: int) -> bool:
-    """Whether to convolve one kernel tap at a time: several taps and enough channels per
-    group that each tap's GEMM is a real one (the stem's 3 channels are not: one im2col)."""
-    return p.kernel[0] * p.kernel[1] > 1 and p.x4[1] // groups >= MIN_TAP_CHANNELS
+    if _by_taps(p, groups):
+        y = _conv_by_taps(xp, x, w, p, groups, per_group)
+    else:
+        y = xp.matmul(_weights(xp, w, groups, per_group), _columns(xp, x, p, groups))
+    return _batch_first(xp, y, p.x4[0], p.out, p.shape)
 
 
 def _conv_by_taps(xp, x, w, p: Plan, groups: int, per_group: int):
-    """conv(x, w) as a sum over the kernel taps of w[:, :, i, j] @ x's pixels at that tap:
-    the same products as one im2col GEMM, but the largest copy is x's, not kH kW times it."""
-    n, c = p.x4[:2]
+    """conv(x, w) as (G, O/G, N OH OW): the sum over the kernel taps of w[:, :, i, j] @ x's
+    pixels at that tap; the same products as one im2col GEMM, but the largest copy is x's,
+    not kH kW times it."""
+    c = p.x4[1]
     win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW), a view
-    taps = xp.reshape(w, (groups, per_group, c // groups) + p.kernel)
+    taps = _tap_weights(xp, w, p, groups, per_group)
     y = None
     for i in range(p.kernel[0]):
         for j in range(p.kernel[1]):
             pixels = xp.reshape(xp.transpose(win[..., i, j], (1, 0, 2, 3)),
                                 (groups, c // groups, -1))  # (G, C/G, N OH OW), one copy
-            term = xp.matmul(taps[..., i, j], pixels)
+            term = xp.matmul(taps[i, j], pixels)
             y = term if y is None else xp.add(y, term, out=y)
-    y = xp.reshape(y, (groups * per_group, n) + p.out)
-    # NCHW in memory too: a transposed view would hand its layout on to every later op
-    return xp.reshape(xp.ascontiguousarray(xp.transpose(y, (1, 0, 2, 3))), p.shape)
+    return y
 
 
 def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     """Cotangent of x for y = conv(x, w): each kernel tap's weights times g, added onto x."""
     xp = _xp(g, w)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
-    gmat = _g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH*OW)
     n, c = p.x4[:2]
-    # One product per tap (w[:, :, i, j].T @ g, shaped like x's window at that tap) added
-    # into dx at once: never the whole (N, C kH kW, OH OW) column matrix, kH kW times larger.
-    taps = xp.reshape(w, (groups, per_group, c // groups) + p.kernel)
-    if not _by_taps(p, x, groups) and p.kernel != (1, 1):
-        cols = xp.matmul(xp.swapaxes(_weights(xp, w, groups, per_group), -1, -2), gmat)
-        dx = p.scatter(xp, xp.reshape(cols, p.x4[:2] + p.kernel + p.out), _dtype(g, x))
-        return xp.reshape(dx, x.shape)
     if p.kernel == (1, 1) and p.stride == (1, 1) and not any(sum(p.pads, ())):
-        dx = xp.matmul(xp.swapaxes(taps[..., 0, 0], -1, -2), gmat)  # x's own shape
+        taps = xp.reshape(w, (groups, per_group, c // groups))
+        gmat = _g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH*OW): x's own layout
+        dx = xp.matmul(xp.swapaxes(taps, -1, -2), gmat)
         return astype(xp.reshape(dx, x.shape), _dtype(g, x), copy=False)
-    # g as (G, O/G, N OH OW), copied once: each tap is then one GEMM over the whole batch
-    flat = xp.reshape(xp.transpose(gmat, (1, 2, 0, 3)), (groups, per_group, -1))
+    flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
+    if _by_taps(p, groups):
+        # One product per tap (w[:, :, i, j].T @ g) added into dx at once: never the whole
+        # column matrix, kH kW times larger than x.
+        taps = _tap_weights(xp, w, p, groups, per_group)
 
-    def tap(i, j):
-        product = xp.matmul(xp.swapaxes(taps[..., i, j], -1, -2), flat)  # (G, C/G, N OH OW)
-        product = xp.reshape(product, (groups, c // groups, n) + p.out)
-        return xp.reshape(xp.transpose(product, (2, 0, 1, 3, 4)), (n, c) + p.out)  # a view
+        def tap(i, j):
+            product = xp.matmul(xp.swapaxes(taps[i, j], -1, -2), flat)  # (G, C/G, N OH OW)
+            return xp.reshape(product, (c, n) + p.out)
+    else:
+        cols = xp.matmul(xp.swapaxes(_weights(xp, w, groups, per_group), -1, -2), flat)
+        cols = xp.reshape(cols, (c,) + p.kernel + (n,) + p.out)  # (C, kH, kW, N, OH, OW)
 
-    dx = p.scatter_taps(xp, tap, _dtype(g, x))
+        def tap(i, j):
+            return cols[:, i, j]  # (C, N, OH, OW), a view
+    dx = p.scatter_taps(xp, tap, _dtype(g, x), channels_first=True)
     return xp.reshape(dx, x.shape)
 
 
 def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
-    """Cotangent of w for y = conv(x, w): g times x's columns, summed over the batch."""
+    """Cotangent of w for y = conv(x, w): g times x's columns, summed over the batch.
+
+    One GEMM per group over the batch and the output pixels together: a matmul per
+    sample then a sum made (N, O, C kH kW) products, 1.3 s for ResNet's layer4 (1x1
+    images, batch 32) against 10 ms this way.
+    """
     xp = _xp(g, x)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
-    # One GEMM per group over the batch and the output pixels together: a matmul per
-    # sample then a sum made (N, O, C kH kW) products, 1.3 s for ResNet's layer4 (1x1
-    # images, batch 32) against 10 ms this way. The columns are copied once, straight
-    # into that product's layout (an im2col then a transposed copy of it held two).
-    n, c = p.x4[:2]
-    pixels = p.out[0] * p.out[1]
-    win = xp.reshape(p.windows(xp, xp.reshape(x, p.x4)), (n, groups, c // groups) + p.out
-                     + p.kernel)  # (N, G, C/G, OH, OW, kH, kW), still a view
-    cols = xp.reshape(xp.transpose(win, (1, 0, 3, 4, 2, 5, 6)), (groups, n * pixels, -1))
-    gmat = _g_matrix(xp, g, p, groups, per_group)
-    gmat = xp.reshape(xp.transpose(gmat, (1, 2, 0, 3)), (groups, per_group, n * pixels))
-    dw = xp.matmul(gmat, cols)
+    flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
+    dw = xp.matmul(flat, xp.swapaxes(_columns(xp, x, p, groups), -1, -2))
     return astype(xp.reshape(dw, w.shape), _dtype(g, w), copy=False)

@@ -37,7 +37,8 @@ CONVS = [
     ("conv2d", "padding=(1, 0), dilation=(2, 1)", (3, 6, 5), (2, 3, 2, 2), True),
     ("conv1d", "stride=2, padding=1, dilation=2, groups=2", (2, 4, 9), (6, 2, 3), True),
     ("conv1d", "padding='same'", (3, 8), (2, 3, 4), False),
-    # 16+ channels per group: one GEMM per kernel tap (runtime/conv.py's MIN_TAP_CHANNELS)
+    # 16+ channels per group: one GEMM per kernel tap where the im2col matrix is large
+    # (runtime/conv.py's MIN_TAP_CHANNELS and COLUMNS_LIMIT)
     ("conv2d", "stride=2, padding=(1, 2), dilation=(1, 2), groups=2", (2, 32, 5, 6),
      (4, 16, 3, 2), True),
     ("conv2d", "padding=1", (16, 4, 3), (3, 16, 3, 3), False),
@@ -95,7 +96,11 @@ def _torch_conv(case, x, w, b):
 
 @pytest.mark.parametrize("case", CONVS, ids=lambda c: f"{c[0]}({c[1]})")
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
-def test_conv_value_and_gradient_match_torch(tmp_path_factory, case, dtype, tol):
+@pytest.mark.parametrize("columns_limit", [runtime.conv.COLUMNS_LIMIT, 0],
+                         ids=["im2col", "by-taps"])  # 0: every large-enough one by taps
+def test_conv_value_and_gradient_match_torch(tmp_path_factory, monkeypatch, case, dtype, tol,
+                                             columns_limit):
+    monkeypatch.setattr(runtime.conv, "COLUMNS_LIMIT", columns_limit)
     call, x, w, b, _ = _conv_case(case, dtype)
     value, g, expected = _torch_conv(case, x, w, b)
     direct = eval(call, {"nn": agc.nn, "x": x, "w": w, "b": b})
