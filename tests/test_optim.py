@@ -250,6 +250,26 @@ def test_step_mutates_in_place_like_update(cls):
     np.testing.assert_allclose(flat(params), flat(first), rtol=1e-14)
 
 
+@pytest.mark.parametrize("kwargs", [
+    {"lr": 0.05, "momentum": 0.9}, {"lr": 0.05, "momentum": 0.9, "nesterov": True},
+    {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.01},
+    {"lr": 0.05, "momentum": 0.9, "maximize": True, "weight_decay": 0.1}])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sgd_step_in_place_equals_update_exactly(kwargs, dtype):
+    """SGD.step writes its own arithmetic into params and buffers: the same bits as update."""
+    rng = np.random.default_rng(3)
+    params = {"w": rng.normal(size=(3, 2)).astype(dtype), "b": rng.normal(size=2).astype(dtype)}
+    expected, opt, functional = copy.deepcopy(params), SGD(**kwargs), SGD(**kwargs)
+    state = functional.init(expected)
+    for _ in range(3):
+        grads = {k: rng.normal(size=v.shape).astype(dtype) for k, v in params.items()}
+        opt.step(params, grads)
+        expected, state = functional.update(expected, grads, state)
+        for key, value in params.items():
+            assert value.dtype == dtype
+            np.testing.assert_array_equal(value, expected[key])
+
+
 def test_step_keeps_separate_state_per_structure():
     opt = SGD(0.1, momentum=0.9)
     a, b = {"w": np.zeros(2)}, [np.zeros(3)]
