@@ -151,7 +151,7 @@ def hessian(fn, wrt=None):
     def hess(*args):
         x = args[positions[0]]
         xp = array_module(*args)
-        replay = Replay(args)  # every evaluation sees the same random draws
+        replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
         batch = _hessian_in_one_hvp(f, replay.fresh(), positions[0]) if xp is np else None
         if batch is not None:
             replay.finish()
@@ -226,7 +226,7 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
     Raises AssertionError naming the parameter and index where they disagree.
     """
     f = as_differentiated(fn, wrt)
-    replay = Replay(args)  # every evaluation sees the same random draws
+    replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
     value = f.fn(*replay.fresh())
     seed = None if np.ndim(value) == 0 else np.ones_like(value, dtype=float)  # checks sum(f)
     grads = f.value_and_grad(*replay.fresh(), seed=seed)[1]
