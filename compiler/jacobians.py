@@ -129,7 +129,8 @@ def _compiled_jvp(f: Differentiated, args: tuple, position: int):
     """The JVP that `f.jvp` just ran moving the argument at `position`, as a function of
     the direction: the other columns of a Jacobian skip f.jvp's lookups."""
     bound = f._bind(args, {})
-    compiled = f._compiled[("jvp", (f._names[position],)) + _scalar_key(bound)]
+    moving = tuple(i == position for i in range(len(bound)))
+    compiled = f._compiled[("jvp", moving) + _scalar_key(bound)]
     dot = compiled.dots[0]
 
     def along(direction, run: tuple):
