@@ -120,12 +120,10 @@ def hvp(fn, wrt=None):
     `v` (forward mode over the adjoint): no dense Hessian is formed.
     """
     f = _hvp_able(fn, wrt)
-    known = []  # the wrt positions, found at the first call (inspect.signature is slow)
 
     def h(*args_and_v):
         *args, v = args_and_v
-        positions = known or wrt_positions(f)
-        known[:] = positions
+        positions = wrt_positions(f)
         vs = (v,) if len(positions) == 1 else tuple(v)
         if len(vs) != len(positions):
             raise UsageError(f"hvp of {f.fn.__name__}: {len(positions)} wrt arguments but "

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 import libcst as cst
 import numpy as np
 
@@ -34,13 +32,12 @@ def wrt_names(f: Differentiated) -> list[str]:
     if wrt_paths.has_paths(f.wrt):
         raise UsageError(f"wrt={f.wrt!r}: paths into trees work with grad, value_and_grad and "
                          "vjp; here name whole parameters")
-    return list(f.wrt or list(inspect.signature(f.fn).parameters)[:1])
+    return list(f.wrt or f._names[:1])  # f._names: its parameters, read once
 
 
 def wrt_positions(f: Differentiated) -> list[int]:
     """Positions of the differentiated parameters among f's parameters."""
-    names = list(inspect.signature(f.fn).parameters)
-    return [names.index(w) for w in wrt_names(f)]
+    return [f._names.index(w) for w in wrt_names(f)]
 
 
 def jacfwd(fn, wrt=None):
