@@ -32,9 +32,10 @@ def vjp(fn, *args, wrt=None):
     """(value, pullback): `pullback(v)` is v^T J, PyTorch's backward(gradient=v).
 
     The pullback runs the emitted adjoint with `v` as the output's adjoint;
-    it recomputes the forward sweep, which keeps no state between calls. A
-    model that draws from generator arguments draws as one call, here: each
-    pullback replays copies of them, so it sees the draws `value` saw.
+    it recomputes the forward sweep, which keeps no state between calls. Each
+    evaluation runs on copies of the arguments (compiler/replay.py): a model
+    that writes an argument in place is pulled back at the caller's values, and
+    one that draws from generator arguments sees the draws `value` saw.
     """
     f = as_differentiated(fn, wrt)
     replay = Replay(args)
