@@ -160,31 +160,43 @@ class Differentiated:
 
     def _along(self, what: str, compile_, args: tuple, kwargs: dict, tangents):
         """Run the compiled `what` (jvp, hvp) for `args` along `tangents`, compiled once
-        per set of moving arguments and kinds of arguments."""
-        args = self._bind(args, kwargs)
-        tangents = tuple(tangents)
-        tangents += (None,) * (len(args) - len(tangents))  # parameters left to their defaults
+        per set of moving arguments and kinds of arguments. Every JVP call runs this: it
+        is kept to a few lookups (benchmarks/higher_order.py)."""
+        if kwargs or len(args) != self._positional:
+            args = self._bind(args, kwargs)
+        if type(tangents) is not tuple or len(tangents) != len(args):
+            tangents = tuple(tangents)
+            tangents += (None,) * (len(args) - len(tangents))  # parameters left to defaults
+        key = (what, tuple([t is not None for t in tangents])) + _scalar_key(args)
+        compiled = self._compiled.get(key)
+        if compiled is None or compiled.stale():
+            compiled = self._compile_along(what, compile_, args, tangents, key)
+        moving = [t for t in tangents if t is not None]
+        try:
+            if compiled.by_position:  # the common case: no dict of keywords built per call
+                return getattr(compiled, what)(*args, *moving)
+            return getattr(compiled, what)(*args, **dict(zip(compiled.dots, moving)))
+        except Exception as error:  # numpy's, raised in emitted code: name the model line
+            add_model_line(error)
+            raise
+
+    def _compile_along(self, what: str, compile_, args: tuple, tangents: tuple, key: tuple):
+        """Compile (and keep under `key`) the `what` of `_along` moving the arguments that
+        have a tangent."""
         wrt = tuple([n for n, t in zip(self._names, tangents) if t is not None])
         if len(tangents) != len(args) or (what == "hvp" and not wrt):
             raise UsageError(f"{self.fn.__name__}.{what}(): {len(args)} arguments but "
                              f"{len(tangents)} tangents (give None for a fixed argument"
                              f"{', and at least one tangent' if what == 'hvp' else ''})")
-        kinds = _scalar_key(args)
-        key = (what, wrt) + kinds
-        compiled = self._compiled.get(key)
-        if compiled is None or compiled.stale():
-            try:
-                compiled = compile_(self.fn, wrt, kinds)
-            except AgcError as err:
-                raise err.with_traceback(None) from None
-            compiled.dots = compiled.tangent.dot_params()  # keywords: after a default they
-            self._compiled[key] = compiled  # are keyword-only
-        moving = dict(zip(compiled.dots, [t for t in tangents if t is not None]))
         try:
-            return getattr(compiled, what)(*args, **moving)
-        except Exception as error:  # numpy's, raised in emitted code: name the model line
-            add_model_line(error)
-            raise
+            compiled = compile_(self.fn, wrt, _scalar_key(args))
+        except AgcError as err:
+            raise err.with_traceback(None) from None
+        compiled.dots = compiled.tangent.dot_params()  # keywords: after a default they
+        compiled.by_position = _takes_by_position(getattr(compiled, what), len(args),
+                                                  compiled.dots)  # are keyword-only
+        self._compiled[key] = compiled
+        return compiled
 
     def graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The computational graph at `args`' kinds: the model's forward sweep and its
@@ -327,6 +339,14 @@ def _compiled_for_backend(parsed, target, path: str, user_globals: dict, backend
         warnings.warn(f"agc: target='auto' falls back to numpy: {err}", stacklevel=4)
     return with_room(pipeline.compile_parsed, parsed, [target], _short(path),
                      user_globals), "numpy"
+
+
+def _takes_by_position(fn, count: int, dots: tuple[str, ...]) -> bool:
+    """Whether the emitted `fn` takes its tangents `dots` by position, right after the
+    `count` arguments (not where a default made them keyword-only)."""
+    params = list(inspect.signature(fn).parameters.values())
+    return [p.name for p in params[count:]] == list(dots) and all(
+        p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
 
 
 def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:

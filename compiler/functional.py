@@ -32,9 +32,10 @@ def vjp(fn, *args, wrt=None):
     """(value, pullback): `pullback(v)` is v^T J, PyTorch's backward(gradient=v).
 
     The pullback runs the emitted adjoint with `v` as the output's adjoint;
-    it recomputes the forward sweep, which keeps no state between calls. A
-    model that draws from generator arguments draws as one call, here: each
-    pullback replays copies of them, so it sees the draws `value` saw.
+    it recomputes the forward sweep, which keeps no state between calls. Each
+    evaluation runs on copies of the arguments (compiler/replay.py): a model
+    that writes an argument in place is pulled back at the caller's values, and
+    one that draws from generator arguments sees the draws `value` saw.
     """
     f = as_differentiated(fn, wrt)
     replay = Replay(args)
@@ -151,7 +152,7 @@ def hessian(fn, wrt=None):
     def hess(*args):
         x = args[positions[0]]
         xp = array_module(*args)
-        replay = Replay(args)  # every evaluation sees the same random draws
+        replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
         batch = _hessian_in_one_hvp(f, replay.fresh(), positions[0]) if xp is np else None
         if batch is not None:
             replay.finish()
@@ -226,7 +227,7 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
     Raises AssertionError naming the parameter and index where they disagree.
     """
     f = as_differentiated(fn, wrt)
-    replay = Replay(args)  # every evaluation sees the same random draws
+    replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
     value = f.fn(*replay.fresh())
     seed = None if np.ndim(value) == 0 else np.ones_like(value, dtype=float)  # checks sum(f)
     grads = f.value_and_grad(*replay.fresh(), seed=seed)[1]

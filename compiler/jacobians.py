@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 import libcst as cst
 import numpy as np
 
@@ -34,13 +32,12 @@ def wrt_names(f: Differentiated) -> list[str]:
     if wrt_paths.has_paths(f.wrt):
         raise UsageError(f"wrt={f.wrt!r}: paths into trees work with grad, value_and_grad and "
                          "vjp; here name whole parameters")
-    return list(f.wrt or list(inspect.signature(f.fn).parameters)[:1])
+    return list(f.wrt or f._names[:1])  # f._names: its parameters, read once
 
 
 def wrt_positions(f: Differentiated) -> list[int]:
     """Positions of the differentiated parameters among f's parameters."""
-    names = list(inspect.signature(f.fn).parameters)
-    return [names.index(w) for w in wrt_names(f)]
+    return [f._names.index(w) for w in wrt_names(f)]
 
 
 def jacfwd(fn, wrt=None):
@@ -57,7 +54,7 @@ def jacfwd(fn, wrt=None):
     def jac(*args):
         xp = array_module(*args)
         jacobians = []
-        replay = Replay(args)  # every evaluation sees the same random draws
+        replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
         positions[:] = positions or wrt_positions(f)
         for position in positions:
             batch = _jacobian_in_one_jvp(f, replay.fresh(), position) if xp is np else None
@@ -106,7 +103,7 @@ def per_seed(result, size: int, shape: tuple):
 
 def _jacobian_by_columns(f: Differentiated, xp, replay: Replay, position: int):
     """d f / d args[position] from one JVP per element of args[position], each run on
-    the arguments with fresh copies of their generators."""
+    fresh copies of the arguments (their arrays, lists and generators: compiler/replay.py)."""
     args = replay.fresh()
     x = args[position]
     columns, out_shape, along = [], (), None
@@ -129,13 +126,14 @@ def _compiled_jvp(f: Differentiated, args: tuple, position: int):
     """The JVP that `f.jvp` just ran moving the argument at `position`, as a function of
     the direction: the other columns of a Jacobian skip f.jvp's lookups."""
     bound = f._bind(args, {})
-    compiled = f._compiled[("jvp", (f._names[position],)) + _scalar_key(bound)]
+    moving = tuple(i == position for i in range(len(bound)))
+    compiled = f._compiled[("jvp", moving) + _scalar_key(bound)]
     dot = compiled.dots[0]
 
     def along(direction, run: tuple):
-        """The column along `direction`, of f at `run` (args, or them with fresh generators)."""
+        """The column along `direction`, of f at `run` (a fresh copy of the arguments)."""
         try:
-            return compiled.jvp(*(bound if run is args else f._bind(run, {})), **{dot: direction})
+            return compiled.jvp(*f._bind(run, {}), **{dot: direction})
         except Exception as error:  # numpy's, raised in emitted code: name the model line
             add_model_line(error)
             raise
@@ -171,7 +169,7 @@ def jacrev(fn, wrt=None):
         rows_of = vjp_rows(f, args)
         if rows_of is None:
             return _jacrev_by_rows(f, args)
-        replay = Replay(args)  # the batch and its fallback see the same random draws
+        replay = Replay(args)  # the batch and its fallback: copies of the arguments, the same draws
         run = replay.fresh()
         batch = _jacobian_in_one_sweep(f, rows_of, run) if array_module(*args) is np else None
         if batch is not None:
@@ -251,7 +249,7 @@ def _stack_rows(xp, out, rows, args, f):
 def _jacrev_by_rows(f, args):
     """The Jacobian from one vjp per output element, each running the forward sweep."""
     xp = array_module(*args)  # numpy or cupy: the Jacobian stays on the arguments' device
-    replay = Replay(args)  # every row sees the same random draws
+    replay = Replay(args)  # every row: copies of the arguments, the same draws
     out = xp.asarray(f.fn(*replay.fresh()))
     dtype = out.dtype if out.dtype.kind == "f" else xp.float64
     rows = []

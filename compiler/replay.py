@@ -1,13 +1,22 @@
-"""Generators in arguments, replayed: one draw for derivatives that evaluate f many times.
+"""Arguments replayed: one call's inputs for derivatives that evaluate f many times.
 
-jacfwd (one JVP per column), hessian (one HVP per column), jacrev's fallback (one
-vjp per row) and check_grad (central differences) run a function more than once
-for one answer. A model that draws from a numpy.random.Generator argument would
-draw anew each time, and the columns would belong to different functions. Here
-each evaluation gets copies of the generators as they were at the start, so it
-sees the same draws; at the end the caller's generators are advanced to where one
-call leaves them, as calling the plain function once would. Models reach a
-generator only through their arguments (a module-level one is refused).
+jacfwd (one JVP per column), hessian (one HVP per column), jacrev (its batch, then
+its fallback), agc.jacobian (which first measures the output), vjp's pullback and
+check_grad (central differences) run a function more than once for one answer.
+Two things would make the evaluations differ:
+
+* a model that writes an argument in place (`y = x; y += 1`, `lst.append(v)`)
+  changes the caller's array or list, so the next evaluation would start from the
+  written value and the columns would belong to different points;
+* a model that draws from a numpy.random.Generator argument would draw anew each
+  time, and the columns would belong to different functions.
+
+So each evaluation gets copies: of the arrays, lists and dicts among the arguments
+(two arguments that were one object stay one object), and of the generators as they
+were at the start, so it sees the same draws. The caller's arrays and lists are never
+written. At the end the caller's generators are advanced to where one call leaves
+them, as calling the plain function once would. Models reach a generator only
+through their arguments (a module-level one is refused).
 """
 
 from __future__ import annotations
@@ -18,8 +27,7 @@ import numpy as np
 
 
 class Replay:
-    """Copies of the generators among some arguments (at the top or in dicts, lists, tuples):
-    numpy Generators, and RandomStates passed explicitly."""
+    """The arguments of one call, handed out as fresh copies for each evaluation."""
 
     def __init__(self, args: tuple):
         self.args = tuple(args)
@@ -29,12 +37,12 @@ class Replay:
         self.last: dict[int, np.random.Generator] = {}
 
     def fresh(self) -> tuple:
-        """The arguments with each generator replaced by a copy of its starting state."""
-        if not self.originals:
-            return self.args
+        """The arguments with each array, list and dict copied (at the top or nested in
+        lists, tuples and dicts) and each generator replaced by a copy of its starting state."""
         copies = {key: copy.deepcopy(g) for key, g in self.start.items()}
         self.last = copies
-        return tuple(_replaced(a, copies) for a in self.args)
+        memo = dict(copies)  # id of an original -> its copy: shared objects stay shared
+        return tuple(_copied(a, memo) for a in self.args)
 
     def finish(self) -> None:
         """Advance the caller's generators to the state the last evaluation left."""
@@ -59,12 +67,27 @@ def _generators(value) -> list:
     return []
 
 
-def _replaced(value, copies: dict):
-    if isinstance(value, GENERATORS):
-        return copies[id(value)]
-    if isinstance(value, dict) and _generators(value):
-        return type(value)((k, _replaced(v, copies)) for k, v in value.items())
-    if isinstance(value, (list, tuple)) and _generators(value):
-        items = [_replaced(v, copies) for v in value]
-        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
-    return value
+def _copied(value, memo: dict):
+    """`value` with what a model can write in place copied; numbers and other objects as is."""
+    if id(value) in memo:
+        return memo[id(value)]
+    if _is_array(value):
+        new = value.copy()
+    elif isinstance(value, dict):
+        new = type(value)((k, _copied(v, memo)) for k, v in value.items())
+    elif isinstance(value, list):
+        new = type(value)(_copied(v, memo) for v in value)
+    elif isinstance(value, tuple):
+        items = [_copied(v, memo) for v in value]
+        new = type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    else:
+        return value
+    memo[id(value)] = new
+    return new
+
+
+def _is_array(value) -> bool:
+    """An array of numpy, cupy or dask (anything with a shape, a dtype and .copy()),
+    not a numpy scalar (immutable)."""
+    return not isinstance(value, np.generic) and hasattr(value, "shape") and \
+        hasattr(value, "dtype") and callable(getattr(value, "copy", None))

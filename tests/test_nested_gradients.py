@@ -173,8 +173,14 @@ def bowl(x, k):
 made_hvp = agc.hvp(bowl)
 
 
-def _jvp_in_model(x):
-    value, tangent = bowl.jvp(x, 2.0, tangents=(x, None))
+def _hvp_in_model(x):
+    gradient, hv = bowl.hvp(x, 2.0, tangents=(x, None))
+    return np.sum(gradient * hv)
+
+
+def _tangents_not_literal(x):
+    tangents = (x, None)
+    value, tangent = bowl.jvp(x, 2.0, tangents=tangents)
     return value + tangent
 
 
@@ -205,7 +211,7 @@ def _steps(x):
 
 
 @pytest.mark.parametrize("model, words", [
-    (_jvp_in_model, "`bowl.jvp()` inside a differentiated model"),
+    (_hvp_in_model, "`bowl.hvp()` inside a differentiated model"),
     (_aux_in_model, "the gradient of bowl_with_aux() with has_aux"),
     (_functional_form_in_model, "made by agc's functional forms"),
     (_vjp_in_model, "`agc.vjp` inside a differentiated model"),
@@ -216,6 +222,38 @@ def test_refused_with_position_and_hint(model, words):
         agc.grad(model)(np.array([0.5, -1.0]))
     assert words in str(caught.value) and caught.value.loc.line > 0
     assert "f.grad(...)" in caught.value.hint and "np.sum" not in caught.value.hint
+
+
+def test_tangents_of_a_jvp_in_a_model_must_be_a_literal_tuple():
+    with pytest.raises(UnsupportedError, match="not written as a literal tuple") as caught:
+        agc.grad(_tangents_not_literal)(np.array([0.5, -1.0]))
+    assert caught.value.loc.line == _tangents_not_literal.__code__.co_firstlineno + 2
+
+
+@agc.differentiate
+def _vector_field(x):
+    return np.sin(x)
+
+
+def _jvp_of_a_vector_function(x):
+    value, tangent = _vector_field.jvp(x, tangents=(x,))
+    return np.sum(value * tangent)
+
+
+def test_a_jvp_in_a_model_of_a_function_of_an_array_fails_as_its_grad_does():
+    with pytest.raises(ValueError, match="grad needs a scalar output"):
+        agc.grad(_jvp_of_a_vector_function)(np.array([0.5, -1.0]))
+
+
+def test_a_vjp_in_a_model_checks_its_seed_is_a_number():
+    def model(x):
+        value, g = bowl.vjp(x, 2.0, seed=np.ones(2))
+        return value + np.sum(g)
+
+    with pytest.raises(ValueError, match="reshape"):
+        agc.grad(model)(np.array([0.5, -1.0]))
+    with pytest.raises(ValueError, match="seed has shape"):
+        bowl.vjp(np.array([0.5, -1.0]), 2.0, seed=np.ones(2))
 
 
 def test_second_derivatives_of_a_model_calling_a_gradient_are_refused():

@@ -24,14 +24,15 @@ def lean_variant(adj: Adjoint) -> Adjoint | None:
     """The gradient-only Adjoint of `adj`, or None when `f_grad` should call the full one."""
     if not adj.scalar_output or adj.kept:
         return None
-    seed = [_seed_one(s) for s in adj.seed]
+    seed = [seed_one(s) for s in adj.seed]
     lean = optimize(replace(adj, seed=seed, returns_value=False, lean=None))
     if reductions(lean.forward) < reductions(adj.forward):
         return lean
     return None
 
 
-def _seed_one(stmt):
+def seed_one(stmt):
+    """The seed statement of a scalar output as `out_bar = 1.0`; other statements as they are."""
     if isinstance(stmt, ir.Assign) and stmt.prim is Prim.SEED:
         return ir.Assign(stmt.target, Prim.COPY, (ir.Const(1.0),), ir.Params.of(), stmt.loc)
     return stmt

@@ -26,19 +26,24 @@ from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives.tangents import zero
 from .activity import _closure
+from .common import share_common
 from .dead_code import prune_tangent
 from .forward import Forwarder, Tangent, _what
+from .lean import seed_one
 from .reverse import Adjoint
 
 
 def adjoint_function(adj: Adjoint, helper: bool = False) -> ir.Function:
     """f's gradient as one IR function of f's parameters: forward sweep, seed, backward
-    sweep, `return grads`; the seed is None (one, for a scalar output). A helper's
+    sweep, `return grads`; the seed is None, or 1.0 for an output known to be a number. A helper's
     (`helper`): `h_vjp(seed, params...)`, returning one cotangent per parameter (a tuple)."""
     seed = ir.Var(adj.seed_param)
     seeds = [ir.Assign(s.target, s.prim, tuple(ir.Const(None) if a == seed else a
                                                for a in s.args), s.params, s.loc)
              if isinstance(s, ir.Assign) and not helper else s for s in adj.seed]
+    if adj.scalar_output and not adj.kept and not helper:
+        # one, whatever the value (as in the lean f_grad): the value's work is then dead
+        seeds = [seed_one(s) for s in seeds]
     body = tuple(adj.forward) + tuple(seeds) + tuple(adj.backward)
     params, name = adj.primal.params, adj.primal.name
     if helper:
@@ -165,7 +170,8 @@ def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None,
                  calls: dict | None = None) -> Tangent:
     """The tangent of `adj`'s gradient along its wrt parameters: (gradient, H v)."""
     fn = adjoint_function(adj)
-    return prune_tangent(Second(fn, tuple(adj.wrt), scalar_params, param_ranks, calls).run())
+    return share_common(prune_tangent(Second(fn, tuple(adj.wrt), scalar_params, param_ranks,
+                                             calls).run()))
 
 
 def helper_second_order(adj: Adjoint, key: tuple, calls: dict) -> Second:

@@ -60,6 +60,10 @@ SUPPORTED = (
     Construct("functions", "a gradient called in the model: `f.grad(x)`, "
               "`f.value_and_grad(x)` of a decorated f, `agc.grad(f)`",
               "x = x - h * potential.grad(x, theta)", "grad_steps_in_while_loop"),
+    Construct("functions", "a JVP or VJP of an f of one number called in the model: "
+              "`f.jvp(x, tangents=(t,))`, `f.vjp(x, seed=s)`, `agc.jvp(f, (x,), (t,))`",
+              "v, t = f.jvp(x, theta, tangents=(u, None))",
+              "jvp_of_two_moving_arguments_in_a_loop"),
     Construct("functions", "nested `def` and closures", "def act(v): return v * k",
               "closure_reads_model_locals"),
     Construct("functions", "`lambda`, also passed to a helper", "apply(lambda t: t ** 2, x)",
@@ -123,10 +127,10 @@ REFUSED = (
             "dict_parameter_items_refused"),
     Refused("reading a name after `del`", "del y; y + 1",
             "Python raises NameError here: assign it again first", "del_then_read_refused"),
-    Refused("`f.jvp()`, `f.vjp()`, `f.hvp()` of a decorated f inside a model",
-            "v, t = f.jvp(x, tangents=(u,))",
-            "inside a model agc differentiates `f.grad(...)` and `f.value_and_grad(...)`",
-            "jvp_inside_a_model"),
+    Refused("`f.hvp()` of a decorated f inside a model",
+            "g, hv = f.hvp(x, tangents=(u,))",
+            "inside a model agc differentiates `f.grad(...)`, `f.value_and_grad(...)`",
+            "hvp_inside_a_model"),
     Refused("`try` / `except`", "try: ... except: ...",
             "move error handling outside the differentiated function", "try_except"),
 )

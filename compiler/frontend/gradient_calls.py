@@ -4,9 +4,12 @@ GRAD_CALL per wrt name, and for `value_and_grad` a call of f as a helper beside 
 
 f is found as a helper is: its live object (the decorator) or its definition in the
 model file with its decorator's literal `wrt=` (`agc compile`). Each GRAD_CALL gives
-one array, whose derivatives are f's Hessian-vector products. The other methods of a
-decorated function (and has_aux) are refused here with a hint that says what to call
-instead.
+one array, whose derivatives are f's Hessian-vector products.
+
+`f.vjp(x, seed=s)`, `f.jvp(x, tangents=(t,))` and `agc.jvp(f, (x,), (t,))` of an f of
+one number are written with its gradients (frontend/product_calls.py). `hvp`, has_aux
+and `agc.vjp` (its pullback is a function) are refused here with a hint that says what
+to call instead.
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ import libcst as cst
 from .. import ir
 from ..ir.prims import Prim
 from .decorators import decorated_functions
+from .product_calls import lower_functional_jvp, lower_product
 from .resolve import decorated_function, made_gradient
 
 # the methods of a decorated function that give derivatives
 GRADIENT_METHODS = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
-# agc's functional forms a model may not call (agc.grad and agc.value_and_grad it may)
+# agc's functional forms a model may not call (agc.grad, agc.value_and_grad, agc.jvp it may)
 _FUNCTIONAL = frozenset(f"agc.{name}" for name in (
-    "vjp", "jvp", "hvp", "hessian", "jacobian", "jacfwd", "jacrev", "check_grad"))
-_INSTEAD = ("inside a model agc differentiates `f.grad(...)` and `f.value_and_grad(...)` of a "
-            "decorated f (no has_aux), or `g(...)` for `g = agc.grad(f)`; for a JVP or VJP of a "
-            "scalar f, multiply its gradient by the tangent or the seed")
+    "vjp", "hvp", "hessian", "jacobian", "jacfwd", "jacrev", "check_grad"))
+_INSTEAD = ("inside a model agc differentiates `f.grad(...)`, `f.value_and_grad(...)`, "
+            "`f.vjp(..., seed=s)` and `f.jvp(..., tangents=(...))` of a decorated f of one "
+            "number (no has_aux), `agc.jvp(f, (x,), (t,))`, or `g(...)` for `g = agc.grad(f)`")
 
 
 class GradientCallLowering:
@@ -36,12 +40,15 @@ class GradientCallLowering:
     def gradient_call(self, node: cst.Call, dest) -> ir.Atom | None:
         """The GRAD_CALLs of `f.grad(x)` / `g(x)` (one per wrt name: a tuple for several),
         with f's value for `value_and_grad`; None when `node` calls no gradient."""
-        self._refuse_functional(node.func)
+        if self._refuse_functional(node.func) == "agc.jvp":
+            return lower_functional_jvp(self, node, dest)
         found = self._gradient_callee(node.func)
         if found is None:
             return None
         name, method, wrt, has_aux, params = found
         where = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+        if method in ("vjp", "jvp") and not has_aux:
+            return lower_product(self, node, dest, name, method, wrt, params)
         if method not in ("grad", "value_and_grad") or has_aux:
             what = f"`{name}.{method}()`" if not has_aux else f"the gradient of {name}() " \
                 "with has_aux"
@@ -65,15 +72,17 @@ class GradientCallLowering:
         packed = grads[0] if len(grads) == 1 else self.emit_assign(None, Prim.TUPLE, grads, node)
         return self.emit_assign(dest, Prim.TUPLE, (value, packed), node)
 
-    def _refuse_functional(self, func) -> None:
-        """`agc.vjp(f, x)`, `agc.hvp(f)(x, v)`, ... inside a model: refused at the call."""
+    def _refuse_functional(self, func) -> str | None:
+        """`agc.vjp(f, x)`, `agc.hvp(f)(x, v)`, ... inside a model: refused at the call.
+        Returns the qualified name of what is called (`agc.jvp` is lowered)."""
         callee = func.func if isinstance(func, cst.Call) else func
         if not isinstance(callee, (cst.Name, cst.Attribute)):
-            return
+            return None
         qualified = self.names.qualify(self.module.code_for_node(callee))
-        if qualified in _FUNCTIONAL:
+        if qualified in _FUNCTIONAL or (qualified == "agc.jvp" and callee is not func):
             raise self.unsupported(callee, f"`{qualified}` inside a differentiated model",
                                    _INSTEAD)
+        return qualified
 
     def _gradient_callee(self, func) -> tuple | None:
         """(f's name, method, wrt, has_aux, f's (parameter, default)s) of a gradient call."""

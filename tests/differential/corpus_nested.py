@@ -217,7 +217,64 @@ def _(x, theta):
     return _well_of_two(x, theta) * jnp.sum(gx * gt) + jnp.sum(gx ** 2)
 
 
-@add(vec(3), expect="refused")  # a JVP inside the model: not yet
+@add(vec(3))
 def jvp_inside_a_model(x):
     value, tangent = quartic.jvp(x, tangents=(x,))
     return value + tangent
+
+
+ref(lambda x: sum(jax.jvp(_quartic, (x,), (x,))))
+
+
+@add(vec(3), pos(3), wrt=("x", "theta"))
+def jvp_of_two_moving_arguments_in_a_loop(x, theta):
+    total = 0.0
+    for k in range(2):
+        value, tangent = well_of_two.jvp(x, theta, tangents=(np.cos(x), theta * k))
+        total = total + value * tangent
+        x = x * 0.5
+    return total
+
+
+@ref
+def _(x, theta):
+    total = 0.0
+    for k in range(2):
+        value, tangent = jax.jvp(_well_of_two, (x, theta), (jnp.cos(x), theta * k))
+        total = total + value * tangent
+        x = x * 0.5
+    return total
+
+
+@add(vec(3), pos(3), num(0.5, 1.5), wrt=("x", "theta", "s"))
+def vjp_with_a_seed_in_a_branch(x, theta, s):
+    if np.sum(x) > 0:
+        value, g = weighted_well.vjp(x, theta, seed=s)
+    else:
+        value, g = weighted_well.vjp(x, theta, seed=2.0 * s)
+    return value + np.sum(g * np.sin(x))
+
+
+@ref
+def _(x, theta, s):
+    value, pullback = jax.vjp(lambda x: _weighted_well(x, theta), x)
+    (g,) = pullback(s if jnp.sum(x) > 0 else 2.0 * s)
+    return value + jnp.sum(g * jnp.sin(x))
+
+
+@add(vec(3), pos(3), wrt=("x", "theta"))
+def agc_jvp_with_a_fixed_argument(x, theta):
+    value, tangent = agc.jvp(weighted_well, (x, theta), (None, x ** 2))
+    return value * tangent
+
+
+@ref
+def _(x, theta):
+    value, tangent = jax.jvp(lambda t: _weighted_well(x, t), (theta,), (x ** 2,))
+    return value * tangent
+
+
+@add(vec(3), expect="refused")  # the Hessian-vector product of a called function: not yet
+def hvp_inside_a_model(x):
+    gradient, hv = quartic.hvp(x, tangents=(x,))
+    return np.sum(gradient * hv)

@@ -1,0 +1,126 @@
+"""Lowering of a VJP or JVP called inside a model, written with the gradients of f.
+
+For an f of one number, `f.vjp(x, seed=s)` is `(f(x), grad * s)` and
+`f.jvp(x, y, tangents=(t, None))` (or `agc.jvp(f, (x, y), (t, None))`) is
+`(f(x), sum(grad_x * t))`, with one term per argument given a tangent. Each gradient
+is a GRAD_CALL (frontend/gradient_calls.py), so the derivatives of these calls are
+f's Hessian-vector products, in the decorator and in `agc compile` alike. The seed
+is reshaped to a number: a seed of another shape fails there, as `f.vjp` fails on
+it. An f of an array fails at run time in its f_grad, as `f.grad` does.
+"""
+
+from __future__ import annotations
+
+import types
+
+import libcst as cst
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.prims import Prim
+from .resolve import decorated_function
+
+
+def lower_product(low, node: cst.Call, dest, name: str, method: str, wrt, params) -> ir.Atom:
+    """`f.vjp(..., seed=s)` or `f.jvp(..., tangents=(...))`: (value, product)."""
+    keyword = "seed" if method == "vjp" else "tangents"
+    given = [a for a in node.args if a.keyword is not None and a.keyword.value == keyword]
+    if not given:
+        raise UserCodeError(f"{name}.{method}() needs its `{keyword}=` argument", low.loc(node))
+    if any(a.star for a in node.args):
+        raise low.unsupported(node, f"*args / **kwargs in a call of {name}.{method}()",
+                              "pass each argument by position or by name")
+    atoms, extra = [], None
+    for arg in node.args:  # in the order written, as Python evaluates them
+        if arg is given[0]:
+            extra = _tangents(low, arg.value, name, params) if method == "jvp" else \
+                low.emit_assign(None, Prim.RESHAPE, [low.expr(arg.value), ir.Const(())], arg)
+        else:
+            atoms.append(low.expr(arg.value))
+    rest = node.with_changes(args=[a for a in node.args if a is not given[0]])
+    low.loc_alias[rest] = node
+    atoms = low.bind_arguments(rest, name, atoms, params)
+    names = tuple(p for p, _ in params)
+    if method == "jvp":
+        return _jvp(low, node, dest, name, atoms, names, extra)
+    grads = [low.emit_assign(None, Prim.MUL, [_grad(low, node, name, atoms, names, w), extra],
+                             node) for w in (wrt or names[:1])]
+    packed = grads[0] if len(grads) == 1 else low.emit_assign(None, Prim.TUPLE, grads, node)
+    return low.emit_assign(dest, Prim.TUPLE, (_value(low, node, name, atoms), packed), node)
+
+
+def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
+    """`agc.jvp(f, (x, y), (t, None))` with f a module-level function and literal tuples."""
+    args = node.args
+    if len(args) != 3 or any(a.keyword is not None or a.star for a in args) or \
+            not isinstance(args[0].value, cst.Name) or low.is_local(args[0].value.value):
+        raise low.unsupported(node, "this agc.jvp inside a differentiated model",
+                              "write agc.jvp(f, (x, ...), (t, ...)) with f a module-level "
+                              "function and the primals and tangents as literal tuples")
+    name = args[0].value.value
+    params = _function_params(low, node, name)
+    primals = _items(low, args[1].value, "primals")
+    atoms = [low.expr(p) for p in primals]
+    tangents = _tangents(low, args[2].value, name, params)
+    call = node.with_changes(args=[cst.Arg(p) for p in primals])
+    low.loc_alias[call] = node
+    atoms = low.bind_arguments(call, name, atoms, params)
+    return _jvp(low, node, dest, name, atoms, tuple(p for p, _ in params), tangents)
+
+
+def _jvp(low, node, dest, name: str, atoms: list, names: tuple, tangents: list) -> ir.Atom:
+    """(f(args), the sum over the moving arguments of sum(grad_i * t_i))."""
+    product = None
+    for position, tangent in tangents:
+        grad = _grad(low, node, name, atoms, names, names[position])
+        term = low.emit_assign(None, Prim.SUM, [low.emit_assign(None, Prim.MUL, [grad, tangent],
+                                                                node)], node)
+        product = term if product is None else low.emit_assign(None, Prim.ADD, [product, term],
+                                                               node)
+    return low.emit_assign(dest, Prim.TUPLE, (_value(low, node, name, atoms), product), node)
+
+
+def _tangents(low, value: cst.BaseExpression, name: str, params) -> list[tuple[int, ir.Atom]]:
+    """(position, tangent) of each argument given a tangent, from a literal tuple or list."""
+    items = _items(low, value, "tangents")
+    if len(items) > len(params):
+        raise UserCodeError(f"{name}() takes {len(params)} arguments but {len(items)} tangents "
+                            f"are given", low.loc(value))
+    moving = [(i, low.expr(item)) for i, item in enumerate(items)
+              if not (isinstance(item, cst.Name) and item.value == "None")]
+    if not moving:
+        raise low.unsupported(value, f"a JVP of {name}() with no tangent",
+                              "give at least one argument a tangent")
+    return moving
+
+
+def _items(low, value: cst.BaseExpression, what: str) -> list[cst.BaseExpression]:
+    """The elements of a literal tuple or list (no starred ones)."""
+    if not isinstance(value, (cst.Tuple, cst.List)) or \
+            any(isinstance(e, cst.StarredElement) for e in value.elements):
+        raise low.unsupported(value, f"{what} that are not written as a literal tuple here",
+                              f"write the {what} as a tuple, one per argument: (t, None)")
+    return [e.value for e in value.elements]
+
+
+def _function_params(low, node, name: str) -> list[tuple[str, object]]:
+    """f's (parameter, default)s: its live function (the decorator) or its definition."""
+    live = (low.parsed.live_globals or {}).get(name)
+    fn = decorated_function(live) or live
+    if isinstance(fn, types.FunctionType):
+        return low.live_params(fn)
+    if low.parsed.live_globals is None and name in low.parsed.functions:
+        return low._helper_params(node, name, None)
+    raise low.unsupported(node, f"agc.jvp of `{name}`, which is not a module-level function",
+                          "define the function at module level, where agc reads its source")
+
+
+def _grad(low, node, name: str, atoms: list, names: tuple, wrt: str) -> ir.Atom:
+    module = low.names.function_modules.get(name)
+    return low.emit_assign(None, Prim.GRAD_CALL, atoms, node, ir.Params.of(
+        fn=name, module=module, grad_wrt=wrt, names=names))
+
+
+def _value(low, node, name: str, atoms: list) -> ir.Atom:
+    module = low.names.function_modules.get(name)
+    return low.emit_assign(None, Prim.CALL, atoms, node, ir.Params.of(fn=name, module=module))
