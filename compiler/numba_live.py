@@ -156,7 +156,7 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
     def call(*args, **kwargs):
         try:
             return current[0](*args, **kwargs)
-        except (errors, AssertionError, NotImplementedError) as err:
+        except Exception as err:
             if not isinstance(err, errors) and not _numba_refused(err):
                 raise  # the model's own assert, at run time
             refusal = numba_refusal(err, source, locs)
@@ -171,7 +171,9 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
 
 def _numba_refused(err: Exception) -> bool:
     """Whether an error other than numba's own comes from numba compiling (an assertion
-    in its typing) or from a feature numba's nopython code lacks (NotImplementedError)."""
+    or an AttributeError inside its passes, an UnsupportedBytecodeError, which is no
+    NumbaError) or from a feature numba's nopython code lacks (NotImplementedError); the
+    model's own errors at run time (ValueError, its asserts) pass through."""
     if isinstance(err, NotImplementedError):
         return True
     frames = traceback.extract_tb(err.__traceback__)

@@ -286,3 +286,26 @@ def euler_of(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.euler
+
+
+def typed_branch(x):
+    if isinstance(x, np.ndarray):  # numba crashed on this (an AttributeError in its passes)
+        return np.sum(x * 2)
+    return np.sum(x)
+
+
+def printed(x):
+    y = np.sum(x ** 2)
+    print(f"loss={y:.3f}")  # numba formats no spec, and would print float32 as float64
+    return y
+
+
+@pytest.mark.parametrize("fn, line", [(typed_branch, "if isinstance(x, np.ndarray):"),
+                                      (printed, 'print(f"loss={y:.3f}")')])
+def test_builtins_numba_runs_differently_are_refused_at_their_line(fn, line):
+    with pytest.raises(agc.UnsupportedError) as err:
+        agc.grad(fn, target="numba")(np.ones(3))
+    text = str(err.value)
+    assert "test_numba_target.py:" in text and line in text and "target='numpy'" in text
+    with pytest.warns(UserWarning, match="falls back to numpy"):
+        np.testing.assert_allclose(agc.grad(fn, target="auto")(np.ones(3)), [2.0, 2.0, 2.0])

@@ -32,6 +32,10 @@ HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
 IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
 _MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")
+# Builtins numba compiles with another meaning: isinstance crashes numba's branch pruning
+# (an AttributeError inside numba), and print writes float32 values as the float64 the
+# target computes them in; refused rather than run differently.
+REFUSED_CALLS = frozenset({"isinstance", "print"})
 
 
 def numba_module(source: str, locs: dict[str, object]) -> str:
@@ -144,8 +148,15 @@ class _Calls(cst.CSTTransformer):
         return updated
 
     def leave_Call(self, original, updated):
+        if _dotted(updated.func) in REFUSED_CALLS:
+            self._refuse(f"the numba target does not compile {updated.func.value}()")
         if _dotted(updated.func) == "reversed":  # numba has no reversed(): count down
             return _counted_down(updated.args[0].value)
+        return updated
+
+    def leave_FormattedString(self, original, updated):
+        self._refuse("the numba target does not compile f-strings (numba formats no "
+                     "format spec and no !r)")
         return updated
 
     def leave_Attribute(self, original, updated):
