@@ -36,8 +36,8 @@ def mean_grad(g, x, axis=None, keepdims=False):
 
 
 def kept_shape(x):
-    """What the tape keeps of a value read only for its shape (here the value itself:
-    numba keeps a reference, and unbroadcast reads its shape)."""
+    """What the tape keeps of a value read only for its shape (unbroadcast's second
+    argument): an array's shape tuple, a number itself, as the numpy target keeps."""
 
 
 def zeros_like(x):
@@ -66,6 +66,16 @@ def matmul_grad_left(g, x, y):
 
 def matmul_grad_right(g, x, y):
     """Cotangent of y for out = x @ y (1-D and 2-D operands)."""
+
+
+def accumulate(acc, term):
+    """acc + term, added into acc in place where it has term's shape and the sum's dtype
+    (backend/numba_accumulate.py emits it only where no other name holds acc)."""
+
+
+def add_matmul_grad_left(acc, g, x, y):
+    """accumulate(acc, matmul_grad_left(g, x, y)), an outer product added without
+    building it."""
 
 
 def getitem_grad(g, x, index):
@@ -129,8 +139,16 @@ def _flat_position(coords, shape, nd, offset):
     return k
 
 
+def _is_shape(t) -> bool:
+    """A kept shape (kept_shape of an array): a tuple of integers; the numba target
+    passes no other tuple to unbroadcast."""
+    return isinstance(t, types.BaseTuple) and all(isinstance(i, types.Integer) for i in t)
+
+
 @overload(unbroadcast)
 def _unbroadcast(g, x):
+    if _is_shape(x):
+        return _unbroadcast_to_shape(g, len(x))
     if not _is_array(x):
         if _is_array(g):
             return lambda g, x: g.sum()
@@ -148,13 +166,35 @@ def _unbroadcast(g, x):
     return (lambda g, x: _summed(g, x, extra)) if extra > 0 else None
 
 
+def _unbroadcast_to_shape(g, ndim: int):
+    """unbroadcast's implementation for a kept shape of `ndim` axes."""
+    if not _is_array(g):
+        return lambda g, x: np.full(x, g)
+    extra = g.ndim - ndim
+    if extra < 0:
+        return None
+
+    def to_shape(g, x):
+        if extra == 0 and g.shape == x:
+            return np.asarray(g)
+        return _summed_to(g, x, ndim, extra)
+    return to_shape
+
+
 @numba.njit(cache=True)
 def _summed(g, x, extra):
     """g summed to x's shape: over its `extra` leading axes and x's axes of length 1."""
-    out = np.zeros(x.shape, g.dtype)
+    return _summed_to(g, x.shape, x.ndim, extra)
+
+
+@numba.njit(cache=True)
+def _summed_to(g, shape, ndim, extra):
+    """g summed to `shape` (ndim axes): over its `extra` leading axes and the axes of
+    length 1."""
+    out = np.zeros(shape, g.dtype)
     flat = out.reshape(-1)
     for index in np.ndindex(g.shape):
-        flat[_flat_position(index, x.shape, x.ndim, extra)] += g[index]
+        flat[_flat_position(index, shape, ndim, extra)] += g[index]
     return out
 
 
@@ -206,6 +246,8 @@ def _mean_grad(g, x, axis=None, keepdims=False):
 
 @overload(kept_shape)
 def _kept_shape(x):
+    if _is_array(x):
+        return lambda x: x.shape
     return lambda x: x
 
 
@@ -306,3 +348,46 @@ def _matmul_grad_right(g, x, y):
     if x.ndim == 2:
         return lambda g, x, y: matmul(x.T, g)
     return lambda g, x, y: g * x
+
+
+def _sum_dtype(acc, term):
+    """The dtype numpy gives acc + term (numba's types)."""
+    other = term.dtype if _is_array(term) else term
+    return numba.np.numpy_support.from_dtype(np.result_type(
+        numba.np.numpy_support.as_dtype(acc.dtype), numba.np.numpy_support.as_dtype(other)))
+
+
+@overload(accumulate)
+def _accumulate(acc, term):
+    if not _is_array(acc) or _sum_dtype(acc, term) != acc.dtype:
+        return lambda acc, term: acc + term
+    if not _is_array(term):
+        def add_number(acc, term):
+            acc += term
+            return acc
+        return add_number
+
+    def add_array(acc, term):
+        if term.shape != acc.shape:  # term broadcasts acc to a larger shape
+            return acc + term
+        acc += term
+        return acc
+    return add_array
+
+
+@overload(add_matmul_grad_left)
+def _add_matmul_grad_left(acc, g, x, y):
+    outer = _is_array(acc) and _matrices(x, y) and x.ndim == 2 and y.ndim == 1 and \
+        _is_array(g) and g.ndim == 1 and acc.ndim == 2 and _sum_dtype(acc, g) == acc.dtype \
+        and _sum_dtype(acc, y) == acc.dtype
+    if not outer:
+        return lambda acc, g, x, y: accumulate(acc, matmul_grad_left(g, x, y))
+
+    def add_outer(acc, g, x, y):
+        if acc.shape != (g.shape[0], y.shape[0]):
+            return accumulate(acc, matmul_grad_left(g, x, y))
+        for i in range(g.shape[0]):
+            for j in range(y.shape[0]):
+                acc[i, j] += g[i] * y[j]
+        return acc
+    return add_outer

@@ -23,12 +23,13 @@ import libcst as cst
 
 from .. import ir
 from ..errors import UnsupportedError, UsageError
+from .numba_accumulate import accumulate_in_place
 from .numba_tape import split_tape
 
 # What numba_helpers.py has a nopython version of (the names emitted code calls).
 HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
                      "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
-                     "matmul_grad_left", "matmul_grad_right"})
+                     "matmul_grad_left", "matmul_grad_right", "accumulate", "add_matmul_grad_left"})
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
 IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
 _MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")
@@ -81,7 +82,7 @@ def _njit(fn: cst.FunctionDef, locs: dict) -> cst.FunctionDef:
     rewriter = _Calls(locs)
     body = fn.body.with_changes(body=statements).visit(rewriter)
     decorator = cst.Decorator(cst.parse_expression("numba.njit(cache=True)"))
-    return fn.with_changes(body=body, decorators=[decorator])
+    return accumulate_in_place(fn.with_changes(body=body, decorators=[decorator]))
 
 
 def _is_array_module(stmt) -> bool:

@@ -1,0 +1,212 @@
+"""Adjoint accumulators of the numba target, added into in place.
+
+The numpy target accumulates a cotangent as `W_bar = W_bar + term`: a new
+array per term, which in a loop costs an allocation and a pass over memory per
+trip (the RNN's 64x64 `W_bar` every step). Where no other name can hold the
+accumulator's array, adding in place is the same computation:
+`W_bar = nb.accumulate(W_bar, term)` adds into the array it was given, and
+`W_bar = nb.add_matmul_grad_left(W_bar, g, x, y)` adds x's matmul cotangent
+(an outer product for a matrix-vector product) without building it first.
+
+An accumulator qualifies when, in the function:
+* every assignment to it is `A = nb.zeros_like(...)` (a fresh array) or
+  `A = A + E` with A not read in E (E never sees the array change);
+* it is no parameter, and nothing else reads it before its last
+  accumulation (a reader could keep a reference, see the array change
+  under it: `B = A`, `tape_A.append(A)`, `nb.cast_like(A, x)`).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+FRESH = "zeros_like"
+
+
+def accumulate_in_place(fn: cst.FunctionDef) -> cst.FunctionDef:
+    """`fn` with each qualifying `A = A + E` an in-place accumulation."""
+    body = list(fn.body.body)
+    names = _accumulators(fn, body)
+    if not names:
+        return fn
+    return fn.with_changes(body=fn.body.with_changes(body=[s.visit(_InPlace(names))
+                                                          for s in body]))
+
+
+def _accumulators(fn: cst.FunctionDef, body: list) -> set[str]:
+    """The names whose every write up to the last top-level statement that accumulates
+    them is a fresh zeros or `A = A + E`, and which nothing else reads up to there
+    (after it, nothing adds in place any more)."""
+    params = {p.name.value for p in fn.params.params}
+    out = set()
+    for name in _Writes.of(body) - params:
+        last = max((i for i, s in enumerate(body) if _accumulates(s, name)), default=None)
+        if last is None:
+            continue
+        kinds = _Writes.of(body[:last + 1], name)
+        if kinds == {"add", "fresh"} and \
+                not any(_reads_elsewhere(s, name) for s in body[:last + 1]):
+            out.add(name)
+    return out
+
+
+class _Writes(cst.CSTVisitor):
+    """The kinds of write each name gets: "fresh", "add" or "other"."""
+
+    def __init__(self):
+        super().__init__()
+        self.kinds: dict[str, set[str]] = {}
+
+    @staticmethod
+    def of(body: list, name: str | None = None):
+        """The kinds of write `name` gets in `body` (without a name: the names written)."""
+        writes = _Writes()
+        cst.Module(body=body).visit(writes)
+        return set(writes.kinds) if name is None else writes.kinds.get(name, set())
+
+    def _note(self, name: str, kind: str) -> None:
+        self.kinds.setdefault(name, set()).add(kind)
+
+    def visit_Assign(self, node) -> None:
+        for target in node.targets:
+            for name in _names(target.target):
+                self._note(name, _kind(node, name))
+
+    def visit_AugAssign(self, node) -> None:
+        for name in _names(node.target):
+            self._note(name, "other")
+
+    def visit_AnnAssign(self, node) -> None:
+        for name in _names(node.target):
+            self._note(name, "other")
+
+    def visit_NamedExpr(self, node) -> None:
+        for name in _names(node.target):
+            self._note(name, "other")
+
+    def visit_For(self, node) -> None:
+        for name in _names(node.target):
+            self._note(name, "other")
+
+
+def _names(target) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _names(target.value)
+    return []  # a subscript or attribute writes into an object, binds no name
+
+
+def _kind(node: cst.Assign, name: str) -> str:
+    if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+        return "other"
+    if _term(node.value, name) is not None:
+        return "add"
+    value = node.value
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+            isinstance(value.func.value, cst.Name) and value.func.value.value == "nb" and \
+            value.func.attr.value == FRESH:
+        return "fresh"
+    return "other"
+
+
+def _term(value, name: str):
+    """E of `name + E` or `E + name`, E not reading `name`; None for anything else."""
+    if not (isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add)):
+        return None
+    for mine, other in ((value.left, value.right), (value.right, value.left)):
+        if isinstance(mine, cst.Name) and mine.value == name and not _mentions(other, name):
+            return other
+    return None
+
+
+class _Mentions(cst.CSTVisitor):
+    def __init__(self, name: str):
+        super().__init__()
+        self.name, self.found = name, False
+
+    def visit_Name(self, node) -> None:
+        self.found |= node.value == self.name
+
+
+def _mentions(node, name: str) -> bool:
+    visitor = _Mentions(name)
+    node.visit(visitor)
+    return visitor.found
+
+
+def _is_accumulation(stmt, name: str) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and \
+        isinstance(stmt.body[0], cst.Assign) and _kind(stmt.body[0], name) in ("add", "fresh") \
+        and stmt.body[0].targets[0].target.value == name
+
+
+class _Accumulates(cst.CSTVisitor):
+    def __init__(self, name: str):
+        super().__init__()
+        self.name, self.found = name, False
+
+    def visit_SimpleStatementLine(self, node) -> None:
+        if _is_accumulation(node, self.name) and _kind(node.body[0], self.name) == "add":
+            self.found = True
+
+
+def _accumulates(stmt, name: str) -> bool:
+    visitor = _Accumulates(name)
+    stmt.visit(visitor)
+    return visitor.found
+
+
+class _ReadsElsewhere(cst.CSTVisitor):
+    """Whether `name` is read outside its own fresh and accumulating assignments."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name, self.found = name, False
+
+    def visit_SimpleStatementLine(self, node) -> bool:
+        return not _is_accumulation(node, self.name)
+
+    def visit_Name(self, node) -> None:
+        self.found |= node.value == self.name
+
+
+def _reads_elsewhere(stmt, name: str) -> bool:
+    visitor = _ReadsElsewhere(name)
+    stmt.visit(visitor)
+    return visitor.found
+
+
+class _InPlace(cst.CSTTransformer):
+    """`A = A + E` as `A = nb.accumulate(A, E)` (or the fused matmul form)."""
+
+    def __init__(self, names: set[str]):
+        super().__init__()
+        self.names = names
+
+    def leave_Assign(self, original, updated):
+        if len(updated.targets) != 1 or not isinstance(updated.targets[0].target, cst.Name):
+            return updated
+        name = updated.targets[0].target.value
+        term = _term(updated.value, name) if name in self.names else None
+        if term is None:
+            return updated
+        acc = cst.Arg(cst.Name(name))
+        if isinstance(term, cst.Call) and isinstance(term.func, cst.Attribute) and \
+                isinstance(term.func.value, cst.Name) and term.func.value.value == "nb" and \
+                term.func.attr.value == "matmul_grad_left":
+            call = _nb("add_matmul_grad_left", [acc, *term.args])
+        else:
+            call = _nb("accumulate", [acc, cst.Arg(_bare(term))])
+        return updated.with_changes(value=call)
+
+
+def _nb(helper: str, args: list) -> cst.Call:
+    return cst.Call(cst.Attribute(cst.Name("nb"), cst.Name(helper)),
+                    [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args])
+
+
+def _bare(node):
+    return node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
