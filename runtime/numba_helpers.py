@@ -359,7 +359,8 @@ def _sum_dtype(acc, term):
 
 @overload(accumulate)
 def _accumulate(acc, term):
-    if not _is_array(acc) or _sum_dtype(acc, term) != acc.dtype:
+    if not _is_array(acc) or _sum_dtype(acc, term) != acc.dtype or \
+            (_is_array(term) and term.ndim != acc.ndim):
         return lambda acc, term: acc + term
     if not _is_array(term):
         def add_number(acc, term):
@@ -368,7 +369,7 @@ def _accumulate(acc, term):
         return add_number
 
     def add_array(acc, term):
-        if term.shape != acc.shape:  # term broadcasts acc to a larger shape
+        if term.shape != acc.shape:  # one broadcasts the other: a new array, as numpy
             return acc + term
         acc += term
         return acc
