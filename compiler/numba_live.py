@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import linecache
 import os
 import re
@@ -48,7 +49,7 @@ def load_numba(source: str, qualname: str, user_globals: dict, loc=NO_LOC) -> di
     the module by name, and a second process loading the same text finds it again. `loc`
     (the model function's) positions a refusal."""
     frozen = _frozen_globals(source, user_globals, loc)
-    digest = hashlib.sha256((source + repr(frozen)).encode()).hexdigest()[:16]
+    digest = hashlib.sha256((source + repr(frozen) + _helpers_digest()).encode()).hexdigest()[:16]
     name = f"agc_numba_{re.sub(r'[^A-Za-z0-9_]', '_', qualname)}_{digest}"
     path = cache_dir() / f"{name}.py"
     if not path.exists():  # the same text keeps its file, so numba's cache stays valid
@@ -65,6 +66,15 @@ def load_numba(source: str, qualname: str, user_globals: dict, loc=NO_LOC) -> di
         linecache.cache[str(path)] = (len(source), None, source.splitlines(True), str(path))
         exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 - agc's own code
     return module.__dict__
+
+
+@functools.cache
+def _helpers_digest() -> str:
+    """A hash of runtime/numba_helpers.py: numba's cache of an emitted module checks only
+    that module's file, and would keep machine code built from older helpers (a changed
+    agc then ran the old unbroadcast); naming the file by it compiles afresh instead."""
+    spec = importlib.util.find_spec("agc.runtime.numba_helpers")
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
 
 
 def _frozen_globals(source: str, user_globals: dict, loc) -> list:

@@ -37,7 +37,8 @@ def mean_grad(g, x, axis=None, keepdims=False):
 
 def kept_shape(x):
     """What the tape keeps of a value read only for its shape (unbroadcast's second
-    argument): an array's shape tuple, a number itself, as the numpy target keeps."""
+    argument): an array's shape tuple; `()` for a number (its type says all unbroadcast
+    needs, so a loop's tape of numbers holds nothing); a 0-d array itself."""
 
 
 def zeros_like(x):
@@ -140,16 +141,16 @@ def _flat_position(coords, shape, nd, offset):
 
 
 def _is_shape(t) -> bool:
-    """A kept shape (kept_shape of an array): a tuple of integers; the numba target
-    passes no other tuple to unbroadcast."""
+    """A kept shape (kept_shape of an array or a number): a tuple of integers, empty
+    for a number; the numba target passes no other tuple to unbroadcast."""
     return isinstance(t, types.BaseTuple) and all(isinstance(i, types.Integer) for i in t)
 
 
 @overload(unbroadcast)
 def _unbroadcast(g, x):
-    if _is_shape(x):
+    if _is_shape(x) and len(x):
         return _unbroadcast_to_shape(g, len(x))
-    if not _is_array(x):
+    if not _is_array(x):  # a number, or the kept shape () of one
         if _is_array(g):
             return lambda g, x: g.sum()
         return lambda g, x: g
@@ -247,8 +248,8 @@ def _mean_grad(g, x, axis=None, keepdims=False):
 @overload(kept_shape)
 def _kept_shape(x):
     if _is_array(x):
-        return lambda x: x.shape
-    return lambda x: x
+        return (lambda x: x.shape) if x.ndim else (lambda x: x)
+    return lambda x: ()
 
 
 @overload(zeros_like)
