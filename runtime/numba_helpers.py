@@ -312,13 +312,55 @@ def _add_at(acc, g, x, index):
     return None
 
 
+# Compile time: an overload's implementation is compiled into every model that calls
+# it, numba's own np.dot and np.outer taking seconds each time; these cached functions
+# are compiled once per signature and machine (numba's cache, next to this file) and
+# only linked into each model.
+@numba.njit(cache=True)
+def _dot(a, b):
+    """a @ b (numba's BLAS call), of one dtype."""
+    return a @ b
+
+
+@numba.njit(cache=True)
+def _outer(a, b):
+    """np.outer of two vectors of one dtype."""
+    out = np.empty((a.shape[0], b.shape[0]), a.dtype)
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            out[i, j] = a[i] * b[j]
+    return out
+
+
+@numba.njit(cache=True)
+def _add_outer(acc, a, b):
+    """acc += np.outer(a, b) in place (acc of their shape), acc returned."""
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            acc[i, j] += a[i] * b[j]
+    return acc
+
+
+def outer(a, b):
+    """np.outer of two vectors."""
+
+
+@overload(outer)
+def _outer_of(a, b):
+    if a.dtype == b.dtype and a.ndim == 1 and b.ndim == 1:
+        return lambda a, b: _outer(a, b)
+    return lambda a, b: np.outer(a, b)
+
+
 @overload(matmul)
 def _matmul(a, b):
     if _is_array(a) and _is_array(b) and a.dtype != b.dtype:
         common = np.result_type(numba.np.numpy_support.as_dtype(a.dtype),
                                 numba.np.numpy_support.as_dtype(b.dtype))
-        return lambda a, b: np.ascontiguousarray(a.astype(common)) @ \
-            np.ascontiguousarray(b.astype(common))
+        return lambda a, b: _dot(np.ascontiguousarray(a.astype(common)),
+                                 np.ascontiguousarray(b.astype(common)))
+    if _is_array(a) and _is_array(b):
+        return lambda a, b: _dot(a, b)
     return lambda a, b: a @ b
 
 
@@ -332,7 +374,7 @@ def _matmul_grad_left(g, x, y):
     if not _matrices(x, y):
         return None
     if x.ndim == 2 and y.ndim == 1:
-        return lambda g, x, y: np.outer(g, y)
+        return lambda g, x, y: outer(g, y)
     if x.ndim == 1 and y.ndim == 2:
         return lambda g, x, y: matmul(y, g)
     if x.ndim == 2:
@@ -345,7 +387,7 @@ def _matmul_grad_right(g, x, y):
     if not _matrices(x, y):
         return None
     if x.ndim == 1 and y.ndim == 2:
-        return lambda g, x, y: np.outer(x, g)
+        return lambda g, x, y: outer(x, g)
     if x.ndim == 2:
         return lambda g, x, y: matmul(x.T, g)
     return lambda g, x, y: g * x
@@ -379,17 +421,13 @@ def _accumulate(acc, term):
 
 @overload(add_matmul_grad_left)
 def _add_matmul_grad_left(acc, g, x, y):
-    outer = _is_array(acc) and _matrices(x, y) and x.ndim == 2 and y.ndim == 1 and \
-        _is_array(g) and g.ndim == 1 and acc.ndim == 2 and _sum_dtype(acc, g) == acc.dtype \
-        and _sum_dtype(acc, y) == acc.dtype
-    if not outer:
+    rank_one = _is_array(acc) and _matrices(x, y) and x.ndim == 2 and y.ndim == 1 and \
+        _is_array(g) and g.ndim == 1 and acc.ndim == 2 and acc.dtype == g.dtype == y.dtype
+    if not rank_one:
         return lambda acc, g, x, y: accumulate(acc, matmul_grad_left(g, x, y))
 
     def add_outer(acc, g, x, y):
-        if acc.shape != (g.shape[0], y.shape[0]):
-            return accumulate(acc, matmul_grad_left(g, x, y))
-        for i in range(g.shape[0]):
-            for j in range(y.shape[0]):
-                acc[i, j] += g[i] * y[j]
-        return acc
+        if acc.shape != (g.shape[0], y.shape[0]):  # broadcast: a new array, as numpy
+            return acc + _outer(g, y)
+        return _add_outer(acc, g, y)
     return add_outer
