@@ -122,9 +122,9 @@ def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        dtypes = [getattr(a, "dtype", None) for a in args]
-        if not any(d == numpy.float32 for d in dtypes):
+        if not _has_float32(args):  # the common call: no list, no dtype comparisons
             return fn(*args, **kwargs)
+        dtypes = [getattr(a, "dtype", None) for a in args]
         wide = tuple(a.astype(numpy.float64) if d == numpy.float32 else a
                      for a, d in zip(args, dtypes))
         out = fn(*wide, **kwargs)
@@ -141,6 +141,21 @@ def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
             return grads
         return (_as(out[0], value_dtype), grads, *out[2:])
     return call
+
+
+_FLOAT32 = numpy.dtype(numpy.float32)
+
+
+def _has_float32(args: tuple) -> bool:
+    """Whether an argument is a float32 array or number (checked on every call: fast)."""
+    for a in args:
+        kind = type(a)
+        if kind is float or kind is int:
+            continue
+        dtype = getattr(a, "dtype", None)
+        if dtype is not None and dtype == _FLOAT32:
+            return True
+    return False
 
 
 def _as(value, dtype):
