@@ -19,6 +19,9 @@ An accumulator qualifies when, in the function:
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
+
+from ..frontend.python_constructs import _target_names as _names
 
 FRESH = "zeros_like"
 
@@ -72,31 +75,12 @@ class _Writes(cst.CSTVisitor):
             for name in _names(target.target):
                 self._note(name, _kind(node, name))
 
-    def visit_AugAssign(self, node) -> None:
-        for name in _names(node.target):
-            self._note(name, "other")
-
-    def visit_AnnAssign(self, node) -> None:
-        for name in _names(node.target):
-            self._note(name, "other")
-
-    def visit_NamedExpr(self, node) -> None:
-        for name in _names(node.target):
-            self._note(name, "other")
-
-    def visit_For(self, node) -> None:
-        for name in _names(node.target):
-            self._note(name, "other")
-
-
-def _names(target) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in _names(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _names(target.value)
-    return []  # a subscript or attribute writes into an object, binds no name
+    def on_visit(self, node) -> bool:
+        # the other statements that bind a name: `A += x`, `A: float = x`, `(A := x)`, `for A in`
+        if isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For)):
+            for name in _names(node.target):
+                self._note(name, "other")
+        return super().on_visit(node)
 
 
 def _kind(node: cst.Assign, name: str) -> str:
@@ -122,19 +106,29 @@ def _term(value, name: str):
     return None
 
 
-class _Mentions(cst.CSTVisitor):
-    def __init__(self, name: str):
+class _Reads(cst.CSTVisitor):
+    """Whether `name` is read in a node; with `skip_own`, outside its own fresh and
+    accumulating assignments."""
+
+    def __init__(self, name: str, skip_own: bool):
         super().__init__()
-        self.name, self.found = name, False
+        self.name, self.skip_own, self.found = name, skip_own, False
+
+    def visit_SimpleStatementLine(self, node) -> bool:
+        return not (self.skip_own and _is_accumulation(node, self.name))
 
     def visit_Name(self, node) -> None:
         self.found |= node.value == self.name
 
 
-def _mentions(node, name: str) -> bool:
-    visitor = _Mentions(name)
+def _mentions(node, name: str, skip_own: bool = False) -> bool:
+    visitor = _Reads(name, skip_own)
     node.visit(visitor)
     return visitor.found
+
+
+def _reads_elsewhere(stmt, name: str) -> bool:
+    return _mentions(stmt, name, skip_own=True)
 
 
 def _is_accumulation(stmt, name: str) -> bool:
@@ -143,40 +137,10 @@ def _is_accumulation(stmt, name: str) -> bool:
         and stmt.body[0].targets[0].target.value == name
 
 
-class _Accumulates(cst.CSTVisitor):
-    def __init__(self, name: str):
-        super().__init__()
-        self.name, self.found = name, False
-
-    def visit_SimpleStatementLine(self, node) -> None:
-        if _is_accumulation(node, self.name) and _kind(node.body[0], self.name) == "add":
-            self.found = True
-
-
 def _accumulates(stmt, name: str) -> bool:
-    visitor = _Accumulates(name)
-    stmt.visit(visitor)
-    return visitor.found
-
-
-class _ReadsElsewhere(cst.CSTVisitor):
-    """Whether `name` is read outside its own fresh and accumulating assignments."""
-
-    def __init__(self, name: str):
-        super().__init__()
-        self.name, self.found = name, False
-
-    def visit_SimpleStatementLine(self, node) -> bool:
-        return not _is_accumulation(node, self.name)
-
-    def visit_Name(self, node) -> None:
-        self.found |= node.value == self.name
-
-
-def _reads_elsewhere(stmt, name: str) -> bool:
-    visitor = _ReadsElsewhere(name)
-    stmt.visit(visitor)
-    return visitor.found
+    """Whether `stmt` holds an `A = A + E` for name A."""
+    adds = m.findall(stmt, m.SimpleStatementLine())
+    return any(_is_accumulation(s, name) and _kind(s.body[0], name) == "add" for s in adds)
 
 
 class _InPlace(cst.CSTTransformer):
