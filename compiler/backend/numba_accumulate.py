@@ -8,12 +8,13 @@ accumulator's array, adding in place is the same computation:
 `W_bar = nb.add_matmul_grad_left(W_bar, g, x, y)` adds x's matmul cotangent
 (an outer product for a matrix-vector product) without building it first.
 
-An accumulator qualifies when, in the function:
+An accumulator qualifies when, in the function up to the last top-level
+statement that adds into it (after that, nothing adds in place any more):
 * every assignment to it is `A = nb.zeros_like(...)` (a fresh array) or
   `A = A + E` with A not read in E (E never sees the array change);
-* it is no parameter, and nothing else reads it before its last
-  accumulation (a reader could keep a reference, see the array change
-  under it: `B = A`, `tape_A.append(A)`, `nb.cast_like(A, x)`).
+* it is no parameter, and nothing else reads it (a reader could keep a
+  reference, see the array change under it: `B = A`, `tape_A.append(A)`,
+  `nb.cast_like(A, x)`).
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ def _accumulators(fn: cst.FunctionDef, body: list) -> set[str]:
     them is a fresh zeros or `A = A + E`, and which nothing else reads up to there
     (after it, nothing adds in place any more)."""
     params = {p.name.value for p in fn.params.params}
+    writes = _Writes.of(body)  # one walk picks the candidates: few names are added into
     out = set()
-    for name in _Writes.of(body) - params:
+    for name in {n for n, kinds in writes.items() if "add" in kinds} - params:
         last = max((i for i, s in enumerate(body) if _accumulates(s, name)), default=None)
-        if last is None:
+        if last is None:  # its `A = A + E` shares a line with another statement
             continue
-        kinds = _Writes.of(body[:last + 1], name)
+        kinds = _Writes.of(body[:last + 1])[name]
         if kinds == {"add", "fresh"} and \
                 not any(_reads_elsewhere(s, name) for s in body[:last + 1]):
             out.add(name)
@@ -61,11 +63,11 @@ class _Writes(cst.CSTVisitor):
         self.kinds: dict[str, set[str]] = {}
 
     @staticmethod
-    def of(body: list, name: str | None = None):
-        """The kinds of write `name` gets in `body` (without a name: the names written)."""
+    def of(body: list) -> dict[str, set[str]]:
+        """The kinds of write each name gets in `body`."""
         writes = _Writes()
         cst.Module(body=body).visit(writes)
-        return set(writes.kinds) if name is None else writes.kinds.get(name, set())
+        return writes.kinds
 
     def _note(self, name: str, kind: str) -> None:
         self.kinds.setdefault(name, set()).add(kind)
