@@ -49,6 +49,17 @@ def while_if(a):
 
 
 @numba.njit(cache=True)
+def _rk4_stages(k, c, x, v, h):
+    """RK4's intermediate accelerations and states from (x, v)."""
+    a1 = -k * x - c * v
+    x2, v2 = x + 0.5 * h * v, v + 0.5 * h * a1
+    a2 = -k * x2 - c * v2
+    x3, v3 = x + 0.5 * h * v2, v + 0.5 * h * a2
+    a3 = -k * x3 - c * v3
+    return a1, x2, v2, a2, x3, v3, a3, x + h * v3, v + h * a3
+
+
+@numba.njit(cache=True)
 def rk4(k, c, n):
     """Gradient of numba_models.rk4 in (k, c): the states kept, each step's stages
     recomputed from them on the way back."""
@@ -57,24 +68,14 @@ def rk4(k, c, n):
     x, v = 1.0, 0.0
     for i in range(n):
         xs[i], vs[i] = x, v
-        a1 = -k * x - c * v
-        x2, v2 = x + 0.5 * h * v, v + 0.5 * h * a1
-        a2 = -k * x2 - c * v2
-        x3, v3 = x + 0.5 * h * v2, v + 0.5 * h * a2
-        a3 = -k * x3 - c * v3
-        x4, v4 = x + h * v3, v + h * a3
+        a1, x2, v2, a2, x3, v3, a3, x4, v4 = _rk4_stages(k, c, x, v, h)
         a4 = -k * x4 - c * v4
         x = x + h / 6 * (v + 2 * v2 + 2 * v3 + v4)
         v = v + h / 6 * (a1 + 2 * a2 + 2 * a3 + a4)
     gx, gv, gk, gc = 2 * x, 2 * v, 0.0, 0.0
     for i in range(n - 1, -1, -1):
         x, v = xs[i], vs[i]
-        a1 = -k * x - c * v
-        x2, v2 = x + 0.5 * h * v, v + 0.5 * h * a1
-        a2 = -k * x2 - c * v2
-        x3, v3 = x + 0.5 * h * v2, v + 0.5 * h * a2
-        a3 = -k * x3 - c * v3
-        x4, v4 = x + h * v3, v + h * a3
+        a1, x2, v2, a2, x3, v3, a3, x4, v4 = _rk4_stages(k, c, x, v, h)
         w = h / 6
         gxn, gvn = gx, gv  # adjoints of this step's outputs
         gv, gv2, gv3, gv4 = w * gxn + gvn, 2 * w * gxn, 2 * w * gxn, w * gxn
