@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import linecache
 import os
 import re
@@ -48,7 +49,7 @@ def load_numba(source: str, qualname: str, user_globals: dict, loc=NO_LOC) -> di
     the module by name, and a second process loading the same text finds it again. `loc`
     (the model function's) positions a refusal."""
     frozen = _frozen_globals(source, user_globals, loc)
-    digest = hashlib.sha256((source + repr(frozen)).encode()).hexdigest()[:16]
+    digest = hashlib.sha256((source + repr(frozen) + _helpers_digest()).encode()).hexdigest()[:16]
     name = f"agc_numba_{re.sub(r'[^A-Za-z0-9_]', '_', qualname)}_{digest}"
     path = cache_dir() / f"{name}.py"
     if not path.exists():  # the same text keeps its file, so numba's cache stays valid
@@ -65,6 +66,15 @@ def load_numba(source: str, qualname: str, user_globals: dict, loc=NO_LOC) -> di
         linecache.cache[str(path)] = (len(source), None, source.splitlines(True), str(path))
         exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 - agc's own code
     return module.__dict__
+
+
+@functools.cache
+def _helpers_digest() -> str:
+    """A hash of runtime/numba_helpers.py: numba's cache of an emitted module checks only
+    that module's file, and would keep machine code built from older helpers (a changed
+    agc then ran the old unbroadcast); naming the file by it compiles afresh instead."""
+    spec = importlib.util.find_spec("agc.runtime.numba_helpers")
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
 
 
 def _frozen_globals(source: str, user_globals: dict, loc) -> list:
@@ -112,9 +122,9 @@ def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        dtypes = [getattr(a, "dtype", None) for a in args]
-        if not any(d == numpy.float32 for d in dtypes):
+        if not _has_float32(args):  # the common call: no list, no dtype comparisons
             return fn(*args, **kwargs)
+        dtypes = [getattr(a, "dtype", None) for a in args]
         wide = tuple(a.astype(numpy.float64) if d == numpy.float32 else a
                      for a, d in zip(args, dtypes))
         out = fn(*wide, **kwargs)
@@ -131,6 +141,21 @@ def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
             return grads
         return (_as(out[0], value_dtype), grads, *out[2:])
     return call
+
+
+_FLOAT32 = numpy.dtype(numpy.float32)
+
+
+def _has_float32(args: tuple) -> bool:
+    """Whether an argument is a float32 array or number (checked on every call: fast)."""
+    for a in args:
+        kind = type(a)
+        if kind is float or kind is int:
+            continue
+        dtype = getattr(a, "dtype", None)
+        if dtype is not None and dtype == _FLOAT32:
+            return True
+    return False
 
 
 def _as(value, dtype):
@@ -156,7 +181,7 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
     def call(*args, **kwargs):
         try:
             return current[0](*args, **kwargs)
-        except (errors, AssertionError, NotImplementedError) as err:
+        except Exception as err:
             if not isinstance(err, errors) and not _numba_refused(err):
                 raise  # the model's own assert, at run time
             refusal = numba_refusal(err, source, locs)
@@ -171,7 +196,9 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
 
 def _numba_refused(err: Exception) -> bool:
     """Whether an error other than numba's own comes from numba compiling (an assertion
-    in its typing) or from a feature numba's nopython code lacks (NotImplementedError)."""
+    or an AttributeError inside its passes, an UnsupportedBytecodeError, which is no
+    NumbaError) or from a feature numba's nopython code lacks (NotImplementedError); the
+    model's own errors at run time (ValueError, its asserts) pass through."""
     if isinstance(err, NotImplementedError):
         return True
     frames = traceback.extract_tb(err.__traceback__)

@@ -36,8 +36,9 @@ def mean_grad(g, x, axis=None, keepdims=False):
 
 
 def kept_shape(x):
-    """What the tape keeps of a value read only for its shape (here the value itself:
-    numba keeps a reference, and unbroadcast reads its shape)."""
+    """What the tape keeps of a value read only for its shape (unbroadcast's second
+    argument): an array's shape tuple; `()` for a number (its type says all unbroadcast
+    needs, so a loop's tape of numbers holds nothing); a 0-d array itself."""
 
 
 def zeros_like(x):
@@ -66,6 +67,16 @@ def matmul_grad_left(g, x, y):
 
 def matmul_grad_right(g, x, y):
     """Cotangent of y for out = x @ y (1-D and 2-D operands)."""
+
+
+def accumulate(acc, term):
+    """acc + term, added into acc in place where it has term's shape and the sum's dtype
+    (backend/numba_accumulate.py emits it only where no other name holds acc)."""
+
+
+def add_matmul_grad_left(acc, g, x, y):
+    """accumulate(acc, matmul_grad_left(g, x, y)), an outer product added without
+    building it."""
 
 
 def getitem_grad(g, x, index):
@@ -129,9 +140,17 @@ def _flat_position(coords, shape, nd, offset):
     return k
 
 
+def _is_shape(t) -> bool:
+    """A kept shape (kept_shape of an array or a number): a tuple of integers, empty
+    for a number; the numba target passes no other tuple to unbroadcast."""
+    return isinstance(t, types.BaseTuple) and all(isinstance(i, types.Integer) for i in t)
+
+
 @overload(unbroadcast)
 def _unbroadcast(g, x):
-    if not _is_array(x):
+    if _is_shape(x) and len(x):
+        return _unbroadcast_to_shape(g, len(x))
+    if not _is_array(x):  # a number, or the kept shape () of one
         if _is_array(g):
             return lambda g, x: g.sum()
         return lambda g, x: g
@@ -148,13 +167,35 @@ def _unbroadcast(g, x):
     return (lambda g, x: _summed(g, x, extra)) if extra > 0 else None
 
 
+def _unbroadcast_to_shape(g, ndim: int):
+    """unbroadcast's implementation for a kept shape of `ndim` axes."""
+    if not _is_array(g):
+        return lambda g, x: np.full(x, g)
+    extra = g.ndim - ndim
+    if extra < 0:
+        return None
+
+    def to_shape(g, x):
+        if extra == 0 and g.shape == x:
+            return np.asarray(g)
+        return _summed_to(g, x, ndim, extra)
+    return to_shape
+
+
 @numba.njit(cache=True)
 def _summed(g, x, extra):
     """g summed to x's shape: over its `extra` leading axes and x's axes of length 1."""
-    out = np.zeros(x.shape, g.dtype)
+    return _summed_to(g, x.shape, x.ndim, extra)
+
+
+@numba.njit(cache=True)
+def _summed_to(g, shape, ndim, extra):
+    """g summed to `shape` (ndim axes): over its `extra` leading axes and the axes of
+    length 1."""
+    out = np.zeros(shape, g.dtype)
     flat = out.reshape(-1)
     for index in np.ndindex(g.shape):
-        flat[_flat_position(index, x.shape, x.ndim, extra)] += g[index]
+        flat[_flat_position(index, shape, ndim, extra)] += g[index]
     return out
 
 
@@ -206,7 +247,9 @@ def _mean_grad(g, x, axis=None, keepdims=False):
 
 @overload(kept_shape)
 def _kept_shape(x):
-    return lambda x: x
+    if _is_array(x):
+        return (lambda x: x.shape) if x.ndim else (lambda x: x)
+    return lambda x: ()
 
 
 @overload(zeros_like)
@@ -269,13 +312,55 @@ def _add_at(acc, g, x, index):
     return None
 
 
+# Compile time: an overload's implementation is compiled into every model that calls
+# it, numba's own np.dot and np.outer taking seconds each time; these cached functions
+# are compiled once per signature and machine (numba's cache, next to this file) and
+# only linked into each model.
+@numba.njit(cache=True)
+def _dot(a, b):
+    """a @ b (numba's BLAS call), of one dtype."""
+    return a @ b
+
+
+@numba.njit(cache=True)
+def _outer(a, b):
+    """np.outer of two vectors of one dtype."""
+    out = np.empty((a.shape[0], b.shape[0]), a.dtype)
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            out[i, j] = a[i] * b[j]
+    return out
+
+
+@numba.njit(cache=True)
+def _add_outer(acc, a, b):
+    """acc += np.outer(a, b) in place (acc of their shape), acc returned."""
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            acc[i, j] += a[i] * b[j]
+    return acc
+
+
+def outer(a, b):
+    """np.outer of two vectors."""
+
+
+@overload(outer)
+def _outer_of(a, b):
+    if a.dtype == b.dtype and a.ndim == 1 and b.ndim == 1:
+        return lambda a, b: _outer(a, b)
+    return lambda a, b: np.outer(a, b)
+
+
 @overload(matmul)
 def _matmul(a, b):
     if _is_array(a) and _is_array(b) and a.dtype != b.dtype:
         common = np.result_type(numba.np.numpy_support.as_dtype(a.dtype),
                                 numba.np.numpy_support.as_dtype(b.dtype))
-        return lambda a, b: np.ascontiguousarray(a.astype(common)) @ \
-            np.ascontiguousarray(b.astype(common))
+        return lambda a, b: _dot(np.ascontiguousarray(a.astype(common)),
+                                 np.ascontiguousarray(b.astype(common)))
+    if _is_array(a) and _is_array(b):
+        return lambda a, b: _dot(a, b)
     return lambda a, b: a @ b
 
 
@@ -289,7 +374,7 @@ def _matmul_grad_left(g, x, y):
     if not _matrices(x, y):
         return None
     if x.ndim == 2 and y.ndim == 1:
-        return lambda g, x, y: np.outer(g, y)
+        return lambda g, x, y: outer(g, y)
     if x.ndim == 1 and y.ndim == 2:
         return lambda g, x, y: matmul(y, g)
     if x.ndim == 2:
@@ -302,7 +387,47 @@ def _matmul_grad_right(g, x, y):
     if not _matrices(x, y):
         return None
     if x.ndim == 1 and y.ndim == 2:
-        return lambda g, x, y: np.outer(x, g)
+        return lambda g, x, y: outer(x, g)
     if x.ndim == 2:
         return lambda g, x, y: matmul(x.T, g)
     return lambda g, x, y: g * x
+
+
+def _sum_dtype(acc, term):
+    """The dtype numpy gives acc + term (numba's types)."""
+    other = term.dtype if _is_array(term) else term
+    return numba.np.numpy_support.from_dtype(np.result_type(
+        numba.np.numpy_support.as_dtype(acc.dtype), numba.np.numpy_support.as_dtype(other)))
+
+
+@overload(accumulate)
+def _accumulate(acc, term):
+    if not _is_array(acc) or _sum_dtype(acc, term) != acc.dtype or \
+            (_is_array(term) and term.ndim != acc.ndim):
+        return lambda acc, term: acc + term
+    if not _is_array(term):
+        def add_number(acc, term):
+            acc += term
+            return acc
+        return add_number
+
+    def add_array(acc, term):
+        if term.shape != acc.shape:  # one broadcasts the other: a new array, as numpy
+            return acc + term
+        acc += term
+        return acc
+    return add_array
+
+
+@overload(add_matmul_grad_left)
+def _add_matmul_grad_left(acc, g, x, y):
+    rank_one = _is_array(acc) and _matrices(x, y) and x.ndim == 2 and y.ndim == 1 and \
+        _is_array(g) and g.ndim == 1 and acc.ndim == 2 and acc.dtype == g.dtype == y.dtype
+    if not rank_one:
+        return lambda acc, g, x, y: accumulate(acc, matmul_grad_left(g, x, y))
+
+    def add_outer(acc, g, x, y):
+        if acc.shape != (g.shape[0], y.shape[0]):  # broadcast: a new array, as numpy
+            return acc + _outer(g, y)
+        return _add_outer(acc, g, y)
+    return add_outer

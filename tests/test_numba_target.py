@@ -286,3 +286,39 @@ def euler_of(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.euler
+
+
+def typed_branch(x):
+    if isinstance(x, np.ndarray):  # numba crashed on this (an AttributeError in its passes)
+        return np.sum(x * 2)
+    return np.sum(x)
+
+
+def printed(x):
+    y = np.sum(x ** 2)
+    print(f"loss={y:.3f}")  # numba formats no spec, and would print float32 as float64
+    return y
+
+
+@pytest.mark.parametrize("fn, line", [(typed_branch, "if isinstance(x, np.ndarray):"),
+                                      (printed, 'print(f"loss={y:.3f}")')])
+def test_builtins_numba_runs_differently_are_refused_at_their_line(fn, line):
+    with pytest.raises(agc.UnsupportedError) as err:
+        agc.grad(fn, target="numba")(np.ones(3))
+    text = str(err.value)
+    assert "test_numba_target.py:" in text and line in text and "target='numpy'" in text
+    with pytest.warns(UserWarning, match="falls back to numpy"):
+        np.testing.assert_allclose(agc.grad(fn, target="auto")(np.ones(3)), [2.0, 2.0, 2.0])
+
+
+def test_the_module_file_is_named_by_the_helpers_too(monkeypatch):
+    """numba's cache checks only the emitted module's file: with the same text after
+    numba_helpers.py changed, the old machine code (old helpers) ran. The file's name
+    now hashes the helpers too."""
+    from agc import numba_live  # noqa: PLC0415 - imports numba: only where it is installed
+
+    source = "import numba\n\n\n@numba.njit(cache=True)\ndef f(x):\n    return x + 1.0\n"
+    first = numba_live.load_numba(source, "f", {})
+    monkeypatch.setattr(numba_live, "_helpers_digest", lambda: "changed helpers")
+    second = numba_live.load_numba(source, "f", {})
+    assert first["__name__"] != second["__name__"] and second["f"](1.0) == 2.0

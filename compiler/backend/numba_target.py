@@ -23,15 +23,20 @@ import libcst as cst
 
 from .. import ir
 from ..errors import UnsupportedError, UsageError
+from .numba_accumulate import accumulate_in_place
 from .numba_tape import split_tape
 
 # What numba_helpers.py has a nopython version of (the names emitted code calls).
 HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
                      "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
-                     "matmul_grad_left", "matmul_grad_right"})
+                     "matmul_grad_left", "matmul_grad_right", "accumulate", "add_matmul_grad_left"})
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
 IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
 _MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")
+# Builtins numba compiles with another meaning: isinstance crashes numba's branch pruning
+# (an AttributeError inside numba), and print writes float32 values as the float64 the
+# target computes them in; refused rather than run differently.
+REFUSED_CALLS = frozenset({"isinstance", "print"})
 
 
 def numba_module(source: str, locs: dict[str, object]) -> str:
@@ -77,7 +82,7 @@ def _njit(fn: cst.FunctionDef, locs: dict) -> cst.FunctionDef:
     rewriter = _Calls(locs)
     body = fn.body.with_changes(body=statements).visit(rewriter)
     decorator = cst.Decorator(cst.parse_expression("numba.njit(cache=True)"))
-    return fn.with_changes(body=body, decorators=[decorator])
+    return accumulate_in_place(fn.with_changes(body=body, decorators=[decorator]))
 
 
 def _is_array_module(stmt) -> bool:
@@ -144,8 +149,15 @@ class _Calls(cst.CSTTransformer):
         return updated
 
     def leave_Call(self, original, updated):
+        if _dotted(updated.func) in REFUSED_CALLS:
+            self._refuse(f"the numba target does not compile {updated.func.value}()")
         if _dotted(updated.func) == "reversed":  # numba has no reversed(): count down
             return _counted_down(updated.args[0].value)
+        return updated
+
+    def leave_FormattedString(self, original, updated):
+        self._refuse("the numba target does not compile f-strings (numba formats no "
+                     "format spec and no !r)")
         return updated
 
     def leave_Attribute(self, original, updated):
