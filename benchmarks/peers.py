@@ -134,8 +134,9 @@ class Torch(Tool):
     def build(self, case):
         """Detach, require grad, run the torch model, torch.autograd.grad."""
         import torch
-        from workloads import torch_models
-        model, idx = getattr(torch_models, case.torch_fn), wrt_indices(case)
+        from workloads import gb_torch, torch_models
+        models = gb_torch if case.torch_fn.startswith("gb_") else torch_models
+        model, idx = getattr(models, case.torch_fn), wrt_indices(case)
 
         def grad_fn(*args):
             full = list(args)
@@ -175,11 +176,17 @@ class JaxEager(Tool):
             jax.config.update("jax_enable_x64", True)
         return reason
 
-    def grad(self, case):
-        """The un-jitted jax.grad of the rebound model."""
-        import jax
+    def model(self, case):
+        """The case's jax model (workloads/gb_jax.py), else its numpy source on jax.numpy."""
         import jax.numpy as jnp
-        return jax.grad(rebind(case.fn, jnp), argnums=wrt_indices(case))
+        if case.jax_fn:
+            return getattr(importlib.import_module("workloads.gb_jax"), case.jax_fn)
+        return rebind(case.fn, jnp)
+
+    def grad(self, case):
+        """jax.grad of the jax model."""
+        import jax
+        return jax.grad(self.model(case), argnums=wrt_indices(case))
 
     def build(self, case):
         """The un-jitted gradient."""
@@ -198,6 +205,12 @@ class JaxJit(JaxEager):
     """jax.jit(jax.grad(...)); integer arguments are static."""
 
     key, label = "jit", "jax.jit"
+
+    def model(self, case):
+        """The idiomatic jit form (lax.scan, fori_loop) where the case has one."""
+        if case.jit_fn:
+            return getattr(importlib.import_module("workloads.gb_jax"), case.jit_fn)
+        return super().model(case)
 
     def build(self, case):
         """jit of the jax.grad function."""
