@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from workloads import gb_adjoints as adj
+from workloads import gb_ht
 from workloads import gb_models as models
 from workloads import gb_nested as nested
 from workloads import gradbench as gb
@@ -21,6 +22,7 @@ from workloads.gmm_model import gmm_vec
 ROWS = {
     "gmm": (gmm_vec, GMM_WRT, gmm_inputs(2, 3, 10), gmm_vec_adjoint),
     "ba": (models.ba, ("cams", "points", "w"), gb.ba_inputs(3, 5, 8), adj.ba_adjoint),
+    "ht": (gb_ht.ht, ("theta",), gb_ht.ht_inputs(12, 5), gb_ht.ht_adjoint),
     "lstm": (models.lstm, ("main_params", "extra_params"), gb.lstm_inputs(2, 4, 3),
              adj.lstm_adjoint),
     "ode": (models.ode, ("x",), (np.linspace(0.1, 1.0, 4), 5), adj.ode_adjoint),

@@ -1,6 +1,8 @@
 """The GradBench models as a PyTorch user writes them (eager mode); see gb_models.py."""
 import torch
 
+from workloads.gb_ht import BONES, PARENTS
+
 F64 = torch.float64
 
 
@@ -115,3 +117,38 @@ def gb_saddle(p1, p2, steps):
         (grad,) = torch.autograd.grad(f, p2, create_graph=True)
         p2 = p2 + 0.1 * grad
     return (p1 * p1).sum() - (p2 * p2).sum()
+
+
+def _euler(angles):
+    cx, sx = torch.cos(angles[:, 0]), torch.sin(angles[:, 0])
+    cz, sz = torch.cos(angles[:, 1]), torch.sin(angles[:, 1])
+    cy, sy = torch.cos(angles[:, 2]), torch.sin(angles[:, 2])
+    one, zero = torch.ones_like(cx), torch.zeros_like(cx)
+    rx = torch.stack([one, zero, zero, zero, cx, -sx, zero, sx, cx], 1).reshape(-1, 3, 3)
+    ry = torch.stack([cy, zero, sy, zero, one, zero, -sy, zero, cy], 1).reshape(-1, 3, 3)
+    rz = torch.stack([cz, -sz, zero, sz, cz, zero, zero, zero, one], 1).reshape(-1, 3, 3)
+    return rz @ ry @ rx
+
+
+def _angle_axis(aa):
+    n = torch.sqrt((aa * aa).sum())
+    a = aa / n
+    zero = torch.zeros((), dtype=F64)
+    skew = torch.stack([zero, -a[2], a[1], a[2], zero, -a[0], -a[1], a[0], zero]).reshape(3, 3)
+    return torch.cos(n) * torch.eye(3, dtype=F64) + torch.sin(n) * skew \
+        + (1.0 - torch.cos(n)) * torch.outer(a, a)
+
+
+def gb_ht(theta, base_relatives, inverse_base_absolutes, base_positions, weights, pose,
+          correspondences, points):
+    """See gb_ht.ht."""
+    rot = _euler((pose @ theta[6:]).reshape(BONES, 3))
+    relatives = torch.cat((base_relatives[:, :, :3] @ rot, base_relatives[:, :, 3:]), dim=2)
+    absolutes = [relatives[0]]
+    for i in range(1, BONES):
+        absolutes.append(absolutes[PARENTS[i]] @ relatives[i])
+    transforms = torch.stack(absolutes) @ inverse_base_absolutes
+    skinned = ((transforms[:, :3, :] @ base_positions) * weights[:, None, :]).sum(0)
+    verts = _angle_axis(theta[0:3]) @ skinned + theta[3:6][:, None]
+    err = points - verts[:, correspondences]
+    return (err * err).sum()

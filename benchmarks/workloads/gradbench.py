@@ -8,6 +8,7 @@ import numpy as np
 from case import Case
 
 from workloads import gb_adjoints as adj
+from workloads import gb_ht
 from workloads import gb_models as models
 from workloads import gb_nested as nested
 from workloads.gmm import WRT as GMM_WRT
@@ -57,13 +58,16 @@ def row(name, fn, wrt, args, adjoint, torch_fn, **extra):
 
 
 def cases(quick):
-    """One row per GradBench workload (ht is not written yet: see docs/performance.md)."""
-    c, s, (n, m, p) = (128, 100, (10, 500, 2000)) if quick else (1024, 1000, (49, 2000, 8000))
+    """One row per GradBench workload."""
+    c, s, pts = (128, 100, 100) if quick else (1024, 1000, 1600)
+    n, m, p = (10, 500, 2000) if quick else (49, 2000, 8000)
     return [
         row("gmm d=2 K=5 n=1000", gmm_vec, GMM_WRT, gmm_inputs(2, 5, 1000), gmm_vec_adjoint,
             "gmm_vec"),
         row(f"ba n={n} m={m} p={p}", models.ba, ("cams", "points", "w"), ba_inputs(n, m, p),
             adj.ba_adjoint, "gb_ba"),
+        row(f"ht verts=544 points={pts}", gb_ht.ht, ("theta",), gb_ht.ht_inputs(544, pts),
+            gb_ht.ht_adjoint, "gb_ht"),
         row(f"lstm l=2 c={c} b=14", models.lstm, ("main_params", "extra_params"),
             lstm_inputs(2, c, 14), adj.lstm_adjoint, "gb_lstm", jit_fn="lstm_scan"),
         row(f"ode n=10 s={s}", models.ode, ("x",), (np.linspace(0.1, 1.0, 10), s),
