@@ -29,6 +29,8 @@ class Case:
     tools: tuple | None = None     # tool keys measured on this row (None: all)
     jax_fn: str = ""               # workloads/gb_jax.py model for both jax columns
     jit_fn: str = ""               # ... for jax.jit only (lax.scan / fori_loop form)
+    jit_run: str = ""              # gb_jax.py maker of a jitted whole run (replaces `run`)
+    expert: Callable | None = None  # an expert's adjoint (folded constants, np.dot), timed
 
     def forward_call(self):
         """Zero-arg callable running the forward pass only."""

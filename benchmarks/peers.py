@@ -54,6 +54,10 @@ class Tool:
         """Inputs in the tool's native types."""
         return args
 
+    def runner(self, case):
+        """(grad_fn, args) -> the result compared and timed: the case's own runner."""
+        return case.run
+
     def finish(self, result):
         """Wait for asynchronous work (jax) before the clock stops."""
         return result
@@ -71,6 +75,16 @@ class Hand(Tool):
     def build(self, case):
         """The adjoint itself."""
         return case.adjoint
+
+
+class Expert(Hand):
+    """An expert's adjoint (constants folded, reductions as np.dot), where a case has one."""
+
+    key, label = "expert", "expert adjoint"
+
+    def build(self, case):
+        """The expert adjoint."""
+        return case.expert
 
 
 class Agc(Tool):
@@ -212,6 +226,19 @@ class JaxJit(JaxEager):
             return getattr(importlib.import_module("workloads.gb_jax"), case.jit_fn)
         return super().model(case)
 
+    def runner(self, case):
+        """The case's runner, or a jitted whole run (a training loop as lax.fori_loop)."""
+        if not case.jit_run:
+            return case.run
+        make, compiled = getattr(importlib.import_module("workloads.gb_jax"), case.jit_run), {}
+
+        def run(grad_fn, args):
+            if grad_fn not in compiled:
+                compiled[grad_fn] = make(grad_fn)
+            return compiled[grad_fn](args)
+
+        return run
+
     def build(self, case):
         """jit of the jax.grad function."""
         import jax
@@ -219,8 +246,8 @@ class JaxJit(JaxEager):
         return jax.jit(self.grad(case), static_argnums=static)
 
 
-GRAD_TOOLS = (Agc(), Hand(), Torch(), JaxEager(), JaxJit(), Autograd(), Tangent())
-COLUMNS = ("agc", "hand", "forward", "torch", "jax", "jit", "autograd", "tangent")
+GRAD_TOOLS = (Agc(), Hand(), Expert(), Torch(), JaxEager(), JaxJit(), Autograd(), Tangent())
+COLUMNS = ("agc", "hand", "expert", "forward", "torch", "jax", "jit", "autograd", "tangent")
 LABELS = {t.key: t.label for t in GRAD_TOOLS} | {"forward": "forward only"}
 
 

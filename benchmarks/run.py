@@ -66,7 +66,7 @@ def environment(absent, keys, quick, setting):
     """Header lines: machine, versions, mode."""
     versions = [f"numpy {np.__version__}"]
     for tool in peers.GRAD_TOOLS:
-        if tool.key in keys and tool.key not in absent and tool.key not in ("hand", "jit"):
+        if tool.key in keys and tool.key not in absent and tool.key not in ("hand", "expert", "jit"):
             versions.append(f"{tool.label} {tool.version()}")
     torch_threads = ""
     if "torch" in keys and "torch" not in absent:

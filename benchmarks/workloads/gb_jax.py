@@ -1,7 +1,8 @@
-"""Idiomatic jax forms of the GradBench models where the numpy source is not one.
+"""Idiomatic jax forms of benchmark models where the numpy source is not one.
 
 The jax columns otherwise run the numpy source with `np` bound to jax.numpy (rebind.py).
-Here: the loops jax.jit should see as one `lax.scan` / `lax.fori_loop` (lstm, ode), and
+Here: the loops jax.jit should see as one `lax.scan` / `lax.fori_loop` (lstm, ode,
+euler, the linreg training loop), and
 the nested-gradient models, which take `jax.grad` where the numpy ones call agc.
 Cases name these functions (Case.jax_fn, Case.jit_fn); peers.py imports this module only
 when jax is measured, so the harness runs without jax.
@@ -87,3 +88,33 @@ def saddle(p1, p2, steps):
 
 
 
+
+
+def euler_fori(k, c):
+    """workloads/euler.py's damped oscillator with the 200 steps as lax.fori_loop."""
+    dt = 0.05
+
+    def step(i, state):
+        x, v = state
+        return x + dt * v, v + dt * (-k * x - c * v)
+
+    start = (jnp.array(1.0, dtype=jnp.float64), jnp.array(0.0, dtype=jnp.float64))
+    x, v = jax.lax.fori_loop(0, 200, step, start)
+    return x ** 2 + v ** 2
+
+
+def linreg_train_fori(grad_fn):
+    """linreg_train's whole SGD loop as one jitted lax.fori_loop around grad_fn."""
+    from workloads.linreg import LR, STEPS  # noqa: PLC0415 - benchmarks' own module
+
+    def train(args):
+        w, b, x, y = args
+
+        def step(i, params):
+            g_w, g_b = grad_fn(params[0], params[1], x, y)
+            return params[0] - LR * g_w, params[1] - LR * g_b
+
+        start = (jnp.asarray(w, dtype=jnp.float64), jnp.asarray(b, dtype=jnp.float64))
+        return jax.lax.fori_loop(0, STEPS, step, start)
+
+    return jax.jit(train)
