@@ -90,7 +90,7 @@ class Expert(Hand):
 class Agc(Tool):
     """agc.differentiate(f, wrt=names).grad(*args)."""
 
-    key, label, module = "agc", "agc", "agc"
+    key, label, module, dist = "agc", "agc", "agc", "agc-autodiff"
 
     def probe(self):
         reason = super().probe()
