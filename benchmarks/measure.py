@@ -66,10 +66,13 @@ def check(tool, case, run, grad_fn, out, extra=True):
 
 def estimate(call, first_s, budget):
     """Seconds per steady-state call, from a warm-up call after the first one (the first
-    includes tracing and compiling: jax.jit's can be seconds for a microsecond call)."""
-    if first_s > budget.first_call_s / 2:
-        return first_s  # a slow call, not a slow compile: a second one would not fit
-    return timed(call)[1]
+    includes tracing and compiling: jax.jit's can be seconds for a microsecond call).
+    A warm-up call that runs past the first-call limit leaves the first call's time."""
+    try:
+        with time_limit(budget.first_call_s):
+            return timed(call)[1]
+    except TimeLimit:
+        return first_s
 
 
 def measure_case(case, tools, absent, budget):
