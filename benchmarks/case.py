@@ -25,6 +25,12 @@ class Case:
     atol: float = 1e-10            # atol, relative to max |reference| of each array
     check_args: tuple = ()         # extra argument tuples checked but not timed
     hand_note: str = ""            # footnote for the hand-written column
+    group: str = "main"            # which timing table the row goes to ("gradbench")
+    tools: tuple | None = None     # tool keys measured on this row (None: all)
+    jax_fn: str = ""               # workloads/gb_jax.py model for both jax columns
+    jit_fn: str = ""               # ... for jax.jit only (lax.scan / fori_loop form)
+    jit_run: str = ""              # gb_jax.py maker of a jitted whole run (replaces `run`)
+    expert: Callable | None = None  # an expert's adjoint (folded constants, np.dot), timed
 
     def forward_call(self):
         """Zero-arg callable running the forward pass only."""

@@ -54,6 +54,10 @@ class Tool:
         """Inputs in the tool's native types."""
         return args
 
+    def runner(self, case):
+        """(grad_fn, args) -> the result compared and timed: the case's own runner."""
+        return case.run
+
     def finish(self, result):
         """Wait for asynchronous work (jax) before the clock stops."""
         return result
@@ -73,10 +77,20 @@ class Hand(Tool):
         return case.adjoint
 
 
+class Expert(Hand):
+    """An expert's adjoint (constants folded, reductions as np.dot), where a case has one."""
+
+    key, label = "expert", "expert adjoint"
+
+    def build(self, case):
+        """The expert adjoint."""
+        return case.expert
+
+
 class Agc(Tool):
     """agc.differentiate(f, wrt=names).grad(*args)."""
 
-    key, label, module = "agc", "agc", "agc"
+    key, label, module, dist = "agc", "agc", "agc", "agc-autodiff"
 
     def probe(self):
         reason = super().probe()
@@ -134,8 +148,9 @@ class Torch(Tool):
     def build(self, case):
         """Detach, require grad, run the torch model, torch.autograd.grad."""
         import torch
-        from workloads import torch_models
-        model, idx = getattr(torch_models, case.torch_fn), wrt_indices(case)
+        from workloads import gb_torch, torch_models
+        models = gb_torch if case.torch_fn.startswith("gb_") else torch_models
+        model, idx = getattr(models, case.torch_fn), wrt_indices(case)
 
         def grad_fn(*args):
             full = list(args)
@@ -175,11 +190,17 @@ class JaxEager(Tool):
             jax.config.update("jax_enable_x64", True)
         return reason
 
-    def grad(self, case):
-        """The un-jitted jax.grad of the rebound model."""
-        import jax
+    def model(self, case):
+        """The case's jax model (workloads/gb_jax.py), else its numpy source on jax.numpy."""
         import jax.numpy as jnp
-        return jax.grad(rebind(case.fn, jnp), argnums=wrt_indices(case))
+        if case.jax_fn:
+            return getattr(importlib.import_module("workloads.gb_jax"), case.jax_fn)
+        return rebind(case.fn, jnp)
+
+    def grad(self, case):
+        """jax.grad of the jax model."""
+        import jax
+        return jax.grad(self.model(case), argnums=wrt_indices(case))
 
     def build(self, case):
         """The un-jitted gradient."""
@@ -199,6 +220,25 @@ class JaxJit(JaxEager):
 
     key, label = "jit", "jax.jit"
 
+    def model(self, case):
+        """The idiomatic jit form (lax.scan, fori_loop) where the case has one."""
+        if case.jit_fn:
+            return getattr(importlib.import_module("workloads.gb_jax"), case.jit_fn)
+        return super().model(case)
+
+    def runner(self, case):
+        """The case's runner, or a jitted whole run (a training loop as lax.fori_loop)."""
+        if not case.jit_run:
+            return case.run
+        make, compiled = getattr(importlib.import_module("workloads.gb_jax"), case.jit_run), {}
+
+        def run(grad_fn, args):
+            if grad_fn not in compiled:
+                compiled[grad_fn] = make(grad_fn)
+            return compiled[grad_fn](args)
+
+        return run
+
     def build(self, case):
         """jit of the jax.grad function."""
         import jax
@@ -206,8 +246,8 @@ class JaxJit(JaxEager):
         return jax.jit(self.grad(case), static_argnums=static)
 
 
-GRAD_TOOLS = (Agc(), Hand(), Torch(), JaxEager(), JaxJit(), Autograd(), Tangent())
-COLUMNS = ("agc", "hand", "forward", "torch", "jax", "jit", "autograd", "tangent")
+GRAD_TOOLS = (Agc(), Hand(), Expert(), Torch(), JaxEager(), JaxJit(), Autograd(), Tangent())
+COLUMNS = ("agc", "hand", "expert", "forward", "torch", "jax", "jit", "autograd", "tangent")
 LABELS = {t.key: t.label for t in GRAD_TOOLS} | {"forward": "forward only"}
 
 

@@ -61,7 +61,9 @@ def time_cell(cell, hand, label, case_name, notes):
 
 def timing_table(results, columns, labels, notes):
     """Rows = cases, columns = tools, plus hand/forward and agc/forward ratios."""
-    header = ["workload"] + [labels[c] for c in columns] + ["hand/fwd", "agc/fwd"]
+    expert = "expert" in columns
+    header = ["workload"] + [labels[c] for c in columns] + ["hand/fwd", "agc/fwd"] + \
+        ["agc/expert"] * expert
     rows = []
     for case, cells in results:
         hand, fwd = cells.get("hand"), cells.get("forward")
@@ -71,7 +73,10 @@ def timing_table(results, columns, labels, notes):
         fwd_s = fwd.median_s if fwd else None
         hand_s = hand.median_s if hand and not case.hand_note else None
         row.append(fmt_ratio(hand_s, fwd_s))
-        row.append(fmt_ratio(cells["agc"].median_s if "agc" in cells else None, fwd_s))
+        agc_s = cells["agc"].median_s if "agc" in cells else None
+        row.append(fmt_ratio(agc_s, fwd_s))
+        if expert:
+            row.append(fmt_ratio(agc_s, cells["expert"].median_s if "expert" in cells else None))
         rows.append(row)
     return table(header, rows)
 

@@ -7,6 +7,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import threads
+
+threads.apply(threads.requested(sys.argv[1:]))
 # Idle worker threads must yield the cores, or a tool's spinning threads slow the next one
 # (same-process round-robin): libgomp (torch) and OpenBLAS (numpy) spin for ~0.1 s by default.
 THREAD_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "OPENBLAS_THREAD_TIMEOUT": "4"}
@@ -32,6 +35,10 @@ def parse_args(argv):
     ap.add_argument("--tools", default=",".join(peers.COLUMNS),
                     help="comma-separated subset of: " + ",".join(peers.COLUMNS))
     ap.add_argument("--out", help="also write the markdown report to this file")
+    ap.add_argument("--threads", choices=threads.SETTINGS, default="default",
+                    help="one thread per tool, the libraries' defaults, or both (one fresh "
+                         "process each; the tape_memory table runs once, single-threaded)")
+    ap.add_argument("--no-memory", action="store_true", help="skip the tape_memory table")
     return ap.parse_args(argv)
 
 
@@ -55,19 +62,21 @@ def probe_tools(keys):
     return absent
 
 
-def environment(absent, keys, quick):
+def environment(absent, keys, quick, setting):
     """Header lines: machine, versions, mode."""
     versions = [f"numpy {np.__version__}"]
     for tool in peers.GRAD_TOOLS:
-        if tool.key in keys and tool.key not in absent and tool.key not in ("hand", "jit"):
+        if tool.key in keys and tool.key not in absent and tool.key not in ("hand", "expert", "jit"):
             versions.append(f"{tool.label} {tool.version()}")
-    threads = ""
+    torch_threads = ""
     if "torch" in keys and "torch" not in absent:
         import torch  # noqa: PLC0415 - an optional peer, loaded only when it is measured
-        threads = f", torch threads {torch.get_num_threads()}"
-    env = ", ".join(f"{k}={os.environ[k]}" for k in THREAD_ENV)
+        torch_threads = f", torch threads {torch.get_num_threads()}"
+    env = ", ".join(f"{k}={os.environ[k]}" for k in tuple(THREAD_ENV) + tuple(threads.ONE)
+                    if k in os.environ)
     return (f"python {platform.python_version()} on {platform.machine()}, "
-            f"{os.cpu_count()} cpus{threads}, {env}; {'; '.join(versions)}; "
+            f"{os.cpu_count()} cpus, threads: {threads.TITLES[setting]}{torch_threads}, "
+            f"BLAS {threads.blas()}, {env}; {'; '.join(versions)}; "
             f"mode {'--quick' if quick else 'full'}; {time.strftime('%Y-%m-%d %H:%M')}")
 
 
@@ -89,7 +98,9 @@ def method_text(budget):
         "process on the same inputs; each round runs every tool once (start rotated), each "
         f"sample is enough back-to-back calls to last ~{budget.sample_s * 1e3:g} ms with gc "
         f"paused, {budget.min_rounds}-{budget.max_rounds} rounds within "
-        f"~{budget.per_tool_s:g} s per tool (1 round when a call takes longer). Before timing "
+        f"~{budget.per_tool_s:g} s per tool, planned from a warm call after the first "
+        f"(1 round only when {budget.min_rounds} calls would take over "
+        f"{budget.first_call_s:g} s). Before timing "
         "every gradient is checked against the hand-written adjoint with np.allclose "
         "(rtol 1e-7 float64, 1e-3 float32; atol relative to max |reference|); a mismatch "
         f"is **WRONG** and not timed. Build + first call over {budget.first_call_s:g} s is a "
@@ -109,31 +120,78 @@ MEMORY_TEXT = (
     "1/5 of that limit.")
 
 
-def main(argv=None):
-    """Run the selected benchmarks and print one markdown report."""
-    opts = parse_args(argv)
+GRADBENCH_TITLE = "## GradBench workloads: time per gradient call"
+GRADBENCH_TEXT = (
+    "GradBench's published workloads written as plain numpy models "
+    "(benchmarks/workloads/gb_models.py, gb_nested.py), against an expert hand-written "
+    "adjoint (gb_adjoints.py). jax.jit runs lax.scan (lstm) and lax.fori_loop (ode) forms; "
+    "particle and saddle take a gradient inside the model (agc: `f.grad` in the model; "
+    "torch: autograd.grad with create_graph; jax: jax.grad). agc/fwd is the "
+    "gradient-to-objective ratio (target <= 4); the ratio in agc's cell is agc / hand.")
+
+
+def timing_parts(results, keys, notes, budget):
+    """The timing tables (main rows, then GradBench rows) and the first-call table."""
+    parts = []
+    main_rows = [r for r in results if r[0].group == "main"]
+    gb_rows = [r for r in results if r[0].group == "gradbench"]
+    columns = [c for c in peers.COLUMNS if c in keys or c == "forward"]
+    if main_rows:
+        parts += ["## Time per gradient call",
+                  report.timing_table(main_rows, columns, peers.LABELS, notes),
+                  method_text(budget)]
+    if gb_rows:
+        gb_columns = [c for c in columns if c == "forward" or c in gb_rows[0][0].tools]
+        parts += [GRADBENCH_TITLE, report.timing_table(gb_rows, gb_columns, peers.LABELS, notes),
+                  GRADBENCH_TEXT + (" " + method_text(budget) if not main_rows else "")]
+    return parts + [FIRST_CALL_TITLE, report.first_call_table(results, columns, peers.LABELS)]
+
+
+def wants_memory(opts, only):
+    """Whether this run includes the tape_memory table."""
+    if opts.no_memory:
+        return False
+    return not only or any("tape_memory".startswith(o) or o.startswith("tape") for o in only)
+
+
+def single_report(opts):
+    """The markdown report of one process (one thread setting)."""
     only = [o.strip() for chunk in opts.only for o in chunk.split(",") if o.strip()]
     keys = [k.strip() for k in opts.tools.split(",")]
     keys = [k for k in keys if k != "forward"] + ["hand"] * ("hand" not in keys)
     budget = QUICK if opts.quick else FULL
     absent = probe_tools(keys)
     notes = report.Notes()
-    columns = [c for c in peers.COLUMNS if c in keys or c == "forward"]
-    parts = ["# agc benchmarks", environment(absent, keys, opts.quick)]
+    parts = ["# agc benchmarks", environment(absent, keys, opts.quick, opts.threads)]
     cases = workloads.timed_cases(opts.quick, only)
     if cases:
-        results = run_timing(cases, keys, absent, budget)
-        parts += ["## Time per gradient call",
-                  report.timing_table(results, columns, peers.LABELS, notes),
-                  method_text(budget),
-                  FIRST_CALL_TITLE,
-                  report.first_call_table(results, columns, peers.LABELS)]
-    if not only or any("tape_memory".startswith(o) or o.startswith("tape") for o in only):
+        parts += timing_parts(run_timing(cases, keys, absent, budget), keys, notes, budget)
+    if wants_memory(opts, only):
         parts += [MEMORY_TITLE,
                   memory_table(opts.quick, peers.LABELS, absent, notes, log), MEMORY_TEXT]
     if notes.items:
         parts += ["## Notes", notes.render()]
-    text = "\n\n".join(parts) + "\n"
+    return "\n\n".join(parts) + "\n"
+
+
+def demoted(text, title):
+    """A child report under a '## title' heading, its own headings one level down."""
+    lines = [("#" + line if line.startswith("#") else line) for line in text.splitlines()]
+    return "\n".join([f"## {title}"] + lines[1:]).strip() + "\n"
+
+
+def main(argv=None):
+    """Run the selected benchmarks and print one markdown report."""
+    argv = sys.argv[1:] if argv is None else argv
+    opts = parse_args(argv)
+    if opts.threads == "both":
+        rest = [a for a in argv if a != "--no-memory"]
+        one = threads.run_each(rest, "one", opts.no_memory)
+        default = threads.run_each(rest, "default", True)
+        text = "\n\n".join(["# agc benchmarks", demoted(one, threads.TITLES["one"]),
+                             demoted(default, threads.TITLES["default"])])
+    else:
+        text = single_report(opts)
     print(text)
     if opts.out:
         Path(opts.out).write_text(text)

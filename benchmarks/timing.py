@@ -63,7 +63,8 @@ def sample(call, number):
 def plan(estimate, budget):
     """(calls per sample, rounds) for a tool whose call takes `estimate` seconds."""
     number = max(1, int(budget.sample_s / max(estimate, 1e-9)))
-    lo = 1 if estimate > budget.per_tool_s else budget.min_rounds
+    # several calls even for slow ones (min_rounds); one only when that would not fit
+    lo = 1 if estimate * budget.min_rounds > budget.first_call_s else budget.min_rounds
     rounds = int(budget.per_tool_s / (number * max(estimate, 1e-9)))
     return number, max(lo, min(budget.max_rounds, rounds))
 
@@ -73,9 +74,16 @@ def round_robin(calls, estimates, budget):
     plans = {k: plan(estimates[k], budget) for k in calls}
     samples = {k: [] for k in calls}
     keys = list(calls)
-    for r in range(max((p[1] for p in plans.values()), default=0)):
-        for k in keys[r % len(keys):] + keys[:r % len(keys)]:
-            number, rounds = plans[k]
-            if r < rounds:
-                samples[k].append(sample(calls[k], number))
+    # With torch, jax and sympy loaded a full gc.collect() takes ~0.3 s: freeze what exists
+    # now, so that the collect before each sample only walks what the calls left behind.
+    gc.collect()
+    gc.freeze()
+    try:
+        for r in range(max((p[1] for p in plans.values()), default=0)):
+            for k in keys[r % len(keys):] + keys[:r % len(keys)]:
+                number, rounds = plans[k]
+                if r < rounds:
+                    samples[k].append(sample(calls[k], number))
+    finally:
+        gc.unfreeze()
     return {k: (statistics.median(v), len(v), plans[k][0]) for k, v in samples.items()}
