@@ -1,0 +1,100 @@
+"""A helper's adjoint split in two: `h_fwd` (value and record) and `h_bwd` (cotangents).
+
+Takes a helper's finished Adjoint (markers resolved, dead code removed, the
+value kept: `returns_value`). Its forward sweep becomes `h_fwd(args)`, which
+returns the value and a record: the values the backward sweep reads that the
+forward sweep made (or was given). `h_bwd(g, record)` is the seed and the
+backward sweep, reading the record instead of running the helper again.
+
+A value the backward sweep reads only as unbroadcast's shape goes into the
+record as its shape (`rt.kept_shape`), so a caller looping over the helper
+keeps no array for it. A value the forward sweep binds only on some paths
+starts as None, so the record can always be built (the backward sweep reads
+it only on the paths that bound it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .. import ir
+from ..ir.namer import Namer
+from ..ir.prims import Prim
+from .adjoint import Adjoint
+
+
+@dataclass(frozen=True)
+class HelperSplit:
+    """The two halves: `forward` ends with the record's values bound; `backward` (the
+    seed, then the backward sweep) reads `saved`, the record's names, and nothing else
+    of the forward sweep."""
+
+    forward: list
+    saved: tuple[ir.Var, ...]
+    backward: list
+
+
+def writes_in_place(fn: ir.Function) -> bool:
+    """Whether a function writes an array or list in place: a record would then hold
+    values a later write changes, so its calls are not split."""
+    return any(isinstance(s, ir.Assign) and s.prim.spec.in_place for s in ir.walk(fn.body))
+
+
+def split_helper(adj: Adjoint) -> HelperSplit:
+    """The forward half, the record's names and the backward half of a helper's adjoint."""
+    backward = list(adj.seed) + list(adj.backward)
+    made = _in_order(adj.primal.param_names, adj.forward)
+    read = ir.read_names(tuple(backward))
+    saved = [n for n in made if n in read]
+    namer = Namer(set(made) | ir.assigned_names(tuple(backward)) | read)
+    shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in _shape_only(saved, backward)}
+    bound = {s.target.name for s in adj.forward if isinstance(s, (ir.Assign, ir.Pop))}
+    inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in saved
+             if n not in bound and n not in adj.primal.param_names]
+    kept = [ir.Assign(shape, Prim.KEPT_SHAPE, (ir.Var(n),)) for n, shape in shapes.items()]
+    record = tuple(shapes.get(n, ir.Var(n)) for n in saved)
+    return HelperSplit(inits + list(adj.forward) + kept, record, _read_shapes(backward, shapes))
+
+
+def _in_order(params, forward: list) -> list[str]:
+    """The parameters, then the names the forward sweep binds, each once, in order."""
+    names = dict.fromkeys(params)
+    for stmt in ir.walk(tuple(forward)):
+        name = ir.var_written(stmt)
+        if name is not None:
+            names.setdefault(name)
+    return list(names)
+
+
+def _shape_only(saved: list[str], backward: list) -> list[str]:
+    """The saved names the backward sweep reads only as unbroadcast's shape, and never
+    binds itself (a restored value is another value)."""
+    other, shape = set(), set()
+    for stmt in ir.walk(tuple(backward)):
+        args = ir.vars_read(stmt)
+        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST and \
+                isinstance(stmt.args[1], ir.Var):
+            shape.add(stmt.args[1].name)
+            args = ir.vars_read(replace(stmt, args=stmt.args[:1]))
+        other.update(args)
+    bound = ir.assigned_names(tuple(backward))
+    return [n for n in saved if n in shape and n not in other and n not in bound]
+
+
+def _read_shapes(block, shapes: dict[str, ir.Var]) -> list:
+    """`block` with unbroadcast reading the kept shape instead of the value."""
+    out = []
+    for stmt in block:
+        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST \
+                and isinstance(stmt.args[1], ir.Var) and stmt.args[1].name in shapes:
+            stmt = replace(stmt, args=(stmt.args[0], shapes[stmt.args[1].name]))
+        elif isinstance(stmt, ir.If):
+            stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)),
+                           orelse=tuple(_read_shapes(stmt.orelse, shapes)))
+        elif isinstance(stmt, ir.While):
+            stmt = replace(stmt, test=tuple(_read_shapes(stmt.test, shapes)),
+                           body=tuple(_read_shapes(stmt.body, shapes)))
+        elif isinstance(stmt, ir.For):
+            stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)))
+        out.append(stmt)
+    return out
