@@ -329,12 +329,13 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         home = _home_of((call.params.get("module"), name), parsed, user_globals, modules, call)
         if wrt is None:
             adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
-                "grad_wrt"),)))
+                "grad_wrt"),)), split=True)
             check_arrays(primal, adjoint.wrt, call)
             adjoint.home = home
             roots = {name: (adjoint.wrt, None, None)}
             return Inner(adjoint=adjoint,
-                         helpers=collect_helpers(home, [primal], user_globals, roots))
+                         helpers=collect_helpers(home, [primal], user_globals, roots,
+                                                 split=True))
         _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),
                                                              user_globals)
         check_arrays(primal, wrt, call)

@@ -202,10 +202,10 @@ class Reverser:
             split = self.split_call(stmt, loops, bound, block)
             save = self.save_marker(stmt, loops, bound, block)
             bound.add(stmt.target.name)
-            if split:  # the value comes out of the record: the helper runs once
-                stmt = ir.Assign(stmt.target, Prim.GETITEM, (split[-1].target, ir.Const(0)),
-                                 ir.Params.of(index=ir.Index.at(1)), stmt.loc)
-            return [stmt] if stmt.prim is Prim.APPEND else split + [save, stmt]
+            if split:  # `y, record = h_fwd(args)` (the old values kept first): h runs once
+                save_record, pair, record = split
+                return [save_record, save, pair, _item(pair.target, 0, stmt), record]
+            return [stmt] if stmt.prim is Prim.APPEND else [save, stmt]
         if isinstance(stmt, ir.If):
             then_bound, else_bound = set(bound), set(bound)
             before = set(self.maybe_bound)  # each branch starts from what was bound before it
@@ -226,13 +226,16 @@ class Reverser:
                 or stmt.params.get("nograd"):
             return []
         record = ir.Var(self.namer.fresh(f"{stmt.target.name}_saved"))
-        fwd = ir.Assign(record, Prim.CALL_FWD, stmt.args, stmt.params, stmt.loc)
+        pair = ir.Assign(ir.Var(self.namer.temp()), Prim.CALL_FWD, stmt.args, stmt.params,
+                         stmt.loc)
+        self.temps.add(pair.target.name)
+        fwd = _item(pair.target, 1, replace(stmt, target=record))
         self.records[id(stmt)] = fwd
         if loops:  # later trips see the record of earlier ones (forward_loop's maybe_bound)
             self.maybe_bound.add(record.name)
         save = self.save_marker(fwd, loops, bound, block)
         bound.add(record.name)
-        return [save, fwd]
+        return [save, pair, fwd]
 
     def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str], block: int) -> Save:
         self.sites += 1
@@ -383,6 +386,12 @@ class Reverser:
             out.append(ir.For(loop.target, loop.start, loop.stop, loop.step, tuple(body),
                               reverse=True, limit=trips, loc=loop.loc))
         return out
+
+
+def _item(pair: ir.Var, i: int, stmt: ir.Assign) -> ir.Assign:
+    """`stmt.target = pair[i]`, at the statement's place."""
+    return ir.Assign(stmt.target, Prim.GETITEM, (pair, ir.Const(i)),
+                     ir.Params.of(index=ir.Index.at(1)), stmt.loc)
 
 
 def _negated_operand(b: Builder, atom: ir.Atom) -> ir.Atom | None:

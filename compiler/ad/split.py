@@ -45,15 +45,58 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     backward = list(adj.seed) + list(adj.backward)
     made = _in_order(adj.primal.param_names, adj.forward)
     read = ir.read_names(tuple(backward))
-    saved = [n for n in made if n in read]
     namer = Namer(set(made) | ir.assigned_names(tuple(backward)) | read)
+    shape_only = _shape_only([n for n in made if n in read], backward)
+    redone = _redone(adj, [n for n in made if n in read and n not in shape_only])
+    backward = [s for s in adj.forward if s in redone] + backward
+    read = ir.read_names(tuple(backward)) - {s.target.name for s in redone}
+    saved = [n for n in made if n in read]
     shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in _shape_only(saved, backward)}
     bound = {s.target.name for s in adj.forward if isinstance(s, (ir.Assign, ir.Pop))}
     inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in saved
              if n not in bound and n not in adj.primal.param_names]
-    kept = [ir.Assign(shape, Prim.KEPT_SHAPE, (ir.Var(n),)) for n, shape in shapes.items()]
     record = tuple(shapes.get(n, ir.Var(n)) for n in saved)
-    return HelperSplit(inits + list(adj.forward) + kept, record, _read_shapes(backward, shapes))
+    forward = inits + _with_shapes(adj.forward, shapes, bound)
+    return HelperSplit(forward, record, _read_shapes(backward, shapes))
+
+
+def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
+    """The top-level statements of the forward sweep the backward half redoes instead of
+    reading a record: cheap ones (negation, a product with a constant, an item) of
+    parameters the helper never rebinds, or of other such values. A caller that loops
+    over the helper then keeps its arguments, not arrays made from them."""
+    counts: dict[str, int] = {}
+    for stmt in ir.walk(tuple(adj.forward)):
+        if (name := ir.var_written(stmt)) is not None:
+            counts[name] = counts.get(name, 0) + 1
+    fixed = {p for p in adj.primal.param_names if p not in counts}
+    redone: list[ir.Assign] = []
+    for stmt in adj.forward:
+        if isinstance(stmt, ir.Assign) and stmt.prim.spec.cheap and \
+                counts[stmt.target.name] == 1 and not stmt.prim.spec.draws and \
+                set(ir.vars_read(stmt)) <= fixed:
+            fixed.add(stmt.target.name)  # a later cheap value may be redone from it
+            redone.append(stmt)
+    wanted = set(saved)
+    for stmt in reversed(redone):  # only those the backward half reads, and what they read
+        if stmt.target.name in wanted:  # (never one read for its shape: that is kept)
+            wanted |= set(ir.vars_read(stmt))
+    return [s for s in redone if s.target.name in wanted]
+
+
+def _with_shapes(forward: list, shapes: dict[str, ir.Var], bound: set[str]) -> list:
+    """The forward sweep, each kept shape taken after the top-level statement binding its
+    value (at the end for a value bound in a branch or loop)."""
+    out, late = [], []
+    for stmt in forward:
+        out.append(stmt)
+        name = ir.var_written(stmt) if isinstance(stmt, ir.Assign) else None
+        if name in shapes:
+            out.append(ir.Assign(shapes[name], Prim.KEPT_SHAPE, (ir.Var(name),), loc=stmt.loc))
+    for name, shape in shapes.items():
+        if name not in bound:
+            late.append(ir.Assign(shape, Prim.KEPT_SHAPE, (ir.Var(name),)))
+    return out + late
 
 
 def _in_order(params, forward: list) -> list[str]:

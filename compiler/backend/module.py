@@ -303,7 +303,7 @@ def _split_functions(adj: Adjoint) -> list[cst.FunctionDef]:
     if record:
         back_body.insert(0, _unpack([v.name for v in record], saved))
     doc = (f"Cotangents of {fn.name}'s arguments, given the adjoint `{adj.seed_param}` of its "
-           f"output and\n    what {fn.name}_fwd gave (its value and record): nothing is computed again.")
+           f"output and\n    the record {fn.name}_fwd kept ({fn.name} is not run again).")
     bwd = function_def(f"{fn.name}_bwd", [param(adj.seed_param), param(saved)],
                        doc + _computed_for(adj), back_body)
     ret = ir.Return((_tuple_atom(adj.outputs), _TupleAtoms(record)))
@@ -333,9 +333,7 @@ def _rerunning_split(adj: Adjoint) -> list[cst.FunctionDef]:
                        f"{fn.name}(...) and its arguments, for {fn.name}_bwd.", fwd_body)
     saved = Namer(set(fn.param_names) | {adj.seed_param}).fresh("saved")
     again = cst.Call(cst.Name(f"{fn.name}_vjp"), [cst.Arg(cst.Name(adj.seed_param)),
-                                                  cst.Arg(cst.Subscript(cst.Name(saved), [
-                                                      cst.SubscriptElement(cst.Index(
-                                                          cst.Integer("1")))]), star="*")])
+                                                  cst.Arg(cst.Name(saved), star="*")])
     bwd = function_def(f"{fn.name}_bwd", [param(adj.seed_param), param(saved)],
                        f"Cotangents of {fn.name}'s arguments: {fn.name}_vjp on the record.",
                        [cst.SimpleStatementLine([cst.Return(again)])])
@@ -343,12 +341,11 @@ def _rerunning_split(adj: Adjoint) -> list[cst.FunctionDef]:
 
 
 def _unpack(names: list[str], source: str) -> cst.SimpleStatementLine:
-    """`a, b = source[1]` (`a, = source[1]` for one name): h_fwd gave (value, record)."""
+    """`a, b = source` (`a, = source` for one name)."""
     elements = [cst.Element(cst.Name(n), comma=cst.Comma() if len(names) == 1 else
                             cst.MaybeSentinel.DEFAULT) for n in names]
     target = cst.Tuple(elements, lpar=[], rpar=[])
-    value = cst.Subscript(cst.Name(source), [cst.SubscriptElement(cst.Index(cst.Integer("1")))])
-    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], value)])
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], cst.Name(source))])
 
 
 def _tuple_atom(atoms):

@@ -220,8 +220,9 @@ class Prim(enum.Enum):
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
     # cotangents of a helper's args
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp", may_make_sequence=True)
-    # a helper's split adjoint: `h_fwd(args)` gives (value, what h_bwd reads), its record;
-    # `h_bwd(g, record)` gives the cotangents of the args, nothing run again (params as CALL)
+    # a helper's split adjoint: `h_fwd(args)` gives (value, record), the record what h_bwd
+    # reads; `h_bwd(g, record)` gives the cotangents of the args, nothing run again (params
+    # as CALL)
     CALL_FWD = _s(VARIADIC, "gradient", "special", "call_fwd", makes_sequence=True)
     CALL_BWD = _s(2, "gradient", "special", "call_bwd", may_make_sequence=True)
     # issue 13, elementwise and scipy.special

@@ -86,7 +86,7 @@ def _emit_call_bwd(stmt, atom):
 
 @meaning(Prim.CALL_BWD)
 def _call_bwd_meaning(run, s, seed, record):
-    return _call_vjp_meaning(run, s, seed, *record[1])
+    return _call_vjp_meaning(run, s, seed, *record)
 
 
 @emitter(Prim.CALL_JVP)
