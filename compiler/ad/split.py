@@ -62,9 +62,10 @@ def split_helper(adj: Adjoint) -> HelperSplit:
 
 def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
     """The top-level statements of the forward sweep the backward half redoes instead of
-    reading a record: cheap ones (negation, a product with a constant, an item) of
+    reading a record: cheap or elementwise ones (-p, 0.1 * x, sin(x), an item) of
     parameters the helper never rebinds, or of other such values. A caller that loops
-    over the helper then keeps its arguments, not arrays made from them."""
+    over the helper then keeps its arguments, not arrays made from them (as a
+    hand-written adjoint does: Tapenade's to-be-recorded choice)."""
     counts: dict[str, int] = {}
     for stmt in ir.walk(tuple(adj.forward)):
         if (name := ir.var_written(stmt)) is not None:
@@ -72,7 +73,7 @@ def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
     fixed = {p for p in adj.primal.param_names if p not in counts}
     redone: list[ir.Assign] = []
     for stmt in adj.forward:
-        if isinstance(stmt, ir.Assign) and stmt.prim.spec.cheap and \
+        if isinstance(stmt, ir.Assign) and _redoable(stmt.prim.spec) and \
                 counts[stmt.target.name] == 1 and not stmt.prim.spec.draws and \
                 set(ir.vars_read(stmt)) <= fixed:
             fixed.add(stmt.target.name)  # a later cheap value may be redone from it
@@ -82,6 +83,11 @@ def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
         if stmt.target.name in wanted:  # (never one read for its shape: that is kept)
             wanted |= set(ir.vars_read(stmt))
     return [s for s in redone if s.target.name in wanted]
+
+
+def _redoable(spec) -> bool:
+    """Cheap, or elementwise (no larger than its inputs, which the record holds anyway)."""
+    return spec.cheap or spec.group == "elementwise"
 
 
 def _with_shapes(forward: list, shapes: dict[str, ir.Var], bound: set[str]) -> list:

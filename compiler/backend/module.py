@@ -38,8 +38,9 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     functions += [emit_hvp(tangent) for tangent in hvps]
     imports, constants = list(parsed.names.imports), dict(parsed.names.constants)
     homes = [*helpers, *(t for t in tangents if t.home is not None)]
+    rerun = rerun_helpers([*adjoints, *helpers])
     functions += [f for helper in homes if isinstance(helper, Adjoint)
-                  for f in emit_helper(helper)]
+                  for f in emit_helper(helper, rerun)]
     for helper in homes + (nested.homes if nested is not None else []):
         imports += [line for line in helper.home.names.imports if line not in imports]
         if not helper.home.names.qualify_reads:  # else read as `lib.NAME`, not embedded
@@ -249,9 +250,22 @@ def emit_hvp(tangent: Tangent) -> cst.FunctionDef:
     return emit_jvp(tangent, "hvp", doc)
 
 
-def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
+def rerun_helpers(adjoints: list[Adjoint]) -> set[str]:
+    """The helpers some of these adjoints call through `h_vjp` (a caller that writes in
+    place keeps those calls unsplit), and those whose `h_bwd` is `h_vjp` again."""
+    names = {a.primal.name for a in adjoints if a.split and not a.returns_value}
+    for adj in adjoints:
+        for variant in (adj, adj.lean) if adj.lean is not None else (adj,):
+            sweeps = (*variant.forward, *variant.seed, *variant.backward)
+            names |= {s.params.get("fn") for s in ir.walk(sweeps)
+                      if isinstance(s, ir.Assign) and s.prim is Prim.CALL_VJP}
+    return names
+
+
+def emit_helper(adj: Adjoint, rerun: set[str] = frozenset()) -> list[cst.FunctionDef]:
     """A helper's primal `h(...)` and its adjoint: split, `h_fwd(...)` and `h_bwd(seed,
-    record)` (ad/split.py), or `h_vjp(seed, ...)`; both give one cotangent per argument."""
+    record)` (ad/split.py), or `h_vjp(seed, ...)`; both give one cotangent per argument.
+    A split helper gets its `h_vjp` too where `rerun` (rerun_helpers) names it."""
     check_depth(adj)
     fn = adj.primal
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
@@ -259,9 +273,10 @@ def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
                           primal_body)
     if not adj.split:
         return [primal, _vjp_function(adj)]
+    vjp = [_vjp_function(adj)] if fn.name in rerun else []
     if not adj.returns_value:  # it writes in place: its record is its arguments
-        return [primal, *_rerunning_split(adj), _vjp_function(adj)]
-    return [primal, *_split_functions(adj)]
+        return [primal, *_rerunning_split(adj), *vjp]
+    return [primal, *_split_functions(adj), *vjp]
 
 
 def _cotangents(adj: Adjoint) -> ir.Return:
@@ -300,6 +315,10 @@ def _split_functions(adj: Adjoint) -> list[cst.FunctionDef]:
     taken = ir.all_names(fn) | ir.assigned_names(tuple(half.backward)) | \
         ir.read_names(tuple(half.backward))
     saved = Namer(taken | {"xp", "tape", adj.seed_param}).fresh("saved")
+    if back.uses_tape:  # popped from a copy: the record stays whole for another sweep
+        back_body.insert(0, _assign("tape", cst.Call(cst.Name("list"), [cst.Arg(
+            cst.Name("tape"))])).with_changes(leading_lines=[cst.EmptyLine(comment=cst.Comment(
+                "# a copy: f_vjp_rows reads the record again for each row"))]))
     if record:
         back_body.insert(0, _unpack([v.name for v in record], saved))
     doc = (f"Cotangents of {fn.name}'s arguments, given the adjoint `{adj.seed_param}` of its "
