@@ -1,9 +1,11 @@
-"""Calls to the model's own helper functions: each gets its own adjoint `h_vjp`.
+"""Calls to the model's own helper functions: each gets its own split adjoint.
 
 Helpers defined in the model's module and in modules it imports are compiled
-from their source, emitted as a primal `h` and an adjoint `h_vjp(seed, ...)`
-(not inlined), and work inside loops, from other helpers, with defaults left
-out and with lists as arguments. Recursion is a clear error.
+from their source, emitted as a primal `h` and a split adjoint (not inlined):
+`h_fwd(...)` gives the value and a record, `h_bwd(seed, record)` the
+cotangents without running `h` again. They work inside loops, from other
+helpers, with defaults left out and with lists as arguments. Recursion is a
+clear error.
 """
 
 from __future__ import annotations
@@ -72,6 +74,17 @@ def runaway(x):
 def two_layers(x, w, b):
     h = layer(x, w, b)
     return np.sum(layer(h, w.T))
+
+
+def damp(v):
+    for _ in range(3):
+        v = v - 0.5 * np.sin(v)
+    return v
+
+
+@agc.differentiate
+def damped(x):
+    return np.sum(damp(x) ** 2)
 
 
 @agc.differentiate
@@ -235,3 +248,28 @@ def test_parameters_only_given_constants_get_no_cotangent_work(models, rng):
     v_bar, scale_bar = namespace["squash_bwd"](np.ones(4), record)
     assert scale_bar is None
     np.testing.assert_allclose(v_bar, 2.0 * (1 - np.tanh(2.0 * x) ** 2))
+
+
+def test_a_split_helper_runs_once_per_call_and_its_record_can_be_read_twice(models, rng):
+    """damp is never called (damp_fwd computes the value), and damp_bwd leaves the record
+    (its own tape inside) whole: f_vjp_rows runs the backward sweep once per row."""
+    module, _ = models
+    x = rng.standard_normal(4)
+    expected = numeric_grad(module.damped, (x,), 0)
+    module.damped.grad(x)
+    namespace = next(iter(module.damped._compiled.values())).namespace
+
+    def refuse(*args):
+        raise AssertionError("the helper ran again")
+
+    original = namespace["damp"]
+    namespace["damp"] = refuse
+    try:
+        np.testing.assert_allclose(module.damped.grad(x), expected, rtol=1e-6)
+    finally:
+        namespace["damp"] = original
+    assert "damp_vjp" not in namespace
+    value, record = namespace["damp_fwd"](x)
+    np.testing.assert_allclose(value, original(x))
+    first = namespace["damp_bwd"](np.ones(4), record)[0]
+    np.testing.assert_array_equal(first, namespace["damp_bwd"](np.ones(4), record)[0])

@@ -63,7 +63,8 @@ def split_helper(adj: Adjoint) -> HelperSplit:
 def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
     """The top-level statements of the forward sweep the backward half redoes instead of
     reading a record: cheap or elementwise ones (-p, 0.1 * x, sin(x), an item) of
-    parameters the helper never rebinds, or of other such values. A caller that loops
+    parameters the helper never rebinds, or of other such values (an elementwise one
+    of another elementwise one is kept: one costly step redone at most). A caller that loops
     over the helper then keeps its arguments, not arrays made from them (as a
     hand-written adjoint does: Tapenade's to-be-recorded choice)."""
     counts: dict[str, int] = {}
@@ -71,12 +72,17 @@ def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
         if (name := ir.var_written(stmt)) is not None:
             counts[name] = counts.get(name, 0) + 1
     fixed = {p for p in adj.primal.param_names if p not in counts}
+    costly: set[str] = set()  # redone values that are not cheap: never redone from again
     redone: list[ir.Assign] = []
     for stmt in adj.forward:
-        if isinstance(stmt, ir.Assign) and _redoable(stmt.prim.spec) and \
-                counts[stmt.target.name] == 1 and not stmt.prim.spec.draws and \
-                set(ir.vars_read(stmt)) <= fixed:
-            fixed.add(stmt.target.name)  # a later cheap value may be redone from it
+        if not (isinstance(stmt, ir.Assign) and _redoable(stmt.prim.spec)
+                and counts[stmt.target.name] == 1 and not stmt.prim.spec.draws):
+            continue
+        reads = set(ir.vars_read(stmt))
+        if reads <= fixed and (stmt.prim.spec.cheap or not reads & costly):
+            fixed.add(stmt.target.name)  # a later value may be redone from it
+            if not stmt.prim.spec.cheap:
+                costly.add(stmt.target.name)
             redone.append(stmt)
     wanted = set(saved)
     for stmt in reversed(redone):  # only those the backward half reads, and what they read
