@@ -26,30 +26,30 @@ def rk4_value_and_grad(x, p, seed=None):
     t2_shape = None
     t5_shape = None
     t7_shape = None
-    # rk4.py:14:5: h = 0.1
+    # rk4.py:13:5: h = 0.1
     h = 0.1
-    # rk4.py:15:5: for _ in range(3):
+    # rk4.py:14:5: for _ in range(3):
     for _ in range(3):
-        # rk4.py:16:9: k1 = rhs(x, p)
+        # rk4.py:15:9: k1 = rhs(x, p)
         tape.append(k1_saved)
         tape.append(k1_shape)
         k1, k1_saved = rhs_fwd(x, p)
         k1_shape = rt.kept_shape(k1)
-        # rk4.py:17:9: k2 = rhs(x + 0.5 * h * k1, p)
+        # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
         t1 = 0.5 * h
         tape.append(t2_shape)
         t2 = t1 * k1
         t2_shape = rt.kept_shape(t2)
         tape.append(k2_saved)
         k2, k2_saved = rhs_fwd(x + t2, p)
-        # rk4.py:18:9: k3 = rhs(x + 0.5 * h * k2, p)
+        # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
         t4 = 0.5 * h
         tape.append(t5_shape)
         t5 = t4 * k2
         t5_shape = rt.kept_shape(t5)
         tape.append(k3_saved)
         k3, k3_saved = rhs_fwd(x + t5, p)
-        # rk4.py:19:9: k4 = rhs(x + h * k3, p)
+        # rk4.py:18:9: k4 = rhs(x + h * k3, p)
         tape.append(t7_shape)
         t7 = h * k3
         t7_shape = rt.kept_shape(t7)
@@ -57,7 +57,7 @@ def rk4_value_and_grad(x, p, seed=None):
         tape.append(k4_shape)
         k4, k4_saved = rhs_fwd(x + t7, p)
         k4_shape = rt.kept_shape(k4)
-        # rk4.py:20:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        # rk4.py:19:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         t9 = h / 6.0
         tape.append(t10_shape)
         t10 = 2.0 * k2
@@ -76,14 +76,14 @@ def rk4_value_and_grad(x, p, seed=None):
         t15_shape = rt.kept_shape(t15)
         tape.append(x)
         x = x + t15
-    # rk4.py:21:5: return np.sum(x * x)
+    # rk4.py:20:5: return np.sum(x * x)
     t17 = xp.sum(x * x)
     out_bar = rt.seed(t17, seed)
     x_bar = 2 * out_bar * x
     p_bar = rt.zeros_like(p)
-    # rk4.py:15:5: for _ in range(3):
+    # rk4.py:14:5: for _ in range(3):
     for _ in reversed(range(3)):
-        # rk4.py:20:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        # rk4.py:19:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         t18_bar = x_bar
         x = tape.pop()
         x_bar = rt.unbroadcast(t18_bar, x)
@@ -102,7 +102,7 @@ def rk4_value_and_grad(x, p, seed=None):
         t11_shape = tape.pop()
         k2_bar = t10_bar * 2.0
         t10_shape = tape.pop()
-        # rk4.py:19:9: k4 = rhs(x + h * k3, p)
+        # rk4.py:18:9: k4 = rhs(x + h * k3, p)
         t82 = rhs_bwd(k4_bar, k4_saved)
         t8_bar = t82[0]
         p_bar = p_bar + t82[1]
@@ -112,7 +112,7 @@ def rk4_value_and_grad(x, p, seed=None):
         t7_bar = rt.unbroadcast(t8_bar, t7_shape)
         k3_bar = rt.add(k3_bar, t7_bar * h)
         t7_shape = tape.pop()
-        # rk4.py:18:9: k3 = rhs(x + 0.5 * h * k2, p)
+        # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
         t90 = rhs_bwd(k3_bar, k3_saved)
         t6_bar = t90[0]
         p_bar = p_bar + t90[1]
@@ -121,7 +121,7 @@ def rk4_value_and_grad(x, p, seed=None):
         t5_bar = rt.unbroadcast(t6_bar, t5_shape)
         k2_bar = rt.add(k2_bar, t5_bar * t4)
         t5_shape = tape.pop()
-        # rk4.py:17:9: k2 = rhs(x + 0.5 * h * k1, p)
+        # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
         t98 = rhs_bwd(k2_bar, k2_saved)
         t3_bar = t98[0]
         p_bar = p_bar + t98[1]
@@ -130,13 +130,13 @@ def rk4_value_and_grad(x, p, seed=None):
         t2_bar = rt.unbroadcast(t3_bar, t2_shape)
         k1_bar = rt.add(k1_bar, t2_bar * t1)
         t2_shape = tape.pop()
-        # rk4.py:16:9: k1 = rhs(x, p)
+        # rk4.py:15:9: k1 = rhs(x, p)
         t106 = rhs_bwd(k1_bar, k1_saved)
         x_bar = x_bar + t106[0]
         p_bar = p_bar + t106[1]
         k1_shape = tape.pop()
         k1_saved = tape.pop()
-    # rk4.py:13:1: def rk4(x, p):
+    # rk4.py:12:1: def rk4(x, p):
     p_bar = rt.cast_like(p_bar, p)
     return t17, (x_bar, p_bar)
 
@@ -158,30 +158,30 @@ def rk4_grad(x, p):
     t2_shape = None
     t5_shape = None
     t7_shape = None
-    # rk4.py:14:5: h = 0.1
+    # rk4.py:13:5: h = 0.1
     h = 0.1
-    # rk4.py:15:5: for _ in range(3):
+    # rk4.py:14:5: for _ in range(3):
     for _ in range(3):
-        # rk4.py:16:9: k1 = rhs(x, p)
+        # rk4.py:15:9: k1 = rhs(x, p)
         tape.append(k1_saved)
         tape.append(k1_shape)
         k1, k1_saved = rhs_fwd(x, p)
         k1_shape = rt.kept_shape(k1)
-        # rk4.py:17:9: k2 = rhs(x + 0.5 * h * k1, p)
+        # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
         t1 = 0.5 * h
         tape.append(t2_shape)
         t2 = t1 * k1
         t2_shape = rt.kept_shape(t2)
         tape.append(k2_saved)
         k2, k2_saved = rhs_fwd(x + t2, p)
-        # rk4.py:18:9: k3 = rhs(x + 0.5 * h * k2, p)
+        # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
         t4 = 0.5 * h
         tape.append(t5_shape)
         t5 = t4 * k2
         t5_shape = rt.kept_shape(t5)
         tape.append(k3_saved)
         k3, k3_saved = rhs_fwd(x + t5, p)
-        # rk4.py:19:9: k4 = rhs(x + h * k3, p)
+        # rk4.py:18:9: k4 = rhs(x + h * k3, p)
         tape.append(t7_shape)
         t7 = h * k3
         t7_shape = rt.kept_shape(t7)
@@ -189,7 +189,7 @@ def rk4_grad(x, p):
         tape.append(k4_shape)
         k4, k4_saved = rhs_fwd(x + t7, p)
         k4_shape = rt.kept_shape(k4)
-        # rk4.py:20:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        # rk4.py:19:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         t9 = h / 6.0
         tape.append(t10_shape)
         t10 = 2.0 * k2
@@ -208,13 +208,13 @@ def rk4_grad(x, p):
         t15_shape = rt.kept_shape(t15)
         tape.append(x)
         x = x + t15
-    # rk4.py:21:5: return np.sum(x * x)
+    # rk4.py:20:5: return np.sum(x * x)
     out_bar = 1.0
     x_bar = 2 * out_bar * x
     p_bar = rt.zeros_like(p)
-    # rk4.py:15:5: for _ in range(3):
+    # rk4.py:14:5: for _ in range(3):
     for _ in reversed(range(3)):
-        # rk4.py:20:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        # rk4.py:19:9: x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         t18_bar = x_bar
         x = tape.pop()
         x_bar = rt.unbroadcast(t18_bar, x)
@@ -233,7 +233,7 @@ def rk4_grad(x, p):
         t11_shape = tape.pop()
         k2_bar = t10_bar * 2.0
         t10_shape = tape.pop()
-        # rk4.py:19:9: k4 = rhs(x + h * k3, p)
+        # rk4.py:18:9: k4 = rhs(x + h * k3, p)
         t82 = rhs_bwd(k4_bar, k4_saved)
         t8_bar = t82[0]
         p_bar = p_bar + t82[1]
@@ -243,7 +243,7 @@ def rk4_grad(x, p):
         t7_bar = rt.unbroadcast(t8_bar, t7_shape)
         k3_bar = rt.add(k3_bar, t7_bar * h)
         t7_shape = tape.pop()
-        # rk4.py:18:9: k3 = rhs(x + 0.5 * h * k2, p)
+        # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
         t90 = rhs_bwd(k3_bar, k3_saved)
         t6_bar = t90[0]
         p_bar = p_bar + t90[1]
@@ -252,7 +252,7 @@ def rk4_grad(x, p):
         t5_bar = rt.unbroadcast(t6_bar, t5_shape)
         k2_bar = rt.add(k2_bar, t5_bar * t4)
         t5_shape = tape.pop()
-        # rk4.py:17:9: k2 = rhs(x + 0.5 * h * k1, p)
+        # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
         t98 = rhs_bwd(k2_bar, k2_saved)
         t3_bar = t98[0]
         p_bar = p_bar + t98[1]
@@ -261,13 +261,13 @@ def rk4_grad(x, p):
         t2_bar = rt.unbroadcast(t3_bar, t2_shape)
         k1_bar = rt.add(k1_bar, t2_bar * t1)
         t2_shape = tape.pop()
-        # rk4.py:16:9: k1 = rhs(x, p)
+        # rk4.py:15:9: k1 = rhs(x, p)
         t106 = rhs_bwd(k1_bar, k1_saved)
         x_bar = x_bar + t106[0]
         p_bar = p_bar + t106[1]
         k1_shape = tape.pop()
         k1_saved = tape.pop()
-    # rk4.py:13:1: def rk4(x, p):
+    # rk4.py:12:1: def rk4(x, p):
     p_bar = rt.cast_like(p_bar, p)
     return (x_bar, p_bar)
 
@@ -275,7 +275,7 @@ def rk4_grad(x, p):
 def rhs(x, p):
     """rhs, as agc compiled it."""
     xp = rt.array_module(x, p)
-    # rk4.py:9:5: return -p * np.sin(x) + 0.1 * x
+    # rk4.py:8:5: return -p * np.sin(x) + 0.1 * x
     t5 = -p * xp.sin(x) + 0.1 * x
     return t5
 
@@ -283,7 +283,7 @@ def rhs(x, p):
 def rhs_fwd(x, p):
     """rhs(...) and what rhs_bwd reads of its forward sweep (its record)."""
     xp = rt.array_module(x, p)
-    # rk4.py:9:5: return -p * np.sin(x) + 0.1 * x
+    # rk4.py:8:5: return -p * np.sin(x) + 0.1 * x
     t3 = -p * xp.sin(x)
     t3_shape = rt.kept_shape(t3)
     t4 = 0.1 * x
@@ -296,7 +296,7 @@ def rhs_bwd(seed, saved):
     """Cotangents of rhs's arguments, given the adjoint `seed` of its output and
     the record rhs_fwd kept (rhs is not run again)."""
     x, p, t3_shape, t4_shape, xp = saved
-    # rk4.py:9:5: return -p * np.sin(x) + 0.1 * x
+    # rk4.py:8:5: return -p * np.sin(x) + 0.1 * x
     t1 = -p
     t2 = xp.sin(x)
     t5_bar = seed
