@@ -44,12 +44,12 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     """The forward half, the record's names and the backward half of a helper's adjoint."""
     backward = list(adj.seed) + list(adj.backward)
     made = _in_order(adj.primal.param_names, adj.forward)
-    read = ir.read_names(tuple(backward))
+    read = _live_in(backward, set())
     namer = Namer(set(made) | ir.assigned_names(tuple(backward)) | read)
     shape_only = _shape_only([n for n in made if n in read], backward)
     redone = _redone(adj, [n for n in made if n in read and n not in shape_only])
     backward = [s for s in adj.forward if s in redone] + backward
-    read = ir.read_names(tuple(backward)) - {s.target.name for s in redone}
+    read = _live_in(backward, set())
     saved = [n for n in made if n in read]
     shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in _shape_only(saved, backward)}
     bound = {s.target.name for s in adj.forward if isinstance(s, (ir.Assign, ir.Pop))}
@@ -58,6 +58,26 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     record = tuple(shapes.get(n, ir.Var(n)) for n in saved)
     forward = inits + _with_shapes(adj.forward, shapes, bound)
     return HelperSplit(forward, record, _read_shapes(backward, shapes))
+
+
+def _live_in(block, live_out: set[str]) -> set[str]:
+    """The names `block` may read before binding them (a value the backward half only
+    reads after restoring it, such as the helper's output, needs no place in the record)."""
+    live = set(live_out)
+    for stmt in reversed(block):
+        if isinstance(stmt, ir.If):
+            live = _live_in(stmt.body, live) | _live_in(stmt.orelse, live) | \
+                set(ir.vars_read(stmt))
+        elif isinstance(stmt, (ir.For, ir.While)):  # any number of trips: nothing is killed
+            live |= ir.read_names((stmt,))
+        else:
+            written = ir.var_written(stmt)
+            if isinstance(stmt, ir.Assign) and not stmt.prim.spec.in_place:
+                live.discard(written)
+            elif isinstance(stmt, ir.Pop):
+                live.discard(written)
+            live |= set(ir.vars_read(stmt))
+    return live
 
 
 def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
