@@ -71,11 +71,10 @@ def _live_in(block, live_out: set[str]) -> set[str]:
         elif isinstance(stmt, (ir.For, ir.While)):  # any number of trips: nothing is killed
             live |= ir.read_names((stmt,))
         else:
-            written = ir.var_written(stmt)
-            if isinstance(stmt, ir.Assign) and not stmt.prim.spec.in_place:
-                live.discard(written)
-            elif isinstance(stmt, ir.Pop):
-                live.discard(written)
+            # an in-place write reads its target as well: it kills nothing
+            if isinstance(stmt, ir.Pop) or isinstance(stmt, ir.Assign) and \
+                    not stmt.prim.spec.in_place:
+                live.discard(ir.var_written(stmt))
             live |= set(ir.vars_read(stmt))
     return live
 
