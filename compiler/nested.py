@@ -20,7 +20,7 @@ from . import ir
 from .ad.forward import Tangent
 from .ad.param_kinds import container_params, keyed_params
 from .ad.reverse import Adjoint
-from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp
+from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp, rerun_helpers
 from .errors import UnsupportedError
 from .ir.prims import Prim
 from .primitives.gradient_calls import function_name, wrt_suffix
@@ -108,8 +108,9 @@ def _add(nested: Nested, inner: Inner, s: ir.Assign) -> None:
         function = emit_hvp(inner.hvp)
         entry.append(function.with_changes(name=cst.Name(function_name(s, "hvp"))))
         nested.homes.append(inner.hvp)
+    rerun = rerun_helpers([*([inner.adjoint] if inner.adjoint else []), *inner.helpers])
     for helper in inner.helpers:
-        helpers += emit_helper(helper)
+        helpers += emit_helper(helper, rerun)
         nested.homes.append(helper)
     for tangent in inner.tangents:
         helpers.append(emit_jvp(tangent))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -24,6 +24,7 @@ from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
 from .ad.second import helper_second_order, second_order
 from .ad.sequences import mark_sequences
+from .ad.split import writes_in_place
 from .ad.tape import protect_outputs, resolve_tape
 from .backend.module import emit_module
 from .backend.numba_target import for_numba
@@ -81,9 +82,10 @@ def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
     return fn, namer, temps
 
 
-def differentiate_function(parsed: ParsedModule, target: Target,
-                           checks: Checks | None = None) -> tuple[Adjoint, ir.Function]:
-    """The adjoint of one function of a parsed module (its `lean` variant built too)."""
+def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks | None = None,
+                           split: bool = False) -> tuple[Adjoint, ir.Function]:
+    """The adjoint of one function of a parsed module (its `lean` variant built too); with
+    `split`, its helper calls go through h_fwd / h_bwd (collect_helpers' `split`)."""
     checks = checks or Checks()
     fn, namer, temps = primal_ir(parsed, target.name, target)
     fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
@@ -97,7 +99,7 @@ def differentiate_function(parsed: ParsedModule, target: Target,
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep, param_ranks=dict(target.ranks),
-                       paths=dict(target.paths)).run()
+                       paths=dict(target.paths), split=split).run()
     checks.adjoint(adjoint, "reverse", markers=True)
     adjoint = optimize(adjoint)  # first, so dead adjoint code keeps nothing alive
     checks.adjoint(adjoint, "dead-code removal", markers=True)
@@ -199,14 +201,16 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
     checks = Checks()
     if parsed.live_globals is None:  # decorator mode: helpers given a lambda are inlined from here
         parsed.live_globals = user_globals
+    split = backend != "numba"  # numba's typed tape keeps no records yet: h_vjp there
     adjoints, primals, tangents, helpers = {}, {}, {}, []
     if mode != "forward":
         for target in targets:
-            adjoints[target.name], primals[target.name] = differentiate_function(parsed, target,
-                                                                                 checks)
+            adjoints[target.name], primals[target.name] = differentiate_function(
+                parsed, target, checks, split=split)
         roots = {t.name: (adjoints[t.name].wrt, 1 if t.has_aux else None, dict(t.paths))
                  for t in targets}
-        helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks)
+        helpers = collect_helpers(parsed, list(primals.values()), user_globals, roots, checks,
+                                  split=split)
     helper_tangents: list[Tangent] = []
     if mode != "reverse":
         tangents, helper_tangents = forward_functions(parsed, targets, user_globals, checks)
@@ -222,7 +226,7 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
 def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
                     user_globals: dict | None = None,
                     roots: dict[str, tuple] | None = None,
-                    checks: Checks | None = None) -> list[Adjoint]:
+                    checks: Checks | None = None, split: bool = False) -> list[Adjoint]:
     """The adjoints of every helper function the given functions call, transitively.
 
     A helper's source comes from the live function object when the caller is
@@ -230,7 +234,8 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     maps a function's name to (wrt, outputs) as it is differentiated; each
     helper's adjoint then computes cotangents only for the parameters some call
     passes an active value to (None for the others). Without `roots`, every
-    parameter of every function counts as active.
+    parameter of every function counts as active. With `split`, each is emitted as
+    h_fwd / h_bwd (the callers' `split`), and calls its own helpers that way.
     """
     checks = checks or Checks()
     found = _discover_helpers(parsed, functions, user_globals)
@@ -240,8 +245,10 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     for key, (helper, namer, temps, home) in found.items():
         checks.function(helper, "mark_sequences")
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
-        adjoint = Reverser(helper, wrt, namer, temps, helper=True,
+        adjoint = Reverser(helper, wrt, namer, temps, helper=True, split=split,
                            paths=param_paths(helper, tree_paths.get(key, {}))).run()
+        if split:  # h_fwd returns the value too
+            adjoint = replace(adjoint, returns_value=not writes_in_place(helper), split=True)
         checks.adjoint(adjoint, "reverse", markers=True)
         adjoint = checks.adjoint(optimize(adjoint), "dead-code removal", markers=True)
         adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
@@ -322,12 +329,13 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         home = _home_of((call.params.get("module"), name), parsed, user_globals, modules, call)
         if wrt is None:
             adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
-                "grad_wrt"),)))
+                "grad_wrt"),)), split=True)
             check_arrays(primal, adjoint.wrt, call)
             adjoint.home = home
             roots = {name: (adjoint.wrt, None, None)}
             return Inner(adjoint=adjoint,
-                         helpers=collect_helpers(home, [primal], user_globals, roots))
+                         helpers=collect_helpers(home, [primal], user_globals, roots,
+                                                 split=True))
         _, primal, hvp, _, tangents = second_order_functions(home, Target(name, wrt),
                                                              user_globals)
         check_arrays(primal, wrt, call)

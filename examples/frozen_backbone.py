@@ -48,7 +48,7 @@ def main():
     print(f"after:  loss {loss(params, x, labels, stats):.4f}, "
           f"accuracy {accuracy(params, x, labels, stats):.3f}")
     print("backbone unchanged:", np.array_equal(params["backbone"]["w"], frozen))
-    backward = loss.gradient_source.split("def forward_vjp")[1].split("\ndef ")[0]
+    backward = loss.gradient_source.split("def forward_bwd")[1].split("\ndef ")[0]
     print(backward)
     print("backbone adjoint work in the emitted code:", "index['backbone']" in backward)
 

@@ -68,10 +68,10 @@ def downsampling_block(x, p, s, training):
 def resnet18(params, state, x, labels, training):
     """(mean cross entropy against labels, new BN statistics, class scores) of x (N, 3, H, W).
 
-    The loss is computed here, in the function agc differentiates, rather than
-    around a call of it: agc's adjoint of a helper runs the helper's forward
-    again, so a network in a helper would cost a second forward pass even when
-    only `fc` is trained.
+    The loss is computed here, in the function agc differentiates, so that one
+    call gives the loss, the statistics and the gradient. (A helper costs no
+    second forward pass: its adjoint `basic_block_bwd` reads what
+    `basic_block_fwd` kept.)
     """
     x, mean, var = batch_norm_layer(nn.conv2d(x, params["conv1"]["weight"], None, 2, 3),
                                     params["bn1"], state["bn1"], training)

@@ -22,7 +22,8 @@ def _emitted(filename: str) -> bool:
     return linecache.getline(filename, 1).startswith(HEADER)
 
 
-_SUFFIXES = ("_value_and_grad", "_grad", "_jvp", "_hvp", "_vjp")
+_SUFFIXES = ("_value_and_grad", "_grad", "_jvp", "_hvp", "_vjp", "_fwd",
+             "_bwd")
 
 
 def _model_function(emitted: str) -> str:

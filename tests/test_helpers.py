@@ -1,9 +1,11 @@
-"""Calls to the model's own helper functions: each gets its own adjoint `h_vjp`.
+"""Calls to the model's own helper functions: each gets its own split adjoint.
 
 Helpers defined in the model's module and in modules it imports are compiled
-from their source, emitted as a primal `h` and an adjoint `h_vjp(seed, ...)`
-(not inlined), and work inside loops, from other helpers, with defaults left
-out and with lists as arguments. Recursion is a clear error.
+from their source, emitted as a primal `h` and a split adjoint (not inlined):
+`h_fwd(...)` gives the value and a record, `h_bwd(seed, record)` the
+cotangents without running `h` again. They work inside loops, from other
+helpers, with defaults left out and with lists as arguments. Recursion is a
+clear error.
 """
 
 from __future__ import annotations
@@ -72,6 +74,17 @@ def runaway(x):
 def two_layers(x, w, b):
     h = layer(x, w, b)
     return np.sum(layer(h, w.T))
+
+
+def damp(v):
+    for _ in range(3):
+        v = v - 0.5 * np.sin(v)
+    return v
+
+
+@agc.differentiate
+def damped(x):
+    return np.sum(damp(x) ** 2)
 
 
 @agc.differentiate
@@ -152,8 +165,9 @@ def test_helpers_get_their_own_adjoint_functions(models, rng):
     module.two_layers.grad(x, w, b)
     source = "\n".join(c.source for c in module.two_layers._compiled.values())
     namespace = next(iter(module.two_layers._compiled.values())).namespace
-    assert "layer_vjp(" in source and "layer(x, w, b)" in source
-    assert {"layer_vjp", "softplus_vjp"} <= set(namespace)
+    # split: the caller's forward sweep runs layer_fwd, its backward sweep layer_bwd (no rerun)
+    assert "layer_fwd(x, w, b)" in source and "layer_bwd(" in source and "layer_vjp" not in source
+    assert {"layer_fwd", "layer_bwd", "softplus_fwd", "softplus_bwd"} <= set(namespace)
 
 
 def test_helper_inside_a_loop(models, rng):
@@ -206,7 +220,8 @@ def test_agc_compile_emits_the_helpers(models, tmp_path):
                             cwd=folder, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     text = out.read_text()
-    for name in ("def layer(", "def layer_vjp(seed, x, w, b=0.0)", "def softplus_vjp("):
+    for name in ("def layer(", "def layer_fwd(x, w, b=0.0)", "def layer_bwd(seed, saved)",
+                 "def softplus_bwd("):
         assert name in text
     sys.path.insert(0, str(folder))
     try:
@@ -228,6 +243,33 @@ def test_parameters_only_given_constants_get_no_cotangent_work(models, rng):
     x = rng.standard_normal(4)
     module.imported.grad(x)
     namespace = next(iter(module.imported._compiled.values())).namespace
-    v_bar, scale_bar = namespace["squash_vjp"](np.ones(4), x, 2.0)
+    value, record = namespace["squash_fwd"](x, 2.0)
+    np.testing.assert_allclose(value, np.tanh(2.0 * x))
+    v_bar, scale_bar = namespace["squash_bwd"](np.ones(4), record)
     assert scale_bar is None
     np.testing.assert_allclose(v_bar, 2.0 * (1 - np.tanh(2.0 * x) ** 2))
+
+
+def test_a_split_helper_runs_once_per_call_and_its_record_can_be_read_twice(models, rng):
+    """damp is never called (damp_fwd computes the value), and damp_bwd leaves the record
+    (its own tape inside) whole: f_vjp_rows runs the backward sweep once per row."""
+    module, _ = models
+    x = rng.standard_normal(4)
+    expected = numeric_grad(module.damped, (x,), 0)
+    module.damped.grad(x)
+    namespace = next(iter(module.damped._compiled.values())).namespace
+
+    def refuse(*args):
+        raise AssertionError("the helper ran again")
+
+    original = namespace["damp"]
+    namespace["damp"] = refuse
+    try:
+        np.testing.assert_allclose(module.damped.grad(x), expected, rtol=1e-6)
+    finally:
+        namespace["damp"] = original
+    assert "damp_vjp" not in namespace
+    value, record = namespace["damp_fwd"](x)
+    np.testing.assert_allclose(value, original(x))
+    first = namespace["damp_bwd"](np.ones(4), record)[0]
+    np.testing.assert_array_equal(first, namespace["damp_bwd"](np.ones(4), record)[0])

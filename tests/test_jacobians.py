@@ -96,17 +96,17 @@ def test_jacrev_runs_the_forward_sweep_once():
     expected = agc.jacrev(f)(w, h0)
     compiled = f.compiled_for(_scalar_key((w, h0)))
     calls = []
-    original = compiled.namespace["step"]  # the forward sweep calls the helper, once a trip
+    original = compiled.namespace["step_fwd"]  # the forward sweep calls it, once a trip
 
     def counted(*args):
         calls.append(1)
         return original(*args)
 
-    compiled.namespace["step"] = counted
+    compiled.namespace["step_fwd"] = counted
     try:
         jac = agc.jacrev(f)(w, h0)
     finally:
-        compiled.namespace["step"] = original
+        compiled.namespace["step_fwd"] = original
     assert len(calls) == 3  # three trips of one forward sweep, not three per output row
     np.testing.assert_array_equal(jac, expected)
 

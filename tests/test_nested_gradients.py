@@ -302,7 +302,7 @@ def _fixed_well(x, a):
 
 
 def test_a_helper_of_the_model_and_of_the_gradient_it_calls_may_differ():
-    """The model's _scaled_square_vjp gives cotangents for (v, a), the gradient's for v
+    """The model's _scaled_square_bwd gives cotangents for (v, a), the gradient's for v
     only: the gradient's copy is renamed, never a silent swap or a clash."""
 
     def model(x0, a):
@@ -313,7 +313,7 @@ def test_a_helper_of_the_model_and_of_the_gradient_it_calls_may_differ():
     np.testing.assert_allclose(d_x0, 2 * a * x0 + 3.0)
     np.testing.assert_allclose(d_a, x0 * x0)
     source = agc.differentiate(model, wrt=("x0", "a")).gradient_source
-    assert "def _scaled_square_vjp_2(" in source
+    assert "def _scaled_square_bwd_2(" in source
 
 
 @agc.differentiate(wrt="p")

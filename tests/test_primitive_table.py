@@ -61,7 +61,8 @@ def _args(prim: Prim) -> tuple[ir.Atom, ...]:
 INDEX = {"index": ir.Index.at(2), "fn": "helper", "names": ("a", "b", "c"), "grad_wrt": "b"}
 PARAMS = [ir.Params.of(**INDEX), ir.Params.of(lib="math", **INDEX),
           ir.Params.of(lib="builtins", **INDEX), ir.Params.of(axis=0, **INDEX),
-          ir.Params.of(axis=0, keepdims=True, **INDEX), ir.Params.of(axes=(1, 0), **INDEX)]
+          ir.Params.of(axis=0, keepdims=True, **INDEX), ir.Params.of(axes=(1, 0), **INDEX),
+          ir.Params.of(record="saved", **INDEX)]  # a split helper call (CALL_BWD)
 RANKS = [None, 0, 1, 2]
 
 

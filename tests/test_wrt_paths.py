@@ -92,11 +92,11 @@ def test_no_adjoint_work_for_the_frozen_part_in_the_emitted_source():
     params, x, y = _params()
     head_loss.grad(params, x, y)
     source = next(c.source for c in head_loss._compiled.values())
-    backward = source.split("def forward_vjp")[1].split("\ndef ")[0]
+    backward = source.split("def forward_bwd")[1].split("\ndef ")[0]
     assert "rt.index['fc']" in backward
-    assert "index['body']" not in backward and "layer_vjp" not in backward
-    # the body's layer is never differentiated: its vjp (emitted, never called) is empty
-    assert source.split("def layer_vjp")[1].split('"""')[2].strip() == "return (None, None)"
+    assert "index['body']" not in backward and "layer_bwd" not in backward
+    # the body's layer is never differentiated: its adjoint (emitted, never called) is empty
+    assert source.split("def layer_bwd")[1].split('"""')[2].strip() == "return (None, None)"
     assert "rt.complete_paths(params_bar, params, (('fc',),))" in source
 
 

@@ -63,3 +63,7 @@ class Adjoint:
     scalar_output: bool = False  # the one output is known to be a number: its seed is 1.0
     home: object = None  # a helper's ParsedModule: its imports and constants go to the module
     lean: Adjoint | None = None  # f_grad's own sweeps, without the value (ad/lean.py)
+    # the records of split helper calls (`t_saved = h_fwd(...)`): forward values like the
+    # primal's, kept for the backward sweep like them (tape.py)
+    records: tuple[str, ...] = ()
+    split: bool = False  # a helper emitted as h_fwd / h_bwd (backend/module.py), not h_vjp

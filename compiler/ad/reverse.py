@@ -36,6 +36,7 @@ from .draws import refuse_varied_draws
 from .invariance import mark_shift_invariant
 from .lists import list_setitem_rule
 from .ranks import variable_ranks
+from .split import writes_in_place
 from .unspread import spreadable
 
 
@@ -46,7 +47,7 @@ class Reverser:
                  scalar_params: set[str] = frozenset(), helper: bool = False,
                  container_params: set[str] = frozenset(), has_aux: bool = False,
                  keep: tuple[str, ...] = (), param_ranks: dict[str, int] | None = None,
-                 paths: dict[str, tuple[tuple, ...]] | None = None):
+                 paths: dict[str, tuple[tuple, ...]] | None = None, split: bool = False):
         self.primal = fn  # what verification differentiates: the function as written
         fn = mark_shift_invariant(fn)
         self.fn = fn
@@ -72,6 +73,10 @@ class Reverser:
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
         self.recomputed: set[str] = set()  # loop values redone in the backward sweep
+        # Split helper calls (h_fwd / h_bwd): never where the function writes in place, since a
+        # record holds the very arrays a later in-place write would change under it.
+        self.split = split and not writes_in_place(fn)
+        self.records: dict[int, ir.Assign] = {}  # id(call) -> `record = h_fwd(args)`
         # Values that may be tuples, lists or dicts: `+` would concatenate them.
         # A helper's parameter read by index may be a list or tuple the caller built.
         indexed = param_kinds.indexed_params(fn) if helper else set()
@@ -104,7 +109,8 @@ class Reverser:
         grads = self.gradients(defined, backward)
         return Adjoint(self.primal, self.wrt, forward, seed, backward, ret.values, grads,
                        seed_param, self.bars, returns_value=not self.helper,
-                       kept=tuple(self.keep.values()), scalar_output=self.scalar_output(ret))
+                       kept=tuple(self.keep.values()), scalar_output=self.scalar_output(ret),
+                       records=tuple(r.target.name for r in self.records.values()))
 
     def scalar_output(self, ret: ir.Return) -> bool:
         """Whether the function returns one value known to be a number (rank 0)."""
@@ -193,8 +199,12 @@ class Reverser:
 
     def forward_stmt(self, stmt: ir.Stmt, loops: tuple, bound: set[str], block: int = 0) -> list:
         if isinstance(stmt, ir.Assign):
+            split = self.split_call(stmt, loops, bound, block)
             save = self.save_marker(stmt, loops, bound, block)
             bound.add(stmt.target.name)
+            if split:  # `y, record = h_fwd(args)` (the old values kept first): h runs once
+                save_record, pair, record = split
+                return [save_record, save, pair, _item(pair.target, 0, stmt), record]
             return [stmt] if stmt.prim is Prim.APPEND else [save, stmt]
         if isinstance(stmt, ir.If):
             then_bound, else_bound = set(bound), set(bound)
@@ -208,6 +218,24 @@ class Reverser:
         if isinstance(stmt, (ir.While, ir.For)):
             return self.forward_loop(stmt, loops, bound)
         return [stmt]
+
+    def split_call(self, stmt: ir.Assign, loops: tuple, bound: set[str], block: int) -> list:
+        """`record = h_fwd(args)` before a helper call whose adjoint the backward sweep runs:
+        the call itself then reads its value from the record (`y = record[0]`)."""
+        if not self.split or stmt.prim is not Prim.CALL or stmt.target.name not in self.active \
+                or stmt.params.get("nograd"):
+            return []
+        record = ir.Var(self.namer.fresh(f"{stmt.target.name}_saved"))
+        pair = ir.Assign(ir.Var(self.namer.temp()), Prim.CALL_FWD, stmt.args, stmt.params,
+                         stmt.loc)
+        self.temps.add(pair.target.name)
+        fwd = _item(pair.target, 1, replace(stmt, target=record))
+        self.records[id(stmt)] = fwd
+        if loops:  # later trips see the record of earlier ones (forward_loop's maybe_bound)
+            self.maybe_bound.add(record.name)
+        save = self.save_marker(fwd, loops, bound, block)
+        bound.add(record.name)
+        return [save, pair, fwd]
 
     def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str], block: int) -> Save:
         self.sites += 1
@@ -287,14 +315,18 @@ class Reverser:
     def backward_assign(self, stmt: ir.Assign, defined: set[str]) -> list:
         b = self.builder(stmt.loc, stmt)
         name = stmt.target.name
-        restore = Restore(stmt.target, self.site_of(stmt), stmt.loc, stmt)
+        restore = [Restore(stmt.target, self.site_of(stmt), stmt.loc, stmt)]
+        record = self.records.get(id(stmt))
+        if record is not None:  # the record after the value: its save came first
+            restore.append(Restore(record.target, self.site_of(record), stmt.loc, record))
+            stmt = replace(stmt, params=stmt.params.with_(record=record.target.name))
         kept = self.capture(stmt, defined)
         if name not in self.active or self.bars.get(name) not in defined:
-            return kept + [restore]
+            return kept + restore
         g = self.bar(name)
         defined.discard(g.name)
         if not stmt.prim.differentiable or stmt.params.get("nograd"):
-            return kept + [restore]  # a value with no derivative (np.zeros(n), no_grad)
+            return kept + restore  # a value with no derivative (np.zeros(n), no_grad)
         cotangents = None
         if stmt.prim is Prim.SETITEM and name in self.tuple_valued:
             cotangents = list_setitem_rule(b, g, stmt)  # lists: sparse adjoints
@@ -305,7 +337,7 @@ class Reverser:
         for arg, ct in zip(stmt.args, cotangents):
             if ct is not None and isinstance(arg, ir.Var) and arg.name in self.active:
                 self.accumulate(b, arg.name, ct, defined)
-        return kept + b.stmts + [restore]
+        return kept + b.stmts + restore
 
     def capture(self, stmt: ir.Assign, defined: set[str]) -> list:
         """Keep the adjoint of a named intermediate as its assignment is reached."""
@@ -354,6 +386,12 @@ class Reverser:
             out.append(ir.For(loop.target, loop.start, loop.stop, loop.step, tuple(body),
                               reverse=True, limit=trips, loc=loop.loc))
         return out
+
+
+def _item(pair: ir.Var, i: int, stmt: ir.Assign) -> ir.Assign:
+    """`stmt.target = pair[i]`, at the statement's place."""
+    return ir.Assign(stmt.target, Prim.GETITEM, (pair, ir.Const(i)),
+                     ir.Params.of(index=ir.Index.at(1)), stmt.loc)
 
 
 def _negated_operand(b: Builder, atom: ir.Atom) -> ir.Atom | None:

@@ -29,10 +29,12 @@ from .adjoint import Adjoint, BlockStart, Restore, Save
 
 def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     """Replace every marker with a push/pop, a local copy, or nothing."""
-    primal_names = set(adj.primal.param_names) | ir.assigned_names(adj.primal.body)
+    # A split helper call's record is a forward value like the primal's (one per call site).
+    primal_names = set(adj.primal.param_names) | ir.assigned_names(adj.primal.body) | \
+        set(adj.records)
     read = _read_names(adj.backward) & primal_names
     needed = set(read)
-    counts = ir.def_counts(adj.primal)
+    counts = ir.def_counts(adj.primal) | dict.fromkeys(adj.records, 1)
     params = set(adj.primal.param_names)
     plan: dict[int, tuple] = {}
     unbound_inits: set[str] = set()

@@ -11,7 +11,9 @@ import libcst as cst
 from .. import ir
 from ..ad.forward import Tangent
 from ..ad.reverse import Adjoint
+from ..ad.split import split_helper
 from ..errors import UsageError, UserCodeError
+from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .depth import check_depth
 from .expressions import const, name
@@ -36,8 +38,9 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     functions += [emit_hvp(tangent) for tangent in hvps]
     imports, constants = list(parsed.names.imports), dict(parsed.names.constants)
     homes = [*helpers, *(t for t in tangents if t.home is not None)]
+    rerun = rerun_helpers([*adjoints, *helpers])
     functions += [f for helper in homes if isinstance(helper, Adjoint)
-                  for f in emit_helper(helper)]
+                  for f in emit_helper(helper, rerun)]
     for helper in homes + (nested.homes if nested is not None else []):
         imports += [line for line in helper.home.names.imports if line not in imports]
         if not helper.home.names.qualify_reads:  # else read as `lib.NAME`, not embedded
@@ -247,23 +250,121 @@ def emit_hvp(tangent: Tangent) -> cst.FunctionDef:
     return emit_jvp(tangent, "hvp", doc)
 
 
-def emit_helper(adj: Adjoint) -> list[cst.FunctionDef]:
-    """A helper's primal `h(...)` and its adjoint `h_vjp(seed, ...)` (one cotangent per arg)."""
+def rerun_helpers(adjoints: list[Adjoint]) -> set[str]:
+    """The helpers some of these adjoints call through `h_vjp` (a caller that writes in
+    place keeps those calls unsplit), and those whose `h_bwd` is `h_vjp` again."""
+    names = {a.primal.name for a in adjoints if a.split and not a.returns_value}
+    for adj in adjoints:
+        for variant in (adj, adj.lean) if adj.lean is not None else (adj,):
+            sweeps = (*variant.forward, *variant.seed, *variant.backward)
+            names |= {s.params.get("fn") for s in ir.walk(sweeps)
+                      if isinstance(s, ir.Assign) and s.prim is Prim.CALL_VJP}
+    return names
+
+
+def emit_helper(adj: Adjoint, rerun: set[str] = frozenset()) -> list[cst.FunctionDef]:
+    """A helper's primal `h(...)` and its adjoint: split, `h_fwd(...)` and `h_bwd(seed,
+    record)` (ad/split.py), or `h_vjp(seed, ...)`; both give one cotangent per argument.
+    A split helper gets its `h_vjp` too where `rerun` (rerun_helpers) names it."""
     check_depth(adj)
     fn = adj.primal
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
     primal = function_def(fn.name, function_params(fn), fn.doc or f"{fn.name}, as agc compiled it.",
                           primal_body)
-    # One cotangent per parameter; None for those no caller passes an active value to.
+    if not adj.split:
+        return [primal, _vjp_function(adj)]
+    vjp = [_vjp_function(adj)] if fn.name in rerun else []
+    if not adj.returns_value:  # it writes in place: its record is its arguments
+        return [primal, *_rerunning_split(adj), *vjp]
+    return [primal, *_split_functions(adj), *vjp]
+
+
+def _cotangents(adj: Adjoint) -> ir.Return:
+    """One cotangent per parameter; None for those no caller passes an active value to."""
     by_name = dict(zip(adj.wrt, adj.grads))
-    cts = ir.Return((_TupleAtoms(by_name.get(p, ir.Const(None)) for p in fn.param_names),))
-    body = _body(adj, [adj.forward, adj.seed, adj.backward], tail=[cts])
+    return ir.Return((_TupleAtoms(by_name.get(p, ir.Const(None)) for p in adj.primal.param_names),))
+
+
+def _computed_for(adj: Adjoint) -> str:
+    if len(adj.wrt) == len(adj.primal.param_names):
+        return ""
+    return (f"\n\n    Computed for ({', '.join(adj.wrt)}) only: every call passes constants "
+            f"for the rest.\n    ")
+
+
+def _vjp_function(adj: Adjoint) -> cst.FunctionDef:
+    """`h_vjp(seed, ...)`: the helper's forward sweep again, then its backward sweep."""
+    fn = adj.primal
+    body = _body(adj, [adj.forward, adj.seed, adj.backward], tail=[_cotangents(adj)])
     doc = f"Cotangents of {fn.name}'s arguments, given the adjoint `{adj.seed_param}` of its output."
-    if len(adj.wrt) < len(fn.param_names):
-        doc += (f"\n\n    Computed for ({', '.join(adj.wrt)}) only: every call passes constants "
-                f"for the rest.\n    ")
     params = [param(adj.seed_param)] + function_params(fn)
-    return [primal, function_def(f"{fn.name}_vjp", params, doc, body)]
+    return function_def(f"{fn.name}_vjp", params, doc + _computed_for(adj), body)
+
+
+def _split_functions(adj: Adjoint) -> list[cst.FunctionDef]:
+    """`h_fwd(...)` -> (value, record) and `h_bwd(seed, record)` -> cotangents."""
+    fn, half = adj.primal, split_helper(adj)
+    inlinable = inlinable_names(adj) - {v.name for v in half.saved}
+    cts = _cotangents(adj)
+    blocks = accumulate_in_place([list(half.backward)], inlinable)
+    back = FunctionEmitter(inlinable, [blocks[0] + [ir.Return(tuple(cts.values[0]))]])
+    back_body = back.block(blocks[0]) + _emit_return(back, cts)
+    # The array module and the tape the forward half picked go with the record.
+    record = (*half.saved, *(ir.Var(n) for n, used in (("xp", back.uses_xp),
+                                                       ("tape", back.uses_tape)) if used))
+    taken = ir.all_names(fn) | ir.assigned_names(tuple(half.backward)) | \
+        ir.read_names(tuple(half.backward))
+    saved = Namer(taken | {"xp", "tape", adj.seed_param}).fresh("saved")
+    if back.uses_tape:  # popped from a copy: the record stays whole for another sweep
+        back_body.insert(0, _assign("tape", cst.Call(cst.Name("list"), [cst.Arg(
+            cst.Name("tape"))])).with_changes(leading_lines=[cst.EmptyLine(comment=cst.Comment(
+                "# a copy: f_vjp_rows reads the record again for each row"))]))
+    if record:
+        back_body.insert(0, _unpack([v.name for v in record], saved))
+    doc = (f"Cotangents of {fn.name}'s arguments, given the adjoint `{adj.seed_param}` of its "
+           f"output and\n    the record {fn.name}_fwd kept ({fn.name} is not run again).")
+    bwd = function_def(f"{fn.name}_bwd", [param(adj.seed_param), param(saved)],
+                       doc + _computed_for(adj), back_body)
+    ret = ir.Return((_tuple_atom(adj.outputs), _TupleAtoms(record)))
+    flat = [*adj.outputs, *record]
+    ahead = FunctionEmitter(inlinable, [list(half.forward) + [ir.Return(tuple(flat))]])
+    body = ahead.block(half.forward) + _emit_return(ahead, ret)
+    if ahead.uses_tape or back.uses_tape:
+        body.insert(0, _assign("tape", cst.List([])))
+    if ahead.uses_xp or back.uses_xp:
+        args = [cst.Arg(cst.Name(p)) for p in fn.param_names]
+        body.insert(0, _assign("xp", cst.Call(name("rt.array_module").node, args)))
+    doc = f"{fn.name}(...) and what {fn.name}_bwd reads of its forward sweep (its record)."
+    return [function_def(f"{fn.name}_fwd", function_params(fn), doc, body), bwd]
+
+
+def _rerunning_split(adj: Adjoint) -> list[cst.FunctionDef]:
+    """`h_fwd` and `h_bwd` of a helper that writes in place: the record is its arguments
+    and `h_bwd` runs `h_vjp` (a record of its arrays would see its own later writes)."""
+    fn = adj.primal
+    args = [cst.Arg(cst.Name(p)) for p in fn.param_names]
+    value = cst.Call(cst.Name(fn.name), args)
+    record = cst.Tuple([cst.Element(cst.Name(p)) for p in fn.param_names]) if len(args) != 1 \
+        else cst.Tuple([cst.Element(cst.Name(fn.param_names[0]), comma=cst.Comma())])
+    fwd_body = [cst.SimpleStatementLine([cst.Return(cst.Tuple(
+        [cst.Element(value), cst.Element(record)], lpar=[], rpar=[]))])]
+    fwd = function_def(f"{fn.name}_fwd", function_params(fn),
+                       f"{fn.name}(...) and its arguments, for {fn.name}_bwd.", fwd_body)
+    saved = Namer(set(fn.param_names) | {adj.seed_param}).fresh("saved")
+    again = cst.Call(cst.Name(f"{fn.name}_vjp"), [cst.Arg(cst.Name(adj.seed_param)),
+                                                  cst.Arg(cst.Name(saved), star="*")])
+    bwd = function_def(f"{fn.name}_bwd", [param(adj.seed_param), param(saved)],
+                       f"Cotangents of {fn.name}'s arguments: {fn.name}_vjp on the record.",
+                       [cst.SimpleStatementLine([cst.Return(again)])])
+    return [fwd, bwd]
+
+
+def _unpack(names: list[str], source: str) -> cst.SimpleStatementLine:
+    """`a, b = source` (`a, = source` for one name)."""
+    elements = [cst.Element(cst.Name(n), comma=cst.Comma() if len(names) == 1 else
+                            cst.MaybeSentinel.DEFAULT) for n in names]
+    target = cst.Tuple(elements, lpar=[], rpar=[])
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], cst.Name(source))])
 
 
 def _tuple_atom(atoms):

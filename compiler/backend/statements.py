@@ -18,6 +18,7 @@ import libcst as cst
 
 from .. import ir
 from ..ad.reverse import Adjoint
+from ..ir.prims import Prim
 from .expressions import Expr, const, name, unop
 from .prims import assign_expr, in_place_statement
 
@@ -46,13 +47,21 @@ class FunctionEmitter:
     def block(self, stmts) -> list[cst.BaseStatement]:
         """A list of IR statements as libcst statements, with temporaries inlined."""
         out: list[cst.BaseStatement] = []
-        plan = _inline_plan(list(stmts), self.temps, self.uses)
-        for stmt in stmts:
-            if isinstance(stmt, ir.Assign) and stmt.target.name in plan:
-                self.inline[stmt.target.name] = self.expression(stmt)
+        stmts = list(stmts)
+        unpacked: dict[int, tuple] = _unpacked_pairs(stmts, self.uses)
+        plan = _inline_plan(stmts, self.temps, self.uses) - \
+            {n for names in unpacked.values() for n in names}
+        for i, stmt in enumerate(stmts):
+            if isinstance(stmt, ir.Assign) and stmt.target.name in plan or unpacked.get(i) == ():
+                if stmt.target.name in plan:
+                    self.inline[stmt.target.name] = self.expression(stmt)
                 continue
             marker = self._new_marker(getattr(stmt, "loc", None))  # before a nested block's
-            out += _marked(self.statement(stmt), marker)
+            if i in unpacked:  # `y, y_saved = h_fwd(...)`
+                lines = [_unpack_line(unpacked[i], self.expression(stmt))]
+            else:
+                lines = self.statement(stmt)
+            out += _marked(lines, marker)
         return out
 
     def _new_marker(self, loc) -> str | None:
@@ -178,6 +187,50 @@ def _line(small: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
 
 def _assign(target: str, expr: Expr) -> cst.SimpleStatementLine:
     return _line(cst.Assign([cst.AssignTarget(cst.Name(target))], expr.node))
+
+
+def _unpacked_pairs(stmts: list, uses: dict[str, int]) -> dict[int, tuple]:
+    """{position of `pair = h_fwd(...)`: (value, record names)} for the pairs read only by
+    `value = pair[0]` and `record = pair[1]` a few lines on (written as one unpacking),
+    and {their positions: ()}; nothing in between reads or writes the value or record."""
+    found: dict[int, tuple] = {}
+    for i, stmt in enumerate(stmts):
+        if not (isinstance(stmt, ir.Assign) and stmt.prim is Prim.CALL_FWD
+                and uses.get(stmt.target.name) == 2):
+            continue
+        items = {j: s for j, s in enumerate(stmts[i + 1:i + 5], i + 1)
+                 if isinstance(s, ir.Assign) and s.prim is Prim.GETITEM and s.args[0] == stmt.target}
+        if sorted(s.args[1].value for s in items.values()) != [0, 1]:
+            continue
+        names = {s.args[1].value: s.target.name for s in items.values()}
+        last = max(items)
+        between = [s for j, s in enumerate(stmts[i + 1:last], i + 1) if j not in items]
+        touched = {n for s in between for n in ir.read_names((s,)) | ir.assigned_names((s,))}
+        if touched & set(names.values()) and not _only_after(stmts, items, names[0], i, last):
+            continue
+        found[i] = (names[0], names[1])
+        found.update(dict.fromkeys(items, ()))
+    return found
+
+
+def _only_after(stmts: list, items: dict, value: str, start: int, last: int) -> bool:
+    """Whether the lines between a pair's unpacking and its last item touch only the value,
+    and only after its own item (they then read what the unpacking bound)."""
+    at = next(j for j, s in items.items() if s.target.name == value)
+    for j in range(start + 1, last):
+        if j in items:
+            continue
+        names = ir.read_names((stmts[j],)) | ir.assigned_names((stmts[j],))
+        record = next(s.target.name for s in items.values() if s.target.name != value)
+        if record in names or (value in names and (j < at or value in
+                                                   ir.assigned_names((stmts[j],)))):
+            return False
+    return True
+
+
+def _unpack_line(names: tuple, expr: Expr) -> cst.SimpleStatementLine:
+    target = cst.Tuple([cst.Element(cst.Name(n)) for n in names], lpar=[], rpar=[])
+    return _line(cst.Assign([cst.AssignTarget(target)], expr.node))
 
 
 # --------------------------------------------------------------- inlining

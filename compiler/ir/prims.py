@@ -220,6 +220,11 @@ class Prim(enum.Enum):
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
     # cotangents of a helper's args
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp", may_make_sequence=True)
+    # a helper's split adjoint: `h_fwd(args)` gives (value, record), the record what h_bwd
+    # reads; `h_bwd(g, record)` gives the cotangents of the args, nothing run again (params
+    # as CALL)
+    CALL_FWD = _s(VARIADIC, "gradient", "special", "call_fwd", makes_sequence=True)
+    CALL_BWD = _s(2, "gradient", "special", "call_bwd", may_make_sequence=True)
     # issue 13, elementwise and scipy.special
     RECIPROCAL = _s(1, "elementwise", "xp", "reciprocal", rule_reads="output")
     CBRT = _s(1, "elementwise", "xp", "cbrt", rule_reads="output")

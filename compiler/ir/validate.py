@@ -136,7 +136,7 @@ class _Checker:
             self.fail(stmt, f"params keys {keys} are not sorted and unique")
         if any(v is None for _, v in params.items):
             self.fail(stmt, "params hold a None value")
-        if stmt.prim in (Prim.CALL, Prim.CALL_VJP) and not params.get("fn"):
+        if stmt.prim in (Prim.CALL, Prim.CALL_VJP, Prim.CALL_FWD, Prim.CALL_BWD) and not params.get("fn"):
             self.fail(stmt, f"{stmt.prim.name} names no function (params fn=)")
         index = params.get("index")
         if index is not None:

@@ -1,9 +1,13 @@
 """Control of differentiation: calls of the user's helper functions (CALL and the
 call of their adjoints, CALL_VJP, or of their JVPs, CALL_JVP) and stop_gradient.
 
-A helper is differentiated on its own and emitted as `<name>_vjp(g, *args)`,
-which returns one cotangent per parameter; the symbolic meanings run the
-helper's IR (its Adjoint, kept in the interpreter's `helpers`).
+A helper is differentiated on its own. Its adjoint is split where it can be
+(CALL_FWD, CALL_BWD): the caller's forward sweep runs `<name>_fwd(*args)`, which
+gives the value and a record of what the adjoint reads, and its backward sweep
+`<name>_bwd(g, record)`, which runs nothing again. Elsewhere (second order, the
+numba target) it is `<name>_vjp(g, *args)`, which runs the helper again first.
+Both return one cotangent per parameter; the symbolic meanings run the helper's
+IR (its Adjoint, kept in the interpreter's `helpers`).
 """
 
 from __future__ import annotations
@@ -25,9 +29,15 @@ def _helper(run, s):
 # ------------------------------------------------------------- helper calls
 @vjp(Prim.CALL)
 def _call(b, g, s):
-    # The helper's own emitted adjoint, `<name>_vjp(g, *args)`, returns one cotangent per
-    # parameter. The seed comes first so that arguments left to their defaults stay omitted.
-    cts = b.apply(Prim.CALL_VJP, (g, *s.args), s.params)
+    # Split (ad/reverse.py gave the call a `record`): `<name>_bwd(g, record)` reads what
+    # `<name>_fwd` kept. Else the helper's `<name>_vjp(g, *args)`, which runs it again; the
+    # seed comes first so that arguments left to their defaults stay omitted. Either gives
+    # one cotangent per parameter.
+    record = s.params.get("record")
+    if record is not None:
+        cts = b.apply(Prim.CALL_BWD, (g, ir.Var(record)), s.params.with_(record=None))
+    else:
+        cts = b.apply(Prim.CALL_VJP, (g, *s.args), s.params)
     item = ir.Params.of(index=ir.Index.at(1))
     return tuple(b.apply(Prim.GETITEM, (cts, ir.Const(i)), item) for i in range(len(s.args)))
 
@@ -56,6 +66,27 @@ def _call_vjp_meaning(run, s, *args):
         return inner.adjoint(_helper(run, s), tuple(values), seed)[1]
     finally:
         run.path.recording = recording
+
+
+@emitter(Prim.CALL_FWD)
+def _emit_call_fwd(stmt, atom):
+    return call(stmt.params.get("fn") + "_fwd", [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.CALL_FWD)
+def _call_fwd_meaning(run, s, *args):
+    # Symbolically the record is the arguments: what h_bwd reads is a function of them.
+    return run.helper_run().call(_helper(run, s).primal, args), tuple(args)
+
+
+@emitter(Prim.CALL_BWD)
+def _emit_call_bwd(stmt, atom):
+    return call(stmt.params.get("fn") + "_bwd", [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.CALL_BWD)
+def _call_bwd_meaning(run, s, seed, record):
+    return _call_vjp_meaning(run, s, seed, *record)
 
 
 @emitter(Prim.CALL_JVP)

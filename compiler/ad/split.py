@@ -1,0 +1,174 @@
+"""A helper's adjoint split in two: `h_fwd` (value and record) and `h_bwd` (cotangents).
+
+Takes a helper's finished Adjoint (markers resolved, dead code removed, the
+value kept: `returns_value`). Its forward sweep becomes `h_fwd(args)`, which
+returns the value and a record: the values the backward sweep reads that the
+forward sweep made (or was given). `h_bwd(g, record)` is the seed and the
+backward sweep, reading the record instead of running the helper again.
+
+A value the backward sweep reads only as unbroadcast's shape goes into the
+record as its shape (`rt.kept_shape`), so a caller looping over the helper
+keeps no array for it. A value the forward sweep binds only on some paths
+starts as None, so the record can always be built (the backward sweep reads
+it only on the paths that bound it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .. import ir
+from ..ir.namer import Namer
+from ..ir.prims import Prim
+from .adjoint import Adjoint
+
+
+@dataclass(frozen=True)
+class HelperSplit:
+    """The two halves: `forward` ends with the record's values bound; `backward` (the
+    seed, then the backward sweep) reads `saved`, the record's names, and nothing else
+    of the forward sweep."""
+
+    forward: list
+    saved: tuple[ir.Var, ...]
+    backward: list
+
+
+def writes_in_place(fn: ir.Function) -> bool:
+    """Whether a function writes an array or list in place: a record would then hold
+    values a later write changes, so its calls are not split."""
+    return any(isinstance(s, ir.Assign) and s.prim.spec.in_place for s in ir.walk(fn.body))
+
+
+def split_helper(adj: Adjoint) -> HelperSplit:
+    """The forward half, the record's names and the backward half of a helper's adjoint."""
+    backward = list(adj.seed) + list(adj.backward)
+    made = _in_order(adj.primal.param_names, adj.forward)
+    read = _live_in(backward, set())
+    namer = Namer(set(made) | ir.assigned_names(tuple(backward)) | read)
+    shape_only = _shape_only([n for n in made if n in read], backward)
+    redone = _redone(adj, [n for n in made if n in read and n not in shape_only])
+    backward = [s for s in adj.forward if s in redone] + backward
+    read = _live_in(backward, set())
+    saved = [n for n in made if n in read]
+    shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in _shape_only(saved, backward)}
+    bound = {s.target.name for s in adj.forward if isinstance(s, (ir.Assign, ir.Pop))}
+    inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in saved
+             if n not in bound and n not in adj.primal.param_names]
+    record = tuple(shapes.get(n, ir.Var(n)) for n in saved)
+    forward = inits + _with_shapes(adj.forward, shapes, bound)
+    return HelperSplit(forward, record, _read_shapes(backward, shapes))
+
+
+def _live_in(block, live_out: set[str]) -> set[str]:
+    """The names `block` may read before binding them (a value the backward half only
+    reads after restoring it, such as the helper's output, needs no place in the record)."""
+    live = set(live_out)
+    for stmt in reversed(block):
+        if isinstance(stmt, ir.If):
+            live = _live_in(stmt.body, live) | _live_in(stmt.orelse, live) | \
+                set(ir.vars_read(stmt))
+        elif isinstance(stmt, (ir.For, ir.While)):  # any number of trips: nothing is killed
+            live |= ir.read_names((stmt,))
+        else:
+            # an in-place write reads its target as well: it kills nothing
+            if isinstance(stmt, ir.Pop) or isinstance(stmt, ir.Assign) and \
+                    not stmt.prim.spec.in_place:
+                live.discard(ir.var_written(stmt))
+            live |= set(ir.vars_read(stmt))
+    return live
+
+
+def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
+    """The top-level statements of the forward sweep the backward half redoes instead of
+    reading a record: cheap or elementwise ones (-p, 0.1 * x, sin(x), an item) of
+    parameters the helper never rebinds, or of other such values (an elementwise one
+    of another elementwise one is kept: one costly step redone at most). A caller that loops
+    over the helper then keeps its arguments, not arrays made from them (as a
+    hand-written adjoint does: Tapenade's to-be-recorded choice)."""
+    counts: dict[str, int] = {}
+    for stmt in ir.walk(tuple(adj.forward)):
+        if (name := ir.var_written(stmt)) is not None:
+            counts[name] = counts.get(name, 0) + 1
+    fixed = {p for p in adj.primal.param_names if p not in counts}
+    costly: set[str] = set()  # redone values that are not cheap: never redone from again
+    redone: list[ir.Assign] = []
+    for stmt in adj.forward:
+        if not (isinstance(stmt, ir.Assign) and _redoable(stmt.prim.spec)
+                and counts[stmt.target.name] == 1 and not stmt.prim.spec.draws):
+            continue
+        reads = set(ir.vars_read(stmt))
+        if reads <= fixed and (stmt.prim.spec.cheap or not reads & costly):
+            fixed.add(stmt.target.name)  # a later value may be redone from it
+            if not stmt.prim.spec.cheap:
+                costly.add(stmt.target.name)
+            redone.append(stmt)
+    wanted = set(saved)
+    for stmt in reversed(redone):  # only those the backward half reads, and what they read
+        if stmt.target.name in wanted:  # (never one read for its shape: that is kept)
+            wanted |= set(ir.vars_read(stmt))
+    return [s for s in redone if s.target.name in wanted]
+
+
+def _redoable(spec) -> bool:
+    """Cheap, or elementwise (no larger than its inputs, which the record holds anyway)."""
+    return spec.cheap or spec.group == "elementwise"
+
+
+def _with_shapes(forward: list, shapes: dict[str, ir.Var], bound: set[str]) -> list:
+    """The forward sweep, each kept shape taken after the top-level statement binding its
+    value (at the end for a value bound in a branch or loop)."""
+    out, late = [], []
+    for stmt in forward:
+        out.append(stmt)
+        name = ir.var_written(stmt) if isinstance(stmt, ir.Assign) else None
+        if name in shapes:
+            out.append(ir.Assign(shapes[name], Prim.KEPT_SHAPE, (ir.Var(name),), loc=stmt.loc))
+    for name, shape in shapes.items():
+        if name not in bound:
+            late.append(ir.Assign(shape, Prim.KEPT_SHAPE, (ir.Var(name),)))
+    return out + late
+
+
+def _in_order(params, forward: list) -> list[str]:
+    """The parameters, then the names the forward sweep binds, each once, in order."""
+    names = dict.fromkeys(params)
+    for stmt in ir.walk(tuple(forward)):
+        name = ir.var_written(stmt)
+        if name is not None:
+            names.setdefault(name)
+    return list(names)
+
+
+def _shape_only(saved: list[str], backward: list) -> list[str]:
+    """The saved names the backward sweep reads only as unbroadcast's shape, and never
+    binds itself (a restored value is another value)."""
+    other, shape = set(), set()
+    for stmt in ir.walk(tuple(backward)):
+        args = ir.vars_read(stmt)
+        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST and \
+                isinstance(stmt.args[1], ir.Var):
+            shape.add(stmt.args[1].name)
+            args = ir.vars_read(replace(stmt, args=stmt.args[:1]))
+        other.update(args)
+    bound = ir.assigned_names(tuple(backward))
+    return [n for n in saved if n in shape and n not in other and n not in bound]
+
+
+def _read_shapes(block, shapes: dict[str, ir.Var]) -> list:
+    """`block` with unbroadcast reading the kept shape instead of the value."""
+    out = []
+    for stmt in block:
+        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST \
+                and isinstance(stmt.args[1], ir.Var) and stmt.args[1].name in shapes:
+            stmt = replace(stmt, args=(stmt.args[0], shapes[stmt.args[1].name]))
+        elif isinstance(stmt, ir.If):
+            stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)),
+                           orelse=tuple(_read_shapes(stmt.orelse, shapes)))
+        elif isinstance(stmt, ir.While):
+            stmt = replace(stmt, test=tuple(_read_shapes(stmt.test, shapes)),
+                           body=tuple(_read_shapes(stmt.body, shapes)))
+        elif isinstance(stmt, ir.For):
+            stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)))
+        out.append(stmt)
+    return out
