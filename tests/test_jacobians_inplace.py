@@ -85,3 +85,16 @@ def test_pullback_of_a_function_appending_to_its_list_argument():
     for _ in range(2):  # the list as the caller passed it, not with the appended item
         np.testing.assert_allclose(pullback(1.0), [6.0, 1.0])
     assert xs == [1.5, 2.0]
+
+
+@pytest.mark.parametrize("form", ["jacfwd", "hessian", "check_grad"])
+def test_a_list_argument_is_refused_with_what_to_pass(form):
+    """Was an AttributeError from inside agc (a one-hot direction is an array, not a list)."""
+    xs = [1.5, -0.5]
+    run = {"jacfwd": lambda: agc.jacfwd(appends_to_its_list)(xs),
+           "hessian": lambda: agc.hessian(appends_to_its_list)(xs),
+           "check_grad": lambda: agc.check_grad(appends_to_its_list, xs)}[form]
+    with pytest.raises(agc.UsageError, match=rf"agc.{form} differentiates arrays and numbers, "
+                                             r"and xs is a list: pass np.asarray\(xs\)"):
+        run()
+    assert xs == [1.5, -0.5]  # refused before any evaluation
