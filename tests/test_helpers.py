@@ -273,3 +273,31 @@ def test_a_split_helper_runs_once_per_call_and_its_record_can_be_read_twice(mode
     np.testing.assert_allclose(value, original(x))
     first = namespace["damp_bwd"](np.ones(4), record)[0]
     np.testing.assert_array_equal(first, namespace["damp_bwd"](np.ones(4), record)[0])
+
+
+def test_a_value_restored_only_for_its_shape_is_recorded_as_its_shape(load_model, rng):
+    """`y = y * w; y = y + b`: the backward half restores y * w only for unbroadcast's shape.
+    The record kept that whole array (batch norm's affine in the ResNet); now its shape."""
+    module = load_model('''
+        import agc
+        import numpy as np
+
+        def affine(y, w, b):
+            y = y * w
+            y = y + b
+            return y
+
+        @agc.differentiate(wrt=("x", "w", "b"))
+        def loss(x, w, b):
+            return np.sum(affine(x, w, b) ** 2)
+        ''')
+    x, w, b = rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal((1, 3))
+    grads = module.loss.grad(x, w, b)
+    for position, grad in enumerate(grads):
+        np.testing.assert_allclose(grad, numeric_grad(module.loss.fn, (x, w, b), position),
+                                   rtol=1e-6)
+    namespace = next(iter(module.loss._compiled.values())).namespace
+    _, record = namespace["affine_fwd"](x, w, b)
+    arrays = [item for item in record if isinstance(item, np.ndarray)]
+    assert len(arrays) == 2 and arrays[0] is w and arrays[1] is x  # never y * w (5x3)
+    assert [item for item in record if isinstance(item, tuple)] == [(1, 3), (5, 3)]

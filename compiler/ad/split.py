@@ -42,8 +42,10 @@ def writes_in_place(fn: ir.Function) -> bool:
 
 def split_helper(adj: Adjoint) -> HelperSplit:
     """The forward half, the record's names and the backward half of a helper's adjoint."""
-    backward = list(adj.seed) + list(adj.backward)
     made = _in_order(adj.primal.param_names, adj.forward)
+    backward = list(adj.seed) + list(adj.backward)
+    fixed = set(made) - ir.assigned_names(tuple(backward))
+    backward = _shape_reads_of_restores(backward, fixed, set())
     read = _live_in(backward, set())
     namer = Namer(set(made) | ir.assigned_names(tuple(backward)) | read)
     shape_only = _shape_only([n for n in made if n in read], backward)
@@ -153,6 +155,63 @@ def _shape_only(saved: list[str], backward: list) -> list[str]:
         other.update(args)
     bound = ir.assigned_names(tuple(backward))
     return [n for n in saved if n in shape and n not in other and n not in bound]
+
+
+def _shape_reads_of_restores(block: list, fixed: set[str], live_out: set[str]) -> list:
+    """`block` where a restore `y = y_saved` is read only as unbroadcast's shape before y
+    is bound again (or dies) reads `y_saved` there instead, the restore dropped: then
+    y_saved goes into the record as its shape (`_affine_bwd`'s `y * weight` was kept
+    whole only for its shape). `fixed`: names the backward half never binds; `live_out`:
+    what is read after the block. Only straight-line code and the branches of an `if`."""
+    out = list(block)
+    for i in range(len(out)):
+        stmt = out[i]
+        if isinstance(stmt, ir.If):
+            after = _live_in([s for s in out[i + 1:] if s is not None], live_out)
+            out[i] = replace(stmt, body=tuple(_shape_reads_of_restores(list(stmt.body), fixed,
+                                                                        after)),
+                             orelse=tuple(_shape_reads_of_restores(list(stmt.orelse), fixed,
+                                                                   after)))
+        elif _is_restore(stmt, fixed):
+            _read_restored_shape(out, i, live_out)
+    return [s for s in out if s is not None]
+
+
+def _is_restore(stmt, fixed: set[str]) -> bool:
+    return isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and len(stmt.args) == 1 \
+        and isinstance(stmt.args[0], ir.Var) and stmt.args[0].name in fixed \
+        and stmt.target.name != stmt.args[0].name
+
+
+def _read_restored_shape(out: list, i: int, live_out: set[str]) -> None:
+    """out[i] (y = y_saved) replaced by None, its shape reads moved to y_saved, where that
+    is exact (in place; out unchanged otherwise)."""
+    name, source = out[i].target.name, out[i].args[0]
+    uses = []
+    for j in range(i + 1, len(out)):
+        stmt = out[j]
+        if stmt is None:
+            continue
+        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST and \
+                isinstance(stmt.args[1], ir.Var) and stmt.args[1].name == name and \
+                name not in ir.vars_read(
+                    replace(stmt, args=stmt.args[:1])):
+            uses.append(j)
+        elif name in ir.read_names((stmt,)):
+            return  # read as a value: the restore stays
+        if name in ir.assigned_names((stmt,)):
+            if not (isinstance(stmt, (ir.Assign, ir.Pop)) and ir.var_written(stmt) == name
+                    and not (isinstance(stmt, ir.Assign) and stmt.prim.spec.in_place)):
+                return  # bound in a nested block or written in place: not followed
+            break  # bound again: the restored value dies here
+    else:  # never bound again in this block: it must not be read after it
+        if name in live_out:
+            return
+    if not uses:
+        return
+    for j in uses:
+        out[j] = replace(out[j], args=(out[j].args[0], source))
+    out[i] = None
 
 
 def _read_shapes(block, shapes: dict[str, ir.Var]) -> list:
