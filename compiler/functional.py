@@ -151,7 +151,7 @@ def hessian(fn, wrt=None):
                          "use agc.hvp with a tuple of directions")
 
     def hess(*args):
-        require_arrays(f, args, positions, "agc.hessian")
+        require_arrays(args, dict(zip(wrt_names(f), positions)), "agc.hessian")
         x = args[positions[0]]
         xp = array_module(*args)
         replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
@@ -229,7 +229,8 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
     Raises AssertionError naming the parameter and index where they disagree.
     """
     f = as_differentiated(fn, wrt)
-    require_arrays(f, args, wrt_positions(f), "agc.check_grad")
+    names = wrt_names(f)
+    require_arrays(args, {n: list(_param_names(f.fn)).index(n) for n in names}, "agc.check_grad")
     replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
     value = f.fn(*replay.fresh())
     seed = None if np.ndim(value) == 0 else np.ones_like(value, dtype=float)  # checks sum(f)

@@ -40,16 +40,15 @@ def wrt_positions(f: Differentiated) -> list[int]:
     return [f._names.index(w) for w in wrt_names(f)]
 
 
-def require_arrays(f: Differentiated, args: tuple, positions: list[int], what: str) -> None:
-    """UsageError unless each differentiated argument is an array or a number: these take
-    one-hot directions and finite-difference steps element by element."""
-    for position in positions:
+def require_arrays(args: tuple, wrt: dict[str, int], what: str) -> None:
+    """UsageError unless each differentiated argument ({name: position}) is an array or a
+    number: these take one-hot directions and finite-difference steps element by element."""
+    for name, position in wrt.items():
         x = args[position] if position < len(args) else 0.0
         if not (hasattr(x, "shape") or isinstance(x, (int, float, np.number))):
-            raise UsageError(f"{what} differentiates arrays and numbers, and "
-                             f"{f._names[position]} is a {type(x).__name__}: pass "
-                             f"np.asarray({f._names[position]}), or use agc.grad or agc.vjp, "
-                             "which take lists, tuples and dicts")
+            raise UsageError(f"{what} differentiates arrays and numbers, and {name} is a "
+                             f"{type(x).__name__}: pass np.asarray({name}), or use agc.grad "
+                             "or agc.vjp, which take lists, tuples and dicts")
 
 
 def jacfwd(fn, wrt=None):
@@ -68,7 +67,7 @@ def jacfwd(fn, wrt=None):
         jacobians = []
         replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
         positions[:] = positions or wrt_positions(f)
-        require_arrays(f, args, positions, "agc.jacfwd")
+        require_arrays(args, dict(zip(wrt_names(f), positions)), "agc.jacfwd")
         for position in positions:
             batch = _jacobian_in_one_jvp(f, replay.fresh(), position) if xp is np else None
             jacobians.append(batch if batch is not None
