@@ -21,6 +21,7 @@ from .. import ir
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .adjoint import Adjoint
+from .tape import sweep_reads
 
 
 @dataclass(frozen=True)
@@ -145,16 +146,9 @@ def _in_order(params, forward: list) -> list[str]:
 def _shape_only(saved: list[str], backward: list) -> list[str]:
     """The saved names the backward sweep reads only as unbroadcast's shape, and never
     binds itself (a restored value is another value)."""
-    other, shape = set(), set()
-    for stmt in ir.walk(tuple(backward)):
-        args = ir.vars_read(stmt)
-        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST and \
-                isinstance(stmt.args[1], ir.Var):
-            shape.add(stmt.args[1].name)
-            args = ir.vars_read(replace(stmt, args=stmt.args[:1]))
-        other.update(args)
+    read, by_value = sweep_reads(backward), sweep_reads(backward, shape_only=False)
     bound = ir.assigned_names(tuple(backward))
-    return [n for n in saved if n in shape and n not in other and n not in bound]
+    return [n for n in saved if n in read and n not in by_value and n not in bound]
 
 
 def _shape_reads_of_restores(block: list, fixed: set[str], live_out: set[str]) -> list:

@@ -32,7 +32,7 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     # A split helper call's record is a forward value like the primal's (one per call site).
     primal_names = set(adj.primal.param_names) | ir.assigned_names(adj.primal.body) | \
         set(adj.records)
-    read = _read_names(adj.backward) & primal_names
+    read = sweep_reads(adj.backward) & primal_names
     needed = set(read)
     counts = ir.def_counts(adj.primal) | dict.fromkeys(adj.records, 1)
     params = set(adj.primal.param_names)
@@ -89,7 +89,7 @@ def _shapes_taped(adj: Adjoint, read: set[str], needed: set[str], counts: dict[s
                   params: set[str], namer) -> dict[str, ir.Var]:
     """{name: its shape's variable} for the loop values the backward sweep reads only as
     unbroadcast's shape: taping a shape instead of an array keeps the tape small."""
-    by_value = _read_names(adj.backward, shape_only=False)
+    by_value = sweep_reads(adj.backward, shape_only=False)
     # Read for something else too: kept to be undone or redone from, or read for its value.
     other = (needed - read) | by_value
     shapes: dict[str, ir.Var] = {}
@@ -168,8 +168,9 @@ def _markers(block, kind):
             yield from _markers(child, kind)
 
 
-def _read_names(block, shape_only: bool = True) -> set[str]:
-    """The names a sweep reads; without `shape_only`, not those read only for their shape."""
+def sweep_reads(block, shape_only: bool = True) -> set[str]:
+    """The names a sweep reads; without `shape_only`, not those read only for their shape
+    (as unbroadcast's second argument)."""
     names: set[str] = set()
     for stmt in block:
         if isinstance(stmt, (Save, Restore, BlockStart)):
@@ -179,7 +180,7 @@ def _read_names(block, shape_only: bool = True) -> set[str]:
         else:
             names.update(ir.vars_read(stmt))
         for child in ir.children(stmt):
-            names |= _read_names(child, shape_only)
+            names |= sweep_reads(child, shape_only)
     return names
 
 
