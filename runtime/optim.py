@@ -102,13 +102,16 @@ class Optimizer(ABC):
             columns[name] = self._aligned_leaves(params, state[name], labels[name])
         return columns
 
-    def _step_leaf(self, step: int, path: str, param: Any,
-                   companions: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """Check one leaf with its grad and buffers, then update it, keeping its dtype."""
+    @staticmethod
+    def _check_leaf(path: str, param: Any, companions: dict[str, Any]) -> None:
+        """TypeError/ValueError unless a leaf, its grad and buffers fit together."""
         check_param(path, param)
         for name, leaf in companions.items():
-            label = name if name == "grads" else f"state[{name!r}]"
-            check_companion(path, label, param, leaf)
+            check_companion(path, name if name == "grads" else f"state[{name!r}]", param, leaf)
+
+    def _updated_leaf(self, step: int, param: Any,
+                      companions: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """One checked leaf's new value and buffers, in its dtype."""
         grad = companions.pop("grads")
         xp = array_module_of(param, grad, *companions.values())
         new_param, new_slots = self._leaf_update(xp, step, param, grad, companions)
@@ -123,7 +126,8 @@ class Optimizer(ABC):
         new_params, new_slots = [], {name: [] for name in self._slot_names()}
         for i, (path, param) in enumerate(tree_leaves_with_path(params)):
             companions = {name: column[i] for name, column in columns.items()}
-            new_param, slots = self._step_leaf(step, path, param, companions)
+            self._check_leaf(path, param, companions)
+            new_param, slots = self._updated_leaf(step, param, companions)
             new_params.append(new_param)
             for name, value in slots.items():
                 new_slots[name].append(value)
@@ -152,17 +156,15 @@ class Optimizer(ABC):
         # then each is updated and written at once: one leaf's temporaries at a time, not a
         # second copy of the whole network and its buffers.
         for i, (path, param) in enumerate(leaves):
-            for name, column in columns.items():
-                check_companion(path, name if name == "grads" else f"state[{name!r}]", param,
-                                column[i])
+            self._check_leaf(path, param, {name: column[i] for name, column in columns.items()})
         step = int(state["step"]) + 1
-        for i, (path, param) in enumerate(leaves):
+        for i, (_, param) in enumerate(leaves):
             companions = {name: column[i] for name, column in columns.items()}
             if hasattr(self, "_leaf_step"):  # its own in-place arithmetic: fewer temporaries
                 grad = companions.pop("grads")
                 self._leaf_step(step, param, grad, companions)
                 continue
-            new_param, slots = self._step_leaf(step, path, param, companions)
+            new_param, slots = self._updated_leaf(step, param, companions)
             param[...] = new_param
             for name, value in slots.items():
                 columns[name][i][...] = value  # the buffers are the optimizer's own arrays
