@@ -149,9 +149,10 @@ def hessian(fn, wrt=None):
     if len(positions) != 1:
         raise UsageError("agc.hessian takes one wrt argument; for mixed second derivatives "
                          "use agc.hvp with a tuple of directions")
+    named = dict(zip(wrt_names(f), positions))
 
     def hess(*args):
-        require_arrays(args, dict(zip(wrt_names(f), positions)), "agc.hessian")
+        require_arrays(args, named, "agc.hessian")
         x = args[positions[0]]
         xp = array_module(*args)
         replay = Replay(args)  # every evaluation: copies of the arguments, the same draws

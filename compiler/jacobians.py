@@ -60,15 +60,16 @@ def jacfwd(fn, wrt=None):
     out.shape + arg.shape, a tuple for several wrt names.
     """
     f = forward_able(as_differentiated(fn, wrt))
-    positions = []  # found at the first call (a wrong wrt is reported there)
+    wrt: dict[str, int] = {}  # {name: position}, found at the first call (a wrong wrt is
+    # reported there)
 
     def jac(*args):
         xp = array_module(*args)
         jacobians = []
         replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
-        positions[:] = positions or wrt_positions(f)
-        require_arrays(args, dict(zip(wrt_names(f), positions)), "agc.jacfwd")
-        for position in positions:
+        wrt.update(wrt or zip(wrt_names(f), wrt_positions(f)))
+        require_arrays(args, wrt, "agc.jacfwd")
+        for position in wrt.values():
             batch = _jacobian_in_one_jvp(f, replay.fresh(), position) if xp is np else None
             jacobians.append(batch if batch is not None
                              else _jacobian_by_columns(f, xp, replay, position))
