@@ -19,6 +19,7 @@ import sympy
 from .. import ir
 from ..backend.expressions import call, method
 from ..ir.prims import Prim
+from ..proof.dag import nesting, unevaluated
 from ..proof.values import SymbolicError, arithmetic, at_point, elementwise, plain_int, sym
 from .registry import emitter, jvp, meaning, vjp
 from .tangents import diagonal, integer_dtype, linear
@@ -100,6 +101,7 @@ def _neg_meaning(run, s, x):
 
 # ---------------------------------------------------------- smooth functions
 LARGE_ARGUMENT = 200  # tree nodes: a function of a larger argument is left unevaluated
+NESTED_ARGUMENT = 4  # nested functions: a function of a deeper argument is left unevaluated
 
 
 def _function(fn: Callable) -> Callable:
@@ -108,11 +110,13 @@ def _function(fn: Callable) -> Callable:
     def apply_fn(run, s, *args):
         def one(*values):
             # sympy's automatic simplification of tanh(u), sin(u), ... asks questions about u
-            # (is it zero? a multiple of pi*I?) that can take minutes on a large u.
-            if any(run.point.dag.size(v) > LARGE_ARGUMENT for v in values
+            # (is it zero? a multiple of pi*I?) that can take minutes on a large u, or on a
+            # small one made of nested functions (its assumptions ask each level several
+            # questions: exponential in the nesting).
+            if any(run.point.dag.size(v) > LARGE_ARGUMENT or
+                   nesting(v) > NESTED_ARGUMENT for v in values
                    if isinstance(v, sympy.Basic)):
-                with sympy.evaluate(False):
-                    return fn(*values)
+                return unevaluated(fn, values)
             return fn(*values)
 
         return elementwise(one, *args)

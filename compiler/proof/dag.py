@@ -44,6 +44,29 @@ def postorder(root: sympy.Basic, known) -> list:
     return order
 
 
+_NESTING: dict = {}  # expression -> nested function applications; see forget_nesting
+
+
+def nesting(expr: sympy.Basic) -> int:
+    """How many function applications (sin, exp, ...) are nested in the expression.
+
+    sympy's automatic evaluation asks questions about its operands (is it zero?
+    finite? positive?) that recurse level by level through nested functions,
+    several questions per level: exponential in the nesting, and minutes at 30
+    levels. Arithmetic and functions of deeply nested operands are built
+    unevaluated instead (values.py, primitives/elementwise_math.py).
+    """
+    for node in postorder(expr, _NESTING):
+        inner = max((_NESTING[a] for a in node.args), default=0)
+        _NESTING[node] = inner + isinstance(node, sympy.Function)
+    return _NESTING[expr]
+
+
+def forget_nesting() -> None:
+    """Drop the memo of `nesting` (at the start of each verification, to free its values)."""
+    _NESTING.clear()
+
+
 class Dag:
     """Memoized facts about sympy expressions: free symbols and tree sizes; interning."""
 
@@ -139,11 +162,59 @@ def _node_derivative(node, symbol, d: dict) -> sympy.Expr:
         return _sum(terms)
     # Unevaluated too: sympy's simplification of tanh(u) asks whether u is zero, which
     # can take minutes on a large u.
+    if isinstance(node, sympy.Function):
+        return _sum(_product(unevaluated(_Derivative(node.func, i), node.args), d[a])
+                    for i, a in enumerate(node.args) if d[a] is not S.Zero)
     with sympy.evaluate(False):
-        if isinstance(node, sympy.Function):
-            return _sum(_product(node.fdiff(i + 1), d[a]) for i, a in enumerate(node.args)
-                        if d[a] is not S.Zero)
         return sympy.diff(node, symbol)
+
+
+class _Derivative:
+    """The derivative of a sympy function in its i-th argument, as a function (hashable)."""
+
+    def __init__(self, func, i: int):
+        self.key = func, i
+
+    def __call__(self, *args):
+        return self.key[0](*args).fdiff(self.key[1] + 1)
+
+    def __eq__(self, other):
+        return isinstance(other, _Derivative) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+
+_TEMPLATES: dict = {}  # (fn, number of arguments) -> (placeholders, fn of the placeholders)
+
+
+def unevaluated(fn, args: tuple) -> sympy.Basic:
+    """fn(*args) built without sympy's automatic evaluation of the arguments.
+
+    fn is applied once to placeholder symbols (evaluated, cheap: they are
+    atoms), and its result is rebuilt around the real arguments node by node
+    with evaluate=False. `with sympy.evaluate(False)` would do the same but
+    clears sympy's whole cache on every entry and exit (0.3 ms: seconds over
+    a long loop's expressions).
+    """
+    key = fn, len(args)
+    if key not in _TEMPLATES:
+        placeholders = tuple(sympy.Dummy(f"u{i}") for i in range(len(args)))
+        _TEMPLATES[key] = placeholders, fn(*placeholders)
+    placeholders, template = _TEMPLATES[key]
+    try:
+        return _rebuild(template, dict(zip(placeholders, args)))
+    except TypeError:  # a node that takes no evaluate=False
+        with sympy.evaluate(False):
+            return fn(*args)
+
+
+def _rebuild(expr, values: dict):
+    if expr in values:
+        return values[expr]
+    if not expr.args:
+        return expr
+    return expr.func(*(_rebuild(a, values) for a in expr.args), evaluate=False)
 
 
 def _sum(terms) -> sympy.Expr:

@@ -50,9 +50,10 @@ class IdentityTest:
         degree = self.degree(expr)
         if degree > MAX_DEGREE:
             return None
+        order = postorder(expr, ())  # once: each point then walks the list
         for prime in PRIMES:
             for _ in range(ROUNDS):
-                value = self._value_somewhere(expr, prime)
+                value = self._value_somewhere(order, prime)
                 if value is None:
                     return None
                 if value != 0:
@@ -60,10 +61,10 @@ class IdentityTest:
         bound = math.prod((2 * max(degree, 1) / p) ** ROUNDS for p in PRIMES)
         return True, bound
 
-    def _value_somewhere(self, expr, prime: int) -> int | None:
+    def _value_somewhere(self, order: list, prime: int) -> int | None:
         for _ in range(TRIES):
             try:
-                return _Evaluation(prime, self.rng).value(expr)
+                return _Evaluation(prime, self.rng).value(order)
             except _Undefined:
                 continue
         return None
@@ -106,11 +107,12 @@ class _Evaluation:
         self.memo: dict = {}
         self.roots: dict = {}  # base -> its square root: one branch per base, for every power
 
-    def value(self, expr) -> int:
-        """The residue of an expression at this point."""
-        for node in postorder(expr, self.memo):
-            self.memo[node] = self._node(node)
-        return self.memo[expr]
+    def value(self, order: list) -> int:
+        """The residue at this point of the expression `order` ends with (its postorder)."""
+        memo = self.memo
+        for node in order:
+            memo[node] = self._node(node)
+        return memo[order[-1]]
 
     def _node(self, node) -> int:
         p = self.p

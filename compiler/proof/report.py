@@ -43,6 +43,10 @@ class GradientCheck:
             return Status.FAILED
         return combine(v.status for v in self.verdicts)
 
+    def __repr__(self) -> str:
+        # Short: the expressions of a long loop would print for hours (str() shows them sized).
+        return f"<GradientCheck {self.title or 'd/d' + self.name}: {self.status.value}>"
+
     @property
     def failures(self) -> list[tuple[tuple, Verdict]]:
         """(element index, verdict) of each element that was not proved."""
@@ -95,6 +99,10 @@ class VerificationResult:
 
     def __str__(self) -> str:
         return render(self)
+
+    def __repr__(self) -> str:
+        # One line: str() is the report; the dataclass repr would print every expression.
+        return f"<VerificationResult {render(self).splitlines()[0]}>"
 
 
 # ------------------------------------------------------------------- text

@@ -25,6 +25,7 @@ import sympy
 
 from .. import ir
 from ..errors import AgcError
+from .dag import nesting
 
 # Constants written as floats whose exact meaning sympy should see (1/log(2) in the log2 rule).
 # A float within KNOWN_ULPS units in the last place of one is read as it: `1 / math.log(10)`
@@ -120,6 +121,7 @@ def plain_int(x: object) -> bool:
 
 # -------------------------------------------------------------- arithmetic
 LARGE_SUM = 48  # terms: past this, arithmetic on a sum builds unevaluated nodes
+NESTED_FUNCTIONS = 4  # past this many nested functions, arithmetic builds unevaluated nodes
 
 
 def _lazy(x: object) -> bool:
@@ -130,12 +132,28 @@ def _lazy(x: object) -> bool:
     more; such sums are combined unevaluated instead (an Add holding an Add is
     the mark of one), which the DAG tools of symbolic_dag.py read the same.
     """
-    return isinstance(x, sympy.Add) and (len(x.args) > LARGE_SUM or
-                                         any(isinstance(a, sympy.Add) for a in x.args))
+    if isinstance(x, sympy.Add) and (len(x.args) > LARGE_SUM or
+                                     any(isinstance(a, sympy.Add) for a in x.args)):
+        return True
+    return isinstance(x, sympy.Basic) and bool(x.args) and nesting(x) > NESTED_FUNCTIONS
+
+
+def _times_zero(op: Callable, a: object, b: object) -> bool:
+    """Whether `a op b` multiplies a symbolic expression by an exact 0.
+
+    sympy answers 0 there too, but only after asking whether the other factor is
+    finite, which walks its whole tree (minutes for a long loop's). The symbols
+    are real (finite), so the product is 0; a zero times a number (an infinity
+    among them) is left to sympy.
+    """
+    return op is operator.mul and any(
+        x is sympy.S.Zero and not isinstance(y, sympy.Number) for x, y in ((a, b), (b, a)))
 
 
 def _unevaluated(op: Callable) -> Callable:
     def combine(a, b):
+        if _times_zero(op, a, b):
+            return sympy.S.Zero
         return UNEVALUATED[op](a, b) if _lazy(a) or _lazy(b) else op(a, b)
 
     return combine
@@ -156,7 +174,7 @@ def arithmetic(op: Callable, x: object, y: object) -> object:
     x, y = sym(x), sym(y)
     if not isinstance(x, np.ndarray) and not isinstance(y, np.ndarray):
         return _unevaluated(op)(x, y)
-    return op(x, y) if not any(_lazy(v) for v in (*_flat(x), *_flat(y))) else \
+    return op(x, y) if not any(_lazy(v) or v is sympy.S.Zero for v in (*_flat(x), *_flat(y))) else \
         np.frompyfunc(_unevaluated(op), 2, 1)(x, y)
 
 

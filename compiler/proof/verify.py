@@ -27,7 +27,7 @@ from .. import api, ir, pipeline, wrt_paths
 from ..deep import in_deep_thread
 from ..errors import UsageError
 from ..runtime.arrays import leaf_paths
-from .dag import count, derivative
+from .dag import count, derivative, forget_nesting
 from .interpreter import Interpreter, Path, Point, SymbolicError, number, shape_of, symbolic_array
 from .prover import OutOfTime, Prover, Timeout, nearby_points, time_limit
 from .report import GradientCheck, VerificationResult
@@ -110,6 +110,7 @@ def _attempt(adjoint, example, helpers, has_aux, points, simplify_seconds, secon
     # sympy's global cache would keep the last verification's expressions, and comparing a
     # new expression with an equal one kept there walks both trees: start afresh.
     sympy.core.cache.clear_cache()
+    forget_nesting()
     result = VerificationResult(adjoint.primal.name, tuple(adjoint.wrt), dict(example))
     phase = ["running the function on symbols"]  # what the verification is doing now
     try:
