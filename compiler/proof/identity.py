@@ -28,7 +28,8 @@ import sympy
 from .dag import postorder
 
 PRIMES = (2**127 - 1, 2**89 - 1)  # both 3 mod 4: a square root is u**((P+1)/4)
-ROUNDS = 2  # points per prime
+ROUNDS = 1  # points per prime: for a degree d <= MAX_DEGREE, one point of each prime
+# already bounds a wrong zero below (2 * 2**40)**2 / 2**216 = 2**-134
 TRIES = 500  # random points tried per round before giving up (non-residues, poles)
 MAX_DEGREE = 2**40  # a larger degree bound gives no useful error probability
 
