@@ -273,7 +273,7 @@ def getitem_grad(g, x, index):
 def add_at(acc, g, x, index):
     """acc + getitem_grad(g, x, index), added into `acc` itself where it is an array.
 
-    Emitted only for adjoints agc owns outright (see compiler/inplace.py); repeated
+    Emitted only for adjoints agc owns outright (see compiler/backend/in_place.py); repeated
     fancy indices add up, as in getitem_grad. Returns the accumulator.
     """
     kind = type(acc)

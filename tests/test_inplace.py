@@ -41,6 +41,32 @@ def read_after_loop(x):
     for i in range(x.shape[0]):
         s = s + y[i] * s + y[i]
     return s + np.sum(y * y)
+
+
+def gates(w, h):
+    n = h.shape[0]
+    a = np.tanh(h * w[:n])
+    b = np.tanh(h * w[n:2 * n])
+    return np.sum(a * b * w[2 * n:])
+
+
+@agc.differentiate(wrt=("w", "h"))
+def two_cells(w, h):
+    return gates(w, h) + gates(w * 0.5, np.cos(h))
+
+
+@agc.differentiate
+def axes_then_rows(x):
+    a = x[:, None] * x[None, :]
+    b = x[1:] * 3.0
+    return np.sum(a * a) + np.sum(b * b)
+
+
+@agc.differentiate
+def rows_then_axes(x):
+    b = x[1:] * 3.0
+    a = x[:, None] * x[None, :]
+    return np.sum(b * b) + np.sum(a * a)
 '''
 
 
@@ -92,3 +118,31 @@ def test_float32_accumulators_stay_float32(models):
     args = (np.ones((3, 2), np.float32), np.full(2, 0.5, np.float32))
     gx, gw = models.rows.grad(*args)
     assert gx.dtype == gw.dtype == np.float32
+
+
+def test_slices_of_a_helper_argument_are_added_in_place(models):
+    """A helper's first slice cotangent is a new array of zeros (rt.getitem_grad): the
+    later slices are added into it (rt.add_at) instead of each building zeros the size
+    of w and adding them (rt.add), as GradBench's LSTM cell did 8 times a step."""
+    rng = np.random.default_rng(1)
+    args = (rng.standard_normal(9), rng.standard_normal(3))
+    source = _source(models.two_cells, *args)
+    assert source.count("w_bar = rt.add_at(w_bar, ") == 2, source
+    _check(models.two_cells, args, 0)
+    _check(models.two_cells, args, 1)
+
+
+def test_a_cotangent_that_only_adds_axes_is_never_added_into(models):
+    """x[:, None]'s cotangent is the incoming one reshaped, a view of it: adding the other
+    slices into it would change that array too. (The backward sweep meets `a` first.)"""
+    x = np.linspace(-1.0, 1.0, 4)
+    source = _source(models.rows_then_axes, x)
+    assert "x_bar = rt.getitem_grad(t" in source and "x_bar = rt.add_at(" not in source
+    _check(models.rows_then_axes, (x,))
+
+
+def test_axes_only_cotangents_are_added_into_a_new_array(models):
+    x = np.linspace(-1.0, 1.0, 4)
+    assert "x_bar = rt.add_at(x_bar, t1_bar, x, rt.index[:, None])" in \
+        _source(models.axes_then_rows, x)
+    _check(models.axes_then_rows, (x,))

@@ -63,9 +63,29 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
 
 
 def _makes_new_array(s: ir.Assign) -> bool:
-    """zeros_like, and arithmetic (`a * b`, `-a`, `np.cos(a)`): never a view of an input."""
-    return s.prim is Prim.ZERO_LIKE or (s.prim.spec.group == "elementwise"
-                                        and s.prim is not Prim.COPY)
+    """zeros_like, arithmetic (`a * b`, `-a`, `np.cos(a)`) and a scatter into zeros: never a
+    view of an input."""
+    return s.prim is Prim.ZERO_LIKE or _scatters_into_zeros(s) or \
+        (s.prim.spec.group == "elementwise" and s.prim is not Prim.COPY)
+
+
+def _scatters_into_zeros(s: ir.Assign) -> bool:
+    """`rt.getitem_grad(g, x, index)` that writes g into new zeros (or a new dict or tuple).
+
+    Not where the index only adds axes (`x[:, None]`): its cotangent is g reshaped, a
+    view. So no `None` in the index, and no bare index read from a variable (it may
+    hold None); slice bounds may (a slice is never only new axes).
+    """
+    if s.prim is not Prim.GETITEM_GRAD:
+        return False
+    for item in s.params.get("index").items:
+        if isinstance(item, ir.NewAxis):
+            return False
+        if isinstance(item, ir.Hole):  # its positions count from x (args[1]), as in GETITEM
+            atom = s.args[item.pos + 1]
+            if not (isinstance(atom, ir.Const) and type(atom.value) is int):
+                return False
+    return True
 
 
 def _casts_itself(s) -> bool:
@@ -74,8 +94,10 @@ def _casts_itself(s) -> bool:
 
 
 def _is_accumulation(s) -> bool:
-    """`acc = acc + v`."""
-    return (isinstance(s, ir.Assign) and s.prim is Prim.ADD and isinstance(s.args[0], ir.Var)
+    """`acc = acc + v`, or `acc = rt.add(acc, v)` (v may be a tuple, list or dict of adjoints:
+    `rt.add_at` adds those as `rt.add` does)."""
+    return (isinstance(s, ir.Assign) and s.prim in (Prim.ADD, Prim.ADD_ANY)
+            and isinstance(s.args[0], ir.Var)
             and s.args[0].name == s.target.name and s.args[1] != s.args[0])
 
 
