@@ -114,9 +114,9 @@ def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
     raise UnsupportedError(
         f"{form} inside a differentiated model needs {fn}() to return one number, but here "
         f"it returns an array of {rank} dimension{'s' if rank > 1 else ''}", s.loc,
-        f"for a vector-Jacobian product, decorate h(x, s) = np.sum({fn}(x) * s) and call "
-        f"h.grad(x, s) here; for a Jacobian-vector product of an array, call {fn}.jvp (or "
-        f"agc.jvp) outside the differentiated model")
+        "for a vector-Jacobian product, decorate h(x, s) returning np.sum(f(x) * s) and "
+        "call h.grad(x, s) here; for a Jacobian-vector product of an array, call f.jvp "
+        "(or agc.jvp) outside the differentiated model")
 
 
 def check_arrays(primal: ir.Function, wrt: tuple[str, ...], s: ir.Assign) -> None:
