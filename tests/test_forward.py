@@ -140,6 +140,29 @@ def test_decorated_jvp_compiles_once():
     np.testing.assert_allclose(first[1], want, rtol=1e-10)
 
 
+def _scaled_tanh(x, k):
+    return np.tanh(k * x)
+
+
+def test_decorated_jvp_takes_each_kind_of_argument_to_its_own_compiled_code():
+    """The call's lookup (api._along) tells a vector from a matrix, a number from an array,
+    and which tangents are given; each result is tanh's derivative as jax has it."""
+    f = agc.differentiate(_scaled_tanh)
+    vector, matrix = np.array([0.3, -1.2]), np.array([[0.5], [2.0]])
+    for x, k, tangents in [(vector, 2.0, (vector, None)), (matrix, 2.0, (matrix, None)),
+                           (0.7, 2.0, (1.0, None)), (vector, 2, (None, 0.5)),
+                           (np.float64(0.7), 2.0, (1.0, None)), (vector, 2.0, (vector, 1.5)),
+                           (vector, 2.0, [vector])]:
+        dots = tuple(t if t is not None else 0.0 * np.asarray(a) for a, t in
+                     zip((x, k), tuple(tangents) + (None,)))
+        want = jax.jvp(lambda x, k: jnp.tanh(k * x), (jnp.asarray(x, float),
+                                                      jnp.asarray(k, float)), dots)
+        value, tangent = f.jvp(x, k, tangents=tangents)
+        np.testing.assert_allclose(value, want[0], rtol=1e-12)
+        np.testing.assert_allclose(tangent, want[1], rtol=1e-12)
+    assert len(f._calls) == len(f._compiled) == 6  # the list of tangents: the first call's
+
+
 def test_jvp_of_a_dict_of_parameters():
     params = {"w": RNG.normal(size=3), "b": 0.5}
     x = RNG.normal(size=3)
@@ -280,3 +303,25 @@ def test_bound_methods_are_refused_by_forward_mode_and_take_reverse_mode_for_jac
     with pytest.raises(agc.UsageError, match="bound methods"):
         agc.jvp(model.loss, (x,), (np.ones(2),))
     np.testing.assert_allclose(agc.jacobian(model.loss)(x), 2.0 * np.cos(x), rtol=1e-12)
+
+
+def _two_layers(x, A, B):
+    return np.tanh(B @ np.tanh(A @ x))
+
+
+def _squared_layer(x, A):
+    return np.sum(np.tanh(A @ x)) ** 2
+
+
+def test_tanh_tangent_is_u_minus_u_y_y_and_its_hvp_shares_the_adjoints_factor():
+    """numpy 2's `1.0 - a` is slow: tanh's JVP is u - u*y*y; under an adjoint (H v) the
+    backward sweep computes 1.0 - y*y anyway, and the tangent shares it."""
+    f = agc.differentiate(_two_layers)
+    x, A, B = np.array([0.3, -0.8]), RNG.normal(size=(3, 2)), RNG.normal(size=(2, 3))
+    f.jvp(x, A, B, tangents=(x, None, None))
+    source = next(c.source for key, c in f._compiled.items() if key[0] == "jvp")
+    assert "t1_dot - t1_dot * t2 * t2" in source and "1.0 -" not in source
+    hvp = agc.differentiate(_squared_layer)
+    hvp.hvp(x, A, tangents=(x, None))
+    source = next(c.source for key, c in hvp._compiled.items() if key[0] == "hvp")
+    assert source.count("1.0 - ") == 1 and "_dot * t2 * t2" not in source
