@@ -53,8 +53,10 @@ def _along(what: str, doc: str):
         if kwargs or type(tangents) is not tuple or not len(args) == len(tangents) == \
                 self._positional:
             args, tangents = self._normalized(args, kwargs, tangents)
-        # an array's ndim, else its type (a number, a tree): what _scalar_key reads
-        fast = (what, *map(getattr, args, _NDIM, map(type, args)), *map(type, tangents))
+        try:  # arrays: their ndims and which tangents are given decide the compile key
+            fast = (what, *map(getattr, args, _NDIM), *map(type, tangents))
+        except AttributeError:  # a number or a tree among them: its type decides its kind
+            fast = (what, *map(getattr, args, _NDIM, map(type, args)), *map(type, tangents))
         entry = self._calls.get(fast)
         if entry is None or entry[1]():  # not compiled yet, or a constant it read changed
             entry = self._calls[fast] = self._call_along(what, args, tangents)
