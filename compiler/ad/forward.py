@@ -162,7 +162,7 @@ class Forwarder:
             defined.discard(name)  # a value with no derivative: its tangent is zero
             self.owned.discard(name)
             return [s]
-        rule = self.tangent_rule(s.prim)
+        rule = jvp_rule_for(s.prim)
         if rule is None:
             self.refuse(s)
         b = self.builder(s.loc, s)
@@ -180,10 +180,6 @@ class Forwarder:
             self.owned.add(name)
         defined.add(name)
         return out + [ir.Assign(self.dot(name), Prim.COPY, (t,), loc=s.loc)]
-
-    def tangent_rule(self, prim: Prim):
-        """The primitive's JVP rule, None where it has none."""
-        return jvp_rule_for(prim)
 
     def carries(self, s: ir.Assign) -> bool:
         """Whether the value `s` gives carries a derivative (its primitive has one)."""

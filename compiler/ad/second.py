@@ -105,11 +105,6 @@ class Second(Forwarder):
     def carries(self, s: ir.Assign) -> bool:
         return _carries(s)
 
-    def tangent_rule(self, prim: Prim):
-        """The JVP rule, or its form for use beside the adjoint that shares its factors."""
-        rule = super().tangent_rule(prim)
-        return getattr(rule, "under_adjoint", rule)
-
     def refuse(self, s: ir.Assign) -> None:
         what = _what(s)
         if s.prim is Prim.GRAD_CALL_HVP:  # f.grad(x) in the model: H v of it needs f's 3rd

@@ -232,21 +232,8 @@ def _astype_meaning(run, s, x, dtype):
 # ------------------------------------------------------ tangents (forward mode)
 jvp(Prim.ADD, Prim.SUB, Prim.MUL, Prim.DIV, Prim.POW, Prim.NEG, Prim.EXP, Prim.LOG, Prim.LOG1P,
     Prim.EXPM1, Prim.LOG2, Prim.LOG10, Prim.SQRT, Prim.SQUARE, Prim.SIN, Prim.COS, Prim.TAN,
-    Prim.SINH, Prim.COSH, Prim.ARCSIN, Prim.ARCCOS, Prim.ARCTAN, Prim.ARCTAN2)(diagonal)
+    Prim.TANH, Prim.SINH, Prim.COSH, Prim.ARCSIN, Prim.ARCCOS, Prim.ARCTAN, Prim.ARCTAN2)(diagonal)
 jvp(Prim.FLOAT)(linear)
-
-
-@jvp(Prim.TANH)
-def _tanh_jvp(b, t, s):
-    """u - u * y * y, not the VJP's u * (1.0 - y * y): equal but for rounding, and numpy 2
-    takes about twice as long for `1.0 - a` as for `a - b` (benchmarks/higher_order.py)."""
-    u, y = t[0], s.target
-    return b.sub(u, b.mul(b.mul(u, y), y))
-
-
-# Under an adjoint (ad/second.py) the backward sweep computes `1.0 - y * y` anyway: there the
-# VJP's form is cheaper, the two sharing it (ad/common.py).
-_tanh_jvp.under_adjoint = diagonal
 
 
 @jvp(Prim.ASTYPE)
