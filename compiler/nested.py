@@ -18,7 +18,7 @@ import libcst as cst
 
 from . import ir
 from .ad.forward import Tangent
-from .ad.param_kinds import container_params, keyed_params
+from .ad.param_kinds import container_params, keyed_params, scalar_params
 from .ad.ranks import atom_rank, variable_ranks
 from .ad.reverse import Adjoint
 from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp, rerun_helpers
@@ -83,8 +83,9 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
 
 def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function:
     """fn with each GRAD_CALL marked with its arguments' ranks (`arg_ranks`, None where
-    not known), from which refuse_array_output tells an f of an array at compile time."""
-    ranks = variable_ranks(fn, param_ranks)
+    not known; a parameter annotated float or int is a number), from which
+    refuse_array_output tells an f of an array at compile time."""
+    ranks = variable_ranks(fn, {**{name: 0 for name in scalar_params(fn)}, **param_ranks})
 
     def mark(block: ir.Block) -> ir.Block:
         out = []

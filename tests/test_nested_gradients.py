@@ -306,6 +306,19 @@ def test_a_gradient_of_an_imported_function_in_agc_compile_says_what_to_write(tm
     assert "define f there" in err and "numpy function" not in err
 
 
+def test_agc_compile_refuses_a_jvp_of_a_function_of_an_array_where_ranks_tell(tmp_path, capsys):
+    """`agc compile` knows a parameter's rank from a float / int annotation only."""
+    (tmp_path / "model.py").write_text(
+        "import agc\nimport numpy as np\n\n\n@agc.differentiate\ndef field(x):\n"
+        "    return np.sin(x) * x\n\n\n@agc.differentiate\ndef m(x, k: float):\n"
+        "    value, tangent = field.jvp(np.ones(3) * k, tangents=(x,))\n"
+        "    return np.sum(value * tangent)\n")
+    assert main(["compile", str(tmp_path / "model.py")]) != 0
+    err = capsys.readouterr().err
+    assert "model.py:12:22: error: field.jvp() inside a differentiated model" in err
+    assert "returns an array of 1 dimension" in err
+
+
 def _scaled_square(v, a):
     return a * v * v
 
