@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import types
 import warnings
 from collections.abc import Callable, Sequence
@@ -32,12 +33,44 @@ from .runtime.model_lines import add_model_line
 from .staleness import constants_read, staleness_check
 
 TARGETS = ("numpy", "numba", "auto")
+_NDIM = itertools.repeat("ndim")  # map()'s getattr argument
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
 
 def _scalar_key(args: tuple) -> tuple:
     """What the compiled code may assume of each argument: scalar, tree, or an array's ndim."""
     return tuple([_KINDS.get(type(a)) or getattr(a, "ndim", None) for a in args])
+
+
+def _along(what: str, doc: str):
+    """The method `what` (jvp, hvp) of Differentiated: the compiled `what` for the arguments
+    along `tangents`, compiled once per set of moving arguments and kinds of arguments.
+    Every JVP call runs it, so it is one lookup (benchmarks/higher_order.py): under the
+    arguments' ndims (and types where one has none: a number, a tree) and the tangents'
+    types, which decide the compile key, built with C-level maps and no call."""
+
+    def along(self, *args: Any, tangents: Any, **kwargs: Any) -> tuple[Any, Any]:
+        if kwargs or type(tangents) is not tuple or not len(args) == len(tangents) == \
+                self._positional:
+            args, tangents = self._normalized(args, kwargs, tangents)
+        try:  # arrays: their ndims and which tangents are given decide the compile key
+            fast = (what, *map(getattr, args, _NDIM), *map(type, tangents))
+        except AttributeError:  # a number or a tree among them: its type decides its kind
+            fast = (what, *map(getattr, args, _NDIM, map(type, args)), *map(type, tangents))
+        entry = self._calls.get(fast)
+        if entry is None or entry[1]():  # not compiled yet, or a constant it read changed
+            entry = self._calls[fast] = self._call_along(what, args, tangents)
+        try:
+            if entry[2] is not None:  # one moving argument: its tangent, with no list built
+                return entry[0](*args, tangents[entry[2]])
+            return entry[0](*args, *[t for t in tangents if t is not None])
+        except Exception as error:  # numpy's, raised in emitted code: name the model line
+            add_model_line(error)
+            raise
+
+    along.__name__, along.__qualname__ = what, f"Differentiated.{what}"
+    along.__doc__ = doc
+    return along
 
 
 class Differentiated:
@@ -61,6 +94,7 @@ class Differentiated:
         self.wrt = _normalize_wrt(fn, wrt)
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
+        self._calls: dict[tuple, tuple] = {}  # _along's (function, staleness check, moving)
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
@@ -148,37 +182,33 @@ class Differentiated:
         """(value, vector-Jacobian product with `seed`) — PyTorch's backward(gradient=seed)."""
         return self.value_and_grad(*args, seed=seed, **kwargs)
 
-    def jvp(self, *args: Any, tangents: Any, **kwargs: Any) -> tuple[Any, Any]:
-        """(value, tangent): the function's value at `args` and its derivative along
-        `tangents` (one per argument, None for an argument held fixed) — jax.jvp."""
-        return self._along("jvp", compile_forward, args, kwargs, tangents)
+    jvp = _along("jvp", """(value, tangent): the function's value at `args` and its derivative
+        along `tangents` (one per argument, None for an argument held fixed) — jax.jvp.""")
+    hvp = _along("hvp", """(gradient, Hessian-vector product): the gradient with respect to the
+        arguments given a tangent (None for those held fixed) and its derivative along them.""")
 
-    def hvp(self, *args, tangents, **kwargs):
-        """(gradient, Hessian-vector product): the gradient with respect to the arguments
-        given a tangent (None for those held fixed) and its derivative along them."""
-        return self._along("hvp", compile_hvp, args, kwargs, tangents)
-
-    def _along(self, what: str, compile_, args: tuple, kwargs: dict, tangents):
-        """Run the compiled `what` (jvp, hvp) for `args` along `tangents`, compiled once
-        per set of moving arguments and kinds of arguments. Every JVP call runs this: it
-        is kept to a few lookups (benchmarks/higher_order.py)."""
+    def _normalized(self, args: tuple, kwargs: dict, tangents) -> tuple[tuple, tuple]:
+        """All arguments by position and one tangent per argument (None past those given)."""
         if kwargs or len(args) != self._positional:
             args = self._bind(args, kwargs)
         if type(tangents) is not tuple or len(tangents) != len(args):
             tangents = tuple(tangents)
             tangents += (None,) * (len(args) - len(tangents))  # parameters left to defaults
+        return args, tangents
+
+    def _call_along(self, what: str, args: tuple, tangents: tuple) -> tuple:
+        """(the compiled `what` taking the moving tangents by position, its staleness check)."""
         key = (what, tuple([t is not None for t in tangents])) + _scalar_key(args)
         compiled = self._compiled.get(key)
         if compiled is None or compiled.stale():
+            compile_ = compile_forward if what == "jvp" else compile_hvp
             compiled = self._compile_along(what, compile_, args, tangents, key)
-        moving = [t for t in tangents if t is not None]
-        try:
-            if compiled.by_position:  # the common case: no dict of keywords built per call
-                return getattr(compiled, what)(*args, *moving)
-            return getattr(compiled, what)(*args, **dict(zip(compiled.dots, moving)))
-        except Exception as error:  # numpy's, raised in emitted code: name the model line
-            add_model_line(error)
-            raise
+        fn, count, dots = getattr(compiled, what), len(args), compiled.dots
+        moving = [i for i, t in enumerate(tangents) if t is not None]
+        if not compiled.by_position:  # tangents after a default are keyword-only
+            def fn(*given, run=fn):
+                return run(*given[:count], **dict(zip(dots, given[count:])))
+        return fn, compiled.stale, moving[0] if len(moving) == 1 else None
 
     def _compile_along(self, what: str, compile_, args: tuple, tangents: tuple, key: tuple):
         """Compile (and keep under `key`) the `what` of `_along` moving the arguments that

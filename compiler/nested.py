@@ -12,13 +12,14 @@ until every function called is there. The compiling is pipeline.py's, given as
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
 from . import ir
 from .ad.forward import Tangent
-from .ad.param_kinds import container_params, keyed_params
+from .ad.param_kinds import container_params, keyed_params, scalar_params
+from .ad.ranks import atom_rank, variable_ranks
 from .ad.reverse import Adjoint
 from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp, rerun_helpers
 from .errors import UnsupportedError
@@ -63,21 +64,60 @@ def statements(pieces: Iterable) -> Iterable[ir.Stmt]:
 def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Nested:
     """The functions the GRAD_CALLs of `pieces` call, compiled by `compile_inner(call, wrt)`
     (wrt None: f's gradient; a tuple: its HVP with respect to those names)."""
-    nested, done, work = Nested(), set(), list(pieces)
+    nested, done, work = Nested(), {}, list(pieces)
     while work:
         for s in list(statements([work.pop()])):
             if not isinstance(s, ir.Assign) or s.prim not in (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP):
                 continue
             wrt = s.params.get("wrt") if s.prim is Prim.GRAD_CALL_HVP else None
             key = (s.params.get("module"), function_name(s, "hvp" if wrt else "grad"))
-            if key in done:
-                continue
-            done.add(key)
-            inner = compile_inner(s, wrt)
-            _check_dots(inner, s)
-            _add(nested, inner, s)
-            work += [p for p in (inner.adjoint, *inner.helpers) if p is not None]
+            if key not in done:
+                done[key] = inner = compile_inner(s, wrt)
+                _check_dots(inner, s)
+                _add(nested, inner, s)
+                work += [p for p in (inner.adjoint, *inner.helpers) if p is not None]
+            if s.prim is Prim.GRAD_CALL:  # each call: its arguments' ranks may differ
+                refuse_array_output(done[key].adjoint.primal, s)
     return nested
+
+
+def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function:
+    """fn with each GRAD_CALL marked with its arguments' ranks (`arg_ranks`, None where
+    not known; a parameter annotated float or int is a number), from which
+    refuse_array_output tells an f of an array at compile time."""
+    ranks = variable_ranks(fn, {**{name: 0 for name in scalar_params(fn)}, **param_ranks})
+
+    def mark(block: ir.Block) -> ir.Block:
+        out = []
+        for stmt in block:
+            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.GRAD_CALL:
+                known = tuple(atom_rank(a, ranks) for a in stmt.args)
+                stmt = replace(stmt, params=stmt.params.with_(arg_ranks=known))
+            out.append(ir.map_blocks(stmt, mark))
+        return tuple(out)
+
+    return replace(fn, body=mark(fn.body))
+
+
+def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
+    """Refuse, at the call, a gradient (or a VJP, a JVP written with it) of an f that returns
+    an array for the ranks of the call's arguments: its f_grad needs a number."""
+    ret = primal.body[-1]
+    given = s.params.get("arg_ranks") or ()
+    known = {name: rank for name, rank in zip(s.params.get("names"), given) if rank is not None}
+    if not isinstance(ret, ir.Return) or len(ret.values) != 1:
+        return
+    rank = atom_rank(ret.values[0], variable_ranks(primal, known))
+    if not rank:  # a number, or not known here: f_grad checks it when it runs
+        return
+    fn = s.params.get("fn")
+    form = s.params.get("form") or f"{fn}.grad()"
+    raise UnsupportedError(
+        f"{form} inside a differentiated model needs {fn}() to return one number, but here "
+        f"it returns an array of {rank} dimension{'s' if rank > 1 else ''}", s.loc,
+        "for a vector-Jacobian product, decorate h(x, s) returning np.sum(f(x) * s) and "
+        "call h.grad(x, s) here; for a Jacobian-vector product of an array, call f.jvp "
+        "(or agc.jvp) outside the differentiated model")
 
 
 def check_arrays(primal: ir.Function, wrt: tuple[str, ...], s: ir.Assign) -> None:

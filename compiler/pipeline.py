@@ -38,7 +38,7 @@ from .ir.builder import Builder
 from .ir.namer import Namer
 from .ir.validate import Checks, validate
 from .live import function_source
-from .nested import Inner, Nested, check_arrays, gradients_called
+from .nested import Inner, Nested, check_arrays, gradients_called, mark_call_ranks
 
 
 @dataclass
@@ -89,6 +89,7 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     checks = checks or Checks()
     fn, namer, temps = primal_ir(parsed, target.name, target)
     fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
+    fn = mark_call_ranks(fn, _known_ranks(target))
     checks.function(fn, "mark_sequences")
     wrt = _checked_wrt(fn, target)
     assigned = ir.def_counts(fn)
@@ -111,6 +112,11 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     if adjoint.lean is not None:
         checks.adjoint(adjoint.lean, "the lean variant")
     return adjoint, fn
+
+
+def _known_ranks(target: Target) -> dict[str, int]:
+    """The ranks of the target's parameters known from the call: arrays' ndims, 0 for numbers."""
+    return {**dict(target.ranks), **{name: 0 for name in target.scalars}}
 
 
 def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
@@ -136,6 +142,7 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
     for target in targets:
         fn, namer, temps = primal_ir(parsed, target.name, target)
         fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
+        fn = mark_call_ranks(fn, _known_ranks(target))
         checks.function(fn, "mark_sequences")
         prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
     functions = [entry[0] for entry in prepared.values()]

@@ -140,6 +140,29 @@ def test_decorated_jvp_compiles_once():
     np.testing.assert_allclose(first[1], want, rtol=1e-10)
 
 
+def _scaled_tanh(x, k):
+    return np.tanh(k * x)
+
+
+def test_decorated_jvp_takes_each_kind_of_argument_to_its_own_compiled_code():
+    """The call's lookup (api._along) tells a vector from a matrix, a number from an array,
+    and which tangents are given; each result is tanh's derivative as jax has it."""
+    f = agc.differentiate(_scaled_tanh)
+    vector, matrix = np.array([0.3, -1.2]), np.array([[0.5], [2.0]])
+    for x, k, tangents in [(vector, 2.0, (vector, None)), (matrix, 2.0, (matrix, None)),
+                           (0.7, 2.0, (1.0, None)), (vector, 2, (None, 0.5)),
+                           (np.float64(0.7), 2.0, (1.0, None)), (vector, 2.0, (vector, 1.5)),
+                           (vector, 2.0, [vector])]:
+        dots = tuple(t if t is not None else 0.0 * np.asarray(a) for a, t in
+                     zip((x, k), tuple(tangents) + (None,)))
+        want = jax.jvp(lambda x, k: jnp.tanh(k * x), (jnp.asarray(x, float),
+                                                      jnp.asarray(k, float)), dots)
+        value, tangent = f.jvp(x, k, tangents=tangents)
+        np.testing.assert_allclose(value, want[0], rtol=1e-12)
+        np.testing.assert_allclose(tangent, want[1], rtol=1e-12)
+    assert len(f._calls) == len(f._compiled) == 6  # the list of tangents: the first call's
+
+
 def test_jvp_of_a_dict_of_parameters():
     params = {"w": RNG.normal(size=3), "b": 0.5}
     x = RNG.normal(size=3)
@@ -280,3 +303,4 @@ def test_bound_methods_are_refused_by_forward_mode_and_take_reverse_mode_for_jac
     with pytest.raises(agc.UsageError, match="bound methods"):
         agc.jvp(model.loss, (x,), (np.ones(2),))
     np.testing.assert_allclose(agc.jacobian(model.loss)(x), 2.0 * np.cos(x), rtol=1e-12)
+

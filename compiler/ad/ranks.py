@@ -62,7 +62,8 @@ def _join(old, new):
     return old if old == new else UNKNOWN
 
 
-def _atom_rank(atom: ir.Atom, ranks) -> int | None:
+def atom_rank(atom: ir.Atom, ranks) -> int | None:
+    """The rank of a variable or constant given the variables' ranks (None: not known)."""
     if isinstance(atom, ir.Const):
         return 0 if type(atom.value) in (int, float, bool) else UNKNOWN
     return ranks.get(atom.name, UNKNOWN)
@@ -75,7 +76,7 @@ def fn_def_count(assigns: list[ir.Assign], name: str) -> int:
 
 def rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:
     """The rank an assignment gives its target (UNSET while an input is unset)."""
-    args = [_atom_rank(a, ranks) for a in stmt.args]
+    args = [atom_rank(a, ranks) for a in stmt.args]
     if stmt.prim.spec.always_scalar:
         return 0
     if stmt.prim is Prim.EYE:

@@ -131,6 +131,12 @@ REFUSED = (
             "g, hv = f.hvp(x, tangents=(u,))",
             "inside a model agc differentiates `f.grad(...)`, `f.value_and_grad(...)`",
             "hvp_inside_a_model"),
+    Refused("`f.jvp()`, `f.vjp()`, `agc.jvp(f, ...)` or `f.grad()` inside a model of an f "
+            "that returns an array", "v, t = f.jvp(x, tangents=(u,))",
+            "for a vector-Jacobian product, decorate h(x, s) returning np.sum(f(x) * s) and "
+            "call h.grad(x, s) here; for a Jacobian-vector product of an array, call f.jvp "
+            "(or agc.jvp) outside the differentiated model",
+            "jvp_of_an_array_function_in_a_model"),
     Refused("`try` / `except`", "try: ... except: ...",
             "move error handling outside the differentiated function", "try_except"),
 )

@@ -64,7 +64,8 @@ class GradientCallLowering:
         alone = method == "grad" and len(wrt) == 1  # the common case: one GRAD_CALL, no tuple
         grads = tuple(self.emit_assign(dest if alone else None, Prim.GRAD_CALL, atoms, node,
                                        ir.Params.of(fn=name, module=module, grad_wrt=w,
-                                                    names=names)) for w in wrt)
+                                                    names=names, form=_form(node.func)))
+                      for w in wrt)
         if alone or method == "grad":
             return grads[0] if alone else self.emit_assign(dest, Prim.TUPLE, grads, node)
         value = self.emit_assign(None, Prim.CALL, atoms, node, ir.Params.of(fn=name,
@@ -156,3 +157,8 @@ class GradientCallLowering:
         decorated = decorated_functions(self.parsed).get(name, (None, False))
         return (name, method, wrt or decorated[0], decorated[1],
                 self._helper_params(func, name, None))
+
+
+def _form(func: cst.BaseExpression) -> str:
+    """The call as written, `f.value_and_grad()` or `cost_grad()`, for refusals to name."""
+    return f"{cst.Module([]).code_for_node(func)}()"

@@ -6,7 +6,9 @@ For an f of one number, `f.vjp(x, seed=s)` is `(f(x), grad * s)` and
 is a GRAD_CALL (frontend/gradient_calls.py), so the derivatives of these calls are
 f's Hessian-vector products, in the decorator and in `agc compile` alike. The seed
 is reshaped to a number: a seed of another shape fails there, as `f.vjp` fails on
-it. An f of an array fails at run time in its f_grad, as `f.grad` does.
+it. An f that returns an array for the ranks of the call's arguments is refused at the
+call when the model is compiled (nested.refuse_array_output); one whose output's rank
+is not known there fails in its f_grad when it runs, as `f.grad` does.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ def lower_product(low, node: cst.Call, dest, name: str, method: str, wrt, params
     atoms = low.bind_arguments(rest, name, atoms, params)
     names = tuple(p for p, _ in params)
     if method == "jvp":
-        return _jvp(low, node, dest, name, atoms, names, extra)
-    grads = [low.emit_assign(None, Prim.MUL, [_grad(low, node, name, atoms, names, w), extra],
-                             node) for w in (wrt or names[:1])]
+        return _jvp(low, node, dest, name, atoms, names, extra, f"{name}.jvp()")
+    grads = [low.emit_assign(None, Prim.MUL, [_grad(low, node, name, atoms, names, w,
+                                                    f"{name}.vjp()"), extra], node)
+             for w in (wrt or names[:1])]
     packed = grads[0] if len(grads) == 1 else low.emit_assign(None, Prim.TUPLE, grads, node)
     return low.emit_assign(dest, Prim.TUPLE, (_value(low, node, name, atoms), packed), node)
 
@@ -65,14 +68,16 @@ def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
     call = node.with_changes(args=[cst.Arg(p) for p in primals])
     low.loc_alias[call] = node
     atoms = low.bind_arguments(call, name, atoms, params)
-    return _jvp(low, node, dest, name, atoms, tuple(p for p, _ in params), tangents)
+    return _jvp(low, node, dest, name, atoms, tuple(p for p, _ in params), tangents,
+                f"agc.jvp({name}, ...)")
 
 
-def _jvp(low, node, dest, name: str, atoms: list, names: tuple, tangents: list) -> ir.Atom:
+def _jvp(low, node, dest, name: str, atoms: list, names: tuple, tangents: list,
+         form: str) -> ir.Atom:
     """(f(args), the sum over the moving arguments of sum(grad_i * t_i))."""
     product = None
     for position, tangent in tangents:
-        grad = _grad(low, node, name, atoms, names, names[position])
+        grad = _grad(low, node, name, atoms, names, names[position], form)
         term = low.emit_assign(None, Prim.SUM, [low.emit_assign(None, Prim.MUL, [grad, tangent],
                                                                 node)], node)
         product = term if product is None else low.emit_assign(None, Prim.ADD, [product, term],
@@ -115,10 +120,12 @@ def _function_params(low, node, name: str) -> list[tuple[str, object]]:
                           "define the function at module level, where agc reads its source")
 
 
-def _grad(low, node, name: str, atoms: list, names: tuple, wrt: str) -> ir.Atom:
+def _grad(low, node, name: str, atoms: list, names: tuple, wrt: str, form: str) -> ir.Atom:
+    """f's gradient w.r.t. `wrt`, for the call written `form` (`f.vjp()`, which its refusals
+    name)."""
     module = low.names.function_modules.get(name)
     return low.emit_assign(None, Prim.GRAD_CALL, atoms, node, ir.Params.of(
-        fn=name, module=module, grad_wrt=wrt, names=names))
+        fn=name, module=module, grad_wrt=wrt, names=names, form=form))
 
 
 def _value(low, node, name: str, atoms: list) -> ir.Atom:

@@ -278,3 +278,49 @@ def _(x, theta):
 def hvp_inside_a_model(x):
     gradient, hv = quartic.hvp(x, tangents=(x,))
     return np.sum(gradient * hv)
+
+
+# An f of an array: its VJP inside a model is the gradient of a function of one number
+# (the hint of the refusals below); its JVP, VJP and agc.jvp there are refused at compile time.
+@agc.differentiate
+def squash(x):
+    return np.tanh(2.0 * x) * x
+
+
+def _squash(x):
+    return jnp.tanh(2.0 * x) * x
+
+
+@agc.differentiate(wrt="x")
+def squash_along(x, s):
+    return np.sum(squash(x) * s)
+
+
+@add(vec(3), vec(3), wrt=("x", "s"))
+def vjp_of_an_array_function_as_a_gradient(x, s):
+    g = squash_along.grad(x, s)
+    return np.sum(g * np.cos(x))
+
+
+@ref
+def _(x, s):
+    (g,) = jax.vjp(_squash, x)[1](s)
+    return jnp.sum(g * jnp.cos(x))
+
+
+@add(vec(3), expect="refused")  # forward mode of an f of an array inside a model: not yet
+def jvp_of_an_array_function_in_a_model(x):
+    value, tangent = squash.jvp(x, tangents=(x,))
+    return np.sum(value * tangent)
+
+
+@add(vec(3), vec(3), expect="refused")
+def vjp_of_an_array_function_in_a_model(x, s):
+    value, g = squash.vjp(x, seed=s)
+    return np.sum(value * g)
+
+
+@add(vec(3), expect="refused")
+def agc_jvp_of_an_array_function_in_a_model(x):
+    value, tangent = agc.jvp(squash, (x,), (np.ones(3),))
+    return np.sum(value * tangent)
