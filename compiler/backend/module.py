@@ -391,7 +391,9 @@ def _body(adj: Adjoint, blocks: list, tail: list, report: bool = False) -> list:
     inlinable = inlinable_names(adj)
     blocks = accumulate_in_place([list(block) for block in blocks], inlinable)
     statements_ir = [stmt for block in blocks for stmt in block]
-    emitter = FunctionEmitter(inlinable, [statements_ir + [ir.Return(tuple(flat))]], report)
+    returned = {a.name for a in flat if isinstance(a, ir.Var)}
+    emitter = FunctionEmitter(inlinable, [statements_ir + [ir.Return(tuple(flat))]], report,
+                              frozenset(adj.records) - returned)
     statements = emitter.block(statements_ir)
     statements += _emit_return(emitter, tail[-1])
     prologue = []

@@ -26,8 +26,12 @@ from .prims import assign_expr, in_place_statement
 class FunctionEmitter:
     """Turns the IR statements of one emitted function into libcst statements."""
 
-    def __init__(self, temps: frozenset[str] | set[str], blocks: list, report: bool = False):
+    def __init__(self, temps: frozenset[str] | set[str], blocks: list, report: bool = False,
+                 released: frozenset[str] = frozenset()):
         self.temps = temps
+        # names deleted after their last read in the top-level block (split helpers'
+        # records: each holds arrays its helper's backward sweep no longer needs)
+        self.released = released
         self.report = report
         self.uses = _use_counts(blocks)
         self.inline: dict[str, Expr] = {}
@@ -51,6 +55,7 @@ class FunctionEmitter:
         unpacked: dict[int, tuple] = _unpacked_pairs(stmts, self.uses)
         plan = _inline_plan(stmts, self.temps, self.uses) - \
             {n for names in unpacked.values() for n in names}
+        releases, self.released = _releases(stmts, self.released, plan), frozenset()
         for i, stmt in enumerate(stmts):
             if isinstance(stmt, ir.Assign) and stmt.target.name in plan or unpacked.get(i) == ():
                 if stmt.target.name in plan:
@@ -61,6 +66,10 @@ class FunctionEmitter:
                 lines = [_unpack_line(unpacked[i], self.expression(stmt))]
             else:
                 lines = self.statement(stmt)
+            if i in releases:
+                names = [cst.Element(cst.Name(n)) for n in releases[i]]
+                lines.append(_line(cst.Del(cst.Tuple(names, lpar=[], rpar=[])
+                                           if len(names) > 1 else names[0].value)))
             out += _marked(lines, marker)
         return out
 
@@ -187,6 +196,25 @@ def _line(small: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
 
 def _assign(target: str, expr: Expr) -> cst.SimpleStatementLine:
     return _line(cst.Assign([cst.AssignTarget(cst.Name(target))], expr.node))
+
+
+def _releases(stmts: list, names: frozenset[str], plan: set[str]) -> dict[int, list[str]]:
+    """{position: the `names` to delete after it}: after the statement that reads each last
+    (the one its value is written into, for an inlined one), when that is no loop or branch
+    (a record a loop pops dies with the loop's next trip)."""
+    last: dict[str, int] = {}
+    for i, stmt in enumerate(stmts):
+        for n in ir.read_names((stmt,)) & names:
+            last[n] = i
+    out: dict[int, list[str]] = {}
+    for n, i in sorted(last.items()):
+        if ir.children(stmts[i]):
+            continue
+        while isinstance(stmts[i], ir.Assign) and stmts[i].target.name in plan:
+            target = stmts[i].target.name
+            i = next(j for j in range(i + 1, len(stmts)) if target in ir.read_names((stmts[j],)))
+        out.setdefault(i, []).append(n)
+    return out
 
 
 def _unpacked_pairs(stmts: list, uses: dict[str, int]) -> dict[int, tuple]:
