@@ -308,5 +308,30 @@ def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     xp = _xp(g, x)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
     flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
-    dw = xp.matmul(flat, xp.swapaxes(_columns(xp, x, p, groups), -1, -2))
+    if _taps_for_w(p, groups):
+        dw = _grad_w_by_taps(xp, flat, x, p, groups)
+    else:
+        dw = xp.matmul(flat, xp.swapaxes(_columns(xp, x, p, groups), -1, -2))
     return astype(xp.reshape(dw, w.shape), _dtype(g, w), copy=False)
+
+
+def _taps_for_w(p: Plan, groups: int) -> bool:
+    """Whether w's cotangent goes one kernel tap at a time: enough channels per group for
+    each tap's GEMM to be a real one (ResNet's 3x3 layers: as fast, and no im2col, the
+    largest temporary of their backward sweep); the stem's 3 channels take the im2col."""
+    return p.kernel[0] * p.kernel[1] > 1 and p.x4[1] // groups >= MIN_TAP_CHANNELS
+
+
+def _grad_w_by_taps(xp, flat, x, p: Plan, groups: int):
+    """conv_grad_w as (O, C/G, kH, kW) from g's matrix `flat` (G, O/G, N OH OW): per kernel
+    tap, flat times x's pixels at that tap (one copy of x's size each)."""
+    c = p.x4[1]
+    win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW), a view
+    taps = []
+    for i in range(p.kernel[0]):
+        for j in range(p.kernel[1]):
+            pixels = xp.reshape(xp.transpose(win[..., i, j], (0, 2, 3, 1)),
+                                (-1, groups, c // groups))  # (N OH OW, G, C/G), one copy
+            taps.append(xp.matmul(flat, xp.transpose(pixels, (1, 0, 2))))  # (G, O/G, C/G)
+    dw = xp.reshape(xp.stack(taps), p.kernel + flat.shape[:2] + (c // groups,))
+    return xp.transpose(dw, (2, 3, 4, 0, 1))  # (G, O/G, C/G, kH, kW)

@@ -391,9 +391,8 @@ def _body(adj: Adjoint, blocks: list, tail: list, report: bool = False) -> list:
     inlinable = inlinable_names(adj)
     blocks = accumulate_in_place([list(block) for block in blocks], inlinable)
     statements_ir = [stmt for block in blocks for stmt in block]
-    returned = {a.name for a in flat if isinstance(a, ir.Var)}
     emitter = FunctionEmitter(inlinable, [statements_ir + [ir.Return(tuple(flat))]], report,
-                              frozenset(adj.records) - returned)
+                              *_released(adj, blocks, flat))
     statements = emitter.block(statements_ir)
     statements += _emit_return(emitter, tail[-1])
     prologue = []
@@ -404,6 +403,21 @@ def _body(adj: Adjoint, blocks: list, tail: list, report: bool = False) -> list:
         tape = cst.Call(name("rt.TapeRecorder").node) if report else cst.List([])
         prologue.append(_assign("tape", tape))
     return prologue + statements
+
+
+def _released(adj: Adjoint, blocks: list, returned: list) -> tuple[frozenset[str], int]:
+    """The names `del`eted in the backward sweep once read for the last time, and where that
+    sweep starts. Where a split helper's record is read at the top level (a model of
+    layers), every value the sweep reads dies with the model line that read it last, as
+    the records of the layers do; else none (the arguments stay: the caller holds them)."""
+    if len(blocks) < 3 or not adj.records:
+        return frozenset(), 0
+    top = [s for block in blocks for s in block]
+    start = len(blocks[0])
+    if not any(r in ir.vars_read(s) for s in top[start:] for r in adj.records):
+        return frozenset(), 0
+    kept = set(adj.primal.param_names) | {a.name for a in returned if isinstance(a, ir.Var)}
+    return frozenset(ir.read_names(tuple(top[start:])) - kept), start
 
 
 def inlinable_names(adj: Adjoint) -> set[str]:

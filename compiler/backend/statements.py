@@ -27,11 +27,13 @@ class FunctionEmitter:
     """Turns the IR statements of one emitted function into libcst statements."""
 
     def __init__(self, temps: frozenset[str] | set[str], blocks: list, report: bool = False,
-                 released: frozenset[str] = frozenset()):
+                 released: frozenset[str] = frozenset(), sweep_start: int = 0):
         self.temps = temps
-        # names deleted after their last read in the top-level block (split helpers'
-        # records: each holds arrays its helper's backward sweep no longer needs)
+        # names deleted once read for the last time in the top-level block, from statement
+        # `sweep_start` on (the backward sweep): `del` at the end of each model line's
+        # statements, so that a record or cotangent dies with the step that used it
         self.released = released
+        self.sweep_start = sweep_start
         self.report = report
         self.uses = _use_counts(blocks)
         self.inline: dict[str, Expr] = {}
@@ -55,22 +57,24 @@ class FunctionEmitter:
         unpacked: dict[int, tuple] = _unpacked_pairs(stmts, self.uses)
         plan = _inline_plan(stmts, self.temps, self.uses) - \
             {n for names in unpacked.values() for n in names}
-        releases, self.released = _releases(stmts, self.released, plan), frozenset()
+        unbound = plan | {stmts[i].target.name for i, names in unpacked.items() if names}
+        dying = _last_reads(stmts, self.released - unbound, plan, self.sweep_start)
+        self.released, pending = frozenset(), []
         for i, stmt in enumerate(stmts):
             if isinstance(stmt, ir.Assign) and stmt.target.name in plan or unpacked.get(i) == ():
                 if stmt.target.name in plan:
                     self.inline[stmt.target.name] = self.expression(stmt)
                 continue
             marker = self._new_marker(getattr(stmt, "loc", None))  # before a nested block's
+            if marker is not None and pending:  # the last model line's values die here
+                out.append(_del_line(pending))
+                pending = []
             if i in unpacked:  # `y, y_saved = h_fwd(...)`
                 lines = [_unpack_line(unpacked[i], self.expression(stmt))]
             else:
                 lines = self.statement(stmt)
-            if i in releases:
-                names = [cst.Element(cst.Name(n)) for n in releases[i]]
-                lines.append(_line(cst.Del(cst.Tuple(names, lpar=[], rpar=[])
-                                           if len(names) > 1 else names[0].value)))
             out += _marked(lines, marker)
+            pending += dying.get(i, [])
         return out
 
     def _new_marker(self, loc) -> str | None:
@@ -198,23 +202,30 @@ def _assign(target: str, expr: Expr) -> cst.SimpleStatementLine:
     return _line(cst.Assign([cst.AssignTarget(cst.Name(target))], expr.node))
 
 
-def _releases(stmts: list, names: frozenset[str], plan: set[str]) -> dict[int, list[str]]:
-    """{position: the `names` to delete after it}: after the statement that reads each last
-    (the one its value is written into, for an inlined one), when that is no loop or branch
-    (a record a loop pops dies with the loop's next trip)."""
+def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
+                start: int) -> dict[int, list[str]]:
+    """{position: the `names` read last there}: the statement that reads each last (the one
+    its value is written into, for an inlined one), when that is at `start` or later and no
+    loop or branch (a record a loop pops dies with the loop's next trip)."""
     last: dict[str, int] = {}
     for i, stmt in enumerate(stmts):
         for n in ir.read_names((stmt,)) & names:
             last[n] = i
     out: dict[int, list[str]] = {}
-    for n, i in sorted(last.items()):
-        if ir.children(stmts[i]):
-            continue
+    for n, i in sorted(last.items(), key=lambda item: item[1]):
         while isinstance(stmts[i], ir.Assign) and stmts[i].target.name in plan:
             target = stmts[i].target.name
             i = next(j for j in range(i + 1, len(stmts)) if target in ir.read_names((stmts[j],)))
-        out.setdefault(i, []).append(n)
+        if i >= start and not ir.children(stmts[i]):
+            out.setdefault(i, []).append(n)
     return out
+
+
+def _del_line(names: list[str]) -> cst.SimpleStatementLine:
+    """`del a, b`."""
+    elements = [cst.Element(cst.Name(n)) for n in names]
+    target = cst.Tuple(elements, lpar=[], rpar=[]) if len(elements) > 1 else elements[0].value
+    return _line(cst.Del(target))
 
 
 def _unpacked_pairs(stmts: list, uses: dict[str, int]) -> dict[int, tuple]:
