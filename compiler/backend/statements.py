@@ -221,6 +221,21 @@ def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
     return out
 
 
+def released_names(adj: Adjoint, blocks: list, returned: list) -> tuple[frozenset[str], int]:
+    """The names `del`eted in the backward sweep once read for the last time, and where that
+    sweep starts. Where a split helper's record is read at the top level (a model of
+    layers), every value the sweep reads dies with the model line that read it last, as
+    the records of the layers do; else none (the arguments stay: the caller holds them)."""
+    if len(blocks) < 3 or not adj.records:
+        return frozenset(), 0
+    top = [s for block in blocks for s in block]
+    start = len(blocks[0])
+    if not any(r in ir.vars_read(s) for s in top[start:] for r in adj.records):
+        return frozenset(), 0
+    kept = set(adj.primal.param_names) | {a.name for a in returned if isinstance(a, ir.Var)}
+    return frozenset(ir.read_names(tuple(top[start:])) - kept), start
+
+
 def _del_line(names: list[str]) -> cst.SimpleStatementLine:
     """`del a, b`."""
     elements = [cst.Element(cst.Name(n)) for n in names]
