@@ -233,7 +233,10 @@ def released_names(adj: Adjoint, blocks: list, returned: list) -> tuple[frozense
     if not any(r in ir.vars_read(s) for s in top[start:] for r in adj.records):
         return frozenset(), 0
     kept = set(adj.primal.param_names) | {a.name for a in returned if isinstance(a, ir.Var)}
-    return frozenset(ir.read_names(tuple(top[start:])) - kept), start
+    # only the function's own bindings: a `del` of a name it only reads (a module
+    # constant) would make that name local to it, unbound where it is read
+    bound = ir.assigned_names(tuple(top))
+    return frozenset((ir.read_names(tuple(top[start:])) & bound) - kept), start
 
 
 def _del_line(names: list[str]) -> cst.SimpleStatementLine:
