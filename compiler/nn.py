@@ -90,16 +90,13 @@ def _affine(y, weight, bias):
 
 
 def _channel_stats(x):
-    """(mean, biased var, unbiased var) over every axis but 1, kept as (1, C, 1, ...)."""
+    """(mean, biased var) over every axis but 1, kept as (1, C, 1, ...)."""
     # Axes must be constants written in the call, hence one branch per rank.
     if np.ndim(x) == 2:
-        return (np.mean(x, axis=0, keepdims=True), np.var(x, axis=0, keepdims=True),
-                np.var(x, axis=0, ddof=1, keepdims=True))
+        return np.mean(x, axis=0, keepdims=True), np.var(x, axis=0, keepdims=True)
     if np.ndim(x) == 3:
-        return (np.mean(x, axis=(0, 2), keepdims=True), np.var(x, axis=(0, 2), keepdims=True),
-                np.var(x, axis=(0, 2), ddof=1, keepdims=True))
-    return (np.mean(x, axis=(0, 2, 3), keepdims=True), np.var(x, axis=(0, 2, 3), keepdims=True),
-            np.var(x, axis=(0, 2, 3), ddof=1, keepdims=True))
+        return np.mean(x, axis=(0, 2), keepdims=True), np.var(x, axis=(0, 2), keepdims=True)
+    return np.mean(x, axis=(0, 2, 3), keepdims=True), np.var(x, axis=(0, 2, 3), keepdims=True)
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
@@ -112,22 +109,28 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     eval normalises with the running statistics and returns them unchanged.
     """
     per_channel = (1, np.shape(x)[1]) + (1,) * (np.ndim(x) - 2)
-    if weight is not None:
-        weight = np.reshape(weight, per_channel)
-    if bias is not None:
-        bias = np.reshape(bias, per_channel)
     if training:
-        mean, var, unbiased = _channel_stats(x)
-        y = (x - mean) / np.sqrt(var + eps)
+        mean, var = _channel_stats(x)
+        count = np.size(x) // np.shape(x)[1]
         new_mean = stop_gradient((1 - momentum) * running_mean
                                  + momentum * np.reshape(mean, np.shape(running_mean)))
-        new_var = stop_gradient((1 - momentum) * running_var
-                                + momentum * np.reshape(unbiased, np.shape(running_var)))
-        return _affine(y, weight, bias), new_mean, new_var
-    mean = np.reshape(running_mean, per_channel)
-    var = np.reshape(running_var, per_channel)
-    y = (x - mean) / np.sqrt(var + eps)
-    return _affine(y, weight, bias), running_mean, running_var
+        # the unbiased variance, as torch keeps (NaN for one value per channel, as numpy's)
+        new_var = stop_gradient((1 - momentum) * running_var + momentum * np.reshape(
+            var * count / (count - 1), np.shape(running_var)))
+    else:
+        mean = np.reshape(running_mean, per_channel)
+        var = np.reshape(running_var, per_channel)
+        new_mean, new_var = running_mean, running_var
+    # y = (x - mean) / sqrt(var + eps) * weight + bias, as x * scale + shift (torch's CPU
+    # kernel's form): one pass over x each way, and its gradient reads x and numbers per
+    # channel only, never a normalised copy of x.
+    scale = 1 / np.sqrt(var + eps)
+    if weight is not None:
+        scale = scale * np.reshape(weight, per_channel)
+    shift = -mean * scale
+    if bias is not None:
+        shift = shift + np.reshape(bias, per_channel)
+    return x * scale + shift, new_mean, new_var
 
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):

@@ -249,6 +249,9 @@ def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
         gmat = _g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH*OW): x's own layout
         dx = xp.matmul(xp.swapaxes(taps, -1, -2), gmat)
         return astype(xp.reshape(dx, x.shape), _dtype(g, x), copy=False)
+    if _correlates(p, groups):
+        return astype(xp.reshape(_full_correlation(xp, g, w, p), x.shape), _dtype(g, x),
+                      copy=False)
     flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
     if _by_taps(p, groups):
         # One product per tap (w[:, :, i, j].T @ g) added into dx at once: never the whole
@@ -268,6 +271,33 @@ def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     return xp.reshape(dx, x.shape)
 
 
+def _correlates(p: Plan, groups: int) -> bool:
+    """Whether x's cotangent is best one convolution of g: stride 1, one group, no side
+    padded past the kernel's reach, an im2col of g no larger than the forward's, and the
+    weights' flipped copy (O C kH kW) at most twice that im2col (N O H W kH kW): for
+    ResNet's layer4 (512 channels, 1x1 images) the copy would cost more than the GEMM."""
+    reach = [d * (k - 1) for k, d in zip(p.kernel, p.dilation)]
+    n, c, h, w = p.x4
+    return p.stride == (1, 1) and groups == 1 and not _by_taps(p, groups) and \
+        all(lo <= r and hi <= r for r, (lo, hi) in zip(reach, p.pads)) and c <= 2 * n * h * w
+
+
+def _full_correlation(xp, g, w, p: Plan):
+    """conv_grad_x of a stride-1, one-group convolution: g convolved with w's kernel
+    flipped and its channel axes swapped, padded by what the forward's padding left of the
+    kernel's reach. One im2col and one GEMM, as the forward: adding each tap's products
+    onto a strided slice of dx (the scatter) costs more than the GEMM itself."""
+    n, c, h, wd = p.x4
+    reach = [d * (k - 1) for k, d in zip(p.kernel, p.dilation)]
+    pads = tuple((r - lo, r - hi) for r, (lo, hi) in zip(reach, p.pads))
+    w4 = xp.reshape(w, w.shape[:2] + p.kernel)
+    flipped = xp.ascontiguousarray(xp.transpose(w4[:, :, ::-1, ::-1], (1, 0, 2, 3)))
+    o = w.shape[0]
+    plan = Plan((n, o) + p.out, p.kernel, (1, 1), pads, p.dilation, (h, wd), (n, c, h, wd))
+    y = xp.matmul(xp.reshape(flipped, (1, c, -1)), _columns(xp, g, plan, 1))
+    return _batch_first(xp, y, n, (h, wd), (n, c, h, wd))
+
+
 def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     """Cotangent of w for y = conv(x, w): g times x's columns, summed over the batch.
 
@@ -278,5 +308,30 @@ def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     xp = _xp(g, x)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
     flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
-    dw = xp.matmul(flat, xp.swapaxes(_columns(xp, x, p, groups), -1, -2))
+    if _taps_for_w(p, groups):
+        dw = _grad_w_by_taps(xp, flat, x, p, groups)
+    else:
+        dw = xp.matmul(flat, xp.swapaxes(_columns(xp, x, p, groups), -1, -2))
     return astype(xp.reshape(dw, w.shape), _dtype(g, w), copy=False)
+
+
+def _taps_for_w(p: Plan, groups: int) -> bool:
+    """Whether w's cotangent goes one kernel tap at a time: enough channels per group for
+    each tap's GEMM to be a real one (ResNet's 3x3 layers: as fast, and no im2col, the
+    largest temporary of their backward sweep); the stem's 3 channels take the im2col."""
+    return p.kernel[0] * p.kernel[1] > 1 and p.x4[1] // groups >= MIN_TAP_CHANNELS
+
+
+def _grad_w_by_taps(xp, flat, x, p: Plan, groups: int):
+    """conv_grad_w as (O, C/G, kH, kW) from g's matrix `flat` (G, O/G, N OH OW): per kernel
+    tap, flat times x's pixels at that tap (one copy of x's size each)."""
+    c = p.x4[1]
+    win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW), a view
+    taps = []
+    for i in range(p.kernel[0]):
+        for j in range(p.kernel[1]):
+            pixels = xp.reshape(xp.transpose(win[..., i, j], (0, 2, 3, 1)),
+                                (-1, groups, c // groups))  # (N OH OW, G, C/G), one copy
+            taps.append(xp.matmul(flat, xp.transpose(pixels, (1, 0, 2))))  # (G, O/G, C/G)
+    dw = xp.reshape(xp.stack(taps), p.kernel + flat.shape[:2] + (c // groups,))
+    return xp.transpose(dw, (2, 3, 4, 0, 1))  # (G, O/G, C/G, kH, kW)

@@ -44,6 +44,18 @@ def _shape(shape: tuple) -> Shape:
     return Shape(shape)
 
 
+def kept_like(x):
+    """What `getitem_grad` reads of `x`: a stand-in with x's shape, dtype and items that
+    holds no array (one zero seen through every index); a tuple or list item by item."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(kept_like(item) for item in x)
+    shape = getattr(x, "shape", None)
+    if shape is None or isinstance(x, dict):
+        return x  # a number, or a dict (whose getitem_grad reads nothing of it)
+    xp = array_module(x)
+    return xp.broadcast_to(xp.zeros((), dtype=x.dtype), shape)
+
+
 def unbroadcast(g, x):
     """Sum the cotangent `g` back to the shape of `x` (undo numpy broadcasting)."""
     shape = getattr(x, "shape", None)

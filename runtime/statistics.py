@@ -27,7 +27,23 @@ def var_grad(g, x, axis=None, keepdims=False, ddof=0):
     n = _count(x, axis)
     scale = 2 / (n - ddof) if n > ddof else math.inf  # numpy's variance is inf there too
     centered = x - xp.mean(x, axis=axis, keepdims=True)
-    return astype(_expand(g, x, axis, keepdims) * centered * scale, _dtype(g, x), copy=False)
+    ge = _expand(g, x, axis, keepdims)
+    if _fits_in(ge, centered):  # the same products, in the one array this made (batch norm)
+        centered *= ge
+        centered *= scale
+        return astype(centered, _dtype(g, x), copy=False)
+    return astype(ge * centered * scale, _dtype(g, x), copy=False)
+
+
+def _fits_in(g, out) -> bool:
+    """Whether `out *= g` gives out * g exactly: a numpy array no larger than out, or a
+    float, whose product with out keeps out's dtype."""
+    if type(out) is not numpy.ndarray:
+        return False
+    if type(g) is numpy.ndarray:
+        return g.ndim == out.ndim and all(a in (1, b) for a, b in zip(g.shape, out.shape)) \
+            and numpy.result_type(g, out) == out.dtype
+    return type(g) is float
 
 
 def std_grad(g, x, out, axis=None, keepdims=False, ddof=0):

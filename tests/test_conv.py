@@ -45,6 +45,10 @@ CONVS = [
     ("conv2d", "", (2, 16, 3, 4), (5, 16, 1, 1), True),  # 1x1: a plain matrix product
     ("conv2d", "stride=2", (1, 16, 5, 4), (3, 16, 1, 1), False),
     ("conv1d", "padding='same', dilation=2", (2, 16, 7), (3, 16, 3), True),
+    # x's cotangent as one convolution of g (stride 1, one group), except where the padding
+    # passes the kernel's reach or the weights outnumber g's pixels (runtime.conv._correlates)
+    ("conv2d", "padding=3", (2, 16, 4, 4), (4, 16, 3, 3), False),
+    ("conv2d", "padding=1", (1, 32, 2, 2), (8, 32, 3, 3), True),
 ]
 # (op, options, x's shape)
 POOLS = [

@@ -301,3 +301,86 @@ def test_a_value_restored_only_for_its_shape_is_recorded_as_its_shape(load_model
     arrays = [item for item in record if isinstance(item, np.ndarray)]
     assert len(arrays) == 2 and arrays[0] is w and arrays[1] is x  # never y * w (5x3)
     assert [item for item in record if isinstance(item, tuple)] == [(1, 3), (5, 3)]
+
+
+NETWORK = '''
+    import agc
+    import numpy as np
+
+    def scaled_and_norm(v, a):
+        y = v * a
+        return y, np.sum(y * y)
+
+    def masked(v):
+        return np.where(v > 0, v, 0.0)
+
+    def block(v, a):
+        y, n = scaled_and_norm(v, a)
+        return masked(y) * n, n
+
+    @agc.differentiate(wrt=("x", "a"))
+    def loss(x, a):
+        x, n = block(x, a)
+        x, m = block(x, a)
+        return np.sum(x) + n * m
+    '''
+
+
+def test_records_die_with_the_model_line_that_read_them_last(load_model, rng):
+    """A network of helpers (the ResNet's blocks): the rebound x's restores are dead code,
+    and each record is deleted once its helper's backward sweep ran, not at the return."""
+    module = load_model(NETWORK)
+    x, a = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    for position, grad in enumerate(module.loss.grad(x, a)):
+        np.testing.assert_allclose(grad, numeric_grad(module.loss.fn, (x, a), position),
+                                   rtol=1e-6, atol=1e-6)
+    body = module.loss.gradient_source.split("\ndef loss_grad(")[0]
+    assert "x_saved" not in body  # x was only restored to be bound again
+    records = [line.split(", ")[1].split(" =")[0] for line in body.splitlines()
+               if "= block_fwd(" in line]
+    assert len(records) == 2
+    deleted = [line for line in body.splitlines() if line.strip().startswith("del ")]
+    assert all(any(r in line for line in deleted) for r in records), deleted
+
+
+def test_records_keep_masks_and_stand_ins_not_arrays(load_model, rng):
+    """`masked` keeps its comparison (a bool per element), not v; `block` keeps the tuple it
+    unpacked as a stand-in (rt.kept_like: shape and dtype, no data), not y."""
+    module = load_model(NETWORK)
+    x, a = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    module.loss.grad(x, a)
+    namespace = next(iter(module.loss._compiled.values())).namespace
+    _, record = namespace["masked_fwd"](x)
+    arrays = [item for item in record if isinstance(item, np.ndarray)]
+    assert [a.dtype for a in arrays] == [np.dtype(bool)]
+    _, record = namespace["block_fwd"](x, a)
+    # (y, n): y read back only for its shape and dtype, n (0-d) too
+    stand_in = record[0]
+    assert stand_in[0].strides == (0, 0) and stand_in[0].shape == x.shape
+    assert not np.any(stand_in[0]) and stand_in[1].ndim == 0
+
+
+def test_batch_norm_keeps_its_input_and_numbers_per_channel_only(rng):
+    """nn.batch_norm's record: x (the caller's array) and per-channel values, no
+    normalised copy of x; its gradient stays torch's (tests/test_nn_layers.py)."""
+    x = rng.standard_normal((4, 3, 5, 5)).astype(np.float32)
+    w, b = np.ones(3, np.float32), np.zeros(3, np.float32)
+
+    @agc.differentiate(wrt=("x", "w", "b"))
+    def loss(x, w, b):
+        return np.sum(agc.nn.batch_norm(x, np.zeros(3), np.ones(3), w, b, True)[0] ** 3)
+
+    loss.grad(x, w, b)
+    namespace = next(iter(loss._compiled.values())).namespace
+    _, record = namespace["batch_norm_fwd"](x, np.zeros(3), np.ones(3), w, b, True)
+    big = [item for item in _leaves(record) if isinstance(item, np.ndarray)
+           and item.size == x.size and item.strides != (0,) * item.ndim]
+    assert big and all(item is x for item in big)
+
+
+def _leaves(value):
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
-from .adjoint import Adjoint
+from .adjoint import Adjoint, BlockStart, Restore, Save
 from .forward import Tangent
 
 
@@ -24,6 +24,7 @@ def optimize(adj: Adjoint) -> Adjoint:
         forward = _prune(adj.forward, live, inside)
         seed = _prune(adj.seed, live, inside)
         backward = _prune(adj.backward, live, inside)
+        forward, seed, backward = _drop_overwritten(adj, [forward, seed, backward])
         if _same(forward, adj.forward) and _same(seed, adj.seed) and _same(backward, adj.backward):
             return adj
         adj = replace(adj, forward=forward, seed=seed, backward=backward)
@@ -57,6 +58,37 @@ def _read_everywhere(adj: Adjoint) -> set[str]:
             names.update(ir.vars_read(stmt))
     # A counter only read by its own increment is not really read.
     return names - _self_only_reads(adj)
+
+
+def _drop_overwritten(adj: Adjoint, blocks: list[list]) -> list[list]:
+    """The top-level assignments whose value is bound again (or the function ends) before
+    anything reads it, dropped: `x = x_saved` restored where only a later `x = x_saved_1`
+    is read would keep x_saved, a whole array, alive for nothing. Only once the tape is
+    resolved: a Save marker reads its value, and a loop's restores are pops."""
+    if any(isinstance(s, (Save, Restore, BlockStart)) for b in blocks for s in ir.walk(tuple(b))):
+        return blocks
+    returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
+    live = {a.name for a in returned if isinstance(a, ir.Var)}
+    out: list[list] = []
+    for block in reversed(blocks):
+        if block is blocks[0] and adj.returns_value:  # a split helper's h_fwd returns here
+            live |= {a.name for a in adj.outputs if isinstance(a, ir.Var)}
+        kept = []
+        for stmt in reversed(block):
+            if isinstance(stmt, ir.Assign) and not (stmt.prim.spec.in_place or
+                                                    stmt.prim.spec.effect or stmt.prim.spec.draws):
+                if stmt.target.name not in live:
+                    continue
+                live.discard(stmt.target.name)
+            elif isinstance(stmt, ir.Pop):
+                live.discard(stmt.target.name)
+            # a compound statement kills nothing: its blocks may not run
+            live |= ir.read_names((stmt,)) if ir.children(stmt) else set(ir.vars_read(stmt))
+            kept.append(stmt)
+        kept.reverse()
+        out.append(kept)
+    out.reverse()
+    return out
 
 
 def _self_only_reads(adj: Adjoint) -> set[str]:

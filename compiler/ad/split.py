@@ -23,6 +23,8 @@ from ..ir.prims import Prim
 from .adjoint import Adjoint
 from .tape import sweep_reads
 
+COMPARISONS = (Prim.LT, Prim.LE, Prim.GT, Prim.GE, Prim.EQ, Prim.NE)
+
 
 @dataclass(frozen=True)
 class HelperSplit:
@@ -50,17 +52,26 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     read = _live_in(backward, set())
     namer = Namer(set(made) | ir.assigned_names(tuple(backward)) | read)
     shape_only = _shape_only([n for n in made if n in read], backward)
-    redone = _redone(adj, [n for n in made if n in read and n not in shape_only])
+    wanted = [n for n in made if n in read and n not in shape_only]
+    redone = _redone(adj, wanted)
+    masks = _masks(redone, backward)
+    if masks:  # kept, not redone: then what they compare need not be
+        redone = _redone(adj, wanted, masks)
     backward = [s for s in adj.forward if s in redone] + backward
     read = _live_in(backward, set())
     saved = [n for n in made if n in read]
-    shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in _shape_only(saved, backward)}
+    shape_only = _shape_only(saved, backward)
+    shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in shape_only}
+    likes = {n: ir.Var(namer.fresh(f"{n}_like")) for n in _like_only(saved, backward)
+             if n not in shape_only}
     bound = {s.target.name for s in adj.forward if isinstance(s, (ir.Assign, ir.Pop))}
     inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in saved
              if n not in bound and n not in adj.primal.param_names]
-    record = tuple(shapes.get(n, ir.Var(n)) for n in saved)
-    forward = inits + _with_shapes(adj.forward, shapes, bound)
-    return HelperSplit(forward, record, _read_shapes(backward, shapes))
+    kept = {n: (v, Prim.KEPT_SHAPE) for n, v in shapes.items()} | \
+        {n: (v, Prim.KEPT_LIKE) for n, v in likes.items()}
+    record = tuple(kept[n][0] if n in kept else ir.Var(n) for n in saved)
+    forward = inits + _with_shapes(adj.forward, kept, bound)
+    return HelperSplit(forward, record, _read_shapes(backward, shapes | likes))
 
 
 def _live_in(block, live_out: set[str]) -> set[str]:
@@ -82,13 +93,31 @@ def _live_in(block, live_out: set[str]) -> set[str]:
     return live
 
 
-def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
+def _masks(redone: list[ir.Assign], backward: list) -> set[str]:
+    """The redone comparisons of an array with a constant (relu's `x > 0`) whose array
+    nothing else the backward half runs reads but for its shape: the record keeps the
+    mask (a byte per element) rather than the array it was made from."""
+    found = set()
+    for stmt in redone:
+        if not (stmt.prim in COMPARISONS and len(stmt.args) == 2 and
+                sum(isinstance(a, ir.Const) for a in stmt.args) == 1):
+            continue
+        operand = next(a.name for a in stmt.args if isinstance(a, ir.Var))
+        others = [s for s in redone if s is not stmt] + list(backward)
+        if operand not in sweep_reads(others, shape_only=False) and \
+                operand not in {n for s in redone if s is not stmt for n in ir.vars_read(s)}:
+            found.add(stmt.target.name)
+    return found
+
+
+def _redone(adj: Adjoint, saved: list[str], kept: frozenset[str] = frozenset()) -> list[ir.Assign]:
     """The top-level statements of the forward sweep the backward half redoes instead of
     reading a record: cheap or elementwise ones (-p, 0.1 * x, sin(x), an item) of
     parameters the helper never rebinds, or of other such values (an elementwise one
-    of another elementwise one is kept: one costly step redone at most). A caller that loops
-    over the helper then keeps its arguments, not arrays made from them (as a
-    hand-written adjoint does: Tapenade's to-be-recorded choice)."""
+    of another elementwise one is kept: one costly step redone at most), but never those
+    named in `kept`. A caller that loops over the helper then keeps its arguments, not
+    arrays made from them (as a hand-written adjoint does: Tapenade's to-be-recorded
+    choice)."""
     counts: dict[str, int] = {}
     for stmt in ir.walk(tuple(adj.forward)):
         if (name := ir.var_written(stmt)) is not None:
@@ -98,7 +127,8 @@ def _redone(adj: Adjoint, saved: list[str]) -> list[ir.Assign]:
     redone: list[ir.Assign] = []
     for stmt in adj.forward:
         if not (isinstance(stmt, ir.Assign) and _redoable(stmt.prim.spec)
-                and counts[stmt.target.name] == 1 and not stmt.prim.spec.draws):
+                and counts[stmt.target.name] == 1 and not stmt.prim.spec.draws) \
+                or stmt.target.name in kept:
             continue
         reads = set(ir.vars_read(stmt))
         if reads <= fixed and (stmt.prim.spec.cheap or not reads & costly):
@@ -118,18 +148,19 @@ def _redoable(spec) -> bool:
     return spec.cheap or spec.group == "elementwise"
 
 
-def _with_shapes(forward: list, shapes: dict[str, ir.Var], bound: set[str]) -> list:
-    """The forward sweep, each kept shape taken after the top-level statement binding its
+def _with_shapes(forward: list, kept: dict[str, tuple], bound: set[str]) -> list:
+    """The forward sweep, each kept shape (or stand-in: `kept` maps a name to its kept
+    name and KEPT_SHAPE or KEPT_LIKE) taken after the top-level statement binding its
     value (at the end for a value bound in a branch or loop)."""
     out, late = [], []
     for stmt in forward:
         out.append(stmt)
         name = ir.var_written(stmt) if isinstance(stmt, ir.Assign) else None
-        if name in shapes:
-            out.append(ir.Assign(shapes[name], Prim.KEPT_SHAPE, (ir.Var(name),), loc=stmt.loc))
-    for name, shape in shapes.items():
+        if name in kept:
+            out.append(ir.Assign(kept[name][0], kept[name][1], (ir.Var(name),), loc=stmt.loc))
+    for name, (shape, prim) in kept.items():
         if name not in bound:
-            late.append(ir.Assign(shape, Prim.KEPT_SHAPE, (ir.Var(name),)))
+            late.append(ir.Assign(shape, prim, (ir.Var(name),)))
     return out + late
 
 
@@ -147,6 +178,16 @@ def _shape_only(saved: list[str], backward: list) -> list[str]:
     """The saved names the backward sweep reads only as unbroadcast's shape, and never
     binds itself (a restored value is another value)."""
     read, by_value = sweep_reads(backward), sweep_reads(backward, shape_only=False)
+    bound = ir.assigned_names(tuple(backward))
+    return [n for n in saved if n in read and n not in by_value and n not in bound]
+
+
+def _like_only(saved: list[str], backward: list) -> list[str]:
+    """The saved names the backward sweep reads only for their shape, dtype and items
+    (unbroadcast's shape, getitem_grad's `x`: the tuple a helper returned, unpacked, is
+    read only to give its other items zero cotangents), and never binds itself."""
+    read = sweep_reads(backward)
+    by_value = sweep_reads(backward, shape_only=False, like_only=True)
     bound = ir.assigned_names(tuple(backward))
     return [n for n in saved if n in read and n not in by_value and n not in bound]
 
@@ -209,12 +250,13 @@ def _read_restored_shape(out: list, i: int, live_out: set[str]) -> None:
 
 
 def _read_shapes(block, shapes: dict[str, ir.Var]) -> list:
-    """`block` with unbroadcast reading the kept shape instead of the value."""
+    """`block` with unbroadcast (and getitem_grad) reading the kept shape (or stand-in)
+    instead of the value."""
     out = []
     for stmt in block:
-        if isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST \
+        if isinstance(stmt, ir.Assign) and stmt.prim in (Prim.UNBROADCAST, Prim.GETITEM_GRAD) \
                 and isinstance(stmt.args[1], ir.Var) and stmt.args[1].name in shapes:
-            stmt = replace(stmt, args=(stmt.args[0], shapes[stmt.args[1].name]))
+            stmt = replace(stmt, args=(stmt.args[0], shapes[stmt.args[1].name], *stmt.args[2:]))
         elif isinstance(stmt, ir.If):
             stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)),
                            orelse=tuple(_read_shapes(stmt.orelse, shapes)))

@@ -168,19 +168,22 @@ def _markers(block, kind):
             yield from _markers(child, kind)
 
 
-def sweep_reads(block, shape_only: bool = True) -> set[str]:
+def sweep_reads(block, shape_only: bool = True, like_only: bool = False) -> set[str]:
     """The names a sweep reads; without `shape_only`, not those read only for their shape
-    (as unbroadcast's second argument)."""
+    (as unbroadcast's second argument); with `like_only` too, not those read only for
+    their shape, dtype and items (as getitem_grad's second argument)."""
     names: set[str] = set()
     for stmt in block:
         if isinstance(stmt, (Save, Restore, BlockStart)):
             continue
         if not shape_only and isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST:
             names.update(ir.vars_read(replace(stmt, args=stmt.args[:1])))
+        elif like_only and isinstance(stmt, ir.Assign) and stmt.prim is Prim.GETITEM_GRAD:
+            names.update(ir.vars_read(replace(stmt, args=stmt.args[:1] + stmt.args[2:])))
         else:
             names.update(ir.vars_read(stmt))
         for child in ir.children(stmt):
-            names |= sweep_reads(child, shape_only)
+            names |= sweep_reads(child, shape_only, like_only)
     return names
 
 

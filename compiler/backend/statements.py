@@ -26,8 +26,14 @@ from .prims import assign_expr, in_place_statement
 class FunctionEmitter:
     """Turns the IR statements of one emitted function into libcst statements."""
 
-    def __init__(self, temps: frozenset[str] | set[str], blocks: list, report: bool = False):
+    def __init__(self, temps: frozenset[str] | set[str], blocks: list, report: bool = False,
+                 released: frozenset[str] = frozenset(), sweep_start: int = 0):
         self.temps = temps
+        # names deleted once read for the last time in the top-level block, from statement
+        # `sweep_start` on (the backward sweep): `del` at the end of each model line's
+        # statements, so that a record or cotangent dies with the step that used it
+        self.released = released
+        self.sweep_start = sweep_start
         self.report = report
         self.uses = _use_counts(blocks)
         self.inline: dict[str, Expr] = {}
@@ -51,17 +57,24 @@ class FunctionEmitter:
         unpacked: dict[int, tuple] = _unpacked_pairs(stmts, self.uses)
         plan = _inline_plan(stmts, self.temps, self.uses) - \
             {n for names in unpacked.values() for n in names}
+        unbound = plan | {stmts[i].target.name for i, names in unpacked.items() if names}
+        dying = _last_reads(stmts, self.released - unbound, plan, self.sweep_start)
+        self.released, pending = frozenset(), []
         for i, stmt in enumerate(stmts):
             if isinstance(stmt, ir.Assign) and stmt.target.name in plan or unpacked.get(i) == ():
                 if stmt.target.name in plan:
                     self.inline[stmt.target.name] = self.expression(stmt)
                 continue
             marker = self._new_marker(getattr(stmt, "loc", None))  # before a nested block's
+            if marker is not None and pending:  # the last model line's values die here
+                out.append(_del_line(pending))
+                pending = []
             if i in unpacked:  # `y, y_saved = h_fwd(...)`
                 lines = [_unpack_line(unpacked[i], self.expression(stmt))]
             else:
                 lines = self.statement(stmt)
             out += _marked(lines, marker)
+            pending += dying.get(i, [])
         return out
 
     def _new_marker(self, loc) -> str | None:
@@ -187,6 +200,50 @@ def _line(small: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
 
 def _assign(target: str, expr: Expr) -> cst.SimpleStatementLine:
     return _line(cst.Assign([cst.AssignTarget(cst.Name(target))], expr.node))
+
+
+def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
+                start: int) -> dict[int, list[str]]:
+    """{position: the `names` read last there}: the statement that reads each last (the one
+    its value is written into, for an inlined one), when that is at `start` or later and no
+    loop or branch (a record a loop pops dies with the loop's next trip)."""
+    last: dict[str, int] = {}
+    for i, stmt in enumerate(stmts):
+        for n in ir.read_names((stmt,)) & names:
+            last[n] = i
+    out: dict[int, list[str]] = {}
+    for n, i in sorted(last.items(), key=lambda item: item[1]):
+        while isinstance(stmts[i], ir.Assign) and stmts[i].target.name in plan:
+            target = stmts[i].target.name
+            i = next(j for j in range(i + 1, len(stmts)) if target in ir.read_names((stmts[j],)))
+        if i >= start and not ir.children(stmts[i]):
+            out.setdefault(i, []).append(n)
+    return out
+
+
+def released_names(adj: Adjoint, blocks: list, returned: list) -> tuple[frozenset[str], int]:
+    """The names `del`eted in the backward sweep once read for the last time, and where that
+    sweep starts. Where a split helper's record is read at the top level (a model of
+    layers), every value the sweep reads dies with the model line that read it last, as
+    the records of the layers do; else none (the arguments stay: the caller holds them)."""
+    if len(blocks) < 3 or not adj.records:
+        return frozenset(), 0
+    top = [s for block in blocks for s in block]
+    start = len(blocks[0])
+    if not any(r in ir.vars_read(s) for s in top[start:] for r in adj.records):
+        return frozenset(), 0
+    kept = set(adj.primal.param_names) | {a.name for a in returned if isinstance(a, ir.Var)}
+    # only the function's own bindings: a `del` of a name it only reads (a module
+    # constant) would make that name local to it, unbound where it is read
+    bound = ir.assigned_names(tuple(top))
+    return frozenset((ir.read_names(tuple(top[start:])) & bound) - kept), start
+
+
+def _del_line(names: list[str]) -> cst.SimpleStatementLine:
+    """`del a, b`."""
+    elements = [cst.Element(cst.Name(n)) for n in names]
+    target = cst.Tuple(elements, lpar=[], rpar=[]) if len(elements) > 1 else elements[0].value
+    return _line(cst.Del(target))
 
 
 def _unpacked_pairs(stmts: list, uses: dict[str, int]) -> dict[int, tuple]:

@@ -183,6 +183,9 @@ class Prim(enum.Enum):
     UNBROADCAST = _s(2, "gradient", "rt", "unbroadcast")
     # what unbroadcast reads of an array, taped in its place (ad/tape.py)
     KEPT_SHAPE = _s(1, "gradient", "rt", "kept_shape")
+    # what getitem_grad reads of its `x` (shape, dtype, items), kept in a split helper's
+    # record instead of the value (ad/split.py)
+    KEPT_LIKE = _s(1, "gradient", "rt", "kept_like")
     ZERO_LIKE = _s(1, "gradient", "rt", "zeros_like")
     SEED = _s(2, "gradient", "rt", "seed")  # the output's adjoint: given, or 1 for a scalar
     ADD_ANY = _s(2, "gradient", "rt", "add")  # adds tuples / lists of adjoints too

@@ -66,7 +66,7 @@ def _einsum_grad(b: Builder, t: tuple, s):
     return multilinear_in(0, *others)(b, t, s)
 
 
-@jvp(Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT, Prim.KEPT_SHAPE)
+@jvp(Prim.SEED, Prim.ZERO_LIKE, Prim.ZERO_TANGENT, Prim.KEPT_SHAPE, Prim.KEPT_LIKE)
 def _constant(b: Builder, t: tuple, s):
     """The output's seed (one, or the given constant), zeros and shapes: no tangent."""
 

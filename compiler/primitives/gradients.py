@@ -95,9 +95,9 @@ def _unbroadcast(run, s, g, like):
     return unbroadcast(g, like)
 
 
-@meaning(Prim.KEPT_SHAPE)
+@meaning(Prim.KEPT_SHAPE, Prim.KEPT_LIKE)
 def _kept_shape(run, s, x):
-    return x  # it stands in for x wherever it is read: unbroadcast's shape
+    return x  # it stands in for x wherever it is read: unbroadcast's shape, getitem_grad's x
 
 
 @meaning(Prim.ZERO_LIKE)

@@ -336,3 +336,39 @@ def split_helper_value_written_in_place_later(x):
 
 
 ref(lambda x: jnp.sum((x * x).at[0].set(0.0) * x))
+
+
+def _scaled_and_norm(v, a):
+    y = v * a
+    return y, np.sum(y * y)
+
+
+def _masked(v):
+    return np.where(v > 0, v, 0.0)  # its record keeps the mask v > 0, not v
+
+
+def _block(v, a):
+    y, n = _scaled_and_norm(v, a)  # the tuple is read back only for its items' shapes
+    return _masked(y) * n, n
+
+
+@add(vec(3, 4), vec(4), wrt=("x", "a"))
+def split_helpers_rebind_x_like_a_network(x, a):
+    x, n = _block(x, a)  # x rebound: the restores of the old x are dead, the records deleted
+    x, m = _block(x, a)
+    return np.sum(x) + n * m
+
+
+def _jax_block(v, a):
+    y = v * a
+    n = jnp.sum(y * y)
+    return jnp.where(y > 0, y, 0.0) * n, n
+
+
+def _jax_network(x, a):
+    x, n = _jax_block(x, a)
+    x, m = _jax_block(x, a)
+    return jnp.sum(x) + n * m
+
+
+ref(_jax_network)
