@@ -102,7 +102,7 @@ from .pooling import (
     max_pool2d_grad,
     max_pool2d_jvp,
 )
-from .python_constructs import unconcatenate_grad
+from .python_constructs import check_unpack, unconcatenate_grad
 from .shape_more import (
     along_axis_index,
     inexact_only,
@@ -144,6 +144,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "broadcast_like",
     "asarray_grad",
     "cast_like",
+    "check_unpack",
     "check_wrt",
     "cho_factor",
     "cho_factor_grad",

@@ -431,3 +431,31 @@ def _add_matmul_grad_left(acc, g, x, y):
             return acc + _outer(g, y)
         return _add_outer(acc, g, y)
     return add_outer
+
+
+def check_unpack(x, count):
+    """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
+
+
+@overload(check_unpack)
+def _check_unpack(x, count):
+    if isinstance(x, types.BaseTuple):
+        size = len(x)  # known when numba types the call
+
+        def check_items(x, count):
+            if size > count:
+                raise ValueError("too many values to unpack")
+            if size < count:
+                raise ValueError("not enough values to unpack")
+        return check_items
+    if isinstance(x, types.Array) and x.ndim > 0:
+        def check_rows(x, count):
+            if x.shape[0] > count:
+                raise ValueError("too many values to unpack")
+            if x.shape[0] < count:
+                raise ValueError("not enough values to unpack")
+        return check_rows
+
+    def not_iterable(x, count):
+        raise TypeError("cannot unpack a number")
+    return not_iterable

@@ -12,3 +12,17 @@ def unconcatenate_grad(g, xs, axis=0):
         out[i] = g[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
         start = stop
     return out
+
+
+def check_unpack(x, count):
+    """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
+    shape = getattr(x, "shape", None)
+    if shape is not None and len(shape) == 0:
+        raise TypeError("iteration over a 0-d array")
+    if shape is None and not hasattr(x, "__len__"):
+        raise TypeError(f"cannot unpack non-iterable {type(x).__name__} object")
+    got = len(x) if shape is None else shape[0]
+    if got > count:
+        raise ValueError(f"too many values to unpack (expected {count})")
+    if got < count:
+        raise ValueError(f"not enough values to unpack (expected {count}, got {got})")

@@ -322,3 +322,19 @@ def test_the_module_file_is_named_by_the_helpers_too(monkeypatch):
     monkeypatch.setattr(numba_live, "_helpers_digest", lambda: "changed helpers")
     second = numba_live.load_numba(source, "f", {})
     assert first["__name__"] != second["__name__"] and second["f"](1.0) == 2.0
+
+
+def swapping_pair(s, w):
+    a, b = s
+    for _ in range(3):
+        a, b = b * w, a + 0.1 * b
+    return a * b
+
+
+def test_unpacking_checks_the_count_as_python_does():
+    """`a, b = s` with 3 entries raised nothing and used the first two (both targets)."""
+    grad = agc.grad(swapping_pair, target="numba")
+    s = np.array([0.3, 0.7])
+    np.testing.assert_allclose(grad(s, 1.1), agc.grad(swapping_pair)(s, 1.1), rtol=1e-12)
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        grad(np.array([0.3, 0.7, 0.1]), 1.1)

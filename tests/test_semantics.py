@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import agc
 import numpy as np
+import pytest
 from gradcheck import import_source, numeric_grad
 
 GLOBALS = """
@@ -245,3 +246,41 @@ def test_a_constant_read_only_by_a_helper_is_read_at_call_time(tmp_path):
     np.testing.assert_allclose(grad(x), 2 * 4.0 * x)
     model.RATE = 3.0
     np.testing.assert_allclose(grad(x), 2 * 9.0 * x)
+
+
+UNPACKING = """
+import numpy as np
+
+
+def rows(x):
+    a, b = x
+    return np.sum(a * b)
+
+
+def pair(h):
+    return h * 2.0, h + 1.0
+
+
+def through_a_helper(x):
+    u, v = pair(x)
+    return np.sum(u * v)
+"""
+
+
+def test_unpacking_raises_as_python_does(tmp_path):
+    """`a, b = x` with 3 rows of x took the first two rows (a value and a gradient);
+    Python raises ValueError (reported by the ResNet work of issue 19)."""
+    model = import_source(UNPACKING, tmp_path, "unpacking_model")
+    for bad, error, text in ((np.ones((3, 2)), ValueError, "too many values to unpack"),
+                             (np.ones((1, 2)), ValueError, "not enough values to unpack"),
+                             (2.0, TypeError, "cannot unpack non-iterable float")):
+        with pytest.raises(error, match=text):
+            model.rows(bad)
+        with pytest.raises(error, match=text):
+            agc.grad(model.rows)(bad)
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_allclose(agc.grad(model.rows)(x), [[3.0, 4.0], [1.0, 2.0]])
+    h = np.array([0.5, -1.0])
+    value, g = agc.value_and_grad(model.through_a_helper)(h)
+    assert value == model.through_a_helper(h)
+    np.testing.assert_allclose(g, numeric_grad(model.through_a_helper, (h,), 0), rtol=1e-7)

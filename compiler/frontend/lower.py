@@ -357,6 +357,9 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
             if _has_star(target):
                 raise self.unsupported(target, "starred unpacking of a computed sequence",
                                        "unpack by index: a, rest = xs[0], xs[1:]")
+            # Python raises unless the value has exactly as many items as there are names
+            self.emit_assign(None, Prim.CHECK_UNPACK, (value,), node,
+                             ir.Params.of(count=len(target.elements)))
             for i, element in enumerate(target.elements):
                 part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
                                         ir.Params.of(index=ir.Index.at(1)))

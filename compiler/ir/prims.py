@@ -406,6 +406,8 @@ class Prim(enum.Enum):
     FORMAT = _s(VARIADIC, "nondiff", "special", "format")  # an f-string: params hold its text
     PRINT = _s(VARIADIC, "nondiff", "special", "print", effect=True)  # kept in the forward sweep
     ASSERT = _s(VARIADIC, "nondiff", "special", "assert", effect=True)  # assert cond[, message]
+    # `a, b = x`: Python raises unless x has exactly 2 items (rt.check_unpack)
+    CHECK_UNPACK = _s(1, "nondiff", "special", "check_unpack", effect=True)
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list")  # np.concatenate(a_list_variable)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
     # forward mode (ad/forward.py): a zero tangent of a value's structure, and a tangent

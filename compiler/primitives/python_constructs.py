@@ -15,9 +15,9 @@ import libcst as cst
 import numpy as np
 from libcst import Module
 
-from ..backend.expressions import ATOM, NOT, Expr, call, kwargs
+from ..backend.expressions import ATOM, NOT, Expr, call, const, kwargs
 from ..ir.prims import Prim
-from ..proof.values import arr, at_point
+from ..proof.values import SymbolicError, arr, at_point
 from .registry import emitter, jvp, meaning, vjp
 from .tangents import linear
 
@@ -85,6 +85,26 @@ def _emit_assert(stmt, atom):
 @meaning(Prim.ASSERT)
 def _assert(run, s, cond, *message):
     return None  # the check runs in the emitted code; a proof assumes it passes
+
+
+@emitter(Prim.CHECK_UNPACK)
+def _emit_check_unpack(stmt, atom):
+    return cst.Expr(call("rt.check_unpack", [atom(stmt.args[0]),
+                                             const(stmt.params.get("count"))]).node)
+
+
+@meaning(Prim.CHECK_UNPACK)
+def _check_unpack(run, s, x):
+    count = s.params.get("count")
+    if isinstance(x, (tuple, list)):
+        got = len(x)
+    elif isinstance(x, np.ndarray) and x.ndim > 0:
+        got = x.shape[0]
+    else:
+        raise SymbolicError(f"line {s.loc.line}: cannot unpack {type(x).__name__} into "
+                            f"{count} names")
+    if got != count:
+        raise SymbolicError(f"line {s.loc.line}: {got} values to unpack into {count} names")
 
 
 # ------------------------------------------- np.concatenate(a_list_variable)
