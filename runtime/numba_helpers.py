@@ -15,6 +15,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from .numba_stack import pop, push, stack  # noqa: F401  (the tape: nb.stack, nb.push, nb.pop)
+
 # The stubs below are what emitted code names; numba replaces each call by the
 # implementation its overload picks for the argument types.
 
