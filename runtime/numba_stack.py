@@ -30,11 +30,10 @@ before `x = x + 0.5` as an integer, and the stack must hold what the loop writes
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from numba import types
 from numba.core.errors import TypingError
-from numba.extending import overload
+from numba.extending import overload, register_jitable
 from numba.np.numpy_support import as_dtype
 from numba.np.unsafe.ndarray import to_fixed_tuple
 from numba.typed import List
@@ -78,12 +77,10 @@ def _stack(like, size):
     raise TypingError(f"the numba target's tape holds numbers, arrays and shapes, not {like}")
 
 
-def _check_room(buf, top):
+@register_jitable  # compiled into each push (a call to a separately compiled function
+def _check_room(buf, top):  # passing an array costs reference counting per trip)
     if top >= buf.shape[0]:  # the emitter counted the pushes: reaching this is agc's bug
         raise IndexError("the numba target's tape is full")
-
-
-_check_room = numba.njit(cache=True)(_check_room)
 
 
 @overload(push)
@@ -115,15 +112,24 @@ def _number_push(stack, value):
         raise TypingError(f"the numba target's tape of numbers cannot hold {value}")
     if stack.dtype == types.uint8 and not isinstance(value, types.Boolean):
         raise TypingError(f"the numba target's tape of branch decisions cannot hold {value}")
-    integer = isinstance(value, types.Integer)
+    if isinstance(value, types.Integer):
+        return _integer_push
+    return _number_write
 
-    def number(stack, top, value):
-        _check_room(stack, top)
-        if integer and abs(value) > EXACT:
-            raise OverflowError("the numba target's tape keeps integers up to 2**53; "
-                                "use target='numpy'")
-        stack[top] = value
-    return number
+
+def _number_write(stack, top, value):
+    if top >= stack.shape[0]:  # the emitter counted the pushes: reaching this is agc's bug
+        raise IndexError("the numba target's tape is full")
+    stack[top] = value
+
+
+def _integer_push(stack, top, value):
+    if abs(value) > EXACT:
+        raise OverflowError("the numba target's tape keeps integers up to 2**53")
+    _number_write(stack, top, value)
+
+
+_number_write = register_jitable(_number_write)
 
 
 @overload(pop)
