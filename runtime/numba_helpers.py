@@ -90,12 +90,12 @@ def add_at(acc, g, x, index):
 
 
 @numba.njit(cache=True)
-def restore(stack, current):
+def restore(values, current):
     """Undo one write of a variable whose stack holds its values after each write
     (backend/numba_tape.py): drop the newest, return the one before it (`current` when
     the stack is empty: the variable was unbound before its first write, never read)."""
-    stack.pop()
-    return stack[-1] if len(stack) else current
+    values.pop()
+    return values[-1] if len(values) else current
 
 
 def _is_array(t) -> bool:

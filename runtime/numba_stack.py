@@ -21,7 +21,9 @@ at compile time:
   branch decision): a uint8 array;
 * an array: a (trips, *shape) array of its dtype, one row per push (the RNN's
   `h`: 1000 rows of 64), and beside it a list that keeps, whole, any pushed
-  array of another shape than the one before the loop;
+  array of another shape than the one before the loop (and the pushes past
+  `ROWS` numbers: a large array before a loop that shrinks it costs no more
+  than that);
 * a tuple of numbers (a kept shape): one row per push.
 
 Number stacks are float64 whatever `v` holds before the loop: numba types `x = 0`
@@ -39,6 +41,9 @@ from numba.np.unsafe.ndarray import to_fixed_tuple
 from numba.typed import List
 
 EXACT = 2.0 ** 53  # integers beyond it would lose digits in a float64 stack
+# at most this many numbers in an array stack's rows (32 MB of float64): past them, and for
+# a push of another shape than the array had before the loop, the list keeps the array
+ROWS = 2 ** 22
 HINT = "use target='numpy' for this model"
 
 
@@ -66,8 +71,9 @@ def _stack(like, size):
     if isinstance(like, types.Array):
         row_type = types.Array(like.dtype, like.ndim, "C")
 
-        def rows(like, size):  # the rows, a flag per row (0: in rows, 1: in the list), the list
-            return (np.empty((size,) + like.shape, like.dtype), np.zeros(size, np.uint8),
+        def rows(like, size):  # the rows, a flag per push (1: kept in the list), the list
+            room = min(size, ROWS // max(like.size, 1))
+            return (np.empty((room,) + like.shape, like.dtype), np.zeros(size, np.uint8),
                     List.empty_list(row_type))
         return rows
     if isinstance(like, types.UniTuple) and _number(like.dtype):
@@ -97,8 +103,8 @@ def _push(stack, top, value):
         raise TypingError(f"the numba target's tape of {stack[0]} cannot hold {value}")
     def array(stack, top, value):
         rows, spilled, spill = stack
-        _check_room(rows, top)
-        if value.shape == rows.shape[1:]:
+        _check_room(spilled, top)
+        if top < rows.shape[0] and value.shape == rows.shape[1:]:
             rows[top] = value
             spilled[top] = 0
         else:  # another shape than before the loop: kept whole

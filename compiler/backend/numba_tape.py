@@ -68,11 +68,30 @@ def sized_stacks(body: list, params: set[str], unbound: set[str]) -> dict[str, t
         loop = where[0][0]
         if name not in unbound and name in bound_before[loop] and \
                 all(i == loop and direct for i, direct in where):
-            size = _trips(body[loop])
-            if len(where) > 1:
-                size = cst.BinaryOperation(cst.Integer(str(len(where))), cst.Multiply(), size)
+            size, per_trip = _trips(body[loop]), _most_pushes(body[loop].body.body, name)
+            if per_trip > 1:
+                size = cst.BinaryOperation(cst.Integer(str(per_trip)), cst.Multiply(), size)
             out[name] = (loop, size)
     return out
+
+
+def _most_pushes(stmts, name: str) -> int:
+    """The most pushes of `name` one pass through `stmts` makes (no loop among them
+    pushes it): one branch of an `if` runs."""
+    count = 0
+    for stmt in stmts:
+        if isinstance(stmt, cst.If):
+            orelse = stmt.orelse
+            other = [] if orelse is None else [orelse] if isinstance(orelse, cst.If) \
+                else orelse.body.body
+            count += max(_most_pushes(stmt.body.body, name), _most_pushes(other, name))
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            count += _pushed(stmt) == name
+        else:  # another compound statement (try, with): every push in it counts
+            sites = _PushSites(direct=False)
+            stmt.visit(sites)
+            count += sum(n == name for n, _ in sites.sites)
+    return count
 
 
 class _PushSites(cst.CSTVisitor):
