@@ -16,9 +16,8 @@ that a loop may rebind costs numba a reference-count update per trip (ten
 times the push itself). What the stack is follows from the type of `v`, picked
 at compile time:
 
-* a number: a float64 array (an integer or float32 value is exact in float64;
-  the pop gives an integer back as the variable's integer type); a bool (a
-  branch decision): a uint8 array;
+* a number: a float64 array (a bool, an integer or a float32 value is exact in
+  float64; the pop gives a bool or an integer back as the variable's type);
 * an array: a (trips, *shape) array of its dtype, one row per push (the RNN's
   `h`: 1000 rows of 64), and beside it a list that keeps, whole, any pushed
   array of another shape than the one before the loop (and the pushes past
@@ -28,6 +27,7 @@ at compile time:
 
 Number stacks are float64 whatever `v` holds before the loop: numba types `x = 0`
 before `x = x + 0.5` as an integer, and the stack must hold what the loop writes.
+(Branch decisions are first bound inside their loop: they stay on numba lists.)
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ def _number(t) -> bool:
 @overload(stack)
 def _stack(like, size):
     if _number(like):
-        dtype = np.uint8 if isinstance(like, types.Boolean) else np.float64
-        return lambda like, size: np.empty(size, dtype)
+        return lambda like, size: np.empty(size, np.float64)
     if isinstance(like, types.Array):
         row_type = types.Array(like.dtype, like.ndim, "C")
 
@@ -116,8 +115,6 @@ def _push(stack, top, value):
 def _number_push(stack, value):
     if not _number(value):
         raise TypingError(f"the numba target's tape of numbers cannot hold {value}")
-    if stack.dtype == types.uint8 and not isinstance(value, types.Boolean):
-        raise TypingError(f"the numba target's tape of branch decisions cannot hold {value}")
     if isinstance(value, types.Integer):
         return _integer_push
     return _number_write

@@ -8,11 +8,15 @@ per-variable stacks keeps every pop's value.
 
 Where `v` is bound before a top-level `for` loop over a `range` and pushed
 only in that loop's own body (in its branches too, not in an inner loop), the
-pushes number at most the trip count times the push statements: `tape_v` is
-then an array allocated before the loop (runtime/numba_stack.py), `top_v` its
-depth, `nb.push(tape_v, top_v, v)` / `v = nb.pop(tape_v, top_v, v)`. Elsewhere
-(a `while` loop, an inner loop, a variable first bound inside the loop)
-`tape_v` is a numba list, whose storage grows by doubling.
+pushes number at most the trip count times the most pushes one trip makes:
+`tape_v` is then an array allocated before the loop, typed by `v`'s value there
+(runtime/numba_stack.py), `top_v` its depth, `nb.push(tape_v, top_v, v)` /
+`v = nb.pop(tape_v, top_v, v)`. Elsewhere `tape_v` is a numba list, whose
+storage grows by doubling: in a `while` loop or an inner loop (no size known
+before the loop; an array grown inside the loop costs numba a reference count
+update per trip, slower than a list's append) and for a variable first bound
+inside the loop (branch decisions, kept shapes: nothing before the loop gives
+the stack its type).
 
 A variable unbound before the loop that first writes it (the numpy target
 initialises it to None, which numba cannot type) is recorded after each
