@@ -4,25 +4,12 @@ target's."""
 
 from __future__ import annotations
 
-import os
-
 import agc
 import numpy as np
 import pytest
 
 pytest.importorskip("numba")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _cache_dir(tmp_path_factory):
-    """numba's cache of the emitted modules in a directory of the test run's own."""
-    before = os.environ.get("AGC_CACHE_DIR")
-    os.environ["AGC_CACHE_DIR"] = str(tmp_path_factory.mktemp("agc-cache"))
-    yield
-    if before is None:
-        del os.environ["AGC_CACHE_DIR"]
-    else:
-        os.environ["AGC_CACHE_DIR"] = before
+pytestmark = pytest.mark.usefixtures("own_agc_cache")  # conftest.py
 
 
 def counted(a, b, n):
