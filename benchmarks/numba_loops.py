@@ -1,7 +1,7 @@
 """Loop-heavy gradients: agc's numba target against jax, torch, agc's numpy target and a
 hand-written numba adjoint, one thread each.
 
-    JAX_PLATFORMS=cpu .venv/bin/python benchmarks/numba_loops.py [--quick] [--out FILE]
+    JAX_PLATFORMS=cpu .venv/bin/python benchmarks/numba_loops.py [--quick] [--only ROWS] [--out FILE]
 
 Rows: Euler and RK4 (10, 10^3, 10^5 steps), a tanh RNN (H=64, T=10^3), the
 data-dependent while/if example and a projectile flying until it lands (a
@@ -67,10 +67,13 @@ def median_time(fn, args, budget: float = 1.0) -> float:
     return statistics.median(times)
 
 
-def measure(quick: bool) -> list[dict]:
-    """The table: one dict per row, seconds per gradient for each tool (None: not run)."""
+def measure(quick: bool, only: list[str] | None = None) -> list[dict]:
+    """The table: one dict per row, seconds per gradient for each tool (None: not run);
+    `only`: the rows whose label contains one of these."""
     table = []
     for label, model, args, wrt, key in rows(quick):
+        if only and not any(part in label for part in only):
+            continue
         tools = {"agc-numba": agc.grad(model, wrt, target="numba"),
                  "agc-numpy": agc.grad(model, wrt),
                  "jax": peers.jax_grad(key, args),
@@ -164,12 +167,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small rows only")
     parser.add_argument("--out", help="also write the markdown here")
+    parser.add_argument("--only", help="comma-separated parts of row labels: those rows only "
+                        "(e.g. --only 'euler n=10,rnn'), no first-call rows")
     args = parser.parse_args()
+    only = args.only.split(",") if args.only else None
     print(HEADER, flush=True)
-    table = [format_row(r) for r in measure(args.quick)]
+    table = [format_row(r) for r in measure(args.quick, only)]
     lines = [HEADER, *table, "", ("| first call | agc numba, nothing cached | agc numba, second "
              "process | agc numba, new model (helpers cached) | jax.jit |"), "|---|---|---|---|---|"]
-    for label, (first, second, new, jax_s) in compile_times().items():
+    for label, (first, second, new, jax_s) in ({} if only else compile_times()).items():
         lines.append(f"| {label} | {first:.2f} s | {second:.2f} s | {new:.2f} s | {jax_s:.2f} s |")
     print("\n".join(lines[len(table) + 1:]))
     if args.out:

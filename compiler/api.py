@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import numba_live, pipeline, wrt_paths
+from . import fast_calls, numba_live, pipeline, wrt_paths
 from .backend.graph import Graph, adjoint_graph
 from .backend.module import emit_module
 from .backend.tape_report import tape_report
@@ -95,6 +95,10 @@ class Differentiated:
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
         self._calls: dict[tuple, tuple] = {}  # _along's (function, staleness check, moving)
+        # exact argument types -> the entry their calls reach (fast_calls.py); a method or
+        # has_aux takes the full path
+        self._fast = None if self._in_class or has_aux or wrt_paths.has_paths(self.wrt) \
+            else ({}, {})
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
@@ -112,6 +116,10 @@ class Differentiated:
         (gradient, aux). With `intermediates=("a",)`, returns
         (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
         """
+        if not kwargs and not intermediates and self._fast is not None:
+            fast = self._fast[1].get(tuple(map(type, args)))
+            if fast is not None and (got := fast(args)) is not fast_calls.MISS:
+                return got
         if self._is_method_call(args):  # Model.loss.grad(model, x): bound here
             return BoundMethod(self, args[0], self._unbound_wrt()).grad(*args[1:], **kwargs)
         args = self._bind(args, kwargs)
@@ -122,16 +130,26 @@ class Differentiated:
         if self.has_aux:
             value, grads = compiled.value_and_grad(*args)
             return grads, self._aux(value)
-        return compiled.grad(*args)
+        grads = compiled.grad(*args)
+        if self._fast is not None:  # the checks passed: the next call like it goes direct
+            fast_calls.remember(self._fast[1], args, compiled, 1)
+        return grads
 
     def value_and_grad(self, *args: Any, seed: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """(value, gradient) at `args` (by position or by name); `seed` is the output's adjoint."""
         if self._is_method_call(args):
             return BoundMethod(self, args[0], self._unbound_wrt()).value_and_grad(
                 *args[1:], seed=seed, **kwargs)
+        if seed is None and not kwargs and self._fast is not None:
+            fast = self._fast[0].get(tuple(map(type, args)))
+            if fast is not None and (got := fast(args)) is not fast_calls.MISS:
+                return got
         args = self._bind(args, kwargs)
         compiled = self._current(args)
-        return compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+        result = compiled.value_and_grad(*args, **{compiled.seed_name: seed})
+        if seed is None and self._fast is not None:
+            fast_calls.remember(self._fast[0], args, compiled, 0)
+        return result
 
     def _is_method_call(self, args: tuple) -> bool:
         """A function defined in a class, called with an instance as its first argument."""
@@ -343,13 +361,14 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
             return compile_function(fn, wrt, key, has_aux, keep, method, paths)
         retry = None if requested == "numba" else functools.partial(
             compile_function, fn, wrt, key, has_aux, keep, method, paths)
-        entries = numba_live.entries(namespace, (vg, grad), compiled, at, retry)
+        direct, entries = numba_live.entries(namespace, (vg, grad), compiled, at, retry)
     else:
         namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                                 fn.__globals__)
-        entries = namespace[vg], namespace[grad]
+        entries = direct = namespace[vg], namespace[grad]
     return types.SimpleNamespace(value_and_grad=checking_arguments(entries[0], wrt, at),
                                  grad=checking_arguments(entries[1], wrt, at),
+                                 direct=direct, direct_float32=entries,
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed,

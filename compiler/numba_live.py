@@ -104,13 +104,14 @@ def _frozen_globals(source: str, user_globals: dict, loc) -> list:
 def entries(namespace: dict, names: tuple[str, str], compiled, at: tuple[int, ...],
             retry=None) -> tuple:
     """The loaded (value_and_grad, grad) of a numba-target module, numba's errors turned
-    into agc's; `at`: the positions of the wrt parameters; `retry()` (target="auto")
-    compiles the numpy target's instead."""
+    into agc's, as called with no float32 argument and as called with any; `at`: the
+    positions of the wrt parameters; `retry()` (target="auto") compiles the numpy target's
+    instead."""
     locs = model_locs([*compiled.adjoints.values(), *compiled.helpers])
     fallbacks = (lambda: retry().value_and_grad, lambda: retry().grad) if retry else (None, None)
-    return tuple(float32_in_float64(first_call_errors(namespace[name], compiled.source, locs,
-                                                      namespace["numba"], fallback), at, vg)
-                 for name, fallback, vg in zip(names, fallbacks, (True, False)))
+    direct = tuple(first_call_errors(namespace[name], compiled.source, locs, namespace["numba"],
+                                     fallback) for name, fallback in zip(names, fallbacks))
+    return direct, tuple(float32_in_float64(fn, at, vg) for fn, vg in zip(direct, (True, False)))
 
 
 def float32_in_float64(fn, at: tuple[int, ...], returns_value: bool):
@@ -190,7 +191,7 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
             warnings.warn(f"agc: target='auto' falls back to numpy: {refusal}", stacklevel=2)
             current[0] = fallback()
             return current[0](*args, **kwargs)
-    call.dispatcher = fn
+    call.dispatcher = fn if fallback is None else None  # auto may swap it: always through call
     return call
 
 

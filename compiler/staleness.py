@@ -73,3 +73,8 @@ def staleness_check(read: list[tuple[dict, str, object]]):
 
 def _never() -> bool:
     return False
+
+
+def never_stale(check) -> bool:
+    """Whether a staleness check is the one of a model that reads no module constant."""
+    return check is _never

@@ -15,6 +15,8 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from .numba_stack import pop, push, stack  # noqa: F401  (the tape: nb.stack, nb.push, nb.pop)
+
 # The stubs below are what emitted code names; numba replaces each call by the
 # implementation its overload picks for the argument types.
 
@@ -88,12 +90,12 @@ def add_at(acc, g, x, index):
 
 
 @numba.njit(cache=True)
-def restore(stack, current):
+def restore(values, current):
     """Undo one write of a variable whose stack holds its values after each write
     (backend/numba_tape.py): drop the newest, return the one before it (`current` when
     the stack is empty: the variable was unbound before its first write, never read)."""
-    stack.pop()
-    return stack[-1] if len(stack) else current
+    values.pop()
+    return values[-1] if len(values) else current
 
 
 def _is_array(t) -> bool:

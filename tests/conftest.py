@@ -7,6 +7,7 @@ must live in real files; `load_model(source)` writes one and imports it.
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import textwrap
 
@@ -23,6 +24,19 @@ def _agc_checks():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AGC_CHECKS", "1")
         yield
+
+
+@pytest.fixture(scope="module")
+def own_agc_cache(tmp_path_factory):
+    """AGC_CACHE_DIR (the emitted numba modules and numba's cache of them) in a directory
+    of the test run's own, for a module's tests (`pytest.mark.usefixtures`)."""
+    before = os.environ.get("AGC_CACHE_DIR")
+    os.environ["AGC_CACHE_DIR"] = str(tmp_path_factory.mktemp("agc-cache"))
+    yield
+    if before is None:
+        del os.environ["AGC_CACHE_DIR"]
+    else:
+        os.environ["AGC_CACHE_DIR"] = before
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from corpus_control import CASES as CONTROL
 from corpus_straight import CASES as STRAIGHT
 
 pytest.importorskip("numba")  # the `test` extra installs it: skipped only outside it
+pytestmark = pytest.mark.usefixtures("own_agc_cache")  # conftest.py
 
 FULL = os.environ.get("AGC_NUMBA_FULL") == "1"
 SUBSET = {"euler_spring", "while_with_inner_if", "if_elif_else", "for_row_in_matrix",
@@ -31,16 +32,6 @@ SUBSET = {"euler_spring", "while_with_inner_if", "if_elif_else", "for_row_in_mat
 FLOAT32 = {"euler_spring", "rnn", "mlp"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _cache_dir(tmp_path_factory):
-    """numba's cache of the emitted modules in a directory of the test run's own."""
-    before = os.environ.get("AGC_CACHE_DIR")
-    os.environ["AGC_CACHE_DIR"] = str(tmp_path_factory.mktemp("agc-cache"))
-    yield
-    if before is None:
-        del os.environ["AGC_CACHE_DIR"]
-    else:
-        os.environ["AGC_CACHE_DIR"] = before
 
 
 def _entries():

@@ -1,11 +1,22 @@
-"""The tape of the numba target: one typed stack per recorded variable.
+"""The tape of the numba target: one stack per recorded variable.
 
 The numpy target records every value on one Python list (`tape.append(v)`,
-`v = tape.pop()`); numba needs each list to hold one type, so here each
-recorded variable `v` gets its own stack `tape_v` (a numba list: its storage
-grows by doubling, so a `while` loop's tape needs no size known in advance).
-Pushes and pops of one variable pair up last-in first-out, so splitting the
-one tape into per-variable stacks keeps every pop's value.
+`v = tape.pop()`); numba needs each stack to hold one type, so here each
+recorded variable `v` gets its own stack `tape_v`. Pushes and pops of one
+variable pair up last-in first-out, so splitting the one tape into
+per-variable stacks keeps every pop's value.
+
+Where `v` is bound before a top-level `for` loop over a `range` and pushed
+only in that loop's own body (in its branches too, not in an inner loop), the
+pushes number at most the trip count times the most pushes one trip makes:
+`tape_v` is then an array allocated before the loop, typed by `v`'s value there
+(runtime/numba_stack.py), `top_v` its depth, `nb.push(tape_v, top_v, v)` /
+`v = nb.pop(tape_v, top_v, v)`. Elsewhere `tape_v` is a numba list, whose
+storage grows by doubling: in a `while` loop or an inner loop (no size known
+before the loop; an array grown inside the loop costs numba a reference count
+update per trip, slower than a list's append) and for a variable first bound
+inside the loop (branch decisions, kept shapes: nothing before the loop gives
+the stack its type).
 
 A variable unbound before the loop that first writes it (the numpy target
 initialises it to None, which numba cannot type) is recorded after each
@@ -19,28 +30,146 @@ from __future__ import annotations
 import libcst as cst
 
 from ..errors import UnsupportedError
+from ..frontend.python_constructs import _target_names
 
 HINT = "use target='numpy' for this model"
 
 
-def split_tape(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+def split_tape(body: list[cst.BaseStatement], params: set[str]) -> list[cst.BaseStatement]:
     """A function body with its one `tape` list split into typed per-variable stacks."""
     unbound = {_assigned_name(s) for s in body if _is_none_init(s)}
     pushed = _pushed_names(body)
     unbound &= set(pushed)
     body = [s for s in body if not (_is_none_init(s) and _assigned_name(s) in unbound)]
-    body = _rewrite_block(body, unbound)
+    sized = sized_stacks(body, params, unbound)
+    body = _rewrite_block(_allocated(body, sized), unbound, set(sized))
     out = []
     for stmt in body:
-        if _assigned_name(stmt) == "tape":  # tape = []: one empty stack per variable
-            out += [_assign(_stack(n), cst.List([])) for n in pushed]
+        if _assigned_name(stmt) == "tape":  # tape = []: one empty list per other variable
+            out += [_assign(_stack(n), cst.List([])) for n in pushed if n not in sized]
         else:
             out.append(stmt)
     return out
 
 
+def sized_stacks(body: list, params: set[str], unbound: set[str]) -> dict[str, tuple]:
+    """{v: (index of its top-level `for` loop, how many pushes it can take)} for each
+    variable whose stack can be an array sized before its loop."""
+    sites: dict[str, list] = {}  # v: (top-level index, pushed in that loop's own body)
+    bound = set(params)
+    bound_before = []
+    for i, stmt in enumerate(body):
+        bound_before.append(set(bound))
+        counter = _PushSites(direct=_trips(stmt) is not None)
+        stmt.visit(counter)
+        for name, direct in counter.sites:
+            sites.setdefault(name, []).append((i, direct))
+        if isinstance(stmt, cst.SimpleStatementLine):
+            bound |= {n for s in stmt.body if isinstance(s, cst.Assign)
+                      for t in s.targets for n in _target_names(t.target)}
+    out = {}
+    for name, where in sites.items():
+        loop = where[0][0]
+        if name not in unbound and name in bound_before[loop] and \
+                all(i == loop and direct for i, direct in where):
+            size, per_trip = _trips(body[loop]), _most_pushes(body[loop].body.body, name)
+            if per_trip > 1:
+                size = cst.BinaryOperation(cst.Integer(str(per_trip)), cst.Multiply(), size)
+            out[name] = (loop, size)
+    return out
+
+
+def _most_pushes(stmts, name: str) -> int:
+    """The most pushes of `name` one pass through `stmts` makes (no loop among them
+    pushes it): one branch of an `if` runs."""
+    count = 0
+    for stmt in stmts:
+        if isinstance(stmt, cst.If):
+            orelse = stmt.orelse
+            other = [] if orelse is None else [orelse] if isinstance(orelse, cst.If) \
+                else orelse.body.body
+            count += max(_most_pushes(stmt.body.body, name), _most_pushes(other, name))
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            count += _pushed(stmt) == name
+        else:  # another compound statement (try, with): every push in it counts
+            sites = _PushSites(direct=False)
+            stmt.visit(sites)
+            count += sum(n == name for n, _ in sites.sites)
+    return count
+
+
+class _PushSites(cst.CSTVisitor):
+    """The variables pushed in a statement, each with whether the push is in the body of
+    the statement's own loop (not in an inner loop) when `direct` (it is a counted loop)."""
+
+    def __init__(self, direct: bool):
+        super().__init__()
+        self.direct, self.depth, self.sites = direct, 0, []
+
+    def visit_For(self, node) -> None:
+        self.depth += 1
+
+    def leave_For(self, node) -> None:
+        self.depth -= 1
+
+    def visit_While(self, node) -> None:
+        self.depth += 1
+
+    def leave_While(self, node) -> None:
+        self.depth -= 1
+
+    def visit_SimpleStatementLine(self, node) -> None:
+        name = _pushed(node)
+        if name is not None:
+            self.sites.append((name, self.direct and self.depth == 1))
+
+
+def _trips(stmt) -> cst.BaseExpression | None:
+    """The trip count of a `for` loop over `range(...)` of plain arguments (evaluated
+    before the loop: the same as range's), else None."""
+    it = stmt.iter if isinstance(stmt, cst.For) else None
+    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Name) and
+            it.func.value == "range" and 1 <= len(it.args) <= 3 and
+            all(isinstance(a.value, (cst.Name, cst.Integer)) and a.keyword is None
+                and a.star == "" for a in it.args)):
+        return None
+    if len(it.args) == 1:
+        return it.args[0].value
+    return cst.Call(cst.Name("len"), [cst.Arg(it.with_changes(args=[
+        a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in it.args]))])
+
+
+def _allocated(body: list, sized: dict[str, tuple]) -> list:
+    """body with each sized stack allocated before its loop (`tape_v = nb.stack(v, n)`,
+    `top_v = 0`), the loop's model-line comment moved above them."""
+    out = []
+    for i, stmt in enumerate(body):
+        names = [n for n, (loop, _) in sized.items() if loop == i]
+        if not names:
+            out.append(stmt)
+            continue
+        lines = []
+        for name in names:
+            size = cst.Module([]).code_for_node(sized[name][1])
+            lines += [_statement(f"{_stack(name)} = nb.stack({name}, {size})"),
+                      _statement(f"{_top(name)} = 0")]
+        out += [lines[0].with_changes(leading_lines=stmt.leading_lines), *lines[1:],
+                stmt.with_changes(leading_lines=[])]
+    return out
+
+
 def _stack(name: str) -> str:
     return f"tape_{name}"
+
+
+def _top(name: str) -> str:
+    return f"top_{name}"
+
+
+def _statement(text: str, like=None) -> cst.SimpleStatementLine:
+    """One statement parsed from text, with the comments above `like` kept."""
+    stmt = cst.parse_statement(text)
+    return stmt if like is None else stmt.with_changes(leading_lines=like.leading_lines)
 
 
 def _assign(target: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
@@ -110,13 +239,17 @@ def _pushed_names(body: list) -> list[str]:
     return list(visitor.names)
 
 
-def _rewrite_block(stmts: list, unbound: set[str]) -> list:
+def _rewrite_block(stmts: list, unbound: set[str], sized: set[str]) -> list:
     """One block's pushes and pops onto per-variable stacks, nested blocks too."""
-    stmts = [_rewrite_nested(s, unbound) for s in stmts]
+    stmts = [_rewrite_nested(s, unbound, sized) for s in stmts]
     out: list = []
     pending: dict[str, cst.BaseStatement] = {}  # pushes of unbound names, waiting for their write
     for stmt in stmts:
         name = _pushed(stmt)
+        if name is not None and name in sized:
+            out += [_statement(f"nb.push({_stack(name)}, {_top(name)}, {name})", stmt),
+                    _statement(f"{_top(name)} += 1")]
+            continue
         if name is not None:
             push = _stack_call(stmt, name)
             if name in unbound:
@@ -125,6 +258,10 @@ def _rewrite_block(stmts: list, unbound: set[str]) -> list:
                 out.append(push)
             continue
         name = _popped(stmt)
+        if name is not None and name in sized:
+            out += [_statement(f"{_top(name)} -= 1", stmt),
+                    _statement(f"{name} = nb.pop({_stack(name)}, {_top(name)}, {name})")]
+            continue
         if name is not None:
             out.append(_pop(stmt, name, name in unbound))
             continue
@@ -138,12 +275,12 @@ def _rewrite_block(stmts: list, unbound: set[str]) -> list:
     return out
 
 
-def _rewrite_nested(stmt, unbound: set[str]):
+def _rewrite_nested(stmt, unbound: set[str], sized: set[str]):
     if isinstance(stmt, (cst.If, cst.For, cst.While, cst.Else)):
-        body = stmt.body.with_changes(body=_rewrite_block(list(stmt.body.body), unbound))
-        stmt = stmt.with_changes(body=body)
+        body = _rewrite_block(list(stmt.body.body), unbound, sized)
+        stmt = stmt.with_changes(body=stmt.body.with_changes(body=body))
         if isinstance(stmt, cst.If) and stmt.orelse is not None:
-            stmt = stmt.with_changes(orelse=_rewrite_nested(stmt.orelse, unbound))
+            stmt = stmt.with_changes(orelse=_rewrite_nested(stmt.orelse, unbound, sized))
     return stmt
 
 

@@ -79,7 +79,7 @@ def model_locs(adjoints: list) -> dict[str, object]:
 def _njit(fn: cst.FunctionDef, locs: dict) -> cst.FunctionDef:
     """One emitted function, compiled by numba: decorated, its calls and tape rewritten."""
     statements = [s for s in fn.body.body if not _is_array_module(s)]
-    statements = split_tape(statements)
+    statements = split_tape(statements, {p.name.value for p in fn.params.params})
     rewriter = _Calls(locs)
     body = fn.body.with_changes(body=statements).visit(rewriter)
     decorator = cst.Decorator(cst.parse_expression("numba.njit(cache=True)"))

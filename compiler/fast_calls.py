@@ -1,0 +1,79 @@
+"""The short call path of a compiled gradient, for kinds of arguments seen before.
+
+A gradient call goes through layers that each look at the arguments: binding
+them (api.py), picking the compiled code for their kinds, checking that they
+come from one array library and that the values differentiated are floats
+(runtime/arrays.py), widening float32 for numba (numba_live.py). For a loop
+over a few numbers compiled by numba, that is ten times the loop itself.
+
+What those layers decide depends only on each argument's type, and for a numpy
+array on its dtype and number of dimensions. So once a call has passed them,
+the emitted entry it reached is kept under the arguments' exact types; a later
+call with the same types (and, position by position, arrays of the same dtype
+and rank) calls that entry directly. Anything else (keywords, a seed, a
+method, `has_aux`, other types, a model that reads module constants) takes the
+full path.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from .runtime.model_lines import add_model_line
+from .staleness import never_stale
+
+# the argument types whose kind for the compiled code (scalar, an array's rank, ...) and
+# whose checks follow from the type alone: numpy arrays add their dtype and rank
+SIMPLE = frozenset({float, int, bool, numpy.float64, numpy.float32, numpy.int64})
+MISS = object()  # what a kept entry returns for arrays of another dtype or rank
+
+
+def remember(table: dict, args: tuple, compiled, which: int) -> None:
+    """Keep, under `args`' exact types, the entry of `compiled` a call with them reaches:
+    which=0 its value_and_grad, 1 its grad."""
+    if not never_stale(compiled.stale) or getattr(compiled, "direct", None) is None:
+        return
+    kinds = tuple(map(type, args))
+    if not all(k in SIMPLE or k is numpy.ndarray for k in kinds):
+        return
+    arrays = tuple((i, a.dtype, a.ndim) for i, a in enumerate(args) if type(a) is numpy.ndarray)
+    single = any(k is numpy.float32 for k in kinds) or \
+        any(dtype == numpy.float32 for _, dtype, _ in arrays)
+    if single:  # numba's float32 widening (numba_live.float32_in_float64) stays on the path
+        call = _call(compiled.direct_float32[which], None)
+    else:
+        entry = compiled.direct[which]
+        call = _call(entry, getattr(entry, "dispatcher", None))
+    table[kinds] = _checked(call, arrays) if arrays else call
+
+
+def _call(entry, direct):
+    """A call of `entry` with the model line added to its errors; with `direct` (a numba
+    entry's dispatcher), the dispatcher itself: its wrapper (numba_live.first_call_errors)
+    only turns numba's errors into agc's, so on an error the call runs again through it."""
+    if direct is not None:
+        def call(args):
+            try:
+                return direct(*args)
+            except Exception:  # noqa: BLE001 - the wrapper raises it as agc would
+                return _through(entry, args)
+        return call
+    return lambda args: _through(entry, args)
+
+
+def _through(entry, args: tuple):
+    try:
+        return entry(*args)
+    except Exception as error:  # raised in emitted code: name the model line
+        add_model_line(error)
+        raise
+
+
+def _checked(call, arrays: tuple):
+    def checked(args):
+        for i, dtype, ndim in arrays:
+            a = args[i]
+            if a.ndim != ndim or a.dtype != dtype:
+                return MISS
+        return call(args)
+    return checked

@@ -1,0 +1,90 @@
+"""The numba target's preallocated tape (runtime/numba_stack.py) and the short call path
+of a compiled gradient (compiler/fast_calls.py): values and gradients equal the numpy
+target's."""
+
+from __future__ import annotations
+
+import agc
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+pytestmark = pytest.mark.usefixtures("own_agc_cache")  # conftest.py
+
+
+def counted(a, b, n):
+    x = 0  # an integer before the loop, a float in it: the stack holds floats
+    for i in range(n):
+        if x > 2.0:
+            x = x * 0.5 + b
+        else:
+            x = x * a + 1.0
+        x = np.sin(x) * a
+        if i == 7:
+            break
+    return x * x
+
+
+def shrinking(x):
+    y = x
+    for i in range(3):  # y loses an entry a trip: its rows change shape
+        y = y[1:] * y[:-1]
+    return np.sum(y)
+
+
+def recurrent(W, x, n):
+    h = np.zeros(W.shape[0])
+    for t in range(n):
+        h = np.tanh(W @ h + x * t)
+    return np.sum(h * h)
+
+
+def _same(fn, args, wrt):
+    want = agc.value_and_grad(fn, wrt)(*args)
+    got = agc.value_and_grad(fn, wrt, target="numba")(*args)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    for a, b in zip(got[1] if isinstance(got[1], tuple) else (got[1],),
+                    want[1] if isinstance(want[1], tuple) else (want[1],), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    return got
+
+
+@pytest.mark.parametrize("n", [0, 3, 12])
+def test_a_counted_loop_keeps_its_tape_in_arrays(n):
+    _same(counted, (0.9, 0.2, n), ("a", "b"))
+    source = agc.differentiate(counted, wrt=("a", "b"), target="numba").gradient_source
+    assert "tape_x = nb.stack(x, 2 * n)" in source  # one of the two branches a trip, then sin
+    assert "nb.push(tape_x, top_x, x)" in source and "x = nb.pop(tape_x, top_x, x)" in source
+
+
+def test_arrays_that_change_shape_across_trips():
+    _same(shrinking, (np.array([0.5, -1.2, 0.8, 1.1, 0.3]),), "x")
+
+
+def test_an_array_tape_in_rows_float64_and_float32():
+    rng = np.random.default_rng(0)
+    W, x = rng.normal(size=(4, 4)) * 0.5, rng.normal(size=4)
+    _same(recurrent, (W, x, 6), ("W", "x"))
+    single = agc.grad(recurrent, ("W", "x"), target="numba")(W.astype(np.float32),
+                                                             x.astype(np.float32), 6)
+    want = agc.grad(recurrent, ("W", "x"))(W.astype(np.float32), x.astype(np.float32), 6)
+    for a, b in zip(single, want, strict=True):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=2e-5)
+
+
+def test_the_short_call_path_checks_what_the_full_one_did():
+    grad = agc.grad(recurrent, ("W", "x"), target="numba")
+    rng = np.random.default_rng(1)
+    W, x = rng.normal(size=(3, 3)), rng.normal(size=3)
+    first = grad(W, x, 4)
+    again = grad(W, x, 4)  # the short path: the same kinds of arguments
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert grad(W.astype(np.float32), x, 4)[0].dtype == np.float32  # float32: widened again
+    with pytest.raises(TypeError, match="integer"):
+        grad(W.astype(np.int64), x, 4)  # integer values to differentiate: still refused
+    scalar = agc.grad(counted, "a")
+    assert scalar(0.9, 0.2, 5) == scalar(0.9, 0.2, 5)
+    with pytest.raises(TypeError, match="integer"):
+        scalar(1, 0.2, 5)
