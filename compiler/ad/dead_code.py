@@ -50,25 +50,17 @@ def prune_tangent(tangent: Tangent) -> Tangent:
 
 
 def _read_everywhere(adj: Adjoint) -> set[str]:
+    """The names the function returns, or some statement reads that does not write them:
+    a counter only read by its own increment is not really read."""
     returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
     names = {a.name for a in returned if isinstance(a, ir.Var)}
     for block in (adj.forward, adj.seed, adj.backward):
         for stmt in ir.walk(tuple(block)):
-            names.update(ir.vars_read(stmt))
-    # A counter only read by its own increment is not really read.
-    return names - _self_only_reads(adj)
-
-
-def _self_only_reads(adj: Adjoint) -> set[str]:
-    outside: set[str] = set()
-    self_reads: set[str] = set()
-    for block in (adj.forward, adj.seed, adj.backward):
-        for stmt in ir.walk(tuple(block)):
-            written = ir.var_written(stmt)
-            for name in ir.vars_read(stmt):
-                (self_reads if name == written else outside).add(name)
-    returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
-    return self_reads - outside - {a.name for a in returned if isinstance(a, ir.Var)}
+            reads = ir.vars_read(stmt)
+            if reads:
+                written = ir.var_written(stmt)
+                names.update(name for name in reads if name != written)
+    return names
 
 
 def _drop_copies_back(block, inside: dict) -> list:
