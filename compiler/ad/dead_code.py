@@ -72,11 +72,17 @@ def _drop_copies_back(block, inside: dict) -> list:
         if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and \
                 isinstance(stmt.args[0], ir.Var) and copies.get(stmt.args[0].name) == stmt.target.name:
             continue
-        written = ir.var_written(stmt)
-        changed = {written} | (_assigned_inside(stmt, inside) if ir.children(stmt) else set())
         # forget only the pairs a changed name is in: one statement costs what it changes
-        for name in changed:
-            _forget(copies, copied_to, name)
+        _forget(copies, copied_to, ir.var_written(stmt))
+        if copies and ir.children(stmt):
+            nested = _assigned_inside(stmt, inside)
+            # look through the fewer: an if of an elif chain assigns every name below it
+            if len(nested) <= len(copies) + len(copied_to):
+                names = [n for n in nested if n in copies or n in copied_to]
+            else:
+                names = [n for n in (*copies, *copied_to) if n in nested]
+            for name in names:
+                _forget(copies, copied_to, name)
         if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and isinstance(stmt.args[0], ir.Var):
             copies[stmt.target.name] = stmt.args[0].name
             copied_to.setdefault(stmt.args[0].name, set()).add(stmt.target.name)
