@@ -230,6 +230,9 @@ class _Checker:
             first, second = then.get(name, frozenset()), other.get(name, frozenset())
             if first is second and not _mentions(first, cond):
                 continue  # neither branch touched it: as it was
+            if not first and not _mentions(second, cond):  # defined in the else branch only
+                then[name] = second  # (all of an elif chain's names below it): as there
+                continue
             then[name] = _joined(first, second, cond)
         self.mark(changed)
         return then
