@@ -120,6 +120,7 @@ class _Checker:
             self.named_in.setdefault(cond, set()).add(name)
 
     def define_all(self, state: dict, names, assume: Guard) -> None:
+        """`define` each of `names`."""
         for name in names:
             self.define(state, name, assume)
 
