@@ -51,13 +51,17 @@ def prune_tangent(tangent: Tangent) -> Tangent:
 
 
 def _read_everywhere(adj: Adjoint) -> set[str]:
+    """The names the function returns, or some statement reads that does not write them:
+    a counter only read by its own increment is not really read."""
     returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
     names = {a.name for a in returned if isinstance(a, ir.Var)}
     for block in (adj.forward, adj.seed, adj.backward):
         for stmt in ir.walk(tuple(block)):
-            names.update(ir.vars_read(stmt))
-    # A counter only read by its own increment is not really read.
-    return names - _self_only_reads(adj)
+            reads = ir.vars_read(stmt)
+            if reads:
+                written = ir.var_written(stmt)
+                names.update(name for name in reads if name != written)
+    return names
 
 
 def _drop_overwritten(adj: Adjoint, blocks: list[list]) -> list[list]:
@@ -91,18 +95,6 @@ def _drop_overwritten(adj: Adjoint, blocks: list[list]) -> list[list]:
     return out
 
 
-def _self_only_reads(adj: Adjoint) -> set[str]:
-    outside: set[str] = set()
-    self_reads: set[str] = set()
-    for block in (adj.forward, adj.seed, adj.backward):
-        for stmt in ir.walk(tuple(block)):
-            written = ir.var_written(stmt)
-            for name in ir.vars_read(stmt):
-                (self_reads if name == written else outside).add(name)
-    returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
-    return self_reads - outside - {a.name for a in returned if isinstance(a, ir.Var)}
-
-
 def _drop_copies_back(block, inside: dict) -> list:
     """Drop `a = b` right after `b = a` (nothing in between changed either name)."""
     out = []
@@ -112,11 +104,17 @@ def _drop_copies_back(block, inside: dict) -> list:
         if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and \
                 isinstance(stmt.args[0], ir.Var) and copies.get(stmt.args[0].name) == stmt.target.name:
             continue
-        written = ir.var_written(stmt)
-        changed = {written} | (_assigned_inside(stmt, inside) if ir.children(stmt) else set())
         # forget only the pairs a changed name is in: one statement costs what it changes
-        for name in changed:
-            _forget(copies, copied_to, name)
+        _forget(copies, copied_to, ir.var_written(stmt))
+        if copies and ir.children(stmt):
+            nested = _assigned_inside(stmt, inside)
+            # look through the fewer: an if of an elif chain assigns every name below it
+            if len(nested) <= len(copies) + len(copied_to):
+                names = [n for n in nested if n in copies or n in copied_to]
+            else:
+                names = [n for n in (*copies, *copied_to) if n in nested]
+            for name in names:
+                _forget(copies, copied_to, name)
         if isinstance(stmt, ir.Assign) and stmt.prim is Prim.COPY and isinstance(stmt.args[0], ir.Var):
             copies[stmt.target.name] = stmt.args[0].name
             copied_to.setdefault(stmt.args[0].name, set()).add(stmt.target.name)

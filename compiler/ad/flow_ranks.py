@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..ir.prims import Prim
-from .ranks import INDEX_LIST, UNSET, fn_def_count, index_lists, rank_of
+from .ranks import INDEX_LIST, UNSET, assigned_once, index_lists, rank_of
 
 Env = dict  # name -> rank (None: unknown) of the names bound so far
 
@@ -50,8 +50,9 @@ class _Flow:
         self.watch = watch
         assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
         # tuples written out once (reshape's shapes), and lists of ints used as indexes
+        once = assigned_once(assigns)
         self.lengths = {s.target.name: len(s.args) for s in assigns if s.prim is Prim.TUPLE
-                        and fn_def_count(assigns, s.target.name) == 1}
+                        and s.target.name in once}
         self.lengths.update({name: INDEX_LIST for name in index_lists(fn)})
         self.breaks: list = []
         self.continues: list = []

@@ -7,6 +7,8 @@ adjoints without the runtime's shape tests.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .. import ir
 from ..ir.prims import Prim
 
@@ -31,7 +33,8 @@ def variable_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> dict[str, in
         ranks.setdefault(stmt.target.name, UNSET)
     # Lengths of tuples written out in the code: `reshape(x, (K, d, d))` has rank 3.
     lengths = {s.target.name: len(s.args) for s in assigns if s.prim is Prim.TUPLE}
-    lengths = {n: k for n, k in lengths.items() if fn_def_count(assigns, n) == 1}
+    once = assigned_once(assigns)
+    lengths = {n: k for n, k in lengths.items() if n in once}
     lengths.update({name: INDEX_LIST for name in index_lists(fn)})
     changed = True
     while changed:
@@ -49,8 +52,9 @@ def index_lists(fn: ir.Function) -> set[str]:
     """Names bound once, to a list of ints written out in the code: as an index (`x[[1, 0]]`)
     each is a 1-D integer array, so the result is a copy, never a view."""
     assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    once = assigned_once(assigns)
     return {s.target.name for s in assigns if s.prim is Prim.LIST and s.args
-            and fn_def_count(assigns, s.target.name) == 1
+            and s.target.name in once
             and all(isinstance(a, ir.Const) and type(a.value) is int for a in s.args)}
 
 
@@ -69,9 +73,11 @@ def atom_rank(atom: ir.Atom, ranks) -> int | None:
     return ranks.get(atom.name, UNKNOWN)
 
 
-def fn_def_count(assigns: list[ir.Assign], name: str) -> int:
-    """How many of `assigns` assign `name`."""
-    return sum(1 for s in assigns if s.target.name == name)
+def assigned_once(assigns: list[ir.Assign]) -> set[str]:
+    """The names exactly one of `assigns` assigns (counted once for all: a model with many
+    tuples would otherwise count every assignment per tuple)."""
+    counts = Counter(s.target.name for s in assigns)
+    return {name for name, count in counts.items() if count == 1}
 
 
 def rank_of(stmt: ir.Assign, ranks, lengths: dict[str, int]) -> int | None:

@@ -58,8 +58,10 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
                           getattr(a, "home", None) is None or isinstance(a, Adjoint))
     lines.append(f'"""{what} of {", ".join(names)}, emitted by agc from {header_path}."""\n\n')
     lines += _imports(imports, used)
-    free = free_names(functions)  # a parameter `x` needs no module constant `x`
-    constants = {k: v for k, v in constants.items() if k in free}
+    constants = {k: v for k, v in constants.items() if k in used}
+    if constants:  # a parameter `x` needs no module constant `x` (a walk of every function)
+        free = free_names(functions)
+        constants = {k: v for k, v in constants.items() if k in free}
     if constants:
         lines.append("\n")
         lines += [f"{k} = {v!r}\n" for k, v in sorted(constants.items())]

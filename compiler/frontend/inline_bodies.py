@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .tree_walk import BINDERS, nodes_under
+
 
 def restructured(body: list, loc_alias: dict) -> list:
     """`if c: return a` then more code: the more code moves into the if's else branch."""
@@ -44,51 +46,28 @@ def _restructured_if(node: cst.If, rest: list, loc_alias: dict) -> tuple[cst.If,
     return changed, absorbed
 
 
-class _Assigned(cst.CSTVisitor):
-    """Names a function body binds (its locals), not looking into nested functions."""
-
-    def __init__(self):
-        self.counts: dict[str, int] = {}
-
-    def _add(self, target) -> None:
-        if isinstance(target, cst.Name):
-            self.counts[target.value] = self.counts.get(target.value, 0) + 1
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for el in target.elements:
-                self._add(el.value)
-        elif isinstance(target, cst.StarredElement):
-            self._add(target.value)
-
-    def visit_AssignTarget(self, node):
-        self._add(node.target)
-
-    def visit_AnnAssign(self, node):
-        self._add(node.target)
-
-    def visit_AugAssign(self, node):
-        self._add(node.target)
-
-    def visit_For(self, node):
-        self._add(node.target)
-
-    def visit_NamedExpr(self, node):
-        self._add(node.target)
-
-    def visit_FunctionDef(self, node):
-        self._add(node.name)
-        return False
-
-    def visit_Lambda(self, node):
-        return False
-
-    def visit_CompFor(self, node):
-        return True  # its own names are renamed where it is lowered
-
-
 def _assignment_counts(body) -> dict[str, int]:
-    visitor = _Assigned()
-    body.visit(visitor)
-    return visitor.counts
+    """How often a body binds each name (its locals), not looking into nested functions
+    (a `def` binds its name) or lambdas. A comprehension's own names count: they are
+    renamed where it is lowered."""
+    counts: dict[str, int] = {}
+    for node in nodes_under(body, stop=(cst.FunctionDef, cst.Lambda)):
+        kind = type(node)
+        if kind is cst.FunctionDef:
+            _count(node.name, counts)
+        elif kind in BINDERS:
+            _count(node.target, counts)
+    return counts
+
+
+def _count(target, counts: dict[str, int]) -> None:
+    if isinstance(target, cst.Name):
+        counts[target.value] = counts.get(target.value, 0) + 1
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for el in target.elements:
+            _count(el.value, counts)
+    elif isinstance(target, cst.StarredElement):
+        _count(target.value, counts)
 
 
 def _assigned_in(body) -> set[str]:

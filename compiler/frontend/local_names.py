@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .tree_walk import BINDERS, nodes_under
+
 
 def function_names(node: cst.FunctionDef) -> tuple[set[str], set[str]]:
     """(the names the function binds: parameters and assignment targets, every identifier)."""
-    collector = _NameCollector()
-    node.visit(collector)
-    return collector.assigned, collector.all
+    assigned: set[str] = set()
+    every: set[str] = set()
+    for child in nodes_under(node):
+        kind = type(child)
+        if kind is cst.Name:
+            every.add(child.value)
+        elif kind is cst.Param:
+            assigned.add(child.name.value)
+        elif kind in BINDERS:
+            _targets(child.target, assigned)
+    return assigned, every
+
+
+def _targets(target, assigned: set[str]) -> None:
+    if isinstance(target, cst.Name):
+        assigned.add(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _targets(element.value, assigned)
 
 
 # What emitted code calls the array module and agc's runtime: a model variable of
@@ -28,37 +46,3 @@ def first_use(node: cst.CSTNode, names: set[str]) -> cst.Name | None:
 
     node.visit(_First())
     return found[0] if found else None
-
-
-class _NameCollector(cst.CSTVisitor):
-    def __init__(self):
-        self.assigned: set[str] = set()
-        self.all: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.all.add(node.value)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.assigned.add(node.name.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._targets(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._targets(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._targets(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._targets(node.target)
-
-    def _targets(self, target) -> None:
-        if isinstance(target, cst.Name):
-            self.assigned.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._targets(element.value)

@@ -94,7 +94,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         """Source location of a node (of the node it was rebuilt from, for a rebuilt one)."""
         node = self.loc_alias.get(node, node)
         for home in self.foreign:  # an inlined helper read from its live function
-            if home.positions.get(node) is not None:
+            if home.holds(node):
                 return home.loc(node)
         return self.parsed.loc(node)
 

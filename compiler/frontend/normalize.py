@@ -60,16 +60,36 @@ class Normalizer:
 
     # ----------------------------------------------------- if c: c = ...
     def decisions_kept(self, block: ir.Block) -> ir.Block:
+        return self._decisions_kept(block)[0]
+
+    def _decisions_kept(self, block: ir.Block) -> tuple[ir.Block, set[str]]:
+        """The block with its decisions kept, and the names it assigns, nested blocks
+        included (gathered on the way up: asking each if of an elif chain again would cost
+        the chain's length squared)."""
         out: list[ir.Stmt] = []
+        assigned: set[str] = set()
         for stmt in block:
-            stmt = _map_children(stmt, self.decisions_kept)
-            if isinstance(stmt, ir.If) and isinstance(stmt.cond, ir.Var) and \
-                    stmt.cond.name in ir.assigned_names(stmt.body + stmt.orelse):
+            inner: set[str] = set()
+
+            def kept(child: ir.Block, inner=inner) -> ir.Block:
+                child, names = self._decisions_kept(child)
+                inner.update(names)
+                return child
+
+            if isinstance(stmt, (ir.If, ir.While, ir.For)):
+                stmt = _map_children(stmt, kept)
+            if isinstance(stmt, ir.While):  # its test block is not mapped, but it assigns
+                inner |= ir.assigned_names(stmt.test)
+            if isinstance(stmt, ir.If) and isinstance(stmt.cond, ir.Var) and stmt.cond.name in inner:
                 decision = self.b.temp()
                 out.append(ir.Assign(decision, Prim.COPY, (stmt.cond,), loc=stmt.loc))
+                assigned.add(decision.name)
                 stmt = replace(stmt, cond=decision)
             out.append(stmt)
-        return tuple(out)
+            assigned |= inner
+            if (name := ir.var_written(stmt)) is not None:
+                assigned.add(name)
+        return tuple(out), assigned
 
     # ----------------------------------------------------- returns
     def result_vars(self, stmt: ir.Return) -> list[ir.Var]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..errors import Loc, SourceFile, UserCodeError
+from .positions import node_spans
 from .resolve import Names
 
 
@@ -19,9 +19,8 @@ class ParsedModule:
             tree = cst.parse_module(source.text)
         except cst.ParserSyntaxError as err:
             raise _syntax_error(source, err) from None
-        self.wrapper = MetadataWrapper(tree)
-        self.tree = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
+        self.tree = tree
+        self.spans = node_spans(tree)  # id(node) -> (line, column, end line, end column)
         self.source = source
         self.names = names
         # the globals of the live function it was read from (decorator mode), else None
@@ -32,12 +31,16 @@ class ParsedModule:
 
     def loc(self, node: cst.CSTNode) -> Loc:
         """The location of a node of this module."""
-        pos = self.positions.get(node)
-        if pos is None:
+        span = self.spans.get(id(node))
+        if span is None:
             return Loc(self.source, self.source.line_offset + 1, 0, 1)
-        width = pos.end.column - pos.start.column if pos.end.line == pos.start.line else 1
-        return Loc(self.source, pos.start.line + self.source.line_offset, pos.start.column,
-                   max(1, width))
+        line, column, end_line, end_column = span
+        width = end_column - column if end_line == line else 1
+        return Loc(self.source, line + self.source.line_offset, column, max(1, width))
+
+    def holds(self, node: cst.CSTNode) -> bool:
+        """Whether `node` is a node of this module (not one built while lowering)."""
+        return id(node) in self.spans
 
 
 def _syntax_error(source: SourceFile, err: cst.ParserSyntaxError) -> UserCodeError:

@@ -248,12 +248,13 @@ def walk(block: Block) -> Iterator[Stmt]:
     # an explicit stack of iterators, not recursion: an elif chain of any length nests
     stack = [iter(block)]
     while stack:
-        stmt = next(stack[-1], None)
-        if stmt is None:
+        for stmt in stack[-1]:
+            yield stmt
+            if isinstance(stmt, (If, While, For)):  # its blocks first, then the rest
+                stack += [iter(child) for child in reversed(children(stmt))]
+                break
+        else:
             stack.pop()
-            continue
-        yield stmt
-        stack += [iter(child) for child in reversed(children(stmt))]
 
 
 def atoms_read(stmt: Stmt) -> tuple[Atom, ...]:

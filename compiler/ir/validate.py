@@ -105,6 +105,24 @@ class _Checker:
     def __init__(self, where: str, markers: bool):
         self.where = where
         self.markers = markers
+        # An if's join looks only at the names its branches may have changed, and at
+        # those whose guards may name its condition (joining those with themselves can
+        # change them): every name, at every if, would cost names x ifs.
+        self.touched: list[set[str]] = []  # per branch being checked: the names it defined
+        self.named_in: dict[str, set[str]] = {}  # condition -> names defined under it
+
+    def define(self, state: dict, name: str, assume: Guard) -> None:
+        """Defined now on this path (as well as wherever it was before)."""
+        state[name] = _simplest(state.get(name, frozenset()) | {assume})
+        if self.touched:
+            self.touched[-1].add(name)
+        for cond, _ in assume:
+            self.named_in.setdefault(cond, set()).add(name)
+
+    def define_all(self, state: dict, names, assume: Guard) -> None:
+        """`define` each of `names`."""
+        for name in names:
+            self.define(state, name, assume)
 
     def fail(self, stmt, message: str) -> None:
         loc = getattr(stmt, "loc", None)
@@ -176,16 +194,16 @@ class _Checker:
                 self.block(stmt.body, dict(after_test), assume, True)
                 # Python binds what the body assigns once it has run: trust the user on that.
                 state = after_test
-                _define_all(state, ir.assigned_names(stmt.body), assume)
+                self.define_all(state, ir.assigned_names(stmt.body), assume)
             elif isinstance(stmt, ir.For):
                 inner = dict(state)
                 if stmt.target is not None:
-                    _define(inner, stmt.target.name, assume)
+                    self.define(inner, stmt.target.name, assume)
                 self.block(stmt.body, inner, assume, True)
-                _define_all(state, ir.assigned_names(stmt.body) | ({stmt.target.name}
+                self.define_all(state, ir.assigned_names(stmt.body) | ({stmt.target.name}
                                                                    if stmt.target else set()), assume)
             elif (name := ir.var_written(stmt)) is not None:
-                _define(state, name, assume)
+                self.define(state, name, assume)
             if isinstance(stmt, (ir.Return, ir.Break, ir.Continue)):
                 return None  # code after a jump never runs: the join takes the other paths
         return state
@@ -194,23 +212,44 @@ class _Checker:
         cond = stmt.cond.name if isinstance(stmt.cond, ir.Var) else None
         then_assume = assume | {(cond, True)} if cond else assume
         else_assume = assume | {(cond, False)} if cond else assume
-        then = self.block(stmt.body, dict(state), then_assume, in_loop)
-        other = self.block(stmt.orelse, dict(state), else_assume, in_loop)
+        then, then_touched = self.branch(stmt.body, state, then_assume, in_loop)
+        other, other_touched = self.branch(stmt.orelse, state, else_assume, in_loop)
+        # the names whose guards may change here; any other keeps its guards as they were
+        named = self.named_in.get(cond, set()) if cond else set()
         if then is None or other is None:
             # only the branch that falls through reaches what follows: its decision is known there
             if then is None and other is None:
                 return None
             survivor, taken = (other, (cond, False)) if then is None else (then, (cond, True))
-            return {name: _simplest({g - {taken} for g in guards})
-                    for name, guards in survivor.items()}
-        joined = {}
-        for name in then.keys() | other.keys():
+            changed = named & survivor.keys()
+            for name in changed:
+                survivor[name] = _simplest({g - {taken} for g in survivor[name]})
+            self.mark(changed | (other_touched if then is None else then_touched))
+            return survivor
+        changed = (then_touched | other_touched | named) & (then.keys() | other.keys())
+        for name in changed:
             first, second = then.get(name, frozenset()), other.get(name, frozenset())
             if first is second and not _mentions(first, cond):
-                joined[name] = first  # neither branch touched it: as it was (a long model's
-                continue              # many ifs would otherwise cost names x ifs joins)
-            joined[name] = _joined(first, second, cond)
-        return joined
+                continue  # neither branch touched it: as it was
+            if not first and not _mentions(second, cond):  # defined in the else branch only
+                then[name] = second  # (all of an elif chain's names below it): as there
+                continue
+            then[name] = _joined(first, second, cond)
+        self.mark(changed)
+        return then
+
+    def branch(self, block, state: dict, assume: Guard, in_loop: bool):
+        """(the state after a branch, None if it jumps; the names it may have changed)."""
+        self.touched.append(set())
+        try:
+            return self.block(block, dict(state), assume, in_loop), self.touched[-1]
+        finally:
+            self.touched.pop()
+
+    def mark(self, names: set[str]) -> None:
+        """Names an if changed count as changed by the branch around it."""
+        if self.touched:
+            self.touched[-1].update(names)
 
     # ------------------------------------------------------------------ tape
     def tape(self, forward, seed, backward) -> None:
@@ -295,16 +334,6 @@ def _mentions(guards: frozenset, cond: str | None) -> bool:
 def _simplest(guards) -> frozenset:
     """The guards, without those that another one implies (a superset of it)."""
     return frozenset(g for g in guards if not any(other < g for other in guards))
-
-
-def _define(state: dict, name: str, assume: Guard) -> None:
-    """Defined now on this path (as well as wherever it was before)."""
-    state[name] = _simplest(state.get(name, frozenset()) | {assume})
-
-
-def _define_all(state: dict, names, assume: Guard) -> None:
-    for name in names:
-        _define(state, name, assume)
 
 
 def _tape_ops(block, kind):
