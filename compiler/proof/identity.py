@@ -10,10 +10,12 @@ in sympy's arithmetic (with a random sign, so an identity that holds for
 one branch of the root only is not taken for one). A non-zero rational
 function of total degree d vanishes at a random point with probability at
 most d/P (Schwartz-Zippel; 2d/P with square roots); the difference is
-declared zero when it vanishes at ROUNDS points for each of two primes
+declared zero when it vanishes at R points for each of two primes
 (2**89 - 1 and 2**127 - 1), so a wrong "zero" has probability below
-(2d/2**89)**ROUNDS * (2d/2**127)**ROUNDS. Where d is too large for that
-bound to mean anything, the test declines.
+(2d/2**89)**R * (2d/2**127)**R. A difference that vanishes on one branch of
+its roots only passes a point with probability at most 1/2, which adds
+2**-(2R): R is ROUNDS (1) without roots and ROUNDS_WITH_ROOTS (20) with them.
+Where d is too large for the bound to mean anything, the test declines.
 Each distinct node is evaluated once per point, so the cost is linear in
 the size of the expression DAG.
 """
@@ -30,6 +32,10 @@ from .dag import postorder
 PRIMES = (2**127 - 1, 2**89 - 1)  # both 3 mod 4: a square root is u**((P+1)/4)
 ROUNDS = 1  # points per prime: for a degree d <= MAX_DEGREE, one point of each prime
 # already bounds a wrong zero below (2 * 2**40)**2 / 2**216 = 2**-134
+# With square roots (and |u|, sign(u)) each point also draws a branch of every root: a
+# difference that vanishes on one branch only passes a point with probability 1/2 or less,
+# so such expressions get this many points per prime (a wrong zero: below 2**-40 more).
+ROUNDS_WITH_ROOTS = 20
 TRIES = 500  # random points tried per round before giving up (non-residues, poles)
 MAX_DEGREE = 2**40  # a larger degree bound gives no useful error probability
 
@@ -52,14 +58,18 @@ class IdentityTest:
         if degree > MAX_DEGREE:
             return None
         order = postorder(expr, ())  # once: each point then walks the list
+        roots = any(_has_branches(node) for node in order)
+        rounds = ROUNDS_WITH_ROOTS if roots else ROUNDS
         for prime in PRIMES:
-            for _ in range(ROUNDS):
+            for _ in range(rounds):
                 value = self._value_somewhere(order, prime)
                 if value is None:
                     return None
                 if value != 0:
                     return False, 0.0
-        bound = math.prod((2 * max(degree, 1) / p) ** ROUNDS for p in PRIMES)
+        bound = math.prod((2 * max(degree, 1) / p) ** rounds for p in PRIMES)
+        if roots:  # every point drew the one branch where the difference vanishes
+            bound += 0.5 ** (rounds * len(PRIMES))
         return True, bound
 
     def _value_somewhere(self, order: list, prime: int) -> int | None:
@@ -76,6 +86,14 @@ class IdentityTest:
             self._degrees[node] = _degree(node, self._degrees)
         num, den = self._degrees[expr]
         return num + den
+
+
+def _has_branches(node) -> bool:
+    """A square root (u**(k/2)), |u| or sign(u): evaluated on a randomly drawn branch."""
+    if isinstance(node, (sympy.Abs, sympy.sign)):
+        return True
+    return isinstance(node, sympy.Pow) and node.args[1].is_Rational and \
+        not node.args[1].is_Integer
 
 
 def _degree(node, known: dict) -> tuple[int, int]:

@@ -147,7 +147,8 @@ def _times_zero(op: Callable, a: object, b: object) -> bool:
     among them) is left to sympy.
     """
     return op is operator.mul and any(
-        x is sympy.S.Zero and not isinstance(y, sympy.Number) for x, y in ((a, b), (b, a)))
+        x is sympy.S.Zero and isinstance(y, sympy.Expr) and not isinstance(y, sympy.Number)
+        for x, y in ((a, b), (b, a)))  # (0 * a tuple is Python's empty tuple)
 
 
 def _unevaluated(op: Callable) -> Callable:
