@@ -207,6 +207,8 @@ def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
     """{position: the `names` read last there}: the statement that reads each last (the one
     its value is written into, for an inlined one), when that is at `start` or later and no
     loop or branch (a record a loop pops dies with the loop's next trip)."""
+    if not names:  # nested blocks: reading an If's whole chain per level is quadratic
+        return {}
     last: dict[str, int] = {}
     for i, stmt in enumerate(stmts):
         for n in ir.read_names((stmt,)) & names:
