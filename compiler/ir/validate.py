@@ -36,6 +36,7 @@ _STATEMENTS = (ir.Assign, ir.If, ir.While, ir.For, ir.Break, ir.Continue, ir.Ret
 # defined under a set of guards, alternatives: on every path that meets one of them.
 Guard = frozenset
 ALWAYS = frozenset({Guard()})
+_UNDEFINED = frozenset()  # no guards: one object, so that `is` tells two of them apart
 
 
 def checks_enabled() -> bool:
@@ -109,15 +110,16 @@ class _Checker:
         # those whose guards may name its condition (joining those with themselves can
         # change them): every name, at every if, would cost names x ifs.
         self.touched: list[set[str]] = []  # per branch being checked: the names it defined
-        self.named_in: dict[str, set[str]] = {}  # condition -> names defined under it
+        # (condition, taken) -> the names defined under it
+        self.named_in: dict[tuple[str, bool], set[str]] = {}
 
     def define(self, state: dict, name: str, assume: Guard) -> None:
         """Defined now on this path (as well as wherever it was before)."""
         state[name] = _simplest(state.get(name, frozenset()) | {assume})
         if self.touched:
             self.touched[-1].add(name)
-        for cond, _ in assume:
-            self.named_in.setdefault(cond, set()).add(name)
+        for decision in assume:
+            self.named_in.setdefault(decision, set()).add(name)
 
     def define_all(self, state: dict, names, assume: Guard) -> None:
         """`define` each of `names`."""
@@ -214,29 +216,41 @@ class _Checker:
         else_assume = assume | {(cond, False)} if cond else assume
         then, then_touched = self.branch(stmt.body, state, then_assume, in_loop)
         other, other_touched = self.branch(stmt.orelse, state, else_assume, in_loop)
-        # the names whose guards may change here; any other keeps its guards as they were
-        named = self.named_in.get(cond, set()) if cond else set()
         if then is None or other is None:
             # only the branch that falls through reaches what follows: its decision is known there
             if then is None and other is None:
                 return None
             survivor, taken = (other, (cond, False)) if then is None else (then, (cond, True))
-            changed = named & survivor.keys()
+            changed = self.named_in.get(taken, set()) & survivor.keys() if cond else set()
             for name in changed:
                 survivor[name] = _simplest({g - {taken} for g in survivor[name]})
             self.mark(changed | (other_touched if then is None else then_touched))
             return survivor
-        changed = (then_touched | other_touched | named) & (then.keys() | other.keys())
-        for name in changed:
-            first, second = then.get(name, frozenset()), other.get(name, frozenset())
+        return self.join(then, then_touched, other, other_touched, cond)
+
+    def join(self, then: dict, then_touched: set, other: dict, other_touched: set,
+             cond: str | None) -> dict:
+        """The state after an if whose two branches both fall through."""
+        # Built in the state of the branch that changed more names (an elif chain's else),
+        # visiting only the other's and those whose guards hold `cond` true (only their join
+        # can add a guard): a name changed by one branch alone is as that branch left it
+        # (its guards there cover those before the if). Visiting every name an elif chain
+        # defines below, at each of its ifs, was quadratic.
+        base, few = (other, then_touched) if len(other_touched) > len(then_touched) \
+            else (then, other_touched)
+        named = self.named_in.get((cond, True), set()) if cond else set()
+        for name in few | named:
+            first, second = then.get(name, _UNDEFINED), other.get(name, _UNDEFINED)
             if first is second and not _mentions(first, cond):
-                continue  # neither branch touched it: as it was
+                continue  # neither branch touched it (or defines it): as it was
             if not first and not _mentions(second, cond):  # defined in the else branch only
-                then[name] = second  # (all of an elif chain's names below it): as there
-                continue
-            then[name] = _joined(first, second, cond)
-        self.mark(changed)
-        return then
+                base[name] = second
+            elif not second and not _mentions(first, cond):  # in the then branch only
+                base[name] = first
+            else:
+                base[name] = _joined(first, second, cond)
+        self.mark(then_touched, other_touched)
+        return base
 
     def branch(self, block, state: dict, assume: Guard, in_loop: bool):
         """(the state after a branch, None if it jumps; the names it may have changed)."""
@@ -246,10 +260,15 @@ class _Checker:
         finally:
             self.touched.pop()
 
-    def mark(self, names: set[str]) -> None:
+    def mark(self, *names: set[str]) -> None:
         """Names an if changed count as changed by the branch around it."""
-        if self.touched:
-            self.touched[-1].update(names)
+        if not self.touched:
+            return
+        # the smaller sets into the largest (an elif chain's names climb it once each)
+        sets = sorted((self.touched[-1], *names), key=len)
+        for smaller in sets[:-1]:
+            sets[-1].update(smaller)
+        self.touched[-1] = sets[-1]
 
     # ------------------------------------------------------------------ tape
     def tape(self, forward, seed, backward) -> None:
