@@ -42,6 +42,20 @@ def _join(left: Env | None, right: Env | None) -> Env | None:
     return out
 
 
+def _join_owned(left: Env | None, right: Env | None) -> Env | None:
+    """`_join` of two envs no one else holds, built in the larger: an elif chain's else
+    holds every name bound below it, and copying those at each if was quadratic."""
+    if left is None or right is None:
+        return right if left is None else left
+    big, small = (left, right) if len(left) >= len(right) else (right, left)
+    for name, rank in small.items():
+        if name not in big:
+            big[name] = rank
+        elif big[name] != rank:
+            big[name] = None
+    return big
+
+
 class _Flow:
     """One walk in order; loops run to a fixed point of their head's ranks."""
 
@@ -73,7 +87,8 @@ class _Flow:
             env[stmt.target.name] = None if rank == UNSET else rank
             return env
         if isinstance(stmt, ir.If):
-            return _join(self.block(stmt.body, dict(env)), self.block(stmt.orelse, dict(env)))
+            return _join_owned(self.block(stmt.body, dict(env)),
+                               self.block(stmt.orelse, dict(env)))
         if isinstance(stmt, (ir.For, ir.While)):
             return self.loop(stmt, env)
         if isinstance(stmt, ir.Break):

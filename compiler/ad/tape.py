@@ -161,11 +161,9 @@ def _resolve_marker(marker, decision, forward: bool) -> list:
 
 
 def _markers(block, kind):
-    for stmt in block:
-        if isinstance(stmt, kind):
-            yield stmt
-        for child in ir.children(stmt) if not isinstance(stmt, (Save, Restore, BlockStart)) else ():
-            yield from _markers(child, kind)
+    """The markers of `kind` in a block and its nested blocks, in source order."""
+    # ir.walk's stack, not nested generators: those cost a step per level for each marker
+    return (stmt for stmt in ir.walk(block) if isinstance(stmt, kind))
 
 
 def sweep_reads(block, shape_only: bool = True, like_only: bool = False) -> set[str]:

@@ -165,14 +165,23 @@ def _map_children(stmt: ir.Stmt, fn) -> ir.Stmt:
 
 
 # ----------------------------------------------------------- jumps -> structure
-def may_jump(block: ir.Block) -> bool:
-    """Whether a structured block can end in break/continue/return."""
+def may_jump(block: ir.Block, known: dict[int, tuple] | None = None) -> bool:
+    """Whether a structured block can end in break/continue/return; `known` remembers the
+    answer for each if asked about (id -> (if, answer)), as `structure` asks at every
+    level of an elif chain about the chain below it."""
     if not block:
         return False
     last = block[-1]
     if isinstance(last, JUMPS):
         return True
-    return isinstance(last, ir.If) and (may_jump(last.body) or may_jump(last.orelse))
+    if not isinstance(last, ir.If):
+        return False
+    if known is not None and id(last) in known:
+        return known[id(last)][1]
+    jumps = may_jump(last.body, known) or may_jump(last.orelse, known)
+    if known is not None:
+        known[id(last)] = (last, jumps)  # the if held: its id is not reused meanwhile
+    return jumps
 
 
 def append_fallthrough(block: ir.Block, rest: ir.Block) -> ir.Block:
@@ -189,19 +198,22 @@ def append_fallthrough(block: ir.Block, rest: ir.Block) -> ir.Block:
     return block + rest
 
 
-def structure(block: ir.Block, in_loop_body: bool = False) -> ir.Block:
+def structure(block: ir.Block, in_loop_body: bool = False,
+              known: dict[int, tuple] | None = None) -> ir.Block:
     """Move code that follows a possible jump into the branches that fall through."""
+    known = {} if known is None else known  # may_jump's answers, shared by the recursion
     out: list[ir.Stmt] = []
     for i, stmt in enumerate(block):
         if isinstance(stmt, (ir.For, ir.While)):
-            stmt = replace(stmt, body=_drop_continues(structure(stmt.body, True)))
+            stmt = replace(stmt, body=_drop_continues(structure(stmt.body, True, known)))
         elif isinstance(stmt, ir.If):
-            stmt = replace(stmt, body=structure(stmt.body), orelse=structure(stmt.orelse))
+            stmt = replace(stmt, body=structure(stmt.body, known=known),
+                           orelse=structure(stmt.orelse, known=known))
         out.append(stmt)
         if isinstance(stmt, JUMPS):
             break  # anything after a jump never runs
-        if isinstance(stmt, ir.If) and may_jump((stmt,)):
-            rest = structure(block[i + 1:])
+        if isinstance(stmt, ir.If) and may_jump((stmt,), known):
+            rest = structure(block[i + 1:], known=known)
             out[-1] = append_fallthrough((stmt,), rest)[0]
             break
     return tuple(out)
