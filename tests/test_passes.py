@@ -520,3 +520,36 @@ def test_rejects_a_name_bound_on_two_unrelated_branches_only():
     # y is unbound when neither c nor d holds: the two guards do not add up to every path
     assert "'y' is read where it may be undefined" in rejected(
         _branches_then_read(second_defines_in_both=False))
+
+
+def _elif_chain(n: int, missing: int | None, else_heavy: bool = True) -> ir.Function:
+    """y bound in each of n branches of an elif chain but `missing` (its last is the else);
+    with `else_heavy` False the chain nests in the then branches (`if not c: ... else:`)."""
+    y = ir.Var("y")
+    conds = [ir.Var(f"c{i}") for i in range(n - 1)]
+    tail: tuple = () if missing == n - 1 else (assign(y, Prim.COPY, ir.Const(float(n))),)
+    for i in reversed(range(n - 1)):
+        here = () if missing == i else (assign(y, Prim.COPY, ir.Const(float(i))),)
+        tail = (ir.If(conds[i], here, tail) if else_heavy else ir.If(conds[i], tail, here),)
+    tests = [assign(c, Prim.GT, X, ir.Const(float(i))) for i, c in enumerate(conds)]
+    return function(*tests, *tail, ir.Return((y,)))
+
+
+@pytest.mark.parametrize("else_heavy", [True, False])
+def test_an_elif_chain_binds_a_name_only_when_every_branch_does(else_heavy):
+    # the join is built in the branch that changed more names: both ways give the same guards
+    validate(_elif_chain(40, None, else_heavy))
+    for missing in (0, 17, 39):
+        assert "'y' is read where it may be undefined" in rejected(
+            _elif_chain(40, missing, else_heavy))
+
+
+def test_a_rebinding_in_one_branch_keeps_the_guards_from_before():
+    # y bound under c, then again in the else of `if d` only: unbound when not c and d
+    c, d, y = ir.Var("c"), ir.Var("d"), ir.Var("y")
+    for then, orelse in (((), (assign(y, Prim.COPY, X),)), ((assign(y, Prim.COPY, X),), ())):
+        message = rejected(function(
+            assign(c, Prim.GT, X, ir.Const(0.0)), assign(d, Prim.LT, X, ir.Const(1.0)),
+            ir.If(c, (assign(y, Prim.COPY, ir.Const(1.0)),), ()),
+            ir.If(d, then, orelse), ir.Return((y,))))
+        assert "'y' is read where it may be undefined" in message
