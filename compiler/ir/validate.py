@@ -110,16 +110,16 @@ class _Checker:
         # those whose guards may name its condition (joining those with themselves can
         # change them): every name, at every if, would cost names x ifs.
         self.touched: list[set[str]] = []  # per branch being checked: the names it defined
-        # (condition, taken) -> the names defined under it
-        self.named_in: dict[tuple[str, bool], set[str]] = {}
+        # (condition, taken) -> the names each if on that condition defined in that branch,
+        # kept when the if is checked (a name's guards name a decision only if it was defined
+        # in that branch of an if on it): joined only for a condition tested again
+        self.named_in: dict[tuple[str, bool], list[set[str]]] = {}
 
     def define(self, state: dict, name: str, assume: Guard) -> None:
         """Defined now on this path (as well as wherever it was before)."""
         state[name] = _simplest(state.get(name, frozenset()) | {assume})
         if self.touched:
             self.touched[-1].add(name)
-        for decision in assume:
-            self.named_in.setdefault(decision, set()).add(name)
 
     def define_all(self, state: dict, names, assume: Guard) -> None:
         """`define` each of `names`."""
@@ -216,29 +216,38 @@ class _Checker:
         else_assume = assume | {(cond, False)} if cond else assume
         then, then_touched = self.branch(stmt.body, state, then_assume, in_loop)
         other, other_touched = self.branch(stmt.orelse, state, else_assume, in_loop)
+        tested_before = cond is not None and (cond, True) in self.named_in
+        if cond is not None:
+            self.named_in.setdefault((cond, True), []).append(then_touched)
+            self.named_in.setdefault((cond, False), []).append(other_touched)
         if then is None or other is None:
             # only the branch that falls through reaches what follows: its decision is known there
             if then is None and other is None:
                 return None
             survivor, taken = (other, (cond, False)) if then is None else (then, (cond, True))
-            changed = self.named_in.get(taken, set()) & survivor.keys() if cond else set()
+            changed = self.named(taken) & survivor.keys() if cond else set()
             for name in changed:
                 survivor[name] = _simplest({g - {taken} for g in survivor[name]})
             self.mark(changed | (other_touched if then is None else then_touched))
             return survivor
-        return self.join(then, then_touched, other, other_touched, cond)
+        return self.join(then, then_touched, other, other_touched, cond, tested_before)
+
+    def named(self, decision: tuple[str, bool]) -> set[str]:
+        """The names defined (so far) under a decision, so the names whose guards may hold it."""
+        return set().union(*self.named_in.get(decision, ()))
 
     def join(self, then: dict, then_touched: set, other: dict, other_touched: set,
-             cond: str | None) -> dict:
+             cond: str | None, tested_before: bool) -> dict:
         """The state after an if whose two branches both fall through."""
         # Built in the state of the branch that changed more names (an elif chain's else),
-        # visiting only the other's and those whose guards hold `cond` true (only their join
-        # can add a guard): a name changed by one branch alone is as that branch left it
-        # (its guards there cover those before the if). Visiting every name an elif chain
-        # defines below, at each of its ifs, was quadratic.
+        # visiting only the other's: a name changed by one branch alone is as that branch
+        # left it (its guards there cover those before the if), unless its guards hold
+        # `cond` true from another if on the same condition (only their join can add a
+        # guard). Visiting every name an elif chain defines below, at each of its ifs, was
+        # quadratic.
         base, few = (other, then_touched) if len(other_touched) > len(then_touched) \
             else (then, other_touched)
-        named = self.named_in.get((cond, True), set()) if cond else set()
+        named = self.named((cond, True)) if tested_before else set()
         for name in few | named:
             first, second = then.get(name, _UNDEFINED), other.get(name, _UNDEFINED)
             if first is second and not _mentions(first, cond):
