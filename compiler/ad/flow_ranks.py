@@ -70,6 +70,30 @@ class _Flow:
         self.lengths.update({name: INDEX_LIST for name in index_lists(fn)})
         self.breaks: list = []
         self.continues: list = []
+        self.assigned_in: dict[int, frozenset[str]] = {}  # loop id -> names its trip binds
+
+    def head_join(self, stmt, head: Env, ends) -> Env:
+        """`_join` of a loop's head with the envs its trips end in (None: jumped away),
+        looking only at the names a trip binds: any other is as in the head, and joining
+        every name at every loop was quadratic in a model of many loops."""
+        names = self.assigned_in.get(id(stmt))
+        if names is None:
+            names = ir.assigned_names(stmt.body) | (ir.assigned_names(stmt.test)
+                                                   if isinstance(stmt, ir.While) else set())
+            if isinstance(stmt, ir.For) and stmt.target is not None:
+                names.add(stmt.target.name)
+            names = self.assigned_in[id(stmt)] = frozenset(names)
+        new = dict(head)
+        for end in ends:
+            if end is None:
+                continue
+            for name in names & end.keys():
+                rank = end[name]
+                if name not in new:
+                    new[name] = rank
+                elif new[name] != rank:
+                    new[name] = None
+        return new
 
     def block(self, stmts, env: Env | None) -> Env | None:
         for stmt in stmts:
@@ -113,9 +137,7 @@ class _Flow:
             elif stmt.target is not None:
                 env[stmt.target.name] = 0  # a range index
             end = self.block(stmt.body, env)
-            new = head
-            for state in (end, *self.continues):
-                new = _join(new, state)
+            new = self.head_join(stmt, head, (end, *self.continues))
             if new == head:
                 break
             head = new
