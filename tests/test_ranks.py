@@ -66,3 +66,29 @@ def test_paths_that_disagree_make_a_rank_unknown_and_loops_reach_a_fixed_point()
     """)
     env = before_return(fn, {"a": 1, "s": 0})
     assert env["v"] is None and env["u"] is None and env["a"] == 1
+
+
+def test_loops_and_elif_chains_join_only_what_they_bind():
+    # a loop's head joins the names its trips bind, an if the names of its larger branch
+    fn = lowered("""
+        def f(a, s):
+            v = a
+            m = np.sum(a)
+            for i in range(3):
+                v = v[None]
+                t = a
+            if s > 0:
+                w = a
+            elif s > -1:
+                w = m
+            elif s > -2:
+                w = a
+                k = a
+            else:
+                w = a
+                k = a
+            return v
+    """)
+    env = before_return(fn, {"a": 1, "s": 0})
+    assert env["v"] is None and env["a"] == 1 and env["m"] == 0 and env["t"] == 1
+    assert env["w"] is None and env["k"] == 1
