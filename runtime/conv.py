@@ -147,13 +147,14 @@ def conv_plan(x, w, stride=1, padding=0, dilation=1, groups=1) -> tuple[Plan, in
         p.shape[:-spatial - 1] + (o,) + p.shape[-spatial:])), o // groups
 
 
-def _by_taps(p: Plan, groups: int) -> bool:
+def _by_taps(p: Plan, groups: int, limit: int | None = None) -> bool:
     """Whether to convolve one kernel tap at a time: the im2col matrix would be large
-    (kH kW times the input) and each tap's GEMM a real one (enough channels per group)."""
+    (kH kW times the input: past `limit` elements, COLUMNS_LIMIT by default) and each
+    tap's GEMM a real one (enough channels per group)."""
     n, c = p.x4[:2]
     taps = p.kernel[0] * p.kernel[1]
     return taps > 1 and c // groups >= MIN_TAP_CHANNELS and \
-        n * c * taps * p.out[0] * p.out[1] > COLUMNS_LIMIT
+        n * c * taps * p.out[0] * p.out[1] > (COLUMNS_LIMIT if limit is None else limit)
 
 
 def _columns(xp, x, p: Plan, groups: int):
@@ -254,7 +255,9 @@ def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
         return astype(xp.reshape(_full_correlation(xp, g, w, p), x.shape), _dtype(g, x),
                       copy=False)
     flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
-    if _by_taps(p, groups):
+    # the columns w.T @ g only while no larger than a chunk of the correlation's (the
+    # backward sweep's peak): ResNet's stride-2 3x3 layers by taps, as fast
+    if _by_taps(p, groups, CHUNK_COLUMNS):
         # One product per tap (w[:, :, i, j].T @ g) added into dx at once: never the whole
         # column matrix, kH kW times larger than x.
         taps = _tap_weights(xp, w, p, groups, per_group)
@@ -298,11 +301,12 @@ def _full_correlation(xp, g, w, p: Plan):
                          (c, -1))
     o = w.shape[0]
     plan = Plan((n, o) + p.out, p.kernel, (1, 1), pads, p.dilation, (h, wd), (n, c, h, wd))
-    win = plan.windows(xp, xp.reshape(g, plan.x4))  # (N, O, H, W, kH, kW), a view
+    g4 = xp.reshape(g, plan.x4)
     dx = xp.empty((n, c, h, wd), dtype=xp.result_type(g.dtype, w.dtype))
     step = max(1, CHUNK_COLUMNS // (flipped.shape[1] * h * wd))
     for lo in range(0, n, step):
-        cols = xp.reshape(xp.transpose(win[lo:lo + step], (1, 4, 5, 0, 2, 3)),
+        win = plan.windows(xp, g4[lo:lo + step])  # (n, O, H, W, kH, kW): the chunk padded
+        cols = xp.reshape(xp.transpose(win, (1, 4, 5, 0, 2, 3)),
                           (flipped.shape[1], -1))  # (O kH kW, n H W), one copy
         y = xp.reshape(xp.matmul(flipped, cols), (c, -1, h, wd))
         dx[lo:lo + step] = xp.transpose(y, (1, 0, 2, 3))
