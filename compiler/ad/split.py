@@ -91,7 +91,8 @@ def top_level_stand_ins(blocks: list, kept: set[str]) -> tuple[list, set[str]]:
             and counts[s.target.name] == 1 and s.target.name not in kept]
     items = {s.args[1].name for s in ir.walk(tuple(backward)) if isinstance(s, ir.Assign)
              and s.prim is Prim.GETITEM_GRAD and isinstance(s.args[1], ir.Var)
-             and isinstance(s.args[2], ir.Const) and type(s.args[2].value) is int}
+             and len(s.args) == 3 and isinstance(s.args[2], ir.Const)
+             and type(s.args[2].value) is int}
     likes = [n for n in _like_only(once, backward) if n in items]  # (a dict is its own)
     if not likes:
         return blocks, set()
