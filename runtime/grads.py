@@ -246,6 +246,11 @@ def getitem_grad(g, x, index):
     if isinstance(x, list):
         return {index % len(x): g}  # a list's adjoint is sparse too
     if isinstance(x, tuple):  # the other items' zeros hold no arrays (zero_stand_in)
+        if type(index) is slice:  # t[1:]: g is a tuple of the items taken
+            taken = dict(zip(range(len(x))[index], g))
+            return tuple(taken[i] if i in taken else zero_stand_in(item)
+                         for i, item in enumerate(x))
+        index = index % len(x)  # t[-1] is the last item
         return tuple(g if i == index else zero_stand_in(item) for i, item in enumerate(x))
     xp = _xp(g, x)
     if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
@@ -278,7 +283,8 @@ def add_at(acc, g, x, index):
     """
     kind = type(acc)
     if kind is tuple and type(index) is int:  # only that item changes: the others are kept
-        return tuple(add(item, g) if i == index else item for i, item in enumerate(acc))
+        return tuple(add(item, g) if i == index % len(acc) else item
+                     for i, item in enumerate(acc))
     if kind is numpy.ndarray and (type(index) is int or _is_basic(index)
                                   and not _adds_axes_only(index)):
         acc[index] += g

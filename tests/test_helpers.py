@@ -416,3 +416,31 @@ def test_a_tuple_item_cotangent_makes_no_zeros_for_the_others():
     assert agc.runtime.add(bar, agc.runtime.getitem_grad(g, (out, mean), 0))[0].tolist() == \
         [[4.0] * 3] * 2
     assert agc.runtime.add(np.zeros((2, 3)), g) is not g  # a real array of zeros is added
+
+
+TUPLE_ITEMS = '''
+    import agc
+    import numpy as np
+
+    def three(x):
+        return x * 2.0, x * 3.0, x * 5.0
+
+    @agc.differentiate(wrt="x")
+    def last(x):
+        t = three(x)
+        return np.sum(t[-1]) + np.sum(t[-3])
+
+    @agc.differentiate(wrt="x")
+    def tail(x):
+        a, b = three(x)[1:]
+        return np.sum(a * b)
+    '''
+
+
+def test_a_tuple_item_by_a_negative_index_or_a_slice_gets_its_cotangent(load_model):
+    """t[-1] and t[1:] of a helper's tuple: the cotangent reaches those items (it went to
+    no item at all, a silent zero gradient)."""
+    module = load_model(TUPLE_ITEMS)
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(module.last.grad(x), np.full(3, 7.0))
+    np.testing.assert_allclose(module.tail.grad(x), 30.0 * x)
