@@ -246,12 +246,9 @@ def getitem_grad(g, x, index):
     if isinstance(x, list):
         return {index % len(x): g}  # a list's adjoint is sparse too
     if isinstance(x, tuple):  # the other items' zeros hold no arrays (zero_stand_in)
-        if type(index) is slice:  # t[1:]: g is a tuple of the items taken
-            taken = dict(zip(range(len(x))[index], g))
-            return tuple(taken[i] if i in taken else zero_stand_in(item)
-                         for i, item in enumerate(x))
-        index = index % len(x)  # t[-1] is the last item
-        return tuple(g if i == index else zero_stand_in(item) for i, item in enumerate(x))
+        taken = tuple_item_cotangents(g, len(x), index)
+        return tuple(taken[i] if i in taken else zero_stand_in(item)
+                     for i, item in enumerate(x))
     xp = _xp(g, x)
     if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
         return xp.reshape(g, x.shape)
@@ -273,6 +270,14 @@ def getitem_grad(g, x, index):
     else:
         out = scatter_add(xp, out, index, g)
     return out
+
+
+def tuple_item_cotangents(g, n: int, index) -> dict:
+    """{position: cotangent} of the items of an n-tuple t that y = t[index] took: t[-1] is
+    the last item, t[1:] several (g then a tuple of their cotangents)."""
+    if type(index) is slice:
+        return dict(zip(range(n)[index], g))
+    return {index % n: g}
 
 
 def add_at(acc, g, x, index):
