@@ -23,6 +23,7 @@ from .grads import _dtype
 
 MIN_TAP_CHANNELS = 16  # fewer input channels per group: one im2col GEMM is faster
 COLUMNS_LIMIT = 1 << 22  # elements of an im2col matrix; past it, one kernel tap at a time
+CHUNK_COLUMNS = 1 << 18  # elements of one batch chunk's im2col in the input gradient
 
 
 def pair(value, n: int, name: str) -> tuple:
@@ -146,13 +147,14 @@ def conv_plan(x, w, stride=1, padding=0, dilation=1, groups=1) -> tuple[Plan, in
         p.shape[:-spatial - 1] + (o,) + p.shape[-spatial:])), o // groups
 
 
-def _by_taps(p: Plan, groups: int) -> bool:
+def _by_taps(p: Plan, groups: int, limit: int | None = None) -> bool:
     """Whether to convolve one kernel tap at a time: the im2col matrix would be large
-    (kH kW times the input) and each tap's GEMM a real one (enough channels per group)."""
+    (kH kW times the input: past `limit` elements, COLUMNS_LIMIT by default) and each
+    tap's GEMM a real one (enough channels per group)."""
     n, c = p.x4[:2]
     taps = p.kernel[0] * p.kernel[1]
     return taps > 1 and c // groups >= MIN_TAP_CHANNELS and \
-        n * c * taps * p.out[0] * p.out[1] > COLUMNS_LIMIT
+        n * c * taps * p.out[0] * p.out[1] > (COLUMNS_LIMIT if limit is None else limit)
 
 
 def _columns(xp, x, p: Plan, groups: int):
@@ -253,7 +255,9 @@ def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
         return astype(xp.reshape(_full_correlation(xp, g, w, p), x.shape), _dtype(g, x),
                       copy=False)
     flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
-    if _by_taps(p, groups):
+    # the columns w.T @ g only while no larger than a chunk of the correlation's (the
+    # backward sweep's peak): ResNet's stride-2 3x3 layers by taps, as fast
+    if _by_taps(p, groups, CHUNK_COLUMNS):
         # One product per tap (w[:, :, i, j].T @ g) added into dx at once: never the whole
         # column matrix, kH kW times larger than x.
         taps = _tap_weights(xp, w, p, groups, per_group)
@@ -285,17 +289,28 @@ def _correlates(p: Plan, groups: int) -> bool:
 def _full_correlation(xp, g, w, p: Plan):
     """conv_grad_x of a stride-1, one-group convolution: g convolved with w's kernel
     flipped and its channel axes swapped, padded by what the forward's padding left of the
-    kernel's reach. One im2col and one GEMM, as the forward: adding each tap's products
-    onto a strided slice of dx (the scatter) costs more than the GEMM itself."""
+    kernel's reach. An im2col and a GEMM, as the forward: adding each tap's products
+    onto a strided slice of dx (the scatter) costs more than the GEMM itself. The im2col
+    goes a few samples at a time (CHUNK_COLUMNS): whole, it was kH kW times g, the
+    largest array of the backward sweep (ResNet's layer1: 4.5 MiB for 0.5 MiB of g)."""
     n, c, h, wd = p.x4
     reach = [d * (k - 1) for k, d in zip(p.kernel, p.dilation)]
     pads = tuple((r - lo, r - hi) for r, (lo, hi) in zip(reach, p.pads))
     w4 = xp.reshape(w, w.shape[:2] + p.kernel)
-    flipped = xp.ascontiguousarray(xp.transpose(w4[:, :, ::-1, ::-1], (1, 0, 2, 3)))
+    flipped = xp.reshape(xp.ascontiguousarray(xp.transpose(w4[:, :, ::-1, ::-1], (1, 0, 2, 3))),
+                         (c, -1))
     o = w.shape[0]
     plan = Plan((n, o) + p.out, p.kernel, (1, 1), pads, p.dilation, (h, wd), (n, c, h, wd))
-    y = xp.matmul(xp.reshape(flipped, (1, c, -1)), _columns(xp, g, plan, 1))
-    return _batch_first(xp, y, n, (h, wd), (n, c, h, wd))
+    g4 = xp.reshape(g, plan.x4)
+    dx = xp.empty((n, c, h, wd), dtype=xp.result_type(g.dtype, w.dtype))
+    step = max(1, CHUNK_COLUMNS // (flipped.shape[1] * h * wd))
+    for lo in range(0, n, step):
+        win = plan.windows(xp, g4[lo:lo + step])  # (n, O, H, W, kH, kW): the chunk padded
+        cols = xp.reshape(xp.transpose(win, (1, 4, 5, 0, 2, 3)),
+                          (flipped.shape[1], -1))  # (O kH kW, n H W), one copy
+        y = xp.reshape(xp.matmul(flipped, cols), (c, -1, h, wd))
+        dx[lo:lo + step] = xp.transpose(y, (1, 0, 2, 3))
+    return dx
 
 
 def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):

@@ -92,6 +92,22 @@ def zeros_like(x):
     return 0.0
 
 
+def zero_stand_in(x):
+    """zeros_like(x) holding no array where x is a numpy array: a read-only view of one
+    zero (the cotangent of a tuple's items that got none; `add` skips it)."""
+    if isinstance(x, tuple):
+        return tuple(zero_stand_in(item) for item in x)
+    if type(x) is not numpy.ndarray or not x.ndim:
+        return zeros_like(x)
+    dtype = x.dtype if _arrays.is_inexact(x.dtype, numpy) else numpy.float64
+    return numpy.broadcast_to(numpy.zeros((), dtype=dtype), x.shape)
+
+
+def _is_stand_in(a) -> bool:
+    """Whether the numpy array `a` is zero_stand_in's: every element the one zero."""
+    return not any(a.strides) and not a.flags.writeable and a.size > 0 and a.flat[0] == 0
+
+
 def seeds_for(out, seeds=None):
     """The output adjoints of a Jacobian's rows: `seeds` as given, or one per element of
     `out` in C order (a one-hot array of out's float dtype each; 1.0 for a number);
@@ -158,6 +174,12 @@ def add(a, b):
         return merged
     if isinstance(a, (tuple, list)):
         return type(a)(add(x, y) for x, y in zip(a, b))
+    if type(a) is numpy.ndarray and type(b) is numpy.ndarray and a.shape == b.shape and \
+            a.dtype == b.dtype and a.ndim:
+        if _is_stand_in(a):  # a zero that was never made: no pass over b
+            return b
+        if _is_stand_in(b):
+            return a
     return a + b
 
 

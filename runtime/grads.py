@@ -16,7 +16,7 @@ import numpy
 
 from .arrays import astype, is_inexact, scatter_add
 from .batch_core import Batched
-from .cotangents import add, unbroadcast, zeros_like
+from .cotangents import add, unbroadcast, zero_stand_in, zeros_like
 from .dask_style import is_dask, is_row_index, scatter_rows
 from .dispatch import array_module
 
@@ -245,8 +245,10 @@ def getitem_grad(g, x, index):
         return {index: g}  # sparse: other keys are completed with zeros at the end
     if isinstance(x, list):
         return {index % len(x): g}  # a list's adjoint is sparse too
-    if isinstance(x, (tuple, list)):
-            return type(x)(g if i == index else zeros_like(item) for i, item in enumerate(x))
+    if isinstance(x, tuple):  # the other items' zeros hold no arrays (zero_stand_in)
+        taken = tuple_item_cotangents(g, len(x), index)
+        return tuple(taken[i] if i in taken else zero_stand_in(item)
+                     for i, item in enumerate(x))
     xp = _xp(g, x)
     if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
         return xp.reshape(g, x.shape)
@@ -270,6 +272,14 @@ def getitem_grad(g, x, index):
     return out
 
 
+def tuple_item_cotangents(g, n: int, index) -> dict:
+    """{position: cotangent} of the items of an n-tuple t that y = t[index] took: t[-1] is
+    the last item, t[1:] several (g then a tuple of their cotangents)."""
+    if type(index) is slice:
+        return dict(zip(range(n)[index], g))
+    return {index % n: g}
+
+
 def add_at(acc, g, x, index):
     """acc + getitem_grad(g, x, index), added into `acc` itself where it is an array.
 
@@ -277,6 +287,9 @@ def add_at(acc, g, x, index):
     fancy indices add up, as in getitem_grad. Returns the accumulator.
     """
     kind = type(acc)
+    if kind is tuple and type(index) is int:  # only that item changes: the others are kept
+        return tuple(add(item, g) if i == index % len(acc) else item
+                     for i, item in enumerate(acc))
     if kind is numpy.ndarray and (type(index) is int or _is_basic(index)
                                   and not _adds_axes_only(index)):
         acc[index] += g

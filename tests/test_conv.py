@@ -100,11 +100,15 @@ def _torch_conv(case, x, w, b):
 
 @pytest.mark.parametrize("case", CONVS, ids=lambda c: f"{c[0]}({c[1]})")
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
-@pytest.mark.parametrize("columns_limit", [runtime.conv.COLUMNS_LIMIT, 0],
-                         ids=["im2col", "by-taps"])  # 0: every large-enough one by taps
+@pytest.mark.parametrize("columns_limit, chunk", [(runtime.conv.COLUMNS_LIMIT, 1 << 18),
+                                                  (0, 1 << 18), (runtime.conv.COLUMNS_LIMIT, 0)],
+                         ids=["im2col", "by-taps", "chunked"])
 def test_conv_value_and_gradient_match_torch(tmp_path_factory, monkeypatch, case, dtype, tol,
-                                             columns_limit):
+                                             columns_limit, chunk):
+    # columns_limit 0: every large-enough one by taps; chunk 0: x's cotangent as one
+    # correlation goes one sample at a time
     monkeypatch.setattr(runtime.conv, "COLUMNS_LIMIT", columns_limit)
+    monkeypatch.setattr(runtime.conv, "CHUNK_COLUMNS", chunk)
     call, x, w, b, _ = _conv_case(case, dtype)
     value, g, expected = _torch_conv(case, x, w, b)
     direct = eval(call, {"nn": agc.nn, "x": x, "w": w, "b": b})

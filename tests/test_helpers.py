@@ -384,3 +384,63 @@ def _leaves(value):
             yield from _leaves(item)
     else:
         yield value
+
+
+def test_the_model_keeps_the_tuples_it_unpacks_as_stand_ins(load_model, rng):
+    """`x, n = block(x, a)` in the model function itself: the tuple is read back only to
+    give n a zero cotangent, so a stand-in is taken and the tuple dies in the forward
+    sweep (not alive through the whole backward sweep)."""
+    module = load_model(NETWORK)
+    x, a = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    for position, grad in enumerate(module.loss.grad(x, a)):
+        np.testing.assert_allclose(grad, numeric_grad(module.loss.fn, (x, a), position),
+                                   rtol=1e-6, atol=1e-6)
+    lines = module.loss.gradient_source.split("\ndef loss_grad(")[0].splitlines()
+    taken = [line.split(" = ")[1][len("rt.kept_like("):-1] for line in lines
+             if "= rt.kept_like(" in line]
+    assert len(taken) == 2
+    sweep = next(i for i, line in enumerate(lines) if "block_bwd(" in line)
+    deleted = " ".join(line for line in lines[:sweep] if line.strip().startswith("del "))
+    assert all(name in deleted.replace(",", " ").split() for name in taken), deleted
+
+
+def test_a_tuple_item_cotangent_makes_no_zeros_for_the_others():
+    """getitem_grad of a tuple: the other items' zeros are read-only views of one zero,
+    add and add_at skip them (the sum is the other operand, no pass over it)."""
+    out, mean = np.ones((2, 3)), np.ones(3)
+    g = np.full((2, 3), 2.0)
+    bar = agc.runtime.getitem_grad(np.full(3, 5.0), (out, mean), 1)
+    assert bar[0].strides == (0, 0) and not bar[0].flags.writeable and not np.any(bar[0])
+    bar = agc.runtime.add_at(bar, g, (out, mean), 0)
+    assert bar[0] is g and np.array_equal(bar[1], np.full(3, 5.0))
+    assert agc.runtime.add(bar, agc.runtime.getitem_grad(g, (out, mean), 0))[0].tolist() == \
+        [[4.0] * 3] * 2
+    assert agc.runtime.add(np.zeros((2, 3)), g) is not g  # a real array of zeros is added
+
+
+TUPLE_ITEMS = '''
+    import agc
+    import numpy as np
+
+    def three(x):
+        return x * 2.0, x * 3.0, x * 5.0
+
+    @agc.differentiate(wrt="x")
+    def last(x):
+        t = three(x)
+        return np.sum(t[-1]) + np.sum(t[-3])
+
+    @agc.differentiate(wrt="x")
+    def tail(x):
+        a, b = three(x)[1:]
+        return np.sum(a * b)
+    '''
+
+
+def test_a_tuple_item_by_a_negative_index_or_a_slice_gets_its_cotangent(load_model):
+    """t[-1] and t[1:] of a helper's tuple: the cotangent reaches those items (it went to
+    no item at all, a silent zero gradient)."""
+    module = load_model(TUPLE_ITEMS)
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(module.last.grad(x), np.full(3, 7.0))
+    np.testing.assert_allclose(module.tail.grad(x), 30.0 * x)

@@ -74,6 +74,36 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     return HelperSplit(forward, record, _read_shapes(backward, shapes | likes))
 
 
+def top_level_stand_ins(blocks: list, kept: set[str]) -> tuple[list, set[str]]:
+    """The blocks (forward sweep first) of a function that is not split, where the
+    backward sweep reads a value only for its shape, dtype and items (getitem_grad of a
+    tuple the model unpacked: `out, mean, var = layer(...)`): a stand-in (`rt.kept_like`)
+    is taken once the value is bound, and the sweep reads that. Also the names replaced:
+    they may die in the forward sweep. Only values bound once, at the top level, and not
+    in `kept` (the arguments and what is returned), indexed by an integer: a tuple or
+    list (a value read only for its shape is left as it is: it dies with its line)."""
+    forward, backward = list(blocks[0]), [s for block in blocks[1:] for s in block]
+    counts: dict[str, int] = {}
+    for stmt in ir.walk(tuple(forward)):
+        if (name := ir.var_written(stmt)) is not None:
+            counts[name] = counts.get(name, 0) + 1
+    once = [ir.var_written(s) for s in forward if isinstance(s, ir.Assign)
+            and counts[s.target.name] == 1 and s.target.name not in kept]
+    items = {s.args[1].name for s in ir.walk(tuple(backward)) if isinstance(s, ir.Assign)
+             and s.prim is Prim.GETITEM_GRAD and isinstance(s.args[1], ir.Var)
+             and len(s.args) == 3 and isinstance(s.args[2], ir.Const)
+             and type(s.args[2].value) is int}
+    likes = [n for n in _like_only(once, backward) if n in items]  # (a dict is its own)
+    if not likes:
+        return blocks, set()
+    namer = Namer(ir.assigned_names(tuple(forward + backward)) | ir.read_names(
+        tuple(forward + backward)) | kept)
+    stand_ins = {n: ir.Var(namer.fresh(f"{n}_like")) for n in likes}
+    forward = _with_shapes(forward, {n: (v, Prim.KEPT_LIKE) for n, v in stand_ins.items()},
+                           set(likes))
+    return [forward] + [_read_shapes(list(b), stand_ins) for b in blocks[1:]], set(likes)
+
+
 def _live_in(block, live_out: set[str]) -> set[str]:
     """The names `block` may read before binding them (a value the backward half only
     reads after restoring it, such as the helper's output, needs no place in the record)."""

@@ -27,13 +27,15 @@ class FunctionEmitter:
     """Turns the IR statements of one emitted function into libcst statements."""
 
     def __init__(self, temps: frozenset[str] | set[str], blocks: list, report: bool = False,
-                 released: frozenset[str] = frozenset(), sweep_start: int = 0):
+                 released: frozenset[str] = frozenset(), sweep_start: int = 0,
+                 early: frozenset[str] = frozenset()):
         self.temps = temps
         # names deleted once read for the last time in the top-level block, from statement
         # `sweep_start` on (the backward sweep): `del` at the end of each model line's
         # statements, so that a record or cotangent dies with the step that used it
         self.released = released
         self.sweep_start = sweep_start
+        self.early = early  # released names that die in the forward sweep (stand-ins taken)
         self.report = report
         self.uses = _use_counts(blocks)
         self.inline: dict[str, Expr] = {}
@@ -58,7 +60,7 @@ class FunctionEmitter:
         plan = _inline_plan(stmts, self.temps, self.uses) - \
             {n for names in unpacked.values() for n in names}
         unbound = plan | {stmts[i].target.name for i, names in unpacked.items() if names}
-        dying = _last_reads(stmts, self.released - unbound, plan, self.sweep_start)
+        dying = _last_reads(stmts, self.released - unbound, plan, self.sweep_start, self.early)
         self.released, pending = frozenset(), []
         for i, stmt in enumerate(stmts):
             if isinstance(stmt, ir.Assign) and stmt.target.name in plan or unpacked.get(i) == ():
@@ -203,7 +205,7 @@ def _assign(target: str, expr: Expr) -> cst.SimpleStatementLine:
 
 
 def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
-                start: int) -> dict[int, list[str]]:
+                start: int, early: frozenset[str]) -> dict[int, list[str]]:
     """{position: the `names` read last there}: the statement that reads each last (the one
     its value is written into, for an inlined one), when that is at `start` or later and no
     loop or branch (a record a loop pops dies with the loop's next trip)."""
@@ -218,7 +220,9 @@ def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
         while isinstance(stmts[i], ir.Assign) and stmts[i].target.name in plan:
             target = stmts[i].target.name
             i = next(j for j in range(i + 1, len(stmts)) if target in ir.read_names((stmts[j],)))
-        if i >= start and not ir.children(stmts[i]):
+        # (a name the backward sweep does not read, replaced there by a stand-in, dies in
+        # the forward sweep)
+        if (i >= start or n in early) and not ir.children(stmts[i]):
             out.setdefault(i, []).append(n)
     return out
 
@@ -234,11 +238,16 @@ def released_names(adj: Adjoint, blocks: list, returned: list) -> tuple[frozense
     start = len(blocks[0])
     if not any(r in ir.vars_read(s) for s in top[start:] for r in adj.records):
         return frozenset(), 0
-    kept = set(adj.primal.param_names) | {a.name for a in returned if isinstance(a, ir.Var)}
     # only the function's own bindings: a `del` of a name it only reads (a module
     # constant) would make that name local to it, unbound where it is read
     bound = ir.assigned_names(tuple(top))
-    return frozenset((ir.read_names(tuple(top[start:])) & bound) - kept), start
+    return frozenset((ir.read_names(tuple(top[start:])) & bound) - kept_names(adj, returned)), \
+        start
+
+
+def kept_names(adj: Adjoint, returned: list) -> set[str]:
+    """The names a top-level function never deletes: its arguments and what it returns."""
+    return set(adj.primal.param_names) | {a.name for a in returned if isinstance(a, ir.Var)}
 
 
 def _del_line(names: list[str]) -> cst.SimpleStatementLine:

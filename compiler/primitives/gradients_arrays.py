@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runtime
 from ..backend.expressions import call, rt_index
 from ..ir.prims import Prim
 from ..proof.values import arr, index_of, sym
@@ -39,8 +40,9 @@ def _getitem_grad(run, s, g, x, *holes):
         return {index: g}
     if isinstance(x, list):
         return {index % len(x): g}
-    if isinstance(x, tuple):
-        return tuple(g if i == index else zeros_like(item) for i, item in enumerate(x))
+    if isinstance(x, tuple):  # t[-1], t[1:] as the runtime reads them
+        taken = runtime.grads.tuple_item_cotangents(g, len(x), index)
+        return tuple(taken[i] if i in taken else zeros_like(item) for i, item in enumerate(x))
     out = zeros_like(x)
     if _is_basic(index):
         out[index] = sym(g)

@@ -372,3 +372,14 @@ def _jax_network(x, a):
 
 
 ref(_jax_network)
+
+
+@add(vec(4))
+def helper_tuple_by_negative_index_and_slice(x):
+    t = _three(x)
+    a, b = t[1:]
+    return np.sum(t[-1] * a) + np.sum(np.sin(b))
+
+
+def _three(v):
+    return v * 2.0, np.cos(v), v ** 2
