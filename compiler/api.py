@@ -351,7 +351,8 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     if wrt_paths.has_paths(wrt):
         return wrt_paths.compiled(compile_function, fn, wrt, key, has_aux, keep, method, paths)
     disk = None
-    if backend == "numba" and method is None and not keep and not emitted_cache.rules_changed():
+    if backend == "numba" and method is None and not keep and fn.__closure__ is None \
+            and not emitted_cache.rules_changed():  # a closure's cells are not in its source
         disk = emitted_cache.entry_path(fn, function_source(fn), wrt, key, has_aux)
         entry = emitted_cache.load(disk, fn)
         if entry is not None:

@@ -8,9 +8,10 @@ that call needs: the emitted text, the names of its entry points, the wrt
 names and their positions, the model-line locations of its refusals.
 
 An entry is found under a hash of what decides the compile: agc's own files
-(their sizes and times: a changed agc compiles again), the model's source text
-and position, its qualified name, the kinds of the arguments, wrt and
-has_aux. It is used only when it still holds: every file the model and its
+(their sizes and times: a changed agc compiles again), Python's and numpy's
+versions, the model's source text and position, its qualified name, the kinds
+of the arguments, wrt and has_aux (a closure, whose cells its text does not
+show, and a process with custom derivative rules are not cached). It is used only when it still holds: every file the model and its
 helpers were read from has the bytes it had (a changed helper compiles
 again), and every module constant the compiler read has its value (numbers
 and strings only; a model reading another kind is not kept). A file that
@@ -25,6 +26,8 @@ import os
 import pickle
 import sys
 from pathlib import Path
+
+import numpy
 
 from .staleness import staleness_check
 
@@ -55,7 +58,7 @@ def entry_path(fn, source: tuple[str, str, int], wrt, key: tuple, has_aux: bool)
     """Where the entry for compiling `fn` (its `source`: text, file, line offset) lives."""
     from .numba_live import cache_dir  # noqa: PLC0415 - loads the compiler where used
 
-    parts = (_FORMAT, _agc_stamp(), sys.version, fn.__module__, fn.__qualname__, source,
+    parts = (_FORMAT, _agc_stamp(), sys.version, numpy.__version__, fn.__module__, fn.__qualname__, source,
              wrt, key, has_aux)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
     return cache_dir() / "emitted" / f"{digest}.pickle"
