@@ -356,8 +356,8 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
         disk = emitted_cache.entry_path(fn, function_source(fn), wrt, key, has_aux)
         entry = emitted_cache.load(disk, fn)
         if entry is not None:
-            return _numba_loaded(fn, entry, lambda: _compile_function(fn, wrt, key, has_aux,
-                                                                            backend="numba"))
+            return emitted_cache.loaded(fn, entry, lambda: _compile_function(
+                fn, wrt, key, has_aux, backend="numba"))
     return _compile_function(fn, wrt, key, has_aux, keep, method, paths, backend, disk)
 
 
@@ -406,34 +406,6 @@ def _compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed,
                                  stale=staleness_check(read))
-
-
-class _FromDisk(types.SimpleNamespace):
-    """A numba-target gradient loaded from the disk cache: what calls need; the rest
-    (the adjoint's IR for graph, tape_report, Jacobians) compiled when first asked for."""
-
-    def __getattr__(self, name: str):
-        if name.startswith("__") or "_full" not in self.__dict__:
-            raise AttributeError(name)
-        full = self.__dict__.pop("_full")()
-        self.__dict__.update({k: v for k, v in vars(full).items() if k not in self.__dict__})
-        return getattr(self, name)
-
-
-def _numba_loaded(fn, entry: dict, full) -> types.SimpleNamespace:
-    """The compiled gradient from a disk-cache entry, as _compile_function returns it;
-    `full()` compiles it for what the entry lacks."""
-    from . import numba_live  # noqa: PLC0415 - loads the compiler where used
-
-    namespace = numba_live.load_numba(entry["source"], entry["name"], fn.__globals__,
-                                      entry["loc"])
-    direct, entries = numba_live.entries(namespace, entry["names"], entry["source"],
-                                         entry["locs"], entry["at"])
-    wrt, at = entry["wrt"], entry["at"]
-    return _FromDisk(value_and_grad=checking_arguments(entries[0], wrt, at),
-                     grad=checking_arguments(entries[1], wrt, at), direct=direct,
-                     direct_float32=entries, source=entry["source"], namespace=namespace,
-                     seed_name=entry["seed_name"], stale=entry["stale"], _full=full)
 
 
 def _compiled_for_backend(parsed, target, path: str, user_globals: dict, backend: str):

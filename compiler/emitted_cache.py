@@ -25,10 +25,13 @@ import hashlib
 import os
 import pickle
 import sys
+import types
 from pathlib import Path
 
 import numpy
 
+from . import numba_live
+from .runtime.arrays import checking_arguments
 from .staleness import staleness_check
 
 _FORMAT = 1  # bumped when an entry's fields change
@@ -56,12 +59,10 @@ def _agc_stamp() -> str:
 
 def entry_path(fn, source: tuple[str, str, int], wrt, key: tuple, has_aux: bool) -> Path:
     """Where the entry for compiling `fn` (its `source`: text, file, line offset) lives."""
-    from .numba_live import cache_dir  # noqa: PLC0415 - loads the compiler where used
-
-    parts = (_FORMAT, _agc_stamp(), sys.version, numpy.__version__, fn.__module__, fn.__qualname__, source,
-             wrt, key, has_aux)
+    parts = (_FORMAT, _agc_stamp(), sys.version, numpy.__version__, fn.__module__,
+             fn.__qualname__, source, wrt, key, has_aux)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
-    return cache_dir() / "emitted" / f"{digest}.pickle"
+    return numba_live.cache_dir() / "emitted" / f"{digest}.pickle"
 
 
 def load(path: Path, fn) -> dict | None:
@@ -116,6 +117,32 @@ def _file_digest(file: str) -> str | None:
         return hashlib.sha256(Path(file).read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+class FromDisk(types.SimpleNamespace):
+    """A numba-target gradient loaded from the disk cache: what calls need; the rest
+    (the adjoint's IR for graph, tape_report, Jacobians) compiled when first asked for."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or "_full" not in self.__dict__:
+            raise AttributeError(name)
+        full = self.__dict__.pop("_full")()
+        self.__dict__.update({k: v for k, v in vars(full).items() if k not in self.__dict__})
+        return getattr(self, name)
+
+
+def loaded(fn, entry: dict, full) -> types.SimpleNamespace:
+    """The compiled gradient from a disk-cache entry, as api.compile_function returns it;
+    `full()` compiles it for what the entry lacks."""
+    namespace = numba_live.load_numba(entry["source"], entry["name"], fn.__globals__,
+                                      entry["loc"])
+    direct, entries = numba_live.entries(namespace, entry["names"], entry["source"],
+                                         entry["locs"], entry["at"])
+    wrt, at = entry["wrt"], entry["at"]
+    return FromDisk(value_and_grad=checking_arguments(entries[0], wrt, at),
+                    grad=checking_arguments(entries[1], wrt, at), direct=direct,
+                    direct_float32=entries, source=entry["source"], namespace=namespace,
+                    seed_name=entry["seed_name"], stale=entry["stale"], _full=full)
 
 
 class _Plain:
