@@ -15,22 +15,20 @@ import itertools
 import types
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import fast_calls, numba_live, pipeline, wrt_paths
-from .backend.graph import Graph, adjoint_graph
-from .backend.module import emit_module
-from .backend.tape_report import tape_report
+from . import emitted_cache, fast_calls, wrt_paths
 from .bound import BoundMethod, is_instance_argument
 from .deep import with_room
 from .display import SourceText, source_name
 from .errors import AgcError, UnsupportedError, UsageError
-from .frontend.resolve import names_from_globals
 from .live import check_readable, function_source, load_module
-from .primitives import registry
 from .runtime.arrays import checking_arguments
 from .runtime.model_lines import add_model_line
 from .staleness import constants_read, staleness_check
+
+if TYPE_CHECKING:
+    from .backend.graph import Graph
 
 TARGETS = ("numpy", "numba", "auto")
 _NDIM = itertools.repeat("ndim")  # map()'s getattr argument
@@ -249,11 +247,15 @@ class Differentiated:
     def graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The computational graph at `args`' kinds: the model's forward sweep and its
         backward sweep (DOT text; `.save("g.svg")`, and a picture in a notebook)."""
+        from .backend.graph import Graph, adjoint_graph  # noqa: PLC0415 - loads the compiler where used
+
         args = self._bind(args, kwargs)
         return Graph(adjoint_graph(self.compiled_for(_scalar_key(args)).adjoint))
 
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
+        from .backend.tape_report import tape_report  # noqa: PLC0415 - loads the compiler where used
+
         args = self._bind(args, kwargs)
         return tape_report(self.compiled_for(_scalar_key(args)), args)
 
@@ -326,6 +328,9 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
 def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (),
            method=None, paths: dict | None = None):
     """(parsed module, target, names, path) of a live function, for arguments of kinds `key`."""
+    from . import pipeline  # noqa: PLC0415 - loads the compiler where used
+    from .frontend.resolve import names_from_globals  # noqa: PLC0415 - loads the compiler where used
+
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
     parsed = pipeline.parse(text, path, lambda module: names, offset)
@@ -341,19 +346,40 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                      keep: tuple[str, ...] = (), method=None, paths=None,
                      backend: str = "numpy") -> types.SimpleNamespace:
     """Compile `fn`'s gradient and load it; returns the module's namespace (see wrt_paths).
-    `backend` is "numpy", "numba" or "auto" (numba where it applies, else numpy)."""
-    requested = backend
+    `backend` is "numpy", "numba" or "auto" (numba where it applies, else numpy); the
+    numba target's emitted module is kept on disk for later processes (emitted_cache)."""
     if wrt_paths.has_paths(wrt):
         return wrt_paths.compiled(compile_function, fn, wrt, key, has_aux, keep, method, paths)
+    disk = None
+    if backend == "numba" and method is None and not keep and fn.__closure__ is None \
+            and not emitted_cache.rules_changed():  # a closure's cells are not in its source
+        disk = emitted_cache.entry_path(fn, function_source(fn), wrt, key, has_aux)
+        entry = emitted_cache.load(disk, fn)
+        if entry is not None:
+            return emitted_cache.loaded(fn, entry, lambda: _compile_function(
+                fn, wrt, key, has_aux, backend="numba"))
+    return _compile_function(fn, wrt, key, has_aux, keep, method, paths, backend, disk)
+
+
+def _compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
+                      keep: tuple[str, ...] = (), method=None, paths=None,
+                      backend: str = "numpy", disk=None) -> types.SimpleNamespace:
+    """compile_function past the disk cache: parse, differentiate, emit and load (and, for
+    the numba target, write the entry at `disk`)."""
+    from . import numba_live, pipeline  # noqa: PLC0415 - loads the compiler where used
+    from .backend.numba_target import model_locs  # noqa: PLC0415 - loads the compiler where used
+
+    requested = backend
     parsed, target, names, path = with_room(_parse, fn, wrt, key, has_aux, keep, method, paths)
     compiled, backend = _compiled_for_backend(parsed, target, path, fn.__globals__, backend)
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)
     wrt = compiled.adjoints[fn.__name__].wrt  # mixed libraries, integer wrt values: TypeError
     at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
+    read = constants_read(fn, names, compiled)
     if backend == "numba":
+        name, loc = f"{fn.__qualname__}_grad", compiled.primals[fn.__name__].loc
         try:
-            namespace = numba_live.load_numba(compiled.source, f"{fn.__qualname__}_grad",
-                                              fn.__globals__, compiled.primals[fn.__name__].loc)
+            namespace = numba_live.load_numba(compiled.source, name, fn.__globals__, loc)
         except UnsupportedError as err:
             if requested == "numba":
                 raise
@@ -361,7 +387,14 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
             return compile_function(fn, wrt, key, has_aux, keep, method, paths)
         retry = None if requested == "numba" else functools.partial(
             compile_function, fn, wrt, key, has_aux, keep, method, paths)
-        direct, entries = numba_live.entries(namespace, (vg, grad), compiled, at, retry)
+        locs = model_locs([*compiled.adjoints.values(), *compiled.helpers])
+        direct, entries = numba_live.entries(namespace, (vg, grad), compiled.source, locs, at,
+                                             retry)
+        if disk is not None and requested == "numba":
+            entry = {"source": compiled.source, "name": name, "loc": loc, "names": (vg, grad),
+                     "wrt": wrt, "at": at, "locs": locs,
+                     "seed_name": compiled.adjoints[fn.__name__].seed_param}
+            emitted_cache.store(disk, fn, entry, compiled, read)
     else:
         namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                                 fn.__globals__)
@@ -372,12 +405,14 @@ def compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed,
-                                 stale=staleness_check(constants_read(fn, names, compiled)))
+                                 stale=staleness_check(read))
 
 
 def _compiled_for_backend(parsed, target, path: str, user_globals: dict, backend: str):
     """(Compiled, the backend used): "auto" falls back to numpy, with a warning, where the
     numba target refuses the model."""
+    from . import pipeline  # noqa: PLC0415 - loads the compiler where used
+
     try:
         return with_room(pipeline.compile_parsed, parsed, [target], _short(path), user_globals,
                          backend="numba" if backend == "auto" else backend), \
@@ -400,6 +435,8 @@ def _takes_by_position(fn, count: int, dots: tuple[str, ...]) -> bool:
 
 def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
     """Compile `fn`'s JVP (forward mode) with tangents for `wrt` and load it."""
+    from . import pipeline  # noqa: PLC0415 - loads the compiler where used
+
     parsed, target, names, path = _parse(fn, wrt, key)
     compiled = pipeline.compile_parsed(parsed, [target], _short(path), fn.__globals__,
                                        mode="forward")
@@ -412,6 +449,9 @@ def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNa
 
 def compile_hvp(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
     """Compile `fn`'s gradient with respect to `wrt` and its tangent H v (ad/second.py)."""
+    from . import pipeline  # noqa: PLC0415 - loads the compiler where used
+    from .backend.module import emit_module  # noqa: PLC0415 - loads the compiler where used
+
     parsed, target, names, path = _parse(fn, wrt, key)
     adjoint, primal, tangent, helpers, helper_tangents = pipeline.second_order_functions(
         parsed, target, fn.__globals__)
@@ -496,7 +536,7 @@ def _wrapper(fn, wrt, has_aux: bool, target: str = "numpy") -> Differentiated:
     called again reuses the code compiled for the first call (kept on the function), while
     the derivative rules stay the same."""
     check_readable(fn)
-    key = (_normalize_wrt(fn, wrt), has_aux, registry.generation(), target)
+    key = (_normalize_wrt(fn, wrt), has_aux, emitted_cache.rules_changed(), target)
     wrappers = fn.__dict__.setdefault("_agc_wrappers", {})
     if key not in wrappers:
         wrappers[key] = Differentiated(fn, wrt, has_aux, target)

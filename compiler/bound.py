@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from .backend.tape_report import tape_report
 from .errors import UsageError
-from .frontend.methods import STATIC_TYPES, method_info
-from .frontend.resolve import is_module_value
 
 
 class BoundMethod:
@@ -64,6 +61,8 @@ class BoundMethod:
 
     def tape_report(self, *args, **kwargs):
         """What the forward sweep keeps for the backward sweep at `args` (see TapeReport)."""
+        from .backend.tape_report import tape_report  # noqa: PLC0415 - loads the compiler where used
+
         compiled, full = self._compiled(self._arguments(args, kwargs))
         return tape_report(compiled, full)
 
@@ -85,6 +84,8 @@ class BoundMethod:
         return (split[0], *full[1:]), split
 
     def _compiled(self, arguments):
+        from .frontend.methods import method_info  # noqa: PLC0415 - loads the compiler where used
+
         full, (params, static, others) = arguments
         key = (frozenset(params), tuple(sorted(static.items())), tuple(sorted(others.items())))
         bases = tuple(dict.fromkeys(w.partition(".")[0] for w in self.wrt))
@@ -112,6 +113,9 @@ class BoundMethod:
 def split_attributes(obj) -> tuple[dict, dict, dict]:
     """(parameters, configuration, others) of an instance: float-valued attributes, the
     ints, bools, strings and None, and the kinds of the rest (reading one is refused)."""
+    from .frontend.methods import STATIC_TYPES  # noqa: PLC0415 - loads the compiler where used
+    from .frontend.resolve import is_module_value  # noqa: PLC0415 - loads the compiler where used
+
     attrs = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
     for name in getattr(type(obj), "__slots__", ()):
         if hasattr(obj, name):

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import libcst as cst
 import numpy as np
 
 from . import wrt_paths
 from .api import Differentiated, _scalar_key, as_differentiated
-from .backend.jacobian import vjp_rows_function
 from .errors import AgcError, UsageError
 from .live import load_into
 from .replay import Replay
@@ -229,6 +227,10 @@ def vjp_rows(f, args: tuple):
     args = f._bind(args, {})
     compiled = f.compiled_for(_scalar_key(args))
     if not hasattr(compiled, "vjp_rows"):
+        import libcst as cst  # noqa: PLC0415 - loads the compiler where used
+
+        from .backend.jacobian import vjp_rows_function  # noqa: PLC0415 - loads the compiler where used
+
         adj = compiled.adjoint
         function = vjp_rows_function(adj) if len(adj.outputs) == 1 else None
         compiled.vjp_rows = None

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy
 
-from .backend.numba_target import model_locs
 from .errors import NO_LOC, UnsupportedError
 
 _LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
@@ -101,15 +100,14 @@ def _frozen_globals(source: str, user_globals: dict, loc) -> list:
     return frozen
 
 
-def entries(namespace: dict, names: tuple[str, str], compiled, at: tuple[int, ...],
-            retry=None) -> tuple:
+def entries(namespace: dict, names: tuple[str, str], source: str, locs: dict,
+            at: tuple[int, ...], retry=None) -> tuple:
     """The loaded (value_and_grad, grad) of a numba-target module, numba's errors turned
-    into agc's, as called with no float32 argument and as called with any; `at`: the
-    positions of the wrt parameters; `retry()` (target="auto") compiles the numpy target's
-    instead."""
-    locs = model_locs([*compiled.adjoints.values(), *compiled.helpers])
+    into agc's, as called with no float32 argument and as called with any; `locs`: the
+    model-line comments' Locs (backend.numba_target.model_locs); `at`: the positions of
+    the wrt parameters; `retry()` (target="auto") compiles the numpy target's instead."""
     fallbacks = (lambda: retry().value_and_grad, lambda: retry().grad) if retry else (None, None)
-    direct = tuple(first_call_errors(namespace[name], compiled.source, locs, namespace["numba"],
+    direct = tuple(first_call_errors(namespace[name], source, locs, namespace["numba"],
                                      fallback) for name, fallback in zip(names, fallbacks))
     return direct, tuple(float32_in_float64(fn, at, vg) for fn, vg in zip(direct, (True, False)))
 

@@ -35,6 +35,7 @@ Emitter = Callable[..., object]  # (ir.Assign, atom) -> (Expr, uses xp), or a st
 Meaning = Callable[..., object]  # (Interpreter, ir.Assign, *values) -> value
 
 _CHANGES = [0]  # how many times a table below was written
+BUILTIN = [0]  # _CHANGES once agc's own rules are in (set by agc.primitives)
 
 
 class _Table(dict):
