@@ -21,6 +21,7 @@ from .free_names import free_names
 from .in_place import accumulate_in_place
 from .statements import (
     FunctionEmitter,
+    bwd_released_names,
     emitted_names,
     function_def,
     kept_names,
@@ -316,7 +317,10 @@ def _split_functions(adj: Adjoint) -> list[cst.FunctionDef]:
     inlinable = inlinable_names(adj) - {v.name for v in half.saved}
     cts = _cotangents(adj)
     blocks = accumulate_in_place([list(half.backward)], inlinable)
-    back = FunctionEmitter(inlinable, [blocks[0] + [ir.Return(tuple(cts.values[0]))]])
+    returned = {a.name for a in cts.values[0] if isinstance(a, ir.Var)}
+    kept = {v.name for v in half.saved} | returned | {"xp", "tape", adj.seed_param}
+    back = FunctionEmitter(inlinable, [blocks[0] + [ir.Return(tuple(cts.values[0]))]],
+                           released=bwd_released_names(blocks[0], kept))
     back_body = back.block(blocks[0]) + _emit_return(back, cts)
     # The array module and the tape the forward half picked go with the record.
     record = (*half.saved, *(ir.Var(n) for n, used in (("xp", back.uses_xp),

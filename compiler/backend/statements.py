@@ -245,6 +245,16 @@ def released_names(adj: Adjoint, blocks: list, returned: list) -> tuple[frozense
         start
 
 
+def bwd_released_names(backward: list, kept: set[str]) -> frozenset[str]:
+    """The names a split helper's backward half (`h_bwd`) deletes once read for the last
+    time: the cotangents and temporaries it binds, so that a layer's cotangent dies with
+    the model line that used it, not when `h_bwd` returns (ResNet's blocks held a dozen
+    arrays of their size to the end). Not `kept`: the record's items (the record still
+    holds them) and what it returns."""
+    stmts = tuple(backward)
+    return frozenset((ir.read_names(stmts) & ir.assigned_names(stmts)) - kept)
+
+
 def kept_names(adj: Adjoint, returned: list) -> set[str]:
     """The names a top-level function never deletes: its arguments and what it returns."""
     return set(adj.primal.param_names) | {a.name for a in returned if isinstance(a, ir.Var)}
