@@ -238,6 +238,7 @@ def _conv_by_taps(xp, x, w, p: Plan, groups: int, per_group: int):
                                 (groups, c // groups, -1))  # (G, C/G, N OH OW), one copy
             term = xp.matmul(taps[i, j], pixels)
             y = term if y is None else xp.add(y, term, out=y)
+            del pixels, term  # (else alive while the next tap's are made)
     return y
 
 
@@ -310,6 +311,9 @@ def _full_correlation(xp, g, w, p: Plan):
                           (flipped.shape[1], -1))  # (O kH kW, n H W), one copy
         y = xp.reshape(xp.matmul(flipped, cols), (c, -1, h, wd))
         dx[lo:lo + step] = xp.transpose(y, (1, 0, 2, 3))
+        # (bound, this chunk's arrays were alive while the next one's were made: two
+        # chunks at the backward sweep's peak)
+        del win, cols, y
     return dx
 
 
@@ -351,4 +355,5 @@ def _grad_w_by_taps(xp, flat, x, p: Plan, groups: int):
             pixels = xp.reshape(xp.transpose(win[..., i, j], (0, 2, 3, 1)),
                                 (-1, groups, c // groups))  # (N OH OW, G, C/G), one copy
             xp.matmul(flat, xp.transpose(pixels, (1, 0, 2)), out=dw[i, j])  # (G, O/G, C/G)
+            del pixels  # (else alive while the next tap's are made)
     return xp.transpose(dw, (2, 3, 4, 0, 1))  # (G, O/G, C/G, kH, kW)
