@@ -153,6 +153,37 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum(tmp_path_factory):
     np.testing.assert_allclose(got, expected, rtol=1e-15, atol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.bool_])
+@pytest.mark.parametrize("options", [(3, 2, 1), ((2, 3), (1, 2), 0), (2, None, 1)])
+def test_max_pool_is_max_and_argmax_of_each_window(dtype, options):
+    """Tap by tap (runtime/pooling.py), max pooling is numpy's max of each padded window,
+    NaN winning, and its gradient goes to the window's argmax: the first maximum, or the
+    first NaN; many ties (a relu's zeros) and NaNs, integers and bools."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(-2, 3, (2, 3, 7, 8)).astype(dtype)
+    if dtype == np.float32:
+        x[rng.random(x.shape) < 0.1] = np.nan
+    kernel, stride, pad = options
+    p = runtime.pooling.pool_plan(x, kernel, stride, pad)
+    low = runtime.pooling._lowest(np, x)
+    padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=low)
+    win = np.lib.stride_tricks.sliding_window_view(padded, p.kernel, axis=(2, 3))
+    win = win[:, :, ::p.stride[0], ::p.stride[1]][:, :, :p.out[0], :p.out[1]]
+    flat = win.reshape(win.shape[:4] + (-1,))
+    np.testing.assert_array_equal(agc.nn.max_pool2d(x, kernel, stride, pad), flat.max(-1))
+    at = np.argmax(flat, axis=-1)
+    np.testing.assert_array_equal(runtime.pooling._first_max(np, x, p), at)
+    if dtype == np.float32:  # the gradient: each window's g added at its argmax
+        g = rng.standard_normal(at.shape).astype(np.float32)
+        expected = np.zeros(padded.shape, np.float32)
+        for index in np.ndindex(at.shape):
+            i, j = divmod(int(at[index]), p.kernel[1])
+            expected[index[:2] + (index[2] * p.stride[0] + i, index[3] * p.stride[1] + j)] += \
+                g[index]
+        got = runtime.max_pool2d_grad(g, x, kernel, stride, pad)
+        np.testing.assert_allclose(got, expected[:, :, pad:pad + 7, pad:pad + 8], rtol=1e-6)
+
+
 @pytest.mark.parametrize("case", CONVS[:1] + CONVS[4:5], ids=lambda c: c[0])
 def test_conv_forward_mode_matches_central_differences(tmp_path_factory, case):
     call, x, w, b, _ = _conv_case(case, np.float64)

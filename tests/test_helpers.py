@@ -343,6 +343,27 @@ def test_records_die_with_the_model_line_that_read_them_last(load_model, rng):
     assert all(any(r in line for line in deleted) for r in records), deleted
 
 
+def test_a_helpers_backward_half_deletes_its_cotangents_after_their_model_line(load_model, rng):
+    """block_bwd drops the cotangents of `return masked(y) * n, n` once that line's
+    adjoint ran (a layer's cotangents are as large as its activations), but never its
+    record's items (the record still holds them) nor what it returns."""
+    module = load_model(NETWORK)
+    x, a = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    for position, grad in enumerate(module.loss.grad(x, a)):
+        np.testing.assert_allclose(grad, numeric_grad(module.loss.fn, (x, a), position),
+                                   rtol=1e-6, atol=1e-6)
+    source = module.loss.gradient_source
+    bwd = source.split("def block_bwd(")[1].split("\ndef ")[0].splitlines()
+    record = set(next(line for line in bwd if "= saved" in line).split("=")[0]
+                 .replace(",", " ").split())
+    dels = [i for i, line in enumerate(bwd) if line.strip().startswith("del ")]
+    deleted = {n for i in dels for n in bwd[i].strip()[4:].split(", ")}
+    assert {"t5_bar", "t6_bar"} <= deleted and not deleted & (record | {"v_bar", "a_bar"})
+    # deleted where the next model line starts, after the last line reading them
+    last_read = max(i for i, line in enumerate(bwd) if "t5_bar" in line and "del " not in line)
+    assert dels[0] == last_read + 1 and bwd[dels[0] + 1].strip().startswith("# ")
+
+
 def test_records_keep_masks_and_stand_ins_not_arrays(load_model, rng):
     """`masked` keeps its comparison (a bool per element), not v; `block` keeps the tuple it
     unpacked as a stand-in (rt.kept_like: shape and dtype, no data), not y."""
