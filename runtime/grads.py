@@ -249,6 +249,11 @@ def getitem_grad(g, x, index):
         taken = tuple_item_cotangents(g, len(x), index)
         return tuple(taken[i] if i in taken else zero_stand_in(item)
                      for i, item in enumerate(x))
+    if type(x) is numpy.ndarray and _plain(index) and (type(g) is numpy.ndarray
+                                                       or _is_host_number(g)):
+        out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, kept short
+        out[index] = g
+        return out
     xp = _xp(g, x)
     if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
         return xp.reshape(g, x.shape)
@@ -290,7 +295,7 @@ def add_at(acc, g, x, index):
     if kind is tuple and type(index) is int:  # only that item changes: the others are kept
         return tuple(add(item, g) if i == index % len(acc) else item
                      for i, item in enumerate(acc))
-    if kind is numpy.ndarray and (type(index) is int or _is_basic(index)
+    if kind is numpy.ndarray and (_plain(index) or _is_basic(index)
                                   and not _adds_axes_only(index)):
         acc[index] += g
         return acc
@@ -298,6 +303,20 @@ def add_at(acc, g, x, index):
         numpy.add.at(acc, index, g)
         return acc
     return add(acc, getitem_grad(g, x, index))
+
+
+def _plain(index) -> bool:
+    """An int, a slice, or a tuple of ints and slices: a basic index that adds no axis
+    (checked first, as the common case, before the general tests)."""
+    kind = type(index)
+    if kind is int or kind is slice:
+        return True
+    if kind is not tuple:
+        return False
+    for item in index:
+        if type(item) is not int and type(item) is not slice:
+            return False
+    return True
 
 
 def _adds_axes_only(index) -> bool:
@@ -310,7 +329,9 @@ def _adds_axes_only(index) -> bool:
 
 def concatenate_grad(g, *xs, axis=0, part=0):
     """Cotangent of the `part`-th input of y = concatenate(xs, axis)."""
-    start = sum(x.shape[axis] for x in xs[:part])
+    start = 0
+    for x in xs[:part]:
+        start += x.shape[axis]
     stop = start + xs[part].shape[axis]
     index = (slice(None),) * (axis % g.ndim) + (slice(start, stop), Ellipsis)
     return g[index]

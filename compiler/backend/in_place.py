@@ -24,6 +24,7 @@ def accumulate_in_place(blocks: list[list], inlinable: set[str]) -> list[list]:
     statements = [s for block in blocks for s in ir.walk(tuple(block))]
     top_level = {id(s) for block in blocks for s in block}
     owned = _owned_accumulators(statements, top_level, inlinable)
+    owned |= _owned_per_trip(blocks, statements)
     scatters = {s.target.name: s for s in statements if isinstance(s, ir.Assign)
                 and s.prim is Prim.GETITEM_GRAD and s.target.name in inlinable}
     reads = Counter(name for s in statements for name in ir.vars_read(s))
@@ -60,6 +61,49 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
             if id(s) not in top_level or position < last_update.get(name, -1):
                 owned.discard(name)
     return owned
+
+
+def _owned_per_trip(blocks, statements) -> set[str]:
+    """Adjoints made fresh at the top of a loop's body each trip, and read only after.
+
+    `m_bar = zeros_like(m)` at the top of a loop's body, its accumulations below it (in
+    nested loops too), and its reads at that body's top level after the last of them:
+    a view read out of one trip's array (`concatenate_grad(m_bar, ...)`) never sees an
+    update, since the next trip's updates go into the next trip's new array. This is
+    the recursion a Laplace expansion unrolls into: one minor's adjoint per level.
+    """
+    found = set()
+    for body in _loop_bodies(blocks):
+        inside = {id(s) for s in ir.walk(body)}
+        for first in body:
+            if isinstance(first, ir.Assign) and _makes_new_array(first) and \
+                    not _is_accumulation(first) and \
+                    _trip_owns(first.target.name, first, body, inside, statements):
+                found.add(first.target.name)
+    return found
+
+
+def _loop_bodies(blocks) -> list[tuple]:
+    """The body of every loop in the blocks."""
+    return [s.body for block in blocks for s in ir.walk(tuple(block))
+            if isinstance(s, (ir.For, ir.While))]
+
+
+def _trip_owns(name: str, first, body: tuple, inside: set[int], statements) -> bool:
+    """Whether `first` is name's first assignment, every later one an accumulation in
+    `body` (or nested in it), and every other read of name at `body`'s top level after
+    the statements that hold those accumulations."""
+    writes = [s for s in statements if isinstance(s, ir.Assign) and s.target.name == name]
+    if writes[0] is not first or any(id(s) not in inside for s in writes) or \
+            not all(_is_accumulation(s) for s in writes[1:]):
+        return False
+    written = {id(s) for s in writes}
+    last = max(i for i, s in enumerate(body)
+               if any(id(t) in written for t in ir.walk((s,))))
+    after = {id(s) for s in body[last + 1:]}
+    return all(id(s) in after or (_is_accumulation(s) and s.target.name == name
+                                  and operand == 0)
+               for s in statements for operand, read in _reads(s) if read == name)
 
 
 def _makes_new_array(s: ir.Assign) -> bool:
