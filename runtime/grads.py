@@ -19,6 +19,7 @@ from .batch_core import Batched
 from .cotangents import add, unbroadcast, zero_stand_in, zeros_like
 from .dask_style import is_dask, is_row_index, scatter_rows
 from .dispatch import array_module
+from .scatter import plain, summed_rows
 
 _xp = array_module
 
@@ -249,7 +250,7 @@ def getitem_grad(g, x, index):
         taken = tuple_item_cotangents(g, len(x), index)
         return tuple(taken[i] if i in taken else zero_stand_in(item)
                      for i, item in enumerate(x))
-    if type(x) is numpy.ndarray and _plain(index) and (type(g) is numpy.ndarray
+    if type(x) is numpy.ndarray and plain(index) and (type(g) is numpy.ndarray
                                                        or _is_host_number(g)):
         out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, kept short
         out[index] = g
@@ -267,6 +268,9 @@ def getitem_grad(g, x, index):
     elif is_dask(x) and is_row_index(x, index):  # logp[np.arange(n), labels], chunk by chunk
         out = scatter_rows(g, x, index, out.dtype)
     elif xp is numpy:
+        rows = summed_rows(x.shape, index, g) if out.dtype == numpy.float64 else None
+        if rows is not None:
+            return rows
         numpy.add.at(out, index, g)
     elif getattr(xp, "__name__", "") == "cupy":
         import cupy  # noqa: PLC0415 - optional: only reached with cupy arrays
@@ -295,28 +299,21 @@ def add_at(acc, g, x, index):
     if kind is tuple and type(index) is int:  # only that item changes: the others are kept
         return tuple(add(item, g) if i == index % len(acc) else item
                      for i, item in enumerate(acc))
-    if kind is numpy.ndarray and (_plain(index) or _is_basic(index)
+    if kind is numpy.ndarray and (plain(index) or _is_basic(index)
                                   and not _adds_axes_only(index)):
         acc[index] += g
         return acc
+    if kind is numpy.ndarray and _adds_axes_only(index):
+        acc += numpy.reshape(g, acc.shape)  # x[:, None]: g is x's cotangent with axes added
+        return acc
     if kind is numpy.ndarray and not _is_mask(index):
-        numpy.add.at(acc, index, g)
+        rows = summed_rows(acc.shape, index, g) if acc.dtype == numpy.float64 else None
+        if rows is not None:
+            acc += rows
+        else:
+            numpy.add.at(acc, index, g)
         return acc
     return add(acc, getitem_grad(g, x, index))
-
-
-def _plain(index) -> bool:
-    """An int, a slice, or a tuple of ints and slices: a basic index that adds no axis
-    (checked first, as the common case, before the general tests)."""
-    kind = type(index)
-    if kind is int or kind is slice:
-        return True
-    if kind is not tuple:
-        return False
-    for item in index:
-        if type(item) is not int and type(item) is not slice:
-            return False
-    return True
 
 
 def _adds_axes_only(index) -> bool:

@@ -44,9 +44,10 @@ def writes_in_place(fn: ir.Function) -> bool:
 
 
 # What may read a list the caller builds by appending, without another name or
-# container coming to hold the list itself: its items or length, or one array of them.
-_LIST_READERS = frozenset({Prim.STACK, Prim.STACK_LIST, Prim.CONCATENATE, Prim.LEN,
-                           Prim.ASARRAY})
+# container coming to hold the list itself: an item, a copy of a slice, its length, or
+# one array of its items.
+_LIST_READERS = frozenset({Prim.GETITEM, Prim.STACK, Prim.STACK_LIST, Prim.CONCATENATE,
+                           Prim.LEN, Prim.ASARRAY})
 
 
 def caller_may_split(fn: ir.Function) -> bool:
