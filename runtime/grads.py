@@ -301,7 +301,8 @@ def add_at(acc, g, x, index):
                      for i, item in enumerate(acc))
     if kind is numpy.ndarray and (plain(index) or _is_basic(index)
                                   and not _adds_axes_only(index)):
-        acc[index] += g
+        if type(g) is not numpy.ndarray or g.size:  # an empty slice (x[1:, :0]) adds nothing
+            acc[index] += g
         return acc
     if kind is numpy.ndarray and _adds_axes_only(index):
         acc += numpy.reshape(g, acc.shape)  # x[:, None]: g is x's cotangent with axes added
