@@ -296,6 +296,10 @@ def add_at(acc, g, x, index):
     fancy indices add up, as in getitem_grad. Returns the accumulator.
     """
     kind = type(acc)
+    if kind is dict and type(x) is list and type(index) is int:  # a list's sparse adjoint
+        key = index % len(x)
+        acc[key] = add(acc[key], g) if key in acc else g
+        return acc
     if kind is tuple and type(index) is int:  # only that item changes: the others are kept
         return tuple(add(item, g) if i == index % len(acc) else item
                      for i, item in enumerate(acc))

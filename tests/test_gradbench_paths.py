@@ -1,7 +1,7 @@
 """What made GradBench's gradients cheaper keeps them exact: a minor's adjoint added in
-place per trip (Laplace's det), helper calls split in a caller that appends to its own
-lists (the LSTM, hand tracking), and a caller that hands such a list on, or writes an
-array in place, keeping h_vjp.
+place per trip (Laplace's det), a list's adjoint added into at one position (hand
+tracking), helper calls split in a caller that appends to its own lists (the LSTM), and
+the unsplit call kept where a caller hands such a list on or writes an array in place.
 Gradients against jax (float64) or central differences."""
 
 from __future__ import annotations
@@ -67,6 +67,14 @@ def list_to_helper(x):
         parts.append(np.sin(x) * (i + 1.0))
         s = s + total(parts)
     return s
+
+
+@agc.differentiate(wrt=("x", "m"))
+def chain(x, m):
+    parts = [x]
+    for i in range(1, 6):
+        parts.append(np.tanh(np.dot(parts[i // 2], m)))
+    return np.sum(np.stack(parts) ** 2)
 
 
 def scale(v, w):
@@ -143,3 +151,23 @@ def test_a_caller_writing_an_array_in_place_keeps_the_unsplit_call(models):
     assert caller_may_split(pipeline.primal_ir(parsed, "unrolled")[0])
     assert not caller_may_split(pipeline.primal_ir(parsed, "array_written")[0])
     assert not caller_may_split(pipeline.primal_ir(parsed, "list_to_helper")[0])
+
+
+def _chain_jax(x, m):
+    parts = [x]
+    for i in range(1, 6):
+        parts.append(jnp.tanh(jnp.dot(parts[i // 2], m)))
+    return jnp.sum(jnp.stack(parts) ** 2)
+
+
+def test_a_list_adjoint_is_added_into_at_one_position(models):
+    """ht's chain of bone transforms: each item read back adds its cotangent at its
+    position of the list's adjoint (a dict), not into a copy of the whole dict."""
+    rng = np.random.default_rng(2)
+    x, m = rng.normal(size=(2, 3)), 0.5 * rng.normal(size=(3, 3))
+    body = _body(models.chain, "chain_value_and_grad", x, m)
+    assert "parts_bar = rt.add_at(parts_bar, " in body
+    got = models.chain.grad(x, m)
+    want = jax.grad(_chain_jax, argnums=(0, 1))(x, m)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
