@@ -11,7 +11,8 @@ import pytest
 from agc import runtime as rt
 from agc.runtime.contractions import dot_grad_left, dot_grad_right
 from agc.runtime.cotangents import kept_like, zero_stand_in
-from agc.runtime.scatter import plain, summed_rows
+from agc.runtime.indices import plain
+from agc.runtime.scatter import summed_rows
 
 jax.config.update("jax_enable_x64", True)
 RNG = np.random.default_rng(7)

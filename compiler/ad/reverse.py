@@ -81,7 +81,7 @@ class Reverser:
         # A helper's parameter read by index may be a list or tuple the caller built.
         indexed = param_kinds.indexed_params(fn) if helper else set()
         self.tuple_valued = param_kinds.container_variables(fn, self.containers | indexed)
-        self.spread = {name: like for name, like in spreadable(fn, temps).items()
+        self.spread = {name: like for name, like in spreadable(fn, temps, self.scalars).items()
                        if name not in self.keep and name not in self.tuple_valued}
 
     # ------------------------------------------------------------ naming
