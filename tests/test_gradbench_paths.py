@@ -6,6 +6,10 @@ Gradients against jax (float64) or central differences."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import agc
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -15,28 +19,14 @@ from agc.ad.split import caller_may_split
 from agc.frontend.resolve import names_from_module
 from gradcheck import import_source, numeric_grad
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from workloads import gb_models
+
 jax.config.update("jax_enable_x64", True)
 
 MODELS = '''
 import numpy as np
 import agc
-
-
-def laplace(a, n):
-    if n == 1:
-        return a[0, 0]
-    total = 0.0
-    sign = 1.0
-    for j in range(n):
-        minor = np.concatenate((a[1:, :j], a[1:, j + 1:]), axis=1)
-        total = total + sign * a[0, j] * laplace(minor, n - 1)
-        sign = -sign
-    return total
-
-
-@agc.differentiate
-def det4(a):
-    return laplace(a, 4)
 
 
 def cell(w, h, x):
@@ -104,14 +94,16 @@ def _body(fn, name, *args):
     return source[start:end if end > 0 else None]
 
 
-def test_each_minor_adjoint_is_added_into_in_place_and_det_grad_is_exact(models):
-    a = np.random.default_rng(0).normal(size=(4, 4))
-    body = _body(models.det4, "det4_value_and_grad", a)
+def test_each_minor_adjoint_is_added_into_in_place_and_det_grad_is_exact():
+    """GradBench's det (benchmarks/workloads/gb_models.py): Laplace's expansion unrolled."""
+    det = agc.differentiate(gb_models.det)
+    a = np.random.default_rng(0).normal(size=(5, 5))
+    body = _body(det, "det_value_and_grad", a)
     assert "minor_bar = rt.add_at(minor_bar, " in body
-    assert "minor_1_bar = rt.add_at(minor_1_bar, " in body
-    want = jax.grad(jnp.linalg.det)(a)
-    np.testing.assert_allclose(models.det4.grad(a), want, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(models.det4(a), np.linalg.det(a), rtol=1e-12)
+    assert "minor_2_bar = rt.add_at(minor_2_bar, " in body
+    np.testing.assert_allclose(det.grad(a), jax.grad(jnp.linalg.det)(a), rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_allclose(det(a), np.linalg.det(a), rtol=1e-12)
 
 
 def _unrolled_jax(w, xs):
@@ -133,24 +125,18 @@ def test_a_caller_appending_to_its_own_lists_runs_each_helper_once(models):
                                rtol=1e-10, atol=1e-12)
 
 
-def test_a_list_handed_to_a_helper_keeps_the_unsplit_call(models):
+@pytest.mark.parametrize("name, helper", [("list_to_helper", "total"),
+                                          ("array_written", "scale")])
+def test_a_caller_handing_its_list_on_or_writing_an_array_keeps_the_unsplit_call(
+        models, name, helper):
     x = np.linspace(-1.0, 1.0, 4)
-    body = _body(models.list_to_helper, "list_to_helper_value_and_grad", x)
-    assert "total_vjp(" in body and "total_fwd(" not in body
-    np.testing.assert_allclose(models.list_to_helper.grad(x),
-                               numeric_grad(models.list_to_helper, (x,), 0), rtol=1e-6)
-
-
-def test_a_caller_writing_an_array_in_place_keeps_the_unsplit_call(models):
-    x = np.linspace(-1.0, 1.0, 4)
-    body = _body(models.array_written, "array_written_value_and_grad", x)
-    assert "scale_vjp(" in body and "scale_fwd(" not in body
-    np.testing.assert_allclose(models.array_written.grad(x),
-                               numeric_grad(models.array_written, (x,), 0), rtol=1e-6)
+    fn = getattr(models, name)
+    body = _body(fn, f"{name}_value_and_grad", x)
+    assert f"{helper}_vjp(" in body and f"{helper}_fwd(" not in body
+    np.testing.assert_allclose(fn.grad(x), numeric_grad(fn, (x,), 0), rtol=1e-6)
     parsed = pipeline.parse(MODELS, "gb_path_models.py", names_from_module)
+    assert not caller_may_split(pipeline.primal_ir(parsed, name)[0])
     assert caller_may_split(pipeline.primal_ir(parsed, "unrolled")[0])
-    assert not caller_may_split(pipeline.primal_ir(parsed, "array_written")[0])
-    assert not caller_may_split(pipeline.primal_ir(parsed, "list_to_helper")[0])
 
 
 def _chain_jax(x, m):
