@@ -21,12 +21,12 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import gc
 import statistics
 import time
 
 import agc
 import numpy as np
+from timing import sample
 from workloads import gradbench
 
 SAMPLE_S = 0.03
@@ -35,14 +35,7 @@ ROUNDS = 15
 
 def _per_call(fn, calls: int) -> float:
     """CPU seconds per call over `calls` back-to-back calls, gc paused."""
-    gc.disable()
-    try:
-        start = time.process_time()
-        for _ in range(calls):
-            fn()
-        return (time.process_time() - start) / calls
-    finally:
-        gc.enable()
+    return sample(fn, calls, clock=time.process_time)
 
 
 def _as_tuple(value) -> tuple:
