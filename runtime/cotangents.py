@@ -79,6 +79,8 @@ def unbroadcast(g, x):
     extra = len(g_shape) - len(shape)
     if extra > 0:
         g = xp.sum(g, axis=tuple(range(extra)))
+    elif extra < 0:  # fewer axes than x: numpy aligns them on the right
+        g = xp.reshape(g, (1,) * -extra + tuple(g_shape))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if axes:
         g = xp.sum(g, axis=axes, keepdims=True)

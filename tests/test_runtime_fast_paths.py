@@ -1,6 +1,7 @@
 """The runtime's short paths give what its general ones give: rows gathered by an integer
 array scattered back by bincount (numpy.add.at's sums), plain indices assigned directly,
-dot's cotangents without tensordot, cross's without moveaxis, and cached stand-ins."""
+dot's cotangents without tensordot, cross's without moveaxis, and cached stand-ins; and
+unbroadcast of a cotangent with fewer axes than its input."""
 
 from __future__ import annotations
 
@@ -99,3 +100,12 @@ def test_stand_ins_are_shared_read_only_zeros():
     ints = zero_stand_in(np.arange(4))
     assert ints.dtype == np.float64 and ints.shape == (4,) and not ints.flags.writeable
     assert kept_like(x.astype(np.float32)).dtype == np.float32
+
+
+def test_unbroadcast_aligns_a_cotangent_of_fewer_axes_on_the_right():
+    """g broadcasts to x as numpy would: (3, 1) against (1, 3, 4) is rows, not a sum."""
+    g = np.array([[1.0], [2.0], [3.0]])
+    out = rt.unbroadcast(g, np.zeros((1, 3, 4)))
+    np.testing.assert_array_equal(out, np.broadcast_to(g, (1, 3, 4)))
+    np.testing.assert_array_equal(rt.unbroadcast(np.arange(4.0), np.zeros((2, 4))),
+                                  np.broadcast_to(np.arange(4.0), (2, 4)))
