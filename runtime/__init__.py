@@ -32,14 +32,12 @@ from .dispatch import array_module
 from .draws import dropout_mask
 from .grads import (
     abs_grad,
-    add_at,
     append_grad,
     asarray_grad,
     cast_like,
     clip_grad,
     concatenate_grad,
     copy_of,
-    getitem_grad,
     list_item_grad,
     matmul_grad_left,
     matmul_grad_right,
@@ -103,6 +101,7 @@ from .pooling import (
     max_pool2d_jvp,
 )
 from .python_constructs import check_unpack, unconcatenate_grad
+from .scatter import add_at, getitem_grad
 from .shape_more import (
     along_axis_index,
     inexact_only,

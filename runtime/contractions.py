@@ -8,6 +8,8 @@ these do not share matmul's helpers.
 
 from __future__ import annotations
 
+import numpy
+
 from .cotangents import unbroadcast
 from .dispatch import array_module
 
@@ -30,6 +32,9 @@ def dot_grad_left(g, x, y, inner=False):
     xd, yd = len(getattr(x, "shape", ())), len(getattr(y, "shape", ()))
     if xd == 0 or yd == 0:
         return unbroadcast(g * y, x)
+    if not inner and _matrices(g, x, y, xd, yd):  # what tensordot computes, without its setup
+        return numpy.dot(g, y.T) if yd == 2 and xd == 2 else \
+            numpy.dot(y, g) if xd == 1 else numpy.outer(g, y)
     xp, g = _prepare(g, x, y)
     k = contracted_axis(yd, inner)
     free_y = [a for a in range(yd) if a != k]
@@ -41,6 +46,14 @@ def dot_grad_right(g, x, y, inner=False):
     xd, yd = len(getattr(x, "shape", ())), len(getattr(y, "shape", ()))
     if xd == 0 or yd == 0:
         return unbroadcast(g * x, y)
+    if not inner and _matrices(g, x, y, xd, yd):
+        return numpy.outer(x, g) if xd == 1 else numpy.dot(x.T, g)
     xp, g = _prepare(g, x, y)
     lead = list(range(xd - 1))
     return xp.moveaxis(xp.tensordot(x, g, axes=(lead, lead)), 0, contracted_axis(yd, inner))
+
+
+def _matrices(g, x, y, xd: int, yd: int) -> bool:
+    """numpy arrays of one or two axes, not both vectors, and g shaped as dot(x, y) is."""
+    return xd <= 2 and yd <= 2 and xd + yd > 2 and type(g) is numpy.ndarray and \
+        type(x) is numpy.ndarray and type(y) is numpy.ndarray and g.ndim == xd + yd - 2

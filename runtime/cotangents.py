@@ -52,8 +52,17 @@ def kept_like(x):
     shape = getattr(x, "shape", None)
     if shape is None or isinstance(x, dict):
         return x  # a number, or a dict (whose getitem_grad reads nothing of it)
+    if type(x) is numpy.ndarray:
+        return _numpy_stand_in(shape, x.dtype)
     xp = array_module(x)
     return xp.broadcast_to(xp.zeros((), dtype=x.dtype), shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _numpy_stand_in(shape: tuple, dtype) -> numpy.ndarray:
+    # One read-only view per shape and dtype: numpy's broadcast_to costs microseconds,
+    # and a helper called in a loop takes a stand-in per argument and trip.
+    return numpy.broadcast_to(numpy.zeros((), dtype=dtype), shape)
 
 
 def unbroadcast(g, x):
@@ -70,6 +79,8 @@ def unbroadcast(g, x):
     extra = len(g_shape) - len(shape)
     if extra > 0:
         g = xp.sum(g, axis=tuple(range(extra)))
+    elif extra < 0:  # fewer axes than x: numpy aligns them on the right
+        g = xp.reshape(g, (1,) * -extra + tuple(g_shape))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if axes:
         g = xp.sum(g, axis=axes, keepdims=True)
@@ -80,6 +91,8 @@ def unbroadcast(g, x):
 
 def zeros_like(x):
     """A zero of the same kind as `x`: 0.0 for numbers, zeros for arrays, per item for tuples."""
+    if type(x) is numpy.ndarray and x.dtype.kind in "fc":  # the common case, kept short
+        return numpy.zeros(x.shape, x.dtype)
     if isinstance(x, tuple):
         return tuple(zeros_like(item) for item in x)
     if isinstance(x, (dict, list)):
@@ -99,8 +112,8 @@ def zero_stand_in(x):
         return tuple(zero_stand_in(item) for item in x)
     if type(x) is not numpy.ndarray or not x.ndim:
         return zeros_like(x)
-    dtype = x.dtype if _arrays.is_inexact(x.dtype, numpy) else numpy.float64
-    return numpy.broadcast_to(numpy.zeros((), dtype=dtype), x.shape)
+    dtype = x.dtype if _arrays.is_inexact(x.dtype, numpy) else numpy.dtype(numpy.float64)
+    return _numpy_stand_in(x.shape, dtype)
 
 
 def _is_stand_in(a) -> bool:

@@ -14,11 +14,12 @@ import math
 
 import numpy
 
-from .arrays import astype, is_inexact, scatter_add
+from .arrays import astype, is_inexact
 from .batch_core import Batched
-from .cotangents import add, unbroadcast, zero_stand_in, zeros_like
-from .dask_style import is_dask, is_row_index, scatter_rows
+from .cotangents import unbroadcast, zeros_like
+from .dask_style import is_dask
 from .dispatch import array_module
+from .indices import is_basic, is_mask, whole
 
 _xp = array_module
 
@@ -204,113 +205,11 @@ def pow_exponent_grad(g, x, out):
     return xp.where(positive, g * out * xp.log(xp.where(positive, x, 1)), 0)
 
 
-def _is_basic(index) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) or
-               (hasattr(i, "shape") and i.shape == () and _is_integer(i)) for i in items)
-
-
-def _is_integer(i) -> bool:
-    kind = getattr(i.dtype, "kind", None)
-    if isinstance(kind, str):
-        return kind in "iu"
-    return bool(i.__array_namespace__().isdtype(i.dtype, "integral"))
-
-
-def _assign_basic(xp, out, index, g) -> None:
-    """out[index] = g for a basic index; new axes (None) are dropped from both sides."""
-    index = _whole(index)
-    if any(i is None for i in index):  # the Array API assigns through no new axes
-        index = tuple(i for i in index if i is not None)
-        if hasattr(g, "shape"):
-            g = xp.reshape(g, out[index].shape)  # the dropped axes all have length one
-    out[index] = g
-
-
-def _whole(index) -> tuple:
-    """A basic index with a trailing `...`: the Array API indexes every axis explicitly."""
-    items = index if isinstance(index, tuple) else (index,)
-    return items if any(i is Ellipsis for i in items) else (*items, Ellipsis)
-
-
-def _is_mask(index) -> bool:
-    """One boolean array: positions never repeat, so plain assignment scatters."""
-    return hasattr(index, "shape") and not _is_integer(index) and not is_inexact(
-        index.dtype, _xp(index))
-
-
-def getitem_grad(g, x, index):
-    """Cotangent of x for y = x[index]: g scattered into zeros shaped like x."""
-    if isinstance(x, dict):
-        return {index: g}  # sparse: other keys are completed with zeros at the end
-    if isinstance(x, list):
-        return {index % len(x): g}  # a list's adjoint is sparse too
-    if isinstance(x, tuple):  # the other items' zeros hold no arrays (zero_stand_in)
-        taken = tuple_item_cotangents(g, len(x), index)
-        return tuple(taken[i] if i in taken else zero_stand_in(item)
-                     for i, item in enumerate(x))
-    xp = _xp(g, x)
-    if _adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
-        return xp.reshape(g, x.shape)
-    out = xp.zeros(x.shape, dtype=_dtype(g, x))
-    if type(g) is Batched:  # a batch of seeds: scatter into a batch of zeros
-        out = Batched(numpy.zeros((len(g.data),) + x.shape, dtype=out.dtype))
-    if _is_mask(index):
-        out[index] = g
-    elif _is_basic(index):
-        _assign_basic(xp, out, index, g)
-    elif is_dask(x) and is_row_index(x, index):  # logp[np.arange(n), labels], chunk by chunk
-        out = scatter_rows(g, x, index, out.dtype)
-    elif xp is numpy:
-        numpy.add.at(out, index, g)
-    elif getattr(xp, "__name__", "") == "cupy":
-        import cupy  # noqa: PLC0415 - optional: only reached with cupy arrays
-
-        cupy.add.at(out, index, g)  # accumulates repeated positions, like numpy.add.at
-    else:
-        out = scatter_add(xp, out, index, g)
-    return out
-
-
-def tuple_item_cotangents(g, n: int, index) -> dict:
-    """{position: cotangent} of the items of an n-tuple t that y = t[index] took: t[-1] is
-    the last item, t[1:] several (g then a tuple of their cotangents)."""
-    if type(index) is slice:
-        return dict(zip(range(n)[index], g))
-    return {index % n: g}
-
-
-def add_at(acc, g, x, index):
-    """acc + getitem_grad(g, x, index), added into `acc` itself where it is an array.
-
-    Emitted only for adjoints agc owns outright (see compiler/backend/in_place.py); repeated
-    fancy indices add up, as in getitem_grad. Returns the accumulator.
-    """
-    kind = type(acc)
-    if kind is tuple and type(index) is int:  # only that item changes: the others are kept
-        return tuple(add(item, g) if i == index % len(acc) else item
-                     for i, item in enumerate(acc))
-    if kind is numpy.ndarray and (type(index) is int or _is_basic(index)
-                                  and not _adds_axes_only(index)):
-        acc[index] += g
-        return acc
-    if kind is numpy.ndarray and not _is_mask(index):
-        numpy.add.at(acc, index, g)
-        return acc
-    return add(acc, getitem_grad(g, x, index))
-
-
-def _adds_axes_only(index) -> bool:
-    """Whether `index` selects everything and only inserts new axes: `[:, None]`, `[None]`."""
-    items = index if isinstance(index, tuple) else (index,)
-    full = slice(None)
-    return any(i is None for i in items) and \
-        all(i is None or i is Ellipsis or (isinstance(i, slice) and i == full) for i in items)
-
-
 def concatenate_grad(g, *xs, axis=0, part=0):
     """Cotangent of the `part`-th input of y = concatenate(xs, axis)."""
-    start = sum(x.shape[axis] for x in xs[:part])
+    start = 0
+    for x in xs[:part]:
+        start += x.shape[axis]
     stop = start + xs[part].shape[axis]
     index = (slice(None),) * (axis % g.ndim) + (slice(start, stop), Ellipsis)
     return g[index]
@@ -408,7 +307,7 @@ def zero_at(g, index):
         out.pop(index, None)
         return out
     out = copy_of(g)
-    out[_whole(index) if _is_basic(index) else index] = 0
+    out[whole(index) if is_basic(index) else index] = 0
     return out
 
 
@@ -418,8 +317,8 @@ def written_grad(g, index):
     numpy writes a repeated fancy index once, the last write winning
     (`y[[0, 0]] = v` keeps v[1]), so the earlier writes get nothing.
     """
-    if not hasattr(g, "shape") or _is_basic(index) or _is_mask(index):
-        return g[_whole(index) if _is_basic(index) else index]
+    if not hasattr(g, "shape") or is_basic(index) or is_mask(index):
+        return g[whole(index) if is_basic(index) else index]
     xp = _xp(g)
     written = g[index]
     positions = xp.reshape(xp.reshape(xp.arange(math.prod(g.shape)), g.shape)[index], (-1,))

@@ -193,11 +193,22 @@ def _summed(g, x, extra):
 @numba.njit(cache=True)
 def _summed_to(g, shape, ndim, extra):
     """g summed to `shape` (ndim axes): over its `extra` leading axes and the axes of
-    length 1."""
+    length 1; spread along an axis where g has length 1 and the shape more (a sum's
+    cotangent left unspread, times the other factor of a product)."""
     out = np.zeros(shape, g.dtype)
     flat = out.reshape(-1)
     for index in np.ndindex(g.shape):
         flat[_flat_position(index, shape, ndim, extra)] += g[index]
+    spread = False
+    for d in range(ndim):
+        if g.shape[extra + d] == 1 and shape[d] != 1:
+            spread = True
+    if spread:  # copy from the position with 0 on those axes (written above, never after)
+        for index in np.ndindex(shape):
+            k = 0
+            for d in range(ndim):
+                k = k * shape[d] + (0 if g.shape[extra + d] == 1 else index[d])
+            flat[_flat_position(index, shape, ndim, 0)] = flat[k]
     return out
 
 

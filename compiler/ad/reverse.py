@@ -36,7 +36,7 @@ from .draws import refuse_varied_draws
 from .invariance import mark_shift_invariant
 from .lists import list_setitem_rule
 from .ranks import variable_ranks
-from .split import writes_in_place
+from .split import caller_may_split
 from .unspread import spreadable
 
 
@@ -73,15 +73,15 @@ class Reverser:
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
         self.recomputed: set[str] = set()  # loop values redone in the backward sweep
-        # Split helper calls (h_fwd / h_bwd): never where the function writes in place, since a
-        # record holds the very arrays a later in-place write would change under it.
-        self.split = split and not writes_in_place(fn)
+        # Split helper calls (h_fwd / h_bwd): never where the function writes an array in
+        # place, since a record holds the very arrays a later in-place write would change.
+        self.split = split and caller_may_split(fn)
         self.records: dict[int, ir.Assign] = {}  # id(call) -> `record = h_fwd(args)`
         # Values that may be tuples, lists or dicts: `+` would concatenate them.
         # A helper's parameter read by index may be a list or tuple the caller built.
         indexed = param_kinds.indexed_params(fn) if helper else set()
         self.tuple_valued = param_kinds.container_variables(fn, self.containers | indexed)
-        self.spread = {name: like for name, like in spreadable(fn, temps).items()
+        self.spread = {name: like for name, like in spreadable(fn, temps, self.scalars).items()
                        if name not in self.keep and name not in self.tuple_valued}
 
     # ------------------------------------------------------------ naming

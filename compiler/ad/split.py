@@ -43,6 +43,44 @@ def writes_in_place(fn: ir.Function) -> bool:
     return any(isinstance(s, ir.Assign) and s.prim.spec.in_place for s in ir.walk(fn.body))
 
 
+# What may read a list the caller builds by appending, without another name or
+# container coming to hold the list itself: an item, a copy of a slice, its length, or
+# one array of its items.
+_LIST_READERS = frozenset({Prim.GETITEM, Prim.STACK, Prim.STACK_LIST, Prim.CONCATENATE,
+                           Prim.LEN, Prim.ASARRAY})
+
+
+def caller_may_split(fn: ir.Function) -> bool:
+    """Whether a caller's helper calls may be split: it writes nothing in place, or only
+    appends to lists it made itself (`hs = []`, then `hs.append(h)`, `np.stack(hs)`).
+
+    Appending changes no array, so a record (arrays, numbers, stand-ins) stays true;
+    the list itself must reach no helper, no other name and no container, where a
+    record could hold it. A list read any other way, or an array written in place,
+    keeps the unsplit form (`h_vjp`).
+    """
+    writes = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign) and s.prim.spec.in_place]
+    if not writes:
+        return True
+    if any(s.prim is not Prim.APPEND for s in writes):
+        return False
+    lists = {s.target.name for s in writes}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.Assign) and stmt.target.name in lists:
+            if stmt.prim is Prim.APPEND:
+                if any(isinstance(a, ir.Var) and a.name in lists for a in stmt.args[1:]):
+                    return False  # a list appended to a list
+                continue
+            if stmt.prim is not Prim.LIST or any(
+                    isinstance(a, ir.Var) and a.name in lists for a in stmt.args):
+                return False  # bound to something other than a new list
+        elif isinstance(stmt, ir.Assign) and stmt.prim in _LIST_READERS:
+            continue
+        elif any(name in lists for name in ir.vars_read(stmt)):
+            return False
+    return True
+
+
 def split_helper(adj: Adjoint) -> HelperSplit:
     """The forward half, the record's names and the backward half of a helper's adjoint."""
     made = _in_order(adj.primal.param_names, adj.forward)

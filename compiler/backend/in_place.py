@@ -24,6 +24,8 @@ def accumulate_in_place(blocks: list[list], inlinable: set[str]) -> list[list]:
     statements = [s for block in blocks for s in ir.walk(tuple(block))]
     top_level = {id(s) for block in blocks for s in block}
     owned = _owned_accumulators(statements, top_level, inlinable)
+    owned |= _owned_per_trip(blocks, statements) | \
+        _owned_list_adjoints(statements, inlinable)
     scatters = {s.target.name: s for s in statements if isinstance(s, ir.Assign)
                 and s.prim is Prim.GETITEM_GRAD and s.target.name in inlinable}
     reads = Counter(name for s in statements for name in ir.vars_read(s))
@@ -60,6 +62,84 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
             if id(s) not in top_level or position < last_update.get(name, -1):
                 owned.discard(name)
     return owned
+
+
+def _owned_per_trip(blocks, statements) -> set[str]:
+    """Adjoints made fresh at the top of a loop's body each trip, and read only after.
+
+    `m_bar = zeros_like(m)` at the top of a loop's body, its accumulations below it (in
+    nested loops too), and its reads at that body's top level after the last of them:
+    a view read out of one trip's array (`concatenate_grad(m_bar, ...)`) never sees an
+    update, since the next trip's updates go into the next trip's new array. This is
+    the recursion a Laplace expansion unrolls into: one minor's adjoint per level.
+    """
+    writes, reads = _writes_and_reads(statements)
+    found = set()
+    for body in _loop_bodies(blocks):
+        for first in body:
+            if isinstance(first, ir.Assign) and _makes_new_array(first) and \
+                    not _is_accumulation(first) and writes[first.target.name][0] is first \
+                    and _trip_owns(first.target.name, body, writes, reads):
+                found.add(first.target.name)
+    return found
+
+
+def _writes_and_reads(statements) -> tuple[dict, dict]:
+    """{name: its assignments}, {name: [(statement, operand position)] reading it}, in order."""
+    writes: dict[str, list] = {}
+    reads: dict[str, list] = {}
+    for s in statements:
+        if isinstance(s, ir.Assign):
+            writes.setdefault(s.target.name, []).append(s)
+        for operand, name in _reads(s):
+            reads.setdefault(name, []).append((s, operand))
+    return writes, reads
+
+
+def _loop_bodies(blocks) -> list[tuple]:
+    """The body of every loop in the blocks."""
+    return [s.body for block in blocks for s in ir.walk(tuple(block))
+            if isinstance(s, (ir.For, ir.While))]
+
+
+def _trip_owns(name: str, body: tuple, writes: dict, reads: dict) -> bool:
+    """Whether name's later assignments are all accumulations in `body` (or nested in it),
+    and every other read of name at `body`'s top level after the statements that hold
+    those accumulations."""
+    inside = {id(s) for s in ir.walk(body)}
+    if any(id(s) not in inside for s in writes[name]) or \
+            not all(_is_accumulation(s) for s in writes[name][1:]):
+        return False
+    written = {id(s) for s in writes[name]}
+    last = max(i for i, s in enumerate(body)
+               if any(id(t) in written for t in ir.walk((s,))))
+    after = {id(s) for s in body[last + 1:]}
+    return all(id(s) in after or (_is_accumulation(s) and s.target.name == name
+                                  and operand == 0)
+               for s, operand in reads.get(name, ()))
+
+
+def _owned_list_adjoints(statements, inlinable: set[str]) -> set[str]:
+    """A list's adjoint made by unstack_grad (a new dict of positions), only accumulated
+    into and read by append_grad and list_item_grad (which take items out of it): `add_at`
+    then adds at one position of the dict itself instead of copying the dict each time.
+    No array is written: only the dict, which no other name holds."""
+    writes, reads = _writes_and_reads(statements)
+    unstacked = {name for name, assigns in writes.items() if name in inlinable
+                 and len(assigns) == 1 and assigns[0].prim is Prim.UNSTACK_GRAD}
+    found = set()
+    for name, assigns in writes.items():
+        first = assigns[0]
+        made = first.prim is Prim.UNSTACK_GRAD or first.prim is Prim.COPY and \
+            isinstance(first.args[0], ir.Var) and first.args[0].name in unstacked
+        if not made or not all(_is_accumulation(s) for s in assigns[1:]):
+            continue
+        if all(operand == 0 and (s.prim in (Prim.APPEND_GRAD, Prim.LIST_ITEM_GRAD) or
+                                 _is_accumulation(s) and s.target.name == name)
+               for s, operand in reads.get(name, ()) if isinstance(s, ir.Assign)) and \
+                all(isinstance(s, ir.Assign) for s, _ in reads.get(name, ())):
+            found.add(name)
+    return found
 
 
 def _makes_new_array(s: ir.Assign) -> bool:

@@ -3,7 +3,7 @@ spreading of reductions' and elementwise kinks' cotangents (sum_grad, maxmin_gra
 
 None of them is differentiated (their Specs say so) and all are written
 `rt.NAME(...)` from their Spec's form. Each symbolic meaning mirrors its
-numeric counterpart in runtime/grads.py (or runtime/__init__.py) on object
+numeric counterpart in runtime/grads.py (scatter.py, or runtime/__init__.py) on object
 arrays of sympy expressions; where the runtime tests a value (a tie of a max,
 the sign of abs, the bounds of clip) the test is made at the example point.
 tests/test_verify.py checks each against the runtime on numbers.

@@ -41,7 +41,7 @@ def _getitem_grad(run, s, g, x, *holes):
     if isinstance(x, list):
         return {index % len(x): g}
     if isinstance(x, tuple):  # t[-1], t[1:] as the runtime reads them
-        taken = runtime.grads.tuple_item_cotangents(g, len(x), index)
+        taken = runtime.scatter.tuple_item_cotangents(g, len(x), index)
         return tuple(taken[i] if i in taken else zeros_like(item) for i, item in enumerate(x))
     out = zeros_like(x)
     if _is_basic(index):
