@@ -27,6 +27,10 @@ from .ir.prims import Prim
 from .primitives.gradient_calls import function_name, wrt_suffix
 
 
+# the statements that call an emitted gradient (GRAD_CALL) or HVP (the others)
+_CALLING = (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP, Prim.JVP_CALL)
+
+
 @dataclass
 class Inner:
     """What compiling one called gradient gave: f's adjoint (or its HVP) and helpers."""
@@ -67,9 +71,9 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
     nested, done, work = Nested(), {}, list(pieces)
     while work:
         for s in list(statements([work.pop()])):
-            if not isinstance(s, ir.Assign) or s.prim not in (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP):
+            if not isinstance(s, ir.Assign) or s.prim not in _CALLING:
                 continue
-            wrt = s.params.get("wrt") if s.prim is Prim.GRAD_CALL_HVP else None
+            wrt = s.params.get("wrt") if s.prim is not Prim.GRAD_CALL else None
             key = (s.params.get("module"), function_name(s, "hvp" if wrt else "grad"))
             if key not in done:
                 done[key] = inner = compile_inner(s, wrt)

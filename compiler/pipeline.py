@@ -39,6 +39,7 @@ from .ir.namer import Namer
 from .ir.validate import Checks, validate
 from .live import function_source
 from .nested import Inner, Nested, check_arrays, gradients_called, mark_call_ranks
+from .seeded import seeded_home
 
 
 @dataclass
@@ -332,8 +333,11 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
     modules = HelperModules(parsed)
 
     def compile_inner(call: ir.Assign, wrt: tuple[str, ...] | None) -> Inner:
-        name = call.params.get("fn")
-        home = _home_of((call.params.get("module"), name), parsed, user_globals, modules, call)
+        name, seeded = call.params.get("fn"), call.params.get("seeded")
+        home = _home_of((call.params.get("module"), seeded or name), parsed, user_globals,
+                        modules, call)
+        if seeded:  # f.vjp(x, seed=s): the gradient of f_seeded(x, s)
+            home = seeded_home(home, call)
         if wrt is None:
             adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
                 "grad_wrt"),)), split=True)

@@ -36,7 +36,7 @@ def lower_product(low, node: cst.Call, dest, name: str, method: str, wrt, params
     for arg in node.args:  # in the order written, as Python evaluates them
         if arg is given[0]:
             extra = _tangents(low, arg.value, name, params) if method == "jvp" else \
-                low.emit_assign(None, Prim.RESHAPE, [low.expr(arg.value), ir.Const(())], arg)
+                low.expr(arg.value)
         else:
             atoms.append(low.expr(arg.value))
     rest = node.with_changes(args=[a for a in node.args if a is not given[0]])
@@ -45,11 +45,38 @@ def lower_product(low, node: cst.Call, dest, name: str, method: str, wrt, params
     names = tuple(p for p, _ in params)
     if method == "jvp":
         return _jvp(low, node, dest, name, atoms, names, extra, f"{name}.jvp()")
-    grads = [low.emit_assign(None, Prim.MUL, [_grad(low, node, name, atoms, names, w,
-                                                    f"{name}.vjp()"), extra], node)
-             for w in (wrt or names[:1])]
+    return _seeded_vjp(low, node, dest, name, atoms, names, extra, wrt or names[:1])
+
+
+def _seeded_vjp(low, node, dest, name: str, atoms: list, names: tuple, seed: ir.Atom,
+                wrt: tuple) -> ir.Atom:
+    """(f(args), the gradients w.r.t. `wrt` of `f_seeded(args, seed)`, the number
+    sum(f(args) * seed)): f's VJP, for an f of a number or of an array alike. The seed is
+    checked first to have f's output shape (rt.check_seed), as f.vjp checks it."""
+    value = _value(low, node, name, atoms)
+    low.emit_assign(None, Prim.CHECK_SEED, [value, seed], node)
+    params = _seeded(low, name, names, f"{name}.vjp()")
+    grads = [low.emit_assign(None, Prim.GRAD_CALL, [*atoms, seed], node,
+                             params.with_(grad_wrt=w)) for w in wrt]
     packed = grads[0] if len(grads) == 1 else low.emit_assign(None, Prim.TUPLE, grads, node)
-    return low.emit_assign(dest, Prim.TUPLE, (_value(low, node, name, atoms), packed), node)
+    return low.emit_assign(dest, Prim.TUPLE, (value, packed), node)
+
+
+def _seeded(low, name: str, names: tuple, form: str) -> ir.Params:
+    """The params of a call of `f_seeded(args, seed)` (compiler/seeded.py), its name and its
+    seed's chosen where the model and f do not use them."""
+    taken = set(low.parsed.functions) | set(low.parsed.live_globals or ())
+    return ir.Params.of(fn=_fresh(f"{name}_seeded", taken), seeded=name, form=form,
+                        module=low.names.function_modules.get(name),
+                        names=(*names, _fresh("seed", set(names))))
+
+
+def _fresh(name: str, taken: set) -> str:
+    """`name`, or `name_2`, `name_3`, ... where it is taken."""
+    count = 1
+    while (found := name if count == 1 else f"{name}_{count}") in taken:
+        count += 1
+    return found
 
 
 def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
@@ -74,15 +101,15 @@ def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
 
 def _jvp(low, node, dest, name: str, atoms: list, names: tuple, tangents: list,
          form: str) -> ir.Atom:
-    """(f(args), the sum over the moving arguments of sum(grad_i * t_i))."""
-    product = None
-    for position, tangent in tangents:
-        grad = _grad(low, node, name, atoms, names, names[position], form)
-        term = low.emit_assign(None, Prim.SUM, [low.emit_assign(None, Prim.MUL, [grad, tangent],
-                                                                node)], node)
-        product = term if product is None else low.emit_assign(None, Prim.ADD, [product, term],
-                                                               node)
-    return low.emit_assign(dest, Prim.TUPLE, (_value(low, node, name, atoms), product), node)
+    """(f(args), J t): a JVP_CALL (primitives/jvp_calls.py) at a zero seed of f's shape."""
+    value = _value(low, node, name, atoms)
+    params = _seeded(low, name, names, form)
+    moving = (*(names[i] for i, _ in tangents), params.get("names")[-1])
+    zero = low.emit_assign(None, Prim.ZEROS_LIKE, [value], node)
+    product = low.emit_assign(None, Prim.JVP_CALL, [*atoms, zero, *(t for _, t in tangents)],
+                              node, params.with_(wrt=moving,
+                                                 dots=tuple(f"{m}_dot" for m in moving)))
+    return low.emit_assign(dest, Prim.TUPLE, (value, product), node)
 
 
 def _tangents(low, value: cst.BaseExpression, name: str, params) -> list[tuple[int, ir.Atom]]:
@@ -118,14 +145,6 @@ def _function_params(low, node, name: str) -> list[tuple[str, object]]:
         return low._helper_params(node, name, None)
     raise low.unsupported(node, f"agc.jvp of `{name}`, which is not a module-level function",
                           "define the function at module level, where agc reads its source")
-
-
-def _grad(low, node, name: str, atoms: list, names: tuple, wrt: str, form: str) -> ir.Atom:
-    """f's gradient w.r.t. `wrt`, for the call written `form` (`f.vjp()`, which its refusals
-    name)."""
-    module = low.names.function_modules.get(name)
-    return low.emit_assign(None, Prim.GRAD_CALL, atoms, node, ir.Params.of(
-        fn=name, module=module, grad_wrt=wrt, names=names, form=form))
 
 
 def _value(low, node, name: str, atoms: list) -> ir.Atom:
