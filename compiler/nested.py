@@ -26,7 +26,6 @@ from .errors import UnsupportedError
 from .ir.prims import Prim
 from .primitives.gradient_calls import function_name, wrt_suffix
 
-
 # the statements that call an emitted gradient (GRAD_CALL) or HVP (the others)
 _CALLING = (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP, Prim.JVP_CALL)
 

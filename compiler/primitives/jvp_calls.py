@@ -33,7 +33,7 @@ def _parts(s: ir.Assign) -> tuple[int, list[int]]:
 
 @emitter(Prim.JVP_CALL)
 def _emit_jvp_call(stmt, atom):
-    count, moving = _parts(stmt)
+    count = len(stmt.params.get("names")) - 1
     values = [atom(a) for a in stmt.args]
     dots = dict(zip(stmt.params.get("dots"), [*values[count + 1:], values[count]]))
     hvp = call(function_name(stmt, "hvp"), values[:count + 1], dots).node
@@ -71,7 +71,7 @@ def _jvp_call(b: Builder, g, s: ir.Assign):
 @jvp(Prim.JVP_CALL)
 def _jvp_call_jvp(b: Builder, t: tuple, s: ir.Assign):
     if all(dot is None for dot in t):
-        return None
+        return
     raise UnsupportedError(f"second derivatives of a model that calls {s.params.get('form')} "
                            f"(third derivatives of {s.params.get('seeded')}) are not "
                            f"supported", s.loc, "differentiate this model once (agc.grad, "
