@@ -45,21 +45,23 @@ def lower_product(low, node: cst.Call, dest, name: str, method: str, wrt, params
     names = tuple(p for p, _ in params)
     if method == "jvp":
         return _jvp(low, node, dest, name, atoms, names, extra, f"{name}.jvp()")
-    return _seeded_vjp(low, node, dest, name, atoms, names, extra, wrt or names[:1])
-
-
-def _seeded_vjp(low, node, dest, name: str, atoms: list, names: tuple, seed: ir.Atom,
-                wrt: tuple) -> ir.Atom:
-    """(f(args), the gradients w.r.t. `wrt` of `f_seeded(args, seed)`, the number
-    sum(f(args) * seed)): f's VJP, for an f of a number or of an array alike. The seed is
-    checked first to have f's output shape (rt.check_seed), as f.vjp checks it."""
-    value = _value(low, node, name, atoms)
-    low.emit_assign(None, Prim.CHECK_SEED, [value, seed], node)
-    params = _seeded(low, name, names, f"{name}.vjp()")
-    grads = [low.emit_assign(None, Prim.GRAD_CALL, [*atoms, seed], node,
-                             params.with_(grad_wrt=w)) for w in wrt]
-    packed = grads[0] if len(grads) == 1 else low.emit_assign(None, Prim.TUPLE, grads, node)
+    value = value_of(low, node, name, atoms)
+    packed = seeded_grads(low, node, None, name, atoms, names, value, extra,
+                          wrt or names[:1], f"{name}.vjp()")
     return low.emit_assign(dest, Prim.TUPLE, (value, packed), node)
+
+
+def seeded_grads(low, node, dest, name: str, atoms: list, names: tuple, value: ir.Atom,
+                 seed: ir.Atom, wrt: tuple, form: str) -> ir.Atom:
+    """f's VJP, the gradients w.r.t. `wrt` of `f_seeded(args, seed)`, the number
+    sum(f(args) * seed), for an f of a number or of an array alike (a tuple for several
+    wrt). The seed is checked first to have the shape of f's `value` (rt.check_seed), as
+    f.vjp checks it."""
+    low.emit_assign(None, Prim.CHECK_SEED, [value, seed], node)
+    params = _seeded(low, name, names, form)
+    grads = [low.emit_assign(dest if len(wrt) == 1 else None, Prim.GRAD_CALL, [*atoms, seed],
+                             node, params.with_(grad_wrt=w)) for w in wrt]
+    return grads[0] if len(grads) == 1 else low.emit_assign(dest, Prim.TUPLE, grads, node)
 
 
 def _seeded(low, name: str, names: tuple, form: str) -> ir.Params:
@@ -88,7 +90,7 @@ def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
                               "write agc.jvp(f, (x, ...), (t, ...)) with f a module-level "
                               "function and the primals and tangents as literal tuples")
     name = args[0].value.value
-    params = _function_params(low, node, name)
+    params = function_params(low, node, name)
     primals = _items(low, args[1].value, "primals")
     atoms = [low.expr(p) for p in primals]
     tangents = _tangents(low, args[2].value, name, params)
@@ -102,7 +104,7 @@ def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
 def _jvp(low, node, dest, name: str, atoms: list, names: tuple, tangents: list,
          form: str) -> ir.Atom:
     """(f(args), J t): a JVP_CALL (primitives/jvp_calls.py) at a zero seed of f's shape."""
-    value = _value(low, node, name, atoms)
+    value = value_of(low, node, name, atoms)
     params = _seeded(low, name, names, form)
     moving = (*(names[i] for i, _ in tangents), params.get("names")[-1])
     zero = low.emit_assign(None, Prim.ZEROS_LIKE, [value], node)
@@ -135,7 +137,7 @@ def _items(low, value: cst.BaseExpression, what: str) -> list[cst.BaseExpression
     return [e.value for e in value.elements]
 
 
-def _function_params(low, node, name: str) -> list[tuple[str, object]]:
+def function_params(low, node, name: str) -> list[tuple[str, object]]:
     """f's (parameter, default)s: its live function (the decorator) or its definition."""
     live = (low.parsed.live_globals or {}).get(name)
     fn = decorated_function(live) or live
@@ -147,6 +149,7 @@ def _function_params(low, node, name: str) -> list[tuple[str, object]]:
                           "define the function at module level, where agc reads its source")
 
 
-def _value(low, node, name: str, atoms: list) -> ir.Atom:
+def value_of(low, node, name: str, atoms: list) -> ir.Atom:
+    """f(args), a call of f as a helper."""
     module = low.names.function_modules.get(name)
     return low.emit_assign(None, Prim.CALL, atoms, node, ir.Params.of(fn=name, module=module))
