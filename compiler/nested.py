@@ -103,8 +103,8 @@ def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function
 
 
 def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
-    """Refuse, at the call, a gradient (or a VJP, a JVP written with it) of an f that returns
-    an array for the ranks of the call's arguments: its f_grad needs a number."""
+    """Refuse, at the call, a gradient of an f that returns an array for the ranks of the
+    call's arguments: its f_grad needs a number."""
     ret = primal.body[-1]
     given = s.params.get("arg_ranks") or ()
     known = {name: rank for name, rank in zip(s.params.get("names"), given) if rank is not None}
@@ -118,9 +118,8 @@ def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
     raise UnsupportedError(
         f"{form} inside a differentiated model needs {fn}() to return one number, but here "
         f"it returns an array of {rank} dimension{'s' if rank > 1 else ''}", s.loc,
-        "for a vector-Jacobian product, decorate h(x, s) returning np.sum(f(x) * s) and "
-        "call h.grad(x, s) here; for a Jacobian-vector product of an array, call f.jvp "
-        "(or agc.jvp) outside the differentiated model")
+        "for a vector-Jacobian product call f.vjp(x, seed=s) here, for a Jacobian-vector "
+        "product f.jvp(x, tangents=(t,))")
 
 
 def check_arrays(primal: ir.Function, wrt: tuple[str, ...], s: ir.Assign) -> None:
