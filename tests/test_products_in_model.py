@@ -53,15 +53,15 @@ def _vjp_in_a_loop(x, w, s):
 def jvp_in_a_branch(x, w, t):
     y, ty = layer.jvp(x, w, tangents=(t, None))
     if np.sum(y) > 0:
-        y2, ty2 = agc.jvp(layer, (x, w), (t, w * 0.5))
+        _y2, ty2 = agc.jvp(layer, (x, w), (t, w * 0.5))
     else:
-        y2, ty2 = y, ty
+        _y2, ty2 = y, ty
     return np.sum(np.sin(ty) * y) + np.sum(ty2 ** 2)
 
 
 def _jvp_in_a_branch(x, w, t):
     y, ty = jax.jvp(lambda a: _layer(a, w), (x,), (t,))
-    y2, ty2 = jax.jvp(_layer, (x, w), (t, w * 0.5))
+    _y2, ty2 = jax.jvp(_layer, (x, w), (t, w * 0.5))
     ty2 = ty2 if jnp.sum(y) > 0 else ty
     return jnp.sum(jnp.sin(ty) * y) + jnp.sum(ty2 ** 2)
 
@@ -111,7 +111,7 @@ def test_value_and_gradient_against_jax(model, reference, dtype, rtol):
 
 def test_a_wrong_seed_raises_as_outside_a_model():
     def model(x, w):
-        _, (gx, gw) = layer.vjp(x, w, seed=np.ones(3))
+        _, (gx, _gw) = layer.vjp(x, w, seed=np.ones(3))
         return np.sum(gx)
 
     with pytest.raises(ValueError, match=r"seed has shape \(3,\), the output has shape \(2,\)"):
@@ -121,7 +121,7 @@ def test_a_wrong_seed_raises_as_outside_a_model():
 
 
 def _escaping(x, w):
-    y, pull = agc.vjp(layer, x, w)
+    _y, pull = agc.vjp(layer, x, w)
     return pull
 
 
@@ -133,7 +133,7 @@ def _bound_twice(x, w):
 
 def _outside_its_block(x, w):
     if np.sum(x) > 0:
-        y, pull = agc.vjp(layer, x, w)
+        _y, pull = agc.vjp(layer, x, w)
     return np.sum(pull(np.ones(2))[0])
 
 
