@@ -1,14 +1,13 @@
-"""Lowering of a VJP or JVP called inside a model, written with the gradients of f.
+"""Lowering of a VJP or JVP called inside a model, for an f of an array or of a number.
 
-For an f of one number, `f.vjp(x, seed=s)` is `(f(x), grad * s)` and
-`f.jvp(x, y, tangents=(t, None))` (or `agc.jvp(f, (x, y), (t, None))`) is
-`(f(x), sum(grad_x * t))`, with one term per argument given a tangent. Each gradient
-is a GRAD_CALL (frontend/gradient_calls.py), so the derivatives of these calls are
-f's Hessian-vector products, in the decorator and in `agc compile` alike. The seed
-is reshaped to a number: a seed of another shape fails there, as `f.vjp` fails on
-it. An f that returns an array for the ranks of the call's arguments is refused at the
-call when the model is compiled (nested.refuse_array_output); one whose output's rank
-is not known there fails in its f_grad when it runs, as `f.grad` does.
+Both are written with `f_seeded(x, seed) = (f(x) * seed).sum()` (compiler/seeded.py),
+a number whatever f returns. `f.vjp(x, seed=s)` is `(f(x), the gradient of f_seeded
+at seed=s)`: a GRAD_CALL per wrt name (primitives/gradient_calls.py), after
+`rt.check_seed` checks s has f's output shape, as `f.vjp` checks it. `f.jvp(x, y,
+tangents=(t, None))` and `agc.jvp(f, (x, y), (t, None))` are `(f(x), J t)`, one
+JVP_CALL (primitives/jvp_calls.py): the tangent of f_seeded's gradient with respect to
+the seed, which is f(x). The derivatives of these calls are f_seeded's Hessian-vector
+products, in the decorator and in `agc compile` alike.
 """
 
 from __future__ import annotations
