@@ -85,15 +85,15 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
 
 
 def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function:
-    """fn with each GRAD_CALL marked with its arguments' ranks (`arg_ranks`, None where
-    not known; a parameter annotated float or int is a number), from which
-    refuse_array_output tells an f of an array at compile time."""
+    """fn with each GRAD_CALL and JVP_CALL marked with its arguments' ranks (`arg_ranks`,
+    None where not known; a parameter annotated float or int is a number), from which
+    output_rank tells an f of an array at compile time."""
     ranks = variable_ranks(fn, {**{name: 0 for name in scalar_params(fn)}, **param_ranks})
 
     def mark(block: ir.Block) -> ir.Block:
         out = []
         for stmt in block:
-            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.GRAD_CALL:
+            if isinstance(stmt, ir.Assign) and stmt.prim in (Prim.GRAD_CALL, Prim.JVP_CALL):
                 known = tuple(atom_rank(a, ranks) for a in stmt.args)
                 stmt = replace(stmt, params=stmt.params.with_(arg_ranks=known))
             out.append(ir.map_blocks(stmt, mark))
@@ -105,12 +105,7 @@ def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function
 def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
     """Refuse, at the call, a gradient of an f that returns an array for the ranks of the
     call's arguments: its f_grad needs a number."""
-    ret = primal.body[-1]
-    given = s.params.get("arg_ranks") or ()
-    known = {name: rank for name, rank in zip(s.params.get("names"), given) if rank is not None}
-    if not isinstance(ret, ir.Return) or len(ret.values) != 1:
-        return
-    rank = atom_rank(ret.values[0], variable_ranks(primal, known))
+    rank = output_rank(primal, s)
     if not rank:  # a number, or not known here: f_grad checks it when it runs
         return
     fn = s.params.get("fn")
@@ -120,6 +115,17 @@ def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
         f"it returns an array of {rank} dimension{'s' if rank > 1 else ''}", s.loc,
         "for a vector-Jacobian product call f.vjp(x, seed=s) here, for a Jacobian-vector "
         "product f.jvp(x, tangents=(t,))")
+
+
+def output_rank(primal: ir.Function, s: ir.Assign) -> int | None:
+    """The rank of what f (`primal`) returns for the ranks of the call `s`'s arguments
+    (marked by mark_call_ranks); None where they do not tell."""
+    ret = primal.body[-1]
+    given = s.params.get("arg_ranks") or ()
+    known = {name: rank for name, rank in zip(s.params.get("names"), given) if rank is not None}
+    if not isinstance(ret, ir.Return) or len(ret.values) != 1:
+        return None
+    return atom_rank(ret.values[0], variable_ranks(primal, known))
 
 
 def check_arrays(primal: ir.Function, wrt: tuple[str, ...], s: ir.Assign) -> None:

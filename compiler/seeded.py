@@ -9,10 +9,17 @@ It is written into the source that holds f and compiled from there, like f itsel
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from . import ir
 from .errors import UnsupportedError
 from .frontend.parsed import ParsedModule
 from .helper_modules import parse
+from .ir.builder import Builder
+from .ir.namer import Namer
+from .ir.prims import Prim
+from .nested import output_rank
 
 
 def seeded_home(home: ParsedModule, call: ir.Assign) -> ParsedModule:
@@ -30,3 +37,47 @@ def seeded_home(home: ParsedModule, call: ir.Assign) -> ParsedModule:
                 source.line_offset)
     out.live_globals, out.method, out.method_of = home.live_globals, home.method, home.method_of
     return out
+
+
+def scalar_products(fn: ir.Function, namer: Namer, temps: set[str],
+                    primal_of: Callable[[ir.Assign], ir.Function]) -> ir.Function:
+    """fn with each product of an f known to return a number (for the ranks marked on the
+    call, nested.mark_call_ranks; `primal_of(call)` is f's IR) written with f's own
+    gradients, which cost less than f_seeded's HVP: f.vjp's `f_seeded_grad(x, s)` becomes
+    `f_grad(x) * s`, a JVP_CALL `sum(f_grad(x) * t) + ...` per argument given a tangent.
+    Where f's output rank is not known, the f_seeded forms stay: they hold for both."""
+
+    def rewrite(block: ir.Block) -> ir.Block:
+        out: list[ir.Stmt] = []
+        for stmt in block:
+            if isinstance(stmt, ir.Assign) and stmt.params.get("seeded") \
+                    and output_rank(primal_of(stmt), stmt) == 0:
+                out += _with_gradients(stmt, Builder(namer, temps, stmt.loc))
+            else:
+                out.append(ir.map_blocks(stmt, rewrite))
+        return tuple(out)
+
+    return replace(fn, body=rewrite(fn.body))
+
+
+def _with_gradients(s: ir.Assign, b: Builder) -> list[ir.Stmt]:
+    """The statements of `s` (f_seeded's GRAD_CALL or a JVP_CALL) for an f of a number."""
+    names, ranks = s.params.get("names")[:-1], s.params.get("arg_ranks") or ()
+    atoms = s.args[:len(names)]
+
+    def grad(w: str) -> ir.Atom:
+        return b.apply(Prim.GRAD_CALL, atoms, ir.Params.of(
+            fn=s.params.get("seeded"), module=s.params.get("module"), grad_wrt=w,
+            names=names, form=s.params.get("form"), arg_ranks=ranks[:len(names)]))
+
+    if s.prim is Prim.GRAD_CALL:  # f.vjp: the gradient times the seed, a number
+        b.apply(Prim.MUL, (grad(s.params.get("grad_wrt")), s.args[len(names)]), target=s.target)
+        return b.stmts
+    moving = s.params.get("wrt")[:-1]
+    total = None
+    for k, (w, tangent) in enumerate(zip(moving, s.args[len(names) + 1:])):
+        last = s.target if k == len(moving) - 1 and total is None else None
+        term = b.apply(Prim.SUM, (b.apply(Prim.MUL, (grad(w), tangent)),), target=last)
+        total = term if total is None else b.apply(
+            Prim.ADD, (total, term), target=s.target if k == len(moving) - 1 else None)
+    return b.stmts

@@ -206,3 +206,38 @@ def test_agc_compile_writes_the_products_as_functions_of_the_module(tmp_path, mo
 
     for g, want in zip(got, jax.grad(reference, argnums=(0, 1, 2))(X, W, V)):
         np.testing.assert_allclose(g, want, rtol=1e-10)
+
+
+@agc.differentiate(wrt="x")
+def bowl(x, k):
+    return np.sum(k * x ** 4) - np.sum(np.cos(x))
+
+
+def _bowl(x, k):
+    return jnp.sum(k * x ** 4) - jnp.sum(jnp.cos(x))
+
+
+def scalar_products(x, t):
+    value, g = bowl.vjp(x, 2.0, seed=1.5)
+    _, tangent = bowl.jvp(x, 2.0, tangents=(t, None))
+    return value * tangent + np.sum(g * t)
+
+
+def _scalar_products(x, t):
+    value, pull = jax.vjp(lambda a: _bowl(a, 2.0), x)
+    _, tangent = jax.jvp(lambda a: _bowl(a, 2.0), (x,), (t,))
+    return value * tangent + jnp.sum(pull(1.5)[0] * t)
+
+
+def test_an_f_of_a_number_keeps_its_gradient_and_forward_mode_through_it():
+    """Where the ranks tell f returns a number, the products are written with f_grad
+    (as fast as before f_seeded), which forward mode differentiates too."""
+    model = agc.differentiate(scalar_products, wrt=("x", "t"))
+    value, grads = model.value_and_grad(X, T)
+    assert "bowl_grad(" in model.gradient_source and "seeded" not in model.gradient_source
+    np.testing.assert_allclose(value, _scalar_products(X, T), rtol=1e-12)
+    for got, want in zip(grads, jax.grad(_scalar_products, argnums=(0, 1))(X, T)):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
+    _, tangent = agc.jvp(scalar_products, (X, T), (T, X))
+    np.testing.assert_allclose(tangent, jax.jvp(_scalar_products, (X, T), (T, X))[1],
+                               rtol=1e-10)

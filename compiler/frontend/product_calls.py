@@ -7,7 +7,9 @@ at seed=s)`: a GRAD_CALL per wrt name (primitives/gradient_calls.py), after
 tangents=(t, None))` and `agc.jvp(f, (x, y), (t, None))` are `(f(x), J t)`, one
 JVP_CALL (primitives/jvp_calls.py): the tangent of f_seeded's gradient with respect to
 the seed, which is f(x). The derivatives of these calls are f_seeded's Hessian-vector
-products, in the decorator and in `agc compile` alike.
+products, in the decorator and in `agc compile` alike. Where the ranks of the call's
+arguments tell that f returns a number, seeded.scalar_products writes both with f's own
+gradient instead, as they were before f_seeded.
 """
 
 from __future__ import annotations
