@@ -4,7 +4,9 @@
 to x is J(x)^T seed, f's vector-Jacobian product, for an f of an array as for an f of a
 number; the model calls its gradient (a GRAD_CALL, frontend/product_calls.py), so the
 derivatives of the call are f_seeded's Hessian-vector products, as for any `f.grad`.
-It is written into the source that holds f and compiled from there, like f itself.
+With the decorator it is parsed on its own (its lines named `<f.vjp>`) and finds f by
+name as any helper; in a file read as text (`agc compile`) it is written after the end
+of the source that holds f, and compiled from there like f itself.
 """
 
 from __future__ import annotations
@@ -33,8 +35,11 @@ def seeded_home(home: ParsedModule, call: ir.Assign) -> ParsedModule:
     text = (f"\n\ndef {name}({', '.join(call.params.get('names'))}):\n"
             f"    return ({f}({', '.join(params)}) * {seed}).sum()\n")
     source = home.source
-    out = parse(source.text.rstrip() + "\n" + text, source.path, lambda _: home.names,
-                source.line_offset)
+    if home.live_globals is not None:  # the decorator: f is found by name, as any helper
+        out = parse(text.lstrip(), f"<{f}.vjp>", lambda _: home.names)
+    else:  # a file read as text: f_seeded goes after its end, where f is found
+        out = parse(source.text.rstrip() + "\n" + text, source.path, lambda _: home.names,
+                    source.line_offset)
     out.live_globals, out.method, out.method_of = home.live_globals, home.method, home.method_of
     return out
 
