@@ -6,8 +6,10 @@ f_seeded with respect to the seed is f(x), so its tangent along t is J t: the ca
 emitted as f_seeded's Hessian-vector product with the seed moving, at a zero seed,
 `f_seeded_hvp_x_seed(x, zero, x_dot=t, seed_dot=zero)[1][-1]`. Its VJP, for the
 cotangent u of J t, is one more call of that HVP, at seed = u: its gradient part gives
-each tangent J_i^T u, its H v part gives each argument d/dx (u . J t). Its JVP (second
-derivatives of the model) would need f's third derivatives, and is refused.
+each tangent J_i^T u, its H v part gives each argument d/dx (u . J t). Its JVP (forward
+mode of the model, or its second derivatives) would need more than f's HVP, and is
+refused; where the ranks tell that f returns a number, the call is written with f's
+gradient instead (seeded.scalar_products), which forward mode differentiates.
 """
 
 from __future__ import annotations
@@ -72,11 +74,13 @@ def _jvp_call(b: Builder, g, s: ir.Assign):
 def _jvp_call_jvp(b: Builder, t: tuple, s: ir.Assign):
     if all(dot is None for dot in t):
         return
-    raise UnsupportedError(f"second derivatives of a model that calls {s.params.get('form')} "
-                           f"(third derivatives of {s.params.get('seeded')}) are not "
-                           f"supported", s.loc, "differentiate this model once (agc.grad, "
-                           "f.grad); a JVP inside it is differentiated by f's Hessian-vector "
-                           "products")
+    f = s.params.get("seeded")
+    raise UnsupportedError(f"forward mode and second derivatives of a model that calls "
+                           f"{s.params.get('form')} of a {f}() not known to return one number "
+                           f"(they need {f}'s second derivatives along two directions, or its "
+                           f"third) are not supported", s.loc, "differentiate this model in "
+                           "reverse mode (agc.grad, agc.vjp, agc.jacrev); a JVP inside it is "
+                           "differentiated by f's Hessian-vector products")
 
 
 @meaning(Prim.JVP_CALL)
