@@ -26,6 +26,9 @@ from .errors import UnsupportedError
 from .ir.prims import Prim
 from .primitives.gradient_calls import function_name, wrt_suffix
 
+# the statements that call an emitted gradient (GRAD_CALL) or HVP (the others)
+_CALLING = (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP, Prim.JVP_CALL)
+
 
 @dataclass
 class Inner:
@@ -67,9 +70,9 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
     nested, done, work = Nested(), {}, list(pieces)
     while work:
         for s in list(statements([work.pop()])):
-            if not isinstance(s, ir.Assign) or s.prim not in (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP):
+            if not isinstance(s, ir.Assign) or s.prim not in _CALLING:
                 continue
-            wrt = s.params.get("wrt") if s.prim is Prim.GRAD_CALL_HVP else None
+            wrt = s.params.get("wrt") if s.prim is not Prim.GRAD_CALL else None
             key = (s.params.get("module"), function_name(s, "hvp" if wrt else "grad"))
             if key not in done:
                 done[key] = inner = compile_inner(s, wrt)
@@ -82,15 +85,15 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
 
 
 def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function:
-    """fn with each GRAD_CALL marked with its arguments' ranks (`arg_ranks`, None where
-    not known; a parameter annotated float or int is a number), from which
-    refuse_array_output tells an f of an array at compile time."""
+    """fn with each GRAD_CALL and JVP_CALL marked with its arguments' ranks (`arg_ranks`,
+    None where not known; a parameter annotated float or int is a number), from which
+    output_rank tells an f of an array at compile time."""
     ranks = variable_ranks(fn, {**{name: 0 for name in scalar_params(fn)}, **param_ranks})
 
     def mark(block: ir.Block) -> ir.Block:
         out = []
         for stmt in block:
-            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.GRAD_CALL:
+            if isinstance(stmt, ir.Assign) and stmt.prim in (Prim.GRAD_CALL, Prim.JVP_CALL):
                 known = tuple(atom_rank(a, ranks) for a in stmt.args)
                 stmt = replace(stmt, params=stmt.params.with_(arg_ranks=known))
             out.append(ir.map_blocks(stmt, mark))
@@ -100,14 +103,9 @@ def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function
 
 
 def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
-    """Refuse, at the call, a gradient (or a VJP, a JVP written with it) of an f that returns
-    an array for the ranks of the call's arguments: its f_grad needs a number."""
-    ret = primal.body[-1]
-    given = s.params.get("arg_ranks") or ()
-    known = {name: rank for name, rank in zip(s.params.get("names"), given) if rank is not None}
-    if not isinstance(ret, ir.Return) or len(ret.values) != 1:
-        return
-    rank = atom_rank(ret.values[0], variable_ranks(primal, known))
+    """Refuse, at the call, a gradient of an f that returns an array for the ranks of the
+    call's arguments: its f_grad needs a number."""
+    rank = output_rank(primal, s)
     if not rank:  # a number, or not known here: f_grad checks it when it runs
         return
     fn = s.params.get("fn")
@@ -115,9 +113,19 @@ def refuse_array_output(primal: ir.Function, s: ir.Assign) -> None:
     raise UnsupportedError(
         f"{form} inside a differentiated model needs {fn}() to return one number, but here "
         f"it returns an array of {rank} dimension{'s' if rank > 1 else ''}", s.loc,
-        "for a vector-Jacobian product, decorate h(x, s) returning np.sum(f(x) * s) and "
-        "call h.grad(x, s) here; for a Jacobian-vector product of an array, call f.jvp "
-        "(or agc.jvp) outside the differentiated model")
+        "for a vector-Jacobian product call f.vjp(x, seed=s) here, for a Jacobian-vector "
+        "product f.jvp(x, tangents=(t,))")
+
+
+def output_rank(primal: ir.Function, s: ir.Assign) -> int | None:
+    """The rank of what f (`primal`) returns for the ranks of the call `s`'s arguments
+    (marked by mark_call_ranks); None where they do not tell."""
+    ret = primal.body[-1]
+    given = s.params.get("arg_ranks") or ()
+    known = {name: rank for name, rank in zip(s.params.get("names"), given) if rank is not None}
+    if not isinstance(ret, ir.Return) or len(ret.values) != 1:
+        return None
+    return atom_rank(ret.values[0], variable_ranks(primal, known))
 
 
 def check_arrays(primal: ir.Function, wrt: tuple[str, ...], s: ir.Assign) -> None:

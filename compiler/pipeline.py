@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -39,6 +40,7 @@ from .ir.namer import Namer
 from .ir.validate import Checks, validate
 from .live import function_source
 from .nested import Inner, Nested, check_arrays, gradients_called, mark_call_ranks
+from .seeded import scalar_products, seeded_home
 
 
 @dataclass
@@ -89,7 +91,8 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     checks = checks or Checks()
     fn, namer, temps = primal_ir(parsed, target.name, target)
     fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
-    fn = mark_call_ranks(fn, _known_ranks(target))
+    fn = scalar_products(mark_call_ranks(fn, _known_ranks(target)), namer, temps,
+                         product_primals(parsed))
     checks.function(fn, "mark_sequences")
     wrt = _checked_wrt(fn, target)
     assigned = ir.def_counts(fn)
@@ -142,7 +145,8 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
     for target in targets:
         fn, namer, temps = primal_ir(parsed, target.name, target)
         fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
-        fn = mark_call_ranks(fn, _known_ranks(target))
+        fn = scalar_products(mark_call_ranks(fn, _known_ranks(target)), namer, temps,
+                             product_primals(parsed))
         checks.function(fn, "mark_sequences")
         prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
     functions = [entry[0] for entry in prepared.values()]
@@ -326,14 +330,31 @@ def _home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
     return home
 
 
+def product_primals(parsed: ParsedModule) -> Callable[[ir.Assign], ir.Function]:
+    """The IR of the f of a product call (`f.vjp`, `f.jvp` in the model), each parsed once."""
+    modules, done = HelperModules(parsed), {}
+
+    def primal_of(call: ir.Assign) -> ir.Function:
+        key = (call.params.get("module"), call.params.get("seeded"))
+        if key not in done:
+            home = _home_of(key, parsed, parsed.live_globals, modules, call)
+            done[key] = primal_ir(home, key[1], helper=True)[0]
+        return done[key]
+
+    return primal_of
+
+
 def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | None) -> Nested:
     """The gradients the model calls, `f.grad(x)` (compiler/nested.py): f's adjoint, and its
     HVPs for the derivatives of those calls, with their helpers."""
     modules = HelperModules(parsed)
 
     def compile_inner(call: ir.Assign, wrt: tuple[str, ...] | None) -> Inner:
-        name = call.params.get("fn")
-        home = _home_of((call.params.get("module"), name), parsed, user_globals, modules, call)
+        name, seeded = call.params.get("fn"), call.params.get("seeded")
+        home = _home_of((call.params.get("module"), seeded or name), parsed, user_globals,
+                        modules, call)
+        if seeded:  # f.vjp(x, seed=s): the gradient of f_seeded(x, s)
+            home = seeded_home(home, call)
         if wrt is None:
             adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
                 "grad_wrt"),)), split=True)

@@ -18,6 +18,7 @@ from .contractions import dot_grad_left, dot_grad_right
 from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
 from .cotangents import (
     add,
+    check_seed,
     complete_like,
     complete_paths,
     kept_like,
@@ -143,6 +144,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "broadcast_like",
     "asarray_grad",
     "cast_like",
+    "check_seed",
     "check_unpack",
     "check_wrt",
     "cho_factor",

@@ -155,10 +155,7 @@ def seed(out, given=None):
     if given is None and type(out) in _ONE_OF_TYPE:  # the common case, kept fast
         return _ONE_OF_TYPE[type(out)]
     if given is not None:
-        if getattr(given, "shape", ()) != getattr(out, "shape", ()) and hasattr(out, "shape"):
-            raise ValueError(f"seed has shape {getattr(given, 'shape', ())}, "
-                             f"the output has shape {out.shape}")
-        return given
+        return check_seed(out, given)
     shape = getattr(out, "shape", ())
     if shape != () and math.prod(shape) != 1:
         raise ValueError(f"grad needs a scalar output, but the output has shape {shape}; "
@@ -168,6 +165,14 @@ def seed(out, given=None):
             return out.dtype.type(1)
         return array_module(out).ones_like(out)
     return 1.0
+
+
+def check_seed(out, given):
+    """`given`, the seed of a VJP of `out`, after checking it has out's shape."""
+    if getattr(given, "shape", ()) != getattr(out, "shape", ()) and hasattr(out, "shape"):
+        raise ValueError(f"seed has shape {getattr(given, 'shape', ())}, "
+                         f"the output has shape {out.shape}")
+    return given
 
 
 # One, in the type of a scalar output: Python floats and numpy's floating scalars.

@@ -198,8 +198,7 @@ def _functional_form_in_model(x):
 
 
 def _vjp_in_model(x):
-    value, _ = agc.vjp(bowl, x, 2.0)
-    return value
+    return agc.vjp(bowl, x, 2.0)[0]
 
 
 def _hvp_made_in_model(x):
@@ -240,31 +239,23 @@ def _jvp_of_a_vector_function(x):
     return np.sum(value * tangent)
 
 
-def _vjp_of_a_vector_function(x):
-    value, g = _vector_field.vjp(x, seed=np.ones(2))
-    return np.sum(value * g)
-
-
 def _grad_of_a_vector_function(x):
     return np.sum(_vector_field.grad(x[0]) + _vector_field.grad(x))
 
 
-@pytest.mark.parametrize("model, form", [(_jvp_of_a_vector_function, "_vector_field.jvp()"),
-                                         (_vjp_of_a_vector_function, "_vector_field.vjp()"),
-                                         (_grad_of_a_vector_function, "_vector_field.grad()")])
-def test_a_product_in_a_model_of_a_function_of_an_array_is_refused_when_compiled(model, form):
+def test_a_gradient_in_a_model_of_a_function_of_an_array_is_refused_when_compiled():
     with pytest.raises(UnsupportedError, match="returns an array of 1 dimension") as caught:
-        agc.grad(model)(np.array([0.5, -1.0]))
-    assert str(caught.value).count(form) == 1 and caught.value.loc.line > 0
-    assert "h.grad(x, s)" in caught.value.hint
+        agc.grad(_grad_of_a_vector_function)(np.array([0.5, -1.0]))
+    assert str(caught.value).count("_vector_field.grad()") == 1 and caught.value.loc.line > 0
+    assert "f.vjp(x, seed=s)" in caught.value.hint
 
 
-def test_a_vjp_in_a_model_checks_its_seed_is_a_number():
+def test_a_vjp_in_a_model_checks_its_seed_has_the_output_shape():
     def model(x):
         value, g = bowl.vjp(x, 2.0, seed=np.ones(2))
         return value + np.sum(g)
 
-    with pytest.raises(ValueError, match="reshape"):
+    with pytest.raises(ValueError, match="seed has shape"):
         agc.grad(model)(np.array([0.5, -1.0]))
     with pytest.raises(ValueError, match="seed has shape"):
         bowl.vjp(np.array([0.5, -1.0]), 2.0, seed=np.ones(2))
@@ -304,19 +295,6 @@ def test_a_gradient_of_an_imported_function_in_agc_compile_says_what_to_write(tm
     err = capsys.readouterr().err
     assert "model.py:8:" in err and "not decorated in this file" in err
     assert "define f there" in err and "numpy function" not in err
-
-
-def test_agc_compile_refuses_a_jvp_of_a_function_of_an_array_where_ranks_tell(tmp_path, capsys):
-    """`agc compile` knows a parameter's rank from a float / int annotation only."""
-    (tmp_path / "model.py").write_text(
-        "import agc\nimport numpy as np\n\n\n@agc.differentiate\ndef field(x):\n"
-        "    return np.sin(x) * x\n\n\n@agc.differentiate\ndef m(x, k: float):\n"
-        "    value, tangent = field.jvp(np.ones(3) * k, tangents=(x,))\n"
-        "    return np.sum(value * tangent)\n")
-    assert main(["compile", str(tmp_path / "model.py")]) != 0
-    err = capsys.readouterr().err
-    assert "model.py:12:22: error: field.jvp() inside a differentiated model" in err
-    assert "returns an array of 1 dimension" in err
 
 
 def _scaled_square(v, a):

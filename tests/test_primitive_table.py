@@ -57,8 +57,9 @@ def _args(prim: Prim) -> tuple[ir.Atom, ...]:
     return tuple(ir.Var(f"a{i}") for i in range(count))
 
 
-# what GETITEM, SETITEM, CALL and GRAD_CALL carry
-INDEX = {"index": ir.Index.at(2), "fn": "helper", "names": ("a", "b", "c"), "grad_wrt": "b"}
+# what GETITEM, SETITEM, CALL, GRAD_CALL and JVP_CALL (its seed alone moving) carry
+INDEX = {"index": ir.Index.at(2), "fn": "helper", "names": ("a", "b", "c"), "grad_wrt": "b",
+         "wrt": ("c",)}
 PARAMS = [ir.Params.of(**INDEX), ir.Params.of(lib="math", **INDEX),
           ir.Params.of(lib="builtins", **INDEX), ir.Params.of(axis=0, **INDEX),
           ir.Params.of(axis=0, keepdims=True, **INDEX), ir.Params.of(axes=(1, 0), **INDEX),

@@ -330,7 +330,7 @@ class Reverser:
         cotangents = None
         if stmt.prim is Prim.SETITEM and name in self.tuple_valued:
             cotangents = list_setitem_rule(b, g, stmt)  # lists: sparse adjoints
-        if stmt.prim is Prim.GRAD_CALL:  # its rule computes adjoints for these arguments only
+        if stmt.prim in (Prim.GRAD_CALL, Prim.JVP_CALL):  # adjoints for these arguments only
             stmt = with_active(stmt, self.active, self.containers)
         if cotangents is None:
             cotangents = rule_for(stmt.prim)(b, g, stmt)

@@ -108,8 +108,9 @@ class Second(Forwarder):
     def refuse(self, s: ir.Assign) -> None:
         what = _what(s)
         if s.prim is Prim.GRAD_CALL_HVP:  # f.grad(x) in the model: H v of it needs f's 3rd
+            f = s.params.get("seeded") or s.params.get("fn")  # f of f.vjp, not f_seeded
             raise UnsupportedError("second derivatives of a model that calls a gradient (third "
-                                   f"derivatives of {s.params.get('fn')}) are not supported",
+                                   f"derivatives of {f}) are not supported",
                                    s.loc, "differentiate this model once (agc.grad, agc.jvp, "
                                    "agc.jacobian); f.grad(...) inside it is differentiated "
                                    "by f's Hessian-vector products")

@@ -60,10 +60,13 @@ SUPPORTED = (
     Construct("functions", "a gradient called in the model: `f.grad(x)`, "
               "`f.value_and_grad(x)` of a decorated f, `agc.grad(f)`",
               "x = x - h * potential.grad(x, theta)", "grad_steps_in_while_loop"),
-    Construct("functions", "a JVP or VJP of an f of one number called in the model: "
-              "`f.jvp(x, tangents=(t,))`, `f.vjp(x, seed=s)`, `agc.jvp(f, (x,), (t,))`",
-              "v, t = f.jvp(x, theta, tangents=(u, None))",
+    Construct("functions", "a JVP or VJP called in the model, of an f of a number or of an "
+              "array: `f.jvp(x, tangents=(t,))`, `f.vjp(x, seed=s)`, "
+              "`agc.jvp(f, (x,), (t,))`", "v, t = f.jvp(x, theta, tangents=(u, None))",
               "jvp_of_two_moving_arguments_in_a_loop"),
+    Construct("functions", "`y, pull = agc.vjp(f, x)` in the model, then `pull(s)` in its "
+              "block (loops, branches)", "gx = pull(s * k)",
+              "agc_vjp_pullback_in_a_loop_and_a_branch"),
     Construct("functions", "nested `def` and closures", "def act(v): return v * k",
               "closure_reads_model_locals"),
     Construct("functions", "`lambda`, also passed to a helper", "apply(lambda t: t ** 2, x)",
@@ -131,12 +134,10 @@ REFUSED = (
             "g, hv = f.hvp(x, tangents=(u,))",
             "inside a model agc differentiates `f.grad(...)`, `f.value_and_grad(...)`",
             "hvp_inside_a_model"),
-    Refused("`f.jvp()`, `f.vjp()`, `agc.jvp(f, ...)` or `f.grad()` inside a model of an f "
-            "that returns an array", "v, t = f.jvp(x, tangents=(u,))",
-            "for a vector-Jacobian product, decorate h(x, s) returning np.sum(f(x) * s) and "
-            "call h.grad(x, s) here; for a Jacobian-vector product of an array, call f.jvp "
-            "(or agc.jvp) outside the differentiated model",
-            "jvp_of_an_array_function_in_a_model"),
+    Refused("`f.grad()` inside a model of an f that returns an array", "g = f.grad(x)",
+            "for a vector-Jacobian product call f.vjp(x, seed=s) here, for a "
+            "Jacobian-vector product f.jvp(x, tangents=(t,))",
+            "grad_of_an_array_function_in_a_model"),
     Refused("`try` / `except`", "try: ... except: ...",
             "move error handling outside the differentiated function", "try_except"),
 )

@@ -80,6 +80,9 @@ class ExpressionLowering:
         if name in self.local_functions:
             raise self.unsupported(node, f"the nested function `{name}` used as a value",
                                    "call it, or pass it to another nested function")
+        if name in self.pullbacks:
+            raise self.unsupported(node, f"the pullback `{name}` of agc.vjp used as a value",
+                                   "call it here, pull(s), where agc.vjp made it")
         if name in self.dicts and not self.global_scope:
             raise self._dict_as_value(node)
         if name in self.local_names and not self.global_scope:

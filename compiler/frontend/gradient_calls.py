@@ -6,10 +6,10 @@ f is found as a helper is: its live object (the decorator) or its definition in 
 model file with its decorator's literal `wrt=` (`agc compile`). Each GRAD_CALL gives
 one array, whose derivatives are f's Hessian-vector products.
 
-`f.vjp(x, seed=s)`, `f.jvp(x, tangents=(t,))` and `agc.jvp(f, (x,), (t,))` of an f of
-one number are written with its gradients (frontend/product_calls.py). `hvp`, has_aux
-and `agc.vjp` (its pullback is a function) are refused here with a hint that says what
-to call instead.
+`f.vjp(x, seed=s)`, `f.jvp(x, tangents=(t,))` and `agc.jvp(f, (x,), (t,))`, of an f of
+an array or of a number, are lowered in frontend/product_calls.py, `y, pull =
+agc.vjp(f, x)` and `pull(s)` in frontend/pullbacks.py. `hvp`, has_aux and agc's other
+functional forms are refused here with a hint that says what to call instead.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .. import ir
 from ..ir.prims import Prim
 from .decorators import decorated_functions
 from .product_calls import lower_functional_jvp, lower_product
+from .pullbacks import lower_pullback_call
 from .resolve import decorated_function, made_gradient
 
 # the methods of a decorated function that give derivatives
@@ -29,9 +30,10 @@ GRADIENT_METHODS = ("grad", "value_and_grad", "vjp", "jvp", "hvp")
 # agc's functional forms a model may not call (agc.grad, agc.value_and_grad, agc.jvp it may)
 _FUNCTIONAL = frozenset(f"agc.{name}" for name in (
     "vjp", "hvp", "hessian", "jacobian", "jacfwd", "jacrev", "check_grad"))
-_INSTEAD = ("inside a model agc differentiates `f.grad(...)`, `f.value_and_grad(...)`, "
-            "`f.vjp(..., seed=s)` and `f.jvp(..., tangents=(...))` of a decorated f of one "
-            "number (no has_aux), `agc.jvp(f, (x,), (t,))`, or `g(...)` for `g = agc.grad(f)`")
+_INSTEAD = ("inside a model agc differentiates `f.grad(...)`, `f.value_and_grad(...)` of a "
+            "decorated f of one number (no has_aux), `f.vjp(..., seed=s)`, "
+            "`f.jvp(..., tangents=(...))`, `agc.jvp(f, (x,), (t,))`, "
+            "`y, pull = agc.vjp(f, x)` then `pull(s)`, or `g(...)` for `g = agc.grad(f)`")
 
 
 class GradientCallLowering:
@@ -40,6 +42,9 @@ class GradientCallLowering:
     def gradient_call(self, node: cst.Call, dest) -> ir.Atom | None:
         """The GRAD_CALLs of `f.grad(x)` / `g(x)` (one per wrt name: a tuple for several),
         with f's value for `value_and_grad`; None when `node` calls no gradient."""
+        pulled = lower_pullback_call(self, node, dest)  # pull(s) of y, pull = agc.vjp(f, x)
+        if pulled is not None:
+            return pulled
         if self._refuse_functional(node.func) == "agc.jvp":
             return lower_functional_jvp(self, node, dest)
         found = self._gradient_callee(node.func)

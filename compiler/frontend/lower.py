@@ -27,6 +27,7 @@ from .inline_bodies import _assignment_counts
 from .local_names import EMITTED_NAMES, first_use, function_names
 from .methods import MethodLowering
 from .parsed import ParsedModule
+from .pullbacks import lower_functional_vjp
 from .python_constructs import PythonLowering, foldable
 from .python_statements import PythonStatements, _has_star
 from .resolve import SOURCE_DEFAULT, names_in
@@ -73,6 +74,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.local_functions: dict[str, LocalFunction] = {}  # nested defs and named lambdas
         self.returns_to: str | None = None  # an inlined function's result variable
         self.block_depth = 0  # how many branches and loop bodies enclose what is lowered
+        self.outer_blocks: list[list[ir.Stmt]] = []  # the blocks enclosing self.block
+        self.pullbacks: dict = {}  # `pull` of `y, pull = agc.vjp(f, x)` -> its Pullback
         self.inline_depth = 0
         self.inline_count = 0
         self.deleted: set[str] = set()  # names `del`eted and not bound again since
@@ -112,12 +115,14 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         """Run `build` collecting the statements it emits into a separate block."""
         outer, self.block = self.block, []
         self.block_depth += 1
+        self.outer_blocks.append(outer)
         try:
             build()
             return tuple(self.block)
         finally:
             self.block = outer
             self.block_depth -= 1
+            self.outer_blocks.pop()
 
     def is_local(self, name: str) -> bool:
         """Whether `name` is a variable of the code being lowered (not a global)."""
@@ -133,6 +138,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
     def store_name(self, name: str) -> str:
         """The IR name that assigning `name` writes (renamed in comprehensions, nested functions)."""
         self.deleted.discard(name)
+        self.pullbacks.pop(name, None)
         atom = self.renames.get(name)
         resolved = atom.name if isinstance(atom, ir.Var) else name
         self.known.pop(resolved, None)
@@ -295,6 +301,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         return True
 
     def _stmt_Assign(self, node: cst.Assign):
+        if lower_functional_vjp(self, node):  # y, pull = agc.vjp(f, x)
+            return
         targets = [t.target for t in node.targets]
         first = targets[0]
         if isinstance(first, cst.Name) and len(targets) == 1 and isinstance(node.value, cst.Lambda):

@@ -1,14 +1,15 @@
-"""Lowering of a VJP or JVP called inside a model, written with the gradients of f.
+"""Lowering of a VJP or JVP called inside a model, for an f of an array or of a number.
 
-For an f of one number, `f.vjp(x, seed=s)` is `(f(x), grad * s)` and
-`f.jvp(x, y, tangents=(t, None))` (or `agc.jvp(f, (x, y), (t, None))`) is
-`(f(x), sum(grad_x * t))`, with one term per argument given a tangent. Each gradient
-is a GRAD_CALL (frontend/gradient_calls.py), so the derivatives of these calls are
-f's Hessian-vector products, in the decorator and in `agc compile` alike. The seed
-is reshaped to a number: a seed of another shape fails there, as `f.vjp` fails on
-it. An f that returns an array for the ranks of the call's arguments is refused at the
-call when the model is compiled (nested.refuse_array_output); one whose output's rank
-is not known there fails in its f_grad when it runs, as `f.grad` does.
+Both are written with `f_seeded(x, seed) = (f(x) * seed).sum()` (compiler/seeded.py),
+a number whatever f returns. `f.vjp(x, seed=s)` is `(f(x), the gradient of f_seeded
+at seed=s)`: a GRAD_CALL per wrt name (primitives/gradient_calls.py), after
+`rt.check_seed` checks s has f's output shape, as `f.vjp` checks it. `f.jvp(x, y,
+tangents=(t, None))` and `agc.jvp(f, (x, y), (t, None))` are `(f(x), J t)`, one
+JVP_CALL (primitives/jvp_calls.py): the tangent of f_seeded's gradient with respect to
+the seed, which is f(x). The derivatives of these calls are f_seeded's Hessian-vector
+products, in the decorator and in `agc compile` alike. Where the ranks of the call's
+arguments tell that f returns a number, seeded.scalar_products writes both with f's own
+gradient instead, as they were before f_seeded.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def lower_product(low, node: cst.Call, dest, name: str, method: str, wrt, params
     for arg in node.args:  # in the order written, as Python evaluates them
         if arg is given[0]:
             extra = _tangents(low, arg.value, name, params) if method == "jvp" else \
-                low.emit_assign(None, Prim.RESHAPE, [low.expr(arg.value), ir.Const(())], arg)
+                low.expr(arg.value)
         else:
             atoms.append(low.expr(arg.value))
     rest = node.with_changes(args=[a for a in node.args if a is not given[0]])
@@ -45,11 +46,40 @@ def lower_product(low, node: cst.Call, dest, name: str, method: str, wrt, params
     names = tuple(p for p, _ in params)
     if method == "jvp":
         return _jvp(low, node, dest, name, atoms, names, extra, f"{name}.jvp()")
-    grads = [low.emit_assign(None, Prim.MUL, [_grad(low, node, name, atoms, names, w,
-                                                    f"{name}.vjp()"), extra], node)
-             for w in (wrt or names[:1])]
-    packed = grads[0] if len(grads) == 1 else low.emit_assign(None, Prim.TUPLE, grads, node)
-    return low.emit_assign(dest, Prim.TUPLE, (_value(low, node, name, atoms), packed), node)
+    value = value_of(low, node, name, atoms)
+    packed = seeded_grads(low, node, None, name, atoms, names, value, extra,
+                          wrt or names[:1], f"{name}.vjp()")
+    return low.emit_assign(dest, Prim.TUPLE, (value, packed), node)
+
+
+def seeded_grads(low, node, dest, name: str, atoms: list, names: tuple, value: ir.Atom,
+                 seed: ir.Atom, wrt: tuple, form: str) -> ir.Atom:
+    """f's VJP, the gradients w.r.t. `wrt` of `f_seeded(args, seed)`, the number
+    sum(f(args) * seed), for an f of a number or of an array alike (a tuple for several
+    wrt). The seed is checked first to have the shape of f's `value` (rt.check_seed), as
+    f.vjp checks it."""
+    low.emit_assign(None, Prim.CHECK_SEED, [value, seed], node)
+    params = _seeded(low, name, names, form)
+    grads = [low.emit_assign(dest if len(wrt) == 1 else None, Prim.GRAD_CALL, [*atoms, seed],
+                             node, params.with_(grad_wrt=w)) for w in wrt]
+    return grads[0] if len(grads) == 1 else low.emit_assign(dest, Prim.TUPLE, grads, node)
+
+
+def _seeded(low, name: str, names: tuple, form: str) -> ir.Params:
+    """The params of a call of `f_seeded(args, seed)` (compiler/seeded.py), its name and its
+    seed's chosen where the model and f do not use them."""
+    taken = set(low.parsed.functions) | set(low.parsed.live_globals or ())
+    return ir.Params.of(fn=_fresh(f"{name}_seeded", taken), seeded=name, form=form,
+                        module=low.names.function_modules.get(name),
+                        names=(*names, _fresh("seed", set(names))))
+
+
+def _fresh(name: str, taken: set) -> str:
+    """`name`, or `name_2`, `name_3`, ... where it is taken."""
+    count = 1
+    while (found := name if count == 1 else f"{name}_{count}") in taken:
+        count += 1
+    return found
 
 
 def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
@@ -61,7 +91,7 @@ def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
                               "write agc.jvp(f, (x, ...), (t, ...)) with f a module-level "
                               "function and the primals and tangents as literal tuples")
     name = args[0].value.value
-    params = _function_params(low, node, name)
+    params = function_params(low, node, name)
     primals = _items(low, args[1].value, "primals")
     atoms = [low.expr(p) for p in primals]
     tangents = _tangents(low, args[2].value, name, params)
@@ -74,15 +104,15 @@ def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:
 
 def _jvp(low, node, dest, name: str, atoms: list, names: tuple, tangents: list,
          form: str) -> ir.Atom:
-    """(f(args), the sum over the moving arguments of sum(grad_i * t_i))."""
-    product = None
-    for position, tangent in tangents:
-        grad = _grad(low, node, name, atoms, names, names[position], form)
-        term = low.emit_assign(None, Prim.SUM, [low.emit_assign(None, Prim.MUL, [grad, tangent],
-                                                                node)], node)
-        product = term if product is None else low.emit_assign(None, Prim.ADD, [product, term],
-                                                               node)
-    return low.emit_assign(dest, Prim.TUPLE, (_value(low, node, name, atoms), product), node)
+    """(f(args), J t): a JVP_CALL (primitives/jvp_calls.py) at a zero seed of f's shape."""
+    value = value_of(low, node, name, atoms)
+    params = _seeded(low, name, names, form)
+    moving = (*(names[i] for i, _ in tangents), params.get("names")[-1])
+    zero = low.emit_assign(None, Prim.ZEROS_LIKE, [value], node)
+    product = low.emit_assign(None, Prim.JVP_CALL, [*atoms, zero, *(t for _, t in tangents)],
+                              node, params.with_(wrt=moving,
+                                                 dots=tuple(f"{m}_dot" for m in moving)))
+    return low.emit_assign(dest, Prim.TUPLE, (value, product), node)
 
 
 def _tangents(low, value: cst.BaseExpression, name: str, params) -> list[tuple[int, ir.Atom]]:
@@ -108,7 +138,7 @@ def _items(low, value: cst.BaseExpression, what: str) -> list[cst.BaseExpression
     return [e.value for e in value.elements]
 
 
-def _function_params(low, node, name: str) -> list[tuple[str, object]]:
+def function_params(low, node, name: str) -> list[tuple[str, object]]:
     """f's (parameter, default)s: its live function (the decorator) or its definition."""
     live = (low.parsed.live_globals or {}).get(name)
     fn = decorated_function(live) or live
@@ -120,14 +150,7 @@ def _function_params(low, node, name: str) -> list[tuple[str, object]]:
                           "define the function at module level, where agc reads its source")
 
 
-def _grad(low, node, name: str, atoms: list, names: tuple, wrt: str, form: str) -> ir.Atom:
-    """f's gradient w.r.t. `wrt`, for the call written `form` (`f.vjp()`, which its refusals
-    name)."""
-    module = low.names.function_modules.get(name)
-    return low.emit_assign(None, Prim.GRAD_CALL, atoms, node, ir.Params.of(
-        fn=name, module=module, grad_wrt=wrt, names=names, form=form))
-
-
-def _value(low, node, name: str, atoms: list) -> ir.Atom:
+def value_of(low, node, name: str, atoms: list) -> ir.Atom:
+    """f(args), a call of f as a helper."""
     module = low.names.function_modules.get(name)
     return low.emit_assign(None, Prim.CALL, atoms, node, ir.Params.of(fn=name, module=module))

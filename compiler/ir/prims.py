@@ -135,6 +135,9 @@ class Prim(enum.Enum):
     # f.grad(args) of a decorated f, one wrt name: `f_grad(args)`, emitted with the module;
     # params: fn, module, grad_wrt (the name), names (f's parameters)
     GRAD_CALL = _s(VARIADIC, "call", "special", "grad_call")
+    # J t of f inside a model, f.jvp / agc.jvp: (f's args, zeros of f's output, the tangents);
+    # the H v of f_seeded (seeded.py) with the seed moving; params as GRAD_CALL_HVP's
+    JVP_CALL = _s(VARIADIC, "call", "special", "jvp_call")
     LIST = _s(VARIADIC, "struct", "special", "list", makes_sequence=True)  # [a, b]
     # lst.append(v), in place: target is lst
     APPEND = _s(2, "struct", "special", "append", in_place=True, makes_sequence=True)
@@ -442,6 +445,8 @@ class Prim(enum.Enum):
     # (gradient, H v) of the f of a GRAD_CALL: f_hvp(*args, x_dot=...); params as GRAD_CALL's,
     # wrt: the names moving, dots: the tangent keywords (the last args)
     GRAD_CALL_HVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp", makes_sequence=True)
+    # f.vjp(x, seed=s) inside a model: Python raises unless s has f(x)'s shape (rt.check_seed)
+    CHECK_SEED = _s(2, "nondiff", "special", "check_seed", effect=True)
     # issue 19, random draws: rng.METHOD(args, key=value) of a numpy.random.Generator (params:
     # method, keywords: the names of the last args); agc.nn.dropout's mask (rng, x, p, training)
     DRAW = _s(VARIADIC, "nondiff", "special", "draw", draws=True)

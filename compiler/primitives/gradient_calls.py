@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import libcst as cst
+
 from .. import ir
 from ..backend.expressions import call
 from ..errors import UnsupportedError
@@ -108,6 +110,16 @@ def _emit_grad_call_hvp(stmt, atom):
     values = [atom(a) for a in stmt.args]
     primals, tangents = values[:len(values) - len(dots)], values[len(values) - len(dots):]
     return call(function_name(stmt, "hvp"), primals, dict(zip(dots, tangents))), False
+
+
+@emitter(Prim.CHECK_SEED)
+def _emit_check_seed(stmt, atom):
+    return cst.Expr(call("rt.check_seed", [atom(a) for a in stmt.args]).node)
+
+
+@meaning(Prim.CHECK_SEED)
+def _check_seed(run, s, value, seed):
+    return None  # the check runs in the emitted code; a proof assumes it passes
 
 
 @meaning(Prim.GRAD_CALL, Prim.GRAD_CALL_HVP)

@@ -280,8 +280,9 @@ def hvp_inside_a_model(x):
     return np.sum(gradient * hv)
 
 
-# An f of an array: its VJP inside a model is the gradient of a function of one number
-# (the hint of the refusals below); its JVP, VJP and agc.jvp there are refused at compile time.
+# An f of an array: its VJP inside a model is the gradient of a function of one number,
+# written by hand here and by agc for f.vjp / agc.vjp (compiler/seeded.py); its JVP is a
+# JVP_CALL (primitives/jvp_calls.py).
 @agc.differentiate
 def squash(x):
     return np.tanh(2.0 * x) * x
@@ -308,19 +309,64 @@ def _(x, s):
     return jnp.sum(g * jnp.cos(x))
 
 
-@add(vec(3), expect="refused")  # forward mode of an f of an array inside a model: not yet
+@add(vec(3), expect="refused")  # f_grad needs f to return one number: refused when compiled
+def grad_of_an_array_function_in_a_model(x):
+    if x.size > 3:  # not taken, so the model runs in Python (where squash.grad would raise)
+        return np.sum(squash.grad(x) * x)
+    return np.sum(x)
+
+
+@add(vec(3))
 def jvp_of_an_array_function_in_a_model(x):
     value, tangent = squash.jvp(x, tangents=(x,))
     return np.sum(value * tangent)
 
 
-@add(vec(3), vec(3), expect="refused")
+@ref
+def _(x):
+    value, tangent = jax.jvp(_squash, (x,), (x,))
+    return jnp.sum(value * tangent)
+
+
+@add(vec(3), vec(3), wrt=("x", "s"))
 def vjp_of_an_array_function_in_a_model(x, s):
     value, g = squash.vjp(x, seed=s)
     return np.sum(value * g)
 
 
-@add(vec(3), expect="refused")
+@ref
+def _(x, s):
+    value, pull = jax.vjp(_squash, x)
+    return jnp.sum(value * pull(s)[0])
+
+
+@add(vec(3))
 def agc_jvp_of_an_array_function_in_a_model(x):
     value, tangent = agc.jvp(squash, (x,), (np.ones(3),))
     return np.sum(value * tangent)
+
+
+@ref
+def _(x):
+    value, tangent = jax.jvp(_squash, (x,), (jnp.ones(3),))
+    return jnp.sum(value * tangent)
+
+
+@add(vec(3), vec(3), wrt=("x", "s"))
+def agc_vjp_pullback_in_a_loop_and_a_branch(x, s):
+    value, pull = agc.vjp(squash, x)
+    total = np.sum(value ** 2)
+    for k in range(3):
+        if k % 2 == 0:
+            total = total + np.sum(np.sin(pull(s * k)))
+    return total
+
+
+@ref
+def _(x, s):
+    value, pull = jax.vjp(_squash, x)
+    total = jnp.sum(value ** 2)
+    for k in range(3):
+        if k % 2 == 0:
+            total = total + jnp.sum(jnp.sin(pull(s * k)[0]))
+    return total
