@@ -275,6 +275,15 @@ def while_early_return(x):
             return np.sum(np.sqrt(x))
 
 
+@register([(arr(13, 3, lo=0.5, hi=1.0),)])
+def while_true_then_unreachable_return(x):
+    while True:
+        x = x * 2
+        if np.sum(x) > 50:
+            return np.sum(np.sqrt(x))
+    return np.sum(x)  # never reached: only the return leaves the loop (numba refused it)
+
+
 # -------------------------------------------------------------- for loops
 @register([(arr(11, 5),)])
 def for_range_len(x):

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.usefixtures("own_agc_cache")  # conftest.py
 
 FULL = os.environ.get("AGC_NUMBA_FULL") == "1"
 SUBSET = {"euler_spring", "while_with_inner_if", "if_elif_else", "for_row_in_matrix",
-          "rnn", "mlp", "for_break", "for_range_start_step", "var_first_defined_in_loop"}
+          "rnn", "mlp", "for_break", "for_range_start_step", "var_first_defined_in_loop",
+          "while_true_then_unreachable_return"}
 FLOAT32 = {"euler_spring", "rnn", "mlp"}
 
 

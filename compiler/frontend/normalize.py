@@ -124,6 +124,8 @@ class Normalizer:
                         for var in self.results]  # bound on every path, as Python needs
                 out.append(replace(stmt, body=body))
                 exit_ = ir.Return(tuple(self.results), stmt.loc)
+                if endless(stmt):  # only a return leaves it: what follows never runs
+                    return tuple(out) + self.returns_out_of_loops((exit_,), in_loop)
                 out += self.returns_out_of_loops((ir.If(flag, (exit_,), (), stmt.loc),), in_loop)
             else:
                 out.append(_map_children(stmt, lambda b: self.returns_out_of_loops(b, in_loop)))
@@ -152,6 +154,20 @@ class Normalizer:
             else:
                 out.append(_map_children(stmt, self.replace_returns))
         return tuple(out)
+
+
+def endless(loop: ir.Stmt) -> bool:
+    """`while True:` (any true constant) with no `break` of its own: only a return or a
+    raise leaves it, so a return after it is never reached. Binding the results on that
+    path anyway left them undefined there, which the numba target refuses."""
+    return isinstance(loop, ir.While) and not loop.test and isinstance(loop.cond, ir.Const) \
+        and bool(loop.cond.value) and not _breaks(loop.body)
+
+
+def _breaks(block: ir.Block) -> bool:
+    """Whether `block` has a `break` of the loop whose body it is (not of an inner loop)."""
+    return any(isinstance(s, ir.Break) or (isinstance(s, ir.If) and (
+        _breaks(s.body) or _breaks(s.orelse))) for s in block)
 
 
 def _map_children(stmt: ir.Stmt, fn) -> ir.Stmt:
