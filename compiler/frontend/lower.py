@@ -366,8 +366,9 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
                 raise self.unsupported(target, "starred unpacking of a computed sequence",
                                        "unpack by index: a, rest = xs[0], xs[1:]")
             # Python raises unless the value has exactly as many items as there are names
-            self.emit_assign(None, Prim.CHECK_UNPACK, (value,), node,
-                             ir.Params.of(count=len(target.elements)))
+            if not _tuple_of(self.block, value, len(target.elements)):
+                self.emit_assign(None, Prim.CHECK_UNPACK, (value,), node,
+                                 ir.Params.of(count=len(target.elements)))
             for i, element in enumerate(target.elements):
                 part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
                                         ir.Params.of(index=ir.Index.at(1)))
@@ -472,6 +473,15 @@ def _is_docstring(stmt) -> bool:
     return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
             and isinstance(stmt.body[0], cst.Expr)
             and isinstance(stmt.body[0].value, cst.SimpleString))
+
+
+def _tuple_of(block: list, value: ir.Atom, count: int) -> bool:
+    """Whether `value` was just built in `block` as a tuple of `count` items (`(a, b)`, the
+    (value, gradient) of f.vjp): unpacking it needs no check."""
+    for stmt in reversed(block):
+        if isinstance(stmt, ir.Assign) and stmt.target == value:
+            return stmt.prim is Prim.TUPLE and len(stmt.args) == count
+    return False
 
 
 def lower_function(parsed: ParsedModule, name: str) -> tuple[ir.Function, Lowerer]:
