@@ -264,6 +264,14 @@ def pair(h):
 def through_a_helper(x):
     u, v = pair(x)
     return np.sum(u * v)
+
+
+def rebound_in_a_branch(x):
+    t = (x[0], x[1])
+    if x[0] > 0:
+        t = x
+    a, b = t
+    return np.sum(a * b)
 """
 
 
@@ -278,6 +286,14 @@ def test_unpacking_raises_as_python_does(tmp_path):
             model.rows(bad)
         with pytest.raises(error, match=text):
             agc.grad(model.rows)(bad)
+    # a name bound to a pair, then to 3 rows in a branch: the count is checked still
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        model.rebound_in_a_branch(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        agc.grad(model.rebound_in_a_branch)(np.array([1.0, 2.0, 3.0]))
+    short = np.array([-1.0, 2.0, 3.0])  # the pair taken: its gradient as Python's
+    np.testing.assert_allclose(agc.grad(model.rebound_in_a_branch)(short),
+                               numeric_grad(model.rebound_in_a_branch, (short,), 0), rtol=1e-7)
     x = np.array([[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_allclose(agc.grad(model.rows)(x), [[3.0, 4.0], [1.0, 2.0]])
     h = np.array([0.5, -1.0])

@@ -476,12 +476,12 @@ def _is_docstring(stmt) -> bool:
 
 
 def _tuple_of(block: list, value: ir.Atom, count: int) -> bool:
-    """Whether `value` was just built in `block` as a tuple of `count` items (`(a, b)`, the
-    (value, gradient) of f.vjp): unpacking it needs no check."""
-    for stmt in reversed(block):
-        if isinstance(stmt, ir.Assign) and stmt.target == value:
-            return stmt.prim is Prim.TUPLE and len(stmt.args) == count
-    return False
+    """Whether `value` was built by the statement just emitted as a tuple of `count` items
+    (the (value, gradient) of `y, g = f.vjp(...)`): unpacking it needs no check. Only that
+    statement: a name bound to a tuple earlier may be rebound in a branch since."""
+    last = block[-1] if block else None
+    return isinstance(last, ir.Assign) and last.target == value and \
+        last.prim is Prim.TUPLE and len(last.args) == count
 
 
 def lower_function(parsed: ParsedModule, name: str) -> tuple[ir.Function, Lowerer]:
