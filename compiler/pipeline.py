@@ -89,10 +89,7 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     """The adjoint of one function of a parsed module (its `lean` variant built too); with
     `split`, its helper calls go through h_fwd / h_bwd (collect_helpers' `split`)."""
     checks = checks or Checks()
-    fn, namer, temps = primal_ir(parsed, target.name, target)
-    fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
-    fn = scalar_products(mark_call_ranks(fn, _known_ranks(target)), namer, temps,
-                         product_primals(parsed))
+    fn, namer, temps = _marked_primal(parsed, target, product_primals(parsed))
     checks.function(fn, "mark_sequences")
     wrt = _checked_wrt(fn, target)
     assigned = ir.def_counts(fn)
@@ -141,12 +138,9 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
     Each helper's JVP takes tangents for the parameters some call passes an active
     value to; the callers pass them by name (`h_jvp(x, w, x_dot=...)`).
     """
-    prepared = {}
+    prepared, primals = {}, product_primals(parsed)
     for target in targets:
-        fn, namer, temps = primal_ir(parsed, target.name, target)
-        fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
-        fn = scalar_products(mark_call_ranks(fn, _known_ranks(target)), namer, temps,
-                             product_primals(parsed))
+        fn, namer, temps = _marked_primal(parsed, target, primals)
         checks.function(fn, "mark_sequences")
         prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
     functions = [entry[0] for entry in prepared.values()]
@@ -328,6 +322,16 @@ def _home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
     if key[1] not in home.functions:
         raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
     return home
+
+
+def _marked_primal(parsed: ParsedModule, target: Target, primals) -> tuple:
+    """(fn, its Namer, its temporaries): the target's IR with its sequences and its gradient
+    calls' argument ranks marked, and products of an f of a number written with f's
+    gradient (`primals`: product_primals' lookup)."""
+    fn, namer, temps = primal_ir(parsed, target.name, target)
+    fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
+    fn = scalar_products(mark_call_ranks(fn, _known_ranks(target)), namer, temps, primals)
+    return fn, namer, temps
 
 
 def product_primals(parsed: ParsedModule) -> Callable[[ir.Assign], ir.Function]:

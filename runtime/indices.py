@@ -48,8 +48,6 @@ def is_mask(index) -> bool:
         index.dtype, array_module(index))
 
 
-
-
 def adds_axes_only(index) -> bool:
     """Whether `index` selects everything and only inserts new axes: `[:, None]`, `[None]`."""
     items = index if isinstance(index, tuple) else (index,)

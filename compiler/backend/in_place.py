@@ -24,8 +24,9 @@ def accumulate_in_place(blocks: list[list], inlinable: set[str]) -> list[list]:
     statements = [s for block in blocks for s in ir.walk(tuple(block))]
     top_level = {id(s) for block in blocks for s in block}
     owned = _owned_accumulators(statements, top_level, inlinable)
-    owned |= _owned_per_trip(blocks, statements) | \
-        _owned_list_adjoints(statements, inlinable)
+    writes, reads = _writes_and_reads(statements)
+    owned |= _owned_per_trip(blocks, writes, reads) | \
+        _owned_list_adjoints(writes, reads, inlinable)
     scatters = {s.target.name: s for s in statements if isinstance(s, ir.Assign)
                 and s.prim is Prim.GETITEM_GRAD and s.target.name in inlinable}
     reads = Counter(name for s in statements for name in ir.vars_read(s))
@@ -64,7 +65,7 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
     return owned
 
 
-def _owned_per_trip(blocks, statements) -> set[str]:
+def _owned_per_trip(blocks, writes: dict, reads: dict) -> set[str]:
     """Adjoints made fresh at the top of a loop's body each trip, and read only after.
 
     `m_bar = zeros_like(m)` at the top of a loop's body, its accumulations below it (in
@@ -73,7 +74,6 @@ def _owned_per_trip(blocks, statements) -> set[str]:
     update, since the next trip's updates go into the next trip's new array. This is
     the recursion a Laplace expansion unrolls into: one minor's adjoint per level.
     """
-    writes, reads = _writes_and_reads(statements)
     found = set()
     for body in _loop_bodies(blocks):
         for first in body:
@@ -119,12 +119,11 @@ def _trip_owns(name: str, body: tuple, writes: dict, reads: dict) -> bool:
                for s, operand in reads.get(name, ()))
 
 
-def _owned_list_adjoints(statements, inlinable: set[str]) -> set[str]:
+def _owned_list_adjoints(writes: dict, reads: dict, inlinable: set[str]) -> set[str]:
     """A list's adjoint made by unstack_grad (a new dict of positions), only accumulated
     into and read by append_grad and list_item_grad (which take items out of it): `add_at`
     then adds at one position of the dict itself instead of copying the dict each time.
     No array is written: only the dict, which no other name holds."""
-    writes, reads = _writes_and_reads(statements)
     unstacked = {name for name, assigns in writes.items() if name in inlinable
                  and len(assigns) == 1 and assigns[0].prim is Prim.UNSTACK_GRAD}
     found = set()
@@ -134,10 +133,10 @@ def _owned_list_adjoints(statements, inlinable: set[str]) -> set[str]:
             isinstance(first.args[0], ir.Var) and first.args[0].name in unstacked
         if not made or not all(_is_accumulation(s) for s in assigns[1:]):
             continue
-        if all(operand == 0 and (s.prim in (Prim.APPEND_GRAD, Prim.LIST_ITEM_GRAD) or
-                                 _is_accumulation(s) and s.target.name == name)
-               for s, operand in reads.get(name, ()) if isinstance(s, ir.Assign)) and \
-                all(isinstance(s, ir.Assign) for s, _ in reads.get(name, ())):
+        if all(isinstance(s, ir.Assign) and operand == 0 and (
+                s.prim in (Prim.APPEND_GRAD, Prim.LIST_ITEM_GRAD) or
+                _is_accumulation(s) and s.target.name == name)
+               for s, operand in reads.get(name, ())):
             found.add(name)
     return found
 

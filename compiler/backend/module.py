@@ -13,7 +13,7 @@ from ..ad.forward import Tangent
 from ..ad.reverse import Adjoint
 from ..ad.split import split_helper, top_level_stand_ins
 from ..errors import UsageError, UserCodeError
-from ..ir.namer import Namer
+from ..ir.namer import Namer, free_name
 from ..ir.prims import Prim
 from .depth import check_depth
 from .expressions import const, name
@@ -88,15 +88,8 @@ def _renamed_on_clash(entry: list, helpers: list, existing: list) -> list:
                    and not taken[f.name.value].deep_equals(f)}
         if not clashes:
             return [_rename(f, renames) for f in entry] + renamed
-        for clash in clashes:  # never a new name: _fresh avoids the taken ones
-            renames[clash] = _fresh(clash, taken, renames)
-
-
-def _fresh(name: str, taken: dict, renames: dict) -> str:
-    n = 2
-    while f"{name}_{n}" in taken or f"{name}_{n}" in renames.values():
-        n += 1
-    return f"{name}_{n}"
+        for clash in clashes:  # never a new name: free_name avoids the taken ones
+            renames[clash] = free_name(clash, {clash, *taken, *renames.values()})
 
 
 def _rename(function: cst.FunctionDef, renames: dict[str, str]) -> cst.FunctionDef:

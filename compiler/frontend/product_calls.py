@@ -20,6 +20,7 @@ import libcst as cst
 
 from .. import ir
 from ..errors import UserCodeError
+from ..ir.namer import free_name
 from ..ir.prims import Prim
 from .resolve import decorated_function
 
@@ -69,17 +70,9 @@ def _seeded(low, name: str, names: tuple, form: str) -> ir.Params:
     """The params of a call of `f_seeded(args, seed)` (compiler/seeded.py), its name and its
     seed's chosen where the model and f do not use them."""
     taken = set(low.parsed.functions) | set(low.parsed.live_globals or ())
-    return ir.Params.of(fn=_fresh(f"{name}_seeded", taken), seeded=name, form=form,
+    return ir.Params.of(fn=free_name(f"{name}_seeded", taken), seeded=name, form=form,
                         module=low.names.function_modules.get(name),
-                        names=(*names, _fresh("seed", set(names))))
-
-
-def _fresh(name: str, taken: set) -> str:
-    """`name`, or `name_2`, `name_3`, ... where it is taken."""
-    count = 1
-    while (found := name if count == 1 else f"{name}_{count}") in taken:
-        count += 1
-    return found
+                        names=(*names, free_name("seed", set(names))))
 
 
 def lower_functional_jvp(low, node: cst.Call, dest) -> ir.Atom:

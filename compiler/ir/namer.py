@@ -36,6 +36,15 @@ class Namer:
                 return self.reserve(name)
 
 
+def free_name(name: str, taken) -> str:
+    """`name` where it is not in `taken`, else name_2, name_3, ...: module-level functions,
+    which read as the user's function with a number (f_seeded_2), never `_1`."""
+    count = 1
+    while (found := name if count == 1 else f"{name}_{count}") in taken:
+        count += 1
+    return found
+
+
 def is_temp(name: str) -> bool:
     """Whether a name is a compiler temporary (t<digits>)."""
     return len(name) > 1 and name[0] == "t" and name[1:].isdigit()
