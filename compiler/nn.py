@@ -18,6 +18,7 @@ Everything is numerically stable: shifted by the max before `exp`, and
 """
 
 import numpy as np
+from agc.runtime import activations as _activations
 from agc.runtime import array_module as _array_module
 from agc.runtime import conv as _conv
 from agc.runtime import draws as _draws
@@ -145,8 +146,9 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 # ------------------------------------------------------------- activations
 def relu(x):
-    """max(x, 0); its derivative at 0 is 0, as in PyTorch."""
-    return np.where(x > 0, x, 0.0)
+    """max(x, 0); its derivative at 0 is 0, as in PyTorch. A primitive: its rule reads
+    the output, as torch's does, so a gradient keeps no mask beside it."""
+    return _activations.relu(x)
 
 
 def gelu(x, approximate="none"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 
 from . import special
+from .activations import relu, relu_grad
 from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
 from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
@@ -241,7 +242,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     # issue 19, convolution and pooling
     "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad", "avg_pool2d", "avg_pool2d_grad",
     "conv1d", "conv2d", "conv_grad_w", "conv_grad_x", "max_pool2d", "max_pool2d_grad",
-    "max_pool2d_jvp",
+    "max_pool2d_jvp", "relu", "relu_grad",
 ]
 
 

@@ -59,6 +59,14 @@ def abs_grad(g, x):
     """Cotangent of x for y = abs(x): g * sign(x)."""
 
 
+def relu(x):
+    """max(x, 0), 0 at a NaN (agc.nn.relu)."""
+
+
+def relu_grad(g, y):
+    """Cotangent of x for y = relu(x): g where y > 0, else 0."""
+
+
 def matmul(a, b):
     """a @ b, both operands brought to their common dtype first (numba's @ needs one)."""
 
@@ -289,6 +297,20 @@ def _reshape_like(g, x):
     if _is_array(g):
         return lambda g, x: g.sum()
     return lambda g, x: g
+
+
+@overload(relu)
+def _relu(x):
+    if _is_array(x):
+        return lambda x: np.where(x > 0, x, 0.0)
+    return lambda x: x if x > 0 else 0.0
+
+
+@overload(relu_grad)
+def _relu_grad(g, y):
+    if _is_array(y) or _is_array(g):
+        return lambda g, y: np.where(y > 0, g, 0.0)
+    return lambda g, y: g if y > 0 else 0.0
 
 
 @overload(abs_grad)

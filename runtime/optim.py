@@ -160,20 +160,46 @@ class Optimizer(ABC):
         step = int(state["step"]) + 1
         for i, (_, param) in enumerate(leaves):
             companions = {name: column[i] for name, column in columns.items()}
-            if hasattr(self, "_leaf_step"):  # its own in-place arithmetic: fewer temporaries
-                grad = companions.pop("grads")
-                self._leaf_step(step, param, grad, companions)
-                continue
-            new_param, slots = self._updated_leaf(step, param, companions)
-            param[...] = new_param
-            for name, value in slots.items():
-                columns[name][i][...] = value  # the buffers are the optimizer's own arrays
+            # Block by block along the first axis: every update is elementwise, so the
+            # values are the same, and its temporaries are a block's size rather than
+            # the leaf's (layer4's 9 MiB weight; torch updates in place).
+            for rows in _row_blocks(param, companions.values()):
+                if rows is None:
+                    self._step_leaf(step, param, companions)
+                else:
+                    self._step_leaf(step, param[rows], {name: leaf[rows]
+                                                        for name, leaf in companions.items()})
         state["step"] = step
         self._states[key] = state
+
+    def _step_leaf(self, step: int, param: Any, companions: dict[str, Any]) -> None:
+        """One checked leaf (or a block of its rows: views) updated in place, buffers too."""
+        if hasattr(self, "_leaf_step"):  # its own in-place arithmetic: fewer temporaries
+            grad = companions.pop("grads")
+            self._leaf_step(step, param, grad, companions)
+            return
+        new_param, slots = self._updated_leaf(step, param, companions)
+        param[...] = new_param
+        for name, value in slots.items():
+            companions[name][...] = value  # the buffers are the optimizer's own arrays
 
     def reset(self) -> None:
         """Forget the state kept by `step` (momenta, step counts)."""
         self._states = {}
+
+
+BLOCK_ELEMENTS = 1 << 16  # an in-place step's temporaries: 256 KiB of float32
+
+
+def _row_blocks(param: Any, companions: Any) -> list[slice | None]:
+    """Slices of param's first axis of about BLOCK_ELEMENTS each; [None] (the whole leaf)
+    for a small leaf, a number, or companions that are not arrays of its shape."""
+    size = getattr(param, "size", 1)
+    if getattr(param, "ndim", 0) == 0 or size <= BLOCK_ELEMENTS or \
+            not all(is_array(c) and c.shape == param.shape for c in companions):
+        return [None]
+    rows = max(1, BLOCK_ELEMENTS // (size // param.shape[0]))
+    return [slice(start, start + rows) for start in range(0, param.shape[0], rows)]
 
 
 def _signed(grad: Any, maximize: bool) -> Any:

@@ -218,6 +218,10 @@ def layer_norm(x, g, b):
     return x * g + b
 
 
+def sigmoid(x):
+    return x * x
+
+
 def relu(x):
     return x * x
 
@@ -227,6 +231,10 @@ def uses_nn(x, w):
 
 
 def uses_both(x):
+    return np.sum(sigmoid(x) + nn.sigmoid(x))
+
+
+def uses_relu_of_both(x):
     return np.sum(relu(x) + nn.relu(x))
 '''
 
@@ -242,5 +250,12 @@ def test_an_agc_nn_call_is_not_taken_for_the_models_function_of_that_name(tmp_pa
 def test_two_different_helpers_of_one_name_are_refused(tmp_path):
     """Was: a silently wrong gradient (the emitted `def relu` of agc.nn replaced the model's)."""
     model = import_source(SHADOWING, tmp_path, "nn_shadowing_both")
-    with pytest.raises(agc.UserCodeError, match=r"two different functions named relu\(\)"):
+    with pytest.raises(agc.UserCodeError, match=r"two different functions named sigmoid\(\)"):
         agc.grad(model.uses_both)(np.array([1.0, -2.0]))
+
+
+def test_nn_relu_beside_a_models_own_relu(tmp_path):
+    """nn.relu is a primitive (no emitted `def relu`): the model's own relu keeps its meaning."""
+    model = import_source(SHADOWING, tmp_path, "nn_shadowing_relu")
+    x = np.array([1.5, -2.0, 0.5])
+    np.testing.assert_allclose(agc.grad(model.uses_relu_of_both)(x), 2 * x + (x > 0))

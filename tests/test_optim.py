@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 from agc.runtime.device import has_gpu, to_device
+from agc.runtime import optim
 from agc.runtime.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from agc.runtime.tree import tree_leaves
 
@@ -268,6 +269,28 @@ def test_sgd_step_in_place_equals_update_exactly(kwargs, dtype):
         for key, value in params.items():
             assert value.dtype == dtype
             np.testing.assert_array_equal(value, expected[key])
+
+
+@pytest.mark.parametrize("opt_factory", [
+    lambda: SGD(0.05, momentum=0.9), lambda: SGD(0.05, momentum=0.9, nesterov=True),
+    lambda: SGD(0.05, weight_decay=0.1), lambda: Adam(amsgrad=True), lambda: AdamW(),
+    lambda: Adagrad(lr_decay=0.1), lambda: RMSprop(momentum=0.5, centered=True)])
+def test_step_of_a_large_leaf_by_blocks_equals_update_exactly(opt_factory):
+    """step() updates a leaf above BLOCK_ELEMENTS a block of rows at a time (views of the
+    leaf and its buffers): the same bits as the functional update of the whole leaf."""
+    rng = np.random.default_rng(5)
+    shapes = {"w": (70, 3, 40, 3, 3), "v": (optim.BLOCK_ELEMENTS + 7,), "s": (3,)}
+    params = {k: rng.normal(size=shape).astype(np.float32) for k, shape in shapes.items()}
+    params["w"] = params["w"].transpose(1, 0, 2, 3, 4)  # a strided leaf
+    assert params["w"].size > optim.BLOCK_ELEMENTS
+    expected, opt, functional = copy.deepcopy(params), opt_factory(), opt_factory()
+    state = functional.init(expected)
+    for _ in range(3):
+        grads = {k: rng.normal(size=v.shape).astype(np.float32) for k, v in params.items()}
+        opt.step(params, grads)
+        expected, state = functional.update(expected, grads, state)
+    for key, value in params.items():
+        np.testing.assert_array_equal(value, expected[key])
 
 
 def test_step_keeps_separate_state_per_structure():

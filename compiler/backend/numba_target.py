@@ -30,7 +30,7 @@ from .numba_tape import split_tape
 HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
                      "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
                      "matmul_grad_left", "matmul_grad_right", "accumulate", "add_matmul_grad_left",
-                     "check_unpack"})
+                     "check_unpack", "relu", "relu_grad"})
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
 IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
 _MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")

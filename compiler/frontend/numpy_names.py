@@ -415,7 +415,7 @@ _SHAPE_ATTRIBUTES = {"mT": Prim.MATRIX_T}
 
 
 def _nn_functions() -> dict[str, CallSpec]:
-    """Issue 19: agc.nn's convolutions and poolings (torch.nn.functional's options)."""
+    """Issue 19: agc.nn's convolutions, poolings (torch.nn.functional's options) and relu."""
     conv = (A("x"), A("weight"), A("bias", "array", None), static("stride", 1),
             static("padding", 0), static("dilation", 1), static("groups", 1))
     pool = (A("x"), static("kernel_size"), static("stride", None), static("padding", 0))
@@ -425,6 +425,7 @@ def _nn_functions() -> dict[str, CallSpec]:
         "agc.nn.max_pool2d": _sig(Prim.MAX_POOL2D, *pool),
         "agc.nn.avg_pool2d": _sig(Prim.AVG_POOL2D, *pool),
         "agc.nn.adaptive_avg_pool2d": _sig(Prim.ADAPTIVE_AVG_POOL2D, A("x"), static("output_size")),
+        "agc.nn.relu": _sig(Prim.RELU, A("x")),
         # x * its mask, drawn from rng (frontend/draw_calls.py)
         "agc.nn.dropout": _sig(Prim.DROPOUT_MASK, A("x"), A("p"), A("rng"),
                                A("training", "array", True)),

@@ -442,6 +442,9 @@ class Prim(enum.Enum):
     MAX_POOL2D_JVP = _s(2, "gradient", "rt", "max_pool2d_jvp")  # (v, x): v at the maxima
     AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "avg_pool2d_grad")  # (g, x)
     ADAPTIVE_AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "adaptive_avg_pool2d_grad")  # (g, x)
+    # agc.nn.relu (runtime/activations.py): its rule reads its output, never a mask
+    RELU = _s(1, "elementwise", "rt", "relu", rule_reads="output")
+    RELU_GRAD = _s(2, "gradient", "rt", "relu_grad")  # (g, y): g where the output y > 0
     # (gradient, H v) of the f of a GRAD_CALL: f_hvp(*args, x_dot=...); params as GRAD_CALL's,
     # wrt: the names moving, dots: the tangent keywords (the last args)
     GRAD_CALL_HVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp", makes_sequence=True)

@@ -30,6 +30,7 @@ from ..proof.values import (
     truths,
 )
 from .registry import emitter, jvp, meaning, vjp
+from .gradient_tangents import linear_in
 from .tangents import diagonal
 
 
@@ -152,6 +153,23 @@ def bounded(fn, x, lo, hi):
     return out
 
 
+# ------------------------------------------------------------------- relu
+@vjp(Prim.RELU)
+def _relu(b, g, s):
+    # x > 0 exactly where the output is: the rule reads the output the caller keeps anyway
+    return (b.op(Prim.RELU_GRAD, g, s.target),)
+
+
+@meaning(Prim.RELU)
+def _relu_meaning(run, s, x):
+    return elementwise(lambda a: a if holds(run, ">", a, 0) else sym(0.0), x)
+
+
+@meaning(Prim.RELU_GRAD)
+def _relu_grad_meaning(run, s, g, y):
+    return pairwise(lambda v, a: sym(v) if holds(run, ">", a, 0) else sym(0.0), g, y)
+
+
 # ------------------------------------------------------------- comparisons
 def _numeric(x: object) -> bool:
     return isinstance(x, (np.ndarray, sympy.Basic, int, float, np.number, bool, np.bool_))
@@ -250,4 +268,6 @@ def _isnan(run, s, x):
 
 
 # A kink's tangent is the VJP rule's own convention (the Jacobian is diagonal: see tangents.py).
-jvp(Prim.ABS, Prim.SIGN, Prim.MAXIMUM, Prim.MINIMUM, Prim.WHERE, Prim.CLIP, Prim.MOD)(diagonal)
+jvp(Prim.ABS, Prim.SIGN, Prim.MAXIMUM, Prim.MINIMUM, Prim.WHERE, Prim.CLIP, Prim.MOD,
+    Prim.RELU)(diagonal)
+jvp(Prim.RELU_GRAD)(linear_in(0))  # for second derivatives: the choice of y > 0 is flat
