@@ -23,7 +23,8 @@ from .grads import _dtype
 
 MIN_TAP_CHANNELS = 16  # fewer input channels per group: one im2col GEMM is faster
 COLUMNS_LIMIT = 1 << 22  # elements of an im2col matrix; past it, one kernel tap at a time
-CHUNK_COLUMNS = 1 << 18  # elements of one batch chunk's im2col in the input gradient
+CHUNK_COLUMNS = 1 << 16  # elements of one batch chunk's im2col in the input gradient
+TAP_CHUNK = 1 << 16  # elements of one batch chunk's pixels at a tap in the weight gradient
 
 
 def pair(value, n: int, name: str) -> tuple:
@@ -89,22 +90,35 @@ class Plan:
 
     def scatter_taps(self, xp, tap, dtype, channels_first=False):
         """The transpose of `windows`, one kernel tap at a time: tap(i, j) (N, C, OH, OW),
-        made when it is added, added back onto the padded input, the padding then cut off.
-        With `channels_first` the taps are (C, N, OH, OW), added in that layout (a GEMM's
-        own), and the result is made (N, C, H, W) once at the end."""
+        made when it is added, its part inside the input added onto it (what lands in the
+        padding is never added: no padded array, no copy to cut it off). With
+        `channels_first` the taps are (C, N, OH, OW), a GEMM's own layout, added as such
+        into the (N, C, H, W) result. Gives (N, C, H, W), contiguous."""
         n, c, h, w = self.x4
-        (top, bottom), (left, right) = self.pads
-        total = xp.zeros(((c, n) if channels_first else (n, c)) +
-                         (h + top + bottom, w + left + right), dtype=dtype)
-        (sh, sw), (dh, dw), (oh, ow) = self.stride, self.dilation, self.out
+        total = xp.zeros((n, c, h, w), dtype=dtype)
         for i in range(self.kernel[0]):  # one vectorised add per kernel tap
+            rows, tap_rows = self.inside(i, 0, h)
             for j in range(self.kernel[1]):
-                total[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += tap(i, j)
-        total = total[:, :, top:top + h, left:left + w]
-        if channels_first:
-            return xp.ascontiguousarray(xp.transpose(total, (1, 0, 2, 3)))
+                cols, tap_cols = self.inside(j, 1, w)
+                if rows is None or cols is None:
+                    continue  # the tap reads only padding
+                part = tap(i, j)[:, :, tap_rows, tap_cols]
+                total[:, :, rows, cols] += xp.transpose(part, (1, 0, 2, 3)) \
+                    if channels_first else part
+                del part  # (else alive while the next tap's product is made)
         return total
+
+    def inside(self, tap: int, axis: int, size: int) -> tuple:
+        """(the input's slice, the output's slice) of the outputs whose `tap` along `axis`
+        reads inside the input (not padding); (None, None) where none does."""
+        stride, out = self.stride[axis], self.out[axis]
+        offset = tap * self.dilation[axis] - self.pads[axis][0]  # output o reads o s + offset
+        first = max(0, -(offset // stride))
+        last = min(out - 1, (size - 1 - offset) // stride)
+        if last < first:
+            return None, None
+        return (slice(first * stride + offset, last * stride + offset + 1, stride),
+                slice(first, last + 1))
 
 
 def plan(x_shape: tuple, kernel: tuple, stride, padding, dilation, spatial: int) -> Plan:
@@ -326,10 +340,10 @@ def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     """
     xp = _xp(g, x)
     p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
-    flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
     if _taps_for_w(p, groups):
-        dw = _grad_w_by_taps(xp, flat, x, p, groups)
+        dw = _grad_w_by_taps(xp, g, x, p, groups, per_group)
     else:
+        flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
         dw = xp.matmul(flat, xp.swapaxes(_columns(xp, x, p, groups), -1, -2))
     return astype(xp.reshape(dw, w.shape), _dtype(g, w), copy=False)
 
@@ -341,19 +355,47 @@ def _taps_for_w(p: Plan, groups: int) -> bool:
     return p.kernel[0] * p.kernel[1] > 1 and p.x4[1] // groups >= MIN_TAP_CHANNELS
 
 
-def _grad_w_by_taps(xp, flat, x, p: Plan, groups: int):
-    """conv_grad_w as (O, C/G, kH, kW) from g's matrix `flat` (G, O/G, N OH OW): per kernel
-    tap, flat times x's pixels at that tap (one copy of x's size each)."""
-    c = p.x4[1]
-    win = p.windows(xp, xp.reshape(x, p.x4))  # (N, C, OH, OW, kH, kW), a view
+def _grad_w_by_taps(xp, g, x, p: Plan, groups: int, per_group: int):
+    """conv_grad_w as (G, O/G, C/G, kH, kW): per kernel tap, g's matrix times x's pixels
+    at that tap, a few samples at a time (TAP_CHUNK). Never x padded, nor g's matrix or
+    a tap's pixels for the whole batch: at ResNet's layer1 those were the backward
+    sweep's peak. A tap's pixels that fall in the padding are zeros."""
+    n, c, h, w = p.x4
+    x4 = xp.reshape(x, p.x4)
+    g4 = _g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH OW), a view
+    dtype = xp.result_type(g.dtype, x.dtype)
     # each tap's product written in place: a list of them stacked after held w's gradient
     # twice (ResNet's layer4: 2 x 9 MiB) and copied it once more
-    dw = xp.empty(p.kernel + flat.shape[:2] + (c // groups,),
-                  dtype=xp.result_type(flat.dtype, x.dtype))
-    for i in range(p.kernel[0]):
-        for j in range(p.kernel[1]):
-            pixels = xp.reshape(xp.transpose(win[..., i, j], (0, 2, 3, 1)),
-                                (-1, groups, c // groups))  # (N OH OW, G, C/G), one copy
-            xp.matmul(flat, xp.transpose(pixels, (1, 0, 2)), out=dw[i, j])  # (G, O/G, C/G)
-            del pixels  # (else alive while the next tap's are made)
+    dw = xp.empty(p.kernel + (groups, per_group, c // groups), dtype=dtype)
+    step = max(1, TAP_CHUNK // (c * p.out[0] * p.out[1]))
+    product = xp.empty(dw.shape[2:], dtype=dtype) if step < n else None
+    for lo in range(0, n, step):
+        flat = xp.reshape(xp.transpose(g4[lo:lo + step], (1, 2, 0, 3)),
+                          (groups, per_group, -1))  # (G, O/G, n OH OW), one copy
+        pixels = xp.empty((flat.shape[-1] // (p.out[0] * p.out[1]),) + p.out + (c,),
+                          dtype=x.dtype)  # (n, OH, OW, C), each tap's in turn
+        for i in range(p.kernel[0]):
+            rows, tap_rows = p.inside(i, 0, h)
+            for j in range(p.kernel[1]):
+                cols, tap_cols = p.inside(j, 1, w)
+                _tap_pixels(xp, pixels, x4[lo:lo + step], rows, cols, tap_rows, tap_cols)
+                matrix = xp.transpose(xp.reshape(pixels, (-1, groups, c // groups)), (1, 0, 2))
+                if lo == 0:
+                    xp.matmul(flat, matrix, out=dw[i, j])  # (G, O/G, C/G)
+                else:
+                    dw[i, j] += xp.matmul(flat, matrix, out=product)
+        del flat, pixels  # (else alive while the next chunk's are made)
     return xp.transpose(dw, (2, 3, 4, 0, 1))  # (G, O/G, C/G, kH, kW)
+
+
+def _tap_pixels(xp, pixels, x4, rows, cols, tap_rows, tap_cols) -> None:
+    """Write into `pixels` (n, OH, OW, C) the pixels of x4 (n, C, H, W) one tap reads:
+    x4[:, :, rows, cols] at the outputs tap_rows, tap_cols, zeros at the others."""
+    if rows is None or cols is None:  # the tap reads only padding
+        pixels[...] = 0
+        return
+    pixels[:, :tap_rows.start] = 0
+    pixels[:, tap_rows.stop:] = 0
+    pixels[:, :, :tap_cols.start] = 0
+    pixels[:, :, tap_cols.stop:] = 0
+    pixels[:, tap_rows, tap_cols] = xp.transpose(x4[:, :, rows, cols], (0, 2, 3, 1))
