@@ -18,6 +18,7 @@ from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
 from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
 from .cotangents import (
+    accumulate,
     add,
     check_seed,
     complete_like,
@@ -44,6 +45,8 @@ from .grads import (
     matmul_grad_left,
     matmul_grad_right,
     maxmin_grad,
+    add_mean_grad,
+    add_sum_grad,
     mean_grad,
     norm_grad,
     pow_exponent_grad,
@@ -137,6 +140,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "KeptTape",
     "TapeRecorder",
     "abs_grad",
+    "accumulate",
     "add",
     "add_at",
     "along_axis_index",
@@ -187,6 +191,8 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "matmul_grad_right",
     "matrix_power_grad",
     "maxmin_grad",
+    "add_mean_grad",
+    "add_sum_grad",
     "mean_grad",
     "meshgrid_grad",
     "no_grad",

@@ -179,6 +179,20 @@ def check_seed(out, given):
 _ONE_OF_TYPE = {kind: kind(1) for kind in (float, numpy.float64, numpy.float32, numpy.float16)}
 
 
+def accumulate(acc, term):
+    """acc + term, added into acc itself where that makes the same array: acc a writeable
+    numpy array of the sum's shape and dtype, term a numpy array or number. The compiler
+    emits this only for an adjoint no other name holds (backend/in_place.py), so nothing
+    sees the array change; a cotangent then costs no new array per term."""
+    if type(acc) is numpy.ndarray and acc.ndim and acc.flags.writeable and \
+            (type(term) is numpy.ndarray or isinstance(term, (float, int, numpy.generic))) and \
+            numpy.result_type(acc, term) == acc.dtype and \
+            numpy.broadcast_shapes(acc.shape, numpy.shape(term)) == acc.shape:
+        acc += term
+        return acc
+    return acc + term
+
+
 def add(a, b):
     """a + b for adjoints: tuples and lists item by item, dicts key by key."""
     if isinstance(b, dict) and not isinstance(a, dict):

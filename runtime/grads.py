@@ -88,6 +88,28 @@ def mean_grad(g, x, axis=None, keepdims=False):
     return sum_grad(g / _count(x, axis), x, axis, keepdims)
 
 
+def add_sum_grad(acc, g, x, axis=None, keepdims=False):
+    """acc + sum_grad(g, x, axis, keepdims), g added into acc itself where that gives the
+    same array (acc a writeable numpy array of x's shape that keeps its dtype): never an
+    array of x's shape holding copies of g. Emitted only for an adjoint no other name
+    holds (backend/in_place.py), as rt.accumulate."""
+    if type(x) is numpy.ndarray and type(acc) is numpy.ndarray and acc.shape == x.shape \
+            and acc.ndim and acc.flags.writeable and \
+            (type(g) is numpy.ndarray or _is_host_number(g)):
+        dtype = _dtype(g, x)
+        if numpy.result_type(acc.dtype, dtype) == acc.dtype:
+            acc += numpy.asarray(_expand(g, x, axis, keepdims), dtype=dtype)
+            return acc
+    return acc + sum_grad(g, x, axis, keepdims)
+
+
+def add_mean_grad(acc, g, x, axis=None, keepdims=False):
+    """acc + mean_grad(g, x, axis, keepdims), added into acc as add_sum_grad does."""
+    if not hasattr(x, "shape"):
+        return acc + g
+    return add_sum_grad(acc, g / _count(x, axis), x, axis, keepdims)
+
+
 def _count(x, axis) -> int:
     """How many entries of x each output of a reduction over `axis` gathers."""
     if axis is None:

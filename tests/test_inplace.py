@@ -63,6 +63,19 @@ def axes_then_rows(x):
 
 
 @agc.differentiate
+def means_and_products(x):
+    y = x * 2.0
+    return np.mean(x) + np.sum(y * x) + np.mean(x * x, axis=0).sum()
+
+
+@agc.differentiate(wrt=("x", "w"))
+def shared_cotangent(x, w):
+    s = np.sum(x * x)
+    t = x + w
+    return np.sum(np.sin(t)) + s
+
+
+@agc.differentiate
 def rows_then_axes(x):
     b = x[1:] * 3.0
     a = x[:, None] * x[None, :]
@@ -146,3 +159,27 @@ def test_axes_only_cotangents_are_added_into_a_new_array(models):
     assert "x_bar = rt.add_at(x_bar, t1_bar, x, rt.index[:, None])" in \
         _source(models.axes_then_rows, x)
     _check(models.axes_then_rows, (x,))
+
+
+def test_fresh_adjoints_are_added_into_in_place(models):
+    """x_bar made fresh (a product) takes the later terms in place: rt.accumulate, and
+    rt.add_mean_grad for a mean's cotangent (never an array of x's shape for it)."""
+    x = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+    source = _source(models.means_and_products, x)
+    assert "x_bar = rt.accumulate(x_bar, " in source, source
+    assert "x_bar = rt.add_mean_grad(x_bar, " in source, source
+    _check(models.means_and_products, (x,))
+    got = models.means_and_products.grad(x.astype(np.float32))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, models.means_and_products.grad(x), rtol=1e-6)
+
+
+def test_an_adjoint_that_shares_its_array_is_never_added_into(models):
+    """x_bar and w_bar are both t_bar itself (unbroadcast of the same shape), and x_bar then
+    takes 2 x: added in place, it would change w's gradient too."""
+    rng = np.random.default_rng(2)
+    args = (rng.standard_normal(4), rng.standard_normal(4))
+    source = _source(models.shared_cotangent, *args)
+    assert "rt.accumulate(x_bar" not in source and "x_bar = x_bar + " in source, source
+    _check(models.shared_cotangent, args, 0)
+    _check(models.shared_cotangent, args, 1)

@@ -49,7 +49,9 @@ def lowered() -> set[Prim]:
 def made_by_derivative_passes() -> set[Prim]:
     """Primitives the reverse pass, the tape and emission's in-place rewrite write themselves."""
     paths = sorted((COMPILER / "ad").glob("*.py")) + [COMPILER / "backend" / "in_place.py"]
-    return _prims_named_in(paths)
+    # in_place.py writes the form a helper's Spec names (`added_into`: add_at, ...)
+    added = {Prim[p.spec.added_into] for p in Prim if p.spec.added_into}
+    return _prims_named_in(paths) | added
 
 
 def _args(prim: Prim) -> tuple[ir.Atom, ...]:
@@ -138,4 +140,5 @@ def test_spec_facts_are_consistent():
         assert spec.rule_reads is None or spec.group == "elementwise", prim
         assert sum((spec.makes_sequence, spec.may_make_sequence, spec.passes_on)) <= 1, prim
         assert not spec.in_place or spec.passes_on or spec.makes_sequence, prim
+        assert spec.added_into is None or spec.added_into in Prim.__members__, prim
         assert spec.fold is None or spec.form == "binop", prim

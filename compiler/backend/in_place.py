@@ -1,4 +1,4 @@
-"""In-place accumulation of scattered cotangents, decided just before emission.
+"""In-place accumulation of cotangents, decided just before emission.
 
 `x_bar = x_bar + rt.getitem_grad(g, x, rt.index[k])` builds an array of zeros the
 size of x on every trip of a loop, to add one row. When x_bar is an array agc
@@ -6,6 +6,10 @@ owns outright, the same update is written `x_bar = rt.add_at(x_bar, g, x, rt.ind
 and costs only the row. x_bar is owned when every assignment to it makes a new
 array (`rt.zeros_like(x)`, arithmetic such as `g * 2 * y`, or `x_bar + ...`) and
 nothing else reads it before its last update: no other name can see it change.
+
+Any other `x_bar = x_bar + v` of such an x_bar becomes `x_bar = rt.accumulate(x_bar, v)`,
+which adds v into x_bar's array where numpy's sum would have its shape and dtype (so
+a batch norm's backward makes one array of its input's size where it made three).
 
 The Adjoint itself (what `agc.verify` interprets) keeps the functional form.
 """
@@ -20,29 +24,36 @@ from ..ir.prims import Prim
 
 
 def accumulate_in_place(blocks: list[list], inlinable: set[str]) -> list[list]:
-    """The blocks with `acc = acc + getitem_grad(...)` turned into `add_at` where safe."""
+    """The blocks with `acc = acc + getitem_grad(...)` turned into `add_at`, and other
+    accumulations into in-place forms, where safe."""
     statements = [s for block in blocks for s in ir.walk(tuple(block))]
     top_level = {id(s) for block in blocks for s in block}
     owned = _owned_accumulators(statements, top_level, inlinable)
     writes, reads = _writes_and_reads(statements)
     owned |= _owned_per_trip(blocks, writes, reads) | \
         _owned_list_adjoints(writes, reads, inlinable)
-    scatters = {s.target.name: s for s in statements if isinstance(s, ir.Assign)
-                and s.prim is Prim.GETITEM_GRAD and s.target.name in inlinable}
+    if not owned:
+        return blocks
+    # a term read once that adds into the adjoint's array without being built: one row
+    # (add_at), or g spread over x's shape (add_sum_grad, add_mean_grad)
+    terms = {s.target.name: s for s in statements if isinstance(s, ir.Assign)
+             and s.prim.spec.added_into and s.target.name in inlinable}
     reads = Counter(name for s in statements for name in ir.vars_read(s))
     fused = {s.args[1].name for s in statements if _is_accumulation(s)
              and s.target.name in owned and isinstance(s.args[1], ir.Var)
-             and s.args[1].name in scatters and reads[s.args[1].name] == 1}
-    if not fused:
-        return blocks
-    return [_rewrite(block, owned, scatters, fused) for block in blocks]
+             and s.args[1].name in terms and reads[s.args[1].name] == 1
+             and (terms[s.args[1].name].prim is Prim.GETITEM_GRAD or s.prim is Prim.ADD)}
+    return [_rewrite(block, owned, terms, fused) for block in blocks]
 
 
 def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) -> set[str]:
     """Adjoints only ever made fresh, and read only by their own accumulations until done."""
     accumulated = {s.target.name for s in statements if _is_accumulation(s)}
-    fresh_temps = {s.target.name for s in statements if isinstance(s, ir.Assign)
-                   and s.target.name in inlinable and _makes_new_array(s)}
+    fresh_temps: set[str] = set()
+    for s in statements:
+        if isinstance(s, ir.Assign) and s.target.name in inlinable and \
+                (_makes_new_array(s) or _passes_fresh(s, fresh_temps)):
+            fresh_temps.add(s.target.name)
     owned = set(accumulated)
     last_update: dict[str, int] = {}
     for position, s in enumerate(statements):
@@ -50,9 +61,7 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
             continue  # the gradient's final `x_bar = rt.cast_like(x_bar, x)`: a read when done
         if isinstance(s, ir.Assign) and s.target.name in accumulated:
             last_update[s.target.name] = position
-            copies_fresh = s.prim is Prim.COPY and isinstance(s.args[0], ir.Var) and \
-                s.args[0].name in fresh_temps  # `x_bar = t` for a temporary t = a * b
-            if not (_makes_new_array(s) or _is_accumulation(s) or copies_fresh):
+            if not (_makes_new_array(s) or _is_accumulation(s) or _passes_fresh(s, fresh_temps)):
                 owned.discard(s.target.name)  # a copy, view or helper result may alias
     for position, s in enumerate(statements):
         for operand, name in _reads(s):
@@ -142,10 +151,18 @@ def _owned_list_adjoints(writes: dict, reads: dict, inlinable: set[str]) -> set[
 
 
 def _makes_new_array(s: ir.Assign) -> bool:
-    """zeros_like, arithmetic (`a * b`, `-a`, `np.cos(a)`) and a scatter into zeros: never a
-    view of an input."""
-    return s.prim is Prim.ZERO_LIKE or _scatters_into_zeros(s) or \
+    """zeros_like, arithmetic (`a * b`, `-a`, `np.cos(a)`), a helper whose Spec says it is
+    fresh (var_grad, conv_grad_x, ...) and a scatter into zeros: never a view of an input."""
+    return s.prim is Prim.ZERO_LIKE or s.prim.spec.fresh or _scatters_into_zeros(s) or \
         (s.prim.spec.group == "elementwise" and s.prim is not Prim.COPY)
+
+
+def _passes_fresh(s: ir.Assign, fresh_temps: set[str]) -> bool:
+    """`x_bar = t` or `x_bar = rt.unbroadcast(t, x)` for a fresh temporary t: t itself, a
+    sum of it or a view of it that no other name holds (a read-only broadcast view is never
+    added into: rt.accumulate checks)."""
+    return s.prim in (Prim.COPY, Prim.UNBROADCAST) and isinstance(s.args[0], ir.Var) and \
+        s.args[0].name in fresh_temps
 
 
 def _scatters_into_zeros(s: ir.Assign) -> bool:
@@ -187,22 +204,25 @@ def _reads(s) -> list[tuple[int, str]]:
     return [(-1, name) for name in ir.vars_read(s)]
 
 
-def _rewrite(block, owned: set[str], scatters: dict, fused: set[str]) -> list:
+def _rewrite(block, owned: set[str], terms: dict, fused: set[str]) -> list:
     out = []
     for s in block:
         if isinstance(s, ir.Assign) and s.target.name in fused:
-            continue  # emitted inside the add_at below
+            continue  # emitted inside the add_at (or add_sum_grad, ...) below
         if _is_accumulation(s) and s.target.name in owned and \
                 isinstance(s.args[1], ir.Var) and s.args[1].name in fused:
-            scatter = scatters[s.args[1].name]
-            s = ir.Assign(s.target, Prim.ADD_AT, (s.args[0], *scatter.args), scatter.params, s.loc)
+            term = terms[s.args[1].name]
+            s = ir.Assign(s.target, Prim[term.prim.spec.added_into], (s.args[0], *term.args),
+                          term.params, s.loc)
+        elif _is_accumulation(s) and s.target.name in owned and s.prim is Prim.ADD:
+            s = ir.Assign(s.target, Prim.ACCUMULATE, s.args, s.params, s.loc)  # acc += v
         elif isinstance(s, ir.If):
-            s = replace(s, body=tuple(_rewrite(s.body, owned, scatters, fused)),
-                        orelse=tuple(_rewrite(s.orelse, owned, scatters, fused)))
+            s = replace(s, body=tuple(_rewrite(s.body, owned, terms, fused)),
+                        orelse=tuple(_rewrite(s.orelse, owned, terms, fused)))
         elif isinstance(s, ir.For):
-            s = replace(s, body=tuple(_rewrite(s.body, owned, scatters, fused)))
+            s = replace(s, body=tuple(_rewrite(s.body, owned, terms, fused)))
         elif isinstance(s, ir.While):
-            s = replace(s, test=tuple(_rewrite(s.test, owned, scatters, fused)),
-                        body=tuple(_rewrite(s.body, owned, scatters, fused)))
+            s = replace(s, test=tuple(_rewrite(s.test, owned, terms, fused)),
+                        body=tuple(_rewrite(s.body, owned, terms, fused)))
         out.append(s)
     return out

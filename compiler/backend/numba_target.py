@@ -31,6 +31,9 @@ HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad
                      "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
                      "matmul_grad_left", "matmul_grad_right", "accumulate", "add_matmul_grad_left",
                      "check_unpack", "relu", "relu_grad"})
+# The numpy target's in-place accumulations (backend/in_place.py), written back as sums for
+# numba_accumulate to decide on: rt.NAME(acc, *rest) is acc + nb.HELPER(*rest), or acc + rest
+UNFUSED = {"accumulate": None, "add_sum_grad": "sum_grad", "add_mean_grad": "mean_grad"}
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
 IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
 _MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")
@@ -154,6 +157,9 @@ class _Calls(cst.CSTTransformer):
             self._refuse(f"the numba target does not compile {updated.func.value}()")
         if _dotted(updated.func) == "reversed":  # numba has no reversed(): count down
             return _counted_down(updated.args[0].value)
+        name = _dotted(original.func)
+        if name is not None and name.startswith("rt.") and name[3:] in UNFUSED:
+            return _unfused(UNFUSED[name[3:]], updated.args)
         return updated
 
     def leave_FormattedString(self, original, updated):
@@ -169,7 +175,7 @@ class _Calls(cst.CSTTransformer):
             helper = updated.attr.value
             if helper == "index":  # rewritten with its subscript (leave_Subscript)
                 return updated
-            if helper not in HELPERS:
+            if helper not in HELPERS and helper not in UNFUSED:
                 self._refuse(f"the numba target has no nopython version of rt.{helper}")
             return updated.with_changes(value=cst.Name("nb"))
         return updated
@@ -179,6 +185,17 @@ class _Calls(cst.CSTTransformer):
         if loc is None:
             raise UnsupportedError(f"{message} (from {self.where})", hint=HINT)
         raise UnsupportedError(message, loc, HINT)
+
+
+def _unfused(helper: str | None, args) -> cst.BinaryOperation:
+    """acc + term, or acc + nb.helper(*rest), of an in-place accumulation's arguments."""
+    acc, *rest = args
+    if helper is None:
+        term = rest[0].value
+    else:
+        term = cst.Call(cst.Attribute(cst.Name("nb"), cst.Name(helper)),
+                        [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in rest])
+    return cst.BinaryOperation(acc.value, cst.Add(), term)
 
 
 def _unparen(node):

@@ -57,6 +57,12 @@ class Spec:
     # draws from a numpy.random.Generator (advancing it): never removed, repeated or moved;
     # its value is kept for the backward sweep, never recomputed (frontend/draw_calls.py)
     draws: bool = False
+    # a gradient helper that always gives a new array (or a number) no other name holds:
+    # its result may be added into in place (backend/in_place.py)
+    fresh: bool = False
+    # the Prim (by name) that adds this cotangent helper's result into an adjoint's own
+    # array, without building the result: `acc + getitem_grad(...)` as `add_at(acc, ...)`
+    added_into: str | None = None
 
 
 def _s(arity: int, group: str, form: str, name: str, **facts: object) -> Spec:
@@ -192,16 +198,21 @@ class Prim(enum.Enum):
     ZERO_LIKE = _s(1, "gradient", "rt", "zeros_like")
     SEED = _s(2, "gradient", "rt", "seed")  # the output's adjoint: given, or 1 for a scalar
     ADD_ANY = _s(2, "gradient", "rt", "add")  # adds tuples / lists of adjoints too
-    REDUCE_GRAD = _s(2, "gradient", "rt", "sum_grad")
-    MEAN_GRAD = _s(2, "gradient", "rt", "mean_grad")
+    REDUCE_GRAD = _s(2, "gradient", "rt", "sum_grad", added_into="ADD_SUM_GRAD")
+    MEAN_GRAD = _s(2, "gradient", "rt", "mean_grad", added_into="ADD_MEAN_GRAD")
     MAXMIN_GRAD = _s(3, "gradient", "rt", "maxmin_grad")
     PROD_GRAD = _s(3, "gradient", "rt", "prod_grad")
     NORM_GRAD = _s(3, "gradient", "rt", "norm_grad")
     CLIP_GRAD = _s(4, "gradient", "rt", "clip_grad")
     ABS_GRAD = _s(2, "gradient", "rt", "abs_grad")
-    GETITEM_GRAD = _s(VARIADIC, "gradient", "special", "getitem_grad")
+    GETITEM_GRAD = _s(VARIADIC, "gradient", "special", "getitem_grad", added_into="ADD_AT")
     # acc + getitem_grad(g, x, index), added into acc itself (emission only: see inplace.py)
     ADD_AT = _s(VARIADIC, "gradient", "special", "add_at")
+    # acc + v added into acc, an adjoint no other name holds (emission only: see in_place.py)
+    ACCUMULATE = _s(2, "gradient", "rt", "accumulate")
+    # acc + sum_grad / mean_grad(g, x), g added into acc (emission only: see in_place.py)
+    ADD_SUM_GRAD = _s(3, "gradient", "rt", "add_sum_grad")  # (acc, g, x)
+    ADD_MEAN_GRAD = _s(3, "gradient", "rt", "add_mean_grad")  # (acc, g, x)
     CONCAT_GRAD = _s(VARIADIC, "gradient", "rt", "concatenate_grad")
     STACK_GRAD = _s(1, "gradient", "rt", "stack_grad")
     MATMUL_GRAD_LEFT = _s(3, "gradient", "rt", "matmul_grad_left")
@@ -291,7 +302,7 @@ class Prim(enum.Enum):
     ALL = _s(1, "nondiff", "xp", "all")
     ANY = _s(1, "nondiff", "xp", "any")
     COUNT_NONZERO = _s(1, "nondiff", "xp", "count_nonzero")
-    VAR_GRAD = _s(2, "gradient", "rt", "var_grad")
+    VAR_GRAD = _s(2, "gradient", "rt", "var_grad", fresh=True)
     STD_GRAD = _s(3, "gradient", "rt", "std_grad")
     NANSUM_GRAD = _s(2, "gradient", "rt", "nansum_grad")
     NANMEAN_GRAD = _s(2, "gradient", "rt", "nanmean_grad")
@@ -436,15 +447,15 @@ class Prim(enum.Enum):
     MAX_POOL2D = _s(1, "linalg", "rt", "max_pool2d")
     AVG_POOL2D = _s(1, "linalg", "rt", "avg_pool2d")
     ADAPTIVE_AVG_POOL2D = _s(1, "linalg", "rt", "adaptive_avg_pool2d")
-    CONV_GRAD_X = _s(3, "gradient", "rt", "conv_grad_x")  # (g, x, w), conv1d or conv2d
-    CONV_GRAD_W = _s(3, "gradient", "rt", "conv_grad_w")  # (g, x, w)
-    MAX_POOL2D_GRAD = _s(2, "gradient", "rt", "max_pool2d_grad")  # (g, x)
+    CONV_GRAD_X = _s(3, "gradient", "rt", "conv_grad_x", fresh=True)  # (g, x, w), conv1d or conv2d
+    CONV_GRAD_W = _s(3, "gradient", "rt", "conv_grad_w", fresh=True)  # (g, x, w)
+    MAX_POOL2D_GRAD = _s(2, "gradient", "rt", "max_pool2d_grad", fresh=True)  # (g, x)
     MAX_POOL2D_JVP = _s(2, "gradient", "rt", "max_pool2d_jvp")  # (v, x): v at the maxima
     AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "avg_pool2d_grad")  # (g, x)
     ADAPTIVE_AVG_POOL2D_GRAD = _s(2, "gradient", "rt", "adaptive_avg_pool2d_grad")  # (g, x)
     # agc.nn.relu (runtime/activations.py): its rule reads its output, never a mask
     RELU = _s(1, "elementwise", "rt", "relu", rule_reads="output")
-    RELU_GRAD = _s(2, "gradient", "rt", "relu_grad")  # (g, y): g where the output y > 0
+    RELU_GRAD = _s(2, "gradient", "rt", "relu_grad", fresh=True)  # (g, y): g where the output y > 0
     # (gradient, H v) of the f of a GRAD_CALL: f_hvp(*args, x_dot=...); params as GRAD_CALL's,
     # wrt: the names moving, dots: the tangent keywords (the last args)
     GRAD_CALL_HVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp", makes_sequence=True)

@@ -185,6 +185,16 @@ def _mean_grad(run, s, g, x):
     return full / sympy.Integer(count)
 
 
+@meaning(Prim.ADD_SUM_GRAD)
+def _add_sum_grad(run, s, acc, g, x):
+    return add(acc, _sum_grad(run, s, g, x))  # emission's in-place form of acc + sum_grad
+
+
+@meaning(Prim.ADD_MEAN_GRAD)
+def _add_mean_grad(run, s, acc, g, x):
+    return add(acc, _mean_grad(run, s, g, x))  # emission's in-place form of acc + mean_grad
+
+
 @meaning(Prim.MAXMIN_GRAD)
 def _maxmin_grad(run, s, g, x, out):
     if not isinstance(x, np.ndarray):

@@ -63,6 +63,11 @@ def _add_at(run, s, acc, g, x, *holes):
     return add(acc, _getitem_grad(run, s, g, x, *holes))  # emission's in-place form of this
 
 
+@meaning(Prim.ACCUMULATE)
+def _accumulate(run, s, acc, v):
+    return add(acc, v)  # emission's in-place form of acc + v
+
+
 @emitter(Prim.ZERO_AT)
 def _emit_zero_at(stmt, atom):
     g, *holes = [atom(a) for a in stmt.args]
