@@ -49,6 +49,8 @@ CONVS = [
     # passes the kernel's reach or the weights outnumber g's pixels (runtime.conv._correlates)
     ("conv2d", "padding=3", (2, 16, 4, 4), (4, 16, 3, 3), False),
     ("conv2d", "padding=1", (1, 32, 2, 2), (8, 32, 3, 3), True),
+    # three samples: with "two-sample chunks" the last chunk holds one
+    ("conv2d", "padding=1", (3, 16, 4, 4), (4, 16, 3, 3), False),
 ]
 # (op, options, x's shape)
 POOLS = [
@@ -100,15 +102,18 @@ def _torch_conv(case, x, w, b):
 
 @pytest.mark.parametrize("case", CONVS, ids=lambda c: f"{c[0]}({c[1]})")
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
-@pytest.mark.parametrize("columns_limit, chunk", [(runtime.conv.COLUMNS_LIMIT, 1 << 18),
-                                                  (0, 1 << 18), (runtime.conv.COLUMNS_LIMIT, 0)],
-                         ids=["im2col", "by-taps", "chunked"])
+@pytest.mark.parametrize("columns_limit, chunk, tap_chunk", [
+    (runtime.conv.COLUMNS_LIMIT, 1 << 18, 1 << 18), (0, 1 << 18, 1 << 18),
+    (runtime.conv.COLUMNS_LIMIT, 0, 0), (runtime.conv.COLUMNS_LIMIT, 1152, 512)],
+    ids=["im2col", "by-taps", "chunked", "two-sample-chunks"])
 def test_conv_value_and_gradient_match_torch(tmp_path_factory, monkeypatch, case, dtype, tol,
-                                             columns_limit, chunk):
+                                             columns_limit, chunk, tap_chunk):
     # columns_limit 0: every large-enough one by taps; chunk 0: x's cotangent as one
-    # correlation goes one sample at a time
+    # correlation goes one sample at a time, and tap_chunk 0 w's cotangent by taps; 1152
+    # and 512: two samples of the last case at a time (O kH kW H W and C OH OW per sample)
     monkeypatch.setattr(runtime.conv, "COLUMNS_LIMIT", columns_limit)
     monkeypatch.setattr(runtime.conv, "CHUNK_COLUMNS", chunk)
+    monkeypatch.setattr(runtime.conv, "TAP_CHUNK", tap_chunk)
     call, x, w, b, _ = _conv_case(case, dtype)
     value, g, expected = _torch_conv(case, x, w, b)
     direct = eval(call, {"nn": agc.nn, "x": x, "w": w, "b": b})
