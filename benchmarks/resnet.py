@@ -20,7 +20,9 @@ counts (the machine is shared). Memory: the rise of the process's peak
 resident set (VmHWM, reset after warm-up) during one step, in a separate run
 with large blocks handed back to the system when freed
 (MALLOC_MMAP_THRESHOLD_), so the framework's own code and the weights are
-not counted. Torch's gradients from the step before are released first (its
+not counted; the median of `--memory-runs` such runs per tool, tools in turn (one
+run's peak varies by a few tenths of a MiB). Torch's gradients from the step
+before are released first (its
 `zero_grad()`, which the step runs anyway), so every tool's peak counts the
 gradients of the step (agc and jax hold none between steps).
 """
@@ -284,7 +286,8 @@ def table(results, args):
     torch_s = results["torch"]["median_s"] if results.get("torch") else float("nan")
     forward_s = results["agc_forward"]["median_s"] if results.get("agc_forward") else float("nan")
     lines = [(f"ResNet-18 (width {args.width}), batch {args.batch}, 3x32x32, float32, one thread;"
-             f" median of {args.steps} steps after {args.warmup}."), "",
+             f" median of {args.steps} steps after {args.warmup}; peak memory: the median of"
+             f" {args.memory_runs} runs."), "",
              ("| step | median | vs torch eager (full) | vs agc forward | first step |"
              " peak memory of a step | loss at step 1 |"),
              "|---|---|---|---|---|---|---|"]
@@ -295,7 +298,7 @@ def table(results, args):
             continue
         lines.append(f"| {tool} | {r['median_s'] * 1e3:.0f} ms | {r['median_s'] / torch_s:.2f}x"
                      f" | {r['median_s'] / forward_s:.2f}x | {r['first_s']:.1f} s"
-                     f" | {r.get('peak_mib', float('nan')):.0f} MiB | {r['first_loss']:.5f} |")
+                     f" | {r.get('peak_mib', float('nan')):.1f} MiB | {r['first_loss']:.5f} |")
     return "\n".join(lines)
 
 
@@ -310,6 +313,8 @@ def main():
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--passes", type=int, default=2, help="runs of each tool; the faster")
     parser.add_argument("--memory", action="store_true", help="(child) the peak of one step")
+    parser.add_argument("--memory-runs", type=int, default=5,
+                        help="peak-memory runs of each tool; the median")
     args = parser.parse_args()
     if args.child:
         child(args.child, args)
@@ -323,11 +328,16 @@ def main():
                            or result["median_s"] < results[tool]["median_s"]):
                 results[tool] = result
             results.setdefault(tool, result)
-    for tool in args.tools.split(","):
-        memory = run_child(tool, args, memory=True)
-        print(f"{tool} memory: {memory}", file=sys.stderr, flush=True)
-        if results.get(tool) and memory:
-            results[tool]["peak_mib"] = memory["peak_mib"]
+    peaks: dict[str, list] = {tool: [] for tool in args.tools.split(",")}
+    for _ in range(args.memory_runs):  # tools in turn: a peak varies by a few tenths of a MiB
+        for tool in peaks:
+            memory = run_child(tool, args, memory=True)
+            if memory:
+                peaks[tool].append(memory["peak_mib"])
+    for tool, values in peaks.items():
+        print(f"{tool} peaks (MiB): {sorted(round(v, 2) for v in values)}", file=sys.stderr)
+        if results.get(tool) and values:
+            results[tool]["peak_mib"] = float(np.median(values))
     print(table(results, args))
 
 
