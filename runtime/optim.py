@@ -31,6 +31,7 @@ from .optim_leaves import (
     check_param,
     full_like,
     require,
+    row_blocks,
     shape,
 )
 from .tree import tree_flatten, tree_leaves, tree_leaves_with_path, tree_map, tree_unflatten
@@ -163,7 +164,7 @@ class Optimizer(ABC):
             # Block by block along the first axis: every update is elementwise, so the
             # values are the same, and its temporaries are a block's size rather than
             # the leaf's (layer4's 9 MiB weight; torch updates in place).
-            for rows in _row_blocks(param, companions.values()):
+            for rows in row_blocks(param, companions.values()):
                 if rows is None:
                     self._step_leaf(step, param, companions)
                 else:
@@ -186,20 +187,6 @@ class Optimizer(ABC):
     def reset(self) -> None:
         """Forget the state kept by `step` (momenta, step counts)."""
         self._states = {}
-
-
-BLOCK_ELEMENTS = 1 << 16  # an in-place step's temporaries: 256 KiB of float32
-
-
-def _row_blocks(param: Any, companions: Any) -> list[slice | None]:
-    """Slices of param's first axis of about BLOCK_ELEMENTS each; [None] (the whole leaf)
-    for a small leaf, a number, or companions that are not arrays of its shape."""
-    size = getattr(param, "size", 1)
-    if getattr(param, "ndim", 0) == 0 or size <= BLOCK_ELEMENTS or \
-            not all(is_array(c) and c.shape == param.shape for c in companions):
-        return [None]
-    rows = max(1, BLOCK_ELEMENTS // (size // param.shape[0]))
-    return [slice(start, start + rows) for start in range(0, param.shape[0], rows)]
 
 
 def _signed(grad: Any, maximize: bool) -> Any:

@@ -1,8 +1,9 @@
 """Leaf checks and leaf builders shared by the optimizers of optim.py.
 
 Hyperparameter checks (`require`), the checks that a parameter, gradient or
-state leaf is a real float of the right shape, and the builders of state leaves
-of the same kind (Python float, numpy scalar or array) as a parameter.
+state leaf is a real float of the right shape, the builders of state leaves
+of the same kind (Python float, numpy scalar or array) as a parameter, and the
+blocks of rows an in-place step goes through.
 """
 
 from __future__ import annotations
@@ -67,3 +68,17 @@ def full_like(param: Any, value: float) -> Any:
     if is_array(param):
         return array_module_of(param).full(param.shape, value, dtype=param.dtype)
     return cast_like(value, param)
+
+
+BLOCK_ELEMENTS = 1 << 16  # an in-place step's temporaries: 256 KiB of float32
+
+
+def row_blocks(param: Any, companions: Any) -> list[slice | None]:
+    """Slices of param's first axis of about BLOCK_ELEMENTS each; [None] (the whole leaf)
+    for a small leaf, a number, or companions that are not arrays of its shape."""
+    size = getattr(param, "size", 1)
+    if getattr(param, "ndim", 0) == 0 or size <= BLOCK_ELEMENTS or \
+            not all(is_array(c) and c.shape == param.shape for c in companions):
+        return [None]
+    rows = max(1, BLOCK_ELEMENTS // (size // param.shape[0]))
+    return [slice(start, start + rows) for start in range(0, param.shape[0], rows)]

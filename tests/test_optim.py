@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 from agc.runtime.device import has_gpu, to_device
-from agc.runtime import optim
+from agc.runtime import optim_leaves
 from agc.runtime.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from agc.runtime.tree import tree_leaves
 
@@ -279,10 +279,10 @@ def test_step_of_a_large_leaf_by_blocks_equals_update_exactly(opt_factory):
     """step() updates a leaf above BLOCK_ELEMENTS a block of rows at a time (views of the
     leaf and its buffers): the same bits as the functional update of the whole leaf."""
     rng = np.random.default_rng(5)
-    shapes = {"w": (70, 3, 40, 3, 3), "v": (optim.BLOCK_ELEMENTS + 7,), "s": (3,)}
+    shapes = {"w": (70, 3, 40, 3, 3), "v": (optim_leaves.BLOCK_ELEMENTS + 7,), "s": (3,)}
     params = {k: rng.normal(size=shape).astype(np.float32) for k, shape in shapes.items()}
     params["w"] = params["w"].transpose(1, 0, 2, 3, 4)  # a strided leaf
-    assert params["w"].size > optim.BLOCK_ELEMENTS
+    assert params["w"].size > optim_leaves.BLOCK_ELEMENTS
     expected, opt, functional = copy.deepcopy(params), opt_factory(), opt_factory()
     state = functional.init(expected)
     for _ in range(3):
