@@ -330,10 +330,10 @@ def main():
             results.setdefault(tool, result)
     peaks: dict[str, list] = {tool: [] for tool in args.tools.split(",")}
     for _ in range(args.memory_runs):  # tools in turn: a peak varies by a few tenths of a MiB
-        for tool in peaks:
+        for tool, values in peaks.items():
             memory = run_child(tool, args, memory=True)
             if memory:
-                peaks[tool].append(memory["peak_mib"])
+                values.append(memory["peak_mib"])
     for tool, values in peaks.items():
         print(f"{tool} peaks (MiB): {sorted(round(v, 2) for v in values)}", file=sys.stderr)
         if results.get(tool) and values:

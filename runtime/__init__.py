@@ -35,6 +35,8 @@ from .dispatch import array_module
 from .draws import dropout_mask
 from .grads import (
     abs_grad,
+    add_mean_grad,
+    add_sum_grad,
     append_grad,
     asarray_grad,
     cast_like,
@@ -45,8 +47,6 @@ from .grads import (
     matmul_grad_left,
     matmul_grad_right,
     maxmin_grad,
-    add_mean_grad,
-    add_sum_grad,
     mean_grad,
     norm_grad,
     pow_exponent_grad,

@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 import pytest
-from agc.runtime.device import has_gpu, to_device
 from agc.runtime import optim_leaves
+from agc.runtime.device import has_gpu, to_device
 from agc.runtime.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from agc.runtime.tree import tree_leaves
 

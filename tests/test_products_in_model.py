@@ -161,7 +161,7 @@ def _jvp_of_layer(x, w):
 
 
 def _vjp_of_layer(x, w):
-    _, (gx, gw) = layer.vjp(x, w, seed=np.ones(2))
+    _, (gx, _gw) = layer.vjp(x, w, seed=np.ones(2))
     return np.sum(gx ** 2)
 
 

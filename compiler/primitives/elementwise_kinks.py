@@ -29,8 +29,8 @@ from ..proof.values import (
     symbolic_array,
     truths,
 )
-from .registry import emitter, jvp, meaning, vjp
 from .gradient_tangents import linear_in
+from .registry import emitter, jvp, meaning, vjp
 from .tangents import diagonal
 
 
