@@ -179,18 +179,32 @@ def check_seed(out, given):
 _ONE_OF_TYPE = {kind: kind(1) for kind in (float, numpy.float64, numpy.float32, numpy.float16)}
 
 
+IN_PLACE_SIZE = 4096  # elements: below this rt.accumulate makes the new array numpy makes
+
+
 def accumulate(acc, term):
     """acc + term, added into acc itself where that makes the same array: acc a writeable
     numpy array of the sum's shape and dtype, term a numpy array or number. The compiler
     emits this only for an adjoint no other name holds (backend/in_place.py), so nothing
     sees the array change; a cotangent then costs no new array per term."""
-    if type(acc) is numpy.ndarray and acc.ndim and acc.flags.writeable and \
-            (type(term) is numpy.ndarray or isinstance(term, (float, int, numpy.generic))) and \
-            numpy.result_type(acc, term) == acc.dtype and \
-            numpy.broadcast_shapes(acc.shape, numpy.shape(term)) == acc.shape:
-        acc += term
+    if type(acc) is not numpy.ndarray or acc.size < IN_PLACE_SIZE or not acc.ndim:
+        return acc + term  # (a small array costs no more to make than to add into)
+    kind = type(term)
+    if kind is numpy.ndarray and term.shape == acc.shape and term.dtype == acc.dtype or \
+            kind is float and acc.dtype.kind in "fc" or _adds_into(acc, term):
+        try:
+            acc += term
+        except ValueError:  # a read-only array (a broadcast view, a zero stand-in)
+            return acc + term
         return acc
     return acc + term
+
+
+def _adds_into(acc, term) -> bool:
+    """Whether acc + term (a numpy array or number) has acc's shape and dtype."""
+    return (type(term) is numpy.ndarray or isinstance(term, (float, int, numpy.generic))) and \
+        numpy.result_type(acc, term) == acc.dtype and \
+        numpy.broadcast_shapes(acc.shape, numpy.shape(term)) == acc.shape
 
 
 def add(a, b):

@@ -5,6 +5,7 @@ shape and dtype (else a new array, the accumulator untouched)."""
 import numpy as np
 import pytest
 from agc import runtime as rt
+from agc.runtime import cotangents
 
 F32, F64 = np.float32, np.float64
 
@@ -27,7 +28,8 @@ def _acc(shape=(2, 3), dtype=F32):
     (np.arange(6).reshape(2, 3), np.arange(3), True),
     (np.arange(6).reshape(2, 3), 0.5, False),          # int + float is float
 ])
-def test_accumulate_is_the_sum(acc, term, in_place):
+def test_accumulate_is_the_sum(monkeypatch, acc, term, in_place):
+    monkeypatch.setattr(cotangents, "IN_PLACE_SIZE", 0)  # these small arrays too
     before = np.array(acc, copy=True)
     want = before + term
     got = rt.accumulate(acc, term)
@@ -36,6 +38,16 @@ def test_accumulate_is_the_sum(acc, term, in_place):
     assert (got is acc) == in_place
     if not in_place:
         np.testing.assert_array_equal(acc, before)
+
+
+def test_a_small_accumulator_gets_a_new_array():
+    acc = _acc()
+    got = rt.accumulate(acc, 1.0)
+    assert got is not acc and acc.size < cotangents.IN_PLACE_SIZE
+    np.testing.assert_array_equal(got, _acc() + 1.0)
+    np.testing.assert_array_equal(acc, _acc())
+    big = np.zeros(cotangents.IN_PLACE_SIZE, F32)
+    assert rt.accumulate(big, np.ones(cotangents.IN_PLACE_SIZE, F32)) is big
 
 
 def test_accumulate_of_numbers_is_their_sum():

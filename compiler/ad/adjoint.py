@@ -67,3 +67,6 @@ class Adjoint:
     # primal's, kept for the backward sweep like them (tape.py)
     records: tuple[str, ...] = ()
     split: bool = False  # a helper emitted as h_fwd / h_bwd (backend/module.py), not h_vjp
+    # adjoints of values known to be numbers: added as `x_bar + v`, never through
+    # rt.accumulate (backend/in_place.py), whose call would cost more than the addition
+    scalar_bars: frozenset[str] = frozenset()

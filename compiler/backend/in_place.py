@@ -23,15 +23,18 @@ from .. import ir
 from ..ir.prims import Prim
 
 
-def accumulate_in_place(blocks: list[list], inlinable: set[str]) -> list[list]:
+def accumulate_in_place(blocks: list[list], inlinable: set[str],
+                        scalars: frozenset[str] = frozenset()) -> list[list]:
     """The blocks with `acc = acc + getitem_grad(...)` turned into `add_at`, and other
-    accumulations into in-place forms, where safe."""
+    accumulations into in-place forms, where safe (`acc + v` stays for the adjoints
+    named in `scalars`, known to be numbers)."""
     statements = [s for block in blocks for s in ir.walk(tuple(block))]
     top_level = {id(s) for block in blocks for s in block}
     owned = _owned_accumulators(statements, top_level, inlinable)
     writes, reads = _writes_and_reads(statements)
     owned |= _owned_per_trip(blocks, writes, reads) | \
         _owned_list_adjoints(writes, reads, inlinable)
+    owned -= scalars
     if not owned:
         return blocks
     # a term read once that adds into the adjoint's array without being built: one row
@@ -204,7 +207,7 @@ def _reads(s) -> list[tuple[int, str]]:
     return [(-1, name) for name in ir.vars_read(s)]
 
 
-def _rewrite(block, owned: set[str], terms: dict, fused: set[str]) -> list:
+def _rewrite(block, owned: set[str], terms: dict, fused: set[str], in_loop: bool = False) -> list:
     out = []
     for s in block:
         if isinstance(s, ir.Assign) and s.target.name in fused:
@@ -214,15 +217,17 @@ def _rewrite(block, owned: set[str], terms: dict, fused: set[str]) -> list:
             term = terms[s.args[1].name]
             s = ir.Assign(s.target, Prim[term.prim.spec.added_into], (s.args[0], *term.args),
                           term.params, s.loc)
-        elif _is_accumulation(s) and s.target.name in owned and s.prim is Prim.ADD:
+        elif _is_accumulation(s) and s.target.name in owned and s.prim is Prim.ADD \
+                and not in_loop:
+            # (not in a loop, whose small arrays would pay rt.accumulate's call each trip)
             s = ir.Assign(s.target, Prim.ACCUMULATE, s.args, s.params, s.loc)  # acc += v
         elif isinstance(s, ir.If):
-            s = replace(s, body=tuple(_rewrite(s.body, owned, terms, fused)),
-                        orelse=tuple(_rewrite(s.orelse, owned, terms, fused)))
+            s = replace(s, body=tuple(_rewrite(s.body, owned, terms, fused, in_loop)),
+                        orelse=tuple(_rewrite(s.orelse, owned, terms, fused, in_loop)))
         elif isinstance(s, ir.For):
-            s = replace(s, body=tuple(_rewrite(s.body, owned, terms, fused)))
+            s = replace(s, body=tuple(_rewrite(s.body, owned, terms, fused, True)))
         elif isinstance(s, ir.While):
-            s = replace(s, test=tuple(_rewrite(s.test, owned, terms, fused)),
-                        body=tuple(_rewrite(s.body, owned, terms, fused)))
+            s = replace(s, test=tuple(_rewrite(s.test, owned, terms, fused, True)),
+                        body=tuple(_rewrite(s.body, owned, terms, fused, True)))
         out.append(s)
     return out

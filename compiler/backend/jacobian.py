@@ -46,7 +46,7 @@ def vjp_rows_function(adj: Adjoint) -> cst.FunctionDef | None:
     seed_name = adj.seed_param
     grads = list(adj.grads)
     inlinable = inlinable_names(adj) - set(restored)
-    blocks = accumulate_in_place([list(adj.forward), sweep], inlinable)
+    blocks = accumulate_in_place([list(adj.forward), sweep], inlinable, adj.scalar_bars)
     tail = ir.Return(tuple(grads) + tuple(adj.outputs) * 2)  # the loop's header reads it too
     emitter = FunctionEmitter(inlinable, [blocks[0] + blocks[1] + [tail]])
     forward = emitter.block(blocks[0])

@@ -309,7 +309,7 @@ def _split_functions(adj: Adjoint) -> list[cst.FunctionDef]:
     fn, half = adj.primal, split_helper(adj)
     inlinable = inlinable_names(adj) - {v.name for v in half.saved}
     cts = _cotangents(adj)
-    blocks = accumulate_in_place([list(half.backward)], inlinable)
+    blocks = accumulate_in_place([list(half.backward)], inlinable, adj.scalar_bars)
     returned = {a.name for a in cts.values[0] if isinstance(a, ir.Var)}
     kept = {v.name for v in half.saved} | returned | {"xp", "tape", adj.seed_param}
     back = FunctionEmitter(inlinable, [blocks[0] + [ir.Return(tuple(cts.values[0]))]],
@@ -398,7 +398,7 @@ def _body(adj: Adjoint, blocks: list, tail: list, report: bool = False) -> list:
     early: set[str] = set()
     if released_names(adj, blocks, flat)[0]:  # values die with their model line
         blocks, early = top_level_stand_ins(blocks, kept_names(adj, flat))
-    blocks = accumulate_in_place([list(block) for block in blocks], inlinable)
+    blocks = accumulate_in_place([list(block) for block in blocks], inlinable, adj.scalar_bars)
     statements_ir = [stmt for block in blocks for stmt in block]
     released, start = released_names(adj, blocks, flat)
     emitter = FunctionEmitter(inlinable, [statements_ir + [ir.Return(tuple(flat))]], report,

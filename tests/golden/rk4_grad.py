@@ -305,6 +305,6 @@ def rhs_bwd(seed, saved):
     x_bar = t4_bar * 0.1
     t1_bar = rt.unbroadcast(t3_bar * t2, t1)
     t2_bar = rt.unbroadcast(t3_bar * t1, t2)
-    x_bar = x_bar + t2_bar * xp.cos(x)
+    x_bar = rt.accumulate(x_bar, t2_bar * xp.cos(x))
     p_bar = -t1_bar
     return (x_bar, p_bar)
