@@ -8,16 +8,12 @@ the IR after every pass; each compile reads the variable once (`Checks`).
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-import libcst as cst
-
 from . import ir
 from .ad.activity import helper_activity, param_paths
-from .ad.dead_code import optimize
+from .ad.dead_code import optimize, prune_tangent
 from .ad.draws import refuse_drawing_helper, refuse_redrawn_gradient
 from .ad.forward import Forwarder, Tangent
 from .ad.integers import mark_integer_writes
@@ -27,18 +23,18 @@ from .ad.second import helper_second_order, second_order
 from .ad.sequences import mark_sequences
 from .ad.split import writes_in_place
 from .ad.tape import protect_outputs, resolve_tape
+from .ad.twice import dots_of, forward_twice, helper_twice
 from .backend.module import emit_module
 from .backend.numba_target import for_numba
 from .errors import UsageError, UserCodeError
 from .frontend import aliasing
 from .frontend.lower import ParsedModule, lower_function
 from .frontend.normalize import Normalizer
-from .frontend.resolve import decorated_function, names_from_globals
-from .helper_modules import HelperModules, parse
+from .helper_modules import HelperModules, check_one_helper_per_name, home_of, live_source
 from .ir.builder import Builder
 from .ir.namer import Namer
+from .ir.prims import Prim
 from .ir.validate import Checks, validate
-from .live import function_source
 from .nested import Inner, Nested, check_arrays, gradients_called, mark_call_ranks
 from .seeded import scalar_products, seeded_home
 
@@ -191,6 +187,46 @@ def second_order_functions(parsed: ParsedModule, target: Target, user_globals: d
     return adjoint, primal, hvp, helpers, tangents
 
 
+def forward_twice_functions(parsed: ParsedModule, call: ir.Assign,
+                            user_globals: dict | None) -> tuple[Tangent, list[Tangent]]:
+    """The tangent of f's JVP for the JVP_CALL_JVP `call` (ad/twice.py): forward mode of f
+    along the call's tangents, then forward mode over that along the values and tangents
+    the call moves; with the same for each helper f calls (`h_jvp_jvp`). Returns (f's,
+    the helpers')."""
+    if parsed.live_globals is None:
+        parsed.live_globals = user_globals
+    f, wrt = call.params.get("seeded"), call.params.get("wrt")[:-1]
+    fn, namer, temps = _marked_primal(parsed, Target(f, wrt), product_primals(parsed))
+    moving = (*call.params.get("twice"), *(n for n in wrt if n not in call.params.get("twice")))
+    found = _discover_helpers(parsed, [fn], user_globals)
+    first = helper_activity([fn], found, {f: (wrt, None, None)})
+    either = helper_activity([fn], found, {f: (moving, None, None)})
+    calls: dict = {}
+    helpers = {}
+    for key, (helper, h_namer, h_temps, _) in found.items():
+        h_wrt = tuple(p for i, p in enumerate(helper.param_names) if i in first.get(key, ()))
+        helpers[key] = Forwarder(helper, h_wrt, h_namer, h_temps, calls=calls)
+        calls[key] = helpers[key].signature()
+    tangent = Forwarder(fn, wrt, namer, temps, calls=calls).run()
+    twice_calls: dict = {}
+    arity: dict = {}
+    twices = []
+    for key, forwarder in helpers.items():
+        h_tangent = forwarder.run()
+        h_moving = tuple(p for i, p in enumerate(h_tangent.primal.param_names)
+                         if i in either.get(key, ()))
+        twices.append((helper_twice(h_tangent, (*h_moving, *h_tangent.dot_params()), key,
+                                    twice_calls, arity), found[key][3]))
+    helper_tangents = []
+    for twice, home in twices:
+        helper_tangents.append(prune_tangent(twice.run()))
+        helper_tangents[-1].home = home
+    out = forward_twice(tangent, (*call.params.get("twice"),
+                                  *dots_of(tangent, call.params.get("twice_dots"))),
+                        twice_calls, arity)
+    return out, helper_tangents
+
+
 MODES = ("reverse", "forward", "both")
 
 
@@ -280,12 +316,12 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
                                     "rewrite the recursion as a loop")
             if (id(where), key) not in homes:
-                home = _live_source(key[1], module_name, where, user_globals)
+                home = live_source(key[1], module_name, where, user_globals)
                 if home is None:
                     home = where if module_name is None else modules.get(module_name, call)
                 homes[id(where), key] = home
             home = homes[id(where), key]
-            _check_one_helper_per_name(files, key[1], home, call)
+            check_one_helper_per_name(files, key[1], home, call)
             if key in found:
                 continue
             if key[1] not in home.functions:
@@ -299,29 +335,6 @@ def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
     for fn in functions:
         visit(fn, parsed, ((None, fn.name),))
     return found
-
-
-def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,
-                               call: ir.Assign) -> None:
-    """Refuse two different functions of one name: the emitted module names helpers by name."""
-    path = os.path.abspath(home.source.path)
-    first = files.setdefault(name, path)
-    if first != path:
-        raise UserCodeError(
-            f"two different functions named {name}() are called, from {os.path.basename(first)}"
-            f" and {os.path.basename(path)}; agc would emit only one of them", call.loc,
-            "rename one of the two functions")
-
-
-def _home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
-             modules: HelperModules, call: ir.Assign) -> ParsedModule:
-    """The parsed module holding the source of the function `key` = (module, name) calls."""
-    home = _live_source(key[1], key[0], where, user_globals)
-    if home is None:
-        home = where if key[0] is None else modules.get(key[0], call)
-    if key[1] not in home.functions:
-        raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
-    return home
 
 
 def _marked_primal(parsed: ParsedModule, target: Target, primals) -> tuple:
@@ -341,7 +354,7 @@ def product_primals(parsed: ParsedModule) -> Callable[[ir.Assign], ir.Function]:
     def primal_of(call: ir.Assign) -> ir.Function:
         key = (call.params.get("module"), call.params.get("seeded"))
         if key not in done:
-            home = _home_of(key, parsed, parsed.live_globals, modules, call)
+            home = home_of(key, parsed, parsed.live_globals, modules, call)
             done[key] = primal_ir(home, key[1], helper=True)[0]
         return done[key]
 
@@ -355,8 +368,12 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
 
     def compile_inner(call: ir.Assign, wrt: tuple[str, ...] | None) -> Inner:
         name, seeded = call.params.get("fn"), call.params.get("seeded")
-        home = _home_of((call.params.get("module"), seeded or name), parsed, user_globals,
+        home = home_of((call.params.get("module"), seeded or name), parsed, user_globals,
                         modules, call)
+        if call.prim is Prim.JVP_CALL_JVP:  # the tangent of f.jvp(x): f's, not f_seeded's
+            twice, tangents = forward_twice_functions(home, call, user_globals)
+            twice.home = home
+            return Inner(twice=twice, tangents=tangents)
         if seeded:  # f.vjp(x, seed=s): the gradient of f_seeded(x, s)
             home = seeded_home(home, call)
         if wrt is None:
@@ -376,52 +393,6 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         return Inner(hvp=hvp, tangents=tangents)
 
     return gradients_called(pieces, compile_inner)
-
-
-
-
-def _live_source(name: str, module_name: str | None, where: ParsedModule,
-                 user_globals: dict | None):
-    """Parse a helper from its live function object (decorator mode), if there is one."""
-    if user_globals is None or name in where.functions:
-        return None
-    if where.method is not None:
-        home = _method_source(name, where)
-        if home is not None:
-            return home
-    if module_name is not None and module_name in sys.modules:
-        # `nn.layer_norm(x)`: agc.nn's function, even where the model's module has its own
-        func = getattr(sys.modules[module_name], name, None)
-    else:
-        func = (where.live_globals or user_globals).get(name)
-    func = decorated_function(func) or func  # a decorated helper: its function's source
-    if not callable(func) or not hasattr(func, "__code__"):
-        return None
-    text, path, offset = function_source(func)
-    names = names_from_globals(func.__globals__)
-    module = sys.modules.get(func.__module__)
-    if func.__globals__ is not user_globals and getattr(module, "__dict__", None) \
-            is func.__globals__ and func.__module__.replace(".", "").isidentifier():
-        names.home, names.qualify_reads = func.__module__, True  # another module: lib.SCALE
-    home = parse(text, path, lambda module: names, offset)
-    home.live_globals = func.__globals__
-    return home
-
-
-def _method_source(name: str, where: ParsedModule) -> ParsedModule | None:
-    """Parse the method a `self.forward(x)` call reaches, as the helper `Model_forward`."""
-    method = where.method
-    func = next((f for m, f in method.methods.items() if method.helper_name(m) == name), None)
-    if func is None:
-        return None
-    text, path, offset = function_source(func)
-    names = names_from_globals(func.__globals__)
-    home = parse(text, path, lambda module: names, offset)
-    home.live_globals = func.__globals__
-    home.method = method
-    node = home.functions[func.__name__]
-    home.functions[name] = node.with_changes(name=cst.Name(name))
-    return home
 
 
 def _calls(fn: ir.Function) -> list[ir.Assign]:
