@@ -7,6 +7,7 @@ jax.grad), in float64 and float32, in the decorator and in `agc compile`'s modul
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 
 import agc
@@ -160,6 +161,14 @@ def _vjp_of_layer(x, w):
     return np.sum(gx ** 2)
 
 
+def test_the_lines_of_f_seeded_are_the_models_call_in_the_decorator():
+    source = agc.differentiate(_vjp_of_layer, wrt="x").gradient_source
+    seeded = source[source.index("def layer_seeded_grad("):]
+    line = _vjp_of_layer.__code__.co_firstlineno + 1
+    assert f"# test_products_in_model.py:{line}:5: _, (gx, _gw) = layer.vjp(" in seeded
+    assert "<layer.vjp>" not in source
+
+
 def test_a_model_calling_a_vjp_has_forward_mode_but_no_second_derivatives():
     def reference(x, w):
         gx, _ = jax.vjp(_layer, x, w)[1](jnp.ones(2))
@@ -198,6 +207,13 @@ def test_agc_compile_writes_the_products_as_functions_of_the_module(tmp_path, mo
     assert "def layer_seeded_grad(x, w, seed):" in source
     assert "def layer_seeded_hvp_x_seed(x, w, seed, x_dot, seed_dot):" in source
     assert "rt.check_seed(" in source
+    # f_seeded's lines are the model's call, not lines past the end of model.py
+    lines = MODEL.splitlines()
+    named = [int(n) for n in re.findall(r"# model\.py:(\d+):", source)]
+    assert named and max(named) <= len(lines)
+    seeded = source[source.index("def layer_seeded_grad("):]
+    call = next(i for i, line in enumerate(lines, 1) if "layer.vjp(" in line)
+    assert re.search(r"# model\.py:(\d+):", seeded).group(1) == str(call)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "emitted", raising=False)
     spec = importlib.util.spec_from_file_location("emitted", tmp_path / "emitted.py")
