@@ -161,6 +161,26 @@ def _vjp_of_layer(x, w):
     return np.sum(gx ** 2)
 
 
+def test_an_unused_item_of_a_vjp_sweeps_nothing_back():
+    """`_, (gx, _gw) = f.vjp(...)`: no cotangent for the value (no layer_fwd / layer_bwd)
+    nor for the unused gradient (one HVP, along gx's cotangent alone)."""
+    model = agc.differentiate(_vjp_of_layer, wrt=("x", "w"))
+    source = model.gradient_source
+    body = source[source.index("def _vjp_of_layer_value_and_grad("):]
+    body = body[:body.index("\ndef ")]
+    assert "layer_bwd(" not in body and "layer_fwd(" not in body
+    assert body.count("layer_seeded_hvp") == 1 and "rt.getitem_grad" not in body
+
+    def reference(x, w):
+        gx, _ = jax.vjp(_layer, x, w)[1](jnp.ones(2))
+        return jnp.sum(gx ** 2)
+
+    value, grads = model.value_and_grad(X, W)
+    np.testing.assert_allclose(value, reference(X, W), rtol=1e-12)
+    for got, want in zip(grads, jax.grad(reference, argnums=(0, 1))(X, W)):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
 def test_the_lines_of_f_seeded_are_the_models_call_in_the_decorator():
     source = agc.differentiate(_vjp_of_layer, wrt="x").gradient_source
     seeded = source[source.index("def layer_seeded_grad("):]
