@@ -28,8 +28,9 @@ from .primitives.gradient_calls import function_name, wrt_suffix
 from .primitives.jvp_calls import twice_name
 
 # the statements that call an emitted gradient (GRAD_CALL), HVP (the next two) or
-# forward-over-forward JVP (JVP_CALL_JVP)
-_CALLING = (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP, Prim.JVP_CALL, Prim.JVP_CALL_JVP)
+# the tangent of a JVP or an HVP (ad/twice.py: the last two)
+_CALLING = (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP, Prim.JVP_CALL, Prim.JVP_CALL_JVP,
+            Prim.GRAD_CALL_HVP_JVP)
 
 
 @dataclass
@@ -90,7 +91,7 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
 
 def entry_name(s: ir.Assign) -> str:
     """The emitted function the call `s` (one of _CALLING) calls."""
-    if s.prim is Prim.JVP_CALL_JVP:
+    if s.prim in (Prim.JVP_CALL_JVP, Prim.GRAD_CALL_HVP_JVP):
         return twice_name(s)
     return function_name(s, "grad" if s.prim is Prim.GRAD_CALL else "hvp")
 

@@ -176,13 +176,14 @@ def second_order_functions(parsed: ParsedModule, target: Target, user_globals: d
     forwarders = []
     for (key, (helper, namer, temps, home)), adj in zip(found.items(), helpers, strict=True):
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
-        forwarders.append((Forwarder(helper, wrt, namer, temps, calls=calls), home))
+        forwarders.append((Forwarder(helper, wrt, namer, temps, calls=calls), home, key))
         calls[key] = forwarders[-1][0].signature()
-        forwarders.append((helper_second_order(adj, key, calls), home))
+        forwarders.append((helper_second_order(adj, key, calls), home,
+                           (key[0], f"{key[1]}_vjp")))
     tangents = []
-    for forwarder, home in forwarders:
+    for forwarder, home, key in forwarders:
         tangents.append(forwarder.run())
-        tangents[-1].home = home
+        tangents[-1].home, tangents[-1].key = home, key
     hvp = second_order(adjoint, target.scalars, dict(target.ranks), calls)
     return adjoint, primal, hvp, helpers, tangents
 
@@ -224,6 +225,36 @@ def forward_twice_functions(parsed: ParsedModule, call: ir.Assign,
     out = forward_twice(tangent, (*call.params.get("twice"),
                                   *dots_of(tangent, call.params.get("twice_dots"))),
                         twice_calls, arity)
+    return out, helper_tangents
+
+
+def third_order_functions(parsed: ParsedModule, call: ir.Assign, user_globals: dict | None):
+    """The tangent of f's HVP for the GRAD_CALL_HVP_JVP `call` (ad/twice.py): f's HVP along
+    the call's wrt, then forward mode over it along the values and tangents the call
+    moves; with the same for the JVPs and VJP-JVPs of the helpers f calls. Returns (f's,
+    the helpers')."""
+    f, wrt, twice = call.params.get("fn"), call.params.get("wrt"), call.params.get("twice")
+    _, primal, hvp, _, tangents = second_order_functions(parsed, Target(f, wrt), user_globals)
+    found = _discover_helpers(parsed, [primal], user_globals)
+    either = helper_activity([primal], found, {f: (tuple(dict.fromkeys((*wrt, *twice))),
+                                                   None, None)})
+    calls: dict = {}
+    arity: dict = {}
+    twices = []
+    for tangent in tangents:  # h_jvp(h's params) and h_vjp(seed, h's params)
+        key = tangent.key
+        vjp = key not in found
+        positions = either.get((key[0], key[1].removesuffix("_vjp")) if vjp else key, ())
+        params = tangent.primal.param_names
+        moving = (*params[:vjp], *(p for i, p in enumerate(params[vjp:]) if i in positions),
+                  *tangent.dot_params())
+        twices.append((helper_twice(tangent, moving, key, calls, arity), tangent.home))
+    helper_tangents = []
+    for helper, home in twices:
+        helper_tangents.append(prune_tangent(helper.run()))
+        helper_tangents[-1].home = home
+    out = forward_twice(hvp, (*twice, *dots_of(hvp, call.params.get("twice_dots"))), calls,
+                        arity, pair=True)
     return out, helper_tangents
 
 
@@ -376,6 +407,10 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
             return Inner(twice=twice, tangents=tangents)
         if seeded:  # f.vjp(x, seed=s): the gradient of f_seeded(x, s)
             home = seeded_home(home, call)
+        if call.prim is Prim.GRAD_CALL_HVP_JVP:  # the tangent of f's (gradient, H v)
+            twice, tangents = third_order_functions(home, call, user_globals)
+            twice.home = home
+            return Inner(twice=twice, tangents=tangents)
         if wrt is None:
             adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
                 "grad_wrt"),)), split=True)

@@ -67,20 +67,23 @@ class Twice(Second):
         return super().assign(s, defined, bound)
 
     def refuse(self, s: ir.Assign) -> None:
-        if s.prim is Prim.JVP_CALL_JVP:  # f.jvp(x) in the model's f: its tangent needs f's 3rd
-            raise UnsupportedError(f"forward mode over a JVP of {s.params.get('seeded')}() inside "
-                                   "a function whose JVP is itself differentiated (third "
-                                   "derivatives) is not supported", s.loc,
-                                   "differentiate the outer model in reverse mode")
+        if s.prim in (Prim.JVP_CALL_JVP, Prim.GRAD_CALL_HVP_JVP):  # a product in f itself
+            g = s.params.get("seeded") or s.params.get("fn")
+            what = "a JVP" if s.prim is Prim.JVP_CALL_JVP else "a gradient"
+            raise UnsupportedError(f"differentiating the tangent of {what} of {g}() again (a "
+                                   f"product or gradient of {g} inside a function that is "
+                                   "itself differentiated more than once) is not supported",
+                                   s.loc, "differentiate the outer model once fewer")
         super().refuse(s)
 
 
-def forward_twice(tangent: Tangent, moving: tuple[str, ...], calls: dict,
-                  arity: dict) -> Tangent:
+def forward_twice(tangent: Tangent, moving: tuple[str, ...], calls: dict, arity: dict,
+                  pair: bool = False) -> Tangent:
     """The tangent, along the parameters `moving` (f's and its tangent parameters), of the
     tangent of f (`tangent`): `f_jvp_jvp(params..., dots..., moving dots...)` returns
-    (J t, its tangent)."""
-    twice = Twice(tangent_function(tangent, pair=False), moving, calls, arity)
+    (J t, its tangent); with `pair`, ((value, tangent), their tangents): for an HVP,
+    the tangent of (gradient, H v)."""
+    twice = Twice(tangent_function(tangent, pair=pair), moving, calls, arity)
     return prune_tangent(twice.run())
 
 
@@ -92,7 +95,7 @@ def helper_twice(tangent: Tangent, moving: tuple[str, ...], key: tuple, calls: d
     fn = tangent_function(tangent, pair=True)
     twice = Twice(fn, moving, calls, arity)
     calls[(key[0], fn.name)] = twice.signature()
-    arity[key] = len(tangent.primal.params)
+    arity[key] = len(tangent.primal.params)  # key: h (its h_jvp) or h_vjp (its h_vjp_jvp)
     return twice
 
 

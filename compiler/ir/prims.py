@@ -449,6 +449,10 @@ class Prim(enum.Enum):
     # `f_jvp_jvp(...)[1]` (ad/twice.py); params as JVP_CALL's, twice: f's parameters whose
     # value moves, twice_dots: those whose tangent t moves
     JVP_CALL_JVP = _s(VARIADIC, "gradient", "special", "jvp_call_jvp")
+    # the tangent of a GRAD_CALL_HVP's (gradient, H v): (its args, the moving ones' tangents),
+    # `f_hvp_jvp_...(...)[1]` (ad/twice.py); params as JVP_CALL_JVP's
+    GRAD_CALL_HVP_JVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp_jvp",
+                           makes_sequence=True)
     # f.vjp(x, seed=s) inside a model: Python raises unless s has f(x)'s shape (rt.check_seed)
     CHECK_SEED = _s(2, "nondiff", "special", "check_seed", effect=True)
     # issue 19, random draws: rng.METHOD(args, key=value) of a numpy.random.Generator (params:

@@ -85,22 +85,29 @@ def _jvp_call_jvp(b: Builder, t: tuple, s: ir.Assign):
 
 
 def twice_name(s: ir.Assign) -> str:
-    """The emitted forward-over-forward function a JVP_CALL_JVP calls: `f_jvp_jvp_x_x_dot`,
-    after the parameters whose value or tangent moves (`f_jvp_x_w_jvp_...` where f's JVP
-    is not along its first parameter alone)."""
-    names, wrt = s.params.get("names")[:-1], s.params.get("wrt")[:-1]
+    """The emitted function a JVP_CALL_JVP or GRAD_CALL_HVP_JVP calls: forward mode over
+    f's JVP, `f_jvp_jvp_x_x_dot`, or over f's HVP, `f_hvp_jvp_x_x_dot`, after the
+    parameters whose value or tangent moves (`f_jvp_x_w_jvp_...` where f's JVP or HVP is
+    not along its first parameter alone)."""
+    if s.prim is Prim.JVP_CALL_JVP:
+        f, names, wrt = s.params.get("seeded"), s.params.get("names")[:-1], \
+            s.params.get("wrt")[:-1]
+        kind = "jvp"
+    else:
+        f, names, wrt, kind = s.params.get("fn"), s.params.get("names"), s.params.get("wrt"), \
+            "hvp"
     first = "" if wrt == names[:1] else "_" + "_".join(wrt)
     moving = (*s.params.get("twice"), *(f"{n}_dot" for n in s.params.get("twice_dots")))
-    return f"{s.params.get('seeded')}_jvp{first}_jvp_{'_'.join(moving)}"
+    return f"{f}_{kind}{first}_jvp_{'_'.join(moving)}"
 
 
-@emitter(Prim.JVP_CALL_JVP)
+@emitter(Prim.JVP_CALL_JVP, Prim.GRAD_CALL_HVP_JVP)
 def _emit_jvp_call_jvp(stmt, atom):
     both = call(twice_name(stmt), [atom(a) for a in stmt.args]).node
     return Expr(cst.Subscript(both, [cst.SubscriptElement(cst.Index(cst.Integer("1")))])), False
 
 
-@meaning(Prim.JVP_CALL, Prim.JVP_CALL_JVP)
+@meaning(Prim.JVP_CALL, Prim.JVP_CALL_JVP, Prim.GRAD_CALL_HVP_JVP)
 def _jvp_call_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: the proofs do not cover a JVP called inside the "
                         f"model yet")
