@@ -8,50 +8,34 @@ the IR after every pass; each compile reads the variable once (`Checks`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import ir
 from .ad.activity import helper_activity, param_paths
 from .ad.dead_code import optimize, prune_tangent
-from .ad.draws import refuse_drawing_helper, refuse_redrawn_gradient
+from .ad.draws import refuse_redrawn_gradient
 from .ad.forward import Forwarder, Tangent
-from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
 from .ad.second import helper_second_order, second_order
-from .ad.sequences import mark_sequences
 from .ad.split import writes_in_place
 from .ad.tape import protect_outputs, resolve_tape
 from .ad.twice import dots_of, forward_twice, helper_twice
 from .backend.module import emit_module
 from .backend.numba_target import for_numba
 from .errors import UsageError, UserCodeError
-from .frontend import aliasing
-from .frontend.lower import ParsedModule, lower_function
-from .frontend.normalize import Normalizer
-from .helper_modules import HelperModules, check_one_helper_per_name, home_of, live_source
-from .ir.builder import Builder
-from .ir.namer import Namer
+from .frontend.lower import ParsedModule
+from .helper_modules import HelperModules, home_of
 from .ir.prims import Prim
-from .ir.validate import Checks, validate
-from .nested import Inner, Nested, check_arrays, gradients_called, mark_call_ranks
-from .seeded import scalar_products, seeded_home
-
-
-@dataclass
-class Target:
-    """One function to differentiate, and with respect to which parameters."""
-
-    name: str
-    wrt: tuple[str, ...] | None = None
-    scalars: frozenset[str] = frozenset()  # parameters known to be Python numbers
-    containers: frozenset[str] = frozenset()  # parameters that are dicts, lists or tuples
-    has_aux: bool = False  # the first returned value is differentiated, the rest ride along
-    keep: tuple[str, ...] = ()  # intermediates whose adjoints are returned too
-    ranks: tuple[tuple[str, int], ...] = ()  # known numbers of dimensions of array parameters
-    # wrt parameters differentiated in part: ((name, ((key, ...), ...)), ...), see wrt_paths.py
-    paths: tuple = ()
+from .ir.validate import Checks
+from .nested import Inner, Nested, check_arrays, gradients_called
+from .primals import (
+    Target,
+    discover_helpers,
+    marked_primal,
+    product_primals,
+)
+from .seeded import seeded_home
 
 
 @dataclass
@@ -66,26 +50,12 @@ class Compiled:
     helper_tangents: list[Tangent] = field(default_factory=list)  # their helpers' JVPs
 
 
-def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
-              helper: bool = False) -> tuple[ir.Function, Namer, set[str]]:
-    """The lowered and normalized IR of one function, with its name supply."""
-    fn, lowerer = lower_function(parsed, name)
-    validate(fn, after="lowering")
-    temps = set(fn.temps)
-    namer = lowerer.namer
-    fn = aliasing.resolve(fn, lowerer, namer, temps, target, helper)
-    fn = Normalizer(fn, Builder(namer, temps)).run()
-    fn = mark_integer_writes(fn)
-    validate(fn, after="normalization")
-    return fn, namer, temps
-
-
 def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks | None = None,
                            split: bool = False) -> tuple[Adjoint, ir.Function]:
     """The adjoint of one function of a parsed module (its `lean` variant built too); with
     `split`, its helper calls go through h_fwd / h_bwd (collect_helpers' `split`)."""
     checks = checks or Checks()
-    fn, namer, temps = _marked_primal(parsed, target, product_primals(parsed))
+    fn, namer, temps = marked_primal(parsed, target, product_primals(parsed))
     checks.function(fn, "mark_sequences")
     wrt = _checked_wrt(fn, target)
     assigned = ir.def_counts(fn)
@@ -110,11 +80,6 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     return adjoint, fn
 
 
-def _known_ranks(target: Target) -> dict[str, int]:
-    """The ranks of the target's parameters known from the call: arrays' ndims, 0 for numbers."""
-    return {**dict(target.ranks), **{name: 0 for name in target.scalars}}
-
-
 def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
     """The names to differentiate with respect to (default: the first parameter)."""
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
@@ -136,11 +101,11 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
     """
     prepared, primals = {}, product_primals(parsed)
     for target in targets:
-        fn, namer, temps = _marked_primal(parsed, target, primals)
+        fn, namer, temps = marked_primal(parsed, target, primals)
         checks.function(fn, "mark_sequences")
         prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
     functions = [entry[0] for entry in prepared.values()]
-    found = _discover_helpers(parsed, functions, user_globals)
+    found = discover_helpers(parsed, functions, user_globals)
     roots = {name: (entry[4], None, None) for name, entry in prepared.items()}
     active = helper_activity(functions, found, roots)
     calls: dict = {}
@@ -170,7 +135,7 @@ def second_order_functions(parsed: ParsedModule, target: Target, user_globals: d
     adjoint, primal = differentiate_function(parsed, target, checks)
     roots = {target.name: (adjoint.wrt, None, None)}
     helpers = collect_helpers(parsed, [primal], user_globals, roots, checks)
-    found = _discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
+    found = discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
     active = helper_activity([primal], found, roots)
     calls: dict = {}
     forwarders = []
@@ -197,9 +162,9 @@ def forward_twice_functions(parsed: ParsedModule, call: ir.Assign,
     if parsed.live_globals is None:
         parsed.live_globals = user_globals
     f, wrt = call.params.get("seeded"), call.params.get("wrt")[:-1]
-    fn, namer, temps = _marked_primal(parsed, Target(f, wrt), product_primals(parsed))
+    fn, namer, temps = marked_primal(parsed, Target(f, wrt), product_primals(parsed))
     moving = (*call.params.get("twice"), *(n for n in wrt if n not in call.params.get("twice")))
-    found = _discover_helpers(parsed, [fn], user_globals)
+    found = discover_helpers(parsed, [fn], user_globals)
     first = helper_activity([fn], found, {f: (wrt, None, None)})
     either = helper_activity([fn], found, {f: (moving, None, None)})
     calls: dict = {}
@@ -235,7 +200,7 @@ def third_order_functions(parsed: ParsedModule, call: ir.Assign, user_globals: d
     the helpers')."""
     f, wrt, twice = call.params.get("fn"), call.params.get("wrt"), call.params.get("twice")
     _, primal, hvp, _, tangents = second_order_functions(parsed, Target(f, wrt), user_globals)
-    found = _discover_helpers(parsed, [primal], user_globals)
+    found = discover_helpers(parsed, [primal], user_globals)
     either = helper_activity([primal], found, {f: (tuple(dict.fromkeys((*wrt, *twice))),
                                                    None, None)})
     calls: dict = {}
@@ -310,7 +275,7 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     h_fwd / h_bwd (the callers' `split`), and calls its own helpers that way.
     """
     checks = checks or Checks()
-    found = _discover_helpers(parsed, functions, user_globals)
+    found = discover_helpers(parsed, functions, user_globals)
     tree_paths: dict[tuple, dict] = {}
     active = helper_activity(functions, found, roots, tree_paths)
     adjoints = []
@@ -329,67 +294,6 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
         adjoint.home = home
         adjoints.append(adjoint)
     return adjoints
-
-
-def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
-                      user_globals: dict | None) -> dict[tuple, tuple]:
-    """(module, name) -> (primal IR, namer, temps, home module) of every helper reached."""
-    found: dict[tuple, tuple] = {}
-    modules = HelperModules(parsed)
-    files: dict[str, str] = {}  # helper name -> the file its source came from
-    homes: dict[tuple, ParsedModule] = {}
-
-    def visit(fn: ir.Function, where: ParsedModule, stack: tuple) -> None:
-        for call in _calls(fn):
-            module_name = call.params.get("module")
-            key = (module_name, call.params.get("fn"))
-            if key in stack:
-                raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
-                                    "rewrite the recursion as a loop")
-            if (id(where), key) not in homes:
-                home = live_source(key[1], module_name, where, user_globals)
-                if home is None:
-                    home = where if module_name is None else modules.get(module_name, call)
-                homes[id(where), key] = home
-            home = homes[id(where), key]
-            check_one_helper_per_name(files, key[1], home, call)
-            if key in found:
-                continue
-            if key[1] not in home.functions:
-                raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
-            helper, namer, temps = primal_ir(home, key[1], helper=True)
-            helper = mark_sequences(helper, set(), params_are_arrays=False)
-            refuse_drawing_helper(helper, call)
-            found[key] = (helper, namer, temps, home)
-            visit(helper, home, stack + (key,))
-
-    for fn in functions:
-        visit(fn, parsed, ((None, fn.name),))
-    return found
-
-
-def _marked_primal(parsed: ParsedModule, target: Target, primals) -> tuple:
-    """(fn, its Namer, its temporaries): the target's IR with its sequences and its gradient
-    calls' argument ranks marked, and products of an f of a number written with f's
-    gradient (`primals`: product_primals' lookup)."""
-    fn, namer, temps = primal_ir(parsed, target.name, target)
-    fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
-    fn = scalar_products(mark_call_ranks(fn, _known_ranks(target)), namer, temps, primals)
-    return fn, namer, temps
-
-
-def product_primals(parsed: ParsedModule) -> Callable[[ir.Assign], ir.Function]:
-    """The IR of the f of a product call (`f.vjp`, `f.jvp` in the model), each parsed once."""
-    modules, done = HelperModules(parsed), {}
-
-    def primal_of(call: ir.Assign) -> ir.Function:
-        key = (call.params.get("module"), call.params.get("seeded"))
-        if key not in done:
-            home = home_of(key, parsed, parsed.live_globals, modules, call)
-            done[key] = primal_ir(home, key[1], helper=True)[0]
-        return done[key]
-
-    return primal_of
 
 
 def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | None) -> Nested:
@@ -428,10 +332,6 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         return Inner(hvp=hvp, tangents=tangents)
 
     return gradients_called(pieces, compile_inner)
-
-
-def _calls(fn: ir.Function) -> list[ir.Assign]:
-    return [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign) and s.prim.name == "CALL"]
 
 
 def emitted_function_names(function: str) -> tuple[str, str, str]:

@@ -26,6 +26,7 @@ from agc.helper_modules import parse
 from agc.ir.prims import Prim
 from agc.ir.printer import format_adjoint, format_function
 from agc.ir.validate import Checks, validate, validate_adjoint
+from agc.primals import primal_ir
 
 
 def parsed(source: str):
@@ -34,7 +35,7 @@ def parsed(source: str):
 
 def primal(source: str):
     """Lowered and normalized IR of `f`, its name supply and temporaries."""
-    return pipeline.primal_ir(parsed(source), "f")
+    return primal_ir(parsed(source), "f")
 
 
 def reversed_(source: str, wrt=("x",), **options) -> tuple[Adjoint, object, set]:
