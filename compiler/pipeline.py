@@ -183,14 +183,10 @@ def forward_twice_functions(parsed: ParsedModule, call: ir.Assign,
                          if i in either.get(key, ()))
         twices.append((helper_twice(h_tangent, (*h_moving, *h_tangent.dot_params()), key,
                                     twice_calls, arity), found[key][3]))
-    helper_tangents = []
-    for twice, home in twices:
-        helper_tangents.append(prune_tangent(twice.run()))
-        helper_tangents[-1].home = home
     out = forward_twice(tangent, (*call.params.get("twice"),
                                   *dots_of(tangent, call.params.get("twice_dots"))),
                         twice_calls, arity)
-    return out, helper_tangents
+    return out, _run_twices(twices)
 
 
 def third_order_functions(parsed: ParsedModule, call: ir.Assign, user_globals: dict | None):
@@ -214,13 +210,19 @@ def third_order_functions(parsed: ParsedModule, call: ir.Assign, user_globals: d
         moving = (*params[:vjp], *(p for i, p in enumerate(params[vjp:]) if i in positions),
                   *tangent.dot_params())
         twices.append((helper_twice(tangent, moving, key, calls, arity), tangent.home))
-    helper_tangents = []
-    for helper, home in twices:
-        helper_tangents.append(prune_tangent(helper.run()))
-        helper_tangents[-1].home = home
     out = forward_twice(hvp, (*twice, *dots_of(hvp, call.params.get("twice_dots"))), calls,
                         arity, pair=True)
-    return out, helper_tangents
+    return out, _run_twices(twices)
+
+
+def _run_twices(twices: list) -> list[Tangent]:
+    """The helpers' tangents of their JVPs (ad/twice.py), each with its home module; run
+    once every signature is known (a helper calls another's)."""
+    out = []
+    for twice, home in twices:
+        out.append(prune_tangent(twice.run()))
+        out[-1].home = home
+    return out
 
 
 MODES = ("reverse", "forward", "both")
