@@ -107,13 +107,7 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
     functions = [entry[0] for entry in prepared.values()]
     found = discover_helpers(parsed, functions, user_globals)
     roots = {name: (entry[4], None, None) for name, entry in prepared.items()}
-    active = helper_activity(functions, found, roots)
-    calls: dict = {}
-    helpers = {}
-    for key, (helper, namer, temps, _) in found.items():
-        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
-        helpers[key] = Forwarder(helper, wrt, namer, temps, calls=calls)
-        calls[key] = helpers[key].signature()
+    helpers, calls = _helper_forwarders(found, helper_activity(functions, found, roots))
     helper_tangents = []
     for key, forwarder in helpers.items():
         helper_tangents.append(forwarder.run())
@@ -122,6 +116,18 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
                                 calls=calls).run()
                 for name, (fn, namer, temps, target, wrt) in prepared.items()}
     return tangents, helper_tangents
+
+
+def _helper_forwarders(found: dict, active: dict) -> tuple[dict, dict]:
+    """Forward mode of each helper found along the parameters `active` gives positions of
+    ((module, name) -> Forwarder), and the signatures their callers' CALL_JVPs pass."""
+    calls: dict = {}
+    helpers = {}
+    for key, (helper, namer, temps, _) in found.items():
+        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
+        helpers[key] = Forwarder(helper, wrt, namer, temps, calls=calls)
+        calls[key] = helpers[key].signature()
+    return helpers, calls
 
 
 def second_order_functions(parsed: ParsedModule, target: Target, user_globals: dict | None):
@@ -165,14 +171,9 @@ def forward_twice_functions(parsed: ParsedModule, call: ir.Assign,
     fn, namer, temps = marked_primal(parsed, Target(f, wrt), product_primals(parsed))
     moving = (*call.params.get("twice"), *(n for n in wrt if n not in call.params.get("twice")))
     found = discover_helpers(parsed, [fn], user_globals)
-    first = helper_activity([fn], found, {f: (wrt, None, None)})
+    helpers, calls = _helper_forwarders(found, helper_activity([fn], found, {f: (wrt, None,
+                                                                                  None)}))
     either = helper_activity([fn], found, {f: (moving, None, None)})
-    calls: dict = {}
-    helpers = {}
-    for key, (helper, h_namer, h_temps, _) in found.items():
-        h_wrt = tuple(p for i, p in enumerate(helper.param_names) if i in first.get(key, ()))
-        helpers[key] = Forwarder(helper, h_wrt, h_namer, h_temps, calls=calls)
-        calls[key] = helpers[key].signature()
     tangent = Forwarder(fn, wrt, namer, temps, calls=calls).run()
     twice_calls: dict = {}
     arity: dict = {}
