@@ -328,12 +328,12 @@ def _normalize_wrt(fn, wrt) -> tuple[str, ...] | None:
 def _parse(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (),
            method=None, paths: dict | None = None):
     """(parsed module, target, names, path) of a live function, for arguments of kinds `key`."""
-    from . import pipeline  # noqa: PLC0415 - loads the compiler where used
+    from . import helper_modules, pipeline  # noqa: PLC0415 - loads the compiler where used
     from .frontend.resolve import names_from_globals  # noqa: PLC0415 - loads the compiler where used
 
     text, path, offset = function_source(fn)
     names = names_from_globals(fn.__globals__)
-    parsed = pipeline.parse(text, path, lambda module: names, offset)
+    parsed = helper_modules.parse(text, path, lambda module: names, offset)
     parsed.live_globals = fn.__globals__  # helpers' signatures, for calls with keywords
     parsed.method = method
     target = pipeline.Target(fn.__name__, wrt, _params_of_kind(fn, key, "scalar"),

@@ -1,5 +1,6 @@
-"""Parsing source text into a ParsedModule, and the modules that hold imported helper
-functions, parsed as text, each once."""
+"""Parsing source text into a ParsedModule, the modules that hold imported helper
+functions, parsed as text, each once, and where the source of a called function is
+(its live function object in the decorator, its module's text otherwise)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import importlib.util
 import os
 import sys
 
+import libcst as cst
+
 from . import ir
 from .errors import SourceFile, UserCodeError
 from .frontend.lower import ParsedModule
-from .frontend.resolve import Names, names_from_module
+from .frontend.resolve import Names, decorated_function, names_from_globals, names_from_module
+from .live import function_source
 
 
 def parse(text: str, path: str, names_of, line_offset: int = 0) -> ParsedModule:
@@ -52,3 +56,70 @@ class HelperModules:
             parsed = parse(handle.read(), path, lambda tree: names_from_module(tree, home))
             parsed.names.qualify_reads = home is not None  # its constants: `lib.SCALE`
             return parsed
+
+
+def check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,
+                               call: ir.Assign) -> None:
+    """Refuse two different functions of one name: the emitted module names helpers by name."""
+    path = os.path.abspath(home.source.path)
+    first = files.setdefault(name, path)
+    if first != path:
+        raise UserCodeError(
+            f"two different functions named {name}() are called, from {os.path.basename(first)}"
+            f" and {os.path.basename(path)}; agc would emit only one of them", call.loc,
+            "rename one of the two functions")
+
+
+def home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
+             modules: HelperModules, call: ir.Assign) -> ParsedModule:
+    """The parsed module holding the source of the function `key` = (module, name) calls."""
+    home = live_source(key[1], key[0], where, user_globals)
+    if home is None:
+        home = where if key[0] is None else modules.get(key[0], call)
+    if key[1] not in home.functions:
+        raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
+    return home
+
+
+def live_source(name: str, module_name: str | None, where: ParsedModule,
+                 user_globals: dict | None):
+    """Parse a helper from its live function object (decorator mode), if there is one."""
+    if user_globals is None or name in where.functions:
+        return None
+    if where.method is not None:
+        home = method_source(name, where)
+        if home is not None:
+            return home
+    if module_name is not None and module_name in sys.modules:
+        # `nn.layer_norm(x)`: agc.nn's function, even where the model's module has its own
+        func = getattr(sys.modules[module_name], name, None)
+    else:
+        func = (where.live_globals or user_globals).get(name)
+    func = decorated_function(func) or func  # a decorated helper: its function's source
+    if not callable(func) or not hasattr(func, "__code__"):
+        return None
+    text, path, offset = function_source(func)
+    names = names_from_globals(func.__globals__)
+    module = sys.modules.get(func.__module__)
+    if func.__globals__ is not user_globals and getattr(module, "__dict__", None) \
+            is func.__globals__ and func.__module__.replace(".", "").isidentifier():
+        names.home, names.qualify_reads = func.__module__, True  # another module: lib.SCALE
+    home = parse(text, path, lambda module: names, offset)
+    home.live_globals = func.__globals__
+    return home
+
+
+def method_source(name: str, where: ParsedModule) -> ParsedModule | None:
+    """Parse the method a `self.forward(x)` call reaches, as the helper `Model_forward`."""
+    method = where.method
+    func = next((f for m, f in method.methods.items() if method.helper_name(m) == name), None)
+    if func is None:
+        return None
+    text, path, offset = function_source(func)
+    names = names_from_globals(func.__globals__)
+    home = parse(text, path, lambda module: names, offset)
+    home.live_globals = func.__globals__
+    home.method = method
+    node = home.functions[func.__name__]
+    home.functions[name] = node.with_changes(name=cst.Name(name))
+    return home

@@ -25,9 +25,12 @@ from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp, rer
 from .errors import UnsupportedError
 from .ir.prims import Prim
 from .primitives.gradient_calls import function_name, wrt_suffix
+from .primitives.jvp_calls import twice_name
 
-# the statements that call an emitted gradient (GRAD_CALL) or HVP (the others)
-_CALLING = (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP, Prim.JVP_CALL)
+# the statements that call an emitted gradient (GRAD_CALL), HVP (the next two) or
+# the tangent of a JVP or an HVP (ad/twice.py: the last two)
+_CALLING = (Prim.GRAD_CALL, Prim.GRAD_CALL_HVP, Prim.JVP_CALL, Prim.JVP_CALL_JVP,
+            Prim.GRAD_CALL_HVP_JVP)
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Inner:
 
     adjoint: Adjoint | None = None
     hvp: Tangent | None = None
+    twice: Tangent | None = None  # f_jvp_jvp, the tangent of a JVP (ad/twice.py)
     helpers: list[Adjoint] = field(default_factory=list)
     tangents: list[Tangent] = field(default_factory=list)  # helper JVPs of an HVP
 
@@ -73,15 +77,23 @@ def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Neste
             if not isinstance(s, ir.Assign) or s.prim not in _CALLING:
                 continue
             wrt = s.params.get("wrt") if s.prim is not Prim.GRAD_CALL else None
-            key = (s.params.get("module"), function_name(s, "hvp" if wrt else "grad"))
+            key = (s.params.get("module"), entry_name(s))
             if key not in done:
                 done[key] = inner = compile_inner(s, wrt)
                 _check_dots(inner, s)
                 _add(nested, inner, s)
-                work += [p for p in (inner.adjoint, *inner.helpers) if p is not None]
+                work += [p for p in (inner.adjoint, inner.twice, *inner.helpers, *inner.tangents)
+                         if p is not None]
             if s.prim is Prim.GRAD_CALL:  # each call: its arguments' ranks may differ
                 refuse_array_output(done[key].adjoint.primal, s)
     return nested
+
+
+def entry_name(s: ir.Assign) -> str:
+    """The emitted function the call `s` (one of _CALLING) calls."""
+    if s.prim in (Prim.JVP_CALL_JVP, Prim.GRAD_CALL_HVP_JVP):
+        return twice_name(s)
+    return function_name(s, "grad" if s.prim is Prim.GRAD_CALL else "hvp")
 
 
 def mark_call_ranks(fn: ir.Function, param_ranks: dict[str, int]) -> ir.Function:
@@ -156,6 +168,9 @@ def _add(nested: Nested, inner: Inner, s: ir.Assign) -> None:
         function = emit_hvp(inner.hvp)
         entry.append(function.with_changes(name=cst.Name(function_name(s, "hvp"))))
         nested.homes.append(inner.hvp)
+    if inner.twice is not None:
+        entry.append(emit_jvp(inner.twice).with_changes(name=cst.Name(twice_name(s))))
+        nested.homes.append(inner.twice)
     rerun = rerun_helpers([*([inner.adjoint] if inner.adjoint else []), *inner.helpers])
     for helper in inner.helpers:
         helpers += emit_helper(helper, rerun)

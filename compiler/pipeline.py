@@ -8,54 +8,34 @@ the IR after every pass; each compile reads the variable once (`Checks`).
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-
-import libcst as cst
 
 from . import ir
 from .ad.activity import helper_activity, param_paths
-from .ad.dead_code import optimize
-from .ad.draws import refuse_drawing_helper, refuse_redrawn_gradient
+from .ad.dead_code import optimize, prune_tangent
+from .ad.draws import refuse_redrawn_gradient
 from .ad.forward import Forwarder, Tangent
-from .ad.integers import mark_integer_writes
 from .ad.lean import lean_variant
 from .ad.reverse import Adjoint, Reverser
 from .ad.second import helper_second_order, second_order
-from .ad.sequences import mark_sequences
 from .ad.split import writes_in_place
 from .ad.tape import protect_outputs, resolve_tape
+from .ad.twice import dots_of, forward_twice, helper_twice
 from .backend.module import emit_module
 from .backend.numba_target import for_numba
 from .errors import UsageError, UserCodeError
-from .frontend import aliasing
-from .frontend.lower import ParsedModule, lower_function
-from .frontend.normalize import Normalizer
-from .frontend.resolve import decorated_function, names_from_globals
-from .helper_modules import HelperModules, parse
-from .ir.builder import Builder
-from .ir.namer import Namer
-from .ir.validate import Checks, validate
-from .live import function_source
-from .nested import Inner, Nested, check_arrays, gradients_called, mark_call_ranks
-from .seeded import scalar_products, seeded_home
-
-
-@dataclass
-class Target:
-    """One function to differentiate, and with respect to which parameters."""
-
-    name: str
-    wrt: tuple[str, ...] | None = None
-    scalars: frozenset[str] = frozenset()  # parameters known to be Python numbers
-    containers: frozenset[str] = frozenset()  # parameters that are dicts, lists or tuples
-    has_aux: bool = False  # the first returned value is differentiated, the rest ride along
-    keep: tuple[str, ...] = ()  # intermediates whose adjoints are returned too
-    ranks: tuple[tuple[str, int], ...] = ()  # known numbers of dimensions of array parameters
-    # wrt parameters differentiated in part: ((name, ((key, ...), ...)), ...), see wrt_paths.py
-    paths: tuple = ()
+from .frontend.lower import ParsedModule
+from .helper_modules import HelperModules, home_of
+from .ir.prims import Prim
+from .ir.validate import Checks
+from .nested import Inner, Nested, check_arrays, gradients_called
+from .primals import (
+    Target,
+    discover_helpers,
+    marked_primal,
+    product_primals,
+)
+from .seeded import seeded_home
 
 
 @dataclass
@@ -70,26 +50,12 @@ class Compiled:
     helper_tangents: list[Tangent] = field(default_factory=list)  # their helpers' JVPs
 
 
-def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
-              helper: bool = False) -> tuple[ir.Function, Namer, set[str]]:
-    """The lowered and normalized IR of one function, with its name supply."""
-    fn, lowerer = lower_function(parsed, name)
-    validate(fn, after="lowering")
-    temps = set(fn.temps)
-    namer = lowerer.namer
-    fn = aliasing.resolve(fn, lowerer, namer, temps, target, helper)
-    fn = Normalizer(fn, Builder(namer, temps)).run()
-    fn = mark_integer_writes(fn)
-    validate(fn, after="normalization")
-    return fn, namer, temps
-
-
 def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks | None = None,
                            split: bool = False) -> tuple[Adjoint, ir.Function]:
     """The adjoint of one function of a parsed module (its `lean` variant built too); with
     `split`, its helper calls go through h_fwd / h_bwd (collect_helpers' `split`)."""
     checks = checks or Checks()
-    fn, namer, temps = _marked_primal(parsed, target, product_primals(parsed))
+    fn, namer, temps = marked_primal(parsed, target, product_primals(parsed))
     checks.function(fn, "mark_sequences")
     wrt = _checked_wrt(fn, target)
     assigned = ir.def_counts(fn)
@@ -114,11 +80,6 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     return adjoint, fn
 
 
-def _known_ranks(target: Target) -> dict[str, int]:
-    """The ranks of the target's parameters known from the call: arrays' ndims, 0 for numbers."""
-    return {**dict(target.ranks), **{name: 0 for name in target.scalars}}
-
-
 def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
     """The names to differentiate with respect to (default: the first parameter)."""
     wrt = target.wrt if target.wrt is not None else fn.param_names[:1]
@@ -140,19 +101,13 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
     """
     prepared, primals = {}, product_primals(parsed)
     for target in targets:
-        fn, namer, temps = _marked_primal(parsed, target, primals)
+        fn, namer, temps = marked_primal(parsed, target, primals)
         checks.function(fn, "mark_sequences")
         prepared[target.name] = (fn, namer, temps, target, _checked_wrt(fn, target))
     functions = [entry[0] for entry in prepared.values()]
-    found = _discover_helpers(parsed, functions, user_globals)
+    found = discover_helpers(parsed, functions, user_globals)
     roots = {name: (entry[4], None, None) for name, entry in prepared.items()}
-    active = helper_activity(functions, found, roots)
-    calls: dict = {}
-    helpers = {}
-    for key, (helper, namer, temps, _) in found.items():
-        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
-        helpers[key] = Forwarder(helper, wrt, namer, temps, calls=calls)
-        calls[key] = helpers[key].signature()
+    helpers, calls = _helper_forwarders(found, helper_activity(functions, found, roots))
     helper_tangents = []
     for key, forwarder in helpers.items():
         helper_tangents.append(forwarder.run())
@@ -161,6 +116,18 @@ def forward_functions(parsed: ParsedModule, targets: list[Target], user_globals:
                                 calls=calls).run()
                 for name, (fn, namer, temps, target, wrt) in prepared.items()}
     return tangents, helper_tangents
+
+
+def _helper_forwarders(found: dict, active: dict) -> tuple[dict, dict]:
+    """Forward mode of each helper found along the parameters `active` gives positions of
+    ((module, name) -> Forwarder), and the signatures their callers' CALL_JVPs pass."""
+    calls: dict = {}
+    helpers = {}
+    for key, (helper, namer, temps, _) in found.items():
+        wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
+        helpers[key] = Forwarder(helper, wrt, namer, temps, calls=calls)
+        calls[key] = helpers[key].signature()
+    return helpers, calls
 
 
 def second_order_functions(parsed: ParsedModule, target: Target, user_globals: dict | None):
@@ -174,21 +141,89 @@ def second_order_functions(parsed: ParsedModule, target: Target, user_globals: d
     adjoint, primal = differentiate_function(parsed, target, checks)
     roots = {target.name: (adjoint.wrt, None, None)}
     helpers = collect_helpers(parsed, [primal], user_globals, roots, checks)
-    found = _discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
+    found = discover_helpers(parsed, [primal], user_globals)  # fresh IR, in the same order
     active = helper_activity([primal], found, roots)
     calls: dict = {}
     forwarders = []
     for (key, (helper, namer, temps, home)), adj in zip(found.items(), helpers, strict=True):
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
-        forwarders.append((Forwarder(helper, wrt, namer, temps, calls=calls), home))
+        forwarders.append((Forwarder(helper, wrt, namer, temps, calls=calls), home, key))
         calls[key] = forwarders[-1][0].signature()
-        forwarders.append((helper_second_order(adj, key, calls), home))
+        forwarders.append((helper_second_order(adj, key, calls), home,
+                           (key[0], f"{key[1]}_vjp")))
     tangents = []
-    for forwarder, home in forwarders:
+    for forwarder, home, key in forwarders:
         tangents.append(forwarder.run())
-        tangents[-1].home = home
+        tangents[-1].home, tangents[-1].key = home, key
     hvp = second_order(adjoint, target.scalars, dict(target.ranks), calls)
     return adjoint, primal, hvp, helpers, tangents
+
+
+def forward_twice_functions(parsed: ParsedModule, call: ir.Assign,
+                            user_globals: dict | None) -> tuple[Tangent, list[Tangent]]:
+    """The tangent of f's JVP for the JVP_CALL_JVP `call` (ad/twice.py): forward mode of f
+    along the call's tangents, then forward mode over that along the values and tangents
+    the call moves; with the same for each helper f calls (`h_jvp_jvp`). Returns (f's,
+    the helpers')."""
+    if parsed.live_globals is None:
+        parsed.live_globals = user_globals
+    f, wrt = call.params.get("seeded"), call.params.get("wrt")[:-1]
+    fn, namer, temps = marked_primal(parsed, Target(f, wrt), product_primals(parsed))
+    moving = (*call.params.get("twice"), *(n for n in wrt if n not in call.params.get("twice")))
+    found = discover_helpers(parsed, [fn], user_globals)
+    helpers, calls = _helper_forwarders(found, helper_activity([fn], found, {f: (wrt, None,
+                                                                                  None)}))
+    either = helper_activity([fn], found, {f: (moving, None, None)})
+    tangent = Forwarder(fn, wrt, namer, temps, calls=calls).run()
+    twice_calls: dict = {}
+    arity: dict = {}
+    twices = []
+    for key, forwarder in helpers.items():
+        h_tangent = forwarder.run()
+        h_moving = tuple(p for i, p in enumerate(h_tangent.primal.param_names)
+                         if i in either.get(key, ()))
+        twices.append((helper_twice(h_tangent, (*h_moving, *h_tangent.dot_params()), key,
+                                    twice_calls, arity), found[key][3]))
+    out = forward_twice(tangent, (*call.params.get("twice"),
+                                  *dots_of(tangent, call.params.get("twice_dots"))),
+                        twice_calls, arity)
+    return out, _run_twices(twices)
+
+
+def third_order_functions(parsed: ParsedModule, call: ir.Assign, user_globals: dict | None):
+    """The tangent of f's HVP for the GRAD_CALL_HVP_JVP `call` (ad/twice.py): f's HVP along
+    the call's wrt, then forward mode over it along the values and tangents the call
+    moves; with the same for the JVPs and VJP-JVPs of the helpers f calls. Returns (f's,
+    the helpers')."""
+    f, wrt, twice = call.params.get("fn"), call.params.get("wrt"), call.params.get("twice")
+    _, primal, hvp, _, tangents = second_order_functions(parsed, Target(f, wrt), user_globals)
+    found = discover_helpers(parsed, [primal], user_globals)
+    either = helper_activity([primal], found, {f: (tuple(dict.fromkeys((*wrt, *twice))),
+                                                   None, None)})
+    calls: dict = {}
+    arity: dict = {}
+    twices = []
+    for tangent in tangents:  # h_jvp(h's params) and h_vjp(seed, h's params)
+        key = tangent.key
+        vjp = key not in found
+        positions = either.get((key[0], key[1].removesuffix("_vjp")) if vjp else key, ())
+        params = tangent.primal.param_names
+        moving = (*params[:vjp], *(p for i, p in enumerate(params[vjp:]) if i in positions),
+                  *tangent.dot_params())
+        twices.append((helper_twice(tangent, moving, key, calls, arity), tangent.home))
+    out = forward_twice(hvp, (*twice, *dots_of(hvp, call.params.get("twice_dots"))), calls,
+                        arity, pair=True)
+    return out, _run_twices(twices)
+
+
+def _run_twices(twices: list) -> list[Tangent]:
+    """The helpers' tangents of their JVPs (ad/twice.py), each with its home module; run
+    once every signature is known (a helper calls another's)."""
+    out = []
+    for twice, home in twices:
+        out.append(prune_tangent(twice.run()))
+        out[-1].home = home
+    return out
 
 
 MODES = ("reverse", "forward", "both")
@@ -243,7 +278,7 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     h_fwd / h_bwd (the callers' `split`), and calls its own helpers that way.
     """
     checks = checks or Checks()
-    found = _discover_helpers(parsed, functions, user_globals)
+    found = discover_helpers(parsed, functions, user_globals)
     tree_paths: dict[tuple, dict] = {}
     active = helper_activity(functions, found, roots, tree_paths)
     adjoints = []
@@ -264,90 +299,6 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     return adjoints
 
 
-def _discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
-                      user_globals: dict | None) -> dict[tuple, tuple]:
-    """(module, name) -> (primal IR, namer, temps, home module) of every helper reached."""
-    found: dict[tuple, tuple] = {}
-    modules = HelperModules(parsed)
-    files: dict[str, str] = {}  # helper name -> the file its source came from
-    homes: dict[tuple, ParsedModule] = {}
-
-    def visit(fn: ir.Function, where: ParsedModule, stack: tuple) -> None:
-        for call in _calls(fn):
-            module_name = call.params.get("module")
-            key = (module_name, call.params.get("fn"))
-            if key in stack:
-                raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
-                                    "rewrite the recursion as a loop")
-            if (id(where), key) not in homes:
-                home = _live_source(key[1], module_name, where, user_globals)
-                if home is None:
-                    home = where if module_name is None else modules.get(module_name, call)
-                homes[id(where), key] = home
-            home = homes[id(where), key]
-            _check_one_helper_per_name(files, key[1], home, call)
-            if key in found:
-                continue
-            if key[1] not in home.functions:
-                raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
-            helper, namer, temps = primal_ir(home, key[1], helper=True)
-            helper = mark_sequences(helper, set(), params_are_arrays=False)
-            refuse_drawing_helper(helper, call)
-            found[key] = (helper, namer, temps, home)
-            visit(helper, home, stack + (key,))
-
-    for fn in functions:
-        visit(fn, parsed, ((None, fn.name),))
-    return found
-
-
-def _check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModule,
-                               call: ir.Assign) -> None:
-    """Refuse two different functions of one name: the emitted module names helpers by name."""
-    path = os.path.abspath(home.source.path)
-    first = files.setdefault(name, path)
-    if first != path:
-        raise UserCodeError(
-            f"two different functions named {name}() are called, from {os.path.basename(first)}"
-            f" and {os.path.basename(path)}; agc would emit only one of them", call.loc,
-            "rename one of the two functions")
-
-
-def _home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
-             modules: HelperModules, call: ir.Assign) -> ParsedModule:
-    """The parsed module holding the source of the function `key` = (module, name) calls."""
-    home = _live_source(key[1], key[0], where, user_globals)
-    if home is None:
-        home = where if key[0] is None else modules.get(key[0], call)
-    if key[1] not in home.functions:
-        raise UserCodeError(f"cannot find the source of {key[1]}()", call.loc)
-    return home
-
-
-def _marked_primal(parsed: ParsedModule, target: Target, primals) -> tuple:
-    """(fn, its Namer, its temporaries): the target's IR with its sequences and its gradient
-    calls' argument ranks marked, and products of an f of a number written with f's
-    gradient (`primals`: product_primals' lookup)."""
-    fn, namer, temps = primal_ir(parsed, target.name, target)
-    fn = mark_sequences(fn, target.containers, dict(target.ranks), namer=namer, temps=temps)
-    fn = scalar_products(mark_call_ranks(fn, _known_ranks(target)), namer, temps, primals)
-    return fn, namer, temps
-
-
-def product_primals(parsed: ParsedModule) -> Callable[[ir.Assign], ir.Function]:
-    """The IR of the f of a product call (`f.vjp`, `f.jvp` in the model), each parsed once."""
-    modules, done = HelperModules(parsed), {}
-
-    def primal_of(call: ir.Assign) -> ir.Function:
-        key = (call.params.get("module"), call.params.get("seeded"))
-        if key not in done:
-            home = _home_of(key, parsed, parsed.live_globals, modules, call)
-            done[key] = primal_ir(home, key[1], helper=True)[0]
-        return done[key]
-
-    return primal_of
-
-
 def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | None) -> Nested:
     """The gradients the model calls, `f.grad(x)` (compiler/nested.py): f's adjoint, and its
     HVPs for the derivatives of those calls, with their helpers."""
@@ -355,10 +306,18 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
 
     def compile_inner(call: ir.Assign, wrt: tuple[str, ...] | None) -> Inner:
         name, seeded = call.params.get("fn"), call.params.get("seeded")
-        home = _home_of((call.params.get("module"), seeded or name), parsed, user_globals,
+        home = home_of((call.params.get("module"), seeded or name), parsed, user_globals,
                         modules, call)
+        if call.prim is Prim.JVP_CALL_JVP:  # the tangent of f.jvp(x): f's, not f_seeded's
+            twice, tangents = forward_twice_functions(home, call, user_globals)
+            twice.home = home
+            return Inner(twice=twice, tangents=tangents)
         if seeded:  # f.vjp(x, seed=s): the gradient of f_seeded(x, s)
             home = seeded_home(home, call)
+        if call.prim is Prim.GRAD_CALL_HVP_JVP:  # the tangent of f's (gradient, H v)
+            twice, tangents = third_order_functions(home, call, user_globals)
+            twice.home = home
+            return Inner(twice=twice, tangents=tangents)
         if wrt is None:
             adjoint, primal = differentiate_function(home, Target(name, (call.params.get(
                 "grad_wrt"),)), split=True)
@@ -376,56 +335,6 @@ def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | No
         return Inner(hvp=hvp, tangents=tangents)
 
     return gradients_called(pieces, compile_inner)
-
-
-
-
-def _live_source(name: str, module_name: str | None, where: ParsedModule,
-                 user_globals: dict | None):
-    """Parse a helper from its live function object (decorator mode), if there is one."""
-    if user_globals is None or name in where.functions:
-        return None
-    if where.method is not None:
-        home = _method_source(name, where)
-        if home is not None:
-            return home
-    if module_name is not None and module_name in sys.modules:
-        # `nn.layer_norm(x)`: agc.nn's function, even where the model's module has its own
-        func = getattr(sys.modules[module_name], name, None)
-    else:
-        func = (where.live_globals or user_globals).get(name)
-    func = decorated_function(func) or func  # a decorated helper: its function's source
-    if not callable(func) or not hasattr(func, "__code__"):
-        return None
-    text, path, offset = function_source(func)
-    names = names_from_globals(func.__globals__)
-    module = sys.modules.get(func.__module__)
-    if func.__globals__ is not user_globals and getattr(module, "__dict__", None) \
-            is func.__globals__ and func.__module__.replace(".", "").isidentifier():
-        names.home, names.qualify_reads = func.__module__, True  # another module: lib.SCALE
-    home = parse(text, path, lambda module: names, offset)
-    home.live_globals = func.__globals__
-    return home
-
-
-def _method_source(name: str, where: ParsedModule) -> ParsedModule | None:
-    """Parse the method a `self.forward(x)` call reaches, as the helper `Model_forward`."""
-    method = where.method
-    func = next((f for m, f in method.methods.items() if method.helper_name(m) == name), None)
-    if func is None:
-        return None
-    text, path, offset = function_source(func)
-    names = names_from_globals(func.__globals__)
-    home = parse(text, path, lambda module: names, offset)
-    home.live_globals = func.__globals__
-    home.method = method
-    node = home.functions[func.__name__]
-    home.functions[name] = node.with_changes(name=cst.Name(name))
-    return home
-
-
-def _calls(fn: ir.Function) -> list[ir.Assign]:
-    return [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign) and s.prim.name == "CALL"]
 
 
 def emitted_function_names(function: str) -> tuple[str, str, str]:

@@ -4,9 +4,11 @@
 to x is J(x)^T seed, f's vector-Jacobian product, for an f of an array as for an f of a
 number; the model calls its gradient (a GRAD_CALL, frontend/product_calls.py), so the
 derivatives of the call are f_seeded's Hessian-vector products, as for any `f.grad`.
-With the decorator it is parsed on its own (its lines named `<f.vjp>`) and finds f by
-name as any helper; in a file read as text (`agc compile`) it is written after the end
-of the source that holds f, and compiled from there like f itself.
+With the decorator it is parsed on its own and finds f by name as any helper; in a file
+read as text (`agc compile`) it is written after the end of the source that holds f, and
+compiled from there like f itself. Either way its lines are located at the model's call
+(`ParsedModule.written_at`): the comments of the emitted `f_seeded_grad` and errors
+inside it name that line, not lines past the end of the file.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ def seeded_home(home: ParsedModule, call: ir.Assign) -> ParsedModule:
     source = home.source
     if home.live_globals is not None:  # the decorator: f is found by name, as any helper
         out = parse(text.lstrip(), f"<{f}.vjp>", lambda _: home.names)
+        out.written_at = (1, call.loc)
     else:  # a file read as text: f_seeded goes after its end, where f is found
-        out = parse(source.text.rstrip() + "\n" + text, source.path, lambda _: home.names,
-                    source.line_offset)
+        kept = source.text.rstrip()
+        out = parse(kept + "\n" + text, source.path, lambda _: home.names, source.line_offset)
+        out.written_at = (kept.count("\n") + 2 + source.line_offset, call.loc)
     out.live_globals, out.method, out.method_of = home.live_globals, home.method, home.method_of
     return out
 

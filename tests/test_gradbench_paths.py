@@ -14,9 +14,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from agc import pipeline
 from agc.ad.split import caller_may_split
 from agc.frontend.resolve import names_from_module
+from agc.helper_modules import parse
+from agc.primals import primal_ir
 from gradcheck import import_source, numeric_grad
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -134,9 +135,9 @@ def test_a_caller_handing_its_list_on_or_writing_an_array_keeps_the_unsplit_call
     body = _body(fn, f"{name}_value_and_grad", x)
     assert f"{helper}_vjp(" in body and f"{helper}_fwd(" not in body
     np.testing.assert_allclose(fn.grad(x), numeric_grad(fn, (x,), 0), rtol=1e-6)
-    parsed = pipeline.parse(MODELS, "gb_path_models.py", names_from_module)
-    assert not caller_may_split(pipeline.primal_ir(parsed, name)[0])
-    assert caller_may_split(pipeline.primal_ir(parsed, "unrolled")[0])
+    parsed = parse(MODELS, "gb_path_models.py", names_from_module)
+    assert not caller_may_split(primal_ir(parsed, name)[0])
+    assert caller_may_split(primal_ir(parsed, "unrolled")[0])
 
 
 def _chain_jax(x, m):

@@ -22,18 +22,20 @@ from agc.ad.tape import protect_outputs, resolve_tape
 from agc.errors import InternalError
 from agc.frontend.lower import lower_function
 from agc.frontend.resolve import names_from_module
+from agc.helper_modules import parse
 from agc.ir.prims import Prim
 from agc.ir.printer import format_adjoint, format_function
 from agc.ir.validate import Checks, validate, validate_adjoint
+from agc.primals import primal_ir
 
 
 def parsed(source: str):
-    return pipeline.parse(textwrap.dedent(source), "model.py", names_from_module)
+    return parse(textwrap.dedent(source), "model.py", names_from_module)
 
 
 def primal(source: str):
     """Lowered and normalized IR of `f`, its name supply and temporaries."""
-    return pipeline.primal_ir(parsed(source), "f")
+    return primal_ir(parsed(source), "f")
 
 
 def reversed_(source: str, wrt=("x",), **options) -> tuple[Adjoint, object, set]:

@@ -7,6 +7,7 @@ jax.grad), in float64 and float32, in the decorator and in `agc compile`'s modul
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 
 import agc
@@ -155,36 +156,54 @@ def test_what_a_pullback_may_not_do_is_refused_where_written(model, words, line)
     assert caught.value.loc.line == model.__code__.co_firstlineno + line
 
 
-def _jvp_of_layer(x, w):
-    _, ty = layer.jvp(x, w, tangents=(x, None))
-    return np.sum(ty ** 2)
-
-
 def _vjp_of_layer(x, w):
     _, (gx, _gw) = layer.vjp(x, w, seed=np.ones(2))
     return np.sum(gx ** 2)
 
 
-def test_forward_mode_and_second_derivatives_of_a_model_calling_a_jvp_are_refused():
-    for run in (lambda: agc.hvp(_jvp_of_layer)(X, W, T),
-                lambda: agc.jvp(_jvp_of_layer, (X, W), (T, None))):
-        with pytest.raises(UnsupportedError, match="forward mode and second derivatives of a "
-                                                   "model that calls layer.jvp()") as caught:
-            run()
-        assert caught.value.loc.line == _jvp_of_layer.__code__.co_firstlineno + 1
-        assert "agc.jacrev" in caught.value.hint
+def test_an_unused_item_of_a_vjp_sweeps_nothing_back():
+    """`_, (gx, _gw) = f.vjp(...)`: no cotangent for the value (no layer_fwd / layer_bwd)
+    nor for the unused gradient (one HVP, along gx's cotangent alone)."""
+    model = agc.differentiate(_vjp_of_layer, wrt=("x", "w"))
+    source = model.gradient_source
+    body = source[source.index("def _vjp_of_layer_value_and_grad("):]
+    body = body[:body.index("\ndef ")]
+    assert "layer_bwd(" not in body and "layer_fwd(" not in body
+    assert body.count("layer_seeded_hvp") == 1 and "rt.getitem_grad" not in body
+
+    def reference(x, w):
+        gx, _ = jax.vjp(_layer, x, w)[1](jnp.ones(2))
+        return jnp.sum(gx ** 2)
+
+    value, grads = model.value_and_grad(X, W)
+    np.testing.assert_allclose(value, reference(X, W), rtol=1e-12)
+    for got, want in zip(grads, jax.grad(reference, argnums=(0, 1))(X, W)):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
 
 
-def test_a_model_calling_a_vjp_has_forward_mode_but_no_second_derivatives():
+def test_the_lines_of_f_seeded_are_the_models_call_in_the_decorator():
+    source = agc.differentiate(_vjp_of_layer, wrt="x").gradient_source
+    seeded = source[source.index("def layer_seeded_grad("):]
+    line = _vjp_of_layer.__code__.co_firstlineno + 1
+    assert f"# test_products_in_model.py:{line}:5: _, (gx, _gw) = layer.vjp(" in seeded
+    assert "<layer.vjp>" not in source
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+def test_a_model_calling_a_vjp_has_forward_mode_and_second_derivatives(dtype, rtol):
+    """Its HVP differentiates f_seeded's HVP by forward mode (f's third derivatives)."""
     def reference(x, w):
         gx, _ = jax.vjp(_layer, x, w)[1](jnp.ones(2))
         return jnp.sum(gx ** 2)
 
     _, tangent = agc.jvp(_vjp_of_layer, (X, W), (T, W))
     np.testing.assert_allclose(tangent, jax.jvp(reference, (X, W), (T, W))[1], rtol=1e-10)
-    with pytest.raises(UnsupportedError, match="third derivatives of layer") as caught:
-        agc.hvp(_vjp_of_layer)(X, W, T)
-    assert caught.value.loc.line == _vjp_of_layer.__code__.co_firstlineno + 1
+    x, w, t, u = (a.astype(dtype) for a in (X, W, T, W * 0.5))
+    got = agc.hvp(_vjp_of_layer, wrt=("x", "w"))(x, w, (t, u))
+    want = jax.jvp(jax.grad(reference, argnums=(0, 1)), (X, W), (T, W * 0.5))[1]
+    for g, expected in zip(got, want):
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, expected, rtol=rtol, atol=rtol)
 
 
 MODEL = '''
@@ -213,6 +232,13 @@ def test_agc_compile_writes_the_products_as_functions_of_the_module(tmp_path, mo
     assert "def layer_seeded_grad(x, w, seed):" in source
     assert "def layer_seeded_hvp_x_seed(x, w, seed, x_dot, seed_dot):" in source
     assert "rt.check_seed(" in source
+    # f_seeded's lines are the model's call, not lines past the end of model.py
+    lines = MODEL.splitlines()
+    named = [int(n) for n in re.findall(r"# model\.py:(\d+):", source)]
+    assert named and max(named) <= len(lines)
+    seeded = source[source.index("def layer_seeded_grad("):]
+    call = next(i for i, line in enumerate(lines, 1) if "layer.vjp(" in line)
+    assert re.search(r"# model\.py:(\d+):", seeded).group(1) == str(call)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "emitted", raising=False)
     spec = importlib.util.spec_from_file_location("emitted", tmp_path / "emitted.py")

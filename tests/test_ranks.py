@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import textwrap
 
-from agc import ir, pipeline
+from agc import ir
 from agc.ad.flow_ranks import ranks_before
 from agc.ad.ranks import index_lists, variable_ranks
 from agc.frontend.lower import lower_function
 from agc.frontend.resolve import names_from_module
+from agc.helper_modules import parse
 
 
 def lowered(source: str) -> ir.Function:
     text = "import numpy as np\n\n\n" + textwrap.dedent(source).lstrip("\n")
-    return lower_function(pipeline.parse(text, "model.py", names_from_module), "f")[0]
+    return lower_function(parse(text, "model.py", names_from_module), "f")[0]
 
 
 def before_return(fn: ir.Function, param_ranks: dict) -> dict:

@@ -300,3 +300,23 @@ def test_unpacking_raises_as_python_does(tmp_path):
     value, g = agc.value_and_grad(model.through_a_helper)(h)
     assert value == model.through_a_helper(h)
     np.testing.assert_allclose(g, numeric_grad(model.through_a_helper, (h,), 0), rtol=1e-7)
+
+
+def swapped(x, y):
+    for _ in range(3):
+        _, (x, y) = 0.0, (y * 2.0, x)  # y gets x's old value, not the new one
+        k, (x, y) = 1.0, (y, x)
+        x = x * k
+    a, (b, c) = (x * y, (np.sin(x), y))
+    return np.sum(a * b + c)
+
+
+def test_unpacking_a_tuple_just_built_binds_the_old_values_as_python_does():
+    """Names unpacked from a tuple just built are its items themselves where those are bound
+    once (the unused `_` of `_, g = f.vjp(...)` then costs nothing); a swap still reads the
+    names' old values."""
+    x, y = np.array([0.5, -1.0]), np.array([2.0, 0.3])
+    value, grads = agc.value_and_grad(swapped, wrt=("x", "y"))(x, y)
+    np.testing.assert_allclose(value, swapped(x, y), rtol=1e-12)
+    for k, g in enumerate(grads):
+        np.testing.assert_allclose(g, numeric_grad(swapped, (x, y), k), rtol=1e-7)

@@ -54,6 +54,7 @@ class Tangent:
     dots: dict[str, str]
     temps: frozenset[str] = frozenset()
     home: object = None  # a helper's parsed module (its imports and constants)
+    key: tuple | None = None  # a helper's (module, name), as its callers' CALL_JVPs name it
 
     def dot_params(self) -> tuple[str, ...]:
         """The tangent parameters, in the order of `wrt`."""

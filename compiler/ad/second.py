@@ -107,13 +107,6 @@ class Second(Forwarder):
 
     def refuse(self, s: ir.Assign) -> None:
         what = _what(s)
-        if s.prim is Prim.GRAD_CALL_HVP:  # f.grad(x) in the model: H v of it needs f's 3rd
-            f = s.params.get("seeded") or s.params.get("fn")  # f of f.vjp, not f_seeded
-            raise UnsupportedError("second derivatives of a model that calls a gradient (third "
-                                   f"derivatives of {f}) are not supported",
-                                   s.loc, "differentiate this model once (agc.grad, agc.jvp, "
-                                   "agc.jacobian); f.grad(...) inside it is differentiated "
-                                   "by f's Hessian-vector products")
         if s.prim.spec.group == "gradient":  # a helper the gradient of this line calls
             what = f"the gradient of this line (its helper rt.{s.prim.spec.name} has no tangent)"
         raise UnsupportedError(f"second derivatives do not support {what} yet", s.loc,

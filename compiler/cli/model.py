@@ -11,7 +11,7 @@ import os
 
 import libcst as cst
 
-from .. import pipeline
+from .. import helper_modules, pipeline
 from ..errors import UsageError
 from ..frontend.decorators import decorated_functions, is_decorated
 from ..frontend.methods import MethodInfo
@@ -28,7 +28,7 @@ def read_model(path: str) -> pipeline.ParsedModule:
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read {path}: {err}") from None
     home = os.path.splitext(os.path.basename(path))[0]
-    return pipeline.parse(text, path, lambda tree: names_from_module(tree, home))
+    return helper_modules.parse(text, path, lambda tree: names_from_module(tree, home))
 
 
 def targets_of(parsed, function: str | None, wrt: str | None) -> list[pipeline.Target]:

@@ -366,12 +366,15 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
                 raise self.unsupported(target, "starred unpacking of a computed sequence",
                                        "unpack by index: a, rest = xs[0], xs[1:]")
             # Python raises unless the value has exactly as many items as there are names
-            if not _tuple_of(self.block, value, len(target.elements)):
+            built = self._built_tuple(value, len(target.elements))
+            if built is None:
                 self.emit_assign(None, Prim.CHECK_UNPACK, (value,), node,
                                  ir.Params.of(count=len(target.elements)))
             for i, element in enumerate(target.elements):
-                part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
-                                        ir.Params.of(index=ir.Index.at(1)))
+                part = built.args[i] if built is not None else None
+                if not self._never_rebound(part):  # `a, b = b, a`: b's old value, not the new
+                    part = self.emit_assign(None, Prim.GETITEM, (value, ir.Const(i)), node,
+                                            ir.Params.of(index=ir.Index.at(1)))
                 self.assign_to(element.value, part, node)
         elif isinstance(target, cst.Subscript) and self.set_dict_item(target, value):
             return
@@ -473,15 +476,6 @@ def _is_docstring(stmt) -> bool:
     return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
             and isinstance(stmt.body[0], cst.Expr)
             and isinstance(stmt.body[0].value, cst.SimpleString))
-
-
-def _tuple_of(block: list, value: ir.Atom, count: int) -> bool:
-    """Whether `value` was built by the statement just emitted as a tuple of `count` items
-    (the (value, gradient) of `y, g = f.vjp(...)`): unpacking it needs no check. Only that
-    statement: a name bound to a tuple earlier may be rebound in a branch since."""
-    last = block[-1] if block else None
-    return isinstance(last, ir.Assign) and last.target == value and \
-        last.prim is Prim.TUPLE and len(last.args) == count
 
 
 def lower_function(parsed: ParsedModule, name: str) -> tuple[ir.Function, Lowerer]:

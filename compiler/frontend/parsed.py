@@ -28,6 +28,9 @@ class ParsedModule:
         self.method = None  # a MethodInfo when all its functions are methods of a class
         self.method_of: dict = {}  # function name -> MethodInfo (class methods of a file)
         self.functions = {s.name.value: s for s in self.tree.body if isinstance(s, cst.FunctionDef)}
+        # (first line, where): the lines from there on are text agc wrote, not the file's
+        # (compiler/seeded.py's f_seeded), all located where the model asks for it
+        self.written_at: tuple[int, Loc] | None = None
 
     def loc(self, node: cst.CSTNode) -> Loc:
         """The location of a node of this module."""
@@ -35,6 +38,8 @@ class ParsedModule:
         if span is None:
             return Loc(self.source, self.source.line_offset + 1, 0, 1)
         line, column, end_line, end_column = span
+        if self.written_at is not None and line + self.source.line_offset >= self.written_at[0]:
+            return self.written_at[1]
         width = end_column - column if end_line == line else 1
         return Loc(self.source, line + self.source.line_offset, column, max(1, width))
 

@@ -6,6 +6,7 @@
     assert c, msg              ->  kept in the forward sweep (Prim.ASSERT)
     del y                      ->  nothing; a later read of y is refused, as Python raises
     a, *rest = [x, y, z]       ->  a = x; rest = [y, z]
+    y, (g, _) = f.vjp(...)     ->  y, g: the items of the tuples just built, bound once
     M[i][j] = v                ->  row = M[i]; row[j] = v; M[i] = row
 """
 
@@ -34,6 +35,26 @@ class PythonStatements:
             raise self.unsupported(target, "writing into a row of a nested list (M[i][j] = v)",
                                    "use a 2-D array and write M[i, j] = v, or build the row "
                                    "anew: M[i] = [v if k == j else w for k, w in enumerate(M[i])]")
+
+    def _built_tuple(self, value: ir.Atom, count: int) -> ir.Assign | None:
+        """The statement that built `value` as a tuple of `count` items, where unpacking
+        `value` reads that tuple for sure (the (value, gradient) of `y, (gx, gw) =
+        f.vjp(...)`): the statement just emitted, or that of a temporary of this block
+        (bound once). A name bound to a tuple earlier may be rebound in a branch since."""
+        found = self.block[-1] if self.block else None
+        if isinstance(value, ir.Var) and value.name in self.temps:
+            found = next((s for s in reversed(self.block)
+                          if isinstance(s, ir.Assign) and s.target == value), None)
+        if isinstance(found, ir.Assign) and found.target == value and \
+                found.prim is Prim.TUPLE and len(found.args) == count:
+            return found
+        return None
+
+    def _never_rebound(self, atom: ir.Atom | None) -> bool:
+        """Whether `atom` (an item of a tuple just built) is bound once, so a name unpacked
+        from the tuple may be that item itself: its unused items then get no cotangent, and
+        `_, g = f.vjp(x, seed=s)` sweeps nothing back through f for `_`."""
+        return isinstance(atom, ir.Const) or isinstance(atom, ir.Var) and atom.name in self.temps
 
     def _row_name(self, node: cst.Subscript) -> str:
         """A readable temporary for the row M[i] of M[i][j] = v."""

@@ -459,6 +459,14 @@ class Prim(enum.Enum):
     # (gradient, H v) of the f of a GRAD_CALL: f_hvp(*args, x_dot=...); params as GRAD_CALL's,
     # wrt: the names moving, dots: the tangent keywords (the last args)
     GRAD_CALL_HVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp", makes_sequence=True)
+    # the tangent of a JVP_CALL's J t: (f's args, the tangents t, the moving ones' tangents),
+    # `f_jvp_jvp(...)[1]` (ad/twice.py); params as JVP_CALL's, twice: f's parameters whose
+    # value moves, twice_dots: those whose tangent t moves
+    JVP_CALL_JVP = _s(VARIADIC, "gradient", "special", "jvp_call_jvp")
+    # the tangent of a GRAD_CALL_HVP's (gradient, H v): (its args, the moving ones' tangents),
+    # `f_hvp_jvp_...(...)[1]` (ad/twice.py); params as JVP_CALL_JVP's
+    GRAD_CALL_HVP_JVP = _s(VARIADIC, "gradient", "special", "grad_call_hvp_jvp",
+                           makes_sequence=True)
     # f.vjp(x, seed=s) inside a model: Python raises unless s has f(x)'s shape (rt.check_seed)
     CHECK_SEED = _s(2, "nondiff", "special", "check_seed", effect=True)
     # issue 19, random draws: rng.METHOD(args, key=value) of a numpy.random.Generator (params:

@@ -11,7 +11,9 @@ with A the arguments that carry a derivative and w the one wrt name,
     respect to w along the tangents of A.
 
 One f_hvp, differentiating with respect to A and w together, serves both. Its name says
-which arguments move unless that is f's first one alone (`f_hvp_x_theta`).
+which arguments move unless that is f's first one alone (`f_hvp_x_theta`). The JVP of
+f_hvp's call (a model calling f.grad, differentiated twice) is GRAD_CALL_HVP_JVP:
+forward mode over f_hvp (ad/twice.py), f's third derivatives, `f_hvp_jvp_x_x_dot`.
 """
 
 from __future__ import annotations
@@ -110,6 +112,22 @@ def _emit_grad_call_hvp(stmt, atom):
     values = [atom(a) for a in stmt.args]
     primals, tangents = values[:len(values) - len(dots)], values[len(values) - len(dots):]
     return call(function_name(stmt, "hvp"), primals, dict(zip(dots, tangents))), False
+
+
+@jvp(Prim.GRAD_CALL_HVP)
+def _grad_call_hvp_jvp(b: Builder, t: tuple, s: ir.Assign):
+    """(gradient, H v) of f moves with f's arguments and the directions v: forward mode
+    over f's HVP (ad/twice.py), f's third derivatives along them."""
+    names, wrt = s.params.get("names"), s.params.get("wrt")
+    count = len(s.args) - len(wrt)
+    primal = [i for i in range(count) if t[i] is not None]
+    dots = [k for k in range(len(wrt)) if t[count + k] is not None]
+    if not primal and not dots:
+        return None
+    directions = [t[i] for i in primal] + [t[count + k] for k in dots]
+    return b.apply(Prim.GRAD_CALL_HVP_JVP, (*s.args, *directions),
+                   s.params.with_(twice=tuple(names[i] for i in primal),
+                                  twice_dots=tuple(wrt[k] for k in dots)))
 
 
 @emitter(Prim.CHECK_SEED)

@@ -6,10 +6,11 @@ f_seeded with respect to the seed is f(x), so its tangent along t is J t: the ca
 emitted as f_seeded's Hessian-vector product with the seed moving, at a zero seed,
 `f_seeded_hvp_x_seed(x, zero, x_dot=t, seed_dot=zero)[1][-1]`. Its VJP, for the
 cotangent u of J t, is one more call of that HVP, at seed = u: its gradient part gives
-each tangent J_i^T u, its H v part gives each argument d/dx (u . J t). Its JVP (forward
-mode of the model, or its second derivatives) would need more than f's HVP, and is
-refused; where the ranks tell that f returns a number, the call is written with f's
-gradient instead (seeded.scalar_products), which forward mode differentiates.
+each tangent J_i^T u, its H v part gives each argument d/dx (u . J t). Its JVP, for the
+model's tangents x_dot of x and t_dot of t, is J t_dot + D^2 f(x)[t, x_dot]: one call of
+forward mode over f's JVP (JVP_CALL_JVP, `f_jvp_jvp_x_x_dot(x, t, x_dot, t_dot)[1]`,
+ad/twice.py), not f_seeded's third derivatives. Where the ranks tell that f returns a
+number, the call is written with f's gradient instead (seeded.scalar_products).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import libcst as cst
 
 from .. import ir
 from ..backend.expressions import Expr, call
-from ..errors import UnsupportedError
 from ..ir.builder import Builder
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError
@@ -72,18 +72,42 @@ def _jvp_call(b: Builder, g, s: ir.Assign):
 
 @jvp(Prim.JVP_CALL)
 def _jvp_call_jvp(b: Builder, t: tuple, s: ir.Assign):
-    if all(dot is None for dot in t):
-        return
-    f = s.params.get("seeded")
-    raise UnsupportedError(f"forward mode and second derivatives of a model that calls "
-                           f"{s.params.get('form')} of a {f}() not known to return one number "
-                           f"(they need {f}'s second derivatives along two directions, or its "
-                           f"third) are not supported", s.loc, "differentiate this model in "
-                           "reverse mode (agc.grad, agc.vjp, agc.jacrev); a JVP inside it is "
-                           "differentiated by f's Hessian-vector products")
+    count, with_tangent = _parts(s)
+    names = s.params.get("names")
+    primal = [i for i in range(count) if t[i] is not None]
+    dots = [k for k in range(len(with_tangent)) if t[count + 1 + k] is not None]
+    if not primal and not dots:
+        return None
+    directions = [t[i] for i in primal] + [t[count + 1 + k] for k in dots]
+    return b.apply(Prim.JVP_CALL_JVP, (*s.args[:count], *s.args[count + 1:], *directions),
+                   s.params.with_(twice=tuple(names[i] for i in primal),
+                                  twice_dots=tuple(names[with_tangent[k]] for k in dots)))
 
 
-@meaning(Prim.JVP_CALL)
+def twice_name(s: ir.Assign) -> str:
+    """The emitted function a JVP_CALL_JVP or GRAD_CALL_HVP_JVP calls: forward mode over
+    f's JVP, `f_jvp_jvp_x_x_dot`, or over f's HVP, `f_hvp_jvp_x_x_dot`, after the
+    parameters whose value or tangent moves (`f_jvp_x_w_jvp_...` where f's JVP or HVP is
+    not along its first parameter alone)."""
+    if s.prim is Prim.JVP_CALL_JVP:
+        f, names, wrt = s.params.get("seeded"), s.params.get("names")[:-1], \
+            s.params.get("wrt")[:-1]
+        kind = "jvp"
+    else:
+        f, names, wrt, kind = s.params.get("fn"), s.params.get("names"), s.params.get("wrt"), \
+            "hvp"
+    first = "" if wrt == names[:1] else "_" + "_".join(wrt)
+    moving = (*s.params.get("twice"), *(f"{n}_dot" for n in s.params.get("twice_dots")))
+    return f"{f}_{kind}{first}_jvp_{'_'.join(moving)}"
+
+
+@emitter(Prim.JVP_CALL_JVP, Prim.GRAD_CALL_HVP_JVP)
+def _emit_jvp_call_jvp(stmt, atom):
+    both = call(twice_name(stmt), [atom(a) for a in stmt.args]).node
+    return Expr(cst.Subscript(both, [cst.SubscriptElement(cst.Index(cst.Integer("1")))])), False
+
+
+@meaning(Prim.JVP_CALL, Prim.JVP_CALL_JVP, Prim.GRAD_CALL_HVP_JVP)
 def _jvp_call_meaning(run, s, *args):
     raise SymbolicError(f"line {s.loc.line}: the proofs do not cover a JVP called inside the "
                         f"model yet")
