@@ -82,11 +82,30 @@ def unbroadcast(g, x):
     elif extra < 0:  # fewer axes than x: numpy aligns them on the right
         g = xp.reshape(g, (1,) * -extra + tuple(g_shape))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if axes:
+    if axes == (g.ndim - 1,) and type(g) is numpy.ndarray and g.shape[-1] < 8 \
+            and g.dtype in _COLUMN_SUMMED:
+        g = _sum_last_columns(g)
+    elif axes:
         g = xp.sum(g, axis=axes, keepdims=True)
     if g.shape != shape:  # g was smaller (a scalar cotangent of a broadcast input)
         g = xp.broadcast_to(g, shape)
     return g
+
+
+# numpy sums a short last axis row by row, a call of its inner loop per row (40 us for
+# 2000 rows of 3); adding the columns takes a pass per column instead.
+_COLUMN_SUMMED = (numpy.dtype(numpy.float64), numpy.dtype(numpy.float32))
+
+
+def _sum_last_columns(g):
+    """numpy.sum(g, axis=-1, keepdims=True) for a last axis of 2 to 7 float items, with
+    numpy's very bits: below 8 items numpy adds them left to right, starting from 0.0
+    (so a row of -0.0 sums to 0.0: the `+= 0.0` at the end)."""
+    out = g[..., 0:1] + g[..., 1:2]
+    for k in range(2, g.shape[-1]):
+        out += g[..., k:k + 1]
+    out += 0.0
+    return out
 
 
 def zeros_like(x):
