@@ -200,6 +200,13 @@ _ONE_OF_TYPE = {kind: kind(1) for kind in (float, numpy.float64, numpy.float32, 
 
 def add(a, b):
     """a + b for adjoints: tuples and lists item by item, dicts key by key."""
+    if type(a) is numpy.ndarray and type(b) is numpy.ndarray:  # the common case first
+        if a.shape == b.shape and a.dtype == b.dtype and a.ndim:
+            if _is_stand_in(a):  # a zero that was never made: no pass over b
+                return b
+            if _is_stand_in(b):
+                return a
+        return a + b
     if isinstance(b, dict) and not isinstance(a, dict):
         a, b = b, a
     if isinstance(a, dict):
@@ -210,13 +217,7 @@ def add(a, b):
             merged[key] = add(merged[key], value) if key in merged else value
         return merged
     if isinstance(a, (tuple, list)):
-        return type(a)(add(x, y) for x, y in zip(a, b))
-    if type(a) is numpy.ndarray and type(b) is numpy.ndarray and a.shape == b.shape and \
-            a.dtype == b.dtype and a.ndim:
-        if _is_stand_in(a):  # a zero that was never made: no pass over b
-            return b
-        if _is_stand_in(b):
-            return a
+        return type(a)([add(x, y) for x, y in zip(a, b)])
     return a + b
 
 

@@ -30,6 +30,9 @@ def getitem_grad(g, x, index):
     if isinstance(x, list):
         return {index % len(x): g}  # a list's adjoint is sparse too
     if isinstance(x, tuple):  # the other items' zeros hold no arrays (zero_stand_in)
+        if type(index) is int:  # one item (`h, c = cell(...)`), kept short
+            index %= len(x)
+            return tuple([g if i == index else zero_stand_in(item) for i, item in enumerate(x)])
         taken = tuple_item_cotangents(g, len(x), index)
         return tuple(taken[i] if i in taken else zero_stand_in(item)
                      for i, item in enumerate(x))

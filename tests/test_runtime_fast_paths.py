@@ -109,3 +109,15 @@ def test_unbroadcast_aligns_a_cotangent_of_fewer_axes_on_the_right():
     np.testing.assert_array_equal(out, np.broadcast_to(g, (1, 3, 4)))
     np.testing.assert_array_equal(rt.unbroadcast(np.arange(4.0), np.zeros((2, 4))),
                                   np.broadcast_to(np.arange(4.0), (2, 4)))
+
+
+def test_one_item_of_a_tuple_gets_its_cotangent_and_the_others_stand_ins():
+    h, c = RNG.normal(size=4), RNG.normal(size=(2, 3))
+    g_h, g_c = RNG.normal(size=4), RNG.normal(size=(2, 3))
+    first = rt.getitem_grad(g_c, (h, c), -1)
+    assert first[1] is g_c and not first[0].any() and first[0].shape == (4,)
+    both = rt.add(first, rt.getitem_grad(g_h, (h, c), 0))
+    assert type(both) is tuple and both[0] is g_h and both[1] is g_c
+    again = rt.add(both, both)
+    np.testing.assert_array_equal(again[0], 2 * g_h)
+    np.testing.assert_array_equal(again[1], 2 * g_c)
