@@ -39,8 +39,8 @@ def getitem_grad(g, x, index):
     if type(x) is numpy.ndarray and plain(index) and (type(g) is numpy.ndarray
                                                        or _is_host_number(g)):
         out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, kept short
-        view = out[index] if out.ndim == 2 and out.shape[0] >= _LONG else None
-        if view is not None and _many_short_rows(view) and out.dtype.kind in "fc":
+        if type(g) is numpy.ndarray and g.size >= _MANY and out.dtype.kind in "fc" and \
+                _many_short_rows(view := out[index]):
             numpy.positive(g, out=view, order="F")  # a copy (-0.0 stays), by columns
         else:
             out[index] = g
@@ -95,10 +95,14 @@ def add_at(acc, g, x, index):
                      for i, item in enumerate(acc))
     if kind is numpy.ndarray and (plain(index) or is_basic(index)
                                   and not adds_axes_only(index)):
-        if type(g) is not numpy.ndarray or g.size:  # an empty slice (x[1:, :0]) adds nothing
-            view = acc[index] if acc.ndim == 2 and acc.shape[0] >= _LONG else None
-            if view is not None and _many_short_rows(view):
-                numpy.add(view, g, out=view, order="F")  # by columns
+        if type(g) is not numpy.ndarray:
+            acc[index] += g  # a number
+        elif g.size >= _MANY and _many_short_rows(view := acc[index]):
+            numpy.add(view, g, out=view, order="F")  # by columns
+        elif g.size:  # an empty slice (x[1:, :0]) adds nothing
+            view = acc[index]
+            if type(view) is numpy.ndarray:
+                view += g  # a view of acc: written already, no copy back as `acc[index] +=`
             else:
                 acc[index] += g
         return acc
@@ -115,10 +119,12 @@ def add_at(acc, g, x, index):
     return add(acc, getitem_grad(g, x, index))
 
 
-# Rows from this many up are "many". In numpy's own order, writing g into the view
-# x[:, 0:3] of 2000 rows runs the inner loop once per row (35 us); Fortran order runs it
-# once per column (10 us), and each element is the same.
+# Rows from this many up are "many" (and a cotangent of fewer items than _MANY never
+# takes that path: small arrays pay one comparison). In numpy's own order, writing g into
+# the view x[:, 0:3] of 2000 rows runs the inner loop once per row (35 us); Fortran order
+# runs it once per column (10 us), and each element is the same.
 _LONG = 64
+_MANY = 2 * _LONG
 
 
 def _many_short_rows(view) -> bool:
