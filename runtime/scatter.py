@@ -25,6 +25,15 @@ _xp = array_module
 
 def getitem_grad(g, x, index):
     """Cotangent of x for y = x[index]: g scattered into zeros shaped like x."""
+    if type(x) is numpy.ndarray and plain(index) and (type(g) is numpy.ndarray
+                                                       or _is_host_number(g)):
+        out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, first
+        if type(g) is numpy.ndarray and g.size >= _MANY and out.dtype.kind in "fc" and \
+                _many_short_rows(view := out[index]):
+            numpy.positive(g, out=view, order="F")  # a copy (-0.0 stays), by columns
+        else:
+            out[index] = g
+        return out
     if isinstance(x, dict):
         return {index: g}  # sparse: other keys are completed with zeros at the end
     if isinstance(x, list):
@@ -36,15 +45,6 @@ def getitem_grad(g, x, index):
         taken = tuple_item_cotangents(g, len(x), index)
         return tuple(taken[i] if i in taken else zero_stand_in(item)
                      for i, item in enumerate(x))
-    if type(x) is numpy.ndarray and plain(index) and (type(g) is numpy.ndarray
-                                                       or _is_host_number(g)):
-        out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, kept short
-        if type(g) is numpy.ndarray and g.size >= _MANY and out.dtype.kind in "fc" and \
-                _many_short_rows(view := out[index]):
-            numpy.positive(g, out=view, order="F")  # a copy (-0.0 stays), by columns
-        else:
-            out[index] = g
-        return out
     xp = _xp(g, x)
     if adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
         return xp.reshape(g, x.shape)
