@@ -28,7 +28,7 @@ def getitem_grad(g, x, index):
     if type(x) is numpy.ndarray and plain(index) and (type(g) is numpy.ndarray
                                                        or _is_host_number(g)):
         out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, first
-        if type(g) is numpy.ndarray and g.size >= _MANY and out.dtype.kind in "fc" and \
+        if type(g) is numpy.ndarray and g.size >= _MANY and g.dtype.kind in "fc" and \
                 _many_short_rows(view := out[index]):
             numpy.positive(g, out=view, order="F")  # a copy (-0.0 stays), by columns
         else:
