@@ -42,11 +42,8 @@ def test_unbroadcast_over_a_short_last_axis_is_numpys_sum(width, dtype):
     _same_bits(rt.unbroadcast(g3, np.zeros((300, 2, 1))), np.sum(g3, axis=-1, keepdims=True))
 
 
-@pytest.mark.parametrize("index", [(slice(None), slice(0, 3)), (slice(None), slice(7, 9)),
-                                   (slice(None), slice(2, 3)), (slice(10, None), slice(1, 6))])
-def test_getitem_grad_and_add_at_through_few_columns_of_many_rows(index):
-    x = np.zeros((200, 11))
-    g = _wild(x[index].shape)
+def _scatters_like_numpy(g, x, index):
+    """getitem_grad is numpy's assignment into zeros, add_at numpy's `+=` into acc itself."""
     want = np.zeros_like(x)
     want[index] = g
     _same_bits(rt.getitem_grad(g, x, index), want)
@@ -58,16 +55,17 @@ def test_getitem_grad_and_add_at_through_few_columns_of_many_rows(index):
     _same_bits(got, want)
 
 
+@pytest.mark.parametrize("index", [(slice(None), slice(0, 3)), (slice(None), slice(7, 9)),
+                                   (slice(None), slice(2, 3)), (slice(10, None), slice(1, 6))])
+def test_getitem_grad_and_add_at_through_few_columns_of_many_rows(index):
+    x = np.zeros((200, 11))
+    _scatters_like_numpy(_wild(x[index].shape), x, index)
+
+
 def test_a_broadcast_cotangent_through_few_columns():
-    x, index = np.zeros((100, 5)), (slice(None), slice(1, 4))
-    for g in (RNG.normal(size=(100, 1)), np.float64(2.5), RNG.normal(size=3)):
-        want = np.zeros_like(x)
-        want[index] = g
-        _same_bits(rt.getitem_grad(g, x, index), want)
-        acc = RNG.normal(size=x.shape)
-        want = acc.copy()
-        want[index] += g
-        _same_bits(rt.add_at(acc, g, x, index), want)
+    x, index = np.zeros((200, 5)), (slice(None), slice(1, 4))
+    for g in (RNG.normal(size=(200, 1)), np.float64(2.5), RNG.normal(size=3)):
+        _scatters_like_numpy(g, x, index)
 
 
 @pytest.mark.parametrize("rows, width", [(500, 3), (10, 11), (7, 15), (7, 16)])
