@@ -13,6 +13,7 @@ from agc import runtime as rt
 from agc.runtime.contractions import dot_grad_left, dot_grad_right
 from agc.runtime.cotangents import kept_like, zero_stand_in
 from agc.runtime.indices import plain
+from agc.runtime.linalg_more import _cross
 from agc.runtime.scatter import summed_rows
 
 jax.config.update("jax_enable_x64", True)
@@ -121,3 +122,15 @@ def test_one_item_of_a_tuple_gets_its_cotangent_and_the_others_stand_ins():
     again = rt.add(both, both)
     np.testing.assert_array_equal(again[0], 2 * g_h)
     np.testing.assert_array_equal(again[1], 2 * g_c)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value")
+def test_cross_of_two_arrays_of_one_shape_is_numpys_to_the_bit():
+    a, b = RNG.normal(size=(50, 3)), RNG.normal(size=(50, 3))
+    a[0], b[1] = [-0.0, np.inf, np.nan], [np.inf, -np.inf, 0.0]
+    for p, q in ((a, b), (a.astype(np.float32), b.astype(np.float32)), (a, b[:1]),
+                 (a.astype(np.float32), b), (a[:, None, :], b[None, :3, :])):
+        got, want = _cross(np, p, q), np.cross(p, q)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
