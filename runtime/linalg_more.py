@@ -182,7 +182,7 @@ def _cross(xp, a, b):
     out = numpy.empty(a.shape, a.dtype)
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    tmp = numpy.multiply(a2, b1)
+    tmp = numpy.multiply(a2, b1, out=...)  # an array even for one vector (0-d items)
     numpy.subtract(numpy.multiply(a1, b2, out=out[..., 0]), tmp, out=out[..., 0])
     numpy.multiply(a0, b2, out=tmp)
     numpy.subtract(numpy.multiply(a2, b0, out=out[..., 1]), tmp, out=out[..., 1])

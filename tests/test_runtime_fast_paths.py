@@ -128,7 +128,7 @@ def test_one_item_of_a_tuple_gets_its_cotangent_and_the_others_stand_ins():
 def test_cross_of_two_arrays_of_one_shape_is_numpys_to_the_bit():
     a, b = RNG.normal(size=(50, 3)), RNG.normal(size=(50, 3))
     a[0], b[1] = [-0.0, np.inf, np.nan], [np.inf, -np.inf, 0.0]
-    for p, q in ((a, b), (a.astype(np.float32), b.astype(np.float32)), (a, b[:1]),
+    for p, q in ((a, b), (a.astype(np.float32), b.astype(np.float32)), (a, b[:1]), (a[2], b[2]),
                  (a.astype(np.float32), b), (a[:, None, :], b[None, :3, :])):
         got, want = _cross(np, p, q), np.cross(p, q)
         assert got.dtype == want.dtype and got.shape == want.shape
