@@ -233,8 +233,10 @@ def concatenate_grad(g, *xs, axis=0, part=0):
     for x in xs[:part]:
         start += x.shape[axis]
     stop = start + xs[part].shape[axis]
-    index = (slice(None),) * (axis % g.ndim) + (slice(start, stop), Ellipsis)
-    return g[index]
+    axis %= g.ndim
+    if axis < 2:  # the common axes, without building an index
+        return g[start:stop] if axis == 0 else g[:, start:stop]
+    return g[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
 
 
 def stack_grad(g, axis=0, part=0):

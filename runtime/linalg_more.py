@@ -12,6 +12,8 @@ from __future__ import annotations
 import string
 from collections import Counter
 
+import numpy
+
 from .cotangents import unbroadcast
 from .dispatch import array_module
 
@@ -166,8 +168,27 @@ def cross_grad(g, x, y, axisa=-1, axisb=-1, axisc=-1, axis=None, side=0):
         raise ValueError("agc differentiates np.cross of 3-vectors only (2-vectors are "
                          "deprecated by numpy)")
     if side == 0:
-        return float_like(_from_last(xp, unbroadcast(xp.cross(y, g), x), axisa), x)
-    return float_like(_from_last(xp, unbroadcast(xp.cross(g, x), y), axisb), y)
+        return float_like(_from_last(xp, unbroadcast(_cross(xp, y, g), x), axisa), x)
+    return float_like(_from_last(xp, unbroadcast(_cross(xp, g, x), y), axisb), y)
+
+
+def _cross(xp, a, b):
+    """cross(a, b) of 3-vectors on the last axis; for two numpy arrays of one shape and
+    float dtype, numpy's own products and differences without its copies of a and b
+    (`astype`) and its moveaxis: half the time, the same bits."""
+    if type(a) is not numpy.ndarray or type(b) is not numpy.ndarray or a.shape != b.shape \
+            or a.dtype != b.dtype or a.dtype.kind != "f":
+        return xp.cross(a, b)
+    out = numpy.empty(a.shape, a.dtype)
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    tmp = numpy.multiply(a2, b1, out=...)  # an array even for one vector (0-d items)
+    numpy.subtract(numpy.multiply(a1, b2, out=out[..., 0]), tmp, out=out[..., 0])
+    numpy.multiply(a0, b2, out=tmp)
+    numpy.subtract(numpy.multiply(a2, b0, out=out[..., 1]), tmp, out=out[..., 1])
+    numpy.multiply(a1, b0, out=tmp)
+    numpy.subtract(numpy.multiply(a0, b1, out=out[..., 2]), tmp, out=out[..., 2])
+    return out
 
 
 def _last(xp, a, axis):

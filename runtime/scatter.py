@@ -25,19 +25,26 @@ _xp = array_module
 
 def getitem_grad(g, x, index):
     """Cotangent of x for y = x[index]: g scattered into zeros shaped like x."""
+    if type(x) is numpy.ndarray and plain(index) and (type(g) is numpy.ndarray
+                                                       or _is_host_number(g)):
+        out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, first
+        if type(g) is numpy.ndarray and g.size >= _MANY and g.dtype.kind in "fc" and \
+                _many_short_rows(view := out[index]):
+            numpy.positive(g, out=view, order="F")  # a copy (-0.0 stays), by columns
+        else:
+            out[index] = g
+        return out
     if isinstance(x, dict):
         return {index: g}  # sparse: other keys are completed with zeros at the end
     if isinstance(x, list):
         return {index % len(x): g}  # a list's adjoint is sparse too
     if isinstance(x, tuple):  # the other items' zeros hold no arrays (zero_stand_in)
+        if type(index) is int:  # one item (`h, c = cell(...)`), kept short
+            index %= len(x)
+            return tuple([g if i == index else zero_stand_in(item) for i, item in enumerate(x)])
         taken = tuple_item_cotangents(g, len(x), index)
         return tuple(taken[i] if i in taken else zero_stand_in(item)
                      for i, item in enumerate(x))
-    if type(x) is numpy.ndarray and plain(index) and (type(g) is numpy.ndarray
-                                                       or _is_host_number(g)):
-        out = numpy.zeros(x.shape, dtype=_dtype(g, x))  # the common case, kept short
-        out[index] = g
-        return out
     xp = _xp(g, x)
     if adds_axes_only(index):  # x[:, None]: g is x's cotangent with unit axes added
         return xp.reshape(g, x.shape)
@@ -88,8 +95,16 @@ def add_at(acc, g, x, index):
                      for i, item in enumerate(acc))
     if kind is numpy.ndarray and (plain(index) or is_basic(index)
                                   and not adds_axes_only(index)):
-        if type(g) is not numpy.ndarray or g.size:  # an empty slice (x[1:, :0]) adds nothing
-            acc[index] += g
+        if type(g) is not numpy.ndarray:
+            acc[index] += g  # a number
+        elif g.size >= _MANY and _many_short_rows(view := acc[index]):
+            numpy.add(view, g, out=view, order="F")  # by columns
+        elif g.size:  # an empty slice (x[1:, :0]) adds nothing
+            view = acc[index]
+            if type(view) is numpy.ndarray:
+                view += g  # a view of acc: written already, no copy back as `acc[index] +=`
+            else:
+                acc[index] += g
         return acc
     if kind is numpy.ndarray and adds_axes_only(index):
         acc += numpy.reshape(g, acc.shape)  # x[:, None]: g is x's cotangent with axes added
@@ -102,6 +117,20 @@ def add_at(acc, g, x, index):
             numpy.add.at(acc, index, g)
         return acc
     return add(acc, getitem_grad(g, x, index))
+
+
+# Rows from this many up are "many" (and a cotangent of fewer items than _MANY never
+# takes that path: small arrays pay one comparison). In numpy's own order, writing g into
+# the view x[:, 0:3] of 2000 rows runs the inner loop once per row (35 us); Fortran order
+# runs it once per column (10 us), and each element is the same.
+_LONG = 64
+_MANY = 2 * _LONG
+
+
+def _many_short_rows(view) -> bool:
+    """Whether `view` (x[index]) is a 2-d array of many rows of under 8 items."""
+    return type(view) is numpy.ndarray and view.ndim == 2 and view.shape[1] < 8 \
+        and view.shape[0] >= _LONG
 
 
 def _assign_basic(xp, out, index, g) -> None:
@@ -130,6 +159,11 @@ def summed_rows(shape: tuple, index, g):
     width = g.size // index.size
     if width == 1:
         return numpy.bincount(index, g.reshape(-1), minlength=rows).reshape(shape)
+    if g.ndim == 2 and width < 16:  # a bincount per column: no flat index of n * width
+        out = numpy.empty(shape)
+        for column in range(width):
+            out[:, column] = numpy.bincount(index, g[:, column], minlength=rows)
+        return out
     flat = (index[:, None] * width + numpy.arange(width)).reshape(-1)
     return numpy.bincount(flat, g.reshape(-1), minlength=rows * width).reshape(shape)
 

@@ -55,6 +55,22 @@ def two_cells(w, h):
     return gates(w, h) + gates(w * 0.5, np.cos(h))
 
 
+@agc.differentiate(wrt=("w",))
+def layered(w, state, xs):
+    hidden = state
+    total = 0.0
+    for t in range(xs.shape[0]):
+        x = xs[t]
+        new_h = []
+        for i in range(state.shape[0]):
+            h = np.tanh(w[i] * hidden[i] + x)
+            new_h.append(h)
+            x = h
+        hidden = np.stack(new_h)
+        total = total + np.sum(x * xs[t])
+    return total
+
+
 @agc.differentiate
 def axes_then_rows(x):
     a = x[:, None] * x[None, :]
@@ -183,3 +199,12 @@ def test_an_adjoint_that_shares_its_array_is_never_added_into(models):
     assert "rt.accumulate(x_bar" not in source and "x_bar = x_bar + " in source, source
     _check(models.shared_cotangent, args, 0)
     _check(models.shared_cotangent, args, 1)
+
+
+def test_a_state_read_above_its_fresh_adjoint_each_trip_is_added_in_place(models):
+    """An LSTM's stacked state: `unstack_grad(hidden_bar)` reads the previous trip's adjoint,
+    then `hidden_bar = zeros_like(hidden)` and the layers' rows are added into it."""
+    rng = np.random.default_rng(3)
+    args = (rng.normal(size=3), rng.normal(size=(3, 4)), rng.normal(size=(5, 4)))
+    assert "hidden_bar = rt.add_at(hidden_bar, " in _source(models.layered, *args)
+    _check(models.layered, args)

@@ -13,6 +13,7 @@ from agc import runtime as rt
 from agc.runtime.contractions import dot_grad_left, dot_grad_right
 from agc.runtime.cotangents import kept_like, zero_stand_in
 from agc.runtime.indices import plain
+from agc.runtime.linalg_more import _cross
 from agc.runtime.scatter import summed_rows
 
 jax.config.update("jax_enable_x64", True)
@@ -109,3 +110,27 @@ def test_unbroadcast_aligns_a_cotangent_of_fewer_axes_on_the_right():
     np.testing.assert_array_equal(out, np.broadcast_to(g, (1, 3, 4)))
     np.testing.assert_array_equal(rt.unbroadcast(np.arange(4.0), np.zeros((2, 4))),
                                   np.broadcast_to(np.arange(4.0), (2, 4)))
+
+
+def test_one_item_of_a_tuple_gets_its_cotangent_and_the_others_stand_ins():
+    h, c = RNG.normal(size=4), RNG.normal(size=(2, 3))
+    g_h, g_c = RNG.normal(size=4), RNG.normal(size=(2, 3))
+    first = rt.getitem_grad(g_c, (h, c), -1)
+    assert first[1] is g_c and not first[0].any() and first[0].shape == (4,)
+    both = rt.add(first, rt.getitem_grad(g_h, (h, c), 0))
+    assert type(both) is tuple and both[0] is g_h and both[1] is g_c
+    again = rt.add(both, both)
+    np.testing.assert_array_equal(again[0], 2 * g_h)
+    np.testing.assert_array_equal(again[1], 2 * g_c)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value")
+def test_cross_of_two_arrays_of_one_shape_is_numpys_to_the_bit():
+    a, b = RNG.normal(size=(50, 3)), RNG.normal(size=(50, 3))
+    a[0], b[1] = [-0.0, np.inf, np.nan], [np.inf, -np.inf, 0.0]
+    for p, q in ((a, b), (a.astype(np.float32), b.astype(np.float32)), (a, b[:1]), (a[2], b[2]),
+                 (a.astype(np.float32), b), (a[:, None, :], b[None, :3, :])):
+        got, want = _cross(np, p, q), np.cross(p, q)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))

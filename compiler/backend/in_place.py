@@ -78,20 +78,24 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
 
 
 def _owned_per_trip(blocks, writes: dict, reads: dict) -> set[str]:
-    """Adjoints made fresh at the top of a loop's body each trip, and read only after.
+    """Adjoints made fresh at the top level of a loop's body each trip, accumulated only
+    below that (in nested loops too), and read only before it or after the accumulations.
 
-    `m_bar = zeros_like(m)` at the top of a loop's body, its accumulations below it (in
-    nested loops too), and its reads at that body's top level after the last of them:
-    a view read out of one trip's array (`concatenate_grad(m_bar, ...)`) never sees an
-    update, since the next trip's updates go into the next trip's new array. This is
-    the recursion a Laplace expansion unrolls into: one minor's adjoint per level.
+    `m_bar = zeros_like(m)` in a loop's body, its accumulations below it, and its reads at
+    that body's top level after the last of them: a view read out of one trip's array
+    (`concatenate_grad(m_bar, ...)`) never sees an update, since the next trip's updates
+    go into the next trip's new array. This is the recursion a Laplace expansion unrolls
+    into: one minor's adjoint per level. A read above the fresh array (LSTM's
+    `unstack_grad(cells_bar)`) reads the previous trip's, finished; the name may be bound
+    outside the loop too, to new arrays only, which nothing accumulates into.
     """
     found = set()
     for body in _loop_bodies(blocks):
-        for first in body:
+        inside = {id(s) for s in ir.walk(body)}
+        for position, first in enumerate(body):
             if isinstance(first, ir.Assign) and _makes_new_array(first) and \
-                    not _is_accumulation(first) and writes[first.target.name][0] is first \
-                    and _trip_owns(first.target.name, body, writes, reads):
+                    not _is_accumulation(first) and \
+                    _trip_owns(first, body[:position], body, inside, writes, reads):
                 found.add(first.target.name)
     return found
 
@@ -114,20 +118,24 @@ def _loop_bodies(blocks) -> list[tuple]:
             if isinstance(s, (ir.For, ir.While))]
 
 
-def _trip_owns(name: str, body: tuple, writes: dict, reads: dict) -> bool:
-    """Whether name's later assignments are all accumulations in `body` (or nested in it),
-    and every other read of name at `body`'s top level after the statements that hold
-    those accumulations."""
-    inside = {id(s) for s in ir.walk(body)}
-    if any(id(s) not in inside for s in writes[name]) or \
-            not all(_is_accumulation(s) for s in writes[name][1:]):
+def _trip_owns(first, above: tuple, body: tuple, inside: set, writes: dict,
+               reads: dict) -> bool:
+    """Whether `first`'s name is bound in `body` by `first` and then only accumulated
+    (outside it only to new arrays, never accumulated), and read in `body` only by its
+    accumulations, at the top level above `first`, or at the top level after the
+    statements that hold the accumulations."""
+    name = first.target.name
+    mine = [s for s in writes[name] if id(s) in inside]
+    if mine[0] is not first or not all(_is_accumulation(s) for s in mine[1:]) or \
+            not all(_makes_new_array(s) and not _is_accumulation(s)
+                    for s in writes[name] if id(s) not in inside):
         return False
-    written = {id(s) for s in writes[name]}
+    written = {id(s) for s in mine}
     last = max(i for i, s in enumerate(body)
                if any(id(t) in written for t in ir.walk((s,))))
-    after = {id(s) for s in body[last + 1:]}
-    return all(id(s) in after or (_is_accumulation(s) and s.target.name == name
-                                  and operand == 0)
+    allowed = {id(s) for s in above} | {id(s) for s in body[last + 1:]}
+    return all(id(s) not in inside or id(s) in allowed or
+               (_is_accumulation(s) and s.target.name == name and operand == 0)
                for s, operand in reads.get(name, ()))
 
 
