@@ -88,3 +88,40 @@ def test_the_short_call_path_checks_what_the_full_one_did():
     assert scalar(0.9, 0.2, 5) == scalar(0.9, 0.2, 5)
     with pytest.raises(TypeError, match="integer"):
         scalar(1, 0.2, 5)
+
+
+def damped(k, c, n=3):
+    x = 1.0
+    v = 0.0
+    for i in range(n):
+        x, v = x + 0.1 * v, v + 0.1 * (-k * x - c * v)
+    return x * x + v * v
+
+
+def test_numba_dispatches_only_to_code_the_full_path_compiled():
+    """After a first call numba's own dispatch is called directly (fast_calls.Calls): other
+    kinds of arguments still take agc's full path, which widens float32, refuses integers
+    to differentiate and binds the arguments as Python does."""
+    grad = agc.grad(damped, ("k", "c"), target="numba")
+    want = agc.grad(damped, ("k", "c"))(2.0, 0.3, 3)
+    for _ in range(3):  # the full path, then the direct one
+        got = grad(2.0, 0.3, 3)
+        assert [type(g) for g in got] == [float, float]
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    single = grad(np.float32(2.0), np.float32(0.3), 3)  # numba has no float32 code: widened
+    assert [type(g) for g in single] == [np.float32, np.float32]
+    np.testing.assert_allclose(single, want, rtol=1e-6)
+    with pytest.raises(TypeError, match="integer"):
+        grad(2, 0.3, 3)  # numba would compile an integer k: agc refuses it
+    with pytest.raises(agc.UsageError, match="damped()"):
+        grad(2.0, 0.3, 3, 4)
+    np.testing.assert_allclose(grad(2.0, 0.3), want, rtol=1e-12)  # n's default, bound
+    np.testing.assert_allclose(grad(k=2.0, c=0.3), want, rtol=1e-12)
+    value_and_grad = agc.value_and_grad(damped, ("k", "c"), target="numba")
+    expected = agc.value_and_grad(damped, ("k", "c"))(1.5, 0.2, 4)
+    for _ in range(3):
+        value, grads = value_and_grad(1.5, 0.2, 4)
+        assert value == pytest.approx(expected[0], rel=1e-12)
+        np.testing.assert_allclose(grads, expected[1], rtol=1e-12)
+    value, grads = value_and_grad(1.5, 0.2, 4, seed=2.0)
+    np.testing.assert_allclose(grads, 2 * np.asarray(expected[1]), rtol=1e-12)
