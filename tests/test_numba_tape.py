@@ -57,6 +57,30 @@ def test_a_counted_loop_keeps_its_tape_in_arrays(n):
     assert "nb.push(tape_x, top_x, x)" in source and "x = nb.pop(tape_x, top_x, x)" in source
 
 
+def staged(a, b, n):
+    x = 1.0
+    for i in range(n):
+        y = x * a  # first bound in the loop, a number: a stack of numbers sized before it
+        if y > 0.5:
+            z = np.sin(y) * b  # first bound in one branch
+        else:
+            z = y * y
+        x = z + 0.5 * y
+        if i == 9:
+            break
+    return x * x
+
+
+@pytest.mark.parametrize("args", [(0.9, 1.3, 0), (0.9, 1.3, 1), (1.1, 0.7, 6), (1.1, 0.7, 14),
+                                  (np.asarray(1.1), 0.7, 6)])
+def test_numbers_first_bound_in_a_counted_loop_keep_their_tape_in_arrays(args):
+    _same(staged, args, ("a", "b"))
+    numbers = ("scalar",) * 3  # compiled for numbers: the ranks say y is one
+    source = agc.differentiate(staged, wrt=("a", "b"), target="numba").compiled_for(numbers).source
+    assert "tape_y = nb.stack(0.0, n)" in source and "y = nb.restore_at(tape_y, top_y, y)" \
+        in source
+
+
 def test_arrays_that_change_shape_across_trips():
     _same(shrinking, (np.array([0.5, -1.2, 0.8, 1.1, 0.3]),), "x")
 

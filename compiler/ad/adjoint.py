@@ -67,3 +67,6 @@ class Adjoint:
     # primal's, kept for the backward sweep like them (tape.py)
     records: tuple[str, ...] = ()
     split: bool = False  # a helper emitted as h_fwd / h_bwd (backend/module.py), not h_vjp
+    # the primal's variables of rank 0 (ranks.py): the numba target's tape keeps those first
+    # bound inside a loop in an array of numbers (backend/numba_tape.py)
+    numbers: frozenset[str] = frozenset()

@@ -110,7 +110,8 @@ class Reverser:
         return Adjoint(self.primal, self.wrt, forward, seed, backward, ret.values, grads,
                        seed_param, self.bars, returns_value=not self.helper,
                        kept=tuple(self.keep.values()), scalar_output=self.scalar_output(ret),
-                       records=tuple(r.target.name for r in self.records.values()))
+                       records=tuple(r.target.name for r in self.records.values()),
+                       numbers=self.scalars)
 
     def scalar_output(self, ret: ir.Return) -> bool:
         """Whether the function returns one value known to be a number (rank 0)."""
