@@ -25,6 +25,7 @@ import linecache
 import os
 import re
 import sys
+import threading
 import traceback
 import types
 import warnings
@@ -215,9 +216,13 @@ def direct_dispatcher(inner, full):
 
 def add_machine_code(outer, inner) -> None:
     """Give `outer` (a `direct_dispatcher`) the machine code `inner` has that it lacks."""
-    for types_, compiled in list(inner.overloads.items()):
-        if types_ not in outer.overloads:
-            outer.add_overload(compiled)
+    with _ADDING:  # two threads adding the same types would leave numba two equal matches
+        for types_, compiled in list(inner.overloads.items()):
+            if types_ not in outer.overloads:
+                outer.add_overload(compiled)
+
+
+_ADDING = threading.Lock()
 
 
 def _numba_refused(err: Exception) -> bool:
