@@ -119,20 +119,23 @@ class Differentiated:
             direct = self._direct[1]
             if direct is not None and len(args) == self._positional:
                 return direct(*args)  # numba's dispatch; other kinds of arguments: _grad
+            if self._fast is not None:  # an entry kept for these types (numpy, float32)
+                fast = self._fast.tables[1].get(tuple(map(type, args)))
+                if fast is not None and (got := fast(args)) is not fast_calls.MISS:
+                    return got
         return self._grad(args, kwargs.pop("intermediates", ()), kwargs)
 
     def _full_path(self, which: int):
-        """The full path of grad (which=1) or value_and_grad (0, called directly with the
-        seed None after the arguments), as a function of the arguments (fast_calls.Calls)."""
+        """What grad (which=1) or value_and_grad (0, called directly with the seed None
+        after the arguments) runs for arguments numba has no code for (fast_calls.Calls):
+        an entry kept for their types (float32's), else the full path."""
+        table = self._fast.tables[which]
         if which:
-            return lambda *args: self._grad(args, (), {})
-        return lambda *args: self._value_and_grad(args[:-1], None, {})
+            return lambda *args: fast_calls.kept(table, args, lambda: self._grad(args, (), {}))
+        return lambda *args: fast_calls.kept(
+            table, args[:-1], lambda: self._value_and_grad(args[:-1], None, {}))
 
     def _grad(self, args: tuple, intermediates: tuple[str, ...], kwargs: dict):
-        if not kwargs and not intermediates and self._fast is not None:
-            fast = self._fast.tables[1].get(tuple(map(type, args)))
-            if fast is not None and (got := fast(args)) is not fast_calls.MISS:
-                return got
         if self._is_method_call(args):  # Model.loss.grad(model, x): bound here
             return BoundMethod(self, args[0], self._unbound_wrt()).grad(*args[1:], **kwargs)
         args = self._bind(args, kwargs)
@@ -154,16 +157,16 @@ class Differentiated:
             direct = self._direct[0]
             if direct is not None and len(args) == self._positional:
                 return direct(*args, None)  # the seed as the full path gives it: None
+            if self._fast is not None:
+                fast = self._fast.tables[0].get(tuple(map(type, args)))
+                if fast is not None and (got := fast(args)) is not fast_calls.MISS:
+                    return got
         return self._value_and_grad(args, seed, kwargs)
 
     def _value_and_grad(self, args: tuple, seed: Any, kwargs: dict):
         if self._is_method_call(args):
             return BoundMethod(self, args[0], self._unbound_wrt()).value_and_grad(
                 *args[1:], seed=seed, **kwargs)
-        if seed is None and not kwargs and self._fast is not None:
-            fast = self._fast.tables[0].get(tuple(map(type, args)))
-            if fast is not None and (got := fast(args)) is not fast_calls.MISS:
-                return got
         args = self._bind(args, kwargs)
         compiled = self._current(args)
         result = compiled.value_and_grad(*args, **{compiled.seed_name: seed})

@@ -59,6 +59,14 @@ class Calls:
         numba_live.add_machine_code(self.direct[which], inner)
 
 
+def kept(table: dict, args: tuple, otherwise):
+    """The result of the entry kept in `table` for `args`' types, else `otherwise()`."""
+    fast = table.get(tuple(map(type, args)))
+    if fast is not None and (got := fast(args)) is not MISS:
+        return got
+    return otherwise()
+
+
 def remember(table: dict, args: tuple, compiled, which: int) -> None:
     """Keep, under `args`' exact types, the entry of `compiled` a call with them reaches:
     which=0 its value_and_grad, 1 its grad."""
