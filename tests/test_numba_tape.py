@@ -8,7 +8,8 @@ import agc
 import numpy as np
 import pytest
 
-pytest.importorskip("numba")
+numba = pytest.importorskip("numba")
+nb = pytest.importorskip("agc.runtime.numba_helpers")  # needs numba
 pytestmark = pytest.mark.usefixtures("own_agc_cache")  # conftest.py
 
 
@@ -149,3 +150,24 @@ def test_numba_dispatches_only_to_code_the_full_path_compiled():
         np.testing.assert_allclose(grads, expected[1], rtol=1e-12)
     value, grads = value_and_grad(1.5, 0.2, 4, seed=2.0)
     np.testing.assert_allclose(grads, 2 * np.asarray(expected[1]), rtol=1e-12)
+
+
+def test_a_number_stack_takes_0d_arrays_back_as_0d_arrays():
+    """nb.stack(0.0, n) for a variable the ranks call a number: a 0-d array pushed on it
+    (float or integer) comes back a 0-d array of its dtype."""
+    @numba.njit
+    def roundtrip(v, n):
+        tape = nb.stack(0.0, n)
+        top = 0
+        for _ in range(n):
+            nb.push(tape, top, v)
+            top += 1
+        first = nb.restore_at(tape, 0, v)  # before the first write: the variable itself
+        return nb.restore_at(tape, top, v), first, tape
+
+    for value in (np.asarray(2.5), np.asarray(7), np.asarray(True)):
+        got, first, tape = roundtrip(value, 3)
+        assert isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == value.dtype
+        assert got == value and first is not None and tape.tolist() == [float(value)] * 3
+    with pytest.raises(OverflowError):
+        roundtrip(np.asarray(2 ** 60), 2)
