@@ -93,10 +93,11 @@ class Differentiated:
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
         self._calls: dict[tuple, tuple] = {}  # _along's (function, staleness check, moving)
-        # exact argument types -> the entry their calls reach (fast_calls.py); a method or
-        # has_aux takes the full path
+        # exact argument types -> the entry their calls reach, and numba's dispatcher called
+        # directly (fast_calls.py); a method or has_aux takes the full path
         self._fast = None if self._in_class or has_aux or wrt_paths.has_paths(self.wrt) \
-            else ({}, {})
+            else fast_calls.Calls(self._full_path)
+        self._direct = [None, None] if self._fast is None else self._fast.direct
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
@@ -106,7 +107,7 @@ class Differentiated:
         return self if obj is None else BoundMethod(self, obj)
 
     # ---------------------------------------------------------- gradients
-    def grad(self, *args: Any, intermediates: tuple[str, ...] = (), **kwargs: Any) -> Any:
+    def grad(self, *args: Any, **kwargs: Any) -> Any:
         """The gradient at `args`: one array for one wrt name, else a tuple.
 
         Arguments may be given by position or by name, as to the function itself;
@@ -114,10 +115,27 @@ class Differentiated:
         (gradient, aux). With `intermediates=("a",)`, returns
         (gradient, {"a": adjoint of a}) — PyTorch's retain_grad.
         """
-        if not kwargs and not intermediates and self._fast is not None:
-            fast = self._fast[1].get(tuple(map(type, args)))
-            if fast is not None and (got := fast(args)) is not fast_calls.MISS:
-                return got
+        if not kwargs:  # `intermediates` is read from kwargs: a keyword costs every call
+            direct = self._direct[1]
+            if direct is not None and len(args) == self._positional:
+                return direct(*args)  # numba's dispatch; other kinds of arguments: _grad
+            if self._fast is not None:  # an entry kept for these types (numpy, float32)
+                fast = self._fast.tables[1].get(tuple(map(type, args)))
+                if fast is not None and (got := fast(args)) is not fast_calls.MISS:
+                    return got
+        return self._grad(args, kwargs.pop("intermediates", ()), kwargs)
+
+    def _full_path(self, which: int):
+        """What grad (which=1) or value_and_grad (0, called directly with the seed None
+        after the arguments) runs for arguments numba has no code for (fast_calls.Calls):
+        an entry kept for their types (float32's), else the full path."""
+        table = self._fast.tables[which]
+        if which:
+            return lambda *args: fast_calls.kept(table, args, lambda: self._grad(args, (), {}))
+        return lambda *args: fast_calls.kept(
+            table, args[:-1], lambda: self._value_and_grad(args[:-1], None, {}))
+
+    def _grad(self, args: tuple, intermediates: tuple[str, ...], kwargs: dict):
         if self._is_method_call(args):  # Model.loss.grad(model, x): bound here
             return BoundMethod(self, args[0], self._unbound_wrt()).grad(*args[1:], **kwargs)
         args = self._bind(args, kwargs)
@@ -130,23 +148,30 @@ class Differentiated:
             return grads, self._aux(value)
         grads = compiled.grad(*args)
         if self._fast is not None:  # the checks passed: the next call like it goes direct
-            fast_calls.remember(self._fast[1], args, compiled, 1)
+            self._fast.remember(args, compiled, 1)
         return grads
 
     def value_and_grad(self, *args: Any, seed: Any = None, **kwargs: Any) -> tuple[Any, Any]:
         """(value, gradient) at `args` (by position or by name); `seed` is the output's adjoint."""
+        if seed is None and not kwargs:
+            direct = self._direct[0]
+            if direct is not None and len(args) == self._positional:
+                return direct(*args, None)  # the seed as the full path gives it: None
+            if self._fast is not None:
+                fast = self._fast.tables[0].get(tuple(map(type, args)))
+                if fast is not None and (got := fast(args)) is not fast_calls.MISS:
+                    return got
+        return self._value_and_grad(args, seed, kwargs)
+
+    def _value_and_grad(self, args: tuple, seed: Any, kwargs: dict):
         if self._is_method_call(args):
             return BoundMethod(self, args[0], self._unbound_wrt()).value_and_grad(
                 *args[1:], seed=seed, **kwargs)
-        if seed is None and not kwargs and self._fast is not None:
-            fast = self._fast[0].get(tuple(map(type, args)))
-            if fast is not None and (got := fast(args)) is not fast_calls.MISS:
-                return got
         args = self._bind(args, kwargs)
         compiled = self._current(args)
         result = compiled.value_and_grad(*args, **{compiled.seed_name: seed})
         if seed is None and self._fast is not None:
-            fast_calls.remember(self._fast[0], args, compiled, 0)
+            self._fast.remember(args, compiled, 0)
         return result
 
     def _is_method_call(self, args: tuple) -> bool:

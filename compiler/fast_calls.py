@@ -13,12 +13,19 @@ call with the same types (and, position by position, arrays of the same dtype
 and rank) calls that entry directly. Anything else (keywords, a seed, a
 method, `has_aux`, other types, a model that reads module constants) takes the
 full path.
+
+For the numba target even that lookup costs more than the compiled loop of a
+few numbers: there the call goes to a numba dispatcher of the emitted entry
+(`numba_live.direct_dispatcher`) whose machine code is the code the full path
+compiled, for exactly the argument types it compiled it for. numba's own
+dispatch (in C) then picks it, and any other types run the full path.
 """
 
 from __future__ import annotations
 
 import numpy
 
+from . import numba_live
 from .runtime.model_lines import add_model_line
 from .staleness import never_stale
 
@@ -26,6 +33,38 @@ from .staleness import never_stale
 # whose checks follow from the type alone: numpy arrays add their dtype and rank
 SIMPLE = frozenset({float, int, bool, numpy.float64, numpy.float32, numpy.int64})
 MISS = object()  # what a kept entry returns for arrays of another dtype or rank
+
+
+class Calls:
+    """The short paths of one differentiated function, per entry (0: value_and_grad,
+    1: grad): the entries kept under argument types, and the numba dispatcher called
+    directly (None until a numba call has passed the full path). `full(which)` is the
+    full path, a function of the arguments (numba calls it for types it has no code for)."""
+
+    def __init__(self, full):
+        self.tables: tuple[dict, dict] = ({}, {})
+        self.direct: list = [None, None]
+        self._full = full
+
+    def remember(self, args: tuple, compiled, which: int) -> None:
+        """After a call that passed the full path: keep the entry it reached (`remember`),
+        and give the numba dispatcher called directly the machine code it ran."""
+        remember(self.tables[which], args, compiled, which)
+        entry = getattr(compiled, "direct", None)
+        inner = getattr(entry[which], "dispatcher", None) if entry is not None else None
+        if inner is None or not never_stale(compiled.stale):
+            return
+        if self.direct[which] is None:
+            self.direct[which] = numba_live.direct_dispatcher(inner, self._full(which))
+        numba_live.add_machine_code(self.direct[which], inner)
+
+
+def kept(table: dict, args: tuple, otherwise):
+    """The result of the entry kept in `table` for `args`' types, else `otherwise()`."""
+    fast = table.get(tuple(map(type, args)))
+    if fast is not None and (got := fast(args)) is not MISS:
+        return got
+    return otherwise()
 
 
 def remember(table: dict, args: tuple, compiled, which: int) -> None:

@@ -10,6 +10,10 @@ numba lacks, an array of another dtype on the tape) is raised there as numba's
 TypingError. `first_call_errors` turns that into agc's positioned error at the
 model line the failing emitted line comes from, with the hint to use the
 numpy target.
+
+`direct_dispatcher` is the short call path of a numba gradient (fast_calls.py):
+a second dispatcher of the emitted entry that never compiles, holding the
+machine code the first compiled for the calls agc checked.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import linecache
 import os
 import re
 import sys
+import threading
 import traceback
 import types
 import warnings
@@ -194,6 +199,30 @@ def first_call_errors(fn, source: str, locs: dict, numba, fallback=None):
             return current[0](*args, **kwargs)
     call.dispatcher = fn if fallback is None else None  # auto may swap it: always through call
     return call
+
+
+def direct_dispatcher(inner, full):
+    """A numba dispatcher of `inner`'s function that runs the machine code given to it
+    (`add_machine_code`) for exactly the argument types it was compiled for, picked by
+    numba's dispatch in C, and calls `full(*args)` for any other types instead of
+    compiling: numba would compile float32, integer or other-rank arguments as they
+    come, where agc's full path widens, refuses or compiles other code for them."""
+    outer = type(inner)(inner.py_func, targetoptions=dict(inner.targetoptions))
+    # numba's dispatch calls this where it has no code for the types, then calls what it
+    # returns with the arguments (numba/_dispatcher.cpp, compile_and_invoke)
+    outer._compile_for_args = lambda *args, **kwargs: full
+    return outer
+
+
+def add_machine_code(outer, inner) -> None:
+    """Give `outer` (a `direct_dispatcher`) the machine code `inner` has that it lacks."""
+    with _ADDING:  # two threads adding the same types would leave numba two equal matches
+        for types_, compiled in list(inner.overloads.items()):
+            if types_ not in outer.overloads:
+                outer.add_overload(compiled)
+
+
+_ADDING = threading.Lock()
 
 
 def _numba_refused(err: Exception) -> bool:

@@ -15,7 +15,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from .numba_stack import pop, push, stack  # noqa: F401  (the tape: nb.stack, nb.push, nb.pop)
+from .numba_stack import pop, push, restore_at, stack  # noqa: F401  (the tape: nb.stack, ...)
 
 # The stubs below are what emitted code names; numba replaces each call by the
 # implementation its overload picks for the argument types.

@@ -28,6 +28,9 @@ at compile time:
 Number stacks are float64 whatever `v` holds before the loop: numba types `x = 0`
 before `x = x + 0.5` as an integer, and the stack must hold what the loop writes.
 (Branch decisions are first bound inside their loop: they stay on numba lists.)
+A variable first bound inside the loop and known to be a number (rank 0; a 0-d
+array counts too) gets a number stack, `nb.stack(0.0, n)`, holding its value
+after each write: `v = nb.restore_at(tape_v, top_v, v)` undoes one.
 """
 
 from __future__ import annotations
@@ -57,6 +60,11 @@ def push(stack, top, value):
 
 def pop(stack, top, like):
     """The value at position `top` of `stack`, of the kind of `like` (the variable now)."""
+
+
+def restore_at(stack, top, like):
+    """The value before write number `top` of a stack holding a variable's value after each
+    write: the one at `top - 1`, or `like` before the first (never read: it was unbound)."""
 
 
 def _number(t) -> bool:
@@ -113,6 +121,9 @@ def _push(stack, top, value):
 
 
 def _number_push(stack, value):
+    if isinstance(value, types.Array) and value.ndim == 0 and _number(value.dtype):
+        write = _integer_push if isinstance(value.dtype, types.Integer) else _number_write
+        return lambda stack, top, value: write(stack, top, value[()])
     if not _number(value):
         raise TypingError(f"the numba target's tape of numbers cannot hold {value}")
     if isinstance(value, types.Integer):
@@ -133,6 +144,7 @@ def _integer_push(stack, top, value):
 
 
 _number_write = register_jitable(_number_write)
+_integer_push = register_jitable(_integer_push)
 
 
 @overload(pop)
@@ -149,9 +161,19 @@ def _pop(stack, top, like):
     if isinstance(stack, types.Array) and stack.ndim == 2:
         n = len(like)
         return lambda stack, top, like: to_fixed_tuple(stack[top], n)
+    if isinstance(like, types.Array) and like.ndim == 0:  # a 0-d array: one again
+        dtype = as_dtype(like.dtype)
+        return lambda stack, top, like: np.asarray(stack[top]).astype(dtype)
     if isinstance(like, types.Boolean):
         return lambda stack, top, like: stack[top] != 0
     if isinstance(like, types.Integer):
         integer = as_dtype(like).type
         return lambda stack, top, like: integer(stack[top])
     return lambda stack, top, like: stack[top]
+
+
+@overload(restore_at)
+def _restore_at(stack, top, like):
+    def restore(stack, top, like):
+        return pop(stack, top - 1, like) if top > 0 else like
+    return restore

@@ -8,7 +8,8 @@ import agc
 import numpy as np
 import pytest
 
-pytest.importorskip("numba")
+numba = pytest.importorskip("numba")
+nb = pytest.importorskip("agc.runtime.numba_helpers")  # needs numba
 pytestmark = pytest.mark.usefixtures("own_agc_cache")  # conftest.py
 
 
@@ -57,6 +58,30 @@ def test_a_counted_loop_keeps_its_tape_in_arrays(n):
     assert "nb.push(tape_x, top_x, x)" in source and "x = nb.pop(tape_x, top_x, x)" in source
 
 
+def staged(a, b, n):
+    x = 1.0
+    for i in range(n):
+        y = x * a  # first bound in the loop, a number: a stack of numbers sized before it
+        if y > 0.5:
+            z = np.sin(y) * b  # first bound in one branch
+        else:
+            z = y * y
+        x = z + 0.5 * y
+        if i == 9:
+            break
+    return x * x
+
+
+@pytest.mark.parametrize("args", [(0.9, 1.3, 0), (0.9, 1.3, 1), (1.1, 0.7, 6), (1.1, 0.7, 14),
+                                  (np.asarray(1.1), 0.7, 6)])
+def test_numbers_first_bound_in_a_counted_loop_keep_their_tape_in_arrays(args):
+    _same(staged, args, ("a", "b"))
+    numbers = ("scalar",) * 3  # compiled for numbers: the ranks say y is one
+    source = agc.differentiate(staged, wrt=("a", "b"), target="numba").compiled_for(numbers).source
+    assert "tape_y = nb.stack(0.0, n)" in source and "y = nb.restore_at(tape_y, top_y, y)" \
+        in source
+
+
 def test_arrays_that_change_shape_across_trips():
     _same(shrinking, (np.array([0.5, -1.2, 0.8, 1.1, 0.3]),), "x")
 
@@ -88,3 +113,61 @@ def test_the_short_call_path_checks_what_the_full_one_did():
     assert scalar(0.9, 0.2, 5) == scalar(0.9, 0.2, 5)
     with pytest.raises(TypeError, match="integer"):
         scalar(1, 0.2, 5)
+
+
+def damped(k, c, n=3):
+    x = 1.0
+    v = 0.0
+    for i in range(n):
+        x, v = x + 0.1 * v, v + 0.1 * (-k * x - c * v)
+    return x * x + v * v
+
+
+def test_numba_dispatches_only_to_code_the_full_path_compiled():
+    """After a first call numba's own dispatch is called directly (fast_calls.Calls): other
+    kinds of arguments still take agc's full path, which widens float32, refuses integers
+    to differentiate and binds the arguments as Python does."""
+    grad = agc.grad(damped, ("k", "c"), target="numba")
+    want = agc.grad(damped, ("k", "c"))(2.0, 0.3, 3)
+    for _ in range(3):  # the full path, then the direct one
+        got = grad(2.0, 0.3, 3)
+        assert [type(g) for g in got] == [float, float]
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    single = grad(np.float32(2.0), np.float32(0.3), 3)  # numba has no float32 code: widened
+    assert [type(g) for g in single] == [np.float32, np.float32]
+    np.testing.assert_allclose(single, want, rtol=1e-6)
+    with pytest.raises(TypeError, match="integer"):
+        grad(2, 0.3, 3)  # numba would compile an integer k: agc refuses it
+    with pytest.raises(agc.UsageError, match="damped()"):
+        grad(2.0, 0.3, 3, 4)
+    np.testing.assert_allclose(grad(2.0, 0.3), want, rtol=1e-12)  # n's default, bound
+    np.testing.assert_allclose(grad(k=2.0, c=0.3), want, rtol=1e-12)
+    value_and_grad = agc.value_and_grad(damped, ("k", "c"), target="numba")
+    expected = agc.value_and_grad(damped, ("k", "c"))(1.5, 0.2, 4)
+    for _ in range(3):
+        value, grads = value_and_grad(1.5, 0.2, 4)
+        assert value == pytest.approx(expected[0], rel=1e-12)
+        np.testing.assert_allclose(grads, expected[1], rtol=1e-12)
+    value, grads = value_and_grad(1.5, 0.2, 4, seed=2.0)
+    np.testing.assert_allclose(grads, 2 * np.asarray(expected[1]), rtol=1e-12)
+
+
+def test_a_number_stack_takes_0d_arrays_back_as_0d_arrays():
+    """nb.stack(0.0, n) for a variable the ranks call a number: a 0-d array pushed on it
+    (float or integer) comes back a 0-d array of its dtype."""
+    @numba.njit
+    def roundtrip(v, n):
+        tape = nb.stack(0.0, n)
+        top = 0
+        for _ in range(n):
+            nb.push(tape, top, v)
+            top += 1
+        first = nb.restore_at(tape, 0, v)  # before the first write: the variable itself
+        return nb.restore_at(tape, top, v), first, tape
+
+    for value in (np.asarray(2.5), np.asarray(7), np.asarray(True)):
+        got, first, tape = roundtrip(value, 3)
+        assert isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype == value.dtype
+        assert got == value and first is not None and tape.tolist() == [float(value)] * 3
+    with pytest.raises(OverflowError):
+        roundtrip(np.asarray(2 ** 60), 2)

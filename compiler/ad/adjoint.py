@@ -67,6 +67,12 @@ class Adjoint:
     # primal's, kept for the backward sweep like them (tape.py)
     records: tuple[str, ...] = ()
     split: bool = False  # a helper emitted as h_fwd / h_bwd (backend/module.py), not h_vjp
-    # adjoints of values known to be numbers: added as `x_bar + v`, never through
-    # rt.accumulate (backend/in_place.py), whose call would cost more than the addition
-    scalar_bars: frozenset[str] = frozenset()
+    # the primal's variables of rank 0 (ranks.py): the numba target's tape keeps those first
+    # bound inside a loop in an array of numbers (backend/numba_tape.py)
+    numbers: frozenset[str] = frozenset()
+
+    @property
+    def scalar_bars(self) -> frozenset[str]:
+        """The adjoints of `numbers`: added as `x_bar + v`, never through rt.accumulate
+        (backend/in_place.py), whose call would cost more than the addition."""
+        return frozenset(bar for name, bar in self.bars.items() if name in self.numbers)

@@ -111,8 +111,7 @@ class Reverser:
                        seed_param, self.bars, returns_value=not self.helper,
                        kept=tuple(self.keep.values()), scalar_output=self.scalar_output(ret),
                        records=tuple(r.target.name for r in self.records.values()),
-                       scalar_bars=frozenset(bar for name, bar in self.bars.items()
-                                             if name in self.scalars))
+                       numbers=self.scalars)
 
     def scalar_output(self, ret: ir.Return) -> bool:
         """Whether the function returns one value known to be a number (rank 0)."""

@@ -20,7 +20,6 @@ statement that adds into it (after that, nothing adds in place any more):
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from ..frontend.python_constructs import _target_names as _names
 
@@ -42,15 +41,14 @@ def _accumulators(fn: cst.FunctionDef, body: list) -> set[str]:
     them is a fresh zeros or `A = A + E`, and which nothing else reads up to there
     (after it, nothing adds in place any more)."""
     params = {p.name.value for p in fn.params.params}
-    writes = _Writes.of(body)  # one walk picks the candidates: few names are added into
+    facts = [_Facts.of([stmt]) for stmt in body]  # one walk of each top-level statement
     out = set()
-    for name in {n for n, kinds in writes.items() if "add" in kinds} - params:
-        last = max((i for i, s in enumerate(body) if _accumulates(s, name)), default=None)
+    for name in {n for f in facts for n, kinds in f.kinds.items() if "add" in kinds} - params:
+        last = max((i for i, f in enumerate(facts) if name in f.adds), default=None)
         if last is None:  # its `A = A + E` shares a line with another statement
             continue
-        kinds = _Writes.of(body[:last + 1])[name]
-        if kinds == {"add", "fresh"} and \
-                not any(_reads_elsewhere(s, name) for s in body[:last + 1]):
+        kinds = set().union(*(f.kinds.get(name, ()) for f in facts[:last + 1]))
+        if kinds == {"add", "fresh"} and not any(name in f.reads for f in facts[:last + 1]):
             out.add(name)
     return out
 
@@ -62,12 +60,12 @@ class _Writes(cst.CSTVisitor):
         super().__init__()
         self.kinds: dict[str, set[str]] = {}
 
-    @staticmethod
-    def of(body: list) -> dict[str, set[str]]:
-        """The kinds of write each name gets in `body`."""
-        writes = _Writes()
+    @classmethod
+    def of(cls, body: list):
+        """The visitor, having visited `body`."""
+        writes = cls()
         cst.Module(body=body).visit(writes)
-        return writes.kinds
+        return writes
 
     def _note(self, name: str, kind: str) -> None:
         self.kinds.setdefault(name, set()).add(kind)
@@ -83,6 +81,33 @@ class _Writes(cst.CSTVisitor):
             for name in _names(node.target):
                 self._note(name, "other")
         return super().on_visit(node)
+
+
+class _Facts(_Writes):
+    """Besides the writes: the names with an `A = A + E` line of their own (`adds`), and
+    the names read (any mention) outside their own `A = A + E` and fresh-zeros lines."""
+
+    def __init__(self):
+        super().__init__()
+        self.adds: set[str] = set()
+        self.reads: set[str] = set()
+        self.own = None  # the accumulator whose own line is being visited
+
+    def visit_SimpleStatementLine(self, node) -> None:
+        small = node.body[0]
+        target = small.targets[0].target if isinstance(small, cst.Assign) else None
+        name = target.value if isinstance(target, cst.Name) else None
+        if name is not None and _is_accumulation(node, name):
+            self.own = name
+            if _kind(small, name) == "add":
+                self.adds.add(name)
+
+    def leave_SimpleStatementLine(self, node) -> None:
+        self.own = None
+
+    def visit_Name(self, node) -> None:
+        if node.value != self.own:
+            self.reads.add(node.value)
 
 
 def _kind(node: cst.Assign, name: str) -> str:
@@ -109,40 +134,26 @@ def _term(value, name: str):
 
 
 class _Reads(cst.CSTVisitor):
-    """Whether `name` is read in a node; with `skip_own`, outside its own fresh and
-    accumulating assignments."""
+    """Whether `name` is read in a node."""
 
-    def __init__(self, name: str, skip_own: bool):
+    def __init__(self, name: str):
         super().__init__()
-        self.name, self.skip_own, self.found = name, skip_own, False
-
-    def visit_SimpleStatementLine(self, node) -> bool:
-        return not (self.skip_own and _is_accumulation(node, self.name))
+        self.name, self.found = name, False
 
     def visit_Name(self, node) -> None:
         self.found |= node.value == self.name
 
 
-def _mentions(node, name: str, skip_own: bool = False) -> bool:
-    visitor = _Reads(name, skip_own)
+def _mentions(node, name: str) -> bool:
+    visitor = _Reads(name)
     node.visit(visitor)
     return visitor.found
-
-
-def _reads_elsewhere(stmt, name: str) -> bool:
-    return _mentions(stmt, name, skip_own=True)
 
 
 def _is_accumulation(stmt, name: str) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and \
         isinstance(stmt.body[0], cst.Assign) and _kind(stmt.body[0], name) in ("add", "fresh") \
         and stmt.body[0].targets[0].target.value == name
-
-
-def _accumulates(stmt, name: str) -> bool:
-    """Whether `stmt` holds an `A = A + E` for name A."""
-    adds = m.findall(stmt, m.SimpleStatementLine())
-    return any(_is_accumulation(s, name) and _kind(s.body[0], name) == "add" for s in adds)
 
 
 class _InPlace(cst.CSTTransformer):

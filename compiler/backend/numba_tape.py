@@ -22,7 +22,10 @@ A variable unbound before the loop that first writes it (the numpy target
 initialises it to None, which numba cannot type) is recorded after each
 write instead of before it: the stack then holds its value after each write,
 and undoing a write drops the newest and reads the one before it
-(`nb.restore`). The value before the first write is never read.
+(`nb.restore`). The value before the first write is never read. Where the rank
+analysis knows such a variable holds one number (RK4's stages: `x2 = x + h * v`),
+its stack is an array of numbers sized before the loop all the same (nothing
+but a number goes in it), read back by `nb.restore_at`.
 """
 
 from __future__ import annotations
@@ -35,14 +38,16 @@ from ..frontend.python_constructs import _target_names
 HINT = "use target='numpy' for this model"
 
 
-def split_tape(body: list[cst.BaseStatement], params: set[str]) -> list[cst.BaseStatement]:
-    """A function body with its one `tape` list split into typed per-variable stacks."""
+def split_tape(body: list[cst.BaseStatement], params: set[str],
+               numbers: frozenset[str] = frozenset()) -> list[cst.BaseStatement]:
+    """A function body with its one `tape` list split into typed per-variable stacks;
+    `numbers`: the variables known to hold one number."""
     unbound = {_assigned_name(s) for s in body if _is_none_init(s)}
     pushed = _pushed_names(body)
     unbound &= set(pushed)
     body = [s for s in body if not (_is_none_init(s) and _assigned_name(s) in unbound)]
-    sized = sized_stacks(body, params, unbound)
-    body = _rewrite_block(_allocated(body, sized), unbound, set(sized))
+    sized = sized_stacks(body, params, unbound, numbers)
+    body = _rewrite_block(_allocated(body, sized, unbound), unbound, set(sized))
     out = []
     for stmt in body:
         if _assigned_name(stmt) == "tape":  # tape = []: one empty list per other variable
@@ -52,9 +57,11 @@ def split_tape(body: list[cst.BaseStatement], params: set[str]) -> list[cst.Base
     return out
 
 
-def sized_stacks(body: list, params: set[str], unbound: set[str]) -> dict[str, tuple]:
+def sized_stacks(body: list, params: set[str], unbound: set[str],
+                 numbers: frozenset[str] = frozenset()) -> dict[str, tuple]:
     """{v: (index of its top-level `for` loop, how many pushes it can take)} for each
-    variable whose stack can be an array sized before its loop."""
+    variable whose stack can be an array sized before its loop: bound before it (its
+    value there types the stack), or first bound in it and known to be a number."""
     sites: dict[str, list] = {}  # v: (top-level index, pushed in that loop's own body)
     bound = set(params)
     bound_before = []
@@ -70,8 +77,8 @@ def sized_stacks(body: list, params: set[str], unbound: set[str]) -> dict[str, t
     out = {}
     for name, where in sites.items():
         loop = where[0][0]
-        if name not in unbound and name in bound_before[loop] and \
-                all(i == loop and direct for i, direct in where):
+        typed = name in numbers if name in unbound else name in bound_before[loop]
+        if typed and all(i == loop and direct for i, direct in where):
             size, per_trip = _trips(body[loop]), _most_pushes(body[loop].body.body, name)
             if per_trip > 1:
                 size = cst.BinaryOperation(cst.Integer(str(per_trip)), cst.Multiply(), size)
@@ -139,9 +146,10 @@ def _trips(stmt) -> cst.BaseExpression | None:
         a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in it.args]))])
 
 
-def _allocated(body: list, sized: dict[str, tuple]) -> list:
+def _allocated(body: list, sized: dict[str, tuple], unbound: set[str]) -> list:
     """body with each sized stack allocated before its loop (`tape_v = nb.stack(v, n)`,
-    `top_v = 0`), the loop's model-line comment moved above them."""
+    `top_v = 0`; a number first bound in the loop: `nb.stack(0.0, n)`), the loop's
+    model-line comment moved above them."""
     out = []
     for i, stmt in enumerate(body):
         names = [n for n, (loop, _) in sized.items() if loop == i]
@@ -151,7 +159,8 @@ def _allocated(body: list, sized: dict[str, tuple]) -> list:
         lines = []
         for name in names:
             size = cst.Module([]).code_for_node(sized[name][1])
-            lines += [_statement(f"{_stack(name)} = nb.stack({name}, {size})"),
+            like = "0.0" if name in unbound else name
+            lines += [_statement(f"{_stack(name)} = nb.stack({like}, {size})"),
                       _statement(f"{_top(name)} = 0")]
         out += [lines[0].with_changes(leading_lines=stmt.leading_lines), *lines[1:],
                 stmt.with_changes(leading_lines=[])]
@@ -243,24 +252,23 @@ def _rewrite_block(stmts: list, unbound: set[str], sized: set[str]) -> list:
     """One block's pushes and pops onto per-variable stacks, nested blocks too."""
     stmts = [_rewrite_nested(s, unbound, sized) for s in stmts]
     out: list = []
-    pending: dict[str, cst.BaseStatement] = {}  # pushes of unbound names, waiting for their write
+    pending: dict[str, list] = {}  # pushes of unbound names, waiting for their write
     for stmt in stmts:
         name = _pushed(stmt)
-        if name is not None and name in sized:
-            out += [_statement(f"nb.push({_stack(name)}, {_top(name)}, {name})", stmt),
-                    _statement(f"{_top(name)} += 1")]
-            continue
         if name is not None:
-            push = _stack_call(stmt, name)
+            push = [_statement(f"nb.push({_stack(name)}, {_top(name)}, {name})", stmt),
+                    _statement(f"{_top(name)} += 1")] if name in sized \
+                else [_stack_call(stmt, name)]
             if name in unbound:
                 pending[name] = push
             else:
-                out.append(push)
+                out += push
             continue
         name = _popped(stmt)
         if name is not None and name in sized:
+            read = "restore_at" if name in unbound else "pop"
             out += [_statement(f"{_top(name)} -= 1", stmt),
-                    _statement(f"{name} = nb.pop({_stack(name)}, {_top(name)}, {name})")]
+                    _statement(f"{name} = nb.{read}({_stack(name)}, {_top(name)}, {name})")]
             continue
         if name is not None:
             out.append(_pop(stmt, name, name in unbound))
@@ -268,7 +276,7 @@ def _rewrite_block(stmts: list, unbound: set[str], sized: set[str]) -> list:
         out.append(stmt)
         written = _assigned_name(stmt)
         if written in pending:
-            out.append(pending.pop(written))
+            out += pending.pop(written)
     if pending:
         raise UnsupportedError(f"the numba target cannot record {', '.join(pending)}: its "
                                f"first write is inside a nested block", hint=HINT)
