@@ -275,10 +275,12 @@ def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     if _by_taps(p, groups, CHUNK_COLUMNS):
         # One product per tap (w[:, :, i, j].T @ g) added into dx at once: never the whole
         # column matrix, kH kW times larger than x.
-        taps = _tap_weights(xp, w, p, groups, per_group)
+        w5 = xp.reshape(w, (groups, per_group, c // groups) + p.kernel)
 
         def tap(i, j):
-            product = xp.matmul(xp.swapaxes(taps[i, j], -1, -2), flat)  # (G, C/G, N OH OW)
+            # one tap's weights made contiguous at a time (BLAS's), not all taps' at once
+            weights = xp.ascontiguousarray(w5[..., i, j])  # (G, O/G, C/G)
+            product = xp.matmul(xp.swapaxes(weights, -1, -2), flat)  # (G, C/G, N OH OW)
             return xp.reshape(product, (c, n) + p.out)
     else:
         cols = xp.matmul(xp.swapaxes(_weights(xp, w, groups, per_group), -1, -2), flat)
