@@ -85,7 +85,7 @@ class Plan:
 
     def scatter(self, xp, cols, dtype):
         """The transpose of `windows`: cols (N, C, kH, kW, OH, OW) added back onto the
-        padded input, then the padding cut off. Gives (N, C, H, W)."""
+        input, what lands in the padding dropped. Gives (N, C, H, W)."""
         return self.scatter_taps(xp, lambda i, j: cols[:, :, i, j], dtype)
 
     def scatter_taps(self, xp, tap, dtype, channels_first=False):
