@@ -2,6 +2,9 @@
 
 import numpy as np
 import pytest
+from agc import ir
+from agc.backend.in_place import accumulate_in_place
+from agc.ir.prims import Prim
 from gradcheck import import_source, numeric_grad
 
 MODELS = '''
@@ -208,3 +211,19 @@ def test_a_state_read_above_its_fresh_adjoint_each_trip_is_added_in_place(models
     args = (rng.normal(size=3), rng.normal(size=(3, 4)), rng.normal(size=(5, 4)))
     assert "hidden_bar = rt.add_at(hidden_bar, " in _source(models.layered, *args)
     _check(models.layered, args)
+
+
+def test_an_unbroadcast_adjoint_is_added_into_only_through_rt_accumulate():
+    """rt.unbroadcast(t, x) is a read-only broadcast view where t is smaller than x: the
+    forms that write without asking (add_mean_grad, add_at) never take it as their
+    accumulator; rt.accumulate, which falls back to `acc + v` there, does."""
+    g, c, x, h = (ir.Var(n) for n in ("g", "c", "x", "h"))
+    t, m, x_bar = ir.Var("t"), ir.Var("m"), ir.Var("x_bar")
+    block = [ir.Assign(t, Prim.MUL, (g, c), ir.Params.of()),
+             ir.Assign(x_bar, Prim.UNBROADCAST, (t, x), ir.Params.of()),
+             ir.Assign(m, Prim.MEAN_GRAD, (h, x), ir.Params.of()),
+             ir.Assign(x_bar, Prim.ADD, (x_bar, m), ir.Params.of())]
+    prims = [s.prim for s in accumulate_in_place([block], {"t", "m"})[0]]
+    assert Prim.ADD_MEAN_GRAD not in prims and prims[-1] is Prim.ACCUMULATE, prims
+    fresh = [ir.Assign(x_bar, Prim.MUL, (g, c), ir.Params.of())] + block[2:]
+    assert accumulate_in_place([fresh], {"m"})[0][-1].prim is Prim.ADD_MEAN_GRAD

@@ -30,7 +30,7 @@ def accumulate_in_place(blocks: list[list], inlinable: set[str],
     named in `scalars`, known to be numbers)."""
     statements = [s for block in blocks for s in ir.walk(tuple(block))]
     top_level = {id(s) for block in blocks for s in block}
-    owned = _owned_accumulators(statements, top_level, inlinable)
+    owned, viewed = _owned_accumulators(statements, top_level, inlinable)
     writes, reads = _writes_and_reads(statements)
     owned |= _owned_per_trip(blocks, writes, reads) | \
         _owned_list_adjoints(writes, reads, inlinable)
@@ -45,19 +45,26 @@ def accumulate_in_place(blocks: list[list], inlinable: set[str],
     fused = {s.args[1].name for s in statements if _is_accumulation(s)
              and s.target.name in owned and isinstance(s.args[1], ir.Var)
              and s.args[1].name in terms and reads[s.args[1].name] == 1
-             and (terms[s.args[1].name].prim is Prim.GETITEM_GRAD or s.prim is Prim.ADD)}
+             and (terms[s.args[1].name].prim is Prim.GETITEM_GRAD or s.prim is Prim.ADD)
+             and s.target.name not in viewed}  # (these forms write without asking)
     return [_rewrite(block, owned, terms, fused) for block in blocks]
 
 
-def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) -> set[str]:
-    """Adjoints only ever made fresh, and read only by their own accumulations until done."""
+def _owned_accumulators(statements, top_level: set[int],
+                         inlinable: set[str]) -> tuple[set[str], set[str]]:
+    """Adjoints only ever made fresh, and read only by their own accumulations until done;
+    and those of them made by `rt.unbroadcast`, which may be a read-only broadcast view
+    (only rt.accumulate, which falls back to `acc + v` there, adds into those)."""
     accumulated = {s.target.name for s in statements if _is_accumulation(s)}
     fresh_temps: set[str] = set()
+    viewed_temps: set[str] = set()  # fresh temporaries an unbroadcast may have made a view
     for s in statements:
         if isinstance(s, ir.Assign) and s.target.name in inlinable and \
                 (_makes_new_array(s) or _passes_fresh(s, fresh_temps)):
             fresh_temps.add(s.target.name)
-    owned = set(accumulated)
+            if _may_view(s, viewed_temps):
+                viewed_temps.add(s.target.name)
+    owned, viewed = set(accumulated), set()
     last_update: dict[str, int] = {}
     for position, s in enumerate(statements):
         if _casts_itself(s):
@@ -66,6 +73,8 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
             last_update[s.target.name] = position
             if not (_makes_new_array(s) or _is_accumulation(s) or _passes_fresh(s, fresh_temps)):
                 owned.discard(s.target.name)  # a copy, view or helper result may alias
+            elif _may_view(s, viewed_temps):
+                viewed.add(s.target.name)
     for position, s in enumerate(statements):
         for operand, name in _reads(s):
             if name not in accumulated or (_is_accumulation(s) and s.target.name == name
@@ -74,7 +83,7 @@ def _owned_accumulators(statements, top_level: set[int], inlinable: set[str]) ->
             # Reading a finished adjoint is safe: outside loops, after its last update.
             if id(s) not in top_level or position < last_update.get(name, -1):
                 owned.discard(name)
-    return owned
+    return owned, viewed
 
 
 def _owned_per_trip(blocks, writes: dict, reads: dict) -> set[str]:
@@ -174,6 +183,13 @@ def _passes_fresh(s: ir.Assign, fresh_temps: set[str]) -> bool:
     added into: rt.accumulate checks)."""
     return s.prim in (Prim.COPY, Prim.UNBROADCAST) and isinstance(s.args[0], ir.Var) and \
         s.args[0].name in fresh_temps
+
+
+def _may_view(s: ir.Assign, viewed_temps: set[str]) -> bool:
+    """`rt.unbroadcast(t, x)` (a read-only broadcast view where t is smaller than x), or
+    a copy of a temporary that may be one."""
+    return s.prim is Prim.UNBROADCAST or s.prim is Prim.COPY and \
+        isinstance(s.args[0], ir.Var) and s.args[0].name in viewed_temps
 
 
 def _scatters_into_zeros(s: ir.Assign) -> bool:
