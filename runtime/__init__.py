@@ -107,6 +107,7 @@ from .pooling import (
 )
 from .python_constructs import check_unpack, unconcatenate_grad
 from .scatter import add_at, getitem_grad
+from .sequence_grads import repeat_sequence, seq_head_grad, seq_repeat_grad, seq_tail_grad
 from .shape_more import (
     along_axis_index,
     inexact_only,
@@ -207,8 +208,12 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "lstsq_jvp",
     "cho_factor_jvp",
     "cho_solve_moved",
+    "repeat_sequence",
     "reshape_like",
     "seed",
+    "seq_head_grad",
+    "seq_repeat_grad",
+    "seq_tail_grad",
     "seeds_for",
     "special",
     "slogdet_grad",

@@ -65,11 +65,20 @@ def _numpy_stand_in(shape: tuple, dtype) -> numpy.ndarray:
     return numpy.broadcast_to(numpy.zeros((), dtype=dtype), shape)
 
 
+_SEQUENCE_OPERAND = (
+    "an operand of this arithmetic is a list or tuple that agc took for an array or a number "
+    "(a helper's parameter or result, or a list's item): `+` joins lists and tuples, numpy "
+    "converts one next to an array, and agc cannot tell which happened here. Pass an array "
+    "(np.asarray(...)) for arithmetic, or join the lists where they are made.")
+
+
 def unbroadcast(g, x):
     """Sum the cotangent `g` back to the shape of `x` (undo numpy broadcasting)."""
     shape = getattr(x, "shape", None)
     g_shape = getattr(g, "shape", ())
     if not shape:  # x is a number (or 0-d): its cotangent is one number (kept on g's device)
+        if shape is None and isinstance(x, (list, tuple)):
+            raise TypeError(_SEQUENCE_OPERAND)
         if not g_shape:
             return g
         return g.sum() if type(g) is numpy.ndarray else array_module(g).sum(g)

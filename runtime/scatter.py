@@ -19,6 +19,7 @@ from .dask_style import is_dask, is_row_index, scatter_rows
 from .dispatch import array_module
 from .grads import _dtype, _is_host_number
 from .indices import adds_axes_only, is_basic, is_mask, plain, whole
+from .sequence_grads import list_slice_grad
 
 _xp = array_module
 
@@ -36,8 +37,8 @@ def getitem_grad(g, x, index):
         return out
     if isinstance(x, dict):
         return {index: g}  # sparse: other keys are completed with zeros at the end
-    if isinstance(x, list):
-        return {index % len(x): g}  # a list's adjoint is sparse too
+    if isinstance(x, list):  # a list's adjoint is sparse too
+        return list_slice_grad(g, x, index) if type(index) is slice else {index % len(x): g}
     if isinstance(x, tuple):  # the other items' zeros hold no arrays (zero_stand_in)
         if type(index) is int:  # one item (`h, c = cell(...)`), kept short
             index %= len(x)

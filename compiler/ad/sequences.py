@@ -16,6 +16,9 @@ from .param_kinds import container_params
 from .ranks import variable_ranks
 
 ARRAY, SEQUENCE, EITHER = "array", "sequence", "either"
+SEQ_JOIN, SEQ_REPEAT = "join", "repeat"  # what `+` and `*` do with lists and tuples
+# binary operators numpy applies item by item, and Python's `+` and `*` on sequences
+ARITHMETIC = (Prim.ADD, Prim.SUB, Prim.MUL, Prim.DIV, Prim.POW)
 WHOLE_ROW = ir.Index((ir.Hole(1), ir.ELLIPSIS))  # X[k, ...]
 
 
@@ -36,14 +39,17 @@ def mark_sequences(fn: ir.Function, containers: set[str],
     converts it (`np.mean(xs)` is `np.mean(np.asarray(xs))`), so that its gradient is
     the list of its items' gradients (with a `namer`; without one, nothing is converted).
     """
-    kinds = sequence_kinds(fn, set(containers) | container_params(fn), params_are_arrays)
     ranks = variable_ranks(fn, dict(param_ranks or {}))
+    kinds = sequence_kinds(fn, set(containers) | container_params(fn), params_are_arrays, ranks)
 
     def mark(block: ir.Block) -> ir.Block:
         out = []
         for stmt in block:
             if isinstance(stmt, ir.Assign) and namer is not None:
                 converted, stmt = _arrays_for_numpy(stmt, kinds, namer, temps)
+                out += converted
+            if isinstance(stmt, ir.Assign) and stmt.prim in ARITHMETIC:
+                converted, stmt = _sequence_arithmetic(stmt, kinds, ranks, namer, temps)
                 out += converted
             if isinstance(stmt, ir.Assign) and stmt.args and isinstance(stmt.args[0], ir.Var):
                 stmt = _marked(stmt, kinds.get(stmt.args[0].name, EITHER),
@@ -76,6 +82,63 @@ def _arrays_for_numpy(stmt: ir.Assign, kinds: dict[str, str], namer, temps
     return converted, (replace(stmt, args=tuple(args)) if converted else stmt)
 
 
+def _sequence_arithmetic(stmt: ir.Assign, kinds: dict[str, str], ranks: dict, namer, temps
+                         ) -> tuple[list[ir.Assign], ir.Assign]:
+    """`a + b` of two lists or tuples joins them (SEQ_JOIN), `seq * n` or `n * seq` repeats
+    one (SEQ_REPEAT, the sequence first); a list next to an array becomes an array first,
+    as numpy converts it (with a `namer`), so that its items get their cotangents."""
+    how = _arithmetic(stmt, kinds, ranks)
+    if how == SEQ_JOIN:
+        return [], replace(stmt, prim=Prim.SEQ_JOIN)
+    if how == SEQ_REPEAT:
+        left = _operand_kind(stmt.args[0], kinds)
+        return [], replace(stmt, prim=Prim.SEQ_REPEAT,
+                           args=stmt.args if left == SEQUENCE else stmt.args[::-1])
+    if how != ARRAY or namer is None:
+        return [], stmt
+    converted, args = [], list(stmt.args)
+    for i, arg in enumerate(args):
+        if isinstance(arg, ir.Var) and kinds.get(arg.name) == SEQUENCE:
+            array = ir.Var(namer.temp())
+            if temps is not None:
+                temps.add(array.name)
+            converted.append(ir.Assign(array, Prim.ASARRAY, (arg,), loc=stmt.loc))
+            args[i] = array
+    return converted, (replace(stmt, args=tuple(args)) if converted else stmt)
+
+
+def _arithmetic(stmt: ir.Assign, kinds: dict[str, str], ranks: dict | None) -> str | None:
+    """How `a op b` treats its operands: SEQ_JOIN or SEQ_REPEAT (Python's list and tuple
+    operators), ARRAY (numpy's arithmetic: an array or a number on a side, a list next to
+    one converted), EITHER where an operand may be either; None while one is unknown."""
+    operands = [_operand_kind(a, kinds) for a in stmt.args]
+    if None in operands:
+        return None
+    if SEQUENCE not in operands:
+        return ARRAY if operands == [ARRAY, ARRAY] else EITHER
+    if stmt.prim is Prim.ADD and operands == [SEQUENCE, SEQUENCE]:
+        return SEQ_JOIN
+    if ARRAY not in operands:
+        return EITHER
+    if stmt.prim is not Prim.MUL:
+        return ARRAY  # numpy converts the list: arithmetic item by item
+    count = stmt.args[operands.index(ARRAY)]
+    if isinstance(count, ir.Const) and type(count.value) in (int, bool):
+        return SEQ_REPEAT
+    rank = None if ranks is None else ranks.get(count.name) if isinstance(count, ir.Var) else 0
+    if rank is None:  # an int repeats, an array multiplies: the arithmetic's rule refuses it
+        return EITHER
+    # a number: repeated (rt.repeat_sequence refuses a numpy number); an array: numpy's
+    return SEQ_REPEAT if rank == 0 else ARRAY
+
+
+def _operand_kind(atom: ir.Atom, kinds: dict[str, str]) -> str | None:
+    """ARRAY (an array or a number), SEQUENCE or EITHER; None while still unknown."""
+    if isinstance(atom, ir.Var):
+        return kinds.get(atom.name)
+    return SEQUENCE if isinstance(atom.value, (list, tuple)) else ARRAY
+
+
 def _marked(stmt: ir.Assign, kind: str, rank: int | None) -> ir.Assign:
     if stmt.prim is Prim.LEN and kind != SEQUENCE:
         return replace(stmt, params=stmt.params.with_(of=kind))
@@ -88,9 +151,13 @@ def _marked(stmt: ir.Assign, kind: str, rank: int | None) -> ir.Assign:
     return stmt
 
 
-def sequence_kinds(fn: ir.Function, containers: set[str], params_are_arrays: bool = True
-                   ) -> dict[str, str]:
-    """ARRAY, SEQUENCE (list, tuple, dict) or EITHER for each variable, where assignments agree."""
+def sequence_kinds(fn: ir.Function, containers: set[str], params_are_arrays: bool = True,
+                   ranks: dict[str, int | None] | None = None) -> dict[str, str]:
+    """ARRAY, SEQUENCE (list, tuple, dict) or EITHER for each variable, where assignments agree.
+
+    With `ranks`, `lst * v` is a repetition for a number v and numpy's product for an
+    array; without, it may be either.
+    """
     default = ARRAY if params_are_arrays else EITHER
     kinds: dict[str, str] = {p: SEQUENCE if p in containers else default for p in fn.param_names}
     assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
@@ -99,7 +166,7 @@ def sequence_kinds(fn: ir.Function, containers: set[str], params_are_arrays: boo
         changed = False
         for stmt in assigns:
             name = stmt.target.name
-            new = _sequence_kind(stmt, kinds)
+            new = _sequence_kind(stmt, kinds, ranks)
             if new is None:
                 continue
             joined = new if kinds.get(name) in (None, new) else EITHER
@@ -109,11 +176,15 @@ def sequence_kinds(fn: ir.Function, containers: set[str], params_are_arrays: boo
     return kinds
 
 
-def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str]) -> str | None:
+def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str], ranks: dict | None = None
+                   ) -> str | None:
     """What an assignment puts in its target (None while its input is still unknown)."""
     first = stmt.args[0] if stmt.args else None
-    source = kinds.get(first.name) if isinstance(first, ir.Var) else EITHER
+    source = EITHER if first is None else _operand_kind(first, kinds)
     spec = stmt.prim.spec
+    if stmt.prim in ARITHMETIC:
+        how = _arithmetic(stmt, kinds, ranks)
+        return SEQUENCE if how in (SEQ_JOIN, SEQ_REPEAT) else how
     if spec.makes_sequence:
         return SEQUENCE
     if spec.may_make_sequence:
@@ -123,3 +194,4 @@ def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str]) -> str | None:
     if stmt.prim is Prim.GETITEM:  # an item of an array is an array; of a list, anything
         return None if source is None else ARRAY if source == ARRAY else EITHER
     return ARRAY
+

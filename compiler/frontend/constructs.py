@@ -91,6 +91,8 @@ SUPPORTED = (
               "dict_comprehension_over_items"),
     Construct("containers", "tuple and starred unpacking of literals", "a, *rest = [x, y, z]",
               "starred_unpacking"),
+    Construct("containers", "lists and tuples joined, repeated and sliced: `+`, `+=`, `* n`, "
+              "`xs[1:3]`", "t += (x[i] * x[i],)", "tuple_joined_in_a_loop"),
     Construct("containers", "`M[i][j] = v` on a 2-D array", "M[0][1] = x[2]",
               "setitem_chained_on_2d_array"),
     Construct("builtins", "`sum`, `min`, `max` (any arity, generators), `abs`, `len`",

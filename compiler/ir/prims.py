@@ -151,6 +151,9 @@ class Prim(enum.Enum):
     SETITEM = _s(VARIADIC, "struct", "special", "setitem", diff_args=(0, 1), in_place=True,
                  passes_on=True)
     STACK_LIST = _s(1, "shape", "special", "stack_list")  # np.stack(lst) of a list variable
+    # a + b of two lists or two tuples (joined), and seq * n (repeated): ad/sequences.py
+    SEQ_JOIN = _s(2, "struct", "binop", "+", makes_sequence=True)
+    SEQ_REPEAT = _s(2, "struct", "rt", "repeat_sequence", diff_args=(0,), makes_sequence=True)
     # non-differentiable
     LT = _s(2, "nondiff", "binop", "<", cheap=True)
     LE = _s(2, "nondiff", "binop", "<=", cheap=True)
@@ -235,6 +238,9 @@ class Prim(enum.Enum):
     WRITTEN_GRAD = _s(VARIADIC, "gradient", "special", "written_grad")
     UNSTACK_GRAD = _s(1, "gradient", "rt", "unstack_grad")
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
+    SEQ_HEAD_GRAD = _s(2, "gradient", "rt", "seq_head_grad")  # (g, a) of a + b: a's part
+    SEQ_TAIL_GRAD = _s(2, "gradient", "rt", "seq_tail_grad")  # (g, a) of a + b: b's part
+    SEQ_REPEAT_GRAD = _s(3, "gradient", "rt", "seq_repeat_grad")  # (g, seq, n) of seq * n
     # cotangents of a helper's args
     CALL_VJP = _s(VARIADIC, "gradient", "special", "call_vjp", may_make_sequence=True)
     # a helper's split adjoint: `h_fwd(args)` gives (value, record), the record what h_bwd

@@ -1,5 +1,5 @@
-"""Values that hold values: copies, tuples, lists, `lst.append(v)`, np.stack(lst),
-np.asarray(lst).
+"""Values that hold values: copies, tuples, lists, `lst.append(v)`, lists and tuples
+joined (`a + b`) or repeated (`seq * n`), np.stack(lst), np.asarray(lst).
 
 A list's adjoint is a dict {position: cotangent} holding only what was
 reached; the gradient helpers that build and read it are in gradients_arrays.py.
@@ -102,6 +102,29 @@ def _list_pop(run, s, lst):
     return lst
 
 
+# ------------------------------------------ lists and tuples joined, repeated
+@vjp(Prim.SEQ_JOIN)
+def _seq_join(b, g, s):
+    head = s.args[0]
+    return b.op(Prim.SEQ_HEAD_GRAD, g, head), b.op(Prim.SEQ_TAIL_GRAD, g, head)
+
+
+@meaning(Prim.SEQ_JOIN)
+def _seq_join_meaning(run, s, a, b):
+    return a + b
+
+
+@vjp(Prim.SEQ_REPEAT)
+def _seq_repeat(b, g, s):
+    seq, count = s.args
+    return b.op(Prim.SEQ_REPEAT_GRAD, g, seq, count), None
+
+
+@meaning(Prim.SEQ_REPEAT)
+def _seq_repeat_meaning(run, s, seq, count):
+    return seq * count
+
+
 # --------------------------------------------------- np.stack(lst), asarray
 @vjp(Prim.STACK_LIST)
 def _stack_list(b, g, s):
@@ -130,7 +153,8 @@ def _asarray_meaning(run, s, x):
 
 
 # ------------------------------------------------------ tangents (forward mode)
-jvp(Prim.COPY, Prim.TUPLE, Prim.LIST, Prim.STACK_LIST, Prim.ASARRAY)(linear)
+jvp(Prim.COPY, Prim.TUPLE, Prim.LIST, Prim.STACK_LIST, Prim.ASARRAY, Prim.SEQ_JOIN,
+    Prim.SEQ_REPEAT)(linear)
 
 
 @jvp(Prim.APPEND)

@@ -142,6 +142,21 @@ def _append_grad(run, s, g, lst, value):
     return zeros_like(value) if found is None else found
 
 
+@meaning(Prim.SEQ_HEAD_GRAD)
+def _seq_head_grad(run, s, g, head):
+    return runtime.seq_head_grad(g, head)
+
+
+@meaning(Prim.SEQ_TAIL_GRAD)
+def _seq_tail_grad(run, s, g, head):
+    return runtime.seq_tail_grad(g, head)
+
+
+@meaning(Prim.SEQ_REPEAT_GRAD)
+def _seq_repeat_grad(run, s, g, seq, count):
+    return runtime.seq_repeat_grad(g, seq, count)
+
+
 @meaning(Prim.UNSTACK_GRAD)
 def _unstack_grad(run, s, g):
     moved = np.moveaxis(g, s.params.get("axis", 0), 0)

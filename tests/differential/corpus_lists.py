@@ -261,3 +261,23 @@ def _sum_all(items):
     for it in items:
         s = s + np.sum(it)
     return s
+
+
+@add(vec(4))  # was a silent wrong gradient: `t += (v,)` differentiated as numpy's add
+def tuple_joined_in_a_loop(x):
+    t = ()
+    for i in range(4):
+        t += (x[i] * x[i],)
+    return t[0] + 2.0 * t[3] * t[1]
+
+
+@add(vec(3))  # joined, repeated (both orders) and sliced lists, and a list next to an array
+def lists_joined_repeated_sliced(x):
+    ys = [x[0]] * 2 + [x[1] * x[2]]
+    zs = ys[1:]
+    ws = 2 * (x[2],)
+    return ys[0] * zs[1] + zs[0] * ws[1] + np.sum(x + [x[1], 1.0, 2.0])
+
+
+ref(lambda x: x[0] * x[1] * x[2] + x[0] * x[2]
+    + jnp.sum(x + jnp.stack([x[1], 1.0, 2.0])))
