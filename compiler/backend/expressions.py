@@ -81,8 +81,9 @@ def const(value: object, text: str | None = None) -> Expr:
         return tuple_of([const(v) for v in value])
     if value is Ellipsis:
         return Expr(cst.Ellipsis())
-    if isinstance(value, type):  # a numpy dtype class such as numpy.float32
-        return name(f"np.{value.__name__}")
+    if isinstance(value, type):  # a numpy dtype class such as numpy.float32, or `float`
+        builtin = value in (int, float, bool, complex)
+        return name(value.__name__ if builtin else f"np.{value.__name__}")
     raise TypeError(f"cannot write constant {value!r}")
 
 

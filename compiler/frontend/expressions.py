@@ -29,6 +29,8 @@ COMPARE = {
     cst.GreaterThanEqual: Prim.GE, cst.Equal: Prim.EQ, cst.NotEqual: Prim.NE,
 }
 BUILTIN_CONSTS = {"True": True, "False": False, "None": None}
+# the builtin types numpy reads as dtypes: x.astype(int), np.zeros(3, dtype=float)
+BUILTIN_DTYPES = {"int": int, "float": float, "bool": bool, "complex": complex}
 EXPRESSION_HINTS = {
     "SetComp": ("a set comprehension", "use a for loop"),
     "Dict": ("a dict literal used as a value", "assign it to a name first: d = {'w': w}"),
@@ -89,6 +91,8 @@ class ExpressionLowering:
             return self.known.get(name, ir.Var(name))
         if name in BUILTIN_CONSTS:
             return ir.Const(BUILTIN_CONSTS[name])
+        if name in BUILTIN_DTYPES:
+            return ir.Const(BUILTIN_DTYPES[name], text=name)
         if name in self.names.constants:
             self.names.read.add(name)
             if self.names.qualify_reads:
