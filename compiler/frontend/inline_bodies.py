@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ..errors import UserCodeError
 from .tree_walk import BINDERS, nodes_under
 
 
@@ -138,6 +139,44 @@ def _check_params(lowerer, fn_node) -> None:
         raise lowerer.unsupported(extra[0] if extra else ps.kwonly_params[0],
                                   "**kwargs or keyword-only parameters of an inlined function",
                                   "use positional parameters (and *args)")
+    refuse_default_writes(lowerer, fn_node)
+
+
+# Defaults that make an object Python keeps between calls: [], {}, set(), np.zeros(3), ...
+_MUTABLE_DEFAULTS = (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp,
+                     cst.Call)
+
+
+def refuse_default_writes(lowerer, fn_node) -> None:
+    """Refuse a write into a parameter whose default is a list, dict or array: Python makes
+    that object once, where the function is defined, and keeps each call's writes for the
+    next call, state agc does not carry."""
+    ps = fn_node.params
+    mutable = {p.name.value: p for p in (*ps.posonly_params, *ps.params, *ps.kwonly_params)
+               if isinstance(p.default, _MUTABLE_DEFAULTS)}
+    rebound = _Rebound(set(mutable))
+    fn_node.body.visit(rebound)
+    for name in sorted(set(mutable) - rebound.found):
+        visitor = _ParamWrites({name})
+        fn_node.body.visit(visitor)
+        if visitor.found:
+            raise UserCodeError(
+                f"`{fn_node.name.value if hasattr(fn_node, 'name') else 'lambda'}()` writes "
+                f"into its parameter `{name}`, whose default is made once, where the function "
+                "is defined: Python keeps each call's writes for the next call, which agc "
+                "does not reproduce", lowerer.loc(mutable[name]),
+                f"default to None and make it in the body: `if {name} is None: {name} = []`")
+
+
+class _Rebound(cst.CSTVisitor):
+    """The names among `names` that a plain assignment rebinds (then writes reach a new object)."""
+
+    def __init__(self, names: set[str]):
+        self.names, self.found = names, set()
+
+    def visit_AssignTarget(self, node):
+        if isinstance(node.target, cst.Name) and node.target.value in self.names:
+            self.found.add(node.target.value)
 
 
 class _Calls(cst.CSTVisitor):

@@ -23,7 +23,7 @@ from .draw_calls import names_a_draw
 from .expressions import ExpressionLowering
 from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
-from .inline_bodies import _assignment_counts
+from .inline_bodies import _assignment_counts, refuse_default_writes
 from .local_names import EMITTED_NAMES, first_use, function_names
 from .methods import MethodLowering
 from .parsed import ParsedModule
@@ -155,6 +155,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
                 f"a variable named `{name}` would hide the `{name}` that agc's emitted code "
                 "uses", self.loc(first_use(self.node, clashing)), f"rename `{name}` (to `{name}_`, say)")
         params = tuple(self._param(p) for p in self._all_params())
+        refuse_default_writes(self, self.node)
         body = list(self.node.body.body)
         doc = None
         if body and _is_docstring(body[0]):

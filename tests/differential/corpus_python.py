@@ -520,6 +520,16 @@ def starred_unpacking_computed_refused(x):
     return np.sum(a)
 
 
+def _appends_to_its_default(v, seen=[]):  # noqa: B006 - the case under test
+    seen.append(v)
+    return v * len(seen)
+
+
+@add(vec(3), expect="refused")  # Python keeps the appended items for the next call
+def default_list_written_refused(x):
+    return np.sum(_appends_to_its_default(x))
+
+
 @add(vec(2, 3))
 def concatenate_axis_none_weighted(x):
     return np.sum(np.concatenate([x, x * 2], axis=None) * np.arange(12.0))
