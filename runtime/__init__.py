@@ -107,7 +107,13 @@ from .pooling import (
 )
 from .python_constructs import check_unpack, unconcatenate_grad
 from .scatter import add_at, getitem_grad
-from .sequence_grads import repeat_sequence, seq_head_grad, seq_repeat_grad, seq_tail_grad
+from .sequence_grads import (
+    repeat_sequence,
+    seq_head_grad,
+    seq_repeat_grad,
+    seq_tail_grad,
+    written_item_grad,
+)
 from .shape_more import (
     along_axis_index,
     inexact_only,
@@ -244,6 +250,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "unconcatenate_grad",
     "unstack_grad",
     "written_grad",
+    "written_item_grad",
     "zero_at",
     "zeros_like",
     # issue 13, reductions and statistics

@@ -7,7 +7,7 @@ read reached). Each helper gives back the representation it was given.
 
 from __future__ import annotations
 
-from .cotangents import add, zero_stand_in
+from .cotangents import add, unbroadcast, zero_stand_in
 
 
 def repeat_sequence(seq, count):
@@ -22,6 +22,12 @@ def repeat_sequence(seq, count):
             f"it got {type(seq).__name__} * {type(count).__name__}: numpy would multiply "
             f"item by item. Write np.asarray(...) * v for arithmetic on the items.")
     return seq * count
+
+
+def written_item_grad(g, value):
+    """Cotangent of v for lst[i] = v: g, summed back to v's shape where v is an array or a
+    number (written into an array's row it was broadcast); a list or tuple item as it is."""
+    return g if isinstance(value, (list, tuple)) else unbroadcast(g, value)
 
 
 def seq_head_grad(g, head):

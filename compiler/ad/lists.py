@@ -28,7 +28,8 @@ def list_setitem_rule(b: Builder, g: ir.Atom, stmt: ir.Assign) -> tuple:
     written = b.apply(Prim.LIST_ITEM_GRAD, (g, position, value))
     # The target may be an array after all (a helper's result): a row written from a
     # number or a smaller array sends back the broadcast row's sum.
-    written = b.unbroadcast(written, value)
+    if not isinstance(value, ir.Const):
+        written = b.apply(Prim.WRITTEN_ITEM_GRAD, (written, value))
     rest = b.apply(Prim.ZERO_AT, (g, position), ITEM)
     return (rest, written) + (None,) * len(holes)
 

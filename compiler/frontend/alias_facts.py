@@ -36,6 +36,7 @@ class Fact:
     index: object = None  # a view's index template (GETITEM form)
     stale: bool = False  # a view whose index variable was reassigned since
     op: tuple | None = None  # a view made by an axis permutation: (prim, params) to redo it
+    item_or_row: bool = False  # `y[i]` of unknown rank: a number (a copy) or a row (a view)
 
 
 def fact_key(rel: str, a: str, b: str) -> tuple:

@@ -237,9 +237,15 @@ class AliasResolver:
             self._copy_facts(state, name, first.name)
             state[fact_key("same", name, first.name)] = Fact(True, stmt.loc)
         elif stmt.prim is Prim.GETITEM and first is not None:
-            if self._basic(stmt) and (self.sequences.get(first.name) == ARRAY
-                                      or self._tuple_index_of_array(stmt, first.name)):
-                self._view_facts(state, stmt, name, first.name)
+            one = self._one_item(stmt, first.name)
+            if one is True:
+                pass  # `y[0]` of a vector: a number, a copy that later writes leave alone
+            elif self._basic(stmt) and (self.sequences.get(first.name) == ARRAY
+                                        or self._tuple_index_of_array(stmt, first.name)):
+                # of unknown rank, `y[0]` is a row (a view) or a number (a copy): not followed
+                self._view_facts(state, stmt, name, first.name, None if one is False else
+                                 Fact(False, stmt.loc, tuple(stmt.args[1:]),
+                                      stmt.params.get("index"), item_or_row=True))
             elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
                 self._share_all(state, name, first.name, stmt.loc)
         elif permutation_op(stmt) and first is not None and \
@@ -288,6 +294,16 @@ class AliasResolver:
                 partner = key[2] if key[1] == other else key[1]
                 if partner != name:
                     state[fact_key("shares", name, partner)] = Fact(fact.must, loc)
+
+    def _one_item(self, stmt: ir.Assign, base: str) -> bool | None:
+        """Whether `base[i, j]` takes one item (a number, copied out of the array): True
+        for as many integers as `base` has dimensions, False for fewer or for slices,
+        None where `base`'s rank is unknown."""
+        items = stmt.params.get("index").items
+        if not all(isinstance(i, ir.Hole) and self._is_int(stmt.args[i.pos]) for i in items):
+            return False
+        rank = self.ranks.get(base)
+        return None if rank is None else len(items) == rank
 
     def _tuple_index_of_array(self, stmt: ir.Assign, name: str) -> bool:
         """x[i, j:k] of a name known to hold an array: a list cannot take a tuple index, so

@@ -238,6 +238,8 @@ class Prim(enum.Enum):
     WRITTEN_GRAD = _s(VARIADIC, "gradient", "special", "written_grad")
     UNSTACK_GRAD = _s(1, "gradient", "rt", "unstack_grad")
     ASARRAY_GRAD = _s(2, "gradient", "rt", "asarray_grad")
+    # v's cotangent for lst[i] = v: g, summed back to v's shape (v may be a list itself)
+    WRITTEN_ITEM_GRAD = _s(2, "gradient", "rt", "written_item_grad")
     SEQ_HEAD_GRAD = _s(2, "gradient", "rt", "seq_head_grad")  # (g, a) of a + b: a's part
     SEQ_TAIL_GRAD = _s(2, "gradient", "rt", "seq_tail_grad")  # (g, a) of a + b: b's part
     SEQ_REPEAT_GRAD = _s(3, "gradient", "rt", "seq_repeat_grad")  # (g, seq, n) of seq * n

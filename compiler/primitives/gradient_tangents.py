@@ -80,7 +80,7 @@ jvp(Prim.UNBROADCAST, Prim.REDUCE_GRAD, Prim.MEAN_GRAD, Prim.MAXMIN_GRAD, Prim.C
     Prim.NANSUM_GRAD, Prim.NANMEAN_GRAD, Prim.UNCONCAT_GRAD, Prim.INEXACT_ONLY,
     Prim.BROADCAST_LIKE, Prim.ZERO_AT, Prim.WRITTEN_GRAD, Prim.LIST_ITEM_GRAD,
     Prim.APPEND_GRAD, Prim.COMPLETE_LIKE, Prim.COMPLETE_PATHS, Prim.COPY_OF, Prim.LINSPACE_GRAD,
-    Prim.WEIGHTS_LIKE_GRAD, Prim.SEQ_HEAD_GRAD, Prim.SEQ_TAIL_GRAD,
+    Prim.WEIGHTS_LIKE_GRAD, Prim.SEQ_HEAD_GRAD, Prim.SEQ_TAIL_GRAD, Prim.WRITTEN_ITEM_GRAD,
     Prim.SEQ_REPEAT_GRAD)(linear_in(0))
 jvp(Prim.ADD_ANY)(linear_in(0, 1))
 # g @ y.T and x.T @ g: x (resp. y) is read for its shape only

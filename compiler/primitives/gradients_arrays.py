@@ -15,7 +15,7 @@ from .. import runtime
 from ..backend.expressions import call, rt_index
 from ..ir.prims import Prim
 from ..proof.values import arr, index_of, sym
-from .gradients import ZERO, add, zeros_like
+from .gradients import ZERO, add, unbroadcast, zeros_like
 from .registry import emitter, meaning
 
 
@@ -140,6 +140,11 @@ def _append_grad(run, s, g, lst, value):
     else:  # the row of an array adjoint (np.array of a nested list)
         found = g[len(lst) - 1] if getattr(g, "ndim", 0) > 0 else None
     return zeros_like(value) if found is None else found
+
+
+@meaning(Prim.WRITTEN_ITEM_GRAD)
+def _written_item_grad(run, s, g, value):
+    return g if isinstance(value, (list, tuple)) else unbroadcast(g, value)
 
 
 @meaning(Prim.SEQ_HEAD_GRAD)
