@@ -215,3 +215,25 @@ def test_the_numba_gradient_keeps_the_methods_keywords():
     second = agc.grad(agc.grad(kept_square, "k", target="numba"))
     assert second(2.0, 0.3, 3) == pytest.approx(agc.grad(agc.grad(kept_square, "k"))(2.0, 0.3, 3),
                                                 rel=1e-9)
+
+
+def cube(x, y):
+    return x * x * x * y
+
+
+cube_grad = agc.grad(cube, "x", target="numba")
+cube_value_and_grad = agc.value_and_grad(cube, "x", target="numba")
+
+
+def calls_numba_gradients(x, y):
+    value, dx = cube_value_and_grad(x, y)
+    return value + cube_grad(x, y) * y + dx
+
+
+def test_a_model_calls_numba_target_gradients_made_at_module_level():
+    """agc.grad(f, target="numba") is a function of its own, not a bound method: a model
+    calling it is still compiled with f's gradient in it (frontend/gradient_calls.py)."""
+    x, y = 1.5, 2.0  # x^3 y + 3 x^2 y^2 + 3 x^2 y
+    want = (3 * x * x * y + 6 * x * y * y + 6 * x * y, x ** 3 + 6 * x * x * y + 3 * x * x)
+    np.testing.assert_allclose(agc.grad(calls_numba_gradients, ("x", "y"))(x, y), want,
+                               rtol=1e-12)
