@@ -11,7 +11,8 @@ calls in fresh processes with numba's cache in a directory of their own (nothing
 cached, then a second process), and first calls in a process where numba and agc's
 compiler have already compiled another model (the projectile), split into agc's
 compile to source and numba's compile — the measure comparable to jax.jit's first
-call in a process that has run jax before.
+call in a process that has run jax before — next to numba compiling the hand-written
+adjoint afresh in that process (numba's own floor for the model).
 """
 
 import argparse
@@ -94,11 +95,16 @@ def timed(fn, key):
 api.compile_function = timed(api.compile_function, "agc")
 dispatcher.Dispatcher._compile_for_args = timed(dispatcher.Dispatcher._compile_for_args, "numba")
 agc.grad(numba_models.projectile, ("vx0", "vy0", "drag"), target="numba")(10.0, 10.0, 0.05)
+import numba, numba_hand
+numba.njit(numba_hand.projectile.py_func)(10.0, 10.0, 0.05)
 for model, args, wrt in {cases!r}:
     spent.update(agc=0.0, numba=0.0)
     start = time.perf_counter()
     agc.grad(getattr(numba_models, model), wrt, target="numba")(*args)
-    print(model, time.perf_counter() - start, spent["agc"], spent["numba"])
+    total = time.perf_counter() - start
+    start = time.perf_counter()  # the hand-written adjoint compiled afresh (no cache)
+    numba.njit(getattr(numba_hand, model).py_func)(*args)
+    print(model, total, spent["agc"], spent["numba"], time.perf_counter() - start)
 """
 
 
@@ -108,17 +114,17 @@ def compile_times() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     cases = [("euler", (2.0, 0.3, 10), ("k", "c")), ("rk4", (2.0, 0.3, 10), ("k", "c")),
              ("while_if", (-0.7,), ("a",))]
-    print("| model | nothing cached | second process | warm process (agc + numba) |\n"
-          "|---|---|---|---|")
+    print("| model | nothing cached | second process | warm process (agc + numba) | "
+          "hand numba, warm process |\n|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as cache:
         warm = _run(WARM.format(here=here, cases=cases), os.path.join(cache, "warm"))
         rows = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in warm}
         for model, args, wrt in cases:
             code = FIRST.format(here=here, model=model, wrt=wrt, args=args)
             first, second = (float(_run(code, os.path.join(cache, model))[-1]) for _ in "12")
-            total, agc_s, numba_s = rows[model]
+            total, agc_s, numba_s, hand_s = rows[model]
             print(f"| {model} | {first:.2f} s | {second:.2f} s | {total:.2f} s ({agc_s:.2f} + "
-                  f"{numba_s:.2f}) |", flush=True)
+                  f"{numba_s:.2f}) | {hand_s:.2f} s |", flush=True)
 
 
 def _run(code: str, cache: str) -> list[str]:

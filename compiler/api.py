@@ -98,6 +98,9 @@ class Differentiated:
         self._fast = None if self._in_class or has_aux or wrt_paths.has_paths(self.wrt) \
             else fast_calls.Calls(self._full_path)
         self._direct = [None, None] if self._fast is None else self._fast.direct
+        if self._fast is not None and target != "numpy" and self._positional >= 0:
+            # f.grad and f.value_and_grad: one Python frame around numba's dispatch
+            self.grad, self.value_and_grad = fast_calls.numba_methods(self)
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)

@@ -18,10 +18,18 @@ For the numba target even that lookup costs more than the compiled loop of a
 few numbers: there the call goes to a numba dispatcher of the emitted entry
 (`numba_live.direct_dispatcher`) whose machine code is the code the full path
 compiled, for exactly the argument types it compiled it for. numba's own
-dispatch (in C) then picks it, and any other types run the full path.
+dispatch (in C) then picks it, and any other types run the full path. And
+the method call `f.grad(...)` itself (its `**kwargs`, the lookups of the
+dispatcher and of the parameter count) cost as much as numba's dispatch, so
+for the numba target `f.grad` and `f.value_and_grad` are plain functions of
+their own (`numba_methods`) that hold both in their closure: a positional call
+is one Python frame around numba's dispatch; keywords (`intermediates=`,
+`seed=`, arguments by name) go on to the methods.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy
 
@@ -57,6 +65,42 @@ class Calls:
         if self.direct[which] is None:
             self.direct[which] = numba_live.direct_dispatcher(inner, self._full(which))
         numba_live.add_machine_code(self.direct[which], inner)
+
+
+def numba_methods(differentiated) -> tuple:
+    """(grad, value_and_grad) of a Differentiated of the numba target: its methods, with a
+    call without keywords going straight to the numba dispatcher of the entry
+    (`Calls.direct`) once a call has made one. That dispatcher's function has no defaults,
+    so numba raises TypeError for any other count of arguments before running anything:
+    those calls bind their arguments in the methods (a `try` costs nothing when nothing is
+    raised, unlike testing the count on every call)."""
+    direct, count = differentiated._direct, differentiated._positional
+    grad_method, value_and_grad_method = differentiated.grad, differentiated.value_and_grad
+
+    @functools.wraps(grad_method)
+    def grad(*args, **kwargs):
+        if kwargs or (entry := direct[1]) is None:
+            return grad_method(*args, **kwargs)
+        try:
+            return entry(*args)
+        except TypeError:
+            if len(args) == count:  # raised by the model or agc's checks: not numba's count
+                raise
+        return grad_method(*args)
+
+    @functools.wraps(value_and_grad_method)
+    def value_and_grad(*args, **kwargs):
+        if kwargs or (entry := direct[0]) is None:
+            return value_and_grad_method(*args, **kwargs)
+        try:
+            return entry(*args, None)  # the seed as the full path gives it: None
+        except TypeError:
+            if len(args) == count:
+                raise
+        return value_and_grad_method(*args)
+
+    grad.differentiated = value_and_grad.differentiated = differentiated  # gradient_of
+    return grad, value_and_grad
 
 
 def kept(table: dict, args: tuple, otherwise):

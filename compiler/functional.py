@@ -198,6 +198,9 @@ def gradient_of(fn) -> Differentiated | None:
     if isinstance(fn, types.MethodType) and isinstance(fn.__self__, Differentiated) and \
             fn.__func__ is Differentiated.grad:
         return fn.__self__
+    owner = getattr(fn, "differentiated", None)  # the numba target's (fast_calls.numba_methods)
+    if isinstance(owner, Differentiated) and fn is owner.grad:
+        return owner
     return None
 
 

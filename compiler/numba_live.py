@@ -207,7 +207,9 @@ def direct_dispatcher(inner, full):
     numba's dispatch in C, and calls `full(*args)` for any other types instead of
     compiling: numba would compile float32, integer or other-rank arguments as they
     come, where agc's full path widens, refuses or compiles other code for them."""
-    outer = type(inner)(inner.py_func, targetoptions=dict(inner.targetoptions))
+    py = inner.py_func  # without its defaults: numba refuses another count of arguments
+    bare = types.FunctionType(py.__code__, py.__globals__, py.__name__, None, py.__closure__)
+    outer = type(inner)(bare, targetoptions=dict(inner.targetoptions))
     # numba's dispatch calls this where it has no code for the types, then calls what it
     # returns with the arguments (numba/_dispatcher.cpp, compile_and_invoke)
     outer._compile_for_args = lambda *args, **kwargs: full

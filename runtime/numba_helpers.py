@@ -15,7 +15,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from .numba_stack import pop, push, restore_at, stack  # noqa: F401  (the tape: nb.stack, ...)
+from .numba_stack import pop, push, restore_at, stack, stacks  # noqa: F401  (the tape)
 
 # The stubs below are what emitted code names; numba replaces each call by the
 # implementation its overload picks for the argument types.

@@ -4,6 +4,8 @@ target's."""
 
 from __future__ import annotations
 
+import re
+
 import agc
 import numpy as np
 import pytest
@@ -78,8 +80,10 @@ def test_numbers_first_bound_in_a_counted_loop_keep_their_tape_in_arrays(args):
     _same(staged, args, ("a", "b"))
     numbers = ("scalar",) * 3  # compiled for numbers: the ranks say y is one
     source = agc.differentiate(staged, wrt=("a", "b"), target="numba").compiled_for(numbers).source
-    assert "tape_y = nb.stack(0.0, n)" in source and "y = nb.restore_at(tape_y, top_y, y)" \
-        in source
+    assert "y = nb.restore_at(tape_y, top_y, y)" in source
+    # the four stacks of numbers (x bound before the loop, y, t1, t2 in it): one array
+    assert re.search(r"(tapes_\d+) = nb.stacks\(4, n\)\n(.*\n)*    tape_y = \1\[0\]", source)
+    assert "tape_x = tapes_" in source and "nb.stack(" not in source
 
 
 def test_arrays_that_change_shape_across_trips():
@@ -171,3 +175,65 @@ def test_a_number_stack_takes_0d_arrays_back_as_0d_arrays():
         assert got == value and first is not None and tape.tolist() == [float(value)] * 3
     with pytest.raises(OverflowError):
         roundtrip(np.asarray(2 ** 60), 2)
+
+
+def kept_square(k, c, n=3):
+    x = 1.0
+    v = 0.0
+    for i in range(n):
+        x, v = x + 0.1 * v, v + 0.1 * (-k * x - c * v)
+    y = x * x
+    return y + v * v
+
+
+def test_the_numba_gradient_keeps_the_methods_keywords():
+    """agc.grad(f, target="numba") and f.grad are functions of their own around numba's
+    dispatch (fast_calls.numba_methods): keywords, defaults, another count of arguments and
+    agc.grad of them behave as the methods do, before and after the direct path exists."""
+    numpy_f = agc.differentiate(kept_square, wrt=("k", "c"))
+    grad = agc.grad(kept_square, ("k", "c"), target="numba")
+    for _ in range(3):  # the full path, then numba's dispatch
+        np.testing.assert_allclose(grad(2.0, 0.3, 4), numpy_f.grad(2.0, 0.3, 4), rtol=1e-12)
+        got, kept = grad(2.0, 0.3, 4, intermediates=("y",))
+        want, want_kept = numpy_f.grad(2.0, 0.3, 4, intermediates=("y",))
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+        assert kept["y"] == pytest.approx(want_kept["y"], rel=1e-12)
+        np.testing.assert_allclose(grad(2.0, 0.3), numpy_f.grad(2.0, 0.3), rtol=1e-12)
+        np.testing.assert_allclose(grad(2.0, n=2, c=0.3), numpy_f.grad(2.0, 0.3, 2), rtol=1e-12)
+        with pytest.raises(agc.UsageError, match="too many positional"):
+            grad(2.0, 0.3, 4, 5)
+        with pytest.raises(agc.UsageError, match="unexpected keyword argument 'm'"):
+            grad(2.0, 0.3, m=4)
+    value_and_grad = agc.value_and_grad(kept_square, ("k", "c"), target="numba")
+    for _ in range(3):
+        value, grads = value_and_grad(1.5, 0.2)
+        want = numpy_f.value_and_grad(1.5, 0.2)
+        assert value == pytest.approx(want[0], rel=1e-12)
+        np.testing.assert_allclose(grads, want[1], rtol=1e-12)
+        np.testing.assert_allclose(value_and_grad(1.5, 0.2, 3, seed=2.0)[1],
+                                   2 * np.asarray(want[1]), rtol=1e-12)
+    second = agc.grad(agc.grad(kept_square, "k", target="numba"))
+    assert second(2.0, 0.3, 3) == pytest.approx(agc.grad(agc.grad(kept_square, "k"))(2.0, 0.3, 3),
+                                                rel=1e-9)
+
+
+def cube(x, y):
+    return x * x * x * y
+
+
+cube_grad = agc.grad(cube, "x", target="numba")
+cube_value_and_grad = agc.value_and_grad(cube, "x", target="numba")
+
+
+def calls_numba_gradients(x, y):
+    value, dx = cube_value_and_grad(x, y)
+    return value + cube_grad(x, y) * y + dx
+
+
+def test_a_model_calls_numba_target_gradients_made_at_module_level():
+    """agc.grad(f, target="numba") is a function of its own, not a bound method: a model
+    calling it is still compiled with f's gradient in it (frontend/gradient_calls.py)."""
+    x, y = 1.5, 2.0  # x^3 y + 3 x^2 y^2 + 3 x^2 y
+    want = (3 * x * x * y + 6 * x * y * y + 6 * x * y, x ** 3 + 6 * x * x * y + 3 * x * x)
+    np.testing.assert_allclose(agc.grad(calls_numba_gradients, ("x", "y"))(x, y), want,
+                               rtol=1e-12)

@@ -47,7 +47,7 @@ def split_tape(body: list[cst.BaseStatement], params: set[str],
     unbound &= set(pushed)
     body = [s for s in body if not (_is_none_init(s) and _assigned_name(s) in unbound)]
     sized = sized_stacks(body, params, unbound, numbers)
-    body = _rewrite_block(_allocated(body, sized, unbound), unbound, set(sized))
+    body = _rewrite_block(_allocated(body, sized, unbound, numbers), unbound, set(sized))
     out = []
     for stmt in body:
         if _assigned_name(stmt) == "tape":  # tape = []: one empty list per other variable
@@ -146,10 +146,13 @@ def _trips(stmt) -> cst.BaseExpression | None:
         a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in it.args]))])
 
 
-def _allocated(body: list, sized: dict[str, tuple], unbound: set[str]) -> list:
+def _allocated(body: list, sized: dict[str, tuple], unbound: set[str],
+               numbers: frozenset[str] = frozenset()) -> list:
     """body with each sized stack allocated before its loop (`tape_v = nb.stack(v, n)`,
     `top_v = 0`; a number first bound in the loop: `nb.stack(0.0, n)`), the loop's
-    model-line comment moved above them."""
+    model-line comment moved above them. Several stacks of numbers of one size share
+    one array, a row each (`tapes_3 = nb.stacks(8, n)`, `tape_v = tapes_3[7]`): RK4's
+    eight stacks were eight allocations, most of a call's time at ten steps."""
     out = []
     for i, stmt in enumerate(body):
         names = [n for n, (loop, _) in sized.items() if loop == i]
@@ -157,14 +160,29 @@ def _allocated(body: list, sized: dict[str, tuple], unbound: set[str]) -> list:
             out.append(stmt)
             continue
         lines = []
+        shared = _shared_rows(names, sized, unbound | numbers)
+        for size, rows in shared.items():
+            lines.append(_statement(f"tapes_{i} = nb.stacks({len(rows)}, {size})"))
         for name in names:
             size = cst.Module([]).code_for_node(sized[name][1])
             like = "0.0" if name in unbound else name
-            lines += [_statement(f"{_stack(name)} = nb.stack({like}, {size})"),
-                      _statement(f"{_top(name)} = 0")]
+            row = shared.get(size, [])
+            alloc = f"tapes_{i}[{row.index(name)}]" if name in row else f"nb.stack({like}, {size})"
+            lines += [_statement(f"{_stack(name)} = {alloc}"), _statement(f"{_top(name)} = 0")]
         out += [lines[0].with_changes(leading_lines=stmt.leading_lines), *lines[1:],
                 stmt.with_changes(leading_lines=[])]
     return out
+
+
+def _shared_rows(names: list[str], sized: dict[str, tuple], numbers: set[str]) -> dict:
+    """{size: the names whose stacks are rows of one array}: the stacks of numbers of the
+    one size most of them have (two or more), so one array name per loop suffices."""
+    by_size: dict[str, list[str]] = {}
+    for name in names:
+        if name in numbers:
+            by_size.setdefault(cst.Module([]).code_for_node(sized[name][1]), []).append(name)
+    size, rows = max(by_size.items(), key=lambda item: len(item[1]), default=(None, []))
+    return {size: rows} if len(rows) > 1 else {}
 
 
 def _stack(name: str) -> str:

@@ -127,14 +127,13 @@ class GradientCallLowering:
         if self.parsed.live_globals is None:
             return self._written_gradient(func, self.names.gradients.get(func.value))
         live = (self.parsed.live_globals or {}).get(func.value)
-        owner = getattr(live, "__self__", None)
-        if not isinstance(live, types.MethodType) or decorated_function(owner) is None:
+        owner, method = _bound_gradient(live)
+        if owner is None or decorated_function(owner) is None:
             if isinstance(live, types.FunctionType) and live.__module__ == "agc.functional":
                 raise self.unsupported(func, f"calling `{func.value}`, made by agc's functional "
                                        f"forms (agc.hvp, agc.hessian, agc.jacobian, ...), inside "
                                        f"a differentiated model", _INSTEAD)
             return None
-        method = live.__func__.__name__
         name = owner.fn.__name__
         if decorated_function((self.parsed.live_globals or {}).get(name)) is not owner.fn \
                 and (self.parsed.live_globals or {}).get(name) is not owner.fn:
@@ -167,3 +166,15 @@ class GradientCallLowering:
 def _form(func: cst.BaseExpression) -> str:
     """The call as written, `f.value_and_grad()` or `cost_grad()`, for refusals to name."""
     return f"{cst.Module([]).code_for_node(func)}()"
+
+
+def _bound_gradient(live) -> tuple:
+    """(the decorated function, "grad" or "value_and_grad") of a live `f.grad`: a bound
+    method, or on the numba target the function of its own that fast_calls.numba_methods
+    made; (None, None) for anything else."""
+    if isinstance(live, types.MethodType):
+        return live.__self__, live.__func__.__name__
+    owner = getattr(live, "differentiated", None)
+    if owner is not None and (live is owner.grad or live is owner.value_and_grad):
+        return owner, live.__name__
+    return None, None
