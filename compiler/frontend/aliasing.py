@@ -81,6 +81,10 @@ class AliasResolver:
         # asked only at `y op= v` on a name whose bindings disagree in rank (augmented below)
         asked = frozenset(s.target.name for s in ir.walk(fn.body)
                           if id(s) in in_place and ranks.get(s.target.name) is None)
+        # and at `y[i]` of a name rebound with other ranks: a number, or a row? (_one_item)
+        asked |= {s.args[0].name for s in ir.walk(fn.body)
+                  if isinstance(s, ir.Assign) and s.prim is Prim.GETITEM
+                  and isinstance(s.args[0], ir.Var) and ranks.get(s.args[0].name) is None}
         self.flow = ranks_before(fn, {n: r for n, r in ranks.items() if n in fn.param_names},
                                  asked)
         self.breaks: list = []
@@ -303,6 +307,8 @@ class AliasResolver:
         if not all(isinstance(i, ir.Hole) and self._is_int(stmt.args[i.pos]) for i in items):
             return False
         rank = self.ranks.get(base)
+        if rank is None:  # this binding's rank, where the name is rebound with others
+            rank = self.flow.get(id(stmt), {}).get(base)
         return None if rank is None else len(items) == rank
 
     def _tuple_index_of_array(self, stmt: ir.Assign, name: str) -> bool:
