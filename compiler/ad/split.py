@@ -95,6 +95,7 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     masks = _masks(redone, backward)
     if masks:  # kept, not redone: then what they compare need not be
         redone = _redone(adj, wanted, masks)
+    redone = _costly_kept(adj, wanted, masks, redone, backward, made)
     backward = [s for s in adj.forward if s in redone] + backward
     read = _live_in(backward, set())
     saved = [n for n in made if n in read]
@@ -178,19 +179,53 @@ def _masks(redone: list[ir.Assign], backward: list) -> set[str]:
     return found
 
 
-def _redone(adj: Adjoint, saved: list[str], kept: frozenset[str] = frozenset()) -> list[ir.Assign]:
+def _costly_kept(adj: Adjoint, wanted: list[str], masks: set[str], redone: list,
+                 backward: list, made: list[str]) -> list[ir.Assign]:
+    """`redone` less its costly values (sigmoid's `exp(-z)`) that a chain of one-operand
+    steps makes from one array, where keeping them instead leaves the record no longer:
+    the record then holds `exp(-z)` in place of z, an array of the same shape, and the
+    backward half no longer redoes the exponential on each call."""
+    by_name = {s.target.name: s for s in redone}
+    kept: frozenset[str] = frozenset()
+    size = len(_record(redone, adj, backward, made))
+    for stmt in [s for s in redone if not s.prim.spec.cheap and _one_source(s, by_name)]:
+        trial = kept | {stmt.target.name}
+        other = _redone(adj, wanted, frozenset(masks) | trial, usable=trial)
+        if len(_record(other, adj, backward, made)) <= size:
+            kept, redone = trial, other
+    return redone
+
+
+def _one_source(stmt: ir.Assign, by_name: dict) -> bool:
+    """Whether `stmt` and the redone values it is made from each read one variable (so
+    each has the shape of the one array the chain starts from)."""
+    reads = ir.vars_read(stmt)
+    if len(set(reads)) != 1:
+        return False
+    source = by_name.get(reads[0])
+    return source is None or _one_source(source, by_name)
+
+
+def _record(redone: list, adj: Adjoint, backward: list, made: list[str]) -> list[str]:
+    """The names the record keeps when the backward half redoes `redone`."""
+    read = _live_in([s for s in adj.forward if s in redone] + backward, set())
+    return [n for n in made if n in read]
+
+
+def _redone(adj: Adjoint, saved: list[str], kept: frozenset[str] = frozenset(),
+            usable: frozenset[str] = frozenset()) -> list[ir.Assign]:
     """The top-level statements of the forward sweep the backward half redoes instead of
     reading a record: cheap or elementwise ones (-p, 0.1 * x, sin(x), an item) of
     parameters the helper never rebinds, or of other such values (an elementwise one
     of another elementwise one is kept: one costly step redone at most), but never those
     named in `kept`. A caller that loops over the helper then keeps its arguments, not
     arrays made from them (as a hand-written adjoint does: Tapenade's to-be-recorded
-    choice)."""
+    choice). `usable`: values kept in the record that may be redone from."""
     counts: dict[str, int] = {}
     for stmt in ir.walk(tuple(adj.forward)):
         if (name := ir.var_written(stmt)) is not None:
             counts[name] = counts.get(name, 0) + 1
-    fixed = {p for p in adj.primal.param_names if p not in counts}
+    fixed = {p for p in adj.primal.param_names if p not in counts} | usable
     costly: set[str] = set()  # redone values that are not cheap: never redone from again
     redone: list[ir.Assign] = []
     for stmt in adj.forward:
