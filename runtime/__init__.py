@@ -106,7 +106,7 @@ from .pooling import (
     max_pool2d_jvp,
 )
 from .python_constructs import check_unpack, unconcatenate_grad
-from .scatter import add_at, getitem_grad
+from .scatter import add_at, getitem_grad, unpacked_grad
 from .shape_more import (
     along_axis_index,
     inexact_only,
@@ -236,6 +236,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "to_device",
     "trace_grad",
     "unbroadcast",
+    "unpacked_grad",
     "unconcatenate_grad",
     "unstack_grad",
     "written_grad",
