@@ -1,5 +1,7 @@
 """What a split helper's record keeps: a costly value (sigmoid's `exp(-z)`) rather than
-the argument it is made from, where the record is no longer for it.
+the argument it is made from, where the record is no longer for it and every caller
+passes that argument as a temporary (else the caller keeps z anyway, and `exp(-z)`
+would be one more array).
 
 The backward half then reads `exp(-z)` instead of redoing the exponential on each call
 (a model calling sigmoid three times per LSTM cell and step redid three per call).
@@ -13,8 +15,8 @@ import agc
 import numpy as np
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
+import jax
+import jax.numpy as jnp
 
 jax.config.update("jax_enable_x64", True)
 
@@ -28,6 +30,16 @@ def sigmoid(z):
 
 def spread(x, w):
     return np.exp(x * w) + 1.0
+
+
+def gate(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def swish(x, w):
+    for i in range(3):
+        x = x * gate(x) * w
+    return np.sum(x)
 
 
 def loss(x, w):
@@ -73,7 +85,26 @@ def test_sigmoid_keeps_its_exponential_not_its_argument(load_model, rng):
 def test_a_broadcast_product_is_redone_not_kept(load_model, rng):
     """spread's `exp(x * w)` with x (4, 1) and w (4,) is a (4, 4) array: its record keeps
     x and w (the chain to the exponential reads two arrays), not the larger product."""
-    f, namespace, (x, w), _ = _compiled(load_model, rng)
+    _, namespace, (x, w), _ = _compiled(load_model, rng)
     _, record = namespace["spread_fwd"](x[:, None], w)
     shapes = sorted(item.shape for item in record if isinstance(item, np.ndarray))
     assert (4, 4) not in shapes, shapes
+
+
+def test_an_argument_the_caller_keeps_is_kept_not_its_exponential(load_model, rng):
+    """`x * gate(x)`: the caller keeps x for the product, so gate's record holds x itself
+    (no new array) and gate_bwd redoes exp(-x). The gradient is jax's."""
+    module = load_model(MODEL)
+    f = agc.differentiate(module.swish, wrt=("x", "w"))
+    x, w = rng.standard_normal(4), rng.standard_normal(4)
+
+    def reference(x, w):
+        for _ in range(3):
+            x = x * (1.0 / (1.0 + jnp.exp(-x))) * w
+        return jnp.sum(x)
+
+    for got, want in zip(f.grad(x, w), jax.grad(reference, argnums=(0, 1))(x, w)):
+        np.testing.assert_allclose(got, np.asarray(want), rtol=1e-12, atol=1e-12)
+    namespace = next(iter(f._compiled.values())).namespace
+    _, record = namespace["gate_fwd"](x)
+    assert record[0] is x

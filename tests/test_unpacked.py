@@ -13,10 +13,13 @@ import os
 import agc
 import numpy as np
 import pytest
+from agc import ir
+from agc.backend.unpacked import unpack_whole
+from agc.ir.prims import Prim
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
+import jax
+import jax.numpy as jnp
 
 jax.config.update("jax_enable_x64", True)
 
@@ -123,9 +126,6 @@ def test_unpacked_grad_is_the_sum_of_the_item_scatters(x):
 
 def _chain(between=()):
     """t_bar = getitem_grad(c_bar, t, 1); [between]; t_bar = add(t_bar, getitem_grad(h_bar, t, 0))."""
-    from agc import ir
-    from agc.ir.prims import Prim
-
     def var(n):
         return ir.Var(n)
 
@@ -138,10 +138,6 @@ def _chain(between=()):
 
 
 def test_the_chain_is_fused_only_where_its_operands_keep_their_values():
-    from agc import ir
-    from agc.backend.unpacked import unpack_whole
-    from agc.ir.prims import Prim
-
     [fused] = unpack_whole([_chain()], {"x1", "x2"})
     assert [(s.prim, [a.name for a in s.args]) for s in fused] == \
         [(Prim.UNPACKED_GRAD, ["t", "h_bar", "c_bar"])]

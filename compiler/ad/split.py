@@ -81,8 +81,30 @@ def caller_may_split(fn: ir.Function) -> bool:
     return True
 
 
-def split_helper(adj: Adjoint) -> HelperSplit:
-    """The forward half, the record's names and the backward half of a helper's adjoint."""
+def fresh_arguments(callers: list[Adjoint], helper: Adjoint) -> frozenset[str]:
+    """The parameters of `helper` that every call of it in the callers' functions passes
+    a temporary nothing else reads (`sigmoid(x * w + b)`, not `sigmoid(x)`): the caller
+    keeps no other reference to it, so the record holding something else instead costs
+    no more memory."""
+    fresh: set[str] | None = None
+    for adj in callers:
+        reads: dict[str, int] = {}
+        for stmt in ir.walk(adj.primal.body):
+            for name in ir.vars_read(stmt):
+                reads[name] = reads.get(name, 0) + 1
+        for stmt in ir.walk(adj.primal.body):
+            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.CALL and \
+                    stmt.params.get("fn") == helper.primal.name:
+                here = {i for i, a in enumerate(stmt.args) if isinstance(a, ir.Var)
+                        and a.name in adj.temps and reads.get(a.name) == 1}
+                fresh = here if fresh is None else fresh & here
+    params = helper.primal.param_names
+    return frozenset(params[i] for i in fresh or () if i < len(params))
+
+
+def split_helper(adj: Adjoint, fresh: frozenset[str] = frozenset()) -> HelperSplit:
+    """The forward half, the record's names and the backward half of a helper's adjoint;
+    `fresh`: its parameters every caller passes a temporary (fresh_arguments)."""
     made = _in_order(adj.primal.param_names, adj.forward)
     backward = list(adj.seed) + list(adj.backward)
     fixed = set(made) - ir.assigned_names(tuple(backward))
@@ -95,7 +117,7 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     masks = _masks(redone, backward)
     if masks:  # kept, not redone: then what they compare need not be
         redone = _redone(adj, wanted, masks)
-    redone = _costly_kept(adj, wanted, masks, redone, backward, made)
+    redone = _costly_kept(adj, wanted, masks, redone, backward, made, fresh)
     backward = [s for s in adj.forward if s in redone] + backward
     read = _live_in(backward, set())
     saved = [n for n in made if n in read]
@@ -180,15 +202,20 @@ def _masks(redone: list[ir.Assign], backward: list) -> set[str]:
 
 
 def _costly_kept(adj: Adjoint, wanted: list[str], masks: set[str], redone: list,
-                 backward: list, made: list[str]) -> list[ir.Assign]:
+                 backward: list, made: list[str], fresh: frozenset[str]) -> list[ir.Assign]:
     """`redone` less its costly values (sigmoid's `exp(-z)`) that a chain of one-operand
     steps makes from one array, where keeping them instead leaves the record no longer:
     the record then holds `exp(-z)` in place of z, an array of the same shape, and the
-    backward half no longer redoes the exponential on each call."""
+    backward half no longer redoes the exponential on each call. Only where z is the
+    helper's own or a parameter every caller passes a temporary (`fresh`): a z the caller
+    keeps anyway costs the record nothing, and `exp(-z)` would be one more array."""
     by_name = {s.target.name: s for s in redone}
+    params = set(adj.primal.param_names)
     kept: frozenset[str] = frozenset()
     size = len(_record(redone, adj, backward, made))
-    for stmt in [s for s in redone if not s.prim.spec.cheap and _one_source(s, by_name)]:
+    for stmt in [s for s in redone if not s.prim.spec.cheap and
+                 (source := _one_source(s, by_name)) is not None and
+                 (source not in params or source in fresh)]:
         trial = kept | {stmt.target.name}
         other = _redone(adj, wanted, frozenset(masks) | trial, usable=trial)
         if len(_record(other, adj, backward, made)) <= size:
@@ -196,14 +223,14 @@ def _costly_kept(adj: Adjoint, wanted: list[str], masks: set[str], redone: list,
     return redone
 
 
-def _one_source(stmt: ir.Assign, by_name: dict) -> bool:
-    """Whether `stmt` and the redone values it is made from each read one variable (so
-    each has the shape of the one array the chain starts from)."""
+def _one_source(stmt: ir.Assign, by_name: dict) -> str | None:
+    """The one variable `stmt` is made from where it and the redone values it is made
+    from each read one variable (so each has that array's shape), else None."""
     reads = ir.vars_read(stmt)
     if len(set(reads)) != 1:
-        return False
+        return None
     source = by_name.get(reads[0])
-    return source is None or _one_source(source, by_name)
+    return reads[0] if source is None else _one_source(source, by_name)
 
 
 def _record(redone: list, adj: Adjoint, backward: list, made: list[str]) -> list[str]:
