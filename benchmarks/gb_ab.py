@@ -6,8 +6,8 @@ gb_ratio.py run once per version in separate processes moves by up to 25% on a b
 machine. Here each checkout's `.venv/bin/python` emits the gradient module it compiles
 for the rows' arguments (the module the decorator runs); both modules are then loaded
 into this process, each with its own checkout's runtime, and timed in alternation
-with the objective (CPU time, gc paused, each sample about 30 ms of calls), so both
-see the same load. Prints the medians, the ratios, and whether the two gradients agree
+with the objective (CPU time, gc paused, each sample about 30 ms of calls, the order
+reversed each round), so both see the same load. Prints the medians, the ratios, and whether the two gradients agree
 to the bit. One thread (OMP, OpenBLAS, MKL).
 """
 
@@ -91,9 +91,11 @@ def compare(case, grads: dict, rounds: int) -> str:
         tag: (lambda g=grad: g(*case.args)) for tag, grad in grads.items()}
     calls = {tag: max(3, int(SAMPLE_S / max(_per_call(fn, 3), 1e-7))) for tag, fn in timed.items()}
     samples: dict[str, list[float]] = {tag: [] for tag in timed}
+    order = list(timed)
     for _ in range(rounds):
-        for tag, fn in timed.items():
-            samples[tag].append(_per_call(fn, calls[tag]))
+        order.reverse()  # neither version always runs right after the objective
+        for tag in order:
+            samples[tag].append(_per_call(timed[tag], calls[tag]))
     median = {tag: statistics.median(v) for tag, v in samples.items()}
     parts = [f"objective {median['objective'] * 1e6:9.1f} us"] + [
         f"{tag} {median[tag] * 1e6:9.1f} us ({median[tag] / median['objective']:.2f}x)"
