@@ -81,25 +81,26 @@ def caller_may_split(fn: ir.Function) -> bool:
     return True
 
 
-def fresh_arguments(callers: list[Adjoint], helper: Adjoint) -> frozenset[str]:
-    """The parameters of `helper` that every call of it in the callers' functions passes
-    a temporary nothing else reads (`sigmoid(x * w + b)`, not `sigmoid(x)`): the caller
+def fresh_arguments(callers: list[Adjoint]) -> dict[str, frozenset[str]]:
+    """{helper: its parameters that every call of it in the callers' functions passes a
+    temporary nothing else reads} (`sigmoid(x * w + b)`, not `sigmoid(x)`): the caller
     keeps no other reference to it, so the record holding something else instead costs
-    no more memory."""
-    fresh: set[str] | None = None
+    no more memory. One walk of each caller."""
+    fresh: dict[str, set[int]] = {}
     for adj in callers:
         reads: dict[str, int] = {}
         for stmt in ir.walk(adj.primal.body):
             for name in ir.vars_read(stmt):
                 reads[name] = reads.get(name, 0) + 1
         for stmt in ir.walk(adj.primal.body):
-            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.CALL and \
-                    stmt.params.get("fn") == helper.primal.name:
+            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.CALL:
                 here = {i for i, a in enumerate(stmt.args) if isinstance(a, ir.Var)
                         and a.name in adj.temps and reads.get(a.name) == 1}
-                fresh = here if fresh is None else fresh & here
-    params = helper.primal.param_names
-    return frozenset(params[i] for i in fresh or () if i < len(params))
+                name = stmt.params.get("fn")
+                fresh[name] = fresh[name] & here if name in fresh else here
+    params = {adj.primal.name: adj.primal.param_names for adj in callers}
+    return {name: frozenset(params[name][i] for i in positions if i < len(params[name]))
+            for name, positions in fresh.items() if name in params}
 
 
 def split_helper(adj: Adjoint, fresh: frozenset[str] = frozenset()) -> HelperSplit:

@@ -47,9 +47,9 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     imports, constants = list(parsed.names.imports), dict(parsed.names.constants)
     homes = [*helpers, *(t for t in tangents if t.home is not None)]
     rerun = rerun_helpers([*adjoints, *helpers])
-    callers = [*adjoints, *helpers]
+    fresh = fresh_arguments([*adjoints, *helpers])
     functions += [f for helper in homes if isinstance(helper, Adjoint)
-                  for f in emit_helper(helper, rerun, fresh_arguments(callers, helper))]
+                  for f in emit_helper(helper, rerun, fresh.get(helper.primal.name, frozenset()))]
     for helper in homes + (nested.homes if nested is not None else []):
         imports += [line for line in helper.home.names.imports if line not in imports]
         if not helper.home.names.qualify_reads:  # else read as `lib.NAME`, not embedded

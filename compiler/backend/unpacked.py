@@ -44,23 +44,21 @@ def _rewrite(block: list, inlinable: set[str], reads: Counter) -> list:
             s = replace(s, test=tuple(_rewrite(list(s.test), inlinable, reads)),
                         body=tuple(_rewrite(list(s.body), inlinable, reads)))
         out.append(s)
-    for start in range(len(out)):
-        fused = _fused(out, start, inlinable, reads)
-        if fused is not None:
-            out = fused
-    return out
+    while True:  # one chain at a time (they are few), each pass linear in the block
+        terms = {s.target.name: (i, s) for i, s in enumerate(out) if _is_item_scatter(s)
+                 and s.target.name in inlinable and reads[s.target.name] == 1}
+        starts = [i for i, s in enumerate(out) if terms and isinstance(s, ir.Assign)
+                  and s.prim is Prim.COPY and _term(s.args[0], terms, i) is not None]
+        fused = next((f for i in starts if (f := _fused(out, i, terms)) is not None), None)
+        if fused is None:
+            return out
+        out = fused
 
 
-def _fused(block: list, start: int, inlinable: set[str], reads: Counter) -> list | None:
+def _fused(block: list, start: int, terms: dict) -> list | None:
     """`block` with the chain that `block[start]` (`t_bar = X`, X a scatter of an item of
-    t) begins fused, or None where there is none to fuse."""
-    if start >= len(block):
-        return None
+    t, one of `terms`) begins fused, or None where it begins none to fuse."""
     first = block[start]
-    if not (isinstance(first, ir.Assign) and first.prim is Prim.COPY):
-        return None
-    terms = {s.target.name: (i, s) for i, s in enumerate(block) if _is_item_scatter(s)
-             and s.target.name in inlinable and reads[s.target.name] == 1}
     term = _term(first.args[0], terms, start)
     if term is None:
         return None
