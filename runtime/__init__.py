@@ -106,7 +106,7 @@ from .pooling import (
     max_pool2d_jvp,
 )
 from .python_constructs import check_unpack, unconcatenate_grad
-from .scatter import add_at, getitem_grad
+from .scatter import add_at, getitem_grad, unpacked_grad
 from .sequence_grads import (
     repeat_sequence,
     seq_head_grad,
@@ -247,6 +247,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "to_device",
     "trace_grad",
     "unbroadcast",
+    "unpacked_grad",
     "unconcatenate_grad",
     "unstack_grad",
     "written_grad",

@@ -72,6 +72,18 @@ def getitem_grad(g, x, index):
     return out
 
 
+def unpacked_grad(x, *items):
+    """The cotangent of x from those of all its items x[0], ..., x[n-1] (`h, c = cell(...)`
+    unpacked): the items' cotangents themselves where x is a tuple of n items (a tuple's
+    cotangent, as in jax); else their getitem_grad, summed."""
+    if type(x) is tuple and len(x) == len(items):
+        return items
+    out = getitem_grad(items[0], x, 0)
+    for k in range(1, len(items)):
+        out = add(out, getitem_grad(items[k], x, k))
+    return out
+
+
 def tuple_item_cotangents(g, n: int, index) -> dict:
     """{position: cotangent} of the items of an n-tuple t that y = t[index] took: t[-1] is
     the last item, t[1:] several (g then a tuple of their cotangents)."""

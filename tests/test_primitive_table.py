@@ -47,8 +47,10 @@ def lowered() -> set[Prim]:
 
 
 def made_by_derivative_passes() -> set[Prim]:
-    """Primitives the reverse pass, the tape and emission's in-place rewrite write themselves."""
-    paths = sorted((COMPILER / "ad").glob("*.py")) + [COMPILER / "backend" / "in_place.py"]
+    """Primitives the reverse pass, the tape and emission's rewrites (in place, unpacked
+    tuples) write themselves."""
+    paths = sorted((COMPILER / "ad").glob("*.py")) + [COMPILER / "backend" / "in_place.py",
+                                                       COMPILER / "backend" / "unpacked.py"]
     # in_place.py writes the form a helper's Spec names (`added_into`: add_at, ...)
     added = {Prim[p.spec.added_into] for p in Prim if p.spec.added_into}
     return _prims_named_in(paths) | added

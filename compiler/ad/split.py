@@ -81,8 +81,31 @@ def caller_may_split(fn: ir.Function) -> bool:
     return True
 
 
-def split_helper(adj: Adjoint) -> HelperSplit:
-    """The forward half, the record's names and the backward half of a helper's adjoint."""
+def fresh_arguments(callers: list[Adjoint]) -> dict[str, frozenset[str]]:
+    """{helper: its parameters that every call of it in the callers' functions passes a
+    temporary nothing else reads} (`sigmoid(x * w + b)`, not `sigmoid(x)`): the caller
+    keeps no other reference to it, so the record holding something else instead costs
+    no more memory. One walk of each caller."""
+    fresh: dict[str, set[int]] = {}
+    for adj in callers:
+        reads: dict[str, int] = {}
+        for stmt in ir.walk(adj.primal.body):
+            for name in ir.vars_read(stmt):
+                reads[name] = reads.get(name, 0) + 1
+        for stmt in ir.walk(adj.primal.body):
+            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.CALL:
+                here = {i for i, a in enumerate(stmt.args) if isinstance(a, ir.Var)
+                        and a.name in adj.temps and reads.get(a.name) == 1}
+                name = stmt.params.get("fn")
+                fresh[name] = fresh[name] & here if name in fresh else here
+    params = {adj.primal.name: adj.primal.param_names for adj in callers}
+    return {name: frozenset(params[name][i] for i in positions if i < len(params[name]))
+            for name, positions in fresh.items() if name in params}
+
+
+def split_helper(adj: Adjoint, fresh: frozenset[str] = frozenset()) -> HelperSplit:
+    """The forward half, the record's names and the backward half of a helper's adjoint;
+    `fresh`: its parameters every caller passes a temporary (fresh_arguments)."""
     made = _in_order(adj.primal.param_names, adj.forward)
     backward = list(adj.seed) + list(adj.backward)
     fixed = set(made) - ir.assigned_names(tuple(backward))
@@ -95,6 +118,7 @@ def split_helper(adj: Adjoint) -> HelperSplit:
     masks = _masks(redone, backward)
     if masks:  # kept, not redone: then what they compare need not be
         redone = _redone(adj, wanted, masks)
+    redone = _costly_kept(adj, wanted, masks, redone, backward, made, fresh)
     backward = [s for s in adj.forward if s in redone] + backward
     read = _live_in(backward, set())
     saved = [n for n in made if n in read]
@@ -178,19 +202,58 @@ def _masks(redone: list[ir.Assign], backward: list) -> set[str]:
     return found
 
 
-def _redone(adj: Adjoint, saved: list[str], kept: frozenset[str] = frozenset()) -> list[ir.Assign]:
+def _costly_kept(adj: Adjoint, wanted: list[str], masks: set[str], redone: list,
+                 backward: list, made: list[str], fresh: frozenset[str]) -> list[ir.Assign]:
+    """`redone` less its costly values (sigmoid's `exp(-z)`) that a chain of one-operand
+    steps makes from one array, where keeping them instead leaves the record no longer:
+    the record then holds `exp(-z)` in place of z, an array of the same shape, and the
+    backward half no longer redoes the exponential on each call. Only where z is the
+    helper's own or a parameter every caller passes a temporary (`fresh`): a z the caller
+    keeps anyway costs the record nothing, and `exp(-z)` would be one more array."""
+    by_name = {s.target.name: s for s in redone}
+    params = set(adj.primal.param_names)
+    kept: frozenset[str] = frozenset()
+    size = len(_record(redone, adj, backward, made))
+    for stmt in [s for s in redone if not s.prim.spec.cheap and
+                 (source := _one_source(s, by_name)) is not None and
+                 (source not in params or source in fresh)]:
+        trial = kept | {stmt.target.name}
+        other = _redone(adj, wanted, frozenset(masks) | trial, usable=trial)
+        if len(_record(other, adj, backward, made)) <= size:
+            kept, redone = trial, other
+    return redone
+
+
+def _one_source(stmt: ir.Assign, by_name: dict) -> str | None:
+    """The one variable `stmt` is made from where it and the redone values it is made
+    from each read one variable (so each has that array's shape), else None."""
+    reads = ir.vars_read(stmt)
+    if len(set(reads)) != 1:
+        return None
+    source = by_name.get(reads[0])
+    return reads[0] if source is None else _one_source(source, by_name)
+
+
+def _record(redone: list, adj: Adjoint, backward: list, made: list[str]) -> list[str]:
+    """The names the record keeps when the backward half redoes `redone`."""
+    read = _live_in([s for s in adj.forward if s in redone] + backward, set())
+    return [n for n in made if n in read]
+
+
+def _redone(adj: Adjoint, saved: list[str], kept: frozenset[str] = frozenset(),
+            usable: frozenset[str] = frozenset()) -> list[ir.Assign]:
     """The top-level statements of the forward sweep the backward half redoes instead of
     reading a record: cheap or elementwise ones (-p, 0.1 * x, sin(x), an item) of
     parameters the helper never rebinds, or of other such values (an elementwise one
     of another elementwise one is kept: one costly step redone at most), but never those
     named in `kept`. A caller that loops over the helper then keeps its arguments, not
     arrays made from them (as a hand-written adjoint does: Tapenade's to-be-recorded
-    choice)."""
+    choice). `usable`: values kept in the record that may be redone from."""
     counts: dict[str, int] = {}
     for stmt in ir.walk(tuple(adj.forward)):
         if (name := ir.var_written(stmt)) is not None:
             counts[name] = counts.get(name, 0) + 1
-    fixed = {p for p in adj.primal.param_names if p not in counts}
+    fixed = {p for p in adj.primal.param_names if p not in counts} | usable
     costly: set[str] = set()  # redone values that are not cheap: never redone from again
     redone: list[ir.Assign] = []
     for stmt in adj.forward:

@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
+from .unpacked import unpack_whole
 
 
 def accumulate_in_place(blocks: list[list], inlinable: set[str],
@@ -28,6 +29,7 @@ def accumulate_in_place(blocks: list[list], inlinable: set[str],
     """The blocks with `acc = acc + getitem_grad(...)` turned into `add_at`, and other
     accumulations into in-place forms, where safe (`acc + v` stays for the adjoints
     named in `scalars`, known to be numbers)."""
+    blocks = unpack_whole(blocks, inlinable)  # (h_bar, c_bar), not scatters: unpacked.py
     statements = [s for block in blocks for s in ir.walk(tuple(block))]
     top_level = {id(s) for block in blocks for s in block}
     owned, viewed = _owned_accumulators(statements, top_level, inlinable)

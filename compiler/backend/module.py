@@ -11,7 +11,7 @@ import libcst as cst
 from .. import ir
 from ..ad.forward import Tangent
 from ..ad.reverse import Adjoint
-from ..ad.split import split_helper, top_level_stand_ins
+from ..ad.split import fresh_arguments, split_helper, top_level_stand_ins
 from ..errors import UsageError, UserCodeError
 from ..ir.namer import Namer, free_name
 from ..ir.prims import Prim
@@ -47,8 +47,9 @@ def emit_module(adjoints: list[Adjoint], parsed, header_path: str,
     imports, constants = list(parsed.names.imports), dict(parsed.names.constants)
     homes = [*helpers, *(t for t in tangents if t.home is not None)]
     rerun = rerun_helpers([*adjoints, *helpers])
+    fresh = fresh_arguments([*adjoints, *helpers])
     functions += [f for helper in homes if isinstance(helper, Adjoint)
-                  for f in emit_helper(helper, rerun)]
+                  for f in emit_helper(helper, rerun, fresh.get(helper.primal.name, frozenset()))]
     for helper in homes + (nested.homes if nested is not None else []):
         imports += [line for line in helper.home.names.imports if line not in imports]
         if not helper.home.names.qualify_reads:  # else read as `lib.NAME`, not embedded
@@ -265,10 +266,12 @@ def rerun_helpers(adjoints: list[Adjoint]) -> set[str]:
     return names
 
 
-def emit_helper(adj: Adjoint, rerun: set[str] = frozenset()) -> list[cst.FunctionDef]:
+def emit_helper(adj: Adjoint, rerun: set[str] = frozenset(),
+                fresh: frozenset[str] = frozenset()) -> list[cst.FunctionDef]:
     """A helper's primal `h(...)` and its adjoint: split, `h_fwd(...)` and `h_bwd(seed,
     record)` (ad/split.py), or `h_vjp(seed, ...)`; both give one cotangent per argument.
-    A split helper gets its `h_vjp` too where `rerun` (rerun_helpers) names it."""
+    A split helper gets its `h_vjp` too where `rerun` (rerun_helpers) names it; `fresh`:
+    its parameters every caller passes a temporary (split.fresh_arguments)."""
     check_depth(adj)
     fn = adj.primal
     primal_body = _body(adj, [fn.body[:-1]], tail=[fn.body[-1]])
@@ -279,7 +282,7 @@ def emit_helper(adj: Adjoint, rerun: set[str] = frozenset()) -> list[cst.Functio
     vjp = [_vjp_function(adj)] if fn.name in rerun else []
     if not adj.returns_value:  # it writes in place: its record is its arguments
         return [primal, *_rerunning_split(adj), *vjp]
-    return [primal, *_split_functions(adj), *vjp]
+    return [primal, *_split_functions(adj, fresh), *vjp]
 
 
 def _cotangents(adj: Adjoint) -> ir.Return:
@@ -304,9 +307,9 @@ def _vjp_function(adj: Adjoint) -> cst.FunctionDef:
     return function_def(f"{fn.name}_vjp", params, doc + _computed_for(adj), body)
 
 
-def _split_functions(adj: Adjoint) -> list[cst.FunctionDef]:
+def _split_functions(adj: Adjoint, fresh: frozenset[str]) -> list[cst.FunctionDef]:
     """`h_fwd(...)` -> (value, record) and `h_bwd(seed, record)` -> cotangents."""
-    fn, half = adj.primal, split_helper(adj)
+    fn, half = adj.primal, split_helper(adj, fresh)
     inlinable = inlinable_names(adj) - {v.name for v in half.saved}
     cts = _cotangents(adj)
     blocks = accumulate_in_place([list(half.backward)], inlinable, adj.scalar_bars)

@@ -209,6 +209,8 @@ class Prim(enum.Enum):
     CLIP_GRAD = _s(4, "gradient", "rt", "clip_grad")
     ABS_GRAD = _s(2, "gradient", "rt", "abs_grad")
     GETITEM_GRAD = _s(VARIADIC, "gradient", "special", "getitem_grad", added_into="ADD_AT")
+    # (x, g0, ..., gn-1): x's cotangent from all its items' (emission only: see unpacked.py)
+    UNPACKED_GRAD = _s(VARIADIC, "gradient", "rt", "unpacked_grad")
     # acc + getitem_grad(g, x, index), added into acc itself (emission only: see inplace.py)
     ADD_AT = _s(VARIADIC, "gradient", "special", "add_at")
     # acc + v added into acc, an adjoint no other name holds (emission only: see in_place.py)

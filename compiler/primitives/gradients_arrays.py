@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import runtime
+from .. import ir, runtime
 from ..backend.expressions import call, rt_index
 from ..ir.prims import Prim
 from ..proof.values import arr, index_of, sym
@@ -61,6 +61,20 @@ def _emit_add_at(stmt, atom):
 @meaning(Prim.ADD_AT)
 def _add_at(run, s, acc, g, x, *holes):
     return add(acc, _getitem_grad(run, s, g, x, *holes))  # emission's in-place form of this
+
+
+@meaning(Prim.UNPACKED_GRAD)
+def _unpacked_grad(run, s, x, *items):
+    if isinstance(x, tuple) and len(x) == len(items):
+        return tuple(items)  # emission's one-step form of the items' scatters and sums
+    out = _getitem_grad(run, _AT_ITEM, items[0], x, 0)
+    for k in range(1, len(items)):
+        out = add(out, _getitem_grad(run, _AT_ITEM, items[k], x, k))
+    return out
+
+
+_AT_ITEM = ir.Assign(ir.Var("_"), Prim.GETITEM_GRAD, (ir.Var("g"), ir.Var("x"), ir.Const(0)),
+                     ir.Params.of(index=ir.Index.at(1)))
 
 
 @meaning(Prim.ACCUMULATE)
