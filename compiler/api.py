@@ -92,6 +92,7 @@ class Differentiated:
         self.wrt = _normalize_wrt(fn, wrt)
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
+        self._shown: tuple = ((), None)  # gradient_source's key: the last compiled for a call
         self._calls: dict[tuple, tuple] = {}  # _along's (function, staleness check, moving)
         # exact argument types -> the entry their calls reach, and numba's dispatcher called
         # directly (fast_calls.py); a method or has_aux takes the full path
@@ -289,8 +290,18 @@ class Differentiated:
 
     @property
     def gradient_source(self) -> str:
-        """The emitted gradient module (for arrays as arguments), as text."""
-        return SourceText(self.compiled_for(()).source)
+        """The emitted gradient module, as text: the one compiled last for a call's arguments
+        (`f.grad(x)`: for their kinds, numbers or arrays of their ndims), so after calls of
+        one kind of arguments what those calls run; before any call, the module for array
+        arguments of any ndim, as `agc compile` writes it. `gradient_source_for` names the
+        arguments."""
+        key, paths = self._shown
+        return SourceText(self.compiled_for(key, paths=paths).source)
+
+    def gradient_source_for(self, *args: Any, **kwargs: Any) -> str:
+        """The emitted gradient module `f.grad(*args, **kwargs)` runs, as text (compiled for
+        the arguments' kinds if no call has compiled it yet)."""
+        return SourceText(self._current(self._bind(args, kwargs)).source)
 
     def compiled_for(self, key: tuple, keep: tuple[str, ...] = (), paths=None):
         """The compiled gradient for arguments of kinds `key` (and kept intermediates)."""
@@ -304,10 +315,12 @@ class Differentiated:
         """The compiled gradient for `args`, compiled again if a module constant it read changed."""
         if wrt_paths.has_paths(self.wrt):  # parts of trees: compiled for the keys they name
             paths = wrt_paths.resolve(self.wrt, dict(zip(self._signature.parameters, args)))
-            return self.compiled_for(_scalar_key(args) + (paths,), paths=paths)
+            self._shown = (_scalar_key(args) + (paths,), paths)
+            return self.compiled_for(self._shown[0], paths=paths)
         compiled = self._compiled.get(_scalar_key(args))
         if compiled is None or compiled.stale():
             compiled = self._compile(args)
+            self._shown = (_scalar_key(args), None)  # what gradient_source shows
         return compiled
 
     def _compile(self, args: tuple) -> types.SimpleNamespace:
