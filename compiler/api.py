@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 import types
 import warnings
 from collections.abc import Callable, Sequence
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from .backend.graph import Graph
 
 TARGETS = ("numpy", "numba", "auto")
-_NDIM = itertools.repeat("ndim")  # map()'s getattr argument
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
 
@@ -45,16 +43,19 @@ def _along(what: str, doc: str):
     along `tangents`, compiled once per set of moving arguments and kinds of arguments.
     Every JVP call runs it, so it is one lookup (benchmarks/higher_order.py): under the
     arguments' ndims (and types where one has none: a number, a tree) and the tangents'
-    types, which decide the compile key, built with C-level maps and no call."""
+    types, which decide the compile key (fast_calls.along_key)."""
 
     def along(self, *args: Any, tangents: Any, **kwargs: Any) -> tuple[Any, Any]:
+        key = self._along_key  # written out for f's number of parameters
         if kwargs or type(tangents) is not tuple or not len(args) == len(tangents) == \
                 self._positional:
             args, tangents = self._normalized(args, kwargs, tangents)
+            key = fast_calls.mapped_key
         try:  # arrays: their ndims and which tangents are given decide the compile key
-            fast = (what, *map(getattr, args, _NDIM), *map(type, tangents))
+            fast = key(what, args, tangents)
         except AttributeError:  # a number or a tree among them: its type decides its kind
-            fast = (what, *map(getattr, args, _NDIM, map(type, args)), *map(type, tangents))
+            fast = (what, *map(getattr, args, fast_calls.NDIM, map(type, args)),
+                    *map(type, tangents))
         entry = self._calls.get(fast)
         if entry is None or entry[1]():  # not compiled yet, or a constant it read changed
             entry = self._calls[fast] = self._call_along(what, args, tangents)
@@ -94,6 +95,7 @@ class Differentiated:
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
         self._shown: tuple = ((), None)  # gradient_source's key: the last compiled for a call
         self._calls: dict[tuple, tuple] = {}  # _along's (function, staleness check, moving)
+        self._along_key = fast_calls.along_key(self._positional)
         # exact argument types -> the entry their calls reach, and numba's dispatcher called
         # directly (fast_calls.py); a method or has_aux takes the full path
         self._fast = None if self._in_class or has_aux or wrt_paths.has_paths(self.wrt) \

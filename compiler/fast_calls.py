@@ -30,6 +30,7 @@ is one Python frame around numba's dispatch; keywords (`intermediates=`,
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy
 
@@ -41,6 +42,7 @@ from .staleness import never_stale
 # whose checks follow from the type alone: numpy arrays add their dtype and rank
 SIMPLE = frozenset({float, int, bool, numpy.float64, numpy.float32, numpy.int64})
 MISS = object()  # what a kept entry returns for arrays of another dtype or rank
+NDIM = itertools.repeat("ndim")  # map()'s getattr argument
 
 
 class Calls:
@@ -160,3 +162,26 @@ def _checked(call, arrays: tuple):
                 return MISS
         return call(args)
     return checked
+
+
+def mapped_key(what: str, args: tuple, tangents: tuple) -> tuple:
+    """The key under which `f.jvp` / `f.hvp` (api._along) keep their compiled code: `what`,
+    the arguments' ndims and the tangents' types (which of them are None); AttributeError
+    for an argument with no ndim (a number, a tree: api._along keys it by its type)."""
+    return (what, *map(getattr, args, NDIM), *map(type, tangents))
+
+
+@functools.cache
+def along_key(count: int):
+    """mapped_key for `count` arguments and `count` tangents, written out as attribute reads
+    and indexing (`args[0].ndim, ..., type(tangents[0]), ...`): Python's compiled reads cost
+    about a third of building the key with map() (benchmarks/higher_order.py's jvp), and
+    every call of `f.jvp` builds it. A negative count (f takes *args): mapped_key."""
+    if count < 0:
+        return mapped_key
+    ndims = "".join(f"args[{i}].ndim, " for i in range(count))
+    types = "".join(f"type(tangents[{i}]), " for i in range(count))
+    namespace: dict = {}
+    exec(f"def key(what, args, tangents):\n    return (what, {ndims}{types})\n",  # noqa: S102
+         namespace)
+    return namespace["key"]
