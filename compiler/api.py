@@ -43,16 +43,15 @@ def _along(what: str, doc: str):
     along `tangents`, compiled once per set of moving arguments and kinds of arguments.
     Every JVP call runs it, so it is one lookup (benchmarks/higher_order.py): under the
     arguments' ndims (and types where one has none: a number, a tree) and the tangents'
-    types, which decide the compile key (fast_calls.along_key)."""
+    types, which decide the compile key (fast_calls.mapped_key). A call of arrays with one
+    tangent given, once compiled, is looked up by fast_calls.short_along instead."""
 
     def along(self, *args: Any, tangents: Any, **kwargs: Any) -> tuple[Any, Any]:
-        key = self._along_key  # written out for f's number of parameters
         if kwargs or type(tangents) is not tuple or not len(args) == len(tangents) == \
                 self._positional:
             args, tangents = self._normalized(args, kwargs, tangents)
-            key = fast_calls.mapped_key
         try:  # arrays: their ndims and which tangents are given decide the compile key
-            fast = key(what, args, tangents)
+            fast = fast_calls.mapped_key(what, args, tangents)
         except AttributeError:  # a number or a tree among them: its type decides its kind
             fast = (what, *map(getattr, args, fast_calls.NDIM, map(type, args)),
                     *map(type, tangents))
@@ -95,7 +94,10 @@ class Differentiated:
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
         self._shown: tuple = ((), None)  # gradient_source's key: the last compiled for a call
         self._calls: dict[tuple, tuple] = {}  # _along's (function, staleness check, moving)
-        self._along_key = fast_calls.along_key(self._positional)
+        if self._positional >= 0:  # f.jvp, f.hvp: their short path, for f's arity
+            for what in ("jvp", "hvp"):  # (the general one: the method, bound)
+                setattr(self, what, fast_calls.short_along(what, self._positional, self._calls,
+                                                           getattr(self, what)))
         # exact argument types -> the entry their calls reach, and numba's dispatcher called
         # directly (fast_calls.py); a method or has_aux takes the full path
         self._fast = None if self._in_class or has_aux or wrt_paths.has_paths(self.wrt) \
