@@ -2,11 +2,13 @@
 function, a hand-written JVP, the emitted `two_layers_jvp` called directly, `f.jvp`,
 `f.jvp`'s general path (api._along: what every call ran before its short path,
 fast_calls.short_along) and a Python call that only forwards to the emitted JVP (the
-floor of any dispatch). CPU time (`time.process_time`), medians and minima of ROUNDS
+floor of any dispatch). With `--dispatch`, each JVP is a function that does nothing,
+so that what is timed is the lookup alone. CPU time (`time.process_time`), medians and minima of ROUNDS
 rounds of CALLS calls each, every case once per round, in turn (docs/performance.md,
 "Higher order").
 
     .venv/bin/python benchmarks/jvp_side_by_side.py [ROUNDS] [CALLS]   # ~1 min: 25 20000
+    .venv/bin/python benchmarks/jvp_side_by_side.py 25 50000 --dispatch
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ def hand(x, A, B, v):
     return y, B @ (A @ v * (1.0 - h * h)) * (1.0 - y * y)
 
 
-def main(rounds: int, calls: int) -> None:
+def _nothing(x, A, B, v):
+    return None
+
+
+def main(rounds: int, calls: int, dispatch: bool) -> None:
     rng = np.random.default_rng(0)
     A, B = rng.normal(size=(24, 16)) / 4, rng.normal(size=(8, 24)) / 4
     x, v = rng.normal(size=16), rng.normal(size=16)
@@ -46,6 +52,9 @@ def main(rounds: int, calls: int) -> None:
     for got in (emitted(x, A, B, v), f.jvp(x, A, B, tangents=tangents),
                 general(x, A, B, tangents=tangents)):
         np.testing.assert_allclose(got[1], hand(x, A, B, v)[1], rtol=1e-12)
+    if dispatch:  # the lookups find `_nothing` where the compiled JVP was
+        emitted = _nothing
+        f._calls.update({key: (_nothing, *entry[1:]) for key, entry in f._calls.items()})
     cases = {"function": lambda: two_layers(x, A, B), "hand JVP": lambda: hand(x, A, B, v),
              "emitted": lambda: emitted(x, A, B, v),
              "f.jvp": lambda: f.jvp(x, A, B, tangents=tangents),
@@ -66,4 +75,5 @@ def main(rounds: int, calls: int) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    main(*numbers, dispatch="--dispatch" in sys.argv)
