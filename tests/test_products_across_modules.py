@@ -8,8 +8,6 @@ decorator and in `agc compile`'s module.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
 
 import agc
@@ -18,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from agc.cli.main import main
+from gradcheck import import_file, import_source
 
 jax.config.update("jax_enable_x64", True)
 
@@ -164,22 +163,20 @@ T, S = np.array([0.2, 0.4, -0.7]), np.array([0.7, -0.2])
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    """The two modules, written and importable (`across_lib`, `across_model`)."""
-    path = tmp_path_factory.mktemp("across")
-    (path / "across_lib.py").write_text(LIB)
-    (path / "across_model.py").write_text(MODEL)
-    sys.path.insert(0, str(path))
-    yield path
-    sys.path.remove(str(path))
-    for name in ("across_lib", "across_model", "across_emitted"):
-        sys.modules.pop(name, None)
+def modules(tmp_path_factory):
+    """(folder, the model module): across_lib.py imported under its name, which the model's
+    `from across_lib import ...` and the emitted module's `import across_lib` find."""
+    folder = tmp_path_factory.mktemp("across")
+    (folder / "across_lib.py").write_text(LIB)
+    import_file(folder / "across_lib.py", "across_lib")
+    yield folder, import_source(MODEL, folder, "across_model")
+    sys.modules.pop("across_lib", None)
 
 
 @pytest.mark.parametrize("name", list(REFERENCES))
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 2e-4)])
-def test_a_model_differentiates_products_written_in_another_module(folder, name, dtype, rtol):
-    model = getattr(importlib.import_module("across_model"), name)
+def test_a_model_differentiates_products_written_in_another_module(modules, name, dtype, rtol):
+    model = getattr(modules[1], name)
     args = tuple(a.astype(dtype) for a in (X, W, T, S))
     value, grads = agc.value_and_grad(model, wrt=("x", "w"))(*args)
     np.testing.assert_allclose(value, REFERENCES[name](X, W, T, S), rtol=rtol)
@@ -188,14 +185,11 @@ def test_a_model_differentiates_products_written_in_another_module(folder, name,
         np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
 
 
-def test_agc_compile_writes_a_helper_of_another_module_calling_products(folder):
+def test_agc_compile_writes_a_helper_of_another_module_calling_products(modules):
     """`mix`, read as text from across_lib.py, calls layer.jvp and energy.grad: both are
     looked up there, and their derivatives written into the model's module."""
-    out = folder / "across_emitted.py"
-    assert main(["compile", str(folder / "across_model.py"), "-o", str(out)]) == 0
-    spec = importlib.util.spec_from_file_location("across_emitted", out)
-    emitted = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(emitted)
-    got = emitted.by_helper_grad(X, W, T, S)
+    out = modules[0] / "across_emitted.py"
+    assert main(["compile", str(modules[0] / "across_model.py"), "-o", str(out)]) == 0
+    got = import_file(out).by_helper_grad(X, W, T, S)
     for g, want in zip(got, jax.grad(_by_helper, argnums=(0, 1))(X, W, T, S)):
         np.testing.assert_allclose(g, want, rtol=1e-10)
