@@ -193,3 +193,33 @@ def test_agc_compile_writes_a_helper_of_another_module_calling_products(modules)
     got = import_file(out).by_helper_grad(X, W, T, S)
     for g, want in zip(got, jax.grad(_by_helper, argnums=(0, 1))(X, W, T, S)):
         np.testing.assert_allclose(g, want, rtol=1e-10)
+
+
+CLASHING = '''
+import agc
+import numpy as np
+from across_lib import through_vjp
+
+
+@agc.differentiate(wrt=("x", "w"))
+def layer(x, w):
+    return np.cos(w @ x)
+
+
+@agc.differentiate(wrt=("x", "w"))
+def own(x, w, s):
+    _, (gx, _) = layer.vjp(x, w, seed=s)
+    return gx
+
+
+def model(x, w, s):
+    return np.sum(through_vjp.vjp(x, w, s, seed=s)[1][0] * own.vjp(x, w, s, seed=x)[1][0])
+'''
+
+
+def test_two_functions_of_one_name_reached_from_two_modules_are_refused(modules):
+    """across_lib's layer and the model's: the emitted module names them alike, so the
+    model is refused at a call, never compiled with one standing for the other."""
+    model = import_source(CLASHING, modules[0], "across_clashing").model
+    with pytest.raises(agc.UserCodeError, match=r"two different functions named layer\(\)"):
+        agc.grad(model, wrt="x")(X, W, S)
