@@ -29,6 +29,7 @@ is one Python frame around numba's dispatch; keywords (`intermediates=`,
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy
