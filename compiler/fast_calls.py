@@ -164,7 +164,6 @@ def _checked(call, arrays: tuple):
     return checked
 
 
-
 def mapped_key(what: str, args: tuple, tangents: tuple) -> tuple:
     """The key under which `f.jvp` / `f.hvp` (api._along) keep their compiled code: `what`,
     the arguments' ndims and the tangents' types (which of them are None); AttributeError
