@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 import types
 import warnings
 from collections.abc import Callable, Sequence
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from .backend.graph import Graph
 
 TARGETS = ("numpy", "numba", "auto")
-_NDIM = itertools.repeat("ndim")  # map()'s getattr argument
 _KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
 
 
@@ -45,16 +43,18 @@ def _along(what: str, doc: str):
     along `tangents`, compiled once per set of moving arguments and kinds of arguments.
     Every JVP call runs it, so it is one lookup (benchmarks/higher_order.py): under the
     arguments' ndims (and types where one has none: a number, a tree) and the tangents'
-    types, which decide the compile key, built with C-level maps and no call."""
+    types, which decide the compile key (fast_calls.mapped_key). A call of arrays with one
+    tangent given, once compiled, is looked up by fast_calls.short_along instead."""
 
     def along(self, *args: Any, tangents: Any, **kwargs: Any) -> tuple[Any, Any]:
         if kwargs or type(tangents) is not tuple or not len(args) == len(tangents) == \
                 self._positional:
             args, tangents = self._normalized(args, kwargs, tangents)
         try:  # arrays: their ndims and which tangents are given decide the compile key
-            fast = (what, *map(getattr, args, _NDIM), *map(type, tangents))
+            fast = fast_calls.mapped_key(what, args, tangents)
         except AttributeError:  # a number or a tree among them: its type decides its kind
-            fast = (what, *map(getattr, args, _NDIM, map(type, args)), *map(type, tangents))
+            fast = (what, *map(getattr, args, fast_calls.NDIM, map(type, args)),
+                    *map(type, tangents))
         entry = self._calls.get(fast)
         if entry is None or entry[1]():  # not compiled yet, or a constant it read changed
             entry = self._calls[fast] = self._call_along(what, args, tangents)
@@ -92,7 +92,12 @@ class Differentiated:
         self.wrt = _normalize_wrt(fn, wrt)
         self.has_aux = has_aux
         self._compiled: dict[tuple, types.SimpleNamespace] = {}
+        self._shown: tuple = ((), None)  # gradient_source's key: the last compiled for a call
         self._calls: dict[tuple, tuple] = {}  # _along's (function, staleness check, moving)
+        if self._positional >= 0:  # f.jvp, f.hvp: their short path, for f's arity
+            for what in ("jvp", "hvp"):  # (the general one: the method, bound)
+                setattr(self, what, fast_calls.short_along(what, self._positional, self._calls,
+                                                           getattr(self, what)))
         # exact argument types -> the entry their calls reach, and numba's dispatcher called
         # directly (fast_calls.py); a method or has_aux takes the full path
         self._fast = None if self._in_class or has_aux or wrt_paths.has_paths(self.wrt) \
@@ -289,8 +294,18 @@ class Differentiated:
 
     @property
     def gradient_source(self) -> str:
-        """The emitted gradient module (for arrays as arguments), as text."""
-        return SourceText(self.compiled_for(()).source)
+        """The emitted gradient module, as text: the one compiled last for a call's arguments
+        (`f.grad(x)`: for their kinds, numbers or arrays of their ndims), so after calls of
+        one kind of arguments what those calls run; before any call, the module for array
+        arguments of any ndim, as `agc compile` writes it. `gradient_source_for` names the
+        arguments."""
+        key, paths = self._shown
+        return SourceText(self.compiled_for(key, paths=paths).source)
+
+    def gradient_source_for(self, *args: Any, **kwargs: Any) -> str:
+        """The emitted gradient module `f.grad(*args, **kwargs)` runs, as text (compiled for
+        the arguments' kinds if no call has compiled it yet)."""
+        return SourceText(self._current(self._bind(args, kwargs)).source)
 
     def compiled_for(self, key: tuple, keep: tuple[str, ...] = (), paths=None):
         """The compiled gradient for arguments of kinds `key` (and kept intermediates)."""
@@ -304,10 +319,12 @@ class Differentiated:
         """The compiled gradient for `args`, compiled again if a module constant it read changed."""
         if wrt_paths.has_paths(self.wrt):  # parts of trees: compiled for the keys they name
             paths = wrt_paths.resolve(self.wrt, dict(zip(self._signature.parameters, args)))
-            return self.compiled_for(_scalar_key(args) + (paths,), paths=paths)
+            self._shown = (_scalar_key(args) + (paths,), paths)
+            return self.compiled_for(self._shown[0], paths=paths)
         compiled = self._compiled.get(_scalar_key(args))
         if compiled is None or compiled.stale():
             compiled = self._compile(args)
+            self._shown = (_scalar_key(args), None)  # what gradient_source shows
         return compiled
 
     def _compile(self, args: tuple) -> types.SimpleNamespace:

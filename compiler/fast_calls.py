@@ -30,6 +30,7 @@ is one Python frame around numba's dispatch; keywords (`intermediates=`,
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy
 
@@ -41,6 +42,7 @@ from .staleness import never_stale
 # whose checks follow from the type alone: numpy arrays add their dtype and rank
 SIMPLE = frozenset({float, int, bool, numpy.float64, numpy.float32, numpy.int64})
 MISS = object()  # what a kept entry returns for arrays of another dtype or rank
+NDIM = itertools.repeat("ndim")  # map()'s getattr argument
 
 
 class Calls:
@@ -160,3 +162,42 @@ def _checked(call, arrays: tuple):
                 return MISS
         return call(args)
     return checked
+
+
+def mapped_key(what: str, args: tuple, tangents: tuple) -> tuple:
+    """The key under which `f.jvp` / `f.hvp` (api._along) keep their compiled code: `what`,
+    the arguments' ndims and the tangents' types (which of them are None); AttributeError
+    for an argument with no ndim (a number, a tree: api._along keys it by its type)."""
+    return (what, *map(getattr, args, NDIM), *map(type, tangents))
+
+
+def short_along(what: str, count: int, calls: dict, general):
+    """`f.jvp` (what "jvp") or `f.hvp` of an f of `count` positional parameters, kept on the
+    instance: a call of arrays by position with a tuple of `count` tangents, one of them
+    given, runs the code kept in `calls` under mapped_key's key, here written out as
+    attribute reads (`args[0].ndim, ..., type(tangents[0]), ...`) in a function made for
+    `count`: Python's compiled reads cost about a third of map()'s, and every call builds
+    the key (benchmarks/higher_order.py's jvp). Every other call goes to `general`
+    (api._along's method, bound), which compiles."""
+    ndims = "".join(f"args[{i}].ndim, " for i in range(count))
+    kinds = "".join(f"type(tangents[{i}]), " for i in range(count))
+    text = f"""
+def {what}(*args, tangents, **kwargs):
+    if not kwargs and type(tangents) is tuple and len(args) == len(tangents) == {count}:
+        try:
+            entry = calls.get(({what!r}, {ndims}{kinds}))
+        except AttributeError:  # a number or a tree: keyed by its type, in general
+            entry = None
+        if entry is not None and entry[2] is not None and not entry[1]():
+            try:
+                return entry[0](*args, tangents[entry[2]])
+            except Exception as error:  # raised in emitted code: name the model line
+                add_model_line(error)
+                raise
+    return general(*args, tangents=tangents, **kwargs)
+"""
+    namespace = {"calls": calls, "general": general, "add_model_line": add_model_line}
+    exec(text, namespace)  # noqa: S102 - agc's own text, for the arity
+    short = namespace[what]
+    short.__doc__, short.__qualname__ = general.__doc__, general.__qualname__
+    return short

@@ -69,20 +69,25 @@ def statements(pieces: Iterable) -> Iterable[ir.Stmt]:
 
 
 def gradients_called(pieces: list, compile_inner: Callable[..., Inner]) -> Nested:
-    """The functions the GRAD_CALLs of `pieces` call, compiled by `compile_inner(call, wrt)`
-    (wrt None: f's gradient; a tuple: its HVP with respect to those names)."""
+    """The functions the GRAD_CALLs of `pieces` call, compiled by `compile_inner(call, wrt,
+    where)` (wrt None: f's gradient; a tuple: its HVP with respect to those names; `where`:
+    the module the calling piece's source is in, None for the model's own, since a call
+    names its f as that module sees it)."""
     nested, done, work = Nested(), {}, list(pieces)
     while work:
-        for s in list(statements([work.pop()])):
+        piece = work.pop()
+        where = getattr(piece, "home", None)
+        for s in list(statements([piece])):
             if not isinstance(s, ir.Assign) or s.prim not in _CALLING:
                 continue
             wrt = s.params.get("wrt") if s.prim is not Prim.GRAD_CALL else None
             key = (s.params.get("module"), entry_name(s))
             if key not in done:
-                done[key] = inner = compile_inner(s, wrt)
+                done[key] = inner = compile_inner(s, wrt, where)
                 _check_dots(inner, s)
                 _add(nested, inner, s)
-                work += [p for p in (inner.adjoint, inner.twice, *inner.helpers, *inner.tangents)
+                work += [p for p in (inner.adjoint, inner.hvp, inner.twice, *inner.helpers,
+                                      *inner.tangents)
                          if p is not None]
             if s.prim is Prim.GRAD_CALL:  # each call: its arguments' ranks may differ
                 refuse_array_output(done[key].adjoint.primal, s)

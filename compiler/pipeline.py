@@ -302,12 +302,15 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
 def nested_gradients(parsed: ParsedModule, pieces: list, user_globals: dict | None) -> Nested:
     """The gradients the model calls, `f.grad(x)` (compiler/nested.py): f's adjoint, and its
     HVPs for the derivatives of those calls, with their helpers."""
-    modules = HelperModules(parsed)
+    modules: dict[str, HelperModules] = {}  # by the folder a module's imports are found from
 
-    def compile_inner(call: ir.Assign, wrt: tuple[str, ...] | None) -> Inner:
+    def compile_inner(call: ir.Assign, wrt: tuple[str, ...] | None,
+                      where: ParsedModule | None) -> Inner:
         name, seeded = call.params.get("fn"), call.params.get("seeded")
-        home = home_of((call.params.get("module"), seeded or name), parsed, user_globals,
-                        modules, call)
+        where = where or parsed  # f as the calling piece's module names it
+        found = HelperModules(where)
+        home = home_of((call.params.get("module"), seeded or name), where, user_globals,
+                       modules.setdefault(found.folder, found), call)
         if call.prim is Prim.JVP_CALL_JVP:  # the tangent of f.jvp(x): f's, not f_seeded's
             twice, tangents = forward_twice_functions(home, call, user_globals)
             twice.home = home

@@ -12,6 +12,7 @@ from . import arrays
 
 # Exact types that mean numpy without looking further (the hot path of every gradient call).
 _NUMPY_KINDS = arrays.SCALAR_TYPES | {numpy.ndarray}
+_NDARRAY = numpy.ndarray
 
 
 def array_module(*values):
@@ -22,7 +23,7 @@ def array_module(*values):
     with `__array_namespace__` (array_api_strict, ...) give a `NumpyStyle` adapter.
     pytrees are searched; arrays of two libraries raise TypeError naming the positions.
     """
-    for value in values:
-        if type(value) not in _NUMPY_KINDS:
+    for value in values:  # an ndarray first: the common case, one identity test
+        if type(value) is not _NDARRAY and type(value) not in _NUMPY_KINDS:
             return arrays.module_of(values)
     return numpy

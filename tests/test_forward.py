@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from agc import fast_calls
 from agc.ir.prims import Prim
 from agc.primitives import JVP_RULES
 
@@ -161,6 +162,23 @@ def test_decorated_jvp_takes_each_kind_of_argument_to_its_own_compiled_code():
         np.testing.assert_allclose(value, want[0], rtol=1e-12)
         np.testing.assert_allclose(tangent, want[1], rtol=1e-12)
     assert len(f._calls) == len(f._compiled) == 6  # the list of tangents: the first call's
+
+
+def test_the_short_path_of_jvp_finds_what_the_general_one_compiled():
+    """f.jvp's short path (fast_calls.short_along) writes out the general path's key
+    (mapped_key): one entry serves calls by position and by name, and a call with one
+    tangent too many is refused, never run with the extra one dropped."""
+    f = agc.differentiate(_scaled_tanh)
+    x, k = np.array([0.3, -1.2]), np.array([2.0, 0.5])
+    _, by_name = f.jvp(x=x, k=k, tangents=(x, None))  # compiled by the general path
+    _, by_position = f.jvp(x, k, tangents=(x, None))  # found by the short one
+    np.testing.assert_allclose(by_position, k * (1.0 - np.tanh(k * x) ** 2) * x, rtol=1e-12)
+    np.testing.assert_array_equal(by_name, by_position)
+    assert list(f._calls) == [fast_calls.mapped_key("jvp", (x, k), (x, None))]
+    assert len(f._compiled) == 1
+    with pytest.raises(agc.UsageError, match="2 arguments but 3 tangents"):
+        f.jvp(x, k, tangents=(x, None, None))
+    assert "jax.jvp" in f.jvp.__doc__
 
 
 def test_jvp_of_a_dict_of_parameters():
