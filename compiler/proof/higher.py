@@ -21,6 +21,7 @@ import numpy as np
 import sympy
 
 from .. import api, ir, pipeline
+from ..compiling import parse_live
 from ..errors import UsageError
 from .interpreter import Interpreter, Point, SymbolicError
 from .prover import OutOfTime, Prover, nearby_points, time_limit
@@ -42,7 +43,7 @@ def verify_tangents(f, example_args: tuple, wrt, order: int, mode: str, points: 
     names = list(wrapped._signature.parameters)
     wrt = wrapped.wrt or tuple(names[:1])
     key = api._scalar_key(example_args)
-    parsed, target, _, _ = api._parse(wrapped.fn, wrt, key)
+    parsed, target, _, _ = parse_live(wrapped.fn, wrt, key)
     if order == 2:
         _, primal, tangent, helpers, helper_tangents = pipeline.second_order_functions(
             parsed, target, wrapped.fn.__globals__)
