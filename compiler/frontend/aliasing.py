@@ -25,7 +25,8 @@ overwrite: the array may be read later through another name.
 What the analysis cannot follow is refused with a `UserCodeError` at the
 write: a name that is the same object on one path only (`if c: y = x`), a
 view through reshape, `np.asarray` or a helper's result, an array
-kept inside a list, a parameter a helper writes in place (the caller's array
+kept inside a list (`l.append(y)` then `y *= 2`, or `l[i] op= v`, in place on the
+item, where that array is also another name or another slot), a parameter a helper writes in place (the caller's array
 would change), or a write whose target may be either an array or a number.
 """
 
@@ -51,8 +52,9 @@ from .alias_facts import (
     maybe_zero_d,
     nonscalar_names,
     permutation_op,
+    repeated_lists,
 )
-from .alias_refusals import CALLER, array_or_number, write_not_followed
+from .alias_refusals import CALLER, array_or_number, shared_item_update, write_not_followed
 from .read_only import refuse_read_only_writes
 
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
@@ -65,7 +67,7 @@ class AliasResolver:
 
     def __init__(self, fn: ir.Function, in_place: set[int], ranks: dict[str, int | None],
                  sequences: dict[str, str], scalars: set[str], helper: bool, namer=None,
-                 temps: set[str] | None = None):
+                 temps: set[str] | None = None, item_updates=frozenset()):
         self.fn = fn
         self.in_place = in_place  # ids of `y op= v` statements on a plain name
         self.ranks = ranks
@@ -85,6 +87,8 @@ class AliasResolver:
                                  asked)
         self.breaks: list = []
         self.continues: list = []
+        self.item_updates = item_updates
+        self.repeated = repeated_lists(fn, sequences, self._immutable)  # lists that may hold one object twice
 
     def run(self) -> ir.Function:
         state: dict = {}
@@ -155,6 +159,8 @@ class AliasResolver:
             return self.augmented(stmt, state)
         if stmt.prim is Prim.SETITEM:
             slot = self.sequences.get(name) == SEQUENCE
+            if slot and id(stmt) in self.item_updates:
+                self._item_update(stmt, name, state)
             fixes = self.written(stmt, name, state, slot)
             if stmt.params.get("sort_in_place"):  # after written(): it knows stmt by id
                 stmt = self._sorted_in_place(stmt, name)
@@ -165,9 +171,40 @@ class AliasResolver:
             fixes = self.written(stmt, name, state, slot=True)
             if self._partners(state, name):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
+            item = stmt.args[1]
+            if isinstance(item, ir.Var) and item.name != name:
+                # the list now holds that object: a later write to it in place is seen there
+                if item.name in self._partners(state, name):
+                    self.repeated.add(name)  # l.append(l[0]): one object in two slots
+                state = dict(state)
+                self._share_all(state, name, item.name, stmt.loc)
             return [stmt] + fixes, state
         state = self.kill(state, name)
         return [stmt], self.bind(stmt, state)
+
+    def _item_update(self, stmt: ir.Assign, name: str, state: dict) -> None:
+        """`l[i] op= v` on a list: Python applies `op=` to the item itself, in place where
+        it is an array, so every other reference to that array sees the change. agc keeps
+        a list's items as values: refused where another reference may be read afterwards
+        (a name the array was put in the list from, or another slot of a repeated list)."""
+        value = stmt.args[1]
+        if not isinstance(value, ir.Var) or self._immutable(value.name):
+            return  # the item is a number: `op=` makes a new one, as the IR does
+        partners = self._partners(state, name)
+        lists = {name} | {p for p, fact in partners.items()  # the list under other names
+                          if fact_key("same", name, p) in state and fact.must}
+        live = self.live.get(id(stmt), set())
+        others = sorted((p for p in partners if p not in lists
+                         and self._needed(state, p, lists, stmt)), key=lambda p: p not in live)
+        if others or self._repeated_list(state, name):
+            partner = others[0] if others else None
+            raise shared_item_update(stmt, name, partner, partners.get(partner))
+
+    def _repeated_list(self, state: dict, name: str) -> bool:
+        """Whether `name`, or a name for the same list, may hold one object twice."""
+        return any(n in self.repeated for n in [name, *(
+            key[2] if key[1] == name else key[1] for key in state
+            if key[0] == "same" and name in key[1:])])
 
     def _sorted_in_place(self, stmt: ir.Assign, name: str) -> ir.Assign:
         """`x.sort()` (x[...] = sort(x)): refused unless x is known to be an array."""
@@ -417,7 +454,8 @@ class AliasResolver:
 
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],
                      containers=frozenset(), ranks: dict[str, int] | None = None,
-                     scalars=frozenset(), helper: bool = False) -> ir.Function:
+                     scalars=frozenset(), helper: bool = False,
+                     item_updates=frozenset()) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
     refuse_read_only_writes(fn, in_place)
     known = dict(ranks or {})
@@ -427,13 +465,14 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
                                params_are_arrays=not helper)
     scalar_names = set(scalars) | scalar_params(fn)
     return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
-                         namer, temps).run()
+                         namer, temps, item_updates).run()
 
 
 def resolve(fn: ir.Function, lowerer, namer, temps: set[str], target=None,
             helper: bool = False) -> ir.Function:
     """The pipeline's hook: resolve_aliasing with what the lowerer and the target know."""
     if target is None:
-        return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper)
+        return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper,
+                                item_updates=lowerer.item_updates)
     return resolve_aliasing(fn, lowerer.in_place, namer, temps, target.containers,
-                            dict(target.ranks), target.scalars, helper)
+                            dict(target.ranks), target.scalars, helper, lowerer.item_updates)
