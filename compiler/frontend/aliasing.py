@@ -179,8 +179,26 @@ class AliasResolver:
                 state = dict(state)
                 self._share_all(state, name, item.name, stmt.loc)
             return [stmt] + fixes, state
+        before = []
+        if self._rebinds_its_view(stmt, name, state):
+            # `v = v[1:]` where v is a view: the old v, named, keeps the chain to its base
+            old = ir.Var(self._temp())
+            before = [ir.Assign(old, Prim.COPY, (ir.Var(name),), loc=stmt.loc)]
+            self.ranks[old.name] = self.ranks.get(name)  # what agc knows of it, as of name
+            if name in self.sequences:
+                self.sequences[old.name] = self.sequences[name]
+            if name in self.nonscalar:
+                self.nonscalar.add(old.name)
+            state = self.bind(before[0], state)
+            stmt = replace(stmt, args=tuple(old if a == ir.Var(name) else a for a in stmt.args))
         state = self.kill(state, name)
-        return [stmt], self.bind(stmt, state)
+        return before + [stmt], self.bind(stmt, state)
+
+    def _rebinds_its_view(self, stmt: ir.Assign, name: str, state: dict) -> bool:
+        """`name = view of name` (a slice, a transpose, a reshape...) while `name` shares
+        memory with another name: its facts would go with the old binding."""
+        return ir.Var(name) in stmt.args and bool(self._partners(state, name)) and (
+            stmt.prim in (Prim.GETITEM, *MAY_VIEW, *CONTAINS) or permutation_op(stmt))
 
     def _item_update(self, stmt: ir.Assign, name: str, state: dict) -> None:
         """`l[i] op= v` on a list: Python applies `op=` to the item itself, in place where
