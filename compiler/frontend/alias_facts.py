@@ -259,3 +259,29 @@ def repeated_lists(fn: ir.Function, sequences: dict[str, str], immutable) -> set
                 found.add(stmt.target.name)
                 changed = True
     return found
+
+
+def tuple_names(fn: ir.Function) -> set[str]:
+    """Names that hold a tuple wherever they are bound: a tuple display, a tuple joined
+    (`t + (v,)`, `t += (v,)`) or repeated (`t * 2`), or another such name. A tuple is
+    immutable: `t += (v,)` binds a new tuple and leaves the other names of the old alone."""
+    defs: dict[str, list[ir.Assign]] = {}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.Assign):
+            defs.setdefault(stmt.target.name, []).append(stmt)
+    found = set(defs) - set(fn.param_names)
+
+    def is_tuple(stmt: ir.Assign) -> bool:
+        names = [a.name in found for a in stmt.args if isinstance(a, ir.Var)]
+        return stmt.prim is Prim.TUPLE or stmt.prim is Prim.ADD and bool(names) and all(names) \
+            or stmt.prim is Prim.MUL and any(names) or stmt.prim is Prim.COPY and all(names) \
+            and bool(names)
+
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(found):
+            if not all(map(is_tuple, defs[name])):
+                found.discard(name)
+                changed = True
+    return found

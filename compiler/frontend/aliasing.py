@@ -53,6 +53,7 @@ from .alias_facts import (
     nonscalar_names,
     permutation_op,
     repeated_lists,
+    tuple_names,
 )
 from .alias_refusals import CALLER, array_or_number, shared_item_update, write_not_followed
 from .read_only import refuse_read_only_writes
@@ -88,7 +89,8 @@ class AliasResolver:
         self.breaks: list = []
         self.continues: list = []
         self.item_updates = item_updates
-        self.repeated = repeated_lists(fn, sequences, self._immutable)  # lists that may hold one object twice
+        self.repeated = repeated_lists(fn, sequences, self._immutable)
+        self.tuples = tuple_names(fn)  # lists that may hold one object twice
 
     def run(self) -> ir.Function:
         state: dict = {}
@@ -179,6 +181,10 @@ class AliasResolver:
                 state = dict(state)
                 self._share_all(state, name, item.name, stmt.loc)
             return [stmt] + fixes, state
+        return self._rebound(stmt, name, state)
+
+    def _rebound(self, stmt: ir.Assign, name: str, state: dict) -> tuple[list, dict]:
+        """`name = prim(args)` as a new object, and the facts that binding adds."""
         before = []
         if self._rebinds_its_view(stmt, name, state):
             # `v = v[1:]` where v is a view: the old v, named, keeps the chain to its base
@@ -195,10 +201,17 @@ class AliasResolver:
         return before + [stmt], self.bind(stmt, state)
 
     def _rebinds_its_view(self, stmt: ir.Assign, name: str, state: dict) -> bool:
-        """`name = view of name` (a slice, a transpose, a reshape...) while `name` shares
-        memory with another name: its facts would go with the old binding."""
-        return ir.Var(name) in stmt.args and bool(self._partners(state, name)) and (
-            stmt.prim in (Prim.GETITEM, *MAY_VIEW, *CONTAINS) or permutation_op(stmt))
+        """`name = view of name` (a slice, a transpose, a reshape, `l + [y]`...) while
+        `name` shares memory with a name read later: its facts would go with the old binding."""
+        return ir.Var(name) in stmt.args and (
+            stmt.prim in (Prim.GETITEM, *MAY_VIEW) or permutation_op(stmt)
+            or self._holds_its_args(stmt)) and any(
+            self._needed(state, p, {name}, stmt) for p in self._partners(state, name))
+
+    def _holds_its_args(self, stmt: ir.Assign) -> bool:
+        """A list or tuple made of its arguments' objects: `[y, z]`, `l + [y]`, `[y] * 2`."""
+        return stmt.prim in CONTAINS or stmt.prim in (Prim.ADD, Prim.MUL) and \
+            self.sequences.get(stmt.target.name) == SEQUENCE
 
     def _item_update(self, stmt: ir.Assign, name: str, state: dict) -> None:
         """`l[i] op= v` on a list: Python applies `op=` to the item itself, in place where
@@ -237,8 +250,9 @@ class AliasResolver:
         """`y op= v` on a name: in place on an array or list, a new value for a number."""
         name = stmt.target.name
         others = self._partners(state, name)
-        if not others or self._immutable(name):
-            return [stmt], self.bind(stmt, self.kill(state, name))
+        if not others or self._immutable(name) or name in self.tuples:
+            # a number or a tuple: `op=` makes a new object, the other names keep the old
+            return self._rebound(stmt, name, state)
         rank = self.ranks.get(name)
         if rank is None:  # this binding's rank, where the name is rebound with others
             rank = self.flow.get(id(stmt), {}).get(name)
@@ -309,7 +323,7 @@ class AliasResolver:
                              Fact(True, stmt.loc, op=permutation_op(stmt)))
         elif stmt.prim in MAY_VIEW and first is not None:
             self._share_all(state, name, first.name, stmt.loc)
-        elif stmt.prim in CONTAINS:
+        elif self._holds_its_args(stmt):
             for arg in stmt.args:
                 if isinstance(arg, ir.Var) and arg.name != name:
                     self._share_all(state, name, arg.name, stmt.loc)
