@@ -4,7 +4,8 @@ agc keeps a list's items as values. `l.append(y)` and then `y *= 2` changed `l[0
 numpy but not in agc, and `l[i] *= v` (Python's in-place `*=` on the item itself) left
 the other names of that array (`y` in `l = [y]`, the other slots of `[a] * n`) unchanged:
 silently wrong values and gradients. Both are now refused at the write, with the fix;
-the common cases (a list of fresh arrays, a list of numbers) keep working.
+the common cases (a list of fresh arrays, a list of numbers) keep working. A dict's
+`d["a"] *= 2` is followed exactly (its entries are variables, so `op=` is on a name).
 """
 
 from __future__ import annotations
@@ -166,3 +167,28 @@ def test_a_tuple_op_assigned_is_a_new_tuple(model, dtype):
     assert value == pytest.approx(model(x.copy()), rel=1e-6)
     np.testing.assert_allclose(grad, jax.grad(model)(jnp.asarray(x)),
                                rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def dict_item_updated(x):
+    y = x.copy()
+    d = {"a": y, "b": x[0]}
+    d["a"] *= 2.0  # in place on y
+    d["b"] += 1.0  # a new number
+    return np.sum(y * x) + d["b"] * np.sum(d["a"])
+
+
+def dict_item_updated_read_before(x):
+    d = {"a": x * 3.0}
+    e = d["a"]
+    d["a"] -= x * x
+    return np.sum(e * x)
+
+
+@pytest.mark.parametrize("model", [dict_item_updated, dict_item_updated_read_before],
+                         ids=lambda m: m.__name__)
+def test_a_dict_item_op_assigned_is_changed_in_place(model):
+    # d["a"] *= 2 runs *= on the array itself, as y *= 2 would: every name of it sees it
+    value, grad = agc.value_and_grad(model)(X.copy())
+    assert value == pytest.approx(model(X.copy()), rel=1e-12)
+    # (not jax: its arrays are immutable, so there `*=` makes a new array)
+    np.testing.assert_allclose(grad, numeric_grad(model, (X.copy(),), 0), rtol=1e-7, atol=1e-8)

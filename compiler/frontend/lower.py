@@ -344,6 +344,12 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
     def _stmt_AugAssign(self, node: cst.AugAssign):
         prim = AUG_OPS.get(type(node.operator))
         self.refuse_self_write(node.target)
+        entry = self.dict_entry(node.target) if prim is not None else None
+        if entry is not None:  # d["w"] op= v: op= on the entry's object, as on a name
+            right = self.expr(node.value)
+            self.emit_assign(entry, prim, (ir.Var(entry), right), node)
+            self.in_place.add(id(self.block[-1]))
+            return
         if prim is not None and isinstance(node.target, cst.Subscript):
             old = self.expr(node.target)
             new = self.emit_assign(None, prim, (old, self.expr(node.value)), node)
