@@ -50,7 +50,8 @@ def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, 
         return UserCodeError(
             f"this writes `{name}` in place after `{name}[...]` was read at line {fact.loc.line}: "
             f"that read is a number (a copy) if `{name}` is a vector, or a row that sees this "
-            f"write if it has more dimensions, and agc does not know the rank of `{name}` here",
+            f"write if it has more dimensions: agc cannot tell which, not knowing the rank of "
+            f"`{name}` here",
             stmt.loc, f"copy what you read (`{name}[i].copy()`), or swap items with one index: "
             f"`{name}[[0, 1]] = {name}[[1, 0]]`")
     where = related(partner, fact)
