@@ -55,7 +55,8 @@ from .alias_facts import (
     repeated_lists,
     tuple_names,
 )
-from .alias_refusals import CALLER, array_or_number, shared_item_update, write_not_followed
+from .alias_items import ItemWrites
+from .alias_refusals import CALLER, array_or_number, write_not_followed
 from .read_only import refuse_read_only_writes
 
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
@@ -63,7 +64,7 @@ WHOLE = ir.Params.of(index=ir.Index((ir.ELLIPSIS,)), shared=True)  # y[...] = v
 
 
 # ------------------------------------------------------------------ the pass
-class AliasResolver:
+class AliasResolver(ItemWrites):
     """Walks a function once in order, keeping the alias facts that hold at each point."""
 
     def __init__(self, fn: ir.Function, in_place: set[int], ranks: dict[str, int | None],
@@ -212,30 +213,6 @@ class AliasResolver:
         """A list or tuple made of its arguments' objects: `[y, z]`, `l + [y]`, `[y] * 2`."""
         return stmt.prim in CONTAINS or stmt.prim in (Prim.ADD, Prim.MUL) and \
             self.sequences.get(stmt.target.name) == SEQUENCE
-
-    def _item_update(self, stmt: ir.Assign, name: str, state: dict) -> None:
-        """`l[i] op= v` on a list: Python applies `op=` to the item itself, in place where
-        it is an array, so every other reference to that array sees the change. agc keeps
-        a list's items as values: refused where another reference may be read afterwards
-        (a name the array was put in the list from, or another slot of a repeated list)."""
-        value = stmt.args[1]
-        if not isinstance(value, ir.Var) or self._immutable(value.name):
-            return  # the item is a number: `op=` makes a new one, as the IR does
-        partners = self._partners(state, name)
-        lists = {name} | {p for p, fact in partners.items()  # the list under other names
-                          if fact_key("same", name, p) in state and fact.must}
-        live = self.live.get(id(stmt), set())
-        others = sorted((p for p in partners if p not in lists
-                         and self._needed(state, p, lists, stmt)), key=lambda p: p not in live)
-        if others or self._repeated_list(state, name):
-            partner = others[0] if others else None
-            raise shared_item_update(stmt, name, partner, partners.get(partner))
-
-    def _repeated_list(self, state: dict, name: str) -> bool:
-        """Whether `name`, or a name for the same list, may hold one object twice."""
-        return any(n in self.repeated for n in [name, *(
-            key[2] if key[1] == name else key[1] for key in state
-            if key[0] == "same" and name in key[1:])])
 
     def _sorted_in_place(self, stmt: ir.Assign, name: str) -> ir.Assign:
         """`x.sort()` (x[...] = sort(x)): refused unless x is known to be an array."""
