@@ -32,6 +32,14 @@ def appended_then_written(x):
     return np.sum(acc[0] * x)
 
 
+def put_in_a_slot_then_written(x):
+    y = x.copy()
+    l = [x, x]
+    l[1] = y
+    y *= 2.0  # refused
+    return np.sum(l[1] * x)
+
+
 def item_updated_also_named(x):
     y = x.copy()
     parts = [y, x]
@@ -74,7 +82,7 @@ def refused_line(model) -> int:
 
 
 @pytest.mark.parametrize("model", [
-    appended_then_written, item_updated_also_named, item_updated_view_in_list,
+    appended_then_written, put_in_a_slot_then_written, item_updated_also_named, item_updated_view_in_list,
     item_updated_repeated, item_updated_listed_twice, item_updated_after_appending_an_item],
     ids=lambda m: m.__name__)
 def test_a_write_to_an_array_held_in_a_list_elsewhere_is_refused(model):

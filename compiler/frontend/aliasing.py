@@ -169,19 +169,14 @@ class AliasResolver(ItemWrites):
                 stmt = self._sorted_in_place(stmt, name)
             if self._partners(state, name) and not stmt.params.get("shared"):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
+            if slot:  # l[i] = y: the list now holds y's object
+                state = self._holds(state, name, stmt.args[1], stmt.loc)
             return [stmt] + fixes, state
         if stmt.prim is Prim.APPEND:
             fixes = self.written(stmt, name, state, slot=True)
             if self._partners(state, name):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
-            item = stmt.args[1]
-            if isinstance(item, ir.Var) and item.name != name:
-                # the list now holds that object: a later write to it in place is seen there
-                if item.name in self._partners(state, name):
-                    self.repeated.add(name)  # l.append(l[0]): one object in two slots
-                state = dict(state)
-                self._share_all(state, name, item.name, stmt.loc)
-            return [stmt] + fixes, state
+            return [stmt] + fixes, self._holds(state, name, stmt.args[1], stmt.loc)
         return self._rebound(stmt, name, state)
 
     def _rebound(self, stmt: ir.Assign, name: str, state: dict) -> tuple[list, dict]:
@@ -213,6 +208,18 @@ class AliasResolver(ItemWrites):
         """A list or tuple made of its arguments' objects: `[y, z]`, `l + [y]`, `[y] * 2`."""
         return stmt.prim in CONTAINS or stmt.prim in (Prim.ADD, Prim.MUL) and \
             self.sequences.get(stmt.target.name) == SEQUENCE
+
+    def _holds(self, state: dict, name: str, item: ir.Atom, loc) -> dict:
+        """The facts after the list `name` takes `item` into a slot: a later write in
+        place to that object is seen there (only that object: the list shares nothing
+        with what the object shares, so appending to the list leaves those alone)."""
+        if not isinstance(item, ir.Var) or item.name == name:
+            return state
+        if item.name in self._partners(state, name):
+            self.repeated.add(name)  # l.append(l[0]): one object in two slots
+        state = dict(state)
+        state[fact_key("shares", name, item.name)] = Fact(True, loc)
+        return state
 
     def _sorted_in_place(self, stmt: ir.Assign, name: str) -> ir.Assign:
         """`x.sort()` (x[...] = sort(x)): refused unless x is known to be an array."""
