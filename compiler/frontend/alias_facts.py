@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import ir
+from ..ad.sequences import SEQUENCE
 from ..errors import Loc
 from ..ir.prims import Prim
 
@@ -227,3 +228,60 @@ def _keeps_a_dimension(stmt: ir.Assign, found: set[str]) -> bool:
             stmt.prim.spec.form in ("binop", "unop", "xp"):
         return any(isinstance(a, ir.Var) and a.name in found for a in args)
     return False
+
+
+def repeated_lists(fn: ir.Function, sequences: dict[str, str], immutable) -> set[str]:
+    """Lists that may hold one mutable object (not a number: `immutable(name)`) in two
+    slots: `[a] * n`, `[a, a]`, and the names bound to one of them (`m = l`);
+    `l.append(l[0])` is found where it runs (aliasing.py)."""
+    assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
+    displays = {s.target.name: s for s in assigns if s.prim in (Prim.LIST, Prim.TUPLE)}
+
+    def mutable(atom: ir.Atom) -> bool:
+        return isinstance(atom, ir.Var) and not immutable(atom.name)
+
+    def repeats(stmt: ir.Assign) -> bool:
+        if stmt.prim is Prim.MUL and sequences.get(stmt.target.name) == SEQUENCE:
+            lists = [a.name for a in stmt.args
+                     if isinstance(a, ir.Var) and sequences.get(a.name) == SEQUENCE]
+            return not lists or not all(  # `[0.0] * n` repeats a number: not an object
+                n in displays and not any(map(mutable, displays[n].args)) for n in lists)
+        names = [a.name for a in stmt.args if mutable(a)]
+        return stmt.prim in (Prim.LIST, Prim.TUPLE) and len(set(names)) < len(names)
+
+    found = {s.target.name for s in assigns if repeats(s)}
+    changed = True
+    while changed:
+        changed = False
+        for stmt in assigns:
+            if stmt.prim is Prim.COPY and stmt.args and isinstance(stmt.args[0], ir.Var) \
+                    and stmt.args[0].name in found and stmt.target.name not in found:
+                found.add(stmt.target.name)
+                changed = True
+    return found
+
+
+def tuple_names(fn: ir.Function) -> set[str]:
+    """Names that hold a tuple wherever they are bound: a tuple display, a tuple joined
+    (`t + (v,)`, `t += (v,)`) or repeated (`t * 2`), or another such name. A tuple is
+    immutable: `t += (v,)` binds a new tuple and leaves the other names of the old alone."""
+    defs: dict[str, list[ir.Assign]] = {}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.Assign):
+            defs.setdefault(stmt.target.name, []).append(stmt)
+    found = set(defs) - set(fn.param_names)
+
+    def is_tuple(stmt: ir.Assign) -> bool:
+        names = [a.name in found for a in stmt.args if isinstance(a, ir.Var)]
+        return stmt.prim is Prim.TUPLE or stmt.prim is Prim.ADD and bool(names) and all(names) \
+            or stmt.prim is Prim.MUL and any(names) or stmt.prim is Prim.COPY and all(names) \
+            and bool(names)
+
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(found):
+            if not all(map(is_tuple, defs[name])):
+                found.discard(name)
+                changed = True
+    return found

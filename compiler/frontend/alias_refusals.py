@@ -64,3 +64,19 @@ def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, 
     return UserCodeError(
         f"this writes `{name}` in place, and {why}: agc cannot tell what `{partner}` holds "
         f"afterwards", stmt.loc, f"if a new array was meant, copy it: `{current} = {current}.copy()`")
+
+
+def shared_item_update(stmt: ir.Assign, name: str, partner: str | None,
+                       fact: Fact | None) -> UserCodeError:
+    """`l[i] op= v` in place on an item also held by `partner` (None: another slot of `l`)."""
+    if partner is not None:
+        why = f"that item may also be {related(partner, fact)}"
+    else:
+        why = f"`{name}` may hold that item in more than one place (`[a] * n`, " \
+              f"`[a, a]`, `{name}.append({name}[i])`)"
+    return UserCodeError(
+        f"this changes an item of the list `{name}` in place (on an array or a list, "
+        f"`op=` writes into it rather than making a new one), and {why}: agc follows "
+        f"list items as values and cannot tell what it holds afterwards", stmt.loc,
+        f"for a new array in that slot write `{name}[i] = {name}[i] op v`; or put a "
+        f"copy in the list (`.copy()`)")

@@ -25,7 +25,8 @@ overwrite: the array may be read later through another name.
 What the analysis cannot follow is refused with a `UserCodeError` at the
 write: a name that is the same object on one path only (`if c: y = x`), a
 view through reshape, `np.asarray` or a helper's result, an array
-kept inside a list, a parameter a helper writes in place (the caller's array
+kept inside a list (`l.append(y)` then `y *= 2`, or `l[i] op= v`, in place on the
+item, where that array is also another name or another slot), a parameter a helper writes in place (the caller's array
 would change), or a write whose target may be either an array or a number.
 """
 
@@ -51,7 +52,10 @@ from .alias_facts import (
     maybe_zero_d,
     nonscalar_names,
     permutation_op,
+    repeated_lists,
+    tuple_names,
 )
+from .alias_items import ItemWrites
 from .alias_refusals import CALLER, array_or_number, write_not_followed
 from .read_only import refuse_read_only_writes
 
@@ -60,12 +64,12 @@ WHOLE = ir.Params.of(index=ir.Index((ir.ELLIPSIS,)), shared=True)  # y[...] = v
 
 
 # ------------------------------------------------------------------ the pass
-class AliasResolver:
+class AliasResolver(ItemWrites):
     """Walks a function once in order, keeping the alias facts that hold at each point."""
 
     def __init__(self, fn: ir.Function, in_place: set[int], ranks: dict[str, int | None],
                  sequences: dict[str, str], scalars: set[str], helper: bool, namer=None,
-                 temps: set[str] | None = None):
+                 temps: set[str] | None = None, item_updates=frozenset()):
         self.fn = fn
         self.in_place = in_place  # ids of `y op= v` statements on a plain name
         self.ranks = ranks
@@ -89,6 +93,9 @@ class AliasResolver:
                                  asked)
         self.breaks: list = []
         self.continues: list = []
+        self.item_updates = item_updates
+        self.repeated = repeated_lists(fn, sequences, self._immutable)
+        self.tuples = tuple_names(fn)  # lists that may hold one object twice
 
     def run(self) -> ir.Function:
         state: dict = {}
@@ -159,19 +166,64 @@ class AliasResolver:
             return self.augmented(stmt, state)
         if stmt.prim is Prim.SETITEM:
             slot = self.sequences.get(name) == SEQUENCE
+            if slot and id(stmt) in self.item_updates:
+                self._item_update(stmt, name, state)
             fixes = self.written(stmt, name, state, slot)
             if stmt.params.get("sort_in_place"):  # after written(): it knows stmt by id
                 stmt = self._sorted_in_place(stmt, name)
             if self._partners(state, name) and not stmt.params.get("shared"):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
+            if slot:  # l[i] = y: the list now holds y's object
+                state = self._holds(state, name, stmt.args[1], stmt.loc)
             return [stmt] + fixes, state
         if stmt.prim is Prim.APPEND:
             fixes = self.written(stmt, name, state, slot=True)
             if self._partners(state, name):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
-            return [stmt] + fixes, state
+            return [stmt] + fixes, self._holds(state, name, stmt.args[1], stmt.loc)
+        return self._rebound(stmt, name, state)
+
+    def _rebound(self, stmt: ir.Assign, name: str, state: dict) -> tuple[list, dict]:
+        """`name = prim(args)` as a new object, and the facts that binding adds."""
+        before = []
+        if self._rebinds_its_view(stmt, name, state):
+            # `v = v[1:]` where v is a view: the old v, named, keeps the chain to its base
+            old = ir.Var(self._temp())
+            before = [ir.Assign(old, Prim.COPY, (ir.Var(name),), loc=stmt.loc)]
+            self.ranks[old.name] = self.ranks.get(name)  # what agc knows of it, as of name
+            if name in self.sequences:
+                self.sequences[old.name] = self.sequences[name]
+            if name in self.nonscalar:
+                self.nonscalar.add(old.name)
+            state = self.bind(before[0], state)
+            stmt = replace(stmt, args=tuple(old if a == ir.Var(name) else a for a in stmt.args))
         state = self.kill(state, name)
-        return [stmt], self.bind(stmt, state)
+        return before + [stmt], self.bind(stmt, state)
+
+    def _rebinds_its_view(self, stmt: ir.Assign, name: str, state: dict) -> bool:
+        """`name = view of name` (a slice, a transpose, a reshape, `l + [y]`...) while
+        `name` shares memory with a name read later: its facts would go with the old binding."""
+        return ir.Var(name) in stmt.args and (
+            stmt.prim in (Prim.GETITEM, *MAY_VIEW) or permutation_op(stmt)
+            or self._holds_its_args(stmt)) and any(
+            self._needed(state, p, {name}, stmt) for p in self._partners(state, name))
+
+    def _holds_its_args(self, stmt: ir.Assign) -> bool:
+        """A list or tuple made of its arguments' objects: `[y, z]`, `l + [y]`, `[y] * 2`."""
+        return stmt.prim in CONTAINS or stmt.prim in (Prim.ADD, Prim.MUL) and \
+            self.sequences.get(stmt.target.name) == SEQUENCE
+
+    def _holds(self, state: dict, name: str, item: ir.Atom, loc) -> dict:
+        """The facts after the list `name` takes `item` into a slot: a later write in
+        place to that object is seen there (only that object: the list shares nothing
+        with what the object shares, so appending to the list leaves those alone)."""
+        if not isinstance(item, ir.Var) or item.name == name:
+            return state
+        if item.name in self._partners(state, name):
+            self.repeated.add(name)  # l.append(l[0]): one object in two slots
+        state = dict(state)
+        state[fact_key("shares", name, item.name)] = Fact(True, loc)
+        return state
 
     def _sorted_in_place(self, stmt: ir.Assign, name: str) -> ir.Assign:
         """`x.sort()` (x[...] = sort(x)): refused unless x is known to be an array."""
@@ -186,8 +238,9 @@ class AliasResolver:
         """`y op= v` on a name: in place on an array or list, a new value for a number."""
         name = stmt.target.name
         others = self._partners(state, name)
-        if not others or self._immutable(name):
-            return [stmt], self.bind(stmt, self.kill(state, name))
+        if not others or self._immutable(name) or name in self.tuples:
+            # a number or a tuple: `op=` makes a new object, the other names keep the old
+            return self._rebound(stmt, name, state)
         rank = self.ranks.get(name)
         if rank is None:  # this binding's rank, where the name is rebound with others
             rank = self.flow.get(id(stmt), {}).get(name)
@@ -258,7 +311,7 @@ class AliasResolver:
                              Fact(True, stmt.loc, op=permutation_op(stmt)))
         elif stmt.prim in MAY_VIEW and first is not None:
             self._share_all(state, name, first.name, stmt.loc)
-        elif stmt.prim in CONTAINS:
+        elif self._holds_its_args(stmt):
             for arg in stmt.args:
                 if isinstance(arg, ir.Var) and arg.name != name:
                     self._share_all(state, name, arg.name, stmt.loc)
@@ -423,7 +476,8 @@ class AliasResolver:
 
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],
                      containers=frozenset(), ranks: dict[str, int] | None = None,
-                     scalars=frozenset(), helper: bool = False) -> ir.Function:
+                     scalars=frozenset(), helper: bool = False,
+                     item_updates=frozenset()) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
     refuse_read_only_writes(fn, in_place)
     known = dict(ranks or {})
@@ -433,13 +487,14 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
                                params_are_arrays=not helper)
     scalar_names = set(scalars) | scalar_params(fn)
     return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
-                         namer, temps).run()
+                         namer, temps, item_updates).run()
 
 
 def resolve(fn: ir.Function, lowerer, namer, temps: set[str], target=None,
             helper: bool = False) -> ir.Function:
     """The pipeline's hook: resolve_aliasing with what the lowerer and the target know."""
     if target is None:
-        return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper)
+        return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper,
+                                item_updates=lowerer.item_updates)
     return resolve_aliasing(fn, lowerer.in_place, namer, temps, target.containers,
-                            dict(target.ranks), target.scalars, helper)
+                            dict(target.ranks), target.scalars, helper, lowerer.item_updates)

@@ -69,6 +69,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.block: list[ir.Stmt] = []
         self.helpers_called: set[str] = set()
         self.in_place: set[int] = set()  # ids of `y op= v` statements (see aliasing.py)
+        self.item_updates: set[int] = set()  # ids of the item writes of `y[i] op= v`
         # inside comprehensions and inlined nested functions: their names -> fresh atoms
         self.renames: dict[str, ir.Atom] = {}
         self.local_functions: dict[str, LocalFunction] = {}  # nested defs and named lambdas
@@ -343,10 +344,18 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
     def _stmt_AugAssign(self, node: cst.AugAssign):
         prim = AUG_OPS.get(type(node.operator))
         self.refuse_self_write(node.target)
+        entry = self.dict_entry(node.target) if prim is not None else None
+        if entry is not None:  # d["w"] op= v: op= on the entry's object, as on a name
+            right = self.expr(node.value)
+            self.emit_assign(entry, prim, (ir.Var(entry), right), node)
+            self.in_place.add(id(self.block[-1]))
+            return
         if prim is not None and isinstance(node.target, cst.Subscript):
             old = self.expr(node.target)
             new = self.emit_assign(None, prim, (old, self.expr(node.value)), node)
             self.assign_to(node.target, new, node)
+            if isinstance(node.target.value, cst.Name):  # `l[i] op= v`: see aliasing.py
+                self.item_updates.add(id(self.block[-1]))
             return
         if prim is None or not isinstance(node.target, cst.Name):
             raise self.unsupported(node, "this augmented assignment",

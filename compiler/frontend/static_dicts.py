@@ -126,6 +126,17 @@ class DictLowering:
             out[key] = self.emit_assign(var, Prim.COPY, (atom,), node)
         return out
 
+    def dict_entry(self, target: cst.BaseExpression) -> str | None:
+        """The variable of d["w"] on a dict built here, where the entry has one."""
+        if not isinstance(target, cst.Subscript):
+            return None
+        entries = self.dict_named(target.value)
+        if entries is None:
+            return None
+        entry = entries.get(self._dict_key(target))
+        return entry.name if isinstance(entry, ir.Var) and entry.name in self.local_names \
+            else None
+
     def set_dict_item(self, target: cst.Subscript, value: ir.Atom) -> bool:
         """d["w"] = v on a dict built here; False when target is not one."""
         entries = self.dict_named(target.value)
