@@ -65,11 +65,18 @@ def _arrays_for_numpy(stmt: ir.Assign, kinds: dict[str, str], namer, temps
     """`t = asarray(xs)` for each list argument of a numpy function, and the statement reading t."""
     if stmt.prim.spec.form != "xp" or stmt.prim is Prim.ASARRAY:
         return [], stmt
-    converted: list[ir.Assign] = []
-    args = list(stmt.args)
     # Only arguments a derivative flows through: the others are shapes, axes or indices,
     # which numpy (and cupy, which wants a tuple for a shape) reads as they are.
-    through = stmt.prim.spec.diff_args
+    return _lists_as_arrays(stmt, kinds, namer, temps, stmt.prim.spec.diff_args)
+
+
+def _lists_as_arrays(stmt: ir.Assign, kinds: dict[str, str], namer, temps,
+                     through: tuple[int, ...] | None = None
+                     ) -> tuple[list[ir.Assign], ir.Assign]:
+    """`t = asarray(xs)` for each list argument of `stmt` (at positions `through`, or all),
+    and the statement reading t instead."""
+    converted: list[ir.Assign] = []
+    args = list(stmt.args)
     for i, arg in enumerate(args):
         if through is not None and i not in through:
             continue
@@ -96,15 +103,7 @@ def _sequence_arithmetic(stmt: ir.Assign, kinds: dict[str, str], ranks: dict, na
                            args=stmt.args if left == SEQUENCE else stmt.args[::-1])
     if how != ARRAY or namer is None:
         return [], stmt
-    converted, args = [], list(stmt.args)
-    for i, arg in enumerate(args):
-        if isinstance(arg, ir.Var) and kinds.get(arg.name) == SEQUENCE:
-            array = ir.Var(namer.temp())
-            if temps is not None:
-                temps.add(array.name)
-            converted.append(ir.Assign(array, Prim.ASARRAY, (arg,), loc=stmt.loc))
-            args[i] = array
-    return converted, (replace(stmt, args=tuple(args)) if converted else stmt)
+    return _lists_as_arrays(stmt, kinds, namer, temps)
 
 
 def _arithmetic(stmt: ir.Assign, kinds: dict[str, str], ranks: dict | None) -> str | None:
