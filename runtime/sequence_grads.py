@@ -16,7 +16,7 @@ def repeat_sequence(seq, count):
     numpy multiplies a list by a numpy number or an array item by item instead; agc
     compiled `*` here as the repetition, so that case is refused rather than mistaken.
     """
-    if type(count) not in (int, bool) or not isinstance(seq, (list, tuple)):
+    if type(count) not in (int, bool) or not isinstance(seq, (list, tuple, str)):
         raise TypeError(
             f"agc compiled this `*` as a list or tuple repeated a Python int of times, but "
             f"it got {type(seq).__name__} * {type(count).__name__}: numpy would multiply "

@@ -66,7 +66,9 @@ def list_slice(x):
 
 def names_joined(x):
     names = ("a",) + ("b", "c")
-    return x[0] * len(names) + x[1]
+    label = "ab" + "c" * 2
+    mode = "same"
+    return x[0] * len(names) + x[1] * len(label) + x[2] * len(mode + "!")
 
 
 MODELS = [tuple_join, tuple_join_in_place, list_join, list_join_in_place_seen_by_alias,

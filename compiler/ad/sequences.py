@@ -135,7 +135,7 @@ def _operand_kind(atom: ir.Atom, kinds: dict[str, str]) -> str | None:
     """ARRAY (an array or a number), SEQUENCE or EITHER; None while still unknown."""
     if isinstance(atom, ir.Var):
         return kinds.get(atom.name)
-    return SEQUENCE if isinstance(atom.value, (list, tuple)) else ARRAY
+    return SEQUENCE if isinstance(atom.value, (list, tuple, str)) else ARRAY
 
 
 def _marked(stmt: ir.Assign, kind: str, rank: int | None) -> ir.Assign:
@@ -179,7 +179,9 @@ def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str], ranks: dict | None = 
                    ) -> str | None:
     """What an assignment puts in its target (None while its input is still unknown)."""
     first = stmt.args[0] if stmt.args else None
-    source = EITHER if first is None else _operand_kind(first, kinds)
+    # a string bound to a name may be an einsum spec or a mode, read as it is: EITHER
+    text = isinstance(first, ir.Const) and isinstance(first.value, str)
+    source = EITHER if first is None or text else _operand_kind(first, kinds)
     spec = stmt.prim.spec
     if stmt.prim in ARITHMETIC:
         how = _arithmetic(stmt, kinds, ranks)
