@@ -90,3 +90,19 @@ def test_a_view_rebound_in_a_loop_is_refused_at_the_write():
         i for i, text in enumerate(inspect.getsource(rebound_in_a_loop).splitlines())
         if "# refused here" in text)
     assert f"test_view_of_a_view_rebound.py:{line}:" in str(error.value)
+
+
+def rebound_each_trip_then_written(x):
+    y = x * 1.0
+    v = y[:]
+    for _ in range(2):
+        v = v[1:]  # the old v is named once for this statement, not once per pass
+    v[0] = 5.0 * x[0]
+    return np.sum(y * x)
+
+
+def test_a_view_rebound_in_a_loop_settles_and_is_refused_at_the_write():
+    # walking the loop until its facts settle once minted a new name per pass: it hung
+    with pytest.raises(agc.UserCodeError, match="may share memory with `y`") as error:
+        agc.grad(rebound_each_trip_then_written)(X.copy())
+    assert error.value.loc.line == rebound_each_trip_then_written.__code__.co_firstlineno + 5

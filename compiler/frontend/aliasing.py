@@ -93,6 +93,7 @@ class AliasResolver(ItemWrites):
                                  asked)
         self.breaks: list = []
         self.continues: list = []
+        self.kept_views: dict[int, str] = {}  # id(`v = v[1:]`) -> the name of the old v
         self.item_updates = item_updates
         self.repeated = repeated_lists(fn, sequences, self._immutable)
         self.tuples = tuple_names(fn)  # lists that may hold one object twice
@@ -188,7 +189,8 @@ class AliasResolver(ItemWrites):
         before = []
         if self._rebinds_its_view(stmt, name, state):
             # `v = v[1:]` where v is a view: the old v, named, keeps the chain to its base
-            old = ir.Var(self._temp())
+            # one name per statement: a loop's body is walked until its facts settle
+            old = ir.Var(self.kept_views.setdefault(id(stmt), self._temp()))
             before = [ir.Assign(old, Prim.COPY, (ir.Var(name),), loc=stmt.loc)]
             self.ranks[old.name] = self.ranks.get(name)  # what agc knows of it, as of name
             if name in self.sequences:
