@@ -159,6 +159,9 @@ def sequence_kinds(fn: ir.Function, containers: set[str], params_are_arrays: boo
     """
     default = ARRAY if params_are_arrays else EITHER
     kinds: dict[str, str] = {p: SEQUENCE if p in containers else default for p in fn.param_names}
+    # a counted loop's index is an int (arithmetic on it waits for no assignment)
+    kinds |= {s.target.name: ARRAY for s in ir.walk(fn.body)
+              if isinstance(s, ir.For) and s.target is not None}
     assigns = [s for s in ir.walk(fn.body) if isinstance(s, ir.Assign)]
     changed = True
     while changed:
