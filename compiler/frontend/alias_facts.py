@@ -38,6 +38,7 @@ class Fact:
     stale: bool = False  # a view whose index variable was reassigned since
     op: tuple | None = None  # a view made by an axis permutation: (prim, params) to redo it
     item_or_row: bool = False  # `y[i]` of unknown rank: a number (a copy) or a row (a view)
+    holder: str | None = None  # "shares" of a list and an object in it: the list's name
 
 
 def fact_key(rel: str, a: str, b: str) -> tuple:

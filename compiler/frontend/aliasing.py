@@ -224,7 +224,7 @@ class AliasResolver(ItemWrites):
         if item.name in self._partners(state, name):
             self.repeated.add(name)  # l.append(l[0]): one object in two slots
         state = dict(state)
-        state[fact_key("shares", name, item.name)] = Fact(True, loc)
+        state[fact_key("shares", name, item.name)] = Fact(True, loc, holder=name)
         return state
 
     def _sorted_in_place(self, stmt: ir.Assign, name: str) -> ir.Assign:
@@ -351,7 +351,9 @@ class AliasResolver(ItemWrites):
         for key, fact in list(state.items()):
             if other in key[1:] and name not in key[1:]:
                 partner = key[2] if key[1] == other else key[1]
-                if partner != name:
+                # memory of an object in a list is not the list's: `cl` of a helper called
+                # with `h` shares nothing with the list `h` was appended to
+                if partner != name and fact.holder != partner:
                     state[fact_key("shares", name, partner)] = Fact(fact.must, loc)
 
     def _one_item(self, stmt: ir.Assign, base: str) -> bool | None:
@@ -470,8 +472,9 @@ class AliasResolver(ItemWrites):
             shifted = fact.index.shift()  # partner[idx] = current: write the view back
             return ir.Assign(target, Prim.SETITEM, (target, ir.Var(current), *fact.holes),
                              ir.Params.of(index=shifted, shared=True))
-        if slot and partner != CALLER and self.sequences.get(partner) == ARRAY:
-            return False  # an array held in the list: replacing the item leaves it alone
+        if slot and partner != CALLER and (self.sequences.get(partner) == ARRAY
+                                           or fact.holder == current):
+            return False  # an object held in the list: replacing the item leaves it alone
         return None
 
 
