@@ -216,7 +216,7 @@ def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
         for n in ir.read_names((stmt,)) & names:
             last[n] = i
     out: dict[int, list[str]] = {}
-    for n, i in sorted(last.items(), key=lambda item: item[1]):
+    for n, i in sorted(last.items(), key=lambda item: (item[1], item[0])):  # a stable text
         while isinstance(stmts[i], ir.Assign) and stmts[i].target.name in plan:
             target = stmts[i].target.name
             i = next(j for j in range(i + 1, len(stmts)) if target in ir.read_names((stmts[j],)))
