@@ -267,6 +267,10 @@ class Prim(enum.Enum):
     LOGADDEXP2 = _s(2, "elementwise", "xp", "logaddexp2")
     FMAX = _s(2, "elementwise", "xp", "fmax")
     FMIN = _s(2, "elementwise", "xp", "fmin")
+    # fmod(x, c): x - c * trunc(x / c), the sign of the dividend; copysign(x, y): |x| with
+    # y's sign bit (flat in y)
+    FMOD = _s(2, "elementwise", "xp", "fmod")
+    COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,))
     # heaviside(x, h): flat in x; h is its value where x == 0
     HEAVISIDE = _s(2, "elementwise", "xp", "heaviside", diff_args=(1,))
     # scipy.special, emitted as rt.special.NAME (scipy or cupyx.scipy.special), or math.NAME
