@@ -67,8 +67,10 @@ def _item(low, node, spec, bound, dest):
     """x.item(): x's one value; x.item(i): the i-th of its flattened values; x.item(i, j)."""
     x = low.expr(bound["x"])
     indices = [low.expr(e) for e in bound["*"]]
-    if len(indices) == 1:  # a flat index, into x read in C order
-        x = low.emit_assign(None, Prim.RESHAPE, [x, ir.Const((-1,))], node)
+    if len(indices) < 2:  # a flat index, into x read in C order; or x's only value (an
+        # error as numpy's where x has more than one, where float() takes a (1, 1) array)
+        shape = (-1,) if indices else ()
+        x = low.emit_assign(None, Prim.RESHAPE, [x, ir.Const(shape)], node)
     if indices:
         index = Index(tuple(Hole(k) for k in range(1, len(indices) + 1)),
                       tuple_form=len(indices) > 1)
