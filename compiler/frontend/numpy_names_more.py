@@ -1,5 +1,5 @@
 """The second table of numpy_names: functions lowered onto existing primitives or onto the
-newer ones (fmod, copysign, interp, convolve), and the methods that go with them.
+newer ones (fmod, copysign, interp, convolve: primitives/elementwise_more.py, signal.py), and the methods that go with them.
 
 A spec with a fixed `lowering` is written by frontend/more_calls.py as a few primitives
 (np.divmod: a floor division and a remainder; np.trapezoid: slices, a product and a sum).
@@ -31,6 +31,9 @@ def more_functions() -> dict[str, CallSpec]:
                       static("keepdims", False), lowering="nan_extreme"),
         "nanmin": sig(Prim.MIN, A("a"), AXIS, A("out", "refuse", None),
                       static("keepdims", False), lowering="nan_extreme"),
+        "interp": sig(Prim.INTERP, A("x"), A("xp"), A("fp"), A("left", "refuse", None),
+                      A("right", "refuse", None), A("period", "refuse", None)),
+        "convolve": sig(Prim.CONVOLVE, A("a"), A("v"), static("mode", "full")),
         "trapezoid": sig(Prim.SUM, A("y"), A("x", "array", None), static("dx", 1.0),
                          static("axis", -1), lowering="trapezoid"),
     }

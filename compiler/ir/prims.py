@@ -271,6 +271,11 @@ class Prim(enum.Enum):
     # y's sign bit (flat in y)
     FMOD = _s(2, "elementwise", "xp", "fmod")
     COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,))
+    # np.interp(x, xp, fp) and np.convolve(a, v, mode): their helpers are runtime/signal.py's
+    INTERP = _s(3, "shape", "xp", "interp")
+    INTERP_GRAD = _s(4, "gradient", "rt", "interp_grad")  # g, x, xp, fp; params: which
+    CONVOLVE = _s(2, "linalg", "xp", "convolve")  # params: mode
+    CONVOLVE_GRAD = _s(3, "gradient", "rt", "convolve_grad")  # g, a, v: a's cotangent
     # heaviside(x, h): flat in x; h is its value where x == 0
     HEAVISIDE = _s(2, "elementwise", "xp", "heaviside", diff_args=(1,))
     # scipy.special, emitted as rt.special.NAME (scipy or cupyx.scipy.special), or math.NAME
