@@ -17,6 +17,7 @@ from ..errors import UserCodeError
 from ..ir.index import Hole, Index, Slice
 from ..ir.prims import Prim
 from .call_specs import CallSpec
+from .numpy_names import FUNCTIONS
 from .stat_calls import _along, _given, _option
 
 
@@ -78,6 +79,20 @@ def _item(low, node, spec, bound, dest):
     return low.emit_assign(dest, Prim.FLOAT, [x], node)
 
 
+def _fsum(low, node, spec, bound, dest):
+    """math.fsum(items): of the items stacked in one array (a generator's as a list)."""
+    items = bound.get("seq")
+    if items is None:
+        raise UserCodeError("missing argument `seq`", low.loc(node))
+    if isinstance(items, cst.GeneratorExp):  # numpy refuses a generator: make it a list
+        items = cst.ListComp(elt=items.elt, for_in=items.for_in)
+    if isinstance(items, (cst.List, cst.Tuple, cst.ListComp)):
+        stacked = low._bind_and_emit(node, FUNCTIONS["numpy.stack"], [cst.Arg(items)], None)
+    else:  # an array, or a list of numbers
+        stacked = low.emit_assign(None, Prim.ASARRAY, [low.expr(items)], node)
+    return low.emit_assign(dest, Prim.FSUM, [stacked], node)
+
+
 def _nan_extreme(low, node, spec, bound, dest):
     """np.nanmax / np.nanmin: NaNs lose (their gradient is zero); an all-NaN slice is NaN."""
     (a,) = _operands(low, node, spec, bound)
@@ -120,4 +135,4 @@ def _trapezoid(low, node, spec, bound, dest):
 
 
 _LOWERINGS = {"divmod": _divmod, "float_power": _float_power, "log_base": _log_base,
-              "item": _item, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}
+              "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}

@@ -39,6 +39,7 @@ def more_functions() -> dict[str, CallSpec]:
     }
     table = {f"numpy.{name}": spec for name, spec in numpy.items()}
     table["divmod"] = sig(Prim.TUPLE, A("a"), A("b"), lowering="divmod")
+    table["math.fsum"] = sig(Prim.FSUM, A("seq"), lowering="fsum")
     table["math.log"] = sig(Prim.LOG, A("x"), A("base", "array", None), lowering="log_base")
     return table
 

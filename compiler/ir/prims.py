@@ -271,6 +271,7 @@ class Prim(enum.Enum):
     # y's sign bit (flat in y)
     FMOD = _s(2, "elementwise", "xp", "fmod")
     COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,))
+    FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
     # np.interp(x, xp, fp) and np.convolve(a, v, mode): their helpers are runtime/signal.py's
     INTERP = _s(3, "shape", "xp", "interp")
     INTERP_GRAD = _s(4, "gradient", "rt", "interp_grad")  # g, x, xp, fp; params: which

@@ -1,22 +1,26 @@
-"""np.fmod and np.copysign: numpy's values, kinks as jax's.
+"""np.fmod, np.copysign and math.fsum: numpy's and Python's values.
 
 fmod(x, c) is x - c * trunc(x / c): its sign follows the dividend x, its
 derivative is 1 in x and -trunc(x / c) in c (jax's rule). copysign(x, y) is
 |x| with y's sign bit: its derivative in x is sign(x) * sign(out) (0 at x == 0,
-as |x|'s), and it is flat in y.
+as |x|'s, and PyTorch's), and it is flat in y. math.fsum is the correctly rounded sum of
+a 1-d array (frontend/more_calls.py stacks a list or a generator's items first): its
+derivative is sum's.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import sympy
 
 from .. import ir
+from ..backend.expressions import call
 from ..ir.prims import Prim
 from ..proof.values import at_point, holds, pairwise, sym
-from .registry import jvp, meaning, vjp
-from .tangents import diagonal
+from .registry import emitter, jvp, meaning, vjp
+from .tangents import diagonal, linear
 
 
 @vjp(Prim.FMOD)
@@ -57,4 +61,20 @@ def _copysign_meaning(run, s, x, y):
     return pairwise(piece, x, signs)
 
 
+@vjp(Prim.FSUM)
+def _fsum(b, g, s):
+    return (b.op(Prim.REDUCE_GRAD, g, s.args[0]),)
+
+
+@emitter(Prim.FSUM)
+def _emit_fsum(stmt, atom):
+    return call("math.fsum", [atom(stmt.args[0])]), False
+
+
+@meaning(Prim.FSUM)
+def _fsum_meaning(run, s, x):
+    return np.sum(sym(x)) if isinstance(x, np.ndarray) else sym(x)
+
+
 jvp(Prim.FMOD, Prim.COPYSIGN)(diagonal)
+jvp(Prim.FSUM)(linear)
