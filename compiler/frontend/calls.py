@@ -14,7 +14,7 @@ from ..ir.prims import Prim
 from . import linalg_calls
 from . import numpy_names as calls
 from .draw_calls import is_draw, lower_draw, lower_dropout, refuse_global_random
-from .more_calls import handles, lower_more
+from .more_calls import handles, has_reduction_options, lower_more, reduction_options
 from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
 from .stat_calls import lower_statistic
 
@@ -122,6 +122,8 @@ class CallLowering:
         bound = self._bind(node, spec, args)
         if handles(spec):  # np.divmod, np.trapezoid, math.log(x, base), x.item(i), ...
             return lower_more(self, node, spec, bound, dest)
+        if has_reduction_options(spec, bound):  # np.sum(x, where=mask, initial=c), ...
+            return reduction_options(self, node, spec, bound, dest)
         if spec.fixed.get("lowering"):  # np.average, np.diff
             return lower_statistic(self, node, spec, bound, dest)
         atoms: list[ir.Atom] = []

@@ -93,6 +93,50 @@ def _fsum(low, node, spec, bound, dest):
     return low.emit_assign(dest, Prim.FSUM, [stacked], node)
 
 
+def has_reduction_options(spec: CallSpec, bound: dict) -> bool:
+    """Whether a sum, mean, max or min is given where= or initial= (not None)."""
+    return spec.prim in _WITH_OPTIONS and any(
+        _written(bound.get(name)) for name in ("where", "initial"))
+
+
+def _written(value) -> bool:
+    return value is not None and not (isinstance(value, cst.Name) and value.value == "None")
+
+
+def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
+    """np.sum / np.mean with where= and initial= passed on to numpy; np.max / np.min as the
+    extreme of np.where(mask, x, -inf) (+inf for min) and initial, which is exact."""
+    for name in ("out", "dtype"):
+        if _written(bound.get(name)):
+            raise low.unsupported(bound[name], f"`{name}=` together with where= or initial=",
+                                  "cast the operand first: np.sum(x.astype(np.float64), "
+                                  "where=mask)")
+    x = low.expr(bound[spec.args[0].name])
+    params = ir.Params.of(axis=_option(low, spec, bound, "axis"),
+                          keepdims=_option(low, spec, bound, "keepdims") or None)
+    mask, initial = _given(low, bound, "where"), _given(low, bound, "initial")
+    emit = low.emit_assign
+    if spec.prim is Prim.SUM:
+        options = [mask or ir.Const(True), initial or ir.Const(None)]
+        return emit(dest, Prim.SUM_WHERE, [x, *options], node, params)
+    if spec.prim is Prim.MEAN:
+        return emit(dest, Prim.MEAN_WHERE, [x, mask or ir.Const(True)], node, params)
+    if spec.prim is Prim.PROD:
+        raise low.unsupported(bound.get("where") or bound["initial"],
+                              "where= or initial= of np.prod",
+                              "mask the operand first: np.prod(np.where(mask, x, 1.0))")
+    if initial is None:  # numpy raises: a maximum has no identity to start from
+        raise low.unsupported(bound["where"], f"where= without initial= in "
+                              f"np.{spec.prim.spec.name}", "give the value of an empty "
+                              "selection too: np.max(x, where=mask, initial=-np.inf)")
+    if mask is not None:
+        loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
+        x = emit(None, Prim.WHERE, [mask, x, ir.Const(loser)], node)
+    extreme = emit(None, spec.prim, [x], node, params)
+    pair = Prim.MAXIMUM if spec.prim is Prim.MAX else Prim.MINIMUM
+    return emit(dest, pair, [initial, extreme], node)  # numpy starts from initial
+
+
 def _nan_extreme(low, node, spec, bound, dest):
     """np.nanmax / np.nanmin: NaNs lose (their gradient is zero); an all-NaN slice is NaN."""
     (a,) = _operands(low, node, spec, bound)
@@ -133,6 +177,8 @@ def _trapezoid(low, node, spec, bound, dest):
     areas = emit(None, Prim.DIV, [emit(None, Prim.MUL, [step, pairs], node), ir.Const(2.0)], node)
     return emit(dest, Prim.SUM, [areas], node, ir.Params.of(axis=axis))
 
+
+_WITH_OPTIONS = frozenset({Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD})
 
 _LOWERINGS = {"divmod": _divmod, "float_power": _float_power, "log_base": _log_base,
               "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}
