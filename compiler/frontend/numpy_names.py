@@ -189,6 +189,9 @@ DTYPE = Arg("dtype", "dtype", None)
 OUT = Arg("out", "refuse", None)
 WHERE = Arg("where", "refuse", None)
 INITIAL = Arg("initial", "refuse", None)
+# where= and initial= that sum, mean, max and min take (frontend/more_calls.py)
+WHERE_OPTION = Arg("where", "option", None)
+INITIAL_OPTION = Arg("initial", "option", None)
 DDOF = Arg("ddof", "static", 0)
 SORT_KIND = (Arg("kind", "static", None), Arg("order", "refuse", None),
              Arg("stable", "static", None))
@@ -197,9 +200,9 @@ SORT_KIND = (Arg("kind", "static", None), Arg("order", "refuse", None),
 def _stat_functions() -> dict[str, CallSpec]:
     a = A("a")
     table = {
-        "sum": _sig(Prim.SUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
+        "sum": _sig(Prim.SUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL_OPTION, WHERE_OPTION),
         "prod": _sig(Prim.PROD, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
-        "mean": _sig(Prim.MEAN, a, AXIS, DTYPE, OUT, KEEPDIMS, WHERE),
+        "mean": _sig(Prim.MEAN, a, AXIS, DTYPE, OUT, KEEPDIMS, WHERE_OPTION),
         "var": _sig(Prim.VAR, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),
         "std": _sig(Prim.STD, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),
         "nansum": _sig(Prim.NANSUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
@@ -218,7 +221,7 @@ def _stat_functions() -> dict[str, CallSpec]:
     }
     for name, prim in (("max", Prim.MAX), ("min", Prim.MIN), ("amax", Prim.MAX),
                        ("amin", Prim.MIN)):
-        table[name] = _sig(prim, a, AXIS, OUT, KEEPDIMS, INITIAL, WHERE)
+        table[name] = _sig(prim, a, AXIS, OUT, KEEPDIMS, INITIAL_OPTION, WHERE_OPTION)
     table["ptp"] = _sig(Prim.MAX, a, AXIS, OUT, KEEPDIMS, ptp=True)
     # lowered onto sums, products and slices by frontend/stat_calls.py
     table["average"] = _sig(Prim.DIV, a, AXIS, A("weights", "array", None),
