@@ -128,6 +128,7 @@ from .shape_more import (
     take_grad,
     tile_grad,
 )
+from .signal import convolve_grad, interp_grad
 from .statistics import (
     cumprod_grad,
     cumsum_grad,
@@ -254,6 +255,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "written_item_grad",
     "zero_at",
     "zeros_like",
+    "convolve_grad", "interp_grad",
     # issue 13, reductions and statistics
     "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
     "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",

@@ -14,6 +14,7 @@ from ..ir.prims import Prim
 from . import linalg_calls
 from . import numpy_names as calls
 from .draw_calls import is_draw, lower_draw, lower_dropout, refuse_global_random
+from .more_calls import handles, has_reduction_options, lower_more, reduction_options
 from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
 from .stat_calls import lower_statistic
 
@@ -119,6 +120,10 @@ class CallLowering:
     # ------------------------------------------------------------- binding
     def _bind_and_emit(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg], dest):
         bound = self._bind(node, spec, args)
+        if handles(spec):  # np.divmod, np.trapezoid, math.log(x, base), x.item(i), ...
+            return lower_more(self, node, spec, bound, dest)
+        if has_reduction_options(spec, bound):  # np.sum(x, where=mask, initial=c), ...
+            return reduction_options(self, node, spec, bound, dest)
         if spec.fixed.get("lowering"):  # np.average, np.diff
             return lower_statistic(self, node, spec, bound, dest)
         atoms: list[ir.Atom] = []
@@ -141,6 +146,8 @@ class CallLowering:
                                                f"write the {arg.name} you mean, e.g. flatten "
                                                f"first with x.ravel()")
                     self._refuse_option(spec.prim, arg.name, params[arg.name], value)
+            elif arg.kind == "order":
+                self._order(spec, value, params)
             elif arg.kind in ("refuse", "dtype"):
                 self._statistics_option(node, spec, arg, value, params)
             elif arg.kind == "seq" and not isinstance(value, (cst.List, cst.Tuple)) \
@@ -217,6 +224,19 @@ class CallLowering:
                                    "or cast the operand first: np.sum(x.astype(np.int64))")
         params["dtype"] = dtype.value
 
+    def _order(self, spec: calls.CallSpec, value, params: dict) -> None:
+        """`order=`: C order is reshape's and ravel's own; copies and asarray keep any order
+        (the values do not change); reshape or ravel in another order is refused."""
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            return
+        order = self._static(value, calls.Arg("order"))
+        if spec.prim is Prim.ASARRAY and order in _ORDERS:
+            params["order"] = order  # passed on: it decides whether numpy copies
+        elif order != "C" and not (spec.prim is Prim.COPY and order in _ORDERS):
+            raise self.unsupported(value, f"`order={order!r}` in `{spec.prim.spec.name}`",
+                                   "agc reshapes and flattens in C order only: drop order=, "
+                                   "or transpose first (x.T.reshape(-1) is x.ravel(order='F'))")
+
     def _bind(self, node: cst.Call, spec: calls.CallSpec, args: list[cst.Arg]) -> dict:
         bound: dict[str, object] = {}
         positional = [a for a in args if a.keyword is None]
@@ -226,6 +246,8 @@ class CallLowering:
                                    "pass each argument by position: np.add(a, b)")
         names = [a.name for a in spec.args]
         by_position = [] if spec.varargs == "arrays" else names  # meshgrid(*xi, indexing=)
+        if spec.varargs is not None:  # x.reshape(2, 3, order="C"): options after *args
+            by_position = [a.name for a in spec.args if a.kind != "order"]
         extra = positional[len(by_position):]
         if extra and spec.varargs is None:
             raise UserCodeError(f"too many arguments ({len(positional)} given)", self.loc(node))
@@ -384,6 +406,9 @@ def _const_default(value) -> ir.Atom | None:
     return None
 
 
+# The orders numpy knows (copies and asarray keep any of them).
+_ORDERS = ("C", "F", "A", "K")
+
 # Arrays made from a shape, whose dtype may be another array's (`dtype=x.dtype`).
 _MADE_FROM_A_SHAPE = frozenset({Prim.ZEROS, Prim.ONES, Prim.FULL})
 
@@ -408,6 +433,11 @@ _REFUSED_HINTS = {
     "where": "mask the operand first: np.sum(np.where(mask, x, 0.0))",
     "initial": "combine it afterwards: np.maximum(np.max(x), initial), or np.sum(x) + initial",
     "order": "sort plain arrays (structured arrays are not supported)",
+    "left": "set the values outside xp yourself: np.where(x < xp[0], left, np.interp(x, xp, fp))",
+    "right": "set the values outside xp yourself: np.where(x > xp[-1], right, np.interp(x, xp, "
+             "fp))",
+    "period": "wrap x yourself first: np.interp(np.mod(x - xp[0], period) + xp[0], xp, fp), with "
+              "xp covering one period",
     "overwrite_input": "leave it out (agc does not let a median reorder its input)",
 }
 

@@ -13,40 +13,16 @@ arguments bind. Argument kinds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..ir.prims import Prim
-
-REQUIRED = object()
-NONE_ATOM = object()  # a default that is passed on as the atom None (clip's missing bound)
-
-
-@dataclass(frozen=True)
-class Arg:
-    """One parameter of a call signature."""
-
-    name: str
-    kind: str = "array"
-    default: object = REQUIRED
-
-
-@dataclass(frozen=True)
-class CallSpec:
-    """How a call binds to a primitive: its signature and fixed params."""
-
-    prim: Prim
-    args: tuple[Arg, ...]
-    fixed: dict = field(default_factory=dict)
-    varargs: str | None = None  # name of a *args parameter gathered as a "shape"
-
-
-def _sig(prim: Prim, *args: Arg, varargs: str | None = None, **fixed: object) -> CallSpec:
-    return CallSpec(prim, args, fixed, varargs)
-
+from .call_specs import NONE_ATOM, REQUIRED, Arg, CallSpec, static  # noqa: F401 - calls.REQUIRED
+from .call_specs import sig as _sig
+from .numpy_names_more import more_functions, more_methods
 
 A = Arg
 AXIS = Arg("axis", "static", None)
 KEEPDIMS = Arg("keepdims", "static", False)
+# order= of reshape, ravel, flatten and copy: C order (frontend/calls.py refuses the others)
+ORDER = Arg("order", "order", "C")
 
 _UNARY_NUMPY = {
     "exp": Prim.EXP, "log": Prim.LOG, "log1p": Prim.LOG1P, "expm1": Prim.EXPM1,
@@ -56,7 +32,7 @@ _UNARY_NUMPY = {
     "arctan": Prim.ARCTAN, "abs": Prim.ABS, "absolute": Prim.ABS, "fabs": Prim.ABS,
     "sign": Prim.SIGN, "negative": Prim.NEG, "floor": Prim.FLOOR, "ceil": Prim.CEIL,
     "isnan": Prim.ISNAN, "isfinite": Prim.ISFINITE, "zeros_like": Prim.ZEROS_LIKE,
-    "ones_like": Prim.ONES_LIKE, "asarray": Prim.ASARRAY, "array": Prim.ASARRAY,
+    "ones_like": Prim.ONES_LIKE, "array": Prim.ASARRAY,
     "transpose": Prim.TRANSPOSE,
 }
 _BINARY_NUMPY = {
@@ -95,7 +71,7 @@ def _numpy_functions() -> dict[str, CallSpec]:
         "clip": _sig(Prim.CLIP, A("a"), A("a_min", "array", NONE_ATOM),
                      A("a_max", "array", NONE_ATOM)),
         "mod": _sig(Prim.MOD, A("x1"), A("x2")), "remainder": _sig(Prim.MOD, A("x1"), A("x2")),
-        "reshape": _sig(Prim.RESHAPE, A("a"), A("newshape", "shape")),
+        "reshape": _sig(Prim.RESHAPE, A("a"), A("newshape", "shape"), ORDER),
         "expand_dims": _sig(Prim.EXPAND_DIMS, A("a"), A("axis", "static")),
         "squeeze": _sig(Prim.SQUEEZE, A("a"), AXIS),
         "broadcast_to": _sig(Prim.BROADCAST_TO, A("array"), A("shape", "shape")),
@@ -213,6 +189,9 @@ DTYPE = Arg("dtype", "dtype", None)
 OUT = Arg("out", "refuse", None)
 WHERE = Arg("where", "refuse", None)
 INITIAL = Arg("initial", "refuse", None)
+# where= and initial= that sum, mean, max and min take (frontend/more_calls.py)
+WHERE_OPTION = Arg("where", "option", None)
+INITIAL_OPTION = Arg("initial", "option", None)
 DDOF = Arg("ddof", "static", 0)
 SORT_KIND = (Arg("kind", "static", None), Arg("order", "refuse", None),
              Arg("stable", "static", None))
@@ -221,9 +200,9 @@ SORT_KIND = (Arg("kind", "static", None), Arg("order", "refuse", None),
 def _stat_functions() -> dict[str, CallSpec]:
     a = A("a")
     table = {
-        "sum": _sig(Prim.SUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
+        "sum": _sig(Prim.SUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL_OPTION, WHERE_OPTION),
         "prod": _sig(Prim.PROD, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
-        "mean": _sig(Prim.MEAN, a, AXIS, DTYPE, OUT, KEEPDIMS, WHERE),
+        "mean": _sig(Prim.MEAN, a, AXIS, DTYPE, OUT, KEEPDIMS, WHERE_OPTION),
         "var": _sig(Prim.VAR, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),
         "std": _sig(Prim.STD, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),
         "nansum": _sig(Prim.NANSUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
@@ -242,7 +221,7 @@ def _stat_functions() -> dict[str, CallSpec]:
     }
     for name, prim in (("max", Prim.MAX), ("min", Prim.MIN), ("amax", Prim.MAX),
                        ("amin", Prim.MIN)):
-        table[name] = _sig(prim, a, AXIS, OUT, KEEPDIMS, INITIAL, WHERE)
+        table[name] = _sig(prim, a, AXIS, OUT, KEEPDIMS, INITIAL_OPTION, WHERE_OPTION)
     table["ptp"] = _sig(Prim.MAX, a, AXIS, OUT, KEEPDIMS, ptp=True)
     # lowered onto sums, products and slices by frontend/stat_calls.py
     table["average"] = _sig(Prim.DIV, a, AXIS, A("weights", "array", None),
@@ -295,11 +274,6 @@ def _linalg_functions() -> dict[str, CallSpec]:
     return {f"numpy.{name}": spec for name, spec in table.items()}
 
 
-def static(name: str, default: object = REQUIRED) -> Arg:
-    """A compile-time option (kept in the statement's params)."""
-    return A(name, "static", default)
-
-
 def _shape_functions() -> dict[str, CallSpec]:
     """Issue 13: shapes, indexing, masks and constructors (numpy's names and defaults)."""
     dtype = static("dtype", None)
@@ -320,7 +294,7 @@ def _shape_functions() -> dict[str, CallSpec]:
         "atleast_1d": _sig(Prim.ATLEAST, A("arys"), ndim=1),
         "atleast_2d": _sig(Prim.ATLEAST, A("arys"), ndim=2),
         "atleast_3d": _sig(Prim.ATLEAST, A("arys"), ndim=3),
-        "ravel": _sig(Prim.RESHAPE, A("a"), flatten=True),
+        "ravel": _sig(Prim.RESHAPE, A("a"), ORDER, flatten=True),
         "lib.stride_tricks.sliding_window_view": _sig(
             Prim.SLIDING_WINDOW, A("x"), static("window_shape"), AXIS),
         "column_stack": _sig(Prim.COLUMN_STACK, A("tup", "seq")),
@@ -334,7 +308,7 @@ def _shape_functions() -> dict[str, CallSpec]:
         "take_along_axis": _sig(Prim.TAKE_ALONG_AXIS, A("arr"), A("indices"), static("axis", -1)),
         "float64": _sig(Prim.CAST, A("x"), dtype_name="float64"),
         "float32": _sig(Prim.CAST, A("x"), dtype_name="float32"),
-        "copy": _sig(Prim.COPY, A("a"), fresh=True),
+        "copy": _sig(Prim.COPY, A("a"), ORDER, fresh=True),
         # numpy leaves empty's values undefined; agc fills zeros (docs/api.md)
         "empty": _sig(Prim.ZEROS, A("shape", "shape"), dtype),
         "empty_like": _sig(Prim.ZEROS_LIKE, A("prototype"), dtype),
@@ -409,7 +383,7 @@ _SHAPE_METHODS = {
     "take": _sig(Prim.TAKE, A("x"), A("indices"), AXIS),
     "nonzero": _sig(Prim.NONZERO, A("x")),
     # numpy's flatten always copies (ravel and reshape may give views): reshape, then copy
-    "flatten": _sig(Prim.RESHAPE, A("x"), flatten=True, copies=True),
+    "flatten": _sig(Prim.RESHAPE, A("x"), ORDER, flatten=True, copies=True),
 }
 _SHAPE_ATTRIBUTES = {"mT": Prim.MATRIX_T}
 
@@ -435,27 +409,26 @@ def _nn_functions() -> dict[str, CallSpec]:
 FUNCTIONS: dict[str, CallSpec] = {**_numpy_functions(), **_math_functions(), **_builtin_functions(),
                                   **_issue13_functions(), **_stat_functions(), **_shape_functions()}
 FUNCTIONS.update(_linalg_functions(), **_scipy_linalg_functions(), **_nn_functions())
+FUNCTIONS.update(more_functions())
 
 METHODS: dict[str, CallSpec] = {
     **{name: _sig(prim, A("x"), AXIS, KEEPDIMS) for name, prim in _REDUCTIONS.items()},
-    "reshape": _sig(Prim.RESHAPE, A("x"), varargs="shape"),
+    "reshape": _sig(Prim.RESHAPE, A("x"), ORDER, varargs="shape"),
     "transpose": _sig(Prim.TRANSPOSE, A("x"), varargs="axes"),
     "dot": _sig(Prim.DOT, A("x"), A("y")),
     "astype": _sig(Prim.ASTYPE, A("x"), A("dtype")),
-    "copy": _sig(Prim.COPY, A("x"), fresh=True),  # a new array: emitted rt.copy_of(x)
-    "flatten": _sig(Prim.RESHAPE, A("x"), flatten=True),
-    "ravel": _sig(Prim.RESHAPE, A("x"), flatten=True),
+    "copy": _sig(Prim.COPY, A("x"), ORDER, fresh=True),  # a new array: emitted rt.copy_of(x)
+    "ravel": _sig(Prim.RESHAPE, A("x"), ORDER, flatten=True),
     "squeeze": _sig(Prim.SQUEEZE, A("x"), AXIS),
     # ndarray.clip(min=None, max=None): numpy's names for the method's bounds
     "clip": _sig(Prim.CLIP, A("x"), A("min", "array", NONE_ATOM), A("max", "array", NONE_ATOM)),
     "argmax": _sig(Prim.ARGMAX, A("x"), AXIS),
     "argmin": _sig(Prim.ARGMIN, A("x"), AXIS),
-    "item": _sig(Prim.FLOAT, A("x")),
     "round": _sig(Prim.ROUND, A("x"), A("decimals", "static", 0)),
     **_stat_methods(),
     **_SHAPE_METHODS,
 }
-METHODS.update(LINALG_METHODS)
+METHODS.update(LINALG_METHODS, **more_methods())
 
 ATTRIBUTES: dict[str, Prim] = {
     "T": Prim.TRANSPOSE, "shape": Prim.SHAPE, "ndim": Prim.NDIM,

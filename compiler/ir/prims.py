@@ -267,6 +267,20 @@ class Prim(enum.Enum):
     LOGADDEXP2 = _s(2, "elementwise", "xp", "logaddexp2")
     FMAX = _s(2, "elementwise", "xp", "fmax")
     FMIN = _s(2, "elementwise", "xp", "fmin")
+    # fmod(x, c): x - c * trunc(x / c), the sign of the dividend; copysign(x, y): |x| with
+    # y's sign bit (flat in y)
+    FMOD = _s(2, "elementwise", "xp", "fmod")
+    COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,))
+    FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
+    # np.sum(x, where=mask, initial=c) and np.mean(x, where=mask), written with numpy's own
+    # keywords (a mask of True and an initial of None are left out); params: axis, keepdims
+    SUM_WHERE = _s(3, "reduction", "special", "sum", diff_args=(0, 2))
+    MEAN_WHERE = _s(2, "reduction", "special", "mean", diff_args=(0,))
+    # np.interp(x, xp, fp) and np.convolve(a, v, mode): their helpers are runtime/signal.py's
+    INTERP = _s(3, "shape", "xp", "interp")
+    INTERP_GRAD = _s(4, "gradient", "rt", "interp_grad")  # g, x, xp, fp; params: which
+    CONVOLVE = _s(2, "linalg", "xp", "convolve")  # params: mode
+    CONVOLVE_GRAD = _s(3, "gradient", "rt", "convolve_grad")  # g, a, v: a's cotangent
     # heaviside(x, h): flat in x; h is its value where x == 0
     HEAVISIDE = _s(2, "elementwise", "xp", "heaviside", diff_args=(1,))
     # scipy.special, emitted as rt.special.NAME (scipy or cupyx.scipy.special), or math.NAME

@@ -15,6 +15,7 @@ from . import (
     draws,
     elementwise_kinks,
     elementwise_math,
+    elementwise_more,
     gradient_calls,
     gradient_tangents,
     gradients,
@@ -26,10 +27,12 @@ from . import (
     linalg_more,
     nonlinear_tangents,
     python_constructs,
+    reduction_options,
     reductions,
     registry,
     shape,
     shape_more,
+    signal,
     special,
     special_extra,
     statistics,
@@ -47,10 +50,10 @@ from .registry import (
 
 __all__ = [
     "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "conv", "draws", "elementwise_kinks",
-    "elementwise_math", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
+    "elementwise_math", "elementwise_more", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_calls", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
-    "nonlinear_tangents", "python_constructs", "reductions", "rule_for",
-    "shape", "shape_more", "special", "special_extra", "statistics",
+    "nonlinear_tangents", "python_constructs", "reduction_options", "reductions", "rule_for",
+    "shape", "shape_more", "signal", "special", "special_extra", "statistics",
 ]
 
 registry.BUILTIN[0] = registry.generation()  # custom rules count from here (emitted_cache)

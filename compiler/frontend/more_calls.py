@@ -1,0 +1,184 @@
+"""Lowerings of the calls of numpy_names_more.py that are a few primitives each.
+
+Each is written with numpy's own operations in numpy's order, so its value is
+numpy's to the last bit: np.divmod and divmod are `(a // b, a % b)` (one loop
+of numpy's and Python's gives both), np.float_power is `**` in float64,
+math.log(x, base) is log(x) / log(base) (CPython's own), np.nanmax the max of
+the array with its NaNs as -inf (NaN where a slice is all NaN, as numpy), and
+np.trapezoid is numpy's `(d * (y[1:] + y[:-1]) / 2.0).sum(axis)`.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.index import Hole, Index, Slice
+from ..ir.prims import Prim
+from .call_specs import CallSpec
+from .numpy_names import FUNCTIONS
+from .stat_calls import _along, _given, _option
+
+
+def lower_more(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
+    """The statements of a call whose spec has a `lowering` of this module; its result."""
+    return _LOWERINGS[spec.fixed["lowering"]](low, node, spec, bound, dest)
+
+
+def handles(spec: CallSpec) -> bool:
+    """Whether this module lowers `spec`."""
+    return spec.fixed.get("lowering") in _LOWERINGS
+
+
+def _operands(low, node, spec: CallSpec, bound: dict) -> list[ir.Atom]:
+    names = [a.name for a in spec.args if a.kind == "array" and a.default is not None]
+    missing = [n for n in names if n not in bound]
+    if missing:
+        raise UserCodeError(f"missing argument `{missing[0]}`", low.loc(node))
+    return [low.expr(bound[n]) for n in names]
+
+
+def _divmod(low, node, spec, bound, dest):
+    a, b = _operands(low, node, spec, bound)
+    quotient = low.emit_assign(None, Prim.FLOORDIV, [a, b], node)
+    remainder = low.emit_assign(None, Prim.MOD, [a, b], node)
+    return low.emit_assign(dest, Prim.TUPLE, [quotient, remainder], node)
+
+
+def _float_power(low, node, spec, bound, dest):
+    wide = ir.Params.of(dtype_name="float64")  # numpy's float_power computes in float64
+    a, b = (low.emit_assign(None, Prim.CAST, [v], node, wide)
+            for v in _operands(low, node, spec, bound))
+    return low.emit_assign(dest, Prim.POW, [a, b], node)
+
+
+def _log_base(low, node, spec, bound, dest):
+    (x,) = _operands(low, node, spec, bound)
+    math = ir.Params.of(lib="math")
+    base = _given(low, bound, "base")
+    if base is None:
+        return low.emit_assign(dest, Prim.LOG, [x], node, math)
+    top = low.emit_assign(None, Prim.LOG, [x], node, math)
+    bottom = low.emit_assign(None, Prim.LOG, [base], node, math)
+    return low.emit_assign(dest, Prim.DIV, [top, bottom], node)
+
+
+def _item(low, node, spec, bound, dest):
+    """x.item(): x's one value; x.item(i): the i-th of its flattened values; x.item(i, j)."""
+    x = low.expr(bound["x"])
+    indices = [low.expr(e) for e in bound["*"]]
+    if len(indices) < 2:  # a flat index, into x read in C order; or x's only value (an
+        # error as numpy's where x has more than one, where float() takes a (1, 1) array)
+        shape = (-1,) if indices else ()
+        x = low.emit_assign(None, Prim.RESHAPE, [x, ir.Const(shape)], node)
+    if indices:
+        index = Index(tuple(Hole(k) for k in range(1, len(indices) + 1)),
+                      tuple_form=len(indices) > 1)
+        x = low.emit_assign(None, Prim.GETITEM, [x, *indices], node, ir.Params.of(index=index))
+    return low.emit_assign(dest, Prim.FLOAT, [x], node)
+
+
+def _fsum(low, node, spec, bound, dest):
+    """math.fsum(items): of the items stacked in one array (a generator's as a list)."""
+    items = bound.get("seq")
+    if items is None:
+        raise UserCodeError("missing argument `seq`", low.loc(node))
+    if isinstance(items, cst.GeneratorExp):  # numpy refuses a generator: make it a list
+        items = cst.ListComp(elt=items.elt, for_in=items.for_in)
+    if isinstance(items, (cst.List, cst.Tuple, cst.ListComp)):
+        stacked = low._bind_and_emit(node, FUNCTIONS["numpy.stack"], [cst.Arg(items)], None)
+    else:  # an array, or a list of numbers
+        stacked = low.emit_assign(None, Prim.ASARRAY, [low.expr(items)], node)
+    return low.emit_assign(dest, Prim.FSUM, [stacked], node)
+
+
+def has_reduction_options(spec: CallSpec, bound: dict) -> bool:
+    """Whether a sum, mean, max or min is given where= or initial= (not None)."""
+    return spec.prim in _WITH_OPTIONS and any(
+        _written(bound.get(name)) for name in ("where", "initial"))
+
+
+def _written(value) -> bool:
+    return value is not None and not (isinstance(value, cst.Name) and value.value == "None")
+
+
+def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
+    """np.sum / np.mean with where= and initial= passed on to numpy; np.max / np.min as the
+    extreme of np.where(mask, x, -inf) (+inf for min) and initial, which is exact."""
+    for name in ("out", "dtype"):
+        if _written(bound.get(name)):
+            raise low.unsupported(bound[name], f"`{name}=` together with where= or initial=",
+                                  "cast the operand first: np.sum(x.astype(np.float64), "
+                                  "where=mask)")
+    x = low.expr(bound[spec.args[0].name])
+    params = ir.Params.of(axis=_option(low, spec, bound, "axis"),
+                          keepdims=_option(low, spec, bound, "keepdims") or None)
+    mask, initial = _given(low, bound, "where"), _given(low, bound, "initial")
+    emit = low.emit_assign
+    if spec.prim is Prim.SUM:
+        options = [mask or ir.Const(True), initial or ir.Const(None)]
+        return emit(dest, Prim.SUM_WHERE, [x, *options], node, params)
+    if spec.prim is Prim.MEAN:
+        return emit(dest, Prim.MEAN_WHERE, [x, mask or ir.Const(True)], node, params)
+    if spec.prim is Prim.PROD:
+        raise low.unsupported(bound.get("where") or bound["initial"],
+                              "where= or initial= of np.prod",
+                              "mask the operand first: np.prod(np.where(mask, x, 1.0))")
+    if initial is None:  # numpy raises: a maximum has no identity to start from
+        raise low.unsupported(bound["where"], f"where= without initial= in "
+                              f"np.{spec.prim.spec.name}", "give the value of an empty "
+                              "selection too: np.max(x, where=mask, initial=-np.inf)")
+    if mask is not None:
+        loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
+        x = emit(None, Prim.WHERE, [mask, x, ir.Const(loser)], node)
+    extreme = emit(None, spec.prim, [x], node, params)
+    pair = Prim.MAXIMUM if spec.prim is Prim.MAX else Prim.MINIMUM
+    return emit(dest, pair, [initial, extreme], node)  # numpy starts from initial
+
+
+def _nan_extreme(low, node, spec, bound, dest):
+    """np.nanmax / np.nanmin: NaNs lose (their gradient is zero); an all-NaN slice is NaN."""
+    (a,) = _operands(low, node, spec, bound)
+    params = ir.Params.of(axis=_option(low, spec, bound, "axis"),
+                          keepdims=_option(low, spec, bound, "keepdims") or None)
+    emit = low.emit_assign
+    nans = emit(None, Prim.ISNAN, [a], node)
+    loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
+    kept = emit(None, Prim.WHERE, [nans, ir.Const(loser), a], node)
+    extreme = emit(None, spec.prim, [kept], node, params)
+    all_nan = emit(None, Prim.ALL, [nans], node, params)
+    # times 1.0, or NaN for an all-NaN slice: -0.0 and the infinities stay as they are
+    scale = emit(None, Prim.WHERE, [all_nan, ir.Const(float("nan")), ir.Const(1.0)], node)
+    scale = emit(None, Prim.CAST_LIKE, [scale, extreme], node)  # float32 stays float32
+    return emit(dest, Prim.MUL, [extreme, scale], node)
+
+
+def _trapezoid(low, node, spec, bound, dest):
+    (y,) = _operands(low, node, spec, bound)
+    axis, dx = _option(low, spec, bound, "axis"), _option(low, spec, bound, "dx")
+    if type(axis) is not int:
+        raise UserCodeError("np.trapezoid's `axis` must be an int", low.loc(node))
+    x = _given(low, bound, "x")
+    if x is not None and axis != -1:  # numpy lays a 1-d x along axis; agc cannot tell its rank
+        raise low.unsupported(bound["x"], "np.trapezoid's `x=` with an axis other than -1",
+                              "move the axis last first: np.trapezoid(np.moveaxis(y, axis, -1), "
+                              "x)")
+    emit = low.emit_assign
+    later, earlier = _along(axis, Slice(lower=1)), _along(axis, Slice(upper=1))
+    step = ir.Const(dx)
+    if x is not None:
+        step = emit(None, Prim.SUB, [emit(None, Prim.GETITEM, [x, ir.Const(1)], node, later),
+                                     emit(None, Prim.GETITEM, [x, ir.Const(-1)], node, earlier)],
+                    node)
+    upper = emit(None, Prim.GETITEM, [y, ir.Const(1)], node, later)
+    lower = emit(None, Prim.GETITEM, [y, ir.Const(-1)], node, earlier)
+    pairs = emit(None, Prim.ADD, [upper, lower], node)
+    areas = emit(None, Prim.DIV, [emit(None, Prim.MUL, [step, pairs], node), ir.Const(2.0)], node)
+    return emit(dest, Prim.SUM, [areas], node, ir.Params.of(axis=axis))
+
+
+_WITH_OPTIONS = frozenset({Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD})
+
+_LOWERINGS = {"divmod": _divmod, "float_power": _float_power, "log_base": _log_base,
+              "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}

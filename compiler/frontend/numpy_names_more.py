@@ -1,0 +1,49 @@
+"""The second table of numpy_names: functions lowered onto existing primitives or onto the
+newer ones (fmod, copysign, interp, convolve: primitives/elementwise_more.py, signal.py), and the methods that go with them.
+
+A spec with a fixed `lowering` is written by frontend/more_calls.py as a few primitives
+(np.divmod: a floor division and a remainder; np.trapezoid: slices, a product and a sum).
+"""
+
+from __future__ import annotations
+
+from ..ir.prims import Prim
+from .call_specs import Arg, CallSpec, sig, static
+
+A = Arg
+AXIS = static("axis", None)
+X1_X2 = (A("x1"), A("x2"))
+
+
+def more_functions() -> dict[str, CallSpec]:
+    """numpy, math and builtin functions of this table, by qualified name."""
+    numpy = {
+        "positive": sig(Prim.COPY, A("x"), fresh=True),  # +x: a new array, as numpy's
+        "floor_divide": sig(Prim.FLOORDIV, *X1_X2),  # flat: no derivative, as jax's
+        "fmod": sig(Prim.FMOD, *X1_X2),
+        "copysign": sig(Prim.COPYSIGN, *X1_X2),
+        "float_power": sig(Prim.POW, *X1_X2, lowering="float_power"),
+        "divmod": sig(Prim.TUPLE, *X1_X2, lowering="divmod"),
+        # numpy.asarray(a, dtype, order): order= is passed on (the values do not change)
+        "asarray": sig(Prim.ASARRAY, A("a"), A("dtype", "refuse", None),
+                       A("order", "order", None)),
+        "nanmax": sig(Prim.MAX, A("a"), AXIS, A("out", "refuse", None),
+                      static("keepdims", False), lowering="nan_extreme"),
+        "nanmin": sig(Prim.MIN, A("a"), AXIS, A("out", "refuse", None),
+                      static("keepdims", False), lowering="nan_extreme"),
+        "interp": sig(Prim.INTERP, A("x"), A("xp"), A("fp"), A("left", "refuse", None),
+                      A("right", "refuse", None), A("period", "refuse", None)),
+        "convolve": sig(Prim.CONVOLVE, A("a"), A("v"), static("mode", "full")),
+        "trapezoid": sig(Prim.SUM, A("y"), A("x", "array", None), static("dx", 1.0),
+                         static("axis", -1), lowering="trapezoid"),
+    }
+    table = {f"numpy.{name}": spec for name, spec in numpy.items()}
+    table["divmod"] = sig(Prim.TUPLE, A("a"), A("b"), lowering="divmod")
+    table["math.fsum"] = sig(Prim.FSUM, A("seq"), lowering="fsum")
+    table["math.log"] = sig(Prim.LOG, A("x"), A("base", "array", None), lowering="log_base")
+    return table
+
+
+def more_methods() -> dict[str, CallSpec]:
+    """Array methods of this table: x.item(), x.item(i), x.item(i, j)."""
+    return {"item": sig(Prim.FLOAT, A("x"), varargs="index", lowering="item")}
