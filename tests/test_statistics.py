@@ -173,13 +173,13 @@ def _sort_a_list(x):
     return values[0]
 
 
-def _sum_where(x):
-    return np.sum(x, where=x > 0)
+def _var_where(x):
+    return np.var(x, where=x > 0)
 
 
 @pytest.mark.parametrize("fn, what, hint", [
     (_sort_a_list, "`values.sort()` sorts in place", "`values = np.sort(values)`"),
-    (_sum_where, "`where=`", "np.sum(np.where(mask, x, 0.0))"),
+    (_var_where, "`where=`", "np.sum(np.where(mask, x, 0.0))"),
 ])
 def test_refusals_name_the_construct_and_a_way_out(fn, what, hint):
     with pytest.raises(agc.UserCodeError) as err:
