@@ -242,6 +242,16 @@ def test_nanmax_keeps_minus_zero():
     assert math.copysign(1.0, value) == -1.0 and list(grad) == [1.0, 0.0, 0.0]
 
 
+def positive_of_a_list(x):
+    doubled = np.positive([x, 2.0 * x]) * 2.0  # an array, so * 2.0 doubles each value
+    return np.sum(doubled) + np.positive(x)
+
+
+def test_positive_of_a_list_is_a_new_array():
+    value, grad = agc.differentiate(positive_of_a_list).value_and_grad(1.5)
+    assert value == positive_of_a_list(1.5) == 10.5 and grad == 7.0
+
+
 def log_base(x, base):
     return math.log(x, base) + math.log(x * base)
 

@@ -50,6 +50,13 @@ def _divmod(low, node, spec, bound, dest):
     return low.emit_assign(dest, Prim.TUPLE, [quotient, remainder], node)
 
 
+def _positive(low, node, spec, bound, dest):
+    """np.positive(x): a new array of x's values (of a list's too, as numpy makes one)."""
+    (x,) = _operands(low, node, spec, bound)
+    made = low.emit_assign(None, Prim.ASARRAY, [x], node)
+    return low.emit_assign(dest, Prim.COPY, [made], node, ir.Params.of(fresh=True))
+
+
 def _float_power(low, node, spec, bound, dest):
     wide = ir.Params.of(dtype_name="float64")  # numpy's float_power computes in float64
     a, b = (low.emit_assign(None, Prim.CAST, [v], node, wide)
@@ -184,5 +191,5 @@ def _trapezoid(low, node, spec, bound, dest):
 
 _WITH_OPTIONS = frozenset({Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD})
 
-_LOWERINGS = {"divmod": _divmod, "float_power": _float_power, "log_base": _log_base,
+_LOWERINGS = {"divmod": _divmod, "positive": _positive, "float_power": _float_power, "log_base": _log_base,
               "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}
