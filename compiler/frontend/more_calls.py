@@ -43,8 +43,21 @@ def _operands(low, node, spec: CallSpec, bound: dict) -> list[ir.Atom]:
     return [low.expr(bound[n]) for n in names]
 
 
+def _arrays(low, node, spec, bound) -> list[ir.Atom]:
+    """The operands as numpy has them: arrays (a number's is 0-d, so `//` by 0 gives inf and
+    a warning as numpy's, not Python's ZeroDivisionError; a list's is an array)."""
+    return [low.emit_assign(None, Prim.ASARRAY, [a], node)
+            for a in _operands(low, node, spec, bound)]
+
+
+def _floor_divide(low, node, spec, bound, dest):
+    return low.emit_assign(dest, Prim.FLOORDIV, _arrays(low, node, spec, bound), node)
+
+
 def _divmod(low, node, spec, bound, dest):
-    a, b = _operands(low, node, spec, bound)
+    """divmod(a, b) as Python's (Python numbers stay numbers); np.divmod on arrays."""
+    numpy = spec.args[0].name == "x1"
+    a, b = _arrays(low, node, spec, bound) if numpy else _operands(low, node, spec, bound)
     quotient = low.emit_assign(None, Prim.FLOORDIV, [a, b], node)
     remainder = low.emit_assign(None, Prim.MOD, [a, b], node)
     return low.emit_assign(dest, Prim.TUPLE, [quotient, remainder], node)
@@ -166,11 +179,13 @@ def _nan_extreme(low, node, spec, bound, dest):
 
 
 def _trapezoid(low, node, spec, bound, dest):
-    (y,) = _operands(low, node, spec, bound)
+    y = low.emit_assign(None, Prim.ASARRAY, _operands(low, node, spec, bound), node)
     axis, dx = option(low, spec, bound, "axis"), option(low, spec, bound, "dx")
     if type(axis) is not int:
         raise UserCodeError("np.trapezoid's `axis` must be an int", low.loc(node))
     x = given(low, bound, "x")
+    if x is not None:  # numpy's asanyarray: a list's slices are arrays, not lists
+        x = low.emit_assign(None, Prim.ASARRAY, [x], node)
     if x is not None and axis != -1:  # numpy lays a 1-d x along axis; agc cannot tell its rank
         raise low.unsupported(bound["x"], "np.trapezoid's `x=` with an axis other than -1",
                               "move the axis last first: np.trapezoid(np.moveaxis(y, axis, -1), "
@@ -191,5 +206,5 @@ def _trapezoid(low, node, spec, bound, dest):
 
 _WITH_OPTIONS = frozenset({Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD})
 
-_LOWERINGS = {"divmod": _divmod, "positive": _positive, "float_power": _float_power, "log_base": _log_base,
+_LOWERINGS = {"divmod": _divmod, "positive": _positive, "floor_divide": _floor_divide, "float_power": _float_power, "log_base": _log_base,
               "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}
