@@ -242,6 +242,30 @@ def test_nanmax_keeps_minus_zero():
     assert math.copysign(1.0, value) == -1.0 and list(grad) == [1.0, 0.0, 0.0]
 
 
+def positive_of_a_list(x):
+    doubled = np.positive([x, 2.0 * x]) * 2.0  # an array, so * 2.0 doubles each value
+    return np.sum(doubled) + np.positive(x)
+
+
+def test_positive_of_a_list_is_a_new_array():
+    value, grad = agc.differentiate(positive_of_a_list).value_and_grad(1.5)
+    assert value == positive_of_a_list(1.5) == 10.5 and grad == 7.0
+
+
+def numpy_on_numbers_and_lists(a, b):
+    q, r = np.divmod(a, 0.0)  # numpy: inf and nan with a warning, not ZeroDivisionError
+    area = np.trapezoid([a, b, a * b])  # a list's slices are arrays, not lists
+    return area + np.floor_divide([a, b], 0.5)[1] + np.sum(np.isfinite(q)) + np.sum(np.isnan(r))
+
+
+def test_numpy_functions_of_numbers_and_lists_are_numpys():
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value, (ga, gb) = agc.differentiate(numpy_on_numbers_and_lists,
+                                            wrt=("a", "b")).value_and_grad(1.5, 2.0)
+        assert value == numpy_on_numbers_and_lists(1.5, 2.0)
+    assert (ga, gb) == (0.5 + 0.5 * 2.0, 1.0 + 0.5 * 1.5)
+
+
 def log_base(x, base):
     return math.log(x, base) + math.log(x * base)
 

@@ -100,6 +100,8 @@ INCONCLUSIVE = {
 }
 # A NaN in an input: nothing can be compared at the point (INCONCLUSIVE, with the reason).
 INCONCLUSIVE.update(nansum_skips_nans="a NaN input", nanmean_skips_nans="a NaN input")
+# np.min(x, where=m, initial=c) is the min of np.where(m, x, inf): the proof has no finite value
+INCONCLUSIVE.update(max_min_initial_where="an infinite filler")
 
 
 @pytest.mark.parametrize("entry", [e for e in corpus.entries if e.expect == "ok"],
@@ -173,13 +175,13 @@ def _sort_a_list(x):
     return values[0]
 
 
-def _sum_where(x):
-    return np.sum(x, where=x > 0)
+def _var_where(x):
+    return np.var(x, where=x > 0)
 
 
 @pytest.mark.parametrize("fn, what, hint", [
     (_sort_a_list, "`values.sort()` sorts in place", "`values = np.sort(values)`"),
-    (_sum_where, "`where=`", "np.sum(np.where(mask, x, 0.0))"),
+    (_var_where, "`where=`", "np.sum(np.where(mask, x, 0.0))"),
 ])
 def test_refusals_name_the_construct_and_a_way_out(fn, what, hint):
     with pytest.raises(agc.UserCodeError) as err:

@@ -246,7 +246,7 @@ class CallLowering:
                                    "pass each argument by position: np.add(a, b)")
         names = [a.name for a in spec.args]
         by_position = [] if spec.varargs == "arrays" else names  # meshgrid(*xi, indexing=)
-        if spec.varargs is not None:  # x.reshape(2, 3, order="C"): options after *args
+        if spec.varargs in ("shape", "index"):  # x.reshape(2, 3, order="C"): after *args
             by_position = [a.name for a in spec.args if a.kind != "order"]
         extra = positional[len(by_position):]
         if extra and spec.varargs is None:

@@ -4,8 +4,12 @@ Each is written with numpy's own operations in numpy's order, so its value is
 numpy's to the last bit: np.divmod and divmod are `(a // b, a % b)` (one loop
 of numpy's and Python's gives both), np.float_power is `**` in float64,
 math.log(x, base) is log(x) / log(base) (CPython's own), np.nanmax the max of
-the array with its NaNs as -inf (NaN where a slice is all NaN, as numpy), and
-np.trapezoid is numpy's `(d * (y[1:] + y[:-1]) / 2.0).sum(axis)`.
+the array with its NaNs as -inf (NaN where a slice is all NaN, as numpy),
+np.trapezoid is numpy's `(d * (y[1:] + y[:-1]) / 2.0).sum(axis)`, math.fsum the
+FSUM primitive of the items in one array, and x.item(i) a read of x's flat view.
+A sum or mean given where= / initial= keeps numpy's own call (SUM_WHERE,
+MEAN_WHERE); a max or min given them is the extreme of the masked array and the
+initial value.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from ..ir.index import Hole, Index, Slice
 from ..ir.prims import Prim
 from .call_specs import CallSpec
 from .numpy_names import FUNCTIONS
-from .stat_calls import _along, _given, _option
+from .stat_calls import along, given, option
 
 
 def lower_more(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
@@ -39,11 +43,31 @@ def _operands(low, node, spec: CallSpec, bound: dict) -> list[ir.Atom]:
     return [low.expr(bound[n]) for n in names]
 
 
+def _arrays(low, node, spec, bound) -> list[ir.Atom]:
+    """The operands as numpy has them: arrays (a number's is 0-d, so `//` by 0 gives inf and
+    a warning as numpy's, not Python's ZeroDivisionError; a list's is an array)."""
+    return [low.emit_assign(None, Prim.ASARRAY, [a], node)
+            for a in _operands(low, node, spec, bound)]
+
+
+def _floor_divide(low, node, spec, bound, dest):
+    return low.emit_assign(dest, Prim.FLOORDIV, _arrays(low, node, spec, bound), node)
+
+
 def _divmod(low, node, spec, bound, dest):
-    a, b = _operands(low, node, spec, bound)
+    """divmod(a, b) as Python's (Python numbers stay numbers); np.divmod on arrays."""
+    numpy = spec.args[0].name == "x1"
+    a, b = _arrays(low, node, spec, bound) if numpy else _operands(low, node, spec, bound)
     quotient = low.emit_assign(None, Prim.FLOORDIV, [a, b], node)
     remainder = low.emit_assign(None, Prim.MOD, [a, b], node)
     return low.emit_assign(dest, Prim.TUPLE, [quotient, remainder], node)
+
+
+def _positive(low, node, spec, bound, dest):
+    """np.positive(x): a new array of x's values (of a list's too, as numpy makes one)."""
+    (x,) = _operands(low, node, spec, bound)
+    made = low.emit_assign(None, Prim.ASARRAY, [x], node)
+    return low.emit_assign(dest, Prim.COPY, [made], node, ir.Params.of(fresh=True))
 
 
 def _float_power(low, node, spec, bound, dest):
@@ -56,7 +80,7 @@ def _float_power(low, node, spec, bound, dest):
 def _log_base(low, node, spec, bound, dest):
     (x,) = _operands(low, node, spec, bound)
     math = ir.Params.of(lib="math")
-    base = _given(low, bound, "base")
+    base = given(low, bound, "base")
     if base is None:
         return low.emit_assign(dest, Prim.LOG, [x], node, math)
     top = low.emit_assign(None, Prim.LOG, [x], node, math)
@@ -112,9 +136,9 @@ def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
                                   "cast the operand first: np.sum(x.astype(np.float64), "
                                   "where=mask)")
     x = low.expr(bound[spec.args[0].name])
-    params = ir.Params.of(axis=_option(low, spec, bound, "axis"),
-                          keepdims=_option(low, spec, bound, "keepdims") or None)
-    mask, initial = _given(low, bound, "where"), _given(low, bound, "initial")
+    params = ir.Params.of(axis=option(low, spec, bound, "axis"),
+                          keepdims=option(low, spec, bound, "keepdims") or None)
+    mask, initial = given(low, bound, "where"), given(low, bound, "initial")
     emit = low.emit_assign
     if spec.prim is Prim.SUM:
         options = [mask or ir.Const(True), initial or ir.Const(None)]
@@ -140,8 +164,8 @@ def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
 def _nan_extreme(low, node, spec, bound, dest):
     """np.nanmax / np.nanmin: NaNs lose (their gradient is zero); an all-NaN slice is NaN."""
     (a,) = _operands(low, node, spec, bound)
-    params = ir.Params.of(axis=_option(low, spec, bound, "axis"),
-                          keepdims=_option(low, spec, bound, "keepdims") or None)
+    params = ir.Params.of(axis=option(low, spec, bound, "axis"),
+                          keepdims=option(low, spec, bound, "keepdims") or None)
     emit = low.emit_assign
     nans = emit(None, Prim.ISNAN, [a], node)
     loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
@@ -155,17 +179,19 @@ def _nan_extreme(low, node, spec, bound, dest):
 
 
 def _trapezoid(low, node, spec, bound, dest):
-    (y,) = _operands(low, node, spec, bound)
-    axis, dx = _option(low, spec, bound, "axis"), _option(low, spec, bound, "dx")
+    y = low.emit_assign(None, Prim.ASARRAY, _operands(low, node, spec, bound), node)
+    axis, dx = option(low, spec, bound, "axis"), option(low, spec, bound, "dx")
     if type(axis) is not int:
         raise UserCodeError("np.trapezoid's `axis` must be an int", low.loc(node))
-    x = _given(low, bound, "x")
+    x = given(low, bound, "x")
+    if x is not None:  # numpy's asanyarray: a list's slices are arrays, not lists
+        x = low.emit_assign(None, Prim.ASARRAY, [x], node)
     if x is not None and axis != -1:  # numpy lays a 1-d x along axis; agc cannot tell its rank
         raise low.unsupported(bound["x"], "np.trapezoid's `x=` with an axis other than -1",
                               "move the axis last first: np.trapezoid(np.moveaxis(y, axis, -1), "
                               "x)")
     emit = low.emit_assign
-    later, earlier = _along(axis, Slice(lower=1)), _along(axis, Slice(upper=1))
+    later, earlier = along(axis, Slice(lower=1)), along(axis, Slice(upper=1))
     step = ir.Const(dx)
     if x is not None:
         step = emit(None, Prim.SUB, [emit(None, Prim.GETITEM, [x, ir.Const(1)], node, later),
@@ -180,5 +206,5 @@ def _trapezoid(low, node, spec, bound, dest):
 
 _WITH_OPTIONS = frozenset({Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD})
 
-_LOWERINGS = {"divmod": _divmod, "float_power": _float_power, "log_base": _log_base,
+_LOWERINGS = {"divmod": _divmod, "positive": _positive, "floor_divide": _floor_divide, "float_power": _float_power, "log_base": _log_base,
               "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}

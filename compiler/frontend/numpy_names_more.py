@@ -18,8 +18,8 @@ X1_X2 = (A("x1"), A("x2"))
 def more_functions() -> dict[str, CallSpec]:
     """numpy, math and builtin functions of this table, by qualified name."""
     numpy = {
-        "positive": sig(Prim.COPY, A("x"), fresh=True),  # +x: a new array, as numpy's
-        "floor_divide": sig(Prim.FLOORDIV, *X1_X2),  # flat: no derivative, as jax's
+        "positive": sig(Prim.COPY, A("x"), lowering="positive"),  # +x: a new array
+        "floor_divide": sig(Prim.FLOORDIV, *X1_X2, lowering="floor_divide"),  # flat, as jax's
         "fmod": sig(Prim.FMOD, *X1_X2),
         "copysign": sig(Prim.COPYSIGN, *X1_X2),
         "float_power": sig(Prim.POW, *X1_X2, lowering="float_power"),

@@ -29,7 +29,7 @@ def lower_statistic(low, node: cst.Call, spec: calls.CallSpec, bound: dict, dest
     return _diff(low, node, spec, bound, dest)
 
 
-def _given(low, bound: dict, name: str) -> ir.Atom | None:
+def given(low, bound: dict, name: str) -> ir.Atom | None:
     """An array argument, None where it is not given (or given as None)."""
     value = bound.get(name)
     if value is None or (isinstance(value, cst.Name) and value.value == "None"):
@@ -39,7 +39,7 @@ def _given(low, bound: dict, name: str) -> ir.Atom | None:
     return low.expr(value)
 
 
-def _option(low, spec: calls.CallSpec, bound: dict, name: str):
+def option(low, spec: calls.CallSpec, bound: dict, name: str):
     """A static option's value (its default where not given)."""
     arg = next(a for a in spec.args if a.name == name)
     return arg.default if name not in bound else low._static(bound[name], arg)
@@ -47,12 +47,12 @@ def _option(low, spec: calls.CallSpec, bound: dict, name: str):
 
 def _average(low, node, spec, bound, dest):
     a = low.expr(bound["a"])
-    axis, returned = _option(low, spec, bound, "axis"), _option(low, spec, bound, "returned")
-    keepdims = _option(low, spec, bound, "keepdims")
+    axis, returned = option(low, spec, bound, "axis"), option(low, spec, bound, "returned")
+    keepdims = option(low, spec, bound, "keepdims")
     if not isinstance(returned, bool) or not isinstance(keepdims, bool):
         raise UserCodeError("`returned` and `keepdims` must be True or False", low.loc(node))
     params = ir.Params.of(axis=axis, keepdims=keepdims or None)
-    weights = _given(low, bound, "weights")
+    weights = given(low, bound, "weights")
     emit = low.emit_assign
     if weights is None:
         average = emit(None if returned else dest, Prim.MEAN, [a], node, params)
@@ -76,13 +76,13 @@ def _average(low, node, spec, bound, dest):
 
 def _diff(low, node, spec, bound, dest):
     x = low.expr(bound["a"])
-    n, axis = _option(low, spec, bound, "n"), _option(low, spec, bound, "axis")
+    n, axis = option(low, spec, bound, "n"), option(low, spec, bound, "axis")
     if type(n) is not int or n < 0 or type(axis) is not int:
         raise UserCodeError("np.diff's `n` must be a whole number >= 0 and `axis` an int",
                             low.loc(node), "write them as literals: np.diff(x, n=1, axis=0)")
     if n == 0:
         return x  # numpy gives the input itself
-    edges = [(_given(low, bound, name), name) for name in ("prepend", "append")]
+    edges = [(given(low, bound, name), name) for name in ("prepend", "append")]
     if any(e is not None for e, _ in edges):
         parts = [low.emit_assign(None, Prim.EDGE_LIKE, [e, x], node, ir.Params.of(axis=axis))
                  for e, name in edges if e is not None and name == "prepend"]
@@ -91,7 +91,7 @@ def _diff(low, node, spec, bound, dest):
                   for e, name in edges if e is not None and name == "append"]
         x = low.emit_assign(None, Prim.CONCATENATE, parts, node,
                             ir.Params.of(axis=axis or None))
-    later, earlier = _along(axis, Slice(lower=1)), _along(axis, Slice(upper=1))
+    later, earlier = along(axis, Slice(lower=1)), along(axis, Slice(upper=1))
     for k in range(n):
         upper = low.emit_assign(None, Prim.GETITEM, [x, ir.Const(1)], node, later)
         lower = low.emit_assign(None, Prim.GETITEM, [x, ir.Const(-1)], node, earlier)
@@ -99,7 +99,7 @@ def _diff(low, node, spec, bound, dest):
     return x
 
 
-def _along(axis: int, item: Slice) -> ir.Params:
+def along(axis: int, item: Slice) -> ir.Params:
     """The index `x[:, ..., item]` that slices axis `axis` (from the end where negative)."""
     whole = Slice()
     items = (whole,) * axis + (item,) if axis >= 0 else \

@@ -336,3 +336,41 @@ def round_decimals_value(x):
 @add(vec(4, lo=-2.0, hi=2.0))
 def remainder_and_mod(x):
     return np.sum(np.remainder(x, 0.7) * x + np.mod(x * 3.0, 1.3) ** 2)
+
+
+# ---------------------------------------- fmod, copysign, float_power, divmod (numpy_names_more)
+@add(vec(3, 4, lo=-3.0, hi=3.0), pos(3, 4), wrt=("x", "c"))
+def fmod_and_remainder(x, c):
+    return np.sum(np.fmod(x, c) * x + np.mod(x, c))
+
+
+@add(vec(3, 4), vec(3, 4), wrt=("x", "y"))
+def copysign_magnitude(x, y):
+    return np.sum(np.copysign(x, y) * x + np.copysign(x * x, y))
+
+
+@add(pos(3, 4), vec(3, 4), wrt=("x", "y"))
+def float_power_positive(x, y):
+    return np.sum(np.float_power(x, y) + np.positive(x) * y)
+
+
+@add(vec(3, 4, lo=-3.0, hi=3.0), pos(3, 4), wrt=("x", "c"))
+def divmod_parts(x, c):
+    q, r = np.divmod(x, c)
+    return np.sum(q * x + r * r + np.floor_divide(x, c))
+
+
+@add(vec(6, lo=0.0, hi=4.0), vec(5), vec(4), vec(3), wrt=("x", "fp", "a", "v"))
+def interp_and_convolve(x, fp, a, v):
+    knots = np.array([0.0, 1.0, 1.5, 3.0, 4.0])
+    return np.sum(np.interp(x, knots, fp) ** 2) + np.sum(np.convolve(a, v, "same") * a)
+
+
+@add(vec(3, 5), wrt="y")
+def trapezoid_rows(y):
+    return np.sum(np.trapezoid(y * y, dx=0.5)) + np.trapezoid(y[0], np.arange(5.0) ** 2)
+
+
+@add(vec(3, 4))
+def nanmax_nanmin(X):
+    return np.sum(np.nanmax(X, axis=0)) + np.nanmin(X * X)

@@ -1,6 +1,7 @@
 """Corpus: statistics (issue 13): var, std, cumsum, cumprod, median, ptp, nansum, nanmean,
 sort, argsort, all / any / count_nonzero, the norms' orders, numpy's keyword forms and
-methods, and the options agc refuses (out=, where=, initial=, x.sort())."""
+methods, sum / mean / max / min with where= and initial=, and the options agc refuses
+(out=, where= and initial= elsewhere, x.sort())."""
 
 from __future__ import annotations
 
@@ -323,13 +324,23 @@ def sum_out_none_is_fine(X):
 
 # ------------------------------------------------------------------ refused
 @add(vec(3, 4), expect="refused")
-def sum_where_refused(X):
-    return np.sum(X, where=X > 0)
+def prod_where_refused(X):
+    return np.prod(X, where=X > 0)
 
 
 @add(vec(3, 4), expect="refused")
-def max_initial_refused(X):
-    return np.max(X, initial=0.0)
+def var_where_refused(X):
+    return np.var(X, where=X > 0)
+
+
+@add(vec(3, 4))
+def sum_where_initial(X):
+    return np.sum(X, where=X > 0) + np.sum(np.sum(X * X, axis=0, where=X < 0.5, initial=1.0))
+
+
+@add(vec(3, 4))
+def max_min_initial_where(X):
+    return np.max(X, initial=0.0) + np.sum(np.min(X, axis=1, where=X > -0.5, initial=2.0))
 
 
 @add(vec(3, 4), expect="refused")
