@@ -57,6 +57,7 @@ from .alias_facts import (
 )
 from .alias_items import ItemWrites
 from .alias_refusals import CALLER, array_or_number, write_not_followed
+from .list_methods import list_names, lists_extended
 from .read_only import refuse_read_only_writes
 
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
@@ -307,6 +308,8 @@ class AliasResolver(ItemWrites):
                                       stmt.params.get("index"), item_or_row=True))
             elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
                 self._share_all(state, name, first.name, stmt.loc)
+                if self.sequences.get(first.name) == SEQUENCE:  # l[i]: an object l holds
+                    self._held_by(state, name, first.name, stmt.loc)
         elif permutation_op(stmt) and first is not None and \
                 self.sequences.get(first.name) == ARRAY and inverse_op(permutation_op(stmt)):
             self._view_facts(state, stmt, name, first.name,
@@ -328,6 +331,8 @@ class AliasResolver(ItemWrites):
             else:
                 other = key[2] if key[1] == source else key[1]
                 new = fact_key(key[0], name, other)
+                if fact.holder == source:  # `m = l`: m holds what l holds
+                    fact = replace(fact, holder=name)
             if new[1] != new[2]:
                 state[new] = fact
 
@@ -344,6 +349,14 @@ class AliasResolver(ItemWrites):
                 partner = key[2] if key[1] == base else key[1]
                 if partner != name:
                     state[fact_key("shares", name, partner)] = other
+
+    def _held_by(self, state: dict, name: str, lst: str, loc: Loc) -> None:
+        """`name = lst[i]`: an object the list holds, and every other name of that list."""
+        for key, fact in list(state.items()):
+            if key[0] == "same" and lst in key[1:] and fact.must or key == ("same", lst, lst):
+                other = key[2] if key[1] == lst else key[1]
+                state[fact_key("shares", name, other)] = Fact(True, loc, holder=other)
+        state[fact_key("shares", name, lst)] = Fact(True, loc, holder=lst)
 
     def _share_all(self, state: dict, name: str, other: str, loc: Loc) -> None:
         """name may share memory with `other` and with everything `other` shares with."""
@@ -482,7 +495,7 @@ class AliasResolver(ItemWrites):
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],
                      containers=frozenset(), ranks: dict[str, int] | None = None,
                      scalars=frozenset(), helper: bool = False,
-                     item_updates=frozenset()) -> ir.Function:
+                     item_updates=frozenset(), extends=None) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
     refuse_read_only_writes(fn, in_place)
     known = dict(ranks or {})
@@ -490,6 +503,7 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
     ranks_known = variable_ranks(fn, known)
     sequences = sequence_kinds(fn, set(containers) | container_params(fn),
                                params_are_arrays=not helper)
+    fn = lists_extended(fn, extends or {}, list_names(fn))
     scalar_names = set(scalars) | scalar_params(fn)
     return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
                          namer, temps, item_updates).run()
@@ -500,6 +514,7 @@ def resolve(fn: ir.Function, lowerer, namer, temps: set[str], target=None,
     """The pipeline's hook: resolve_aliasing with what the lowerer and the target know."""
     if target is None:
         return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper,
-                                item_updates=lowerer.item_updates)
+                                item_updates=lowerer.item_updates, extends=lowerer.extends)
     return resolve_aliasing(fn, lowerer.in_place, namer, temps, target.containers,
-                            dict(target.ranks), target.scalars, helper, lowerer.item_updates)
+                            dict(target.ranks), target.scalars, helper, lowerer.item_updates,
+                            lowerer.extends)

@@ -24,6 +24,7 @@ from .expressions import ExpressionLowering
 from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
 from .inline_bodies import _assignment_counts, refuse_default_writes
+from .list_methods import augmented_operand, list_method_statement, out_statement
 from .local_names import EMITTED_NAMES, first_use, function_names
 from .methods import MethodLowering
 from .parsed import ParsedModule
@@ -69,6 +70,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.block: list[ir.Stmt] = []
         self.helpers_called: set[str] = set()
         self.in_place: set[int] = set()  # ids of `y op= v` statements (see aliasing.py)
+        self.extends: dict[int, str] = {}  # `l += (a, b)`: its tuple's id -> l (list_methods)
         self.item_updates: set[int] = set()  # ids of the item writes of `y[i] op= v`
         # inside comprehensions and inlined nested functions: their names -> fresh atoms
         self.renames: dict[str, ir.Atom] = {}
@@ -236,7 +238,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
                 and call.func.attr.value == "sort":
             sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
             return
-        if self._in_place_call(node, call):
+        if self._in_place_call(node, call) or out_statement(self, node, call) \
+                or list_method_statement(self, node, call):
             return
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
             call = self.expanded(call)
@@ -360,7 +363,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         if prim is None or not isinstance(node.target, cst.Name):
             raise self.unsupported(node, "this augmented assignment",
                                    "write it out: x = x + y")
-        right = self.expr(node.value)
+        right = augmented_operand(self, node)
         old = self.expr(node.target)
         name = self.store_name(node.target.value)
         self.emit_assign(name, prim, (old, right), node)

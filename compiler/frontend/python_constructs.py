@@ -23,6 +23,7 @@ import libcst as cst
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from .list_methods import list_copy
 from .loops import ITEM, lower_loop
 
 # Folded when both sides are constants: enough to unroll recursion on a counter.
@@ -239,6 +240,8 @@ class PythonLowering:
             return self.iterable(args[0])
         if not args:
             return self.emit_assign(dest, Prim.LIST, (), node)
+        if len(args) == 1 and self.dict_named(args[0]) is None:
+            return list_copy(self, args[0], node)
         raise self.unsupported(node, "list(...) of this argument",
                                "write a list comprehension: [v for v in xs]")
 

@@ -1,0 +1,246 @@
+"""Statements that change a list or an array in place, and copies of lists and arrays.
+
+`l.extend(seq)`, `l.insert(i, v)`, `l.pop(i)` (a statement or a value), `l += (a, b)` on a
+list, `list(seq)`, `np.array(y)` (a copy: a later write to y leaves it alone),
+`np.add(a, b, out=c)` and a loop over string keys reading a dict were refused (or raised
+list + tuple's TypeError). Each is now followed as Python and numpy run it: values and
+gradients against jax (or central differences where jax has no such statement), float32
+too, and every other name of the changed list or array sees the change.
+"""
+
+from __future__ import annotations
+
+import agc
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from gradcheck import numeric_grad
+
+jax.config.update("jax_enable_x64", True)
+
+X = np.array([0.3, 0.7, 0.2, 0.9])
+V = np.array([0.5, -1.0, 2.0, 0.25])
+
+
+def extended(x):
+    l = [x[0]]
+    l.extend([x[1] * x[2], x[3]])
+    l.extend((x[0] * 2.0,))
+    return l[1] * l[3] + l[2] * len(l)
+
+
+def extended_by_a_slice(x):
+    l = [x[0], x[1]]
+    l.extend(l[:1])
+    l.extend(l)  # its length is read first: l doubles, as in Python
+    return l[2] * l[5] + len(l) * l[1]
+
+
+def extended_seen_by_alias(x):
+    l = [x[0]]
+    m = l
+    l.extend((x[1], x[2] * x[3]))
+    return m[2] * m[1] + len(m)
+
+
+def inserted(x):
+    l = [x[0], x[1]]
+    l.insert(1, x[2] * 2.0)
+    l.insert(10, x[3])  # past the end: appended, as list.insert clamps
+    l.insert(-10, x[1])  # before the start: first
+    return l[0] * l[2] + l[4] * l[1]
+
+
+def inserted_seen_by_alias(x):
+    l = [x[0], x[1]]
+    m = l
+    i = -1
+    l.insert(i, x[2] * x[3])
+    return m[1] * m[0] + m[2]
+
+
+def popped(x):
+    l = [x[0], x[1], x[2], x[3]]
+    l.pop()
+    v = l.pop(0)
+    i = -2
+    w = l.pop(i)
+    return v * w + l[0] * len(l)
+
+
+def popped_seen_by_alias(x):
+    l = [x[0], x[1], x[2]]
+    m = l
+    v = l.pop(1)
+    return m[1] * v + len(m)
+
+
+def popped_in_a_loop(x):
+    l = [x[0], x[1], x[2], x[3]]
+    s = 0.0
+    while len(l) > 0:
+        s = s * 0.5 + l.pop() * x[0]
+    return s
+
+
+def joined_with_a_tuple(x):
+    l = [x[0]]
+    m = l
+    l += (x[1] * 3.0,)
+    l += (x[2], x[3])
+    return m[-1] * m[0] + m[1] * len(m)
+
+
+def tuple_joined_in_place(x):
+    t = (x[0],)
+    u = t
+    t += (x[1], x[2])  # a tuple: a new one, u keeps its one item
+    return t[2] * u[0] + len(u)
+
+
+def copied_lists(x):
+    l = [x[0], x[1]]
+    m = list(l)
+    m.append(x[2])  # l keeps its two items
+    t = (x[3], x[0])
+    n = list(t)
+    m[0] = n[0] * n[1]  # l[0] stays x[0]
+    return len(l) * m[2] + m[0] * l[0]
+
+
+def list_of_a_comprehension_extended(x):
+    l = [x[0], x[1]]
+    m = [v for v in l]
+    m.append(x[2])
+    return len(l) * m[2] + m[0]
+
+
+def dict_read_by_string_keys(x):
+    d = {"a": x[0], "b": x[1] * x[2]}
+    w = {"a": 2.0, "b": 3.0}
+    s = 0.0
+    for k in ("a", "b"):
+        s = s + d[k] * w[k]
+    return s * x[3]
+
+
+JAX_MODELS = [extended, extended_by_a_slice, extended_seen_by_alias, inserted,
+              inserted_seen_by_alias, popped, popped_seen_by_alias, popped_in_a_loop,
+              joined_with_a_tuple, tuple_joined_in_place, copied_lists,
+              list_of_a_comprehension_extended, dict_read_by_string_keys]
+
+
+@pytest.mark.parametrize("model", JAX_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_value_and_gradient_equal_python_and_jax(model, dtype):
+    x = X.astype(dtype)
+    value, grad = agc.value_and_grad(model)(x)
+    assert value == pytest.approx(model(x.copy()), rel=1e-6)
+    expected = jax.grad(model)(jnp.asarray(x))
+    assert grad.dtype == dtype
+    np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float64 else 1e-5)
+
+
+@pytest.mark.parametrize("model", [extended, inserted, popped, joined_with_a_tuple,
+                                   copied_lists], ids=lambda m: m.__name__)
+def test_jvp_equals_jax(model):
+    value, tangent = agc.jvp(model, (X,), (V,))
+    expected_value, expected_tangent = jax.jvp(model, (jnp.asarray(X),), (jnp.asarray(V),))
+    assert value == pytest.approx(float(expected_value), rel=1e-12)
+    assert tangent == pytest.approx(float(expected_tangent), rel=1e-12)
+
+
+# ------------------------------------------------- numpy's writes and copies
+def written_through_out(x):
+    a = x * 1.0
+    b = a
+    np.multiply(a, x, out=a)  # b is a: it sees the product
+    c = np.zeros(4)
+    np.add(x, b, out=c)
+    np.exp(c, out=c)
+    return np.sum(c * b)
+
+
+def written_through_out_into_a_view(x):
+    y = x * 1.0
+    v = y[1:]
+    np.multiply(v, x[:3], out=v)  # y's last three entries change
+    return np.sum(y * y)
+
+
+def array_is_a_copy(x):
+    y = x * 1.0
+    z = np.array(y)
+    w = np.array(y, copy=True)
+    y[0] = 4.0  # z and w keep x[0]
+    z[1] = 5.0  # y keeps x[1]
+    return np.sum(z * y) + np.sum(w * x)
+
+
+NUMPY_MODELS = [written_through_out, written_through_out_into_a_view, array_is_a_copy]
+
+
+@pytest.mark.parametrize("model", NUMPY_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numpy_writes_value_and_gradient(model, dtype):
+    x = X.astype(dtype)
+    value, grad = agc.value_and_grad(model)(x)
+    assert value == pytest.approx(model(x.copy()), rel=1e-6)
+    assert grad.dtype == dtype
+    expected = numeric_grad(model, (X.copy(),), 0)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float64 else 1e-4)
+
+
+def test_out_write_equals_jax():
+    def in_jax(x):
+        a = x * x
+        c = jnp.exp(x + a)
+        return jnp.sum(c * a)
+
+    np.testing.assert_allclose(agc.grad(written_through_out)(X), jax.grad(in_jax)(X),
+                               rtol=1e-12)
+
+
+def test_out_write_jvp():
+    value, tangent = agc.jvp(written_through_out_into_a_view, (X,), (V,))
+    eps = 1e-6
+    expected = (written_through_out_into_a_view(X + eps * V)
+                - written_through_out_into_a_view(X - eps * V)) / (2 * eps)
+    assert value == pytest.approx(written_through_out_into_a_view(X.copy()), rel=1e-12)
+    assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+def asarray_may_be_the_array(x):
+    y = x * 1.0
+    z = np.asarray(y)
+    y[0] = 4.0
+    return np.sum(z * y)
+
+
+def out_of_a_reduction(x):
+    c = np.zeros(())
+    np.sum(x, out=c)
+    return c * 1.0
+
+
+def test_asarray_stays_a_possible_view_and_is_refused_at_the_write():
+    with pytest.raises(agc.UserCodeError, match="may share memory with `z`"):
+        agc.grad(asarray_may_be_the_array)(X)
+
+
+def test_out_outside_ufuncs_is_refused_at_the_keyword():
+    with pytest.raises(agc.UnsupportedError, match="`out=` here") as err:
+        agc.grad(out_of_a_reduction)(X)
+    assert "np.sum(x, out=c)" in str(err.value)
+
+
+def popped_by_an_expression(x):
+    l = [x[0], x[1]]
+    l.pop(len(l) - 1)
+    return l[0]
+
+
+def test_an_index_read_twice_must_be_a_name_or_a_literal():
+    with pytest.raises(agc.UnsupportedError, match="this index of `.pop\\(\\)`"):
+        agc.grad(popped_by_an_expression)(X)
