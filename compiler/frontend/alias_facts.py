@@ -46,6 +46,15 @@ def fact_key(rel: str, a: str, b: str) -> tuple:
     return (rel, a, b) if rel == "view" or a < b else (rel, b, a)
 
 
+def held_by(state: dict, name: str, lst: str, loc: Loc) -> None:
+    """`name = lst[i]`: an object the list holds, and every other name of that list holds."""
+    for key, fact in list(state.items()):
+        if key[0] == "same" and lst in key[1:] and fact.must:
+            other = key[2] if key[1] == lst else key[1]
+            state[fact_key("shares", name, other)] = Fact(True, loc, holder=other)
+    state[fact_key("shares", name, lst)] = Fact(True, loc, holder=lst)
+
+
 def join(left: dict | None, right: dict | None) -> dict | None:
     """The facts that hold after two paths meet: a fact on one path only holds on some."""
     if left is None:

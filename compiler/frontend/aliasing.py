@@ -46,6 +46,7 @@ from .alias_facts import (
     Fact,
     Liveness,
     fact_key,
+    held_by,
     inverse_op,
     join,
     join_all,
@@ -309,7 +310,7 @@ class AliasResolver(ItemWrites):
             elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
                 self._share_all(state, name, first.name, stmt.loc)
                 if self.sequences.get(first.name) == SEQUENCE:  # l[i]: an object l holds
-                    self._held_by(state, name, first.name, stmt.loc)
+                    held_by(state, name, first.name, stmt.loc)
         elif permutation_op(stmt) and first is not None and \
                 self.sequences.get(first.name) == ARRAY and inverse_op(permutation_op(stmt)):
             self._view_facts(state, stmt, name, first.name,
@@ -349,14 +350,6 @@ class AliasResolver(ItemWrites):
                 partner = key[2] if key[1] == base else key[1]
                 if partner != name:
                     state[fact_key("shares", name, partner)] = other
-
-    def _held_by(self, state: dict, name: str, lst: str, loc: Loc) -> None:
-        """`name = lst[i]`: an object the list holds, and every other name of that list."""
-        for key, fact in list(state.items()):
-            if key[0] == "same" and lst in key[1:] and fact.must or key == ("same", lst, lst):
-                other = key[2] if key[1] == lst else key[1]
-                state[fact_key("shares", name, other)] = Fact(True, loc, holder=other)
-        state[fact_key("shares", name, lst)] = Fact(True, loc, holder=lst)
 
     def _share_all(self, state: dict, name: str, other: str, loc: Loc) -> None:
         """name may share memory with `other` and with everything `other` shares with."""

@@ -281,3 +281,39 @@ def lists_joined_repeated_sliced(x):
 
 ref(lambda x: x[0] * x[1] * x[2] + x[0] * x[2]
     + jnp.sum(x + jnp.stack([x[1], 1.0, 2.0])))
+
+
+@add(vec(4))  # was refused: an expression statement; l.pop(i) as a value
+def list_extend_insert_pop(x):
+    l = [x[0]]
+    l.extend([x[1] * x[2], x[3]])
+    l.insert(1, x[0] * 2.0)
+    v = l.pop(0)
+    l.pop()
+    return v * l[0] + l[1] * len(l)
+
+
+@add(vec(3))  # was a TypeError: list + tuple (a list's += takes any iterable)
+def list_joined_with_a_tuple_in_place(x):
+    l = [x[0]]
+    m = l
+    l += (x[1] * 3.0, x[2])
+    return m[-1] * m[0] + m[1] * len(m)
+
+
+@add(vec(3))  # was refused: list(...) of a list, a copy the other name does not see
+def list_copied_then_appended(x):
+    l = [x[0], x[1]]
+    m = list(l)
+    m.append(x[2])
+    return len(l) * m[2] + m[0] * l[1]
+
+
+@add(vec(2))  # was refused: a dict read with the key of a loop over string literals
+def dict_read_by_string_keys_in_a_loop(x):
+    d = {"a": x[0], "b": x[1] * x[0]}
+    w = {"a": 2.0, "b": 3.0}
+    s = 0.0
+    for k in ("a", "b"):
+        s = s + d[k] * w[k]
+    return s
