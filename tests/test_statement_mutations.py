@@ -244,3 +244,63 @@ def popped_by_an_expression(x):
 def test_an_index_read_twice_must_be_a_name_or_a_literal():
     with pytest.raises(agc.UnsupportedError, match="this index of `.pop\\(\\)`"):
         agc.grad(popped_by_an_expression)(X)
+
+
+# ------------------------------------------- tuple(), sorted(), np.vstack(parts)
+def tuples_made(x):
+    t = tuple(v * 2.0 for v in x)
+    l = [x[0], x[1]]
+    u = tuple(l)
+    l.append(x[2])  # u keeps two items
+    return t[0] * t[2] + u[1] * len(t + u)
+
+
+def sorted_numbers(x):
+    l = [x[2], x[0], x[1], 0.5, x[3]]
+    s = sorted(l)
+    return s[0] * 3.0 + s[1] * s[4] + l[0] * len(s)
+
+
+def sorted_is_stable(x):
+    l = [x[1], x[0], x[1] * 1.0]  # equal items keep their order: s[1] is l[0]'s object
+    s = sorted(l)
+    return s[1] * 2.0 + s[2] * 3.0 + s[0]
+
+
+def stacked_parts(x):
+    m = np.vstack(np.split(x, 2))
+    return np.sum(m[0] * m[1]) + np.sum(np.vstack(np.array_split(x, 3)[:2]) ** 2)
+
+
+@pytest.mark.parametrize("model", [tuples_made, sorted_numbers, sorted_is_stable],
+                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sequence_builtins_equal_python_and_jax(model, dtype):
+    x = X.astype(dtype)
+    value, grad = agc.value_and_grad(model)(x)
+    assert value == pytest.approx(model(x.copy()), rel=1e-6)
+    assert grad.dtype == dtype
+    expected = jax.grad(model)(jnp.asarray(x))
+    np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float64 else 1e-5)
+
+
+def test_sorted_jvp_equals_jax():
+    value, tangent = agc.jvp(sorted_numbers, (X,), (V,))
+    expected = jax.jvp(sorted_numbers, (jnp.asarray(X),), (jnp.asarray(V),))
+    assert (value, tangent) == pytest.approx((float(expected[0]), float(expected[1])),
+                                             rel=1e-12)
+
+
+def _stacked_parts_in_jax(x):
+    m = jnp.vstack(jnp.split(x, 2))
+    return jnp.sum(m[0] * m[1]) + jnp.sum(jnp.vstack(jnp.array_split(x, 3)[:2]) ** 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_vstack_of_split_parts(dtype):
+    x = np.array([0.3, 0.7, 0.2, 0.9, 0.5, 0.1], dtype=dtype)
+    value, grad = agc.value_and_grad(stacked_parts)(x)
+    assert value == pytest.approx(stacked_parts(x.copy()), rel=1e-6)
+    assert grad.dtype == dtype
+    expected = jax.grad(_stacked_parts_in_jax)(jnp.asarray(x, dtype=jnp.float64))
+    np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float64 else 1e-5)

@@ -16,6 +16,7 @@ from . import numpy_names as calls
 from .draw_calls import is_draw, lower_draw, lower_dropout, refuse_global_random
 from .list_methods import array_copy, list_pop
 from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
+from .sequence_builtins import rows_of_each
 from .stat_calls import lower_statistic
 
 
@@ -155,6 +156,11 @@ class CallLowering:
                 prim = Prim.STACK_LIST if spec.prim is Prim.STACK else Prim.CONCAT_LIST
                 spec = calls.CallSpec(prim, spec.args)
                 atoms.append(self.expr(value))  # a generator: refused, as numpy raises
+            elif arg.kind == "seq" and spec.fixed.get("vstack") \
+                    and not isinstance(value, (cst.List, cst.Tuple)):
+                # np.vstack(np.split(x, 2)): its list's items made 2-D, then concatenated
+                spec, params = calls.CallSpec(Prim.CONCAT_LIST, spec.args), {}
+                atoms.append(rows_of_each(self, value, node))
             elif arg.kind == "seq":
                 atoms.extend(self._sequence(value))
             elif value is calls.NONE_ATOM:

@@ -105,6 +105,10 @@ SUPPORTED = (
               "for k in ('a', 'b'): s = s + d[k]", "dict_read_by_string_keys_in_a_loop"),
     Construct("builtins", "`sum`, `min`, `max` (any arity, generators), `abs`, `len`",
               "max(a, b, c)", "builtin_max_min_any_arity"),
+    Construct("builtins", "`tuple(seq)`; `sorted(seq)` of numbers (stable: the gradient "
+              "follows the permutation)", "s = sorted(l)", "tuple_and_sorted_of_a_list"),
+    Construct("containers", "`np.vstack` of a list variable (the parts of `np.split`)",
+              "np.vstack(np.split(x, 2))", "vstack_of_split_parts"),
     Construct("builtins", "`any` / `all` (stop at the first item that settles them)",
               "any(v > 1 for v in x)", "builtin_any_all"),
     Construct("builtins", "`reversed`, `range` with a negative step", "reversed(xs)",

@@ -32,6 +32,7 @@ from .pullbacks import lower_functional_vjp
 from .python_constructs import PythonLowering, foldable
 from .python_statements import PythonStatements, _has_star
 from .resolve import SOURCE_DEFAULT, names_in
+from .sequence_builtins import SequenceBuiltins
 from .stat_calls import sort_in_place
 from .static_dicts import DictLowering
 
@@ -53,7 +54,7 @@ STATEMENT_HINTS = {
 
 
 class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, ExpressionLowering,
-              CallLowering, GradientCallLowering, MethodLowering):
+              CallLowering, GradientCallLowering, MethodLowering, SequenceBuiltins):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):

@@ -317,3 +317,21 @@ def dict_read_by_string_keys_in_a_loop(x):
     for k in ("a", "b"):
         s = s + d[k] * w[k]
     return s
+
+
+@add(vec(4))  # were refused: unknown functions `tuple` and `sorted`
+def tuple_and_sorted_of_a_list(x):
+    l = [x[2], x[0], x[1] * x[3]]
+    s = sorted(l)
+    t = tuple(l)
+    l.append(x[3])
+    return s[0] * 3.0 + s[2] * t[1] + len(t)
+
+
+@add(vec(6))  # was refused: np.vstack of a list variable (np.split's parts)
+def vstack_of_split_parts(x):
+    m = np.vstack(np.split(x, 2))
+    return np.sum(m[0] * m[1]) + np.sum(np.vstack(np.array_split(x, 3)[:2]) ** 2)
+
+
+ref(lambda x: jnp.sum(x[:3] * x[3:]) + jnp.sum(x[:4] ** 2))
