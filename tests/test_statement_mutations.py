@@ -92,6 +92,16 @@ def joined_with_a_tuple(x):
     return m[-1] * m[0] + m[1] * len(m)
 
 
+def joined_with_a_tuple_name(x):
+    l = [x[0]]
+    m = l
+    t = (x[1] * 2.0, x[2])
+    l += t
+    for _ in range(2):
+        l += t  # list + tuple raised TypeError
+    return m[-1] * m[1] + len(m) * m[3]
+
+
 def tuple_joined_in_place(x):
     t = (x[0],)
     u = t
@@ -127,7 +137,7 @@ def dict_read_by_string_keys(x):
 
 JAX_MODELS = [extended, extended_by_a_slice, extended_seen_by_alias, inserted,
               inserted_seen_by_alias, popped, popped_seen_by_alias, popped_in_a_loop,
-              joined_with_a_tuple, tuple_joined_in_place, copied_lists,
+              joined_with_a_tuple, joined_with_a_tuple_name, tuple_joined_in_place, copied_lists,
               list_of_a_comprehension_extended, dict_read_by_string_keys]
 
 

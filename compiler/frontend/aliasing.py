@@ -58,7 +58,7 @@ from .alias_facts import (
 )
 from .alias_items import ItemWrites
 from .alias_refusals import CALLER, array_or_number, write_not_followed
-from .list_methods import list_names, lists_extended
+from .list_extends import lists_extended
 from .read_only import refuse_read_only_writes
 
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
@@ -490,13 +490,13 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
                      scalars=frozenset(), helper: bool = False,
                      item_updates=frozenset(), extends=None) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
+    fn = lists_extended(fn, extends or {}, in_place, namer, temps)
     refuse_read_only_writes(fn, in_place)
     known = dict(ranks or {})
     known.update({name: 0 for name in set(scalars) | scalar_params(fn)})
     ranks_known = variable_ranks(fn, known)
     sequences = sequence_kinds(fn, set(containers) | container_params(fn),
                                params_are_arrays=not helper)
-    fn = lists_extended(fn, extends or {}, list_names(fn))
     scalar_names = set(scalars) | scalar_params(fn)
     return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
                          namer, temps, item_updates).run()

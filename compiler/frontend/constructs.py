@@ -97,7 +97,8 @@ SUPPORTED = (
               "setitem_chained_on_2d_array"),
     Construct("containers", "lists changed in place: `l.extend(seq)`, `l.insert(i, v)`, "
               "`l.pop(i)` (a statement or a value)", "v = l.pop(0)", "list_extend_insert_pop"),
-    Construct("containers", "`l += (a, b)` on a list (extends it; other names see it)",
+    Construct("containers", "`l += (a, b)`, `l += t` on a list (extends it; other names see "
+              "it)",
               "l += (x[1], x[2])", "list_joined_with_a_tuple_in_place"),
     Construct("containers", "`list(seq)`: a new list of a list's, tuple's or array's items",
               "m = list(l)", "list_copied_then_appended"),

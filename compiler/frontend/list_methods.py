@@ -2,8 +2,7 @@
 
     l.extend(seq)        ->  l.append(item) for each item of seq (its length read first,
                              so l.extend(l) doubles l, as in Python)
-    l += (a, b)          ->  l += [a, b] (list += takes any iterable; numpy converts a
-                             tuple and a list alike, so an array target is unchanged)
+    l += (a, b)          ->  l += [a, b] where l is a list (list_extends.py)
     l.insert(i, v)       ->  l = l[:i] + [v] + l[i:]   (slices clamp i as insert does)
     v = l.pop(i)         ->  v = l[i]; l = l[:i] + l[i:][1:]   (l.pop(): l = l[:-1])
     np.add(a, b, out=c)  ->  c[...] = np.add(a, b)   (a numpy ufunc's write into c)
@@ -15,13 +14,10 @@ The rebinding forms are marked in place (`lowerer.in_place`): the aliasing pass
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import libcst as cst
 import numpy as np
 
 from .. import ir
-from ..ad.sequences import one_slice
 from ..ir.index import ELLIPSIS, Index
 from ..ir.prims import Prim
 from .numpy_names import _BINARY_NUMPY, _UNARY_NUMPY
@@ -168,24 +164,6 @@ def augmented_operand(low, node: cst.AugAssign) -> ir.Atom:
     return low.expr(value)
 
 
-def lists_extended(fn: ir.Function, extends: dict[int, str], lists: set[str]) -> ir.Function:
-    """`l += (a, b)` on a list `l` as `l += [a, b]` (Python's list += takes any iterable;
-    list + tuple raises). A tuple's `t += (a,)` keeps its tuple, an array's too (numpy reads
-    a tuple and a list alike)."""
-    if not extends:
-        return fn
-
-    def block(stmts) -> tuple:
-        return tuple(one(s) for s in stmts)
-
-    def one(stmt):
-        if isinstance(stmt, ir.Assign) and extends.get(id(stmt)) in lists:
-            return replace(stmt, prim=Prim.LIST)
-        return ir.map_blocks(stmt, block)
-
-    return replace(fn, body=block(fn.body))
-
-
 def out_statement(low, node: cst.Expr, call) -> bool:
     """`np.add(a, b, out=c)` as a statement: c[...] = np.add(a, b); False if not that form."""
     if not isinstance(call, cst.Call) or any(a.star for a in call.args):
@@ -235,26 +213,3 @@ def list_copy(low, arg: cst.BaseExpression, node) -> ir.Atom:
     low.each(seq, node, 0, lambda item: low.emit_assign(
         result, Prim.APPEND, (ir.Var(result), item), node))
     return ir.Var(result)
-
-
-def list_names(fn: ir.Function) -> set[str]:
-    """Names that hold a list wherever they are bound: a list display or comprehension,
-    a list appended to, joined to (`l + x`, a list or an error), sliced, or named again."""
-    defs: dict[str, list[ir.Assign]] = {}
-    for stmt in ir.walk(fn.body):
-        if isinstance(stmt, ir.Assign):
-            defs.setdefault(stmt.target.name, []).append(stmt)
-    found = set(defs) - set(fn.param_names)
-
-    def is_list(stmt: ir.Assign) -> bool:
-        first = stmt.args[0] if stmt.args else None
-        of_list = isinstance(first, ir.Var) and first.name in found
-        return stmt.prim in (Prim.LIST, Prim.APPEND, Prim.LIST_POP) or of_list and (
-            stmt.prim in (Prim.COPY, Prim.ADD, Prim.SEQ_JOIN)
-            or stmt.prim is Prim.GETITEM and one_slice(stmt))
-
-    changed = True
-    while changed:
-        kept = {name for name in found if all(is_list(s) for s in defs[name])}
-        changed, found = kept != found, kept
-    return found

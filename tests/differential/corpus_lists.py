@@ -215,7 +215,7 @@ def list_pop_free_running_product(x):
     return np.sum(factors[-1])
 
 
-@add(vec(3), expect="refused")
+@add(vec(3))  # was refused: an item read from the list now is an object the list holds
 def list_swap_items(x):
     l = [x, x ** 2]
     l[0], l[1] = l[1], l[0]
@@ -298,6 +298,8 @@ def list_joined_with_a_tuple_in_place(x):
     l = [x[0]]
     m = l
     l += (x[1] * 3.0, x[2])
+    t = (x[0], x[2] * x[1])
+    l += t
     return m[-1] * m[0] + m[1] * len(m)
 
 
