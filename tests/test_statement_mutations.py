@@ -314,3 +314,78 @@ def test_vstack_of_split_parts(dtype):
     assert grad.dtype == dtype
     expected = jax.grad(_stacked_parts_in_jax)(jnp.asarray(x, dtype=jnp.float64))
     np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float64 else 1e-5)
+
+
+# ---------------------------------------------------------- np.add.at(y, idx, v)
+IDX = np.array([2, 0, 2])
+
+
+def added_at(x):
+    a = x[:3] * 1.5
+    b = a  # the same array: it sees the additions
+    np.add.at(a, IDX, x[:1] * x[1:] + 0.1)
+    np.add.at(a, 1, 2.0 * x[3])  # one position, a number
+    return np.sum(b * b * x[:3])
+
+
+def _added_at_in_jax(x):
+    a = x[:3] * 1.5
+    a = a.at[IDX].add(x[:1] * x[1:] + 0.1)
+    a = a.at[1].add(2.0 * x[3])
+    return jnp.sum(a * a * x[:3])
+
+
+def added_at_rows(x):
+    m = np.outer(x, x[:3])
+    rows, cols = np.array([0, 3, 0]), np.array([1, 2, 1])
+    np.add.at(m, (rows, cols), x[1:] * 2.0)
+    np.add.at(m, np.array([1, 1]), x[:3])  # whole rows, one twice
+    return np.sum(np.sin(m))
+
+
+def _added_at_rows_in_jax(x):
+    m = jnp.outer(x, x[:3])
+    m = m.at[jnp.array([0, 3, 0]), jnp.array([1, 2, 1])].add(x[1:] * 2.0)
+    m = m.at[jnp.array([1, 1])].add(x[:3])
+    return jnp.sum(jnp.sin(m))
+
+
+@pytest.mark.parametrize("model, in_jax", [(added_at, _added_at_in_jax),
+                                           (added_at_rows, _added_at_rows_in_jax)],
+                         ids=["added_at", "added_at_rows"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_add_at_accumulates_repeated_indices(model, in_jax, dtype):
+    x = X.astype(dtype)
+    value, grad = agc.value_and_grad(model)(x)
+    assert value == model(x.copy())  # numpy's own additions, in numpy's order
+    assert grad.dtype == dtype
+    expected = jax.grad(in_jax)(jnp.asarray(X))
+    np.testing.assert_allclose(grad, expected, rtol=1e-6 if dtype == np.float64 else 1e-4)
+    value, tangent = agc.jvp(model, (X,), (V,))
+    assert tangent == pytest.approx(float(jax.jvp(in_jax, (X,), (V,))[1]), rel=1e-10)
+
+
+def test_add_at_sums_in_numpys_order():
+    """a + (v1 + v2) differs from (a + v1) + v2 in the last bits: agc adds as numpy does."""
+    def model(x):
+        a = np.full(2, 1.0) + 0.0 * x[:2]
+        np.add.at(a, np.array([0, 0]), x[2:] * 1e-16)
+        return a[0]
+
+    x = np.array([0.5, 0.5, 1.0, 1.0])
+    assert model(x) == 1.0  # each 1e-16 rounds away; their sum 2e-16 would not
+    assert agc.value_and_grad(model)(x)[0] == 1.0
+
+
+def written_through_out_into_integers(x):
+    c = np.zeros(4, dtype=np.int64)
+    np.multiply(x, 2.0, out=c)  # numpy: float64 into int64 is not a same-kind cast
+    return np.sum(c * x)
+
+
+def test_out_refuses_a_cast_numpy_refuses():
+    with pytest.raises(TypeError, match="same_kind"):
+        written_through_out_into_integers(X.copy())
+    with pytest.raises(TypeError, match="same_kind") as err:
+        agc.grad(written_through_out_into_integers)(X)
+    assert "np.multiply(x, 2.0, out=c)" in "".join(getattr(err.value, "__notes__", []))

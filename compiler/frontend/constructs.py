@@ -122,6 +122,8 @@ SUPPORTED = (
               "y = x[1:]; y *= 2", "outer_of_a_view_then_written"),
     Construct("statements", "`out=` of a numpy ufunc (a write into the array, seen through "
               "its views and names)", "np.multiply(v, w, out=v)", "ufunc_out_into_a_view"),
+    Construct("statements", "`np.add.at(y, idx, v)` (repeated indices add up, in numpy's "
+              "order)", "np.add.at(a, idx, v)", "add_at_repeated_indices"),
     Construct("statements", "`np.array(y)` (a copy: later writes to y leave it alone)",
               "z = np.array(y); y[0] = 4.0", "array_copy_then_written"),
     Construct("module values", "module-level constants, arrays, lists, dicts (read at call time)",

@@ -6,6 +6,7 @@
     l.insert(i, v)       ->  l = l[:i] + [v] + l[i:]   (slices clamp i as insert does)
     v = l.pop(i)         ->  v = l[i]; l = l[:i] + l[i:][1:]   (l.pop(): l = l[:-1])
     np.add(a, b, out=c)  ->  c[...] = np.add(a, b)   (a numpy ufunc's write into c)
+    np.add.at(y, i, v)   ->  y[...] = rt.index_add(y, v, i)   (numpy's add.at on a copy)
     list(seq)            ->  a new list, seq's items appended one by one
 
 The rebinding forms are marked in place (`lowerer.in_place`): the aliasing pass
@@ -164,6 +165,27 @@ def augmented_operand(low, node: cst.AugAssign) -> ir.Atom:
     return low.expr(value)
 
 
+def add_at_statement(low, node: cst.Expr, call) -> bool:
+    """`np.add.at(y, index, v)`: y[...] = y with v added at index, each occurrence of a
+    position once, in order (numpy's own np.add.at, on a copy); False if not that call."""
+    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) or \
+            call.func.attr.value != "at" or low.qualify(call.func) != "numpy.add.at":
+        return False
+    if len(call.args) != 3 or any(a.star or a.keyword is not None for a in call.args):
+        raise low.unsupported(call, "this call of np.add.at",
+                              "write np.add.at(y, indices, values) by position")
+    target, index, value = (a.value for a in call.args)
+    if not isinstance(target, cst.Name) or not low.is_local(target.value):
+        raise low.unsupported(target, "np.add.at into anything but a local array",
+                              "add into a local array: y = np.zeros(n); np.add.at(y, idx, v)")
+    old = low.expr(target)
+    added = low.emit_assign(None, Prim.INDEX_ADD, (old, low.expr(value), low.expr(index)), call,
+                            ir.Params.of(index=Index((ir.Hole(2),))))
+    low.emit_assign(low.store_name(target.value), Prim.SETITEM, (old, added), node,
+                    ir.Params.of(index=Index((ELLIPSIS,))))
+    return True
+
+
 def out_statement(low, node: cst.Expr, call) -> bool:
     """`np.add(a, b, out=c)` as a statement: c[...] = np.add(a, b); False if not that form."""
     if not isinstance(call, cst.Call) or any(a.star for a in call.args):
@@ -181,6 +203,7 @@ def out_statement(low, node: cst.Expr, call) -> bool:
     plain = call.with_changes(args=[a for a in call.args if a is not out])
     result = low.expr(_alias(low, plain, call))
     old = low.expr(target)
+    low.emit_assign(None, Prim.CHECK_OUT_CAST, (result, old), out)
     low.emit_assign(low.store_name(target.value), Prim.SETITEM, (old, result), node,
                     ir.Params.of(index=Index((ELLIPSIS,))))
     return True

@@ -24,7 +24,12 @@ from .expressions import ExpressionLowering
 from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
 from .inline_bodies import _assignment_counts, refuse_default_writes
-from .list_methods import augmented_operand, list_method_statement, out_statement
+from .list_methods import (
+    add_at_statement,
+    augmented_operand,
+    list_method_statement,
+    out_statement,
+)
 from .local_names import EMITTED_NAMES, first_use, function_names
 from .methods import MethodLowering
 from .parsed import ParsedModule
@@ -240,7 +245,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
             sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
             return
         if self._in_place_call(node, call) or out_statement(self, node, call) \
-                or list_method_statement(self, node, call):
+                or add_at_statement(self, node, call) or list_method_statement(self, node, call):
             return
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
             call = self.expanded(call)

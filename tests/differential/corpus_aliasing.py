@@ -514,3 +514,17 @@ def array_copy_then_written(x):
 def _array_copy_then_written_ref(x):
     y = x * 2.0
     return jnp.sum(y * y.at[0].set(4.0))
+
+
+@add(vec(4))  # was refused: np.add.at, an expression statement (repeated indices add up)
+def add_at_repeated_indices(x):
+    a = x[:3] * 1.5
+    b = a
+    np.add.at(a, np.array([2, 0, 2]), x[:1] * x[1:])
+    return np.sum(b * b * x[:3])
+
+
+@ref
+def _add_at_repeated_indices_ref(x):
+    a = (x[:3] * 1.5).at[jnp.array([2, 0, 2])].add(x[:1] * x[1:])
+    return jnp.sum(a * a * x[:3])
