@@ -389,3 +389,16 @@ def test_out_refuses_a_cast_numpy_refuses():
     with pytest.raises(TypeError, match="same_kind") as err:
         agc.grad(written_through_out_into_integers)(X)
     assert "np.multiply(x, 2.0, out=c)" in "".join(getattr(err.value, "__notes__", []))
+
+
+def popped_from_an_array(x):
+    y = x * 2.0
+    y.pop()  # numpy arrays have no .pop(): Python raises AttributeError
+    return np.sum(y)
+
+
+def test_pop_of_an_array_is_refused_not_sliced():
+    with pytest.raises(AttributeError):
+        popped_from_an_array(X.copy())
+    with pytest.raises(agc.UserCodeError, match="array has no `.pop\\(\\)` method"):
+        agc.grad(popped_from_an_array)(X)

@@ -58,7 +58,7 @@ from .alias_facts import (
 )
 from .alias_items import ItemWrites
 from .alias_refusals import CALLER, array_or_number, write_not_followed
-from .list_extends import lists_extended
+from .list_extends import lists_extended, refuse_array_methods
 from .read_only import refuse_read_only_writes
 
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
@@ -488,7 +488,8 @@ class AliasResolver(ItemWrites):
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],
                      containers=frozenset(), ranks: dict[str, int] | None = None,
                      scalars=frozenset(), helper: bool = False,
-                     item_updates=frozenset(), extends=None) -> ir.Function:
+                     item_updates=frozenset(), extends=None, list_methods=None
+                     ) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
     fn = lists_extended(fn, extends or {}, in_place, namer, temps)
     refuse_read_only_writes(fn, in_place)
@@ -498,6 +499,7 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
     sequences = sequence_kinds(fn, set(containers) | container_params(fn),
                                params_are_arrays=not helper)
     scalar_names = set(scalars) | scalar_params(fn)
+    refuse_array_methods(fn, list_methods or {}, sequences)
     return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
                          namer, temps, item_updates).run()
 
@@ -507,7 +509,8 @@ def resolve(fn: ir.Function, lowerer, namer, temps: set[str], target=None,
     """The pipeline's hook: resolve_aliasing with what the lowerer and the target know."""
     if target is None:
         return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper,
-                                item_updates=lowerer.item_updates, extends=lowerer.extends)
+                                item_updates=lowerer.item_updates, extends=lowerer.extends,
+                                list_methods=lowerer.list_methods)
     return resolve_aliasing(fn, lowerer.in_place, namer, temps, target.containers,
                             dict(target.ranks), target.scalars, helper, lowerer.item_updates,
-                            lowerer.extends)
+                            lowerer.extends, lowerer.list_methods)

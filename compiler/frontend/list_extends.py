@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import ir
-from ..ad.sequences import one_slice
+from ..ad.sequences import ARRAY, one_slice
+from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .alias_facts import tuple_names
 
@@ -85,3 +86,16 @@ def list_names(fn: ir.Function) -> set[str]:
         kept = {name for name in found if all(is_list(s) for s in defs[name])}
         changed, found = kept != found, kept
     return found
+
+
+def refuse_array_methods(fn: ir.Function, methods: dict[int, str], kinds: dict[str, str]
+                         ) -> None:
+    """`y.pop()` or `y.insert(i, v)` where y is an array: numpy has no such method (agc
+    wrote them as slices, which an array would take)."""
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.Assign) and id(stmt) in methods and \
+                kinds.get(stmt.target.name) == ARRAY:
+            name, method = stmt.target.name, methods[id(stmt)]
+            raise UserCodeError(f"`{name}.{method}()`: `{name}` is an array here, and a numpy "
+                                f"array has no `.{method}()` method", stmt.loc,
+                                f"make `{name}` a list, or use np.delete / np.insert")

@@ -88,7 +88,7 @@ def _insert(low, name: str, call: cst.Call, node) -> None:
     head = low.emit_assign(None, Prim.ADD, (head, low.emit_assign(None, Prim.LIST, (item,), call)),
                            call)
     tail = low.expr(_alias(low, _slice(call.func.value, index, None), call))
-    _rebind_in_place(low, name, head, tail, node)
+    _rebind_in_place(low, name, head, tail, call)
 
 
 def list_pop(low, call: cst.Call, dest) -> ir.Atom | None:
@@ -114,7 +114,7 @@ def pop_value(low, call: cst.Call, dest) -> ir.Atom:
         rest = low.expr(_alias(low, _slice(call.func.value, None, where), call))
         target = low.store_name(name)
         low.emit_assign(target, Prim.COPY, (rest,), call)
-        low.in_place.add(id(low.block[-1]))
+        _in_place(low, call)
     else:
         head = low.expr(_alias(low, _slice(call.func.value, None, index), call))
         after = _alias(low, _slice(call.func.value, index, None), call)
@@ -129,7 +129,13 @@ def _rebind_in_place(low, name: str, head: ir.Atom, tail: ir.Atom, node) -> None
     """`l = head + tail`, in place: every other name of the list sees the new items."""
     target = low.store_name(name)
     low.emit_assign(target, Prim.ADD, (head, tail), node)
+    _in_place(low, node)
+
+
+def _in_place(low, node) -> None:
+    """The statement just emitted changes a list in place, by the method `node` calls."""
     low.in_place.add(id(low.block[-1]))
+    low.list_methods[id(low.block[-1])] = node.func.attr.value
 
 
 def _check_index(low, index: cst.BaseExpression, method: str) -> None:

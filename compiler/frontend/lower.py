@@ -77,6 +77,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.helpers_called: set[str] = set()
         self.in_place: set[int] = set()  # ids of `y op= v` statements (see aliasing.py)
         self.extends: dict[int, str] = {}  # `l += (a, b)`: its tuple's id -> l (list_methods)
+        self.list_methods: dict[int, str] = {}  # l.insert / l.pop as `l = ...`: id -> method
         self.item_updates: set[int] = set()  # ids of the item writes of `y[i] op= v`
         # inside comprehensions and inlined nested functions: their names -> fresh atoms
         self.renames: dict[str, ir.Atom] = {}

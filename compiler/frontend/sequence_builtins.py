@@ -2,7 +2,8 @@
 `np.vstack(parts)` stacks when `parts` is a list variable (the parts of `np.split`).
 
     tuple(seq)        ->  t = (); t = t + (item,) for each item of seq
-    sorted(seq)       ->  [seq[i] for i in np.argsort(np.asarray(seq), kind="stable")]
+    sorted(seq)       ->  [seq[int(i)] for i in np.argsort(np.asarray(seq), axis=0,
+                                                        kind="stable")]
                           (Python's sort is stable: equal items keep their order, and the
                           items are seq's own objects; the gradient follows the permutation)
     np.vstack(parts)  ->  np.concatenate([np.atleast_2d(p) for p in parts])
@@ -50,13 +51,19 @@ class SequenceBuiltins:
             raise UserCodeError(f"sorted expected 1 argument, got {len(args)}", self.loc(node))
         seq = self.iterable(args[0])
         values = self.emit_assign(None, Prim.ASARRAY, (seq,), node)
+        # along the items: items of one element each (numbers, or arrays of one number)
+        # are ordered; int() of a longer row raises, as Python's comparison of arrays does
         order = self.emit_assign(None, Prim.ARGSORT, (values,), node,
-                                 ir.Params.of(axis=-1, kind="stable"))
+                                 ir.Params.of(axis=0, kind="stable"))
         result = self.namer.fresh("ordered")
         self.emit_assign(result, Prim.LIST, (), node)
-        self.each(order, node, 0, lambda i: self.emit_assign(
-            result, Prim.APPEND,
-            (ir.Var(result), self.emit_assign(None, Prim.GETITEM, (seq, i), node, _AT)), node))
+
+        def take(row: ir.Atom) -> None:
+            i = self.emit_assign(None, Prim.INT, (row,), node)
+            item = self.emit_assign(None, Prim.GETITEM, (seq, i), node, _AT)
+            self.emit_assign(result, Prim.APPEND, (ir.Var(result), item), node)
+
+        self.each(order, node, 0, take)
         return ir.Var(result)
 
 
