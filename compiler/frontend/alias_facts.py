@@ -275,23 +275,29 @@ def tuple_names(fn: ir.Function) -> set[str]:
     """Names that hold a tuple wherever they are bound: a tuple display, a tuple joined
     (`t + (v,)`, `t += (v,)`) or repeated (`t * 2`), or another such name. A tuple is
     immutable: `t += (v,)` binds a new tuple and leaves the other names of the old alone."""
-    defs: dict[str, list[ir.Assign]] = {}
-    for stmt in ir.walk(fn.body):
-        if isinstance(stmt, ir.Assign):
-            defs.setdefault(stmt.target.name, []).append(stmt)
-    found = set(defs) - set(fn.param_names)
 
-    def is_tuple(stmt: ir.Assign) -> bool:
+    def is_tuple(stmt: ir.Assign, found: set[str]) -> bool:
         names = [a.name in found for a in stmt.args if isinstance(a, ir.Var)]
         return stmt.prim is Prim.TUPLE or stmt.prim is Prim.ADD and bool(names) and all(names) \
             or stmt.prim is Prim.MUL and any(names) or stmt.prim is Prim.COPY and all(names) \
             and bool(names)
 
+    return bound_only_by(fn, is_tuple)
+
+
+def bound_only_by(fn: ir.Function, makes) -> set[str]:
+    """The local names whose every binding `makes(stmt, names)` accepts, `names` being the
+    set itself (the largest such set: a name bound from another of the set stays in it)."""
+    defs: dict[str, list[ir.Assign]] = {}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.Assign):
+            defs.setdefault(stmt.target.name, []).append(stmt)
+    found = set(defs) - set(fn.param_names)
     changed = True
     while changed:
         changed = False
         for name in sorted(found):
-            if not all(map(is_tuple, defs[name])):
+            if not all(makes(s, found) for s in defs[name]):
                 found.discard(name)
                 changed = True
     return found

@@ -18,7 +18,7 @@ from .. import ir
 from ..ad.sequences import ARRAY, one_slice
 from ..errors import UserCodeError
 from ..ir.prims import Prim
-from .alias_facts import tuple_names
+from .alias_facts import bound_only_by, tuple_names
 
 _AT = ir.Params.of(index=ir.Index.at(1))
 
@@ -68,24 +68,15 @@ def _extended_by_items(stmt: ir.Assign, seq: ir.Var, in_place: set[int], namer,
 def list_names(fn: ir.Function) -> set[str]:
     """Names that hold a list wherever they are bound: a list display or comprehension,
     a list appended to, joined to (`l + x`, a list or an error), sliced, or named again."""
-    defs: dict[str, list[ir.Assign]] = {}
-    for stmt in ir.walk(fn.body):
-        if isinstance(stmt, ir.Assign):
-            defs.setdefault(stmt.target.name, []).append(stmt)
-    found = set(defs) - set(fn.param_names)
 
-    def is_list(stmt: ir.Assign) -> bool:
+    def is_list(stmt: ir.Assign, found: set[str]) -> bool:
         first = stmt.args[0] if stmt.args else None
         of_list = isinstance(first, ir.Var) and first.name in found
         return stmt.prim in (Prim.LIST, Prim.APPEND, Prim.LIST_POP) or of_list and (
             stmt.prim in (Prim.COPY, Prim.ADD, Prim.SEQ_JOIN)
             or stmt.prim is Prim.GETITEM and one_slice(stmt))
 
-    changed = True
-    while changed:
-        kept = {name for name in found if all(is_list(s) for s in defs[name])}
-        changed, found = kept != found, kept
-    return found
+    return bound_only_by(fn, is_list)
 
 
 def refuse_array_methods(fn: ir.Function, methods: dict[int, str], kinds: dict[str, str]

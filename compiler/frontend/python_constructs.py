@@ -25,6 +25,7 @@ from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .list_methods import list_copy
 from .loops import ITEM, lower_loop
+from .python_statements import string_keys
 
 # Folded when both sides are constants: enough to unroll recursion on a counter.
 FOLDABLE = (int, bool, str, type(None))
@@ -89,8 +90,8 @@ class PythonLowering:
             self._filtered(list(comp.ifs), lambda: self._comp_for(comp.inner_for_in, innermost)
                            if comp.inner_for_in is not None else innermost())
 
-        items = self.static_items(comp.iter)
-        if items is not None:  # over a dict built here: unrolled, key by key
+        items = self.static_items(comp.iter, unroll_range=string_keys(comp.iter))
+        if items is not None:  # over a dict built here or string keys: unrolled, key by key
             for item in items:
                 scope()
                 self.assign_static(comp.target, item)

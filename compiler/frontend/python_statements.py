@@ -108,7 +108,7 @@ class PythonStatements:
 
     def _stmt_For(self, node: cst.For):
         items = self.static_items(node.iter)
-        if items is None and _string_keys(node.iter):  # for k in ("a", "b"): d[k] reads
+        if items is None and string_keys(node.iter):  # for k in ("a", "b"): d[k] reads
             items = self.static_items(node.iter, unroll_range=True)  # one entry per trip
         if items is not None:  # over a dict built here: unrolled, key by key
             if node.orelse is not None:
@@ -173,7 +173,7 @@ def _list_built_names(node) -> set[str]:
     return visitor.names
 
 
-def _string_keys(node) -> bool:
+def string_keys(node) -> bool:
     """A literal tuple or list of string literals: keys a loop can unroll, one per trip."""
     return isinstance(node, (cst.Tuple, cst.List)) and bool(node.elements) and all(
         isinstance(el, cst.Element) and isinstance(el.value, cst.SimpleString)
