@@ -105,8 +105,8 @@ from .pooling import (
     max_pool2d_grad,
     max_pool2d_jvp,
 )
-from .python_constructs import check_unpack, unconcatenate_grad
-from .scatter import add_at, getitem_grad, unpacked_grad
+from .python_constructs import check_out_cast, check_unpack, unconcatenate_grad
+from .scatter import add_at, getitem_grad, index_add, unpacked_grad
 from .sequence_grads import (
     repeat_sequence,
     seq_head_grad,
@@ -158,6 +158,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "asarray_grad",
     "cast_like",
     "check_seed",
+    "check_out_cast",
     "check_unpack",
     "check_wrt",
     "cho_factor",
@@ -185,6 +186,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "eigvalsh_jvp",
     "einsum_grad",
     "getitem_grad",
+    "index_add",
     "has_gpu",
     "index",
     "inv_grad",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy
+
 
 def unconcatenate_grad(g, xs, axis=0):
     """The list adjoint {i: cotangent} of xs for y = concatenate(xs, axis): g cut back into parts."""
@@ -12,6 +14,16 @@ def unconcatenate_grad(g, xs, axis=0):
         out[i] = g[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
         start = stop
     return out
+
+
+def check_out_cast(value, out):
+    """Raise as numpy does for `ufunc(..., out=out)` whose result `value` cannot be cast
+    into out's dtype by numpy's `same_kind` rule (a float result into an integer array)."""
+    source = value.dtype if hasattr(value, "dtype") else numpy.result_type(value)
+    target = out.dtype
+    if not numpy.can_cast(source, target, casting="same_kind"):
+        raise TypeError(f"Cannot cast ufunc output from {source!r} to {target!r} with "
+                        f"casting rule 'same_kind'")
 
 
 def check_unpack(x, count):

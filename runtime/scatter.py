@@ -184,3 +184,11 @@ def summed_rows(shape: tuple, index, g):
 def _intp_safe(dtype) -> bool:
     """Integers bincount takes: signed ones, and unsigned ones narrower than 64 bits."""
     return dtype.kind == "i" or (dtype.kind == "u" and dtype.itemsize < 8)
+
+
+def index_add(y, v, index):
+    """numpy.add.at(y, index, v) on a copy of y: v added at index, a repeated position once
+    per occurrence, in order (the sums numpy.add.at makes, in y's dtype)."""
+    out = y.copy()
+    array_module(out).add.at(out, index, v)
+    return out

@@ -155,7 +155,7 @@ SAME_RANK = frozenset({Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim
                        Prim.MATRIX_T, Prim.PAD, Prim.TAKE_ALONG_AXIS, Prim.FULL_LIKE, Prim.CAST,
                        # issue 19: NCHW in, NCHW out (CHW in, CHW out)
                        Prim.CONV1D, Prim.CONV2D, Prim.MAX_POOL2D, Prim.AVG_POOL2D,
-                       Prim.ADAPTIVE_AVG_POOL2D})
+                       Prim.ADAPTIVE_AVG_POOL2D, Prim.INDEX_ADD})
 
 
 def _joined_rank(stmt: ir.Assign, rank: int) -> int:

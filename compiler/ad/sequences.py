@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import ir
+from ..ir.index import Slice
 from ..ir.prims import Prim
 from .param_kinds import container_params
 from .ranks import variable_ranks
@@ -196,6 +197,14 @@ def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str], ranks: dict | None = 
     if spec.passes_on:
         return source
     if stmt.prim is Prim.GETITEM:  # an item of an array is an array; of a list, anything
+        if source == SEQUENCE and one_slice(stmt):  # l[1:] of a list or tuple: one too
+            return SEQUENCE
         return None if source is None else ARRAY if source == ARRAY else EITHER
     return ARRAY
 
+
+def one_slice(stmt: ir.Assign) -> bool:
+    """`seq[a:b]`: an index of one slice (of a list or tuple, a list or tuple again)."""
+    index = stmt.params.get("index")
+    return index is not None and not index.tuple_form and len(index.items) == 1 \
+        and isinstance(index.items[0], Slice)

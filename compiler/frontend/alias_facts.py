@@ -46,6 +46,15 @@ def fact_key(rel: str, a: str, b: str) -> tuple:
     return (rel, a, b) if rel == "view" or a < b else (rel, b, a)
 
 
+def held_by(state: dict, name: str, lst: str, loc: Loc) -> None:
+    """`name = lst[i]`: an object the list holds, and every other name of that list holds."""
+    for key, fact in list(state.items()):
+        if key[0] == "same" and lst in key[1:] and fact.must:
+            other = key[2] if key[1] == lst else key[1]
+            state[fact_key("shares", name, other)] = Fact(True, loc, holder=other)
+    state[fact_key("shares", name, lst)] = Fact(True, loc, holder=lst)
+
+
 def join(left: dict | None, right: dict | None) -> dict | None:
     """The facts that hold after two paths meet: a fact on one path only holds on some."""
     if left is None:
@@ -266,23 +275,29 @@ def tuple_names(fn: ir.Function) -> set[str]:
     """Names that hold a tuple wherever they are bound: a tuple display, a tuple joined
     (`t + (v,)`, `t += (v,)`) or repeated (`t * 2`), or another such name. A tuple is
     immutable: `t += (v,)` binds a new tuple and leaves the other names of the old alone."""
-    defs: dict[str, list[ir.Assign]] = {}
-    for stmt in ir.walk(fn.body):
-        if isinstance(stmt, ir.Assign):
-            defs.setdefault(stmt.target.name, []).append(stmt)
-    found = set(defs) - set(fn.param_names)
 
-    def is_tuple(stmt: ir.Assign) -> bool:
+    def is_tuple(stmt: ir.Assign, found: set[str]) -> bool:
         names = [a.name in found for a in stmt.args if isinstance(a, ir.Var)]
         return stmt.prim is Prim.TUPLE or stmt.prim is Prim.ADD and bool(names) and all(names) \
             or stmt.prim is Prim.MUL and any(names) or stmt.prim is Prim.COPY and all(names) \
             and bool(names)
 
+    return bound_only_by(fn, is_tuple)
+
+
+def bound_only_by(fn: ir.Function, makes) -> set[str]:
+    """The local names whose every binding `makes(stmt, names)` accepts, `names` being the
+    set itself (the largest such set: a name bound from another of the set stays in it)."""
+    defs: dict[str, list[ir.Assign]] = {}
+    for stmt in ir.walk(fn.body):
+        if isinstance(stmt, ir.Assign):
+            defs.setdefault(stmt.target.name, []).append(stmt)
+    found = set(defs) - set(fn.param_names)
     changed = True
     while changed:
         changed = False
         for name in sorted(found):
-            if not all(map(is_tuple, defs[name])):
+            if not all(makes(s, found) for s in defs[name]):
                 found.discard(name)
                 changed = True
     return found

@@ -46,6 +46,7 @@ from .alias_facts import (
     Fact,
     Liveness,
     fact_key,
+    held_by,
     inverse_op,
     join,
     join_all,
@@ -57,6 +58,7 @@ from .alias_facts import (
 )
 from .alias_items import ItemWrites
 from .alias_refusals import CALLER, array_or_number, write_not_followed
+from .list_extends import lists_extended, refuse_array_methods
 from .read_only import refuse_read_only_writes
 
 CONTAINS = frozenset({Prim.LIST, Prim.TUPLE, Prim.CALL})  # may hold (or return) any argument
@@ -307,6 +309,8 @@ class AliasResolver(ItemWrites):
                                       stmt.params.get("index"), item_or_row=True))
             elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
                 self._share_all(state, name, first.name, stmt.loc)
+                if self.sequences.get(first.name) == SEQUENCE:  # l[i]: an object l holds
+                    held_by(state, name, first.name, stmt.loc)
         elif permutation_op(stmt) and first is not None and \
                 self.sequences.get(first.name) == ARRAY and inverse_op(permutation_op(stmt)):
             self._view_facts(state, stmt, name, first.name,
@@ -328,6 +332,8 @@ class AliasResolver(ItemWrites):
             else:
                 other = key[2] if key[1] == source else key[1]
                 new = fact_key(key[0], name, other)
+                if fact.holder == source:  # `m = l`: m holds what l holds
+                    fact = replace(fact, holder=name)
             if new[1] != new[2]:
                 state[new] = fact
 
@@ -482,8 +488,10 @@ class AliasResolver(ItemWrites):
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],
                      containers=frozenset(), ranks: dict[str, int] | None = None,
                      scalars=frozenset(), helper: bool = False,
-                     item_updates=frozenset()) -> ir.Function:
+                     item_updates=frozenset(), extends=None, list_methods=None
+                     ) -> ir.Function:
     """fn with every write seen through all names of its object, or a UserCodeError."""
+    fn = lists_extended(fn, extends or {}, in_place, namer, temps)
     refuse_read_only_writes(fn, in_place)
     known = dict(ranks or {})
     known.update({name: 0 for name in set(scalars) | scalar_params(fn)})
@@ -491,6 +499,7 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
     sequences = sequence_kinds(fn, set(containers) | container_params(fn),
                                params_are_arrays=not helper)
     scalar_names = set(scalars) | scalar_params(fn)
+    refuse_array_methods(fn, list_methods or {}, sequences)
     return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
                          namer, temps, item_updates).run()
 
@@ -500,6 +509,8 @@ def resolve(fn: ir.Function, lowerer, namer, temps: set[str], target=None,
     """The pipeline's hook: resolve_aliasing with what the lowerer and the target know."""
     if target is None:
         return resolve_aliasing(fn, lowerer.in_place, namer, temps, helper=helper,
-                                item_updates=lowerer.item_updates)
+                                item_updates=lowerer.item_updates, extends=lowerer.extends,
+                                list_methods=lowerer.list_methods)
     return resolve_aliasing(fn, lowerer.in_place, namer, temps, target.containers,
-                            dict(target.ranks), target.scalars, helper, lowerer.item_updates)
+                            dict(target.ranks), target.scalars, helper, lowerer.item_updates,
+                            lowerer.extends, lowerer.list_methods)

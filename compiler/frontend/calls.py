@@ -14,8 +14,10 @@ from ..ir.prims import Prim
 from . import linalg_calls
 from . import numpy_names as calls
 from .draw_calls import is_draw, lower_draw, lower_dropout, refuse_global_random
+from .list_methods import array_copy, list_pop
 from .more_calls import handles, has_reduction_options, lower_more, reduction_options
 from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
+from .sequence_builtins import rows_of_each
 from .stat_calls import lower_statistic
 
 
@@ -71,11 +73,16 @@ class CallLowering:
                                        "see docs/api.md for the supported numpy functions")
             if qualified in ("numpy.array", "numpy.asarray") and self._is_literal_list(node):
                 spec = calls.FUNCTIONS["numpy.stack"]
+            elif qualified == "numpy.array" and (copied := array_copy(self, node, dest)):
+                return copied
             if qualified == "math.hypot" and len(node.args) > 2:
                 return self._hypot_of_many(node, spec, dest)
             if qualified == "numpy.where" and len(node.args) == 1:  # np.where(c): np.nonzero(c)
                 spec = calls.FUNCTIONS["numpy.nonzero"]
             return self._bind_and_emit(node, spec, list(node.args), dest)
+        popped = list_pop(self, node, dest)  # l.pop(i) of a list
+        if popped is not None:
+            return popped
         if isinstance(func, cst.Attribute):
             self.check_self_attribute(func.value)  # self.layer.forward(x): say what layer is
             spec = calls.METHODS.get(func.attr.value)
@@ -156,6 +163,11 @@ class CallLowering:
                 prim = Prim.STACK_LIST if spec.prim is Prim.STACK else Prim.CONCAT_LIST
                 spec = calls.CallSpec(prim, spec.args)
                 atoms.append(self.expr(value))  # a generator: refused, as numpy raises
+            elif arg.kind == "seq" and spec.fixed.get("vstack") \
+                    and not isinstance(value, (cst.List, cst.Tuple)):
+                # np.vstack(np.split(x, 2)): its list's items made 2-D, then concatenated
+                spec, params = calls.CallSpec(Prim.CONCAT_LIST, spec.args), {}
+                atoms.append(rows_of_each(self, value, node))
             elif arg.kind == "seq":
                 atoms.extend(self._sequence(value))
             elif value is calls.NONE_ATOM:

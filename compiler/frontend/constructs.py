@@ -95,8 +95,21 @@ SUPPORTED = (
               "`xs[1:3]`", "t += (x[i] * x[i],)", "tuple_joined_in_a_loop"),
     Construct("containers", "`M[i][j] = v` on a 2-D array", "M[0][1] = x[2]",
               "setitem_chained_on_2d_array"),
+    Construct("containers", "lists changed in place: `l.extend(seq)`, `l.insert(i, v)`, "
+              "`l.pop(i)` (a statement or a value)", "v = l.pop(0)", "list_extend_insert_pop"),
+    Construct("containers", "`l += (a, b)`, `l += t` on a list (extends it; other names see "
+              "it)",
+              "l += (x[1], x[2])", "list_joined_with_a_tuple_in_place"),
+    Construct("containers", "`list(seq)`: a new list of a list's, tuple's or array's items",
+              "m = list(l)", "list_copied_then_appended"),
+    Construct("containers", "a dict read with the key of a loop over string literals",
+              "for k in ('a', 'b'): s = s + d[k]", "dict_read_by_string_keys_in_a_loop"),
     Construct("builtins", "`sum`, `min`, `max` (any arity, generators), `abs`, `len`",
               "max(a, b, c)", "builtin_max_min_any_arity"),
+    Construct("builtins", "`tuple(seq)`; `sorted(seq)` of numbers (stable: the gradient "
+              "follows the permutation)", "s = sorted(l)", "tuple_and_sorted_of_a_list"),
+    Construct("containers", "`np.vstack` of a list variable (the parts of `np.split`)",
+              "np.vstack(np.split(x, 2))", "vstack_of_split_parts"),
     Construct("builtins", "`any` / `all` (stop at the first item that settles them)",
               "any(v > 1 for v in x)", "builtin_any_all"),
     Construct("builtins", "`reversed`, `range` with a negative step", "reversed(xs)",
@@ -107,6 +120,12 @@ SUPPORTED = (
     Construct("statements", "`del name`", "del tmp", "del_then_rebind"),
     Construct("statements", "augmented assignment on arrays, views and aliases",
               "y = x[1:]; y *= 2", "outer_of_a_view_then_written"),
+    Construct("statements", "`out=` of a numpy ufunc (a write into the array, seen through "
+              "its views and names)", "np.multiply(v, w, out=v)", "ufunc_out_into_a_view"),
+    Construct("statements", "`np.add.at(y, idx, v)` (repeated indices add up, in numpy's "
+              "order)", "np.add.at(a, idx, v)", "add_at_repeated_indices"),
+    Construct("statements", "`np.array(y)` (a copy: later writes to y leave it alone)",
+              "z = np.array(y); y[0] = 4.0", "array_copy_then_written"),
     Construct("module values", "module-level constants, arrays, lists, dicts (read at call time)",
               "A = np.array(...) at module level", "module_array_matmul"),
 )

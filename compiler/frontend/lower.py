@@ -24,6 +24,12 @@ from .expressions import ExpressionLowering
 from .gradient_calls import GradientCallLowering
 from .inline import InlineLowering, LocalFunction
 from .inline_bodies import _assignment_counts, refuse_default_writes
+from .list_methods import (
+    add_at_statement,
+    augmented_operand,
+    list_method_statement,
+    out_statement,
+)
 from .local_names import EMITTED_NAMES, first_use, function_names
 from .methods import MethodLowering
 from .parsed import ParsedModule
@@ -31,6 +37,7 @@ from .pullbacks import lower_functional_vjp
 from .python_constructs import PythonLowering, foldable
 from .python_statements import PythonStatements, _has_star
 from .resolve import SOURCE_DEFAULT, names_in
+from .sequence_builtins import SequenceBuiltins
 from .stat_calls import sort_in_place
 from .static_dicts import DictLowering
 
@@ -52,7 +59,7 @@ STATEMENT_HINTS = {
 
 
 class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, ExpressionLowering,
-              CallLowering, GradientCallLowering, MethodLowering):
+              CallLowering, GradientCallLowering, MethodLowering, SequenceBuiltins):
     """Lowers one function; holds the block being built and the name supply."""
 
     def __init__(self, parsed: ParsedModule, node: cst.FunctionDef):
@@ -69,6 +76,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         self.block: list[ir.Stmt] = []
         self.helpers_called: set[str] = set()
         self.in_place: set[int] = set()  # ids of `y op= v` statements (see aliasing.py)
+        self.extends: dict[int, str] = {}  # `l += (a, b)`: its tuple's id -> l (list_methods)
+        self.list_methods: dict[int, str] = {}  # l.insert / l.pop as `l = ...`: id -> method
         self.item_updates: set[int] = set()  # ids of the item writes of `y[i] op= v`
         # inside comprehensions and inlined nested functions: their names -> fresh atoms
         self.renames: dict[str, ir.Atom] = {}
@@ -236,7 +245,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
                 and call.func.attr.value == "sort":
             sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
             return
-        if self._in_place_call(node, call):
+        if self._in_place_call(node, call) or out_statement(self, node, call) \
+                or add_at_statement(self, node, call) or list_method_statement(self, node, call):
             return
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
             call = self.expanded(call)
@@ -360,7 +370,7 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
         if prim is None or not isinstance(node.target, cst.Name):
             raise self.unsupported(node, "this augmented assignment",
                                    "write it out: x = x + y")
-        right = self.expr(node.value)
+        right = augmented_operand(self, node)
         old = self.expr(node.target)
         name = self.store_name(node.target.value)
         self.emit_assign(name, prim, (old, right), node)

@@ -23,7 +23,9 @@ import libcst as cst
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from .list_methods import list_copy
 from .loops import ITEM, lower_loop
+from .python_statements import string_keys
 
 # Folded when both sides are constants: enough to unroll recursion on a counter.
 FOLDABLE = (int, bool, str, type(None))
@@ -88,8 +90,8 @@ class PythonLowering:
             self._filtered(list(comp.ifs), lambda: self._comp_for(comp.inner_for_in, innermost)
                            if comp.inner_for_in is not None else innermost())
 
-        items = self.static_items(comp.iter)
-        if items is not None:  # over a dict built here: unrolled, key by key
+        items = self.static_items(comp.iter, unroll_range=string_keys(comp.iter))
+        if items is not None:  # over a dict built here or string keys: unrolled, key by key
             for item in items:
                 scope()
                 self.assign_static(comp.target, item)
@@ -239,6 +241,8 @@ class PythonLowering:
             return self.iterable(args[0])
         if not args:
             return self.emit_assign(dest, Prim.LIST, (), node)
+        if len(args) == 1 and self.dict_named(args[0]) is None:
+            return list_copy(self, args[0], node)
         raise self.unsupported(node, "list(...) of this argument",
                                "write a list comprehension: [v for v in xs]")
 

@@ -108,6 +108,8 @@ class PythonStatements:
 
     def _stmt_For(self, node: cst.For):
         items = self.static_items(node.iter)
+        if items is None and string_keys(node.iter):  # for k in ("a", "b"): d[k] reads
+            items = self.static_items(node.iter, unroll_range=True)  # one entry per trip
         if items is not None:  # over a dict built here: unrolled, key by key
             if node.orelse is not None:
                 raise self.unsupported(node.orelse, "`else:` on a loop over a dict")
@@ -169,6 +171,13 @@ def _list_built_names(node) -> set[str]:
     visitor = _ListBuilt()
     node.visit(visitor)
     return visitor.names
+
+
+def string_keys(node) -> bool:
+    """A literal tuple or list of string literals: keys a loop can unroll, one per trip."""
+    return isinstance(node, (cst.Tuple, cst.List)) and bool(node.elements) and all(
+        isinstance(el, cst.Element) and isinstance(el.value, cst.SimpleString)
+        for el in node.elements)
 
 
 def _has_star(node) -> bool:

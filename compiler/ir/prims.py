@@ -150,6 +150,8 @@ class Prim(enum.Enum):
     # y[index] = v, in place: target is y
     SETITEM = _s(VARIADIC, "struct", "special", "setitem", diff_args=(0, 1), in_place=True,
                  passes_on=True)
+    # np.add.at(y, idx, v) as a new array (then written into y): repeated positions add up
+    INDEX_ADD = _s(VARIADIC, "shape", "special", "index_add", diff_args=(0, 1), passes_on=True)
     STACK_LIST = _s(1, "shape", "special", "stack_list")  # np.stack(lst) of a list variable
     # a + b of two lists or two tuples (joined), and seq * n (repeated): ad/sequences.py
     SEQ_JOIN = _s(2, "struct", "binop", "+", makes_sequence=True)
@@ -446,6 +448,8 @@ class Prim(enum.Enum):
     ASSERT = _s(VARIADIC, "nondiff", "special", "assert", effect=True)  # assert cond[, message]
     # `a, b = x`: Python raises unless x has exactly 2 items (rt.check_unpack)
     CHECK_UNPACK = _s(1, "nondiff", "special", "check_unpack", effect=True)
+    # `out=` of a ufunc: numpy casts its result into out only by kind (float into int raises)
+    CHECK_OUT_CAST = _s(2, "nondiff", "special", "check_out_cast", effect=True)
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list")  # np.concatenate(a_list_variable)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
     # forward mode (ad/forward.py): a zero tangent of a value's structure, and a tangent

@@ -12,7 +12,7 @@ import libcst as cst
 import numpy as np
 
 from .. import ir
-from ..backend.expressions import call, name, subscript
+from ..backend.expressions import call, name, rt_index, subscript
 from ..ir.prims import Prim
 from ..proof.values import SymbolicError, index_of, number, sym
 from .registry import emitter, jvp, meaning, vjp
@@ -77,8 +77,34 @@ def _setitem_meaning(run, s, y, value, *holes):
     return y
 
 
+# --------------------------------------------------- np.add.at(y, index, v)
+@vjp(Prim.INDEX_ADD)
+def _index_add(b, g, s):
+    _, value, *holes = s.args
+    index = s.params.get("index").unshift(1)
+    # each occurrence of a position adds its v: its cotangent is g there (gathered)
+    picked = b.apply(Prim.GETITEM, (g, *holes), ir.Params.of(index=index))
+    return (g, b.unbroadcast(picked, value)) + (None,) * len(holes)
+
+
+@emitter(Prim.INDEX_ADD)
+def _emit_index_add(stmt, atom):
+    y, value, *holes = [atom(a) for a in stmt.args]
+    return call("rt.index_add", [y, value, rt_index(stmt.params.get("index").unshift(1),
+                                                    holes)]), False
+
+
+@meaning(Prim.INDEX_ADD)
+def _index_add_meaning(run, s, y, value, *holes):
+    args = (y, value, *holes)
+    index = index_of(run, s.params.get("index"), lambda p: args[p])
+    out = np.array(y, dtype=object)
+    np.add.at(out, index, value)
+    return out
+
+
 # ------------------------------------------------------ tangents (forward mode)
-jvp(Prim.GETITEM)(linear)
+jvp(Prim.GETITEM, Prim.INDEX_ADD)(linear)
 
 
 @jvp(Prim.SETITEM)

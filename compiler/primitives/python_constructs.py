@@ -87,6 +87,16 @@ def _assert(run, s, cond, *message):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
 
+@emitter(Prim.CHECK_OUT_CAST)
+def _emit_check_out_cast(stmt, atom):
+    return cst.Expr(call("rt.check_out_cast", [atom(a) for a in stmt.args]).node)
+
+
+@meaning(Prim.CHECK_OUT_CAST)
+def _check_out_cast(run, s, value, out):
+    return None  # the check runs in the emitted code; a proof assumes it passes
+
+
 @emitter(Prim.CHECK_UNPACK)
 def _emit_check_unpack(stmt, atom):
     return cst.Expr(call("rt.check_unpack", [atom(stmt.args[0]),

@@ -485,3 +485,46 @@ def _name_rebound_with_another_rank_ref(a):
     v0 = jnp.tanh(jnp.dot(jnp.full((3, 3), 0.3), a.T))
     v0 = v0.at[-1].multiply(2.0)
     return jnp.sum(v0) + 1.0 + jnp.sum(v0[-1])
+
+
+@add(vec(3))  # was refused: `out=` of a ufunc, a write into a view seen by its base
+def ufunc_out_into_a_view(x):
+    y = x * 1.0
+    v = y[1:]
+    np.multiply(v, x[:2], out=v)
+    np.exp(y, out=y)
+    return np.sum(y * x)
+
+
+@ref
+def _ufunc_out_into_a_view_ref(x):
+    y = x.at[1:].multiply(x[:2])
+    return jnp.sum(jnp.exp(y) * x)
+
+
+@add(vec(3))  # was refused: np.array(y) taken for a possible view of y
+def array_copy_then_written(x):
+    y = x * 2.0
+    z = np.array(y)
+    y[0] = 4.0
+    return np.sum(z * y)
+
+
+@ref
+def _array_copy_then_written_ref(x):
+    y = x * 2.0
+    return jnp.sum(y * y.at[0].set(4.0))
+
+
+@add(vec(4))  # was refused: np.add.at, an expression statement (repeated indices add up)
+def add_at_repeated_indices(x):
+    a = x[:3] * 1.5
+    b = a
+    np.add.at(a, np.array([2, 0, 2]), x[:1] * x[1:])
+    return np.sum(b * b * x[:3])
+
+
+@ref
+def _add_at_repeated_indices_ref(x):
+    a = (x[:3] * 1.5).at[jnp.array([2, 0, 2])].add(x[:1] * x[1:])
+    return jnp.sum(a * a * x[:3])

@@ -215,7 +215,7 @@ def list_pop_free_running_product(x):
     return np.sum(factors[-1])
 
 
-@add(vec(3), expect="refused")
+@add(vec(3))  # was refused: an item read from the list now is an object the list holds
 def list_swap_items(x):
     l = [x, x ** 2]
     l[0], l[1] = l[1], l[0]
@@ -281,3 +281,59 @@ def lists_joined_repeated_sliced(x):
 
 ref(lambda x: x[0] * x[1] * x[2] + x[0] * x[2]
     + jnp.sum(x + jnp.stack([x[1], 1.0, 2.0])))
+
+
+@add(vec(4))  # was refused: an expression statement; l.pop(i) as a value
+def list_extend_insert_pop(x):
+    l = [x[0]]
+    l.extend([x[1] * x[2], x[3]])
+    l.insert(1, x[0] * 2.0)
+    v = l.pop(0)
+    l.pop()
+    return v * l[0] + l[1] * len(l)
+
+
+@add(vec(3))  # was a TypeError: list + tuple (a list's += takes any iterable)
+def list_joined_with_a_tuple_in_place(x):
+    l = [x[0]]
+    m = l
+    l += (x[1] * 3.0, x[2])
+    t = (x[0], x[2] * x[1])
+    l += t
+    return m[-1] * m[0] + m[1] * len(m)
+
+
+@add(vec(3))  # was refused: list(...) of a list, a copy the other name does not see
+def list_copied_then_appended(x):
+    l = [x[0], x[1]]
+    m = list(l)
+    m.append(x[2])
+    return len(l) * m[2] + m[0] * l[1]
+
+
+@add(vec(2))  # was refused: a dict read with the key of a loop over string literals
+def dict_read_by_string_keys_in_a_loop(x):
+    d = {"a": x[0], "b": x[1] * x[0]}
+    w = {"a": 2.0, "b": 3.0}
+    s = 0.0
+    for k in ("a", "b"):
+        s = s + d[k] * w[k]
+    return s
+
+
+@add(vec(4))  # were refused: unknown functions `tuple` and `sorted`
+def tuple_and_sorted_of_a_list(x):
+    l = [x[2], x[0], x[1] * x[3]]
+    s = sorted(l)
+    t = tuple(l)
+    l.append(x[3])
+    return s[0] * 3.0 + s[2] * t[1] + len(t)
+
+
+@add(vec(6))  # was refused: np.vstack of a list variable (np.split's parts)
+def vstack_of_split_parts(x):
+    m = np.vstack(np.split(x, 2))
+    return np.sum(m[0] * m[1]) + np.sum(np.vstack(np.array_split(x, 3)[:2]) ** 2)
+
+
+ref(lambda x: jnp.sum(x[:3] * x[3:]) + jnp.sum(x[:4] ** 2))

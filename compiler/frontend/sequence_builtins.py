@@ -1,0 +1,79 @@
+"""Builtins that make a sequence from another: `tuple(seq)`, `sorted(seq)`, and the rows
+`np.vstack(parts)` stacks when `parts` is a list variable (the parts of `np.split`).
+
+    tuple(seq)        ->  t = (); t = t + (item,) for each item of seq
+    sorted(seq)       ->  [seq[int(i)] for i in np.argsort(np.asarray(seq), axis=0,
+                                                        kind="stable")]
+                          (Python's sort is stable: equal items keep their order, and the
+                          items are seq's own objects; the gradient follows the permutation)
+    np.vstack(parts)  ->  np.concatenate([np.atleast_2d(p) for p in parts])
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .. import ir
+from ..errors import UserCodeError
+from ..ir.prims import Prim
+
+_AT = ir.Params.of(index=ir.Index.at(1))
+
+
+class SequenceBuiltins:
+    """Mixin of the Lowerer: `tuple(seq)` and `sorted(seq)`."""
+
+    def _builtin_tuple(self, node: cst.Call, dest):
+        args = self._plain_args(node, "tuple")
+        if not args:
+            return ir.Const(())
+        if len(args) > 1:
+            raise UserCodeError(f"tuple expected at most 1 argument, got {len(args)}",
+                                self.loc(node))
+        if isinstance(args[0], (cst.List, cst.Tuple)) and \
+                not any(isinstance(el, cst.StarredElement) for el in args[0].elements):
+            return self.emit_assign(dest, Prim.TUPLE,
+                                    [self.expr(el.value) for el in args[0].elements], node)
+        seq = self.iterable(args[0])
+        result = self.namer.fresh("items")  # named, not a temporary: it is bound per item
+        self.emit_assign(result, Prim.COPY, (ir.Const(()),), node)
+
+        def join(item: ir.Atom) -> None:
+            one = self.emit_assign(None, Prim.TUPLE, (item,), node)
+            self.emit_assign(result, Prim.ADD, (ir.Var(result), one), node)
+
+        self.each(seq, node, 0, join)
+        return ir.Var(result)
+
+    def _builtin_sorted(self, node: cst.Call, dest):
+        args = self._plain_args(node, "sorted")
+        if len(args) != 1:
+            raise UserCodeError(f"sorted expected 1 argument, got {len(args)}", self.loc(node))
+        seq = self.iterable(args[0])
+        values = self.emit_assign(None, Prim.ASARRAY, (seq,), node)
+        # along the items: items of one element each (numbers, or arrays of one number)
+        # are ordered; int() of a longer row raises, as Python's comparison of arrays does
+        order = self.emit_assign(None, Prim.ARGSORT, (values,), node,
+                                 ir.Params.of(axis=0, kind="stable"))
+        result = self.namer.fresh("ordered")
+        self.emit_assign(result, Prim.LIST, (), node)
+
+        def take(row: ir.Atom) -> None:
+            i = self.emit_assign(None, Prim.INT, (row,), node)
+            item = self.emit_assign(None, Prim.GETITEM, (seq, i), node, _AT)
+            self.emit_assign(result, Prim.APPEND, (ir.Var(result), item), node)
+
+        self.each(order, node, 0, take)
+        return ir.Var(result)
+
+
+def rows_of_each(low, value: cst.BaseExpression, node) -> ir.Atom:
+    """`[np.atleast_2d(p) for p in parts]`: what np.vstack concatenates."""
+    parts = low.expr(value)
+    result = low.namer.fresh("rows")
+    low.emit_assign(result, Prim.LIST, (), node)
+    low.each(parts, node, 0, lambda part: low.emit_assign(
+        result, Prim.APPEND,
+        (ir.Var(result), low.emit_assign(None, Prim.ATLEAST, (part,), node,
+                                          ir.Params.of(ndim=2))), node))
+    return ir.Var(result)
