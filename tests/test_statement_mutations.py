@@ -387,3 +387,11 @@ def test_pop_of_an_array_is_refused_not_sliced():
         popped_from_an_array(X.copy())
     with pytest.raises(agc.UserCodeError, match="array has no `.pop\\(\\)` method"):
         agc.grad(popped_from_an_array)(X)
+
+
+@pytest.mark.parametrize("model", [popped, inserted, extended_by_a_slice,
+                                   joined_with_a_tuple_name, sorted_numbers, tuples_made],
+                         ids=lambda m: m.__name__)
+def test_hvp_equals_jax(model):
+    expected = jax.jvp(jax.grad(model), (jnp.asarray(X),), (jnp.asarray(V),))[1]
+    np.testing.assert_allclose(agc.hvp(model)(X, V), expected, rtol=1e-10, atol=1e-12)

@@ -9,8 +9,9 @@
     np.add.at(y, i, v)   ->  y[...] = rt.index_add(y, v, i)   (numpy's add.at on a copy)
     list(seq)            ->  a new list, seq's items appended one by one
 
-The rebinding forms are marked in place (`lowerer.in_place`): the aliasing pass
-(aliasing.py) then makes the change seen through every other name of the list.
+The rebinding forms are marked in place (`lowerer.in_place`, and `lowerer.list_methods`
+so that the aliasing pass refuses them on an array): the aliasing pass (aliasing.py) then
+makes the change seen through every other name of the list.
 """
 
 from __future__ import annotations
