@@ -24,7 +24,7 @@ def _segments(x, xp_, fp):
     x = xp.asarray(x)
     n = xp_.shape[0]
     right = xp.clip(xp.searchsorted(xp_, x, side="right"), 1, n - 1)
-    left = right - 1
+    left = right - 1  # the segment's ends: knots left and right
     width = xp_[right] - xp_[left]
     flat = xp.abs(width) <= xp.spacing(xp.finfo(xp.result_type(xp_, 1.0)).eps)  # jax's test
     width = xp.where(flat, 1.0, width)
@@ -34,11 +34,12 @@ def _segments(x, xp_, fp):
     return left, t, slope, inside
 
 
-def interp_grad(g, x, xp_, fp, which=0):
-    """Cotangent of argument `which` (0: x, 1: xp, 2: fp) for y = np.interp(x, xp, fp)."""
+def interp_grad(g, x, xp_, fp, which=0, left=None, right=None):
+    """Cotangent of argument `which` (0: x, 1: xp, 2: fp) for y = np.interp(x, xp, fp, left,
+    right): fp[0] and fp[-1] get nothing from outside xp where left, resp. right, is given."""
     xp = _xp(g, x, xp_, fp)
-    left, t, slope, inside = _segments(x, xp_, fp)
-    g = xp.broadcast_to(g, left.shape)
+    knot, t, slope, inside = _segments(x, xp_, fp)  # knot: each x's segment's left end
+    g = xp.broadcast_to(g, knot.shape)
     if which == 0:
         return astype(g * slope, _dtype(g, x))
     n = xp_.shape[0]
@@ -46,11 +47,13 @@ def interp_grad(g, x, xp_, fp, which=0):
         lower, upper = g * slope * (t - 1.0), -g * slope * t
     else:  # fp[i-1] gets (1 - t), fp[i] gets t; fp[0] or fp[-1] all of it outside
         below = xp.asarray(x) < xp_[0]
-        lower = xp.where(inside, g * (1.0 - t), xp.where(below, g, 0.0))
-        upper = xp.where(inside, g * t, xp.where(below, 0.0, g))
-        left = xp.where(inside | below, left, n - 2)
-    spread = xp.bincount(left.ravel(), lower.ravel(), minlength=n)
-    spread = spread + xp.bincount(left.ravel() + 1, upper.ravel(), minlength=n)[:n]
+        edge_left = 0.0 if left is not None else g  # a given left= is a constant
+        edge_right = 0.0 if right is not None else g
+        lower = xp.where(inside, g * (1.0 - t), xp.where(below, edge_left, 0.0))
+        upper = xp.where(inside, g * t, xp.where(below, 0.0, edge_right))
+        knot = xp.where(inside | below, knot, n - 2)
+    spread = xp.bincount(knot.ravel(), lower.ravel(), minlength=n)
+    spread = spread + xp.bincount(knot.ravel() + 1, upper.ravel(), minlength=n)[:n]
     return astype(spread, _dtype(g, fp if which == 2 else xp_))
 
 

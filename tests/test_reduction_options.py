@@ -96,6 +96,33 @@ def test_float32_and_forward_mode():
     assert tangent == pytest.approx(float(want), rel=1e-12)
 
 
+def products(x, c):
+    return np.sum(np.prod(x, axis=0, where=x > -0.5, initial=c) ** 2) + np.prod(x * c, initial=2.0) \
+        + x.prod(where=x < 0.8)
+
+
+def products_jax(x, c):
+    return jnp.sum((c * jnp.prod(jnp.where(x > -0.5, x, 1.0), axis=0)) ** 2) \
+        + 2.0 * jnp.prod(x * c) + jnp.prod(jnp.where(x < 0.8, x, 1.0))
+
+
+def test_masked_products_match_numpy_and_jax():
+    x, c = RNG.uniform(-1.0, 1.0, size=(4, 3)), 0.7
+    x[1, 2] = 0.0  # a zero factor: prod's exact gradient there
+    value, (gx, gc) = agc.differentiate(products, wrt=("x", "c")).value_and_grad(x, c)
+    assert value == products(x, c)
+    want = jax.grad(products_jax, argnums=(0, 1))(x, c)
+    np.testing.assert_allclose(gx, want[0], rtol=1e-12, atol=1e-12)
+    assert gc == pytest.approx(float(want[1]), rel=1e-12)
+    t = (RNG.normal(size=x.shape), 0.5)
+    tangent = agc.jvp(products, (x, c), t)[1]
+    assert tangent == pytest.approx(float(jax.jvp(products_jax, (x, c), t)[1]), rel=1e-12)
+    x32 = x.astype(np.float32)
+    value, (g32, _) = agc.differentiate(products, wrt=("x", "c")).value_and_grad(x32, c)
+    assert value == products(x32, c) and g32.dtype == np.float32
+    assert agc.verify(products, x, c, wrt=("x", "c")).proved
+
+
 def squares(x, c):
     return np.sum(np.sum(x * x, axis=1, where=x > 0.0, initial=c) ** 2) + np.mean(x ** 3, where=x < 0.5)
 
@@ -122,12 +149,12 @@ def max_without_initial(x):
     return np.max(x, where=x > 0.0)
 
 
-def prod_where(x):
-    return np.prod(x, where=x > 0.0)
+def var_where(x):
+    return np.var(x, where=x > 0.0)
 
 
 @pytest.mark.parametrize(("fn", "what"), [(max_without_initial, "where= without initial="),
-                                          (prod_where, "np.prod")])
+                                          (var_where, "`where=`")])
 def test_refused_options_are_named_at_their_position(fn, what):
     with pytest.raises(agc.UserCodeError) as caught:
         agc.differentiate(fn).grad(X)

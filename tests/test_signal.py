@@ -1,6 +1,6 @@
 """np.interp and np.convolve (primitives/signal.py, runtime/signal.py): numpy's values bit for
 bit; gradients, tangents and Hessian-vector products against jax (CPU, float64); float32;
-proofs; and the refused options, named at their position."""
+proofs; interp's left= and right=; and period=, refused at its position."""
 
 from __future__ import annotations
 
@@ -123,12 +123,38 @@ def test_verify_proves_interp_and_convolve():
     assert result.proved, str(result)
 
 
-def interp_left(x, fp):
-    return np.sum(np.interp(x, np.array([0.0, 1.0]), fp, left=0.0))
+def edges(x, fp):
+    knots = np.array([0.0, 1.0, 2.0])
+    return np.sum(np.interp(x, knots, fp, left=-1.0, right=5.0) * x) \
+        + np.sum(np.interp(x, knots, fp, right=0.5) ** 2)
 
 
-def test_interp_left_is_refused_with_a_hint():
+def edges_jax(x, fp):
+    knots = jnp.array([0.0, 1.0, 2.0])
+    return jnp.sum(jnp.interp(x, knots, fp, left=-1.0, right=5.0) * x) \
+        + jnp.sum(jnp.interp(x, knots, fp, right=0.5) ** 2)
+
+
+def test_interp_left_and_right_are_constants_outside_xp():
+    x, fp = np.array([-0.5, 0.25, 1.5, 2.5, 3.0]), np.array([0.3, 2.0, 3.0])
+    value, grads = agc.differentiate(edges, wrt=("x", "fp")).value_and_grad(x, fp)
+    assert value == edges(x, fp)
+    for got, want in zip(grads, jax.grad(edges_jax, argnums=(0, 1))(x, fp)):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+    t = (RNG.normal(size=5), RNG.normal(size=3))
+    assert agc.jvp(edges, (x, fp), t)[1] == pytest.approx(float(jax.jvp(edges_jax, (x, fp), t)[1]))
+    v = RNG.normal(size=3)
+    want = jax.jvp(jax.grad(lambda f: edges_jax(x, f)), (fp,), (v,))[1]
+    np.testing.assert_allclose(agc.hvp(edges, wrt="fp")(x, fp, v), want, rtol=1e-12)
+    assert agc.verify(edges, x, fp, wrt=("x", "fp")).proved
+
+
+def interp_period(x, fp):
+    return np.sum(np.interp(x, np.array([0.0, 1.0]), fp, period=2.0))
+
+
+def test_interp_period_is_refused_with_a_hint():
     with pytest.raises(agc.UserCodeError) as caught:
-        agc.differentiate(interp_left).grad(np.array([0.5]), np.array([1.0, 2.0]))
-    assert "left=" in str(caught.value) and caught.value.loc.line > 0
-    assert "np.where" in caught.value.hint
+        agc.differentiate(interp_period).grad(np.array([0.5]), np.array([1.0, 2.0]))
+    assert "period=" in str(caught.value) and caught.value.loc.line > 0
+    assert "np.mod" in caught.value.hint

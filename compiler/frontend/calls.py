@@ -445,9 +445,6 @@ _REFUSED_HINTS = {
     "where": "mask the operand first: np.sum(np.where(mask, x, 0.0))",
     "initial": "combine it afterwards: np.maximum(np.max(x), initial), or np.sum(x) + initial",
     "order": "sort plain arrays (structured arrays are not supported)",
-    "left": "set the values outside xp yourself: np.where(x < xp[0], left, np.interp(x, xp, fp))",
-    "right": "set the values outside xp yourself: np.where(x > xp[-1], right, np.interp(x, xp, "
-             "fp))",
     "period": "wrap x yourself first: np.interp(np.mod(x - xp[0], period) + xp[0], xp, fp), with "
               "xp covering one period",
     "overwrite_input": "leave it out (agc does not let a median reorder its input)",

@@ -128,8 +128,8 @@ def _written(value) -> bool:
 
 
 def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
-    """np.sum / np.mean with where= and initial= passed on to numpy; np.max / np.min as the
-    extreme of np.where(mask, x, -inf) (+inf for min) and initial, which is exact."""
+    """np.sum / np.prod / np.mean with where= and initial= passed on to numpy; np.max /
+    np.min as the extreme of np.where(mask, x, -inf) (+inf for min) and initial, exact."""
     for name in ("out", "dtype"):
         if _written(bound.get(name)):
             raise low.unsupported(bound[name], f"`{name}=` together with where= or initial=",
@@ -146,9 +146,8 @@ def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
     if spec.prim is Prim.MEAN:
         return emit(dest, Prim.MEAN_WHERE, [x, mask or ir.Const(True)], node, params)
     if spec.prim is Prim.PROD:
-        raise low.unsupported(bound.get("where") or bound["initial"],
-                              "where= or initial= of np.prod",
-                              "mask the operand first: np.prod(np.where(mask, x, 1.0))")
+        options = [mask or ir.Const(True), initial or ir.Const(None)]
+        return emit(dest, Prim.PROD_WHERE, [x, *options], node, params)
     if initial is None:  # numpy raises: a maximum has no identity to start from
         raise low.unsupported(bound["where"], f"where= without initial= in "
                               f"np.{spec.prim.spec.name}", "give the value of an empty "

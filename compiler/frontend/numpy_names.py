@@ -189,7 +189,7 @@ DTYPE = Arg("dtype", "dtype", None)
 OUT = Arg("out", "refuse", None)
 WHERE = Arg("where", "refuse", None)
 INITIAL = Arg("initial", "refuse", None)
-# where= and initial= that sum, mean, max and min take (frontend/more_calls.py)
+# where= and initial= that sum, prod, mean, max and min take (frontend/more_calls.py)
 WHERE_OPTION = Arg("where", "option", None)
 INITIAL_OPTION = Arg("initial", "option", None)
 DDOF = Arg("ddof", "static", 0)
@@ -201,7 +201,7 @@ def _stat_functions() -> dict[str, CallSpec]:
     a = A("a")
     table = {
         "sum": _sig(Prim.SUM, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL_OPTION, WHERE_OPTION),
-        "prod": _sig(Prim.PROD, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL, WHERE),
+        "prod": _sig(Prim.PROD, a, AXIS, DTYPE, OUT, KEEPDIMS, INITIAL_OPTION, WHERE_OPTION),
         "mean": _sig(Prim.MEAN, a, AXIS, DTYPE, OUT, KEEPDIMS, WHERE_OPTION),
         "var": _sig(Prim.VAR, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),
         "std": _sig(Prim.STD, a, AXIS, DTYPE, OUT, DDOF, KEEPDIMS, WHERE),

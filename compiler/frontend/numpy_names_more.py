@@ -31,8 +31,9 @@ def more_functions() -> dict[str, CallSpec]:
                       static("keepdims", False), lowering="nan_extreme"),
         "nanmin": sig(Prim.MIN, A("a"), AXIS, A("out", "refuse", None),
                       static("keepdims", False), lowering="nan_extreme"),
-        "interp": sig(Prim.INTERP, A("x"), A("xp"), A("fp"), A("left", "refuse", None),
-                      A("right", "refuse", None), A("period", "refuse", None)),
+        # left= and right= are constants: the values outside xp (fp[0] and fp[-1] without)
+        "interp": sig(Prim.INTERP, A("x"), A("xp"), A("fp"), static("left", None),
+                      static("right", None), A("period", "refuse", None)),
         "convolve": sig(Prim.CONVOLVE, A("a"), A("v"), static("mode", "full")),
         "trapezoid": sig(Prim.SUM, A("y"), A("x", "array", None), static("dx", 1.0),
                          static("axis", -1), lowering="trapezoid"),

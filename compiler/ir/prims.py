@@ -274,10 +274,11 @@ class Prim(enum.Enum):
     FMOD = _s(2, "elementwise", "xp", "fmod")
     COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,))
     FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
-    # np.sum(x, where=mask, initial=c) and np.mean(x, where=mask), written with numpy's own
+    # np.sum / np.prod(x, where=mask, initial=c) and np.mean(x, where=mask), with numpy's own
     # keywords (a mask of True and an initial of None are left out); params: axis, keepdims
     SUM_WHERE = _s(3, "reduction", "special", "sum", diff_args=(0, 2))
     MEAN_WHERE = _s(2, "reduction", "special", "mean", diff_args=(0,))
+    PROD_WHERE = _s(3, "reduction", "special", "prod", diff_args=(0, 2))
     # np.interp(x, xp, fp) and np.convolve(a, v, mode): their helpers are runtime/signal.py's
     INTERP = _s(3, "shape", "xp", "interp")
     INTERP_GRAD = _s(4, "gradient", "rt", "interp_grad")  # g, x, xp, fp; params: which

@@ -21,22 +21,29 @@ from .registry import jvp, meaning, vjp
 from .tangents import multilinear
 
 
+def _edges(s) -> dict:
+    """interp's left= and right= (the constants outside xp), where given."""
+    return {k: s.params.get(k) for k in ("left", "right")}
+
+
 @vjp(Prim.INTERP)
 def _interp(b, g, s):
     x, xp, fp = s.args
-    return tuple(b.op(Prim.INTERP_GRAD, g, x, xp, fp, which=k) for k in range(3))
+    return tuple(b.op(Prim.INTERP_GRAD, g, x, xp, fp, which=k, **_edges(s)) for k in range(3))
 
 
 @jvp(Prim.INTERP)
 def _interp_jvp(b, t, s):
     x, xp, fp = s.args
     moved = t[0]
+    constant = {"left": 0.0, "right": 0.0}  # the tangent of a given left= / right= is 0
     if t[1] is not None:  # the knots move: x's place on its segment moves back
-        along = b.op(Prim.INTERP, x, xp, t[1])
+        along = b.op(Prim.INTERP, x, xp, t[1], **constant)
         moved = b.neg(along) if moved is None else b.sub(moved, along)
     total = None if moved is None else b.op(Prim.INTERP_GRAD, moved, x, xp, fp, which=0)
     if t[2] is not None:
-        part = b.op(Prim.INTERP, x, xp, t[2])
+        given = {k: 0.0 for k, v in _edges(s).items() if v is not None}
+        part = b.op(Prim.INTERP, x, xp, t[2], **given)
         total = part if total is None else b.add(total, part)
     return total
 
@@ -83,9 +90,13 @@ def _weights(run, s, x, xp, fp):
 def _interp_meaning(run, s, x, xp, fp):
     fp = arr(fp)
 
+    left, right = s.params.get("left"), s.params.get("right")
+
     def value(k, t, slope, inside, below):
+        if not inside and below:
+            return fp[0] if left is None else sym(left)
         if not inside:
-            return fp[0] if below else fp[-1]
+            return fp[-1] if right is None else sym(right)
         return fp[k] + t * (fp[k + 1] - fp[k])
 
     out = np.vectorize(lambda w: value(*w), otypes=[object])(_weights(run, s, x, xp, fp))
@@ -109,7 +120,7 @@ def _interp_grad_meaning(run, s, g, x, xp, fp):
         elif inside:
             out[k] += gi * (1 - t)
             out[k + 1] += gi * t
-        else:
+        elif s.params.get("left" if below else "right") is None:
             out[0 if below else -1] += gi
     return out
 

@@ -1,6 +1,6 @@
 """Corpus: statistics (issue 13): var, std, cumsum, cumprod, median, ptp, nansum, nanmean,
 sort, argsort, all / any / count_nonzero, the norms' orders, numpy's keyword forms and
-methods, sum / mean / max / min with where= and initial=, and the options agc refuses
+methods, sum / prod / mean / max / min with where= and initial=, and the options agc refuses
 (out=, where= and initial= elsewhere, x.sort())."""
 
 from __future__ import annotations
@@ -323,9 +323,9 @@ def sum_out_none_is_fine(X):
 
 
 # ------------------------------------------------------------------ refused
-@add(vec(3, 4), expect="refused")
-def prod_where_refused(X):
-    return np.prod(X, where=X > 0)
+@add(vec(3, 4))
+def prod_where_initial(X):
+    return np.sum(np.prod(X, axis=1, where=X > 0, initial=0.5)) + np.prod(X * 2.0, where=X < 0.5)
 
 
 @add(vec(3, 4), expect="refused")
