@@ -88,7 +88,17 @@ def last_index_after_break(x):
     return s + x[i] ** 2
 
 
-MODELS = [bound_before_the_loop, last_index_in_an_outer_loop, last_index_in_a_while,
+def same_index_in_an_inner_loop(x):
+    s = 0.0
+    for i in range(2):
+        s += x[i]
+        for i in range(2, 4):
+            s += x[i] * 0.5
+        s += x[i] ** 2
+    return s
+
+
+MODELS = [same_index_in_an_inner_loop, bound_before_the_loop, last_index_in_an_outer_loop, last_index_in_a_while,
           after_an_empty_loop, index_of_a_sibling_loop, no_trips_keeps_the_old_index,
           last_index_of_reversed, last_index_after_break]
 
