@@ -42,6 +42,9 @@ class Names:
     imports: list[str] = field(default_factory=list)  # import lines to repeat in emitted code
     # constants the lowering read: their values at call time must still be these
     read: set[str] = field(default_factory=set)
+    # helpers the compile found by name (helper -> the function object then): a helper
+    # rebound later (a notebook cell run again) means compiling again, as a constant does
+    functions_read: dict[str, object] = field(default_factory=dict)
     # module-level arrays, containers of numbers and computed values (A -> the array, or a
     # ModuleValue in a model file read as text): the emitted code reads them at call time
     values: dict[str, object] = field(default_factory=dict)
