@@ -139,3 +139,10 @@ def test_a_loop_whose_target_nothing_reads_outside_keeps_its_own_name():
         return s
 
     assert "for i in range(4):" in agc.differentiate(plain).gradient_source
+
+
+@pytest.mark.parametrize("model", [same_index_in_an_inner_loop, last_index_in_an_outer_loop],
+                         ids=lambda m: m.__name__)
+def test_the_numba_target_too(model):
+    grad = agc.differentiate(model, target="numba").grad(X.copy())
+    np.testing.assert_allclose(grad, jax.grad(model)(jnp.asarray(X)), rtol=1e-12)
