@@ -96,9 +96,14 @@ def load(path: Path, fn) -> dict | None:
 
 
 def _defined_at(func) -> tuple | None:
-    """(file, first line, name) of a helper's code (a decorated one's function's)."""
+    """(file, first line, name) of a helper's code (a decorated one's function's); a
+    library function without Python code (`act = np.tanh`, a ufunc) by its names."""
     code = getattr(getattr(func, "fn", func), "__code__", None)
-    return None if code is None else (code.co_filename, code.co_firstlineno, code.co_name)
+    if code is not None:
+        return code.co_filename, code.co_firstlineno, code.co_name
+    if not callable(func):
+        return None
+    return "", getattr(func, "__module__", None) or "", getattr(func, "__qualname__", "")
 
 
 def store(path: Path, fn, entry: dict, compiled, constants: list, helpers: list = ()) -> None:
