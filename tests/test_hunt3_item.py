@@ -1,9 +1,9 @@
 """`x.item()` is numpy's: the one item of a size-1 array of any rank, an int of an
 integer array.
 
-agc emitted `x.item()` as `float(x)`: numpy 2 refuses float() of an array with
-dimensions (`x[1:2].item()`, `m[1:2, 2:3].item()` crashed with TypeError), and an
-integer's item became a float (`x[np.argmax(x).item()]` raised IndexError).
+agc emitted `x.item()` as `float(...)` of the value read: an integer's item became a
+float (`x[np.argmax(x).item()]` raised IndexError), and before `.item()` read its array
+reshaped, `float()` of an array with dimensions (`x[1:2].item()`) raised TypeError.
 """
 
 from __future__ import annotations
