@@ -122,7 +122,8 @@ class Differentiated:
         """
         if not kwargs:  # `intermediates` is read from kwargs: a keyword costs every call
             direct = self._direct[1]
-            if direct is not None and len(args) == self._positional:
+            if direct is not None and len(args) == self._positional and \
+                    not (self._fast.watches[1] and self._fast.rebound(1)):
                 return direct(*args)  # numba's dispatch; other kinds of arguments: _grad
             if self._fast is not None:  # an entry kept for these types (numpy, float32)
                 fast = self._fast.tables[1].get(tuple(map(type, args)))
@@ -160,7 +161,8 @@ class Differentiated:
         """(value, gradient) at `args` (by position or by name); `seed` is the output's adjoint."""
         if seed is None and not kwargs:
             direct = self._direct[0]
-            if direct is not None and len(args) == self._positional:
+            if direct is not None and len(args) == self._positional and \
+                    not (self._fast.watches[0] and self._fast.rebound(0)):
                 return direct(*args, None)  # the seed as the full path gives it: None
             if self._fast is not None:
                 fast = self._fast.tables[0].get(tuple(map(type, args)))

@@ -17,7 +17,7 @@ from .display import source_name
 from .errors import UnsupportedError
 from .live import function_source, load_module
 from .runtime.arrays import checking_arguments
-from .staleness import constants_read, staleness_check
+from .staleness import constants_read, helpers_bound, staleness_check
 
 
 def parse_live(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (),
@@ -70,7 +70,7 @@ def _compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
     vg, grad, _ = pipeline.emitted_function_names(fn.__name__)
     wrt = compiled.adjoints[fn.__name__].wrt  # mixed libraries, integer wrt values: TypeError
     at = tuple(list(inspect.signature(fn).parameters).index(name) for name in wrt)
-    read = constants_read(fn, names, compiled)
+    read, bound = constants_read(fn, names, compiled), helpers_bound(fn, names, compiled)
     if backend == "numba":
         name, loc = f"{fn.__qualname__}_grad", compiled.primals[fn.__name__].loc
         try:
@@ -89,7 +89,7 @@ def _compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
             entry = {"source": compiled.source, "name": name, "loc": loc, "names": (vg, grad),
                      "wrt": wrt, "at": at, "locs": locs,
                      "seed_name": compiled.adjoints[fn.__name__].seed_param}
-            emitted_cache.store(disk, fn, entry, compiled, read)
+            emitted_cache.store(disk, fn, entry, compiled, read, bound)
     else:
         namespace = load_module(compiled.source, f"agc-generated/{fn.__qualname__}_grad.py",
                                 fn.__globals__)
@@ -100,7 +100,7 @@ def _compile_function(fn, wrt, key: tuple = (), has_aux: bool = False,
                                  source=compiled.source, namespace=namespace,
                                  seed_name=compiled.adjoints[fn.__name__].seed_param,
                                  adjoint=compiled.adjoints[fn.__name__], parsed=parsed,
-                                 stale=staleness_check(read))
+                                 stale=staleness_check(read, bound))
 
 
 def _compiled_for_backend(parsed, target, path: str, user_globals: dict, backend: str):
@@ -139,7 +139,8 @@ def compile_forward(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNa
                             fn.__globals__)
     return types.SimpleNamespace(jvp=namespace[f"{fn.__name__}_jvp"], source=compiled.source,
                                  tangent=compiled.tangents[fn.__name__],
-                                 stale=staleness_check(constants_read(fn, names, compiled)))
+                                 stale=staleness_check(constants_read(fn, names, compiled),
+                                                       helpers_bound(fn, names, compiled)))
 
 
 def compile_hvp(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamespace:
@@ -159,7 +160,8 @@ def compile_hvp(fn, wrt: tuple[str, ...], key: tuple = ()) -> types.SimpleNamesp
                                  helper_tangents=helper_tangents)
     return types.SimpleNamespace(hvp=namespace[f"{fn.__name__}_hvp"], source=source,
                                  tangent=tangent,
-                                 stale=staleness_check(constants_read(fn, names, compiled)))
+                                 stale=staleness_check(constants_read(fn, names, compiled),
+                                                       helpers_bound(fn, names, compiled)))
 
 
 def _array_ranks(fn, key: tuple) -> tuple[tuple[str, int], ...]:

@@ -14,7 +14,8 @@ of the arguments, wrt and has_aux (a closure, whose cells its text does not
 show, and a process with custom derivative rules are not cached). It is used only when it still holds: every file the model and its
 helpers were read from has the bytes it had (a changed helper compiles
 again), and every module constant the compiler read has its value (numbers
-and strings only; a model reading another kind is not kept). A file that
+and strings only; a model reading another kind is not kept), and every helper
+name is still bound to the function of that file and line. A file that
 cannot be read back (partial, corrupt, another format) counts as absent and
 is written again; files are written to a temporary name and renamed.
 """
@@ -34,7 +35,7 @@ from . import numba_live
 from .runtime.arrays import checking_arguments
 from .staleness import staleness_check
 
-_FORMAT = 1  # bumped when an entry's fields change
+_FORMAT = 2  # bumped when an entry's fields change
 _PLAIN = (bool, int, float, complex, str, type(None))  # constants kept by value
 _AGC = Path(__file__).resolve().parent  # compiler/ (agc) and runtime/ (agc.runtime)
 _STAMP: list[str] = []
@@ -82,12 +83,30 @@ def load(path: Path, fn) -> dict | None:
             if type(now) is not type(value) or now != value:
                 return None
             read.append((where, name, value))
+        bound = []
+        for module, name, defined in entry["helpers"]:
+            where = fn.__globals__ if module is None else vars(sys.modules[module])
+            now = where.get(name, _plain)
+            if _defined_at(now) != defined:  # a helper defined again: compile
+                return None
+            bound.append((where, name, now))
     except Exception:  # noqa: BLE001 - a partial or corrupt file, a module not loaded: compile
         return None
-    return {**entry, "stale": staleness_check(read)}
+    return {**entry, "stale": staleness_check(read, bound)}
 
 
-def store(path: Path, fn, entry: dict, compiled, constants: list) -> None:
+def _defined_at(func) -> tuple | None:
+    """(file, first line, name) of a helper's code (a decorated one's function's); a
+    library function without Python code (`act = np.tanh`, a ufunc) by its names."""
+    code = getattr(getattr(func, "fn", func), "__code__", None)
+    if code is not None:
+        return code.co_filename, code.co_firstlineno, code.co_name
+    if not callable(func):
+        return None
+    return "", getattr(func, "__module__", None) or "", getattr(func, "__qualname__", "")
+
+
+def store(path: Path, fn, entry: dict, compiled, constants: list, helpers: list = ()) -> None:
     """Write `entry` (what loading the emitted module needs) with what decides whether it
     still holds: the files of `compiled`'s model and helpers, the `constants` read
     (staleness.constants_read's triples). Nothing is written where one of those cannot be
@@ -101,10 +120,18 @@ def store(path: Path, fn, entry: dict, compiled, constants: list) -> None:
                 sys.modules.get(module, _plain)) is not where):
             return
         kept.append((module, name, value))
+    named = []  # the helpers by where they are defined: one defined again is another
+    for where, name, func in helpers:
+        module = None if where is fn.__globals__ else where.get("__name__")
+        if _defined_at(func) is None or (module is not None and vars(
+                sys.modules.get(module, _plain)) is not where):
+            return
+        named.append((module, name, _defined_at(func)))
     digests = [(file, _file_digest(file)) for file in sorted(files)]
     if any(digest is None for _, digest in digests):
         return
-    data = pickle.dumps({**entry, "format": _FORMAT, "files": digests, "constants": kept})
+    data = pickle.dumps({**entry, "format": _FORMAT, "files": digests, "constants": kept,
+                         "helpers": named})
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_bytes(data)

@@ -36,7 +36,7 @@ import numpy
 
 from . import numba_live
 from .runtime.model_lines import add_model_line
-from .staleness import never_stale
+from .staleness import helpers_only, never_stale
 
 # the argument types whose kind for the compiled code (scalar, an array's rank, ...) and
 # whose checks follow from the type alone: numpy arrays add their dtype and rank
@@ -49,12 +49,25 @@ class Calls:
     """The short paths of one differentiated function, per entry (0: value_and_grad,
     1: grad): the entries kept under argument types, and the numba dispatcher called
     directly (None until a numba call has passed the full path). `full(which)` is the
-    full path, a function of the arguments (numba calls it for types it has no code for)."""
+    full path, a function of the arguments (numba calls it for types it has no code for).
+    `watches`: (module globals, name, function) of the helpers the direct dispatcher's
+    code calls (staleness.helpers_bound)."""
 
     def __init__(self, full):
         self.tables: tuple[dict, dict] = ({}, {})
         self.direct: list = [None, None]
+        self.watches: tuple[list, list] = ([], [])
         self._full = full
+
+    def rebound(self, which: int) -> bool:
+        """Whether a helper the direct dispatcher's code calls was defined again: the
+        dispatcher is dropped (the full path compiles again and makes a new one)."""
+        for glob, name, func in self.watches[which]:  # every call: no generator, no call
+            if glob.get(name, MISS) is not func:
+                self.direct[which] = None
+                self.watches[which].clear()
+                return True
+        return False
 
     def remember(self, args: tuple, compiled, which: int) -> None:
         """After a call that passed the full path: keep the entry it reached (`remember`),
@@ -62,8 +75,12 @@ class Calls:
         remember(self.tables[which], args, compiled, which)
         entry = getattr(compiled, "direct", None)
         inner = getattr(entry[which], "dispatcher", None) if entry is not None else None
-        if inner is None or not never_stale(compiled.stale):
+        stale = compiled.stale
+        if inner is None or not (never_stale(stale) or helpers_only(stale)):
             return
+        watched = {(id(g), n, id(f)) for g, n, f in self.watches[which]}
+        self.watches[which].extend(t for t in getattr(stale, "bound", ())
+                                   if (id(t[0]), t[1], id(t[2])) not in watched)
         if self.direct[which] is None:
             self.direct[which] = numba_live.direct_dispatcher(inner, self._full(which))
         numba_live.add_machine_code(self.direct[which], inner)
@@ -77,11 +94,13 @@ def numba_methods(differentiated) -> tuple:
     those calls bind their arguments in the methods (a `try` costs nothing when nothing is
     raised, unlike testing the count on every call)."""
     direct, count = differentiated._direct, differentiated._positional
+    fast = differentiated._fast
+    watches = fast.watches
     grad_method, value_and_grad_method = differentiated.grad, differentiated.value_and_grad
 
     @functools.wraps(grad_method)
     def grad(*args, **kwargs):
-        if kwargs or (entry := direct[1]) is None:
+        if kwargs or (entry := direct[1]) is None or (watches[1] and fast.rebound(1)):
             return grad_method(*args, **kwargs)
         try:
             return entry(*args)
@@ -92,7 +111,7 @@ def numba_methods(differentiated) -> tuple:
 
     @functools.wraps(value_and_grad_method)
     def value_and_grad(*args, **kwargs):
-        if kwargs or (entry := direct[0]) is None:
+        if kwargs or (entry := direct[0]) is None or (watches[0] and fast.rebound(0)):
             return value_and_grad_method(*args, **kwargs)
         try:
             return entry(*args, None)  # the seed as the full path gives it: None
@@ -116,7 +135,8 @@ def kept(table: dict, args: tuple, otherwise):
 def remember(table: dict, args: tuple, compiled, which: int) -> None:
     """Keep, under `args`' exact types, the entry of `compiled` a call with them reaches:
     which=0 its value_and_grad, 1 its grad."""
-    if not never_stale(compiled.stale) or getattr(compiled, "direct", None) is None:
+    stale = compiled.stale
+    if not (never_stale(stale) or helpers_only(stale)) or getattr(compiled, "direct", None) is None:
         return
     kinds = tuple(map(type, args))
     if not all(k in SIMPLE or k is numpy.ndarray for k in kinds):
@@ -129,7 +149,13 @@ def remember(table: dict, args: tuple, compiled, which: int) -> None:
     else:
         entry = compiled.direct[which]
         call = _call(entry, getattr(entry, "dispatcher", None))
+    if not never_stale(stale):  # a helper redefined since: the full path compiles again
+        call = _unless_stale(call, stale)
     table[kinds] = _checked(call, arrays) if arrays else call
+
+
+def _unless_stale(call, stale):
+    return lambda args: MISS if stale() else call(args)
 
 
 def _call(entry, direct):

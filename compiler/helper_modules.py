@@ -95,6 +95,8 @@ def live_source(name: str, module_name: str | None, where: ParsedModule,
         func = getattr(sys.modules[module_name], name, None)
     else:
         func = (where.live_globals or user_globals).get(name)
+        if callable(func):  # watched: defined again, the model compiles again
+            where.names.functions_read[name] = func
     func = decorated_function(func) or func  # a decorated helper: its function's source
     if not callable(func) or not hasattr(func, "__code__"):
         return None

@@ -1,7 +1,9 @@
-"""Whether a compiled function is stale: a module-level constant it read was rebound.
+"""Whether a compiled function is stale: a module-level constant it read, or a helper
+it called, was rebound.
 
-Python reads globals when a function runs; emitted code holds the values it
-was compiled with, so the decorator compiles again when one of them changed.
+Python reads globals when a function runs; emitted code holds the values (and the
+helpers' code) it was compiled with, so the decorator compiles again when one of them
+changed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,18 @@ def constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
             where = home.live_globals if home.live_globals is not None else fn.__globals__
             read += [(where, name, _snapshot(home.names, name)) for name in sorted(home.names.read)]
     return read
+
+
+def helpers_bound(fn, names, compiled) -> list[tuple[dict, str, object]]:
+    """(module globals, name, function) of every helper the compile found by name there:
+    redefined later (a notebook cell run again), the emitted code would run the old one."""
+    bound = [(fn.__globals__, name, func) for name, func in sorted(names.functions_read.items())]
+    for helper in [*compiled.helpers, *compiled.helper_tangents]:
+        home = helper.home
+        if home.names is not names and home.live_globals is not None:
+            bound += [(home.live_globals, name, func)
+                      for name, func in sorted(home.names.functions_read.items())]
+    return bound
 
 
 def _snapshot(names, name: str):
@@ -53,21 +67,26 @@ def _unchanged(now, then) -> bool:
 _MISSING = object()
 
 
-def staleness_check(read: list[tuple[dict, str, object]]):
-    """A function telling whether a constant the code was compiled with has been rebound.
+def staleness_check(read: list[tuple[dict, str, object]], bound: list = ()):
+    """A function telling whether a constant the code was compiled with (`read`), or a
+    helper it called (`bound`: helpers_bound's triples), has been rebound.
 
     Python reads globals when a function runs; the emitted code holds the values
-    it was compiled with, so a rebound constant means compiling again.
+    it was compiled with, so a rebound constant or helper means compiling again.
     """
-    if not read:
+    if not read and not bound:
         return _never
 
     def stale() -> bool:
+        for glob, name, func in bound:
+            if glob.get(name, _MISSING) is not func:
+                return True
         for glob, name, value in read:
             if not _unchanged(glob.get(name, _MISSING), value):
                 return True
         return False
 
+    stale.helpers_only, stale.bound = not read, tuple(bound)
     return stale
 
 
@@ -76,5 +95,12 @@ def _never() -> bool:
 
 
 def never_stale(check) -> bool:
-    """Whether a staleness check is the one of a model that reads no module constant."""
+    """Whether a staleness check is the one of a model that reads no module constant
+    and calls no helper."""
     return check is _never
+
+
+def helpers_only(check) -> bool:
+    """Whether a staleness check watches only helpers (no constant): cheap enough to ask
+    on every call of a short path (a few identity tests)."""
+    return getattr(check, "helpers_only", False)

@@ -190,8 +190,8 @@ def _sequence_kind(stmt: ir.Assign, kinds: dict[str, str], ranks: dict | None = 
     if stmt.prim in ARITHMETIC:
         how = _arithmetic(stmt, kinds, ranks)
         return SEQUENCE if how in (SEQ_JOIN, SEQ_REPEAT) else how
-    if spec.makes_sequence:
-        return SEQUENCE
+    if spec.makes_sequence or stmt.prim is Prim.FORMAT:  # an f-string is a str: len() is its
+        return SEQUENCE                                       # length, + joins
     if spec.may_make_sequence:
         return EITHER
     if spec.passes_on:

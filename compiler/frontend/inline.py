@@ -169,6 +169,8 @@ class InlineLowering:
             return self.helper_nodes[name]
         live = self.parsed.live_globals or {}
         func = live.get(name)
+        if callable(func):  # watched: defined again, the model compiles again
+            self.names.functions_read[name] = func
         if not callable(func) or getattr(func, "__globals__", None) is not live:
             return None  # another module's helper: its names mean other things
         text, path, offset = function_source(func)

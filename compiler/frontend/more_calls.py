@@ -100,7 +100,8 @@ def _item(low, node, spec, bound, dest):
         index = Index(tuple(Hole(k) for k in range(1, len(indices) + 1)),
                       tuple_form=len(indices) > 1)
         x = low.emit_assign(None, Prim.GETITEM, [x, *indices], node, ir.Params.of(index=index))
-    return low.emit_assign(dest, Prim.FLOAT, [x], node)
+    # emitted as x.item(): an integer array's item is an int (an index), as numpy gives it
+    return low.emit_assign(dest, Prim.FLOAT, [x], node, ir.Params.of(item=True))
 
 
 def _fsum(low, node, spec, bound, dest):

@@ -23,6 +23,7 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.builder import Builder
 from ..ir.prims import Prim
+from .loop_targets import own_counters
 
 JUMPS = (ir.Break, ir.Continue, ir.Return)
 
@@ -38,7 +39,8 @@ class Normalizer:
 
     def run(self) -> ir.Function:
         """The normalized function."""
-        body = self.split_self_reads(self.fn.body)
+        body = own_counters(self.fn.body, self.b)
+        body = self.split_self_reads(body)
         body = self.returns_out_of_loops(body, in_loop=False)
         body = structure(body)
         body = self.single_exit(body)

@@ -42,6 +42,12 @@ class Names:
     imports: list[str] = field(default_factory=list)  # import lines to repeat in emitted code
     # constants the lowering read: their values at call time must still be these
     read: set[str] = field(default_factory=set)
+    # helpers the compile found by name (helper -> the function object then): a helper
+    # rebound later (a notebook cell run again) means compiling again, as a constant does
+    functions_read: dict[str, object] = field(default_factory=dict)
+    # a module-level name bound to a library function (act = np.tanh): the function, so
+    # that a name qualify() resolved is watched like a helper (act = np.sin compiles again)
+    aliases: dict[str, object] = field(default_factory=dict)
     # module-level arrays, containers of numbers and computed values (A -> the array, or a
     # ModuleValue in a model file read as text): the emitted code reads them at call time
     values: dict[str, object] = field(default_factory=dict)
@@ -56,6 +62,8 @@ class Names:
         base = self.qualified.get(head)
         if base is None:
             return None
+        if head in self.aliases:
+            self.functions_read[head] = self.aliases[head]
         return f"{base}.{rest}" if rest else base
 
 
@@ -261,6 +269,7 @@ def names_from_globals(glob: dict) -> Names:
             qualified = _agc_function_name(value) or _scipy_linalg_name(value)
             if qualified:
                 names.qualified[key] = qualified
+                names.aliases[key] = value
             else:
                 names.functions.add(key)
                 if value.__module__ != here:
@@ -277,6 +286,7 @@ def names_from_globals(glob: dict) -> Names:
                                         ("math", math), *_special_module()):
                 if getattr(module, getattr(value, "__name__", ""), None) is value:
                     names.qualified[key] = f"{module_name}.{value.__name__}"
+                    names.aliases[key] = value
                     break
     return names
 

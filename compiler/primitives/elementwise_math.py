@@ -198,6 +198,8 @@ def _float(b, g, s):
 
 @emitter(Prim.FLOAT)
 def _emit_float(stmt, atom):
+    if stmt.params.get("item"):
+        return method(atom(stmt.args[0]), "item", []), False
     return call("float", [atom(a) for a in stmt.args]), False
 
 
