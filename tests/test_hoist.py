@@ -182,3 +182,23 @@ def test_array_negations_are_left_alone_and_match_jax(dtype):
     rtol = 1e-12 if dtype == np.float64 else 1e-4
     np.testing.assert_allclose(got[0], want[0], rtol=rtol)
     np.testing.assert_allclose(got[1], want[1], rtol=rtol)
+
+
+def scaled_steps(c, m, n):
+    x = 1.0
+    for i in range(n):
+        x = x + (m * 0.5) * c + (-m) * 0.0
+    return x * c
+
+
+def test_a_loop_of_unknown_trips_keeps_what_could_raise():
+    # m * 0.5 raises OverflowError for an int too large for a float: with no trip it must not
+    grad = agc.grad(scaled_steps, wrt="c")
+    assert grad(0.3, 10 ** 400, 0) == 1.0
+    assert grad(0.3, 4, 3) == pytest.approx(1.0 + 2 * 0.3 * 2.0 * 3)
+    f = agc.differentiate(scaled_steps, wrt="c")
+    f.grad(0.3, 4, 3)
+    before, loop = f.gradient_source.split("def scaled_steps_value_and_grad", 1)[1].split(
+        "\n    for i in range(n):", 1)
+    assert "= -m" in before  # a negation raises nothing: moved
+    assert "m * 0.5" in loop.split("reversed(")[0]  # a product stays in the loop

@@ -8,10 +8,12 @@ A temporary computed in a loop from numbers the loop never changes has the same
 value on every trip: computing it once before the loop gives the same bits and
 saves an operation per trip (a tenth of a scalar Euler step's gradient). Only
 compiler temporaries (no model line reads them after the loop), assigned once,
-not read earlier in the loop, by `+ - *` or negation of numbers (rank 0): Python
-numbers raise nothing there, so a loop that runs no trip loses nothing either.
-The tape already keeps nothing for such a value (reverse.py's `invariant`), so
-the backward sweep reads the one value as before.
+not read earlier in the loop, by negation, `+`, `-` or `*` of numbers (rank 0).
+A negation raises nothing; the others can (an int too large for a float meets a
+float: OverflowError), so they move only out of a loop that runs at least once
+(constant bounds), where the first trip would have raised the same. The tape
+already keeps nothing for such a value (reverse.py's `invariant`), so the
+backward sweep reads the one value as before.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..ir.prims import Prim
 from .adjoint import Adjoint
 
 _NUMBER_ARITHMETIC = frozenset({Prim.ADD, Prim.SUB, Prim.MUL, Prim.NEG})
+_RAISES_NOTHING = frozenset({Prim.NEG})
 
 
 def hoist_invariants(adj: Adjoint, temps: frozenset[str]) -> Adjoint:
@@ -53,10 +56,12 @@ def _split(loop: ir.For, movable: set[str], numbers: frozenset[str]) -> tuple[li
     """(the loop body's top-level invariants, in order; the body without them)."""
     changing = ir.assigned_names(loop.body) | ({loop.target.name} if loop.target else set())
     read_before: set[str] = set()
+    runs = _runs_once_at_least(loop)
     hoisted: list = []
     body: list = []
     for stmt in loop.body:
-        if _invariant(stmt, movable, numbers, changing, read_before):
+        if _invariant(stmt, movable, numbers, changing, read_before) and (
+                runs or stmt.prim in _RAISES_NOTHING):
             hoisted.append(stmt)
             changing.discard(stmt.target.name)  # later statements may read it: invariant too
         else:
@@ -75,6 +80,15 @@ def _invariant(stmt, movable: set[str], numbers: frozenset[str], changing: set[s
         return False
     return all(_number(a, numbers) and not (isinstance(a, ir.Var) and a.name in changing)
                for a in stmt.args)
+
+
+def _runs_once_at_least(loop: ir.For) -> bool:
+    """Whether a loop's bounds are constants that give it a first trip."""
+    bounds = (loop.start, loop.stop, loop.step)
+    if loop.limit is not None or not all(isinstance(b, ir.Const) and type(b.value) is int
+                                         for b in bounds):
+        return False
+    return len(range(*(b.value for b in bounds))) > 0
 
 
 def _number(atom: ir.Atom, numbers: frozenset[str]) -> bool:
