@@ -76,7 +76,7 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     adjoint = checks.adjoint(protect_outputs(adjoint, namer), "output protection")
     adjoint = checks.adjoint(optimize(adjoint), "dead-code removal")
     adjoint = checks.adjoint(hoist_invariants(adjoint, frozenset(temps)), "invariant hoisting")
-    adjoint = checks.adjoint(optimize(fold_negations(adjoint)), "negations folded")
+    adjoint = checks.adjoint(fold_negations(adjoint), "negations folded")
     adjoint.temps = frozenset(temps)
     adjoint.lean = lean_variant(adjoint)
     if adjoint.lean is not None:
@@ -298,7 +298,7 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
         adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
         adjoint = checks.adjoint(optimize(adjoint), "dead-code removal")
         adjoint = checks.adjoint(hoist_invariants(adjoint, frozenset(temps)), "invariant hoisting")
-        adjoint = checks.adjoint(optimize(fold_negations(adjoint)), "negations folded")
+        adjoint = checks.adjoint(fold_negations(adjoint), "negations folded")
         adjoint.temps = frozenset(temps)
         adjoint.home = home
         adjoints.append(adjoint)

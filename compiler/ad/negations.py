@@ -9,16 +9,18 @@ the right operand's cotangent); in a scalar loop (an Euler step) that is one
 operation per trip for nothing. IEEE arithmetic makes the two forms equal to the
 bit: (-p) * y is -(p * y) exactly and a + (-q) is a - q. Only numbers (the
 adjoint's `scalar_bars`): an array's `acc + v` is added in place (backend/in_place.py),
-which a subtraction would lose. The negation and its copy are left for dead-code removal.
+which a subtraction would lose. The negation and its copy, read by nothing then, go.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
 from .adjoint import Adjoint
+from .dead_code import optimize
 
 
 def fold_negations(adj: Adjoint) -> Adjoint:
@@ -33,21 +35,62 @@ def fold_negations(adj: Adjoint) -> Adjoint:
                 writes[name] = writes.get(name, 0) + 1
     facts = (reads, writes, adj.scalar_bars)
     backward = _block(adj.backward, facts)
-    return adj if backward == list(adj.backward) else replace(adj, backward=backward)
+    if backward == list(adj.backward):
+        return adj
+    return optimize(replace(adj, backward=backward))  # the negations no one reads now go
 
 
 def _block(block, facts) -> list:
     """One block (and its nested ones) with its negations folded."""
     stmts = [ir.map_blocks(s, lambda b: tuple(_block(b, facts))) for s in block]
+    index = _Index(stmts)
     for i, stmt in enumerate(stmts):
         if isinstance(stmt, ir.Assign) and stmt.prim is Prim.NEG:
-            rewrites = _rewrites(stmts, i, facts)
+            rewrites = _rewrites(stmts, index, i, facts)
             for j, new in rewrites.items():
-                stmts[j] = new
+                stmts[j] = new  # a product now reads u: u's readers are not looked up again
     return stmts
 
 
-def _rewrites(stmts: list, i: int, facts) -> dict[int, ir.Assign]:
+class _Index:
+    """Where a block's top-level statements read and write each name (one walk, so that
+    folding stays linear in the block's length)."""
+
+    def __init__(self, stmts: list):
+        self.reads: dict[str, list[int]] = {}  # statements reading it themselves
+        self.nested: dict[str, list[int]] = {}  # compound statements reading it inside
+        self.writes: dict[str, list[int]] = {}  # statements writing it, inside or not
+        for j, stmt in enumerate(stmts):
+            for name in set(ir.vars_read(stmt)):
+                self.reads.setdefault(name, []).append(j)
+            for name in ir.read_names(sum(ir.children(stmt), ())):
+                self.nested.setdefault(name, []).append(j)
+            for name in ir.assigned_names((stmt,)):
+                self.writes.setdefault(name, []).append(j)
+
+    def readers(self, name: str, i: int) -> list[int]:
+        """The statements after the i-th that read `name` themselves."""
+        found = self.reads.get(name, [])
+        return found[bisect_right(found, i):]
+
+    def reader(self, name: str, i: int) -> int | None:
+        """The first statement after the i-th reading `name`; None where a compound
+        statement reads it first."""
+        after = self.readers(name, i)
+        nested = self.nested.get(name, [])
+        k = bisect_right(nested, i)
+        if not after or (k < len(nested) and nested[k] < after[0]):
+            return None
+        return after[0]
+
+    def written_between(self, name: str, i: int, j: int) -> bool:
+        """Whether a statement strictly between the i-th and the j-th writes `name`."""
+        found = self.writes.get(name, [])
+        k = bisect_right(found, i)
+        return k < len(found) and found[k] < j
+
+
+def _rewrites(stmts: list, index: _Index, i: int, facts) -> dict[int, ir.Assign]:
     """{position: new statement} folding the negation at stmts[i], or {} when it does not fold."""
     reads, writes, numbers = facts
     neg = stmts[i]
@@ -55,27 +98,27 @@ def _rewrites(stmts: list, i: int, facts) -> dict[int, ir.Assign]:
     if not isinstance(u, ir.Var) or u.name not in numbers:
         return {}
     alias, start = neg.target.name, i
-    copy = _reader(stmts, i, alias)
+    copy = index.reader(alias, i)
     if reads.get(alias) == 1 and copy is not None and isinstance(stmts[copy], ir.Assign) \
             and stmts[copy].prim is Prim.COPY:
         alias, start = stmts[copy].target.name, copy  # `t5_bar = t30`: its readers fold
     if writes.get(alias) != 1:
         return {}
     out: dict[int, ir.Assign] = {}
-    products = [j for j in range(start + 1, len(stmts)) if alias in ir.vars_read(stmts[j])]
+    products = index.readers(alias, start)
     if len(products) != reads.get(alias) or not products:
         return {}  # read in a nested block, or nowhere
-    if u.name in ir.assigned_names(tuple(stmts[i + 1:products[-1]])):
+    if index.written_between(u.name, i, products[-1]):
         return {}  # u changes before a product would read it
     for j in products:
-        folded = _fold_product(stmts, j, alias, u, facts)
+        folded = _fold_product(stmts, index, j, alias, u, facts)
         if folded is None:
             return {}
         out.update(folded)
     return out
 
 
-def _fold_product(stmts, j: int, alias: str, u: ir.Var, facts) -> dict | None:
+def _fold_product(stmts, index: _Index, j: int, alias: str, u: ir.Var, facts) -> dict | None:
     """`m = alias * y` read once by `acc = a + m` (or `m + a`, `a - m`): `m = u * y` and
     `acc = a - m` (`a + m`); None where the product is read otherwise."""
     reads, writes, numbers = facts
@@ -84,7 +127,7 @@ def _fold_product(stmts, j: int, alias: str, u: ir.Var, facts) -> dict | None:
                                         if isinstance(a, ir.Var)].count(alias) != 1:
         return None
     m = product.target.name
-    k = _reader(stmts, j, m)
+    k = index.reader(m, j)
     if reads.get(m) != 1 or writes.get(m) != 1 or k is None:
         return None
     total = stmts[k]
@@ -100,13 +143,3 @@ def _fold_product(stmts, j: int, alias: str, u: ir.Var, facts) -> dict | None:
         return None
     args = tuple(u if isinstance(a, ir.Var) and a.name == alias else a for a in product.args)
     return {j: replace(product, args=args), k: summed}
-
-
-def _reader(stmts: list, i: int, name: str) -> int | None:
-    """The position of the first top-level statement after stmts[i] that reads `name`."""
-    for j in range(i + 1, len(stmts)):
-        if name in ir.vars_read(stmts[j]):
-            return j
-        if name in ir.read_names(sum(ir.children(stmts[j]), ())):
-            return None
-    return None
