@@ -1,6 +1,10 @@
 """Two versions of agc on the GradBench rows in one process: gradient / objective of each.
 
     python benchmarks/gb_ab.py --base /path/to/other/checkout det lstm   # rows by name
+    python benchmarks/gb_ab.py --base /path/to/other/checkout euler linreg_train
+
+The rows with an expert adjoint (euler, linreg_train: one gradient call) are timed
+against it too, and print agc / expert beside gradient / objective.
 
 gb_ratio.py run once per version in separate processes moves by up to 25% on a busy
 machine. Here each checkout's `.venv/bin/python` emits the gradient module it compiles
@@ -30,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from timing import sample
-from workloads import gradbench
+from workloads import euler, gradbench, linreg
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_S = 0.03
@@ -41,8 +45,8 @@ _EMIT = """
 import sys
 sys.path.insert(0, {bench!r})
 import agc
-from workloads import gradbench
-rows = {{c.workload.removeprefix("gb_"): c for c in gradbench.cases(True)}}
+from gb_ab import cases
+rows = cases()
 for name in {rows!r}:
     case = rows[name]
     f = agc.differentiate(case.fn, wrt=case.wrt)
@@ -50,6 +54,13 @@ for name in {rows!r}:
     [compiled] = f._compiled.values()
     open(f"{out}/{{name}}.py", "w").write(compiled.source)
 """
+
+
+def cases() -> dict:
+    """The rows by name: GradBench's, and those with an expert adjoint (euler, linreg_train)."""
+    rows = {c.workload.removeprefix("gb_"): c for c in gradbench.cases(True)}
+    rows.update((c.workload, c) for c in euler.cases(True) + linreg.cases(True))
+    return rows
 
 
 def _emitted(root: Path, rows: list[str], out: Path) -> None:
@@ -89,6 +100,8 @@ def compare(case, grads: dict, rounds: int) -> str:
     same = all(np.array_equal(a, b) for a, b in zip(base, new))
     timed = {"objective": lambda: case.fn(*case.args)} | {
         tag: (lambda g=grad: g(*case.args)) for tag, grad in grads.items()}
+    if case.expert is not None:
+        timed["expert"] = lambda: case.expert(*case.args)
     calls = {tag: max(3, int(SAMPLE_S / max(_per_call(fn, 3), 1e-7))) for tag, fn in timed.items()}
     samples: dict[str, list[float]] = {tag: [] for tag in timed}
     order = list(timed)
@@ -100,6 +113,9 @@ def compare(case, grads: dict, rounds: int) -> str:
     parts = [f"objective {median['objective'] * 1e6:9.1f} us"] + [
         f"{tag} {median[tag] * 1e6:9.1f} us ({median[tag] / median['objective']:.2f}x)"
         for tag in grads]
+    if case.expert is not None:
+        parts += [f"expert {median['expert'] * 1e6:9.1f} us"] + [
+            f"{tag}/expert {median[tag] / median['expert']:.2f}x" for tag in grads]
     return "  ".join(parts) + f"  same bits: {same}"
 
 
@@ -110,15 +126,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=31)
     parser.add_argument("rows", nargs="*")
     args = parser.parse_args()
-    cases = {c.workload.removeprefix("gb_"): c for c in gradbench.cases(True)}
-    rows = args.rows or list(cases)
+    rows_by_name = cases()
+    rows = args.rows or [name for name in rows_by_name if name not in ("euler", "linreg_train")]
     roots = {"base": args.base.resolve(), "this": HERE.parent}
     with tempfile.TemporaryDirectory() as tmp:
         for tag, root in roots.items():
             _emitted(root, rows, Path(tmp) / tag)
         runtimes = {tag: _runtime(root, f"_ab_runtime_{tag}") for tag, root in roots.items()}
         for row in rows:
-            case = cases[row]
+            case = rows_by_name[row]
             grads = {tag: _gradient(Path(tmp) / tag / f"{row}.py", runtimes[tag], case.fn)
                      for tag in roots}
             print(f"{row:6s} {compare(case, grads, args.rounds)}", flush=True)

@@ -15,7 +15,9 @@ from .ad.activity import helper_activity, param_paths
 from .ad.dead_code import optimize, prune_tangent
 from .ad.draws import refuse_redrawn_gradient
 from .ad.forward import Forwarder, Tangent
+from .ad.hoist import hoist_invariants
 from .ad.lean import lean_variant
+from .ad.negations import fold_negations
 from .ad.reverse import Adjoint, Reverser
 from .ad.second import helper_second_order, second_order
 from .ad.split import writes_in_place
@@ -73,6 +75,8 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
     adjoint = checks.adjoint(protect_outputs(adjoint, namer), "output protection")
     adjoint = checks.adjoint(optimize(adjoint), "dead-code removal")
+    adjoint = checks.adjoint(hoist_invariants(adjoint, frozenset(temps)), "invariant hoisting")
+    adjoint = checks.adjoint(fold_negations(adjoint), "negations folded")
     adjoint.temps = frozenset(temps)
     adjoint.lean = lean_variant(adjoint)
     if adjoint.lean is not None:
@@ -293,6 +297,8 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
         adjoint = checks.adjoint(optimize(adjoint), "dead-code removal", markers=True)
         adjoint = checks.adjoint(resolve_tape(adjoint, namer, temps), "tape resolution")
         adjoint = checks.adjoint(optimize(adjoint), "dead-code removal")
+        adjoint = checks.adjoint(hoist_invariants(adjoint, frozenset(temps)), "invariant hoisting")
+        adjoint = checks.adjoint(fold_negations(adjoint), "negations folded")
         adjoint.temps = frozenset(temps)
         adjoint.home = home
         adjoints.append(adjoint)

@@ -13,10 +13,11 @@ def euler_value_and_grad(x, v, k, c, seed=None):
     tape = []
     # euler.py:8:5: dt = 0.01
     dt = 0.01
+    # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
+    t3 = -k
     # euler.py:9:5: for _ in range(100):
     for _ in range(100):
         # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
-        t3 = -k
         t8 = v + dt * (t3 * x - c * v)
         tape.append(x)
         x = x + dt * v
@@ -37,9 +38,8 @@ def euler_value_and_grad(x, v, k, c, seed=None):
         x = tape.pop()
         t6_bar = v_bar * dt
         t4_bar = t6_bar
-        t5_bar = -t6_bar
-        c_bar = c_bar + t5_bar * v
-        v_bar = v_bar + t5_bar * c
+        c_bar = c_bar - t6_bar * v
+        v_bar = v_bar - t6_bar * c
         t3_bar = t4_bar * x
         x_bar = t4_bar * t3
         k_bar = k_bar - t3_bar

@@ -28,6 +28,10 @@ def rk4_value_and_grad(x, p, seed=None):
     t7_shape = None
     # rk4.py:13:5: h = 0.1
     h = 0.1
+    # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
+    t1 = 0.5 * h
+    # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
+    t4 = 0.5 * h
     # rk4.py:14:5: for _ in range(3):
     for _ in range(3):
         # rk4.py:15:9: k1 = rhs(x, p)
@@ -36,14 +40,12 @@ def rk4_value_and_grad(x, p, seed=None):
         k1, k1_saved = rhs_fwd(x, p)
         k1_shape = rt.kept_shape(k1)
         # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
-        t1 = 0.5 * h
         tape.append(t2_shape)
         t2 = t1 * k1
         t2_shape = rt.kept_shape(t2)
         tape.append(k2_saved)
         k2, k2_saved = rhs_fwd(x + t2, p)
         # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
-        t4 = 0.5 * h
         tape.append(t5_shape)
         t5 = t4 * k2
         t5_shape = rt.kept_shape(t5)
@@ -160,6 +162,10 @@ def rk4_grad(x, p):
     t7_shape = None
     # rk4.py:13:5: h = 0.1
     h = 0.1
+    # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
+    t1 = 0.5 * h
+    # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
+    t4 = 0.5 * h
     # rk4.py:14:5: for _ in range(3):
     for _ in range(3):
         # rk4.py:15:9: k1 = rhs(x, p)
@@ -168,14 +174,12 @@ def rk4_grad(x, p):
         k1, k1_saved = rhs_fwd(x, p)
         k1_shape = rt.kept_shape(k1)
         # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
-        t1 = 0.5 * h
         tape.append(t2_shape)
         t2 = t1 * k1
         t2_shape = rt.kept_shape(t2)
         tape.append(k2_saved)
         k2, k2_saved = rhs_fwd(x + t2, p)
         # rk4.py:17:9: k3 = rhs(x + 0.5 * h * k2, p)
-        t4 = 0.5 * h
         tape.append(t5_shape)
         t5 = t4 * k2
         t5_shape = rt.kept_shape(t5)
