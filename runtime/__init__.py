@@ -105,7 +105,7 @@ from .pooling import (
     max_pool2d_grad,
     max_pool2d_jvp,
 )
-from .python_constructs import check_out_cast, check_unpack, unconcatenate_grad
+from .python_constructs import check_out_cast, check_pop, check_unpack, unconcatenate_grad
 from .scatter import add_at, getitem_grad, index_add, unpacked_grad
 from .sequence_grads import (
     repeat_sequence,
@@ -159,6 +159,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "cast_like",
     "check_seed",
     "check_out_cast",
+    "check_pop",
     "check_unpack",
     "check_wrt",
     "cho_factor",

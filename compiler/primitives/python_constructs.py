@@ -97,6 +97,16 @@ def _check_out_cast(run, s, value, out):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
 
+@emitter(Prim.CHECK_POP)
+def _emit_check_pop(stmt, atom):
+    return cst.Expr(call("rt.check_pop", [atom(a) for a in stmt.args]).node)
+
+
+@meaning(Prim.CHECK_POP)
+def _check_pop(run, s, items, index):
+    return None  # the check runs in the emitted code; a proof assumes it passes
+
+
 @emitter(Prim.CHECK_UNPACK)
 def _emit_check_unpack(stmt, atom):
     return cst.Expr(call("rt.check_unpack", [atom(stmt.args[0]),
