@@ -44,22 +44,31 @@ def _operands(low, node, spec: CallSpec, bound: dict) -> list[ir.Atom]:
 
 
 def _arrays(low, node, spec, bound) -> list[ir.Atom]:
-    """The operands as numpy has them: arrays (a number's is 0-d, so `//` by 0 gives inf and
-    a warning as numpy's, not Python's ZeroDivisionError; a list's is an array)."""
+    """The operands as numpy has them: arrays (a list's is an array)."""
     return [low.emit_assign(None, Prim.ASARRAY, [a], node)
             for a in _operands(low, node, spec, bound)]
 
 
+def _ufunc(name: str) -> ir.Params:
+    """`//` or `%` written as numpy's ufunc `name` (np.floor_divide(a, b)): two Python
+    numbers give inf at 0 as numpy's, not ZeroDivisionError, and a Python number next to a
+    float32 array stays weak (a float32 result), as it would not once made an array."""
+    return ir.Params.of(ufunc=name)
+
+
 def _floor_divide(low, node, spec, bound, dest):
-    return low.emit_assign(dest, Prim.FLOORDIV, _arrays(low, node, spec, bound), node)
+    operands = _operands(low, node, spec, bound)
+    return low.emit_assign(dest, Prim.FLOORDIV, operands, node, _ufunc("floor_divide"))
 
 
 def _divmod(low, node, spec, bound, dest):
-    """divmod(a, b) as Python's (Python numbers stay numbers); np.divmod on arrays."""
+    """divmod(a, b) as Python's (Python numbers stay numbers); np.divmod as numpy's ufuncs."""
     numpy = spec.args[0].name == "x1"
-    a, b = _arrays(low, node, spec, bound) if numpy else _operands(low, node, spec, bound)
-    quotient = low.emit_assign(None, Prim.FLOORDIV, [a, b], node)
-    remainder = low.emit_assign(None, Prim.MOD, [a, b], node)
+    a, b = _operands(low, node, spec, bound)
+    quotient = low.emit_assign(None, Prim.FLOORDIV, [a, b], node,
+                               _ufunc("floor_divide") if numpy else None)
+    remainder = low.emit_assign(None, Prim.MOD, [a, b], node,
+                                _ufunc("remainder") if numpy else None)
     return low.emit_assign(dest, Prim.TUPLE, [quotient, remainder], node)
 
 
