@@ -162,12 +162,15 @@ def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
         raise low.unsupported(bound["where"], f"where= without initial= in "
                               f"np.{spec.prim.spec.name}", "give the value of an empty "
                               "selection too: np.max(x, where=mask, initial=-np.inf)")
+    # numpy casts initial into x's dtype (np.max(k, initial=3.5) of an integer k starts
+    # from 3) and fills what where= leaves out with it: full_like does both casts
     if mask is not None:
-        loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
-        x = emit(None, Prim.WHERE, [mask, x, ir.Const(loser)], node)
+        x = emit(None, Prim.WHERE, [mask, x, emit(None, Prim.FULL_LIKE, [x, initial], node)],
+                 node)
     extreme = emit(None, spec.prim, [x], node, params)
+    start = emit(None, Prim.FULL_LIKE, [extreme, initial], node)
     pair = Prim.MAXIMUM if spec.prim is Prim.MAX else Prim.MINIMUM
-    return emit(dest, pair, [initial, extreme], node)  # numpy starts from initial
+    return emit(dest, pair, [start, extreme], node)  # numpy starts from initial
 
 
 def _nan_extreme(low, node, spec, bound, dest):
