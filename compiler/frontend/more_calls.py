@@ -100,7 +100,10 @@ def _log_base(low, node, spec, bound, dest):
 def _item(low, node, spec, bound, dest):
     """x.item(): x's one value; x.item(i): the i-th of its flattened values; x.item(i, j)."""
     x = low.expr(bound["x"])
-    indices = [low.expr(e) for e in bound["*"]]
+    written = list(bound["*"])
+    if len(written) == 1 and isinstance(written[0], cst.Tuple):  # x.item((i, j)) is x.item(i, j)
+        written = [el.value for el in written[0].elements]
+    indices = [low.expr(e) for e in written]
     if len(indices) < 2:  # a flat index, into x read in C order; or x's only value (an
         # error as numpy's where x has more than one, where float() takes a (1, 1) array)
         shape = (-1,) if indices else ()
