@@ -50,3 +50,26 @@ def test_float_extremes_against_jax(c, dtype):
     np.testing.assert_allclose(gx, np.asarray(ex), rtol=tol)
     np.testing.assert_allclose(gc, float(ec), rtol=tol)
     assert gx.dtype == dtype
+
+
+def extremes_of_empty_arrays(x):
+    e = x[3:]
+    rows = np.outer(x, x)[:, 3:]
+    return (np.max(e, initial=-1.0) * x[0] + np.min(e, where=e > 0, initial=4.0) * x[2]
+            + np.sum(np.max(rows, axis=1, initial=0.5) * x))
+
+
+def test_an_empty_array_gives_initial():
+    value, grad = agc.differentiate(extremes_of_empty_arrays).value_and_grad(X.copy())
+    assert value == extremes_of_empty_arrays(X.copy())
+    np.testing.assert_array_equal(grad, [-1.0 + 0.5, 0.5, 4.0 + 0.5])
+
+
+def initial_wins(x):
+    return np.max(x, initial=10.0) * x[0] + np.sum(np.min(np.outer(x, x), axis=0, initial=-20.0))
+
+
+def test_a_literal_initial_that_wins_gives_x_no_gradient():
+    value, grad = agc.differentiate(initial_wins).value_and_grad(X.copy())
+    assert value == initial_wins(X.copy())
+    np.testing.assert_array_equal(grad, [10.0, 0.0, 0.0])

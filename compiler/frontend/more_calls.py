@@ -170,6 +170,8 @@ def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
     if mask is not None:
         x = emit(None, Prim.WHERE, [mask, x, emit(None, Prim.FULL_LIKE, [x, initial], node)],
                  node)
+    if isinstance(initial, ir.Const):  # numpy's own start too: an empty x gives initial
+        params = ir.Params.of(**dict(params.items), initial=initial.value)
     extreme = emit(None, spec.prim, [x], node, params)
     start = emit(None, Prim.FULL_LIKE, [extreme, initial], node)
     pair = Prim.MAXIMUM if spec.prim is Prim.MAX else Prim.MINIMUM
