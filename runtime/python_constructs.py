@@ -34,6 +34,12 @@ def check_pop(items, index):
         raise IndexError("pop index out of range")
 
 
+def sorted_order(values):
+    """The positions of `values` in the order Python's sorted() puts them: stable, and a NaN
+    compared as Python compares it (numpy's argsort would put it last)."""
+    return numpy.array(sorted(range(len(values)), key=values.__getitem__), dtype=numpy.intp)
+
+
 def check_unpack(x, count):
     """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
     shape = getattr(x, "shape", None)

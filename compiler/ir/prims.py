@@ -325,6 +325,8 @@ class Prim(enum.Enum):
     CUMPROD = _s(1, "shape", "xp", "cumprod")
     SORT = _s(1, "shape", "xp", "sort")
     ARGSORT = _s(1, "nondiff", "xp", "argsort")
+    # sorted(seq): the positions of seq's items in the order Python's own sort gives them
+    SORTED_ORDER = _s(1, "nondiff", "rt", "sorted_order")
     ALL = _s(1, "nondiff", "xp", "all")
     ANY = _s(1, "nondiff", "xp", "any")
     COUNT_NONZERO = _s(1, "nondiff", "xp", "count_nonzero")
