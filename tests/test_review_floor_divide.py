@@ -66,3 +66,23 @@ def test_values_and_gradients_against_jax(dtype):
     tol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(grad, expected, rtol=tol)
     assert grad.dtype == dtype
+
+
+def remainders_of_numbers_and_lists(a, b):
+    return np.mod(a, b) * a + np.remainder(a, 0.0 * b) + np.sum(np.mod([a, b * 2.0], 0.7))
+
+
+def test_np_mod_of_numbers_and_lists_is_numpys():
+    with np.errstate(invalid="ignore"):
+        value, ga = agc.differentiate(remainders_of_numbers_and_lists).value_and_grad(1.3, 0.45)
+        assert np.isnan(value) and np.isnan(remainders_of_numbers_and_lists(1.3, 0.45))
+    value, (ga, gb) = agc.differentiate(
+        remainders, wrt=("a", "b")).value_and_grad(1.3, 0.45)
+    assert value == remainders(1.3, 0.45)
+    ea, eb = jax.grad(lambda a, b: jnp.mod(a, b) * a + jnp.sum(jnp.mod(jnp.stack([a, b * 2.0]), 0.7)),
+                      argnums=(0, 1))(1.3, 0.45)
+    np.testing.assert_allclose([ga, gb], [float(ea), float(eb)], rtol=1e-12)
+
+
+def remainders(a, b):
+    return np.mod(a, b) * a + np.sum(np.mod([a, b * 2.0], 0.7))
