@@ -105,7 +105,13 @@ from .pooling import (
     max_pool2d_grad,
     max_pool2d_jvp,
 )
-from .python_constructs import check_out_cast, check_unpack, unconcatenate_grad
+from .python_constructs import (
+    check_out_cast,
+    check_pop,
+    check_unpack,
+    sorted_order,
+    unconcatenate_grad,
+)
 from .scatter import add_at, getitem_grad, index_add, unpacked_grad
 from .sequence_grads import (
     repeat_sequence,
@@ -159,7 +165,9 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "cast_like",
     "check_seed",
     "check_out_cast",
+    "check_pop",
     "check_unpack",
+    "sorted_order",
     "check_wrt",
     "cho_factor",
     "cho_factor_grad",

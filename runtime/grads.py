@@ -124,7 +124,8 @@ def maxmin_grad(g, x, out, axis=None, keepdims=False):
         return g
     xp = _xp(g, x)
     hit = astype(x == _expand(out, x, axis, keepdims), _dtype(g, x), copy=False)
-    count = xp.sum(hit, axis=axis, keepdims=True)
+    # no entry hits where np.max's initial= won (or the slice is empty): no share, not 0 / 0
+    count = xp.maximum(xp.sum(hit, axis=axis, keepdims=True), 1)
     return hit * (_expand(g, x, axis, keepdims) / count)
 
 

@@ -26,6 +26,20 @@ def check_out_cast(value, out):
                         f"casting rule 'same_kind'")
 
 
+def check_pop(items, index):
+    """Raise as Python's `items.pop(index)` does where the list has no item at `index`."""
+    if not items:
+        raise IndexError("pop from empty list")
+    if not -len(items) <= index < len(items):
+        raise IndexError("pop index out of range")
+
+
+def sorted_order(values):
+    """The positions of `values` in the order Python's sorted() puts them: stable, and a NaN
+    compared as Python compares it (numpy's argsort would put it last)."""
+    return numpy.array(sorted(range(len(values)), key=values.__getitem__), dtype=numpy.intp)
+
+
 def check_unpack(x, count):
     """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
     shape = getattr(x, "shape", None)

@@ -73,5 +73,8 @@ def _full_length(g, a, v, mode):
 def convolve_grad(g, a, v, mode="full"):
     """Cotangent of a for y = np.convolve(a, v, mode): the full g correlated with v."""
     xp = _xp(g, a, v)
-    full = _full_length(xp.asarray(g), a, v, mode)
-    return astype(xp.correlate(full, v, mode="valid"), _dtype(g, a))
+    # numpy's convolve takes a number as a 1-d array of one; its cotangent is a number again
+    row, other = xp.reshape(xp.asarray(a), (-1,)), xp.reshape(xp.asarray(v), (-1,))
+    full = _full_length(xp.asarray(g), row, other, mode)
+    grad = xp.reshape(xp.correlate(full, other, mode="valid"), xp.asarray(a).shape)
+    return astype(grad, _dtype(g, a))

@@ -64,6 +64,8 @@ def mark_sequences(fn: ir.Function, containers: set[str],
 def _arrays_for_numpy(stmt: ir.Assign, kinds: dict[str, str], namer, temps
                       ) -> tuple[list[ir.Assign], ir.Assign]:
     """`t = asarray(xs)` for each list argument of a numpy function, and the statement reading t."""
+    if stmt.params.get("ufunc"):  # an operator written as numpy's ufunc: every operand
+        return _lists_as_arrays(stmt, kinds, namer, temps)
     if stmt.prim.spec.form != "xp" or stmt.prim is Prim.ASARRAY:
         return [], stmt
     # Only arguments a derivative flows through: the others are shapes, axes or indices,

@@ -33,7 +33,7 @@ MATH_NAMES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "
 MATH_NAMES.update({"arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh",  # issue 13
                    "deg2rad": "radians", "rad2deg": "degrees", "gammaln": "lgamma"})
 BUILTIN_NAMES = {"abs": "abs", "maximum": "max", "minimum": "min", "round": "round"}
-NOT_KWARGS = {"lib", "index", "fn", "module", "nograd"}  # params that are not call keywords
+NOT_KWARGS = {"lib", "index", "fn", "module", "nograd", "ufunc"}  # params that are not call keywords
 
 
 class Expr:

@@ -23,6 +23,8 @@ def assign_expr(stmt: ir.Assign, atom: AtomFn) -> tuple[Expr, bool]:
     if special is not None:
         return special(stmt, atom)
     args = [atom(a) for a in stmt.args]
+    if spec.form == "binop" and stmt.params.get("ufunc"):  # np.floor_divide(a, b), not a // b
+        return call("xp." + stmt.params.get("ufunc"), args), True
     if spec.form == "binop":
         return binop(spec.name, *args), False
     if spec.form == "unop":

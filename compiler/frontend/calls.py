@@ -425,7 +425,8 @@ _ORDERS = ("C", "F", "A", "K")
 _MADE_FROM_A_SHAPE = frozenset({Prim.ZEROS, Prim.ONES, Prim.FULL})
 
 # The fixed params of a CallSpec that the statement keeps (the others steer the lowering).
-_KEPT_FIXED = ("lib", "fresh", "hstack", "vstack", "axis", "ndim", "array_split", "dtype_name")
+_KEPT_FIXED = ("lib", "fresh", "hstack", "vstack", "axis", "ndim", "array_split", "dtype_name",
+               "ufunc")
 
 # Options numpy also takes as a list (axis, keepdims, ... must be ints or tuples there).
 _LIST_OPTIONS = frozenset({"pad_width", "constant_values", "reps", "shift", "window_shape",

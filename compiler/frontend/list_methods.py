@@ -109,6 +109,8 @@ def pop_value(low, call: cst.Call, dest) -> ir.Atom:
     if index is not None:
         _check_index(low, index, "pop")
     where = index if index is not None else cst.UnaryOperation(cst.Minus(), cst.Integer("1"))
+    # Python raises IndexError even where the popped item is never read (dead code otherwise)
+    low.emit_assign(None, Prim.CHECK_POP, (low.expr(call.func.value), low.expr(where)), call)
     taken = low.expr(_alias(low, cst.Subscript(call.func.value,
                                                [cst.SubscriptElement(cst.Index(where))]), call))
     if index is None:

@@ -44,22 +44,31 @@ def _operands(low, node, spec: CallSpec, bound: dict) -> list[ir.Atom]:
 
 
 def _arrays(low, node, spec, bound) -> list[ir.Atom]:
-    """The operands as numpy has them: arrays (a number's is 0-d, so `//` by 0 gives inf and
-    a warning as numpy's, not Python's ZeroDivisionError; a list's is an array)."""
+    """The operands as numpy has them: arrays (a list's is an array)."""
     return [low.emit_assign(None, Prim.ASARRAY, [a], node)
             for a in _operands(low, node, spec, bound)]
 
 
+def _ufunc(name: str) -> ir.Params:
+    """`//` or `%` written as numpy's ufunc `name` (np.floor_divide(a, b)): two Python
+    numbers give inf at 0 as numpy's, not ZeroDivisionError, and a Python number next to a
+    float32 array stays weak (a float32 result), as it would not once made an array."""
+    return ir.Params.of(ufunc=name)
+
+
 def _floor_divide(low, node, spec, bound, dest):
-    return low.emit_assign(dest, Prim.FLOORDIV, _arrays(low, node, spec, bound), node)
+    operands = _operands(low, node, spec, bound)
+    return low.emit_assign(dest, Prim.FLOORDIV, operands, node, _ufunc("floor_divide"))
 
 
 def _divmod(low, node, spec, bound, dest):
-    """divmod(a, b) as Python's (Python numbers stay numbers); np.divmod on arrays."""
+    """divmod(a, b) as Python's (Python numbers stay numbers); np.divmod as numpy's ufuncs."""
     numpy = spec.args[0].name == "x1"
-    a, b = _arrays(low, node, spec, bound) if numpy else _operands(low, node, spec, bound)
-    quotient = low.emit_assign(None, Prim.FLOORDIV, [a, b], node)
-    remainder = low.emit_assign(None, Prim.MOD, [a, b], node)
+    a, b = _operands(low, node, spec, bound)
+    quotient = low.emit_assign(None, Prim.FLOORDIV, [a, b], node,
+                               _ufunc("floor_divide") if numpy else None)
+    remainder = low.emit_assign(None, Prim.MOD, [a, b], node,
+                                _ufunc("remainder") if numpy else None)
     return low.emit_assign(dest, Prim.TUPLE, [quotient, remainder], node)
 
 
@@ -91,7 +100,10 @@ def _log_base(low, node, spec, bound, dest):
 def _item(low, node, spec, bound, dest):
     """x.item(): x's one value; x.item(i): the i-th of its flattened values; x.item(i, j)."""
     x = low.expr(bound["x"])
-    indices = [low.expr(e) for e in bound["*"]]
+    written = list(bound["*"])
+    if len(written) == 1 and isinstance(written[0], cst.Tuple):  # x.item((i, j)) is x.item(i, j)
+        written = [el.value for el in written[0].elements]
+    indices = [low.expr(e) for e in written]
     if len(indices) < 2:  # a flat index, into x read in C order; or x's only value (an
         # error as numpy's where x has more than one, where float() takes a (1, 1) array)
         shape = (-1,) if indices else ()
@@ -153,12 +165,17 @@ def reduction_options(low, node: cst.Call, spec: CallSpec, bound: dict, dest):
         raise low.unsupported(bound["where"], f"where= without initial= in "
                               f"np.{spec.prim.spec.name}", "give the value of an empty "
                               "selection too: np.max(x, where=mask, initial=-np.inf)")
+    # numpy casts initial into x's dtype (np.max(k, initial=3.5) of an integer k starts
+    # from 3) and fills what where= leaves out with it: full_like does both casts
     if mask is not None:
-        loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
-        x = emit(None, Prim.WHERE, [mask, x, ir.Const(loser)], node)
+        x = emit(None, Prim.WHERE, [mask, x, emit(None, Prim.FULL_LIKE, [x, initial], node)],
+                 node)
+    if isinstance(initial, ir.Const):  # numpy's own start too: an empty x gives initial
+        params = ir.Params.of(**dict(params.items), initial=initial.value)
     extreme = emit(None, spec.prim, [x], node, params)
+    start = emit(None, Prim.FULL_LIKE, [extreme, initial], node)
     pair = Prim.MAXIMUM if spec.prim is Prim.MAX else Prim.MINIMUM
-    return emit(dest, pair, [initial, extreme], node)  # numpy starts from initial
+    return emit(dest, pair, [start, extreme], node)  # numpy starts from initial
 
 
 def _nan_extreme(low, node, spec, bound, dest):

@@ -70,7 +70,9 @@ def _numpy_functions() -> dict[str, CallSpec]:
         "where": _sig(Prim.WHERE, A("condition"), A("x"), A("y")),
         "clip": _sig(Prim.CLIP, A("a"), A("a_min", "array", NONE_ATOM),
                      A("a_max", "array", NONE_ATOM)),
-        "mod": _sig(Prim.MOD, A("x1"), A("x2")), "remainder": _sig(Prim.MOD, A("x1"), A("x2")),
+        # as numpy's ufunc (xp.remainder): two Python numbers give nan at 0, not ZeroDivisionError
+        "mod": _sig(Prim.MOD, A("x1"), A("x2"), ufunc="remainder"),
+        "remainder": _sig(Prim.MOD, A("x1"), A("x2"), ufunc="remainder"),
         "reshape": _sig(Prim.RESHAPE, A("a"), A("newshape", "shape"), ORDER),
         "expand_dims": _sig(Prim.EXPAND_DIMS, A("a"), A("axis", "static")),
         "squeeze": _sig(Prim.SQUEEZE, A("a"), AXIS),

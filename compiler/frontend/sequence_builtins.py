@@ -2,10 +2,10 @@
 `np.vstack(parts)` stacks when `parts` is a list variable (the parts of `np.split`).
 
     tuple(seq)        ->  t = (); t = t + (item,) for each item of seq
-    sorted(seq)       ->  [seq[int(i)] for i in np.argsort(np.asarray(seq), axis=0,
-                                                        kind="stable")]
-                          (Python's sort is stable: equal items keep their order, and the
-                          items are seq's own objects; the gradient follows the permutation)
+    sorted(seq)       ->  [seq[int(i)] for i in rt.sorted_order(np.asarray(seq))]
+                          (Python's own sort of the positions by their items: stable, NaNs
+                          where Python leaves them, and the items are seq's own objects; the
+                          gradient follows the permutation)
     np.vstack(parts)  ->  np.concatenate([np.atleast_2d(p) for p in parts])
 """
 
@@ -53,8 +53,7 @@ class SequenceBuiltins:
         values = self.emit_assign(None, Prim.ASARRAY, (seq,), node)
         # along the items: items of one element each (numbers, or arrays of one number)
         # are ordered; int() of a longer row raises, as Python's comparison of arrays does
-        order = self.emit_assign(None, Prim.ARGSORT, (values,), node,
-                                 ir.Params.of(axis=0, kind="stable"))
+        order = self.emit_assign(None, Prim.SORTED_ORDER, (values,), node)
         result = self.namer.fresh("ordered")
         self.emit_assign(result, Prim.LIST, (), node)
 

@@ -326,6 +326,8 @@ class Prim(enum.Enum):
     CUMPROD = _s(1, "shape", "xp", "cumprod")
     SORT = _s(1, "shape", "xp", "sort")
     ARGSORT = _s(1, "nondiff", "xp", "argsort")
+    # sorted(seq): the positions of seq's items in the order Python's own sort gives them
+    SORTED_ORDER = _s(1, "nondiff", "rt", "sorted_order")
     ALL = _s(1, "nondiff", "xp", "all")
     ANY = _s(1, "nondiff", "xp", "any")
     COUNT_NONZERO = _s(1, "nondiff", "xp", "count_nonzero")
@@ -451,6 +453,9 @@ class Prim(enum.Enum):
     CHECK_UNPACK = _s(1, "nondiff", "special", "check_unpack", effect=True)
     # `out=` of a ufunc: numpy casts its result into out only by kind (float into int raises)
     CHECK_OUT_CAST = _s(2, "nondiff", "special", "check_out_cast", effect=True)
+    # `l.pop(i)`: Python raises IndexError where l has no item at i (rt.check_pop), kept even
+    # where the popped value is never read
+    CHECK_POP = _s(2, "nondiff", "special", "check_pop", effect=True)
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list")  # np.concatenate(a_list_variable)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
     # forward mode (ad/forward.py): a zero tangent of a value's structure, and a tangent

@@ -259,6 +259,12 @@ def _argsort(run, s, x):
     return np.argsort(at_point(run, s, x, "argsort"), axis=s.params.get("axis", -1), **options)
 
 
+@meaning(Prim.SORTED_ORDER)
+def _sorted_order(run, s, x):
+    values = at_point(run, s, x, "sorted")
+    return np.array(sorted(range(len(values)), key=values.__getitem__), dtype=np.intp)
+
+
 @meaning(Prim.ALL, Prim.ANY, Prim.COUNT_NONZERO)
 def _truth(run, s, x):
     fn = {Prim.ALL: np.all, Prim.ANY: np.any, Prim.COUNT_NONZERO: np.count_nonzero}[s.prim]
