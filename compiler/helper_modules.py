@@ -90,13 +90,7 @@ def live_source(name: str, module_name: str | None, where: ParsedModule,
         home = method_source(name, where)
         if home is not None:
             return home
-    if module_name is not None and module_name in sys.modules:
-        # `nn.layer_norm(x)`: agc.nn's function, even where the model's module has its own
-        func = getattr(sys.modules[module_name], name, None)
-    else:
-        func = (where.live_globals or user_globals).get(name)
-        if callable(func):  # watched: defined again, the model compiles again
-            where.names.functions_read[name] = func
+    func = watched_helper(name, module_name, where, user_globals)
     func = decorated_function(func) or func  # a decorated helper: its function's source
     if not callable(func) or not hasattr(func, "__code__"):
         return None
@@ -108,7 +102,31 @@ def live_source(name: str, module_name: str | None, where: ParsedModule,
         names.home, names.qualify_reads = func.__module__, True  # another module: lib.SCALE
     home = parse(text, path, lambda module: names, offset)
     home.live_globals = func.__globals__
+    if name not in home.functions and func.__name__ in home.functions:
+        # `scaled = cubed`, `from lib import h as g`: the function's own source, under
+        # the name the model calls it by
+        node = home.functions[func.__name__]
+        home.functions[name] = node.with_changes(name=cst.Name(name))
     return home
+
+
+def watched_helper(name: str, module_name: str | None, where: ParsedModule,
+                   user_globals: dict):
+    """The function object a call of the helper `name` reaches, watched where it is bound
+    (rebound later, the model compiles again, as Python would call the new one): the
+    caller's global `name` (also `from lib import h`), else the attribute of `module_name`
+    (`lib.h(x)`; `nn.layer_norm(x)`, even where the model's module has its own)."""
+    func = (where.live_globals or user_globals).get(name)
+    module = sys.modules.get(module_name or "")
+    if module is None or (callable(func) and where.names.function_modules.get(name)
+                          == module_name):
+        if callable(func):
+            where.names.functions_read[name] = func
+        return func
+    func = getattr(module, name, None)
+    if callable(func):
+        where.names.attributes_read[module_name, name] = func
+    return func
 
 
 def method_source(name: str, where: ParsedModule) -> ParsedModule | None:

@@ -8,6 +8,8 @@ changed.
 
 from __future__ import annotations
 
+import sys
+
 
 def constants_read(fn, names, compiled) -> list[tuple[dict, str, object]]:
     """(module globals, name, value) of every module-level constant the compiled code read."""
@@ -24,12 +26,22 @@ def helpers_bound(fn, names, compiled) -> list[tuple[dict, str, object]]:
     """(module globals, name, function) of every helper the compile found by name there:
     redefined later (a notebook cell run again), the emitted code would run the old one."""
     bound = [(fn.__globals__, name, func) for name, func in sorted(names.functions_read.items())]
+    bound += _attributes_bound(names)
     for helper in [*compiled.helpers, *compiled.helper_tangents]:
         home = helper.home
         if home.names is not names and home.live_globals is not None:
             bound += [(home.live_globals, name, func)
                       for name, func in sorted(home.names.functions_read.items())]
+            bound += _attributes_bound(home.names)
     return bound
+
+
+def _attributes_bound(names) -> list[tuple[dict, str, object]]:
+    """(module globals, name, function) of each helper called as `lib.h(x)`: the module's
+    attribute rebound (`lib.h = other`, the module reloaded) means compiling again."""
+    return [(vars(sys.modules[module]), name, func)
+            for (module, name), func in sorted(names.attributes_read.items())
+            if module in sys.modules]
 
 
 def _snapshot(names, name: str):

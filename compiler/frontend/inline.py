@@ -176,7 +176,9 @@ class InlineLowering:
         text, path, offset = function_source(func)
         home = ParsedModule(SourceFile(path, text, offset), self.names)
         self.foreign.append(home)
-        self.helper_nodes[name] = home.functions.get(name)
+        node = home.functions.get(name) or home.functions.get(func.__name__)
+        # `w = writes`: the function's own source, under the name the model calls it by
+        self.helper_nodes[name] = node and node.with_changes(name=cst.Name(name))
         return self.helper_nodes[name]
 
     def recursive(self, func) -> bool:

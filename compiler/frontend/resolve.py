@@ -45,6 +45,9 @@ class Names:
     # helpers the compile found by name (helper -> the function object then): a helper
     # rebound later (a notebook cell run again) means compiling again, as a constant does
     functions_read: dict[str, object] = field(default_factory=dict)
+    # helpers the compile reached as a module's attribute (`lib.h(x)`): (module, name) ->
+    # the function object then, watched the same way (`lib.h = other` compiles again)
+    attributes_read: dict[tuple[str, str], object] = field(default_factory=dict)
     # a module-level name bound to a library function (act = np.tanh): the function, so
     # that a name qualify() resolved is watched like a helper (act = np.sin compiles again)
     aliases: dict[str, object] = field(default_factory=dict)
