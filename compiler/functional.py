@@ -19,6 +19,7 @@ from .jacobians import (
     one_hot,
     per_seed,
     require_arrays,
+    without_aux,
     wrt_names,
     wrt_positions,
 )
@@ -106,7 +107,7 @@ def grad(fn, wrt=None, has_aux=False, target="numpy"):
 
 
 def _hvp_able(fn, wrt) -> Differentiated:
-    f = as_differentiated(fn, wrt)
+    f = without_aux(as_differentiated(fn, wrt), "agc.hvp / agc.hessian")
     if not isinstance(f, Differentiated):
         raise UsageError("second derivatives (agc.hvp, agc.hessian) do not support bound "
                          "methods yet: pass the function and the instance, Model.loss and "
@@ -232,7 +233,7 @@ def check_grad(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7):
 
     Raises AssertionError naming the parameter and index where they disagree.
     """
-    f = as_differentiated(fn, wrt)
+    f = without_aux(as_differentiated(fn, wrt), "agc.check_grad")
     names = wrt_names(f)
     require_arrays(args, {n: list(_param_names(f.fn)).index(n) for n in names}, "agc.check_grad")
     replay = Replay(args)  # every evaluation: copies of the arguments, the same draws

@@ -25,6 +25,17 @@ def forward_able(f):
     return f
 
 
+def without_aux(f, what: str):
+    """`f` unless it was made with has_aux=True: the Jacobians, Hessians and check_grad
+    differentiate every output, so they would treat the auxiliary values as outputs."""
+    if getattr(f, "has_aux", False):
+        raise UsageError(f"{what} of a function made with has_aux=True is not supported: it "
+                         "would differentiate the auxiliary values too. Pass a function "
+                         "returning the loss alone (or use f.grad / f.value_and_grad, which "
+                         "return the aux)")
+    return f
+
+
 def wrt_names(f: Differentiated) -> list[str]:
     """f's wrt parameters, whole: paths into trees ("params/fc") are for gradients only."""
     if wrt_paths.has_paths(f.wrt):
@@ -57,7 +68,7 @@ def jacfwd(fn, wrt=None):
     uses an operation a batch does not define, one JVP per element. Shape
     out.shape + arg.shape, a tuple for several wrt names.
     """
-    f = forward_able(as_differentiated(fn, wrt))
+    f = without_aux(forward_able(as_differentiated(fn, wrt)), "agc.jacfwd")
     wrt: dict[str, int] = {}  # {name: position}, found at the first call (a wrong wrt is
     # reported there)
 
@@ -174,7 +185,7 @@ def jacrev(fn, wrt=None):
     into the model's values in place, one vjp per output element instead. For
     several wrt names it returns a tuple, one Jacobian per name.
     """
-    f = as_differentiated(fn, wrt)
+    f = without_aux(as_differentiated(fn, wrt), "agc.jacrev")
 
     def jac(*args):
         rows_of = vjp_rows(f, args)

@@ -163,9 +163,24 @@ class Second(Forwarder):
 def second_order(adj: Adjoint, scalar_params=frozenset(), param_ranks=None,
                  calls: dict | None = None) -> Tangent:
     """The tangent of `adj`'s gradient along its wrt parameters: (gradient, H v)."""
+    _require_one_output(adj)
     fn = adjoint_function(adj)
     return share_common(prune_tangent(Second(fn, tuple(adj.wrt), scalar_params, param_ranks,
                                              calls).run()))
+
+
+def _require_one_output(adj: Adjoint) -> None:
+    """UnsupportedError at the return line unless f returns one value: a tuple's gradient
+    needs a seed per item, and H v is defined for one number (has_aux included)."""
+    if len(adj.outputs) == 1:
+        return
+    loc = next((s.loc for s in adj.seed if isinstance(s, ir.Assign)), adj.primal.loc)
+    raise UnsupportedError(
+        f"second derivatives (agc.hvp, agc.hessian) need {adj.primal.name} to return one "
+        f"number, and this returns {len(adj.outputs)} values (has_aux is not supported "
+        "here yet)", loc,
+        "differentiate a function that returns the loss alone; call the one returning "
+        "auxiliary values separately for them")
 
 
 def helper_second_order(adj: Adjoint, key: tuple, calls: dict) -> Second:
