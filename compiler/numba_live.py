@@ -105,7 +105,21 @@ def _frozen_globals(source: str, user_globals: dict, loc) -> list:
                 f"the model reads the module-level {type(value).__name__} {name}: numba "
                 f"compiles it in as a constant, so a later change to it would be ignored",
                 loc, hint=f"pass {name} as a parameter, or use target='numpy'")
-    return frozen
+    return frozen + _module_numbers(source)
+
+
+def _module_numbers(source: str) -> list:
+    """The numbers the emitted functions read as `lib.NAME` from an imported module (a
+    helper's constants), as (lib.NAME, value): numba compiles them in too, so they name
+    the module file; a rebound `lib.RATE` ran the machine code built with the old value."""
+    read = []
+    for module in sorted(set(re.findall(r"^import (\w+)$", source, re.MULTILINE))):
+        values = vars(sys.modules[module]) if module in sys.modules else {}
+        for name in sorted(set(re.findall(rf"\b{module}\.(\w+)", source))):
+            value = values.get(name)
+            if isinstance(value, (bool, int, float, complex, numpy.number)):
+                read.append((f"{module}.{name}", repr(value)))
+    return read
 
 
 def entries(namespace: dict, names: tuple[str, str], source: str, locs: dict,

@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 
 import libcst as cst
+import numpy as np
 
 from .. import ir
 from ..errors import UnsupportedError, UsageError
+from ..frontend.resolve import ModuleValue
 from .numba_accumulate import accumulate_in_place
 from .numba_tape import split_tape
 
@@ -69,8 +71,26 @@ def for_numba(source: str, adjoints: list, mode: str, nested) -> str:
     if nested is not None and nested.groups:
         raise UnsupportedError("the numba target does not compile a model that calls a "
                                "gradient", adjoints[0].primal.loc, HINT)
+    _refuse_module_values(adjoints)
     numbers = {adj.primal.name: adj.numbers for adj in adjoints}
     return numba_module(source, model_locs(adjoints), numbers)
+
+
+def _refuse_module_values(adjoints: list) -> None:
+    """Refuse, at its model line, a module-level array, list or dict read as `model.A`
+    (`agc compile`, an imported helper's module): numba compiles it in as a constant,
+    and a later write into it, or a new value, was silently ignored (numba_live.py
+    refuses those read by their bare name)."""
+    for adj in adjoints:
+        for stmt in ir.walk(tuple(adj.forward)):
+            for arg in getattr(stmt, "args", ()):
+                if isinstance(arg, ir.Const) and "." in (arg.text or "") and \
+                        isinstance(arg.value, (ModuleValue, np.ndarray, list, dict, tuple, set)):
+                    raise UnsupportedError(
+                        f"the model reads the module-level value {arg.text}: numba compiles "
+                        "it in as a constant, so a later change to it would be ignored",
+                        stmt.loc, hint=f"pass {arg.text.rpartition('.')[2]} as a parameter, "
+                        "or use the numpy target")
 
 
 def model_locs(adjoints: list) -> dict[str, object]:
