@@ -211,3 +211,34 @@ def test_the_lean_gradient_keeps_a_statement_that_may_raise():
     with pytest.raises(ValueError, match="could not be broadcast"):
         f.grad(GOOD3.copy(), np.ones(4))
     np.testing.assert_allclose(f.grad(GOOD3.copy(), np.ones(3)), GOOD3, rtol=1e-12)
+
+
+def read_in_a_branch(x):
+    if x[0] > 0:
+        v = x[3]
+    return np.sum(x * x) * 0.5
+
+
+def read_in_a_loop(x):
+    for i in range(4):
+        v = x[i]
+    return np.sum(x * x) * 0.5
+
+
+def read_then_bound_again(x):
+    v = x[3]
+    v = x[0]
+    return np.sum(x * x) * 0.5 + v
+
+
+@pytest.mark.parametrize("fn", [read_in_a_branch, read_in_a_loop, read_then_bound_again])
+def test_a_read_in_a_branch_a_loop_or_bound_again_raises(fn):
+    """Branches and loops, and a value bound again before it is read (dropped as overwritten)."""
+    with pytest.raises(IndexError):
+        fn(GOOD3.copy())
+    f = agc.differentiate(fn)
+    for call in _calls(f, GOOD3).values():
+        with pytest.raises(IndexError, match="out of bounds"):
+            call()
+    expected = GOOD4 + (np.eye(4)[0] if fn is read_then_bound_again else 0.0)
+    np.testing.assert_allclose(f.grad(GOOD4.copy()), expected, rtol=1e-12)
