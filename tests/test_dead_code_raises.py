@@ -242,3 +242,36 @@ def test_a_read_in_a_branch_a_loop_or_bound_again_raises(fn):
             call()
     expected = GOOD4 + (np.eye(4)[0] if fn is read_then_bound_again else 0.0)
     np.testing.assert_allclose(f.grad(GOOD4.copy()), expected, rtol=1e-12)
+
+
+def _reads_past_the_end(x):
+    return x[3] * 2.0
+
+
+def _doubles_with_an_unread_read(x):
+    v = x[3]
+    return x * 2.0
+
+
+def unread_helper_call(x):
+    v = _reads_past_the_end(x)
+    return np.sum(x * x) * 0.5
+
+
+def helper_with_an_unread_read(x):
+    return np.sum(_doubles_with_an_unread_read(x) * x) * 0.25
+
+
+@pytest.mark.parametrize("fn", [unread_helper_call, helper_with_an_unread_read])
+def test_a_helper_raises_where_its_value_is_unread_or_it_reads_unread(fn):
+    """A helper call nothing reads runs (its body may raise); a helper's own unread read
+    raises in the caller's forward sweep, once (its vjp does not run it again)."""
+    with pytest.raises(IndexError):
+        fn(GOOD3.copy())
+    f = agc.differentiate(fn)
+    for call in _calls(f, GOOD3).values():
+        with pytest.raises(IndexError, match="out of bounds"):
+            call()
+    np.testing.assert_allclose(f.grad(GOOD4.copy()), GOOD4, rtol=1e-12)
+    _, hv = f.hvp(GOOD4.copy(), tangents=(np.ones(4),))
+    np.testing.assert_allclose(hv, np.ones(4), rtol=1e-12)

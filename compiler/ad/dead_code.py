@@ -23,9 +23,11 @@ from .ranks import variable_ranks
 def optimize(adj: Adjoint) -> Adjoint:
     """Remove dead code until nothing more can go."""
     numbers = adj.numbers
+    # a helper's vjp sweeps again what its caller's forward sweep ran (and raised in) already
+    vjp_only = not (adj.returns_value or adj.scalar_output or adj.split)
 
     def kept(stmt) -> bool:
-        return may_raise(stmt, numbers)
+        return not vjp_only and may_raise(stmt, numbers)
 
     while True:
         live = _read_everywhere(adj)
@@ -35,7 +37,7 @@ def optimize(adj: Adjoint) -> Adjoint:
         forward = _prune(adj.forward, live, inside, kept)
         seed = _prune(adj.seed, live, inside)
         backward = _prune(adj.backward, live, inside)
-        forward, seed, backward = _drop_overwritten(adj, [forward, seed, backward])
+        forward, seed, backward = _drop_overwritten(adj, [forward, seed, backward], kept)
         if _same(forward, adj.forward) and _same(seed, adj.seed) and _same(backward, adj.backward):
             return adj
         adj = replace(adj, forward=forward, seed=seed, backward=backward)
@@ -111,11 +113,12 @@ def _read_everywhere(adj: Adjoint) -> set[str]:
     return names
 
 
-def _drop_overwritten(adj: Adjoint, blocks: list[list]) -> list[list]:
+def _drop_overwritten(adj: Adjoint, blocks: list[list], raises) -> list[list]:
     """The top-level assignments whose value is bound again (or the function ends) before
     anything reads it, dropped: `x = x_saved` restored where only a later `x = x_saved_1`
     is read would keep x_saved, a whole array, alive for nothing. Only once the tape is
-    resolved: a Save marker reads its value, and a loop's restores are pops."""
+    resolved: a Save marker reads its value, and a loop's restores are pops. A forward
+    statement that `raises` says may raise stays."""
     if any(isinstance(s, (Save, Restore, BlockStart)) for b in blocks for s in ir.walk(tuple(b))):
         return blocks
     returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
@@ -128,7 +131,7 @@ def _drop_overwritten(adj: Adjoint, blocks: list[list]) -> list[list]:
         for stmt in reversed(block):
             if isinstance(stmt, ir.Assign) and not (
                     stmt.prim.spec.in_place or stmt.prim.spec.effect or stmt.prim.spec.draws
-                    or (block is blocks[0] and may_raise(stmt, adj.numbers))):
+                    or (block is blocks[0] and raises(stmt))):
                 if stmt.target.name not in live:
                     continue
                 live.discard(stmt.target.name)

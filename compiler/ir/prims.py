@@ -142,13 +142,13 @@ class Prim(enum.Enum):
     COPY = _s(1, "struct", "special", "copy", passes_on=True, cheap=True)
     TUPLE = _s(VARIADIC, "struct", "special", "tuple", makes_sequence=True)
     # a helper function of the user's
-    CALL = _s(VARIADIC, "call", "special", "call", may_make_sequence=True)
+    CALL = _s(VARIADIC, "call", "special", "call", may_make_sequence=True, may_raise=True)
     # f.grad(args) of a decorated f, one wrt name: `f_grad(args)`, emitted with the module;
     # params: fn, module, grad_wrt (the name), names (f's parameters)
-    GRAD_CALL = _s(VARIADIC, "call", "special", "grad_call")
+    GRAD_CALL = _s(VARIADIC, "call", "special", "grad_call", may_raise=True)
     # J t of f inside a model, f.jvp / agc.jvp: (f's args, zeros of f's output, the tangents);
     # the H v of f_seeded (seeded.py) with the seed moving; params as GRAD_CALL_HVP's
-    JVP_CALL = _s(VARIADIC, "call", "special", "jvp_call")
+    JVP_CALL = _s(VARIADIC, "call", "special", "jvp_call", may_raise=True)
     LIST = _s(VARIADIC, "struct", "special", "list", makes_sequence=True)  # [a, b]
     # lst.append(v), in place: target is lst
     APPEND = _s(2, "struct", "special", "append", in_place=True, makes_sequence=True)
@@ -260,7 +260,7 @@ class Prim(enum.Enum):
     # a helper's split adjoint: `h_fwd(args)` gives (value, record), the record what h_bwd
     # reads; `h_bwd(g, record)` gives the cotangents of the args, nothing run again (params
     # as CALL)
-    CALL_FWD = _s(VARIADIC, "gradient", "special", "call_fwd", makes_sequence=True)
+    CALL_FWD = _s(VARIADIC, "gradient", "special", "call_fwd", makes_sequence=True, may_raise=True)
     CALL_BWD = _s(2, "gradient", "special", "call_bwd", may_make_sequence=True)
     # issue 13, elementwise and scipy.special
     RECIPROCAL = _s(1, "elementwise", "xp", "reciprocal", rule_reads="output")
