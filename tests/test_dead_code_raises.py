@@ -231,15 +231,22 @@ def read_then_bound_again(x):
     return np.sum(x * x) * 0.5 + v
 
 
-@pytest.mark.parametrize("fn", [read_in_a_branch, read_in_a_loop, read_then_bound_again])
-def test_a_read_in_a_branch_a_loop_or_bound_again_raises(fn):
-    """Branches and loops, and a value bound again before it is read (dropped as overwritten)."""
+def _raises_index_error_everywhere(fn):
+    """agc.differentiate(fn), once its plain call, grad, value_and_grad, jvp and hvp at
+    GOOD3 (a 3-vector) all raised IndexError."""
     with pytest.raises(IndexError):
         fn(GOOD3.copy())
     f = agc.differentiate(fn)
     for call in _calls(f, GOOD3).values():
         with pytest.raises(IndexError, match="out of bounds"):
             call()
+    return f
+
+
+@pytest.mark.parametrize("fn", [read_in_a_branch, read_in_a_loop, read_then_bound_again])
+def test_a_read_in_a_branch_a_loop_or_bound_again_raises(fn):
+    """Branches and loops, and a value bound again before it is read (dropped as overwritten)."""
+    f = _raises_index_error_everywhere(fn)
     expected = GOOD4 + (np.eye(4)[0] if fn is read_then_bound_again else 0.0)
     np.testing.assert_allclose(f.grad(GOOD4.copy()), expected, rtol=1e-12)
 
@@ -266,12 +273,7 @@ def helper_with_an_unread_read(x):
 def test_a_helper_raises_where_its_value_is_unread_or_it_reads_unread(fn):
     """A helper call nothing reads runs (its body may raise); a helper's own unread read
     raises in the caller's forward sweep, once (its vjp does not run it again)."""
-    with pytest.raises(IndexError):
-        fn(GOOD3.copy())
-    f = agc.differentiate(fn)
-    for call in _calls(f, GOOD3).values():
-        with pytest.raises(IndexError, match="out of bounds"):
-            call()
+    f = _raises_index_error_everywhere(fn)
     np.testing.assert_allclose(f.grad(GOOD4.copy()), GOOD4, rtol=1e-12)
     _, hv = f.hvp(GOOD4.copy(), tangents=(np.ones(4),))
     np.testing.assert_allclose(hv, np.ones(4), rtol=1e-12)
