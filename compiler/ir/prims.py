@@ -63,6 +63,10 @@ class Spec:
     # the Prim (by name) that adds this cotangent helper's result into an adjoint's own
     # array, without building the result: `acc + getitem_grad(...)` as `add_at(acc, ...)`
     added_into: str | None = None
+    # raises for some inputs (an index past the end, shapes that do not fit, a singular
+    # matrix, a Python number divided by zero): the user's statement is kept in the forward
+    # sweep even where its value is never read (ad/dead_code.py `may_raise`)
+    may_raise: bool = False
 
 
 def _s(arity: int, group: str, form: str, name: str, **facts: object) -> Spec:
@@ -76,13 +80,13 @@ class Prim(enum.Enum):
     """Every primitive operation of the IR."""
 
     # elementwise, binary operators
-    ADD = _s(2, "elementwise", "binop", "+", cheap=True, fold=operator.add)
-    SUB = _s(2, "elementwise", "binop", "-", cheap=True, fold=operator.sub)
-    MUL = _s(2, "elementwise", "binop", "*", cheap=True, fold=operator.mul)
-    DIV = _s(2, "elementwise", "binop", "/", fold=operator.truediv)
-    POW = _s(2, "elementwise", "binop", "**", fold=operator.pow)
+    ADD = _s(2, "elementwise", "binop", "+", cheap=True, fold=operator.add, may_raise=True)
+    SUB = _s(2, "elementwise", "binop", "-", cheap=True, fold=operator.sub, may_raise=True)
+    MUL = _s(2, "elementwise", "binop", "*", cheap=True, fold=operator.mul, may_raise=True)
+    DIV = _s(2, "elementwise", "binop", "/", fold=operator.truediv, may_raise=True)
+    POW = _s(2, "elementwise", "binop", "**", fold=operator.pow, may_raise=True)
     NEG = _s(1, "elementwise", "unop", "-", cheap=True)
-    MOD = _s(2, "elementwise", "binop", "%", cheap=True)  # x - c * floor(x / c)
+    MOD = _s(2, "elementwise", "binop", "%", cheap=True, may_raise=True)  # x - c * floor(x / c)
     # elementwise functions
     EXP = _s(1, "elementwise", "xp", "exp", rule_reads="output")
     LOG = _s(1, "elementwise", "xp", "log", rule_reads="input")
@@ -101,15 +105,15 @@ class Prim(enum.Enum):
     ARCSIN = _s(1, "elementwise", "xp", "arcsin", rule_reads="input")
     ARCCOS = _s(1, "elementwise", "xp", "arccos", rule_reads="input")
     ARCTAN = _s(1, "elementwise", "xp", "arctan", rule_reads="input")
-    ARCTAN2 = _s(2, "elementwise", "xp", "arctan2")
+    ARCTAN2 = _s(2, "elementwise", "xp", "arctan2", may_raise=True)
     ABS = _s(1, "elementwise", "xp", "abs", rule_reads="input")
     SIGN = _s(1, "elementwise", "xp", "sign")
-    MAXIMUM = _s(2, "elementwise", "xp", "maximum")
-    MINIMUM = _s(2, "elementwise", "xp", "minimum")
-    WHERE = _s(3, "elementwise", "xp", "where", diff_args=(1, 2))
-    CLIP = _s(3, "elementwise", "xp", "clip")
-    FLOAT = _s(1, "elementwise", "special", "float", always_scalar=True)
-    ASTYPE = _s(2, "elementwise", "special", "astype", diff_args=(0,))
+    MAXIMUM = _s(2, "elementwise", "xp", "maximum", may_raise=True)
+    MINIMUM = _s(2, "elementwise", "xp", "minimum", may_raise=True)
+    WHERE = _s(3, "elementwise", "xp", "where", diff_args=(1, 2), may_raise=True)
+    CLIP = _s(3, "elementwise", "xp", "clip", may_raise=True)
+    FLOAT = _s(1, "elementwise", "special", "float", always_scalar=True, may_raise=True)
+    ASTYPE = _s(2, "elementwise", "special", "astype", diff_args=(0,), may_raise=True)
     ASARRAY = _s(1, "elementwise", "xp", "asarray")
     STOP_GRADIENT = _s(1, "elementwise", "rt", "stop_gradient", differentiable=False, passes_on=True)
     # reductions
@@ -120,30 +124,31 @@ class Prim(enum.Enum):
     PROD = _s(1, "reduction", "xp", "prod")
     NORM = _s(1, "reduction", "xp", "linalg.norm")
     # shape
-    TRANSPOSE = _s(1, "shape", "special", "transpose")
-    RESHAPE = _s(2, "shape", "special", "reshape", diff_args=(0,))
-    EXPAND_DIMS = _s(1, "shape", "xp", "expand_dims")
-    SQUEEZE = _s(1, "shape", "xp", "squeeze")
-    BROADCAST_TO = _s(2, "shape", "xp", "broadcast_to", diff_args=(0,))
-    CONCATENATE = _s(VARIADIC, "shape", "special", "concatenate")
-    STACK = _s(VARIADIC, "shape", "special", "stack")
-    GETITEM = _s(VARIADIC, "shape", "special", "getitem", diff_args=(0,), cheap=True)
+    TRANSPOSE = _s(1, "shape", "special", "transpose", may_raise=True)
+    RESHAPE = _s(2, "shape", "special", "reshape", diff_args=(0,), may_raise=True)
+    EXPAND_DIMS = _s(1, "shape", "xp", "expand_dims", may_raise=True)
+    SQUEEZE = _s(1, "shape", "xp", "squeeze", may_raise=True)
+    BROADCAST_TO = _s(2, "shape", "xp", "broadcast_to", diff_args=(0,), may_raise=True)
+    CONCATENATE = _s(VARIADIC, "shape", "special", "concatenate", may_raise=True)
+    STACK = _s(VARIADIC, "shape", "special", "stack", may_raise=True)
+    GETITEM = _s(VARIADIC, "shape", "special", "getitem", diff_args=(0,), cheap=True,
+        may_raise=True)
     # linear algebra
-    MATMUL = _s(2, "linalg", "binop", "@")
-    DOT = _s(2, "linalg", "xp", "dot")
-    OUTER = _s(2, "linalg", "xp", "outer")
-    INNER = _s(2, "linalg", "xp", "inner")
+    MATMUL = _s(2, "linalg", "binop", "@", may_raise=True)
+    DOT = _s(2, "linalg", "xp", "dot", may_raise=True)
+    OUTER = _s(2, "linalg", "xp", "outer", may_raise=True)
+    INNER = _s(2, "linalg", "xp", "inner", may_raise=True)
     # struct
     COPY = _s(1, "struct", "special", "copy", passes_on=True, cheap=True)
     TUPLE = _s(VARIADIC, "struct", "special", "tuple", makes_sequence=True)
     # a helper function of the user's
-    CALL = _s(VARIADIC, "call", "special", "call", may_make_sequence=True)
+    CALL = _s(VARIADIC, "call", "special", "call", may_make_sequence=True, may_raise=True)
     # f.grad(args) of a decorated f, one wrt name: `f_grad(args)`, emitted with the module;
     # params: fn, module, grad_wrt (the name), names (f's parameters)
-    GRAD_CALL = _s(VARIADIC, "call", "special", "grad_call")
+    GRAD_CALL = _s(VARIADIC, "call", "special", "grad_call", may_raise=True)
     # J t of f inside a model, f.jvp / agc.jvp: (f's args, zeros of f's output, the tangents);
     # the H v of f_seeded (seeded.py) with the seed moving; params as GRAD_CALL_HVP's
-    JVP_CALL = _s(VARIADIC, "call", "special", "jvp_call")
+    JVP_CALL = _s(VARIADIC, "call", "special", "jvp_call", may_raise=True)
     LIST = _s(VARIADIC, "struct", "special", "list", makes_sequence=True)  # [a, b]
     # lst.append(v), in place: target is lst
     APPEND = _s(2, "struct", "special", "append", in_place=True, makes_sequence=True)
@@ -151,11 +156,14 @@ class Prim(enum.Enum):
     SETITEM = _s(VARIADIC, "struct", "special", "setitem", diff_args=(0, 1), in_place=True,
                  passes_on=True)
     # np.add.at(y, idx, v) as a new array (then written into y): repeated positions add up
-    INDEX_ADD = _s(VARIADIC, "shape", "special", "index_add", diff_args=(0, 1), passes_on=True)
-    STACK_LIST = _s(1, "shape", "special", "stack_list")  # np.stack(lst) of a list variable
+    INDEX_ADD = _s(VARIADIC, "shape", "special", "index_add", diff_args=(0, 1), passes_on=True,
+        may_raise=True)
+    # np.stack(lst) of a list variable
+    STACK_LIST = _s(1, "shape", "special", "stack_list", may_raise=True)
     # a + b of two lists or two tuples (joined), and seq * n (repeated): ad/sequences.py
     SEQ_JOIN = _s(2, "struct", "binop", "+", makes_sequence=True)
-    SEQ_REPEAT = _s(2, "struct", "rt", "repeat_sequence", diff_args=(0,), makes_sequence=True)
+    SEQ_REPEAT = _s(2, "struct", "rt", "repeat_sequence", diff_args=(0,), makes_sequence=True,
+        may_raise=True)
     # non-differentiable
     LT = _s(2, "nondiff", "binop", "<", cheap=True)
     LE = _s(2, "nondiff", "binop", "<=", cheap=True)
@@ -164,7 +172,7 @@ class Prim(enum.Enum):
     EQ = _s(2, "nondiff", "binop", "==", cheap=True)
     NE = _s(2, "nondiff", "binop", "!=", cheap=True)
     NOT = _s(1, "nondiff", "unop", "not", cheap=True)
-    FLOORDIV = _s(2, "nondiff", "binop", "//", cheap=True)
+    FLOORDIV = _s(2, "nondiff", "binop", "//", cheap=True, may_raise=True)
     # masks and integers: `(x > 0) & (x < 1)`, `m | n`, `m ^ n`, `~m` (bitwise, as numpy)
     BITAND = _s(2, "nondiff", "binop", "&", cheap=True)
     BITOR = _s(2, "nondiff", "binop", "|", cheap=True)
@@ -175,7 +183,7 @@ class Prim(enum.Enum):
     SIZE = _s(1, "nondiff", "attr", "size", always_scalar=True)
     DTYPE = _s(1, "nondiff", "attr", "dtype")
     LEN = _s(1, "nondiff", "special", "len", always_scalar=True, cheap=True)
-    INT = _s(1, "nondiff", "special", "int", always_scalar=True, cheap=True)
+    INT = _s(1, "nondiff", "special", "int", always_scalar=True, cheap=True, may_raise=True)
     FLOOR = _s(1, "nondiff", "xp", "floor")
     CEIL = _s(1, "nondiff", "xp", "ceil")
     ROUND = _s(1, "nondiff", "xp", "round")
@@ -252,7 +260,7 @@ class Prim(enum.Enum):
     # a helper's split adjoint: `h_fwd(args)` gives (value, record), the record what h_bwd
     # reads; `h_bwd(g, record)` gives the cotangents of the args, nothing run again (params
     # as CALL)
-    CALL_FWD = _s(VARIADIC, "gradient", "special", "call_fwd", makes_sequence=True)
+    CALL_FWD = _s(VARIADIC, "gradient", "special", "call_fwd", makes_sequence=True, may_raise=True)
     CALL_BWD = _s(2, "gradient", "special", "call_bwd", may_make_sequence=True)
     # issue 13, elementwise and scipy.special
     RECIPROCAL = _s(1, "elementwise", "xp", "reciprocal", rule_reads="output")
@@ -264,15 +272,15 @@ class Prim(enum.Enum):
     ARCCOSH = _s(1, "elementwise", "xp", "arccosh", rule_reads="input")
     ARCTANH = _s(1, "elementwise", "xp", "arctanh", rule_reads="input")
     SINC = _s(1, "elementwise", "xp", "sinc")
-    HYPOT = _s(2, "elementwise", "xp", "hypot")
-    LOGADDEXP = _s(2, "elementwise", "xp", "logaddexp")
-    LOGADDEXP2 = _s(2, "elementwise", "xp", "logaddexp2")
-    FMAX = _s(2, "elementwise", "xp", "fmax")
-    FMIN = _s(2, "elementwise", "xp", "fmin")
+    HYPOT = _s(2, "elementwise", "xp", "hypot", may_raise=True)
+    LOGADDEXP = _s(2, "elementwise", "xp", "logaddexp", may_raise=True)
+    LOGADDEXP2 = _s(2, "elementwise", "xp", "logaddexp2", may_raise=True)
+    FMAX = _s(2, "elementwise", "xp", "fmax", may_raise=True)
+    FMIN = _s(2, "elementwise", "xp", "fmin", may_raise=True)
     # fmod(x, c): x - c * trunc(x / c), the sign of the dividend; copysign(x, y): |x| with
     # y's sign bit (flat in y)
-    FMOD = _s(2, "elementwise", "xp", "fmod")
-    COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,))
+    FMOD = _s(2, "elementwise", "xp", "fmod", may_raise=True)
+    COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,), may_raise=True)
     FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
     # np.sum / np.prod(x, where=mask, initial=c) and np.mean(x, where=mask), with numpy's own
     # keywords (a mask of True and an initial of None are left out); params: axis, keepdims
@@ -280,12 +288,12 @@ class Prim(enum.Enum):
     MEAN_WHERE = _s(2, "reduction", "special", "mean", diff_args=(0,))
     PROD_WHERE = _s(3, "reduction", "special", "prod", diff_args=(0, 2))
     # np.interp(x, xp, fp) and np.convolve(a, v, mode): their helpers are runtime/signal.py's
-    INTERP = _s(3, "shape", "xp", "interp")
+    INTERP = _s(3, "shape", "xp", "interp", may_raise=True)
     INTERP_GRAD = _s(4, "gradient", "rt", "interp_grad")  # g, x, xp, fp; params: which
-    CONVOLVE = _s(2, "linalg", "xp", "convolve")  # params: mode
+    CONVOLVE = _s(2, "linalg", "xp", "convolve", may_raise=True)  # params: mode
     CONVOLVE_GRAD = _s(3, "gradient", "rt", "convolve_grad")  # g, a, v: a's cotangent
     # heaviside(x, h): flat in x; h is its value where x == 0
-    HEAVISIDE = _s(2, "elementwise", "xp", "heaviside", diff_args=(1,))
+    HEAVISIDE = _s(2, "elementwise", "xp", "heaviside", diff_args=(1,), may_raise=True)
     # scipy.special, emitted as rt.special.NAME (scipy or cupyx.scipy.special), or math.NAME
     ERF = _s(1, "elementwise", "special", "erf", rule_reads="input")
     ERFC = _s(1, "elementwise", "special", "erfc", rule_reads="input")
@@ -345,21 +353,23 @@ class Prim(enum.Enum):
     EDGE_LIKE = _s(2, "shape", "rt", "edge_like", diff_args=(0,))
 
     # issue 13, linear algebra
-    EINSUM = _s(VARIADIC, "linalg", "special", "einsum")  # params: subscripts (the string)
-    TENSORDOT = _s(2, "linalg", "xp", "tensordot")
+    # params: subscripts (the string)
+    EINSUM = _s(VARIADIC, "linalg", "special", "einsum", may_raise=True)
+    TENSORDOT = _s(2, "linalg", "xp", "tensordot", may_raise=True)
     KRON = _s(2, "linalg", "xp", "kron")
-    CROSS = _s(2, "linalg", "xp", "cross")
-    TRACE = _s(1, "linalg", "xp", "trace")
+    CROSS = _s(2, "linalg", "xp", "cross", may_raise=True)
+    TRACE = _s(1, "linalg", "xp", "trace", may_raise=True)
     DIAG = _s(1, "shape", "xp", "diag")
     DIAGONAL = _s(1, "shape", "xp", "diagonal")
     TRIL = _s(1, "shape", "xp", "tril")
     TRIU = _s(1, "shape", "xp", "triu")
-    INV = _s(1, "linalg", "xp", "linalg.inv")
-    SOLVE = _s(2, "linalg", "xp", "linalg.solve")
-    DET = _s(1, "linalg", "xp", "linalg.det")
-    SLOGDET = _s(1, "linalg", "special", "linalg.slogdet", makes_sequence=True)
-    CHOLESKY = _s(1, "linalg", "special", "linalg.cholesky")  # upper=True: rt.cholesky
-    EIGH = _s(1, "linalg", "special", "linalg.eigh", makes_sequence=True)
+    INV = _s(1, "linalg", "xp", "linalg.inv", may_raise=True)
+    SOLVE = _s(2, "linalg", "xp", "linalg.solve", may_raise=True)
+    DET = _s(1, "linalg", "xp", "linalg.det", may_raise=True)
+    SLOGDET = _s(1, "linalg", "special", "linalg.slogdet", makes_sequence=True, may_raise=True)
+    # upper=True: rt.cholesky
+    CHOLESKY = _s(1, "linalg", "special", "linalg.cholesky", may_raise=True)
+    EIGH = _s(1, "linalg", "special", "linalg.eigh", makes_sequence=True, may_raise=True)
     EINSUM_GRAD = _s(VARIADIC, "gradient", "special", "einsum_grad")
     TENSORDOT_GRAD = _s(3, "gradient", "rt", "tensordot_grad")  # params: axes, side
     KRON_GRAD = _s(3, "gradient", "rt", "kron_grad")  # params: side
@@ -374,31 +384,33 @@ class Prim(enum.Enum):
     SLOGDET_GRAD = _s(2, "gradient", "rt", "slogdet_grad")  # (g, A)
     CHOLESKY_GRAD = _s(2, "gradient", "rt", "cholesky_grad")  # (g, L)
     EIGH_GRAD = _s(2, "gradient", "rt", "eigh_grad")  # (g, (w, v))
-    MATRIX_POWER = _s(1, "linalg", "xp", "linalg.matrix_power")  # params: n
+    MATRIX_POWER = _s(1, "linalg", "xp", "linalg.matrix_power", may_raise=True)  # params: n
     PINV = _s(1, "linalg", "xp", "linalg.pinv")
-    QR = _s(1, "linalg", "special", "linalg.qr", makes_sequence=True)
-    SVD = _s(1, "linalg", "special", "linalg.svd", makes_sequence=True)
-    SVD_VALUES = _s(1, "linalg", "special", "linalg.svd")  # svd(a, compute_uv=False), svdvals
-    LSTSQ = _s(2, "linalg", "special", "linalg.lstsq", makes_sequence=True)
+    QR = _s(1, "linalg", "special", "linalg.qr", makes_sequence=True, may_raise=True)
+    SVD = _s(1, "linalg", "special", "linalg.svd", makes_sequence=True, may_raise=True)
+    # svd(a, compute_uv=False), svdvals
+    SVD_VALUES = _s(1, "linalg", "special", "linalg.svd", may_raise=True)
+    LSTSQ = _s(2, "linalg", "special", "linalg.lstsq", makes_sequence=True, may_raise=True)
     MATRIX_POWER_GRAD = _s(2, "gradient", "rt", "matrix_power_grad")  # (g, A), params: n
     PINV_GRAD = _s(3, "gradient", "rt", "pinv_grad")  # (g, A, pinv(A))
     QR_GRAD = _s(2, "gradient", "rt", "qr_grad")  # (g, (Q, R))
     SVD_GRAD = _s(2, "gradient", "rt", "svd_grad")  # (g, (U, s, Vh))
     SVD_VALUES_GRAD = _s(2, "gradient", "rt", "svd_values_grad")  # (g, A)
     LSTSQ_GRAD = _s(4, "gradient", "rt", "lstsq_grad")  # (g, a, b, result), params: side
-    SOLVE_TRIANGULAR = _s(2, "linalg", "rt", "solve_triangular")  # scipy.linalg's
-    CHO_FACTOR = _s(1, "linalg", "rt", "cho_factor", makes_sequence=True)  # (c, lower)
-    CHO_SOLVE = _s(2, "linalg", "rt", "cho_solve")  # ((c, lower), b)
+    SOLVE_TRIANGULAR = _s(2, "linalg", "rt", "solve_triangular", may_raise=True)  # scipy.linalg's
+    # (c, lower)
+    CHO_FACTOR = _s(1, "linalg", "rt", "cho_factor", makes_sequence=True, may_raise=True)
+    CHO_SOLVE = _s(2, "linalg", "rt", "cho_solve", may_raise=True)  # ((c, lower), b)
     SOLVE_TRIANGULAR_GRAD_A = _s(2, "gradient", "rt", "solve_triangular_grad_a")  # (gb, x)
     CHO_FACTOR_GRAD = _s(3, "gradient", "rt", "cho_factor_grad")  # (g, a, (c, lower))
     # the cotangent of (c, lower) for x = cho_solve((c, lower), b): (gc, 0.0)
     CHO_SOLVE_GRAD_C = _s(3, "gradient", "rt", "cho_solve_grad_c", makes_sequence=True)
-    EIGVALSH = _s(1, "linalg", "xp", "linalg.eigvalsh")
+    EIGVALSH = _s(1, "linalg", "xp", "linalg.eigvalsh", may_raise=True)
     EIGVALSH_GRAD = _s(2, "gradient", "rt", "eigvalsh_grad")  # (g, A), params: UPLO
 
     # issue 13, shape, indexing, masks and constructors
-    SWAPAXES = _s(1, "shape", "special", "swapaxes")
-    MOVEAXIS = _s(1, "shape", "special", "moveaxis")
+    SWAPAXES = _s(1, "shape", "special", "swapaxes", may_raise=True)
+    MOVEAXIS = _s(1, "shape", "special", "moveaxis", may_raise=True)
     FLIP = _s(1, "shape", "special", "flip")
     ROT90 = _s(1, "shape", "special", "rot90")
     ROLL = _s(1, "shape", "special", "roll")
@@ -408,12 +420,12 @@ class Prim(enum.Enum):
     ATLEAST = _s(1, "shape", "special", "atleast")  # np.atleast_1d / 2d / 3d (params: ndim)
     MATRIX_T = _s(1, "shape", "attr", "mT")
     SLIDING_WINDOW = _s(1, "shape", "special", "sliding_window_view")
-    COLUMN_STACK = _s(VARIADIC, "shape", "special", "column_stack")
-    DSTACK = _s(VARIADIC, "shape", "special", "dstack")
-    SPLIT = _s(1, "shape", "special", "split", makes_sequence=True)
+    COLUMN_STACK = _s(VARIADIC, "shape", "special", "column_stack", may_raise=True)
+    DSTACK = _s(VARIADIC, "shape", "special", "dstack", may_raise=True)
+    SPLIT = _s(1, "shape", "special", "split", makes_sequence=True, may_raise=True)
     MESHGRID = _s(VARIADIC, "shape", "special", "meshgrid", makes_sequence=True)
-    TAKE = _s(2, "shape", "special", "take", diff_args=(0,))
-    TAKE_ALONG_AXIS = _s(2, "shape", "special", "take_along_axis", diff_args=(0,))
+    TAKE = _s(2, "shape", "special", "take", diff_args=(0,), may_raise=True)
+    TAKE_ALONG_AXIS = _s(2, "shape", "special", "take_along_axis", diff_args=(0,), may_raise=True)
     CAST = _s(1, "shape", "special", "cast")  # np.float32(x): a cast (may return x itself)
     FULL_LIKE = _s(2, "shape", "special", "full_like", diff_args=(1,))
     NONZERO = _s(1, "nondiff", "special", "nonzero", makes_sequence=True)
@@ -456,7 +468,8 @@ class Prim(enum.Enum):
     # `l.pop(i)`: Python raises IndexError where l has no item at i (rt.check_pop), kept even
     # where the popped value is never read
     CHECK_POP = _s(2, "nondiff", "special", "check_pop", effect=True)
-    CONCAT_LIST = _s(1, "shape", "special", "concatenate_list")  # np.concatenate(a_list_variable)
+    # np.concatenate(a_list_variable)
+    CONCAT_LIST = _s(1, "shape", "special", "concatenate_list", may_raise=True)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
     # forward mode (ad/forward.py): a zero tangent of a value's structure, and a tangent
     # broadcast to the shape of the value it belongs to
@@ -476,10 +489,10 @@ class Prim(enum.Enum):
     CALL_JVP = _s(VARIADIC, "gradient", "special", "call_jvp", makes_sequence=True)
     # issue 19, convolution and pooling (agc.nn; runtime/conv.py, runtime/pooling.py), NCHW;
     # params hold the static options (stride, padding, dilation, groups; kernel_size, ...)
-    CONV1D = _s(2, "linalg", "rt", "conv1d")  # (x, w)
-    CONV2D = _s(2, "linalg", "rt", "conv2d")  # (x, w)
-    MAX_POOL2D = _s(1, "linalg", "rt", "max_pool2d")
-    AVG_POOL2D = _s(1, "linalg", "rt", "avg_pool2d")
+    CONV1D = _s(2, "linalg", "rt", "conv1d", may_raise=True)  # (x, w)
+    CONV2D = _s(2, "linalg", "rt", "conv2d", may_raise=True)  # (x, w)
+    MAX_POOL2D = _s(1, "linalg", "rt", "max_pool2d", may_raise=True)
+    AVG_POOL2D = _s(1, "linalg", "rt", "avg_pool2d", may_raise=True)
     ADAPTIVE_AVG_POOL2D = _s(1, "linalg", "rt", "adaptive_avg_pool2d")
     CONV_GRAD_X = _s(3, "gradient", "rt", "conv_grad_x", fresh=True)  # (g, x, w), conv1d or conv2d
     CONV_GRAD_W = _s(3, "gradient", "rt", "conv_grad_w", fresh=True)  # (g, x, w)
