@@ -146,7 +146,7 @@ def test_auto_uses_numba_where_it_applies():
         warnings.simplefilter("error")
         g = agc.grad(running_sum_of_squares, target="auto")
         np.testing.assert_allclose(g(np.array([1.0, 2.0])), [2.0, 4.0])
-    assert "@numba.njit(cache=True)" in agc.differentiate(
+    assert "@numba.njit(cache=True, boundscheck=True)" in agc.differentiate(
         running_sum_of_squares, target="auto").compiled_for((1,)).source
 
 
@@ -266,7 +266,7 @@ def test_agc_compile_target_numba_writes_njit_functions(tmp_path):
                     "--target", "numba", "-o", str(out)], check=True, capture_output=True)
     text = out.read_text()
     assert text.count("@numba.njit(cache=True") == 2 and "rt." not in text
-    assert "@numba.njit(cache=True, inline='always')\ndef euler_value_and_grad" in text
+    assert "@numba.njit(cache=True, boundscheck=True, inline='always')\ndef euler_value_and_grad" in text
     namespace: dict = {}
     exec(compile(text, str(out), "exec"), namespace)  # noqa: S102 - the file just emitted
     x0 = np.array([0.5, 0.2])

@@ -2,7 +2,7 @@
 
 Takes the numpy target's module (backend/module.py, built from the same
 Adjoint IR) and gives a module whose every function is
-`@numba.njit(cache=True)`:
+`@numba.njit(cache=True, boundscheck=True)` (an index past the end raises, as in numpy):
 
 * `xp = rt.array_module(...)` goes; `xp.f` is `np.f` (numba compiles numpy calls);
 * `rt.f(...)` is `nb.f(...)`, the nopython version in `agc.runtime.numba_helpers`;
@@ -122,8 +122,11 @@ def _njit(fn: cst.FunctionDef, locs: dict, numbers: frozenset[str]) -> cst.Funct
     body = fn.body.with_changes(body=statements).visit(rewriter)
     # f_grad calls f_value_and_grad: inlined there, numba types and compiles one function
     # for a grad call, not two (a third less time at the first call)
-    options = "cache=True, inline='always'" if fn.name.value.endswith("_value_and_grad") \
-        else "cache=True"
+    # boundscheck: numba reads past an array's end silently (garbage, no error) where
+    # numpy raises IndexError; the model's indexing must raise as it does in Python
+    options = "cache=True, boundscheck=True"
+    if fn.name.value.endswith("_value_and_grad"):
+        options += ", inline='always'"
     decorator = cst.Decorator(cst.parse_expression(f"numba.njit({options})"))
     return accumulate_in_place(fn.with_changes(body=body, decorators=[decorator]))
 
