@@ -17,7 +17,6 @@ from .. import ir
 from ..ir.prims import Prim
 from .adjoint import Adjoint, BlockStart, Restore, Save
 from .forward import Tangent
-from .ranks import variable_ranks
 
 
 def optimize(adj: Adjoint) -> Adjoint:
@@ -67,9 +66,8 @@ def prune_tangent(tangent: Tangent) -> Tangent:
     tangent of the value that only the constant seed reads)."""
     primal = frozenset(name for stmt in ir.walk(tuple(tangent.primal.body))
                        if (name := ir.var_written(stmt)) is not None)
-    numbers = frozenset(n for n, rank in variable_ranks(tangent.primal, {}).items() if rank == 0)
     return replace(tangent, body=prune_body(tangent.body, tangent.outputs + tangent.tangents,
-                                            primal, numbers))
+                                            primal, tangent.numbers))
 
 
 def may_raise(stmt: ir.Assign, numbers: frozenset[str] = frozenset()) -> bool:

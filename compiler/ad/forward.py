@@ -55,6 +55,7 @@ class Tangent:
     temps: frozenset[str] = frozenset()
     home: object = None  # a helper's parsed module (its imports and constants)
     key: tuple | None = None  # a helper's (module, name), as its callers' CALL_JVPs name it
+    numbers: frozenset[str] = frozenset()  # the primal's names of rank 0 (ranks.py)
 
     def dot_params(self) -> tuple[str, ...]:
         """The tangent parameters, in the order of `wrt`."""
@@ -120,7 +121,7 @@ class Forwarder:
         b = self.builder(ret.loc)
         tangents = tuple(self.output_tangent(b, value, defined) for value in ret.values)
         return Tangent(self.fn, self.wrt, out + b.stmts, ret.values, tangents, self.dots,
-                       frozenset(self.temps))
+                       frozenset(self.temps), numbers=self.scalars)
 
     def output_tangent(self, b: Builder, value: ir.Atom, defined: set[str]) -> ir.Atom:
         if isinstance(value, ir.Var) and value.name in defined:
