@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import ir
+from ..ad.lists import ITEM
 from ..ad.sequences import ARRAY, one_slice
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .alias_facts import bound_only_by, tuple_names
-
-_AT = ir.Params.of(index=ir.Index.at(1))
 
 
 def lists_extended(fn: ir.Function, extends: dict[int, str], in_place: set[int], namer,
@@ -57,7 +56,7 @@ def _extended_by_items(stmt: ir.Assign, seq: ir.Var, in_place: set[int], namer,
     length, item = ir.Var(namer.temp()), ir.Var(namer.temp())
     temps |= {length.name, item.name}
     loop = ir.For(k, ir.Const(0), length, ir.Const(1), (
-        ir.Assign(item, Prim.GETITEM, (seq, k), _AT, stmt.loc),
+        ir.Assign(item, Prim.GETITEM, (seq, k), ITEM, stmt.loc),
         ir.Assign(items, Prim.APPEND, (items, item), loc=stmt.loc)), loc=stmt.loc)
     joined = replace(stmt, args=(stmt.args[0], items))
     in_place.add(id(joined))

@@ -230,7 +230,12 @@ def array_copy(low, node: cst.Call, dest) -> ir.Atom | None:
         args.remove(copy)
     if len(args) != 1 or args[0].keyword is not None or args[0].star:
         return None
-    made = low.emit_assign(None, Prim.ASARRAY, (low.expr(args[0].value),), node)
+    return new_array(low, low.expr(args[0].value), node, dest)
+
+
+def new_array(low, value: ir.Atom, node, dest) -> ir.Atom:
+    """An array of `value`'s items that no other name holds (`np.asarray`, then a copy)."""
+    made = low.emit_assign(None, Prim.ASARRAY, (value,), node)
     return low.emit_assign(dest, Prim.COPY, (made,), node, ir.Params.of(fresh=True))
 
 

@@ -21,6 +21,7 @@ from ..errors import UserCodeError
 from ..ir.index import Hole, Index, Slice
 from ..ir.prims import Prim
 from .call_specs import CallSpec
+from .list_methods import new_array
 from .numpy_names import FUNCTIONS
 from .stat_calls import along, given, option
 
@@ -75,8 +76,7 @@ def _divmod(low, node, spec, bound, dest):
 def _positive(low, node, spec, bound, dest):
     """np.positive(x): a new array of x's values (of a list's too, as numpy makes one)."""
     (x,) = _operands(low, node, spec, bound)
-    made = low.emit_assign(None, Prim.ASARRAY, [x], node)
-    return low.emit_assign(dest, Prim.COPY, [made], node, ir.Params.of(fresh=True))
+    return new_array(low, x, node, dest)
 
 
 def _float_power(low, node, spec, bound, dest):

@@ -14,10 +14,9 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import ir
+from ..ad.lists import ITEM
 from ..errors import UserCodeError
 from ..ir.prims import Prim
-
-_AT = ir.Params.of(index=ir.Index.at(1))
 
 
 class SequenceBuiltins:
@@ -59,7 +58,7 @@ class SequenceBuiltins:
 
         def take(row: ir.Atom) -> None:
             i = self.emit_assign(None, Prim.INT, (row,), node)
-            item = self.emit_assign(None, Prim.GETITEM, (seq, i), node, _AT)
+            item = self.emit_assign(None, Prim.GETITEM, (seq, i), node, ITEM)
             self.emit_assign(result, Prim.APPEND, (ir.Var(result), item), node)
 
         self.each(order, node, 0, take)
