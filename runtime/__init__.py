@@ -16,7 +16,8 @@ from . import special
 from .activations import relu, relu_grad
 from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
-from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
+from .conv import conv1d, conv2d, conv_grad_x
+from .conv_weights import conv_grad_w
 from .cotangents import (
     accumulate,
     add,
