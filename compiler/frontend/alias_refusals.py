@@ -88,5 +88,5 @@ def list_slice_write(stmt: ir.Assign, name: str) -> UnsupportedError:
     return UnsupportedError(
         f"assigning to a slice of the list `{name}` (Python splices the new items in, and "
         f"the list may change length) is not supported by agc", stmt.loc,
-        f"write the items one at a time (`{name}[i] = v`), or build a new list: "
-        f"`{name} = {name}[:a] + [...] + {name}[b:]`")
+        "write the items one at a time (`l[i] = v`), or build a new list: "
+        "`l = l[:a] + [...] + l[b:]`")
