@@ -110,6 +110,7 @@ from .python_constructs import (
     check_out_cast,
     check_pop,
     check_unpack,
+    in_place,
     sorted_order,
     unconcatenate_grad,
 )
@@ -195,6 +196,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "eigvalsh_jvp",
     "einsum_grad",
     "getitem_grad",
+    "in_place",
     "index_add",
     "has_gpu",
     "index",

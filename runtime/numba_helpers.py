@@ -356,3 +356,29 @@ def _check_unpack(x, count):
     def not_iterable(x, count):
         raise TypeError("cannot unpack a number")
     return not_iterable
+
+
+def in_place(value, out):
+    """What `out op= v` leaves in the array out: numpy writes `value` into out's memory, so
+    out keeps its dtype and shape; numpy raises where the value does not fit."""
+
+
+@overload(in_place)
+def _in_place(value, out):
+    if not _is_array(out):
+        return lambda value, out: value
+    if not _is_array(value) or value.ndim != out.ndim:
+        def misfit(value, out):
+            raise ValueError("non-broadcastable output operand")
+        return misfit
+    if not np.can_cast(np.dtype(str(value.dtype)), np.dtype(str(out.dtype)), "same_kind"):
+        def uncastable(value, out):
+            raise TypeError("Cannot cast ufunc output with casting rule 'same_kind'")
+        return uncastable
+    dtype, same = out.dtype, value.dtype == out.dtype
+
+    def kept(value, out):
+        if value.shape != out.shape:
+            raise ValueError("non-broadcastable output operand")
+        return value if same else value.astype(dtype)
+    return kept

@@ -26,6 +26,19 @@ def check_out_cast(value, out):
                         f"casting rule 'same_kind'")
 
 
+def in_place(value, out):
+    """What `out op= v` leaves in the array `out`: numpy computes `value = out op v` into
+    out's own memory, so out keeps its dtype and shape, and numpy raises where it cannot
+    (a float result into an integer array, a result broadcast to a larger shape)."""
+    check_out_cast(value, out)
+    shape = numpy.shape(value)
+    if shape != out.shape:
+        raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't "
+                         f"match the broadcast shape {shape}")
+    dtype = getattr(value, "dtype", None)
+    return value if dtype == out.dtype else value.astype(out.dtype)
+
+
 def check_pop(items, index):
     """Raise as Python's `items.pop(index)` does where the list has no item at `index`."""
     if not items:

@@ -115,6 +115,8 @@ class Prim(enum.Enum):
     FLOAT = _s(1, "elementwise", "special", "float", always_scalar=True, may_raise=True)
     ASTYPE = _s(2, "elementwise", "special", "astype", diff_args=(0,), may_raise=True)
     ASARRAY = _s(1, "elementwise", "xp", "asarray")
+    # `y op= v` on an array: the result in y's dtype, raising where numpy's in-place op does
+    IN_PLACE = _s(2, "elementwise", "rt", "in_place", diff_args=(0,), may_raise=True)
     STOP_GRADIENT = _s(1, "elementwise", "rt", "stop_gradient", differentiable=False, passes_on=True)
     # reductions
     SUM = _s(1, "reduction", "xp", "sum")

@@ -146,3 +146,19 @@ def _unconcat_grad(run, s, g, items):
 
 
 jvp(Prim.CONCAT_LIST)(linear)  # tangents: np.concatenate of the tangent list
+
+
+# ------------------------------------------------------------- y op= v on an array
+@vjp(Prim.IN_PLACE)
+def _in_place(b, g, s):
+    return g, None  # the same values in y's dtype: the cotangent passes through
+
+
+@jvp(Prim.IN_PLACE)
+def _in_place_jvp(b, t, s):
+    return None if t[0] is None else b.op(Prim.CAST_LIKE, t[0], s.args[1])
+
+
+@meaning(Prim.IN_PLACE)
+def _in_place_meaning(run, s, value, out):
+    return value  # the proof's values are exact: the cast to y's float type changes nothing
