@@ -112,6 +112,7 @@ from .python_constructs import (
     sorted_order,
     unconcatenate_grad,
 )
+from .quantiles import quantile_grad
 from .scatter import add_at, getitem_grad, index_add, unpacked_grad
 from .sequence_grads import (
     repeat_sequence,
@@ -268,7 +269,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "convolve_grad", "interp_grad",
     # issue 13, reductions and statistics
     "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
-    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
+    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like", "quantile_grad",
     "zero_tangent",
     # issue 19, convolution and pooling
     "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad", "avg_pool2d", "avg_pool2d_grad",

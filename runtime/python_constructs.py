@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy
 
 
-def unconcatenate_grad(g, xs, axis=0):
-    """The list adjoint {i: cotangent} of xs for y = concatenate(xs, axis): g cut back into parts."""
-    axis %= g.ndim
+def unconcatenate_grad(g, xs, axis=0, hstack=False):
+    """The list adjoint {i: cotangent} of xs for y = concatenate(xs, axis): g cut back into parts
+    (for y = hstack(xs) of parts made 1-D: along axis 0 if the first is a vector, else 1)."""
+    axis = (0 if xs[0].ndim == 1 else 1) if hstack else axis % g.ndim
     out, start = {}, 0
     for i, x in enumerate(xs):
         stop = start + x.shape[axis]

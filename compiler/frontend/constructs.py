@@ -110,6 +110,8 @@ SUPPORTED = (
               "follows the permutation)", "s = sorted(l)", "tuple_and_sorted_of_a_list"),
     Construct("containers", "`np.vstack` of a list variable (the parts of `np.split`)",
               "np.vstack(np.split(x, 2))", "vstack_of_split_parts"),
+    Construct("containers", "`np.hstack` of a list built by a loop",
+              "parts.append(...); np.hstack(parts)", "hstack_of_parts_built_by_a_loop"),
     Construct("builtins", "`any` / `all` (stop at the first item that settles them)",
               "any(v > 1 for v in x)", "builtin_any_all"),
     Construct("builtins", "`reversed`, `range` with a negative step", "reversed(xs)",

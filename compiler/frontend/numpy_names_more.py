@@ -35,9 +35,18 @@ def more_functions() -> dict[str, CallSpec]:
         "interp": sig(Prim.INTERP, A("x"), A("xp"), A("fp"), static("left", None),
                       static("right", None), A("period", "refuse", None)),
         "convolve": sig(Prim.CONVOLVE, A("a"), A("v"), static("mode", "full")),
+        # copy=False writes into x: refused (numpy_names.REFUSED_OPTIONS)
+        "nan_to_num": sig(Prim.NAN_TO_NUM, A("x"), static("copy", True), static("nan", 0.0),
+                          static("posinf", None), static("neginf", None)),
         "trapezoid": sig(Prim.SUM, A("y"), A("x", "array", None), static("dx", 1.0),
                          static("axis", -1), lowering="trapezoid"),
     }
+    for name in ("quantile", "percentile"):  # frontend/numpy_lowerings.py
+        numpy[name] = sig(Prim.QUANTILE, A("a"), static("q"), AXIS, A("out", "refuse", None),
+                          static("overwrite_input", False), static("method", "linear"),
+                          static("keepdims", False), A("weights", "refuse", None),
+                          A("interpolation", "refuse", None), lowering="quantile",
+                          percent=name == "percentile")
     table = {f"numpy.{name}": spec for name, spec in numpy.items()}
     table["divmod"] = sig(Prim.TUPLE, A("a"), A("b"), lowering="divmod")
     table["math.fsum"] = sig(Prim.FSUM, A("seq"), lowering="fsum")

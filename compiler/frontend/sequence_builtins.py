@@ -1,5 +1,5 @@
 """Builtins that make a sequence from another: `tuple(seq)`, `sorted(seq)`, and the rows
-`np.vstack(parts)` stacks when `parts` is a list variable (the parts of `np.split`).
+`np.vstack(parts)` / `np.hstack(parts)` stack when `parts` is a list variable (the parts of `np.split`).
 
     tuple(seq)        ->  t = (); t = t + (item,) for each item of seq
     sorted(seq)       ->  [seq[int(i)] for i in rt.sorted_order(np.asarray(seq))]
@@ -7,6 +7,7 @@
                           where Python leaves them, and the items are seq's own objects; the
                           gradient follows the permutation)
     np.vstack(parts)  ->  np.concatenate([np.atleast_2d(p) for p in parts])
+    np.hstack(parts)  ->  np.hstack([np.atleast_1d(p) for p in parts])  (axis 0 of vectors, else 1)
 """
 
 from __future__ import annotations
@@ -65,13 +66,13 @@ class SequenceBuiltins:
         return ir.Var(result)
 
 
-def rows_of_each(low, value: cst.BaseExpression, node) -> ir.Atom:
-    """`[np.atleast_2d(p) for p in parts]`: what np.vstack concatenates."""
+def rows_of_each(low, value: cst.BaseExpression, node, ndim: int = 2) -> ir.Atom:
+    """`[np.atleast_2d(p) for p in parts]`: what np.vstack concatenates (atleast_1d: np.hstack)."""
     parts = low.expr(value)
     result = low.namer.fresh("rows")
     low.emit_assign(result, Prim.LIST, (), node)
     low.each(parts, node, 0, lambda part: low.emit_assign(
         result, Prim.APPEND,
         (ir.Var(result), low.emit_assign(None, Prim.ATLEAST, (part,), node,
-                                          ir.Params.of(ndim=2))), node))
+                                          ir.Params.of(ndim=ndim))), node))
     return ir.Var(result)

@@ -187,6 +187,8 @@ class Prim(enum.Enum):
     FLOOR = _s(1, "nondiff", "xp", "floor")
     CEIL = _s(1, "nondiff", "xp", "ceil")
     ROUND = _s(1, "nondiff", "xp", "round")
+    TRUNC = _s(1, "nondiff", "xp", "trunc")
+    RINT = _s(1, "nondiff", "xp", "rint")
     ARGMAX = _s(1, "nondiff", "xp", "argmax")
     ARGMIN = _s(1, "nondiff", "xp", "argmin")
     ISNAN = _s(1, "nondiff", "xp", "isnan")
@@ -282,6 +284,8 @@ class Prim(enum.Enum):
     FMOD = _s(2, "elementwise", "xp", "fmod", may_raise=True)
     COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,), may_raise=True)
     FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
+    # nan_to_num(x, nan=, posinf=, neginf=): x where finite (its derivative 1), else a constant
+    NAN_TO_NUM = _s(1, "elementwise", "xp", "nan_to_num")
     # np.sum / np.prod(x, where=mask, initial=c) and np.mean(x, where=mask), with numpy's own
     # keywords (a mask of True and an initial of None are left out); params: axis, keepdims
     SUM_WHERE = _s(3, "reduction", "special", "sum", diff_args=(0, 2))
@@ -344,6 +348,9 @@ class Prim(enum.Enum):
     NANSUM_GRAD = _s(2, "gradient", "rt", "nansum_grad")
     NANMEAN_GRAD = _s(2, "gradient", "rt", "nanmean_grad")
     MEDIAN_GRAD = _s(2, "gradient", "rt", "median_grad")
+    # np.quantile / np.percentile(x, q) of one static q (params q, percent, axis, keepdims)
+    QUANTILE = _s(1, "reduction", "special", "quantile", may_raise=True)
+    QUANTILE_GRAD = _s(2, "gradient", "rt", "quantile_grad")
     CUMSUM_GRAD = _s(2, "gradient", "rt", "cumsum_grad")
     CUMPROD_GRAD = _s(2, "gradient", "rt", "cumprod_grad")
     SORT_GRAD = _s(2, "gradient", "rt", "sort_grad")

@@ -27,6 +27,7 @@ from . import (
     linalg_more,
     nonlinear_tangents,
     python_constructs,
+    quantiles,
     reduction_options,
     reductions,
     registry,
@@ -52,7 +53,7 @@ __all__ = [
     "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "conv", "draws", "elementwise_kinks",
     "elementwise_math", "elementwise_more", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_calls", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
-    "nonlinear_tangents", "python_constructs", "reduction_options", "reductions", "rule_for",
+    "nonlinear_tangents", "python_constructs", "quantiles", "reduction_options", "reductions", "rule_for",
     "shape", "shape_more", "signal", "special", "special_extra", "statistics",
 ]
 

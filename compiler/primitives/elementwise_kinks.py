@@ -213,6 +213,8 @@ def _rounding(fn, what: str):
 
 meaning(Prim.FLOOR)(_rounding(math.floor, "floor()"))
 meaning(Prim.CEIL)(_rounding(math.ceil, "ceil()"))
+meaning(Prim.TRUNC)(_rounding(math.trunc, "trunc()"))
+meaning(Prim.RINT)(_rounding(round, "rint()"))  # Python's round(v): halves to even, as rint
 @meaning(Prim.ROUND)
 def _round(run, s, x, *rest):
     digits = s.params.get("decimals") or s.params.get("ndigits") or 0
