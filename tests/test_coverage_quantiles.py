@@ -217,3 +217,10 @@ def test_hstack_of_vectors_and_of_an_empty_list():
     np.testing.assert_allclose(grad, want, rtol=1e-12)
     with pytest.raises(ValueError, match="need at least one array to concatenate"):
         agc.differentiate(nothing_joined).grad(x)
+
+
+def test_verify_proves_quantiles_rounding_and_nan_to_num():
+    x = np.array([0.3, 0.9, 0.7, 0.6, 0.2, 0.45])
+    assert agc.verify(tied, x).proved
+    assert agc.verify(rounded, x).proved
+    assert agc.verify(cleaned, x).proved

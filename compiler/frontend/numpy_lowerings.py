@@ -1,4 +1,5 @@
-"""Lowerings of np.quantile and np.percentile (more lowerings of numpy_names_more.py).
+"""Lowerings of np.quantile, np.percentile, np.select and np.polyval (more lowerings of
+numpy_names_more.py), each numpy's own operations in numpy's order.
 
 np.quantile(a, q) of one constant q is the QUANTILE primitive (numpy's own call); of a
 list of constants, the quantiles stacked, which is what numpy computes (one q at a
@@ -69,4 +70,45 @@ def _constants(low, value: cst.BaseExpression, name: str):
     return q
 
 
-LOWERINGS = {"quantile": _quantile}
+def _literal_list(low, bound: dict, name: str, what: str) -> list[cst.BaseExpression]:
+    value = bound.get(name)
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        raise low.unsupported(value if value is not None else bound.get("condlist"),
+                              f"this `{name}` of np.{what}",
+                              f"write {name} as a list literal: [x > 0, x < -1]")
+    return [el.value for el in low._plain_elements(value)]
+
+
+def _select(low, node, spec: CallSpec, bound: dict, dest):
+    """np.select(condlist, choicelist, default): the first choice whose condition holds."""
+    conds = _literal_list(low, bound, "condlist", "select")
+    choices = _literal_list(low, bound, "choicelist", "select")
+    if len(conds) != len(choices):  # numpy's ValueError, found before the run
+        raise UserCodeError("list of cases must be same length as list of conditions",
+                            low.loc(node))
+    if not conds:
+        raise UserCodeError("select with an empty condition list is not possible",
+                            low.loc(node))
+    masks = [low.expr(c) for c in conds]  # in the order Python evaluates the arguments
+    values = [low.expr(c) for c in choices]
+    default = bound.get("default")
+    last = low.expr(default) if default is not None else ir.Const(0)
+    return low.emit_assign(dest, Prim.SELECT, [*masks, *values, last], node,
+                           ir.Params.of(n=len(masks)))
+
+
+def _polyval(low, node, spec: CallSpec, bound: dict, dest):
+    """np.polyval(p, x): Horner's loop over np.asarray(p), as numpy runs it."""
+    if "p" not in bound or "x" not in bound:
+        raise UserCodeError("np.polyval takes p and x", low.loc(node))
+    emit = low.emit_assign
+    p = emit(None, Prim.ASARRAY, [low.expr(bound["p"])], node)
+    x = emit(None, Prim.ASARRAY, [low.expr(bound["x"])], node)
+    y = low.namer.fresh("y")  # named, not a temporary: bound again per coefficient
+    emit(y, Prim.ZEROS_LIKE, [x], node)
+    low.each(p, node, 0, lambda pv: emit(
+        y, Prim.ADD, [emit(None, Prim.MUL, [ir.Var(y), x], node), pv], node))
+    return ir.Var(y)
+
+
+LOWERINGS = {"quantile": _quantile, "select": _select, "polyval": _polyval}

@@ -41,6 +41,9 @@ def more_functions() -> dict[str, CallSpec]:
         "trapezoid": sig(Prim.SUM, A("y"), A("x", "array", None), static("dx", 1.0),
                          static("axis", -1), lowering="trapezoid"),
     }
+    numpy["select"] = sig(Prim.WHERE, A("condlist"), A("choicelist"), A("default", "array", 0),
+                          lowering="select")
+    numpy["polyval"] = sig(Prim.ADD, A("p"), A("x"), lowering="polyval")
     for name in ("quantile", "percentile"):  # frontend/numpy_lowerings.py
         numpy[name] = sig(Prim.QUANTILE, A("a"), static("q"), AXIS, A("out", "refuse", None),
                           static("overwrite_input", False), static("method", "linear"),

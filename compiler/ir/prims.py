@@ -286,6 +286,8 @@ class Prim(enum.Enum):
     FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
     # nan_to_num(x, nan=, posinf=, neginf=): x where finite (its derivative 1), else a constant
     NAN_TO_NUM = _s(1, "elementwise", "xp", "nan_to_num")
+    # np.select(conds, choices, default): args the n conditions, the n choices, the default
+    SELECT = _s(VARIADIC, "elementwise", "special", "select", may_raise=True)
     # np.sum / np.prod(x, where=mask, initial=c) and np.mean(x, where=mask), with numpy's own
     # keywords (a mask of True and an initial of None are left out); params: axis, keepdims
     SUM_WHERE = _s(3, "reduction", "special", "sum", diff_args=(0, 2))

@@ -31,6 +31,7 @@ from . import (
     reduction_options,
     reductions,
     registry,
+    selection,
     shape,
     shape_more,
     signal,
@@ -54,7 +55,7 @@ __all__ = [
     "elementwise_math", "elementwise_more", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_calls", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
     "nonlinear_tangents", "python_constructs", "quantiles", "reduction_options", "reductions", "rule_for",
-    "shape", "shape_more", "signal", "special", "special_extra", "statistics",
+    "selection", "shape", "shape_more", "signal", "special", "special_extra", "statistics",
 ]
 
 registry.BUILTIN[0] = registry.generation()  # custom rules count from here (emitted_cache)

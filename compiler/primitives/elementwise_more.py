@@ -85,7 +85,8 @@ def _nan_to_num(b, g, s):
 
 @meaning(Prim.NAN_TO_NUM)
 def _nan_to_num_meaning(run, s, x):
-    options = {k: s.params[k] for k in ("nan", "posinf", "neginf") if k in s.params}
+    options = {k: s.params.get(k) for k in ("nan", "posinf", "neginf")
+               if s.params.get(k) is not None}
 
     def piece(a):
         value = float(run.point.evaluate(a))

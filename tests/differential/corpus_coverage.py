@@ -44,3 +44,13 @@ def hstack_of_parts_built_by_a_loop(X):
     for i in range(3):
         parts.append(X[:, i:i + 2] * (i + 1.0))
     return np.sum(np.hstack(parts) ** 2)
+
+
+@add(vec(3, 4))
+def select_piecewise(X):
+    return np.sum(np.select([X > 0.5, X < -0.5], [X ** 2, np.sin(X)], default=X * 0.1))
+
+
+@add(vec(4), vec(5))
+def polyval_horner(p, x):
+    return np.sum(np.polyval(p, x) ** 2)
