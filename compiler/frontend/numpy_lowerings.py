@@ -93,8 +93,7 @@ def _select(low, node, spec: CallSpec, bound: dict, dest):
     values = [low.expr(c) for c in choices]
     default = bound.get("default")
     last = low.expr(default) if default is not None else ir.Const(0)
-    return low.emit_assign(dest, Prim.SELECT, [*masks, *values, last], node,
-                           ir.Params.of(n=len(masks)))
+    return low.emit_assign(dest, Prim.SELECT, [*masks, *values, last], node)
 
 
 def _polyval(low, node, spec: CallSpec, bound: dict, dest):

@@ -1,7 +1,7 @@
 """np.select(condlist, choicelist, default): numpy's own call, so its values, dtypes (a
 Python number stays weak) and errors (a condition that is not boolean) are numpy's.
 
-Its arguments are the n conditions, the n choices and the default (params: n). The
+Its arguments are the n conditions, the n choices and the default (2 n + 1). The
 cotangent of choice k is g where condition k holds and no earlier one does; the
 default's, g where none holds (jax's select). The tangent is np.select of the tangents
 under the same conditions (0 for a choice without one).
@@ -16,8 +16,13 @@ from .elementwise_kinks import _where_meaning
 from .registry import emitter, jvp, meaning, vjp
 
 
+def _count(s) -> int:
+    """n, the number of conditions (and of choices)."""
+    return (len(s.args) - 1) // 2
+
+
 def _parts(s) -> tuple[tuple, tuple, ir.Atom]:
-    n = s.params.get("n")
+    n = _count(s)
     return s.args[:n], s.args[n:2 * n], s.args[2 * n]
 
 
@@ -36,12 +41,12 @@ def _select(b, g, s):
 
 @jvp(Prim.SELECT)
 def _select_jvp(b, t, s):
-    n = s.params.get("n")
+    n = _count(s)
     if all(v is None for v in t[n:]):
         return None
     zero = ir.Const(0.0)
     tangents = [v if v is not None else zero for v in t[n:]]
-    return b.op(Prim.SELECT, *s.args[:n], *tangents, n=n)
+    return b.op(Prim.SELECT, *s.args[:n], *tangents)
 
 
 @emitter(Prim.SELECT)
@@ -53,7 +58,7 @@ def _emit_select(stmt, atom):
 
 @meaning(Prim.SELECT)
 def _select_meaning(run, s, *args):
-    n = s.params.get("n")
+    n = _count(s)
     conds, choices, result = args[:n], args[n:2 * n], args[2 * n]
     for cond, choice in zip(reversed(conds), reversed(choices)):
         result = _where_meaning(run, s, cond, choice, result)
