@@ -35,10 +35,11 @@ def check_pop(items, index):
         raise IndexError("pop index out of range")
 
 
-def sorted_order(values):
-    """The positions of `values` in the order Python's sorted() puts them: stable, and a NaN
-    compared as Python compares it (numpy's argsort would put it last)."""
-    return numpy.array(sorted(range(len(values)), key=values.__getitem__), dtype=numpy.intp)
+def sorted_order(values, reverse=False):
+    """The positions of `values` in the order Python's sorted() puts them: stable (also
+    reversed), and a NaN compared as Python compares it (numpy's argsort would put it last)."""
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=reverse)
+    return numpy.array(order, dtype=numpy.intp)
 
 
 def check_unpack(x, count):

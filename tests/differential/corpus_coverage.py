@@ -54,3 +54,15 @@ def select_piecewise(X):
 @add(vec(4), vec(5))
 def polyval_horner(p, x):
     return np.sum(np.polyval(p, x) ** 2)
+
+
+def _size(t):
+    return abs(t)
+
+
+@add(vec(4))
+def sorted_with_a_key(x):
+    l = [x[2], x[0] * 2.0, x[1] * x[3], x[3]]
+    s = sorted(l, key=lambda t: -t)
+    r = sorted(l, key=_size, reverse=True)
+    return s[0] * 3.0 + s[3] * r[0] + r[1]
