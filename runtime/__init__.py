@@ -108,6 +108,7 @@ from .pooling import (
 from .python_constructs import (
     check_out_cast,
     check_pop,
+    check_tolist,
     check_unpack,
     sorted_order,
     unconcatenate_grad,
@@ -167,6 +168,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "check_seed",
     "check_out_cast",
     "check_pop",
+    "check_tolist",
     "check_unpack",
     "sorted_order",
     "check_wrt",

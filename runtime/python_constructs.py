@@ -35,6 +35,15 @@ def check_pop(items, index):
         raise IndexError("pop index out of range")
 
 
+def check_tolist(x):
+    """Raise where agc's x.tolist() would differ from numpy's: agc lists a 1-d array's numbers
+    (numpy's list of a matrix holds lists, of a 0-d array is a number)."""
+    ndim = getattr(x, "ndim", None)
+    if ndim != 1:
+        raise ValueError(f"agc differentiates x.tolist() of a 1-d array only; this one has "
+                         f"{ndim} dimensions: use x.ravel().tolist() or iterate over x's rows")
+
+
 def sorted_order(values, reverse=False):
     """The positions of `values` in the order Python's sorted() puts them: stable (also
     reversed), and a NaN compared as Python compares it (numpy's argsort would put it last)."""

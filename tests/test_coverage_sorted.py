@@ -83,3 +83,41 @@ def reversed_by_a_variable(x, flag):
 def test_reverse_must_be_a_constant():
     with pytest.raises(agc.errors.UserCodeError, match="reverse"):
         agc.differentiate(reversed_by_a_variable, wrt="x").grad(X, True)
+
+
+def listed(x):
+    values = x.tolist()
+    total = 0.0
+    for v in values:
+        total += v * v * 0.5
+    return total * values[1] + len(values)
+
+
+def listed_jax(x):
+    values = list(x)
+    total = 0.0
+    for v in values:
+        total += v * v * 0.5
+    return total * values[1] + len(values)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tolist_gives_python_numbers_and_their_gradient(dtype):
+    x = X.astype(dtype)
+    value, grad = agc.differentiate(listed).value_and_grad(x)
+    assert value == listed(x) and type(value) is float  # Python floats, as numpy's list
+    assert grad.dtype == dtype
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(grad, jax.grad(listed_jax)(X), rtol=tol)
+
+
+def test_tolist_tangent_and_hvp_match_jax():
+    np.testing.assert_allclose(agc.jvp(listed, (X,), (V,))[1],
+                               jax.jvp(listed_jax, (X,), (V,))[1], rtol=1e-12)
+    np.testing.assert_allclose(agc.hvp(listed)(X, V),
+                               jax.jvp(jax.grad(listed_jax), (X,), (V,))[1], rtol=1e-12)
+
+
+def test_tolist_of_a_matrix_raises_instead_of_flattening():
+    with pytest.raises(ValueError, match="tolist"):
+        agc.differentiate(listed).grad(X.reshape(5, 1))

@@ -110,4 +110,17 @@ def _polyval(low, node, spec: CallSpec, bound: dict, dest):
     return ir.Var(y)
 
 
-LOWERINGS = {"quantile": _quantile, "select": _select, "polyval": _polyval}
+def _tolist(low, node, spec: CallSpec, bound: dict, dest):
+    """x.tolist() of a 1-d array: [x[k].item() for k in range(len(x))], Python numbers."""
+    x = low.expr(bound["x"])
+    emit = low.emit_assign
+    emit(None, Prim.CHECK_TOLIST, [x], node)  # numpy's list of a matrix holds lists
+    items = low.namer.fresh("items")  # named, not a temporary: appended to per item
+    emit(items, Prim.LIST, [], node)
+    low.each(x, node, 0, lambda v: emit(
+        items, Prim.APPEND, [ir.Var(items), emit(None, Prim.FLOAT, [v], node,
+                                                   ir.Params.of(item=True))], node))
+    return ir.Var(items)
+
+
+LOWERINGS = {"quantile": _quantile, "select": _select, "polyval": _polyval, "tolist": _tolist}

@@ -58,5 +58,6 @@ def more_functions() -> dict[str, CallSpec]:
 
 
 def more_methods() -> dict[str, CallSpec]:
-    """Array methods of this table: x.item(), x.item(i), x.item(i, j)."""
-    return {"item": sig(Prim.FLOAT, A("x"), varargs="index", lowering="item")}
+    """Array methods of this table: x.item(), x.item(i), x.item(i, j), x.tolist()."""
+    return {"item": sig(Prim.FLOAT, A("x"), varargs="index", lowering="item"),
+            "tolist": sig(Prim.FLOAT, A("x"), lowering="tolist")}  # numpy_lowerings.py

@@ -477,6 +477,8 @@ class Prim(enum.Enum):
     # `l.pop(i)`: Python raises IndexError where l has no item at i (rt.check_pop), kept even
     # where the popped value is never read
     CHECK_POP = _s(2, "nondiff", "special", "check_pop", effect=True)
+    # x.tolist(): agc makes the list of a 1-d array's numbers; rt.check_tolist raises for another
+    CHECK_TOLIST = _s(1, "nondiff", "special", "check_tolist", effect=True)
     # np.concatenate(a_list_variable)
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list", may_raise=True)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint

@@ -66,3 +66,18 @@ def sorted_with_a_key(x):
     s = sorted(l, key=lambda t: -t)
     r = sorted(l, key=_size, reverse=True)
     return s[0] * 3.0 + s[3] * r[0] + r[1]
+
+
+def _tolist_ref(x):
+    s = 0.0
+    for v in x:
+        s += v * v
+    return s
+
+
+@add(vec(5), ref=_tolist_ref)
+def tolist_of_a_vector(x):
+    s = 0.0
+    for v in x.tolist():
+        s += v * v
+    return s
