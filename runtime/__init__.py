@@ -109,11 +109,13 @@ from .pooling import (
 from .python_constructs import (
     check_out_cast,
     check_pop,
+    check_tolist,
     check_unpack,
     in_place,
     sorted_order,
     unconcatenate_grad,
 )
+from .quantiles import quantile_grad
 from .scatter import add_at, getitem_grad, index_add, unpacked_grad
 from .sequence_grads import (
     repeat_sequence,
@@ -168,6 +170,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "check_seed",
     "check_out_cast",
     "check_pop",
+    "check_tolist",
     "check_unpack",
     "sorted_order",
     "check_wrt",
@@ -271,7 +274,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "convolve_grad", "interp_grad",
     # issue 13, reductions and statistics
     "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
-    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
+    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like", "quantile_grad",
     "zero_tangent",
     # issue 19, convolution and pooling
     "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad", "avg_pool2d", "avg_pool2d_grad",

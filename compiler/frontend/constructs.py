@@ -110,6 +110,11 @@ SUPPORTED = (
               "follows the permutation)", "s = sorted(l)", "tuple_and_sorted_of_a_list"),
     Construct("containers", "`np.vstack` of a list variable (the parts of `np.split`)",
               "np.vstack(np.split(x, 2))", "vstack_of_split_parts"),
+    Construct("builtins", "`sorted(seq, key=..., reverse=True)` (a lambda or a helper as "
+              "the key; stable, as Python's)", "sorted(l, key=lambda t: -t)",
+              "sorted_with_a_key"),
+    Construct("containers", "`np.hstack` of a list built by a loop",
+              "parts.append(...); np.hstack(parts)", "hstack_of_parts_built_by_a_loop"),
     Construct("builtins", "`any` / `all` (stop at the first item that settles them)",
               "any(v > 1 for v in x)", "builtin_any_all"),
     Construct("builtins", "`reversed`, `range` with a negative step", "reversed(xs)",
