@@ -108,6 +108,7 @@ from .pooling import (
 from .python_constructs import (
     check_out_cast,
     check_pop,
+    check_positive,
     check_unpack,
     sorted_order,
     unconcatenate_grad,
@@ -140,6 +141,7 @@ from .statistics import (
     cumsum_grad,
     edge_like,
     median_grad,
+    nan_fill,
     nanmean_grad,
     nansum_grad,
     sort_grad,
@@ -166,6 +168,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "check_seed",
     "check_out_cast",
     "check_pop",
+    "check_positive",
     "check_unpack",
     "sorted_order",
     "check_wrt",
@@ -267,7 +270,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "zeros_like",
     "convolve_grad", "interp_grad",
     # issue 13, reductions and statistics
-    "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
+    "cumprod_grad", "cumsum_grad", "median_grad", "nan_fill", "nanmean_grad", "nansum_grad", "sort_grad",
     "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
     "zero_tangent",
     # issue 19, convolution and pooling
