@@ -109,6 +109,7 @@ from .pooling import (
 from .python_constructs import (
     check_out_cast,
     check_pop,
+    check_positive,
     check_tolist,
     check_unpack,
     in_place,
@@ -144,6 +145,7 @@ from .statistics import (
     cumsum_grad,
     edge_like,
     median_grad,
+    nan_fill,
     nanmean_grad,
     nansum_grad,
     sort_grad,
@@ -170,6 +172,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "check_seed",
     "check_out_cast",
     "check_pop",
+    "check_positive",
     "check_tolist",
     "check_unpack",
     "sorted_order",
@@ -273,8 +276,9 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "zeros_like",
     "convolve_grad", "interp_grad",
     # issue 13, reductions and statistics
-    "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
-    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like", "quantile_grad",
+    "cumprod_grad", "cumsum_grad", "median_grad", "nan_fill", "nanmean_grad", "nansum_grad",
+    "sort_grad", "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
+    "quantile_grad",
     "zero_tangent",
     # issue 19, convolution and pooling
     "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad", "avg_pool2d", "avg_pool2d_grad",

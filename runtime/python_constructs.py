@@ -40,6 +40,20 @@ def in_place(value, out):
     return value if dtype == out.dtype else value.astype(out.dtype)
 
 
+def check_positive(x, ufunc):
+    """Raise as `+x` (ufunc False) or np.positive(x) (ufunc True) does: numpy's positive has
+    no loop for bools (np.positive(True) raises too; Python's `+True` is 1), `+` none for a
+    list or tuple."""
+    if isinstance(x, (list, tuple)) and not ufunc:
+        raise TypeError(f"bad operand type for unary +: '{type(x).__name__}'")
+    dtype = getattr(x, "dtype", None)
+    if dtype is None and ufunc:
+        dtype = numpy.asarray(x).dtype
+    if dtype is not None and dtype.kind == "b":
+        raise TypeError("ufunc 'positive' did not contain a loop with signature matching "
+                        "types <class 'numpy.dtypes.BoolDType'> -> None")
+
+
 def check_pop(items, index):
     """Raise as Python's `items.pop(index)` does where the list has no item at `index`."""
     if not items:

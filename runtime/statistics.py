@@ -19,6 +19,15 @@ from .dispatch import array_module as _xp
 from .grads import _count, _dtype, _expand
 
 
+def nan_fill(x, value):
+    """x with its NaNs replaced by `value`, in x's dtype: an int or bool array has no NaN
+    and stays itself (np.where would promote it to float with a float `value`)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind not in "fc":
+        return x
+    return _xp(x).where(_xp(x).isnan(x), value, x)
+
+
 def var_grad(g, x, axis=None, keepdims=False, ddof=0):
     """Cotangent of x for y = var(x, axis, ddof): g * 2 (x - mean) / (n - ddof)."""
     if not hasattr(x, "shape"):

@@ -55,9 +55,11 @@ class CallLowering:
         if isinstance(func, cst.Name) and func.value in self.names.functions \
                 and not self.is_local(func.value):
             module = self.names.function_modules.get(func.value)
+            self.names.name_calls.add(func.value)
             return self._helper_call(node, func.value, module, dest)
         module = self._helper_module(func)
         if module is not None:
+            self.names.attribute_calls.add((module, func.attr.value))
             return self._helper_call(node, func.attr.value, module, dest)
         qualified = self._callee_name(func)
         if qualified is not None and qualified.startswith("agc.nn."):

@@ -77,6 +77,7 @@ def _divmod(low, node, spec, bound, dest):
 def _positive(low, node, spec, bound, dest):
     """np.positive(x): a new array of x's values (of a list's too, as numpy makes one)."""
     (x,) = _operands(low, node, spec, bound)
+    low.emit_assign(None, Prim.CHECK_POSITIVE, (x, ir.Const(True)), node)
     return new_array(low, x, node, dest)
 
 
@@ -187,7 +188,7 @@ def _nan_extreme(low, node, spec, bound, dest):
     emit = low.emit_assign
     nans = emit(None, Prim.ISNAN, [a], node)
     loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
-    kept = emit(None, Prim.WHERE, [nans, ir.Const(loser), a], node)
+    kept = emit(None, Prim.NAN_FILL, [a, ir.Const(loser)], node)  # an int array keeps its dtype
     extreme = emit(None, spec.prim, [kept], node, params)
     all_nan = emit(None, Prim.ALL, [nans], node, params)
     # times 1.0, or NaN for an all-NaN slice: -0.0 and the infinities stay as they are

@@ -285,6 +285,8 @@ class Prim(enum.Enum):
     # y's sign bit (flat in y)
     FMOD = _s(2, "elementwise", "xp", "fmod", may_raise=True)
     COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,), may_raise=True)
+    # x's NaNs replaced by a value, x's dtype kept (np.nanmax's NaNs lose; an int array is kept)
+    NAN_FILL = _s(2, "elementwise", "rt", "nan_fill", diff_args=(0,))
     FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
     # nan_to_num(x, nan=, posinf=, neginf=): x where finite (its derivative 1), else a constant
     NAN_TO_NUM = _s(1, "elementwise", "xp", "nan_to_num")
@@ -481,6 +483,8 @@ class Prim(enum.Enum):
     CHECK_POP = _s(2, "nondiff", "special", "check_pop", effect=True)
     # x.tolist(): agc makes the list of a 1-d array's numbers; rt.check_tolist raises for another
     CHECK_TOLIST = _s(1, "nondiff", "special", "check_tolist", effect=True)
+    # `+x`, np.positive(x): numpy raises TypeError for a bool array (rt.check_positive)
+    CHECK_POSITIVE = _s(2, "nondiff", "special", "check_positive", effect=True)
     # np.concatenate(a_list_variable)
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list", may_raise=True)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint

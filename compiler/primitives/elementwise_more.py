@@ -1,4 +1,4 @@
-"""np.fmod, np.copysign and math.fsum: numpy's and Python's values.
+"""np.fmod, np.copysign, math.fsum and nan_fill: numpy's and Python's values.
 
 fmod(x, c) is x - c * trunc(x / c): its sign follows the dividend x, its
 derivative is 1 in x and -trunc(x / c) in c (jax's rule). copysign(x, y) is
@@ -6,7 +6,9 @@ derivative is 1 in x and -trunc(x / c) in c (jax's rule). copysign(x, y) is
 as |x|'s, and PyTorch's), and it is flat in y. math.fsum is the correctly rounded sum of
 a 1-d array (frontend/more_calls.py stacks a list or a generator's items first): its
 derivative is sum's. nan_to_num(x) is x where x is finite, a constant elsewhere: its
-derivative is 1 where x is finite and 0 elsewhere (jax's, which selects).
+derivative is 1 where x is finite and 0 elsewhere (jax's, which selects). nan_fill(x, v)
+(np.nanmax's NaNs made to lose) is x with its NaNs replaced by v in x's dtype: its
+derivative is 1 where x is not NaN.
 """
 
 from __future__ import annotations
@@ -62,6 +64,20 @@ def _copysign_meaning(run, s, x, y):
     return pairwise(piece, x, signs)
 
 
+@vjp(Prim.NAN_FILL)
+def _nan_fill(b, g, s):
+    x = s.args[0]  # a NaN replaced by the fill takes no cotangent
+    return b.op(Prim.WHERE, b.op(Prim.ISNAN, x), ir.Const(0.0), g), None
+
+
+@meaning(Prim.NAN_FILL)
+def _nan_fill_meaning(run, s, x, value):
+    def piece(a, fill):
+        return sym(fill) if math.isnan(float(run.point.evaluate(a))) else sym(a)
+
+    return pairwise(piece, x, value)
+
+
 @vjp(Prim.FSUM)
 def _fsum(b, g, s):
     return (b.op(Prim.REDUCE_GRAD, g, s.args[0]),)
@@ -95,5 +111,5 @@ def _nan_to_num_meaning(run, s, x):
     return np.vectorize(piece, otypes=[object])(x) if isinstance(x, np.ndarray) else piece(x)
 
 
-jvp(Prim.FMOD, Prim.COPYSIGN, Prim.NAN_TO_NUM)(diagonal)
+jvp(Prim.FMOD, Prim.COPYSIGN, Prim.NAN_TO_NUM, Prim.NAN_FILL)(diagonal)
 jvp(Prim.FSUM)(linear)
