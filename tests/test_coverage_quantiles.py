@@ -224,3 +224,14 @@ def test_verify_proves_quantiles_rounding_and_nan_to_num():
     assert agc.verify(tied, x).proved
     assert agc.verify(rounded, x).proved
     assert agc.verify(cleaned, x).proved
+
+
+def median_with_nan(x):
+    return np.sum(np.median(x, axis=1)) + np.median(x[1])
+
+
+def test_a_median_with_a_nan_gets_no_gradient_as_jax():
+    x = np.array([[0.3, np.nan, 0.1, 0.6], [0.2, 0.5, 0.9, 0.4]])
+    grad = agc.differentiate(median_with_nan).grad(x)
+    want = jax.grad(lambda x: jnp.sum(jnp.median(x, axis=1)) + jnp.median(x[1]))(x)
+    np.testing.assert_array_equal(grad, want)

@@ -167,6 +167,8 @@ def _median_shares(run, x: np.ndarray, axis) -> np.ndarray:
     rank, n = _ranks(run, rows), rows.shape[-1]
     half = sympy.Rational(1, 2)
     share = np.where(rank == (n - 1) // 2, half, 0) + np.where(rank == n // 2, half, 0)
+    values = np.asarray(run.point.evaluate(rows), dtype=float)
+    share = np.where(np.isnan(values).any(axis=-1, keepdims=True), 0, share)  # a NaN median
     moved = np.moveaxis(sym(x), axes, ends)
     return np.moveaxis(share.astype(object).reshape(moved.shape), ends, axes)
 
