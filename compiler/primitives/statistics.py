@@ -325,6 +325,24 @@ def _cumprod_jvp_meaning(run, s, v, x, out):
     return runtime.cumprod_jvp(arr(v), arr(x), arr(out), axis=s.params.get("axis"))
 
 
+@jvp(Prim.CUMPROD_GRAD)
+def _cumprod_grad_jvp(b, t, s):
+    """Linear in g (cumprod_grad of g's tangent); in x, rt.cumprod_grad_jvp (exact at zeros)."""
+    g, x = s.args
+    axis = s.params.get("axis")
+    parts = []
+    if t[0] is not None:
+        parts.append(b.op(Prim.CUMPROD_GRAD, t[0], x, axis=axis))
+    if t[1] is not None:
+        parts.append(b.op(Prim.CUMPROD_GRAD_JVP, g, x, t[1], axis=axis))
+    return None if not parts else parts[0] if len(parts) == 1 else b.add(*parts)
+
+
+@meaning(Prim.CUMPROD_GRAD_JVP)
+def _cumprod_grad_jvp_meaning(run, s, g, x, v):
+    return runtime.cumprod_grad_jvp(arr(g), arr(x), arr(v), axis=s.params.get("axis"))
+
+
 @jvp(Prim.SORT)
 def _sort_jvp(b, t, s):
     """v taken through the same stable permutation (sort_grad sends g back through it)."""
