@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from against_jax import check_against_jax, check_float32
 from agc.errors import UserCodeError
 
 jax.config.update("jax_enable_x64", True)
@@ -34,20 +35,11 @@ def pieces_jax(x):
 
 
 def test_values_gradients_tangents_hvps_match_numpy_and_jax():
-    value, grad = agc.differentiate(pieces).value_and_grad(X)
-    assert value == pieces(X)
-    np.testing.assert_allclose(grad, jax.grad(pieces_jax)(X), rtol=1e-12)
-    _, tangent = agc.jvp(pieces, (X,), (V,))
-    np.testing.assert_allclose(tangent, jax.jvp(pieces_jax, (X,), (V,))[1], rtol=1e-12)
-    want = jax.jvp(jax.grad(pieces_jax), (X,), (V,))[1]
-    np.testing.assert_allclose(agc.hvp(pieces)(X, V), want, rtol=1e-12)
+    check_against_jax(pieces, pieces_jax, X, V)
 
 
 def test_float32():
-    x = X.astype(np.float32)
-    value, grad = agc.differentiate(pieces).value_and_grad(x)
-    assert value == pieces(x) and grad.dtype == np.float32
-    np.testing.assert_allclose(grad, jax.grad(pieces_jax)(X), rtol=1e-5)
+    check_float32(pieces, pieces_jax, X)
 
 
 def centred(x):
