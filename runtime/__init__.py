@@ -154,7 +154,7 @@ from .statistics import (
     weights_like,
     weights_like_grad,
 )
-from .tangents import broadcast_like, cumprod_jvp, zero_tangent
+from .tangents import broadcast_like, cumprod_grad_jvp, cumprod_jvp, zero_tangent
 
 __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
     "KeptTape",
@@ -279,7 +279,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "cumprod_grad", "cumsum_grad", "median_grad", "nan_fill", "nanmean_grad", "nansum_grad",
     "sort_grad", "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
     "quantile_grad",
-    "zero_tangent",
+    "zero_tangent", "cumprod_grad_jvp",
     # issue 19, convolution and pooling
     "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad", "avg_pool2d", "avg_pool2d_grad",
     "conv1d", "conv2d", "conv_grad_w", "conv_grad_x", "max_pool2d", "max_pool2d_grad",

@@ -89,7 +89,8 @@ def nanmean_grad(g, x, axis=None, keepdims=False):
 
 def median_grad(g, x, axis=None, keepdims=False):
     """Cotangent of x for y = median(x, axis): g to the middle entry, or half of it to
-    each of the two middle entries of an even count (ranked by a stable sort, as jax)."""
+    each of the two middle entries of an even count (ranked by a stable sort, as jax);
+    none to a slice holding a NaN, whose median is NaN (as jax)."""
     if not hasattr(x, "shape"):
         return g
     xp = _xp(g, x)
@@ -102,6 +103,7 @@ def median_grad(g, x, axis=None, keepdims=False):
     n = rows.shape[-1]
     rank = xp.argsort(_stable_argsort(xp, rows, -1), axis=-1)
     share = astype(rank == (n - 1) // 2, _dtype(g, x)) + astype(rank == n // 2, _dtype(g, x))
+    share = share * ~xp.any(xp.isnan(rows), axis=-1, keepdims=True)  # a NaN median: none
     share = xp.moveaxis(xp.reshape(share, moved.shape), ends, axes)
     return ge * share * 0.5
 

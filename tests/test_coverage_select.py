@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from against_jax import check_against_jax
 from agc.errors import UserCodeError
 
 jax.config.update("jax_enable_x64", True)
@@ -30,13 +31,7 @@ def piecewise_loss_jax(x):
 
 
 def test_select_values_gradients_tangents_hvps_match_numpy_and_jax():
-    value, grad = agc.differentiate(piecewise_loss).value_and_grad(X)
-    assert value == piecewise_loss(X)
-    np.testing.assert_allclose(grad, jax.grad(piecewise_loss_jax)(X), rtol=1e-12)
-    _, tangent = agc.jvp(piecewise_loss, (X,), (V,))
-    np.testing.assert_allclose(tangent, jax.jvp(piecewise_loss_jax, (X,), (V,))[1], rtol=1e-12)
-    want = jax.jvp(jax.grad(piecewise_loss_jax), (X,), (V,))[1]
-    np.testing.assert_allclose(agc.hvp(piecewise_loss)(X, V), want, rtol=1e-12)
+    check_against_jax(piecewise_loss, piecewise_loss_jax, X, V)
 
 
 def overlapping(x):

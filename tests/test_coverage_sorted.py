@@ -8,6 +8,7 @@ import agc
 import jax
 import numpy as np
 import pytest
+from against_jax import check_against_jax, check_float32
 
 jax.config.update("jax_enable_x64", True)
 
@@ -60,20 +61,11 @@ def test_equal_items_keep_their_order_also_reversed():
 
 
 def test_values_gradients_tangents_hvps_match_python_and_jax():
-    value, grad = agc.differentiate(ranked).value_and_grad(X)
-    assert value == ranked(X)
-    np.testing.assert_allclose(grad, jax.grad(ranked_jax)(X), rtol=1e-12)
-    _, tangent = agc.jvp(ranked, (X,), (V,))
-    np.testing.assert_allclose(tangent, jax.jvp(ranked_jax, (X,), (V,))[1], rtol=1e-12)
-    want = jax.jvp(jax.grad(ranked_jax), (X,), (V,))[1]
-    np.testing.assert_allclose(agc.hvp(ranked)(X, V), want, rtol=1e-12)
+    check_against_jax(ranked, ranked_jax, X, V)
 
 
 def test_float32():
-    x = X.astype(np.float32)
-    value, grad = agc.differentiate(ranked).value_and_grad(x)
-    assert value == ranked(x) and grad.dtype == np.float32
-    np.testing.assert_allclose(grad, jax.grad(ranked_jax)(X), rtol=1e-5)
+    check_float32(ranked, ranked_jax, X)
 
 
 def reversed_by_a_variable(x, flag):

@@ -16,6 +16,7 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .call_specs import Arg, CallSpec
+from .sequence_builtins import call_on
 from .stat_calls import option
 
 # options that write into an argument or change the method: refused where given
@@ -123,4 +124,43 @@ def _tolist(low, node, spec: CallSpec, bound: dict, dest):
     return ir.Var(items)
 
 
-LOWERINGS = {"quantile": _quantile, "select": _select, "polyval": _polyval, "tolist": _tolist}
+def _piecewise(low, node, spec: CallSpec, bound: dict, dest):
+    """np.piecewise(x, condlist, funclist) as numpy runs it: y = zeros_like(x), then for each
+    condition in order y[cond] = func(x[cond]) where it selects something (a later condition
+    wins), or y[cond] = value for a value; one more function than conditions is the
+    otherwise, where none holds."""
+    conds = _literal_list(low, bound, "condlist", "piecewise")
+    funcs = _literal_list(low, bound, "funclist", "piecewise")
+    if "x" not in bound or not conds:
+        raise low.unsupported(node, "np.piecewise without x or conditions",
+                              "give x and a non-empty list of conditions")
+    x = low.emit_assign(None, Prim.ASARRAY, [low.expr(bound["x"])], node)
+    emit = low.emit_assign
+    as_bool = low.expr(cst.Name("bool"))  # numpy's np.asarray(condlist, dtype=bool)
+    masks = [emit(None, Prim.ASTYPE, [low.expr(c), as_bool], node) for c in conds]
+    if len(masks) == len(funcs) - 1:
+        anyone = masks[0]
+        for mask in masks[1:]:
+            anyone = emit(None, Prim.LOGICAL_OR, [anyone, mask], node)
+        masks.append(emit(None, Prim.LOGICAL_NOT, [anyone], node))
+    elif len(masks) != len(funcs):
+        n = len(masks)
+        raise UserCodeError(f"with {n} condition(s), either {n} or {n + 1} functions are "
+                            f"expected", low.loc(node))
+    y = low.namer.fresh("pieces")  # named: written piece by piece
+    emit(y, Prim.ZEROS_LIKE, [x], node)
+    write = ir.Params.of(index=ir.Index.at(2))
+    for mask, func in zip(masks, funcs):
+        if low.function_value(func) is None:  # a value, not a function
+            emit(y, Prim.SETITEM, [ir.Var(y), low.expr(func), mask], node, write)
+            continue
+        values = emit(None, Prim.GETITEM, [x, mask], node, ir.Params.of(index=ir.Index.at(1)))
+        some = emit(None, Prim.GT, [emit(None, Prim.SIZE, [values], node), ir.Const(0)], node)
+        body = low.sub_block(lambda values=values, mask=mask, func=func: emit(
+            y, Prim.SETITEM, [ir.Var(y), call_on(low, func, values, node), mask], node, write))
+        low.block.append(ir.If(some, body, (), loc=low.loc(node)))
+    return ir.Var(y)
+
+
+LOWERINGS = {"quantile": _quantile, "select": _select, "polyval": _polyval, "tolist": _tolist,
+             "piecewise": _piecewise}

@@ -44,6 +44,8 @@ def more_functions() -> dict[str, CallSpec]:
     numpy["select"] = sig(Prim.WHERE, A("condlist"), A("choicelist"), A("default", "array", 0),
                           lowering="select")
     numpy["polyval"] = sig(Prim.ADD, A("p"), A("x"), lowering="polyval")
+    numpy["piecewise"] = sig(Prim.SETITEM, A("x"), A("condlist"), A("funclist"),
+                             lowering="piecewise")
     for name in ("quantile", "percentile"):  # frontend/numpy_lowerings.py
         numpy[name] = sig(Prim.QUANTILE, A("a"), static("q"), AXIS, A("out", "refuse", None),
                           static("overwrite_input", False), static("method", "linear"),

@@ -81,18 +81,26 @@ class SequenceBuiltins:
         """[key(item) for item in seq]: key called once per item, in order, as Python does."""
         keys = self.namer.fresh("keys")
         self.emit_assign(keys, Prim.LIST, (), node)
-        name = self.namer.fresh("item")
 
         def called(item: ir.Atom) -> None:
-            self.renames[name] = item  # the item, as the argument of the call written below
-            call = cst.Call(func=key, args=[cst.Arg(cst.Name(name))])
-            self.loc_alias[call] = node
-            value = self.expr(call)
+            value = call_on(self, key, item, node)
             self.emit_assign(keys, Prim.APPEND, (ir.Var(keys), value), node)
 
         self.each(seq, node, 0, called)
-        self.renames.pop(name, None)
         return ir.Var(keys)
+
+
+def call_on(low, func: cst.BaseExpression, value: ir.Atom, node: cst.CSTNode) -> ir.Atom:
+    """func(value): the function a call's argument names or writes (a lambda, a nested or
+    module function, np.sin) called on an atom, as Python would call it there."""
+    name = low.namer.fresh("arg")
+    low.renames[name] = value  # the atom, as the argument of the call written below
+    call = cst.Call(func=func, args=[cst.Arg(cst.Name(name))])
+    low.loc_alias[call] = node
+    try:
+        return low.expr(call)
+    finally:
+        low.renames.pop(name, None)
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

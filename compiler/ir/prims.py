@@ -493,6 +493,8 @@ class Prim(enum.Enum):
     ZERO_TANGENT = _s(1, "gradient", "rt", "zero_tangent")
     BROADCAST_LIKE = _s(2, "gradient", "rt", "broadcast_like")
     CUMPROD_JVP = _s(3, "gradient", "rt", "cumprod_jvp")  # (v, x, cumprod(x)), params: axis
+    # (g, x, v): the tangent of cumprod_grad(g, x) along v in x (second derivatives)
+    CUMPROD_GRAD_JVP = _s(3, "gradient", "rt", "cumprod_grad_jvp")
     EIGH_JVP = _s(2, "gradient", "rt", "eigh_jvp", makes_sequence=True)  # (dA, (w, v)): UPLO
     EIGVALSH_JVP = _s(2, "gradient", "rt", "eigvalsh_jvp")  # (dA, A), params: UPLO
     QR_JVP = _s(2, "gradient", "rt", "qr_jvp", makes_sequence=True)  # (dA, (Q, R))

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..backend.expressions import call, const, kwargs
 from ..ir.prims import Prim
-from ..proof.values import at_point, number, sym
+from ..proof.values import number, sym
 from .gradient_tangents import linear_in
 from .gradients import expand
 from .registry import emitter, jvp, meaning, vjp
@@ -57,7 +57,7 @@ def _shares(run, s, x) -> np.ndarray:
     axis = s.params.get("axis")
     rows, axes, ends = _rows(sym(x), axis)
     n = rows.shape[-1]
-    values = np.asarray(at_point(run, s, rows, "quantile()"), dtype=float)
+    values = np.asarray(run.point.evaluate(rows), dtype=float)
     rank = _ranks(run, rows)
     virtual = (n - 1) * _fraction(s)
     below = math.floor(virtual)

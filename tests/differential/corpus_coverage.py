@@ -1,5 +1,6 @@
 """Corpus: common numpy forms once refused: np.quantile / np.percentile, np.around,
-np.trunc, np.rint, np.nan_to_num, np.hstack of a list built by a loop."""
+np.trunc, np.rint, np.nan_to_num, np.hstack of a list built by a loop, np.select,
+np.polyval, np.piecewise, sorted(key=...), x.tolist()."""
 
 from __future__ import annotations
 
@@ -81,3 +82,8 @@ def tolist_of_a_vector(x):
     for v in x.tolist():
         s += v * v
     return s
+
+
+@add(vec(6))
+def piecewise_of_lambdas(x):
+    return np.sum(np.piecewise(x, [x < -0.3, x > 0.3], [lambda t: t ** 2, np.sin, 0.25]) * x)
