@@ -102,8 +102,11 @@ class AliasResolver(ItemWrites):
 
     def run(self) -> ir.Function:
         state: dict = {}
-        if self.helper:  # a helper's parameters are the caller's objects
-            for p in self.fn.params:
+        for p in self.fn.params:
+            # a helper's parameters are the caller's objects; so are the model's lists: the
+            # emitted sweeps change (and restore) a list by value, so a write the caller
+            # would see after the call is refused (arrays are written in place, as numpy)
+            if self.helper or self.sequences.get(p.name) == SEQUENCE:
                 state[fact_key("shares", p.name, CALLER)] = Fact(True, self.fn.loc)
         body, _ = self.block(self.fn.body, state)
         return replace(self.fn, body=body)
