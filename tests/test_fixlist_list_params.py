@@ -114,6 +114,21 @@ def test_a_write_into_a_list_parameter_is_refused_at_its_line(model):
         assert given == L  # refused before anything ran
 
 
+def writes_a_dict_entry(x, d):
+    d["a"] = x[0] * 2.0
+    return np.sum(x) * d["a"]
+
+
+def test_a_write_into_a_dict_parameter_is_refused_too():
+    # Python changes the caller's dict; f.grad left it, f.jvp changed it
+    f = agc.differentiate(writes_a_dict_entry)
+    for call in (lambda d: f.grad(X.copy(), d), lambda d: f.jvp(X.copy(), d, tangents=(V, None))):
+        given = {"a": 1.0}
+        with pytest.raises(UserCodeError, match="writes its parameter `d` in place"):
+            call(given)
+        assert given == {"a": 1.0}
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_a_copy_made_in_the_model_is_followed(dtype):
     x, rtol = X.astype(dtype), 1e-5 if dtype == np.float32 else 1e-12
