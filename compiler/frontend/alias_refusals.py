@@ -6,7 +6,7 @@ Each names the write, the other name and the line where the two were related.
 from __future__ import annotations
 
 from .. import ir
-from ..errors import UserCodeError
+from ..errors import UnsupportedError, UserCodeError
 from ..ir.prims import Prim
 from .alias_facts import Fact
 
@@ -90,3 +90,13 @@ def shared_item_update(stmt: ir.Assign, name: str, partner: str | None,
         f"list items as values and cannot tell what it holds afterwards", stmt.loc,
         f"for a new array in that slot write `{name}[i] = {name}[i] op v`; or put a "
         f"copy in the list (`.copy()`)")
+
+
+def list_slice_write(stmt: ir.Assign, name: str) -> UnsupportedError:
+    """`l[a:b] = seq` on a list: Python splices seq in (the list may grow or shrink);
+    agc follows a list's items one slot at a time."""
+    return UnsupportedError(
+        f"assigning to a slice of the list `{name}` (Python splices the new items in, and "
+        f"the list may change length) is not supported by agc", stmt.loc,
+        "write the items one at a time (`l[i] = v`), or build a new list: "
+        "`l = l[:a] + [...] + l[b:]`")

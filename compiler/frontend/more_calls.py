@@ -22,6 +22,7 @@ from ..ir.index import Hole, Index, Slice
 from ..ir.prims import Prim
 from .call_specs import CallSpec
 from .list_methods import new_array
+from .numpy_lowerings import LOWERINGS
 from .numpy_names import FUNCTIONS
 from .stat_calls import along, given, option
 
@@ -225,4 +226,5 @@ def _trapezoid(low, node, spec, bound, dest):
 _WITH_OPTIONS = frozenset({Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD})
 
 _LOWERINGS = {"divmod": _divmod, "positive": _positive, "floor_divide": _floor_divide, "float_power": _float_power, "log_base": _log_base,
-              "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}
+              "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid,
+              **LOWERINGS}

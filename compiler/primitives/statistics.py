@@ -262,7 +262,9 @@ def _argsort(run, s, x):
 @meaning(Prim.SORTED_ORDER)
 def _sorted_order(run, s, x):
     values = at_point(run, s, x, "sorted")
-    return np.array(sorted(range(len(values)), key=values.__getitem__), dtype=np.intp)
+    order = sorted(range(len(values)), key=values.__getitem__,
+                   reverse=bool(s.params.get("reverse")))
+    return np.array(order, dtype=np.intp)
 
 
 @meaning(Prim.ALL, Prim.ANY, Prim.COUNT_NONZERO)
