@@ -144,7 +144,7 @@ def remember(table: dict, args: tuple, compiled, which: int) -> None:
     arrays = tuple((i, a.dtype, a.ndim) for i, a in enumerate(args) if type(a) is numpy.ndarray)
     single = any(k is numpy.float32 for k in kinds) or \
         any(dtype == numpy.float32 for _, dtype, _ in arrays)
-    if single:  # numba's float32 widening (numba_live.float32_in_float64) stays on the path
+    if single:  # numba's float32 widening (runtime.wide_floats.float32_in_float64) stays on the path
         call = _call(compiled.direct_float32[which], None)
     else:
         entry = compiled.direct[which]

@@ -38,6 +38,16 @@ def array_or_number(stmt: ir.Assign, function: str, name: str, partner: str,
         f"if {where} must not change")
 
 
+def caller_list_written(stmt: ir.Assign, function: str, name: str) -> UserCodeError:
+    """A write into a list (or dict) the model was given: Python changes the caller's."""
+    return UserCodeError(
+        f"this changes `{name}` in place, the list (or dict) the caller passed to "
+        f"`{function}()`: in Python the caller's object changes too, which agc's compiled "
+        "code does not reproduce", stmt.loc,
+        f"work on a copy made first (`{name} = list({name})`, `{name} = dict({name})`) "
+        "and return it if the caller needs it")
+
+
 def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, partner: str,
                        key: tuple, fact: Fact) -> UserCodeError:
     """A write to `name` that agc cannot carry to `partner`, which is read afterwards."""

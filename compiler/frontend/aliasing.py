@@ -57,7 +57,13 @@ from .alias_facts import (
     tuple_names,
 )
 from .alias_items import ItemWrites
-from .alias_refusals import CALLER, array_or_number, list_slice_write, write_not_followed
+from .alias_refusals import (
+    CALLER,
+    array_or_number,
+    caller_list_written,
+    list_slice_write,
+    write_not_followed,
+)
 from .list_extends import lists_extended, refuse_array_methods
 from .read_only import refuse_read_only_writes
 
@@ -105,9 +111,14 @@ class AliasResolver(ItemWrites):
 
     def run(self) -> ir.Function:
         state: dict = {}
-        if self.helper:  # a helper's parameters are the caller's objects
-            for p in self.fn.params:
+        for p in self.fn.params:
+            if self.helper:  # a helper's parameters are the caller's objects
                 state[fact_key("shares", p.name, CALLER)] = Fact(True, self.fn.loc)
+            elif self.sequences.get(p.name) == SEQUENCE:
+                # so is a list the model is given: the emitted sweeps change (and restore) a
+                # list by value, so a write the caller would see after the call is refused;
+                # a new list holding its items is another list (arrays are written in place)
+                state[fact_key("same", p.name, CALLER)] = Fact(True, self.fn.loc)
         body, _ = self.block(self.fn.body, state)
         return replace(self.fn, body=body)
 
@@ -344,6 +355,9 @@ class AliasResolver(ItemWrites):
             for arg in stmt.args:
                 if isinstance(arg, ir.Var) and arg.name != name:
                     self._share_all(state, name, arg.name, stmt.loc)
+                    if stmt.prim in (Prim.LIST, Prim.TUPLE):  # `[y, z]` holds y's object
+                        state[fact_key("shares", name, arg.name)] = Fact(True, stmt.loc,
+                                                                         holder=name)
         return state
 
     def _copy_facts(self, state: dict, name: str, source: str) -> None:
@@ -461,6 +475,8 @@ class AliasResolver(ItemWrites):
                 made = self._fix(key, fact, current, partner, slot)
                 if made is None and self._dead_end(state, stmt, current, partner, visited):
                     continue
+                if made is None and partner == CALLER and not self.helper:
+                    raise caller_list_written(stmt, self.fn.name, name)
                 if made is None:
                     raise write_not_followed(stmt, self.fn.name, name, current, partner, key,
                                              fact)
@@ -487,6 +503,8 @@ class AliasResolver(ItemWrites):
 
     def _fix(self, key: tuple, fact: Fact, current: str, partner: str, slot: bool):
         """The statement that brings `partner` up to date; None: impossible; False: unaffected."""
+        if partner == CALLER:  # the caller's object: never brought up to date
+            return None
         target = ir.Var(partner)
         if key[0] == "same":
             return ir.Assign(target, Prim.COPY, (ir.Var(current),)) if fact.must else None
@@ -501,8 +519,7 @@ class AliasResolver(ItemWrites):
             shifted = fact.index.shift()  # partner[idx] = current: write the view back
             return ir.Assign(target, Prim.SETITEM, (target, ir.Var(current), *fact.holes),
                              ir.Params.of(index=shifted, shared=True))
-        if slot and partner != CALLER and (self.sequences.get(partner) == ARRAY
-                                           or fact.holder == current):
+        if slot and (self.sequences.get(partner) == ARRAY or fact.holder == current):
             return False  # an object held in the list: replacing the item leaves it alone
         return None
 
