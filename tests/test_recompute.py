@@ -194,3 +194,17 @@ def test_nested_loops_against_jax(n, m):
 def test_a_while_loop_with_a_break_against_jax(p0):
     x, p = np.linspace(-0.5, 0.8, 4), np.full(4, p0)
     _check_against_jax(while_break, (x, p), ("x", "p"), 1e-12)
+
+
+def walrus_while(x):
+    s = 0.0
+    while (m := np.sum(x * s)) < 5.0:
+        s = s + 1.0 + 0.1 * m * np.sin(m)
+    return s * np.sum(x)
+
+
+def test_a_while_loop_whose_test_binds_a_value_against_jax():
+    x = np.array([0.3, 0.5, 0.7])
+    _check_against_jax(walrus_while, (x,), ("x",), 1e-12)
+    report = agc.differentiate(walrus_while).tape_report(x)
+    assert set(report.by_variable) == {"m", "s"}  # x * s and sin(m) are redone

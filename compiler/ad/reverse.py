@@ -433,7 +433,8 @@ def _fixed(stmt: ir.Assign, loops: tuple) -> frozenset[str]:
 
 
 def _loop_assigned(loop) -> set[str]:
-    names = ir.assigned_names(loop.body)
+    """The names a loop assigns: in its body, in a while loop's test, and its index."""
+    names = ir.assigned_names(sum(ir.children(loop), ()))
     if isinstance(loop, ir.For) and loop.target is not None:
         names.add(loop.target.name)
     return names
