@@ -7,7 +7,8 @@ The module holds, for each differentiated function `f`:
 
 A gradient is one array for one `wrt` name, a tuple for several. The code
 reads like a hand-written adjoint: temporaries used once are inlined into
-the expression that uses them, adjoints are named `x_bar`, and the array
+the expression that uses them (a loop value the backward sweep redoes is bound
+twice and each binding used once: both are inlined), adjoints are named `x_bar`, and the array
 module `xp` is picked from the arguments at run time (numpy or cupy).
 Output is deterministic: the same input gives the same bytes.
 """
@@ -313,12 +314,46 @@ def _unpack_line(names: tuple, expr: Expr) -> cst.SimpleStatementLine:
 
 # --------------------------------------------------------------- inlining
 def _use_counts(blocks) -> dict[str, int]:
+    """How often each name is read, but 1 for a name bound more than once whose every
+    binding is read once, by a later statement of its own block (a loop value the
+    backward sweep redoes: the forward's binding and the backward's, each inlined)."""
     counts: dict[str, int] = {}
+    binds: dict[str, list] = {}
     for block in blocks:
         for stmt in ir.walk(tuple(block)):
             for n in ir.vars_read(stmt):
                 counts[n] = counts.get(n, 0) + 1
+            if (n := ir.var_written(stmt)) is not None:
+                binds.setdefault(n, []).append(stmt)
+    twice = {n for n, stmts in binds.items() if 1 < len(stmts) == counts.get(n) and
+             all(isinstance(s, ir.Assign) for s in stmts)}
+    for n in twice & _each_read_next(blocks, twice):
+        counts[n] = 1
     return counts
+
+
+def _each_read_next(blocks, names: set[str]) -> set[str]:
+    """The names whose every binding is read by a later statement of its own block itself
+    (not in a nested block) before anything binds them again."""
+    failed: set[str] = set()
+    for stmts in [list(b) for b in blocks] + [list(c) for b in blocks
+                                              for s in ir.walk(tuple(b)) for c in ir.children(s)]:
+        for i, stmt in enumerate(stmts):
+            name = ir.var_written(stmt)
+            if name in names and not _read_next(stmts[i + 1:], name):
+                failed.add(name)
+    return names - failed
+
+
+def _read_next(stmts: list, name: str) -> bool:
+    for stmt in stmts:
+        if name in ir.vars_read(stmt):
+            return not isinstance(stmt, ir.While)
+        nested = sum(ir.children(stmt), ())
+        if ir.var_written(stmt) == name or name in ir.read_names(nested) | \
+                ir.assigned_names(nested):
+            return False
+    return False
 
 
 def _inline_plan(stmts: list, temps, uses: dict[str, int]) -> set[str]:

@@ -21,9 +21,7 @@ def for_break_value_and_grad(x, seed=None):
     for i in range(t1):
         trips = trips + 1
         # for_break.py:11:9: if x[i] < 0:
-        t2 = x[i]
-        t3 = t2 < 0
-        if t3:
+        if x[i] < 0:
             # for_break.py:12:13: break
             break
         else:
@@ -44,9 +42,7 @@ def for_break_value_and_grad(x, seed=None):
     # for_break.py:10:5: for i in range(len(x)):
     for i in reversed(range(t1)[:trips]):
         # for_break.py:11:9: if x[i] < 0:
-        t2 = x[i]
-        t3 = t2 < 0
-        if not t3:
+        if not x[i] < 0:
             # for_break.py:13:9: s = s + np.sin(x[i]) * x[i]
             t8_bar = s_bar
             s = tape.pop()
