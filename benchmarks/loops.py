@@ -1,6 +1,7 @@
-"""Tape memory and time of two loop workloads (issue 15): RK4 through a helper, an RNN.
+"""Tape memory and time of the loop workloads (issue 15): RK4 through a helper, an RNN,
+the scalar tape loop of workloads/tape.py, Euler (workloads/euler.py), GradBench's ode.
 
-    python benchmarks/loops.py        # ~1 min; one thread; agc against an expert adjoint
+    python benchmarks/loops.py        # ~2 min; one thread; agc against an expert adjoint
 
 Memory is the tracemalloc peak of one gradient call (what it allocates and keeps at
 once: the tape, the trajectory); time is the median of 15 calls after warm-up. torch's
@@ -15,14 +16,20 @@ import tracemalloc
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, "workloads"), HERE]
 
 import agc
+import euler
 import loops
 import numpy as np
+import tape
+from workloads import gb_adjoints, gb_models
 
 try:
     import torch
+    import torch_models
+    from workloads import gb_torch
 except ImportError:  # its column then says absent
     torch = None
 
@@ -50,8 +57,8 @@ def _torch_saved(model, args, wrt):
     if torch is None:
         return None
     torch.set_num_threads(1)
-    tensors = [torch.tensor(a, requires_grad=i in wrt) if isinstance(a, np.ndarray) else a
-               for i, a in enumerate(args)]
+    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=i in wrt)
+               if isinstance(a, (np.ndarray, float)) else a for i, a in enumerate(args)]
     saved = {}
 
     def pack(t):
@@ -88,11 +95,12 @@ def torch_rnn(W, U, xs, h):
 def _row(name, model, adjoint, wrt, args, torch_model, torch_wrt):
     grad = agc.differentiate(model, wrt=wrt).grad
     ours, theirs = grad(*args), adjoint(*args)
+    ours = ours if len(wrt) > 1 else (ours,)
     for a, b in zip(ours, theirs):
         assert np.allclose(a, b, rtol=1e-9, atol=1e-12), f"{name}: agc and hand disagree"
     peaks = _peak(grad, *args), _peak(adjoint, *args)
     times = _median_time(grad, *args), _median_time(adjoint, *args)
-    graph = _torch_saved(torch_model, args, torch_wrt)
+    graph = _torch_saved(torch_model() if torch else None, args, torch_wrt)
     graph = "absent" if graph is None else f"{graph / 2**20:.2f} MiB"
     print(f"| {name} | {peaks[0] / 2**20:.2f} MiB | {peaks[1] / 2**20:.2f} MiB | "
           f"{peaks[0] / peaks[1]:.2f}x | {graph} | {times[0] * 1e3:.2f} ms | "
@@ -106,12 +114,18 @@ def main():
     print("|---|---|---|---|---|---|---|---|")
     x, p = rng.normal(size=64), rng.normal(size=64)
     _row("rk4 64-state, 1000 steps", loops.rk4, loops.rk4_adjoint, ("x", "p"), (x, p, 1000),
-         torch_rk4, (0, 1))
+         lambda: torch_rk4, (0, 1))
     H, D, T = 64, 16, 1000
     W, U = rng.normal(size=(H, H)) / 8, rng.normal(size=(H, D)) / 4
     xs, h0 = rng.normal(size=(T, D)), np.zeros(H)
     _row("rnn H=64 T=1000", loops.rnn, loops.rnn_adjoint, ("W", "U"), (W, U, xs, h0),
-         torch_rnn, (0, 1))
+         lambda: torch_rnn, (0, 1))
+    _row("tape loop (floats), n=10,000", tape.tape_loop, tape.tape_loop_adjoint, ("x", "p"),
+         (0.5, 1.3, 10_000), lambda: torch_models.tape_loop, (0, 1))
+    _row("euler 200 steps (floats)", euler.damped_oscillator, euler.damped_oscillator_adjoint,
+         ("k", "c"), (2.0, 0.3), lambda: torch_models.damped_oscillator, (0, 1))
+    _row("ode n=10 s=1000", gb_models.ode, gb_adjoints.ode_adjoint, ("x",),
+         (np.linspace(0.1, 1.0, 10), 1000), lambda: gb_torch.gb_ode, (0,))
 
 
 if __name__ == "__main__":

@@ -28,3 +28,10 @@ def tape_case(n):
     return Case(name=f"tape_memory n={n}", workload="tape_memory", fn=tape_loop,
                 wrt=("x", "p"), args=(0.5, 1.3, n), adjoint=tape_loop_adjoint,
                 torch_fn="tape_loop")
+
+
+def tape_sum(x, p, n):
+    """The same loop over arrays, summed (benchmarks/tape_ab.py)."""
+    for i in range(n):
+        x = x + 0.01 * np.sin(x) * p
+    return np.sum(x)

@@ -23,8 +23,13 @@ class Save:
     unbound: bool  # certainly unbound here: there is no old value to save
     loc: object = None
     stmt: ir.Assign | None = None  # the assignment itself (item assignments save a slice)
-    recompute: bool = False  # cheap, from loop indices and invariants: redo it, keep nothing
+    # one cheap or elementwise step a loop's backward sweep may redo instead of keeping its
+    # value (ad/recompute.py decides): `fixed` are the names it reads that hold one value
+    # through the whole loop (loop indices, values the loop never assigns)
+    recompute: bool = False
     block: int = 0  # id of the block holding the assignment
+    index: int = 0  # the assignment's place in that block
+    fixed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,13 @@ class Restore:
 
 
 @dataclass(frozen=True)
-class BlockStart:
-    """Marker opening the backward sweep of a block: where recomputed values go."""
+class StmtStart:
+    """Marker opening the backward code of the statement at `index` of a block (index -1:
+    the block's backward code has ended; what follows runs before its first statement).
+    Values the backward sweep redoes instead of keeping go right after one of these."""
 
     block: int
+    index: int
 
 
 @dataclass

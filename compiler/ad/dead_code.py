@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
-from .adjoint import Adjoint, BlockStart, Restore, Save
+from .adjoint import Adjoint, Restore, Save, StmtStart
 from .forward import Tangent
 
 
@@ -117,7 +117,7 @@ def _drop_overwritten(adj: Adjoint, blocks: list[list], raises) -> list[list]:
     is read would keep x_saved, a whole array, alive for nothing. Only once the tape is
     resolved: a Save marker reads its value, and a loop's restores are pops. A forward
     statement that `raises` says may raise stays."""
-    if any(isinstance(s, (Save, Restore, BlockStart)) for b in blocks for s in ir.walk(tuple(b))):
+    if any(isinstance(s, (Save, Restore, StmtStart)) for b in blocks for s in ir.walk(tuple(b))):
         return blocks
     returned = adj.grads + adj.kept + (adj.outputs if adj.returns_value else ())
     live = {a.name for a in returned if isinstance(a, ir.Var)}

@@ -31,7 +31,7 @@ from ..primitives import rule_for
 from ..primitives.gradient_calls import with_active
 from . import param_kinds
 from .activity import active_variables
-from .adjoint import Adjoint, BlockStart, Restore, Save
+from .adjoint import Adjoint, Restore, Save, StmtStart
 from .draws import refuse_varied_draws
 from .invariance import mark_shift_invariant
 from .lists import list_setitem_rule
@@ -73,7 +73,6 @@ class Reverser:
         self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
-        self.recomputed: set[str] = set()  # loop values redone in the backward sweep
         # Split helper calls (h_fwd / h_bwd): never where the function writes an array in
         # place, since a record holds the very arrays a later in-place write would change.
         self.split = split and caller_may_split(fn)
@@ -208,14 +207,15 @@ class Reverser:
     # ---------------------------------------------------- forward sweep
     def forward_block(self, block: ir.Block, loops: tuple, bound: set[str]) -> list:
         out: list = []
-        for stmt in block:
-            out += self.forward_stmt(stmt, loops, bound, id(block))
+        for index, stmt in enumerate(block):
+            out += self.forward_stmt(stmt, loops, bound, (id(block), index))
         return out
 
-    def forward_stmt(self, stmt: ir.Stmt, loops: tuple, bound: set[str], block: int = 0) -> list:
+    def forward_stmt(self, stmt: ir.Stmt, loops: tuple, bound: set[str],
+                     at: tuple[int, int] = (0, 0)) -> list:
         if isinstance(stmt, ir.Assign):
-            split = self.split_call(stmt, loops, bound, block)
-            save = self.save_marker(stmt, loops, bound, block)
+            split = self.split_call(stmt, loops, bound, at)
+            save = self.save_marker(stmt, loops, bound, at)
             bound.add(stmt.target.name)
             if split:  # `y, record = h_fwd(args)` (the old values kept first): h runs once
                 save_record, pair, record = split
@@ -234,7 +234,8 @@ class Reverser:
             return self.forward_loop(stmt, loops, bound)
         return [stmt]
 
-    def split_call(self, stmt: ir.Assign, loops: tuple, bound: set[str], block: int) -> list:
+    def split_call(self, stmt: ir.Assign, loops: tuple, bound: set[str],
+                   at: tuple[int, int]) -> list:
         """`record = h_fwd(args)` before a helper call whose adjoint the backward sweep runs:
         the call itself then reads its value from the record (`y = record[0]`)."""
         if not self.split or stmt.prim is not Prim.CALL or stmt.target.name not in self.active \
@@ -248,11 +249,12 @@ class Reverser:
         self.records[id(stmt)] = fwd
         if loops:  # later trips see the record of earlier ones (forward_loop's maybe_bound)
             self.maybe_bound.add(record.name)
-        save = self.save_marker(fwd, loops, bound, block)
+        save = self.save_marker(fwd, loops, bound, at)
         bound.add(record.name)
         return [save, pair, fwd]
 
-    def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str], block: int) -> Save:
+    def save_marker(self, stmt: ir.Assign, loops: tuple, bound: set[str],
+                    at: tuple[int, int]) -> Save:
         self.sites += 1
         self.site_ids[id(stmt)] = self.sites
         name = stmt.target.name
@@ -262,28 +264,22 @@ class Reverser:
         unbound = name not in self.maybe_bound
         self.maybe_bound.add(name)
         recompute = not invariant and self.recomputable(stmt, loops)
-        if recompute:
-            self.recomputed.add(name)
         return Save(stmt.target, self.sites, bool(loops), invariant, name not in bound, unbound,
-                    stmt.loc, stmt, recompute, block)
+                    stmt.loc, stmt, recompute, at[0], at[1],
+                    _fixed(stmt, loops) if recompute else frozenset())
 
     def recomputable(self, stmt: ir.Assign, loops: tuple) -> bool:
-        """Whether a loop's value is cheaper to redo in the backward sweep than to keep.
+        """Whether a loop's value may be redone in the backward sweep instead of kept.
 
-        True for a temporary assigned once from loop indices, values the loop
-        never changes and other such temporaries, by indexing or scalar arithmetic.
+        True for a value assigned once, by one cheap or elementwise step with no effect
+        (not a draw, a print, an in-place write); recompute.py decides whether it is
+        redone (from values the backward sweep restores anyway) and where.
         """
         name = stmt.target.name
-        if not loops or name not in self.temps or self.def_counts.get(name) != 1 \
-                or not stmt.prim.spec.cheap:
-            return False
-        builder = self.builder(stmt.loc)
-        if stmt.prim is not Prim.GETITEM and not all(builder.is_scalar(a) for a in stmt.args):
-            return False
-        indices = {loop.target.name for loop in loops if isinstance(loop, ir.For) and loop.target}
-        changing = _loop_assigned(loops[0])
-        return all(n in indices or n in self.recomputed or n not in changing
-                   for n in ir.vars_read(stmt))
+        spec = stmt.prim.spec
+        return bool(loops) and self.def_counts.get(name) == 1 and name not in self.keep \
+            and (spec.cheap or spec.group == "elementwise") \
+            and not (spec.draws or spec.effect or spec.in_place)
 
     def forward_loop(self, loop, loops: tuple, bound: set[str]) -> list:
         self.nested[id(loop)] = bool(loops)
@@ -313,10 +309,11 @@ class Reverser:
 
     # --------------------------------------------------- backward sweep
     def backward_block(self, block: ir.Block, defined: set[str]) -> list:
-        out: list = [BlockStart(id(block))]
-        for stmt in reversed(block):
-            out += self.backward_stmt(stmt, defined)
-        return out
+        out: list = []
+        for index in reversed(range(len(block))):
+            out.append(StmtStart(id(block), index))
+            out += self.backward_stmt(block[index], defined)
+        return out + [StmtStart(id(block), -1)]
 
     def backward_stmt(self, stmt: ir.Stmt, defined: set[str]) -> list:
         if isinstance(stmt, ir.Assign):
@@ -440,8 +437,18 @@ def _breaks(block: ir.Block) -> bool:
     return False
 
 
+def _fixed(stmt: ir.Assign, loops: tuple) -> frozenset[str]:
+    """The names a loop's statement reads that hold one value through the whole loop nest:
+    the indices of the loops around it and the names the outermost loop never assigns."""
+    indices = {loop.target.name for loop in loops if isinstance(loop, ir.For) and loop.target
+               and loop.target.name not in ir.assigned_names(loop.body)}
+    changing = _loop_assigned(loops[0])
+    return frozenset(n for n in ir.vars_read(stmt) if n in indices or n not in changing)
+
+
 def _loop_assigned(loop) -> set[str]:
-    names = ir.assigned_names(loop.body)
+    """The names a loop assigns: in its body, in a while loop's test, and its index."""
+    names = ir.assigned_names(sum(ir.children(loop), ()))
     if isinstance(loop, ir.For) and loop.target is not None:
         names.add(loop.target.name)
     return names

@@ -12,7 +12,9 @@ older value of it that is still needed:
   * inside a loop otherwise: `tape.append(y)` before, `y = tape.pop()` after
     its adjoint in the backward sweep; when the backward sweep reads y only for
     its shape (`rt.unbroadcast(g, y)`), the shape is taped instead of the array
-    (`y_shape = rt.kept_shape(y)` after the assignment).
+    (`y_shape = rt.kept_shape(y)` after the assignment);
+  * nothing for a loop value one cheap or elementwise step makes from values the
+    tape restores anyway: the backward sweep redoes that step (recompute.py).
 
 Trip counts of `while` loops (and of `for` loops that break) live in a local,
 or on the tape when the loop is itself inside a loop.
@@ -24,7 +26,8 @@ from dataclasses import replace
 
 from .. import ir
 from ..ir.prims import Prim
-from .adjoint import Adjoint, BlockStart, Restore, Save
+from .adjoint import Adjoint, Restore, Save, StmtStart
+from .recompute import plan_recomputes
 
 
 def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
@@ -50,14 +53,12 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     needed |= {s.var.name for s in _markers(adj.forward, Save) if s.stmt is not None
                and s.stmt.prim is Prim.SETITEM and s.stmt.params.get("shared") and s.stmt in kept}
     temps = temps if temps is not None else set()
-    recomputed: dict[int, list] = {}
-    # Latest first: redoing a value may make the values it is computed from needed too.
-    for save in sorted(_markers(adj.forward, Save), key=lambda m: -m.site):
-        if save.recompute and save.var.name in needed:
-            plan[save.site] = ("recompute", None)
-            recomputed.setdefault(save.block, []).insert(0, save.stmt)
-            needed |= set(ir.vars_read(save.stmt)) & primal_names
-    shapes = _shapes_taped(adj, read, needed, counts, params, namer)
+    # Read for their values (or kept to be undone): the tape restores these where needed.
+    by_value = ((needed - read) | sweep_reads(adj.backward, shape_only=False)) & primal_names
+    redone, placed = plan_recomputes(adj, needed, by_value)
+    for site in redone:
+        plan[site] = ("recompute", None)
+    shapes = _shapes_taped(adj, read, by_value, counts, params, namer, redone)
     for save in _markers(adj.forward, Save):
         if save.var.name in shapes:
             plan[save.site] = ("tape", shapes[save.var.name])
@@ -77,7 +78,7 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
             plan[save.site] = ("slot", ir.Var(namer.fresh(f"{save.var.name}_saved")))
         elif how == "tape":
             plan[save.site] = ("tape", None)
-    plan["blocks"] = recomputed
+    plan["blocks"] = placed
     plan["shapes"] = shapes
     forward = _rewrite(adj.forward, plan, forward=True)
     inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in sorted(unbound_inits)]
@@ -85,17 +86,16 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     return replace(adj, forward=inits + forward, backward=backward)
 
 
-def _shapes_taped(adj: Adjoint, read: set[str], needed: set[str], counts: dict[str, int],
-                  params: set[str], namer) -> dict[str, ir.Var]:
+def _shapes_taped(adj: Adjoint, read: set[str], by_value: set[str], counts: dict[str, int],
+                  params: set[str], namer, redone: set[int]) -> dict[str, ir.Var]:
     """{name: its shape's variable} for the loop values the backward sweep reads only as
-    unbroadcast's shape: taping a shape instead of an array keeps the tape small."""
-    by_value = sweep_reads(adj.backward, shape_only=False)
-    # Read for something else too: kept to be undone or redone from, or read for its value.
-    other = (needed - read) | by_value
+    unbroadcast's shape: taping a shape instead of an array keeps the tape small.
+    `by_value`: the names read for something else too (undone, redone from, read)."""
     shapes: dict[str, ir.Var] = {}
     for save in _markers(adj.forward, Save):
         name = save.var.name
-        if name in read and name not in other and name not in params \
+        if name in read and name not in by_value and name not in params \
+                and save.site not in redone \
                 and counts.get(name, 0) == 1 and save.stmt is not None \
                 and save.stmt.prim not in (Prim.SETITEM, Prim.APPEND) \
                 and save.in_loop and not save.invariant and not save.unbound:
@@ -121,8 +121,8 @@ def _rewrite(block, plan: dict, forward: bool) -> list:
     out: list = []
     shapes = plan["shapes"]
     for stmt in block:
-        if isinstance(stmt, BlockStart):
-            out += plan["blocks"].get(stmt.block, [])  # values cheaper to redo than to keep
+        if isinstance(stmt, StmtStart):  # values cheaper to redo than to keep
+            out += plan["blocks"].get((stmt.block, stmt.index), [])
         elif isinstance(stmt, (Save, Restore)):
             out += _resolve_marker(stmt, plan.get(stmt.site), forward)
         elif isinstance(stmt, ir.Assign) and stmt.target.name in shapes and forward:
@@ -172,7 +172,7 @@ def sweep_reads(block, shape_only: bool = True, like_only: bool = False) -> set[
     their shape, dtype and items (as getitem_grad's second argument)."""
     names: set[str] = set()
     for stmt in block:
-        if isinstance(stmt, (Save, Restore, BlockStart)):
+        if isinstance(stmt, (Save, Restore, StmtStart)):
             continue
         if not shape_only and isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST:
             names.update(ir.vars_read(replace(stmt, args=stmt.args[:1])))

@@ -7,7 +7,8 @@ The module holds, for each differentiated function `f`:
 
 A gradient is one array for one `wrt` name, a tuple for several. The code
 reads like a hand-written adjoint: temporaries used once are inlined into
-the expression that uses them, adjoints are named `x_bar`, and the array
+the expression that uses them (a loop value the backward sweep redoes is bound
+twice and each binding used once: both are inlined), adjoints are named `x_bar`, and the array
 module `xp` is picked from the arguments at run time (numpy or cupy).
 Output is deterministic: the same input gives the same bytes.
 """
@@ -20,6 +21,7 @@ from .. import ir
 from ..ad.reverse import Adjoint
 from ..ir.prims import Prim
 from .expressions import Expr, const, name, unop
+from .inlining import inline_plan, use_counts
 from .prims import assign_expr, in_place_statement
 
 
@@ -37,7 +39,7 @@ class FunctionEmitter:
         self.sweep_start = sweep_start
         self.early = early  # released names that die in the forward sweep (stand-ins taken)
         self.report = report
-        self.uses = _use_counts(blocks)
+        self.uses = use_counts(blocks)
         self.inline: dict[str, Expr] = {}
         self.uses_xp = False
         self.uses_tape = False
@@ -57,7 +59,7 @@ class FunctionEmitter:
         out: list[cst.BaseStatement] = []
         stmts = list(stmts)
         unpacked: dict[int, tuple] = _unpacked_pairs(stmts, self.uses)
-        plan = _inline_plan(stmts, self.temps, self.uses) - \
+        plan = inline_plan(stmts, self.temps, self.uses) - \
             {n for names in unpacked.values() for n in names}
         unbound = plan | {stmts[i].target.name for i, names in unpacked.items() if names}
         dying = _last_reads(stmts, self.released - unbound, plan, self.sweep_start, self.early)
@@ -155,7 +157,7 @@ class FunctionEmitter:
 
     def while_(self, stmt: ir.While) -> list[cst.BaseStatement]:
         probe = list(stmt.test) + [ir.Return((stmt.cond,))]
-        plan = _inline_plan(probe, self.temps, self.uses)
+        plan = inline_plan(probe, self.temps, self.uses)
         if all(isinstance(s, ir.Assign) and s.target.name in plan for s in stmt.test):
             for s in stmt.test:  # the whole test fits in the `while` line
                 self.inline[s.target.name] = self.expression(s)
@@ -309,56 +311,6 @@ def _only_after(stmts: list, items: dict, value: str, start: int, last: int) -> 
 def _unpack_line(names: tuple, expr: Expr) -> cst.SimpleStatementLine:
     target = cst.Tuple([cst.Element(cst.Name(n)) for n in names], lpar=[], rpar=[])
     return _line(cst.Assign([cst.AssignTarget(target)], expr.node))
-
-
-# --------------------------------------------------------------- inlining
-def _use_counts(blocks) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for block in blocks:
-        for stmt in ir.walk(tuple(block)):
-            for n in ir.vars_read(stmt):
-                counts[n] = counts.get(n, 0) + 1
-    return counts
-
-
-def _inline_plan(stmts: list, temps, uses: dict[str, int]) -> set[str]:
-    """Temporaries of this block to write into the one statement that reads them.
-
-    A temporary qualifies when it is read exactly once, by a later statement
-    of the same block (not inside a nested loop or branch, which would change
-    how often it is computed), and nothing in between assigns a name its
-    expression reads. A random draw never qualifies.
-    """
-    plan: set[str] = set()
-    reads: dict[str, set[str]] = {}
-    for i, stmt in enumerate(stmts):
-        if not (isinstance(stmt, ir.Assign) and stmt.target.name in temps
-                and uses.get(stmt.target.name) == 1) or stmt.prim.spec.draws:
-            continue  # a draw stays on its line: moved, it would draw after a later draw
-        t = stmt.target.name
-        deps = set()
-        for n in ir.vars_read(stmt):
-            deps |= reads.get(n, {n}) if n in plan else {n}
-        user = _direct_user(stmts, i, t)
-        if user is None:
-            continue
-        between = stmts[i + 1:user]
-        if any(ir.var_written(s) in deps | {t} for s in between) or \
-                any(ir.assigned_names(ir.children(s)[0]) & deps for s in between if ir.children(s)):
-            continue
-        plan.add(t)
-        reads[t] = deps
-    return plan
-
-
-def _direct_user(stmts: list, start: int, name: str) -> int | None:
-    for j in range(start + 1, len(stmts)):
-        stmt = stmts[j]
-        if name in ir.vars_read(stmt):
-            return j if not isinstance(stmt, ir.While) else None
-        if name in ir.read_names(sum(ir.children(stmt), ())):
-            return None
-    return None
 
 
 # ----------------------------------------------------------------- module

@@ -48,7 +48,7 @@ def format_block(block: ir.Block, indent: int = 1) -> list[str]:
             lines.append(f"{pad}push {stmt.value}")
         elif isinstance(stmt, ir.Pop):
             lines.append(f"{pad}{stmt.target} = pop")
-        elif type(stmt).__name__ == "BlockStart":
+        elif type(stmt).__name__ == "StmtStart":
             continue
         elif hasattr(stmt, "var"):  # a Save or Restore marker (ad/reverse.py)
             lines.append(f"{pad}{type(stmt).__name__.lower()} {stmt.var}")

@@ -78,7 +78,7 @@ def validate_adjoint(adj, after: str | None = None, markers: bool = False) -> No
     The sweeps run in order, from the primal's parameters and the seed
     parameter, and end by returning the outputs (when the variant returns the
     value), the gradients and the kept adjoints. `markers` allows the Save,
-    Restore and BlockStart markers that tape resolution replaces.
+    Restore and StmtStart markers that tape resolution replaces.
     """
     where = _where(f"the adjoint of {adj.primal.name}", after)
     checker = _Checker(where, markers)

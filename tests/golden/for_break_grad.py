@@ -12,8 +12,6 @@ def for_break_value_and_grad(x, seed=None):
     """
     xp = rt.array_module(x)
     tape = []
-    t3 = None
-    t5 = None
     t7_shape = None
     # for_break.py:9:5: s = 0.0
     s = 0.0
@@ -23,15 +21,12 @@ def for_break_value_and_grad(x, seed=None):
     for i in range(t1):
         trips = trips + 1
         # for_break.py:11:9: if x[i] < 0:
-        tape.append(t3)
-        t3 = x[i] < 0
-        if t3:
+        if x[i] < 0:
             # for_break.py:12:13: break
             break
         else:
             # for_break.py:13:9: s = s + np.sin(x[i]) * x[i]
             t4 = x[i]
-            tape.append(t5)
             t5 = xp.sin(t4)
             t6 = x[i]
             tape.append(t7_shape)
@@ -47,23 +42,21 @@ def for_break_value_and_grad(x, seed=None):
     # for_break.py:10:5: for i in range(len(x)):
     for i in reversed(range(t1)[:trips]):
         # for_break.py:11:9: if x[i] < 0:
-        if not t3:
+        if not x[i] < 0:
             # for_break.py:13:9: s = s + np.sin(x[i]) * x[i]
-            t4 = x[i]
-            t6 = x[i]
             t8_bar = s_bar
             s = tape.pop()
             s_bar = rt.unbroadcast(t8_bar, s)
             t7_bar = rt.unbroadcast(t8_bar, t7_shape)
+            t4 = x[i]
+            t5 = xp.sin(t4)
+            t6 = x[i]
             t5_bar = rt.unbroadcast(t7_bar * t6, t5)
             t6_bar = rt.unbroadcast(t7_bar * t5, t6)
             t7_shape = tape.pop()
             x_bar = rt.add_at(x_bar, t6_bar, x, rt.index[i])
             t4_bar = t5_bar * xp.cos(t4)
-            t5 = tape.pop()
             x_bar = rt.add_at(x_bar, t4_bar, x, rt.index[i])
-        # for_break.py:11:9: if x[i] < 0:
-        t3 = tape.pop()
     # for_break.py:8:1: def for_break(x):
     x_bar = rt.cast_like(x_bar, x)
     return value, x_bar
