@@ -57,7 +57,9 @@ class Reverser:
         self.containers = set(container_params) | param_kinds.container_params(fn) | \
             param_kinds.keyed_params(fn)
         known = dict(param_ranks or {})
-        known.update({name: 0 for name in set(scalar_params) | param_kinds.scalar_params(fn)})
+        # Python numbers (the call's, or annotated): no dtype; a numpy scalar or 0-d array has
+        self.python_numbers = set(scalar_params) | param_kinds.scalar_params(fn)
+        known.update({name: 0 for name in self.python_numbers})
         self.ranks = variable_ranks(fn, known)
         self.scalars = frozenset(name for name, rank in self.ranks.items() if rank == 0)
         self.wrt = wrt
@@ -162,9 +164,10 @@ class Reverser:
         return tuple(grads)
 
     def keeps_dtype(self, name: str) -> bool:
-        """Whether a parameter's gradient needs no cast back to its dtype: numbers have
-        none to keep, and a helper's cotangents go on to its caller."""
-        return name in self.scalars or self.helper
+        """Whether a parameter's gradient needs no cast back to its dtype: Python numbers
+        have none to keep (a np.float32 scalar has), and a helper's cotangents go on to its
+        caller."""
+        return name in self.python_numbers or self.helper
 
     def kept_params(self) -> list:
         """`x_param = x` for a wrt parameter the function binds again (`x = x * w`): the

@@ -75,8 +75,10 @@ def inline_plan(stmts: list, temps, uses: dict[str, int]) -> set[str]:
         if user is None:
             continue
         between = stmts[i + 1:user]
+        # a branch between may bind the temporary again (`t = a; if not t: t = b`, how `a or
+        # b` lowers): on either path, or a name its expression reads
         if any(ir.var_written(s) in deps | {t} for s in between) or \
-                any(ir.assigned_names(ir.children(s)[0]) & deps for s in between if ir.children(s)):
+                any(ir.assigned_names(sum(ir.children(s), ())) & (deps | {t}) for s in between):
             continue
         plan.add(t)
         reads[t] = deps

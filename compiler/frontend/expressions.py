@@ -167,6 +167,7 @@ class ExpressionLowering:
 
     def _expr_BooleanOperation(self, node: cst.BooleanOperation, dest):
         # Short-circuit like Python: `a and b` evaluates b only when a is true.
+        self.walrus_in_right_operand(node)
         result = dest or self.new_temp()
         outer, self.block = self.block, []
         try:

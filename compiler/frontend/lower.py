@@ -434,6 +434,8 @@ class Lowerer(PythonStatements, PythonLowering, InlineLowering, DictLowering, Ex
 
     # --------------------------------------------------------- control flow
     def _stmt_If(self, node: cst.If):
+        if self.if_and_nested(node):  # `if a and (w := v) > 0:` (python_statements.py)
+            return
         cond = self.expr(node.test)
         if foldable(cond):  # decided when compiling: only the branch taken is code
             if cond.value:

@@ -21,6 +21,7 @@ from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .inline_bodies import _assignment_counts
 from .loops import lower_for
+from .tree_walk import nodes_under
 
 
 class PythonStatements:
@@ -62,6 +63,44 @@ class PythonStatements:
         name = self.namer.fresh(f"{base}_row")
         self.temps.add(name)
         return name
+
+    def walrus_in_right_operand(self, node: cst.BooleanOperation) -> None:
+        """Refuse `a and (w := v)` outside an if's test: agc cannot follow that `w` is bound
+        exactly where the result is true (`if a and (w := v) > 0:` is nested ifs)."""
+        found = next((n for n in nodes_under(node.right) if isinstance(n, cst.NamedExpr)), None)
+        if found is not None:
+            raise self.unsupported(found, "a walrus (:=) in the right operand of `and` / `or` "
+                                   "here", "bind it on a line of its own before, or nest the "
+                                   "conditions: `if a:` then `if (w := v) > 0:`")
+
+    def if_and_nested(self, node: cst.If) -> bool:
+        """`if a and (w := v) > 0: body` with no else, as `if a: if (w := v) > 0: body`, so
+        that `w` is bound wherever the body reads it; False for any other if."""
+        test = node.test
+        if node.orelse is not None or not isinstance(test, cst.BooleanOperation) or \
+                not isinstance(test.operator, cst.And) or \
+                not any(isinstance(n, cst.NamedExpr) for n in nodes_under(test.right)):
+            return False
+        operands = []
+        while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            operands.insert(0, test.right)
+            test = test.left
+        operands.insert(0, test)
+        known = dict(self.known)  # the body may not run: what it fixed is not known after
+        self.block.extend(self._nested_ifs(node, operands))
+        self.known = {k: v for k, v in self.known.items() if known.get(k) == v}
+        return True
+
+    def _nested_ifs(self, node: cst.If, operands: list) -> ir.Block:
+        """The ifs of `operands`, each inside the one before, the body inside the last."""
+        def nest():
+            cond = self.expr(operands[0])
+            if len(operands) == 1:
+                body = self.sub_block(lambda: self.statements(node.body.body))
+            else:
+                body = self._nested_ifs(node, operands[1:])
+            self.block.append(ir.If(cond, body, (), self.loc(node)))
+        return self.sub_block(nest)
 
     def _stmt_While(self, node: cst.While):
         holder: list[ir.Atom] = []
