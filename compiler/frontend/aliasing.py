@@ -39,15 +39,14 @@ from ..ad.flow_ranks import ranks_before
 from ..ad.param_kinds import container_params, scalar_params
 from ..ad.ranks import index_lists, variable_ranks
 from ..ad.sequences import ARRAY, SEQUENCE, sequence_kinds
-from ..errors import Loc, UserCodeError
+from ..errors import UserCodeError
 from ..ir.prims import Prim
+from .alias_bindings import BindingFacts
 from .alias_facts import (
     MAY_VIEW,
     Fact,
     Liveness,
     fact_key,
-    held_by,
-    inverse_op,
     join,
     join_all,
     maybe_zero_d,
@@ -60,10 +59,9 @@ from .alias_items import ItemWrites
 from .alias_refusals import (
     CALLER,
     array_or_number,
-    caller_list_written,
     list_slice_write,
-    write_not_followed,
 )
+from .alias_writes import WriteFollowing
 from .list_extends import lists_extended, refuse_array_methods
 from .read_only import refuse_read_only_writes
 
@@ -72,7 +70,7 @@ WHOLE = ir.Params.of(index=ir.Index((ir.ELLIPSIS,)), shared=True)  # y[...] = v
 
 
 # ------------------------------------------------------------------ the pass
-class AliasResolver(ItemWrites):
+class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
     """Walks a function once in order, keeping the alias facts that hold at each point."""
 
     def __init__(self, fn: ir.Function, in_place: set[int], ranks: dict[str, int | None],
@@ -323,122 +321,6 @@ class AliasResolver(ItemWrites):
             out[key] = fact
         return out
 
-    def bind(self, stmt: ir.Assign, state: dict) -> dict:
-        """The facts a new binding `name = prim(args)` adds."""
-        name = stmt.target.name
-        first = stmt.args[0] if stmt.args and isinstance(stmt.args[0], ir.Var) else None
-        state = dict(state)
-        if stmt.prim is Prim.COPY and first is not None and not stmt.params.get("fresh"):
-            self._copy_facts(state, name, first.name)
-            state[fact_key("same", name, first.name)] = Fact(True, stmt.loc)
-        elif stmt.prim is Prim.GETITEM and first is not None:
-            one = self._one_item(stmt, first.name)
-            if one is True:
-                pass  # `y[0]` of a vector: a number, a copy that later writes leave alone
-            elif self._basic(stmt) and (self.sequences.get(first.name) == ARRAY
-                                        or self._tuple_index_of_array(stmt, first.name)):
-                # of unknown rank, `y[0]` is a row (a view) or a number (a copy): not followed
-                self._view_facts(state, stmt, name, first.name, None if one is False else
-                                 Fact(False, stmt.loc, tuple(stmt.args[1:]),
-                                      stmt.params.get("index"), item_or_row=True))
-            elif self.sequences.get(first.name) != ARRAY or self._maybe_basic(stmt):
-                self._share_all(state, name, first.name, stmt.loc)
-                if self.sequences.get(first.name) == SEQUENCE:  # l[i]: an object l holds
-                    held_by(state, name, first.name, stmt.loc)
-        elif permutation_op(stmt) and first is not None and \
-                self.sequences.get(first.name) == ARRAY and inverse_op(permutation_op(stmt)):
-            self._view_facts(state, stmt, name, first.name,
-                             Fact(True, stmt.loc, op=permutation_op(stmt)))
-        elif stmt.prim in MAY_VIEW and first is not None:
-            self._share_all(state, name, first.name, stmt.loc)
-        elif self._holds_its_args(stmt):
-            for arg in stmt.args:
-                if isinstance(arg, ir.Var) and arg.name != name:
-                    self._share_all(state, name, arg.name, stmt.loc)
-                    if stmt.prim in (Prim.LIST, Prim.TUPLE):  # `[y, z]` holds y's object
-                        state[fact_key("shares", name, arg.name)] = Fact(True, stmt.loc,
-                                                                         holder=name)
-        return state
-
-    def _copy_facts(self, state: dict, name: str, source: str) -> None:
-        for key, fact in list(state.items()):
-            if source not in key[1:]:
-                continue
-            if key[0] == "view":
-                new = ("view", name if key[1] == source else key[1], name if key[2] == source else key[2])
-            else:
-                other = key[2] if key[1] == source else key[1]
-                new = fact_key(key[0], name, other)
-                if fact.holder == source:  # `m = l`: m holds what l holds
-                    fact = replace(fact, holder=name)
-            if new[1] != new[2]:
-                state[new] = fact
-
-    def _view_facts(self, state: dict, stmt: ir.Assign, name: str, base: str,
-                    fact: Fact | None = None) -> None:
-        fact = fact or Fact(True, stmt.loc, tuple(stmt.args[1:]), stmt.params.get("index"))
-        state[("view", name, base)] = fact
-        for key, other in list(state.items()):
-            if key[0] == "same" and base in key[1:]:
-                alias = key[2] if key[1] == base else key[1]
-                if alias != name:
-                    state[("view", name, alias)] = replace(fact, must=fact.must and other.must)
-            elif key[0] == "shares" and base in key[1:]:
-                partner = key[2] if key[1] == base else key[1]
-                if partner != name:
-                    state[fact_key("shares", name, partner)] = other
-
-    def _share_all(self, state: dict, name: str, other: str, loc: Loc) -> None:
-        """name may share memory with `other` and with everything `other` shares with."""
-        state[fact_key("shares", name, other)] = Fact(True, loc)
-        for key, fact in list(state.items()):
-            if other in key[1:] and name not in key[1:]:
-                partner = key[2] if key[1] == other else key[1]
-                # memory of an object in a list is not the list's: `cl` of a helper called
-                # with `h` shares nothing with the list `h` was appended to
-                if partner != name and fact.holder != partner:
-                    state[fact_key("shares", name, partner)] = Fact(fact.must, loc)
-
-    def _one_item(self, stmt: ir.Assign, base: str) -> bool | None:
-        """Whether `base[i, j]` takes one item (a number, copied out of the array): True
-        for as many integers as `base` has dimensions, False for fewer or for slices,
-        None where `base`'s rank is unknown."""
-        items = stmt.params.get("index").items
-        if not all(isinstance(i, ir.Hole) and self._is_int(stmt.args[i.pos]) for i in items):
-            return False
-        rank = self.ranks.get(base)
-        if rank is None:  # this binding's rank, where the name is rebound with others
-            rank = self.flow.get(id(stmt), {}).get(base)
-        return None if rank is None else len(items) == rank
-
-    def _tuple_index_of_array(self, stmt: ir.Assign, name: str) -> bool:
-        """x[i, j:k] of a name known to hold an array: a list cannot take a tuple index, so
-        when this runs x is an array (of two or more dimensions) and the result its view."""
-        return name in self.nonscalar and len(stmt.params.get("index").items) >= 2
-
-    def _basic(self, stmt: ir.Assign) -> bool:
-        """A basic index (integers, slices, None, ...): the result is a view, or a number."""
-        for item in stmt.params.get("index").items:
-            if isinstance(item, ir.Hole) and not self._is_int(stmt.args[item.pos]):
-                return False
-            if isinstance(item, ir.Slice) and not all(
-                    p is None or self._is_int(stmt.args[p])
-                    for p in (item.lower, item.upper, item.step)):
-                return False
-        return True
-
-    def _maybe_basic(self, stmt: ir.Assign) -> bool:
-        """An index agc cannot classify: neither a sure view nor a sure copy."""
-        return any(isinstance(item, ir.Hole) and isinstance(stmt.args[item.pos], ir.Var)
-                   and self.ranks.get(stmt.args[item.pos].name) is None
-                   and stmt.args[item.pos].name not in self.index_lists
-                   for item in stmt.params.get("index").items)
-
-    def _is_int(self, atom: ir.Atom) -> bool:
-        if isinstance(atom, ir.Const):
-            return type(atom.value) is int or atom.value is None
-        return self.ranks.get(atom.name) == 0
-
     def _partners(self, state: dict, name: str) -> dict[str, Fact]:
         return {(key[2] if key[1] == name else key[1]): fact
                 for key, fact in state.items() if name in key[1:]}
@@ -456,73 +338,6 @@ class AliasResolver(ItemWrites):
                 return True
             work += [p for p in self._partners(state, current) if p not in seen]
         return False
-
-    # ------------------------------------------------------------ writes
-    def written(self, stmt: ir.Assign, name: str, state: dict, slot: bool) -> list:
-        """The statements that make a write to `name` seen through every other name."""
-        out: list = []
-        visited = {name}
-
-        def changed(current: str) -> None:
-            for key, fact in sorted(state.items(), key=lambda kv: kv[0]):
-                if current not in key[1:]:
-                    continue
-                partner = key[2] if key[1] == current else key[1]
-                if partner in visited:
-                    continue
-                if not self._needed(state, partner, visited | {current}, stmt):
-                    continue
-                made = self._fix(key, fact, current, partner, slot)
-                if made is None and self._dead_end(state, stmt, current, partner, visited):
-                    continue
-                if made is None and partner == CALLER and not self.helper:
-                    raise caller_list_written(stmt, self.fn.name, name)
-                if made is None:
-                    raise write_not_followed(stmt, self.fn.name, name, current, partner, key,
-                                             fact)
-                if made is False:
-                    continue
-                visited.add(partner)
-                out.append(replace(made, loc=stmt.loc))
-                changed(partner)
-
-        changed(name)
-        return out
-
-    def _dead_end(self, state: dict, stmt: ir.Stmt, current: str, partner: str,
-                  visited: set[str]) -> bool:
-        """Whether a partner agc cannot update may be left stale: it is never read again,
-        and every name it shares memory with that is read again is a partner of `current`
-        itself (brought up to date, or refused, on its own)."""
-        if partner == CALLER or partner in self.live.get(id(stmt), set()):
-            return False
-        direct = self._partners(state, current)
-        return all(other in direct or other in visited or other == current or
-                   not self._needed(state, other, visited | {current, partner}, stmt)
-                   for other in self._partners(state, partner))
-
-    def _fix(self, key: tuple, fact: Fact, current: str, partner: str, slot: bool):
-        """The statement that brings `partner` up to date; None: impossible; False: unaffected."""
-        if partner == CALLER:  # the caller's object: never brought up to date
-            return None
-        target = ir.Var(partner)
-        if key[0] == "same":
-            return ir.Assign(target, Prim.COPY, (ir.Var(current),)) if fact.must else None
-        if key[0] == "view" and fact.must and fact.op is not None:
-            # an axis permutation: partner = current with its axes moved (or moved back)
-            prim, params = fact.op if key[1] == partner else inverse_op(fact.op)
-            return ir.Assign(target, prim, (ir.Var(current),), params)
-        if key[0] == "view" and fact.must and fact.index is not None:
-            if key[1] == partner:  # partner = current[idx]: take the view again
-                return ir.Assign(target, Prim.GETITEM, (ir.Var(current), *fact.holes),
-                                 ir.Params.of(index=fact.index))
-            shifted = fact.index.shift()  # partner[idx] = current: write the view back
-            return ir.Assign(target, Prim.SETITEM, (target, ir.Var(current), *fact.holes),
-                             ir.Params.of(index=shifted, shared=True))
-        if slot and (self.sequences.get(partner) == ARRAY or fact.holder == current):
-            return False  # an object held in the list: replacing the item leaves it alone
-        return None
-
 
 
 def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str],

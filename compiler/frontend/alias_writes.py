@@ -1,0 +1,82 @@
+"""Writes followed through every name of their object, for the aliasing pass
+(aliasing.py): after `name` is written in place, each other name still read is brought up
+to date (bound again, its view taken again, or written back into its base), or refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import ir
+from ..ad.sequences import ARRAY
+from ..ir.prims import Prim
+from .alias_facts import Fact, inverse_op
+from .alias_refusals import CALLER, caller_list_written, write_not_followed
+
+
+class WriteFollowing:
+    """AliasResolver's statements that make a write seen through every other name."""
+
+    def written(self, stmt: ir.Assign, name: str, state: dict, slot: bool) -> list:
+        """The statements that make a write to `name` seen through every other name."""
+        out: list = []
+        visited = {name}
+
+        def changed(current: str) -> None:
+            for key, fact in sorted(state.items(), key=lambda kv: kv[0]):
+                if current not in key[1:]:
+                    continue
+                partner = key[2] if key[1] == current else key[1]
+                if partner in visited:
+                    continue
+                if not self._needed(state, partner, visited | {current}, stmt):
+                    continue
+                made = self._fix(key, fact, current, partner, slot)
+                if made is None and self._dead_end(state, stmt, current, partner, visited):
+                    continue
+                if made is None and partner == CALLER and not self.helper:
+                    raise caller_list_written(stmt, self.fn.name, name)
+                if made is None:
+                    raise write_not_followed(stmt, self.fn.name, name, current, partner, key,
+                                             fact)
+                if made is False:
+                    continue
+                visited.add(partner)
+                out.append(replace(made, loc=stmt.loc))
+                changed(partner)
+
+        changed(name)
+        return out
+
+    def _dead_end(self, state: dict, stmt: ir.Stmt, current: str, partner: str,
+                  visited: set[str]) -> bool:
+        """Whether a partner agc cannot update may be left stale: it is never read again,
+        and every name it shares memory with that is read again is a partner of `current`
+        itself (brought up to date, or refused, on its own)."""
+        if partner == CALLER or partner in self.live.get(id(stmt), set()):
+            return False
+        direct = self._partners(state, current)
+        return all(other in direct or other in visited or other == current or
+                   not self._needed(state, other, visited | {current, partner}, stmt)
+                   for other in self._partners(state, partner))
+
+    def _fix(self, key: tuple, fact: Fact, current: str, partner: str, slot: bool):
+        """The statement that brings `partner` up to date; None: impossible; False: unaffected."""
+        if partner == CALLER:  # the caller's object: never brought up to date
+            return None
+        target = ir.Var(partner)
+        if key[0] == "same":
+            return ir.Assign(target, Prim.COPY, (ir.Var(current),)) if fact.must else None
+        if key[0] == "view" and fact.must and fact.op is not None:
+            # an axis permutation: partner = current with its axes moved (or moved back)
+            prim, params = fact.op if key[1] == partner else inverse_op(fact.op)
+            return ir.Assign(target, prim, (ir.Var(current),), params)
+        if key[0] == "view" and fact.must and fact.index is not None:
+            if key[1] == partner:  # partner = current[idx]: take the view again
+                return ir.Assign(target, Prim.GETITEM, (ir.Var(current), *fact.holes),
+                                 ir.Params.of(index=fact.index))
+            shifted = fact.index.shift()  # partner[idx] = current: write the view back
+            return ir.Assign(target, Prim.SETITEM, (target, ir.Var(current), *fact.holes),
+                             ir.Params.of(index=shifted, shared=True))
+        if slot and (self.sequences.get(partner) == ARRAY or fact.holder == current):
+            return False  # an object held in the list: replacing the item leaves it alone
+        return None
