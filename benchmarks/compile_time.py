@@ -9,9 +9,9 @@ Each model is generated as a module file in a temporary folder and imported;
 import of the emitted code, one gradient), "agc compile" is
 `agc compile model.py` run in process (parse, compile, text out). Shapes:
 straight-line scalar statements; N for loops; N if/else; an elif chain of N
-branches; ifs and loops nested N deep; one loop whose body is N statements (Python itself refuses ~100 levels
-of indentation and
-more than 20 nested loops: "too many statically nested blocks"). Targets: 1,000 statements < 1 s,
+branches; ifs and loops nested N deep (Python itself refuses ~100 levels
+of indentation and more than 20 nested loops: "too many statically nested
+blocks"); one loop whose body is N statements. Targets: 1,000 statements < 1 s,
 5,000 < 5 s, no RecursionError at any size Python itself accepts.
 """
 
