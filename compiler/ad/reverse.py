@@ -73,7 +73,8 @@ class Reverser:
         self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
-        # id(loop) -> (loop, the names it assigns): asked once per statement of its body
+        # id(loop) -> (loop, names its blocks assign, those and its index): asked once per
+        # statement of its body, walked once (the loop is kept so its id stays its own)
         self.loop_names: dict[int, tuple] = {}
         # Split helper calls (h_fwd / h_bwd): never where the function writes an array in
         # place, since a record holds the very arrays a later in-place write would change.
@@ -271,16 +272,20 @@ class Reverser:
                     self.fixed(stmt, loops) if recompute else frozenset())
 
     def loop_assigned(self, loop) -> frozenset[str]:
-        """The names a loop assigns (`_loop_assigned`), walked once per loop."""
-        if id(loop) not in self.loop_names:  # the loop is kept too: its id stays its own
-            self.loop_names[id(loop)] = (loop, frozenset(_loop_assigned(loop)),
-                                         frozenset(ir.assigned_names(sum(ir.children(loop), ()))))
-        return self.loop_names[id(loop)][1]
+        """The names a loop assigns: in its body, in a while loop's test, and its index."""
+        return self._loop_names(loop)[2]
 
     def body_assigned(self, loop) -> frozenset[str]:
-        """The names a loop's blocks assign (its index only if they do), walked once."""
-        self.loop_assigned(loop)
-        return self.loop_names[id(loop)][2]
+        """The names a loop's blocks assign (its index only if they do)."""
+        return self._loop_names(loop)[1]
+
+    def _loop_names(self, loop) -> tuple:
+        """(loop, the names its blocks assign, those and its index), walked once per loop."""
+        if id(loop) not in self.loop_names:
+            blocks = frozenset(ir.assigned_names(sum(ir.children(loop), ())))
+            index = {loop.target.name} if isinstance(loop, ir.For) and loop.target else set()
+            self.loop_names[id(loop)] = (loop, blocks, blocks | index)
+        return self.loop_names[id(loop)]
 
     def fixed(self, stmt: ir.Assign, loops: tuple) -> frozenset[str]:
         """The names a loop's statement reads that hold one value through the whole loop
@@ -458,11 +463,3 @@ def _breaks(block: ir.Block) -> bool:
         if isinstance(stmt, ir.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
             return True
     return False
-
-
-def _loop_assigned(loop) -> set[str]:
-    """The names a loop assigns: in its body, in a while loop's test, and its index."""
-    names = ir.assigned_names(sum(ir.children(loop), ()))
-    if isinstance(loop, ir.For) and loop.target is not None:
-        names.add(loop.target.name)
-    return names
