@@ -10,8 +10,8 @@ import of the emitted code, one gradient), "agc compile" is
 `agc compile model.py` run in process (parse, compile, text out). Shapes:
 straight-line scalar statements; N for loops; N if/else; an elif chain of N
 branches; ifs and loops nested N deep (Python itself refuses ~100 levels
-of indentation and
-more than 20 nested loops: "too many statically nested blocks"). Targets: 1,000 statements < 1 s,
+of indentation and more than 20 nested loops: "too many statically nested
+blocks"); one loop whose body is N statements. Targets: 1,000 statements < 1 s,
 5,000 < 5 s, no RecursionError at any size Python itself accepts.
 """
 
@@ -83,12 +83,24 @@ def nested_loops(n: int) -> str:
     return HEADER + "\n".join(body) + "\n    return s\n"
 
 
+def loop_body(n: int) -> str:
+    """One for loop whose body is n elementwise statements reading earlier ones."""
+    body = ["    t0 = x", "    for i in range(3):", "        t1 = np.sin(t0)"]
+    for i in range(2, n):
+        body.append(f"        t{i} = t{i - 1} * 0.5 + np.sin(t{(i * 7) % (i - 1)})")
+    body.append(f"        t0 = t{n - 1}")
+    return HEADER + "\n".join(body) + "\n    return t0\n"
+
+
 SHAPES = {"straight": straight, "loops": loops, "branches": branches, "elif": elif_chain,
-          "nested_ifs": nested_ifs, "nested_loops": nested_loops}
+          "nested_ifs": nested_ifs, "nested_loops": nested_loops,
+          "loop_body": loop_body}
 SIZES = {"straight": (10, 100, 1000, 5000), "loops": (10, 100, 1000), "branches": (10, 100, 1000),
-         "elif": (100, 1000), "nested_ifs": (50, 90), "nested_loops": (10, 19)}
+         "elif": (100, 1000), "nested_ifs": (50, 90), "nested_loops": (10, 19),
+         "loop_body": (50, 100, 200, 400)}
 QUICK = {"straight": (10, 100, 1000), "loops": (10, 100), "branches": (10, 100),
-         "elif": (100,), "nested_ifs": (50,), "nested_loops": (19,)}
+         "elif": (100,), "nested_ifs": (50,), "nested_loops": (19,),
+         "loop_body": (50, 100)}
 
 
 def write_model(folder: Path, shape: str, n: int) -> Path:

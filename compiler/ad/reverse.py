@@ -75,6 +75,9 @@ class Reverser:
         self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
+        # id(loop) -> (loop, names its blocks assign, those and its index): asked once per
+        # statement of its body, walked once (the loop is kept so its id stays its own)
+        self.loop_names: dict[int, tuple] = {}
         # Split helper calls (h_fwd / h_bwd): never where the function writes an array in
         # place, since a record holds the very arrays a later in-place write would change.
         self.split = split and caller_may_split(fn)
@@ -263,13 +266,38 @@ class Reverser:
         name = stmt.target.name
         # a draw is new each iteration although it reads only values the loop keeps
         invariant = bool(loops) and self.def_counts.get(name, 0) == 1 and not (
-            set(ir.vars_read(stmt)) & _loop_assigned(loops[0])) and not stmt.prim.spec.draws
+            set(ir.vars_read(stmt)) & self.loop_assigned(loops[0])) and not stmt.prim.spec.draws
         unbound = name not in self.maybe_bound
         self.maybe_bound.add(name)
         recompute = not invariant and self.recomputable(stmt, loops)
         return Save(stmt.target, self.sites, bool(loops), invariant, name not in bound, unbound,
                     stmt.loc, stmt, recompute, at[0], at[1],
-                    _fixed(stmt, loops) if recompute else frozenset())
+                    self.fixed(stmt, loops) if recompute else frozenset())
+
+    def loop_assigned(self, loop) -> frozenset[str]:
+        """The names a loop assigns: in its body, in a while loop's test, and its index."""
+        return self._loop_names(loop)[2]
+
+    def body_assigned(self, loop) -> frozenset[str]:
+        """The names a loop's blocks assign (its index only if they do)."""
+        return self._loop_names(loop)[1]
+
+    def _loop_names(self, loop) -> tuple:
+        """(loop, the names its blocks assign, those and its index), walked once per loop."""
+        if id(loop) not in self.loop_names:
+            blocks = frozenset(ir.assigned_names(sum(ir.children(loop), ())))
+            index = {loop.target.name} if isinstance(loop, ir.For) and loop.target else set()
+            self.loop_names[id(loop)] = (loop, blocks, blocks | index)
+        return self.loop_names[id(loop)]
+
+    def fixed(self, stmt: ir.Assign, loops: tuple) -> frozenset[str]:
+        """The names a loop's statement reads that hold one value through the whole loop
+        nest: the indices of the loops around it and the names the outermost loop never
+        assigns."""
+        indices = {loop.target.name for loop in loops if isinstance(loop, ir.For) and loop.target
+                   and loop.target.name not in self.body_assigned(loop)}
+        changing = self.loop_assigned(loops[0])
+        return frozenset(n for n in ir.vars_read(stmt) if n in indices or n not in changing)
 
     def recomputable(self, stmt: ir.Assign, loops: tuple) -> bool:
         """Whether a loop's value may be redone in the backward sweep instead of kept.
@@ -286,7 +314,7 @@ class Reverser:
 
     def forward_loop(self, loop, loops: tuple, bound: set[str]) -> list:
         self.nested[id(loop)] = bool(loops)
-        self.maybe_bound |= _loop_assigned(loop)  # later trips see earlier trips' values
+        self.maybe_bound |= self.loop_assigned(loop)  # later trips see earlier trips' values
         if isinstance(loop, ir.For):
             _check_bounds_fixed(loop)
         inner = loops + (loop,)
@@ -438,20 +466,3 @@ def _breaks(block: ir.Block) -> bool:
         if isinstance(stmt, ir.If) and (_breaks(stmt.body) or _breaks(stmt.orelse)):
             return True
     return False
-
-
-def _fixed(stmt: ir.Assign, loops: tuple) -> frozenset[str]:
-    """The names a loop's statement reads that hold one value through the whole loop nest:
-    the indices of the loops around it and the names the outermost loop never assigns."""
-    indices = {loop.target.name for loop in loops if isinstance(loop, ir.For) and loop.target
-               and loop.target.name not in ir.assigned_names(loop.body)}
-    changing = _loop_assigned(loops[0])
-    return frozenset(n for n in ir.vars_read(stmt) if n in indices or n not in changing)
-
-
-def _loop_assigned(loop) -> set[str]:
-    """The names a loop assigns: in its body, in a while loop's test, and its index."""
-    names = ir.assigned_names(sum(ir.children(loop), ()))
-    if isinstance(loop, ir.For) and loop.target is not None:
-        names.add(loop.target.name)
-    return names

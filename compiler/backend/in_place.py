@@ -102,13 +102,20 @@ def _owned_per_trip(blocks, writes: dict, reads: dict) -> set[str]:
     """
     found = set()
     for body in _loop_bodies(blocks):
-        inside = {id(s) for s in ir.walk(body)}
+        tops = _top_positions(body)
         for position, first in enumerate(body):
             if isinstance(first, ir.Assign) and _makes_new_array(first) and \
                     not _is_accumulation(first) and \
-                    _trip_owns(first, body[:position], body, inside, writes, reads):
+                    _trip_owns(first, position, body, tops, writes, reads):
                 found.add(first.target.name)
     return found
+
+
+def _top_positions(body: tuple) -> dict[int, int]:
+    """{id(statement): the position in `body` of the top-level statement holding it},
+    for every statement of the body and of its nested blocks: one walk per loop body."""
+    return {id(inner): position for position, s in enumerate(body)
+            for inner in ir.walk((s,))}
 
 
 def _writes_and_reads(statements) -> tuple[dict, dict]:
@@ -129,25 +136,30 @@ def _loop_bodies(blocks) -> list[tuple]:
             if isinstance(s, (ir.For, ir.While))]
 
 
-def _trip_owns(first, above: tuple, body: tuple, inside: set, writes: dict,
+def _trip_owns(first, position: int, body: tuple, tops: dict, writes: dict,
                reads: dict) -> bool:
-    """Whether `first`'s name is bound in `body` by `first` and then only accumulated
-    (outside it only to new arrays, never accumulated), and read in `body` only by its
-    accumulations, at the top level above `first`, or at the top level after the
-    statements that hold the accumulations."""
+    """Whether `first` (at `position` in `body`) binds its name in `body`, which then only
+    accumulates it (outside it only new arrays bind it, never accumulated), and whether
+    `body` reads it only in its accumulations, at the top level above `first`, or at the
+    top level after the statements that hold the accumulations. `tops` maps every
+    statement inside `body` to its top-level position (`_top_positions`)."""
     name = first.target.name
-    mine = [s for s in writes[name] if id(s) in inside]
+    mine = [s for s in writes[name] if id(s) in tops]
     if mine[0] is not first or not all(_is_accumulation(s) for s in mine[1:]) or \
             not all(_makes_new_array(s) and not _is_accumulation(s)
-                    for s in writes[name] if id(s) not in inside):
+                    for s in writes[name] if id(s) not in tops):
         return False
-    written = {id(s) for s in mine}
-    last = max(i for i, s in enumerate(body)
-               if any(id(t) in written for t in ir.walk((s,))))
-    allowed = {id(s) for s in above} | {id(s) for s in body[last + 1:]}
-    return all(id(s) not in inside or id(s) in allowed or
+    last = max(tops[id(s)] for s in mine)
+    return all(id(s) not in tops or _top_level_outside(s, body, tops, position, last) or
                (_is_accumulation(s) and s.target.name == name and operand == 0)
                for s, operand in reads.get(name, ()))
+
+
+def _top_level_outside(s, body: tuple, tops: dict, above: int, last: int) -> bool:
+    """Whether `s` is a top-level statement of `body` before position `above` or after
+    position `last`."""
+    at = tops[id(s)]
+    return body[at] is s and (at < above or at > last)
 
 
 def _owned_list_adjoints(writes: dict, reads: dict, inlinable: set[str]) -> set[str]:
