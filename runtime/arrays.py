@@ -204,8 +204,12 @@ def length(x) -> int:
 
 
 def item(x, k):
-    """x[k] of a list, tuple or dict; the row x[k, ...] of an array (the Array API's spelling)."""
-    return x[k] if getattr(x, "shape", None) is None else x[k, ...]
+    """What `for v in x` binds: x[k] of a list, tuple, dict or numpy array (a vector's
+    number, as Python's iteration gives it: not a 0-d array), else the row x[k, ...]
+    (the Array API's spelling)."""
+    if type(x) is numpy.ndarray or getattr(x, "shape", None) is None:
+        return x[k]
+    return x[k, ...]
 
 
 # ------------------------------------------------------------------ scatter

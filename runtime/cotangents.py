@@ -184,6 +184,8 @@ def seed(out, given=None):
     """The starting adjoint of a function's output: `given`, or one for a scalar output."""
     if given is None and type(out) in _ONE_OF_TYPE:  # the common case, kept fast
         return _ONE_OF_TYPE[type(out)]
+    if type(out) is list:  # a list's adjoint is sparse: {position: cotangent}
+        return _list_seed(out, given)
     if given is not None:
         return check_seed(out, given)
     shape = getattr(out, "shape", ())
@@ -195,6 +197,19 @@ def seed(out, given=None):
             return out.dtype.type(1)
         return array_module(out).ones_like(out)
     return 1.0
+
+
+def _list_seed(out, given):
+    """The adjoint of a list output: `given` (a list of its items' seeds, or an array
+    whose rows are), as the list's sparse adjoint; grad of a list raises (not a scalar)."""
+    if given is None:
+        raise ValueError(f"grad needs a scalar output, but the output is a list of {len(out)} "
+                         "items; use vjp(..., seed=[...]) or jacobian")
+    if not isinstance(given, (list, tuple)):  # an array's rows (jacrev's one-hot seeds)
+        return given
+    if len(given) != len(out):
+        raise ValueError(f"seed has {len(given)} items, the output list has {len(out)}")
+    return dict(enumerate(given))
 
 
 def check_seed(out, given):

@@ -331,6 +331,8 @@ def zero_at(g, index):
         out = dict(g) if isinstance(g, dict) else dict(enumerate(g))
         out.pop(index, None)
         return out
+    if not hasattr(g, "__setitem__"):  # a number: the adjoint of a 0-d array, overwritten
+        return zeros_like(g)
     out = copy_of(g)
     out[whole(index) if is_basic(index) else index] = 0
     return out

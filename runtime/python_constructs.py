@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy
 
+from .arrays import astype
+from .dispatch import array_module
+
 
 def unconcatenate_grad(g, xs, axis=0, hstack=False):
     """The list adjoint {i: cotangent} of xs for y = concatenate(xs, axis): g cut back into parts
@@ -22,9 +25,20 @@ def check_out_cast(value, out):
     into out's dtype by numpy's `same_kind` rule (a float result into an integer array)."""
     source = value.dtype if hasattr(value, "dtype") else numpy.result_type(value)
     target = out.dtype
-    if not numpy.can_cast(source, target, casting="same_kind"):
+    if not _same_kind(source, target, array_module(out)):
         raise TypeError(f"Cannot cast ufunc output from {source!r} to {target!r} with "
                         f"casting rule 'same_kind'")
+
+
+_KINDS = ("bool", "integral", "real floating", "complex floating")  # numpy's same_kind order
+
+
+def _same_kind(source, target, xp) -> bool:
+    """numpy's `same_kind` cast rule; for another array library's dtypes, by their kinds."""
+    if xp is numpy:
+        return numpy.can_cast(source, target, casting="same_kind")
+    rank = [next(i for i, k in enumerate(_KINDS) if xp.isdtype(d, k)) for d in (source, target)]
+    return rank[0] <= rank[1]
 
 
 def in_place(value, out):
@@ -37,7 +51,7 @@ def in_place(value, out):
         raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't "
                          f"match the broadcast shape {shape}")
     dtype = getattr(value, "dtype", None)
-    return value if dtype == out.dtype else value.astype(out.dtype)
+    return value if dtype == out.dtype else astype(value, out.dtype)
 
 
 def check_positive(x, ufunc):

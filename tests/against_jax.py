@@ -25,3 +25,13 @@ def check_float32(fn, fn_jax, x, rtol: float = 1e-5) -> None:
     value, grad = agc.differentiate(fn).value_and_grad(x32)
     assert value == fn(x32) and grad.dtype == np.float32
     np.testing.assert_allclose(grad, jax.grad(fn_jax)(x), rtol=rtol)
+
+
+def check_x_and_s(fn, fn_jax, x, s: float, rtol: float = 1e-12) -> None:
+    """fn(x, s)'s value is fn's own and jax's; its gradients in x and in s are jax's."""
+    value, (gx, gs) = agc.differentiate(fn, wrt=("x", "s")).value_and_grad(x.copy(), s)
+    assert value == fn(x.copy(), s)
+    np.testing.assert_allclose(value, fn_jax(jax.numpy.asarray(x), s), rtol=rtol)
+    ex, es = jax.grad(fn_jax, argnums=(0, 1))(jax.numpy.asarray(x), s)
+    np.testing.assert_allclose(gx, ex, rtol=rtol)
+    np.testing.assert_allclose(gs, es, rtol=rtol)

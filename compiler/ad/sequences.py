@@ -145,7 +145,7 @@ def _marked(stmt: ir.Assign, kind: str, rank: int | None) -> ir.Assign:
     if stmt.prim is Prim.LEN and kind != SEQUENCE:
         return replace(stmt, params=stmt.params.with_(of=kind))
     if stmt.prim is Prim.GETITEM and stmt.params.get("row") is True:
-        if kind == EITHER:
+        if kind == EITHER or kind == ARRAY and rank is None:  # a vector's item is a number
             return replace(stmt, params=stmt.params.with_(row=EITHER))
         whole = kind == ARRAY and rank != 1
         return replace(stmt, params=stmt.params.with_(row=None, index=WHOLE_ROW if whole

@@ -212,11 +212,15 @@ class _SliceSave:
 def protect_outputs(adj: Adjoint, namer) -> Adjoint:
     """Copy returned values the backward sweep restores, so the value returned is the output."""
     written = {n for s in ir.walk(tuple(adj.backward)) if (n := ir.var_written(s))}
+    # a list the sweep pops, an array it writes back into: the object itself changes
+    changed = {s.target.name for s in ir.walk(tuple(adj.backward))
+               if isinstance(s, ir.Assign) and s.prim.spec.in_place}
     outputs, kept = [], []
     for atom in adj.outputs:
         if isinstance(atom, ir.Var) and atom.name in written:
             copy = ir.Var(namer.fresh("value"))
-            kept.append(ir.Assign(copy, Prim.COPY, (atom,)))
+            prim = Prim.COPY_OF if atom.name in changed else Prim.COPY
+            kept.append(ir.Assign(copy, prim, (atom,)))
             atom = copy
         outputs.append(atom)
     return replace(adj, forward=adj.forward + kept, outputs=tuple(outputs))

@@ -173,10 +173,31 @@ def maybe_zero_d(fn: ir.Function, scalars: set[str]) -> set[str]:
             first = s.args[0] if s.args else None
             passes = s.prim in MAY_VIEW | {Prim.COPY} and isinstance(first, ir.Var) \
                 and first.name in found and not s.params.get("fresh")
-            if (s.prim in MAKES_ARRAY or passes) and s.target.name not in found:
+            if (s.prim in MAKES_ARRAY or passes or _ellipsis_read(s)) and \
+                    s.target.name not in found:
                 found.add(s.target.name)
                 changed = True
     return found
+
+
+def _ellipsis_read(stmt: ir.Assign) -> bool:
+    """`y[i, j, ...]`: an array (a 0-d view where the integers take every axis), never the
+    number `y[i, j]` is."""
+    index = stmt.params.get("index") if stmt.prim is Prim.GETITEM else None
+    return index is not None and any(isinstance(i, ir.Ellipsis_) for i in index.items)
+
+
+def ellipsis_views(fn: ir.Function, in_place: frozenset[int] | set[int]) -> set[str]:
+    """Names every binding of which is `y[..., ...]` read with an Ellipsis: an array (0-d
+    where the integers take every axis), which `v op= w` changes in place."""
+    binds: dict[str, list] = {}
+    for stmt in ir.walk(fn.body):
+        name = ir.var_written(stmt)
+        if name is not None and id(stmt) not in in_place and \
+                not (isinstance(stmt, ir.Assign) and stmt.prim is Prim.SETITEM):
+            binds.setdefault(name, []).append(stmt)
+    return {name for name, stmts in binds.items() if name not in fn.param_names and
+            all(isinstance(s, ir.Assign) and _ellipsis_read(s) for s in stmts)}
 
 
 def nonscalar_names(fn: ir.Function, ranks: dict[str, int | None],

@@ -46,6 +46,7 @@ from .alias_facts import (
     MAY_VIEW,
     Fact,
     Liveness,
+    ellipsis_views,
     fact_key,
     join,
     join_all,
@@ -87,7 +88,7 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
         self.temps = temps if temps is not None else set()
         self.live = Liveness(fn).after
         self.array_made = maybe_zero_d(fn, scalars)
-        self.nonscalar = nonscalar_names(fn, ranks, in_place)
+        self.nonscalar = nonscalar_names(fn, ranks, in_place) | ellipsis_views(fn, in_place)
         self.index_lists = index_lists(fn)
         # asked only at `y op= v` on a name whose bindings disagree in rank (augmented below)
         asked = frozenset(s.target.name for s in ir.walk(fn.body)

@@ -137,7 +137,8 @@ def _piecewise(low, node, spec: CallSpec, bound: dict, dest):
     x = low.emit_assign(None, Prim.ASARRAY, [low.expr(bound["x"])], node)
     emit = low.emit_assign
     as_bool = low.expr(cst.Name("bool"))  # numpy's np.asarray(condlist, dtype=bool)
-    masks = [emit(None, Prim.ASTYPE, [low.expr(c), as_bool], node) for c in conds]
+    masks = [emit(None, Prim.ASTYPE, [emit(None, Prim.ASARRAY, [low.expr(c)], node), as_bool],
+                  node) for c in conds]  # a condition on a number x is a Python bool
     if len(masks) == len(funcs) - 1:
         anyone = masks[0]
         for mask in masks[1:]:

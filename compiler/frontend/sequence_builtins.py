@@ -7,8 +7,9 @@
                           where Python leaves them, and the items are seq's own objects; the
                           gradient follows the permutation)
     sorted(seq, key=k, reverse=r)
-                      ->  the positions sorted by np.asarray([k(v) for v in seq]), reverse=r
-                          (k a lambda, a nested or module function: called once per item)
+                      ->  the positions sorted by [k(v) for v in seq], reverse=r (tuple keys
+                          compared as Python compares them; k a lambda, a nested or module
+                          function: called once per item)
     np.vstack(parts)  ->  np.concatenate([np.atleast_2d(p) for p in parts])
     np.hstack(parts)  ->  np.hstack([np.atleast_1d(p) for p in parts])  (axis 0 of vectors, else 1)
 """
@@ -60,8 +61,10 @@ class SequenceBuiltins:
         if not isinstance(reverse, bool):
             raise self.unsupported(written, "this `reverse=` of sorted()",
                                    "write reverse=True or reverse=False")
-        keys = seq if key is None or _is_none(key) else self._keys(seq, key, node)
-        values = self.emit_assign(None, Prim.ASARRAY, (keys,), node)
+        if key is None or _is_none(key):
+            values = self.emit_assign(None, Prim.ASARRAY, (seq,), node)
+        else:  # the keys as the key made them: tuples compare item by item, as Python's do
+            values = self._keys(seq, key, node)
         # along the items: items of one element each (numbers, or arrays of one number)
         # are ordered; int() of a longer row raises, as Python's comparison of arrays does
         order = self.emit_assign(None, Prim.SORTED_ORDER, (values,), node,
