@@ -116,13 +116,14 @@ SEQUENCES = """
 
 
 def test_mark_sequences_writes_rows_of_arrays():
+    # rows of an array of unknown rank: a row, or numpy's number of a 1-d one (rt.item, review5)
     fn = mark_sequences(primal(SEQUENCES)[0], set())
     assert format_function(fn) == text("""
         def f(x, rows):
             n = len(x)  [of='array']
             t1 = len(rows)  [of='array']
             for k in range(0, t1, 1):
-                t2 = getitem(rows, k)  [index=[@1, ...]]
+                t2 = getitem(rows, k)  [index=[@1], row='either']
                 row = copy(t2)
                 t4 = add(x, row)
                 x = copy(t4)
