@@ -132,28 +132,38 @@ def numba_methods(differentiated) -> tuple:
 def numpy_methods(differentiated) -> tuple:
     """(grad, value_and_grad) of a Differentiated of the numpy target: a call without
     keywords whose arguments' types have a kept entry (`remember`) runs it, any other
-    call the full path (`_grad`, `_value_and_grad`), as the methods would."""
+    call the full path (`_grad`, `_value_and_grad`), as the methods would. For an f of
+    `count` positional parameters the key is written out, `(type(args[0]), ...)`, in
+    functions made for `count`: `tuple(map(type, args))` cost several times more."""
+    count = differentiated._positional
+    kinds = "".join(f"type(args[{i}]), " for i in range(count)) if count >= 0 else None
+    key = f"({kinds})" if kinds is not None else "tuple(map(type, args))"
+    fits = f"len(args) == {count}" if kinds is not None else "True"
+    text = f"""
+def grad(*args, **kwargs):
+    if not kwargs and {fits} and (entry := grad_table.get({key})) is not None \\
+            and (got := entry(args)) is not MISS:
+        return got
+    return full_grad(args, kwargs.pop("intermediates", ()), kwargs)
+
+def value_and_grad(*args, seed=None, **kwargs):
+    if seed is None and not kwargs and {fits} and \\
+            (entry := value_and_grad_table.get({key})) is not None \\
+            and (got := entry(args)) is not MISS:
+        return got
+    return full_value_and_grad(args, seed, kwargs)
+"""
     tables = differentiated._fast.tables
-    grad_table, value_and_grad_table = tables[1], tables[0]
-    full_grad, full_value_and_grad = differentiated._grad, differentiated._value_and_grad
-
-    @functools.wraps(differentiated.grad)
-    def grad(*args, **kwargs):
-        if not kwargs and (entry := grad_table.get(tuple(map(type, args)))) is not None \
-                and (got := entry(args)) is not MISS:
-            return got
-        return full_grad(args, kwargs.pop("intermediates", ()), kwargs)
-
-    @functools.wraps(differentiated.value_and_grad)
-    def value_and_grad(*args, seed=None, **kwargs):
-        if seed is None and not kwargs and \
-                (entry := value_and_grad_table.get(tuple(map(type, args)))) is not None \
-                and (got := entry(args)) is not MISS:
-            return got
-        return full_value_and_grad(args, seed, kwargs)
-
-    grad.differentiated = value_and_grad.differentiated = differentiated  # gradient_of
-    return grad, value_and_grad
+    namespace = {"grad_table": tables[1], "value_and_grad_table": tables[0], "MISS": MISS,
+                 "full_grad": differentiated._grad,
+                 "full_value_and_grad": differentiated._value_and_grad}
+    exec(text, namespace)  # noqa: S102 - agc's own text, for the arity
+    methods = []
+    for name in ("grad", "value_and_grad"):
+        method = functools.wraps(getattr(differentiated, name))(namespace[name])
+        method.differentiated = differentiated  # gradient_of
+        methods.append(method)
+    return tuple(methods)
 
 
 def kept(table: dict, args: tuple, otherwise):
