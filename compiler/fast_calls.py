@@ -191,7 +191,7 @@ def remember(table: dict, args: tuple, compiled, which: int) -> None:
     if direct is None and never_stale(stale):  # the common case: one frame, the checks inline
         table[kinds] = _checked_entry(entry, arrays)
         return
-    # numba's float32 widening (numba_live.float32_in_float64) stays on the path
+    # numba's float32 widening (runtime.wide_floats.float32_in_float64) stays on the path
     call = _call(entry, direct)
     if not never_stale(stale):  # a helper redefined since: the full path compiles again
         call = _unless_stale(call, stale)

@@ -17,6 +17,7 @@ from .jacobians import (
     jacfwd,
     jacrev,
     one_hot,
+    output_shape,
     per_seed,
     require_arrays,
     without_aux,
@@ -88,7 +89,8 @@ def jacobian(fn, wrt=None):
         shapes = tuple(getattr(a, "shape", type(a)) for a in args)
         if shapes not in output_sizes:
             # on copies of any generators: measuring the size draws nothing for the caller
-            output_sizes[shapes] = int(np.size(f.fn(*Replay(args).fresh())))
+            out = f.fn(*Replay(args).fresh())
+            output_sizes[shapes] = int(np.prod(output_shape(out, "agc.jacobian")))
         return forward(*args) if inputs < output_sizes[shapes] else reverse(*args)
 
     return jac

@@ -73,7 +73,7 @@ def check_one_helper_per_name(files: dict[str, str], name: str, home: ParsedModu
 def home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
              modules: HelperModules, call: ir.Assign) -> ParsedModule:
     """The parsed module holding the source of the function `key` = (module, name) calls."""
-    home = live_source(key[1], key[0], where, user_globals)
+    home = live_source(key[1], key[0], where, user_globals, call)
     if home is None:
         home = where if key[0] is None else modules.get(key[0], call)
     if key[1] not in home.functions:
@@ -82,7 +82,7 @@ def home_of(key: tuple, where: ParsedModule, user_globals: dict | None,
 
 
 def live_source(name: str, module_name: str | None, where: ParsedModule,
-                 user_globals: dict | None):
+                 user_globals: dict | None, call: ir.Assign):
     """Parse a helper from its live function object (decorator mode), if there is one."""
     if user_globals is None or name in where.functions:
         return None
@@ -90,7 +90,7 @@ def live_source(name: str, module_name: str | None, where: ParsedModule,
         home = method_source(name, where)
         if home is not None:
             return home
-    func = watched_helper(name, module_name, where, user_globals)
+    func = watched_helper(name, module_name, where, user_globals, call)
     func = decorated_function(func) or func  # a decorated helper: its function's source
     if not callable(func) or not hasattr(func, "__code__"):
         return None
@@ -111,22 +111,31 @@ def live_source(name: str, module_name: str | None, where: ParsedModule,
 
 
 def watched_helper(name: str, module_name: str | None, where: ParsedModule,
-                   user_globals: dict):
+                   user_globals: dict, call: ir.Assign):
     """The function object a call of the helper `name` reaches, watched where it is bound
     (rebound later, the model compiles again, as Python would call the new one): the
     caller's global `name` (also `from lib import h`), else the attribute of `module_name`
     (`lib.h(x)`; `nn.layer_norm(x)`, even where the model's module has its own)."""
     func = (where.live_globals or user_globals).get(name)
     module = sys.modules.get(module_name or "")
-    if module is None or (callable(func) and where.names.function_modules.get(name)
-                          == module_name):
+    names = where.names
+    imported = callable(func) and names.function_modules.get(name) == module_name
+    if module is None or imported and (module_name, name) not in names.attribute_calls:
         if callable(func):
-            where.names.functions_read[name] = func
+            names.functions_read[name] = func
         return func
-    func = getattr(module, name, None)
-    if callable(func):
-        where.names.attributes_read[module_name, name] = func
-    return func
+    attribute = getattr(module, name, None)
+    if imported and name in names.name_calls:  # `h(x)` and `lib.h(x)` both called
+        names.functions_read[name] = func
+        if attribute is not func:
+            raise UserCodeError(
+                f"{name}() is called both as {name} and as {module_name}.{name}, now two "
+                "different functions; agc emits one helper per name",
+                call.loc,
+                f"call it one way: {name}(...) or {module_name}.{name}(...)")
+    if callable(attribute):
+        names.attributes_read[module_name, name] = attribute
+    return attribute
 
 
 def method_source(name: str, where: ParsedModule) -> ParsedModule | None:

@@ -11,7 +11,7 @@ from .errors import AgcError, UsageError
 from .live import load_into
 from .replay import Replay
 from .runtime import array_module
-from .runtime.arrays import checking_arguments
+from .runtime.arrays import check_wrt, checking_arguments
 from .runtime.batched import Batched
 from .runtime.model_lines import add_model_line
 
@@ -49,6 +49,19 @@ def wrt_positions(f: Differentiated) -> list[int]:
     return [f._names.index(w) for w in wrt_names(f)]
 
 
+def output_shape(value, what: str) -> tuple:
+    """The shape of the array numpy makes of fn's output (a tuple of arrays of one shape
+    stacks), or a UsageError where it makes none: a tuple of a number and an array."""
+    try:
+        return np.shape(value)
+    except ValueError:  # numpy's inhomogeneous shape: no one array, so no one Jacobian
+        raise UsageError(
+            f"{what} needs an output numpy can make one array of, and fn returns a "
+            f"{type(value).__name__} of items of different shapes: return one array "
+            "(np.concatenate of the raveled items), or take each item's Jacobian from a "
+            "function returning that item alone") from None
+
+
 def require_arrays(args: tuple, wrt: dict[str, int], what: str) -> None:
     """UsageError unless each differentiated argument ({name: position}) is an array or a
     number: these take one-hot directions and finite-difference steps element by element."""
@@ -78,6 +91,8 @@ def jacfwd(fn, wrt=None):
         replay = Replay(args)  # every evaluation: copies of the arguments, the same draws
         wrt.update(wrt or zip(wrt_names(f), wrt_positions(f)))
         require_arrays(args, wrt, "agc.jacfwd")
+        for name, position in wrt.items():  # an int has no derivative: refused as jacrev does
+            check_wrt((name,), args[position])
         for position in wrt.values():
             batch = _jacobian_in_one_jvp(f, replay.fresh(), position) if xp is np else None
             jacobians.append(batch if batch is not None
@@ -105,7 +120,7 @@ def _jacobian_in_one_jvp(f: Differentiated, args: tuple, position: int):
         raise
     except Exception:  # noqa: BLE001 (any failure on the batch: sweep one seed at a time)
         return None
-    out_shape = np.shape(value)
+    out_shape = output_shape(value, "agc.jacfwd")
     columns = per_seed(column, size, out_shape)
     return None if columns is None else np.moveaxis(columns, 0, -1).reshape(out_shape + shape)
 
@@ -138,7 +153,7 @@ def _jacobian_by_columns(f: Differentiated, xp, replay: Replay, position: int):
             along = _compiled_jvp(f, args, position)
         else:
             value, column = along(direction, run)
-        out_shape = np.shape(value)
+        out_shape = output_shape(value, "agc.jacfwd")
         columns.append(xp.asarray(column))
     stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
     return stacked.reshape(out_shape + np.shape(x))
@@ -219,7 +234,7 @@ def _jacobian_in_one_sweep(f: Differentiated, rows_of, args: tuple):
     except Exception:  # noqa: BLE001 (any failure on the batch: one sweep per seed)
         return None
     grads = rows[0] if len(wrt_names(f)) > 1 else (rows[0],)
-    out_shape, jacobians = np.shape(out), []
+    out_shape, jacobians = output_shape(out, "agc.jacrev"), []
     for position, grad in zip(wrt_positions(f), grads, strict=True):
         shape = np.shape(args[position])
         rows = per_seed(grad, np.size(out), shape)
@@ -256,7 +271,7 @@ def vjp_rows(f, args: tuple):
 
 def _stack_rows(xp, out, rows, args, f):
     """The Jacobian (a tuple for several wrt names) from the gradient of each output element."""
-    out_shape = np.shape(out)
+    out_shape = output_shape(out, "agc.jacrev")
     shapes = [np.shape(args[p]) for p in wrt_positions(f)] if isinstance(
         f, Differentiated) else [np.shape(g) for g in (rows[0] if isinstance(rows[0], tuple)
                                                        else (rows[0],))]
@@ -276,7 +291,9 @@ def _jacrev_by_rows(f, args):
     """The Jacobian from one vjp per output element, each running the forward sweep."""
     xp = array_module(*args)  # numpy or cupy: the Jacobian stays on the arguments' device
     replay = Replay(args)  # every row: copies of the arguments, the same draws
-    out = xp.asarray(f.fn(*replay.fresh()))
+    out = f.fn(*replay.fresh())
+    output_shape(out, "agc.jacrev")  # refused where numpy makes no one array of it
+    out = xp.asarray(out)
     dtype = out.dtype if out.dtype.kind == "f" else xp.float64
     rows = []
     for index in np.ndindex(out.shape or ()):

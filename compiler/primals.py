@@ -74,7 +74,7 @@ def discover_helpers(parsed: ParsedModule, functions: list[ir.Function],
                 raise UserCodeError(f"recursive call of {key[1]}() is not supported", call.loc,
                                     "rewrite the recursion as a loop")
             if (id(where), key) not in homes:
-                home = live_source(key[1], module_name, where, user_globals)
+                home = live_source(key[1], module_name, where, user_globals, call)
                 if home is None:
                     home = where if module_name is None else modules.get(module_name, call)
                 homes[id(where), key] = home

@@ -16,7 +16,8 @@ from . import special
 from .activations import relu, relu_grad
 from .arrays import check_wrt, item, length
 from .contractions import dot_grad_left, dot_grad_right
-from .conv import conv1d, conv2d, conv_grad_w, conv_grad_x
+from .conv import conv1d, conv2d, conv_grad_x
+from .conv_weights import conv_grad_w
 from .cotangents import (
     accumulate,
     add,
@@ -108,10 +109,14 @@ from .pooling import (
 from .python_constructs import (
     check_out_cast,
     check_pop,
+    check_positive,
+    check_tolist,
     check_unpack,
+    in_place,
     sorted_order,
     unconcatenate_grad,
 )
+from .quantiles import quantile_grad
 from .scatter import add_at, getitem_grad, index_add, unpacked_grad
 from .sequence_grads import (
     repeat_sequence,
@@ -140,6 +145,7 @@ from .statistics import (
     cumsum_grad,
     edge_like,
     median_grad,
+    nan_fill,
     nanmean_grad,
     nansum_grad,
     sort_grad,
@@ -148,7 +154,7 @@ from .statistics import (
     weights_like,
     weights_like_grad,
 )
-from .tangents import broadcast_like, cumprod_jvp, zero_tangent
+from .tangents import broadcast_like, cumprod_grad_jvp, cumprod_jvp, zero_tangent
 
 __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end)
     "KeptTape",
@@ -166,6 +172,8 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "check_seed",
     "check_out_cast",
     "check_pop",
+    "check_positive",
+    "check_tolist",
     "check_unpack",
     "sorted_order",
     "check_wrt",
@@ -194,6 +202,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "eigvalsh_jvp",
     "einsum_grad",
     "getitem_grad",
+    "in_place",
     "index_add",
     "has_gpu",
     "index",
@@ -267,9 +276,10 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "zeros_like",
     "convolve_grad", "interp_grad",
     # issue 13, reductions and statistics
-    "cumprod_grad", "cumsum_grad", "median_grad", "nanmean_grad", "nansum_grad", "sort_grad",
-    "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
-    "zero_tangent",
+    "cumprod_grad", "cumsum_grad", "median_grad", "nan_fill", "nanmean_grad", "nansum_grad",
+    "sort_grad", "std_grad", "var_grad", "weights_like", "weights_like_grad", "edge_like",
+    "quantile_grad",
+    "zero_tangent", "cumprod_grad_jvp",
     # issue 19, convolution and pooling
     "adaptive_avg_pool2d", "adaptive_avg_pool2d_grad", "avg_pool2d", "avg_pool2d_grad",
     "conv1d", "conv2d", "conv_grad_w", "conv_grad_x", "max_pool2d", "max_pool2d_grad",

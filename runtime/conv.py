@@ -8,7 +8,7 @@ batch, no loop over pixels). Where that column matrix would be large (past
 COLUMNS_LIMIT elements: kH kW times the input), the product goes one kernel
 tap at a time instead, each tap's weights a contiguous matrix. conv1d is
 conv2d over a unit height. The gradients are the transposes of that product:
-dw = g @ columns.T, and dx scatters g's columns (w.T @ g) back onto the
+dw = g @ columns.T (conv_weights.py), and dx scatters g's columns (w.T @ g) back onto the
 input, one kernel tap at a time (kH * kW vectorised adds). Every helper keeps
 float32 float32 and runs on the array module of its arguments (numpy or cupy).
 """
@@ -24,7 +24,6 @@ from .grads import _dtype
 MIN_TAP_CHANNELS = 16  # fewer input channels per group: one im2col GEMM is faster
 COLUMNS_LIMIT = 1 << 22  # elements of an im2col matrix; past it, one kernel tap at a time
 CHUNK_COLUMNS = 1 << 16  # elements of one batch chunk's im2col in the input gradient
-TAP_CHUNK = 1 << 16  # elements of one batch chunk's pixels at a tap in the weight gradient
 
 
 def pair(value, n: int, name: str) -> tuple:
@@ -171,7 +170,7 @@ def _by_taps(p: Plan, groups: int, limit: int | None = None) -> bool:
         n * c * taps * p.out[0] * p.out[1] > (COLUMNS_LIMIT if limit is None else limit)
 
 
-def _columns(xp, x, p: Plan, groups: int):
+def columns(xp, x, p: Plan, groups: int):
     """The im2col of x: (G, C/G kH kW, N OH OW), one copy, so that one GEMM per group
     covers the whole batch (a GEMM per sample re-reads the weights N times)."""
     n, c = p.x4[:2]
@@ -193,14 +192,14 @@ def _tap_weights(xp, w, p: Plan, groups: int, per_group: int):
     return xp.ascontiguousarray(xp.transpose(taps, (3, 4, 0, 1, 2)))
 
 
-def _g_matrix(xp, g, p: Plan, groups: int, per_group: int):
+def g_matrix(xp, g, p: Plan, groups: int, per_group: int):
     """The output cotangent as (N, groups, O/groups, OH * OW), a view."""
     return xp.reshape(g, (p.x4[0], groups, per_group, p.out[0] * p.out[1]))
 
 
-def _flat_g(xp, g, p: Plan, groups: int, per_group: int):
+def flat_g(xp, g, p: Plan, groups: int, per_group: int):
     """The output cotangent as (G, O/G, N OH OW), one copy: the batch inside each GEMM."""
-    gmat = _g_matrix(xp, g, p, groups, per_group)
+    gmat = g_matrix(xp, g, p, groups, per_group)
     return xp.reshape(xp.transpose(gmat, (1, 2, 0, 3)), (groups, per_group, -1))
 
 
@@ -234,7 +233,7 @@ def conv(x, w, stride=1, padding=0, dilation=1, groups=1):
     if _by_taps(p, groups):
         y = _conv_by_taps(xp, x, w, p, groups, per_group)
     else:
-        y = xp.matmul(_weights(xp, w, groups, per_group), _columns(xp, x, p, groups))
+        y = xp.matmul(_weights(xp, w, groups, per_group), columns(xp, x, p, groups))
     return _batch_first(xp, y, p.x4[0], p.out, p.shape)
 
 
@@ -263,13 +262,13 @@ def conv_grad_x(g, x, w, stride=1, padding=0, dilation=1, groups=1):
     n, c = p.x4[:2]
     if p.kernel == (1, 1) and p.stride == (1, 1) and not any(sum(p.pads, ())):
         taps = xp.reshape(w, (groups, per_group, c // groups))
-        gmat = _g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH*OW): x's own layout
+        gmat = g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH*OW): x's own layout
         dx = xp.matmul(xp.swapaxes(taps, -1, -2), gmat)
         return astype(xp.reshape(dx, x.shape), _dtype(g, x), copy=False)
     if _correlates(p, groups):
         return astype(xp.reshape(_full_correlation(xp, g, w, p), x.shape), _dtype(g, x),
                       copy=False)
-    flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
+    flat = flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
     # the columns w.T @ g only while no larger than a chunk of the correlation's (the
     # backward sweep's peak): ResNet's stride-2 3x3 layers by taps, as fast
     if _by_taps(p, groups, CHUNK_COLUMNS):
@@ -339,73 +338,3 @@ def _full_correlation(xp, g, w, p: Plan):
         # chunks at the backward sweep's peak)
         del win, cols, y
     return dx
-
-
-def conv_grad_w(g, x, w, stride=1, padding=0, dilation=1, groups=1):
-    """Cotangent of w for y = conv(x, w): g times x's columns, summed over the batch.
-
-    One GEMM per group over the batch and the output pixels together: a matmul per
-    sample then a sum made (N, O, C kH kW) products, 1.3 s for ResNet's layer4 (1x1
-    images, batch 32) against 10 ms this way.
-    """
-    xp = _xp(g, x)
-    p, per_group = conv_plan(x, w, stride, padding, dilation, groups)
-    if _taps_for_w(p, groups):
-        dw = _grad_w_by_taps(xp, g, x, p, groups, per_group)
-    else:
-        flat = _flat_g(xp, g, p, groups, per_group)  # (G, O/G, N OH OW)
-        dw = xp.matmul(flat, xp.swapaxes(_columns(xp, x, p, groups), -1, -2))
-    return astype(xp.reshape(dw, w.shape), _dtype(g, w), copy=False)
-
-
-def _taps_for_w(p: Plan, groups: int) -> bool:
-    """Whether w's cotangent goes one kernel tap at a time: enough channels per group for
-    each tap's GEMM to be a real one (ResNet's 3x3 layers: as fast, and no im2col, the
-    largest temporary of their backward sweep); the stem's 3 channels take the im2col."""
-    return p.kernel[0] * p.kernel[1] > 1 and p.x4[1] // groups >= MIN_TAP_CHANNELS
-
-
-def _grad_w_by_taps(xp, g, x, p: Plan, groups: int, per_group: int):
-    """conv_grad_w as (G, O/G, C/G, kH, kW): per kernel tap, g's matrix times x's pixels
-    at that tap, a few samples at a time (TAP_CHUNK). Never x padded, nor g's matrix or
-    a tap's pixels for the whole batch: at ResNet's layer1 those were the backward
-    sweep's peak. A tap's pixels that fall in the padding are zeros."""
-    n, c, h, w = p.x4
-    x4 = xp.reshape(x, p.x4)
-    g4 = _g_matrix(xp, g, p, groups, per_group)  # (N, G, O/G, OH OW), a view
-    dtype = xp.result_type(g.dtype, x.dtype)
-    # each tap's product written in place: a list of them stacked after held w's gradient
-    # twice (ResNet's layer4: 2 x 9 MiB) and copied it once more
-    dw = xp.empty(p.kernel + (groups, per_group, c // groups), dtype=dtype)
-    step = max(1, TAP_CHUNK // (c * p.out[0] * p.out[1]))
-    product = xp.empty(dw.shape[2:], dtype=dtype) if step < n else None
-    for lo in range(0, n, step):
-        flat = xp.reshape(xp.transpose(g4[lo:lo + step], (1, 2, 0, 3)),
-                          (groups, per_group, -1))  # (G, O/G, n OH OW), one copy
-        pixels = xp.empty((flat.shape[-1] // (p.out[0] * p.out[1]),) + p.out + (c,),
-                          dtype=x.dtype)  # (n, OH, OW, C), each tap's in turn
-        for i in range(p.kernel[0]):
-            rows, tap_rows = p.inside(i, 0, h)
-            for j in range(p.kernel[1]):
-                cols, tap_cols = p.inside(j, 1, w)
-                _tap_pixels(xp, pixels, x4[lo:lo + step], rows, cols, tap_rows, tap_cols)
-                matrix = xp.transpose(xp.reshape(pixels, (-1, groups, c // groups)), (1, 0, 2))
-                if lo == 0:
-                    xp.matmul(flat, matrix, out=dw[i, j])  # (G, O/G, C/G)
-                else:
-                    dw[i, j] += xp.matmul(flat, matrix, out=product)
-        del flat, pixels  # (else alive while the next chunk's are made)
-    return xp.transpose(dw, (2, 3, 4, 0, 1))  # (G, O/G, C/G, kH, kW)
-
-
-def _tap_pixels(xp, pixels, x4, rows, cols, tap_rows, tap_cols) -> None:
-    """Write into `pixels` (n, OH, OW, C) the pixels of x4 (n, C, H, W) one tap reads:
-    x4[:, :, rows, cols] at the outputs tap_rows, tap_cols, zeros at the others."""
-    if rows is None or cols is None:  # the tap reads only padding
-        pixels[...] = 0
-        return
-    pixels[:, :tap_rows.start] = 0
-    pixels[:, tap_rows.stop:] = 0
-    pixels[:, :, :tap_cols.start] = 0
-    pixels[:, :, tap_cols.stop:] = 0
-    pixels[:, tap_rows, tap_cols] = xp.transpose(x4[:, :, rows, cols], (0, 2, 3, 1))

@@ -166,6 +166,8 @@ def seeds_for(out, seeds=None):
     """The output adjoints of a Jacobian's rows: `seeds` as given, or one per element of
     `out` in C order (a one-hot array of out's float dtype each; 1.0 for a number);
     for seeds="batch", all of those at once as one `Batched` (a numpy array `out` only)."""
+    if isinstance(out, (list, tuple)):  # a list or tuple output: numpy's array of its items
+        out = numpy.asarray(out)
     if isinstance(seeds, str) and seeds == "batch":
         yield _one_hots(out)
         return

@@ -15,6 +15,15 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from .numba_matmul import (  # noqa: F401  (emitted code calls them as nb.NAME)
+    accumulate,
+    add_matmul_grad_left,
+    matmul,
+    matmul_grad_left,
+    matmul_grad_right,
+    outer,
+)
+from .numba_matmul import is_array as _is_array
 from .numba_stack import pop, push, restore_at, stack, stacks  # noqa: F401  (the tape)
 
 # The stubs below are what emitted code names; numba replaces each call by the
@@ -67,28 +76,6 @@ def relu_grad(g, y):
     """Cotangent of x for y = relu(x): g where y > 0, else 0."""
 
 
-def matmul(a, b):
-    """a @ b, both operands brought to their common dtype first (numba's @ needs one)."""
-
-
-def matmul_grad_left(g, x, y):
-    """Cotangent of x for out = x @ y (1-D and 2-D operands)."""
-
-
-def matmul_grad_right(g, x, y):
-    """Cotangent of y for out = x @ y (1-D and 2-D operands)."""
-
-
-def accumulate(acc, term):
-    """acc + term, added into acc in place where it has term's shape and the sum's dtype
-    (backend/numba_accumulate.py emits it only where no other name holds acc)."""
-
-
-def add_matmul_grad_left(acc, g, x, y):
-    """accumulate(acc, matmul_grad_left(g, x, y)), an outer product added without
-    building it."""
-
-
 def getitem_grad(g, x, index):
     """Cotangent of x for y = x[index] (integers and slices): g written into zeros."""
 
@@ -104,10 +91,6 @@ def restore(values, current):
     the stack is empty: the variable was unbound before its first write, never read)."""
     values.pop()
     return values[-1] if len(values) else current
-
-
-def _is_array(t) -> bool:
-    return isinstance(t, types.Array)
 
 
 def _absent(t) -> bool:
@@ -347,127 +330,6 @@ def _add_at(acc, g, x, index):
     return None
 
 
-# Compile time: an overload's implementation is compiled into every model that calls
-# it, numba's own np.dot and np.outer taking seconds each time; these cached functions
-# are compiled once per signature and machine (numba's cache, next to this file) and
-# only linked into each model.
-@numba.njit(cache=True)
-def _dot(a, b):
-    """a @ b (numba's BLAS call), of one dtype."""
-    return a @ b
-
-
-@numba.njit(cache=True)
-def _outer(a, b):
-    """np.outer of two vectors of one dtype."""
-    out = np.empty((a.shape[0], b.shape[0]), a.dtype)
-    for i in range(a.shape[0]):
-        for j in range(b.shape[0]):
-            out[i, j] = a[i] * b[j]
-    return out
-
-
-@numba.njit(cache=True)
-def _add_outer(acc, a, b):
-    """acc += np.outer(a, b) in place (acc of their shape), acc returned."""
-    for i in range(a.shape[0]):
-        for j in range(b.shape[0]):
-            acc[i, j] += a[i] * b[j]
-    return acc
-
-
-def outer(a, b):
-    """np.outer of two vectors."""
-
-
-@overload(outer)
-def _outer_of(a, b):
-    if a.dtype == b.dtype and a.ndim == 1 and b.ndim == 1:
-        return lambda a, b: _outer(a, b)
-    return lambda a, b: np.outer(a, b)
-
-
-@overload(matmul)
-def _matmul(a, b):
-    if _is_array(a) and _is_array(b) and a.dtype != b.dtype:
-        common = np.result_type(numba.np.numpy_support.as_dtype(a.dtype),
-                                numba.np.numpy_support.as_dtype(b.dtype))
-        return lambda a, b: _dot(np.ascontiguousarray(a.astype(common)),
-                                 np.ascontiguousarray(b.astype(common)))
-    if _is_array(a) and _is_array(b):
-        return lambda a, b: _dot(a, b)
-    return lambda a, b: a @ b
-
-
-def _matrices(x, y) -> bool:
-    """Both operands of a matmul 1-D or 2-D arrays (what the numba target covers)."""
-    return _is_array(x) and _is_array(y) and x.ndim <= 2 and y.ndim <= 2
-
-
-@overload(matmul_grad_left)
-def _matmul_grad_left(g, x, y):
-    if not _matrices(x, y):
-        return None
-    if x.ndim == 2 and y.ndim == 1:
-        return lambda g, x, y: outer(g, y)
-    if x.ndim == 1 and y.ndim == 2:
-        return lambda g, x, y: matmul(y, g)
-    if x.ndim == 2:
-        return lambda g, x, y: matmul(g, y.T)
-    return lambda g, x, y: g * y
-
-
-@overload(matmul_grad_right)
-def _matmul_grad_right(g, x, y):
-    if not _matrices(x, y):
-        return None
-    if x.ndim == 1 and y.ndim == 2:
-        return lambda g, x, y: outer(x, g)
-    if x.ndim == 2:
-        return lambda g, x, y: matmul(x.T, g)
-    return lambda g, x, y: g * x
-
-
-def _sum_dtype(acc, term):
-    """The dtype numpy gives acc + term (numba's types)."""
-    other = term.dtype if _is_array(term) else term
-    return numba.np.numpy_support.from_dtype(np.result_type(
-        numba.np.numpy_support.as_dtype(acc.dtype), numba.np.numpy_support.as_dtype(other)))
-
-
-@overload(accumulate)
-def _accumulate(acc, term):
-    if not _is_array(acc) or _sum_dtype(acc, term) != acc.dtype or \
-            (_is_array(term) and term.ndim != acc.ndim):
-        return lambda acc, term: acc + term
-    if not _is_array(term):
-        def add_number(acc, term):
-            acc += term
-            return acc
-        return add_number
-
-    def add_array(acc, term):
-        if term.shape != acc.shape:  # one broadcasts the other: a new array, as numpy
-            return acc + term
-        acc += term
-        return acc
-    return add_array
-
-
-@overload(add_matmul_grad_left)
-def _add_matmul_grad_left(acc, g, x, y):
-    rank_one = _is_array(acc) and _matrices(x, y) and x.ndim == 2 and y.ndim == 1 and \
-        _is_array(g) and g.ndim == 1 and acc.ndim == 2 and acc.dtype == g.dtype == y.dtype
-    if not rank_one:
-        return lambda acc, g, x, y: accumulate(acc, matmul_grad_left(g, x, y))
-
-    def add_outer(acc, g, x, y):
-        if acc.shape != (g.shape[0], y.shape[0]):  # broadcast: a new array, as numpy
-            return acc + _outer(g, y)
-        return _add_outer(acc, g, y)
-    return add_outer
-
-
 def check_unpack(x, count):
     """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
 
@@ -494,3 +356,29 @@ def _check_unpack(x, count):
     def not_iterable(x, count):
         raise TypeError("cannot unpack a number")
     return not_iterable
+
+
+def in_place(value, out):
+    """What `out op= v` leaves in the array out: numpy writes `value` into out's memory, so
+    out keeps its dtype and shape; numpy raises where the value does not fit."""
+
+
+@overload(in_place)
+def _in_place(value, out):
+    if not _is_array(out):
+        return lambda value, out: value
+    if not _is_array(value) or value.ndim != out.ndim:
+        def misfit(value, out):
+            raise ValueError("non-broadcastable output operand")
+        return misfit
+    if not np.can_cast(np.dtype(str(value.dtype)), np.dtype(str(out.dtype)), "same_kind"):
+        def uncastable(value, out):
+            raise TypeError("Cannot cast ufunc output with casting rule 'same_kind'")
+        return uncastable
+    dtype, same = out.dtype, value.dtype == out.dtype
+
+    def kept(value, out):
+        if value.shape != out.shape:
+            raise ValueError("non-broadcastable output operand")
+        return value if same else value.astype(dtype)
+    return kept

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy
 
 
-def unconcatenate_grad(g, xs, axis=0):
-    """The list adjoint {i: cotangent} of xs for y = concatenate(xs, axis): g cut back into parts."""
-    axis %= g.ndim
+def unconcatenate_grad(g, xs, axis=0, hstack=False):
+    """The list adjoint {i: cotangent} of xs for y = concatenate(xs, axis): g cut back into parts
+    (for y = hstack(xs) of parts made 1-D: along axis 0 if the first is a vector, else 1)."""
+    axis = (0 if xs[0].ndim == 1 else 1) if hstack else axis % g.ndim
     out, start = {}, 0
     for i, x in enumerate(xs):
         stop = start + x.shape[axis]
@@ -26,6 +27,33 @@ def check_out_cast(value, out):
                         f"casting rule 'same_kind'")
 
 
+def in_place(value, out):
+    """What `out op= v` leaves in the array `out`: numpy computes `value = out op v` into
+    out's own memory, so out keeps its dtype and shape, and numpy raises where it cannot
+    (a float result into an integer array, a result broadcast to a larger shape)."""
+    check_out_cast(value, out)
+    shape = numpy.shape(value)
+    if shape != out.shape:
+        raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't "
+                         f"match the broadcast shape {shape}")
+    dtype = getattr(value, "dtype", None)
+    return value if dtype == out.dtype else value.astype(out.dtype)
+
+
+def check_positive(x, ufunc):
+    """Raise as `+x` (ufunc False) or np.positive(x) (ufunc True) does: numpy's positive has
+    no loop for bools (np.positive(True) raises too; Python's `+True` is 1), `+` none for a
+    list or tuple."""
+    if isinstance(x, (list, tuple)) and not ufunc:
+        raise TypeError(f"bad operand type for unary +: '{type(x).__name__}'")
+    dtype = getattr(x, "dtype", None)
+    if dtype is None and ufunc:
+        dtype = numpy.asarray(x).dtype
+    if dtype is not None and dtype.kind == "b":
+        raise TypeError("ufunc 'positive' did not contain a loop with signature matching "
+                        "types <class 'numpy.dtypes.BoolDType'> -> None")
+
+
 def check_pop(items, index):
     """Raise as Python's `items.pop(index)` does where the list has no item at `index`."""
     if not items:
@@ -34,10 +62,20 @@ def check_pop(items, index):
         raise IndexError("pop index out of range")
 
 
-def sorted_order(values):
-    """The positions of `values` in the order Python's sorted() puts them: stable, and a NaN
-    compared as Python compares it (numpy's argsort would put it last)."""
-    return numpy.array(sorted(range(len(values)), key=values.__getitem__), dtype=numpy.intp)
+def check_tolist(x):
+    """Raise where agc's x.tolist() would differ from numpy's: agc lists a 1-d array's numbers
+    (numpy's list of a matrix holds lists, of a 0-d array is a number)."""
+    ndim = getattr(x, "ndim", None)
+    if ndim != 1:
+        raise ValueError(f"agc differentiates x.tolist() of a 1-d array only; this one has "
+                         f"{ndim} dimensions: use x.ravel().tolist() or iterate over x's rows")
+
+
+def sorted_order(values, reverse=False):
+    """The positions of `values` in the order Python's sorted() puts them: stable (also
+    reversed), and a NaN compared as Python compares it (numpy's argsort would put it last)."""
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=reverse)
+    return numpy.array(order, dtype=numpy.intp)
 
 
 def check_unpack(x, count):

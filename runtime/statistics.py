@@ -19,6 +19,15 @@ from .dispatch import array_module as _xp
 from .grads import _count, _dtype, _expand
 
 
+def nan_fill(x, value):
+    """x with its NaNs replaced by `value`, in x's dtype: an int or bool array has no NaN
+    and stays itself (np.where would promote it to float with a float `value`)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and dtype.kind not in "fc":
+        return x
+    return _xp(x).where(_xp(x).isnan(x), value, x)
+
+
 def var_grad(g, x, axis=None, keepdims=False, ddof=0):
     """Cotangent of x for y = var(x, axis, ddof): g * 2 (x - mean) / (n - ddof)."""
     if not hasattr(x, "shape"):
@@ -80,7 +89,8 @@ def nanmean_grad(g, x, axis=None, keepdims=False):
 
 def median_grad(g, x, axis=None, keepdims=False):
     """Cotangent of x for y = median(x, axis): g to the middle entry, or half of it to
-    each of the two middle entries of an even count (ranked by a stable sort, as jax)."""
+    each of the two middle entries of an even count (ranked by a stable sort, as jax);
+    none to a slice holding a NaN, whose median is NaN (as jax)."""
     if not hasattr(x, "shape"):
         return g
     xp = _xp(g, x)
@@ -93,6 +103,7 @@ def median_grad(g, x, axis=None, keepdims=False):
     n = rows.shape[-1]
     rank = xp.argsort(_stable_argsort(xp, rows, -1), axis=-1)
     share = astype(rank == (n - 1) // 2, _dtype(g, x)) + astype(rank == n // 2, _dtype(g, x))
+    share = share * ~xp.any(xp.isnan(rows), axis=-1, keepdims=True)  # a NaN median: none
     share = xp.moveaxis(xp.reshape(share, moved.shape), ends, axes)
     return ge * share * 0.5
 

@@ -48,3 +48,31 @@ def cumprod_jvp(v, x, out, axis=None):
     if not rows:
         return xp.zeros_like(out)
     return xp.moveaxis(xp.stack(rows), 0, axis)
+
+
+def cumprod_grad_jvp(g, x, v, axis=None):
+    """The tangent of cumprod_grad(g, x, axis) along v in x (g held), exact where x has zeros.
+
+    cumprod_grad's x_i is P_(i-1) s_i with s_i = g_i + x_(i+1) s_(i+1); its tangent is
+    dP_(i-1) s_i + P_(i-1) ds_i, with ds_i = v_(i+1) s_(i+1) + x_(i+1) ds_(i+1) (ds = 0 at
+    the end) and dP the tangent of the cumulative products (cumprod_jvp).
+    """
+    xp = array_module(g, x, v)
+    if not hasattr(x, "shape"):  # cumprod of a number: its cotangent g[0] does not move
+        return 0 * g[0]
+    if axis is None:  # of x flattened
+        flat = cumprod_grad_jvp(g, xp.reshape(x, (-1,)), xp.reshape(v, (-1,)), 0)
+        return xp.reshape(flat, x.shape)
+    gs, xs, vs = (xp.moveaxis(a, axis, 0) for a in (g, x, v))
+    n = xs.shape[0]
+    if n == 0:
+        return xp.zeros_like(g)
+    prefix = xp.cumprod(xs, axis=0)
+    moved = cumprod_jvp(vs, xs, prefix, axis=0)
+    rows = [None] * n
+    s, ds = gs[n - 1], 0 * gs[n - 1]
+    for i in range(n - 1, -1, -1):
+        if i < n - 1:
+            s, ds = gs[i] + xs[i + 1] * s, vs[i + 1] * s + xs[i + 1] * ds
+        rows[i] = ds if i == 0 else moved[i - 1] * s + prefix[i - 1] * ds
+    return xp.moveaxis(xp.stack(rows), 0, axis)

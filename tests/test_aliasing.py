@@ -313,13 +313,23 @@ def f(xs, w):
     xs[0] = xs[0] * 2
     xs[-1] = xs[-1] * w
     return np.sum(xs[0] * xs[1] * w)
+
+
+def g(xs, w):
+    xs = list(xs)
+    xs[0] = xs[0] * 2
+    xs[-1] = xs[-1] * w
+    return np.sum(xs[0] * xs[1] * w)
 ''', tmp_path, "list_param")
     a, b, w = np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([0.5, 1.5])
-    value, (g_xs, g_w) = agc.value_and_grad(model.f, wrt=("xs", "w"))([a.copy(), b.copy()], w)
-    assert value == model.f([a.copy(), b.copy()], w)
+    # Python changes the caller's list: refused (tests/test_fixlist_list_params.py)
+    with pytest.raises(UserCodeError, match="the list .or dict. the caller passed"):
+        agc.value_and_grad(model.f, wrt=("xs", "w"))([a.copy(), b.copy()], w)
+    value, (g_xs, g_w) = agc.value_and_grad(model.g, wrt=("xs", "w"))([a.copy(), b.copy()], w)
+    assert value == model.g([a.copy(), b.copy()], w)
 
     def flat(a, b, w):
-        return model.f([a.copy(), b.copy()], w)
+        return model.g([a.copy(), b.copy()], w)
 
     for got, i in zip((*g_xs, g_w), range(3)):
         np.testing.assert_allclose(got, numeric_grad(flat, (a, b, w), i), rtol=1e-6)

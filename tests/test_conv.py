@@ -113,7 +113,7 @@ def test_conv_value_and_gradient_match_torch(tmp_path_factory, monkeypatch, case
     # and 512: two samples of the last case at a time (O kH kW H W and C OH OW per sample)
     monkeypatch.setattr(runtime.conv, "COLUMNS_LIMIT", columns_limit)
     monkeypatch.setattr(runtime.conv, "CHUNK_COLUMNS", chunk)
-    monkeypatch.setattr(runtime.conv, "TAP_CHUNK", tap_chunk)
+    monkeypatch.setattr(runtime.conv_weights, "TAP_CHUNK", tap_chunk)
     call, x, w, b, _ = _conv_case(case, dtype)
     value, g, expected = _torch_conv(case, x, w, b)
     direct = eval(call, {"nn": agc.nn, "x": x, "w": w, "b": b})

@@ -266,7 +266,8 @@ def test_agc_compile_target_numba_writes_njit_functions(tmp_path):
                     "--target", "numba", "-o", str(out)], check=True, capture_output=True)
     text = out.read_text()
     assert text.count("@numba.njit(cache=True") == 2 and "rt." not in text
-    assert "@numba.njit(cache=True, boundscheck=True, inline='always')\ndef euler_value_and_grad" in text
+    assert "@numba.njit(cache=True, boundscheck=True, inline='always')\ndef euler_value_and_grad_float64" in text
+    assert "\neuler_grad = float32_in_float64(euler_grad_float64, (0,), False)\n" in text
     namespace: dict = {}
     exec(compile(text, str(out), "exec"), namespace)  # noqa: S102 - the file just emitted
     x0 = np.array([0.5, 0.2])

@@ -39,7 +39,8 @@ from .ranks import variable_ranks
 
 # Primitives whose output may be their argument itself, or a view of it, where the
 # primal's is a new array: a tangent they pass on is shared, so no longer owned.
-_SHARING = frozenset({Prim.COPY, Prim.ASARRAY, Prim.CAST, Prim.BROADCAST_LIKE, Prim.FLOAT})
+_SHARING = frozenset({Prim.COPY, Prim.ASARRAY, Prim.CAST, Prim.BROADCAST_LIKE, Prim.FLOAT,
+                      Prim.IN_PLACE})
 
 
 @dataclass

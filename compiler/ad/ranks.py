@@ -153,6 +153,7 @@ def _linalg_rank(stmt: ir.Assign, args: list) -> int | None:
 # convolutions and poolings)
 SAME_RANK = frozenset({Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.ROLL,
                        Prim.MATRIX_T, Prim.PAD, Prim.TAKE_ALONG_AXIS, Prim.FULL_LIKE, Prim.CAST,
+                       Prim.ASTYPE,  # x.astype(t): an array or numpy scalar of x's ndim
                        # issue 19: NCHW in, NCHW out (CHW in, CHW out)
                        Prim.CONV1D, Prim.CONV2D, Prim.MAX_POOL2D, Prim.AVG_POOL2D,
                        Prim.ADAPTIVE_AVG_POOL2D, Prim.INDEX_ADD})

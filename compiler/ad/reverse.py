@@ -69,6 +69,7 @@ class Reverser:
         self.bars: dict[str, str] = {}
         self.sites = 0
         self.def_counts = ir.def_counts(fn)
+        self.originals: dict[str, str] = {}  # a rebound wrt parameter -> its value on entry
         self.site_ids: dict[int, int] = {}  # id(Assign) -> its save site
         self.trips: dict[int, ir.Var] = {}  # id(loop) -> its trip counter
         self.nested: dict[int, bool] = {}  # id(loop) -> inside another loop?
@@ -104,6 +105,7 @@ class Reverser:
         seed_param = self.namer.fresh("seed")
         self.maybe_bound = set(self.fn.param_names)
         forward = self.forward_block(body, loops=(), bound=set(self.fn.param_names))
+        forward = self.kept_params() + forward
         seed, defined = self.seed_outputs(ret, seed_param)
         backward = self.backward_block(body, defined)
         grads = self.gradients(defined, backward)
@@ -151,8 +153,9 @@ class Reverser:
                 grads.append(self.bar(name))
             elif self.bars.get(name) in defined:
                 # float64 work (np.zeros(3), float64 data) widens cotangents; like torch and
-                # JAX, a gradient has its parameter's dtype.
-                grads.append(b.apply(Prim.CAST_LIKE, (self.bar(name), ir.Var(name)),
+                # JAX, a gradient has its parameter's dtype (a rebound one: as it came in).
+                like = ir.Var(self.originals.get(name, name))
+                grads.append(b.apply(Prim.CAST_LIKE, (self.bar(name), like),
                                      target=self.bar(name)))
             else:
                 grads.append(b.apply(Prim.ZERO_LIKE, (ir.Var(name),), target=self.bar(name)))
@@ -160,12 +163,23 @@ class Reverser:
         return tuple(grads)
 
     def keeps_dtype(self, name: str) -> bool:
-        """Whether a parameter's gradient needs no cast back to its dtype.
+        """Whether a parameter's gradient needs no cast back to its dtype: numbers have
+        none to keep, and a helper's cotangents go on to its caller."""
+        return name in self.scalars or self.helper
 
-        Numbers have no dtype to keep, and a reassigned parameter no longer holds
-        its own dtype at the end of the backward sweep.
-        """
-        return name in self.scalars or self.def_counts.get(name, 1) > 1 or self.helper
+    def kept_params(self) -> list:
+        """`x_param = x` for a wrt parameter the function binds again (`x = x * w`): the
+        name then holds something else at the end of the backward sweep, and the gradient
+        takes the dtype of the array the caller passed (an in-place write keeps it)."""
+        stmts = []
+        for name in self.wrt:
+            if self.def_counts.get(name, 1) > 1 and not self.keeps_dtype(name) \
+                    and name not in self.containers and name not in self.paths:
+                kept = ir.Var(self.namer.fresh(f"{name}_param"))
+                self.originals[name] = kept.name
+                stmts.append(ir.Assign(kept, Prim.COPY, (ir.Var(name),), ir.Params.of(),
+                                       self.fn.loc))
+        return stmts
 
     # ------------------------------------------------------- accumulation
     def accumulate(self, b: Builder, name: str, contribution: ir.Atom, defined: set[str]) -> None:

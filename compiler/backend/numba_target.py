@@ -32,12 +32,15 @@ from .numba_tape import split_tape
 HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
                      "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
                      "matmul_grad_left", "matmul_grad_right", "accumulate", "add_matmul_grad_left",
-                     "check_unpack", "relu", "relu_grad"})
+                     "check_unpack", "relu", "relu_grad", "in_place"})
 # The numpy target's in-place accumulations (backend/in_place.py), written back as sums for
 # numba_accumulate to decide on: rt.NAME(acc, *rest) is acc + nb.HELPER(*rest), or acc + rest
 UNFUSED = {"accumulate": None, "add_sum_grad": "sum_grad", "add_mean_grad": "mean_grad"}
 HINT = "the numba target covers numbers and float arrays; use target='numpy' (the default) here"
 IMPORTS = "import numba\nimport numpy as np\n\nfrom agc.runtime import numba_helpers as nb\n"
+WIDE_IMPORT = "from agc.runtime.wide_floats import float32_in_float64\n"
+WIDE_COMMENT = ("# float32 arguments run in float64, each gradient cast back to its parameter's "
+                "dtype\n# (numba cannot keep one variable in both dtypes)\n")
 _MARKER = re.compile(r"^# (?P<where>[^:\s]+:\d+:\d+): ")
 # Builtins numba compiles with another meaning: isinstance crashes numba's branch pruning
 # (an AttributeError inside numba), and print writes float32 values as the float64 the
@@ -74,6 +77,29 @@ def for_numba(source: str, adjoints: list, mode: str, nested) -> str:
     _refuse_module_values(adjoints)
     numbers = {adj.primal.name: adj.numbers for adj in adjoints}
     return numba_module(source, model_locs(adjoints), numbers)
+
+
+def file_entries(text: str, adjoints: list) -> str:
+    """The numba module of a file (`agc compile --target numba`), its public entries taking
+    float32 arguments as the decorator does (runtime/wide_floats.py): computed in float64,
+    each gradient cast back to its parameter's dtype. Called directly with float32 arrays,
+    numba failed to type a loop's gradient (float64 zeros plus float32 terms)."""
+    wrapped = []
+    for adj in adjoints:
+        at = tuple(adj.primal.param_names.index(w) for w in adj.wrt)
+        for suffix, returns_value in (("_value_and_grad", True), ("_grad", False)):
+            name = adj.primal.name + suffix
+            if re.search(rf"^def {name}\(", text, re.MULTILINE) is None:
+                continue
+            text = re.sub(rf"\b{name}\(", f"{name}_float64(", text)
+            wrapped.append(f"{name} = float32_in_float64({name}_float64, {at!r}, "
+                           f"{returns_value})\n")
+    if not wrapped:
+        return text
+    text = text.replace(IMPORTS, IMPORTS + WIDE_IMPORT, 1).replace(
+        IMPORTS.replace("import numpy as np\n", ""),
+        IMPORTS.replace("import numpy as np\n", "") + WIDE_IMPORT, 1)
+    return text.rstrip("\n") + "\n\n\n" + WIDE_COMMENT + "".join(wrapped)
 
 
 def _refuse_module_values(adjoints: list) -> None:

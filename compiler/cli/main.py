@@ -15,6 +15,7 @@ import tempfile
 
 from .. import pipeline
 from ..backend.graph import Graph, adjoint_graph
+from ..backend.numba_target import file_entries
 from ..deep import with_room
 from ..errors import AgcError, UsageError
 from ..proof.verify import SECONDS
@@ -108,12 +109,15 @@ def run_compile(args) -> int:
     targets = targets_of(parsed, args.function, args.wrt)
     compiled = pipeline.compile_parsed(parsed, targets, os.path.basename(args.model),
                                        mode=args.mode, backend=args.target)
+    source = compiled.source
+    if args.target == "numba":
+        source = file_entries(source, list(compiled.adjoints.values()))
     if args.output is None:
-        sys.stdout.write(compiled.source)
+        sys.stdout.write(source)
         return EXIT_OK
     if os.path.abspath(args.output) == os.path.abspath(args.model):
         raise UsageError("the output file would overwrite the model; choose another -o")
-    write_atomically(args.output, compiled.source)
+    write_atomically(args.output, source)
     suffixes = {"reverse": ("_grad",), "forward": ("_jvp",), "both": ("_grad", "_jvp")}[args.mode]
     names = ", ".join(f"{t.name}{suffix}" for t in targets for suffix in suffixes)
     print(f"agc: wrote {names} to {args.output}", file=sys.stderr)

@@ -6,7 +6,7 @@ Each names the write, the other name and the line where the two were related.
 from __future__ import annotations
 
 from .. import ir
-from ..errors import UserCodeError
+from ..errors import UnsupportedError, UserCodeError
 from ..ir.prims import Prim
 from .alias_facts import Fact
 
@@ -36,6 +36,16 @@ def array_or_number(stmt: ir.Assign, function: str, name: str, partner: str,
         f"with it {where}), or a number, which it does not", stmt.loc,
         f"write `{name} = {name} {op} ...` for a new value, or `{name} = {name}.copy()` first "
         f"if {where} must not change")
+
+
+def caller_list_written(stmt: ir.Assign, function: str, name: str) -> UserCodeError:
+    """A write into a list (or dict) the model was given: Python changes the caller's."""
+    return UserCodeError(
+        f"this changes `{name}` in place, the list (or dict) the caller passed to "
+        f"`{function}()`: in Python the caller's object changes too, which agc's compiled "
+        "code does not reproduce", stmt.loc,
+        f"work on a copy made first (`{name} = list({name})`, `{name} = dict({name})`) "
+        "and return it if the caller needs it")
 
 
 def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, partner: str,
@@ -80,3 +90,13 @@ def shared_item_update(stmt: ir.Assign, name: str, partner: str | None,
         f"list items as values and cannot tell what it holds afterwards", stmt.loc,
         f"for a new array in that slot write `{name}[i] = {name}[i] op v`; or put a "
         f"copy in the list (`.copy()`)")
+
+
+def list_slice_write(stmt: ir.Assign, name: str) -> UnsupportedError:
+    """`l[a:b] = seq` on a list: Python splices seq in (the list may grow or shrink);
+    agc follows a list's items one slot at a time."""
+    return UnsupportedError(
+        f"assigning to a slice of the list `{name}` (Python splices the new items in, and "
+        f"the list may change length) is not supported by agc", stmt.loc,
+        "write the items one at a time (`l[i] = v`), or build a new list: "
+        "`l = l[:a] + [...] + l[b:]`")

@@ -57,7 +57,13 @@ from .alias_facts import (
     tuple_names,
 )
 from .alias_items import ItemWrites
-from .alias_refusals import CALLER, array_or_number, write_not_followed
+from .alias_refusals import (
+    CALLER,
+    array_or_number,
+    caller_list_written,
+    list_slice_write,
+    write_not_followed,
+)
 from .list_extends import lists_extended, refuse_array_methods
 from .read_only import refuse_read_only_writes
 
@@ -71,7 +77,8 @@ class AliasResolver(ItemWrites):
 
     def __init__(self, fn: ir.Function, in_place: set[int], ranks: dict[str, int | None],
                  sequences: dict[str, str], scalars: set[str], helper: bool, namer=None,
-                 temps: set[str] | None = None, item_updates=frozenset()):
+                 temps: set[str] | None = None, item_updates=frozenset(),
+                 param_ranks: dict[str, int | None] | None = None):
         self.fn = fn
         self.in_place = in_place  # ids of `y op= v` statements on a plain name
         self.ranks = ranks
@@ -91,8 +98,10 @@ class AliasResolver(ItemWrites):
         asked |= {s.args[0].name for s in ir.walk(fn.body)
                   if isinstance(s, ir.Assign) and s.prim is Prim.GETITEM
                   and isinstance(s.args[0], ir.Var) and ranks.get(s.args[0].name) is None}
-        self.flow = ranks_before(fn, {n: r for n, r in ranks.items() if n in fn.param_names},
-                                 asked)
+        # a parameter's rank on entry is the call's, also where the model binds it again
+        entry = {n: r for n, r in ranks.items() if n in fn.param_names}
+        entry.update((n, r) for n, r in (param_ranks or {}).items() if r is not None)
+        self.flow = ranks_before(fn, entry, asked)
         self.breaks: list = []
         self.continues: list = []
         self.kept_views: dict[int, str] = {}  # id(`v = v[1:]`) -> the name of the old v
@@ -102,9 +111,14 @@ class AliasResolver(ItemWrites):
 
     def run(self) -> ir.Function:
         state: dict = {}
-        if self.helper:  # a helper's parameters are the caller's objects
-            for p in self.fn.params:
+        for p in self.fn.params:
+            if self.helper:  # a helper's parameters are the caller's objects
                 state[fact_key("shares", p.name, CALLER)] = Fact(True, self.fn.loc)
+            elif self.sequences.get(p.name) == SEQUENCE:
+                # so is a list the model is given: the emitted sweeps change (and restore) a
+                # list by value, so a write the caller would see after the call is refused;
+                # a new list holding its items is another list (arrays are written in place)
+                state[fact_key("same", p.name, CALLER)] = Fact(True, self.fn.loc)
         body, _ = self.block(self.fn.body, state)
         return replace(self.fn, body=body)
 
@@ -169,6 +183,8 @@ class AliasResolver(ItemWrites):
             return self.augmented(stmt, state)
         if stmt.prim is Prim.SETITEM:
             slot = self.sequences.get(name) == SEQUENCE
+            if slot and any(isinstance(item, ir.Slice) for item in stmt.params.get("index").items):
+                raise list_slice_write(stmt, name)
             if slot and id(stmt) in self.item_updates:
                 self._item_update(stmt, name, state)
             fixes = self.written(stmt, name, state, slot)
@@ -242,13 +258,16 @@ class AliasResolver(ItemWrites):
         """`y op= v` on a name: in place on an array or list, a new value for a number."""
         name = stmt.target.name
         others = self._partners(state, name)
-        if not others or self._immutable(name) or name in self.tuples:
-            # a number or a tuple: `op=` makes a new object, the other names keep the old
-            return self._rebound(stmt, name, state)
         rank = self.ranks.get(name)
         if rank is None:  # this binding's rank, where the name is rebound with others
             rank = self.flow.get(id(stmt), {}).get(name)
         is_list = self.sequences.get(name) == SEQUENCE
+        array = rank is not None and rank >= 1 or name in self.nonscalar
+        if not others and not is_list and array and not self._immutable(name):
+            return self._kept_in_place(stmt, name, state)
+        if not others or self._immutable(name) or name in self.tuples:
+            # a number or a tuple: `op=` makes a new object, the other names keep the old
+            return self._rebound(stmt, name, state)
         if not is_list and not (rank is not None and rank >= 1) and name not in self.nonscalar:
             live = [p for p in others if self._needed(state, p, {name}, stmt)]
             if live:
@@ -258,10 +277,25 @@ class AliasResolver(ItemWrites):
         if is_list:
             return [stmt] + self.written(stmt, name, state, slot=True), state
         # An array: numpy updates it in place, keeping its dtype (`y[...] = y + v`).
-        temp = self._temp()
+        new, kept = self._in_place_value(stmt)
+        write = ir.Assign(stmt.target, Prim.SETITEM, (stmt.target, kept.target), WHOLE, stmt.loc)
+        return [new, kept, write] + self.written(stmt, name, state, slot=False), state
+
+    def _in_place_value(self, stmt: ir.Assign) -> tuple[ir.Assign, ir.Assign]:
+        """`t = y op v` and `t2 = rt.in_place(t, y)`: the value numpy leaves in the array y,
+        in y's dtype and shape (numpy raises for an int y and a float t, or a t of a larger
+        shape: it computes into y's memory)."""
+        temp, kept = self._temp(), self._temp()
         new = replace(stmt, target=ir.Var(temp))
-        write = ir.Assign(stmt.target, Prim.SETITEM, (stmt.target, ir.Var(temp)), WHOLE, stmt.loc)
-        return [new, write] + self.written(stmt, name, state, slot=False), state
+        cast = ir.Assign(ir.Var(kept), Prim.IN_PLACE, (ir.Var(temp), stmt.target),
+                         ir.Params.of(), stmt.loc)
+        return new, cast
+
+    def _kept_in_place(self, stmt: ir.Assign, name: str, state: dict) -> tuple[list, dict]:
+        """`y op= v` on an array no other name holds: y is bound to numpy's in-place result."""
+        new, kept = self._in_place_value(stmt)
+        bound, state = self._rebound(replace(kept, target=stmt.target), name, self.bind(new, state))
+        return [new, *bound], state
 
     def _temp(self) -> str:
         name = self.namer.temp()
@@ -321,6 +355,9 @@ class AliasResolver(ItemWrites):
             for arg in stmt.args:
                 if isinstance(arg, ir.Var) and arg.name != name:
                     self._share_all(state, name, arg.name, stmt.loc)
+                    if stmt.prim in (Prim.LIST, Prim.TUPLE):  # `[y, z]` holds y's object
+                        state[fact_key("shares", name, arg.name)] = Fact(True, stmt.loc,
+                                                                         holder=name)
         return state
 
     def _copy_facts(self, state: dict, name: str, source: str) -> None:
@@ -438,6 +475,8 @@ class AliasResolver(ItemWrites):
                 made = self._fix(key, fact, current, partner, slot)
                 if made is None and self._dead_end(state, stmt, current, partner, visited):
                     continue
+                if made is None and partner == CALLER and not self.helper:
+                    raise caller_list_written(stmt, self.fn.name, name)
                 if made is None:
                     raise write_not_followed(stmt, self.fn.name, name, current, partner, key,
                                              fact)
@@ -464,6 +503,8 @@ class AliasResolver(ItemWrites):
 
     def _fix(self, key: tuple, fact: Fact, current: str, partner: str, slot: bool):
         """The statement that brings `partner` up to date; None: impossible; False: unaffected."""
+        if partner == CALLER:  # the caller's object: never brought up to date
+            return None
         target = ir.Var(partner)
         if key[0] == "same":
             return ir.Assign(target, Prim.COPY, (ir.Var(current),)) if fact.must else None
@@ -478,8 +519,7 @@ class AliasResolver(ItemWrites):
             shifted = fact.index.shift()  # partner[idx] = current: write the view back
             return ir.Assign(target, Prim.SETITEM, (target, ir.Var(current), *fact.holes),
                              ir.Params.of(index=shifted, shared=True))
-        if slot and partner != CALLER and (self.sequences.get(partner) == ARRAY
-                                           or fact.holder == current):
+        if slot and (self.sequences.get(partner) == ARRAY or fact.holder == current):
             return False  # an object held in the list: replacing the item leaves it alone
         return None
 
@@ -500,8 +540,9 @@ def resolve_aliasing(fn: ir.Function, in_place: set[int], namer, temps: set[str]
                                params_are_arrays=not helper)
     scalar_names = set(scalars) | scalar_params(fn)
     refuse_array_methods(fn, list_methods or {}, sequences)
+    params = {n: r for n, r in known.items() if n in fn.param_names}
     return AliasResolver(fn, in_place, ranks_known, sequences, scalar_names, helper,
-                         namer, temps, item_updates).run()
+                         namer, temps, item_updates, params).run()
 
 
 def resolve(fn: ir.Function, lowerer, namer, temps: set[str], target=None,

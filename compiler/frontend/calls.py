@@ -55,9 +55,11 @@ class CallLowering:
         if isinstance(func, cst.Name) and func.value in self.names.functions \
                 and not self.is_local(func.value):
             module = self.names.function_modules.get(func.value)
+            self.names.name_calls.add(func.value)
             return self._helper_call(node, func.value, module, dest)
         module = self._helper_module(func)
         if module is not None:
+            self.names.attribute_calls.add((module, func.attr.value))
             return self._helper_call(node, func.attr.value, module, dest)
         qualified = self._callee_name(func)
         if qualified is not None and qualified.startswith("agc.nn."):
@@ -163,11 +165,14 @@ class CallLowering:
                 prim = Prim.STACK_LIST if spec.prim is Prim.STACK else Prim.CONCAT_LIST
                 spec = calls.CallSpec(prim, spec.args)
                 atoms.append(self.expr(value))  # a generator: refused, as numpy raises
-            elif arg.kind == "seq" and spec.fixed.get("vstack") \
+            elif arg.kind == "seq" and (spec.fixed.get("vstack") or spec.fixed.get("hstack")) \
                     and not isinstance(value, (cst.List, cst.Tuple)):
-                # np.vstack(np.split(x, 2)): its list's items made 2-D, then concatenated
-                spec, params = calls.CallSpec(Prim.CONCAT_LIST, spec.args), {}
-                atoms.append(rows_of_each(self, value, node))
+                # np.vstack(np.split(x, 2)): its list's items made 2-D, then concatenated;
+                # np.hstack(parts): made 1-D, then concatenated along the axis numpy picks
+                hstack = bool(spec.fixed.get("hstack"))
+                spec = calls.CallSpec(Prim.CONCAT_LIST, spec.args)
+                params = {"hstack": True} if hstack else {}
+                atoms.append(rows_of_each(self, value, node, 1 if hstack else 2))
             elif arg.kind == "seq":
                 atoms.extend(self._sequence(value))
             elif value is calls.NONE_ATOM:

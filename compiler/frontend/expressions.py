@@ -148,7 +148,11 @@ class ExpressionLowering:
     def _expr_UnaryOperation(self, node: cst.UnaryOperation, dest):
         operand = self.expr(node.expression)
         if isinstance(node.operator, cst.Plus):
-            return operand
+            if isinstance(operand, ir.Const):
+                return operand
+            # +x of an array is a new array (numpy's positive: a bool array raises)
+            self.emit_assign(None, Prim.CHECK_POSITIVE, (operand, ir.Const(False)), node)
+            return self.emit_assign(dest, Prim.COPY, (operand,), node, ir.Params.of(fresh=True))
         if isinstance(node.operator, cst.Minus):
             if isinstance(operand, ir.Const) and isinstance(operand.value, (int, float)):
                 return ir.Const(-operand.value)

@@ -22,6 +22,7 @@ from ..ir.index import Hole, Index, Slice
 from ..ir.prims import Prim
 from .call_specs import CallSpec
 from .list_methods import new_array
+from .numpy_lowerings import LOWERINGS
 from .numpy_names import FUNCTIONS
 from .stat_calls import along, given, option
 
@@ -76,6 +77,7 @@ def _divmod(low, node, spec, bound, dest):
 def _positive(low, node, spec, bound, dest):
     """np.positive(x): a new array of x's values (of a list's too, as numpy makes one)."""
     (x,) = _operands(low, node, spec, bound)
+    low.emit_assign(None, Prim.CHECK_POSITIVE, (x, ir.Const(True)), node)
     return new_array(low, x, node, dest)
 
 
@@ -186,7 +188,7 @@ def _nan_extreme(low, node, spec, bound, dest):
     emit = low.emit_assign
     nans = emit(None, Prim.ISNAN, [a], node)
     loser = float("-inf") if spec.prim is Prim.MAX else float("inf")
-    kept = emit(None, Prim.WHERE, [nans, ir.Const(loser), a], node)
+    kept = emit(None, Prim.NAN_FILL, [a, ir.Const(loser)], node)  # an int array keeps its dtype
     extreme = emit(None, spec.prim, [kept], node, params)
     all_nan = emit(None, Prim.ALL, [nans], node, params)
     # times 1.0, or NaN for an all-NaN slice: -0.0 and the infinities stay as they are
@@ -224,4 +226,5 @@ def _trapezoid(low, node, spec, bound, dest):
 _WITH_OPTIONS = frozenset({Prim.SUM, Prim.MEAN, Prim.MAX, Prim.MIN, Prim.PROD})
 
 _LOWERINGS = {"divmod": _divmod, "positive": _positive, "floor_divide": _floor_divide, "float_power": _float_power, "log_base": _log_base,
-              "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid}
+              "item": _item, "fsum": _fsum, "nan_extreme": _nan_extreme, "trapezoid": _trapezoid,
+              **LOWERINGS}

@@ -31,8 +31,8 @@ _UNARY_NUMPY = {
     "sinh": Prim.SINH, "cosh": Prim.COSH, "arcsin": Prim.ARCSIN, "arccos": Prim.ARCCOS,
     "arctan": Prim.ARCTAN, "abs": Prim.ABS, "absolute": Prim.ABS, "fabs": Prim.ABS,
     "sign": Prim.SIGN, "negative": Prim.NEG, "floor": Prim.FLOOR, "ceil": Prim.CEIL,
-    "isnan": Prim.ISNAN, "isfinite": Prim.ISFINITE, "zeros_like": Prim.ZEROS_LIKE,
-    "ones_like": Prim.ONES_LIKE, "array": Prim.ASARRAY,
+    "trunc": Prim.TRUNC, "rint": Prim.RINT, "isnan": Prim.ISNAN, "isfinite": Prim.ISFINITE,
+    "zeros_like": Prim.ZEROS_LIKE, "ones_like": Prim.ONES_LIKE, "array": Prim.ASARRAY,
     "transpose": Prim.TRANSPOSE,
 }
 _BINARY_NUMPY = {
@@ -88,6 +88,7 @@ def _numpy_functions() -> dict[str, CallSpec]:
         "argmax": _sig(Prim.ARGMAX, A("a"), AXIS),
         "argmin": _sig(Prim.ARGMIN, A("a"), AXIS),
         "round": _sig(Prim.ROUND, A("a"), A("decimals", "static", 0)),
+        "around": _sig(Prim.ROUND, A("a"), A("decimals", "static", 0)),
         "shape": _sig(Prim.SHAPE, A("a")),
         "ndim": _sig(Prim.NDIM, A("a")),
         "size": _sig(Prim.SIZE, A("a")),
@@ -156,6 +157,8 @@ _SPECIAL_AS_NUMPY = {"cbrt": Prim.CBRT, "exp2": Prim.EXP2, "expm1": Prim.EXPM1,
 
 # Static options agc refuses, by (primitive, option, value): the hint says what to write instead.
 REFUSED_OPTIONS: dict[tuple[Prim, str, object], str] = {
+    (Prim.NAN_TO_NUM, "copy", False):
+        "copy=False writes into x in place; write x = np.nan_to_num(x) instead",
     (Prim.LOGSUMEXP, "return_sign", True):
         "return_sign=True gives a (value, sign) pair agc does not differentiate; "
         "keep the weights b positive and drop return_sign, or take the log of "

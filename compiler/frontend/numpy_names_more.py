@@ -35,9 +35,23 @@ def more_functions() -> dict[str, CallSpec]:
         "interp": sig(Prim.INTERP, A("x"), A("xp"), A("fp"), static("left", None),
                       static("right", None), A("period", "refuse", None)),
         "convolve": sig(Prim.CONVOLVE, A("a"), A("v"), static("mode", "full")),
+        # copy=False writes into x: refused (numpy_names.REFUSED_OPTIONS)
+        "nan_to_num": sig(Prim.NAN_TO_NUM, A("x"), static("copy", True), static("nan", 0.0),
+                          static("posinf", None), static("neginf", None)),
         "trapezoid": sig(Prim.SUM, A("y"), A("x", "array", None), static("dx", 1.0),
                          static("axis", -1), lowering="trapezoid"),
     }
+    numpy["select"] = sig(Prim.WHERE, A("condlist"), A("choicelist"), A("default", "array", 0),
+                          lowering="select")
+    numpy["polyval"] = sig(Prim.ADD, A("p"), A("x"), lowering="polyval")
+    numpy["piecewise"] = sig(Prim.SETITEM, A("x"), A("condlist"), A("funclist"),
+                             lowering="piecewise")
+    for name in ("quantile", "percentile"):  # frontend/numpy_lowerings.py
+        numpy[name] = sig(Prim.QUANTILE, A("a"), static("q"), AXIS, A("out", "refuse", None),
+                          static("overwrite_input", False), static("method", "linear"),
+                          static("keepdims", False), A("weights", "refuse", None),
+                          A("interpolation", "refuse", None), lowering="quantile",
+                          percent=name == "percentile")
     table = {f"numpy.{name}": spec for name, spec in numpy.items()}
     table["divmod"] = sig(Prim.TUPLE, A("a"), A("b"), lowering="divmod")
     table["math.fsum"] = sig(Prim.FSUM, A("seq"), lowering="fsum")
@@ -46,5 +60,6 @@ def more_functions() -> dict[str, CallSpec]:
 
 
 def more_methods() -> dict[str, CallSpec]:
-    """Array methods of this table: x.item(), x.item(i), x.item(i, j)."""
-    return {"item": sig(Prim.FLOAT, A("x"), varargs="index", lowering="item")}
+    """Array methods of this table: x.item(), x.item(i), x.item(i, j), x.tolist()."""
+    return {"item": sig(Prim.FLOAT, A("x"), varargs="index", lowering="item"),
+            "tolist": sig(Prim.FLOAT, A("x"), lowering="tolist")}  # numpy_lowerings.py

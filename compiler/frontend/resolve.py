@@ -48,6 +48,11 @@ class Names:
     # helpers the compile reached as a module's attribute (`lib.h(x)`): (module, name) ->
     # the function object then, watched the same way (`lib.h = other` compiles again)
     attributes_read: dict[tuple[str, str], object] = field(default_factory=dict)
+    # how the model's code calls an imported helper: `lib.h(x)` adds (lib, h) to the
+    # first, `h(x)` of `from lib import h` adds h to the second; a helper called both ways
+    # is watched at both bindings (`lib.h = other` changes only the first call)
+    attribute_calls: set[tuple[str, str]] = field(default_factory=set)
+    name_calls: set[str] = field(default_factory=set)
     # a module-level name bound to a library function (act = np.tanh): the function, so
     # that a name qualify() resolved is watched like a helper (act = np.sin compiles again)
     aliases: dict[str, object] = field(default_factory=dict)

@@ -115,6 +115,8 @@ class Prim(enum.Enum):
     FLOAT = _s(1, "elementwise", "special", "float", always_scalar=True, may_raise=True)
     ASTYPE = _s(2, "elementwise", "special", "astype", diff_args=(0,), may_raise=True)
     ASARRAY = _s(1, "elementwise", "xp", "asarray")
+    # `y op= v` on an array: the result in y's dtype, raising where numpy's in-place op does
+    IN_PLACE = _s(2, "elementwise", "rt", "in_place", diff_args=(0,), may_raise=True)
     STOP_GRADIENT = _s(1, "elementwise", "rt", "stop_gradient", differentiable=False, passes_on=True)
     # reductions
     SUM = _s(1, "reduction", "xp", "sum")
@@ -187,6 +189,8 @@ class Prim(enum.Enum):
     FLOOR = _s(1, "nondiff", "xp", "floor")
     CEIL = _s(1, "nondiff", "xp", "ceil")
     ROUND = _s(1, "nondiff", "xp", "round")
+    TRUNC = _s(1, "nondiff", "xp", "trunc")
+    RINT = _s(1, "nondiff", "xp", "rint")
     ARGMAX = _s(1, "nondiff", "xp", "argmax")
     ARGMIN = _s(1, "nondiff", "xp", "argmin")
     ISNAN = _s(1, "nondiff", "xp", "isnan")
@@ -281,7 +285,13 @@ class Prim(enum.Enum):
     # y's sign bit (flat in y)
     FMOD = _s(2, "elementwise", "xp", "fmod", may_raise=True)
     COPYSIGN = _s(2, "elementwise", "xp", "copysign", diff_args=(0,), may_raise=True)
+    # x's NaNs replaced by a value, x's dtype kept (np.nanmax's NaNs lose; an int array is kept)
+    NAN_FILL = _s(2, "elementwise", "rt", "nan_fill", diff_args=(0,))
     FSUM = _s(1, "reduction", "special", "fsum", always_scalar=True)  # math.fsum of a 1-d array
+    # nan_to_num(x, nan=, posinf=, neginf=): x where finite (its derivative 1), else a constant
+    NAN_TO_NUM = _s(1, "elementwise", "xp", "nan_to_num")
+    # np.select(conds, choices, default): args the n conditions, the n choices, the default
+    SELECT = _s(VARIADIC, "elementwise", "special", "select", may_raise=True)
     # np.sum / np.prod(x, where=mask, initial=c) and np.mean(x, where=mask), with numpy's own
     # keywords (a mask of True and an initial of None are left out); params: axis, keepdims
     SUM_WHERE = _s(3, "reduction", "special", "sum", diff_args=(0, 2))
@@ -344,6 +354,9 @@ class Prim(enum.Enum):
     NANSUM_GRAD = _s(2, "gradient", "rt", "nansum_grad")
     NANMEAN_GRAD = _s(2, "gradient", "rt", "nanmean_grad")
     MEDIAN_GRAD = _s(2, "gradient", "rt", "median_grad")
+    # np.quantile / np.percentile(x, q) of one static q (params q, percent, axis, keepdims)
+    QUANTILE = _s(1, "reduction", "special", "quantile", may_raise=True)
+    QUANTILE_GRAD = _s(2, "gradient", "rt", "quantile_grad")
     CUMSUM_GRAD = _s(2, "gradient", "rt", "cumsum_grad")
     CUMPROD_GRAD = _s(2, "gradient", "rt", "cumprod_grad")
     SORT_GRAD = _s(2, "gradient", "rt", "sort_grad")
@@ -468,6 +481,10 @@ class Prim(enum.Enum):
     # `l.pop(i)`: Python raises IndexError where l has no item at i (rt.check_pop), kept even
     # where the popped value is never read
     CHECK_POP = _s(2, "nondiff", "special", "check_pop", effect=True)
+    # x.tolist(): agc makes the list of a 1-d array's numbers; rt.check_tolist raises for another
+    CHECK_TOLIST = _s(1, "nondiff", "special", "check_tolist", effect=True)
+    # `+x`, np.positive(x): numpy raises TypeError for a bool array (rt.check_positive)
+    CHECK_POSITIVE = _s(2, "nondiff", "special", "check_positive", effect=True)
     # np.concatenate(a_list_variable)
     CONCAT_LIST = _s(1, "shape", "special", "concatenate_list", may_raise=True)
     UNCONCAT_GRAD = _s(2, "gradient", "rt", "unconcatenate_grad")  # its list adjoint
@@ -476,6 +493,8 @@ class Prim(enum.Enum):
     ZERO_TANGENT = _s(1, "gradient", "rt", "zero_tangent")
     BROADCAST_LIKE = _s(2, "gradient", "rt", "broadcast_like")
     CUMPROD_JVP = _s(3, "gradient", "rt", "cumprod_jvp")  # (v, x, cumprod(x)), params: axis
+    # (g, x, v): the tangent of cumprod_grad(g, x) along v in x (second derivatives)
+    CUMPROD_GRAD_JVP = _s(3, "gradient", "rt", "cumprod_grad_jvp")
     EIGH_JVP = _s(2, "gradient", "rt", "eigh_jvp", makes_sequence=True)  # (dA, (w, v)): UPLO
     EIGVALSH_JVP = _s(2, "gradient", "rt", "eigvalsh_jvp")  # (dA, A), params: UPLO
     QR_JVP = _s(2, "gradient", "rt", "qr_jvp", makes_sequence=True)  # (dA, (Q, R))

@@ -27,9 +27,11 @@ from . import (
     linalg_more,
     nonlinear_tangents,
     python_constructs,
+    quantiles,
     reduction_options,
     reductions,
     registry,
+    selection,
     shape,
     shape_more,
     signal,
@@ -52,8 +54,8 @@ __all__ = [
     "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "conv", "draws", "elementwise_kinks",
     "elementwise_math", "elementwise_more", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_calls", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
-    "nonlinear_tangents", "python_constructs", "reduction_options", "reductions", "rule_for",
-    "shape", "shape_more", "signal", "special", "special_extra", "statistics",
+    "nonlinear_tangents", "python_constructs", "quantiles", "reduction_options", "reductions", "rule_for",
+    "selection", "shape", "shape_more", "signal", "special", "special_extra", "statistics",
 ]
 
 registry.BUILTIN[0] = registry.generation()  # custom rules count from here (emitted_cache)

@@ -213,10 +213,16 @@ def _rounding(fn, what: str):
 
 meaning(Prim.FLOOR)(_rounding(math.floor, "floor()"))
 meaning(Prim.CEIL)(_rounding(math.ceil, "ceil()"))
+meaning(Prim.TRUNC)(_rounding(math.trunc, "trunc()"))
+meaning(Prim.RINT)(_rounding(round, "rint()"))  # Python's round(v): halves to even, as rint
 @meaning(Prim.ROUND)
 def _round(run, s, x, *rest):
-    digits = s.params.get("decimals") or s.params.get("ndigits") or 0
-    return _rounding(lambda v: round(v, digits), "round()")(run, s, x)
+    if s.params.get("lib") == "builtins":  # Python's round(v, n): correctly rounded
+        digits = s.params.get("ndigits") or 0
+        return _rounding(lambda v: round(v, digits), "round()")(run, s, x)
+    # numpy's: v * 10**decimals rounded half to even, divided back (np.round(0.45, 1) is 0.4)
+    digits = s.params.get("decimals") or 0
+    return _rounding(lambda v: float(np.round(v, digits)), "round()")(run, s, x)
 
 
 def _integer_op(fn):

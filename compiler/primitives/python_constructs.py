@@ -87,13 +87,14 @@ def _assert(run, s, cond, *message):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
 
-@emitter(Prim.CHECK_OUT_CAST, Prim.CHECK_POP)
+@emitter(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE)
 def _emit_check(stmt, atom):
-    """rt.check_out_cast(value, out), rt.check_pop(items, index): a statement of its own."""
+    """rt.check_out_cast(value, out), rt.check_pop(items, index), rt.check_tolist(x),
+    rt.check_positive(x, ufunc): a statement of its own."""
     return cst.Expr(call("rt." + stmt.prim.spec.name, [atom(a) for a in stmt.args]).node)
 
 
-@meaning(Prim.CHECK_OUT_CAST, Prim.CHECK_POP)
+@meaning(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE)
 def _check(run, s, *args):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
@@ -121,22 +122,30 @@ def _check_unpack(run, s, x):
 # ------------------------------------------- np.concatenate(a_list_variable)
 @vjp(Prim.CONCAT_LIST)
 def _concat_list(b, g, s):
+    if s.params.get("hstack"):  # the axis numpy picks from the first part's rank
+        return (b.op(Prim.UNCONCAT_GRAD, g, s.args[0], hstack=True),)
     return (b.op(Prim.UNCONCAT_GRAD, g, s.args[0], axis=s.params.get("axis", 0)),)
 
 
 @emitter(Prim.CONCAT_LIST)
 def _emit_concat_list(stmt, atom):
+    if stmt.params.get("hstack"):
+        return call("xp.hstack", [atom(stmt.args[0])]), True
     return call("xp.concatenate", [atom(stmt.args[0])], kwargs(stmt.params)), True
 
 
 @meaning(Prim.CONCAT_LIST)
 def _concat_list_meaning(run, s, items):
+    if s.params.get("hstack"):
+        return np.hstack([arr(x) for x in items])
     return np.concatenate([arr(x) for x in items], axis=s.params.get("axis", 0))
 
 
 @meaning(Prim.UNCONCAT_GRAD)
 def _unconcat_grad(run, s, g, items):
     axis = s.params.get("axis", 0) % g.ndim
+    if s.params.get("hstack"):
+        axis = 0 if arr(items[0]).ndim == 1 else 1
     out, start = {}, 0
     for i, x in enumerate(items):
         stop = start + arr(x).shape[axis]
@@ -146,3 +155,19 @@ def _unconcat_grad(run, s, g, items):
 
 
 jvp(Prim.CONCAT_LIST)(linear)  # tangents: np.concatenate of the tangent list
+
+
+# ------------------------------------------------------------- y op= v on an array
+@vjp(Prim.IN_PLACE)
+def _in_place(b, g, s):
+    return g, None  # the same values in y's dtype: the cotangent passes through
+
+
+@jvp(Prim.IN_PLACE)
+def _in_place_jvp(b, t, s):
+    return None if t[0] is None else b.op(Prim.CAST_LIKE, t[0], s.args[1])
+
+
+@meaning(Prim.IN_PLACE)
+def _in_place_meaning(run, s, value, out):
+    return value  # the proof's values are exact: the cast to y's float type changes nothing

@@ -167,6 +167,8 @@ def _median_shares(run, x: np.ndarray, axis) -> np.ndarray:
     rank, n = _ranks(run, rows), rows.shape[-1]
     half = sympy.Rational(1, 2)
     share = np.where(rank == (n - 1) // 2, half, 0) + np.where(rank == n // 2, half, 0)
+    values = np.asarray(run.point.evaluate(rows), dtype=float)
+    share = np.where(np.isnan(values).any(axis=-1, keepdims=True), 0, share)  # a NaN median
     moved = np.moveaxis(sym(x), axes, ends)
     return np.moveaxis(share.astype(object).reshape(moved.shape), ends, axes)
 
@@ -262,7 +264,9 @@ def _argsort(run, s, x):
 @meaning(Prim.SORTED_ORDER)
 def _sorted_order(run, s, x):
     values = at_point(run, s, x, "sorted")
-    return np.array(sorted(range(len(values)), key=values.__getitem__), dtype=np.intp)
+    order = sorted(range(len(values)), key=values.__getitem__,
+                   reverse=bool(s.params.get("reverse")))
+    return np.array(order, dtype=np.intp)
 
 
 @meaning(Prim.ALL, Prim.ANY, Prim.COUNT_NONZERO)
@@ -319,6 +323,24 @@ def _cumprod_jvp(b, t, s):
 @meaning(Prim.CUMPROD_JVP)
 def _cumprod_jvp_meaning(run, s, v, x, out):
     return runtime.cumprod_jvp(arr(v), arr(x), arr(out), axis=s.params.get("axis"))
+
+
+@jvp(Prim.CUMPROD_GRAD)
+def _cumprod_grad_jvp(b, t, s):
+    """Linear in g (cumprod_grad of g's tangent); in x, rt.cumprod_grad_jvp (exact at zeros)."""
+    g, x = s.args
+    axis = s.params.get("axis")
+    parts = []
+    if t[0] is not None:
+        parts.append(b.op(Prim.CUMPROD_GRAD, t[0], x, axis=axis))
+    if t[1] is not None:
+        parts.append(b.op(Prim.CUMPROD_GRAD_JVP, g, x, t[1], axis=axis))
+    return None if not parts else parts[0] if len(parts) == 1 else b.add(*parts)
+
+
+@meaning(Prim.CUMPROD_GRAD_JVP)
+def _cumprod_grad_jvp_meaning(run, s, g, x, v):
+    return runtime.cumprod_grad_jvp(arr(g), arr(x), arr(v), axis=s.params.get("axis"))
 
 
 @jvp(Prim.SORT)

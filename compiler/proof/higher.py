@@ -26,7 +26,8 @@ from ..errors import UsageError
 from .interpreter import Interpreter, Point, SymbolicError
 from .prover import OutOfTime, Prover, nearby_points, time_limit
 from .report import VerificationResult
-from .verify import _close, _diff, _weighted_sum, check_tree, concrete, symbols_like
+from .runs import close, concrete, diff_tree, symbols_like, weighted_sum
+from .verify import check_tree
 
 
 def verify_tangents(f, example_args: tuple, wrt, order: int, mode: str, points: int,
@@ -103,8 +104,8 @@ def _prove(result, primal, tangent, example, order, points, simplify_seconds,
         if np.size(output) != 1 or isinstance(output, tuple):
             raise SymbolicError("order=2 proves the Hessian of a function with one number as "
                                 "its output")
-        total = _weighted_sum(output, None)
-        grads = [_diff(total, symbols[w], sympy.diff) for w in tangent.wrt]
+        total = weighted_sum(output, None)
+        grads = [diff_tree(total, symbols[w], sympy.diff) for w in tangent.wrt]
         hvps = [_directional(grad, symbols, directions) for grad in grads]
         along = ", ".join(tangent.dot_params())
         for w, want, have in zip(tangent.wrt, hvps, got):
@@ -162,7 +163,7 @@ def _cross_check(result, symbolic, wrapped, tangent, example_args, order) -> Non
     symbolic = [point.evaluate(np.asarray(g, dtype=object)) for g in got]
     what = "hvp" if order == 2 else "jvp"
     same = len(emitted) == len(symbolic) and all(
-        _close(s, np.asarray(e, dtype=float).reshape(np.shape(s))) for s, e in zip(symbolic, emitted))
+        close(s, np.asarray(e, dtype=float).reshape(np.shape(s))) for s, e in zip(symbolic, emitted))
     what = f"the emitted {wrapped.fn.__name__}_{what} gives agc's tangent at the point"
     result.checks.append((what, same))
 

@@ -101,3 +101,10 @@ def try_except(x):
 def lambda_inside(x):
     f = lambda v: v * 2
     return np.sum(f(x))
+
+
+@add(vec(4), expect="refused")  # Python splices the items in: the list may change length
+def list_slice_assigned_refused(x):
+    values = [0.0, 0.0, 0.0, 0.0]
+    values[1:3] = [x[0], x[1]]
+    return sum(values) * values[2]
