@@ -1,6 +1,7 @@
-"""Numbers a counted loop tapes go on lists of their own, read back by trip index
-(compiler/backend/number_tapes.py): `tape_x.append(x)`, then `x = tape_x[i]` in the
-backward loop, where `x = tape.pop()` was a method call per number and trip. The
+"""Numbers a counted loop tapes go on lists of their own, by trip index
+(compiler/backend/number_tapes.py): `tape_x = [None] * len(range(n))` before the loop,
+`tape_x[i] = x` in it, `x = tape_x[i]` in the backward loop, where `tape.append(x)` and
+`x = tape.pop()` were method calls per number and trip. The
 emitted form is pinned; gradients agree with jax (float64) and with the form that
 pops (the same bits), for 0, 1 and many trips; what does not qualify (a `break`, a
 push in a branch, an inner loop, a range with a start, arrays) stays on the one tape.
@@ -66,6 +67,14 @@ def nested(k, n):
     return s
 
 
+def rebinds_index(k, n):
+    s = 1.0
+    for i in range(n):
+        s = s * k + 0.1 * s * s
+        i = i + 1
+    return s
+
+
 def arrays(w, k, n):
     y = w * 0.5
     for i in range(n):
@@ -90,7 +99,8 @@ def _popping(fn, *args, wrt, monkeypatch):
 @pytest.mark.parametrize("n", [0, 1, 7, 200])
 def test_euler_numbers_go_on_lists_read_by_trip(n, monkeypatch):
     source, grads = _source(euler_n, 2.0, 0.3, n, wrt=("k", "c"))
-    assert "tape_x.append(x)" in source and "x = tape_x[i]" in source
+    assert "tape_x = [None] * len(range(n))" in source and "tape_x[i] = x" in source
+    assert "x = tape_x[i]" in source
     assert "v = tape_v[i]" in source and "tape = []" not in source and "tape.pop()" not in source
     want = jax.grad(euler_jax, argnums=(0, 1))(2.0, 0.3, n)
     np.testing.assert_allclose(grads, want, rtol=1e-12, atol=1e-300)
@@ -100,7 +110,7 @@ def test_euler_numbers_go_on_lists_read_by_trip(n, monkeypatch):
     assert grads == popped  # the same values, to the bit
 
 
-@pytest.mark.parametrize("fn", [with_break, in_branch, with_start, nested])
+@pytest.mark.parametrize("fn", [with_break, in_branch, with_start, nested, rebinds_index])
 def test_loops_that_do_not_qualify_keep_the_one_tape(fn, monkeypatch):
     source, grads = _source(fn, 1.1, 9, wrt="k")
     assert "tape.pop()" in source
@@ -133,3 +143,13 @@ def test_the_numba_target_keeps_its_own_split_of_the_tape():
     assert "tape_x.append" not in compiled.source and "nb.push" in compiled.source
     want = jax.grad(euler_jax, argnums=(0, 1))(2.0, 0.3, 20)
     np.testing.assert_allclose(grads, want, rtol=1e-12)
+
+
+def test_a_float_trip_count_raises_as_range_does():
+    f = agc.differentiate(euler_n, wrt=("k", "c"))
+    f.grad(2.0, 0.3, 3)
+    with pytest.raises(TypeError) as model:
+        euler_n(2.0, 0.3, 3.0)
+    with pytest.raises(TypeError) as grad:
+        f.grad(2.0, 0.3, 3.0)
+    assert str(grad.value) == str(model.value)

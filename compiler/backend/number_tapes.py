@@ -1,23 +1,24 @@
-"""Numbers taped by a counted loop go on a list of their own, read back by trip index.
+"""Numbers taped by a counted loop go on lists of their own, by trip index.
 
 The numpy target records every overwritten value on one list: `tape.append(x)` in the
 forward sweep, `x = tape.pop()` in the backward sweep. For a number taped once per trip
 of a loop `for i in range(n)` of the function's body (the push in the loop's own body,
-outside any branch or inner loop, and no `break` or `continue` in it) whose backward loop
-`for i in reversed(range(n))` pops it once per trip the same way, the value pushed on
-trip i is the one popped on trip i. It then goes on a list of its own,
-`tape_x.append(x)`, and comes back as `x = tape_x[i]`: a list index where `pop` was a
-method call (one per number and trip: an Euler loop's backward sweep pops two numbers a
-trip). Numbers only (the ranks analysis, `Adjoint.numbers`): the list keeps them until
-the function returns, as the expert's preallocated lists do, which for arrays would keep
-memory that `pop` gives back trip by trip. Every other value stays on `tape`.
-"""
+outside any branch or inner loop; no `break` or `continue`, and i never bound again in
+it) whose backward loop `for i in reversed(range(n))` pops it once per trip the same
+way, the value pushed on trip i is the one popped on trip i. It then goes on a list of
+its own, made before the loop (`tape_x = [None] * len(range(n))`: `range` raises what
+the loop would for an n that is no int), `tape_x[i] = x`, and comes back as
+`x = tape_x[i]`: list stores and reads where `append` and `pop` were method calls, and
+no list grown trip by trip. Numbers only (the ranks analysis, `Adjoint.numbers`): the
+list keeps them until the function returns, as the expert's preallocated lists do,
+which for arrays would keep memory that `pop` gives back trip by trip. Every other
+value stays on `tape`."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from .numba_tape import _assign, _popped, _small, _tape_call
+from .numba_tape import _popped, _small, _tape_call
 
 
 def number_tapes(body: list[cst.BaseStatement], numbers: frozenset[str]) -> list:
@@ -35,11 +36,13 @@ def number_tapes(body: list[cst.BaseStatement], numbers: frozenset[str]) -> list
         starts = [n for n, (forward, _) in moved.items() if forward == i]
         ends = {n for n, (_, backward) in moved.items() if backward == i}
         if starts:
-            inits = [_assign(f"tape_{n}", cst.List([])) for n in starts]
+            count = _range_count(stmt.iter)
+            inits = [cst.parse_statement(f"tape_{n} = [None] * len(range({count}))")
+                     for n in starts]
             out += [inits[0].with_changes(leading_lines=stmt.leading_lines), *inits[1:]]
-            stmt = _rewritten(stmt.with_changes(leading_lines=[]), set(starts), None)
+            stmt = _rewritten(stmt.with_changes(leading_lines=[]), set(starts), push=True)
         if ends:
-            stmt = _rewritten(stmt, ends, stmt.target.value)
+            stmt = _rewritten(stmt, ends, push=False)
         out.append(stmt)
     return out
 
@@ -63,7 +66,7 @@ def _loop_pairs(body: list) -> dict[str, tuple[int, int]]:
         count = _range_count(forward.iter)
         if count is None or not _reversed_of(backward.iter, count) or \
                 backward.target.value != forward.target.value or \
-                _target_written(backward):
+                _target_written(forward) or _target_written(backward):
             continue
         pairs[name] = (where[0], back[0])
     return pairs
@@ -118,25 +121,23 @@ def _target_written(loop: cst.For) -> bool:
     return loop.target.value in _all_names([t for t in targets if t is not None])
 
 
-def _rewritten(loop: cst.For, names: set[str], index: str | None) -> cst.For:
-    """The loop with the pushes (index None) or pops of `names` in its own body on
-    their lists: `tape_x.append(x)`, `x = tape_x[i]`."""
+def _rewritten(loop: cst.For, names: set[str], push: bool) -> cst.For:
+    """The loop with the pushes or pops of `names` in its own body on their lists, at
+    the loop's index: `tape_x[i] = x`, `x = tape_x[i]`."""
     body = []
     for stmt in loop.body.body:
-        name = _pushed(stmt) if index is None else _popped(stmt)
+        name = _pushed(stmt) if push else _popped(stmt)
         if name in names:
-            stmt = stmt.with_changes(body=[_list_statement(name, index)])
+            stmt = stmt.with_changes(body=[_list_statement(name, loop.target.value, push)])
         body.append(stmt)
     return loop.with_changes(body=loop.body.with_changes(body=body))
 
 
-def _list_statement(name: str, index: str | None) -> cst.BaseSmallStatement:
-    if index is None:
-        return cst.Expr(cst.Call(cst.Attribute(cst.Name(f"tape_{name}"), cst.Name("append")),
-                                 [cst.Arg(cst.Name(name))]))
-    read = cst.Subscript(cst.Name(f"tape_{name}"),
-                         [cst.SubscriptElement(cst.Index(cst.Name(index)))])
-    return cst.Assign([cst.AssignTarget(cst.Name(name))], read)
+def _list_statement(name: str, index: str, push: bool) -> cst.BaseSmallStatement:
+    item = cst.Subscript(cst.Name(f"tape_{name}"), [cst.SubscriptElement(cst.Index(cst.Name(index)))])
+    if push:
+        return cst.Assign([cst.AssignTarget(item)], cst.Name(name))
+    return cst.Assign([cst.AssignTarget(cst.Name(name))], item)
 
 
 def _pushed(stmt) -> str | None:

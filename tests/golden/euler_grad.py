@@ -15,14 +15,14 @@ def euler_value_and_grad(x, v, k, c, seed=None):
     # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
     t3 = -k
     # euler.py:9:5: for _ in range(100):
-    tape_x = []
-    tape_v = []
+    tape_x = [None] * len(range(100))
+    tape_v = [None] * len(range(100))
     for _ in range(100):
         # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
         t8 = v + dt * (t3 * x - c * v)
-        tape_x.append(x)
+        tape_x[_] = x
         x = x + dt * v
-        tape_v.append(v)
+        tape_v[_] = v
         v = t8
     value = x
     # euler.py:11:5: return x

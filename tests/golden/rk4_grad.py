@@ -26,6 +26,8 @@ def rk4_value_and_grad(x, p, seed=None):
     t2_shape = None
     t5_shape = None
     t7_shape = None
+    # rk4.py:12:1: def rk4(x, p):
+    x_param = x
     # rk4.py:13:5: h = 0.1
     h = 0.1
     # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
@@ -139,6 +141,7 @@ def rk4_value_and_grad(x, p, seed=None):
         k1_shape = tape.pop()
         k1_saved = tape.pop()
     # rk4.py:12:1: def rk4(x, p):
+    x_bar = rt.cast_like(x_bar, x_param)
     p_bar = rt.cast_like(p_bar, p)
     return t17, (x_bar, p_bar)
 
@@ -160,6 +163,8 @@ def rk4_grad(x, p):
     t2_shape = None
     t5_shape = None
     t7_shape = None
+    # rk4.py:12:1: def rk4(x, p):
+    x_param = x
     # rk4.py:13:5: h = 0.1
     h = 0.1
     # rk4.py:16:9: k2 = rhs(x + 0.5 * h * k1, p)
@@ -272,6 +277,7 @@ def rk4_grad(x, p):
         k1_shape = tape.pop()
         k1_saved = tape.pop()
     # rk4.py:12:1: def rk4(x, p):
+    x_bar = rt.cast_like(x_bar, x_param)
     p_bar = rt.cast_like(p_bar, p)
     return (x_bar, p_bar)
 
