@@ -20,18 +20,21 @@ jax.config.update("jax_enable_x64", True)
 
 
 def euler_n(k, c, n):
+    """Semi-implicit Euler steps of a damped oscillator: v first, then x from the new v."""
     x = 1.0
-    v = 0.0
+    v = 0.5
     for i in range(n):
-        x, v = x + 0.05 * v, v + 0.05 * (-k * x - c * v)
-    return x ** 2 + v ** 2
+        v = v - 0.05 * (k * x + c * v)
+        x = x + 0.05 * v
+    return x * x + v * v
 
 
 def euler_jax(k, c, n):
-    x, v = 1.0, 0.0
+    x, v = 1.0, 0.5
     for _ in range(n):
-        x, v = x + 0.05 * v, v + 0.05 * (-k * x - c * v)
-    return x ** 2 + v ** 2
+        v = v - 0.05 * (k * x + c * v)
+        x = x + 0.05 * v
+    return x * x + v * v
 
 
 def with_break(k, n):
