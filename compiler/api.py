@@ -103,6 +103,8 @@ class Differentiated:
         if self._fast is not None and target != "numpy" and self._positional >= 0:
             # f.grad and f.value_and_grad: one Python frame around numba's dispatch
             self.grad, self.value_and_grad = fast_calls.numba_methods(self)
+        elif self._fast is not None:  # and one around the kept entry's checks
+            self.grad, self.value_and_grad = fast_calls.numpy_methods(self)
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)

@@ -24,7 +24,12 @@ dispatcher and of the parameter count) cost as much as numba's dispatch, so
 for the numba target `f.grad` and `f.value_and_grad` are plain functions of
 their own (`numba_methods`) that hold both in their closure: a positional call
 is one Python frame around numba's dispatch; keywords (`intermediates=`,
-`seed=`, arguments by name) go on to the methods.
+`seed=`, arguments by name) go on to the methods. On the numpy target `f.grad` and
+`f.value_and_grad` are functions of their own too (`numpy_methods`): a call goes
+from them through one kept entry, which checks the arrays' dtypes and ranks and
+calls the emitted function, to the emitted function: three Python frames where the
+method and the wrappers of the kept entry made five (a 500-step
+training loop calling `f.grad` pays them 500 times).
 """
 
 from __future__ import annotations
@@ -124,6 +129,43 @@ def numba_methods(differentiated) -> tuple:
     return grad, value_and_grad
 
 
+def numpy_methods(differentiated) -> tuple:
+    """(grad, value_and_grad) of a Differentiated of the numpy target: a call without
+    keywords whose arguments' types have a kept entry (`remember`) runs it, any other
+    call the full path (`_grad`, `_value_and_grad`), as the methods would. For an f of
+    `count` positional parameters the key is written out, `(type(args[0]), ...)`, in
+    functions made for `count`: `tuple(map(type, args))` cost several times more."""
+    count = differentiated._positional
+    kinds = "".join(f"type(args[{i}]), " for i in range(count)) if count >= 0 else None
+    key = f"({kinds})" if kinds is not None else "tuple(map(type, args))"
+    fits = f"len(args) == {count}" if kinds is not None else "True"
+    text = f"""
+def grad(*args, **kwargs):
+    if not kwargs and {fits} and (entry := grad_table.get({key})) is not None \\
+            and (got := entry(args)) is not MISS:
+        return got
+    return full_grad(args, kwargs.pop("intermediates", ()), kwargs)
+
+def value_and_grad(*args, seed=None, **kwargs):
+    if seed is None and not kwargs and {fits} and \\
+            (entry := value_and_grad_table.get({key})) is not None \\
+            and (got := entry(args)) is not MISS:
+        return got
+    return full_value_and_grad(args, seed, kwargs)
+"""
+    tables = differentiated._fast.tables
+    namespace = {"grad_table": tables[1], "value_and_grad_table": tables[0], "MISS": MISS,
+                 "full_grad": differentiated._grad,
+                 "full_value_and_grad": differentiated._value_and_grad}
+    exec(text, namespace)  # noqa: S102 - agc's own text, for the arity
+    methods = []
+    for name in ("grad", "value_and_grad"):
+        method = functools.wraps(getattr(differentiated, name))(namespace[name])
+        method.differentiated = differentiated  # gradient_of
+        methods.append(method)
+    return tuple(methods)
+
+
 def kept(table: dict, args: tuple, otherwise):
     """The result of the entry kept in `table` for `args`' types, else `otherwise()`."""
     fast = table.get(tuple(map(type, args)))
@@ -144,11 +186,13 @@ def remember(table: dict, args: tuple, compiled, which: int) -> None:
     arrays = tuple((i, a.dtype, a.ndim) for i, a in enumerate(args) if type(a) is numpy.ndarray)
     single = any(k is numpy.float32 for k in kinds) or \
         any(dtype == numpy.float32 for _, dtype, _ in arrays)
-    if single:  # numba's float32 widening (runtime.wide_floats.float32_in_float64) stays on the path
-        call = _call(compiled.direct_float32[which], None)
-    else:
-        entry = compiled.direct[which]
-        call = _call(entry, getattr(entry, "dispatcher", None))
+    entry = compiled.direct_float32[which] if single else compiled.direct[which]
+    direct = None if single else getattr(entry, "dispatcher", None)
+    if direct is None and never_stale(stale):  # the common case: one frame, the checks inline
+        table[kinds] = _checked_entry(entry, arrays)
+        return
+    # numba's float32 widening (runtime.wide_floats.float32_in_float64) stays on the path
+    call = _call(entry, direct)
     if not never_stale(stale):  # a helper redefined since: the full path compiles again
         call = _unless_stale(call, stale)
     table[kinds] = _checked(call, arrays) if arrays else call
@@ -178,6 +222,24 @@ def _through(entry, args: tuple):
     except Exception as error:  # raised in emitted code: name the model line
         add_model_line(error)
         raise
+
+
+def _checked_entry(entry, arrays: tuple):
+    """A call of `entry` (an emitted function) with the model line added to its errors,
+    for arrays of the dtypes and ranks in `arrays` (else MISS): `_checked` of `_call`,
+    in one frame. A dtype is compared by identity first: numpy's dtypes of the builtin
+    types are shared objects, and `!=` of two dtypes costs a call into numpy."""
+    def checked(args):
+        for i, dtype, ndim in arrays:
+            a = args[i]
+            if a.ndim != ndim or (a.dtype is not dtype and a.dtype != dtype):
+                return MISS
+        try:
+            return entry(*args)
+        except Exception as error:  # raised in emitted code: name the model line
+            add_model_line(error)
+            raise
+    return checked
 
 
 def _checked(call, arrays: tuple):

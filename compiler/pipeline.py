@@ -261,7 +261,8 @@ def compile_parsed(parsed: ParsedModule, targets: list[Target], header_path: str
     nested = nested_gradients(parsed, [*adjoints.values(), *helpers, *tangents.values(),
                                        *helper_tangents], user_globals)
     text = emit_module(list(adjoints.values()), parsed, header_path, helpers,
-                       list(tangents.values()) + helper_tangents, nested=nested)
+                       list(tangents.values()) + helper_tangents, nested=nested,
+                       listed=backend != "numba")
     if backend == "numba":
         text = for_numba(text, [*adjoints.values(), *helpers], mode, nested)
     return Compiled(text, adjoints, primals, helpers, tangents, helper_tangents)

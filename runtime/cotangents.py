@@ -74,6 +74,16 @@ _SEQUENCE_OPERAND = (
 
 def unbroadcast(g, x):
     """Sum the cotangent `g` back to the shape of `x` (undo numpy broadcasting)."""
+    if type(g) is numpy.ndarray:  # the common cases first, by exact type: no getattr
+        kind = type(x)
+        if kind is Shape:  # a loop's taped shape (a tuple: compared as it is)
+            if g.shape == x:
+                return g
+        elif kind is numpy.ndarray:
+            if g.shape == x.shape:
+                return g
+        elif kind in _NUMBERS and g.ndim:  # a number's cotangent: the sum of g's items
+            return g.sum()
     shape = getattr(x, "shape", None)
     g_shape = getattr(g, "shape", ())
     if not shape:  # x is a number (or 0-d): its cotangent is one number (kept on g's device)
@@ -100,6 +110,9 @@ def unbroadcast(g, x):
         g = xp.broadcast_to(g, shape)
     return g
 
+
+# a number's types, whose cotangent from an array is the array's sum
+_NUMBERS = frozenset({float, int, bool, numpy.float64, numpy.float32})
 
 # numpy sums a short last axis row by row, a call of its inner loop per row (40 us for
 # 2000 rows of 3); adding the columns takes a pass per column instead.
@@ -256,9 +269,11 @@ def add(a, b):
     """a + b for adjoints: tuples and lists item by item, dicts key by key."""
     if type(a) is numpy.ndarray and type(b) is numpy.ndarray:  # the common case first
         if a.shape == b.shape and a.dtype == b.dtype and a.ndim:
-            if _is_stand_in(a):  # a zero that was never made: no pass over b
+            # a zero that was never made: no pass over b (a stand-in's strides are all
+            # zero, so an array whose last stride is not is none: one tuple read)
+            if not a.strides[-1] and _is_stand_in(a):
                 return b
-            if _is_stand_in(b):
+            if not b.strides[-1] and _is_stand_in(b):
                 return a
         return a + b
     if isinstance(b, dict) and not isinstance(a, dict):

@@ -10,18 +10,19 @@ def euler_value_and_grad(x, v, k, c, seed=None):
     `seed` is the adjoint of the output (PyTorch's backward(gradient=...));
     leave it None for a scalar output.
     """
-    tape = []
     # euler.py:8:5: dt = 0.01
     dt = 0.01
     # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
     t3 = -k
     # euler.py:9:5: for _ in range(100):
+    tape_x = [None] * len(range(100))
+    tape_v = [None] * len(range(100))
     for _ in range(100):
         # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
         t8 = v + dt * (t3 * x - c * v)
-        tape.append(x)
+        tape_x[_] = x
         x = x + dt * v
-        tape.append(v)
+        tape_v[_] = v
         v = t8
     value = x
     # euler.py:11:5: return x
@@ -33,9 +34,9 @@ def euler_value_and_grad(x, v, k, c, seed=None):
     # euler.py:9:5: for _ in range(100):
     for _ in reversed(range(100)):
         # euler.py:10:9: x, v = x + dt * v, v + dt * (-k * x - c * v)
-        v = tape.pop()
+        v = tape_v[_]
         t2_bar = x_bar
-        x = tape.pop()
+        x = tape_x[_]
         t6_bar = v_bar * dt
         t4_bar = t6_bar
         c_bar = c_bar - t6_bar * v
