@@ -20,7 +20,7 @@ from ..proof.values import number, sym
 from .gradient_tangents import linear_in
 from .gradients import expand
 from .registry import emitter, jvp, meaning, vjp
-from .statistics import _ranks, _rows
+from .statistics import placed, ranks_at, rows_last
 from .tangents import weighted
 
 
@@ -55,19 +55,16 @@ def _fraction(s) -> float:
 def _shares(run, s, x) -> np.ndarray:
     """Each entry's weight in its slice's quantile at the point (shaped like x)."""
     axis = s.params.get("axis")
-    rows, axes, ends = _rows(sym(x), axis)
+    rows, axes, ends = rows_last(sym(x), axis)
     n = rows.shape[-1]
-    values = np.asarray(run.point.evaluate(rows), dtype=float)
-    rank = _ranks(run, rows)
+    rank = ranks_at(run, rows)
     virtual = (n - 1) * _fraction(s)
     below = math.floor(virtual)
     gamma = number(virtual - below)
     above = n - 1 if virtual >= n - 1 else below + 1
     below = min(below, n - 1)
     share = np.where(rank == below, 1 - gamma, 0) + np.where(rank == above, gamma, 0)
-    share = np.where(np.isnan(values).any(axis=-1, keepdims=True), 0, share)
-    moved = np.moveaxis(sym(x), axes, ends)
-    return np.moveaxis(share.astype(object).reshape(moved.shape), ends, axes)
+    return placed(run, share, rows, x, axes, ends)
 
 
 @meaning(Prim.QUANTILE)

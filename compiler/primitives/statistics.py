@@ -143,7 +143,7 @@ def _median(b, g, s):
     return (b.op(Prim.MEDIAN_GRAD, g, s.args[0], **_axis(s)),)
 
 
-def _rows(x: np.ndarray, axis) -> tuple[np.ndarray, tuple, tuple]:
+def rows_last(x: np.ndarray, axis) -> tuple[np.ndarray, tuple, tuple]:
     """x with the reduced axes moved to the end and flattened into one: (rows, axes, ends)."""
     axes = tuple(range(x.ndim)) if axis is None else \
         tuple(a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
@@ -152,7 +152,7 @@ def _rows(x: np.ndarray, axis) -> tuple[np.ndarray, tuple, tuple]:
     return moved.reshape(moved.shape[:x.ndim - len(axes)] + (-1,)), axes, ends
 
 
-def _ranks(run, rows: np.ndarray) -> np.ndarray:
+def ranks_at(run, rows: np.ndarray) -> np.ndarray:
     """Each entry's rank in its row at the point (a stable sort), the order noted."""
     order = np.argsort(run.point.evaluate(rows), axis=-1, kind="stable")
     for row, o in zip(rows.reshape(-1, rows.shape[-1]), order.reshape(-1, rows.shape[-1])):
@@ -163,12 +163,19 @@ def _ranks(run, rows: np.ndarray) -> np.ndarray:
 
 def _median_shares(run, x: np.ndarray, axis) -> np.ndarray:
     """1 at the middle entry, 1/2 at each of two middle entries, else 0 (shaped like x)."""
-    rows, axes, ends = _rows(sym(x), axis)
-    rank, n = _ranks(run, rows), rows.shape[-1]
+    rows, axes, ends = rows_last(sym(x), axis)
+    rank, n = ranks_at(run, rows), rows.shape[-1]
     half = sympy.Rational(1, 2)
     share = np.where(rank == (n - 1) // 2, half, 0) + np.where(rank == n // 2, half, 0)
+    return placed(run, share, rows, x, axes, ends)
+
+
+def placed(run, share: np.ndarray, rows: np.ndarray, x: np.ndarray, axes: tuple,
+           ends: tuple) -> np.ndarray:
+    """Each row's shares back in x's layout, 0 in a row holding a NaN (a NaN median or
+    quantile: no entry gets a gradient, as jax's)."""
     values = np.asarray(run.point.evaluate(rows), dtype=float)
-    share = np.where(np.isnan(values).any(axis=-1, keepdims=True), 0, share)  # a NaN median
+    share = np.where(np.isnan(values).any(axis=-1, keepdims=True), 0, share)
     moved = np.moveaxis(sym(x), axes, ends)
     return np.moveaxis(share.astype(object).reshape(moved.shape), ends, axes)
 
@@ -238,7 +245,7 @@ def _sort(b, g, s):
 def _sorted_ranks(run, x: np.ndarray, axis: int) -> np.ndarray:
     """Each entry's position in sort(x, axis) at the point (stable), the order noted."""
     moved = np.moveaxis(sym(x), axis, -1)
-    return np.moveaxis(_ranks(run, moved), -1, axis)
+    return np.moveaxis(ranks_at(run, moved), -1, axis)
 
 
 @meaning(Prim.SORT)
