@@ -21,7 +21,8 @@ from .ad.forward import Tangent
 from .ad.param_kinds import container_params, keyed_params, scalar_params
 from .ad.ranks import atom_rank, variable_ranks
 from .ad.reverse import Adjoint
-from .backend.module import emit_functions, emit_helper, emit_hvp, emit_jvp, rerun_helpers
+from .backend.helper_functions import emit_helper, rerun_helpers
+from .backend.module import emit_functions, emit_hvp, emit_jvp
 from .errors import UnsupportedError
 from .ir.prims import Prim
 from .primitives.gradient_calls import function_name, wrt_suffix

@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from agc.backend import module
+from agc.backend import function_bodies
 
 jax.config.update("jax_enable_x64", True)
 
@@ -95,7 +95,7 @@ def _source(fn, *args, wrt):
 def _popping(fn, *args, wrt, monkeypatch):
     """The gradient emitted without number_tapes (every value on the one tape)."""
     with monkeypatch.context() as patched:
-        patched.setattr(module, "number_tapes", lambda body, numbers: body)
+        patched.setattr(function_bodies, "number_tapes", lambda body, numbers: body)
         return _source(fn, *args, wrt=wrt)
 
 

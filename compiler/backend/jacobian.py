@@ -19,8 +19,8 @@ import libcst as cst
 from .. import ir
 from ..ad.reverse import Adjoint
 from ..ir.namer import Namer
+from .function_bodies import function_params, inlinable_names
 from .in_place import accumulate_in_place
-from .module import function_params, inlinable_names
 from .statements import FunctionEmitter, function_def, param
 
 
