@@ -19,6 +19,8 @@ from .live import function_source, load_module
 from .runtime.arrays import checking_arguments
 from .staleness import constants_read, helpers_bound, staleness_check
 
+_KINDS = {float: "scalar", int: "scalar", dict: "tree", list: "tree", tuple: "tree"}
+
 
 def parse_live(fn, wrt, key: tuple, has_aux: bool = False, keep: tuple[str, ...] = (),
            method=None, paths: dict | None = None):
@@ -176,3 +178,8 @@ def _params_of_kind(fn, key: tuple, kind: str) -> frozenset[str]:
 
 def _short(path: str) -> str:
     return source_name(path)
+
+
+def scalar_key(args: tuple) -> tuple:
+    """What the compiled code may assume of each argument: scalar, tree, or an array's ndim."""
+    return tuple([_KINDS.get(type(a)) or getattr(a, "ndim", None) for a in args])

@@ -253,9 +253,9 @@ def _checked(call, arrays: tuple):
 
 
 def mapped_key(what: str, args: tuple, tangents: tuple) -> tuple:
-    """The key under which `f.jvp` / `f.hvp` (api._along) keep their compiled code: `what`,
+    """The key under which `f.jvp` / `f.hvp` (along._along) keep their compiled code: `what`,
     the arguments' ndims and the tangents' types (which of them are None); AttributeError
-    for an argument with no ndim (a number, a tree: api._along keys it by its type)."""
+    for an argument with no ndim (a number, a tree: along._along keys it by its type)."""
     return (what, *map(getattr, args, NDIM), *map(type, tangents))
 
 
@@ -266,7 +266,7 @@ def short_along(what: str, count: int, calls: dict, general):
     attribute reads (`args[0].ndim, ..., type(tangents[0]), ...`) in a function made for
     `count`: Python's compiled reads cost about a third of map()'s, and every call builds
     the key (benchmarks/higher_order.py's jvp). Every other call goes to `general`
-    (api._along's method, bound), which compiles."""
+    (along._along's method, bound), which compiles."""
     ndims = "".join(f"args[{i}].ndim, " for i in range(count))
     kinds = "".join(f"type(tangents[{i}]), " for i in range(count))
     text = f"""

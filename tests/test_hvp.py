@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from agc.api import compile_hvp
+from agc.compiling import compile_hvp
 from differential.harness import jax_twin
 
 jax.config.update("jax_enable_x64", True)

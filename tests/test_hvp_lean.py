@@ -11,7 +11,7 @@ import numpy as np
 from agc import ir
 from agc.ad.common import share_common
 from agc.ad.forward import Tangent
-from agc.api import compile_hvp
+from agc.compiling import compile_hvp
 from agc.ir.prims import Prim
 
 jax.config.update("jax_enable_x64", True)

@@ -13,7 +13,7 @@ import agc
 import jax
 import numpy as np
 import pytest
-from agc import api
+from agc import along, api
 from agc.api import _scalar_key
 from differential.harness import jax_twin
 from test_forward import running, running_jax
@@ -133,14 +133,16 @@ def counted_vector(x):
 
 def test_functional_forms_compile_once(monkeypatch):
     counts = Counter()
-    for name in ("compile_function", "compile_forward", "compile_hvp"):
-        original = getattr(api, name)
+    # where Differentiated calls them: api (gradients) and along (f.jvp, f.hvp)
+    for module, name in ((api, "compile_function"), (along, "compile_forward"),
+                         (along, "compile_hvp")):
+        original = getattr(module, name)
 
         def counting(*args, _original=original, _name=name, **kwargs):
             counts[_name] += 1
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(api, name, counting)
+        monkeypatch.setattr(module, name, counting)
     x, v = np.array([0.2, -0.5, 0.7]), np.array([1.0, 0.5, -1.0])
 
     def use():
