@@ -45,6 +45,8 @@ def in_place(value, out):
     """What `out op= v` leaves in the array `out`: numpy computes `value = out op v` into
     out's own memory, so out keeps its dtype and shape, and numpy raises where it cannot
     (a float result into an integer array, a result broadcast to a larger shape)."""
+    if type(value) is type(out) and value.dtype == out.dtype and value.shape == out.shape:
+        return value  # the usual case, in every step of a loop: nothing to check or cast
     check_out_cast(value, out)
     shape = numpy.shape(value)
     if shape != out.shape:
