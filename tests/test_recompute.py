@@ -210,3 +210,26 @@ def test_a_while_loop_whose_test_binds_a_value_against_jax():
     _check_against_jax(walrus_while, (x,), ("x",), 1e-12)
     report = agc.differentiate(walrus_while).tape_report(x)
     assert set(report.by_variable) == {"m", "s"}  # x * s and sin(m) are redone
+
+
+def while_window_max(x):
+    total = 0.0
+    k = 0
+    while k < 3:
+        total = total + np.max(np.cumsum(x[k:k + 3]))  # k + 3 is redone backward
+        k += 1
+    return total
+
+
+def test_hvp_of_a_while_loop_whose_backward_sweep_redoes_an_index():
+    # forward mode over the adjoint follows a redone name out of the while loop: it is
+    # bound before the loop (it was refused, "bound on some paths only")
+    x = np.array([0.27, -0.46, -0.92, -0.97, 0.63, 0.83])
+    v = np.array([0.5, -1.0, 0.25, 2.0, -0.75, 1.5])
+    grad, hv = agc.differentiate(while_window_max).hvp(x, tangents=(v,))
+
+    def twin(x):
+        return sum(jnp.max(jnp.cumsum(x[k:k + 3])) for k in range(3))
+
+    np.testing.assert_allclose(grad, jax.grad(twin)(x), rtol=1e-12)
+    np.testing.assert_allclose(hv, jax.jvp(jax.grad(twin), (x,), (v,))[1], atol=1e-12)

@@ -59,30 +59,44 @@ def inline_plan(stmts: list, temps, uses: dict[str, int]) -> set[str]:
     A temporary qualifies when it is read exactly once, by a later statement
     of the same block (not inside a nested loop or branch, which would change
     how often it is computed), and nothing in between assigns a name its
-    expression reads. A random draw never qualifies.
+    expression reads. A random draw never qualifies. A name bound twice (use_counts)
+    is inlined only where both of its bindings qualify: emission inlines a name, not
+    one of its bindings (`t1_bar = x_bar; t1_bar = t1_bar + g` read after `x_bar` is
+    bound again must stay a line).
     """
+    refused: set[str] = set()
+    while True:
+        plan, failed = _plan(stmts, temps, uses, refused)
+        if not plan & failed:
+            return plan
+        refused |= plan & failed  # one binding qualified, another did not: plan again
+
+
+def _plan(stmts: list, temps, uses: dict[str, int], refused: set[str]) -> tuple[set, set]:
+    """(the temporaries whose bindings qualify, those with a binding that does not)."""
     plan: set[str] = set()
+    failed: set[str] = set()
     reads: dict[str, set[str]] = {}
     for i, stmt in enumerate(stmts):
         if not (isinstance(stmt, ir.Assign) and stmt.target.name in temps
-                and uses.get(stmt.target.name) == 1) or stmt.prim.spec.draws:
+                and uses.get(stmt.target.name) == 1) or stmt.prim.spec.draws \
+                or stmt.target.name in refused:
             continue  # a draw stays on its line: moved, it would draw after a later draw
         t = stmt.target.name
         deps = set()
         for n in ir.vars_read(stmt):
             deps |= reads.get(n, {n}) if n in plan else {n}
         user = _direct_user(stmts, i, t)
-        if user is None:
-            continue
-        between = stmts[i + 1:user]
+        between = stmts[i + 1:user] if user is not None else ()
         # a branch between may bind the temporary again (`t = a; if not t: t = b`, how `a or
         # b` lowers): on either path, or a name its expression reads
-        if any(ir.var_written(s) in deps | {t} for s in between) or \
+        if user is None or any(ir.var_written(s) in deps | {t} for s in between) or \
                 any(ir.assigned_names(sum(ir.children(s), ())) & (deps | {t}) for s in between):
+            failed.add(t)
             continue
         plan.add(t)
         reads[t] = deps
-    return plan
+    return plan, failed
 
 
 def _direct_user(stmts: list, start: int, name: str) -> int | None:
