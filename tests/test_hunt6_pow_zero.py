@@ -3,7 +3,7 @@
 The base's cotangent of `x ** y` was `g * y * x ** (y - 1)`: at `x == 0` with `y == 0`
 that is `0 * inf`, a NaN, so a polynomial `sum(c[k] * x ** k for k in range(n))` had a
 NaN gradient at 0 (jax and PyTorch: the linear coefficient). A constant exponent 0 now
-gives no cotangent, any other exponent `y * x ** (y - (y != 0))`.
+gives no cotangent, any other exponent `y * x ** (y - 1 + (y == 0))` (a mask exponent too).
 """
 
 from __future__ import annotations
@@ -67,11 +67,20 @@ def power_of_parameter_jax(x, n):
     return jnp.sum(jnp.sin(x) ** n + x)
 
 
+def power_of_mask(x):
+    return np.sum(x ** (x > 0) * 2.0)
+
+
+def power_of_mask_jax(x):
+    return jnp.sum(x ** (x > 0).astype(int) * 2.0)
+
+
 CASES = [(polynomial, polynomial_jax, (X, C)), (power_zero_int, power_zero_int_jax, (X,)),
          (power_zero_float, power_zero_float_jax, (X,)),
          (power_of_exponents, power_of_exponents_jax, (X,)),
-         (power_of_parameter, power_of_parameter_jax, (X, 0))]
-IDS = ["polynomial", "int_zero", "float_zero", "exponent_array", "exponent_parameter"]
+         (power_of_parameter, power_of_parameter_jax, (X, 0)),
+         (power_of_mask, power_of_mask_jax, (X,))]
+IDS = ["polynomial", "int_zero", "float_zero", "exponent_array", "exponent_parameter", "mask"]
 
 
 @pytest.mark.parametrize("model, twin, args", CASES, ids=IDS)

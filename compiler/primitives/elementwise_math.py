@@ -82,9 +82,10 @@ def _pow(b, g, s):
         # x ** 0 is 1 everywhere: no cotangent (0 * x ** -1 was NaN at x == 0)
         gx = None if y.value == 0 else b.scaled(y.value, g, b.pow(x, ir.Const(y.value - 1)))
     else:
-        # y * x ** (y - (y != 0)): where y == 0 this is 0 * x ** 0 = 0, as jax and PyTorch
-        # give; y * x ** (y - 1) was 0 * inf = NaN at x == 0 (a polynomial's first term)
-        lowered = b.sub(y, b.op(Prim.NE, y, ir.Const(0)))
+        # y * x ** (y - 1 + (y == 0)): where y == 0 this is 0 * x ** 0 = 0, as jax and
+        # PyTorch give; y * x ** (y - 1) was 0 * inf = NaN at x == 0 (a polynomial's first
+        # term). `+ (y == 0)` rather than `- (y != 0)`: numpy subtracts no bools (a mask y)
+        lowered = b.add(b.sub(y, ir.Const(1)), b.op(Prim.EQ, y, ir.Const(0)))
         gx = b.mul(g, b.mul(y, b.pow(x, lowered)))
     gy = b.op(Prim.POW_EXPONENT_GRAD, g, x, s.target)
     return None if gx is None else b.unbroadcast(gx, x), b.unbroadcast(gy, y)
