@@ -45,9 +45,23 @@ def rows_by_named_mask(m):
     return np.sum(y)
 
 
+def entries_by_where(x):
+    y = x * 1.0
+    y[np.where(x > 0)[0]][0] = 0.0
+    return np.sum(y * y)
+
+
+def entries_by_sliced_order(x):
+    y = x * 1.0
+    order = np.argsort(x)
+    y[order[1:]][0] = 0.0
+    return np.sum(y * y)
+
+
 @pytest.mark.parametrize("model, arg, line", [
     (rows_by_list, M, 24), (entries_by_mask, M[0], 30), (entries_by_named_order, M[1], 37),
-    (rows_by_named_mask, M, 44)], ids=["list", "mask", "named_order", "named_mask"])
+    (rows_by_named_mask, M, 44), (entries_by_where, M[0], 50), (entries_by_sliced_order, M[1], 57)],
+    ids=["list", "mask", "named_order", "named_mask", "where", "sliced_order"])
 def test_write_into_a_copy_is_refused_at_its_line(model, arg, line):
     with pytest.raises(agc.UnsupportedError) as err:
         agc.differentiate(model).grad(arg.copy())

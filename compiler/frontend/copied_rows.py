@@ -41,6 +41,12 @@ def advanced(node: cst.BaseExpression, names: frozenset[str] | set[str]) -> bool
         return True
     if isinstance(node, cst.Call):
         return _called_name(node) in ARRAY_CALLS
+    if isinstance(node, cst.Subscript):  # np.where(c)[0], order[1:]: still arrays
+        inner = node.value
+        if isinstance(inner, cst.Call) and _called_name(inner) in ("where", "nonzero"):
+            return True
+        return advanced(inner, names) and any(isinstance(el.slice, cst.Slice)
+                                              for el in node.slice)
     return isinstance(node, cst.Name) and node.value in names
 
 
