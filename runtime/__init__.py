@@ -85,6 +85,7 @@ from .linalg_factor import (
 from .linalg_more import (
     cross_grad,
     det_grad,
+    det_grad_jvp,
     diag_grad,
     diagonal_grad,
     einsum_grad,
@@ -191,6 +192,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "cross_grad",
     "cumprod_jvp",
     "det_grad",
+    "det_grad_jvp",
     "diag_grad",
     "diagonal_grad",
     "dot_grad_left",

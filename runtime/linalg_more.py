@@ -292,6 +292,32 @@ def _adjugate(xp, a):
     return sign[..., None, None] * ((mT(vh) * others[..., None, :]) @ mT(u))
 
 
+def det_grad_jvp(g, da, a):
+    """Tangent along dA of det_grad(g, A, det(A)) = g C(A), C the cofactor matrix.
+
+    With A = U S Vh, C = sign U adj(S) Vh (sign = det(U) det(Vh)), so
+    dC = sign U D^T Vh, D the derivative of adj(S) along B = U^T dA Vh^T:
+    D_ij = -B_ij P_ij off the diagonal, D_ii = sum over k != i of B_kk P_ik, where
+    P_ij is the product of the singular values other than the i-th and j-th. No
+    inverse appears, so the tangent stays exact at and near a singular A, where
+    d(det) inv(A)^T - det inv(A)^T dA^T inv(A)^T cancels two huge terms.
+    """
+    xp = array_module(g, da, a)
+    u, s, vh = xp.linalg.svd(a)
+    n = s.shape[-1]
+    b = mT(u) @ da @ mT(vh)
+    rows, cols = xp.arange(n)[:, None], xp.arange(n)[None, :]
+    others = xp.ones(s.shape + (n,), dtype=s.dtype)
+    for k in range(n):  # P_ij: every singular value but the i-th and j-th
+        others = others * xp.where((rows == k) | (cols == k), 1, s[..., k, None, None])
+    others = others * (rows != cols)
+    diagonal = (others @ xp.diagonal(b, axis1=-2, axis2=-1)[..., None])[..., 0]
+    d_adjugate_t = -mT(b) * others + diagonal[..., None] * (rows == cols)
+    sign = xp.linalg.det(u) * xp.linalg.det(vh)
+    scale = xp.asarray(g * sign)[..., None, None]
+    return float_like(scale * (u @ d_adjugate_t @ vh), a)
+
+
 def slogdet_grad(g, a):
     """Cotangent of A for (sign, logabsdet) = slogdet(A): g[1] inv(A)^T (the sign has none)."""
     xp = array_module(a)

@@ -13,6 +13,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from agc.ir.prims import Prim
+from meanings import symbolic_meaning
 
 jax.config.update("jax_enable_x64", True)
 
@@ -62,3 +64,48 @@ def test_det_tangent_at_a_singular_matrix_matches_jax(model, twin, a):
     v = np.arange(a.size, dtype=float).reshape(a.shape) / a.size
     _, tangent = agc.differentiate(model).jvp(a, tangents=(v,))
     np.testing.assert_allclose(tangent, jax.jvp(twin, (a,), (v,))[1], rtol=1e-12, atol=1e-12)
+
+
+# det_grad's tangent was d(det) inv(A)^T - det inv(A)^T dA^T inv(A)^T: at a singular A
+# numpy's inv raised, and near one (a row the sum of two others, singular up to
+# rounding) the two huge terms cancelled into values of order 1 where the exact
+# Hessian-vector product differs (-8, 1.5, ... against -0.68, 1.81, ...).
+NEAR = np.random.default_rng(0).normal(size=(3, 3))
+NEAR[2] = NEAR[0] + NEAR[1]
+REGULAR = np.random.default_rng(1).normal(size=(4, 4))
+HVP_CASES = CASES + [(scaled_det, scaled_det_jax, NEAR), (scaled_det, scaled_det_jax, REGULAR),
+                     (weighted_dets, weighted_dets_jax, np.stack([NEAR, REGULAR[:3, :3]]))]
+HVP_IDS = IDS + ["near_singular", "regular", "near_stack"]
+
+
+def _hvp_jax(twin, a, v):
+    return jax.jvp(jax.grad(twin), (jnp.asarray(a),), (jnp.asarray(v),))[1]
+
+
+@pytest.mark.parametrize("model, twin, a", HVP_CASES, ids=HVP_IDS)
+def test_det_hvp_at_and_near_a_singular_matrix_matches_jax(model, twin, a):
+    v = np.random.default_rng(2).normal(size=a.shape)
+    got = agc.hvp(model)(a, v)
+    np.testing.assert_allclose(got, _hvp_jax(twin, a, v), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("model, twin, a", HVP_CASES, ids=HVP_IDS)
+def test_det_hvp_float32(model, twin, a):
+    v = np.random.default_rng(3).normal(size=a.shape)
+    got = agc.hvp(model)(a.astype(np.float32), v.astype(np.float32))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, _hvp_jax(twin, a, v), rtol=2e-4, atol=2e-4)
+
+
+def test_det_hessian_of_a_regular_matrix_matches_jax():
+    a = REGULAR[:3, :3]
+    hessian = agc.hessian(scaled_det)(a)
+    expected = jax.hessian(scaled_det_jax)(jnp.asarray(a))
+    np.testing.assert_allclose(hessian, expected, rtol=1e-10, atol=1e-10)
+
+
+def test_det_grad_jvp_helper_matches_its_symbolic_meaning():
+    rng = np.random.default_rng(4)
+    a, da = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    exact = symbolic_meaning(Prim.DET_GRAD_JVP, (1.5, da, a))
+    np.testing.assert_allclose(agc.runtime.det_grad_jvp(1.5, da, a), exact, rtol=1e-12)

@@ -394,6 +394,7 @@ class Prim(enum.Enum):
     SOLVE_GRAD_B = _s(3, "gradient", "rt", "solve_grad_b")  # (g, A, b)
     SOLVE_GRAD_A = _s(4, "gradient", "rt", "solve_grad_a")  # (b's cotangent, x, b, A)
     DET_GRAD = _s(3, "gradient", "rt", "det_grad")  # (g, A, det(A))
+    DET_GRAD_JVP = _s(3, "gradient", "rt", "det_grad_jvp")  # (g, dA, A): g dC, C the cofactors
     SLOGDET_GRAD = _s(2, "gradient", "rt", "slogdet_grad")  # (g, A)
     CHOLESKY_GRAD = _s(2, "gradient", "rt", "cholesky_grad")  # (g, L)
     EIGH_GRAD = _s(2, "gradient", "rt", "eigh_grad")  # (g, (w, v))

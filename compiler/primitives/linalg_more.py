@@ -316,6 +316,14 @@ def _det_grad_meaning(run, s, g, a, det):
     return sym(g) * sym(det) * from_matrix(sympy_matrix(run, s, a).inv().T)
 
 
+@meaning(Prim.DET_GRAD_JVP)
+def _det_grad_jvp_meaning(run, s, g, da, a):
+    t = sympy.Symbol("t")
+    moved = sympy_matrix(run, s, a) + t * sympy_matrix(run, s, da)
+    cofactors = moved.adjugate().T
+    return sym(g) * from_matrix(cofactors.diff(t).subs(t, 0))
+
+
 @meaning(Prim.SLOGDET_GRAD)
 def _slogdet_grad_meaning(run, s, g, a):
     return sym(g[1]) * from_matrix(sympy_matrix(run, s, a).inv().T)

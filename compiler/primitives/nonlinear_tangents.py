@@ -145,15 +145,13 @@ def _inv_grad(b: Builder, t: tuple, s):
 
 @jvp(Prim.DET_GRAD)
 def _det_grad(b: Builder, t: tuple, s):
-    """det_grad(g, A, d) = g d inv(A)^T, linear in g and in d; d(inv(A)^T) =
-    -inv(A)^T dA^T inv(A)^T gives -(the result) @ dA^T @ inv(A)^T."""
-    dg, da, d_det = t
+    """det_grad(g, A, det(A)) = g C(A), C the cofactor matrix: tangent dg C + g dC.
+
+    det is det(A) (only det's own rule builds this helper), so its tangent is dA's too:
+    rt.det_grad_jvp computes g dC from an SVD, exact at a singular A, where
+    dC = d(det) inv(A)^T - det inv(A)^T dA^T inv(A)^T cancels huge terms."""
+    dg, da, _ = t
     plus = [_with(b, s, {0: dg})] if dg is not None else []
-    if d_det is not None:
-        plus.append(_with(b, s, {2: d_det}))
-    minus = []
     if da is not None:
-        inverse_t = b.op(Prim.MATRIX_T, b.op(Prim.INV, s.args[1]))
-        minus = [b.op(Prim.MATMUL, b.op(Prim.MATMUL, s.target, b.op(Prim.MATRIX_T, da)),
-                      inverse_t)]
-    return _total(b, plus, minus)
+        plus.append(b.op(Prim.DET_GRAD_JVP, s.args[0], da, s.args[1]))
+    return _total(b, plus, [])
