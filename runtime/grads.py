@@ -21,6 +21,7 @@ from .dask_style import is_dask
 from .dispatch import array_module
 from .indices import is_basic, is_mask, whole
 
+FLOAT64 = numpy.dtype(numpy.float64)
 _xp = array_module
 
 def _shape(x) -> tuple:
@@ -296,8 +297,11 @@ def reshape_like(g, x):
 
 
 def cast_like(g, x):
-    """g in the dtype of x (undoes astype; gives a gradient its parameter's dtype)."""
+    """g in the dtype of x (undoes astype; gives a gradient its parameter's dtype): float64
+    for a Python float x, as jax's (a float32 model's np.float32 is widened)."""
     dtype = getattr(x, "dtype", None)
+    if dtype is None and type(x) is float:
+        dtype = FLOAT64
     if dtype is None or not hasattr(g, "shape") or g.dtype == dtype:
         return g
     return astype(g, dtype)
