@@ -8,11 +8,14 @@ positioned refusal at the first call (numba_live.py).
 
 from __future__ import annotations
 
-import math
-
+import numba
 import numpy as np
 from numba import types
 from numba.extending import overload
+
+from .quantiles import virtual_index
+
+_virtual_index = numba.njit(cache=True)(virtual_index)  # numpy's own rule, compiled
 
 # The stubs are what emitted code names; numba replaces each call by the implementation
 # its overload picks for the argument types.
@@ -96,13 +99,7 @@ def _quantile_grad(g, x, q, axis=None, keepdims=False, percent=False):
         out = np.zeros(n, dtype=x.dtype)
         if n == 0 or np.any(np.isnan(x)):
             return out
-        fraction = q / 100.0 if percent else q
-        virtual = (n - 1) * fraction
-        below = math.floor(virtual)
-        gamma = virtual - below
-        above = below + 1
-        if virtual >= n - 1:  # numpy takes the last entry (q == 1)
-            below = above = n - 1
+        below, above, gamma = _virtual_index(n, q / 100.0 if percent else q)
         order = np.argsort(x, kind="mergesort")  # stable: ties keep their order, as numpy's
         out[order[below]] += g * (1.0 - gamma)
         out[order[above]] += g * gamma
