@@ -29,6 +29,8 @@ from .numba_more import (  # noqa: F401  (emitted code calls them as nb.NAME)
     check_tolist,
     copy_of,
     cumprod_grad,
+    item,
+    length,
     quantile_grad,
 )
 from .numba_stack import pop, push, restore_at, stack, stacks  # noqa: F401  (the tape)

@@ -1,5 +1,5 @@
 """More nopython helpers of the numba target (numba_helpers.py re-exports them as nb.NAME):
-`+x`'s check and copy, `x.tolist()`'s check, and the cotangents of np.cumprod and of
+`+x`'s check and copy, `x.tolist()`'s check, `for v in x`'s length and item, and the cotangents of np.cumprod and of
 np.quantile / np.percentile along a vector. Each mirrors the numpy helper of the same name
 (python_constructs.py, grads.py, statistics.py, quantiles.py) for the types the numba
 target claims; other types get no implementation, and numba's typing error becomes agc's
@@ -105,3 +105,27 @@ def _quantile_grad(g, x, q, axis=None, keepdims=False, percent=False):
         out[order[above]] += g * gamma
         return out
     return vector
+
+
+def item(x, k):
+    """What `for v in x` binds: x[k], a vector's number or a matrix's row."""
+
+
+@overload(item)
+def _item(x, k):
+    if isinstance(x, (types.Array, types.BaseTuple, types.List)):
+        return lambda x, k: x[k]
+    return None  # numba's typing error: agc's refusal at the model line
+
+
+def length(x):
+    """len(x): an array's first dimension, a tuple's or a list's length."""
+
+
+@overload(length)
+def _length(x):
+    if isinstance(x, types.Array) and x.ndim > 0:
+        return lambda x: x.shape[0]
+    if isinstance(x, (types.BaseTuple, types.List)):
+        return lambda x: len(x)
+    return None  # numba's typing error: agc's refusal at the model line

@@ -1,6 +1,6 @@
-"""The numba target compiles `+x`, np.quantile / np.percentile of a vector and np.cumprod:
-their helpers (rt.check_positive, rt.copy_of, rt.quantile_grad, rt.cumprod_grad) had no
-nopython version, and the numba target refused these models. Values and gradients agree
+"""The numba target compiles `+x`, np.quantile / np.percentile of a vector, np.cumprod and
+`for v in y` of unknown rank: their helpers (rt.check_positive, rt.copy_of,
+rt.quantile_grad, rt.cumprod_grad, rt.length, rt.item) had no nopython version, and the numba target refused these models. Values and gradients agree
 with the numpy target's (float64 to 1e-12; float32 computed in float64 by the numba
 target, to float32 precision) and with jax.
 """
@@ -67,3 +67,23 @@ def test_unary_plus_of_booleans_raises_as_numpy_on_numba():
         unary_plus_of_booleans(X)
     with pytest.raises(Exception, match="positive"):
         agc.differentiate(unary_plus_of_booleans, target="numba").grad(X)
+
+
+def rows_total(y, x):
+    s = 0.0
+    for v in y:  # a helper's parameter: its rank is not known (rt.length, rt.item)
+        s = s + np.sum(v * x)
+    return s
+
+
+def over_rows_and_numbers(x, y):
+    return rows_total(y, x) + rows_total(y[0], x) * 0.5
+
+
+def test_loop_over_a_value_of_unknown_rank_on_numba():
+    x, y = np.linspace(0.1, 0.9, 4), np.arange(12.0).reshape(3, 4) / 7
+    value, grad = agc.differentiate(over_rows_and_numbers, target="numba").value_and_grad(x, y)
+    want_value, want_grad = agc.differentiate(over_rows_and_numbers).value_and_grad(x, y)
+    assert value == pytest.approx(float(want_value), rel=1e-12)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-12)
+    np.testing.assert_allclose(grad, np.sum(y, axis=0) + 0.5 * np.sum(y[0]), rtol=1e-12)
