@@ -22,6 +22,7 @@ from .dispatch import array_module
 from .indices import is_basic, is_mask, whole
 
 FLOAT64 = numpy.dtype(numpy.float64)
+_NUMPY_SCALARS = (numpy.ndarray, numpy.generic)  # their dtype.type makes one of theirs
 _xp = array_module
 
 def _shape(x) -> tuple:
@@ -302,9 +303,12 @@ def cast_like(g, x):
     dtype = getattr(x, "dtype", None)
     if dtype is None and type(x) is float:
         dtype = FLOAT64
-    if dtype is None or not hasattr(g, "shape") or g.dtype == dtype:
+    if dtype is None or g.__class__ in (float, int) and not isinstance(x, _NUMPY_SCALARS):
         return g
-    return astype(g, dtype)
+    if g.__class__ in (float, int):  # a numpy scalar's or 0-d array's gradient as a Python
+        # number (a float32 HVP's 1.0): in the parameter's float dtype
+        return dtype.type(g) if dtype.kind in "fc" else g
+    return g if not hasattr(g, "shape") or g.dtype == dtype else astype(g, dtype)
 
 
 def list_item_grad(g, position, like):

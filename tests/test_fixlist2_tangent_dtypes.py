@@ -133,3 +133,39 @@ def test_hvp_keeps_the_parameter_dtype():
                                                                          None))
     assert grad.dtype == hv.dtype == np.float32
     np.testing.assert_allclose(hv, 6 * X, rtol=1e-6)
+
+
+def elementwise(x):
+    return x * 2.0 + np.zeros(x.shape)
+
+
+def sum_of_squares(x):
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_jacobians_of_an_empty_array(dtype):
+    """An x with no element: jacfwd's Jacobian had shape (0,), not (0, 0) (it never ran f,
+    so knew no output shape), and the Hessian was float64 for float32."""
+    x = np.zeros(0, dtype)
+    jac = agc.jacfwd(elementwise)(x)
+    assert jac.shape == (0, 0) == jax.jacfwd(lambda a: a * 2.0)(jnp.zeros(0)).shape
+    assert jac.dtype == np.float64  # the value's: x * 2.0 + float64 zeros
+    assert agc.jacrev(elementwise)(x).shape == (0, 0)
+    hess = agc.hessian(sum_of_squares)(x)
+    assert hess.shape == (0, 0) and hess.dtype == dtype
+
+
+def minus_numpy_scalar(x):
+    return x - np.float64(1.5)
+
+
+def test_hvp_gradient_of_a_0d_float32_has_its_dtype():
+    """The HVP's gradient of a 0-d float32 x was the Python float 1.0 (rt.cast_like left a
+    number as it was): f.grad's is np.float32(1.0)."""
+    x = np.array(0.3, dtype=np.float32)
+    f = agc.differentiate(minus_numpy_scalar)
+    grad, hv = f.hvp(x, tangents=(np.ones_like(x),))
+    assert np.asarray(grad).dtype == np.asarray(f.grad(x)).dtype == np.float32
+    assert np.asarray(hv).dtype == np.float32 and float(grad) == 1.0 and float(hv) == 0.0
+    assert np.asarray(agc.hessian(minus_numpy_scalar)(x)).dtype == np.float32
