@@ -301,13 +301,13 @@ def cast_like(g, x):
     """g in the dtype of x (undoes astype; gives a gradient its parameter's dtype): float64
     for a Python float x, as jax's (a float32 model's np.float32 is widened)."""
     dtype = getattr(x, "dtype", None)
-    if dtype is None and type(x) is float:
+    if dtype is None:  # a Python float's gradient is float64; any other's is left as it is
+        if type(x) is not float or g.__class__ in (float, int):
+            return g
         dtype = FLOAT64
-    if dtype is None or g.__class__ in (float, int) and not isinstance(x, _NUMPY_SCALARS):
-        return g
-    if g.__class__ in (float, int):  # a numpy scalar's or 0-d array's gradient as a Python
+    elif g.__class__ in (float, int):  # a numpy scalar's or 0-d array's gradient as a Python
         # number (a float32 HVP's 1.0): in the parameter's float dtype
-        return dtype.type(g) if dtype.kind in "fc" else g
+        return dtype.type(g) if isinstance(x, _NUMPY_SCALARS) and dtype.kind in "fc" else g
     return g if not hasattr(g, "shape") or g.dtype == dtype else astype(g, dtype)
 
 
