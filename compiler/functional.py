@@ -169,8 +169,8 @@ def hessian(fn, wrt=None):
             tangents[positions[0]] = one_hot(xp, x, index)
             rows.append(xp.asarray(f.hvp(*replay.fresh(), tangents=tangents)[1]))
         replay.finish()
-        if not rows:
-            return xp.zeros(np.shape(x) * 2)
+        if not rows:  # an empty x: the gradient's dtype, x's own (float64 for integers)
+            return xp.zeros(np.shape(x) * 2, x.dtype if x.dtype.kind == "f" else np.float64)
         return xp.stack(rows).reshape(np.shape(x) * 2)
 
     return hess

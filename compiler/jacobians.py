@@ -155,8 +155,10 @@ def _jacobian_by_columns(f: Differentiated, xp, replay: Replay, position: int):
             value, column = along(direction, run)
         out_shape = output_shape(value, "agc.jacfwd")
         columns.append(xp.asarray(column))
-    stacked = xp.stack(columns, axis=-1) if columns else xp.zeros(out_shape + (0,))
-    return stacked.reshape(out_shape + np.shape(x))
+    if not columns:  # x has no element: the output's shape and dtype from one run of f
+        value = xp.asarray(f(*replay.fresh()))
+        return xp.zeros(output_shape(value, "agc.jacfwd") + np.shape(x), _float_dtype(value))
+    return xp.stack(columns, axis=-1).reshape(out_shape + np.shape(x))
 
 
 def _compiled_jvp(f: Differentiated, args: tuple, position: int):

@@ -75,12 +75,12 @@ def load_numba(source: str, qualname: str, user_globals: dict, loc=NO_LOC) -> di
 
 @functools.cache
 def _helpers_digest() -> str:
-    """A hash of runtime/numba_helpers.py, numba_matmul.py and numba_stack.py (the
+    """A hash of runtime/numba_helpers.py, numba_matmul.py, numba_more.py and numba_stack.py (the
     helpers' and the tape's overloads): numba's cache of an emitted module checks only
     that module's file, and would keep machine code built from older helpers (a changed agc then ran the old unbroadcast); naming
     the file by them compiles afresh instead."""
     digest = hashlib.sha256()
-    for name in ("numba_helpers", "numba_matmul", "numba_stack"):
+    for name in ("numba_helpers", "numba_matmul", "numba_more", "numba_stack"):
         digest.update(Path(importlib.util.find_spec(f"agc.runtime.{name}").origin).read_bytes())
     return digest.hexdigest()
 

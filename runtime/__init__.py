@@ -108,6 +108,7 @@ from .pooling import (
     max_pool2d_jvp,
 )
 from .python_constructs import (
+    check_iterable,
     check_out_cast,
     check_pop,
     check_positive,
@@ -174,6 +175,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "check_out_cast",
     "check_pop",
     "check_positive",
+    "check_iterable",
     "check_tolist",
     "check_unpack",
     "sorted_order",

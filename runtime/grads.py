@@ -21,6 +21,8 @@ from .dask_style import is_dask
 from .dispatch import array_module
 from .indices import is_basic, is_mask, whole
 
+FLOAT64 = numpy.dtype(numpy.float64)
+_NUMPY_SCALARS = (numpy.ndarray, numpy.generic)  # their dtype.type makes one of theirs
 _xp = array_module
 
 def _shape(x) -> tuple:
@@ -296,11 +298,17 @@ def reshape_like(g, x):
 
 
 def cast_like(g, x):
-    """g in the dtype of x (undoes astype; gives a gradient its parameter's dtype)."""
+    """g in the dtype of x (undoes astype; gives a gradient its parameter's dtype): float64
+    for a Python float x, as jax's (a float32 model's np.float32 is widened)."""
     dtype = getattr(x, "dtype", None)
-    if dtype is None or not hasattr(g, "shape") or g.dtype == dtype:
-        return g
-    return astype(g, dtype)
+    if dtype is None:  # a Python float's gradient is float64; any other's is left as it is
+        if type(x) is not float or g.__class__ in (float, int):
+            return g
+        dtype = FLOAT64
+    elif g.__class__ in (float, int):  # a numpy scalar's or 0-d array's gradient as a Python
+        # number (a float32 HVP's 1.0): in the parameter's float dtype
+        return dtype.type(g) if isinstance(x, _NUMPY_SCALARS) and dtype.kind in "fc" else g
+    return g if not hasattr(g, "shape") or g.dtype == dtype else astype(g, dtype)
 
 
 def list_item_grad(g, position, like):

@@ -24,6 +24,15 @@ from .numba_matmul import (  # noqa: F401  (emitted code calls them as nb.NAME)
     outer,
 )
 from .numba_matmul import is_array as _is_array
+from .numba_more import (  # noqa: F401  (emitted code calls them as nb.NAME)
+    check_positive,
+    check_tolist,
+    copy_of,
+    cumprod_grad,
+    item,
+    length,
+    quantile_grad,
+)
 from .numba_stack import pop, push, restore_at, stack, stacks  # noqa: F401  (the tape)
 
 # The stubs below are what emitted code names; numba replaces each call by the
@@ -330,6 +339,19 @@ def _add_at(acc, g, x, index):
     return None
 
 
+def check_iterable(x):
+    """Raise as numpy does for `for v in x` of a 0-d array."""
+
+
+@overload(check_iterable)
+def _check_iterable(x):
+    if isinstance(x, types.Array) and x.ndim == 0:
+        def zero_d(x):
+            raise TypeError("iteration over a 0-d array")
+        return zero_d
+    return lambda x: None
+
+
 def check_unpack(x, count):
     """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
 
@@ -358,26 +380,26 @@ def _check_unpack(x, count):
     return not_iterable
 
 
-def in_place(value, out):
+def in_place(value, out, ufunc=None):
     """What `out op= v` leaves in the array out: numpy writes `value` into out's memory, so
     out keeps its dtype and shape; numpy raises where the value does not fit."""
 
 
 @overload(in_place)
-def _in_place(value, out):
+def _in_place(value, out, ufunc=None):
     if not _is_array(out):
-        return lambda value, out: value
+        return lambda value, out, ufunc=None: value
     if not _is_array(value) or value.ndim != out.ndim:
-        def misfit(value, out):
+        def misfit(value, out, ufunc=None):
             raise ValueError("non-broadcastable output operand")
         return misfit
     if not np.can_cast(np.dtype(str(value.dtype)), np.dtype(str(out.dtype)), "same_kind"):
-        def uncastable(value, out):
+        def uncastable(value, out, ufunc=None):
             raise TypeError("Cannot cast ufunc output with casting rule 'same_kind'")
         return uncastable
     dtype, same = out.dtype, value.dtype == out.dtype
 
-    def kept(value, out):
+    def kept(value, out, ufunc=None):
         if value.shape != out.shape:
             raise ValueError("non-broadcastable output operand")
         return value if same else value.astype(dtype)

@@ -7,6 +7,11 @@ import numpy
 from .arrays import astype
 from .dispatch import array_module
 
+try:  # numpy's UFuncTypeError of a cast, raised as numpy raises it
+    from numpy._core import _exceptions as _numpy_errors
+except ImportError:  # another numpy: a TypeError of the same message
+    _numpy_errors = None
+
 
 def unconcatenate_grad(g, xs, axis=0, hstack=False):
     """The list adjoint {i: cotangent} of xs for y = concatenate(xs, axis): g cut back into parts
@@ -20,14 +25,22 @@ def unconcatenate_grad(g, xs, axis=0, hstack=False):
     return out
 
 
-def check_out_cast(value, out):
+def check_out_cast(value, out, ufunc=None):
     """Raise as numpy does for `ufunc(..., out=out)` whose result `value` cannot be cast
     into out's dtype by numpy's `same_kind` rule (a float result into an integer array)."""
     source = value.dtype if hasattr(value, "dtype") else numpy.result_type(value)
     target = out.dtype
     if not _same_kind(source, target, array_module(out)):
-        raise TypeError(f"Cannot cast ufunc output from {source!r} to {target!r} with "
-                        f"casting rule 'same_kind'")
+        raise _cast_error(source, target, ufunc)
+
+
+def _cast_error(source, target, ufunc):
+    """numpy's own error (its UFuncTypeError, a TypeError) where the ufunc is known."""
+    made = getattr(_numpy_errors, "_UFuncOutputCastingError", None)
+    if ufunc is not None and made is not None and isinstance(source, numpy.dtype):
+        return made(getattr(numpy, ufunc), "same_kind", source, numpy.dtype(target), 0)
+    return TypeError(f"Cannot cast ufunc output from {source!r} to {target!r} with "
+                     f"casting rule 'same_kind'")
 
 
 _KINDS = ("bool", "integral", "real floating", "complex floating")  # numpy's same_kind order
@@ -41,13 +54,13 @@ def _same_kind(source, target, xp) -> bool:
     return rank[0] <= rank[1]
 
 
-def in_place(value, out):
+def in_place(value, out, ufunc=None):
     """What `out op= v` leaves in the array `out`: numpy computes `value = out op v` into
     out's own memory, so out keeps its dtype and shape, and numpy raises where it cannot
     (a float result into an integer array, a result broadcast to a larger shape)."""
     if type(value) is type(out) and value.dtype == out.dtype and value.shape == out.shape:
         return value  # the usual case, in every step of a loop: nothing to check or cast
-    check_out_cast(value, out)
+    check_out_cast(value, out, ufunc)
     shape = numpy.shape(value)
     if shape != out.shape:
         raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't "
@@ -85,6 +98,12 @@ def check_tolist(x):
     if ndim != 1:
         raise ValueError(f"agc differentiates x.tolist() of a 1-d array only; this one has "
                          f"{ndim} dimensions: use x.ravel().tolist() or iterate over x's rows")
+
+
+def check_iterable(x):
+    """Raise as numpy does for `for v in x` of a 0-d array (np.polyval of a 0-d p)."""
+    if getattr(x, "ndim", None) == 0:
+        raise TypeError("iteration over a 0-d array")
 
 
 def sorted_order(values, reverse=False):

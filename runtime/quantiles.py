@@ -36,17 +36,23 @@ def quantile_grad(g, x, q, axis=None, keepdims=False, percent=False):
     return _expand(g, x, axis, keepdims) * share
 
 
-def _shares(xp, rows, q):
-    """Each entry's weight in its row's quantile: 1 - gamma below, gamma above, 0 else."""
-    n = rows.shape[-1]
-    if n == 0:
-        return xp.zeros(rows.shape)
+def virtual_index(n: int, q: float) -> tuple[int, int, float]:
+    """(the order statistic below numpy's virtual index (n - 1) q, the one above, gamma)."""
     virtual = (n - 1) * q
     below = math.floor(virtual)
     gamma = virtual - below
     above = below + 1
     if virtual >= n - 1:  # numpy takes the last entry (q == 1)
         below = above = n - 1
+    return below, above, gamma
+
+
+def _shares(xp, rows, q):
+    """Each entry's weight in its row's quantile: 1 - gamma below, gamma above, 0 else."""
+    n = rows.shape[-1]
+    if n == 0:
+        return xp.zeros(rows.shape)
+    below, above, gamma = virtual_index(n, q)
     rank = xp.argsort(_stable_argsort(xp, rows, -1), axis=-1)
     share = (rank == below) * (1.0 - gamma) + (rank == above) * gamma
     return share * ~xp.any(xp.isnan(rows), axis=-1, keepdims=True)

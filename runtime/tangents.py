@@ -6,8 +6,12 @@ tangents for a list, a number for a number.
 
 from __future__ import annotations
 
-from .arrays import is_inexact
+import numpy
+
+from .arrays import astype, is_inexact
 from .dispatch import array_module
+
+FLOAT64 = numpy.dtype(numpy.float64)
 
 
 def zero_tangent(x):
@@ -25,13 +29,26 @@ def zero_tangent(x):
 
 
 def broadcast_like(t, out):
-    """The tangent `t` broadcast to the shape of the value `out` it belongs to."""
-    shape = getattr(out, "shape", ())
-    if getattr(t, "shape", ()) == shape:
+    """The tangent `t` broadcast to the shape of the value `out` it belongs to, in out's
+    floating dtype: `x32 + np.zeros(4)` is float64, and so is its tangent (jax's is too)."""
+    dtype = getattr(out, "dtype", None)
+    if dtype is None:  # a Python number (its tangent is float64, as it is) or a container
+        return t if type(out) is not float or getattr(t, "dtype", FLOAT64) == FLOAT64 \
+            else astype(t, FLOAT64)
+    if getattr(t, "dtype", None) != dtype and is_inexact(dtype, array_module(out)):
+        t = _in_dtype(t, dtype, out)
+    if getattr(t, "shape", ()) == out.shape:
         return t
-    if not shape and not hasattr(out, "shape"):  # a Python number: one number
-        return t
-    return array_module(t, out).broadcast_to(t, shape)
+    return array_module(t, out).broadcast_to(t, out.shape)
+
+
+def _in_dtype(t, dtype, out):
+    """The tangent t (an array, or a number) in `dtype`: a numpy scalar stays one."""
+    if hasattr(t, "dtype"):
+        return astype(t, dtype)
+    if isinstance(out, numpy.generic):
+        return dtype.type(t)
+    return array_module(out).asarray(t, dtype=dtype)
 
 
 def cumprod_jvp(v, x, out, axis=None):

@@ -31,7 +31,7 @@ from ..ir.builder import Builder
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from ..primitives import jvp_rule_for
-from ..primitives.tangents import zero
+from ..primitives.tangents import in_value_dtype, zero
 from . import param_kinds
 from .activity import active_variables
 from .draws import refuse_varied_draws
@@ -172,6 +172,8 @@ class Forwarder:
         if s.prim.spec.in_place:
             return self.write_in_place(b, rule, s, tangents, defined, bound)
         t = rule(b, tangents, s)
+        if t is not None:
+            t = in_value_dtype(b, t, s, tangents)
         out = [s] + b.stmts
         bound.add(name)
         self.owned.discard(name)

@@ -165,10 +165,12 @@ class Reverser(BackwardSweep):
         return tuple(grads)
 
     def keeps_dtype(self, name: str) -> bool:
-        """Whether a parameter's gradient needs no cast back to its dtype: Python numbers
-        have none to keep (a np.float32 scalar has), and a helper's cotangents go on to its
-        caller."""
-        return name in self.python_numbers or self.helper
+        """Whether a parameter's gradient needs no cast back to its dtype: a helper's
+        cotangents go on to its caller, and a Python number's gradient is float64 as the
+        sweep makes it unless an array argument may bring float32 in (`np.sum(a * x32)`
+        of a Python float `a`: rt.cast_like widens its np.float32 gradient)."""
+        return self.helper or name in self.python_numbers and \
+            all(p in self.python_numbers for p in self.fn.param_names)
 
     def kept_params(self) -> list:
         """`x_param = x` for a wrt parameter the function binds again (`x = x * w`): the

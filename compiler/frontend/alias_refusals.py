@@ -5,6 +5,8 @@ Each names the write, the other name and the line where the two were related.
 
 from __future__ import annotations
 
+import re
+
 from .. import ir
 from ..errors import UnsupportedError, UserCodeError
 from ..ir.prims import Prim
@@ -40,12 +42,32 @@ def array_or_number(stmt: ir.Assign, function: str, name: str, partner: str,
 
 def caller_list_written(stmt: ir.Assign, function: str, name: str) -> UserCodeError:
     """A write into a list (or dict) the model was given: Python changes the caller's."""
+    written = _as_written(stmt, name)
+    if written != name:  # agc's temporary for an item (`l[0]` of `l[0][1] = v`)
+        return UserCodeError(
+            f"this changes `{written}` in place, an item of the list (or dict) the caller "
+            f"passed to `{function}()`: in Python the caller's object changes too, which "
+            "agc's compiled code does not reproduce", stmt.loc,
+            f"work on a copy made first (`row = {written}.copy()`, then write into `row`) "
+            "and return it if the caller needs it")
     return UserCodeError(
         f"this changes `{name}` in place, the list (or dict) the caller passed to "
         f"`{function}()`: in Python the caller's object changes too, which agc's compiled "
         "code does not reproduce", stmt.loc,
         f"work on a copy made first (`{name} = list({name})`, `{name} = dict({name})`) "
         "and return it if the caller needs it")
+
+
+def _as_written(stmt: ir.Assign, name: str) -> str:
+    """`name` if the user wrote it at the statement, else the text of the written target
+    less its last index: the item `l[0]` that `l[0][1] = v` changes (agc names it l_row)."""
+    loc = stmt.loc
+    if loc.source is None or loc.line <= 0:
+        return name
+    text = loc.source.line(loc.line)[loc.col:loc.col + loc.width]
+    if re.search(rf"\b{re.escape(name)}\b", text) or not text.endswith("]"):
+        return name
+    return text[:text.rindex("[")]
 
 
 def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, partner: str,

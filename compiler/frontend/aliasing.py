@@ -71,6 +71,12 @@ WHOLE = ir.Params.of(index=ir.Index((ir.ELLIPSIS,)), shared=True)  # y[...] = v
 
 
 # ------------------------------------------------------------------ the pass
+# numpy's ufunc of each operator `y op= v` applies: numpy's casting error names it
+_UFUNCS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "//": "floor_divide",
+           "%": "remainder", "**": "power", "@": "matmul", "&": "bitwise_and",
+           "|": "bitwise_or", "^": "bitwise_xor", "<<": "left_shift", ">>": "right_shift"}
+
+
 class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
     """Walks a function once in order, keeping the alias facts that hold at each point."""
 
@@ -286,8 +292,9 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
         shape: it computes into y's memory)."""
         temp, kept = self._temp(), self._temp()
         new = replace(stmt, target=ir.Var(temp))
+        ufunc = stmt.params.get("ufunc") or _UFUNCS.get(stmt.prim.spec.name)
         cast = ir.Assign(ir.Var(kept), Prim.IN_PLACE, (ir.Var(temp), stmt.target),
-                         ir.Params.of(), stmt.loc)
+                         ir.Params.of(ufunc=ufunc), stmt.loc)  # named in numpy's error
         return new, cast
 
     def _kept_in_place(self, stmt: ir.Assign, name: str, state: dict) -> tuple[list, dict]:

@@ -212,7 +212,8 @@ def out_statement(low, node: cst.Expr, call) -> bool:
     plain = call.with_changes(args=[a for a in call.args if a is not out])
     result = low.expr(_alias(low, plain, call))
     old = low.expr(target)
-    low.emit_assign(None, Prim.CHECK_OUT_CAST, (result, old), out)
+    low.emit_assign(None, Prim.CHECK_OUT_CAST, (result, old), out,
+                    ir.Params.of(ufunc=qualified.rsplit(".", 1)[-1]))
     low.emit_assign(low.store_name(target.value), Prim.SETITEM, (old, result), node,
                     ir.Params.of(index=Index((ELLIPSIS,))))
     return True

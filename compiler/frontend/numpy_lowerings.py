@@ -103,6 +103,7 @@ def _polyval(low, node, spec: CallSpec, bound: dict, dest):
         raise UserCodeError("np.polyval takes p and x", low.loc(node))
     emit = low.emit_assign
     p = emit(None, Prim.ASARRAY, [low.expr(bound["p"])], node)
+    emit(None, Prim.CHECK_ITERABLE, [p], node)  # numpy's TypeError for a 0-d p
     x = emit(None, Prim.ASARRAY, [low.expr(bound["x"])], node)
     y = low.namer.fresh("y")  # named, not a temporary: bound again per coefficient
     emit(y, Prim.ZEROS_LIKE, [x], node)

@@ -116,7 +116,7 @@ class Prim(enum.Enum):
     ASTYPE = _s(2, "elementwise", "special", "astype", diff_args=(0,), may_raise=True)
     ASARRAY = _s(1, "elementwise", "xp", "asarray")
     # `y op= v` on an array: the result in y's dtype, raising where numpy's in-place op does
-    IN_PLACE = _s(2, "elementwise", "rt", "in_place", diff_args=(0,), may_raise=True)
+    IN_PLACE = _s(2, "elementwise", "special", "in_place", diff_args=(0,), may_raise=True)
     STOP_GRADIENT = _s(1, "elementwise", "rt", "stop_gradient", differentiable=False, passes_on=True)
     # reductions
     SUM = _s(1, "reduction", "xp", "sum")
@@ -484,6 +484,7 @@ class Prim(enum.Enum):
     CHECK_POP = _s(2, "nondiff", "special", "check_pop", effect=True)
     # x.tolist(): agc makes the list of a 1-d array's numbers; rt.check_tolist raises for another
     CHECK_TOLIST = _s(1, "nondiff", "special", "check_tolist", effect=True)
+    CHECK_ITERABLE = _s(1, "nondiff", "special", "check_iterable", effect=True)
     # `+x`, np.positive(x): numpy raises TypeError for a bool array (rt.check_positive)
     CHECK_POSITIVE = _s(2, "nondiff", "special", "check_positive", effect=True)
     # np.concatenate(a_list_variable)

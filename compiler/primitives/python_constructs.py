@@ -87,14 +87,22 @@ def _assert(run, s, cond, *message):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
 
-@emitter(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE)
+@emitter(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE,
+         Prim.CHECK_ITERABLE)
 def _emit_check(stmt, atom):
     """rt.check_out_cast(value, out), rt.check_pop(items, index), rt.check_tolist(x),
-    rt.check_positive(x, ufunc): a statement of its own."""
-    return cst.Expr(call("rt." + stmt.prim.spec.name, [atom(a) for a in stmt.args]).node)
+    rt.check_positive(x, ufunc), rt.check_iterable(x): a statement of its own."""
+    return cst.Expr(call("rt." + stmt.prim.spec.name, _with_ufunc(stmt, atom)).node)
 
 
-@meaning(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE)
+def _with_ufunc(stmt, atom) -> list:
+    """The arguments, and the name of numpy's ufunc numpy's casting error names, if known."""
+    ufunc = stmt.params.get("ufunc")
+    return [atom(a) for a in stmt.args] + ([const(ufunc)] if ufunc else [])
+
+
+@meaning(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE,
+         Prim.CHECK_ITERABLE)
 def _check(run, s, *args):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
@@ -166,6 +174,12 @@ def _in_place(b, g, s):
 @jvp(Prim.IN_PLACE)
 def _in_place_jvp(b, t, s):
     return None if t[0] is None else b.op(Prim.CAST_LIKE, t[0], s.args[1])
+
+
+@emitter(Prim.IN_PLACE)
+def _emit_in_place(stmt, atom):
+    """rt.in_place(y op v, y, "add"): the ufunc named in numpy's error where it raises."""
+    return call("rt.in_place", _with_ufunc(stmt, atom)), False
 
 
 @meaning(Prim.IN_PLACE)

@@ -357,7 +357,13 @@ def _log_softmax_grad(run, s, g, out):
 jvp(Prim.RECIPROCAL, Prim.CBRT, Prim.EXP2, Prim.ARCSINH, Prim.ARCCOSH, Prim.ARCTANH,
     Prim.DEG2RAD, Prim.RAD2DEG, Prim.SINC, Prim.HYPOT, Prim.LOGADDEXP, Prim.LOGADDEXP2, Prim.FMAX,
     Prim.FMIN, Prim.HEAVISIDE, Prim.ERF, Prim.ERFC, Prim.EXPIT, Prim.LOGIT, Prim.LOG_EXPIT,
-    Prim.GAMMALN, Prim.DIGAMMA, Prim.MULTIGAMMALN, Prim.BETALN, Prim.XLOGY, Prim.XLOG1PY)(diagonal)
+    Prim.GAMMALN, Prim.DIGAMMA, Prim.BETALN, Prim.XLOGY, Prim.XLOG1PY)(diagonal)
+
+
+@jvp(Prim.MULTIGAMMALN)
+def _multigammaln_jvp(b, t, s):
+    """scipy computes multigammaln in float64 (of float32 `a` too): so is its tangent."""
+    return b.op(Prim.BROADCAST_LIKE, diagonal(b, t, s), s.target)
 jvp(Prim.LOGSUMEXP)(weighted)
 
 

@@ -125,11 +125,46 @@ def diagonal(b: Builder, t: tuple, s: ir.Assign):
     arrays = [a for a in s.args if not b.is_scalar(a)]
     if total is not None and s.target not in covered and not all(a in covered for a in arrays):
         total = b.op(Prim.BROADCAST_LIKE, total, s.target)
-    if total is not None and arrays and any(t[i] is not None and b.is_scalar(s.args[i])
-                                            for i in _positions(s)):
+    elif total is not None and arrays and any(t[i] is not None and b.is_scalar(s.args[i])
+                                              for i in _positions(s)):
         # a number's tangent is a Python float: np.where(c, v, 0.0) would make float32 float64
         total = b.op(Prim.CAST_LIKE, total, s.target)
     return total
+
+
+def in_value_dtype(b: Builder, t: ir.Atom, s: ir.Assign, tangents: tuple) -> ir.Atom:
+    """The rule's tangent t of s's value, cast to the value's dtype (`rt.broadcast_like`)
+    where an argument without a tangent may widen the value and not the tangent:
+    `x32 + np.zeros(4)` is float64, its tangent x_dot float32 (jax's is float64). An
+    argument with a tangent has its dtype (by induction); a literal number is weak."""
+    widening = [s.args[i] for i in _positions(s) if tangents[i] is None and
+                (isinstance(s.args[i], ir.Var) or not b.is_scalar(s.args[i]))]
+    if not widening:
+        return t
+    typed = _dtype_sources(b.stmts, t)
+    if s.target in typed or all(a in typed for a in widening):
+        return t
+    return b.op(Prim.BROADCAST_LIKE, t, s.target)
+
+
+def _dtype_sources(stmts: list, result: ir.Atom) -> set[ir.Atom]:
+    """The atoms whose dtypes `result`, made by `stmts`, takes on: not a comparison's
+    operands (np.maximum(x, c)'s tangent reads c in `x > c` only), a gradient helper's
+    cotangent (its first argument) only, the dtype a cast takes."""
+    sources, wanted = {result}, {result}
+    for stmt in reversed(stmts):
+        if not isinstance(stmt, ir.Assign) or stmt.target not in wanted:
+            continue
+        spec = stmt.prim.spec
+        if stmt.prim in (Prim.BROADCAST_LIKE, Prim.CAST_LIKE):
+            args = stmt.args[1:]
+        elif spec.group == "nondiff":
+            args = ()
+        else:
+            args = stmt.args[:1] if spec.group == "gradient" else stmt.args
+        sources.update(args)
+        wanted.update(a for a in args if isinstance(a, ir.Var))
+    return sources
 
 
 def _add(b: Builder, total: ir.Atom, part: ir.Atom) -> ir.Atom:
@@ -154,7 +189,8 @@ def weighted(b: Builder, t: tuple, s: ir.Assign, axis: object = None):
     total = None
     ones = None
     reduce = {"axis": s.params.get("axis") if axis is None else axis,
-              "keepdims": s.params.get("keepdims") or None}
+              "keepdims": s.params.get("keepdims") or None,
+              "dtype": s.params.get("dtype")}  # np.prod(x32, dtype=np.float64) is float64
     for i in _positions(s):
         if t[i] is None:
             continue

@@ -76,15 +76,17 @@ class OutOfTime(BaseException):
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None, error: type[BaseException] = Timeout):
-    """Interrupt the block after `seconds` (only in the main thread; elsewhere no limit).
+    """Interrupt the block after `seconds` of the process's CPU time (only in the main
+    thread; elsewhere no limit): a budget of work, so a loaded machine, which stretches
+    the wall time, gives the same answer (a proof timed out under load, flaky).
 
-    Nests inside a caller's own interval timer (pytest-timeout's, say): a limit
-    that would end after the caller's leaves the caller's in charge, and the
-    caller's timer is re-armed with what is left of it afterwards.
+    Nests inside an outer limit of its own: a limit that would end after the outer one's
+    leaves the outer in charge, and the outer timer is re-armed with what is left of it
+    afterwards.
     """
     usable = seconds and threading.current_thread() is threading.main_thread() \
         and hasattr(signal, "setitimer")
-    outer_left = signal.getitimer(signal.ITIMER_REAL)[0] if usable else 0.0
+    outer_left = signal.getitimer(signal.ITIMER_PROF)[0] if usable else 0.0
     if not usable or (outer_left and outer_left <= seconds):
         yield
         return
@@ -96,20 +98,20 @@ def time_limit(seconds: float | None, error: type[BaseException] = Timeout):
         if _in_gc_callback(frame):
             _raise_after_gc_callback(error)
             return
-        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        signal.setitimer(signal.ITIMER_PROF, 0.05)
         raise error()
 
-    started = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.process_time()
+    previous = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
         if outer_left:
-            left = outer_left - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+            left = outer_left - (time.process_time() - started)
+            signal.setitimer(signal.ITIMER_PROF, max(left, 0.001))
 
 
 def _raise_after_gc_callback(error: type[BaseException]) -> None:
@@ -232,7 +234,7 @@ class Prover:
             return Verdict(Status.INCONCLUSIVE, f"too large for simplify; {agree}", difference)
         if self.simplify_left is not None and self.simplify_left <= 0:
             return Verdict(Status.INCONCLUSIVE, f"no simplify time left; {agree}", difference)
-        start = time.monotonic()
+        start = time.process_time()
         try:
             with time_limit(self.simplify_left):
                 reduced = sympy.simplify(difference)
@@ -243,7 +245,7 @@ class Prover:
                                                 f"{agree}", difference)
         finally:
             if self.simplify_left is not None:
-                self.simplify_left -= time.monotonic() - start
+                self.simplify_left -= time.process_time() - start
         if reduced == 0:
             return Verdict(Status.PROVED, "simplify")
         how = "simplify timed out" if reduced is None else "simplify left a difference"

@@ -93,10 +93,10 @@ def _verify(adjoint, example, helpers, has_aux, points, simplify_seconds, second
     limit. Then the verification runs again, with what is left of the time,
     in a thread with room to recurse (deep.py).
     """
-    start = time.monotonic()
+    start = time.process_time()
     result, run, error = _attempt(adjoint, example, helpers, has_aux, points, simplify_seconds,
                                   seconds, in_main=True)
-    left = None if seconds is None else seconds - (time.monotonic() - start)
+    left = None if seconds is None else seconds - (time.process_time() - start)
     if isinstance(error, RecursionError) and (left is None or left > 0):
         result, run, _ = in_deep_thread(_attempt, (adjoint, example, helpers, has_aux, points,
                                                    simplify_seconds, seconds, False),
