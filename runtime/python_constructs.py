@@ -91,6 +91,25 @@ def check_pop(items, index):
         raise IndexError("pop index out of range")
 
 
+def check_view_index(index):
+    """Raise where `M[index]` is a copy, not a view: agc writes `M[index][j] = v` back into M,
+    numpy writes into the copy and leaves M unchanged (an array, list or bool index)."""
+    if _advanced(index):
+        raise ValueError("M[idx][j] = v writes into a copy where idx is an array, a list or "
+                         "a bool (numpy leaves M unchanged); agc refuses it: write "
+                         "M[idx, j] = v, or bind the copy first: r = M[idx]; r[j] = v")
+
+
+def _advanced(index) -> bool:
+    """Whether numpy takes `index` as an advanced index (its result a copy)."""
+    if isinstance(index, tuple):
+        return any(_advanced(item) for item in index)
+    if isinstance(index, (list, bool, numpy.bool_)):
+        return True
+    dtype = getattr(index, "dtype", None)
+    return dtype is not None and (getattr(index, "ndim", 0) > 0 or dtype.kind == "b")
+
+
 def check_tolist(x):
     """Raise where agc's x.tolist() would differ from numpy's: agc lists a 1-d array's numbers
     (numpy's list of a matrix holds lists, of a 0-d array is a number)."""

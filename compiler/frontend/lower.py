@@ -324,6 +324,7 @@ class Lowerer(PythonStatements, EffectStatements, PythonLowering, InlineLowering
             # row is the same object, an array's row a view: either way M sees the write)
             self.check_not_nested_list(target)
             self.check_row_is_a_view(target)
+            self.check_view_indices(target.value)
             row = self.emit_assign(self._row_name(target.value), Prim.COPY,
                                    (self.expr(target.value),), target.value)
             holes, template = self.index(target)

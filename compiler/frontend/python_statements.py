@@ -49,6 +49,15 @@ class PythonStatements:
                                    "index once to write into M: M[idx, j] = v; or bind the "
                                    "copy first: r = M[idx]; r[j] = v")
 
+    def check_view_indices(self, row: cst.Subscript) -> None:
+        """Check at run time each index of the row M[i] of M[i][j] = v that is not surely
+        basic (a name, a call, an expression: it may hold an array, making M[i] a copy)."""
+        for element in row.slice:
+            if isinstance(element.slice, cst.Index) and not _surely_basic(element.slice.value):
+                index = self.expr(element.slice.value)
+                if isinstance(index, ir.Var):
+                    self.emit_assign(None, Prim.CHECK_VIEW_INDEX, (index,), element)
+
     def _built_tuple(self, value: ir.Atom, count: int) -> ir.Assign | None:
         """The statement that built `value` as a tuple of `count` items, where unpacking
         `value` reads that tuple for sure (the (value, gradient) of `y, (gx, gw) =
@@ -259,3 +268,11 @@ def _breaks(body) -> bool:
     visitor = _Breaks()
     body.visit(visitor)
     return visitor.found
+
+
+def _surely_basic(node: cst.BaseExpression) -> bool:
+    """Whether an index is an integer literal, -literal, None or ... (a view's index)."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        node = node.expression
+    return isinstance(node, (cst.Integer, cst.Ellipsis)) or \
+        isinstance(node, cst.Name) and node.value == "None"

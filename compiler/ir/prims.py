@@ -485,6 +485,9 @@ class Prim(enum.Enum):
     # x.tolist(): agc makes the list of a 1-d array's numbers; rt.check_tolist raises for another
     CHECK_TOLIST = _s(1, "nondiff", "special", "check_tolist", effect=True)
     CHECK_ITERABLE = _s(1, "nondiff", "special", "check_iterable", effect=True)
+    # M[i][j] = v with an index i not known to be basic: rt.check_view_index raises where
+    # M[i] is a copy (an array, list or mask index), whose write numpy loses
+    CHECK_VIEW_INDEX = _s(1, "nondiff", "special", "check_view_index", effect=True)
     # `+x`, np.positive(x): numpy raises TypeError for a bool array (rt.check_positive)
     CHECK_POSITIVE = _s(2, "nondiff", "special", "check_positive", effect=True)
     # np.concatenate(a_list_variable)
