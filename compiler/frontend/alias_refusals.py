@@ -12,7 +12,8 @@ from .alias_facts import Fact
 
 CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
 OPS = {Prim.ADD: "+", Prim.SUB: "-", Prim.MUL: "*", Prim.DIV: "/", Prim.POW: "**",
-       Prim.MATMUL: "@"}
+       Prim.MATMUL: "@", Prim.FLOORDIV: "//", Prim.MOD: "%", Prim.BITAND: "&",
+       Prim.BITOR: "|", Prim.BITXOR: "^", Prim.LSHIFT: "<<", Prim.RSHIFT: ">>"}
 
 
 def related(partner: str, fact: Fact) -> str:

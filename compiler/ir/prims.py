@@ -179,6 +179,8 @@ class Prim(enum.Enum):
     BITAND = _s(2, "nondiff", "binop", "&", cheap=True)
     BITOR = _s(2, "nondiff", "binop", "|", cheap=True)
     BITXOR = _s(2, "nondiff", "binop", "^", cheap=True)
+    LSHIFT = _s(2, "nondiff", "binop", "<<", cheap=True, may_raise=True)  # integers only
+    RSHIFT = _s(2, "nondiff", "binop", ">>", cheap=True, may_raise=True)
     INVERT = _s(1, "nondiff", "unop", "~", cheap=True)
     SHAPE = _s(1, "nondiff", "attr", "shape", makes_sequence=True)
     NDIM = _s(1, "nondiff", "attr", "ndim", always_scalar=True)
