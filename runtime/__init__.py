@@ -127,6 +127,8 @@ from .sequence_grads import (
 )
 from .shape_more import (
     along_axis_index,
+    cycled_positions,
+    diagonal_index,
     inexact_only,
     linspace_grad,
     meshgrid_grad,
@@ -164,6 +166,8 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "add",
     "add_at",
     "along_axis_index",
+    "cycled_positions",
+    "diagonal_index",
     "append_grad",
     "array_module",
     "broadcast_like",

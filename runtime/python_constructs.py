@@ -20,14 +20,20 @@ def unconcatenate_grad(g, xs, axis=0, hstack=False):
     return out
 
 
-def check_out_cast(value, out):
-    """Raise as numpy does for `ufunc(..., out=out)` whose result `value` cannot be cast
-    into out's dtype by numpy's `same_kind` rule (a float result into an integer array)."""
+def check_out_cast(value, out, ufunc=False):
+    """Raise as numpy does for `ufunc(..., out=out)` (or `np.copyto(out, value)`) whose
+    result `value` cannot be cast into out's dtype by numpy's `same_kind` rule (a float
+    result into an integer array); a ufunc's result must also broadcast to out's shape
+    without adding axes (copyto drops leading axes of one, as `out[...] = value` does)."""
     source = value.dtype if hasattr(value, "dtype") else numpy.result_type(value)
     target = out.dtype
     if not _same_kind(source, target, array_module(out)):
         raise TypeError(f"Cannot cast ufunc output from {source!r} to {target!r} with "
                         f"casting rule 'same_kind'")
+    shape = tuple(getattr(value, "shape", ()))
+    if ufunc and len(shape) > len(out.shape):
+        raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't "
+                         f"match the broadcast shape {shape}")
 
 
 _KINDS = ("bool", "integral", "real floating", "complex floating")  # numpy's same_kind order
