@@ -62,6 +62,18 @@ def in_place(value, out):
     return value if dtype == out.dtype else astype(value, out.dtype)
 
 
+def check_view(view, base):
+    """Raise where `view = base.reshape(...)` (or ravel) made a copy, numpy's reshape of a
+    non-contiguous base, while the model writes through it as through a view (agc then
+    carries the write back into base, which numpy does only for a view)."""
+    if getattr(view, "size", 0) and not array_module(base).may_share_memory(view, base):
+        raise ValueError("this reshape made a copy (the array is not contiguous), and agc "
+                         "follows the writes through it as a view's; agc supports a write "
+                         "through a reshape of a contiguous array only: reshape a copy "
+                         "(`x.copy().reshape(...)`) where a copy is meant, or make the array "
+                         "contiguous first (`np.ascontiguousarray(x)`)")
+
+
 def check_positive(x, ufunc):
     """Raise as `+x` (ufunc False) or np.positive(x) (ufunc True) does: numpy's positive has
     no loop for bools (np.positive(True) raises too; Python's `+True` is 1), `+` none for a

@@ -107,6 +107,7 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
         self.item_updates = item_updates
         self.repeated = repeated_lists(fn, sequences, self._immutable)
         self.tuples = tuple_names(fn)  # lists that may hold one object twice
+        self.checked_views: set[tuple] = set()  # (name, loc) of reshapes written as views
 
     def run(self) -> ir.Function:
         state: dict = {}
@@ -119,7 +120,26 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
                 # a new list holding its items is another list (arrays are written in place)
                 state[fact_key("same", p.name, CALLER)] = Fact(True, self.fn.loc)
         body, _ = self.block(self.fn.body, state)
-        return replace(self.fn, body=body)
+        return replace(self.fn, body=self._checked(body))
+
+    def _checked(self, block: ir.Block) -> ir.Block:
+        """block with `rt.check_view(r, x)` after each reshape `r = x.reshape(s)` whose
+        write agc follows as a view's: numpy's reshape copies a non-contiguous x."""
+        out: list[ir.Stmt] = []
+        for stmt in block:
+            if isinstance(stmt, ir.If):
+                stmt = replace(stmt, body=self._checked(stmt.body),
+                               orelse=self._checked(stmt.orelse))
+            elif isinstance(stmt, ir.While):
+                stmt = replace(stmt, test=self._checked(stmt.test), body=self._checked(stmt.body))
+            elif isinstance(stmt, ir.For):
+                stmt = replace(stmt, body=self._checked(stmt.body))
+            out.append(stmt)
+            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.RESHAPE and \
+                    (stmt.target.name, stmt.loc) in self.checked_views:
+                out.append(ir.Assign(ir.Var(self._temp()), Prim.CHECK_VIEW,
+                                     (stmt.target, stmt.args[0]), ir.Params.of(), stmt.loc))
+        return tuple(out)
 
     # ------------------------------------------------------------ blocks
     def block(self, block: ir.Block, state: dict | None) -> tuple[ir.Block, dict | None]:

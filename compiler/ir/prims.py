@@ -483,6 +483,7 @@ class Prim(enum.Enum):
     # `a, b = x`: Python raises unless x has exactly 2 items (rt.check_unpack)
     CHECK_UNPACK = _s(1, "nondiff", "special", "check_unpack", effect=True)
     # `out=` of a ufunc: numpy casts its result into out only by kind (float into int raises)
+    CHECK_VIEW = _s(2, "nondiff", "special", "check_view", effect=True)  # a reshape's view
     CHECK_OUT_CAST = _s(VARIADIC, "nondiff", "special", "check_out_cast", effect=True)
     # `l.pop(i)`: Python raises IndexError where l has no item at i (rt.check_pop), kept even
     # where the popped value is never read

@@ -87,14 +87,16 @@ def _assert(run, s, cond, *message):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
 
-@emitter(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE)
+@emitter(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE,
+         Prim.CHECK_VIEW)
 def _emit_check(stmt, atom):
     """rt.check_out_cast(value, out), rt.check_pop(items, index), rt.check_tolist(x),
-    rt.check_positive(x, ufunc): a statement of its own."""
+    rt.check_positive(x, ufunc), rt.check_view(view, base): a statement of its own."""
     return cst.Expr(call("rt." + stmt.prim.spec.name, [atom(a) for a in stmt.args]).node)
 
 
-@meaning(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE)
+@meaning(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE,
+         Prim.CHECK_VIEW)
 def _check(run, s, *args):
     return None  # the check runs in the emitted code; a proof assumes it passes
 
