@@ -95,3 +95,22 @@ class WriteFollowing:
         if slot and (self.sequences.get(partner) == ARRAY or fact.holder == current):
             return False  # an object held in the list: replacing the item leaves it alone
         return None
+
+    def _checked(self, block: ir.Block) -> ir.Block:
+        """block with `rt.check_view(r, x)` after each reshape `r = x.reshape(s)` whose
+        write agc follows as a view's: numpy's reshape copies a non-contiguous x."""
+        out: list[ir.Stmt] = []
+        for stmt in block:
+            if isinstance(stmt, ir.If):
+                stmt = replace(stmt, body=self._checked(stmt.body),
+                               orelse=self._checked(stmt.orelse))
+            elif isinstance(stmt, ir.While):
+                stmt = replace(stmt, test=self._checked(stmt.test), body=self._checked(stmt.body))
+            elif isinstance(stmt, ir.For):
+                stmt = replace(stmt, body=self._checked(stmt.body))
+            out.append(stmt)
+            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.RESHAPE and \
+                    (stmt.target.name, stmt.loc) in self.checked_views:
+                out.append(ir.Assign(ir.Var(self._temp()), Prim.CHECK_VIEW,
+                                     (stmt.target, stmt.args[0]), ir.Params.of(), stmt.loc))
+        return tuple(out)

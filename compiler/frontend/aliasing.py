@@ -15,6 +15,10 @@ which the reverse pass then differentiates like any other:
   * the same for views that permute axes (`T = w.T`, swapaxes, moveaxis, mT):
     a written view is carried back with the axes moved back (`w = T.T`), and
     such a view of a written array is made again.
+  * the same for reshapes (`r = w.reshape(s)`, ravel): carried back as
+    `w = r.reshape(w.shape)`, made again as `r = w.reshape(s)`; numpy's reshape copies a
+    non-contiguous w, so such a binding is checked when it runs (`rt.check_view`);
+  * `a = np.asarray(w)` of an array is `a = w`, the same object.
 
 An in-place `y += v` on an array that has other names becomes `y[...] = y + v`
 (numpy's in-place update, dtype kept); on a number it stays `y = y + v`
@@ -24,7 +28,8 @@ overwrite: the array may be read later through another name.
 
 What the analysis cannot follow is refused with a `UserCodeError` at the
 write: a name that is the same object on one path only (`if c: y = x`), a
-view through reshape, `np.asarray` or a helper's result, an array
+view through expand_dims, squeeze, `np.asarray` of what may be a list or a number, or a
+helper's result, an array
 kept inside a list (`l.append(y)` then `y *= 2`, or `l[i] op= v`, in place on the
 item, where that array is also another name or another slot), a parameter a helper writes in place (the caller's array
 would change), or a write whose target may be either an array or a number.
@@ -121,25 +126,6 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
                 state[fact_key("same", p.name, CALLER)] = Fact(True, self.fn.loc)
         body, _ = self.block(self.fn.body, state)
         return replace(self.fn, body=self._checked(body))
-
-    def _checked(self, block: ir.Block) -> ir.Block:
-        """block with `rt.check_view(r, x)` after each reshape `r = x.reshape(s)` whose
-        write agc follows as a view's: numpy's reshape copies a non-contiguous x."""
-        out: list[ir.Stmt] = []
-        for stmt in block:
-            if isinstance(stmt, ir.If):
-                stmt = replace(stmt, body=self._checked(stmt.body),
-                               orelse=self._checked(stmt.orelse))
-            elif isinstance(stmt, ir.While):
-                stmt = replace(stmt, test=self._checked(stmt.test), body=self._checked(stmt.body))
-            elif isinstance(stmt, ir.For):
-                stmt = replace(stmt, body=self._checked(stmt.body))
-            out.append(stmt)
-            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.RESHAPE and \
-                    (stmt.target.name, stmt.loc) in self.checked_views:
-                out.append(ir.Assign(ir.Var(self._temp()), Prim.CHECK_VIEW,
-                                     (stmt.target, stmt.args[0]), ir.Params.of(), stmt.loc))
-        return tuple(out)
 
     # ------------------------------------------------------------ blocks
     def block(self, block: ir.Block, state: dict | None) -> tuple[ir.Block, dict | None]:
