@@ -150,15 +150,7 @@ def test_integer_results_with_their_gradients(fn, grad):
 
 
 def test_numbers_are_python_numbers():
-    n = -7
-    n //= 2
-    n %= 3
-    n |= 4
-    n ^= 1
-    n &= 6
-    n <<= 3
-    n >>= 1
-    assert n == 24  # the model's n: the test above checks the gradient 24 everywhere
+    assert numbers(np.ones((2, 3))) == 6 * 24 - 4  # n: 24, m: -7 // 2
 
 
 def test_a_float_into_an_int_array_raises_as_numpy():
