@@ -173,3 +173,37 @@ def test_numpy_errors(fn, error):
         fn(X.copy())
     with pytest.raises(error):
         agc.differentiate(fn).value_and_grad(X.copy())
+
+
+def out_into_a_list_item(x):
+    a = x * 1.0
+    items = [a, x]
+    np.add(x, 1.0, out=items[0])  # numpy writes into a: a changes
+    return np.sum(a * x)
+
+
+def copyto_into_a_list_item(x):
+    items = [x * 1.0]
+    np.copyto(items[0], x * 2)
+    return np.sum(items[0])
+
+
+def out_into_a_dict_entry(x):
+    a = x * 1.0
+    d = {"w": a}
+    np.multiply(x, 3.0, out=d["w"])  # into the array d holds: a is written
+    return np.sum(a * x) + np.sum(d["w"])
+
+
+@pytest.mark.parametrize("fn", [out_into_a_list_item, copyto_into_a_list_item])
+def test_a_write_into_a_list_item_is_refused(fn):
+    # agc follows a list's items as values: `items[0] = result` would leave `a` alone
+    with pytest.raises(agc.UnsupportedError, match="writing into an item of the list") as info:
+        agc.differentiate(fn).value_and_grad(X.copy())
+    assert "test_cov6a_in_place_calls.py" in str(info.value)
+
+
+def test_out_into_a_dict_entry_writes_its_array():
+    value, grad = agc.differentiate(out_into_a_dict_entry).value_and_grad(X.copy())
+    assert value == pytest.approx(out_into_a_dict_entry(X.copy()), rel=1e-12)
+    np.testing.assert_allclose(grad, 6 * X + 3, rtol=1e-12)

@@ -101,3 +101,13 @@ def list_slice_write(stmt: ir.Assign, name: str) -> UnsupportedError:
         f"the list may change length) is not supported by agc", stmt.loc,
         "write the items one at a time (`l[i] = v`), or build a new list: "
         "`l = l[:a] + [...] + l[b:]`")
+
+
+def list_item_written_into(stmt: ir.Assign, name: str) -> UnsupportedError:
+    """`np.add(a, b, out=l[0])`, `np.copyto(l[0], v)`: numpy writes into the array the list
+    holds (seen by its other names); agc follows a list's items as values."""
+    return UnsupportedError(
+        f"writing into an item of the list `{name}` (`out=` or np.copyto: numpy writes into "
+        f"the array the list holds) is not supported by agc", stmt.loc,
+        f"bind the item to a name and write into that (`y = {name}[i]`), or assign a new "
+        f"item: `{name}[i] = ...`")

@@ -65,6 +65,7 @@ from .alias_items import ItemWrites
 from .alias_refusals import (
     CALLER,
     array_or_number,
+    list_item_written_into,
     list_slice_write,
 )
 from .alias_writes import WriteFollowing
@@ -190,11 +191,15 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
             slot = self.sequences.get(name) == SEQUENCE
             if slot and any(isinstance(item, ir.Slice) for item in stmt.params.get("index").items):
                 raise list_slice_write(stmt, name)
+            if slot and stmt.params.get("into_item"):  # `out=l[0]`: into the item's memory
+                raise list_item_written_into(stmt, name)
             if slot and id(stmt) in self.item_updates:
                 self._item_update(stmt, name, state)
             fixes = self.written(stmt, name, state, slot)
             if stmt.params.get("sort_in_place"):  # after written(): it knows stmt by id
                 stmt = self._sorted_in_place(stmt, name)
+            if stmt.params.get("into_item"):
+                stmt = replace(stmt, params=stmt.params.with_(into_item=None))
             if self._partners(state, name) and not stmt.params.get("shared"):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
             if slot:  # l[i] = y: the list now holds y's object

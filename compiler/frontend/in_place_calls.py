@@ -13,6 +13,8 @@ write seen through the array's other names and views, and the gradient follows i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 import numpy as np
 
@@ -88,12 +90,22 @@ def _local_array(low, target) -> str | None:
 
 
 def _write(low, target, value: ir.Atom, node) -> None:
-    """`target[...] = value` of a name, or `y[idx] = value` of a subscript: an item write."""
-    if isinstance(target, cst.Subscript):
+    """`target[...] = value` of a name (or of a dict's entry, the array it holds), or
+    `y[idx] = value` of a subscript: an item write into y's memory (of a list: refused by
+    the aliasing pass, since the list's item is the array written, not a slot replaced)."""
+    entry = low.dict_entry(target)
+    if entry is None and isinstance(target, cst.Subscript) and \
+            low.dict_named(target.value) is not None:
+        raise low.unsupported(target, "a write into this dict entry",
+                              "write into an array bound to a name first")
+    if entry is None and isinstance(target, cst.Subscript):
         low.assign_to(target, value, node)
+        low.block[-1] = replace(low.block[-1],
+                                params=low.block[-1].params.with_(into_item=True))
         return
-    low.emit_assign(low.store_name(target.value), Prim.SETITEM, (ir.Var(target.value), value),
-                    node, WHOLE)
+    name = entry or target.value
+    low.emit_assign(low.store_name(name) if entry is None else entry, Prim.SETITEM,
+                    (ir.Var(name), value), node, WHOLE)
 
 
 def _arguments(low, call: cst.Call, names: tuple[str, ...], what: str) -> dict:
