@@ -207,3 +207,15 @@ def test_out_into_a_dict_entry_writes_its_array():
     value, grad = agc.differentiate(out_into_a_dict_entry).value_and_grad(X.copy())
     assert value == pytest.approx(out_into_a_dict_entry(X.copy()), rel=1e-12)
     np.testing.assert_allclose(grad, 6 * X + 3, rtol=1e-12)
+
+
+def out_into_a_fancy_index(x):
+    y = np.zeros(3)
+    np.add(x[0], 1.0, out=y[[0, 2, 1]])  # into a copy: y stays zero
+    return np.sum(y * x[0])
+
+
+def test_out_into_a_fancy_index_is_refused():
+    assert out_into_a_fancy_index(X.copy()) == 0.0
+    with pytest.raises(agc.UnsupportedError, match="may be an array"):
+        agc.differentiate(out_into_a_fancy_index).value_and_grad(X.copy())

@@ -103,11 +103,17 @@ def list_slice_write(stmt: ir.Assign, name: str) -> UnsupportedError:
         "`l = l[:a] + [...] + l[b:]`")
 
 
-def list_item_written_into(stmt: ir.Assign, name: str) -> UnsupportedError:
+def list_item_written_into(stmt: ir.Assign, name: str, slot: bool) -> UnsupportedError:
     """`np.add(a, b, out=l[0])`, `np.copyto(l[0], v)`: numpy writes into the array the list
-    holds (seen by its other names); agc follows a list's items as values."""
-    return UnsupportedError(
-        f"writing into an item of the list `{name}` (`out=` or np.copyto: numpy writes into "
-        f"the array the list holds) is not supported by agc", stmt.loc,
-        f"bind the item to a name and write into that (`y = {name}[i]`), or assign a new "
-        f"item: `{name}[i] = ...`")
+    holds (seen by its other names), which agc follows as a value; `out=y[idx]` with an
+    index that may be an array: numpy writes into a copy and leaves y alone."""
+    if slot:
+        what = f"an item of the list `{name}` (numpy writes into the array the list holds)"
+        hint = f"bind the item to a name and write into that (`y = {name}[i]`)"
+    else:
+        what = f"`{name}[...]` with an index that may be an array (numpy writes into a copy " \
+               f"and leaves `{name}` alone)"
+        hint = "write into a basic slice (integers and slices), or assign the result: " \
+               f"`{name}[idx] = ...`"
+    return UnsupportedError(f"writing into {what} with `out=` or np.copyto is not supported "
+                            "by agc", stmt.loc, hint)

@@ -191,8 +191,9 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
             slot = self.sequences.get(name) == SEQUENCE
             if slot and any(isinstance(item, ir.Slice) for item in stmt.params.get("index").items):
                 raise list_slice_write(stmt, name)
-            if slot and stmt.params.get("into_item"):  # `out=l[0]`: into the item's memory
-                raise list_item_written_into(stmt, name)
+            if stmt.params.get("into_item") and (slot or not self._basic(stmt)):
+                # `out=l[0]` writes into the item's memory; `out=y[idx]`, a copy, leaves y
+                raise list_item_written_into(stmt, name, slot)
             if slot and id(stmt) in self.item_updates:
                 self._item_update(stmt, name, state)
             fixes = self.written(stmt, name, state, slot)
