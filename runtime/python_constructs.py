@@ -25,7 +25,12 @@ def check_out_cast(value, out, ufunc=False):
     result `value` cannot be cast into out's dtype by numpy's `same_kind` rule (a float
     result into an integer array); a ufunc's result must also broadcast to out's shape
     without adding axes (copyto drops leading axes of one, as `out[...] = value` does)."""
-    source = value.dtype if hasattr(value, "dtype") else numpy.result_type(value)
+    if hasattr(value, "dtype"):
+        source = value.dtype
+    elif isinstance(value, (list, tuple)):  # np.copyto(y, [1.0, 2.0]): an array of them
+        source = numpy.asarray(value).dtype
+    else:
+        source = numpy.result_type(value)
     target = out.dtype
     if not _same_kind(source, target, array_module(out)):
         raise TypeError(f"Cannot cast ufunc output from {source!r} to {target!r} with "

@@ -44,6 +44,13 @@ def copyto_float64_into_float32(x):
     return np.sum(y * y)
 
 
+def copyto_lists(x):
+    y = np.zeros(3)
+    np.copyto(y[:3], [1.0, 2.0, 3.0])  # a list source, a list mask
+    np.copyto(y, 5, where=[True, False, True])
+    return np.sum(y * x[0])
+
+
 def copyto_float_into_int(x):
     k = np.zeros(3, dtype=np.int64)
     np.copyto(k, x[0])
@@ -154,6 +161,12 @@ def test_float32_gradients(fn, ref):
     assert grad.dtype == np.float32
     assert value == pytest.approx(fn(x32.copy()), rel=1e-6)
     np.testing.assert_allclose(grad, jax.grad(ref)(jnp.asarray(X)), rtol=1e-5, atol=1e-5)
+
+
+def test_lists_as_numpy_reads_them():  # check_out_cast took the list for a dtype spec
+    value, grad = agc.differentiate(copyto_lists).value_and_grad(X.copy())
+    assert value == copyto_lists(X.copy())
+    np.testing.assert_array_equal(grad[0], [5.0, 2.0, 5.0])
 
 
 def test_dtypes_kept_as_numpy_keeps_them():
