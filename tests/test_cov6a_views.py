@@ -158,3 +158,62 @@ def test_a_non_contiguous_argument_raises():
     assert value == pytest.approx(want, rel=1e-12)
     np.testing.assert_allclose(grad, jax.grad(reshape_of_a_parameter_jax)(
         jnp.asarray(np.arange(12.0).reshape(2, 6)[:, ::2])), rtol=1e-12)
+
+
+def view_of_a_view_rebound(x):
+    y = x * 1.0
+    v = y.reshape(6)
+    v = v.reshape(3, 2)  # still a view of y
+    v[0] = 10.0 * x[0, 0]
+    return np.sum(y * y)
+
+
+def reshape_and_transpose_of_one_array(x):
+    y = x * 1.0
+    r = y.reshape(3, 2)
+    t = y.T
+    r[1, 1] = 4.0 * x[1, 2]  # y[0, 2] changes, and t with it
+    return np.sum(t * t) + np.sum(y)
+
+
+def shape_rebound_after_the_view(x):
+    y = x * 1.0
+    s = (3, 2)
+    r = y.reshape(s)
+    y[0, 0] = 2.0  # r taken again, with its shape s
+    s = (2, 3)
+    return np.sum(r * r) + len(s)
+
+
+def shape_rebound_before_the_write(x):
+    y = x * 1.0
+    s = (3, 2)
+    r = y.reshape(s)
+    s = (2, 3)
+    y[0, 0] = 2.0  # refused: s is not r's shape any more
+    return np.sum(r * r)
+
+
+def view_on_one_path(x):
+    y = x * 1.0
+    if x[0, 0] > 0:
+        r = y.reshape(-1)
+    else:
+        r = y.ravel()[::-1]
+    r[0] = 9.0
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("fn", [view_of_a_view_rebound, reshape_and_transpose_of_one_array,
+                                shape_rebound_after_the_view])
+def test_views_of_views_against_central_differences(fn):
+    value, _ = agc.differentiate(fn).value_and_grad(X.copy())
+    assert value == fn(X.copy())
+    assert agc.check_grad(fn, X.copy()) < 1e-6
+
+
+@pytest.mark.parametrize("fn, why", [(view_on_one_path, "a view on some paths only"),
+                                     (shape_rebound_before_the_write, "reassigned since")])
+def test_views_agc_cannot_follow_are_refused(fn, why):
+    with pytest.raises(agc.UserCodeError, match=why):
+        agc.differentiate(fn).value_and_grad(X.copy())

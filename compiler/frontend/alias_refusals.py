@@ -71,7 +71,8 @@ def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, 
         why = f"`{name}` shares memory with {where} through an index variable reassigned since"
     else:
         why = f"`{name}` may share memory with {where}, in a way agc does not follow " \
-              f"(np.expand_dims, np.squeeze, np.asarray, a helper's result or a list item)"
+              f"(a view on some paths only, np.expand_dims, np.squeeze, np.asarray, a " \
+              f"helper's result or a list item)"
     return UserCodeError(
         f"this writes `{name}` in place, and {why}: agc cannot tell what `{partner}` holds "
         f"afterwards", stmt.loc, f"if a new array was meant, copy it: `{current} = {current}.copy()`")
