@@ -194,6 +194,14 @@ def shape_rebound_before_the_write(x):
     return np.sum(r * r)
 
 
+def flatten_copies_ravel_does_not(x):
+    f = x.flatten()
+    f[0] = 9.0  # a copy: x stays
+    r = np.ravel(x)
+    r[1] = 2.0 * r[0]  # a view: x[0, 1] changes
+    return np.sum(x * x) + np.sum(f)
+
+
 def view_on_one_path(x):
     y = x * 1.0
     if x[0, 0] > 0:
@@ -205,7 +213,7 @@ def view_on_one_path(x):
 
 
 @pytest.mark.parametrize("fn", [view_of_a_view_rebound, reshape_and_transpose_of_one_array,
-                                shape_rebound_after_the_view])
+                                shape_rebound_after_the_view, flatten_copies_ravel_does_not])
 def test_views_of_views_against_central_differences(fn):
     value, _ = agc.differentiate(fn).value_and_grad(X.copy())
     assert value == fn(X.copy())

@@ -35,7 +35,7 @@ class BindingFacts:
         elif stmt.prim is Prim.RESHAPE and first is not None and len(stmt.args) == 2 and \
                 self.sequences.get(first.name) == ARRAY:
             # a view where the array is contiguous: the write is followed as a view's, and
-            # the binding checked at run time to be one (aliasing.py: checked_views)
+            # the binding checked at run time to be one (alias_writes.py: checked_views)
             self._view_facts(state, stmt, name, first.name,
                              Fact(True, stmt.loc, (stmt.args[1],), op=RESHAPED + (name,)))
         elif stmt.prim is Prim.GETITEM and first is not None:
