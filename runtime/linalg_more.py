@@ -269,10 +269,27 @@ def solve_grad_a(gb, x, b, a):
 
 
 def det_grad(g, a, det):
-    """Cotangent of A for out = det(A): g det(A) inv(A)^T."""
+    """Cotangent of A for out = det(A): g det(A) inv(A)^T, the adjugate's transpose.
+
+    numpy's inv raises LinAlgError for a singular matrix, where det is 0 and numpy's det
+    raises nothing: there the adjugate comes from the SVD (as jax and PyTorch give it).
+    """
     xp = array_module(g, a, det)
-    scale = xp.asarray(g * det)[..., None, None]
-    return float_like(scale * mT(xp.linalg.inv(a)), a)
+    try:
+        scale = xp.asarray(g * det)[..., None, None]
+        return float_like(scale * mT(xp.linalg.inv(a)), a)
+    except numpy.linalg.LinAlgError:
+        return float_like(xp.asarray(g)[..., None, None] * mT(_adjugate(xp, a)), a)
+
+
+def _adjugate(xp, a):
+    """adj(A) = det(A) inv(A), singular A too: adj(U S Vh) = det(U Vh) Vh^T adj(S) U^T."""
+    u, s, vh = xp.linalg.svd(a)
+    n = s.shape[-1]
+    others = xp.stack([xp.prod(xp.concatenate([s[..., :i], s[..., i + 1:]], axis=-1), axis=-1)
+                       for i in range(n)], axis=-1)  # adj(S): the product of the others
+    sign = xp.linalg.det(u) * xp.linalg.det(vh)
+    return sign[..., None, None] * ((mT(vh) * others[..., None, :]) @ mT(u))
 
 
 def slogdet_grad(g, a):

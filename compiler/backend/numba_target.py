@@ -191,6 +191,10 @@ class _Calls(cst.CSTTransformer):
 
     def leave_Subscript(self, original, updated):
         if _dotted(updated.value) == "rt.index":
+            for e in updated.slice:  # refused at the model line (it had no position)
+                marker = _index_marker(e.slice)
+                if marker is not None:
+                    self._refuse(f"the numba target does not index with {marker}")
             items = [_index_item(e.slice) for e in updated.slice]
             if len(items) == 1:
                 return items[0]
@@ -340,12 +344,17 @@ def _times(a, b):
     return a if _is_one(b) else cst.BinaryOperation(_paren(a), cst.Multiply(), _paren(b))
 
 
+def _index_marker(item) -> str | None:
+    """`None` or `Ellipsis` where an item of `rt.index[...]` is one (numba indexes with neither)."""
+    if isinstance(item, cst.Index) and isinstance(item.value, cst.Name) and \
+            item.value.value in ("None", "Ellipsis"):
+        return item.value.value
+    return None
+
+
 def _index_item(item) -> cst.BaseExpression:
     """One item of `rt.index[...]` as a value: `i`, or `slice(a, b, c)`."""
     if isinstance(item, cst.Index):
-        if isinstance(item.value, cst.Name) and item.value.value in ("None", "Ellipsis"):
-            raise UnsupportedError(f"the numba target does not index with {item.value.value}",
-                                   hint=HINT)
         return item.value
     parts = [item.lower, item.upper, item.step]
     args = [cst.Arg(p if p is not None else cst.Name("None")) for p in parts]

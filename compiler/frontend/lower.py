@@ -326,6 +326,7 @@ class Lowerer(PythonStatements, EffectStatements, PythonLowering, InlineLowering
             # M[i][j] = v: the row M[i] gets v at j, then goes back into M at i (a list's
             # row is the same object, an array's row a view: either way M sees the write)
             self.check_not_nested_list(target)
+            self.check_row_is_a_view(target)
             row = self.emit_assign(self._row_name(target.value), Prim.COPY,
                                    (self.expr(target.value),), target.value)
             holes, template = self.index(target)

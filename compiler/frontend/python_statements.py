@@ -17,8 +17,9 @@ from collections.abc import Callable
 import libcst as cst
 
 from .. import ir
-from ..errors import UserCodeError
+from ..errors import UnsupportedError, UserCodeError
 from ..ir.prims import Prim
+from .copied_rows import advanced_names, subscript_advanced
 from .inline_bodies import _assignment_counts
 from .loops import lower_for
 from .tree_walk import nodes_under
@@ -36,6 +37,17 @@ class PythonStatements:
             raise self.unsupported(target, "writing into a row of a nested list (M[i][j] = v)",
                                    "use a 2-D array and write M[i, j] = v, or build the row "
                                    "anew: M[i] = [v if k == j else w for k, w in enumerate(M[i])]")
+
+    def check_row_is_a_view(self, target: cst.Subscript) -> None:
+        """Refuse M[idx][j] = v where M[idx] is a copy (a list, array or mask index): numpy
+        leaves M unchanged, and agc's `M[idx] = row` would write the row back."""
+        row = target.value
+        if isinstance(row, cst.Subscript) and subscript_advanced(row, advanced_names(self.node)):
+            raise UnsupportedError("this write goes into a copy: with a list, array or "
+                                   "mask index, numpy's M[idx] is a new array, and the write "
+                                   "leaves M unchanged", self.loc(target),
+                                   "index once to write into M: M[idx, j] = v; or bind the "
+                                   "copy first: r = M[idx]; r[j] = v")
 
     def _built_tuple(self, value: ir.Atom, count: int) -> ir.Assign | None:
         """The statement that built `value` as a tuple of `count` items, where unpacking

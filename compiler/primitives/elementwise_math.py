@@ -79,11 +79,16 @@ meaning(Prim.DIV)(_arith(operator.truediv, keep_ints=False))
 def _pow(b, g, s):
     x, y = s.args
     if isinstance(y, ir.Const) and type(y.value) in (int, float):
-        gx = b.scaled(y.value, g, b.pow(x, ir.Const(y.value - 1)))
+        # x ** 0 is 1 everywhere: no cotangent (0 * x ** -1 was NaN at x == 0)
+        gx = None if y.value == 0 else b.scaled(y.value, g, b.pow(x, ir.Const(y.value - 1)))
     else:
-        gx = b.mul(g, b.mul(y, b.pow(x, b.sub(y, ir.Const(1)))))
+        # y * x ** (y - 1 + (y == 0)): where y == 0 this is 0 * x ** 0 = 0, as jax and
+        # PyTorch give; y * x ** (y - 1) was 0 * inf = NaN at x == 0 (a polynomial's first
+        # term). `+ (y == 0)` rather than `- (y != 0)`: numpy subtracts no bools (a mask y)
+        lowered = b.add(b.sub(y, ir.Const(1)), b.op(Prim.EQ, y, ir.Const(0)))
+        gx = b.mul(g, b.mul(y, b.pow(x, lowered)))
     gy = b.op(Prim.POW_EXPONENT_GRAD, g, x, s.target)
-    return b.unbroadcast(gx, x), b.unbroadcast(gy, y)
+    return None if gx is None else b.unbroadcast(gx, x), b.unbroadcast(gy, y)
 
 
 meaning(Prim.POW)(_arith(operator.pow, keep_ints=False))
