@@ -114,6 +114,7 @@ from .python_constructs import (
     check_positive,
     check_tolist,
     check_unpack,
+    check_view,
     check_view_index,
     in_place,
     sorted_order,
@@ -130,6 +131,8 @@ from .sequence_grads import (
 )
 from .shape_more import (
     along_axis_index,
+    cycled_positions,
+    diagonal_index,
     inexact_only,
     linspace_grad,
     meshgrid_grad,
@@ -167,6 +170,8 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "add",
     "add_at",
     "along_axis_index",
+    "cycled_positions",
+    "diagonal_index",
     "append_grad",
     "array_module",
     "broadcast_like",
@@ -174,6 +179,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "cast_like",
     "check_seed",
     "check_out_cast",
+    "check_view",
     "check_pop",
     "check_positive",
     "check_iterable",

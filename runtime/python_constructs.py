@@ -26,12 +26,23 @@ def unconcatenate_grad(g, xs, axis=0, hstack=False):
 
 
 def check_out_cast(value, out, ufunc=None):
-    """Raise as numpy does for `ufunc(..., out=out)` whose result `value` cannot be cast
-    into out's dtype by numpy's `same_kind` rule (a float result into an integer array)."""
-    source = value.dtype if hasattr(value, "dtype") else numpy.result_type(value)
+    """Raise as numpy does for `ufunc(..., out=out)` (or `np.copyto(out, value)`, ufunc None)
+    whose result `value` cannot be cast into out's dtype by numpy's `same_kind` rule (a float
+    result into an integer array); a ufunc's result must also broadcast to out's shape
+    without adding axes (copyto drops leading axes of one, as `out[...] = value` does)."""
+    if hasattr(value, "dtype"):
+        source = value.dtype
+    elif isinstance(value, (list, tuple)):  # np.copyto(y, [1.0, 2.0]): an array of them
+        source = numpy.asarray(value).dtype
+    else:
+        source = numpy.result_type(value)
     target = out.dtype
     if not _same_kind(source, target, array_module(out)):
         raise _cast_error(source, target, ufunc)
+    shape = tuple(getattr(value, "shape", ()))
+    if ufunc is not None and len(shape) > len(out.shape):
+        raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't "
+                         f"match the broadcast shape {shape}")
 
 
 def _cast_error(source, target, ufunc):
@@ -67,6 +78,18 @@ def in_place(value, out, ufunc=None):
                          f"match the broadcast shape {shape}")
     dtype = getattr(value, "dtype", None)
     return value if dtype == out.dtype else astype(value, out.dtype)
+
+
+def check_view(view, base):
+    """Raise where `view = base.reshape(...)` (or ravel) made a copy, numpy's reshape of a
+    non-contiguous base, while the model writes through it as through a view (agc then
+    carries the write back into base, which numpy does only for a view)."""
+    if getattr(view, "size", 0) and not array_module(base).may_share_memory(view, base):
+        raise ValueError("this reshape made a copy (the array is not contiguous), and agc "
+                         "follows the writes through it as a view's; agc supports a write "
+                         "through a reshape of a contiguous array only: reshape a copy "
+                         "(`x.copy().reshape(...)`) where a copy is meant, or make the array "
+                         "contiguous first (`np.ascontiguousarray(x)`)")
 
 
 def check_positive(x, ufunc):

@@ -216,6 +216,34 @@ def along_axis_index(x, indices, axis=-1):
                  for d in range(len(shape)))
 
 
+def diagonal_index(a, wrap=False):
+    """The index tuple of the positions np.fill_diagonal(a, v, wrap) writes: a[i, i, ...],
+    for a tall matrix with wrap=True also the diagonals below, after a skipped row."""
+    xp = _xp(a)
+    shape = _shape(a)
+    if len(shape) < 2:
+        raise ValueError("array must be at least 2-d")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
+    # numpy writes a.flat[:end:step]: step one past each axis's stride, in C order
+    step = 1 + sum(int(numpy.prod(shape[d + 1:])) for d in range(len(shape) - 1)) \
+        if len(shape) > 2 else shape[1] + 1
+    end = None if wrap or len(shape) > 2 else shape[1] * shape[1]
+    flat = numpy.arange(int(numpy.prod(shape)))[:end:step]
+    return tuple(xp.asarray(i) for i in numpy.unravel_index(flat, shape))
+
+
+def cycled_positions(value, index):
+    """The positions of value.ravel() numpy's flat write takes for each written item:
+    0, 1, ... and from 0 again when value runs out (np.fill_diagonal's v)."""
+    size = int(numpy.prod(_shape(value)))
+    count = len(index[0])
+    if size == 0:
+        raise ValueError("cannot fill the diagonal with an empty array")
+    return _xp(value).asarray(numpy.arange(count) % size) if hasattr(value, "shape") \
+        else numpy.arange(count) % size
+
+
 def take_along_axis_grad(g, x, indices, axis=-1):
     """Cotangent of x for y = take_along_axis(x, indices, axis): g added at the taken
     positions (the other axes index themselves, as in numpy)."""

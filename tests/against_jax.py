@@ -9,14 +9,18 @@ import numpy as np
 
 def check_against_jax(fn, fn_jax, x, v, rtol: float = 1e-12) -> None:
     """fn's value is fn(x) itself; its gradient, tangent along v and Hessian times v are
-    jax's (float64)."""
-    value, grad = agc.differentiate(fn).value_and_grad(x)
-    assert value == fn(x)
+    jax's (float64). Each call gets its own copy of x (a model may write x in place)."""
+    value, grad = agc.differentiate(fn).value_and_grad(_fresh(x))
+    assert value == fn(_fresh(x))
     np.testing.assert_allclose(grad, jax.grad(fn_jax)(x), rtol=rtol, atol=1e-12)
-    _, tangent = agc.jvp(fn, (x,), (v,))
+    _, tangent = agc.jvp(fn, (_fresh(x),), (v,))
     np.testing.assert_allclose(tangent, jax.jvp(fn_jax, (x,), (v,))[1], rtol=rtol)
     want = jax.jvp(jax.grad(fn_jax), (x,), (v,))[1]
-    np.testing.assert_allclose(agc.hvp(fn)(x, v), want, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(agc.hvp(fn)(_fresh(x), v), want, rtol=rtol, atol=1e-12)
+
+
+def _fresh(x):
+    return x.copy() if isinstance(x, np.ndarray) else x
 
 
 def check_float32(fn, fn_jax, x, rtol: float = 1e-5) -> None:

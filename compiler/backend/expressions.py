@@ -17,11 +17,13 @@ from ..ir.prims import Prim
 
 ATOM, POWER, UNARY, MUL, ADD, COMPARE, NOT = 16, 13, 12, 11, 10, 5, 4
 BITAND, BITXOR, BITOR = 9, 8, 7  # between ADD and COMPARE, as in Python
+SHIFT = 9.5  # between ADD and BITAND, as in Python
 BINOP_NODES = {
     "+": (cst.Add, ADD), "-": (cst.Subtract, ADD), "*": (cst.Multiply, MUL),
     "/": (cst.Divide, MUL), "//": (cst.FloorDivide, MUL), "%": (cst.Modulo, MUL),
     "@": (cst.MatrixMultiply, MUL), "**": (cst.Power, POWER),
     "&": (cst.BitAnd, BITAND), "^": (cst.BitXor, BITXOR), "|": (cst.BitOr, BITOR),
+    "<<": (cst.LeftShift, SHIFT), ">>": (cst.RightShift, SHIFT),
 }
 COMPARE_NODES = {
     "<": cst.LessThan, "<=": cst.LessThanEqual, ">": cst.GreaterThan,
@@ -41,11 +43,11 @@ class Expr:
 
     __slots__ = ("node", "prec")
 
-    def __init__(self, node: cst.BaseExpression, prec: int = ATOM):
+    def __init__(self, node: cst.BaseExpression, prec: float = ATOM):
         self.node = node
         self.prec = prec
 
-    def at_least(self, prec: int) -> cst.BaseExpression:
+    def at_least(self, prec: float) -> cst.BaseExpression:
         """The node, parenthesized if it binds looser than `prec`."""
         if self.prec >= prec:
             return self.node

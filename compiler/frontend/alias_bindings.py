@@ -9,7 +9,15 @@ from .. import ir
 from ..ad.sequences import ARRAY, SEQUENCE
 from ..errors import Loc
 from ..ir.prims import Prim
-from .alias_facts import MAY_VIEW, Fact, fact_key, held_by, inverse_op, permutation_op
+from .alias_facts import (
+    MAY_VIEW,
+    RESHAPED,
+    Fact,
+    fact_key,
+    held_by,
+    inverse_op,
+    permutation_op,
+)
 
 
 class BindingFacts:
@@ -20,9 +28,16 @@ class BindingFacts:
         name = stmt.target.name
         first = stmt.args[0] if stmt.args and isinstance(stmt.args[0], ir.Var) else None
         state = dict(state)
-        if stmt.prim is Prim.COPY and first is not None and not stmt.params.get("fresh"):
+        if first is not None and (stmt.prim is Prim.COPY and not stmt.params.get("fresh")
+                                  or self._asarray_of_an_array(stmt, first.name)):
             self._copy_facts(state, name, first.name)
             state[fact_key("same", name, first.name)] = Fact(True, stmt.loc)
+        elif stmt.prim is Prim.RESHAPE and first is not None and len(stmt.args) == 2 and \
+                self.sequences.get(first.name) == ARRAY:
+            # a view where the array is contiguous: the write is followed as a view's, and
+            # the binding checked at run time to be one (alias_writes.py: checked_views)
+            self._view_facts(state, stmt, name, first.name,
+                             Fact(True, stmt.loc, (stmt.args[1],), op=RESHAPED + (name,)))
         elif stmt.prim is Prim.GETITEM and first is not None:
             one = self._one_item(stmt, first.name)
             if one is True:
@@ -51,6 +66,13 @@ class BindingFacts:
                         state[fact_key("shares", name, arg.name)] = Fact(True, stmt.loc,
                                                                          holder=name)
         return state
+
+    def _asarray_of_an_array(self, stmt: ir.Assign, name: str) -> bool:
+        """`np.asarray(x)` of an array (no dtype or order): numpy returns x itself."""
+        rank = self.ranks.get(name)
+        return stmt.prim is Prim.ASARRAY and len(stmt.args) == 1 and not stmt.params.items \
+            and self.sequences.get(name) == ARRAY and (rank is not None and rank >= 1
+                                                       or name in self.nonscalar)
 
     def _copy_facts(self, state: dict, name: str, source: str) -> None:
         for key, fact in list(state.items()):

@@ -23,6 +23,8 @@ MAY_VIEW = frozenset({Prim.RESHAPE, Prim.TRANSPOSE, Prim.SQUEEZE, Prim.EXPAND_DI
                       Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.MATRIX_T,
                       Prim.ATLEAST, Prim.SLIDING_WINDOW, Prim.SPLIT, Prim.CAST})
 MAY_VIEW |= {Prim.DIAGONAL, Prim.DIAG}  # issue 13: numpy's diagonal is a (read-only) view
+# A reshape's view fact: op is (RESHAPE, None, the view's name as bound), its hole the shape
+RESHAPED = (Prim.RESHAPE, None)
 MAKES_ARRAY = frozenset({Prim.ASARRAY, Prim.ZEROS, Prim.ONES, Prim.ZEROS_LIKE, Prim.ONES_LIKE,
                          Prim.FULL})  # a rank-0 result of these is a 0-d array, not a number
 

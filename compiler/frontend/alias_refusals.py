@@ -14,7 +14,8 @@ from .alias_facts import Fact
 
 CALLER = "<caller>"  # the caller's object, seen through a helper's parameter
 OPS = {Prim.ADD: "+", Prim.SUB: "-", Prim.MUL: "*", Prim.DIV: "/", Prim.POW: "**",
-       Prim.MATMUL: "@"}
+       Prim.MATMUL: "@", Prim.FLOORDIV: "//", Prim.MOD: "%", Prim.BITAND: "&",
+       Prim.BITOR: "|", Prim.BITXOR: "^", Prim.LSHIFT: "<<", Prim.RSHIFT: ">>"}
 
 
 def related(partner: str, fact: Fact) -> str:
@@ -92,7 +93,8 @@ def write_not_followed(stmt: ir.Assign, function: str, name: str, current: str, 
         why = f"`{name}` shares memory with {where} through an index variable reassigned since"
     else:
         why = f"`{name}` may share memory with {where}, in a way agc does not follow " \
-              f"(a reshape, transpose, np.asarray, a helper's result or a list item)"
+              f"(a view on some paths only, np.expand_dims, np.squeeze, np.asarray, a " \
+              f"helper's result or a list item)"
     return UserCodeError(
         f"this writes `{name}` in place, and {why}: agc cannot tell what `{partner}` holds "
         f"afterwards", stmt.loc, f"if a new array was meant, copy it: `{current} = {current}.copy()`")
@@ -122,3 +124,19 @@ def list_slice_write(stmt: ir.Assign, name: str) -> UnsupportedError:
         f"the list may change length) is not supported by agc", stmt.loc,
         "write the items one at a time (`l[i] = v`), or build a new list: "
         "`l = l[:a] + [...] + l[b:]`")
+
+
+def list_item_written_into(stmt: ir.Assign, name: str, slot: bool) -> UnsupportedError:
+    """`np.add(a, b, out=l[0])`, `np.copyto(l[0], v)`: numpy writes into the array the list
+    holds (seen by its other names), which agc follows as a value; `out=y[idx]` with an
+    index that may be an array: numpy writes into a copy and leaves y alone."""
+    if slot:
+        what = f"an item of the list `{name}` (numpy writes into the array the list holds)"
+        hint = f"bind the item to a name and write into that (`y = {name}[i]`)"
+    else:
+        what = f"`{name}[...]` with an index that may be an array (numpy writes into a copy " \
+               f"and leaves `{name}` alone)"
+        hint = "write into a basic slice (integers and slices), or assign the result: " \
+               f"`{name}[idx] = ...`"
+    return UnsupportedError(f"writing into {what} with `out=` or np.copyto is not supported "
+                            "by agc", stmt.loc, hint)

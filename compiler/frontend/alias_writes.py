@@ -9,7 +9,7 @@ from dataclasses import replace
 from .. import ir
 from ..ad.sequences import ARRAY
 from ..ir.prims import Prim
-from .alias_facts import Fact, inverse_op
+from .alias_facts import RESHAPED, Fact, inverse_op
 from .alias_refusals import CALLER, caller_list_written, write_not_followed
 
 
@@ -41,7 +41,8 @@ class WriteFollowing:
                 if made is False:
                     continue
                 visited.add(partner)
-                out.append(replace(made, loc=stmt.loc))
+                out.extend(replace(m, loc=stmt.loc) for m in (made if isinstance(made, list)
+                                                              else [made]))
                 changed(partner)
 
         changed(name)
@@ -59,6 +60,18 @@ class WriteFollowing:
                    not self._needed(state, other, visited | {current, partner}, stmt)
                    for other in self._partners(state, partner))
 
+    def _reshaped(self, key: tuple, fact: Fact, current: str, partner: str) -> list:
+        """A reshape's view taken again (`r = x.reshape(s)`), or written back into its base
+        (`x = r.reshape(x.shape)`): exact where the reshape was a view, which the binding
+        then checks when it runs (`rt.check_view`, aliasing.py)."""
+        self.checked_views.add((fact.op[2], fact.loc))
+        target = ir.Var(partner)
+        if key[1] == partner:
+            return [ir.Assign(target, Prim.RESHAPE, (ir.Var(current), *fact.holes))]
+        shape = ir.Var(self._temp())
+        return [ir.Assign(shape, Prim.SHAPE, (target,)),
+                ir.Assign(target, Prim.RESHAPE, (ir.Var(current), shape))]
+
     def _fix(self, key: tuple, fact: Fact, current: str, partner: str, slot: bool):
         """The statement that brings `partner` up to date; None: impossible; False: unaffected."""
         if partner == CALLER:  # the caller's object: never brought up to date
@@ -66,6 +79,8 @@ class WriteFollowing:
         target = ir.Var(partner)
         if key[0] == "same":
             return ir.Assign(target, Prim.COPY, (ir.Var(current),)) if fact.must else None
+        if key[0] == "view" and fact.must and fact.op is not None and fact.op[:2] == RESHAPED:
+            return self._reshaped(key, fact, current, partner)
         if key[0] == "view" and fact.must and fact.op is not None:
             # an axis permutation: partner = current with its axes moved (or moved back)
             prim, params = fact.op if key[1] == partner else inverse_op(fact.op)
@@ -80,3 +95,22 @@ class WriteFollowing:
         if slot and (self.sequences.get(partner) == ARRAY or fact.holder == current):
             return False  # an object held in the list: replacing the item leaves it alone
         return None
+
+    def _checked(self, block: ir.Block) -> ir.Block:
+        """block with `rt.check_view(r, x)` after each reshape `r = x.reshape(s)` whose
+        write agc follows as a view's: numpy's reshape copies a non-contiguous x."""
+        out: list[ir.Stmt] = []
+        for stmt in block:
+            if isinstance(stmt, ir.If):
+                stmt = replace(stmt, body=self._checked(stmt.body),
+                               orelse=self._checked(stmt.orelse))
+            elif isinstance(stmt, ir.While):
+                stmt = replace(stmt, test=self._checked(stmt.test), body=self._checked(stmt.body))
+            elif isinstance(stmt, ir.For):
+                stmt = replace(stmt, body=self._checked(stmt.body))
+            out.append(stmt)
+            if isinstance(stmt, ir.Assign) and stmt.prim is Prim.RESHAPE and \
+                    (stmt.target.name, stmt.loc) in self.checked_views:
+                out.append(ir.Assign(ir.Var(self._temp()), Prim.CHECK_VIEW,
+                                     (stmt.target, stmt.args[0]), ir.Params.of(), stmt.loc))
+        return tuple(out)

@@ -15,6 +15,10 @@ which the reverse pass then differentiates like any other:
   * the same for views that permute axes (`T = w.T`, swapaxes, moveaxis, mT):
     a written view is carried back with the axes moved back (`w = T.T`), and
     such a view of a written array is made again.
+  * the same for reshapes (`r = w.reshape(s)`, ravel): carried back as
+    `w = r.reshape(w.shape)`, made again as `r = w.reshape(s)`; numpy's reshape copies a
+    non-contiguous w, so such a binding is checked when it runs (`rt.check_view`);
+  * `a = np.asarray(w)` of an array is `a = w`, the same object.
 
 An in-place `y += v` on an array that has other names becomes `y[...] = y + v`
 (numpy's in-place update, dtype kept); on a number it stays `y = y + v`
@@ -24,7 +28,8 @@ overwrite: the array may be read later through another name.
 
 What the analysis cannot follow is refused with a `UserCodeError` at the
 write: a name that is the same object on one path only (`if c: y = x`), a
-view through reshape, `np.asarray` or a helper's result, an array
+view through expand_dims, squeeze, `np.asarray` of what may be a list or a number, or a
+helper's result, an array
 kept inside a list (`l.append(y)` then `y *= 2`, or `l[i] op= v`, in place on the
 item, where that array is also another name or another slot), a parameter a helper writes in place (the caller's array
 would change), or a write whose target may be either an array or a number.
@@ -60,6 +65,7 @@ from .alias_items import ItemWrites
 from .alias_refusals import (
     CALLER,
     array_or_number,
+    list_item_written_into,
     list_slice_write,
 )
 from .alias_writes import WriteFollowing
@@ -113,6 +119,7 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
         self.item_updates = item_updates
         self.repeated = repeated_lists(fn, sequences, self._immutable)
         self.tuples = tuple_names(fn)  # lists that may hold one object twice
+        self.checked_views: set[tuple] = set()  # (name, loc) of reshapes written as views
 
     def run(self) -> ir.Function:
         state: dict = {}
@@ -125,7 +132,7 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
                 # a new list holding its items is another list (arrays are written in place)
                 state[fact_key("same", p.name, CALLER)] = Fact(True, self.fn.loc)
         body, _ = self.block(self.fn.body, state)
-        return replace(self.fn, body=body)
+        return replace(self.fn, body=self._checked(body))
 
     # ------------------------------------------------------------ blocks
     def block(self, block: ir.Block, state: dict | None) -> tuple[ir.Block, dict | None]:
@@ -190,11 +197,16 @@ class AliasResolver(ItemWrites, BindingFacts, WriteFollowing):
             slot = self.sequences.get(name) == SEQUENCE
             if slot and any(isinstance(item, ir.Slice) for item in stmt.params.get("index").items):
                 raise list_slice_write(stmt, name)
+            if stmt.params.get("into_item") and (slot or not self._basic(stmt)):
+                # `out=l[0]` writes into the item's memory; `out=y[idx]`, a copy, leaves y
+                raise list_item_written_into(stmt, name, slot)
             if slot and id(stmt) in self.item_updates:
                 self._item_update(stmt, name, state)
             fixes = self.written(stmt, name, state, slot)
             if stmt.params.get("sort_in_place"):  # after written(): it knows stmt by id
                 stmt = self._sorted_in_place(stmt, name)
+            if stmt.params.get("into_item"):
+                stmt = replace(stmt, params=stmt.params.with_(into_item=None))
             if self._partners(state, name) and not stmt.params.get("shared"):
                 stmt = replace(stmt, params=stmt.params.with_(shared=True))
             if slot:  # l[i] = y: the list now holds y's object

@@ -127,6 +127,18 @@ SUPPORTED = (
               "y = x[1:]; y *= 2", "outer_of_a_view_then_written"),
     Construct("statements", "`out=` of a numpy ufunc (a write into the array, seen through "
               "its views and names)", "np.multiply(v, w, out=v)", "ufunc_out_into_a_view"),
+    Construct("statements", "`out=` of a numpy ufunc into a basic slice (`out=y[1:]`, "
+              "`out=y[:, 0]`)", "np.add(a, b, out=y[1:])", "ufunc_out_into_a_slice"),
+    Construct("statements", "`//=`, `%=`, `&=`, `\\|=`, `^=`, `<<=`, `>>=` (in place on arrays; "
+              "`//`, bitwise operators and shifts carry no derivative)", "k //= 2",
+              "augmented_floordiv_mod_bitwise"),
+    Construct("statements", "`np.copyto(dst, src, where=m)`, `np.copyto(y[1:], src)`",
+              "np.copyto(y, x * x, where=x > 0)", "copyto_with_where"),
+    Construct("statements", "`np.fill_diagonal(a, v, wrap=...)` (v's items cycled as numpy "
+              "does)", "np.fill_diagonal(y, x[0] ** 2)", "fill_diagonal_of_a_copy"),
+    Construct("statements", "writes through `x.reshape(...)`, `x.ravel()` (views of a "
+              "contiguous x, checked when the reshape runs) and `np.asarray(x)` (x itself)",
+              "r = y.ravel(); r[0] = v", "ravel_and_asarray_written"),
     Construct("statements", "`np.add.at(y, idx, v)` (repeated indices add up, in numpy's "
               "order)", "np.add.at(a, idx, v)", "add_at_repeated_indices"),
     Construct("statements", "`np.array(y)` (a copy: later writes to y leave it alone)",

@@ -12,7 +12,8 @@ from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
 from .draw_calls import names_a_draw
-from .list_methods import add_at_statement, list_method_statement, out_statement
+from .in_place_calls import in_place_call_statement
+from .list_methods import list_method_statement
 from .stat_calls import sort_in_place
 
 
@@ -34,8 +35,8 @@ class EffectStatements:
                 and call.func.attr.value == "sort":
             sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
             return
-        if self._in_place_call(node, call) or out_statement(self, node, call) \
-                or add_at_statement(self, node, call) or list_method_statement(self, node, call):
+        if self._in_place_call(node, call) or in_place_call_statement(self, node, call) \
+                or list_method_statement(self, node, call):
             return
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
             call = self.expanded(call)

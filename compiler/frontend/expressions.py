@@ -23,6 +23,7 @@ BINARY = {
     cst.Divide: Prim.DIV, cst.Power: Prim.POW, cst.MatrixMultiply: Prim.MATMUL,
     cst.FloorDivide: Prim.FLOORDIV, cst.Modulo: Prim.MOD,
     cst.BitAnd: Prim.BITAND, cst.BitOr: Prim.BITOR, cst.BitXor: Prim.BITXOR,
+    cst.LeftShift: Prim.LSHIFT, cst.RightShift: Prim.RSHIFT,
 }
 COMPARE = {
     cst.LessThan: Prim.LT, cst.LessThanEqual: Prim.LE, cst.GreaterThan: Prim.GT,

@@ -1,12 +1,11 @@
-"""Python's list methods that change the list in place, numpy's `out=` writes, and list copies.
+"""Python's list methods that change the list in place, and list copies (numpy's writes
+in place: in_place_calls.py).
 
     l.extend(seq)        ->  l.append(item) for each item of seq (its length read first,
                              so l.extend(l) doubles l, as in Python)
     l += (a, b)          ->  l += [a, b] where l is a list (list_extends.py)
     l.insert(i, v)       ->  l = l[:i] + [v] + l[i:]   (slices clamp i as insert does)
     v = l.pop(i)         ->  v = l[i]; l = l[:i] + l[i:][1:]   (l.pop(): l = l[:-1])
-    np.add(a, b, out=c)  ->  c[...] = np.add(a, b)   (a numpy ufunc's write into c)
-    np.add.at(y, i, v)   ->  y[...] = rt.index_add(y, v, i)   (numpy's add.at on a copy)
     list(seq)            ->  a new list, seq's items appended one by one
 
 The rebinding forms are marked in place (`lowerer.in_place`, and `lowerer.list_methods`
@@ -17,16 +16,10 @@ makes the change seen through every other name of the list.
 from __future__ import annotations
 
 import libcst as cst
-import numpy as np
 
 from .. import ir
-from ..ir.index import ELLIPSIS, Index
 from ..ir.prims import Prim
-from .numpy_names import _BINARY_NUMPY, _UNARY_NUMPY
 
-# numpy functions that take `out=` as a ufunc does: the result written into `out` whole
-UFUNCS = frozenset(f"numpy.{name}" for name in (*_UNARY_NUMPY, *_BINARY_NUMPY)
-                   if isinstance(getattr(np, name, None), np.ufunc))
 MUTATING = ("extend", "insert", "pop")
 
 
@@ -85,10 +78,10 @@ def _insert(low, name: str, call: cst.Call, node) -> None:
     index, value = (a.value for a in call.args)
     _check_index(low, index, "insert")
     item = low.expr(value)
-    head = low.expr(_alias(low, _slice(call.func.value, None, index), call))
+    head = low.expr(located(low, _slice(call.func.value, None, index), call))
     head = low.emit_assign(None, Prim.ADD, (head, low.emit_assign(None, Prim.LIST, (item,), call)),
                            call)
-    tail = low.expr(_alias(low, _slice(call.func.value, index, None), call))
+    tail = low.expr(located(low, _slice(call.func.value, index, None), call))
     _rebind_in_place(low, name, head, tail, call)
 
 
@@ -111,17 +104,17 @@ def pop_value(low, call: cst.Call, dest) -> ir.Atom:
     where = index if index is not None else cst.UnaryOperation(cst.Minus(), cst.Integer("1"))
     # Python raises IndexError even where the popped item is never read (dead code otherwise)
     low.emit_assign(None, Prim.CHECK_POP, (low.expr(call.func.value), low.expr(where)), call)
-    taken = low.expr(_alias(low, cst.Subscript(call.func.value,
+    taken = low.expr(located(low, cst.Subscript(call.func.value,
                                                [cst.SubscriptElement(cst.Index(where))]), call))
     if index is None:
-        rest = low.expr(_alias(low, _slice(call.func.value, None, where), call))
+        rest = low.expr(located(low, _slice(call.func.value, None, where), call))
         target = low.store_name(name)
         low.emit_assign(target, Prim.COPY, (rest,), call)
         _in_place(low, call)
     else:
-        head = low.expr(_alias(low, _slice(call.func.value, None, index), call))
-        after = _alias(low, _slice(call.func.value, index, None), call)
-        tail = low.expr(_alias(low, _slice(after, cst.Integer("1"), None), call))
+        head = low.expr(located(low, _slice(call.func.value, None, index), call))
+        after = located(low, _slice(call.func.value, index, None), call)
+        tail = low.expr(located(low, _slice(after, cst.Integer("1"), None), call))
         _rebind_in_place(low, name, head, tail, call)
     if dest is None:
         return taken
@@ -154,7 +147,7 @@ def _slice(value: cst.BaseExpression, lower, upper) -> cst.Subscript:
     return cst.Subscript(value, [cst.SubscriptElement(cst.Slice(lower=lower, upper=upper))])
 
 
-def _alias(low, built: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode:
+def located(low, built: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode:
     """A node built here, located at the source node it stands for."""
     low.loc_alias[built] = node
     return built
@@ -172,51 +165,6 @@ def augmented_operand(low, node: cst.AugAssign) -> ir.Atom:
         low.extends[id(low.block[-1])] = low.store_name_of(node.target.value)
         return made
     return low.expr(value)
-
-
-def add_at_statement(low, node: cst.Expr, call) -> bool:
-    """`np.add.at(y, index, v)`: y[...] = y with v added at index, each occurrence of a
-    position once, in order (numpy's own np.add.at, on a copy); False if not that call."""
-    if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) or \
-            call.func.attr.value != "at" or low.qualify(call.func) != "numpy.add.at":
-        return False
-    if len(call.args) != 3 or any(a.star or a.keyword is not None for a in call.args):
-        raise low.unsupported(call, "this call of np.add.at",
-                              "write np.add.at(y, indices, values) by position")
-    target, index, value = (a.value for a in call.args)
-    if not isinstance(target, cst.Name) or not low.is_local(target.value):
-        raise low.unsupported(target, "np.add.at into anything but a local array",
-                              "add into a local array: y = np.zeros(n); np.add.at(y, idx, v)")
-    old = low.expr(target)
-    added = low.emit_assign(None, Prim.INDEX_ADD, (old, low.expr(value), low.expr(index)), call,
-                            ir.Params.of(index=Index((ir.Hole(2),))))
-    low.emit_assign(low.store_name(target.value), Prim.SETITEM, (old, added), node,
-                    ir.Params.of(index=Index((ELLIPSIS,))))
-    return True
-
-
-def out_statement(low, node: cst.Expr, call) -> bool:
-    """`np.add(a, b, out=c)` as a statement: c[...] = np.add(a, b); False if not that form."""
-    if not isinstance(call, cst.Call) or any(a.star for a in call.args):
-        return False
-    out = next((a for a in call.args if a.keyword is not None and a.keyword.value == "out"), None)
-    if out is None:
-        return False
-    qualified = low.names.qualify(call.func.value) if isinstance(call.func, cst.Name) \
-        else low.qualify(call.func)
-    target = out.value
-    if qualified not in UFUNCS or not isinstance(target, cst.Name) \
-            or not low.is_local(target.value):
-        raise low.unsupported(out, "`out=` here", "`out=` is followed for numpy's ufuncs "
-                              "(np.add, np.multiply, np.exp, ...) writing into a local array")
-    plain = call.with_changes(args=[a for a in call.args if a is not out])
-    result = low.expr(_alias(low, plain, call))
-    old = low.expr(target)
-    low.emit_assign(None, Prim.CHECK_OUT_CAST, (result, old), out,
-                    ir.Params.of(ufunc=qualified.rsplit(".", 1)[-1]))
-    low.emit_assign(low.store_name(target.value), Prim.SETITEM, (old, result), node,
-                    ir.Params.of(index=Index((ELLIPSIS,))))
-    return True
 
 
 def array_copy(low, node: cst.Call, dest) -> ir.Atom | None:

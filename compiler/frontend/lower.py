@@ -39,6 +39,9 @@ from .static_dicts import DictLowering
 AUG_OPS = {
     cst.AddAssign: Prim.ADD, cst.SubtractAssign: Prim.SUB, cst.MultiplyAssign: Prim.MUL,
     cst.DivideAssign: Prim.DIV, cst.PowerAssign: Prim.POW, cst.MatrixMultiplyAssign: Prim.MATMUL,
+    cst.FloorDivideAssign: Prim.FLOORDIV, cst.ModuloAssign: Prim.MOD, cst.BitAndAssign: Prim.BITAND,
+    cst.BitOrAssign: Prim.BITOR, cst.BitXorAssign: Prim.BITXOR, cst.LeftShiftAssign: Prim.LSHIFT,
+    cst.RightShiftAssign: Prim.RSHIFT,
 }
 STATEMENT_HINTS = {
     "Try": "move error handling outside the differentiated function",

@@ -179,6 +179,8 @@ class Prim(enum.Enum):
     BITAND = _s(2, "nondiff", "binop", "&", cheap=True)
     BITOR = _s(2, "nondiff", "binop", "|", cheap=True)
     BITXOR = _s(2, "nondiff", "binop", "^", cheap=True)
+    LSHIFT = _s(2, "nondiff", "binop", "<<", cheap=True, may_raise=True)  # integers only
+    RSHIFT = _s(2, "nondiff", "binop", ">>", cheap=True, may_raise=True)
     INVERT = _s(1, "nondiff", "unop", "~", cheap=True)
     SHAPE = _s(1, "nondiff", "attr", "shape", makes_sequence=True)
     NDIM = _s(1, "nondiff", "attr", "ndim", always_scalar=True)
@@ -456,6 +458,10 @@ class Prim(enum.Enum):
     TRIL_INDICES = _s(1, "nondiff", "xp", "tril_indices", makes_sequence=True)
     # the index tuple numpy's put_along_axis writes at (np.put_along_axis lowers to a setitem)
     ALONG_AXIS_INDEX = _s(2, "nondiff", "rt", "along_axis_index", makes_sequence=True)
+    # np.fill_diagonal(a, v): a[diagonal_index(a)] = v.ravel()[cycled_positions(v, index)]
+    DIAGONAL_INDEX = _s(1, "nondiff", "rt", "diagonal_index", makes_sequence=True,
+                        may_raise=True)
+    CYCLED_POSITIONS = _s(2, "nondiff", "rt", "cycled_positions", may_raise=True)
     TILE_GRAD = _s(2, "gradient", "rt", "tile_grad")
     REPEAT_GRAD = _s(3, "gradient", "rt", "repeat_grad")
     PAD_GRAD = _s(2, "gradient", "rt", "pad_grad")
@@ -478,6 +484,7 @@ class Prim(enum.Enum):
     # `a, b = x`: Python raises unless x has exactly 2 items (rt.check_unpack)
     CHECK_UNPACK = _s(1, "nondiff", "special", "check_unpack", effect=True)
     # `out=` of a ufunc: numpy casts its result into out only by kind (float into int raises)
+    CHECK_VIEW = _s(2, "nondiff", "special", "check_view", effect=True)  # a reshape's view
     CHECK_OUT_CAST = _s(2, "nondiff", "special", "check_out_cast", effect=True)
     # `l.pop(i)`: Python raises IndexError where l has no item at i (rt.check_pop), kept even
     # where the popped value is never read

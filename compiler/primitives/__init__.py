@@ -9,6 +9,7 @@ static facts (arity, differentiable arguments, in place, ...) are in its
 """
 
 from . import (
+    constructors,
     containers,
     control,
     conv,
@@ -51,7 +52,7 @@ from .registry import (
 )
 
 __all__ = [
-    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "containers", "control", "conv", "draws", "elementwise_kinks",
+    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "constructors", "containers", "control", "conv", "draws", "elementwise_kinks",
     "elementwise_math", "elementwise_more", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_calls", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
     "nonlinear_tangents", "python_constructs", "quantiles", "reduction_options", "reductions", "rule_for",

@@ -238,6 +238,8 @@ meaning(Prim.FLOORDIV)(_integer_op(lambda a, b: a // b))
 meaning(Prim.BITAND)(_integer_op(lambda a, b: a & b))
 meaning(Prim.BITOR)(_integer_op(lambda a, b: a | b))
 meaning(Prim.BITXOR)(_integer_op(lambda a, b: a ^ b))
+meaning(Prim.LSHIFT)(_integer_op(lambda a, b: a << b))
+meaning(Prim.RSHIFT)(_integer_op(lambda a, b: a >> b))
 
 
 @meaning(Prim.INVERT)

@@ -88,11 +88,11 @@ def _assert(run, s, cond, *message):
 
 
 @emitter(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE,
-         Prim.CHECK_ITERABLE, Prim.CHECK_VIEW_INDEX)
+         Prim.CHECK_ITERABLE, Prim.CHECK_VIEW_INDEX, Prim.CHECK_VIEW)
 def _emit_check(stmt, atom):
     """rt.check_out_cast(value, out), rt.check_pop(items, index), rt.check_tolist(x),
-    rt.check_positive(x, ufunc), rt.check_iterable(x), rt.check_view_index(i): a statement
-    of its own."""
+    rt.check_positive(x, ufunc), rt.check_iterable(x), rt.check_view_index(i),
+    rt.check_view(view, base): a statement of its own."""
     return cst.Expr(call("rt." + stmt.prim.spec.name, _with_ufunc(stmt, atom)).node)
 
 
@@ -103,7 +103,7 @@ def _with_ufunc(stmt, atom) -> list:
 
 
 @meaning(Prim.CHECK_OUT_CAST, Prim.CHECK_POP, Prim.CHECK_TOLIST, Prim.CHECK_POSITIVE,
-         Prim.CHECK_ITERABLE, Prim.CHECK_VIEW_INDEX)
+         Prim.CHECK_ITERABLE, Prim.CHECK_VIEW_INDEX, Prim.CHECK_VIEW)
 def _check(run, s, *args):
     return None  # the check runs in the emitted code; a proof assumes it passes
 

@@ -1,7 +1,6 @@
-"""Shapes, indexing and constructors of issue 13: swapaxes, moveaxis, flip, rot90, roll, tile,
-repeat, pad, atleast_nd, mT, sliding_window_view, column_stack, dstack, split, take,
-take_along_axis, casts (np.float32(x)), full_like, linspace's derivative, and the
-non-differentiable nonzero, isclose, logical_*, searchsorted and digitize.
+"""Shapes and indexing of issue 13: swapaxes, moveaxis, flip, rot90, roll, tile, repeat, pad,
+atleast_nd, mT, sliding_window_view, column_stack, dstack, split, take, take_along_axis
+(casts, full_like, linspace and the non-differentiable index makers: constructors.py).
 
 Forward forms are written as numpy writes them (`xp.flip(x, axis=1)`); the linear
 rearrangements are undone by their own kind (flip by flip, roll by the opposite roll)
@@ -13,16 +12,14 @@ on object arrays, so that what is proven is the code that runs.
 from __future__ import annotations
 
 import numpy as np
-import sympy
 
 from .. import runtime
-from ..backend.expressions import call, const, kwargs, list_of, name
+from ..backend.expressions import call, const, kwargs, list_of
 from ..errors import UserCodeError
 from ..ir.prims import Prim
-from ..proof.values import arr, at_point, filled, index_value, shape_of, sym
-from .gradients import unbroadcast
+from ..proof.values import arr, index_value, sym
 from .registry import emitter, jvp, meaning, vjp
-from .tangents import integer_dtype, linear
+from .tangents import linear
 
 # The statics each special form writes positionally, in numpy's order (the rest as keywords).
 _POSITIONAL = {
@@ -68,19 +65,19 @@ def _moveaxis(b, g, s):
 
 @vjp(Prim.FLIP)
 def _flip(b, g, s):
-    return (b.op(Prim.FLIP, g, **_kept(s, "axis")),)
+    return (b.op(Prim.FLIP, g, **kept(s, "axis")),)
 
 
 @vjp(Prim.ROT90)
 def _rot90(b, g, s):
-    return (b.op(Prim.ROT90, g, k=-s.params.get("k", 1), **_kept(s, "axes")),)
+    return (b.op(Prim.ROT90, g, k=-s.params.get("k", 1), **kept(s, "axes")),)
 
 
 @vjp(Prim.ROLL)
 def _roll(b, g, s):
     shift = s.params.get("shift", 0)
     back = -shift if isinstance(shift, int) else tuple(-n for n in shift)
-    return (b.op(Prim.ROLL, g, shift=back, **_kept(s, "axis")),)
+    return (b.op(Prim.ROLL, g, shift=back, **kept(s, "axis")),)
 
 
 @vjp(Prim.MATRIX_T)
@@ -141,7 +138,7 @@ def _tile(b, g, s):
 
 @vjp(Prim.REPEAT)
 def _repeat(b, g, s):
-    return b.op(Prim.REPEAT_GRAD, g, s.args[0], s.args[1], **_kept(s, "axis")), None
+    return b.op(Prim.REPEAT_GRAD, g, s.args[0], s.args[1], **kept(s, "axis")), None
 
 
 _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
@@ -150,7 +147,7 @@ _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 @vjp(Prim.PAD)
 def _pad(b, g, s):
     _check_pad_mode(s)
-    return (b.op(Prim.PAD_GRAD, g, s.args[0], **_kept(s, "pad_width", "mode")),)
+    return (b.op(Prim.PAD_GRAD, g, s.args[0], **kept(s, "pad_width", "mode")),)
 
 
 def _check_pad_mode(s) -> None:
@@ -168,10 +165,10 @@ def _sliding_window(b, g, s):
         raise UserCodeError("the gradient of sliding_window_view with a repeated axis is not "
                             "supported by agc", s.loc,
                             "take the windows of that axis in two steps")
-    return (b.op(Prim.SLIDING_WINDOW_GRAD, g, s.args[0], **_kept(s, "window_shape", "axis")),)
+    return (b.op(Prim.SLIDING_WINDOW_GRAD, g, s.args[0], **kept(s, "window_shape", "axis")),)
 
 
-def _kept(s, *names: str) -> dict:
+def kept(s, *names: str) -> dict:
     """The statement's params among `names` (those left at numpy's default are absent)."""
     return {k: s.params.get(k) for k in names if s.params.get(k) is not None}
 
@@ -183,10 +180,10 @@ def _tile_meaning(run, s, x):
 
 @meaning(Prim.REPEAT)
 def _repeat_meaning(run, s, x, repeats):
-    return np.repeat(arr(x), _counts(run, repeats), s.params.get("axis"))
+    return np.repeat(arr(x), counts(run, repeats), s.params.get("axis"))
 
 
-def _counts(run, value):
+def counts(run, value):
     """An integer argument (repeats, indices) as numpy wants it, from a list, tuple or array."""
     if isinstance(value, (list, tuple)) or getattr(value, "dtype", None) == object:
         return np.array(_integers(run, value), dtype=int)
@@ -221,12 +218,13 @@ def _runtime_meaning(helper):
     """A helper's meaning: the runtime helper itself, on object arrays of expressions."""
 
     def run_helper(run, s, g, *args):
-        return helper(arr(g), *(arr(a) for a in args), **_params(s))
+        return helper(arr(g), *(arr(a) for a in args), **params_of(s))
 
     return run_helper
 
 
-def _params(s) -> dict:
+def params_of(s) -> dict:
+    """A statement's params as numpy's keywords."""
     return {k: v for k, v in s.params.items if k not in ("lib",)}
 
 
@@ -235,7 +233,7 @@ meaning(Prim.TILE_GRAD)(_runtime_meaning(runtime.tile_grad))
 
 @meaning(Prim.REPEAT_GRAD)
 def _repeat_grad_meaning(run, s, g, x, repeats):
-    return runtime.repeat_grad(arr(g), arr(x), _counts(run, repeats), **_params(s))
+    return runtime.repeat_grad(arr(g), arr(x), counts(run, repeats), **params_of(s))
 meaning(Prim.PAD_GRAD)(_runtime_meaning(runtime.pad_grad))
 meaning(Prim.SLIDING_WINDOW_GRAD)(_runtime_meaning(runtime.sliding_window_grad))
 meaning(Prim.STACKED_GRAD)(_runtime_meaning(runtime.stacked_grad))
@@ -262,7 +260,7 @@ def _stacked_meaning(run, s, *xs):
 # ------------------------------------------------------------- split, array_split
 @vjp(Prim.SPLIT)
 def _split(b, g, s):
-    return (b.op(Prim.SPLIT_GRAD, g, s.args[0], **_kept(s, "indices_or_sections", "axis")),)
+    return (b.op(Prim.SPLIT_GRAD, g, s.args[0], **kept(s, "indices_or_sections", "axis")),)
 
 
 @meaning(Prim.SPLIT)
@@ -273,14 +271,14 @@ def _split_meaning(run, s, x):
 
 @meaning(Prim.SPLIT_GRAD)
 def _split_grad_meaning(run, s, g, x):
-    return runtime.split_grad(g, arr(x), **_params(s))
+    return runtime.split_grad(g, arr(x), **params_of(s))
 
 
 # ------------------------------------------------------------- meshgrid
 @vjp(Prim.MESHGRID)
 def _meshgrid(b, g, s):
     return tuple(b.op(Prim.MESHGRID_GRAD, g, x, part=i, count=len(s.args),
-                      **_kept(s, "indexing")) for i, x in enumerate(s.args))
+                      **kept(s, "indexing")) for i, x in enumerate(s.args))
 
 
 @emitter(Prim.MESHGRID)
@@ -290,144 +288,41 @@ def _emit_meshgrid(stmt, atom):
 
 @meaning(Prim.MESHGRID)
 def _meshgrid_meaning(run, s, *xs):
-    return list(np.meshgrid(*(arr(x) for x in xs), **_params(s)))
+    return list(np.meshgrid(*(arr(x) for x in xs), **params_of(s)))
 
 
 @meaning(Prim.MESHGRID_GRAD)
 def _meshgrid_grad_meaning(run, s, g, x):
-    return runtime.meshgrid_grad(g, arr(x), **_params(s))
+    return runtime.meshgrid_grad(g, arr(x), **params_of(s))
 
 
 # ------------------------------------------------------------- take, take_along_axis
 @vjp(Prim.TAKE, Prim.TAKE_ALONG_AXIS)
 def _take(b, g, s):
     helper = Prim.TAKE_GRAD if s.prim is Prim.TAKE else Prim.TAKE_ALONG_AXIS_GRAD
-    return b.op(helper, g, s.args[0], s.args[1], **_kept(s, "axis")), None
+    return b.op(helper, g, s.args[0], s.args[1], **kept(s, "axis")), None
 
 
 @meaning(Prim.TAKE)
 def _take_meaning(run, s, x, indices):
-    return np.take(arr(x), _counts(run, indices), s.params.get("axis"))
+    return np.take(arr(x), counts(run, indices), s.params.get("axis"))
 
 
 @meaning(Prim.TAKE_ALONG_AXIS)
 def _take_along_meaning(run, s, x, indices):
-    return np.take_along_axis(arr(x), _counts(run, indices), s.params.get("axis", -1))
+    return np.take_along_axis(arr(x), counts(run, indices), s.params.get("axis", -1))
 
 
 @meaning(Prim.TAKE_GRAD, Prim.TAKE_ALONG_AXIS_GRAD)
 def _take_grad_meaning(run, s, g, x, indices):
     helper = runtime.take_grad if s.prim is Prim.TAKE_GRAD else runtime.take_along_axis_grad
-    return helper(arr(g), arr(x), _counts(run, indices), **_params(s))
-
-
-# ------------------------------------------------------------- casts, full_like, linspace
-@vjp(Prim.CAST)
-def _cast(b, g, s):
-    return (b.op(Prim.CAST_LIKE, g, s.args[0]),)
-
-
-@emitter(Prim.CAST)
-def _emit_cast(stmt, atom):
-    # np.float32(x) of an array is x.astype(float32) (x itself when it has that dtype):
-    # written as asarray, which cupy accepts too (cupy's float32 is numpy's scalar type).
-    dtype = name(f"xp.{stmt.params.get('dtype_name')}")
-    return call("xp.asarray", [atom(stmt.args[0])], {"dtype": dtype}), True
-
-
-@meaning(Prim.CAST)
-def _cast_meaning(run, s, x):
-    return x  # the proof's values are exact: a cast to a float type changes nothing
-
-
-@vjp(Prim.FULL, Prim.FULL_LIKE)
-def _full(b, g, s):
-    dtype = s.params.get("dtype")
-    if integer_dtype(dtype):
-        return None, None
-    if s.prim is Prim.FULL_LIKE and dtype is None:  # the dtype of x, known when it runs
-        g = b.op(Prim.INEXACT_ONLY, g, s.target)
-    return None, b.unbroadcast(g, s.args[1])
-
-
-@meaning(Prim.INEXACT_ONLY)
-def _inexact_only_meaning(run, s, g, out):
-    return runtime.inexact_only(g, out if isinstance(out, np.ndarray) else arr(out))
-
-
-@meaning(Prim.FULL_LIKE)
-def _full_like_meaning(run, s, x, value):
-    dtype = s.params.get("dtype") or (x.dtype if isinstance(x, np.ndarray) and
-                                      x.dtype.kind in "iub" else None)
-    if integer_dtype(dtype):  # integers: numbers at the point
-        return np.full(shape_of(x), run.point.evaluate(value), dtype)
-    return np.array(np.broadcast_to(arr(value), shape_of(x))) if shape_of(value) \
-        else filled(shape_of(x), value)
-
-
-@vjp(Prim.LINSPACE)
-def _linspace(b, g, s):
-    start, stop, num = s.args
-    if integer_dtype(s.params.get("dtype")):
-        return None, None, None
-    endpoint = _kept(s, "endpoint")
-    return (b.op(Prim.LINSPACE_GRAD, g, start, num, part=0, **endpoint),
-            b.op(Prim.LINSPACE_GRAD, g, stop, num, part=1, **endpoint), None)
-
-
-@meaning(Prim.LINSPACE_GRAD)
-def _linspace_grad_meaning(run, s, g, like, num):
-    """runtime.linspace_grad with exact weights i / div (the runtime's are floats)."""
-    n = run.integer(num)
-    div = n - 1 if s.params.get("endpoint", True) else n
-    steps = [sympy.Rational(i, div) if div > 0 else sympy.Integer(0) for i in range(n)]
-    weights = steps if s.params.get("part") == 1 else [1 - t for t in steps]
-    g = arr(g)
-    column = np.array(weights, dtype=object).reshape((n,) + (1,) * (g.ndim - 1))
-    return unbroadcast((g * column).sum(axis=0), like)
-
-
-# ------------------------------------------------------------- non-differentiable
-@meaning(Prim.ALONG_AXIS_INDEX)
-def _along_axis_index_meaning(run, s, x, indices):
-    return runtime.along_axis_index(arr(x), _counts(run, indices), **_params(s))
-
-
-@meaning(Prim.NONZERO)
-def _nonzero_meaning(run, s, x):
-    return np.nonzero(np.asarray(at_point(run, s, x, "np.nonzero")))
-
-
-@meaning(Prim.FLATNONZERO)
-def _flatnonzero_meaning(run, s, x):
-    return np.flatnonzero(np.asarray(at_point(run, s, x, "np.flatnonzero")))
-
-
-@meaning(Prim.IX)
-def _ix_meaning(run, s, *xs):
-    return np.ix_(*(_counts(run, x) for x in xs))
-
-
-@meaning(Prim.TRIU_INDICES, Prim.TRIL_INDICES)
-def _tri_indices_meaning(run, s, n):
-    return getattr(np, s.prim.spec.name)(run.integer(n), **_params(s))
-
-
-@meaning(Prim.ISCLOSE, Prim.LOGICAL_AND, Prim.LOGICAL_OR, Prim.LOGICAL_XOR, Prim.LOGICAL_NOT,
-         Prim.SEARCHSORTED, Prim.DIGITIZE)
-def _at_point_meaning(run, s, *xs):
-    """numpy's own function of the values at the point (these carry no derivative)."""
-    values = [np.asarray(at_point(run, s, x, s.prim.spec.name), dtype=float)
-              if not isinstance(x, (bool, np.bool_)) else x for x in xs]
-    out = getattr(np, s.prim.spec.name)(*values, **_params(s))
-    return out.item() if isinstance(out, np.ndarray) and out.ndim == 0 else out
+    return helper(arr(g), arr(x), counts(run, indices), **params_of(s))
 
 
 # ------------------------------------------------------ tangents (forward mode)
 jvp(Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.ROLL, Prim.MATRIX_T, Prim.ATLEAST,
     Prim.TILE, Prim.REPEAT, Prim.SLIDING_WINDOW, Prim.COLUMN_STACK, Prim.DSTACK, Prim.SPLIT,
-    Prim.MESHGRID, Prim.TAKE, Prim.TAKE_ALONG_AXIS, Prim.CAST, Prim.FULL, Prim.FULL_LIKE,
-    Prim.LINSPACE)(linear)
+    Prim.MESHGRID, Prim.TAKE, Prim.TAKE_ALONG_AXIS)(linear)
 
 
 @jvp(Prim.PAD)

@@ -216,8 +216,8 @@ def write_into_flatten_copy(X):
 corpus.ref(lambda X: jnp.sum(X ** 2) + jnp.sum(X.reshape(-1).at[0].set(5.0) ** 3))
 
 
-@add(vec(3, 4), expect="refused")
-def write_into_ravel_view(X):
+@add(vec(3, 4), ref=lambda X: jnp.sum(X.reshape(-1).at[0].set(5.0).reshape(3, 4) ** 2))
+def write_into_ravel_view(X):  # was refused: followed as a view (tests/test_cov6a_views.py)
     Y = X * 1.0
     y = Y.ravel()
     y[0] = 5.0  # a view of Y in numpy (Y is contiguous)

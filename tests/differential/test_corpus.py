@@ -20,6 +20,7 @@ from . import (
     corpus_coverage,
     corpus_elementwise,
     corpus_helpers,
+    corpus_in_place,
     corpus_index_more,
     corpus_indexing,
     corpus_linalg,
@@ -47,7 +48,7 @@ MODULES = (corpus_elementwise, corpus_reductions, corpus_linalg, corpus_linalg_m
            corpus_aliasing, corpus_lists, corpus_control, corpus_loops, corpus_helpers,
            corpus_ml, corpus_tricky, corpus_refused, corpus_special, corpus_statistics,
            corpus_api, corpus_shape_more, corpus_index_more, corpus_python, corpus_conv,
-           corpus_nested, corpus_random, corpus_coverage)
+           corpus_nested, corpus_random, corpus_coverage, corpus_in_place)
 ENTRIES = [e for m in MODULES for e in m.corpus.entries]
 
 # The bugs reported in issue 12, each kept in the corpus by at least these entries.
