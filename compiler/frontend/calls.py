@@ -14,7 +14,9 @@ from ..ir.prims import Prim
 from . import linalg_calls
 from . import numpy_names as calls
 from .draw_calls import is_draw, lower_draw, lower_dropout, refuse_global_random
+from .dtype_calls import CAST_FIRST, array_with_dtype, cast_operand, has_dtype
 from .list_methods import array_copy, list_pop
+from .list_searches import list_search
 from .more_calls import handles, has_reduction_options, lower_more, reduction_options
 from .nn_calls import CONVS, NN_HINTS, conv_with_bias, nn_primitive
 from .sequence_builtins import rows_of_each
@@ -73,6 +75,8 @@ class CallLowering:
                 refuse_global_random(self, func, qualified)
                 raise self.unsupported(func, f"the function `{self.module.code_for_node(func)}`",
                                        "see docs/api.md for the supported numpy functions")
+            if qualified in ("numpy.array", "numpy.asarray") and has_dtype(node):
+                return array_with_dtype(self, node, qualified, dest)  # np.array(v, dtype=d)
             if qualified in ("numpy.array", "numpy.asarray") and self._is_literal_list(node):
                 spec = calls.FUNCTIONS["numpy.stack"]
             elif qualified == "numpy.array" and (copied := array_copy(self, node, dest)):
@@ -85,6 +89,12 @@ class CallLowering:
         popped = list_pop(self, node, dest)  # l.pop(i) of a list
         if popped is not None:
             return popped
+        got = self.dict_method(node, dest)  # d.get(k, default) of a dict built here
+        if got is not None:
+            return got
+        searched = list_search(self, node, dest)  # l.index(v), l.count(v)
+        if searched is not None:
+            return searched
         if isinstance(func, cst.Attribute):
             self.check_self_attribute(func.value)  # self.layer.forward(x): say what layer is
             spec = calls.METHODS.get(func.attr.value)
@@ -122,6 +132,10 @@ class CallLowering:
                                       [length, atom], node, ir.Params.of(lib="math"))
         return length
 
+    def stacked(self, node: cst.Call, items: cst.BaseExpression) -> ir.Atom:
+        """np.stack of a list literal's items (np.array([a, b]) without a dtype)."""
+        return self._bind_and_emit(node, calls.FUNCTIONS["numpy.stack"], [cst.Arg(items)], None)
+
     @staticmethod
     def _is_literal_list(node: cst.Call) -> bool:
         return bool(node.args) and isinstance(node.args[0].value, (cst.List, cst.Tuple))
@@ -158,7 +172,7 @@ class CallLowering:
             elif arg.kind == "order":
                 self._order(spec, value, params)
             elif arg.kind in ("refuse", "dtype"):
-                self._statistics_option(node, spec, arg, value, params)
+                self._statistics_option(node, spec, arg, value, params, atoms)
             elif arg.kind == "seq" and not isinstance(value, (cst.List, cst.Tuple)) \
                     and spec.prim in (Prim.STACK, Prim.CONCATENATE) and not spec.fixed:
                 # np.stack(a_list_variable), np.concatenate([f(v) for v in vs])
@@ -223,9 +237,10 @@ class CallLowering:
             return conv_with_bias(self, node, spec.prim, atoms, params, dest)
         return self.emit_assign(dest, spec.prim, atoms, node, ir.Params.of(**params))
 
-    def _statistics_option(self, node, spec, arg: calls.Arg, value, params: dict) -> None:
-        """`dtype=` of a reduction (a floating dtype, kept: numpy accumulates in it), or an
-        option agc refuses (`out=`, `where=`, `initial=`, ...) when it is given."""
+    def _statistics_option(self, node, spec, arg: calls.Arg, value, params: dict,
+                           atoms: list) -> None:
+        """`dtype=` of a reduction (kept: numpy accumulates in it; an integer one casts the
+        operand first), or an option agc refuses (`out=`, `where=`, ...) when it is given."""
         if value is arg.default or (isinstance(value, cst.Name) and value.value == "None"):
             return
         if arg.kind == "refuse":
@@ -235,7 +250,9 @@ class CallLowering:
         if not isinstance(dtype, ir.Const):
             raise UserCodeError("`dtype` must be a constant here", self.loc(value),
                                 _STATIC_HINTS["dtype"])
-        if np.dtype(dtype.value).kind not in "fc":  # an integer result has no derivative
+        if np.dtype(dtype.value).kind in "iub" and spec.prim in CAST_FIRST and atoms:
+            cast_operand(self, node, atoms, dtype.value)  # no derivative flows through it
+        elif np.dtype(dtype.value).kind not in "fc":
             raise self.unsupported(value, f"`dtype={np.dtype(dtype.value).name}` in "
                                    f"`{spec.prim.spec.name}`", "reduce in a floating dtype "
                                    "or cast the operand first: np.sum(x.astype(np.int64))")

@@ -22,16 +22,18 @@ import numpy as np
 from .. import ir
 from ..ir.index import ELLIPSIS, Index
 from ..ir.prims import Prim
+from .list_searches import removed_index
 from .numpy_names import _BINARY_NUMPY, _UNARY_NUMPY
 
 # numpy functions that take `out=` as a ufunc does: the result written into `out` whole
 UFUNCS = frozenset(f"numpy.{name}" for name in (*_UNARY_NUMPY, *_BINARY_NUMPY)
                    if isinstance(getattr(np, name, None), np.ufunc))
-MUTATING = ("extend", "insert", "pop")
+MUTATING = ("extend", "insert", "pop", "remove", "reverse")
 
 
 def list_method_statement(low, node: cst.Expr, call) -> bool:
-    """`l.extend(seq)`, `l.insert(i, v)`, `l.pop()` as statements; False for anything else."""
+    """`l.extend(seq)`, `l.insert(i, v)`, `l.pop()`, `l.remove(v)`, `l.reverse()` as
+    statements; False for anything else."""
     name = _list_receiver(low, call)
     if name is None:
         return False
@@ -40,6 +42,14 @@ def list_method_statement(low, node: cst.Expr, call) -> bool:
         _extend(low, name, call, node)
     elif method == "insert":
         _insert(low, name, call, node)
+    elif method == "remove":
+        at = _alias(low, removed_index(low, call), call)
+        head = low.expr(_alias(low, _slice(call.func.value, None, at), call))
+        after = _alias(low, _slice(call.func.value, at, None), call)
+        tail = low.expr(_alias(low, _slice(after, cst.Integer("1"), None), call))
+        _rebind_in_place(low, name, head, tail, call)
+    elif method == "reverse":
+        _reverse(low, name, call)
     else:
         pop_value(low, call, None)
     return True
@@ -139,6 +149,16 @@ def _in_place(low, node) -> None:
     """The statement just emitted changes a list in place, by the method `node` calls."""
     low.in_place.add(id(low.block[-1]))
     low.list_methods[id(low.block[-1])] = node.func.attr.value
+
+
+def _reverse(low, name: str, call: cst.Call) -> None:
+    if call.args:
+        raise low.unsupported(call, "`.reverse()` with arguments")
+    reversed_ = cst.Subscript(call.func.value, [cst.SubscriptElement(cst.Slice(
+        lower=None, upper=None, step=cst.UnaryOperation(cst.Minus(), cst.Integer("1"))))])
+    value = low.expr(_alias(low, reversed_, call))
+    low.emit_assign(low.store_name(name), Prim.COPY, (value,), call)
+    _in_place(low, call)
 
 
 def _check_index(low, index: cst.BaseExpression, method: str) -> None:
@@ -244,7 +264,7 @@ def list_copy(low, arg: cst.BaseExpression, node) -> ir.Atom:
     if isinstance(arg, (cst.List, cst.Tuple)) and \
             not any(isinstance(el, cst.StarredElement) for el in arg.elements):
         return low.emit_assign(None, Prim.LIST, [low.expr(el.value) for el in arg.elements], node)
-    seq = low.expr(arg)
+    seq = low.iterable(arg)
     result = low.new_temp()
     low.emit_assign(result, Prim.LIST, (), node)
     low.each(seq, node, 0, lambda item: low.emit_assign(

@@ -5,6 +5,7 @@
     for i, x in enumerate(xs, s)  ->  For(k, 0, len(xs), 1): i = k + s; x = xs[k]
     for a, b in zip(as_, bs)      ->  For(k, 0, min(len(as_), len(bs)), 1): a = as_[k]; b = bs[k]
     for x in reversed(xs)         ->  For(k, len(xs) - 1, -1, -1): x = xs[k]
+    for v in map(f, xs)           ->  For(k, 0, len(xs), 1): v = f(xs[k])  (lazy_builtins.py)
 
 Comprehensions use the same lowering (`lower_loop`), with their own body.
 """
@@ -17,6 +18,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir.prims import Prim
+from .lazy_builtins import map_loop
 
 # `row=True`: ad.sequences.mark_sequences writes it X[k, ...] when X is an array (Array API).
 ITEM = ir.Params.of(index=ir.Index.at(1), row=True)
@@ -44,6 +46,8 @@ def lower_loop(lowerer, target, it, body: Callable[[], object], node,
         _lower_zip(lowerer, node, it, target, body, scope)
     elif kind == "reversed":
         _lower_reversed(lowerer, node, it, target, body, scope)
+    elif kind == "map":  # f called item by item, between the body's runs
+        map_loop(lowerer, target, it, body, node, scope, lower_loop)
     elif kind is None:
         seq = lowerer.iterable(it)
         _run(scope)
@@ -51,7 +55,7 @@ def lower_loop(lowerer, target, it, body: Callable[[], object], node,
     else:
         raise lowerer.unsupported(it, f"looping over `{kind}(...)`",
                                   "loop over range(...), a list, an array, enumerate(...), "
-                                  "zip(...) or reversed(...)")
+                                  "zip(...), map(...) or reversed(...)")
 
 
 def _run(scope) -> None:

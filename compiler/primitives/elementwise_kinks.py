@@ -18,6 +18,7 @@ from ..backend.expressions import call
 from ..ir.prims import Prim
 from ..proof.values import (
     RELATIONS,
+    SymbolicError,
     arr,
     at_point,
     elementwise,
@@ -188,6 +189,22 @@ def _compare(run, s, x, y):
 def _not(run, s, x):
     mask = truths(run, x)
     return np.logical_not(mask) if isinstance(mask, np.ndarray) else not mask
+
+
+@emitter(Prim.BOOL)
+def _emit_bool(stmt, atom):
+    return call("bool", [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.BOOL)
+def _bool(run, s, x):
+    if isinstance(x, np.ndarray):
+        if x.size != 1:
+            raise SymbolicError(f"line {s.loc.line}: bool() of an array of {x.size} values")
+        x = x.reshape(-1)[0]
+    if isinstance(x, (list, tuple)):
+        return bool(x)
+    return truths(run, x)
 
 
 # ------------------------------------------------ rounding and integers

@@ -324,6 +324,8 @@ def _take_grad_meaning(run, s, g, x, indices):
 # ------------------------------------------------------------- casts, full_like, linspace
 @vjp(Prim.CAST)
 def _cast(b, g, s):
+    if integer_dtype(s.params.get("dtype_name")):
+        return (None,)  # np.int64(x): integers carry no derivative
     return (b.op(Prim.CAST_LIKE, g, s.args[0]),)
 
 
@@ -337,6 +339,8 @@ def _emit_cast(stmt, atom):
 
 @meaning(Prim.CAST)
 def _cast_meaning(run, s, x):
+    if integer_dtype(s.params.get("dtype_name")):  # np.int64(x): its integers at the point
+        return np.asarray(at_point(run, s, x, "a cast")).astype(s.params.get("dtype_name"))
     return x  # the proof's values are exact: a cast to a float type changes nothing
 
 
@@ -426,8 +430,15 @@ def _at_point_meaning(run, s, *xs):
 # ------------------------------------------------------ tangents (forward mode)
 jvp(Prim.SWAPAXES, Prim.MOVEAXIS, Prim.FLIP, Prim.ROT90, Prim.ROLL, Prim.MATRIX_T, Prim.ATLEAST,
     Prim.TILE, Prim.REPEAT, Prim.SLIDING_WINDOW, Prim.COLUMN_STACK, Prim.DSTACK, Prim.SPLIT,
-    Prim.MESHGRID, Prim.TAKE, Prim.TAKE_ALONG_AXIS, Prim.CAST, Prim.FULL, Prim.FULL_LIKE,
+    Prim.MESHGRID, Prim.TAKE, Prim.TAKE_ALONG_AXIS, Prim.FULL, Prim.FULL_LIKE,
     Prim.LINSPACE)(linear)
+
+
+@jvp(Prim.CAST)
+def _cast_jvp(b, t, s):
+    if integer_dtype(s.params.get("dtype_name")):
+        return None  # integers carry no tangent
+    return linear(b, t, s)
 
 
 @jvp(Prim.PAD)
