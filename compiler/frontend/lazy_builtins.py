@@ -29,7 +29,7 @@ def lazy_kind(low, node) -> str | None:
     return None
 
 
-def as_comprehension(low, node: cst.Call) -> cst.ListComp:
+def as_comprehension(low, node: cst.Call) -> cst.ListComp | cst.List:
     """The list comprehension a consumed map(...) or zip(...) call equals."""
     kind = lazy_kind(low, node)
     node = low.expanded(node)  # zip(*[a, b]) is zip(a, b)
@@ -37,6 +37,8 @@ def as_comprehension(low, node: cst.Call) -> cst.ListComp:
             and isinstance(node.args[0].value, cst.Name):
         return _transposed(low, node, node.args[0].value.value)
     func, seqs = _parts(low, node, kind)
+    if not seqs:  # zip(): no items
+        return _alias(low, cst.List([]), node)
     names = _item_names(low, len(seqs), node)
     if func is None:  # zip: a tuple of the items
         elt = _alias(low, cst.Tuple([cst.Element(n) for n in names]), node)
@@ -96,8 +98,6 @@ def _parts(low, node: cst.Call, kind: str):
                               "pass the sequences by position")
     values = [a.value for a in node.args]
     if kind == "zip":
-        if not values:
-            raise low.unsupported(node, "zip() of no sequence", "write []")
         return None, values
     if len(values) < 2:
         raise low.unsupported(node, "map() without a sequence", "write map(f, xs)")

@@ -18,7 +18,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir.prims import Prim
-from .lazy_builtins import map_loop
+from .lazy_builtins import as_comprehension, map_loop
 
 # `row=True`: ad.sequences.mark_sequences writes it X[k, ...] when X is an array (Array API).
 ITEM = ir.Params.of(index=ir.Index.at(1), row=True)
@@ -38,6 +38,8 @@ def lower_loop(lowerer, target, it, body: Callable[[], object], node,
     target is bound (a comprehension's variables are its own).
     """
     kind = _builtin_call(lowerer, it)
+    if kind == "zip" and any(a.star for a in it.args):  # zip(*rows): the rows' columns
+        it, kind = as_comprehension(lowerer, it), None
     if kind == "range":
         _lower_range(lowerer, node, it, target, body, scope)
     elif kind == "enumerate":
