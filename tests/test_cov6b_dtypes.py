@@ -142,3 +142,16 @@ def asarray_shares(x):
 def test_a_write_through_asarray_with_a_dtype_is_not_silently_dropped():
     with pytest.raises(agc.errors.UserCodeError, match="may share memory"):
         agc.grad(asarray_shares)(X.copy())
+
+
+def small_types(x):
+    small = np.int8(x[0] * 10.0) + np.int16(x[1] * 10.0) + np.uint8(3.7)
+    return small * x[4] + np.float16(x[2]) * x[3]
+
+
+def test_small_scalar_types_give_numpys_values_and_dtypes():
+    value, grad = agc.value_and_grad(small_types)(X.copy())
+    want = small_types(X.copy())
+    assert value == want and np.asarray(value).dtype == np.asarray(want).dtype
+    small = int(np.int8(X[0] * 10.0)) + int(np.int16(X[1] * 10.0)) + 3
+    np.testing.assert_allclose(grad, [0, 0, X[3], float(np.float16(X[2])), small])
