@@ -32,7 +32,7 @@ from .numba_tape import split_tape
 HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad", "zeros_like", "cast_like",
                      "reshape_like", "abs_grad", "getitem_grad", "add_at", "matmul",
                      "matmul_grad_left", "matmul_grad_right", "accumulate", "add_matmul_grad_left",
-                     "check_unpack", "relu", "relu_grad", "in_place"})
+                     "check_unpack", "relu", "relu_grad", "in_place", "scalar_cast"})
 # The numpy target's in-place accumulations (backend/in_place.py), written back as sums for
 # numba_accumulate to decide on: rt.NAME(acc, *rest) is acc + nb.HELPER(*rest), or acc + rest
 UNFUSED = {"accumulate": None, "add_sum_grad": "sum_grad", "add_mean_grad": "mean_grad"}

@@ -331,10 +331,10 @@ def _cast(b, g, s):
 
 @emitter(Prim.CAST)
 def _emit_cast(stmt, atom):
-    # np.float32(x) of an array is x.astype(float32) (x itself when it has that dtype):
-    # written as asarray, which cupy accepts too (cupy's float32 is numpy's scalar type).
+    # np.float32(x): a numpy scalar of a number or 0-d array, an array (x itself where it
+    # has that dtype) of more; cupy's float32 is numpy's scalar type: asarray there
     dtype = name(f"xp.{stmt.params.get('dtype_name')}")
-    return call("xp.asarray", [atom(stmt.args[0])], {"dtype": dtype}), True
+    return call("rt.scalar_cast", [atom(stmt.args[0]), dtype]), True
 
 
 @meaning(Prim.CAST)
