@@ -238,3 +238,20 @@ def test_reverse_of_an_array_is_refused_as_numpy_has_no_such_method():
         reverse_an_array(X)
     with pytest.raises(agc.errors.UserCodeError, match="no `.reverse..` method"):
         agc.grad(reverse_an_array)(X.copy())
+
+
+def reverse_the_callers_list(items):
+    items.reverse()
+    return items[0] * 2.0
+
+
+def remove_from_the_callers_list(items):
+    items.remove(items[1])
+    return items[0] * 2.0
+
+
+@pytest.mark.parametrize("fn", [reverse_the_callers_list, remove_from_the_callers_list])
+def test_changing_the_callers_list_in_place_is_refused_with_a_hint(fn):
+    with pytest.raises(agc.errors.UserCodeError, match="changes `items` in place") as info:
+        agc.grad(fn)([1.0, 2.0, 3.0])
+    assert "items = list(items)" in info.value.hint
