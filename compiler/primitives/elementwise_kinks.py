@@ -18,7 +18,6 @@ from ..backend.expressions import call
 from ..ir.prims import Prim
 from ..proof.values import (
     RELATIONS,
-    SymbolicError,
     arr,
     at_point,
     elementwise,
@@ -26,6 +25,7 @@ from ..proof.values import (
     number,
     pairwise,
     sign_at,
+    single_value,
     sym,
     symbolic_array,
     truths,
@@ -198,13 +198,9 @@ def _emit_bool(stmt, atom):
 
 @meaning(Prim.BOOL)
 def _bool(run, s, x):
-    if isinstance(x, np.ndarray):
-        if x.size != 1:
-            raise SymbolicError(f"line {s.loc.line}: bool() of an array of {x.size} values")
-        x = x.reshape(-1)[0]
     if isinstance(x, (list, tuple)):
         return bool(x)
-    return truths(run, x)
+    return truths(run, single_value(s, x, "bool()"))
 
 
 # ------------------------------------------------ rounding and integers
