@@ -173,3 +173,18 @@ def test_small_scalar_types_give_numpys_values_and_dtypes():
     assert value == want and np.asarray(value).dtype == np.asarray(want).dtype
     small = int(np.int8(X[0] * 10.0)) + int(np.int16(X[1] * 10.0)) + 3
     np.testing.assert_allclose(grad, [0, 0, X[3], float(np.float16(X[2])), small])
+
+
+def made_in_a_named_dtype(x):
+    kind = x.dtype
+    return np.sum(np.ones(len(x), dtype=kind) * x) + np.sum(np.full(2, 0.5, dtype=kind) * x[:2])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_dtype_bound_to_a_name_is_read_when_the_code_runs(dtype):
+    x = X.astype(dtype)
+    value, grad = agc.value_and_grad(made_in_a_named_dtype)(x.copy())
+    want = made_in_a_named_dtype(x.copy())
+    assert value == want and np.asarray(value).dtype == np.asarray(want).dtype == dtype
+    np.testing.assert_array_equal(grad, [1.5, 1.5, 1, 1, 1])
+    assert grad.dtype == dtype

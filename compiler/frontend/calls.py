@@ -134,6 +134,14 @@ class CallLowering(CallOptions, HelperCalls):
                                       [length, atom], node, ir.Params.of(lib="math"))
         return length
 
+    def _dtype_when_run(self, value) -> bool:
+        """Whether a dtype= is known only when the code runs: `x.dtype`, or a local name
+        bound to one (`t = x.dtype`)."""
+        if isinstance(value, cst.Attribute) and value.attr.value == "dtype":
+            return True
+        return isinstance(value, cst.Name) and self.is_local(value.value) \
+            and not isinstance(self.expr(value), ir.Const)
+
     def stacked(self, node: cst.Call, items: cst.BaseExpression) -> ir.Atom:
         """np.stack of a list literal's items (np.array([a, b]) without a dtype)."""
         return self._bind_and_emit(node, calls.FUNCTIONS["numpy.stack"], [cst.Arg(items)], None)
@@ -159,7 +167,7 @@ class CallLowering(CallOptions, HelperCalls):
             if value is calls.REQUIRED:
                 raise UserCodeError(f"missing argument `{arg.name}`", self.loc(node))
             if arg.name == "dtype" and spec.prim in _MADE_FROM_A_SHAPE \
-                    and isinstance(value, cst.Attribute) and value.attr.value == "dtype":
+                    and self._dtype_when_run(value):
                 dtype_of = self.expr(value)
             elif arg.kind == "static":
                 if value is not arg.default:
