@@ -113,8 +113,24 @@ def zip_of_computed_rows(x):
     return sum(a * b for a, b in zip(*np.split(x, 2)))  # a name or a literal list only
 
 
+def map_in_enumerate(x):
+    total = 0.0
+    for i, v in enumerate(map(np.sin, x)):  # map would run ahead of the body
+        total = total + i * v
+    return total
+
+
+def reversed_zip(x):
+    total = 0.0
+    for a, b in reversed(zip(x, x)):  # TypeError in Python: zip is not reversible
+        total = total + a * b
+    return total
+
+
 @pytest.mark.parametrize("fn, text", [(kept_map, "kept as a value"),
-                                      (zip_of_computed_rows, "not written out here")])
+                                      (zip_of_computed_rows, "not written out here"),
+                                      (map_in_enumerate, "inside `enumerate"),
+                                      (reversed_zip, "inside `reversed")])
 def test_a_kept_iterator_or_computed_star_is_refused_at_its_line(fn, text):
     with pytest.raises(UnsupportedError, match=text) as info:
         agc.grad(fn)(X.copy())

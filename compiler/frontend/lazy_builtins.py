@@ -29,6 +29,17 @@ def lazy_kind(low, node) -> str | None:
     return None
 
 
+def refuse_inside_a_loop_helper(low, node, helper: str) -> None:
+    """map(...) in enumerate(...) or zip(...) of a for loop, map or zip in reversed(...):
+    the first would run f ahead of the body (map runs it item by item), Python refuses the
+    second (neither is reversible)."""
+    kind = lazy_kind(low, node)
+    if kind == "map" or (kind is not None and helper == "reversed"):
+        raise low.unsupported(node, f"`{kind}(...)` inside `{helper}(...)` of a loop",
+                              "loop over the sequences themselves and call the function in "
+                              "the loop's body")
+
+
 def as_comprehension(low, node: cst.Call) -> cst.ListComp | cst.List:
     """The list comprehension a consumed map(...) or zip(...) call equals."""
     kind = lazy_kind(low, node)

@@ -18,7 +18,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir.prims import Prim
-from .lazy_builtins import as_comprehension, map_loop
+from .lazy_builtins import as_comprehension, map_loop, refuse_inside_a_loop_helper
 
 # `row=True`: ad.sequences.mark_sequences writes it X[k, ...] when X is an array (Array API).
 ITEM = ir.Params.of(index=ir.Index.at(1), row=True)
@@ -79,6 +79,8 @@ def _positional(lowerer, call: cst.Call, low: int, high: int, keywords=()) -> li
     if any(a.star for a in call.args) or not low <= len(plain) <= high or \
             any(a.keyword is not None and a.keyword.value not in keywords for a in call.args):
         raise lowerer.unsupported(call, "this form of the call in a for loop")
+    for a in plain:
+        refuse_inside_a_loop_helper(lowerer, a.value, call.func.value)
     return [lowerer.iterable(a.value) for a in plain]
 
 
@@ -170,6 +172,7 @@ def _lower_reversed(lowerer, node, call: cst.Call, target, body, scope) -> None:
         _counted(lowerer, node, target, ir.Const(backwards.start), ir.Const(backwards.stop),
                  ir.Const(backwards.step), body, scope)
         return
+    refuse_inside_a_loop_helper(lowerer, inner, "reversed")
     seq = lowerer.iterable(inner)
     _run(scope)
     length = lowerer.emit_assign(None, Prim.LEN, (seq,), call)
