@@ -127,7 +127,12 @@ def reversed_zip(x):
     return total
 
 
+def dict_returned(x):
+    return dict(a=x)  # noqa: C408 - the form under test
+
+
 @pytest.mark.parametrize("fn, text", [(kept_map, "kept as a value"),
+                                      (dict_returned, "dict\\(...\\) used as a value"),
                                       (zip_of_computed_rows, "not written out here"),
                                       (map_in_enumerate, "inside `enumerate"),
                                       (reversed_zip, "inside `reversed")])

@@ -29,6 +29,14 @@ def lazy_kind(low, node) -> str | None:
     return None
 
 
+def refuse_kept_iterator(low, node: cst.Call, dest) -> None:
+    """map(...) or zip(...) anywhere else: an iterator kept as a value (the Lowerer's
+    `_builtin_map` and `_builtin_zip`)."""
+    raise low.unsupported(node, f"`{node.func.value}(...)` kept as a value (an iterator, "
+                          "used up by its first consumer)", "consume it where it is made: "
+                          "list(map(f, xs)), sum(...), a for loop, or write [f(x) for x in xs]")
+
+
 def refuse_inside_a_loop_helper(low, node, helper: str) -> None:
     """map(...) in enumerate(...) or zip(...) of a for loop, map or zip in reversed(...):
     the first would run f ahead of the body (map runs it item by item), Python refuses the

@@ -23,7 +23,7 @@ import libcst as cst
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
-from .lazy_builtins import as_comprehension, lazy_kind
+from .lazy_builtins import as_comprehension, lazy_kind, refuse_kept_iterator
 from .list_methods import list_copy
 from .loops import ITEM, lower_loop
 from .python_statements import string_keys
@@ -57,13 +57,7 @@ class PythonLowering:
             return self._expr_ListComp(node, None)
         return self.expr(node)
 
-    def _builtin_map(self, node: cst.Call, dest):
-        raise self.unsupported(node, f"`{node.func.value}(...)` kept as a value (an iterator, "
-                               "used up by its first consumer)", "consume it where it is "
-                               "made: list(map(f, xs)), sum(...), a for loop, or write "
-                               "[f(x) for x in xs]")
-
-    _builtin_zip = _builtin_map
+    _builtin_map = _builtin_zip = refuse_kept_iterator
 
     def _expr_GeneratorExp(self, node, dest):
         raise self.unsupported(node, "a generator expression kept as a value",

@@ -110,6 +110,11 @@ class DictLowering:
         raise self.unsupported(node, "dict() of this", "write dict(a=x, b=y), "
                                "dict(zip(['a', 'b'], [x, y])) or a literal {'a': x, 'b': y}")
 
+    def _builtin_dict(self, node: cst.Call, dest):
+        raise self.unsupported(node, "dict(...) used as a value here (returned, passed or "
+                               "put in a container)", "bind it to a name first, d = dict(a=x); "
+                               "to return or pass a dict, take it as a parameter")
+
     def dict_method(self, node: cst.Call, dest) -> ir.Atom | None:
         """d.get(k) / d.get(k, default) of a dict built here; None for any other call."""
         func = node.func
