@@ -188,3 +188,14 @@ def test_a_dtype_bound_to_a_name_is_read_when_the_code_runs(dtype):
     assert value == want and np.asarray(value).dtype == np.asarray(want).dtype == dtype
     np.testing.assert_array_equal(grad, [1.5, 1.5, 1, 1, 1])
     assert grad.dtype == dtype
+
+
+def small_dtypes(x):
+    return np.sum(x.astype(np.int8)) * x[0] + np.sum(np.zeros(2, dtype=np.uint8) + x[:2])
+
+
+def test_small_integer_dtypes_are_numpys():
+    x = X * 10.0
+    value, grad = agc.value_and_grad(small_dtypes)(x.copy())
+    assert value == small_dtypes(x.copy())
+    np.testing.assert_allclose(grad, [np.sum(x.astype(np.int8)) + 1.0, 1.0, 0, 0, 0])

@@ -451,4 +451,4 @@ CONSTANTS: dict[str, float] = {
     "math.tau": 6.283185307179586, "numpy.newaxis": None,
 }
 
-DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool_", "complex64", "complex128")
+DTYPES = (*SCALAR_TYPES, "bool_", "complex64", "complex128")
