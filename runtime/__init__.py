@@ -14,7 +14,7 @@ import contextlib
 
 from . import special
 from .activations import relu, relu_grad
-from .arrays import check_wrt, item, length
+from .arrays import check_wrt, item, length, scalar_cast
 from .contractions import dot_grad_left, dot_grad_right
 from .conv import conv1d, conv2d, conv_grad_x
 from .conv_weights import conv_grad_w
@@ -248,6 +248,7 @@ __all__ = [  # noqa: RUF022 (issue 13's statistics helpers are listed at the end
     "cho_solve_moved",
     "repeat_sequence",
     "reshape_like",
+    "scalar_cast",
     "seed",
     "seq_head_grad",
     "seq_repeat_grad",

@@ -132,6 +132,16 @@ def astype(x, dtype, copy: bool = True):
     return x.__array_namespace__().astype(x, dtype, copy=copy)
 
 
+def scalar_cast(x, dtype):
+    """np.float32(x), np.int64(x), ...: numpy's own call on numpy values and numbers (a numpy
+    scalar of a number or a 0-d array, an array of more: x itself where it has the dtype);
+    asarray on another library's arrays and lists (cupy has no scalars of its own, dask's
+    arrays stay lazy)."""
+    if isinstance(x, (numpy.ndarray, numpy.generic, int, float)):
+        return dtype(x)
+    return module_of((x,)).asarray(x, dtype=dtype)
+
+
 def check_wrt(names: tuple, *values) -> None:
     """TypeError when a value to differentiate is an integer or boolean (array or number).
 

@@ -69,6 +69,10 @@ def cast_like(g, x):
     """g in the dtype of x (a gradient takes its parameter's dtype)."""
 
 
+def scalar_cast(x, dtype):
+    """np.float32(x), np.int64(x): a number cast, or an array in that dtype."""
+
+
 def reshape_like(g, x):
     """g reshaped to the shape of x (undoes reshape)."""
 
@@ -280,6 +284,13 @@ def _cast_like(g, x):
         dtype = x.dtype
         return lambda g, x: g.astype(dtype)
     return lambda g, x: g
+
+
+@overload(scalar_cast)
+def _scalar_cast(x, dtype):
+    if _is_array(x):
+        return lambda x, dtype: np.asarray(x, dtype=dtype)
+    return lambda x, dtype: dtype(x)
 
 
 @overload(reshape_like)

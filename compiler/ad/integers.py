@@ -69,6 +69,8 @@ def _gives_integers(stmt: ir.Assign, integers: set[str]) -> bool:
         return all(isinstance(a, ir.Const) and type(a.value) is int for a in stmt.args)
     if stmt.prim is Prim.ASTYPE and len(stmt.args) > 1 and isinstance(stmt.args[1], ir.Const):
         return _integer_dtype(stmt.args[1].value)
+    if stmt.prim is Prim.CAST:  # np.int64(x)
+        return _integer_dtype(stmt.params.get("dtype_name"))
     if stmt.prim in (Prim.STACK, Prim.ASARRAY):
         return all(_integer_literal(a) for a in stmt.args)
     if stmt.prim is Prim.COPY:

@@ -34,7 +34,7 @@ HELPERS = frozenset({"seed", "kept_shape", "unbroadcast", "sum_grad", "mean_grad
                      "matmul_grad_left", "matmul_grad_right", "accumulate", "add_matmul_grad_left",
                      "check_unpack", "check_iterable", "relu", "relu_grad", "in_place",
                      "check_positive", "copy_of", "check_tolist", "cumprod_grad",
-                     "quantile_grad", "item", "length"})
+                     "quantile_grad", "item", "length", "scalar_cast"})
 # The numpy target's in-place accumulations (backend/in_place.py), written back as sums for
 # numba_accumulate to decide on: rt.NAME(acc, *rest) is acc + nb.HELPER(*rest), or acc + rest
 UNFUSED = {"accumulate": None, "add_sum_grad": "sum_grad", "add_mean_grad": "mean_grad"}

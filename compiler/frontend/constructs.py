@@ -119,6 +119,20 @@ SUPPORTED = (
               "any(v > 1 for v in x)", "builtin_any_all"),
     Construct("builtins", "`reversed`, `range` with a negative step", "reversed(xs)",
               "reversed_list_and_range"),
+    Construct("builtins", "`map(f, xs)`, `zip(a, b)`, `zip(*rows)` consumed where they are "
+              "made (list, tuple, sorted, sum, a for loop, a comprehension)",
+              "list(map(lambda t: t * t, xs))", "map_and_zip_consumed"),
+    Construct("builtins", "`bool(x)` of a number or an array of one value (numpy raises for "
+              "more)", "if bool(x[0] > 0):", "bool_of_a_number_or_one_item"),
+    Construct("containers", "`dict(a=x)`, `dict(zip(keys, values))`, `d.get(k, default)`, "
+              "`d.update(...)` of dicts built here", "d.get('w', 0.0)",
+              "dict_builders_get_update"),
+    Construct("containers", "`l.index(v)`, `l.count(v)`, `l.remove(v)`, `l.reverse()` "
+              "(items compared with ==, as Python does)", "l.remove(v)",
+              "list_index_count_remove_reverse"),
+    Construct("builtins", "`dtype=` of sum, mean, cumsum, np.array, np.asarray, "
+              "`np.zeros(n, dtype=x.dtype)`; `np.int64(x)`, `np.float32(x)`",
+              "np.array(v, dtype=np.float32)", "dtype_keywords"),
     Construct("statements", "walrus `:=`", "while (n := n - 1) > 0:", "walrus_in_while_test"),
     Construct("statements", "`assert`, `print` and f-strings (forward sweep only)",
               "print(f'loss {loss}')", "assert_print_fstring"),
@@ -151,6 +165,9 @@ REFUSED = (
     Refused("a generator kept in a variable", "g = (v * 2 for v in x)",
             "pass it straight to sum(), min(), max(), list() or a for loop, or write a list "
             "comprehension [...]", "generator_kept_refused"),
+    Refused("`map(...)` or `zip(...)` kept in a variable", "m = map(f, xs)",
+            "consume it where it is made: list(map(f, xs)), sum(...), a for loop, or write "
+            "[f(x) for x in xs]", "map_kept_refused"),
     Refused("starred unpacking of a computed sequence", "a, *rest = x",
             "unpack by index: a, rest = xs[0], xs[1:]", "starred_unpacking_computed_refused"),
     Refused("a write into a parameter whose default is a list, dict or array",

@@ -36,7 +36,8 @@ class EffectStatements:
             sort_in_place(self, call)  # x.sort(): x[...] = np.sort(x) (frontend/stat_calls.py)
             return
         if self._in_place_call(node, call) or in_place_call_statement(self, node, call) \
-                or list_method_statement(self, node, call):
+                or list_method_statement(self, node, call) \
+                or self.dict_update(call):
             return
         if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
             call = self.expanded(call)

@@ -19,12 +19,14 @@ import libcst as cst
 
 from .. import ir
 from ..ir.prims import Prim
+from .list_searches import removed_index
 
-MUTATING = ("extend", "insert", "pop")
+MUTATING = ("extend", "insert", "pop", "remove", "reverse")
 
 
 def list_method_statement(low, node: cst.Expr, call) -> bool:
-    """`l.extend(seq)`, `l.insert(i, v)`, `l.pop()` as statements; False for anything else."""
+    """`l.extend(seq)`, `l.insert(i, v)`, `l.pop()`, `l.remove(v)`, `l.reverse()` as
+    statements; False for anything else."""
     name = _list_receiver(low, call)
     if name is None:
         return False
@@ -33,6 +35,14 @@ def list_method_statement(low, node: cst.Expr, call) -> bool:
         _extend(low, name, call, node)
     elif method == "insert":
         _insert(low, name, call, node)
+    elif method == "remove":
+        at = located(low, removed_index(low, call), call)
+        head = low.expr(located(low, _slice(call.func.value, None, at), call))
+        after = located(low, _slice(call.func.value, at, None), call)
+        tail = low.expr(located(low, _slice(after, cst.Integer("1"), None), call))
+        _rebind_in_place(low, name, head, tail, call)
+    elif method == "reverse":
+        _reverse(low, name, call)
     else:
         pop_value(low, call, None)
     return True
@@ -134,6 +144,16 @@ def _in_place(low, node) -> None:
     low.list_methods[id(low.block[-1])] = node.func.attr.value
 
 
+def _reverse(low, name: str, call: cst.Call) -> None:
+    if call.args:
+        raise low.unsupported(call, "`.reverse()` with arguments")
+    reversed_ = cst.Subscript(call.func.value, [cst.SubscriptElement(cst.Slice(
+        lower=None, upper=None, step=cst.UnaryOperation(cst.Minus(), cst.Integer("1"))))])
+    value = low.expr(located(low, reversed_, call))
+    low.emit_assign(low.store_name(name), Prim.COPY, (value,), call)
+    _in_place(low, call)
+
+
 def _check_index(low, index: cst.BaseExpression, method: str) -> None:
     """The index is read twice (a slice on each side): a name or an integer literal only."""
     plain = index.expression if isinstance(index, cst.UnaryOperation) \
@@ -149,7 +169,7 @@ def _slice(value: cst.BaseExpression, lower, upper) -> cst.Subscript:
 
 def located(low, built: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode:
     """A node built here, located at the source node it stands for."""
-    low.loc_alias[built] = node
+    low.loc_alias[built] = low.loc_alias.get(node, node)  # node may itself stand for another
     return built
 
 
@@ -193,7 +213,7 @@ def list_copy(low, arg: cst.BaseExpression, node) -> ir.Atom:
     if isinstance(arg, (cst.List, cst.Tuple)) and \
             not any(isinstance(el, cst.StarredElement) for el in arg.elements):
         return low.emit_assign(None, Prim.LIST, [low.expr(el.value) for el in arg.elements], node)
-    seq = low.expr(arg)
+    seq = low.iterable(arg)
     result = low.new_temp()
     low.emit_assign(result, Prim.LIST, (), node)
     low.each(seq, node, 0, lambda item: low.emit_assign(

@@ -5,6 +5,7 @@
     for i, x in enumerate(xs, s)  ->  For(k, 0, len(xs), 1): i = k + s; x = xs[k]
     for a, b in zip(as_, bs)      ->  For(k, 0, min(len(as_), len(bs)), 1): a = as_[k]; b = bs[k]
     for x in reversed(xs)         ->  For(k, len(xs) - 1, -1, -1): x = xs[k]
+    for v in map(f, xs)           ->  For(k, 0, len(xs), 1): v = f(xs[k])  (lazy_builtins.py)
 
 Comprehensions use the same lowering (`lower_loop`), with their own body.
 """
@@ -17,6 +18,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir.prims import Prim
+from .lazy_builtins import as_comprehension, map_loop, refuse_inside_a_loop_helper
 
 # `row=True`: ad.sequences.mark_sequences writes it X[k, ...] when X is an array (Array API).
 ITEM = ir.Params.of(index=ir.Index.at(1), row=True)
@@ -36,6 +38,8 @@ def lower_loop(lowerer, target, it, body: Callable[[], object], node,
     target is bound (a comprehension's variables are its own).
     """
     kind = _builtin_call(lowerer, it)
+    if kind == "zip" and any(a.star for a in it.args):  # zip(*rows): the rows' columns
+        it, kind = as_comprehension(lowerer, it), None
     if kind == "range":
         _lower_range(lowerer, node, it, target, body, scope)
     elif kind == "enumerate":
@@ -44,6 +48,8 @@ def lower_loop(lowerer, target, it, body: Callable[[], object], node,
         _lower_zip(lowerer, node, it, target, body, scope)
     elif kind == "reversed":
         _lower_reversed(lowerer, node, it, target, body, scope)
+    elif kind == "map":  # f called item by item, between the body's runs
+        map_loop(lowerer, target, it, body, node, scope, lower_loop)
     elif kind is None:
         seq = lowerer.iterable(it)
         _run(scope)
@@ -51,7 +57,7 @@ def lower_loop(lowerer, target, it, body: Callable[[], object], node,
     else:
         raise lowerer.unsupported(it, f"looping over `{kind}(...)`",
                                   "loop over range(...), a list, an array, enumerate(...), "
-                                  "zip(...) or reversed(...)")
+                                  "zip(...), map(...) or reversed(...)")
 
 
 def _run(scope) -> None:
@@ -73,6 +79,8 @@ def _positional(lowerer, call: cst.Call, low: int, high: int, keywords=()) -> li
     if any(a.star for a in call.args) or not low <= len(plain) <= high or \
             any(a.keyword is not None and a.keyword.value not in keywords for a in call.args):
         raise lowerer.unsupported(call, "this form of the call in a for loop")
+    for a in plain:
+        refuse_inside_a_loop_helper(lowerer, a.value, call.func.value)
     return [lowerer.iterable(a.value) for a in plain]
 
 
@@ -164,6 +172,7 @@ def _lower_reversed(lowerer, node, call: cst.Call, target, body, scope) -> None:
         _counted(lowerer, node, target, ir.Const(backwards.start), ir.Const(backwards.stop),
                  ir.Const(backwards.step), body, scope)
         return
+    refuse_inside_a_loop_helper(lowerer, inner, "reversed")
     seq = lowerer.iterable(inner)
     _run(scope)
     length = lowerer.emit_assign(None, Prim.LEN, (seq,), call)

@@ -238,7 +238,8 @@ class Lowerer(PythonStatements, EffectStatements, PythonLowering, InlineLowering
             self.define_function(first.value, node.value, node)
             return
         if isinstance(first, cst.Name) and len(targets) == 1 \
-                and isinstance(node.value, (cst.Dict, cst.DictComp)):
+                and (isinstance(node.value, (cst.Dict, cst.DictComp))
+                     or self.is_dict_call(node.value)):
             entries = self.static_dict(node.value)
             self.dicts[self.store_name(first.value)] = \
                 self.entry_variables(first.value, entries, node)

@@ -19,7 +19,7 @@ import libcst as cst
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
-from .calls import NO_DEFAULT
+from .helper_calls import NO_DEFAULT
 
 STATIC_TYPES = (bool, int, str, type(None))
 

@@ -24,6 +24,9 @@ KEEPDIMS = Arg("keepdims", "static", False)
 # order= of reshape, ravel, flatten and copy: C order (frontend/calls.py refuses the others)
 ORDER = Arg("order", "order", "C")
 
+# numpy's scalar types a model may call as functions (Prim.CAST)
+SCALAR_TYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8")
+
 _UNARY_NUMPY = {
     "exp": Prim.EXP, "log": Prim.LOG, "log1p": Prim.LOG1P, "expm1": Prim.EXPM1,
     "log2": Prim.LOG2, "log10": Prim.LOG10, "sqrt": Prim.SQRT, "square": Prim.SQUARE,
@@ -116,6 +119,7 @@ def _builtin_functions() -> dict[str, CallSpec]:
         "abs": _sig(Prim.ABS, A("x"), lib="builtins"),
         "float": _sig(Prim.FLOAT, A("x")),
         "int": _sig(Prim.INT, A("x")),
+        "bool": _sig(Prim.BOOL, A("x")),
         "len": _sig(Prim.LEN, A("obj")),
         "pow": _sig(Prim.POW, A("base"), A("exp")),
         "max": _sig(Prim.MAXIMUM, A("a"), A("b"), lib="builtins"),
@@ -311,8 +315,8 @@ def _shape_functions() -> dict[str, CallSpec]:
                             static("axis", 0), array_split=True),
         "take": _sig(Prim.TAKE, A("a"), A("indices"), AXIS),
         "take_along_axis": _sig(Prim.TAKE_ALONG_AXIS, A("arr"), A("indices"), static("axis", -1)),
-        "float64": _sig(Prim.CAST, A("x"), dtype_name="float64"),
-        "float32": _sig(Prim.CAST, A("x"), dtype_name="float32"),
+        # np.float32(x), np.int64(x), ...: a cast (integers carry no derivative)
+        **{name: _sig(Prim.CAST, A("x"), dtype_name=name) for name in SCALAR_TYPES},
         "copy": _sig(Prim.COPY, A("a"), ORDER, fresh=True),
         # numpy leaves empty's values undefined; agc fills zeros (docs/api.md)
         "empty": _sig(Prim.ZEROS, A("shape", "shape"), dtype),
@@ -447,4 +451,4 @@ CONSTANTS: dict[str, float] = {
     "math.tau": 6.283185307179586, "numpy.newaxis": None,
 }
 
-DTYPES = ("float16", "float32", "float64", "int32", "int64", "bool_", "complex64", "complex128")
+DTYPES = (*SCALAR_TYPES, "bool_", "complex64", "complex128")

@@ -24,8 +24,9 @@ def more_functions() -> dict[str, CallSpec]:
         "copysign": sig(Prim.COPYSIGN, *X1_X2),
         "float_power": sig(Prim.POW, *X1_X2, lowering="float_power"),
         "divmod": sig(Prim.TUPLE, *X1_X2, lowering="divmod"),
-        # numpy.asarray(a, dtype, order): order= is passed on (the values do not change)
-        "asarray": sig(Prim.ASARRAY, A("a"), A("dtype", "refuse", None),
+        # numpy.asarray(a, dtype, order): order= is passed on (the values do not change);
+        # a dtype is a cast after it (frontend/dtype_calls.py)
+        "asarray": sig(Prim.ASARRAY, A("a"), static("dtype", None),
                        A("order", "order", None)),
         "nanmax": sig(Prim.MAX, A("a"), AXIS, A("out", "refuse", None),
                       static("keepdims", False), lowering="nan_extreme"),

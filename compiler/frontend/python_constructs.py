@@ -23,6 +23,7 @@ import libcst as cst
 from .. import ir
 from ..errors import UserCodeError
 from ..ir.prims import Prim
+from .lazy_builtins import as_comprehension, lazy_kind, refuse_kept_iterator
 from .list_methods import list_copy
 from .loops import ITEM, lower_loop
 from .python_statements import string_keys
@@ -48,10 +49,15 @@ class PythonLowering:
 
     # ------------------------------------------------------------ iterables
     def iterable(self, node: cst.BaseExpression) -> ir.Atom:
-        """An expression that is iterated: a generator expression becomes a list."""
-        if isinstance(node, cst.GeneratorExp):
+        """An expression that is iterated: a generator expression, map(...) or zip(...)
+        becomes a list (lazy_builtins.py)."""
+        if lazy_kind(self, node) is not None:
+            node = as_comprehension(self, node)
+        if isinstance(node, (cst.GeneratorExp, cst.ListComp)):
             return self._expr_ListComp(node, None)
         return self.expr(node)
+
+    _builtin_map = _builtin_zip = refuse_kept_iterator
 
     def _expr_GeneratorExp(self, node, dest):
         raise self.unsupported(node, "a generator expression kept as a value",
@@ -160,7 +166,7 @@ class PythonLowering:
         if isinstance(items, (cst.GeneratorExp, cst.ListComp)):
             self.comprehension(items.for_in, lambda: use(self.expr(items.elt)))
             return
-        self.each(self.expr(items), node, 0, use)
+        self.each(self.iterable(items), node, 0, use)
 
     def each(self, seq: ir.Atom, node, first: int, use) -> None:
         """A loop over seq[first:], by position, calling use(item) in its body."""

@@ -55,7 +55,96 @@ class DictLowering:
             finally:
                 self.renames = saved
             return entries
+        if self.is_dict_call(node):  # dict(a=x, b=y), dict(zip(keys, values))
+            return self.dict_call_entries(node)
         return None
+
+    def is_dict_call(self, node) -> bool:
+        """Whether node calls Python's own dict()."""
+        return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+            and node.func.value == "dict" and not self.is_local("dict") \
+            and self.names.qualify("dict") is None and "dict" not in self.names.functions
+
+    def dict_call_entries(self, node: cst.Call) -> dict:
+        """The entries of dict(...) or given to d.update(...): a dict built here, zip(keys,
+        values), a literal list of pairs, then the keyword arguments, in that order."""
+        positional = [a for a in node.args if a.keyword is None]
+        if len(positional) > 1 or any(a.star for a in node.args):
+            raise self.unsupported(node, "this form of the call", "write dict(a=x, b=y) or "
+                                   "dict(zip(keys, values)) with keys a literal list")
+        entries = self._pairs(positional[0].value) if positional else {}
+        for arg in node.args:
+            if arg.keyword is not None:
+                entries[arg.keyword.value] = self.kept(self.expr(arg.value), arg.value)
+        return entries
+
+    def _pairs(self, node) -> dict:
+        named = self.dict_named(node)
+        if named is not None:
+            return {key: self.kept(atom, node) for key, atom in named.items()}
+        if isinstance(node, cst.Dict):
+            return self.static_dict(node)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) \
+                and node.func.value == "zip" and not self.is_local("zip") \
+                and len(node.args) == 2 and not any(a.keyword or a.star for a in node.args):
+            keys = self.static_items(node.args[0].value, unroll_range=True)
+            values = self.static_items(node.args[1].value, unroll_range=True)
+            if keys is None or values is None or \
+                    not all(isinstance(k, ir.Const) for k in keys):
+                raise self.unsupported(node, "dict(zip(keys, values)) of sequences not "
+                                       "written out here", "write both as literal lists: "
+                                       "dict(zip(['w', 'b'], [w, b]))")
+            return {k.value: self.kept(v, node) for k, v in zip(keys, values)}
+        if isinstance(node, (cst.List, cst.Tuple)) and all(
+                isinstance(e.value, cst.Tuple) and len(e.value.elements) == 2
+                for e in node.elements):
+            entries = {}
+            for element in node.elements:
+                key_node, value_node = (e.value for e in element.value.elements)
+                key = self.expr(key_node)
+                if not isinstance(key, ir.Const):
+                    raise self.unsupported(key_node, "a dict key computed from the data",
+                                           "use constant keys")
+                entries[key.value] = self.kept(self.expr(value_node), value_node)
+            return entries
+        raise self.unsupported(node, "dict() of this", "write dict(a=x, b=y), "
+                               "dict(zip(['a', 'b'], [x, y])) or a literal {'a': x, 'b': y}")
+
+    def _builtin_dict(self, node: cst.Call, dest):
+        raise self.unsupported(node, "dict(...) used as a value here (returned, passed or "
+                               "put in a container)", "bind it to a name first, d = dict(a=x); "
+                               "to return or pass a dict, take it as a parameter")
+
+    def dict_method(self, node: cst.Call, dest) -> ir.Atom | None:
+        """d.get(k) / d.get(k, default) of a dict built here; None for any other call."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "get":
+            return None
+        entries = self.dict_named(func.value)
+        if entries is None:
+            return None
+        if not 1 <= len(node.args) <= 2 or any(a.keyword or a.star for a in node.args):
+            raise self.unsupported(node, "this call of `.get()`", "write d.get(key, default)")
+        key = self.expr(node.args[0].value)
+        if not isinstance(key, ir.Const):
+            raise self.unsupported(node.args[0], "a dict read with a key computed from the data",
+                                   "use a constant key: d.get('w', 0.0)")
+        # the default is an argument: Python evaluates it whether or not the key is there
+        default = self.expr(node.args[1].value) if len(node.args) == 2 else ir.Const(None)
+        found = entries.get(key.value, default)
+        return found if dest is None else self.emit_assign(dest, Prim.COPY, (found,), node)
+
+    def dict_update(self, call) -> bool:
+        """d.update(...) as a statement, on a dict built here; False for any other."""
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute) \
+                or call.func.attr.value != "update" or not isinstance(call.func.value, cst.Name):
+            return False
+        entries = self.dict_named(call.func.value)
+        if entries is None:
+            return False
+        for key, value in self.dict_call_entries(call).items():
+            self.store_entry(call.func.value, entries, key, value, call)
+        return True
 
     def kept(self, atom: ir.Atom, node) -> ir.Atom:
         """The value a dict holds: a variable's current value, not the variable."""
@@ -142,17 +231,20 @@ class DictLowering:
         entries = self.dict_named(target.value)
         if entries is None:
             return False
-        key = self._dict_key(target)
+        self.store_entry(target.value, entries, self._dict_key(target), value, target)
+        return True
+
+    def store_entry(self, name: cst.Name, entries: dict, key, value: ir.Atom, node) -> None:
+        """d[key] = value on a dict built here: its entry's variable bound again, or a new one."""
         if key in entries and isinstance(entries[key], ir.Var) \
                 and entries[key].name in self.local_names:  # the entry's own variable
-            self.emit_assign(entries[key].name, Prim.COPY, (value,), target)
-            return True
+            self.emit_assign(entries[key].name, Prim.COPY, (value,), node)
+            return
         if self.block_depth:
-            raise self.unsupported(target, "adding a key to a dict inside a branch or a loop",
+            raise self.unsupported(node, "adding a key to a dict inside a branch or a loop",
                                    "give the dict every key where you build it: "
                                    "d = {'w': None, ...}")
-        entries.update(self.entry_variables(target.value.value, {key: value}, target))
-        return True
+        entries.update(self.entry_variables(name.value, {key: value}, node))
 
     def static_items(self, it: cst.BaseExpression, unroll_range: bool = False) -> list | None:
         """The atoms a loop over `it` binds, when known when compiling (a dict built here)."""

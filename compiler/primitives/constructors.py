@@ -23,19 +23,23 @@ from .tangents import integer_dtype, linear
 # ------------------------------------------------------------- casts, full_like, linspace
 @vjp(Prim.CAST)
 def _cast(b, g, s):
+    if integer_dtype(s.params.get("dtype_name")):
+        return (None,)  # np.int64(x): integers carry no derivative
     return (b.op(Prim.CAST_LIKE, g, s.args[0]),)
 
 
 @emitter(Prim.CAST)
 def _emit_cast(stmt, atom):
-    # np.float32(x) of an array is x.astype(float32) (x itself when it has that dtype):
-    # written as asarray, which cupy accepts too (cupy's float32 is numpy's scalar type).
+    # np.float32(x): a numpy scalar of a number or 0-d array, an array (x itself where it
+    # has that dtype) of more; cupy's float32 is numpy's scalar type: asarray there
     dtype = name(f"xp.{stmt.params.get('dtype_name')}")
-    return call("xp.asarray", [atom(stmt.args[0])], {"dtype": dtype}), True
+    return call("rt.scalar_cast", [atom(stmt.args[0]), dtype]), True
 
 
 @meaning(Prim.CAST)
 def _cast_meaning(run, s, x):
+    if integer_dtype(s.params.get("dtype_name")):  # np.int64(x): its integers at the point
+        return np.asarray(at_point(run, s, x, "a cast")).astype(s.params.get("dtype_name"))
     return x  # the proof's values are exact: a cast to a float type changes nothing
 
 
@@ -133,4 +137,11 @@ def _cycled_positions_meaning(run, s, value, index):
 
 
 # ------------------------------------------------------ tangents (forward mode)
-jvp(Prim.CAST, Prim.FULL, Prim.FULL_LIKE, Prim.LINSPACE)(linear)
+jvp(Prim.FULL, Prim.FULL_LIKE, Prim.LINSPACE)(linear)
+
+
+@jvp(Prim.CAST)
+def _cast_jvp(b, t, s):
+    if integer_dtype(s.params.get("dtype_name")):
+        return None  # integers carry no tangent
+    return linear(b, t, s)

@@ -14,7 +14,7 @@ import numpy as np
 from .. import ir
 from ..backend.expressions import call, kwargs, list_of, method, tuple_of
 from ..ir.prims import Prim
-from ..proof.values import nested_array
+from ..proof.values import at_point, nested_array
 from .registry import emitter, jvp, meaning, vjp
 from .tangents import linear, zero
 
@@ -150,6 +150,20 @@ def _asarray(b, g, s):
 @meaning(Prim.ASARRAY)
 def _asarray_meaning(run, s, x):
     return x if isinstance(x, np.ndarray) else nested_array(x)
+
+
+# ------------------------------------------------------ l.index(v), l.count(v)
+@emitter(Prim.LIST_INDEX, Prim.LIST_COUNT)
+def _emit_list_search(stmt, atom):
+    name = "index" if stmt.prim is Prim.LIST_INDEX else "count"
+    return method(atom(stmt.args[0]), name, [atom(stmt.args[1])]), False
+
+
+@meaning(Prim.LIST_INDEX, Prim.LIST_COUNT)
+def _list_search_meaning(run, s, seq, value):
+    items = [at_point(run, s, item, "a list search") for item in seq]
+    wanted = at_point(run, s, value, "a list search")
+    return items.index(wanted) if s.prim is Prim.LIST_INDEX else items.count(wanted)
 
 
 # ------------------------------------------------------ tangents (forward mode)

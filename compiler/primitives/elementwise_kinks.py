@@ -25,6 +25,7 @@ from ..proof.values import (
     number,
     pairwise,
     sign_at,
+    single_value,
     sym,
     symbolic_array,
     truths,
@@ -188,6 +189,18 @@ def _compare(run, s, x, y):
 def _not(run, s, x):
     mask = truths(run, x)
     return np.logical_not(mask) if isinstance(mask, np.ndarray) else not mask
+
+
+@emitter(Prim.BOOL)
+def _emit_bool(stmt, atom):
+    return call("bool", [atom(a) for a in stmt.args]), False
+
+
+@meaning(Prim.BOOL)
+def _bool(run, s, x):
+    if isinstance(x, (list, tuple)):
+        return bool(x)
+    return truths(run, single_value(s, x, "bool()"))
 
 
 # ------------------------------------------------ rounding and integers

@@ -20,7 +20,7 @@ from .. import ir
 from ..backend.expressions import call, method
 from ..ir.prims import Prim
 from ..proof.dag import nesting, unevaluated
-from ..proof.values import SymbolicError, arithmetic, at_point, elementwise, plain_int, sym
+from ..proof.values import arithmetic, at_point, elementwise, plain_int, single_value, sym
 from .registry import emitter, jvp, meaning, vjp
 from .tangents import diagonal, integer_dtype, linear
 
@@ -210,11 +210,7 @@ def _emit_float(stmt, atom):
 
 @meaning(Prim.FLOAT)
 def _float_meaning(run, s, x):
-    if isinstance(x, np.ndarray):
-        if x.size != 1:
-            raise SymbolicError(f"line {s.loc.line}: float() of an array of {x.size} values")
-        return sym(x.reshape(-1)[0])
-    return sym(x)
+    return sym(single_value(s, x, "float()"))
 
 
 @vjp(Prim.ASTYPE)

@@ -234,6 +234,15 @@ def truths(run, value: object) -> object:
     return bool(value) if isinstance(value, (bool, np.bool_)) else run.truth(value, None)
 
 
+def single_value(s, x, what: str):
+    """The one value of an array of one item (float(x), bool(x)); x itself if not an array."""
+    if not isinstance(x, np.ndarray):
+        return x
+    if x.size != 1:
+        raise SymbolicError(f"line {s.loc.line}: {what} of an array of {x.size} values")
+    return x.reshape(-1)[0]
+
+
 def at_point(run, s, x, what: str):
     """A value evaluated at the point (as a float array or float), noted if it was symbolic."""
     if run.symbolic(x):
