@@ -233,3 +233,19 @@ def test_hvp_of_a_while_loop_whose_backward_sweep_redoes_an_index():
 
     np.testing.assert_allclose(grad, jax.grad(twin)(x), rtol=1e-12)
     np.testing.assert_allclose(hv, jax.jvp(jax.grad(twin), (x,), (v,))[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_a_value_redone_in_a_while_loop_is_inlined_in_both_sweeps(dtype, rtol):
+    # inlining plans per binding: the forward's `x[k:t2]` and the backward sweep's redone
+    # one each go into their one reader (bound three times, with a None before the loop,
+    # both stayed lines)
+    source = _grad_source(while_window_max, (np.zeros(6),), ("x",))
+    assert "t4 = xp.cumsum(x[k:t2])" in source
+    assert "t3_bar = rt.cumsum_grad(t4_bar, x[k:t2])" in source and "t3 = x" not in source
+    source = _grad_source(walrus_while, (np.zeros(3),), ("x",))
+    assert "while (m := xp.sum(x * s)) < 5.0:" in source or "m = xp.sum(x * s)" in source
+    assert "t4_bar = t6_bar * xp.sin(m)" in source and "t5 = xp" not in source
+    x = np.array([0.27, -0.46, -0.92, -0.97, 0.63, 0.83], dtype)
+    _check_against_jax(while_window_max, (x,), ("x",), rtol)
+    _check_against_jax(walrus_while, (np.array([0.3, 0.5, 0.7], dtype),), ("x",), rtol)
