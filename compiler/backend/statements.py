@@ -9,8 +9,8 @@ A gradient is one array for one `wrt` name, a tuple for several. The code
 reads like a hand-written adjoint: temporaries used once are inlined into
 the expression that uses them (each binding on its own: a loop value the backward sweep
 redoes is bound twice, each binding read once, and both go inline), adjoints are named
-`x_bar`, and the array
-module `xp` is picked from the arguments at run time (numpy or cupy).
+`x_bar`, and the array module `xp` is picked from the arguments at run time (numpy or
+cupy).
 Output is deterministic: the same input gives the same bytes.
 """
 
