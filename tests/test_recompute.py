@@ -222,9 +222,13 @@ def while_window_max(x):
 
 
 def test_hvp_of_a_while_loop_whose_backward_sweep_redoes_an_index():
-    # forward mode over the adjoint follows a redone name out of the while loop: it is
-    # bound before the loop (it was refused, "bound on some paths only")
+    # forward mode over the adjoint: the redone `t2 = k + 3` has the tangent the tape gave k
+    # in the backward sweep's loop, where it is bound before any read, so it needs none at
+    # that loop's head (it was refused, "bound on some paths only", then bound to None
+    # before the forward sweep's loop only so that it was bound on every path)
     x = np.array([0.27, -0.46, -0.92, -0.97, 0.63, 0.83])
+    source = _grad_source(while_window_max, (x,), ("x",))
+    assert "t2 = None" not in source and "t3 = None" not in source  # (t4, t5: taped)
     v = np.array([0.5, -1.0, 0.25, 2.0, -0.75, 1.5])
     grad, hv = agc.differentiate(while_window_max).hvp(x, tangents=(v,))
 
@@ -233,3 +237,19 @@ def test_hvp_of_a_while_loop_whose_backward_sweep_redoes_an_index():
 
     np.testing.assert_allclose(grad, jax.grad(twin)(x), rtol=1e-12)
     np.testing.assert_allclose(hv, jax.jvp(jax.grad(twin), (x,), (v,))[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_a_value_redone_in_a_while_loop_is_inlined_in_both_sweeps(dtype, rtol):
+    # inlining plans per binding: the forward's `x[k:t2]` and the backward sweep's redone
+    # one each go into their one reader (bound twice and to None before the loop, both
+    # stayed lines)
+    source = _grad_source(while_window_max, (np.zeros(6),), ("x",))
+    assert "t4 = xp.cumsum(x[k:t2])" in source
+    assert "t3_bar = rt.cumsum_grad(t4_bar, x[k:t2])" in source and "t3 = " not in source
+    source = _grad_source(walrus_while, (np.zeros(3),), ("x",))
+    assert "while (m := xp.sum(x * s)) < 5.0:" in source or "m = xp.sum(x * s)" in source
+    assert "t4_bar = t6_bar * xp.sin(m)" in source and "t5 = " not in source
+    x = np.array([0.27, -0.46, -0.92, -0.97, 0.63, 0.83], dtype)
+    _check_against_jax(while_window_max, (x,), ("x",), rtol)
+    _check_against_jax(walrus_while, (np.array([0.3, 0.5, 0.7], dtype),), ("x",), rtol)

@@ -7,10 +7,16 @@ central differences (the gradient), never from agc.
 
 from __future__ import annotations
 
+import types
+
 import agc
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from gradcheck import import_source, numeric_grad
+
+jax.config.update("jax_enable_x64", True)
 
 GLOBALS = """
 import numpy as np
@@ -320,3 +326,20 @@ def test_unpacking_a_tuple_just_built_binds_the_old_values_as_python_does():
     np.testing.assert_allclose(value, swapped(x, y), rtol=1e-12)
     for k, g in enumerate(grads):
         np.testing.assert_allclose(g, numeric_grad(swapped, (x, y), k), rtol=1e-7)
+
+
+def test_a_swap_inlines_the_one_binding_of_a_cotangent_that_qualifies():
+    """Inlining plans per binding: `t1_bar = x_bar` goes into `t1_bar = t1_bar + g`, which
+    stays a line (x_bar is bound again before its reader). Planned per name, both bindings
+    were inlined (a wrong gradient: the sum read the new x_bar), then neither was."""
+    source = agc.differentiate(swapped, wrt=("x", "y")).gradient_source
+    assert source.count("t1_bar = x_bar + t2_bar[0]\n") == 2  # both sweeps' loops
+    assert "t1_bar = x_bar\n" not in source and source.count("y_bar = t1_bar * 2.0") == 2
+    twin = types.FunctionType(swapped.__code__, {**swapped.__globals__, "np": jnp})
+    for dtype, rtol in ((np.float64, 1e-12), (np.float32, 1e-5)):
+        x, y = np.array([0.5, -1.0], dtype), np.array([2.0, 0.3], dtype)
+        grads = agc.grad(swapped, wrt=("x", "y"))(x, y)
+        want = jax.grad(twin, argnums=(0, 1))(x.astype(np.float64), y.astype(np.float64))
+        for g, w in zip(grads, want, strict=True):
+            assert g.dtype == dtype
+            np.testing.assert_allclose(g, w, rtol=rtol)

@@ -13,7 +13,9 @@ statically, like reverse mode's adjoints: `defined` holds the variables whose
 tangent is zero there. Where paths join (after an `if`, at the head of a loop
 and at its exit, before a `break`), a tangent defined on one path only is
 zero-filled (`rt.zero_tangent(y)`) on the others where `y` is bound, and
-refused, with its position, where the analysis cannot tell.
+refused, with its position, where the analysis cannot tell; a name nothing reads
+after the join before binding it again (liveness.py) needs no tangent there: none
+is filled, and its tangent counts as undefined after the join.
 
 In-place writes (`y[i] = v`, `lst.append(v)`) write into `y_dot` too. A rule
 may hand back another value's tangent array (`y = x + 1` gives `y_dot =
@@ -35,6 +37,7 @@ from ..primitives.tangents import in_value_dtype, zero
 from . import param_kinds
 from .activity import active_variables
 from .draws import refuse_varied_draws
+from .liveness import Liveness
 from .ranks import variable_ranks
 
 # Primitives whose output may be their argument itself, or a view of it, where the
@@ -65,9 +68,11 @@ class Tangent:
 
 @dataclass
 class _Loop:
-    """What a break inside a loop needs: the tangents defined at the loop's exit."""
+    """What a break inside a loop needs: the tangents defined at the loop's exit, and
+    the names live after the loop."""
 
     exit: set[str]
+    live: set[str]
     owned_at_breaks: list
     defined_at_breaks: list
 
@@ -87,6 +92,7 @@ class Forwarder:
         self.ranks = variable_ranks(fn, known)
         self.scalars = frozenset(name for name, rank in self.ranks.items() if rank == 0)
         self.active = active_variables(fn, wrt)
+        self.live = Liveness(fn.body)
         refuse_varied_draws(fn, set(wrt))
         self.dots: dict[str, str] = {}
         self.loops: list[_Loop] = []
@@ -144,9 +150,10 @@ class Forwarder:
             return self.loop(stmt, defined, bound)
         if isinstance(stmt, ir.Break):
             loop = self.loops[-1]
-            fills = self.fill(loop.exit - defined, bound, self.maybe_bound, stmt.loc)
+            fills = self.fill((loop.exit - defined) & loop.live, bound, self.maybe_bound,
+                              stmt.loc)
             loop.owned_at_breaks.append(set(self.owned))
-            loop.defined_at_breaks.append(defined | loop.exit)
+            loop.defined_at_breaks.append(defined | (loop.exit & loop.live))
             return fills + [stmt]
         return [stmt]
 
@@ -272,12 +279,14 @@ class Forwarder:
         self.maybe_bound = paths[0][4] | paths[1][4]
         live = [p for p in paths if not (p[0] and isinstance(p[0][-1], ir.Break))]
         if live:
-            union = set().union(*(p[1] for p in live))
+            # defined on some paths: filled on the others, where read after the join
+            joined = set.intersection(*(p[1] for p in live)) | \
+                (set().union(*(p[1] for p in live)) & self.live.after(s))
             for stmts, d, bnd, owned, _ in live:
                 self.owned = owned
-                stmts += self.fill(union - d, bnd, before_maybe, s.loc)
+                stmts += self.fill(joined - d, bnd, before_maybe, s.loc)
             defined.clear()
-            defined |= union
+            defined |= joined
             bound.intersection_update(*(p[2] for p in live))
             self.owned = set.intersection(*(p[3] for p in live))
         return [ir.If(s.cond, tuple(paths[0][0]), tuple(paths[1][0]), s.loc)]
@@ -286,14 +295,15 @@ class Forwarder:
         before_maybe = set(self.maybe_bound)
         self.maybe_bound |= _loop_assigned(loop)  # a later trip sees an earlier trip's values
         entry, owned_before, lost = set(defined), set(self.owned), set()
+        head = self.live.head(loop)  # a tangent a trip defines is needed at the head if read
         self.probing += 1
         while True:
             # at the head: what was owned before, and the zeros filled in just before the loop
             owned = (owned_before | {name for name in entry - defined if name in bound}) - lost
             end, end_owned, _, _, _ = self.trip(loop, entry, owned, bound)
-            if end <= entry and owned <= end_owned:
+            if not (end - entry) & head and owned <= end_owned:
                 break
-            entry |= end  # a break's tangents too: the loop's exit is its head
+            entry |= end & head  # a break's tangents too: the loop's exit is its head
             lost |= owned - end_owned  # shared by some trip: not owned at the head either
         self.probing -= 1
         _, end_owned, test, body, breaks = self.trip(loop, entry, owned, bound)
@@ -311,11 +321,12 @@ class Forwarder:
         inner = set(bound)
         if isinstance(loop, ir.For) and loop.target is not None:
             inner.add(loop.target.name)
-        self.loops.append(_Loop(entry, [], []))
+        self.loops.append(_Loop(entry, self.live.after(loop), [], []))
         test = self.block(loop.test, defined, inner) if isinstance(loop, ir.While) else []
         body = self.block(loop.body, defined, inner)
         done = self.loops.pop()
-        body += self.fill(entry - defined, inner, self.maybe_bound, loop.loc)
+        body += self.fill((entry - defined) & self.live.head(loop), inner, self.maybe_bound,
+                          loop.loc)
         # Tangents a break defines are defined at the exit only if defined at the head too.
         return defined.union(*done.defined_at_breaks), self.owned, test, body, \
             done.owned_at_breaks

@@ -58,12 +58,6 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     redone, placed = plan_recomputes(adj, needed, by_value)
     for site in redone:
         plan[site] = ("recompute", None)
-    # bound before its while loop, as a taped value is: forward mode over this adjoint (an
-    # HVP) follows a name's tangent out of a while loop only where it is bound on every path
-    in_while = [m for w in ir.walk(tuple(adj.forward)) if isinstance(w, ir.While)
-                for m in ir.walk(w.body) if isinstance(m, Save)]
-    unbound_inits |= {s.var.name for s in in_while
-                      if s.site in redone and s.maybe_unbound and s.var.name not in params}
     shapes = _shapes_taped(adj, read, by_value, counts, params, namer, redone)
     for save in _markers(adj.forward, Save):
         if save.var.name in shapes:

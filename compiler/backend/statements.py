@@ -7,9 +7,10 @@ The module holds, for each differentiated function `f`:
 
 A gradient is one array for one `wrt` name, a tuple for several. The code
 reads like a hand-written adjoint: temporaries used once are inlined into
-the expression that uses them (a loop value the backward sweep redoes is bound
-twice and each binding used once: both are inlined), adjoints are named `x_bar`, and the array
-module `xp` is picked from the arguments at run time (numpy or cupy).
+the expression that uses them (each binding on its own: a loop value the backward sweep
+redoes is bound twice, each binding read once, and both go inline), adjoints are named
+`x_bar`, and the array module `xp` is picked from the arguments at run time (numpy or
+cupy).
 Output is deterministic: the same input gives the same bytes.
 """
 
@@ -21,7 +22,7 @@ from .. import ir
 from ..ad.reverse import Adjoint
 from ..ir.prims import Prim
 from .expressions import Expr, const, name, unop
-from .inlining import inline_plan, use_counts
+from .inlining import inline_plan, single_reads, use_counts
 from .prims import assign_expr, in_place_statement
 
 
@@ -40,6 +41,7 @@ class FunctionEmitter:
         self.early = early  # released names that die in the forward sweep (stand-ins taken)
         self.report = report
         self.uses = use_counts(blocks)
+        self.single = single_reads(blocks, self.uses)  # names each binding of which is read once
         self.inline: dict[str, Expr] = {}
         self.uses_xp = False
         self.uses_tape = False
@@ -59,15 +61,17 @@ class FunctionEmitter:
         out: list[cst.BaseStatement] = []
         stmts = list(stmts)
         unpacked: dict[int, tuple] = _unpacked_pairs(stmts, self.uses)
-        plan = inline_plan(stmts, self.temps, self.uses) - \
-            {n for names in unpacked.values() for n in names}
-        unbound = plan | {stmts[i].target.name for i, names in unpacked.items() if names}
+        plan = inline_plan(stmts, self.temps, self.single) - \
+            {i for i, names in unpacked.items() if not names}
+        unbound = {stmts[i].target.name for i in plan} | \
+            {stmts[i].target.name for i, names in unpacked.items() if names}
         dying = _last_reads(stmts, self.released - unbound, plan, self.sweep_start, self.early)
         self.released, pending = frozenset(), []
         for i, stmt in enumerate(stmts):
-            if isinstance(stmt, ir.Assign) and stmt.target.name in plan or unpacked.get(i) == ():
-                if stmt.target.name in plan:
-                    self.inline[stmt.target.name] = self.expression(stmt)
+            if i in plan:  # written into its one reader
+                self.inline[stmt.target.name] = self.expression(stmt)
+                continue
+            if unpacked.get(i) == ():  # an item of `y, y_saved = h_fwd(...)`
                 continue
             marker = self._new_marker(getattr(stmt, "loc", None))  # before a nested block's
             if marker is not None and pending:  # the last model line's values die here
@@ -157,8 +161,8 @@ class FunctionEmitter:
 
     def while_(self, stmt: ir.While) -> list[cst.BaseStatement]:
         probe = list(stmt.test) + [ir.Return((stmt.cond,))]
-        plan = inline_plan(probe, self.temps, self.uses)
-        if all(isinstance(s, ir.Assign) and s.target.name in plan for s in stmt.test):
+        plan = inline_plan(probe, self.temps, self.single)
+        if all(i in plan for i in range(len(stmt.test))):
             for s in stmt.test:  # the whole test fits in the `while` line
                 self.inline[s.target.name] = self.expression(s)
             test = []
@@ -206,7 +210,7 @@ def _assign(target: str, expr: Expr) -> cst.SimpleStatementLine:
     return _line(cst.Assign([cst.AssignTarget(cst.Name(target))], expr.node))
 
 
-def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
+def _last_reads(stmts: list, names: frozenset[str], plan: set[int],
                 start: int, early: frozenset[str]) -> dict[int, list[str]]:
     """{position: the `names` read last there}: the statement that reads each last (the one
     its value is written into, for an inlined one), when that is at `start` or later and no
@@ -219,7 +223,7 @@ def _last_reads(stmts: list, names: frozenset[str], plan: set[str],
             last[n] = i
     out: dict[int, list[str]] = {}
     for n, i in sorted(last.items(), key=lambda item: (item[1], item[0])):  # a stable text
-        while isinstance(stmts[i], ir.Assign) and stmts[i].target.name in plan:
+        while i in plan:
             target = stmts[i].target.name
             i = next(j for j in range(i + 1, len(stmts)) if target in ir.read_names((stmts[j],)))
         # (a name the backward sweep does not read, replaced there by a stand-in, dies in
