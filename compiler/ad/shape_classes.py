@@ -26,12 +26,14 @@ from ..ir.prims import Prim
 Class = frozenset | None  # the symbols of a value's shape; None: not known
 _DEPTH = 48  # nesting followed; deeper functions get no facts (no recursion limit to meet)
 _PASSES = 4  # a loop's head is settled in this many walks of its body, else all renamed
+_WORK = 20  # statements walked per statement of the function at most (nested loops' walks)
 _OWN_CLASS = (Prim.ASTYPE, Prim.IN_PLACE)  # the output has args[0]'s shape
 _UNKNOWN = (Prim.SELECT,)  # lists of conditions and choices
+_LIKE = (Prim.COPY, Prim.ZEROS_LIKE, Prim.ONES_LIKE, Prim.FULL_LIKE)  # args[0]'s shape
 
 
 class _TooDeep(Exception):
-    """Nesting beyond _DEPTH: the function gets no facts."""
+    """Nesting beyond _DEPTH, or loops walked beyond the budget: the function gets no facts."""
 
 
 def shaped_operands(fn: ir.Function, ranks: dict, params: dict, opaque: set[str],
@@ -41,7 +43,7 @@ def shaped_operands(fn: ir.Function, ranks: dict, params: dict, opaque: set[str]
     parameters' ranks on entry (the call's); `opaque`:
     names that may hold containers; `summaries`: helper_summaries of the helpers called;
     `helper`: every parameter has a class of its own, whatever the caller passes)."""
-    walker = _Walker(ranks, opaque, summaries or {})
+    walker = _Walker(ranks, opaque, summaries or {}, _WORK * sum(1 for _ in ir.walk(fn.body)))
     try:
         walker.block(fn.body, walker.entry(fn, params, helper), 0)
     except _TooDeep:
@@ -70,7 +72,7 @@ def _callees(fn: ir.Function) -> list[tuple]:
 
 
 def _summary(fn: ir.Function, summaries: dict) -> tuple[int, ...] | None:
-    walker = _Walker({}, set(), summaries)
+    walker = _Walker({}, set(), summaries, _WORK * sum(1 for _ in ir.walk(fn.body)))
     try:
         env = walker.block(fn.body[:-1], walker.entry(fn, {}, True), 0)
     except _TooDeep:
@@ -89,7 +91,8 @@ def _summary(fn: ir.Function, summaries: dict) -> tuple[int, ...] | None:
 class _Walker:
     """One walk of a function in program order, keeping each name's class."""
 
-    def __init__(self, ranks: dict, opaque: set[str], summaries: dict):
+    def __init__(self, ranks: dict, opaque: set[str], summaries: dict, budget: int):
+        self.budget = budget  # statements left to walk: nested loops' walks multiply
         self.ranks = ranks
         self.opaque = opaque
         self.summaries = summaries
@@ -114,7 +117,8 @@ class _Walker:
 
     def block(self, stmts, env: dict, depth: int) -> dict | None:
         """The classes after a block (None: it never falls through)."""
-        if depth > _DEPTH:
+        self.budget -= len(stmts)
+        if depth > _DEPTH or self.budget < 0:
             raise _TooDeep
         env = dict(env)
         for stmt in stmts:
@@ -141,7 +145,7 @@ class _Walker:
             return env.get(name) if s.args and s.args[0] == s.target else None
         if s.prim.spec.group == "elementwise" and s.prim not in _UNKNOWN:
             return self.elementwise(s, env)
-        if s.prim is Prim.COPY:
+        if s.prim in _LIKE and not s.params.get("shape"):
             return self.atom(s.args[0], env)
         rank = self.ranks.get(name)
         if rank == 0 or s.prim.spec.always_scalar:
