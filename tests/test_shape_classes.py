@@ -203,3 +203,29 @@ def test_operands_of_a_known_class():
     shaped = shaped_operands(fn, {}, {"x": 1, "p": 1}, set())
     assert id(mul) not in shaped and shaped[id(add)] == {0}
     assert shaped_operands(fn, {}, {"x": 1, "p": 0}, set())[id(mul)] == {1}
+
+
+def relax(x, w):
+    y = np.zeros_like(x)
+    for i in range(3):
+        y = y + 0.1 * (x - y)
+    return np.sum(y * w)
+
+
+def relax_jax(x, w):
+    y = jnp.zeros_like(x)
+    for _ in range(3):
+        y = y + 0.1 * (x - y)
+    return jnp.sum(y * w)
+
+
+def test_a_loop_of_one_shape_keeps_no_shapes():
+    source = agc.differentiate(relax, wrt=("x", "w")).gradient_source_for(np.ones(3), np.ones(3))
+    body = _body(source, "relax_grad")
+    # y = zeros_like(x) and every trip keeps x's shape: only y * w (y against w) sums
+    assert "kept_shape" not in body and body.count("rt.unbroadcast(") == 2, body
+    for shapes in (((3,), (3,)), ((1,), (3,)), ((3,), (1,))):
+        x, w = (np.random.default_rng(3).normal(size=s) for s in shapes)
+        got = agc.differentiate(relax, wrt=("x", "w")).grad(x, w)
+        for a, b in zip(got, jax.grad(relax_jax, argnums=(0, 1))(x, w), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
