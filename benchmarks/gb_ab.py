@@ -1,7 +1,7 @@
 """Two versions of agc on the GradBench rows in one process: gradient / objective of each.
 
     python benchmarks/gb_ab.py --base /path/to/other/checkout det lstm   # rows by name
-    python benchmarks/gb_ab.py --base /path/to/other/checkout euler linreg_train
+    python benchmarks/gb_ab.py --base /path/to/other/checkout euler linreg_train rk4
 
 The rows with an expert adjoint (euler, linreg_train: one gradient call) are timed
 against it too, and print agc / expert beside gradient / objective.
@@ -31,10 +31,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 from timing import sample
-from workloads import euler, gradbench, linreg
+from workloads import euler, gradbench, linreg, loops
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_S = 0.03
@@ -60,6 +61,9 @@ def cases() -> dict:
     """The rows by name: GradBench's, and those with an expert adjoint (euler, linreg_train)."""
     rows = {c.workload.removeprefix("gb_"): c for c in gradbench.cases(True)}
     rows.update((c.workload, c) for c in euler.cases(True) + linreg.cases(True))
+    x, p = np.random.default_rng(0).normal(size=(2, 64))
+    rows["rk4"] = SimpleNamespace(fn=loops.rk4, wrt=("x", "p"), args=(x, p, 200),
+                                  expert=loops.rk4_adjoint)  # benchmarks/loops.py's, 200 steps
     return rows
 
 
@@ -127,7 +131,8 @@ def main() -> None:
     parser.add_argument("rows", nargs="*")
     args = parser.parse_args()
     rows_by_name = cases()
-    rows = args.rows or [name for name in rows_by_name if name not in ("euler", "linreg_train")]
+    rows = args.rows or [name for name in rows_by_name
+                         if name not in ("euler", "linreg_train", "rk4")]
     roots = {"base": args.base.resolve(), "this": HERE.parent}
     with tempfile.TemporaryDirectory() as tmp:
         for tag, root in roots.items():

@@ -20,6 +20,7 @@ from .ad.lean import lean_variant
 from .ad.negations import fold_negations
 from .ad.reverse import Adjoint, Reverser
 from .ad.second import helper_second_order, second_order
+from .ad.shape_classes import helper_summaries
 from .ad.split import writes_in_place
 from .ad.tape import protect_outputs, resolve_tape
 from .ad.twice import dots_of, forward_twice, helper_twice
@@ -68,7 +69,8 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     adjoint = Reverser(fn, tuple(wrt), namer, temps, target.scalars,
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep, param_ranks=dict(target.ranks),
-                       paths=dict(target.paths), split=split).run()
+                       paths=dict(target.paths), split=split,
+                       summaries=_summaries(parsed, fn)).run()
     checks.adjoint(adjoint, "reverse", markers=True)
     adjoint = optimize(adjoint)  # first, so dead adjoint code keeps nothing alive
     checks.adjoint(adjoint, "dead-code removal", markers=True)
@@ -82,6 +84,18 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     if adjoint.lean is not None:
         checks.adjoint(adjoint.lean, "the lean variant")
     return adjoint, fn
+
+
+def _summaries(parsed: ParsedModule, fn: ir.Function) -> dict:
+    """The shape summaries of the helpers `fn` calls (ad/shape_classes.py); none where a
+    helper cannot be found (collect_helpers then says why, at the call)."""
+    if not any(isinstance(s, ir.Assign) and s.prim is Prim.CALL for s in ir.walk(fn.body)):
+        return {}
+    try:
+        found = discover_helpers(parsed, [fn], parsed.live_globals)
+    except UserCodeError:
+        return {}
+    return helper_summaries({key: entry[0] for key, entry in found.items()})
 
 
 def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:
@@ -287,11 +301,13 @@ def collect_helpers(parsed: ParsedModule, functions: list[ir.Function],
     tree_paths: dict[tuple, dict] = {}
     active = helper_activity(functions, found, roots, tree_paths)
     adjoints = []
+    summaries = helper_summaries({key: entry[0] for key, entry in found.items()})
     for key, (helper, namer, temps, home) in found.items():
         checks.function(helper, "mark_sequences")
         wrt = tuple(p for i, p in enumerate(helper.param_names) if i in active.get(key, ()))
         adjoint = Reverser(helper, wrt, namer, temps, helper=True, split=split,
-                           paths=param_paths(helper, tree_paths.get(key, {}))).run()
+                           paths=param_paths(helper, tree_paths.get(key, {})),
+                           summaries=summaries).run()
         if split:  # h_fwd returns the value too
             adjoint = replace(adjoint, returns_value=not writes_in_place(helper), split=True)
         checks.adjoint(adjoint, "reverse", markers=True)

@@ -34,6 +34,7 @@ from .backward import BackwardSweep
 from .draws import refuse_varied_draws
 from .invariance import mark_shift_invariant
 from .ranks import variable_ranks
+from .shape_classes import shaped_operands
 from .split import caller_may_split
 from .unspread import spreadable
 
@@ -45,7 +46,8 @@ class Reverser(BackwardSweep):
                  scalar_params: set[str] = frozenset(), helper: bool = False,
                  container_params: set[str] = frozenset(), has_aux: bool = False,
                  keep: tuple[str, ...] = (), param_ranks: dict[str, int] | None = None,
-                 paths: dict[str, tuple[tuple, ...]] | None = None, split: bool = False):
+                 paths: dict[str, tuple[tuple, ...]] | None = None, split: bool = False,
+                 summaries: dict[tuple, tuple[int, ...]] | None = None):
         self.primal = fn  # what verification differentiates: the function as written
         fn = mark_shift_invariant(fn)
         self.fn = fn
@@ -86,6 +88,8 @@ class Reverser(BackwardSweep):
         self.tuple_valued = param_kinds.container_variables(fn, self.containers | indexed)
         self.spread = {name: like for name, like in spreadable(fn, temps, self.scalars).items()
                        if name not in self.keep and name not in self.tuple_valued}
+        self.shaped = shaped_operands(fn, self.ranks, known, self.tuple_valued, summaries,
+                                      helper)
 
     # ------------------------------------------------------------ naming
     def bar(self, name: str) -> ir.Var:
@@ -97,7 +101,8 @@ class Reverser(BackwardSweep):
         return ir.Var(self.bars[name])
 
     def builder(self, loc, stmt: ir.Assign | None = None) -> Builder:
-        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks, self.spread)
+        return Builder(self.namer, self.temps, loc, stmt, self.scalars, self.ranks, self.spread,
+                       self.shaped)
 
     # ------------------------------------------------------------ driver
     def run(self) -> Adjoint:

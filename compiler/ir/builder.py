@@ -23,7 +23,8 @@ class Builder:
     def __init__(self, namer: Namer, temps: set[str], loc: Loc = NO_LOC,
                  stmt: ir.Assign | None = None, scalars: frozenset[str] = frozenset(),
                  ranks: dict[str, int | None] | None = None,
-                 spread: dict[str, ir.Atom] | None = None):
+                 spread: dict[str, ir.Atom] | None = None,
+                 shaped: dict[int, frozenset] | None = None):
         self.namer = namer
         self.temps = temps
         self.loc = loc
@@ -33,6 +34,8 @@ class Builder:
         # which learns the ranks of some adjoints as rules make them.
         self.ranks = ranks if ranks is not None else {}
         self.spread = spread or {}  # see ad/unspread.py
+        # id(statement) -> its operands known to have its output's shape (ad/shape_classes.py)
+        self.shaped = shaped or {}
         self.stmts: list[ir.Stmt] = []
 
     def rank(self, atom: ir.Atom) -> int | None:
@@ -141,10 +144,14 @@ class Builder:
     def output_shaped_like(self, arg: ir.Atom) -> bool:
         """Whether the current elementwise statement's output has the shape of `arg`.
 
-        True when every other argument is a scalar (or the same variable), so
-        nothing was broadcast and the cotangent needs no summing.
+        True when every other argument is a scalar (or the same variable), or the shape
+        classes show `arg` has the output's shape, so nothing was broadcast and the
+        cotangent needs no summing.
         """
         s = self.stmt
         if s is None or s.prim.spec.group != "elementwise" or s.prim is Prim.WHERE:
             return False
-        return all(self.is_scalar(a) for a in s.args if a != arg)
+        if all(self.is_scalar(a) for a in s.args if a != arg):
+            return True
+        same = self.shaped.get(id(s), ())
+        return any(i in same for i, a in enumerate(s.args) if a == arg)

@@ -294,23 +294,21 @@ def rhs_fwd(x, p):
     """rhs(...) and what rhs_bwd reads of its forward sweep (its record)."""
     xp = rt.array_module(x, p)
     # rk4.py:8:5: return -p * np.sin(x) + 0.1 * x
-    t3 = -p * xp.sin(x)
-    t3_shape = rt.kept_shape(t3)
     t4 = 0.1 * x
     t4_shape = rt.kept_shape(t4)
-    t5 = t3 + t4
-    return t5, (x, p, t3_shape, t4_shape, xp)
+    t5 = -p * xp.sin(x) + t4
+    return t5, (x, p, t4_shape, xp)
 
 
 def rhs_bwd(seed, saved):
     """Cotangents of rhs's arguments, given the adjoint `seed` of its output and
     the record rhs_fwd kept (rhs is not run again)."""
-    x, p, t3_shape, t4_shape, xp = saved
+    x, p, t4_shape, xp = saved
     # rk4.py:8:5: return -p * np.sin(x) + 0.1 * x
     t1 = -p
     t2 = xp.sin(x)
     t5_bar = seed
-    t3_bar = rt.unbroadcast(t5_bar, t3_shape)
+    t3_bar = t5_bar
     t4_bar = rt.unbroadcast(t5_bar, t4_shape)
     x_bar = t4_bar * 0.1
     t1_bar = rt.unbroadcast(t3_bar * t2, t1)
