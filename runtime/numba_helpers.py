@@ -25,8 +25,10 @@ from .numba_matmul import (  # noqa: F401  (emitted code calls them as nb.NAME)
 )
 from .numba_matmul import is_array as _is_array
 from .numba_more import (  # noqa: F401  (emitted code calls them as nb.NAME)
+    check_iterable,
     check_positive,
     check_tolist,
+    check_unpack,
     copy_of,
     cumprod_grad,
     item,
@@ -348,47 +350,6 @@ def _add_at(acc, g, x, index):
             return acc
         return accumulate
     return None
-
-
-def check_iterable(x):
-    """Raise as numpy does for `for v in x` of a 0-d array."""
-
-
-@overload(check_iterable)
-def _check_iterable(x):
-    if isinstance(x, types.Array) and x.ndim == 0:
-        def zero_d(x):
-            raise TypeError("iteration over a 0-d array")
-        return zero_d
-    return lambda x: None
-
-
-def check_unpack(x, count):
-    """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
-
-
-@overload(check_unpack)
-def _check_unpack(x, count):
-    if isinstance(x, types.BaseTuple):
-        size = len(x)  # known when numba types the call
-
-        def check_items(x, count):
-            if size > count:
-                raise ValueError("too many values to unpack")
-            if size < count:
-                raise ValueError("not enough values to unpack")
-        return check_items
-    if isinstance(x, types.Array) and x.ndim > 0:
-        def check_rows(x, count):
-            if x.shape[0] > count:
-                raise ValueError("too many values to unpack")
-            if x.shape[0] < count:
-                raise ValueError("not enough values to unpack")
-        return check_rows
-
-    def not_iterable(x, count):
-        raise TypeError("cannot unpack a number")
-    return not_iterable
 
 
 def in_place(value, out, ufunc=None):

@@ -1,6 +1,7 @@
 """More nopython helpers of the numba target (numba_helpers.py re-exports them as nb.NAME):
-`+x`'s check and copy, `x.tolist()`'s check, `for v in x`'s length and item, and the cotangents of np.cumprod and of
-np.quantile / np.percentile along a vector. Each mirrors the numpy helper of the same name
+`+x`'s check and copy, `x.tolist()`'s check, the checks of `for v in x` and `a, b = x`,
+`for v in x`'s length and item, and the cotangents of np.cumprod and of np.quantile /
+np.percentile along a vector. Each mirrors the numpy helper of the same name
 (python_constructs.py, grads.py, statistics.py, quantiles.py) for the types the numba
 target claims; other types get no implementation, and numba's typing error becomes agc's
 positioned refusal at the first call (numba_live.py).
@@ -34,6 +35,47 @@ def _check_positive(x, ufunc):
                             "types")
         return boolean
     return lambda x, ufunc: None
+
+
+def check_iterable(x):
+    """Raise as numpy does for `for v in x` of a 0-d array."""
+
+
+@overload(check_iterable)
+def _check_iterable(x):
+    if isinstance(x, types.Array) and x.ndim == 0:
+        def zero_d(x):
+            raise TypeError("iteration over a 0-d array")
+        return zero_d
+    return lambda x: None
+
+
+def check_unpack(x, count):
+    """Raise as Python does for `a, b = x` unless x has exactly `count` items (an array: rows)."""
+
+
+@overload(check_unpack)
+def _check_unpack(x, count):
+    if isinstance(x, types.BaseTuple):
+        size = len(x)  # known when numba types the call
+
+        def check_items(x, count):
+            if size > count:
+                raise ValueError("too many values to unpack")
+            if size < count:
+                raise ValueError("not enough values to unpack")
+        return check_items
+    if isinstance(x, types.Array) and x.ndim > 0:
+        def check_rows(x, count):
+            if x.shape[0] > count:
+                raise ValueError("too many values to unpack")
+            if x.shape[0] < count:
+                raise ValueError("not enough values to unpack")
+        return check_rows
+
+    def not_iterable(x, count):
+        raise TypeError("cannot unpack a number")
+    return not_iterable
 
 
 def copy_of(x):

@@ -324,17 +324,7 @@ class Lowerer(PythonStatements, EffectStatements, PythonLowering, InlineLowering
             self.emit_assign(name, Prim.SETITEM, (old, value, *holes), target,
                              ir.Params.of(index=template.shift(1)))
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Subscript):
-            # M[i][j] = v: the row M[i] gets v at j, then goes back into M at i (a list's
-            # row is the same object, an array's row a view: either way M sees the write)
-            self.check_not_nested_list(target)
-            self.check_row_is_a_view(target)
-            self.check_view_indices(target.value)
-            row = self.emit_assign(self._row_name(target.value), Prim.COPY,
-                                   (self.expr(target.value),), target.value)
-            holes, template = self.index(target)
-            row = self.emit_assign(row.name, Prim.SETITEM, (row, value, *holes), target,
-                                   ir.Params.of(index=template.shift(1)))
-            self.assign_to(target.value, row, node)
+            self.assign_to_row_item(target, value, node)  # M[i][j] = v
         else:
             raise self.unsupported(target, "assigning to this target",
                                    "assign to a plain name")

@@ -49,6 +49,19 @@ class PythonStatements:
                                    "index once to write into M: M[idx, j] = v; or bind the "
                                    "copy first: r = M[idx]; r[j] = v")
 
+    def assign_to_row_item(self, target: cst.Subscript, value: ir.Atom, node) -> None:
+        """M[i][j] = v: the row M[i] gets v at j, then goes back into M at i (a list's row is
+        the same object, an array's row a view: either way M sees the write)."""
+        self.check_not_nested_list(target)
+        self.check_row_is_a_view(target)
+        self.check_view_indices(target.value)
+        row = self.emit_assign(self._row_name(target.value), Prim.COPY,
+                               (self.expr(target.value),), target.value)
+        holes, template = self.index(target)
+        row = self.emit_assign(row.name, Prim.SETITEM, (row, value, *holes), target,
+                               ir.Params.of(index=template.shift(1)))
+        self.assign_to(target.value, row, node)
+
     def check_view_indices(self, row: cst.Subscript) -> None:
         """Check at run time each index of the row M[i] of M[i][j] = v that is not surely
         basic (a name, a call, an expression: it may hold an array, making M[i] a copy)."""

@@ -14,6 +14,7 @@ from . import (
     control,
     conv,
     draws,
+    einsum,
     elementwise_kinks,
     elementwise_math,
     elementwise_more,
@@ -52,7 +53,7 @@ from .registry import (
 )
 
 __all__ = [
-    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "constructors", "containers", "control", "conv", "draws", "elementwise_kinks",
+    "EMITTERS", "JVP_RULES", "MEANINGS", "RULES", "constructors", "containers", "control", "conv", "draws", "einsum", "elementwise_kinks",
     "elementwise_math", "elementwise_more", "emitter_for", "gradient_calls", "gradient_tangents", "gradients", "gradients_arrays",
     "indexing", "jvp_calls", "jvp_rule_for", "linalg", "linalg_factor", "linalg_more", "meaning_for",
     "nonlinear_tangents", "python_constructs", "quantiles", "reduction_options", "reductions", "rule_for",
