@@ -12,7 +12,8 @@ older value of it that is still needed:
   * inside a loop otherwise: `tape.append(y)` before, `y = tape.pop()` after
     its adjoint in the backward sweep; when the backward sweep reads y only for
     its shape (`rt.unbroadcast(g, y)`), the shape is taped instead of the array
-    (`y_shape = rt.kept_shape(y)` after the assignment);
+    (`y_shape = rt.kept_shape(y)` after the assignment; for a name bound several
+    times, after each binding, where every read from its first restore on is one);
   * nothing for a loop value one cheap or elementwise step makes from values the
     tape restores anyway: the backward sweep redoes that step (recompute.py).
 
@@ -60,8 +61,9 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
         plan[site] = ("recompute", None)
     shapes = _shapes_taped(adj, read, by_value, counts, params, namer, redone)
     redone_reads = {n for stmts in placed.values() for s in stmts for n in ir.vars_read(s)}
-    shapes |= _rebound_shapes_taped(adj, read, (needed - read) | redone_reads, params, namer,
-                                    set(shapes))
+    redone_names = {s.var.name for s in _markers(adj.forward, Save) if s.site in redone}
+    shapes |= _rebound_shapes_taped(adj, read, (needed - read) | redone_reads | redone_names,
+                                    params, namer, set(shapes))
     for save in _markers(adj.forward, Save):
         if save.var.name in shapes and save.unbound:
             continue  # a first binding: no old value to keep
@@ -116,7 +118,7 @@ def _rebound_shapes_taped(adj: Adjoint, read: set[str], by_value: set[str], para
     unbroadcast's shape from its first restore on. A read before that (`y[-1]`'s
     getitem_grad after the loop) sees the last value, which y still holds: with only its
     shape taped, nothing restores y. `by_value`: names read for their values elsewhere
-    (undone, or read by a redone step)."""
+    (undone, or read by a redone step) or redone themselves."""
     saves: dict[str, list[Save]] = {}
     for save in _markers(adj.forward, Save):
         saves.setdefault(save.var.name, []).append(save)
