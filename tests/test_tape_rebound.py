@@ -14,24 +14,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
+from workloads.gb_jax import ode_fori as ode_jax
 from workloads.gb_models import ode
 
 jax.config.update("jax_enable_x64", True)
-
-
-def ode_jax(x, s):
-    """ode in jax."""
-    def rhs(y):
-        return x * jnp.concatenate((jnp.ones(1), y[:-1]))
-    h = 2.0 / s
-    y = jnp.zeros_like(x)
-    for _ in range(s):
-        k1 = rhs(y)
-        k2 = rhs(y + 0.5 * h * k1)
-        k3 = rhs(y + 0.5 * h * k2)
-        k4 = rhs(y + h * k3)
-        y = y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
-    return y[-1]
 
 
 def rolled(x, y):
