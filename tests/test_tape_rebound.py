@@ -130,3 +130,11 @@ def test_numba_target_keeps_a_rebound_shape_on_a_list():
     x = np.array([0.3, 0.7, -0.2, 0.5])
     want = agc.differentiate(grow).grad(x, 3)
     assert np.array_equal(agc.differentiate(grow, target="numba").grad(x, 3), want)
+
+
+@pytest.mark.parametrize("model, model_jax, s", [(ode, ode_jax, 7), (roll_steps, roll_steps_jax, 4)])
+def test_hessian_vector_product_over_a_taped_shape(model, model_jax, s):
+    v = np.linspace(-1.0, 1.0, 10)
+    _, hv = agc.differentiate(model, wrt="x").hvp(X, s, tangents=(v,))
+    want = jax.jvp(lambda z: jax.grad(model_jax)(z, s), (X,), (v,))[1]
+    np.testing.assert_allclose(hv, want, rtol=1e-12, atol=1e-15)
