@@ -6,8 +6,8 @@ returns the value and a record: the values the backward sweep reads that the
 forward sweep made (or was given). `h_bwd(g, record)` is the seed and the
 backward sweep, reading the record instead of running the helper again.
 
-A value the backward sweep reads only as unbroadcast's shape goes into the
-record as its shape (`rt.kept_shape`), so a caller looping over the helper
+A value the backward sweep reads only for its shape (unbroadcast's, the lengths
+of concatenate_grad's parts) goes into the record as its shape (`rt.kept_shape`), so a caller looping over the helper
 keeps no array for it. A value the forward sweep binds only on some paths
 starts as None, so the record can always be built (the backward sweep reads
 it only on the paths that bound it).
@@ -306,9 +306,10 @@ def _in_order(params, forward: list) -> list[str]:
 
 
 def _shape_only(saved: list[str], backward: list) -> list[str]:
-    """The saved names the backward sweep reads only as unbroadcast's shape, and never
-    binds itself (a restored value is another value)."""
-    read, by_value = sweep_reads(backward), sweep_reads(backward, shape_only=False)
+    """The saved names the backward sweep reads only as unbroadcast's shape or as
+    concatenate_grad's parts (their lengths), and never binds itself (a restored value
+    is another value)."""
+    read, by_value = sweep_reads(backward), sweep_reads(backward, shape_only=False, parts=True)
     bound = ir.assigned_names(tuple(backward))
     return [n for n in saved if n in read and n not in by_value and n not in bound]
 
@@ -318,7 +319,7 @@ def _like_only(saved: list[str], backward: list) -> list[str]:
     (unbroadcast's shape, getitem_grad's `x`: the tuple a helper returned, unpacked, is
     read only to give its other items zero cotangents), and never binds itself."""
     read = sweep_reads(backward)
-    by_value = sweep_reads(backward, shape_only=False, like_only=True)
+    by_value = sweep_reads(backward, shape_only=False, like_only=True, parts=True)
     bound = ir.assigned_names(tuple(backward))
     return [n for n in saved if n in read and n not in by_value and n not in bound]
 
@@ -388,6 +389,9 @@ def _read_shapes(block, shapes: dict[str, ir.Var]) -> list:
         if isinstance(stmt, ir.Assign) and stmt.prim in (Prim.UNBROADCAST, Prim.GETITEM_GRAD) \
                 and isinstance(stmt.args[1], ir.Var) and stmt.args[1].name in shapes:
             stmt = replace(stmt, args=(stmt.args[0], shapes[stmt.args[1].name], *stmt.args[2:]))
+        elif isinstance(stmt, ir.Assign) and stmt.prim is Prim.CONCAT_GRAD:
+            stmt = replace(stmt, args=(stmt.args[0], *(
+                shapes.get(a.name, a) if isinstance(a, ir.Var) else a for a in stmt.args[1:])))
         elif isinstance(stmt, ir.If):
             stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)),
                            orelse=tuple(_read_shapes(stmt.orelse, shapes)))

@@ -12,7 +12,8 @@ older value of it that is still needed:
   * inside a loop otherwise: `tape.append(y)` before, `y = tape.pop()` after
     its adjoint in the backward sweep; when the backward sweep reads y only for
     its shape (`rt.unbroadcast(g, y)`), the shape is taped instead of the array
-    (`y_shape = rt.kept_shape(y)` after the assignment);
+    (`y_shape = rt.kept_shape(y)` after the assignment; for a name bound several
+    times, after each binding, where every read from its first restore on is one);
   * nothing for a loop value one cheap or elementwise step makes from values the
     tape restores anyway: the backward sweep redoes that step (recompute.py).
 
@@ -59,7 +60,13 @@ def resolve_tape(adj: Adjoint, namer, temps: set[str] | None = None) -> Adjoint:
     for site in redone:
         plan[site] = ("recompute", None)
     shapes = _shapes_taped(adj, read, by_value, counts, params, namer, redone)
+    redone_reads = {n for stmts in placed.values() for s in stmts for n in ir.vars_read(s)}
+    redone_names = {s.var.name for s in _markers(adj.forward, Save) if s.site in redone}
+    shapes |= _rebound_shapes_taped(adj, read, (needed - read) | redone_reads | redone_names,
+                                    params, namer, set(shapes))
     for save in _markers(adj.forward, Save):
+        if save.var.name in shapes and save.unbound:
+            continue  # a first binding: no old value to keep
         if save.var.name in shapes:
             plan[save.site] = ("tape", shapes[save.var.name])
             if save.maybe_unbound:
@@ -101,6 +108,51 @@ def _shapes_taped(adj: Adjoint, read: set[str], by_value: set[str], counts: dict
                 and save.in_loop and not save.invariant and not save.unbound:
             shapes[name] = ir.Var(namer.fresh(f"{name}_shape"))
     return shapes
+
+
+def _rebound_shapes_taped(adj: Adjoint, read: set[str], by_value: set[str], params: set[str],
+                          namer, done: set[str]) -> dict[str, ir.Var]:
+    """{name: its shape's variable} for the names bound several times (`y = zeros_like(x)`,
+    then `y = y + step` in a loop) whose saves all push in a loop or have no old value,
+    bound only by whole assignments, and which the backward sweep reads only as
+    unbroadcast's shape from its first restore on. A read before that (`y[-1]`'s
+    getitem_grad after the loop) sees the last value, which y still holds: with only its
+    shape taped, nothing restores y. `by_value`: names read for their values elsewhere
+    (undone, or read by a redone step) or redone themselves."""
+    saves: dict[str, list[Save]] = {}
+    for save in _markers(adj.forward, Save):
+        saves.setdefault(save.var.name, []).append(save)
+    shapes: dict[str, ir.Var] = {}
+    for name, own in saves.items():
+        if name in done or name not in read or name in by_value or name in params or \
+                not all(_pushed_or_first(s) for s in own) or \
+                not any(s.in_loop for s in own) or not _whole_bindings(adj.forward, name):
+            continue
+        first = next((i for i, stmt in enumerate(adj.backward) if any(
+            isinstance(m, Restore) and m.var.name == name for m in ir.walk((stmt,)))), None)
+        if first is not None and name not in sweep_reads(adj.backward[first:], False) \
+                and name not in ir.assigned_names(tuple(adj.backward)):
+            shapes[name] = ir.Var(namer.fresh(f"{name}_shape"))
+    return shapes
+
+
+def _pushed_or_first(save: Save) -> bool:
+    """A save that the tape pushes on each trip of its loop, or one with no old value."""
+    if save.unbound:
+        return True
+    return save.in_loop and not save.invariant and save.stmt is not None and \
+        save.stmt.prim not in (Prim.SETITEM, Prim.APPEND)
+
+
+def _whole_bindings(forward, name: str) -> bool:
+    """Whether every binding of `name` in the forward sweep is an assignment of a new value
+    (no in-place write, no loop target)."""
+    for stmt in ir.walk(tuple(forward)):
+        if isinstance(stmt, ir.For) and name in ir.assigned_names((replace(stmt, body=()),)):
+            return False
+        if isinstance(stmt, ir.Assign) and stmt.target.name == name and stmt.prim.spec.in_place:
+            return False
+    return True
 
 
 def _decide(save: Save, needed: set[str], counts: dict[str, int], params: set[str]) -> str | None:
@@ -166,22 +218,25 @@ def _markers(block, kind):
     return (stmt for stmt in ir.walk(block) if isinstance(stmt, kind))
 
 
-def sweep_reads(block, shape_only: bool = True, like_only: bool = False) -> set[str]:
+def sweep_reads(block, shape_only: bool = True, like_only: bool = False,
+                parts: bool = False) -> set[str]:
     """The names a sweep reads; without `shape_only`, not those read only for their shape
-    (as unbroadcast's second argument); with `like_only` too, not those read only for
-    their shape, dtype and items (as getitem_grad's second argument)."""
+    (as unbroadcast's second argument, and with `parts` as concatenate_grad's parts, of
+    which it reads the lengths); with `like_only` too, not those read only for their
+    shape, dtype and items (as getitem_grad's second argument)."""
     names: set[str] = set()
     for stmt in block:
         if isinstance(stmt, (Save, Restore, StmtStart)):
             continue
-        if not shape_only and isinstance(stmt, ir.Assign) and stmt.prim is Prim.UNBROADCAST:
+        if not shape_only and isinstance(stmt, ir.Assign) and (
+                stmt.prim is Prim.UNBROADCAST or parts and stmt.prim is Prim.CONCAT_GRAD):
             names.update(ir.vars_read(replace(stmt, args=stmt.args[:1])))
         elif like_only and isinstance(stmt, ir.Assign) and stmt.prim is Prim.GETITEM_GRAD:
             names.update(ir.vars_read(replace(stmt, args=stmt.args[:1] + stmt.args[2:])))
         else:
             names.update(ir.vars_read(stmt))
         for child in ir.children(stmt):
-            names |= sweep_reads(child, shape_only, like_only)
+            names |= sweep_reads(child, shape_only, like_only, parts)
     return names
 
 

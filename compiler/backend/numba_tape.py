@@ -75,7 +75,10 @@ def sized_stacks(body: list, params: set[str], unbound: set[str],
             bound |= {n for s in stmt.body if isinstance(s, cst.Assign)
                       for t in s.targets for n in _target_names(t.target)}
     out = {}
+    shapes = _kept_shapes(body)
     for name, where in sites.items():
+        if name in shapes:  # a shape (a tuple): nb.stack holds arrays and numbers
+            continue
         loop = where[0][0]
         typed = name in numbers if name in unbound else name in bound_before[loop]
         if typed and all(i == loop and direct for i, direct in where):
@@ -84,6 +87,19 @@ def sized_stacks(body: list, params: set[str], unbound: set[str],
                 size = cst.BinaryOperation(cst.Integer(str(per_trip)), cst.Multiply(), size)
             out[name] = (loop, size)
     return out
+
+
+def _kept_shapes(body: list) -> set[str]:
+    """The names a top-level statement binds to a kept shape (`y_shape = nb.kept_shape(y)`:
+    a name bound several times tapes its shape, ad/tape.py)."""
+    names = set()
+    for stmt in body:
+        small = _small(stmt)
+        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and \
+                isinstance(small.value.func, cst.Attribute) and \
+                small.value.func.attr.value == "kept_shape":
+            names.add(_assigned_name(stmt))
+    return names
 
 
 def _most_pushes(stmts, name: str) -> int:

@@ -15,6 +15,7 @@ def for_break_value_and_grad(x, seed=None):
     t7_shape = None
     # for_break.py:9:5: s = 0.0
     s = 0.0
+    s_shape = rt.kept_shape(s)
     # for_break.py:10:5: for i in range(len(x)):
     t1 = x.shape[0]
     trips = 0
@@ -32,9 +33,9 @@ def for_break_value_and_grad(x, seed=None):
             tape.append(t7_shape)
             t7 = t5 * t6
             t7_shape = rt.kept_shape(t7)
-            tape.append(s)
+            tape.append(s_shape)
             s = s + t7
-    value = s
+            s_shape = rt.kept_shape(s)
     # for_break.py:14:5: return s
     out_bar = rt.seed(s, seed)
     s_bar = out_bar
@@ -45,8 +46,8 @@ def for_break_value_and_grad(x, seed=None):
         if not x[i] < 0:
             # for_break.py:13:9: s = s + np.sin(x[i]) * x[i]
             t8_bar = s_bar
-            s = tape.pop()
-            s_bar = rt.unbroadcast(t8_bar, s)
+            s_shape = tape.pop()
+            s_bar = rt.unbroadcast(t8_bar, s_shape)
             t7_bar = rt.unbroadcast(t8_bar, t7_shape)
             t4 = x[i]
             t5 = xp.sin(t4)
@@ -59,7 +60,7 @@ def for_break_value_and_grad(x, seed=None):
             x_bar = rt.add_at(x_bar, t4_bar, x, rt.index[i])
     # for_break.py:8:1: def for_break(x):
     x_bar = rt.cast_like(x_bar, x)
-    return value, x_bar
+    return s, x_bar
 
 
 def for_break_grad(x):
