@@ -130,7 +130,9 @@ def _rebound_shapes_taped(adj: Adjoint, read: set[str], by_value: set[str], para
             continue
         first = next((i for i, stmt in enumerate(adj.backward) if any(
             isinstance(m, Restore) and m.var.name == name for m in ir.walk((stmt,)))), None)
-        if first is not None and name not in sweep_reads(adj.backward[first:], False) \
+        after = adj.backward[first:] if first is not None else ()
+        # read from its first restore on (else no value of it need be kept), for its shape only
+        if name in sweep_reads(after) and name not in sweep_reads(after, False) \
                 and name not in ir.assigned_names(tuple(adj.backward)):
             shapes[name] = ir.Var(namer.fresh(f"{name}_shape"))
     return shapes
