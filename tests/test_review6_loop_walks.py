@@ -27,9 +27,9 @@ def add_then_scale(x, p):
     return np.sum(y * x)
 
 
-def add_then_scale_jax(x, p):
+def add_then_scale_jax(x, p, trips=3):
     y = x
-    for _ in range(3):
+    for _ in range(trips):
         y = (y + x) * p
     return jnp.sum(y * x)
 
@@ -47,10 +47,7 @@ def nested(x, p):
 
 
 def nested_jax(x, p):
-    y = x
-    for _ in range(4):
-        y = (y + x) * p
-    return jnp.sum(y * x)
+    return add_then_scale_jax(x, p, 4)  # (y + x) * p, four times
 
 
 @pytest.mark.parametrize(("model", "model_jax"), [(add_then_scale, add_then_scale_jax),

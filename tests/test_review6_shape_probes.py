@@ -64,12 +64,8 @@ def carried(x, p):
 
 
 def carried_jax(x, p):
-    prev, acc = x, 0.0
-    for _ in range(3):
-        cur = prev * p
-        acc = acc + jnp.sum(cur * prev)
-        prev = cur
-    return acc
+    # prev = x p^k: acc = sum of x^2 p^(2k + 1), k = 0, 1, 2
+    return sum(jnp.sum(x * x * p ** (2 * k + 1)) for k in range(3))
 
 
 def helpers_swapped(x, p):
