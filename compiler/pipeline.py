@@ -18,6 +18,8 @@ from .ad.forward import Forwarder, Tangent
 from .ad.hoist import hoist_invariants
 from .ad.lean import lean_variant
 from .ad.negations import fold_negations
+from .ad.param_kinds import refuse_arrays_for_numbers
+from .ad.ranks import variable_ranks
 from .ad.reverse import Adjoint, Reverser
 from .ad.second import helper_second_order, second_order
 from .ad.shape_classes import helper_summaries
@@ -70,7 +72,7 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
                        container_params=target.containers, has_aux=target.has_aux,
                        keep=target.keep, param_ranks=dict(target.ranks),
                        paths=dict(target.paths), split=split,
-                       summaries=_summaries(parsed, fn)).run()
+                       summaries=_summaries(parsed, fn, target)).run()
     checks.adjoint(adjoint, "reverse", markers=True)
     adjoint = optimize(adjoint)  # first, so dead adjoint code keeps nothing alive
     checks.adjoint(adjoint, "dead-code removal", markers=True)
@@ -86,16 +88,20 @@ def differentiate_function(parsed: ParsedModule, target: Target, checks: Checks 
     return adjoint, fn
 
 
-def _summaries(parsed: ParsedModule, fn: ir.Function) -> dict:
+def _summaries(parsed: ParsedModule, fn: ir.Function, target: Target) -> dict:
     """The shape summaries of the helpers `fn` calls (ad/shape_classes.py); none where a
-    helper cannot be found (collect_helpers then says why, at the call)."""
+    helper cannot be found (collect_helpers then says why, at the call). A call passing an
+    array to a helper's parameter annotated as a number is refused here."""
     if not any(isinstance(s, ir.Assign) and s.prim is Prim.CALL for s in ir.walk(fn.body)):
         return {}
     try:
         found = discover_helpers(parsed, [fn], parsed.live_globals)
     except UserCodeError:
         return {}
-    return helper_summaries({key: entry[0] for key, entry in found.items()})
+    helpers = {key: entry[0] for key, entry in found.items()}
+    known = {**dict(target.ranks), **{name: 0 for name in target.scalars}}
+    refuse_arrays_for_numbers(fn, variable_ranks(fn, known), helpers)
+    return helper_summaries(helpers)
 
 
 def _checked_wrt(fn: ir.Function, target: Target) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from . import ir
 from .ad.draws import refuse_drawing_helper
 from .ad.integers import mark_integer_writes
+from .ad.param_kinds import scalar_params
 from .ad.sequences import mark_sequences
 from .errors import UserCodeError
 from .frontend import aliasing
@@ -44,6 +45,8 @@ def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
     """The lowered and normalized IR of one function, with its name supply."""
     fn, lowerer = lower_function(parsed, name)
     validate(fn, after="lowering")
+    if target is not None:
+        _refuse_arrays_for_numbers(fn, target)
     temps = set(fn.temps)
     namer = lowerer.namer
     fn = aliasing.resolve(fn, lowerer, namer, temps, target, helper)
@@ -51,6 +54,18 @@ def primal_ir(parsed: ParsedModule, name: str, target: Target | None = None,
     fn = mark_integer_writes(fn)
     validate(fn, after="normalization")
     return fn, namer, temps
+
+
+def _refuse_arrays_for_numbers(fn: ir.Function, target: Target) -> None:
+    """Refuse a call passing an array to a parameter annotated `float` or `int`: agc takes
+    the annotation's word (a number, shape ()), so an array's broadcasting would go
+    unsummed in the gradient."""
+    for name, rank in target.ranks:
+        if rank > 0 and name in scalar_params(fn):
+            raise UserCodeError(
+                f"`{name}` is annotated as a number, but this call passes an array of "
+                f"{rank} dimension(s): agc differentiates `{name}` as a number (shape ())",
+                fn.loc, hint=f"drop the annotation of `{name}`, or pass a number")
 
 
 def _known_ranks(target: Target) -> dict[str, int]:

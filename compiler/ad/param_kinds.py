@@ -12,6 +12,7 @@ them; their adjoints add item by item.
 from __future__ import annotations
 
 from .. import ir
+from ..errors import UserCodeError
 from ..ir.prims import Prim
 
 SCALAR_ANNOTATIONS = {"float", "int"}
@@ -65,3 +66,23 @@ def container_variables(fn: ir.Function, params: set[str]) -> set[str]:
                 found.add(name)
                 changed = True
     return found
+
+
+def refuse_arrays_for_numbers(fn: ir.Function, ranks: dict, helpers: dict) -> None:
+    """Refuse a call of a helper (`helpers`: (module, name) -> its IR) passing a value of
+    known rank above 0 to a parameter annotated `float` or `int`: the helper's gradient takes
+    the annotation's word (shape ()), so the array's broadcasting would go unsummed."""
+    for s in ir.walk(fn.body):
+        helper = helpers.get((s.params.get("module"), s.params.get("fn"))) \
+            if isinstance(s, ir.Assign) and s.prim is Prim.CALL else None
+        if helper is None:
+            continue
+        numbers = scalar_params(helper)
+        for name, arg in zip(helper.param_names, s.args):
+            rank = ranks.get(arg.name) if isinstance(arg, ir.Var) else None
+            if name in numbers and rank is not None and rank > 0:
+                raise UserCodeError(
+                    f"`{helper.name}`'s parameter `{name}` is annotated as a number, but this "
+                    f"call passes an array of {rank} dimension(s): agc differentiates `{name}` "
+                    "as a number (shape ())", s.loc,
+                    hint=f"drop the annotation of `{name}`, or pass a number")

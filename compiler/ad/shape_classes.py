@@ -156,6 +156,9 @@ class _Walker:
         if s.prim.spec.always_scalar:
             return frozenset()
         out = self.atom(s.args[0], env) if s.prim in _OWN_CLASS else self._union(s.args, env)
+        # The last walk decides: a loop's earlier walks start from a head not yet settled
+        # (`y + x` with y's class still x's, before a trip makes y p's shape).
+        self.shaped.pop(id(s), None)
         if out is not None:
             same = frozenset(i for i, a in enumerate(s.args) if self.atom(a, env) == out)
             if same:
