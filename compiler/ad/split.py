@@ -21,6 +21,7 @@ from .. import ir
 from ..ir.namer import Namer
 from ..ir.prims import Prim
 from .adjoint import Adjoint
+from .record_shapes import like_only, read_shapes, shape_only, with_shapes
 from .tape import sweep_reads
 
 COMPARISONS = (Prim.LT, Prim.LE, Prim.GT, Prim.GE, Prim.EQ, Prim.NE)
@@ -112,8 +113,8 @@ def split_helper(adj: Adjoint, fresh: frozenset[str] = frozenset()) -> HelperSpl
     backward = _shape_reads_of_restores(backward, fixed, set())
     read = _live_in(backward, set())
     namer = Namer(set(made) | ir.assigned_names(tuple(backward)) | read)
-    shape_only = _shape_only([n for n in made if n in read], backward)
-    wanted = [n for n in made if n in read and n not in shape_only]
+    shaped = shape_only([n for n in made if n in read], backward)
+    wanted = [n for n in made if n in read and n not in shaped]
     redone = _redone(adj, wanted)
     masks = _masks(redone, backward)
     if masks:  # kept, not redone: then what they compare need not be
@@ -122,18 +123,18 @@ def split_helper(adj: Adjoint, fresh: frozenset[str] = frozenset()) -> HelperSpl
     backward = [s for s in adj.forward if s in redone] + backward
     read = _live_in(backward, set())
     saved = [n for n in made if n in read]
-    shape_only = _shape_only(saved, backward)
-    shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in shape_only}
-    likes = {n: ir.Var(namer.fresh(f"{n}_like")) for n in _like_only(saved, backward)
-             if n not in shape_only}
+    shaped = shape_only(saved, backward)
+    shapes = {n: ir.Var(namer.fresh(f"{n}_shape")) for n in shaped}
+    likes = {n: ir.Var(namer.fresh(f"{n}_like")) for n in like_only(saved, backward)
+             if n not in shaped}
     bound = {s.target.name for s in adj.forward if isinstance(s, (ir.Assign, ir.Pop))}
     inits = [ir.Assign(ir.Var(n), Prim.COPY, (ir.Const(None),)) for n in saved
              if n not in bound and n not in adj.primal.param_names]
     kept = {n: (v, Prim.KEPT_SHAPE) for n, v in shapes.items()} | \
         {n: (v, Prim.KEPT_LIKE) for n, v in likes.items()}
     record = tuple(kept[n][0] if n in kept else ir.Var(n) for n in saved)
-    forward = inits + _with_shapes(adj.forward, kept, bound)
-    return HelperSplit(forward, record, _read_shapes(backward, shapes | likes))
+    forward = inits + with_shapes(adj.forward, kept, bound)
+    return HelperSplit(forward, record, read_shapes(backward, shapes | likes))
 
 
 def top_level_stand_ins(blocks: list, kept: set[str]) -> tuple[list, set[str]]:
@@ -155,15 +156,15 @@ def top_level_stand_ins(blocks: list, kept: set[str]) -> tuple[list, set[str]]:
              and s.prim is Prim.GETITEM_GRAD and isinstance(s.args[1], ir.Var)
              and len(s.args) == 3 and isinstance(s.args[2], ir.Const)
              and type(s.args[2].value) is int}
-    likes = [n for n in _like_only(once, backward) if n in items]  # (a dict is its own)
+    likes = [n for n in like_only(once, backward) if n in items]  # (a dict is its own)
     if not likes:
         return blocks, set()
     namer = Namer(ir.assigned_names(tuple(forward + backward)) | ir.read_names(
         tuple(forward + backward)) | kept)
     stand_ins = {n: ir.Var(namer.fresh(f"{n}_like")) for n in likes}
-    forward = _with_shapes(forward, {n: (v, Prim.KEPT_LIKE) for n, v in stand_ins.items()},
+    forward = with_shapes(forward, {n: (v, Prim.KEPT_LIKE) for n, v in stand_ins.items()},
                            set(likes))
-    return [forward] + [_read_shapes(list(b), stand_ins) for b in blocks[1:]], set(likes)
+    return [forward] + [read_shapes(list(b), stand_ins) for b in blocks[1:]], set(likes)
 
 
 def _live_in(block, live_out: set[str]) -> set[str]:
@@ -279,22 +280,6 @@ def _redoable(spec) -> bool:
     return spec.cheap or spec.group == "elementwise"
 
 
-def _with_shapes(forward: list, kept: dict[str, tuple], bound: set[str]) -> list:
-    """The forward sweep, each kept shape (or stand-in: `kept` maps a name to its kept
-    name and KEPT_SHAPE or KEPT_LIKE) taken after the top-level statement binding its
-    value (at the end for a value bound in a branch or loop)."""
-    out, late = [], []
-    for stmt in forward:
-        out.append(stmt)
-        name = ir.var_written(stmt) if isinstance(stmt, ir.Assign) else None
-        if name in kept:
-            out.append(ir.Assign(kept[name][0], kept[name][1], (ir.Var(name),), loc=stmt.loc))
-    for name, (shape, prim) in kept.items():
-        if name not in bound:
-            late.append(ir.Assign(shape, prim, (ir.Var(name),)))
-    return out + late
-
-
 def _in_order(params, forward: list) -> list[str]:
     """The parameters, then the names the forward sweep binds, each once, in order."""
     names = dict.fromkeys(params)
@@ -303,25 +288,6 @@ def _in_order(params, forward: list) -> list[str]:
         if name is not None:
             names.setdefault(name)
     return list(names)
-
-
-def _shape_only(saved: list[str], backward: list) -> list[str]:
-    """The saved names the backward sweep reads only as unbroadcast's shape or as
-    concatenate_grad's parts (their lengths), and never binds itself (a restored value
-    is another value)."""
-    read, by_value = sweep_reads(backward), sweep_reads(backward, shape_only=False, parts=True)
-    bound = ir.assigned_names(tuple(backward))
-    return [n for n in saved if n in read and n not in by_value and n not in bound]
-
-
-def _like_only(saved: list[str], backward: list) -> list[str]:
-    """The saved names the backward sweep reads only for their shape, dtype and items
-    (unbroadcast's shape, getitem_grad's `x`: the tuple a helper returned, unpacked, is
-    read only to give its other items zero cotangents), and never binds itself."""
-    read = sweep_reads(backward)
-    by_value = sweep_reads(backward, shape_only=False, like_only=True, parts=True)
-    bound = ir.assigned_names(tuple(backward))
-    return [n for n in saved if n in read and n not in by_value and n not in bound]
 
 
 def _shape_reads_of_restores(block: list, fixed: set[str], live_out: set[str]) -> list:
@@ -379,26 +345,3 @@ def _read_restored_shape(out: list, i: int, live_out: set[str]) -> None:
     for j in uses:
         out[j] = replace(out[j], args=(out[j].args[0], source))
     out[i] = None
-
-
-def _read_shapes(block, shapes: dict[str, ir.Var]) -> list:
-    """`block` with unbroadcast (and getitem_grad) reading the kept shape (or stand-in)
-    instead of the value."""
-    out = []
-    for stmt in block:
-        if isinstance(stmt, ir.Assign) and stmt.prim in (Prim.UNBROADCAST, Prim.GETITEM_GRAD) \
-                and isinstance(stmt.args[1], ir.Var) and stmt.args[1].name in shapes:
-            stmt = replace(stmt, args=(stmt.args[0], shapes[stmt.args[1].name], *stmt.args[2:]))
-        elif isinstance(stmt, ir.Assign) and stmt.prim is Prim.CONCAT_GRAD:
-            stmt = replace(stmt, args=(stmt.args[0], *(
-                shapes.get(a.name, a) if isinstance(a, ir.Var) else a for a in stmt.args[1:])))
-        elif isinstance(stmt, ir.If):
-            stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)),
-                           orelse=tuple(_read_shapes(stmt.orelse, shapes)))
-        elif isinstance(stmt, ir.While):
-            stmt = replace(stmt, test=tuple(_read_shapes(stmt.test, shapes)),
-                           body=tuple(_read_shapes(stmt.body, shapes)))
-        elif isinstance(stmt, ir.For):
-            stmt = replace(stmt, body=tuple(_read_shapes(stmt.body, shapes)))
-        out.append(stmt)
-    return out
