@@ -300,8 +300,9 @@ def cast_like(g, x):
     """g in the dtype of x (undoes astype; gives a gradient its parameter's dtype): float64
     for a Python float x, as jax's (a float32 model's np.float32 is widened)."""
     dtype = getattr(x, "dtype", None)
-    if dtype is None:  # a Python float's gradient is float64; any other's is left as it is
-        if type(x) is not float or g.__class__ in (float, int):
+    if dtype is None:  # a Python float's gradient is numpy's float64; any other's is left
+        # as it is (another array library's: a device may have no float64 at all)
+        if type(x) is not float or not isinstance(g, (*_NUMPY_SCALARS, Batched)):
             return g
         dtype = FLOAT64
     elif g.__class__ in (float, int):  # a numpy scalar's or 0-d array's gradient as a Python
